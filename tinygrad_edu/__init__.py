@@ -1,0 +1,46 @@
+"""tinygrad_edu: a small, fast, exact reverse-mode autograd over NumPy, with a PyTorch-style API.
+
+    >>> import tinygrad_edu as tg
+    >>> x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x ** 2).sum().backward()
+    >>> x.grad
+    tensor([2., 4., 6.], dtype=float32)
+"""
+
+import numpy as _np
+
+from tinygrad_edu.tensor import Tensor, from_numpy, tensor, where  # noqa: I001  (Tensor first: the rest build on it)
+from tinygrad_edu.autograd import (
+    Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, unbroadcast,
+)
+from tinygrad_edu.creation import (
+    arange, default_generator, empty, eye, full, full_like, linspace, manual_seed, ones, ones_like,
+    rand, rand_like, randn, randn_like, zeros, zeros_like,
+)
+from tinygrad_edu.errors import DtypeError, ShapeError
+from tinygrad_edu.functional import (
+    abs, cat, clamp, exp, log, log_softmax, logsumexp, matmul, maximum, mean, minimum, relu,
+    sigmoid, softmax, sqrt, stack, sum, tanh,
+)
+from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+
+__version__ = "0.1.0"
+
+# dtypes under PyTorch's names
+float16 = half = _np.float16
+float32 = float = _np.float32  # noqa: A001  (tg.float, as torch.float)
+float64 = double = _np.float64
+int32 = _np.int32
+int64 = long = _np.int64
+bool = _np.bool_  # noqa: A001  (tg.bool, as torch.bool)
+
+__all__ = [
+    "Tensor", "tensor", "from_numpy", "where",
+    "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "unbroadcast",
+    "arange", "default_generator", "empty", "eye", "full", "full_like", "linspace", "manual_seed",
+    "ones", "ones_like", "rand", "rand_like", "randn", "randn_like", "zeros", "zeros_like",
+    "ShapeError", "DtypeError", "GradcheckError", "gradcheck",
+    "abs", "cat", "clamp", "exp", "log", "log_softmax", "logsumexp", "matmul", "maximum", "mean",
+    "minimum", "relu", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh",
+    "float16", "float32", "float64", "int32", "int64", "half", "double", "long",
+]

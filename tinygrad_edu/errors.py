@@ -1,0 +1,21 @@
+"""The library's exceptions: each names the op and the shapes or dtypes that went wrong."""
+
+from __future__ import annotations
+
+__all__ = ["ShapeError", "DtypeError"]
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that do not fit the op, e.g. `matmul: shapes (4, 3) and (2, 1) do not align (3 != 2)`.
+
+    It is both a ValueError (what NumPy raises for bad shapes) and a RuntimeError (what PyTorch
+    raises), so code written for either catches it.
+    """
+
+
+class DtypeError(TypeError, RuntimeError):
+    """A dtype the op cannot take, e.g. `requires_grad=True` on an integer tensor.
+
+    It is both a TypeError and a RuntimeError (what PyTorch raises), so code written for either
+    catches it.
+    """

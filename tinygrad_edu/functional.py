@@ -1,0 +1,117 @@
+"""Free-function forms of the Tensor's ops, as PyTorch has them: `tg.exp(x)` is `x.exp()`.
+
+Also the ops that take several tensors at once: `cat`, `stack`, `maximum`, `minimum`, `matmul`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+from tinygrad_edu import ops
+from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.tensor import Dim, Tensor, _check_dim, _operand, _operand_tensor, where
+
+__all__ = [
+    "cat", "stack", "where", "maximum", "minimum", "matmul", "exp", "log", "sqrt", "abs", "relu",
+    "sigmoid", "tanh", "clamp", "sum", "mean", "softmax", "log_softmax", "logsumexp",
+]
+
+
+def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)) or not tensors:
+        raise TypeError(f"{op}: expects a non-empty list or tuple of tensors")
+    return [_operand_tensor(t) for t in tensors]
+
+
+def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension; every other dimension must match.
+
+    Example:
+        >>> tg.cat([tg.zeros(2, 3), tg.ones(1, 3)]).shape
+        (3, 3)
+    """
+    ts = _tensors("cat", tensors)
+    first = ts[0].shape
+    axis = _check_dim("cat", dim, len(first))
+    for t in ts[1:]:
+        if t.ndim != len(first) or t.shape[:axis] + t.shape[axis + 1:] != first[:axis] + first[axis + 1:]:
+            shapes = ", ".join(str(x.shape) for x in ts)
+            raise ShapeError(f"cat: shapes {shapes} differ outside dimension {dim}")
+    return ops.Cat.apply(*ts, axis=axis)
+
+
+def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dimension `dim`."""
+    ts = _tensors("stack", tensors)
+    if any(t.shape != ts[0].shape for t in ts):
+        raise ShapeError(f"stack: all tensors must have the same shape, got {', '.join(str(t.shape) for t in ts)}")
+    axis = _check_dim("stack", dim, ts[0].ndim + 1)
+    return ops.Stack.apply(*ts, axis=axis)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise max of two tensors; ties share the gradient equally."""
+    return ops.Maximum.apply(_operand_tensor(a), _operand(b))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise min of two tensors; ties share the gradient equally."""
+    return ops.Minimum.apply(_operand_tensor(a), _operand(b))
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product (see `Tensor.matmul`)."""
+    return _operand_tensor(a).matmul(b)
+
+
+def exp(x: Tensor) -> Tensor:
+    return _operand_tensor(x).exp()
+
+
+def log(x: Tensor) -> Tensor:
+    return _operand_tensor(x).log()
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return _operand_tensor(x).sqrt()
+
+
+def abs(x: Tensor) -> Tensor:
+    return _operand_tensor(x).abs()
+
+
+def relu(x: Tensor) -> Tensor:
+    return _operand_tensor(x).relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return _operand_tensor(x).sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return _operand_tensor(x).tanh()
+
+
+def clamp(x: Tensor, min: Optional[float] = None, max: Optional[float] = None) -> Tensor:
+    return _operand_tensor(x).clamp(min, max)
+
+
+def sum(x: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    return _operand_tensor(x).sum(dim, keepdim)
+
+
+def mean(x: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    return _operand_tensor(x).mean(dim, keepdim)
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    return _operand_tensor(x).softmax(dim)
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    return _operand_tensor(x).log_softmax(dim)
+
+
+def logsumexp(x: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    return _operand_tensor(x).logsumexp(dim, keepdim)
+

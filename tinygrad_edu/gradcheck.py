@@ -1,0 +1,129 @@
+"""gradcheck: compare autograd's gradients with central finite differences, in float64.
+
+For every input that requires grad and every element of it, the numerical derivative
+(f(x + eps) - f(x - eps)) / (2 eps) of every output element is compared with the analytic one
+that backward() computes. A mismatch raises `GradcheckError` naming the output, the input, the
+element and both values, so a failing test says where to look.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence, Union
+
+import numpy as np
+
+from tinygrad_edu.autograd import enable_grad, no_grad
+from tinygrad_edu.tensor import Tensor
+
+__all__ = ["gradcheck", "GradcheckError", "jacobians"]
+
+
+class GradcheckError(RuntimeError):
+    """Raised by gradcheck when an analytic gradient differs from the numerical one."""
+
+
+def _as_float64_inputs(inputs: Sequence[Any]) -> list[Any]:
+    """Fresh float64 leaves for the tensor inputs (same requires_grad); other inputs pass through."""
+    copies = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            leaf = Tensor(x.data, dtype=np.float64 if x.dtype.kind == "f" else x.dtype)
+            leaf.requires_grad = x.requires_grad
+            copies.append(leaf)
+        else:
+            copies.append(x)
+    return copies
+
+
+def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> tuple[Tensor, ...]:
+    out = fn(*inputs)
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    if not all(isinstance(o, Tensor) for o in outs):
+        raise TypeError("gradcheck: fn must return a Tensor or a tuple of Tensors")
+    return tuple(outs)
+
+
+def jacobians(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+    """Analytic and numerical Jacobians of every output with respect to every input that requires grad.
+
+    Returns (output index, input index, analytic, numerical), each Jacobian shaped
+    (output.numel(), input.numel()). Inputs are converted to float64 copies first.
+    """
+    xs = _as_float64_inputs(inputs)
+    wrt = [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
+    if not wrt:
+        raise ValueError("gradcheck: no input requires grad; pass tensors with requires_grad=True")
+    with enable_grad():
+        outs = _outputs(fn, xs)
+    results = []
+    for o, out in enumerate(outs):
+        analytic = {i: np.zeros((out.numel(), xs[i].numel())) for i in wrt}
+        if out.requires_grad:
+            for k in range(out.numel()):
+                for i in wrt:
+                    xs[i].grad = None
+                seed = np.zeros(out.shape)
+                seed.flat[k] = 1.0
+                out.backward(seed, retain_graph=True)
+                for i in wrt:
+                    if xs[i].grad is not None:
+                        analytic[i][k] = xs[i].grad.data.reshape(-1)
+        for i in wrt:
+            numerical = np.zeros_like(analytic[i])
+            flat = xs[i].data.reshape(-1)  # a view: writing to it perturbs the input
+            for j in range(flat.size):
+                original = flat[j]
+                with no_grad():
+                    flat[j] = original + eps
+                    plus = _outputs(fn, xs)[o].data.astype(np.float64).reshape(-1)
+                    flat[j] = original - eps
+                    minus = _outputs(fn, xs)[o].data.astype(np.float64).reshape(-1)
+                flat[j] = original
+                numerical[:, j] = (plus - minus) / (2 * eps)
+            results.append((o, i, analytic[i], numerical))
+    return results
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Union[Tensor, Sequence[Any]], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """Check fn's gradients against central finite differences in float64, as `torch.autograd.gradcheck`.
+
+    Args:
+        fn: takes the inputs and returns a Tensor (or a tuple of Tensors).
+        inputs: a tensor or a sequence of inputs; tensors with requires_grad=True are checked. They
+            are copied to float64 first, so a float32 function is checked at float64 precision.
+        eps: the finite-difference step.
+        atol, rtol: an element passes when |analytic - numerical| <= atol + rtol * |numerical|.
+        raise_exception: raise GradcheckError on a mismatch (default) rather than return False.
+
+    Example:
+        >>> x = tg.randn(3, dtype=tg.float64, requires_grad=True)
+        >>> tg.gradcheck(lambda x: (x * x).sum(), [x])
+        True
+    """
+    if isinstance(inputs, Tensor):
+        inputs = [inputs]
+    for o, i, analytic, numerical in jacobians(fn, inputs, eps):
+        bad = np.abs(analytic - numerical) > atol + rtol * np.abs(numerical)
+        if bad.any():
+            if not raise_exception:
+                return False
+            raise GradcheckError(_mismatch_message(fn, inputs, o, i, analytic, numerical, bad, atol, rtol))
+    return True
+
+
+def _mismatch_message(fn, inputs, o, i, analytic, numerical, bad, atol, rtol) -> str:
+    out_k, in_j = np.argwhere(bad)[np.argmax(np.abs(analytic - numerical)[bad])]
+    x_shape = np.shape(inputs[i].data)
+    element = np.unravel_index(in_j, x_shape) if x_shape else ()
+    a, n = analytic[out_k, in_j], numerical[out_k, in_j]
+    name = getattr(fn, "__name__", type(fn).__name__)
+    return (
+        f"gradcheck failed for {name}: d output[{o}] / d input[{i}] (input shape {x_shape}) "
+        f"is wrong at input element {tuple(int(e) for e in element)}, output element {int(out_k)}:\n"
+        f"    analytic  (backward)          = {a:.10g}\n"
+        f"    numerical (central difference) = {n:.10g}\n"
+        f"    |difference| = {abs(a - n):.3g} > atol + rtol * |numerical| = {atol + rtol * abs(n):.3g}\n"
+        f"    {int(bad.sum())} of {bad.size} Jacobian entries differ for this input; "
+        f"largest |difference| = {np.max(np.abs(analytic - numerical)):.3g}"
+    )

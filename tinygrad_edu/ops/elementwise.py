@@ -1,0 +1,254 @@
+"""Elementwise ops: each forward on NumPy arrays next to the backward that is its derivative.
+
+Inputs may have different shapes that broadcast; a backward returns gradients of the broadcast
+shape and the engine sums them back to each input's shape (`autograd.unbroadcast`).
+Gradients are only computed for inputs that need them (`self.needs_input_grad`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from tinygrad_edu.autograd import Function
+
+# ---- binary arithmetic ------------------------------------------------------------------------
+
+
+class Add(Function):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad_out):
+        # d(a + b)/da = 1, d(a + b)/db = 1
+        return grad_out, grad_out
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad_out):
+        # d(a - b)/da = 1, d(a - b)/db = -1
+        return grad_out, (-grad_out if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        self.save(a, b)
+        return a * b
+
+    def backward(self, grad_out):
+        # d(a * b)/da = b, d(a * b)/db = a
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (grad_out * b if need_a else None), (grad_out * a if need_b else None)
+
+
+class Div(Function):
+    def forward(self, a, b):
+        self.save(a, b)
+        return a / b
+
+    def backward(self, grad_out):
+        # d(a / b)/da = 1 / b, d(a / b)/db = -a / b^2
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad_out / b if need_a else None
+        grad_b = -grad_out * a / (b * b) if need_b else None
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    def forward(self, a, b):
+        out = a ** b
+        self.save(a, b, out)
+        return out
+
+    def backward(self, grad_out):
+        # d(a^b)/da = b * a^(b-1), d(a^b)/db = a^b * log(a)
+        a, b, out = self.saved
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad_out * b * a ** (b - 1) if need_a else None
+        grad_b = None
+        if need_b:
+            # Where a == 0 and b >= 0, a^b does not change with b (0 or 1): the gradient is 0,
+            # not 0 * log(0) = nan. This is PyTorch's convention too.
+            safe_a = np.where(a == 0, 1, a)
+            grad_b = grad_out * out * np.log(safe_a)
+        return grad_a, grad_b
+
+
+class Maximum(Function):
+    def forward(self, a, b):
+        self.save(a, b)
+        return np.maximum(a, b)
+
+    def backward(self, grad_out):
+        # The gradient goes to the larger input; at a tie it is shared equally, as in PyTorch.
+        a, b = self.saved
+        share_a = (a > b) + 0.5 * (a == b)
+        need_a, need_b = self.needs_input_grad
+        return (grad_out * share_a if need_a else None), (grad_out * (1 - share_a) if need_b else None)
+
+
+class Minimum(Function):
+    def forward(self, a, b):
+        self.save(a, b)
+        return np.minimum(a, b)
+
+    def backward(self, grad_out):
+        # The gradient goes to the smaller input; at a tie it is shared equally, as in PyTorch.
+        a, b = self.saved
+        share_a = (a < b) + 0.5 * (a == b)
+        need_a, need_b = self.needs_input_grad
+        return (grad_out * share_a if need_a else None), (grad_out * (1 - share_a) if need_b else None)
+
+
+class Where(Function):
+    def forward(self, condition, a, b):
+        self.save(condition)
+        return np.where(condition, a, b)
+
+    def backward(self, grad_out):
+        # The gradient goes to whichever input was chosen; the condition has none.
+        (condition,) = self.saved
+        need_a, need_b = self.needs_input_grad[1:]
+        grad_a = np.where(condition, grad_out, 0) if need_a else None
+        grad_b = np.where(condition, 0, grad_out) if need_b else None
+        return None, grad_a, grad_b
+
+
+# ---- unary math ---------------------------------------------------------------------------------
+
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, grad_out):
+        # d(-x)/dx = -1
+        return -grad_out
+
+
+class Exp(Function):
+    def forward(self, x):
+        out = np.exp(x)
+        self.save(out)
+        return out
+
+    def backward(self, grad_out):
+        # d exp(x)/dx = exp(x)
+        (out,) = self.saved
+        return grad_out * out
+
+
+class Log(Function):
+    def forward(self, x):
+        self.save(x)
+        return np.log(x)
+
+    def backward(self, grad_out):
+        # d log(x)/dx = 1 / x
+        (x,) = self.saved
+        return grad_out / x
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        out = np.sqrt(x)
+        self.save(out)
+        return out
+
+    def backward(self, grad_out):
+        # d sqrt(x)/dx = 1 / (2 sqrt(x))
+        (out,) = self.saved
+        return grad_out / (2 * out)
+
+
+class Abs(Function):
+    def forward(self, x):
+        self.save(x)
+        return np.abs(x)
+
+    def backward(self, grad_out):
+        # d|x|/dx = sign(x), taken as 0 at x = 0 (as PyTorch)
+        (x,) = self.saved
+        return grad_out * np.sign(x)
+
+
+class ReLU(Function):
+    def forward(self, x):
+        out = np.maximum(x, 0)
+        self.save(out)
+        return out
+
+    def backward(self, grad_out):
+        # d relu(x)/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)
+        (out,) = self.saved
+        return grad_out * (out > 0)
+
+
+# exp overflows past these arguments; sigmoid of anything beyond is 0 or 1 to the dtype's precision.
+_EXP_LIMIT = {np.dtype(t): float(np.log(np.finfo(t).max)) - 1 for t in (np.float16, np.float32, np.float64)}
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        # 1 / (1 + exp(-x)), the textbook formula, with -x capped where exp would overflow
+        # (sigmoid(-1000) is 0 to float precision either way, but without an overflow warning).
+        limit = _EXP_LIMIT.get(x.dtype, 700.0)
+        out = 1.0 / (1.0 + np.exp(np.minimum(-x, limit)))
+        self.save(out)
+        return out
+
+    def backward(self, grad_out):
+        # d sigmoid/dx = s * (1 - s)
+        (s,) = self.saved
+        return grad_out * s * (1 - s)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        out = np.tanh(x)
+        self.save(out)
+        return out
+
+    def backward(self, grad_out):
+        # d tanh/dx = 1 - tanh^2
+        (t,) = self.saved
+        return grad_out * (1 - t * t)
+
+
+class Clamp(Function):
+    def forward(self, x, min: Optional[float] = None, max: Optional[float] = None):
+        self.save(x, min, max)
+        return np.clip(x, min, max)
+
+    def backward(self, grad_out):
+        # The gradient passes where min <= x <= max (boundaries included, as PyTorch), else 0.
+        x, low, high = self.saved
+        inside = np.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside &= x >= low
+        if high is not None:
+            inside &= x <= high
+        return grad_out * inside
+
+
+class Cast(Function):
+    def forward(self, x, dtype: Any = None):
+        return x.astype(dtype)
+
+    def backward(self, grad_out):
+        # The identity; the engine casts the gradient back to the input's dtype.
+        return grad_out
+
+
+class Copy(Function):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad_out):
+        return grad_out

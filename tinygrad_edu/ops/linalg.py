@@ -1,0 +1,61 @@
+"""Matrix products: matmul (NumPy's rules for vectors, matrices and batches) and linear (x W^T + b)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu.autograd import Function
+
+
+class MatMul(Function):
+    def forward(self, a, b):
+        self.save(a, b)
+        return np.matmul(a, b)
+
+    def backward(self, grad_out):
+        # For C = A B: dA = dC B^T and dB = A^T dC. A 1-D operand is a row (on the left) or a column
+        # (on the right) for the product, so it is promoted to 2-D here and squeezed back after.
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        a2 = a[np.newaxis, :] if a.ndim == 1 else a
+        b2 = b[:, np.newaxis] if b.ndim == 1 else b
+        g = grad_out
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = np.expand_dims(g, -1)
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = np.matmul(g, np.swapaxes(b2, -1, -2))
+            if a.ndim == 1:
+                grad_a = grad_a[..., 0, :]  # the batch axes that remain are summed by the engine
+        if need_b:
+            grad_b = np.matmul(np.swapaxes(a2, -1, -2), g)
+            if b.ndim == 1:
+                grad_b = grad_b[..., 0]
+        return grad_a, grad_b
+
+
+class Linear(Function):
+    """y = x W^T + b in one op, as torch.nn.functional.linear; x is (..., in), W (out, in), b (out,)."""
+
+    def forward(self, x, weight, bias=None):
+        self.save(x, weight)
+        out = np.matmul(x, weight.T)
+        if bias is not None:
+            if np.result_type(out, bias) == out.dtype:
+                out += bias  # in place: saves allocating a second (batch, out) array
+            else:
+                out = out + bias
+        return out
+
+    def backward(self, grad_out):
+        # dx = g W, dW = g^T x (summed over every leading axis), db = sum of g over those axes
+        x, weight = self.saved
+        need_x, need_w = self.needs_input_grad[:2]
+        need_b = len(self.needs_input_grad) > 2 and self.needs_input_grad[2]
+        g2 = grad_out.reshape(-1, grad_out.shape[-1])
+        grad_x = np.matmul(grad_out, weight) if need_x else None
+        grad_w = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if need_w else None
+        grad_b = g2.sum(axis=0) if need_b else None
+        return grad_x, grad_w, grad_b

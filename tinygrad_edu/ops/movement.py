@@ -1,0 +1,86 @@
+"""Ops that move elements without doing arithmetic: reshape, permute, expand, index, cat, stack.
+
+Each backward moves the gradient back the way the forward moved the data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd import Function
+
+
+class Reshape(Function):
+    def forward(self, x, shape: tuple[int, ...] = ()):
+        self.save(x.shape)
+        return x.reshape(shape)
+
+    def backward(self, grad_out):
+        (shape,) = self.saved
+        return grad_out.reshape(shape)
+
+
+class Permute(Function):
+    def forward(self, x, dims: tuple[int, ...] = ()):
+        self.save(dims)
+        return x.transpose(dims)
+
+    def backward(self, grad_out):
+        # the inverse permutation puts every axis back where it came from
+        (dims,) = self.saved
+        return grad_out.transpose(np.argsort(dims))
+
+
+class Expand(Function):
+    def forward(self, x, shape: tuple[int, ...] = ()):
+        return np.broadcast_to(x, shape)
+
+    def backward(self, grad_out):
+        # Expanding copies x; the engine sums the copies' gradients back (unbroadcast).
+        return grad_out
+
+
+def _is_basic(index: Any) -> bool:
+    """True for an index of ints, slices, None and Ellipsis: it selects each element at most once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
+class Index(Function):
+    def forward(self, x, index: Any = None):
+        self.save(x.shape, x.dtype, index)
+        return x[index]
+
+    def backward(self, grad_out):
+        shape, dtype, index = self.saved
+        grad = np.zeros(shape, dtype=dtype)
+        if _is_basic(index):
+            grad[index] = grad_out
+        else:
+            # An element picked k times gets k gradients: add.at accumulates repeated indices.
+            np.add.at(grad, index, grad_out)
+        return grad
+
+
+class Cat(Function):
+    def forward(self, *xs, axis: int = 0):
+        self.save(axis, np.cumsum([x.shape[axis] for x in xs])[:-1])
+        return np.concatenate(xs, axis=axis)
+
+    def backward(self, grad_out):
+        # each input gets back its own slice of the gradient
+        axis, splits = self.saved
+        return tuple(np.split(grad_out, splits, axis=axis))
+
+
+class Stack(Function):
+    def forward(self, *xs, axis: int = 0):
+        self.save(axis, len(xs))
+        return np.stack(xs, axis=axis)
+
+    def backward(self, grad_out):
+        # input i gets the gradient's slice i along the new axis
+        axis, count = self.saved
+        return tuple(np.take(grad_out, i, axis=axis) for i in range(count))

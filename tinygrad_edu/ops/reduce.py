@@ -1,0 +1,121 @@
+"""Reductions (sum, mean, max, min) and the softmax family, forward next to backward.
+
+`axes` is None (every axis) or a sorted tuple of non-negative axes; the Tensor methods turn
+PyTorch's `dim` and NumPy's `axis` into that form. A reduction's backward spreads `grad_out`
+back over the axes it removed.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from tinygrad_edu.autograd import Function
+
+Axes = Optional[tuple[int, ...]]
+
+
+def _keep_dims(grad_out: np.ndarray, shape: tuple[int, ...], axes: Axes, keepdim: bool) -> np.ndarray:
+    """grad_out with the reduced axes put back as size 1, so it broadcasts against the input."""
+    if keepdim:
+        return grad_out
+    if axes is None:
+        return np.reshape(grad_out, (1,) * len(shape))
+    return np.expand_dims(grad_out, axes)
+
+
+class Sum(Function):
+    def forward(self, x, axes: Axes = None, keepdim: bool = False):
+        self.save(x.shape, axes, keepdim)
+        return np.sum(x, axis=axes, keepdims=keepdim)
+
+    def backward(self, grad_out):
+        # d sum(x)/dx_i = 1: every input element gets the gradient of the sum it went into
+        shape, axes, keepdim = self.saved
+        return np.broadcast_to(_keep_dims(grad_out, shape, axes, keepdim), shape)
+
+
+class Mean(Function):
+    def forward(self, x, axes: Axes = None, keepdim: bool = False):
+        count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        self.save(x.shape, axes, keepdim, count)
+        return np.mean(x, axis=axes, keepdims=keepdim)
+
+    def backward(self, grad_out):
+        # d mean(x)/dx_i = 1 / n
+        shape, axes, keepdim, count = self.saved
+        return np.broadcast_to(_keep_dims(grad_out, shape, axes, keepdim) / count, shape)
+
+
+class Max(Function):
+    def forward(self, x, axes: Axes = None, keepdim: bool = False):
+        out = np.max(x, axis=axes, keepdims=True)
+        self.save(x, out, axes, keepdim)
+        return out if keepdim else np.squeeze(out, axis=axes)
+
+    def backward(self, grad_out):
+        # The gradient goes to the largest element; ties share it evenly (as torch.amax).
+        x, out, axes, keepdim = self.saved
+        return _to_extremes(grad_out, x, out, axes, keepdim)
+
+
+class Min(Function):
+    def forward(self, x, axes: Axes = None, keepdim: bool = False):
+        out = np.min(x, axis=axes, keepdims=True)
+        self.save(x, out, axes, keepdim)
+        return out if keepdim else np.squeeze(out, axis=axes)
+
+    def backward(self, grad_out):
+        # The gradient goes to the smallest element; ties share it evenly (as torch.amin).
+        x, out, axes, keepdim = self.saved
+        return _to_extremes(grad_out, x, out, axes, keepdim)
+
+
+def _to_extremes(grad_out, x, out, axes, keepdim):
+    hits = x == out
+    share = hits / np.sum(hits, axis=axes, keepdims=True)
+    return _keep_dims(grad_out, x.shape, axes, keepdim) * share
+
+
+class Softmax(Function):
+    def forward(self, x, axis: int = -1):
+        # exp(x - max) / sum(exp(x - max)): the shift cancels and keeps exp from overflowing
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        out = e / np.sum(e, axis=axis, keepdims=True)
+        self.save(out, axis)
+        return out
+
+    def backward(self, grad_out):
+        # d softmax: s * (g - sum(g * s))
+        s, axis = self.saved
+        return s * (grad_out - np.sum(grad_out * s, axis=axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    def forward(self, x, axis: int = -1):
+        # x - logsumexp(x), with the max shifted out first so nothing overflows or takes log(0)
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        self.save(out, axis)
+        return out
+
+    def backward(self, grad_out):
+        # d log_softmax: g - softmax * sum(g)
+        out, axis = self.saved
+        return grad_out - np.exp(out) * np.sum(grad_out, axis=axis, keepdims=True)
+
+
+class LogSumExp(Function):
+    def forward(self, x, axes: Axes = None, keepdim: bool = False):
+        # m + log(sum(exp(x - m))) with m the max; an all -inf slice gives -inf, not nan
+        m = np.max(x, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = m + np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True))
+        self.save(x, out, axes, keepdim)
+        return out if keepdim else np.squeeze(out, axis=axes)
+
+    def backward(self, grad_out):
+        # d logsumexp/dx = softmax(x) = exp(x - logsumexp(x))
+        x, out, axes, keepdim = self.saved
+        return _keep_dims(grad_out, x.shape, axes, keepdim) * np.exp(x - out)

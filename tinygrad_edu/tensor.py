@@ -1,0 +1,711 @@
+"""The Tensor: an ndarray that remembers the op that made it, so gradients can flow back.
+
+This file holds the Tensor's data model and its public methods. Each differentiable method is a
+one-line delegation to the op that computes it (forward and backward side by side, in
+`tinygrad_edu/ops/`); the backward walk itself lives in `tinygrad_edu/autograd.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional, Sequence, Union
+
+import numpy as np
+
+from tinygrad_edu.errors import DtypeError, ShapeError
+
+__all__ = ["Tensor", "tensor", "from_numpy"]
+
+DTypeLike = Any
+Dim = Union[int, Sequence[int], None]
+
+# The dtype of tensors made from Python numbers, lists, and integer or bool arrays, as in PyTorch.
+DEFAULT_DTYPE = np.dtype(np.float32)
+
+
+def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
+    """Convert what a user hands us into a new ndarray, following PyTorch's dtype rules."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+    try:
+        array = np.array(data, dtype=dtype)
+    except ValueError as error:
+        if isinstance(data, (list, tuple)):
+            raise ValueError(
+                f"tensor: ragged nested sequence: every row must have the same length ({error})"
+            ) from None
+        raise
+    except TypeError as error:
+        raise DtypeError(f"tensor: cannot make a tensor from {type(data).__name__}: {error}") from None
+    if array.dtype.kind not in "biuf":
+        raise DtypeError(
+            f"tensor: unsupported data of dtype {array.dtype} (from {type(data).__name__}); "
+            "tensors hold numbers (float, int or bool)"
+        )
+    if dtype is None and array.dtype.kind != "f":
+        array = array.astype(DEFAULT_DTYPE)  # ints and bools become float32, as in PyTorch
+    elif dtype is None and not isinstance(data, (np.ndarray, np.generic)):
+        array = array.astype(DEFAULT_DTYPE)  # Python floats become float32, as in PyTorch
+    return array
+
+
+def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
+    if dtype.kind != "f":
+        raise DtypeError(
+            f"{where}: only floating-point tensors can require grad, got dtype {dtype}; "
+            "convert first, e.g. x.float()"
+        )
+
+
+def _operand(x: Any) -> Any:
+    """The other side of an operator: tensors and Python numbers go through, the rest becomes a Tensor."""
+    if isinstance(x, (Tensor, int, float)):
+        return x
+    return Tensor(x)
+
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+class Tensor:
+    """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
+
+    Args:
+        data: a number, a (nested) list, an ndarray or a Tensor. The data is copied.
+        requires_grad: record operations on this tensor so that `backward()` fills its `.grad`.
+        dtype: the NumPy dtype to store. By default floating-point arrays keep their dtype (float64
+            stays float64) and everything else (Python numbers, lists, ints, bools) becomes float32.
+
+    Example:
+        >>> x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> y = (x * x).sum()
+        >>> y.backward()
+        >>> x.grad                 # d sum(x^2)/dx = 2x
+        tensor([[2., 4.],
+                [6., 8.]], dtype=float32)
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "__weakref__")
+
+    # Let `ndarray * tensor` call Tensor.__rmul__ rather than NumPy treating the tensor as an array.
+    __array_ufunc__ = None
+
+    data: np.ndarray
+    grad: Optional["Tensor"]
+    requires_grad: bool
+    grad_fn: Any  # the Function that made this tensor, or None for a leaf
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = False
+        if requires_grad:
+            _check_can_require_grad(self.data.dtype, "Tensor")
+            self.requires_grad = True
+
+    @classmethod
+    def _from_op(cls, data: np.ndarray, grad_fn: Any) -> "Tensor":
+        """Wrap an ndarray the library computed, with no conversion or copy (the fast path)."""
+        out = object.__new__(cls)
+        out.data = data
+        out.grad = None
+        out.grad_fn = grad_fn
+        out.requires_grad = grad_fn is not None
+        return out
+
+    # ---- what a tensor is -----------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user made (no grad_fn); only leaves get `.grad` filled."""
+        return self.grad_fn is None
+
+    def size(self, dim: Optional[int] = None) -> Union[tuple[int, ...], int]:
+        """The shape, or its length along `dim`, as `torch.Tensor.size`."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        """Number of elements."""
+        return self.data.size
+
+    def numpy(self) -> np.ndarray:
+        """The data as an ndarray (shared, not copied). Refused while it requires grad, as in PyTorch."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "numpy(): this tensor requires grad; call tensor.detach().numpy() to get its data"
+            )
+        return self.data
+
+    def item(self) -> Union[float, int, bool]:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item(): only one-element tensors can be converted, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __array__(self, dtype: DTypeLike = None, copy: Optional[bool] = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    __hash__ = object.__hash__  # == builds a tensor, so identity is the hash, as in PyTorch
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extras = [f"dtype={self.data.dtype}"]
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return f"tensor({body}, {', '.join(extras)})"
+
+    # ---- autograd ---------------------------------------------------------------------------
+
+    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+        """Compute the gradient of this tensor with respect to every leaf that requires grad.
+
+        Gradients are added to each leaf's `.grad` (they accumulate until zeroed). A scalar needs no
+        `gradient`; any other shape needs one of its own shape (the vector in the vector-Jacobian
+        product). The graph's saved arrays are freed afterwards unless `retain_graph=True`.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward(): this tensor does not require grad and has no grad_fn; "
+                "did you forget requires_grad=True on an input, or call it under no_grad()?"
+            )
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward(): grad can be implicitly created only for scalar outputs, this "
+                    f"tensor has shape {self.shape}; pass gradient= of that shape"
+                )
+            seed = np.ones_like(self.data)
+        else:
+            seed = np.asarray(_data(gradient), dtype=self.data.dtype)
+            if seed.shape != self.data.shape:
+                raise ShapeError(
+                    f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}"
+                )
+        _autograd.backward(self, seed, retain_graph)
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this one's data, cut from the graph (requires_grad=False)."""
+        return Tensor._from_op(self.data, None)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set requires_grad in place on a leaf and return self."""
+        if requires_grad:
+            _check_can_require_grad(self.data.dtype, "requires_grad_")
+        elif self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False) is only for leaves; use detach() on the result of an op")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def clone(self) -> "Tensor":
+        """A copy of the data that stays in the graph (its gradient flows back to self)."""
+        return _ops.Copy.apply(self)
+
+    def zero_(self) -> "Tensor":
+        """Fill with zeros in place (outside the graph)."""
+        self._check_in_place("zero_")
+        self.data[...] = 0
+        return self
+
+    # ---- dtype --------------------------------------------------------------------------------
+
+    def to(self, dtype: DTypeLike) -> "Tensor":
+        """Convert to `dtype`; between float dtypes the gradient flows back (cast to the input's dtype)."""
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return _ops.Cast.apply(self, dtype=dtype)
+
+    def float(self) -> "Tensor":
+        """Convert to float32."""
+        return self.to(np.float32)
+
+    def double(self) -> "Tensor":
+        """Convert to float64 (what gradient checks use)."""
+        return self.to(np.float64)
+
+    def long(self) -> "Tensor":
+        """Convert to int64 (no gradient)."""
+        return self.to(np.int64)
+
+    def int(self) -> "Tensor":
+        """Convert to int32 (no gradient)."""
+        return self.to(np.int32)
+
+    def bool(self) -> "Tensor":
+        """Convert to bool (no gradient)."""
+        return self.to(np.bool_)
+
+    # ---- elementwise math: each line names the op in tinygrad_edu/ops/ that computes it ---------
+
+    def add(self, other: Any) -> "Tensor":
+        return _ops.Add.apply(self, _operand(other))
+
+    def sub(self, other: Any) -> "Tensor":
+        return _ops.Sub.apply(self, _operand(other))
+
+    def mul(self, other: Any) -> "Tensor":
+        return _ops.Mul.apply(self, _operand(other))
+
+    def div(self, other: Any) -> "Tensor":
+        return _ops.Div.apply(self, _operand(other))
+
+    def pow(self, exponent: Any) -> "Tensor":
+        return _ops.Pow.apply(self, _operand(exponent))
+
+    def neg(self) -> "Tensor":
+        return _ops.Neg.apply(self)
+
+    def exp(self) -> "Tensor":
+        return _ops.Exp.apply(self)
+
+    def log(self) -> "Tensor":
+        return _ops.Log.apply(self)
+
+    def sqrt(self) -> "Tensor":
+        return _ops.Sqrt.apply(self)
+
+    def abs(self) -> "Tensor":
+        return _ops.Abs.apply(self)
+
+    def relu(self) -> "Tensor":
+        return _ops.ReLU.apply(self)
+
+    def sigmoid(self) -> "Tensor":
+        return _ops.Sigmoid.apply(self)
+
+    def tanh(self) -> "Tensor":
+        return _ops.Tanh.apply(self)
+
+    def clamp(self, min: Optional[float] = None, max: Optional[float] = None) -> "Tensor":
+        """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        return _ops.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> "Tensor":
+        return _ops.Maximum.apply(self, _operand(other))
+
+    def minimum(self, other: Any) -> "Tensor":
+        return _ops.Minimum.apply(self, _operand(other))
+
+    def where(self, condition: Any, other: Any) -> "Tensor":
+        """`self` where condition is true, else `other` (as `torch.Tensor.where`)."""
+        return where(condition, self, other)
+
+    def square(self) -> "Tensor":
+        return _ops.Mul.apply(self, self)
+
+    # ---- reductions -------------------------------------------------------------------------
+
+    def sum(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
+        """Sum over `dim` (None: all; an int or a tuple). NumPy's axis=/keepdims= are accepted too."""
+        axes, keep = _reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
+        return _ops.Sum.apply(self, axes=axes, keepdim=keep)
+
+    def mean(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
+        """Mean over `dim` (None: all; an int or a tuple)."""
+        axes, keep = _reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
+        return _ops.Mean.apply(self, axes=axes, keepdim=keep)
+
+    def max(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
+        """Largest values over `dim`; the gradient is shared evenly between ties (as `torch.amax`).
+
+        Unlike `torch.max(x, dim)` this returns the values only; use `argmax` for the indices.
+        """
+        axes, keep = _reduce_args("max", self.data.ndim, dim, keepdim, axis, keepdims)
+        return _ops.Max.apply(self, axes=axes, keepdim=keep)
+
+    def min(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
+        """Smallest values over `dim`; the gradient is shared evenly between ties (as `torch.amin`)."""
+        axes, keep = _reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
+        return _ops.Min.apply(self, axes=axes, keepdim=keep)
+
+    amax = max
+    amin = min
+
+    def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+        """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None."""
+        return Tensor._from_op(_arg_reduce(np.argmax, self.data, dim, keepdim), None)
+
+    def argmin(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+        """Indices of the smallest values (int64, no gradient)."""
+        return Tensor._from_op(_arg_reduce(np.argmin, self.data, dim, keepdim), None)
+
+    def softmax(self, dim: int = -1) -> "Tensor":
+        """exp(x) / sum(exp(x)) along `dim`, computed stably."""
+        return _ops.Softmax.apply(self, axis=_check_dim("softmax", dim, self.data.ndim))
+
+    def log_softmax(self, dim: int = -1) -> "Tensor":
+        """log(softmax(x)) along `dim`, computed stably (no log of 0)."""
+        return _ops.LogSoftmax.apply(self, axis=_check_dim("log_softmax", dim, self.data.ndim))
+
+    def logsumexp(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
+        """log(sum(exp(x))) over `dim`, computed stably."""
+        axes, keep = _reduce_args("logsumexp", self.data.ndim, dim, keepdim, None, None)
+        return _ops.LogSumExp.apply(self, axes=axes, keepdim=keep)
+
+    # ---- shape ------------------------------------------------------------------------------
+
+    def reshape(self, *shape: Any) -> "Tensor":
+        """The same elements in a new shape; one dimension may be -1 (inferred)."""
+        target = _infer_shape(self.data.shape, _shape_args(shape))
+        if target == self.data.shape:
+            return self
+        return _ops.Reshape.apply(self, shape=target)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        """Merge the dimensions start_dim..end_dim into one."""
+        if self.data.ndim == 0:
+            return self.reshape(1)
+        start = _check_dim("flatten", start_dim, self.data.ndim)
+        end = _check_dim("flatten", end_dim, self.data.ndim)
+        shape = self.data.shape
+        return self.reshape(*shape[:start], -1, *shape[end + 1:])
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        """Insert a dimension of size 1 at `dim`."""
+        dim = _check_dim("unsqueeze", dim, self.data.ndim + 1)
+        shape = self.data.shape
+        return self.reshape(*shape[:dim], 1, *shape[dim:])
+
+    def squeeze(self, dim: Dim = None) -> "Tensor":
+        """Remove dimensions of size 1 (all, or only `dim`; a `dim` whose size is not 1 is left alone)."""
+        shape = self.data.shape
+        if dim is None:
+            dims = {i for i, n in enumerate(shape) if n == 1}
+        else:
+            dims = {_check_dim("squeeze", d, self.data.ndim) for d in _as_tuple(dim)}
+            dims = {d for d in dims if shape[d] == 1}
+        return self.reshape(*[n for i, n in enumerate(shape) if i not in dims])
+
+    def permute(self, *dims: Any) -> "Tensor":
+        """Reorder the dimensions: the result's dimension i is the input's dims[i]."""
+        dims = tuple(_shape_args(dims))
+        if sorted(_check_dim("permute", d, self.data.ndim) for d in dims) != list(range(self.data.ndim)):
+            raise ShapeError(f"permute: {dims} is not a permutation of the {self.data.ndim} dimensions of {self.shape}")
+        return _ops.Permute.apply(self, dims=tuple(d % self.data.ndim for d in dims))
+
+    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        """Swap two dimensions."""
+        dims = list(range(self.data.ndim))
+        d0 = _check_dim("transpose", dim0, self.data.ndim)
+        d1 = _check_dim("transpose", dim1, self.data.ndim)
+        dims[d0], dims[d1] = dims[d1], dims[d0]
+        return _ops.Permute.apply(self, dims=tuple(dims))
+
+    def t(self) -> "Tensor":
+        """Transpose a tensor of at most 2 dimensions."""
+        if self.data.ndim > 2:
+            raise ShapeError(f"t(): expects a tensor of at most 2 dimensions, got shape {self.shape}")
+        return self if self.data.ndim < 2 else self.transpose(0, 1)
+
+    @property
+    def T(self) -> "Tensor":
+        """The dimensions in reverse order (the transpose of a matrix)."""
+        if self.data.ndim < 2:
+            return self
+        return _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim))))
+
+    def expand(self, *shape: Any) -> "Tensor":
+        """Broadcast to `shape` without copying; -1 keeps a dimension. Gradients sum back."""
+        shape = tuple(_shape_args(shape))
+        offset = len(shape) - self.data.ndim
+        target = tuple(
+            self.data.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape)
+        )
+        try:
+            np.broadcast_to(np.empty(self.data.shape, dtype=np.bool_), target)
+        except ValueError:
+            raise ShapeError(f"expand: cannot expand shape {self.shape} to {shape}") from None
+        if target == self.data.shape:
+            return self
+        return _ops.Expand.apply(self, shape=target)
+
+    def broadcast_to(self, *shape: Any) -> "Tensor":
+        return self.expand(*shape)
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return self.expand(*other.shape)
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        """Basic slicing and integer-array (or bool mask) indexing; repeated indices accumulate gradient."""
+        index = _index_arrays(index)
+        try:
+            self.data[index]
+        except IndexError as error:
+            raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {error}") from None
+        return _ops.Index.apply(self, index=index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """Write into the data in place; refused for tensors in a graph (no in-place autograd)."""
+        self._check_in_place("__setitem__")
+        self.data[_index_arrays(index)] = _data(value)
+
+    # ---- linear algebra -------------------------------------------------------------------
+
+    def matmul(self, other: Any) -> "Tensor":
+        """Matrix product with NumPy's rules: 1-D vectors, matrices and batches of matrices."""
+        other = _operand(other)
+        _check_matmul(self.shape, np.shape(_data(other)))
+        return _ops.MatMul.apply(self, other)
+
+    def dot(self, other: Any) -> "Tensor":
+        return self.matmul(other)
+
+    # ---- operator sugar: one line each, with the math it means ----------------------------
+
+    def __add__(self, other: Any) -> "Tensor":  # self + other
+        return _ops.Add.apply(self, _operand(other))
+
+    def __radd__(self, other: Any) -> "Tensor":  # other + self
+        return _ops.Add.apply(_operand(other), self)
+
+    def __sub__(self, other: Any) -> "Tensor":  # self - other
+        return _ops.Sub.apply(self, _operand(other))
+
+    def __rsub__(self, other: Any) -> "Tensor":  # other - self
+        return _ops.Sub.apply(_operand(other), self)
+
+    def __mul__(self, other: Any) -> "Tensor":  # self * other
+        return _ops.Mul.apply(self, _operand(other))
+
+    def __rmul__(self, other: Any) -> "Tensor":  # other * self
+        return _ops.Mul.apply(_operand(other), self)
+
+    def __truediv__(self, other: Any) -> "Tensor":  # self / other
+        return _ops.Div.apply(self, _operand(other))
+
+    def __rtruediv__(self, other: Any) -> "Tensor":  # other / self
+        return _ops.Div.apply(_operand(other), self)
+
+    def __pow__(self, exponent: Any) -> "Tensor":  # self ** exponent
+        return _ops.Pow.apply(self, _operand(exponent))
+
+    def __rpow__(self, base: Any) -> "Tensor":  # base ** self
+        return _ops.Pow.apply(_operand(base), self)
+
+    def __matmul__(self, other: Any) -> "Tensor":  # self @ other
+        return self.matmul(other)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":  # other @ self
+        return _operand_tensor(other).matmul(self)
+
+    def __neg__(self) -> "Tensor":  # -self
+        return _ops.Neg.apply(self)
+
+    def __pos__(self) -> "Tensor":  # +self
+        return self
+
+    def __abs__(self) -> "Tensor":  # |self|
+        return _ops.Abs.apply(self)
+
+    # Comparisons give bool tensors that are outside the graph (they have no gradient).
+    def __lt__(self, other: Any) -> "Tensor":  # self < other
+        return Tensor._from_op(self.data < _data(other), None)
+
+    def __le__(self, other: Any) -> "Tensor":  # self <= other
+        return Tensor._from_op(self.data <= _data(other), None)
+
+    def __gt__(self, other: Any) -> "Tensor":  # self > other
+        return Tensor._from_op(self.data > _data(other), None)
+
+    def __ge__(self, other: Any) -> "Tensor":  # self >= other
+        return Tensor._from_op(self.data >= _data(other), None)
+
+    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]  # self == other
+        return Tensor._from_op(np.asarray(self.data == _data(other)), None)
+
+    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]  # self != other
+        return Tensor._from_op(np.asarray(self.data != _data(other)), None)
+
+    # In-place updates, as used by optimizers under no_grad: `p -= lr * p.grad` changes p's data.
+    def __iadd__(self, other: Any) -> "Tensor":  # self += other
+        self._check_in_place("+=")
+        self.data += _data(other)
+        return self
+
+    def __isub__(self, other: Any) -> "Tensor":  # self -= other
+        self._check_in_place("-=")
+        self.data -= _data(other)
+        return self
+
+    def __imul__(self, other: Any) -> "Tensor":  # self *= other
+        self._check_in_place("*=")
+        self.data *= _data(other)
+        return self
+
+    def __itruediv__(self, other: Any) -> "Tensor":  # self /= other
+        self._check_in_place("/=")
+        self.data /= _data(other)
+        return self
+
+    def _check_in_place(self, what: str) -> None:
+        if self.requires_grad and _autograd.is_grad_enabled():
+            raise RuntimeError(
+                f"{what}: a tensor that requires grad cannot be changed in place while the graph is "
+                "being recorded; do it under `with tg.no_grad():` (as optimizers do)"
+            )
+
+
+# ---- argument helpers: turn PyTorch/NumPy-style arguments into one canonical form -----------
+
+def _as_tuple(dim: Any) -> tuple[int, ...]:
+    return tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+
+
+def _check_dim(op: str, dim: int, ndim: int) -> int:
+    """A dimension index in range(ndim), negative counting from the end; else an error naming the op."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    if not -max(ndim, 1) <= dim < max(ndim, 1):
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimension(s)")
+    return int(dim) % max(ndim, 1)
+
+
+def _reduce_args(op: str, ndim: int, dim: Dim, keepdim: bool, axis: Dim, keepdims: Optional[bool]) -> tuple[Optional[tuple[int, ...]], bool]:
+    """Accept dim/keepdim (PyTorch) or axis/keepdims (NumPy); return sorted axes (None: all) and keepdim."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: give dim or axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, bool(keepdim)
+    axes = tuple(sorted({_check_dim(op, d, ndim) for d in _as_tuple(dim)}))
+    if ndim == 0:
+        axes = ()
+    return axes, bool(keepdim)
+
+
+def _arg_reduce(fn: Any, data: np.ndarray, dim: Optional[int], keepdim: bool) -> np.ndarray:
+    if dim is None:
+        return np.asarray(fn(data))
+    return np.asarray(fn(data, axis=_check_dim("argmax", dim, data.ndim), keepdims=keepdim))
+
+
+def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    """Accept reshape(2, 3), reshape((2, 3)) and reshape([2, 3])."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+def _infer_shape(old: tuple[int, ...], new: tuple[int, ...]) -> tuple[int, ...]:
+    """`new` with its -1 (if any) filled in; a ShapeError unless it holds exactly as many elements."""
+    size = int(np.prod(old))
+    known = int(np.prod([n for n in new if n != -1]))
+    if new.count(-1) == 1 and known != 0 and size % known == 0:
+        new = tuple(size // known if n == -1 else n for n in new)
+    if new.count(-1) > 0 or any(n < 0 for n in new) or int(np.prod(new)) != size:
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} ({size} elements) into {new}")
+    return new
+
+
+def _index_arrays(index: Any) -> Any:
+    """Replace tensors and lists inside an index by ndarrays, so NumPy does the indexing."""
+    if isinstance(index, tuple):
+        return tuple(_index_arrays(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:
+    """Raise a ShapeError naming both shapes unless NumPy's matmul accepts them."""
+    if len(a) == 0 or len(b) == 0:
+        raise ShapeError(f"matmul: both arguments need at least 1 dimension, got shapes {a} and {b}")
+    k_a = a[-1]
+    k_b = b[0] if len(b) == 1 else b[-2]
+    if k_a != k_b:
+        raise ShapeError(f"matmul: shapes {a} and {b} do not align ({k_a} != {k_b})")
+    try:
+        np.broadcast_shapes(a[:-2], b[:-2])
+    except ValueError:
+        raise ShapeError(f"matmul: batch dimensions of shapes {a} and {b} do not broadcast") from None
+
+
+def _operand_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ---- the tensor-making functions users call as tg.tensor(...) ------------------------------
+
+def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> Tensor:
+    """Make a Tensor from data (copied), as `torch.tensor`.
+
+    Example:
+        >>> tg.tensor([1, 2, 3])             # ints become float32
+        tensor([1., 2., 3.], dtype=float32)
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A Tensor that shares memory with `array` (no copy, dtype kept), as `torch.from_numpy`."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}")
+    return Tensor._from_op(array, None)
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """Elementwise `input if condition else other`, with broadcasting; gradients flow to the chosen side."""
+    cond = np.asarray(_data(condition), dtype=np.bool_)
+    return _ops.Where.apply(cond, _operand(input), _operand(other))
+
+
+# These modules use Tensor, so they are imported once Tensor exists.
+from tinygrad_edu import autograd as _autograd  # noqa: E402
+from tinygrad_edu import ops as _ops  # noqa: E402
