@@ -23,6 +23,10 @@ from tinygrad_edu.functional import (
     sigmoid, softmax, sqrt, stack, sum, tanh,
 )
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+from tinygrad_edu.debug import (
+    AnomalyError, BadBackward, GradReport, check_grads, detect_anomaly, is_anomaly_enabled,
+    locate_bad_backward,
+)
 
 __version__ = "0.1.0"
 
@@ -40,6 +44,8 @@ __all__ = [
     "arange", "default_generator", "empty", "eye", "full", "full_like", "linspace", "manual_seed",
     "ones", "ones_like", "rand", "rand_like", "randn", "randn_like", "zeros", "zeros_like",
     "ShapeError", "DtypeError", "GradcheckError", "gradcheck",
+    "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
+    "locate_bad_backward",
     "abs", "cat", "clamp", "exp", "log", "log_softmax", "logsumexp", "matmul", "maximum", "mean",
     "minimum", "relu", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh",
     "float16", "float32", "float64", "int32", "int64", "half", "double", "long",

@@ -10,10 +10,13 @@ each op's `backward` and reduces broadcast gradients back to each input's shape 
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
+import heapq
+import itertools
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
 
+from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.tensor import Tensor
 
 __all__ = [
@@ -24,9 +27,13 @@ __all__ = [
     "is_grad_enabled",
     "unbroadcast",
     "backward",
+    "graph_functions",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Every recorded op gets the next number: an op is always numbered after the ops that made its inputs.
+_creation_order = itertools.count()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -44,16 +51,12 @@ def is_grad_enabled() -> bool:
     return _GradMode.enabled
 
 
-class set_grad_enabled:
-    """Turn graph recording on or off, as a context manager or a decorator.
+class _GradModeSwitch:
+    """A context manager and decorator that sets grad mode on entry and restores it on exit."""
 
-    Example:
-        >>> with tg.set_grad_enabled(False):
-        ...     y = x * 2          # y.requires_grad is False
-    """
+    mode = True
 
-    def __init__(self, mode: bool) -> None:
-        self.mode = bool(mode)
+    def __init__(self) -> None:
         self.previous: list[bool] = []
 
     def __enter__(self) -> None:
@@ -64,47 +67,70 @@ class set_grad_enabled:
         _GradMode.enabled = self.previous.pop()
 
     def __call__(self, fn: F) -> F:
+        mode = self.mode
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__(self.mode):
+            previous = _GradMode.enabled
+            _GradMode.enabled = mode
+            try:
                 return fn(*args, **kwargs)
+            finally:
+                _GradMode.enabled = previous
 
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(set_grad_enabled):
+class no_grad(_GradModeSwitch):
     """Record nothing inside the block (or the decorated function): for evaluation and updates.
+
+    Usable as `with tg.no_grad():`, `@tg.no_grad()` and `@tg.no_grad`, as in PyTorch.
 
     Example:
         >>> with tg.no_grad():
-        ...     prediction = model(x)
+        ...     prediction = model(x)      # prediction.requires_grad is False
     """
 
-    def __init__(self) -> None:
-        super().__init__(False)
+    mode = False
+
+    def __new__(cls, fn: Any = None) -> Any:
+        if callable(fn):  # used bare, as @tg.no_grad: decorate fn straight away
+            return object.__new__(cls)(fn)
+        return object.__new__(cls)
+
+    def __init__(self, fn: Any = None) -> None:
+        super().__init__()
+
+
+class enable_grad(no_grad):
+    """Record the graph inside the block (or the decorated function), even within `no_grad`."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeSwitch):
+    """Turn graph recording on or off: at once when called, or for a block or a decorated function.
+
+    As in PyTorch, `tg.set_grad_enabled(False)` takes effect immediately; used with `with`, the
+    previous mode comes back at the end of the block.
+
+    Example:
+        >>> with tg.set_grad_enabled(False):
+        ...     y = x * 2          # y.requires_grad is False
+    """
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self.mode = bool(mode)
+        self.previous.append(_GradMode.enabled)  # what __exit__ restores
+        _GradMode.enabled = self.mode
+
+    def __enter__(self) -> None:
+        pass  # the mode was already set when this object was made
 
     def __call__(self, fn: F) -> F:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-
-class enable_grad(set_grad_enabled):
-    """Record the graph inside the block even within `no_grad`."""
-
-    def __init__(self) -> None:
-        super().__init__(True)
-
-    def __call__(self, fn: F) -> F:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with enable_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        _GradMode.enabled = self.previous[-1]  # as a decorator it applies only while fn runs
+        return super().__call__(fn)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,6 +165,7 @@ class Function:
     inputs: tuple[Any, ...]
     needs_input_grad: tuple[bool, ...]
     saved: tuple[Any, ...] = ()
+    sequence: int  # creation order of recorded ops; the backward walk goes newest first
     released = False  # set once backward has freed what the op saved
 
     def forward(self, *args: Any, **kwargs: Any) -> np.ndarray:
@@ -160,17 +187,37 @@ class Function:
     def apply(cls, *inputs: Any, **options: Any) -> Tensor:
         """Run the op on `inputs` (tensors, arrays or numbers) and record it if a gradient is needed."""
         ctx = cls()
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        out = Tensor._from_op(np.asarray(ctx.forward(*arrays, **options)), None)
-        if _GradMode.enabled:
-            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-            if True in needs:
-                ctx.inputs = inputs
-                ctx.needs_input_grad = needs
-                out.requires_grad = True
-                out.grad_fn = ctx
+        # One pass over the inputs: their arrays for forward, and which of them want a gradient.
+        arrays = []
+        needs = []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                needs.append(x.requires_grad)
+            else:
+                arrays.append(x)
+                needs.append(False)
+        record = _GradMode.enabled and True in needs
+        ctx.needs_input_grad = tuple(needs)  # before forward, so forward may skip saving what no one needs
+        try:
+            data = ctx.forward(*arrays, **options)
+        except ShapeError:
+            raise
+        except ValueError as error:  # NumPy's complaint about shapes, told at the op the user called
+            shapes = " and ".join(str(np.shape(a)) for a in arrays)
+            raise ShapeError(f"{ctx.name}: cannot apply to inputs of shapes {shapes}: {error}") from None
+        if type(data) is not np.ndarray:  # e.g. the NumPy scalar that a full reduction returns
+            data = np.asarray(data)
+        out = Tensor._from_op(data, None)
+        # Only floating-point results carry a gradient (an int or bool result is a constant).
+        if record and data.dtype.kind == "f":
+            ctx.inputs = inputs
+            ctx.options = options  # so tinygrad_edu.debug can re-run this op on its own
+            ctx.sequence = next(_creation_order)
+            out.requires_grad = True
+            out.grad_fn = ctx
         if _anomaly.enabled:
-            _anomaly.check_forward(ctx, out.data)
+            _anomaly.check_forward(ctx, data)
         return out
 
     def __repr__(self) -> str:
@@ -195,44 +242,36 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.reshape(shape)
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors of root's graph that an op made, each after every tensor that depends on it.
-
-    An iterative depth-first search (no recursion, so a chain of 100,000 ops is fine): a tensor is
-    appended once all the tensors it was made from have been appended, then the list is reversed.
-    """
-    order: list[Tensor] = []
-    visited: set[int] = {id(root)}
-    stack: list[tuple[Tensor, Iterator[Any]]] = [(root, iter(root.grad_fn.inputs))]
+def graph_functions(root: Tensor) -> list[Function]:
+    """Every op in root's graph, in the order they were created (inputs' ops before their users')."""
+    found = {}
+    stack = [root.grad_fn] if root.grad_fn is not None else []
     while stack:
-        tensor, parents = stack[-1]
-        for parent in parents:
-            if (
-                isinstance(parent, Tensor)
-                and parent.grad_fn is not None
-                and id(parent) not in visited
-            ):
-                visited.add(id(parent))
-                stack.append((parent, iter(parent.grad_fn.inputs)))
-                break
-        else:
-            stack.pop()
-            order.append(tensor)
-    order.reverse()
-    return order
+        fn = stack.pop()
+        if fn not in found:
+            found[fn] = None
+            stack.extend(x.grad_fn for x in fn.inputs if isinstance(x, Tensor) and x.grad_fn is not None)
+    return sorted(found, key=lambda fn: fn.sequence)
 
 
-def backward(root: Tensor, gradient: Optional[np.ndarray], retain_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf), weighted by `gradient`, into `.grad` of every leaf that requires grad."""
+def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
+    """Accumulate d(root)/d(leaf), weighted by `gradient`, into `.grad` of every leaf that requires grad.
+
+    The walk visits ops newest first. An op is always created after the ops that made its inputs,
+    so when the newest op still waiting is taken from the heap, every op that used its output has
+    already passed its gradient down: its grad_out is complete. No recursion and no separate
+    topological sort: each op is pushed and popped once, so the walk is linear in the graph size
+    (times a log factor from the heap, in C).
+    """
+    owned: set[int] = set()  # arrays already given to some leaf's .grad in this walk
     if root.grad_fn is None:  # a leaf: its gradient is the seed itself
-        _accumulate(root, gradient)
+        _accumulate(root, gradient, owned)
         return
-    grads: dict[int, np.ndarray] = {id(root): gradient}
-    for tensor in _topological_order(root):
-        grad_out = grads.pop(id(tensor), None)
-        if grad_out is None:  # nothing flowed here (every path to it was cut)
-            continue
-        fn = tensor.grad_fn
+    grads = {root.grad_fn: gradient}  # op -> the gradient of its output, summed over its users
+    waiting = [(-root.grad_fn.sequence, root.grad_fn)]
+    while waiting:
+        fn = heapq.heappop(waiting)[1]
+        grad_out = grads.pop(fn)
         if fn.released:
             raise RuntimeError(
                 f"backward through {fn.name} a second time: its saved values were freed after the "
@@ -240,7 +279,7 @@ def backward(root: Tensor, gradient: Optional[np.ndarray], retain_graph: bool = 
                 "backward through the same graph twice."
             )
         grads_in = fn.backward(grad_out)
-        if not isinstance(grads_in, tuple):
+        if type(grads_in) is not tuple:
             grads_in = (grads_in,)
         if len(grads_in) != len(fn.inputs):
             raise RuntimeError(
@@ -251,12 +290,16 @@ def backward(root: Tensor, gradient: Optional[np.ndarray], retain_graph: bool = 
         for parent, grad, needed in zip(fn.inputs, grads_in, fn.needs_input_grad):
             if not needed or grad is None:
                 continue
-            grad = _fit(fn, grad, parent)
-            if parent.grad_fn is None:
-                _accumulate(parent, grad)
+            if type(grad) is not np.ndarray or grad.shape != parent.data.shape or grad.dtype != parent.data.dtype:
+                grad = _fit(fn, grad, parent)
+            parent_fn = parent.grad_fn
+            if parent_fn is None:
+                _accumulate(parent, grad, owned)
+            elif parent_fn in grads:
+                grads[parent_fn] = grads[parent_fn] + grad  # a second path into the same tensor
             else:
-                key = id(parent)
-                grads[key] = grads[key] + grad if key in grads else grad
+                grads[parent_fn] = grad
+                heapq.heappush(waiting, (-parent_fn.sequence, parent_fn))
         if not retain_graph:
             fn.released = True  # let the saved arrays go with the graph, as PyTorch does
             fn.saved = ()
@@ -278,14 +321,24 @@ def _fit(fn: Function, grad: Any, parent: Tensor) -> np.ndarray:
     return grad
 
 
-def _accumulate(leaf: Tensor, grad: np.ndarray) -> None:
-    """Add grad into leaf.grad. Out of place: the array may be shared with other gradients."""
+def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
+    """Add grad into leaf.grad, in an array that no other gradient or user array shares.
+
+    An op's backward may hand the same array to two inputs (Add does), a view of another array
+    (Reshape does) or a read-only broadcast view (Sum does). Such an array is copied before a leaf
+    keeps it, so `x.grad.zero_()` or an in-place update of one gradient never changes another; a
+    fresh array (the common case: a matmul's result) is kept as it is, saving a copy per step.
+    """
     if not leaf.requires_grad:
         return
-    if leaf.grad is None:
-        leaf.grad = Tensor._from_op(grad, None)
-    else:
-        leaf.grad = Tensor._from_op(leaf.grad.data + grad, None)
+    if leaf.grad is not None:
+        leaf.grad = Tensor._from_op(np.asarray(leaf.grad.data + grad), None)
+        return
+    base = grad if grad.base is None else grad.base
+    if grad.base is not None or not grad.flags.writeable or id(base) in owned:
+        grad = grad.copy()
+    owned.add(id(grad))
+    leaf.grad = Tensor._from_op(grad, None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ one-line delegation to the op that computes it (forward and backward side by sid
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Iterator, Optional, Sequence, Union
 
 import numpy as np
@@ -157,7 +158,7 @@ class Tensor:
     def item(self) -> Union[float, int, bool]:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item(): only one-element tensors can be converted, got shape {self.shape}")
+            raise ShapeError(f"item(): only one-element tensors can be converted, got shape {self.shape}")
         return self.data.item()
 
     def tolist(self) -> Any:
@@ -222,7 +223,7 @@ class Tensor:
                 )
             seed = np.ones_like(self.data)
         else:
-            seed = np.asarray(_data(gradient), dtype=self.data.dtype)
+            seed = np.array(_data(gradient), dtype=self.data.dtype)  # a copy: the walk may hand it to a leaf
             if seed.shape != self.data.shape:
                 raise ShapeError(
                     f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}"
@@ -551,22 +552,22 @@ class Tensor:
 
     # Comparisons give bool tensors that are outside the graph (they have no gradient).
     def __lt__(self, other: Any) -> "Tensor":  # self < other
-        return Tensor._from_op(self.data < _data(other), None)
+        return _compare("<", operator.lt, self, other)
 
     def __le__(self, other: Any) -> "Tensor":  # self <= other
-        return Tensor._from_op(self.data <= _data(other), None)
+        return _compare("<=", operator.le, self, other)
 
     def __gt__(self, other: Any) -> "Tensor":  # self > other
-        return Tensor._from_op(self.data > _data(other), None)
+        return _compare(">", operator.gt, self, other)
 
     def __ge__(self, other: Any) -> "Tensor":  # self >= other
-        return Tensor._from_op(self.data >= _data(other), None)
+        return _compare(">=", operator.ge, self, other)
 
     def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]  # self == other
-        return Tensor._from_op(np.asarray(self.data == _data(other)), None)
+        return _compare("==", operator.eq, self, other)
 
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]  # self != other
-        return Tensor._from_op(np.asarray(self.data != _data(other)), None)
+        return _compare("!=", operator.ne, self, other)
 
     # In-place updates, as used by optimizers under no_grad: `p -= lr * p.grad` changes p's data.
     def __iadd__(self, other: Any) -> "Tensor":  # self += other
@@ -675,6 +676,15 @@ def _check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:
         np.broadcast_shapes(a[:-2], b[:-2])
     except ValueError:
         raise ShapeError(f"matmul: batch dimensions of shapes {a} and {b} do not broadcast") from None
+
+
+def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
+    """`a op other` as a bool tensor outside the graph; shapes that do not broadcast are a ShapeError."""
+    try:
+        return Tensor._from_op(np.asarray(fn(a.data, _data(other))), None)
+    except ValueError as error:
+        shapes = f"{a.shape} and {np.shape(_data(other))}"
+        raise ShapeError(f"comparison {op}: shapes {shapes} do not broadcast ({error})") from None
 
 
 def _operand_tensor(x: Any) -> Tensor:

@@ -20,10 +20,10 @@ class MatMul(Function):
         a2 = a[np.newaxis, :] if a.ndim == 1 else a
         b2 = b[:, np.newaxis] if b.ndim == 1 else b
         g = grad_out
+        if b.ndim == 1:  # (first: for vector @ vector grad_out is 0-d and has no axis -2 yet)
+            g = np.expand_dims(g, -1)
         if a.ndim == 1:
             g = np.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = np.expand_dims(g, -1)
         grad_a = grad_b = None
         if need_a:
             grad_a = np.matmul(g, np.swapaxes(b2, -1, -2))
@@ -53,9 +53,11 @@ class Linear(Function):
         # dx = g W, dW = g^T x (summed over every leading axis), db = sum of g over those axes
         x, weight = self.saved
         need_x, need_w = self.needs_input_grad[:2]
-        need_b = len(self.needs_input_grad) > 2 and self.needs_input_grad[2]
+        has_bias = len(self.needs_input_grad) > 2
         g2 = grad_out.reshape(-1, grad_out.shape[-1])
         grad_x = np.matmul(grad_out, weight) if need_x else None
         grad_w = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if need_w else None
-        grad_b = g2.sum(axis=0) if need_b else None
+        if not has_bias:  # applied as Linear.apply(x, weight): one gradient per input
+            return grad_x, grad_w
+        grad_b = g2.sum(axis=0) if self.needs_input_grad[2] else None
         return grad_x, grad_w, grad_b

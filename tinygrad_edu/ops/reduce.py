@@ -111,11 +111,15 @@ class LogSumExp(Function):
         # m + log(sum(exp(x - m))) with m the max; an all -inf slice gives -inf, not nan
         m = np.max(x, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        out = m + np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True))
-        self.save(x, out, axes, keepdim)
+        e = np.exp(x - m)
+        total = np.sum(e, axis=axes, keepdims=True)
+        out = m + np.log(total)
+        self.save(e, total, axes, keepdim)
         return out if keepdim else np.squeeze(out, axis=axes)
 
     def backward(self, grad_out):
-        # d logsumexp/dx = softmax(x) = exp(x - logsumexp(x))
-        x, out, axes, keepdim = self.saved
-        return _keep_dims(grad_out, x.shape, axes, keepdim) * np.exp(x - out)
+        # d logsumexp/dx = softmax(x) = exp(x - m) / sum(exp(x - m)). (Not exp(x - logsumexp(x)):
+        # at |x| ~ 1000 logsumexp(x) is rounded to float32's spacing there, 6e-5, and so would be
+        # the gradient.)
+        e, total, axes, keepdim = self.saved
+        return _keep_dims(grad_out, e.shape, axes, keepdim) * (e / total)

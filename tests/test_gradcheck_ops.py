@@ -1,0 +1,266 @@
+"""Every differentiable op, checked by tg.gradcheck in float64 from one table: adding an op is adding a row.
+
+Each row of `OPS` is (name, fn, shapes): `fn` takes one tensor per input and returns a tensor, and
+`shapes` lists the input shapes to try, one tuple of shapes per case. Broadcasting pairs and 0-d
+tensors are in the shape lists, so every op is also checked where its gradient must be summed back
+to a smaller input. Inputs are drawn away from the points where an op has no derivative (0 for
+abs and relu, the bounds of clamp, ties for max and min), because there finite differences and the
+gradient legitimately disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu.ops import Cast, Linear
+
+Shape = tuple[int, ...]
+
+
+class Op(NamedTuple):
+    name: str
+    fn: Callable[..., tg.Tensor]
+    shapes: list[tuple[Shape, ...]]  # one tuple of input shapes per case
+    positive: bool = False  # draw inputs from [0.5, 2]: for log, sqrt and the base of **
+    options: dict[str, Any] = {}  # extra arguments for gradcheck
+
+
+# ---- the shapes the rows share ------------------------------------------------------------------
+
+# one input: a 0-d tensor, a vector, a matrix, a 3-d tensor
+UNARY = [((),), ((5,),), ((3, 4),), ((2, 3, 4),)]
+# two inputs: equal shapes, then every kind of broadcasting
+BINARY = [
+    ((3, 4), (3, 4)),
+    ((3, 4), (4,)),  # a row added to every row
+    ((3, 1), (1, 4)),  # both stretched: an outer sum
+    ((), (2, 3)),  # a 0-d tensor on the left
+    ((2, 3), ()),  # and on the right
+    ((), ()),
+    ((2, 1, 3), (4, 1)),  # different ranks, stretched on both sides
+]
+MATRIX = [((3, 4),), ((2, 3, 4),)]  # inputs that have a dim 1 and a dim -1 to reduce over
+CUBE = [((2, 3, 4),)]
+GRID = [((4, 5),)]  # the input that every indexing row picks from
+
+
+def alternating(*shapes: Shape) -> np.ndarray:
+    """A fixed True/False/True/... mask of the shapes' broadcast shape: the condition for `where`."""
+    shape = np.broadcast_shapes(*shapes)
+    return (np.arange(int(np.prod(shape))) % 2 == 0).reshape(shape)
+
+
+MASK = alternating((4, 5)) & (np.arange(5) != 3)  # a bool mask over GRID's shape
+CONDITION = np.array([True, False, False, True])  # broadcasts against (3, 4)
+
+# ---- the table --------------------------------------------------------------------------------
+
+OPS = [
+    # arithmetic, with broadcasting
+    Op("add", lambda a, b: a + b, BINARY),
+    Op("sub", lambda a, b: a - b, BINARY),
+    Op("mul", lambda a, b: a * b, BINARY),
+    Op("div", lambda a, b: a / b, BINARY),
+    Op("pow tensor**tensor", lambda a, b: a ** b, BINARY, positive=True),
+    Op("pow tensor**3", lambda x: x ** 3, UNARY),
+    Op("pow tensor**-1.5", lambda x: x ** -1.5, UNARY, positive=True),
+    Op("pow 2.5**tensor", lambda x: 2.5 ** x, UNARY),
+    Op("neg", lambda x: -x, UNARY),
+    # a Python number or an ndarray on either side
+    Op("scalar - tensor", lambda x: 2.0 - x, UNARY),
+    Op("scalar / tensor", lambda x: 2.0 / x, UNARY),
+    Op("tensor * scalar", lambda x: x * 3.0, UNARY),
+    Op("ndarray * tensor", lambda x: np.linspace(-1.0, 2.0, 4) * x, [((4,),), ((3, 4),)]),
+    Op("tensor + ndarray", lambda x: x + np.arange(4.0), [((4,),), ((3, 4),)]),
+    # unary math
+    Op("exp", lambda x: x.exp(), UNARY),
+    Op("log", lambda x: x.log(), UNARY, positive=True),
+    Op("sqrt", lambda x: x.sqrt(), UNARY, positive=True),
+    Op("abs", lambda x: x.abs(), UNARY),
+    Op("relu", lambda x: x.relu(), UNARY),
+    Op("sigmoid", lambda x: x.sigmoid(), UNARY),
+    Op("tanh", lambda x: x.tanh(), UNARY),
+    Op("clamp(min, max)", lambda x: x.clamp(-0.5, 0.8), UNARY),
+    Op("clamp(min)", lambda x: x.clamp(min=-0.5), UNARY),
+    Op("clamp(max)", lambda x: x.clamp(max=0.5), UNARY),
+    Op("tg.exp, tg.log, tg.sqrt", lambda x: tg.sqrt(tg.log(tg.exp(x))), UNARY, positive=True),
+    # choosing between two inputs
+    Op("maximum", lambda a, b: tg.maximum(a, b), BINARY),
+    Op("minimum", lambda a, b: tg.minimum(a, b), BINARY),
+    Op("maximum with a scalar", lambda x: x.maximum(0.25), UNARY),
+    Op("where", lambda a, b: tg.where(alternating(a.shape, b.shape), a, b), BINARY),
+    Op("where with a broadcast condition", lambda a, b: tg.where(CONDITION, a, b),
+       [((3, 4), (3, 4)), ((4,), (3, 1))]),
+    # reductions: dim None, an int, a negative int, a tuple; keepdim False and True
+    Op("sum", lambda x: x.sum(), UNARY),
+    Op("sum dim=0", lambda x: x.sum(0), MATRIX),
+    Op("sum dim=-1 keepdim", lambda x: x.sum(dim=-1, keepdim=True), MATRIX),
+    Op("sum dim=(0, 2)", lambda x: x.sum(dim=(0, 2)), CUBE),
+    Op("sum dim=(0, -1) keepdim", lambda x: x.sum((0, -1), keepdim=True), CUBE),
+    Op("sum dim=0 of a 0-d tensor", lambda x: x.sum(0), [((),)]),
+    Op("mean", lambda x: x.mean(), UNARY),
+    Op("mean dim=1", lambda x: x.mean(1), MATRIX),
+    Op("mean dim=-1 keepdim", lambda x: x.mean(-1, keepdim=True), MATRIX),
+    Op("mean dim=(0, 1)", lambda x: x.mean((0, 1)), MATRIX),
+    Op("max", lambda x: x.max(), UNARY),
+    Op("max dim=0", lambda x: x.max(0), MATRIX),
+    Op("max dim=-1 keepdim", lambda x: x.max(dim=-1, keepdim=True), MATRIX),
+    Op("max dim=(0, 2)", lambda x: x.max(dim=(0, 2)), CUBE),
+    Op("min", lambda x: x.min(), UNARY),
+    Op("min dim=1", lambda x: x.min(1), MATRIX),
+    Op("min dim=-2 keepdim", lambda x: x.min(-2, keepdim=True), MATRIX),
+    Op("min dim=(1, 2) keepdim", lambda x: x.min((1, 2), keepdim=True), CUBE),
+    # the softmax family
+    Op("softmax dim=-1", lambda x: x.softmax(-1), UNARY),
+    Op("softmax dim=0", lambda x: x.softmax(0), MATRIX),
+    Op("log_softmax dim=-1", lambda x: x.log_softmax(-1), UNARY),
+    Op("log_softmax dim=1", lambda x: x.log_softmax(dim=1), MATRIX),
+    Op("logsumexp", lambda x: x.logsumexp(), UNARY),
+    Op("logsumexp dim=-1", lambda x: x.logsumexp(-1), MATRIX),
+    Op("logsumexp dim=(0, 2) keepdim", lambda x: x.logsumexp((0, 2), keepdim=True), CUBE),
+    Op("tg.softmax, tg.log_softmax", lambda x: tg.softmax(x, 0) + tg.log_softmax(x, 1), [((3, 4),)]),
+    # moving elements
+    Op("reshape", lambda x: x.reshape(2, 6), [((3, 4),), ((12,),)]),
+    Op("reshape with -1", lambda x: x.reshape(-1, 2), [((3, 4),), ((2, 3, 4),)]),
+    Op("reshape 0-d to (1, 1)", lambda x: x.reshape(1, 1), [((),)]),
+    Op("reshape (1,) to 0-d", lambda x: x.reshape(()), [((1,),)]),
+    Op("transpose", lambda x: x.transpose(0, 1), MATRIX),
+    Op("transpose negative dims", lambda x: x.transpose(-1, 0), MATRIX),
+    Op(".T", lambda x: x.T, MATRIX),
+    Op("permute", lambda x: x.permute(2, 0, 1), CUBE),
+    Op("permute negative dims", lambda x: x.permute((-1, 0, 1)), CUBE),
+    Op("flatten", lambda x: x.flatten(), UNARY),
+    Op("flatten start_dim=1", lambda x: x.flatten(1), CUBE),
+    Op("unsqueeze", lambda x: x.unsqueeze(0), UNARY),
+    Op("unsqueeze dim=-1", lambda x: x.unsqueeze(-1), UNARY),
+    Op("squeeze", lambda x: x.squeeze(), [((3, 1, 4),), ((1,),), ((1, 1),)]),
+    Op("squeeze dim=1", lambda x: x.squeeze(1), [((3, 1, 4),), ((2, 1),)]),
+    Op("expand", lambda x: x.expand(3, 4), [((3, 1),), ((4,),), ((),), ((1, 1),)]),
+    Op("expand with -1 and a new dim", lambda x: x.expand(2, -1, 4), [((3, 1),)]),
+    Op("broadcast_to", lambda x: x.broadcast_to((2, 3, 4)), [((3, 1),), ((4,),), ((),)]),
+    # indexing: slices, ints, negative steps, integer arrays (repeats add up), bool masks
+    Op("x[1:3]", lambda x: x[1:3], GRID),
+    Op("x[:, ::-1]", lambda x: x[:, ::-1], GRID),
+    Op("x[::-2, 1:]", lambda x: x[::-2, 1:], GRID),
+    Op("x[1]", lambda x: x[1], GRID),
+    Op("x[-1, 2] (a 0-d result)", lambda x: x[-1, 2], GRID),
+    Op("x[None, ..., 0]", lambda x: x[None, ..., 0], GRID),
+    Op("x[[0, 0, 2]] (a repeated row)", lambda x: x[[0, 0, 2]], GRID),
+    Op("x[rows, cols] with repeated pairs", lambda x: x[[0, 2, 0, 0], [1, 1, 1, 4]], GRID),
+    Op("x[:, [3, 3, 0]]", lambda x: x[:, [3, 3, 0]], GRID),
+    Op("x[2-d index array]", lambda x: x[np.array([[0, 1], [1, 1]])], GRID),
+    Op("x[int64 tensor]", lambda x: x[tg.tensor([3, 0, 3], dtype=tg.int64)], GRID),
+    Op("x[bool mask]", lambda x: x[MASK], GRID),
+    Op("x[bool row mask]", lambda x: x[np.array([True, False, True, True])], GRID),
+    # matrix products: every combination of 1-d, 2-d and batched operands
+    Op("matmul", lambda a, b: a @ b, [
+        ((3,), (3,)),  # dot product, a 0-d result
+        ((3,), (3, 4)),  # vector @ matrix
+        ((2, 3), (3,)),  # matrix @ vector
+        ((2, 3), (3, 4)),
+        ((5, 2, 3), (5, 3, 4)),  # batched @ batched
+        ((5, 2, 3), (3, 4)),  # batched @ matrix: the matrix's gradient sums over the batch
+        ((3,), (5, 3, 4)),  # vector @ batched
+        ((5, 2, 3), (3,)),  # batched @ vector
+        ((2, 1, 2, 3), (5, 3, 4)),  # batch dims (2, 1) and (5,) broadcast to (2, 5)
+    ]),
+    Op("tg.matmul, ndarray @ tensor", lambda x: tg.matmul(x, x.T) + np.eye(3) @ x, [((3, 3),)]),
+    Op("Linear", lambda x, w, b: Linear.apply(x, w, b), [
+        ((5, 3), (4, 3), (4,)),
+        ((2, 5, 3), (4, 3), (4,)),  # leading batch dims
+        ((3,), (4, 3), (4,)),  # one sample
+    ]),
+    Op("Linear without bias", lambda x, w: Linear.apply(x, w), [((5, 3), (4, 3)), ((2, 5, 3), (4, 3))]),
+    # joining tensors
+    Op("cat dim=0", lambda *xs: tg.cat(xs), [((2, 3), (1, 3), (3, 3)), ((2,), (3,))]),
+    Op("cat dim=-1", lambda a, b: tg.cat([a, b], dim=-1), [((2, 3), (2, 4)), ((2, 2, 1), (2, 2, 3))]),
+    Op("stack dim=0", lambda *xs: tg.stack(xs), [((3,), (3,)), ((), ()), ((2, 3), (2, 3), (2, 3))]),
+    Op("stack dim=-1", lambda a, b: tg.stack([a, b], dim=-1), [((2, 3), (2, 3))]),
+    # copies and dtype casts
+    Op("clone", lambda x: x.clone(), UNARY),
+    Op("Cast to float64", lambda x: Cast.apply(x, dtype=np.float64), UNARY),
+    # through float32 and back: rounding to float32 needs a larger step for the finite differences
+    Op("float() then double()", lambda x: x.float().double(), UNARY, options={"eps": 1e-3}),
+]
+
+
+def draw(shape: Shape, positive: bool, rng: np.random.Generator) -> tg.Tensor:
+    """A float64 input that requires grad, with values 0.3 <= |x| <= 1.7 (or in [0.5, 2] if positive).
+
+    Keeping |x| >= 0.3 keeps abs and relu away from their kink at 0, and continuous random values
+    are distinct (no ties for max and min) and miss clamp's bounds by far more than gradcheck's step.
+    """
+    if positive:
+        values = rng.uniform(0.5, 2.0, size=shape)
+    else:
+        values = rng.uniform(0.3, 1.7, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+    return tg.tensor(values, dtype=tg.float64, requires_grad=True)
+
+
+CASES = [
+    pytest.param(op, shapes, id=f"{op.name}-{'&'.join(str(s) for s in shapes)}")
+    for op in OPS
+    for shapes in op.shapes
+]
+
+
+@pytest.mark.parametrize("op, shapes", CASES)
+def test_gradient_matches_finite_differences(op: Op, shapes: tuple[Shape, ...]) -> None:
+    rng = np.random.default_rng(0)
+    inputs = [draw(shape, op.positive, rng) for shape in shapes]
+    assert tg.gradcheck(op.fn, inputs, **op.options)
+
+
+# ---- gradcheck itself must catch a wrong backward, and say where ---------------------------------
+
+class WrongMul(tg.Function):
+    """a * b, with a deliberately wrong gradient for b: a * a instead of a."""
+
+    def forward(self, a, b):
+        self.save(a, b)
+        return a * b
+
+    def backward(self, grad_out):
+        a, b = self.saved
+        return grad_out * b, grad_out * a * a  # d(a b)/db is a, not a^2
+
+
+def wrong_mul(a: tg.Tensor, b: tg.Tensor) -> tg.Tensor:
+    return WrongMul.apply(a, b)
+
+
+def test_gradcheck_reports_a_wrong_backward_with_input_element_and_both_values() -> None:
+    a = tg.tensor([[1.0, 2.0], [-3.0, 0.5]], dtype=tg.float64, requires_grad=True)
+    b = tg.tensor([[1.0, 1.0], [1.0, 1.0]], dtype=tg.float64, requires_grad=True)
+    # d out[k] / d b[k] is a[k] but the op says a[k]^2: the worst entry is a = -3 at element (1, 0),
+    # where the op claims 9 and finite differences find -3.
+    with pytest.raises(tg.GradcheckError) as caught:
+        tg.gradcheck(wrong_mul, [a, b])
+    message = str(caught.value)
+    assert "wrong_mul" in message
+    assert "input[1]" in message  # the second input (b), not the first
+    assert "(1, 0)" in message  # the element of b
+    numbers = [float(n) for n in re.findall(r"= (-?[\d.]+(?:e[-+]?\d+)?)", message)]
+    assert any(abs(n - 9.0) < 1e-6 for n in numbers), message  # the analytic value
+    assert any(abs(n + 3.0) < 1e-6 for n in numbers), message  # the numerical value
+
+
+def test_gradcheck_returns_false_instead_of_raising_when_asked() -> None:
+    a = tg.tensor([2.0, 3.0], dtype=tg.float64, requires_grad=True)
+    b = tg.tensor([1.0, 1.0], dtype=tg.float64, requires_grad=True)
+    assert tg.gradcheck(wrong_mul, [a, b], raise_exception=False) is False
+    # the first input's gradient is right: checking it alone passes
+    b.requires_grad_(False)
+    assert tg.gradcheck(wrong_mul, [a, b], raise_exception=False) is True
+
+
+def test_gradcheck_checks_float32_inputs_in_float64() -> None:
+    # float32 finite differences with eps = 1e-6 would be noise; gradcheck copies inputs to float64.
+    x = tg.tensor([0.1, 0.7, 1.3], requires_grad=True)
+    assert x.dtype == np.float32
+    assert tg.gradcheck(lambda x: (x * x).exp(), [x])

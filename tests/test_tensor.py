@@ -1,0 +1,427 @@
+"""The Tensor itself: construction and dtype rules, attributes, operators, creation functions, stability."""
+
+from __future__ import annotations
+
+import operator
+import warnings
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu.ops import Linear
+
+# ---- construction and dtypes ------------------------------------------------------------------
+
+# (data, dtype argument, expected dtype, expected shape): PyTorch's rules. Python numbers, lists,
+# ints and bools become float32; floating-point NumPy data keeps its dtype; dtype= always wins.
+CONSTRUCTION = [
+    (3, None, np.float32, ()),
+    (2.5, None, np.float32, ()),
+    (True, None, np.float32, ()),
+    ([1, 2, 3], None, np.float32, (3,)),
+    ([[1.0, 2.0], [3.0, 4.0]], None, np.float32, (2, 2)),
+    ([[True], [False]], None, np.float32, (2, 1)),
+    (np.array([1, 2], dtype=np.int64), None, np.float32, (2,)),
+    (np.array([True, False]), None, np.float32, (2,)),
+    (np.array([1.0, 2.0], dtype=np.float64), None, np.float64, (2,)),
+    (np.array([1.0, 2.0], dtype=np.float32), None, np.float32, (2,)),
+    (np.array([1.0], dtype=np.float16), None, np.float16, (1,)),
+    (np.float64(1.5), None, np.float64, ()),
+    ([1, 2], tg.float64, np.float64, (2,)),
+    ([1, 2], tg.int64, np.int64, (2,)),
+    (np.array([1.5, 2.5]), tg.float32, np.float32, (2,)),
+    (np.array([0.0, 2.0]), tg.bool, np.bool_, (2,)),
+]
+
+
+@pytest.mark.parametrize("data, dtype, expected_dtype, expected_shape", CONSTRUCTION)
+def test_construction_follows_pytorchs_dtype_rules(data, dtype, expected_dtype, expected_shape):
+    for make in (tg.tensor, tg.Tensor):
+        x = make(data, dtype=dtype)
+        assert x.dtype == expected_dtype
+        assert x.shape == expected_shape
+        np.testing.assert_array_equal(x.data, np.asarray(data).astype(expected_dtype))
+
+
+def test_a_tensor_made_from_a_tensor_keeps_its_dtype_and_copies_its_data():
+    x = tg.tensor(np.array([1.0, 2.0]))  # float64
+    y = tg.tensor(x)
+    assert y.dtype == np.float64
+    y.data[0] = 10.0
+    assert x.data[0] == 1.0
+
+
+def test_construction_copies_but_from_numpy_shares_memory():
+    array = np.array([1.0, 2.0])
+    copied, shared = tg.tensor(array), tg.from_numpy(array)
+    array[0] = 7.0
+    assert copied.data[0] == 1.0
+    assert shared.data[0] == 7.0 and shared.dtype == np.float64
+
+
+@pytest.mark.parametrize("make", [
+    lambda: tg.tensor([1, 2], dtype=tg.int64, requires_grad=True),
+    lambda: tg.tensor([True], dtype=tg.bool, requires_grad=True),
+    lambda: tg.tensor([1, 2], dtype=tg.int32).requires_grad_(),
+    lambda: tg.zeros(3, dtype=tg.int64, requires_grad=True),
+    lambda: tg.arange(3, requires_grad=True),  # int64, as torch.arange of ints
+])
+def test_requires_grad_on_a_non_float_dtype_is_a_dtype_error(make):
+    with pytest.raises(tg.DtypeError, match="floating-point") as caught:
+        make()
+    assert isinstance(caught.value, RuntimeError)  # what PyTorch raises
+    assert isinstance(caught.value, TypeError)
+
+
+def test_requires_grad_on_int_data_is_fine_because_ints_become_float32():
+    x = tg.tensor([1, 2], requires_grad=True)
+    assert x.dtype == np.float32 and x.requires_grad
+
+
+@pytest.mark.parametrize("ragged", [[[1, 2], [3]], [[1.0], [2.0, 3.0]], [[[1, 2]], [[3, 4], [5, 6]]]])
+def test_a_ragged_list_is_a_value_error(ragged):
+    with pytest.raises(ValueError, match="ragged"):
+        tg.tensor(ragged)
+
+
+@pytest.mark.parametrize("data", ["abc", None, [1 + 2j], {"a": 1}])
+def test_data_that_is_not_numbers_is_a_dtype_error(data):
+    with pytest.raises(tg.DtypeError):
+        tg.tensor(data)
+
+
+# ---- attributes and methods -------------------------------------------------------------------
+
+def test_shape_ndim_dtype_numel_describe_the_data():
+    x = tg.zeros(2, 3, 4)
+    assert x.shape == (2, 3, 4) and isinstance(x.shape, tuple)
+    assert x.ndim == 3 and x.dim() == 3
+    assert x.dtype == tg.float32
+    assert x.numel() == 24
+    assert x.size() == (2, 3, 4) and x.size(1) == 3
+    scalar = tg.tensor(5.0)
+    assert scalar.shape == () and scalar.ndim == 0 and scalar.numel() == 1
+
+
+def test_data_is_the_ndarray_and_can_be_assigned():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    assert isinstance(x.data, np.ndarray)
+    x.data = np.array([3.0, 4.0], dtype=np.float32)  # as in PyTorch: new values, same leaf
+    y = (x * x).sum()
+    assert y.item() == 25.0
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [6.0, 8.0])  # 2x at the new values
+    assert x.requires_grad and x.grad_fn is None
+
+
+def test_grad_is_none_until_backward_then_a_tensor_of_the_leafs_shape_and_dtype():
+    x = tg.tensor([[1.0, 2.0, 3.0]], dtype=tg.float64, requires_grad=True)
+    assert x.grad is None
+    (x * 2).sum().backward()
+    assert isinstance(x.grad, tg.Tensor)
+    assert x.grad.shape == x.shape and x.grad.dtype == np.float64
+    assert not x.grad.requires_grad
+
+
+def test_T_reverses_the_dimensions():
+    m = tg.tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(m.T.data, m.data.T)
+    cube = tg.zeros(2, 3, 4)
+    assert cube.T.shape == (4, 3, 2)
+    vector = tg.zeros(5)
+    assert vector.T.shape == (5,)
+
+
+def test_grad_fn_links_a_result_to_the_op_that_made_it():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    assert x.grad_fn is None and x.is_leaf
+    y = x * 3
+    assert y.grad_fn is not None and not y.is_leaf
+    assert "Mul" in repr(y.grad_fn)
+    assert y.grad_fn.inputs[0] is x  # the graph can be walked back to the leaf
+    assert "Exp" in repr(y.exp().grad_fn)
+
+
+def test_numpy_returns_the_data_and_refuses_while_it_requires_grad():
+    x = tg.tensor([1.0, 2.0])
+    assert isinstance(x.numpy(), np.ndarray)
+    np.testing.assert_array_equal(x.numpy(), [1.0, 2.0])
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="detach"):
+        w.numpy()
+    np.testing.assert_array_equal(w.detach().numpy(), [1.0, 2.0])
+
+
+def test_item_gives_a_python_number_for_one_element():
+    assert tg.tensor(2.5).item() == 2.5 and isinstance(tg.tensor(2.5).item(), float)
+    assert tg.tensor([[7.0]]).item() == 7.0
+    three = tg.tensor([3], dtype=tg.int64).item()
+    assert three == 3 and isinstance(three, int)
+    with pytest.raises(RuntimeError, match=r"\(2,\)"):  # PyTorch raises a RuntimeError
+        tg.tensor([1.0, 2.0]).item()
+
+
+def test_detach_shares_data_and_leaves_the_graph():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    d = y.detach()
+    assert not d.requires_grad and d.grad_fn is None
+    assert np.shares_memory(d.data, y.data)
+
+
+def test_requires_grad_underscore_sets_the_flag_in_place_and_returns_self():
+    x = tg.tensor([1.0])
+    assert x.requires_grad_() is x and x.requires_grad
+    assert x.requires_grad_(False) is x and not x.requires_grad
+    with pytest.raises(RuntimeError):  # only leaves can stop requiring grad; use detach() otherwise
+        (tg.tensor([1.0], requires_grad=True) * 2).requires_grad_(False)
+
+
+def test_repr_shows_data_dtype_and_grad_state():
+    plain = repr(tg.tensor([1.5, 2.5]))
+    assert "1.5" in plain and "2.5" in plain and "float32" in plain
+    assert "requires_grad" not in plain and "grad_fn" not in plain
+    leaf = repr(tg.tensor([1.5], dtype=tg.float64, requires_grad=True))
+    assert "1.5" in leaf and "float64" in leaf and "requires_grad=True" in leaf
+    result = repr(tg.tensor([1.5], requires_grad=True) * 2)
+    assert "3." in result and "grad_fn" in result and "Mul" in result
+
+
+# ---- operators: a Tensor, a Python number or an ndarray on either side ------------------------
+
+A = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
+B = np.array([2.0, -0.5, 1.25])
+ARITHMETIC = [
+    ("+", operator.add), ("-", operator.sub), ("*", operator.mul), ("/", operator.truediv),
+]
+
+
+@pytest.mark.parametrize("symbol, op", ARITHMETIC, ids=[s for s, _ in ARITHMETIC])
+@pytest.mark.parametrize("other", [B, 3.0, 2], ids=["ndarray", "float", "int"])
+def test_arithmetic_with_a_tensor_number_or_ndarray_on_either_side(symbol, op, other):
+    a = tg.tensor(A)
+    as_operand = [other, tg.tensor(other, dtype=tg.float64)]  # raw, and wrapped in a Tensor
+    for right in as_operand:
+        result = op(a, right)
+        assert isinstance(result, tg.Tensor)
+        np.testing.assert_allclose(result.data, op(A, np.asarray(other, dtype=np.float64)))
+    for left in as_operand:
+        result = op(left, a)
+        assert isinstance(result, tg.Tensor), f"{type(left).__name__} {symbol} Tensor"
+        np.testing.assert_allclose(result.data, op(np.asarray(other, dtype=np.float64), A))
+
+
+def test_ndarray_on_the_left_of_a_tensor_gives_a_tensor_in_the_graph():
+    x = tg.tensor(B, requires_grad=True)
+    y = A * x
+    assert isinstance(y, tg.Tensor) and y.grad_fn is not None
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, A.sum(axis=0))
+
+
+def test_powers_and_matmul_with_numbers_and_arrays():
+    x = tg.tensor(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose((x ** 2).data, [1.0, 4.0, 9.0])
+    np.testing.assert_allclose((2 ** x).data, [2.0, 4.0, 8.0])
+    np.testing.assert_allclose((x ** x).data, [1.0, 4.0, 27.0])
+    np.testing.assert_allclose((x ** np.array([0.5, 1.0, 2.0])).data, [1.0, 2.0, 9.0])
+    np.testing.assert_allclose((A @ x).data, A @ x.data)  # ndarray @ Tensor
+    np.testing.assert_allclose((tg.tensor(A) @ B).data, A @ B)  # Tensor @ ndarray
+    np.testing.assert_allclose((-x).data, [-1.0, -2.0, -3.0])
+    np.testing.assert_allclose(abs(-x).data, [1.0, 2.0, 3.0])
+
+
+COMPARISONS = [
+    ("<", operator.lt), ("<=", operator.le), (">", operator.gt), (">=", operator.ge),
+    ("==", operator.eq), ("!=", operator.ne),
+]
+
+
+@pytest.mark.parametrize("symbol, op", COMPARISONS, ids=[s for s, _ in COMPARISONS])
+@pytest.mark.parametrize("other", [np.array([1.0, 0.0, 3.0]), 1.0, [1.0, 5.0, 2.0], "tensor"])
+def test_comparisons_give_bool_tensors_outside_the_graph(symbol, op, other):
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    if isinstance(other, str):
+        other = tg.tensor([2.0, 2.0, 2.0], requires_grad=True)
+    raw_other = other.data if isinstance(other, tg.Tensor) else np.asarray(other)
+    for result, expected in [(op(x, other), op(x.data, raw_other)), (op(other, x), op(raw_other, x.data))]:
+        assert isinstance(result, tg.Tensor)
+        assert result.dtype == np.bool_
+        assert not result.requires_grad and result.grad_fn is None
+        np.testing.assert_array_equal(result.data, expected)
+
+
+def test_comparing_a_0d_tensor_gives_a_0d_bool_tensor():
+    result = tg.tensor(1.0) < 2
+    assert isinstance(result.data, np.ndarray) and result.shape == () and result.item() is True
+
+
+# ---- every op's forward value equals an independent NumPy formula ------------------------------
+# (gradcheck proves each backward matches its forward; this proves the forward itself is right)
+
+X = np.array([[0.5, -1.2, 2.0, 0.1], [-0.3, 1.7, -2.2, 0.9], [1.1, 0.4, -0.6, -1.5]])  # (3, 4)
+Y = np.array([0.2, -0.7, 1.3, -0.4])  # (4,)
+W = np.arange(8.0).reshape(2, 4) / 10  # (2, 4): a Linear layer's weight, out = 2, in = 4
+
+
+def np_logsumexp(a, axis):
+    return np.log(np.sum(np.exp(a), axis=axis))
+
+
+FORWARD = [
+    ("exp", lambda x, y: x.exp(), lambda x, y: np.exp(x)),
+    ("log", lambda x, y: x.abs().log(), lambda x, y: np.log(np.abs(x))),
+    ("sqrt", lambda x, y: x.abs().sqrt(), lambda x, y: np.sqrt(np.abs(x))),
+    ("abs", lambda x, y: x.abs(), lambda x, y: np.abs(x)),
+    ("neg", lambda x, y: -x, lambda x, y: -x),
+    ("relu", lambda x, y: x.relu(), lambda x, y: np.where(x > 0, x, 0.0)),
+    ("sigmoid", lambda x, y: x.sigmoid(), lambda x, y: 1 / (1 + np.exp(-x))),
+    ("tanh", lambda x, y: x.tanh(), lambda x, y: np.tanh(x)),
+    ("clamp", lambda x, y: x.clamp(-1.0, 1.0), lambda x, y: np.minimum(np.maximum(x, -1.0), 1.0)),
+    ("clamp(min)", lambda x, y: x.clamp(min=0.0), lambda x, y: np.maximum(x, 0.0)),
+    ("pow", lambda x, y: x.abs() ** y, lambda x, y: np.abs(x) ** y),
+    ("maximum", lambda x, y: tg.maximum(x, y), lambda x, y: np.maximum(x, y)),
+    ("minimum", lambda x, y: tg.minimum(x, y), lambda x, y: np.minimum(x, y)),
+    ("where", lambda x, y: tg.where(x > 0, x, y), lambda x, y: np.where(x > 0, x, y)),
+    ("softmax", lambda x, y: x.softmax(0), lambda x, y: np.exp(x) / np.exp(x).sum(axis=0)),
+    ("log_softmax", lambda x, y: x.log_softmax(1), lambda x, y: x - np_logsumexp(x, 1)[:, None]),
+    ("logsumexp", lambda x, y: x.logsumexp(1), lambda x, y: np_logsumexp(x, 1)),
+    ("matmul", lambda x, y: x @ y, lambda x, y: np.matmul(x, y)),
+    ("Linear", lambda x, y: Linear.apply(x, tg.tensor(W), y[:2]), lambda x, y: x @ W.T + y[:2]),
+    ("transpose", lambda x, y: x.transpose(0, 1), lambda x, y: x.T),
+    ("permute", lambda x, y: x.reshape(3, 2, 2).permute(2, 0, 1),
+     lambda x, y: x.reshape(3, 2, 2).transpose(2, 0, 1)),
+    ("flatten", lambda x, y: x.flatten(), lambda x, y: x.ravel()),
+    ("unsqueeze", lambda x, y: x.unsqueeze(1), lambda x, y: x[:, None, :]),
+    ("squeeze", lambda x, y: x[:, :1].squeeze(), lambda x, y: x[:, 0]),
+    ("expand", lambda x, y: y.expand(2, 4), lambda x, y: np.stack([y, y])),
+    ("index", lambda x, y: x[[2, 0, 2], 1:], lambda x, y: x[[2, 0, 2], 1:]),
+    ("cat", lambda x, y: tg.cat([x, y.reshape(1, 4)]), lambda x, y: np.vstack([x, y])),
+    ("stack", lambda x, y: tg.stack([y, y * 2], dim=1), lambda x, y: np.column_stack([y, 2 * y])),
+    ("clone", lambda x, y: x.clone(), lambda x, y: x.copy()),
+    ("float", lambda x, y: x.float(), lambda x, y: x.astype(np.float32)),
+]
+
+
+@pytest.mark.parametrize("name, ours, reference", FORWARD, ids=[row[0] for row in FORWARD])
+def test_forward_values_equal_numpy(name, ours, reference):
+    x = tg.tensor(X, requires_grad=True)
+    y = tg.tensor(Y, requires_grad=True)
+    expected = reference(X, Y)
+    got = ours(x, y)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got.data, expected, rtol=1e-6, atol=1e-12)
+
+
+# ---- creation functions ---------------------------------------------------------------------
+
+def test_zeros_ones_full_have_the_asked_shape_values_and_float32():
+    for size in [(2, 3), ((2, 3),), ([2, 3],)]:  # zeros(2, 3), zeros((2, 3)), zeros([2, 3])
+        np.testing.assert_array_equal(tg.zeros(*size).data, np.zeros((2, 3)))
+        np.testing.assert_array_equal(tg.ones(*size).data, np.ones((2, 3)))
+    assert tg.zeros(2).dtype == tg.ones(2).dtype == tg.full((2,), 1.0).dtype == np.float32
+    np.testing.assert_array_equal(tg.full((2, 2), 7.5).data, [[7.5, 7.5], [7.5, 7.5]])
+    assert tg.zeros(()).shape == ()
+    assert tg.ones(3, dtype=tg.float64).dtype == np.float64
+    w = tg.zeros(3, requires_grad=True)
+    assert w.requires_grad and w.is_leaf
+
+
+def test_zeros_like_and_ones_like_copy_shape_and_dtype():
+    x = tg.tensor(np.ones((2, 5)))  # float64
+    for like, value in [(tg.zeros_like(x), 0.0), (tg.ones_like(x), 1.0)]:
+        assert like.shape == (2, 5) and like.dtype == np.float64
+        np.testing.assert_array_equal(like.data, np.full((2, 5), value))
+    assert tg.zeros_like(x, dtype=tg.float32).dtype == np.float32
+
+
+def test_arange_like_torch():
+    np.testing.assert_array_equal(tg.arange(5).data, [0, 1, 2, 3, 4])
+    assert tg.arange(5).dtype == np.int64  # int arguments give int64, as in PyTorch
+    np.testing.assert_allclose(tg.arange(1.0, 2.0, 0.25).data, [1.0, 1.25, 1.5, 1.75])
+    assert tg.arange(0.0, 1.0, 0.5).dtype == np.float32
+    np.testing.assert_array_equal(tg.arange(2, 8, 3).data, [2, 5])
+
+
+def test_rand_is_uniform_in_0_1_and_randn_is_standard_normal():
+    tg.manual_seed(0)
+    u = tg.rand(10_000)
+    assert u.dtype == np.float32 and u.shape == (10_000,)
+    assert 0.0 <= u.data.min() and u.data.max() < 1.0
+    assert abs(u.data.mean() - 0.5) < 0.02
+    n = tg.randn(100, 100)
+    assert n.shape == (100, 100) and n.dtype == np.float32
+    assert abs(n.data.mean()) < 0.05 and abs(n.data.std() - 1.0) < 0.05
+
+
+def test_manual_seed_makes_random_tensors_reproducible():
+    tg.manual_seed(123)
+    first = (tg.randn(3, 4).data, tg.rand(5).data)
+    tg.manual_seed(123)
+    second = (tg.randn(3, 4).data, tg.rand(5).data)
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+    tg.manual_seed(124)
+    assert not np.array_equal(tg.randn(3, 4).data, first[0])
+
+
+# ---- numerical stability at +-1000: finite values, finite gradients, no RuntimeWarning -------
+
+EXTREME = [-1000.0, -30.0, 0.0, 30.0, 1000.0]
+
+# (name, fn, expected value, expected gradient of the sum): each derived by hand for EXTREME.
+# sigmoid: 1/(1+e^-x); its gradient s(1-s) is 0 at +-1000 and 1/4 at 0.
+# log_softmax: x - logsumexp(x) = x - 1000 here (e^1000 dominates); d sum / dx = 1 - 5 softmax(x).
+# logsumexp: 1000 for these inputs; its gradient is softmax(x) = (0, 0, 0, 0, 1).
+s30 = 1 / (1 + np.exp(-30.0))
+STABILITY = [
+    ("sigmoid", lambda x: x.sigmoid(),
+     [0.0, 1 - s30, 0.5, s30, 1.0], [0.0, s30 * (1 - s30), 0.25, s30 * (1 - s30), 0.0]),
+    ("tanh", lambda x: x.tanh(), np.tanh(EXTREME), 1 - np.tanh(EXTREME) ** 2),
+    ("softmax", lambda x: x.softmax(-1), [0.0, 0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0, 0.0]),
+    ("log_softmax", lambda x: x.log_softmax(-1),
+     [-2000.0, -1030.0, -1000.0, -970.0, 0.0], [1.0, 1.0, 1.0, 1.0, -4.0]),
+    ("logsumexp", lambda x: x.logsumexp(-1), 1000.0, [0.0, 0.0, 0.0, 0.0, 1.0]),
+]
+
+
+@pytest.mark.parametrize("dtype", [tg.float32, tg.float64])
+@pytest.mark.parametrize("name, fn, value, gradient", STABILITY, ids=[row[0] for row in STABILITY])
+def test_stable_at_plus_minus_1000_without_warnings(name, fn, value, gradient, dtype):
+    x = tg.tensor(EXTREME, dtype=dtype, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any overflow, divide-by-zero or invalid-value warning fails
+        y = fn(x)
+        y.sum().backward()
+    assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data))
+    tolerance = 1e-6 if dtype == tg.float32 else 1e-12
+    np.testing.assert_allclose(y.data, value, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(x.grad.data, gradient, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("dtype", [tg.float32, tg.float64])
+def test_logsumexp_and_softmax_of_equal_huge_values(dtype):
+    x = tg.tensor([1000.0, 1000.0], dtype=dtype, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = x.logsumexp(0)
+        out.backward()
+        probabilities = (-x).softmax(0)
+    np.testing.assert_allclose(out.item(), 1000.0 + np.log(2.0), rtol=1e-7)
+    np.testing.assert_allclose(x.grad.data, [0.5, 0.5], rtol=1e-7)  # softmax of equal values
+    np.testing.assert_allclose(probabilities.data, [0.5, 0.5], rtol=1e-7)
+
+
+# ---- NumPy's spellings -------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+def test_numpy_axis_and_keepdims_are_accepted_as_aliases(name):
+    data = np.arange(24.0).reshape(2, 3, 4) % 7
+    x = tg.tensor(data)
+    expected = getattr(np, name)(data, axis=(0, 2), keepdims=True)
+    np.testing.assert_allclose(getattr(x, name)(axis=(0, 2), keepdims=True).data, expected)
+    np.testing.assert_allclose(getattr(x, name)(dim=(0, 2), keepdim=True).data, expected)
+    np.testing.assert_allclose(getattr(x, name)(axis=1).data, getattr(np, name)(data, axis=1))
+    with pytest.raises(TypeError, match="not both"):
+        getattr(x, name)(dim=0, axis=1)
