@@ -1,0 +1,92 @@
+"""Pieces shared by the four tutorial references: the sigmoid, the XOR data and the `Tutorial` record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+# Every reference keeps its parameters in a dict keyed by the tutorial's own variable names.
+Params = dict[str, np.ndarray]
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The logistic function 1 / (1 + e^-x), written as all four tutorials write it.
+
+    Its derivative is s * (1 - s) with s = sigmoid(x); the tutorials' `sigmoid_derivative(s)` expects s,
+    the sigmoid's output, not x.
+
+    >>> float(sigmoid(np.array(0.0)))
+    0.5
+    """
+    return 1 / (1 + np.exp(-x))
+
+
+def frozen(values: list) -> np.ndarray:
+    """A read-only float64 array, so that shared data cannot be changed by accident.
+
+    >>> frozen([[0, 1]]).flags.writeable
+    False
+    """
+    array = np.array(values, dtype=np.float64)
+    array.setflags(write=False)
+    return array
+
+
+# XOR, as tutorials A, B and C write it (they use integer arrays; the values are the same in float64).
+XOR_X = frozen([[0, 0], [0, 1], [1, 0], [1, 1]])  # (4, 2): one sample per row
+XOR_Y = frozen([[0], [1], [1], [0]])  # (4, 1): one target per row
+
+
+@dataclass(frozen=True, eq=False)
+class Tutorial:
+    """One tutorial: its data, network, schedule, and the two losses (the one it prints, the one it descends).
+
+    All callables take and return parameter dicts keyed by the tutorial's own names (see `param_doc`).
+    `gradients` is normalised to descent, whatever sign the tutorial's code uses: one tutorial step is
+    exactly `{k: params[k] - lr * gradients(params, X, y)[k]}`, and `gradients` is the gradient of `loss`
+    (the loss the update really descends), which may differ from `reported_loss` (the one the text prints).
+
+    >>> from tinygrad_edu.reference import TUTORIALS
+    >>> t = TUTORIALS["A"]
+    >>> params = t.init()
+    >>> t.predict(params).shape
+    (4, 1)
+    """
+
+    name: str  # 'A', 'B', 'C' or 'D'
+    title: str  # the tutorial's headline
+    network: str  # layer sizes and activations, e.g. '2-4-1, sigmoid hidden, sigmoid output'
+    X: np.ndarray  # (n_samples, n_features) float64, read-only
+    y: np.ndarray  # (n_samples, 1) float64, read-only
+    claimed_loss: str  # the loss the text names and prints
+    descended_loss: str  # the loss L whose gradient the update follows: params - lr * dL/dparams
+    lr: float  # the effective learning rate on `descended_loss`
+    epochs: int  # the tutorial's number of full-batch updates
+    seed: int  # the default seed of `init` and `train`
+    seed_is_tutorials: bool  # False where the tutorial sets no seed and the default is ours
+    param_shapes: dict[str, tuple[int, ...]]  # name -> shape, in the tutorial's order of draws
+    param_doc: dict[str, str]  # name -> what it is and how it is oriented
+    init: Callable[..., Params]  # init(seed=seed) -> params
+    # forward(params, X) -> (predictions of shape (n_samples, 1), cache of intermediate arrays)
+    forward: Callable[[Params, np.ndarray], tuple[np.ndarray, dict[str, np.ndarray]]]
+    gradients: Callable[[Params, np.ndarray, np.ndarray], Params]  # gradients of `loss`, same keys as params
+    step: Callable[..., Params]  # step(params, X, y) -> new params, the tutorial's update
+    loss: Callable[[Params, np.ndarray, np.ndarray], float]  # the descended loss
+    reported_loss: Callable[[Params, np.ndarray, np.ndarray], float]  # the loss the text prints
+    train: Callable[..., tuple[np.ndarray, np.ndarray]]  # train(epochs=, seed=) -> (losses, predictions)
+    published_predictions: np.ndarray | None  # transcribed from the text, or None if it prints none
+    reproduced_predictions: np.ndarray  # what train() gives from the default seed (rounded to 6 decimals)
+    published_verdict: str  # whether the published figures are what the tutorial's own code produces
+    discrepancies: tuple[str, ...]  # places where the text and its formulas disagree
+
+    def predict(self, params: Params, X: np.ndarray | None = None) -> np.ndarray:
+        """The network's output for X (the tutorial's data by default), shape (n_samples, 1).
+
+        >>> from tinygrad_edu.reference import TUTORIALS
+        >>> TUTORIALS["D"].predict(TUTORIALS["D"].init()).shape
+        (6, 1)
+        """
+        predictions, _ = self.forward(params, self.X if X is None else X)
+        return predictions
