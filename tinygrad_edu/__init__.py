@@ -28,6 +28,9 @@ from tinygrad_edu.debug import (
     locate_bad_backward,
 )
 
+from tinygrad_edu import nn, optim  # noqa: E402  (they build on everything above)
+from tinygrad_edu.serialization import load, save
+
 __version__ = "0.1.0"
 
 # dtypes under PyTorch's names
@@ -46,6 +49,7 @@ __all__ = [
     "ShapeError", "DtypeError", "GradcheckError", "gradcheck",
     "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
     "locate_bad_backward",
+    "nn", "optim", "save", "load",
     "abs", "cat", "clamp", "exp", "log", "log_softmax", "logsumexp", "matmul", "maximum", "mean",
     "minimum", "relu", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh",
     "float16", "float32", "float64", "int32", "int64", "half", "double", "long",

@@ -1,0 +1,452 @@
+"""nn.Module and friends: registration, names, repr, train/eval, dtype changes, state dicts, layers and init."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import nn
+from tinygrad_edu.nn import functional as F
+
+
+class Net(nn.Module):
+    """The PyTorch-style network of the tutorials: 2 -> 4 -> 1 with sigmoids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(2, 4)
+        self.act = nn.Sigmoid()
+        self.fc2 = nn.Linear(4, 1)
+
+    def forward(self, x: tg.Tensor) -> tg.Tensor:
+        return self.act(self.fc2(self.act(self.fc1(x))))
+
+
+def sequential() -> nn.Sequential:
+    return nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1))
+
+
+def arrays_of(model: nn.Module) -> dict[str, np.ndarray]:
+    return {name: p.data.copy() for name, p in model.named_parameters()}
+
+
+# ---- registration and names -------------------------------------------------------------------
+
+def test_attribute_assignment_registers_modules_and_parameters_in_order() -> None:
+    net = Net()
+    assert [name for name, _ in net.named_parameters()] == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    assert [name for name, _ in net.named_children()] == ["fc1", "act", "fc2"]
+    assert list(net.children()) == [net.fc1, net.act, net.fc2]
+    assert [name for name, _ in net.named_modules()] == ["", "fc1", "act", "fc2"]
+    assert list(net.modules())[0] is net
+    params = list(net.parameters())
+    assert params == [net.fc1.weight, net.fc1.bias, net.fc2.weight, net.fc2.bias]
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in params)
+
+
+def test_sequential_names_are_pytorchs() -> None:
+    model = sequential()
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert [p.shape for p in model.parameters()] == [(4, 2), (4,), (1, 4), (1,)]
+    assert len(model) == 3 and isinstance(model[1], nn.Sigmoid) and model[-1] is model[2]
+    assert list(model[:2].state_dict()) == ["0.weight", "0.bias"]
+
+
+def test_nested_containers_give_dotted_names() -> None:
+    class Deep(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.blocks = nn.ModuleList([nn.Sequential(nn.Linear(2, 2), nn.ReLU()) for _ in range(2)])
+            self.head = nn.Linear(2, 1, bias=False)
+
+    names = [name for name, _ in Deep().named_parameters()]
+    assert names == ["blocks.0.0.weight", "blocks.0.0.bias", "blocks.1.0.weight", "blocks.1.0.bias", "head.weight"]
+
+
+def test_shared_parameter_is_listed_once_but_saved_under_both_names() -> None:
+    model = nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 3))
+    model[1].weight = model[0].weight  # tied weights
+    assert len(list(model.parameters())) == 3
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+
+
+def test_a_plain_list_hides_modules_but_modulelist_registers_them() -> None:
+    class Hidden(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layers = [nn.Linear(2, 2)]
+
+    assert list(Hidden().parameters()) == []
+    layers = nn.ModuleList([nn.Linear(2, 2)]).append(nn.Linear(2, 1))
+    layers.extend([nn.Tanh()])
+    assert len(layers) == 3 and len(list(layers.parameters())) == 4
+    layers[2] = nn.ReLU()
+    assert isinstance(layers[2], nn.ReLU) and isinstance(layers[-1], nn.ReLU)
+
+
+def test_register_parameter_add_module_and_reassignment() -> None:
+    m = nn.Module()
+    m.register_parameter("scale", nn.Parameter(tg.ones(3)))
+    m.add_module("inner", nn.Linear(3, 1))
+    m.register_module("other", nn.Identity())
+    m.register_parameter("absent", None)
+    assert [name for name, _ in m.named_parameters()] == ["scale", "inner.weight", "inner.bias"]
+    assert m.absent is None and "absent" not in m.state_dict()
+    m.scale = None  # a registered parameter may be set to None ...
+    assert [name for name, _ in m.named_parameters()] == ["inner.weight", "inner.bias"]
+    with pytest.raises(TypeError, match="cannot assign 'Tensor' as parameter 'scale'"):
+        m.scale = tg.ones(3)  # ... but not to a plain Tensor (it would silently stop training)
+    with pytest.raises(TypeError, match="child module 'inner'"):
+        m.inner = 3
+    del m.inner
+    assert list(m.named_children()) == [("other", m.other)]
+    with pytest.raises(KeyError, match='"."'):
+        m.register_parameter("a.b", None)
+    m.plain = 1
+    with pytest.raises(KeyError, match="already exists"):
+        m.add_module("plain", nn.Identity())
+
+
+def test_assigning_before_super_init_is_an_error() -> None:
+    class Forgot(nn.Module):
+        def __init__(self) -> None:
+            self.fc = nn.Linear(2, 2)
+
+    with pytest.raises(AttributeError, match="before Module.__init__"):
+        Forgot()
+
+
+def test_module_without_forward_says_so() -> None:
+    with pytest.raises(NotImplementedError, match="forward"):
+        nn.Module()(tg.ones(1))
+
+
+# ---- repr ------------------------------------------------------------------------------------------
+
+def test_repr_prints_the_tree_like_pytorch() -> None:
+    assert repr(sequential()) == (
+        "Sequential(\n"
+        "  (0): Linear(in_features=2, out_features=4, bias=True)\n"
+        "  (1): Sigmoid()\n"
+        "  (2): Linear(in_features=4, out_features=1, bias=True)\n"
+        ")"
+    )
+    nested = nn.Sequential(nn.Sequential(nn.Linear(1, 1, bias=False)), nn.Softmax(dim=1))
+    assert repr(nested) == (
+        "Sequential(\n"
+        "  (0): Sequential(\n"
+        "    (0): Linear(in_features=1, out_features=1, bias=False)\n"
+        "  )\n"
+        "  (1): Softmax(dim=1)\n"
+        ")"
+    )
+    assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
+    assert repr(nn.Identity()) == "Identity()"
+
+
+def test_parameter_repr_and_data_sharing() -> None:
+    t = tg.tensor([1.0, 2.0])
+    p = nn.Parameter(t)
+    assert repr(p) == "Parameter containing:\ntensor([1., 2.], dtype=float32, requires_grad=True)"
+    assert p.data is t.data  # shares, as torch.nn.Parameter
+    assert nn.Parameter([1, 2]).dtype == np.float32
+    with pytest.raises(TypeError, match="floating-point"):
+        nn.Parameter(tg.tensor([1, 2], dtype=np.int64))  # only floats can require grad
+
+
+# ---- train / eval, zero_grad, requires_grad_ --------------------------------------------------------
+
+def test_train_and_eval_propagate_to_every_submodule() -> None:
+    net = Net()
+    assert all(m.training for m in net.modules())
+    assert net.eval() is net
+    assert not any(m.training for m in net.modules())
+    net.train()
+    assert all(m.training for m in net.modules())
+    net.fc1.train(False)
+    assert net.training and not net.fc1.training
+    with pytest.raises(ValueError):
+        net.train("yes")
+
+
+def test_zero_grad_to_none_or_to_zeros() -> None:
+    net = Net()
+    F.mse_loss(net(tg.ones(3, 2)), np.zeros((3, 1))).backward()
+    assert all(p.grad is not None and np.any(p.grad.data != 0) for p in net.parameters())
+    net.zero_grad(set_to_none=False)
+    assert all(np.array_equal(p.grad.data, np.zeros(p.shape)) for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_requires_grad_false_freezes_parameters() -> None:
+    net = Net()
+    net.fc1.requires_grad_(False)
+    F.mse_loss(net(tg.ones(3, 2)), np.zeros((3, 1))).backward()
+    assert net.fc1.weight.grad is None and net.fc2.weight.grad is not None
+
+
+def test_apply_visits_children_first_then_self() -> None:
+    seen = []
+    Net().apply(lambda m: seen.append(type(m).__name__))
+    assert seen == ["Linear", "Sigmoid", "Linear", "Net"]
+
+
+# ---- dtype: same Parameter objects, new dtype --------------------------------------------------------
+
+def test_double_keeps_parameter_identity_and_makes_a_float64_model() -> None:
+    net = Net()
+    before = list(net.parameters())
+    values = [p.data.copy() for p in before]
+    assert net.double() is net
+    after = list(net.parameters())
+    assert all(a is b for a, b in zip(before, after))
+    assert all(p.dtype == np.float64 for p in after)
+    assert all(np.array_equal(p.data, v) for p, v in zip(after, values))
+    assert net(tg.ones(2, 2, dtype=np.float64)).dtype == np.float64
+    net.float()
+    assert all(p.dtype == np.float32 for p in net.parameters()) and net.fc1.weight is before[0]
+    net.to(tg.float64)
+    assert net.fc2.bias.dtype == np.float64
+    assert net.to("cpu") is net
+    with pytest.raises(TypeError, match="floating point"):
+        net.to(np.int64)
+
+
+def test_double_converts_existing_gradients_too() -> None:
+    net = Net()
+    F.mse_loss(net(tg.ones(1, 2)), [[0.0]]).backward()
+    net.double()
+    assert all(p.grad.dtype == np.float64 for p in net.parameters())
+
+
+def test_float64_model_passes_gradcheck_with_respect_to_its_weights() -> None:
+    tg.manual_seed(3)
+    net = Net().double()
+    x = tg.tensor(np.random.default_rng(0).normal(size=(5, 2)))
+    y = np.array([[0.0], [1.0], [1.0], [0.0], [1.0]])
+    w1, b1, w2, b2 = net.parameters()
+
+    def loss(w1, b1, w2, b2):
+        # the same network as a function of its weights (gradcheck perturbs copies of them)
+        h = F.sigmoid(F.linear(x, w1, b1))
+        return F.binary_cross_entropy(F.sigmoid(F.linear(h, w2, b2)), y)
+
+    assert tg.gradcheck(loss, [w1, b1, w2, b2])
+    # and the module's own backward gives the same gradients as that function
+    F.binary_cross_entropy(net(x), y).backward()
+    ws = [tg.tensor(p.data, requires_grad=True) for p in (w1, b1, w2, b2)]
+    loss(*ws).backward()
+    for p, w in zip(net.parameters(), ws):
+        np.testing.assert_allclose(p.grad.data, w.grad.data, rtol=1e-13)
+
+
+# ---- state_dict / load_state_dict -------------------------------------------------------------------
+
+def test_state_dict_is_an_ordered_copy() -> None:
+    net = Net()
+    sd = net.state_dict()
+    assert list(sd) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    assert all(isinstance(v, np.ndarray) for v in sd.values())
+    sd["fc1.weight"][...] = 123.0  # a copy: the model does not change
+    assert not np.any(net.fc1.weight.data == 123.0)
+    assert net.state_dict(keep_vars=True)["fc1.weight"] is net.fc1.weight
+
+
+def test_load_state_dict_copies_in_place_and_casts() -> None:
+    source, target = Net(), Net()
+    weight = target.fc1.weight
+    array = weight.data
+    result = target.load_state_dict({k: v.astype(np.float64) for k, v in source.state_dict().items()})
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert target.fc1.weight is weight and weight.data is array and weight.dtype == np.float32
+    x = tg.ones(3, 2)
+    np.testing.assert_array_equal(target(x).data, source(x).data)
+    # Tensors are accepted as values as well as ndarrays
+    target.load_state_dict({k: tg.tensor(v) for k, v in Net().state_dict().items()})
+
+
+BROKEN = [
+    ("missing key", lambda sd: sd.pop("fc2.bias"), ['Missing key(s) in state_dict: "fc2.bias"']),
+    ("unexpected key", lambda sd: sd.update({"fc3.weight": np.zeros(2)}),
+     ['Unexpected key(s) in state_dict: "fc3.weight"']),
+    ("wrong shape", lambda sd: sd.update({"fc1.weight": np.zeros((3, 2))}),
+     ["size mismatch for fc1.weight: copying a param with shape (3, 2) from checkpoint, "
+      "the shape in current model is (4, 2)"]),
+    ("all three", lambda sd: (sd.pop("fc2.bias"), sd.pop("fc2.weight"), sd.update({"extra": np.zeros(1)}),
+                              sd.update({"fc1.bias": np.zeros(5)})),
+     ['"fc2.weight", "fc2.bias"', '"extra"', "size mismatch for fc1.bias"]),
+]
+
+
+@pytest.mark.parametrize("name, damage, messages", BROKEN, ids=[b[0] for b in BROKEN])
+def test_failed_load_lists_every_problem_and_changes_nothing(name, damage, messages) -> None:
+    net = Net()
+    before = arrays_of(net)
+    sd = Net().state_dict()  # different random weights: loading any of them would show
+    damage(sd)
+    with pytest.raises(RuntimeError) as error:
+        net.load_state_dict(sd)
+    for message in messages:
+        assert message in str(error.value)
+    for key, value in arrays_of(net).items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_non_strict_load_tolerates_key_differences_but_not_shapes() -> None:
+    net, other = Net(), Net()
+    sd = other.state_dict()
+    sd.pop("fc2.bias")
+    sd["extra"] = np.zeros(1)
+    result = net.load_state_dict(sd, strict=False)
+    assert result.missing_keys == ["fc2.bias"] and result.unexpected_keys == ["extra"]
+    np.testing.assert_array_equal(net.fc1.weight.data, other.fc1.weight.data)
+    sd["fc1.weight"] = np.zeros((2, 2))
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        net.load_state_dict(sd, strict=False)
+
+
+def test_state_dict_loads_into_torch_with_the_same_outputs() -> None:
+    torch = pytest.importorskip("torch")
+    model = sequential()
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Sigmoid(), torch.nn.Linear(4, 1))
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+    x = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)
+    np.testing.assert_allclose(model(tg.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-6)
+
+
+# ---- layers ----------------------------------------------------------------------------------------
+
+def test_linear_computes_x_wt_plus_b() -> None:
+    layer = nn.Linear(3, 2, dtype=np.float64)
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_allclose(layer(tg.tensor(x)).data, x @ layer.weight.data.T + layer.bias.data, rtol=1e-14)
+    no_bias = nn.Linear(3, 2, bias=False)
+    assert no_bias.bias is None and len(list(no_bias.parameters())) == 1
+    assert no_bias(tg.ones(5, 7, 3)).shape == (5, 7, 2)
+    with pytest.raises(ValueError, match=r"\(4, 2\).*in_features = 3"):
+        layer(tg.ones(4, 2))
+
+
+def test_linear_default_init_is_uniform_in_one_over_sqrt_fan_in_and_seeded() -> None:
+    tg.manual_seed(0)
+    big = nn.Linear(64, 200)
+    bound = 1 / math.sqrt(64)
+    for p in (big.weight, big.bias):
+        assert p.data.min() >= -bound and p.data.max() <= bound
+    # uniform on [-b, b] has variance b^2 / 3
+    assert big.weight.data.var() == pytest.approx(bound ** 2 / 3, rel=0.05)
+    tg.manual_seed(0)
+    again = nn.Linear(64, 200)
+    np.testing.assert_array_equal(again.weight.data, big.weight.data)
+    # weight drawn first, then bias, from the library's generator, as uniform(-b, b)
+    gen = np.random.default_rng(5)
+    tg.manual_seed(5)
+    small = nn.Linear(3, 2)
+    b = 1 / math.sqrt(3)
+    np.testing.assert_array_equal(small.weight.data, gen.uniform(-b, b, (2, 3)).astype(np.float32))
+    np.testing.assert_array_equal(small.bias.data, gen.uniform(-b, b, (2,)).astype(np.float32))
+
+
+def test_activation_modules_and_functions() -> None:
+    x = np.linspace(-3, 3, 12).reshape(3, 4)
+    softmax = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+    cases = [
+        (nn.Sigmoid(), F.sigmoid, 1 / (1 + np.exp(-x))),
+        (nn.ReLU(), F.relu, np.maximum(x, 0)),
+        (nn.Tanh(), F.tanh, np.tanh(x)),
+        (nn.Softmax(dim=1), lambda t: F.softmax(t, dim=1), softmax),
+        (nn.LogSoftmax(dim=1), lambda t: F.log_softmax(t, dim=1), np.log(softmax)),
+        (nn.Identity(), lambda t: t, x),
+        (nn.Flatten(0), lambda t: t.flatten(), x.reshape(-1)),
+    ]
+    for module, function, expected in cases:
+        np.testing.assert_allclose(module(tg.tensor(x)).data, expected, rtol=1e-12, err_msg=repr(module))
+        np.testing.assert_allclose(function(tg.tensor(x)).data, expected, rtol=1e-12, err_msg=repr(module))
+    with pytest.raises(ValueError, match="dim"):
+        nn.Softmax()
+
+
+# ---- nn.init --------------------------------------------------------------------------------------
+
+def test_init_fills_in_place_with_pytorchs_formulas() -> None:
+    w = tg.empty(300, 200)  # fan_in 200, fan_out 300
+    array = w.data
+    assert nn.init.constant_(w, 0.5) is w and w.data is array and np.all(w.data == 0.5)
+    assert np.all(nn.init.zeros_(w).data == 0) and np.all(nn.init.ones_(w).data == 1)
+    tg.manual_seed(0)
+    nn.init.uniform_(w, -2, 3)
+    assert w.data.min() >= -2 and w.data.max() < 3 and w.data.mean() == pytest.approx(0.5, abs=0.02)
+    nn.init.normal_(w, 1.0, 0.5)
+    assert w.data.mean() == pytest.approx(1.0, abs=0.01) and w.data.std() == pytest.approx(0.5, rel=0.02)
+    a = math.sqrt(6 / (200 + 300))
+    nn.init.xavier_uniform_(w)
+    assert np.abs(w.data).max() <= a and w.data.std() == pytest.approx(a / math.sqrt(3), rel=0.02)
+    nn.init.xavier_normal_(w, gain=2.0)
+    assert w.data.std() == pytest.approx(2 * math.sqrt(2 / 500), rel=0.02)
+    nn.init.kaiming_uniform_(w, nonlinearity="relu")
+    bound = math.sqrt(2) * math.sqrt(3 / 200)
+    assert np.abs(w.data).max() <= bound and w.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
+    nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu")
+    assert w.data.std() == pytest.approx(math.sqrt(2 / 300), rel=0.02)
+    assert w.data is array and w.dtype == np.float32
+
+
+def test_init_gains_and_errors() -> None:
+    assert nn.init.calculate_gain("tanh") == 5 / 3
+    assert nn.init.calculate_gain("leaky_relu") == math.sqrt(2 / (1 + 0.01 ** 2))
+    assert nn.init.calculate_gain("leaky_relu", math.sqrt(5)) == pytest.approx(math.sqrt(1 / 3))
+    with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+        nn.init.xavier_uniform_(tg.empty(5))
+    with pytest.raises(ValueError, match="Mode"):
+        nn.init.kaiming_uniform_(tg.empty(2, 2), mode="fan")
+
+
+def test_init_draws_from_the_given_generator_or_the_seeded_one() -> None:
+    w = tg.empty(2, 3)
+    np.testing.assert_array_equal(nn.init.uniform_(w, generator=np.random.default_rng(7)).data,
+                                  np.random.default_rng(7).uniform(0, 1, (2, 3)).astype(np.float32))
+    np.testing.assert_array_equal(nn.init.normal_(w, generator=np.random.RandomState(7)).data,
+                                  np.random.RandomState(7).normal(0, 1, (2, 3)).astype(np.float32))
+    tg.manual_seed(11)
+    first = nn.init.normal_(tg.empty(4)).data.copy()
+    tg.manual_seed(11)
+    np.testing.assert_array_equal(nn.init.normal_(tg.empty(4)).data, first)
+
+
+def test_tutorial_init_reproduces_the_tutorials_draws() -> None:
+    # Tutorial A: np.random.seed(42); W1 = np.random.randn(2, 4); W2 = np.random.randn(4, 1)
+    np.random.seed(42)
+    W1, W2 = np.random.randn(2, 4), np.random.randn(4, 1)
+    net = Net().double()
+    rng = np.random.RandomState(42)
+    nn.init.tutorial_(net.fc1.weight, "randn", rng, transpose=True)
+    nn.init.tutorial_(net.fc2.weight, "randn", rng, transpose=True)
+    np.testing.assert_array_equal(net.fc1.weight.data, W1.T)
+    np.testing.assert_array_equal(net.fc2.weight.data, W2.T)
+    # the same through NumPy's global stream (rng=None), as the tutorial's own script draws
+    np.random.seed(42)
+    nn.init.tutorial_(net.fc1.weight, "randn", transpose=True)
+    np.testing.assert_array_equal(net.fc1.weight.data, W1.T)
+    # 'rand' and 'uniform(-1,1)' (tutorial D: 2 * random_sample(shape) - 1), from an int seed
+    np.testing.assert_array_equal(nn.init.tutorial_(tg.empty(3, 2, dtype=np.float64), "rand", 0).data,
+                                  np.random.RandomState(0).rand(3, 2))
+    np.testing.assert_array_equal(nn.init.tutorial_(tg.empty(3, 2, dtype=np.float64), "uniform(-1,1)", 1).data,
+                                  2 * np.random.RandomState(1).random_sample((3, 2)) - 1)
+    with pytest.raises(ValueError, match="kind"):
+        nn.init.tutorial_(tg.empty(2), "normal")
+
+
+def test_from_numpy_loads_a_tutorials_matrices_into_a_linear() -> None:
+    W1 = np.arange(8.0).reshape(2, 4)  # (in, out), as the tutorials store it
+    b1 = np.arange(4.0).reshape(1, 4)  # a bias row
+    layer = nn.Linear(2, 4, dtype=np.float64)
+    nn.init.from_numpy_(layer.weight, W1, transpose=True)
+    nn.init.from_numpy_(layer.bias, b1)
+    x = np.array([[1.0, 2.0], [3.0, -1.0]])
+    np.testing.assert_array_equal(layer(tg.tensor(x)).data, x @ W1 + b1)  # the tutorial's Z1 = X W1 + b1
+    with pytest.raises(ValueError, match=r"\(2, 4\).*\(4, 2\)"):
+        nn.init.from_numpy_(layer.weight, W1)

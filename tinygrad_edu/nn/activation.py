@@ -1,0 +1,94 @@
+"""Activation functions as modules: Sigmoid, ReLU, Tanh, Softmax(dim), LogSoftmax(dim)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.ops import elementwise
+from tinygrad_edu.tensor import Tensor
+
+__all__ = ["Sigmoid", "ReLU", "Tanh", "Softmax", "LogSoftmax"]
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(-x)), elementwise; its derivative is s (1 - s).
+
+    Example:
+        >>> nn.Sigmoid()(tg.tensor([0.0]))
+        tensor([0.5], dtype=float32)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return elementwise.Sigmoid.apply(input)
+
+
+class ReLU(Module):
+    """max(x, 0), elementwise.
+
+    Example:
+        >>> nn.ReLU()(tg.tensor([-1.0, 2.0]))
+        tensor([0., 2.], dtype=float32)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return elementwise.ReLU.apply(input)
+
+
+class Tanh(Module):
+    """tanh(x), elementwise; its derivative is 1 - tanh^2.
+
+    Example:
+        >>> nn.Tanh()(tg.tensor([0.0]))
+        tensor([0.], dtype=float32)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return elementwise.Tanh.apply(input)
+
+
+def _require_dim(name: str, dim: Optional[int]) -> int:
+    if dim is None:
+        # PyTorch guesses a dim (with a deprecation warning); a wrong guess is a silent bug, so we ask.
+        raise ValueError(f"{name}: pass the dimension to normalise over, e.g. {name}(dim=1) for (batch, classes)")
+    return dim
+
+
+class Softmax(Module):
+    """exp(x) / sum(exp(x)) along `dim`, so each slice along dim sums to 1.
+
+    `dim` must be given (PyTorch's implicit choice is deprecated there).
+
+    Example:
+        >>> nn.Softmax(dim=1)(tg.zeros(1, 4))
+        tensor([[0.25, 0.25, 0.25, 0.25]], dtype=float32)
+    """
+
+    def __init__(self, dim: Optional[int] = None) -> None:
+        super().__init__()
+        self.dim = _require_dim("Softmax", dim)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.softmax(self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """log(softmax(x)) along `dim`, computed stably; pair it with NLLLoss (or use CrossEntropyLoss).
+
+    Example:
+        >>> nn.LogSoftmax(dim=1)(tg.zeros(1, 2))      # log(1/2)
+        tensor([[-0.6931472, -0.6931472]], dtype=float32)
+    """
+
+    def __init__(self, dim: Optional[int] = None) -> None:
+        super().__init__()
+        self.dim = _require_dim("LogSoftmax", dim)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.log_softmax(self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

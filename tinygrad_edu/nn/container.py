@@ -1,0 +1,116 @@
+"""Containers: Sequential (modules applied one after another) and ModuleList (a list that registers its modules).
+
+Their sub-modules are registered under the names '0', '1', ..., so parameters are named
+'0.weight', '0.bias', '2.weight', ... exactly as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Iterable, Iterator, Optional, Union
+
+import numpy as np
+
+from tinygrad_edu.nn.module import Module
+
+__all__ = ["Sequential", "ModuleList"]
+
+
+def _index(op: str, idx: Any, length: int) -> int:
+    """idx as a position in range(length) (negative counts from the end), else an IndexError."""
+    if isinstance(idx, bool) or not isinstance(idx, (int, np.integer)):
+        raise TypeError(f"{op} indices must be integers or slices, not {type(idx).__name__}")
+    idx = int(idx)
+    if not -length <= idx < length:
+        raise IndexError(f"{op}: index {idx} is out of range for {length} module(s)")
+    return idx % length
+
+
+class Sequential(Module):
+    """Modules applied in order: `Sequential(a, b, c)(x)` is `c(b(a(x)))`.
+
+    Takes the modules as arguments (named '0', '1', ...) or one OrderedDict of name -> module.
+
+    Example:
+        >>> net = nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid())
+        >>> net(tg.zeros(3, 2)).shape
+        (3, 1)
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for i, module in enumerate(args):
+                self.add_module(str(i), module)
+
+    def forward(self, input: Any) -> Any:
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def __getitem__(self, idx: Union[int, slice]) -> Union[Module, "Sequential"]:
+        if isinstance(idx, slice):
+            return Sequential(OrderedDict(list(self._modules.items())[idx]))
+        return list(self._modules.values())[_index("Sequential", idx, len(self._modules))]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
+        name = list(self._modules)[_index("Sequential", idx, len(self._modules))]
+        setattr(self, name, module)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> "Sequential":
+        """Add a module at the end (named by its position); returns self."""
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters are registered (a plain Python list would hide them).
+
+    It has no forward: iterate over it in your own forward.
+
+    Example:
+        >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+        >>> len(list(layers.parameters()))
+        6
+    """
+
+    def __init__(self, modules: Optional[Iterable[Module]] = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, idx: Union[int, slice]) -> Union[Module, "ModuleList"]:
+        if isinstance(idx, slice):
+            return ModuleList(list(self._modules.values())[idx])
+        return self._modules[str(_index("ModuleList", idx, len(self._modules)))]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
+        setattr(self, str(_index("ModuleList", idx, len(self._modules))), module)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> "ModuleList":
+        """Add a module at the end; returns self."""
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> "ModuleList":
+        """Add every module of an iterable at the end; returns self."""
+        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
+            raise TypeError(f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__}")
+        for module in modules:
+            self.append(module)
+        return self

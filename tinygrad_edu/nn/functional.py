@@ -1,0 +1,330 @@
+"""nn.functional: activations, linear and the losses as plain functions (the modules in nn call these).
+
+Each loss checks its arguments here, with messages that name the shapes or values at fault, and
+then runs one fused op from `tinygrad_edu/ops/loss.py`, where its forward and gradient live.
+Targets may be Tensors, ndarrays or lists; they never receive a gradient.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.ops import elementwise, linalg
+from tinygrad_edu.ops import loss as loss_ops
+from tinygrad_edu.tensor import Tensor
+
+__all__ = [
+    "linear", "sigmoid", "relu", "tanh", "softmax", "log_softmax",
+    "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cross_entropy", "nll_loss",
+]
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ---- layers and activations ------------------------------------------------------------------------
+
+def linear(input: Any, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    """y = x W^T + b, with W of shape (out, in) and b of shape (out,), as `torch.nn.functional.linear`.
+
+    Example:
+        >>> F.linear(tg.ones(3, 2), tg.ones(4, 2)).shape
+        (3, 4)
+    """
+    x = _tensor(input)
+    if x.data.shape[-1:] != weight.data.shape[-1:]:
+        raise ShapeError(
+            f"linear: input of shape {x.data.shape} and weight of shape {weight.data.shape} do not fit: "
+            f"the input's last dimension must be in_features = {weight.data.shape[-1]}"
+        )
+    return linalg.Linear.apply(x, weight, bias)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), elementwise."""
+    return elementwise.Sigmoid.apply(_tensor(input))
+
+
+def relu(input: Tensor) -> Tensor:
+    """max(x, 0), elementwise."""
+    return elementwise.ReLU.apply(_tensor(input))
+
+
+def tanh(input: Tensor) -> Tensor:
+    """tanh(x), elementwise."""
+    return elementwise.Tanh.apply(_tensor(input))
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`: each slice along dim becomes a probability distribution.
+
+    Example:
+        >>> F.softmax(tg.tensor([[0.0, 0.0]]), dim=1)
+        tensor([[0.5, 0.5]], dtype=float32)
+    """
+    return _tensor(input).softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:
+    """log(softmax(x)) along `dim`, computed without taking the log of 0."""
+    return _tensor(input).log_softmax(dim)
+
+
+# ---- argument checks shared by the losses -------------------------------------------------------
+
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: {reduction!r} is not a valid value for reduction; use 'mean', 'sum' or 'none'")
+
+
+def _same_shape_target(name: str, input: Tensor, target: Any) -> np.ndarray:
+    """The target as an array of the input's dtype; a ShapeError unless it has the input's shape."""
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.shape != input.data.shape:
+        raise ShapeError(
+            f"{name}: target shape {t.shape} differs from input shape {input.data.shape}. "
+            f"They must be equal; broadcasting them would silently compare every prediction with every "
+            f"target (e.g. (4, 1) against (4,) gives (4, 4)). Reshape one of them, "
+            f"e.g. target.reshape({', '.join(map(str, input.data.shape)) or '()'})."
+        )
+    return t.astype(input.data.dtype, copy=False)
+
+
+def _weight(name: str, what: str, weight: Any, shape: tuple[int, ...], dtype: np.dtype) -> Optional[np.ndarray]:
+    """An optional weight as an array of `dtype`; a ShapeError unless it broadcasts to `shape`."""
+    if weight is None:
+        return None
+    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    try:
+        fits = np.broadcast_shapes(w.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"{name}: {what} of shape {w.shape} does not broadcast to the input's shape {shape}")
+    return w.astype(dtype, copy=False)
+
+
+# ---- regression losses ------------------------------------------------------------------------------
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean squared error: mean((x - y)^2) (or the sum, or each (x_i - y_i)^2 with reduction='none').
+
+    Unlike PyTorch, which only warns, input and target of different shapes are a ShapeError (a
+    ValueError): broadcasting a (4, 1) prediction against a (4,) target is the most common bug.
+
+    Example:
+        >>> F.mse_loss(tg.tensor([1.0, 2.0]), [1.0, 4.0])      # (0 + 4) / 2
+        tensor(2., dtype=float32)
+    """
+    _check_reduction("mse_loss", reduction)
+    x = _tensor(input)
+    return loss_ops.MSELoss.apply(x, target=_same_shape_target("mse_loss", x, target), reduction=reduction)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean absolute error: mean(|x - y|). Shapes must match (a ShapeError otherwise, as mse_loss).
+
+    Example:
+        >>> F.l1_loss(tg.tensor([1.0, 2.0]), [0.0, 4.0])       # (1 + 2) / 2
+        tensor(1.5, dtype=float32)
+    """
+    _check_reduction("l1_loss", reduction)
+    x = _tensor(input)
+    return loss_ops.L1Loss.apply(x, target=_same_shape_target("l1_loss", x, target), reduction=reduction)
+
+
+# ---- binary classification ------------------------------------------------------------------------
+
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities x in [0, 1]: -w [y log(x) + (1 - y) log(1 - x)].
+
+    Each log is clamped at -100, as in PyTorch, so a prediction of exactly 0 or 1 gives a finite loss
+    (at most 100 per element) and a finite gradient. A prediction outside [0, 1] (or nan), or a
+    target whose shape differs from the input's, is a ValueError naming the values or shapes.
+    `weight` rescales each element's loss and must broadcast to the input's shape.
+
+    Example:
+        >>> F.binary_cross_entropy(tg.tensor([0.5]), [1.0])    # -log(0.5)
+        tensor(0.6931472, dtype=float32)
+    """
+    _check_reduction("binary_cross_entropy", reduction)
+    x = _tensor(input)
+    t = _same_shape_target("binary_cross_entropy", x, target)
+    w = _weight("binary_cross_entropy", "weight", weight, x.data.shape, x.data.dtype)
+    loss = loss_ops.BCELoss.apply(x, target=t, weight=w, reduction=reduction)
+    # A prediction outside [0, 1] (or nan) makes a log nan and so the loss nan: checking the loss,
+    # often one number, is cheaper than scanning every prediction on every call.
+    out = loss.data
+    if (out != out) if out.ndim == 0 else np.isnan(out).any():  # nan is the one value unequal to itself
+        low, high = x.data.min(), x.data.max()
+        if not (low >= 0 and high <= 1):  # nan fails every comparison, so it is caught too
+            raise ValueError(
+                f"binary_cross_entropy: every input must be a probability in [0, 1], got values from "
+                f"{low} to {high}. Apply a sigmoid first, or use binary_cross_entropy_with_logits on the "
+                f"raw scores."
+            )
+    return loss
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None, reduction: str = "mean",
+                                     pos_weight: Any = None) -> Tensor:
+    """Sigmoid and binary cross-entropy in one, computed stably from raw scores (logits) x.
+
+    l = w [(1 - y) x + (1 + (p - 1) y) log(1 + exp(-x))], with log(1 + exp(-x)) evaluated as
+    max(-x, 0) + log(1 + exp(-|x|)), so any x is fine (no overflow at x = +-1000). `pos_weight` p
+    weighs the positive examples (broadcast along the last dimension, one per class).
+
+    Example:
+        >>> F.binary_cross_entropy_with_logits(tg.tensor([0.0]), [1.0])    # -log(sigmoid(0))
+        tensor(0.6931472, dtype=float32)
+    """
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    x = _tensor(input)
+    t = _same_shape_target("binary_cross_entropy_with_logits", x, target)
+    w = _weight("binary_cross_entropy_with_logits", "weight", weight, x.data.shape, x.data.dtype)
+    p = _weight("binary_cross_entropy_with_logits", "pos_weight", pos_weight, x.data.shape, x.data.dtype)
+    return loss_ops.BCEWithLogitsLoss.apply(x, target=t, weight=w, pos_weight=p, reduction=reduction)
+
+
+# ---- multi-class classification -------------------------------------------------------------------
+
+def _class_layout(name: str, x: Tensor) -> tuple[Tensor, int, tuple[int, ...]]:
+    """Scores with the class dimension last, flattened to (M, C); also C and the per-sample shape.
+
+    Input (N, C) is used as is; (C,) is one sample; (N, C, d1, ...) has one sample per (n, d1, ...).
+    """
+    shape = x.data.shape
+    if len(shape) == 0:
+        raise ShapeError(f"{name}: input must have a class dimension, got a 0-d tensor")
+    if len(shape) == 1:
+        return x.reshape(1, shape[0]), shape[0], ()
+    classes = shape[1]
+    sample_shape = (shape[0],) + shape[2:]
+    if len(shape) > 2:  # move the class dimension last, then flatten the samples
+        x = x.permute(0, *range(2, len(shape)), 1).reshape(-1, classes)
+    return x, classes, sample_shape
+
+
+def _class_targets(name: str, target: np.ndarray, sample_shape: tuple[int, ...], input_shape: tuple[int, ...],
+                   classes: int, ignore_index: int) -> np.ndarray:
+    """Class indices as a flat int64 array, checked: the right shape, whole numbers, in range."""
+    if target.shape != sample_shape:
+        raise ShapeError(
+            f"{name}: for input of shape {input_shape} the target must hold one class index per sample, "
+            f"shape {sample_shape}, or one probability per class, shape {input_shape}; got {target.shape}"
+        )
+    if target.dtype.kind == "f":  # tg.tensor([0, 2]) is float32: accept whole numbers
+        if not np.all(np.isfinite(target)) or np.any(target != np.round(target)):
+            raise ValueError(f"{name}: class indices must be whole numbers, got {target.reshape(-1)[:8]}")
+    elif target.dtype.kind not in "iub":
+        raise ValueError(f"{name}: class indices must be integers, got dtype {target.dtype}")
+    t = target.astype(np.int64).reshape(-1)
+    bad = ((t < 0) | (t >= classes)) & (t != ignore_index)
+    if bad.any():
+        raise IndexError(f"{name}: target {t[bad][0]} is out of bounds for {classes} classes "
+                         f"(valid: 0 to {classes - 1}, or ignore_index={ignore_index})")
+    return t
+
+
+def _class_weight(name: str, weight: Any, classes: int, dtype: np.dtype) -> Optional[np.ndarray]:
+    if weight is None:
+        return None
+    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    if w.shape != (classes,):
+        raise ShapeError(f"{name}: weight must have one entry per class, shape ({classes},), got {w.shape}")
+    return w.astype(dtype, copy=False)
+
+
+def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of raw scores (logits) against class indices or class probabilities.
+
+    For class indices y (shape (N,) for input (N, C)): l_i = -w_{y_i} log softmax(x_i)_{y_i}, and
+    'mean' divides the sum by sum_i w_{y_i} (by N without weights), skipping samples whose target is
+    `ignore_index`. For probabilities q of the input's shape: l_i = -sum_c w_c q_ic log softmax(x_i)_c
+    and 'mean' divides by N. `label_smoothing` e mixes the target with the uniform distribution:
+    (1 - e) target + e / C. Logits of any size are fine (the softmax is shifted by its max).
+
+    Example:
+        >>> F.cross_entropy(tg.tensor([[0.0, 0.0]]), [1])      # -log(1/2)
+        tensor(0.6931472, dtype=float32)
+    """
+    name = "cross_entropy"
+    _check_reduction(name, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    x = _tensor(input)
+    dtype = x.data.dtype
+    scores, classes, sample_shape = _class_layout(name, x)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    w = _class_weight(name, weight, classes, dtype)
+    if t.shape == x.data.shape and t.dtype.kind == "f":
+        # Probabilities: a_ic = w_c ((1 - e) q_ic + e / C); 'mean' divides by the number of samples.
+        q = t.astype(dtype, copy=False)
+        if x.data.ndim > 2:
+            q = np.moveaxis(q, 1, -1)
+        q = q.reshape(-1, classes)
+        coefficients = (1 - label_smoothing) * q + label_smoothing / classes
+        if w is not None:
+            coefficients *= w
+        loss = loss_ops.SoftCrossEntropyLoss.apply(scores, coefficients=coefficients, count=float(q.shape[0]),
+                                                   reduction=reduction)
+        return loss.reshape(sample_shape) if reduction == "none" else loss
+    # Class indices. 'mean' divides by the summed class weights of the kept samples (their number
+    # without weights); a sample whose target is ignore_index has weight 0.
+    idx = _class_targets(name, t, sample_shape, x.data.shape, classes, ignore_index)
+    keep = idx != ignore_index
+    everything_kept = bool(keep.all())
+    safe = idx if everything_kept else np.where(keep, idx, 0)
+    if w is not None:
+        sample_weight = w[safe] if everything_kept else w[safe] * keep
+    else:
+        sample_weight = None if everything_kept else keep.astype(dtype)
+    count = float(idx.size if sample_weight is None else np.sum(sample_weight))
+    if label_smoothing:
+        # a_ic = w_c ((1 - e) [c == y_i] + e / C), a row of zeros for an ignored sample
+        coefficients = np.full((idx.size, classes), label_smoothing / classes, dtype=dtype)
+        coefficients[np.arange(idx.size), safe] += 1 - label_smoothing
+        if w is not None:
+            coefficients *= w
+        if not everything_kept:
+            coefficients *= keep[:, np.newaxis]
+        loss = loss_ops.SoftCrossEntropyLoss.apply(scores, coefficients=coefficients, count=count, reduction=reduction)
+    else:
+        loss = loss_ops.CrossEntropyLoss.apply(scores, target=safe, sample_weight=sample_weight, count=count,
+                                               reduction=reduction)
+    return loss.reshape(sample_shape) if reduction == "none" else loss
+
+
+def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities x at class indices y: l_i = -w_{y_i} x_{i, y_i}.
+
+    Use it after `log_softmax` (cross_entropy does both at once). 'mean' divides by the summed
+    weights of the kept samples' targets; samples whose target is `ignore_index` are skipped.
+
+    Example:
+        >>> F.nll_loss(tg.tensor([[-1.0, -2.0]]), [1])
+        tensor(2., dtype=float32)
+    """
+    name = "nll_loss"
+    _check_reduction(name, reduction)
+    x = _tensor(input)
+    scores, classes, sample_shape = _class_layout(name, x)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    idx = _class_targets(name, t, sample_shape, x.data.shape, classes, ignore_index)
+    w = _class_weight(name, weight, classes, x.data.dtype)
+    keep = idx != ignore_index
+    safe = np.where(keep, idx, 0)
+    sample_weight = (np.ones(idx.size, dtype=x.data.dtype) if w is None else w[safe]) * keep
+    count = float(np.sum(sample_weight))
+    loss = loss_ops.NLLLoss.apply(scores, target=safe, sample_weight=sample_weight, count=count,
+                                  reduction=reduction)
+    return loss.reshape(sample_shape) if reduction == "none" else loss

@@ -1,0 +1,238 @@
+"""nn.init: fill a tensor's data in place with PyTorch's initialisations, or exactly as the tutorials draw them.
+
+Every function overwrites `tensor.data` (keeping its shape and dtype, outside the graph) and returns
+the tensor. Random draws come from `tg.default_generator()` (seeded by `tg.manual_seed`) unless a
+`generator=` is given: a `np.random.Generator`, or a legacy `np.random.RandomState`.
+
+Fans are computed as in PyTorch for a weight of shape (out, in, *kernel):
+fan_in = in * prod(kernel), fan_out = out * prod(kernel).
+
+The tutorials this project checks against draw their weights with NumPy's legacy global stream
+(`np.random.seed(k)` then `np.random.randn(n_in, n_out)` ...) in the (in, out) layout; `tutorial_`
+draws the same numbers into a Linear's (out, in) weight, and `from_numpy_` copies a given array in.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from tinygrad_edu.creation import default_generator
+from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.tensor import Tensor
+
+__all__ = [
+    "calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_", "xavier_uniform_",
+    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "tutorial_", "from_numpy_",
+]
+
+Generator = Union[np.random.Generator, np.random.RandomState, None]
+
+
+def _fill(tensor: Tensor, values: Any) -> Tensor:
+    """Write values into tensor.data in place (cast to its dtype) and return the tensor."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"nn.init: expected a Tensor, got {type(tensor).__name__}")
+    if tensor.data.flags.writeable:
+        tensor.data[...] = values
+    else:  # e.g. a tensor made with from_numpy on a read-only array: give it its own data
+        tensor.data = np.broadcast_to(np.asarray(values, dtype=tensor.data.dtype), tensor.data.shape).copy()
+    return tensor
+
+
+def _generator(generator: Generator) -> Any:
+    return default_generator() if generator is None else generator
+
+
+def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
+    """The recommended gain for a nonlinearity, as `torch.nn.init.calculate_gain`.
+
+    linear, conv and sigmoid: 1; tanh: 5/3; relu: sqrt(2); leaky_relu with slope a (0.01 if not
+    given): sqrt(2 / (1 + a^2)); selu: 3/4.
+
+    Example:
+        >>> nn.init.calculate_gain("relu")
+        1.4142135623730951
+    """
+    if nonlinearity in ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                        "conv_transpose3d", "sigmoid"):
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        if isinstance(slope, bool) or not isinstance(slope, (int, float)):
+            raise ValueError(f"negative_slope {slope} not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _fans(tensor: Tensor) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight of shape (out, in, *kernel)."""
+    shape = tensor.data.shape
+    if len(shape) < 2:
+        raise ValueError(
+            f"Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (shape {shape})"
+        )
+    receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator = None) -> Tensor:
+    """Fill with samples from the uniform distribution on [a, b).
+
+    Example:
+        >>> w = nn.init.uniform_(tg.empty(3, 5), -0.1, 0.1)
+    """
+    return _fill(tensor, _generator(generator).uniform(a, b, tensor.data.shape))
+
+
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator = None) -> Tensor:
+    """Fill with samples from the normal distribution N(mean, std^2).
+
+    Example:
+        >>> w = nn.init.normal_(tg.empty(3, 5), std=0.02)
+    """
+    return _fill(tensor, _generator(generator).normal(mean, std, tensor.data.shape))
+
+
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill with the value `val`.
+
+    Example:
+        >>> b = nn.init.constant_(tg.empty(4), 0.1)
+    """
+    return _fill(tensor, val)
+
+
+def zeros_(tensor: Tensor) -> Tensor:
+    """Fill with zeros."""
+    return _fill(tensor, 0)
+
+
+def ones_(tensor: Tensor) -> Tensor:
+    """Fill with ones."""
+    return _fill(tensor, 1)
+
+
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator = None) -> Tensor:
+    """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)).
+
+    Example:
+        >>> w = nn.init.xavier_uniform_(tg.empty(4, 2))   # a = sqrt(6 / 6) = 1
+    """
+    fan_in, fan_out = _fans(tensor)
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    bound = math.sqrt(3.0) * std  # a uniform on [-a, a] has standard deviation a / sqrt(3)
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator = None) -> Tensor:
+    """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _fans(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+
+
+def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _fans(tensor)
+    fan = fan_in if mode == "fan_in" else fan_out
+    if fan == 0:
+        raise ValueError(f"kaiming init: the tensor of shape {tensor.data.shape} has a fan of 0")
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                     generator: Generator = None) -> Tensor:
+    """He uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a).
+
+    With a = sqrt(5) (what PyTorch's Linear uses) the bound is 1 / sqrt(fan_in).
+
+    Example:
+        >>> w = nn.init.kaiming_uniform_(tg.empty(4, 2), nonlinearity="relu")   # bound = sqrt(2) sqrt(3/2)
+    """
+    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    generator: Generator = None) -> Tensor:
+    """He normal: N(0, std^2) with std = gain / sqrt(fan), gain = calculate_gain(nonlinearity, a)."""
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
+
+
+# ---- exactly as the tutorials draw ---------------------------------------------------------------
+
+TUTORIAL_KINDS = ("randn", "rand", "uniform(-1,1)")
+
+
+def tutorial_(tensor: Tensor, kind: str, rng: Union[int, np.random.RandomState, np.random.Generator, None] = None,
+              transpose: bool = False) -> Tensor:
+    """Fill with the numbers a tutorial draws, from NumPy's legacy stream (`np.random.seed` + `np.random.randn`).
+
+    kind: 'randn' (standard normal, `randn(*shape)`), 'rand' (uniform [0, 1), `rand(*shape)`) or
+    'uniform(-1,1)' (`2 * random_sample(shape) - 1`).
+    rng: None draws from NumPy's global legacy stream, exactly what a tutorial's `np.random.seed(k)`
+    then `np.random.randn(...)` does; an int k draws from a fresh `np.random.RandomState(k)` (the
+    same numbers, without touching the global stream); a RandomState continues its own stream (pass
+    the same one to each layer, in the tutorial's order, to reproduce several draws); a
+    `np.random.Generator` draws from the new API's stream (not the tutorials').
+    transpose: draw in the transposed shape and store the transpose, i.e. draw the tutorial's
+    (in, out) matrix for a Linear weight of shape (out, in).
+
+    Example:
+        >>> rng = np.random.RandomState(42)                       # tutorial: np.random.seed(42)
+        >>> nn.init.tutorial_(net.fc1.weight, "randn", rng, transpose=True)   # W1 = randn(2, 4)
+        >>> nn.init.tutorial_(net.fc2.weight, "randn", rng, transpose=True)   # W2 = randn(4, 1)
+    """
+    if kind not in TUTORIAL_KINDS:
+        raise ValueError(f"tutorial_: kind must be one of {TUTORIAL_KINDS}, got {kind!r}")
+    shape = tensor.data.shape[::-1] if transpose else tensor.data.shape
+    if rng is None:
+        rng = np.random  # the module's randn/rand/random_sample draw from the global legacy stream
+    elif isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        rng = np.random.RandomState(rng)
+    if isinstance(rng, np.random.Generator):
+        draws = {"randn": lambda: rng.standard_normal(shape), "rand": lambda: rng.random(shape),
+                 "uniform(-1,1)": lambda: 2 * rng.random(shape) - 1}
+    elif isinstance(rng, np.random.RandomState) or rng is np.random:
+        draws = {"randn": lambda: rng.randn(*shape), "rand": lambda: rng.rand(*shape),
+                 "uniform(-1,1)": lambda: 2 * rng.random_sample(shape) - 1}
+    else:
+        raise TypeError(
+            f"tutorial_: rng must be None, an int seed, a RandomState or a Generator, got {type(rng).__name__}"
+        )
+    values = np.asarray(draws[kind](), dtype=np.float64).reshape(shape)
+    return _fill(tensor, values.T if transpose else values)
+
+
+def from_numpy_(tensor: Tensor, array: Any, transpose: bool = False) -> Tensor:
+    """Copy `array` into the tensor's data (cast to its dtype), checking the shape first.
+
+    transpose=True copies array.T: a tutorial's (in, out) matrix into a Linear's (out, in) weight.
+    Shapes that differ only by dimensions of size 1 are accepted, so a tutorial's (1, out) bias row
+    loads into a Linear's (out,) bias.
+
+    Example:
+        >>> nn.init.from_numpy_(net.fc1.weight, params["W1"], transpose=True)   # W1 is (2, 4)
+        >>> nn.init.from_numpy_(net.fc1.bias, params["b1"])                     # b1 is (1, 4)
+    """
+    values = array.data if isinstance(array, Tensor) else np.asarray(array)
+    if transpose:
+        values = values.T
+    target = tensor.data.shape
+    if values.shape != target:
+        if tuple(n for n in values.shape if n != 1) != tuple(n for n in target if n != 1):
+            raise ShapeError(
+                f"from_numpy_: an array of shape {values.shape}{' (transposed)' if transpose else ''} "
+                f"does not fit a tensor of shape {target}"
+            )
+        values = values.reshape(target)
+    return _fill(tensor, values)

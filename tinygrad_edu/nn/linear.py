@@ -1,0 +1,101 @@
+"""Linear layers: Linear (y = x W^T + b), Identity, and Flatten."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.nn import init
+from tinygrad_edu.nn.module import Module, Parameter
+from tinygrad_edu.ops.linalg import Linear as LinearOp
+from tinygrad_edu.tensor import DTypeLike, Tensor
+
+__all__ = ["Linear", "Identity", "Flatten"]
+
+
+class Linear(Module):
+    """A fully connected layer: y = x W^T + b, with W of shape (out_features, in_features), b (out_features,).
+
+    Weights and bias start uniform in [-1/sqrt(in_features), 1/sqrt(in_features)), PyTorch's default,
+    drawn from `tg.default_generator()` (so `tg.manual_seed(k)` makes them reproducible).
+    `dtype` is float32 unless given. The input has shape (..., in_features).
+
+    Example:
+        >>> layer = nn.Linear(2, 4)
+        >>> layer(tg.zeros(3, 2)).shape
+        (3, 4)
+        >>> layer.weight.shape, layer.bias.shape
+        ((4, 2), (4,))
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: DTypeLike = None) -> None:
+        super().__init__()
+        dtype = np.dtype(np.float32 if dtype is None else dtype)
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(Tensor._from_op(np.empty((out_features, in_features), dtype=dtype), None))
+        if bias:
+            self.bias = Parameter(Tensor._from_op(np.empty((out_features,), dtype=dtype), None))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw new weights (then the bias) uniform in +-1/sqrt(in_features), as PyTorch's Linear."""
+        # PyTorch writes this as kaiming_uniform_(weight, a=sqrt(5)), whose bound
+        # sqrt(3) * sqrt(2 / (1 + 5)) / sqrt(fan_in) is exactly 1 / sqrt(fan_in).
+        bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Any) -> Tensor:
+        if not isinstance(input, Tensor):
+            input = Tensor(input)
+        if input.data.shape[-1:] != (self.in_features,):
+            raise ShapeError(
+                f"{self!r}: input of shape {input.data.shape} should have in_features = {self.in_features} "
+                "in its last dimension"
+            )
+        return LinearOp.apply(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder, e.g. for a layer switched off).
+
+    Example:
+        >>> x = tg.ones(2); nn.Identity()(x) is x
+        True
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()  # any arguments are accepted and ignored, as in PyTorch
+
+    def forward(self, input: Any) -> Any:
+        return input
+
+
+class Flatten(Module):
+    """Merges dimensions start_dim..end_dim into one: (N, 2, 3) becomes (N, 6) by default.
+
+    Example:
+        >>> nn.Flatten()(tg.zeros(5, 2, 3)).shape
+        (5, 6)
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

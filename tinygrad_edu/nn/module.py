@@ -1,0 +1,400 @@
+"""Module and Parameter: how a network holds its weights, names them, and saves and loads them.
+
+As in PyTorch, assigning a `Parameter` or a `Module` to an attribute of a Module registers it:
+`self.fc1 = nn.Linear(2, 4)` makes `fc1` a sub-module, and its weight shows up in `parameters()`
+as `fc1.weight`. The registries are two ordered dicts, `_parameters` and `_modules`; the values are
+also kept as ordinary attributes, so reading `self.fc1` in `forward` costs a plain attribute lookup.
+`Sequential` and `ModuleList` are in `container.py`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Callable, Iterator, Mapping, NamedTuple, Optional, TypeVar
+
+import numpy as np
+
+from tinygrad_edu.errors import DtypeError
+from tinygrad_edu.tensor import Tensor, _check_can_require_grad, _to_array
+
+__all__ = ["Module", "Parameter"]
+
+M = TypeVar("M", bound="Module")
+
+
+class Parameter(Tensor):
+    """A Tensor that is a weight of a Module: it requires grad, and assigning it to a Module registers it.
+
+    Given a Tensor, the Parameter shares its data (no copy), as `torch.nn.Parameter`; anything else
+    (a list, an ndarray) is copied with `tg.tensor`'s rules.
+
+    Example:
+        >>> w = nn.Parameter(tg.zeros(2, 3))
+        >>> w.requires_grad, w.shape
+        (True, (2, 3))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            array = np.empty((0,), dtype=np.float32)
+        elif isinstance(data, Tensor):
+            array = data.data  # shared, as torch.nn.Parameter(tensor)
+        else:
+            array = _to_array(data)
+        self.data = array
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = False
+        if requires_grad:
+            _check_can_require_grad(array.dtype, "Parameter")
+            self.requires_grad = True
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict(strict=False)` returns: the keys it did not find, and those it did not use."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _is_float_dtype(dtype: Any) -> bool:
+    try:
+        return np.dtype(dtype).kind == "f"
+    except TypeError:
+        return False
+
+
+class Module:
+    """Base class of every layer and network: subclass it, assign layers in `__init__`, write `forward`.
+
+    Example:
+        >>> class Net(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.fc1 = nn.Linear(2, 4)
+        ...         self.fc2 = nn.Linear(4, 1)
+        ...     def forward(self, x):
+        ...         return self.fc2(self.fc1(x).sigmoid()).sigmoid()
+        >>> net = Net()
+        >>> [name for name, _ in net.named_parameters()]
+        ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+    """
+
+    training: bool
+    _parameters: dict[str, Optional[Parameter]]
+    _modules: dict[str, Optional["Module"]]
+
+    def __init__(self) -> None:
+        # object.__setattr__: these three are the registries themselves, not things to register
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; every subclass defines it. Call the module (`net(x)`), not `forward`."""
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # No hooks machinery: calling a module is calling its forward.
+        return self.forward(*args, **kwargs)
+
+    # ---- registration ---------------------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        modules = self.__dict__.get("_modules")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            modules.pop(name, None)
+            params[name] = value
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                    "(nn.Parameter or None expected)"
+                )
+            params[name] = None
+        elif isinstance(value, Module):
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            params.pop(name, None)
+            modules[name] = value
+        elif modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                    "(nn.Module or None expected)"
+                )
+            modules[name] = None
+        object.__setattr__(self, name, value)  # also a plain attribute, for fast reads in forward
+
+    def __delattr__(self, name: str) -> None:
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        object.__delattr__(self, name)
+
+    def _check_new_name(self, name: Any, registry: dict, what: str) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"{what} name should be a string, got {type(name).__name__}")
+        if name == "" or "." in name:
+            raise KeyError(f'{what} name can\'t be empty or contain ".", got "{name}"')
+        if name not in registry and name in self.__dict__:
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
+        """Register `param` (a Parameter, or None for an absent one such as a disabled bias) as `name`."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        self._check_new_name(name, self._parameters, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                            "(nn.Parameter or None required)")
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def add_module(self, name: str, module: Optional["Module"]) -> None:
+        """Register a sub-module as `name` (what attribute assignment does, for names made at run time)."""
+        if "_modules" not in self.__dict__:
+            raise AttributeError("cannot assign module before Module.__init__() call")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._check_new_name(name, self._modules, "module")
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    # ---- walking the tree -----------------------------------------------------------------------
+
+    def named_modules(self, memo: Optional[set] = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
+        """(dotted name, module) for this module (name '') and every module below it, depth first."""
+        if memo is None:
+            memo = set()
+        if remove_duplicate:
+            if self in memo:
+                return
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                child_prefix = prefix + "." + name if prefix else name
+                yield from module.named_modules(memo, child_prefix, remove_duplicate)
+
+    def modules(self) -> Iterator["Module"]:
+        """This module and every module below it, each once."""
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """(name, module) for the direct sub-modules, each once."""
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and module not in seen:
+                seen.add(module)
+                yield name, module
+
+    def children(self) -> Iterator["Module"]:
+        """The direct sub-modules, each once."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs, in registration order, e.g. ('fc1.weight', Parameter).
+
+        A parameter shared by two layers is listed once (under its first name) unless
+        remove_duplicate=False.
+        """
+        owners = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        seen: set[int] = set()
+        for owner_prefix, module in owners:
+            for name, param in module._parameters.items():
+                if param is None or (remove_duplicate and id(param) in seen):
+                    continue
+                seen.add(id(param))
+                yield (owner_prefix + "." + name if owner_prefix else name), param
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter, each once, in registration order: what an optimizer takes.
+
+        Example:
+            >>> sum(p.numel() for p in nn.Linear(2, 4).parameters())   # 4 x 2 weights + 4 biases
+            12
+        """
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def apply(self: M, fn: Callable[["Module"], Any]) -> M:
+        """Call fn on every sub-module (children first) and on self, e.g. to initialise weights; returns self."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    # ---- training helpers -----------------------------------------------------------------------
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient: to None (the default, as PyTorch), or to zeros."""
+        for param in self.parameters():
+            if set_to_none:
+                param.grad = None
+            elif param.grad is not None:
+                # A fresh array: the old one may be shared with another gradient, or read-only.
+                param.grad = Tensor._from_op(np.zeros_like(param.data), None)
+
+    def train(self: M, mode: bool = True) -> M:
+        """Set training mode (`.training`) on this module and every sub-module; returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
+        self.training = mode
+        for module in self.children():
+            module.train(mode)
+        return self
+
+    def eval(self: M) -> M:
+        """Set evaluation mode: `train(False)`."""
+        return self.train(False)
+
+    def requires_grad_(self: M, requires_grad: bool = True) -> M:
+        """Turn gradient tracking of every parameter on or off (to freeze layers); returns self."""
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    # ---- dtype: the same Parameter objects, new data --------------------------------------------
+
+    def to(self: M, dtype: Any = None) -> M:
+        """Convert every parameter (and gradient) to a floating dtype, in place; returns self.
+
+        The Parameter objects stay the same (an optimizer built on them keeps working); only their
+        `.data` is replaced. 'cpu' and None are accepted and change nothing (there is one device).
+
+        Example:
+            >>> net = nn.Linear(2, 1).to(tg.float64)
+            >>> net.weight.dtype
+            dtype('float64')
+        """
+        if dtype is None or (isinstance(dtype, str) and dtype == "cpu"):
+            return self
+        if isinstance(dtype, Tensor):
+            dtype = dtype.dtype
+        if not _is_float_dtype(dtype):
+            raise DtypeError(f"nn.Module.to only accepts floating point dtypes, but got {dtype!r}")
+        dtype = np.dtype(dtype)
+        for param in self.parameters():
+            param.data = param.data.astype(dtype, copy=False)
+            if param.grad is not None:
+                param.grad.data = param.grad.data.astype(dtype, copy=False)
+        return self
+
+    def double(self: M) -> M:
+        """Convert every parameter to float64 in place (what gradient checks use); returns self."""
+        return self.to(np.float64)
+
+    def float(self: M) -> M:
+        """Convert every parameter to float32 in place; returns self."""
+        return self.to(np.float32)
+
+    # ---- state: names to arrays -----------------------------------------------------------------
+
+    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> "OrderedDict[str, Any]":
+        """An ordered mapping of dotted name to a copy of each parameter's data, as PyTorch names them.
+
+        A parameter shared by two layers appears under both names (as in PyTorch). With
+        keep_vars=True the values are the Parameter objects themselves, not copies.
+
+        Example:
+            >>> list(nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1)).state_dict())
+            ['0.weight', '0.bias', '2.weight', '2.bias']
+        """
+        state: OrderedDict[str, Any] = OrderedDict()
+        for owner_prefix, module in self.named_modules(prefix=prefix, remove_duplicate=False):
+            for name, param in module._parameters.items():
+                if param is not None:
+                    key = owner_prefix + "." + name if owner_prefix else name
+                    state[key] = param if keep_vars else param.data.copy()
+        return state
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy arrays (or Tensors) from `state_dict` into the parameters of the same name, in place.
+
+        Values are cast to each parameter's dtype. Every key and shape is checked before anything is
+        copied: a missing key, an unexpected key (when strict) or a wrong shape (always) raises one
+        RuntimeError that lists them all, and the model is left exactly as it was.
+        Returns (missing_keys, unexpected_keys), which strict=False tolerates.
+
+        Example:
+            >>> fresh = nn.Linear(2, 1)
+            >>> fresh.load_state_dict(trained.state_dict())
+            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
+        own = self.state_dict(keep_vars=True)
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        problems = []
+        arrays = {}
+        for key, param in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            try:
+                array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            except (TypeError, ValueError) as error:  # e.g. a ragged list
+                problems.append(f"value for {key} is not an array: {error}")
+                continue
+            if array.dtype.kind not in "biuf":
+                problems.append(f"value for {key} is not numeric (dtype {array.dtype}).")
+            elif array.shape != param.data.shape:
+                problems.append(
+                    f"size mismatch for {key}: copying a param with shape {array.shape} from checkpoint, "
+                    f"the shape in current model is {param.data.shape}."
+                )
+            else:
+                arrays[key] = array
+        if strict:
+            if missing:
+                problems.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+            if unexpected:
+                problems.insert(1 if missing else 0,
+                                "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+        if problems:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(problems)
+                + "\nNothing was loaded: the model is unchanged."
+            )
+        for key, array in arrays.items():
+            param = own[key]
+            if param.data.flags.writeable:
+                param.data[...] = array  # in place, cast to the parameter's dtype
+            else:
+                param.data = array.astype(param.data.dtype)
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- printing -------------------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The text inside this module's parentheses in its repr, e.g. 'in_features=2, out_features=4, bias=True'."""
+        return ""
+
+    def __repr__(self) -> str:
+        # Name(extra) for a leaf; otherwise one line per child, "(name): child", indented two spaces,
+        # with the child's own lines indented with it (as PyTorch prints).
+        extra = self.extra_repr()
+        lines = extra.split("\n") if extra else []
+        for name, module in self._modules.items():
+            child = repr(module).replace("\n", "\n  ")
+            lines.append(f"({name}): {child}")
+        if not lines:
+            return f"{type(self).__name__}()"
+        if len(lines) == 1 and not self._modules:
+            return f"{type(self).__name__}({lines[0]})"
+        return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"

@@ -1,0 +1,219 @@
+"""Loss functions as single fused ops: each loss's forward next to the gradient it has with respect to its input.
+
+A loss written as a chain of small ops (log, mul, sub, mean, ...) costs one graph node per op and
+one backward call per node; here each loss is one node, and its backward is the textbook derivative.
+These ops take arrays and are called by `tinygrad_edu.nn.functional`, which checks shapes and
+ranges first. The target (and any weight) is passed as an option, not as an input, so it never
+receives a gradient; the only input is the prediction.
+
+Every op takes `reduction`: 'none' keeps one loss per element, 'sum' adds them, 'mean' divides the
+sum by a count (the number of elements, or for the classification losses the summed class weights).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from tinygrad_edu.autograd import Function
+
+__all__ = [
+    "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "SoftCrossEntropyLoss", "NLLLoss",
+]
+
+# PyTorch clamps BCE's logs at -100, so a prediction of exactly 0 or 1 gives a loss of at most 100
+# per element instead of infinity.
+LOG_CLAMP = -100.0
+# ... and keeps BCE's gradient finite there by dividing by at least this instead of x (1 - x).
+BCE_GRAD_EPS = 1e-12
+
+
+def _reduce(loss: np.ndarray, reduction: str, count: float) -> np.ndarray:
+    """'none': the losses themselves; 'sum': their sum; 'mean': their sum divided by count.
+
+    A mean over nothing (count 0: every sample ignored) is nan, as in PyTorch, without a warning.
+    """
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    return total / count if count else total * np.nan
+
+
+def _grad_scale(grad_out: np.ndarray, reduction: str, count: float) -> np.ndarray:
+    """d reduced / d loss_i: 1 for 'sum', 1 / count for 'mean', grad_out itself (per element) for 'none'.
+
+    With count 0 every loss_i was left out of the mean, so each gets gradient 0 (as in PyTorch).
+    """
+    if reduction == "mean":
+        return grad_out / count if count else grad_out * 0
+    return grad_out
+
+
+class MSELoss(Function):
+    def forward(self, x, target=None, reduction: str = "mean"):
+        # l_i = (x_i - y_i)^2
+        diff = x - target
+        self.save(diff, reduction)
+        return _reduce(diff * diff, reduction, diff.size)
+
+    def backward(self, grad_out):
+        # d l_i/dx_i = 2 (x_i - y_i)
+        diff, reduction = self.saved
+        return (2 * _grad_scale(grad_out, reduction, diff.size)) * diff
+
+
+class L1Loss(Function):
+    def forward(self, x, target=None, reduction: str = "mean"):
+        # l_i = |x_i - y_i|
+        diff = x - target
+        self.save(diff, reduction)
+        return _reduce(np.abs(diff), reduction, diff.size)
+
+    def backward(self, grad_out):
+        # d l_i/dx_i = sign(x_i - y_i), taken as 0 where x_i = y_i (as PyTorch)
+        diff, reduction = self.saved
+        return _grad_scale(grad_out, reduction, diff.size) * np.sign(diff)
+
+
+class BCELoss(Function):
+    def forward(self, x, target=None, weight: Optional[np.ndarray] = None, reduction: str = "mean"):
+        # l_i = -w_i [y_i log(x_i) + (1 - y_i) log(1 - x_i)], each log clamped at -100 (as PyTorch).
+        # log(0) = -inf is expected (the clamp handles it). An x outside [0, 1] gives log(negative) =
+        # nan, and so a nan loss, which nn.functional.binary_cross_entropy reports as an error.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_x = np.maximum(np.log(x), LOG_CLAMP)
+            log_1mx = np.maximum(np.log(1 - x), LOG_CLAMP)
+        loss = (target - 1) * log_1mx - target * log_x
+        if weight is not None:
+            loss = loss * weight
+        self.save(x, target, weight, reduction)
+        return _reduce(loss, reduction, x.size)
+
+    def backward(self, grad_out):
+        # d l_i/dx_i = w_i (x_i - y_i) / (x_i (1 - x_i)); PyTorch divides by at least 1e-12 so the
+        # gradient stays finite at x_i = 0 or 1, and we do the same.
+        x, target, weight, reduction = self.saved
+        grad = (x - target) / np.maximum(x * (1 - x), BCE_GRAD_EPS)
+        if weight is not None:
+            grad = grad * weight
+        return _grad_scale(grad_out, reduction, x.size) * grad
+
+
+class BCEWithLogitsLoss(Function):
+    def forward(self, x, target=None, weight: Optional[np.ndarray] = None,
+                pos_weight: Optional[np.ndarray] = None, reduction: str = "mean"):
+        # With s = sigmoid(x): l_i = -w_i [p y_i log(s) + (1 - y_i) log(1 - s)], p = pos_weight.
+        # Since -log(s) = softplus(-x) and -log(1 - s) = x + softplus(-x), this is
+        #   l_i = w_i [(1 - y_i) x + (1 + (p - 1) y_i) softplus(-x)],
+        # and softplus(-x) = log(1 + exp(-x)) = max(-x, 0) + log(1 + exp(-|x|)) never overflows.
+        # (With p = 1: l_i = max(x, 0) - x y_i + log(1 + exp(-|x|)).)
+        e = np.exp(-np.abs(x))  # in (0, 1]: no overflow for any x
+        softplus_neg = np.maximum(-x, 0) + np.log1p(e)
+        if pos_weight is None:
+            loss = (1 - target) * x + softplus_neg
+        else:
+            loss = (1 - target) * x + (1 + (pos_weight - 1) * target) * softplus_neg
+        if weight is not None:
+            loss = loss * weight
+        self.save(x, e, target, weight, pos_weight, reduction)
+        return _reduce(loss, reduction, x.size)
+
+    def backward(self, grad_out):
+        # d l_i/dx_i = w_i [(1 + (p - 1) y_i) s - p y_i]   (= w_i (s - y_i) when p = 1),
+        # with s = sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, where e = exp(-|x|).
+        x, e, target, weight, pos_weight, reduction = self.saved
+        s = np.where(x >= 0, 1, e) / (1 + e)
+        if pos_weight is None:
+            grad = s - target
+        else:
+            grad = (1 + (pos_weight - 1) * target) * s - pos_weight * target
+        if weight is not None:
+            grad = grad * weight
+        return _grad_scale(grad_out, reduction, x.size) * grad
+
+
+def _log_softmax_rows(x: np.ndarray) -> np.ndarray:
+    """log p_ic = x_ic - logsumexp_c(x_i), each row shifted by its max so exp cannot overflow."""
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+
+
+def _per_row(scale: np.ndarray) -> np.ndarray:
+    """A gradient scale with one entry per sample as a column, so it multiplies each sample's row."""
+    return scale[:, np.newaxis] if np.ndim(scale) == 1 else scale
+
+
+class CrossEntropyLoss(Function):
+    """Softmax and negative log-likelihood in one op, for logits x of shape (M, C) and class indices (M,).
+
+    `sample_weight` (M,) is each sample's class weight w_{y_i} (0 for an ignored sample), or None
+    for all ones.
+    """
+
+    def forward(self, x, target=None, sample_weight=None, count: float = 1.0, reduction: str = "mean"):
+        # l_i = -w_i log p_{i, y_i}, with p = softmax(x_i)
+        log_p = _log_softmax_rows(x)
+        rows = np.arange(x.shape[0])
+        loss = -log_p[rows, target]
+        if sample_weight is not None:
+            loss *= sample_weight
+        self.save(log_p, rows, target, sample_weight, count, reduction)
+        return _reduce(loss, reduction, count)
+
+    def backward(self, grad_out):
+        # d l_i/dx_ic = w_i (p_ic - [c == y_i])
+        log_p, rows, target, sample_weight, count, reduction = self.saved
+        grad = np.exp(log_p)
+        grad[rows, target] -= 1
+        scale = _grad_scale(grad_out, reduction, count)  # a number, or one per sample for 'none'
+        if sample_weight is not None:
+            scale = scale * sample_weight
+        return grad * _per_row(scale)
+
+
+class SoftCrossEntropyLoss(Function):
+    """Cross-entropy of logits x (M, C) against a target distribution per sample.
+
+    The target arrives as `coefficients` a of shape (M, C), built by `nn.functional.cross_entropy`:
+    a row is the class weights times the target distribution, w_c q_ic (class probabilities, or
+    class indices mixed with the uniform distribution by label smoothing), all zeros for an ignored
+    sample.
+    """
+
+    def forward(self, x, coefficients=None, count: float = 1.0, reduction: str = "mean"):
+        # l_i = -sum_c a_ic log p_ic, with p = softmax(x_i)
+        log_p = _log_softmax_rows(x)
+        loss = -np.sum(coefficients * log_p, axis=1)
+        self.save(log_p, coefficients, count, reduction)
+        return _reduce(loss, reduction, count)
+
+    def backward(self, grad_out):
+        # d l_i/dx_ic = p_ic sum_k a_ik - a_ic   (= p_ic - [c == y_i] for a one-hot row)
+        log_p, a, count, reduction = self.saved
+        grad = np.exp(log_p) * np.sum(a, axis=1, keepdims=True) - a
+        return grad * _per_row(_grad_scale(grad_out, reduction, count))
+
+
+class NLLLoss(Function):
+    """Negative log-likelihood of log-probabilities x of shape (M, C) at class indices `target` (M,).
+
+    `sample_weight` (M,) is the class weight of each sample's target, 0 for ignored samples.
+    """
+
+    def forward(self, x, target=None, sample_weight=None, count: float = 1.0, reduction: str = "mean"):
+        # l_i = -w_i x_{i, y_i}; an ignored sample (w_i = 0) has loss 0 even where x is -inf
+        rows = np.arange(x.shape[0])
+        picked = np.where(sample_weight != 0, x[rows, target], 0)
+        loss = -sample_weight * picked
+        self.save(x.shape, rows, target, sample_weight, count, reduction)
+        return _reduce(loss, reduction, count)
+
+    def backward(self, grad_out):
+        # d l_i/dx_ic = -w_i [c == y_i]
+        shape, rows, target, sample_weight, count, reduction = self.saved
+        grad = np.zeros(shape, dtype=np.result_type(grad_out, sample_weight))
+        grad[rows, target] = -sample_weight * _grad_scale(grad_out, reduction, count)
+        return grad

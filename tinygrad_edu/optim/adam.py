@@ -1,0 +1,115 @@
+"""Adam and AdamW: gradient steps scaled by running averages of the gradient and its square, as PyTorch."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """Adam with PyTorch's exact update rule (and AdamW's, with decoupled_weight_decay=True).
+
+    For each parameter p with gradient g, at step t = 1, 2, ... (lr = gamma, betas = (b1, b2),
+    weight_decay = lambda):
+
+        g <- -g                                  if maximize
+        p <- p (1 - gamma lambda)                if decoupled_weight_decay (AdamW)
+        g <- g + lambda p                        otherwise, if weight_decay != 0 (L2 penalty)
+        m <- b1 m + (1 - b1) g                   (m and v start at 0)
+        v <- b2 v + (1 - b2) g^2
+        v_max <- max(v_max, v); use v_max for v  if amsgrad
+        p <- p - (gamma / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+
+    The divisions by 1 - b^t are the bias corrections: m and v start at 0, so early averages are
+    too small by that factor. Parameters whose `.grad` is None are skipped; updates are in place.
+
+    Example:
+        >>> opt = tg.optim.Adam(net.parameters(), lr=1e-3)
+        >>> loss.backward(); opt.step(); opt.zero_grad()
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        if not group["lr"] >= 0.0:
+            raise ValueError(f"Invalid learning rate: {group['lr']} (it must be >= 0)")
+        if not group["eps"] >= 0.0:
+            raise ValueError(f"Invalid epsilon value: {group['eps']} (it must be >= 0)")
+        betas = group["betas"]
+        if len(betas) != 2:
+            raise ValueError(f"Invalid betas: {betas} (expected two numbers)")
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (it must be in [0, 1))")
+        if not group["weight_decay"] >= 0.0:
+            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']} (it must be >= 0)")
+
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+        """One update of every parameter that has a gradient (see the class docstring for the rule)."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = group["lr"]
+            beta1, beta2 = group["betas"]
+            eps = group["eps"]
+            weight_decay = group["weight_decay"]
+            amsgrad = group["amsgrad"]
+            decoupled = group["decoupled_weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad.data
+                if group["maximize"]:
+                    g = -g
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
+                                             "exp_avg_sq": np.zeros_like(p.data)}
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                state["step"] += 1
+                t = state["step"]
+                if weight_decay:
+                    if decoupled:
+                        p.data *= 1 - lr * weight_decay  # AdamW: shrink the weights directly
+                    else:
+                        g = g + weight_decay * p.data  # Adam: an L2 penalty added to the gradient
+                m, v = state["exp_avg"], state["exp_avg_sq"]
+                m *= beta1
+                m += (1 - beta1) * g  # m <- b1 m + (1 - b1) g
+                v *= beta2
+                v += (1 - beta2) * (g * g)  # v <- b2 v + (1 - b2) g^2
+                if amsgrad:
+                    v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+                step_size = lr / (1 - beta1 ** t)
+                denom = np.sqrt(v)
+                denom /= math.sqrt(1 - beta2 ** t)
+                denom += eps
+                np.divide(m, denom, out=denom)  # denom now holds m / denom
+                denom *= step_size
+                p.data -= denom
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (p <- p (1 - lr weight_decay) before the Adam step), weight_decay 1e-2.
+
+    Example:
+        >>> opt = tg.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         maximize=maximize, decoupled_weight_decay=True)

@@ -1,0 +1,191 @@
+"""The Optimizer base class: parameter groups, per-parameter state, zero_grad, and saving and resuming.
+
+A subclass (SGD, Adam) writes `step()` (the update rule, applied in place to each `p.data`) and
+`_check_group()` (its hyper-parameters). Everything else is here and is the same for every optimizer.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, Iterable, Optional, Union
+
+import numpy as np
+
+from tinygrad_edu.autograd import enable_grad
+from tinygrad_edu.tensor import Tensor
+
+__all__ = ["Optimizer"]
+
+ParamsT = Union[Iterable[Tensor], Iterable[dict[str, Any]]]
+
+
+class Optimizer:
+    """Holds the parameters to update, in groups that each carry their own hyper-parameters.
+
+    `param_groups` is a list of dicts, each with a 'params' list and every hyper-parameter (those not
+    given in the group come from `defaults`). `state` maps each parameter to a dict of what the rule
+    keeps between steps (e.g. Adam's running averages), filled at its first step.
+
+    Example:
+        >>> opt = tg.optim.SGD([{"params": net.fc1.parameters(), "lr": 0.1},
+        ...                     {"params": net.fc2.parameters()}], lr=0.01)
+        >>> [group["lr"] for group in opt.param_groups]
+        [0.1, 0.01]
+    """
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                f"but got {type(params).__name__}; wrap it in a list: [tensor]"
+            )
+        groups = list(params)
+        if len(groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters (a dict with 'params' and optional hyper-parameters), e.g. to fine-tune.
+
+        Example:
+            >>> opt.add_param_group({"params": new_layer.parameters(), "lr": 1e-4})
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
+        params = param_group.get("params")
+        if params is None:
+            raise ValueError("param_group must have a 'params' entry")
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if p.grad_fn is not None:
+                raise ValueError("can't optimize a non-leaf Tensor (one made by an op); optimize its leaves")
+            if p.data.dtype.kind != "f":
+                raise ValueError(f"optimizer can only optimize floating-point tensors, got dtype {p.data.dtype}")
+        if len({id(p) for p in params}) != len(params):
+            raise ValueError("a parameter group lists the same parameter more than once; it would be updated twice")
+        group = {key: value for key, value in param_group.items() if key != "params"}
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        self._check_group(group)
+        group["params"] = params
+        existing = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in existing for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Raise ValueError for a hyper-parameter out of range (each optimizer checks its own)."""
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradient of every parameter: to None (default, as PyTorch) or to zeros."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad = Tensor._from_op(np.zeros_like(p.data), None)  # fresh: the old one may be shared
+
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+        """Update every parameter that has a gradient; returns closure() if a closure is given."""
+        raise NotImplementedError
+
+    def _closure_loss(self, closure: Optional[Callable[[], Any]]) -> Any:
+        """Run the closure (which recomputes the loss and calls backward), as PyTorch's step(closure)."""
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    # ---- saving and resuming ------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """A snapshot of the optimizer as plain data, in PyTorch's layout.
+
+        {'state': {index: {name: ndarray or number}}, 'param_groups': [{hyper-parameters...,
+        'params': [index, ...]}]}, where index numbers the parameters across groups in order.
+        The arrays are copies: later steps do not change a state dict already taken.
+
+        Example:
+            >>> tg.save(opt.state_dict(), "opt.npz")
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            saved = {key: copy.deepcopy(value) for key, value in group.items() if key != "params"}
+            saved["params"] = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                saved["params"].append(index[id(p)])
+            groups.append(saved)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p in self.state:
+                    state[index[id(p)]] = {key: (value.copy() if isinstance(value, np.ndarray) else value)
+                                           for key, value in self.state[p].items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a `state_dict()` taken from an optimizer over parameters of the same shapes, to resume.
+
+        The groups and their parameter counts must match, and every saved array must have its
+        parameter's shape; anything else raises ValueError and leaves this optimizer unchanged.
+        Saved arrays are copied and cast to their parameter's dtype.
+        """
+        if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
+            raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups', "
+                             "as returned by optimizer.state_dict()")
+        saved_groups = list(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"loaded state dict has {len(saved_groups)} parameter group(s), "
+                             f"this optimizer has {len(self.param_groups)}")
+        index_to_param = {}
+        for g, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"loaded state dict contains a parameter group that doesn't match the size of "
+                                 f"optimizer's group: group {g} has {len(saved['params'])} parameter(s) saved, "
+                                 f"{len(group['params'])} here")
+            for i, p in zip(saved["params"], group["params"]):
+                index_to_param[i] = p
+        new_groups = []
+        for saved, group in zip(saved_groups, self.param_groups):
+            new_group = {key: copy.deepcopy(value) for key, value in saved.items() if key != "params"}
+            self._check_group(new_group)
+            new_group["params"] = group["params"]
+            new_groups.append(new_group)
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for i, entries in state_dict["state"].items():
+            if i not in index_to_param:
+                raise ValueError(f"loaded state dict has state for parameter {i!r}, which no group lists")
+            p = index_to_param[i]
+            restored = {}
+            for key, value in entries.items():
+                if isinstance(value, (np.ndarray, Tensor)):
+                    array = value.data if isinstance(value, Tensor) else value
+                    if array.shape != p.data.shape:
+                        raise ValueError(f"loaded state '{key}' of parameter {i} has shape {array.shape}, "
+                                         f"the parameter has shape {p.data.shape}")
+                    value = array.astype(p.data.dtype)  # a copy, in the parameter's dtype
+                restored[key] = value
+            new_state[p] = restored
+        # Everything checked: now change the optimizer.
+        self.param_groups = new_groups
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(group):
+                if key != "params":
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
