@@ -34,6 +34,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Every recorded op gets the next number: an op is always numbered after the ops that made its inputs.
 _creation_order = itertools.count()
+_new_tensor = object.__new__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,7 +209,9 @@ class Function:
             raise ShapeError(f"{ctx.name}: cannot apply to inputs of shapes {shapes}: {error}") from None
         if type(data) is not np.ndarray:  # e.g. the NumPy scalar that a full reduction returns
             data = np.asarray(data)
-        out = Tensor._from_op(data, None)
+        out = _new_tensor(Tensor)  # Tensor._from_op written out: this line runs for every op
+        out.data = data
+        out.grad = None
         # Only floating-point results carry a gradient (an int or bool result is a constant).
         if record and data.dtype.kind == "f":
             ctx.inputs = inputs
@@ -216,6 +219,9 @@ class Function:
             ctx.sequence = next(_creation_order)
             out.requires_grad = True
             out.grad_fn = ctx
+        else:
+            out.requires_grad = False
+            out.grad_fn = None
         if _anomaly.enabled:
             _anomaly.check_forward(ctx, data)
         return out

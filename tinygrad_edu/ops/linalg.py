@@ -43,7 +43,7 @@ class Linear(Function):
         self.save(x, weight)
         out = np.matmul(x, weight.T)
         if bias is not None:
-            if np.result_type(out, bias) == out.dtype:
+            if bias.dtype == out.dtype:
                 out += bias  # in place: saves allocating a second (batch, out) array
             else:
                 out = out + bias
@@ -54,10 +54,13 @@ class Linear(Function):
         x, weight = self.saved
         need_x, need_w = self.needs_input_grad[:2]
         has_bias = len(self.needs_input_grad) > 2
-        g2 = grad_out.reshape(-1, grad_out.shape[-1])
+        if grad_out.ndim != 2:  # a batch of any shape (..., out) is a batch of rows for dW and db
+            grad_out2, x = grad_out.reshape(-1, grad_out.shape[-1]), x.reshape(-1, x.shape[-1])
+        else:
+            grad_out2 = grad_out
         grad_x = np.matmul(grad_out, weight) if need_x else None
-        grad_w = np.matmul(g2.T, x.reshape(-1, x.shape[-1])) if need_w else None
+        grad_w = np.matmul(grad_out2.T, x) if need_w else None
         if not has_bias:  # applied as Linear.apply(x, weight): one gradient per input
             return grad_x, grad_w
-        grad_b = g2.sum(axis=0) if self.needs_input_grad[2] else None
+        grad_b = grad_out2.sum(axis=0) if self.needs_input_grad[2] else None
         return grad_x, grad_w, grad_b
