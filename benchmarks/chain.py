@@ -1,0 +1,204 @@
+"""Benchmark: a chain of 10,000 and 100,000 elementwise ops, forward + backward: time, memory, linearity.
+
+y = x, then y = y * 1.0001 and y = y + 0.0001 alternately, on a (4, 4) float32 tensor, then one
+backward from y. Each (implementation, length) runs in its own Python process, which reads its RSS
+before the chain and its peak after it (VmHWM, reset first), so the growth is the graph's own memory.
+The chain is 100,000 nodes deep: an engine with a recursive backward walk fails here.
+
+Rows: NumPy by hand (the forward, then the backward: g * 1.0001 for each multiply; an add passes g
+through), tinygrad_edu, tinygrad_edu with the garbage collector paused (for information: the graph
+has no cycles, so reference counting frees it, but CPython's collector still walks every live node
+again and again as the graph grows), and PyTorch eager when installed. Every row's d y/d x must
+equal NumPy's to 1e-6.
+
+Run from the repository root:
+    python benchmarks/chain.py               # about 20 s with PyTorch installed
+    python benchmarks/chain.py --lengths 10000 100000 1000000
+"""
+
+from __future__ import annotations
+
+import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+from _harness import BASELINE, Goal, format_bytes, format_time
+
+import tinygrad_edu as tg
+from tinygrad_edu.bench import benchmark_settings, load_torch, relative
+
+TIME_GOAL = 1.0  # seconds for 100,000 ops, forward + backward (issue 5)
+MEMORY_GOAL = 150 * _harness.MB  # growth for 100,000 ops (issue 5's 150 MB, read as MiB)
+LINEAR_TOLERANCE = 1.25  # "linear": 10x the ops take at most 1.25 x 10 = 12.5x the time
+FACTOR, STEP = 1.0001, 0.0001
+
+# row name -> child kind. The gc.disable() row is for information: it shows how much of the time,
+# and of the departure from linear, is CPython's cyclic garbage collector walking the growing graph.
+NO_GC = "tinygrad_edu, gc.disable() during the chain (info)"
+IMPLEMENTATIONS = {
+    BASELINE: "numpy", "tinygrad_edu": "tinygrad_edu", NO_GC: "tinygrad_edu-nogc", "PyTorch eager": "torch",
+}
+
+
+def chain_function(kind: str, length: int) -> Optional[Callable[[], Any]]:
+    """A function that runs the chain forward and backward and returns d y/d x as an ndarray."""
+    x0 = np.random.default_rng(0).standard_normal((4, 4), dtype=np.float32)
+    if kind == "numpy":
+        def by_hand() -> Any:
+            y = x0
+            for i in range(length):
+                y = y * FACTOR if i % 2 == 0 else y + STEP
+            grad = np.ones_like(x0)
+            for i in reversed(range(length)):
+                if i % 2 == 0:
+                    grad = grad * FACTOR  # d(y a)/dy = a; d(y + b)/dy = 1 leaves grad as it is
+            return grad
+        return by_hand
+    if kind.startswith("tinygrad_edu"):
+        x, seed = tg.tensor(x0, requires_grad=True), tg.ones(4, 4)
+
+        def engine() -> Any:
+            if kind.endswith("nogc"):
+                gc.disable()
+            y = x
+            for i in range(length):
+                y = y * FACTOR if i % 2 == 0 else y + STEP
+            x.grad = None
+            y.backward(seed)
+            gc.enable()
+            return x.grad.data
+        return engine
+    torch = load_torch("auto")
+    if torch is None:
+        return None
+    tx, tseed = torch.tensor(x0, requires_grad=True), torch.ones(4, 4)
+
+    def pytorch() -> Any:
+        y = tx
+        for i in range(length):
+            y = y * FACTOR if i % 2 == 0 else y + STEP
+        tx.grad = None
+        y.backward(tseed)
+        return tx.grad.numpy()
+    return pytorch
+
+
+def child(kind: str, length: int, repeat: int, threads: int) -> dict[str, Any]:
+    """Run one chain `repeat` times in this fresh process: the times, the first run's memory growth, d y/d x."""
+    run = chain_function(kind, length)
+    if run is None:
+        return {"unavailable": "not installed"}
+    with benchmark_settings(threads, load_torch("auto") if kind == "torch" else None):
+        before = _harness.rss_bytes()
+        exact_peak = _harness.reset_peak_rss()
+        times = []
+        for r in range(repeat):
+            start = time.perf_counter()
+            grad = run()
+            times.append(time.perf_counter() - start)
+            if r == 0:
+                growth = _harness.peak_rss_bytes() - before if exact_peak else _harness.rss_bytes() - before
+    return {"times": times, "growth": growth, "grad": grad.tolist()}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    _harness.common_arguments(parser)
+    parser.add_argument("--lengths", type=_harness.positive_int, nargs=2, default=[10_000, 100_000],
+                        metavar=("SHORT", "LONG"), help="the two chain lengths (default 10000 100000)")
+    parser.add_argument("--repeat", type=_harness.positive_int, default=3,
+                        help="runs of each chain in its process; growth is the first run's (default 3)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="chains of 100 and 1000 ops, once: only checks that it runs")
+    parser.add_argument("--child", choices=sorted(IMPLEMENTATIONS.values()), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.tiny:
+        args.lengths, args.repeat = [100, 1000], 1
+    if args.child:
+        _harness.report_to_parent(child(args.child, args.lengths[1], args.repeat, args.threads))
+        return 0
+    torch = _harness.load_torch(args.torch)
+    print(_harness.describe_environment(args.threads, torch, args.torch))
+    results: dict[tuple[str, int], dict[str, Any]] = {}
+    for name, kind in IMPLEMENTATIONS.items():
+        for length in args.lengths:
+            if kind == "torch" and args.torch == "no":
+                results[name, length] = {"unavailable": "not used (--torch no)"}
+                continue
+            # The child reads only the second length: it runs a chain of exactly that many ops.
+            results[name, length] = _harness.run_child("chain.py", [
+                "--child", kind, "--lengths", "1", str(length),
+                "--repeat", str(args.repeat), "--threads", str(args.threads),
+            ])
+    table, goals, failures = summarise(results, args.lengths)
+    short, long = args.lengths
+    print(f"\n## A chain of {short:,} and {long:,} elementwise ops on a (4, 4) float32 tensor, forward + backward\n")
+    print(table)
+    print(f"\nMedian of {args.repeat} run(s) per process; growth is the peak RSS during the first run minus the RSS "
+          f"before it. Linearity: time for {long:,} ops / time for {short:,} ops ({long // short} is linear).")
+    print("\nGoals:")
+    print("\n".join(g.render() for g in goals))
+    if failures:
+        print("\nRESULT CHECK FAILED:")
+        print("\n".join(f"- {f}" for f in failures))
+    return 1 if failures else 0
+
+
+def _count(n: int) -> str:
+    """100000 -> '100k', 100 -> '100'."""
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def summarise(
+    results: dict[tuple[str, int], dict[str, Any]], lengths: Sequence[int]
+) -> tuple[str, list[Goal], list[str]]:
+    """The table, the goals and the failed checks from the children's reports."""
+    short, long = lengths
+    rows, goals, failures = [], [], []
+    for (name, length), r in results.items():
+        if "unavailable" in r or "error" in r:
+            why = r.get("unavailable") or f"FAILED: {r['error']}"
+            rows.append([name, f"{length:,}", "-", "-", "-", "-", "-", "-", why])
+            if "error" in r:
+                failures.append(f"{name}, {length:,} ops: the child process failed: {r['error']}")
+            continue
+        note = "baseline"
+        reference = results.get((BASELINE, length), {})
+        if name != BASELINE and "grad" in reference:
+            got, want = np.array(r["grad"]), np.array(reference["grad"])
+            diff = float(np.max(np.abs(got - want) / np.abs(want)))
+            note = f"d y/d x = NumPy's to {relative(diff)}"
+            if not diff <= 1e-6:
+                note = "DIVERGED"
+                failures.append(f"{name}, {length:,} ops: d y/d x differs from NumPy's by {diff:.3g} relative (> 1e-6)")
+        r["median"] = statistics.median(r["times"])
+        base = reference.get("times")
+        ratio = f"{r['median'] / statistics.median(base):.2f}x" if base else "-"
+        linear = "-"
+        if length == long and "times" in results.get((name, short), {}):
+            linear = f"{r['median'] / statistics.median(results[name, short]['times']):.1f}"
+        times = [format_time(t) for t in (r["median"], min(r["times"]), max(r["times"]))]
+        rows.append([name, f"{length:,}", *times, ratio, format_bytes(r["growth"]), linear, note])
+    header = ["implementation", "ops", "median fwd+bwd", "min", "max", "x NumPy", "memory growth",
+              f"time {_count(long)} / {_count(short)}", "result check"]
+    r_long, r_short = results.get(("tinygrad_edu", long), {}), results.get(("tinygrad_edu", short), {})
+    if "median" in r_long:
+        goals.append(Goal(f"tinygrad_edu, {long:,} ops forward + backward <= {TIME_GOAL:g} s",
+                          r_long["median"] <= TIME_GOAL, format_time(r_long["median"])))
+        goals.append(Goal(f"tinygrad_edu, {long:,} ops: memory growth <= {format_bytes(MEMORY_GOAL)}",
+                          r_long["growth"] <= MEMORY_GOAL, format_bytes(r_long["growth"])))
+    if "median" in r_long and "median" in r_short:
+        ratio, limit = r_long["median"] / r_short["median"], LINEAR_TOLERANCE * long / short
+        goals.append(Goal(f"tinygrad_edu linear in length: time ratio <= {limit:g} for {long // short}x the ops",
+                          ratio <= limit, f"{ratio:.1f}"))
+    return _harness.markdown_table(header, rows), goals, failures
+
+
+if __name__ == "__main__":
+    sys.exit(main())

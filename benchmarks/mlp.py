@@ -1,0 +1,47 @@
+"""Benchmark: one MLP training step (784-256-256-10, ReLU, cross-entropy, batch 128, float32, SGD).
+
+Hand-written NumPy (the backward derived by hand, 8 GEMMs) vs tinygrad_edu vs PyTorch, plus the
+step's 8 GEMMs timed alone: the floor BLAS sets, reported as the fraction of it each step reaches.
+
+Run from the repository root:
+    python benchmarks/mlp.py                 # about 10 s
+    python benchmarks/mlp.py --threads 2
+
+The implementations are in tinygrad_edu/bench.py (MlpNumpy, MlpTensors, mlp_modules), shared with
+`tinygrad-edu bench`. Exit status 1 when a row's loss is not hand-written NumPy's to 1e-6.
+"""
+
+from __future__ import annotations
+
+import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
+
+import argparse
+import sys
+from typing import Optional, Sequence
+
+from tinygrad_edu.bench import mlp_comparison
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    _harness.common_arguments(parser)
+    parser.add_argument("--repeat", type=_harness.positive_int, default=51, help="timed blocks per row (default 51)")
+    parser.add_argument("--steps", type=_harness.positive_int, default=10, help="training steps per block (default 10)")
+    parser.add_argument("--batch", type=_harness.positive_int, default=128, help="batch size (default 128)")
+    parser.add_argument("--check-steps", type=_harness.positive_int, default=10,
+                        help="steps whose losses are compared with NumPy's before timing (default 10)")
+    parser.add_argument("--tiny", action="store_true", help="3 blocks of 1 step: only checks that it runs")
+    args = parser.parse_args(argv)
+    if args.tiny:
+        args.repeat, args.steps, args.check_steps = 3, 1, 3
+    torch = _harness.load_torch(args.torch)
+    with _harness.benchmark_settings(args.threads, torch):
+        print(_harness.describe_environment(args.threads, torch, args.torch))
+        result = mlp_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch, batch=args.batch)
+    print()
+    print(result.render())
+    return 1 if result.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

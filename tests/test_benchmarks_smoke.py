@@ -1,0 +1,168 @@
+"""Smoke tests of the benchmarks: each script runs at a tiny size, its result checks pass, its table has its rows.
+
+No time is asserted (a shared 2-core machine makes timings noise in a test); what is asserted is
+what makes a benchmark trustworthy: every row reached hand-written NumPy's result, a row that does
+not is reported and fails the run, and the tables and goals are there for a reader.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import bench
+from tinygrad_edu.bench import BASELINE, MODULES, PYTORCH, TENSORS
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+GEMMS = "the step's 8 GEMMs alone (NumPy)"
+
+# script -> the rows that must have run (numbers in their median column); PyTorch is off (--torch no).
+SCRIPTS = {
+    "xor.py": [BASELINE, TENSORS, MODULES],
+    "mlp.py": [BASELINE, TENSORS, MODULES, GEMMS],
+    "overhead.py": [BASELINE, "tinygrad_edu"],
+    "memory.py": [BASELINE, TENSORS, MODULES],
+    "chain.py": [BASELINE, "tinygrad_edu"],
+}
+
+
+def table_rows(output: str) -> dict[str, list[list[str]]]:
+    """Row name -> the cells of each table row with that name (chain.py has one row per length)."""
+    rows: dict[str, list[list[str]]] = {}
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0] not in ("implementation", "") and not set(cells[0]) <= {"-"}:
+            rows.setdefault(cells[0], []).append(cells)
+    return rows
+
+
+def run_script(script: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_each_script_runs_tiny_and_every_row_matches_numpy(script):
+    done = run_script(script, "--tiny", "--torch", "no")
+    output = done.stdout
+    assert done.returncode == 0, output + done.stderr
+    assert "RESULT CHECK FAILED" not in output and "DIVERGED" not in output
+    rows = table_rows(output)
+    for name in SCRIPTS[script]:
+        assert name in rows, f"{script}: no row {name!r} in\n{output}"
+        for cells in rows[name]:
+            assert cells[1] != "-", f"{script}: row {name!r} has no numbers: {cells}"
+    # PyTorch is optional: with --torch no its row is there and says why it has no numbers.
+    assert "not used (--torch no)" in output
+    # The header names the machine and the versions; the goals are stated as met or not.
+    for label in ("machine:", "python:", "numpy:", "BLAS:", "OPENBLAS_CORETYPE=", "pytorch:"):
+        assert label in output, f"{script}: the header lacks {label}"
+    goals = [line for line in output.splitlines() if line.startswith("- ")]  # no failures, so only goals
+    assert "Goals:" in output and goals
+    assert all(any(v in line for v in (": met (", ": NOT MET (", ": n/a (")) for line in goals), goals
+
+
+def test_tinygrad_edu_bench_prints_both_comparisons_and_exits_0(capsys):
+    assert bench.main(["--tiny"]) == 0  # PyTorch too when it is installed
+    output = capsys.readouterr().out
+    assert output.count("## ") == 2
+    rows = table_rows(output)
+    for name in (BASELINE, TENSORS, MODULES, GEMMS):
+        assert all(cells[1] != "-" for cells in rows[name])
+    assert len(rows[PYTORCH]) == 2  # one per comparison: numbers, or "not installed"
+
+
+class TwoStepsAtOnce(bench.XorNumpy):
+    """A wrong implementation: it trains twice per step, so its losses leave NumPy's from step 1."""
+
+    def step(self) -> None:
+        super().step()
+        super().step()
+
+
+class Broken(bench.Trainer):
+    def step(self) -> None:
+        raise RuntimeError("shapes do not align")
+
+
+def test_a_row_that_diverges_or_raises_is_named_and_not_timed():
+    w = bench.xor_weights()
+    implementations = (
+        {BASELINE: lambda: bench.XorNumpy(w), "twice per step": lambda: TwoStepsAtOnce(w), "broken": Broken},
+        {"absent": "not installed"},
+    )
+    result = bench.run_comparison("XOR", implementations, repeat=2, block=2, check_steps=3)
+    assert len(result.failures) == 2
+    assert result.failures[0].startswith("twice per step: loss after step 1 is")
+    assert result.failures[1] == "broken: raised RuntimeError: shapes do not align"
+    assert result.row("twice per step").note == "DIVERGED" and not result.row("twice per step").times
+    assert not result.row("broken").times and not result.row("absent").times
+    assert len(result.row(BASELINE).times) == 2
+    assert "RESULT CHECK FAILED" in result.render()
+
+
+@pytest.mark.parametrize("losses, reference, passes", [
+    ([0.5, 0.25], [0.5, 0.25], True),  # equal
+    ([0.5, 0.25 * (1 + 5e-7)], [0.5, 0.25], True),  # within 1e-6 relative
+    ([0.5, 0.25 * (1 + 2e-6)], [0.5, 0.25], False),  # outside it
+    ([0.5, float("nan")], [0.5, 0.25], False),  # nan never equals
+    ([-1e-9, -1e-9], [-1e-9, -1e-9 * (1 + 5e-7)], True),  # relative: small losses are judged fairly
+])
+def test_losses_must_equal_numpys_to_1e_6_relative(losses, reference, passes):
+    worst, failure = bench.check_losses("row", losses, reference)
+    assert (failure is None) == passes
+    if passes:
+        assert worst <= 1e-6
+    else:
+        assert failure.startswith("row: loss after step 2 is")
+
+
+def test_time_steps_runs_warmup_and_repeat_blocks_of_each_function_in_turn():
+    calls = []
+    steps = {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}
+    times = bench.time_steps(steps, repeat=3, block=2, warmup=1)
+    assert calls == (["a", "a", "b", "b"] * 4)  # round robin: 1 warmup + 3 timed blocks
+    assert [len(v) for v in times.values()] == [3, 3] and all(t >= 0 for v in times.values() for t in v)
+
+
+def test_mlp_flops_count_the_eight_gemms_of_the_step():
+    # (m, k, n) of each product, read off MlpNumpy.step: 2 m k n floating-point operations each.
+    b = 128
+    gemms = [(b, 784, 256), (b, 256, 256), (b, 256, 10),  # forward
+             (b, 10, 256), (b, 256, 256),  # d_h2 = d_logits W3^T, d_h1 = d_z2 W2^T
+             (784, b, 256), (256, b, 256), (256, b, 10)]  # x^T d_z1, h1^T d_z2, h2^T d_logits
+    assert bench.mlp_flops(b, (784, 256, 256, 10)) == sum(2 * m * k * n for m, k, n in gemms)
+
+
+@pytest.mark.parametrize("argv, threads", [
+    ([], "1"), (["--threads", "2"], "2"), (["--repeat", "3", "--threads=4"], "4"), (["--threads"], "1"),
+])
+def test_threads_are_read_from_argv_before_numpy_loads(argv, threads):
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import _harness
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    assert _harness.threads_from_argv(argv) == threads
+
+
+def test_table_shows_ratio_to_numpy_and_a_dash_for_a_row_without_numbers():
+    result = bench.Comparison("t", [bench.Row(BASELINE, [2e-6, 1e-6, 3e-6]), bench.Row("x", [4e-6]),
+                                    bench.Row("y", note="not installed")])
+    rows = table_rows(result.table())
+    assert rows[BASELINE][0][1:5] == ["2.00 us", "1.00 us", "3.00 us", "1.00x"]
+    assert rows["x"][0][4] == "2.00x"
+    assert rows["y"][0][1:] == ["-", "-", "-", "-", "not installed"]
+    assert np.isclose(result.ratio("x"), 2.0)
+
+
+def test_profile_steps_reports_microseconds_per_step_by_function():
+    done = run_script("profile_steps.py", "xor", "--steps", "5", "--top", "3")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "us per step without the profiler" in done.stdout
+    assert "autograd.py" in done.stdout  # the engine's own functions are among the costs listed
