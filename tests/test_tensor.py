@@ -425,3 +425,26 @@ def test_numpy_axis_and_keepdims_are_accepted_as_aliases(name):
     np.testing.assert_allclose(getattr(x, name)(axis=1).data, getattr(np, name)(data, axis=1))
     with pytest.raises(TypeError, match="not both"):
         getattr(x, name)(dim=0, axis=1)
+
+
+# ---- index tensors made from Python ints, and clamp with tensor bounds -------------------------
+
+def test_a_float_tensor_of_whole_numbers_indexes_like_the_integers_it_holds():
+    x = tg.tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
+    picked = x[tg.tensor([0, 2, 2])]  # tg.tensor([0, 2, 2]) is float32, as all tensors from Python ints
+    np.testing.assert_array_equal(picked.detach().numpy(), np.arange(12.0).reshape(4, 3)[[0, 2, 2]])
+    picked.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy()[:, 0], [1, 0, 2, 0])  # row 2 picked twice
+
+
+def test_an_index_tensor_with_a_fraction_is_an_index_error():
+    with pytest.raises(IndexError, match="whole numbers"):
+        tg.randn(4)[tg.tensor([0.5])]
+
+
+def test_clamp_takes_tensor_bounds_and_passes_gradient_inside_them():
+    x = tg.tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    y = x.clamp(tg.tensor([-1.0, 0.0, 0.0]), tg.tensor([1.0, 1.0, 1.0]))
+    np.testing.assert_array_equal(y.detach().numpy(), [-1.0, 0.5, 1.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 0.0])

@@ -327,7 +327,7 @@ class Tensor:
         """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
-        return _ops.Clamp.apply(self, min=min, max=max)
+        return _ops.Clamp.apply(self, min=_data(min), max=_data(max))
 
     clip = clamp
 
@@ -658,10 +658,20 @@ def _index_arrays(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data
+        return _integer_index(index.data)
     if isinstance(index, list):
-        return np.asarray(index)
+        return _integer_index(np.asarray(index))
     return index
+
+
+def _integer_index(array: np.ndarray) -> np.ndarray:
+    """Index arrays as NumPy wants them. `tg.tensor([0, 2])` is float32 (as all tensors made from
+    Python numbers are), so float indices holding whole numbers are taken as the integers they are."""
+    if array.dtype.kind != "f":
+        return array
+    if not np.all(np.mod(array, 1) == 0):
+        raise IndexError(f"tensors used as indices must hold whole numbers or bools, got {array.dtype} values {array}")
+    return array.astype(np.int64)
 
 
 def _check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:
