@@ -3,12 +3,10 @@
 from . import tutorial_a, tutorial_b, tutorial_c, tutorial_d
 from ._base import Params, Tutorial
 
-# One entry per tutorial, in the order of /work/shared/tutorials/.
+# One entry per tutorial, A to D.
 TUTORIALS: dict[str, Tutorial] = {
-    "A": tutorial_a.TUTORIAL,
-    "B": tutorial_b.TUTORIAL,
-    "C": tutorial_c.TUTORIAL,
-    "D": tutorial_d.TUTORIAL,
+    name: Tutorial.from_module(name, module)
+    for name, module in {"A": tutorial_a, "B": tutorial_b, "C": tutorial_c, "D": tutorial_d}.items()
 }
 
 __all__ = ["TUTORIALS", "Params", "Tutorial", "tutorial_a", "tutorial_b", "tutorial_c", "tutorial_d"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Callable
 
 import numpy as np
@@ -80,6 +81,21 @@ class Tutorial:
     reproduced_predictions: np.ndarray  # what train() gives from the default seed (rounded to 6 decimals)
     published_verdict: str  # whether the published figures are what the tutorial's own code produces
     discrepancies: tuple[str, ...]  # places where the text and its formulas disagree
+
+    @classmethod
+    def from_module(cls, name: str, module: ModuleType) -> "Tutorial":
+        """The record of one tutorial module: every tutorial_x.py defines the same constants and functions."""
+        return cls(
+            name=name, title=module.TITLE, network=module.NETWORK, X=module.X, y=module.Y,
+            claimed_loss=module.CLAIMED_LOSS, descended_loss=module.DESCENDED_LOSS, lr=module.LR,
+            epochs=module.EPOCHS, seed=module.SEED, seed_is_tutorials=module.SEED_IS_TUTORIALS,
+            param_shapes=module.PARAM_SHAPES, param_doc=module.PARAM_DOC, init=module.init,
+            forward=module.forward, gradients=module.gradients, step=module.step,
+            loss=module.descended_loss, reported_loss=module.reported_loss, train=module.train,
+            published_predictions=module.PUBLISHED_PREDICTIONS,
+            reproduced_predictions=module.REPRODUCED_PREDICTIONS,
+            published_verdict=module.PUBLISHED_VERDICT, discrepancies=module.DISCREPANCIES,
+        )
 
     def predict(self, params: Params, X: np.ndarray | None = None) -> np.ndarray:
         """The network's output for X (the tutorial's data by default), shape (n_samples, 1).

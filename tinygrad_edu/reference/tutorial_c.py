@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import XOR_X, XOR_Y, Params, Tutorial, frozen, sigmoid
+from ._base import XOR_X, XOR_Y, Params, frozen, sigmoid
 
 TITLE = "How to Implement a Basic Neural Network from Scratch Using Python"
 NETWORK = "2-2-1, sigmoid hidden, sigmoid output"
@@ -167,31 +167,3 @@ def train(epochs: int = EPOCHS, seed: int = SEED) -> tuple[np.ndarray, np.ndarra
         params = step(params, X, Y)
     predictions, _ = forward(params, X)
     return losses, predictions
-
-
-TUTORIAL = Tutorial(
-    name="C",
-    title=TITLE,
-    network=NETWORK,
-    X=X,
-    y=Y,
-    claimed_loss=CLAIMED_LOSS,
-    descended_loss=DESCENDED_LOSS,
-    lr=LR,
-    epochs=EPOCHS,
-    seed=SEED,
-    seed_is_tutorials=SEED_IS_TUTORIALS,
-    param_shapes=PARAM_SHAPES,
-    param_doc=PARAM_DOC,
-    init=init,
-    forward=forward,
-    gradients=gradients,
-    step=step,
-    loss=descended_loss,
-    reported_loss=reported_loss,
-    train=train,
-    published_predictions=PUBLISHED_PREDICTIONS,
-    reproduced_predictions=REPRODUCED_PREDICTIONS,
-    published_verdict=PUBLISHED_VERDICT,
-    discrepancies=DISCREPANCIES,
-)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Params, Tutorial, frozen, sigmoid
+from ._base import Params, frozen, sigmoid
 
 TITLE = "Building a Simple Neural Network from Scratch with NumPy"
 NETWORK = "3-3-1, sigmoid hidden, linear output; biases as a leading column of ones"
@@ -185,31 +185,3 @@ def train(epochs: int = EPOCHS, seed: int = SEED) -> tuple[np.ndarray, np.ndarra
         losses[epoch] = reported_loss(params, X, Y)
         params = step(params, X, Y)
     return losses, output_layer_outputs
-
-
-TUTORIAL = Tutorial(
-    name="D",
-    title=TITLE,
-    network=NETWORK,
-    X=X,
-    y=Y,
-    claimed_loss=CLAIMED_LOSS,
-    descended_loss=DESCENDED_LOSS,
-    lr=LR,
-    epochs=EPOCHS,
-    seed=SEED,
-    seed_is_tutorials=SEED_IS_TUTORIALS,
-    param_shapes=PARAM_SHAPES,
-    param_doc=PARAM_DOC,
-    init=init,
-    forward=forward,
-    gradients=gradients,
-    step=step,
-    loss=descended_loss,
-    reported_loss=reported_loss,
-    train=train,
-    published_predictions=PUBLISHED_PREDICTIONS,
-    reproduced_predictions=REPRODUCED_PREDICTIONS,
-    published_verdict=PUBLISHED_VERDICT,
-    discrepancies=DISCREPANCIES,
-)
