@@ -23,6 +23,7 @@ from tinygrad_edu.functional import (
     sigmoid, softmax, sqrt, stack, sum, tanh,
 )
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+from tinygrad_edu.graph import draw_graph
 from tinygrad_edu.debug import (
     AnomalyError, BadBackward, GradReport, check_grads, detect_anomaly, is_anomaly_enabled,
     locate_bad_backward,
@@ -49,7 +50,7 @@ __all__ = [
     "ShapeError", "DtypeError", "GradcheckError", "gradcheck",
     "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
     "locate_bad_backward",
-    "nn", "optim", "save", "load",
+    "nn", "optim", "save", "load", "draw_graph",
     "abs", "cat", "clamp", "exp", "log", "log_softmax", "logsumexp", "matmul", "maximum", "mean",
     "minimum", "relu", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh",
     "float16", "float32", "float64", "int32", "int64", "half", "double", "long",

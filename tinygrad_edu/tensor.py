@@ -230,6 +230,12 @@ class Tensor:
                 )
         _autograd.backward(self, seed, retain_graph)
 
+    def to_dot(self, path: Optional[str] = None, model: Any = None) -> str:
+        """This tensor's computation graph as Graphviz DOT text (see `tg.draw_graph`)."""
+        from tinygrad_edu.graph import draw_graph  # imported here: graph.py imports this file
+
+        return draw_graph(self, path, model=model)
+
     def detach(self) -> "Tensor":
         """A tensor sharing this one's data, cut from the graph (requires_grad=False)."""
         return Tensor._from_op(self.data, None)
