@@ -10,7 +10,8 @@ from typing import Any, Optional
 
 import numpy as np
 
-from tinygrad_edu.tensor import DEFAULT_DTYPE, DTypeLike, Tensor, _check_can_require_grad, _shape_args
+from tinygrad_edu.arguments import shape_args
+from tinygrad_edu.tensor import DEFAULT_DTYPE, DTypeLike, Tensor, _check_can_require_grad
 
 __all__ = [
     "manual_seed", "default_generator", "zeros", "ones", "full", "empty", "eye", "arange",
@@ -54,12 +55,12 @@ def _dtype(dtype: DTypeLike) -> np.dtype:
 
 def zeros(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros, e.g. `tg.zeros(2, 3)` or `tg.zeros((2, 3))` (float32 by default)."""
-    return _make(np.zeros(_shape_args(size), dtype=_dtype(dtype)), requires_grad)
+    return _make(np.zeros(shape_args(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (float32 by default)."""
-    return _make(np.ones(_shape_args(size), dtype=_dtype(dtype)), requires_grad)
+    return _make(np.ones(shape_args(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
@@ -69,7 +70,7 @@ def empty(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False) -> T
 
 def full(size: Any, fill_value: float, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape `size` filled with `fill_value` (float32 by default)."""
-    return _make(np.full(_shape_args((size,)), fill_value, dtype=_dtype(dtype)), requires_grad)
+    return _make(np.full(shape_args((size,)), fill_value, dtype=_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: Optional[int] = None, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
@@ -97,14 +98,14 @@ def rand(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False,
          generator: Optional[np.random.Generator] = None) -> Tensor:
     """Uniform samples from [0, 1), drawn from the library's generator (see `manual_seed`)."""
     gen = generator or _RandomState.generator
-    return _make(gen.random(_shape_args(size)).astype(_dtype(dtype)), requires_grad)
+    return _make(gen.random(shape_args(size)).astype(_dtype(dtype)), requires_grad)
 
 
 def randn(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False,
           generator: Optional[np.random.Generator] = None) -> Tensor:
     """Standard normal samples, drawn from the library's generator (see `manual_seed`)."""
     gen = generator or _RandomState.generator
-    return _make(gen.standard_normal(_shape_args(size)).astype(_dtype(dtype)), requires_grad)
+    return _make(gen.standard_normal(shape_args(size)).astype(_dtype(dtype)), requires_grad)
 
 
 def _like(x: Any, dtype: DTypeLike) -> tuple[tuple[int, ...], np.dtype]:

@@ -9,7 +9,8 @@ from typing import Any, Optional, Sequence
 
 from tinygrad_edu import ops
 from tinygrad_edu.errors import ShapeError
-from tinygrad_edu.tensor import Dim, Tensor, _check_dim, _operand, _operand_tensor, where
+from tinygrad_edu.arguments import Dim, check_dim
+from tinygrad_edu.tensor import Tensor, _operand, _operand_tensor, where
 
 __all__ = [
     "cat", "stack", "where", "maximum", "minimum", "matmul", "exp", "log", "sqrt", "abs", "relu",
@@ -32,7 +33,7 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """
     ts = _tensors("cat", tensors)
     first = ts[0].shape
-    axis = _check_dim("cat", dim, len(first))
+    axis = check_dim("cat", dim, len(first))
     for t in ts[1:]:
         if t.ndim != len(first) or t.shape[:axis] + t.shape[axis + 1:] != first[:axis] + first[axis + 1:]:
             shapes = ", ".join(str(x.shape) for x in ts)
@@ -45,7 +46,7 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     ts = _tensors("stack", tensors)
     if any(t.shape != ts[0].shape for t in ts):
         raise ShapeError(f"stack: all tensors must have the same shape, got {', '.join(str(t.shape) for t in ts)}")
-    axis = _check_dim("stack", dim, ts[0].ndim + 1)
+    axis = check_dim("stack", dim, ts[0].ndim + 1)
     return ops.Stack.apply(*ts, axis=axis)
 
 

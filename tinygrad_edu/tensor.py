@@ -8,16 +8,18 @@ one-line delegation to the op that computes it (forward and backward side by sid
 from __future__ import annotations
 
 import operator
-from typing import Any, Iterator, Optional, Sequence, Union
+from typing import Any, Iterator, Optional, Union
 
 import numpy as np
 
+from tinygrad_edu.arguments import (
+    Dim, arg_reduce, as_tuple, check_dim, check_matmul, infer_shape, integer_index, reduce_args, shape_args,
+)
 from tinygrad_edu.errors import DtypeError, ShapeError
 
 __all__ = ["Tensor", "tensor", "from_numpy"]
 
 DTypeLike = Any
-Dim = Union[int, Sequence[int], None]
 
 # The dtype of tensors made from Python numbers, lists, and integer or bool arrays, as in PyTorch.
 DEFAULT_DTYPE = np.dtype(np.float32)
@@ -354,12 +356,12 @@ class Tensor:
 
     def sum(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
         """Sum over `dim` (None: all; an int or a tuple). NumPy's axis=/keepdims= are accepted too."""
-        axes, keep = _reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
+        axes, keep = reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Sum.apply(self, axes=axes, keepdim=keep)
 
     def mean(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
         """Mean over `dim` (None: all; an int or a tuple)."""
-        axes, keep = _reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
+        axes, keep = reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Mean.apply(self, axes=axes, keepdim=keep)
 
     def max(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
@@ -367,12 +369,12 @@ class Tensor:
 
         Unlike `torch.max(x, dim)` this returns the values only; use `argmax` for the indices.
         """
-        axes, keep = _reduce_args("max", self.data.ndim, dim, keepdim, axis, keepdims)
+        axes, keep = reduce_args("max", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Max.apply(self, axes=axes, keepdim=keep)
 
     def min(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
         """Smallest values over `dim`; the gradient is shared evenly between ties (as `torch.amin`)."""
-        axes, keep = _reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
+        axes, keep = reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Min.apply(self, axes=axes, keepdim=keep)
 
     amax = max
@@ -380,30 +382,30 @@ class Tensor:
 
     def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
         """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None."""
-        return Tensor._from_op(_arg_reduce(np.argmax, self.data, dim, keepdim), None)
+        return Tensor._from_op(arg_reduce(np.argmax, self.data, dim, keepdim), None)
 
     def argmin(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
         """Indices of the smallest values (int64, no gradient)."""
-        return Tensor._from_op(_arg_reduce(np.argmin, self.data, dim, keepdim), None)
+        return Tensor._from_op(arg_reduce(np.argmin, self.data, dim, keepdim), None)
 
     def softmax(self, dim: int = -1) -> "Tensor":
         """exp(x) / sum(exp(x)) along `dim`, computed stably."""
-        return _ops.Softmax.apply(self, axis=_check_dim("softmax", dim, self.data.ndim))
+        return _ops.Softmax.apply(self, axis=check_dim("softmax", dim, self.data.ndim))
 
     def log_softmax(self, dim: int = -1) -> "Tensor":
         """log(softmax(x)) along `dim`, computed stably (no log of 0)."""
-        return _ops.LogSoftmax.apply(self, axis=_check_dim("log_softmax", dim, self.data.ndim))
+        return _ops.LogSoftmax.apply(self, axis=check_dim("log_softmax", dim, self.data.ndim))
 
     def logsumexp(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
         """log(sum(exp(x))) over `dim`, computed stably."""
-        axes, keep = _reduce_args("logsumexp", self.data.ndim, dim, keepdim, None, None)
+        axes, keep = reduce_args("logsumexp", self.data.ndim, dim, keepdim, None, None)
         return _ops.LogSumExp.apply(self, axes=axes, keepdim=keep)
 
     # ---- shape ------------------------------------------------------------------------------
 
     def reshape(self, *shape: Any) -> "Tensor":
         """The same elements in a new shape; one dimension may be -1 (inferred)."""
-        target = _infer_shape(self.data.shape, _shape_args(shape))
+        target = infer_shape(self.data.shape, shape_args(shape))
         if target == self.data.shape:
             return self
         return _ops.Reshape.apply(self, shape=target)
@@ -414,14 +416,14 @@ class Tensor:
         """Merge the dimensions start_dim..end_dim into one."""
         if self.data.ndim == 0:
             return self.reshape(1)
-        start = _check_dim("flatten", start_dim, self.data.ndim)
-        end = _check_dim("flatten", end_dim, self.data.ndim)
+        start = check_dim("flatten", start_dim, self.data.ndim)
+        end = check_dim("flatten", end_dim, self.data.ndim)
         shape = self.data.shape
         return self.reshape(*shape[:start], -1, *shape[end + 1:])
 
     def unsqueeze(self, dim: int) -> "Tensor":
         """Insert a dimension of size 1 at `dim`."""
-        dim = _check_dim("unsqueeze", dim, self.data.ndim + 1)
+        dim = check_dim("unsqueeze", dim, self.data.ndim + 1)
         shape = self.data.shape
         return self.reshape(*shape[:dim], 1, *shape[dim:])
 
@@ -431,22 +433,22 @@ class Tensor:
         if dim is None:
             dims = {i for i, n in enumerate(shape) if n == 1}
         else:
-            dims = {_check_dim("squeeze", d, self.data.ndim) for d in _as_tuple(dim)}
+            dims = {check_dim("squeeze", d, self.data.ndim) for d in as_tuple(dim)}
             dims = {d for d in dims if shape[d] == 1}
         return self.reshape(*[n for i, n in enumerate(shape) if i not in dims])
 
     def permute(self, *dims: Any) -> "Tensor":
         """Reorder the dimensions: the result's dimension i is the input's dims[i]."""
-        dims = tuple(_shape_args(dims))
-        if sorted(_check_dim("permute", d, self.data.ndim) for d in dims) != list(range(self.data.ndim)):
+        dims = tuple(shape_args(dims))
+        if sorted(check_dim("permute", d, self.data.ndim) for d in dims) != list(range(self.data.ndim)):
             raise ShapeError(f"permute: {dims} is not a permutation of the {self.data.ndim} dimensions of {self.shape}")
         return _ops.Permute.apply(self, dims=tuple(d % self.data.ndim for d in dims))
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         """Swap two dimensions."""
         dims = list(range(self.data.ndim))
-        d0 = _check_dim("transpose", dim0, self.data.ndim)
-        d1 = _check_dim("transpose", dim1, self.data.ndim)
+        d0 = check_dim("transpose", dim0, self.data.ndim)
+        d1 = check_dim("transpose", dim1, self.data.ndim)
         dims[d0], dims[d1] = dims[d1], dims[d0]
         return _ops.Permute.apply(self, dims=tuple(dims))
 
@@ -465,7 +467,7 @@ class Tensor:
 
     def expand(self, *shape: Any) -> "Tensor":
         """Broadcast to `shape` without copying; -1 keeps a dimension. Gradients sum back."""
-        shape = tuple(_shape_args(shape))
+        shape = tuple(shape_args(shape))
         offset = len(shape) - self.data.ndim
         target = tuple(
             self.data.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape)
@@ -503,7 +505,7 @@ class Tensor:
     def matmul(self, other: Any) -> "Tensor":
         """Matrix product with NumPy's rules: 1-D vectors, matrices and batches of matrices."""
         other = _operand(other)
-        _check_matmul(self.shape, np.shape(_data(other)))
+        check_matmul(self.shape, np.shape(_data(other)))
         return _ops.MatMul.apply(self, other)
 
     def dot(self, other: Any) -> "Tensor":
@@ -604,94 +606,15 @@ class Tensor:
             )
 
 
-# ---- argument helpers: turn PyTorch/NumPy-style arguments into one canonical form -----------
-
-def _as_tuple(dim: Any) -> tuple[int, ...]:
-    return tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
-
-
-def _check_dim(op: str, dim: int, ndim: int) -> int:
-    """A dimension index in range(ndim), negative counting from the end; else an error naming the op."""
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    if not -max(ndim, 1) <= dim < max(ndim, 1):
-        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimension(s)")
-    return int(dim) % max(ndim, 1)
-
-
-def _reduce_args(op: str, ndim: int, dim: Dim, keepdim: bool, axis: Dim, keepdims: Optional[bool]) -> tuple[Optional[tuple[int, ...]], bool]:
-    """Accept dim/keepdim (PyTorch) or axis/keepdims (NumPy); return sorted axes (None: all) and keepdim."""
-    if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{op}: give dim or axis, not both")
-        dim = axis
-    if keepdims is not None:
-        keepdim = keepdims
-    if dim is None:
-        return None, bool(keepdim)
-    axes = tuple(sorted({_check_dim(op, d, ndim) for d in _as_tuple(dim)}))
-    if ndim == 0:
-        axes = ()
-    return axes, bool(keepdim)
-
-
-def _arg_reduce(fn: Any, data: np.ndarray, dim: Optional[int], keepdim: bool) -> np.ndarray:
-    if dim is None:
-        return np.asarray(fn(data))
-    return np.asarray(fn(data, axis=_check_dim("argmax", dim, data.ndim), keepdims=keepdim))
-
-
-def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    """Accept reshape(2, 3), reshape((2, 3)) and reshape([2, 3])."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)
-
-
-def _infer_shape(old: tuple[int, ...], new: tuple[int, ...]) -> tuple[int, ...]:
-    """`new` with its -1 (if any) filled in; a ShapeError unless it holds exactly as many elements."""
-    size = int(np.prod(old))
-    known = int(np.prod([n for n in new if n != -1]))
-    if new.count(-1) == 1 and known != 0 and size % known == 0:
-        new = tuple(size // known if n == -1 else n for n in new)
-    if new.count(-1) > 0 or any(n < 0 for n in new) or int(np.prod(new)) != size:
-        raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} ({size} elements) into {new}")
-    return new
-
-
 def _index_arrays(index: Any) -> Any:
     """Replace tensors and lists inside an index by ndarrays, so NumPy does the indexing."""
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, Tensor):
-        return _integer_index(index.data)
+        return integer_index(index.data)
     if isinstance(index, list):
-        return _integer_index(np.asarray(index))
+        return integer_index(np.asarray(index))
     return index
-
-
-def _integer_index(array: np.ndarray) -> np.ndarray:
-    """Index arrays as NumPy wants them. `tg.tensor([0, 2])` is float32 (as all tensors made from
-    Python numbers are), so float indices holding whole numbers are taken as the integers they are."""
-    if array.dtype.kind != "f":
-        return array
-    if not np.all(np.mod(array, 1) == 0):
-        raise IndexError(f"tensors used as indices must hold whole numbers or bools, got {array.dtype} values {array}")
-    return array.astype(np.int64)
-
-
-def _check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:
-    """Raise a ShapeError naming both shapes unless NumPy's matmul accepts them."""
-    if len(a) == 0 or len(b) == 0:
-        raise ShapeError(f"matmul: both arguments need at least 1 dimension, got shapes {a} and {b}")
-    k_a = a[-1]
-    k_b = b[0] if len(b) == 1 else b[-2]
-    if k_a != k_b:
-        raise ShapeError(f"matmul: shapes {a} and {b} do not align ({k_a} != {k_b})")
-    try:
-        np.broadcast_shapes(a[:-2], b[:-2])
-    except ValueError:
-        raise ShapeError(f"matmul: batch dimensions of shapes {a} and {b} do not broadcast") from None
 
 
 def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
