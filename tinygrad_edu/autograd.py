@@ -162,10 +162,11 @@ class Function:
         >>> y = Cube.apply(tg.tensor([2.0], requires_grad=True))
     """
 
-    # The engine reads these three on every node it visits; a user's subclass may add any other.
-    inputs: tuple[Any, ...]
-    needs_input_grad: tuple[bool, ...]
-    saved: tuple[Any, ...] = ()
+    # What apply() records and the backward walk reads; a user's subclass may add any other attribute.
+    inputs: tuple[Any, ...]  # the inputs as given: tensors, arrays or numbers
+    options: dict[str, Any]  # the keyword options forward was called with (axes, dtype, ...)
+    needs_input_grad: tuple[bool, ...]  # one flag per input: does it need a gradient?
+    saved: tuple[Any, ...] = ()  # what forward kept for backward (see save())
     sequence: int  # creation order of recorded ops; the backward walk goes newest first
     released = False  # set once backward has freed what the op saved
 
