@@ -31,6 +31,7 @@ from tinygrad_edu.debug import (
 
 from tinygrad_edu import nn, optim  # noqa: E402  (they build on everything above)
 from tinygrad_edu.serialization import load, save
+from tinygrad_edu.compiler import compile  # noqa: A004, E402  (tg.compile, as torch.compile)
 
 __version__ = "0.1.0"
 
@@ -50,7 +51,7 @@ __all__ = [
     "ShapeError", "DtypeError", "GradcheckError", "gradcheck",
     "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
     "locate_bad_backward",
-    "nn", "optim", "save", "load", "draw_graph",
+    "nn", "optim", "save", "load", "draw_graph", "compile",
     "abs", "cat", "clamp", "exp", "log", "log_softmax", "logsumexp", "matmul", "maximum", "mean",
     "minimum", "relu", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh",
     "float16", "float32", "float64", "int32", "int64", "half", "double", "long",

@@ -1,0 +1,494 @@
+"""tg.compile: a training step traced into straight-line NumPy gives eager mode's results and reads like the math.
+
+Every comparison runs two copies of the same model from the same weights: one trained by the
+original train_step (eager), one by its compiled step. They must agree to 1e-12 in float64.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import runpy
+import warnings
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn as nn
+import tinygrad_edu.optim as optim
+from tinygrad_edu.autograd import Function
+from tinygrad_edu.compiler import TracingError, TracingWarning
+from tinygrad_edu.compiler import compile as tg_compile
+from tinygrad_edu.nn import functional as F
+from tinygrad_edu.reference import tutorial_a
+
+ROOT = Path(__file__).resolve().parent.parent
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+TOL = 1e-12
+
+
+# ---- models, each built twice from the same weights ---------------------------------------------------
+
+class XorNet(nn.Module):
+    """Tutorial A's 2-4-1 sigmoid network, with named layers (their names appear in the compiled source)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = nn.Linear(2, 4, dtype=np.float64)
+        self.output = nn.Linear(4, 1, dtype=np.float64)
+        w = tutorial_a.init()
+        self.hidden.weight.data[...] = w["W1"].T
+        self.hidden.bias.data[...] = w["b1"].ravel()
+        self.output.weight.data[...] = w["W2"].T
+        self.output.bias.data[...] = w["b2"].ravel()
+
+    def forward(self, x: tg.Tensor) -> tg.Tensor:
+        return self.output(self.hidden(x).sigmoid()).sigmoid()
+
+
+def mlp(seed: int = 0) -> nn.Module:
+    """A small 20-16-16-3 ReLU network in float64, the same weights for the same seed."""
+    tg.manual_seed(seed)
+    return nn.Sequential(nn.Linear(20, 16, dtype=np.float64), nn.ReLU(), nn.Linear(16, 16, dtype=np.float64),
+                         nn.ReLU(), nn.Linear(16, 3, dtype=np.float64))
+
+
+def module_step(net: nn.Module, loss_fn: nn.Module, opt: optim.Optimizer) -> Callable:
+    """The PyTorch-style step: zero_grad, loss, backward, optimizer step; returns the loss tensor."""
+
+    def train_step(x: tg.Tensor, y: tg.Tensor) -> tg.Tensor:
+        opt.zero_grad()
+        loss = loss_fn(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return train_step
+
+
+def pair(make_net: Callable, make_opt: Callable, loss_fn: nn.Module) -> tuple:
+    """(eager step, compiled step, eager net, compiled net, eager optimizer, compiled optimizer)."""
+    nets = [make_net(), make_net()]
+    opts = [make_opt(net.parameters()) for net in nets]
+    eager = module_step(nets[0], loss_fn, opts[0])
+    compiled = tg_compile(module_step(nets[1], loss_fn, opts[1]))
+    return eager, compiled, nets[0], nets[1], opts[0], opts[1]
+
+
+def assert_same_parameters(a: nn.Module, b: nn.Module) -> None:
+    for (name, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
+        np.testing.assert_allclose(q.data, p.data, rtol=0, atol=TOL, err_msg=name)
+        np.testing.assert_allclose(q.grad.data, p.grad.data, rtol=0, atol=TOL, err_msg=f"grad of {name}")
+
+
+def mlp_batches(steps: int, batch: int = 8, seed: int = 1):
+    """Mini-batches of a fixed random data set: the same shapes, different values at every step."""
+    rng = np.random.default_rng(seed)
+    data, labels = rng.standard_normal((64, 20)), rng.integers(0, 3, 64)
+    for i in range(steps):
+        rows = rng.permutation(64)[:batch]
+        yield tg.tensor(data[rows], dtype=np.float64), tg.tensor(labels[rows])
+
+
+# ---- results identical to eager mode ----------------------------------------------------------------------
+
+def test_xor_1000_steps_match_eager():
+    eager, compiled, net_e, net_c, _, _ = pair(XorNet, lambda p: optim.SGD(p, lr=0.1), nn.BCELoss())
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    losses = np.array([[eager(x, y).item(), compiled(x, y).item()] for _ in range(1000)])
+    np.testing.assert_allclose(losses[:, 1], losses[:, 0], rtol=0, atol=TOL)
+    assert losses[-1, 0] < losses[0, 0]  # it did train
+    assert_same_parameters(net_e, net_c)
+    assert compiled.traces == 1 and compiled.eager_calls == 0
+
+
+@pytest.mark.parametrize("name, make_opt, steps", [
+    ("SGD with momentum", lambda p: optim.SGD(p, lr=0.05, momentum=0.9), 1000),
+    ("Adam", lambda p: optim.Adam(p, lr=1e-3), 1000),
+    ("SGD Nesterov, weight decay",
+     lambda p: optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-2), 100),
+    ("SGD dampening, maximize", lambda p: optim.SGD(p, lr=0.01, momentum=0.5, dampening=0.3, maximize=True), 100),
+    ("AdamW, amsgrad", lambda p: optim.AdamW(p, lr=1e-3, amsgrad=True), 100),
+    ("Adam, L2 weight decay", lambda p: optim.Adam(p, lr=1e-3, weight_decay=1e-2, maximize=True), 100),
+])
+def test_mlp_cross_entropy_matches_eager(name, make_opt, steps):
+    eager, compiled, net_e, net_c, _, _ = pair(mlp, make_opt, nn.CrossEntropyLoss())
+    for x, y in mlp_batches(steps):
+        assert abs(compiled(x, y).item() - eager(x, y).item()) <= TOL
+    assert_same_parameters(net_e, net_c)
+    assert compiled.traces == 1 and compiled.eager_calls == 0  # new labels at each step are traced, not assumed
+
+
+def tutorial_step(lr: float = tutorial_a.LR) -> tuple[Callable, dict]:
+    """Tutorial A written with raw tensors and a manual SGD update, returning loss.item()."""
+    params = {k: tg.tensor(v, requires_grad=True, dtype=np.float64) for k, v in tutorial_a.init().items()}
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+
+    def train_step(x, y):
+        Z1 = x @ W1 + b1
+        A1 = Z1.sigmoid()
+        Z2 = A1 @ W2 + b2
+        A2 = Z2.sigmoid()
+        loss = -(y * A2.log() + (1 - y) * (1 - A2).log()).mean()
+        for p in params.values():
+            p.grad = None
+        loss.backward()
+        with tg.no_grad():
+            for p in params.values():
+                p -= lr * p.grad
+        return loss.item()
+
+    return train_step, params
+
+
+def test_raw_tensors_and_manual_sgd_match_eager_and_tutorial_a():
+    eager, p_e = tutorial_step()
+    train_step, p_c = tutorial_step()
+    compiled = tg_compile(train_step)
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    losses = [(eager(x, y), compiled(x, y)) for _ in range(300)]
+    assert all(type(c) is float and abs(c - e) <= TOL for e, c in losses)
+    for k in p_e:
+        np.testing.assert_allclose(p_c[k].data, p_e[k].data, rtol=0, atol=TOL)
+    reference, _ = tutorial_a.train(epochs=300)  # the tutorial's own NumPy code, derived by hand
+    np.testing.assert_allclose([c for _, c in losses], reference, rtol=0, atol=1e-12)
+
+
+def test_compiled_and_eager_calls_interleave_on_one_model():
+    """The optimizer's state (Adam's moments and step count) is the optimizer's own: both kinds of call use it."""
+    eager, compiled, net_e, net_c, _, opt_c = pair(mlp, lambda p: optim.Adam(p, lr=1e-2), nn.CrossEntropyLoss())
+    step_c_eagerly = compiled.fn
+    for i, (x, y) in enumerate(mlp_batches(40)):
+        eager(x, y)
+        (compiled if i % 3 else step_c_eagerly)(x, y)
+    assert_same_parameters(net_e, net_c)
+    assert all(state["step"] == 40 for state in opt_c.state.values())
+
+
+def test_learning_rate_is_read_at_every_call():
+    eager, compiled, net_e, net_c, opt_e, opt_c = pair(XorNet, lambda p: optim.SGD(p, lr=0.5), nn.BCELoss())
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    for i in range(20):
+        for opt in (opt_e, opt_c):
+            opt.param_groups[0]["lr"] = 0.5 / (1 + i)  # a schedule
+        eager(x, y), compiled(x, y)
+    assert_same_parameters(net_e, net_c)
+    assert compiled.traces == 1
+
+
+def test_gradients_for_inputs_floats_as_arguments_and_zero_grad_to_zeros():
+    """x.grad (an input that requires grad), lr as a Python float argument, and zero_grad(set_to_none=False)."""
+
+    def make():
+        net = XorNet()
+        opt = optim.SGD(net.parameters(), lr=0.1)
+
+        def train_step(x, y, lr):
+            opt.param_groups[0]["lr"] = lr
+            opt.zero_grad(set_to_none=False)
+            loss = F.mse_loss(net(x), y)
+            loss.backward()
+            opt.step()
+            return float(loss), x.grad
+
+        return net, train_step
+
+    (net_e, eager), (net_c, compiled) = make(), make()
+    compiled = tg_compile(compiled)
+    y = tg.tensor(XOR_Y, dtype=np.float64)
+    for i in range(6):
+        x_e, x_c = (tg.tensor(XOR_X, dtype=np.float64, requires_grad=True) for _ in range(2))
+        (loss_e, grad_e), (loss_c, grad_c) = eager(x_e, y, 0.5 / (i + 1)), compiled(x_c, y, 0.5 / (i + 1))
+        assert type(loss_c) is float and abs(loss_c - loss_e) <= TOL
+        np.testing.assert_allclose(x_c.grad.data, grad_e.data, rtol=0, atol=TOL)
+        np.testing.assert_allclose(grad_c.data, grad_e.data, rtol=0, atol=TOL)
+    assert "def step(x, y, lr," in compiled.source
+    assert_same_parameters(net_e, net_c)
+
+
+def test_a_compiled_step_called_while_tracing_is_traced_through():
+    net = XorNet()
+    opt = optim.SGD(net.parameters(), lr=0.1)
+    inner = tg_compile(module_step(net, nn.BCELoss(), opt))
+
+    def outer(x, y):
+        return inner(x, y) * 2
+
+    twice = tg_compile(outer)
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    first, second = twice(x, y).item(), twice(x, y).item()
+    assert inner.traces == 0 and twice.traces == 1 and second < first
+
+
+def test_random_numbers_drawn_inside_the_step_warn():
+    net = XorNet()
+
+    def train_step(x, y):
+        noisy = x + tg.randn(4, 2, dtype=np.float64) * 0.01  # drawn once, when traced
+        loss = F.binary_cross_entropy(net(noisy), y)
+        loss.backward()
+        return loss
+
+    with pytest.warns(TracingWarning, match="drawn once"):
+        tg_compile(train_step)(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
+
+
+def test_no_tensors_graph_or_backward_walk_at_run_time(monkeypatch):
+    eager, compiled, net_e, net_c, _, _ = pair(XorNet, lambda p: optim.SGD(p, lr=0.1), nn.BCELoss())
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    eager(x, y), compiled(x, y)  # the first call traces
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the compiled step used the engine")
+
+    monkeypatch.setattr(Function, "apply", classmethod(forbidden))
+    monkeypatch.setattr(tg.Tensor, "backward", forbidden)
+    for _ in range(5):
+        compiled(x, y)
+    monkeypatch.undo()
+    for _ in range(5):
+        eager(x, y)
+    assert_same_parameters(net_e, net_c)
+
+
+# ---- the source reads like the math ------------------------------------------------------------------------
+
+def xor_source() -> str:
+    _, compiled, *_ = pair(XorNet, lambda p: optim.SGD(p, lr=0.1), nn.BCELoss())
+    compiled(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
+    return compiled.source
+
+
+def assigned(source: str) -> list[str]:
+    """The names the lines of a source assign, in order."""
+    return [line.split(" = ")[0].strip() for line in source.splitlines()
+            if " = " in line and not line.strip().startswith("#")]
+
+
+def test_source_has_a_line_per_op_and_the_parameters_names():
+    source = xor_source()
+    names = assigned(source)
+    # the forward: one line for each op's output (linear also adds its bias in place, on a second line)
+    for op in ("linear_1", "sigmoid_1", "linear_2", "sigmoid_2", "loss"):
+        assert names.count(op) == 1, op
+    assert "def step(x, y, hidden_weight, hidden_bias, output_weight, output_bias, lr):" in source
+    # the backward: a gradient per op input, named d<name>; the update: one line per parameter
+    for grad in ("d_sigmoid_2", "d_linear_2", "d_sigmoid_1", "d_linear_1",
+                 "d_hidden_weight", "d_hidden_bias", "d_output_weight", "d_output_bias"):
+        assert names.count(grad) == 1, grad
+    for p in ("hidden_weight", "hidden_bias", "output_weight", "output_bias"):
+        assert f"    {p} -= lr * d_{p}\n" in source
+    assert "Tensor" not in source and "backward(" not in source
+
+
+def test_xor_backward_shows_the_sigmoid_derivative():
+    # d sigmoid/dx = s (1 - s): the first sigmoid's backward, as the Sigmoid op writes it
+    assert "d_linear_1 = d_sigmoid_1 * sigmoid_1 * (1 - sigmoid_1)" in xor_source()
+    train_step, _ = tutorial_step()
+    compiled = tg_compile(train_step)
+    compiled(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
+    # with tutorial A's own variable names, its line dZ1 = dA1 * (A1 * (1 - A1)), op for op
+    assert "dZ1 = dA1 * A1 * (1 - A1)" in compiled.source
+
+
+def test_tracebacks_and_inspect_show_the_generated_source():
+    _, compiled, *_ = pair(XorNet, lambda p: optim.SGD(p, lr=0.1), nn.BCELoss())
+    compiled(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
+    assert inspect.getsource(compiled.function) in compiled.source
+
+
+# ---- guards ----------------------------------------------------------------------------------------------
+
+def test_a_new_shape_traces_again_and_old_shapes_stay_compiled():
+    eager, compiled, net_e, net_c, _, _ = pair(XorNet, lambda p: optim.SGD(p, lr=0.1), nn.BCELoss())
+    batches = [(XOR_X, XOR_Y), (XOR_X[:3], XOR_Y[:3]), (XOR_X, XOR_Y), (XOR_X[1:3], XOR_Y[1:3])]
+    for x, y in batches * 3:
+        x, y = tg.tensor(x, dtype=np.float64), tg.tensor(y, dtype=np.float64)
+        assert abs(compiled(x, y).item() - eager(x, y).item()) <= TOL
+    assert compiled.traces == 3
+    assert "float64 (2, 2)" in compiled.source  # the latest trace says what it was traced for
+    assert_same_parameters(net_e, net_c)
+
+
+def test_a_changed_hyper_parameter_traces_again():
+    eager, compiled, net_e, net_c, opt_e, opt_c = pair(mlp, lambda p: optim.SGD(p, lr=0.05, momentum=0.9),
+                                                       nn.CrossEntropyLoss())
+    for i, (x, y) in enumerate(mlp_batches(10)):
+        if i == 5:
+            opt_e.param_groups[0]["momentum"] = opt_c.param_groups[0]["momentum"] = 0.5
+        eager(x, y), compiled(x, y)
+    assert compiled.traces == 2
+    assert_same_parameters(net_e, net_c)
+
+
+def test_a_step_without_zero_grad_accumulates_as_eager_does():
+    nets = [XorNet(), XorNet()]
+    opts = [optim.SGD(n.parameters(), lr=0.1) for n in nets]
+
+    def steps(net, opt):
+        def train_step(x, y):
+            loss = F.binary_cross_entropy(net(x), y)
+            loss.backward()  # no zero_grad: gradients add up from call to call
+            opt.step()
+            return loss
+        return train_step
+
+    eager, compiled = steps(nets[0], opts[0]), tg_compile(steps(nets[1], opts[1]))
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    for _ in range(10):
+        eager(x, y), compiled(x, y)
+    assert compiled.traces == 2  # the first trace had no gradient yet; the second adds to the last one
+    assert_same_parameters(nets[0], nets[1])
+
+
+def test_control_flow_on_a_traced_value_warns():
+    net = XorNet()
+    opt = optim.SGD(net.parameters(), lr=0.1)
+
+    def train_step(x, y):
+        opt.zero_grad()
+        loss = F.binary_cross_entropy(net(x), y)
+        if loss.item() > 10.0:  # frozen at trace time
+            return loss
+        loss.backward()
+        opt.step()
+        return loss
+
+    with pytest.warns(TracingWarning, match="frozen at trace time"):
+        tg_compile(train_step)(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
+
+
+def test_numpy_code_on_a_parameter_outside_the_ops_is_an_error():
+    net = XorNet()
+
+    def train_step(x, y):
+        scale = np.asarray(net.hidden.weight.data).max()  # NumPy on a parameter: the trace cannot follow
+        loss = F.binary_cross_entropy(net(x * float(scale)), y)
+        loss.backward()
+        return loss
+
+    with pytest.raises(TracingError, match="hidden_weight"):
+        tg_compile(train_step)(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
+
+
+def test_numpy_code_on_an_input_holds_for_that_value_only():
+    """The value of y is used outside the ops: other values of y run eagerly, with the same results."""
+    eager_net, compiled_net = XorNet(), XorNet()
+
+    def steps(net):
+        opt = optim.SGD(net.parameters(), lr=0.1)
+
+        def train_step(x, y):
+            opt.zero_grad()
+            weight = tg.tensor(np.asarray(y.data) + 1.0)  # computed outside the ops
+            loss = F.binary_cross_entropy(net(x), y, weight=weight)
+            loss.backward()
+            opt.step()
+            return loss
+        return train_step
+
+    eager, compiled = steps(eager_net), tg_compile(steps(compiled_net))
+    x = tg.tensor(XOR_X, dtype=np.float64)
+    ys = [XOR_Y, XOR_Y, 1 - XOR_Y, XOR_Y]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for y in ys:
+            y = tg.tensor(y, dtype=np.float64)
+            assert abs(compiled(x, y).item() - eager(x, y).item()) <= TOL
+    assert compiled.eager_calls == 1 and compiled.traces == 1
+    assert any("runs eagerly" in str(w.message) for w in caught)
+    assert_same_parameters(eager_net, compiled_net)
+
+
+def test_repeated_rows_add_their_gradients_as_in_eager():
+    """Index's backward adds into a fresh array (np.add.at): traced too, line by line."""
+    nets = [mlp(3), mlp(3)]
+    opts = [optim.SGD(n.parameters(), lr=0.1) for n in nets]
+    rows = np.array([0, 0, 1, 2, 2, 2])
+
+    def steps(net, opt):
+        def train_step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(net(x)[rows], y[rows])  # repeated rows: gradients add up
+            loss.backward()
+            opt.step()
+            return loss
+        return train_step
+
+    eager, compiled = steps(nets[0], opts[0]), tg_compile(steps(nets[1], opts[1]))
+    for x, y in mlp_batches(5):
+        assert abs(compiled(x, y).item() - eager(x, y).item()) <= TOL
+    assert "np.add.at(" in compiled.source or "] = " in compiled.source
+    assert_same_parameters(nets[0], nets[1])
+
+
+class Cube(Function):
+    """x^3, with a backward that copies grad_out with np.array (which a tracer cannot follow)."""
+
+    def forward(self, x):
+        self.save(x)
+        return x ** 3
+
+    def backward(self, grad_out):
+        (x,) = self.saved
+        return np.array(grad_out) * 3 * x ** 2  # d x^3/dx = 3 x^2
+
+
+def test_an_op_whose_numpy_code_cannot_be_traced_runs_as_a_call():
+    params = [tg.tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True, dtype=np.float64) for _ in range(2)]
+
+    def steps(w):
+        def train_step(x):
+            w.grad = None
+            loss = Cube.apply(x @ w).mean()
+            loss.backward()
+            with tg.no_grad():
+                for p in (w,):
+                    p -= 0.1 * p.grad
+            return loss.item()
+        return train_step
+
+    eager, compiled = steps(params[0]), tg_compile(steps(params[1]))
+    x = tg.tensor(XOR_X[:, :2] + 0.5, dtype=np.float64)
+    for _ in range(5):
+        assert abs(compiled(x) - eager(x)) <= TOL
+    assert "_forward(Cube, " in compiled.source and "_backward(" in compiled.source
+    np.testing.assert_allclose(params[1].data, params[0].data, rtol=0, atol=TOL)
+
+
+def test_return_values_keep_their_kind():
+    net = XorNet()
+    opt = optim.SGD(net.parameters(), lr=0.1)
+
+    def train_step(x, y):
+        opt.zero_grad()
+        prediction = net(x)
+        loss = F.binary_cross_entropy(prediction, y)
+        loss.backward()
+        opt.step()
+        return loss, loss.item(), {"prediction": prediction}
+
+    compiled = tg_compile(train_step)
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    for _ in range(2):  # the traced call and a compiled one
+        loss, value, extra = compiled(x, y)
+        assert isinstance(loss, tg.Tensor) and loss.grad_fn is None and loss.shape == ()
+        assert type(value) is float and value == loss.item()
+        assert extra["prediction"].shape == (4, 1)
+
+
+def test_the_example_runs():
+    out = io.StringIO()
+    with redirect_stdout(out):
+        runpy.run_path(str(ROOT / "examples" / "compiled_step.py"), run_name="__main__")
+    text = out.getvalue()
+    assert "def step(X, y, W1, b1, W2, b2):" in text
+    # tutorial A's dZ2 beside the compiled dZ2: the loss's and the sigmoid's derivatives, op by op
+    beside = [line for line in text.splitlines() if line.startswith("dZ2 = A2 - y")]
+    assert beside and beside[0].endswith("| dZ2 = dA2 * A2 * tmp")
+    assert float(text.rsplit("losses: ", 1)[1]) <= 1e-12
