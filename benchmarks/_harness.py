@@ -3,8 +3,8 @@
 Import it first in every script, before NumPy: OPENBLAS_NUM_THREADS and its kin are read only
 when the BLAS library loads, so they must be set before `import numpy` runs anywhere. A variable
 the user already set is left as it is. The rest of the harness (the machine header, timing, tables,
-goals, the XOR and MLP workloads) is `tinygrad_edu.bench`, so that `tinygrad-edu bench` runs the
-same code.
+goals) is the package tinygrad_edu/bench/ (environment.py, harness.py), re-exported here, and so are
+the XOR and MLP workloads (xor.py, mlp.py), so that `tinygrad-edu bench` runs the same code.
 """
 
 from __future__ import annotations
@@ -46,12 +46,13 @@ if str(ROOT) not in sys.path:
 
 from tinygrad_edu.bench import (  # noqa: E402  (after the thread variables, on purpose)
     BASELINE, Comparison, Goal, Row, benchmark_settings, common_arguments, describe_environment, format_time,
-    load_torch, markdown_table, positive_int, time_steps,
+    load_torch, markdown_table, positive_int, print_comparisons, relative, time_steps, verdict_lines,
 )
 
 __all__ = [
     "BASELINE", "Comparison", "Goal", "Row", "benchmark_settings", "common_arguments", "describe_environment",
-    "format_time", "load_torch", "markdown_table", "positive_int", "time_steps",
+    "format_time", "load_torch", "markdown_table", "positive_int", "print_comparisons", "relative", "time_steps",
+    "verdict_lines",
     "rss_bytes", "peak_rss_bytes", "reset_peak_rss", "format_bytes", "run_child", "report_to_parent",
 ]
 

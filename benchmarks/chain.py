@@ -28,10 +28,9 @@ import time
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
-from _harness import BASELINE, Goal, format_bytes, format_time
+from _harness import BASELINE, Goal, benchmark_settings, format_bytes, format_time, load_torch, relative
 
 import tinygrad_edu as tg
-from tinygrad_edu.bench import benchmark_settings, load_torch, relative
 
 TIME_GOAL = 1.0  # seconds for 100,000 ops, forward + backward (issue 5)
 MEMORY_GOAL = 150 * _harness.MB  # growth for 100,000 ops (issue 5's 150 MB, read as MiB)
@@ -142,11 +141,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(table)
     print(f"\nMedian of {args.repeat} run(s) per process; growth is the peak RSS during the first run minus the RSS "
           f"before it. Linearity: time for {long:,} ops / time for {short:,} ops ({long // short} is linear).")
-    print("\nGoals:")
-    print("\n".join(g.render() for g in goals))
-    if failures:
-        print("\nRESULT CHECK FAILED:")
-        print("\n".join(f"- {f}" for f in failures))
+    print("\n".join(_harness.verdict_lines(goals, failures)))
     return 1 if failures else 0
 
 

@@ -88,11 +88,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print()
     print(f"RSS sampled every {args.sample_every} steps; growth is from step {args.sample_every} to step {args.steps}. "
           f"Peak is the process's VmHWM (interpreter and imports included: importing PyTorch alone takes ~250 MiB).")
-    print("\nGoals:")
-    print("\n".join(g.render() for g in goals))
-    if failures:
-        print("\nRESULT CHECK FAILED:")
-        print("\n".join(f"- {f}" for f in failures))
+    print("\n".join(_harness.verdict_lines(goals, failures)))
     return 1 if failures else 0
 
 

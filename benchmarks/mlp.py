@@ -7,7 +7,7 @@ Run from the repository root:
     python benchmarks/mlp.py                 # about 10 s
     python benchmarks/mlp.py --threads 2
 
-The implementations are in tinygrad_edu/bench.py (MlpNumpy, MlpTensors, mlp_modules), shared with
+The implementations are in tinygrad_edu/bench/mlp.py (MlpNumpy, MlpTensors, mlp_modules), shared with
 `tinygrad-edu bench`. Exit status 1 when a row's loss is not hand-written NumPy's to 1e-6.
 """
 
@@ -34,13 +34,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.tiny:
         args.repeat, args.steps, args.check_steps = 3, 1, 3
-    torch = _harness.load_torch(args.torch)
-    with _harness.benchmark_settings(args.threads, torch):
-        print(_harness.describe_environment(args.threads, torch, args.torch))
-        result = mlp_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch, batch=args.batch)
-    print()
-    print(result.render())
-    return 1 if result.failures else 0
+    return _harness.print_comparisons(args.threads, args.torch, lambda torch: [
+        mlp_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch, batch=args.batch),
+    ])
 
 
 if __name__ == "__main__":

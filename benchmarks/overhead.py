@@ -23,10 +23,9 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from _harness import BASELINE, Comparison, Goal, Row
+from _harness import BASELINE, Comparison, Goal, Row, relative
 
 import tinygrad_edu as tg
-from tinygrad_edu.bench import relative
 
 GOAL_US = 2.0  # issue 5: forward + backward of a small elementwise op in at most 2 us (half of PyTorch's)
 
@@ -112,14 +111,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.tiny:
         args.ops, args.repeat = 10, 3
-    torch = _harness.load_torch(args.torch)
-    with _harness.benchmark_settings(args.threads, torch):
-        print(_harness.describe_environment(args.threads, torch, args.torch))
-        results = [compare(op, args.ops, args.repeat, torch, args.torch) for op in ("mul", "add")]
-    for result in results:
-        print()
-        print(result.render())
-    return 1 if any(r.failures for r in results) else 0
+    return _harness.print_comparisons(args.threads, args.torch, lambda torch: [
+        compare(op, args.ops, args.repeat, torch, args.torch) for op in ("mul", "add")
+    ])
 
 
 if __name__ == "__main__":

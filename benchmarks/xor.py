@@ -4,7 +4,7 @@ Run from the repository root:
     python benchmarks/xor.py                 # about 10 s with PyTorch installed
     python benchmarks/xor.py --threads 2 --repeat 101
 
-The implementations are in tinygrad_edu/bench.py (XorNumpy, XorTensors, xor_modules), shared with
+The implementations are in tinygrad_edu/bench/xor.py (XorNumpy, XorTensors, xor_modules), shared with
 `tinygrad-edu bench`. Exit status 1 when a row's loss is not hand-written NumPy's to 1e-6.
 """
 
@@ -31,13 +31,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.tiny:
         args.repeat, args.steps, args.check_steps = 3, 3, 3
-    torch = _harness.load_torch(args.torch)
-    with _harness.benchmark_settings(args.threads, torch):
-        print(_harness.describe_environment(args.threads, torch, args.torch))
-        result = xor_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch)
-    print()
-    print(result.render())
-    return 1 if result.failures else 0
+    return _harness.print_comparisons(args.threads, args.torch, lambda torch: [
+        xor_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch),
+    ])
 
 
 if __name__ == "__main__":

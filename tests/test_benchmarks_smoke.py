@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -104,6 +105,37 @@ def test_a_row_that_diverges_or_raises_is_named_and_not_timed():
     assert not result.row("broken").times and not result.row("absent").times
     assert len(result.row(BASELINE).times) == 2
     assert "RESULT CHECK FAILED" in result.render()
+
+
+@pytest.mark.parametrize("torch_mode, pytorch_row", [
+    ("no", "not used (--torch no)"),  # PyTorch is left out on request...
+    ("auto", "not installed"),  # ...or because it is not there (torch is None)
+    ("auto", "runs"),  # or it runs: a stand-in with torch's three names builds the row
+])
+def test_implementation_rows_put_numpy_first_and_give_each_library_its_own_row(torch_mode, pytorch_row):
+    stand_in = SimpleNamespace(nn="torch.nn", optim="torch.optim", from_numpy=np.asarray)
+    torch = stand_in if pytorch_row == "runs" else None
+    factories, unavailable = bench.implementation_rows(
+        lambda: "by hand", lambda: "tensors", lambda library: library,  # modules(library) hands back its library
+        ["Sequential", "Linear", "SGD"], torch, torch_mode,
+    )
+    assert list(factories)[:3] == [BASELINE, TENSORS, MODULES]
+    assert factories[BASELINE]() == "by hand" and factories[TENSORS]() == "tensors"
+    assert factories[MODULES]()[0] == MODULES  # each row is bound to its own library, not the loop's last
+    if pytorch_row == "runs":
+        assert factories[PYTORCH]()[:3] == (PYTORCH, "torch.nn", "torch.optim") and not unavailable
+    else:
+        assert PYTORCH not in factories and unavailable == {PYTORCH: pytorch_row}
+
+
+@pytest.mark.parametrize("failures, status", [([], 0), (["row: loss after step 1 is 0.5"], 1)])
+def test_print_comparisons_prints_header_and_tables_and_exits_1_on_a_failed_check(capsys, failures, status):
+    result = bench.Comparison("t", [bench.Row(BASELINE, [1e-6])], goals=[bench.Goal("goal", True, "1x")],
+                              failures=list(failures))
+    assert bench.print_comparisons(1, "no", lambda torch: [result]) == status
+    output = capsys.readouterr().out
+    assert "machine:" in output and "## t" in output and "- goal: met (1x)" in output
+    assert ("RESULT CHECK FAILED:\n- row: loss after step 1 is 0.5" in output) == bool(failures)
 
 
 @pytest.mark.parametrize("losses, reference, passes", [

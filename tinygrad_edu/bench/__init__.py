@@ -1,0 +1,85 @@
+"""`tinygrad-edu bench`: a seconds-long XOR and MLP comparison, and the harness that benchmarks/ shares.
+
+Each comparison trains the same network from the same initial weights in several implementations:
+hand-written NumPy (the baseline), tinygrad_edu with raw tensors, tinygrad_edu with `nn` and
+`optim`, and PyTorch eager when it is installed. Before anything is timed, every implementation runs
+a few steps and its losses must equal the NumPy ones to 1e-6 relative: a benchmark that does not check
+its result proves nothing. The table gives seconds per training step (forward, loss, backward, SGD
+update): median, min and max over repeats, and the median's ratio to hand-written NumPy.
+
+The package, one file per part:
+    environment.py  the machine: optional PyTorch, BLAS threads, the header, --threads and --torch
+    harness.py      tables, goals, timing, result checks, trainers, run_comparison, print_comparisons
+    xor.py          the XOR workload (tutorial A's network) and its comparison
+    mlp.py          the MLP workload (784-256-256-10) and its comparison, with the GEMM floor
+    __init__.py     this command, and every name above, importable from `tinygrad_edu.bench`
+    __main__.py     `python -m tinygrad_edu.bench`, the same as `tinygrad-edu bench`
+
+The full-size scripts are in benchmarks/ (xor.py, mlp.py, overhead.py, memory.py, chain.py); they
+use these workloads and this harness, so the quick run and the full run measure the same code.
+
+Example:
+    $ tinygrad-edu bench              # XOR and MLP, one BLAS thread, a few seconds
+    $ tinygrad-edu bench --threads 2 --torch no
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Optional, Sequence
+
+from .environment import benchmark_settings, common_arguments, describe_environment, load_torch, positive_int
+from .harness import (
+    BASELINE, MODULES, PYTORCH, RTOL, TENSORS, Comparison, Goal, Implementations, Library, ModuleTrainer, Row,
+    Trainer, check_losses, format_time, implementation_rows, load_linear, markdown_table, print_comparisons,
+    relative, run_comparison, speed_goals, time_steps, verdict_lines,
+)
+from .mlp import (
+    FLOAT32_DRIFT, MLP_BATCH, MLP_LR, MLP_SIZES, MlpNumpy, MlpTensors, mlp_comparison, mlp_data, mlp_flops,
+    mlp_gemms, mlp_implementations, mlp_modules,
+)
+from .xor import (
+    XOR_LR, XOR_X, XOR_Y, XorNumpy, XorTensors, xor_comparison, xor_implementations, xor_modules, xor_weights,
+)
+
+__all__ = [
+    # environment.py
+    "load_torch", "benchmark_settings", "describe_environment", "positive_int", "common_arguments",
+    # harness.py
+    "RTOL", "BASELINE", "TENSORS", "MODULES", "PYTORCH", "Row", "Goal", "Comparison", "format_time", "markdown_table",
+    "verdict_lines", "time_steps", "check_losses", "relative", "Trainer", "ModuleTrainer", "Implementations",
+    "Library", "load_linear", "implementation_rows", "run_comparison", "speed_goals", "print_comparisons",
+    # xor.py
+    "XOR_X", "XOR_Y", "XOR_LR", "xor_weights", "XorNumpy", "XorTensors", "xor_modules", "xor_implementations",
+    "xor_comparison",
+    # mlp.py
+    "MLP_SIZES", "MLP_BATCH", "MLP_LR", "FLOAT32_DRIFT", "mlp_data", "MlpNumpy", "MlpTensors", "mlp_modules",
+    "mlp_implementations", "mlp_gemms", "mlp_flops", "mlp_comparison",
+    # this file
+    "main",
+]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the quick XOR and MLP comparisons and print their tables; 1 if a result check failed.
+
+    Example:
+        >>> main(["--tiny", "--torch", "no"])   # doctest: +SKIP
+        0
+    """
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-edu bench",
+        description="A quick (seconds) benchmark of XOR and MLP training steps: hand-written NumPy, "
+        "tinygrad_edu and PyTorch (when installed), side by side. The full benchmarks are in benchmarks/.",
+    )
+    common_arguments(parser)
+    parser.add_argument("--tiny", action="store_true", help="a handful of steps, to check that it runs")
+    args = parser.parse_args(argv)
+    xor_size = dict(repeat=3, block=3, check_steps=3) if args.tiny else dict(repeat=15, block=50, check_steps=10)
+    mlp_size = dict(repeat=3, block=1, check_steps=3) if args.tiny else dict(repeat=9, block=5, check_steps=5)
+    status = print_comparisons(args.threads, args.torch, lambda torch: [
+        xor_comparison(**xor_size, torch=torch, torch_mode=args.torch),
+        mlp_comparison(**mlp_size, torch=torch, torch_mode=args.torch),
+    ])
+    print("\nThe full benchmarks, with more repeats: benchmarks/ in the source tree (see its README.md).")
+    return status

@@ -1,0 +1,368 @@
+"""The benchmark harness: result tables, goals, timing, result checks, trainers and `run_comparison`.
+
+A comparison trains the same network in several implementations (rows), checks every row's losses
+against hand-written NumPy's before timing anything, times the rows in turns, and renders a table
+with the goals beside it. The workloads (xor.py, mlp.py) only supply the rows.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+
+import tinygrad_edu as tg
+
+from .environment import benchmark_settings, describe_environment, load_torch
+
+__all__ = [
+    "RTOL", "BASELINE", "TENSORS", "MODULES", "PYTORCH", "Row", "Goal", "Comparison", "format_time", "markdown_table",
+    "verdict_lines", "time_steps", "check_losses", "relative", "Trainer", "ModuleTrainer", "Implementations",
+    "Library", "load_linear", "implementation_rows", "run_comparison", "speed_goals", "print_comparisons",
+]
+
+RTOL = 1e-6  # every implementation's loss must equal hand-written NumPy's to this relative tolerance
+
+# Row names, the same in every table.
+BASELINE = "NumPy, by hand"
+TENSORS = "tinygrad_edu, tensors + manual SGD"
+MODULES = "tinygrad_edu, nn + optim"
+PYTORCH = "PyTorch eager, nn + optim"
+
+
+@dataclass
+class Row:
+    """One line of a table: an implementation's seconds per step over repeats, or a note why none."""
+
+    name: str
+    times: list[float] = field(default_factory=list)
+    note: str = ""  # e.g. "not installed", or the loss check: "loss = NumPy's (max rel diff 3e-16)"
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+@dataclass
+class Goal:
+    """A target from issue 5, as met / not met / n/a with the measured value beside it."""
+
+    text: str
+    met: Optional[bool]  # None: could not be measured in this run (e.g. PyTorch not installed)
+    measured: str
+
+    def render(self) -> str:
+        verdict = {True: "met", False: "NOT MET", None: "n/a"}[self.met]
+        return f"- {self.text}: {verdict} ({self.measured})"
+
+
+def format_time(seconds: float) -> str:
+    """A duration with a unit a person reads at a glance: 21.6 us, 1.73 ms, 0.84 s."""
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} us" if seconds < 1e-5 else f"{seconds * 1e6:.1f} us"
+    if seconds < 1.0:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.3g} s"
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table with aligned columns, readable in a terminal and pasteable into README.md."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def verdict_lines(goals: Sequence[Goal], failures: Sequence[str]) -> list[str]:
+    """The lines that end every benchmark's report: its goals, then any failed result check, each under a heading.
+
+    Example:
+        >>> verdict_lines([Goal("XOR step <= 2.50x NumPy", True, "2.03x")], [])
+        ['', 'Goals:', '- XOR step <= 2.50x NumPy: met (2.03x)']
+    """
+    lines = ["", "Goals:", *(g.render() for g in goals)] if goals else []
+    if failures:
+        lines += ["", "RESULT CHECK FAILED:", *(f"- {f}" for f in failures)]
+    return lines
+
+
+@dataclass
+class Comparison:
+    """One benchmark's result: the rows, the goals, and any failed result check."""
+
+    title: str
+    rows: list[Row]
+    goals: list[Goal] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # a row that diverged or raised: exit non-zero
+    notes: list[str] = field(default_factory=list)
+    unit: str = "per step"
+
+    def row(self, name: str) -> Row:
+        return next(r for r in self.rows if r.name == name)
+
+    def ratio(self, name: str, baseline: str = BASELINE) -> float:
+        """The row's median over the baseline's median."""
+        return self.row(name).median / self.row(baseline).median
+
+    def table(self, baseline: str = BASELINE) -> str:
+        base = self.row(baseline)
+        body = []
+        for r in self.rows:
+            if r.times:
+                ratio = f"{r.median / base.median:.2f}x" if base.times else "-"
+                body.append([r.name, format_time(r.median), format_time(min(r.times)),
+                             format_time(max(r.times)), ratio, r.note])
+            else:
+                body.append([r.name, "-", "-", "-", "-", r.note])
+        header = ["implementation", f"median {self.unit}", "min", "max", "x NumPy", "result check"]
+        return markdown_table(header, body)
+
+    def render(self) -> str:
+        parts = [f"## {self.title}", "", self.table()]
+        parts += [""] + self.notes if self.notes else []
+        return "\n".join(parts + verdict_lines(self.goals, self.failures))
+
+
+def time_steps(
+    steps: dict[str, Callable[[], Any]], repeat: int, block: int, warmup: int = 2
+) -> dict[str, list[float]]:
+    """Seconds per call of each function: `repeat` timed blocks of `block` calls, after `warmup` blocks.
+
+    The implementations take turns block by block (round robin), so a burst of load from another
+    process slows them all alike rather than one of them. Each block's time is divided by `block`.
+    """
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for r in range(warmup + repeat):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            for _ in range(block):
+                step()
+            elapsed = time.perf_counter() - start
+            if r >= warmup:
+                times[name].append(elapsed / block)
+    return times
+
+
+def check_losses(
+    name: str, losses: Sequence[float], reference: Sequence[float], rtol: float = RTOL
+) -> tuple[float, Optional[str]]:
+    """Compare a row's losses, step by step, with the baseline's: (largest relative difference, failure or None)."""
+    worst = 0.0
+    for i, (got, want) in enumerate(zip(losses, reference)):
+        diff = abs(got - want) / max(abs(want), 1e-300)
+        if not diff <= rtol:  # also catches nan
+            return diff, (
+                f"{name}: loss after step {i + 1} is {got!r}, hand-written NumPy's is {want!r} "
+                f"(relative difference {diff:.3g} > {rtol:g})"
+            )
+        worst = max(worst, diff)
+    return worst, None
+
+
+def relative(diff: float) -> str:
+    """A relative difference for a table: '0' when exact, else one digit: '2e-16'."""
+    return "0" if diff == 0 else f"{diff:.0e}"
+
+
+class Trainer:
+    """One implementation of a training step: `step()` trains once; `loss()` is the loss of the last step."""
+
+    last: Any = None  # the loss the last step computed (an ndarray scalar or a tensor)
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def loss(self) -> float:
+        return float(self.last.item())  # a tensor's or a NumPy scalar's value; outside the timed steps
+
+
+class ModuleTrainer(Trainer):
+    """A step written the PyTorch way: zero_grad, loss_fn(model(x), y), backward, optimizer.step.
+
+    The same code trains a tinygrad_edu model (nn + optim) and a PyTorch one (torch.nn + torch.optim).
+    """
+
+    def __init__(self, model: Any, loss_fn: Any, optimizer: Any, x: Any, y: Any) -> None:
+        self.model, self.loss_fn, self.optimizer, self.x, self.y = model, loss_fn, optimizer, x, y
+
+    def step(self) -> None:
+        self.optimizer.zero_grad()
+        loss = self.loss_fn(self.model(self.x), self.y)
+        loss.backward()
+        self.optimizer.step()
+        self.last = loss
+
+
+# A comparison's rows: (row name -> function building a fresh trainer, baseline first; row name -> why it cannot run).
+Implementations = tuple[dict[str, Callable[[], Trainer]], dict[str, str]]
+
+
+def _nn_and_optim(names: Sequence[str]) -> tuple[Any, Any, str]:
+    """(tinygrad_edu.nn, tinygrad_edu.optim, '') when both exist with `names`, else (None, None, why not)."""
+    found = []
+    for module in ("tinygrad_edu.nn", "tinygrad_edu.optim"):
+        if importlib.util.find_spec(module) is None:
+            return None, None, f"not available: {module} does not exist"
+        found.append(importlib.import_module(module))
+    nn, optim = found
+    missing = [n for n in names if not hasattr(nn, n) and not hasattr(optim, n)]
+    if missing:
+        return None, None, f"not available: tinygrad_edu.nn/optim lack {', '.join(missing)}"
+    return nn, optim, ""
+
+
+def load_linear(layer: Any, weight: np.ndarray, bias: np.ndarray, to_data: Callable[[np.ndarray], Any]) -> None:
+    """Give a linear layer our (out, in) weight and (out,) bias, as copies that keep their dtype.
+
+    Replacing `.data` rather than copying into it keeps float64: the XOR comparison runs in float64,
+    as the tutorial does, while layers are built in float32 in both libraries. `to_data` makes what
+    `.data` holds from an ndarray: the ndarray itself for tinygrad_edu, a torch.Tensor for PyTorch.
+    """
+    for param, value in ((layer.weight, weight), (layer.bias, bias)):
+        if tuple(param.shape) != value.shape:
+            raise ValueError(f"parameter of shape {tuple(param.shape)} cannot take a value of shape {value.shape}")
+        param.data = to_data(np.array(value, copy=True))
+
+
+# One library's nn + optim row: (row name, nn, optim, ndarray -> input tensor, ndarray -> a parameter's .data).
+Library = tuple[str, Any, Any, Callable[[np.ndarray], Any], Callable[[np.ndarray], Any]]
+
+
+def implementation_rows(
+    by_hand: Callable[[], Trainer], tensors: Callable[[], Trainer], modules: Callable[[Library], Trainer],
+    nn_names: Sequence[str], torch: Any = None, torch_mode: str = "auto",
+) -> Implementations:
+    """A workload's rows: NumPy by hand (the baseline, first), raw tensors, then nn + optim in each library.
+
+    `modules(library)` builds the nn + optim trainer in tinygrad_edu or in PyTorch from that library's
+    `Library` tuple. Each nn + optim row is left out, with the reason, where tinygrad_edu.nn/optim lack
+    one of `nn_names` or PyTorch is not installed (or not wanted).
+
+    Example:
+        >>> from tinygrad_edu.bench import XorNumpy, XorTensors, xor_modules, xor_weights
+        >>> w = xor_weights()
+        >>> factories, unavailable = implementation_rows(
+        ...     lambda: XorNumpy(w), lambda: XorTensors(w), lambda library: xor_modules(w, library),
+        ...     ["Sequential", "Linear", "Sigmoid", "BCELoss", "SGD"], torch=None, torch_mode="no")
+        >>> list(factories)
+        ['NumPy, by hand', 'tinygrad_edu, tensors + manual SGD', 'tinygrad_edu, nn + optim']
+        >>> unavailable
+        {'PyTorch eager, nn + optim': 'not used (--torch no)'}
+    """
+    factories: dict[str, Callable[[], Trainer]] = {BASELINE: by_hand, TENSORS: tensors}
+    unavailable: dict[str, str] = {}
+    libraries: list[Library] = []
+    nn, optim, why = _nn_and_optim(nn_names)
+    if nn is None:
+        unavailable[MODULES] = why
+    else:
+        libraries.append((MODULES, nn, optim, tg.from_numpy, np.asarray))
+    if torch is None:
+        unavailable[PYTORCH] = "not installed" if torch_mode == "auto" else "not used (--torch no)"
+    else:
+        libraries.append((PYTORCH, torch.nn, torch.optim, torch.from_numpy, torch.from_numpy))
+    for library in libraries:
+        factories[library[0]] = lambda library=library: modules(library)  # binds this library, not the loop's last
+    return factories, unavailable
+
+
+def run_comparison(
+    title: str, implementations: Implementations, repeat: int, block: int, check_steps: int, warmup: int = 2,
+    final_rtol: float = RTOL,
+) -> Comparison:
+    """Check every implementation's losses against the baseline's, time them all round robin, check again.
+
+    `implementations` is (row name -> function building a fresh trainer, baseline first;
+    row name -> why that row has no numbers). Before timing, the losses of the first `check_steps`
+    steps must equal NumPy's to 1e-6 relative. Every trainer then takes the same number of timed
+    steps, so their last losses are compared too, to `final_rtol`: float32 rounding, which differs
+    with the order of a sum, makes trajectories drift apart slowly over hundreds of steps.
+    """
+    factories, unavailable = implementations
+    rows = {name: Row(name) for name in [*factories, *unavailable]}
+    for name, why in unavailable.items():
+        rows[name].note = why
+    comparison = Comparison(title, list(rows.values()))
+    trainers: dict[str, Trainer] = {}
+    reference: list[float] = []
+    for name, make in factories.items():
+        try:
+            trainer = make()
+            losses = []
+            for _ in range(check_steps):
+                trainer.step()
+                losses.append(trainer.loss())
+        except Exception as error:  # a broken implementation is a failed row, not a crashed benchmark
+            rows[name].note = f"RAISED {type(error).__name__}"
+            comparison.failures.append(f"{name}: raised {type(error).__name__}: {error}")
+            continue
+        if name == BASELINE:
+            reference = losses
+            rows[name].note = f"baseline ({check_steps} steps checked)"
+        else:
+            worst, failure = check_losses(name, losses, reference)
+            rows[name].note = f"= NumPy's to {relative(worst)} ({check_steps} steps)"
+            if failure:
+                rows[name].note = "DIVERGED"
+                comparison.failures.append(failure)
+                continue
+        trainers[name] = trainer
+    times = time_steps({name: t.step for name, t in trainers.items()}, repeat, block, warmup)
+    for name, values in times.items():
+        rows[name].times = values
+    if BASELINE in trainers:
+        steps = check_steps + (warmup + repeat) * block
+        final = trainers[BASELINE].loss()
+        for name, trainer in trainers.items():
+            if name == BASELINE:
+                continue
+            worst, failure = check_losses(name, [trainer.loss()], [final], final_rtol)
+            rows[name].note += f", {relative(worst)} after {steps:,}"
+            if failure:
+                rows[name].note = "DIVERGED while timed"
+                comparison.failures.append(failure.replace("step 1", f"step {steps:,}"))
+    return comparison
+
+
+def speed_goals(comparison: Comparison, limit: float, what: str, versus_pytorch: bool = False) -> list[Goal]:
+    """Issue 5's speed goals: at most `limit` x hand-written NumPy's time and, if asked, faster than PyTorch.
+
+    The goal is judged on the nn + optim row (what users write) when it ran, else on raw tensors.
+    """
+    ran = [name for name in (MODULES, TENSORS) if comparison.row(name).times]
+    if not ran or not comparison.row(BASELINE).times:
+        return [Goal(f"{what} <= {limit:.2f}x hand-written NumPy", None, "no tinygrad_edu row ran")]
+    name = ran[0]
+    ratio = comparison.ratio(name)
+    goals = [Goal(f"{what}, {name}, <= {limit:.2f}x hand-written NumPy", ratio <= limit, f"{ratio:.3f}x")]
+    if versus_pytorch:
+        if comparison.row(PYTORCH).times:
+            vs = comparison.row(name).median / comparison.row(PYTORCH).median
+            goals.append(Goal(f"{what}, {name}, faster than PyTorch eager", vs < 1.0, f"{vs:.2f}x PyTorch's time"))
+        else:
+            goals.append(Goal(f"{what} faster than PyTorch eager", None, comparison.row(PYTORCH).note))
+    return goals
+
+
+def print_comparisons(threads: int, torch_mode: str, run: Callable[[Any], Sequence[Comparison]]) -> int:
+    """Print the machine's header, run `run(torch)` under `benchmark_settings`, print each table; 1 if a check failed.
+
+    `torch` is PyTorch or None, as `--torch` (`torch_mode`) and the installation allow. This is the
+    whole of a benchmark's main once its options are read.
+
+    Example:
+        >>> print_comparisons(1, "no", lambda torch: [xor_comparison(3, 3, 3, torch, "no")])  # doctest: +SKIP
+        0
+    """
+    torch = load_torch(torch_mode)
+    with benchmark_settings(threads, torch):
+        print(describe_environment(threads, torch, torch_mode))
+        results = run(torch)
+    for result in results:
+        print()
+        print(result.render())
+    return 1 if any(r.failures for r in results) else 0
