@@ -613,3 +613,40 @@ def test_detect_anomaly_as_a_decorator():
 def test_check_grads_runs_under_anomaly_mode():
     with detect_anomaly():
         assert check_grads(TinyNet(), squared_error, X, Y).ok
+
+
+# ---- a report is usable in an assert, and raises with its table on request ----------------------
+
+def test_a_report_is_truthy_exactly_when_every_parameter_passes_and_raises_with_its_table():
+    good = tg.check_grads(_SquareModel(), lambda m, x: m(x).sum(), np.array([[1.0, -2.0]]))
+    assert good and good.raise_if_failed() is good
+    bad = tg.check_grads(_SquareModel(square=_WrongSquare), lambda m, x: m(x).sum(), np.array([[1.0, -2.0]]))
+    assert not bad
+    with pytest.raises(tg.GradcheckError, match="FAIL") as caught:
+        bad.raise_if_failed()
+    assert "_WrongSquare" in str(caught.value)
+
+
+class _WrongSquare(tg.Function):
+    def forward(self, x):
+        self.save(x)
+        return x * x
+
+    def backward(self, grad_out):
+        (x,) = self.saved
+        return grad_out * x  # wrong: d x^2/dx = 2x
+
+
+class _SquareModel:
+    """A duck-typed model: a weight, and a square op that may be swapped for a wrong one."""
+
+    def __init__(self, square=None):
+        self.weight = tg.tensor([[0.5, -1.5]], dtype=tg.float64, requires_grad=True)
+        self.square = square
+
+    def named_parameters(self):
+        yield "weight", self.weight
+
+    def __call__(self, x):
+        z = self.weight * x
+        return z * z if self.square is None else self.square.apply(z)

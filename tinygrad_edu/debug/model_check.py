@@ -16,6 +16,7 @@ import numpy as np
 
 from tinygrad_edu.autograd import enable_grad, no_grad
 from tinygrad_edu.debug.localise import BadBackward, locate_bad_backward
+from tinygrad_edu.gradcheck import GradcheckError
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["GradReport", "GradRow", "check_grads"]
@@ -73,6 +74,20 @@ class GradReport:
     def failed(self) -> list[str]:
         """Names of the parameters whose gradient is wrong."""
         return [row.name for row in self.rows if not row.ok]
+
+    def __bool__(self) -> bool:
+        """`assert tg.check_grads(...)` passes exactly when every parameter does."""
+        return self.ok
+
+    def raise_if_failed(self) -> "GradReport":
+        """Raise GradcheckError with the whole table (and the op to blame) unless every parameter passes.
+
+        Example:
+            >>> tg.check_grads(model, loss_fn, x).raise_if_failed()
+        """
+        if not self.ok:
+            raise GradcheckError(str(self))
+        return self
 
     def __str__(self) -> str:
         header = ("parameter", "shape", "max abs err", "max rel err", "result")
