@@ -492,3 +492,76 @@ def test_the_example_runs():
     beside = [line for line in text.splitlines() if line.startswith("dZ2 = A2 - y")]
     assert beside and beside[0].endswith("| dZ2 = dA2 * A2 * tmp")
     assert float(text.rsplit("losses: ", 1)[1]) <= 1e-12
+
+
+# ---- the backward walk goes in the engine's order ------------------------------------------------------------
+
+def three_uses_step(w: tg.Tensor) -> Callable:
+    """h = x * w feeds three ops, made in the order exp, sigmoid, square; the loss reads them in another order."""
+
+    def train_step(x):
+        w.grad = None
+        h = x * w
+        a, b, c = h.exp(), h.sigmoid(), h * h
+        total = (b.tanh() + a).sum() * 0.5 + (c + b * 0.3 + a * 1.7).sum()
+        total.backward()
+        with tg.no_grad():
+            for p in (w,):
+                p -= 0.01 * p.grad
+        return total
+
+    return train_step
+
+
+def test_gradients_from_several_uses_add_up_in_the_engines_order():
+    """dh is the sum of three gradients; floating-point addition is not associative, so the compiled
+    step must add them in the order the engine does (newest op first) to give the very same bits."""
+    rng = np.random.default_rng(5)
+    ws = [tg.tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True, dtype=np.float64) for _ in range(2)]
+    eager, compiled = three_uses_step(ws[0]), tg_compile(three_uses_step(ws[1]))
+    for _ in range(20):
+        x = tg.tensor(rng.standard_normal((3, 4)), dtype=np.float64)
+        assert compiled(x).item() == eager(x).item()
+    np.testing.assert_array_equal(ws[1].grad.data, ws[0].grad.data)
+    np.testing.assert_array_equal(ws[1].data, ws[0].data)
+
+
+def test_a_graph_recorded_before_tracing_is_an_error():
+    w = tg.tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True, dtype=np.float64)
+    h = w * 2.0  # recorded eagerly, before the step is traced: its op cannot be part of the compiled step
+
+    def train_step(x):
+        w.grad = None
+        loss = (x @ h).sum()
+        loss.backward()
+        return loss
+
+    with pytest.raises(TracingError, match="before tracing began"):
+        tg_compile(train_step)(tg.tensor(XOR_X, dtype=np.float64))
+
+
+def test_an_op_whose_forward_reads_needs_input_grad_traces_as_in_eager_mode():
+    class ScaleIfNeeded(tg.Function):
+        def forward(self, x, w):
+            self.save(x if self.needs_input_grad[1] else None, w)  # eager sets the flags before forward
+            return x * w
+
+        def backward(self, grad_out):
+            x, w = self.saved
+            return grad_out * w, (grad_out * x).sum(axis=0) if x is not None else None
+
+    w = tg.tensor(np.array([0.5, -1.0]), requires_grad=True)
+
+    def train_step(x):
+        w.grad = None
+        loss = ScaleIfNeeded.apply(x, w).sum()
+        loss.backward()
+        with tg.no_grad():
+            w.data -= 0.1 * w.grad.data
+        return loss
+
+    x = tg.tensor(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    step = tg.compile(train_step)
+    for _ in range(3):
+        step(x)
+    np.testing.assert_allclose(w.data, np.array([0.5, -1.0]) - 0.3 * np.array([4.0, 6.0]), rtol=1e-12)

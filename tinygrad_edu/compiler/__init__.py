@@ -6,15 +6,20 @@
     >>> print(step.source)              # the forward, the backward and the update, one line per op
 
 The files, in the order a call goes through them:
-- `sym.py`: `Sym`, a real NumPy value plus the expression that computes it, and `SymFloat` for
-  Python numbers (`loss.item()`, a learning rate).
-- `tracer.py`: runs the step once with Syms inside every tensor; `engine.py`: Function.apply and the
-  backward walk as the engine does them, so each op's own forward and backward write its lines
-  (nothing is written twice: there is no second, hand-made formula per op).
-- `optimizers.py`: records optimizer.step() the same way (Adam through a mirror of its rule).
-- `codegen.py`: turns the trace into `def step(...)`: op outputs and gradients get lines of their own.
 - `step.py`: `CompiledStep`, which caches traces, checks each call against them, runs the generated
   function and writes the new gradients back to `.grad`.
+- `tracer.py`: `Tracer` runs the step once with traced values inside every tensor; around it,
+  `patches.py` (the engine entry points it replaces while it runs), `naming.py` (names from the
+  user's code), `writeback.py` (what the step returned and which tensors each call writes back).
+- `engine.py`: Function.apply and the backward walk as the engine does them, so each op's own
+  forward and backward write its lines (nothing is written twice: there is no second, hand-made
+  formula per op).
+- `optimizers.py`: records optimizer.step() the same way (Adam through a mirror of its rule).
+- `sym.py`: the traced values, `Sym` (a real NumPy value plus the expression that computes it) and
+  `SymFloat` (Python numbers: `loss.item()`, a learning rate); `numpy_protocol.py`: NumPy's ufuncs
+  and functions on them; `nodes.py`: `Node`, the recorded expression, and `Builder`, which writes it.
+- `codegen.py`: turns the trace into `def step(...)`: op outputs and gradients get lines of their own.
+- `errors.py`: `TracingError` and `TracingWarning`.
 
 What a compiled step guarantees, and what it does not:
 - The results of eager mode: the same NumPy calls on the same operands in the same order

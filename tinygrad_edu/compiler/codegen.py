@@ -17,8 +17,10 @@ from typing import Any, Optional
 
 import numpy as np
 
-from tinygrad_edu.compiler.sym import ATOM, Node, _ACTIVE
-from tinygrad_edu.compiler.tracer import RESERVED as _USED, Binding, Tracer
+from tinygrad_edu.compiler.engine import new_tensor
+from tinygrad_edu.compiler.naming import RESERVED as _USED, numbered
+from tinygrad_edu.compiler.nodes import ATOM, Node, _ACTIVE
+from tinygrad_edu.compiler.tracer import Binding, Tracer
 
 RESERVED = set(keyword.kwlist) | set(dir(builtins)) | _USED  # (builtins: so no line shadows one)
 
@@ -239,11 +241,8 @@ class _Generator:
         return hint or "tmp"
 
     def fresh(self, hint: str) -> str:
-        name = hint if hint.isidentifier() else "tmp"
-        base, k = name, 2
-        while name in self.taken:
-            name = f"{base}_{k}"
-            k += 1
+        """A variable name after the hint that no other variable, argument or builtin has."""
+        name = numbered(hint if hint.isidentifier() else "tmp", self.taken)
         self.taken.add(name)
         return name
 
@@ -361,8 +360,6 @@ def _backward(ctx: Any, needs: tuple, grad_out: np.ndarray) -> tuple:
 
 def _optimizer_step(optimizer: Any, *params: tuple) -> None:
     """Give each parameter its gradient and run the optimizer's own step (it updates the arrays in place)."""
-    from tinygrad_edu.compiler.engine import new_tensor
-
     for p, _, grad in params:
         p.grad = None if grad is None else new_tensor(grad)
     optimizer.step()

@@ -2,10 +2,10 @@
 
 `SymEngine` is the part of the tracer that stands in for tinygrad_edu/autograd.py while a step is
 traced: `apply` runs an op's own `forward` on Syms and `backward` walks the graph in the engine's
-order, calling each op's own `backward`, undoing broadcasting with the engine's `unbroadcast` and
-accumulating leaf gradients as the engine does. An op whose NumPy code lets a traced value out
-(`np.add.at` into a fresh array, say) is recorded as a call instead: `_forward(Op, ...)` and
-`_backward(ctx, ...)` in the generated source.
+order (the ops of `autograd.graph_functions`, newest first), calling each op's own `backward`,
+undoing broadcasting with the engine's `unbroadcast` and accumulating gradients as the engine
+does. An op whose NumPy code lets a traced value out (`np.add.at` into a fresh array, say) is
+recorded as a call instead: `_forward(Op, ...)` and `_backward(ctx, ...)` in the generated source.
 """
 
 from __future__ import annotations
@@ -13,17 +13,19 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, is_grad_enabled, unbroadcast
+from tinygrad_edu.autograd import Function, graph_functions, is_grad_enabled, unbroadcast
+from tinygrad_edu.autograd import _creation_order  # the engine's own numbering of ops, which its walk follows
 from tinygrad_edu.compiler.errors import TracingError
-from tinygrad_edu.compiler.sym import ATOM, Builder, Node, Sym, SymFloat, _ACTIVE, const, real, wrap
+from tinygrad_edu.compiler.nodes import ATOM, Builder, Node, _ACTIVE, const
+from tinygrad_edu.compiler.sym import Sym, SymFloat, real, wrap
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["SymEngine", "OpRecord", "new_tensor", "raw_data", "raw_grad"]
+__all__ = ["SymEngine", "OpRecord", "new_tensor", "raw_data", "raw_grad", "is_set"]
 
 
 def snake(name: str) -> str:
@@ -57,11 +59,22 @@ _GRAD = _data_descriptor("grad")
 
 
 def raw_data(t: Tensor) -> Any:
+    """t.data as stored, past the tracer's watch on it (patches.py)."""
     return _DATA.__get__(t, type(t))
 
 
 def raw_grad(t: Tensor) -> Any:
+    """t.grad as stored, past the tracer's watch on it (patches.py)."""
     return _GRAD.__get__(t, type(t))
+
+
+def is_set(slot: Any, t: Tensor) -> bool:
+    """Whether t's `data` or `grad` slot (_DATA, _GRAD) holds a value: not yet while Tensor.__init__ runs."""
+    try:
+        slot.__get__(t, type(t))
+        return True
+    except AttributeError:
+        return False
 
 
 def new_tensor(data: Any) -> Tensor:
@@ -112,6 +125,8 @@ class SymEngine:
         record = OpRecord(cls, seq)
         ctx = cls()
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        ctx.needs_input_grad = needs  # before forward, as Function.apply sets it
         self.op_stack.append(record)
         try:
             out = ctx.forward(*arrays, **options)
@@ -138,11 +153,10 @@ class SymEngine:
         self.created.add(id(t))
         self.keep.append(t)
         if is_grad_enabled() and out.dtype.kind == "f":
-            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
             if True in needs:
                 ctx.inputs = inputs
                 ctx.options = options
-                ctx.needs_input_grad = needs
+                ctx.sequence = next(_creation_order)  # as Function.apply numbers it: the walk's order
                 t.requires_grad = True
                 t.grad_fn = ctx
         if t.requires_grad or self.phase == "forward":
@@ -214,12 +228,12 @@ class SymEngine:
         self.phase = "update"  # what follows backward() is, almost always, the update
 
     def _walk(self, root: Tensor, seed: Sym, retain_graph: bool) -> None:
-        grads: dict[int, Sym] = {id(root): seed}
-        for tensor in _topological_order(root):
-            grad_out = grads.pop(id(tensor), None)
+        """The engine's walk: root's ops newest first, so every op's grad_out is complete when its turn comes."""
+        grads: dict[Function, Sym] = {root.grad_fn: seed}  # op -> the gradient of its output, summed over its users
+        for fn in reversed(graph_functions(root)):
+            grad_out = grads.pop(fn, None)
             if grad_out is None:
                 continue
-            fn = tensor.grad_fn
             if getattr(fn, "released", False):
                 raise RuntimeError(
                     f"backward through {fn.name} a second time: its saved values were freed after the first "
@@ -262,11 +276,10 @@ class SymEngine:
                 if parent.grad_fn is None:
                     self._accumulate(parent, grad)
                 else:
-                    key = id(parent)
-                    if key in grads:
-                        grad = grads[key] + grad
+                    if parent.grad_fn in grads:
+                        grad = grads[parent.grad_fn] + grad  # a second path into the same tensor
                     self._grad_name(grad, parent)
-                    grads[key] = grad
+                    grads[parent.grad_fn] = grad
             if not retain_graph:
                 fn.released = True
                 fn.saved = ()
@@ -323,22 +336,3 @@ class SymEngine:
         if "grad_of" not in node.meta:
             primal = raw_data(of)
             node.meta["grad_of"] = primal.node if isinstance(primal, Sym) else None
-
-
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """The engine's order: an iterative depth-first search over grad_fn.inputs, reversed post-order."""
-    order: list[Tensor] = []
-    visited: set[int] = {id(root)}
-    stack: list[tuple[Tensor, Iterator[Any]]] = [(root, iter(root.grad_fn.inputs))]
-    while stack:
-        tensor, parents = stack[-1]
-        for parent in parents:
-            if isinstance(parent, Tensor) and parent.grad_fn is not None and id(parent) not in visited:
-                visited.add(id(parent))
-                stack.append((parent, iter(parent.grad_fn.inputs)))
-                break
-        else:
-            stack.pop()
-            order.append(tensor)
-    order.reverse()
-    return order

@@ -19,9 +19,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from tinygrad_edu.compiler.sym import ATOM, LOWEST, Builder, Node, Sym, SymFloat, const
 from tinygrad_edu.compiler.engine import _DATA, _GRAD, new_tensor, raw_data
-from tinygrad_edu.compiler.tracer import Tracer, call_math
+from tinygrad_edu.compiler.nodes import ATOM, LOWEST, Builder, Node, const
+from tinygrad_edu.compiler.sym import Sym, SymFloat, call_math
+from tinygrad_edu.compiler.tracer import Tracer
 
 # Short names for state arrays in the compiled source: momentum_W1, m_W1, v_W1.
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}

@@ -10,16 +10,17 @@ the trace had to assume the *values* of an input (see `TracingError` and the mod
 
 from __future__ import annotations
 
-import inspect
 import itertools
+import os
 import warnings
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 import numpy as np
 
 from tinygrad_edu.compiler.codegen import Generated, generate
-from tinygrad_edu.compiler.sym import _ACTIVE
 from tinygrad_edu.compiler.errors import TracingWarning
+from tinygrad_edu.compiler.naming import argument_names, discover_names
+from tinygrad_edu.compiler.nodes import _ACTIVE
 from tinygrad_edu.compiler.tracer import Tracer
 from tinygrad_edu.tensor import Tensor
 
@@ -264,7 +265,6 @@ class _Entry:
         return ref(body)
 
 
-
 def _rebuild(structure: Any, values: list) -> Any:
     """The traced call's return value, built as later calls build theirs."""
     kind, body = structure
@@ -280,88 +280,13 @@ def _rebuild(structure: Any, values: list) -> Any:
     return body
 
 
-def _new_tensor(array: np.ndarray, _make: Callable = object.__new__, _tensor: type = Tensor) -> Tensor:
+def _new_tensor(array: np.ndarray) -> Tensor:
     """A tensor outside the graph holding `array` (what the step returns and what .grad gets)."""
-    t = _make(_tensor)
-    t.data = array
-    t.grad = None
-    t.grad_fn = None
-    t.requires_grad = False
-    return t
-
-
-# ---- names --------------------------------------------------------------------------------------------
-
-def argument_names(fn: Callable, count: int) -> list[str]:
-    """The names of fn's first `count` positional parameters (arg3 for the rest)."""
-    try:
-        params = [p for p in inspect.signature(fn).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        params = []
-    names = [p.name for p in params[:count]]
-    return names + [f"arg{i}" for i in range(len(names), count)]
-
-
-def discover_names(fn: Callable, names: Any = None) -> dict[int, str]:
-    """id(tensor) -> a name for the compiled source, from `names=` and from what `fn` refers to.
-
-    Found: tensors in fn's closure, in the globals its code reads and in the attributes of the
-    object it is a method of (their variable names); the parameters of modules found there
-    (`fc1.weight` -> `fc1_weight`, `0.weight` of `net` -> `net0_weight`); tensors in lists
-    (`params[2]` -> `params2`) and dicts (`p["W1"]` -> `W1`).
-    """
-    from tinygrad_edu.nn import Module
-
-    found: dict[int, str] = {}
-
-    def add(t: Any, name: str) -> None:
-        if isinstance(t, Tensor) and id(t) not in found:
-            name = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-            found[id(t)] = name if name and not name[0].isdigit() else "p" + name
-
-    def add_module(module: Any, prefix: str) -> None:
-        for pname, p in module.named_parameters():
-            add(p, (prefix + pname if pname[0].isdigit() else pname))
-
-    if names is not None:
-        if isinstance(names, Module):
-            add_module(names, "layer")
-        else:
-            items = names.items() if isinstance(names, Mapping) else names
-            for name, t in items:
-                add(t, name)
-    candidates: list[tuple[str, Any]] = []
-    owner = getattr(fn, "__self__", None)
-    func = getattr(fn, "__func__", fn)
-    if owner is not None:
-        if isinstance(owner, Module):
-            add_module(owner, "layer")
-        if hasattr(owner, "__dict__"):
-            candidates += [(k, v) for k, v in vars(owner).items() if not k.startswith("_")]
-    try:
-        closure = inspect.getclosurevars(func)
-        candidates += list(closure.nonlocals.items()) + list(closure.globals.items())
-    except (TypeError, ValueError):
-        pass
-    modules = [name for name, value in candidates
-               if isinstance(value, Module) and next(value.parameters(), None) is not None]
-    for name, value in candidates:
-        if isinstance(value, Tensor):
-            add(value, name)
-        elif isinstance(value, Module):
-            add_module(value, name + ("_" if len(modules) > 1 else ""))
-        elif isinstance(value, (list, tuple)):
-            for i, t in enumerate(value):
-                add(t, f"{name}{i}")
-        elif isinstance(value, dict):
-            for k, t in value.items():
-                if isinstance(k, str):
-                    add(t, k if k.isidentifier() else f"{name}_{k}")
-    return found
+    return Tensor._from_op(array, None)
 
 
 def _describe(a: Any) -> str:
+    """An argument as the source's title names it: 'float64 (4, 2)', 'float', or its repr."""
     if isinstance(a, Tensor):
         a = a.data
     if isinstance(a, np.ndarray):
@@ -372,10 +297,9 @@ def _describe(a: Any) -> str:
 
 
 def _location(fn: Callable) -> str:
+    """' (file.py:12)', where fn is defined, for the source's title."""
     try:
         code = getattr(fn, "__func__", fn).__code__
-        import os
-
         return f" ({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
     except AttributeError:
         return ""

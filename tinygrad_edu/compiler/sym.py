@@ -1,133 +1,33 @@
-"""Symbolic arrays for tracing: a `Sym` holds a real NumPy value and the expression that computes it.
+"""The traced values: `Sym`, a real NumPy array plus the node that computes it, and `SymFloat`, its Python float.
 
-While a training step is traced, every array the engine sees is a `Sym`. Each NumPy operation on a
-Sym computes its real value at once (so shapes, dtypes and `if need_a:` resolve as in eager mode)
-and records a `Node`: the NumPy source text that computes the same value from the step's inputs.
-`codegen.py` turns the recorded nodes into the lines of the compiled step.
-
-The rule that keeps the compiled step exact: the value of a node is computed by the very NumPy
-operation its text spells (`a * b` is computed as `a * b`, `np.exp(a)` as `np.exp(a)`).
+While a training step is traced, every array the engine sees is a `Sym`. Each operation on a Sym
+computes its real value at once (so shapes, dtypes and `if need_a:` resolve as in eager mode) and
+records a node (nodes.py) whose text computes the same value from the step's inputs: operators
+and ndarray methods here, NumPy's ufuncs and functions in numpy_protocol.py. `SymFloat` is what
+`loss.item()` returns while tracing: a float that remembers how it was computed.
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import numpy as np
 
-# Operator precedence, as Python's grammar has it: a child expression is put in parentheses when
-# it binds less tightly than its place in the parent requires.
-LOWEST, COMPARE, BOR, BXOR, BAND, ADD, MUL, UNARY, POW, ATOM = 0, 5, 6, 7, 8, 10, 11, 12, 13, 15
+from tinygrad_edu.compiler.nodes import ATOM, LOWEST, UNARY, Builder, Node, Traced, _ACTIVE, active, binary_node
 
-BINARY = {  # ufunc name -> (operator, precedence)
-    "add": ("+", ADD), "subtract": ("-", ADD), "multiply": ("*", MUL), "divide": ("/", MUL),
-    "true_divide": ("/", MUL), "floor_divide": ("//", MUL), "remainder": ("%", MUL), "matmul": ("@", MUL),
-    "less": ("<", COMPARE), "less_equal": ("<=", COMPARE), "greater": (">", COMPARE),
-    "greater_equal": (">=", COMPARE), "equal": ("==", COMPARE), "not_equal": ("!=", COMPARE),
-    "bitwise_and": ("&", BAND), "bitwise_or": ("|", BOR), "bitwise_xor": ("^", BXOR),
-}
-UNARY_OPS = {"negative": "-", "positive": "+", "invert": "~"}
+__all__ = ["Sym", "SymFloat", "real", "wrap", "in_place", "call_math"]
+
 PYTHON_BINARY = {  # operator -> function that computes it, for the dunder methods
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "//": operator.floordiv,
     "%": operator.mod, "@": operator.matmul, "**": operator.pow, "<": operator.lt, "<=": operator.le,
     ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne, "&": operator.and_,
     "|": operator.or_, "^": operator.xor,
 }
-PRECEDENCE = {op: prec for op, prec in BINARY.values()} | {"**": POW}
 IN_PLACE = {"+": operator.iadd, "-": operator.isub, "*": operator.imul, "/": operator.itruediv,
             "//": operator.ifloordiv, "%": operator.imod, "**": operator.ipow, "@": operator.imatmul,
             "&": operator.iand, "|": operator.ior, "^": operator.ixor}
-
-
-class Trace:
-    """The recording: every node in creation order, plus hooks the tracer fills in (see tracer.py)."""
-
-    def __init__(self) -> None:
-        self.nodes: list[Node] = []
-        self.phase = "forward"
-        self.base_errstate = tuple(sorted(np.geterr().items()))
-        self.floats: dict[int, tuple[float, Node]] = {}  # id of a plain float -> the traced float it came from
-
-    # Hooks, replaced by the tracer.
-    def track(self, tensor: Any) -> None:
-        """A tensor was made during the trace."""
-
-    def escape(self, node: "Node", what: str) -> None:
-        """A traced value left the trace (NumPy took its plain value): the tracer decides what that means."""
-
-    def decide(self, node: "Node", what: str) -> None:
-        """Python control flow read a traced value (bool(), a comparison of .item()): frozen at trace time."""
-
-
-_ACTIVE: list[Trace] = []
-
-
-def active() -> Trace:
-    if not _ACTIVE:
-        raise RuntimeError("tinygrad_edu.compiler: a traced value was used after its trace ended")
-    return _ACTIVE[-1]
-
-
-class Node:
-    """One recorded value: how to write it (`parts`), what it reads (`args`) and what it was when traced.
-
-    `parts` is a list of strings and (i, precedence) pairs; the pair stands for args[i], put in
-    parentheses when its own precedence is lower than the one given. Kinds:
-    'expr' (an expression), 'arg' (a name the step receives), 'const' (a value fixed at trace time),
-    'stmt' (a statement that changes a variable in place: `W -= lr * dW`), 'version' (a variable
-    after such a statement: the same name, read after it).
-    """
-
-    __slots__ = ("index", "kind", "parts", "args", "prec", "value", "hint", "priority", "must_name",
-                 "sources", "errstate", "phase", "variable", "stores", "meta")
-
-    def __init__(self, kind: str, parts: list, args: tuple, prec: int, value: Any = None,
-                 sources: Optional[frozenset] = None) -> None:
-        trace = active()
-        self.index = len(trace.nodes)
-        trace.nodes.append(self)
-        self.kind = kind
-        self.parts = parts
-        self.args = args
-        self.prec = prec
-        self.value = value
-        self.hint: Optional[str] = None  # a name to give it if it gets a line of its own
-        self.priority = 0  # how good the hint is: 3 user's variable, 2 op output, 1 library local
-        self.must_name = False  # op outputs and gradients always get a line
-        self.sources = sources if sources is not None else frozenset().union(*(a.sources for a in args))
-        err = tuple(sorted(np.geterr().items()))
-        self.errstate = None if err == trace.base_errstate else err
-        self.phase = trace.phase  # 'forward', 'backward' or 'update': the source's section
-        self.variable: Node = self  # for a 'version': the node that first held the variable
-        self.stores: Optional[Node] = None  # for a 'stmt': the variable it changes
-        self.meta: dict = {}
-
-    def name_hint(self, hint: str, priority: int) -> None:
-        if priority > self.priority:
-            self.hint, self.priority = hint, priority
-
-    def __repr__(self) -> str:
-        return f"<Node {self.index} {self.kind} {self.hint or ''}>"
-
-
-# ---- building nodes -------------------------------------------------------------------------------
-
-def is_traced(x: Any) -> bool:
-    return isinstance(x, (Sym, SymFloat))
-
-
-def contains_traced(x: Any) -> bool:
-    if is_traced(x):
-        return True
-    if isinstance(x, (tuple, list)):
-        return any(contains_traced(v) for v in x)
-    if isinstance(x, dict):
-        return any(contains_traced(v) for v in x.values())
-    if isinstance(x, slice):
-        return contains_traced((x.start, x.stop, x.step))
-    return False
 
 
 def real(x: Any) -> Any:
@@ -147,132 +47,6 @@ def real(x: Any) -> Any:
     return x
 
 
-def literal(x: Any) -> Optional[tuple[str, int]]:
-    """Source text and precedence that evaluate to exactly x (same type and value), or None."""
-    t = type(x)
-    if t in (type(None), bool, str):
-        return repr(x), ATOM
-    if t is int:
-        return repr(x), (UNARY if x < 0 else ATOM)
-    if t is float:
-        if math.isnan(x):
-            return "np.nan", ATOM
-        if math.isinf(x):
-            return ("np.inf", ATOM) if x > 0 else ("-np.inf", UNARY)
-        return repr(x), (UNARY if x < 0 or (x == 0 and math.copysign(1, x) < 0) else ATOM)
-    if x is Ellipsis:
-        return "...", ATOM
-    if isinstance(x, np.dtype):
-        if x.isbuiltin and getattr(np, x.name, None) is x.type:  # np.float64 stands for np.dtype('float64')
-            return f"np.{x.name}", ATOM
-        return f"np.dtype({str(x)!r})", ATOM
-    if isinstance(x, type) and issubclass(x, np.generic) and getattr(np, x.__name__, None) is x:
-        return f"np.{x.__name__}", ATOM
-    if isinstance(x, np.generic) and x.dtype.kind in "biuf":
-        text = repr(x)
-        try:
-            back = eval(text, {"np": np})  # repr of a NumPy scalar round-trips: np.float32(0.1)
-        except Exception:
-            return None
-        if type(back) is type(x) and (back == x or (np.isnan(back) and np.isnan(x))):
-            return text, ATOM
-        return None
-    if t in (tuple, list):
-        items = [literal(v) for v in x]
-        if any(i is None for i in items):
-            return None
-        body = ", ".join(text for text, _ in items)
-        if t is tuple:
-            return ("(" + body + ("," if len(items) == 1 else "") + ")"), ATOM
-        return "[" + body + "]", ATOM
-    return None
-
-
-def const(x: Any, hint: Optional[str] = None) -> Node:
-    """A node for a value fixed at trace time: a literal when it has one, else a named constant."""
-    text = literal(x)
-    if text is not None:
-        node = Node("const", [text[0]], (), text[1], x, frozenset())
-        node.meta["literal"] = True
-    else:
-        node = Node("const", [], (), ATOM, x, frozenset())
-        if hint:
-            node.name_hint(hint, 1)
-    return node
-
-
-class Builder:
-    """Collects the parts and args of one node's source while its arguments are rendered."""
-
-    def __init__(self) -> None:
-        self.parts: list = []
-        self.args: list[Node] = []
-
-    def text(self, s: str) -> "Builder":
-        self.parts.append(s)
-        return self
-
-    def node(self, n: Node, prec: int) -> "Builder":
-        self.parts.append((len(self.args), prec))
-        self.args.append(n)
-        return self
-
-    def value(self, x: Any, prec: int = LOWEST) -> "Builder":
-        """Render x: a traced value by reference, a literal inline, containers item by item, else a constant."""
-        if isinstance(x, (Sym, SymFloat)):
-            return self.node(x.node, prec)
-        if isinstance(x, (tuple, list)) and contains_traced(x):
-            self.text("(" if isinstance(x, tuple) else "[")
-            for i, item in enumerate(x):
-                if i:
-                    self.text(", ")
-                self.value(item)
-            if isinstance(x, tuple):
-                return self.text(",)" if len(x) == 1 else ")")
-            return self.text("]")
-        lit = literal(x)
-        if lit is not None:
-            text, p = lit
-            return self.text(text if p >= prec else "(" + text + ")")
-        return self.node(const(x), prec)
-
-    def call_args(self, args: tuple, kwargs: dict) -> "Builder":
-        first = True
-        for a in args:
-            if not first:
-                self.text(", ")
-            self.value(a)
-            first = False
-        for k, v in kwargs.items():
-            if not first:
-                self.text(", ")
-            self.text(f"{k}=")
-            self.value(v)
-            first = False
-        return self
-
-    def index(self, idx: Any) -> "Builder":
-        """Render a subscript: a[1:, None], a[..., 0], a[rows, cols]."""
-        items = idx if isinstance(idx, tuple) and idx else (idx,)
-        if isinstance(idx, tuple) and not idx:
-            return self.text("()")
-        for i, item in enumerate(items):
-            if i:
-                self.text(", ")
-            if isinstance(item, slice):
-                for j, part in enumerate((item.start, item.stop, item.step)):
-                    if j:
-                        self.text(":")
-                    if part is not None:
-                        self.value(part, UNARY)
-            else:
-                self.value(item)
-        return self
-
-    def build(self, prec: int, value: Any, kind: str = "expr") -> Node:
-        return Node(kind, self.parts, tuple(self.args), prec, value)
-
-
 def wrap(value: Any, node: Node) -> Any:
     """The traced form of a result: arrays and NumPy scalars become Syms, Python floats SymFloats."""
     node.value = value
@@ -281,23 +55,6 @@ def wrap(value: Any, node: Node) -> Any:
     if type(value) is float:
         return SymFloat(value, node)
     return value
-
-
-# NumPy's own functions, as imported (the tracer replaces a few of them while it runs).
-NUMPY_FUNCTIONS = {name: value for name, value in vars(np).items() if callable(value)}
-
-
-def numpy_name(func: Callable) -> Optional[str]:
-    """'np.exp' for np.exp, 'np.linalg.norm' for np.linalg.norm, else None."""
-    name = getattr(func, "__name__", None)
-    if name is None:
-        return None
-    if getattr(np, name, None) is func or NUMPY_FUNCTIONS.get(name) is func:
-        return "np." + name
-    for sub in ("linalg", "fft", "random"):
-        if getattr(getattr(np, sub), name, None) is func:
-            return f"np.{sub}.{name}"
-    return None
 
 
 def in_place(target: "Sym", make_stmt: Callable[[Builder], None], compute: Callable[[], Any]) -> "Sym":
@@ -322,7 +79,7 @@ def in_place(target: "Sym", make_stmt: Callable[[Builder], None], compute: Calla
 
 # ---- the symbolic array ---------------------------------------------------------------------------
 
-class Sym:
+class Sym(Traced):
     """An ndarray stand-in during tracing: a real value (`.value`) and the node that computes it (`.node`).
 
     Shapes, dtypes and sizes are real (a compiled step is specialised to them); every operation that
@@ -394,38 +151,12 @@ class Sym:
         active().escape(self.node, "converted with item()")
         return value
 
-    # ---- NumPy's protocols: every ufunc and array function with a Sym argument comes here --------
+    # ---- NumPy's protocols: every ufunc and array function with a Sym argument (numpy_protocol.py) ----
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        out = kwargs.pop("out", None)
-        if method == "at":  # np.add.at(a, index, b) writes into a: it is `out`
-            out, inputs = inputs[0], (inputs[0],) + inputs[1:]
-        if out is not None:
-            return _ufunc_out(ufunc, method, inputs, kwargs, out)
-        value = getattr(ufunc, method)(*real(inputs), **real(kwargs))
-        return wrap(value, _ufunc_node(ufunc, method, inputs, kwargs))
+        return numpy_protocol.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func: Callable, types: Any, args: tuple, kwargs: dict) -> Any:
-        name = func.__name__
-        if kwargs.get("out") is not None or name in MUTATING:
-            return _mutating_function(func, args, kwargs)
-        value = func(*real(args), **real(kwargs))
-        b = Builder()
-        text = numpy_name(func)
-        if text is None:
-            b.node(const(func, name), ATOM)
-        else:
-            b.text(text)
-        b.text("(").call_args(args, kwargs).text(")")
-        if isinstance(value, (np.ndarray, np.generic)):
-            return wrap(value, b.build(ATOM, value))
-        if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
-            whole = b.build(ATOM, value)
-            whole.must_name = True
-            items = [Sym(v, Node("expr", [(0, ATOM), f"[{i}]"], (whole,), ATOM, v)) for i, v in enumerate(value)]
-            return type(value)(items) if isinstance(value, list) else tuple(items)
-        if type(value) is bool:  # np.allclose, np.array_equal...: a decision on values
-            active().decide(b.build(ATOM, value), f"np.{name}()")
-        return value  # dtypes, shapes, strings: facts fixed at trace time
+        return numpy_protocol.array_function(func, args, kwargs)
 
     # ---- indexing -------------------------------------------------------------------------------
     def __getitem__(self, idx: Any) -> Any:
@@ -494,17 +225,7 @@ class Sym:
     __hash__ = None  # type: ignore[assignment]
 
 
-def binary_node(op: str, a: Any, b: Any) -> Node:
-    prec = PRECEDENCE[op]
-    if op == "**":  # right-associative, and its left side must be a primary (-x ** 2 is -(x ** 2))
-        left, right = ATOM, UNARY
-    elif prec == COMPARE:  # comparisons chain in Python: a < b < c; never write one inside another
-        left = right = COMPARE + 1
-    else:
-        left, right = prec, prec + 1
-    return Builder().value(a, left).text(f" {op} ").value(b, right).build(prec, None)
-
-
+# Python's operators: each one's three methods (a + b, b + a, a += b) call _binary or _in_place with its symbol.
 def _make_binary(op: str) -> tuple[Callable, Callable, Callable]:
     def forward(self, other):
         return self._binary(op, other)
@@ -545,73 +266,10 @@ def _make_method(name: str) -> Callable:
 for _name in ARRAY_METHODS:
     setattr(Sym, _name, _make_method(_name))
 
-# Array functions that write into one of their arguments.
-MUTATING = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"}
-
-
-def _ufunc_node(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Node:
-    name = ufunc.__name__
-    if method == "__call__" and not kwargs:
-        if name in BINARY and len(inputs) == 2:
-            return binary_node(BINARY[name][0], inputs[0], inputs[1])
-        if name in UNARY_OPS and len(inputs) == 1:
-            return Builder().text(UNARY_OPS[name]).value(inputs[0], UNARY).build(UNARY, None)
-    b = Builder().text(f"np.{name}" + ("" if method == "__call__" else f".{method}"))
-    return b.text("(").call_args(inputs, kwargs).text(")").build(ATOM, None)
-
-
-def _ufunc_out(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict, out: tuple) -> Any:
-    """A ufunc writing into `out=`: in place on a traced array; on an untraced array the value escapes."""
-    out = out if isinstance(out, tuple) else (out,)
-    if len(out) != 1 or not isinstance(out[0], Sym):
-        for x in inputs:
-            if is_traced(x):
-                active().escape(x.node, f"written into an untraced array by np.{ufunc.__name__}(..., out=...)")
-        if method == "at":
-            return getattr(ufunc, method)(*real(inputs), **real(kwargs))
-        return getattr(ufunc, method)(*real(inputs), out=real(out), **real(kwargs))
-    target = out[0]
-
-    def compute():
-        if method == "at":
-            getattr(ufunc, method)(target.value, *real(inputs[1:]), **real(kwargs))
-        else:
-            getattr(ufunc, method)(*real(inputs), out=(target.value,), **real(kwargs))
-        return target.value
-
-    def stmt(b: Builder) -> None:
-        b.text(f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}") + "(")
-        b.call_args(inputs, kwargs)
-        if method != "at":
-            b.text(", out=").node(target.node, LOWEST)
-        b.text(")")
-
-    return in_place(target, stmt, compute)
-
-
-def _mutating_function(func: Callable, args: tuple, kwargs: dict) -> Any:
-    target = kwargs.get("out") if kwargs.get("out") is not None else (args[0] if args else None)
-    if not isinstance(target, Sym):
-        for x in list(args) + list(kwargs.values()):
-            if is_traced(x):
-                active().escape(x.node, f"written into an untraced array by np.{func.__name__}()")
-        return func(*real(args), **real(kwargs))
-    result: list = []
-
-    def compute():
-        result.append(func(*real(args), **real(kwargs)))
-        return target.value
-
-    def stmt(b: Builder) -> None:
-        b.text(numpy_name(func) or func.__name__).text("(").call_args(args, kwargs).text(")")
-
-    in_place(target, stmt, compute)
-    return target if kwargs.get("out") is not None else result[0]
-
 
 # ---- the symbolic Python float ------------------------------------------------------------------
 
-class SymFloat(float):
+class SymFloat(float, Traced):
     """A Python float that remembers how it was computed: what `loss.item()` returns while tracing.
 
     Arithmetic with numbers gives SymFloats (Python's float arithmetic, as the compiled code does);
@@ -676,7 +334,7 @@ class SymFloat(float):
         if not _ACTIVE:
             kwargs = {k: real(v) for k, v in kwargs.items()}
             return getattr(ufunc, method)(*real(inputs), **kwargs)
-        return Sym.__array_ufunc__(self, ufunc, method, *inputs, **kwargs)  # type: ignore[arg-type]
+        return numpy_protocol.array_ufunc(ufunc, method, inputs, kwargs)
 
     __hash__ = float.__hash__
 
@@ -688,3 +346,15 @@ for _op, _name in [("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "truediv"), (
     setattr(SymFloat, f"__r{_name}__", _r)
 for _op, _name in [("<", "lt"), ("<=", "le"), (">", "gt"), (">=", "ge"), ("==", "eq"), ("!=", "ne")]:
     setattr(SymFloat, f"__{_name}__", (lambda op: lambda self, other: self._compare(op, other))(_op))
+
+
+def call_math(name: str, x: Any) -> Any:
+    """math.<name>(x) on a traced Python float, recorded (math functions cannot be intercepted)."""
+    value = getattr(math, name)(float(x))
+    if isinstance(x, SymFloat):
+        return SymFloat(value, Builder().text(f"math.{name}(").value(x).text(")").build(ATOM, value))
+    return value
+
+
+# The NumPy protocol handlers make Syms, so they are imported once Sym exists.
+from tinygrad_edu.compiler import numpy_protocol  # noqa: E402

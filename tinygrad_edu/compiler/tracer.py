@@ -1,77 +1,37 @@
 """Tracing a training step: run it once with Syms inside every tensor, recording forward, backward and update.
 
-While tracing (a `with Tracer(...)` block) a few entry points of the engine are replaced, and put
-back afterwards:
+While tracing (`Tracer.run`) a few entry points of the engine are replaced, and put back
+afterwards (see patches.py):
 - `Function.apply` runs each op's own `forward` on Syms, so its NumPy code records its lines;
-- `Tensor.backward` walks the graph as the engine does, calling each op's own `backward` on Syms;
-- `Tensor.data` and `Tensor.grad` are watched, so that a tensor the step reads (a parameter, the
-  data it was given, a gradient left from the last call) becomes an argument of the compiled step,
-  and a tensor the step changes is written back after each call;
-- `Optimizer.step` runs for real, then its update is recorded (see `record_update`).
+- `Tensor.backward` walks the graph as the engine does, calling each op's own `backward` on Syms
+  (both in engine.py);
+- `Tensor.data` and `Tensor.grad` are watched (`read_data`, `write_data`, ... below), so that a
+  tensor the step reads (a parameter, the data it was given, a gradient left from the last call)
+  becomes an argument of the compiled step, and a tensor the step changes is written back after
+  each call (writeback.py);
+- `Optimizer.step` runs for real, then its update is recorded (`optimizer_step`, optimizers.py).
 The trace computes every real value, so the traced call is itself one ordinary training step.
 """
 
 from __future__ import annotations
 
 import keyword
-import math
-import os
 import sys
-import sysconfig
-import threading
 import warnings
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable
 
 import numpy as np
 
-import tinygrad_edu
-from tinygrad_edu.autograd import Function
-from tinygrad_edu.compiler.engine import _DATA, _GRAD, OpRecord, SymEngine, new_tensor, raw_data, raw_grad
+from tinygrad_edu.compiler.engine import _DATA, _GRAD, OpRecord, SymEngine, is_set, new_tensor, raw_data, raw_grad
 from tinygrad_edu.compiler.errors import TracingError, TracingWarning
-from tinygrad_edu.compiler.sym import ATOM, Builder, Node, Sym, SymFloat, Trace, _ACTIVE, contains_traced, real
+from tinygrad_edu.compiler.naming import RESERVED, caller, naming_hook, numbered
+from tinygrad_edu.compiler.nodes import ATOM, Node, Trace, _ACTIVE
+from tinygrad_edu.compiler.patches import engine_patches, install, uninstall
+from tinygrad_edu.compiler.sym import Sym, SymFloat, real
+from tinygrad_edu.compiler.writeback import WriteBack
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["Tracer", "Binding", "call_math", "new_tensor", "raw_data", "frame_kind", "RESERVED"]
-
-# NumPy functions that make a new array without reading one: inside an op they make a traced array.
-CREATION = ("empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like")
-
-# Names the generated function itself uses: no argument or variable may take them.
-RESERVED = {"np", "math", "abs", "dict", "step", "_forward", "_backward", "_optimizer_step"}
-
-
-_LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
-_COMPILE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_SKIP = (os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
-         os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
-
-
-def frame_kind(filename: str) -> str:
-    """'compile' (this package), 'library' (the rest of tinygrad_edu), 'skip' (NumPy, stdlib) or 'user'."""
-    path = os.path.abspath(filename)
-    if path.startswith(_COMPILE):
-        return "compile"
-    if path.startswith(_LIBRARY):
-        return "library"
-    if path.startswith(_SKIP) or filename.startswith("<frozen"):
-        return "skip"
-    return "user"
-
-
-_TENSOR_PY = _LIBRARY + "tensor.py"
-
-
-def _caller() -> tuple[str, str, int]:
-    """(kind, filename, line) of the innermost frame outside this package, NumPy, the stdlib and Tensor's
-    own methods (`if loss > 1:` calls Tensor.__bool__, but the decision is the caller's)."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        kind = frame_kind(filename)
-        if kind == "user" or (kind == "library" and os.path.abspath(filename) != _TENSOR_PY):
-            return kind, filename, frame.f_lineno
-        frame = frame.f_back
-    return "user", "<unknown>", 0
+__all__ = ["Tracer", "Binding"]
 
 
 class Binding:
@@ -91,13 +51,7 @@ class Binding:
             kind == "tensor" and bool(getattr(key, "requires_grad", False)))
 
 
-def _subclasses(cls: type) -> Iterator[type]:
-    yield cls
-    for sub in cls.__subclasses__():
-        yield from _subclasses(sub)
-
-
-class Tracer(SymEngine, Trace):
+class Tracer(SymEngine, WriteBack, Trace):
     """Runs `fn(*args)` once with traced values and keeps what the code generator needs."""
 
     def __init__(self, fn: Callable, args: tuple, arg_names: list[str], names: dict[int, str]) -> None:
@@ -123,8 +77,9 @@ class Tracer(SymEngine, Trace):
         self.structure: Any = None
         self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> a variable that held it
 
-    # ---- names ---------------------------------------------------------------------------------
+    # ---- arguments and their names ---------------------------------------------------------------
     def track(self, t: Any) -> None:
+        """A tensor was made during the trace (engine.new_tensor tells): it is no argument of the step."""
         self.created.add(id(t))
         self.keep.append(t)
 
@@ -133,13 +88,10 @@ class Tracer(SymEngine, Trace):
         name = name.lstrip("_") or "arg"
         if keyword.iskeyword(name) or name in RESERVED:
             name += "_"
-        base, k = name, 2
-        while name in self.bindings:
-            name = f"{base}_{k}"
-            k += 1
-        return name
+        return numbered(name, self.bindings)
 
     def bind(self, name: str, kind: str, key: Any, value: Any, wrap: bool = True) -> Any:
+        """A new argument of the generated function (see Binding): its value as a Sym or SymFloat, or its node."""
         name = self.unique(name)
         node = Node("arg", [], (), ATOM, value, frozenset([name]))
         node.hint, node.priority = name, 99
@@ -155,6 +107,7 @@ class Tracer(SymEngine, Trace):
         return node
 
     def tensor_name(self, t: Tensor) -> str:
+        """What to call a tensor the step reads: its name in the user's code (naming.discover_names)."""
         name = self.names.get(id(t))
         if name:
             return name
@@ -169,7 +122,7 @@ class Tracer(SymEngine, Trace):
             return
         if not node.sources:
             return  # a constant: nothing to follow
-        _, filename, line = _caller()
+        _, filename, line = caller()
         where = f"{filename}:{line}"
         mutable = sorted(s for s in node.sources if self.bindings[s].mutable)
         if mutable:
@@ -184,7 +137,7 @@ class Tracer(SymEngine, Trace):
     def decide(self, node: Node, what: str) -> None:
         if self.untraced or self.op_stack or not node.sources:
             return
-        kind, filename, line = _caller()
+        kind, filename, line = caller()
         if kind == "user":
             warnings.warn_explicit(
                 f"tg.compile: {what} reads the value of a traced tensor here; Python control flow is frozen at "
@@ -194,88 +147,29 @@ class Tracer(SymEngine, Trace):
     # ---- running the step -------------------------------------------------------------------------
     def run(self) -> Any:
         _ACTIVE.append(self)
-        patches = self._patches()
+        patches = engine_patches(self)
         previous_profile = sys.getprofile()
         try:
-            for owner, name, value in patches:
-                setattr(owner, name, value[1])
-            sys.setprofile(self._profile(previous_profile))
+            install(patches)
+            sys.setprofile(naming_hook(self.array_names, previous_profile))
             traced = [self._input(i, a) for i, a in enumerate(self.args)]
             result = self.fn(*traced)
             sys.setprofile(previous_profile)
-            self.structure = self._output(result)
-            self._finish()
+            self.structure = self.result_structure(result)
+            self.find_writebacks()
             return result
         finally:
             sys.setprofile(previous_profile)
-            for owner, name, value in reversed(patches):
-                if value[0] is None:
-                    delattr(owner, name)
-                else:
-                    setattr(owner, name, value[0])
-            self._restore()
+            uninstall(patches)
+            self.restore()
             _ACTIVE.remove(self)
-
-    def _patches(self) -> list[tuple[Any, str, tuple[Any, Any]]]:
-        """(owner, attribute, (original or None, replacement)) for everything replaced while tracing."""
-        from tinygrad_edu.optim.optimizer import Optimizer
-
-        patches: list = []
-
-        def patch(owner: Any, name: str, value: Any) -> None:
-            patches.append((owner, name, (owner.__dict__.get(name), value)))
-
-        tracer = self
-        apply = classmethod(lambda cls, *inputs, **options: tracer.apply(cls, inputs, options))
-        for cls in _subclasses(Function):
-            if cls is Function or "apply" in cls.__dict__:
-                patch(cls, "apply", apply)
-        patch(Tensor, "data", _Watched(self, "data"))
-        patch(Tensor, "grad", _Watched(self, "grad"))
-        patch(Tensor, "__init__", self._tensor_init(Tensor.__init__))
-        patch(Tensor, "backward", lambda t, gradient=None, retain_graph=False: tracer.backward(t, gradient,
-                                                                                             retain_graph))
-        for name in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
-            patch(Tensor, name, self._comparison(name))
-        for name in ("argmax", "argmin"):
-            patch(Tensor, name, self._arg_reduce(getattr(np, name)))
-        patch(Tensor, "__array__", lambda t, dtype=None, copy=None: np.asarray(t.data, dtype=dtype))
-        import tinygrad_edu.tensor as tensor_module
-
-        for module in (tinygrad_edu, tensor_module):  # tg.where takes np.asarray of its condition
-            if "where" in module.__dict__:
-                patch(module, "where", self._where(module.__dict__["where"]))
-        # Random numbers drawn inside the step would be drawn once, when traced: say so.
-        import tinygrad_edu.creation as creation
-
-        for module in (tinygrad_edu, creation):
-            for name in ("rand", "randn", "rand_like", "randn_like"):
-                if name in module.__dict__:
-                    patch(module, name, self._random(module.__dict__[name], name))
-        # An op that fills a fresh array (out = np.empty(shape); out[...] = grad) fills a traced one.
-        for name in CREATION:
-            patch(np, name, self._creation(name, np.__dict__[name]))
-        for cls in _subclasses(Optimizer):
-            if "step" in cls.__dict__:
-                original = cls.__dict__["step"]
-                patch(cls, "step", self._optimizer_step(original))
-        return patches
-
-    def _optimizer_step(self, original: Callable) -> Callable:
-        def step(opt: Any, closure: Any = None) -> Any:
-            return self.optimizer_step(opt, original, closure)
-
-        return step
 
     def _input(self, i: int, a: Any) -> Any:
         name = self.arg_names[i]
         if isinstance(a, Tensor):
             data = raw_data(a)
             if isinstance(data, np.ndarray):
-                sym = self.bind(name, "input", i, data)
-                self.bound[id(a)] = self.bindings[sym.node.hint]
-                _DATA.__set__(a, sym)
-                self.keep.append(a)
+                self._bind_data(a, name, "input", i, data)
             return a
         if isinstance(a, np.ndarray):
             return self.bind(name, "input", i, a)
@@ -283,30 +177,30 @@ class Tracer(SymEngine, Trace):
             return self.bind(name, "input", i, a)
         return a  # ints, strings, None...: part of the cache key, fixed in the trace
 
+    def _bind_data(self, t: Tensor, name: str, kind: str, key: Any, data: np.ndarray) -> Sym:
+        """t.data becomes an argument of the step ('input' or 'tensor'): a Sym inside t until the trace ends."""
+        sym = self.bind(name, kind, key, data)
+        self.bound[id(t)] = self.bindings[sym.node.hint]
+        self.keep.append(t)
+        _DATA.__set__(t, sym)
+        return sym
+
     # ---- Tensor.data and Tensor.grad while tracing ---------------------------------------------
     def read_data(self, t: Tensor) -> Any:
         data = raw_data(t)
         if self.untraced or isinstance(data, Sym) or id(t) in self.created or id(t) in self.bound:
             return data
         if isinstance(data, np.ndarray):  # a tensor from outside the step: read at each call
-            sym = self.bind(self.tensor_name(t), "tensor", t, data)
-            self.bound[id(t)] = self.bindings[sym.node.hint]
-            self.keep.append(t)
-            _DATA.__set__(t, sym)
-            return sym
+            return self._bind_data(t, self.tensor_name(t), "tensor", t, data)
         return data
 
     def write_data(self, t: Tensor, value: Any) -> None:
-        try:
-            _DATA.__get__(t, type(t))
-        except AttributeError:  # a tensor being made right now
+        if not is_set(_DATA, t):  # a tensor being made right now
             if not self.untraced:
                 self.created.add(id(t))
                 self.keep.append(t)
         else:
-            if not self.untraced and id(t) not in self.created:
-                self.data_written[id(t)] = t
-                self.keep.append(t)
+            self._note_write(t, self.data_written)
         _DATA.__set__(t, value)
 
     def read_grad(self, t: Tensor) -> Any:
@@ -331,100 +225,15 @@ class Tracer(SymEngine, Trace):
         return grad
 
     def write_grad(self, t: Tensor, value: Any) -> None:
-        try:
-            _GRAD.__get__(t, type(t))
-        except AttributeError:
-            pass
-        else:
-            if not self.untraced and id(t) not in self.created:
-                self.grad_written[id(t)] = t
-                self.keep.append(t)
+        if is_set(_GRAD, t):
+            self._note_write(t, self.grad_written)
         _GRAD.__set__(t, value)
 
-    def _tensor_init(self, original: Callable) -> Callable:
-        tracer = self
-
-        def __init__(t: Tensor, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-            inner = data.data if isinstance(data, Tensor) else data
-            if tracer.untraced or not contains_traced(inner):
-                return original(t, data, requires_grad, dtype)
-            # tg.tensor(traced): the same copy and dtype rules as Tensor's constructor
-            value = np.array(real(inner), dtype=dtype)
-            b = Builder().text("np.array(").value(inner)
-            if dtype is not None:
-                b.text(", dtype=").value(np.dtype(dtype))
-            node = b.text(")").build(ATOM, value)
-            sym = Sym(value, node)
-            if dtype is None and (value.dtype.kind != "f" or not isinstance(inner, Sym)):
-                sym = sym.astype(np.float32)
-            t.data = sym
-            t.grad = None
-            t.grad_fn = None
-            t.requires_grad = bool(requires_grad)
-
-        return __init__
-
-    def _random(self, original: Callable, name: str) -> Callable:
-        tracer = self
-
-        def draw(*args: Any, **kwargs: Any) -> Any:
-            if not tracer.untraced:
-                _, filename, line = _caller()
-                warnings.warn_explicit(
-                    f"tg.compile: tg.{name}() inside the step is drawn once, when traced; every compiled call "
-                    "reuses those numbers. Draw them outside and pass them in as an argument.",
-                    TracingWarning, filename, line)
-            return original(*args, **kwargs)
-
-        return draw
-
-    def _creation(self, name: str, original: Callable) -> Callable:
-        thread = threading.get_ident()
-
-        def create(*args: Any, **kwargs: Any) -> Any:
-            value = original(*args, **kwargs)
-            if not self.op_stack or self.untraced or not isinstance(value, np.ndarray) or \
-                    threading.get_ident() != thread:
-                return value
-            return Sym(value, Builder().text(f"np.{name}(").call_args(args, kwargs).text(")").build(ATOM, value))
-
-        return create
-
-    def _where(self, original: Callable) -> Callable:
-        def where(condition: Any, input: Any, other: Any) -> Tensor:
-            cond = condition.data if isinstance(condition, Tensor) else condition
-            if not isinstance(cond, Sym):
-                return original(condition, input, other)
-            from tinygrad_edu.ops import Where
-
-            # np.asarray(cond, dtype=bool), as tg.where does; operands as Tensor's operators take them
-            cond = cond if cond.dtype == np.bool_ else cond.astype(np.bool_)
-            operands = [x if isinstance(x, (Tensor, int, float)) else Tensor(x) for x in (input, other)]
-            return Where.apply(cond, *operands)
-
-        return where
-
-    def _comparison(self, name: str) -> Callable:
-        tracer = self
-
-        def compare(t: Tensor, other: Any) -> Tensor:
-            other = other.data if isinstance(other, Tensor) else other
-            data = t.data
-            if not isinstance(data, Sym) and not isinstance(other, Sym):
-                return new_tensor(np.asarray(getattr(data, name)(other)))
-            return new_tensor(tracer.as_array(getattr(data, name)(other)))
-
-        return compare
-
-    def _arg_reduce(self, fn: Callable) -> Callable:
-        tracer = self
-
-        def arg_reduce(t: Tensor, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
-            if dim is None:
-                return new_tensor(tracer.as_array(fn(t.data)))
-            return new_tensor(tracer.as_array(fn(t.data, axis=dim % max(t.data.ndim, 1), keepdims=keepdim)))
-
-        return arg_reduce
+    def _note_write(self, t: Tensor, written: dict[int, Tensor]) -> None:
+        """A tensor from before the trace gets a new .data or .grad: the compiled step writes it back."""
+        if not self.untraced and id(t) not in self.created:
+            written[id(t)] = t
+            self.keep.append(t)
 
     # ---- the optimizer ------------------------------------------------------------------------------
     def optimizer_step(self, opt: Any, original: Callable, closure: Any) -> Any:
@@ -463,135 +272,3 @@ class Tracer(SymEngine, Trace):
             self.in_update = False
         self.phase = phase
         return None
-
-    # ---- names from the user's code --------------------------------------------------------------
-    def _profile(self, previous: Any) -> Callable:
-        """A profile hook that, as each function returns, names traced values after its local variables."""
-
-        def hook(frame: Any, event: str, arg: Any) -> None:
-            if event == "return":
-                kind = frame_kind(frame.f_code.co_filename)
-                if kind in ("user", "library"):
-                    priority = 3 if kind == "user" else 1
-                    for name, value in list(frame.f_locals.items()):
-                        if name.startswith("_") or name == "self" or not name.isidentifier():
-                            continue
-                        node = None
-                        if isinstance(value, Tensor):
-                            data = raw_data(value) if _has_data(value) else None
-                            node = data.node if isinstance(data, Sym) else None
-                        elif isinstance(value, (Sym, SymFloat)):
-                            node = value.node
-                        if node is not None and node.kind in ("expr", "version"):
-                            node.variable.name_hint(name, priority)
-                        elif isinstance(value, np.ndarray) and self.array_names.get(id(value), ("", 0))[1] < priority:
-                            self.array_names[id(value)] = (name, priority)  # names constants: `rows`
-            if callable(previous):  # a profiler already running (a Python one) still sees every event
-                previous(frame, event, arg)
-
-        return hook
-
-    # ---- the end of the trace ----------------------------------------------------------------------
-    def _output(self, result: Any) -> Any:
-        """What the step returned, as a structure whose leaves are output indices or constants."""
-        if isinstance(result, Tensor):
-            data = raw_data(result)
-            if isinstance(data, Sym):
-                return ("tensor", self._out(data.node))
-            return ("const", result)
-        if isinstance(result, (Sym, SymFloat)):
-            return ("array" if isinstance(result, Sym) else "float", self._out(result.node))
-        if type(result) is float and id(result) in self.floats and self.floats[id(result)][0] is result:
-            return ("float", self._out(self.floats[id(result)][1]))
-        if isinstance(result, (tuple, list)):
-            return (type(result).__name__, [self._output(r) for r in result])
-        if isinstance(result, dict):
-            return ("dict", {k: self._output(v) for k, v in result.items()})
-        if type(result) is float:
-            warnings.warn("tg.compile: the step returns a float the trace cannot follow (return loss or "
-                          "loss.item()); the compiled step returns this value at every call", TracingWarning)
-        return ("const", result)
-
-    def _out(self, node: Node) -> int:
-        self.outputs.append(node)
-        return len(self.outputs) - 1
-
-    def _finish(self) -> None:
-        """Writebacks: which tensors' data and grads the compiled step must set after each call."""
-        self.data_writes: list[tuple[Any, Any]] = []  # (binding key, node or constant)
-        self.grad_writes: list[tuple[Any, Any]] = []
-        for t in self.data_written.values():
-            data = raw_data(t)
-            binding = self.bound.get(id(t))
-            if isinstance(data, Sym) and binding is not None and data.node.variable is binding.node:
-                continue  # changed in place: nothing to write back
-            self.data_writes.append((self._target(t), self._written(data)))
-        for t in self.grad_written.values():
-            grad = raw_grad(t)
-            if grad is None:
-                self.grad_writes.append((self._target(t), None))
-            else:
-                self.grad_writes.append((self._target(t), self._written(raw_data(grad))))
-        for name in self.value_guards:  # a value the trace assumed must not be one the step changes
-            if any(target[1] is self.bindings[name].key for target, _ in self.data_writes):
-                raise TracingError(
-                    f"tg.compile: the step changes {name}, whose value it also uses outside tinygrad_edu's ops")
-
-    def _written(self, data: Any) -> Any:
-        """What a tensor attribute gets after each call: an output of the function, or a constant."""
-        return self._out(data.node) if isinstance(data, Sym) else ("const", data)
-
-    def _target(self, t: Tensor) -> Any:
-        """How the compiled step finds tensor t at each call: ('input', i) or ('tensor', t)."""
-        binding = self.bound.get(id(t))
-        if binding is not None and binding.kind == "input":
-            return ("input", binding.key)
-        return ("tensor", t)
-
-    def _restore(self) -> None:
-        """Put real arrays back into every tensor the trace touched."""
-        for t in self.keep:
-            if not isinstance(t, Tensor) or not _has_data(t):
-                continue
-            data = raw_data(t)
-            if isinstance(data, Sym):
-                _DATA.__set__(t, data.value)
-            elif isinstance(data, SymFloat):
-                _DATA.__set__(t, np.asarray(float(data)))
-        for key, (t, original) in self.grad_originals.items():
-            if key not in self.grad_written:
-                _GRAD.__set__(t, original)
-
-
-def _has_data(t: Tensor) -> bool:
-    try:
-        raw_data(t)
-        return True
-    except AttributeError:
-        return False
-
-
-class _Watched:
-    """Stands in for Tensor's `data` or `grad` slot while tracing, telling the tracer of reads and writes."""
-
-    def __init__(self, tracer: Tracer, name: str) -> None:
-        self.tracer, self.name = tracer, name
-
-    def __get__(self, t: Any, owner: Any = None) -> Any:
-        if t is None:
-            return self
-        return self.tracer.read_data(t) if self.name == "data" else self.tracer.read_grad(t)
-
-    def __set__(self, t: Any, value: Any) -> None:
-        if self.name == "data":
-            self.tracer.write_data(t, value)
-        else:
-            self.tracer.write_grad(t, value)
-
-
-def call_math(name: str, x: Any) -> Any:
-    """math.<name>(x) on a traced Python float, recorded (math functions cannot be intercepted)."""
-    value = getattr(math, name)(float(x))
-    if isinstance(x, SymFloat):
-        return SymFloat(value, Builder().text(f"math.{name}(").value(x).text(")").build(ATOM, value))
-    return value
