@@ -126,8 +126,10 @@ KINKS = [
     ("abs at 0 gives 0", lambda x: x.abs(), [-1.0, 0.0, 2.0], [-1.0, 0.0, 1.0]),
     ("clamp passes its bounds", lambda x: x.clamp(0.0, 1.0), [-1.0, 0.0, 1.0, 2.0], [0.0, 1.0, 1.0, 0.0]),
     ("max shares ties evenly", lambda x: x.max(), [1.0, 3.0, 3.0], [0.0, 0.5, 0.5]),
-    ("min dim shares ties evenly", lambda x: x.min(dim=1),
+    ("amin over a dim shares ties evenly", lambda x: x.amin(dim=1),
      [[2.0, 2.0, 2.0], [0.0, 1.0, 0.0]], [[1 / 3, 1 / 3, 1 / 3], [0.5, 0.0, 0.5]]),
+    ("min over a dim picks the first tied element", lambda x: x.min(dim=1).values,
+     [[2.0, 2.0, 2.0], [0.0, 1.0, 0.0]], [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]),
     ("maximum splits a tie", lambda x: tg.maximum(x, tg.tensor([1.0, 1.0])), [1.0, 2.0], [0.5, 1.0]),
     ("minimum splits a tie", lambda x: tg.minimum(x, 1.0), [1.0, 2.0], [0.5, 0.0]),
     ("x ** 2 at 0 gives 0", lambda x: x ** 2, [0.0], [0.0]),
@@ -413,3 +415,21 @@ def test_gradients_match_pytorch(name, fn, shapes):
     fn(*theirs).backward()
     for mine, reference in zip(ours, theirs):
         np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+# ---- pow at 0: PyTorch's conventions where the formula has 0 * inf ---------------------------------
+
+def test_pow_with_exponent_0_has_gradient_0_everywhere_even_at_0():
+    # x^0 = 1 for every x, so d/dx = 0; the formula 0 * x^(-1) would give nan at x = 0.
+    x = tg.tensor([0.0, 2.0, -3.0], dtype=tg.float64, requires_grad=True)
+    (x ** 0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0])
+
+
+def test_pow_gradient_in_the_exponent_at_base_0():
+    # d(a^b)/db = a^b log(a): 0 where a = 0 and b >= 0 (a^b stays 0 or 1), inf * -inf = -inf where b < 0.
+    a = tg.tensor([0.0, 0.0, 0.0, 2.0], dtype=tg.float64)
+    b = tg.tensor([0.0, 2.0, -1.0, 3.0], dtype=tg.float64, requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        (a ** b).sum().backward()
+    np.testing.assert_array_equal(b.grad.numpy(), [0.0, 0.0, -np.inf, 8.0 * np.log(2.0)])

@@ -279,13 +279,15 @@ def test_cross_entropy_unbatched_and_with_extra_dimensions() -> None:
     assert tg.gradcheck(lambda xt: F.cross_entropy(xt, target, label_smoothing=0.1), [xt])
 
 
-def test_targets_can_be_tensors_arrays_or_lists_and_never_get_gradients() -> None:
+def test_targets_can_be_tensors_arrays_or_lists_and_one_that_requires_grad_gets_its_gradient() -> None:
     x = tg.tensor([[0.2], [0.9]], requires_grad=True)
     y = tg.tensor([[0.0], [1.0]], requires_grad=True)
     losses = [F.binary_cross_entropy(x, t) for t in (y, y.data, [[0.0], [1.0]])]
-    assert losses[0].item() == losses[1].item() == losses[2].item()
+    assert losses[0].item() == pytest.approx(losses[1].item(), rel=1e-6) and losses[1].item() == losses[2].item()
     losses[0].backward()
-    assert y.grad is None and x.grad is not None
+    # As in PyTorch: d/dy of -[y log x + (1 - y) log(1 - x)] is log(1 - x) - log(x), here averaged over 2.
+    np.testing.assert_allclose(y.grad.data, (np.log(1 - x.data) - np.log(x.data)) / 2, rtol=1e-6)
+    assert x.grad is not None
     # Float class indices (what tg.tensor([0, 2]) makes) are accepted when they are whole numbers.
     assert F.cross_entropy(tg.tensor(LOGITS[:2]), tg.tensor([0, 3])).item() == \
         F.cross_entropy(tg.tensor(LOGITS[:2]), [0, 3]).item()
@@ -358,3 +360,53 @@ def test_same_values_and_gradients_as_torch(name, args, options, reduction) -> N
     # rtol 1e-7: at a prediction of exactly 0 or 1, PyTorch divides by its BCE epsilon 1e-12 rounded to
     # float32 (9.9999998e-13), where we divide by 1e-12 itself
     np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-7, atol=1e-12)
+
+
+# ---- as in PyTorch: range errors are RuntimeErrors too, and a target that requires grad gets one ------
+
+@pytest.mark.parametrize("make", [
+    lambda: F.binary_cross_entropy(tg.tensor([0.5, 1.5]), [0.0, 1.0]),
+    lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], label_smoothing=1.5),
+    lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.5, 1.0])),
+], ids=["bce above 1", "label smoothing", "fractional class"])
+def test_value_errors_are_also_runtime_errors_as_pytorch_raises(make) -> None:
+    with pytest.raises(ValueError) as caught:
+        make()
+    assert isinstance(caught.value, RuntimeError)
+
+
+X_PAIR, Y_PAIR = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+
+# (name, loss of (x, y) with y a Tensor, d loss / dy written out for reduction 'sum')
+TARGET_GRADIENTS = [
+    ("mse", lambda x, y, r: F.mse_loss(x, y, reduction=r), lambda x, y: -2 * (x - y)),
+    ("l1", lambda x, y, r: F.l1_loss(x, y, reduction=r), lambda x, y: -np.sign(x - y)),
+    ("bce", lambda x, y, r: F.binary_cross_entropy(x.sigmoid(), y, reduction=r),
+     lambda x, y: np.log(1 - sigmoid_np(x)) - np.log(sigmoid_np(x))),  # = -x
+    ("bce with logits, pos_weight p", lambda x, y, r: F.binary_cross_entropy_with_logits(
+        x, y, pos_weight=np.array([2.0, 0.5]), reduction=r),
+     lambda x, y: -x + (np.array([2.0, 0.5]) - 1) * np.log1p(np.exp(-x))),  # -x + (p - 1) softplus(-x)
+    ("cross_entropy probabilities", lambda x, y, r: F.cross_entropy(x, y, reduction=r),
+     lambda x, y: -log_softmax_np(x, axis=1)),
+]
+
+
+def sigmoid_np(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+@pytest.mark.parametrize("name, loss, d_target", TARGET_GRADIENTS, ids=[c[0] for c in TARGET_GRADIENTS])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_a_target_that_requires_grad_gets_its_gradient(name, loss, d_target, reduction) -> None:
+    x = tg.tensor(X_PAIR, requires_grad=True)
+    y = tg.tensor(Y_PAIR, requires_grad=True)
+    out = loss(x, y, reduction)
+    plain = loss(tg.tensor(X_PAIR), Y_PAIR, reduction)  # the fused op, target as a constant: the same values
+    np.testing.assert_allclose(out.data, plain.data, rtol=1e-12)
+    out.backward(np.ones(out.shape))
+    scale = 1 / X_PAIR.size if reduction == "mean" else 1.0
+    if name == "cross_entropy probabilities" and reduction == "mean":
+        scale = 1 / X_PAIR.shape[0]  # the mean over samples, not elements
+    np.testing.assert_allclose(y.grad.data, scale * d_target(X_PAIR, Y_PAIR), rtol=1e-10, atol=1e-12)
+    assert x.grad is not None
+    assert tg.gradcheck(lambda x, y: loss(x, y, reduction), [x, y])

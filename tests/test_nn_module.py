@@ -450,3 +450,48 @@ def test_from_numpy_loads_a_tutorials_matrices_into_a_linear() -> None:
     np.testing.assert_array_equal(layer(tg.tensor(x)).data, x @ W1 + b1)  # the tutorial's Z1 = X W1 + b1
     with pytest.raises(ValueError, match=r"\(2, 4\).*\(4, 2\)"):
         nn.init.from_numpy_(layer.weight, W1)
+
+
+# ---- PyTorch's printed text and names in the corners -----------------------------------------------
+
+def test_module_list_prints_a_run_of_equal_layers_once_like_pytorch() -> None:
+    layers = nn.ModuleList([nn.Linear(1, 1), nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 1)])
+    assert repr(layers) == (
+        "ModuleList(\n"
+        "  (0-1): 2 x Linear(in_features=1, out_features=1, bias=True)\n"
+        "  (2): ReLU()\n"
+        "  (3): Linear(in_features=1, out_features=1, bias=True)\n"
+        ")"
+    )
+    assert repr(nn.ModuleList()) == "ModuleList()"
+    # Sequential lists every child, as PyTorch does
+    assert repr(nn.Sequential(nn.ReLU(), nn.ReLU())) == "Sequential(\n  (0): ReLU()\n  (1): ReLU()\n)"
+
+
+def test_relu_accepts_inplace_and_shows_it_like_pytorch() -> None:
+    assert repr(nn.ReLU()) == "ReLU()"
+    assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
+    x = tg.tensor([-1.0, 2.0])
+    np.testing.assert_array_equal(nn.ReLU(inplace=True)(x).data, [0.0, 2.0])
+
+
+def test_load_state_dict_result_prints_like_pytorch() -> None:
+    net = Net()
+    assert repr(net.load_state_dict(net.state_dict())) == "<All keys matched successfully>"
+    sd = net.state_dict()
+    sd.pop("fc2.bias")
+    result = net.load_state_dict(sd, strict=False)
+    assert repr(result) == "_IncompatibleKeys(missing_keys=['fc2.bias'], unexpected_keys=[])"
+    assert tuple(result) == (["fc2.bias"], [])
+
+
+def test_state_dict_prefix_is_put_in_front_of_every_key_as_given() -> None:
+    assert list(sequential().state_dict(prefix="model.")) == [
+        "model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"]
+
+
+def test_kaiming_init_of_a_tensor_with_no_elements_is_a_no_op_with_a_warning() -> None:
+    w = tg.empty(3, 0)
+    with pytest.warns(UserWarning, match="zero-element"):
+        assert nn.init.kaiming_normal_(w) is w
+    assert nn.Linear(0, 3).weight.shape == (3, 0)

@@ -448,3 +448,117 @@ def test_clamp_takes_tensor_bounds_and_passes_gradient_inside_them():
     np.testing.assert_array_equal(y.detach().numpy(), [-1.0, 0.5, 1.0])
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 0.0])
+
+
+# ---- PyTorch's result dtypes, where NumPy alone would give float64 --------------------------------
+
+# (expression, expected dtype): a float tensor keeps its dtype next to integers and NumPy numbers;
+# integers next to a Python float, or divided, give float32 (PyTorch's default float).
+RESULT_DTYPES = [
+    (lambda: tg.ones(2) * tg.arange(2), np.float32),
+    (lambda: tg.arange(2) + tg.ones(2, dtype=tg.float16), np.float16),
+    (lambda: tg.ones(2, dtype=tg.float64) - tg.arange(2), np.float64),
+    (lambda: tg.ones(2) * np.float64(2.0), np.float32),
+    (lambda: np.float64(2.0) / tg.ones(2), np.float32),
+    (lambda: tg.arange(4) * 0.5, np.float32),
+    (lambda: 2.5 ** tg.arange(3), np.float32),
+    (lambda: tg.arange(4) / 2, np.float32),
+    (lambda: tg.arange(4) / tg.arange(1, 5), np.float32),
+    (lambda: tg.arange(4) * 2, np.int64),
+    (lambda: tg.arange(4) + np.int64(1), np.int64),
+    (lambda: tg.ones(2) > 0, np.bool_),
+    (lambda: tg.ones(2) * (tg.ones(2) > 0), np.float32),
+    (lambda: tg.ones(2, dtype=tg.float64) + tg.ones(2), np.float64),
+    (lambda: tg.maximum(tg.ones(2), tg.arange(2)), np.float32),
+    (lambda: tg.where(tg.ones(2) > 0, 1.0, 0.0), np.float32),
+    (lambda: tg.where(tg.ones(2) > 0, tg.arange(2), tg.ones(2)), np.float32),
+]
+
+
+@pytest.mark.parametrize("make, dtype", RESULT_DTYPES)
+def test_result_dtypes_follow_pytorchs_promotion(make, dtype):
+    assert make().dtype == dtype
+
+
+def test_promotion_keeps_the_gradient_of_the_float_side():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * tg.arange(1, 3)  # int64 side cast to float32: no float64 result, gradient to x only
+    y.sum().backward()
+    assert y.dtype == np.float32 and x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 2.0])
+
+
+# ---- shape ops give new tensors; arguments checked as PyTorch does ------------------------------
+
+@pytest.mark.parametrize("view", [
+    lambda x: x.reshape(1, 2), lambda x: x.view(1, 2), lambda x: x.expand(1, 2), lambda x: x.squeeze(0),
+    lambda x: x.T, lambda x: x.t(),
+])
+def test_a_shape_op_is_a_new_node_even_when_the_shape_does_not_change(view):
+    x = tg.tensor([[1.0, 2.0]], requires_grad=True)
+    y = view(x)
+    assert y is not x and not y.is_leaf and y.grad_fn is not None
+    (y * tg.tensor([[3.0, 4.0]]).reshape(y.shape)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[3.0, 4.0]])
+
+
+def test_flatten_of_a_single_dimension_is_the_tensor_itself_and_start_after_end_is_an_error():
+    x = tg.ones(2, 3)
+    assert x.flatten(1, 1) is x and x.flatten(-1) is x and tg.ones(3).flatten().shape == (3,)
+    with pytest.raises(tg.ShapeError, match="start_dim"):
+        x.flatten(1, 0)
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: tg.ones(2, 3).reshape(2.5, 2), TypeError),  # not truncated to 2
+    (lambda: tg.zeros(-1), tg.ShapeError),
+    (lambda: tg.ones(2, -3), tg.ShapeError),
+    (lambda: tg.eye(-1), tg.ShapeError),
+    (lambda: tg.arange(0, 5, 0), RuntimeError),
+    (lambda: tg.linspace(0, 1, -1), RuntimeError),
+    (lambda: tg.rand(2, dtype=tg.int64), tg.DtypeError),
+    (lambda: tg.rand_like(tg.arange(3)), tg.DtypeError),
+    (lambda: tg.cat([]), tg.ShapeError),
+    (lambda: tg.stack([]), tg.ShapeError),
+    (lambda: tg.cat(tg.ones(2)), TypeError),
+    (lambda: tg.ones(2).clamp(), RuntimeError),
+    (lambda: tg.ones(2, 3).dot(tg.ones(3)), tg.ShapeError),
+    (lambda: tg.ones(2, 3) @ 2, TypeError),
+    (lambda: 2 @ tg.ones(2, 3), TypeError),
+])
+def test_bad_arguments_raise_what_pytorch_raises(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_clamp_without_bounds_and_arange_with_step_0_are_value_errors_too():
+    for call in (lambda: tg.ones(2).clamp(), lambda: tg.arange(0, 5, 0)):
+        with pytest.raises(ValueError):
+            call()
+
+
+def test_to_cpu_and_cpu_return_the_tensor_itself():
+    x = tg.ones(2, requires_grad=True)
+    assert x.to("cpu") is x and x.cpu() is x
+
+
+# ---- max and min over one dim: PyTorch's (values, indices) -------------------------------------
+
+def test_max_over_an_int_dim_is_a_values_indices_pair_and_over_a_tuple_the_values():
+    x = tg.tensor([[1.0, 4.0, 2.0], [7.0, 0.0, 7.0]])
+    values, indices = x.max(dim=1)
+    np.testing.assert_array_equal(values.numpy(), [4.0, 7.0])
+    np.testing.assert_array_equal(indices.numpy(), [1, 0])  # the first of tied maxima, as PyTorch
+    assert x.max(1).values.shape == (2,) and x.min(0, keepdim=True).indices.shape == (1, 3)
+    assert x.max(dim=(0, 1)).item() == 7.0  # a tuple of dims: values only, as amax
+    assert x.max().item() == 7.0 and x.max(axis=1).shape == (2,)  # NumPy's axis=: values only
+
+
+def test_gather_picks_along_a_dim_and_accumulates_repeated_picks():
+    x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    out = x.gather(1, tg.tensor([[0, 0], [1, 0]]))
+    np.testing.assert_array_equal(out.detach().numpy(), [[1.0, 1.0], [4.0, 3.0]])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[2.0, 0.0], [1.0, 1.0]])
+    with pytest.raises(tg.ShapeError, match="gather"):
+        x.gather(0, [0, 1])

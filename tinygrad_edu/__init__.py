@@ -17,7 +17,7 @@ from tinygrad_edu.creation import (
     arange, default_generator, empty, eye, full, full_like, linspace, manual_seed, ones, ones_like,
     rand, rand_like, randn, randn_like, zeros, zeros_like,
 )
-from tinygrad_edu.errors import DtypeError, ShapeError
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.functional import (
     abs, cat, clamp, exp, log, log_softmax, logsumexp, matmul, maximum, mean, minimum, relu,
     sigmoid, softmax, sqrt, stack, sum, tanh,
@@ -39,7 +39,10 @@ __version__ = "0.1.0"
 float16 = half = _np.float16
 float32 = float = _np.float32  # noqa: A001  (tg.float, as torch.float)
 float64 = double = _np.float64
-int32 = _np.int32
+int8 = _np.int8
+uint8 = _np.uint8
+int16 = short = _np.int16
+int32 = int = _np.int32  # noqa: A001  (tg.int, as torch.int)
 int64 = long = _np.int64
 bool = _np.bool_  # noqa: A001  (tg.bool, as torch.bool)
 
@@ -48,11 +51,11 @@ __all__ = [
     "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "unbroadcast",
     "arange", "default_generator", "empty", "eye", "full", "full_like", "linspace", "manual_seed",
     "ones", "ones_like", "rand", "rand_like", "randn", "randn_like", "zeros", "zeros_like",
-    "ShapeError", "DtypeError", "GradcheckError", "gradcheck",
+    "ShapeError", "DtypeError", "ArgumentError", "GradcheckError", "gradcheck",
     "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
     "locate_bad_backward",
     "nn", "optim", "save", "load", "draw_graph", "compile",
     "abs", "cat", "clamp", "exp", "log", "log_softmax", "logsumexp", "matmul", "maximum", "mean",
     "minimum", "relu", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh",
-    "float16", "float32", "float64", "int32", "int64", "half", "double", "long",
+    "float16", "float32", "float64", "int8", "uint8", "int16", "int32", "int64", "half", "double", "short", "long",
 ]

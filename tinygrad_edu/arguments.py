@@ -3,6 +3,7 @@ turned into one canonical form, with errors that name the op and the shapes."""
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
@@ -48,10 +49,14 @@ def arg_reduce(fn: Any, data: np.ndarray, dim: Optional[int], keepdim: bool) -> 
 
 
 def shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    """Accept reshape(2, 3), reshape((2, 3)) and reshape([2, 3])."""
+    """Accept reshape(2, 3), reshape((2, 3)) and reshape([2, 3]); a size that is not an integer
+    (e.g. 2.5) is a TypeError, as in PyTorch, rather than silently truncated."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)
+    try:
+        return tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise TypeError(f"sizes must be integers, got {shape}") from None
 
 
 def infer_shape(old: tuple[int, ...], new: tuple[int, ...]) -> tuple[int, ...]:

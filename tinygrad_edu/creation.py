@@ -11,6 +11,8 @@ from typing import Any, Optional
 import numpy as np
 
 from tinygrad_edu.arguments import shape_args
+from tinygrad_edu.errors import ArgumentError
+from tinygrad_edu.errors import DtypeError, ShapeError
 from tinygrad_edu.tensor import DEFAULT_DTYPE, DTypeLike, Tensor, _check_can_require_grad
 
 __all__ = [
@@ -53,14 +55,30 @@ def _dtype(dtype: DTypeLike) -> np.dtype:
     return DEFAULT_DTYPE if dtype is None else np.dtype(dtype)
 
 
+def _size(op: str, size: tuple[Any, ...]) -> tuple[int, ...]:
+    """The shape asked for, as `zeros(2, 3)` or `zeros((2, 3))`; a negative size is a ShapeError (as PyTorch)."""
+    shape = shape_args(size)
+    if any(n < 0 for n in shape):
+        raise ShapeError(f"{op}: sizes must be non-negative, got {shape}")
+    return shape
+
+
+def _float_dtype(op: str, dtype: DTypeLike) -> np.dtype:
+    """Random samples are floats: an integer or bool dtype is refused, as in PyTorch."""
+    dt = _dtype(dtype)
+    if dt.kind != "f":
+        raise DtypeError(f"{op}: random samples need a floating-point dtype, got {dt}")
+    return dt
+
+
 def zeros(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros, e.g. `tg.zeros(2, 3)` or `tg.zeros((2, 3))` (float32 by default)."""
-    return _make(np.zeros(shape_args(size), dtype=_dtype(dtype)), requires_grad)
+    return _make(np.zeros(_size("zeros", size), dtype=_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (float32 by default)."""
-    return _make(np.ones(shape_args(size), dtype=_dtype(dtype)), requires_grad)
+    return _make(np.ones(_size("ones", size), dtype=_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
@@ -70,11 +88,12 @@ def empty(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False) -> T
 
 def full(size: Any, fill_value: float, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape `size` filled with `fill_value` (float32 by default)."""
-    return _make(np.full(shape_args((size,)), fill_value, dtype=_dtype(dtype)), requires_grad)
+    return _make(np.full(_size("full", (size,)), fill_value, dtype=_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: Optional[int] = None, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix."""
+    _size("eye", (n, n if m is None else m))
     return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
@@ -83,6 +102,8 @@ def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: DT
     """Values from start (inclusive) to end (exclusive) by step; int64 for int arguments, as in PyTorch."""
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise ArgumentError("arange: step must be nonzero")
     if dtype is None:
         ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if ints else DEFAULT_DTYPE
@@ -91,6 +112,8 @@ def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: DT
 
 def linspace(start: float, end: float, steps: int, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from start to end, both included."""
+    if steps < 0:
+        raise ArgumentError(f"linspace: number of steps must be non-negative, got {steps}")
     return _make(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad)
 
 
@@ -98,14 +121,14 @@ def rand(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False,
          generator: Optional[np.random.Generator] = None) -> Tensor:
     """Uniform samples from [0, 1), drawn from the library's generator (see `manual_seed`)."""
     gen = generator or _RandomState.generator
-    return _make(gen.random(shape_args(size)).astype(_dtype(dtype)), requires_grad)
+    return _make(gen.random(_size("rand", size)).astype(_float_dtype("rand", dtype)), requires_grad)
 
 
 def randn(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False,
           generator: Optional[np.random.Generator] = None) -> Tensor:
     """Standard normal samples, drawn from the library's generator (see `manual_seed`)."""
     gen = generator or _RandomState.generator
-    return _make(gen.standard_normal(shape_args(size)).astype(_dtype(dtype)), requires_grad)
+    return _make(gen.standard_normal(_size("randn", size)).astype(_float_dtype("randn", dtype)), requires_grad)
 
 
 def _like(x: Any, dtype: DTypeLike) -> tuple[tuple[int, ...], np.dtype]:

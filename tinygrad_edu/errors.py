@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ShapeError", "DtypeError"]
+__all__ = ["ShapeError", "DtypeError", "ArgumentError"]
 
 
 class ShapeError(ValueError, RuntimeError):
@@ -18,4 +18,12 @@ class DtypeError(TypeError, RuntimeError):
 
     It is both a TypeError and a RuntimeError (what PyTorch raises), so code written for either
     catches it.
+    """
+
+
+class ArgumentError(ValueError, RuntimeError):
+    """An argument outside the values an op accepts, e.g. `arange(0, 5, 0)` or `clamp()` with no bound.
+
+    Both a ValueError (what Python raises for a bad value) and a RuntimeError (what PyTorch raises),
+    as ShapeError is.
     """

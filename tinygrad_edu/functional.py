@@ -10,7 +10,7 @@ from typing import Any, Optional, Sequence
 from tinygrad_edu import ops
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.arguments import Dim, check_dim
-from tinygrad_edu.tensor import Tensor, _operand, _operand_tensor, where
+from tinygrad_edu.tensor import Tensor, _operand_tensor, _promote, where
 
 __all__ = [
     "cat", "stack", "where", "maximum", "minimum", "matmul", "exp", "log", "sqrt", "abs", "relu",
@@ -19,8 +19,10 @@ __all__ = [
 
 
 def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)) or not tensors:
-        raise TypeError(f"{op}: expects a non-empty list or tuple of tensors")
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}: expects a list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:  # PyTorch: a ValueError for cat, a RuntimeError for stack; ShapeError is both
+        raise ShapeError(f"{op}: expects a non-empty list of tensors")
     return [_operand_tensor(t) for t in tensors]
 
 
@@ -52,12 +54,12 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise max of two tensors; ties share the gradient equally."""
-    return ops.Maximum.apply(_operand_tensor(a), _operand(b))
+    return ops.Maximum.apply(*_promote(_operand_tensor(a), b))
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise min of two tensors; ties share the gradient equally."""
-    return ops.Minimum.apply(_operand_tensor(a), _operand(b))
+    return ops.Minimum.apply(*_promote(_operand_tensor(a), b))
 
 
 def matmul(a: Any, b: Any) -> Tensor:

@@ -8,14 +8,15 @@ one-line delegation to the op that computes it (forward and backward side by sid
 from __future__ import annotations
 
 import operator
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Iterator, NamedTuple, Optional, Union
 
 import numpy as np
 
 from tinygrad_edu.arguments import (
-    Dim, arg_reduce, as_tuple, check_dim, check_matmul, infer_shape, integer_index, reduce_args, shape_args,
+    Dim, arg_reduce, as_tuple, check_dim, check_matmul, infer_shape, integer_index, reduce_args,
+    shape_args,
 )
-from tinygrad_edu.errors import DtypeError, ShapeError
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 
 __all__ = ["Tensor", "tensor", "from_numpy"]
 
@@ -68,8 +69,53 @@ def _operand(x: Any) -> Any:
     return Tensor(x)
 
 
+def _promote(a: "Tensor", b: Any, true_divide: bool = False) -> tuple[Any, Any]:
+    """The operands of `a op b`, cast so that NumPy computes the dtype PyTorch's type promotion gives.
+
+    NumPy and PyTorch agree when both sides are floats, or `a` is a float tensor and `b` a Python
+    number. Elsewhere NumPy gives float64 where PyTorch keeps the float side's dtype or uses float32:
+    float32 tensor with an int tensor -> float32; int tensor with a Python float -> float32; int / int
+    -> float32; float32 tensor with a NumPy number such as np.float64(2) -> float32 (a number, not an
+    array, as a Python float). Only the integer or bool side is ever cast, and it has no gradient.
+    """
+    a_float = a.data.dtype.kind == "f"
+    if a_float:  # the common cases first: float tensor with a float tensor or a Python number
+        if type(b) is Tensor:
+            if b.data.dtype.kind == "f":
+                return a, b
+        elif type(b) is float or type(b) is int:
+            return a, b
+    if isinstance(b, np.generic):
+        b = b.item()  # a NumPy number counts as a Python number, as in PyTorch
+    elif not isinstance(b, (Tensor, int, float)):
+        b = Tensor(b)
+    if not isinstance(b, Tensor):  # a Python number
+        if not a_float and (isinstance(b, float) or true_divide):
+            return a.data.astype(DEFAULT_DTYPE), b
+        return a, b
+    b_float = b.data.dtype.kind == "f"
+    if a_float and not b_float:
+        return a, b.data.astype(a.data.dtype)
+    if b_float and not a_float:
+        return a.data.astype(b.data.dtype), b
+    if true_divide and not a_float:  # int / int
+        return a.data.astype(DEFAULT_DTYPE), b.data.astype(DEFAULT_DTYPE)
+    return a, b
+
+
 def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+class MinMax(NamedTuple):
+    """What `x.max(dim)` and `x.min(dim)` return for an int dim, as PyTorch's `torch.return_types.max`."""
+
+    values: "Tensor"
+    indices: "Tensor"
+
+
+def _is_int(dim: Any) -> bool:
+    return isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
 
 
 class Tensor:
@@ -264,11 +310,20 @@ class Tensor:
     # ---- dtype --------------------------------------------------------------------------------
 
     def to(self, dtype: DTypeLike) -> "Tensor":
-        """Convert to `dtype`; between float dtypes the gradient flows back (cast to the input's dtype)."""
+        """Convert to `dtype`; between float dtypes the gradient flows back (cast to the input's dtype).
+
+        `x.to("cpu")` returns x, as in PyTorch for a tensor already on the CPU (the one device here).
+        """
+        if isinstance(dtype, str) and dtype == "cpu":
+            return self
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
             return self
         return _ops.Cast.apply(self, dtype=dtype)
+
+    def cpu(self) -> "Tensor":
+        """This tensor: it is already on the CPU (as `torch.Tensor.cpu` returns a CPU tensor as is)."""
+        return self
 
     def float(self) -> "Tensor":
         """Convert to float32."""
@@ -293,19 +348,19 @@ class Tensor:
     # ---- elementwise math: each line names the op in tinygrad_edu/ops/ that computes it ---------
 
     def add(self, other: Any) -> "Tensor":
-        return _ops.Add.apply(self, _operand(other))
+        return _ops.Add.apply(*_promote(self, other))
 
     def sub(self, other: Any) -> "Tensor":
-        return _ops.Sub.apply(self, _operand(other))
+        return _ops.Sub.apply(*_promote(self, other))
 
     def mul(self, other: Any) -> "Tensor":
-        return _ops.Mul.apply(self, _operand(other))
+        return _ops.Mul.apply(*_promote(self, other))
 
     def div(self, other: Any) -> "Tensor":
-        return _ops.Div.apply(self, _operand(other))
+        return _ops.Div.apply(*_promote(self, other, true_divide=True))
 
     def pow(self, exponent: Any) -> "Tensor":
-        return _ops.Pow.apply(self, _operand(exponent))
+        return _ops.Pow.apply(*_promote(self, exponent))
 
     def neg(self) -> "Tensor":
         return _ops.Neg.apply(self)
@@ -334,16 +389,16 @@ class Tensor:
     def clamp(self, min: Optional[float] = None, max: Optional[float] = None) -> "Tensor":
         """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
         if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
+            raise ArgumentError("clamp: at least one of min and max must be given")
         return _ops.Clamp.apply(self, min=_data(min), max=_data(max))
 
     clip = clamp
 
     def maximum(self, other: Any) -> "Tensor":
-        return _ops.Maximum.apply(self, _operand(other))
+        return _ops.Maximum.apply(*_promote(self, other))
 
     def minimum(self, other: Any) -> "Tensor":
-        return _ops.Minimum.apply(self, _operand(other))
+        return _ops.Minimum.apply(*_promote(self, other))
 
     def where(self, condition: Any, other: Any) -> "Tensor":
         """`self` where condition is true, else `other` (as `torch.Tensor.where`)."""
@@ -364,21 +419,56 @@ class Tensor:
         axes, keep = reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Mean.apply(self, axes=axes, keepdim=keep)
 
-    def max(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
-        """Largest values over `dim`; the gradient is shared evenly between ties (as `torch.amax`).
+    def max(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> Any:
+        """The largest value, or the largest values over `dim`, as `torch.max`.
 
-        Unlike `torch.max(x, dim)` this returns the values only; use `argmax` for the indices.
+        With no dim: a tensor. With an int `dim`: the named tuple `(values, indices)`, as PyTorch returns
+        it (`x.max(1).values`, `values, indices = x.max(1)`), the gradient going to the first largest
+        element. With a tuple of dims, or NumPy's `axis=`: the values only, as `amax`, ties sharing the
+        gradient evenly.
         """
         axes, keep = reduce_args("max", self.data.ndim, dim, keepdim, axis, keepdims)
+        if _is_int(dim):
+            return self._pick(np.argmax, dim, keep)
         return _ops.Max.apply(self, axes=axes, keepdim=keep)
 
-    def min(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
-        """Smallest values over `dim`; the gradient is shared evenly between ties (as `torch.amin`)."""
+    def min(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> Any:
+        """The smallest value, or the smallest values over `dim`, as `torch.min` (see `max`)."""
         axes, keep = reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
+        if _is_int(dim):
+            return self._pick(np.argmin, dim, keep)
         return _ops.Min.apply(self, axes=axes, keepdim=keep)
 
-    amax = max
-    amin = min
+    def _pick(self, arg: Any, dim: int, keepdim: bool) -> MinMax:
+        """max/min over one dim as PyTorch does it: the values at the first extreme index, whose
+        gradient goes to that one element (amax/amin share it between ties instead)."""
+        axis = check_dim("max" if arg is np.argmax else "min", dim, self.data.ndim)
+        indices = np.expand_dims(arg(self.data, axis=axis), axis) if self.data.ndim else np.asarray(0)
+        values = self.gather(axis, indices) if self.data.ndim else self.clone()
+        if not keepdim and self.data.ndim:
+            values, indices = values.squeeze(axis), indices.squeeze(axis)
+        return MinMax(values, Tensor._from_op(indices, None))
+
+    def gather(self, dim: int, index: Any) -> "Tensor":
+        """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on), as `torch.gather`.
+
+        `index` has as many dimensions as self; repeated indices accumulate their gradient.
+        """
+        axis = check_dim("gather", dim, self.data.ndim)
+        index = integer_index(np.asarray(_data(index)))
+        if index.ndim != self.data.ndim:
+            raise ShapeError(f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}")
+        return _ops.Gather.apply(self, index=index, axis=axis)
+
+    def amax(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
+        """The largest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
+        axes, keep = reduce_args("amax", self.data.ndim, dim, keepdim, None, None)
+        return _ops.Max.apply(self, axes=axes, keepdim=keep)
+
+    def amin(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
+        """The smallest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
+        axes, keep = reduce_args("amin", self.data.ndim, dim, keepdim, None, None)
+        return _ops.Min.apply(self, axes=axes, keepdim=keep)
 
     def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
         """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None."""
@@ -404,20 +494,26 @@ class Tensor:
     # ---- shape ------------------------------------------------------------------------------
 
     def reshape(self, *shape: Any) -> "Tensor":
-        """The same elements in a new shape; one dimension may be -1 (inferred)."""
+        """The same elements in a new shape; one dimension may be -1 (inferred).
+
+        Always a new tensor (in the graph when self requires grad), even when the shape is unchanged,
+        as in PyTorch.
+        """
         target = infer_shape(self.data.shape, shape_args(shape))
-        if target == self.data.shape:
-            return self
         return _ops.Reshape.apply(self, shape=target)
 
     view = reshape
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
-        """Merge the dimensions start_dim..end_dim into one."""
+        """Merge the dimensions start_dim..end_dim into one (self itself if that is one dimension, as PyTorch)."""
         if self.data.ndim == 0:
             return self.reshape(1)
         start = check_dim("flatten", start_dim, self.data.ndim)
         end = check_dim("flatten", end_dim, self.data.ndim)
+        if start > end:
+            raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {self.shape}")
+        if start == end:
+            return self
         shape = self.data.shape
         return self.reshape(*shape[:start], -1, *shape[end + 1:])
 
@@ -453,16 +549,14 @@ class Tensor:
         return _ops.Permute.apply(self, dims=tuple(dims))
 
     def t(self) -> "Tensor":
-        """Transpose a tensor of at most 2 dimensions."""
+        """Transpose a tensor of at most 2 dimensions (0-d and 1-d ones come back unchanged, as a new tensor)."""
         if self.data.ndim > 2:
             raise ShapeError(f"t(): expects a tensor of at most 2 dimensions, got shape {self.shape}")
-        return self if self.data.ndim < 2 else self.transpose(0, 1)
+        return _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim))))
 
     @property
     def T(self) -> "Tensor":
         """The dimensions in reverse order (the transpose of a matrix)."""
-        if self.data.ndim < 2:
-            return self
         return _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim))))
 
     def expand(self, *shape: Any) -> "Tensor":
@@ -476,8 +570,6 @@ class Tensor:
             np.broadcast_to(np.empty(self.data.shape, dtype=np.bool_), target)
         except ValueError:
             raise ShapeError(f"expand: cannot expand shape {self.shape} to {shape}") from None
-        if target == self.data.shape:
-            return self
         return _ops.Expand.apply(self, shape=target)
 
     def broadcast_to(self, *shape: Any) -> "Tensor":
@@ -509,44 +601,53 @@ class Tensor:
         return _ops.MatMul.apply(self, other)
 
     def dot(self, other: Any) -> "Tensor":
+        """The dot product of two 1-D tensors (use matmul for matrices), as `torch.dot`."""
+        other = _operand_tensor(other)
+        if self.data.ndim != 1 or other.data.ndim != 1:
+            raise ShapeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and {other.shape}")
         return self.matmul(other)
 
     # ---- operator sugar: one line each, with the math it means ----------------------------
+    # `_promote(self, other)` gives (self, other) with PyTorch's result dtype; `r` methods swap them back.
 
     def __add__(self, other: Any) -> "Tensor":  # self + other
-        return _ops.Add.apply(self, _operand(other))
+        return _ops.Add.apply(*_promote(self, other))
 
     def __radd__(self, other: Any) -> "Tensor":  # other + self
-        return _ops.Add.apply(_operand(other), self)
+        return _ops.Add.apply(*_promote(self, other)[::-1])
 
     def __sub__(self, other: Any) -> "Tensor":  # self - other
-        return _ops.Sub.apply(self, _operand(other))
+        return _ops.Sub.apply(*_promote(self, other))
 
     def __rsub__(self, other: Any) -> "Tensor":  # other - self
-        return _ops.Sub.apply(_operand(other), self)
+        return _ops.Sub.apply(*_promote(self, other)[::-1])
 
     def __mul__(self, other: Any) -> "Tensor":  # self * other
-        return _ops.Mul.apply(self, _operand(other))
+        return _ops.Mul.apply(*_promote(self, other))
 
     def __rmul__(self, other: Any) -> "Tensor":  # other * self
-        return _ops.Mul.apply(_operand(other), self)
+        return _ops.Mul.apply(*_promote(self, other)[::-1])
 
     def __truediv__(self, other: Any) -> "Tensor":  # self / other
-        return _ops.Div.apply(self, _operand(other))
+        return _ops.Div.apply(*_promote(self, other, true_divide=True))
 
     def __rtruediv__(self, other: Any) -> "Tensor":  # other / self
-        return _ops.Div.apply(_operand(other), self)
+        return _ops.Div.apply(*_promote(self, other, true_divide=True)[::-1])
 
     def __pow__(self, exponent: Any) -> "Tensor":  # self ** exponent
-        return _ops.Pow.apply(self, _operand(exponent))
+        return _ops.Pow.apply(*_promote(self, exponent))
 
     def __rpow__(self, base: Any) -> "Tensor":  # base ** self
-        return _ops.Pow.apply(_operand(base), self)
+        return _ops.Pow.apply(*_promote(self, base)[::-1])
 
     def __matmul__(self, other: Any) -> "Tensor":  # self @ other
+        if isinstance(other, (int, float)):
+            return NotImplemented  # a number is not a matrix: Python raises TypeError, as PyTorch
         return self.matmul(other)
 
     def __rmatmul__(self, other: Any) -> "Tensor":  # other @ self
+        if isinstance(other, (int, float)):
+            return NotImplemented
         return _operand_tensor(other).matmul(self)
 
     def __neg__(self) -> "Tensor":  # -self
@@ -652,7 +753,11 @@ def from_numpy(array: np.ndarray) -> Tensor:
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Elementwise `input if condition else other`, with broadcasting; gradients flow to the chosen side."""
     cond = np.asarray(_data(condition), dtype=np.bool_)
-    return _ops.Where.apply(cond, _operand(input), _operand(other))
+    if isinstance(input, Tensor) or not isinstance(other, Tensor):
+        a, b = _promote(_operand_tensor(input), other)
+    else:
+        b, a = _promote(other, input)
+    return _ops.Where.apply(cond, a, b)
 
 
 # These modules use Tensor, so they are imported once Tensor exists.

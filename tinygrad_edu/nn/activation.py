@@ -26,13 +26,23 @@ class Sigmoid(Module):
 class ReLU(Module):
     """max(x, 0), elementwise.
 
+    `inplace` is accepted for PyTorch code that passes it, and shown in the repr as PyTorch does;
+    the result is always a new tensor (the same values and gradient).
+
     Example:
         >>> nn.ReLU()(tg.tensor([-1.0, 2.0]))
         tensor([0., 2.], dtype=float32)
     """
 
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, input: Tensor) -> Tensor:
         return elementwise.ReLU.apply(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Tanh(Module):

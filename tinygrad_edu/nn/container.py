@@ -107,6 +107,26 @@ class ModuleList(Module):
         self.add_module(str(len(self._modules)), module)
         return self
 
+    def __repr__(self) -> str:
+        # As PyTorch prints a ModuleList: a run of children that print the same is one entry,
+        # "(0-2): 3 x Linear(...)", so a stack of identical layers stays readable.
+        reprs = [repr(module) for module in self._modules.values()]
+        if not reprs:
+            return f"{type(self).__name__}()"
+        lines = []
+        start = 0
+        while start < len(reprs):
+            end = start
+            while end + 1 < len(reprs) and reprs[end + 1] == reprs[start]:
+                end += 1
+            child = reprs[start].replace("\n", "\n  ")
+            if end == start:
+                lines.append(f"({start}): {child}")
+            else:
+                lines.append(f"({start}-{end}): {end - start + 1} x {child}")
+            start = end + 1
+        return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
+
     def extend(self, modules: Iterable[Module]) -> "ModuleList":
         """Add every module of an iterable at the end; returns self."""
         if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):

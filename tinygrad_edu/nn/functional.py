@@ -2,7 +2,9 @@
 
 Each loss checks its arguments here, with messages that name the shapes or values at fault, and
 then runs one fused op from `tinygrad_edu/ops/loss.py`, where its forward and gradient live.
-Targets may be Tensors, ndarrays or lists; they never receive a gradient.
+Targets may be Tensors, ndarrays or lists. A fused op treats the target as a constant; a target
+that requires grad (e.g. a second output of the network) gets its gradient as in PyTorch, from the
+same formula written with differentiable Tensor ops (`_target_needs_grad`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from typing import Any, Optional
 
 import numpy as np
 
+from tinygrad_edu.errors import ArgumentError
+from tinygrad_edu.autograd import is_grad_enabled
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.ops import elementwise, linalg
 from tinygrad_edu.ops import loss as loss_ops
+from tinygrad_edu.ops.loss import LOG_CLAMP
 from tinygrad_edu.tensor import Tensor
 
 __all__ = [
@@ -97,6 +102,23 @@ def _same_shape_target(name: str, input: Tensor, target: Any) -> np.ndarray:
     return t.astype(input.data.dtype, copy=False)
 
 
+def _target_needs_grad(target: Any) -> bool:
+    """True when the target is a Tensor that requires grad, so the loss must differentiate it too."""
+    return isinstance(target, Tensor) and target.requires_grad and is_grad_enabled()
+
+
+def _reduced(losses: Tensor, reduction: str, count: float) -> Tensor:
+    """The per-element losses, their sum, or their sum divided by count (the Tensor-op form of the reduction)."""
+    if reduction == "none":
+        return losses
+    return losses.sum() if reduction == "sum" else losses.sum() / count
+
+
+def _softplus_neg(x: Tensor) -> Tensor:
+    """log(1 + exp(-x)) = max(-x, 0) + log(1 + exp(-|x|)), which never overflows."""
+    return (-x).relu() + ((-x.abs()).exp() + 1).log()
+
+
 def _weight(name: str, what: str, weight: Any, shape: tuple[int, ...], dtype: np.dtype) -> Optional[np.ndarray]:
     """An optional weight as an array of `dtype`; a ShapeError unless it broadcasts to `shape`."""
     if weight is None:
@@ -125,7 +147,10 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """
     _check_reduction("mse_loss", reduction)
     x = _tensor(input)
-    return loss_ops.MSELoss.apply(x, target=_same_shape_target("mse_loss", x, target), reduction=reduction)
+    t = _same_shape_target("mse_loss", x, target)
+    if _target_needs_grad(target):
+        return _reduced((x - target.to(x.dtype)) ** 2, reduction, x.data.size)
+    return loss_ops.MSELoss.apply(x, target=t, reduction=reduction)
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -137,7 +162,10 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """
     _check_reduction("l1_loss", reduction)
     x = _tensor(input)
-    return loss_ops.L1Loss.apply(x, target=_same_shape_target("l1_loss", x, target), reduction=reduction)
+    t = _same_shape_target("l1_loss", x, target)
+    if _target_needs_grad(target):
+        return _reduced((x - target.to(x.dtype)).abs(), reduction, x.data.size)
+    return loss_ops.L1Loss.apply(x, target=t, reduction=reduction)
 
 
 # ---- binary classification ------------------------------------------------------------------------
@@ -158,14 +186,19 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reducti
     x = _tensor(input)
     t = _same_shape_target("binary_cross_entropy", x, target)
     w = _weight("binary_cross_entropy", "weight", weight, x.data.shape, x.data.dtype)
-    loss = loss_ops.BCELoss.apply(x, target=t, weight=w, reduction=reduction)
+    if _target_needs_grad(target):
+        y = target.to(x.dtype)
+        losses = -(y * x.log().clamp(min=LOG_CLAMP) + (1 - y) * (1 - x).log().clamp(min=LOG_CLAMP))
+        loss = _reduced(losses if w is None else losses * w, reduction, x.data.size)
+    else:
+        loss = loss_ops.BCELoss.apply(x, target=t, weight=w, reduction=reduction)
     # A prediction outside [0, 1] (or nan) makes a log nan and so the loss nan: checking the loss,
     # often one number, is cheaper than scanning every prediction on every call.
     out = loss.data
     if (out != out) if out.ndim == 0 else np.isnan(out).any():  # nan is the one value unequal to itself
         low, high = x.data.min(), x.data.max()
         if not (low >= 0 and high <= 1):  # nan fails every comparison, so it is caught too
-            raise ValueError(
+            raise ArgumentError(
                 f"binary_cross_entropy: every input must be a probability in [0, 1], got values from "
                 f"{low} to {high}. Apply a sigmoid first, or use binary_cross_entropy_with_logits on the "
                 f"raw scores."
@@ -190,6 +223,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     t = _same_shape_target("binary_cross_entropy_with_logits", x, target)
     w = _weight("binary_cross_entropy_with_logits", "weight", weight, x.data.shape, x.data.dtype)
     p = _weight("binary_cross_entropy_with_logits", "pos_weight", pos_weight, x.data.shape, x.data.dtype)
+    if _target_needs_grad(target):
+        y = target.to(x.dtype)
+        positive = 1 if p is None else 1 + (p - 1) * y
+        losses = (1 - y) * x + positive * _softplus_neg(x)
+        return _reduced(losses if w is None else losses * w, reduction, x.data.size)
     return loss_ops.BCEWithLogitsLoss.apply(x, target=t, weight=w, pos_weight=p, reduction=reduction)
 
 
@@ -212,6 +250,13 @@ def _class_layout(name: str, x: Tensor) -> tuple[Tensor, int, tuple[int, ...]]:
     return x, classes, sample_shape
 
 
+def _per_sample(loss: Tensor, sample_shape: tuple[int, ...], reduction: str) -> Tensor:
+    """With reduction='none', the flat (M,) losses in the targets' shape (reshaped only if it differs)."""
+    if reduction == "none" and loss.data.shape != sample_shape:
+        return loss.reshape(sample_shape)
+    return loss
+
+
 def _class_targets(name: str, target: np.ndarray, sample_shape: tuple[int, ...], input_shape: tuple[int, ...],
                    classes: int, ignore_index: int) -> np.ndarray:
     """Class indices as a flat int64 array, checked: the right shape, whole numbers, in range."""
@@ -222,7 +267,7 @@ def _class_targets(name: str, target: np.ndarray, sample_shape: tuple[int, ...],
         )
     if target.dtype.kind == "f":  # tg.tensor([0, 2]) is float32: accept whole numbers
         if not np.all(np.isfinite(target)) or np.any(target != np.round(target)):
-            raise ValueError(f"{name}: class indices must be whole numbers, got {target.reshape(-1)[:8]}")
+            raise ArgumentError(f"{name}: class indices must be whole numbers, got {target.reshape(-1)[:8]}")
     elif target.dtype.kind not in "iub":
         raise ValueError(f"{name}: class indices must be integers, got dtype {target.dtype}")
     t = target.astype(np.int64).reshape(-1)
@@ -259,7 +304,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
     name = "cross_entropy"
     _check_reduction(name, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{name}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        raise ArgumentError(f"{name}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     x = _tensor(input)
     dtype = x.data.dtype
     scores, classes, sample_shape = _class_layout(name, x)
@@ -271,12 +316,19 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
         if x.data.ndim > 2:
             q = np.moveaxis(q, 1, -1)
         q = q.reshape(-1, classes)
+        if _target_needs_grad(target):  # the same formula, with q a Tensor that gets its gradient
+            q_t = target.to(dtype)
+            if x.data.ndim > 2:
+                q_t = q_t.permute(0, *range(2, x.data.ndim), 1)
+            a = (1 - label_smoothing) * q_t.reshape(-1, classes) + label_smoothing / classes
+            losses = -((a if w is None else a * w) * scores.log_softmax(1)).sum(1)
+            return _per_sample(_reduced(losses, reduction, q.shape[0]), sample_shape, reduction)
         coefficients = (1 - label_smoothing) * q + label_smoothing / classes
         if w is not None:
             coefficients *= w
         loss = loss_ops.SoftCrossEntropyLoss.apply(scores, coefficients=coefficients, count=float(q.shape[0]),
                                                    reduction=reduction)
-        return loss.reshape(sample_shape) if reduction == "none" else loss
+        return _per_sample(loss, sample_shape, reduction)
     # Class indices. 'mean' divides by the summed class weights of the kept samples (their number
     # without weights); a sample whose target is ignore_index has weight 0.
     idx = _class_targets(name, t, sample_shape, x.data.shape, classes, ignore_index)
@@ -300,7 +352,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
     else:
         loss = loss_ops.CrossEntropyLoss.apply(scores, target=safe, sample_weight=sample_weight, count=count,
                                                reduction=reduction)
-    return loss.reshape(sample_shape) if reduction == "none" else loss
+    return _per_sample(loss, sample_shape, reduction)
 
 
 def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
@@ -327,4 +379,4 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
     count = float(np.sum(sample_weight))
     loss = loss_ops.NLLLoss.apply(scores, target=safe, sample_weight=sample_weight, count=count,
                                   reduction=reduction)
-    return loss.reshape(sample_shape) if reduction == "none" else loss
+    return _per_sample(loss, sample_shape, reduction)

@@ -15,6 +15,7 @@ draws the same numbers into a Linear's (out, in) weight, and `from_numpy_` copie
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -144,8 +145,9 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
         raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
     fan_in, fan_out = _fans(tensor)
     fan = fan_in if mode == "fan_in" else fan_out
-    if fan == 0:
-        raise ValueError(f"kaiming init: the tensor of shape {tensor.data.shape} has a fan of 0")
+    if fan == 0:  # only a tensor with no elements has a fan of 0: there is nothing to fill (as PyTorch)
+        warnings.warn("Initializing zero-element tensors is a no-op")
+        return 0.0
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 

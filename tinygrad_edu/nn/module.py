@@ -55,11 +55,18 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
-class IncompatibleKeys(NamedTuple):
-    """What `load_state_dict(strict=False)` returns: the keys it did not find, and those it did not use."""
+class _IncompatibleKeys(NamedTuple):
+    """What `load_state_dict` returns: the keys it did not find, and those it did not use (PyTorch's name)."""
 
     missing_keys: list[str]
     unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"  # what PyTorch prints
+        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+
+    __str__ = __repr__
 
 
 def _is_float_dtype(dtype: Any) -> bool:
@@ -315,14 +322,14 @@ class Module:
             ['0.weight', '0.bias', '2.weight', '2.bias']
         """
         state: OrderedDict[str, Any] = OrderedDict()
-        for owner_prefix, module in self.named_modules(prefix=prefix, remove_duplicate=False):
+        for owner, module in self.named_modules(remove_duplicate=False):
             for name, param in module._parameters.items():
                 if param is not None:
-                    key = owner_prefix + "." + name if owner_prefix else name
+                    key = prefix + (owner + "." if owner else "") + name  # prefix is put in front as given
                     state[key] = param if keep_vars else param.data.copy()
         return state
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> _IncompatibleKeys:
         """Copy arrays (or Tensors) from `state_dict` into the parameters of the same name, in place.
 
         Values are cast to each parameter's dtype. Every key and shape is checked before anything is
@@ -333,7 +340,7 @@ class Module:
         Example:
             >>> fresh = nn.Linear(2, 1)
             >>> fresh.load_state_dict(trained.state_dict())
-            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+            <All keys matched successfully>
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
@@ -377,7 +384,7 @@ class Module:
                 param.data[...] = array  # in place, cast to the parameter's dtype
             else:
                 param.data = array.astype(param.data.dtype)
-        return IncompatibleKeys(missing, unexpected)
+        return _IncompatibleKeys(missing, unexpected)
 
     # ---- printing -------------------------------------------------------------------------------
 

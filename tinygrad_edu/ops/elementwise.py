@@ -70,12 +70,18 @@ class Pow(Function):
         # d(a^b)/da = b * a^(b-1), d(a^b)/db = a^b * log(a)
         a, b, out = self.saved
         need_a, need_b = self.needs_input_grad
-        grad_a = grad_out * b * a ** (b - 1) if need_a else None
-        grad_b = None
+        grad_a = grad_b = None
+        if need_a:
+            exponent = b - 1
+            if np.any(b == 0):
+                # Where b == 0, a^b = 1 for every a and the gradient is 0, also at a = 0, where
+                # 0 * 0^(-1) would be nan: there a^1 stands in for a^(b-1), times b = 0 (as PyTorch).
+                exponent = np.where(b == 0, 1, exponent)
+            grad_a = grad_out * b * a ** exponent
         if need_b:
             # Where a == 0 and b >= 0, a^b does not change with b (0 or 1): the gradient is 0,
-            # not 0 * log(0) = nan. This is PyTorch's convention too.
-            safe_a = np.where(a == 0, 1, a)
+            # not 0 * log(0) = nan. Where b < 0 it stays a^b log(a) = inf * -inf. As in PyTorch.
+            safe_a = np.where((a == 0) & (b >= 0), 1, a)
             grad_b = grad_out * out * np.log(safe_a)
         return grad_a, grad_b
 

@@ -84,3 +84,19 @@ class Stack(Function):
         # input i gets the gradient's slice i along the new axis
         axis, count = self.saved
         return tuple(np.take(grad_out, i, axis=axis) for i in range(count))
+
+
+class Gather(Function):
+    def forward(self, x, index=None, axis: int = 0):
+        # out[i][j] = x[index[i][j]][j] for axis 0 (and so on): torch.gather, np.take_along_axis
+        self.save(x.shape, x.dtype, index, axis)
+        return np.take_along_axis(x, index, axis=axis)
+
+    def backward(self, grad_out):
+        # each picked element gets the gradient of every place it was picked for (add.at accumulates)
+        shape, dtype, index, axis = self.saved
+        grad = np.zeros(shape, dtype=dtype)
+        where = list(np.ix_(*[np.arange(n) for n in index.shape]))
+        where[axis] = index
+        np.add.at(grad, tuple(where), grad_out)
+        return grad
