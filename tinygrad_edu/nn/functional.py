@@ -13,9 +13,8 @@ from typing import Any, Optional
 
 import numpy as np
 
-from tinygrad_edu.errors import ArgumentError
 from tinygrad_edu.autograd import is_grad_enabled
-from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.ops import elementwise, linalg
 from tinygrad_edu.ops import loss as loss_ops
 from tinygrad_edu.ops.loss import LOG_CLAMP
