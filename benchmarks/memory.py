@@ -29,7 +29,8 @@ GROWTH_TOLERANCE = 1024 * 1024  # "no growth": less than 1 MiB between the first
 CHECK_STEPS = 10
 
 # child kind -> the row of tinygrad_edu.bench.mlp_implementations that it runs
-KINDS = {"numpy": bench.BASELINE, "tensors": bench.TENSORS, "modules": bench.MODULES, "torch": bench.PYTORCH}
+KINDS = {"numpy": bench.BASELINE, "tensors": bench.TENSORS, "modules": bench.MODULES, "compiled": bench.COMPILED,
+         "torch": bench.PYTORCH}
 
 
 def child(kind: str, steps: int, sample_every: int, threads: int) -> dict[str, Any]:
@@ -120,7 +121,7 @@ def summarise(results: dict[str, dict[str, Any]], steps: int, first_sample: int)
     header = ["implementation", "peak RSS", "x NumPy", "RSS after setup", f"RSS at step {first_sample}",
               f"RSS at step {steps}", "growth", "result check"]
     table = _harness.markdown_table(header, rows)
-    for name in (bench.MODULES, bench.TENSORS):
+    for name in (bench.MODULES, bench.TENSORS, bench.COMPILED):
         r = results.get(name, {})
         if "peak" in r and "peak" in base:
             ratio = r["peak"] / base["peak"]

@@ -1,14 +1,16 @@
 """Benchmark: one MLP training step (784-256-256-10, ReLU, cross-entropy, batch 128, float32, SGD).
 
-Hand-written NumPy (the backward derived by hand, 8 GEMMs) vs tinygrad_edu vs PyTorch, plus the
-step's 8 GEMMs timed alone: the floor BLAS sets, reported as the fraction of it each step reaches.
+Hand-written NumPy (the backward derived by hand, 8 GEMMs) vs tinygrad_edu (raw tensors, nn + optim,
+and the nn + optim step compiled with tg.compile) vs PyTorch, plus the step's 8 GEMMs timed alone:
+the floor BLAS sets, reported as the fraction of it each step reaches.
 
 Run from the repository root:
     python benchmarks/mlp.py                 # about 10 s
     python benchmarks/mlp.py --threads 2
 
-The implementations are in tinygrad_edu/bench/mlp.py (MlpNumpy, MlpTensors, mlp_modules), shared with
-`tinygrad-edu bench`. Exit status 1 when a row's loss is not hand-written NumPy's to 1e-6.
+The implementations are in tinygrad_edu/bench/mlp.py (MlpNumpy, MlpTensors, mlp_modules; the compiled
+row is CompiledTrainer in harness.py), shared with `tinygrad-edu bench`. Exit status 1 when a row's
+loss is not hand-written NumPy's to 1e-6.
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
 """Benchmark: one XOR training step (tutorial A's 2-4-1 sigmoid network), NumPy by hand vs tinygrad_edu vs PyTorch.
 
+tinygrad_edu runs three ways: raw tensors, nn + optim (eager), and the same nn + optim step compiled
+with tg.compile (traced once, then replayed as straight-line NumPy).
+
 Run from the repository root:
     python benchmarks/xor.py                 # about 10 s with PyTorch installed
     python benchmarks/xor.py --threads 2 --repeat 101
 
-The implementations are in tinygrad_edu/bench/xor.py (XorNumpy, XorTensors, xor_modules), shared with
-`tinygrad-edu bench`. Exit status 1 when a row's loss is not hand-written NumPy's to 1e-6.
+The implementations are in tinygrad_edu/bench/xor.py (XorNumpy, XorTensors, xor_modules; the compiled
+row is CompiledTrainer in harness.py), shared with `tinygrad-edu bench`. Exit status 1 when a row's
+loss is not hand-written NumPy's to 1e-6.
 """
 
 from __future__ import annotations

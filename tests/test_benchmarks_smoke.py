@@ -16,17 +16,18 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import bench
-from tinygrad_edu.bench import BASELINE, MODULES, PYTORCH, TENSORS
+from tinygrad_edu.bench import BASELINE, COMPILED, MODULES, PYTORCH, TENSORS
+from tinygrad_edu.compiler import TracingWarning
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 GEMMS = "the step's 8 GEMMs alone (NumPy)"
 
 # script -> the rows that must have run (numbers in their median column); PyTorch is off (--torch no).
 SCRIPTS = {
-    "xor.py": [BASELINE, TENSORS, MODULES],
-    "mlp.py": [BASELINE, TENSORS, MODULES, GEMMS],
+    "xor.py": [BASELINE, TENSORS, MODULES, COMPILED],
+    "mlp.py": [BASELINE, TENSORS, MODULES, COMPILED, GEMMS],
     "overhead.py": [BASELINE, "tinygrad_edu"],
-    "memory.py": [BASELINE, TENSORS, MODULES],
+    "memory.py": [BASELINE, TENSORS, MODULES, COMPILED],
     "chain.py": [BASELINE, "tinygrad_edu"],
 }
 
@@ -73,9 +74,12 @@ def test_tinygrad_edu_bench_prints_both_comparisons_and_exits_0(capsys):
     output = capsys.readouterr().out
     assert output.count("## ") == 2
     rows = table_rows(output)
-    for name in (BASELINE, TENSORS, MODULES, GEMMS):
+    for name in (BASELINE, TENSORS, MODULES, COMPILED, GEMMS):
         assert all(cells[1] != "-" for cells in rows[name])
+    assert len(rows[COMPILED]) == 2  # XOR and MLP
     assert len(rows[PYTORCH]) == 2  # one per comparison: numbers, or "not installed"
+    assert "XOR step, tinygrad_edu, compiled, <= 1.20x hand-written NumPy" in output
+    assert "MLP step, tinygrad_edu, compiled, no slower than eager (nn + optim)" in output
 
 
 class TwoStepsAtOnce(bench.XorNumpy):
@@ -119,13 +123,60 @@ def test_implementation_rows_put_numpy_first_and_give_each_library_its_own_row(t
         lambda: "by hand", lambda: "tensors", lambda library: library,  # modules(library) hands back its library
         ["Sequential", "Linear", "SGD"], torch, torch_mode,
     )
-    assert list(factories)[:3] == [BASELINE, TENSORS, MODULES]
+    assert list(factories)[:4] == [BASELINE, TENSORS, MODULES, COMPILED]
     assert factories[BASELINE]() == "by hand" and factories[TENSORS]() == "tensors"
     assert factories[MODULES]()[0] == MODULES  # each row is bound to its own library, not the loop's last
     if pytorch_row == "runs":
         assert factories[PYTORCH]()[:3] == (PYTORCH, "torch.nn", "torch.optim") and not unavailable
     else:
         assert PYTORCH not in factories and unavailable == {PYTORCH: pytorch_row}
+
+
+def test_the_compiled_row_traces_once_then_replays_and_keeps_numpys_losses():
+    w = bench.xor_weights()
+    by_hand = bench.XorNumpy(w)
+    factories, _ = bench.xor_implementations(torch_mode="no")
+    compiled = factories[COMPILED]()
+    for _ in range(20):
+        by_hand.step()
+        compiled.step()
+        assert compiled.loss() == pytest.approx(by_hand.loss(), rel=1e-12, abs=0)
+    assert compiled.compiled.traces == 1 and compiled.compiled.eager_calls == 0  # 19 replays
+    assert "def step(" in compiled.compiled.source
+
+
+def test_a_compiled_row_that_ran_eagerly_is_a_failed_row_not_an_eager_timing():
+    def eager_only() -> bench.CompiledTrainer:
+        trainer = bench.xor_implementations(torch_mode="no")[0][COMPILED]()
+        trainer.compiled.max_traces = 0  # tg.compile then runs every call eagerly, as after a failed compile
+        return trainer
+
+    w = bench.xor_weights()
+    implementations = ({BASELINE: lambda: bench.XorNumpy(w), COMPILED: eager_only}, {})
+    with pytest.warns(TracingWarning, match="run eagerly"):
+        result = bench.run_comparison("XOR", implementations, repeat=2, block=2, check_steps=3)
+    assert result.row(COMPILED).note == "RAISED RuntimeError" and not result.row(COMPILED).times
+    assert result.failures == [f"{COMPILED}: raised RuntimeError: tg.compile ran 1 step(s) eagerly instead of "
+                               "replaying its trace (0 trace(s))"]
+
+
+# (NumPy, eager nn + optim, compiled) medians in us -> the verdicts: <= 1.05x NumPy, no slower than eager
+@pytest.mark.parametrize("numpy_us, eager_us, compiled_us, verdicts", [
+    (100, 110, 104, [True, True]),  # 1.04x NumPy, faster than eager
+    (100, 110, 106, [False, True]),  # 1.06x NumPy: too slow, though faster than eager
+    (100, 103, 104, [True, False]),  # within 1.05x, but slower than eager
+    (100, None, 104, [True, None]),  # no eager row to compare with: n/a
+    (100, 110, None, [None]),  # the compiled row did not run: n/a
+])
+def test_compiled_goals_judge_the_compiled_row_against_numpy_and_eager(numpy_us, eager_us, compiled_us, verdicts):
+    def row(name, us):
+        return bench.Row(name, [us * 1e-6] if us else [], note="" if us else "not available")
+
+    result = bench.Comparison("t", [row(BASELINE, numpy_us), row(MODULES, eager_us), row(COMPILED, compiled_us)])
+    goals = bench.compiled_goals(result, 1.05, "MLP step", versus_eager=True)
+    assert [g.met for g in goals] == verdicts
+    if compiled_us and eager_us:
+        assert goals[1].measured == f"{compiled_us / eager_us:.3f}x eager's time"
 
 
 @pytest.mark.parametrize("failures, status", [([], 0), (["row: loss after step 1 is 0.5"], 1)])

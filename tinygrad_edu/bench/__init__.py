@@ -2,10 +2,11 @@
 
 Each comparison trains the same network from the same initial weights in several implementations:
 hand-written NumPy (the baseline), tinygrad_edu with raw tensors, tinygrad_edu with `nn` and
-`optim`, and PyTorch eager when it is installed. Before anything is timed, every implementation runs
-a few steps and its losses must equal the NumPy ones to 1e-6 relative: a benchmark that does not check
-its result proves nothing. The table gives seconds per training step (forward, loss, backward, SGD
-update): median, min and max over repeats, and the median's ratio to hand-written NumPy.
+`optim`, the same nn + optim step compiled with `tg.compile`, and PyTorch eager when it is
+installed. Before anything is timed, every implementation runs a few steps and its losses must
+equal the NumPy ones to 1e-6 relative: a benchmark that does not check its result proves nothing.
+The table gives seconds per training step (forward, loss, backward, SGD update): median, min and
+max over repeats, and the median's ratio to hand-written NumPy.
 
 The package, one file per part:
     environment.py  the machine: optional PyTorch, BLAS threads, the header, --threads and --torch
@@ -30,9 +31,9 @@ from typing import Optional, Sequence
 
 from .environment import benchmark_settings, common_arguments, describe_environment, load_torch, positive_int
 from .harness import (
-    BASELINE, MODULES, PYTORCH, RTOL, TENSORS, Comparison, Goal, Implementations, Library, ModuleTrainer, Row,
-    Trainer, check_losses, format_time, implementation_rows, load_linear, markdown_table, print_comparisons,
-    relative, run_comparison, speed_goals, time_steps, verdict_lines,
+    BASELINE, COMPILED, MODULES, PYTORCH, RTOL, TENSORS, Comparison, CompiledTrainer, Goal, Implementations, Library,
+    ModuleTrainer, Row, Trainer, check_losses, compiled_goals, format_time, implementation_rows, load_linear,
+    markdown_table, print_comparisons, relative, run_comparison, speed_goals, time_steps, verdict_lines,
 )
 from .mlp import (
     FLOAT32_DRIFT, MLP_BATCH, MLP_LR, MLP_SIZES, MlpNumpy, MlpTensors, mlp_comparison, mlp_data, mlp_flops,
@@ -46,9 +47,10 @@ __all__ = [
     # environment.py
     "load_torch", "benchmark_settings", "describe_environment", "positive_int", "common_arguments",
     # harness.py
-    "RTOL", "BASELINE", "TENSORS", "MODULES", "PYTORCH", "Row", "Goal", "Comparison", "format_time", "markdown_table",
-    "verdict_lines", "time_steps", "check_losses", "relative", "Trainer", "ModuleTrainer", "Implementations",
-    "Library", "load_linear", "implementation_rows", "run_comparison", "speed_goals", "print_comparisons",
+    "RTOL", "BASELINE", "TENSORS", "MODULES", "COMPILED", "PYTORCH", "Row", "Goal", "Comparison", "format_time",
+    "markdown_table", "verdict_lines", "time_steps", "check_losses", "relative", "Trainer", "ModuleTrainer",
+    "CompiledTrainer", "Implementations", "Library", "load_linear", "implementation_rows", "run_comparison",
+    "speed_goals", "compiled_goals", "print_comparisons",
     # xor.py
     "XOR_X", "XOR_Y", "XOR_LR", "xor_weights", "XorNumpy", "XorTensors", "xor_modules", "xor_implementations",
     "xor_comparison",

@@ -21,9 +21,10 @@ import tinygrad_edu as tg
 from .environment import benchmark_settings, describe_environment, load_torch
 
 __all__ = [
-    "RTOL", "BASELINE", "TENSORS", "MODULES", "PYTORCH", "Row", "Goal", "Comparison", "format_time", "markdown_table",
-    "verdict_lines", "time_steps", "check_losses", "relative", "Trainer", "ModuleTrainer", "Implementations",
-    "Library", "load_linear", "implementation_rows", "run_comparison", "speed_goals", "print_comparisons",
+    "RTOL", "BASELINE", "TENSORS", "MODULES", "COMPILED", "PYTORCH", "Row", "Goal", "Comparison", "format_time",
+    "markdown_table", "verdict_lines", "time_steps", "check_losses", "relative", "Trainer", "ModuleTrainer",
+    "CompiledTrainer", "Implementations", "Library", "load_linear", "implementation_rows", "run_comparison",
+    "speed_goals", "compiled_goals", "print_comparisons",
 ]
 
 RTOL = 1e-6  # every implementation's loss must equal hand-written NumPy's to this relative tolerance
@@ -32,6 +33,7 @@ RTOL = 1e-6  # every implementation's loss must equal hand-written NumPy's to th
 BASELINE = "NumPy, by hand"
 TENSORS = "tinygrad_edu, tensors + manual SGD"
 MODULES = "tinygrad_edu, nn + optim"
+COMPILED = "tinygrad_edu, compiled"  # the nn + optim step, through tg.compile
 PYTORCH = "PyTorch eager, nn + optim"
 
 
@@ -197,6 +199,45 @@ class ModuleTrainer(Trainer):
         self.last = loss
 
 
+class CompiledTrainer(Trainer):
+    """A ModuleTrainer's step compiled with tg.compile: traced at the first step, replayed as NumPy after.
+
+    It trains the ModuleTrainer's own model, optimizer and data, so it starts from the same weights
+    as every other row. `loss()`, called outside the timed steps, raises if tg.compile ran a step
+    eagerly instead of replaying it: the row would otherwise time eager mode under the compiled name.
+
+    Example:
+        >>> from tinygrad_edu.bench import xor_implementations
+        >>> factories, _ = xor_implementations(torch_mode="no")
+        >>> trainer = factories[COMPILED]()     # CompiledTrainer(xor_modules(...)) for tinygrad_edu
+        >>> trainer.step()                      # traces (and trains once)
+        >>> trainer.step()                      # replays the generated NumPy function
+        >>> print(trainer.compiled.source)      # doctest: +SKIP
+    """
+
+    def __init__(self, eager: ModuleTrainer) -> None:
+        model, loss_fn, optimizer = eager.model, eager.loss_fn, eager.optimizer
+
+        def train_step(x: tg.Tensor, y: tg.Tensor) -> tg.Tensor:  # ModuleTrainer.step, as a function of the data
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        self.x, self.y = eager.x, eager.y
+        self.compiled = tg.compile(train_step)
+
+    def step(self) -> None:
+        self.last = self.compiled(self.x, self.y)
+
+    def loss(self) -> float:
+        if self.compiled.eager_calls:
+            raise RuntimeError(f"tg.compile ran {self.compiled.eager_calls} step(s) eagerly instead of replaying "
+                               f"its trace ({self.compiled.traces} trace(s))")
+        return super().loss()
+
+
 # A comparison's rows: (row name -> function building a fresh trainer, baseline first; row name -> why it cannot run).
 Implementations = tuple[dict[str, Callable[[], Trainer]], dict[str, str]]
 
@@ -236,11 +277,12 @@ def implementation_rows(
     by_hand: Callable[[], Trainer], tensors: Callable[[], Trainer], modules: Callable[[Library], Trainer],
     nn_names: Sequence[str], torch: Any = None, torch_mode: str = "auto",
 ) -> Implementations:
-    """A workload's rows: NumPy by hand (the baseline, first), raw tensors, then nn + optim in each library.
+    """A workload's rows: NumPy by hand (the baseline, first), raw tensors, nn + optim, compiled, PyTorch.
 
     `modules(library)` builds the nn + optim trainer in tinygrad_edu or in PyTorch from that library's
-    `Library` tuple. Each nn + optim row is left out, with the reason, where tinygrad_edu.nn/optim lack
-    one of `nn_names` or PyTorch is not installed (or not wanted).
+    `Library` tuple; the compiled row is tinygrad_edu's nn + optim trainer with its step through
+    tg.compile (CompiledTrainer). Each of these rows is left out, with the reason, where
+    tinygrad_edu.nn/optim lack one of `nn_names` or PyTorch is not installed (or not wanted).
 
     Example:
         >>> from tinygrad_edu.bench import XorNumpy, XorTensors, xor_modules, xor_weights
@@ -249,7 +291,7 @@ def implementation_rows(
         ...     lambda: XorNumpy(w), lambda: XorTensors(w), lambda library: xor_modules(w, library),
         ...     ["Sequential", "Linear", "Sigmoid", "BCELoss", "SGD"], torch=None, torch_mode="no")
         >>> list(factories)
-        ['NumPy, by hand', 'tinygrad_edu, tensors + manual SGD', 'tinygrad_edu, nn + optim']
+        ['NumPy, by hand', 'tinygrad_edu, tensors + manual SGD', 'tinygrad_edu, nn + optim', 'tinygrad_edu, compiled']
         >>> unavailable
         {'PyTorch eager, nn + optim': 'not used (--torch no)'}
     """
@@ -258,7 +300,7 @@ def implementation_rows(
     libraries: list[Library] = []
     nn, optim, why = _nn_and_optim(nn_names)
     if nn is None:
-        unavailable[MODULES] = why
+        unavailable[MODULES] = unavailable[COMPILED] = why
     else:
         libraries.append((MODULES, nn, optim, tg.from_numpy, np.asarray))
     if torch is None:
@@ -267,6 +309,8 @@ def implementation_rows(
         libraries.append((PYTORCH, torch.nn, torch.optim, torch.from_numpy, torch.from_numpy))
     for library in libraries:
         factories[library[0]] = lambda library=library: modules(library)  # binds this library, not the loop's last
+        if library[0] == MODULES:  # the same trainer, its step compiled
+            factories[COMPILED] = lambda library=library: CompiledTrainer(modules(library))
     return factories, unavailable
 
 
@@ -345,6 +389,34 @@ def speed_goals(comparison: Comparison, limit: float, what: str, versus_pytorch:
             goals.append(Goal(f"{what}, {name}, faster than PyTorch eager", vs < 1.0, f"{vs:.2f}x PyTorch's time"))
         else:
             goals.append(Goal(f"{what} faster than PyTorch eager", None, comparison.row(PYTORCH).note))
+    return goals
+
+
+def compiled_goals(comparison: Comparison, limit: float, what: str, versus_eager: bool = False) -> list[Goal]:
+    """Issue 7's speed goals for the compiled row: at most `limit` x NumPy's time and, if asked, no slower than eager.
+
+    Eager is the nn + optim row: the same step, not compiled.
+
+    Example:
+        >>> result = Comparison("t", [Row(BASELINE, [2e-6]), Row(MODULES, [3e-6]), Row(COMPILED, [2.2e-6])])
+        >>> for goal in compiled_goals(result, 1.2, "XOR step", versus_eager=True):
+        ...     print(goal.render())
+        - XOR step, tinygrad_edu, compiled, <= 1.20x hand-written NumPy: met (1.100x)
+        - XOR step, tinygrad_edu, compiled, no slower than eager (nn + optim): met (0.733x eager's time)
+    """
+    text = f"{what}, {COMPILED}, <= {limit:.2f}x hand-written NumPy"
+    compiled, baseline = comparison.row(COMPILED), comparison.row(BASELINE)
+    if not compiled.times or not baseline.times:
+        return [Goal(text, None, compiled.note or "the compiled row did not run")]
+    ratio = comparison.ratio(COMPILED)
+    goals = [Goal(text, ratio <= limit, f"{ratio:.3f}x")]
+    if versus_eager:
+        text = f"{what}, {COMPILED}, no slower than eager (nn + optim)"
+        if comparison.row(MODULES).times:
+            vs = comparison.ratio(COMPILED, MODULES)
+            goals.append(Goal(text, vs <= 1.0, f"{vs:.3f}x eager's time"))
+        else:
+            goals.append(Goal(text, None, comparison.row(MODULES).note))
     return goals
 
 

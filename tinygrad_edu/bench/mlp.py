@@ -2,8 +2,8 @@
 
 The step by hand in NumPy (MlpNumpy, the baseline, its backward derived by hand: 8 GEMMs), with
 tinygrad_edu's raw tensors (MlpTensors), and with nn + optim (mlp_modules, which builds the PyTorch row
-too). `mlp_comparison` checks and times them, with the same 8 GEMMs timed alone beside them: the floor
-that BLAS sets.
+too, and the compiled row: the same step through tg.compile). `mlp_comparison` checks and times them,
+with the same 8 GEMMs timed alone beside them: the floor that BLAS sets.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import numpy as np
 import tinygrad_edu as tg
 
 from .harness import (
-    Comparison, Implementations, Library, ModuleTrainer, Row, Trainer, format_time, implementation_rows, load_linear,
-    run_comparison, speed_goals, time_steps,
+    Comparison, Implementations, Library, ModuleTrainer, Row, Trainer, compiled_goals, format_time,
+    implementation_rows, load_linear, run_comparison, speed_goals, time_steps,
 )
 
 __all__ = [
@@ -156,7 +156,7 @@ def mlp_comparison(
     repeat: int = 51, block: int = 10, check_steps: int = 10, torch: Any = None, torch_mode: str = "auto",
     batch: int = MLP_BATCH, sizes: Sequence[int] = MLP_SIZES,
 ) -> Comparison:
-    """One MLP training step in every implementation, the GEMM floor beside them, and issue 5's goals."""
+    """One MLP training step in every implementation, the GEMM floor beside them, and issue 5's and 7's goals."""
     d = mlp_data(batch, sizes)
     comparison = run_comparison(
         f"MLP {'-'.join(map(str, sizes))}, ReLU, softmax cross-entropy, batch {batch}, float32: one SGD step",
@@ -177,5 +177,6 @@ def mlp_comparison(
         f"reached (GEMM time / step time): {fractions}.",
     ]
     comparison.goals = speed_goals(comparison, 1.10, "MLP step")
+    comparison.goals += compiled_goals(comparison, 1.05, "MLP step", versus_eager=True)
     return comparison
 

@@ -2,7 +2,8 @@
 
 Three ways to write one training step from the same initial weights: by hand in NumPy (XorNumpy, the
 baseline), with tinygrad_edu's raw tensors (XorTensors), and with nn + optim (xor_modules, which
-builds the PyTorch row too). `xor_comparison` checks and times them side by side.
+builds the PyTorch row too, and the compiled row: the same step through tg.compile). `xor_comparison`
+checks and times them side by side.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import numpy as np
 import tinygrad_edu as tg
 
 from .harness import (
-    RTOL, Comparison, Implementations, Library, ModuleTrainer, Trainer, implementation_rows, load_linear,
-    run_comparison, speed_goals,
+    RTOL, Comparison, Implementations, Library, ModuleTrainer, Trainer, compiled_goals, implementation_rows,
+    load_linear, run_comparison, speed_goals,
 )
 
 __all__ = [
@@ -105,7 +106,7 @@ def xor_implementations(torch: Any = None, torch_mode: str = "auto") -> Implemen
 def xor_comparison(
     repeat: int = 101, block: int = 100, check_steps: int = 10, torch: Any = None, torch_mode: str = "auto"
 ) -> Comparison:
-    """One XOR training step in every implementation: checked, timed, with issue 5's goals."""
+    """One XOR training step in every implementation: checked, timed, with issue 5's and issue 7's goals."""
     comparison = run_comparison(
         "XOR 2-4-1, sigmoid, BCE, full batch (4 points), float64: one SGD step",
         xor_implementations(torch, torch_mode), repeat, block, check_steps, final_rtol=RTOL,
@@ -115,5 +116,6 @@ def xor_comparison(
         f"its losses over {check_steps} steps are checked against NumPy's before timing."
     )
     comparison.goals = speed_goals(comparison, 2.5, "XOR step", versus_pytorch=True)
+    comparison.goals += compiled_goals(comparison, 1.2, "XOR step")
     return comparison
 
