@@ -220,6 +220,25 @@ def test_gradient_matches_finite_differences(op: Op, shapes: tuple[Shape, ...]) 
     assert tg.gradcheck(op.fn, inputs, **op.options)
 
 
+def test_the_table_covers_every_op_the_engine_defines():
+    """Adding an op class to tinygrad_edu/ops without a row here fails this test."""
+    import inspect
+
+    from tinygrad_edu import ops
+    from tinygrad_edu.autograd import graph_functions
+
+    defined = {name for name, cls in vars(ops).items() if inspect.isclass(cls) and issubclass(cls, tg.Function)}
+    covered = set()
+    rng = np.random.default_rng(0)
+    for op in OPS:
+        for shapes in op.shapes:
+            out = op.fn(*[draw(shape, op.positive, rng) for shape in shapes])
+            for output in out if isinstance(out, tuple) else (out,):
+                if output.grad_fn is not None:
+                    covered |= {fn.name for fn in graph_functions(output)}
+    assert defined - covered == set(), f"ops with no gradcheck row: {sorted(defined - covered)}"
+
+
 # ---- gradcheck itself must catch a wrong backward, and say where ---------------------------------
 
 class WrongMul(tg.Function):
