@@ -650,3 +650,18 @@ class _SquareModel:
     def __call__(self, x):
         z = self.weight * x
         return z * z if self.square is None else self.square.apply(z)
+
+
+def test_a_loss_module_is_called_the_pytorch_way_on_the_model_output_and_the_target():
+    nn = pytest.importorskip("tinygrad_edu.nn")
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    x, y = tg.randn(5, 3), tg.randn(5, 2)
+    report = tg.check_grads(model, nn.MSELoss(), x, y)
+    assert report.ok and [row.name for row in report.rows] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    # the loss it checked is MSELoss of model(x) against y, computed here in float64
+    twin = model.double()
+    expected = ((twin(x.double()) - y.double()) ** 2).mean().item()
+    assert report.loss == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match="target"):
+        tg.check_grads(model, nn.MSELoss(), x)

@@ -126,7 +126,9 @@ def check_grads(model: Any, loss_fn: Callable[..., Tensor], *inputs: Any, print_
         model: anything with `named_parameters()` yielding (name, Tensor) pairs, such as an nn.Module.
             It is not touched: the check runs on a deep copy whose parameters are made float64.
         loss_fn: called as `loss_fn(model_copy, *inputs)`; returns a one-element Tensor. It must be
-            deterministic (no dropout or fresh random numbers between calls).
+            deterministic (no dropout or fresh random numbers between calls). A loss module such as
+            `nn.MSELoss()` is used the PyTorch way instead: `loss_fn(model_copy(*inputs[:-1]), inputs[-1])`,
+            so `tg.check_grads(model, nn.MSELoss(), x, y)` checks the loss of model(x) against y.
         inputs: passed on to loss_fn; floating-point tensors and arrays become float64 copies, the rest
             (integer labels, numbers) is passed as it is.
         print_table: print the report's table as well as returning it.
@@ -155,8 +157,14 @@ def check_grads(model: Any, loss_fn: Callable[..., Tensor], *inputs: Any, print_
         raise ValueError("check_grads: the model has no parameter that requires grad")
     args = [_float64_input(x) for x in inputs]
 
+    if _is_loss_module(loss_fn) and len(args) < 2:
+        raise ValueError(f"check_grads: {type(loss_fn).__name__} needs the model's inputs and then the target")
+
     def loss_of(m: Any) -> Tensor:
-        loss = loss_fn(m, *args)
+        if _is_loss_module(loss_fn):  # PyTorch's way: criterion(model(inputs), target)
+            loss = loss_fn(m(*args[:-1]), args[-1])
+        else:
+            loss = loss_fn(m, *args)
         if not isinstance(loss, Tensor) or loss.numel() != 1:
             got = f"shape {loss.shape}" if isinstance(loss, Tensor) else type(loss).__name__
             raise ValueError(f"check_grads: loss_fn must return a one-element Tensor, got {got}")
@@ -192,6 +200,13 @@ def check_grads(model: Any, loss_fn: Callable[..., Tensor], *inputs: Any, print_
     if print_table:
         print(report)
     return report
+
+
+def _is_loss_module(loss_fn: Any) -> bool:
+    """True for nn's loss modules (MSELoss(), BCELoss(), ...), which take (prediction, target)."""
+    from tinygrad_edu.nn.loss import _Loss  # here: nn builds on this package
+
+    return isinstance(loss_fn, _Loss)
 
 
 def _row(name: str, analytic: np.ndarray, numerical: np.ndarray, atol: float, rtol: float) -> GradRow:
