@@ -170,6 +170,25 @@ def test_compiled_and_eager_calls_interleave_on_one_model():
     assert all(state["step"] == 40 for state in opt_c.state.values())
 
 
+def test_a_loaded_checkpoint_resumes_the_compiled_step_at_its_step_count():
+    """load_state_dict puts new arrays in Adam's state, its step count t among them: every call reads them."""
+    eager, compiled, net_e, net_c, opt_e, opt_c = pair(mlp, lambda p: optim.Adam(p, lr=1e-2), nn.CrossEntropyLoss())
+    batches = list(mlp_batches(30))
+    for x, y in batches[:10]:
+        eager(x, y), compiled(x, y)
+    saved = [(net.state_dict(), opt.state_dict()) for net, opt in ((net_e, opt_e), (net_c, opt_c))]
+    for x, y in batches[10:20]:
+        eager(x, y), compiled(x, y)
+    for (net, opt), (weights, state) in zip(((net_e, opt_e), (net_c, opt_c)), saved):
+        net.load_state_dict(weights)
+        opt.load_state_dict(state)  # back to t = 10: a bias correction read at t = 20 would differ
+    for x, y in batches[10:30]:
+        assert abs(compiled(x, y).item() - eager(x, y).item()) <= TOL
+    assert_same_parameters(net_e, net_c)
+    assert all(state["step"] == 30 for state in opt_c.state.values())
+    assert compiled.traces == 1 and compiled.eager_calls == 0
+
+
 def test_learning_rate_is_read_at_every_call():
     eager, compiled, net_e, net_c, opt_e, opt_c = pair(XorNet, lambda p: optim.SGD(p, lr=0.5), nn.BCELoss())
     x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
@@ -284,6 +303,22 @@ def test_source_has_a_line_per_op_and_the_parameters_names():
     for p in ("hidden_weight", "hidden_bias", "output_weight", "output_bias"):
         assert f"    {p} -= lr * d_{p}\n" in source
     assert "Tensor" not in source and "backward(" not in source
+
+
+def test_adam_update_is_adams_own_code():
+    """Adam's step() writes its lines, named after its locals and each parameter: nothing is written twice."""
+    _, compiled, *_ = pair(XorNet, lambda p: optim.Adam(p, lr=0.01), nn.BCELoss())
+    compiled(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
+    source = compiled.source
+    assert "_optimizer_step(" not in source  # traced, not called as a whole
+    for p in ("hidden_weight", "hidden_bias", "output_weight", "output_bias"):
+        # t <- t + 1, in the state's 0-d array; then p <- p - (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+        lines = [f"step_{p} += 1", f"t_{p} = step_{p}.item()", f"m_{p} *= 0.9", f"v_{p} *= 0.999",
+                 f"denom_{p} = np.sqrt(v_{p})", f"denom_{p} /= np.sqrt(1 - 0.999 ** t_{p}).item()",
+                 f"denom_{p} += 1e-08", f"np.divide(m_{p}, denom_{p}, out=denom_{p})",
+                 f"denom_{p} *= lr / (1 - 0.9 ** t_{p})", f"{p} -= denom_{p}"]
+        at = [source.find(f"    {line}\n") for line in lines]
+        assert -1 not in at and at == sorted(at), p
 
 
 def test_xor_backward_shows_the_sigmoid_derivative():

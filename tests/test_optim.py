@@ -325,6 +325,46 @@ def test_state_dict_layout_is_pytorchs_and_a_snapshot() -> None:
     np.testing.assert_array_equal(sd["state"][0]["exp_avg"], kept)  # later steps leave it alone
 
 
+def test_adams_step_count_is_a_0d_float64_array_counted_in_place() -> None:
+    # PyTorch keeps Adam's step as a 0-d tensor; here a 0-d float64 array (exact to 2**53 steps), changed
+    # in place like the moments, so tg.compile reads it as it reads them.
+    net = xor_net()
+    opt = optim.Adam(net.parameters(), lr=0.01)
+    train(net, opt, 1)
+    first = next(net.parameters())
+    step = opt.state[first]["step"]
+    train(net, opt, 2)
+    assert opt.state[first]["step"] is step
+    assert step.shape == () and step.dtype == np.float64 and step == 3
+
+
+STEP_FORMATS = [
+    ("a 0-d array, as state_dict() gives", lambda step: step),
+    ("a Python int, as older checkpoints hold", lambda step: int(step)),
+    ("a Tensor", lambda step: tg.tensor(step)),
+]
+
+
+@pytest.mark.parametrize("name, saved_as", STEP_FORMATS, ids=[f[0] for f in STEP_FORMATS])
+def test_a_loaded_step_count_is_a_float64_array_of_its_own(name, saved_as) -> None:
+    p, q = nn.Parameter(tg.zeros(3)), nn.Parameter(tg.zeros(3))  # float32, which the count must not take
+    opt, resumed = optim.Adam([p], lr=0.1), optim.Adam([q], lr=0.1)
+    for _ in range(2):
+        p.grad = tg.tensor([1.0, -2.0, 3.0])
+        opt.step()
+    sd = opt.state_dict()
+    sd["state"][0]["step"] = saved_as(sd["state"][0]["step"])
+    resumed.load_state_dict(sd)
+    step = resumed.state[q]["step"]
+    assert isinstance(step, np.ndarray) and step.shape == () and step.dtype == np.float64 and step == 2
+    assert step is not sd["state"][0]["step"]  # a copy: stepping leaves the loaded dict alone
+    q.data[...] = p.data
+    p.grad, q.grad = tg.tensor([1.0, -2.0, 3.0]), tg.tensor([1.0, -2.0, 3.0])
+    opt.step()
+    resumed.step()
+    np.testing.assert_array_equal(q.data, p.data)  # the third step, with t = 3 in both
+
+
 MISMATCHES = [
     ("one group, two saved", lambda sd: sd["param_groups"].append(dict(sd["param_groups"][0])), "group"),
     ("fewer parameters", lambda sd: sd["param_groups"][0]["params"].pop(), "doesn't match the size"),

@@ -63,7 +63,8 @@ def test_optimizer_state_dict_comes_back_with_its_structure_and_types(tmp_path) 
     assert list(loaded["state"]) == [0, 1, 2, 3]  # int keys stay ints
     for i, entries in sd["state"].items():
         assert loaded["state"][i].keys() == entries.keys()
-        assert type(loaded["state"][i]["step"]) is int
+        step = loaded["state"][i]["step"]  # a 0-d float64 array, where PyTorch keeps a 0-d tensor
+        assert isinstance(step, np.ndarray) and step.shape == () and step.dtype == np.float64 and step == 1
         for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
             np.testing.assert_array_equal(loaded["state"][i][key], entries[key])
 

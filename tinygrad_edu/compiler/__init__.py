@@ -14,7 +14,7 @@ The files, in the order a call goes through them:
 - `engine.py`: Function.apply and the backward walk as the engine does them, so each op's own
   forward and backward write its lines (nothing is written twice: there is no second, hand-made
   formula per op).
-- `optimizers.py`: records optimizer.step() the same way (Adam through a mirror of its rule).
+- `optimizers.py`: records optimizer.step() the same way, from the optimizer's own code.
 - `sym.py`: the traced values, `Sym` (a real NumPy value plus the expression that computes it) and
   `SymFloat` (Python numbers: `loss.item()`, a learning rate); `numpy_protocol.py`: NumPy's ufuncs
   and functions on them; `nodes.py`: `Node`, the recorded expression, and `Builder`, which writes it.

@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import keyword
 import linecache
-import math
 from typing import Any, Optional
 
 import numpy as np
@@ -318,7 +317,7 @@ class _Generator:
             header += ["# Constants, fixed when traced:"] + consts
         source = "\n".join(header + lines) + "\n"
         namespace = dict(self.namespace)
-        namespace.update(np=np, math=math, _forward=_forward, _backward=_backward, _optimizer_step=_optimizer_step)
+        namespace.update(np=np, _forward=_forward, _backward=_backward, _optimizer_step=_optimizer_step)
         code = compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(code, namespace)

@@ -12,7 +12,8 @@ import inspect
 import os
 import sys
 import sysconfig
-from typing import Any, Callable, Mapping
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -21,10 +22,11 @@ from tinygrad_edu.compiler.engine import _DATA, is_set, raw_data
 from tinygrad_edu.compiler.sym import Sym, SymFloat
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["RESERVED", "frame_kind", "caller", "numbered", "naming_hook", "argument_names", "discover_names"]
+__all__ = ["RESERVED", "frame_kind", "caller", "numbered", "naming_hook", "loop_names", "argument_names",
+           "discover_names"]
 
 # Names the generated function itself uses: no argument or variable may take them.
-RESERVED = {"np", "math", "abs", "dict", "step", "_forward", "_backward", "_optimizer_step"}
+RESERVED = {"np", "abs", "dict", "step", "_forward", "_backward", "_optimizer_step"}
 
 
 _LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
@@ -99,6 +101,38 @@ def naming_hook(array_names: dict[int, tuple[str, int]], previous: Any) -> Calla
             previous(frame, event, arg)
 
     return hook
+
+
+@contextmanager
+def loop_names(code: Any, params: dict[int, str]) -> Iterator[None]:
+    """While `code` (an optimizer's step) runs, name each value after the local holding it and its parameter.
+
+    An optimizer's step is a loop over the parameters, so a local (`denom`, `t`) holds a new value
+    at each turn and `naming_hook`, which reads locals as a function returns, would name only the
+    last parameter's. A line-by-line hook (sys.settrace) reads them before each line instead: the
+    parameter is the local holding one of `params` (id -> name), and a value first seen in `denom`
+    while the loop is at W1 is `denom_W1`. Names are cosmetic, so under a debugger or a coverage
+    tool (a trace hook already set) nothing is named.
+    """
+    if code is None or sys.gettrace() is not None:
+        yield
+        return
+
+    def line(frame: Any, event: str, arg: Any) -> Any:
+        local = frame.f_locals
+        param = next((params[id(v)] for v in local.values() if isinstance(v, Tensor) and id(v) in params), None)
+        if param is not None:
+            for name, value in local.items():
+                if isinstance(value, (Sym, SymFloat)) and value.node.kind in ("expr", "version") and \
+                        value.node.phase == "update" and not name.startswith("_"):
+                    value.node.variable.name_hint(f"{name}_{param}", 2)  # the first name a value gets stays
+        return line
+
+    sys.settrace(lambda frame, event, arg: line if frame.f_code is code else None)
+    try:
+        yield
+    finally:
+        sys.settrace(None)
 
 
 # ---- names from what the step refers to ------------------------------------------------------------

@@ -4,13 +4,11 @@ By the time this runs, the traced call's real update is done (tracer.optimizer_s
 it, the optimizer's own `step()` runs a second time on shadow copies: each parameter, gradient and
 state array is a Sym holding a copy of its value (so nothing real changes twice) but the node of the
 real one, and the learning rate is an argument of the compiled step. Its in-place NumPy code
-(`p.data -= lr * g`, `buf *= momentum`) then writes the lines. Its state exists now (the real step
-made it), so the lines are those of every step after the first, which is what later calls run.
-
-Adam is the one exception: its `step()` takes `math.sqrt` of a Python number that depends on the
-step count, which no tracer can follow, so `adam_update` below mirrors its rule line by line
-(tests/test_compile.py checks the two agree). An optimizer whose step cannot be traced either way
-runs as it is, as one call in the compiled step: `_optimizer_step(optimizer, ...)`.
+(`p.data -= lr * g`, `buf *= momentum`, Adam's step count `t += 1`) then writes the lines. Its
+state exists now (the real step made it), so the lines are those of every step after the first,
+which is what later calls run. An optimizer whose step cannot be traced (it keeps a Python number
+in its state, or lets a traced value out of NumPy) runs as it is, as one call in the compiled
+step: `_optimizer_step(optimizer, ...)`.
 """
 
 from __future__ import annotations
@@ -20,11 +18,12 @@ from typing import Any, Callable
 import numpy as np
 
 from tinygrad_edu.compiler.engine import _DATA, _GRAD, new_tensor, raw_data
+from tinygrad_edu.compiler.naming import loop_names
 from tinygrad_edu.compiler.nodes import ATOM, LOWEST, Builder, Node, const
-from tinygrad_edu.compiler.sym import Sym, SymFloat, call_math
+from tinygrad_edu.compiler.sym import Sym, SymFloat
 from tinygrad_edu.compiler.tracer import Tracer
 
-# Short names for state arrays in the compiled source: momentum_W1, m_W1, v_W1.
+# Short names for state arrays in the compiled source: momentum_W1, m_W1, v_W1 (Adam's step count: step_W1).
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
 
 
@@ -34,18 +33,14 @@ def record_update(tracer: Tracer, opt: Any, original: Callable, params: list, da
     mark = len(tracer.nodes)
     shadow = _Shadow(tracer, opt, params, datas, grads, names)
     try:
-        is_adam = getattr(original, "__qualname__", "") == "Adam.step" and \
-            getattr(original, "__module__", "") == "tinygrad_edu.optim.adam"
-        if is_adam:
-            adam_update(tracer, opt, shadow)
-        else:
-            tracer.op_stack.append(_UpdateRecord())
-            try:
+        tracer.op_stack.append(_UpdateRecord())
+        try:
+            with loop_names(getattr(original, "__code__", None), shadow.names):
                 original(opt)
-            finally:
-                escaped = tracer.op_stack.pop().escaped
-            if escaped:
-                raise _CannotTrace("its NumPy code lets a traced value out")
+        finally:
+            escaped = tracer.op_stack.pop().escaped
+        if escaped:
+            raise _CannotTrace("its NumPy code lets a traced value out")
         shadow.finish()
     except _CannotTrace:
         shadow.undo()
@@ -150,49 +145,6 @@ def _literal(value: Any) -> Any:
     if type(value) is tuple and all(type(v) is float for v in value):
         return tuple(SymFloat(v, const(v)) for v in value)
     return value
-
-
-def adam_update(tracer: Tracer, opt: Any, shadow: _Shadow) -> None:
-    """Adam's and AdamW's step, line for line as tinygrad_edu/optim/adam.py writes it, on shadow Syms.
-
-    The step count t is an argument: the compiled step increments optimizer.state[p]['step'] first.
-    """
-    for group in opt.param_groups:
-        lr = group["lr"]
-        beta1, beta2 = group["betas"]
-        eps = group["eps"]
-        weight_decay = group["weight_decay"]
-        amsgrad = group["amsgrad"]
-        decoupled = group["decoupled_weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = p.grad.data
-            if group["maximize"]:
-                g = -g
-            state = opt.state[p]
-            pname = shadow.names.get(id(p), "param")
-            t = tracer.bind(f"t_{pname}", "step", (opt, p), shadow.state[id(p)]["step"])
-            if weight_decay:
-                if decoupled:
-                    p.data *= 1 - lr * weight_decay  # AdamW: shrink the weights directly
-                else:
-                    g = g + weight_decay * p.data  # Adam: an L2 penalty added to the gradient
-            m, v = state["exp_avg"], state["exp_avg_sq"]
-            m *= beta1
-            m += (1 - beta1) * g  # m <- b1 m + (1 - b1) g
-            v *= beta2
-            v += (1 - beta2) * (g * g)  # v <- b2 v + (1 - b2) g^2
-            if amsgrad:
-                v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-            step_size = lr / (1 - beta1 ** t)
-            denom = np.sqrt(v)
-            denom.node.name_hint(f"denom_{pname}", 1)
-            denom /= call_math("sqrt", 1 - beta2 ** t)
-            denom += eps
-            np.divide(m, denom, out=denom)  # denom now holds m / denom
-            denom *= step_size
-            p.data -= denom
 
 
 def _opaque_update(tracer: Tracer, opt: Any, params: list, datas: list, grads: list) -> None:

@@ -186,7 +186,7 @@ class _Entry:
             lines.append(f"    if {ref(opt)}.param_groups[{group}][{key!r}] != {ref(value)}:")
             lines.append("        raise _Mismatch")
         # 3. the function's arguments, read now
-        reads, effects = [], []
+        reads = []
         for b in generated.bindings:
             if b.kind == "input":
                 is_array = isinstance(args[b.key], (Tensor, np.ndarray))
@@ -209,13 +209,6 @@ class _Entry:
                 reads.append(f"    {b.name} = {ref(opt)}.state.get({ref(p)}, {{}}).get({key!r})")
                 reads.append(f"    if {b.name} is None:")
                 reads.append("        raise _Mismatch")
-            elif b.kind == "step":
-                opt, p = b.key
-                state = ref(opt) + f".state[{ref(p)}]"
-                reads.append(f"    if 'step' not in {ref(opt)}.state.get({ref(p)}, {{}}):")
-                reads.append("        raise _Mismatch")
-                effects.append(f"    {state}['step'] += 1")
-                effects.append(f"    {b.name} = {state}['step']")
         lines += reads
         # 4. inputs whose values the trace had to assume (see TracingError): others run eagerly
         notes = []
@@ -230,7 +223,6 @@ class _Entry:
             notes.append(f"the trace used the values of {name} ({whys[0]})")
         self.value_note = "; ".join(notes)
         # 5. run, then write back gradients and data
-        lines += effects
         lines.append(f"    _out = _kernel({', '.join(b.name for b in generated.bindings)})")
         for (where, key), value in tracer.grad_writes:
             target = f"_a{key}" if where == "input" else ref(key)

@@ -9,7 +9,6 @@ and ndarray methods here, NumPy's ufuncs and functions in numpy_protocol.py. `Sy
 
 from __future__ import annotations
 
-import math
 import operator
 from typing import Any, Callable
 
@@ -17,7 +16,7 @@ import numpy as np
 
 from tinygrad_edu.compiler.nodes import ATOM, LOWEST, UNARY, Builder, Node, Traced, _ACTIVE, active, binary_node
 
-__all__ = ["Sym", "SymFloat", "real", "wrap", "in_place", "call_math"]
+__all__ = ["Sym", "SymFloat", "real", "wrap", "in_place"]
 
 PYTHON_BINARY = {  # operator -> function that computes it, for the dunder methods
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "//": operator.floordiv,
@@ -346,14 +345,6 @@ for _op, _name in [("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "truediv"), (
     setattr(SymFloat, f"__r{_name}__", _r)
 for _op, _name in [("<", "lt"), ("<=", "le"), (">", "gt"), (">=", "ge"), ("==", "eq"), ("!=", "ne")]:
     setattr(SymFloat, f"__{_name}__", (lambda op: lambda self, other: self._compare(op, other))(_op))
-
-
-def call_math(name: str, x: Any) -> Any:
-    """math.<name>(x) on a traced Python float, recorded (math functions cannot be intercepted)."""
-    value = getattr(math, name)(float(x))
-    if isinstance(x, SymFloat):
-        return SymFloat(value, Builder().text(f"math.{name}(").value(x).text(")").build(ATOM, value))
-    return value
 
 
 # The NumPy protocol handlers make Syms, so they are imported once Sym exists.

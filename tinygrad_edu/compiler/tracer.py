@@ -40,14 +40,13 @@ class Binding:
     kind: 'input' (argument `key` of the call), 'tensor' (`key`.data of a tensor the step reads),
     'grad' (`key`.grad.data, a gradient left from before the call), 'hyper' ((optimizer, group
     index, name): a hyper-parameter read at each call, the learning rate), 'state' ((optimizer,
-    param, name): an array of the optimizer's state), 'step' ((optimizer, param): Adam's step count,
-    incremented by each call).
+    param, name): an array of the optimizer's state, such as Adam's moments and step count).
     """
 
     def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any) -> None:
         self.name, self.kind, self.key, self.node, self.value = name, kind, key, node, value
         # A value the step changes (a parameter, a gradient, the optimizer's state) cannot be guarded.
-        self.mutable = kind in ("grad", "hyper", "state", "step") or (
+        self.mutable = kind in ("grad", "hyper", "state") or (
             kind == "tensor" and bool(getattr(key, "requires_grad", False)))
 
 

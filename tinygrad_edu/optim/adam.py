@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -28,6 +27,11 @@ class Adam(Optimizer):
 
     The divisions by 1 - b^t are the bias corrections: m and v start at 0, so early averages are
     too small by that factor. Parameters whose `.grad` is None are skipped; updates are in place.
+
+    The state of each parameter, under PyTorch's names: 'step' (t, the steps taken so far, a 0-d
+    float64 array counted in place, where PyTorch keeps a 0-d tensor), 'exp_avg' (m), 'exp_avg_sq'
+    (v) and, with amsgrad, 'max_exp_avg_sq' (v_max). Because t is an array changed in place like m
+    and v, tg.compile traces this very step() and replays it with t read afresh at every call.
 
     Example:
         >>> opt = tg.optim.Adam(net.parameters(), lr=1e-3)
@@ -73,12 +77,15 @@ class Adam(Optimizer):
                     g = -g
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
+                    state = self.state[p] = {"step": np.array(0.0), "exp_avg": np.zeros_like(p.data),
                                              "exp_avg_sq": np.zeros_like(p.data)}
                     if amsgrad:
                         state["max_exp_avg_sq"] = np.zeros_like(p.data)
-                state["step"] += 1
-                t = state["step"]
+                state["step"] += 1  # in place, as m and v below
+                # The bias corrections are Python floats, as in PyTorch (a NumPy float64 would turn float32
+                # arithmetic into float64); np.sqrt below, the same correctly rounded root as math.sqrt,
+                # because tg.compile follows NumPy's calls and not math's.
+                t = state["step"].item()
                 if weight_decay:
                     if decoupled:
                         p.data *= 1 - lr * weight_decay  # AdamW: shrink the weights directly
@@ -93,7 +100,7 @@ class Adam(Optimizer):
                     v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
                 step_size = lr / (1 - beta1 ** t)
                 denom = np.sqrt(v)
-                denom /= math.sqrt(1 - beta2 ** t)
+                denom /= np.sqrt(1 - beta2 ** t).item()  # sqrt(1 - b2^t)
                 denom += eps
                 np.divide(m, denom, out=denom)  # denom now holds m / denom
                 denom *= step_size

@@ -16,6 +16,10 @@ from tinygrad_edu.tensor import Tensor
 
 __all__ = ["Optimizer"]
 
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
 ParamsT = Union[Iterable[Tensor], Iterable[dict[str, Any]]]
 
 
@@ -138,7 +142,8 @@ class Optimizer:
 
         The groups and their parameter counts must match, and every saved array must have its
         parameter's shape; anything else raises ValueError and leaves this optimizer unchanged.
-        Saved arrays are copied and cast to their parameter's dtype.
+        Saved arrays are copied and cast to their parameter's dtype; a step count ('step') comes back as
+        a 0-d float64 array.
         """
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
             raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups', "
@@ -168,7 +173,9 @@ class Optimizer:
             p = index_to_param[i]
             restored = {}
             for key, value in entries.items():
-                if isinstance(value, (np.ndarray, Tensor)):
+                if key == "step":  # a step count, not shaped like its parameter (PyTorch exempts it too)
+                    value = np.array(_data(value), dtype=np.float64)
+                elif isinstance(value, (np.ndarray, Tensor)):
                     array = value.data if isinstance(value, Tensor) else value
                     if array.shape != p.data.shape:
                         raise ValueError(f"loaded state '{key}' of parameter {i} has shape {array.shape}, "
