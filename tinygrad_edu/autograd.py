@@ -202,7 +202,8 @@ class Function:
         record = _GradMode.enabled and True in needs
         ctx.needs_input_grad = tuple(needs)  # before forward, so forward may skip saving what no one needs
         try:
-            data = ctx.forward(*arrays, **options)
+            # (most ops take no options, and a call with **{} costs 0.07 us more than one without)
+            data = ctx.forward(*arrays, **options) if options else ctx.forward(*arrays)
         except ShapeError:
             raise
         except ValueError as error:  # NumPy's complaint about shapes, told at the op the user called
@@ -297,7 +298,8 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
         for parent, grad, needed in zip(fn.inputs, grads_in, fn.needs_input_grad):
             if not needed or grad is None:
                 continue
-            if type(grad) is not np.ndarray or grad.shape != parent.data.shape or grad.dtype != parent.data.dtype:
+            data = parent.data
+            if type(grad) is not np.ndarray or grad.shape != data.shape or grad.dtype != data.dtype:
                 grad = _fit(fn, grad, parent)
             parent_fn = parent.grad_fn
             if parent_fn is None:

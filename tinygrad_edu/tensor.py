@@ -103,6 +103,14 @@ def _promote(a: "Tensor", b: Any, true_divide: bool = False) -> tuple[Any, Any]:
     return a, b
 
 
+def _binary(op: Any, a: "Tensor", b: Any, reflected: bool = False, true_divide: bool = False) -> "Tensor":
+    """`a op b` (or `b op a` when reflected) with PyTorch's result dtype: the one call every operator makes."""
+    if not (a.data.dtype.kind == "f" and (type(b) is float or type(b) is int
+                                          or (type(b) is Tensor and b.data.dtype.kind == "f"))):
+        a, b = _promote(a, b, true_divide)  # the uncommon case: an int, bool or NumPy-number side
+    return op.apply(b, a) if reflected else op.apply(a, b)
+
+
 def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
@@ -348,19 +356,19 @@ class Tensor:
     # ---- elementwise math: each line names the op in tinygrad_edu/ops/ that computes it ---------
 
     def add(self, other: Any) -> "Tensor":
-        return _ops.Add.apply(*_promote(self, other))
+        return _binary(_ops.Add, self, other)
 
     def sub(self, other: Any) -> "Tensor":
-        return _ops.Sub.apply(*_promote(self, other))
+        return _binary(_ops.Sub, self, other)
 
     def mul(self, other: Any) -> "Tensor":
-        return _ops.Mul.apply(*_promote(self, other))
+        return _binary(_ops.Mul, self, other)
 
     def div(self, other: Any) -> "Tensor":
-        return _ops.Div.apply(*_promote(self, other, true_divide=True))
+        return _binary(_ops.Div, self, other, true_divide=True)
 
     def pow(self, exponent: Any) -> "Tensor":
-        return _ops.Pow.apply(*_promote(self, exponent))
+        return _binary(_ops.Pow, self, exponent)
 
     def neg(self) -> "Tensor":
         return _ops.Neg.apply(self)
@@ -395,10 +403,10 @@ class Tensor:
     clip = clamp
 
     def maximum(self, other: Any) -> "Tensor":
-        return _ops.Maximum.apply(*_promote(self, other))
+        return _binary(_ops.Maximum, self, other)
 
     def minimum(self, other: Any) -> "Tensor":
-        return _ops.Minimum.apply(*_promote(self, other))
+        return _binary(_ops.Minimum, self, other)
 
     def where(self, condition: Any, other: Any) -> "Tensor":
         """`self` where condition is true, else `other` (as `torch.Tensor.where`)."""
@@ -608,37 +616,37 @@ class Tensor:
         return self.matmul(other)
 
     # ---- operator sugar: one line each, with the math it means ----------------------------
-    # `_promote(self, other)` gives (self, other) with PyTorch's result dtype; `r` methods swap them back.
+    # `_binary` gives each PyTorch's result dtype; the `r` methods are the reflected forms.
 
     def __add__(self, other: Any) -> "Tensor":  # self + other
-        return _ops.Add.apply(*_promote(self, other))
+        return _binary(_ops.Add, self, other)
 
     def __radd__(self, other: Any) -> "Tensor":  # other + self
-        return _ops.Add.apply(*_promote(self, other)[::-1])
+        return _binary(_ops.Add, self, other, reflected=True)
 
     def __sub__(self, other: Any) -> "Tensor":  # self - other
-        return _ops.Sub.apply(*_promote(self, other))
+        return _binary(_ops.Sub, self, other)
 
     def __rsub__(self, other: Any) -> "Tensor":  # other - self
-        return _ops.Sub.apply(*_promote(self, other)[::-1])
+        return _binary(_ops.Sub, self, other, reflected=True)
 
     def __mul__(self, other: Any) -> "Tensor":  # self * other
-        return _ops.Mul.apply(*_promote(self, other))
+        return _binary(_ops.Mul, self, other)
 
     def __rmul__(self, other: Any) -> "Tensor":  # other * self
-        return _ops.Mul.apply(*_promote(self, other)[::-1])
+        return _binary(_ops.Mul, self, other, reflected=True)
 
     def __truediv__(self, other: Any) -> "Tensor":  # self / other
-        return _ops.Div.apply(*_promote(self, other, true_divide=True))
+        return _binary(_ops.Div, self, other, true_divide=True)
 
     def __rtruediv__(self, other: Any) -> "Tensor":  # other / self
-        return _ops.Div.apply(*_promote(self, other, true_divide=True)[::-1])
+        return _binary(_ops.Div, self, other, reflected=True, true_divide=True)
 
     def __pow__(self, exponent: Any) -> "Tensor":  # self ** exponent
-        return _ops.Pow.apply(*_promote(self, exponent))
+        return _binary(_ops.Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> "Tensor":  # base ** self
-        return _ops.Pow.apply(*_promote(self, base)[::-1])
+        return _binary(_ops.Pow, self, base, reflected=True)
 
     def __matmul__(self, other: Any) -> "Tensor":  # self @ other
         if isinstance(other, (int, float)):
