@@ -10,10 +10,11 @@ import numpy as np
 
 from tinygrad_edu.errors import ShapeError
 
-Dim = Union[int, Sequence[int], None]
+Dim = Union[int, Sequence[int], None]  # a `dim` argument: one dimension, several, or None for all
 
 
 def as_tuple(dim: Any) -> tuple[int, ...]:
+    """One dim or several as a tuple: 1 -> (1,), [0, 2] -> (0, 2)."""
     return tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
 
 
@@ -26,7 +27,8 @@ def check_dim(op: str, dim: int, ndim: int) -> int:
     return int(dim) % max(ndim, 1)
 
 
-def reduce_args(op: str, ndim: int, dim: Dim, keepdim: bool, axis: Dim, keepdims: Optional[bool]) -> tuple[Optional[tuple[int, ...]], bool]:
+def reduce_args(op: str, ndim: int, dim: Dim, keepdim: bool, axis: Dim,
+                keepdims: Optional[bool]) -> tuple[Optional[tuple[int, ...]], bool]:
     """Accept dim/keepdim (PyTorch) or axis/keepdims (NumPy); return sorted axes (None: all) and keepdim."""
     if axis is not None:
         if dim is not None:
@@ -43,9 +45,10 @@ def reduce_args(op: str, ndim: int, dim: Dim, keepdim: bool, axis: Dim, keepdims
 
 
 def arg_reduce(fn: Any, data: np.ndarray, dim: Optional[int], keepdim: bool) -> np.ndarray:
+    """fn (np.argmax or np.argmin) over dim, as an array; over the flattened data when dim is None."""
     if dim is None:
         return np.asarray(fn(data))
-    return np.asarray(fn(data, axis=check_dim("argmax", dim, data.ndim), keepdims=keepdim))
+    return np.asarray(fn(data, axis=check_dim(fn.__name__, dim, data.ndim), keepdims=keepdim))
 
 
 def shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:

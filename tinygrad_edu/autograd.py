@@ -34,6 +34,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Every recorded op gets the next number: an op is always numbered after the ops that made its inputs.
 _creation_order = itertools.count()
+# Function.apply makes every op's output with this: a module global is looked up faster than
+# object.__new__ or Tensor._from_op, and apply runs once per op.
 _new_tensor = object.__new__
 
 
@@ -68,6 +70,7 @@ class _GradModeSwitch:
         _GradMode.enabled = self.previous.pop()
 
     def __call__(self, fn: F) -> F:
+        """Decorate fn: it runs with this grad mode, and the caller's mode comes back afterwards."""
         mode = self.mode
 
         @functools.wraps(fn)
@@ -171,9 +174,14 @@ class Function:
     released = False  # set once backward has freed what the op saved
 
     def forward(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        """The op's output, computed from NumPy arrays (or numbers); every subclass defines it."""
         raise NotImplementedError(f"{type(self).__name__} must define forward(self, *arrays)")
 
     def backward(self, grad_out: np.ndarray) -> Any:
+        """d loss/d input for each input, given grad_out = d loss/d output; every subclass defines it.
+
+        Returns one ndarray (or None) per input of forward, as a tuple when there are several.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define backward(self, grad_out)")
 
     def save(self, *values: Any) -> None:

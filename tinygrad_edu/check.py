@@ -36,17 +36,20 @@ LOSS_NOTES = {
 
 
 def _vector(values: Optional[np.ndarray], decimals: int) -> str:
+    """Predictions as one table cell: '0.01 0.98 0.98 0.02', or '-' when there are none."""
     if values is None:
         return "-"
     return " ".join(f"{v:.{decimals}f}" for v in np.ravel(values))
 
 
 def _seed(result: CheckResult) -> str:
+    """The seed cell: the seed, and whether it is the tutorial's own or ours."""
     tutorial = result.tutorial
     return f"{tutorial.seed} (tutorial's)" if tutorial.seed_is_tutorials else f"{tutorial.seed} (ours)"
 
 
 def _published(result: CheckResult) -> str:
+    """The cell comparing our predictions with the published ones."""
     if result.published_diff is None:
         return "none shown"
     verdict = f"<= {PUBLISHED_TOL}" if result.published_diff <= PUBLISHED_TOL else "NOT reproduced"
@@ -54,6 +57,7 @@ def _published(result: CheckResult) -> str:
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Rows of text cells as a table with aligned columns and a rule under the headers."""
     widths = [max(len(cell) for cell in column) for column in zip(headers, *rows)]
     lines = [" | ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
              for line in (headers, *rows)]

@@ -11,8 +11,7 @@ from typing import Any, Optional
 import numpy as np
 
 from tinygrad_edu.arguments import shape_args
-from tinygrad_edu.errors import ArgumentError
-from tinygrad_edu.errors import DtypeError, ShapeError
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.tensor import DEFAULT_DTYPE, DTypeLike, Tensor, _check_can_require_grad
 
 __all__ = [
@@ -44,6 +43,7 @@ def default_generator() -> np.random.Generator:
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
+    """A leaf tensor holding `array` itself (no copy), requiring grad if asked and its dtype allows."""
     out = Tensor._from_op(array, None)
     if requires_grad:
         _check_can_require_grad(array.dtype, "tensor creation")
@@ -52,6 +52,7 @@ def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 def _dtype(dtype: DTypeLike) -> np.dtype:
+    """The dtype asked for, float32 when none is."""
     return DEFAULT_DTYPE if dtype is None else np.dtype(dtype)
 
 
@@ -93,13 +94,20 @@ def full(size: Any, fill_value: float, dtype: DTypeLike = None, requires_grad: b
 
 def eye(n: int, m: Optional[int] = None, dtype: DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix."""
-    _size("eye", (n, n if m is None else m))
+    _size("eye", (n, n if m is None else m))  # only checks: negative sizes are a ShapeError, as for zeros
     return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
 def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: DTypeLike = None,
            requires_grad: bool = False) -> Tensor:
-    """Values from start (inclusive) to end (exclusive) by step; int64 for int arguments, as in PyTorch."""
+    """Values from start (inclusive) to end (exclusive) by step; int64 for int arguments, as in PyTorch.
+
+    Example:
+        >>> tg.arange(3)
+        tensor([0, 1, 2], dtype=int64)
+        >>> tg.arange(0, 1, 0.5)
+        tensor([0. , 0.5], dtype=float32)
+    """
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -132,6 +140,7 @@ def randn(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False,
 
 
 def _like(x: Any, dtype: DTypeLike) -> tuple[tuple[int, ...], np.dtype]:
+    """(shape, dtype) for a `*_like` function: x's own, unless a dtype is given."""
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     return data.shape, (data.dtype if dtype is None else np.dtype(dtype))
 

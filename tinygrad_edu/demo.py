@@ -52,6 +52,7 @@ class XORNet(nn.Module):
         self.sigmoid = nn.Sigmoid()
 
     def forward(self, x: tg.Tensor) -> tg.Tensor:
+        """sigmoid(output(sigmoid(hidden(x)))): one prediction in (0, 1) per row of x."""
         return self.sigmoid(self.output(self.sigmoid(self.hidden(x))))
 
 
@@ -97,6 +98,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 
 
 def _positive_int(text: str) -> int:
+    """An argparse type: the integer `text` names, refused unless it is at least 1."""
     try:
         value = int(text)
     except ValueError:
@@ -107,6 +109,7 @@ def _positive_int(text: str) -> int:
 
 
 def _positive_float(text: str) -> float:
+    """An argparse type: the finite number `text` names, refused unless it is above 0."""
     try:
         value = float(text)
     except ValueError:
@@ -117,6 +120,7 @@ def _positive_float(text: str) -> float:
 
 
 def _has_matplotlib() -> bool:
+    """True when matplotlib can be imported (--plot needs it; nothing else does)."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -143,6 +147,7 @@ class Progress:
         self.drawn = 0  # length of the bar's last drawing, to blank what a shorter one leaves behind
 
     def update(self, epoch: int, loss: float) -> None:
+        """Report that `epoch` (counted from 0) ended with `loss`; draws only when a redraw is due."""
         now = time.perf_counter()
         done = epoch + 1
         rate = done / max(now - self.start, 1e-9)
@@ -162,6 +167,7 @@ class Progress:
 
 
 def _is_terminal(stream: TextIO) -> bool:
+    """True when the stream is a terminal, where the progress bar redraws itself in place."""
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):  # no isatty, or a closed stream
@@ -236,6 +242,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _plot(losses: list[float], args: argparse.Namespace) -> None:
+    """Save the loss curve (log scale) to args.plot with matplotlib."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no window needed

@@ -19,6 +19,7 @@ __all__ = [
 
 
 def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:
+    """The tensors of cat or stack, checked: a non-empty list or tuple (arrays become tensors)."""
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{op}: expects a list or tuple of tensors, got {type(tensors).__name__}")
     if not tensors:  # PyTorch: a ValueError for cat, a RuntimeError for stack; ShapeError is both
@@ -44,7 +45,12 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
 
 
 def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new dimension `dim`."""
+    """Join same-shaped tensors along a new dimension `dim`.
+
+    Example:
+        >>> tg.stack([tg.zeros(3), tg.ones(3)]).shape
+        (2, 3)
+    """
     ts = _tensors("stack", tensors)
     if any(t.shape != ts[0].shape for t in ts):
         raise ShapeError(f"stack: all tensors must have the same shape, got {', '.join(str(t.shape) for t in ts)}")
@@ -68,53 +74,65 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 
 def exp(x: Tensor) -> Tensor:
+    """e^x, elementwise (see `Tensor.exp`)."""
     return _operand_tensor(x).exp()
 
 
 def log(x: Tensor) -> Tensor:
+    """The natural logarithm, elementwise (see `Tensor.log`)."""
     return _operand_tensor(x).log()
 
 
 def sqrt(x: Tensor) -> Tensor:
+    """The square root, elementwise (see `Tensor.sqrt`)."""
     return _operand_tensor(x).sqrt()
 
 
 def abs(x: Tensor) -> Tensor:
+    """|x|, elementwise (see `Tensor.abs`)."""
     return _operand_tensor(x).abs()
 
 
 def relu(x: Tensor) -> Tensor:
+    """max(x, 0), elementwise (see `Tensor.relu`)."""
     return _operand_tensor(x).relu()
 
 
 def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), elementwise (see `Tensor.sigmoid`)."""
     return _operand_tensor(x).sigmoid()
 
 
 def tanh(x: Tensor) -> Tensor:
+    """The hyperbolic tangent, elementwise (see `Tensor.tanh`)."""
     return _operand_tensor(x).tanh()
 
 
 def clamp(x: Tensor, min: Optional[float] = None, max: Optional[float] = None) -> Tensor:
+    """Every element limited to [min, max] (see `Tensor.clamp`)."""
     return _operand_tensor(x).clamp(min, max)
 
 
 def sum(x: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    """The sum over `dim` (None: every element; see `Tensor.sum`)."""
     return _operand_tensor(x).sum(dim, keepdim)
 
 
 def mean(x: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    """The mean over `dim` (None: every element; see `Tensor.mean`)."""
     return _operand_tensor(x).mean(dim, keepdim)
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`, computed stably (see `Tensor.softmax`)."""
     return _operand_tensor(x).softmax(dim)
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """log(softmax(x)) along `dim`, computed stably (see `Tensor.log_softmax`)."""
     return _operand_tensor(x).log_softmax(dim)
 
 
 def logsumexp(x: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) over `dim`, computed stably (see `Tensor.logsumexp`)."""
     return _operand_tensor(x).logsumexp(dim, keepdim)
-

@@ -36,6 +36,7 @@ def _as_float64_inputs(inputs: Sequence[Any]) -> list[Any]:
 
 
 def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> tuple[Tensor, ...]:
+    """fn's outputs as a tuple of Tensors (one Tensor, or a tuple or list of them, is accepted)."""
     out = fn(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
     if not all(isinstance(o, Tensor) for o in outs):
@@ -43,7 +44,8 @@ def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> tuple[Tensor, ...
     return tuple(outs)
 
 
-def jacobians(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+def jacobians(fn: Callable[..., Any], inputs: Sequence[Any],
+              eps: float = 1e-6) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
     """Analytic and numerical Jacobians of every output with respect to every input that requires grad.
 
     Returns (output index, input index, analytic, numerical), each Jacobian shaped
@@ -113,6 +115,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Union[Tensor, Sequence[Any]], eps:
 
 
 def _mismatch_message(fn, inputs, o, i, analytic, numerical, bad, atol, rtol) -> str:
+    """The GradcheckError text: where the worst entry of the Jacobian differs, and by how much."""
     out_k, in_j = np.argwhere(bad)[np.argmax(np.abs(analytic - numerical)[bad])]
     x_shape = np.shape(inputs[i].data)
     element = np.unravel_index(in_j, x_shape) if x_shape else ()

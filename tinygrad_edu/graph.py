@@ -126,6 +126,7 @@ def _node_line(node: str, tensor: Tensor, names: dict[int, str], is_root: bool) 
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
+    """A shape as a node shows it: '(2, 3)', or 'scalar' for ()."""
     return "scalar" if shape == () else str(shape)
 
 
@@ -158,6 +159,7 @@ def _parameter_names(model: Any) -> dict[int, str]:
 
 
 def _extension(path: str) -> str:
+    """The format a file name asks for ('dot', 'png', 'svg' or 'pdf'); a ValueError for any other."""
     extension = os.path.splitext(str(path))[1].lower().lstrip(".")
     if extension != "dot" and extension not in RENDER_FORMATS:
         raise ValueError(
@@ -168,6 +170,7 @@ def _extension(path: str) -> str:
 
 
 def _write(text: str, path: str, extension: str) -> None:
+    """Save the DOT text at `path`: as it is for .dot, else rendered by Graphviz."""
     if extension == "dot":
         with open(path, "w", encoding="utf-8") as file:
             file.write(text)

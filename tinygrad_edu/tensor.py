@@ -20,7 +20,7 @@ from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 
 __all__ = ["Tensor", "tensor", "from_numpy"]
 
-DTypeLike = Any
+DTypeLike = Any  # anything np.dtype() accepts: np.float32, tg.float64, 'float32', a dtype
 
 # The dtype of tensors made from Python numbers, lists, and integer or bool arrays, as in PyTorch.
 DEFAULT_DTYPE = np.dtype(np.float32)
@@ -55,18 +55,12 @@ def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
 
 
 def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
+    """Refuse requires_grad on a non-float dtype: only real-valued tensors have a derivative, as in PyTorch."""
     if dtype.kind != "f":
         raise DtypeError(
             f"{where}: only floating-point tensors can require grad, got dtype {dtype}; "
             "convert first, e.g. x.float()"
         )
-
-
-def _operand(x: Any) -> Any:
-    """The other side of an operator: tensors and Python numbers go through, the rest becomes a Tensor."""
-    if isinstance(x, (Tensor, int, float)):
-        return x
-    return Tensor(x)
 
 
 def _promote(a: "Tensor", b: Any, true_divide: bool = False) -> tuple[Any, Any]:
@@ -112,6 +106,7 @@ def _binary(op: Any, a: "Tensor", b: Any, reflected: bool = False, true_divide: 
 
 
 def _data(x: Any) -> Any:
+    """The ndarray inside a Tensor; anything else (a number, an array) as it is."""
     return x.data if isinstance(x, Tensor) else x
 
 
@@ -123,6 +118,7 @@ class MinMax(NamedTuple):
 
 
 def _is_int(dim: Any) -> bool:
+    """True for a Python or NumPy integer, but not a bool (True is an int to Python, never a dim here)."""
     return isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
 
 
@@ -177,14 +173,17 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The length of each dimension, e.g. (2, 3); () for a scalar."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions, len(shape)."""
         return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype:
+        """The NumPy dtype of the data, e.g. dtype('float32')."""
         return self.data.dtype
 
     @property
@@ -197,6 +196,7 @@ class Tensor:
         return self.data.shape if dim is None else self.data.shape[dim]
 
     def dim(self) -> int:
+        """The number of dimensions, as `torch.Tensor.dim` (the same as `ndim`)."""
         return self.data.ndim
 
     def numel(self) -> int:
@@ -218,6 +218,7 @@ class Tensor:
         return self.data.item()
 
     def tolist(self) -> Any:
+        """The data as (nested) Python lists of Python numbers, e.g. [[1.0, 2.0]]."""
         return self.data.tolist()
 
     def __len__(self) -> int:
@@ -356,42 +357,55 @@ class Tensor:
     # ---- elementwise math: each line names the op in tinygrad_edu/ops/ that computes it ---------
 
     def add(self, other: Any) -> "Tensor":
+        """self + other, elementwise with broadcasting."""
         return _binary(_ops.Add, self, other)
 
     def sub(self, other: Any) -> "Tensor":
+        """self - other, elementwise with broadcasting."""
         return _binary(_ops.Sub, self, other)
 
     def mul(self, other: Any) -> "Tensor":
+        """self * other, elementwise with broadcasting."""
         return _binary(_ops.Mul, self, other)
 
     def div(self, other: Any) -> "Tensor":
+        """self / other, elementwise with broadcasting (true division: ints give float32)."""
         return _binary(_ops.Div, self, other, true_divide=True)
 
     def pow(self, exponent: Any) -> "Tensor":
+        """self ** exponent, elementwise with broadcasting."""
         return _binary(_ops.Pow, self, exponent)
 
     def neg(self) -> "Tensor":
+        """-self, elementwise."""
         return _ops.Neg.apply(self)
 
     def exp(self) -> "Tensor":
+        """e^x, elementwise."""
         return _ops.Exp.apply(self)
 
     def log(self) -> "Tensor":
+        """The natural logarithm, elementwise."""
         return _ops.Log.apply(self)
 
     def sqrt(self) -> "Tensor":
+        """The square root, elementwise."""
         return _ops.Sqrt.apply(self)
 
     def abs(self) -> "Tensor":
+        """|x|, elementwise (its gradient at 0 is taken as 0, as PyTorch)."""
         return _ops.Abs.apply(self)
 
     def relu(self) -> "Tensor":
+        """max(x, 0), elementwise."""
         return _ops.ReLU.apply(self)
 
     def sigmoid(self) -> "Tensor":
+        """1 / (1 + exp(-x)), elementwise."""
         return _ops.Sigmoid.apply(self)
 
     def tanh(self) -> "Tensor":
+        """The hyperbolic tangent, elementwise."""
         return _ops.Tanh.apply(self)
 
     def clamp(self, min: Optional[float] = None, max: Optional[float] = None) -> "Tensor":
@@ -403,9 +417,11 @@ class Tensor:
     clip = clamp
 
     def maximum(self, other: Any) -> "Tensor":
+        """The larger of self and other, elementwise; ties share the gradient equally."""
         return _binary(_ops.Maximum, self, other)
 
     def minimum(self, other: Any) -> "Tensor":
+        """The smaller of self and other, elementwise; ties share the gradient equally."""
         return _binary(_ops.Minimum, self, other)
 
     def where(self, condition: Any, other: Any) -> "Tensor":
@@ -413,6 +429,7 @@ class Tensor:
         return where(condition, self, other)
 
     def square(self) -> "Tensor":
+        """x * x, elementwise."""
         return _ops.Mul.apply(self, self)
 
     # ---- reductions -------------------------------------------------------------------------
@@ -581,9 +598,11 @@ class Tensor:
         return _ops.Expand.apply(self, shape=target)
 
     def broadcast_to(self, *shape: Any) -> "Tensor":
+        """The same as `expand`, under NumPy's name."""
         return self.expand(*shape)
 
     def expand_as(self, other: "Tensor") -> "Tensor":
+        """`expand` to other's shape."""
         return self.expand(*other.shape)
 
     def __getitem__(self, index: Any) -> "Tensor":
@@ -604,8 +623,8 @@ class Tensor:
 
     def matmul(self, other: Any) -> "Tensor":
         """Matrix product with NumPy's rules: 1-D vectors, matrices and batches of matrices."""
-        other = _operand(other)
-        check_matmul(self.shape, np.shape(_data(other)))
+        other = _operand_tensor(other)
+        check_matmul(self.shape, other.shape)
         return _ops.MatMul.apply(self, other)
 
     def dot(self, other: Any) -> "Tensor":
@@ -708,6 +727,7 @@ class Tensor:
         return self
 
     def _check_in_place(self, what: str) -> None:
+        """Refuse an in-place change that would make a recorded graph's saved values wrong."""
         if self.requires_grad and _autograd.is_grad_enabled():
             raise RuntimeError(
                 f"{what}: a tensor that requires grad cannot be changed in place while the graph is "
@@ -736,6 +756,7 @@ def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
 
 
 def _operand_tensor(x: Any) -> Tensor:
+    """x itself if it is a Tensor, else a new Tensor made from it (numbers and lists become float32)."""
     return x if isinstance(x, Tensor) else Tensor(x)
 
 

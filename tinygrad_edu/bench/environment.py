@@ -81,6 +81,7 @@ class benchmark_settings:
 
 
 def _cpu_model() -> str:
+    """The CPU's model name, from /proc/cpuinfo where there is one."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -195,4 +196,3 @@ def common_arguments(parser: argparse.ArgumentParser) -> None:
                         help="BLAS (and PyTorch) threads (default 1: ratios are stable only with threads fixed)")
     parser.add_argument("--torch", choices=("auto", "no"), default="auto",
                         help="compare with PyTorch when it is installed (auto, the default) or not at all (no)")
-

@@ -47,6 +47,7 @@ class Row:
 
     @property
     def median(self) -> float:
+        """The median of the timed seconds per step."""
         return statistics.median(self.times)
 
 
@@ -59,6 +60,7 @@ class Goal:
     measured: str
 
     def render(self) -> str:
+        """The goal as one Markdown list item: '- XOR step <= 2.50x NumPy: met (2.03x)'."""
         verdict = {True: "met", False: "NOT MET", None: "n/a"}[self.met]
         return f"- {self.text}: {verdict} ({self.measured})"
 
@@ -104,6 +106,7 @@ class Comparison:
     unit: str = "per step"
 
     def row(self, name: str) -> Row:
+        """The row of the implementation called `name`."""
         return next(r for r in self.rows if r.name == name)
 
     def ratio(self, name: str, baseline: str = BASELINE) -> float:
@@ -111,6 +114,7 @@ class Comparison:
         return self.row(name).median / self.row(baseline).median
 
     def table(self, baseline: str = BASELINE) -> str:
+        """The rows as a Markdown table: median, min and max times, and each median's ratio to the baseline's."""
         base = self.row(baseline)
         body = []
         for r in self.rows:
@@ -124,6 +128,7 @@ class Comparison:
         return markdown_table(header, body)
 
     def render(self) -> str:
+        """The whole report: title, table, notes, goals and any failed result check."""
         parts = [f"## {self.title}", "", self.table()]
         parts += [""] + self.notes if self.notes else []
         return "\n".join(parts + verdict_lines(self.goals, self.failures))
@@ -176,9 +181,11 @@ class Trainer:
     last: Any = None  # the loss the last step computed (an ndarray scalar or a tensor)
 
     def step(self) -> None:
+        """One training step: forward, loss, backward and update; keeps the loss in `self.last`."""
         raise NotImplementedError
 
     def loss(self) -> float:
+        """The last step's loss as a Python float."""
         return float(self.last.item())  # a tensor's or a NumPy scalar's value; outside the timed steps
 
 

@@ -179,4 +179,3 @@ def mlp_comparison(
     comparison.goals = speed_goals(comparison, 1.10, "MLP step")
     comparison.goals += compiled_goals(comparison, 1.05, "MLP step", versus_eager=True)
     return comparison
-

@@ -118,4 +118,3 @@ def xor_comparison(
     comparison.goals = speed_goals(comparison, 2.5, "XOR step", versus_pytorch=True)
     comparison.goals += compiled_goals(comparison, 1.2, "XOR step")
     return comparison
-

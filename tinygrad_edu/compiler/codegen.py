@@ -41,17 +41,21 @@ def generate(tracer: Tracer, title: str, filename: str) -> Generated:
 
 
 class _Generator:
+    """One run of code generation: simplify the trace, decide which nodes get lines, name them, write them."""
+
     def __init__(self, tracer: Tracer) -> None:
         self.tracer = tracer
         self.alias: dict[int, Node] = {}
 
     def resolve(self, node: Node) -> Node:
+        """The node that stands for `node` after copies were dropped and repeated expressions shared."""
         while id(node) in self.alias:
             node = self.alias[id(node)]
         return node
 
     # ---- which nodes are needed, and how often each is read ------------------------------------------
     def live_nodes(self) -> tuple[list[Node], dict[int, int]]:
+        """The nodes the returned values and the in-place updates need (in trace order), and how often each is read."""
         roots = [self.ret]
         for node in self.tracer.nodes:
             stores_argument = node.stores is not None and node.stores.kind == "arg"  # W -= lr * dW
@@ -131,11 +135,13 @@ class _Generator:
                 self.alias[id(node)] = folded
 
     def text_unnamed(self, node: Node) -> str:
+        """A node's name hint, for the note on a folded constant ('...' when it has none)."""
         node = self.resolve(node)
         return node.hint or "..."
 
     # ---- which nodes get a line ---------------------------------------------------------------------
     def plan(self) -> None:
+        """Decide which expressions get a line of their own (self.named); the rest are written where read."""
         nodes, uses = self.live_nodes()
         self.nodes, self.uses = nodes, uses
         self.named: dict[int, bool] = {}
@@ -172,6 +178,7 @@ class _Generator:
                         break
 
     def variable_of(self, node: Node) -> Optional[Node]:
+        """The variable a node is read from (itself, or the first holder of a version); None for a constant."""
         if node.kind == "version":
             return self.resolve(node.variable)
         if node.kind in ("arg", "expr"):
@@ -189,6 +196,7 @@ class _Generator:
 
     # ---- names ---------------------------------------------------------------------------------------
     def assign_names(self) -> None:
+        """A distinct Python name for every argument, named line and named constant."""
         self.names: dict[int, str] = {}
         self.taken = set(RESERVED) | set(self.tracer.bindings)
         self.namespace: dict[str, Any] = {}
@@ -227,6 +235,7 @@ class _Generator:
                 self.const_notes[name] = node.meta.get("folded")
 
     def hint_for(self, node: Node) -> str:
+        """The name to give a line: d<name> for a gradient the user did not name, else its best hint, or 'tmp'."""
         # The best hint of the variable: a version may carry the user's name for the updated value.
         hint, priority = node.hint, node.priority
         for other in self.versions.get(id(node), ()):
@@ -247,6 +256,7 @@ class _Generator:
 
     # ---- text ------------------------------------------------------------------------------------------
     def text(self, node: Node, prec: int = 0) -> str:
+        """The source that reads node's value: its name, or its expression (in parentheses where `prec` needs)."""
         node = self.resolve(node)
         if node.kind == "version":
             return self.names[id(self.resolve(node.variable))]
@@ -257,6 +267,7 @@ class _Generator:
         return body if node.prec >= prec else f"({body})"
 
     def line(self, node: Node) -> str:
+        """The line of a named node, `name = expression`, or a statement as it is."""
         body = "".join(part if isinstance(part, str) else self.text(node.args[part[0]], part[1])
                        for part in node.parts)
         if node.kind == "stmt":
@@ -264,6 +275,7 @@ class _Generator:
         return f"{self.names[id(node)]} = {body}"
 
     def run(self, title: str, filename: str) -> Generated:
+        """Every pass in order, then the source of `def step(...)`, compiled."""
         # The return statement is a node like the others: what it returns is read at the very end.
         outputs = self.tracer.outputs
         parts: list = ["return ("]
@@ -325,6 +337,7 @@ class _Generator:
 
 
 def _const_hint(value: Any) -> str:
+    """A name for a constant that has no better one: a class's name, 'const' for an array, else 'c'."""
     if isinstance(value, type):
         return value.__name__
     if isinstance(value, np.ndarray):
@@ -333,6 +346,7 @@ def _const_hint(value: Any) -> str:
 
 
 def _describe(value: Any) -> str:
+    """A constant as the source's header lists it: its dtype and shape, or its value for a 0-d array."""
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return f"{value.dtype} {value.item()!r}"

@@ -48,6 +48,7 @@ class OpRecord:
 
 
 def _data_descriptor(name: str) -> Any:
+    """Tensor's own slot descriptor for `name`, which reads and writes the slot past any patch."""
     for klass in Tensor.__mro__:
         if name in klass.__dict__:
             return klass.__dict__[name]
@@ -285,6 +286,7 @@ class SymEngine:
                 fn.saved = ()
 
     def _opaque_backward(self, record: OpRecord, needs: tuple, grad_out: Sym) -> tuple:
+        """Run the op's backward as `_backward(ctx, needs, grad_out)`, one call in the source: it cannot be traced."""
         ctx = record.real_ctx
         ctx.needs_input_grad = needs
         value = ctx.backward(real(grad_out))

@@ -100,6 +100,7 @@ class Node:
         self.meta: dict = {}
 
     def name_hint(self, hint: str, priority: int) -> None:
+        """Offer a name for this node's line; it is kept only if it beats the current hint's priority."""
         if priority > self.priority:
             self.hint, self.priority = hint, priority
 
@@ -196,10 +197,12 @@ class Builder:
         self.args: list[Node] = []
 
     def text(self, s: str) -> "Builder":
+        """Append literal source text."""
         self.parts.append(s)
         return self
 
     def node(self, n: Node, prec: int) -> "Builder":
+        """Append a reference to node n, parenthesised if it binds less tightly than `prec`."""
         self.parts.append((len(self.args), prec))
         self.args.append(n)
         return self
@@ -224,6 +227,7 @@ class Builder:
         return self.node(const(x), prec)
 
     def call_args(self, args: tuple, kwargs: dict) -> "Builder":
+        """Append a call's arguments: `a, b, key=value`."""
         first = True
         for a in args:
             if not first:
@@ -257,6 +261,7 @@ class Builder:
         return self
 
     def build(self, prec: int, value: Any, kind: str = "expr") -> Node:
+        """The finished node: the collected source, of precedence `prec`, recorded with its value."""
         return Node(kind, self.parts, tuple(self.args), prec, value)
 
 

@@ -51,7 +51,7 @@ def record_update(tracer: Tracer, opt: Any, original: Callable, params: list, da
 
 
 class _CannotTrace(Exception):
-    pass
+    """The optimizer's step cannot be recorded line by line: it runs as one opaque call instead."""
 
 
 class _UpdateRecord:
@@ -73,13 +73,12 @@ class _Shadow:
             _GRAD.__set__(p, g)
         # Hyper-parameters: lr is read at every call; the others are literals, guarded (a change re-traces).
         self.groups = [dict(group) for group in opt.param_groups]
-        lr_name = "lr"
         for i, group in enumerate(opt.param_groups):
             for key, value in list(group.items()):
                 if key == "params":
                     continue
                 if key == "lr" and type(value) is float:
-                    name = lr_name if len(opt.param_groups) == 1 else f"lr_{i}"
+                    name = "lr" if len(opt.param_groups) == 1 else f"lr_{i}"
                     group[key] = tracer.bind(name, "hyper", (opt, i, key), value)
                     continue
                 if not isinstance(value, SymFloat):  # (a SymFloat: the step set it from its input)
@@ -111,7 +110,7 @@ class _Shadow:
                         raise _CannotTrace("it replaces a state array")
                 elif value is not before[key] and value != before[key]:
                     raise _CannotTrace("it changes a Python number in its state")
-        for p, d, s in zip(self.params, self.data, self.datas):
+        for p, d in zip(self.params, self.data):
             if raw_data(p) is not d:
                 raise _CannotTrace("it replaces a parameter's array")
         self._restore()
@@ -122,9 +121,11 @@ class _Shadow:
                 raw_data(real).node = raw_data(shadow).node
 
     def undo(self) -> None:
+        """Give up recording: the real parameters, gradients, groups and state back, unchanged."""
         self._restore()
 
     def _restore(self) -> None:
+        """Swap the real arrays, groups and state back in for the shadows."""
         for p, d, g in zip(self.params, self.datas, self.grads):
             _DATA.__set__(p, d)
             _GRAD.__set__(p, g)

@@ -94,6 +94,7 @@ def uninstall(patches: list[Patch]) -> None:
 
 
 def _subclasses(cls: type) -> Iterator[type]:
+    """cls and every class derived from it, at any depth."""
     yield cls
     for sub in cls.__subclasses__():
         yield from _subclasses(sub)

@@ -237,6 +237,7 @@ class _Entry:
 
     @staticmethod
     def _value(value: Any, ref: Callable, copy: bool = False) -> str:
+        """The source of what a written-back attribute gets: an output of the function, a constant, or None."""
         if value is None:
             return "None"
         if isinstance(value, tuple):  # ('const', array): the same value at every call, in a fresh array
@@ -244,6 +245,7 @@ class _Entry:
         return f"_out[{value}]" if copy else f"_new(_out[{value}])"
 
     def _structure(self, structure: Any, ref: Callable) -> str:
+        """The source of the call's return value, built from the function's outputs as `_rebuild` builds it."""
         kind, body = structure
         if kind == "tensor":
             return f"_new(_out[{body}])"

@@ -139,10 +139,12 @@ class Sym(Traced):
         return bool(self.value)
 
     def tolist(self) -> Any:
+        """The real value as lists: it leaves the trace."""
         active().escape(self.node, "converted with tolist()")
         return self.value.tolist()
 
     def item(self, *args: Any) -> Any:
+        """One element as a Python number: a float stays traced (a SymFloat); anything else leaves the trace."""
         value = self.value.item(*args)
         if type(value) is float:
             b = Builder().node(self.node, ATOM).text(".item(").call_args(args, {}).text(")")
@@ -173,10 +175,12 @@ class Sym(Traced):
     # ---- attributes and methods of ndarray that make arrays -----------------------------------
     @property
     def T(self) -> "Sym":
+        """The transpose, recorded as `x.T`."""
         return self._attr("T")
 
     @property
     def mT(self) -> "Sym":
+        """The transpose of the last two axes, recorded as `x.mT`."""
         return self._attr("mT")
 
     def _attr(self, name: str) -> "Sym":
@@ -189,6 +193,7 @@ class Sym(Traced):
         return wrap(value, b.build(ATOM, value))
 
     def fill(self, x: Any) -> None:
+        """Fill in place with x, recorded as the statement `a.fill(x)`."""
         def compute():
             self.value.fill(real(x))
             return self.value
@@ -285,6 +290,7 @@ class SymFloat(float, Traced):
 
     @property
     def value(self) -> float:
+        """The plain float, as a Sym's `.value` is its plain array."""
         return float(self)
 
     def __float__(self) -> float:

@@ -114,6 +114,11 @@ class Tracer(SymEngine, WriteBack, Trace):
 
     # ---- the hooks Syms call --------------------------------------------------------------------
     def escape(self, node: Node, what: str) -> None:
+        """A traced value left the trace: the op it is in runs as a call, or else the inputs' values are guarded.
+
+        Outside an op, a value computed from what the step changes (a parameter, a gradient, the state)
+        cannot be guarded: that is a TracingError.
+        """
         if self.untraced:
             return
         if self.op_stack:
@@ -134,6 +139,7 @@ class Tracer(SymEngine, WriteBack, Trace):
             self.value_guards.setdefault(source, []).append(f"{what} at {where}")
 
     def decide(self, node: Node, what: str) -> None:
+        """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
         if self.untraced or self.op_stack or not node.sources:
             return
         kind, filename, line = caller()
@@ -145,6 +151,7 @@ class Tracer(SymEngine, WriteBack, Trace):
 
     # ---- running the step -------------------------------------------------------------------------
     def run(self) -> Any:
+        """Call the step once with the engine patched and the inputs traced; returns what it returned."""
         _ACTIVE.append(self)
         patches = engine_patches(self)
         previous_profile = sys.getprofile()
@@ -164,6 +171,7 @@ class Tracer(SymEngine, WriteBack, Trace):
             _ACTIVE.remove(self)
 
     def _input(self, i: int, a: Any) -> Any:
+        """Argument i of the step as the traced call receives it: arrays and floats become arguments of the source."""
         name = self.arg_names[i]
         if isinstance(a, Tensor):
             data = raw_data(a)
@@ -186,6 +194,7 @@ class Tracer(SymEngine, WriteBack, Trace):
 
     # ---- Tensor.data and Tensor.grad while tracing ---------------------------------------------
     def read_data(self, t: Tensor) -> Any:
+        """`t.data` while tracing: a tensor from outside the step becomes an argument the first time it is read."""
         data = raw_data(t)
         if self.untraced or isinstance(data, Sym) or id(t) in self.created or id(t) in self.bound:
             return data
@@ -194,6 +203,7 @@ class Tracer(SymEngine, WriteBack, Trace):
         return data
 
     def write_data(self, t: Tensor, value: Any) -> None:
+        """`t.data = value` while tracing: a tensor from before the step is noted for writing back."""
         if not is_set(_DATA, t):  # a tensor being made right now
             if not self.untraced:
                 self.created.add(id(t))
@@ -203,6 +213,7 @@ class Tracer(SymEngine, WriteBack, Trace):
         _DATA.__set__(t, value)
 
     def read_grad(self, t: Tensor) -> Any:
+        """`t.grad` while tracing: a gradient left from before the call becomes an argument of the source."""
         grad = raw_grad(t)
         key = id(t)
         if self.untraced or key in self.created or key in self.grad_written or key in self.grad_read:
@@ -224,6 +235,7 @@ class Tracer(SymEngine, WriteBack, Trace):
         return grad
 
     def write_grad(self, t: Tensor, value: Any) -> None:
+        """`t.grad = value` while tracing: a tensor from before the step is noted for writing back."""
         if is_set(_GRAD, t):
             self._note_write(t, self.grad_written)
         _GRAD.__set__(t, value)

@@ -65,6 +65,7 @@ class detect_anomaly:
         _AnomalyHooks.enabled = self.previous.pop()
 
     def __call__(self, fn: F) -> F:
+        """Decorate fn: every call of it runs inside `detect_anomaly()`."""
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with detect_anomaly():
@@ -114,11 +115,12 @@ def _user_line() -> str:
 
 
 def _array(x: Any) -> np.ndarray:
+    """An op input as an array: a Tensor's data, or the number or array itself."""
     return np.asarray(x.data if isinstance(x, Tensor) else x)
 
 
 def _is_finite(a: np.ndarray) -> bool:
-    # Only floating-point arrays can hold NaN or inf.
+    """True unless `a` holds a NaN or an inf (only float and complex arrays can)."""
     return a.dtype.kind not in "fc" or bool(np.isfinite(a).all())
 
 
@@ -129,5 +131,6 @@ def _what(a: np.ndarray) -> str:
 
 
 def _input_shapes(fn: Function) -> str:
+    """The shapes of fn's inputs as text: '(2, 3), (3,)'."""
     shapes = [np.shape(_array(x)) for x in getattr(fn, "inputs", ())]
     return ", ".join(str(s) for s in shapes)

@@ -157,6 +157,7 @@ def _elements(size: int, max_elements: Optional[int], rng: np.random.Generator) 
 
 
 def _disagrees(analytic: float, central: float, right: float, left: float, atol: float, rtol: float) -> bool:
+    """True when the analytic derivative is neither close to the central difference nor a valid subgradient."""
     if not np.isfinite(central):  # the step crossed a singularity (log near 0): no verdict here
         return False
     if abs(analytic - central) <= atol + rtol * abs(central):

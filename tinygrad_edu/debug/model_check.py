@@ -68,6 +68,7 @@ class GradReport:
 
     @property
     def ok(self) -> bool:
+        """True when every parameter's gradient passes."""
         return all(row.ok for row in self.rows)
 
     @property
@@ -210,6 +211,7 @@ def _is_loss_module(loss_fn: Any) -> bool:
 
 
 def _row(name: str, analytic: np.ndarray, numerical: np.ndarray, atol: float, rtol: float) -> GradRow:
+    """One parameter's row of the report, from its analytic and numerical gradients."""
     error = np.abs(analytic - numerical)
     max_abs = float(error.max(initial=0.0))
     scale = float(np.abs(numerical).max(initial=0.0))

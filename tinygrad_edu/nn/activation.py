@@ -20,6 +20,7 @@ class Sigmoid(Module):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """sigmoid(input), elementwise."""
         return elementwise.Sigmoid.apply(input)
 
 
@@ -39,6 +40,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
+        """max(input, 0), elementwise."""
         return elementwise.ReLU.apply(input)
 
     def extra_repr(self) -> str:
@@ -54,10 +56,12 @@ class Tanh(Module):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """tanh(input), elementwise."""
         return elementwise.Tanh.apply(input)
 
 
 def _require_dim(name: str, dim: Optional[int]) -> int:
+    """`dim` itself; a ValueError when it is None."""
     if dim is None:
         # PyTorch guesses a dim (with a deprecation warning); a wrong guess is a silent bug, so we ask.
         raise ValueError(f"{name}: pass the dimension to normalise over, e.g. {name}(dim=1) for (batch, classes)")
@@ -79,6 +83,7 @@ class Softmax(Module):
         self.dim = _require_dim("Softmax", dim)
 
     def forward(self, input: Tensor) -> Tensor:
+        """softmax(input) along `self.dim`."""
         return input.softmax(self.dim)
 
     def extra_repr(self) -> str:
@@ -98,6 +103,7 @@ class LogSoftmax(Module):
         self.dim = _require_dim("LogSoftmax", dim)
 
     def forward(self, input: Tensor) -> Tensor:
+        """log_softmax(input) along `self.dim`."""
         return input.log_softmax(self.dim)
 
     def extra_repr(self) -> str:

@@ -47,6 +47,7 @@ class Sequential(Module):
                 self.add_module(str(i), module)
 
     def forward(self, input: Any) -> Any:
+        """Each module applied in turn to the previous one's output."""
         for module in self._modules.values():
             input = module(input)
         return input

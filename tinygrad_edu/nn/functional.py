@@ -18,7 +18,7 @@ from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.ops import elementwise, linalg
 from tinygrad_edu.ops import loss as loss_ops
 from tinygrad_edu.ops.loss import LOG_CLAMP
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, _operand_tensor
 
 __all__ = [
     "linear", "sigmoid", "relu", "tanh", "softmax", "log_softmax",
@@ -27,10 +27,6 @@ __all__ = [
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
-
-
-def _tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 # ---- layers and activations ------------------------------------------------------------------------
@@ -42,7 +38,7 @@ def linear(input: Any, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
         >>> F.linear(tg.ones(3, 2), tg.ones(4, 2)).shape
         (3, 4)
     """
-    x = _tensor(input)
+    x = _operand_tensor(input)
     if x.data.shape[-1:] != weight.data.shape[-1:]:
         raise ShapeError(
             f"linear: input of shape {x.data.shape} and weight of shape {weight.data.shape} do not fit: "
@@ -53,17 +49,17 @@ def linear(input: Any, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
 
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x)), elementwise."""
-    return elementwise.Sigmoid.apply(_tensor(input))
+    return elementwise.Sigmoid.apply(_operand_tensor(input))
 
 
 def relu(input: Tensor) -> Tensor:
     """max(x, 0), elementwise."""
-    return elementwise.ReLU.apply(_tensor(input))
+    return elementwise.ReLU.apply(_operand_tensor(input))
 
 
 def tanh(input: Tensor) -> Tensor:
     """tanh(x), elementwise."""
-    return elementwise.Tanh.apply(_tensor(input))
+    return elementwise.Tanh.apply(_operand_tensor(input))
 
 
 def softmax(input: Tensor, dim: int) -> Tensor:
@@ -73,17 +69,18 @@ def softmax(input: Tensor, dim: int) -> Tensor:
         >>> F.softmax(tg.tensor([[0.0, 0.0]]), dim=1)
         tensor([[0.5, 0.5]], dtype=float32)
     """
-    return _tensor(input).softmax(dim)
+    return _operand_tensor(input).softmax(dim)
 
 
 def log_softmax(input: Tensor, dim: int) -> Tensor:
     """log(softmax(x)) along `dim`, computed without taking the log of 0."""
-    return _tensor(input).log_softmax(dim)
+    return _operand_tensor(input).log_softmax(dim)
 
 
 # ---- argument checks shared by the losses -------------------------------------------------------
 
 def _check_reduction(name: str, reduction: str) -> None:
+    """A ValueError unless reduction is 'mean', 'sum' or 'none'."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{name}: {reduction!r} is not a valid value for reduction; use 'mean', 'sum' or 'none'")
 
@@ -145,7 +142,7 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
         tensor(2., dtype=float32)
     """
     _check_reduction("mse_loss", reduction)
-    x = _tensor(input)
+    x = _operand_tensor(input)
     t = _same_shape_target("mse_loss", x, target)
     if _target_needs_grad(target):
         return _reduced((x - target.to(x.dtype)) ** 2, reduction, x.data.size)
@@ -160,7 +157,7 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
         tensor(1.5, dtype=float32)
     """
     _check_reduction("l1_loss", reduction)
-    x = _tensor(input)
+    x = _operand_tensor(input)
     t = _same_shape_target("l1_loss", x, target)
     if _target_needs_grad(target):
         return _reduced((x - target.to(x.dtype)).abs(), reduction, x.data.size)
@@ -182,7 +179,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reducti
         tensor(0.6931472, dtype=float32)
     """
     _check_reduction("binary_cross_entropy", reduction)
-    x = _tensor(input)
+    x = _operand_tensor(input)
     t = _same_shape_target("binary_cross_entropy", x, target)
     w = _weight("binary_cross_entropy", "weight", weight, x.data.shape, x.data.dtype)
     if _target_needs_grad(target):
@@ -218,7 +215,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
         tensor(0.6931472, dtype=float32)
     """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
-    x = _tensor(input)
+    x = _operand_tensor(input)
     t = _same_shape_target("binary_cross_entropy_with_logits", x, target)
     w = _weight("binary_cross_entropy_with_logits", "weight", weight, x.data.shape, x.data.dtype)
     p = _weight("binary_cross_entropy_with_logits", "pos_weight", pos_weight, x.data.shape, x.data.dtype)
@@ -278,6 +275,7 @@ def _class_targets(name: str, target: np.ndarray, sample_shape: tuple[int, ...],
 
 
 def _class_weight(name: str, weight: Any, classes: int, dtype: np.dtype) -> Optional[np.ndarray]:
+    """An optional per-class weight as an array of `dtype`; a ShapeError unless it has shape (classes,)."""
     if weight is None:
         return None
     w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
@@ -304,7 +302,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
     _check_reduction(name, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ArgumentError(f"{name}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
-    x = _tensor(input)
+    x = _operand_tensor(input)
     dtype = x.data.dtype
     scores, classes, sample_shape = _class_layout(name, x)
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
@@ -367,7 +365,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
     """
     name = "nll_loss"
     _check_reduction(name, reduction)
-    x = _tensor(input)
+    x = _operand_tensor(input)
     scores, classes, sample_shape = _class_layout(name, x)
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     idx = _class_targets(name, t, sample_shape, x.data.shape, classes, ignore_index)

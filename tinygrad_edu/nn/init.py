@@ -44,6 +44,7 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
 
 
 def _generator(generator: Generator) -> Any:
+    """The generator given, or the library's (`tg.default_generator()`) when none is."""
     return default_generator() if generator is None else generator
 
 
@@ -141,6 +142,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator = Non
 
 
 def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
+    """He's standard deviation gain / sqrt(fan), with fan = fan_in or fan_out as `mode` says."""
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
     fan_in, fan_out = _fans(tensor)

@@ -53,6 +53,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Any) -> Tensor:
+        """input @ weight.T + bias, for an input of shape (..., in_features)."""
         if not isinstance(input, Tensor):
             input = Tensor(input)
         if input.data.shape[-1:] != (self.in_features,):
@@ -78,6 +79,7 @@ class Identity(Module):
         super().__init__()  # any arguments are accepted and ignored, as in PyTorch
 
     def forward(self, input: Any) -> Any:
+        """The input itself."""
         return input
 
 
@@ -95,6 +97,7 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input: Tensor) -> Tensor:
+        """input.flatten(start_dim, end_dim)."""
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:

@@ -16,6 +16,8 @@ __all__ = ["MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLos
 
 
 class _Loss(Module):
+    """What every loss module has: a checked `reduction` ('mean', 'sum' or 'none')."""
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         F._check_reduction(type(self).__name__, reduction)
@@ -31,6 +33,7 @@ class MSELoss(_Loss):
     """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        """The loss of `input` against `target`, with this module's reduction."""
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
@@ -43,6 +46,7 @@ class L1Loss(_Loss):
     """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        """The loss of `input` against `target`, with this module's reduction."""
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
@@ -59,6 +63,7 @@ class BCELoss(_Loss):
         self.weight = weight
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        """The loss of `input` against `target`, with this module's weight and reduction."""
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
@@ -76,6 +81,7 @@ class BCEWithLogitsLoss(_Loss):
         self.pos_weight = pos_weight
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        """The loss of `input` against `target`, with this module's weights and reduction."""
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
 
@@ -96,6 +102,7 @@ class CrossEntropyLoss(_Loss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        """The loss of the scores `input` against `target`, with this module's options."""
         return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
@@ -114,5 +121,6 @@ class NLLLoss(_Loss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        """The loss of the log-probabilities `input` against `target`, with this module's options."""
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)

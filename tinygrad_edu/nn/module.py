@@ -70,6 +70,7 @@ class _IncompatibleKeys(NamedTuple):
 
 
 def _is_float_dtype(dtype: Any) -> bool:
+    """True when `dtype` names a floating-point dtype (False for anything NumPy cannot read as a dtype)."""
     try:
         return np.dtype(dtype).kind == "f"
     except TypeError:
@@ -113,6 +114,7 @@ class Module:
     # ---- registration ---------------------------------------------------------------------------
 
     def __setattr__(self, name: str, value: Any) -> None:
+        """`self.name = value`, registering a Parameter or Module value (or None over a registered name)."""
         params = self.__dict__.get("_parameters")
         modules = self.__dict__.get("_modules")
         if isinstance(value, Parameter):
@@ -147,6 +149,7 @@ class Module:
         object.__delattr__(self, name)
 
     def _check_new_name(self, name: Any, registry: dict, what: str) -> None:
+        """Refuse a name that is not a string, is empty, holds '.' or is taken by a plain attribute."""
         if not isinstance(name, str):
             raise TypeError(f"{what} name should be a string, got {type(name).__name__}")
         if name == "" or "." in name:

@@ -4,6 +4,7 @@
 - `reduce.py`: sum mean max min, softmax log_softmax logsumexp
 - `movement.py`: reshape permute expand index gather cat stack
 - `linalg.py`: matmul, linear
+- `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
 """
 
 from tinygrad_edu.ops.elementwise import (

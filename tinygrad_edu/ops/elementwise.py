@@ -17,6 +17,8 @@ from tinygrad_edu.autograd import Function
 
 
 class Add(Function):
+    """a + b."""
+
     def forward(self, a, b):
         return a + b
 
@@ -26,6 +28,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    """a - b."""
+
     def forward(self, a, b):
         return a - b
 
@@ -35,6 +39,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    """a * b."""
+
     def forward(self, a, b):
         self.save(a, b)
         return a * b
@@ -47,6 +53,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    """a / b."""
+
     def forward(self, a, b):
         self.save(a, b)
         return a / b
@@ -61,6 +69,8 @@ class Div(Function):
 
 
 class Pow(Function):
+    """a ** b, with the edge cases a = 0 and b = 0 differentiated as PyTorch does."""
+
     def forward(self, a, b):
         out = a ** b
         self.save(a, b, out)
@@ -87,6 +97,8 @@ class Pow(Function):
 
 
 class Maximum(Function):
+    """max(a, b), elementwise (tg.maximum)."""
+
     def forward(self, a, b):
         self.save(a, b)
         return np.maximum(a, b)
@@ -100,6 +112,8 @@ class Maximum(Function):
 
 
 class Minimum(Function):
+    """min(a, b), elementwise (tg.minimum)."""
+
     def forward(self, a, b):
         self.save(a, b)
         return np.minimum(a, b)
@@ -113,6 +127,8 @@ class Minimum(Function):
 
 
 class Where(Function):
+    """a where condition is true, else b (tg.where); condition is a bool array with no gradient."""
+
     def forward(self, condition, a, b):
         self.save(condition)
         return np.where(condition, a, b)
@@ -130,6 +146,8 @@ class Where(Function):
 
 
 class Neg(Function):
+    """-x."""
+
     def forward(self, x):
         return -x
 
@@ -139,6 +157,8 @@ class Neg(Function):
 
 
 class Exp(Function):
+    """e^x."""
+
     def forward(self, x):
         out = np.exp(x)
         self.save(out)
@@ -151,6 +171,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    """The natural logarithm, log x."""
+
     def forward(self, x):
         self.save(x)
         return np.log(x)
@@ -162,6 +184,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    """The square root, sqrt(x)."""
+
     def forward(self, x):
         out = np.sqrt(x)
         self.save(out)
@@ -174,6 +198,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    """|x|."""
+
     def forward(self, x):
         self.save(x)
         return np.abs(x)
@@ -185,6 +211,8 @@ class Abs(Function):
 
 
 class ReLU(Function):
+    """max(x, 0)."""
+
     def forward(self, x):
         out = np.maximum(x, 0)
         self.save(out)
@@ -201,6 +229,8 @@ _EXP_LIMIT = {np.dtype(t): float(np.log(np.finfo(t).max)) - 1 for t in (np.float
 
 
 class Sigmoid(Function):
+    """1 / (1 + e^-x)."""
+
     def forward(self, x):
         # 1 / (1 + exp(-x)), the textbook formula, with -x capped where exp would overflow
         # (sigmoid(-1000) is 0 to float precision either way, but without an overflow warning).
@@ -216,6 +246,8 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
+    """tanh x."""
+
     def forward(self, x):
         out = np.tanh(x)
         self.save(out)
@@ -228,6 +260,8 @@ class Tanh(Function):
 
 
 class Clamp(Function):
+    """x limited to [min, max] (either bound may be None)."""
+
     def forward(self, x, min: Optional[float] = None, max: Optional[float] = None):
         self.save(x, min, max)
         return np.clip(x, min, max)
@@ -244,6 +278,8 @@ class Clamp(Function):
 
 
 class Cast(Function):
+    """x converted to another dtype (Tensor.to); the gradient flows back only between float dtypes."""
+
     def forward(self, x, dtype: Any = None):
         return x.astype(dtype)
 
@@ -253,6 +289,8 @@ class Cast(Function):
 
 
 class Copy(Function):
+    """A copy of x that stays in the graph (Tensor.clone); its gradient is grad_out itself."""
+
     def forward(self, x):
         return x.copy()
 

@@ -8,6 +8,8 @@ from tinygrad_edu.autograd import Function
 
 
 class MatMul(Function):
+    """a @ b with NumPy's rules: 1-D vectors, matrices, and batches of matrices that broadcast."""
+
     def forward(self, a, b):
         self.save(a, b)
         return np.matmul(a, b)

@@ -53,6 +53,8 @@ def _grad_scale(grad_out: np.ndarray, reduction: str, count: float) -> np.ndarra
 
 
 class MSELoss(Function):
+    """The squared error (x - y)^2 of each element, reduced."""
+
     def forward(self, x, target=None, reduction: str = "mean"):
         # l_i = (x_i - y_i)^2
         diff = x - target
@@ -66,6 +68,8 @@ class MSELoss(Function):
 
 
 class L1Loss(Function):
+    """The absolute error |x - y| of each element, reduced."""
+
     def forward(self, x, target=None, reduction: str = "mean"):
         # l_i = |x_i - y_i|
         diff = x - target
@@ -79,6 +83,8 @@ class L1Loss(Function):
 
 
 class BCELoss(Function):
+    """Binary cross-entropy of probabilities x against targets y, each log clamped at -100, reduced."""
+
     def forward(self, x, target=None, weight: Optional[np.ndarray] = None, reduction: str = "mean"):
         # l_i = -w_i [y_i log(x_i) + (1 - y_i) log(1 - x_i)], each log clamped at -100 (as PyTorch).
         # log(0) = -inf is expected (the clamp handles it). An x outside [0, 1] gives log(negative) =
@@ -103,6 +109,8 @@ class BCELoss(Function):
 
 
 class BCEWithLogitsLoss(Function):
+    """Binary cross-entropy of sigmoid(x) against targets y, computed stably from the logits x, reduced."""
+
     def forward(self, x, target=None, weight: Optional[np.ndarray] = None,
                 pos_weight: Optional[np.ndarray] = None, reduction: str = "mean"):
         # With s = sigmoid(x): l_i = -w_i [p y_i log(s) + (1 - y_i) log(1 - s)], p = pos_weight.

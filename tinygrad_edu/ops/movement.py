@@ -13,6 +13,8 @@ from tinygrad_edu.autograd import Function
 
 
 class Reshape(Function):
+    """x's elements in a new shape; the gradient goes back to the input's shape."""
+
     def forward(self, x, shape: tuple[int, ...] = ()):
         self.save(x.shape)
         return x.reshape(shape)
@@ -23,6 +25,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    """x with its axes reordered: the output's axis i is the input's axis dims[i]."""
+
     def forward(self, x, dims: tuple[int, ...] = ()):
         self.save(dims)
         return x.transpose(dims)
@@ -34,6 +38,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    """x broadcast to a larger shape (a read-only view, no copy)."""
+
     def forward(self, x, shape: tuple[int, ...] = ()):
         return np.broadcast_to(x, shape)
 
@@ -49,6 +55,8 @@ def _is_basic(index: Any) -> bool:
 
 
 class Index(Function):
+    """x[index]: basic slicing, or integer-array and bool-mask indexing."""
+
     def forward(self, x, index: Any = None):
         self.save(x.shape, x.dtype, index)
         return x[index]
@@ -65,6 +73,8 @@ class Index(Function):
 
 
 class Cat(Function):
+    """The inputs joined along an existing axis (tg.cat)."""
+
     def forward(self, *xs, axis: int = 0):
         self.save(axis, np.cumsum([x.shape[axis] for x in xs])[:-1])
         return np.concatenate(xs, axis=axis)
@@ -76,6 +86,8 @@ class Cat(Function):
 
 
 class Stack(Function):
+    """The inputs joined along a new axis (tg.stack)."""
+
     def forward(self, *xs, axis: int = 0):
         self.save(axis, len(xs))
         return np.stack(xs, axis=axis)
@@ -87,6 +99,8 @@ class Stack(Function):
 
 
 class Gather(Function):
+    """The elements of x at `index` along `axis`, as torch.gather."""
+
     def forward(self, x, index=None, axis: int = 0):
         # out[i][j] = x[index[i][j]][j] for axis 0 (and so on): torch.gather, np.take_along_axis
         self.save(x.shape, x.dtype, index, axis)

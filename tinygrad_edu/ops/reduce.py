@@ -37,6 +37,8 @@ def _keep_dims(grad_out: np.ndarray, shape: tuple[int, ...], axes: Axes, keepdim
 
 
 class Sum(Function):
+    """The sum of x over `axes` (None: all of them)."""
+
     def forward(self, x, axes: Axes = None, keepdim: bool = False):
         self.save(x.shape, axes, keepdim)
         return x.sum(axis=axes, keepdims=keepdim)  # the method: less call overhead than np.sum
@@ -48,6 +50,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    """The mean of x over `axes` (None: all of them)."""
+
     def forward(self, x, axes: Axes = None, keepdim: bool = False):
         count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
         self.save(x.shape, axes, keepdim, count)
@@ -62,6 +66,8 @@ class Mean(Function):
 
 
 class Max(Function):
+    """The largest value of x over `axes`, as torch.amax."""
+
     def forward(self, x, axes: Axes = None, keepdim: bool = False):
         out = np.max(x, axis=axes, keepdims=True)
         self.save(x, out, axes, keepdim)
@@ -74,6 +80,8 @@ class Max(Function):
 
 
 class Min(Function):
+    """The smallest value of x over `axes`, as torch.amin."""
+
     def forward(self, x, axes: Axes = None, keepdim: bool = False):
         out = np.min(x, axis=axes, keepdims=True)
         self.save(x, out, axes, keepdim)
@@ -86,12 +94,15 @@ class Min(Function):
 
 
 def _to_extremes(grad_out, x, out, axes, keepdim):
+    """grad_out sent to the elements of x equal to the extreme `out` of their slice, shared evenly at ties."""
     hits = x == out
     share = hits / np.sum(hits, axis=axes, keepdims=True)
     return _keep_dims(grad_out, x.shape, axes, keepdim) * share
 
 
 class Softmax(Function):
+    """exp(x) / sum(exp(x)) along `axis`."""
+
     def forward(self, x, axis: int = -1):
         # exp(x - max) / sum(exp(x - max)): the shift cancels and keeps exp from overflowing
         e = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -106,6 +117,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    """log(softmax(x)) along `axis`."""
+
     def forward(self, x, axis: int = -1):
         # x - logsumexp(x), with the max shifted out first so nothing overflows or takes log(0)
         shifted = x - np.max(x, axis=axis, keepdims=True)
@@ -120,6 +133,8 @@ class LogSoftmax(Function):
 
 
 class LogSumExp(Function):
+    """log(sum(exp(x))) over `axes`."""
+
     def forward(self, x, axes: Axes = None, keepdim: bool = False):
         # m + log(sum(exp(x - m))) with m the max; an all -inf slice gives -inf, not nan
         m = np.max(x, axis=axes, keepdims=True)

@@ -18,8 +18,11 @@ __all__ = ["Optimizer"]
 
 
 def _data(x: Any) -> Any:
+    """The ndarray inside a Tensor; anything else as it is."""
     return x.data if isinstance(x, Tensor) else x
 
+
+# What an optimizer takes: tensors, or dicts of parameter groups ({'params': [...], 'lr': ...}).
 ParamsT = Union[Iterable[Tensor], Iterable[dict[str, Any]]]
 
 
@@ -176,7 +179,7 @@ class Optimizer:
                 if key == "step":  # a step count, not shaped like its parameter (PyTorch exempts it too)
                     value = np.array(_data(value), dtype=np.float64)
                 elif isinstance(value, (np.ndarray, Tensor)):
-                    array = value.data if isinstance(value, Tensor) else value
+                    array = _data(value)
                     if array.shape != p.data.shape:
                         raise ValueError(f"loaded state '{key}' of parameter {i} has shape {array.shape}, "
                                          f"the parameter has shape {p.data.shape}")

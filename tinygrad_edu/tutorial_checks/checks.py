@@ -64,6 +64,7 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
+        """True when every check passed (no failures)."""
         return not self.failures
 
 

@@ -78,6 +78,7 @@ class TutorialNet(nn.Module):
         self.output_activation = nn.Sigmoid() if sigmoid_output else nn.Identity()
 
     def forward(self, x: tg.Tensor) -> tg.Tensor:
+        """The network's output for x: (n_samples, n_out)."""
         return self.output_activation(self.output(self.activation(self.hidden(x))))
 
 
