@@ -433,3 +433,34 @@ def test_pow_gradient_in_the_exponent_at_base_0():
     with np.errstate(divide="ignore", invalid="ignore"):
         (a ** b).sum().backward()
     np.testing.assert_array_equal(b.grad.numpy(), [0.0, 0.0, -np.inf, 8.0 * np.log(2.0)])
+
+
+# ---- retain_grad: the gradient of an intermediate tensor -----------------------------------------
+
+def test_retain_grad_keeps_an_intermediate_gradient_and_accumulates_it():
+    x = tg.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    h = x * 2
+    h.retain_grad()
+    assert h.retains_grad and not (x * 3).retains_grad
+    (h * h).sum().backward(retain_graph=True)
+    np.testing.assert_array_equal(h.grad.numpy(), 2 * h.detach().numpy())  # d sum(h^2)/dh = 2h
+    np.testing.assert_array_equal(x.grad.numpy(), 8 * x.detach().numpy())  # and x's is unchanged by it
+    (h * h).sum().backward()
+    np.testing.assert_array_equal(h.grad.numpy(), 4 * h.detach().numpy())  # accumulates, like a leaf's
+    unretained = x * 5
+    (unretained * 1).sum().backward()
+    assert unretained.grad is None
+
+
+def test_a_retained_gradient_is_its_own_array():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    h = x + 0
+    h.retain_grad()
+    (h + x).sum().backward()  # the same gradient array reaches h, then x through Add
+    h.grad.data[0] = 100.0
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+
+
+def test_retain_grad_on_a_tensor_without_grad_is_an_error():
+    with pytest.raises(RuntimeError, match="retain_grad"):
+        tg.ones(2).retain_grad()

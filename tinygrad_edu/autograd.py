@@ -172,6 +172,7 @@ class Function:
     saved: tuple[Any, ...] = ()  # what forward kept for backward (see save())
     sequence: int  # creation order of recorded ops; the backward walk goes newest first
     released = False  # set once backward has freed what the op saved
+    retained: Any = None  # a weak reference to the output, when the output called retain_grad()
 
     def forward(self, *args: Any, **kwargs: Any) -> np.ndarray:
         """The op's output, computed from NumPy arrays (or numbers); every subclass defines it."""
@@ -288,6 +289,8 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
     while waiting:
         fn = heapq.heappop(waiting)[1]
         grad_out = grads.pop(fn)
+        if fn.retained is not None and fn.retained() is not None:  # out.retain_grad() was called
+            _accumulate(fn.retained(), grad_out, owned)
         if fn.released:
             raise RuntimeError(
                 f"backward through {fn.name} a second time: its saved values were freed after the "
@@ -339,7 +342,7 @@ def _fit(fn: Function, grad: Any, parent: Tensor) -> np.ndarray:
 
 
 def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
-    """Add grad into leaf.grad, in an array that no other gradient or user array shares.
+    """Add grad into leaf.grad (or a retain_grad() tensor's), in an array no other gradient or user array shares.
 
     An op's backward may hand the same array to two inputs (Add does), a view of another array
     (Reshape does) or a read-only broadcast view (Sum does). Such an array is copied before a leaf

@@ -8,6 +8,7 @@ one-line delegation to the op that computes it (forward and backward side by sid
 from __future__ import annotations
 
 import operator
+import weakref
 from typing import Any, Iterator, NamedTuple, Optional, Union
 
 import numpy as np
@@ -296,6 +297,25 @@ class Tensor:
     def detach(self) -> "Tensor":
         """A tensor sharing this one's data, cut from the graph (requires_grad=False)."""
         return Tensor._from_op(self.data, None)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in `.grad` at the next backward(), as PyTorch's retain_grad.
+
+        Example:
+            >>> h = x * 2
+            >>> h.retain_grad()
+            >>> (h * h).sum().backward()
+            >>> h.grad                     # d sum(h^2)/dh = 2h
+        """
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad(): this tensor does not require grad, so it has no gradient to keep")
+        if self.grad_fn is not None:  # a leaf keeps its gradient anyway
+            self.grad_fn.retained = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor whose gradient backward() keeps (see retain_grad)."""
+        return self.grad_fn is not None and self.grad_fn.retained is not None
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set requires_grad in place on a leaf and return self."""
