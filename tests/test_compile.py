@@ -600,3 +600,25 @@ def test_an_op_whose_forward_reads_needs_input_grad_traces_as_in_eager_mode():
     for _ in range(3):
         step(x)
     np.testing.assert_allclose(w.data, np.array([0.5, -1.0]) - 0.3 * np.array([4.0, 6.0]), rtol=1e-12)
+
+
+def test_where_as_a_method_with_a_condition_from_the_parameters_compiles():
+    w = tg.tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+
+    def train_step(x):
+        w.grad = None
+        z = x * w
+        loss = z.where(w > 0, z * 0.1).sum()  # relu-like, with a condition computed from w
+        loss.backward()
+        with tg.no_grad():
+            w.data -= 0.1 * w.grad.data
+        return loss
+
+    x = tg.tensor(np.array([1.0, 2.0, 3.0]))
+    eager_w = w.data.copy()
+    for _ in range(3):  # the same steps by hand: d loss/d w = x where w > 0, else 0.1 x
+        eager_w -= 0.1 * np.where(eager_w > 0, x.data, 0.1 * x.data)
+    step = tg.compile(train_step)
+    for _ in range(3):
+        step(x)
+    np.testing.assert_allclose(w.data, eager_w, rtol=1e-12)

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from tinygrad_edu.nn import functional as F
 from tinygrad_edu.ops import Cast, Linear
 
 Shape = tuple[int, ...]
@@ -89,6 +90,12 @@ OPS = [
     Op("clamp(min)", lambda x: x.clamp(min=-0.5), UNARY),
     Op("clamp(max)", lambda x: x.clamp(max=0.5), UNARY),
     Op("tg.exp, tg.log, tg.sqrt", lambda x: tg.sqrt(tg.log(tg.exp(x))), UNARY, positive=True),
+    Op("log1p", lambda x: x.log1p(), UNARY, positive=True),
+    Op("tg.log1p of values in (-1, 1)", lambda x: tg.log1p(x * 0.5), UNARY),
+    # activations composed of the ops above (softplus' threshold is crossed at x = 0.5 for beta 2)
+    Op("F.softplus", lambda x: F.softplus(x), UNARY),
+    Op("F.softplus beta=2 threshold=1", lambda x: F.softplus(x, beta=2, threshold=1), UNARY),
+    Op("F.leaky_relu", lambda x: F.leaky_relu(x, 0.2), UNARY),
     # choosing between two inputs
     Op("maximum", lambda a, b: tg.maximum(a, b), BINARY),
     Op("minimum", lambda a, b: tg.minimum(a, b), BINARY),
@@ -107,6 +114,15 @@ OPS = [
     Op("mean dim=1", lambda x: x.mean(1), MATRIX),
     Op("mean dim=-1 keepdim", lambda x: x.mean(-1, keepdim=True), MATRIX),
     Op("mean dim=(0, 1)", lambda x: x.mean((0, 1)), MATRIX),
+    Op("sum dtype=float64 of float32", lambda x: x.float().sum(1, dtype=tg.float64), MATRIX, options={"eps": 1e-3}),
+    Op("mean dtype=float64 of float32", lambda x: x.float().mean(dtype=tg.float64), MATRIX, options={"eps": 1e-3}),
+    # variance and standard deviation: made of mean, -, *, sum and /, so their gradients come with them
+    Op("var", lambda x: x.var(), [((5,),), ((3, 4),)]),
+    Op("var dim=1 unbiased=False", lambda x: x.var(1, False), MATRIX),
+    Op("var dim=(0, 2) keepdim correction=0", lambda x: x.var((0, 2), keepdim=True, correction=0), CUBE),
+    Op("std", lambda x: x.std(), [((5,),), ((3, 4),)]),
+    Op("tg.std dim=-1 keepdim", lambda x: tg.std(x, -1, keepdim=True), MATRIX),
+    Op("tg.var correction=2", lambda x: tg.var(x, 0, correction=2), [((4, 3),)]),
     Op("max", lambda x: x.max(), UNARY),
     Op("max dim=0", lambda x: x.max(0).values, MATRIX),
     Op("max dim=-1 keepdim", lambda x: x.max(dim=-1, keepdim=True).values, MATRIX),
@@ -147,6 +163,12 @@ OPS = [
     Op("expand", lambda x: x.expand(3, 4), [((3, 1),), ((4,),), ((),), ((1, 1),)]),
     Op("expand with -1 and a new dim", lambda x: x.expand(2, -1, 4), [((3, 1),)]),
     Op("broadcast_to", lambda x: x.broadcast_to((2, 3, 4)), [((3, 1),), ((4,),), ((),)]),
+    Op("view_as, reshape_as", lambda x: x.view_as(tg.zeros(4, 3)) + x.reshape_as(tg.zeros(4, 3)), [((3, 4),)]),
+    # cutting into pieces: each piece is a slice, so its gradient lands where it was cut from
+    Op("split 2 (a smaller last piece)", lambda x: x.split(2), [((5,),), ((5, 3),)]),
+    Op("tg.split sections dim=1 (an empty one)", lambda x: tg.split(x, [1, 0, 3], dim=1), [((3, 4),), ((2, 4, 2),)]),
+    Op("chunk 3 dim=-1", lambda x: x.chunk(3, dim=-1), [((3, 4),)]),
+    Op("tg.chunk", lambda x: tg.chunk(x, 2), [((5, 2),)]),
     # indexing: slices, ints, negative steps, integer arrays (repeats add up), bool masks
     Op("x[1:3]", lambda x: x[1:3], GRID),
     Op("x[:, ::-1]", lambda x: x[:, ::-1], GRID),
@@ -174,6 +196,8 @@ OPS = [
         ((2, 1, 2, 3), (5, 3, 4)),  # batch dims (2, 1) and (5,) broadcast to (2, 5)
     ]),
     Op("tg.matmul, ndarray @ tensor", lambda x: tg.matmul(x, x.T) + np.eye(3) @ x, [((3, 3),)]),
+    Op("mm", lambda a, b: a.mm(b), [((2, 3), (3, 4)), ((1, 5), (5, 1))]),
+    Op("tg.mm", lambda a, b: tg.mm(a, b), [((4, 2), (2, 3))]),
     Op("Linear", lambda x, w, b: Linear.apply(x, w, b), [
         ((5, 3), (4, 3), (4,)),
         ((2, 5, 3), (4, 3), (4,)),  # leading batch dims

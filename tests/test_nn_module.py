@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -495,3 +496,282 @@ def test_kaiming_init_of_a_tensor_with_no_elements_is_a_no_op_with_a_warning() -
     with pytest.warns(UserWarning, match="zero-element"):
         assert nn.init.kaiming_normal_(w) is w
     assert nn.Linear(0, 3).weight.shape == (3, 0)
+
+
+# ---- buffers: a module's tensors that are saved but not trained -------------------------------------
+
+class Normalizer(nn.Module):
+    """x -> (x - mean) * scale, with a running mean (saved), a step counter (int64, saved) and a scratch
+    tensor that is not saved (persistent=False), around a Linear."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+        self.register_buffer("mean", tg.tensor([0.5, -0.5]))
+        self.register_buffer("steps", tg.tensor(3, dtype=tg.int64))
+        self.register_buffer("scratch", tg.zeros(2), persistent=False)
+        self.register_buffer("absent", None)
+        self.scale = nn.Parameter(tg.ones(2))
+
+    def forward(self, x: tg.Tensor) -> tg.Tensor:
+        return self.fc((x - self.mean) * self.scale)
+
+
+class Outer(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("offset", tg.ones(1))
+        self.inner = Normalizer()
+
+
+def test_buffers_are_listed_and_saved_but_are_not_parameters() -> None:
+    net = Outer()
+    assert [name for name, _ in net.named_buffers()] == ["offset", "inner.mean", "inner.steps", "inner.scratch"]
+    assert [b.shape for b in net.buffers()] == [(1,), (2,), (), (2,)]
+    assert [name for name, _ in net.named_buffers(recurse=False)] == ["offset"]
+    assert [name for name, _ in net.inner.named_buffers(prefix="inner")][0] == "inner.mean"
+    assert [name for name, _ in net.named_parameters()] == ["inner.scale", "inner.fc.weight", "inner.fc.bias"]
+    # PyTorch's state_dict order: module by module, its parameters then its persistent buffers
+    assert list(net.state_dict()) == ["offset", "inner.scale", "inner.mean", "inner.steps", "inner.fc.weight",
+                                      "inner.fc.bias"]
+    state = net.state_dict()
+    assert state["inner.steps"].dtype == np.int64 and state["inner.steps"] == 3
+    state["inner.mean"][...] = 9.0  # a copy, as for parameters
+    assert net.inner.mean.tolist() == [0.5, -0.5]
+    assert net.state_dict(keep_vars=True)["inner.mean"] is net.inner.mean
+
+
+def test_a_buffer_is_an_attribute_and_reassigning_it_replaces_the_registered_tensor() -> None:
+    norm = Normalizer()
+    x = tg.tensor([[1.5, 0.5]])
+    expected = (x.data - np.array([0.5, -0.5])) @ norm.fc.weight.data.T + norm.fc.bias.data
+    np.testing.assert_allclose(norm(x).data, expected, rtol=1e-6)
+    new = tg.tensor([1.0, 1.0])
+    norm.mean = new
+    assert norm._buffers["mean"] is new and norm.state_dict(keep_vars=True)["mean"] is new
+    norm.mean = None  # an absent buffer: skipped by buffers() and state_dict()
+    assert "mean" not in norm.state_dict() and "mean" not in dict(norm.named_buffers())
+    with pytest.raises(TypeError, match="buffer 'steps'"):
+        norm.steps = 4
+    norm.steps = nn.Parameter(tg.ones(1))  # a Parameter takes the name over: no longer a buffer
+    assert "steps" not in norm._buffers and "steps" in dict(norm.named_parameters())
+    del norm.scratch
+    assert "scratch" not in norm._buffers and not hasattr(norm, "scratch")
+
+
+@pytest.mark.parametrize("name, tensor, error", [
+    ("fc", tg.ones(1), KeyError),  # taken by a sub-module
+    ("scale", tg.ones(1), KeyError),  # taken by a parameter
+    ("a.b", tg.ones(1), KeyError),
+    ("", tg.ones(1), KeyError),
+    (3, tg.ones(1), TypeError),
+    ("counts", [1, 2], TypeError),  # a buffer is a Tensor (or None)
+])
+def test_register_buffer_refuses_bad_names_and_values(name, tensor, error) -> None:
+    with pytest.raises(error):
+        Normalizer().register_buffer(name, tensor)
+
+
+def test_register_buffer_before_module_init_is_an_error() -> None:
+    class Early(nn.Module):
+        def __init__(self) -> None:
+            self.register_buffer("x", tg.ones(1))
+
+    with pytest.raises(AttributeError, match="before Module.__init__"):
+        Early()
+
+
+def test_load_state_dict_restores_persistent_buffers_in_place() -> None:
+    source, target = Outer(), Outer()
+    source.inner.mean.data[...] = [7.0, 8.0]
+    source.inner.steps.data[...] = 11
+    mean = target.inner.mean
+    target.load_state_dict(source.state_dict())
+    assert target.inner.mean is mean and mean.tolist() == [7.0, 8.0]
+    assert target.inner.steps.item() == 11 and target.inner.steps.dtype == np.int64
+    np.testing.assert_array_equal(target.inner.fc.weight.data, source.inner.fc.weight.data)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda sd: sd.pop("inner.mean"), 'Missing key(s) in state_dict: "inner.mean"'),
+    (lambda sd: sd.update({"inner.scratch": np.zeros(2)}), 'Unexpected key(s) in state_dict: "inner.scratch"'),
+    (lambda sd: sd.update({"inner.steps": np.zeros(2)}), "size mismatch for inner.steps"),
+])
+def test_a_failed_load_of_buffers_changes_nothing_either(damage, message) -> None:
+    net = Outer()
+    before = {k: v.copy() for k, v in net.state_dict().items()}
+    state = {k: v + 1 for k, v in net.state_dict().items()}  # every value different
+    damage(state)
+    with pytest.raises(RuntimeError) as error:
+        net.load_state_dict(state)
+    assert message in str(error.value)
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_dtype_changes_convert_floating_buffers_and_leave_integer_ones() -> None:
+    net = Outer()
+    mean = net.inner.mean
+    assert net.double() is net
+    assert net.offset.dtype == np.float64 and mean.dtype == np.float64 and net.inner.scratch.dtype == np.float64
+    assert net.inner.mean is mean  # the same object, new data (as parameters)
+    assert net.inner.steps.dtype == np.int64  # a counter stays an integer, as in PyTorch
+    net.float()
+    assert mean.dtype == np.float32 and net.inner.steps.dtype == np.int64
+    net.to(tg.float64)
+    assert net.offset.dtype == np.float64
+
+
+def test_a_buffer_shared_by_two_modules_is_listed_once_and_saved_under_both_names() -> None:
+    shared = tg.ones(2)
+    first, second = nn.Identity(), nn.Identity()
+    first.register_buffer("table", shared)
+    second.register_buffer("table", shared)
+    both = nn.Sequential(first, second)
+    assert [name for name, _ in both.named_buffers()] == ["0.table"]
+    assert [name for name, _ in both.named_buffers(remove_duplicate=False)] == ["0.table", "1.table"]
+    assert list(both.state_dict()) == ["0.table", "1.table"]
+
+
+# ---- get_submodule, get_parameter, get_buffer: dotted names to objects ---------------------------------
+
+def test_get_submodule_parameter_and_buffer_follow_dotted_names() -> None:
+    net = nn.Sequential(nn.Linear(2, 3), Outer())
+    assert net.get_submodule("") is net
+    assert net.get_submodule("1.inner.fc") is net[1].inner.fc
+    assert net.get_parameter("0.weight") is net[0].weight
+    assert net.get_parameter("1.inner.scale") is net[1].inner.scale
+    assert net.get_buffer("1.inner.mean") is net[1].inner.mean
+    assert net[1].get_buffer("offset") is net[1].offset
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda net: net.get_submodule("2"), "Sequential has no attribute `2`"),
+    (lambda net: net.get_submodule("1.inner.nothing"), "Normalizer has no attribute `nothing`"),
+    (lambda net: net.get_submodule("0.weight"), "`weight` is not an nn.Module"),
+    (lambda net: net.get_submodule("training"), "`training` is not an nn.Module"),
+    (lambda net: net.get_parameter("0.foo"), "Linear has no attribute `foo`"),
+    (lambda net: net.get_parameter("1.inner"), "`inner` is not an nn.Parameter"),
+    (lambda net: net.get_parameter("1.inner.mean"), "`mean` is not an nn.Parameter"),
+    (lambda net: net.get_buffer("0.weight"), "`weight` is not a buffer"),
+    (lambda net: net.get_buffer("1.inner.nothing"), "Normalizer has no attribute `nothing`"),
+])
+def test_get_submodule_parameter_and_buffer_name_what_is_missing(call, message) -> None:
+    net = nn.Sequential(nn.Linear(2, 3), Outer())
+    with pytest.raises(AttributeError) as error:
+        call(net)
+    assert message in str(error.value)
+
+
+# ---- ModuleList and Sequential: insert, extend, +=, del -----------------------------------------------
+
+def layer_types(container: nn.Module) -> list[str]:
+    return [type(m).__name__ for m in container]
+
+
+def test_module_list_insert_extend_and_iadd_keep_the_names_0_1_2() -> None:
+    layers = nn.ModuleList([nn.Identity(), nn.ReLU()])
+    layers.insert(1, nn.Tanh())
+    assert layer_types(layers) == ["Identity", "Tanh", "ReLU"]
+    assert list(layers._modules) == ["0", "1", "2"] and layers[2] is layers._modules["2"]
+    layers.insert(-1, nn.Sigmoid())  # as list.insert: before the last
+    layers.insert(100, nn.Linear(1, 1))  # past the end: at the end
+    assert layer_types(layers) == ["Identity", "Tanh", "Sigmoid", "ReLU", "Linear"]
+    assert [name for name, _ in layers.named_parameters()] == ["4.weight", "4.bias"]
+    same = layers
+    layers += [nn.ReLU(), nn.Tanh()]
+    assert layers is same and len(layers) == 7 and layer_types(layers)[-2:] == ["ReLU", "Tanh"]
+    assert layers.extend(nn.ModuleList([nn.Identity()])) is layers and len(layers) == 8
+    with pytest.raises(TypeError):
+        layers += nn.ReLU()  # a module is not an iterable of modules
+    with pytest.raises(TypeError):
+        layers.insert(0, "relu")
+
+
+def test_del_removes_modules_and_renumbers_the_rest() -> None:
+    layers = nn.ModuleList([nn.Linear(1, 1), nn.ReLU(), nn.Tanh(), nn.Sigmoid(), nn.Linear(1, 2)])
+    last = layers[4]
+    del layers[1]
+    assert layer_types(layers) == ["Linear", "Tanh", "Sigmoid", "Linear"]
+    del layers[1:3]
+    assert layer_types(layers) == ["Linear", "Linear"] and layers[1] is last
+    assert list(layers._modules) == ["0", "1"] and not hasattr(layers, "2") and getattr(layers, "1") is last
+    assert [name for name, _ in layers.named_parameters()] == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    with pytest.raises(IndexError):
+        del layers[2]
+
+    net = sequential()  # Linear, Sigmoid, Linear
+    del net[1]
+    assert layer_types(net) == ["Linear", "Linear"] and list(net.state_dict()) == [
+        "0.weight", "0.bias", "1.weight", "1.bias"]
+    named = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.ReLU()), ("out", nn.Linear(2, 1))]))
+    del named[-1]  # as PyTorch: the modules left are renamed 0, 1, ...
+    assert list(named._modules) == ["0", "1"] and not hasattr(named, "fc")
+    assert named(tg.ones(3, 2)).shape == (3, 2)
+
+
+# ---- LeakyReLU and Softplus ----------------------------------------------------------------------------
+
+def test_leaky_relu_keeps_a_slope_on_the_negative_side_and_at_zero() -> None:
+    x = tg.tensor([-2.0, -0.5, 0.0, 3.0], requires_grad=True)
+    for module, function, slope in [(nn.LeakyReLU(), lambda t: F.leaky_relu(t), 0.01),
+                                    (nn.LeakyReLU(0.2), lambda t: F.leaky_relu(t, negative_slope=0.2), 0.2)]:
+        expected = np.where(x.data > 0, x.data, slope * x.data)
+        np.testing.assert_allclose(module(x).data, expected, rtol=1e-7)
+        x.grad = None
+        function(x).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), [slope, slope, slope, 1.0], rtol=1e-7)  # slope at 0, as PyTorch
+    assert repr(nn.LeakyReLU()) == "LeakyReLU(negative_slope=0.01)"
+    assert repr(nn.LeakyReLU(0.2, inplace=True)) == "LeakyReLU(negative_slope=0.2, inplace=True)"
+
+
+def test_softplus_is_log_one_plus_exp_with_gradient_sigmoid() -> None:
+    x64 = np.array([-30.0, -3.0, -0.5, 0.0, 0.5, 3.0, 9.0])  # beta x stays below the threshold, 20
+    for beta in (1.0, 2.0, 0.5):
+        x = tg.tensor(x64, requires_grad=True)
+        out = F.softplus(x, beta=beta)
+        np.testing.assert_allclose(out.data, np.logaddexp(0, beta * x64) / beta, rtol=1e-14)
+        out.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), 1 / (1 + np.exp(-beta * x64)), rtol=1e-14)  # sigmoid(beta x)
+
+
+def test_softplus_is_exact_in_both_tails_and_linear_past_the_threshold() -> None:
+    x = tg.tensor([-1000.0, -20.0, -10.0, 0.0, 19.0, 21.0, 1000.0], requires_grad=True)  # float32
+    out = F.softplus(x)
+    # far left: log(1 + e^x) ~ e^x, kept to float32 precision (log(1 + e^x) computed as written would be 0
+    # below x = -17 and off by 1e-3 at x = -10); far right: no overflow
+    np.testing.assert_allclose(out.data[:3], np.log1p(np.exp([-1000.0, -20.0, -10.0])), rtol=1e-6)
+    assert out.data[3] == pytest.approx(np.log(2))
+    assert out.data[5] == 21.0 and out.data[6] == 1000.0  # x itself where x > threshold = 20
+    out.sum().backward()
+    assert x.grad.data[3] == 0.5 and x.grad.data[-1] == 1.0 and np.all(np.isfinite(x.grad.data))
+    at_threshold = F.softplus(tg.tensor([1.0, 2.0, 3.0], dtype=tg.float64), beta=2.0, threshold=4.0)
+    np.testing.assert_allclose(at_threshold.data, [np.log1p(np.exp(2.0)) / 2, np.log1p(np.exp(4.0)) / 2, 3.0])
+    assert repr(nn.Softplus()) == "Softplus(beta=1.0, threshold=20.0)"
+    assert repr(nn.Softplus(2, 5)) == "Softplus(beta=2, threshold=5)"
+    np.testing.assert_allclose(nn.Softplus(2.0, 4.0)(tg.tensor([1.0, 3.0])).data, [np.log1p(np.exp(2.0)) / 2, 3.0],
+                               rtol=1e-6)
+
+
+def test_softplus_leaky_relu_var_and_split_compile_to_the_same_steps_as_eager() -> None:
+    # tg.compile traces each op's own NumPy code: the new functions must be made of ops it follows.
+    def make() -> tuple[nn.Module, tg.optim.SGD]:
+        tg.manual_seed(0)
+        net = nn.Sequential(nn.Linear(3, 8), nn.Softplus(beta=2.0), nn.Linear(8, 6), nn.LeakyReLU(0.1))
+        return net, tg.optim.SGD(net.parameters(), lr=0.1)
+
+    def stepper(net: nn.Module, opt: tg.optim.SGD):
+        def step(x: tg.Tensor) -> tg.Tensor:
+            opt.zero_grad()
+            first, second = net(x).split([2, 4], dim=1)
+            loss = first.var(0).sum() + second.std(correction=0) + second.abs().log1p().mean(dtype=tg.float64).float()
+            loss.backward()
+            opt.step()
+            return loss
+        return step
+
+    x = tg.tensor(np.random.default_rng(0).normal(size=(5, 3)))
+    compiled, eager = tg.compile(stepper(*make())), stepper(*make())
+    for _ in range(3):
+        assert compiled(x).item() == pytest.approx(eager(x).item(), rel=1e-12, abs=1e-12)
+    assert "np.log1p" in compiled.source and "np.where" in compiled.source

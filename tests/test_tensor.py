@@ -562,3 +562,185 @@ def test_gather_picks_along_a_dim_and_accumulates_repeated_picks():
     np.testing.assert_array_equal(x.grad.numpy(), [[2.0, 0.0], [1.0, 1.0]])
     with pytest.raises(tg.ShapeError, match="gather"):
         x.gather(0, [0, 1])
+
+
+# ---- var and std: sum((x - mean)^2) / (N - correction), as torch.var / torch.std -------------------------
+
+VAR_DATA = np.array([[1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 9.0], [0.5, -1.0, 0.0, 7.0]])
+
+# (call, the same statistic from NumPy, whose ddof is PyTorch's correction)
+VARIANCES = [
+    (lambda x: x.var(), lambda a: np.var(a, ddof=1)),  # correction 1 (Bessel's) by default
+    (lambda x: x.var(1), lambda a: np.var(a, axis=1, ddof=1)),
+    (lambda x: x.var(-2, keepdim=True), lambda a: np.var(a, axis=0, ddof=1, keepdims=True)),
+    (lambda x: x.var(dim=(0, 1), correction=2), lambda a: np.var(a, ddof=2)),
+    (lambda x: x.var(1, correction=0), lambda a: np.var(a, axis=1)),
+    (lambda x: x.var(correction=0.5), lambda a: np.var(a, ddof=0.5)),
+    (lambda x: x.var(1, False), lambda a: np.var(a, axis=1)),  # the older positional unbiased=False
+    (lambda x: x.var(0, True, True), lambda a: np.var(a, axis=0, ddof=1, keepdims=True)),
+    (lambda x: x.var(False), lambda a: np.var(a)),  # var(unbiased): a bool first is unbiased, not a dim
+    (lambda x: x.var(unbiased=True), lambda a: np.var(a, ddof=1)),
+    (lambda x: tg.var(x, 1, keepdim=True, correction=0), lambda a: np.var(a, axis=1, keepdims=True)),
+    (lambda x: x.std(), lambda a: np.std(a, ddof=1)),
+    (lambda x: x.std(0), lambda a: np.std(a, axis=0, ddof=1)),
+    (lambda x: x.std(1, False, True), lambda a: np.std(a, axis=1, keepdims=True)),
+    (lambda x: tg.std(x, dim=-1, correction=0), lambda a: np.std(a, axis=-1)),
+]
+
+
+@pytest.mark.parametrize("call, expected", VARIANCES)
+def test_var_and_std_match_numpys_with_ddof_equal_to_correction(call, expected):
+    for dtype, rtol in ((tg.float64, 1e-14), (tg.float32, 1e-6)):
+        out = call(tg.tensor(VAR_DATA, dtype=dtype))
+        assert out.dtype == dtype
+        np.testing.assert_allclose(out.numpy(), expected(VAR_DATA), rtol=rtol)
+
+
+def test_var_by_hand_and_its_gradient_two_x_minus_mean_over_n_minus_1():
+    x = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)  # mean 2.5
+    v = x.var()
+    assert v.item() == pytest.approx((2.25 + 0.25 + 0.25 + 2.25) / 3)
+    v.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * (np.array([1.0, 2.0, 3.0, 4.0]) - 2.5) / 3, rtol=1e-6)
+    x.grad = None
+    x.std(correction=0).backward()  # d sqrt(v)/dx = (dv/dx) / (2 sqrt(v)), with v = 1.25
+    np.testing.assert_allclose(x.grad.numpy(), (2 * (x.data - 2.5) / 4) / (2 * np.sqrt(1.25)), rtol=1e-6)
+
+
+def test_var_with_no_degrees_of_freedom_warns_and_gives_nan_or_inf_as_pytorch():
+    with pytest.warns(UserWarning, match="degrees of freedom"):
+        assert np.isnan(tg.tensor([3.0]).var().item())  # 0 / (1 - 1)
+    with pytest.warns(UserWarning, match="degrees of freedom"):
+        assert np.isnan(tg.tensor(3.0).var().item())  # a 0-d tensor is one element
+    with pytest.warns(UserWarning, match="degrees of freedom"):
+        assert tg.tensor([1.0, 2.0]).std(correction=2).item() == np.inf  # 0.5 / max(0, 2 - 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # enough elements: no warning
+        assert tg.tensor(3.0).var(correction=0).item() == 0.0
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: tg.tensor([1, 2], dtype=tg.int64).var(), tg.DtypeError),  # as PyTorch: floats only
+    (lambda: tg.ones(3).var(unbiased=True, correction=1), TypeError),
+    (lambda: tg.ones(3).std(True, unbiased=False), TypeError),
+    (lambda: tg.ones(3).var(correction="1"), TypeError),
+    (lambda: tg.ones(2, 3).var(2), IndexError),
+])
+def test_var_and_std_refuse_bad_arguments(call, error):
+    with pytest.raises(error):
+        call()
+
+
+# ---- split and chunk: tuples of slices ----------------------------------------------------------------
+
+# (shape, call, the dim it cuts, the shapes of the pieces): torch.split / torch.chunk's rules
+PIECES = [
+    ((10,), lambda x: x.split(3), 0, [(3,), (3,), (3,), (1,)]),  # the last piece takes the rest
+    ((10,), lambda x: x.split(20), 0, [(10,)]),
+    ((10,), lambda x: x.split([3, 0, 7]), 0, [(3,), (0,), (7,)]),  # sections, an empty one among them
+    ((10,), lambda x: x.split((3, 7)), 0, [(3,), (7,)]),
+    ((2, 6), lambda x: x.split(4, -1), 1, [(2, 4), (2, 2)]),
+    ((2, 6), lambda x: tg.split(x, 4, dim=1), 1, [(2, 4), (2, 2)]),
+    ((5, 2), lambda x: tg.split(x, [4, 1]), 0, [(4, 2), (1, 2)]),
+    ((0,), lambda x: x.split(2), 0, [(0,)]),  # an empty dimension is one empty piece
+    ((0,), lambda x: x.split(0), 0, [(0,)]),
+    ((10,), lambda x: x.chunk(3), 0, [(4,), (4,), (2,)]),  # pieces of ceil(10 / 3) = 4
+    ((10,), lambda x: x.chunk(4), 0, [(3,), (3,), (3,), (1,)]),
+    ((6,), lambda x: x.chunk(4), 0, [(2,), (2,), (2,)]),  # ceil(6 / 4) = 2: only 3 pieces
+    ((6,), lambda x: x.chunk(5), 0, [(2,), (2,), (2,)]),
+    ((3,), lambda x: x.chunk(20), 0, [(1,), (1,), (1,)]),
+    ((0,), lambda x: x.chunk(3), 0, [(0,), (0,), (0,)]),  # an empty dimension: `chunks` empty pieces
+    ((2, 6), lambda x: tg.chunk(x, 4, dim=1), 1, [(2, 2), (2, 2), (2, 2)]),
+]
+
+
+@pytest.mark.parametrize("shape, call, dim, shapes", PIECES)
+def test_split_and_chunk_cut_pytorchs_pieces_which_join_back_into_the_tensor(shape, call, dim, shapes):
+    data = np.arange(float(np.prod(shape))).reshape(shape)
+    pieces = call(tg.tensor(data))
+    assert isinstance(pieces, tuple)
+    assert [p.shape for p in pieces] == shapes
+    np.testing.assert_array_equal(np.concatenate([p.numpy() for p in pieces], axis=dim), data)
+
+
+def test_each_pieces_gradient_goes_back_to_where_it_was_cut_from():
+    x = tg.tensor(np.arange(10.0), requires_grad=True)
+    a, b, c = x.split([2, 5, 3])
+    (a.sum() * 1 + b.sum() * 10 + c.sum() * 100).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1, 1, 10, 10, 10, 10, 10, 100, 100, 100])
+    y = tg.ones(2, 4, requires_grad=True)
+    first, second = y.chunk(2, dim=1)
+    (first * 3).sum().backward()  # the second piece is unused: its place gets no gradient
+    np.testing.assert_array_equal(y.grad.numpy(), [[3, 3, 0, 0], [3, 3, 0, 0]])
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: tg.ones(10).split([3, 6]), tg.ShapeError),  # sections must sum to the size
+    (lambda: tg.ones(10).split([-1, 11]), tg.ShapeError),
+    (lambda: tg.ones(10).split(0), tg.ShapeError),
+    (lambda: tg.ones(10).split(-1), tg.ShapeError),
+    (lambda: tg.tensor(1.0).split(1), tg.ShapeError),  # nothing to cut in a 0-d tensor
+    (lambda: tg.ones(10).split(3.0), TypeError),
+    (lambda: tg.ones(10).split(True), TypeError),
+    (lambda: tg.ones(10).split(2, dim=1), IndexError),
+    (lambda: tg.ones(10).chunk(0), tg.ArgumentError),
+    (lambda: tg.ones(10).chunk(-1), RuntimeError),
+    (lambda: tg.ones(10).chunk(2.0), TypeError),
+    (lambda: tg.tensor(1.0).chunk(1), tg.ShapeError),
+])
+def test_split_and_chunk_refuse_bad_arguments(call, error):
+    with pytest.raises(error):
+        call()
+
+
+# ---- mm, view_as, reshape_as ---------------------------------------------------------------------------
+
+def test_mm_is_the_product_of_two_matrices_only():
+    a, b = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
+    np.testing.assert_array_equal(tg.tensor(a).mm(tg.tensor(b)).numpy(), a @ b)
+    np.testing.assert_array_equal(tg.mm(tg.tensor(a), b).numpy(), a @ b)
+    for left, right, message in [((3,), (3, 4), "self must be a matrix"), ((2, 3), (3,), "mat2 must be a matrix"),
+                                 ((2, 2, 3), (3, 4), "self must be a matrix"), ((2, 3), (4, 5), r"3 != 4")]:
+        with pytest.raises(tg.ShapeError, match=message):
+            tg.ones(*left).mm(tg.ones(*right))
+
+
+def test_view_as_and_reshape_as_take_the_other_tensors_shape():
+    x = tg.tensor(np.arange(6.0))
+    for out in (x.view_as(tg.zeros(2, 3)), x.reshape_as(tg.zeros(2, 3))):
+        assert out.shape == (2, 3)
+        np.testing.assert_array_equal(out.numpy(), np.arange(6.0).reshape(2, 3))
+    with pytest.raises(TypeError, match="Tensor"):
+        x.view_as((2, 3))
+    with pytest.raises(tg.ShapeError):
+        x.reshape_as(tg.zeros(4, 2))
+
+
+# ---- sum and mean with dtype=: the input is cast first, as PyTorch --------------------------------------
+
+def test_sum_and_mean_with_dtype_cast_the_input_before_reducing():
+    x = tg.tensor(np.array([1e8, 1.0, -1e8], dtype=np.float32), requires_grad=True)
+    assert x.sum().item() == 0.0  # in float32, 1e8 + 1 rounds back to 1e8
+    total = x.sum(dtype=tg.float64)  # in float64 the 1 survives
+    assert total.dtype == np.float64 and total.item() == 1.0
+    total.backward()  # and the gradient flows back to float32
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0, 1.0])
+    assert tg.mean(x, dtype=tg.float64).item() == pytest.approx(1 / 3)
+    assert tg.sum(x, 0, True, dtype=tg.float64).shape == (1,)
+    ints = tg.tensor([1, 2, 4], dtype=tg.int64)
+    assert ints.sum(dtype=tg.float64).dtype == np.float64 and ints.mean(dtype=tg.float32).item() == pytest.approx(7 / 3)
+    with pytest.raises(tg.DtypeError, match="floating"):
+        tg.ones(3).mean(dtype=tg.int64)  # a mean of ints has no dtype to round to, as PyTorch
+
+
+# ---- log1p --------------------------------------------------------------------------------------------
+
+def test_log1p_keeps_tiny_values_that_log_of_one_plus_x_rounds_away():
+    tiny = tg.tensor([1e-10, -1e-9], dtype=tg.float32, requires_grad=True)
+    assert (1 + tiny).log().tolist() == [0.0, 0.0]  # 1 + 1e-10 is 1 in float32
+    np.testing.assert_allclose(tiny.log1p().detach().numpy(), [1e-10, -1e-9], rtol=1e-6)  # log(1 + x) ~ x
+    x = tg.tensor([0.0, 1.0, -0.5], requires_grad=True)
+    np.testing.assert_allclose(tg.log1p(x).detach().numpy(), np.log([1.0, 2.0, 0.5]), rtol=1e-6)
+    tg.log1p(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.5, 2.0])  # d log(1 + x)/dx = 1 / (1 + x)

@@ -1286,3 +1286,306 @@ def test_init_of_a_zero_element_tensor_is_a_no_op_with_a_warning():
         w = lib.empty(3, 0)
         with pytest.warns(UserWarning, match="zero-element"):
             assert lib.nn.init.kaiming_uniform_(w) is w
+
+
+# ---- var/std, split/chunk, mm, view_as, sum/mean dtype=, log1p, softplus, leaky_relu -----------------------
+
+# name: (fn(lib, *inputs), input shapes, "any" or "positive" inputs); pieces of split and chunk are weighted
+# differently before they are joined, so a gradient sent to the wrong piece would show.
+def weighted(lib: Any, pieces: tuple, dim: int = 0) -> Any:
+    return lib.cat([piece * (i + 1) for i, piece in enumerate(pieces)], dim=dim)
+
+
+MORE_OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
+    "var": (lambda lib, x: x.var(), (S,), "any"),
+    "var dim": (lambda lib, x: x.var(1), (S,), "any"),
+    "var positional unbiased": (lambda lib, x: x.var(0, False), (S,), "any"),
+    "var positional unbiased keepdim": (lambda lib, x: x.var(1, True, True), (S,), "any"),
+    "var bool first": (lambda lib, x: x.var(False), (S,), "any"),
+    "var unbiased keyword": (lambda lib, x: x.var(dim=0, unbiased=False, keepdim=True), (S,), "any"),
+    "var correction": (lambda lib, x: x.var(dim=(0, 2), correction=2), ((2, 3, 4),), "any"),
+    "var correction 0 keepdim": (lambda lib, x: x.var(-1, correction=0, keepdim=True), (S,), "any"),
+    "var float correction": (lambda lib, x: x.var(correction=0.5), (S,), "any"),
+    "var function": (lambda lib, x: lib.var(x, 0, correction=0), (S,), "any"),
+    "std": (lambda lib, x: x.std(), (S,), "any"),
+    "std dim keepdim": (lambda lib, x: x.std(1, keepdim=True), (S,), "any"),
+    "std positional unbiased": (lambda lib, x: x.std(0, False), (S,), "any"),
+    "std function": (lambda lib, x: lib.std(x, dim=-1, correction=0), (S,), "any"),
+    "split": (lambda lib, x: weighted(lib, x.split(3)), ((10,),), "any"),
+    "split dim": (lambda lib, x: weighted(lib, x.split(3, dim=1), 1), (S,), "any"),
+    "split sections": (lambda lib, x: weighted(lib, x.split([1, 0, 3], -1), -1), (S,), "any"),
+    "split function": (lambda lib, x: weighted(lib, lib.split(x, [2, 1])), (S,), "any"),
+    "chunk": (lambda lib, x: weighted(lib, x.chunk(4)), ((6,),), "any"),
+    "chunk dim": (lambda lib, x: weighted(lib, x.chunk(3, dim=-1), -1), (S,), "any"),
+    "chunk function": (lambda lib, x: weighted(lib, lib.chunk(x, 2, 1), 1), (S,), "any"),
+    "mm": (lambda lib, x, y: x.mm(y), ((3, 4), (4, 2)), "any"),
+    "mm function": (lambda lib, x, y: lib.mm(x, y), ((1, 4), (4, 1)), "any"),
+    "view_as": (lambda lib, x, y: x.view_as(y), (S, (2, 6)), "any"),
+    "reshape_as": (lambda lib, x, y: x.reshape_as(y) * y, (S, (6, 2)), "any"),
+    "sum dtype": (lambda lib, x: x.float().sum(dtype=lib.float64), (S,), "any"),
+    "sum dim dtype": (lambda lib, x: x.sum(1, True, dtype=lib.float32), (S,), "any"),
+    "mean dtype": (lambda lib, x: x.float().mean(0, dtype=lib.float64), (S,), "any"),
+    "sum function dtype": (lambda lib, x: lib.sum(x.float(), dtype=lib.float64), (S,), "any"),
+    "log1p": (lambda lib, x: x.log1p(), (S,), "positive"),
+    "log1p tiny": (lambda lib, x: (x * 1e-12).log1p(), (S,), "any"),
+    "log1p function": (lambda lib, x: lib.log1p(x - 0.4), (S,), "positive"),
+    "F.softplus": (lambda lib, x: lib.nn.functional.softplus(x * 5), (S,), "any"),
+    "F.softplus beta threshold": (lambda lib, x: lib.nn.functional.softplus(x, beta=2, threshold=1), (S,), "any"),
+    "F.softplus at 0": (lambda lib, x: lib.nn.functional.softplus(x * 0), (S,), "any"),
+    "F.softplus tails": (lambda lib, x: lib.nn.functional.softplus(x * 40), (S,), "any"),
+    "nn.Softplus": (lambda lib, x: lib.nn.Softplus(0.5, 2)(x), (S,), "any"),
+    "F.leaky_relu": (lambda lib, x: lib.nn.functional.leaky_relu(x), (S,), "any"),
+    "F.leaky_relu slope": (lambda lib, x: lib.nn.functional.leaky_relu(x, 0.2), (S,), "any"),
+    "F.leaky_relu at 0": (lambda lib, x: lib.nn.functional.leaky_relu(x * 0, negative_slope=0.3), (S,), "any"),
+    "nn.LeakyReLU": (lambda lib, x: lib.nn.LeakyReLU(0.1)(x), (S,), "any"),
+}
+
+
+@pytest.mark.parametrize("name", MORE_OPS)
+def test_more_ops_value_dtype_and_gradient_in_float64(name):
+    fn, shapes, domain = MORE_OPS[name]
+    arrays = random_inputs(shapes, domain)
+    results = []
+    for lib in (tg, torch):
+        inputs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(lib, *inputs)
+        out.backward(lib.tensor(np.random.default_rng(8).standard_normal(tuple(out.shape))))
+        results.append((out, [x.grad for x in inputs]))
+    (ours, our_grads), (theirs, their_grads) = results
+    rtol = 1e-7 if ours.dtype == np.float32 else 1e-10
+    assert_same_tensor(ours, theirs, rtol=rtol)
+    for ours_g, theirs_g in zip(our_grads, their_grads):
+        assert (ours_g is None) == (theirs_g is None)  # view_as's other gets no gradient
+        if ours_g is not None:
+            assert_same_tensor(ours_g, theirs_g, rtol=rtol)
+
+
+def test_softplus_in_float32_agrees_with_torch_in_both_tails():
+    x = np.array([-100.0, -30.0, -17.0, -10.0, -1e-3, 0.0, 1e-3, 10.0, 19.99, 20.0, 20.01, 100.0], dtype=np.float32)
+    results = []
+    for lib in (tg, torch):
+        t = lib.tensor(x, requires_grad=True)
+        out = lib.nn.functional.softplus(t)
+        out.sum().backward()
+        results.append((as_numpy(out), as_numpy(t.grad)))
+    (ours, our_grad), (theirs, their_grad) = results
+    np.testing.assert_allclose(ours, theirs, rtol=2e-7)
+    np.testing.assert_allclose(our_grad, their_grad, rtol=2e-7)
+
+
+def test_var_without_degrees_of_freedom_warns_and_gives_what_torch_gives():
+    for call in (lambda lib: lib.tensor([2.0]).var(), lambda lib: lib.tensor([1.0, 2.0]).var(correction=2),
+                 lambda lib: lib.tensor(1.0).std(0)):
+        results = []
+        for lib in (tg, torch):
+            with pytest.warns(UserWarning, match="degrees of freedom"):
+                results.append(call(lib))
+        assert_same_tensor(*results)
+
+
+def test_split_and_chunk_give_torchs_number_and_shapes_of_pieces():
+    cases = [((10,), lambda x: x.split(3)), ((10,), lambda x: x.split(20)), ((0,), lambda x: x.split(2)),
+             ((0,), lambda x: x.split(0)), ((6,), lambda x: x.chunk(4)), ((6,), lambda x: x.chunk(5)),
+             ((3,), lambda x: x.chunk(20)), ((0,), lambda x: x.chunk(3)), ((2, 7), lambda x: x.chunk(3, 1))]
+    for shape, call in cases:
+        ours, theirs = both(lambda lib: call(lib.zeros(*shape)))
+        assert type(ours) is tuple and type(theirs) is tuple
+        assert [tuple(p.shape) for p in ours] == [tuple(p.shape) for p in theirs]
+
+
+MORE_ERRORS = {
+    "var of int64": lambda lib: lib.tensor([1, 2], dtype=lib.int64).var(),
+    "var unbiased and correction": lambda lib: lib.ones(3).var(0, unbiased=True, correction=1),
+    "std dim range": lambda lib: lib.ones(2, 3).std(2),
+    "split sections sum": lambda lib: lib.ones(10).split([3, 6]),
+    "split negative section": lambda lib: lib.ones(10).split([-1, 11]),
+    "split size 0": lambda lib: lib.ones(10).split(0),
+    "split negative size": lambda lib: lib.ones(10).split(-1),
+    "split 0-d": lambda lib: lib.tensor(1.0).split(1),
+    "split float size": lambda lib: lib.ones(10).split(3.0),
+    "split dim range": lambda lib: lib.ones(10).split(2, dim=1),
+    "chunk 0": lambda lib: lib.ones(10).chunk(0),
+    "chunk negative": lambda lib: lib.ones(10).chunk(-1),
+    "chunk float": lambda lib: lib.ones(10).chunk(2.0),
+    "chunk 0-d": lambda lib: lib.tensor(1.0).chunk(1),
+    "mm of a vector": lambda lib: lib.ones(2, 3).mm(lib.ones(3)),
+    "mm of 3-D": lambda lib: lib.ones(2, 2, 3).mm(lib.ones(3, 4)),
+    "mm shapes": lambda lib: lib.ones(2, 3).mm(lib.ones(4, 5)),
+    "view_as sizes": lambda lib: lib.ones(5).view_as(lib.ones(2, 3)),
+    "view_as of a shape": lambda lib: lib.ones(6).view_as((2, 3)),
+    "mean to an integer dtype": lambda lib: lib.ones(3).mean(dtype=lib.int64),
+}
+
+
+@pytest.mark.parametrize("name", MORE_ERRORS)
+def test_more_errors_are_instances_of_the_class_torch_raises(name):
+    theirs = raised(lambda: MORE_ERRORS[name](torch))
+    ours = raised(lambda: MORE_ERRORS[name](tg))
+    assert isinstance(ours, type(theirs)), f"torch raises {type(theirs).__name__}, we raise {type(ours).__name__}"
+
+
+# ---- buffers, get_submodule/get_parameter/get_buffer, ModuleList/Sequential editing, the new activations --
+
+def buffered_net(lib):
+    nn = lib.nn
+
+    class Norm(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(2, 2)
+            self.register_buffer("running_mean", lib.zeros(2))
+            self.register_buffer("steps", lib.tensor(0, dtype=lib.int64))
+            self.register_buffer("scratch", lib.ones(3), persistent=False)
+            self.register_buffer("absent", None)
+            self.gain = nn.Parameter(lib.ones(2))
+
+        def forward(self, x):
+            return self.fc(x - self.running_mean) * self.gain
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("offset", lib.ones(1))
+            self.norm = Norm()
+            self.head = nn.Sequential(nn.Linear(2, 1), nn.Softplus(), nn.LeakyReLU(0.2))
+
+    return Net()
+
+
+def float64_of(net: Any) -> Any:
+    """The float64 dtype of the library that made net."""
+    return torch.float64 if isinstance(net, torch.nn.Module) else tg.float64
+
+
+BUFFER_QUERIES = {
+    "state_dict keys, shapes and dtypes": lambda net: [(k, tuple(v.shape), dtype_name(v))
+                                                       for k, v in net.state_dict().items()],
+    "state_dict with a prefix": lambda net: list(net.norm.state_dict(prefix="model.")),
+    "named_buffers": lambda net: [name for name, _ in net.named_buffers()],
+    "named_buffers not recursing": lambda net: [name for name, _ in net.named_buffers(recurse=False)],
+    "named_buffers with a prefix": lambda net: [name for name, _ in net.norm.named_buffers(prefix="n")],
+    "buffers": lambda net: [tuple(b.shape) for b in net.buffers()],
+    "parameters": lambda net: [name for name, _ in net.named_parameters()],
+    "double": lambda net: [(name, dtype_name(b)) for name, b in net.double().named_buffers()],
+    "to float64 then float": lambda net: [dtype_name(b) for b in net.to(float64_of(net)).float().buffers()],
+    "get_submodule": lambda net: [type(net.get_submodule(t)).__name__ for t in ("", "norm", "norm.fc", "head.1")],
+    "get_parameter": lambda net: [tuple(net.get_parameter(t).shape) for t in ("norm.gain", "head.0.weight")],
+    "get_buffer": lambda net: [tuple(net.get_buffer(t).shape) for t in ("offset", "norm.scratch")],
+    "repr": repr,
+}
+
+
+@pytest.mark.parametrize("name", BUFFER_QUERIES)
+def test_buffers_and_lookups_match_torch(name):
+    ours, theirs = both(lambda lib: BUFFER_QUERIES[name](buffered_net(lib)))
+    assert ours == theirs
+
+
+LOOKUP_ERRORS = {
+    "no such child": lambda net: net.get_submodule("head.5"),
+    "no such attribute": lambda net: net.get_submodule("norm.nothing"),
+    "a parameter is not a module": lambda net: net.get_submodule("norm.gain"),
+    "a plain attribute is not a module": lambda net: net.get_submodule("training"),
+    "no such parameter": lambda net: net.get_parameter("norm.fc.foo"),
+    "a module is not a parameter": lambda net: net.get_parameter("norm"),
+    "a buffer is not a parameter": lambda net: net.get_parameter("norm.running_mean"),
+    "a parameter is not a buffer": lambda net: net.get_buffer("norm.gain"),
+    "buffer name taken": lambda net: net.norm.register_buffer("gain", None),
+    "buffer name with a dot": lambda net: net.register_buffer("a.b", None),
+    "buffer name empty": lambda net: net.register_buffer("", None),
+    "buffer name not a string": lambda net: net.register_buffer(1, None),
+    "buffer of a list": lambda net: net.register_buffer("x", [1.0]),
+    "assigning a number to a buffer": lambda net: setattr(net.norm, "steps", 3),
+}
+
+
+@pytest.mark.parametrize("name", LOOKUP_ERRORS)
+def test_lookup_and_buffer_errors_match_torch(name):
+    ours, theirs = both(lambda lib: raised(lambda: LOOKUP_ERRORS[name](buffered_net(lib))))
+    assert type(ours) is type(theirs)
+    if isinstance(theirs, AttributeError):  # get_submodule's messages, word for word
+        assert str(ours) == str(theirs)
+
+
+def buffers_load_and_strictness(lib):
+    source, target = buffered_net(lib), buffered_net(lib)
+    source.norm.running_mean += 3
+    source.norm.steps += 5
+    target.load_state_dict(source.state_dict())
+    partial = {k: v for k, v in source.state_dict().items() if k != "norm.steps"}
+    result = target.load_state_dict(partial, strict=False)
+    extra = dict(source.state_dict(), **{"norm.scratch": source.norm.scratch})
+    errors = [str(raised(lambda: target.load_state_dict(d))).split("\n")[1].strip() for d in (partial, extra)]
+    return [as_numpy(target.norm.running_mean).tolist(), int(target.norm.steps), list(result), errors]
+
+
+def buffer_reassignment(lib):
+    net = buffered_net(lib)
+    net.norm.running_mean = lib.full((2,), 4.0)
+    net.norm.steps = None
+    net.norm.scratch = lib.nn.Parameter(lib.ones(1))  # a Parameter takes the name over
+    del net.offset
+    return [list(net.state_dict()), [n for n, _ in net.named_buffers()], [n for n, _ in net.named_parameters()]]
+
+
+def module_list_editing(lib):
+    nn = lib.nn
+    layers = nn.ModuleList([nn.Identity(), nn.ReLU()])
+    layers.insert(1, nn.Tanh())
+    layers.insert(3, nn.Linear(1, 1))
+    layers += [nn.Sigmoid(), nn.Linear(1, 2)]
+    layers.extend([nn.ReLU()])
+    names = [type(m).__name__ for m in layers]
+    del layers[0]
+    del layers[1:3]
+    del layers[-1]
+    return [names, [type(m).__name__ for m in layers], list(layers.state_dict()), repr(layers)]
+
+
+def sequential_deletion(lib):
+    nn = lib.nn
+    net = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.ReLU()), ("out", nn.Linear(2, 1))]))
+    del net[1]
+    first = list(net.state_dict())
+    del net[0:1]
+    return [first, list(net.state_dict()), repr(net), hasattr(net, "fc"), hasattr(net, "out"),
+            tuple(net(lib.ones(3, 2)).shape)]
+
+
+BUFFER_SCENARIOS = [buffers_load_and_strictness, buffer_reassignment, module_list_editing, sequential_deletion]
+
+
+@pytest.mark.parametrize("scenario", BUFFER_SCENARIOS, ids=[f.__name__ for f in BUFFER_SCENARIOS])
+def test_buffer_and_container_scenarios(scenario):
+    ours, theirs = both(scenario)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("make", [lambda nn: nn.LeakyReLU(), lambda nn: nn.LeakyReLU(0.2, True),
+                                  lambda nn: nn.LeakyReLU(negative_slope=1e-3), lambda nn: nn.Softplus(),
+                                  lambda nn: nn.Softplus(2, 5), lambda nn: nn.Softplus(beta=0.5)])
+def test_new_activation_reprs_are_torchs_text(make):
+    ours, theirs = both(lambda lib: repr(make(lib.nn)))
+    assert ours == theirs
+
+
+# Deliberate: ModuleList.insert follows Python's list.insert (a negative index counts from the end, one past
+# either end inserts there); torch's insert only handles 0 <= index <= len (a negative index is a KeyError).
+def test_deliberate_module_list_insert_takes_a_negative_index_as_list_insert_does():
+    ours = tg.nn.ModuleList([tg.nn.Identity(), tg.nn.ReLU()])
+    ours.insert(-1, tg.nn.Tanh())
+    assert [type(m).__name__ for m in ours] == ["Identity", "Tanh", "ReLU"]
+    theirs = torch.nn.ModuleList([torch.nn.Identity(), torch.nn.ReLU()])
+    with pytest.raises(KeyError):
+        theirs.insert(-1, torch.nn.Tanh())
+
+
+# Deliberate: double()/float()/to(dtype) give a floating buffer new data in the same Tensor object (as they do
+# for parameters, here and in torch); torch replaces a buffer by a new tensor object.
+def test_deliberate_dtype_changes_keep_the_buffer_object():
+    ours, theirs = buffered_net(tg), buffered_net(torch)
+    ours_before, theirs_before = ours.norm.running_mean, theirs.norm.running_mean
+    ours.double()
+    theirs.double()
+    assert ours.norm.running_mean is ours_before and dtype_name(ours_before) == "float64"
+    assert theirs.norm.running_mean is not theirs_before and dtype_name(theirs.norm.running_mean) == "float64"

@@ -19,8 +19,8 @@ from tinygrad_edu.creation import (
 )
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.functional import (
-    abs, cat, clamp, exp, log, log_softmax, logsumexp, matmul, maximum, mean, minimum, relu,
-    sigmoid, softmax, sqrt, stack, sum, tanh,
+    abs, cat, chunk, clamp, exp, log, log1p, log_softmax, logsumexp, matmul, maximum, mean, minimum, mm,
+    relu, sigmoid, softmax, split, sqrt, stack, std, sum, tanh, var,
 )
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck
 from tinygrad_edu.graph import draw_graph
@@ -55,7 +55,8 @@ __all__ = [
     "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
     "locate_bad_backward",
     "nn", "optim", "save", "load", "draw_graph", "compile",
-    "abs", "cat", "clamp", "exp", "log", "log_softmax", "logsumexp", "matmul", "maximum", "mean",
-    "minimum", "relu", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh",
+    "abs", "cat", "chunk", "clamp", "exp", "log", "log1p", "log_softmax", "logsumexp", "matmul", "maximum",
+    "mean", "minimum", "mm", "relu", "sigmoid", "softmax", "split", "sqrt", "stack", "std", "sum", "tanh",
+    "var",
     "float16", "float32", "float64", "int8", "uint8", "int16", "int32", "int64", "half", "double", "short", "long",
 ]

@@ -4,11 +4,12 @@ turned into one canonical form, with errors that name the op and the shapes."""
 from __future__ import annotations
 
 import operator
+import warnings
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 
 Dim = Union[int, Sequence[int], None]  # a `dim` argument: one dimension, several, or None for all
 
@@ -95,3 +96,103 @@ def check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:
         np.broadcast_shapes(a[:-2], b[:-2])
     except ValueError:
         raise ShapeError(f"matmul: batch dimensions of shapes {a} and {b} do not broadcast") from None
+
+
+def check_mm(a: tuple[int, ...], b: tuple[int, ...]) -> None:
+    """Raise a ShapeError unless both shapes are matrices (2-D) whose inner sizes agree, as torch.mm wants."""
+    for what, shape in (("self", a), ("mat2", b)):
+        if len(shape) != 2:
+            raise ShapeError(f"mm: {what} must be a matrix (2-D), got shape {shape}; "
+                             "use matmul for vectors and batches")
+    if a[1] != b[0]:
+        raise ShapeError(f"mm: shapes {a} and {b} cannot be multiplied ({a[1]} != {b[0]})")
+
+
+def variance_args(op: str, data: np.ndarray, dim: Any, unbiased: Optional[bool], keepdim: bool,
+                  correction: Optional[float]) -> tuple[Optional[tuple[int, ...]], bool, float]:
+    """var's and std's arguments as (axes, keepdim, divisor), where divisor = max(0, N - correction).
+
+    N is the number of elements each result is computed from. PyTorch's older `unbiased=True/False`
+    means correction 1/0, and a bool in dim's place is that `unbiased` (`x.var(False)`). When
+    N <= correction there are no degrees of freedom left: the divisor is 0 and, as PyTorch, we warn.
+    """
+    if data.dtype.kind != "f":
+        raise DtypeError(f"{op}: std and var only support floating-point dtypes, got {data.dtype}; "
+                         "convert first, e.g. x.float()")
+    if isinstance(dim, bool):  # x.var(True): PyTorch's var(unbiased) form
+        if unbiased is not None:
+            raise TypeError(f"{op}: unbiased given twice")
+        dim, unbiased = None, dim
+    if unbiased is not None:
+        if correction is not None:
+            raise TypeError(f"{op}: give correction or unbiased, not both")
+        correction = 1 if unbiased else 0
+    elif correction is None:
+        correction = 1  # Bessel's correction: the unbiased estimate, PyTorch's default
+    elif isinstance(correction, bool) or not isinstance(correction, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: correction must be a number, got {correction!r}")
+    axes, keep = reduce_args(op, data.ndim, dim, keepdim, None, None)
+    count = data.size if axes is None else int(np.prod([data.shape[a] for a in axes]))
+    if count - correction <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0: correction ({correction}) should be less than "
+                      f"the number of elements reduced ({count}); the result is inf or nan", UserWarning,
+                      stacklevel=4)  # the user's line: it called var, which called _variance, which called us
+    return axes, keep, max(0, count - correction)
+
+
+def _size(op: str, what: str, value: Any) -> int:
+    """A split size or a number of chunks, which must be a Python or NumPy integer (not a bool or float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{op}: {what} must be an integer, got {value!r}")
+    return int(value)
+
+
+def _piece_axis(op: str, shape: tuple[int, ...], dim: int) -> int:
+    """split's and chunk's dim as an axis; a 0-d tensor has nothing to cut."""
+    if len(shape) == 0:
+        raise ShapeError(f"{op}: expects a tensor of at least 1 dimension, got a 0-d tensor")
+    return check_dim(op, dim, len(shape))
+
+
+def split_sizes(shape: tuple[int, ...], dim: int, split_size_or_sections: Any) -> tuple[int, list[int]]:
+    """The axis and the sizes of split's pieces along it, as torch.split cuts them.
+
+    An int s gives pieces of s elements and a last, smaller one for the rest (one empty piece for an
+    empty dimension); a list or tuple gives those sizes, which must sum to the dimension's size.
+    """
+    axis = _piece_axis("split", shape, dim)
+    length = shape[axis]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [_size("split", "each section size", s) for s in split_size_or_sections]
+        if any(s < 0 for s in sizes):
+            raise ShapeError(f"split: section sizes must not be negative, got {sizes}")
+        if sum(sizes) != length:
+            raise ShapeError(f"split: section sizes {sizes} sum to {sum(sizes)}, but dimension {dim} of "
+                             f"shape {shape} has size {length}")
+        return axis, sizes
+    size = _size("split", "split_size", split_size_or_sections)
+    if size < 0:
+        raise ShapeError(f"split: split_size must not be negative, got {size}")
+    if size == 0 and length != 0:
+        raise ShapeError(f"split: split_size can only be 0 if the dimension is empty, but dimension {dim} "
+                         f"of shape {shape} has size {length}")
+    if length == 0:
+        return axis, [0]
+    full, rest = divmod(length, size)
+    return axis, [size] * full + ([rest] if rest else [])
+
+
+def chunk_sizes(shape: tuple[int, ...], dim: int, chunks: Any) -> tuple[int, list[int]]:
+    """The axis and the sizes of chunk's pieces along it: ceil(n / chunks) each, as torch.chunk.
+
+    So there may be fewer than `chunks` pieces (6 elements in 4 chunks are 3 pieces of 2); an empty
+    dimension gives `chunks` empty pieces.
+    """
+    axis = _piece_axis("chunk", shape, dim)
+    chunks = _size("chunk", "chunks", chunks)
+    if chunks <= 0:
+        raise ArgumentError(f"chunk: chunks must be greater than 0, got {chunks}")
+    length = shape[axis]
+    if length == 0:
+        return axis, [0] * chunks
+    return split_sizes(shape, axis, -(-length // chunks))  # -(-n // c) is ceil(n / c)

@@ -1,20 +1,22 @@
 """Free-function forms of the Tensor's ops, as PyTorch has them: `tg.exp(x)` is `x.exp()`.
 
-Also the ops that take several tensors at once: `cat`, `stack`, `maximum`, `minimum`, `matmul`.
+Also the ops that take several tensors at once: `cat`, `stack`, `maximum`, `minimum`, `matmul`, `mm`,
+and those that give several: `split`, `chunk`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Union
 
 from tinygrad_edu import ops
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.arguments import Dim, check_dim
-from tinygrad_edu.tensor import Tensor, _operand_tensor, _promote, where
+from tinygrad_edu.tensor import DTypeLike, Tensor, _operand_tensor, _promote, where
 
 __all__ = [
-    "cat", "stack", "where", "maximum", "minimum", "matmul", "exp", "log", "sqrt", "abs", "relu",
-    "sigmoid", "tanh", "clamp", "sum", "mean", "softmax", "log_softmax", "logsumexp",
+    "cat", "stack", "split", "chunk", "where", "maximum", "minimum", "matmul", "mm", "exp", "log", "log1p",
+    "sqrt", "abs", "relu", "sigmoid", "tanh", "clamp", "sum", "mean", "var", "std", "softmax", "log_softmax",
+    "logsumexp",
 ]
 
 
@@ -58,6 +60,22 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     return ops.Stack.apply(*ts, axis=axis)
 
 
+def split(tensor: Tensor, split_size_or_sections: Union[int, list[int], tuple[int, ...]],
+          dim: int = 0) -> tuple[Tensor, ...]:
+    """Cut a tensor into pieces along `dim` (see `Tensor.split`).
+
+    Example:
+        >>> [p.shape for p in tg.split(tg.zeros(5), [1, 4])]
+        [(1,), (4,)]
+    """
+    return _operand_tensor(tensor).split(split_size_or_sections, dim)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Cut a tensor into at most `chunks` pieces of equal size along `dim` (see `Tensor.chunk`)."""
+    return _operand_tensor(input).chunk(chunks, dim)
+
+
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise max of two tensors; ties share the gradient equally."""
     return ops.Maximum.apply(*_promote(_operand_tensor(a), b))
@@ -73,6 +91,11 @@ def matmul(a: Any, b: Any) -> Tensor:
     return _operand_tensor(a).matmul(b)
 
 
+def mm(input: Any, mat2: Any) -> Tensor:
+    """The product of two matrices, 2-D only (see `Tensor.mm`)."""
+    return _operand_tensor(input).mm(mat2)
+
+
 def exp(x: Tensor) -> Tensor:
     """e^x, elementwise (see `Tensor.exp`)."""
     return _operand_tensor(x).exp()
@@ -81,6 +104,11 @@ def exp(x: Tensor) -> Tensor:
 def log(x: Tensor) -> Tensor:
     """The natural logarithm, elementwise (see `Tensor.log`)."""
     return _operand_tensor(x).log()
+
+
+def log1p(x: Tensor) -> Tensor:
+    """log(1 + x), elementwise, exact for tiny x (see `Tensor.log1p`)."""
+    return _operand_tensor(x).log1p()
 
 
 def sqrt(x: Tensor) -> Tensor:
@@ -113,14 +141,31 @@ def clamp(x: Tensor, min: Optional[float] = None, max: Optional[float] = None) -
     return _operand_tensor(x).clamp(min, max)
 
 
-def sum(x: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+def sum(x: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: DTypeLike = None) -> Tensor:
     """The sum over `dim` (None: every element; see `Tensor.sum`)."""
-    return _operand_tensor(x).sum(dim, keepdim)
+    return _operand_tensor(x).sum(dim, keepdim, dtype=dtype)
 
 
-def mean(x: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+def mean(x: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: DTypeLike = None) -> Tensor:
     """The mean over `dim` (None: every element; see `Tensor.mean`)."""
-    return _operand_tensor(x).mean(dim, keepdim)
+    return _operand_tensor(x).mean(dim, keepdim, dtype=dtype)
+
+
+def var(x: Tensor, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
+        correction: Optional[float] = None) -> Tensor:
+    """The variance over `dim`, sum((x - mean)^2) / (N - correction) (see `Tensor.var`).
+
+    Example:
+        >>> tg.var(tg.tensor([1.0, 3.0]))           # ((-1)^2 + 1^2) / (2 - 1)
+        tensor(2., dtype=float32)
+    """
+    return _operand_tensor(x).var(dim, unbiased, keepdim, correction=correction)
+
+
+def std(x: Tensor, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
+        correction: Optional[float] = None) -> Tensor:
+    """The standard deviation over `dim`, sqrt(var) (see `Tensor.std`)."""
+    return _operand_tensor(x).std(dim, unbiased, keepdim, correction=correction)
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:

@@ -14,8 +14,8 @@ from typing import Any, Iterator, NamedTuple, Optional, Union
 import numpy as np
 
 from tinygrad_edu.arguments import (
-    Dim, arg_reduce, as_tuple, check_dim, check_matmul, infer_shape, integer_index, reduce_args,
-    shape_args,
+    Dim, arg_reduce, as_tuple, check_dim, check_matmul, check_mm, chunk_sizes, infer_shape, integer_index,
+    reduce_args, shape_args, split_sizes, variance_args,
 )
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 
@@ -408,6 +408,10 @@ class Tensor:
         """The natural logarithm, elementwise."""
         return _ops.Log.apply(self)
 
+    def log1p(self) -> "Tensor":
+        """log(1 + x), elementwise, exact even where x is tiny (1 + x would round x away)."""
+        return _ops.Log1p.apply(self)
+
     def sqrt(self) -> "Tensor":
         """The square root, elementwise."""
         return _ops.Sqrt.apply(self)
@@ -454,15 +458,62 @@ class Tensor:
 
     # ---- reductions -------------------------------------------------------------------------
 
-    def sum(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
-        """Sum over `dim` (None: all; an int or a tuple). NumPy's axis=/keepdims= are accepted too."""
+    def sum(self, dim: Dim = None, keepdim: bool = False, *, dtype: DTypeLike = None, axis: Dim = None,
+            keepdims: Optional[bool] = None) -> "Tensor":
+        """Sum over `dim` (None: all; an int or a tuple). NumPy's axis=/keepdims= are accepted too.
+
+        `dtype` casts the input first, as PyTorch: `x.sum(dtype=tg.float64)` adds float32 data in float64.
+        """
+        if dtype is not None:
+            return self.to(dtype).sum(dim, keepdim, axis=axis, keepdims=keepdims)
         axes, keep = reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Sum.apply(self, axes=axes, keepdim=keep)
 
-    def mean(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> "Tensor":
-        """Mean over `dim` (None: all; an int or a tuple)."""
+    def mean(self, dim: Dim = None, keepdim: bool = False, *, dtype: DTypeLike = None, axis: Dim = None,
+             keepdims: Optional[bool] = None) -> "Tensor":
+        """Mean over `dim` (None: all; an int or a tuple); `dtype` (a float dtype) casts the input first."""
+        if dtype is not None:
+            if np.dtype(dtype).kind != "f":
+                raise DtypeError(f"mean: dtype must be a floating-point dtype, got {np.dtype(dtype)}")
+            return self.to(dtype).mean(dim, keepdim, axis=axis, keepdims=keepdims)
         axes, keep = reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Mean.apply(self, axes=axes, keepdim=keep)
+
+    def var(self, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
+            correction: Optional[float] = None) -> "Tensor":
+        """The variance over `dim`: sum((x - mean)^2) / (N - correction), as `torch.var`.
+
+        N is the number of elements reduced. correction=1 (the default, Bessel's) is the unbiased
+        estimate, correction=0 the population variance. PyTorch's older `unbiased=True/False` means
+        correction 1/0, and is the second positional argument as in PyTorch: `x.var(0, False)`.
+
+        Example:
+            >>> tg.tensor([1.0, 2.0, 3.0, 4.0]).var()     # (2.25 + 0.25 + 0.25 + 2.25) / 3
+            tensor(1.6666666, dtype=float32)
+        """
+        return self._variance("var", dim, unbiased, keepdim, correction)
+
+    def std(self, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
+            correction: Optional[float] = None) -> "Tensor":
+        """The standard deviation over `dim`: sqrt(var), with var's arguments, as `torch.std`.
+
+        Example:
+            >>> tg.tensor([1.0, 3.0]).std(correction=0)    # sqrt((1 + 1) / 2)
+            tensor(1., dtype=float32)
+        """
+        return self._variance("std", dim, unbiased, keepdim, correction).sqrt()
+
+    def _variance(self, op: str, dim: Dim, unbiased: Optional[bool], keepdim: bool,
+                  correction: Optional[float]) -> "Tensor":
+        """var's formula from differentiable ops, so its gradient, 2 (x - mean) / (N - correction), is automatic."""
+        axes, keep, divisor = variance_args(op, self.data, dim, unbiased, keepdim, correction)
+        centered = self - self.mean(axes, keepdim=True)  # (mean's own gradient term sums to 0)
+        squares = (centered * centered).sum(axes, keepdim=keep)
+        if divisor > 0:
+            return squares / divisor
+        # No degrees of freedom left (N <= correction): s / 0 is inf, and 0 / 0 nan, as in PyTorch.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return squares / divisor
 
     def max(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> Any:
         """The largest value, or the largest values over `dim`, as `torch.max`.
@@ -549,6 +600,14 @@ class Tensor:
 
     view = reshape
 
+    def view_as(self, other: "Tensor") -> "Tensor":
+        """`view` to other's shape, as `torch.Tensor.view_as`."""
+        return self.view(_shape_of("view_as", other))
+
+    def reshape_as(self, other: "Tensor") -> "Tensor":
+        """`reshape` to other's shape, as `torch.Tensor.reshape_as`."""
+        return self.reshape(_shape_of("reshape_as", other))
+
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         """Merge the dimensions start_dim..end_dim into one (self itself if that is one dimension, as PyTorch)."""
         if self.data.ndim == 0:
@@ -625,6 +684,37 @@ class Tensor:
         """`expand` to other's shape."""
         return self.expand(*other.shape)
 
+    def split(self, split_size_or_sections: Union[int, list[int], tuple[int, ...]],
+              dim: int = 0) -> tuple["Tensor", ...]:
+        """Cut into pieces along `dim`: of `split_size` elements each (the last may be smaller), or of
+        the sizes in a list, as `torch.split`. Each piece is a slice of self, so gradients flow back.
+
+        Example:
+            >>> [p.shape for p in tg.zeros(5, 2).split(2)]
+            [(2, 2), (2, 2), (1, 2)]
+        """
+        return self._pieces(*split_sizes(self.data.shape, dim, split_size_or_sections))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple["Tensor", ...]:
+        """Cut into `chunks` pieces of ceil(n / chunks) elements along `dim` (fewer pieces when that is
+        too many for n), as `torch.chunk`.
+
+        Example:
+            >>> [p.shape for p in tg.zeros(6).chunk(4)]     # pieces of ceil(6 / 4) = 2: only 3 of them
+            [(2,), (2,), (2,)]
+        """
+        return self._pieces(*chunk_sizes(self.data.shape, dim, chunks))
+
+    def _pieces(self, axis: int, sizes: list[int]) -> tuple["Tensor", ...]:
+        """self[..., start:start + size, ...] along `axis` for each size in turn."""
+        before = (slice(None),) * axis
+        pieces = []
+        start = 0
+        for size in sizes:
+            pieces.append(self[before + (slice(start, start + size),)])
+            start += size
+        return tuple(pieces)
+
     def __getitem__(self, index: Any) -> "Tensor":
         """Basic slicing and integer-array (or bool mask) indexing; repeated indices accumulate gradient."""
         index = _index_arrays(index)
@@ -653,6 +743,17 @@ class Tensor:
         if self.data.ndim != 1 or other.data.ndim != 1:
             raise ShapeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and {other.shape}")
         return self.matmul(other)
+
+    def mm(self, mat2: Any) -> "Tensor":
+        """The product of two matrices (2-D tensors only, as `torch.mm`; matmul takes any shapes).
+
+        Example:
+            >>> tg.ones(2, 3).mm(tg.ones(3, 4)).shape
+            (2, 4)
+        """
+        mat2 = _operand_tensor(mat2)
+        check_mm(self.data.shape, mat2.data.shape)
+        return _ops.MatMul.apply(self, mat2)
 
     # ---- operator sugar: one line each, with the math it means ----------------------------
     # `_binary` gives each PyTorch's result dtype; the `r` methods are the reflected forms.
@@ -773,6 +874,14 @@ def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
     except ValueError as error:
         shapes = f"{a.shape} and {np.shape(_data(other))}"
         raise ShapeError(f"comparison {op}: shapes {shapes} do not broadcast ({error})") from None
+
+
+def _shape_of(op: str, other: Any) -> tuple[int, ...]:
+    """other's shape, for view_as and reshape_as; other must be a Tensor, as in PyTorch."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op}: other must be a Tensor, got {type(other).__name__}; to give a shape, use "
+                        f"{op.removesuffix('_as')}(shape)")
+    return other.data.shape
 
 
 def _operand_tensor(x: Any) -> Tensor:

@@ -8,6 +8,7 @@ what eager mode would do with a traced value: `tg.tensor(traced)`, a comparison,
 
 from __future__ import annotations
 
+import sys
 import threading
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
@@ -57,8 +58,8 @@ def engine_patches(tracer: Tracer) -> list[Patch]:
     for name in ("argmax", "argmin"):
         patch(Tensor, name, _arg_reduce(tracer, getattr(np, name)))
     patch(Tensor, "__array__", lambda t, dtype=None, copy=None: np.asarray(t.data, dtype=dtype))
-    import tinygrad_edu.tensor as tensor_module
-
+    # (`import tinygrad_edu.tensor as m` would give the function tg.tensor, which shadows the module's name)
+    tensor_module = sys.modules["tinygrad_edu.tensor"]
     for module in (tinygrad_edu, tensor_module):  # tg.where takes np.asarray of its condition
         if "where" in module.__dict__:
             patch(module, "where", _where(module.__dict__["where"]))

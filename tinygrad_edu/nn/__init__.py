@@ -1,7 +1,8 @@
 """tinygrad_edu.nn: define networks PyTorch-style, from Modules holding Parameters, layers, activations and losses.
 
 - `module.py`: Module, Parameter; `container.py`: Sequential, ModuleList
-- `linear.py`: Linear, Identity, Flatten; `activation.py`: Sigmoid, ReLU, Tanh, Softmax, LogSoftmax
+- `linear.py`: Linear, Identity, Flatten; `activation.py`: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh, Softmax,
+  LogSoftmax
 - `loss.py`: the losses as modules; `functional.py` (`nn.functional`, usually imported as F): the same as functions
 - `init.py` (`nn.init`): PyTorch's initialisations, and the tutorials' draws
 
@@ -12,7 +13,7 @@ Example:
 """
 
 from tinygrad_edu.nn import functional, init
-from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from tinygrad_edu.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from tinygrad_edu.nn.container import ModuleList, Sequential
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear
 from tinygrad_edu.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
@@ -21,7 +22,7 @@ from tinygrad_edu.nn.module import Module, Parameter
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList",
     "Linear", "Identity", "Flatten",
-    "Sigmoid", "ReLU", "Tanh", "Softmax", "LogSoftmax",
+    "Sigmoid", "ReLU", "LeakyReLU", "Softplus", "Tanh", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
     "functional", "init",
 ]

@@ -1,14 +1,15 @@
-"""Activation functions as modules: Sigmoid, ReLU, Tanh, Softmax(dim), LogSoftmax(dim)."""
+"""Activation functions as modules: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh, Softmax(dim), LogSoftmax(dim)."""
 
 from __future__ import annotations
 
 from typing import Optional
 
+from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.ops import elementwise
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["Sigmoid", "ReLU", "Tanh", "Softmax", "LogSoftmax"]
+__all__ = ["Sigmoid", "ReLU", "LeakyReLU", "Softplus", "Tanh", "Softmax", "LogSoftmax"]
 
 
 class Sigmoid(Module):
@@ -45,6 +46,48 @@ class ReLU(Module):
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
+
+
+class LeakyReLU(Module):
+    """x for x > 0, else negative_slope * x: a relu whose negative side keeps a small gradient.
+
+    Example:
+        >>> nn.LeakyReLU(0.1)(tg.tensor([-2.0, 3.0]))
+        tensor([-0.2,  3. ], dtype=float32)
+    """
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """leaky_relu(input), elementwise."""
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta, elementwise (x itself where beta x > threshold): a smooth relu.
+
+    Example:
+        >>> nn.Softplus()(tg.tensor([0.0]))        # log(2)
+        tensor([0.6931472], dtype=float32)
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        """softplus(input), elementwise."""
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Tanh(Module):

@@ -1,11 +1,13 @@
 """Containers: Sequential (modules applied one after another) and ModuleList (a list that registers its modules).
 
 Their sub-modules are registered under the names '0', '1', ..., so parameters are named
-'0.weight', '0.bias', '2.weight', ... exactly as in PyTorch.
+'0.weight', '0.bias', '2.weight', ... exactly as in PyTorch. Deleting or inserting a module
+renumbers the ones after it, so the names always run 0, 1, 2, ... (as PyTorch does).
 """
 
 from __future__ import annotations
 
+import operator
 from collections import OrderedDict
 from typing import Any, Iterable, Iterator, Optional, Union
 
@@ -24,6 +26,28 @@ def _index(op: str, idx: Any, length: int) -> int:
     if not -length <= idx < length:
         raise IndexError(f"{op}: index {idx} is out of range for {length} module(s)")
     return idx % length
+
+
+def _renumber(container: Module, modules: list[Module]) -> None:
+    """Register `modules` as the container's only sub-modules, under the names '0', '1', ... in order.
+
+    The names are attributes too (for fast reads), so the old ones are removed first.
+    """
+    for name in list(container._modules):
+        container.__dict__.pop(name, None)
+    container._modules.clear()
+    for i, module in enumerate(modules):
+        container.add_module(str(i), module)
+
+
+def _without(op: str, container: Module, idx: Union[int, slice]) -> list[Module]:
+    """The container's modules with those at `idx` (a position or a slice) left out: `del container[idx]`."""
+    modules = list(container._modules.values())
+    if isinstance(idx, slice):
+        del modules[idx]
+    else:
+        del modules[_index(op, idx, len(modules))]
+    return modules
 
 
 class Sequential(Module):
@@ -61,6 +85,10 @@ class Sequential(Module):
         name = list(self._modules)[_index("Sequential", idx, len(self._modules))]
         setattr(self, name, module)
 
+    def __delitem__(self, idx: Union[int, slice]) -> None:
+        # As PyTorch: the modules left are renamed '0', '1', ... (names given by an OrderedDict too).
+        _renumber(self, _without("Sequential", self, idx))
+
     def __len__(self) -> int:
         return len(self._modules)
 
@@ -96,6 +124,9 @@ class ModuleList(Module):
 
     def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, str(_index("ModuleList", idx, len(self._modules))), module)
+
+    def __delitem__(self, idx: Union[int, slice]) -> None:
+        _renumber(self, _without("ModuleList", self, idx))
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -135,3 +166,16 @@ class ModuleList(Module):
         for module in modules:
             self.append(module)
         return self
+
+    def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
+        """`layers += [nn.Linear(2, 2)]`: extend in place."""
+        return self.extend(modules)
+
+    def insert(self, index: int, module: Module) -> None:
+        """Insert `module` before position `index`, as Python's list.insert (a negative index counts
+        from the end; one past either end inserts there); the modules after it are renumbered."""
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        modules = list(self._modules.values())
+        modules.insert(operator.index(index), module)
+        _renumber(self, modules)

@@ -21,7 +21,7 @@ from tinygrad_edu.ops.loss import LOG_CLAMP
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
 __all__ = [
-    "linear", "sigmoid", "relu", "tanh", "softmax", "log_softmax",
+    "linear", "sigmoid", "relu", "tanh", "softmax", "log_softmax", "softplus", "leaky_relu",
     "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "cross_entropy", "nll_loss",
 ]
@@ -75,6 +75,43 @@ def softmax(input: Tensor, dim: int) -> Tensor:
 def log_softmax(input: Tensor, dim: int) -> Tensor:
     """log(softmax(x)) along `dim`, computed without taking the log of 0."""
     return _operand_tensor(input).log_softmax(dim)
+
+
+def softplus(input: Tensor, beta: float = 1, threshold: float = 20) -> Tensor:
+    """log(1 + exp(beta x)) / beta, elementwise: a smooth relu, as `torch.nn.functional.softplus`.
+
+    Where beta x > threshold the result is x itself, as in PyTorch (the two differ there by
+    log(1 + exp(-beta x)) / beta < exp(-threshold) / beta). Its derivative is sigmoid(beta x).
+
+    Example:
+        >>> F.softplus(tg.tensor([0.0, 30.0]))          # log(2), and 30 past the threshold
+        tensor([ 0.6931472, 30.       ], dtype=float32)
+    """
+    x = _operand_tensor(input)
+    z = x if beta == 1 else x * beta
+    # log(1 + e^z) = max(z, 0) + log(1 + e^-|z|): e^-|z| <= 1 never overflows, and log1p keeps the
+    # tiny values for z << 0. max, not relu: at z = 0 a tie shares the gradient, 1/2 (and |z|'s
+    # gradient there is 0), which is softplus'(0) = sigmoid(0); relu's 0 would lose it.
+    smooth = z.maximum(0.0) + (-z.abs()).exp().log1p()
+    if beta != 1:
+        smooth = smooth / beta
+    # The Where op directly, on the bool tensor: the condition is not converted outside an op, so
+    # tg.compile traces it.
+    return elementwise.Where.apply(z > threshold, x, smooth)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope * x, as `torch.nn.functional.leaky_relu`.
+
+    Its gradient is 1 for x > 0 and negative_slope elsewhere (at 0 too, as PyTorch). `inplace` is
+    accepted for PyTorch code that passes it; the result is always a new tensor.
+
+    Example:
+        >>> F.leaky_relu(tg.tensor([-2.0, 3.0]), 0.1)
+        tensor([-0.2,  3. ], dtype=float32)
+    """
+    x = _operand_tensor(input)
+    return elementwise.Where.apply(x > 0, x, x * negative_slope)
 
 
 # ---- argument checks shared by the losses -------------------------------------------------------

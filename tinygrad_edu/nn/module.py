@@ -2,8 +2,10 @@
 
 As in PyTorch, assigning a `Parameter` or a `Module` to an attribute of a Module registers it:
 `self.fc1 = nn.Linear(2, 4)` makes `fc1` a sub-module, and its weight shows up in `parameters()`
-as `fc1.weight`. The registries are two ordered dicts, `_parameters` and `_modules`; the values are
-also kept as ordinary attributes, so reading `self.fc1` in `forward` costs a plain attribute lookup.
+as `fc1.weight`. Buffers are tensors a module keeps that are not trained (running statistics, a
+fixed mask): `register_buffer` names them, and they are saved in the state dict. The registries are
+three ordered dicts, `_parameters`, `_buffers` and `_modules`; the values are also kept as ordinary
+attributes, so reading `self.fc1` in `forward` costs a plain attribute lookup.
 `Sequential` and `ModuleList` are in `container.py`.
 """
 
@@ -55,6 +57,14 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+def _attribute(module: "Module", name: str) -> Any:
+    """getattr(module, name), with the AttributeError PyTorch's get_submodule gives when there is none."""
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        raise AttributeError(f"{type(module).__name__} has no attribute `{name}`") from None
+
+
 class _IncompatibleKeys(NamedTuple):
     """What `load_state_dict` returns: the keys it did not find, and those it did not use (PyTorch's name)."""
 
@@ -95,12 +105,16 @@ class Module:
 
     training: bool
     _parameters: dict[str, Optional[Parameter]]
+    _buffers: dict[str, Optional[Tensor]]
+    _non_persistent_buffers_set: set[str]
     _modules: dict[str, Optional["Module"]]
 
     def __init__(self) -> None:
-        # object.__setattr__: these three are the registries themselves, not things to register
+        # object.__setattr__: these are the registries themselves, not things to register
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())  # buffers left out of state_dict
         object.__setattr__(self, "_modules", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -114,13 +128,18 @@ class Module:
     # ---- registration ---------------------------------------------------------------------------
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """`self.name = value`, registering a Parameter or Module value (or None over a registered name)."""
+        """`self.name = value`, registering a Parameter or Module value (or None over a registered name).
+
+        A Tensor (or None) assigned to the name of a registered buffer replaces that buffer.
+        """
         params = self.__dict__.get("_parameters")
         modules = self.__dict__.get("_modules")
+        buffers = self.__dict__.get("_buffers")
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
             modules.pop(name, None)
+            self._forget_buffer(name)
             params[name] = value
         elif params is not None and name in params:
             if value is not None:
@@ -133,6 +152,7 @@ class Module:
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             params.pop(name, None)
+            self._forget_buffer(name)
             modules[name] = value
         elif modules is not None and name in modules:
             if value is not None:
@@ -141,12 +161,23 @@ class Module:
                     "(nn.Module or None expected)"
                 )
             modules[name] = None
+        elif buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
+            buffers[name] = value
         object.__setattr__(self, name, value)  # also a plain attribute, for fast reads in forward
 
     def __delattr__(self, name: str) -> None:
         self._parameters.pop(name, None)
+        self._forget_buffer(name)
         self._modules.pop(name, None)
         object.__delattr__(self, name)
+
+    def _forget_buffer(self, name: str) -> None:
+        """Unregister the buffer `name`, if there is one (its name is being given to something else)."""
+        if "_buffers" in self.__dict__:
+            self._buffers.pop(name, None)
+            self._non_persistent_buffers_set.discard(name)
 
     def _check_new_name(self, name: Any, registry: dict, what: str) -> None:
         """Refuse a name that is not a string, is empty, holds '.' or is taken by a plain attribute."""
@@ -179,6 +210,37 @@ class Module:
         object.__setattr__(self, name, module)
 
     register_module = add_module
+
+    def register_buffer(self, name: str, tensor: Optional[Tensor], persistent: bool = True) -> None:
+        """Register a tensor that belongs to the module's state but is not trained, as `name`.
+
+        A buffer is an attribute (`self.name`), is listed by `buffers()` but not by `parameters()`,
+        is saved by `state_dict()` and restored by `load_state_dict()` (unless persistent=False),
+        and follows the module's floating dtype in `to()`, `double()` and `float()`. None registers
+        an absent buffer (skipped everywhere, as a None parameter is).
+
+        Example:
+            >>> class Scale(nn.Module):
+            ...     def __init__(self):
+            ...         super().__init__()
+            ...         self.register_buffer("factor", tg.tensor([2.0]))
+            ...     def forward(self, x):
+            ...         return x * self.factor
+            >>> list(Scale().state_dict()), list(Scale().parameters())
+            (['factor'], [])
+        """
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_new_name(name, self._buffers, "buffer")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            "(Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+        object.__setattr__(self, name, tensor)
 
     # ---- walking the tree -----------------------------------------------------------------------
 
@@ -222,14 +284,19 @@ class Module:
         A parameter shared by two layers is listed once (under its first name) unless
         remove_duplicate=False.
         """
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def _named_members(self, registry: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
+        """(dotted name, tensor) for the tensors in each module's `registry` ('_parameters' or '_buffers')."""
         owners = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         seen: set[int] = set()
         for owner_prefix, module in owners:
-            for name, param in module._parameters.items():
-                if param is None or (remove_duplicate and id(param) in seen):
+            for name, member in getattr(module, registry).items():
+                if member is None or (remove_duplicate and id(member) in seen):
                     continue
-                seen.add(id(param))
-                yield (owner_prefix + "." + name if owner_prefix else name), param
+                seen.add(id(member))
+                yield (owner_prefix + "." + name if owner_prefix else name), member
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every parameter, each once, in registration order: what an optimizer takes.
@@ -240,6 +307,50 @@ class Module:
         """
         for _, param in self.named_parameters(recurse=recurse):
             yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer) pairs, in registration order, persistent or not, e.g. ('bn.running_mean', Tensor)."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer, each once, in registration order."""
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def get_submodule(self, target: str) -> "Module":
+        """The sub-module at the dotted path `target` ('' is self), as `torch.nn.Module.get_submodule`.
+
+        Example:
+            >>> nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Sigmoid())).get_submodule("1.0")
+            Sigmoid()
+        """
+        if target == "":
+            return self
+        module = self
+        for item in target.split("."):
+            value = _attribute(module, item)
+            if not isinstance(value, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+            module = value
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path `target`, e.g. '0.weight' (the names of named_parameters)."""
+        module_path, _, name = target.rpartition(".")
+        value = _attribute(self.get_submodule(module_path), name)
+        if not isinstance(value, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return value
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path `target`, e.g. 'bn.running_mean' (the names of named_buffers)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        _attribute(module, name)  # no such attribute: the error names the module, as PyTorch's
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return module._buffers[name]
 
     def apply(self: M, fn: Callable[["Module"], Any]) -> M:
         """Call fn on every sub-module (children first) and on self, e.g. to initialise weights; returns self."""
@@ -281,10 +392,11 @@ class Module:
     # ---- dtype: the same Parameter objects, new data --------------------------------------------
 
     def to(self: M, dtype: Any = None) -> M:
-        """Convert every parameter (and gradient) to a floating dtype, in place; returns self.
+        """Convert every parameter (and gradient) and floating buffer to a floating dtype, in place; returns self.
 
-        The Parameter objects stay the same (an optimizer built on them keeps working); only their
-        `.data` is replaced. 'cpu' and None are accepted and change nothing (there is one device).
+        The Parameter and buffer objects stay the same (an optimizer built on them keeps working); only
+        their `.data` is replaced. Integer and bool buffers (counters, masks) keep their dtype, as in
+        PyTorch. 'cpu' and None are accepted and change nothing (there is one device).
 
         Example:
             >>> net = nn.Linear(2, 1).to(tg.float64)
@@ -302,23 +414,27 @@ class Module:
             param.data = param.data.astype(dtype, copy=False)
             if param.grad is not None:
                 param.grad.data = param.grad.data.astype(dtype, copy=False)
+        for buffer in self.buffers():
+            if buffer.data.dtype.kind == "f":
+                buffer.data = buffer.data.astype(dtype, copy=False)
         return self
 
     def double(self: M) -> M:
-        """Convert every parameter to float64 in place (what gradient checks use); returns self."""
+        """Convert every parameter and floating buffer to float64 in place (what gradient checks use); returns self."""
         return self.to(np.float64)
 
     def float(self: M) -> M:
-        """Convert every parameter to float32 in place; returns self."""
+        """Convert every parameter and floating buffer to float32 in place; returns self."""
         return self.to(np.float32)
 
     # ---- state: names to arrays -----------------------------------------------------------------
 
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> "OrderedDict[str, Any]":
-        """An ordered mapping of dotted name to a copy of each parameter's data, as PyTorch names them.
+        """An ordered mapping of dotted name to a copy of each parameter's and persistent buffer's data.
 
+        The keys and their order are PyTorch's: module by module, its parameters then its buffers.
         A parameter shared by two layers appears under both names (as in PyTorch). With
-        keep_vars=True the values are the Parameter objects themselves, not copies.
+        keep_vars=True the values are the Parameter and buffer objects themselves, not copies.
 
         Example:
             >>> list(nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1)).state_dict())
@@ -326,18 +442,21 @@ class Module:
         """
         state: OrderedDict[str, Any] = OrderedDict()
         for owner, module in self.named_modules(remove_duplicate=False):
+            owner_prefix = prefix + (owner + "." if owner else "")  # prefix is put in front as given
             for name, param in module._parameters.items():
                 if param is not None:
-                    key = prefix + (owner + "." if owner else "") + name  # prefix is put in front as given
-                    state[key] = param if keep_vars else param.data.copy()
+                    state[owner_prefix + name] = param if keep_vars else param.data.copy()
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent_buffers_set:
+                    state[owner_prefix + name] = buffer if keep_vars else buffer.data.copy()
         return state
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> _IncompatibleKeys:
-        """Copy arrays (or Tensors) from `state_dict` into the parameters of the same name, in place.
+        """Copy arrays (or Tensors) from `state_dict` into the parameters and persistent buffers of the same name.
 
-        Values are cast to each parameter's dtype. Every key and shape is checked before anything is
-        copied: a missing key, an unexpected key (when strict) or a wrong shape (always) raises one
-        RuntimeError that lists them all, and the model is left exactly as it was.
+        The copy is in place, cast to each parameter's (or buffer's) dtype. Every key and shape is
+        checked before anything is copied: a missing key, an unexpected key (when strict) or a wrong
+        shape (always) raises one RuntimeError that lists them all, and the model is left exactly as it was.
         Returns (missing_keys, unexpected_keys), which strict=False tolerates.
 
         Example:

@@ -183,6 +183,19 @@ class Log(Function):
         return grad_out / x
 
 
+class Log1p(Function):
+    """log(1 + x), computed without forming 1 + x, which would round a tiny x away (np.log1p)."""
+
+    def forward(self, x):
+        self.save(x)
+        return np.log1p(x)
+
+    def backward(self, grad_out):
+        # d log(1 + x)/dx = 1 / (1 + x)
+        (x,) = self.saved
+        return grad_out / (1 + x)
+
+
 class Sqrt(Function):
     """The square root, sqrt(x)."""
 
