@@ -148,8 +148,9 @@ def _reduced(losses: Tensor, reduction: str, count: float) -> Tensor:
 
 
 def _softplus_neg(x: Tensor) -> Tensor:
-    """log(1 + exp(-x)) = max(-x, 0) + log(1 + exp(-|x|)), which never overflows."""
-    return (-x).relu() + ((-x.abs()).exp() + 1).log()
+    """log(1 + exp(-x)) = max(-x, 0) + log1p(exp(-|x|)), which never overflows (and log1p keeps
+    float32's precision where exp(-|x|) is tiny)."""
+    return (-x).relu() + (-x.abs()).exp().log1p()
 
 
 def _weight(name: str, what: str, weight: Any, shape: tuple[int, ...], dtype: np.dtype) -> Optional[np.ndarray]:
