@@ -12,7 +12,7 @@ again and again as the graph grows), and PyTorch eager when installed. Every row
 equal NumPy's to 1e-6.
 
 Run from the repository root:
-    python benchmarks/chain.py               # about 20 s with PyTorch installed
+    python benchmarks/chain.py               # about 10 s with PyTorch installed
     python benchmarks/chain.py --lengths 10000 100000 1000000
 """
 
