@@ -46,18 +46,14 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        if not group["lr"] >= 0.0:
-            raise ValueError(f"Invalid learning rate: {group['lr']} (it must be >= 0)")
-        if not group["eps"] >= 0.0:
-            raise ValueError(f"Invalid epsilon value: {group['eps']} (it must be >= 0)")
+        self._check_non_negative(group, {"lr": "learning rate", "eps": "epsilon value"})
         betas = group["betas"]
         if len(betas) != 2:
             raise ValueError(f"Invalid betas: {betas} (expected two numbers)")
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta} (it must be in [0, 1))")
-        if not group["weight_decay"] >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']} (it must be >= 0)")
+        self._check_non_negative(group, {"weight_decay": "weight_decay value"})
 
     def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring for the rule)."""

@@ -190,6 +190,13 @@ class Optimizer:
         self.param_groups = new_groups
         self.state = new_state
 
+    @staticmethod
+    def _check_non_negative(group: dict[str, Any], names: dict[str, str]) -> None:
+        """Raise ValueError naming the first hyper-parameter of `names` (key -> how to call it) below 0."""
+        for key, what in names.items():
+            if not group[key] >= 0.0:  # (written so that nan fails too)
+                raise ValueError(f"Invalid {what}: {group[key]} (it must be >= 0)")
+
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
