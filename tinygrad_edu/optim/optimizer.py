@@ -40,6 +40,9 @@ class Optimizer:
         [0.1, 0.01]
     """
 
+    # State entries that are 0-d float64 counters, not arrays shaped like their parameter (NAdam adds one).
+    _scalar_state: tuple[str, ...] = ("step",)
+
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
@@ -176,7 +179,7 @@ class Optimizer:
             p = index_to_param[i]
             restored = {}
             for key, value in entries.items():
-                if key == "step":  # a step count, not shaped like its parameter (PyTorch exempts it too)
+                if key in self._scalar_state:  # e.g. a step count, not shaped like its parameter (as PyTorch)
                     value = np.array(_data(value), dtype=np.float64)
                 elif isinstance(value, (np.ndarray, Tensor)):
                     array = _data(value)
