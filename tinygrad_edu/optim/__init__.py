@@ -10,10 +10,12 @@ Example:
     >>> opt.zero_grad(); loss.backward(); opt.step()
 """
 
+from tinygrad_edu.optim import lr_scheduler
 from tinygrad_edu.optim.adam import Adam, AdamW
 from tinygrad_edu.optim.adam_variants import Adamax, NAdam, RAdam
 from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.optim.rmsprop import Adadelta, Adagrad, RMSprop
 from tinygrad_edu.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+           "lr_scheduler"]
