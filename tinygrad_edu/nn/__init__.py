@@ -5,6 +5,7 @@
   LogSoftmax
 - `loss.py`: the losses as modules; `functional.py` (`nn.functional`, usually imported as F): the same as functions
 - `init.py` (`nn.init`): PyTorch's initialisations, and the tutorials' draws
+- `utils.py` (`nn.utils`): gradient clipping, parameters to and from one vector
 
 Example:
     >>> from tinygrad_edu import nn
@@ -12,7 +13,7 @@ Example:
     >>> loss = nn.BCELoss()(net(tg.tensor([[0.0, 1.0]])), tg.tensor([[1.0]]))
 """
 
-from tinygrad_edu.nn import functional, init
+from tinygrad_edu.nn import functional, init, utils
 from tinygrad_edu.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from tinygrad_edu.nn.container import ModuleList, Sequential
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear
@@ -24,5 +25,5 @@ __all__ = [
     "Linear", "Identity", "Flatten",
     "Sigmoid", "ReLU", "LeakyReLU", "Softplus", "Tanh", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
-    "functional", "init",
+    "functional", "init", "utils",
 ]
