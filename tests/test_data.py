@@ -98,7 +98,8 @@ COLLATE = {
 def describe(batch: Any) -> Any:
     """The structure of a collated batch: container types, and each tensor's dtype, shape and values."""
     if hasattr(batch, "dtype") and hasattr(batch, "shape") and not isinstance(batch, np.ndarray):
-        return ("tensor", str(batch.dtype).removeprefix("torch."), tuple(batch.shape), np.asarray(batch.tolist()).tolist())
+        dtype = str(batch.dtype).removeprefix("torch.")
+        return ("tensor", dtype, tuple(batch.shape), np.asarray(batch.tolist()).tolist())
     if isinstance(batch, dict):
         return {key: describe(value) for key, value in batch.items()}
     if isinstance(batch, tuple) and hasattr(batch, "_fields"):

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import nn, optim
 from tinygrad_edu.optim import lr_scheduler
 
 STEPS = 50

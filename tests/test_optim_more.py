@@ -312,3 +312,17 @@ def test_torch_refuses_the_same_hyper_parameters(cls, options, word) -> None:
     torch = pytest.importorskip("torch")
     with pytest.raises(ValueError, match=word):
         getattr(torch.optim, cls.__name__)([torch.nn.Parameter(torch.ones(1))], **options)
+
+
+# ---- tg.compile: a compiled training step with these optimizers gives the eager parameters ---------------------
+
+@pytest.mark.parametrize("name, config", [("RMSprop", dict(momentum=0.9, centered=True)), ("Adagrad", dict(lr=0.1)),
+                                          ("Adadelta", dict()), ("Adamax", dict()), ("NAdam", dict(lr=0.01)),
+                                          ("RAdam", dict(lr=0.01))])
+def test_compiled_step_matches_eager(name: str, config: dict[str, Any]) -> None:
+    from test_compile import assert_same_parameters, mlp, mlp_batches, pair
+
+    eager, compiled, net_a, net_b, _, _ = pair(mlp, lambda ps: getattr(optim, name)(ps, **config), nn.CrossEntropyLoss())
+    for x, y in mlp_batches(8):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-12)
+    assert_same_parameters(net_a, net_b)

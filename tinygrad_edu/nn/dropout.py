@@ -1,4 +1,4 @@
-"""Dropout, Dropout1d and Dropout2d: in training, zero inputs at random and scale the rest by 1/(1-p); in eval, pass through.
+"""Dropout, Dropout1d, Dropout2d: in training, zero inputs at random and scale the rest by 1/(1-p); in eval, identity.
 
 The mask is drawn from the library's generator (`tg.manual_seed`), so a seeded run drops the same units.
 The functions (`dropout`, `dropout1d`, `dropout2d`) are re-exported by nn.functional.

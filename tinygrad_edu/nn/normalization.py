@@ -67,7 +67,8 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
     if training:
         n = x.data.size // x.data.shape[1]
         if n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(x.data.shape)}")
+            raise ValueError(f"Expected more than 1 value per channel when training, "
+                             f"got input size {list(x.data.shape)}")
         mean = x.mean(dims, keepdim=True)
         centred = x - mean
         var = (centred * centred).mean(dims, keepdim=True)

@@ -6,7 +6,7 @@ Clipping works on the gradients in place, after `backward()` and before `optimiz
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Optional, Union
+from typing import Iterable, Optional, Union
 
 import numpy as np
 
@@ -98,7 +98,8 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     params = list(parameters)
     needed = sum(p.data.size for p in params)
     if vec.ndim != 1 or vec.shape[0] != needed:
-        raise ValueError(f"vector_to_parameters: the parameters hold {needed} numbers, got a vector of shape {vec.shape}")
+        raise ValueError(f"vector_to_parameters: the parameters hold {needed} numbers, "
+                         f"got a vector of shape {vec.shape}")
     start = 0
     for p in params:
         n = p.data.size

@@ -208,10 +208,17 @@ class RAdam(_AdamFamily):
                 m_hat = m / (1 - beta1 ** t)
                 rho_inf = 2 / (1 - beta2) - 1
                 rho_t = rho_inf - 2 * t * beta2 ** t / correction2
-                if rho_t > 5.0:
-                    rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-                    adaptive = math.sqrt(correction2) / (np.sqrt(v) + eps)
-                    p.data -= m_hat * lr * adaptive * rect
-                else:
-                    p.data -= m_hat * lr
+                # The branch on rho_t > 5 is taken by np.where on the step-count array, not by a Python `if`:
+                # tg.compile traces this step once and replays it, so a Python decision would be frozen at
+                # the traced step's branch. Both sides are computed; np.sqrt (not math.sqrt) for the same reason.
+                step = m_hat * lr
+                if rho_inf <= 5.0:  # (a hyper-parameter, not a traced value) rho_t < rho_inf: never rectified
+                    p.data -= step
+                    continue
+                count = state["step"]
+                rectify = rho_inf - 2 * count * beta2 ** count / (1 - beta2 ** count) > 5.0
+                rect_sq = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+                rect = np.sqrt(np.maximum(rect_sq, 0.0)).item()
+                adaptive = np.sqrt(correction2).item() / (np.sqrt(v) + eps)
+                p.data -= np.where(rectify, step * adaptive * rect, step)
         return loss
