@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.ops import elementwise
@@ -142,7 +143,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     if n != 1:
         channels = x.data.shape[1] if x.ndim >= 2 else None
         if channels != n:
-            raise ValueError(f"prelu: weight has {n} values, one per channel, but the input of shape {x.data.shape} "
+            raise ShapeError(f"prelu: weight has {n} values, one per channel, but the input of shape {x.data.shape} "
                              f"has {channels} channels in dimension 1")
         weight = weight.reshape((n,) + (1,) * (x.ndim - 2))  # lines up with dimension 1
     return _where(x > 0, x, weight * x)

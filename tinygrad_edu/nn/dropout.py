@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.creation import default_generator
+from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
@@ -51,7 +52,7 @@ def _channel_dropout(name: str, input: Tensor, p: float, training: bool, spatial
     _check_p(p)
     x = _operand_tensor(input)
     if x.ndim not in (spatial + 1, spatial + 2):
-        raise ValueError(f"{name}: expected a {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, "
+        raise ShapeError(f"{name}: expected a {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, "
                          f"got shape {x.data.shape}")
     if not training or p == 0:
         return x

@@ -18,6 +18,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
@@ -34,7 +35,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[
     x = _operand_tensor(input)
     shape = tuple(normalized_shape)
     if x.data.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
-        raise ValueError(f"layer_norm: given normalized_shape={list(shape)}, expected input with shape "
+        raise ShapeError(f"layer_norm: given normalized_shape={list(shape)}, expected input with shape "
                          f"[*, {', '.join(map(str, shape))}], but got input of size {list(x.data.shape)}")
     dims = tuple(range(x.ndim - len(shape), x.ndim))
     mean = x.mean(dims, keepdim=True)
@@ -61,7 +62,7 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
     """
     x = _operand_tensor(input)
     if x.ndim < 2:
-        raise ValueError(f"batch_norm: expected an input of shape (N, C, *), got {x.data.shape}")
+        raise ShapeError(f"batch_norm: expected an input of shape (N, C, *), got {x.data.shape}")
     dims = (0,) + tuple(range(2, x.ndim))
     channel_shape = (1, x.data.shape[1]) + (1,) * (x.ndim - 2)
     if training:
@@ -168,10 +169,10 @@ class _BatchNorm(Module):
     def forward(self, input: Tensor) -> Tensor:
         x = _operand_tensor(input)
         if x.ndim not in self._dims:
-            raise ValueError(f"{type(self).__name__}: expected {' or '.join(f'{d}D' for d in self._dims)} input "
+            raise ShapeError(f"{type(self).__name__}: expected {' or '.join(f'{d}D' for d in self._dims)} input "
                              f"(got {x.ndim}D input of shape {x.data.shape})")
         if x.data.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}({self.num_features}): the input of shape {x.data.shape} has "
+            raise ShapeError(f"{type(self).__name__}({self.num_features}): the input of shape {x.data.shape} has "
                              f"{x.data.shape[1]} channels in dimension 1")
         use_batch_stats = self.training or not self.track_running_stats
         momentum = 0.0 if self.momentum is None else self.momentum
