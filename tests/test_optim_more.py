@@ -326,3 +326,27 @@ def test_compiled_step_matches_eager(name: str, config: dict[str, Any]) -> None:
     for x, y in mlp_batches(8):
         np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-12)
     assert_same_parameters(net_a, net_b)
+
+
+@pytest.mark.parametrize("name, config", CONFIGS, ids=IDS)
+def test_our_state_dict_loads_into_torch(torch64, name: str, config: dict[str, Any]) -> None:
+    torch = torch64
+    params = [nn.Parameter(tg.tensor(p)) for p in START]
+    opt = getattr(optim, name)(params, **config)
+    for step_grads in GRADS[:3]:
+        for p, g in zip(params, step_grads):
+            p.grad = tg.tensor(g)
+        opt.step()
+    saved = opt.state_dict()
+    theirs = [torch.nn.Parameter(torch.tensor(p.data.copy())) for p in params]
+    torch_opt = getattr(torch.optim, name)(theirs, **config)
+    torch_opt.load_state_dict({"state": {i: {k: torch.tensor(v) for k, v in entries.items()}
+                                         for i, entries in saved["state"].items()},
+                               "param_groups": saved["param_groups"]})
+    for step_grads in GRADS[3:]:
+        for p, q, g in zip(params, theirs, step_grads):
+            p.grad, q.grad = tg.tensor(g), torch.tensor(g)
+        opt.step()
+        torch_opt.step()
+        for p, q in zip(params, theirs):
+            np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-10, atol=1e-12)
