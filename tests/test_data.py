@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu.utils.data import (
-    BatchSampler, ConcatDataset, DataLoader, Dataset, RandomSampler, SequentialSampler, Subset, SubsetRandomSampler,
+    BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler, Subset, SubsetRandomSampler,
     TensorDataset, default_collate, random_split,
 )
 
@@ -162,6 +162,35 @@ def test_subset_concat_and_random_split() -> None:
         random_split(ds, [3, 3])
 
 
+class Stream(IterableDataset):
+    """Yields 0..n-1 as (float, int) pairs; knows its length only if asked to."""
+
+    def __init__(self, n: int, sized: bool = True) -> None:
+        self.n, self.sized = n, sized
+
+    def __iter__(self):
+        return iter([(float(i), i) for i in range(self.n)])
+
+    def __len__(self) -> int:
+        if not self.sized:
+            raise TypeError("Stream has no length")
+        return self.n
+
+
+def test_iterable_dataset_is_batched_in_its_own_order() -> None:
+    batches = list(DataLoader(Stream(7), batch_size=3))
+    assert [b[1].tolist() for b in batches] == [[0, 1, 2], [3, 4, 5], [6]] and batches[0][0].dtype == np.float64
+    assert len(DataLoader(Stream(7), batch_size=3)) == 3 and len(DataLoader(Stream(7), batch_size=3, drop_last=True)) == 2
+    assert [b[1].tolist() for b in DataLoader(Stream(7), batch_size=3, drop_last=True)] == [[0, 1, 2], [3, 4, 5]]
+    assert [s[1] for s in DataLoader(Stream(3), batch_size=None)] == [0, 1, 2]
+    with pytest.raises(TypeError):
+        len(DataLoader(Stream(3, sized=False)))
+    with pytest.raises(ValueError, match="shuffle"):
+        DataLoader(Stream(3), shuffle=True)
+    with pytest.raises(ValueError, match="sampler"):
+        DataLoader(Stream(3), sampler=[0, 1])
+
+
 ERRORS = {
     "sampler and shuffle": lambda data, ds: data.DataLoader(ds, sampler=[0], shuffle=True),
     "batch_sampler and batch_size": lambda data, ds: data.DataLoader(ds, batch_sampler=[[0]], batch_size=2),
@@ -207,6 +236,24 @@ def test_unshuffled_loader_is_torchs(name: str) -> None:
                                          **LOADERS[name])
     assert len(ours) == len(theirs)
     assert [describe(b) for b in ours] == [describe(b) for b in theirs]
+
+
+def test_iterable_dataset_batches_are_torchs() -> None:
+    torch = pytest.importorskip("torch")
+
+    class TorchStream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter(Stream(8))
+
+        def __len__(self):
+            return 8
+    for options in (dict(batch_size=3), dict(batch_size=3, drop_last=True), dict(batch_size=None)):
+        ours, theirs = DataLoader(Stream(8), **options), torch.utils.data.DataLoader(TorchStream(), **options)
+        assert len(ours) == len(theirs)
+        assert [describe(b) for b in ours] == [describe(b) for b in theirs]
+    for options in (dict(shuffle=True), dict(sampler=[0, 1])):
+        with pytest.raises(ValueError):
+            torch.utils.data.DataLoader(TorchStream(), **options)
 
 
 @pytest.mark.parametrize("n, lengths", [(10, [0.3, 0.3, 0.4]), (11, [0.25, 0.25, 0.5]), (7, [0.5, 0.5]),

@@ -31,7 +31,7 @@ from tinygrad_edu.functional import stack
 from tinygrad_edu.tensor import Tensor, from_numpy
 
 __all__ = [
-    "Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
+    "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
     "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
     "DataLoader", "default_collate", "default_convert",
 ]
@@ -68,6 +68,25 @@ class Dataset(Generic[T]):
 
     def __add__(self, other: "Dataset[T]") -> "ConcatDataset[T]":
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset[T]):
+    """A stream of samples: subclass it and write __iter__ (for data read as it comes, with no index).
+
+    A DataLoader batches it in the order it yields; shuffle, sampler and batch_sampler do not apply.
+
+    Example:
+        >>> class Counting(IterableDataset):
+        ...     def __iter__(self): return iter(range(10))
+        >>> [b.tolist() for b in DataLoader(Counting(), batch_size=4)]
+        [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    """
+
+    def __iter__(self) -> Iterator[T]:
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __add__(self, other: Any) -> Any:
+        raise TypeError("ConcatDataset does not support IterableDataset; chain the iterators instead")
 
 
 class TensorDataset(Dataset[tuple]):
@@ -126,6 +145,8 @@ class ConcatDataset(Dataset[T]):
         self.datasets = list(datasets)
         if len(self.datasets) == 0:
             raise ValueError("datasets should not be an empty iterable")
+        if any(isinstance(d, IterableDataset) for d in self.datasets):
+            raise TypeError("ConcatDataset does not support IterableDataset")
         self.cumulative_sizes = list(accumulate(len(d) for d in self.datasets))
 
     def __len__(self) -> int:
@@ -374,6 +395,14 @@ class DataLoader(Generic[T]):
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            if shuffle not in (None, False):
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, "
+                                 f"but got shuffle={shuffle}")
+            if sampler is not None or batch_sampler is not None:
+                raise ValueError("DataLoader with IterableDataset: expected unspecified sampler and batch_sampler "
+                                 "options (the dataset's own order is used)")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -398,6 +427,9 @@ class DataLoader(Generic[T]):
         self.collate_fn = collate_fn or (default_collate if batch_sampler is not None else default_convert)
 
     def __iter__(self) -> Iterator[Any]:
+        if self._iterable:
+            yield from self._iterate_stream()
+            return
         if self.batch_sampler is None:  # no batching: one sample at a time
             for index in self.sampler:
                 yield self.collate_fn(self.dataset[index])
@@ -405,7 +437,27 @@ class DataLoader(Generic[T]):
         for indices in self.batch_sampler:
             yield self.collate_fn([self.dataset[i] for i in indices])
 
+    def _iterate_stream(self) -> Iterator[Any]:
+        """Batches of an IterableDataset: consecutive samples, in the order it yields them."""
+        if self.batch_size is None:
+            for sample in self.dataset:  # type: ignore[attr-defined]
+                yield self.collate_fn(sample)
+            return
+        batch = []
+        for sample in self.dataset:  # type: ignore[attr-defined]
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
     def __len__(self) -> int:
+        if self._iterable:  # only if the dataset knows its length (else TypeError, as PyTorch)
+            n = len(self.dataset)  # type: ignore[arg-type]
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         if self.batch_sampler is not None:
             return len(self.batch_sampler)  # type: ignore[arg-type]
         return len(self.sampler)  # type: ignore[arg-type]
