@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu.utils.data import (
-    BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler, Subset, SubsetRandomSampler,
+    BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler, Subset,
+    SubsetRandomSampler,
     TensorDataset, default_collate, random_split,
 )
 
@@ -180,7 +181,8 @@ class Stream(IterableDataset):
 def test_iterable_dataset_is_batched_in_its_own_order() -> None:
     batches = list(DataLoader(Stream(7), batch_size=3))
     assert [b[1].tolist() for b in batches] == [[0, 1, 2], [3, 4, 5], [6]] and batches[0][0].dtype == np.float64
-    assert len(DataLoader(Stream(7), batch_size=3)) == 3 and len(DataLoader(Stream(7), batch_size=3, drop_last=True)) == 2
+    assert len(DataLoader(Stream(7), batch_size=3)) == 3
+    assert len(DataLoader(Stream(7), batch_size=3, drop_last=True)) == 2
     assert [b[1].tolist() for b in DataLoader(Stream(7), batch_size=3, drop_last=True)] == [[0, 1, 2], [3, 4, 5]]
     assert [s[1] for s in DataLoader(Stream(3), batch_size=None)] == [0, 1, 2]
     with pytest.raises(TypeError):

@@ -322,7 +322,10 @@ def test_torch_refuses_the_same_hyper_parameters(cls, options, word) -> None:
 def test_compiled_step_matches_eager(name: str, config: dict[str, Any]) -> None:
     from test_compile import assert_same_parameters, mlp, mlp_batches, pair
 
-    eager, compiled, net_a, net_b, _, _ = pair(mlp, lambda ps: getattr(optim, name)(ps, **config), nn.CrossEntropyLoss())
+    def make(params):
+        return getattr(optim, name)(params, **config)
+
+    eager, compiled, net_a, net_b, _, _ = pair(mlp, make, nn.CrossEntropyLoss())
     for x, y in mlp_batches(8):
         np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-12)
     assert_same_parameters(net_a, net_b)

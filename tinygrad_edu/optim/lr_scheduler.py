@@ -128,7 +128,7 @@ class _LambdaScheduler(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self) -> dict[str, Any]:
-        """As LRScheduler's, each lambda replaced by None (a function is not data), or by a callable object's __dict__."""
+        """As LRScheduler's, each lambda replaced by None (a function is not data) or a callable object's __dict__."""
         state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
         state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else dict(fn.__dict__)
                                for fn in self.lr_lambdas]
