@@ -353,3 +353,25 @@ def test_our_state_dict_loads_into_torch(torch64, name: str, config: dict[str, A
         torch_opt.step()
         for p, q in zip(params, theirs):
             np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(REFERENCES))
+def test_add_param_group_mid_run_is_torchs(torch64, name: str) -> None:
+    torch = torch64
+    trajectories = []
+    for lib in (tg, torch):
+        params = [lib.nn.Parameter(lib.tensor(p.copy())) for p in START]
+        opt = getattr(lib.optim, name)([params[0]], lr=0.05)
+        for step, step_grads in enumerate(GRADS[:6]):
+            if step == 2:  # the second parameter joins with its own lr; the rest from the defaults
+                opt.add_param_group({"params": [params[1]], "lr": 0.01})
+            for p, g in zip(params, step_grads):
+                p.grad = lib.tensor(g)
+            opt.step()
+        trajectories.append([p.detach().numpy().copy() if lib is torch else p.data.copy() for p in params])
+        groups = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+        trajectories.append(groups[1]["lr"])
+    ours, our_lr, theirs, their_lr = trajectories
+    assert our_lr == their_lr == 0.01
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
