@@ -148,8 +148,9 @@ class Optimizer:
 
         The groups and their parameter counts must match, and every saved array must have its
         parameter's shape; anything else raises ValueError and leaves this optimizer unchanged.
-        Saved arrays are copied and cast to their parameter's dtype; a step count ('step') comes back as
-        a 0-d float64 array.
+        Saved arrays are copied and cast to their parameter's dtype; a step count ('step', and the other
+        entries of `_scalar_state`, such as NAdam's 'mu_product') comes back as a 0-d float64 array.
+        Its layout is PyTorch's, so a torch.optim state_dict whose tensors are made ndarrays loads too.
         """
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
             raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups', "
