@@ -143,9 +143,6 @@ class Tensor:
 
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "__weakref__")
 
-    # Let `ndarray * tensor` call Tensor.__rmul__ rather than NumPy treating the tensor as an array.
-    __array_ufunc__ = None
-
     data: np.ndarray
     grad: Optional["Tensor"]
     requires_grad: bool
@@ -258,6 +255,16 @@ class Tensor:
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return f"tensor({body}, {', '.join(extras)})"
+
+    # ---- NumPy's protocol: np.exp(t), np.sum(t, axis=0), ndarray * t (tinygrad_edu/numpy_dispatch.py) ----
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """A NumPy ufunc with a Tensor argument: the Tensor op that computes it, so it joins the graph."""
+        return _numpy_dispatch.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """A NumPy function with a Tensor argument (np.sum, np.where, ...): see numpy_dispatch.FUNCTIONS."""
+        return _numpy_dispatch.array_function(func, types, args, kwargs)
 
     # ---- autograd ---------------------------------------------------------------------------
 
@@ -431,6 +438,14 @@ class Tensor:
     def tanh(self) -> "Tensor":
         """The hyperbolic tangent, elementwise."""
         return _ops.Tanh.apply(self)
+
+    def sin(self) -> "Tensor":
+        """The sine, elementwise (also reached as np.sin(x))."""
+        return _ops.Sin.apply(self)
+
+    def cos(self) -> "Tensor":
+        """The cosine, elementwise (also reached as np.cos(x))."""
+        return _ops.Cos.apply(self)
 
     def clamp(self, min: Optional[float] = None, max: Optional[float] = None) -> "Tensor":
         """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
@@ -921,3 +936,4 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 # These modules use Tensor, so they are imported once Tensor exists.
 from tinygrad_edu import autograd as _autograd  # noqa: E402
 from tinygrad_edu import ops as _ops  # noqa: E402
+from tinygrad_edu import numpy_dispatch as _numpy_dispatch  # noqa: E402

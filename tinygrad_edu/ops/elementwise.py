@@ -272,6 +272,32 @@ class Tanh(Function):
         return grad_out * (1 - t * t)
 
 
+class Sin(Function):
+    """sin x."""
+
+    def forward(self, x):
+        self.save(x)
+        return np.sin(x)
+
+    def backward(self, grad_out):
+        # d sin(x)/dx = cos(x)
+        (x,) = self.saved
+        return grad_out * np.cos(x)
+
+
+class Cos(Function):
+    """cos x."""
+
+    def forward(self, x):
+        self.save(x)
+        return np.cos(x)
+
+    def backward(self, grad_out):
+        # d cos(x)/dx = -sin(x)
+        (x,) = self.saved
+        return -grad_out * np.sin(x)
+
+
 class Clamp(Function):
     """x limited to [min, max] (either bound may be None)."""
 
