@@ -288,7 +288,11 @@ class Tensor:
                 )
             seed = np.ones_like(self.data)
         else:
-            seed = np.array(_data(gradient), dtype=self.data.dtype)  # a copy: the walk may hand it to a leaf
+            seed = _data(gradient)
+            if _autograd.is_other_array(seed):  # (a traced array: a copy of its own kind)
+                seed = seed.astype(self.data.dtype)
+            else:
+                seed = np.array(seed, dtype=self.data.dtype)  # a copy: the walk may hand it to a leaf
             if seed.shape != self.data.shape:
                 raise ShapeError(
                     f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}"
@@ -566,7 +570,9 @@ class Tensor:
         `index` has as many dimensions as self; repeated indices accumulate their gradient.
         """
         axis = check_dim("gather", dim, self.data.ndim)
-        index = integer_index(np.asarray(_data(index)))
+        index = _data(index)
+        if not (_autograd.is_other_array(index) and index.dtype.kind in "iu"):  # (traced indices stay traced)
+            index = integer_index(np.asarray(index))
         if index.ndim != self.data.ndim:
             raise ShapeError(f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}")
         return _ops.Gather.apply(self, index=index, axis=axis)
@@ -885,7 +891,7 @@ def _index_arrays(index: Any) -> Any:
 def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
     """`a op other` as a bool tensor outside the graph; shapes that do not broadcast are a ShapeError."""
     try:
-        return Tensor._from_op(np.asarray(fn(a.data, _data(other))), None)
+        return Tensor._from_op(_autograd.as_array(fn(a.data, _data(other))), None)
     except ValueError as error:
         shapes = f"{a.shape} and {np.shape(_data(other))}"
         raise ShapeError(f"comparison {op}: shapes {shapes} do not broadcast ({error})") from None
@@ -925,7 +931,11 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Elementwise `input if condition else other`, with broadcasting; gradients flow to the chosen side."""
-    cond = np.asarray(_data(condition), dtype=np.bool_)
+    cond = _data(condition)
+    if not _autograd.is_other_array(cond):
+        cond = np.asarray(cond, dtype=np.bool_)
+    elif cond.dtype != np.bool_:  # (a traced array stays traced)
+        cond = cond.astype(np.bool_)
     if isinstance(input, Tensor) or not isinstance(other, Tensor):
         a, b = _promote(_operand_tensor(input), other)
     else:

@@ -308,7 +308,7 @@ class Clamp(Function):
     def backward(self, grad_out):
         # The gradient passes where min <= x <= max (boundaries included, as PyTorch), else 0.
         x, low, high = self.saved
-        inside = np.ones(x.shape, dtype=bool)
+        inside = np.ones_like(x, dtype=bool)
         if low is not None:
             inside &= x >= low
         if high is not None:
