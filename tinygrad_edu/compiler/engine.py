@@ -235,6 +235,8 @@ class SymEngine:
             grad_out = grads.pop(fn, None)
             if grad_out is None:
                 continue
+            if fn.retained is not None and fn.retained() is not None:  # out.retain_grad(), as the engine does
+                self._accumulate(fn.retained(), grad_out)
             if getattr(fn, "released", False):
                 raise RuntimeError(
                     f"backward through {fn.name} a second time: its saved values were freed after the first "
