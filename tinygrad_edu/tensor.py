@@ -33,6 +33,10 @@ def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
         data = data.data
     if dtype is not None:
         dtype = np.dtype(dtype)
+    if _autograd.is_other_array(data):  # a traced array: a copy of its own kind, with the same dtype rules
+        if dtype is None:
+            dtype = data.dtype if data.dtype.kind == "f" else DEFAULT_DTYPE
+        return data.astype(dtype)
     try:
         array = np.array(data, dtype=dtype)
     except ValueError as error:
