@@ -134,3 +134,37 @@ def test_the_hook_object_sees_every_forward_and_backward() -> None:
     assert not hooks.active and hooks.watchers == []
     (x * 2).sum().backward()
     assert len(seen) == 6  # uninstalled: nothing more is seen
+
+
+OPTIMIZERS = [
+    ("SGD", lambda ps: tg.optim.SGD(ps, lr=0.1)),
+    ("SGD momentum, Nesterov, weight decay", lambda ps: tg.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True,
+                                                                      weight_decay=0.01)),
+    ("Adam", lambda ps: tg.optim.Adam(ps, lr=0.01)),
+    ("AdamW, amsgrad, maximize", lambda ps: tg.optim.AdamW(ps, lr=0.01, amsgrad=True, maximize=True)),
+]
+
+
+def _train(make_opt, boxed: bool):
+    rng = np.random.default_rng(2)
+    w = tg.tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    if boxed:
+        w.data = Box(w.data)
+    opt = make_opt([w])
+    x = tg.tensor(rng.standard_normal((4, 3)))
+    for _ in range(3):
+        opt.zero_grad()
+        ((x @ w).tanh() ** 2).sum().backward()
+        opt.step()
+    return w.data, [v for v in opt.state.get(w, {}).values()]
+
+
+@pytest.mark.parametrize("name, make_opt", OPTIMIZERS, ids=[o[0] for o in OPTIMIZERS])
+def test_optimizers_update_another_array_kind_in_place(name, make_opt) -> None:
+    plain, plain_state = _train(make_opt, boxed=False)
+    boxed, boxed_state = _train(make_opt, boxed=True)
+    assert isinstance(boxed, Box)
+    np.testing.assert_array_equal(boxed.a, plain)
+    for p, b in zip(plain_state, boxed_state):
+        assert isinstance(b, Box), "optimizer state made as a plain ndarray"
+        np.testing.assert_array_equal(b.a, p)
