@@ -179,3 +179,21 @@ def test_a_step_that_draws_nothing_does_not_warn() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tg.compile(lambda: (w * w).sum())()
+
+
+def test_a_0d_parameter_keeps_0d_arrays_in_data_and_grad_compiled() -> None:
+    w = tg.tensor(1.5, dtype=tg.float64, requires_grad=True)
+    opt = optim.SGD([w], lr=0.1, momentum=0.9)
+
+    def train_step():
+        opt.zero_grad()
+        loss = w * w  # two uses of w: its gradient is a sum, 0-d + 0-d (a NumPy scalar, unless kept an array)
+        loss.backward()
+        opt.step()
+        return loss
+
+    compiled = tg.compile(train_step)
+    for _ in range(3):
+        compiled()
+        assert type(w.grad.data) is np.ndarray and type(w.data) is np.ndarray
+        assert type(opt.state[w]["momentum_buffer"]) is np.ndarray
