@@ -190,15 +190,26 @@ def _defers(values: Any) -> bool:
                for x in values if hasattr(type(x), "__array_ufunc__"))
 
 
+_PLAIN = (np.ndarray, np.generic, int, float, bool)  # what meets a Tensor in `ndarray * t` and `np.exp(t)`
+
+
 def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
     """`Tensor.__array_ufunc__`: a table ufunc on Tensors as the Tensor method that computes it."""
+    names = UFUNCS.get(ufunc)
+    if names is not None and method == "__call__" and not kwargs:  # the common case first: `ndarray * t`
+        if len(inputs) == 1:
+            return getattr(inputs[0], names[0])()
+        a, b = inputs
+        if isinstance(a, Tensor) and (isinstance(b, (Tensor,) + _PLAIN)):
+            return getattr(a, names[0])(b)
+        if isinstance(b, Tensor) and isinstance(a, _PLAIN):
+            return getattr(b, names[1])(a)
     if _defers(inputs):
         return NotImplemented
     if kwargs.get("out") is not None and _writes_into_array(kwargs["out"]):
         return getattr(ufunc, method)(*_detached(inputs), **kwargs)
     if method == "at" and not isinstance(inputs[0], Tensor):  # np.add.at(array, index, t): into the array
         return ufunc.at(*_detached(inputs), **kwargs)
-    names = UFUNCS.get(ufunc)
     name = _numpy_name(ufunc) + ("" if method == "__call__" else f".{method}")
     if names is None or method != "__call__":
         raise _unsupported(name)

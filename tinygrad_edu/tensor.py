@@ -27,13 +27,17 @@ DTypeLike = Any  # anything np.dtype() accepts: np.float32, tg.float64, 'float32
 DEFAULT_DTYPE = np.dtype(np.float32)
 
 
+_PLAIN_DATA = (np.ndarray, list, tuple, float, int, bool)  # what tensors are usually made from: no other array kind
+
+
 def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
     """Convert what a user hands us into a new ndarray, following PyTorch's dtype rules."""
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
         dtype = np.dtype(dtype)
-    if _autograd.is_other_array(data):  # a traced array: a copy of its own kind, with the same dtype rules
+    if type(data) not in _PLAIN_DATA and _autograd.is_other_array(data):
+        # a traced array: a copy of its own kind, with the same dtype rules
         if dtype is None:
             dtype = data.dtype if data.dtype.kind == "f" else DEFAULT_DTYPE
         return data.astype(dtype)
