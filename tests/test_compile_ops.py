@@ -148,7 +148,8 @@ def test_a_change_of_program_state_retraces_and_stays_eager_exact(name, change) 
             traces = compiled.traces  # (2: the first call finds extra.grad None, the second does not)
             change(*eager_state)
             change(*compiled_state)
-    for a, b in zip([*eager_state[0].parameters(), eager_state[1]], [*compiled_state[0].parameters(), compiled_state[1]]):
+    (net_e, extra_e, *_), (net_c, extra_c, *_) = eager_state, compiled_state
+    for a, b in zip([*net_e.parameters(), extra_e], [*net_c.parameters(), extra_c]):
         np.testing.assert_allclose(b.data, a.data, rtol=0, atol=TOL)
     assert compiled.traces == traces + 1 and compiled.eager_calls == 0  # the change, and only it, retraced
 

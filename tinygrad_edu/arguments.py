@@ -52,7 +52,9 @@ def arg_reduce(fn: Any, data: np.ndarray, dim: Optional[int], keepdim: bool) -> 
     else:
         result = fn(data, axis=check_dim(fn.__name__, dim, data.ndim), keepdims=keepdim)
     # an array of another kind (a traced one) is kept as it is; NumPy's scalar becomes a 0-d ndarray
-    return result if isinstance(result, np.ndarray) or hasattr(type(result), "__array_function__") else np.asarray(result)
+    if isinstance(result, np.ndarray) or hasattr(type(result), "__array_function__"):
+        return result
+    return np.asarray(result)
 
 
 def shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:

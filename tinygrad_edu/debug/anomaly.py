@@ -1,9 +1,9 @@
 """detect_anomaly: stop at the first op whose output or gradient holds NaN or inf, and say where it was made.
 
 While the mode is on, `_ANOMALY` is installed on the engine's hook object (`autograd.hooks`), so the
-engine calls it after every op's forward and after every op's backward. The forward hook also records, on each op it sees, the
-line of the user's code that created it, so that a NaN found later in backward can be traced back
-to a line. When the mode is off the engine tests one flag per op and nothing else runs.
+engine calls it after every op's forward and after every op's backward. The forward check also
+records, on each op it sees, the line of the user's code that created it, so that a NaN found later
+in backward can be traced back to a line. When the mode is off the engine tests one flag per op and nothing else runs.
 """
 
 from __future__ import annotations
