@@ -83,9 +83,8 @@ class CompiledStep:
     def __call__(self, *args: Any) -> Any:
         if _ACTIVE:  # called inside another step being traced: that trace follows it op by op
             return self.fn(*args)
-        state = self._guard.fingerprint(args)  # modes, requires_grad, module tree, param groups (guards.py)
         for entry in self._entries:
-            if entry.state != state:
+            if not entry.unchanged(args):  # modes, requires_grad, module tree, param groups (guards.py)
                 continue
             try:
                 return entry.call(args)
@@ -100,13 +99,14 @@ class CompiledStep:
                                      "shapes run eagerly")
             self.eager_calls += 1
             return self.fn(*args)
-        return self._trace(args, state)
+        return self._trace(args)
 
-    def _trace(self, args: tuple, state: tuple = ()) -> Any:
+    def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
         names = discover_names(self.fn, self.names)
         tracer = Tracer(self.fn, args, argument_names(self.fn, len(args)), names)
-        generators = random_states(self._guard.roots(args))
+        unchanged = self._guard.check(args)  # the program state as the call found it
+        generators = random_states([value for _, value in self._guard.roots(args)])
         tracer.run()
         drawn = random_draws(generators)
         if drawn:
@@ -123,7 +123,7 @@ class CompiledStep:
         try:
             generated = generate(tracer, title, filename)
             self._entries.insert(0, _Entry(tracer, generated, args))
-            self._entries[0].state = state
+            self._entries[0].unchanged = unchanged
         except Exception as error:  # a fault of tg.compile's, not of the step: keep training, eagerly
             self.max_traces = 0
             self._warn_once("failed", f"tg.compile could not compile {self.__name__} ({type(error).__name__}: "
