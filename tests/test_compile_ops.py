@@ -198,3 +198,35 @@ def test_a_0d_parameter_keeps_0d_arrays_in_data_and_grad_compiled() -> None:
         compiled()
         assert type(w.grad.data) is np.ndarray and type(w.data) is np.ndarray
         assert type(opt.state[w]["momentum_buffer"]) is np.ndarray
+
+
+def test_tracing_installs_no_trace_or_profile_hook_and_names_under_a_debugger() -> None:
+    import sys
+
+    seen = []
+    w = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    opt = optim.Adam([w], lr=0.1)
+
+    def train_step():
+        opt.zero_grad()
+        hidden = (w * w).tanh()
+        seen.append((sys.gettrace(), sys.getprofile()))
+        loss = (hidden * 3).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    def debugger(frame, event, arg):  # as a debugger or coverage tool has one
+        return None
+
+    previous = sys.gettrace()
+    sys.settrace(debugger)
+    try:
+        compiled = tg.compile(train_step)
+        compiled()
+        compiled()
+    finally:
+        sys.settrace(previous)
+    assert seen and all(hooks == (debugger, None) for hooks in seen)  # the user's own hook, nothing of ours
+    assert "hidden = np.tanh(" in compiled.source  # names still come from the user's variables
+    assert "denom_w = np.sqrt(v_w)" in compiled.source  # and from the optimizer's loop
