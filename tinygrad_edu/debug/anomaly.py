@@ -1,9 +1,9 @@
 """detect_anomaly: stop at the first op whose output or gradient holds NaN or inf, and say where it was made.
 
-While the mode is on, the engine calls two hooks (`autograd._AnomalyHooks`): one after every op's
-forward and one after every op's backward. The forward hook also records, on each op it sees, the
-line of the user's code that created it, so that a NaN found later in backward can be traced back
-to a line. When the mode is off the engine tests one flag per op and nothing else runs.
+While the mode is on, `_ANOMALY` is installed on the engine's hook object (`autograd.hooks`), so the
+engine calls it after every op's forward and after every op's backward. The forward check also
+records, on each op it sees, the line of the user's code that created it, so that a NaN found later
+in backward can be traced back to a line. When the mode is off the engine tests one flag per op and nothing else runs.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, _AnomalyHooks
+from tinygrad_edu.autograd import Function, hooks
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled"]
@@ -33,7 +33,20 @@ class AnomalyError(RuntimeError):
 
 def is_anomaly_enabled() -> bool:
     """True inside `detect_anomaly()` (as `torch.is_anomaly_enabled`)."""
-    return _AnomalyHooks.enabled
+    return _ANOMALY in hooks.watchers
+
+
+class _AnomalyWatcher:
+    """The watcher detect_anomaly installs on the engine's hooks: the two checks below."""
+
+    def forward(self, fn: Function, out: Any) -> None:
+        _check_forward(fn, out)
+
+    def backward(self, fn: Function, grads: Sequence[Any]) -> None:
+        _check_backward(fn, grads)
+
+
+_ANOMALY = _AnomalyWatcher()
 
 
 class detect_anomaly:
@@ -55,14 +68,15 @@ class detect_anomaly:
         self.previous: list[bool] = []
 
     def __enter__(self) -> None:
-        self.previous.append(_AnomalyHooks.enabled)
-        # Install the checks on the engine's hook object; the engine calls them only while enabled.
-        _AnomalyHooks.check_forward = staticmethod(_check_forward)
-        _AnomalyHooks.check_backward = staticmethod(_check_backward)
-        _AnomalyHooks.enabled = True
+        # Nested blocks check once: the watcher is installed by the outermost block only.
+        installed = is_anomaly_enabled()
+        self.previous.append(installed)
+        if not installed:
+            hooks.add(_ANOMALY)
 
     def __exit__(self, *exc: object) -> None:
-        _AnomalyHooks.enabled = self.previous.pop()
+        if not self.previous.pop():
+            hooks.remove(_ANOMALY)
 
     def __call__(self, fn: F) -> F:
         """Decorate fn: every call of it runs inside `detect_anomaly()`."""
