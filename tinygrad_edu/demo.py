@@ -136,6 +136,7 @@ class Progress:
     Example:
         >>> progress = Progress(total=100, stream=sys.stdout)
         >>> progress.update(epoch=0, loss=0.69)      # a line for the first epoch, then every 10th
+          epoch      1/100  loss 0.690000  ... steps/s
     """
 
     WIDTH = 30  # characters in the bar
@@ -183,7 +184,10 @@ def train(args: argparse.Namespace, out: Optional[TextIO] = None) -> tuple[XORNe
     """Train XORNet on the four XOR points as the options say; returns the model and each epoch's loss.
 
     Example:
-        >>> model, losses = train(parse_args(["--epochs", "100"]))
+        >>> import io
+        >>> model, losses = train(parse_args(["--epochs", "100"]), out=io.StringIO())
+        >>> len(losses), losses[-1] < losses[0]
+        (100, True)
     """
     out = sys.stdout if out is None else out
     tg.manual_seed(args.seed)
