@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # A stamp for each set of extras installed into .venv: a failed install leaves none, so the next make redoes it.
 STAMP := $(VENV)/.installed
-ALL_EXTRAS := test,parity,plot,bench,graph,examples
+ALL_EXTRAS := test,parity,plot,bench,graph,examples,lint
 
 # PYTHON given on the command line or in the environment: .venv must have been made by that Python, so the
 # stamp names it (e.g. .installed-cpython-312) and a .venv made by another one is remade.
@@ -46,7 +46,7 @@ demo: $(STAMP)  ## train the XOR network and print loss and predictions
 test: $(STAMP)  ## run the test suite (tests that need an optional extra skip, and say so at the end)
 	$(PY) -m pytest
 
-test-all: $(VENV)/.installed-all  ## install every optional extra (PyTorch CPU, matplotlib, ...), then make test
+test-all: $(VENV)/.installed-all  ## install every optional extra (PyTorch CPU, matplotlib, mypy, ...), then make test
 	@$(MAKE) --no-print-directory test
 
 check: $(STAMP)  ## reproduce the four tutorials and compare gradients
