@@ -136,7 +136,8 @@ def main(argv: Optional[Sequence[str]] = None, *, build: Builder = build_autogra
     `build` makes each tutorial's autograd twin; a test passes a broken one to see the check fail.
 
     Example:
-        >>> main(["B"])                                      # doctest: +SKIP
+        >>> main(["B"])                                      # the tables and notes, then the status
+        tutorial | network ...
         0
     """
     parser = argparse.ArgumentParser(

@@ -66,7 +66,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the quick XOR and MLP comparisons and print their tables; 1 if a result check failed.
 
     Example:
-        >>> main(["--tiny", "--torch", "no"])   # doctest: +SKIP
+        >>> main(["--tiny", "--torch", "no"])   # the machine, a table for each workload, the goals met
+        date: ...
         0
     """
     parser = argparse.ArgumentParser(

@@ -219,7 +219,8 @@ class CompiledTrainer(Trainer):
         >>> trainer = factories[COMPILED]()     # CompiledTrainer(xor_modules(...)) for tinygrad_edu
         >>> trainer.step()                      # traces (and trains once)
         >>> trainer.step()                      # replays the generated NumPy function
-        >>> print(trainer.compiled.source)      # doctest: +SKIP
+        >>> print(trainer.compiled.source)      # forward, backward and update as NumPy, one line per op
+        # Compiled by tg.compile from ...
     """
 
     def __init__(self, eager: ModuleTrainer) -> None:
@@ -434,7 +435,9 @@ def print_comparisons(threads: int, torch_mode: str, run: Callable[[Any], Sequen
     whole of a benchmark's main once its options are read.
 
     Example:
-        >>> print_comparisons(1, "no", lambda torch: [xor_comparison(3, 3, 3, torch, "no")])  # doctest: +SKIP
+        >>> from tinygrad_edu.bench.xor import xor_comparison
+        >>> print_comparisons(1, "no", lambda torch: [xor_comparison(3, 3, 3, torch, "no")])
+        date: ...
         0
     """
     torch = load_torch(torch_mode)
