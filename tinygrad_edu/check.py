@@ -11,14 +11,21 @@ from __future__ import annotations
 import argparse
 import textwrap
 import time
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from tinygrad_edu.reference import TUTORIALS
 from tinygrad_edu.tutorial_checks import (
-    GRAD_STEPS, GRAD_TOL, HELD_TO_PUBLISHED, PUBLISHED_TOL, TRAJECTORY_TOL, Builder, CheckResult,
-    build_autograd_model, run_checks,
+    GRAD_STEPS,
+    GRAD_TOL,
+    HELD_TO_PUBLISHED,
+    PUBLISHED_TOL,
+    TRAJECTORY_TOL,
+    Builder,
+    CheckResult,
+    build_autograd_model,
+    run_checks,
 )
 
 __all__ = ["main", "format_report"]
@@ -35,7 +42,7 @@ LOSS_NOTES = {
 }
 
 
-def _vector(values: Optional[np.ndarray], decimals: int) -> str:
+def _vector(values: np.ndarray | None, decimals: int) -> str:
     """Predictions as one table cell: '0.01 0.98 0.98 0.02', or '-' when there are none."""
     if values is None:
         return "-"
@@ -58,8 +65,8 @@ def _published(result: CheckResult) -> str:
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Rows of text cells as a table with aligned columns and a rule under the headers."""
-    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows)]
-    lines = [" | ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    lines = [" | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
              for line in (headers, *rows)]
     lines.insert(1, "-+-".join("-" * width for width in widths))
     return "\n".join(lines)
@@ -130,7 +137,7 @@ def format_report(results: Sequence[CheckResult]) -> str:
     return "\n\n".join(_table(headers, rows) for headers, rows in tables) + "\n\n" + "\n".join(wrapped)
 
 
-def main(argv: Optional[Sequence[str]] = None, *, build: Builder = build_autograd_model) -> int:
+def main(argv: Sequence[str] | None = None, *, build: Builder = build_autograd_model) -> int:
     """Run the checks, print the table, and return 0 if every check passes, 1 otherwise.
 
     `build` makes each tutorial's autograd twin; a test passes a broken one to see the check fail.

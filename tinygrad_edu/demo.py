@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Optional, Sequence, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class XORNet(nn.Module):
 
 # ---- the command line ------------------------------------------------------------------------
 
-def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The demo's options; a bad one exits with argparse's message and status 2."""
     parser = argparse.ArgumentParser(
         prog="tinygrad-edu demo",
@@ -180,7 +181,7 @@ def make_loss(name: str) -> nn.Module:
     return nn.BCELoss() if name == "bce" else nn.MSELoss()
 
 
-def train(args: argparse.Namespace, out: Optional[TextIO] = None) -> tuple[XORNet, list[float]]:
+def train(args: argparse.Namespace, out: TextIO | None = None) -> tuple[XORNet, list[float]]:
     """Train XORNet on the four XOR points as the options say; returns the model and each epoch's loss.
 
     Example:
@@ -214,13 +215,13 @@ def train(args: argparse.Namespace, out: Optional[TextIO] = None) -> tuple[XORNe
     return model, losses
 
 
-def report(model: XORNet, losses: list[float], out: Optional[TextIO] = None) -> int:
+def report(model: XORNet, losses: list[float], out: TextIO | None = None) -> int:
     """Print the predictions beside the targets, and the final loss; returns how many are right."""
     out = sys.stdout if out is None else out
     with tg.no_grad():
         predictions = model(tg.tensor(XOR_INPUTS)).numpy()[:, 0]
     out.write("\n  x1  x2 | target | prediction | rounded\n  -------+--------+------------+--------\n")
-    for (x1, x2), target, p in zip(XOR_INPUTS, XOR_TARGETS[:, 0], predictions):
+    for (x1, x2), target, p in zip(XOR_INPUTS, XOR_TARGETS[:, 0], predictions, strict=True):
         rounded = int(p >= 0.5)
         mark = "" if rounded == target else "  <- wrong"
         out.write(f"  {x1:2.0f}  {x2:2.0f} | {target:6.0f} | {p:10.4f} | {rounded:7d}{mark}\n")
@@ -229,7 +230,7 @@ def report(model: XORNet, losses: list[float], out: Optional[TextIO] = None) -> 
     return correct
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo with command-line arguments `argv` (sys.argv[1:] when None); returns the exit status."""
     args = parse_args(argv)
     start = time.perf_counter()

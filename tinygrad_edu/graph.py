@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,7 @@ _PARAMETER_COLOUR = "lightblue"  # a leaf that requires grad: what training chan
 _DATA_COLOUR = "white"  # a leaf that does not require grad: inputs, targets, constants
 
 
-def draw_graph(tensor: Tensor, path: Optional[str] = None, model: Any = None) -> str:
+def draw_graph(tensor: Tensor, path: str | None = None, model: Any = None) -> str:
     """The computation graph that ends at `tensor`, as Graphviz DOT text.
 
     One node per op (its name, its output's shape and dtype) and per leaf tensor (its shape and

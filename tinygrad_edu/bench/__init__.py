@@ -27,20 +27,61 @@ Example:
 from __future__ import annotations
 
 import argparse
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from .environment import benchmark_settings, common_arguments, describe_environment, load_torch, positive_int
 from .harness import (
-    BASELINE, COMPILED, MODULES, PYTORCH, RTOL, TENSORS, Comparison, CompiledTrainer, Goal, Implementations, Library,
-    ModuleTrainer, Row, Trainer, check_losses, compiled_goals, format_time, implementation_rows, load_linear,
-    markdown_table, print_comparisons, relative, run_comparison, speed_goals, time_steps, verdict_lines,
+    BASELINE,
+    COMPILED,
+    MODULES,
+    PYTORCH,
+    RTOL,
+    TENSORS,
+    Comparison,
+    CompiledTrainer,
+    Goal,
+    Implementations,
+    Library,
+    ModuleTrainer,
+    Row,
+    Trainer,
+    check_losses,
+    compiled_goals,
+    format_time,
+    implementation_rows,
+    load_linear,
+    markdown_table,
+    print_comparisons,
+    relative,
+    run_comparison,
+    speed_goals,
+    time_steps,
+    verdict_lines,
 )
 from .mlp import (
-    FLOAT32_DRIFT, MLP_BATCH, MLP_LR, MLP_SIZES, MlpNumpy, MlpTensors, mlp_comparison, mlp_data, mlp_flops,
-    mlp_gemms, mlp_implementations, mlp_modules,
+    FLOAT32_DRIFT,
+    MLP_BATCH,
+    MLP_LR,
+    MLP_SIZES,
+    MlpNumpy,
+    MlpTensors,
+    mlp_comparison,
+    mlp_data,
+    mlp_flops,
+    mlp_gemms,
+    mlp_implementations,
+    mlp_modules,
 )
 from .xor import (
-    XOR_LR, XOR_X, XOR_Y, XorNumpy, XorTensors, xor_comparison, xor_implementations, xor_modules, xor_weights,
+    XOR_LR,
+    XOR_X,
+    XOR_Y,
+    XorNumpy,
+    XorTensors,
+    xor_comparison,
+    xor_implementations,
+    xor_modules,
+    xor_weights,
 )
 
 __all__ = [
@@ -62,7 +103,7 @@ __all__ = [
 ]
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the quick XOR and MLP comparisons and print their tables; 1 if a result check failed.
 
     Example:

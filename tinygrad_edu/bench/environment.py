@@ -16,7 +16,7 @@ import platform
 import subprocess
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -56,9 +56,9 @@ class benchmark_settings:
         self.n = n
         self.torch = torch
         self._limits: Any = None
-        self._torch_before: Optional[int] = None
+        self._torch_before: int | None = None
 
-    def __enter__(self) -> "benchmark_settings":
+    def __enter__(self) -> benchmark_settings:
         try:
             from threadpoolctl import threadpool_limits
         except ImportError:

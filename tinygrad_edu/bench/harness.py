@@ -11,8 +11,9 @@ import importlib
 import importlib.util
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ class Goal:
     """A target from issue 5, as met / not met / n/a with the measured value beside it."""
 
     text: str
-    met: Optional[bool]  # None: could not be measured in this run (e.g. PyTorch not installed)
+    met: bool | None  # None: could not be measured in this run (e.g. PyTorch not installed)
     measured: str
 
     def render(self) -> str:
@@ -77,7 +78,7 @@ def format_time(seconds: float) -> str:
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A Markdown table with aligned columns, readable in a terminal and pasteable into README.md."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"  # noqa: E731
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
@@ -156,10 +157,10 @@ def time_steps(
 
 def check_losses(
     name: str, losses: Sequence[float], reference: Sequence[float], rtol: float = RTOL
-) -> tuple[float, Optional[str]]:
+) -> tuple[float, str | None]:
     """Compare a row's losses, step by step, with the baseline's: (largest relative difference, failure or None)."""
     worst = 0.0
-    for i, (got, want) in enumerate(zip(losses, reference)):
+    for i, (got, want) in enumerate(zip(losses, reference, strict=True)):
         diff = abs(got - want) / max(abs(want), 1e-300)
         if not diff <= rtol:  # also catches nan
             return diff, (

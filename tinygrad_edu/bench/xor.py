@@ -15,8 +15,17 @@ import numpy as np
 import tinygrad_edu as tg
 
 from .harness import (
-    RTOL, Comparison, Implementations, Library, ModuleTrainer, Trainer, compiled_goals, implementation_rows,
-    load_linear, run_comparison, speed_goals,
+    RTOL,
+    Comparison,
+    Implementations,
+    Library,
+    ModuleTrainer,
+    Trainer,
+    compiled_goals,
+    implementation_rows,
+    load_linear,
+    run_comparison,
+    speed_goals,
 )
 
 __all__ = [

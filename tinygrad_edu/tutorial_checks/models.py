@@ -15,8 +15,8 @@ tutorial's update follows (see `tinygrad_edu.reference` for the derivations).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 
@@ -197,7 +197,7 @@ class AutogradTutorial:
         (2, 3)
     """
 
-    def __init__(self, tutorial: Tutorial, spec: NetSpec, loss: Optional[LossFn] = None) -> None:
+    def __init__(self, tutorial: Tutorial, spec: NetSpec, loss: LossFn | None = None) -> None:
         self.tutorial = tutorial
         self.spec = spec
         self.loss_fn = spec.loss if loss is None else loss
@@ -237,7 +237,7 @@ class AutogradTutorial:
         return to_tutorial_params(self.spec.layout, grads)
 
 
-def build_autograd_model(tutorial: Tutorial, loss: Optional[LossFn] = None) -> AutogradTutorial:
+def build_autograd_model(tutorial: Tutorial, loss: LossFn | None = None) -> AutogradTutorial:
     """The autograd twin of `tutorial`, loaded with the tutorial's own initial weights (`tutorial.init()`).
 
     `loss` replaces the descended loss (a test uses it to show that a wrong loss fails the checks).
