@@ -83,6 +83,7 @@ def _published_notes(result: CheckResult) -> list[str]:
     worst = int(np.argmax(np.abs(ours - np.ravel(published))))
     inputs = " ".join(f"{x:g}" for x in tutorial.X[worst])
     where = f"sample {worst}, x = [{inputs}]: {ours[worst]:.4f} against {np.ravel(published)[worst]:.2f}"
+    assert result.published_diff is not None  # compared whenever there are published predictions
     if result.published_diff <= PUBLISHED_TOL:
         line = (f"{tutorial.name}'s published predictions [{_vector(published, 2)}] are within {PUBLISHED_TOL} "
                 f"of what its code gives from its seed {tutorial.seed} (largest difference "

@@ -195,6 +195,7 @@ def train(args: argparse.Namespace, out: TextIO | None = None) -> tuple[XORNet, 
     model = XORNet(args.hidden)
     loss_fn = make_loss(args.loss)
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    optimizer: optim.Optimizer
     if args.optimizer == "sgd":
         optimizer = optim.SGD(model.parameters(), lr=lr)
     else:

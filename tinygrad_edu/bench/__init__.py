@@ -119,11 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     common_arguments(parser)
     parser.add_argument("--tiny", action="store_true", help="a handful of steps, to check that it runs")
     args = parser.parse_args(argv)
-    xor_size = dict(repeat=3, block=3, check_steps=3) if args.tiny else dict(repeat=15, block=50, check_steps=10)
-    mlp_size = dict(repeat=3, block=1, check_steps=3) if args.tiny else dict(repeat=9, block=5, check_steps=5)
+    # (repeat, block, check_steps) of each workload
+    xor_size = (3, 3, 3) if args.tiny else (15, 50, 10)
+    mlp_size = (3, 1, 3) if args.tiny else (9, 5, 5)
     status = print_comparisons(args.threads, args.torch, lambda torch: [
-        xor_comparison(**xor_size, torch=torch, torch_mode=args.torch),
-        mlp_comparison(**mlp_size, torch=torch, torch_mode=args.torch),
+        xor_comparison(*xor_size, torch=torch, torch_mode=args.torch),
+        mlp_comparison(*mlp_size, torch=torch, torch_mode=args.torch),
     ])
     print("\nThe full benchmarks, with more repeats: benchmarks/ in the source tree (see its README.md).")
     return status

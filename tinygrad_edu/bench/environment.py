@@ -97,7 +97,7 @@ def _blas_lines() -> list[str]:
         from threadpoolctl import threadpool_info
     except ImportError:
         try:
-            blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+            blas: Any = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
         except TypeError:  # NumPy before 1.26 prints its configuration and returns nothing
             blas = {}
         return [
@@ -149,6 +149,7 @@ def _pinning(threads: int) -> str:
 
 def describe_environment(threads: int, torch: Any = None, torch_mode: str = "auto") -> str:
     """The header every benchmark prints: date, machine, versions, BLAS kernel and threads."""
+    usable: int | None  # None: the OS does not say
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:

@@ -7,6 +7,7 @@ with the goals beside it. The workloads (xor.py, mlp.py) only supply the rows.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import statistics
@@ -283,7 +284,7 @@ Library = tuple[str, Any, Any, Callable[[np.ndarray], Any], Callable[[np.ndarray
 
 
 def implementation_rows(
-    by_hand: Callable[[], Trainer], tensors: Callable[[], Trainer], modules: Callable[[Library], Trainer],
+    by_hand: Callable[[], Trainer], tensors: Callable[[], Trainer], modules: Callable[[Library], ModuleTrainer],
     nn_names: Sequence[str], torch: Any = None, torch_mode: str = "auto",
 ) -> Implementations:
     """A workload's rows: NumPy by hand (the baseline, first), raw tensors, nn + optim, compiled, PyTorch.
@@ -317,9 +318,9 @@ def implementation_rows(
     else:
         libraries.append((PYTORCH, torch.nn, torch.optim, torch.from_numpy, torch.from_numpy))
     for library in libraries:
-        factories[library[0]] = lambda library=library: modules(library)  # binds this library, not the loop's last
+        factories[library[0]] = functools.partial(modules, library)  # binds this library, not the loop's last
         if library[0] == MODULES:  # the same trainer, its step compiled
-            factories[COMPILED] = lambda library=library: CompiledTrainer(modules(library))
+            factories[COMPILED] = functools.partial(_compiled, modules, library)
     return factories, unavailable
 
 
@@ -427,6 +428,11 @@ def compiled_goals(comparison: Comparison, limit: float, what: str, versus_eager
         else:
             goals.append(Goal(text, None, comparison.row(MODULES).note))
     return goals
+
+
+def _compiled(modules: Callable[[Library], ModuleTrainer], library: Library) -> Trainer:
+    """The nn + optim trainer of `library`, its step through tg.compile."""
+    return CompiledTrainer(modules(library))
 
 
 def print_comparisons(threads: int, torch_mode: str, run: Callable[[Any], Sequence[Comparison]]) -> int:

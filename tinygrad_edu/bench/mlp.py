@@ -50,7 +50,7 @@ def mlp_data(batch: int = MLP_BATCH, sizes: Sequence[int] = MLP_SIZES, seed: int
     Weights and biases are uniform in +-1/sqrt(fan_in), as torch.nn.Linear draws them; W is (in, out).
     """
     rng = np.random.default_rng(seed)
-    data = {
+    data: dict[str, np.ndarray] = {
         "x": rng.standard_normal((batch, sizes[0]), dtype=np.float32),
         "y": rng.integers(0, sizes[-1], size=batch),
     }
@@ -115,7 +115,7 @@ class MlpTensors(Trainer):
         loss.backward()
         with tg.no_grad():
             for p in self.params:
-                p -= MLP_LR * p.grad
+                p -= MLP_LR * p.grad  # type: ignore[operator]  # set by loss.backward() just above
         self.last = loss
 
 

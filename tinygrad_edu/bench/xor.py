@@ -89,7 +89,7 @@ class XorTensors(Trainer):
         loss.backward()
         with tg.no_grad():
             for t in p.values():
-                t -= XOR_LR * t.grad
+                t -= XOR_LR * t.grad  # type: ignore[operator]  # set by loss.backward() just above
         self.last = loss
 
 

@@ -174,13 +174,12 @@ def to_tutorial_params(layout: Layout, state: dict[str, np.ndarray]) -> Params:
     """
     params = {}
     for name, (layer, part) in layout.items():
-        weight, bias = state.get(f"{layer}.weight"), state.get(f"{layer}.bias")
         if part == "weight":
-            params[name] = weight.T
+            params[name] = state[f"{layer}.weight"].T
         elif part == "bias":
-            params[name] = bias[np.newaxis, :]
+            params[name] = state[f"{layer}.bias"][np.newaxis, :]
         else:
-            params[name] = np.vstack([bias[np.newaxis, :], weight.T])
+            params[name] = np.vstack([state[f"{layer}.bias"][np.newaxis, :], state[f"{layer}.weight"].T])
     return params
 
 
@@ -233,7 +232,10 @@ class AutogradTutorial:
         self.model.zero_grad()
         _, loss = self.forward_loss()
         loss.backward()
-        grads = {name: p.grad.data for name, p in self.model.named_parameters()}
+        grads = {}
+        for name, p in self.model.named_parameters():
+            assert p.grad is not None, f"{name} has no gradient: every parameter is on the loss's path"
+            grads[name] = p.grad.data
         return to_tutorial_params(self.spec.layout, grads)
 
 
