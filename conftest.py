@@ -45,9 +45,21 @@ def _example_names():
         return model(x).pow(2).mean()
 
     return dict(
-        tg=tg, np=np, nn=nn, F=F, optim=optim,
-        x=x, y=y, model=model, net=net, opt=opt, loss=nn.BCELoss()(net(x), y),
-        train_step=train_step, loss_fn=loss_fn, trained=nn.Linear(2, 1), new_layer=nn.Linear(4, 4),
+        tg=tg,
+        np=np,
+        nn=nn,
+        F=F,
+        optim=optim,
+        x=x,
+        y=y,
+        model=model,
+        net=net,
+        opt=opt,
+        loss=nn.BCELoss()(net(x), y),
+        train_step=train_step,
+        loss_fn=loss_fn,
+        trained=nn.Linear(2, 1),
+        new_layer=nn.Linear(4, 4),
     )
 
 

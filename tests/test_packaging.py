@@ -54,7 +54,9 @@ def test_sdist_carries_the_licence_and_what_its_tests_need(sdist):
 
 
 def test_sdist_leaves_out_local_state(sdist):
-    local = [name for name in _members(sdist) if name.split("/")[0] in (".venv", ".git", ".ci") or "__pycache__" in name]
+    local = [
+        name for name in _members(sdist) if name.split("/")[0] in (".venv", ".git", ".ci") or "__pycache__" in name
+    ]
     assert not local, f"the sdist ships local files: {local[:5]}"
 
 

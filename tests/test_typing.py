@@ -29,6 +29,12 @@ def test_mypy_sees_model_of_x_as_a_tensor(tmp_path):
     )
     # MYPYPATH: an editable install is found by an import hook, which mypy does not run.
     env = dict(os.environ, MYPYPATH=str(Path(tinygrad_edu.__file__).parent.parent))
-    result = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--config-file", "", str(user_code)],
-                            capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "--config-file", "", str(user_code)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env=env,
+    )
     assert 'Revealed type is "tinygrad_edu.tensor.Tensor"' in result.stdout, result.stdout + result.stderr
