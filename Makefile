@@ -55,10 +55,13 @@ check: $(STAMP)  ## reproduce the four tutorials and compare gradients
 bench: $(STAMP)  ## quick benchmark against hand-written NumPy
 	$(PY) -m tinygrad_edu bench
 
+# All three run, so one run shows every finding; it fails if any of them does.
 lint: $(VENV)/.installed-lint  ## ruff check, ruff format --check and mypy on the package
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
-	$(PY) -m mypy
+	@status=0; \
+	echo "ruff check ."; $(PY) -m ruff check . || status=1; \
+	echo "ruff format --check ."; $(PY) -m ruff format --check . || status=1; \
+	echo "mypy (tinygrad_edu, as pyproject.toml says)"; $(PY) -m mypy || status=1; \
+	exit $$status
 
 clean:  ## remove .venv and every build and test cache
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache
