@@ -149,7 +149,8 @@ def load(f: Union[PathLike, BinaryIO]) -> Any:
     as an OrderedDict of name -> ndarray, ready for `model.load_state_dict`.
 
     Example:
-        >>> model.load_state_dict(tg.load("model.npz"))
+        >>> tg.save(model.state_dict(), "model.npz")
+        >>> missing, unexpected = model.load_state_dict(tg.load("model.npz"))
     """
     with np.load(f, allow_pickle=False) as npz:
         if STRUCTURE_KEY not in npz.files:  # a plain np.savez file: its arrays, in order

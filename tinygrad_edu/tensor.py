@@ -321,10 +321,12 @@ class Tensor:
         """Keep this non-leaf tensor's gradient in `.grad` at the next backward(), as PyTorch's retain_grad.
 
         Example:
+            >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
             >>> h = x * 2
             >>> h.retain_grad()
             >>> (h * h).sum().backward()
             >>> h.grad                     # d sum(h^2)/dh = 2h
+            tensor([4., 8.], dtype=float32)
         """
         if not self.requires_grad:
             raise RuntimeError("retain_grad(): this tensor does not require grad, so it has no gradient to keep")

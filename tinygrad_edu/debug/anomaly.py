@@ -61,7 +61,8 @@ class detect_anomaly:
         >>> x = tg.tensor([0.0, 1.0], requires_grad=True)
         >>> with tg.detect_anomaly():
         ...     y = x.log()
-        AnomalyError: Log produced inf in its output (input shapes (2,)) at example.py:3: y = x.log()
+        Traceback (most recent call last):
+        tinygrad_edu.debug.anomaly.AnomalyError: Log produced inf in its output (input shapes (2,)) at ...: y = x.log()
     """
 
     def __init__(self) -> None:

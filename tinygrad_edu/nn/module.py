@@ -121,8 +121,9 @@ class Module:
         """The computation; every subclass defines it. Call the module (`net(x)`), not `forward`."""
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # No hooks machinery: calling a module is calling its forward.
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        # No hooks machinery: calling a module is calling its forward. Typed as what (nearly) every module
+        # returns, so a type checker sees `model(x)` as a Tensor; a forward returning something else still works.
         return self.forward(*args, **kwargs)
 
     # ---- registration ---------------------------------------------------------------------------
