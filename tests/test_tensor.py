@@ -13,17 +13,17 @@ from tinygrad_edu.ops import Linear
 
 # ---- construction and dtypes ------------------------------------------------------------------
 
-# (data, dtype argument, expected dtype, expected shape): PyTorch's rules. Python numbers, lists,
-# ints and bools become float32; floating-point NumPy data keeps its dtype; dtype= always wins.
+# (data, dtype argument, expected dtype, expected shape): PyTorch's rules. Python numbers, lists and
+# ints become float32; bools make bool tensors; floating-point NumPy data keeps its dtype; dtype= always wins.
 CONSTRUCTION = [
     (3, None, np.float32, ()),
     (2.5, None, np.float32, ()),
-    (True, None, np.float32, ()),
+    (True, None, np.bool_, ()),
     ([1, 2, 3], None, np.float32, (3,)),
     ([[1.0, 2.0], [3.0, 4.0]], None, np.float32, (2, 2)),
-    ([[True], [False]], None, np.float32, (2, 1)),
+    ([[True], [False]], None, np.bool_, (2, 1)),
     (np.array([1, 2], dtype=np.int64), None, np.float32, (2,)),
-    (np.array([True, False]), None, np.float32, (2,)),
+    (np.array([True, False]), None, np.bool_, (2,)),
     (np.array([1.0, 2.0], dtype=np.float64), None, np.float64, (2,)),
     (np.array([1.0, 2.0], dtype=np.float32), None, np.float32, (2,)),
     (np.array([1.0], dtype=np.float16), None, np.float16, (1,)),

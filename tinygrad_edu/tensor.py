@@ -23,7 +23,7 @@ __all__ = ["Tensor", "tensor", "from_numpy"]
 
 DTypeLike = Any  # anything np.dtype() accepts: np.float32, tg.float64, 'float32', a dtype
 
-# The dtype of tensors made from Python numbers, lists, and integer or bool arrays, as in PyTorch.
+# The dtype of tensors made from Python numbers, lists and integer arrays (bools make bool tensors).
 DEFAULT_DTYPE = np.dtype(np.float32)
 
 
@@ -48,9 +48,9 @@ def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
             f"tensor: unsupported data of dtype {array.dtype} (from {type(data).__name__}); "
             "tensors hold numbers (float, int or bool)"
         )
-    if dtype is None and array.dtype.kind != "f":
-        array = array.astype(DEFAULT_DTYPE)  # ints and bools become float32, as in PyTorch
-    elif dtype is None and not isinstance(data, (np.ndarray, np.generic)):
+    if dtype is None and array.dtype.kind in "iu":
+        array = array.astype(DEFAULT_DTYPE)  # ints become float32 (bools stay bool, as in PyTorch)
+    elif dtype is None and array.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
         array = array.astype(DEFAULT_DTYPE)  # Python floats become float32, as in PyTorch
     return array
 
@@ -130,7 +130,8 @@ class Tensor:
         data: a number, a (nested) list, an ndarray or a Tensor. The data is copied.
         requires_grad: record operations on this tensor so that `backward()` fills its `.grad`.
         dtype: the NumPy dtype to store. By default floating-point arrays keep their dtype (float64
-            stays float64) and everything else (Python numbers, lists, ints, bools) becomes float32.
+            stays float64), bools make a bool tensor (as PyTorch), and everything else (Python
+            numbers, lists, ints) becomes float32.
 
     Example:
         >>> x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -141,7 +142,9 @@ class Tensor:
                 [6., 8.]], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "__weakref__")
+    # _version counts in-place changes (as PyTorch's): ops remember it for what they save, and backward
+    # refuses if it moved. _aliases (set only by detach) lists the tensors sharing this one's data.
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "_aliases", "__weakref__")
 
     # Let `ndarray * tensor` call Tensor.__rmul__ rather than NumPy treating the tensor as an array.
     __array_ufunc__ = None
@@ -150,10 +153,12 @@ class Tensor:
     grad: Optional["Tensor"]
     requires_grad: bool
     grad_fn: Any  # the Function that made this tensor, or None for a leaf
+    _version: int
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
         self.data = _to_array(data, dtype)
         self.grad = None
+        self._version = 0
         self.grad_fn = None
         self.requires_grad = False
         if requires_grad:
@@ -168,6 +173,7 @@ class Tensor:
         out.grad = None
         out.grad_fn = grad_fn
         out.requires_grad = grad_fn is not None
+        out._version = 0
         return out
 
     # ---- what a tensor is -----------------------------------------------------------------------
@@ -295,8 +301,19 @@ class Tensor:
         return draw_graph(self, path, model=model)
 
     def detach(self) -> "Tensor":
-        """A tensor sharing this one's data, cut from the graph (requires_grad=False)."""
-        return Tensor._from_op(self.data, None)
+        """A tensor sharing this one's data, cut from the graph (requires_grad=False).
+
+        As in PyTorch the two share one version counter: changing either in place is seen by the
+        graphs that saved the other.
+        """
+        out = Tensor._from_op(self.data, None)
+        out._version = self._version
+        group = getattr(self, "_aliases", None)  # (an unset slot: no alias yet)
+        if group is None:
+            group = self._aliases = [weakref.ref(self)]
+        group.append(weakref.ref(out))
+        out._aliases = group
+        return out
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in `.grad` at the next backward(), as PyTorch's retain_grad.
@@ -331,10 +348,8 @@ class Tensor:
         return _ops.Copy.apply(self)
 
     def zero_(self) -> "Tensor":
-        """Fill with zeros in place (outside the graph)."""
-        self._check_in_place("zero_")
-        self.data[...] = 0
-        return self
+        """Fill with zeros in place (recorded in the graph, as PyTorch, when self requires grad)."""
+        return self._in_place("zero_", _ops.SetItem, 0, index=Ellipsis)
 
     # ---- dtype --------------------------------------------------------------------------------
 
@@ -725,9 +740,9 @@ class Tensor:
         return _ops.Index.apply(self, index=index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        """Write into the data in place; refused for tensors in a graph (no in-place autograd)."""
-        self._check_in_place("__setitem__")
-        self.data[_index_arrays(index)] = _data(value)
+        """Write `value` into self[index] in place. Recorded as an op (PyTorch's CopySlices) when self or
+        value requires grad, so `a[0] = w[0]` sends a[0]'s gradient to w."""
+        self._in_place("__setitem__", _ops.SetItem, value, index=_index_arrays(index))
 
     # ---- linear algebra -------------------------------------------------------------------
 
@@ -826,34 +841,95 @@ class Tensor:
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]  # self != other
         return _compare("!=", operator.ne, self, other)
 
-    # In-place updates, as used by optimizers under no_grad: `p -= lr * p.grad` changes p's data.
+    # In-place updates: `p -= lr * p.grad` changes p's data (see _in_place).
     def __iadd__(self, other: Any) -> "Tensor":  # self += other
-        self._check_in_place("+=")
-        self.data += _data(other)
-        return self
+        return self._in_place("+=", _ops.Add, other)
 
     def __isub__(self, other: Any) -> "Tensor":  # self -= other
-        self._check_in_place("-=")
-        self.data -= _data(other)
-        return self
+        return self._in_place("-=", _ops.Sub, other)
 
     def __imul__(self, other: Any) -> "Tensor":  # self *= other
-        self._check_in_place("*=")
-        self.data *= _data(other)
-        return self
+        return self._in_place("*=", _ops.Mul, other)
 
     def __itruediv__(self, other: Any) -> "Tensor":  # self /= other
-        self._check_in_place("/=")
-        self.data /= _data(other)
+        return self._in_place("/=", _ops.Div, other)
+
+    def _in_place(self, what: str, op: Any, other: Any, **options: Any) -> "Tensor":
+        """self <- op(self, other), written into self.data, as PyTorch's in-place methods.
+
+        Outside the graph (nothing requires grad, or under no_grad) this is one NumPy in-place write.
+        In the graph, the op is recorded on a copy of self's old value (its inputs must not change
+        under it), and self takes the op as its new grad_fn; ops recorded earlier keep sending their
+        gradient to the grad_fn self had then (see autograd's Function.rebased_from). Either way the
+        version goes up, so a graph that saved self's old value refuses backward.
+        """
+        record = _autograd.is_grad_enabled() and (
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
+        if record and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{what}: a leaf Variable that requires grad is being used in an in-place operation "
+                f"(a {self.dtype} tensor of shape {self.shape}); do it under `with tg.no_grad():` (as "
+                "optimizers do), or work on a copy: x = x.clone()"
+            )
+        if record:
+            old = Tensor._from_op(self.data.copy(), self.grad_fn)  # self's value before, at its grad_fn then
+            old.requires_grad = self.requires_grad
+            if op is _ops.SetItem:
+                out = op.apply(old, other, **options)
+            else:
+                out = _binary(op, old, other, true_divide=op is _ops.Div)
+            _check_cast(what, out.data, self.data)
+            self.data[...] = out.data
+        else:
+            out = None
+            value = _data(other)
+            if op is _ops.SetItem:
+                self.data[options["index"]] = value
+            else:
+                try:
+                    if op is _ops.Add:
+                        self.data += value
+                    elif op is _ops.Sub:
+                        self.data -= value
+                    elif op is _ops.Mul:
+                        self.data *= value
+                    else:
+                        self.data /= value
+                except TypeError:  # NumPy refuses e.g. float into int, as PyTorch does
+                    _check_cast(what, np.result_type(self.data, value), self.data)
+                    raise
+        previous_fn = self.grad_fn
+        self._bump_version()
+        if out is not None and out.grad_fn is not None:
+            out.grad_fn.rebased_from = previous_fn
+            out.grad_fn.made_version = self._version
+            self.grad_fn = out.grad_fn
+            self.requires_grad = True
         return self
 
-    def _check_in_place(self, what: str) -> None:
-        """Refuse an in-place change that would make a recorded graph's saved values wrong."""
-        if self.requires_grad and _autograd.is_grad_enabled():
-            raise RuntimeError(
-                f"{what}: a tensor that requires grad cannot be changed in place while the graph is "
-                "being recorded; do it under `with tg.no_grad():` (as optimizers do)"
-            )
+    def _bump_version(self) -> None:
+        """Count one in-place change of this tensor's data, on it and every tensor sharing its data.
+
+        Each op that made one of them and saved its output learns its output changed, so its backward
+        refuses (as PyTorch). Optimizers call this after updating `p.data` in place.
+        """
+        _autograd.note_in_place()
+        group = getattr(self, "_aliases", None)
+        tensors = [self] if group is None else [t for t in (ref() for ref in group) if t is not None]
+        for t in tensors:
+            t._version += 1
+            if t.grad_fn is not None:
+                t.grad_fn.output_changed = (t.data, t._version)
+
+
+def _check_cast(what: str, result: Any, target: np.ndarray) -> None:
+    """Refuse an in-place op whose result dtype cannot be stored in the target, as PyTorch does."""
+    dtype = np.asarray(result).dtype if not isinstance(result, np.dtype) else result
+    if not np.can_cast(dtype, target.dtype, casting="same_kind"):
+        raise DtypeError(
+            f"{what}: result type {dtype} can't be cast to the desired output type {target.dtype} "
+            "(an in-place op keeps the tensor's dtype); use the out-of-place form, e.g. x = x + y"
+        )
 
 
 def _index_arrays(index: Any) -> Any:

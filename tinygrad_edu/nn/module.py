@@ -48,6 +48,7 @@ class Parameter(Tensor):
         self.data = array
         self.grad = None
         self.grad_fn = None
+        self._version = 0
         self.requires_grad = False
         if requires_grad:
             _check_can_require_grad(array.dtype, "Parameter")

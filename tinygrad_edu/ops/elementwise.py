@@ -42,7 +42,10 @@ class Mul(Function):
     """a * b."""
 
     def forward(self, a, b):
-        self.save(a, b)
+        # keep only what the needed gradients use: then changing a constant input in place after
+        # (x * c, c += 1) is as harmless as in PyTorch (autograd refuses when a saved input changed)
+        need_a, need_b = self.needs_input_grad
+        self.save(a if need_b else None, b if need_a else None)
         return a * b
 
     def backward(self, grad_out):
@@ -56,7 +59,7 @@ class Div(Function):
     """a / b."""
 
     def forward(self, a, b):
-        self.save(a, b)
+        self.save(a if self.needs_input_grad[1] else None, b)  # (a: only for b's gradient)
         return a / b
 
     def backward(self, grad_out):

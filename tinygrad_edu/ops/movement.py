@@ -1,4 +1,4 @@
-"""Ops that move elements without doing arithmetic: reshape, permute, expand, index, cat, stack.
+"""Ops that move elements without doing arithmetic: reshape, permute, expand, index, setitem, cat, stack.
 
 Each backward moves the gradient back the way the forward moved the data.
 """
@@ -70,6 +70,27 @@ class Index(Function):
             # An element picked k times gets k gradients: add.at accumulates repeated indices.
             np.add.at(grad, index, grad_out)
         return grad
+
+
+class SetItem(Function):
+    """x with x[index] replaced by value: an in-place write recorded as an op (PyTorch's CopySlices)."""
+
+    def forward(self, x, value, index: Any = None):
+        self.save(index)
+        out = x.copy()
+        out[index] = value
+        return out
+
+    def backward(self, grad_out):
+        # The written elements came from value (whose gradient the engine sums back over broadcasting);
+        # the rest came from x, whose overwritten elements no longer reach the output.
+        (index,) = self.saved
+        need_x, need_value = self.needs_input_grad
+        grad_x = None
+        if need_x:
+            grad_x = grad_out.copy()
+            grad_x[index] = 0
+        return grad_x, (grad_out[index] if need_value else None)
 
 
 class Cat(Function):
