@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu import ops
-from tinygrad_edu.autograd import _AnomalyHooks
+from tinygrad_edu.autograd import _anomaly, _AnomalyHooks
 from tinygrad_edu.debug import (
     AnomalyError, BadBackward, GradReport, check_grads, detect_anomaly, is_anomaly_enabled,
     locate_bad_backward,
@@ -33,7 +33,7 @@ def next_line() -> int:
 def anomaly_mode_off():
     """A failing test must not leave anomaly mode on for the next one."""
     yield
-    _AnomalyHooks.enabled = False
+    _anomaly.enabled = False
 
 
 # ---- users' own ops: right and deliberately wrong ---------------------------------------------

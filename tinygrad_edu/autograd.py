@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import inspect
 import itertools
 import threading
 from typing import Any, Callable, Sequence, TypeVar
@@ -78,8 +79,29 @@ class _GradModeSwitch:
         _GradMode.enabled = self.previous.pop()
 
     def __call__(self, fn: F) -> F:
-        """Decorate fn: it runs with this grad mode, and the caller's mode comes back afterwards."""
+        """Decorate fn: it runs with this grad mode, and the caller's mode comes back afterwards.
+
+        A generator function runs with the mode each time it resumes, as PyTorch's decorators do
+        (a wrapper that only set the mode around the call would return before the body ever ran).
+        """
         mode = self.mode
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                inner = fn(*args, **kwargs)
+                sent = None
+                while True:
+                    previous = _GradMode.enabled
+                    _GradMode.enabled = mode
+                    try:
+                        item = inner.send(sent)
+                    except StopIteration as stop:
+                        return stop.value
+                    finally:
+                        _GradMode.enabled = previous
+                    sent = yield item
+
+            return generator  # type: ignore[return-value]
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -432,8 +454,9 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
 # Anomaly detection hooks (filled in by tinygrad_edu.debug; off by default and free when off)
 # ---------------------------------------------------------------------------------------------
 
-class _AnomalyHooks:
-    """Switch and callbacks for `tg.detect_anomaly`; the engine only tests `enabled`."""
+class _AnomalyHooks(threading.local):
+    """Switch and callbacks for `tg.detect_anomaly`; the engine only tests `enabled`, which is per
+    thread (as PyTorch's anomaly mode): detect_anomaly() in one thread checks only that thread's ops."""
 
     enabled = False
 
@@ -446,4 +469,4 @@ class _AnomalyHooks:
         pass
 
 
-_anomaly = _AnomalyHooks
+_anomaly = _AnomalyHooks()

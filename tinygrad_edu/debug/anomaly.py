@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, _AnomalyHooks
+from tinygrad_edu.autograd import Function, _anomaly, _AnomalyHooks
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled"]
@@ -33,7 +33,7 @@ class AnomalyError(RuntimeError):
 
 def is_anomaly_enabled() -> bool:
     """True inside `detect_anomaly()` (as `torch.is_anomaly_enabled`)."""
-    return _AnomalyHooks.enabled
+    return _anomaly.enabled
 
 
 class detect_anomaly:
@@ -55,14 +55,15 @@ class detect_anomaly:
         self.previous: list[bool] = []
 
     def __enter__(self) -> None:
-        self.previous.append(_AnomalyHooks.enabled)
-        # Install the checks on the engine's hook object; the engine calls them only while enabled.
+        self.previous.append(_anomaly.enabled)
+        # Install the checks on the engine's hook object; the engine calls them only while enabled
+        # (the switch is per thread; the checks themselves are the same for every thread).
         _AnomalyHooks.check_forward = staticmethod(_check_forward)
         _AnomalyHooks.check_backward = staticmethod(_check_backward)
-        _AnomalyHooks.enabled = True
+        _anomaly.enabled = True
 
     def __exit__(self, *exc: object) -> None:
-        _AnomalyHooks.enabled = self.previous.pop()
+        _anomaly.enabled = self.previous.pop()
 
     def __call__(self, fn: F) -> F:
         """Decorate fn: every call of it runs inside `detect_anomaly()`."""
