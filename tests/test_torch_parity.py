@@ -273,6 +273,11 @@ OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
     "t of a vector": (lambda lib, x: x.t(), ((3,),), "any"),
     # indexing
     "index int": (lambda lib, x: x[1], (S,), "any"),
+    "gather index smaller in the other dim": (
+        lambda lib, x: x.gather(1, lib.tensor([[2, 0], [1, 1]], dtype=lib.int64)), (S,), "any"),
+    "gather index smaller in both dims": (
+        lambda lib, x: x.gather(0, lib.tensor([[2, 0, 1]], dtype=lib.int64)), (S,), "any"),
+    "setitem of a tensor that requires grad": (lambda lib, x, w: _written(lib, x, w), (S, (4,)), "any"),
     "index negative": (lambda lib, x: x[-1], (S,), "any"),
     "index two negatives": (lambda lib, x: x[-1, -2], (S,), "any"),
     "slice step": (lambda lib, x: x[::2, 1:], (S,), "any"),
@@ -337,6 +342,14 @@ OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
     "eq": (lambda lib, x: x == x, (S,), "any"),
     "ne": (lambda lib, x: x != 0.5, (S,), "any"),
 }
+
+
+def _written(lib: Any, x: Any, w: Any) -> Any:
+    """h = x * 2 with h[1] = w and h[0, 1:3] -= w[0]: in-place writes into an intermediate (CopySlices)."""
+    h = x * 2
+    h[1] = w
+    h[0, 1:3] -= w[0]
+    return h * h
 
 
 def random_inputs(shapes: tuple[tuple[int, ...], ...], domain: str) -> list[np.ndarray]:
@@ -646,7 +659,48 @@ def in_place_update_under_no_grad(lib):
     return [x.tolist(), x.requires_grad, x.is_leaf]
 
 
+def setitem_sends_the_gradient_to_what_was_written(lib):
+    a = lib.zeros(3)
+    w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a[0] = w[0]
+    (a * 4).sum().backward()
+    return [w.grad.tolist(), a.requires_grad, a.is_leaf]
+
+
+def mask_setitem_joins_the_graph(lib):
+    t = lib.zeros(4)
+    v = lib.tensor(2.0, requires_grad=True)
+    t[lib.tensor([True, False, True, False])] = v
+    (t * lib.tensor([1.0, 10.0, 100.0, 1000.0])).sum().backward()
+    return [v.grad.item(), t.tolist()]
+
+
+def in_place_ops_on_an_intermediate(lib):
+    x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2
+    z = h + 1  # recorded before the in-place ops: its gradient goes through x * 2
+    h[1] -= 1
+    h *= 3
+    h[0] = 0.0
+    (z * z).sum().backward(retain_graph=True)
+    first = x.grad.tolist()
+    (h * h).sum().backward()
+    return [first, x.grad.tolist()]  # (not h._version: x[1] is a view in PyTorch, whose -= counts too)
+
+
+def versions_count_in_place_changes(lib):
+    a = lib.zeros(3)
+    b = a.detach()
+    a += 1
+    b.zero_()
+    a[0] = 1.0
+    a.data[1] = 5.0  # through .data: not counted
+    return [a._version, b._version]
+
+
 AUTOGRAD = [
+    setitem_sends_the_gradient_to_what_was_written, mask_setitem_joins_the_graph, in_place_ops_on_an_intermediate,
+    versions_count_in_place_changes,
     grads_accumulate, retain_graph_allows_a_second_backward, gradient_argument_weighs_the_output,
     gradient_keyword_on_a_scalar, backward_on_a_leaf, result_of_an_op, non_leaves_get_no_grad,
     inputs_without_requires_grad_get_no_grad, grad_is_a_plain_tensor, grad_set_to_none_starts_over,
@@ -687,6 +741,29 @@ def gradient_of_the_wrong_shape(lib):
 def in_place_on_a_leaf_that_requires_grad(lib):
     x = lib.tensor([1.0, 2.0], requires_grad=True)
     x *= 2
+
+
+def saved_tensor_changed_in_place(lib):
+    a = lib.tensor([1.0, 2.0])
+    w = lib.tensor([1.0, 1.0], requires_grad=True)
+    y = (w * a).sum()
+    a += 10
+    y.backward()
+
+
+def saved_output_changed_in_place(lib):
+    y = lib.tensor([1.0, 2.0], requires_grad=True).exp()
+    y[0] = 0.0
+    y.sum().backward()
+
+
+def optimizer_step_between_backwards(lib):
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    opt = lib.optim.SGD([w], lr=0.1)
+    y = (w * w).sum()
+    y.backward(retain_graph=True)
+    opt.step()
+    y.backward()
 
 
 ERRORS = {
@@ -756,6 +833,10 @@ ERRORS = {
     "backward without grad": backward_without_grad,
     "backward gradient shape": gradient_of_the_wrong_shape,
     "in-place on a leaf requiring grad": in_place_on_a_leaf_that_requires_grad,
+    "saved tensor changed in place": saved_tensor_changed_in_place,
+    "saved output changed in place": saved_output_changed_in_place,
+    "optimizer step between two backwards": optimizer_step_between_backwards,
+    "gather index larger in another dim": lambda lib: lib.ones(2, 3).gather(1, lib.tensor([[0], [1], [0]], dtype=lib.int64)),
 }
 
 

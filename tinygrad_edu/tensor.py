@@ -563,12 +563,24 @@ class Tensor:
     def gather(self, dim: int, index: Any) -> "Tensor":
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on), as `torch.gather`.
 
-        `index` has as many dimensions as self; repeated indices accumulate their gradient.
+        `index` has as many dimensions as self, and may be smaller than self in every dimension but
+        `dim` (as PyTorch: only its first index.shape[d] positions are read); repeated indices
+        accumulate their gradient.
         """
         axis = check_dim("gather", dim, self.data.ndim)
         index = integer_index(np.asarray(_data(index)))
         if index.ndim != self.data.ndim:
             raise ShapeError(f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}")
+        if index.dtype.kind not in "iu":
+            raise IndexError(f"gather: index must hold integers, got dtype {index.dtype}")
+        for d, (n, m) in enumerate(zip(index.shape, self.data.shape)):
+            if d != axis and n > m:
+                raise ShapeError(f"gather: index of shape {index.shape} is larger than the input {self.shape} in "
+                                 f"dimension {d} ({n} > {m}); it may only be larger in dimension dim={dim}")
+        size = self.data.shape[axis] if self.data.ndim else 1
+        if index.size and (index.min() < 0 or index.max() >= size):  # (PyTorch refuses negative ones too)
+            raise IndexError(f"gather: index out of range for dimension {dim} of size {size} "
+                             f"(index holds values from {index.min()} to {index.max()})")
         return _ops.Gather.apply(self, index=index, axis=axis)
 
     def amax(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":

@@ -123,9 +123,11 @@ class Gather(Function):
     """The elements of x at `index` along `axis`, as torch.gather."""
 
     def forward(self, x, index=None, axis: int = 0):
-        # out[i][j] = x[index[i][j]][j] for axis 0 (and so on): torch.gather, np.take_along_axis
+        # out[i][j] = x[index[i][j]][j] for axis 0 (and so on): torch.gather, np.take_along_axis.
+        # index may be smaller than x in the other axes: only x's leading part there is read.
         self.save(x.shape, x.dtype, index, axis)
-        return np.take_along_axis(x, index, axis=axis)
+        part = tuple(slice(None) if a == axis else slice(0, n) for a, n in enumerate(index.shape))
+        return np.take_along_axis(x[part], index, axis=axis)
 
     def backward(self, grad_out):
         # each picked element gets the gradient of every place it was picked for (add.at accumulates)
