@@ -717,6 +717,55 @@ def test_autograd_semantics(scenario):
     assert ours == theirs
 
 
+# ---- edge cases that crashed or differed (issue 10): 0-d tensors, size-0 dims, pow, PyTorch's index order ----
+
+def _pow_0_gradient_at_inf(lib):
+    x = lib.tensor([np.inf, -np.inf, 0.0, 2.0], dtype=lib.float64, requires_grad=True)
+    y = lib.tensor([0.0, 0.0, 0.0, 0.0], dtype=lib.float64, requires_grad=True)
+    (x ** 0).sum().backward()
+    (x ** y).sum().backward()
+    return x.grad
+
+
+EDGE_CASES = {
+    "squeeze(0) of a 0-d tensor": lambda lib: lib.tensor(3.0).squeeze(0),
+    "squeeze(-1) of a 0-d tensor": lambda lib: lib.tensor(3.0).squeeze(-1),
+    "transpose(0, 0) of a 0-d tensor": lambda lib: lib.tensor(3.0).transpose(0, 0),
+    "transpose(-1, 0) of a 0-d tensor": lambda lib: lib.tensor(3.0).transpose(-1, 0),
+    "softmax over a size-0 dim": lambda lib: lib.zeros(0, 3).softmax(0),
+    "softmax beside a size-0 dim": lambda lib: lib.zeros(3, 0).softmax(1),
+    "log_softmax over a size-0 dim": lambda lib: lib.zeros(0, 3).log_softmax(0),
+    "logsumexp over a size-0 dim": lambda lib: lib.zeros(3, 0).logsumexp(1),
+    "flatten(1) of an empty batch": lambda lib: lib.zeros(0, 3, 4).flatten(1),
+    "nn.Flatten of an empty batch": lambda lib: lib.nn.Flatten()(lib.zeros(0, 3, 4)),
+    "x ** 0 and x ** y with y = 0: gradient 0 at +-inf": _pow_0_gradient_at_inf,
+    "int ** negative int tensor": lambda lib: lib.tensor([1, -1, 2, -1], dtype=lib.int64) ** lib.tensor(
+        [-2, -1, -3, -3], dtype=lib.int64),
+    "int ** a negative int tensor, reflected": lambda lib: 2 ** lib.tensor([-2, 3], dtype=lib.int64),
+    "int, slice, list: the int is taken first": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[0, :, [0, 1]],
+    "list, slice, int": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[[1, 0], :, 2],
+    "int, None, slice, list": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[1, None, :, [0, 3]],
+    "ellipsis, int, list": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[..., 1, [0, 2]],
+    "int beside lists": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[0, [1, 2], [0, 1]],
+    "sigmoid of very negative float64 inputs, down through the subnormals": lambda lib: lib.tensor(
+        [-700.0, -100.0, -20.0, 0.0, 30.0], dtype=lib.float64).sigmoid(),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # (log(-inf) in x ** y's exponent gradient, nan in both)
+@pytest.mark.parametrize("name", EDGE_CASES)
+def test_edge_cases_compute_what_pytorch_computes(name):
+    ours, theirs = both(EDGE_CASES[name])
+    assert_same_tensor(ours, theirs, rtol=1e-14)
+
+
+def test_an_int_index_separated_from_an_array_by_a_slice_sends_the_gradient_back_as_pytorch():
+    ours, theirs = both(lambda lib: lib.arange(24.0, dtype=lib.float64).reshape(2, 3, 4).requires_grad_())
+    for x in (ours, theirs):
+        (x[1, :, [0, 3, 3]] * x[1, :, [0, 3, 3]].detach()).sum().backward()
+    assert_same_tensor(ours.grad, theirs.grad)
+
+
 # ---- errors: ours is an instance of the class torch raises -----------------------------------------------
 
 def backward_twice(lib):
@@ -833,6 +882,8 @@ ERRORS = {
     "backward without grad": backward_without_grad,
     "backward gradient shape": gradient_of_the_wrong_shape,
     "in-place on a leaf requiring grad": in_place_on_a_leaf_that_requires_grad,
+    "int tensor ** negative int": lambda lib: lib.tensor([2], dtype=lib.int32) ** -2,
+    "bool tensor ** negative int": lambda lib: lib.tensor(True) ** -1,
     "saved tensor changed in place": saved_tensor_changed_in_place,
     "saved output changed in place": saved_output_changed_in_place,
     "optimizer step between two backwards": optimizer_step_between_backwards,

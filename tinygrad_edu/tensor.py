@@ -409,7 +409,7 @@ class Tensor:
 
     def pow(self, exponent: Any) -> "Tensor":
         """self ** exponent, elementwise with broadcasting."""
-        return _binary(_ops.Pow, self, exponent)
+        return self ** exponent
 
     def neg(self) -> "Tensor":
         """-self, elementwise."""
@@ -646,7 +646,8 @@ class Tensor:
         if start == end:
             return self
         shape = self.data.shape
-        return self.reshape(*shape[:start], -1, *shape[end + 1:])
+        merged = int(np.prod(shape[start:end + 1]))  # (not -1: it cannot be inferred when a size is 0)
+        return self.reshape(*shape[:start], merged, *shape[end + 1:])
 
     def unsqueeze(self, dim: int) -> "Tensor":
         """Insert a dimension of size 1 at `dim`."""
@@ -657,6 +658,11 @@ class Tensor:
     def squeeze(self, dim: Dim = None) -> "Tensor":
         """Remove dimensions of size 1 (all, or only `dim`; a `dim` whose size is not 1 is left alone)."""
         shape = self.data.shape
+        if self.data.ndim == 0:  # dim 0 or -1 of a 0-d tensor (check_dim allows those): nothing to remove
+            if dim is not None:
+                for d in as_tuple(dim):
+                    check_dim("squeeze", d, 0)
+            return self.reshape(())
         if dim is None:
             dims = {i for i, n in enumerate(shape) if n == 1}
         else:
@@ -676,7 +682,8 @@ class Tensor:
         dims = list(range(self.data.ndim))
         d0 = check_dim("transpose", dim0, self.data.ndim)
         d1 = check_dim("transpose", dim1, self.data.ndim)
-        dims[d0], dims[d1] = dims[d1], dims[d0]
+        if dims:  # (a 0-d tensor has nothing to swap: dims 0 and -1 both name the tensor itself)
+            dims[d0], dims[d1] = dims[d1], dims[d0]
         return _ops.Permute.apply(self, dims=tuple(dims))
 
     def t(self) -> "Tensor":
@@ -749,6 +756,9 @@ class Tensor:
             self.data[index]
         except IndexError as error:
             raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {error}") from None
+        split = _ints_first(index)
+        if split is not None:  # PyTorch takes the ints first, then the arrays (see _ints_first)
+            return _ops.Index.apply(_ops.Index.apply(self, index=split[0]), index=split[1])
         return _ops.Index.apply(self, index=index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -810,6 +820,9 @@ class Tensor:
         return _binary(_ops.Div, self, other, reflected=True, true_divide=True)
 
     def __pow__(self, exponent: Any) -> "Tensor":  # self ** exponent
+        if type(exponent) is int and exponent < 0 and self.data.dtype.kind in "iub":
+            raise ArgumentError(f"pow: Integers to negative integer powers are not allowed (a {self.dtype} tensor "
+                                f"of shape {self.shape} ** {exponent}); convert first, e.g. x.float() ** {exponent}")
         return _binary(_ops.Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> "Tensor":  # base ** self
@@ -953,6 +966,23 @@ def _index_arrays(index: Any) -> Any:
     if isinstance(index, list):
         return integer_index(np.asarray(index))
     return index
+
+
+def _ints_first(index: Any) -> Optional[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """For an index mixing ints and arrays, the two indices that apply it as PyTorch does; else None.
+
+    NumPy counts an int as an advanced index alongside the arrays, so in x[0, :, [0, 1]] on shape (2, 3, 4)
+    the int and the array, separated by a slice, put their dimension first: (2, 3). PyTorch selects with
+    the ints first (basic indexing) and then applies the arrays: (3, 2). So: x[ints only][the rest].
+    """
+    if not isinstance(index, tuple):
+        return None
+    is_int = [_is_int(p) for p in index]
+    if not any(is_int) or not any(isinstance(p, (np.ndarray, list)) for p in index):
+        return None
+    first = tuple(p if i or p is None or p is Ellipsis else slice(None) for p, i in zip(index, is_int))
+    rest = tuple(slice(None) if p is None else p for p, i in zip(index, is_int) if not i)
+    return first, rest
 
 
 def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
