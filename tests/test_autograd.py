@@ -544,3 +544,19 @@ def test_a_retained_gradient_is_its_own_array():
 def test_retain_grad_on_a_tensor_without_grad_is_an_error():
     with pytest.raises(RuntimeError, match="retain_grad"):
         tg.ones(2).retain_grad()
+
+
+@pytest.mark.parametrize("value, error, words", [
+    (0.0, TypeError, "expected to be a Tensor or None but got grad of type float"),
+    (tg.zeros(3), tg.ShapeError, "different size: shape (3,) for a tensor of shape (2, 3)"),
+    (tg.zeros(1, 3), tg.ShapeError, "different size: shape (1, 3)"),
+    (tg.zeros(2, 3, dtype=tg.float64), tg.DtypeError, "different type: float64 for a tensor of dtype float32"),
+])
+def test_assigning_a_wrong_grad_is_refused_at_once_as_pytorch(value, error, words):
+    x = tg.ones(2, 3, requires_grad=True)
+    with pytest.raises(error) as caught:
+        x.grad = value
+    assert words in str(caught.value) and x.grad is None
+    x.grad = tg.full((2, 3), 5.0)  # a right one is kept, and backward adds to it
+    (x * 2).sum().backward()
+    assert x.grad.tolist() == [[7.0] * 3] * 2

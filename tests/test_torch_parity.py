@@ -792,6 +792,11 @@ def in_place_on_a_leaf_that_requires_grad(lib):
     x *= 2
 
 
+def _assign_grad(lib, value):
+    x = lib.ones(2, 3, requires_grad=True)
+    x.grad = value(lib)
+
+
 def saved_tensor_changed_in_place(lib):
     a = lib.tensor([1.0, 2.0])
     w = lib.tensor([1.0, 1.0], requires_grad=True)
@@ -883,6 +888,11 @@ ERRORS = {
     "backward gradient shape": gradient_of_the_wrong_shape,
     "in-place on a leaf requiring grad": in_place_on_a_leaf_that_requires_grad,
     "int tensor ** negative int": lambda lib: lib.tensor([2], dtype=lib.int32) ** -2,
+    ".grad = a number": lambda lib: _assign_grad(lib, lambda lib: 0.0),
+    ".grad = an ndarray": lambda lib: _assign_grad(lib, lambda lib: np.zeros((2, 3), dtype=np.float32)),
+    ".grad of another shape": lambda lib: _assign_grad(lib, lambda lib: lib.zeros(3)),
+    ".grad of a shape that would broadcast": lambda lib: _assign_grad(lib, lambda lib: lib.zeros(1, 3)),
+    ".grad of another dtype": lambda lib: _assign_grad(lib, lambda lib: lib.zeros(2, 3, dtype=lib.float64)),
     "bool tensor ** negative int": lambda lib: lib.tensor(True) ** -1,
     "saved tensor changed in place": saved_tensor_changed_in_place,
     "saved output changed in place": saved_output_changed_in_place,

@@ -262,7 +262,7 @@ class Function:
             data = np.asarray(data)
         out = _new_tensor(Tensor)  # Tensor._from_op written out: this line runs for every op
         out.data = data
-        out.grad = None
+        out._grad = None
         out._version = 0
         # Only floating-point results carry a gradient (an int or bool result is a constant).
         if record and data.dtype.kind == "f":
@@ -440,14 +440,15 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
     """
     if not leaf.requires_grad:
         return
-    if leaf.grad is not None:
-        leaf.grad = Tensor._from_op(np.asarray(leaf.grad.data + grad), None)
+    # (the slot _grad, not the checked .grad property: the gradient has the leaf's shape and dtype already)
+    if leaf._grad is not None:
+        leaf._grad = Tensor._from_op(np.asarray(leaf._grad.data + grad), None)
         return
     base = grad if grad.base is None else grad.base
     if grad.base is not None or not grad.flags.writeable or id(base) in owned:
         grad = grad.copy()
     owned.add(id(grad))
-    leaf.grad = Tensor._from_op(grad, None)
+    leaf._grad = Tensor._from_op(grad, None)
 
 
 # ---------------------------------------------------------------------------------------------

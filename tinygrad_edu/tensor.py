@@ -144,20 +144,20 @@ class Tensor:
 
     # _version counts in-place changes (as PyTorch's): ops remember it for what they save, and backward
     # refuses if it moved. _aliases (set only by detach) lists the tensors sharing this one's data.
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "_aliases", "__weakref__")
+    # .grad is a property over the slot _grad, so an assignment is checked as PyTorch checks it.
+    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_version", "_aliases", "__weakref__")
 
     # Let `ndarray * tensor` call Tensor.__rmul__ rather than NumPy treating the tensor as an array.
     __array_ufunc__ = None
 
     data: np.ndarray
-    grad: Optional["Tensor"]
     requires_grad: bool
     grad_fn: Any  # the Function that made this tensor, or None for a leaf
     _version: int
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
         self.data = _to_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self._version = 0
         self.grad_fn = None
         self.requires_grad = False
@@ -170,7 +170,7 @@ class Tensor:
         """Wrap an ndarray the library computed, with no conversion or copy (the fast path)."""
         out = object.__new__(cls)
         out.data = data
-        out.grad = None
+        out._grad = None
         out.grad_fn = grad_fn
         out.requires_grad = grad_fn is not None
         out._version = 0
@@ -266,6 +266,27 @@ class Tensor:
         return f"tensor({body}, {', '.join(extras)})"
 
     # ---- autograd ---------------------------------------------------------------------------
+
+    @property
+    def grad(self) -> Optional["Tensor"]:
+        """The gradient that backward() accumulated here (None until then), a tensor of self's shape and dtype."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Optional["Tensor"]) -> None:
+        # Checked as PyTorch checks it, so a wrong .grad fails here rather than at the next backward
+        # (or broadcasts silently into the next accumulation).
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}; wrap it: x.grad = tg.tensor(...)")
+            if value.data.dtype != self.data.dtype:
+                raise DtypeError(f"assigned grad has data of a different type: {value.data.dtype} for a tensor "
+                                 f"of dtype {self.data.dtype}; convert it first, e.g. g.to({self.data.dtype.name!r})")
+            if value.data.shape != self.data.shape:
+                raise ShapeError(f"assigned grad has data of a different size: shape {value.data.shape} for a "
+                                 f"tensor of shape {self.data.shape}")
+        self._grad = value
 
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires grad.

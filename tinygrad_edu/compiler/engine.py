@@ -56,7 +56,7 @@ def _data_descriptor(name: str) -> Any:
 
 
 _DATA = _data_descriptor("data")
-_GRAD = _data_descriptor("grad")
+_GRAD = _data_descriptor("_grad")  # the slot under Tensor.grad, a property that checks assignments
 
 
 def raw_data(t: Tensor) -> Any:

@@ -46,7 +46,7 @@ class Parameter(Tensor):
         else:
             array = _to_array(data)
         self.data = array
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._version = 0
         self.requires_grad = False
