@@ -159,3 +159,16 @@ def test_an_in_place_op_that_would_change_the_dtype_is_refused():
     a = tg.tensor([1, 2], dtype=tg.int64)
     with pytest.raises(tg.DtypeError, match="can't be cast"):
         a += 1.5
+
+
+def test_the_error_names_the_version_the_op_saved_and_the_version_now():
+    a = tg.tensor([1.0, 2.0, 3.0])
+    a += 1
+    a *= 2  # version 2 when the op saves it
+    w = tg.tensor([1.0, 1.0, 1.0], requires_grad=True)
+    y = (w * a).sum()
+    a[0] = 0.0
+    a.zero_()
+    a -= 1
+    with pytest.raises(RuntimeError, match=r"input 1 of Mul .*shape \(3,\).* is at version 5; expected version 2"):
+        y.backward()

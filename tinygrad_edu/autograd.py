@@ -202,7 +202,8 @@ class Function:
     saved: tuple[Any, ...] = ()  # what forward kept for backward (see save())
     sequence: int  # creation order of recorded ops; the backward walk goes newest first
     released = False  # set once backward has freed what the op saved
-    versions: Sequence[Any] = ()  # each input tensor's _version when the op was recorded (None: not a tensor)
+    # each input's _version when the op was recorded (0 for a non-tensor); () when all were 0, the common case
+    versions: Sequence[int] = ()
     # In-place ops (see Tensor._in_place) give a tensor a new grad_fn. The op recorded then keeps the
     # tensor's previous grad_fn, so an op recorded earlier can still find the grad_fn its input had when
     # it was recorded (PyTorch records that edge at creation).
@@ -238,16 +239,16 @@ class Function:
         # One pass over the inputs: their arrays for forward, and which of them want a gradient.
         arrays = []
         needs = []
-        versions = []  # each input's version now: backward checks that what forward saved is unchanged
+        changed = 0  # nonzero when an input was changed in place before: its version must be recorded
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
                 needs.append(x.requires_grad)
-                versions.append(x._version)
+                if x._version:
+                    changed = 1
             else:
                 arrays.append(x)
                 needs.append(False)
-                versions.append(None)
         record = _GradMode.enabled and True in needs
         ctx.needs_input_grad = tuple(needs)  # before forward, so forward may skip saving what no one needs
         try:
@@ -269,13 +270,14 @@ class Function:
             ctx.inputs = inputs
             ctx.options = options  # so tinygrad_edu.debug can re-run this op on its own
             ctx.sequence = next(_creation_order)
-            ctx.versions = versions
+            if changed:  # (else every input is at version 0, what Function.versions = () stands for)
+                ctx.versions = [x._version if isinstance(x, Tensor) else 0 for x in inputs]
             out.requires_grad = True
             out.grad_fn = ctx
         else:
             out.requires_grad = False
             out.grad_fn = None
-        if _anomaly.enabled:
+        if _AnomalyHooks.blocks and _anomaly.enabled:  # (the class count first: no thread-local read when 0)
             _anomaly.check_forward(ctx, data)
         return out
 
@@ -349,7 +351,7 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
             raise RuntimeError(
                 f"{fn.name}.backward returned {len(grads_in)} gradient(s) for {len(fn.inputs)} input(s)"
             )
-        if _anomaly.enabled:
+        if _AnomalyHooks.blocks and _anomaly.enabled:
             _anomaly.check_backward(fn, grads_in)
         for parent, grad, needed in zip(fn.inputs, grads_in, fn.needs_input_grad):
             if not needed or grad is None:
@@ -408,8 +410,9 @@ def _check_saved_unchanged(fn: Function) -> None:
         array, version = fn.output_changed
         if any(np.may_share_memory(s, array) for s in saved):
             raise _modified_error(fn, "output 0", array, version, fn.made_version)
-    for i, (parent, version) in enumerate(zip(fn.inputs, fn.versions)):
-        if version is not None and parent._version != version and any(
+    versions = fn.versions or [0] * len(fn.inputs)
+    for i, (parent, version) in enumerate(zip(fn.inputs, versions)):
+        if isinstance(parent, Tensor) and parent._version != version and any(
                 np.may_share_memory(s, parent.data) for s in saved):
             raise _modified_error(fn, f"input {i}", parent.data, parent._version, version)
 
@@ -460,6 +463,7 @@ class _AnomalyHooks(threading.local):
     thread (as PyTorch's anomaly mode): detect_anomaly() in one thread checks only that thread's ops."""
 
     enabled = False
+    blocks = 0  # detect_anomaly() blocks open in all threads: while 0 the engine reads no thread-local
 
     @staticmethod
     def check_forward(fn: Function, out: np.ndarray) -> None:  # replaced while enabled

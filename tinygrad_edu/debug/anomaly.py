@@ -61,8 +61,10 @@ class detect_anomaly:
         _AnomalyHooks.check_forward = staticmethod(_check_forward)
         _AnomalyHooks.check_backward = staticmethod(_check_backward)
         _anomaly.enabled = True
+        _AnomalyHooks.blocks += 1
 
     def __exit__(self, *exc: object) -> None:
+        _AnomalyHooks.blocks -= 1
         _anomaly.enabled = self.previous.pop()
 
     def __call__(self, fn: F) -> F:
