@@ -172,3 +172,36 @@ def test_the_error_names_the_version_the_op_saved_and_the_version_now():
     a -= 1
     with pytest.raises(RuntimeError, match=r"input 1 of Mul .*shape \(3,\).* is at version 5; expected version 2"):
         y.backward()
+
+
+VIEWS = {
+    "a[0:1]": lambda a: a[0:1],
+    "a[0]": lambda a: a[0],
+    "a.reshape(2, 1)": lambda a: a.reshape(2, 1),
+    "a.view(-1)": lambda a: a.view(-1),
+    "a.unsqueeze(0)": lambda a: a.unsqueeze(0),
+    "a.T": lambda a: a.T,
+    "a.detach()": lambda a: a.detach(),
+    "a.reshape(2, 1)[1]": lambda a: a.reshape(2, 1)[1],
+}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_change_through_a_view_is_seen_by_the_graphs_that_saved_its_base(view):
+    # the view's data is base's memory (a NumPy view): as PyTorch, they share one version counter
+    a = tg.tensor([1.0, 2.0])
+    w = tg.tensor([1.0, 1.0], requires_grad=True)
+    y = (w * a).sum()
+    v = VIEWS[view](a)
+    v += 10
+    assert a.data[0] == 11.0 or a.data[1] == 12.0  # the write went into a's data
+    assert a._version == v._version == 1
+    with pytest.raises(RuntimeError, match="input 1 of Mul .* is at version 1; expected version 0"):
+        y.backward()
+
+
+def test_a_copy_made_by_advanced_indexing_has_its_own_version():
+    a = tg.tensor([1.0, 2.0, 3.0])
+    picked = a[[0, 2]]  # a copy, not a view: changing it leaves a alone
+    picked += 1
+    assert a._version == 0 and a.tolist() == [1.0, 2.0, 3.0]

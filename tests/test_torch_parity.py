@@ -685,7 +685,17 @@ def in_place_ops_on_an_intermediate(lib):
     (z * z).sum().backward(retain_graph=True)
     first = x.grad.tolist()
     (h * h).sum().backward()
-    return [first, x.grad.tolist()]  # (not h._version: x[1] is a view in PyTorch, whose -= counts too)
+    return [first, x.grad.tolist(), h._version]  # (h[1] is a view, so h[1] -= 1 counts twice, as PyTorch)
+
+
+def views_share_the_version_counter(lib):
+    a = lib.zeros(2, 3)
+    views = [a[0], a[1:], a.reshape(3, 2), a.T, a.detach(), a[0][1]]
+    views[0] += 1
+    views[3].zero_()
+    element = views[5]
+    element *= 2
+    return [a._version] + [v._version for v in views] + [a.tolist()]
 
 
 def versions_count_in_place_changes(lib):
@@ -700,7 +710,7 @@ def versions_count_in_place_changes(lib):
 
 AUTOGRAD = [
     setitem_sends_the_gradient_to_what_was_written, mask_setitem_joins_the_graph, in_place_ops_on_an_intermediate,
-    versions_count_in_place_changes,
+    versions_count_in_place_changes, views_share_the_version_counter,
     grads_accumulate, retain_graph_allows_a_second_backward, gradient_argument_weighs_the_output,
     gradient_keyword_on_a_scalar, backward_on_a_leaf, result_of_an_op, non_leaves_get_no_grad,
     inputs_without_requires_grad_get_no_grad, grad_is_a_plain_tensor, grad_set_to_none_starts_over,

@@ -327,14 +327,7 @@ class Tensor:
         As in PyTorch the two share one version counter: changing either in place is seen by the
         graphs that saved the other.
         """
-        out = Tensor._from_op(self.data, None)
-        out._version = self._version
-        group = getattr(self, "_aliases", None)  # (an unset slot: no alias yet)
-        if group is None:
-            group = self._aliases = [weakref.ref(self)]
-        group.append(weakref.ref(out))
-        out._aliases = group
-        return out
+        return _share_version(self, Tensor._from_op(self.data, None))
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in `.grad` at the next backward(), as PyTorch's retain_grad.
@@ -644,7 +637,7 @@ class Tensor:
         as in PyTorch.
         """
         target = infer_shape(self.data.shape, shape_args(shape))
-        return _ops.Reshape.apply(self, shape=target)
+        return _view(self, _ops.Reshape.apply(self, shape=target))
 
     view = reshape
 
@@ -696,7 +689,7 @@ class Tensor:
         dims = tuple(shape_args(dims))
         if sorted(check_dim("permute", d, self.data.ndim) for d in dims) != list(range(self.data.ndim)):
             raise ShapeError(f"permute: {dims} is not a permutation of the {self.data.ndim} dimensions of {self.shape}")
-        return _ops.Permute.apply(self, dims=tuple(d % self.data.ndim for d in dims))
+        return _view(self, _ops.Permute.apply(self, dims=tuple(d % self.data.ndim for d in dims)))
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         """Swap two dimensions."""
@@ -705,18 +698,18 @@ class Tensor:
         d1 = check_dim("transpose", dim1, self.data.ndim)
         if dims:  # (a 0-d tensor has nothing to swap: dims 0 and -1 both name the tensor itself)
             dims[d0], dims[d1] = dims[d1], dims[d0]
-        return _ops.Permute.apply(self, dims=tuple(dims))
+        return _view(self, _ops.Permute.apply(self, dims=tuple(dims)))
 
     def t(self) -> "Tensor":
         """Transpose a tensor of at most 2 dimensions (0-d and 1-d ones come back unchanged, as a new tensor)."""
         if self.data.ndim > 2:
             raise ShapeError(f"t(): expects a tensor of at most 2 dimensions, got shape {self.shape}")
-        return _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim))))
+        return _view(self, _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim)))))
 
     @property
     def T(self) -> "Tensor":
         """The dimensions in reverse order (the transpose of a matrix)."""
-        return _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim))))
+        return _view(self, _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim)))))
 
     def expand(self, *shape: Any) -> "Tensor":
         """Broadcast to `shape` without copying; -1 keeps a dimension. Gradients sum back."""
@@ -779,8 +772,8 @@ class Tensor:
             raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {error}") from None
         split = _ints_first(index)
         if split is not None:  # PyTorch takes the ints first, then the arrays (see _ints_first)
-            return _ops.Index.apply(_ops.Index.apply(self, index=split[0]), index=split[1])
-        return _ops.Index.apply(self, index=index)
+            return _view(self, _ops.Index.apply(_ops.Index.apply(self, index=split[0]), index=split[1]))
+        return _view(self, _ops.Index.apply(self, index=index))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """Write `value` into self[index] in place. Recorded as an op (PyTorch's CopySlices) when self or
@@ -976,6 +969,29 @@ def _check_cast(what: str, result: Any, target: np.ndarray) -> None:
             f"{what}: result type {dtype} can't be cast to the desired output type {target.dtype} "
             "(an in-place op keeps the tensor's dtype); use the out-of-place form, e.g. x = x + y"
         )
+
+
+def _share_version(base: Tensor, alias: Tensor) -> Tensor:
+    """Give `alias`, which holds (part of) base's data, base's version counter: an in-place change of
+    either counts for both, as for PyTorch's views. The tensors sharing data are a list of weak references."""
+    alias._version = base._version
+    group = getattr(base, "_aliases", None)  # (an unset slot: no alias yet)
+    if group is None:
+        group = base._aliases = [weakref.ref(base)]
+    elif len(group) >= 16 and len(group) & (len(group) - 1) == 0:  # now and then, forget the dead ones
+        group[:] = [ref for ref in group if ref() is not None]
+    group.append(weakref.ref(alias))
+    alias._aliases = group
+    return alias
+
+
+def _view(base: Tensor, out: Tensor) -> Tensor:
+    """out, made from base by a reshape, permute or slice; when NumPy made it a view of base's data
+    (no copy), it shares base's version counter (see _share_version)."""
+    owner = out.data.base
+    if owner is not None and (owner is base.data or owner is base.data.base):
+        return _share_version(base, out)
+    return out
 
 
 def _index_arrays(index: Any) -> Any:

@@ -59,6 +59,11 @@ class Index(Function):
 
     def forward(self, x, index: Any = None):
         self.save(x.shape, x.dtype, index)
+        parts = index if isinstance(index, tuple) else (index,)
+        if all(isinstance(p, (int, np.integer)) and type(p) is not bool for p in parts):
+            # x[0] of a vector is a NumPy scalar (a copy); x[0, ...] is the same element as a 0-d view,
+            # as PyTorch's x[0] is a view (an in-place change of it changes x)
+            return x[parts + (Ellipsis,)]
         return x[index]
 
     def backward(self, grad_out):
