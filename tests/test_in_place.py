@@ -205,3 +205,21 @@ def test_a_copy_made_by_advanced_indexing_has_its_own_version():
     picked = a[[0, 2]]  # a copy, not a view: changing it leaves a alone
     picked += 1
     assert a._version == 0 and a.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_an_in_place_change_that_would_leave_a_reshaped_view_with_a_wrong_graph_is_refused_and_undone():
+    # PyTorch regenerates any view's graph; we do it for slices (see test_torch_parity) and refuse,
+    # rather than give a wrong gradient, for a reshape or permute view
+    x = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    h = x * 2
+    square = h.reshape(2, 2)
+    with pytest.raises(RuntimeError, match="also changes another tensor in the graph"):
+        h[0] = 5.0
+    assert h.tolist() == [2.0, 4.0, 6.0, 8.0] and square.tolist() == [[2.0, 4.0], [6.0, 8.0]]
+    with pytest.raises(RuntimeError, match="a reshape or permute view"):
+        square += 1
+    with pytest.raises(RuntimeError, match="a view of a leaf that requires grad"):
+        x[0:2].zero_()
+    with tg.no_grad():  # outside the graph every in-place change is allowed, as in PyTorch
+        square += 1
+    assert h.tolist() == [3.0, 5.0, 7.0, 9.0]

@@ -698,6 +698,36 @@ def views_share_the_version_counter(lib):
     return [a._version] + [v._version for v in views] + [a.tolist()]
 
 
+def in_place_through_a_slice_changes_its_base_in_the_graph(lib):
+    x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    c = lib.tensor([1.0, 10.0, 100.0, 1000.0])
+    h = x * 2
+    v = h[0:2]
+    v *= 3  # changes h[0:2] too: h's gradient must see the * 3
+    (h * c).sum().backward()
+    return [x.grad.tolist(), h.tolist()]
+
+
+def sibling_slices_after_an_in_place_change(lib):
+    x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    h = x * 2
+    left, right, element = h[0:3], h[1:4], h[2]
+    left *= 3  # right and element overlap it: their values and gradients change with it
+    (right * lib.tensor([1.0, 10.0, 100.0])).sum().backward(retain_graph=True)
+    first = x.grad.tolist()
+    (element * 7).backward()
+    return [first, x.grad.tolist(), right.tolist(), element.item()]
+
+
+def a_slice_of_a_plain_tensor_joins_the_graph_with_it(lib):
+    a = lib.zeros(2, 3)
+    row = a[1]
+    w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a[1] = w * 2  # row is a view of a: it now depends on w too
+    (row * lib.tensor([1.0, 10.0, 100.0])).sum().backward()
+    return [w.grad.tolist(), row.requires_grad, a.requires_grad]
+
+
 def versions_count_in_place_changes(lib):
     a = lib.zeros(3)
     b = a.detach()
@@ -711,6 +741,8 @@ def versions_count_in_place_changes(lib):
 AUTOGRAD = [
     setitem_sends_the_gradient_to_what_was_written, mask_setitem_joins_the_graph, in_place_ops_on_an_intermediate,
     versions_count_in_place_changes, views_share_the_version_counter,
+    in_place_through_a_slice_changes_its_base_in_the_graph, sibling_slices_after_an_in_place_change,
+    a_slice_of_a_plain_tensor_joins_the_graph_with_it,
     grads_accumulate, retain_graph_allows_a_second_backward, gradient_argument_weighs_the_output,
     gradient_keyword_on_a_scalar, backward_on_a_leaf, result_of_an_op, non_leaves_get_no_grad,
     inputs_without_requires_grad_get_no_grad, grad_is_a_plain_tensor, grad_set_to_none_starts_over,

@@ -143,9 +143,10 @@ class Tensor:
     """
 
     # _version counts in-place changes (as PyTorch's): ops remember it for what they save, and backward
-    # refuses if it moved. _aliases (set only by detach) lists the tensors sharing this one's data.
+    # refuses if it moved. _aliases (set by detach and by views) lists the tensors sharing this one's data;
+    # _view_of (set on a view) is (base, index), index None for a reshape or permute.
     # .grad is a property over the slot _grad, so an assignment is checked as PyTorch checks it.
-    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_version", "_aliases", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_version", "_aliases", "_view_of", "__weakref__")
 
     # Let `ndarray * tensor` call Tensor.__rmul__ rather than NumPy treating the tensor as an array.
     __array_ufunc__ = None
@@ -773,7 +774,7 @@ class Tensor:
         split = _ints_first(index)
         if split is not None:  # PyTorch takes the ints first, then the arrays (see _ints_first)
             return _view(self, _ops.Index.apply(_ops.Index.apply(self, index=split[0]), index=split[1]))
-        return _view(self, _ops.Index.apply(self, index=index))
+        return _view(self, _ops.Index.apply(self, index=index), index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """Write `value` into self[index] in place. Recorded as an op (PyTorch's CopySlices) when self or
@@ -918,7 +919,24 @@ class Tensor:
             else:
                 out = _binary(op, old, other, true_divide=op is _ops.Div)
             _check_cast(what, out.data, self.data)
+            bases = self._bases_to_update(what)
+            sharing = [(t, t.data.copy()) for t in self._other_aliases(bases)]
             self.data[...] = out.data
+            changed = [t for t, before in sharing if not np.array_equal(t.data, before, equal_nan=True)]
+            # A changed slice of self or of one of its bases gets a fresh grad_fn (as PyTorch regenerates
+            # a view's); any other changed tensor in the graph would keep a graph its values no longer match.
+            updated = {id(self)} | {id(base) for base, _, _ in bases}
+            views = [t for t in changed if getattr(t, "_view_of", None) is not None
+                     and t._view_of[1] is not None and id(t._view_of[0]) in updated]
+            regenerated = {id(t) for t in views}
+            if any(t.requires_grad and id(t) not in regenerated for t in changed):
+                self.data[...] = old.data  # undone: the others' graphs would no longer match their values
+                raise RuntimeError(
+                    f"{what}: this in-place change of a tensor of shape {self.shape} also changes another tensor "
+                    "in the graph that shares its data (a view made by slicing, reshape, permute or detach), whose "
+                    "gradient would then be wrong. Change a copy instead (x = x.clone()), or write through the "
+                    "tensor the view was made from (base[i] = ...)"
+                )
         else:
             out = None
             value = _data(other)
@@ -939,12 +957,53 @@ class Tensor:
                     raise
         previous_fn = self.grad_fn
         self._bump_version()
-        if out is not None and out.grad_fn is not None:
+        if out is not None:
+            self._take_grad_fn(out, previous_fn)
+            # A slice written in place changes its base too: as PyTorch's CopySlices, each base (the
+            # slice's, then that one's, ...) takes the op "its old value with the slice written in".
+            view = self
+            for base, index, base_old in bases:
+                base._take_grad_fn(_ops.SetItem.apply(base_old, view, index=index), base_old.grad_fn)
+                view = base
+            for view in views:
+                base, index = view._view_of
+                view._take_grad_fn(_ops.Index.apply(base, index=index), view.grad_fn)
+        return self
+
+    def _take_grad_fn(self, out: "Tensor", previous_fn: Any) -> None:
+        """Make out's op (an in-place op recorded on a copy of self) self's grad_fn; it remembers the old one."""
+        if out.grad_fn is not None:
             out.grad_fn.rebased_from = previous_fn
             out.grad_fn.made_version = self._version
             self.grad_fn = out.grad_fn
             self.requires_grad = True
-        return self
+
+    def _bases_to_update(self, what: str) -> list[tuple["Tensor", Any, "Tensor"]]:
+        """For an in-place op recorded on a view: (base, index, base's value before) for each tensor it
+        is a slice of, innermost first. A reshape or permute view cannot be written back: refused."""
+        bases = []
+        t = self
+        while getattr(t, "_view_of", None) is not None:
+            base, index = t._view_of
+            if index is None or (base.requires_grad and base.grad_fn is None):
+                kind = "a view of a leaf that requires grad" if index is not None else "a reshape or permute view"
+                raise RuntimeError(
+                    f"{what}: {kind} (shape {t.shape} of a tensor of shape {base.shape}) is being used in an "
+                    "in-place operation that autograd records; change a copy instead (x = x.clone())"
+                )
+            base_old = Tensor._from_op(base.data.copy(), base.grad_fn)  # base's value before, at its grad_fn
+            base_old.requires_grad = base.requires_grad
+            bases.append((base, index, base_old))
+            t = base
+        return bases
+
+    def _other_aliases(self, bases: list[tuple["Tensor", Any, "Tensor"]]) -> list["Tensor"]:
+        """The other live tensors that share self's data, besides the bases updated with it."""
+        group = getattr(self, "_aliases", None)
+        if group is None:
+            return []
+        skip = {id(self)} | {id(base) for base, _, _ in bases}
+        return [t for t in (ref() for ref in group) if t is not None and id(t) not in skip]
 
     def _bump_version(self) -> None:
         """Count one in-place change of this tensor's data, on it and every tensor sharing its data.
@@ -985,11 +1044,13 @@ def _share_version(base: Tensor, alias: Tensor) -> Tensor:
     return alias
 
 
-def _view(base: Tensor, out: Tensor) -> Tensor:
-    """out, made from base by a reshape, permute or slice; when NumPy made it a view of base's data
-    (no copy), it shares base's version counter (see _share_version)."""
+def _view(base: Tensor, out: Tensor, index: Any = None) -> Tensor:
+    """out, made from base by a reshape, permute or slice (index); when NumPy made it a view of base's
+    data (no copy), it shares base's version counter (see _share_version) and remembers base, so that
+    an in-place change of it is written back into base's graph too (see Tensor._in_place)."""
     owner = out.data.base
     if owner is not None and (owner is base.data or owner is base.data.base):
+        out._view_of = (base, index)
         return _share_version(base, out)
     return out
 
