@@ -223,3 +223,14 @@ def test_an_in_place_change_that_would_leave_a_reshaped_view_with_a_wrong_graph_
     with tg.no_grad():  # outside the graph every in-place change is allowed, as in PyTorch
         square += 1
     assert h.tolist() == [3.0, 5.0, 7.0, 9.0]
+
+
+def test_load_state_dict_and_nn_init_count_as_in_place_changes_of_the_weights():
+    for change in (lambda layer, saved: layer.load_state_dict(saved), lambda layer, saved: tg.nn.init.zeros_(layer.weight)):
+        layer = tg.nn.Linear(2, 1)
+        saved = {k: v.copy() for k, v in layer.state_dict().items()}
+        x = tg.tensor([[1.0, 2.0]], requires_grad=True)
+        y = layer(x).sum()  # saves the weight for x's gradient
+        change(layer, saved)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()

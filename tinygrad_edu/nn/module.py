@@ -505,6 +505,7 @@ class Module:
             param = own[key]
             if param.data.flags.writeable:
                 param.data[...] = array  # in place, cast to the parameter's dtype
+                param._bump_version()  # as PyTorch's copy_: graphs that saved the old weights refuse backward
             else:
                 param.data = array.astype(param.data.dtype)
         return _IncompatibleKeys(missing, unexpected)
