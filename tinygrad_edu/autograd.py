@@ -311,7 +311,9 @@ def graph_functions(root: Tensor) -> list[Function]:
         fn = stack.pop()
         if fn not in found:
             found[fn] = None
-            stack.extend(x.grad_fn for x in fn.inputs if isinstance(x, Tensor) and x.grad_fn is not None)
+            # each input's grad_fn as it was when fn was recorded (an in-place op may have made a newer one)
+            parents = (_grad_fn_when(x, fn) for x in fn.inputs if isinstance(x, Tensor))
+            stack.extend(p for p in parents if p is not None)
     return sorted(found, key=lambda fn: fn.sequence)
 
 

@@ -920,23 +920,15 @@ class Tensor:
                 out = _binary(op, old, other, true_divide=op is _ops.Div)
             _check_cast(what, out.data, self.data)
             bases = self._bases_to_update(what)
-            sharing = [(t, t.data.copy()) for t in self._other_aliases(bases)]
-            self.data[...] = out.data
-            changed = [t for t, before in sharing if not np.array_equal(t.data, before, equal_nan=True)]
-            # A changed slice of self or of one of its bases gets a fresh grad_fn (as PyTorch regenerates
-            # a view's); any other changed tensor in the graph would keep a graph its values no longer match.
-            updated = {id(self)} | {id(base) for base, _, _ in bases}
-            views = [t for t in changed if getattr(t, "_view_of", None) is not None
-                     and t._view_of[1] is not None and id(t._view_of[0]) in updated]
-            regenerated = {id(t) for t in views}
-            if any(t.requires_grad and id(t) not in regenerated for t in changed):
-                self.data[...] = old.data  # undone: the others' graphs would no longer match their values
+            views = self._slices_to_update(bases)
+            if any(t.requires_grad and not any(t is v for v in views) for t in self._other_aliases(bases)):
                 raise RuntimeError(
                     f"{what}: this in-place change of a tensor of shape {self.shape} also changes another tensor "
-                    "in the graph that shares its data (a view made by slicing, reshape, permute or detach), whose "
-                    "gradient would then be wrong. Change a copy instead (x = x.clone()), or write through the "
-                    "tensor the view was made from (base[i] = ...)"
+                    "in the graph that shares its data (a view made by reshape, permute or detach), whose "
+                    "gradient would then be wrong. Change a copy instead (x = x.clone()), or make the view "
+                    "after the change"
                 )
+            self.data[...] = out.data
         else:
             out = None
             value = _data(other)
@@ -963,11 +955,17 @@ class Tensor:
             # slice's, then that one's, ...) takes the op "its old value with the slice written in".
             view = self
             for base, index, base_old in bases:
-                base._take_grad_fn(_ops.SetItem.apply(base_old, view, index=index), base_old.grad_fn)
+                written = _ops.SetItem.apply(base_old, view, index=index)
+                # (base's data already holds these values, through NumPy's view; written again for
+                # tg.compile, whose traced arrays do not share memory as views do)
+                base.data[...] = written.data
+                base._take_grad_fn(written, base_old.grad_fn)
                 view = base
             for view in views:
                 base, index = view._view_of
-                view._take_grad_fn(_ops.Index.apply(base, index=index), view.grad_fn)
+                regenerated = _ops.Index.apply(base, index=index)
+                view.data[...] = regenerated.data  # (the same values already, but for tg.compile: see above)
+                view._take_grad_fn(regenerated, view.grad_fn)
         return self
 
     def _take_grad_fn(self, out: "Tensor", previous_fn: Any) -> None:
@@ -997,6 +995,23 @@ class Tensor:
             t = base
         return bases
 
+    def _slices_to_update(self, bases: list[tuple["Tensor", Any, "Tensor"]]) -> list["Tensor"]:
+        """The live slices of self or of its bases (or slices of those, ...), which an in-place change of
+        self may change: each gets a fresh grad_fn afterwards, as PyTorch regenerates its views'."""
+        updated = {id(self)} | {id(base) for base, _, _ in bases}
+        pending = [t for t in self._other_aliases(bases)
+                   if getattr(t, "_view_of", None) is not None and t._view_of[1] is not None]
+        slices: list[Tensor] = []
+        found = True
+        while found:  # a slice of a slice after that slice: bases before their slices
+            found = False
+            for t in pending:
+                if id(t) not in updated and id(t._view_of[0]) in updated:
+                    slices.append(t)
+                    updated.add(id(t))
+                    found = True
+        return slices
+
     def _other_aliases(self, bases: list[tuple["Tensor", Any, "Tensor"]]) -> list["Tensor"]:
         """The other live tensors that share self's data, besides the bases updated with it."""
         group = getattr(self, "_aliases", None)
@@ -1022,7 +1037,7 @@ class Tensor:
 
 def _check_cast(what: str, result: Any, target: np.ndarray) -> None:
     """Refuse an in-place op whose result dtype cannot be stored in the target, as PyTorch does."""
-    dtype = np.asarray(result).dtype if not isinstance(result, np.dtype) else result
+    dtype = result if isinstance(result, np.dtype) else result.dtype  # (.dtype: also for a traced array)
     if not np.can_cast(dtype, target.dtype, casting="same_kind"):
         raise DtypeError(
             f"{what}: result type {dtype} can't be cast to the desired output type {target.dtype} "
@@ -1048,8 +1063,14 @@ def _view(base: Tensor, out: Tensor, index: Any = None) -> Tensor:
     """out, made from base by a reshape, permute or slice (index); when NumPy made it a view of base's
     data (no copy), it shares base's version counter (see _share_version) and remembers base, so that
     an in-place change of it is written back into base's graph too (see Tensor._in_place)."""
-    owner = out.data.base
-    if owner is not None and (owner is base.data or owner is base.data.base):
+    if index is not None:
+        # basic slicing (ints, slices, None, ...) always gives a view in NumPy; said so from the index,
+        # not from memory, so that tg.compile's traced arrays (which share no memory) follow it too
+        is_view = _ops.movement._is_basic(index)
+    else:
+        owner = out.data.base
+        is_view = owner is not None and (owner is base.data or owner is base.data.base)
+    if is_view:
         out._view_of = (base, index)
         return _share_version(base, out)
     return out

@@ -140,11 +140,12 @@ def _tensor_init(tracer: Tracer, original: Callable) -> Callable:
             b.text(", dtype=").value(np.dtype(dtype))
         node = b.text(")").build(ATOM, value)
         sym = Sym(value, node)
-        if dtype is None and (value.dtype.kind != "f" or not isinstance(inner, Sym)):
-            sym = sym.astype(np.float32)
+        if dtype is None and (value.dtype.kind in "iu" or (value.dtype.kind == "f" and not isinstance(inner, Sym))):
+            sym = sym.astype(np.float32)  # (bools stay bool, as in Tensor's constructor)
         t.data = sym
         t.grad = None
         t.grad_fn = None
+        t._version = 0
         t.requires_grad = bool(requires_grad)
 
     return __init__
