@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu import ops
-from tinygrad_edu.autograd import _anomaly, _AnomalyHooks
+from tinygrad_edu.autograd import hooks
 from tinygrad_edu.debug import (
     AnomalyError, BadBackward, GradReport, check_grads, detect_anomaly, is_anomaly_enabled,
     locate_bad_backward,
@@ -33,7 +33,13 @@ def next_line() -> int:
 def anomaly_mode_off():
     """A failing test must not leave anomaly mode on for the next one."""
     yield
-    _anomaly.enabled = False
+    from tinygrad_edu.debug import anomaly
+
+    anomaly._MODE.depth = 0
+    anomaly._OPEN[0] = 0
+    while any(type(w).__name__ == "_AnomalyWatcher" for w in hooks.watchers):
+        hooks.watchers.remove(next(w for w in hooks.watchers if type(w).__name__ == "_AnomalyWatcher"))
+    hooks.active = bool(hooks.watchers)
 
 
 # ---- users' own ops: right and deliberately wrong ---------------------------------------------
@@ -479,8 +485,8 @@ def test_random_inputs_never_blame_a_correct_op(values):
 
 def test_anomaly_mode_is_off_by_default_and_costs_nothing(monkeypatch):
     calls = []
-    monkeypatch.setattr(_AnomalyHooks, "check_forward", staticmethod(lambda fn, out: calls.append(fn)))
-    monkeypatch.setattr(_AnomalyHooks, "check_backward", staticmethod(lambda fn, g: calls.append(fn)))
+    monkeypatch.setattr(hooks, "forward", lambda fn, out: calls.append(fn))
+    monkeypatch.setattr(hooks, "backward", lambda fn, g: calls.append(fn))
     assert not is_anomaly_enabled()
     x = tg.tensor([0.0, 1.0], requires_grad=True)
     with np.errstate(divide="ignore"):

@@ -108,6 +108,17 @@ OPS = [
     Op("clamp(max)", lambda x: x.clamp(max=0.5), UNARY),
     Op("tg.exp, tg.log, tg.sqrt", lambda x: tg.sqrt(tg.log(tg.exp(x))), UNARY, positive=True),
     Op("log1p", lambda x: x.log1p(), UNARY, positive=True),
+    Op("sin", lambda x: x.sin(), UNARY),
+    Op("cos", lambda x: x.cos(), UNARY),
+    # NumPy's own functions on tensors (numpy_dispatch.py): the same ops, reached through NumPy's protocol
+    Op("np.sin, np.cos, np.exp, np.tanh", lambda x: np.sin(x) * np.cos(x) + np.exp(np.tanh(x)), UNARY),
+    Op("np.sum axis=0, np.mean, np.max", lambda x: np.sum(x, axis=0) + np.mean(x) + np.max(x), MATRIX),
+    Op("np.where, np.clip, np.maximum", lambda a, b: np.where(alternating(a.shape, b.shape), np.clip(a, -0.5, 0.8),
+                                                              np.maximum(a, b)), BINARY),
+    Op("np.matmul, ndarray @ tensor, np.transpose", lambda x: np.matmul(x, np.transpose(x)) + np.eye(3) @ x,
+       [((3, 3),)]),
+    Op("np.concatenate, np.stack, np.reshape", lambda a, b: np.reshape(np.concatenate([a, b]), (-1,)) +
+       np.stack([a, b]).sum(), [((2, 3), (2, 3))]),
     Op("tg.log1p of values in (-1, 1)", lambda x: tg.log1p(x * 0.5), UNARY),
     # activations composed of the ops above (softplus' threshold is crossed at x = 0.5 for beta 2)
     Op("F.softplus", lambda x: F.softplus(x), UNARY),

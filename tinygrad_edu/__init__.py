@@ -30,6 +30,7 @@ from tinygrad_edu.debug import (
 )
 
 from tinygrad_edu import nn, optim  # noqa: E402  (they build on everything above)
+from tinygrad_edu import utils  # noqa: E402  (tg.utils.data, as torch.utils.data)
 from tinygrad_edu.serialization import load, save
 from tinygrad_edu.compiler import compile  # noqa: A004, E402  (tg.compile, as torch.compile)
 
@@ -54,7 +55,7 @@ __all__ = [
     "ShapeError", "DtypeError", "ArgumentError", "SerializationError", "GradcheckError", "gradcheck",
     "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
     "locate_bad_backward",
-    "nn", "optim", "save", "load", "draw_graph", "compile",
+    "nn", "optim", "utils", "save", "load", "draw_graph", "compile",
     "abs", "cat", "chunk", "clamp", "exp", "log", "log1p", "log_softmax", "logsumexp", "matmul", "maximum",
     "mean", "minimum", "mm", "relu", "sigmoid", "softmax", "split", "sqrt", "stack", "std", "sum", "tanh",
     "var",

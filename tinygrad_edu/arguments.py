@@ -48,8 +48,13 @@ def reduce_args(op: str, ndim: int, dim: Dim, keepdim: bool, axis: Dim,
 def arg_reduce(fn: Any, data: np.ndarray, dim: Optional[int], keepdim: bool) -> np.ndarray:
     """fn (np.argmax or np.argmin) over dim, as an array; over the flattened data when dim is None."""
     if dim is None:
-        return np.asarray(fn(data))
-    return np.asarray(fn(data, axis=check_dim(fn.__name__, dim, data.ndim), keepdims=keepdim))
+        result = fn(data)
+    else:
+        result = fn(data, axis=check_dim(fn.__name__, dim, data.ndim), keepdims=keepdim)
+    # an array of another kind (a traced one) is kept as it is; NumPy's scalar becomes a 0-d ndarray
+    if isinstance(result, np.ndarray) or hasattr(type(result), "__array_function__"):
+        return result
+    return np.asarray(result)
 
 
 def shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:

@@ -5,6 +5,11 @@ Every differentiable op is a `Function` subclass with a `forward` and a `backwar
 records the op in the graph. `backward()` walks that graph in reverse topological order, calls
 each op's `backward` and reduces broadcast gradients back to each input's shape in one place,
 `unbroadcast`, so that no op has to.
+
+One engine for every kind of array: `apply` and the walk make no assumption that the tensors hold
+ndarrays, so an array of another kind that speaks NumPy's protocol (the compiler's traced arrays)
+flows through every op's forward and backward unchanged (tests/test_engine_seam.py). Whatever
+watches the engine (anomaly detection, a tracer) installs a watcher on the one hook object, `hooks`.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ __all__ = [
     "unbroadcast",
     "backward",
     "graph_functions",
+    "EngineHooks",
+    "hooks",
+    "as_array",
+    "is_other_array",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -167,6 +176,24 @@ class set_grad_enabled(_GradModeSwitch):
         return super().__call__(fn)
 
 
+def as_array(x: Any) -> Any:
+    """x as the engine keeps an op's result or a gradient: an array, of whatever kind the tensors hold.
+
+    NumPy scalars (what a full reduction returns), Python numbers and Tensors become ndarrays, as
+    np.asarray makes them. An array of another kind that speaks NumPy's protocol (it has
+    `__array_function__`, as the compiler's traced arrays do) is kept as it is: converting it would
+    stop it flowing through the engine. The eager path never gets here with an ndarray.
+    """
+    if type(x) is np.ndarray or is_other_array(x):
+        return x
+    return np.asarray(x)
+
+
+def is_other_array(x: Any) -> bool:
+    """True for an array of a kind other than ndarray and Tensor that speaks NumPy's protocol (a traced array)."""
+    return hasattr(type(x), "__array_function__") and not isinstance(x, (np.ndarray, Tensor))
+
+
 # ---------------------------------------------------------------------------------------------
 # Function: the one way an op is defined, for the engine's own ops and for users' ops alike
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +287,7 @@ class Function:
             shapes = " and ".join(str(np.shape(a)) for a in arrays)
             raise ShapeError(f"{ctx.name}: cannot apply to inputs of shapes {shapes}: {error}") from None
         if type(data) is not np.ndarray:  # e.g. the NumPy scalar that a full reduction returns
-            data = np.asarray(data)
+            data = as_array(data)
         out = _new_tensor(Tensor)  # Tensor._from_op written out: this line runs for every op
         out.data = data
         out._grad = None
@@ -277,8 +304,8 @@ class Function:
         else:
             out.requires_grad = False
             out.grad_fn = None
-        if _AnomalyHooks.blocks and _anomaly.enabled:  # (the class count first: no thread-local read when 0)
-            _anomaly.check_forward(ctx, data)
+        if hooks.active:
+            hooks.forward(ctx, data)
         return out
 
     def __repr__(self) -> str:
@@ -353,8 +380,8 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
             raise RuntimeError(
                 f"{fn.name}.backward returned {len(grads_in)} gradient(s) for {len(fn.inputs)} input(s)"
             )
-        if _AnomalyHooks.blocks and _anomaly.enabled:
-            _anomaly.check_backward(fn, grads_in)
+        if hooks.active:
+            hooks.backward(fn, grads_in)
         for parent, grad, needed in zip(fn.inputs, grads_in, fn.needs_input_grad):
             if not needed or grad is None:
                 continue
@@ -421,7 +448,7 @@ def _check_saved_unchanged(fn: Function) -> None:
 
 def _fit(fn: Function, grad: Any, parent: Tensor) -> np.ndarray:
     """Give `grad` the parent's shape and dtype: undo broadcasting, cast float64 back to float32, etc."""
-    grad = np.asarray(grad)
+    grad = as_array(grad)
     if grad.shape != parent.data.shape:
         try:
             grad = unbroadcast(grad, parent.data.shape)
@@ -447,7 +474,7 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
         return
     # (the slot _grad, not the checked .grad property: the gradient has the leaf's shape and dtype already)
     if leaf._grad is not None:
-        leaf._grad = Tensor._from_op(np.asarray(leaf._grad.data + grad), None)
+        leaf._grad = Tensor._from_op(as_array(leaf._grad.data + grad), None)
         return
     base = grad if grad.base is None else grad.base
     if grad.base is not None or not grad.flags.writeable or id(base) in owned:
@@ -457,23 +484,74 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Anomaly detection hooks (filled in by tinygrad_edu.debug; off by default and free when off)
+# The engine's one hook object: whatever watches the engine (anomaly detection, tracing, naming)
 # ---------------------------------------------------------------------------------------------
 
-class _AnomalyHooks(threading.local):
-    """Switch and callbacks for `tg.detect_anomaly`; the engine only tests `enabled`, which is per
-    thread (as PyTorch's anomaly mode): detect_anomaly() in one thread checks only that thread's ops."""
+class EngineHooks:
+    """Where everything that watches the engine plugs in; nothing else about the engine is ever replaced.
 
-    enabled = False
-    blocks = 0  # detect_anomaly() blocks open in all threads: while 0 the engine reads no thread-local
+    A watcher is any object with the methods `forward(fn, out)` (called after each op's forward,
+    with its output array) and `backward(fn, grads)` (after each op's backward in the walk, with the
+    gradients it returned). `tg.detect_anomaly` is one; a tracer or a tool that names arrays can be
+    another. The engine tests `hooks.active` once per op: with no watcher installed that is all it
+    costs.
 
-    @staticmethod
-    def check_forward(fn: Function, out: np.ndarray) -> None:  # replaced while enabled
-        pass
+    Example:
+        >>> class Count:
+        ...     def __init__(self): self.ops = 0
+        ...     def forward(self, fn, out): self.ops += 1
+        ...     def backward(self, fn, grads): pass
+        >>> counter = Count()
+        >>> with tg.autograd.hooks.watching(counter):
+        ...     y = tg.tensor([1.0], requires_grad=True) * 2
+        >>> counter.ops
+        1
+    """
 
-    @staticmethod
-    def check_backward(fn: Function, grads: Sequence[Any]) -> None:  # replaced while enabled
-        pass
+    def __init__(self) -> None:
+        self.watchers: list[Any] = []
+        self.active = False  # True while any watcher is installed: the one thing the engine tests
+
+    def add(self, watcher: Any) -> None:
+        """Install a watcher (after the ones already there)."""
+        self.watchers.append(watcher)
+        self.active = True
+
+    def remove(self, watcher: Any) -> None:
+        """Take a watcher out again (the last one installed, if it is there twice)."""
+        for i in range(len(self.watchers) - 1, -1, -1):
+            if self.watchers[i] is watcher:
+                del self.watchers[i]
+                break
+        self.active = bool(self.watchers)
+
+    def watching(self, watcher: Any) -> "_Watching":
+        """A context manager: `watcher` is installed inside the block."""
+        return _Watching(self, watcher)
+
+    def forward(self, fn: Function, out: Any) -> None:
+        """Tell every watcher that fn's forward made `out`."""
+        for watcher in list(self.watchers):
+            watcher.forward(fn, out)
+
+    def backward(self, fn: Function, grads: Sequence[Any]) -> None:
+        """Tell every watcher that fn's backward returned `grads` (one per input)."""
+        for watcher in list(self.watchers):
+            watcher.backward(fn, grads)
 
 
-_anomaly = _AnomalyHooks()
+class _Watching:
+    """`with hooks.watching(w):` installs w for the block."""
+
+    def __init__(self, hooks: EngineHooks, watcher: Any) -> None:
+        self.hooks, self.watcher = hooks, watcher
+
+    def __enter__(self) -> Any:
+        self.hooks.add(self.watcher)
+        return self.watcher
+
+    def __exit__(self, *exc: object) -> None:
+        self.hooks.remove(self.watcher)
+
+
+hooks = EngineHooks()

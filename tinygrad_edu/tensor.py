@@ -27,12 +27,20 @@ DTypeLike = Any  # anything np.dtype() accepts: np.float32, tg.float64, 'float32
 DEFAULT_DTYPE = np.dtype(np.float32)
 
 
+_PLAIN_DATA = (np.ndarray, list, tuple, float, int, bool)  # what tensors are usually made from: no other array kind
+
+
 def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
     """Convert what a user hands us into a new ndarray, following PyTorch's dtype rules."""
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
         dtype = np.dtype(dtype)
+    if type(data) not in _PLAIN_DATA and _autograd.is_other_array(data):
+        # a traced array: a copy of its own kind, with the same dtype rules
+        if dtype is None:
+            dtype = data.dtype if data.dtype.kind == "f" else DEFAULT_DTYPE
+        return data.astype(dtype)
     try:
         array = np.array(data, dtype=dtype)
     except ValueError as error:
@@ -147,9 +155,6 @@ class Tensor:
     # _view_of (set on a view) is (base, index), index None for a reshape or permute.
     # .grad is a property over the slot _grad, so an assignment is checked as PyTorch checks it.
     __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_version", "_aliases", "_view_of", "__weakref__")
-
-    # Let `ndarray * tensor` call Tensor.__rmul__ rather than NumPy treating the tensor as an array.
-    __array_ufunc__ = None
 
     data: np.ndarray
     requires_grad: bool
@@ -266,6 +271,16 @@ class Tensor:
             extras.append("requires_grad=True")
         return f"tensor({body}, {', '.join(extras)})"
 
+    # ---- NumPy's protocol: np.exp(t), np.sum(t, axis=0), ndarray * t (tinygrad_edu/numpy_dispatch.py) ----
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """A NumPy ufunc with a Tensor argument: the Tensor op that computes it, so it joins the graph."""
+        return _numpy_dispatch.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """A NumPy function with a Tensor argument (np.sum, np.where, ...): see numpy_dispatch.FUNCTIONS."""
+        return _numpy_dispatch.array_function(func, types, args, kwargs)
+
     # ---- autograd ---------------------------------------------------------------------------
 
     @property
@@ -309,7 +324,11 @@ class Tensor:
                 )
             seed = np.ones_like(self.data)
         else:
-            seed = np.array(_data(gradient), dtype=self.data.dtype)  # a copy: the walk may hand it to a leaf
+            seed = _data(gradient)
+            if _autograd.is_other_array(seed):  # (a traced array: a copy of its own kind)
+                seed = seed.astype(self.data.dtype)
+            else:
+                seed = np.array(seed, dtype=self.data.dtype)  # a copy: the walk may hand it to a leaf
             if seed.shape != self.data.shape:
                 raise ShapeError(
                     f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}"
@@ -462,6 +481,14 @@ class Tensor:
         """The hyperbolic tangent, elementwise."""
         return _ops.Tanh.apply(self)
 
+    def sin(self) -> "Tensor":
+        """The sine, elementwise (also reached as np.sin(x))."""
+        return _ops.Sin.apply(self)
+
+    def cos(self) -> "Tensor":
+        """The cosine, elementwise (also reached as np.cos(x))."""
+        return _ops.Cos.apply(self)
+
     def clamp(self, min: Optional[float] = None, max: Optional[float] = None) -> "Tensor":
         """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
         if min is None and max is None:
@@ -570,7 +597,8 @@ class Tensor:
         gradient goes to that one element (amax/amin share it between ties instead)."""
         axis = check_dim("max" if arg is np.argmax else "min", dim, self.data.ndim)
         indices = np.expand_dims(arg(self.data, axis=axis), axis) if self.data.ndim else np.asarray(0)
-        values = self.gather(axis, indices) if self.data.ndim else self.clone()
+        # (Gather itself: the indices of arg(), in range by construction, need none of gather's checks)
+        values = _ops.Gather.apply(self, index=indices, axis=axis) if self.data.ndim else self.clone()
         if not keepdim and self.data.ndim:
             values, indices = values.squeeze(axis), indices.squeeze(axis)
         return MinMax(values, Tensor._from_op(indices, None))
@@ -583,7 +611,9 @@ class Tensor:
         accumulate their gradient.
         """
         axis = check_dim("gather", dim, self.data.ndim)
-        index = integer_index(np.asarray(_data(index)))
+        index = _data(index)
+        if not (_autograd.is_other_array(index) and index.dtype.kind in "iu"):  # (traced indices stay traced)
+            index = integer_index(np.asarray(index))
         if index.ndim != self.data.ndim:
             raise ShapeError(f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}")
         if index.dtype.kind not in "iu":
@@ -1107,7 +1137,7 @@ def _ints_first(index: Any) -> Optional[tuple[tuple[Any, ...], tuple[Any, ...]]]
 def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
     """`a op other` as a bool tensor outside the graph; shapes that do not broadcast are a ShapeError."""
     try:
-        return Tensor._from_op(np.asarray(fn(a.data, _data(other))), None)
+        return Tensor._from_op(_autograd.as_array(fn(a.data, _data(other))), None)
     except ValueError as error:
         shapes = f"{a.shape} and {np.shape(_data(other))}"
         raise ShapeError(f"comparison {op}: shapes {shapes} do not broadcast ({error})") from None
@@ -1147,7 +1177,11 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Elementwise `input if condition else other`, with broadcasting; gradients flow to the chosen side."""
-    cond = np.asarray(_data(condition), dtype=np.bool_)
+    cond = _data(condition)
+    if not _autograd.is_other_array(cond):
+        cond = np.asarray(cond, dtype=np.bool_)
+    elif cond.dtype != np.bool_:  # (a traced array stays traced)
+        cond = cond.astype(np.bool_)
     if isinstance(input, Tensor) or not isinstance(other, Tensor):
         a, b = _promote(_operand_tensor(input), other)
     else:
@@ -1158,3 +1192,4 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 # These modules use Tensor, so they are imported once Tensor exists.
 from tinygrad_edu import autograd as _autograd  # noqa: E402
 from tinygrad_edu import ops as _ops  # noqa: E402
+from tinygrad_edu import numpy_dispatch as _numpy_dispatch  # noqa: E402

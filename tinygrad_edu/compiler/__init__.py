@@ -7,7 +7,8 @@
 
 The files, in the order a call goes through them:
 - `step.py`: `CompiledStep`, which caches traces, checks each call against them, runs the generated
-  function and writes the new gradients back to `.grad`.
+  function and writes the new gradients back to `.grad`; `guards.py`: the program state a trace was
+  made under (modes, requires_grad, the module tree, param groups, module options) and random draws.
 - `tracer.py`: `Tracer` runs the step once with traced values inside every tensor; around it,
   `patches.py` (the engine entry points it replaces while it runs), `naming.py` (names from the
   user's code), `writeback.py` (what the step returned and which tensors each call writes back).
@@ -28,10 +29,14 @@ What a compiled step guarantees, and what it does not:
   few lines that read the parameters' arrays and write the gradients back.
 - A call whose arguments differ in kind, shape or dtype, or after a change of the optimizer's
   hyper-parameters other than lr (lr is read at every call), is traced again: up to `max_traces`
-  traces, after which such calls run eagerly.
+  traces, after which such calls run eagerly. So is a call after a change of the program state the
+  step reads through its closure, globals or arguments: `model.eval()`/`train()`, a parameter's
+  `requires_grad`, a replaced sub-module, `optimizer.add_param_group`, a module's options such as a
+  loss's `reduction` (guards.py). `retain_grad()` works in a compiled step as in eager mode.
 - Python control flow that depends on tensor values is frozen at trace time: the compiled step does
   what the traced call did. `bool()` of a traced tensor or a comparison of `loss.item()` in your code
-  gives a TracingWarning, and so does drawing random numbers (tg.rand...) inside the step. Python
+  gives a TracingWarning, and so does drawing random numbers inside the step (np.random, tg.rand...,
+  a Generator the step refers to: seen from the generators' states before and after the trace). Python
   side effects (printing, appending to a list) happen in the traced call only.
 - Tensors the step reads without receiving them (the model's parameters, data kept in an object)
   are read again at each call. Plain NumPy arrays captured from outside are constants.

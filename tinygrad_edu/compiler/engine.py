@@ -236,6 +236,8 @@ class SymEngine:
             grad_out = grads.pop(fn, None)
             if grad_out is None:
                 continue
+            if fn.retained is not None and fn.retained() is not None:  # out.retain_grad(), as the engine does
+                self._accumulate(fn.retained(), grad_out)
             if getattr(fn, "released", False):
                 raise RuntimeError(
                     f"backward through {fn.name} a second time: its saved values were freed after the first "
@@ -327,7 +329,7 @@ class SymEngine:
             node.meta["copy_of"] = grad.node  # the code generator drops the copy when nothing else reads grad
             new = Sym(value, node)
         else:
-            new = current.data + grad
+            new = self.as_array(current.data + grad)  # as the engine: a 0-d sum stays a 0-d array
         new.node.meta.setdefault("op", grad.node.meta.get("op"))
         new.node.meta.setdefault("comment", grad.node.meta.get("comment", ""))
         self._grad_name(new, leaf)

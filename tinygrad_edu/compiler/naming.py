@@ -2,7 +2,8 @@
 
 Every name in `step.source` comes from the user's own code where it can: the step's parameter
 names (`argument_names`), the variables and modules it refers to (`discover_names`), and, while
-it is traced, the local variables of each function as it returns (`naming_hook`). `caller` finds
+it is traced, the local variables that hold traced values (`LocalNames`, read from the frames on the
+stack each time a node is recorded: no sys.settrace or sys.setprofile). `caller` finds
 the line of the user's code a warning or an error should point at.
 """
 
@@ -12,8 +13,7 @@ import inspect
 import os
 import sys
 import sysconfig
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from tinygrad_edu.compiler.engine import _DATA, is_set, raw_data
 from tinygrad_edu.compiler.sym import Sym, SymFloat
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["RESERVED", "frame_kind", "caller", "numbered", "naming_hook", "loop_names", "argument_names",
+__all__ = ["RESERVED", "frame_kind", "caller", "numbered", "LocalNames", "argument_names",
            "discover_names"]
 
 # Names the generated function itself uses: no argument or variable may take them.
@@ -72,67 +72,68 @@ def numbered(name: str, taken: Any) -> str:
     return name
 
 
-def naming_hook(array_names: dict[int, tuple[str, int]], previous: Any) -> Callable:
-    """A profile hook that, as each function returns, names traced values after its local variables.
+class LocalNames:
+    """Names traced values after the local variables that hold them, read from the frames on the stack.
 
-    A value a user's variable held gets that name (priority 3), over the name of a library's local
-    (priority 1). Arrays fixed at trace time are named in `array_names` (id -> (name, priority)).
+    Each time the trace records a node (`Trace.saw_node`), the frames of the user's code and the
+    library's are read: a value a user's variable holds gets that name (priority 3), over the name of a
+    library's local (priority 1); arrays fixed at trace time are named in `array_names` (id -> (name,
+    priority)). No trace or profile hook is installed: the frames are read, nothing is intercepted.
+
+    An optimizer's step (`loop = (its code, {id(param): name})`) is a loop over the parameters, so a
+    local (`denom`, `t`) holds a new value at each turn: there a value is named after the local and the
+    parameter the loop is at, `denom_W1` (priority 2; the first name a value gets stays).
     """
 
-    def hook(frame: Any, event: str, arg: Any) -> None:
-        if event == "return":
-            kind = frame_kind(frame.f_code.co_filename)
-            if kind in ("user", "library"):
-                priority = 3 if kind == "user" else 1
-                for name, value in list(frame.f_locals.items()):
-                    if name.startswith("_") or name == "self" or not name.isidentifier():
-                        continue
-                    node = None
-                    if isinstance(value, Tensor):
-                        data = raw_data(value) if is_set(_DATA, value) else None
-                        node = data.node if isinstance(data, Sym) else None
-                    elif isinstance(value, (Sym, SymFloat)):
-                        node = value.node
-                    if node is not None and node.kind in ("expr", "version"):
-                        node.variable.name_hint(name, priority)
-                    elif isinstance(value, np.ndarray) and array_names.get(id(value), ("", 0))[1] < priority:
-                        array_names[id(value)] = (name, priority)  # names constants: `rows`
-        if callable(previous):  # a profiler already running (a Python one) still sees every event
-            previous(frame, event, arg)
+    def __init__(self, array_names: dict[int, tuple[str, int]]) -> None:
+        self.array_names = array_names
+        self.loop: Any = None
 
-    return hook
+    def read(self, frame: Any) -> None:
+        """Name the values held by the locals of `frame` and every frame that called it."""
+        while frame is not None:
+            kind = _kind(frame.f_code.co_filename)
+            if self.loop is not None and frame.f_code is self.loop[0]:
+                self._loop(frame.f_locals, self.loop[1])
+            elif kind == "user" or kind == "library":
+                self._locals(frame.f_locals, 3 if kind == "user" else 1)
+            frame = frame.f_back
 
+    def _locals(self, local: dict, priority: int) -> None:
+        for name, value in local.items():
+            if name.startswith("_") or name == "self" or not name.isidentifier():
+                continue
+            node = None
+            if isinstance(value, Tensor):
+                data = raw_data(value) if is_set(_DATA, value) else None
+                node = data.node if isinstance(data, Sym) else None
+            elif isinstance(value, (Sym, SymFloat)):
+                node = value.node
+            if node is not None and node.kind in ("expr", "version"):
+                node.variable.name_hint(name, priority)
+            elif isinstance(value, np.ndarray) and self.array_names.get(id(value), ("", 0))[1] < priority:
+                self.array_names[id(value)] = (name, priority)  # names constants: `rows`
 
-@contextmanager
-def loop_names(code: Any, params: dict[int, str]) -> Iterator[None]:
-    """While `code` (an optimizer's step) runs, name each value after the local holding it and its parameter.
-
-    An optimizer's step is a loop over the parameters, so a local (`denom`, `t`) holds a new value
-    at each turn and `naming_hook`, which reads locals as a function returns, would name only the
-    last parameter's. A line-by-line hook (sys.settrace) reads them before each line instead: the
-    parameter is the local holding one of `params` (id -> name), and a value first seen in `denom`
-    while the loop is at W1 is `denom_W1`. Names are cosmetic, so under a debugger or a coverage
-    tool (a trace hook already set) nothing is named.
-    """
-    if code is None or sys.gettrace() is not None:
-        yield
-        return
-
-    def line(frame: Any, event: str, arg: Any) -> Any:
-        local = frame.f_locals
+    @staticmethod
+    def _loop(local: dict, params: dict[int, str]) -> None:
         param = next((params[id(v)] for v in local.values() if isinstance(v, Tensor) and id(v) in params), None)
-        if param is not None:
-            for name, value in local.items():
-                if isinstance(value, (Sym, SymFloat)) and value.node.kind in ("expr", "version") and \
-                        value.node.phase == "update" and not name.startswith("_"):
-                    value.node.variable.name_hint(f"{name}_{param}", 2)  # the first name a value gets stays
-        return line
+        if param is None:
+            return
+        for name, value in local.items():
+            if isinstance(value, (Sym, SymFloat)) and value.node.kind in ("expr", "version") and \
+                    value.node.phase == "update" and not name.startswith("_"):
+                value.node.variable.name_hint(f"{name}_{param}", 2)
 
-    sys.settrace(lambda frame, event, arg: line if frame.f_code is code else None)
-    try:
-        yield
-    finally:
-        sys.settrace(None)
+
+_KINDS: dict[str, str] = {}
+
+
+def _kind(filename: str) -> str:
+    """frame_kind, remembered per file (it is asked for every frame at every recorded node)."""
+    kind = _KINDS.get(filename)
+    if kind is None:
+        kind = _KINDS[filename] = frame_kind(filename)
+    return kind
 
 
 # ---- names from what the step refers to ------------------------------------------------------------

@@ -45,6 +45,9 @@ class Trace:
         self.floats: dict[int, tuple[float, Node]] = {}  # id of a plain float -> the traced float it came from
 
     # Hooks, replaced by the tracer.
+    def saw_node(self) -> None:
+        """A node was recorded (the tracer names values after the locals holding them, naming.py)."""
+
     def track(self, tensor: Any) -> None:
         """A tensor was made during the trace."""
 
@@ -83,6 +86,7 @@ class Node:
         trace = active()
         self.index = len(trace.nodes)
         trace.nodes.append(self)
+        trace.saw_node()
         self.kind = kind
         self.parts = parts
         self.args = args

@@ -18,7 +18,6 @@ from typing import Any, Callable
 import numpy as np
 
 from tinygrad_edu.compiler.engine import _DATA, _GRAD, new_tensor, raw_data
-from tinygrad_edu.compiler.naming import loop_names
 from tinygrad_edu.compiler.nodes import ATOM, LOWEST, Builder, Node, const
 from tinygrad_edu.compiler.sym import Sym, SymFloat
 from tinygrad_edu.compiler.tracer import Tracer
@@ -35,8 +34,11 @@ def record_update(tracer: Tracer, opt: Any, original: Callable, params: list, da
     try:
         tracer.op_stack.append(_UpdateRecord())
         try:
-            with loop_names(getattr(original, "__code__", None), shadow.names):
+            tracer.local_names.loop = (getattr(original, "__code__", None), shadow.names)
+            try:
                 original(opt)
+            finally:
+                tracer.local_names.loop = None
         finally:
             escaped = tracer.op_stack.pop().escaped
         if escaped:

@@ -19,6 +19,7 @@ import numpy as np
 
 from tinygrad_edu.compiler.codegen import Generated, generate
 from tinygrad_edu.compiler.errors import TracingWarning
+from tinygrad_edu.compiler.guards import StateGuard, random_draws, random_states
 from tinygrad_edu.compiler.naming import argument_names, discover_names
 from tinygrad_edu.compiler.nodes import _ACTIVE
 from tinygrad_edu.compiler.tracer import Tracer
@@ -59,6 +60,7 @@ class CompiledStep:
         self.eager_calls = 0
         self._entries: list[_Entry] = []
         self._warned: set[str] = set()
+        self._guard = StateGuard(fn)
         self.__wrapped__ = fn
         self.__doc__ = getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", "step")
@@ -82,6 +84,8 @@ class CompiledStep:
         if _ACTIVE:  # called inside another step being traced: that trace follows it op by op
             return self.fn(*args)
         for entry in self._entries:
+            if not entry.unchanged(args):  # modes, requires_grad, module tree, param groups (guards.py)
+                continue
             try:
                 return entry.call(args)
             except _Mismatch:
@@ -101,7 +105,15 @@ class CompiledStep:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
         names = discover_names(self.fn, self.names)
         tracer = Tracer(self.fn, args, argument_names(self.fn, len(args)), names)
+        unchanged = self._guard.check(args)  # the program state as the call found it
+        generators = random_states([value for _, value in self._guard.roots(args)])
         tracer.run()
+        drawn = random_draws(generators)
+        if drawn:
+            warnings.warn_explicit(
+                f"tg.compile: {self.__name__} drew random numbers ({', '.join(drawn)}) while traced: they are "
+                "drawn once, when traced; every compiled call reuses those numbers. Draw them outside and pass "
+                "them in as an argument.", TracingWarning, *_where(self.fn))
         self.traces += 1
         result = _rebuild(tracer.structure, [node.value for node in tracer.outputs])
         shapes = ", ".join(f"{n}: {_describe(a)}" for n, a in zip(tracer.arg_names, args))
@@ -111,6 +123,7 @@ class CompiledStep:
         try:
             generated = generate(tracer, title, filename)
             self._entries.insert(0, _Entry(tracer, generated, args))
+            self._entries[0].unchanged = unchanged
         except Exception as error:  # a fault of tg.compile's, not of the step: keep training, eagerly
             self.max_traces = 0
             self._warn_once("failed", f"tg.compile could not compile {self.__name__} ({type(error).__name__}: "
@@ -297,3 +310,9 @@ def _location(fn: Callable) -> str:
         return f" ({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
     except AttributeError:
         return ""
+
+
+def _where(fn: Callable) -> tuple[str, int]:
+    """(file, line) where fn is defined, for a warning about the step as a whole."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    return (code.co_filename, code.co_firstlineno) if code is not None else ("<tg.compile>", 0)

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.compiler.nodes import ATOM, LOWEST, UNARY, Builder, Node, Traced, _ACTIVE, active, binary_node
 
 __all__ = ["Sym", "SymFloat", "real", "wrap", "in_place"]
@@ -202,8 +203,8 @@ class Sym(Traced):
 
     # ---- operators: each computes its real value with the operator it writes ------------------
     def _binary(self, op: str, other: Any, reflected: bool = False) -> Any:
-        if isinstance(other, (list, dict, set)) or other is None or getattr(type(other), "__array_ufunc__", 0) is None:
-            return NotImplemented  # (a Tensor sets __array_ufunc__ = None: let it handle the operator)
+        if isinstance(other, (list, dict, set, Tensor)) or other is None:
+            return NotImplemented  # (a Tensor handles the operator itself, with its dtype rules)
         a, b = (other, self) if reflected else (self, other)
         value = PYTHON_BINARY[op](real(a), real(b))
         return wrap(value, binary_node(op, a, b))

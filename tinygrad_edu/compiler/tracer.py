@@ -24,7 +24,7 @@ import numpy as np
 
 from tinygrad_edu.compiler.engine import _DATA, _GRAD, OpRecord, SymEngine, is_set, new_tensor, raw_data, raw_grad
 from tinygrad_edu.compiler.errors import TracingError, TracingWarning
-from tinygrad_edu.compiler.naming import RESERVED, caller, naming_hook, numbered
+from tinygrad_edu.compiler.naming import RESERVED, LocalNames, caller, numbered
 from tinygrad_edu.compiler.nodes import ATOM, Node, Trace, _ACTIVE
 from tinygrad_edu.compiler.patches import engine_patches, install, uninstall
 from tinygrad_edu.compiler.sym import Sym, SymFloat, real
@@ -75,6 +75,8 @@ class Tracer(SymEngine, WriteBack, Trace):
         self.outputs: list[Node] = []
         self.structure: Any = None
         self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> a variable that held it
+        self.local_names = LocalNames(self.array_names)
+        self.naming = False
 
     # ---- arguments and their names ---------------------------------------------------------------
     def track(self, t: Any) -> None:
@@ -113,6 +115,11 @@ class Tracer(SymEngine, WriteBack, Trace):
         return "param" if t.requires_grad else "tensor"
 
     # ---- the hooks Syms call --------------------------------------------------------------------
+    def saw_node(self) -> None:
+        """A node was recorded: name the values the locals on the stack hold (naming.LocalNames)."""
+        if self.naming:
+            self.local_names.read(sys._getframe(2))
+
     def escape(self, node: Node, what: str) -> None:
         """A traced value left the trace: the op it is in runs as a call, or else the inputs' values are guarded.
 
@@ -154,18 +161,17 @@ class Tracer(SymEngine, WriteBack, Trace):
         """Call the step once with the engine patched and the inputs traced; returns what it returned."""
         _ACTIVE.append(self)
         patches = engine_patches(self)
-        previous_profile = sys.getprofile()
         try:
             install(patches)
-            sys.setprofile(naming_hook(self.array_names, previous_profile))
             traced = [self._input(i, a) for i, a in enumerate(self.args)]
+            self.naming = True
             result = self.fn(*traced)
-            sys.setprofile(previous_profile)
+            self.naming = False
             self.structure = self.result_structure(result)
             self.find_writebacks()
             return result
         finally:
-            sys.setprofile(previous_profile)
+            self.naming = False
             uninstall(patches)
             self.restore()
             _ACTIVE.remove(self)

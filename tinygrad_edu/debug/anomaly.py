@@ -1,9 +1,9 @@
 """detect_anomaly: stop at the first op whose output or gradient holds NaN or inf, and say where it was made.
 
-While the mode is on, the engine calls two hooks (`autograd._AnomalyHooks`): one after every op's
-forward and one after every op's backward. The forward hook also records, on each op it sees, the
-line of the user's code that created it, so that a NaN found later in backward can be traced back
-to a line. When the mode is off the engine tests one flag per op and nothing else runs.
+While the mode is on, `_ANOMALY` is installed on the engine's hook object (`autograd.hooks`), so the
+engine calls it after every op's forward and after every op's backward. The forward check also
+records, on each op it sees, the line of the user's code that created it, so that a NaN found later
+in backward can be traced back to a line. When the mode is off the engine tests one flag per op and nothing else runs.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import functools
 import linecache
 import os
 import sys
+import threading
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, _anomaly, _AnomalyHooks
+from tinygrad_edu.autograd import Function, hooks
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled"]
@@ -31,9 +32,37 @@ class AnomalyError(RuntimeError):
     """Raised under `detect_anomaly()` when an op's output or gradient holds NaN or inf."""
 
 
+class _AnomalyMode(threading.local):
+    """How many detect_anomaly() blocks this thread is inside: the mode is per thread, as PyTorch's,
+    so a block in one thread checks only that thread's ops."""
+
+    depth = 0
+
+
+_MODE = _AnomalyMode()
+_OPEN = [0]  # blocks open in all threads: the watcher stays installed while there is one
+_LOCK = threading.Lock()
+
+
 def is_anomaly_enabled() -> bool:
-    """True inside `detect_anomaly()` (as `torch.is_anomaly_enabled`)."""
-    return _anomaly.enabled
+    """True inside `detect_anomaly()` in this thread (as `torch.is_anomaly_enabled`)."""
+    return _MODE.depth > 0
+
+
+class _AnomalyWatcher:
+    """The watcher detect_anomaly installs on the engine's hooks: the two checks below, for the ops
+    of the threads that are inside a block."""
+
+    def forward(self, fn: Function, out: Any) -> None:
+        if _MODE.depth:
+            _check_forward(fn, out)
+
+    def backward(self, fn: Function, grads: Sequence[Any]) -> None:
+        if _MODE.depth:
+            _check_backward(fn, grads)
+
+
+_ANOMALY = _AnomalyWatcher()
 
 
 class detect_anomaly:
@@ -51,21 +80,19 @@ class detect_anomaly:
         AnomalyError: Log produced inf in its output (input shapes (2,)) at example.py:3: y = x.log()
     """
 
-    def __init__(self) -> None:
-        self.previous: list[bool] = []
-
     def __enter__(self) -> None:
-        self.previous.append(_anomaly.enabled)
-        # Install the checks on the engine's hook object; the engine calls them only while enabled
-        # (the switch is per thread; the checks themselves are the same for every thread).
-        _AnomalyHooks.check_forward = staticmethod(_check_forward)
-        _AnomalyHooks.check_backward = staticmethod(_check_backward)
-        _anomaly.enabled = True
-        _AnomalyHooks.blocks += 1
+        _MODE.depth += 1
+        with _LOCK:  # the first block open in any thread installs the watcher (once: nested blocks check once)
+            _OPEN[0] += 1
+            if _OPEN[0] == 1:
+                hooks.add(_ANOMALY)
 
     def __exit__(self, *exc: object) -> None:
-        _AnomalyHooks.blocks -= 1
-        _anomaly.enabled = self.previous.pop()
+        _MODE.depth -= 1
+        with _LOCK:
+            _OPEN[0] -= 1
+            if _OPEN[0] == 0:
+                hooks.remove(_ANOMALY)
 
     def __call__(self, fn: F) -> F:
         """Decorate fn: every call of it runs inside `detect_anomaly()`."""

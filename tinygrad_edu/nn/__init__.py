@@ -1,10 +1,13 @@
 """tinygrad_edu.nn: define networks PyTorch-style, from Modules holding Parameters, layers, activations and losses.
 
 - `module.py`: Module, Parameter; `container.py`: Sequential, ModuleList
-- `linear.py`: Linear, Identity, Flatten; `activation.py`: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh, Softmax,
-  LogSoftmax
+- `linear.py`: Linear, Identity, Flatten, Unflatten; `activation.py`: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh,
+  Softmax, LogSoftmax; `activation_extra.py`: GELU (tanh), SiLU, ELU, CELU, SELU, ..., PReLU
+- `dropout.py`: Dropout, Dropout1d/2d; `normalization.py`: LayerNorm, BatchNorm1d/2d; `sparse.py`: Embedding
+- `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
 - `loss.py`: the losses as modules; `functional.py` (`nn.functional`, usually imported as F): the same as functions
 - `init.py` (`nn.init`): PyTorch's initialisations, and the tutorials' draws
+- `utils.py` (`nn.utils`): gradient clipping, parameters to and from one vector
 
 Example:
     >>> from tinygrad_edu import nn
@@ -12,17 +15,28 @@ Example:
     >>> loss = nn.BCELoss()(net(tg.tensor([[0.0, 1.0]])), tg.tensor([[1.0]]))
 """
 
-from tinygrad_edu.nn import functional, init
+from tinygrad_edu.nn import functional, init, utils
 from tinygrad_edu.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from tinygrad_edu.nn.activation_extra import (
+    CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, SiLU, Softmin,
+    Softsign, Threshold,
+)
 from tinygrad_edu.nn.container import ModuleList, Sequential
-from tinygrad_edu.nn.linear import Flatten, Identity, Linear
+from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
+from tinygrad_edu.nn.keyed_container import ModuleDict, ParameterDict, ParameterList
+from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from tinygrad_edu.nn.module import Module, Parameter
+from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from tinygrad_edu.nn.sparse import Embedding
 
 __all__ = [
-    "Module", "Parameter", "Sequential", "ModuleList",
-    "Linear", "Identity", "Flatten",
+    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+    "Linear", "Identity", "Flatten", "Unflatten", "Embedding", "Dropout", "Dropout1d", "Dropout2d",
+    "LayerNorm", "BatchNorm1d", "BatchNorm2d",
     "Sigmoid", "ReLU", "LeakyReLU", "Softplus", "Tanh", "Softmax", "LogSoftmax",
+    "GELU", "SiLU", "ELU", "CELU", "SELU", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Mish",
+    "LogSigmoid", "Softmin", "Threshold", "PReLU",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
-    "functional", "init",
+    "functional", "init", "utils",
 ]

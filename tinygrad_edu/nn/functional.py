@@ -27,6 +27,9 @@ __all__ = [
 
 REDUCTIONS = ("mean", "sum", "none")
 
+# The functional forms of the newer layers live beside their modules (activation_extra.py, dropout.py,
+# normalization.py, sparse.py) and are re-exported here at the end of this file, so `F.gelu` etc. work.
+
 
 # ---- layers and activations ------------------------------------------------------------------------
 
@@ -417,3 +420,19 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
     loss = loss_ops.NLLLoss.apply(scores, target=safe, sample_weight=sample_weight, count=count,
                                   reduction=reduction)
     return _per_sample(loss, sample_shape, reduction)
+
+
+# ---- re-exported from the layer files (see the note under REDUCTIONS) ---------------------------------------
+from tinygrad_edu.nn.activation_extra import (  # noqa: E402  (they import this module)
+    celu, elu, gelu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6, selu, silu, softmin, softsign,
+    threshold,
+)
+from tinygrad_edu.nn.dropout import dropout, dropout1d, dropout2d  # noqa: E402
+from tinygrad_edu.nn.normalization import batch_norm, layer_norm  # noqa: E402
+from tinygrad_edu.nn.sparse import embedding  # noqa: E402
+
+__all__ += [
+    "gelu", "silu", "elu", "celu", "selu", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish",
+    "logsigmoid", "softmin", "threshold", "prelu", "dropout", "dropout1d", "dropout2d", "layer_norm", "batch_norm",
+    "embedding",
+]

@@ -26,7 +26,8 @@ from tinygrad_edu.tensor import Tensor
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_", "xavier_uniform_",
-    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "tutorial_", "from_numpy_",
+    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "eye_", "dirac_", "trunc_normal_", "orthogonal_",
+    "tutorial_", "from_numpy_",
 ]
 
 Generator = Union[np.random.Generator, np.random.RandomState, None]
@@ -171,6 +172,91 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlin
                     generator: Generator = None) -> Tensor:
     """He normal: N(0, std^2) with std = gain / sqrt(fan), gain = calculate_gain(nonlinearity, a)."""
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal, as many as fit).
+
+    Example:
+        >>> nn.init.eye_(tg.empty(2, 3)).tolist()
+        [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+    if tensor.data.ndim != 2:
+        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape {tensor.data.shape}")
+    return _fill(tensor, np.eye(*tensor.data.shape))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a convolution weight (out, in, *kernel) so the convolution passes its input through unchanged.
+
+    In each of `groups` groups of out // groups output channels, output channel d gets a 1 at the kernel's
+    centre for input channel d (for as many channels as both sides have); everything else is 0.
+
+    Example:
+        >>> w = nn.init.dirac_(tg.empty(2, 2, 3))   # w[0, 0, 1] == w[1, 1, 1] == 1
+    """
+    shape = tensor.data.shape
+    if len(shape) not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape {shape}")
+    if shape[0] % groups != 0:
+        raise ValueError(f"dirac_: dim 0 must be divisible by groups (got {shape[0]} channels, {groups} groups)")
+    per_group = shape[0] // groups
+    values = np.zeros(shape)
+    centre = tuple(k // 2 for k in shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, shape[1])):
+            values[(g * per_group + d, d) + centre] = 1
+    return _fill(tensor, values)
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: Generator = None) -> Tensor:
+    """Fill with samples from N(mean, std^2) truncated to [a, b] (a and b are values, not numbers of std).
+
+    Drawn by rejection: values outside [a, b] are drawn again until none is left, which gives exactly the
+    truncated distribution. (PyTorch inverts the CDF instead: the same distribution, other numbers.)
+    As PyTorch, a mean more than 2 std outside [a, b] gives a warning.
+
+    Example:
+        >>> w = nn.init.trunc_normal_(tg.empty(3, 5), std=0.02, a=-0.04, b=0.04)
+    """
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    if not a <= b:
+        raise ValueError(f"trunc_normal_: the interval [a, b] = [{a}, {b}] is empty")
+    rng = _generator(generator)
+    values = rng.normal(mean, std, tensor.data.shape)
+    outside = (values < a) | (values > b)
+    while outside.any():
+        values[outside] = rng.normal(mean, std, int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _fill(tensor, values)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times gain (Saxe et al., 2013); dimensions after the first are flattened.
+
+    The Q of the QR decomposition of a Gaussian matrix, with the signs of R's diagonal moved into Q so that
+    Q is uniformly distributed. Rows (or, for a wide matrix, columns) are orthonormal: W W^T = gain^2 I.
+
+    Example:
+        >>> w = nn.init.orthogonal_(tg.empty(3, 5))   # w @ w.T == I
+    """
+    shape = tensor.data.shape
+    if len(shape) < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {shape}")
+    if tensor.data.size == 0:
+        return tensor
+    rows, cols = shape[0], tensor.data.size // shape[0]
+    flat = _generator(generator).normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))  # makes the decomposition unique, and Q uniform over orthogonal matrices
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(shape))
 
 
 # ---- exactly as the tutorials draw ---------------------------------------------------------------

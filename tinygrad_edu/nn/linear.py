@@ -1,9 +1,9 @@
-"""Linear layers: Linear (y = x W^T + b), Identity, and Flatten."""
+"""Linear layers: Linear (y = x W^T + b), Identity, Flatten and Unflatten."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.ops.linalg import Linear as LinearOp
 from tinygrad_edu.tensor import DTypeLike, Tensor
 
-__all__ = ["Linear", "Identity", "Flatten"]
+__all__ = ["Linear", "Identity", "Flatten", "Unflatten"]
 
 
 class Linear(Module):
@@ -102,3 +102,26 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Splits dimension `dim` into `unflattened_size`: Flatten's inverse. (N, 6) becomes (N, 2, 3).
+
+    Example:
+        >>> nn.Unflatten(1, (2, 3))(tg.zeros(5, 6)).shape
+        (5, 2, 3)
+    """
+
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
+        super().__init__()
+        self.dim = dim
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """input reshaped, with dimension dim replaced by unflattened_size (one entry may be -1)."""
+        shape = input.shape
+        dim = self.dim % len(shape) if shape else 0
+        return input.reshape(shape[:dim] + self.unflattened_size + shape[dim + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,6 +1,6 @@
 """Where the forward and backward passes live: every differentiable op, one Function class each.
 
-- `elementwise.py`: + - * / ** maximum minimum where, exp log log1p sqrt abs relu sigmoid tanh clamp, casts
+- `elementwise.py`: + - * / ** maximum minimum where, exp log log1p sqrt abs relu sigmoid tanh sin cos clamp, casts
 - `reduce.py`: sum mean max min, softmax log_softmax logsumexp
 - `movement.py`: reshape permute expand index setitem gather cat stack
 - `linalg.py`: matmul, linear
@@ -8,8 +8,8 @@
 """
 
 from tinygrad_edu.ops.elementwise import (
-    Abs, Add, Cast, Clamp, Copy, Div, Exp, Log, Log1p, Maximum, Minimum, Mul, Neg, Pow, ReLU,
-    Sigmoid, Sqrt, Sub, Tanh, Where,
+    Abs, Add, Cast, Clamp, Copy, Cos, Div, Exp, Log, Log1p, Maximum, Minimum, Mul, Neg, Pow, ReLU,
+    Sigmoid, Sin, Sqrt, Sub, Tanh, Where,
 )
 from tinygrad_edu.ops.linalg import Linear, MatMul
 from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, SetItem, Stack
@@ -17,7 +17,7 @@ from tinygrad_edu.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softm
 
 __all__ = [
     "Abs", "Add", "Cast", "Clamp", "Copy", "Div", "Exp", "Log", "Log1p", "Maximum", "Minimum", "Mul", "Neg",
-    "Pow", "ReLU", "Sigmoid", "Sqrt", "Sub", "Tanh", "Where",
+    "Pow", "ReLU", "Sigmoid", "Sqrt", "Sub", "Tanh", "Where", "Sin", "Cos",
     "Linear", "MatMul",
     "Cat", "Expand", "Gather", "Index", "Permute", "Reshape", "SetItem", "Stack",
     "LogSoftmax", "LogSumExp", "Max", "Mean", "Min", "Softmax", "Sum",

@@ -287,6 +287,32 @@ class Tanh(Function):
         return grad_out * (1 - t * t)
 
 
+class Sin(Function):
+    """sin x."""
+
+    def forward(self, x):
+        self.save(x)
+        return np.sin(x)
+
+    def backward(self, grad_out):
+        # d sin(x)/dx = cos(x)
+        (x,) = self.saved
+        return grad_out * np.cos(x)
+
+
+class Cos(Function):
+    """cos x."""
+
+    def forward(self, x):
+        self.save(x)
+        return np.cos(x)
+
+    def backward(self, grad_out):
+        # d cos(x)/dx = -sin(x)
+        (x,) = self.saved
+        return -grad_out * np.sin(x)
+
+
 class Clamp(Function):
     """x limited to [min, max] (either bound may be None)."""
 
@@ -297,7 +323,7 @@ class Clamp(Function):
     def backward(self, grad_out):
         # The gradient passes where min <= x <= max (boundaries included, as PyTorch), else 0.
         x, low, high = self.saved
-        inside = np.ones(x.shape, dtype=bool)
+        inside = np.ones_like(x, dtype=bool)
         if low is not None:
             inside &= x >= low
         if high is not None:

@@ -229,6 +229,6 @@ class NLLLoss(Function):
     def backward(self, grad_out):
         # d l_i/dx_ic = -w_i [c == y_i]
         shape, rows, target, sample_weight, count, reduction = self.saved
-        grad = np.zeros(shape, dtype=np.result_type(grad_out, sample_weight))
+        grad = np.zeros_like(grad_out, shape=shape, dtype=np.result_type(grad_out, sample_weight), order="C")
         grad[rows, target] = -sample_weight * _grad_scale(grad_out, reduction, count)
         return grad

@@ -68,7 +68,7 @@ class Index(Function):
 
     def backward(self, grad_out):
         shape, dtype, index = self.saved
-        grad = np.zeros(shape, dtype=dtype)
+        grad = np.zeros_like(grad_out, shape=shape, dtype=dtype, order="C")  # (of grad_out's kind)
         if _is_basic(index):
             grad[index] = grad_out
         else:
@@ -137,7 +137,7 @@ class Gather(Function):
     def backward(self, grad_out):
         # each picked element gets the gradient of every place it was picked for (add.at accumulates)
         shape, dtype, index, axis = self.saved
-        grad = np.zeros(shape, dtype=dtype)
+        grad = np.zeros_like(grad_out, shape=shape, dtype=dtype, order="C")  # (of grad_out's kind)
         where = list(np.ix_(*[np.arange(n) for n in index.shape]))
         where[axis] = index
         np.add.at(grad, tuple(where), grad_out)

@@ -22,7 +22,7 @@ def _spread(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     (np.broadcast_to would give a read-only view that the engine must copy before a leaf keeps it;
     filling a fresh array costs less than that copy.)
     """
-    out = np.empty(shape, dtype=grad.dtype)
+    out = np.empty_like(grad, shape=shape, order="C")  # (an array of grad's kind: traced arrays stay traced)
     out[...] = grad
     return out
 

@@ -2,14 +2,20 @@
 
 - `optimizer.py`: the Optimizer base (param groups, state, zero_grad, state_dict/load_state_dict)
 - `sgd.py`: SGD (momentum, dampening, Nesterov, weight decay); `adam.py`: Adam, AdamW
+- `rmsprop.py`: RMSprop, Adagrad, Adadelta; `adam_variants.py`: Adamax, NAdam, RAdam
+- `lr_scheduler.py` (`optim.lr_scheduler`): learning-rate schedules, as torch.optim.lr_scheduler
 
 Example:
     >>> opt = tg.optim.SGD(net.parameters(), lr=0.1)
     >>> opt.zero_grad(); loss.backward(); opt.step()
 """
 
+from tinygrad_edu.optim import lr_scheduler
 from tinygrad_edu.optim.adam import Adam, AdamW
+from tinygrad_edu.optim.adam_variants import Adamax, NAdam, RAdam
 from tinygrad_edu.optim.optimizer import Optimizer
+from tinygrad_edu.optim.rmsprop import Adadelta, Adagrad, RMSprop
 from tinygrad_edu.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+           "lr_scheduler"]

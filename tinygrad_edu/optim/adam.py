@@ -73,8 +73,10 @@ class Adam(Optimizer):
                     g = -g
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = {"step": np.array(0.0), "exp_avg": np.zeros_like(p.data),
-                                             "exp_avg_sq": np.zeros_like(p.data)}
+                    # Made from p's array, so a parameter holding a traced array gets traced state too
+                    # (the step count: a 0-d float64 array of p's kind).
+                    state = self.state[p] = {"step": np.zeros_like(p.data, shape=(), dtype=np.float64),
+                                             "exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
                     if amsgrad:
                         state["max_exp_avg_sq"] = np.zeros_like(p.data)
                 state["step"] += 1  # in place, as m and v below

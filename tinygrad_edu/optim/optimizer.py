@@ -40,6 +40,9 @@ class Optimizer:
         [0.1, 0.01]
     """
 
+    # State entries that are 0-d float64 counters, not arrays shaped like their parameter (NAdam adds one).
+    _scalar_state: tuple[str, ...] = ("step",)
+
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
@@ -145,8 +148,9 @@ class Optimizer:
 
         The groups and their parameter counts must match, and every saved array must have its
         parameter's shape; anything else raises ValueError and leaves this optimizer unchanged.
-        Saved arrays are copied and cast to their parameter's dtype; a step count ('step') comes back as
-        a 0-d float64 array.
+        Saved arrays are copied and cast to their parameter's dtype; a step count ('step', and the other
+        entries of `_scalar_state`, such as NAdam's 'mu_product') comes back as a 0-d float64 array.
+        Its layout is PyTorch's, so a torch.optim state_dict whose tensors are made ndarrays loads too.
         """
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
             raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups', "
@@ -176,7 +180,7 @@ class Optimizer:
             p = index_to_param[i]
             restored = {}
             for key, value in entries.items():
-                if key == "step":  # a step count, not shaped like its parameter (PyTorch exempts it too)
+                if key in self._scalar_state:  # e.g. a step count, not shaped like its parameter (as PyTorch)
                     value = np.array(_data(value), dtype=np.float64)
                 elif isinstance(value, (np.ndarray, Tensor)):
                     array = _data(value)

@@ -73,7 +73,8 @@ class SGD(Optimizer):
                     state = self.state.setdefault(p, {})
                     buf = state.get("momentum_buffer")
                     if buf is None:
-                        buf = state["momentum_buffer"] = np.array(g, dtype=p.data.dtype)  # a copy
+                        # a copy in p's dtype, an array of g's kind (np.copy: a NumPy scalar g gives a 0-d array)
+                        buf = state["momentum_buffer"] = np.copy(g).astype(p.data.dtype, copy=False)
                     else:
                         buf *= momentum
                         buf += (1 - dampening) * g if dampening else g

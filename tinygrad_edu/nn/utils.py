@@ -1,0 +1,107 @@
+"""nn.utils: gradient clipping, and parameters as one flat vector, as torch.nn.utils.
+
+Clipping works on the gradients in place, after `backward()` and before `optimizer.step()`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, Optional, Union
+
+import numpy as np
+
+from tinygrad_edu.functional import cat
+from tinygrad_edu.tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+
+Parameters = Union[Tensor, Iterable[Tensor]]
+
+
+def _as_list(parameters: Parameters) -> list[Tensor]:
+    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
+
+
+def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: Union[float, str] = 2.0,
+                    error_if_nonfinite: bool = False, foreach: Optional[bool] = None) -> Tensor:
+    """Scale all gradients together so that their joint norm is at most max_norm; returns the norm before.
+
+    The joint norm is that of all gradients concatenated into one vector: (sum |g|^p)^(1/p), or max |g|
+    for norm_type inf. Every gradient is multiplied by min(1, max_norm / (norm + 1e-6)), in place.
+    A nan or inf norm raises with error_if_nonfinite=True (else the gradients are scaled by it, as
+    PyTorch). `foreach` is accepted for PyTorch's signature and ignored.
+
+    Example:
+        >>> loss.backward()
+        >>> nn.utils.clip_grad_norm_(net.parameters(), max_norm=1.0)
+        >>> opt.step()
+    """
+    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    norm_type = float(norm_type)
+    if not grads:
+        return Tensor._from_op(np.array(0.0, dtype=np.float32), None)
+    dtype = grads[0].data.dtype
+    # The norm of each gradient, then the norm of those norms: the norm of everything concatenated.
+    if math.isinf(norm_type):
+        norms = np.array([np.max(np.abs(g.data)) if g.data.size else 0.0 for g in grads], dtype=dtype)
+        total = norms.max()
+    else:
+        norms = np.array([np.sum(np.abs(g.data) ** norm_type) ** (1.0 / norm_type) for g in grads], dtype=dtype)
+        total = np.sum(norms ** norm_type) ** (1.0 / norm_type)
+    total = np.asarray(total, dtype=dtype)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot be "
+            "clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
+            "`error_if_nonfinite=False`"
+        )
+    scale = np.minimum(np.asarray(max_norm, dtype=dtype) / (total + np.asarray(1e-6, dtype=dtype)), 1.0)
+    with np.errstate(invalid="ignore"):  # an inf norm makes 0 * inf = nan, silently, as PyTorch
+        for g in grads:
+            g.data *= scale.astype(g.data.dtype)  # in place, as PyTorch (the gradient tensors stay the same)
+    return Tensor._from_op(total, None)
+
+
+def clip_grad_value_(parameters: Parameters, clip_value: float, foreach: Optional[bool] = None) -> None:
+    """Clamp every gradient element into [-clip_value, clip_value], in place.
+
+    Example:
+        >>> nn.utils.clip_grad_value_(net.parameters(), clip_value=0.5)
+    """
+    clip_value = float(clip_value)
+    for p in _as_list(parameters):
+        if p.grad is not None:
+            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and joined into one vector (a tensor in the graph, as PyTorch's).
+
+    Example:
+        >>> nn.utils.parameters_to_vector(nn.Linear(3, 2).parameters()).shape
+        (8,)
+    """
+    return cat([p.reshape(-1) for p in parameters])
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of `vec` into the parameters (the inverse of parameters_to_vector).
+
+    The values are copied into each parameter's own array (cast to its dtype), so an optimizer holding
+    the parameter keeps working; PyTorch instead makes each parameter a view into vec.
+
+    Example:
+        >>> nn.utils.vector_to_parameters(tg.zeros(8), net.parameters())
+    """
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected Tensor, but got: {type(vec).__name__}")
+    params = list(parameters)
+    needed = sum(p.data.size for p in params)
+    if vec.ndim != 1 or vec.shape[0] != needed:
+        raise ValueError(f"vector_to_parameters: the parameters hold {needed} numbers, "
+                         f"got a vector of shape {vec.shape}")
+    start = 0
+    for p in params:
+        n = p.data.size
+        p.data[...] = vec.data[start:start + n].reshape(p.data.shape)
+        start += n

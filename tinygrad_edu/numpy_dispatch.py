@@ -1,0 +1,234 @@
+"""NumPy's protocol on Tensor: `np.sin(t)`, `np.sum(t, axis=0)`, `ndarray * t` give Tensors in the graph.
+
+NumPy hands a call to `Tensor.__array_ufunc__` (for ufuncs: `np.exp`, `np.add`, the operators of an
+ndarray) or `Tensor.__array_function__` (for functions such as `np.sum`, `np.where`) whenever a
+Tensor is among the arguments. Each is answered here by the Tensor method that computes it, so the
+result takes part in autograd as MyGrad's does. The tables below are the whole list; any other NumPy
+function raises a TypeError that names it and says how to get the plain value.
+
+One exception, a detached write: an ndarray given as `out=` (`np.add(a, t, out=a)`, or `p.data +=
+-lr * p.grad`, where `p.data` is an ndarray) receives the values with no graph, as a write into
+PyTorch's `.data` does. `.data` stays a plain ndarray: that is our teaching choice (the array is
+what an op's forward and backward compute with).
+
+The eager engine never comes here: ops compute on the ndarrays inside tensors, not on tensors.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from tinygrad_edu.tensor import Tensor
+
+__all__ = ["UFUNCS", "FUNCTIONS", "array_ufunc", "array_function"]
+
+# ufunc -> (Tensor method for `ufunc(tensor, other)`, method for `ufunc(other, tensor)`); a unary
+# ufunc has one method. The reflected method keeps PyTorch's dtype rules for `ndarray * tensor`.
+UFUNCS: dict[np.ufunc, tuple[str, ...]] = {
+    np.add: ("__add__", "__radd__"),
+    np.subtract: ("__sub__", "__rsub__"),
+    np.multiply: ("__mul__", "__rmul__"),
+    np.true_divide: ("__truediv__", "__rtruediv__"),
+    np.power: ("__pow__", "__rpow__"),
+    np.matmul: ("__matmul__", "__rmatmul__"),
+    np.maximum: ("maximum", "maximum"),  # symmetric: ties share the gradient either way
+    np.minimum: ("minimum", "minimum"),
+    np.less: ("__lt__", "__gt__"),  # comparisons give bool tensors outside the graph
+    np.less_equal: ("__le__", "__ge__"),
+    np.greater: ("__gt__", "__lt__"),
+    np.greater_equal: ("__ge__", "__le__"),
+    np.equal: ("__eq__", "__eq__"),
+    np.not_equal: ("__ne__", "__ne__"),
+    np.negative: ("__neg__",),
+    np.positive: ("__pos__",),
+    np.absolute: ("abs",),
+    np.exp: ("exp",),
+    np.log: ("log",),
+    np.log1p: ("log1p",),
+    np.sqrt: ("sqrt",),
+    np.square: ("square",),
+    np.tanh: ("tanh",),
+    np.sin: ("sin",),
+    np.cos: ("cos",),
+}
+
+
+def _tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _sum(a, axis=None, dtype=None, out=None, keepdims=False):
+    return _tensor(a).sum(axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+def _mean(a, axis=None, dtype=None, out=None, keepdims=False):
+    return _tensor(a).mean(axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+def _max(a, axis=None, out=None, keepdims=False):  # np.max is amax: ties share the gradient
+    return _tensor(a).max(axis=axis, keepdims=keepdims)
+
+
+def _min(a, axis=None, out=None, keepdims=False):
+    return _tensor(a).min(axis=axis, keepdims=keepdims)
+
+
+def _where(condition, x=None, y=None):
+    if x is None or y is None:
+        raise TypeError("np.where(condition) with one argument (the indices) is not supported on Tensors; "
+                        "use np.nonzero(t.detach().numpy())")
+    from tinygrad_edu.tensor import where
+
+    return where(condition, x, y)
+
+
+def _concatenate(arrays, axis=0, out=None):
+    from tinygrad_edu.functional import cat
+
+    return cat(list(arrays), dim=axis)
+
+
+def _stack(arrays, axis=0, out=None):
+    from tinygrad_edu.functional import stack
+
+    return stack(list(arrays), dim=axis)
+
+
+def _reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    return _tensor(a).reshape(shape if shape is not None else newshape)
+
+
+def _transpose(a, axes=None):
+    a = _tensor(a)
+    return a.permute(*axes) if axes is not None else a.permute(*reversed(range(a.ndim)))
+
+
+def _clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    low = a_min if a_min is not None else min
+    high = a_max if a_max is not None else max
+    return _tensor(a).clamp(low, high)
+
+
+def _dot(a, b, out=None):
+    a, b = _tensor(a), _tensor(b)
+    return a * b if a.ndim == 0 or b.ndim == 0 else a.matmul(b)
+
+
+def _squeeze(a, axis=None):
+    return _tensor(a).squeeze(axis)
+
+
+def _expand_dims(a, axis):
+    return _tensor(a).unsqueeze(axis)
+
+
+def _broadcast_to(array, shape, subok=False):
+    return _tensor(array).expand(shape)
+
+
+# Facts about a tensor, not values: they need no graph.
+def _shape(a):
+    return a.shape
+
+
+def _ndim(a):
+    return a.ndim
+
+
+def _size(a, axis=None):
+    return a.numel() if axis is None else a.shape[axis]
+
+
+# NumPy function -> what it is on Tensors (with NumPy's own argument names).
+FUNCTIONS: dict[Callable, Callable] = {
+    np.sum: _sum, np.mean: _mean, np.max: _max, np.amax: _max, np.min: _min, np.amin: _min,
+    np.where: _where, np.concatenate: _concatenate, np.stack: _stack, np.reshape: _reshape,
+    np.transpose: _transpose, np.clip: _clip, np.dot: _dot, np.squeeze: _squeeze, np.expand_dims: _expand_dims,
+    np.broadcast_to: _broadcast_to, np.shape: _shape, np.ndim: _ndim, np.size: _size,
+}
+
+
+def _numpy_name(fn: Any) -> str:
+    """'np.linalg.inv' for numpy.linalg.inv, 'np.add.reduce' for a ufunc method."""
+    module = getattr(fn, "__module__", None) or "numpy"
+    module = "np" + module[len("numpy"):] if module.startswith("numpy") else module
+    module = "np" if module.startswith("np._core") or module.startswith("np.core") else module
+    return f"{module}.{getattr(fn, '__name__', repr(fn))}"
+
+
+def _unsupported(name: str) -> TypeError:
+    return TypeError(
+        f"{name} is not supported on a Tensor (the NumPy functions that work on Tensors are listed in "
+        f"tinygrad_edu/numpy_dispatch.py); for the plain values without a gradient, call it on "
+        f"t.detach().numpy()")
+
+
+def _detached(x: Any) -> Any:
+    """x with every Tensor replaced by its ndarray (in lists and tuples too): a write that records nothing."""
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, (list, tuple)):
+        return type(x)(_detached(v) for v in x)
+    return x
+
+
+def _writes_into_array(out: Any) -> bool:
+    """True for out= holding ndarrays only: NumPy writes the values there, with no graph (see module doc)."""
+    outs = out if isinstance(out, tuple) else (out,)
+    if any(isinstance(o, Tensor) for o in outs):
+        raise TypeError("out=: a Tensor cannot receive NumPy's output; write into t.data (a plain ndarray, "
+                        "under tg.no_grad() for a tensor that requires grad) or use t += ...")
+    return True
+
+
+def _defers(values: Any) -> bool:
+    """True when another array kind with its own protocol (the compiler's traced arrays) is present."""
+    return any(not isinstance(x, (Tensor, np.ndarray, np.generic))
+               and type(x).__array_ufunc__ is not np.ndarray.__array_ufunc__
+               for x in values if hasattr(type(x), "__array_ufunc__"))
+
+
+_PLAIN = (np.ndarray, np.generic, int, float, bool)  # what meets a Tensor in `ndarray * t` and `np.exp(t)`
+
+
+def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
+    """`Tensor.__array_ufunc__`: a table ufunc on Tensors as the Tensor method that computes it."""
+    names = UFUNCS.get(ufunc)
+    if names is not None and method == "__call__" and not kwargs:  # the common case first: `ndarray * t`
+        if len(inputs) == 1:
+            return getattr(inputs[0], names[0])()
+        a, b = inputs
+        if isinstance(a, Tensor) and (isinstance(b, (Tensor,) + _PLAIN)):
+            return getattr(a, names[0])(b)
+        if isinstance(b, Tensor) and isinstance(a, _PLAIN):
+            return getattr(b, names[1])(a)
+    if _defers(inputs):
+        return NotImplemented
+    if kwargs.get("out") is not None and _writes_into_array(kwargs["out"]):
+        return getattr(ufunc, method)(*_detached(inputs), **kwargs)
+    if method == "at" and not isinstance(inputs[0], Tensor):  # np.add.at(array, index, t): into the array
+        return ufunc.at(*_detached(inputs), **kwargs)
+    name = _numpy_name(ufunc) + ("" if method == "__call__" else f".{method}")
+    if names is None or method != "__call__":
+        raise _unsupported(name)
+    if kwargs:
+        raise TypeError(f"{name}: the keyword argument(s) {', '.join(kwargs)} are not supported on a Tensor; "
+                        f"call it on t.detach().numpy() for the plain values")
+    if len(inputs) == 1:
+        return getattr(inputs[0], names[0])()
+    a, b = inputs
+    return getattr(a, names[0])(b) if isinstance(a, Tensor) else getattr(b, names[1])(a)
+
+
+def array_function(func: Callable, types: tuple, args: tuple, kwargs: dict) -> Any:
+    """`Tensor.__array_function__`: a table function on Tensors, or a detached write into an ndarray `out=`."""
+    if any(not issubclass(t, (Tensor, np.ndarray)) for t in types):
+        return NotImplemented  # another array kind present: let it answer
+    if kwargs.get("out") is not None and _writes_into_array(kwargs["out"]):
+        return func(*_detached(args), **{k: _detached(v) for k, v in kwargs.items()})
+    handler = FUNCTIONS.get(func)
+    if handler is None:
+        raise _unsupported(_numpy_name(func))
+    return handler(*args, **kwargs)
