@@ -728,6 +728,14 @@ def a_slice_of_a_plain_tensor_joins_the_graph_with_it(lib):
     return [w.grad.tolist(), row.requires_grad, a.requires_grad]
 
 
+def setitem_with_an_int_separated_from_an_array_follows_pytorchs_order(lib):
+    x = lib.zeros(2, 3, 3)
+    w = lib.tensor(np.arange(9.0, dtype=np.float32).reshape(3, 3), requires_grad=True)
+    x[0, :, [0, 1, 2]] = w * 1  # square: NumPy's order would write w transposed, silently
+    (x * lib.tensor(np.arange(18.0, dtype=np.float32).reshape(2, 3, 3))).sum().backward()
+    return [x.tolist(), w.grad.tolist()]
+
+
 def versions_count_in_place_changes(lib):
     a = lib.zeros(3)
     b = a.detach()
@@ -742,7 +750,7 @@ AUTOGRAD = [
     setitem_sends_the_gradient_to_what_was_written, mask_setitem_joins_the_graph, in_place_ops_on_an_intermediate,
     versions_count_in_place_changes, views_share_the_version_counter,
     in_place_through_a_slice_changes_its_base_in_the_graph, sibling_slices_after_an_in_place_change,
-    a_slice_of_a_plain_tensor_joins_the_graph_with_it,
+    a_slice_of_a_plain_tensor_joins_the_graph_with_it, setitem_with_an_int_separated_from_an_array_follows_pytorchs_order,
     grads_accumulate, retain_graph_allows_a_second_backward, gradient_argument_weighs_the_output,
     gradient_keyword_on_a_scalar, backward_on_a_leaf, result_of_an_op, non_leaves_get_no_grad,
     inputs_without_requires_grad_get_no_grad, grad_is_a_plain_tensor, grad_set_to_none_starts_over,

@@ -809,7 +809,12 @@ class Tensor:
     def __setitem__(self, index: Any, value: Any) -> None:
         """Write `value` into self[index] in place. Recorded as an op (PyTorch's CopySlices) when self or
         value requires grad, so `a[0] = w[0]` sends a[0]'s gradient to w."""
-        self._in_place("__setitem__", _ops.SetItem, value, index=_index_arrays(index))
+        index = _index_arrays(index)
+        split = _ints_first(index)
+        if split is not None:  # as in __getitem__, PyTorch's order: the ints select first (a view), then the arrays
+            self[split[0]][split[1]] = value
+            return
+        self._in_place("__setitem__", _ops.SetItem, value, index=index)
 
     # ---- linear algebra -------------------------------------------------------------------
 
