@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, graph_functions, is_grad_enabled, unbroadcast
+from tinygrad_edu.autograd import Function, _grad_fn_when, graph_functions, is_grad_enabled, unbroadcast
 from tinygrad_edu.autograd import _creation_order  # the engine's own numbering of ops, which its walk follows
 from tinygrad_edu.compiler.errors import TracingError
 from tinygrad_edu.compiler.nodes import ATOM, Builder, Node, _ACTIVE, const
@@ -56,7 +56,7 @@ def _data_descriptor(name: str) -> Any:
 
 
 _DATA = _data_descriptor("data")
-_GRAD = _data_descriptor("grad")
+_GRAD = _data_descriptor("_grad")  # the slot under Tensor.grad, a property that checks assignments
 
 
 def raw_data(t: Tensor) -> Any:
@@ -87,6 +87,7 @@ def new_tensor(data: Any) -> Tensor:
     _GRAD.__set__(t, None)
     t.grad_fn = None
     t.requires_grad = False
+    t._version = 0
     return t
 
 
@@ -276,13 +277,14 @@ class SymEngine:
                 for node in (grad.node, grad.node.variable):  # (the variable: a gradient built in place)
                     node.meta.setdefault("op", (record.cls.__name__, "backward", record))
                     node.meta.setdefault("comment", comment)
-                if parent.grad_fn is None:
+                parent_fn = _grad_fn_when(parent, fn)  # (as the engine: the grad_fn parent had for fn)
+                if parent_fn is None:
                     self._accumulate(parent, grad)
                 else:
-                    if parent.grad_fn in grads:
-                        grad = grads[parent.grad_fn] + grad  # a second path into the same tensor
+                    if parent_fn in grads:
+                        grad = grads[parent_fn] + grad  # a second path into the same tensor
                     self._grad_name(grad, parent)
-                    grads[parent.grad_fn] = grad
+                    grads[parent_fn] = grad
             if not retain_graph:
                 fn.released = True
                 fn.saved = ()

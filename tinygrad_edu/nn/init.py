@@ -39,6 +39,7 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
         raise TypeError(f"nn.init: expected a Tensor, got {type(tensor).__name__}")
     if tensor.data.flags.writeable:
         tensor.data[...] = values
+        tensor._bump_version()  # an in-place change, as PyTorch's init functions: saved graphs refuse backward
     else:  # e.g. a tensor made with from_numpy on a read-only array: give it its own data
         tensor.data = np.broadcast_to(np.asarray(values, dtype=tensor.data.dtype), tensor.data.shape).copy()
     return tensor
