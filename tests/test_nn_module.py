@@ -479,10 +479,12 @@ def test_relu_accepts_inplace_and_shows_it_like_pytorch() -> None:
 def test_load_state_dict_result_prints_like_pytorch() -> None:
     net = Net()
     assert repr(net.load_state_dict(net.state_dict())) == "<All keys matched successfully>"
+    assert str(net.load_state_dict(net.state_dict())) == "<All keys matched successfully>"  # what print shows
     sd = net.state_dict()
     sd.pop("fc2.bias")
     result = net.load_state_dict(sd, strict=False)
     assert repr(result) == "_IncompatibleKeys(missing_keys=['fc2.bias'], unexpected_keys=[])"
+    assert str(result) == repr(result)
     assert tuple(result) == (["fc2.bias"], [])
 
 
