@@ -29,7 +29,7 @@ import os
 import uuid
 import zipfile
 from collections import OrderedDict
-from typing import Any, BinaryIO, Union
+from typing import Any, BinaryIO, Union, cast
 
 import numpy as np
 
@@ -58,7 +58,7 @@ def _flatten(obj: Any, path: list[str], arrays: dict[str, np.ndarray]) -> Any:
             n += 1
             key = f"{base}#{n}"
         arrays[key] = array
-        node = {"type": kind, "key": key}
+        node: dict[str, Any] = {"type": kind, "key": key}
         if isinstance(obj, Tensor) and obj.requires_grad:
             node["requires_grad"] = True
         return node
@@ -141,8 +141,8 @@ def save(obj: Any, f: Union[PathLike, BinaryIO]) -> None:
     arrays: dict[str, np.ndarray] = {}
     structure = {"format": "tinygrad_edu", "version": FORMAT_VERSION, "root": _flatten(obj, [], arrays)}
     arrays[STRUCTURE_KEY] = np.array(json.dumps(structure))  # a unicode string array: no pickle needed
-    if hasattr(f, "write"):
-        _write_npz(f, arrays)
+    if hasattr(f, "write"):  # a file object (mypy cannot narrow the union by hasattr, hence the cast)
+        _write_npz(cast(BinaryIO, f), arrays)
         return
     path = os.fspath(f)
     # A fresh name in the same folder (os.replace is atomic only within one file system); opened

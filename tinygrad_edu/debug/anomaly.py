@@ -13,7 +13,7 @@ import linecache
 import os
 import sys
 import threading
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, Callable, Optional, Sequence, TypeVar, cast
 
 import numpy as np
 
@@ -109,7 +109,8 @@ def _check_forward(fn: Function, out: np.ndarray) -> None:
     """After fn's forward: raise if its output is not finite; else remember where fn was created."""
     if _is_finite(out):
         if hasattr(fn, "inputs"):  # recorded in the graph: its backward may fail later
-            fn.created_at = _user_line()
+            # an attribute only this mode adds (and reads back with getattr), so Function does not declare it
+            cast(Any, fn).created_at = _user_line()
         return
     where = _user_line()
     shapes = f"input shapes {_input_shapes(fn)}" if hasattr(fn, "inputs") else f"output shape {out.shape}"

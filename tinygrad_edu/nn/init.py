@@ -150,7 +150,7 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
     fan_in, fan_out = _fans(tensor)
     fan = fan_in if mode == "fan_in" else fan_out
     if fan == 0:  # only a tensor with no elements has a fan of 0: there is nothing to fill (as PyTorch)
-        warnings.warn("Initializing zero-element tensors is a no-op")
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)  # the line calling kaiming_*
         return 0.0
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
@@ -286,16 +286,16 @@ def tutorial_(tensor: Tensor, kind: str, rng: Union[int, np.random.RandomState, 
     if kind not in TUTORIAL_KINDS:
         raise ValueError(f"tutorial_: kind must be one of {TUTORIAL_KINDS}, got {kind!r}")
     shape = tensor.data.shape[::-1] if transpose else tensor.data.shape
-    if rng is None:
-        rng = np.random  # the module's randn/rand/random_sample draw from the global legacy stream
-    elif isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         rng = np.random.RandomState(rng)
     if isinstance(rng, np.random.Generator):
         draws = {"randn": lambda: rng.standard_normal(shape), "rand": lambda: rng.random(shape),
                  "uniform(-1,1)": lambda: 2 * rng.random(shape) - 1}
-    elif isinstance(rng, np.random.RandomState) or rng is np.random:
-        draws = {"randn": lambda: rng.randn(*shape), "rand": lambda: rng.rand(*shape),
-                 "uniform(-1,1)": lambda: 2 * rng.random_sample(shape) - 1}
+    elif rng is None or isinstance(rng, np.random.RandomState):
+        # None: the np.random module itself, whose randn/rand/random_sample draw from the global legacy stream
+        legacy = np.random if rng is None else rng
+        draws = {"randn": lambda: legacy.randn(*shape), "rand": lambda: legacy.rand(*shape),
+                 "uniform(-1,1)": lambda: 2 * legacy.random_sample(shape) - 1}
     else:
         raise TypeError(
             f"tutorial_: rng must be None, an int seed, a RandomState or a Generator, got {type(rng).__name__}"

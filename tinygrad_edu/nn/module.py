@@ -72,12 +72,11 @@ class _IncompatibleKeys(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
 
+    # print() shows this too: a tuple has no __str__ of its own, so object.__str__ calls __repr__.
     def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"  # what PyTorch prints
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
-
-    __str__ = __repr__
 
 
 def _is_float_dtype(dtype: Any) -> bool:
@@ -138,7 +137,7 @@ class Module:
         modules = self.__dict__.get("_modules")
         buffers = self.__dict__.get("_buffers")
         if isinstance(value, Parameter):
-            if params is None:
+            if params is None or modules is None:  # all three registries are made together, in __init__
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
             modules.pop(name, None)
             self._forget_buffer(name)
@@ -151,7 +150,7 @@ class Module:
                 )
             params[name] = None
         elif isinstance(value, Module):
-            if modules is None:
+            if modules is None or params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             params.pop(name, None)
             self._forget_buffer(name)
@@ -345,8 +344,11 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return value
 
-    def get_buffer(self, target: str) -> Tensor:
-        """The buffer at the dotted path `target`, e.g. 'bn.running_mean' (the names of named_buffers)."""
+    def get_buffer(self, target: str) -> Optional[Tensor]:
+        """The buffer at the dotted path `target`, e.g. 'bn.running_mean' (the names of named_buffers).
+
+        None for a buffer registered as None (e.g. BatchNorm's with track_running_stats=False), as PyTorch.
+        """
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         _attribute(module, name)  # no such attribute: the error names the module, as PyTorch's
