@@ -7,15 +7,13 @@
 
 The files, in the order a call goes through them:
 - `step.py`: `CompiledStep`, which caches traces, checks each call against them, runs the generated
-  function and writes the new gradients back to `.grad`; `guards.py`: the program state a trace was
-  made under (modes, requires_grad, the module tree, param groups, module options) and random draws.
-- `tracer.py`: `Tracer` runs the step once with traced values inside every tensor; around it,
-  `patches.py` (the engine entry points it replaces while it runs), `naming.py` (names from the
-  user's code), `writeback.py` (what the step returned and which tensors each call writes back).
-- `engine.py`: Function.apply and the backward walk as the engine does them, so each op's own
-  forward and backward write its lines (nothing is written twice: there is no second, hand-made
-  formula per op).
-- `optimizers.py`: records optimizer.step() the same way, from the optimizer's own code.
+  function and writes its outputs back; `guards.py`: the program state a trace was made under
+  (modes, requires_grad, the module tree, param groups and hyper-parameters, module options) and
+  random draws.
+- `tracer.py`: `Tracer` binds what the step reads (arrays, gradients, optimizer state, lr) to traced
+  arrays and runs the step through the unmodified engine, watching it on `autograd.hooks`; nothing
+  of Tensor, Function, Optimizer or NumPy is replaced, and no trace or profile hook is installed.
+  `naming.py`: names from the user's code.
 - `sym.py`: the traced values, `Sym` (a real NumPy value plus the expression that computes it) and
   `SymFloat` (Python numbers: `loss.item()`, a learning rate); `numpy_protocol.py`: NumPy's ufuncs
   and functions on them; `nodes.py`: `Node`, the recorded expression, and `Builder`, which writes it.
@@ -43,12 +41,16 @@ What a compiled step guarantees, and what it does not:
 - Where NumPy code outside tinygrad_edu's ops uses the value of an input (np.asarray(y.data), say),
   the trace holds for that value only, and a call with another value runs eagerly (with a warning).
   If such code uses a value that changes at every call (a parameter), tracing raises TracingError.
-- An op whose own NumPy code cannot be traced runs as a call (`_forward(Op, ...)`,
-  `_backward(ctx, ...)`): still exact, less readable.
+- A user's Function subclass written with NumPy calls traces like the library's ops. An op (or an
+  optimizer) whose code takes a traced array's value out of NumPy's protocol (`np.array(x)`,
+  `float(x)`) stops the trace with a TracingError naming it and its line: write it with calls that
+  keep the array as it is (`np.copy(x)`, `x.item()`), or run the step uncompiled.
+- An optimizer that makes its state in a call (Adam's first step) is traced in that call but the
+  trace is not kept: the next call traces again with the state bound (`traces` counts kept traces).
 - The step returns what train_step returned: a tensor as a new tensor outside the graph holding the
   same value, `loss.item()` as a Python float.
-- Tracing replaces a few engine entry points for the duration of one call: trace from one thread at
-  a time. Anomaly detection (tg.detect_anomaly) does not check compiled steps.
+- Tracing puts traced arrays into the tensors it binds for the duration of one call: trace from one
+  thread at a time. Anomaly detection (tg.detect_anomaly) does not check compiled steps.
 """
 
 from __future__ import annotations

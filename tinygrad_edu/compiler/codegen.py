@@ -16,7 +16,6 @@ from typing import Any, Optional
 
 import numpy as np
 
-from tinygrad_edu.compiler.engine import new_tensor
 from tinygrad_edu.compiler.naming import RESERVED as _USED, numbered
 from tinygrad_edu.compiler.nodes import ATOM, Node, _ACTIVE
 from tinygrad_edu.compiler.tracer import Binding, Tracer
@@ -77,21 +76,6 @@ class _Generator:
                 stack.append(self.resolve(node.variable))
         return sorted(live.values(), key=lambda n: n.index), uses
 
-    def elide_copies(self) -> None:
-        """The engine copies a gradient into leaf.grad; drop the copy where the copied array is read by nothing else."""
-        nodes, uses = self.live_nodes()
-        for node in nodes:
-            source = node.meta.get("copy_of")
-            if source is None:
-                continue
-            source = self.resolve(source)
-            value = source.value
-            fresh = isinstance(value, np.ndarray) and value.base is None and value.flags.writeable
-            if source.kind == "expr" and fresh and uses.get(id(source), 0) == 1 and source.variable is source:
-                self.alias[id(node)] = source
-                source.meta["grad_of"] = node.meta.get("grad_of", source.meta.get("grad_of"))
-                source.name_hint(node.hint or "", node.priority)
-
     def share_common(self) -> None:
         """Compute an expression once where the trace computed it twice on the same operands: `1 - s` in
         both BCE's and the sigmoid's backward. The same NumPy call on the same arrays gives the same
@@ -105,7 +89,7 @@ class _Generator:
         for node in nodes:
             if node.kind != "expr" or id(node) in targets or id(node) in outputs:
                 continue
-            if any(isinstance(p, str) and ("random" in p or "_forward" in p or "_backward" in p) for p in node.parts):
+            if any(isinstance(p, str) and "random" in p for p in node.parts):
                 continue
             if any(a.kind == "const" and not a.meta.get("literal") and callable(a.value) for a in node.args):
                 continue
@@ -284,14 +268,18 @@ class _Generator:
             parts.append((i, 0))
         parts.append(",)" if len(outputs) == 1 else ")")
         self.ret = Node("stmt", parts, tuple(outputs), 0)
-        self.elide_copies()
         self.fold_seed()
         self.share_common()
         self.plan()
         self.assign_names()
+        # The step's own arguments first, then what it reads (parameters, gradients, lr, state) in the
+        # order it first reads them.
+        first_read: dict[int, int] = {}
+        for node in self.nodes:
+            for arg in node.args:
+                first_read.setdefault(id(self.resolve(arg)), node.index)
         bindings = [n.meta["binding"] for n in self.nodes if n.kind == "arg"]
-        order = {b.name: i for i, b in enumerate(self.tracer.bindings.values())}
-        bindings.sort(key=lambda b: order[b.name])
+        bindings.sort(key=lambda b: (b.kind != "input", b.key if b.kind == "input" else first_read.get(id(b.node), 0)))
         lines = [f"def step({', '.join(b.name for b in bindings)}):"]
         body: list[str] = []
         phase, op_group, errstate = None, None, None
@@ -329,7 +317,7 @@ class _Generator:
             header += ["# Constants, fixed when traced:"] + consts
         source = "\n".join(header + lines) + "\n"
         namespace = dict(self.namespace)
-        namespace.update(np=np, _forward=_forward, _backward=_backward, _optimizer_step=_optimizer_step)
+        namespace["np"] = np
         code = compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(code, namespace)
@@ -354,25 +342,3 @@ def _describe(value: Any) -> str:
     if isinstance(value, type):
         return f"the class {value.__module__}.{value.__qualname__}"
     return type(value).__name__
-
-
-# ---- what a compiled step calls where an op or optimizer could not be traced ------------------------------
-
-def _forward(cls: type, arrays: tuple, options: dict) -> tuple[Any, np.ndarray]:
-    """Run an op's forward as Function.apply does; returns (the op's context, its output)."""
-    ctx = cls()
-    return ctx, np.asarray(ctx.forward(*arrays, **options))
-
-
-def _backward(ctx: Any, needs: tuple, grad_out: np.ndarray) -> tuple:
-    """Run an op's backward as the engine does; returns one gradient (or None) per input."""
-    ctx.needs_input_grad = needs
-    grads = ctx.backward(grad_out)
-    return grads if isinstance(grads, tuple) else (grads,)
-
-
-def _optimizer_step(optimizer: Any, *params: tuple) -> None:
-    """Give each parameter its gradient and run the optimizer's own step (it updates the arrays in place)."""
-    for p, _, grad in params:
-        p.grad = None if grad is None else new_tensor(grad)
-    optimizer.step()

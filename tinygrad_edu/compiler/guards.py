@@ -141,12 +141,14 @@ class _CheckWriter:
                 self.value(f"{m}.{registry}.get({name!r}, _missing)", member, depth=1, member=True)
 
     def optimizer(self, o: str, opt: Any) -> None:
-        """An optimizer: its param groups, the parameters in each, the keys of each (hyper-parameters' values
-        are guarded by the trace itself)."""
+        """An optimizer: its param groups, the parameters in each, its hyper-parameters but lr (read at each call)."""
         self.differs(f"len({o}.param_groups) != {len(opt.param_groups)}")
         for i, group in enumerate(opt.param_groups):
             g = f"{o}.param_groups[{i}]"
             self.differs(f"len({g}) != {len(group)} or len({g}['params']) != {len(group['params'])}")
+            for key, value in group.items():
+                if key not in ("params", "lr") and isinstance(value, (*_OPTION_TYPES, tuple)):
+                    self.differs(f"{g}.get({key!r}, _missing) != {self.ref(value)}")
             for j, p in enumerate(group["params"]):
                 self.value(f"{g}['params'][{j}]", p, depth=1, member=True)
 

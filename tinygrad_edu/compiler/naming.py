@@ -18,7 +18,6 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 import tinygrad_edu
-from tinygrad_edu.compiler.engine import _DATA, is_set, raw_data
 from tinygrad_edu.compiler.sym import Sym, SymFloat
 from tinygrad_edu.tensor import Tensor
 
@@ -26,7 +25,7 @@ __all__ = ["RESERVED", "frame_kind", "caller", "numbered", "LocalNames", "argume
            "discover_names"]
 
 # Names the generated function itself uses: no argument or variable may take them.
-RESERVED = {"np", "abs", "dict", "step", "_forward", "_backward", "_optimizer_step"}
+RESERVED = {"np", "abs", "dict", "step"}
 
 
 _LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
@@ -80,23 +79,28 @@ class LocalNames:
     library's local (priority 1); arrays fixed at trace time are named in `array_names` (id -> (name,
     priority)). No trace or profile hook is installed: the frames are read, nothing is intercepted.
 
-    An optimizer's step (`loop = (its code, {id(param): name})`) is a loop over the parameters, so a
-    local (`denom`, `t`) holds a new value at each turn: there a value is named after the local and the
-    parameter the loop is at, `denom_W1` (priority 2; the first name a value gets stays).
+    In the update, a library frame with a local holding a parameter is an optimizer's loop over its
+    parameters (`for p in group["params"]`), so a local (`denom`, `t`) holds a new value at each turn:
+    there a value is named after the local and the parameter, `denom_W1` (priority 2).
     """
 
     def __init__(self, array_names: dict[int, tuple[str, int]]) -> None:
         self.array_names = array_names
-        self.loop: Any = None
 
-    def read(self, frame: Any) -> None:
-        """Name the values held by the locals of `frame` and every frame that called it."""
+    def read(self, frame: Any, params: Any = None) -> None:
+        """Name the values held by the locals of `frame` and every frame that called it (params: in the update)."""
         while frame is not None:
             kind = _kind(frame.f_code.co_filename)
-            if self.loop is not None and frame.f_code is self.loop[0]:
-                self._loop(frame.f_locals, self.loop[1])
-            elif kind == "user" or kind == "library":
-                self._locals(frame.f_locals, 3 if kind == "user" else 1)
+            local = frame.f_locals
+            if kind == "library" and params:
+                param = next((params[id(v)] for v in local.values() if isinstance(v, Tensor) and id(v) in params),
+                             None)
+                if param is not None:
+                    self._loop(local, param)
+                    frame = frame.f_back
+                    continue
+            if kind == "user" or kind == "library":
+                self._locals(local, 3 if kind == "user" else 1)
             frame = frame.f_back
 
     def _locals(self, local: dict, priority: int) -> None:
@@ -105,7 +109,7 @@ class LocalNames:
                 continue
             node = None
             if isinstance(value, Tensor):
-                data = raw_data(value) if is_set(_DATA, value) else None
+                data = getattr(value, "data", None)  # (none yet while Tensor.__init__ runs)
                 node = data.node if isinstance(data, Sym) else None
             elif isinstance(value, (Sym, SymFloat)):
                 node = value.node
@@ -115,10 +119,7 @@ class LocalNames:
                 self.array_names[id(value)] = (name, priority)  # names constants: `rows`
 
     @staticmethod
-    def _loop(local: dict, params: dict[int, str]) -> None:
-        param = next((params[id(v)] for v in local.values() if isinstance(v, Tensor) and id(v) in params), None)
-        if param is None:
-            return
+    def _loop(local: dict, param: str) -> None:
         for name, value in local.items():
             if isinstance(value, (Sym, SymFloat)) and value.node.kind in ("expr", "version") and \
                     value.node.phase == "update" and not name.startswith("_"):

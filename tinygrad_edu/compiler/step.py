@@ -103,10 +103,12 @@ class CompiledStep:
 
     def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
-        names = discover_names(self.fn, self.names)
-        tracer = Tracer(self.fn, args, argument_names(self.fn, len(args)), names)
+        roots = [value for _, value in self._guard.roots(args)]
+        if self.names is not None:
+            roots.append(self.names if not isinstance(self.names, dict) else list(self.names.values()))
+        tracer = Tracer(self.fn, args, argument_names(self.fn, len(args)), discover_names(self.fn, self.names), roots)
         unchanged = self._guard.check(args)  # the program state as the call found it
-        generators = random_states([value for _, value in self._guard.roots(args)])
+        generators = random_states(roots)
         tracer.run()
         drawn = random_draws(generators)
         if drawn:
@@ -114,8 +116,10 @@ class CompiledStep:
                 f"tg.compile: {self.__name__} drew random numbers ({', '.join(drawn)}) while traced: they are "
                 "drawn once, when traced; every compiled call reuses those numbers. Draw them outside and pass "
                 "them in as an argument.", TracingWarning, *_where(self.fn))
-        self.traces += 1
         result = _rebuild(tracer.structure, [node.value for node in tracer.outputs])
+        if tracer.state_created:  # the optimizer made its state in this call (Adam's first step): trace the next
+            return result
+        self.traces += 1
         shapes = ", ".join(f"{n}: {_describe(a)}" for n, a in zip(tracer.arg_names, args))
         title = (f"Compiled by tg.compile from {self.__name__}{_location(self.fn)}, for {shapes or 'no arguments'}.\n"
                  "Each line is one op's forward, backward or update, in the order the engine runs them.")
@@ -159,7 +163,7 @@ class _Entry:
             ns[name] = value
             return name
 
-        def tensor(t: Tensor) -> str:
+        def tensor(t: Any) -> str:
             """How the call finds tensor t: the argument it was, or the tensor itself."""
             binding = tracer.bound.get(id(t))
             return f"_a{binding.key}" if binding is not None and binding.kind == "input" else ref(t)
@@ -192,11 +196,8 @@ class _Entry:
                 lines.append(f"    if type(_a{i}) is not {ref(type(a))} or _a{i} != {ref(a)}:")
                 lines.append("        raise _Mismatch")
         # 2. what the trace assumed about gradients and hyper-parameters
-        for t in tracer.grad_none_guards:
+        for t in tracer.grad_none:
             lines.append(f"    if {tensor(t)}.grad is not None:")
-            lines.append("        raise _Mismatch")
-        for opt, group, key, value in tracer.hyper_guards:
-            lines.append(f"    if {ref(opt)}.param_groups[{group}][{key!r}] != {ref(value)}:")
             lines.append("        raise _Mismatch")
         # 3. the function's arguments, read now
         reads = []
@@ -230,19 +231,19 @@ class _Entry:
             if b not in generated.bindings and b.kind != "input":
                 continue
             value = np.array(b.value, copy=True)
-            source = f"_v{b.key}" if b.kind == "input" else f"{ref(b.key)}.data"
+            source = f"_v{b.key}" if b.kind == "input" else f"{ref(b.key)}.data"  # (an input or a tensor)
             lines.append(f"    if not _array_equal({source}, {ref(value)}):")
             lines.append("        raise _ValueMismatch")
             notes.append(f"the trace used the values of {name} ({whys[0]})")
         self.value_note = "; ".join(notes)
         # 5. run, then write back gradients and data
         lines.append(f"    _out = _kernel({', '.join(b.name for b in generated.bindings)})")
-        for (where, key), value in tracer.grad_writes:
-            target = f"_a{key}" if where == "input" else ref(key)
-            lines.append(f"    {target}.grad = {self._value(value, ref)}")
-        for (where, key), value in tracer.data_writes:
-            target = f"_a{key}" if where == "input" else ref(key)
-            lines.append(f"    {target}.data = {self._value(value, ref, copy=True)}")
+        for t, value in tracer.grad_writes:
+            lines.append(f"    {tensor(t)}.grad = {self._value(value, ref)}")
+        for t, value in tracer.data_writes:
+            lines.append(f"    {tensor(t)}.data = {self._value(value, ref, copy=True)}")
+        for opt, p, key, value in tracer.state_writes:
+            lines.append(f"    {ref(opt)}.state[{ref(p)}][{key!r}] = {self._value(value, ref, copy=True)}")
         lines.append(f"    return {self._structure(tracer.structure, ref)}")
         self.call_source = "\n".join(lines) + "\n"
         exec(compile(self.call_source, generated.filename + ":call", "exec"), ns)
