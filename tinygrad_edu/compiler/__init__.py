@@ -11,14 +11,12 @@ The files, in the order a call goes through them:
   (modes, requires_grad, the module tree, param groups and hyper-parameters, module options) and
   random draws.
 - `tracer.py`: `Tracer` binds what the step reads (arrays, gradients, optimizer state, lr) to traced
-  arrays and runs the step through the unmodified engine, watching it on `autograd.hooks`; nothing
-  of Tensor, Function, Optimizer or NumPy is replaced, and no trace or profile hook is installed.
-  `naming.py`: names from the user's code.
-- `sym.py`: the traced values, `Sym` (a real NumPy value plus the expression that computes it) and
-  `SymFloat` (Python numbers: `loss.item()`, a learning rate); `numpy_protocol.py`: NumPy's ufuncs
-  and functions on them; `nodes.py`: `Node`, the recorded expression, and `Builder`, which writes it.
+  arrays, runs the step through the unmodified engine and watches it on `autograd.hooks`; it names
+  values after the module tree, the step's variables, the ops and the optimizer's locals.
+- `sym.py`: the traced values, `Sym` (a real NumPy value plus the `Node` that computes it) and
+  `SymFloat` (`loss.item()`, a learning rate), NumPy's ufuncs and functions on them,
+  `TracingError` and `TracingWarning`.
 - `codegen.py`: turns the trace into `def step(...)`: op outputs and gradients get lines of their own.
-- `errors.py`: `TracingError` and `TracingWarning`.
 
 What a compiled step guarantees, and what it does not:
 - The results of eager mode: the same NumPy calls on the same operands in the same order
@@ -58,7 +56,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from tinygrad_edu.compiler.step import CompiledStep
-from tinygrad_edu.compiler.errors import TracingError, TracingWarning
+from tinygrad_edu.compiler.sym import TracingError, TracingWarning
 
 __all__ = ["compile", "CompiledStep", "TracingError", "TracingWarning"]
 

@@ -16,9 +16,8 @@ from typing import Any, Optional
 
 import numpy as np
 
-from tinygrad_edu.compiler.naming import RESERVED as _USED, numbered
-from tinygrad_edu.compiler.nodes import ATOM, Node, _ACTIVE
-from tinygrad_edu.compiler.tracer import Binding, Tracer
+from tinygrad_edu.compiler.sym import ATOM, Node, _ACTIVE
+from tinygrad_edu.compiler.tracer import RESERVED as _USED, Binding, Tracer, numbered
 
 RESERVED = set(keyword.kwlist) | set(dir(builtins)) | _USED  # (builtins: so no line shadows one)
 

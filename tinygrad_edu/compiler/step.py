@@ -18,10 +18,9 @@ from typing import Any, Callable
 import numpy as np
 
 from tinygrad_edu.compiler.codegen import Generated, generate
-from tinygrad_edu.compiler.errors import TracingWarning
+from tinygrad_edu.compiler.sym import TracingWarning
 from tinygrad_edu.compiler.guards import StateGuard, random_draws, random_states
-from tinygrad_edu.compiler.naming import argument_names, discover_names
-from tinygrad_edu.compiler.nodes import _ACTIVE
+from tinygrad_edu.compiler.sym import _ACTIVE
 from tinygrad_edu.compiler.tracer import Tracer
 from tinygrad_edu.tensor import Tensor
 
@@ -103,12 +102,9 @@ class CompiledStep:
 
     def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
-        roots = [value for _, value in self._guard.roots(args)]
-        if self.names is not None:
-            roots.append(self.names if not isinstance(self.names, dict) else list(self.names.values()))
-        tracer = Tracer(self.fn, args, argument_names(self.fn, len(args)), discover_names(self.fn, self.names), roots)
+        tracer = Tracer(self.fn, args, self.names)
         unchanged = self._guard.check(args)  # the program state as the call found it
-        generators = random_states(roots)
+        generators = random_states([value for _, value in self._guard.roots(args)])
         tracer.run()
         drawn = random_draws(generators)
         if drawn:

@@ -1,103 +1,89 @@
 """Tracing a training step: the unmodified engine runs it once with traced arrays (Syms) inside the tensors.
 
-Nothing of Tensor, Function, Optimizer or NumPy is replaced while it runs. Before the call, the
-tracer binds what the step reads (`Tracer.bind_all`), by ordinary attribute writes it undoes after
-the call: the arrays of the arguments, of every tensor the step can reach (the parameters and
-buffers of its modules, its optimizers' param groups, tensors in its closure, globals, object and
-arguments), their existing gradients, the optimizers' state arrays and learning rates. Then
-`Function.apply`, the backward walk and `optimizer.step()` run as always; NumPy hands every
-operation on a Sym to sym.py, which computes the real value and records the line that computes it.
-The tracer only watches, on `autograd.hooks`: it names each op's output and gradient and marks
-the forward, backward and update sections. After the call it reads back which Syms ended in
-`.data`, `.grad` and the optimizers' state: those are what each compiled call writes back.
+Nothing of Tensor, Function, Optimizer or NumPy is replaced. Before the call the tracer binds what
+the step reads (`bind_all`), by attribute writes it undoes after the call: the arrays of its
+arguments and of every tensor it can reach (through its closure, globals, object and arguments:
+tensors, lists and dicts of them, the parameters and buffers of modules, optimizers' param groups),
+their gradients, the optimizers' state arrays and learning rates. Then `Function.apply`, the backward
+walk and `optimizer.step()` run as always, and every NumPy call on a Sym records its line (sym.py).
+The tracer watches the engine on `autograd.hooks` to name op outputs (`linear_1`) and gradients
+(`d_linear_1`) and to mark the forward, backward and update sections. After the call it reads which
+Syms ended in `.data`, `.grad` and the optimizers' state: each compiled call writes those back.
+
+Names come from the module tree (`hidden.weight` -> `hidden_weight`), the step's variables and
+arguments, the ops, and the locals that hold values when a node is recorded (`LocalNames`: the frames
+on the stack are read; no sys.settrace or sys.setprofile).
 """
 
 from __future__ import annotations
 
+import inspect
 import keyword
+import os
 import re
 import sys
+import sysconfig
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
+import tinygrad_edu
 from tinygrad_edu.autograd import Function, hooks
-from tinygrad_edu.compiler.errors import TracingError, TracingWarning
-from tinygrad_edu.compiler.naming import RESERVED, LocalNames, caller, numbered
-from tinygrad_edu.compiler.nodes import ATOM, Builder, Node, Trace, _ACTIVE, const
-from tinygrad_edu.compiler.sym import Sym, SymFloat, real
+from tinygrad_edu.compiler.sym import (ATOM, Builder, Node, Sym, SymFloat, TracingError, TracingWarning, _ACTIVE,
+                                       const, real)
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["Tracer", "Binding"]
+__all__ = ["Tracer", "Binding", "RESERVED", "numbered", "argument_names"]
 
-# Short names for state arrays in the compiled source: momentum_W1, m_W1, v_W1 (Adam's step count: step_W1).
+RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself uses
+# Short names for state arrays in the source: momentum_W1, m_W1, v_W1 (Adam's step count: step_W1).
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
+_LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
+_COMPILE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_SKIP = (os.path.dirname(os.path.abspath(np.__file__)) + os.sep, os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
+_KINDS: dict[str, str] = {}
 
 
 class Binding:
-    """Something the compiled step receives at each call: an input, a tensor's data, a gradient, state.
-
-    kind: 'input' (argument `key` of the call), 'tensor' (`key`.data), 'grad' (`key`.grad.data),
-    'hyper' ((optimizer, group index, name): the learning rate, read at each call) or 'state'
-    ((optimizer, param, name): an array of the optimizer's state, such as Adam's moments).
-    """
+    """An argument of the compiled step, read at each call: kind 'input' (argument `key` of the call),
+    'tensor' (`key`.data), 'grad' (`key`.grad.data), 'hyper' ((optimizer, group, 'lr')) or 'state'
+    ((optimizer, param, name): an array of the optimizer's state, such as Adam's moments)."""
 
     def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any) -> None:
         self.name, self.kind, self.key, self.node, self.value = name, kind, key, node, value
         # A value the step changes (a parameter, a gradient, the optimizer's state) cannot be guarded.
-        self.mutable = kind in ("grad", "hyper", "state") or (
-            kind == "tensor" and bool(getattr(key, "requires_grad", False)))
+        self.mutable = kind in ("grad", "hyper", "state") or (kind == "tensor" and key.requires_grad)
 
 
-def snake(name: str) -> str:
-    """'BCELoss' -> 'bce_loss', 'LogSoftmax' -> 'log_softmax'; a short name is one word: 'ReLU' -> 'relu'."""
-    if len(name) <= 6:
-        return name.lower()
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
-
-
-def op_comment(cls: type) -> str:
-    """The first comment in an op's backward: 'd sigmoid/dx = s * (1 - s)'."""
-    import inspect
-
-    try:
-        lines = inspect.getsource(cls.backward).splitlines()
-    except (OSError, TypeError):
-        return ""
-    text = next((line.strip().lstrip("# ").strip() for line in lines if line.strip().startswith("#")), "")
-    for stop in (". ", "; "):  # the formula, not the explanation after it
-        text = text.split(stop)[0]
-    return text.rstrip(".")
-
-
-class Tracer(Trace):
+class Tracer:
     """Runs `fn(*args)` once with traced values and keeps what the code generator needs."""
 
-    def __init__(self, fn: Callable, args: tuple, arg_names: list[str], names: dict[int, str],
-                 roots: list[Any]) -> None:
-        super().__init__()
-        self.fn, self.args, self.arg_names, self.names, self.roots = fn, args, arg_names, names, roots
+    def __init__(self, fn: Callable, args: tuple, names: Any) -> None:
+        self.fn, self.args, self.user_names = fn, args, names
+        self.arg_names = argument_names(fn, len(args))
+        self.nodes: list[Node] = []
+        self.phase = "forward"
+        self.base_errstate = tuple(sorted(np.geterr().items()))
+        self.floats: dict[int, tuple[float, Node]] = {}  # id of a plain float -> the traced float it came from
         self.bindings: dict[str, Binding] = {}
         self.bound: dict[int, Binding] = {}  # id(tensor) -> its 'tensor' or 'input' binding
         self.tensors: list[Tensor] = []  # the bound tensors, in the order found
         self.grads: dict[int, tuple[Tensor, Sym]] = {}  # id(tensor) -> (its .grad, the Sym put in it)
         self.grad_none: list[Tensor] = []  # bound tensors whose .grad was None when the call started
         self.pending: dict[int, tuple[Tensor, Tensor]] = {}  # (tensor, placeholder): see pending_grads
-        self.states: list[tuple[Any, Any, str, Sym]] = []  # (optimizer, param, key, Sym) of bound state
+        self.states: list[tuple[Any, Any, str, Sym]] = []  # (optimizer, param, key, Sym)
         self.hypers: list[tuple[dict, str, Any, Any]] = []  # (group, key, original, traced stand-in)
         self.optimizers: list[Any] = []
         self.value_guards: dict[str, list[str]] = {}  # binding name -> why its value is guarded
         self.ops: dict[int, Node] = {}  # id(op) -> its output's node, for the ops applied in this trace
         self.op_counts: dict[str, int] = {}
-        self.keep: list[Any] = []  # the ops of the trace, kept alive so ids stay unique
+        self.keep: list[Any] = []  # the trace's ops, kept alive so ids stay unique
         self.mark = 0  # the first node of the op whose backward runs now
         self.outputs: list[Node] = []
-        self.structure: Any = None
         self.state_created = False
-        self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> a variable that held it
-        self.params = {}  # id(tensor) -> its name, for an optimizer's loop locals: denom_W1
-        self.local_names = LocalNames(self.array_names)
+        self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> (a variable that held it, priority)
+        self.params: dict[int, str] = {}  # id(tensor) -> its binding's name
         self.naming = False
 
     # ---- binding what the step reads ------------------------------------------------------------
@@ -110,44 +96,75 @@ class Tracer(Trace):
         node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value)
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
 
+    def roots(self) -> list[tuple[str, Any]]:
+        """(name, value) for what the step refers to: `names=`, its object, closure, globals, arguments."""
+        from tinygrad_edu.nn.module import Module
+
+        fn, names = self.fn, self.user_names
+        func, owner = getattr(fn, "__func__", fn), getattr(fn, "__self__", None)
+        found: list[tuple[str, Any]] = []
+        if isinstance(names, Module):
+            found.append(("layer", names))
+        elif names is not None:
+            found += list(names.items() if isinstance(names, Mapping) else names)
+        if owner is not None:
+            found += [("layer", owner)] + [(k, v) for k, v in vars(owner).items() if not k.startswith("_")]
+        for name, cell in zip(getattr(func, "__code__", None) and func.__code__.co_freevars or (),
+                              getattr(func, "__closure__", None) or ()):
+            try:
+                found.append((name, cell.cell_contents))
+            except ValueError:  # a cell not yet filled
+                pass
+        try:
+            found += list(inspect.getclosurevars(func).globals.items())
+        except (TypeError, ValueError):
+            pass
+        return found + [(n, a) for n, a in zip(self.arg_names, self.args) if not isinstance(a, Tensor)]
+
     def bind_all(self) -> list:
         """Put Syms into everything the step reads (see the module docstring); returns the step's arguments."""
         from tinygrad_edu.nn.module import Module
         from tinygrad_edu.optim.optimizer import Optimizer
 
         traced = []
-        for i, a in enumerate(self.args):
-            name = self.arg_names[i]
+        for i, (name, a) in enumerate(zip(self.arg_names, self.args)):
             if isinstance(a, Tensor):
                 self._bind_tensor(a, name, "input", i)
             elif isinstance(a, np.ndarray) or type(a) is float:
                 a = self.bind(name, "input", i, a)
             traced.append(a)
+        names: dict[int, str] = {}
         seen: set[int] = set()
 
-        def reach(value: Any, depth: int) -> None:
+        def reach(name: str, value: Any, depth: int, bind: bool) -> None:
             if id(value) in seen:
                 return
             seen.add(id(value))
             if isinstance(value, Tensor):
-                self._bind_tensor(value, self.names.get(id(value)) or "tensor", "tensor", value)
+                if bind:
+                    self._bind_tensor(value, names.get(id(value), "tensor"), "tensor", value)
+                else:
+                    name = re.sub(r"\W", "_", name)
+                    names.setdefault(id(value), name if name and not name[0].isdigit() else "p" + name)
             elif isinstance(value, Module):
-                for t in [*value.parameters(), *value.buffers()]:
-                    reach(t, 1)
-            elif hasattr(value, "_guard") and hasattr(value, "__wrapped__"):  # a compiled step it calls
-                for _, inner in value._guard.roots(()):
-                    reach(inner, 0)
-            elif isinstance(value, Optimizer):
+                for pname, t in [*value.named_parameters(), *value.named_buffers()]:
+                    reach((name + pname if pname[0].isdigit() else pname), t, 1, bind)
+            elif isinstance(value, Optimizer) and bind:
                 self.optimizers.append(value)
                 for group in value.param_groups:
                     for p in group["params"]:
-                        reach(p, 1)
+                        reach("param", p, 1, bind)
+            elif hasattr(value, "_guard") and hasattr(value, "__wrapped__"):  # a compiled step it calls
+                for inner in value._guard.roots(()):
+                    reach("", inner[1], 0, bind)
             elif depth == 0 and isinstance(value, (list, tuple, dict)):
-                for item in (value.values() if isinstance(value, dict) else value):
-                    reach(item, 1)
+                for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+                    reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1, bind)
 
-        for root in self.roots:
-            reach(root, 0)
+        for bind in (False, True):  # names first (from modules and variables), then bind in the order found
+            seen.clear()
+            for name, value in self.roots():
+                reach(name, value, 0, bind)
         for t in self.tensors:
             g = t.grad
             if g is None and t.requires_grad:  # see pending_grads
@@ -164,21 +181,19 @@ class Tracer(Trace):
         return traced
 
     def _bind_tensor(self, t: Tensor, name: str, kind: str, key: Any) -> None:
-        if id(t) in self.bound or type(t.data) is not np.ndarray:
-            return
-        sym = self.bind(name, kind, key, t.data)
-        self.bound[id(t)] = self.bindings[sym.node.hint]
-        self.params[id(t)] = sym.node.hint
-        self.tensors.append(t)
-        t.data = sym
+        if id(t) not in self.bound and type(t.data) is np.ndarray:
+            sym = self.bind(name, kind, key, t.data)
+            self.bound[id(t)] = self.bindings[sym.node.hint]
+            self.params[id(t)] = sym.node.hint
+            self.tensors.append(t)
+            t.data = sym
 
     def _bind_optimizer(self, opt: Any) -> None:
-        """lr is read at every call; other float hyper-parameters are literals (guards.py retraces on a change)."""
+        """lr is read at every call; other float hyper-parameters are literals (a change retraces: guards.py)."""
         for i, group in enumerate(opt.param_groups):
             for key, value in list(group.items()):
                 if key == "lr" and type(value) is float:
-                    name = "lr" if len(opt.param_groups) == 1 else f"lr_{i}"
-                    stand_in = self.bind(name, "hyper", (opt, i, key), value)
+                    stand_in = self.bind("lr" if len(opt.param_groups) == 1 else f"lr_{i}", "hyper", (opt, i, key), value)
                 elif type(value) is float:  # a literal that writes itself: (1 - 0.9) stays readable
                     stand_in = SymFloat(value, const(value))
                 elif type(value) is tuple and all(type(v) is float for v in value):
@@ -187,7 +202,7 @@ class Tracer(Trace):
                     continue
                 self.hypers.append((group, key, value, stand_in))
                 group[key] = stand_in
-        self.state_keys = {id(p): set(s) for p, s in opt.state.items()}
+        opt.traced_state_keys = {id(p): set(s) for p, s in opt.state.items()}
         for p, entries in opt.state.items():
             for key, value in list(entries.items()):
                 if type(value) is np.ndarray:
@@ -196,12 +211,12 @@ class Tracer(Trace):
                     self.states.append((opt, p, key, sym))
 
     def pending_grads(self) -> None:
-        """Decide, at the first backward walk, whether the trace depends on a gradient being None at the start.
+        """At the first backward walk: does the trace depend on a gradient being None at the start?
 
-        A tensor that requires grad and has none when the call starts holds a placeholder until then.
-        If the step cleared or replaced it (opt.zero_grad()), the trace holds whatever the gradient is
-        when a later call starts; if not, the placeholder goes and the trace holds only for a call that
-        starts with no gradient (a step without zero_grad traces again once there is one).
+        A tensor that requires grad and has no gradient when the call starts holds a placeholder
+        until then. If the step cleared or replaced it (opt.zero_grad()), the trace holds whatever the
+        gradient is when a later call starts; if not, the placeholder goes and the trace holds only
+        for calls that start without one (a step without zero_grad traces again once there is one).
         """
         for t, placeholder in self.pending.values():
             if t.grad is placeholder:
@@ -211,46 +226,46 @@ class Tracer(Trace):
 
     # ---- what the engine tells (autograd.hooks) ----------------------------------------------------
     def forward(self, fn: Function, out: Any) -> None:
-        """An op's forward made `out`: it gets a line of its own, named after the op (linear_1)."""
+        """An op's forward made `out`: a line of its own, named after the op (linear_1)."""
         if not isinstance(out, Sym):
             return
         _as_array(out)
         cls = type(fn).__name__
         seq = self.op_counts[cls] = self.op_counts.get(cls, 0) + 1
-        node = out.node
-        if node.kind in ("expr", "version") and node.variable.priority < 2:
-            node.variable.name_hint(f"{snake(cls)}_{seq}", 2)
-        node.meta.setdefault("op", (cls, "forward", fn))
+        if out.node.kind in ("expr", "version"):
+            snake = cls.lower() if len(cls) <= 6 else re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])",
+                                                              "_", cls).lower()
+            out.node.variable.name_hint(f"{snake}_{seq}", 2)
+        out.node.meta.setdefault("op", (cls, "forward", fn))
         recorded = getattr(fn, "inputs", None) is not None
-        if recorded or self.phase == "forward":
-            node.must_name = True
+        out.node.must_name = out.node.must_name or recorded or self.phase == "forward"
         if recorded:
-            self.ops[id(fn)] = node
+            self.ops[id(fn)] = out.node
             self.keep.append(fn)
             for x in fn.inputs:
                 if isinstance(x, Tensor) and x.requires_grad and x.grad_fn is None and type(x.data) is np.ndarray:
                     raise TracingError(
                         f"tg.compile: {cls} reads a tensor of shape {x.shape} that requires grad, but the step "
-                        "can not reach it (it is not in its closure, globals, object, arguments, modules or "
+                        "cannot reach it (it is not in its closure, globals, object, arguments, modules or "
                         "optimizers); pass it in as an argument or name it with tg.compile(..., names=...)")
 
     def walk(self, root: Tensor, gradient: Any, starting: bool) -> None:
         """A backward walk starts (the backward section) or has ended (the update follows, almost always)."""
-        if starting:
-            self.pending_grads()
-            self.phase = "backward"
-            if isinstance(gradient, Sym):
-                self._grad_of(gradient, root)
-                gradient.node.phase = "backward"
-                gradient.node.meta["seed"] = "".join(p for p in gradient.node.parts if isinstance(p, str)) \
-                    .startswith("np.ones_like(")
-            self.mark = len(self.nodes)
+        if not starting:
+            self.phase = "update"
+            for t in self.tensors:
+                if t.grad is not None and isinstance(t.grad.data, Sym):
+                    _as_array(t.grad.data)
+                    self._grad_of(t.grad.data, t)
             return
-        self.phase = "update"
-        for t in self.tensors:
-            if t.grad is not None and isinstance(t.grad.data, Sym):
-                _as_array(t.grad.data)
-                self._grad_of(t.grad.data, t)
+        self.pending_grads()
+        self.phase = "backward"
+        if isinstance(gradient, Sym):
+            self._grad_of(gradient, root)
+            gradient.node.phase = "backward"
+            gradient.node.meta["seed"] = "".join(p for p in gradient.node.parts if isinstance(p, str)).startswith(
+                "np.ones_like(")
+        self.mark = len(self.nodes)
 
     def grad_out(self, fn: Function, grad_out: Any) -> None:
         """fn's backward is next: its grad_out is the gradient of fn's output (d_linear_1)."""
@@ -264,17 +279,15 @@ class Tracer(Trace):
 
     def backward(self, fn: Function, grads: Any) -> None:
         """fn's backward returned `grads`: its lines go under its heading, each gradient named after its input."""
-        cls = type(fn)
-        comment = op_comment(cls)
-        for node in self.nodes[self.mark:]:
-            node.meta.setdefault("op", (cls.__name__, "backward", fn))
+        op = (type(fn).__name__, "backward", fn)
+        comment = _comment(type(fn))
+        marked = self.nodes[self.mark:] + [n for g in grads if isinstance(g, Sym) for n in (g.node, g.node.variable)]
+        for node in marked:
+            node.meta.setdefault("op", op)
             node.meta.setdefault("comment", comment)
         for x, g in zip(fn.inputs, grads):
             if isinstance(g, Sym):
                 _as_array(g)
-                for node in (g.node, g.node.variable):
-                    node.meta.setdefault("op", (cls.__name__, "backward", fn))
-                    node.meta.setdefault("comment", comment)
                 if isinstance(x, Tensor):
                     self._grad_of(g, x)
         self.mark = len(self.nodes)
@@ -282,21 +295,40 @@ class Tracer(Trace):
     def _grad_of(self, grad: Sym, of: Tensor) -> None:
         node = grad.node.variable  # (a gradient changed in place is named as the variable that holds it)
         node.must_name = True
-        if "grad_of" not in node.meta:
-            node.meta["grad_of"] = of.data.node if isinstance(of.data, Sym) else None
+        node.meta.setdefault("grad_of", of.data.node if isinstance(of.data, Sym) else None)
 
     # ---- what Syms tell ---------------------------------------------------------------------------
     def saw_node(self) -> None:
-        """A node was recorded: name the values the locals on the stack hold (naming.LocalNames)."""
-        if self.naming:
-            self.local_names.read(sys._getframe(2), self.params if self.phase == "update" else None)
+        """A node was recorded: name the values that the locals of the frames on the stack hold.
+
+        A user's variable gives its name (priority 3), a library's local a weaker one (1). In the
+        update, a library frame with a local holding a parameter is an optimizer's loop over its
+        parameters: there a local holds a new value at each turn, named `denom_W1` (priority 2).
+        """
+        if not self.naming:
+            return
+        params = self.params if self.phase == "update" else None
+        frame = sys._getframe(2)
+        while frame is not None:
+            kind, local = _kind(frame.f_code.co_filename), frame.f_locals
+            param = params and kind == "library" and next(
+                (params[id(v)] for v in local.values() if isinstance(v, Tensor) and id(v) in params), None)
+            for name, value in local.items() if kind in ("user", "library") else ():
+                if name.startswith("_") or name == "self" or not name.isidentifier():
+                    continue
+                data = getattr(value, "data", None) if isinstance(value, Tensor) else value
+                if isinstance(data, (Sym, SymFloat)) and data.node.kind in ("expr", "version"):
+                    if not param:
+                        data.node.variable.name_hint(name, 3 if kind == "user" else 1)
+                    elif data.node.phase == "update":
+                        data.node.variable.name_hint(f"{name}_{param}", 2)
+                elif isinstance(value, np.ndarray) and self.array_names.get(id(value), ("", 0))[1] < 3:
+                    self.array_names[id(value)] = (name, 3 if kind == "user" else 1)  # names constants: `rows`
+            frame = frame.f_back
 
     def escape(self, node: Node, what: str) -> None:
-        """A traced value left the trace: an error inside an op or optimizer, else the value is guarded.
-
-        Outside an op, a value computed from what the step changes (a parameter, a gradient, the
-        state) cannot be guarded: that is a TracingError too.
-        """
+        """A traced value left NumPy's protocol: an error inside an op or an optimizer, or when the value
+        changes at every call (it comes from a parameter, a gradient, the state); else the value is guarded."""
         from tinygrad_edu.optim.optimizer import Optimizer
 
         if not node.sources:
@@ -312,27 +344,24 @@ class Tracer(Trace):
                     "float(x)), or call the step without tg.compile")
             frame = frame.f_back
         _, filename, line = caller()
-        where = f"{filename}:{line}"
         mutable = sorted(s for s in node.sources if self.bindings[s].mutable)
         if mutable:
             raise TracingError(
-                f"tg.compile: at {where} a value computed from {', '.join(mutable)} is {what}; the compiled "
-                "step cannot follow NumPy code outside tinygrad_edu's ops, and this value changes at every "
-                "call. Keep the computation in tensor operations (or use .item() for a number).")
+                f"tg.compile: at {filename}:{line} a value computed from {', '.join(mutable)} is {what}; the "
+                "compiled step cannot follow NumPy code outside tinygrad_edu's ops, and this value changes at "
+                "every call. Keep the computation in tensor operations (or use .item() for a number).")
         for source in node.sources:
-            self.value_guards.setdefault(source, []).append(f"{what} at {where}")
+            self.value_guards.setdefault(source, []).append(f"{what} at {filename}:{line}")
 
     def decide(self, node: Node, what: str) -> None:
         """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
-        if not node.sources:
-            return
         kind, filename, line = caller()
-        if kind == "user":
+        if node.sources and kind == "user":
             warnings.warn_explicit(
                 f"tg.compile: {what} reads the value of a traced tensor here; Python control flow is frozen at "
                 "trace time, so the compiled step always does what this call did", TracingWarning, filename, line)
 
-    # ---- running the step -------------------------------------------------------------------------
+    # ---- running the step, and what it leaves ------------------------------------------------------
     def run(self) -> Any:
         """Call the step once with everything bound; returns what it returned."""
         _ACTIVE.append(self)
@@ -355,11 +384,11 @@ class Tracer(Trace):
 
     def result_structure(self, result: Any) -> Any:
         """What the step returned, as a structure whose leaves are output indices or constants."""
-        if isinstance(result, Tensor):
-            return ("tensor", self._out(result.data.node)) if isinstance(result.data, Sym) else ("const", result)
+        if isinstance(result, Tensor) and isinstance(result.data, Sym):
+            return ("tensor", self._out(result.data.node))
         if isinstance(result, (Sym, SymFloat)):
             return ("array" if isinstance(result, Sym) else "float", self._out(result.node))
-        if type(result) is float and id(result) in self.floats and self.floats[id(result)][0] is result:
+        if type(result) is float and self.floats.get(id(result), (None,))[0] is result:
             return ("float", self._out(self.floats[id(result)][1]))
         if isinstance(result, (tuple, list)):
             return (type(result).__name__, [self.result_structure(r) for r in result])
@@ -379,27 +408,25 @@ class Tracer(Trace):
         return self._out(value.node) if isinstance(value, Sym) else ("const", value)
 
     def find_writebacks(self) -> None:
-        """Which tensors' data and grads, and which state arrays, each compiled call sets from the function's outputs."""
+        """Which tensors' data and grads, and which state arrays, each call sets from the function's outputs."""
         self.data_writes: list[tuple[Tensor, Any]] = []
         self.grad_writes: list[tuple[Tensor, Any]] = []
         self.state_writes: list[tuple[Any, Any, str, Any]] = []
         for t in self.tensors:
-            binding = self.bound[id(t)]
-            if not (isinstance(t.data, Sym) and t.data.node.variable is binding.node):  # else: changed in place
+            if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node):  # else: in place
                 self.data_writes.append((t, self._written(t.data)))
             g, (g0, sym) = t.grad, self.grads.get(id(t), (None, None))
             if g is None and g0 is None and any(t is n for n in self.grad_none):
                 continue
-            if g is not None and g is g0 and g.data is sym and sym.node.variable.kind == "arg":
-                continue
-            self.grad_writes.append((t, None if g is None else self._written(g.data)))
+            if g is None or g is not g0 or g.data is not sym or sym.node.variable.kind != "arg":
+                self.grad_writes.append((t, None if g is None else self._written(g.data)))
         for opt, p, key, sym in self.states:
             value = opt.state.get(p, {}).get(key)
             if not (value is sym and sym.node.variable.kind == "arg"):
                 self.state_writes.append((opt, p, key, self._written(value)))
-        for opt in self.optimizers:
-            if {id(p): set(s) for p, s in opt.state.items()} != self.state_keys:
-                self.state_created = True  # e.g. Adam's first step: this trace is not kept (step.py)
+        for opt in self.optimizers:  # state made in this call (Adam's first step): the trace is not kept
+            self.state_created |= {id(p): set(s) for p, s in opt.state.items()} != opt.__dict__.pop(
+                "traced_state_keys")
         for name in self.value_guards:  # a value the trace assumed must not be one the step changes
             if any(t is self.bindings[name].key for t, _ in self.data_writes):
                 raise TracingError(
@@ -411,19 +438,68 @@ class Tracer(Trace):
             t.data = real(t.data)
             if t.grad is not None:
                 t.grad.data = real(t.grad.data)
-        for g, sym in self.grads.values():
+        for g, _ in self.grads.values():
             g.data = real(g.data)
         for opt in self.optimizers:
+            opt.__dict__.pop("traced_state_keys", None)
             for entries in opt.state.values():
-                for key, value in entries.items():
-                    entries[key] = real(value)
+                entries.update({key: real(value) for key, value in entries.items()})
         for group, key, original, stand_in in self.hypers:
             group[key] = original if group.get(key) is stand_in else real(group.get(key))
 
 
 def _as_array(x: Sym) -> None:
-    """A NumPy scalar in an op's output or a gradient becomes a 0-d array, as the engine's as_array makes it."""
+    """A NumPy scalar as an op's output or a gradient becomes a 0-d array, as the engine's as_array makes it."""
     if isinstance(x.value, np.generic):
-        value = np.asarray(x.value)
-        x.node = Builder().text("np.asarray(").node(x.node, 0).text(")").build(ATOM, value)
-        x.value = value
+        x.value = np.asarray(x.value)
+        x.node = Builder().text("np.asarray(").node(x.node, 0).text(")").build(ATOM, x.value)
+
+
+def _comment(cls: type) -> str:
+    """The first comment line in an op's backward, up to its first sentence: 'd sigmoid/dx = s * (1 - s)'."""
+    try:
+        lines = [line.strip() for line in inspect.getsource(cls.backward).splitlines()]
+    except (OSError, TypeError):
+        return ""
+    text = next((line.lstrip("# ").strip() for line in lines if line.startswith("#")), "")
+    return re.split(r"[.;] ", text)[0].rstrip(".")
+
+
+def _kind(filename: str) -> str:
+    """'compile' (this package), 'library' (the rest of tinygrad_edu), 'skip' (NumPy, stdlib) or 'user'."""
+    if filename not in _KINDS:
+        path = os.path.abspath(filename)
+        _KINDS[filename] = ("compile" if path.startswith(_COMPILE) else "library" if path.startswith(_LIBRARY) else
+                            "skip" if path.startswith(_SKIP) or filename.startswith("<frozen") else "user")
+    return _KINDS[filename]
+
+
+def caller() -> tuple[str, str, int]:
+    """(kind, filename, line) of the innermost frame of the user's code or the library (but tensor.py's
+    methods: for `if loss > 1:`, Tensor.__bool__ runs, but the decision is its caller's)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        kind = _kind(filename)
+        if kind == "user" or (kind == "library" and os.path.abspath(filename) != _LIBRARY + "tensor.py"):
+            return kind, filename, frame.f_lineno
+        frame = frame.f_back
+    return "user", "<unknown>", 0
+
+
+def numbered(name: str, taken: Any) -> str:
+    """`name`, or the first of name_2, name_3, ... that is not in `taken`."""
+    base, k = name, 2
+    while name in taken:
+        name, k = f"{base}_{k}", k + 1
+    return name
+
+
+def argument_names(fn: Callable, count: int) -> list[str]:
+    """The names of fn's first `count` positional parameters (arg3 for the rest)."""
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:count]
+    except (TypeError, ValueError):
+        params = []
+    return params + [f"arg{i}" for i in range(len(params), count)]
