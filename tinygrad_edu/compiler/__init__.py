@@ -6,10 +6,9 @@
     >>> print(step.source)              # the forward, the backward and the update, one line per op
 
 The files, in the order a call goes through them:
-- `step.py`: `CompiledStep`, which caches traces, checks each call against them, runs the generated
-  function and writes its outputs back; `guards.py`: the program state a trace was made under
-  (modes, requires_grad, the module tree, param groups and hyper-parameters, module options) and
-  random draws.
+- `step.py`: `CompiledStep`, which caches traces, checks each call against them (`StateGuard`: the
+  modes, requires_grad, module tree, param groups, hyper-parameters and module options a trace was
+  made under), runs the generated function and writes its outputs back; random draws are seen there.
 - `tracer.py`: `Tracer` binds what the step reads (arrays, gradients, optimizer state, lr) to traced
   arrays, runs the step through the unmodified engine and watches it on `autograd.hooks`; it names
   values after the module tree, the step's variables, the ops and the optimizer's locals.
@@ -28,7 +27,7 @@ What a compiled step guarantees, and what it does not:
   traces, after which such calls run eagerly. So is a call after a change of the program state the
   step reads through its closure, globals or arguments: `model.eval()`/`train()`, a parameter's
   `requires_grad`, a replaced sub-module, `optimizer.add_param_group`, a module's options such as a
-  loss's `reduction` (guards.py). `retain_grad()` works in a compiled step as in eager mode.
+  loss's `reduction` (StateGuard, step.py). `retain_grad()` works in a compiled step as in eager mode.
 - Python control flow that depends on tensor values is frozen at trace time: the compiled step does
   what the traced call did. `bool()` of a traced tensor or a comparison of `loss.item()` in your code
   gives a TracingWarning, and so does drawing random numbers inside the step (np.random, tg.rand...,
