@@ -202,13 +202,15 @@ class _Generator:
             for arg in node.args:
                 first_read.setdefault(id(self.resolve(arg)), node.index)
         bindings = sorted((n.meta["binding"] for n in self.nodes if n.kind == "arg"),
-                          key=lambda b: (b.kind != "input", b.key if b.kind == "input" else first_read.get(id(b.node), 0)))
+                          key=lambda b: (b.kind != "input", b.key if b.kind == "input" else
+                                         first_read.get(id(b.node), 0)))
         body: list[str] = []
         phase = group = errstate = None
         for node in self.nodes:
             if node.kind not in ("expr", "stmt") or (node.kind == "expr" and not self.named[id(node)]):
                 continue
-            text = _flat(node, self.text) if node.kind == "stmt" else f"{self.names[id(node)]} = {_flat(node, self.text)}"
+            text = _flat(node, self.text)
+            text = text if node.kind == "stmt" else f"{self.names[id(node)]} = {text}"
             if node is self.ret:
                 body.append(text)
                 continue
@@ -224,7 +226,8 @@ class _Generator:
             if node.errstate:  # the op ran inside np.errstate(...): so does its line
                 if node.errstate != errstate or not body[-1].startswith("    "):
                     base = dict(self.tracer.base_errstate)
-                    body.append(f"with np.errstate({', '.join(f'{k}={v!r}' for k, v in node.errstate if base[k] != v)}):")
+                    changed = ", ".join(f"{k}={v!r}" for k, v in node.errstate if base[k] != v)
+                    body.append(f"with np.errstate({changed}):")
                 text = "    " + text
             errstate = node.errstate
             body.append(text)

@@ -102,9 +102,10 @@ class CompiledStep:
 
     def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
-        tracer = Tracer(self.fn, args, self.names)
+        roots = [(name, value) for name, _, value in self._guard.roots(args)]
+        tracer = Tracer(self.fn, args, self.names, roots)
         unchanged = self._guard.check(args)  # the program state as the call found it
-        generators = random_states([value for _, value in self._guard.roots(args)])
+        generators = random_states([value for _, value in roots])
         tracer.run()
         drawn = [name for name, g, state in generators if not _equal(_state(g), state)]
         if drawn:
@@ -254,7 +255,7 @@ class StateGuard:
     """
 
     def __init__(self, fn: Callable) -> None:
-        func = getattr(fn, "__func__", fn)
+        self.func = func = getattr(fn, "__func__", fn)
         self.owner = getattr(fn, "__self__", None)
         self.cells = getattr(func, "__closure__", None) or ()
         try:
@@ -263,19 +264,21 @@ class StateGuard:
             self.global_names = []
         self.globals = getattr(func, "__globals__", {})
 
-    def roots(self, args: tuple) -> list[tuple[str, Any]]:
-        """(how a call reaches it, value) for what the step refers to; tensor arguments are each trace's own check."""
+    def roots(self, args: tuple) -> list[tuple[str, str, Any]]:
+        """(name, how a call reaches it, value) for what the step refers to (not its tensor arguments,
+        which each trace checks itself)."""
         found = []
-        for i, cell in enumerate(self.cells):
+        for name, i, cell in zip(getattr(getattr(self.func, "__code__", None), "co_freevars", ()), itertools.count(),
+                                 self.cells):
             try:
-                found.append((f"_cells[{i}].cell_contents", cell.cell_contents))
+                found.append((name, f"_cells[{i}].cell_contents", cell.cell_contents))
             except ValueError:  # a cell not yet filled
                 pass
-        found += [(f"_globals.get({name!r})", self.globals.get(name)) for name in self.global_names]
+        found += [(name, f"_globals.get({name!r})", self.globals.get(name)) for name in self.global_names]
         if self.owner is not None:
-            found.append(("_owner", self.owner))
-            found += [(f"_owner.__dict__.get({k!r})", v) for k, v in getattr(self.owner, "__dict__", {}).items()]
-        return found + [(f"_args[{i}]", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
+            found.append(("layer", "_owner", self.owner))
+            found += [(k, f"_owner.__dict__.get({k!r})", v) for k, v in getattr(self.owner, "__dict__", {}).items()]
+        return found + [(f"arg{i}", f"_args[{i}]", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
 
     def check(self, args: tuple) -> Callable[[tuple], bool]:
         """`unchanged(args)`: True while every module, optimizer and tensor the step refers to is as now."""
@@ -283,7 +286,8 @@ class StateGuard:
         from tinygrad_edu.optim.optimizer import Optimizer
 
         lines: list[str] = []
-        ns: dict[str, Any] = {"_cells": self.cells, "_globals": self.globals, "_owner": self.owner, "_missing": _MISSING}
+        ns: dict[str, Any] = {"_cells": self.cells, "_globals": self.globals, "_owner": self.owner,
+                              "_missing": _MISSING}
         seen: set[int] = set()
 
         def ref(value: Any) -> str:
@@ -330,7 +334,7 @@ class StateGuard:
                 for j, p in enumerate(group["params"]):
                     value(f"{g}['params'][{j}]", p, depth=1, member=True)
 
-        for expr, v in self.roots(args):
+        for _, expr, v in self.roots(args):
             value(expr, v, depth=0)
         source = "def unchanged(_args):\n" + "".join(f"    if {c}:\n        return False\n" for c in lines)
         exec(compile(source + "    return True\n", "<tg.compile state check>", "exec"), ns)

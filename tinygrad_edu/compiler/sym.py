@@ -100,7 +100,8 @@ def literal(x: Any) -> Optional[tuple[str, int]]:
             return ("np.nan", ATOM) if math.isnan(x) else ("np.inf", ATOM) if x > 0 else ("-np.inf", UNARY)
         return repr(x), (UNARY if math.copysign(1, x) < 0 else ATOM)
     if isinstance(x, np.dtype):
-        return (f"np.{x.name}" if x.isbuiltin and getattr(np, x.name, None) is x.type else f"np.dtype({str(x)!r})"), ATOM
+        builtin = x.isbuiltin and getattr(np, x.name, None) is x.type  # np.float64 stands for np.dtype('float64')
+        return (f"np.{x.name}" if builtin else f"np.dtype({str(x)!r})"), ATOM
     if isinstance(x, type) and issubclass(x, np.generic) and getattr(np, x.__name__, None) is x:
         return f"np.{x.__name__}", ATOM
     if isinstance(x, np.generic) and x.dtype.kind in "biuf":
@@ -459,7 +460,7 @@ def numpy_name(func: Callable) -> Optional[str]:
 
 
 def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
-    """`ufunc.method(*inputs, **kwargs)` with a traced operand: its real result, traced (an operator where it has one)."""
+    """`ufunc.method(*inputs, **kwargs)` with a traced operand: its real result, traced (as its operator, if any)."""
     out = kwargs.pop("out", None)
     call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
     if method == "at":  # np.add.at(a, index, b) writes into a

@@ -41,7 +41,8 @@ RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself 
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
 _LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
 _COMPILE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_SKIP = (os.path.dirname(os.path.abspath(np.__file__)) + os.sep, os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
+_SKIP = (os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
+         os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
 _KINDS: dict[str, str] = {}
 
 
@@ -59,8 +60,8 @@ class Binding:
 class Tracer:
     """Runs `fn(*args)` once with traced values and keeps what the code generator needs."""
 
-    def __init__(self, fn: Callable, args: tuple, names: Any) -> None:
-        self.fn, self.args, self.user_names = fn, args, names
+    def __init__(self, fn: Callable, args: tuple, names: Any, roots: list[tuple[str, Any]]) -> None:
+        self.fn, self.args, self.user_names, self.step_roots = fn, args, names, roots
         self.arg_names = argument_names(fn, len(args))
         self.nodes: list[Node] = []
         self.phase = "forward"
@@ -97,29 +98,14 @@ class Tracer:
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
 
     def roots(self) -> list[tuple[str, Any]]:
-        """(name, value) for what the step refers to: `names=`, its object, closure, globals, arguments."""
+        """(name, value) for what the step refers to: `names=`, then its object, closure, globals, arguments."""
         from tinygrad_edu.nn.module import Module
 
-        fn, names = self.fn, self.user_names
-        func, owner = getattr(fn, "__func__", fn), getattr(fn, "__self__", None)
-        found: list[tuple[str, Any]] = []
-        if isinstance(names, Module):
-            found.append(("layer", names))
-        elif names is not None:
-            found += list(names.items() if isinstance(names, Mapping) else names)
-        if owner is not None:
-            found += [("layer", owner)] + [(k, v) for k, v in vars(owner).items() if not k.startswith("_")]
-        for name, cell in zip(getattr(func, "__code__", None) and func.__code__.co_freevars or (),
-                              getattr(func, "__closure__", None) or ()):
-            try:
-                found.append((name, cell.cell_contents))
-            except ValueError:  # a cell not yet filled
-                pass
-        try:
-            found += list(inspect.getclosurevars(func).globals.items())
-        except (TypeError, ValueError):
-            pass
-        return found + [(n, a) for n, a in zip(self.arg_names, self.args) if not isinstance(a, Tensor)]
+        names = self.user_names
+        found = [("layer", names)] if isinstance(names, Module) else [] if names is None else list(
+            names.items() if isinstance(names, Mapping) else names)
+        return found + [(self.arg_names[int(n[3:])] if n.startswith("arg") and n[3:].isdigit() else n, v)
+                        for n, v in self.step_roots]
 
     def bind_all(self) -> list:
         """Put Syms into everything the step reads (see the module docstring); returns the step's arguments."""
@@ -156,7 +142,7 @@ class Tracer:
                         reach("param", p, 1, bind)
             elif hasattr(value, "_guard") and hasattr(value, "__wrapped__"):  # a compiled step it calls
                 for inner in value._guard.roots(()):
-                    reach("", inner[1], 0, bind)
+                    reach(inner[0], inner[2], 0, bind)
             elif depth == 0 and isinstance(value, (list, tuple, dict)):
                 for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
                     reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1, bind)
@@ -193,7 +179,8 @@ class Tracer:
         for i, group in enumerate(opt.param_groups):
             for key, value in list(group.items()):
                 if key == "lr" and type(value) is float:
-                    stand_in = self.bind("lr" if len(opt.param_groups) == 1 else f"lr_{i}", "hyper", (opt, i, key), value)
+                    name = "lr" if len(opt.param_groups) == 1 else f"lr_{i}"
+                    stand_in = self.bind(name, "hyper", (opt, i, key), value)
                 elif type(value) is float:  # a literal that writes itself: (1 - 0.9) stays readable
                     stand_in = SymFloat(value, const(value))
                 elif type(value) is tuple and all(type(v) is float for v in value):
