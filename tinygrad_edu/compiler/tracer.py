@@ -76,11 +76,13 @@ class Tracer:
         self.states: list[tuple[Any, Any, str, Sym]] = []  # (optimizer, param, key, Sym)
         self.hypers: list[tuple[dict, str, Any, Any]] = []  # (group, key, original, traced stand-in)
         self.optimizers: list[Any] = []
+        self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
         self.value_guards: dict[str, list[str]] = {}  # binding name -> why its value is guarded
         self.ops: dict[int, Node] = {}  # id(op) -> its output's node, for the ops applied in this trace
         self.op_counts: dict[str, int] = {}
         self.keep: list[Any] = []  # the trace's ops, kept alive so ids stay unique
         self.mark = 0  # the first node of the op whose backward runs now
+        self.last_backward: Any = None  # the op whose backward ran last
         self.outputs: list[Node] = []
         self.state_created = False
         self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> (a variable that held it, priority)
@@ -189,7 +191,7 @@ class Tracer:
                     continue
                 self.hypers.append((group, key, value, stand_in))
                 group[key] = stand_in
-        opt.traced_state_keys = {id(p): set(s) for p, s in opt.state.items()}
+        self.state_keys[id(opt)] = {id(p): set(s) for p, s in opt.state.items()}
         for p, entries in opt.state.items():
             for key, value in list(entries.items()):
                 if type(value) is np.ndarray:
@@ -239,6 +241,7 @@ class Tracer:
     def walk(self, root: Tensor, gradient: Any, starting: bool) -> None:
         """A backward walk starts (the backward section) or has ended (the update follows, almost always)."""
         if not starting:
+            self._claim(None)
             self.phase = "update"
             for t in self.tensors:
                 if t.grad is not None and isinstance(t.grad.data, Sym):
@@ -259,24 +262,27 @@ class Tracer:
         if id(fn) not in self.ops:
             raise TracingError(f"tg.compile: {type(fn).__name__} was applied before tracing began; build the "
                                "whole graph inside the step")
+        self._claim(None)  # (what the engine did with the last op's gradients: unbroadcast, sum, copy)
         if isinstance(grad_out, Sym):
             grad_out.node.variable.must_name = True
             grad_out.node.variable.meta.setdefault("grad_of", self.ops[id(fn)])
-        self.mark = len(self.nodes)
 
     def backward(self, fn: Function, grads: Any) -> None:
         """fn's backward returned `grads`: its lines go under its heading, each gradient named after its input."""
-        op = (type(fn).__name__, "backward", fn)
-        comment = _comment(type(fn))
-        marked = self.nodes[self.mark:] + [n for g in grads if isinstance(g, Sym) for n in (g.node, g.node.variable)]
-        for node in marked:
-            node.meta.setdefault("op", op)
-            node.meta.setdefault("comment", comment)
+        self._claim(fn, [n for g in grads if isinstance(g, Sym) for n in (g.node, g.node.variable)])
         for x, g in zip(fn.inputs, grads):
             if isinstance(g, Sym):
                 _as_array(g)
                 if isinstance(x, Tensor):
                     self._grad_of(g, x)
+
+    def _claim(self, fn: Any, extra: list = ()) -> None:
+        """The nodes recorded since the last claim go under the heading of fn's backward (None: the last op's)."""
+        fn = self.last_backward = fn or self.last_backward
+        if fn is not None:
+            for node in self.nodes[self.mark:] + list(extra):
+                node.meta.setdefault("op", (type(fn).__name__, "backward", fn))
+                node.meta.setdefault("comment", _comment(type(fn)))
         self.mark = len(self.nodes)
 
     def _grad_of(self, grad: Sym, of: Tensor) -> None:
@@ -412,8 +418,7 @@ class Tracer:
             if not (value is sym and sym.node.variable.kind == "arg"):
                 self.state_writes.append((opt, p, key, self._written(value)))
         for opt in self.optimizers:  # state made in this call (Adam's first step): the trace is not kept
-            self.state_created |= {id(p): set(s) for p, s in opt.state.items()} != opt.__dict__.pop(
-                "traced_state_keys")
+            self.state_created |= {id(p): set(s) for p, s in opt.state.items()} != self.state_keys[id(opt)]
         for name in self.value_guards:  # a value the trace assumed must not be one the step changes
             if any(t is self.bindings[name].key for t, _ in self.data_writes):
                 raise TracingError(
@@ -428,7 +433,6 @@ class Tracer:
         for g, _ in self.grads.values():
             g.data = real(g.data)
         for opt in self.optimizers:
-            opt.__dict__.pop("traced_state_keys", None)
             for entries in opt.state.values():
                 entries.update({key: real(value) for key, value in entries.items()})
         for group, key, original, stand_in in self.hypers:
