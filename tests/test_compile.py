@@ -639,3 +639,61 @@ def test_where_as_a_method_with_a_condition_from_the_parameters_compiles():
     for _ in range(3):
         step(x)
     np.testing.assert_allclose(w.data, eager_w, rtol=1e-12)
+
+
+# ---- tracing runs the engine as it is ------------------------------------------------------------------------
+
+def engine_entry_points() -> dict:
+    """What a tracer could be tempted to replace: the engine's, the optimizers' and NumPy's own functions."""
+    found = {f"{cls.__name__}.{name}": cls.__dict__[name] for cls in (Function, tg.Tensor)
+             for name in ("apply", "backward", "data", "grad", "__init__") if name in cls.__dict__}
+    found.update({f"{cls.__name__}.step": cls.__dict__["step"] for cls in (optim.SGD, optim.Adam)})
+    found.update({f"np.{name}": getattr(np, name) for name in ("zeros", "zeros_like", "empty", "ones", "asarray")})
+    return found
+
+
+def test_tracing_replaces_nothing_of_the_engine_optimizers_or_numpy():
+    net = XorNet()
+    opt = optim.Adam(net.parameters(), lr=0.01)
+    before, during = engine_entry_points(), []
+
+    def train_step(x, y):
+        opt.zero_grad()
+        loss = F.binary_cross_entropy(net(x), y)
+        during.append(engine_entry_points())  # read while the step is being traced
+        loss.backward()
+        opt.step()
+        during.append(engine_entry_points())
+        return loss
+
+    compiled = tg_compile(train_step)
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    for _ in range(3):  # the first call makes Adam's state and traces again at the second; the third replays
+        compiled(x, y)
+    assert compiled.traces == 1 and len(during) == 4
+    for seen in during:
+        assert all(seen[name] is before[name] for name in before), [n for n in before if seen[n] is not before[n]]
+
+
+def test_a_tensor_that_requires_grad_and_cannot_be_reached_is_an_error_unless_named():
+    def make():
+        hidden = {"w": tg.tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True, dtype=np.float64)}
+        holder = [hidden]  # a list of a dict: deeper than the tracer looks
+
+        def train_step(x):
+            w = holder[0]["w"]
+            w.grad = None
+            loss = (x @ w).tanh().sum()
+            loss.backward()
+            return loss
+        return train_step, hidden["w"]
+
+    x = tg.tensor(XOR_X, dtype=np.float64)
+    step, _ = make()
+    with pytest.raises(TracingError, match=r"\(2, 3\) that requires grad.*names="):
+        tg_compile(step)(x)
+    step, w = make()
+    compiled = tg_compile(step, names={"w": w})
+    for _ in range(2):
+        compiled(x)
+    assert "def step(x, w):" in compiled.source and "dw = " in compiled.source
