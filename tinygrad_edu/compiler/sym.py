@@ -254,12 +254,6 @@ class Sym:
     def __init__(self, value: Any, node: Node) -> None:
         self.value, self.node = value, node
 
-    shape = property(lambda self: self.value.shape)
-    dtype = property(lambda self: self.value.dtype)
-    ndim = property(lambda self: self.value.ndim)
-    size = property(lambda self: self.value.size)
-    itemsize = property(lambda self: self.value.itemsize)
-    nbytes = property(lambda self: self.value.nbytes)
     flags = property(lambda self: np.asarray(self.value).flags)
     base = property(lambda self: getattr(self.value, "base", None))  # the engine copies a view, as eagerly
     T = property(lambda self: self._attr("T"))
@@ -281,19 +275,6 @@ class Sym:
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self._out("converted to a NumPy array", lambda v: np.asarray(v, dtype=dtype))
-
-    def __float__(self) -> float:
-        return self._out("converted with float()", float)
-
-    def __int__(self) -> int:
-        return self._out("converted with int()", int)
-
-    def __index__(self) -> int:
-        return self._out("used as an integer index", operator.index)
-
-    def tolist(self) -> Any:
-        """The real value as lists: it leaves the trace."""
-        return self._out("converted with tolist()", lambda v: v.tolist())
 
     def __bool__(self) -> bool:
         active().decide(self.node, "bool()")
@@ -351,15 +332,6 @@ class Sym:
     def _unary(self, op: str, fn: Callable) -> "Sym":
         return wrap(fn(self.value), Builder().text(op).node(self.node, UNARY).build(UNARY, None))
 
-    def __neg__(self):
-        return self._unary("-", operator.neg)
-
-    def __pos__(self):
-        return self._unary("+", operator.pos)
-
-    def __invert__(self):
-        return self._unary("~", operator.invert)
-
     def __abs__(self):
         return wrap(abs(self.value), Builder().text("abs(").node(self.node, LOWEST).text(")").build(ATOM, None))
 
@@ -382,6 +354,15 @@ def _operators(cls: type, ops: str, reflected: bool, in_place_too: bool, method:
             setattr(cls, f"__i{name}__", (lambda op: lambda self, other: self._in_place(op, other))(op))
 
 
+for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes"):  # facts of the real value
+    setattr(Sym, _name, property((lambda name: lambda self: getattr(self.value, name))(_name)))
+for _name, (_what, _convert) in {"__float__": ("converted with float()", float), "tolist": (
+        "converted with tolist()", lambda v: v.tolist()), "__int__": ("converted with int()", int),
+        "__index__": ("used as an integer index", operator.index)}.items():
+    setattr(Sym, _name, (lambda what, convert: lambda self: self._out(what, convert))(_what, _convert))
+for _op, _fn in (("-", operator.neg), ("+", operator.pos), ("~", operator.invert)):
+    setattr(Sym, {"-": "__neg__", "+": "__pos__", "~": "__invert__"}[_op],
+            (lambda op, fn: lambda self: self._unary(op, fn))(_op, _fn))
 _operators(Sym, "+ - * / // % ** @ & | ^", reflected=True, in_place_too=True)
 _operators(Sym, "< <= > >= == !=", reflected=False, in_place_too=False)
 for _name in ("reshape", "transpose", "swapaxes", "squeeze", "sum", "mean", "max", "min", "prod", "any", "all",
