@@ -14,8 +14,9 @@ import os
 import resource
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -45,8 +46,21 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tinygrad_edu.bench import (  # noqa: E402  (after the thread variables, on purpose)
-    BASELINE, Comparison, Goal, Row, benchmark_settings, common_arguments, describe_environment, format_time,
-    load_torch, markdown_table, positive_int, print_comparisons, relative, time_steps, verdict_lines,
+    BASELINE,
+    Comparison,
+    Goal,
+    Row,
+    benchmark_settings,
+    common_arguments,
+    describe_environment,
+    format_time,
+    load_torch,
+    markdown_table,
+    positive_int,
+    print_comparisons,
+    relative,
+    time_steps,
+    verdict_lines,
 )
 
 __all__ = [

@@ -13,13 +13,13 @@ Run from the repository root:
 
 from __future__ import annotations
 
-import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
-
 import argparse
 import sys
 import time
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
+import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
 from _harness import BASELINE, Goal, format_bytes
 
 from tinygrad_edu import bench
@@ -55,7 +55,7 @@ def child(kind: str, steps: int, sample_every: int, threads: int) -> dict[str, A
             "losses": losses, "seconds": seconds}
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     _harness.common_arguments(parser)
     parser.add_argument("--steps", type=_harness.positive_int, default=1000, help="training steps (default 1000)")

@@ -14,16 +14,16 @@ loss is not hand-written NumPy's to 1e-6.
 
 from __future__ import annotations
 
-import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
-
 import argparse
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
+
+import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
 
 from tinygrad_edu.bench import xor_comparison
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     _harness.common_arguments(parser)
     parser.add_argument("--repeat", type=_harness.positive_int, default=101, help="timed blocks per row (default 101)")

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so a fresh clone runs it without installing
 
@@ -141,7 +141,7 @@ def side_by_side(tutorial: Tutorial, epochs: int, blocks: int = 5) -> tuple[floa
     return worst_loss, worst_weight
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Tutorials A-D: hand-derived NumPy beside tinygrad_edu autograd.")
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs per tutorial (default: each tutorial's own, 1000 to 10000)")

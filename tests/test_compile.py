@@ -641,6 +641,47 @@ def test_where_as_a_method_with_a_condition_from_the_parameters_compiles():
     np.testing.assert_allclose(w.data, eager_w, rtol=1e-12)
 
 
+def _in_place_body(name: str) -> Callable[[tg.Tensor], None]:
+    """h -> an in-place change of h, recorded by autograd (issue 10): each form a compiled step must follow."""
+    def slice_times_3(h):
+        h[1, 0:1] *= 3
+
+    def set_row(h):
+        h[0] = 0.0
+
+    def through_a_kept_view(h):
+        row = h[1]
+        row -= 1  # changes h too (a view), with no write-back statement
+
+    return {"h[1, 0:1] *= 3": slice_times_3, "h[0] = 0": set_row, "row = h[1]; row -= 1": through_a_kept_view}[name]
+
+
+@pytest.mark.parametrize("name", ["h[1, 0:1] *= 3", "h[0] = 0", "row = h[1]; row -= 1"])
+def test_a_compiled_step_with_in_place_ops_matches_the_eager_one(name):
+    body = _in_place_body(name)
+    results = []
+    for compiled in (False, True):
+        w = tg.tensor(np.ones((3, 2)), requires_grad=True)
+        opt = tg.optim.SGD([w], lr=0.01)
+
+        def step(x):
+            opt.zero_grad()
+            h = x @ w
+            body(h)
+            loss = (h * h).sum()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run = tg.compile(step) if compiled else step
+        x = tg.tensor(np.arange(6.0).reshape(2, 3))
+        losses = [run(x) for _ in range(3)]
+        results.append((losses, w.data.copy()))
+    (eager_losses, eager_w), (compiled_losses, compiled_w) = results
+    np.testing.assert_allclose(compiled_losses, eager_losses, rtol=1e-12)
+    np.testing.assert_allclose(compiled_w, eager_w, rtol=1e-12)
+
+
 # ---- tracing runs the engine as it is ------------------------------------------------------------------------
 
 def engine_entry_points() -> dict:

@@ -376,6 +376,7 @@ def test_value_errors_are_also_runtime_errors_as_pytorch_raises(make) -> None:
 
 
 X_PAIR, Y_PAIR = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+Y_PROBABILITIES = np.array([[0.1, 0.3], [0.99, 0.5], [0.9, 0.2]])  # inside (0, 1): gradcheck steps both ways
 
 # (name, loss of (x, y) with y a Tensor, d loss / dy written out for reduction 'sum')
 TARGET_GRADIENTS = [
@@ -398,15 +399,34 @@ def sigmoid_np(z: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("name, loss, d_target", TARGET_GRADIENTS, ids=[c[0] for c in TARGET_GRADIENTS])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_a_target_that_requires_grad_gets_its_gradient(name, loss, d_target, reduction) -> None:
+    targets = Y_PROBABILITIES if name == "bce" else Y_PAIR  # BCE refuses targets outside [0, 1], as PyTorch
     x = tg.tensor(X_PAIR, requires_grad=True)
-    y = tg.tensor(Y_PAIR, requires_grad=True)
+    y = tg.tensor(targets, requires_grad=True)
     out = loss(x, y, reduction)
-    plain = loss(tg.tensor(X_PAIR), Y_PAIR, reduction)  # the fused op, target as a constant: the same values
+    plain = loss(tg.tensor(X_PAIR), targets, reduction)  # the fused op, target as a constant: the same values
     np.testing.assert_allclose(out.data, plain.data, rtol=1e-12)
     out.backward(np.ones(out.shape))
     scale = 1 / X_PAIR.size if reduction == "mean" else 1.0
     if name == "cross_entropy probabilities" and reduction == "mean":
         scale = 1 / X_PAIR.shape[0]  # the mean over samples, not elements
-    np.testing.assert_allclose(y.grad.data, scale * d_target(X_PAIR, Y_PAIR), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.grad.data, scale * d_target(X_PAIR, targets), rtol=1e-10, atol=1e-12)
     assert x.grad is not None
     assert tg.gradcheck(lambda x, y: loss(x, y, reduction), [x, y])
+
+
+def test_bce_at_a_prediction_of_exactly_0_or_1_with_a_target_that_requires_grad_gives_pytorchs_gradients():
+    # (x - y) / max(x (1 - x), 1e-12) for the prediction, as with a constant target: finite, not nan;
+    # log(1 - x) - log(x) for the target, unclamped as in PyTorch: +-inf at x = 0 or 1.
+    x = tg.tensor([0.0, 1.0, 0.5], dtype=tg.float64, requires_grad=True)
+    y = tg.tensor([0.2, 0.7, 1.0], dtype=tg.float64, requires_grad=True)
+    F.binary_cross_entropy(x, y, reduction="sum").backward()
+    np.testing.assert_allclose(x.grad.data, [-0.2 / 1e-12, 0.3 / 1e-12, -2.0])
+    assert x.grad.data.tolist()[2] == -2.0 and np.isfinite(x.grad.data).all()
+    assert y.grad.data.tolist() == [np.inf, -np.inf, 0.0]
+
+
+@pytest.mark.parametrize("target", [[2.0], [-0.5], [np.nan]])
+def test_bce_refuses_a_target_outside_0_and_1_as_pytorch(target):
+    for loss in (lambda x, y: F.binary_cross_entropy(x, y), lambda x, y: tg.nn.BCELoss()(x, y)):
+        with pytest.raises(tg.ArgumentError, match="all elements of target should be between 0 and 1"):
+            loss(tg.tensor([0.3]), tg.tensor(target))

@@ -13,17 +13,17 @@ from tinygrad_edu.ops import Linear
 
 # ---- construction and dtypes ------------------------------------------------------------------
 
-# (data, dtype argument, expected dtype, expected shape): PyTorch's rules. Python numbers, lists,
-# ints and bools become float32; floating-point NumPy data keeps its dtype; dtype= always wins.
+# (data, dtype argument, expected dtype, expected shape): PyTorch's rules. Python numbers, lists and
+# ints become float32; bools make bool tensors; floating-point NumPy data keeps its dtype; dtype= always wins.
 CONSTRUCTION = [
     (3, None, np.float32, ()),
     (2.5, None, np.float32, ()),
-    (True, None, np.float32, ()),
+    (True, None, np.bool_, ()),
     ([1, 2, 3], None, np.float32, (3,)),
     ([[1.0, 2.0], [3.0, 4.0]], None, np.float32, (2, 2)),
-    ([[True], [False]], None, np.float32, (2, 1)),
+    ([[True], [False]], None, np.bool_, (2, 1)),
     (np.array([1, 2], dtype=np.int64), None, np.float32, (2,)),
-    (np.array([True, False]), None, np.float32, (2,)),
+    (np.array([True, False]), None, np.bool_, (2,)),
     (np.array([1.0, 2.0], dtype=np.float64), None, np.float64, (2,)),
     (np.array([1.0, 2.0], dtype=np.float32), None, np.float32, (2,)),
     (np.array([1.0], dtype=np.float16), None, np.float16, (1,)),
@@ -744,3 +744,15 @@ def test_log1p_keeps_tiny_values_that_log_of_one_plus_x_rounds_away():
     np.testing.assert_allclose(tg.log1p(x).detach().numpy(), np.log([1.0, 2.0, 0.5]), rtol=1e-6)
     tg.log1p(x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.5, 2.0])  # d log(1 + x)/dx = 1 / (1 + x)
+
+
+def test_sigmoid_of_very_negative_float32_inputs_goes_down_through_the_subnormals():
+    # sigmoid(x) = e^x / (1 + e^x) ~ e^x for x << 0: float32's subnormals reach down to 1.4e-45, so
+    # log(sigmoid(-100)) is -100 to their precision (a capped exp stopped at ~1e-38: -87.7).
+    s = tg.tensor([-100.0, -95.0, -90.0]).sigmoid()
+    assert s.dtype == np.float32
+    np.testing.assert_allclose(np.log(s.data.astype(np.float64)), [-100.0, -95.0, -90.0], atol=0.05)
+    assert tg.tensor([-200.0]).sigmoid().item() == 0.0  # below the subnormals: 0, without a warning
+    x = tg.tensor([-100.0], dtype=tg.float64, requires_grad=True)
+    x.sigmoid().log().backward()
+    assert x.grad.item() == pytest.approx(1.0, rel=1e-12)  # d log(sigmoid(x))/dx = 1 - sigmoid(x)

@@ -17,7 +17,7 @@ from tinygrad_edu.creation import (
     arange, default_generator, empty, eye, full, full_like, linspace, manual_seed, ones, ones_like,
     rand, rand_like, randn, randn_like, zeros, zeros_like,
 )
-from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
+from tinygrad_edu.errors import ArgumentError, DtypeError, SerializationError, ShapeError
 from tinygrad_edu.functional import (
     abs, cat, chunk, clamp, exp, log, log1p, log_softmax, logsumexp, matmul, maximum, mean, minimum, mm,
     relu, sigmoid, softmax, split, sqrt, stack, std, sum, tanh, var,
@@ -52,7 +52,7 @@ __all__ = [
     "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "unbroadcast",
     "arange", "default_generator", "empty", "eye", "full", "full_like", "linspace", "manual_seed",
     "ones", "ones_like", "rand", "rand_like", "randn", "randn_like", "zeros", "zeros_like",
-    "ShapeError", "DtypeError", "ArgumentError", "GradcheckError", "gradcheck",
+    "ShapeError", "DtypeError", "ArgumentError", "SerializationError", "GradcheckError", "gradcheck",
     "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
     "locate_bad_backward",
     "nn", "optim", "utils", "save", "load", "draw_graph", "compile",

@@ -106,7 +106,9 @@ def gradcheck(fn: Callable[..., Any], inputs: Union[Tensor, Sequence[Any]], eps:
     if isinstance(inputs, Tensor):
         inputs = [inputs]
     for o, i, analytic, numerical in jacobians(fn, inputs, eps):
-        bad = np.abs(analytic - numerical) > atol + rtol * np.abs(numerical)
+        # np.isclose is |a - n| <= atol + rtol |n|, and also fails a NaN, or an inf the other side lacks
+        # (a plain `|a - n| > tol` test is False for NaN, and so would pass a backward returning NaN).
+        bad = ~np.isclose(analytic, numerical, rtol=rtol, atol=atol)
         if bad.any():
             if not raise_exception:
                 return False
@@ -116,7 +118,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Union[Tensor, Sequence[Any]], eps:
 
 def _mismatch_message(fn, inputs, o, i, analytic, numerical, bad, atol, rtol) -> str:
     """The GradcheckError text: where the worst entry of the Jacobian differs, and by how much."""
-    out_k, in_j = np.argwhere(bad)[np.argmax(np.abs(analytic - numerical)[bad])]
+    with np.errstate(invalid="ignore"):
+        difference = np.abs(analytic - numerical)
+    worst = np.where(np.isfinite(difference), difference, np.inf)  # a NaN or inf entry is the worst
+    out_k, in_j = np.argwhere(bad)[np.argmax(worst[bad])]
     x_shape = np.shape(inputs[i].data)
     element = np.unravel_index(in_j, x_shape) if x_shape else ()
     a, n = analytic[out_k, in_j], numerical[out_k, in_j]
@@ -126,7 +131,10 @@ def _mismatch_message(fn, inputs, o, i, analytic, numerical, bad, atol, rtol) ->
         f"is wrong at input element {tuple(int(e) for e in element)}, output element {int(out_k)}:\n"
         f"    analytic  (backward)          = {a:.10g}\n"
         f"    numerical (central difference) = {n:.10g}\n"
-        f"    |difference| = {abs(a - n):.3g} > atol + rtol * |numerical| = {atol + rtol * abs(n):.3g}\n"
-        f"    {int(bad.sum())} of {bad.size} Jacobian entries differ for this input; "
-        f"largest |difference| = {np.max(np.abs(analytic - numerical)):.3g}"
+        + (f"    |difference| = {abs(a - n):.3g} > atol + rtol * |numerical| = {atol + rtol * abs(n):.3g}\n"
+           if np.isfinite(a) and np.isfinite(n) else
+           "    one side is not finite (NaN or inf) where the other is, or both are NaN: a backward that\n"
+           "    returns NaN or inf, or a point where the function is not differentiable\n")
+        + f"    {int(bad.sum())} of {bad.size} Jacobian entries differ for this input; "
+        f"largest |difference| = {np.max(worst):.3g}"
     )

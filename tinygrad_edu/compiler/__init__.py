@@ -1,9 +1,11 @@
 """tinygrad_edu.compiler, behind tg.compile: one training step traced into straight-line NumPy source.
 
     >>> step = tg.compile(train_step)   # train_step(x, y): forward, loss.backward(), opt.step(); returns loss
-    >>> loss = step(X, y)               # the first call traces (and trains once, as train_step would)
-    >>> loss = step(X, y)               # later calls run the generated NumPy function
+    >>> loss = step(x, y)               # the first call traces (and trains once, as train_step would)
+    >>> loss = step(x, y)               # later calls run the generated NumPy function
     >>> print(step.source)              # the forward, the backward and the update, one line per op
+    # Compiled by tg.compile from train_step ...
+    ...
 
 How it traces: nothing of Tensor, Function, Optimizer or NumPy is replaced, and no trace or profile
 hook is installed. `tracer.py` binds what the step reads to traced arrays (`Sym`, `sym.py`: a real
@@ -51,7 +53,8 @@ What a compiled step guarantees, and what it does not:
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tinygrad_edu.compiler.step import CompiledStep
 from tinygrad_edu.compiler.sym import TracingError, TracingWarning
@@ -80,7 +83,16 @@ def compile(fn: Callable, *, names: Any = None, max_traces: int = 8) -> Compiled
         ...     opt.step()
         ...     return loss
         >>> step = tg.compile(train_step)
-        >>> loss = step(X, Y)
+        >>> loss = step(x, y)
         >>> print(step.source)
+        # Compiled by tg.compile from train_step (...), for x: float32 (4, 2), y: float32 (4, 1).
+        ...
+        def step(x, y, net0_weight, net0_bias, net2_weight, net2_bias, lr):
+            # forward
+            linear_1 = x @ net0_weight.T
+        ...
+            # update
+            net0_weight -= lr * d_net0_weight
+        ...
     """
     return CompiledStep(fn, names=names, max_traces=max_traces)

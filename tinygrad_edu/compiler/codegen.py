@@ -11,11 +11,11 @@ from __future__ import annotations
 import builtins
 import keyword
 import linecache
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.compiler.sym import ATOM, Node, _ACTIVE
+from tinygrad_edu.compiler.sym import _ACTIVE, ATOM, Node
 from tinygrad_edu.compiler.tracer import RESERVED, Binding, Tracer, numbered
 
 TAKEN = set(keyword.kwlist) | set(dir(builtins)) | RESERVED  # (builtins: so no line shadows one)
@@ -135,7 +135,7 @@ class _Generator:
         self.names = {id(n): n.hint for n in self.nodes if n.kind == "arg"}
         self.taken = TAKEN | set(self.tracer.bindings)
         self.namespace: dict[str, Any] = {}
-        self.notes: dict[str, Optional[str]] = {}
+        self.notes: dict[str, str | None] = {}
         versions: dict[int, list[Node]] = {}
         for node in self.nodes:
             if node.kind == "version":

@@ -15,7 +15,8 @@ import inspect
 import itertools
 import os
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -48,9 +49,11 @@ class CompiledStep:
 
     Example:
         >>> step = tg.compile(train_step)
-        >>> loss = step(X, y)          # traces, and trains once
-        >>> loss = step(X, y)          # replays the generated code
+        >>> loss = step(x, y)          # traces, and trains once
+        >>> loss = step(x, y)          # replays the generated code
         >>> print(step.source)
+        # Compiled by tg.compile from train_step ...
+        ...
     """
 
     def __init__(self, fn: Callable, names: Any = None, max_traces: int = 8) -> None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -67,13 +68,13 @@ class Node:
                  "sources", "errstate", "phase", "variable", "stores", "meta")
 
     def __init__(self, kind: str, parts: list, args: tuple, prec: int, value: Any = None,
-                 sources: Optional[frozenset] = None) -> None:
+                 sources: frozenset | None = None) -> None:
         trace = active()
         self.index = len(trace.nodes)
         trace.nodes.append(self)
         trace.saw_node()
         self.kind, self.parts, self.args, self.prec, self.value = kind, parts, args, prec, value
-        self.hint: Optional[str] = None  # a name for its line
+        self.hint: str | None = None  # a name for its line
         self.priority = 0  # how good the hint is: 3 a user's variable, 2 an op's output, 1 a library local
         self.must_name = False  # op outputs and gradients always get a line
         self.sources = sources if sources is not None else frozenset().union(*(a.sources for a in args))
@@ -81,7 +82,7 @@ class Node:
         self.errstate = None if err == trace.base_errstate else err
         self.phase = trace.phase  # 'forward', 'backward' or 'update': the source's section
         self.variable: Node = self  # for a 'version': the node that first held the variable
-        self.stores: Optional[Node] = None  # for a 'stmt': the variable it changes
+        self.stores: Node | None = None  # for a 'stmt': the variable it changes
         self.meta: dict = {}
 
     def name_hint(self, hint: str, priority: int) -> None:
@@ -90,7 +91,7 @@ class Node:
             self.hint, self.priority = hint, priority
 
 
-def literal(x: Any) -> Optional[tuple[str, int]]:
+def literal(x: Any) -> tuple[str, int] | None:
     """Source text and precedence that evaluate to exactly x (same type and value), or None."""
     t = type(x)
     if t in (type(None), bool, str) or x is Ellipsis:
@@ -119,7 +120,7 @@ def literal(x: Any) -> Optional[tuple[str, int]]:
     return None
 
 
-def const(x: Any, hint: Optional[str] = None) -> Node:
+def const(x: Any, hint: str | None = None) -> Node:
     """A node for a value fixed at trace time: a literal where it has one, else a named constant."""
     text = literal(x)
     node = Node("const", [text[0]] if text else [], (), text[1] if text else ATOM, x, frozenset())
@@ -136,17 +137,17 @@ class Builder:
         self.parts: list = []
         self.args: list[Node] = []
 
-    def text(self, s: str) -> "Builder":
+    def text(self, s: str) -> Builder:
         self.parts.append(s)
         return self
 
-    def node(self, n: Node, prec: int) -> "Builder":
+    def node(self, n: Node, prec: int) -> Builder:
         """A reference to node n, in parentheses if it binds less tightly than `prec`."""
         self.parts.append((len(self.args), prec))
         self.args.append(n)
         return self
 
-    def value(self, x: Any, prec: int = LOWEST) -> "Builder":
+    def value(self, x: Any, prec: int = LOWEST) -> Builder:
         """x: a traced value by reference, a literal inline, a container item by item, else a constant."""
         if isinstance(x, (Sym, SymFloat)):
             return self.node(x.node, prec)
@@ -158,13 +159,13 @@ class Builder:
             return self.text(lit[0] if lit[1] >= prec else f"({lit[0]})")
         return self.node(const(x), prec)
 
-    def items(self, args: Any, kwargs: dict) -> "Builder":
+    def items(self, args: Any, kwargs: dict) -> Builder:
         """A call's arguments: `a, b, key=value`."""
         for i, (key, v) in enumerate([(None, a) for a in args] + list(kwargs.items())):
             self.text(", " if i else "").text(f"{key}=" if key else "").value(v)
         return self
 
-    def index(self, idx: Any) -> "Builder":
+    def index(self, idx: Any) -> Builder:
         """A subscript: a[1:, None], a[..., 0], a[rows, cols]."""
         if isinstance(idx, tuple) and not idx:
             return self.text("()")
@@ -227,7 +228,7 @@ def wrap(value: Any, node: Node) -> Any:
     return SymFloat(value, node) if type(value) is float else value
 
 
-def in_place(target: "Sym", write: Callable[[Builder], Any], compute: Callable[[], Any]) -> "Sym":
+def in_place(target: Sym, write: Callable[[Builder], Any], compute: Callable[[], Any]) -> Sym:
     """Change `target` in place: the real value in place, a statement, and a new version of the variable."""
     old = target.node
     target.value = compute()
@@ -305,7 +306,7 @@ class Sym:
 
         in_place(self, lambda b: b.node(self.node, ATOM).text("[").index(idx).text("] = ").value(new), compute)
 
-    def _attr(self, name: str) -> "Sym":
+    def _attr(self, name: str) -> Sym:
         value = getattr(self.value, name)
         return wrap(value, Builder().node(self.node, ATOM).text("." + name).build(ATOM, value))
 
@@ -325,11 +326,11 @@ class Sym:
         a, b = (other, self) if reflected else (self, other)
         return wrap(OPERATORS[op](real(a), real(b)), binary_node(op, a, b))
 
-    def _in_place(self, op: str, other: Any) -> "Sym":
+    def _in_place(self, op: str, other: Any) -> Sym:
         compute = lambda: getattr(operator, "i" + operator_name(op).rstrip("_"))(self.value, real(other))  # noqa: E731
         return in_place(self, lambda b: b.node(self.node, ATOM).text(f" {op}= ").value(other), compute)
 
-    def _unary(self, op: str, fn: Callable) -> "Sym":
+    def _unary(self, op: str, fn: Callable) -> Sym:
         return wrap(fn(self.value), Builder().text(op).node(self.node, UNARY).build(UNARY, None))
 
     def __abs__(self):
@@ -380,7 +381,7 @@ class SymFloat(float):
 
     node: Node
 
-    def __new__(cls, value: float, node: Node) -> "SymFloat":
+    def __new__(cls, value: float, node: Node) -> SymFloat:
         self = super().__new__(cls, value)
         self.node = node
         node.value = float(value)
@@ -431,7 +432,7 @@ _operators(SymFloat, "< <= > >= == !=", reflected=False, in_place_too=False, met
 
 # ---- NumPy's protocols on traced values --------------------------------------------------------------
 
-def numpy_name(func: Callable) -> Optional[str]:
+def numpy_name(func: Callable) -> str | None:
     """'np.exp' for np.exp, 'np.linalg.norm' for np.linalg.norm, else None."""
     name = getattr(func, "__name__", None)
     for prefix, module in (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft), ("np.random", np.random)):

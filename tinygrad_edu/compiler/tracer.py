@@ -24,14 +24,25 @@ import re
 import sys
 import sysconfig
 import warnings
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 import tinygrad_edu
 from tinygrad_edu.autograd import Function, hooks
-from tinygrad_edu.compiler.sym import (ATOM, Builder, Node, Sym, SymFloat, TracingError, TracingWarning, _ACTIVE,
-                                       const, real)
+from tinygrad_edu.compiler.sym import (
+    _ACTIVE,
+    ATOM,
+    Builder,
+    Node,
+    Sym,
+    SymFloat,
+    TracingError,
+    TracingWarning,
+    const,
+    real,
+)
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["Tracer", "Binding", "RESERVED", "numbered", "argument_names"]
@@ -389,7 +400,8 @@ class Tracer:
             return ("dict", {k: self.result_structure(v) for k, v in result.items()})
         if type(result) is float:
             warnings.warn("tg.compile: the step returns a float the trace cannot follow (return loss or "
-                          "loss.item()); the compiled step returns this value at every call", TracingWarning)
+                          "loss.item()); the compiled step returns this value at every call", TracingWarning,
+                          stacklevel=2)
         return ("const", result)
 
     def _out(self, node: Node) -> int:

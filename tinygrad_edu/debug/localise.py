@@ -67,10 +67,18 @@ def locate_bad_backward(output: Tensor, eps: float = 1e-6, atol: float = 1e-5, r
     Each checked element costs two runs of that one op's forward.
 
     Example:
-        >>> loss = model(x).sum()
-        >>> bad = tg.locate_bad_backward(loss)
-        >>> print(bad)     # None when every op is right
+        >>> class BadSquare(tg.Function):      # a wrong backward: d a^2/da is 2a, not a
+        ...     def forward(self, a):
+        ...         self.save(a)
+        ...         return a * a
+        ...     def backward(self, grad_out):
+        ...         (a,) = self.saved
+        ...         return grad_out * a
+        >>> w = tg.randn(3, 4, dtype=tg.float64, requires_grad=True)
+        >>> print(tg.locate_bad_backward(BadSquare.apply(w).sum()))
         BadSquare (inputs of shape (3, 4)): backward disagrees with finite differences for input 0 ...
+        >>> print(tg.locate_bad_backward(model(x).sum()))     # None when every op is right
+        None
     """
     if not isinstance(output, Tensor):
         raise TypeError(f"locate_bad_backward: expected a Tensor, got {type(output).__name__}")

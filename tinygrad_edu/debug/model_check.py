@@ -84,7 +84,7 @@ class GradReport:
         """Raise GradcheckError with the whole table (and the op to blame) unless every parameter passes.
 
         Example:
-            >>> tg.check_grads(model, loss_fn, x).raise_if_failed()
+            >>> report = tg.check_grads(model, loss_fn, x).raise_if_failed()   # returns the report
         """
         if not self.ok:
             raise GradcheckError(str(self))
@@ -146,9 +146,10 @@ def check_grads(model: Any, loss_fn: Callable[..., Tensor], *inputs: Any, print_
         >>> def loss_fn(model, x, y):
         ...     return ((model(x) - y) ** 2).mean()
         >>> report = tg.check_grads(model, loss_fn, x, y, print_table=True)
-        check_grads: float32 model, checked in float64 (eps=1e-06, atol=1e-05, rtol=0.001), loss = 0.83
+        check_grads: float32 model, checked in float64 (eps=1e-06, atol=1e-05, rtol=0.001), loss = ...
         parameter  shape   max abs err  max rel err  result
         ...
+        all 4 parameters pass
         >>> assert report.ok, report
     """
     model_dtype = _dtypes_of(model)

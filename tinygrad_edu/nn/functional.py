@@ -17,7 +17,6 @@ from tinygrad_edu.autograd import is_grad_enabled
 from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.ops import elementwise, linalg
 from tinygrad_edu.ops import loss as loss_ops
-from tinygrad_edu.ops.loss import LOG_CLAMP
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
 __all__ = [
@@ -223,12 +222,15 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reducti
     x = _operand_tensor(input)
     t = _same_shape_target("binary_cross_entropy", x, target)
     w = _weight("binary_cross_entropy", "weight", weight, x.data.shape, x.data.dtype)
-    if _target_needs_grad(target):
-        y = target.to(x.dtype)
-        losses = -(y * x.log().clamp(min=LOG_CLAMP) + (1 - y) * (1 - x).log().clamp(min=LOG_CLAMP))
-        loss = _reduced(losses if w is None else losses * w, reduction, x.data.size)
-    else:
-        loss = loss_ops.BCELoss.apply(x, target=t, weight=w, reduction=reduction)
+    if t.size and not (t.min() >= 0 and t.max() <= 1):  # (nan fails both comparisons too)
+        raise ArgumentError(
+            f"binary_cross_entropy: all elements of target should be between 0 and 1, got values from "
+            f"{t.min()} to {t.max()} (target shape {t.shape}); targets are probabilities, e.g. 0. or 1. labels"
+        )
+    # One fused op for both cases: with a target that requires grad it differentiates the target too,
+    # and the input's gradient stays the finite (x - y) / max(x (1 - x), 1e-12) at x = 0 or 1.
+    y = target.to(x.dtype) if _target_needs_grad(target) else t
+    loss = loss_ops.BCELoss.apply(x, y, weight=w, reduction=reduction)
     # A prediction outside [0, 1] (or nan) makes a log nan and so the loss nan: checking the loss,
     # often one number, is cheaper than scanning every prediction on every call.
     out = loss.data

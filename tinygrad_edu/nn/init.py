@@ -39,6 +39,7 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
         raise TypeError(f"nn.init: expected a Tensor, got {type(tensor).__name__}")
     if tensor.data.flags.writeable:
         tensor.data[...] = values
+        tensor._bump_version()  # an in-place change, as PyTorch's init functions: saved graphs refuse backward
     else:  # e.g. a tensor made with from_numpy on a read-only array: give it its own data
         tensor.data = np.broadcast_to(np.asarray(values, dtype=tensor.data.dtype), tensor.data.shape).copy()
     return tensor
@@ -279,8 +280,8 @@ def tutorial_(tensor: Tensor, kind: str, rng: Union[int, np.random.RandomState, 
 
     Example:
         >>> rng = np.random.RandomState(42)                       # tutorial: np.random.seed(42)
-        >>> nn.init.tutorial_(net.fc1.weight, "randn", rng, transpose=True)   # W1 = randn(2, 4)
-        >>> nn.init.tutorial_(net.fc2.weight, "randn", rng, transpose=True)   # W2 = randn(4, 1)
+        >>> w1 = nn.init.tutorial_(net.fc1.weight, "randn", rng, transpose=True)   # W1 = randn(2, 4)
+        >>> w2 = nn.init.tutorial_(net.fc2.weight, "randn", rng, transpose=True)   # W2 = randn(4, 1)
     """
     if kind not in TUTORIAL_KINDS:
         raise ValueError(f"tutorial_: kind must be one of {TUTORIAL_KINDS}, got {kind!r}")
@@ -311,8 +312,11 @@ def from_numpy_(tensor: Tensor, array: Any, transpose: bool = False) -> Tensor:
     loads into a Linear's (out,) bias.
 
     Example:
-        >>> nn.init.from_numpy_(net.fc1.weight, params["W1"], transpose=True)   # W1 is (2, 4)
-        >>> nn.init.from_numpy_(net.fc1.bias, params["b1"])                     # b1 is (1, 4)
+        >>> params = {"W1": np.ones((2, 4)), "b1": np.zeros((1, 4))}           # a tutorial's weights
+        >>> w1 = nn.init.from_numpy_(net.fc1.weight, params["W1"], transpose=True)   # W1 is (2, 4)
+        >>> b1 = nn.init.from_numpy_(net.fc1.bias, params["b1"])                     # b1 is (1, 4)
+        >>> net.fc1.weight.shape, net.fc1.bias.shape
+        ((4, 2), (4,))
     """
     values = array.data if isinstance(array, Tensor) else np.asarray(array)
     if transpose:

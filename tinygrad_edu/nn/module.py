@@ -46,8 +46,9 @@ class Parameter(Tensor):
         else:
             array = _to_array(data)
         self.data = array
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
+        self._version = 0
         self.requires_grad = False
         if requires_grad:
             _check_can_require_grad(array.dtype, "Parameter")
@@ -121,8 +122,9 @@ class Module:
         """The computation; every subclass defines it. Call the module (`net(x)`), not `forward`."""
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # No hooks machinery: calling a module is calling its forward.
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        # No hooks machinery: calling a module is calling its forward. Typed as what (nearly) every module
+        # returns, so a type checker sees `model(x)` as a Tensor; a forward returning something else still works.
         return self.forward(*args, **kwargs)
 
     # ---- registration ---------------------------------------------------------------------------
@@ -504,6 +506,7 @@ class Module:
             param = own[key]
             if param.data.flags.writeable:
                 param.data[...] = array  # in place, cast to the parameter's dtype
+                param._bump_version()  # as PyTorch's copy_: graphs that saved the old weights refuse backward
             else:
                 param.data = array.astype(param.data.dtype)
         return _IncompatibleKeys(missing, unexpected)

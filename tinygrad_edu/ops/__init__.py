@@ -2,7 +2,7 @@
 
 - `elementwise.py`: + - * / ** maximum minimum where, exp log log1p sqrt abs relu sigmoid tanh sin cos clamp, casts
 - `reduce.py`: sum mean max min, softmax log_softmax logsumexp
-- `movement.py`: reshape permute expand index gather cat stack
+- `movement.py`: reshape permute expand index setitem gather cat stack
 - `linalg.py`: matmul, linear
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
 """
@@ -12,13 +12,13 @@ from tinygrad_edu.ops.elementwise import (
     Sigmoid, Sin, Sqrt, Sub, Tanh, Where,
 )
 from tinygrad_edu.ops.linalg import Linear, MatMul
-from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, Stack
+from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, SetItem, Stack
 from tinygrad_edu.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
 
 __all__ = [
     "Abs", "Add", "Cast", "Clamp", "Copy", "Div", "Exp", "Log", "Log1p", "Maximum", "Minimum", "Mul", "Neg",
     "Pow", "ReLU", "Sigmoid", "Sqrt", "Sub", "Tanh", "Where", "Sin", "Cos",
     "Linear", "MatMul",
-    "Cat", "Expand", "Gather", "Index", "Permute", "Reshape", "Stack",
+    "Cat", "Expand", "Gather", "Index", "Permute", "Reshape", "SetItem", "Stack",
     "LogSoftmax", "LogSumExp", "Max", "Mean", "Min", "Softmax", "Sum",
 ]

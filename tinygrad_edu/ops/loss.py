@@ -85,7 +85,7 @@ class L1Loss(Function):
 class BCELoss(Function):
     """Binary cross-entropy of probabilities x against targets y, each log clamped at -100, reduced."""
 
-    def forward(self, x, target=None, weight: Optional[np.ndarray] = None, reduction: str = "mean"):
+    def forward(self, x, target, weight: Optional[np.ndarray] = None, reduction: str = "mean"):
         # l_i = -w_i [y_i log(x_i) + (1 - y_i) log(1 - x_i)], each log clamped at -100 (as PyTorch).
         # log(0) = -inf is expected (the clamp handles it). An x outside [0, 1] gives log(negative) =
         # nan, and so a nan loss, which nn.functional.binary_cross_entropy reports as an error.
@@ -102,10 +102,17 @@ class BCELoss(Function):
         # d l_i/dx_i = w_i (x_i - y_i) / (x_i (1 - x_i)); PyTorch divides by at least 1e-12 so the
         # gradient stays finite at x_i = 0 or 1, and we do the same.
         x, target, weight, reduction = self.saved
-        grad = (x - target) / np.maximum(x * (1 - x), BCE_GRAD_EPS)
+        scale = _grad_scale(grad_out, reduction, x.size)
         if weight is not None:
-            grad = grad * weight
-        return _grad_scale(grad_out, reduction, x.size) * grad
+            scale = scale * weight
+        grad_x = scale * ((x - target) / np.maximum(x * (1 - x), BCE_GRAD_EPS))
+        grad_target = None
+        if self.needs_input_grad[1]:
+            # d l_i/dy_i = w_i (log(1 - x_i) - log(x_i)), with the logs not clamped: PyTorch's formula,
+            # so at x_i = 0 or 1 it is +-inf, as there
+            with np.errstate(divide="ignore"):
+                grad_target = scale * (np.log(1 - x) - np.log(x))
+        return grad_x, grad_target
 
 
 class BCEWithLogitsLoss(Function):

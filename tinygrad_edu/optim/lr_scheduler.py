@@ -10,7 +10,10 @@ Example:
     >>> opt = tg.optim.SGD(net.parameters(), lr=0.1)
     >>> sched = tg.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
     >>> for epoch in range(100):
-    ...     train_one_epoch(); sched.step()
+    ...     opt.step()                    # (a real program trains an epoch here)
+    ...     sched.step()
+    >>> round(sched.get_last_lr()[0], 6)  # 0.1, then 0.01 from epoch 30, 0.001 from 60, 0.0001 from 90
+    0.0001
 """
 
 from __future__ import annotations
@@ -591,8 +594,12 @@ class ReduceLROnPlateau(LRScheduler):
     bad epochs count again; no lr goes below min_lr, and changes smaller than eps are skipped.
 
     Example:
+        >>> opt = tg.optim.SGD(net.parameters(), lr=0.1)
         >>> sched = ReduceLROnPlateau(opt, mode="min", factor=0.5, patience=3)
-        >>> sched.step(val_loss)
+        >>> for val_loss in [1.0, 0.9, 0.9, 0.9, 0.9, 0.9]:    # no improvement after the second epoch
+        ...     sched.step(val_loss)
+        >>> sched.get_last_lr()                                # halved after 4 epochs without improving
+        [0.05]
     """
 
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,

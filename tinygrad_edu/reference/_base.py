@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable
 
 import numpy as np
 
@@ -83,7 +83,7 @@ class Tutorial:
     discrepancies: tuple[str, ...]  # places where the text and its formulas disagree
 
     @classmethod
-    def from_module(cls, name: str, module: ModuleType) -> "Tutorial":
+    def from_module(cls, name: str, module: ModuleType) -> Tutorial:
         """The record of one tutorial module: every tutorial_x.py defines the same constants and functions."""
         return cls(
             name=name, title=module.TITLE, network=module.NETWORK, X=module.X, y=module.Y,

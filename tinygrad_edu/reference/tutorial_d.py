@@ -184,4 +184,5 @@ def train(epochs: int = EPOCHS, seed: int = SEED) -> tuple[np.ndarray, np.ndarra
         output_layer_outputs, _ = forward(params, X)
         losses[epoch] = reported_loss(params, X, Y)
         params = step(params, X, Y)
+    assert output_layer_outputs is not None, "train: epochs must be at least 1"
     return losses, output_layer_outputs

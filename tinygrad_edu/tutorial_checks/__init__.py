@@ -12,12 +12,32 @@ Example:
 """
 
 from tinygrad_edu.tutorial_checks.checks import (
-    GRAD_STEPS, GRAD_TOL, HELD_TO_PUBLISHED, PUBLISHED_TOL, TRAJECTORY_TOL, Builder, CheckResult,
-    check_gradients, compare_published, max_abs_diff, run_check, run_checks, train_twin,
+    GRAD_STEPS,
+    GRAD_TOL,
+    HELD_TO_PUBLISHED,
+    PUBLISHED_TOL,
+    TRAJECTORY_TOL,
+    Builder,
+    CheckResult,
+    check_gradients,
+    compare_published,
+    max_abs_diff,
+    run_check,
+    run_checks,
+    train_twin,
 )
 from tinygrad_edu.tutorial_checks.models import (
-    SPECS, AutogradTutorial, NetSpec, TutorialNet, build_autograd_model, half_mean_squared_error,
-    half_summed_squared_error, mean_bce, mean_squared_error, to_state_dict, to_tutorial_params,
+    SPECS,
+    AutogradTutorial,
+    NetSpec,
+    TutorialNet,
+    build_autograd_model,
+    half_mean_squared_error,
+    half_summed_squared_error,
+    mean_bce,
+    mean_squared_error,
+    to_state_dict,
+    to_tutorial_params,
 )
 
 __all__ = [

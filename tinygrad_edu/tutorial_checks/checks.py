@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -59,7 +59,7 @@ class CheckResult:
     loss_diff: float  # max |autograd - tutorial| over the reported loss of every epoch
     prediction_diff: float  # max |autograd - tutorial| over the final predictions
     predictions: np.ndarray  # the twin's final predictions, (n_samples, 1)
-    published_diff: Optional[float]  # max |ours - published|, None where nothing is published
+    published_diff: float | None  # max |ours - published|, None where nothing is published
     failures: list[str] = field(default_factory=list)  # one line per check that failed
 
     @property
@@ -138,7 +138,7 @@ def train_twin(twin: AutogradTutorial, lr: float, epochs: int) -> tuple[np.ndarr
     return losses, twin.predict()
 
 
-def compare_published(tutorial: Tutorial, predictions: np.ndarray) -> Optional[float]:
+def compare_published(tutorial: Tutorial, predictions: np.ndarray) -> float | None:
     """max |predictions - published predictions|, or None where the tutorial publishes none.
 
     Example:

@@ -15,8 +15,8 @@ tutorial's update follows (see `tinygrad_edu.reference` for the derivations).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 
@@ -174,13 +174,12 @@ def to_tutorial_params(layout: Layout, state: dict[str, np.ndarray]) -> Params:
     """
     params = {}
     for name, (layer, part) in layout.items():
-        weight, bias = state.get(f"{layer}.weight"), state.get(f"{layer}.bias")
         if part == "weight":
-            params[name] = weight.T
+            params[name] = state[f"{layer}.weight"].T
         elif part == "bias":
-            params[name] = bias[np.newaxis, :]
+            params[name] = state[f"{layer}.bias"][np.newaxis, :]
         else:
-            params[name] = np.vstack([bias[np.newaxis, :], weight.T])
+            params[name] = np.vstack([state[f"{layer}.bias"][np.newaxis, :], state[f"{layer}.weight"].T])
     return params
 
 
@@ -197,7 +196,7 @@ class AutogradTutorial:
         (2, 3)
     """
 
-    def __init__(self, tutorial: Tutorial, spec: NetSpec, loss: Optional[LossFn] = None) -> None:
+    def __init__(self, tutorial: Tutorial, spec: NetSpec, loss: LossFn | None = None) -> None:
         self.tutorial = tutorial
         self.spec = spec
         self.loss_fn = spec.loss if loss is None else loss
@@ -233,11 +232,14 @@ class AutogradTutorial:
         self.model.zero_grad()
         _, loss = self.forward_loss()
         loss.backward()
-        grads = {name: p.grad.data for name, p in self.model.named_parameters()}
+        grads = {}
+        for name, p in self.model.named_parameters():
+            assert p.grad is not None, f"{name} has no gradient: every parameter is on the loss's path"
+            grads[name] = p.grad.data
         return to_tutorial_params(self.spec.layout, grads)
 
 
-def build_autograd_model(tutorial: Tutorial, loss: Optional[LossFn] = None) -> AutogradTutorial:
+def build_autograd_model(tutorial: Tutorial, loss: LossFn | None = None) -> AutogradTutorial:
     """The autograd twin of `tutorial`, loaded with the tutorial's own initial weights (`tutorial.init()`).
 
     `loss` replaces the descended loss (a test uses it to show that a wrong loss fails the checks).

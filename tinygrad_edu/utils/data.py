@@ -13,7 +13,11 @@ Everything runs in the main process: `num_workers` is accepted and the batches a
 Example:
     >>> ds = TensorDataset(tg.randn(100, 3), tg.arange(100))
     >>> for x, y in DataLoader(ds, batch_size=32, shuffle=True):
-    ...     print(x.shape, y.shape)      # (32, 3) (32,), three times, then (4, 3) (4,)
+    ...     print(x.shape, y.shape)
+    (32, 3) (32,)
+    (32, 3) (32,)
+    (32, 3) (32,)
+    (4, 3) (4,)
 """
 
 from __future__ import annotations
@@ -118,7 +122,10 @@ class Subset(Dataset[T]):
     """The samples of `dataset` at `indices`, in that order: `Subset(ds, [3, 1])[0] is ds[3]`.
 
     Example:
+        >>> ds = TensorDataset(tg.arange(100))
         >>> first_ten = Subset(ds, range(10))
+        >>> len(first_ten), first_ten[3][0].item()
+        (10, 3)
     """
 
     def __init__(self, dataset: Dataset[T], indices: Sequence[int]) -> None:
@@ -138,7 +145,9 @@ class ConcatDataset(Dataset[T]):
     """Datasets one after another: index len(a) of `ConcatDataset([a, b])` is b[0].
 
     Example:
-        >>> both = ConcatDataset([train_a, train_b])
+        >>> both = ConcatDataset([TensorDataset(tg.zeros(3)), TensorDataset(tg.ones(2))])
+        >>> len(both), both[3][0].item()            # index 3 is the second dataset's first sample
+        (5, 1.0)
     """
 
     def __init__(self, datasets: Iterable[Dataset]) -> None:
@@ -172,7 +181,10 @@ def random_split(dataset: Dataset[T], lengths: Sequence[Union[int, float]],
     by one from the first subset on, as PyTorch.
 
     Example:
+        >>> ds = TensorDataset(tg.arange(10))
         >>> train, val = random_split(ds, [0.8, 0.2], generator=np.random.default_rng(0))
+        >>> len(train), len(val), sorted(train.indices + val.indices) == list(range(10))
+        (8, 2, True)
     """
     n = len(dataset)  # type: ignore[arg-type]
     lengths = list(lengths)
@@ -224,7 +236,8 @@ class RandomSampler(Sampler[int]):
     """A fresh random permutation of the indices at each pass (or num_samples draws with replacement).
 
     Example:
-        >>> list(RandomSampler(range(5), generator=np.random.default_rng(0)))   # a permutation of 0..4
+        >>> sorted(RandomSampler(range(5), generator=np.random.default_rng(0)))   # a permutation of 0..4
+        [0, 1, 2, 3, 4]
     """
 
     def __init__(self, data_source: Any, replacement: bool = False, num_samples: Optional[int] = None,
@@ -314,7 +327,8 @@ def default_collate(batch: list) -> Any:
 
     Example:
         >>> default_collate([(tg.zeros(2), 0), (tg.ones(2), 1)])
-        [tensor([[0., 0.], [1., 1.]], dtype=float32), tensor([0, 1], dtype=int64)]
+        [tensor([[0., 0.],
+                [1., 1.]], dtype=float32), tensor([0, 1], dtype=int64)]
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
@@ -378,6 +392,7 @@ class DataLoader(Generic[T]):
     timeout and the other process options are accepted for PyTorch's signature; loading runs in this process.
 
     Example:
+        >>> ds = TensorDataset(tg.randn(100, 3))
         >>> loader = DataLoader(ds, batch_size=16, shuffle=True, drop_last=True)
         >>> len(loader) == len(ds) // 16
         True
