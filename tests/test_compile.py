@@ -738,3 +738,21 @@ def test_a_tensor_that_requires_grad_and_cannot_be_reached_is_an_error_unless_na
     for _ in range(2):
         compiled(x)
     assert "def step(x, w):" in compiled.source and "dw = " in compiled.source
+
+
+def test_a_compiled_update_counts_a_new_version_as_the_eager_one_does():
+    """SGD's step changes the weights in place: a graph that saved them refuses backward, compiled as eagerly."""
+    for compile_it in (False, True):
+        net = XorNet()
+        opt = optim.SGD(net.parameters(), lr=0.1)
+        step = module_step(net, nn.BCELoss(), opt)
+        step = tg_compile(step) if compile_it else step
+        x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+        for _ in range(3):
+            step(x, y)
+        saved = (net(x) * 1.0).sum()  # the graph saves hidden.weight's array (Linear's backward reads it)
+        before = net.hidden.weight._version
+        step(x, y)
+        assert net.hidden.weight._version > before, compile_it
+        with pytest.raises(RuntimeError, match="modified by an inplace operation|changed in place|in place"):
+            saved.backward()

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd import note_in_place
 from tinygrad_edu.compiler.codegen import generate
 from tinygrad_edu.compiler.sym import _ACTIVE, TracingWarning
 from tinygrad_edu.compiler.tracer import Tracer
@@ -150,7 +151,8 @@ class _Entry:
     def __init__(self, tracer: Tracer, generated: Any, args: tuple) -> None:
         self.generated, self.structure = generated, tracer.structure
         ns: dict[str, Any] = {"_Mismatch": _Mismatch, "_ValueMismatch": _ValueMismatch, "_kernel": generated.fn,
-                              "_new": _new_tensor, "_equal": np.array_equal, "_rebuild": _rebuild, "_s": self}
+                              "_new": _new_tensor, "_equal": np.array_equal, "_rebuild": _rebuild, "_s": self,
+                              "_note_in_place": note_in_place}
 
         def ref(value: Any) -> str:
             ns[f"_c{len(ns)}"] = value
@@ -178,7 +180,7 @@ class _Entry:
                 lines.append(f"if type(_a{i}) is not float: raise _Mismatch")
             else:
                 lines.append(f"if type(_a{i}) is not {ref(type(a))} or _a{i} != {ref(a)}: raise _Mismatch")
-        lines += [f"if {tensor(t)}.grad is not None: raise _Mismatch" for t in tracer.grad_none]
+        lines += [f"if {tensor(t)}._grad is not None: raise _Mismatch" for t in tracer.grad_none]
         for b in generated.bindings:  # 2. what the function receives, read now
             if b.kind == "input":
                 lines.append(f"{b.name} = _{'v' if isinstance(args[b.key], (Tensor, np.ndarray)) else 'a'}{b.key}")
@@ -187,7 +189,7 @@ class _Entry:
                           f"if {b.name} is not {ref(b.value)} and ({b.name}.shape != {b.value.shape!r} or "
                           f"{b.name}.dtype != {ref(b.value.dtype)}): raise _Mismatch"]
             elif b.kind == "grad":
-                lines += [f"_g = {tensor(b.key)}.grad", "if _g is None: raise _Mismatch", f"{b.name} = _g.data"]
+                lines += [f"_g = {tensor(b.key)}._grad", "if _g is None: raise _Mismatch", f"{b.name} = _g.data"]
             elif b.kind == "hyper":
                 lines.append(f"{b.name} = {ref(b.key[0])}.param_groups[{b.key[1]}][{b.key[2]!r}]")
             else:  # state
@@ -202,12 +204,19 @@ class _Entry:
                 notes.append(f"the trace used the values of {name} ({whys[0]})")
         self.value_note = "; ".join(notes)
         lines.append(f"_out = _kernel({', '.join(b.name for b in generated.bindings)})")
-        for t, value in tracer.grad_writes:  # 4. run, then write back gradients, data and state
-            lines.append(f"{tensor(t)}.grad = {_value(value, ref, tensor=True)}")
+        # 4. run, then write back gradients (to the slot under .grad, as the engine: they have t's shape and
+        # dtype), data and state; a tensor changed in place counts a new version, as eagerly
+        for t, value in tracer.grad_writes:
+            lines.append(f"{tensor(t)}._grad = {_value(value, ref, tensor=True)}")
         for t, value in tracer.data_writes:
             lines.append(f"{tensor(t)}.data = {_value(value, ref)}")
         for opt, p, key, value in tracer.state_writes:
             lines.append(f"{ref(opt)}.state[{ref(p)}][{key!r}] = {_value(value, ref)}")
+        if tracer.changed:  # (Tensor._bump_version written out for a leaf that shares its data with no view)
+            lines.append("_note_in_place()")
+        for t in tracer.changed:
+            lines += [f"_t = {tensor(t)}", "if _t.grad_fn is None and getattr(_t, '_aliases', None) is None: "
+                      "_t._version += 1", "else: _t._bump_version()"]
         lines.append("return _rebuild(_s.structure, _out)")
         self.call_source = "def call(_args):\n" + "".join(f"    {line}\n" for line in lines)
         exec(compile(self.call_source, generated.filename + ":call", "exec"), ns)

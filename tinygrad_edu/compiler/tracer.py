@@ -417,6 +417,8 @@ class Tracer:
         self.data_writes: list[tuple[Tensor, Any]] = []
         self.grad_writes: list[tuple[Tensor, Any]] = []
         self.state_writes: list[tuple[Any, Any, str, Any]] = []
+        self.changed = [t for t in self.tensors if isinstance(t.data, Sym) and t.data.node.kind == "version"
+                        and t.data.node.variable is self.bound[id(t)].node]  # changed in place: a new version
         for t in self.tensors:
             if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node):  # else: in place
                 self.data_writes.append((t, self._written(t.data)))
