@@ -25,7 +25,8 @@ its parameters `denom_hidden_weight`), and gradients are named after what they a
 What a compiled step guarantees, and what it does not:
 - The results of eager mode: the same NumPy calls on the same operands in the same order
   (tests/test_compile.py checks 1,000 steps against eager mode to 1e-12). At run time: no Tensor,
-  no graph, no backward walk; one function of NumPy calls, and a few lines around it.
+  no graph, no backward walk; one function of NumPy calls, and a few lines around it (which also
+  count a new version of each tensor the step changed in place, as the eager update does).
 - A call whose arguments differ in kind, shape or dtype is traced again, up to `max_traces` traces
   (then such calls run eagerly), and so is a call after a change of the program state the step
   reads: `model.eval()`, a parameter's `requires_grad`, a replaced sub-module, `add_param_group`,
