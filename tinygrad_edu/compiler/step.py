@@ -1,14 +1,10 @@
 """CompiledStep, what `tg.compile(train_step)` returns: it traces on the first call and replays afterwards.
 
-A call goes through the first cached trace that accepts it: the program state the step refers to is
-as when traced (`StateGuard`: modules' modes and options, sub-modules, parameters, requires_grad,
-param groups and hyper-parameters but lr), the arguments have the same kinds, shapes, dtypes (or
-values, for plain Python values). The trace's generated `call` reads the current arrays of what it
-bound, runs the step's function and writes its outputs back to `.data`, `.grad` and the state. A call
-no trace accepts is traced anew (up to `max_traces`). Where the trace assumed an input's *value*, a
-call with another value runs the original function.
+A call goes through the first cached trace that accepts it: the program state is as when traced
+(`StateGuard`) and the arguments have the same kinds, shapes and dtypes (or values, for plain Python
+values). The trace's generated `call` reads what it bound, runs the step's function and writes its
+outputs back. A call no trace accepts is traced anew (up to `max_traces`).
 """
-
 from __future__ import annotations
 
 import inspect

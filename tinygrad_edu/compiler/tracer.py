@@ -1,20 +1,13 @@
 """Tracing a training step: the unmodified engine runs it once with traced arrays (Syms) inside the tensors.
 
-Nothing of Tensor, Function, Optimizer or NumPy is replaced. Before the call the tracer binds what
-the step reads (`bind_all`), by attribute writes it undoes after the call: the arrays of its
-arguments and of every tensor it can reach (through its closure, globals, object and arguments:
-tensors, lists and dicts of them, the parameters and buffers of modules, optimizers' param groups),
-their gradients, the optimizers' state arrays and learning rates. Then `Function.apply`, the backward
-walk and `optimizer.step()` run as always, and every NumPy call on a Sym records its line (sym.py).
-The tracer watches the engine on `autograd.hooks` to name op outputs (`linear_1`) and gradients
-(`d_linear_1`) and to mark the forward, backward and update sections. After the call it reads which
-Syms ended in `.data`, `.grad` and the optimizers' state: each compiled call writes those back.
-
-Names come from the module tree (`hidden.weight` -> `hidden_weight`), the step's variables and
-arguments, the ops, and the locals that hold values when a node is recorded (`LocalNames`: the frames
-on the stack are read; no sys.settrace or sys.setprofile).
+`Tracer.bind_all` puts Syms into what the step can reach (see the package docstring) by attribute
+writes that `restore` undoes; the engine runs as always and the tracer watches it on
+`autograd.hooks` (`forward`, `grad_out`, `backward`, `walk`) to name op outputs (`linear_1`) and
+gradients (`d_linear_1`) and to mark the forward, backward and update sections. `saw_node` names
+values after the locals that hold them, read from the frames on the stack (no sys.settrace or
+sys.setprofile). After the call, `find_writebacks` reads which Syms ended in `.data`, `.grad` and
+the optimizers' state: each compiled call writes those back.
 """
-
 from __future__ import annotations
 
 import inspect
