@@ -354,14 +354,21 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
     (times a log factor from the heap, in C).
     """
     owned: set[int] = set()  # arrays already given to some leaf's .grad in this walk
+    watched = hooks.active  # (tested once here: a local costs less than hooks.active at every op)
+    if watched:
+        hooks.walk(root, gradient, True)
     if root.grad_fn is None:  # a leaf: its gradient is the seed itself
         _accumulate(root, gradient, owned)
+        if watched:
+            hooks.walk(root, gradient, False)
         return
     grads = {root.grad_fn: gradient}  # op -> the gradient of its output, summed over its users
     waiting = [(-root.grad_fn.sequence, root.grad_fn)]
     while waiting:
         fn = heapq.heappop(waiting)[1]
         grad_out = grads.pop(fn)
+        if watched:
+            hooks.grad_out(fn, grad_out)
         if fn.retained is not None and fn.retained() is not None:  # out.retain_grad() was called
             _accumulate(fn.retained(), grad_out, owned)
         if fn.released:
@@ -380,7 +387,7 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
             raise RuntimeError(
                 f"{fn.name}.backward returned {len(grads_in)} gradient(s) for {len(fn.inputs)} input(s)"
             )
-        if hooks.active:
+        if watched:
             hooks.backward(fn, grads_in)
         for parent, grad, needed in zip(fn.inputs, grads_in, fn.needs_input_grad):
             if not needed or grad is None:
@@ -401,6 +408,8 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
         if not retain_graph:
             fn.released = True  # let the saved arrays go with the graph, as PyTorch does
             fn.saved = ()
+    if watched:
+        hooks.walk(root, gradient, False)
 
 
 def note_in_place() -> None:
@@ -492,9 +501,11 @@ class EngineHooks:
 
     A watcher is any object with the methods `forward(fn, out)` (called after each op's forward,
     with its output array) and `backward(fn, grads)` (after each op's backward in the walk, with the
-    gradients it returned). `tg.detect_anomaly` is one; a tracer or a tool that names arrays can be
-    another. The engine tests `hooks.active` once per op: with no watcher installed that is all it
-    costs.
+    gradients it returned). It may also have `grad_out(fn, grad_out)` (before an op's backward, with
+    the gradient of its output) and `walk(root, gradient, starting)` (when a backward walk starts and
+    when it has ended). `tg.detect_anomaly` is one watcher; tg.compile's tracer, which names arrays
+    and sections after these events, is another. The engine tests `hooks.active` once per op: with no
+    watcher installed that is all it costs.
 
     Example:
         >>> class Count:
@@ -538,6 +549,18 @@ class EngineHooks:
         """Tell every watcher that fn's backward returned `grads` (one per input)."""
         for watcher in list(self.watchers):
             watcher.backward(fn, grads)
+
+    def grad_out(self, fn: Function, grad_out: Any) -> None:
+        """Tell the watchers that have the method that fn's backward is about to get `grad_out`."""
+        for watcher in list(self.watchers):
+            if hasattr(watcher, "grad_out"):
+                watcher.grad_out(fn, grad_out)
+
+    def walk(self, root: Tensor, gradient: Any, starting: bool) -> None:
+        """Tell the watchers that have the method that a backward walk from root starts (or has ended)."""
+        for watcher in list(self.watchers):
+            if hasattr(watcher, "walk"):
+                watcher.walk(root, gradient, starting)
 
 
 class _Watching:
