@@ -332,7 +332,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 def graph_functions(root: Tensor) -> list[Function]:
     """Every op in root's graph, in the order they were created (inputs' ops before their users')."""
-    found = {}
+    found: dict[Function, None] = {}  # an insertion-ordered set
     stack = [root.grad_fn] if root.grad_fn is not None else []
     while stack:
         fn = stack.pop()

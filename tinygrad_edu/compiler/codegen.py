@@ -132,7 +132,7 @@ class _Generator:
     def assign_names(self) -> None:
         """A distinct Python name for every argument, line and named constant; gradients are named last,
         after what they are the gradient of (d_<name>, or d<name> for a short name: dW1)."""
-        self.names = {id(n): n.hint for n in self.nodes if n.kind == "arg"}
+        self.names: dict[int, str] = {id(n): n.hint or "" for n in self.nodes if n.kind == "arg"}
         self.taken = TAKEN | set(self.tracer.bindings)
         self.namespace: dict[str, Any] = {}
         self.notes: dict[str, str | None] = {}

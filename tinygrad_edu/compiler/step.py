@@ -12,7 +12,7 @@ import itertools
 import os
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -68,7 +68,7 @@ class CompiledStep:
         return self._entries[0].generated.source if self._entries else ""
 
     @property
-    def function(self) -> Callable:
+    def function(self) -> Optional[Callable]:
         """The latest trace's generated function itself (inspect.getsource works on it)."""
         return self._entries[0].generated.fn if self._entries else None
 
@@ -143,6 +143,8 @@ class CompiledStep:
 
 class _Entry:
     """One trace: its generated function, and the generated `call` that checks, reads and writes back."""
+
+    unchanged: Callable[[tuple], bool]  # the state guard's check for this trace, set once the trace is kept
 
     def __init__(self, tracer: Tracer, generated: Any, args: tuple) -> None:
         self.generated, self.structure = generated, tracer.structure

@@ -103,8 +103,10 @@ def literal(x: Any) -> tuple[str, int] | None:
     if isinstance(x, np.dtype):
         builtin = x.isbuiltin and getattr(np, x.name, None) is x.type  # np.float64 stands for np.dtype('float64')
         return (f"np.{x.name}" if builtin else f"np.dtype({str(x)!r})"), ATOM
-    if isinstance(x, type) and issubclass(x, np.generic) and getattr(np, x.__name__, None) is x:
-        return f"np.{x.__name__}", ATOM
+    if isinstance(x, type) and issubclass(x, np.generic):
+        scalar_type: type = x
+        if getattr(np, scalar_type.__name__, None) is x:  # a scalar type NumPy exports by name: np.float32
+            return f"np.{scalar_type.__name__}", ATOM
     if isinstance(x, np.generic) and x.dtype.kind in "biuf":
         try:
             back = eval(repr(x), {"np": np})  # a NumPy scalar's repr round-trips: np.float32(0.1)
@@ -113,9 +115,9 @@ def literal(x: Any) -> tuple[str, int] | None:
         return (repr(x), ATOM) if type(back) is type(x) and (back == x or np.isnan(x)) else None
     if t in (tuple, list):
         items = [literal(v) for v in x]
-        if None in items:
+        if any(item is None for item in items):
             return None
-        body = ", ".join(text for text, _ in items)
+        body = ", ".join(item[0] for item in items if item is not None)
         return (f"({body}{',' if len(x) == 1 else ''})" if t is tuple else f"[{body}]"), ATOM
     return None
 

@@ -18,7 +18,8 @@ import sys
 import sysconfig
 import warnings
 from collections.abc import Callable, Mapping
-from typing import Any
+from types import FrameType
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -160,7 +161,9 @@ class Tracer:
         for t in self.tensors:
             g = t.grad
             if g is None and t.requires_grad:  # see pending_grads
-                self.pending[id(t)] = (t, Tensor._from_op(Sym(np.zeros_like(t.data.value), const(0.0)), None))
+                data: Any = t.data  # a Sym: the tracer bound every tensor it reaches
+                zero: Any = Sym(np.zeros_like(data.value), const(0.0))  # Tensor holds any array kind
+                self.pending[id(t)] = (t, Tensor._from_op(zero, None))
                 t.grad = self.pending[id(t)][1]
             elif g is None:
                 self.grad_none.append(t)
@@ -280,7 +283,7 @@ class Tracer:
                 if isinstance(x, Tensor):
                     self._grad_of(g, x)
 
-    def _claim(self, fn: Any, extra: list = ()) -> None:
+    def _claim(self, fn: Any, extra: Sequence[Any] = ()) -> None:
         """The nodes recorded since the last claim go under the heading of fn's backward (None: the last op's)."""
         fn = self.last_backward = fn or self.last_backward
         if fn is not None:
@@ -305,7 +308,7 @@ class Tracer:
         if not self.naming:
             return
         params = self.params if self.phase == "update" else None
-        frame = sys._getframe(2)
+        frame: Optional[FrameType] = sys._getframe(2)
         while frame is not None:
             kind, local = _kind(frame.f_code.co_filename), frame.f_locals
             param = params and kind == "library" and next(
@@ -330,7 +333,7 @@ class Tracer:
 
         if not node.sources:
             return  # a constant: nothing to follow
-        frame = sys._getframe(1)
+        frame: Optional[FrameType] = sys._getframe(1)
         while frame is not None:
             owner = frame.f_locals.get("self")
             if isinstance(owner, (Function, Optimizer)):
@@ -415,7 +418,8 @@ class Tracer:
         for t in self.tensors:
             if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node):  # else: in place
                 self.data_writes.append((t, self._written(t.data)))
-            g, (g0, sym) = t.grad, self.grads.get(id(t), (None, None))
+            bound: tuple[Any, Any] = self.grads.get(id(t), (None, None))  # (None, None): no gradient was bound
+            g, (g0, sym) = t.grad, bound
             if g is None and g0 is None and any(t is n for n in self.grad_none):
                 continue
             if g is None or g is not g0 or g.data is not sym or sym.node.variable.kind != "arg":
@@ -456,7 +460,7 @@ def _as_array(x: Sym) -> None:
 def _comment(cls: type) -> str:
     """The first comment line in an op's backward, up to its first sentence: 'd sigmoid/dx = s * (1 - s)'."""
     try:
-        lines = [line.strip() for line in inspect.getsource(cls.backward).splitlines()]
+        lines = [line.strip() for line in inspect.getsource(getattr(cls, "backward")).splitlines()]
     except (OSError, TypeError):
         return ""
     text = next((line.lstrip("# ").strip() for line in lines if line.startswith("#")), "")
@@ -475,7 +479,7 @@ def _kind(filename: str) -> str:
 def caller() -> tuple[str, str, int]:
     """(kind, filename, line) of the innermost frame of the user's code or the library (but tensor.py's
     methods: for `if loss > 1:`, Tensor.__bool__ runs, but the decision is its caller's)."""
-    frame = sys._getframe(1)
+    frame: Optional[FrameType] = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         kind = _kind(filename)
