@@ -1,6 +1,6 @@
 """The four tutorials side by side: each one's hand-derived NumPy training beside the same network on autograd.
 
-Tutorials A-D (see tinygrad_edu/reference) each train a small sigmoid network with backpropagation derived
+Tutorials A-D (see tinygrad_edu/apps/reference) each train a small sigmoid network with backpropagation derived
 on paper. Here every tutorial runs twice from the same initial weights:
 
 - left, the tutorial itself: its NumPy forward pass, its hand-written gradients, its update;
@@ -32,8 +32,8 @@ import numpy as np  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import nn, optim  # noqa: E402
-from tinygrad_edu.reference import TUTORIALS, Params, Tutorial  # noqa: E402
-from tinygrad_edu.tutorial_checks import SPECS, to_state_dict, to_tutorial_params  # noqa: E402
+from tinygrad_edu.apps.reference import TUTORIALS, Params, Tutorial  # noqa: E402
+from tinygrad_edu.apps.tutorial_checks import SPECS, to_state_dict, to_tutorial_params  # noqa: E402
 
 # The differences we accept: float64 rounding, accumulated over thousands of steps.
 TOLERANCE = 1e-9

@@ -1,7 +1,7 @@
 """`tinygrad-edu check`: reproduce tutorials A-D with autograd and print how close each comes, as a table.
 
 For each tutorial the network is rebuilt with `tinygrad_edu.nn`, loaded with the tutorial's own initial
-weights, and checked three ways (see `tinygrad_edu.tutorial_checks`): its autograd gradients against the
+weights, and checked three ways (see `tinygrad_edu.apps.tutorial_checks`): its autograd gradients against the
 tutorial's hand-derived ones, its full training run against the tutorial's, and its final predictions
 against those the tutorial publishes. The exit status is 1 if any check fails, else 0.
 """
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tinygrad_edu.reference import TUTORIALS
-from tinygrad_edu.tutorial_checks import (
+from tinygrad_edu.apps.reference import TUTORIALS
+from tinygrad_edu.apps.tutorial_checks import (
     GRAD_STEPS,
     GRAD_TOL,
     HELD_TO_PUBLISHED,

@@ -10,7 +10,7 @@ with W of shape (out, in) and b of shape (out,). So:
     tutorial D (1 + in, out)       = Linear bias as row 0, then the Linear weight transposed
 
 The losses are written with tinygrad_edu's own losses, each exactly the loss whose gradient the
-tutorial's update follows (see `tinygrad_edu.reference` for the derivations).
+tutorial's update follows (see `tinygrad_edu.apps.reference` for the derivations).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import numpy as np
 
 import tinygrad_edu as tg
 from tinygrad_edu import nn
+from tinygrad_edu.apps.reference import Params, Tutorial
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.reference import Params, Tutorial
 
 __all__ = [
     "TutorialNet", "NetSpec", "SPECS", "AutogradTutorial", "build_autograd_model",
@@ -189,7 +189,7 @@ class AutogradTutorial:
     """A tutorial's network as a `TutorialNet`, its data as float64 tensors, and the loss it descends.
 
     Example:
-        >>> from tinygrad_edu.reference import TUTORIALS
+        >>> from tinygrad_edu.apps.reference import TUTORIALS
         >>> twin = build_autograd_model(TUTORIALS["B"])
         >>> grads = twin.gradients()          # d loss / d params, named and shaped as the tutorial's
         >>> grads["weights_input_hidden"].shape
@@ -245,7 +245,7 @@ def build_autograd_model(tutorial: Tutorial, loss: LossFn | None = None) -> Auto
     `loss` replaces the descended loss (a test uses it to show that a wrong loss fails the checks).
 
     Example:
-        >>> from tinygrad_edu.reference import TUTORIALS
+        >>> from tinygrad_edu.apps.reference import TUTORIALS
         >>> twin = build_autograd_model(TUTORIALS["A"])
         >>> bool(np.array_equal(twin.params()["W1"], TUTORIALS["A"].init()["W1"]))
         True

@@ -49,7 +49,7 @@ class Tutorial:
     exactly `{k: params[k] - lr * gradients(params, X, y)[k]}`, and `gradients` is the gradient of `loss`
     (the loss the update really descends), which may differ from `reported_loss` (the one the text prints).
 
-    >>> from tinygrad_edu.reference import TUTORIALS
+    >>> from tinygrad_edu.apps.reference import TUTORIALS
     >>> t = TUTORIALS["A"]
     >>> params = t.init()
     >>> t.predict(params).shape
@@ -100,7 +100,7 @@ class Tutorial:
     def predict(self, params: Params, X: np.ndarray | None = None) -> np.ndarray:
         """The network's output for X (the tutorial's data by default), shape (n_samples, 1).
 
-        >>> from tinygrad_edu.reference import TUTORIALS
+        >>> from tinygrad_edu.apps.reference import TUTORIALS
         >>> TUTORIALS["D"].predict(TUTORIALS["D"].init()).shape
         (6, 1)
         """
