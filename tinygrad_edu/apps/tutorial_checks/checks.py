@@ -133,7 +133,7 @@ def train_twin(twin: AutogradTutorial, lr: float, epochs: int) -> tuple[np.ndarr
         losses[epoch] = twin.reported_loss(predictions)
         loss.backward()
         optimizer.step()
-    if twin.spec.predictions_before_last_update and predictions is not None:
+    if twin.tutorial.predictions_before_last_update and predictions is not None:
         return losses, predictions.data.copy()
     return losses, twin.predict()
 

@@ -91,52 +91,38 @@ Layout = dict[str, tuple[str, str]]  # tutorial name -> (layer name, part)
 
 @dataclass(frozen=True)
 class NetSpec:
-    """One tutorial's network, weight layout, losses, and the short labels the check table prints.
+    """What tinygrad_edu needs besides the tutorial's own facts (its `Tutorial` record: layer sizes, output
+    activation, the losses in words): where its arrays go in a `TutorialNet`, and its losses as functions.
 
     Example:
-        >>> SPECS["B"].descended, SPECS["B"].loss is half_summed_squared_error
-        ('1/2 SSE (sum)', True)
+        >>> SPECS["B"].loss is half_summed_squared_error
+        True
     """
 
-    n_hidden: int
-    sigmoid_output: bool
     layout: Layout
-    loss: LossFn  # the loss the tutorial's update descends
+    loss: LossFn  # the loss the tutorial's update descends (its Tutorial.descended_loss)
     reported_loss: LossFn  # the loss the tutorial prints (D prints none; we use its descended loss)
-    network: str  # e.g. '2-4-1 sigmoid/sigmoid'
-    claimed: str  # the loss its text claims, in a few words
-    descended: str  # the loss its update descends, in a few words
-    predictions_before_last_update: bool = False  # D prints the outputs of the last forward pass
 
 
 SPECS: dict[str, NetSpec] = {
     "A": NetSpec(
-        n_hidden=4, sigmoid_output=True,
         layout={"W1": ("hidden", "weight"), "b1": ("hidden", "bias"),
                 "W2": ("output", "weight"), "b2": ("output", "bias")},
         loss=mean_bce, reported_loss=mean_bce,
-        network="2-4-1 sigmoid/sigmoid", claimed="BCE (mean)", descended="BCE (mean)",
     ),
     "B": NetSpec(
-        n_hidden=3, sigmoid_output=True,
         layout={"weights_input_hidden": ("hidden", "weight"), "bias_hidden": ("hidden", "bias"),
                 "weights_hidden_output": ("output", "weight"), "bias_output": ("output", "bias")},
         loss=half_summed_squared_error, reported_loss=mean_squared_error,
-        network="2-3-1 sigmoid/sigmoid", claimed="MSE (mean)", descended="1/2 SSE (sum)",
     ),
     "C": NetSpec(
-        n_hidden=2, sigmoid_output=True,
         layout={"weights_input_hidden": ("hidden", "weight"), "weights_hidden_output": ("output", "weight"),
                 "bias_hidden": ("hidden", "bias"), "bias_output": ("output", "bias")},
         loss=half_summed_squared_error, reported_loss=mean_bce,
-        network="2-2-1 sigmoid/sigmoid", claimed="BCE (mean)", descended="1/2 SSE (sum)",
     ),
     "D": NetSpec(
-        n_hidden=3, sigmoid_output=False,
         layout={"hidden_weights": ("hidden", "bias_and_weight"), "output_weights": ("output", "bias_and_weight")},
         loss=half_mean_squared_error, reported_loss=half_mean_squared_error,
-        network="3-3-1 sigmoid/linear", claimed="none", descended="1/2 MSE (mean)",
-        predictions_before_last_update=True,
     ),
 }
 
@@ -200,7 +186,7 @@ class AutogradTutorial:
         self.tutorial = tutorial
         self.spec = spec
         self.loss_fn = spec.loss if loss is None else loss
-        self.model = TutorialNet(tutorial.X.shape[1], spec.n_hidden, tutorial.y.shape[1], spec.sigmoid_output)
+        self.model = TutorialNet(*tutorial.layers, sigmoid_output=tutorial.output_activation == "sigmoid")
         self.X = tg.tensor(tutorial.X, dtype=tg.float64)
         self.y = tg.tensor(tutorial.y, dtype=tg.float64)
 
