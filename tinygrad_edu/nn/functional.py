@@ -2,9 +2,8 @@
 
 Each loss checks its arguments here, with messages that name the shapes or values at fault, and
 then runs one fused op from `tinygrad_edu/ops/loss.py`, where its forward and gradient live.
-Targets may be Tensors, ndarrays or lists. A fused op treats the target as a constant; a target
-that requires grad (e.g. a second output of the network) gets its gradient as in PyTorch, from the
-same formula written with differentiable Tensor ops (`_target_needs_grad`).
+Targets may be Tensors, ndarrays or lists. A target that requires grad (e.g. a second output of the
+network) gets its gradient as in PyTorch, from the same fused op's backward (`_target_input`).
 """
 
 from __future__ import annotations
