@@ -441,6 +441,27 @@ def test_gradcheck_with_a_target_that_requires_grad_for_every_option(name, loss,
     assert tg.gradcheck(lambda a, b: loss(a, b, reduction), [xt, yt])
 
 
+# (name, the loss on x with target y: one call of a fused op from ops/loss.py)
+FUSED_TARGET_OPS = [
+    ("mse", lambda x, y: F.mse_loss(x, y)),
+    ("l1", lambda x, y: F.l1_loss(x, y)),
+    ("bce", lambda x, y: F.binary_cross_entropy(x, y)),
+    ("bce with logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y, pos_weight=POS_WEIGHT)),
+    ("cross_entropy probabilities", lambda x, y: F.cross_entropy(x, y, label_smoothing=0.1)),
+]
+
+
+@pytest.mark.parametrize("name, loss", FUSED_TARGET_OPS, ids=[c[0] for c in FUSED_TARGET_OPS])
+@pytest.mark.parametrize("target_requires_grad", [False, True])
+def test_the_fused_op_computes_the_targets_gradient_only_when_it_is_needed(name, loss, target_requires_grad):
+    # A constant target costs no gradient: the op's backward returns None for it (needs_input_grad gates it).
+    y = tg.tensor(SOFT, dtype=tg.float64, requires_grad=target_requires_grad)
+    out = loss(tg.tensor(PROBS, dtype=tg.float64, requires_grad=True), y)
+    grads = out.grad_fn.backward(np.ones(out.shape))
+    assert isinstance(grads[0], np.ndarray) and grads[0].shape == PROBS.shape
+    assert (grads[1] is not None) == target_requires_grad
+
+
 def test_a_float32_target_that_requires_grad_gets_a_float32_gradient_from_a_float64_loss() -> None:
     # The op sees the target cast to the input's dtype; the cast's backward brings the gradient home.
     x = tg.tensor([0.5, 2.0], dtype=tg.float64, requires_grad=True)
