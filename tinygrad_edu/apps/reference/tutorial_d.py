@@ -7,8 +7,6 @@ import numpy as np
 from ._base import Params, frozen, sigmoid
 
 TITLE = "Building a Simple Neural Network from Scratch with NumPy"
-# The biases are a leading column of ones in front of each layer's input (see PARAM_DOC).
-LAYERS = (3, 3, 1)  # inputs, hidden sigmoid units, outputs
 OUTPUT_ACTIVATION = "linear"
 
 # 6 samples of 3 binary features, and their labels (the tutorial's y = np.array([[0, 1, 0, 1, 1, 0]]).T).
@@ -20,6 +18,9 @@ SEED_IS_TUTORIALS = True
 LR = 0.1  # alpha
 EPOCHS = 10_000  # "over 10,000 iterations"
 NUM_HIDDEN = 3  # printed inside a comment in the text ("# learning rate num_hidden = 3"); the text says 3
+# inputs, hidden sigmoid units, outputs; the biases are a leading column of ones in front of each layer's
+# input (see PARAM_DOC)
+LAYERS = (3, NUM_HIDDEN, 1)
 
 PARAM_SHAPES = {"hidden_weights": (4, NUM_HIDDEN), "output_weights": (NUM_HIDDEN + 1, 1)}
 PARAM_DOC = {
