@@ -3,7 +3,7 @@
 Import it first in every script, before NumPy: OPENBLAS_NUM_THREADS and its kin are read only
 when the BLAS library loads, so they must be set before `import numpy` runs anywhere. A variable
 the user already set is left as it is. The rest of the harness (the machine header, timing, tables,
-goals) is the package tinygrad_edu/bench/ (environment.py, harness.py), re-exported here, and so are
+goals) is the package tinygrad_edu/apps/bench/ (environment.py, harness.py), re-exported here, and so are
 the XOR and MLP workloads (xor.py, mlp.py), so that `tinygrad-edu bench` runs the same code.
 """
 
@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tinygrad_edu.bench import (  # noqa: E402  (after the thread variables, on purpose)
+from tinygrad_edu.apps.bench import (  # noqa: E402  (after the thread variables, on purpose)
     BASELINE,
     Comparison,
     Goal,

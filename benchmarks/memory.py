@@ -22,13 +22,13 @@ from typing import Any
 import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
 from _harness import BASELINE, Goal, format_bytes
 
-from tinygrad_edu import bench
+from tinygrad_edu.apps import bench
 
 PEAK_GOAL = 1.2  # issue 5: peak RSS <= 1.2x the hand-written NumPy version's
 GROWTH_TOLERANCE = 1024 * 1024  # "no growth": less than 1 MiB between the first sample and the last
 CHECK_STEPS = 10
 
-# child kind -> the row of tinygrad_edu.bench.mlp_implementations that it runs
+# child kind -> the row of tinygrad_edu.apps.bench.mlp_implementations that it runs
 KINDS = {"numpy": bench.BASELINE, "tensors": bench.TENSORS, "modules": bench.MODULES, "compiled": bench.COMPILED,
          "torch": bench.PYTORCH}
 

@@ -8,7 +8,7 @@ Run from the repository root:
     python benchmarks/mlp.py                 # about 10 s
     python benchmarks/mlp.py --threads 2
 
-The implementations are in tinygrad_edu/bench/mlp.py (MlpNumpy, MlpTensors, mlp_modules; the compiled
+The implementations are in tinygrad_edu/apps/bench/mlp.py (MlpNumpy, MlpTensors, mlp_modules; the compiled
 row is CompiledTrainer in harness.py), shared with `tinygrad-edu bench`. Exit status 1 when a row's
 loss is not hand-written NumPy's to 1e-6.
 """
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
 
-from tinygrad_edu.bench import mlp_comparison
+from tinygrad_edu.apps.bench import mlp_comparison
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,7 +25,7 @@ import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
 import numpy as np
 
 import tinygrad_edu as tg
-from tinygrad_edu import bench
+from tinygrad_edu.apps import bench
 
 
 def workload(name: str) -> tuple[Callable[[], None], str]:

@@ -24,7 +24,7 @@ from tinygrad_edu.autograd import Function
 from tinygrad_edu.compiler import TracingError, TracingWarning
 from tinygrad_edu.compiler import compile as tg_compile
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.reference import tutorial_a
+from tinygrad_edu.apps.reference import tutorial_a
 
 ROOT = Path(__file__).resolve().parent.parent
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])

@@ -1251,6 +1251,7 @@ def test_loss_value_and_gradient(name, reduction):
 
 
 # A target that requires grad (e.g. a second output of the network) gets its gradient too.
+SPREAD = np.array([1.0, 2.0, 3.0])  # (N, C) -> (N, C, 3), for a loss with a class dimension in the middle
 TARGET_GRAD_LOSSES: dict[str, Callable[..., Any]] = {
     "mse": lambda lib, x, y, r: lib.nn.functional.mse_loss(x, y, reduction=r),
     "l1": lambda lib, x, y, r: lib.nn.L1Loss(reduction=r)(x, y),
@@ -1260,6 +1261,8 @@ TARGET_GRAD_LOSSES: dict[str, Callable[..., Any]] = {
         weight=t(lib, ELEMENT_WEIGHT), pos_weight=t(lib, POS_WEIGHT), reduction=r)(x, y.sigmoid()),
     "cross_entropy probabilities": lambda lib, x, y, r: lib.nn.functional.cross_entropy(
         x, y.softmax(1), weight=t(lib, CLASS_WEIGHT), label_smoothing=0.1, reduction=r),
+    "cross_entropy probabilities (N, C, d)": lambda lib, x, y, r: lib.nn.functional.cross_entropy(
+        x.reshape(N, C, 1) * t(lib, SPREAD), (y.reshape(N, C, 1) * t(lib, SPREAD)).softmax(1), reduction=r),
 }
 
 

@@ -1,6 +1,6 @@
 """Autograd reproduces tutorials A-D exactly (gradients, training runs, published figures), and the checks can fail.
 
-The oracle is `tinygrad_edu.reference`: each tutorial's own hand-derived formulas in plain NumPy (itself
+The oracle is `tinygrad_edu.apps.reference`: each tutorial's own hand-derived formulas in plain NumPy (itself
 tested against central differences and a literal run of each tutorial in tests/test_reference.py).
 `tinygrad-edu check` runs once for the whole module (about 3 s: every full schedule), and the tests read
 its output and results.
@@ -14,9 +14,10 @@ import io
 import numpy as np
 import pytest
 
-from tinygrad_edu import check, optim
-from tinygrad_edu.reference import TUTORIALS
-from tinygrad_edu.tutorial_checks import (
+from tinygrad_edu import optim
+from tinygrad_edu.apps import check
+from tinygrad_edu.apps.reference import TUTORIALS
+from tinygrad_edu.apps.tutorial_checks import (
     GRAD_TOL, PUBLISHED_TOL, TRAJECTORY_TOL, build_autograd_model, check_gradients, half_summed_squared_error,
     mean_bce, mean_squared_error, to_state_dict, to_tutorial_params, train_twin,
 )

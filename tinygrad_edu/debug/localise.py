@@ -17,6 +17,7 @@ from typing import Any, Optional
 import numpy as np
 
 from tinygrad_edu.autograd import Function, graph_functions, unbroadcast
+from tinygrad_edu.gradcheck import central_difference
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["BadBackward", "locate_bad_backward"]
@@ -144,13 +145,7 @@ def _check_op(op: Function, eps: float, atol: float, rtol: float, max_elements: 
                 return None
         for flat in _elements(x.size, max_elements, rng):
             index = np.unravel_index(flat, x.shape) if x.shape else ()
-            original = x[index]
-            x[index] = original + eps
-            plus = weighted_output(arrays)
-            x[index] = original - eps
-            minus = weighted_output(arrays)
-            x[index] = original
-            central = (plus - minus) / (2 * eps)
+            central, plus, minus = central_difference(lambda: weighted_output(arrays), x, index, eps)
             a = float(analytic[index])
             if _disagrees(a, central, (plus - base) / eps, (base - minus) / eps, atol, rtol):
                 return BadBackward(op, shapes, i, tuple(int(k) for k in index), a, central)

@@ -14,9 +14,9 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from tinygrad_edu.autograd import enable_grad, no_grad
+from tinygrad_edu.autograd import enable_grad
 from tinygrad_edu.debug.localise import BadBackward, locate_bad_backward
-from tinygrad_edu.gradcheck import GradcheckError
+from tinygrad_edu.gradcheck import GradcheckError, central_difference
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["GradReport", "GradRow", "check_grads"]
@@ -184,16 +184,10 @@ def check_grads(model: Any, loss_fn: Callable[..., Tensor], *inputs: Any, print_
     for name, p in params:
         analytic = np.zeros(p.shape) if p.grad is None else p.grad.data.astype(np.float64)
         numerical = np.zeros(p.shape)
+        loss_value = lambda: float(loss_of(twin).data)  # noqa: E731
         for index in np.ndindex(*p.shape):
-            # d loss / d p[index] ~ (loss(p + eps) - loss(p - eps)) / (2 eps), the other elements fixed
-            original = p.data[index]
-            with no_grad():
-                p.data[index] = original + eps
-                plus = float(loss_of(twin).data)
-                p.data[index] = original - eps
-                minus = float(loss_of(twin).data)
-            p.data[index] = original
-            numerical[index] = (plus - minus) / (2 * eps)
+            # d loss / d p[index], the other elements fixed
+            numerical[index] = central_difference(loss_value, p.data, index, eps)[0]
         rows.append(_row(name, analytic, numerical, atol, rtol))
 
     report = GradReport(rows, model_dtype, str(loss.dtype), eps, atol, rtol, float(loss.data))

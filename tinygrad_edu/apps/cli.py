@@ -12,9 +12,12 @@ from collections.abc import Sequence
 
 # sub-command -> (module whose main(argv) runs it, one-line help)
 COMMANDS = {
-    "demo": ("tinygrad_edu.demo", "train the XOR network and show the loss and predictions"),
-    "check": ("tinygrad_edu.check", "reproduce tutorials A-D and compare their hand-derived gradients with autograd"),
-    "bench": ("tinygrad_edu.bench", "a quick benchmark of XOR and MLP steps against hand-written NumPy"),
+    "demo": ("tinygrad_edu.apps.demo", "train the XOR network and show the loss and predictions"),
+    "check": (
+        "tinygrad_edu.apps.check",
+        "reproduce tutorials A-D and compare their hand-derived gradients with autograd",
+    ),
+    "bench": ("tinygrad_edu.apps.bench", "a quick benchmark of XOR and MLP steps against hand-written NumPy"),
 }
 
 

@@ -1,7 +1,7 @@
 """`tinygrad-edu check`: reproduce tutorials A-D with autograd and print how close each comes, as a table.
 
 For each tutorial the network is rebuilt with `tinygrad_edu.nn`, loaded with the tutorial's own initial
-weights, and checked three ways (see `tinygrad_edu.tutorial_checks`): its autograd gradients against the
+weights, and checked three ways (see `tinygrad_edu.apps.tutorial_checks`): its autograd gradients against the
 tutorial's hand-derived ones, its full training run against the tutorial's, and its final predictions
 against those the tutorial publishes. The exit status is 1 if any check fails, else 0.
 """
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tinygrad_edu.reference import TUTORIALS
-from tinygrad_edu.tutorial_checks import (
+from tinygrad_edu.apps.reference import TUTORIALS, Tutorial
+from tinygrad_edu.apps.tutorial_checks import (
     GRAD_STEPS,
     GRAD_TOL,
     HELD_TO_PUBLISHED,
@@ -32,14 +32,17 @@ __all__ = ["main", "format_report"]
 
 NOTE_WIDTH = 110  # the notes under the table are wrapped to this many characters
 
-# What the table cannot say in a cell: where a tutorial's text and its code part ways.
-LOSS_NOTES = {
-    "B": "B prints the mean squared error, but its update (no learning rate, i.e. lr 1) descends half the "
-         "summed squared error: lr 2 on the printed MSE.",
-    "C": "C prints the binary cross-entropy, but its update descends half the summed squared error.",
-    "D": "D names and prints no loss; its update descends half the mean squared error, and its output layer "
-         "is linear. Its printed predictions come from the forward pass before the last update.",
-}
+def _loss_note(tutorial: Tutorial) -> str | None:
+    """What the table cannot say in a cell, from the tutorial's record: where its text and code part ways."""
+    parts = []
+    if tutorial.claimed_label != tutorial.descended_label:
+        parts.append(f"{tutorial.name} claims {tutorial.claimed_loss}, but its update descends "
+                     f"{tutorial.descended_loss}")
+    if tutorial.output_activation != "sigmoid":
+        parts.append(f"its output layer is {tutorial.output_activation}")
+    if tutorial.predictions_before_last_update:
+        parts.append("its printed predictions come from the forward pass before the last update")
+    return "; ".join(parts) + "." if parts else None
 
 
 def _vector(values: np.ndarray | None, decimals: int) -> str:
@@ -112,9 +115,9 @@ def format_report(results: Sequence[CheckResult]) -> str:
         (["tutorial", "final predictions", "published", "max|diff| to published", "result"], []),
     ]
     for result in results:
-        tutorial, spec = result.tutorial, result.twin.spec
-        tables[0][1].append([tutorial.name, spec.network, spec.claimed,
-                             f"{spec.descended}, lr {tutorial.lr:g} x {tutorial.epochs}"])
+        tutorial = result.tutorial
+        tables[0][1].append([tutorial.name, tutorial.network, tutorial.claimed_label,
+                             f"{tutorial.descended_label}, lr {tutorial.lr:g} x {tutorial.epochs}"])
         tables[1][1].append([tutorial.name, _seed(result), f"{result.grad_diff:.1e}", f"{result.loss_diff:.1e}",
                              f"{result.prediction_diff:.1e}"])
         tables[2][1].append([tutorial.name, _vector(result.predictions, 2),
@@ -131,8 +134,9 @@ def format_report(results: Sequence[CheckResult]) -> str:
     ]
     for result in results:
         notes += _published_notes(result)
-        if result.tutorial.name in LOSS_NOTES:
-            notes.append(LOSS_NOTES[result.tutorial.name])
+        note = _loss_note(result.tutorial)
+        if note is not None:
+            notes.append(note)
         notes += [f"{result.tutorial.name} FAILED: {failure}" for failure in result.failures]
     wrapped = [textwrap.fill(note, NOTE_WIDTH, initial_indent="- ", subsequent_indent="  ") for note in notes]
     return "\n\n".join(_table(headers, rows) for headers, rows in tables) + "\n\n" + "\n".join(wrapped)

@@ -216,7 +216,7 @@ class CompiledTrainer(Trainer):
     eagerly instead of replaying it: the row would otherwise time eager mode under the compiled name.
 
     Example:
-        >>> from tinygrad_edu.bench import xor_implementations
+        >>> from tinygrad_edu.apps.bench import xor_implementations
         >>> factories, _ = xor_implementations(torch_mode="no")
         >>> trainer = factories[COMPILED]()     # CompiledTrainer(xor_modules(...)) for tinygrad_edu
         >>> trainer.step()                      # traces (and trains once)
@@ -295,7 +295,7 @@ def implementation_rows(
     tinygrad_edu.nn/optim lack one of `nn_names` or PyTorch is not installed (or not wanted).
 
     Example:
-        >>> from tinygrad_edu.bench import XorNumpy, XorTensors, xor_modules, xor_weights
+        >>> from tinygrad_edu.apps.bench import XorNumpy, XorTensors, xor_modules, xor_weights
         >>> w = xor_weights()
         >>> factories, unavailable = implementation_rows(
         ...     lambda: XorNumpy(w), lambda: XorTensors(w), lambda library: xor_modules(w, library),
@@ -442,7 +442,7 @@ def print_comparisons(threads: int, torch_mode: str, run: Callable[[Any], Sequen
     whole of a benchmark's main once its options are read.
 
     Example:
-        >>> from tinygrad_edu.bench.xor import xor_comparison
+        >>> from tinygrad_edu.apps.bench.xor import xor_comparison
         >>> print_comparisons(1, "no", lambda torch: [xor_comparison(3, 3, 3, torch, "no")])
         date: ...
         0

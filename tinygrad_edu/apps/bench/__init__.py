@@ -13,8 +13,8 @@ The package, one file per part:
     harness.py      tables, goals, timing, result checks, trainers, run_comparison, print_comparisons
     xor.py          the XOR workload (tutorial A's network) and its comparison
     mlp.py          the MLP workload (784-256-256-10) and its comparison, with the GEMM floor
-    __init__.py     this command, and every name above, importable from `tinygrad_edu.bench`
-    __main__.py     `python -m tinygrad_edu.bench`, the same as `tinygrad-edu bench`
+    __init__.py     this command, and every name above, importable from `tinygrad_edu.apps.bench`
+    __main__.py     `python -m tinygrad_edu.apps.bench`, the same as `tinygrad-edu bench`
 
 The full-size scripts are in benchmarks/ (xor.py, mlp.py, overhead.py, memory.py, chain.py); they
 use these workloads and this harness, so the quick run and the full run measure the same code.
