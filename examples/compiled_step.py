@@ -103,7 +103,7 @@ def main() -> None:
     start = next(i for i, line in enumerate(source) if line.strip() == "# backward")
     end = next(i for i, line in enumerate(source) if line.strip() == "# update")
     compiled_forward = [line[4:] for line in source[:start] if line.startswith("    ") and "# forward" not in line]
-    compiled_backward = [line[4:] for line in source[start + 1:end]]
+    compiled_backward = [line[4:] for line in source[start + 1 : end]]
 
     width = max(46, min(60, shutil.get_terminal_size((160, 20)).columns // 3))
     title = f"{'tutorial A, by hand':<{width}} | tg.compile, traced from the ops' own forward and backward"
@@ -118,8 +118,10 @@ def main() -> None:
     print(step.source)
 
     reference, _ = tutorial_a.train(epochs=1000)
-    print(f"1,000 compiled steps: loss {losses[0]:.6f} -> {losses[-1]:.6f}; "
-          f"largest difference from tutorial A's own losses: {np.max(np.abs(np.array(losses) - reference)):.1e}")
+    print(
+        f"1,000 compiled steps: loss {losses[0]:.6f} -> {losses[-1]:.6f}; "
+        f"largest difference from tutorial A's own losses: {np.max(np.abs(np.array(losses) - reference)):.1e}"
+    )
 
 
 if __name__ == "__main__":

@@ -52,8 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     data = load_digits()
     if data is None:
-        print("This example needs scikit-learn, whose package includes the 8x8 digits data set "
-              f"(nothing is downloaded). Install it with:\n\n    {INSTALL_HINT}\n")
+        print(
+            "This example needs scikit-learn, whose package includes the 8x8 digits data set "
+            f"(nothing is downloaded). Install it with:\n\n    {INSTALL_HINT}\n"
+        )
         return 0  # not an error: the example is optional
     pixels, labels = data
 
@@ -82,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shuffled = rng.permutation(n_train)
         total = 0.0
         for first in range(0, n_train, args.batch_size):
-            batch = shuffled[first:first + args.batch_size]
+            batch = shuffled[first : first + args.batch_size]
             scores = model(tg.tensor(train_x[batch]))  # (batch, 10)
             loss = loss_fn(scores, tg.tensor(train_y[batch], dtype=tg.int64))
             optimizer.zero_grad()

@@ -38,8 +38,10 @@ def tutorial_loss() -> tuple[tg.Tensor, dict[str, tg.Tensor]]:
     """Tutorial A's forward pass and loss, op by op; returns the loss and the named parameters."""
     tg.manual_seed(0)
     params = {
-        "W1": tg.randn(2, 4, requires_grad=True), "b1": tg.zeros(1, 4, requires_grad=True),
-        "W2": tg.randn(4, 1, requires_grad=True), "b2": tg.zeros(1, 1, requires_grad=True),
+        "W1": tg.randn(2, 4, requires_grad=True),
+        "b1": tg.zeros(1, 4, requires_grad=True),
+        "W2": tg.randn(4, 1, requires_grad=True),
+        "b2": tg.zeros(1, 1, requires_grad=True),
     }
     x, y = tg.tensor(X), tg.tensor(Y)
     A1 = (x @ params["W1"] + params["b1"]).sigmoid()  # hidden layer
@@ -67,8 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.path is None:
         print(draw_graph(loss, model=names))
-        print("// save it with: python examples/graph.py xor.dot (or xor.png with Graphviz installed)",
-              file=sys.stderr)
+        print("// save it with: python examples/graph.py xor.dot (or xor.png with Graphviz installed)", file=sys.stderr)
         return 0
     try:
         draw_graph(loss, args.path, model=names)

@@ -52,8 +52,10 @@ class MoonsNet(nn.Module):
     def __init__(self, hidden: int = 32) -> None:
         super().__init__()
         self.layers = nn.Sequential(
-            nn.Linear(2, hidden), nn.ReLU(),
-            nn.Linear(hidden, hidden), nn.ReLU(),
+            nn.Linear(2, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
             nn.Linear(hidden, 1),  # no sigmoid here: BCEWithLogitsLoss applies it, stably
         )
 
@@ -78,8 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=32, help="points per step (default 32)")
     parser.add_argument("--lr", type=float, default=0.01, help="Adam's learning rate (default 0.01)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data, the weights and the shuffling")
-    parser.add_argument("--plot", default="moons.png",
-                        help="where to save the decision boundary (default moons.png; 'none' to skip)")
+    parser.add_argument(
+        "--plot", default="moons.png", help="where to save the decision boundary (default moons.png; 'none' to skip)"
+    )
     args = parser.parse_args(argv)
 
     # 1. Data: 80% to train on, 20% held out. One seeded generator makes the whole run reproducible.
@@ -104,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shuffled = rng.permutation(n_train)
         epoch_loss = 0.0
         for first in range(0, n_train, args.batch_size):
-            batch = shuffled[first:first + args.batch_size]
+            batch = shuffled[first : first + args.batch_size]
             x, y = tg.tensor(train_x[batch]), tg.tensor(train_y[batch, None])  # y as a (batch, 1) column
             optimizer.zero_grad()
             loss = loss_fn(model(x), y)
@@ -112,8 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             optimizer.step()
             epoch_loss += loss.item() * len(batch)  # mean loss of the batch -> its sum, to average below
         if epoch == 1 or epoch % max(args.epochs // 5, 1) == 0:
-            print(f"  epoch {epoch:>4}  loss {epoch_loss / n_train:.4f}  "
-                  f"train accuracy {accuracy(model, train_x, train_y):.1%}")
+            print(
+                f"  epoch {epoch:>4}  loss {epoch_loss / n_train:.4f}  "
+                f"train accuracy {accuracy(model, train_x, train_y):.1%}"
+            )
     seconds = time.perf_counter() - start
 
     # 4. The number that matters: accuracy on the points the network has never seen.
@@ -126,8 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def save_decision_boundary(model: nn.Module, train: tuple[np.ndarray, np.ndarray],
-                           test: tuple[np.ndarray, np.ndarray], path: str) -> None:
+def save_decision_boundary(
+    model: nn.Module, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray], path: str
+) -> None:
     """Colour the plane by the class the network predicts, with the points on top; needs matplotlib."""
     try:
         import matplotlib
@@ -149,8 +155,19 @@ def save_decision_boundary(model: nn.Module, train: tuple[np.ndarray, np.ndarray
     ax.contourf(xs, ys, probability, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
     ax.contour(xs, ys, probability, levels=[0.5], colors="black", linewidths=1)  # the boundary itself
     for (x, y), marker, edge, name in [(train, "o", "white", "trained on"), (test, "^", "black", "held out")]:
-        ax.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu_r", vmin=0, vmax=1, marker=marker, edgecolors=edge,
-                   linewidths=0.5, s=16, label=name)
+        ax.scatter(
+            x[:, 0],
+            x[:, 1],
+            c=y,
+            cmap="RdBu_r",
+            vmin=0,
+            vmax=1,
+            marker=marker,
+            edgecolors=edge,
+            linewidths=0.5,
+            s=16,
+            label=name,
+        )
     ax.legend(loc="lower left", fontsize=8)
     ax.set(title="Two moons: the network's probability of class 1", xlabel="x1", ylabel="x2")
     fig.tight_layout()

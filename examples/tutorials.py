@@ -41,6 +41,7 @@ TOLERANCE = 1e-9
 
 # ---- the losses the tutorials' updates descend, written with tensor ops ------------------------------
 
+
 def mean_bce(p: tg.Tensor, y: tg.Tensor) -> tg.Tensor:
     """-(1/n) sum(y log p + (1 - y) log(1 - p)): tutorial A prints it and descends it."""
     return -(y * p.log() + (1 - y) * (1 - p).log()).mean()
@@ -92,8 +93,11 @@ def _sequential_key(key: str) -> str:
 def model_as_tutorial_params(tutorial: Tutorial, model: nn.Module) -> Params:
     """The model's weights, named and shaped as the tutorial's, to compare with its arrays."""
     state = {key: np.asarray(value) for key, value in model.state_dict().items()}
-    renamed = {f"{layer}.{part}": state[f"{index}.{part}"]
-               for layer, index in LAYER_NAMES.items() for part in ("weight", "bias")}
+    renamed = {
+        f"{layer}.{part}": state[f"{index}.{part}"]
+        for layer, index in LAYER_NAMES.items()
+        for part in ("weight", "bias")
+    }
     return to_tutorial_params(SPECS[tutorial.name].layout, renamed)
 
 
@@ -136,17 +140,21 @@ def side_by_side(tutorial: Tutorial, epochs: int, blocks: int = 5) -> tuple[floa
 
     ours = model_as_tutorial_params(tutorial, model)
     worst_weight = max(float(np.max(np.abs(ours[name] - params[name]))) for name in params)
-    print(f"  largest difference: loss {worst_loss:.1e} (over all {epochs} epochs), "
-          f"weights {worst_weight:.1e} (after training)")
+    print(
+        f"  largest difference: loss {worst_loss:.1e} (over all {epochs} epochs), "
+        f"weights {worst_weight:.1e} (after training)"
+    )
     return worst_loss, worst_weight
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Tutorials A-D: hand-derived NumPy beside tinygrad_edu autograd.")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="epochs per tutorial (default: each tutorial's own, 1000 to 10000)")
-    parser.add_argument("--only", choices=sorted(TUTORIALS), action="append",
-                        help="run only this tutorial (may be repeated)")
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="epochs per tutorial (default: each tutorial's own, 1000 to 10000)"
+    )
+    parser.add_argument(
+        "--only", choices=sorted(TUTORIALS), action="append", help="run only this tutorial (may be repeated)"
+    )
     args = parser.parse_args(argv)
 
     worst = 0.0

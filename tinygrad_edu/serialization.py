@@ -50,8 +50,10 @@ def _flatten(obj: Any, path: list[str], arrays: dict[str, np.ndarray]) -> Any:
         kind = "Tensor" if isinstance(obj, Tensor) else "ndarray" if isinstance(obj, np.ndarray) else "scalar"
         array = np.asarray(obj.data if isinstance(obj, Tensor) else obj)
         if array.dtype.hasobject:
-            raise TypeError(f"save: the array at {'/'.join(path) or 'the top'} holds Python objects "
-                            "(dtype object), which cannot be stored without pickle")
+            raise TypeError(
+                f"save: the array at {'/'.join(path) or 'the top'} holds Python objects "
+                "(dtype object), which cannot be stored without pickle"
+            )
         key = base = "/".join(path) or "array"
         n = 1
         while key in arrays or key == STRUCTURE_KEY:
@@ -70,16 +72,20 @@ def _flatten(obj: Any, path: list[str], arrays: dict[str, np.ndarray]) -> Any:
             if isinstance(key, bool) or not isinstance(key, (str, int)):
                 raise TypeError(f"save: dict keys must be str or int, got {key!r} at {'/'.join(path) or 'the top'}")
             if isinstance(key, str) and "\0" in key:  # a zip member's name ends at a NUL: it would not read back
-                raise SerializationError(f"save: dict key {key!r} at {'/'.join(path) or 'the top'} holds a NUL "
-                                         "character, which the .npz format cannot store; rename the key")
+                raise SerializationError(
+                    f"save: dict key {key!r} at {'/'.join(path) or 'the top'} holds a NUL "
+                    "character, which the .npz format cannot store; rename the key"
+                )
             items.append([key, _flatten(value, path + [str(key)], arrays)])
         return {"type": "OrderedDict" if isinstance(obj, OrderedDict) else "dict", "items": items}
     if isinstance(obj, (list, tuple)):
         items = [_flatten(value, path + [str(i)], arrays) for i, value in enumerate(obj)]
         return {"type": "tuple" if isinstance(obj, tuple) else "list", "items": items}
     hint = "; save its state_dict() instead" if hasattr(obj, "state_dict") else ""
-    raise TypeError(f"save: cannot store a {type(obj).__name__} (at {'/'.join(path) or 'the top'}){hint}; "
-                    "state dicts hold dicts, lists, tuples, arrays, Tensors, numbers, strings and None")
+    raise TypeError(
+        f"save: cannot store a {type(obj).__name__} (at {'/'.join(path) or 'the top'}){hint}; "
+        "state dicts hold dicts, lists, tuples, arrays, Tensors, numbers, strings and None"
+    )
 
 
 def _unflatten(node: Any, arrays: Any) -> Any:
@@ -128,7 +134,7 @@ def _write_npz(out: BinaryIO, arrays: dict[str, np.ndarray]) -> None:
                 np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
 
 
-def save(obj: Any, f: Union[PathLike, BinaryIO]) -> None:
+def save(obj: Any, f: PathLike | BinaryIO) -> None:
     """Save a state dict (or any nesting of dicts, lists, tuples, arrays, Tensors and numbers) as .npz.
 
     `f` is a path, used exactly as given (no '.npz' is appended), or a binary file object. A path is
@@ -147,8 +153,9 @@ def save(obj: Any, f: Union[PathLike, BinaryIO]) -> None:
     path = os.fspath(f)
     # A fresh name in the same folder (os.replace is atomic only within one file system); opened
     # with open(), so the file gets the usual permissions (mkstemp would make it private).
-    tmp = os.path.join(os.path.dirname(os.path.abspath(path)),
-                       f".{os.path.basename(path)}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = os.path.join(
+        os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    )
     try:
         with open(tmp, "xb") as out:
             _write_npz(out, arrays)
@@ -161,7 +168,7 @@ def save(obj: Any, f: Union[PathLike, BinaryIO]) -> None:
         raise
 
 
-def load(f: Union[PathLike, BinaryIO]) -> Any:
+def load(f: PathLike | BinaryIO) -> Any:
     """Load what `save` stored: the same nesting, with arrays as ndarrays (Tensors stay Tensors).
 
     Never unpickles anything (np.load with allow_pickle=False). A model's state dict comes back
@@ -177,11 +184,14 @@ def load(f: Union[PathLike, BinaryIO]) -> Any:
     except (ValueError, EOFError, OSError, zipfile.BadZipFile) as error:
         if isinstance(error, FileNotFoundError):
             raise
-        raise SerializationError(f"load: {name} is not a file tg.save wrote (an .npz) and cannot be read "
-                                 f"without pickle: {error}") from None
+        raise SerializationError(
+            f"load: {name} is not a file tg.save wrote (an .npz) and cannot be read without pickle: {error}"
+        ) from None
     if not isinstance(npz, np.lib.npyio.NpzFile):  # an .npy file: np.load gave its one array
-        raise SerializationError(f"load: {name} is an .npy file (one array), not an .npz written by tg.save "
-                                 "or np.savez; read it with np.load")
+        raise SerializationError(
+            f"load: {name} is an .npy file (one array), not an .npz written by tg.save "
+            "or np.savez; read it with np.load"
+        )
     with npz:
         try:
             if STRUCTURE_KEY not in npz.files:  # a plain np.savez file: its arrays, in order
@@ -193,13 +203,20 @@ def load(f: Union[PathLike, BinaryIO]) -> Any:
             raise
         except (ValueError, TypeError, KeyError, OSError, RecursionError, zipfile.BadZipFile) as error:
             raise SerializationError(f"load: {name} is not a valid .npz: {error}") from None
-        if structure.get("format") != "tinygrad_edu" or not isinstance(structure.get("version", 0), int) \
-                or structure.get("version", 0) > FORMAT_VERSION:
-            raise SerializationError(f"load: unsupported file format {structure.get('format')!r} "
-                                     f"version {structure.get('version')!r}; this is tinygrad_edu's format "
-                                     f"version {FORMAT_VERSION}")
+        if (
+            structure.get("format") != "tinygrad_edu"
+            or not isinstance(structure.get("version", 0), int)
+            or structure.get("version", 0) > FORMAT_VERSION
+        ):
+            raise SerializationError(
+                f"load: unsupported file format {structure.get('format')!r} "
+                f"version {structure.get('version')!r}; this is tinygrad_edu's format "
+                f"version {FORMAT_VERSION}"
+            )
         try:
             return _unflatten(structure["root"], npz)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as error:
-            raise SerializationError(f"load: {name} has a malformed structure entry ({type(error).__name__}: "
-                                     f"{error}); was it written by tg.save?") from None
+            raise SerializationError(
+                f"load: {name} has a malformed structure entry ({type(error).__name__}: "
+                f"{error}); was it written by tg.save?"
+            ) from None

@@ -32,12 +32,14 @@ __all__ = ["main", "format_report"]
 
 NOTE_WIDTH = 110  # the notes under the table are wrapped to this many characters
 
+
 def _loss_note(tutorial: Tutorial) -> str | None:
     """What the table cannot say in a cell, from the tutorial's record: where its text and code part ways."""
     parts = []
     if tutorial.claimed_label != tutorial.descended_label:
-        parts.append(f"{tutorial.name} claims {tutorial.claimed_loss}, but its update descends "
-                     f"{tutorial.descended_loss}")
+        parts.append(
+            f"{tutorial.name} claims {tutorial.claimed_loss}, but its update descends {tutorial.descended_loss}"
+        )
     if tutorial.output_activation != "sigmoid":
         parts.append(f"its output layer is {tutorial.output_activation}")
     if tutorial.predictions_before_last_update:
@@ -69,8 +71,10 @@ def _published(result: CheckResult) -> str:
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Rows of text cells as a table with aligned columns and a rule under the headers."""
     widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
-    lines = [" | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-             for line in (headers, *rows)]
+    lines = [
+        " | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in (headers, *rows)
+    ]
     lines.insert(1, "-+-".join("-" * width for width in widths))
     return "\n".join(lines)
 
@@ -88,16 +92,20 @@ def _published_notes(result: CheckResult) -> list[str]:
     where = f"sample {worst}, x = [{inputs}]: {ours[worst]:.4f} against {np.ravel(published)[worst]:.2f}"
     assert result.published_diff is not None  # compared whenever there are published predictions
     if result.published_diff <= PUBLISHED_TOL:
-        line = (f"{tutorial.name}'s published predictions [{_vector(published, 2)}] are within {PUBLISHED_TOL} "
-                f"of what its code gives from its seed {tutorial.seed} (largest difference "
-                f"{result.published_diff:.4f}, {where})")
+        line = (
+            f"{tutorial.name}'s published predictions [{_vector(published, 2)}] are within {PUBLISHED_TOL} "
+            f"of what its code gives from its seed {tutorial.seed} (largest difference "
+            f"{result.published_diff:.4f}, {where})"
+        )
         rounded = np.round(ours, 2)
         if not np.array_equal(rounded, np.ravel(published)):
             line += f", but they are not that output rounded, [{_vector(rounded, 2)}]"
         return [line + "."]
-    return [f"{tutorial.name}'s published predictions [{_vector(published, 2)}] are NOT what its own code gives "
-            f"from its own seed {tutorial.seed}: [{_vector(ours, 4)}], largest difference "
-            f"{result.published_diff:.4f} ({where}). Reported, not held to."]
+    return [
+        f"{tutorial.name}'s published predictions [{_vector(published, 2)}] are NOT what its own code gives "
+        f"from its own seed {tutorial.seed}: [{_vector(ours, 4)}], largest difference "
+        f"{result.published_diff:.4f} ({where}). Reported, not held to."
+    ]
 
 
 def format_report(results: Sequence[CheckResult]) -> str:
@@ -116,13 +124,32 @@ def format_report(results: Sequence[CheckResult]) -> str:
     ]
     for result in results:
         tutorial = result.tutorial
-        tables[0][1].append([tutorial.name, tutorial.network, tutorial.claimed_label,
-                             f"{tutorial.descended_label}, lr {tutorial.lr:g} x {tutorial.epochs}"])
-        tables[1][1].append([tutorial.name, _seed(result), f"{result.grad_diff:.1e}", f"{result.loss_diff:.1e}",
-                             f"{result.prediction_diff:.1e}"])
-        tables[2][1].append([tutorial.name, _vector(result.predictions, 2),
-                             _vector(tutorial.published_predictions, 2), _published(result),
-                             "pass" if result.passed else "FAIL"])
+        tables[0][1].append(
+            [
+                tutorial.name,
+                tutorial.network,
+                tutorial.claimed_label,
+                f"{tutorial.descended_label}, lr {tutorial.lr:g} x {tutorial.epochs}",
+            ]
+        )
+        tables[1][1].append(
+            [
+                tutorial.name,
+                _seed(result),
+                f"{result.grad_diff:.1e}",
+                f"{result.loss_diff:.1e}",
+                f"{result.prediction_diff:.1e}",
+            ]
+        )
+        tables[2][1].append(
+            [
+                tutorial.name,
+                _vector(result.predictions, 2),
+                _vector(tutorial.published_predictions, 2),
+                _published(result),
+                "pass" if result.passed else "FAIL",
+            ]
+        )
     notes = [
         f"grad diff: max |autograd - hand-derived| over every gradient entry, at init and after each of the "
         f"first {GRAD_STEPS} steps (float64, absolute; must be <= {GRAD_TOL:.0e}; the largest gradient entry is "
@@ -156,8 +183,9 @@ def main(argv: Sequence[str] | None = None, *, build: Builder = build_autograd_m
         prog="tinygrad-edu check",
         description="Reproduce tutorials A-D with autograd and print how close each comes, as a table.",
     )
-    parser.add_argument("tutorials", nargs="*", metavar="TUTORIAL",
-                        help="which tutorials to check: A, B, C or D (default: all four)")
+    parser.add_argument(
+        "tutorials", nargs="*", metavar="TUTORIAL", help="which tutorials to check: A, B, C or D (default: all four)"
+    )
     args = parser.parse_args(argv)
     unknown = [name for name in args.tutorials if name not in TUTORIALS]
     if unknown:

@@ -59,26 +59,39 @@ class XORNet(nn.Module):
 
 # ---- the command line ------------------------------------------------------------------------
 
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The demo's options; a bad one exits with argparse's message and status 2."""
     parser = argparse.ArgumentParser(
         prog="tinygrad-edu demo",
         description="Train the XOR network, defined PyTorch-style, and watch it learn.",
     )
-    parser.add_argument("--epochs", type=_positive_int, default=DEFAULT_EPOCHS,
-                        help=f"full-batch training steps over the 4 points (default {DEFAULT_EPOCHS})")
-    parser.add_argument("--lr", type=_positive_float, default=None,
-                        help="learning rate (default 1.0 for sgd, 0.05 for adam)")
+    parser.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=DEFAULT_EPOCHS,
+        help=f"full-batch training steps over the 4 points (default {DEFAULT_EPOCHS})",
+    )
+    parser.add_argument(
+        "--lr", type=_positive_float, default=None, help="learning rate (default 1.0 for sgd, 0.05 for adam)"
+    )
     parser.add_argument("--hidden", type=_positive_int, default=4, help="hidden units (default 4)")
-    parser.add_argument("--loss", choices=("bce", "mse"), default="bce",
-                        help="binary cross-entropy (default) or mean squared error")
-    parser.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd",
-                        help="plain stochastic gradient descent (default) or Adam")
+    parser.add_argument(
+        "--loss", choices=("bce", "mse"), default="bce", help="binary cross-entropy (default) or mean squared error"
+    )
+    parser.add_argument(
+        "--optimizer",
+        choices=("sgd", "adam"),
+        default="sgd",
+        help="plain stochastic gradient descent (default) or Adam",
+    )
     parser.add_argument("--seed", type=int, default=0, help="tg.manual_seed for the initial weights (default 0)")
     parser.add_argument("--plot", metavar="FILE.png", help="save the loss curve (needs matplotlib)")
-    parser.add_argument("--graph", metavar="FILE.dot|FILE.png",
-                        help="save the computation graph of one training step (.dot needs nothing; "
-                             ".png, .svg or .pdf need Graphviz)")
+    parser.add_argument(
+        "--graph",
+        metavar="FILE.dot|FILE.png",
+        help="save the computation graph of one training step (.dot needs nothing; .png, .svg or .pdf need Graphviz)",
+    )
     args = parser.parse_args(argv)
 
     # Refuse what cannot work before training, not after.
@@ -93,8 +106,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             parser.error(f"--graph: expected a file name ending in .dot or .png (or .svg, .pdf), got {args.graph!r}")
         missing = _missing_graphviz() if extension != "dot" else []
         if missing:
-            parser.error(f"--graph {args.graph} needs Graphviz; missing: {'; '.join(missing)}. "
-                         "A .dot file needs nothing.")
+            parser.error(
+                f"--graph {args.graph} needs Graphviz; missing: {'; '.join(missing)}. A .dot file needs nothing."
+            )
     return args
 
 
@@ -130,6 +144,7 @@ def _has_matplotlib() -> bool:
 
 
 # ---- training, with a progress display -------------------------------------------------------
+
 
 class Progress:
     """A live progress bar on a terminal; on anything else (a pipe, a log, CI) a plain line every tenth.
@@ -202,15 +217,16 @@ def train(args: argparse.Namespace, out: TextIO | None = None) -> tuple[XORNet, 
         optimizer = optim.Adam(model.parameters(), lr=lr)
     x, y = tg.tensor(XOR_INPUTS), tg.tensor(XOR_TARGETS)
 
-    out.write(f"{model}\nloss {type(loss_fn).__name__}, optimizer {type(optimizer).__name__}(lr={lr}), "
-              f"seed {args.seed}\n\n")
+    out.write(
+        f"{model}\nloss {type(loss_fn).__name__}, optimizer {type(optimizer).__name__}(lr={lr}), seed {args.seed}\n\n"
+    )
     progress = Progress(args.epochs, out)
     losses = []
     for epoch in range(args.epochs):
-        optimizer.zero_grad()             # gradients accumulate: clear last step's
-        loss = loss_fn(model(x), y)       # forward: records the graph
-        loss.backward()                   # backward: fills every parameter's .grad
-        optimizer.step()                  # update: p <- p - lr * grad (SGD), or Adam's rule
+        optimizer.zero_grad()  # gradients accumulate: clear last step's
+        loss = loss_fn(model(x), y)  # forward: records the graph
+        loss.backward()  # backward: fills every parameter's .grad
+        optimizer.step()  # update: p <- p - lr * grad (SGD), or Adam's rule
         losses.append(loss.item())
         progress.update(epoch, losses[-1])
     return model, losses
@@ -256,8 +272,12 @@ def _plot(losses: list[float], args: argparse.Namespace) -> None:
 
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(np.arange(1, len(losses) + 1), losses)
-    ax.set(xlabel="epoch", ylabel=f"{args.loss} loss", yscale="log",
-           title=f"XOR training loss ({args.optimizer}, {args.hidden} hidden units)")
+    ax.set(
+        xlabel="epoch",
+        ylabel=f"{args.loss} loss",
+        yscale="log",
+        title=f"XOR training loss ({args.optimizer}, {args.hidden} hidden units)",
+    )
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(args.plot, dpi=120)
@@ -272,7 +292,7 @@ def _graph(model: XORNet, args: argparse.Namespace) -> None:
     draw_graph(loss, args.graph, model=model)
     print(f"computation graph saved to {args.graph}")
     if args.graph.lower().endswith(".dot"):
-        picture = args.graph[:-len(".dot")] + ".png"
+        picture = args.graph[: -len(".dot")] + ".png"
         print(f"  (to see it: dot -Tpng {args.graph} -o {picture}, with Graphviz installed)")
 
 

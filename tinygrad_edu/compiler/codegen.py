@@ -56,8 +56,9 @@ class _Generator:
 
     def live(self) -> tuple[list[Node], dict[int, int]]:
         """The nodes the return value and the in-place updates of arguments need (in trace order), and their reads."""
-        stack = [self.ret] + [n for n in self.tracer.nodes if n.kind == "stmt" and n.stores is not None
-                              and n.stores.kind == "arg"]  # W -= lr * dW
+        stack = [self.ret] + [
+            n for n in self.tracer.nodes if n.kind == "stmt" and n.stores is not None and n.stores.kind == "arg"
+        ]  # W -= lr * dW
         live: dict[int, Node] = {}
         uses: dict[int, int] = {}
         while stack:
@@ -89,10 +90,13 @@ class _Generator:
                 folded.meta["folded"] = _flat(node, lambda n, p: self.resolve(n).hint or "...")
                 continue
             if any(isinstance(p, str) and "random" in p for p in node.parts) or any(
-                    a.kind == "const" and not a.meta["literal"] and callable(a.value) for a in node.args):
+                a.kind == "const" and not a.meta["literal"] and callable(a.value) for a in node.args
+            ):
                 continue  # a draw, or a call of a function NumPy does not own: each call counts
-            key = (tuple(p if isinstance(p, str) else (id(self.resolve(node.args[p[0]])), p[1]) for p in node.parts),
-                   node.errstate)
+            key = (
+                tuple(p if isinstance(p, str) else (id(self.resolve(node.args[p[0]])), p[1]) for p in node.parts),
+                node.errstate,
+            )
             first = seen.setdefault(key, node)
             if first is not node:
                 self.alias[id(node)] = first
@@ -119,8 +123,11 @@ class _Generator:
                 position, consumer = self.position(node), self.consumer.get(id(node))
                 args = [self.resolve(a) for a in node.args]
                 if (consumer is not None and consumer.errstate != node.errstate) or any(
-                        a.index < i < position for a in args if a.kind in ("arg", "expr", "version")
-                        for i in changes.get(id(self.resolve(a.variable)), ())):
+                    a.index < i < position
+                    for a in args
+                    if a.kind in ("arg", "expr", "version")
+                    for i in changes.get(id(self.resolve(a.variable)), ())
+                ):
                     self.named[id(node)] = changed = True
 
     def position(self, node: Node) -> int:
@@ -143,7 +150,7 @@ class _Generator:
 
         def hint(node: Node) -> str:
             best = max([node] + versions.get(id(node), []), key=lambda n: n.priority)  # (a version may hold the
-            primal = node.meta.get("grad_of")                                          # user's name for it)
+            primal = node.meta.get("grad_of")  # user's name for it)
             if primal is not None and best.priority < 3:
                 primal = self.resolve(primal)
                 base = self.names.get(id(self.resolve(primal.variable))) or primal.hint or "tmp"
@@ -158,8 +165,11 @@ class _Generator:
             if node.kind != "const" or node.meta.get("literal"):
                 continue
             value = node.value
-            key = (value.dtype.str, value.shape, value.tobytes()) if isinstance(value, np.ndarray) and \
-                value.size <= 4096 and not node.meta.get("grad_of") else None
+            key = (
+                (value.dtype.str, value.shape, value.tobytes())
+                if isinstance(value, np.ndarray) and value.size <= 4096 and not node.meta.get("grad_of")
+                else None
+            )
             if key is not None and key in same:
                 self.names[id(node)] = same[key]
                 continue
@@ -167,8 +177,10 @@ class _Generator:
             held = self.tracer.array_names.get(id(value))
             if held and (not name or node.priority < held[1]):
                 name = held[0]
-            name = self.fresh(name or (value.__name__ if isinstance(value, type) else
-                                       "const" if isinstance(value, np.ndarray) else "c"))
+            name = self.fresh(
+                name
+                or (value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c")
+            )
             self.names[id(node)] = name
             if key is not None:
                 same[key] = name
@@ -201,9 +213,10 @@ class _Generator:
         for node in self.nodes:
             for arg in node.args:
                 first_read.setdefault(id(self.resolve(arg)), node.index)
-        bindings = sorted((n.meta["binding"] for n in self.nodes if n.kind == "arg"),
-                          key=lambda b: (b.kind != "input", b.key if b.kind == "input" else
-                                         first_read.get(id(b.node), 0)))
+        bindings = sorted(
+            (n.meta["binding"] for n in self.nodes if n.kind == "arg"),
+            key=lambda b: (b.kind != "input", b.key if b.kind == "input" else first_read.get(id(b.node), 0)),
+        )
         body: list[str] = []
         phase = group = errstate = None
         for node in self.nodes:
@@ -235,9 +248,12 @@ class _Generator:
         if self.namespace:
             header += ["# Constants, fixed when traced:"] + [
                 f"#   {name}" + (f" = {self.notes[name]}" if self.notes.get(name) else "") + f": {_describe(value)}"
-                for name, value in self.namespace.items()]
-        source = "\n".join(header + [f"def step({', '.join(b.name for b in bindings)}):"] +
-                           ["    " + line for line in body]) + "\n"
+                for name, value in self.namespace.items()
+            ]
+        source = (
+            "\n".join(header + [f"def step({', '.join(b.name for b in bindings)}):"] + ["    " + line for line in body])
+            + "\n"
+        )
         namespace = dict(self.namespace, np=np)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), namespace)

@@ -5,6 +5,7 @@ A call goes through the first cached trace that accepts it: the program state is
 values). The trace's generated `call` reads what it bound, runs the step's function and writes its
 outputs back. A call no trace accepts is traced anew (up to `max_traces`).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -12,7 +13,7 @@ import itertools
 import os
 import warnings
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,7 @@ class CompiledStep:
         return self._entries[0].generated.source if self._entries else ""
 
     @property
-    def function(self) -> Optional[Callable]:
+    def function(self) -> Callable | None:
         """The latest trace's generated function itself (inspect.getsource works on it)."""
         return self._entries[0].generated.fn if self._entries else None
 
@@ -89,8 +90,9 @@ class CompiledStep:
                 except _ValueMismatch:
                     return self._eager("value", f"{entry.value_note}; this call runs eagerly", args)
         if self.traces >= self.max_traces:
-            return self._eager("limit", f"{self.traces} traces already (max_traces); calls with new shapes run "
-                                        "eagerly", args)
+            return self._eager(
+                "limit", f"{self.traces} traces already (max_traces); calls with new shapes run eagerly", args
+            )
         return self._trace(args)
 
     def _eager(self, key: str, why: str, args: tuple) -> Any:
@@ -113,8 +115,11 @@ class CompiledStep:
             warnings.warn_explicit(
                 f"tg.compile: {self.__name__} drew random numbers ({', '.join(drawn)}) while traced: they are "
                 "drawn once, when traced; every compiled call reuses those numbers. Draw them outside and pass "
-                "them in as an argument.", TracingWarning, code.co_filename if code else "<tg.compile>",
-                code.co_firstlineno if code else 0)
+                "them in as an argument.",
+                TracingWarning,
+                code.co_filename if code else "<tg.compile>",
+                code.co_firstlineno if code else 0,
+            )
         result = _rebuild(tracer.structure, [node.value for node in tracer.outputs])
         if tracer.state_created:  # the optimizer made its state in this call (Adam's first step): trace the next
             return result
@@ -122,14 +127,20 @@ class CompiledStep:
         code = getattr(getattr(self.fn, "__func__", self.fn), "__code__", None)
         where = f" ({os.path.basename(code.co_filename)}:{code.co_firstlineno})" if code else ""
         shapes = ", ".join(f"{n}: {_describe(a)}" for n, a in zip(tracer.arg_names, args)) or "no arguments"
-        title = (f"Compiled by tg.compile from {self.__name__}{where}, for {shapes}.\n"
-                 "Each line is one op's forward, backward or update, in the order the engine runs them.")
+        title = (
+            f"Compiled by tg.compile from {self.__name__}{where}, for {shapes}.\n"
+            "Each line is one op's forward, backward or update, in the order the engine runs them."
+        )
         try:
             entry = _Entry(tracer, generate(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>"), args)
         except Exception as error:  # a fault of tg.compile's, not of the step: keep training, eagerly
             self.max_traces = 0
-            warnings.warn(f"tg.compile could not compile {self.__name__} ({type(error).__name__}: {error}); it runs "
-                          "eagerly. Please report this.", TracingWarning, stacklevel=3)
+            warnings.warn(
+                f"tg.compile could not compile {self.__name__} ({type(error).__name__}: {error}); it runs "
+                "eagerly. Please report this.",
+                TracingWarning,
+                stacklevel=3,
+            )
             return result
         entry.unchanged = unchanged
         self._entries.insert(0, entry)
@@ -148,9 +159,16 @@ class _Entry:
 
     def __init__(self, tracer: Tracer, generated: Any, args: tuple) -> None:
         self.generated, self.structure = generated, tracer.structure
-        ns: dict[str, Any] = {"_Mismatch": _Mismatch, "_ValueMismatch": _ValueMismatch, "_kernel": generated.fn,
-                              "_new": _new_tensor, "_equal": np.array_equal, "_rebuild": _rebuild, "_s": self,
-                              "_note_in_place": note_in_place}
+        ns: dict[str, Any] = {
+            "_Mismatch": _Mismatch,
+            "_ValueMismatch": _ValueMismatch,
+            "_kernel": generated.fn,
+            "_new": _new_tensor,
+            "_equal": np.array_equal,
+            "_rebuild": _rebuild,
+            "_s": self,
+            "_note_in_place": note_in_place,
+        }
 
         def ref(value: Any) -> str:
             ns[f"_c{len(ns)}"] = value
@@ -168,10 +186,12 @@ class _Entry:
                 lines.append(f"if _a{i} is not _a{same}: raise _Mismatch")
             elif isinstance(a, (Tensor, np.ndarray)):
                 array = a.data if isinstance(a, Tensor) else a
-                lines += [f"if type(_a{i}) is not {ref(type(a))}: raise _Mismatch",
-                          f"_v{i} = _a{i}" + (".data" if isinstance(a, Tensor) else ""),
-                          f"if _v{i} is not {ref(array)} and (_v{i}.shape != {array.shape!r} or "
-                          f"_v{i}.dtype != {ref(array.dtype)}): raise _Mismatch"]
+                lines += [
+                    f"if type(_a{i}) is not {ref(type(a))}: raise _Mismatch",
+                    f"_v{i} = _a{i}" + (".data" if isinstance(a, Tensor) else ""),
+                    f"if _v{i} is not {ref(array)} and (_v{i}.shape != {array.shape!r} or "
+                    f"_v{i}.dtype != {ref(array.dtype)}): raise _Mismatch",
+                ]
                 if isinstance(a, Tensor):
                     lines.append(f"if _a{i}.requires_grad is not {bool(a.requires_grad)}: raise _Mismatch")
             elif type(a) is float:
@@ -183,16 +203,20 @@ class _Entry:
             if b.kind == "input":
                 lines.append(f"{b.name} = _{'v' if isinstance(args[b.key], (Tensor, np.ndarray)) else 'a'}{b.key}")
             elif b.kind == "tensor":
-                lines += [f"{b.name} = {ref(b.key)}.data",
-                          f"if {b.name} is not {ref(b.value)} and ({b.name}.shape != {b.value.shape!r} or "
-                          f"{b.name}.dtype != {ref(b.value.dtype)}): raise _Mismatch"]
+                lines += [
+                    f"{b.name} = {ref(b.key)}.data",
+                    f"if {b.name} is not {ref(b.value)} and ({b.name}.shape != {b.value.shape!r} or "
+                    f"{b.name}.dtype != {ref(b.value.dtype)}): raise _Mismatch",
+                ]
             elif b.kind == "grad":
                 lines += [f"_g = {tensor(b.key)}._grad", "if _g is None: raise _Mismatch", f"{b.name} = _g.data"]
             elif b.kind == "hyper":
                 lines.append(f"{b.name} = {ref(b.key[0])}.param_groups[{b.key[1]}][{b.key[2]!r}]")
             else:  # state
-                lines += [f"{b.name} = {ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})",
-                          f"if {b.name} is None: raise _Mismatch"]
+                lines += [
+                    f"{b.name} = {ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})",
+                    f"if {b.name} is None: raise _Mismatch",
+                ]
         notes = []  # 3. inputs whose values the trace assumed (see TracingError): others run eagerly
         for name, whys in tracer.value_guards.items():
             b = tracer.bindings[name]
@@ -213,8 +237,11 @@ class _Entry:
         if tracer.changed:  # (Tensor._bump_version written out for a leaf that shares its data with no view)
             lines.append("_note_in_place()")
         for t in tracer.changed:
-            lines += [f"_t = {tensor(t)}", "if _t.grad_fn is None and getattr(_t, '_aliases', None) is None: "
-                      "_t._version += 1", "else: _t._bump_version()"]
+            lines += [
+                f"_t = {tensor(t)}",
+                "if _t.grad_fn is None and getattr(_t, '_aliases', None) is None: _t._version += 1",
+                "else: _t._bump_version()",
+            ]
         lines.append("return _rebuild(_s.structure, _out)")
         self.call_source = "def call(_args):\n" + "".join(f"    {line}\n" for line in lines)
         exec(compile(self.call_source, generated.filename + ":call", "exec"), ns)
@@ -254,6 +281,7 @@ def _describe(a: Any) -> str:
 
 # ---- the program state a trace was made under ----------------------------------------------------------
 
+
 class StateGuard:
     """What a step refers to (its closure, globals, object and arguments), and the check that it is as it was.
 
@@ -278,8 +306,9 @@ class StateGuard:
         """(name, how a call reaches it, value) for what the step refers to (not its tensor arguments,
         which each trace checks itself)."""
         found = []
-        for name, i, cell in zip(getattr(getattr(self.func, "__code__", None), "co_freevars", ()), itertools.count(),
-                                 self.cells):
+        for name, i, cell in zip(
+            getattr(getattr(self.func, "__code__", None), "co_freevars", ()), itertools.count(), self.cells
+        ):
             try:
                 found.append((name, f"_cells[{i}].cell_contents", cell.cell_contents))
             except ValueError:  # a cell not yet filled
@@ -296,8 +325,12 @@ class StateGuard:
         from tinygrad_edu.optim.optimizer import Optimizer
 
         lines: list[str] = []
-        ns: dict[str, Any] = {"_cells": self.cells, "_globals": self.globals, "_owner": self.owner,
-                              "_missing": _MISSING}
+        ns: dict[str, Any] = {
+            "_cells": self.cells,
+            "_globals": self.globals,
+            "_owner": self.owner,
+            "_missing": _MISSING,
+        }
         seen: set[int] = set()
 
         def ref(value: Any) -> str:
@@ -319,16 +352,22 @@ class StateGuard:
                 if id(v) not in seen:
                     seen.add(id(v))
                     (module if isinstance(v, Module) else optimizer)(name, v)
-            elif depth == 0 and isinstance(v, (list, tuple, dict)) and any(
-                    isinstance(x, (Tensor, Module, Optimizer)) for x in (v.values() if isinstance(v, dict) else v)):
+            elif (
+                depth == 0
+                and isinstance(v, (list, tuple, dict))
+                and any(isinstance(x, (Tensor, Module, Optimizer)) for x in (v.values() if isinstance(v, dict) else v))
+            ):
                 lines.append(f"not isinstance({expr}, {type(v).__name__}) or len({expr}) != {len(v)}")
-                for key, item in (v.items() if isinstance(v, dict) else enumerate(v)):
+                for key, item in v.items() if isinstance(v, dict) else enumerate(v):
                     value(f"{expr}[{key!r}]", item, depth + 1)
 
         def module(m: str, mod: Any) -> None:  # its mode, options, sub-modules and parameters
             lines.append(f"{m}.training is not {mod.training}")
-            lines.extend(f"{m}.__dict__.get({k!r}, _missing) != {ref(v)}" for k, v in vars(mod).items()
-                         if k != "training" and not k.startswith("_") and isinstance(v, _OPTIONS))
+            lines.extend(
+                f"{m}.__dict__.get({k!r}, _missing) != {ref(v)}"
+                for k, v in vars(mod).items()
+                if k != "training" and not k.startswith("_") and isinstance(v, _OPTIONS)
+            )
             for registry in ("_modules", "_parameters"):
                 lines.append(f"len({m}.{registry}) != {len(getattr(mod, registry))}")
                 for name, member in getattr(mod, registry).items():
@@ -339,8 +378,11 @@ class StateGuard:
             for i, group in enumerate(opt.param_groups):
                 g = f"{o}.param_groups[{i}]"
                 lines.append(f"len({g}) != {len(group)} or len({g}['params']) != {len(group['params'])}")
-                lines.extend(f"{g}.get({k!r}, _missing) != {ref(v)}" for k, v in group.items()
-                             if k not in ("params", "lr") and isinstance(v, (*_OPTIONS, tuple)))
+                lines.extend(
+                    f"{g}.get({k!r}, _missing) != {ref(v)}"
+                    for k, v in group.items()
+                    if k not in ("params", "lr") and isinstance(v, (*_OPTIONS, tuple))
+                )
                 for j, p in enumerate(group["params"]):
                     value(f"{g}['params'][{j}]", p, depth=1, member=True)
 

@@ -34,18 +34,45 @@ class TracingWarning(UserWarning):
 # Python's operator precedence: a child expression gets parentheses when it binds less tightly than its place needs.
 LOWEST, COMPARE, BOR, BXOR, BAND, ADD, MUL, UNARY, POW, ATOM = 0, 5, 6, 7, 8, 10, 11, 12, 13, 15
 BINARY = {  # ufunc name -> (operator, precedence)
-    "add": ("+", ADD), "subtract": ("-", ADD), "multiply": ("*", MUL), "divide": ("/", MUL),
-    "true_divide": ("/", MUL), "floor_divide": ("//", MUL), "remainder": ("%", MUL), "matmul": ("@", MUL),
-    "less": ("<", COMPARE), "less_equal": ("<=", COMPARE), "greater": (">", COMPARE),
-    "greater_equal": (">=", COMPARE), "equal": ("==", COMPARE), "not_equal": ("!=", COMPARE),
-    "bitwise_and": ("&", BAND), "bitwise_or": ("|", BOR), "bitwise_xor": ("^", BXOR),
+    "add": ("+", ADD),
+    "subtract": ("-", ADD),
+    "multiply": ("*", MUL),
+    "divide": ("/", MUL),
+    "true_divide": ("/", MUL),
+    "floor_divide": ("//", MUL),
+    "remainder": ("%", MUL),
+    "matmul": ("@", MUL),
+    "less": ("<", COMPARE),
+    "less_equal": ("<=", COMPARE),
+    "greater": (">", COMPARE),
+    "greater_equal": (">=", COMPARE),
+    "equal": ("==", COMPARE),
+    "not_equal": ("!=", COMPARE),
+    "bitwise_and": ("&", BAND),
+    "bitwise_or": ("|", BOR),
+    "bitwise_xor": ("^", BXOR),
 }
 UNARY_OPS = {"negative": "-", "positive": "+", "invert": "~"}
 PRECEDENCE = {op: prec for op, prec in BINARY.values()} | {"**": POW}
-OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "//": operator.floordiv,
-             "%": operator.mod, "@": operator.matmul, "**": operator.pow, "<": operator.lt, "<=": operator.le,
-             ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne, "&": operator.and_,
-             "|": operator.or_, "^": operator.xor}
+OPERATORS = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+    "@": operator.matmul,
+    "**": operator.pow,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "&": operator.and_,
+    "|": operator.or_,
+    "^": operator.xor,
+}
 
 _ACTIVE: list[Any] = []  # the tracers recording now (tracer.py), innermost last
 
@@ -64,11 +91,27 @@ class Node:
     variable in place: `W -= lr * dW`), 'version' (the variable after such a statement, same name).
     """
 
-    __slots__ = ("index", "kind", "parts", "args", "prec", "value", "hint", "priority", "must_name",
-                 "sources", "errstate", "phase", "variable", "stores", "meta")
+    __slots__ = (
+        "index",
+        "kind",
+        "parts",
+        "args",
+        "prec",
+        "value",
+        "hint",
+        "priority",
+        "must_name",
+        "sources",
+        "errstate",
+        "phase",
+        "variable",
+        "stores",
+        "meta",
+    )
 
-    def __init__(self, kind: str, parts: list, args: tuple, prec: int, value: Any = None,
-                 sources: frozenset | None = None) -> None:
+    def __init__(
+        self, kind: str, parts: list, args: tuple, prec: int, value: Any = None, sources: frozenset | None = None
+    ) -> None:
         trace = active()
         self.index = len(trace.nodes)
         trace.nodes.append(self)
@@ -287,8 +330,9 @@ class Sym:
         """One element: a float stays traced (a SymFloat); anything else leaves the trace."""
         value = self.value.item(*args)
         if type(value) is float:
-            return SymFloat(value, Builder().node(self.node, ATOM).text(".item(").items(args, {}).text(")")
-                            .build(ATOM, value))
+            return SymFloat(
+                value, Builder().node(self.node, ATOM).text(".item(").items(args, {}).text(")").build(ATOM, value)
+            )
         return self._out("converted with item()", lambda v: value)
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -314,13 +358,17 @@ class Sym:
 
     def _method(self, name: str, args: tuple, kwargs: dict) -> Any:
         value = getattr(self.value, name)(*real(args), **real(kwargs))
-        return wrap(value, Builder().node(self.node, ATOM).text(f".{name}(").items(args, kwargs).text(")")
-                    .build(ATOM, value))
+        return wrap(
+            value, Builder().node(self.node, ATOM).text(f".{name}(").items(args, kwargs).text(")").build(ATOM, value)
+        )
 
     def fill(self, x: Any) -> None:
         """Fill in place, recorded as `a.fill(x)`."""
-        in_place(self, lambda b: b.node(self.node, ATOM).text(".fill(").value(x).text(")"),
-                 lambda: (self.value.fill(real(x)), self.value)[1])
+        in_place(
+            self,
+            lambda b: b.node(self.node, ATOM).text(".fill(").value(x).text(")"),
+            lambda: (self.value.fill(real(x)), self.value)[1],
+        )
 
     def _binary(self, op: str, other: Any, reflected: bool = False) -> Any:
         if isinstance(other, (list, dict, set, Tensor)) or other is None:
@@ -341,36 +389,99 @@ class Sym:
 
 def operator_name(op: str) -> str:
     """'+' -> 'add', the name of Python's operator module function (and of the dunder methods)."""
-    return {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow",
-            "@": "matmul", "&": "and_", "|": "or_", "^": "xor", "<": "lt", "<=": "le", ">": "gt", ">=": "ge",
-            "==": "eq", "!=": "ne"}[op]
+    return {
+        "+": "add",
+        "-": "sub",
+        "*": "mul",
+        "/": "truediv",
+        "//": "floordiv",
+        "%": "mod",
+        "**": "pow",
+        "@": "matmul",
+        "&": "and_",
+        "|": "or_",
+        "^": "xor",
+        "<": "lt",
+        "<=": "le",
+        ">": "gt",
+        ">=": "ge",
+        "==": "eq",
+        "!=": "ne",
+    }[op]
 
 
 def _operators(cls: type, ops: str, reflected: bool, in_place_too: bool, method: str = "_binary") -> None:
     """Python's operators on cls, each calling cls._binary (or `method`) with its symbol: a + b, b + a, a += b."""
+
+    def forward(op: str) -> Any:  # each operator closes over its own symbol, not the loop's last one
+        return lambda self, other: getattr(self, method)(op, other)
+
+    def reflect(op: str) -> Any:
+        return lambda self, other: self._binary(op, other, True)
+
+    def in_place(op: str) -> Any:
+        return lambda self, other: self._in_place(op, other)
+
     for op in ops.split():
         name = operator_name(op).rstrip("_")
-        setattr(cls, f"__{name}__", (lambda op: lambda self, other: getattr(self, method)(op, other))(op))
+        setattr(cls, f"__{name}__", forward(op))
         if reflected:
-            setattr(cls, f"__r{name}__", (lambda op: lambda self, other: self._binary(op, other, True))(op))
+            setattr(cls, f"__r{name}__", reflect(op))
         if in_place_too:
-            setattr(cls, f"__i{name}__", (lambda op: lambda self, other: self._in_place(op, other))(op))
+            setattr(cls, f"__i{name}__", in_place(op))
 
 
 for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes"):  # facts of the real value
     setattr(Sym, _name, property((lambda name: lambda self: getattr(self.value, name))(_name)))
-for _name, (_what, _convert) in {"__float__": ("converted with float()", float), "tolist": (
-        "converted with tolist()", lambda v: v.tolist()), "__int__": ("converted with int()", int),
-        "__index__": ("used as an integer index", operator.index)}.items():
+for _name, (_what, _convert) in {
+    "__float__": ("converted with float()", float),
+    "tolist": ("converted with tolist()", lambda v: v.tolist()),
+    "__int__": ("converted with int()", int),
+    "__index__": ("used as an integer index", operator.index),
+}.items():
     setattr(Sym, _name, (lambda what, convert: lambda self: self._out(what, convert))(_what, _convert))
 for _op, _fn in (("-", operator.neg), ("+", operator.pos), ("~", operator.invert)):
-    setattr(Sym, {"-": "__neg__", "+": "__pos__", "~": "__invert__"}[_op],
-            (lambda op, fn: lambda self: self._unary(op, fn))(_op, _fn))
+    setattr(
+        Sym,
+        {"-": "__neg__", "+": "__pos__", "~": "__invert__"}[_op],
+        (lambda op, fn: lambda self: self._unary(op, fn))(_op, _fn),
+    )
 _operators(Sym, "+ - * / // % ** @ & | ^", reflected=True, in_place_too=True)
 _operators(Sym, "< <= > >= == !=", reflected=False, in_place_too=False)
-for _name in ("reshape", "transpose", "swapaxes", "squeeze", "sum", "mean", "max", "min", "prod", "any", "all",
-              "argmax", "argmin", "astype", "copy", "ravel", "flatten", "clip", "dot", "cumsum", "std", "var",
-              "round", "repeat", "take", "conj", "view", "nonzero", "trace", "diagonal", "cumprod", "searchsorted"):
+for _name in (
+    "reshape",
+    "transpose",
+    "swapaxes",
+    "squeeze",
+    "sum",
+    "mean",
+    "max",
+    "min",
+    "prod",
+    "any",
+    "all",
+    "argmax",
+    "argmin",
+    "astype",
+    "copy",
+    "ravel",
+    "flatten",
+    "clip",
+    "dot",
+    "cumsum",
+    "std",
+    "var",
+    "round",
+    "repeat",
+    "take",
+    "conj",
+    "view",
+    "nonzero",
+    "trace",
+    "diagonal",
+    "cumprod",
+    "searchsorted",
+):
     setattr(Sym, _name, (lambda name: lambda self, *args, **kwargs: self._method(name, args, kwargs))(_name))
 
 
@@ -434,6 +545,7 @@ _operators(SymFloat, "< <= > >= == !=", reflected=False, in_place_too=False, met
 
 # ---- NumPy's protocols on traced values --------------------------------------------------------------
 
+
 def numpy_name(func: Callable) -> str | None:
     """'np.exp' for np.exp, 'np.linalg.norm' for np.linalg.norm, else None."""
     name = getattr(func, "__name__", None)
@@ -451,8 +563,14 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
         out = inputs[0]
     if out is not None:
         target = out[0] if isinstance(out, tuple) else out
-        return _write_into(target, lambda *a, **k: getattr(ufunc, method)(*a, **k), call, inputs,
-                           kwargs if method == "at" else dict(kwargs, out=(target,)), method != "at")
+        return _write_into(
+            target,
+            lambda *a, **k: getattr(ufunc, method)(*a, **k),
+            call,
+            inputs,
+            kwargs if method == "at" else dict(kwargs, out=(target,)),
+            method != "at",
+        )
     value = getattr(ufunc, method)(*real(inputs), **real(kwargs))
     name = ufunc.__name__
     if method == "__call__" and not kwargs and name in BINARY and len(inputs) == 2:
@@ -465,8 +583,14 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
 def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
     """`func(*args, **kwargs)`, a NumPy function given a traced array: its real result, traced where it is an array."""
     name = func.__name__
-    if kwargs.get("out") is not None or name in ("copyto", "put", "place", "putmask", "fill_diagonal",
-                                                 "put_along_axis"):
+    if kwargs.get("out") is not None or name in (
+        "copyto",
+        "put",
+        "place",
+        "putmask",
+        "fill_diagonal",
+        "put_along_axis",
+    ):
         target = kwargs["out"] if kwargs.get("out") is not None else args[0]
         return _write_into(target, func, numpy_name(func) or name, args, kwargs, False)
     value = func(*real(args), **real(kwargs))
@@ -495,8 +619,9 @@ def _write_into(target: Any, fn: Callable, call: str, args: tuple, kwargs: dict,
     result: list = []
 
     def compute():
-        result.append(fn(*real(args), **{k: (v[0].value,) if k == "out" and ufunc_out else real(v)
-                                          for k, v in kwargs.items()}))
+        result.append(
+            fn(*real(args), **{k: (v[0].value,) if k == "out" and ufunc_out else real(v) for k, v in kwargs.items()})
+        )
         return target.value
 
     def write(b: Builder) -> None:

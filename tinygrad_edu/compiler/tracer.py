@@ -8,6 +8,7 @@ values after the locals that hold them, read from the frames on the stack (no sy
 sys.setprofile). After the call, `find_writebacks` reads which Syms ended in `.data`, `.grad` and
 the optimizers' state: each compiled call writes those back.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -17,9 +18,9 @@ import re
 import sys
 import sysconfig
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
-from typing import Any, Optional, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -46,8 +47,10 @@ RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself 
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
 _LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
 _COMPILE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_SKIP = (os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
-         os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
+_SKIP = (
+    os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
+    os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep,
+)
 _KINDS: dict[str, str] = {}
 
 
@@ -109,10 +112,17 @@ class Tracer:
         from tinygrad_edu.nn.module import Module
 
         names = self.user_names
-        found = [("layer", names)] if isinstance(names, Module) else [] if names is None else list(
-            names.items() if isinstance(names, Mapping) else names)
-        return found + [(self.arg_names[int(n[3:])] if n.startswith("arg") and n[3:].isdigit() else n, v)
-                        for n, v in self.step_roots]
+        found = (
+            [("layer", names)]
+            if isinstance(names, Module)
+            else []
+            if names is None
+            else list(names.items() if isinstance(names, Mapping) else names)
+        )
+        return found + [
+            (self.arg_names[int(n[3:])] if n.startswith("arg") and n[3:].isdigit() else n, v)
+            for n, v in self.step_roots
+        ]
 
     def bind_all(self) -> list:
         """Put Syms into everything the step reads (see the module docstring); returns the step's arguments."""
@@ -151,7 +161,7 @@ class Tracer:
                 for inner in value._guard.roots(()):
                     reach(inner[0], inner[2], 0, bind)
             elif depth == 0 and isinstance(value, (list, tuple, dict)):
-                for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+                for key, item in value.items() if isinstance(value, dict) else enumerate(value):
                     reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1, bind)
 
         for bind in (False, True):  # names first (from modules and variables), then bind in the order found
@@ -229,8 +239,11 @@ class Tracer:
         cls = type(fn).__name__
         seq = self.op_counts[cls] = self.op_counts.get(cls, 0) + 1
         if out.node.kind in ("expr", "version"):
-            snake = cls.lower() if len(cls) <= 6 else re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])",
-                                                              "_", cls).lower()
+            snake = (
+                cls.lower()
+                if len(cls) <= 6
+                else re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", cls).lower()
+            )
             out.node.variable.name_hint(f"{snake}_{seq}", 2)
         out.node.meta.setdefault("op", (cls, "forward", fn))
         recorded = getattr(fn, "inputs", None) is not None
@@ -243,7 +256,8 @@ class Tracer:
                     raise TracingError(
                         f"tg.compile: {cls} reads a tensor of shape {x.shape} that requires grad, but the step "
                         "cannot reach it (it is not in its closure, globals, object, arguments, modules or "
-                        "optimizers); pass it in as an argument or name it with tg.compile(..., names=...)")
+                        "optimizers); pass it in as an argument or name it with tg.compile(..., names=...)"
+                    )
 
     def walk(self, root: Tensor, gradient: Any, starting: bool) -> None:
         """A backward walk starts (the backward section) or has ended (the update follows, almost always)."""
@@ -261,14 +275,17 @@ class Tracer:
             self._grad_of(gradient, root)
             gradient.node.phase = "backward"
             gradient.node.meta["seed"] = "".join(p for p in gradient.node.parts if isinstance(p, str)).startswith(
-                "np.ones_like(")
+                "np.ones_like("
+            )
         self.mark = len(self.nodes)
 
     def grad_out(self, fn: Function, grad_out: Any) -> None:
         """fn's backward is next: its grad_out is the gradient of fn's output (d_linear_1)."""
         if id(fn) not in self.ops:
-            raise TracingError(f"tg.compile: {type(fn).__name__} was applied before tracing began; build the "
-                               "whole graph inside the step")
+            raise TracingError(
+                f"tg.compile: {type(fn).__name__} was applied before tracing began; build the "
+                "whole graph inside the step"
+            )
         self._claim(None)  # (what the engine did with the last op's gradients: unbroadcast, sum, copy)
         if isinstance(grad_out, Sym):
             grad_out.node.variable.must_name = True
@@ -287,7 +304,7 @@ class Tracer:
         """The nodes recorded since the last claim go under the heading of fn's backward (None: the last op's)."""
         fn = self.last_backward = fn or self.last_backward
         if fn is not None:
-            for node in self.nodes[self.mark:] + list(extra):
+            for node in self.nodes[self.mark :] + list(extra):
                 node.meta.setdefault("op", (type(fn).__name__, "backward", fn))
                 node.meta.setdefault("comment", _comment(type(fn)))
         self.mark = len(self.nodes)
@@ -308,11 +325,14 @@ class Tracer:
         if not self.naming:
             return
         params = self.params if self.phase == "update" else None
-        frame: Optional[FrameType] = sys._getframe(2)
+        frame: FrameType | None = sys._getframe(2)
         while frame is not None:
             kind, local = _kind(frame.f_code.co_filename), frame.f_locals
-            param = params and kind == "library" and next(
-                (params[id(v)] for v in local.values() if isinstance(v, Tensor) and id(v) in params), None)
+            param = (
+                params
+                and kind == "library"
+                and next((params[id(v)] for v in local.values() if isinstance(v, Tensor) and id(v) in params), None)
+            )
             for name, value in local.items() if kind in ("user", "library") else ():
                 if name.startswith("_") or name == "self" or not name.isidentifier():
                     continue
@@ -333,7 +353,7 @@ class Tracer:
 
         if not node.sources:
             return  # a constant: nothing to follow
-        frame: Optional[FrameType] = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             owner = frame.f_locals.get("self")
             if isinstance(owner, (Function, Optimizer)):
@@ -341,7 +361,8 @@ class Tracer:
                     f"tg.compile: {type(owner).__name__}.{frame.f_code.co_name} lets a traced array out of NumPy's "
                     f"protocol (it is {what}, line {frame.f_lineno}); write it with NumPy calls that take the "
                     "array as it is (np.copy(x) or x.copy() rather than np.array(x), x.item() rather than "
-                    "float(x)), or call the step without tg.compile")
+                    "float(x)), or call the step without tg.compile"
+                )
             frame = frame.f_back
         _, filename, line = caller()
         mutable = sorted(s for s in node.sources if self.bindings[s].mutable)
@@ -349,7 +370,8 @@ class Tracer:
             raise TracingError(
                 f"tg.compile: at {filename}:{line} a value computed from {', '.join(mutable)} is {what}; the "
                 "compiled step cannot follow NumPy code outside tinygrad_edu's ops, and this value changes at "
-                "every call. Keep the computation in tensor operations (or use .item() for a number).")
+                "every call. Keep the computation in tensor operations (or use .item() for a number)."
+            )
         for source in node.sources:
             self.value_guards.setdefault(source, []).append(f"{what} at {filename}:{line}")
 
@@ -359,7 +381,11 @@ class Tracer:
         if node.sources and kind == "user":
             warnings.warn_explicit(
                 f"tg.compile: {what} reads the value of a traced tensor here; Python control flow is frozen at "
-                "trace time, so the compiled step always does what this call did", TracingWarning, filename, line)
+                "trace time, so the compiled step always does what this call did",
+                TracingWarning,
+                filename,
+                line,
+            )
 
     # ---- running the step, and what it leaves ------------------------------------------------------
     def run(self) -> Any:
@@ -395,9 +421,12 @@ class Tracer:
         if isinstance(result, dict):
             return ("dict", {k: self.result_structure(v) for k, v in result.items()})
         if type(result) is float:
-            warnings.warn("tg.compile: the step returns a float the trace cannot follow (return loss or "
-                          "loss.item()); the compiled step returns this value at every call", TracingWarning,
-                          stacklevel=2)
+            warnings.warn(
+                "tg.compile: the step returns a float the trace cannot follow (return loss or "
+                "loss.item()); the compiled step returns this value at every call",
+                TracingWarning,
+                stacklevel=2,
+            )
         return ("const", result)
 
     def _out(self, node: Node) -> int:
@@ -413,8 +442,13 @@ class Tracer:
         self.data_writes: list[tuple[Tensor, Any]] = []
         self.grad_writes: list[tuple[Tensor, Any]] = []
         self.state_writes: list[tuple[Any, Any, str, Any]] = []
-        self.changed = [t for t in self.tensors if isinstance(t.data, Sym) and t.data.node.kind == "version"
-                        and t.data.node.variable is self.bound[id(t)].node]  # changed in place: a new version
+        self.changed = [
+            t
+            for t in self.tensors
+            if isinstance(t.data, Sym)
+            and t.data.node.kind == "version"
+            and t.data.node.variable is self.bound[id(t)].node
+        ]  # changed in place: a new version
         for t in self.tensors:
             if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node):  # else: in place
                 self.data_writes.append((t, self._written(t.data)))
@@ -433,7 +467,8 @@ class Tracer:
         for name in self.value_guards:  # a value the trace assumed must not be one the step changes
             if any(t is self.bindings[name].key for t, _ in self.data_writes):
                 raise TracingError(
-                    f"tg.compile: the step changes {name}, whose value it also uses outside tinygrad_edu's ops")
+                    f"tg.compile: the step changes {name}, whose value it also uses outside tinygrad_edu's ops"
+                )
 
     def restore(self) -> None:
         """Put real arrays back into every tensor, gradient, state entry and param group the trace bound."""
@@ -457,10 +492,10 @@ def _as_array(x: Sym) -> None:
         x.node = Builder().text("np.asarray(").node(x.node, 0).text(")").build(ATOM, x.value)
 
 
-def _comment(cls: type) -> str:
+def _comment(cls: type[Function]) -> str:
     """The first comment line in an op's backward, up to its first sentence: 'd sigmoid/dx = s * (1 - s)'."""
     try:
-        lines = [line.strip() for line in inspect.getsource(getattr(cls, "backward")).splitlines()]
+        lines = [line.strip() for line in inspect.getsource(cls.backward).splitlines()]
     except (OSError, TypeError):
         return ""
     text = next((line.lstrip("# ").strip() for line in lines if line.startswith("#")), "")
@@ -471,15 +506,22 @@ def _kind(filename: str) -> str:
     """'compile' (this package), 'library' (the rest of tinygrad_edu), 'skip' (NumPy, stdlib) or 'user'."""
     if filename not in _KINDS:
         path = os.path.abspath(filename)
-        _KINDS[filename] = ("compile" if path.startswith(_COMPILE) else "library" if path.startswith(_LIBRARY) else
-                            "skip" if path.startswith(_SKIP) or filename.startswith("<frozen") else "user")
+        _KINDS[filename] = (
+            "compile"
+            if path.startswith(_COMPILE)
+            else "library"
+            if path.startswith(_LIBRARY)
+            else "skip"
+            if path.startswith(_SKIP) or filename.startswith("<frozen")
+            else "user"
+        )
     return _KINDS[filename]
 
 
 def caller() -> tuple[str, str, int]:
     """(kind, filename, line) of the innermost frame of the user's code or the library (but tensor.py's
     methods: for `if loss > 1:`, Tensor.__bool__ runs, but the decision is its caller's)."""
-    frame: Optional[FrameType] = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         kind = _kind(filename)
@@ -500,8 +542,11 @@ def numbered(name: str, taken: Any) -> str:
 def argument_names(fn: Callable, count: int) -> list[str]:
     """The names of fn's first `count` positional parameters (arg3 for the rest)."""
     try:
-        params = [p.name for p in inspect.signature(fn).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:count]
+        params = [
+            p.name
+            for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ][:count]
     except (TypeError, ValueError):
         params = []
     return params + [f"arg{i}" for i in range(len(params), count)]

@@ -15,7 +15,12 @@ from tinygrad_edu.debug.localise import BadBackward, locate_bad_backward
 from tinygrad_edu.debug.model_check import GradReport, GradRow, check_grads
 
 __all__ = [
-    "check_grads", "GradReport", "GradRow",
-    "locate_bad_backward", "BadBackward",
-    "detect_anomaly", "is_anomaly_enabled", "AnomalyError",
+    "check_grads",
+    "GradReport",
+    "GradRow",
+    "locate_bad_backward",
+    "BadBackward",
+    "detect_anomaly",
+    "is_anomaly_enabled",
+    "AnomalyError",
 ]

@@ -13,7 +13,8 @@ import linecache
 import os
 import sys
 import threading
-from typing import Any, Callable, Optional, Sequence, TypeVar, cast
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -97,6 +98,7 @@ class detect_anomaly:
 
     def __call__(self, fn: F) -> F:
         """Decorate fn: every call of it runs inside `detect_anomaly()`."""
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with detect_anomaly():
@@ -136,7 +138,7 @@ def _check_backward(fn: Function, grads: Sequence[Any]) -> None:
 
 def _user_line() -> str:
     """'file:line: code' of the innermost frame on the stack that is not inside tinygrad_edu."""
-    frame: Optional[Any] = sys._getframe(1)
+    frame: Any | None = sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         frame = frame.f_back
     if frame is None:

@@ -12,7 +12,7 @@ compute their own correctly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -52,8 +52,14 @@ class BadBackward:
         )
 
 
-def locate_bad_backward(output: Tensor, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                        max_elements: Optional[int] = 1000, seed: int = 0) -> Optional[BadBackward]:
+def locate_bad_backward(
+    output: Tensor,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    max_elements: int | None = 1000,
+    seed: int = 0,
+) -> BadBackward | None:
     """Check each op of output's graph at its own inputs; return the first whose backward is wrong, or None.
 
     Every op that made `output` (built-in ops and your own `Function` subclasses alike) is re-run in
@@ -110,12 +116,16 @@ def _run(op: Function, arrays: list[Any]) -> tuple[Function, np.ndarray]:
     return fresh, np.asarray(fresh.forward(*copies, **getattr(op, "options", {})))
 
 
-def _check_op(op: Function, eps: float, atol: float, rtol: float, max_elements: Optional[int],
-              rng: np.random.Generator) -> Optional[BadBackward]:
+def _check_op(
+    op: Function, eps: float, atol: float, rtol: float, max_elements: int | None, rng: np.random.Generator
+) -> BadBackward | None:
     """Compare one op's backward with central differences through its forward alone, at its own inputs."""
     arrays = [_float64(x) for x in op.inputs]
-    wrt = [i for i, needed in enumerate(op.needs_input_grad)
-           if needed and isinstance(arrays[i], np.ndarray) and arrays[i].dtype == np.float64]
+    wrt = [
+        i
+        for i, needed in enumerate(op.needs_input_grad)
+        if needed and isinstance(arrays[i], np.ndarray) and arrays[i].dtype == np.float64
+    ]
     try:
         fresh, out = _run(op, arrays)
     except Exception:  # a user's op that only accepts its own dtype: nothing to compare with
@@ -152,7 +162,7 @@ def _check_op(op: Function, eps: float, atol: float, rtol: float, max_elements: 
     return None
 
 
-def _elements(size: int, max_elements: Optional[int], rng: np.random.Generator) -> np.ndarray:
+def _elements(size: int, max_elements: int | None, rng: np.random.Generator) -> np.ndarray:
     """Flat indices to check: all of them, or max_elements drawn at random (sorted, for a readable order)."""
     if max_elements is None or size <= max_elements:
         return np.arange(size)

@@ -9,8 +9,9 @@ recorded graph is searched for the op whose backward is wrong (`locate_bad_backw
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +65,7 @@ class GradReport:
     atol: float
     rtol: float
     loss: float
-    culprit: Optional[BadBackward] = None
+    culprit: BadBackward | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,7 +81,7 @@ class GradReport:
         """`assert tg.check_grads(...)` passes exactly when every parameter does."""
         return self.ok
 
-    def raise_if_failed(self) -> "GradReport":
+    def raise_if_failed(self) -> GradReport:
         """Raise GradcheckError with the whole table (and the op to blame) unless every parameter passes.
 
         Example:
@@ -93,8 +94,7 @@ class GradReport:
     def __str__(self) -> str:
         header = ("parameter", "shape", "max abs err", "max rel err", "result")
         cells = [header] + [
-            (row.name, str(row.shape), f"{row.max_abs_err:.2e}", f"{row.max_rel_err:.2e}",
-             "pass" if row.ok else "FAIL")
+            (row.name, str(row.shape), f"{row.max_abs_err:.2e}", f"{row.max_rel_err:.2e}", "pass" if row.ok else "FAIL")
             for row in self.rows
         ]
         widths = [max(len(line[k]) for line in cells) for k in range(len(header))]
@@ -113,14 +113,22 @@ class GradReport:
             if self.culprit is not None:
                 lines.append(f"first op whose backward is wrong: {self.culprit}")
             else:
-                lines.append("no single op's backward disagrees with finite differences at its own inputs "
-                             "(a kink in the loss, or an input changed in place?)")
+                lines.append(
+                    "no single op's backward disagrees with finite differences at its own inputs "
+                    "(a kink in the loss, or an input changed in place?)"
+                )
         return "\n".join(lines)
 
 
-def check_grads(model: Any, loss_fn: Callable[..., Tensor], *inputs: Any, print_table: bool = False,
-                eps: Optional[float] = None, atol: Optional[float] = None,
-                rtol: Optional[float] = None) -> GradReport:
+def check_grads(
+    model: Any,
+    loss_fn: Callable[..., Tensor],
+    *inputs: Any,
+    print_table: bool = False,
+    eps: float | None = None,
+    atol: float | None = None,
+    rtol: float | None = None,
+) -> GradReport:
     """Check every parameter's gradient of `loss_fn(model, *inputs)` against central differences.
 
     Args:
@@ -175,8 +183,11 @@ def check_grads(model: Any, loss_fn: Callable[..., Tensor], *inputs: Any, print_
     with enable_grad():
         loss = loss_of(twin)
     default = _STEP_AND_TOLERANCES.get(loss.dtype, _STEP_AND_TOLERANCES[np.dtype(np.float64)])
-    eps, atol, rtol = (default[0] if eps is None else eps, default[1] if atol is None else atol,
-                       default[2] if rtol is None else rtol)
+    eps, atol, rtol = (
+        default[0] if eps is None else eps,
+        default[1] if atol is None else atol,
+        default[2] if rtol is None else rtol,
+    )
     if loss.requires_grad:
         loss.backward()  # the graph stays readable for locate_bad_backward: it re-runs each op
 

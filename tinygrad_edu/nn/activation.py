@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.ops import elementwise
@@ -103,7 +101,7 @@ class Tanh(Module):
         return elementwise.Tanh.apply(input)
 
 
-def _require_dim(name: str, dim: Optional[int]) -> int:
+def _require_dim(name: str, dim: int | None) -> int:
     """`dim` itself; a ValueError when it is None."""
     if dim is None:
         # PyTorch guesses a dim (with a deprecation warning); a wrong guess is a silent bug, so we ask.
@@ -121,7 +119,7 @@ class Softmax(Module):
         tensor([[0.25, 0.25, 0.25, 0.25]], dtype=float32)
     """
 
-    def __init__(self, dim: Optional[int] = None) -> None:
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = _require_dim("Softmax", dim)
 
@@ -141,7 +139,7 @@ class LogSoftmax(Module):
         tensor([[-0.6931472, -0.6931472]], dtype=float32)
     """
 
-    def __init__(self, dim: Optional[int] = None) -> None:
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = _require_dim("LogSoftmax", dim)
 

@@ -9,7 +9,7 @@ is implemented, and the default ('none') raises, naming it.
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -20,10 +20,36 @@ from tinygrad_edu.ops import elementwise
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
 __all__ = [
-    "gelu", "silu", "elu", "celu", "selu", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish",
-    "logsigmoid", "softmin", "threshold", "prelu",
-    "GELU", "SiLU", "ELU", "CELU", "SELU", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Mish",
-    "LogSigmoid", "Softmin", "Threshold", "PReLU",
+    "gelu",
+    "silu",
+    "elu",
+    "celu",
+    "selu",
+    "softsign",
+    "hardtanh",
+    "relu6",
+    "hardsigmoid",
+    "hardswish",
+    "mish",
+    "logsigmoid",
+    "softmin",
+    "threshold",
+    "prelu",
+    "GELU",
+    "SiLU",
+    "ELU",
+    "CELU",
+    "SELU",
+    "Softsign",
+    "Hardtanh",
+    "ReLU6",
+    "Hardsigmoid",
+    "Hardswish",
+    "Mish",
+    "LogSigmoid",
+    "Softmin",
+    "Threshold",
+    "PReLU",
 ]
 
 # SELU's constants (Klambauer et al., 2017): the fixed point of mean 0, variance 1
@@ -37,6 +63,7 @@ def _where(condition: Tensor, a: Tensor, b: Any) -> Tensor:
 
 # ---- the functions --------------------------------------------------------------------------------------
 
+
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x Phi(x); with approximate='tanh': x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 
@@ -44,12 +71,14 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     for yet: it raises NotImplementedError. Pass approximate='tanh' (within 1e-3 of the exact values).
     """
     if approximate == "none":
-        raise NotImplementedError("gelu: the exact GELU needs erf, which tinygrad_edu does not implement; "
-                                  "use approximate='tanh' (GELU(approximate='tanh'))")
+        raise NotImplementedError(
+            "gelu: the exact GELU needs erf, which tinygrad_edu does not implement; "
+            "use approximate='tanh' (GELU(approximate='tanh'))"
+        )
     if approximate != "tanh":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     x = _operand_tensor(input)
-    inner = (x + 0.044715 * x ** 3) * math.sqrt(2 / math.pi)
+    inner = (x + 0.044715 * x**3) * math.sqrt(2 / math.pi)
     return 0.5 * x * (1 + inner.tanh())
 
 
@@ -123,7 +152,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     return -F.softplus(-_operand_tensor(input))
 
 
-def softmin(input: Tensor, dim: Optional[int] = None) -> Tensor:
+def softmin(input: Tensor, dim: int | None = None) -> Tensor:
     """softmax(-x) along dim."""
     if dim is None:
         raise TypeError("softmin: give dim, the dimension to normalise over (PyTorch's implicit choice is deprecated)")
@@ -143,13 +172,16 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     if n != 1:
         channels = x.data.shape[1] if x.ndim >= 2 else None
         if channels != n:
-            raise ShapeError(f"prelu: weight has {n} values, one per channel, but the input of shape {x.data.shape} "
-                             f"has {channels} channels in dimension 1")
+            raise ShapeError(
+                f"prelu: weight has {n} values, one per channel, but the input of shape {x.data.shape} "
+                f"has {channels} channels in dimension 1"
+            )
         weight = weight.reshape((n,) + (1,) * (x.ndim - 2))  # lines up with dimension 1
     return _where(x > 0, x, weight * x)
 
 
 # ---- the modules --------------------------------------------------------------------------------------
+
 
 class GELU(Module):
     """gelu(x, approximate): only approximate='tanh' is implemented (see `gelu`).
@@ -283,7 +315,7 @@ class LogSigmoid(Module):
 class Softmin(Module):
     """softmax(-x) along dim. Example: `nn.Softmin(dim=1)(x)`."""
 
-    def __init__(self, dim: Optional[int] = None) -> None:
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator, Optional, Union, ValuesView, cast
+from collections.abc import Iterable, Iterator, ValuesView
+from typing import Any, cast
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def _renumber(container: Module, modules: list[Module]) -> None:
         container.add_module(str(i), module)
 
 
-def _without(op: str, container: Module, idx: Union[int, slice]) -> list[Module]:
+def _without(op: str, container: Module, idx: int | slice) -> list[Module]:
     """The container's modules with those at `idx` (a position or a slice) left out: `del container[idx]`."""
     modules = list(_members(container))
     if isinstance(idx, slice):
@@ -86,7 +87,7 @@ class Sequential(Module):
             input = module(input)
         return input
 
-    def __getitem__(self, idx: Union[int, slice]) -> Union[Module, "Sequential"]:
+    def __getitem__(self, idx: int | slice) -> Module | Sequential:
         if isinstance(idx, slice):
             return Sequential(OrderedDict(list(self._modules.items())[idx]))
         return list(_members(self))[_index("Sequential", idx, len(self._modules))]
@@ -95,7 +96,7 @@ class Sequential(Module):
         name = list(self._modules)[_index("Sequential", idx, len(self._modules))]
         setattr(self, name, module)
 
-    def __delitem__(self, idx: Union[int, slice]) -> None:
+    def __delitem__(self, idx: int | slice) -> None:
         # As PyTorch: the modules left are renamed '0', '1', ... (names given by an OrderedDict too).
         _renumber(self, _without("Sequential", self, idx))
 
@@ -105,7 +106,7 @@ class Sequential(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(_members(self))
 
-    def append(self, module: Module) -> "Sequential":
+    def append(self, module: Module) -> Sequential:
         """Add a module at the end (named by its position); returns self."""
         self.add_module(str(len(self._modules)), module)
         return self
@@ -122,12 +123,12 @@ class ModuleList(Module):
         6
     """
 
-    def __init__(self, modules: Optional[Iterable[Module]] = None) -> None:
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.extend(modules)
 
-    def __getitem__(self, idx: Union[int, slice]) -> Union[Module, "ModuleList"]:
+    def __getitem__(self, idx: int | slice) -> Module | ModuleList:
         if isinstance(idx, slice):
             return ModuleList(list(_members(self))[idx])
         return cast(Module, self._modules[str(_index("ModuleList", idx, len(self._modules)))])  # see _members
@@ -135,7 +136,7 @@ class ModuleList(Module):
     def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, str(_index("ModuleList", idx, len(self._modules))), module)
 
-    def __delitem__(self, idx: Union[int, slice]) -> None:
+    def __delitem__(self, idx: int | slice) -> None:
         _renumber(self, _without("ModuleList", self, idx))
 
     def __len__(self) -> int:
@@ -144,7 +145,7 @@ class ModuleList(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(_members(self))
 
-    def append(self, module: Module) -> "ModuleList":
+    def append(self, module: Module) -> ModuleList:
         """Add a module at the end; returns self."""
         self.add_module(str(len(self._modules)), module)
         return self
@@ -169,7 +170,7 @@ class ModuleList(Module):
             start = end + 1
         return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
 
-    def extend(self, modules: Iterable[Module]) -> "ModuleList":
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
         """Add every module of an iterable at the end; returns self."""
         if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
             raise TypeError(f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__}")
@@ -177,7 +178,7 @@ class ModuleList(Module):
             self.append(module)
         return self
 
-    def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         """`layers += [nn.Linear(2, 2)]`: extend in place."""
         return self.extend(modules)
 

@@ -54,8 +54,10 @@ def _channel_dropout(name: str, input: Tensor, p: float, training: bool, spatial
     _check_p(p)
     x = _operand_tensor(input)
     if x.ndim not in (spatial + 1, spatial + 2):
-        raise ShapeError(f"{name}: expected a {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, "
-                         f"got shape {x.data.shape}")
+        raise ShapeError(
+            f"{name}: expected a {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, "
+            f"got shape {x.data.shape}"
+        )
     if not training or p == 0:
         return x
     leading = x.data.shape[: x.ndim - spatial]  # (N, C) or (C,)

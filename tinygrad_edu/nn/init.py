@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Optional, Union
+from typing import Any
 
 import numpy as np
 
@@ -25,12 +25,25 @@ from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.tensor import Tensor
 
 __all__ = [
-    "calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_", "xavier_uniform_",
-    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "eye_", "dirac_", "trunc_normal_", "orthogonal_",
-    "tutorial_", "from_numpy_",
+    "calculate_gain",
+    "uniform_",
+    "normal_",
+    "zeros_",
+    "ones_",
+    "constant_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "eye_",
+    "dirac_",
+    "trunc_normal_",
+    "orthogonal_",
+    "tutorial_",
+    "from_numpy_",
 ]
 
-Generator = Union[np.random.Generator, np.random.RandomState, None]
+Generator = np.random.Generator | np.random.RandomState | None
 
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
@@ -50,7 +63,7 @@ def _generator(generator: Generator) -> Any:
     return default_generator() if generator is None else generator
 
 
-def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for a nonlinearity, as `torch.nn.init.calculate_gain`.
 
     linear, conv and sigmoid: 1; tanh: 5/3; relu: sqrt(2); leaky_relu with slope a (0.01 if not
@@ -60,8 +73,16 @@ def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
         >>> nn.init.calculate_gain("relu")
         1.4142135623730951
     """
-    if nonlinearity in ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                        "conv_transpose3d", "sigmoid"):
+    if nonlinearity in (
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+        "sigmoid",
+    ):
         return 1.0
     if nonlinearity == "tanh":
         return 5.0 / 3
@@ -71,7 +92,7 @@ def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
         slope = 0.01 if param is None else param
         if isinstance(slope, bool) or not isinstance(slope, (int, float)):
             raise ValueError(f"negative_slope {slope} not a valid number")
-        return math.sqrt(2.0 / (1 + slope ** 2))
+        return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
@@ -155,8 +176,9 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                     generator: Generator = None) -> Tensor:
+def kaiming_uniform_(
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator: Generator = None
+) -> Tensor:
     """He uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a).
 
     With a = sqrt(5) (what PyTorch's Linear uses) the bound is 1 / sqrt(fan_in).
@@ -168,8 +190,9 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonli
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                    generator: Generator = None) -> Tensor:
+def kaiming_normal_(
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator: Generator = None
+) -> Tensor:
     """He normal: N(0, std^2) with std = gain / sqrt(fan), gain = calculate_gain(nonlinearity, a)."""
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
@@ -209,8 +232,9 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     return _fill(tensor, values)
 
 
-def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
-                  generator: Generator = None) -> Tensor:
+def trunc_normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator: Generator = None
+) -> Tensor:
     """Fill with samples from N(mean, std^2) truncated to [a, b] (a and b are values, not numbers of std).
 
     Drawn by rejection: values outside [a, b] are drawn again until none is left, which gives exactly the
@@ -221,8 +245,11 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         >>> w = nn.init.trunc_normal_(tg.empty(3, 5), std=0.02, a=-0.04, b=0.04)
     """
     if mean < a - 2 * std or mean > b + 2 * std:
-        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
-                      "The distribution of values may be incorrect.", stacklevel=2)
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
     if not a <= b:
         raise ValueError(f"trunc_normal_: the interval [a, b] = [{a}, {b}] is empty")
     rng = _generator(generator)
@@ -264,8 +291,12 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator = None) 
 TUTORIAL_KINDS = ("randn", "rand", "uniform(-1,1)")
 
 
-def tutorial_(tensor: Tensor, kind: str, rng: Union[int, np.random.RandomState, np.random.Generator, None] = None,
-              transpose: bool = False) -> Tensor:
+def tutorial_(
+    tensor: Tensor,
+    kind: str,
+    rng: int | np.random.RandomState | np.random.Generator | None = None,
+    transpose: bool = False,
+) -> Tensor:
     """Fill with the numbers a tutorial draws, from NumPy's legacy stream (`np.random.seed` + `np.random.randn`).
 
     kind: 'randn' (standard normal, `randn(*shape)`), 'rand' (uniform [0, 1), `rand(*shape)`) or
@@ -289,13 +320,19 @@ def tutorial_(tensor: Tensor, kind: str, rng: Union[int, np.random.RandomState, 
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         rng = np.random.RandomState(rng)
     if isinstance(rng, np.random.Generator):
-        draws = {"randn": lambda: rng.standard_normal(shape), "rand": lambda: rng.random(shape),
-                 "uniform(-1,1)": lambda: 2 * rng.random(shape) - 1}
+        draws = {
+            "randn": lambda: rng.standard_normal(shape),
+            "rand": lambda: rng.random(shape),
+            "uniform(-1,1)": lambda: 2 * rng.random(shape) - 1,
+        }
     elif rng is None or isinstance(rng, np.random.RandomState):
         # None: the np.random module itself, whose randn/rand/random_sample draw from the global legacy stream
         legacy = np.random if rng is None else rng
-        draws = {"randn": lambda: legacy.randn(*shape), "rand": lambda: legacy.rand(*shape),
-                 "uniform(-1,1)": lambda: 2 * legacy.random_sample(shape) - 1}
+        draws = {
+            "randn": lambda: legacy.randn(*shape),
+            "rand": lambda: legacy.rand(*shape),
+            "uniform(-1,1)": lambda: 2 * legacy.random_sample(shape) - 1,
+        }
     else:
         raise TypeError(
             f"tutorial_: rng must be None, an int seed, a RandomState or a Generator, got {type(rng).__name__}"

@@ -8,7 +8,8 @@ its key (ModuleDict, ParameterDict) or its position "0", "1", ... (ParameterList
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, ItemsView, Iterable, Iterator, Mapping, Optional, Union, cast
+from collections.abc import ItemsView, Iterable, Iterator, Mapping
+from typing import Any, cast
 
 from tinygrad_edu.nn.container import _members
 from tinygrad_edu.nn.module import Module, Parameter
@@ -17,7 +18,7 @@ from tinygrad_edu.tensor import Tensor
 __all__ = ["ModuleDict", "ParameterList", "ParameterDict"]
 
 
-def _pairs(name: str, values: Union[Mapping[str, Any], Iterable[tuple[str, Any]]]) -> list[tuple[str, Any]]:
+def _pairs(name: str, values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
     """(key, value) pairs from a mapping or an iterable of pairs, with PyTorch's errors for anything else."""
     if isinstance(values, Mapping):
         return list(values.items())
@@ -45,7 +46,7 @@ class ModuleDict(Module):
         ['cls.weight', 'cls.bias']
     """
 
-    def __init__(self, modules: Optional[Union[Mapping[str, Module], Iterable[tuple[str, Module]]]] = None) -> None:
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -88,7 +89,7 @@ class ModuleDict(Module):
         del self[key]
         return module
 
-    def update(self, modules: Union[Mapping[str, Module], Iterable[tuple[str, Module]]]) -> None:
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         """Add (or replace) modules from a mapping or from (key, module) pairs."""
         for key, module in _pairs("ModuleDict", modules):
             self[key] = module
@@ -103,7 +104,7 @@ class ParameterList(Module):
         4
     """
 
-    def __init__(self, values: Optional[Iterable[Any]] = None) -> None:
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
         super().__init__()
         self._size = 0
         if values is not None:
@@ -114,7 +115,7 @@ class ParameterList(Module):
             raise IndexError(f"index {idx} is out of range for a ParameterList of length {self._size}")
         return str(idx % self._size)
 
-    def __getitem__(self, idx: Union[int, slice]) -> Any:
+    def __getitem__(self, idx: int | slice) -> Any:
         if isinstance(idx, slice):
             return ParameterList([self[i] for i in range(self._size)[idx]])
         return getattr(self, self._index(idx))
@@ -128,16 +129,16 @@ class ParameterList(Module):
     def __iter__(self) -> Iterator[Any]:
         return (self[i] for i in range(self._size))
 
-    def __iadd__(self, values: Iterable[Any]) -> "ParameterList":
+    def __iadd__(self, values: Iterable[Any]) -> ParameterList:
         return self.extend(values)
 
-    def append(self, value: Any) -> "ParameterList":
+    def append(self, value: Any) -> ParameterList:
         """Add a Parameter (or a Tensor, made a Parameter) at the end; returns self."""
         self._size += 1
         setattr(self, str(self._size - 1), _as_parameter(value))
         return self
 
-    def extend(self, values: Iterable[Any]) -> "ParameterList":
+    def extend(self, values: Iterable[Any]) -> ParameterList:
         if isinstance(values, Tensor) or not isinstance(values, Iterable):
             raise TypeError(f"ParameterList.extend should be called with an iterable, but got {type(values).__name__}")
         for value in values:
@@ -145,8 +146,11 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return "\n".join(f"({i}): Parameter containing: [{p.data.dtype} of size {'x'.join(map(str, p.data.shape))}]"
-                         for i, p in enumerate(self) if isinstance(p, Tensor))
+        return "\n".join(
+            f"({i}): Parameter containing: [{p.data.dtype} of size {'x'.join(map(str, p.data.shape))}]"
+            for i, p in enumerate(self)
+            if isinstance(p, Tensor)
+        )
 
 
 class ParameterDict(Module):
@@ -158,9 +162,9 @@ class ParameterDict(Module):
         ['a', 'b']
     """
 
-    def __init__(self, parameters: Optional[Union[Mapping[str, Any], Iterable[tuple[str, Any]]]] = None) -> None:
+    def __init__(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None) -> None:
         super().__init__()
-        self._keys: "OrderedDict[str, None]" = OrderedDict()
+        self._keys: OrderedDict[str, None] = OrderedDict()
         if parameters is not None:
             self.update(parameters)
 
@@ -213,7 +217,7 @@ class ParameterDict(Module):
         for key in list(self._keys):
             del self[key]
 
-    def update(self, parameters: Union[Mapping[str, Any], Iterable[tuple[str, Any]]]) -> None:
+    def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
         """Add (or replace) parameters from a mapping or from (key, value) pairs."""
         for key, value in _pairs("ParameterDict", parameters):
             self[key] = value

@@ -12,7 +12,8 @@ attributes, so reading `self.fc1` in `forward` costs a plain attribute lookup.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable, Iterator, Mapping, NamedTuple, Optional, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
-def _attribute(module: "Module", name: str) -> Any:
+def _attribute(module: Module, name: str) -> Any:
     """getattr(module, name), with the AttributeError PyTorch's get_submodule gives when there is none."""
     try:
         return getattr(module, name)
@@ -104,10 +105,10 @@ class Module:
     """
 
     training: bool
-    _parameters: dict[str, Optional[Parameter]]
-    _buffers: dict[str, Optional[Tensor]]
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
     _non_persistent_buffers_set: set[str]
-    _modules: dict[str, Optional["Module"]]
+    _modules: dict[str, Module | None]
 
     def __init__(self) -> None:
         # object.__setattr__: these are the registries themselves, not things to register
@@ -145,8 +146,7 @@ class Module:
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
-                    "(nn.Parameter or None expected)"
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' (nn.Parameter or None expected)"
                 )
             params[name] = None
         elif isinstance(value, Module):
@@ -158,8 +158,7 @@ class Module:
         elif modules is not None and name in modules:
             if value is not None:
                 raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as child module '{name}' "
-                    "(nn.Module or None expected)"
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' (nn.Module or None expected)"
                 )
             modules[name] = None
         elif buffers is not None and name in buffers:
@@ -189,18 +188,19 @@ class Module:
         if name not in registry and name in self.__dict__:
             raise KeyError(f"attribute '{name}' already exists")
 
-    def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register `param` (a Parameter, or None for an absent one such as a disabled bias) as `name`."""
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         self._check_new_name(name, self._parameters, "parameter")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
-                            "(nn.Parameter or None required)")
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' (nn.Parameter or None required)"
+            )
         self._parameters[name] = param
         object.__setattr__(self, name, param)
 
-    def add_module(self, name: str, module: Optional["Module"]) -> None:
+    def add_module(self, name: str, module: Module | None) -> None:
         """Register a sub-module as `name` (what attribute assignment does, for names made at run time)."""
         if "_modules" not in self.__dict__:
             raise AttributeError("cannot assign module before Module.__init__() call")
@@ -212,7 +212,7 @@ class Module:
 
     register_module = add_module
 
-    def register_buffer(self, name: str, tensor: Optional[Tensor], persistent: bool = True) -> None:
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Register a tensor that belongs to the module's state but is not trained, as `name`.
 
         A buffer is an attribute (`self.name`), is listed by `buffers()` but not by `parameters()`,
@@ -234,8 +234,9 @@ class Module:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         self._check_new_name(name, self._buffers, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
-                            "(Tensor or None required)")
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)"
+            )
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -245,8 +246,9 @@ class Module:
 
     # ---- walking the tree -----------------------------------------------------------------------
 
-    def named_modules(self, memo: Optional[set] = None, prefix: str = "",
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
+    def named_modules(
+        self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """(dotted name, module) for this module (name '') and every module below it, depth first."""
         if memo is None:
             memo = set()
@@ -260,12 +262,12 @@ class Module:
                 child_prefix = prefix + "." + name if prefix else name
                 yield from module.named_modules(memo, child_prefix, remove_duplicate)
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         """This module and every module below it, each once."""
         for _, module in self.named_modules():
             yield module
 
-    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         """(name, module) for the direct sub-modules, each once."""
         seen = set()
         for name, module in self._modules.items():
@@ -273,13 +275,14 @@ class Module:
                 seen.add(module)
                 yield name, module
 
-    def children(self) -> Iterator["Module"]:
+    def children(self) -> Iterator[Module]:
         """The direct sub-modules, each once."""
         for _, module in self.named_children():
             yield module
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, parameter) pairs, in registration order, e.g. ('fc1.weight', Parameter).
 
         A parameter shared by two layers is listed once (under its first name) unless
@@ -287,8 +290,9 @@ class Module:
         """
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def _named_members(self, registry: str, prefix: str, recurse: bool,
-                       remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
+    def _named_members(
+        self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Any]]:
         """(dotted name, tensor) for the tensors in each module's `registry` ('_parameters' or '_buffers')."""
         owners = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         seen: set[int] = set()
@@ -309,8 +313,9 @@ class Module:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True,
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         """(dotted name, buffer) pairs, in registration order, persistent or not, e.g. ('bn.running_mean', Tensor)."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
@@ -319,7 +324,7 @@ class Module:
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
-    def get_submodule(self, target: str) -> "Module":
+    def get_submodule(self, target: str) -> Module:
         """The sub-module at the dotted path `target` ('' is self), as `torch.nn.Module.get_submodule`.
 
         Example:
@@ -344,7 +349,7 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return value
 
-    def get_buffer(self, target: str) -> Optional[Tensor]:
+    def get_buffer(self, target: str) -> Tensor | None:
         """The buffer at the dotted path `target`, e.g. 'bn.running_mean' (the names of named_buffers).
 
         None for a buffer registered as None (e.g. BatchNorm's with track_running_stats=False), as PyTorch.
@@ -356,7 +361,7 @@ class Module:
             raise AttributeError(f"`{name}` is not a buffer")
         return module._buffers[name]
 
-    def apply(self: M, fn: Callable[["Module"], Any]) -> M:
+    def apply(self: M, fn: Callable[[Module], Any]) -> M:
         """Call fn on every sub-module (children first) and on self, e.g. to initialise weights; returns self."""
         for module in self.children():
             module.apply(fn)
@@ -433,7 +438,7 @@ class Module:
 
     # ---- state: names to arrays -----------------------------------------------------------------
 
-    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> "OrderedDict[str, Any]":
+    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Any]:
         """An ordered mapping of dotted name to a copy of each parameter's and persistent buffer's data.
 
         The keys and their order are PyTorch's: module by module, its parameters then its buffers.
@@ -497,11 +502,14 @@ class Module:
             if missing:
                 problems.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
             if unexpected:
-                problems.insert(1 if missing else 0,
-                                "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+                problems.insert(
+                    1 if missing else 0,
+                    "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".",
+                )
         if problems:
             raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(problems)
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(problems)
                 + "\nNothing was loaded: the model is unchanged."
             )
         for key, array in arrays.items():

@@ -13,7 +13,8 @@ length or the pixels) for each channel. BatchNorm keeps running statistics, PyTo
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -25,8 +26,13 @@ from tinygrad_edu.tensor import Tensor, _operand_tensor
 __all__ = ["layer_norm", "batch_norm", "LayerNorm", "BatchNorm1d", "BatchNorm2d"]
 
 
-def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[Tensor] = None,
-               bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalise over the last len(normalized_shape) dimensions of each sample, then weight * y + bias.
 
     Example:
@@ -36,9 +42,11 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[
     """
     x = _operand_tensor(input)
     shape = tuple(normalized_shape)
-    if x.data.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
-        raise ShapeError(f"layer_norm: given normalized_shape={list(shape)}, expected input with shape "
-                         f"[*, {', '.join(map(str, shape))}], but got input of size {list(x.data.shape)}")
+    if x.data.shape[x.ndim - len(shape) :] != shape or x.ndim < len(shape):
+        raise ShapeError(
+            f"layer_norm: given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size {list(x.data.shape)}"
+        )
     dims = tuple(range(x.ndim - len(shape), x.ndim))
     mean = x.mean(dims, keepdim=True)
     centred = x - mean
@@ -51,9 +59,16 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[
     return y
 
 
-def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optional[Tensor],
-               weight: Optional[Tensor] = None, bias: Optional[Tensor] = None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalise each channel (dimension 1) of an (N, C, *) input by batch statistics (training) or running ones.
 
     In training the running statistics, if given, are updated in place:
@@ -70,8 +85,9 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
     if training:
         n = x.data.size // x.data.shape[1]
         if n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, "
-                             f"got input size {list(x.data.shape)}")
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {list(x.data.shape)}"
+            )
         mean = x.mean(dims, keepdim=True)
         centred = x - mean
         var = (centred * centred).mean(dims, keepdim=True)
@@ -108,11 +124,18 @@ class LayerNorm(Module):
     """
 
     # Registered in __init__ through register_parameter (None when absent); declared here for type checkers.
-    weight: Optional[Parameter]
-    bias: Optional[Parameter]
+    weight: Parameter | None
+    bias: Parameter | None
 
-    def __init__(self, normalized_shape: Union[int, Sequence[int]], eps: float = 1e-5,
-                 elementwise_affine: bool = True, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape = shape
@@ -121,8 +144,7 @@ class LayerNorm(Module):
         dt = dtype or np.float32
         # None registers an absent parameter (as PyTorch), so a LayerNorm without bias has no 'bias' key
         self.register_parameter("weight", Parameter(np.ones(shape, dtype=dt)) if elementwise_affine else None)
-        self.register_parameter("bias", Parameter(np.zeros(shape, dtype=dt)) if elementwise_affine and bias
-                                else None)
+        self.register_parameter("bias", Parameter(np.zeros(shape, dtype=dt)) if elementwise_affine and bias else None)
 
     def forward(self, input: Tensor) -> Tensor:
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -136,14 +158,22 @@ class _BatchNorm(Module):
 
     _dims: tuple[int, ...] = ()
     # Registered in __init__ (None when affine=False or track_running_stats=False); declared here for type checkers.
-    weight: Optional[Parameter]
-    bias: Optional[Parameter]
-    running_mean: Optional[Tensor]
-    running_var: Optional[Tensor]
-    num_batches_tracked: Optional[Tensor]
+    weight: Parameter | None
+    bias: Parameter | None
+    running_mean: Tensor | None
+    running_var: Tensor | None
+    num_batches_tracked: Tensor | None
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: Optional[float] = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         self.num_features = num_features
         self.eps = eps
@@ -181,11 +211,15 @@ class _BatchNorm(Module):
     def forward(self, input: Tensor) -> Tensor:
         x = _operand_tensor(input)
         if x.ndim not in self._dims:
-            raise ShapeError(f"{type(self).__name__}: expected {' or '.join(f'{d}D' for d in self._dims)} input "
-                             f"(got {x.ndim}D input of shape {x.data.shape})")
+            raise ShapeError(
+                f"{type(self).__name__}: expected {' or '.join(f'{d}D' for d in self._dims)} input "
+                f"(got {x.ndim}D input of shape {x.data.shape})"
+            )
         if x.data.shape[1] != self.num_features:
-            raise ShapeError(f"{type(self).__name__}({self.num_features}): the input of shape {x.data.shape} has "
-                             f"{x.data.shape[1]} channels in dimension 1")
+            raise ShapeError(
+                f"{type(self).__name__}({self.num_features}): the input of shape {x.data.shape} has "
+                f"{x.data.shape[1]} channels in dimension 1"
+            )
         use_batch_stats = self.training or not self.track_running_stats
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:  # as PyTorch
@@ -193,13 +227,22 @@ class _BatchNorm(Module):
             if self.momentum is None:  # a cumulative average of all batches so far
                 momentum = 1.0 / float(self.num_batches_tracked.data)
         update = self.training and self.track_running_stats
-        return batch_norm(x, self.running_mean if update or not use_batch_stats else None,
-                          self.running_var if update or not use_batch_stats else None,
-                          self.weight, self.bias, use_batch_stats, momentum, self.eps)
+        return batch_norm(
+            x,
+            self.running_mean if update or not use_batch_stats else None,
+            self.running_var if update or not use_batch_stats else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            momentum,
+            self.eps,
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):

@@ -6,7 +6,7 @@ came from, so a repeated index accumulates. `embedding` is re-exported by nn.fun
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -27,8 +27,15 @@ def _indices(input: Any) -> np.ndarray:
     return indices
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: Optional[int] = None, max_norm: Optional[float] = None,
-              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+def embedding(
+    input: Any,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
     """The rows of weight at the given integer indices: output shape indices.shape + (embedding_dim,).
 
     padding_idx: positions holding this index get the row's value but send no gradient to it.
@@ -43,8 +50,10 @@ def embedding(input: Any, weight: Tensor, padding_idx: Optional[int] = None, max
     indices = _indices(input)
     rows = weight.data.shape[0]
     if indices.size and (indices.min() < -rows or indices.max() >= rows):
-        raise IndexError(f"embedding: index out of range in self (indices from {indices.min()} to {indices.max()}, "
-                         f"the table has {rows} rows)")
+        raise IndexError(
+            f"embedding: index out of range in self (indices from {indices.min()} to {indices.max()}, "
+            f"the table has {rows} rows)"
+        )
     if max_norm is not None:
         with no_grad():
             used = np.unique(indices)
@@ -74,10 +83,20 @@ class Embedding(Module):
         (1, 3, 10)
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: Optional[int] = None,
-                 max_norm: Optional[float] = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
-                 sparse: bool = False, _weight: Optional[Any] = None, _freeze: bool = False, device: Any = None,
-                 dtype: Any = None) -> None:
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: Any | None = None,
+        _freeze: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
@@ -92,8 +111,10 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         if _weight is None:
-            self.weight = Parameter(default_generator().standard_normal((num_embeddings, embedding_dim))
-                                    .astype(dtype or np.float32), requires_grad=not _freeze)
+            self.weight = Parameter(
+                default_generator().standard_normal((num_embeddings, embedding_dim)).astype(dtype or np.float32),
+                requires_grad=not _freeze,
+            )
             if padding_idx is not None:
                 self.weight.data[padding_idx] = 0
         else:
@@ -103,9 +124,16 @@ class Embedding(Module):
             self.weight = Parameter(weight, requires_grad=not _freeze)
 
     @classmethod
-    def from_pretrained(cls, embeddings: Any, freeze: bool = True, padding_idx: Optional[int] = None,
-                        max_norm: Optional[float] = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
-                        sparse: bool = False) -> "Embedding":
+    def from_pretrained(
+        cls,
+        embeddings: Any,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
         """An Embedding whose table is `embeddings` (2-D, shared, not copied); frozen unless freeze=False.
 
         Example:
@@ -115,12 +143,14 @@ class Embedding(Module):
         if data.ndim != 2:
             raise ValueError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = data.shape
-        return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
-                   _weight=embeddings, _freeze=freeze)
+        return cls(
+            rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings, _freeze=freeze
+        )
 
     def forward(self, input: Any) -> Tensor:
-        return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
-                         self.scale_grad_by_freq, self.sparse)
+        return embedding(
+            input, self.weight, self.padding_idx, self.max_norm, self.norm_type, self.scale_grad_by_freq, self.sparse
+        )
 
     def extra_repr(self) -> str:
         text = f"{self.num_embeddings}, {self.embedding_dim}"

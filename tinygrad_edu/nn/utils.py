@@ -6,7 +6,7 @@ Clipping works on the gradients in place, after `backward()` and before `optimiz
 from __future__ import annotations
 
 import math
-from typing import Iterable, Optional, Union
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -15,15 +15,20 @@ from tinygrad_edu.tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
 
-Parameters = Union[Tensor, Iterable[Tensor]]
+Parameters = Tensor | Iterable[Tensor]
 
 
 def _as_list(parameters: Parameters) -> list[Tensor]:
     return [parameters] if isinstance(parameters, Tensor) else list(parameters)
 
 
-def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: Union[float, str] = 2.0,
-                    error_if_nonfinite: bool = False, foreach: Optional[bool] = None) -> Tensor:
+def clip_grad_norm_(
+    parameters: Parameters,
+    max_norm: float,
+    norm_type: float | str = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
     """Scale all gradients together so that their joint norm is at most max_norm; returns the norm before.
 
     The joint norm is that of all gradients concatenated into one vector: (sum |g|^p)^(1/p), or max |g|
@@ -50,7 +55,7 @@ def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: Union[fl
         total = norms.max()
     else:
         norms = np.array([np.sum(np.abs(g.data) ** norm_type) ** (1.0 / norm_type) for g in grads], dtype=dtype)
-        total = np.sum(norms ** norm_type) ** (1.0 / norm_type)
+        total = np.sum(norms**norm_type) ** (1.0 / norm_type)
     total = np.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
@@ -65,7 +70,7 @@ def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: Union[fl
     return Tensor._from_op(total, None)
 
 
-def clip_grad_value_(parameters: Parameters, clip_value: float, foreach: Optional[bool] = None) -> None:
+def clip_grad_value_(parameters: Parameters, clip_value: float, foreach: bool | None = None) -> None:
     """Clamp every gradient element into [-clip_value, clip_value], in place.
 
     Example:
@@ -103,10 +108,11 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     params = list(parameters)
     needed = sum(p.data.size for p in params)
     if vec.ndim != 1 or vec.shape[0] != needed:
-        raise ValueError(f"vector_to_parameters: the parameters hold {needed} numbers, "
-                         f"got a vector of shape {vec.shape}")
+        raise ValueError(
+            f"vector_to_parameters: the parameters hold {needed} numbers, got a vector of shape {vec.shape}"
+        )
     start = 0
     for p in params:
         n = p.data.size
-        p.data[...] = vec.data[start:start + n].reshape(p.data.shape)
+        p.data[...] = vec.data[start : start + n].reshape(p.data.shape)
         start += n

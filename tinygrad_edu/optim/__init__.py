@@ -17,5 +17,16 @@ from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.optim.rmsprop import Adadelta, Adagrad, RMSprop
 from tinygrad_edu.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
-           "lr_scheduler"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSprop",
+    "Adagrad",
+    "Adadelta",
+    "Adamax",
+    "NAdam",
+    "RAdam",
+    "lr_scheduler",
+]

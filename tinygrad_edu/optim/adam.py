@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -38,11 +39,27 @@ class Adam(Optimizer):
         >>> loss.backward(); opt.step(); opt.zero_grad()
     """
 
-    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
-                 maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            betas=tuple(betas),
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
@@ -55,7 +72,7 @@ class Adam(Optimizer):
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta} (it must be in [0, 1))")
         self._check_non_negative(group, {"weight_decay": "weight_decay value"})
 
-    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring for the rule)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
@@ -75,8 +92,11 @@ class Adam(Optimizer):
                 if state is None:
                     # Made from p's array, so a parameter holding a traced array gets traced state too
                     # (the step count: a 0-d float64 array of p's kind).
-                    state = self.state[p] = {"step": np.zeros_like(p.data, shape=(), dtype=np.float64),
-                                             "exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+                    state = self.state[p] = {
+                        "step": np.zeros_like(p.data, shape=(), dtype=np.float64),
+                        "exp_avg": np.zeros_like(p.data),
+                        "exp_avg_sq": np.zeros_like(p.data),
+                    }
                     if amsgrad:
                         state["max_exp_avg_sq"] = np.zeros_like(p.data)
                 state["step"] += 1  # in place, as m and v below
@@ -96,9 +116,9 @@ class Adam(Optimizer):
                 v += (1 - beta2) * (g * g)  # v <- b2 v + (1 - b2) g^2
                 if amsgrad:
                     v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-                step_size = lr / (1 - beta1 ** t)
+                step_size = lr / (1 - beta1**t)
                 denom = np.sqrt(v)
-                denom /= np.sqrt(1 - beta2 ** t).item()  # sqrt(1 - b2^t)
+                denom /= np.sqrt(1 - beta2**t).item()  # sqrt(1 - b2^t)
                 denom += eps
                 np.divide(m, denom, out=denom)  # denom now holds m / denom
                 denom *= step_size
@@ -114,8 +134,24 @@ class AdamW(Adam):
         >>> opt = tg.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
     """
 
-    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         maximize=maximize, decoupled_weight_decay=True)
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -62,13 +62,21 @@ class Adamax(_AdamFamily):
         >>> opt = tg.optim.Adamax(net.parameters(), lr=2e-3)
     """
 
-    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, foreach: Optional[bool] = None, *,
-                 maximize: bool = False) -> None:
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+    ) -> None:
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
-    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring for the rule)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
@@ -80,15 +88,18 @@ class Adamax(_AdamFamily):
                 g = self._gradient(group, p)
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = {"step": np.array(0.0), "exp_avg": np.zeros_like(p.data),
-                                             "exp_inf": np.zeros_like(p.data)}
+                    state = self.state[p] = {
+                        "step": np.array(0.0),
+                        "exp_avg": np.zeros_like(p.data),
+                        "exp_inf": np.zeros_like(p.data),
+                    }
                 state["step"] += 1
                 t = state["step"].item()
                 m, u = state["exp_avg"], state["exp_inf"]
                 self._average(m, g, beta1)
                 u *= beta2
                 np.maximum(u, np.abs(g) + group["eps"], out=u)  # u <- max(b2 u, |g| + eps)
-                p.data -= (group["lr"] / (1 - beta1 ** t)) * (m / u)
+                p.data -= (group["lr"] / (1 - beta1**t)) * (m / u)
         return loss
 
 
@@ -115,20 +126,35 @@ class NAdam(_AdamFamily):
 
     _scalar_state = ("step", "mu_product")
 
-    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
-                 decoupled_weight_decay: bool = False, *, foreach: Optional[bool] = None,
-                 maximize: bool = False) -> None:
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
-                        maximize=maximize)
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum_decay: float = 4e-3,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            betas=tuple(betas),
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum_decay=momentum_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
         self._check_non_negative(group, {"momentum_decay": "momentum_decay value"})
 
-    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring for the rule)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
@@ -141,8 +167,12 @@ class NAdam(_AdamFamily):
                 g = self._gradient(group, p)
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = {"step": np.array(0.0), "mu_product": np.array(1.0),
-                                             "exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+                    state = self.state[p] = {
+                        "step": np.array(0.0),
+                        "mu_product": np.array(1.0),
+                        "exp_avg": np.zeros_like(p.data),
+                        "exp_avg_sq": np.zeros_like(p.data),
+                    }
                 state["step"] += 1
                 t = state["step"].item()
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
@@ -153,7 +183,7 @@ class NAdam(_AdamFamily):
                 self._average(m, g, beta1)
                 v *= beta2
                 v += (1 - beta2) * (g * g)
-                denom = np.sqrt(v / (1 - beta2 ** t)) + eps
+                denom = np.sqrt(v / (1 - beta2**t)) + eps
                 p.data -= (lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
                 p.data -= (lr * mu_next / (1.0 - mu_product * mu_next)) * (m / denom)
         return loss
@@ -179,14 +209,29 @@ class RAdam(_AdamFamily):
         >>> opt = tg.optim.RAdam(net.parameters(), lr=1e-3)
     """
 
-    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, decoupled_weight_decay: bool = False, *,
-                 foreach: Optional[bool] = None, maximize: bool = False) -> None:
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            betas=tuple(betas),
+            eps=eps,
+            weight_decay=weight_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
-    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring for the rule)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
@@ -199,18 +244,21 @@ class RAdam(_AdamFamily):
                 g = self._gradient(group, p)
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = {"step": np.array(0.0), "exp_avg": np.zeros_like(p.data),
-                                             "exp_avg_sq": np.zeros_like(p.data)}
+                    state = self.state[p] = {
+                        "step": np.array(0.0),
+                        "exp_avg": np.zeros_like(p.data),
+                        "exp_avg_sq": np.zeros_like(p.data),
+                    }
                 state["step"] += 1
                 t = state["step"].item()
                 m, v = state["exp_avg"], state["exp_avg_sq"]
                 self._average(m, g, beta1)
                 v *= beta2
                 v += (1 - beta2) * (g * g)
-                correction2 = 1 - beta2 ** t
-                m_hat = m / (1 - beta1 ** t)
+                correction2 = 1 - beta2**t
+                m_hat = m / (1 - beta1**t)
                 rho_inf = 2 / (1 - beta2) - 1
-                rho_t = rho_inf - 2 * t * beta2 ** t / correction2
+                rho_t = rho_inf - 2 * t * beta2**t / correction2
                 # The branch on rho_t > 5 is taken by np.where on the step-count array, not by a Python `if`:
                 # tg.compile traces this step once and replays it, so a Python decision would be frozen at
                 # the traced step's branch. Both sides are computed; np.sqrt (not math.sqrt) for the same reason.
@@ -219,7 +267,7 @@ class RAdam(_AdamFamily):
                     p.data -= step
                     continue
                 count = state["step"]
-                rectify = rho_inf - 2 * count * beta2 ** count / (1 - beta2 ** count) > 5.0
+                rectify = rho_inf - 2 * count * beta2**count / (1 - beta2**count) > 5.0
                 rect_sq = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
                 rect = np.sqrt(np.maximum(rect_sq, 0.0)).item()
                 adaptive = np.sqrt(correction2).item() / (np.sqrt(v) + eps)

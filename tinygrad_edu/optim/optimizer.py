@@ -7,7 +7,8 @@ A subclass (SGD, Adam) writes `step()` (the update rule, applied in place to eac
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Iterable, Optional, Union
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,7 @@ def _data(x: Any) -> Any:
 
 
 # What an optimizer takes: tensors, or dicts of parameter groups ({'params': [...], 'lr': ...}).
-ParamsT = Union[Iterable[Tensor], Iterable[dict[str, Any]]]
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 
 class Optimizer:
@@ -103,11 +104,11 @@ class Optimizer:
                 elif p.grad is not None:
                     p.grad = Tensor._from_op(np.zeros_like(p.data), None)  # fresh: the old one may be shared
 
-    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns closure() if a closure is given."""
         raise NotImplementedError
 
-    def _closure_loss(self, closure: Optional[Callable[[], Any]]) -> Any:
+    def _closure_loss(self, closure: Callable[[], Any] | None) -> Any:
         """Run the closure (which recomputes the loss and calls backward), as PyTorch's step(closure)."""
         if closure is None:
             return None
@@ -139,8 +140,10 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p in self.state:
-                    state[index[id(p)]] = {key: (value.copy() if isinstance(value, np.ndarray) else value)
-                                           for key, value in self.state[p].items()}
+                    state[index[id(p)]] = {
+                        key: (value.copy() if isinstance(value, np.ndarray) else value)
+                        for key, value in self.state[p].items()
+                    }
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -153,18 +156,24 @@ class Optimizer:
         Its layout is PyTorch's, so a torch.optim state_dict whose tensors are made ndarrays loads too.
         """
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
-            raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups', "
-                             "as returned by optimizer.state_dict()")
+            raise ValueError(
+                "load_state_dict: expected a dict with 'state' and 'param_groups', "
+                "as returned by optimizer.state_dict()"
+            )
         saved_groups = list(state_dict["param_groups"])
         if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"loaded state dict has {len(saved_groups)} parameter group(s), "
-                             f"this optimizer has {len(self.param_groups)}")
+            raise ValueError(
+                f"loaded state dict has {len(saved_groups)} parameter group(s), "
+                f"this optimizer has {len(self.param_groups)}"
+            )
         index_to_param = {}
         for g, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
             if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"loaded state dict contains a parameter group that doesn't match the size of "
-                                 f"optimizer's group: group {g} has {len(saved['params'])} parameter(s) saved, "
-                                 f"{len(group['params'])} here")
+                raise ValueError(
+                    f"loaded state dict contains a parameter group that doesn't match the size of "
+                    f"optimizer's group: group {g} has {len(saved['params'])} parameter(s) saved, "
+                    f"{len(group['params'])} here"
+                )
             for i, p in zip(saved["params"], group["params"]):
                 index_to_param[i] = p
         new_groups = []
@@ -185,8 +194,10 @@ class Optimizer:
                 elif isinstance(value, (np.ndarray, Tensor)):
                     array = _data(value)
                     if array.shape != p.data.shape:
-                        raise ValueError(f"loaded state '{key}' of parameter {i} has shape {array.shape}, "
-                                         f"the parameter has shape {p.data.shape}")
+                        raise ValueError(
+                            f"loaded state '{key}' of parameter {i} has shape {array.shape}, "
+                            f"the parameter has shape {p.data.shape}"
+                        )
                     value = array.astype(p.data.dtype)  # a copy, in the parameter's dtype
                 restored[key] = value
             new_state[p] = restored

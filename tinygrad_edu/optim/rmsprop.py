@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -48,19 +49,42 @@ class RMSprop(Optimizer):
         >>> opt = tg.optim.RMSprop(net.parameters(), lr=1e-2, momentum=0.9, centered=True)
     """
 
-    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
-                 foreach: Optional[bool] = None, maximize: bool = False) -> None:
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=centered, maximize=maximize)
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+        foreach: bool | None = None,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        self._check_non_negative(group, {"lr": "learning rate", "eps": "epsilon value",
-                                         "momentum": "momentum value", "weight_decay": "weight_decay value",
-                                         "alpha": "alpha value"})
+        self._check_non_negative(
+            group,
+            {
+                "lr": "learning rate",
+                "eps": "epsilon value",
+                "momentum": "momentum value",
+                "weight_decay": "weight_decay value",
+                "alpha": "alpha value",
+            },
+        )
 
-    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring for the rule)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
@@ -118,11 +142,26 @@ class Adagrad(Optimizer):
         >>> opt = tg.optim.Adagrad(net.parameters(), lr=0.1)
     """
 
-    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, foreach: Optional[bool] = None, *,
-                 maximize: bool = False) -> None:
-        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, maximize=maximize)
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
@@ -133,12 +172,18 @@ class Adagrad(Optimizer):
         return {"step": np.array(0.0), "sum": np.full_like(p.data, initial)}
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        self._check_non_negative(group, {"lr": "learning rate", "lr_decay": "lr_decay value",
-                                         "weight_decay": "weight_decay value",
-                                         "initial_accumulator_value": "initial_accumulator_value value",
-                                         "eps": "epsilon value"})
+        self._check_non_negative(
+            group,
+            {
+                "lr": "learning rate",
+                "lr_decay": "lr_decay value",
+                "weight_decay": "weight_decay value",
+                "initial_accumulator_value": "initial_accumulator_value value",
+                "eps": "epsilon value",
+            },
+        )
 
-    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring for the rule)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
@@ -178,8 +223,17 @@ class Adadelta(Optimizer):
         >>> opt = tg.optim.Adadelta(net.parameters())
     """
 
-    def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
-                 weight_decay: float = 0.0, foreach: Optional[bool] = None, *, maximize: bool = False) -> None:
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+    ) -> None:
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
@@ -189,7 +243,7 @@ class Adadelta(Optimizer):
             raise ValueError(f"Invalid rho value: {group['rho']} (it must be in [0, 1])")
         self._check_non_negative(group, {"weight_decay": "weight_decay value"})
 
-    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring for the rule)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
@@ -201,8 +255,11 @@ class Adadelta(Optimizer):
                 g = _gradient(group, p)
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = {"step": np.array(0.0), "square_avg": np.zeros_like(p.data),
-                                             "acc_delta": np.zeros_like(p.data)}
+                    state = self.state[p] = {
+                        "step": np.array(0.0),
+                        "square_avg": np.zeros_like(p.data),
+                        "acc_delta": np.zeros_like(p.data),
+                    }
                 state["step"] += 1
                 v, u = state["square_avg"], state["acc_delta"]
                 v *= rho

@@ -25,8 +25,9 @@ from __future__ import annotations
 import collections.abc
 import math
 import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate
-from typing import Any, Callable, Generic, Iterable, Iterator, Optional, Sequence, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -35,13 +36,24 @@ from tinygrad_edu.functional import stack
 from tinygrad_edu.tensor import Tensor, from_numpy
 
 __all__ = [
-    "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
-    "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
-    "DataLoader", "default_collate", "default_convert",
+    "Dataset",
+    "IterableDataset",
+    "TensorDataset",
+    "Subset",
+    "ConcatDataset",
+    "random_split",
+    "Sampler",
+    "SequentialSampler",
+    "RandomSampler",
+    "SubsetRandomSampler",
+    "BatchSampler",
+    "DataLoader",
+    "default_collate",
+    "default_convert",
 ]
 
 T = TypeVar("T")
-Generator = Optional[np.random.Generator]
+Generator = np.random.Generator | None
 
 
 def _rng(generator: Generator) -> np.random.Generator:
@@ -49,12 +61,15 @@ def _rng(generator: Generator) -> np.random.Generator:
     if generator is None:
         return default_generator()
     if not isinstance(generator, np.random.Generator):
-        raise TypeError(f"generator must be a numpy.random.Generator (e.g. np.random.default_rng(seed)) or None, "
-                        f"got {type(generator).__name__}")
+        raise TypeError(
+            f"generator must be a numpy.random.Generator (e.g. np.random.default_rng(seed)) or None, "
+            f"got {type(generator).__name__}"
+        )
     return generator
 
 
 # ---- datasets ---------------------------------------------------------------------------------------------
+
 
 class Dataset(Generic[T]):
     """A map from indices 0..len-1 to samples: subclass it and write __getitem__ (and __len__).
@@ -73,7 +88,7 @@ class Dataset(Generic[T]):
     def __getitem__(self, index: int) -> T:
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
 
-    def __add__(self, other: "Dataset[T]") -> "ConcatDataset[T]":
+    def __add__(self, other: Dataset[T]) -> ConcatDataset[T]:
         return ConcatDataset([self, other])
 
 
@@ -111,8 +126,10 @@ class TensorDataset(Dataset[tuple]):
         self.tensors = tuple(t if isinstance(t, Tensor) else from_numpy(np.asarray(t)) for t in tensors)
         sizes = [t.shape[0] if t.ndim else None for t in self.tensors]
         if None in sizes or any(n != sizes[0] for n in sizes):
-            raise ValueError(f"Size mismatch between tensors: TensorDataset needs tensors with the same first "
-                             f"dimension, got shapes {[t.shape for t in self.tensors]}")
+            raise ValueError(
+                f"Size mismatch between tensors: TensorDataset needs tensors with the same first "
+                f"dimension, got shapes {[t.shape for t in self.tensors]}"
+            )
 
     def __getitem__(self, index: int) -> tuple:
         return tuple(t[index] for t in self.tensors)
@@ -135,7 +152,7 @@ class Subset(Dataset[T]):
         self.dataset = dataset
         self.indices = indices
 
-    def __getitem__(self, idx: Union[int, list]) -> Any:
+    def __getitem__(self, idx: int | list) -> Any:
         if isinstance(idx, list):  # a batch of indices, for datasets that take one (TensorDataset does)
             return self.dataset[[self.indices[i] for i in idx]]  # type: ignore[index]  # Dataset declares int
         return self.dataset[self.indices[idx]]
@@ -177,8 +194,7 @@ class ConcatDataset(Dataset[T]):
         return self.datasets[which][idx - start]
 
 
-def random_split(dataset: Dataset[T], lengths: Sequence[Union[int, float]],
-                 generator: Generator = None) -> list[Subset[T]]:
+def random_split(dataset: Dataset[T], lengths: Sequence[int | float], generator: Generator = None) -> list[Subset[T]]:
     """Split a dataset into non-overlapping random subsets of the given lengths, or fractions of its length.
 
     Fractions that sum to 1 become floor(n * fraction) samples each, and the remainder is handed out one
@@ -202,22 +218,25 @@ def random_split(dataset: Dataset[T], lengths: Sequence[Union[int, float]],
             sizes[i % len(sizes)] += 1
         for i, size in enumerate(sizes):
             if size == 0:
-                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
-                              stacklevel=2)
+                warnings.warn(
+                    f"Length of split at index {i} is 0. This might result in an empty dataset.", stacklevel=2
+                )
         lengths = sizes
     if sum(lengths) != n:
-        raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! "
-                         f"({sum(lengths)} != {n})")
+        raise ValueError(
+            f"Sum of input lengths does not equal the length of the input dataset! ({sum(lengths)} != {n})"
+        )
     order = _rng(generator).permutation(n).tolist()
-    return [Subset(dataset, order[end - size:end]) for size, end in zip(lengths, accumulate(lengths))]
+    return [Subset(dataset, order[end - size : end]) for size, end in zip(lengths, accumulate(lengths))]
 
 
 # ---- samplers: which indices, in which order --------------------------------------------------------------
 
+
 class Sampler(Generic[T]):
     """Yields indices (or batches of them) into a dataset: subclass it and write __iter__ (and __len__)."""
 
-    def __init__(self, data_source: Optional[Any] = None) -> None:
+    def __init__(self, data_source: Any | None = None) -> None:
         pass
 
     def __iter__(self) -> Iterator[T]:
@@ -245,8 +264,9 @@ class RandomSampler(Sampler[int]):
         [0, 1, 2, 3, 4]
     """
 
-    def __init__(self, data_source: Any, replacement: bool = False, num_samples: Optional[int] = None,
-                 generator: Generator = None) -> None:
+    def __init__(
+        self, data_source: Any, replacement: bool = False, num_samples: int | None = None, generator: Generator = None
+    ) -> None:
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
@@ -296,7 +316,7 @@ class BatchSampler(Sampler[list[int]]):
         [[0, 1], [2, 3], [4]]
     """
 
-    def __init__(self, sampler: Union[Sampler[int], Iterable[int]], batch_size: int, drop_last: bool) -> None:
+    def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: int, drop_last: bool) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
         if not isinstance(drop_last, bool):
@@ -321,6 +341,7 @@ class BatchSampler(Sampler[list[int]]):
 
 
 # ---- collation: a list of samples -> one batch ------------------------------------------------------------
+
 
 def default_collate(batch: list) -> Any:
     """Stack a list of samples into a batch, keeping their structure, as torch's default_collate.
@@ -369,8 +390,10 @@ def default_collate(batch: list) -> Any:
             return elem_type(columns)
         except TypeError:
             return columns
-    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
-                    f"found {type(elem).__name__}")
+    raise TypeError(
+        f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+        f"found {type(elem).__name__}"
+    )
 
 
 def default_convert(data: Any) -> Any:
@@ -389,6 +412,7 @@ def default_convert(data: Any) -> Any:
 
 # ---- the loader -------------------------------------------------------------------------------------------
 
+
 class DataLoader(Generic[T]):
     """Iterate over a dataset in batches: `for x, y in DataLoader(ds, batch_size=32, shuffle=True)`.
 
@@ -405,14 +429,26 @@ class DataLoader(Generic[T]):
         True
     """
 
-    def __init__(self, dataset: Dataset[T], batch_size: Optional[int] = 1, shuffle: Optional[bool] = None,
-                 sampler: Optional[Union[Sampler, Iterable]] = None,
-                 batch_sampler: Optional[Union[Sampler[list], Iterable[list]]] = None, num_workers: int = 0,
-                 collate_fn: Optional[Callable[[list], Any]] = None, pin_memory: bool = False,
-                 drop_last: bool = False, timeout: float = 0, worker_init_fn: Optional[Callable] = None,
-                 multiprocessing_context: Any = None, generator: Generator = None, *,
-                 prefetch_factor: Optional[int] = None, persistent_workers: bool = False,
-                 pin_memory_device: str = "") -> None:
+    def __init__(
+        self,
+        dataset: Dataset[T],
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler: Sampler | Iterable | None = None,
+        batch_sampler: Sampler[list] | Iterable[list] | None = None,
+        num_workers: int = 0,
+        collate_fn: Callable[[list], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable | None = None,
+        multiprocessing_context: Any = None,
+        generator: Generator = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+    ) -> None:
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
         if timeout < 0:
@@ -420,17 +456,21 @@ class DataLoader(Generic[T]):
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             if shuffle not in (None, False):
-                raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, "
-                                 f"but got shuffle={shuffle}")
+                raise ValueError(
+                    f"DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle={shuffle}"
+                )
             if sampler is not None or batch_sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified sampler and batch_sampler "
-                                 "options (the dataset's own order is used)")
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified sampler and batch_sampler "
+                    "options (the dataset's own order is used)"
+                )
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
-                                 "and drop_last")
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last"
+                )
             batch_size = None
             drop_last = False
         elif batch_size is None and drop_last:
@@ -448,7 +488,8 @@ class DataLoader(Generic[T]):
         self.num_workers = num_workers
         # called with a list of samples, or (batch_size=None) with one sample
         self.collate_fn: Callable[[Any], Any] = collate_fn or (
-            default_collate if batch_sampler is not None else default_convert)
+            default_collate if batch_sampler is not None else default_convert
+        )
 
     def __iter__(self) -> Iterator[Any]:
         if self._iterable:

@@ -86,18 +86,61 @@ from .xor import (
 
 __all__ = [
     # environment.py
-    "load_torch", "benchmark_settings", "describe_environment", "positive_int", "common_arguments",
+    "load_torch",
+    "benchmark_settings",
+    "describe_environment",
+    "positive_int",
+    "common_arguments",
     # harness.py
-    "RTOL", "BASELINE", "TENSORS", "MODULES", "COMPILED", "PYTORCH", "Row", "Goal", "Comparison", "format_time",
-    "markdown_table", "verdict_lines", "time_steps", "check_losses", "relative", "Trainer", "ModuleTrainer",
-    "CompiledTrainer", "Implementations", "Library", "load_linear", "implementation_rows", "run_comparison",
-    "speed_goals", "compiled_goals", "print_comparisons",
+    "RTOL",
+    "BASELINE",
+    "TENSORS",
+    "MODULES",
+    "COMPILED",
+    "PYTORCH",
+    "Row",
+    "Goal",
+    "Comparison",
+    "format_time",
+    "markdown_table",
+    "verdict_lines",
+    "time_steps",
+    "check_losses",
+    "relative",
+    "Trainer",
+    "ModuleTrainer",
+    "CompiledTrainer",
+    "Implementations",
+    "Library",
+    "load_linear",
+    "implementation_rows",
+    "run_comparison",
+    "speed_goals",
+    "compiled_goals",
+    "print_comparisons",
     # xor.py
-    "XOR_X", "XOR_Y", "XOR_LR", "xor_weights", "XorNumpy", "XorTensors", "xor_modules", "xor_implementations",
+    "XOR_X",
+    "XOR_Y",
+    "XOR_LR",
+    "xor_weights",
+    "XorNumpy",
+    "XorTensors",
+    "xor_modules",
+    "xor_implementations",
     "xor_comparison",
     # mlp.py
-    "MLP_SIZES", "MLP_BATCH", "MLP_LR", "FLOAT32_DRIFT", "mlp_data", "MlpNumpy", "MlpTensors", "mlp_modules",
-    "mlp_implementations", "mlp_gemms", "mlp_flops", "mlp_comparison",
+    "MLP_SIZES",
+    "MLP_BATCH",
+    "MLP_LR",
+    "FLOAT32_DRIFT",
+    "mlp_data",
+    "MlpNumpy",
+    "MlpTensors",
+    "mlp_modules",
+    "mlp_implementations",
+    "mlp_gemms",
+    "mlp_flops",
+    "mlp_comparison",
     # this file
     "main",
 ]
@@ -122,9 +165,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # (repeat, block, check_steps) of each workload
     xor_size = (3, 3, 3) if args.tiny else (15, 50, 10)
     mlp_size = (3, 1, 3) if args.tiny else (9, 5, 5)
-    status = print_comparisons(args.threads, args.torch, lambda torch: [
-        xor_comparison(*xor_size, torch=torch, torch_mode=args.torch),
-        mlp_comparison(*mlp_size, torch=torch, torch_mode=args.torch),
-    ])
+    status = print_comparisons(
+        args.threads,
+        args.torch,
+        lambda torch: [
+            xor_comparison(*xor_size, torch=torch, torch_mode=args.torch),
+            mlp_comparison(*mlp_size, torch=torch, torch_mode=args.torch),
+        ],
+    )
     print("\nThe full benchmarks, with more repeats: benchmarks/ in the source tree (see its README.md).")
     return status

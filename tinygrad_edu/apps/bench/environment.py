@@ -124,11 +124,15 @@ def _git_commit() -> str:
     try:
         commit = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, timeout=5,
+            capture_output=True,
+            text=True,
+            timeout=5,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, timeout=5,
+            capture_output=True,
+            text=True,
+            timeout=5,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -193,7 +197,15 @@ def positive_int(text: str) -> int:
 
 def common_arguments(parser: argparse.ArgumentParser) -> None:
     """--threads and --torch, as every benchmark takes them."""
-    parser.add_argument("--threads", type=positive_int, default=1,
-                        help="BLAS (and PyTorch) threads (default 1: ratios are stable only with threads fixed)")
-    parser.add_argument("--torch", choices=("auto", "no"), default="auto",
-                        help="compare with PyTorch when it is installed (auto, the default) or not at all (no)")
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        help="BLAS (and PyTorch) threads (default 1: ratios are stable only with threads fixed)",
+    )
+    parser.add_argument(
+        "--torch",
+        choices=("auto", "no"),
+        default="auto",
+        help="compare with PyTorch when it is installed (auto, the default) or not at all (no)",
+    )

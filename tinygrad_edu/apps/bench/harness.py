@@ -23,10 +23,32 @@ import tinygrad_edu as tg
 from .environment import benchmark_settings, describe_environment, load_torch
 
 __all__ = [
-    "RTOL", "BASELINE", "TENSORS", "MODULES", "COMPILED", "PYTORCH", "Row", "Goal", "Comparison", "format_time",
-    "markdown_table", "verdict_lines", "time_steps", "check_losses", "relative", "Trainer", "ModuleTrainer",
-    "CompiledTrainer", "Implementations", "Library", "load_linear", "implementation_rows", "run_comparison",
-    "speed_goals", "compiled_goals", "print_comparisons",
+    "RTOL",
+    "BASELINE",
+    "TENSORS",
+    "MODULES",
+    "COMPILED",
+    "PYTORCH",
+    "Row",
+    "Goal",
+    "Comparison",
+    "format_time",
+    "markdown_table",
+    "verdict_lines",
+    "time_steps",
+    "check_losses",
+    "relative",
+    "Trainer",
+    "ModuleTrainer",
+    "CompiledTrainer",
+    "Implementations",
+    "Library",
+    "load_linear",
+    "implementation_rows",
+    "run_comparison",
+    "speed_goals",
+    "compiled_goals",
+    "print_comparisons",
 ]
 
 RTOL = 1e-6  # every implementation's loss must equal hand-written NumPy's to this relative tolerance
@@ -122,8 +144,9 @@ class Comparison:
         for r in self.rows:
             if r.times:
                 ratio = f"{r.median / base.median:.2f}x" if base.times else "-"
-                body.append([r.name, format_time(r.median), format_time(min(r.times)),
-                             format_time(max(r.times)), ratio, r.note])
+                body.append(
+                    [r.name, format_time(r.median), format_time(min(r.times)), format_time(max(r.times)), ratio, r.note]
+                )
             else:
                 body.append([r.name, "-", "-", "-", "-", r.note])
         header = ["implementation", f"median {self.unit}", "min", "max", "x NumPy", "result check"]
@@ -136,9 +159,7 @@ class Comparison:
         return "\n".join(parts + verdict_lines(self.goals, self.failures))
 
 
-def time_steps(
-    steps: dict[str, Callable[[], Any]], repeat: int, block: int, warmup: int = 2
-) -> dict[str, list[float]]:
+def time_steps(steps: dict[str, Callable[[], Any]], repeat: int, block: int, warmup: int = 2) -> dict[str, list[float]]:
     """Seconds per call of each function: `repeat` timed blocks of `block` calls, after `warmup` blocks.
 
     The implementations take turns block by block (round robin), so a burst of load from another
@@ -243,8 +264,10 @@ class CompiledTrainer(Trainer):
 
     def loss(self) -> float:
         if self.compiled.eager_calls:
-            raise RuntimeError(f"tg.compile ran {self.compiled.eager_calls} step(s) eagerly instead of replaying "
-                               f"its trace ({self.compiled.traces} trace(s))")
+            raise RuntimeError(
+                f"tg.compile ran {self.compiled.eager_calls} step(s) eagerly instead of replaying "
+                f"its trace ({self.compiled.traces} trace(s))"
+            )
         return super().loss()
 
 
@@ -284,8 +307,12 @@ Library = tuple[str, Any, Any, Callable[[np.ndarray], Any], Callable[[np.ndarray
 
 
 def implementation_rows(
-    by_hand: Callable[[], Trainer], tensors: Callable[[], Trainer], modules: Callable[[Library], ModuleTrainer],
-    nn_names: Sequence[str], torch: Any = None, torch_mode: str = "auto",
+    by_hand: Callable[[], Trainer],
+    tensors: Callable[[], Trainer],
+    modules: Callable[[Library], ModuleTrainer],
+    nn_names: Sequence[str],
+    torch: Any = None,
+    torch_mode: str = "auto",
 ) -> Implementations:
     """A workload's rows: NumPy by hand (the baseline, first), raw tensors, nn + optim, compiled, PyTorch.
 
@@ -325,7 +352,12 @@ def implementation_rows(
 
 
 def run_comparison(
-    title: str, implementations: Implementations, repeat: int, block: int, check_steps: int, warmup: int = 2,
+    title: str,
+    implementations: Implementations,
+    repeat: int,
+    block: int,
+    check_steps: int,
+    warmup: int = 2,
     final_rtol: float = RTOL,
 ) -> Comparison:
     """Check every implementation's losses against the baseline's, time them all round robin, check again.

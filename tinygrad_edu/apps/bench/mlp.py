@@ -32,8 +32,18 @@ from .harness import (
 )
 
 __all__ = [
-    "MLP_SIZES", "MLP_BATCH", "MLP_LR", "FLOAT32_DRIFT", "mlp_data", "MlpNumpy", "MlpTensors", "mlp_modules",
-    "mlp_implementations", "mlp_gemms", "mlp_flops", "mlp_comparison",
+    "MLP_SIZES",
+    "MLP_BATCH",
+    "MLP_LR",
+    "FLOAT32_DRIFT",
+    "mlp_data",
+    "MlpNumpy",
+    "MlpTensors",
+    "mlp_modules",
+    "mlp_implementations",
+    "mlp_gemms",
+    "mlp_flops",
+    "mlp_comparison",
 ]
 
 MLP_SIZES = (784, 256, 256, 10)
@@ -87,9 +97,12 @@ class MlpNumpy(Trainer):
         d_h1 = d_z2 @ w["W2"].T
         d_z1 = d_h1 * (z1 > 0)
         grads = {
-            "W3": h2.T @ d_logits, "b3": d_logits.sum(axis=0),
-            "W2": h1.T @ d_z2, "b2": d_z2.sum(axis=0),
-            "W1": x.T @ d_z1, "b1": d_z1.sum(axis=0),
+            "W3": h2.T @ d_logits,
+            "b3": d_logits.sum(axis=0),
+            "W2": h1.T @ d_z2,
+            "b2": d_z2.sum(axis=0),
+            "W1": x.T @ d_z1,
+            "b1": d_z1.sum(axis=0),
         }
         for k, g in grads.items():
             g *= MLP_LR
@@ -123,8 +136,13 @@ def mlp_modules(d: dict[str, np.ndarray], library: Library) -> ModuleTrainer:
     """The MLP as nn.Sequential of Linear and ReLU, CrossEntropyLoss and SGD, in either library."""
     _, nn, optim, to_tensor, to_data = library
     sizes = [d["W1"].shape[0], d["W1"].shape[1], d["W2"].shape[1], d["W3"].shape[1]]
-    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]), nn.ReLU(),
-                          nn.Linear(sizes[2], sizes[3]))
+    model = nn.Sequential(
+        nn.Linear(sizes[0], sizes[1]),
+        nn.ReLU(),
+        nn.Linear(sizes[1], sizes[2]),
+        nn.ReLU(),
+        nn.Linear(sizes[2], sizes[3]),
+    )
     for index, i in ((0, 1), (2, 2), (4, 3)):
         load_linear(model[index], np.ascontiguousarray(d[f"W{i}"].T), d[f"b{i}"], to_data)  # W as (out, in)
     optimizer = optim.SGD(model.parameters(), lr=MLP_LR)
@@ -134,8 +152,12 @@ def mlp_modules(d: dict[str, np.ndarray], library: Library) -> ModuleTrainer:
 def mlp_implementations(d: dict[str, np.ndarray], torch: Any = None, torch_mode: str = "auto") -> Implementations:
     """The MLP rows: row name -> trainer factory (NumPy first), and row name -> why it cannot run."""
     return implementation_rows(
-        lambda: MlpNumpy(d), lambda: MlpTensors(d), lambda library: mlp_modules(d, library),
-        ["Sequential", "Linear", "ReLU", "CrossEntropyLoss", "SGD"], torch, torch_mode,
+        lambda: MlpNumpy(d),
+        lambda: MlpTensors(d),
+        lambda library: mlp_modules(d, library),
+        ["Sequential", "Linear", "ReLU", "CrossEntropyLoss", "SGD"],
+        torch,
+        torch_mode,
     )
 
 
@@ -165,14 +187,23 @@ def mlp_flops(batch: int, sizes: Sequence[int]) -> int:
 
 
 def mlp_comparison(
-    repeat: int = 51, block: int = 10, check_steps: int = 10, torch: Any = None, torch_mode: str = "auto",
-    batch: int = MLP_BATCH, sizes: Sequence[int] = MLP_SIZES,
+    repeat: int = 51,
+    block: int = 10,
+    check_steps: int = 10,
+    torch: Any = None,
+    torch_mode: str = "auto",
+    batch: int = MLP_BATCH,
+    sizes: Sequence[int] = MLP_SIZES,
 ) -> Comparison:
     """One MLP training step in every implementation, the GEMM floor beside them, and issue 5's and 7's goals."""
     d = mlp_data(batch, sizes)
     comparison = run_comparison(
         f"MLP {'-'.join(map(str, sizes))}, ReLU, softmax cross-entropy, batch {batch}, float32: one SGD step",
-        mlp_implementations(d, torch, torch_mode), repeat, block, check_steps, final_rtol=FLOAT32_DRIFT,
+        mlp_implementations(d, torch, torch_mode),
+        repeat,
+        block,
+        check_steps,
+        final_rtol=FLOAT32_DRIFT,
     )
     # The floor: the same 8 GEMMs timed alone, at the same thread count.
     gemm = Row("the step's 8 GEMMs alone (NumPy)", note="the BLAS floor")

@@ -29,7 +29,14 @@ from .harness import (
 )
 
 __all__ = [
-    "XOR_X", "XOR_Y", "XOR_LR", "xor_weights", "XorNumpy", "XorTensors", "xor_modules", "xor_implementations",
+    "XOR_X",
+    "XOR_Y",
+    "XOR_LR",
+    "xor_weights",
+    "XorNumpy",
+    "XorTensors",
+    "xor_modules",
+    "xor_implementations",
     "xor_comparison",
 ]
 
@@ -107,8 +114,12 @@ def xor_implementations(torch: Any = None, torch_mode: str = "auto") -> Implemen
     """The XOR rows: row name -> trainer factory (NumPy first), and row name -> why it cannot run."""
     w = xor_weights()
     return implementation_rows(
-        lambda: XorNumpy(w), lambda: XorTensors(w), lambda library: xor_modules(w, library),
-        ["Sequential", "Linear", "Sigmoid", "BCELoss", "SGD"], torch, torch_mode,
+        lambda: XorNumpy(w),
+        lambda: XorTensors(w),
+        lambda library: xor_modules(w, library),
+        ["Sequential", "Linear", "Sigmoid", "BCELoss", "SGD"],
+        torch,
+        torch_mode,
     )
 
 
@@ -118,7 +129,11 @@ def xor_comparison(
     """One XOR training step in every implementation: checked, timed, with issue 5's and issue 7's goals."""
     comparison = run_comparison(
         "XOR 2-4-1, sigmoid, BCE, full batch (4 points), float64: one SGD step",
-        xor_implementations(torch, torch_mode), repeat, block, check_steps, final_rtol=RTOL,
+        xor_implementations(torch, torch_mode),
+        repeat,
+        block,
+        check_steps,
+        final_rtol=RTOL,
     )
     comparison.notes.append(
         f"{repeat} repeats of {block} step(s) each; every row starts from tutorial A's weights (seed 42) and "

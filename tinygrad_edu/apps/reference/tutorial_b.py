@@ -54,8 +54,7 @@ DISCREPANCIES = (
     "`error_output = actual - final_output` and `gradient_output` are minus the gradient; the update adds "
     "them (`weights += ...`), which is descent on the squared error.",
     "The code blocks never `import numpy as np`.",
-    "Step 8 says it tests 'with new data to see how well it generalizes', but it tests on the training "
-    "inputs.",
+    "Step 8 says it tests 'with new data to see how well it generalizes', but it tests on the training inputs.",
     "`sigmoid_derivative(x)` returns x * (1 - x): it expects the sigmoid's output, not its input.",
 )
 

@@ -54,8 +54,7 @@ DISCREPANCIES = (
     "[0.04, 0.50, 0.95, 0.50]).",
     "The loss is computed after the update but from self.output of the forward pass before it, so the "
     "printed loss is that of the pre-update parameters.",
-    "The code's indentation is lost in the text, and the class is given in pieces "
-    "('# ... (same __init__ method)').",
+    "The code's indentation is lost in the text, and the class is given in pieces ('# ... (same __init__ method)').",
 )
 
 

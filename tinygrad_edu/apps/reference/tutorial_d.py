@@ -55,8 +55,7 @@ PUBLISHED_VERDICT = (
 DISCREPANCIES = (
     "`alpha = 0.1  # learning rate num_hidden = 3`: num_hidden = 3 is lost inside a comment, so the code as "
     "printed fails with a NameError; we use the 3 hidden neurons the text states.",
-    "The two update lines are run together ('total_hidden_gradientoutput_weights += ...'): a SyntaxError "
-    "as printed.",
+    "The two update lines are run together ('total_hidden_gradientoutput_weights += ...'): a SyntaxError as printed.",
     "The 10,000-iteration loop is described but never shown; we run forward, backprop and update once per "
     "iteration on the whole data set.",
     "It says 'stochastic gradient descent', but every update averages the gradient over all 6 samples: "
@@ -68,8 +67,7 @@ DISCREPANCIES = (
     "not an extra last row.",
     "'will vary depending on initial weights', but np.random.seed(1) fixes them; the published output is not "
     "what the code gives (see PUBLISHED_VERDICT).",
-    "The printed output_layer_outputs is from the last forward pass in the loop, i.e. before the last "
-    "update.",
+    "The printed output_layer_outputs is from the last forward pass in the loop, i.e. before the last update.",
 )
 
 

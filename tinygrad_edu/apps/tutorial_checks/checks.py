@@ -19,8 +19,19 @@ from tinygrad_edu.apps.reference import TUTORIALS, Params, Tutorial
 from tinygrad_edu.apps.tutorial_checks.models import AutogradTutorial, build_autograd_model
 
 __all__ = [
-    "GRAD_TOL", "GRAD_STEPS", "TRAJECTORY_TOL", "PUBLISHED_TOL", "HELD_TO_PUBLISHED", "Builder",
-    "CheckResult", "max_abs_diff", "check_gradients", "train_twin", "compare_published", "run_check", "run_checks",
+    "GRAD_TOL",
+    "GRAD_STEPS",
+    "TRAJECTORY_TOL",
+    "PUBLISHED_TOL",
+    "HELD_TO_PUBLISHED",
+    "Builder",
+    "CheckResult",
+    "max_abs_diff",
+    "check_gradients",
+    "train_twin",
+    "compare_published",
+    "run_check",
+    "run_checks",
 ]
 
 # All in float64, as absolute differences. The gradients checked are at most about 1.2 in size (D's at
@@ -85,8 +96,9 @@ def max_abs_diff(a: Params, b: Params) -> float:
     return worst
 
 
-def check_gradients(tutorial: Tutorial, build: Builder = build_autograd_model,
-                    steps: int = GRAD_STEPS) -> tuple[float, float]:
+def check_gradients(
+    tutorial: Tutorial, build: Builder = build_autograd_model, steps: int = GRAD_STEPS
+) -> tuple[float, float]:
     """(max |grad difference|, max |hand-derived grad|) at init and after each of `steps` lockstep updates.
 
     The tutorial's own `step` updates its parameters; the twin's `optim.SGD` at the same learning rate
@@ -177,8 +189,9 @@ def run_check(tutorial: Tutorial, build: Builder = build_autograd_model) -> Chec
         failures.append(f"max |prediction difference| {prediction_diff:.1e} > {TRAJECTORY_TOL:.0e}")
     if tutorial.name in HELD_TO_PUBLISHED and not (published_diff is not None and published_diff <= PUBLISHED_TOL):
         failures.append(f"max |published difference| {published_diff} > {PUBLISHED_TOL}")
-    return CheckResult(tutorial, twin, grad_diff, grad_scale, loss_diff, prediction_diff, predictions,
-                       published_diff, failures)
+    return CheckResult(
+        tutorial, twin, grad_diff, grad_scale, loss_diff, prediction_diff, predictions, published_diff, failures
+    )
 
 
 def run_checks(names: Sequence[str] = tuple(TUTORIALS), build: Builder = build_autograd_model) -> list[CheckResult]:

@@ -26,15 +26,24 @@ from tinygrad_edu.apps.reference import Params, Tutorial
 from tinygrad_edu.nn import functional as F
 
 __all__ = [
-    "TutorialNet", "NetSpec", "SPECS", "AutogradTutorial", "build_autograd_model",
-    "mean_bce", "mean_squared_error", "half_summed_squared_error", "half_mean_squared_error",
-    "to_state_dict", "to_tutorial_params",
+    "TutorialNet",
+    "NetSpec",
+    "SPECS",
+    "AutogradTutorial",
+    "build_autograd_model",
+    "mean_bce",
+    "mean_squared_error",
+    "half_summed_squared_error",
+    "half_mean_squared_error",
+    "to_state_dict",
+    "to_tutorial_params",
 ]
 
 LossFn = Callable[[tg.Tensor, tg.Tensor], tg.Tensor]
 
 
 # ---- the losses: the one each tutorial prints, and the one its update descends -----------------
+
 
 def mean_bce(output: tg.Tensor, target: tg.Tensor) -> tg.Tensor:
     """Binary cross-entropy averaged over the samples: -(1/n) sum(y log p + (1 - y) log(1 - p))."""
@@ -57,6 +66,7 @@ def half_mean_squared_error(output: tg.Tensor, target: tg.Tensor) -> tg.Tensor:
 
 
 # ---- the network ---------------------------------------------------------------------------------
+
 
 class TutorialNet(nn.Module):
     """in -> hidden (sigmoid) -> out, with a sigmoid output (tutorials A-C) or a linear one (D), in float64.
@@ -106,23 +116,39 @@ class NetSpec:
 
 SPECS: dict[str, NetSpec] = {
     "A": NetSpec(
-        layout={"W1": ("hidden", "weight"), "b1": ("hidden", "bias"),
-                "W2": ("output", "weight"), "b2": ("output", "bias")},
-        loss=mean_bce, reported_loss=mean_bce,
+        layout={
+            "W1": ("hidden", "weight"),
+            "b1": ("hidden", "bias"),
+            "W2": ("output", "weight"),
+            "b2": ("output", "bias"),
+        },
+        loss=mean_bce,
+        reported_loss=mean_bce,
     ),
     "B": NetSpec(
-        layout={"weights_input_hidden": ("hidden", "weight"), "bias_hidden": ("hidden", "bias"),
-                "weights_hidden_output": ("output", "weight"), "bias_output": ("output", "bias")},
-        loss=half_summed_squared_error, reported_loss=mean_squared_error,
+        layout={
+            "weights_input_hidden": ("hidden", "weight"),
+            "bias_hidden": ("hidden", "bias"),
+            "weights_hidden_output": ("output", "weight"),
+            "bias_output": ("output", "bias"),
+        },
+        loss=half_summed_squared_error,
+        reported_loss=mean_squared_error,
     ),
     "C": NetSpec(
-        layout={"weights_input_hidden": ("hidden", "weight"), "weights_hidden_output": ("output", "weight"),
-                "bias_hidden": ("hidden", "bias"), "bias_output": ("output", "bias")},
-        loss=half_summed_squared_error, reported_loss=mean_bce,
+        layout={
+            "weights_input_hidden": ("hidden", "weight"),
+            "weights_hidden_output": ("output", "weight"),
+            "bias_hidden": ("hidden", "bias"),
+            "bias_output": ("output", "bias"),
+        },
+        loss=half_summed_squared_error,
+        reported_loss=mean_bce,
     ),
     "D": NetSpec(
         layout={"hidden_weights": ("hidden", "bias_and_weight"), "output_weights": ("output", "bias_and_weight")},
-        loss=half_mean_squared_error, reported_loss=half_mean_squared_error,
+        loss=half_mean_squared_error,
+        reported_loss=half_mean_squared_error,
     ),
 }
 
@@ -170,6 +196,7 @@ def to_tutorial_params(layout: Layout, state: dict[str, np.ndarray]) -> Params:
 
 
 # ---- the autograd twin of one tutorial -----------------------------------------------------------
+
 
 class AutogradTutorial:
     """A tutorial's network as a `TutorialNet`, its data as float64 tensors, and the loss it descends.
