@@ -688,7 +688,9 @@ def engine_entry_points() -> dict:
     """What a tracer could be tempted to replace: the engine's, the optimizers' and NumPy's own functions."""
     found = {f"{cls.__name__}.{name}": cls.__dict__[name] for cls in (Function, tg.Tensor)
              for name in ("apply", "backward", "data", "grad", "__init__") if name in cls.__dict__}
-    found.update({f"{cls.__name__}.step": cls.__dict__["step"] for cls in (optim.SGD, optim.Adam)})
+    found["Optimizer.step"] = optim.Optimizer.__dict__["step"]  # the loop; each rule is its class's _update
+    found.update({f"{cls.__name__}.{name}": cls.__dict__[name] for cls in (optim.SGD, optim.Adam)
+                  for name in ("_init_state", "_update")})
     found.update({f"np.{name}": getattr(np, name) for name in ("zeros", "zeros_like", "empty", "ones", "asarray")})
     return found
 

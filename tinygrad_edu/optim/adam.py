@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
+from tinygrad_edu.tensor import Tensor
 
 __all__ = ["Adam", "AdamW"]
 
@@ -72,59 +72,43 @@ class Adam(Optimizer):
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta} (it must be in [0, 1))")
         self._check_non_negative(group, {"weight_decay": "weight_decay value"})
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the class docstring for the rule)."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            lr = group["lr"]
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            amsgrad = group["amsgrad"]
-            decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad.data
-                if group["maximize"]:
-                    g = -g
-                state = self.state.get(p)
-                if state is None:
-                    # Made from p's array, so a parameter holding a traced array gets traced state too
-                    # (the step count: a 0-d float64 array of p's kind).
-                    state = self.state[p] = {
-                        "step": np.zeros_like(p.data, shape=(), dtype=np.float64),
-                        "exp_avg": np.zeros_like(p.data),
-                        "exp_avg_sq": np.zeros_like(p.data),
-                    }
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
-                state["step"] += 1  # in place, as m and v below
-                # The bias corrections are Python floats, as in PyTorch (a NumPy float64 would turn float32
-                # arithmetic into float64); np.sqrt below, the same correctly rounded root as math.sqrt,
-                # because tg.compile follows NumPy's calls and not math's.
-                t = state["step"].item()
-                if weight_decay:
-                    if decoupled:
-                        p.data *= 1 - lr * weight_decay  # AdamW: shrink the weights directly
-                    else:
-                        g = g + weight_decay * p.data  # Adam: an L2 penalty added to the gradient
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                m *= beta1
-                m += (1 - beta1) * g  # m <- b1 m + (1 - b1) g
-                v *= beta2
-                v += (1 - beta2) * (g * g)  # v <- b2 v + (1 - b2) g^2
-                if amsgrad:
-                    v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-                step_size = lr / (1 - beta1**t)
-                denom = np.sqrt(v)
-                denom /= np.sqrt(1 - beta2**t).item()  # sqrt(1 - b2^t)
-                denom += eps
-                np.divide(m, denom, out=denom)  # denom now holds m / denom
-                denom *= step_size
-                p.data -= denom
-                p._bump_version()  # an in-place change, as PyTorch's: graphs that saved p refuse backward
-        return loss
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        # Made from p's array, so a parameter holding a traced array gets traced state too
+        # (the step count: a 0-d float64 array of p's kind).
+        state = {
+            "step": np.zeros_like(p.data, shape=(), dtype=np.float64),
+            "exp_avg": np.zeros_like(p.data),
+            "exp_avg_sq": np.zeros_like(p.data),
+        }
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = np.zeros_like(p.data)
+        return state
+
+    def _update(self, group: dict[str, Any], p: Tensor, state: dict[str, Any]) -> None:
+        """One update of p (see the class docstring for the rule)."""
+        lr = group["lr"]
+        beta1, beta2 = group["betas"]
+        state["step"] += 1  # in place, as m and v below
+        # The bias corrections are Python floats, as in PyTorch (a NumPy float64 would turn float32
+        # arithmetic into float64); np.sqrt below, the same correctly rounded root as math.sqrt,
+        # because tg.compile follows NumPy's calls and not math's.
+        t = state["step"].item()
+        # g <- -g if maximize; then AdamW's p <- p (1 - lr lambda), or Adam's L2 penalty g <- g + lambda p
+        g = self._gradient(group, p)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= beta1
+        m += (1 - beta1) * g  # m <- b1 m + (1 - b1) g
+        v *= beta2
+        v += (1 - beta2) * (g * g)  # v <- b2 v + (1 - b2) g^2
+        if group["amsgrad"]:
+            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        step_size = lr / (1 - beta1**t)
+        denom = np.sqrt(v)
+        denom /= np.sqrt(1 - beta2**t).item()  # sqrt(1 - b2^t)
+        denom += group["eps"]
+        np.divide(m, denom, out=denom)  # denom now holds m / denom
+        denom *= step_size
+        p.data -= denom
 
 
 class AdamW(Adam):

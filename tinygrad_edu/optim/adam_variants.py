@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
+from tinygrad_edu.tensor import Tensor
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
 
 
 class _AdamFamily(Optimizer):
-    """What Adamax, NAdam and RAdam share: Adam's hyper-parameter checks, and the gradient each step starts from."""
+    """What Adamax, NAdam and RAdam share: Adam's hyper-parameter checks, and PyTorch's lerp for running averages."""
 
     def _check_group(self, group: dict[str, Any]) -> None:
         self._check_non_negative(group, {"lr": "learning rate", "eps": "epsilon value"})
@@ -24,20 +24,6 @@ class _AdamFamily(Optimizer):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta} (it must be in [0, 1))")
         self._check_non_negative(group, {"weight_decay": "weight_decay value"})
-
-    @staticmethod
-    def _gradient(group: dict[str, Any], p: Any) -> np.ndarray:
-        """-g if maximize; then weight decay: AdamW's p <- p (1 - lr lambda) if decoupled, else g + lambda p."""
-        g = p.grad.data
-        if group["maximize"]:
-            g = -g
-        weight_decay = group["weight_decay"]
-        if weight_decay:
-            if group.get("decoupled_weight_decay", False):
-                p.data *= 1 - group["lr"] * weight_decay
-            else:
-                g = g + weight_decay * p.data
-        return g
 
     @staticmethod
     def _average(m: np.ndarray, g: np.ndarray, beta: float) -> None:
@@ -76,31 +62,20 @@ class Adamax(_AdamFamily):
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the class docstring for the rule)."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            beta1, beta2 = group["betas"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
-                g = self._gradient(group, p)
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {
-                        "step": np.array(0.0),
-                        "exp_avg": np.zeros_like(p.data),
-                        "exp_inf": np.zeros_like(p.data),
-                    }
-                state["step"] += 1
-                t = state["step"].item()
-                m, u = state["exp_avg"], state["exp_inf"]
-                self._average(m, g, beta1)
-                u *= beta2
-                np.maximum(u, np.abs(g) + group["eps"], out=u)  # u <- max(b2 u, |g| + eps)
-                p.data -= (group["lr"] / (1 - beta1**t)) * (m / u)
-        return loss
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        return {"step": np.array(0.0), "exp_avg": np.zeros_like(p.data), "exp_inf": np.zeros_like(p.data)}
+
+    def _update(self, group: dict[str, Any], p: Tensor, state: dict[str, Any]) -> None:
+        """One update of p (see the class docstring for the rule)."""
+        beta1, beta2 = group["betas"]
+        g = self._gradient(group, p)
+        state["step"] += 1
+        t = state["step"].item()
+        m, u = state["exp_avg"], state["exp_inf"]
+        self._average(m, g, beta1)
+        u *= beta2
+        np.maximum(u, np.abs(g) + group["eps"], out=u)  # u <- max(b2 u, |g| + eps)
+        p.data -= (group["lr"] / (1 - beta1**t)) * (m / u)
 
 
 class NAdam(_AdamFamily):
@@ -154,39 +129,32 @@ class NAdam(_AdamFamily):
         super()._check_group(group)
         self._check_non_negative(group, {"momentum_decay": "momentum_decay value"})
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the class docstring for the rule)."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            lr, eps, psi = group["lr"], group["eps"], group["momentum_decay"]
-            beta1, beta2 = group["betas"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
-                g = self._gradient(group, p)
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {
-                        "step": np.array(0.0),
-                        "mu_product": np.array(1.0),
-                        "exp_avg": np.zeros_like(p.data),
-                        "exp_avg_sq": np.zeros_like(p.data),
-                    }
-                state["step"] += 1
-                t = state["step"].item()
-                mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
-                mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
-                state["mu_product"] *= mu
-                mu_product = state["mu_product"].item()
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                self._average(m, g, beta1)
-                v *= beta2
-                v += (1 - beta2) * (g * g)
-                denom = np.sqrt(v / (1 - beta2**t)) + eps
-                p.data -= (lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
-                p.data -= (lr * mu_next / (1.0 - mu_product * mu_next)) * (m / denom)
-        return loss
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        return {
+            "step": np.array(0.0),
+            "mu_product": np.array(1.0),
+            "exp_avg": np.zeros_like(p.data),
+            "exp_avg_sq": np.zeros_like(p.data),
+        }
+
+    def _update(self, group: dict[str, Any], p: Tensor, state: dict[str, Any]) -> None:
+        """One update of p (see the class docstring for the rule)."""
+        lr, eps, psi = group["lr"], group["eps"], group["momentum_decay"]
+        beta1, beta2 = group["betas"]
+        g = self._gradient(group, p)
+        state["step"] += 1
+        t = state["step"].item()
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        state["mu_product"] *= mu
+        mu_product = state["mu_product"].item()
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        self._average(m, g, beta1)
+        v *= beta2
+        v += (1 - beta2) * (g * g)
+        denom = np.sqrt(v / (1 - beta2**t)) + eps
+        p.data -= (lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
+        p.data -= (lr * mu_next / (1.0 - mu_product * mu_next)) * (m / denom)
 
 
 class RAdam(_AdamFamily):
@@ -231,45 +199,34 @@ class RAdam(_AdamFamily):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the class docstring for the rule)."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            lr, eps = group["lr"], group["eps"]
-            beta1, beta2 = group["betas"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
-                g = self._gradient(group, p)
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {
-                        "step": np.array(0.0),
-                        "exp_avg": np.zeros_like(p.data),
-                        "exp_avg_sq": np.zeros_like(p.data),
-                    }
-                state["step"] += 1
-                t = state["step"].item()
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                self._average(m, g, beta1)
-                v *= beta2
-                v += (1 - beta2) * (g * g)
-                correction2 = 1 - beta2**t
-                m_hat = m / (1 - beta1**t)
-                rho_inf = 2 / (1 - beta2) - 1
-                rho_t = rho_inf - 2 * t * beta2**t / correction2
-                # The branch on rho_t > 5 is taken by np.where on the step-count array, not by a Python `if`:
-                # tg.compile traces this step once and replays it, so a Python decision would be frozen at
-                # the traced step's branch. Both sides are computed; np.sqrt (not math.sqrt) for the same reason.
-                step = m_hat * lr
-                if rho_inf <= 5.0:  # (a hyper-parameter, not a traced value) rho_t < rho_inf: never rectified
-                    p.data -= step
-                    continue
-                count = state["step"]
-                rectify = rho_inf - 2 * count * beta2**count / (1 - beta2**count) > 5.0
-                rect_sq = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
-                rect = np.sqrt(np.maximum(rect_sq, 0.0)).item()
-                adaptive = np.sqrt(correction2).item() / (np.sqrt(v) + eps)
-                p.data -= np.where(rectify, step * adaptive * rect, step)
-        return loss
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        return {"step": np.array(0.0), "exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+
+    def _update(self, group: dict[str, Any], p: Tensor, state: dict[str, Any]) -> None:
+        """One update of p (see the class docstring for the rule)."""
+        lr, eps = group["lr"], group["eps"]
+        beta1, beta2 = group["betas"]
+        g = self._gradient(group, p)
+        state["step"] += 1
+        t = state["step"].item()
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        self._average(m, g, beta1)
+        v *= beta2
+        v += (1 - beta2) * (g * g)
+        correction2 = 1 - beta2**t
+        m_hat = m / (1 - beta1**t)
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * beta2**t / correction2
+        # The branch on rho_t > 5 is taken by np.where on the step-count array, not by a Python `if`:
+        # tg.compile traces this step once and replays it, so a Python decision would be frozen at
+        # the traced step's branch. Both sides are computed; np.sqrt (not math.sqrt) for the same reason.
+        step = m_hat * lr
+        if rho_inf <= 5.0:  # (a hyper-parameter, not a traced value) rho_t < rho_inf: never rectified
+            p.data -= step
+            return
+        count = state["step"]
+        rectify = rho_inf - 2 * count * beta2**count / (1 - beta2**count) > 5.0
+        rect_sq = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        rect = np.sqrt(np.maximum(rect_sq, 0.0)).item()
+        adaptive = np.sqrt(correction2).item() / (np.sqrt(v) + eps)
+        p.data -= np.where(rectify, step * adaptive * rect, step)

@@ -1,7 +1,8 @@
 """The Optimizer base class: parameter groups, per-parameter state, zero_grad, and saving and resuming.
 
-A subclass (SGD, Adam) writes `step()` (the update rule, applied in place to each `p.data`) and
-`_check_group()` (its hyper-parameters). Everything else is here and is the same for every optimizer.
+A subclass (SGD, Adam) writes `_init_state()` (what it keeps for a parameter), `_update()` (its update
+rule, applied in place to one `p.data`) and `_check_group()` (its hyper-parameters). Everything else,
+the step loop included, is here and is the same for every optimizer.
 """
 
 from __future__ import annotations
@@ -105,8 +106,50 @@ class Optimizer:
                     p.grad = Tensor._from_op(np.zeros_like(p.data), None)  # fresh: the old one may be shared
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns closure() if a closure is given."""
+        """Update every parameter that has a gradient; returns closure() if a closure is given.
+
+        The loop every optimizer shares: each rule itself is the subclass's `_update`, and the state it
+        keeps for a parameter is made by its `_init_state` at that parameter's first step.
+        """
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
+                state = self.state.get(p)
+                if state is None:
+                    state = self._init_state(group, p)
+                    if state is not None:  # (None: this group keeps nothing for p, e.g. SGD without momentum)
+                        self.state[p] = state
+                self._update(group, p, state)
+        return loss
+
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any] | None:
+        """The state a parameter starts with at its first step (e.g. Adam's zero averages); None keeps none."""
+        return None
+
+    def _update(self, group: dict[str, Any], p: Tensor, state: Any) -> None:
+        """Apply the rule to one parameter with a gradient, in place on `p.data` (each optimizer writes its own)."""
         raise NotImplementedError
+
+    @staticmethod
+    def _gradient(group: dict[str, Any], p: Tensor) -> Any:
+        """The gradient a rule uses: -g if maximize; then weight decay, as a new array (p.grad is left as it is).
+
+        Weight decay is the L2 penalty g <- g + lambda p, or, with decoupled_weight_decay (AdamW),
+        p <- p (1 - lr lambda) applied to the weights directly, leaving g as it is.
+        """
+        g = p.grad.data  # type: ignore[union-attr]  # (step() skips parameters without a gradient)
+        if group["maximize"]:
+            g = -g
+        weight_decay = group["weight_decay"]
+        if weight_decay:
+            if group.get("decoupled_weight_decay", False):
+                p.data *= 1 - group["lr"] * weight_decay
+            else:
+                g = g + weight_decay * p.data
+        return g
 
     def _closure_loss(self, closure: Callable[[], Any] | None) -> Any:
         """Run the closure (which recomputes the loss and calls backward), as PyTorch's step(closure)."""

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
+from tinygrad_edu.tensor import Tensor
 
 __all__ = ["RMSprop", "Adagrad", "Adadelta"]
-
-
-def _gradient(group: dict[str, Any], p: Any) -> np.ndarray:
-    """The gradient the rule uses: negated if maximize, plus the L2 penalty lambda p if weight_decay (a new array)."""
-    g = p.grad.data
-    if group["maximize"]:
-        g = -g
-    if group["weight_decay"]:
-        g = g + group["weight_decay"] * p.data
-    return g
 
 
 class RMSprop(Optimizer):
@@ -84,42 +74,36 @@ class RMSprop(Optimizer):
             },
         )
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the class docstring for the rule)."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
-                g = _gradient(group, p)
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {"step": np.array(0.0), "square_avg": np.zeros_like(p.data)}
-                    if momentum > 0:
-                        state["momentum_buffer"] = np.zeros_like(p.data)
-                    if group["centered"]:
-                        state["grad_avg"] = np.zeros_like(p.data)
-                state["step"] += 1
-                v = state["square_avg"]
-                v *= alpha
-                v += (1 - alpha) * (g * g)  # v <- alpha v + (1 - alpha) g^2
-                if group["centered"]:
-                    a = state["grad_avg"]
-                    a *= alpha
-                    a += (1 - alpha) * g  # a <- alpha a + (1 - alpha) g
-                    denom = np.sqrt(v - a * a) + eps
-                else:
-                    denom = np.sqrt(v) + eps
-                if momentum > 0:
-                    buf = state["momentum_buffer"]
-                    buf *= momentum
-                    buf += g / denom  # b <- mu b + g / d
-                    p.data -= lr * buf
-                else:
-                    p.data -= lr * (g / denom)
-        return loss
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        state = {"step": np.array(0.0), "square_avg": np.zeros_like(p.data)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = np.zeros_like(p.data)
+        if group["centered"]:
+            state["grad_avg"] = np.zeros_like(p.data)
+        return state
+
+    def _update(self, group: dict[str, Any], p: Tensor, state: dict[str, Any]) -> None:
+        """One update of p (see the class docstring for the rule)."""
+        lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+        g = self._gradient(group, p)  # g <- -g if maximize; g <- g + lambda p if weight_decay (a new array)
+        state["step"] += 1
+        v = state["square_avg"]
+        v *= alpha
+        v += (1 - alpha) * (g * g)  # v <- alpha v + (1 - alpha) g^2
+        if group["centered"]:
+            a = state["grad_avg"]
+            a *= alpha
+            a += (1 - alpha) * g  # a <- alpha a + (1 - alpha) g
+            denom = np.sqrt(v - a * a) + eps
+        else:
+            denom = np.sqrt(v) + eps
+        if momentum > 0:
+            buf = state["momentum_buffer"]
+            buf *= momentum
+            buf += g / denom  # b <- mu b + g / d
+            p.data -= lr * buf
+        else:
+            p.data -= lr * (g / denom)
 
 
 class Adagrad(Optimizer):
@@ -183,25 +167,18 @@ class Adagrad(Optimizer):
             },
         )
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the class docstring for the rule)."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
-                g = _gradient(group, p)
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = self._new_state(p, group["initial_accumulator_value"])
-                state["step"] += 1
-                t = state["step"].item()
-                lr_t = group["lr"] / (1 + (t - 1) * group["lr_decay"])
-                s = state["sum"]
-                s += g * g  # s <- s + g^2
-                p.data -= lr_t * (g / (np.sqrt(s) + group["eps"]))
-        return loss
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        return self._new_state(p, group["initial_accumulator_value"])  # (a group added after the constructor)
+
+    def _update(self, group: dict[str, Any], p: Tensor, state: dict[str, Any]) -> None:
+        """One update of p (see the class docstring for the rule)."""
+        g = self._gradient(group, p)  # g <- -g if maximize; g <- g + lambda p if weight_decay (a new array)
+        state["step"] += 1
+        t = state["step"].item()
+        lr_t = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        s = state["sum"]
+        s += g * g  # s <- s + g^2
+        p.data -= lr_t * (g / (np.sqrt(s) + group["eps"]))
 
 
 class Adadelta(Optimizer):
@@ -243,29 +220,18 @@ class Adadelta(Optimizer):
             raise ValueError(f"Invalid rho value: {group['rho']} (it must be in [0, 1])")
         self._check_non_negative(group, {"weight_decay": "weight_decay value"})
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the class docstring for the rule)."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            lr, rho, eps = group["lr"], group["rho"], group["eps"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
-                g = _gradient(group, p)
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {
-                        "step": np.array(0.0),
-                        "square_avg": np.zeros_like(p.data),
-                        "acc_delta": np.zeros_like(p.data),
-                    }
-                state["step"] += 1
-                v, u = state["square_avg"], state["acc_delta"]
-                v *= rho
-                v += (1 - rho) * (g * g)  # v <- rho v + (1 - rho) g^2
-                delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
-                u *= rho
-                u += (1 - rho) * (delta * delta)  # u <- rho u + (1 - rho) delta^2
-                p.data -= lr * delta
-        return loss
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
+        return {"step": np.array(0.0), "square_avg": np.zeros_like(p.data), "acc_delta": np.zeros_like(p.data)}
+
+    def _update(self, group: dict[str, Any], p: Tensor, state: dict[str, Any]) -> None:
+        """One update of p (see the class docstring for the rule)."""
+        lr, rho, eps = group["lr"], group["rho"], group["eps"]
+        g = self._gradient(group, p)  # g <- -g if maximize; g <- g + lambda p if weight_decay (a new array)
+        state["step"] += 1
+        v, u = state["square_avg"], state["acc_delta"]
+        v *= rho
+        v += (1 - rho) * (g * g)  # v <- rho v + (1 - rho) g^2
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        u *= rho
+        u += (1 - rho) * (delta * delta)  # u <- rho u + (1 - rho) delta^2
+        p.data -= lr * delta

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
+from tinygrad_edu.tensor import Tensor
 
 __all__ = ["SGD"]
 
@@ -64,38 +64,27 @@ class SGD(Optimizer):
                 f"momentum={group['momentum']}, dampening={group['dampening']}"
             )
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the class docstring for the rule)."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            lr = group["lr"]
-            momentum = group["momentum"]
-            dampening = group["dampening"]
-            weight_decay = group["weight_decay"]
-            nesterov = group["nesterov"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad.data
-                if not (momentum or weight_decay or maximize):
-                    p.data -= lr * g  # the plain rule, p <- p - lr g, in place
-                    p._bump_version()  # an in-place change, as PyTorch's: graphs that saved p refuse backward
-                    continue
-                if maximize:
-                    g = -g
-                if weight_decay:
-                    g = g + weight_decay * p.data  # a new array: the gradient itself is left as it is
-                if momentum:
-                    state = self.state.setdefault(p, {})
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        # a copy in p's dtype, an array of g's kind (np.copy: a NumPy scalar g gives a 0-d array)
-                        buf = state["momentum_buffer"] = np.copy(g).astype(p.data.dtype, copy=False)
-                    else:
-                        buf *= momentum
-                        buf += (1 - dampening) * g if dampening else g
-                    g = g + momentum * buf if nesterov else buf
-                p.data -= lr * g
-                p._bump_version()
-        return loss
+    def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any] | None:
+        # Only momentum keeps state; its buffer is made from the first gradient, in _update.
+        return {} if group["momentum"] else None
+
+    def _update(self, group: dict[str, Any], p: Tensor, state: dict[str, Any] | None) -> None:
+        """One update of p (see the class docstring for the rule)."""
+        lr = group["lr"]
+        momentum = group["momentum"]
+        if not (momentum or group["weight_decay"] or group["maximize"]):
+            p.data -= lr * p.grad.data  # type: ignore[union-attr]  # the plain rule, p <- p - lr g, in place
+            return
+        g = self._gradient(group, p)  # g <- -g if maximize; g <- g + lambda p if weight_decay (a new array)
+        if momentum:
+            assert state is not None  # (_init_state made it)
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                # b <- g: a copy in p's dtype, an array of g's kind (np.copy: a NumPy scalar g gives a 0-d array)
+                buf = state["momentum_buffer"] = np.copy(g).astype(p.data.dtype, copy=False)
+            else:
+                dampening = group["dampening"]
+                buf *= momentum
+                buf += (1 - dampening) * g if dampening else g  # b <- mu b + (1 - tau) g
+            g = g + momentum * buf if group["nesterov"] else buf  # g <- g + mu b if nesterov, else g <- b
+        p.data -= lr * g  # p <- p - gamma g
