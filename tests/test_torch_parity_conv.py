@@ -82,3 +82,64 @@ def test_max_pool2d_matches_torch(x_shape, options) -> None:
 @pytest.mark.parametrize("x_shape, options", AVG_POOLS)
 def test_avg_pool2d_matches_torch(x_shape, options) -> None:
     _check_pool(AvgPool2d, torch.nn.functional.avg_pool2d, x_shape, options)
+
+
+# ---- the layers: PyTorch's constructor arguments, state_dict keys, and outputs from the same weights --------
+
+LAYERS = [
+    ("Conv2d(3, 4, 3)", (2, 3, 7, 6)),
+    ("Conv2d(4, 6, (3, 2), stride=2, padding=1, dilation=(1, 2), groups=2, bias=False)", (1, 4, 9, 8)),
+    ("Conv2d(2, 3, (4, 3), padding='same', dilation=(1, 2))", (1, 2, 6, 7)),
+    ("Conv2d(2, 3, 3, padding='valid')", (1, 2, 5, 5)),
+    ("Conv1d(3, 4, 3, stride=2, padding=1)", (2, 3, 9)),
+    ("Conv1d(4, 4, 4, padding='same', groups=4)", (2, 4, 7)),
+    ("MaxPool2d(2)", (2, 3, 6, 7)),
+    ("MaxPool2d(3, stride=2, padding=1, ceil_mode=True)", (1, 2, 6, 6)),
+    ("MaxPool1d(3, stride=2, dilation=2)", (2, 3, 11)),
+    ("AvgPool2d(2, stride=1, padding=1, count_include_pad=False)", (1, 2, 5, 4)),
+    ("AvgPool1d(3, stride=2, padding=1, ceil_mode=True)", (2, 3, 8)),
+]
+
+
+@pytest.mark.parametrize("layer, x_shape", LAYERS)
+def test_layer_matches_torch_from_the_same_weights(layer, x_shape) -> None:
+    ours = eval(f"tg.nn.{layer}")
+    theirs = eval(f"torch.nn.{layer}").double()
+    state = ours.state_dict()
+    assert list(state) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.tensor(v, dtype=torch.float64) for k, v in state.items()})
+    x = np.random.default_rng(2).normal(size=x_shape)
+    tx, px = tg.tensor(x, dtype=tg.float64, requires_grad=True), torch.tensor(x, requires_grad=True)
+    if state:
+        ours = ours.double() if hasattr(ours, "double") else ours
+    out, expected = ours(tx), theirs(px)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-6, atol=1e-6)
+    out.sum().backward()
+    expected.sum().backward()
+    np.testing.assert_allclose(tx.grad.numpy(), px.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_conv_initialisation_has_pytorchs_bounds() -> None:
+    """kaiming_uniform(a=sqrt(5)) gives weights in +-1/sqrt(fan_in), and the bias the same bound."""
+    tg.manual_seed(0)
+    conv = tg.nn.Conv2d(4, 8, (3, 5), groups=2)
+    fan_in = 2 * 3 * 5
+    for p in (conv.weight, conv.bias):
+        values = p.detach().numpy()
+        assert np.abs(values).max() <= 1 / np.sqrt(fan_in)
+        assert np.abs(values).max() > 0.8 / np.sqrt(fan_in)  # spread over the range, not a smaller one
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: tg.nn.Conv2d(3, 4, 3, groups=2), "divisible by groups"),
+    (lambda: tg.nn.Conv2d(3, 4, 3, padding_mode="reflect"), "padding_mode"),
+    (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(3, 5, 5)), "4-d input"),
+    (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(1, 2, 5, 5)), "conv2d"),
+    (lambda: tg.nn.functional.conv2d(tg.zeros(1, 1, 5, 5), tg.zeros(1, 1, 3, 3), stride=2, padding="same"), "same"),
+    (lambda: tg.nn.MaxPool2d(2, padding=2)(tg.zeros(1, 1, 5, 5)), "half of the kernel"),
+])
+def test_errors_where_pytorch_raises(make, message) -> None:
+    with pytest.raises((ValueError, NotImplementedError)) as caught:
+        make()
+    assert message in str(caught.value)
