@@ -255,6 +255,7 @@ OPS = [
     Op("AvgPool2d padded, ceil_mode, count_include_pad=False", lambda x: AvgPool2d.apply(
         x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), ceil_mode=True, count_include_pad=False),
        [((1, 2, 6, 5),)]),
+    Op("F.group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), [((2, 4, 3), (4,), (4,))]),
     # joining tensors
     Op("cat dim=0", lambda *xs: tg.cat(xs), [((2, 3), (1, 3), (3, 3)), ((2,), (3,))]),
     Op("cat dim=-1", lambda a, b: tg.cat([a, b], dim=-1), [((2, 3), (2, 4)), ((2, 2, 1), (2, 2, 3))]),

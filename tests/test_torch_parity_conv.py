@@ -98,6 +98,8 @@ LAYERS = [
     ("MaxPool1d(3, stride=2, dilation=2)", (2, 3, 11)),
     ("AvgPool2d(2, stride=1, padding=1, count_include_pad=False)", (1, 2, 5, 4)),
     ("AvgPool1d(3, stride=2, padding=1, ceil_mode=True)", (2, 3, 8)),
+    ("GroupNorm(2, 6)", (2, 6, 3, 4)),
+    ("GroupNorm(3, 3, affine=False)", (2, 3, 5)),
 ]
 
 

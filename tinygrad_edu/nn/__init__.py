@@ -28,13 +28,13 @@ from tinygrad_edu.nn.keyed_container import ModuleDict, ParameterDict, Parameter
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from tinygrad_edu.nn.module import Module, Parameter
-from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.sparse import Embedding
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Linear", "Identity", "Flatten", "Unflatten", "Embedding", "Dropout", "Dropout1d", "Dropout2d",
-    "LayerNorm", "BatchNorm1d", "BatchNorm2d",
+    "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "Sigmoid", "ReLU", "LeakyReLU", "Softplus", "Tanh", "Softmax", "LogSoftmax",
     "GELU", "SiLU", "ELU", "CELU", "SELU", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Mish",
