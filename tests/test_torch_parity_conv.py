@@ -99,6 +99,8 @@ LAYERS = [
     ("AvgPool2d(2, stride=1, padding=1, count_include_pad=False)", (1, 2, 5, 4)),
     ("AvgPool1d(3, stride=2, padding=1, ceil_mode=True)", (2, 3, 8)),
     ("GroupNorm(2, 6)", (2, 6, 3, 4)),
+    ("AdaptiveAvgPool2d(1)", (2, 3, 5, 4)),
+    ("AdaptiveAvgPool2d((2, None))", (1, 2, 6, 5)),
     ("GroupNorm(3, 3, affine=False)", (2, 3, 5)),
 ]
 
