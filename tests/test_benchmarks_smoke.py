@@ -29,6 +29,7 @@ SCRIPTS = {
     "overhead.py": [BASELINE, "tinygrad_edu"],
     "memory.py": [BASELINE, TENSORS, MODULES, COMPILED],
     "chain.py": [BASELINE, "tinygrad_edu"],
+    "lenet.py": [MODULES],
 }
 
 

@@ -18,7 +18,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.ops import Cast, Linear
+from tinygrad_edu.ops import AvgPool2d, Cast, Conv2d, Linear, MaxPool2d
 
 Shape = tuple[int, ...]
 
@@ -236,6 +236,26 @@ OPS = [
         ((3,), (4, 3), (4,)),  # one sample
     ]),
     Op("Linear without bias", lambda x, w: Linear.apply(x, w), [((5, 3), (4, 3)), ((2, 5, 3), (4, 3))]),
+    # convolution: each option alone, then together (the kernel is small, so finite differences stay cheap)
+    Op("Conv2d", lambda x, w, b: Conv2d.apply(x, w, b), [((2, 3, 5, 4), (4, 3, 3, 2), (4,))]),
+    Op("Conv2d without bias", lambda x, w: Conv2d.apply(x, w), [((1, 2, 4, 4), (3, 2, 2, 2))]),
+    Op("Conv2d stride=2", lambda x, w: Conv2d.apply(x, w, stride=(2, 2)), [((1, 2, 6, 5), (3, 2, 3, 3))]),
+    Op("Conv2d padding=(1, 2)", lambda x, w: Conv2d.apply(x, w, padding=(1, 2)), [((1, 2, 4, 3), (2, 2, 3, 3))]),
+    Op("Conv2d dilation=2", lambda x, w: Conv2d.apply(x, w, dilation=(2, 2)), [((1, 2, 6, 6), (2, 2, 2, 3))]),
+    Op("Conv2d groups=2", lambda x, w, b: Conv2d.apply(x, w, b, groups=2), [((2, 4, 4, 4), (6, 2, 2, 2), (6,))]),
+    Op("Conv2d all options", lambda x, w, b: Conv2d.apply(
+        x, w, b, stride=(2, 1), padding=(1, 1), dilation=(1, 2), groups=2), [((1, 4, 5, 6), (2, 2, 3, 2), (2,))]),
+    # pooling: overlapping windows (stride < kernel) check that col2im adds where windows share a pixel
+    Op("MaxPool2d", lambda x: MaxPool2d.apply(x, kernel_size=(2, 2), stride=(2, 2)), [((2, 3, 4, 6),)]),
+    Op("MaxPool2d overlapping, padded, dilated", lambda x: MaxPool2d.apply(
+        x, kernel_size=(3, 2), stride=(1, 2), padding=(1, 1), dilation=(1, 2)), [((1, 2, 5, 6),)]),
+    Op("MaxPool2d ceil_mode", lambda x: MaxPool2d.apply(x, kernel_size=(2, 2), stride=(2, 2), ceil_mode=True),
+       [((1, 2, 5, 5),)]),
+    Op("AvgPool2d", lambda x: AvgPool2d.apply(x, kernel_size=(2, 3), stride=(1, 2)), [((2, 2, 4, 7),)]),
+    Op("AvgPool2d padded, ceil_mode, count_include_pad=False", lambda x: AvgPool2d.apply(
+        x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), ceil_mode=True, count_include_pad=False),
+       [((1, 2, 6, 5),)]),
+    Op("F.group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), [((2, 4, 3), (4,), (4,))]),
     # joining tensors
     Op("cat dim=0", lambda *xs: tg.cat(xs), [((2, 3), (1, 3), (3, 3)), ((2,), (3,))]),
     Op("cat dim=-1", lambda a, b: tg.cat([a, b], dim=-1), [((2, 3), (2, 4)), ((2, 2, 1), (2, 2, 3))]),

@@ -3,7 +3,7 @@
 - `module.py`: Module, Parameter; `container.py`: Sequential, ModuleList
 - `linear.py`: Linear, Identity, Flatten, Unflatten; `activation.py`: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh,
   Softmax, LogSoftmax; `activation_extra.py`: GELU (tanh), SiLU, ELU, CELU, SELU, ..., PReLU
-- `dropout.py`: Dropout, Dropout1d/2d; `normalization.py`: LayerNorm, BatchNorm1d/2d; `sparse.py`: Embedding
+- `conv.py`: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d; `dropout.py`: Dropout, Dropout1d/2d; `normalization.py`: LayerNorm, BatchNorm1d/2d; `sparse.py`: Embedding
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
 - `loss.py`: the losses as modules; `functional.py` (`nn.functional`, usually imported as F): the same as functions
 - `init.py` (`nn.init`): PyTorch's initialisations, and the tutorials' draws
@@ -22,18 +22,20 @@ from tinygrad_edu.nn.activation_extra import (
     Softsign, Threshold,
 )
 from tinygrad_edu.nn.container import ModuleList, Sequential
+from tinygrad_edu.nn.conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.keyed_container import ModuleDict, ParameterDict, ParameterList
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from tinygrad_edu.nn.module import Module, Parameter
-from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.sparse import Embedding
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Linear", "Identity", "Flatten", "Unflatten", "Embedding", "Dropout", "Dropout1d", "Dropout2d",
-    "LayerNorm", "BatchNorm1d", "BatchNorm2d",
+    "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d",
+    "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
     "Sigmoid", "ReLU", "LeakyReLU", "Softplus", "Tanh", "Softmax", "LogSoftmax",
     "GELU", "SiLU", "ELU", "CELU", "SELU", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Mish",
     "LogSigmoid", "Softmin", "Threshold", "PReLU",

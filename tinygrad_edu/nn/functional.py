@@ -411,12 +411,16 @@ from tinygrad_edu.nn.activation_extra import (  # noqa: E402  (they import this 
     celu, elu, gelu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6, selu, silu, softmin, softsign,
     threshold,
 )
+from tinygrad_edu.nn.conv import (  # noqa: E402
+    adaptive_avg_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d,
+)
 from tinygrad_edu.nn.dropout import dropout, dropout1d, dropout2d  # noqa: E402
-from tinygrad_edu.nn.normalization import batch_norm, layer_norm  # noqa: E402
+from tinygrad_edu.nn.normalization import batch_norm, group_norm, layer_norm  # noqa: E402
 from tinygrad_edu.nn.sparse import embedding  # noqa: E402
 
 __all__ += [
     "gelu", "silu", "elu", "celu", "selu", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish",
     "logsigmoid", "softmin", "threshold", "prelu", "dropout", "dropout1d", "dropout2d", "layer_norm", "batch_norm",
-    "embedding",
+    "embedding", "group_norm", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "adaptive_avg_pool2d",
 ]

@@ -23,7 +23,7 @@ from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
-__all__ = ["layer_norm", "batch_norm", "LayerNorm", "BatchNorm1d", "BatchNorm2d"]
+__all__ = ["layer_norm", "batch_norm", "group_norm", "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d"]
 
 
 def layer_norm(
@@ -151,6 +151,60 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Optional[Tensor] = None, bias: Optional[Tensor] = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise each sample over groups of channels (and all positions), then a per-channel weight * y + bias.
+
+    Example:
+        >>> F.group_norm(tg.randn(2, 4, 3, 3), 2).shape
+        (2, 4, 3, 3)
+    """
+    x = _operand_tensor(input)
+    if x.ndim < 2 or x.data.shape[1] % num_groups:
+        raise ShapeError(f"group_norm: expected an input (N, C, *) with C divisible by num_groups={num_groups}, "
+                         f"got shape {list(x.data.shape)}")
+    n, c = x.data.shape[:2]
+    grouped = x.reshape(n, num_groups, -1)  # each group's channels and positions: the values that share a mean
+    mean = grouped.mean(-1, keepdim=True)
+    centred = grouped - mean
+    var = (centred * centred).mean(-1, keepdim=True)
+    y = (centred / (var + eps).sqrt()).reshape(x.data.shape)
+    per_channel = (c,) + (1,) * (x.ndim - 2)  # weight and bias (C,) broadcast over the positions
+    if weight is not None:
+        y = y * weight.reshape(per_channel)
+    if bias is not None:
+        y = y + bias.reshape(per_channel)
+    return y
+
+
+class GroupNorm(Module):
+    """Group normalisation (Wu and He, 2018): nn.GroupNorm(num_groups, num_channels), weight ones, bias zeros.
+
+    Example:
+        >>> nn.GroupNorm(2, 4)(tg.randn(2, 4, 5)).shape
+        (2, 4, 5)
+    """
+
+    weight: Optional[Parameter]
+    bias: Optional[Parameter]
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        dt = dtype or np.float32
+        self.register_parameter("weight", Parameter(np.ones(num_channels, dtype=dt)) if affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(num_channels, dtype=dt)) if affine else None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
 class _BatchNorm(Module):

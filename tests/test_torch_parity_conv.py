@@ -1,0 +1,149 @@
+"""Convolution and pooling against PyTorch: outputs and input/weight/bias gradients for each option (skipped without torch)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu.ops import AvgPool2d, Conv2d, MaxPool2d
+
+torch = pytest.importorskip("torch")
+
+# (x shape, weight shape, options): each option alone, then together
+CASES = [
+    ((2, 3, 7, 6), (4, 3, 3, 3), {}),
+    ((2, 3, 7, 6), (4, 3, 3, 2), {"stride": (2, 3)}),
+    ((1, 2, 5, 5), (3, 2, 3, 3), {"padding": (2, 1)}),
+    ((1, 2, 8, 9), (3, 2, 3, 2), {"dilation": (2, 3)}),
+    ((2, 6, 5, 5), (9, 2, 2, 3), {"groups": 3}),
+    ((2, 4, 9, 8), (6, 2, 3, 3), {"stride": (2, 2), "padding": (1, 2), "dilation": (2, 1), "groups": 2}),
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, options", CASES)
+def test_conv2d_matches_torch(x_shape, w_shape, options) -> None:
+    rng = np.random.default_rng(0)
+    x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0])
+    tx, tw, tb = (tg.tensor(a, dtype=tg.float64, requires_grad=True) for a in (x, w, b))
+    out = Conv2d.apply(tx, tw, tb, **options)
+    px, pw, pb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    expected = torch.nn.functional.conv2d(px, pw, pb, **options)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    g = rng.normal(size=out.shape)
+    (out * tg.tensor(g, dtype=tg.float64)).sum().backward()
+    expected.backward(torch.tensor(g))
+    for ours, theirs in ((tx, px), (tw, pw), (tb, pb)):
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+# (x shape, options) for max pooling; kernel_size and stride are pairs, as the op takes them
+MAX_POOLS = [
+    ((2, 3, 6, 6), {"kernel_size": (2, 2), "stride": (2, 2)}),
+    ((1, 2, 7, 5), {"kernel_size": (3, 2), "stride": (1, 2), "padding": (1, 1)}),
+    ((1, 2, 8, 9), {"kernel_size": (2, 3), "stride": (2, 2), "dilation": (3, 2)}),
+    ((1, 2, 5, 7), {"kernel_size": (2, 2), "stride": (2, 2), "ceil_mode": True}),
+    ((1, 1, 6, 6), {"kernel_size": (3, 3), "stride": (2, 2), "padding": (1, 1), "ceil_mode": True}),
+]
+AVG_POOLS = [
+    ((2, 3, 6, 6), {"kernel_size": (2, 2), "stride": (2, 2)}),
+    ((1, 2, 7, 5), {"kernel_size": (3, 3), "stride": (2, 1), "padding": (1, 1)}),
+    ((1, 2, 7, 5), {"kernel_size": (3, 3), "stride": (2, 1), "padding": (1, 1), "count_include_pad": False}),
+    ((1, 2, 6, 5), {"kernel_size": (3, 2), "stride": (2, 2), "padding": (1, 1), "ceil_mode": True}),
+    ((1, 2, 6, 5), {"kernel_size": (3, 2), "stride": (2, 2), "padding": (1, 1), "ceil_mode": True,
+                    "count_include_pad": False}),
+]
+
+
+def _check_pool(op, torch_fn, x_shape, options):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=x_shape)
+    tx, px = tg.tensor(x, dtype=tg.float64, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = op.apply(tx, **options), torch_fn(px, **options)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = rng.normal(size=out.shape)
+    (out * tg.tensor(g, dtype=tg.float64)).sum().backward()
+    expected.backward(torch.tensor(g))
+    np.testing.assert_allclose(tx.grad.numpy(), px.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("x_shape, options", MAX_POOLS)
+def test_max_pool2d_matches_torch(x_shape, options) -> None:
+    _check_pool(MaxPool2d, torch.nn.functional.max_pool2d, x_shape, options)
+    x = np.random.default_rng(1).normal(size=x_shape)
+    pool = MaxPool2d()
+    pool.forward(x, **options)
+    _, expected = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **options)
+    np.testing.assert_array_equal(pool.indices(), expected.numpy())
+
+
+@pytest.mark.parametrize("x_shape, options", AVG_POOLS)
+def test_avg_pool2d_matches_torch(x_shape, options) -> None:
+    _check_pool(AvgPool2d, torch.nn.functional.avg_pool2d, x_shape, options)
+
+
+# ---- the layers: PyTorch's constructor arguments, state_dict keys, and outputs from the same weights --------
+
+LAYERS = [
+    ("Conv2d(3, 4, 3)", (2, 3, 7, 6)),
+    ("Conv2d(4, 6, (3, 2), stride=2, padding=1, dilation=(1, 2), groups=2, bias=False)", (1, 4, 9, 8)),
+    ("Conv2d(2, 3, (4, 3), padding='same', dilation=(1, 2))", (1, 2, 6, 7)),
+    ("Conv2d(2, 3, 3, padding='valid')", (1, 2, 5, 5)),
+    ("Conv1d(3, 4, 3, stride=2, padding=1)", (2, 3, 9)),
+    ("Conv1d(4, 4, 4, padding='same', groups=4)", (2, 4, 7)),
+    ("MaxPool2d(2)", (2, 3, 6, 7)),
+    ("MaxPool2d(3, stride=2, padding=1, ceil_mode=True)", (1, 2, 6, 6)),
+    ("MaxPool1d(3, stride=2, dilation=2)", (2, 3, 11)),
+    ("AvgPool2d(2, stride=1, padding=1, count_include_pad=False)", (1, 2, 5, 4)),
+    ("AvgPool1d(3, stride=2, padding=1, ceil_mode=True)", (2, 3, 8)),
+    ("GroupNorm(2, 6)", (2, 6, 3, 4)),
+    ("AdaptiveAvgPool2d(1)", (2, 3, 5, 4)),
+    ("AdaptiveAvgPool2d((2, None))", (1, 2, 6, 5)),
+    ("GroupNorm(3, 3, affine=False)", (2, 3, 5)),
+]
+
+
+@pytest.mark.parametrize("layer, x_shape", LAYERS)
+def test_layer_matches_torch_from_the_same_weights(layer, x_shape) -> None:
+    ours = eval(f"tg.nn.{layer}")
+    theirs = eval(f"torch.nn.{layer}").double()
+    state = ours.state_dict()
+    assert list(state) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.tensor(v, dtype=torch.float64) for k, v in state.items()})
+    x = np.random.default_rng(2).normal(size=x_shape)
+    tx, px = tg.tensor(x, dtype=tg.float64, requires_grad=True), torch.tensor(x, requires_grad=True)
+    if state:
+        ours = ours.double() if hasattr(ours, "double") else ours
+    out, expected = ours(tx), theirs(px)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-6, atol=1e-6)
+    out.sum().backward()
+    expected.sum().backward()
+    np.testing.assert_allclose(tx.grad.numpy(), px.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_conv_initialisation_has_pytorchs_bounds() -> None:
+    """kaiming_uniform(a=sqrt(5)) gives weights in +-1/sqrt(fan_in), and the bias the same bound."""
+    tg.manual_seed(0)
+    conv = tg.nn.Conv2d(4, 8, (3, 5), groups=2)
+    fan_in = 2 * 3 * 5
+    for p in (conv.weight, conv.bias):
+        values = p.detach().numpy()
+        assert np.abs(values).max() <= 1 / np.sqrt(fan_in)
+        assert np.abs(values).max() > 0.8 / np.sqrt(fan_in)  # spread over the range, not a smaller one
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: tg.nn.Conv2d(3, 4, 3, groups=2), "divisible by groups"),
+    (lambda: tg.nn.Conv2d(3, 4, 3, padding_mode="reflect"), "padding_mode"),
+    (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(3, 5, 5)), "4-d input"),
+    (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(1, 2, 5, 5)), "conv2d"),
+    (lambda: tg.nn.functional.conv2d(tg.zeros(1, 1, 5, 5), tg.zeros(1, 1, 3, 3), stride=2, padding="same"), "same"),
+    (lambda: tg.nn.MaxPool2d(2, padding=2)(tg.zeros(1, 1, 5, 5)), "half of the kernel"),
+])
+def test_errors_where_pytorch_raises(make, message) -> None:
+    with pytest.raises((ValueError, NotImplementedError)) as caught:
+        make()
+    assert message in str(caught.value)
