@@ -90,3 +90,14 @@ def test_grad_matches_torch():
     theirs = torch.autograd.grad((tx @ tw).tanh().sum(), [tx, tw])
     for a, b in zip(ours, theirs):
         assert np.allclose(a.numpy(), b.numpy(), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda x, y: y.backward(create_graph=True), NotImplementedError, "create_graph=True"),
+    (lambda x, y: tg.autograd.grad(y, x, create_graph=True), NotImplementedError, "create_graph=True"),
+    (lambda x, y: y.backward(inputs=[]), RuntimeError, "inputs= was given but is empty"),
+])
+def test_what_is_refused_says_so(call, error, message):
+    x, _, _, y = _graph()
+    with pytest.raises(error, match=message):
+        call(x, y)
