@@ -34,6 +34,7 @@ __all__ = [
     "is_grad_enabled",
     "unbroadcast",
     "backward",
+    "grad",
     "graph_functions",
     "EngineHooks",
     "hooks",
@@ -344,8 +345,13 @@ def graph_functions(root: Tensor) -> list[Function]:
     return sorted(found, key=lambda fn: fn.sequence)
 
 
-def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> None:
+def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False,
+             targets: dict[int, list[Any]] | None = None) -> None:
     """Accumulate d(root)/d(leaf), weighted by `gradient`, into `.grad` of every leaf that requires grad.
+
+    With `targets` (id(tensor) -> [tensor, gradient so far]), as `grad()` and `Tensor.backward(inputs=...)`
+    pass it, the gradients go only into those entries: no leaf's `.grad` changes, and a target that is
+    not a leaf gets the gradient of the op that made it (its complete grad_out when that op is reached).
 
     The walk visits ops newest first. An op is always created after the ops that made its inputs,
     so when the newest op still waiting is taken from the heap, every op that used its output has
@@ -357,8 +363,13 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
     watched = hooks.active  # (tested once here: a local costs less than hooks.active at every op)
     if watched:
         hooks.walk(root, gradient, True)
+    if targets is not None:
+        made_by = {id(e[0].grad_fn): e for e in targets.values() if e[0].grad_fn is not None}
     if root.grad_fn is None:  # a leaf: its gradient is the seed itself
-        _accumulate(root, gradient, owned)
+        if targets is None:
+            _accumulate(root, gradient, owned)
+        elif id(root) in targets:
+            _capture(targets[id(root)], gradient)
         if watched:
             hooks.walk(root, gradient, False)
         return
@@ -369,7 +380,10 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
         grad_out = grads.pop(fn)
         if watched:
             hooks.grad_out(fn, grad_out)
-        if fn.retained is not None and fn.retained() is not None:  # out.retain_grad() was called
+        if targets is not None:
+            if id(fn) in made_by:  # a target that is not a leaf: fn's grad_out is complete now
+                _capture(made_by[id(fn)], grad_out)
+        elif fn.retained is not None and fn.retained() is not None:  # out.retain_grad() was called
             _accumulate(fn.retained(), grad_out, owned)
         if fn.released:
             raise RuntimeError(
@@ -399,7 +413,10 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
             if stale:  # an in-place op may have given parent a newer grad_fn: take the one it had for fn
                 parent_fn = _grad_fn_when(parent, fn)
             if parent_fn is None:
-                _accumulate(parent, grad, owned)
+                if targets is None:
+                    _accumulate(parent, grad, owned)
+                elif id(parent) in targets:
+                    _capture(targets[id(parent)], grad)
             elif parent_fn in grads:
                 grads[parent_fn] = grads[parent_fn] + grad  # a second path into the same tensor
             else:
@@ -410,6 +427,53 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
             fn.saved = ()
     if watched:
         hooks.walk(root, gradient, False)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+    """The gradients of `outputs` with respect to `inputs`, as a tuple, as `torch.autograd.grad`.
+
+    Nothing is added to any `.grad`. `outputs` and `inputs` are a tensor or a sequence of tensors;
+    `grad_outputs` gives the vector of the vector-Jacobian product for each output (None for a
+    scalar output means 1). An input the outputs do not depend on is an error unless
+    `allow_unused=True`, and then its gradient is None. `retain_graph` defaults to `create_graph`.
+
+    Example:
+        >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
+        >>> (gx,) = tg.autograd.grad((x * x).sum(), x)      # d sum(x^2)/dx = 2x
+        >>> gx.numpy()
+        array([2., 4.], dtype=float32)
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    else:
+        grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad: grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs")
+    if create_graph:
+        raise NotImplementedError("grad(create_graph=True): double backward is not implemented yet (issue 15)")
+    if retain_graph is None:
+        retain_graph = create_graph
+    for x in inputs:
+        if not isinstance(x, Tensor) or not x.requires_grad:
+            raise RuntimeError("grad: one of the differentiated tensors does not require grad")
+    targets: dict[int, list[Any]] = {id(x): [x, None] for x in inputs}
+    for i, (out, seed) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise RuntimeError(f"grad: element {i} of outputs does not require grad and does not have a grad_fn")
+        backward(out, out._seed(seed), retain_graph or i < len(outputs) - 1, targets=targets)
+    result = []
+    for x in inputs:
+        found = targets[id(x)][1]
+        if found is None and not allow_unused:
+            raise RuntimeError(
+                "grad: one of the differentiated tensors appears to not have been used in the graph; "
+                "pass allow_unused=True if this is what you want (its gradient is then None)"
+            )
+        result.append(None if found is None else Tensor._from_op(found, None))
+    return tuple(result)
 
 
 def note_in_place() -> None:
@@ -469,6 +533,11 @@ def _fit(fn: Function, grad: Any, parent: Tensor) -> np.ndarray:
     if grad.dtype != parent.data.dtype:
         grad = grad.astype(parent.data.dtype)
     return grad
+
+
+def _capture(entry: list[Any], grad: Any) -> None:
+    """Add grad into a target's entry [tensor, gradient so far] (a fresh array: see _accumulate)."""
+    entry[1] = as_array(grad).copy() if entry[1] is None else entry[1] + grad
 
 
 def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:

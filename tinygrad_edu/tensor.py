@@ -304,36 +304,55 @@ class Tensor:
                                  f"tensor of shape {self.data.shape}")
         self._grad = value
 
-    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+    def backward(self, gradient: Any = None, retain_graph: Optional[bool] = None, create_graph: bool = False,
+                 inputs: Any = None) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires grad.
 
         Gradients are added to each leaf's `.grad` (they accumulate until zeroed). A scalar needs no
         `gradient`; any other shape needs one of its own shape (the vector in the vector-Jacobian
-        product). The graph's saved arrays are freed afterwards unless `retain_graph=True`.
+        product). The graph's saved arrays are freed afterwards unless `retain_graph=True` (its
+        default is `create_graph`). With `inputs=` (a tensor or a sequence), only those tensors'
+        `.grad` receive a gradient, as in PyTorch.
         """
+        if create_graph:
+            raise NotImplementedError("backward(create_graph=True): double backward is not implemented yet (issue 15)")
+        if retain_graph is None:
+            retain_graph = create_graph
         if not self.requires_grad:
             raise RuntimeError(
                 "backward(): this tensor does not require grad and has no grad_fn; "
                 "did you forget requires_grad=True on an input, or call it under no_grad()?"
             )
+        if inputs is None:
+            _autograd.backward(self, self._seed(gradient), retain_graph)
+            return
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        if not inputs:
+            raise RuntimeError("backward(): inputs= was given but is empty; pass the tensors to accumulate into")
+        grads = _autograd.grad(self, inputs, gradient, retain_graph=retain_graph, allow_unused=True)
+        for x, g in zip(inputs, grads):
+            if g is not None:  # (as in PyTorch, .grad of a non-leaf input is filled too)
+                x._grad = g if x._grad is None else Tensor._from_op(x._grad.data + g.data, None)
+
+    def _seed(self, gradient: Any) -> Any:
+        """The array that starts a backward walk from this tensor: ones for a scalar, else `gradient`'s copy."""
         if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(
                     f"backward(): grad can be implicitly created only for scalar outputs, this "
                     f"tensor has shape {self.shape}; pass gradient= of that shape"
                 )
-            seed = np.ones_like(self.data)
+            return np.ones_like(self.data)
+        seed = _data(gradient)
+        if _autograd.is_other_array(seed):  # (a traced array: a copy of its own kind)
+            seed = seed.astype(self.data.dtype)
         else:
-            seed = _data(gradient)
-            if _autograd.is_other_array(seed):  # (a traced array: a copy of its own kind)
-                seed = seed.astype(self.data.dtype)
-            else:
-                seed = np.array(seed, dtype=self.data.dtype)  # a copy: the walk may hand it to a leaf
-            if seed.shape != self.data.shape:
-                raise ShapeError(
-                    f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}"
-                )
-        _autograd.backward(self, seed, retain_graph)
+            seed = np.array(seed, dtype=self.data.dtype)  # a copy: the walk may hand it to a leaf
+        if seed.shape != self.data.shape:
+            raise ShapeError(
+                f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}"
+            )
+        return seed
 
     def to_dot(self, path: Optional[str] = None, model: Any = None) -> str:
         """This tensor's computation graph as Graphviz DOT text (see `tg.draw_graph`)."""
