@@ -22,6 +22,8 @@ from tinygrad_edu.functional import (
     abs, cat, chunk, clamp, exp, log, log1p, log_softmax, logsumexp, matmul, maximum, mean, minimum, mm,
     relu, sigmoid, softmax, split, sqrt, stack, std, sum, tanh, var,
 )
+from tinygrad_edu.functional_surface import *  # noqa: F403  (tg.sin, tg.cumsum, ...: the list is its __all__)
+from tinygrad_edu import functional_surface as _functional_surface
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck
 from tinygrad_edu.graph import draw_graph
 from tinygrad_edu.debug import (
@@ -32,6 +34,7 @@ from tinygrad_edu.debug import (
 from tinygrad_edu import nn, optim  # noqa: E402  (they build on everything above)
 from tinygrad_edu import utils  # noqa: E402  (tg.utils.data, as torch.utils.data)
 from tinygrad_edu.serialization import load, save
+from tinygrad_edu import linalg  # noqa: E402  (tg.linalg, as torch.linalg)
 from tinygrad_edu.compiler import compile  # noqa: A004, E402  (tg.compile, as torch.compile)
 
 __version__ = "0.1.0"
@@ -58,6 +61,7 @@ __all__ = [
     "nn", "optim", "utils", "save", "load", "draw_graph", "compile",
     "abs", "cat", "chunk", "clamp", "exp", "log", "log1p", "log_softmax", "logsumexp", "matmul", "maximum",
     "mean", "minimum", "mm", "relu", "sigmoid", "softmax", "split", "sqrt", "stack", "std", "sum", "tanh",
-    "var",
+    "var", "linalg",
+    *_functional_surface.__all__,
     "float16", "float32", "float64", "int8", "uint8", "int16", "int32", "int64", "half", "double", "short", "long",
 ]

@@ -3,6 +3,8 @@
 This file holds the Tensor's data model and its public methods. Each differentiable method is a
 one-line delegation to the op that computes it (forward and backward side by side, in
 `tinygrad_edu/ops/`); the backward walk itself lives in `tinygrad_edu/autograd.py`.
+The rest of PyTorch's surface (trig, rounding, bitwise, scans, sorting, more shape and indexing methods)
+is inherited from `SurfaceMethods` in `tinygrad_edu/tensor_surface.py`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tinygrad_edu.arguments import (
     reduce_args, shape_args, split_sizes, variance_args,
 )
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
+from tinygrad_edu.tensor_surface import SurfaceMethods
 
 __all__ = ["Tensor", "tensor", "from_numpy"]
 
@@ -131,7 +134,7 @@ def _is_int(dim: Any) -> bool:
     return isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
 
 
-class Tensor:
+class Tensor(SurfaceMethods):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 
     Args:

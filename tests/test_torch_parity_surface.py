@@ -1,0 +1,274 @@
+"""The surface ops of issue 13 next to PyTorch: the same call on the same float64 inputs gives the same values,
+result dtype and gradients; on integer and bool inputs, the same values and result dtype.
+
+Each row is one call written once as `fn(lib, *inputs)` and run with `lib = tinygrad_edu` and `lib = torch`.
+Outputs may be a tensor or a tuple of tensors (sort's values and indices); the gradient compared is that of
+sum(out * w) for a fixed w per float output. Skipped where torch is not installed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+
+torch = pytest.importorskip("torch")
+
+
+class Row(NamedTuple):
+    name: str
+    fn: Callable[..., Any]  # fn(lib, *inputs)
+    shapes: tuple  # one shape per input
+    domain: str = "any"  # "any": 0.3 <= |x| <= 1.7; "positive": [0.5, 2]; "unit": (-0.9, 0.9)
+
+
+def inputs(shapes, domain: str, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for shape in shapes:
+        if domain == "positive":
+            out.append(rng.uniform(0.5, 2.0, size=shape))
+        elif domain == "unit":
+            out.append(rng.uniform(-0.9, 0.9, size=shape))
+        else:
+            out.append(rng.uniform(0.3, 1.7, size=shape) * rng.choice([-1.0, 1.0], size=shape))
+    return out
+
+
+def outputs(out: Any) -> list:
+    if isinstance(out, (tuple, list)):
+        return [o for item in out for o in outputs(item)]
+    return [out]
+
+
+def to_numpy(t: Any) -> np.ndarray:
+    return t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t.data)
+
+
+def dtype_name(t: Any) -> str:
+    return str(t.dtype).removeprefix("torch.")
+
+
+def ix(lib, data) -> Any:
+    """An int64 index tensor of either library."""
+    return lib.tensor(data, dtype=lib.int64)
+
+
+IDX = np.array([[2, 0, 1, 1], [0, 2, 2, 0]])
+MASK = np.array([[True, False, True, False, True], [False, False, True, True, False], [True] * 5, [False] * 5])
+
+ROWS = [
+    # elementwise
+    Row("sin", lambda lib, x: lib.sin(x), ((3, 4),)),
+    Row("cos", lambda lib, x: lib.cos(x), ((3, 4),)),
+    Row("tan", lambda lib, x: lib.tan(x), ((3, 4),)),
+    Row("asin", lambda lib, x: lib.asin(x), ((3, 4),), "unit"),
+    Row("acos", lambda lib, x: x.acos(), ((3, 4),), "unit"),
+    Row("atan", lambda lib, x: lib.atan(x), ((3, 4),)),
+    Row("atan2", lambda lib, a, b: lib.atan2(a, b), ((3, 4), (4,))),
+    Row("arctan2", lambda lib, a, b: lib.arctan2(a, b), ((3, 1), (4,))),
+    Row("sinh", lambda lib, x: lib.sinh(x), ((5,),)),
+    Row("cosh", lambda lib, x: lib.cosh(x), ((5,),)),
+    Row("tanh", lambda lib, x: lib.tanh(x), ((5,),)),
+    Row("asinh", lambda lib, x: lib.asinh(x), ((5,),)),
+    Row("acosh", lambda lib, x: lib.acosh(x + 1), ((5,),), "positive"),
+    Row("atanh", lambda lib, x: lib.atanh(x), ((5,),), "unit"),
+    Row("exp2", lambda lib, x: lib.exp2(x), ((5,),)),
+    Row("expm1", lambda lib, x: lib.expm1(x * 1e-9), ((5,),)),
+    Row("log2", lambda lib, x: lib.log2(x), ((5,),), "positive"),
+    Row("log10", lambda lib, x: x.log10(), ((5,),), "positive"),
+    Row("log1p", lambda lib, x: lib.log1p(x), ((5,),), "positive"),
+    Row("rsqrt", lambda lib, x: lib.rsqrt(x), ((5,),), "positive"),
+    Row("erf", lambda lib, x: lib.erf(x * 3), ((4, 5),)),
+    Row("erfc", lambda lib, x: lib.erfc(x * 3), ((4, 5),)),
+    Row("erf, erfc far out", lambda lib, x: lib.erf(x * 6) + lib.erfc(x * 6) * 1e10, ((4, 5),)),
+    Row("floor, ceil, round, trunc", lambda lib, x: lib.floor(x * 3) + lib.ceil(x * 3) + lib.round(x * 3)
+        + lib.trunc(x * 3), ((4, 5),)),
+    Row("round decimals=2", lambda lib, x: lib.round(x * 3, decimals=2), ((4, 5),)),
+    Row("frac", lambda lib, x: lib.frac(x * 3), ((4, 5),)),
+    Row("sign", lambda lib, x: lib.sign(x), ((4, 5),)),
+    Row("reciprocal", lambda lib, x: lib.reciprocal(x), ((4, 5),)),
+    Row("square", lambda lib, x: lib.square(x), ((4, 5),)),
+    Row("lerp", lambda lib, a, b, w: lib.lerp(a, b, w), ((3, 4), (4,), (3, 1))),
+    Row("lerp scalar weight", lambda lib, a, b: a.lerp(b, 0.25), ((3, 4), (3, 4))),
+    Row("logaddexp", lambda lib, a, b: lib.logaddexp(a * 100, b), ((3, 4), (3, 4))),
+    Row("hypot", lambda lib, a, b: lib.hypot(a, b), ((3, 4), (1, 4))),
+    Row("copysign", lambda lib, a, b: lib.copysign(a, b), ((3, 4), (3, 4))),
+    Row("fmod", lambda lib, a, b: lib.fmod(a * 3, b), ((3, 4), (3, 4))),
+    Row("remainder", lambda lib, a, b: lib.remainder(a * 3, b), ((3, 4), (3, 4))),
+    Row("%", lambda lib, a, b: (a * 3) % b + a % 0.7, ((3, 4), (3, 4))),
+    Row("nan_to_num", lambda lib, x: (lib.nan_to_num(x + lib.tensor([np.inf, np.nan, -np.inf, 1.0], dtype=lib.float64)),
+                                     lib.nan_to_num(x - lib.tensor([np.inf, np.nan, 2.0, -np.inf], dtype=lib.float64),
+                                                    nan=0.5, posinf=3.0, neginf=-1.0)), ((3, 4),)),
+    # reductions and scans
+    Row("prod", lambda lib, x: lib.prod(x), ((3, 4),)),
+    Row("prod dim=1 keepdim", lambda lib, x: x.prod(1, keepdim=True), ((3, 4),)),
+    Row("prod with zeros", lambda lib, x: (x * lib.tensor([1.0, 0.0, 0.0, 1.0], dtype=lib.float64)).prod(-1),
+        ((3, 4),)),
+    Row("cumsum", lambda lib, x: lib.cumsum(x, 1), ((3, 4),)),
+    Row("cumprod", lambda lib, x: lib.cumprod(x, 0), ((3, 4),)),
+    Row("cumprod with a zero", lambda lib, x: (x * lib.tensor([1.0, 1.0, 0.0, 1.0], dtype=lib.float64))
+        .cumprod(-1), ((3, 4),)),
+    Row("logcumsumexp", lambda lib, x: lib.logcumsumexp(x * 50, 1), ((3, 4),)),
+    Row("cummax", lambda lib, x: lib.cummax(x, 1), ((3, 4),)),
+    Row("cummin", lambda lib, x: x.cummin(0), ((3, 4),)),
+    Row("std_mean", lambda lib, x: lib.std_mean(x, 1), ((3, 4),)),
+    Row("var_mean correction=0 keepdim", lambda lib, x: lib.var_mean(x, 0, correction=0, keepdim=True), ((3, 4),)),
+    Row("var unbiased=False", lambda lib, x: x.var(1, unbiased=False), ((3, 4),)),
+    Row("std correction=2", lambda lib, x: x.std(correction=2), ((3, 4),)),
+    Row("norm", lambda lib, x: x.norm(), ((3, 4),)),
+    Row("norm p=1 dim=1", lambda lib, x: x.norm(1, dim=1), ((3, 4),)),
+    Row("linalg.norm", lambda lib, x: lib.linalg.norm(x), ((3, 4),)),
+    Row("linalg.vector_norm ord=3 dim=0", lambda lib, x: lib.linalg.vector_norm(x, 3, dim=0), ((3, 4),)),
+    Row("linalg.vector_norm ord=inf", lambda lib, x: lib.linalg.vector_norm(x, float("inf")), ((3, 4),)),
+    Row("amax, amin", lambda lib, x: (lib.amax(x, 1), lib.amin(x, (0, 1))), ((3, 4),)),
+    Row("argmax, argmin", lambda lib, x: (lib.argmax(x), lib.argmin(x, 1, keepdim=True)), ((3, 4),)),
+    Row("all, any", lambda lib, x: (lib.all(x > 0), lib.any(x > 0, 1), (x > 0).all(0)), ((3, 4),)),
+    Row("count_nonzero", lambda lib, x: (lib.count_nonzero(x > 0), lib.count_nonzero(x > 0, 1)), ((3, 4),)),
+    # sorting and selection
+    Row("sort", lambda lib, x: lib.sort(x, 1), ((3, 4),)),
+    Row("sort descending dim=0", lambda lib, x: x.sort(0, descending=True), ((3, 4),)),
+    Row("argsort", lambda lib, x: lib.argsort(x, 0), ((3, 4),)),
+    Row("topk", lambda lib, x: lib.topk(x, 2), ((3, 4),)),
+    Row("topk smallest dim=0", lambda lib, x: x.topk(2, 0, largest=False), ((3, 4),)),
+    Row("kthvalue", lambda lib, x: lib.kthvalue(x, 3, 1), ((3, 4),)),
+    Row("kthvalue keepdim", lambda lib, x: x.kthvalue(2, 0, keepdim=True), ((3, 4),)),
+    Row("median", lambda lib, x: lib.median(x), ((3, 4),)),
+    Row("median dim", lambda lib, x: x.median(1), ((3, 4),)),
+    # shape
+    Row("flip", lambda lib, x: lib.flip(x, (0, 2)), ((2, 3, 4),)),
+    Row("roll", lambda lib, x: lib.roll(x, (1, -2), (0, 2)), ((2, 3, 4),)),
+    Row("roll flat", lambda lib, x: lib.roll(x, 5), ((2, 3, 4),)),
+    Row("repeat", lambda lib, x: x.repeat(2, 1, 3), ((3, 4),)),
+    Row("tile", lambda lib, x: lib.tile(x, (2,)), ((3, 4),)),
+    Row("repeat_interleave", lambda lib, x: lib.repeat_interleave(x, 2, dim=0), ((3, 4),)),
+    Row("repeat_interleave flat", lambda lib, x: x.repeat_interleave(3), ((3, 4),)),
+    Row("tril, triu", lambda lib, x: (lib.tril(x, -1), lib.triu(x, 1), x.tril(2)), ((2, 3, 4),)),
+    Row("diag of a vector", lambda lib, x: (lib.diag(x), lib.diag(x, 2), lib.diag(x, -1)), ((3,),)),
+    Row("diag of a matrix", lambda lib, x: (lib.diag(x), lib.diag(x, 1), lib.diag(x, -2)), ((3, 4),)),
+    Row("diagonal", lambda lib, x: (lib.diagonal(x, 1, 0, 2), x.diagonal(-1, 2, 1)), ((2, 3, 4),)),
+    Row("trace", lambda lib, x: lib.trace(x), ((3, 4),)),
+    Row("unflatten", lambda lib, x: x.unflatten(1, (2, -1)), ((3, 4),)),
+    Row("unfold", lambda lib, x: x.unfold(1, 2, 1), ((2, 5, 3),)),
+    Row("unfold step 2", lambda lib, x: x.unfold(-1, 3, 2), ((2, 7),)),
+    Row("narrow", lambda lib, x: lib.narrow(x, 1, 1, 2), ((3, 4),)),
+    Row("movedim", lambda lib, x: lib.movedim(x, (0, 1), (2, 0)), ((2, 3, 4),)),
+    Row("swapaxes", lambda lib, x: lib.swapaxes(x, 0, 2), ((2, 3, 4),)),
+    Row("meshgrid ij", lambda lib, a, b: lib.meshgrid(a, b, indexing="ij"), ((3,), (4,))),
+    Row("meshgrid xy", lambda lib, a, b, c: lib.meshgrid(a, b, c, indexing="xy"), ((3,), (4,), (2,))),
+    Row("broadcast_tensors", lambda lib, a, b: lib.broadcast_tensors(a, b), ((3, 1), (4,))),
+    Row("F.pad constant", lambda lib, x: lib.nn.functional.pad(x, (1, 2, 0, 1), value=0.5), ((2, 3, 4),)),
+    Row("F.pad negative", lambda lib, x: lib.nn.functional.pad(x, (-1, 2)), ((2, 3, 4),)),
+    Row("F.pad reflect", lambda lib, x: lib.nn.functional.pad(x, (2, 1, 1, 2), mode="reflect"), ((2, 3, 4),)),
+    Row("F.pad replicate", lambda lib, x: lib.nn.functional.pad(x, (3, 1), mode="replicate"), ((2, 3, 4),)),
+    Row("F.pad circular", lambda lib, x: lib.nn.functional.pad(x, (1, 4, 2, 0), mode="circular"), ((2, 3, 4),)),
+    # indexing
+    Row("scatter", lambda lib, x, s: x.scatter(1, ix(lib, [[0, 3], [1, 2], [3, 0]]), s), ((3, 4), (3, 2))),
+    Row("scatter value", lambda lib, x: lib.scatter(x, 0, ix(lib, [[2, 0, 1, 1]]), value=1.5), ((3, 4),)),
+    Row("scatter_add", lambda lib, x, s: lib.scatter_add(x, 0, ix(lib, IDX), s), ((3, 4), (2, 4))),
+    Row("gather", lambda lib, x: lib.gather(x, 0, ix(lib, IDX)), ((3, 4),)),
+    Row("index_select", lambda lib, x: lib.index_select(x, 1, ix(lib, [3, 0, 3])), ((3, 4),)),
+    Row("index_add", lambda lib, x, s: x.index_add(0, ix(lib, [2, 2]), s, alpha=2.0), ((3, 4), (2, 4))),
+    Row("index_copy", lambda lib, x, s: x.index_copy(1, ix(lib, [3, 0]), s), ((3, 4), (3, 2))),
+    Row("masked_fill", lambda lib, x: x.masked_fill(lib.tensor(MASK), -2.0), ((4, 5),)),
+    Row("masked_fill broadcast", lambda lib, x: lib.masked_fill(x, lib.tensor(MASK[0]), 3.0), ((4, 5),)),
+    Row("masked_select", lambda lib, x: lib.masked_select(x, lib.tensor(MASK)), ((4, 5),)),
+    Row("masked_scatter", lambda lib, x, s: x.masked_scatter(lib.tensor(MASK), s), ((4, 5), (3, 5))),
+    Row("take", lambda lib, x: lib.take(x, ix(lib, [[0, 7], [7, 19]])), ((4, 5),)),
+    Row("take_along_dim", lambda lib, x: lib.take_along_dim(x, ix(lib, [[1], [4], [0], [0]]), 1), ((4, 5),)),
+    Row("nonzero", lambda lib, x: (lib.nonzero(x > 0), (x > 0).nonzero(as_tuple=True)), ((4, 5),)),
+]
+
+
+def run(lib, row: Row, seed: int = 0):
+    arrays = inputs(row.shapes, row.domain, seed)
+    xs = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
+    outs = outputs(row.fn(lib, *xs))
+    float_outs = [o for o in outs if o.requires_grad]
+    if float_outs:
+        rng = np.random.default_rng(1)
+        np_errors = np.errstate(over="ignore")  # (nan_to_num's default posinf is the dtype's largest value)
+        np_errors.__enter__()
+        total = sum((o * lib.tensor(rng.uniform(-1, 1, size=tuple(o.shape)), dtype=lib.float64)).sum()
+                    for o in float_outs)
+        total.backward()
+        np_errors.__exit__(None, None, None)
+    grads = [None if x.grad is None else to_numpy(x.grad) for x in xs]
+    return outs, grads
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+def test_values_dtypes_and_gradients_match_torch(row: Row) -> None:
+    ours, our_grads = run(tg, row)
+    theirs, their_grads = run(torch, row)
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        assert tuple(o.shape) == tuple(t.shape)
+        assert dtype_name(o) == dtype_name(t)
+        assert o.requires_grad == t.requires_grad
+        np.testing.assert_allclose(to_numpy(o), to_numpy(t), rtol=1e-12, atol=1e-14, equal_nan=True)
+    for g, h in zip(our_grads, their_grads):
+        assert (g is None) == (h is None)
+        if g is not None:
+            np.testing.assert_allclose(g, h, rtol=1e-10, atol=1e-12)
+
+
+# ---- integer and bool inputs: the result dtype as PyTorch's ------------------------------------------
+
+INTS = np.array([[3, -1, 0, 7], [2, 2, -5, 1]])
+
+DTYPE_ROWS = [
+    ("tan of int64", lambda lib, x: lib.tan(x)),
+    ("exp2, log2 of int64", lambda lib, x: (lib.exp2(x), lib.log2(lib.abs(x) + 1))),
+    ("atan2 of ints", lambda lib, x: lib.atan2(x, x + 1)),
+    ("erf of int64", lambda lib, x: lib.erf(x)),
+    ("floor, ceil, round, trunc of int64", lambda lib, x: (lib.floor(x), lib.ceil(x), lib.round(x), lib.trunc(x))),
+    ("sign of int64", lambda lib, x: lib.sign(x)),
+    ("reciprocal of int64", lambda lib, x: lib.reciprocal(x + 10)),
+    ("// and % of int64", lambda lib, x: (x // 3, x % 3, 7 // (x + 10), lib.fmod(x, 3), lib.remainder(x, -3))),
+    ("& | ^ ~ << >> of int64", lambda lib, x: (x & 6, x | 1, x ^ x, ~x, x << 2, x >> 1, 5 & x)),
+    ("& | ^ ~ of bool", lambda lib, x: ((x > 0) & (x < 3), (x > 0) | (x < 0), (x > 0) ^ True, ~(x > 0))),
+    ("logical_*", lambda lib, x: (lib.logical_and(x, x > 1), lib.logical_or(x, x < 0), lib.logical_not(x),
+                                  lib.logical_xor(x, x > 1))),
+    ("isnan, isinf, isfinite", lambda lib, x: (lib.isnan(x), lib.isinf(x / 0.0), lib.isfinite(x / 0.0))),
+    ("prod of int64, of bool", lambda lib, x: (lib.prod(x), (x > 0).prod(1))),
+    ("cumsum of bool, cumprod of int64", lambda lib, x: ((x > 0).cumsum(1), lib.cumprod(x, 0))),
+    ("cumsum dtype=float64", lambda lib, x: lib.cumsum(x, 1, dtype=lib.float64)),
+    ("cummax of int64", lambda lib, x: lib.cummax(x, 1)),
+    ("sort, topk of int64", lambda lib, x: (lib.sort(x, 1, descending=True), lib.topk(x, 2, 0))),
+    ("unique", lambda lib, x: lib.unique(x, return_inverse=True, return_counts=True)),
+    ("nonzero", lambda lib, x: lib.nonzero(x)),
+    ("scatter int64", lambda lib, x: x.scatter(1, ix(lib, [[0], [3]]), 9)),
+    ("masked_fill int64 with a float", lambda lib, x: x.masked_fill(x > 1, 2.7)),
+    ("tril, flip, roll, repeat of int64", lambda lib, x: (x.tril(), x.flip(0), x.roll(1, 1), x.repeat(2, 1))),
+    ("nan_to_num of int64", lambda lib, x: lib.nan_to_num(x)),
+]
+
+
+@pytest.mark.parametrize("name, fn", DTYPE_ROWS, ids=[r[0] for r in DTYPE_ROWS])
+def test_integer_and_bool_inputs_give_torchs_values_and_dtypes(name, fn) -> None:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ours = outputs(fn(tg, tg.tensor(INTS, dtype=tg.int64)))
+    theirs = outputs(fn(torch, torch.tensor(INTS, dtype=torch.int64)))
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        assert dtype_name(o) == dtype_name(t), name
+        assert tuple(o.shape) == tuple(t.shape)
+        np.testing.assert_allclose(to_numpy(o).astype(np.float64), to_numpy(t).astype(np.float64), rtol=1e-6)
+
+
+def test_bitwise_ops_refuse_float_tensors_as_torch() -> None:
+    with pytest.raises(tg.DtypeError, match="bitwise_and: only integer and bool"):
+        tg.tensor([1.0]) & tg.tensor([1.0])
+    with pytest.raises(RuntimeError):
+        torch.tensor([1.0]) & torch.tensor([1.0])
+
+
+def test_floor_divide_has_no_gradient() -> None:
+    # PyTorch raises at backward ("derivative for floor_divide is not implemented"); ours is outside the graph
+    x = tg.tensor([1.5, -2.5], requires_grad=True)
+    assert not (x // 2).requires_grad
+    np.testing.assert_array_equal((x // 2).numpy(), [0.0, -2.0])
