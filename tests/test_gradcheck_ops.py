@@ -302,6 +302,11 @@ OPS += [
        + x.index_add(0, [2, 2], s, alpha=2.0) + x.index_copy(0, np.array([1, 0]), s * 3), [((3, 4), (2, 4))]),
     Op("masked_fill, masked_select, masked_scatter", lambda x, s: x.masked_fill(MASK, 0.5).sum()
        + x.masked_select(MASK).sum() + x.masked_scatter(MASK, s), [((4, 5), (3, 5))]),
+    # NumPy's forms of the surface ops (numpy_dispatch.py)
+    Op("np.tan, np.arcsinh, np.expm1, np.hypot, np.arctan2(ndarray, tensor)", lambda x: np.tan(x * 0.5) + np.arcsinh(x)
+       + np.expm1(x) + np.hypot(x, 0.5) + np.arctan2(np.linspace(-1.0, 1.0, x.shape[-1]), x), MATRIX),
+    Op("np.cumsum, np.prod, np.sort, np.flip, np.roll, np.trace", lambda x: np.cumsum(x, axis=1) + np.prod(x, axis=0)
+       + np.sort(x, axis=1) + np.flip(x) + np.roll(x, 1, 1) + np.trace(x), [((3, 4),)]),
     Op("take, take_along_dim", lambda x: x.take(np.array([[0, 7], [7, 19]])).sum() + x.take_along_dim(
         np.array([[1], [4], [0], [0]]), 1), GRID),
 ]
