@@ -277,6 +277,8 @@ OPS += [
     Op("sort, argsort", lambda x: x.sort(1).values + x.sort(0, descending=True).values.sum(0), MATRIX),
     Op("topk, kthvalue", lambda x: x.topk(2).values.sum(-1) + x.kthvalue(2, -1).values, MATRIX),
     Op("median", lambda x: x.median() + x.median(0).values.sum(), MATRIX),
+    Op("mode (of distinct values: the smallest)", lambda x: x.mode(1).values, MATRIX),
+    Op("F.gelu exact (erf)", lambda x: F.gelu(x), UNARY),
     # shape
     Op("flip", lambda x: x.flip(0, -1), MATRIX),
     Op("roll", lambda x: x.roll(1, 0) * x.roll((2, -1), (1, 0)) + x.roll(3), MATRIX),
@@ -302,6 +304,10 @@ OPS += [
        + x.index_add(0, [2, 2], s, alpha=2.0) + x.index_copy(0, np.array([1, 0]), s * 3), [((3, 4), (2, 4))]),
     Op("masked_fill, masked_select, masked_scatter", lambda x, s: x.masked_fill(MASK, 0.5).sum()
        + x.masked_select(MASK).sum() + x.masked_scatter(MASK, s), [((4, 5), (3, 5))]),
+    Op("einsum matmul, batch, outer", lambda a, b: tg.einsum("bij,jk->bik", a, b).sum(0) + tg.einsum(
+        "ij,kj", b, b).sum() * tg.einsum("bij->i", a)[:, None], [((2, 3, 4), (4, 5))]),
+    Op("einsum trace, diagonal, repeated label", lambda x: tg.einsum("ii->", x) + tg.einsum("ii->i", x) * tg.einsum(
+        "ij,ij->i", x, x), [((3, 3),)]),
     # NumPy's forms of the surface ops (numpy_dispatch.py)
     Op("np.tan, np.arcsinh, np.expm1, np.hypot, np.arctan2(ndarray, tensor)", lambda x: np.tan(x * 0.5) + np.arcsinh(x)
        + np.expm1(x) + np.hypot(x, 0.5) + np.arctan2(np.linspace(-1.0, 1.0, x.shape[-1]), x), MATRIX),

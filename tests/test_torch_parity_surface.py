@@ -138,6 +138,10 @@ ROWS = [
     Row("kthvalue keepdim", lambda lib, x: x.kthvalue(2, 0, keepdim=True), ((3, 4),)),
     Row("median", lambda lib, x: lib.median(x), ((3, 4),)),
     Row("median dim", lambda lib, x: x.median(1), ((3, 4),)),
+    Row("mode with ties", lambda lib, x: lib.mode(lib.round(x * 2), 1), ((3, 8),)),
+    Row("mode keepdim", lambda lib, x: lib.round(x).mode(0, keepdim=True), ((6, 4),)),
+    Row("F.gelu exact and tanh", lambda lib, x: (lib.nn.functional.gelu(x * 3), lib.nn.functional.gelu(
+        x, approximate="tanh")), ((3, 4),)),
     # shape
     Row("flip", lambda lib, x: lib.flip(x, (0, 2)), ((2, 3, 4),)),
     Row("roll", lambda lib, x: lib.roll(x, (1, -2), (0, 2)), ((2, 3, 4),)),
@@ -179,6 +183,12 @@ ROWS = [
     Row("masked_scatter", lambda lib, x, s: x.masked_scatter(lib.tensor(MASK), s), ((4, 5), (3, 5))),
     Row("take", lambda lib, x: lib.take(x, ix(lib, [[0, 7], [7, 19]])), ((4, 5),)),
     Row("take_along_dim", lambda lib, x: lib.take_along_dim(x, ix(lib, [[1], [4], [0], [0]]), 1), ((4, 5),)),
+    Row("einsum matmul", lambda lib, a, b: lib.einsum("ij,jk->ik", a, b), ((3, 4), (4, 2))),
+    Row("einsum batch, implicit output", lambda lib, a, b: (lib.einsum("bij,bjk->bik", a, b), lib.einsum("bij,bjk", a, b)),
+        ((2, 3, 4), (2, 4, 2))),
+    Row("einsum trace, diagonal, sum", lambda lib, x: (lib.einsum("ii", x), lib.einsum("ii->i", x), lib.einsum("ij->", x)),
+        ((3, 3),)),
+    Row("einsum three operands", lambda lib, a, b, c: lib.einsum("i,ij,jk->k", a, b, c), ((3,), (3, 4), (4, 2))),
     Row("nonzero", lambda lib, x: (lib.nonzero(x > 0), (x > 0).nonzero(as_tuple=True)), ((4, 5),)),
 ]
 
@@ -239,6 +249,7 @@ DTYPE_ROWS = [
     ("cumsum dtype=float64", lambda lib, x: lib.cumsum(x, 1, dtype=lib.float64)),
     ("cummax of int64", lambda lib, x: lib.cummax(x, 1)),
     ("sort, topk of int64", lambda lib, x: (lib.sort(x, 1, descending=True), lib.topk(x, 2, 0))),
+    ("mode of int64", lambda lib, x: lib.mode(x, 1)),
     ("unique", lambda lib, x: lib.unique(x, return_inverse=True, return_counts=True)),
     ("nonzero", lambda lib, x: lib.nonzero(x)),
     ("scatter int64", lambda lib, x: x.scatter(1, ix(lib, [[0], [3]]), 9)),

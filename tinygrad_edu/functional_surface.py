@@ -21,7 +21,7 @@ __all__ = [
     "logical_xor", "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
     "bitwise_right_shift", "prod", "all", "any", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin",
     "logcumsumexp", "amax", "amin", "argmax", "argmin", "norm", "std_mean", "var_mean", "sort", "argsort", "topk",
-    "kthvalue", "median", "unique", "flip", "roll", "repeat_interleave", "tile", "tril", "triu", "diag",
+    "kthvalue", "median", "mode", "unique", "flip", "roll", "repeat_interleave", "tile", "tril", "triu", "diag",
     "diagonal", "trace", "unflatten", "narrow", "movedim", "moveaxis", "swapaxes", "swapdims", "meshgrid",
     "broadcast_tensors", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "masked_fill",
     "masked_select", "masked_scatter", "nonzero", "argwhere", "take", "take_along_dim", "gather", "numel",
@@ -382,6 +382,11 @@ def median(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
     return _operand_tensor(input).median(dim, keepdim)
 
 
+def mode(input: Any, dim: int = -1, keepdim: bool = False) -> Any:
+    """(most frequent value, its index) along dim (x.mode())."""
+    return _operand_tensor(input).mode(dim, keepdim)
+
+
 def unique(input: Any, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim: Optional[int] = None) -> Any:
     """The distinct values (x.unique())."""
@@ -558,3 +563,46 @@ def gather(input: Any, dim: int, index: Any) -> Tensor:
 def numel(input: Any) -> int:
     """The number of elements."""
     return _operand_tensor(input).numel()
+
+
+# ---- einsum -------------------------------------------------------------------------------------
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """A sum of products named by index labels, as torch.einsum: "ij,jk->ik" is a matrix product,
+    "ii->" a trace, "bi,bi->b" a batch of dot products. Without "->" the output is the labels that
+    occur once, in alphabetical order. ("..." is not supported.)
+
+    Example:
+        >>> tg.einsum("ij,j->i", tg.ones(2, 3), tg.ones(3)).shape
+        (2,)
+    """
+    from tinygrad_edu import ops
+    from tinygrad_edu.errors import ShapeError
+
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    equation = equation.replace(" ", "")
+    if "." in equation:
+        raise NotImplementedError(f"einsum: '...' in {equation!r} is not supported; name every dim with a letter")
+    if "->" not in equation:
+        letters = equation.replace(",", "")
+        equation += "->" + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    ts = [_operand_tensor(t) for t in operands]
+    specs = equation.split("->")[0].split(",")
+    if len(specs) != len(ts):
+        raise ShapeError(f"einsum: {equation!r} names {len(specs)} operands, got {len(ts)}")
+    sizes: dict[str, int] = {}
+    for spec, t in zip(specs, ts):
+        if len(spec) != t.ndim:
+            raise ShapeError(f"einsum: {spec!r} names {len(spec)} dims for an operand of shape {t.shape}")
+        for c, n in zip(spec, t.shape):
+            if sizes.setdefault(c, n) != n:
+                raise ShapeError(f"einsum: label {c!r} is {sizes[c]} in one place and {n} in another "
+                                 f"(shapes {', '.join(str(t.shape) for t in ts)})")
+    dtypes = {t.dtype for t in ts}
+    if len(dtypes) > 1:  # as PyTorch: einsum does not promote
+        raise ValueError(f"einsum: operands must have one dtype, got {sorted(str(d) for d in dtypes)}")
+    return ops.Einsum.apply(*ts, equation=equation)
+
+
+__all__ += ["einsum"]

@@ -489,6 +489,24 @@ class SurfaceMethods:
         n = self.shape[check_dim("median", dim, max(self.ndim, 1))] if self.ndim else 1
         return self.kthvalue((n + 1) // 2, dim, keepdim)
 
+    def mode(self, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+        """(the most frequent value along `dim`, the smallest such at a tie, and its last index), as `torch.mode`."""
+        if self.ndim == 0:
+            return ValuesIndices(self.clone(), _no_grad(np.zeros_like(self.data, dtype=np.int64)))
+        axis = check_dim("mode", dim, self.ndim)
+        # counts over an (i, j) grid of the slice, equal[i, j] = x_i == x_j: O(n^2), in NumPy calls only
+        x = np.moveaxis(self.data, axis, -1)
+        counts = np.sum(np.expand_dims(x, -1) == np.expand_dims(x, -2), axis=-1)
+        most = counts == np.max(counts, axis=-1, keepdims=True)
+        # the smallest of the most frequent values (the others replaced by the slice's largest value)
+        value = np.min(np.where(most, x, np.max(x, axis=-1, keepdims=True)), axis=-1, keepdims=True)
+        last = np.max(np.where(x == value, np.arange(x.shape[-1]), -1), axis=-1, keepdims=True)
+        indices = np.moveaxis(last, -1, axis).astype(np.int64)
+        values = self.gather(axis, indices)
+        if not keepdim:
+            values, indices = values.squeeze(axis), np.squeeze(indices, axis)
+        return ValuesIndices(values, _no_grad(indices))
+
     def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
                dim: Optional[int] = None) -> Any:
         """The distinct values, sorted (no gradient); with return_inverse/return_counts also where each

@@ -9,6 +9,7 @@
 - `movement.py`: reshape permute expand index gather cat stack
 - `scatter.py`: scatter scatter_add index_add index_copy: writing into a copy at indices
 - `linalg.py`: matmul, linear
+- `einsum.py`: einsum
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
 """
 
@@ -16,6 +17,7 @@ from tinygrad_edu.ops.elementwise import (
     Abs, Add, Cast, Clamp, Copy, Cos, Div, Exp, Log, Log1p, Maximum, Minimum, Mul, Neg, Pow, ReLU,
     Sigmoid, Sin, Sqrt, Sub, Tanh, Where,
 )
+from tinygrad_edu.ops.einsum import Einsum
 from tinygrad_edu.ops.explog import Erf, Erfc, Exp2, Expm1, Log2, Log10, LogAddExp
 from tinygrad_edu.ops.linalg import Linear, MatMul
 from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, Stack
@@ -35,5 +37,5 @@ __all__ = [
     "Cat", "Expand", "Gather", "Index", "Permute", "Reshape", "Stack",
     "LogSoftmax", "LogSumExp", "Max", "Mean", "Min", "Softmax", "Sum",
     "Prod", "Cumsum", "Cumprod", "LogCumSumExp",
-    "Scatter", "ScatterAdd",
+    "Scatter", "ScatterAdd", "Einsum",
 ]
