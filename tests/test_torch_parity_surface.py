@@ -283,3 +283,40 @@ def test_floor_divide_has_no_gradient() -> None:
     x = tg.tensor([1.5, -2.5], requires_grad=True)
     assert not (x // 2).requires_grad
     np.testing.assert_array_equal((x // 2).numpy(), [0.0, -2.0])
+
+
+# ---- creation: deterministic values and dtypes as PyTorch's -----------------------------------------
+
+CREATION = [
+    ("full int", lambda lib: lib.full((2, 3), 7)),
+    ("full bool", lambda lib: lib.full((2,), True)),
+    ("full float", lambda lib: lib.full((2,), 1.5)),
+    ("full dtype", lambda lib: lib.full((2,), 1, dtype=lib.float64)),
+    ("linspace", lambda lib: lib.linspace(-1, 2, 7)),
+    ("linspace int64 truncates", lambda lib: lib.linspace(-3, 3, 5, dtype=lib.int64)),
+    ("linspace int32 negative", lambda lib: lib.linspace(-7.5, 2.5, 9, dtype=lib.int32)),
+    ("logspace", lambda lib: lib.logspace(-1, 2, 4)),
+    ("logspace base 2", lambda lib: lib.logspace(0, 4, 5, base=2.0, dtype=lib.float64)),
+    ("eye", lambda lib: lib.eye(2, 3, dtype=lib.int64)),
+    ("empty_like dtype", lambda lib: lib.empty_like(lib.ones(2, 2), dtype=lib.int32) * 0),
+    ("zeros_like dtype", lambda lib: lib.zeros_like(lib.ones(2, 2), dtype=lib.float64)),
+    ("randint dtype", lambda lib: lib.randint(0, 1, (3,))),
+    ("randperm dtype", lambda lib: lib.randperm(1)),
+    ("multinomial dtype", lambda lib: lib.multinomial(lib.tensor([0.0, 1.0]), 2, replacement=True)),
+    ("bernoulli dtype", lambda lib: lib.bernoulli(lib.ones(3, dtype=lib.float64))),
+    ("normal of tensors", lambda lib: lib.normal(lib.ones(3), lib.zeros(3))),
+]
+
+
+@pytest.mark.parametrize("name, make", CREATION, ids=[c[0] for c in CREATION])
+def test_creation_values_and_dtypes_match_torch(name, make) -> None:
+    ours, theirs = make(tg), make(torch)
+    assert dtype_name(ours) == dtype_name(theirs)
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(to_numpy(ours).astype(np.float64), to_numpy(theirs).astype(np.float64), rtol=1e-6)
+
+
+def test_torchs_generator_surface_is_ours() -> None:
+    for name in ("manual_seed", "seed", "initial_seed", "get_state", "set_state"):
+        assert hasattr(torch.Generator(), name) and hasattr(tg.Generator(), name)
+    assert tg.Generator().manual_seed(3).initial_seed() == torch.Generator().manual_seed(3).initial_seed() == 3

@@ -17,6 +17,10 @@ from tinygrad_edu.creation import (
     arange, default_generator, empty, eye, full, full_like, linspace, manual_seed, ones, ones_like,
     rand, rand_like, randn, randn_like, zeros, zeros_like,
 )
+from tinygrad_edu.creation import (  # issue 13: torch's Generator and the rest of its random functions
+    Generator, bernoulli, empty_like, get_rng_state, initial_seed, logspace, multinomial, normal, randint,
+    randint_like, randperm, seed, set_rng_state,
+)
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.functional import (
     abs, cat, chunk, clamp, exp, log, log1p, log_softmax, logsumexp, matmul, maximum, mean, minimum, mm,
@@ -55,6 +59,8 @@ __all__ = [
     "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "unbroadcast",
     "arange", "default_generator", "empty", "eye", "full", "full_like", "linspace", "manual_seed",
     "ones", "ones_like", "rand", "rand_like", "randn", "randn_like", "zeros", "zeros_like",
+    "Generator", "bernoulli", "empty_like", "get_rng_state", "initial_seed", "logspace", "multinomial", "normal",
+    "randint", "randint_like", "randperm", "seed", "set_rng_state",
     "ShapeError", "DtypeError", "ArgumentError", "GradcheckError", "gradcheck",
     "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
     "locate_bad_backward",
