@@ -320,3 +320,106 @@ def test_torchs_generator_surface_is_ours() -> None:
     for name in ("manual_seed", "seed", "initial_seed", "get_state", "set_state"):
         assert hasattr(torch.Generator(), name) and hasattr(tg.Generator(), name)
     assert tg.Generator().manual_seed(3).initial_seed() == torch.Generator().manual_seed(3).initial_seed() == 3
+
+
+# ---- Tensor methods PyTorch programs use: the same results (values, dtype; Python values as they are) ------
+
+X = np.array([[1.5, -2.0, 0.25], [3.0, 0.5, -1.0]])
+
+METHODS = [
+    ("nelement, numel, dim, size(d)", lambda lib, x: (x.nelement(), x.numel(), x.dim(), x.size(1), x.size(-2))),
+    ("type()", lambda lib, x: (x.type(), x.double().type(), x.long().type(), x.bool().type(), x.half().type())),
+    ("type(dtype), type(name)", lambda lib, x: (x.type(lib.float64), x.type("torch.IntTensor"))),
+    ("type_as", lambda lib, x: x.type_as(lib.zeros(1, dtype=lib.int64))),
+    ("new_zeros, new_ones, new_full, new_tensor, new_empty",
+     lambda lib, x: (x.new_zeros(2, 3), x.new_ones((2,)), x.new_full((2,), 7), x.new_tensor([1, 2]),
+                     x.new_zeros(2, dtype=lib.int64), x.new_empty(3).shape)),
+    ("to dtype, to cpu, to other, cpu", lambda lib, x: (x.to(lib.float64), x.to("cpu"), x.to("cpu", lib.int64),
+                                                        x.to(lib.zeros(1, dtype=lib.int32)), x.cpu(),
+                                                        x.to(dtype=lib.float16, device="cpu"))),
+    ("float, double, long, int, bool, half, short, byte",
+     lambda lib, x: (x.float(), x.double(), x.long(), x.int(), x.bool(), x.half(), x.short(), x.abs().byte())),
+    ("tolist, item", lambda lib, x: (x.tolist(), x[0, 0].item(), x.long().tolist())),
+    ("eq, ne, lt, le, gt, ge", lambda lib, x: (x.eq(0.5), x.ne(0.5), x.lt(0), x.le(0.5), x.gt(x.T.sum()), x.ge(1))),
+    ("greater, less", lambda lib, x: (x.greater(0), x.less(0), x.greater_equal(0.5), x.less_equal(0.5))),
+    ("allclose, isclose, equal", lambda lib, x: (x.allclose(x + 1e-9), x.allclose(x + 1e-3), lib.allclose(x, x * 1.0),
+                                                 x.isclose(x + 1e-6), lib.isclose(x, x + 1e-2), x.equal(x * 1.0),
+                                                 lib.equal(x, x + 1), x.equal(x[:1]))),
+    ("contiguous, clone", lambda lib, x: (x.T.contiguous(), x.clone())),
+    ("device", lambda lib, x: (str(x.device), x.device.type, x.device == lib.device("cpu"), x.device == "cpu",
+                               x.is_cuda)),
+    ("tg.eq, tg.gt, ...", lambda lib, x: (lib.eq(x, 0.5), lib.ne(x, x), lib.lt(x, 1), lib.le(x, 1), lib.gt(x, 0),
+                                          lib.ge(x, 0))),
+]
+
+
+@pytest.mark.parametrize("name, fn", METHODS, ids=[m[0] for m in METHODS])
+def test_tensor_methods_match_torch(name, fn) -> None:
+    ours, theirs = fn(tg, tg.tensor(X, dtype=tg.float32)), fn(torch, torch.tensor(X, dtype=torch.float32))
+    for o, t in zip(outputs(ours), outputs(theirs)):
+        if isinstance(t, torch.Tensor):
+            assert isinstance(o, tg.Tensor) and dtype_name(o) == dtype_name(t) and tuple(o.shape) == tuple(t.shape)
+            np.testing.assert_allclose(to_numpy(o).astype(np.float64), to_numpy(t).astype(np.float64), rtol=1e-6)
+        else:
+            assert o == t, name
+
+
+# in-place methods: the same values, self returned; on a leaf that requires grad, under no_grad (as optimizers)
+IN_PLACE = [
+    ("add_ alpha", lambda lib, x: x.add_(lib.ones(3), alpha=2.0)),
+    ("sub_, mul_, div_", lambda lib, x: x.sub_(0.5).mul_(lib.tensor([1.0, 2.0, 3.0])).div_(4.0)),
+    ("pow_, clamp_", lambda lib, x: x.pow_(2).clamp_(0.1, 2.0)),
+    ("clamp_ max only", lambda lib, x: x.clamp_(max=0.6)),
+    ("zero_, fill_", lambda lib, x: (x.zero_(), x.fill_(2.5))),
+    ("copy_ broadcast", lambda lib, x: x.copy_(lib.tensor([1.0, 2.0, 3.0]))),
+    ("masked_fill_", lambda lib, x: x.masked_fill_(x < 0, 0.0)),
+    ("index_add_", lambda lib, x: x.index_add_(0, ix(lib, [1, 1]), lib.ones(2, 3))),
+    ("scatter_", lambda lib, x: x.scatter_(1, ix(lib, [[2], [0]]), lib.full((2, 1), 9.0))),
+    ("scatter_ value", lambda lib, x: x.scatter_(0, ix(lib, [[1, 0, 1]]), value=-4.0)),
+]
+
+
+@pytest.mark.parametrize("name, fn", IN_PLACE, ids=[m[0] for m in IN_PLACE])
+def test_in_place_methods_match_torch(name, fn) -> None:
+    results = []
+    for lib in (tg, torch):
+        x = lib.tensor(X, dtype=lib.float32, requires_grad=True)
+        with lib.no_grad():
+            out = fn(lib, x)
+        assert all(o is x for o in outputs(out))  # an in-place method returns self
+        results.append(to_numpy(x).copy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
+
+
+def test_in_place_methods_on_a_leaf_that_requires_grad_are_refused_while_recording() -> None:
+    for lib, error in ((tg, RuntimeError), (torch, RuntimeError)):
+        x = lib.tensor(X, requires_grad=True)
+        for call in (lambda: x.add_(1), lambda: x.clamp_(0, 1), lambda: x.fill_(0), lambda: x.mul_(2)):
+            with pytest.raises(error):
+                call()
+
+
+def test_requires_grad_and_detach_in_place() -> None:
+    for lib in (tg, torch):
+        x = lib.tensor([1.0, 2.0]).requires_grad_()
+        assert x.requires_grad
+        y = x * 2
+        assert y.detach_() is y and not y.requires_grad and y.grad_fn is None
+
+
+def test_uniform_and_normal_in_place_draw_from_the_generator() -> None:
+    g = tg.Generator().manual_seed(0)
+    x = tg.zeros(1000).uniform_(-2.0, 3.0, generator=g).numpy()
+    assert x.min() >= -2.0 and x.max() < 3.0 and abs(x.mean() - 0.5) < 0.1
+    y = tg.zeros(1000).normal_(1.0, 0.1, generator=g.manual_seed(1)).numpy()
+    assert abs(y.mean() - 1.0) < 0.02
+    np.testing.assert_array_equal(tg.zeros(1000).normal_(1.0, 0.1, generator=g.manual_seed(1)).numpy(), y)
+
+
+def test_cuda_is_a_clear_error_and_cpu_is_accepted() -> None:
+    x = tg.tensor([1.0], device="cpu")
+    for call in (lambda: x.to("cuda"), lambda: x.cuda(), lambda: tg.tensor([1.0], device="cuda"),
+                 lambda: x.new_zeros(2, device="cuda:0")):
+        with pytest.raises(RuntimeError, match="CPU only"):
+            call()
+    assert x.to(tg.device("cpu")) is x and tg.device("cpu") == torch.device("cpu")

@@ -39,6 +39,7 @@ from tinygrad_edu import nn, optim  # noqa: E402  (they build on everything abov
 from tinygrad_edu import utils  # noqa: E402  (tg.utils.data, as torch.utils.data)
 from tinygrad_edu.serialization import load, save
 from tinygrad_edu import linalg  # noqa: E402  (tg.linalg, as torch.linalg)
+from tinygrad_edu.device import device  # noqa: E402
 from tinygrad_edu.compiler import compile  # noqa: A004, E402  (tg.compile, as torch.compile)
 
 __version__ = "0.1.0"
@@ -67,7 +68,7 @@ __all__ = [
     "nn", "optim", "utils", "save", "load", "draw_graph", "compile",
     "abs", "cat", "chunk", "clamp", "exp", "log", "log1p", "log_softmax", "logsumexp", "matmul", "maximum",
     "mean", "minimum", "mm", "relu", "sigmoid", "softmax", "split", "sqrt", "stack", "std", "sum", "tanh",
-    "var", "linalg",
+    "var", "linalg", "device",
     *_functional_surface.__all__,
     "float16", "float32", "float64", "int8", "uint8", "int16", "int32", "int64", "half", "double", "short", "long",
 ]

@@ -12,7 +12,8 @@ import numpy as np
 
 from tinygrad_edu.arguments import shape_args
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
-from tinygrad_edu.generator import Generator, check_device
+from tinygrad_edu.device import check_device
+from tinygrad_edu.generator import Generator
 from tinygrad_edu.tensor import DEFAULT_DTYPE, DTypeLike, Tensor, _check_can_require_grad
 
 __all__ = [

@@ -606,3 +606,53 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 
 __all__ += ["einsum"]
+
+
+# ---- comparisons ---------------------------------------------------------------------------------
+
+def eq(input: Any, other: Any) -> Tensor:
+    """input == other, elementwise."""
+    return _operand_tensor(input).eq(other)
+
+
+def ne(input: Any, other: Any) -> Tensor:
+    """input != other, elementwise."""
+    return _operand_tensor(input).ne(other)
+
+
+def lt(input: Any, other: Any) -> Tensor:
+    """input < other, elementwise."""
+    return _operand_tensor(input).lt(other)
+
+
+def le(input: Any, other: Any) -> Tensor:
+    """input <= other, elementwise."""
+    return _operand_tensor(input).le(other)
+
+
+def gt(input: Any, other: Any) -> Tensor:
+    """input > other, elementwise."""
+    return _operand_tensor(input).gt(other)
+
+
+def ge(input: Any, other: Any) -> Tensor:
+    """input >= other, elementwise."""
+    return _operand_tensor(input).ge(other)
+
+
+def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """|input - other| <= atol + rtol * |other|, elementwise."""
+    return _operand_tensor(input).isclose(other, rtol, atol, equal_nan)
+
+
+def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """True if isclose holds everywhere."""
+    return _operand_tensor(input).allclose(other, rtol, atol, equal_nan)
+
+
+def equal(input: Any, other: Any) -> bool:
+    """True if other has input's shape and values."""
+    return _operand_tensor(input).equal(other)
+
+
+__all__ += ["eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "equal"]

@@ -13,18 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.device import check_device
+
 __all__ = ["Generator"]
-
-
-def check_device(op: str, device: Any) -> None:
-    """Accept device=None or "cpu" (the one device here), as a string or an object whose str() is "cpu";
-    anything else ("cuda", "mps") is refused with what to do."""
-    if device is None:
-        return
-    name = str(getattr(device, "type", device))
-    if name.split(":")[0] != "cpu":
-        raise RuntimeError(f"{op}: device {str(device)!r} is not available: tinygrad_edu runs on the CPU only "
-                           f"(NumPy); drop device= or pass device='cpu'")
 
 
 class Generator(np.random.Generator):

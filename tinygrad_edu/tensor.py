@@ -20,6 +20,7 @@ from tinygrad_edu.arguments import (
     reduce_args, shape_args, split_sizes, variance_args,
 )
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
+from tinygrad_edu.device import check_device
 from tinygrad_edu.tensor_surface import SurfaceMethods
 
 __all__ = ["Tensor", "tensor", "from_numpy"]
@@ -360,12 +361,21 @@ class Tensor(SurfaceMethods):
 
     # ---- dtype --------------------------------------------------------------------------------
 
-    def to(self, dtype: DTypeLike) -> "Tensor":
+    def to(self, dtype: DTypeLike = None, device: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
         """Convert to `dtype`; between float dtypes the gradient flows back (cast to the input's dtype).
 
-        `x.to("cpu")` returns x, as in PyTorch for a tensor already on the CPU (the one device here).
+        `x.to("cpu")` returns x, as in PyTorch for a tensor already on the CPU (the one device here);
+        `x.to(other)` takes other's dtype; `x.to("cuda")` is a clear error. PyTorch's other forms,
+        `x.to(device, dtype)` and `x.to(dtype=..., device=...)`, work too.
         """
-        if isinstance(dtype, str) and dtype == "cpu":
+        dtype, device = kwargs.pop("dtype", dtype), kwargs.pop("device", device)
+        if isinstance(dtype, Tensor):
+            dtype = dtype.data.dtype
+        if _is_device(dtype):  # x.to(device) or x.to(device, dtype)
+            dtype, device = device, dtype
+        check_device("to", device)
+        if dtype is None or _is_device(dtype):
+            check_device("to", dtype)
             return self
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
@@ -908,6 +918,12 @@ def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
         raise ShapeError(f"comparison {op}: shapes {shapes} do not broadcast ({error})") from None
 
 
+def _is_device(x: Any) -> bool:
+    """True for what names a device ("cpu", "cuda:0", tg.device) rather than a dtype."""
+    name = str(getattr(x, "type", x)) if isinstance(x, str) or hasattr(x, "index") else ""
+    return name.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta")
+
+
 def _shape_of(op: str, other: Any) -> tuple[int, ...]:
     """other's shape, for view_as and reshape_as; other must be a Tensor, as in PyTorch."""
     if not isinstance(other, Tensor):
@@ -923,13 +939,14 @@ def _operand_tensor(x: Any) -> Tensor:
 
 # ---- the tensor-making functions users call as tg.tensor(...) ------------------------------
 
-def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> Tensor:
+def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike = None, device: Any = None) -> Tensor:
     """Make a Tensor from data (copied), as `torch.tensor`.
 
     Example:
         >>> tg.tensor([1, 2, 3])             # ints become float32
         tensor([1., 2., 3.], dtype=float32)
     """
+    check_device("tensor", device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 

@@ -771,3 +771,210 @@ class SurfaceMethods:
     def argwhere(self) -> Any:
         """nonzero(), as `torch.argwhere`."""
         return self.nonzero()
+
+    # ---- what a tensor is, and conversions, as PyTorch programs ask ---------------------------
+
+    @property
+    def device(self) -> Any:
+        """tg.device("cpu"): every tensor is on the CPU here."""
+        from tinygrad_edu.device import device
+
+        return device("cpu")
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: every tensor is on the CPU here."""
+        return False
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Any:
+        """Refused: there is no GPU here (tinygrad_edu runs on NumPy)."""
+        from tinygrad_edu.device import check_device
+
+        check_device("cuda()", "cuda")
+
+    def half(self) -> Any:
+        """Convert to float16."""
+        return self.to(np.float16)
+
+    def short(self) -> Any:
+        """Convert to int16 (no gradient)."""
+        return self.to(np.int16)
+
+    def byte(self) -> Any:
+        """Convert to uint8 (no gradient)."""
+        return self.to(np.uint8)
+
+    def type(self, dtype: Any = None) -> Any:
+        """With no argument, PyTorch's type name ('torch.FloatTensor'); else the tensor converted to dtype
+        (a dtype, or a name such as 'torch.DoubleTensor')."""
+        if dtype is None:
+            return "torch." + _TYPE_NAMES.get(self.data.dtype, "Tensor")
+        if isinstance(dtype, str) and dtype.removeprefix("torch.") in _TYPE_NAMES.values():
+            name = dtype.removeprefix("torch.")
+            dtype = next(k for k, v in _TYPE_NAMES.items() if v == name)
+        return self.to(dtype)
+
+    def type_as(self, other: Any) -> Any:
+        """This tensor converted to other's dtype."""
+        return self.to(other.dtype)
+
+    def _new(self, array: Any, dtype: Any, requires_grad: bool) -> Any:
+        out = _t().Tensor(array, dtype=self.data.dtype if dtype is None else dtype)
+        return out.requires_grad_() if requires_grad else out
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+        """Zeros of the given size with this tensor's dtype (or dtype)."""
+        _check_device("new_zeros", device)
+        return self._new(np.zeros(shape_args(size)), dtype, requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+        """Ones of the given size with this tensor's dtype (or dtype)."""
+        _check_device("new_ones", device)
+        return self._new(np.ones(shape_args(size)), dtype, requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+        """A tensor of the given size with this tensor's dtype (here zeros)."""
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Any:
+        """fill_value in the given size with this tensor's dtype (or dtype)."""
+        _check_device("new_full", device)
+        return self._new(np.full(shape_args((size,)), fill_value), dtype, requires_grad)
+
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+        """A new tensor of data (copied) with this tensor's dtype (or dtype)."""
+        _check_device("new_tensor", device)
+        return self._new(np.array(_plain(data)), dtype, requires_grad)
+
+    # ---- comparisons under their method names (bool tensors outside the graph) ---------------
+
+    def eq(self, other: Any) -> Any:
+        """self == other, elementwise."""
+        return self == other
+
+    def ne(self, other: Any) -> Any:
+        """self != other, elementwise."""
+        return self != other
+
+    def lt(self, other: Any) -> Any:
+        """self < other, elementwise."""
+        return self < other
+
+    def le(self, other: Any) -> Any:
+        """self <= other, elementwise."""
+        return self <= other
+
+    def gt(self, other: Any) -> Any:
+        """self > other, elementwise."""
+        return self > other
+
+    def ge(self, other: Any) -> Any:
+        """self >= other, elementwise."""
+        return self >= other
+
+    less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Any:
+        """|self - other| <= atol + rtol * |other|, elementwise (a bool tensor)."""
+        return _no_grad(np.isclose(self.data, _plain(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        """True if isclose holds everywhere (a Python bool)."""
+        return bool(np.all(np.isclose(self.data, _plain(other), rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+    def equal(self, other: Any) -> bool:
+        """True if other has the same shape and the same values (a Python bool)."""
+        other = _plain(other)
+        return tuple(np.shape(other)) == self.shape and bool(np.all(self.data == other))
+
+    # ---- in-place methods, as PyTorch's (name_): each goes through the one in-place path --------
+    # +=, -=, *=, /= (Tensor.__iadd__ ...) or item assignment (Tensor.__setitem__), so the rule on
+    # what may change in place, and how a change is recorded, lives in one place.
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Any:
+        """self += alpha * other, in place; returns self."""
+        self += other if alpha == 1 else other * alpha
+        return self
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Any:
+        """self -= alpha * other, in place."""
+        self -= other if alpha == 1 else other * alpha
+        return self
+
+    def mul_(self, other: Any) -> Any:
+        """self *= other, in place."""
+        self *= other
+        return self
+
+    def div_(self, other: Any) -> Any:
+        """self /= other, in place."""
+        self /= other
+        return self
+
+    def _assign_(self, value: Any) -> Any:
+        self[...] = value
+        return self
+
+    def pow_(self, exponent: Any) -> Any:
+        """self = self ** exponent, in place."""
+        return self._assign_(self ** exponent)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Any:
+        """self = self.clamp(min, max), in place."""
+        return self._assign_(self.clamp(min, max))
+
+    clip_ = clamp_
+
+    def fill_(self, value: Any) -> Any:
+        """Every element set to value, in place."""
+        return self._assign_(value)
+
+    def copy_(self, src: Any) -> Any:
+        """self's values replaced by src's (broadcast to self's shape, cast to self's dtype), in place."""
+        return self._assign_(src)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
+        """Filled with uniform samples from [a, b), in place."""
+        gen = _tg.default_generator() if generator is None else generator
+        return self._assign_(a + (b - a) * gen.random(self.shape))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
+        """Filled with normal samples, in place."""
+        gen = _tg.default_generator() if generator is None else generator
+        return self._assign_(mean + std * gen.standard_normal(self.shape))
+
+    def masked_fill_(self, mask: Any, value: Any) -> Any:
+        """value where mask is True, in place."""
+        return self._assign_(self.masked_fill(mask, value))
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Any:
+        """source's slices added at index along dim, in place."""
+        return self._assign_(self.index_add(dim, index, source, alpha=alpha))
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Any:
+        """scatter, in place."""
+        return self._assign_(self.scatter(dim, index, src, value=value))
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
+        """scatter_add, in place."""
+        return self._assign_(self.scatter_add(dim, index, src))
+
+    def detach_(self) -> Any:
+        """Cut this tensor from the graph in place: it becomes a leaf that does not require grad."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+
+_TYPE_NAMES = {
+    np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor", np.dtype(np.float16): "HalfTensor",
+    np.dtype(np.int64): "LongTensor", np.dtype(np.int32): "IntTensor", np.dtype(np.int16): "ShortTensor",
+    np.dtype(np.int8): "CharTensor", np.dtype(np.uint8): "ByteTensor", np.dtype(np.bool_): "BoolTensor",
+}
+
+
+def _check_device(op: str, device: Any) -> None:
+    from tinygrad_edu.device import check_device
+
+    check_device(op, device)
