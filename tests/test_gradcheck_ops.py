@@ -299,6 +299,8 @@ OPS += [
     # indexing: writing into a copy, masks, take
     Op("scatter", lambda x, s: x.scatter(0, INDEX_3x4 % 3 + np.array([0, 1, 0, 1]) // 2, s), [((3, 4), (2, 4))]),
     Op("scatter value=", lambda x: x.scatter(1, np.array([[1], [0], [3]]), value=2.0), [((3, 4),)]),
+    Op("scatter_reduce sum, mean, include_self=False", lambda x, s: x.scatter_reduce(0, INDEX_3x4, s, "sum")
+       + x.scatter_reduce(0, INDEX_3x4, s, "mean", include_self=False), [((3, 4), (2, 4))]),
     Op("scatter_add repeated", lambda x, s: x.scatter_add(0, INDEX_3x4, s), [((3, 4), (2, 4)), ((3, 4), (3, 5))]),
     Op("index_select, index_add, index_copy", lambda x, s: x.index_select(1, [3, 0, 3]).sum(1)[:, None]
        + x.index_add(0, [2, 2], s, alpha=2.0) + x.index_copy(0, np.array([1, 0]), s * 3), [((3, 4), (2, 4))]),

@@ -173,6 +173,11 @@ ROWS = [
     Row("scatter", lambda lib, x, s: x.scatter(1, ix(lib, [[0, 3], [1, 2], [3, 0]]), s), ((3, 4), (3, 2))),
     Row("scatter value", lambda lib, x: lib.scatter(x, 0, ix(lib, [[2, 0, 1, 1]]), value=1.5), ((3, 4),)),
     Row("scatter_add", lambda lib, x, s: lib.scatter_add(x, 0, ix(lib, IDX), s), ((3, 4), (2, 4))),
+    Row("scatter_reduce sum, mean", lambda lib, x, s: (lib.scatter_reduce(x, 0, ix(lib, IDX), s, "sum"), x.scatter_reduce(
+        0, ix(lib, IDX), s, "mean")), ((3, 4), (2, 4))),
+    Row("scatter_reduce include_self=False", lambda lib, x, s: (x.scatter_reduce(0, ix(lib, IDX), s, "sum", include_self=False),
+                                                                x.scatter_reduce(0, ix(lib, IDX), s, "mean",
+                                                                                 include_self=False)), ((3, 4), (2, 4))),
     Row("gather", lambda lib, x: lib.gather(x, 0, ix(lib, IDX)), ((3, 4),)),
     Row("index_select", lambda lib, x: lib.index_select(x, 1, ix(lib, [3, 0, 3])), ((3, 4),)),
     Row("index_add", lambda lib, x, s: x.index_add(0, ix(lib, [2, 2]), s, alpha=2.0), ((3, 4), (2, 4))),
@@ -256,6 +261,7 @@ DTYPE_ROWS = [
     ("masked_fill int64 with a float", lambda lib, x: x.masked_fill(x > 1, 2.7)),
     ("tril, flip, roll, repeat of int64", lambda lib, x: (x.tril(), x.flip(0), x.roll(1, 1), x.repeat(2, 1))),
     ("nan_to_num of int64", lambda lib, x: lib.nan_to_num(x)),
+    ("F.one_hot", lambda lib, x: (lib.nn.functional.one_hot(x + 5), lib.nn.functional.one_hot(x + 5, 15))),
 ]
 
 

@@ -23,7 +23,7 @@ __all__ = [
     "logcumsumexp", "amax", "amin", "argmax", "argmin", "norm", "std_mean", "var_mean", "sort", "argsort", "topk",
     "kthvalue", "median", "mode", "unique", "flip", "roll", "repeat_interleave", "tile", "tril", "triu", "diag",
     "diagonal", "trace", "unflatten", "narrow", "movedim", "moveaxis", "swapaxes", "swapdims", "meshgrid",
-    "broadcast_tensors", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "masked_fill",
+    "broadcast_tensors", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy", "masked_fill",
     "masked_select", "masked_scatter", "nonzero", "argwhere", "take", "take_along_dim", "gather", "numel",
 ]
 
@@ -503,6 +503,11 @@ def scatter(input: Any, dim: int, index: Any, src: Any = None, *, value: Any = N
 def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Tensor:
     """input.scatter_add(dim, index, src)."""
     return _operand_tensor(input).scatter_add(dim, index, src)
+
+
+def scatter_reduce(input: Any, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Tensor:
+    """input.scatter_reduce(dim, index, src, reduce)."""
+    return _operand_tensor(input).scatter_reduce(dim, index, src, reduce, include_self=include_self)
 
 
 def index_select(input: Any, dim: int, index: Any) -> Tensor:

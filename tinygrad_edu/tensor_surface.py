@@ -707,6 +707,26 @@ class SurfaceMethods:
         where, src = self._scatter_where("scatter_add", dim, index, src)
         return _ops().ScatterAdd.apply(self, self._same_dtype(src), where=where)
 
+    def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Any:
+        """src's values reduced into self at index along dim, as `torch.scatter_reduce`: reduce "sum" or
+        "mean" (over the values that land there, with self's own value unless include_self=False).
+        ("prod", "amax" and "amin" are not implemented: they raise NotImplementedError.)"""
+        if reduce not in ("sum", "mean"):
+            raise NotImplementedError(f"scatter_reduce: reduce={reduce!r} is not implemented; use 'sum' or 'mean'")
+        where, src = self._scatter_where("scatter_reduce", dim, index, src)
+        base = self if include_self else _ops().Scatter.apply(self, np.zeros((), self.data.dtype), where=where)
+        total = _ops().ScatterAdd.apply(base, self._same_dtype(src), where=where)
+        if reduce == "sum":
+            return total
+        # mean: divide by how many values each place holds (1 for a place nothing lands on, which keeps self)
+        counts = np.zeros(self.shape, dtype=np.int64)
+        np.add.at(counts, where, 1)
+        counts = counts + (1 if include_self else 0)
+        counts = np.maximum(counts, 1)
+        if self.data.dtype.kind != "f":
+            return _no_grad(np.floor_divide(total.data, counts))
+        return total / counts.astype(self.data.dtype)
+
     def index_add(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Any:
         """A copy of self with alpha * source's slice i added to self's slice index[i] along dim."""
         axis = check_dim("index_add", dim, max(self.ndim, 1))

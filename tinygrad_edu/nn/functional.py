@@ -434,6 +434,6 @@ __all__ += [
     "logsigmoid", "softmin", "threshold", "prelu", "dropout", "dropout1d", "dropout2d", "layer_norm", "batch_norm",
     "embedding",
 ]
-from tinygrad_edu.nn.padding import pad  # noqa: E402
+from tinygrad_edu.nn.padding import one_hot, pad  # noqa: E402
 
-__all__ += ["pad"]
+__all__ += ["pad", "one_hot"]

@@ -1,4 +1,5 @@
-"""F.pad: a border added around the last dims, with a constant or copied from the tensor itself.
+"""F.pad: a border added around the last dims, with a constant or copied from the tensor itself; and
+F.one_hot, which widens class indices into rows of zeros with a one (no gradient).
 
 Every mode is made of differentiable ops, so the gradient comes with it: "constant" joins blocks of
 the value on each side (cat; a negative pad crops, a slice), and "reflect", "replicate" and
@@ -15,7 +16,28 @@ import numpy as np
 from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
-__all__ = ["pad"]
+__all__ = ["pad", "one_hot"]
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """Class indices (an integer tensor) as rows of num_classes zeros with a 1 at the index (int64), as
+    `F.one_hot`; num_classes=-1 takes the largest index + 1.
+
+    Example:
+        >>> F.one_hot(tg.tensor([0, 2], dtype=tg.int64), 3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]], dtype=int64)
+    """
+    indices = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if indices.dtype.kind not in "iu":
+        raise ArgumentError(f"one_hot: the indices must be an integer tensor (int64), got dtype {indices.dtype}; "
+                            f"convert with .long()")
+    if indices.size and indices.min() < 0:
+        raise ArgumentError("one_hot: the indices must be non-negative")
+    count = int(indices.max()) + 1 if num_classes == -1 and indices.size else int(num_classes)
+    if indices.size and indices.max() >= count:
+        raise ArgumentError(f"one_hot: index {int(indices.max())} is out of range for num_classes={count}")
+    return Tensor._from_op((indices[..., None] == np.arange(count)).astype(np.int64), None)
 
 
 def _border_index(mode: str, n: int, before: int, after: int) -> np.ndarray:
