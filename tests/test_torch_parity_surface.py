@@ -429,3 +429,51 @@ def test_cuda_is_a_clear_error_and_cpu_is_accepted() -> None:
         with pytest.raises(RuntimeError, match="CPU only"):
             call()
     assert x.to(tg.device("cpu")) is x and tg.device("cpu") == torch.device("cpu")
+
+
+# ---- PyTorch's dtype rules (issue 13): construction, promotion, and what matrix products refuse ----------
+
+PROMOTION = [
+    ("Python ints, bools, floats", lambda lib: (lib.tensor(3), lib.tensor([True]), lib.tensor([1, 2.5]))),
+    ("int tensor + Python float", lambda lib: lib.tensor([1, 2]) + 0.5),
+    ("int tensor / int tensor", lambda lib: lib.tensor([1, 2]) / lib.tensor([2, 2])),
+    ("int tensor * Python int", lambda lib: lib.tensor([1, 2]) * 3),
+    ("bool + bool, bool + int", lambda lib: (lib.tensor([True]) + lib.tensor([True]), lib.tensor([True]) + 1)),
+    ("float32 tensor + int64 tensor", lambda lib: lib.ones(2) + lib.tensor([1, 2])),
+    ("sin, exp, sqrt, log, sigmoid, tanh, cos of ints", lambda lib: (
+        lib.tensor([1, 2]).sin(), lib.tensor([1, 2]).exp(), lib.tensor([1, 4]).sqrt(), lib.tensor([1, 2]).log(),
+        lib.tensor([1, 2]).sigmoid(), lib.tensor([1, 2]).tanh(), lib.tensor([1, 2]).cos())),
+    ("mean of floats of ints", lambda lib: lib.tensor([1, 2]).float().mean()),
+    ("sum of uint8, int32, bool", lambda lib: (lib.tensor(np.array([200, 100], dtype=np.uint8)).sum(),
+                                               lib.tensor([1, 2], dtype=lib.int32).sum(), lib.tensor([True, True]).sum())),
+    ("where, clamp of ints", lambda lib: (lib.where(lib.tensor([True, False]), lib.tensor([1, 2]), 0.5),
+                                          lib.tensor([1, 5]).clamp(2, 3))),
+    ("cat of int64", lambda lib: lib.cat([lib.tensor([1]), lib.tensor([2, 3])])),
+    ("bool mask picks rows", lambda lib: lib.tensor([[1.0], [2.0], [3.0]])[lib.tensor([True, False, True])]),
+]
+
+
+@pytest.mark.parametrize("name, make", PROMOTION, ids=[p[0] for p in PROMOTION])
+def test_dtype_rules_match_torch(name, make) -> None:
+    ours, theirs = outputs(make(tg)), outputs(make(torch))
+    for o, t in zip(ours, theirs):
+        assert dtype_name(o) == dtype_name(t), name
+        np.testing.assert_allclose(to_numpy(o).astype(np.float64), to_numpy(t).astype(np.float64), rtol=1e-6)
+
+
+MIXED = [
+    ("nn.Linear on an int tensor", lambda lib: lib.nn.Linear(2, 3)(lib.tensor([[1, 2]])), "x.float()"),
+    ("float32 @ float64", lambda lib: lib.ones(2, 2) @ lib.ones(2, 2, dtype=lib.float64), "same dtype"),
+    ("mm of int and float", lambda lib: lib.ones(2, 2).mm(lib.tensor([[1, 2], [3, 4]])), "x.float()"),
+    ("F.linear float64 input, float32 weight", lambda lib: lib.nn.functional.linear(
+        lib.ones(1, 2, dtype=lib.float64), lib.ones(3, 2)), "same dtype"),
+]
+
+
+@pytest.mark.parametrize("name, call, hint", MIXED, ids=[m[0] for m in MIXED])
+def test_matrix_products_of_mixed_dtypes_raise_as_torch_with_a_hint(name, call, hint) -> None:
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(tg.DtypeError, match="same dtype") as caught:
+        call(tg)
+    assert hint in str(caught.value)

@@ -16,18 +16,18 @@ from typing import Any, Iterator, NamedTuple, Optional, Union
 import numpy as np
 
 from tinygrad_edu.arguments import (
-    Dim, arg_reduce, as_tuple, check_dim, check_matmul, check_mm, chunk_sizes, infer_shape, integer_index,
+    Dim, arg_reduce, as_tuple, check_dim, check_matmul, check_mm, check_same_dtype, chunk_sizes, infer_shape, integer_index,
     reduce_args, shape_args, split_sizes, variance_args,
 )
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.device import check_device
-from tinygrad_edu.tensor_surface import SurfaceMethods
+from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
 
 __all__ = ["Tensor", "tensor", "from_numpy"]
 
 DTypeLike = Any  # anything np.dtype() accepts: np.float32, tg.float64, 'float32', a dtype
 
-# The dtype of tensors made from Python numbers, lists, and integer or bool arrays, as in PyTorch.
+# The dtype of tensors made from Python floats, and of float results of int inputs, as in PyTorch.
 DEFAULT_DTYPE = np.dtype(np.float32)
 
 
@@ -60,10 +60,13 @@ def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
             f"tensor: unsupported data of dtype {array.dtype} (from {type(data).__name__}); "
             "tensors hold numbers (float, int or bool)"
         )
-    if dtype is None and array.dtype.kind != "f":
-        array = array.astype(DEFAULT_DTYPE)  # ints and bools become float32, as in PyTorch
-    elif dtype is None and not isinstance(data, (np.ndarray, np.generic)):
-        array = array.astype(DEFAULT_DTYPE)  # Python floats become float32, as in PyTorch
+    if dtype is None and not isinstance(data, (np.ndarray, np.generic)):
+        # Python numbers and lists, as PyTorch: floats become the default dtype (float32), ints int64,
+        # bools bool (NumPy already gives int64 and bool for those)
+        if array.dtype.kind == "f":
+            array = array.astype(DEFAULT_DTYPE)
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64)
     return array
 
 
@@ -141,8 +144,8 @@ class Tensor(SurfaceMethods):
     Args:
         data: a number, a (nested) list, an ndarray or a Tensor. The data is copied.
         requires_grad: record operations on this tensor so that `backward()` fills its `.grad`.
-        dtype: the NumPy dtype to store. By default floating-point arrays keep their dtype (float64
-            stays float64) and everything else (Python numbers, lists, ints, bools) becomes float32.
+        dtype: the NumPy dtype to store. By default, as PyTorch: arrays keep their dtype (float64 stays
+            float64, int32 int32); Python floats become float32, Python ints int64, bools bool.
 
     Example:
         >>> x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -434,19 +437,19 @@ class Tensor(SurfaceMethods):
 
     def exp(self) -> "Tensor":
         """e^x, elementwise."""
-        return _ops.Exp.apply(self)
+        return _ops.Exp.apply(_floating(self))
 
     def log(self) -> "Tensor":
         """The natural logarithm, elementwise."""
-        return _ops.Log.apply(self)
+        return _ops.Log.apply(_floating(self))
 
     def log1p(self) -> "Tensor":
         """log(1 + x), elementwise, exact even where x is tiny (1 + x would round x away)."""
-        return _ops.Log1p.apply(self)
+        return _ops.Log1p.apply(_floating(self))
 
     def sqrt(self) -> "Tensor":
         """The square root, elementwise."""
-        return _ops.Sqrt.apply(self)
+        return _ops.Sqrt.apply(_floating(self))
 
     def abs(self) -> "Tensor":
         """|x|, elementwise (its gradient at 0 is taken as 0, as PyTorch)."""
@@ -458,19 +461,19 @@ class Tensor(SurfaceMethods):
 
     def sigmoid(self) -> "Tensor":
         """1 / (1 + exp(-x)), elementwise."""
-        return _ops.Sigmoid.apply(self)
+        return _ops.Sigmoid.apply(_floating(self))
 
     def tanh(self) -> "Tensor":
         """The hyperbolic tangent, elementwise."""
-        return _ops.Tanh.apply(self)
+        return _ops.Tanh.apply(_floating(self))
 
     def sin(self) -> "Tensor":
         """The sine, elementwise (also reached as np.sin(x))."""
-        return _ops.Sin.apply(self)
+        return _ops.Sin.apply(_floating(self))
 
     def cos(self) -> "Tensor":
         """The cosine, elementwise (also reached as np.cos(x))."""
-        return _ops.Cos.apply(self)
+        return _ops.Cos.apply(_floating(self))
 
     def clamp(self, min: Optional[float] = None, max: Optional[float] = None) -> "Tensor":
         """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
@@ -506,6 +509,8 @@ class Tensor(SurfaceMethods):
         """
         if dtype is not None:
             return self.to(dtype).sum(dim, keepdim, axis=axis, keepdims=keepdims)
+        if self.data.dtype.kind in "bu" or self.data.dtype.kind == "i" and self.data.dtype.itemsize < 8:
+            return self.to(np.int64).sum(dim, keepdim, axis=axis, keepdims=keepdims)  # as PyTorch: int64
         axes, keep = reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Sum.apply(self, axes=axes, keepdim=keep)
 
@@ -777,6 +782,7 @@ class Tensor(SurfaceMethods):
         """Matrix product with NumPy's rules: 1-D vectors, matrices and batches of matrices."""
         other = _operand_tensor(other)
         check_matmul(self.shape, other.shape)
+        check_same_dtype("matmul", self.data, other.data)
         return _ops.MatMul.apply(self, other)
 
     def dot(self, other: Any) -> "Tensor":
@@ -795,6 +801,7 @@ class Tensor(SurfaceMethods):
         """
         mat2 = _operand_tensor(mat2)
         check_mm(self.data.shape, mat2.data.shape)
+        check_same_dtype("mm", self.data, mat2.data)
         return _ops.MatMul.apply(self, mat2)
 
     # ---- operator sugar: one line each, with the math it means ----------------------------
@@ -933,7 +940,7 @@ def _shape_of(op: str, other: Any) -> tuple[int, ...]:
 
 
 def _operand_tensor(x: Any) -> Tensor:
-    """x itself if it is a Tensor, else a new Tensor made from it (numbers and lists become float32)."""
+    """x itself if it is a Tensor, else a new Tensor made from it (with tg.tensor's dtype rules)."""
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
@@ -943,8 +950,10 @@ def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike = None, devi
     """Make a Tensor from data (copied), as `torch.tensor`.
 
     Example:
-        >>> tg.tensor([1, 2, 3])             # ints become float32
+        >>> tg.tensor([1.0, 2, 3])           # floats become float32, as in PyTorch
         tensor([1., 2., 3.], dtype=float32)
+        >>> tg.tensor([1, 2, 3]).dtype       # and ints int64
+        dtype('int64')
     """
     check_device("tensor", device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from tinygrad_edu.arguments import check_same_dtype
 from tinygrad_edu.autograd import is_grad_enabled
 from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.ops import elementwise, linalg
@@ -47,6 +48,7 @@ def linear(input: Any, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
             f"linear: input of shape {x.data.shape} and weight of shape {weight.data.shape} do not fit: "
             f"the input's last dimension must be in_features = {weight.data.shape[-1]}"
         )
+    check_same_dtype("linear", x.data, weight.data)
     return linalg.Linear.apply(x, weight, bias)
 
 

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from tinygrad_edu.arguments import check_same_dtype
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
@@ -61,6 +62,7 @@ class Linear(Module):
                 f"{self!r}: input of shape {input.data.shape} should have in_features = {self.in_features} "
                 "in its last dimension"
             )
+        check_same_dtype(repr(self), input.data, self.weight.data)  # an int input is refused, as in PyTorch
         return LinearOp.apply(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
