@@ -477,3 +477,38 @@ def test_matrix_products_of_mixed_dtypes_raise_as_torch_with_a_hint(name, call, 
     with pytest.raises(tg.DtypeError, match="same dtype") as caught:
         call(tg)
     assert hint in str(caught.value)
+
+
+DEFAULT_DTYPE_USES = [
+    ("Python floats", lambda lib: lib.tensor([1.5, 2.0])),
+    ("zeros, rand", lambda lib: (lib.zeros(2), lib.rand(2).dtype == lib.get_default_dtype())),
+    ("arange of floats, linspace, full", lambda lib: (lib.arange(0, 1, 0.5), lib.linspace(0, 1, 3), lib.full((2,), 0.5))),
+    ("int tensor + Python float, int / int", lambda lib: (lib.tensor([1]) + 0.5, lib.tensor([1]) / lib.tensor([2]))),
+    ("sin of ints", lambda lib: lib.tensor([1, 2]).sin()),
+    ("nn.Linear's weight", lambda lib: lib.nn.Linear(2, 3).weight),
+]
+
+
+@pytest.mark.parametrize("name, make", DEFAULT_DTYPE_USES, ids=[d[0] for d in DEFAULT_DTYPE_USES])
+def test_set_default_dtype_float64_as_torch(name, make) -> None:
+    results = []
+    for lib in (tg, torch):
+        lib.set_default_dtype(lib.float64)
+        try:
+            assert "float64" in str(lib.get_default_dtype())
+            results.append(outputs(make(lib)))
+        finally:
+            lib.set_default_dtype(lib.float32)
+    for o, t in zip(*results):
+        if isinstance(t, torch.Tensor):
+            assert dtype_name(o) == dtype_name(t) == "float64", name
+        else:
+            assert o == t
+    assert tg.get_default_dtype() == np.float32
+
+
+def test_set_default_dtype_refuses_ints_as_torch() -> None:
+    with pytest.raises(TypeError):
+        torch.set_default_dtype(torch.int64)
+    with pytest.raises(tg.DtypeError, match="floating-point"):
+        tg.set_default_dtype(tg.int64)

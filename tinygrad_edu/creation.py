@@ -14,7 +14,7 @@ from tinygrad_edu.arguments import shape_args
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.device import check_device
 from tinygrad_edu.generator import Generator
-from tinygrad_edu.tensor import DEFAULT_DTYPE, DTypeLike, Tensor, _check_can_require_grad
+from tinygrad_edu.tensor import DTypeLike, Tensor, _check_can_require_grad, get_default_dtype
 
 __all__ = [
     "manual_seed", "default_generator", "zeros", "ones", "full", "empty", "eye", "arange",
@@ -56,7 +56,7 @@ def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 def _dtype(dtype: DTypeLike) -> np.dtype:
     """The dtype asked for, float32 when none is."""
-    return DEFAULT_DTYPE if dtype is None else np.dtype(dtype)
+    return get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
 def _size(op: str, size: tuple[Any, ...]) -> tuple[int, ...]:
@@ -114,7 +114,7 @@ def _fill_dtype(value: Any) -> np.dtype:
         return np.dtype(np.bool_)
     if isinstance(value, (int, np.integer)):
         return np.dtype(np.int64)
-    return DEFAULT_DTYPE
+    return get_default_dtype()
 
 
 def eye(n: int, m: Optional[int] = None, dtype: DTypeLike = None, requires_grad: bool = False,
@@ -142,7 +142,7 @@ def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: DT
         raise ArgumentError("arange: step must be nonzero")
     if dtype is None:
         ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = np.int64 if ints else DEFAULT_DTYPE
+        dtype = np.int64 if ints else get_default_dtype()
     return _make(np.arange(start, end, step, dtype=np.dtype(dtype)), requires_grad)
 
 
@@ -328,20 +328,20 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Opti
     else:
         shape = _size("normal", (size,))
     kinds = [m.data.dtype for m in (mean, std) if isinstance(m, Tensor)]
-    dt = np.dtype(dtype) if dtype is not None else (kinds[0] if kinds and kinds[0].kind == "f" else DEFAULT_DTYPE)
+    dt = np.dtype(dtype) if dtype is not None else (kinds[0] if kinds and kinds[0].kind == "f" else get_default_dtype())
     draws = _generator(generator).standard_normal(shape)
     return _make((means + stds * draws).astype(_float_dtype("normal", dt)), requires_grad)
 
 
 def bernoulli(input: Any, p: Optional[float] = None, *, generator: Optional[np.random.Generator] = None) -> Tensor:
     """1 with probability input (elementwise), else 0, in input's dtype, as `torch.bernoulli`."""
-    probs = input.data if isinstance(input, Tensor) else np.asarray(input, dtype=DEFAULT_DTYPE)
+    probs = input.data if isinstance(input, Tensor) else np.asarray(input, dtype=get_default_dtype())
     if p is not None:
         probs = np.full_like(probs, p)
     if np.any((probs < 0) | (probs > 1)):
         raise ArgumentError("bernoulli: every probability must be in [0, 1]")
     draws = _generator(generator).random(probs.shape) < probs
-    return _make(draws.astype(probs.dtype if probs.dtype.kind == "f" else DEFAULT_DTYPE), False)
+    return _make(draws.astype(probs.dtype if probs.dtype.kind == "f" else get_default_dtype()), False)
 
 
 def multinomial(input: Any, num_samples: int, replacement: bool = False, *,

@@ -23,12 +23,33 @@ from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.device import check_device
 from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
 
-__all__ = ["Tensor", "tensor", "from_numpy"]
+__all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype"]
 
 DTypeLike = Any  # anything np.dtype() accepts: np.float32, tg.float64, 'float32', a dtype
 
 # The dtype of tensors made from Python floats, and of float results of int inputs, as in PyTorch.
+# tg.set_default_dtype changes it; code elsewhere reads it through get_default_dtype() at call time.
 DEFAULT_DTYPE = np.dtype(np.float32)
+
+
+def get_default_dtype() -> np.dtype:
+    """The default float dtype (float32 unless set_default_dtype changed it), as `torch.get_default_dtype`."""
+    return DEFAULT_DTYPE
+
+
+def set_default_dtype(dtype: DTypeLike) -> None:
+    """Make `dtype` (a float dtype) the default for Python floats, creation functions and new layers, as
+    `torch.set_default_dtype`.
+
+    Example:
+        >>> tg.set_default_dtype(tg.float64); tg.tensor(1.5).dtype
+        dtype('float64')
+    """
+    global DEFAULT_DTYPE
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise DtypeError(f"set_default_dtype: only floating-point dtypes can be the default, got {dtype}")
+    DEFAULT_DTYPE = dtype
 
 
 _PLAIN_DATA = (np.ndarray, list, tuple, float, int, bool)  # what tensors are usually made from: no other array kind
