@@ -512,3 +512,37 @@ def test_set_default_dtype_refuses_ints_as_torch() -> None:
         torch.set_default_dtype(torch.int64)
     with pytest.raises(tg.DtypeError, match="floating-point"):
         tg.set_default_dtype(tg.int64)
+
+
+# Type promotion over every pair of dtypes, with and without 0-d ("weak") tensors: tinygrad_edu's result
+# dtype is torch's (or torch refuses). 7 x 7 dtypes x 3 shape pairings x the ops below.
+DTYPES = ["bool", "uint8", "int32", "int64", "float16", "float32", "float64"]
+PAIRINGS = [((2,), (2,)), ((2,), ()), ((), (2,)), ((), ())]
+PROMOTING = {
+    "+": lambda lib, x, y: x + y,
+    "/": lambda lib, x, y: x / y,
+    "*": lambda lib, x, y: x * y,
+    "where": lambda lib, x, y: lib.where(lib.ones(2, dtype=lib.bool), x, y),
+    "maximum": lambda lib, x, y: lib.maximum(x, y),
+    "cat": lambda lib, x, y: lib.cat([x.reshape(-1), y.reshape(-1)]),
+    "stack": lambda lib, x, y: lib.stack([x, y]) if tuple(x.shape) == tuple(y.shape) else x * 0,
+    "+ Python int, float, bool": lambda lib, x, y: (x + 3, x * 2.5, x + True),
+}
+
+
+@pytest.mark.parametrize("op", list(PROMOTING), ids=list(PROMOTING))
+def test_type_promotion_of_every_dtype_pair_matches_torch(op) -> None:
+    fn = PROMOTING[op]
+    differ = []
+    for a in DTYPES:
+        for b in DTYPES:
+            for sa, sb in PAIRINGS:
+                try:
+                    theirs = outputs(fn(torch, torch.ones(sa, dtype=getattr(torch, a)), torch.ones(sb, dtype=getattr(torch, b))))
+                except RuntimeError:
+                    continue  # torch refuses (e.g. bool - bool); not compared
+                with np.errstate(all="ignore"):
+                    ours = outputs(fn(tg, tg.ones(sa, dtype=getattr(tg, a)), tg.ones(sb, dtype=getattr(tg, b))))
+                if [dtype_name(o) for o in ours] != [dtype_name(t) for t in theirs]:
+                    differ.append((a, sa, b, sb, [dtype_name(o) for o in ours], [dtype_name(t) for t in theirs]))
+    assert differ == []

@@ -10,7 +10,7 @@
 import numpy as _np
 
 from tinygrad_edu.tensor import Tensor, from_numpy, tensor, where  # noqa: I001  (Tensor first: the rest build on it)
-from tinygrad_edu.tensor import get_default_dtype, set_default_dtype
+from tinygrad_edu.tensor import get_default_dtype, result_type, set_default_dtype
 from tinygrad_edu.autograd import (
     Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, unbroadcast,
 )
@@ -57,7 +57,7 @@ int64 = long = _np.int64
 bool = _np.bool_  # noqa: A001  (tg.bool, as torch.bool)
 
 __all__ = [
-    "Tensor", "tensor", "from_numpy", "where", "get_default_dtype", "set_default_dtype",
+    "Tensor", "tensor", "from_numpy", "where", "get_default_dtype", "set_default_dtype", "result_type",
     "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "unbroadcast",
     "arange", "default_generator", "empty", "eye", "full", "full_like", "linspace", "manual_seed",
     "ones", "ones_like", "rand", "rand_like", "randn", "randn_like", "zeros", "zeros_like",

@@ -23,7 +23,7 @@ from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.device import check_device
 from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
 
-__all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype"]
+__all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
 
 DTypeLike = Any  # anything np.dtype() accepts: np.float32, tg.float64, 'float32', a dtype
 
@@ -100,45 +100,72 @@ def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
         )
 
 
-def _promote(a: "Tensor", b: Any, true_divide: bool = False) -> tuple[Any, Any]:
-    """The operands of `a op b`, cast so that NumPy computes the dtype PyTorch's type promotion gives.
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's type categories: bool < integer < floating
 
-    NumPy and PyTorch agree when both sides are floats, or `a` is a float tensor and `b` a Python
-    number. Elsewhere NumPy gives float64 where PyTorch keeps the float side's dtype or uses float32:
-    float32 tensor with an int tensor -> float32; int tensor with a Python float -> float32; int / int
-    -> float32; float32 tensor with a NumPy number such as np.float64(2) -> float32 (a number, not an
-    array, as a Python float). Only the integer or bool side is ever cast, and it has no gradient.
+
+def _widest(dtypes: list) -> np.dtype:
+    """The dtype that holds every dtype of the highest category among `dtypes` (int + float16 is float16)."""
+    top = max(_CATEGORY[d.kind] for d in dtypes)
+    return np.result_type(*[d for d in dtypes if _CATEGORY[d.kind] == top])
+
+
+def result_type(*operands: Any) -> np.dtype:
+    """The dtype PyTorch's type promotion gives `operands` (tensors and Python numbers), as `torch.result_type`.
+
+    Tensors with dimensions decide; a 0-d tensor changes the result only when its category (bool < int <
+    float) is higher than theirs, and a Python number only when its category is higher than every
+    tensor's: then a float gives the default dtype, an int int64. So float16 tensor + float64 0-d tensor
+    is float16, int tensor + 0.5 is float32, uint8 tensor + 1000 stays uint8.
     """
-    a_float = a.data.dtype.kind == "f"
-    if a_float:  # the common cases first: float tensor with a float tensor or a Python number
-        if type(b) is Tensor:
-            if b.data.dtype.kind == "f":
-                return a, b
-        elif type(b) is float or type(b) is int:
-            return a, b
+    dims = [x.data.dtype for x in operands if isinstance(x, Tensor) and x.data.ndim]
+    zeros = [x.data.dtype for x in operands if isinstance(x, Tensor) and not x.data.ndim]
+    numbers = [x for x in operands if not isinstance(x, Tensor)]
+    dtype = _widest(dims) if dims else None
+    if zeros:
+        zero = _widest(zeros)
+        if dtype is None or _CATEGORY[zero.kind] > _CATEGORY[dtype.kind]:
+            dtype = zero
+    if numbers:
+        top = max(2 if isinstance(x, float) else 0 if isinstance(x, bool) else 1 for x in numbers)
+        if dtype is None or top > _CATEGORY[dtype.kind]:
+            dtype = (np.dtype(np.bool_), np.dtype(np.int64), DEFAULT_DTYPE)[top]
+    return dtype
+
+
+def _cast(x: "Tensor", dtype: np.dtype) -> Any:
+    """x as dtype for an op's input: between floats in the graph (Cast), else its plain cast data (no gradient)."""
+    if x.data.dtype == dtype:
+        return x
+    if x.data.dtype.kind == "f" and dtype.kind == "f":
+        return x.to(dtype)
+    return x.data.astype(dtype)
+
+
+def _promote(a: "Tensor", b: Any, true_divide: bool = False) -> tuple[Any, Any]:
+    """The operands of `a op b`, cast to the dtype PyTorch's type promotion gives (see result_type).
+
+    NumPy agrees with PyTorch when both sides are floats with dimensions, or `a` is a float tensor and
+    `b` a Python number; elsewhere NumPy would give another dtype (float64 for an int tensor with a Python
+    float, the wider dtype where PyTorch's 0-d tensor is "weak"), so both sides are cast first. A NumPy
+    number such as np.float64(2) counts as a Python number, as in PyTorch; true division of ints gives
+    the default float dtype.
+    """
     if isinstance(b, np.generic):
-        b = b.item()  # a NumPy number counts as a Python number, as in PyTorch
+        b = b.item()
     elif not isinstance(b, (Tensor, int, float)):
         b = Tensor(b)
-    if not isinstance(b, Tensor):  # a Python number
-        if not a_float and (isinstance(b, float) or true_divide):
-            return a.data.astype(DEFAULT_DTYPE), b
-        return a, b
-    b_float = b.data.dtype.kind == "f"
-    if a_float and not b_float:
-        return a, b.data.astype(a.data.dtype)
-    if b_float and not a_float:
-        return a.data.astype(b.data.dtype), b
-    if true_divide and not a_float:  # int / int
-        return a.data.astype(DEFAULT_DTYPE), b.data.astype(DEFAULT_DTYPE)
-    return a, b
+    dtype = result_type(a, b)
+    if true_divide and dtype.kind != "f":  # int / int
+        dtype = DEFAULT_DTYPE
+    return _cast(a, dtype), (_cast(b, dtype) if isinstance(b, Tensor) else b)
 
 
 def _binary(op: Any, a: "Tensor", b: Any, reflected: bool = False, true_divide: bool = False) -> "Tensor":
     """`a op b` (or `b op a` when reflected) with PyTorch's result dtype: the one call every operator makes."""
-    if not (a.data.dtype.kind == "f" and (type(b) is float or type(b) is int
-                                          or (type(b) is Tensor and b.data.dtype.kind == "f"))):
-        a, b = _promote(a, b, true_divide)  # the uncommon case: an int, bool or NumPy-number side
+    if not (a.data.dtype.kind == "f" and (type(b) is float or type(b) is int or (
+            type(b) is Tensor and b.data.dtype.kind == "f"
+            and (b.data.dtype == a.data.dtype or (b.data.ndim > 0) == (a.data.ndim > 0))))):
+        a, b = _promote(a, b, true_divide)  # the uncommon case: an int, bool, 0-d or NumPy-number side
     return op.apply(b, a) if reflected else op.apply(a, b)
 
 
@@ -500,6 +527,8 @@ class Tensor(SurfaceMethods):
         """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
         if min is None and max is None:
             raise ArgumentError("clamp: at least one of min and max must be given")
+        if self.data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
+            return self.to(DEFAULT_DTYPE).clamp(min, max)  # an int tensor clamped to float bounds: float32, as PyTorch
         return _ops.Clamp.apply(self, min=_data(min), max=_data(max))
 
     clip = clamp
