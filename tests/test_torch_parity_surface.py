@@ -546,3 +546,32 @@ def test_type_promotion_of_every_dtype_pair_matches_torch(op) -> None:
                 if [dtype_name(o) for o in ours] != [dtype_name(t) for t in theirs]:
                     differ.append((a, sa, b, sb, [dtype_name(o) for o in ours], [dtype_name(t) for t in theirs]))
     assert differ == []
+
+
+VIEWS = [
+    ("view of a transposed matrix as a vector", lambda lib: lib.ones(2, 3).T.view(6)),
+    ("view of a column slice", lambda lib: lib.ones(2, 4)[:, :2].reshape(-1).shape and lib.ones(2, 4)[:, :2].view(4)),
+    ("view of a permuted 3-d tensor merging dims", lambda lib: lib.ones(2, 3, 4).permute(1, 0, 2).view(6, 4)),
+]
+VIEWS_OK = [
+    ("view of a transposed matrix, same shape", lambda lib: lib.ones(2, 3).T.view(3, 2)),
+    ("contiguous().view", lambda lib: lib.ones(2, 3).T.contiguous().view(6)),
+    ("view splitting the last dim of a permuted tensor", lambda lib: lib.ones(2, 3, 4).permute(1, 0, 2).view(3, 2, 2, 2)),
+    ("view of a row slice", lambda lib: lib.ones(4, 3)[1:3].view(6)),
+    ("is_contiguous", lambda lib: (lib.ones(2, 3).is_contiguous(), lib.ones(2, 3).T.is_contiguous(),
+                                   lib.ones(2, 3).T.contiguous().is_contiguous())),
+]
+
+
+@pytest.mark.parametrize("name, call", VIEWS, ids=[v[0] for v in VIEWS])
+def test_view_refuses_what_torch_refuses_and_says_to_reshape(name, call) -> None:
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        call(torch)
+    with pytest.raises(RuntimeError, match=r"view: .*\.reshape\(\.\.\.\)"):
+        call(tg)
+
+
+@pytest.mark.parametrize("name, call", VIEWS_OK, ids=[v[0] for v in VIEWS_OK])
+def test_view_allows_what_torch_allows(name, call) -> None:
+    for o, t in zip(outputs(call(tg)), outputs(call(torch))):
+        assert (tuple(o.shape) == tuple(t.shape)) if isinstance(t, torch.Tensor) else o == t

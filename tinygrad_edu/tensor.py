@@ -695,7 +695,22 @@ class Tensor(SurfaceMethods):
         target = infer_shape(self.data.shape, shape_args(shape))
         return _ops.Reshape.apply(self, shape=target)
 
-    view = reshape
+    def view(self, *shape: Any) -> "Tensor":
+        """reshape without a copy, as `torch.Tensor.view`: refused, as PyTorch refuses it, where the
+        elements are not laid out so that the new shape can read them in place (after a transpose)."""
+        if shape and not isinstance(shape[0], (int, np.integer, tuple, list)):
+            return self.to(shape[0])  # x.view(dtype) is a reinterpreting cast in PyTorch; here a conversion
+        target = infer_shape(self.data.shape, shape_args(shape))
+        if type(self.data) is np.ndarray and not self.data.flags.c_contiguous:
+            try:
+                np.reshape(self.data, target, copy=False)
+            except ValueError:
+                raise RuntimeError(
+                    f"view: the size {target} is not compatible with the input's layout (shape {self.shape}, "
+                    "strides of a transposed or sliced tensor): at least one dimension spans two of its "
+                    "dimensions. Use .reshape(...) instead, or .contiguous().view(...)"
+                ) from None
+        return _ops.Reshape.apply(self, shape=target)
 
     def view_as(self, other: "Tensor") -> "Tensor":
         """`view` to other's shape, as `torch.Tensor.view_as`."""

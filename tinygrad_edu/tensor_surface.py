@@ -677,8 +677,15 @@ class SurfaceMethods:
     swapdims = swapaxes
 
     def contiguous(self) -> Any:
-        """self: every tensor here is stored as NumPy lays it out, so there is no copy to make."""
-        return self
+        """self if its elements are laid out in row-major order, else a row-major copy (in the graph), so
+        that view() can reshape it in place, as `torch.Tensor.contiguous`."""
+        if type(self.data) is not np.ndarray or self.data.flags.c_contiguous:
+            return self
+        return self.clone()
+
+    def is_contiguous(self) -> bool:
+        """True if the elements are laid out in row-major order (False after a transpose)."""
+        return type(self.data) is not np.ndarray or bool(self.data.flags.c_contiguous)
 
     # ---- indexing: writing into a copy (ops/scatter.py), masks, take ------------------------
 
