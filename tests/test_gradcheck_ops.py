@@ -308,6 +308,8 @@ OPS += [
        + x.masked_select(MASK).sum() + x.masked_scatter(MASK, s), [((4, 5), (3, 5))]),
     Op("einsum matmul, batch, outer", lambda a, b: tg.einsum("bij,jk->bik", a, b).sum(0) + tg.einsum(
         "ij,kj", b, b).sum() * tg.einsum("bij->i", a)[:, None], [((2, 3, 4), (4, 5))]),
+    Op("einsum with ...", lambda a, b: tg.einsum("...ij,...jk->...ik", a, b).sum(-1) + tg.einsum("...i->...", a),
+       [((2, 3, 4), (2, 4, 5))]),
     Op("einsum trace, diagonal, repeated label", lambda x: tg.einsum("ii->", x) + tg.einsum("ii->i", x) * tg.einsum(
         "ij,ij->i", x, x), [((3, 3),)]),
     # NumPy's forms of the surface ops (numpy_dispatch.py)

@@ -193,6 +193,8 @@ ROWS = [
         ((2, 3, 4), (2, 4, 2))),
     Row("einsum trace, diagonal, sum", lambda lib, x: (lib.einsum("ii", x), lib.einsum("ii->i", x), lib.einsum("ij->", x)),
         ((3, 3),)),
+    Row("einsum ...", lambda lib, a, b: (lib.einsum("...ij,...jk->...ik", a, b), lib.einsum("...ij,...jk", a, b),
+                                         lib.einsum("b...,b...->...", a, a), lib.einsum("...i->...", b)), ((2, 3, 4), (2, 4, 5))),
     Row("einsum three operands", lambda lib, a, b, c: lib.einsum("i,ij,jk->k", a, b, c), ((3,), (3, 4), (4, 2))),
     Row("nonzero", lambda lib, x: (lib.nonzero(x > 0), (x > 0).nonzero(as_tuple=True)), ((4, 5),)),
 ]

@@ -574,8 +574,9 @@ def numel(input: Any) -> int:
 
 def einsum(equation: str, *operands: Any) -> Tensor:
     """A sum of products named by index labels, as torch.einsum: "ij,jk->ik" is a matrix product,
-    "ii->" a trace, "bi,bi->b" a batch of dot products. Without "->" the output is the labels that
-    occur once, in alphabetical order. ("..." is not supported.)
+    "ii->" a trace, "bi,bi->b" a batch of dot products, "...ij,...jk" a batched one. Without "->" the
+    output is the "..." dims, then the labels that occur once, in alphabetical order. (The "..." dims
+    must have equal sizes in every operand: they are not broadcast.)
 
     Example:
         >>> tg.einsum("ij,j->i", tg.ones(2, 3), tg.ones(3)).shape
@@ -587,12 +588,12 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     equation = equation.replace(" ", "")
-    if "." in equation:
-        raise NotImplementedError(f"einsum: '...' in {equation!r} is not supported; name every dim with a letter")
+    ts = [_operand_tensor(t) for t in operands]
+    if "..." in equation:
+        equation = _name_the_ellipsis(equation, ts)
     if "->" not in equation:
         letters = equation.replace(",", "")
         equation += "->" + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    ts = [_operand_tensor(t) for t in operands]
     specs = equation.split("->")[0].split(",")
     if len(specs) != len(ts):
         raise ShapeError(f"einsum: {equation!r} names {len(specs)} operands, got {len(ts)}")
@@ -608,6 +609,28 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if len(dtypes) > 1:  # as PyTorch: einsum does not promote
         raise ValueError(f"einsum: operands must have one dtype, got {sorted(str(d) for d in dtypes)}")
     return ops.Einsum.apply(*ts, equation=equation)
+
+
+def _name_the_ellipsis(equation: str, ts: list) -> str:
+    """The equation with each "..." replaced by letters it does not use, one per dim it stands for
+    (aligned from the right, as broadcasting aligns them)."""
+    inputs, arrow, output = equation.partition("->")
+    specs = inputs.split(",")
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in equation]
+    count = max((t.ndim - (len(spec) - 3) for spec, t in zip(specs, ts) if "..." in spec), default=0)
+    letters = "".join(spare[:count])
+    named = []
+    for spec, t in zip(specs, ts):
+        if "..." in spec:
+            k = t.ndim - (len(spec) - 3)
+            spec = spec.replace("...", letters[count - k:] if k else "")
+        named.append(spec)
+    if arrow:
+        output = output.replace("...", letters)
+    else:
+        rest = "".join(named).replace(",", "")
+        output = letters + "".join(sorted(c for c in set(rest) if rest.count(c) == 1 and c not in letters))
+    return ",".join(named) + "->" + output
 
 
 __all__ += ["einsum"]
