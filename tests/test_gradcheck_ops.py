@@ -301,6 +301,9 @@ OPS += [
     Op("scatter value=", lambda x: x.scatter(1, np.array([[1], [0], [3]]), value=2.0), [((3, 4),)]),
     Op("scatter_reduce sum, mean, include_self=False", lambda x, s: x.scatter_reduce(0, INDEX_3x4, s, "sum")
        + x.scatter_reduce(0, INDEX_3x4, s, "mean", include_self=False), [((3, 4), (2, 4))]),
+    Op("scatter_reduce amax, amin, prod", lambda x, s: x.scatter_reduce(0, INDEX_3x4, s, "amax")
+       + x.scatter_reduce(0, INDEX_3x4, s, "amin", include_self=False) + x.scatter_reduce(0, INDEX_3x4, s, "prod")
+       + x.scatter_reduce(0, INDEX_3x4, s, "prod", include_self=False), [((3, 4), (2, 4))]),
     Op("scatter_add repeated", lambda x, s: x.scatter_add(0, INDEX_3x4, s), [((3, 4), (2, 4)), ((3, 4), (3, 5))]),
     Op("index_select, index_add, index_copy", lambda x, s: x.index_select(1, [3, 0, 3]).sum(1)[:, None]
        + x.index_add(0, [2, 2], s, alpha=2.0) + x.index_copy(0, np.array([1, 0]), s * 3), [((3, 4), (2, 4))]),

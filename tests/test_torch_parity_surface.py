@@ -178,6 +178,11 @@ ROWS = [
     Row("scatter_reduce include_self=False", lambda lib, x, s: (x.scatter_reduce(0, ix(lib, IDX), s, "sum", include_self=False),
                                                                 x.scatter_reduce(0, ix(lib, IDX), s, "mean",
                                                                                  include_self=False)), ((3, 4), (2, 4))),
+    Row("scatter_reduce amax, amin, prod", lambda lib, x, s: tuple(
+        lib.scatter_reduce(x, 0, ix(lib, IDX), s, r, include_self=inc) for r in ("amax", "amin", "prod")
+        for inc in (True, False)), ((3, 4), (2, 4))),
+    Row("scatter_reduce amax with ties", lambda lib, x, s: lib.round(x).scatter_reduce(
+        0, ix(lib, IDX), lib.round(s), "amax") * x, ((3, 4), (2, 4))),
     Row("gather", lambda lib, x: lib.gather(x, 0, ix(lib, IDX)), ((3, 4),)),
     Row("index_select", lambda lib, x: lib.index_select(x, 1, ix(lib, [3, 0, 3])), ((3, 4),)),
     Row("index_add", lambda lib, x, s: x.index_add(0, ix(lib, [2, 2]), s, alpha=2.0), ((3, 4), (2, 4))),
@@ -259,6 +264,9 @@ DTYPE_ROWS = [
     ("mode of int64", lambda lib, x: lib.mode(x, 1)),
     ("unique", lambda lib, x: lib.unique(x, return_inverse=True, return_counts=True)),
     ("nonzero", lambda lib, x: lib.nonzero(x)),
+    ("scatter_reduce of int64", lambda lib, x: tuple(x.scatter_reduce(1, ix(lib, [[0, 0], [3, 3]]), x[:, :2] * 3, r,
+                                                                      include_self=inc)
+                                                     for r in ("sum", "mean", "prod", "amax", "amin") for inc in (True, False))),
     ("scatter int64", lambda lib, x: x.scatter(1, ix(lib, [[0], [3]]), 9)),
     ("masked_fill int64 with a float", lambda lib, x: x.masked_fill(x > 1, 2.7)),
     ("tril, flip, roll, repeat of int64", lambda lib, x: (x.tril(), x.flip(0), x.roll(1, 1), x.repeat(2, 1))),

@@ -715,12 +715,15 @@ class SurfaceMethods:
         return _ops().ScatterAdd.apply(self, self._same_dtype(src), where=where)
 
     def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Any:
-        """src's values reduced into self at index along dim, as `torch.scatter_reduce`: reduce "sum" or
-        "mean" (over the values that land there, with self's own value unless include_self=False).
-        ("prod", "amax" and "amin" are not implemented: they raise NotImplementedError.)"""
-        if reduce not in ("sum", "mean"):
-            raise NotImplementedError(f"scatter_reduce: reduce={reduce!r} is not implemented; use 'sum' or 'mean'")
+        """src's values reduced into self at index along dim, as `torch.scatter_reduce`: reduce "sum", "mean",
+        "prod", "amax" or "amin" over the values that land on a place, with self's own value unless
+        include_self=False. (prod's gradient divides by the factors: not for zeros.)"""
+        if reduce not in ("sum", "mean", "prod", "amax", "amin"):
+            raise ValueError(f"scatter_reduce: reduce must be 'sum', 'mean', 'prod', 'amax' or 'amin', got {reduce!r}")
         where, src = self._scatter_where("scatter_reduce", dim, index, src)
+        if reduce in ("prod", "amax", "amin"):
+            return _ops().ScatterReduce.apply(self, self._same_dtype(src), where=where, reduce=reduce,
+                                              include_self=include_self)
         base = self if include_self else _ops().Scatter.apply(self, np.zeros((), self.data.dtype), where=where)
         total = _ops().ScatterAdd.apply(base, self._same_dtype(src), where=where)
         if reduce == "sum":

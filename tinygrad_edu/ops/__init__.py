@@ -7,7 +7,7 @@
 - `reduce.py`: sum mean max min, softmax log_softmax logsumexp
 - `scan.py`: prod, cumsum cumprod logcumsumexp
 - `movement.py`: reshape permute expand index gather cat stack
-- `scatter.py`: scatter scatter_add index_add index_copy: writing into a copy at indices
+- `scatter.py`: scatter scatter_add scatter_reduce index_add index_copy: writing into a copy at indices
 - `linalg.py`: matmul, linear
 - `einsum.py`: einsum
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
@@ -23,7 +23,7 @@ from tinygrad_edu.ops.linalg import Linear, MatMul
 from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, Stack
 from tinygrad_edu.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
 from tinygrad_edu.ops.rounding import Ceil, Copysign, Floor, Fmod, NanToNum, Remainder, Round, Sign, Trunc
-from tinygrad_edu.ops.scatter import Scatter, ScatterAdd
+from tinygrad_edu.ops.scatter import Scatter, ScatterAdd, ScatterReduce
 from tinygrad_edu.ops.scan import Cumprod, Cumsum, LogCumSumExp, Prod
 from tinygrad_edu.ops.trig import Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Cosh, Hypot, Sinh, Tan
 
@@ -37,5 +37,5 @@ __all__ = [
     "Cat", "Expand", "Gather", "Index", "Permute", "Reshape", "Stack",
     "LogSoftmax", "LogSumExp", "Max", "Mean", "Min", "Softmax", "Sum",
     "Prod", "Cumsum", "Cumprod", "LogCumSumExp",
-    "Scatter", "ScatterAdd", "Einsum",
+    "Scatter", "ScatterAdd", "ScatterReduce", "Einsum",
 ]

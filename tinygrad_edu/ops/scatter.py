@@ -48,3 +48,46 @@ class ScatterAdd(Function):
         (where,) = self.saved
         need_x, need_src = self.needs_input_grad
         return (grad_out if need_x else None), (grad_out[where] if need_src else None)
+
+
+# the value a place starts from when only src's values count (include_self=False)
+_START = {"amax": -np.inf, "amin": np.inf, "prod": 1.0}
+_UFUNC = {"amax": np.maximum, "amin": np.minimum, "prod": np.multiply}
+
+
+class ScatterReduce(Function):
+    """A copy of x where each place x[where] also takes src's values by `reduce`: "amax", "amin" or "prod"
+    (scatter_reduce; "sum" and "mean" are made of ScatterAdd). include_self=False leaves x's own value out
+    at the places written."""
+
+    def forward(self, x, src, where=(), reduce: str = "amax", include_self: bool = True):
+        written = np.zeros_like(x, dtype=bool)
+        written[where] = True
+        out = x.copy()
+        if not include_self:
+            start = _START[reduce]
+            if x.dtype.kind in "iu":  # (an integer dtype has no infinity: its extremes stand in)
+                start = {"amax": np.iinfo(x.dtype).min, "amin": np.iinfo(x.dtype).max, "prod": 1}[reduce]
+            elif x.dtype.kind == "b":
+                start = reduce != "amax"
+            out[written] = start
+        _UFUNC[reduce].at(out, where, src)
+        self.save(x, src, out, written, where, reduce, include_self)
+        return out
+
+    def backward(self, grad_out):
+        x, src, out, written, where, reduce, include_self = self.saved
+        need_x, need_src = self.needs_input_grad
+        counts_x = np.logical_not(written) if not include_self else np.ones_like(written)
+        if reduce == "prod":
+            # d(prod)/d(one factor) = the product of the others = out / that factor (no zero factors)
+            grad_x = grad_out * np.where(counts_x, out / np.where(counts_x, x, 1), 0) if need_x else None
+            grad_src = (grad_out * out)[where] / src if need_src else None
+            return grad_x, grad_src
+        # amax / amin: the gradient goes to every value equal to the result, shared evenly (as PyTorch)
+        hits_x = (x == out) & counts_x
+        hits_src = src == out[where]
+        count = hits_x.astype(grad_out.dtype)
+        np.add.at(count, where, hits_src.astype(grad_out.dtype))
+        share = grad_out / np.maximum(count, 1)
+        return (share * hits_x if need_x else None), (share[where] * hits_src if need_src else None)
