@@ -3,7 +3,7 @@
 Import it first in every script, before NumPy: OPENBLAS_NUM_THREADS and its kin are read only
 when the BLAS library loads, so they must be set before `import numpy` runs anywhere. A variable
 the user already set is left as it is. The rest of the harness (the machine header, timing, tables,
-goals) is the package tinygrad_edu/bench/ (environment.py, harness.py), re-exported here, and so are
+goals) is the package tinygrad_edu/apps/bench/ (environment.py, harness.py), re-exported here, and so are
 the XOR and MLP workloads (xor.py, mlp.py), so that `tinygrad-edu bench` runs the same code.
 """
 
@@ -14,8 +14,9 @@ import os
 import resource
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -44,9 +45,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tinygrad_edu.bench import (  # noqa: E402  (after the thread variables, on purpose)
-    BASELINE, Comparison, Goal, Row, benchmark_settings, common_arguments, describe_environment, format_time,
-    load_torch, markdown_table, positive_int, print_comparisons, relative, time_steps, verdict_lines,
+from tinygrad_edu.apps.bench import (  # noqa: E402  (after the thread variables, on purpose)
+    BASELINE,
+    Comparison,
+    Goal,
+    Row,
+    benchmark_settings,
+    common_arguments,
+    describe_environment,
+    format_time,
+    load_torch,
+    markdown_table,
+    positive_int,
+    print_comparisons,
+    relative,
+    time_steps,
+    verdict_lines,
 )
 
 __all__ = [

@@ -18,15 +18,15 @@ Run from the repository root:
 
 from __future__ import annotations
 
-import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
-
 import argparse
 import gc
 import statistics
 import sys
 import time
-from typing import Any, Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
+import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
 import numpy as np
 from _harness import BASELINE, Goal, benchmark_settings, format_bytes, format_time, load_torch, relative
 
@@ -45,7 +45,7 @@ IMPLEMENTATIONS = {
 }
 
 
-def chain_function(kind: str, length: int) -> Optional[Callable[[], Any]]:
+def chain_function(kind: str, length: int) -> Callable[[], Any] | None:
     """A function that runs the chain forward and backward and returns d y/d x as an ndarray."""
     x0 = np.random.default_rng(0).standard_normal((4, 4), dtype=np.float32)
     if kind == "numpy":
@@ -106,7 +106,7 @@ def child(kind: str, length: int, repeat: int, threads: int) -> dict[str, Any]:
     return {"times": times, "growth": growth, "grad": grad.tolist()}
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     _harness.common_arguments(parser)
     parser.add_argument("--lengths", type=_harness.positive_int, nargs=2, default=[10_000, 100_000],

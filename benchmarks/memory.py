@@ -13,22 +13,22 @@ Run from the repository root:
 
 from __future__ import annotations
 
-import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
-
 import argparse
 import sys
 import time
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
+import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
 from _harness import BASELINE, Goal, format_bytes
 
-from tinygrad_edu import bench
+from tinygrad_edu.apps import bench
 
 PEAK_GOAL = 1.2  # issue 5: peak RSS <= 1.2x the hand-written NumPy version's
 GROWTH_TOLERANCE = 1024 * 1024  # "no growth": less than 1 MiB between the first sample and the last
 CHECK_STEPS = 10
 
-# child kind -> the row of tinygrad_edu.bench.mlp_implementations that it runs
+# child kind -> the row of tinygrad_edu.apps.bench.mlp_implementations that it runs
 KINDS = {"numpy": bench.BASELINE, "tensors": bench.TENSORS, "modules": bench.MODULES, "compiled": bench.COMPILED,
          "torch": bench.PYTORCH}
 
@@ -55,7 +55,7 @@ def child(kind: str, steps: int, sample_every: int, threads: int) -> dict[str, A
             "losses": losses, "seconds": seconds}
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     _harness.common_arguments(parser)
     parser.add_argument("--steps", type=_harness.positive_int, default=1000, help="training steps (default 1000)")

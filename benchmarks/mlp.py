@@ -8,23 +8,23 @@ Run from the repository root:
     python benchmarks/mlp.py                 # about 10 s
     python benchmarks/mlp.py --threads 2
 
-The implementations are in tinygrad_edu/bench/mlp.py (MlpNumpy, MlpTensors, mlp_modules; the compiled
+The implementations are in tinygrad_edu/apps/bench/mlp.py (MlpNumpy, MlpTensors, mlp_modules; the compiled
 row is CompiledTrainer in harness.py), shared with `tinygrad-edu bench`. Exit status 1 when a row's
 loss is not hand-written NumPy's to 1e-6.
 """
 
 from __future__ import annotations
 
-import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
-
 import argparse
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
-from tinygrad_edu.bench import mlp_comparison
+import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
+
+from tinygrad_edu.apps.bench import mlp_comparison
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     _harness.common_arguments(parser)
     parser.add_argument("--repeat", type=_harness.positive_int, default=51, help="timed blocks per row (default 51)")

@@ -15,14 +15,13 @@ Run from the repository root:
 
 from __future__ import annotations
 
-import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
-
 import argparse
 import sys
-from typing import Any, Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
+import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
 import numpy as np
-
 from _harness import BASELINE, Comparison, Goal, Row, relative
 
 import tinygrad_edu as tg
@@ -102,7 +101,7 @@ def compare(op: str, n: int, repeat: int, torch: Any, torch_mode: str) -> Compar
     return comparison
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     _harness.common_arguments(parser)
     parser.add_argument("--ops", type=_harness.positive_int, default=1000, help="length of each chain (default 1000)")

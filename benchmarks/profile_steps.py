@@ -14,19 +14,18 @@ Run from the repository root:
 
 from __future__ import annotations
 
-import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
-
 import argparse
 import cProfile
 import pstats
 import sys
 import time
-from typing import Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
 
+import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
 import numpy as np
 
 import tinygrad_edu as tg
-from tinygrad_edu import bench
+from tinygrad_edu.apps import bench
 
 
 def workload(name: str) -> tuple[Callable[[], None], str]:
@@ -53,7 +52,7 @@ def workload(name: str) -> tuple[Callable[[], None], str]:
     return chain, f"chain of {ops} (4, 4) ops, forward + backward (divide by {ops} for per op)"
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", choices=["xor", "xor-modules", "mlp", "mlp-modules", "mul-chain", "add-chain"])
     parser.add_argument("--steps", type=_harness.positive_int, default=None,

@@ -17,13 +17,17 @@ from __future__ import annotations
 import inspect
 import re
 import shutil
+import sys
+from pathlib import Path
 
 import numpy as np
 
-import tinygrad_edu as tg
-from tinygrad_edu.compiler import compile as tg_compile
-from tinygrad_edu.nn import functional as F
-from tinygrad_edu.reference import tutorial_a
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so a fresh clone runs it without installing
+
+import tinygrad_edu as tg  # noqa: E402
+from tinygrad_edu.apps.reference import tutorial_a  # noqa: E402
+from tinygrad_edu.compiler import compile as tg_compile  # noqa: E402
+from tinygrad_edu.nn import functional as F  # noqa: E402
 
 LR = tutorial_a.LR
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so a fresh clone runs it without installing
 
@@ -31,7 +31,7 @@ from tinygrad_edu import nn, optim  # noqa: E402
 INSTALL_HINT = "pip install scikit-learn"
 
 
-def load_digits() -> Optional[tuple[np.ndarray, np.ndarray]]:
+def load_digits() -> tuple[np.ndarray, np.ndarray] | None:
     """(images as rows of 64 pixels scaled to [0, 1], labels 0-9), or None without scikit-learn."""
     try:
         from sklearn.datasets import load_digits as sklearn_load_digits
@@ -42,7 +42,7 @@ def load_digits() -> Optional[tuple[np.ndarray, np.ndarray]]:
     return pixels, digits.target.astype(np.int64)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="8x8 digits with a 64-32-10 network and cross-entropy.")
     parser.add_argument("--epochs", type=int, default=30, help="passes over the training images (default 30)")
     parser.add_argument("--batch-size", type=int, default=32, help="images per step (default 32)")
@@ -90,7 +90,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             optimizer.step()
             total += loss.item() * len(batch)
         if epoch == 1 or epoch % max(args.epochs // 5, 1) == 0:
-            print(f"  epoch {epoch:>3}  loss {total / n_train:.4f}  test accuracy {accuracy(model, test_x, test_y):.1%}")
+            test_accuracy = accuracy(model, test_x, test_y)
+            print(f"  epoch {epoch:>3}  loss {total / n_train:.4f}  test accuracy {test_accuracy:.1%}")
     seconds = time.perf_counter() - start
 
     # 4. The held-out accuracy, and which digits get mixed up.

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so a fresh clone runs it without installing
 
@@ -56,7 +56,7 @@ def module_loss() -> tuple[tg.Tensor, nn.Module]:
     return loss, model
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Draw the XOR loss's computation graph.")
     parser.add_argument("path", nargs="?", help="file to write: .dot (text), or .png, .svg, .pdf (needs Graphviz)")
     parser.add_argument("--nn", action="store_true", help="draw the nn.Module version instead of the tutorial's")

@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so a fresh clone runs it without installing
 
@@ -70,7 +70,7 @@ def accuracy(model: nn.Module, points: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean((scores > 0) == labels))
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Two moons with a 2-32-32-1 ReLU network and Adam.")
     parser.add_argument("--samples", type=int, default=1000, help="points in all (default 1000)")
     parser.add_argument("--noise", type=float, default=0.2, help="standard deviation of the noise (default 0.2)")

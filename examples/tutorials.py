@@ -1,6 +1,6 @@
 """The four tutorials side by side: each one's hand-derived NumPy training beside the same network on autograd.
 
-Tutorials A-D (see tinygrad_edu/reference) each train a small sigmoid network with backpropagation derived
+Tutorials A-D (see tinygrad_edu/apps/reference) each train a small sigmoid network with backpropagation derived
 on paper. Here every tutorial runs twice from the same initial weights:
 
 - left, the tutorial itself: its NumPy forward pass, its hand-written gradients, its update;
@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so a fresh clone runs it without installing
 
@@ -32,8 +32,8 @@ import numpy as np  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import nn, optim  # noqa: E402
-from tinygrad_edu.reference import TUTORIALS, Params, Tutorial  # noqa: E402
-from tinygrad_edu.tutorial_checks import SPECS, to_state_dict, to_tutorial_params  # noqa: E402
+from tinygrad_edu.apps.reference import TUTORIALS, Params, Tutorial  # noqa: E402
+from tinygrad_edu.apps.tutorial_checks import SPECS, to_state_dict, to_tutorial_params  # noqa: E402
 
 # The differences we accept: float64 rounding, accumulated over thousands of steps.
 TOLERANCE = 1e-9
@@ -56,12 +56,12 @@ def half_mean_squared_error(p: tg.Tensor, y: tg.Tensor) -> tg.Tensor:
     return 0.5 * ((p - y) ** 2).mean()
 
 
-# name -> (hidden units, the output layer's activation, the loss the tutorial's update descends)
-NETWORKS: dict[str, tuple[int, Callable[[], nn.Module], Callable[[tg.Tensor, tg.Tensor], tg.Tensor]]] = {
-    "A": (4, nn.Sigmoid, mean_bce),
-    "B": (3, nn.Sigmoid, half_summed_squared_error),
-    "C": (2, nn.Sigmoid, half_summed_squared_error),
-    "D": (3, nn.Identity, half_mean_squared_error),  # D's output layer is linear
+# name -> the loss the tutorial's update descends (its sizes and output activation are in its Tutorial record)
+LOSSES: dict[str, Callable[[tg.Tensor, tg.Tensor], tg.Tensor]] = {
+    "A": mean_bce,
+    "B": half_summed_squared_error,
+    "C": half_summed_squared_error,
+    "D": half_mean_squared_error,
 }
 
 # nn.Sequential names its layers 0, 1, 2, ...; the weight map below names them hidden and output.
@@ -70,12 +70,12 @@ LAYER_NAMES = {"hidden": "0", "output": "2"}
 
 def build_model(tutorial: Tutorial) -> nn.Module:
     """The tutorial's network with nn, in float64 (as the NumPy references compute), loaded with its init()."""
-    hidden, output_activation, _ = NETWORKS[tutorial.name]
+    n_in, hidden, n_out = tutorial.layers
     model = nn.Sequential(
-        nn.Linear(tutorial.X.shape[1], hidden, dtype=tg.float64),
+        nn.Linear(n_in, hidden, dtype=tg.float64),
         nn.Sigmoid(),
-        nn.Linear(hidden, 1, dtype=tg.float64),
-        output_activation(),
+        nn.Linear(hidden, n_out, dtype=tg.float64),
+        nn.Sigmoid() if tutorial.output_activation == "sigmoid" else nn.Identity(),  # D's is linear
     )
     # A tutorial stores (in, out) matrices used as X @ W + b; a Linear stores (out, in) and computes
     # X @ W.T + b. to_state_dict transposes (and splits tutorial D's bias row off its matrices).
@@ -102,7 +102,7 @@ def side_by_side(tutorial: Tutorial, epochs: int, blocks: int = 5) -> tuple[floa
 
     Returns (max |loss difference| over every epoch, max |weight difference| at the end).
     """
-    _, _, loss_fn = NETWORKS[tutorial.name]
+    loss_fn = LOSSES[tutorial.name]
     print(f"\nTutorial {tutorial.name}: {tutorial.title}")
     print(f"  network {tutorial.network}; lr {tutorial.lr}, {epochs} epochs")
     print(f"  loss it prints:    {tutorial.claimed_loss}")
@@ -141,7 +141,7 @@ def side_by_side(tutorial: Tutorial, epochs: int, blocks: int = 5) -> tuple[floa
     return worst_loss, worst_weight
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Tutorials A-D: hand-derived NumPy beside tinygrad_edu autograd.")
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs per tutorial (default: each tutorial's own, 1000 to 10000)")

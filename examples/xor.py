@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so a fresh clone runs it without installing
 
@@ -28,7 +28,7 @@ import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import nn, optim  # noqa: E402
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the 2-4-1 sigmoid XOR network, PyTorch-style.")
     parser.add_argument("--epochs", type=int, default=3000, help="full-batch training steps (default 3000)")
     parser.add_argument("--lr", type=float, default=1.0, help="SGD learning rate (default 1.0)")
@@ -76,7 +76,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         probabilities = model(X).numpy()[:, 0]
     print("\n  input   target  prediction")
     correct = 0
-    for inputs, target, p in zip(X.tolist(), y.tolist(), probabilities):
+    for inputs, target, p in zip(X.tolist(), y.tolist(), probabilities, strict=True):
         correct += int((p >= 0.5) == target[0])
         print(f"  {inputs[0]:.0f} {inputs[1]:.0f}     {target[0]:.0f}      {p:.4f}")
     print(f"\n{correct}/4 correct, final loss {loss.item():.6f}")

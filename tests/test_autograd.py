@@ -183,6 +183,86 @@ def test_no_grad_as_a_decorator_records_nothing():
     assert double.__name__ == "double"
 
 
+def test_grad_mode_is_per_thread_so_no_grad_in_one_thread_leaves_another_recording():
+    import threading
+
+    inside, recorded, done = threading.Event(), [], threading.Event()
+
+    def evaluate():
+        with tg.no_grad():
+            inside.set()
+            done.wait(5)
+
+    worker = threading.Thread(target=evaluate)
+    worker.start()
+    inside.wait(5)  # the other thread is inside no_grad() now
+    x = tg.tensor([1.0], requires_grad=True)
+    recorded.append((x * 2).requires_grad)
+    assert tg.is_grad_enabled()
+    done.set()
+    worker.join()
+    assert recorded == [True]
+
+
+def test_threads_leaving_no_grad_in_overlapping_order_leave_grad_mode_on():
+    import threading
+
+    steps = [threading.Event() for _ in range(3)]
+    after = {}
+
+    def first():  # enters, then leaves after the second thread entered
+        with tg.no_grad():
+            steps[0].set()
+            steps[1].wait(5)
+        after["first"] = tg.is_grad_enabled()
+        steps[2].set()
+
+    def second():  # enters after the first, leaves after the first left
+        steps[0].wait(5)
+        with tg.no_grad():
+            steps[1].set()
+            steps[2].wait(5)
+        after["second"] = tg.is_grad_enabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert after == {"first": True, "second": True} and tg.is_grad_enabled()
+
+
+def test_anomaly_mode_is_per_thread():
+    import threading
+
+    seen = []
+    with tg.detect_anomaly():
+        worker = threading.Thread(target=lambda: seen.append(tg.is_anomaly_enabled()))
+        worker.start()
+        worker.join()
+        assert tg.is_anomaly_enabled()
+    assert seen == [False]
+
+
+def test_no_grad_on_a_generator_function_applies_inside_the_generator():
+    x = tg.tensor([1.0], requires_grad=True)
+
+    @tg.no_grad()
+    def doubled(n):
+        for _ in range(n):
+            yield x * 2
+
+    @tg.no_grad
+    def bare():
+        yield x * 2
+
+    assert [y.requires_grad for y in doubled(2)] == [False, False]
+    assert [y.requires_grad for y in bare()] == [False]
+    assert tg.is_grad_enabled()  # and the caller's mode between the items, as in PyTorch
+    with tg.no_grad():
+        assert [y.requires_grad for y in tg.enable_grad()(doubled.__wrapped__)(1)] == [True]
+
+
 def test_grad_mode_is_restored_when_the_block_raises():
     with pytest.raises(KeyError):
         with tg.no_grad():
@@ -464,3 +544,19 @@ def test_a_retained_gradient_is_its_own_array():
 def test_retain_grad_on_a_tensor_without_grad_is_an_error():
     with pytest.raises(RuntimeError, match="retain_grad"):
         tg.ones(2).retain_grad()
+
+
+@pytest.mark.parametrize("value, error, words", [
+    (0.0, TypeError, "expected to be a Tensor or None but got grad of type float"),
+    (tg.zeros(3), tg.ShapeError, "different size: shape (3,) for a tensor of shape (2, 3)"),
+    (tg.zeros(1, 3), tg.ShapeError, "different size: shape (1, 3)"),
+    (tg.zeros(2, 3, dtype=tg.float64), tg.DtypeError, "different type: float64 for a tensor of dtype float32"),
+])
+def test_assigning_a_wrong_grad_is_refused_at_once_as_pytorch(value, error, words):
+    x = tg.ones(2, 3, requires_grad=True)
+    with pytest.raises(error) as caught:
+        x.grad = value
+    assert words in str(caught.value) and x.grad is None
+    x.grad = tg.full((2, 3), 5.0)  # a right one is kept, and backward adds to it
+    (x * 2).sum().backward()
+    assert x.grad.tolist() == [[7.0] * 3] * 2

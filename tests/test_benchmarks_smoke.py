@@ -15,8 +15,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from tinygrad_edu import bench
-from tinygrad_edu.bench import BASELINE, COMPILED, MODULES, PYTORCH, TENSORS
+from tinygrad_edu.apps import bench
+from tinygrad_edu.apps.bench import BASELINE, COMPILED, MODULES, PYTORCH, TENSORS
 from tinygrad_edu.compiler import TracingWarning
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"

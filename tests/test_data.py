@@ -161,6 +161,9 @@ def test_subset_concat_and_random_split() -> None:
     assert [len(p) for p in random_split(Numbers(11), [0.25, 0.25, 0.5])] == [3, 3, 5]
     with pytest.raises(ValueError, match="Sum of input lengths"):
         random_split(ds, [3, 3])
+    with pytest.warns(UserWarning, match="split at index 1 is 0") as caught:  # floor(0.5) = 0 each; one left over
+        assert [len(p) for p in random_split(Numbers(1), [0.5, 0.5])] == [1, 0]
+    assert caught[0].filename == __file__  # the warning names the caller's line, not utils/data.py
 
 
 class Stream(IterableDataset):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import demo
+from tinygrad_edu.apps import demo
 
 ROOT = Path(__file__).resolve().parents[1]
 

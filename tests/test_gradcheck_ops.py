@@ -59,6 +59,23 @@ def alternating(*shapes: Shape) -> np.ndarray:
 MASK = alternating((4, 5)) & (np.arange(5) != 3)  # a bool mask over GRID's shape
 CONDITION = np.array([True, False, False, True])  # broadcasts against (3, 4)
 
+def written(index: Any) -> Callable[[tg.Tensor, tg.Tensor], tg.Tensor]:
+    """(x, v) -> a copy of x * 2 with v written into [index]: the in-place write recorded as SetItem."""
+    def fn(x: tg.Tensor, v: tg.Tensor) -> tg.Tensor:
+        h = x * 2  # a non-leaf: in-place ops are allowed on it, as in PyTorch
+        h[index] = v
+        return h
+
+    return fn
+
+
+def decremented(x: tg.Tensor) -> tg.Tensor:
+    """x * 2 with `h[1] -= 1` done in place: an in-place op on an element of an intermediate."""
+    h = x * 2
+    h[1] -= 1
+    return h * h
+
+
 # ---- the table --------------------------------------------------------------------------------
 
 OPS = [
@@ -142,6 +159,10 @@ OPS = [
     Op("amin dim=(0, 1) keepdim", lambda x: x.amin((0, 1), keepdim=True), CUBE),
     Op("gather dim=1, repeated indices", lambda x: x.gather(1, np.array([[0, 0, 2], [1, 2, 2], [3, 3, 3]])), [((3, 4),)]),
     Op("gather dim=0", lambda x: x.gather(0, np.array([[2, 0, 1, 1]])), [((3, 4),)]),
+    Op("gather index smaller than x in the other dim", lambda x: x.gather(1, np.array([[3, 0], [1, 1]])), [((3, 4),)]),
+    Op("setitem slice (PyTorch's CopySlices)", written(slice(1, 3)), [((4, 5), (2, 5)), ((4, 5), (5,)), ((4, 5), ())]),
+    Op("setitem bool mask", written(MASK), [((4, 5), ())]),
+    Op("setitem h[1] -= 1 on an intermediate", decremented, [((4, 5),)]),
     Op("min", lambda x: x.min(), UNARY),
     Op("min dim=1", lambda x: x.min(1).values, MATRIX),
     Op("min dim=-2 keepdim", lambda x: x.min(-2, keepdim=True).values, MATRIX),
@@ -418,3 +439,29 @@ def test_gradcheck_checks_float32_inputs_in_float64() -> None:
     x = tg.tensor([0.1, 0.7, 1.3], requires_grad=True)
     assert x.dtype == np.float32
     assert tg.gradcheck(lambda x: (x * x).exp(), [x])
+
+
+class NanBackward(tg.Function):
+    """x * 2 whose backward returns NaN for the first element: a bug gradcheck must catch."""
+
+    def forward(self, x):
+        return x * 2
+
+    def backward(self, grad_out):
+        grad = grad_out * 2
+        grad[..., 0] = np.nan
+        return grad
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name, fn, values", [
+    ("a backward that returns NaN", lambda x: NanBackward.apply(x), [1.0, 2.0]),
+    ("x ** 0.5 at 0 (inf against a NaN difference)", lambda x: x ** 0.5, [0.0, 1.0]),
+    ("sqrt at 0", lambda x: x.sqrt(), [0.0, 1.0]),
+])
+def test_gradcheck_fails_where_one_jacobian_is_not_finite_and_the_other_differs(name, fn, values) -> None:
+    x = tg.tensor(values, dtype=tg.float64, requires_grad=True)
+    with pytest.raises(tg.GradcheckError, match="not finite") as caught:
+        tg.gradcheck(fn, [x])
+    assert "(0,)" in str(caught.value)  # the element at fault
+    assert tg.gradcheck(fn, [x], raise_exception=False) is False

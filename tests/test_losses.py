@@ -376,6 +376,7 @@ def test_value_errors_are_also_runtime_errors_as_pytorch_raises(make) -> None:
 
 
 X_PAIR, Y_PAIR = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+Y_PROBABILITIES = np.array([[0.1, 0.3], [0.99, 0.5], [0.9, 0.2]])  # inside (0, 1): gradcheck steps both ways
 
 # (name, loss of (x, y) with y a Tensor, d loss / dy written out for reduction 'sum')
 TARGET_GRADIENTS = [
@@ -398,15 +399,90 @@ def sigmoid_np(z: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("name, loss, d_target", TARGET_GRADIENTS, ids=[c[0] for c in TARGET_GRADIENTS])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_a_target_that_requires_grad_gets_its_gradient(name, loss, d_target, reduction) -> None:
+    targets = Y_PROBABILITIES if name == "bce" else Y_PAIR  # BCE refuses targets outside [0, 1], as PyTorch
     x = tg.tensor(X_PAIR, requires_grad=True)
-    y = tg.tensor(Y_PAIR, requires_grad=True)
+    y = tg.tensor(targets, requires_grad=True)
     out = loss(x, y, reduction)
-    plain = loss(tg.tensor(X_PAIR), Y_PAIR, reduction)  # the fused op, target as a constant: the same values
+    plain = loss(tg.tensor(X_PAIR), targets, reduction)  # the fused op, target as a constant: the same values
     np.testing.assert_allclose(out.data, plain.data, rtol=1e-12)
     out.backward(np.ones(out.shape))
     scale = 1 / X_PAIR.size if reduction == "mean" else 1.0
     if name == "cross_entropy probabilities" and reduction == "mean":
         scale = 1 / X_PAIR.shape[0]  # the mean over samples, not elements
-    np.testing.assert_allclose(y.grad.data, scale * d_target(X_PAIR, Y_PAIR), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.grad.data, scale * d_target(X_PAIR, targets), rtol=1e-10, atol=1e-12)
     assert x.grad is not None
     assert tg.gradcheck(lambda x, y: loss(x, y, reduction), [x, y])
+
+
+# Every option a loss with a real-valued target takes, with that target requiring grad: each loss has one
+# formula (its fused op), whose backward gives the target's gradient too; gradcheck checks both gradients.
+# (name, loss of (x, y), x, y)
+TARGET_GRADCHECKS = [
+    ("mse", lambda x, y, r: F.mse_loss(x, y, reduction=r), LOGITS, LOGITS[::-1].copy()),
+    ("l1", lambda x, y, r: nn.L1Loss(reduction=r)(x, y), LOGITS, LOGITS[::-1] + 0.5),
+    ("bce, weight", lambda x, y, r: F.binary_cross_entropy(x, y, weight=WEIGHT, reduction=r), PROBS, SOFT),
+    ("bce with logits, weight and pos_weight", lambda x, y, r: F.binary_cross_entropy_with_logits(
+        x, y, weight=ROW_WEIGHT, pos_weight=POS_WEIGHT, reduction=r), LOGITS[:5, :3], SOFT),
+    ("bce with logits, no weights", lambda x, y, r: nn.BCEWithLogitsLoss(reduction=r)(x, y), LOGITS[:5, :3], SOFT),
+    ("cross_entropy probabilities, class weight and smoothing", lambda x, y, r: F.cross_entropy(
+        x, y, weight=CLASS_WEIGHT, label_smoothing=0.2, reduction=r), LOGITS, CLASS_PROBS),
+    ("cross_entropy probabilities, (N, C, d)", lambda x, y, r: F.cross_entropy(x, y, reduction=r),
+     LOGITS.reshape(2, 4, 3), CLASS_PROBS.reshape(2, 4, 3)),
+]
+
+
+@pytest.mark.parametrize("name, loss, x, y", TARGET_GRADCHECKS, ids=[c[0] for c in TARGET_GRADCHECKS])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_gradcheck_with_a_target_that_requires_grad_for_every_option(name, loss, x, y, reduction) -> None:
+    xt = tg.tensor(x, dtype=tg.float64, requires_grad=True)
+    yt = tg.tensor(y, dtype=tg.float64, requires_grad=True)
+    # the values are those of the same loss with the target as a constant
+    np.testing.assert_allclose(loss(xt, yt, reduction).data, loss(tg.tensor(x), y, reduction).data, rtol=1e-6)
+    assert tg.gradcheck(lambda a, b: loss(a, b, reduction), [xt, yt])
+
+
+# (name, the loss on x with target y: one call of a fused op from ops/loss.py)
+FUSED_TARGET_OPS = [
+    ("mse", lambda x, y: F.mse_loss(x, y)),
+    ("l1", lambda x, y: F.l1_loss(x, y)),
+    ("bce", lambda x, y: F.binary_cross_entropy(x, y)),
+    ("bce with logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y, pos_weight=POS_WEIGHT)),
+    ("cross_entropy probabilities", lambda x, y: F.cross_entropy(x, y, label_smoothing=0.1)),
+]
+
+
+@pytest.mark.parametrize("name, loss", FUSED_TARGET_OPS, ids=[c[0] for c in FUSED_TARGET_OPS])
+@pytest.mark.parametrize("target_requires_grad", [False, True])
+def test_the_fused_op_computes_the_targets_gradient_only_when_it_is_needed(name, loss, target_requires_grad):
+    # A constant target costs no gradient: the op's backward returns None for it (needs_input_grad gates it).
+    y = tg.tensor(SOFT, dtype=tg.float64, requires_grad=target_requires_grad)
+    out = loss(tg.tensor(PROBS, dtype=tg.float64, requires_grad=True), y)
+    grads = out.grad_fn.backward(np.ones(out.shape))
+    assert isinstance(grads[0], np.ndarray) and grads[0].shape == PROBS.shape
+    assert (grads[1] is not None) == target_requires_grad
+
+
+def test_a_float32_target_that_requires_grad_gets_a_float32_gradient_from_a_float64_loss() -> None:
+    # The op sees the target cast to the input's dtype; the cast's backward brings the gradient home.
+    x = tg.tensor([0.5, 2.0], dtype=tg.float64, requires_grad=True)
+    y = tg.tensor([1.0, 1.0], dtype=tg.float32, requires_grad=True)
+    F.mse_loss(x, y, reduction="sum").backward()
+    assert y.grad.dtype == np.float32 and y.grad.data.tolist() == [1.0, -2.0]
+
+
+def test_bce_at_a_prediction_of_exactly_0_or_1_with_a_target_that_requires_grad_gives_pytorchs_gradients():
+    # (x - y) / max(x (1 - x), 1e-12) for the prediction, as with a constant target: finite, not nan;
+    # log(1 - x) - log(x) for the target, unclamped as in PyTorch: +-inf at x = 0 or 1.
+    x = tg.tensor([0.0, 1.0, 0.5], dtype=tg.float64, requires_grad=True)
+    y = tg.tensor([0.2, 0.7, 1.0], dtype=tg.float64, requires_grad=True)
+    F.binary_cross_entropy(x, y, reduction="sum").backward()
+    np.testing.assert_allclose(x.grad.data, [-0.2 / 1e-12, 0.3 / 1e-12, -2.0])
+    assert x.grad.data.tolist()[2] == -2.0 and np.isfinite(x.grad.data).all()
+    assert y.grad.data.tolist() == [np.inf, -np.inf, 0.0]
+
+
+@pytest.mark.parametrize("target", [[2.0], [-0.5], [np.nan]])
+def test_bce_refuses_a_target_outside_0_and_1_as_pytorch(target):
+    for loss in (lambda x, y: F.binary_cross_entropy(x, y), lambda x, y: tg.nn.BCELoss()(x, y)):
+        with pytest.raises(tg.ArgumentError, match="all elements of target should be between 0 and 1"):
+            loss(tg.tensor([0.3]), tg.tensor(target))

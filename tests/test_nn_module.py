@@ -481,10 +481,12 @@ def test_relu_accepts_inplace_and_shows_it_like_pytorch() -> None:
 def test_load_state_dict_result_prints_like_pytorch() -> None:
     net = Net()
     assert repr(net.load_state_dict(net.state_dict())) == "<All keys matched successfully>"
+    assert str(net.load_state_dict(net.state_dict())) == "<All keys matched successfully>"  # what print shows
     sd = net.state_dict()
     sd.pop("fc2.bias")
     result = net.load_state_dict(sd, strict=False)
     assert repr(result) == "_IncompatibleKeys(missing_keys=['fc2.bias'], unexpected_keys=[])"
+    assert str(result) == repr(result)
     assert tuple(result) == (["fc2.bias"], [])
 
 
@@ -495,8 +497,9 @@ def test_state_dict_prefix_is_put_in_front_of_every_key_as_given() -> None:
 
 def test_kaiming_init_of_a_tensor_with_no_elements_is_a_no_op_with_a_warning() -> None:
     w = tg.empty(3, 0)
-    with pytest.warns(UserWarning, match="zero-element"):
+    with pytest.warns(UserWarning, match="zero-element") as caught:
         assert nn.init.kaiming_normal_(w) is w
+    assert caught[0].filename == __file__  # the warning names the caller's line, not nn/init.py
     assert nn.Linear(0, 3).weight.shape == (3, 0)
 
 

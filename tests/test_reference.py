@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinygrad_edu.reference import TUTORIALS, Params, Tutorial
+from tinygrad_edu.apps.reference import TUTORIALS, Params, Tutorial
 
 NAMES = list(TUTORIALS)  # 'A', 'B', 'C', 'D'
 

@@ -164,3 +164,78 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monk
     assert path.read_bytes() == original
     assert os.listdir(tmp_path) == ["model.npz"]
     np.testing.assert_array_equal(load(path)["w"], np.ones(3))
+
+
+DTYPES = [np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+          np.float16, np.float32, np.float64]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=[np.dtype(d).name for d in DTYPES])
+def test_every_dtype_round_trips_exactly_as_array_tensor_and_scalar(dtype) -> None:
+    info = np.iinfo(dtype) if np.dtype(dtype).kind in "iu" else None
+    values = [info.min, info.max, 0, 1] if info else ([True, False] if dtype is np.bool_ else [0.1, -3e4, 1.5])
+    array = np.array(values, dtype=dtype)
+    buffer = io.BytesIO()
+    save({"array": array, "tensor": tg.tensor(array, dtype=dtype), "scalar": array[0]}, buffer)
+    buffer.seek(0)
+    loaded = load(buffer)
+    for value in (loaded["array"], loaded["tensor"].data, np.asarray(loaded["scalar"])):
+        assert value.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(loaded["tensor"].data, array)
+    assert loaded["scalar"] == array[0] and type(loaded["scalar"]) is type(array[0])
+
+
+def test_an_int_tensor_keeps_values_float32_cannot_hold() -> None:
+    buffer = io.BytesIO()
+    buffers = nn.Module()
+    buffers.register_buffer("count", tg.tensor([16777217, 123456789], dtype=tg.int64))
+    save(buffers.state_dict(keep_vars=True), buffer)
+    buffer.seek(0)
+    count = load(buffer)["count"]
+    assert isinstance(count, tg.Tensor) and count.dtype == np.int64 and count.tolist() == [16777217, 123456789]
+
+
+def _npz_with_structure(text: str) -> io.BytesIO:
+    buffer = io.BytesIO()
+    serialization._write_npz(buffer, {"w": np.ones(2), serialization.STRUCTURE_KEY: np.array(text)})
+    buffer.seek(0)
+    return buffer
+
+
+def _npy() -> io.BytesIO:
+    buffer = io.BytesIO()
+    np.save(buffer, np.arange(3))
+    buffer.seek(0)
+    return buffer
+
+
+def _nested(depth: int) -> str:
+    return '{"format": "tinygrad_edu", "version": 1, "root": ' + '{"type": "list", "items": [' * depth + ']}' * depth + "}"
+
+
+MALFORMED = {
+    ".npy file": _npy,
+    "not a zip": lambda: io.BytesIO(b"this is not a checkpoint"),
+    "structure not JSON": lambda: _npz_with_structure("{not json"),
+    "structure a JSON list": lambda: _npz_with_structure("[1, 2]"),
+    "root node without a type": lambda: _npz_with_structure('{"format": "tinygrad_edu", "version": 1, "root": {"x": 1}}'),
+    "unknown node type": lambda: _npz_with_structure('{"format": "tinygrad_edu", "version": 1, "root": {"type": "set"}}'),
+    "array key missing": lambda: _npz_with_structure(
+        '{"format": "tinygrad_edu", "version": 1, "root": {"type": "ndarray", "key": "nope"}}'),
+    "items not pairs": lambda: _npz_with_structure(
+        '{"format": "tinygrad_edu", "version": 1, "root": {"type": "dict", "items": [1, 2]}}'),
+    "nested too deep": lambda: _npz_with_structure(_nested(5000)),
+    "another format": lambda: _npz_with_structure('{"format": "other", "version": 1, "root": 1}'),
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_malformed_file_is_one_clear_error(name) -> None:
+    with pytest.raises(tg.SerializationError, match="load: "):
+        load(MALFORMED[name]())
+
+
+def test_a_key_holding_a_nul_character_is_refused_at_save(tmp_path) -> None:
+    with pytest.raises(tg.SerializationError, match="NUL"):
+        save({"a\0b": np.ones(1)}, tmp_path / "x.npz")
+    assert os.listdir(tmp_path) == []

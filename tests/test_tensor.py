@@ -13,9 +13,8 @@ from tinygrad_edu.ops import Linear
 
 # ---- construction and dtypes ------------------------------------------------------------------
 
-# (data, dtype argument, expected dtype, expected shape): PyTorch's rules. Python numbers, lists,
-# As PyTorch: Python floats become float32 (the default dtype), ints int64, bools bool; NumPy data keeps its
-# dtype; dtype= always wins.
+# (data, dtype argument, expected dtype, expected shape): PyTorch's rules. Python floats become float32
+# (the default dtype), ints int64, bools bool; NumPy data keeps its dtype; dtype= always wins.
 CONSTRUCTION = [
     (3, None, np.int64, ()),
     (2.5, None, np.float32, ()),
@@ -431,11 +430,11 @@ def test_numpy_axis_and_keepdims_are_accepted_as_aliases(name):
         getattr(x, name)(dim=0, axis=1)
 
 
-# ---- index tensors made from Python ints, and clamp with tensor bounds -------------------------
+# ---- index tensors of whole-number floats, and clamp with tensor bounds ------------------------
 
 def test_a_float_tensor_of_whole_numbers_indexes_like_the_integers_it_holds():
     x = tg.tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
-    picked = x[tg.tensor([0, 2, 2])]  # tg.tensor([0, 2, 2]) is float32, as all tensors from Python ints
+    picked = x[tg.tensor([0.0, 2, 2])]  # a float32 tensor of whole numbers (Python ints give int64)
     np.testing.assert_array_equal(picked.detach().numpy(), np.arange(12.0).reshape(4, 3)[[0, 2, 2]])
     picked.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy()[:, 0], [1, 0, 2, 0])  # row 2 picked twice
@@ -748,3 +747,15 @@ def test_log1p_keeps_tiny_values_that_log_of_one_plus_x_rounds_away():
     np.testing.assert_allclose(tg.log1p(x).detach().numpy(), np.log([1.0, 2.0, 0.5]), rtol=1e-6)
     tg.log1p(x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.5, 2.0])  # d log(1 + x)/dx = 1 / (1 + x)
+
+
+def test_sigmoid_of_very_negative_float32_inputs_goes_down_through_the_subnormals():
+    # sigmoid(x) = e^x / (1 + e^x) ~ e^x for x << 0: float32's subnormals reach down to 1.4e-45, so
+    # log(sigmoid(-100)) is -100 to their precision (a capped exp stopped at ~1e-38: -87.7).
+    s = tg.tensor([-100.0, -95.0, -90.0]).sigmoid()
+    assert s.dtype == np.float32
+    np.testing.assert_allclose(np.log(s.data.astype(np.float64)), [-100.0, -95.0, -90.0], atol=0.05)
+    assert tg.tensor([-200.0]).sigmoid().item() == 0.0  # below the subnormals: 0, without a warning
+    x = tg.tensor([-100.0], dtype=tg.float64, requires_grad=True)
+    x.sigmoid().log().backward()
+    assert x.grad.item() == pytest.approx(1.0, rel=1e-12)  # d log(sigmoid(x))/dx = 1 - sigmoid(x)

@@ -86,6 +86,21 @@ def test_ints_and_bools_keep_pytorchs_dtypes(data):
     assert_same_tensor(ours, theirs)
 
 
+BOOLS = [True, [True, False], [[True], [False]], np.array([True]), np.bool_(False)]
+
+
+@pytest.mark.parametrize("data", BOOLS, ids=[repr(d) for d in BOOLS])
+def test_bools_make_a_bool_tensor_as_in_pytorch(data):
+    ours, theirs = both(lambda lib: lib.tensor(data))
+    assert dtype_name(ours) == dtype_name(theirs) == "bool"
+    np.testing.assert_array_equal(as_numpy(ours), as_numpy(theirs))
+
+
+def test_a_bool_tensor_indexes_as_a_mask_as_in_pytorch():
+    ours, theirs = both(lambda lib: lib.arange(6.0).reshape(3, 2)[lib.tensor([True, False, True])])
+    assert_same_tensor(ours, theirs)
+
+
 CREATION = {
     "zeros varargs": lambda lib: lib.zeros(2, 3),
     "zeros tuple": lambda lib: lib.zeros((2, 3)),
@@ -258,6 +273,11 @@ OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
     "t of a vector": (lambda lib, x: x.t(), ((3,),), "any"),
     # indexing
     "index int": (lambda lib, x: x[1], (S,), "any"),
+    "gather index smaller in the other dim": (
+        lambda lib, x: x.gather(1, lib.tensor([[2, 0], [1, 1]], dtype=lib.int64)), (S,), "any"),
+    "gather index smaller in both dims": (
+        lambda lib, x: x.gather(0, lib.tensor([[2, 0, 1]], dtype=lib.int64)), (S,), "any"),
+    "setitem of a tensor that requires grad": (lambda lib, x, w: _written(lib, x, w), (S, (4,)), "any"),
     "index negative": (lambda lib, x: x[-1], (S,), "any"),
     "index two negatives": (lambda lib, x: x[-1, -2], (S,), "any"),
     "slice step": (lambda lib, x: x[::2, 1:], (S,), "any"),
@@ -322,6 +342,14 @@ OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
     "eq": (lambda lib, x: x == x, (S,), "any"),
     "ne": (lambda lib, x: x != 0.5, (S,), "any"),
 }
+
+
+def _written(lib: Any, x: Any, w: Any) -> Any:
+    """h = x * 2 with h[1] = w and h[0, 1:3] -= w[0]: in-place writes into an intermediate (CopySlices)."""
+    h = x * 2
+    h[1] = w
+    h[0, 1:3] -= w[0]
+    return h * h
 
 
 def random_inputs(shapes: tuple[tuple[int, ...], ...], domain: str) -> list[np.ndarray]:
@@ -631,7 +659,98 @@ def in_place_update_under_no_grad(lib):
     return [x.tolist(), x.requires_grad, x.is_leaf]
 
 
+def setitem_sends_the_gradient_to_what_was_written(lib):
+    a = lib.zeros(3)
+    w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a[0] = w[0]
+    (a * 4).sum().backward()
+    return [w.grad.tolist(), a.requires_grad, a.is_leaf]
+
+
+def mask_setitem_joins_the_graph(lib):
+    t = lib.zeros(4)
+    v = lib.tensor(2.0, requires_grad=True)
+    t[lib.tensor([True, False, True, False])] = v
+    (t * lib.tensor([1.0, 10.0, 100.0, 1000.0])).sum().backward()
+    return [v.grad.item(), t.tolist()]
+
+
+def in_place_ops_on_an_intermediate(lib):
+    x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2
+    z = h + 1  # recorded before the in-place ops: its gradient goes through x * 2
+    h[1] -= 1
+    h *= 3
+    h[0] = 0.0
+    (z * z).sum().backward(retain_graph=True)
+    first = x.grad.tolist()
+    (h * h).sum().backward()
+    return [first, x.grad.tolist(), h._version]  # (h[1] is a view, so h[1] -= 1 counts twice, as PyTorch)
+
+
+def views_share_the_version_counter(lib):
+    a = lib.zeros(2, 3)
+    views = [a[0], a[1:], a.reshape(3, 2), a.T, a.detach(), a[0][1]]
+    views[0] += 1
+    views[3].zero_()
+    element = views[5]
+    element *= 2
+    return [a._version] + [v._version for v in views] + [a.tolist()]
+
+
+def in_place_through_a_slice_changes_its_base_in_the_graph(lib):
+    x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    c = lib.tensor([1.0, 10.0, 100.0, 1000.0])
+    h = x * 2
+    v = h[0:2]
+    v *= 3  # changes h[0:2] too: h's gradient must see the * 3
+    (h * c).sum().backward()
+    return [x.grad.tolist(), h.tolist()]
+
+
+def sibling_slices_after_an_in_place_change(lib):
+    x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    h = x * 2
+    left, right, element = h[0:3], h[1:4], h[2]
+    left *= 3  # right and element overlap it: their values and gradients change with it
+    (right * lib.tensor([1.0, 10.0, 100.0])).sum().backward(retain_graph=True)
+    first = x.grad.tolist()
+    (element * 7).backward()
+    return [first, x.grad.tolist(), right.tolist(), element.item()]
+
+
+def a_slice_of_a_plain_tensor_joins_the_graph_with_it(lib):
+    a = lib.zeros(2, 3)
+    row = a[1]
+    w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a[1] = w * 2  # row is a view of a: it now depends on w too
+    (row * lib.tensor([1.0, 10.0, 100.0])).sum().backward()
+    return [w.grad.tolist(), row.requires_grad, a.requires_grad]
+
+
+def setitem_with_an_int_separated_from_an_array_follows_pytorchs_order(lib):
+    x = lib.zeros(2, 3, 3)
+    w = lib.tensor(np.arange(9.0, dtype=np.float32).reshape(3, 3), requires_grad=True)
+    x[0, :, [0, 1, 2]] = w * 1  # square: NumPy's order would write w transposed, silently
+    (x * lib.tensor(np.arange(18.0, dtype=np.float32).reshape(2, 3, 3))).sum().backward()
+    return [x.tolist(), w.grad.tolist()]
+
+
+def versions_count_in_place_changes(lib):
+    a = lib.zeros(3)
+    b = a.detach()
+    a += 1
+    b.zero_()
+    a[0] = 1.0
+    a.data[1] = 5.0  # through .data: not counted
+    return [a._version, b._version]
+
+
 AUTOGRAD = [
+    setitem_sends_the_gradient_to_what_was_written, mask_setitem_joins_the_graph, in_place_ops_on_an_intermediate,
+    versions_count_in_place_changes, views_share_the_version_counter,
+    in_place_through_a_slice_changes_its_base_in_the_graph, sibling_slices_after_an_in_place_change,
+    a_slice_of_a_plain_tensor_joins_the_graph_with_it, setitem_with_an_int_separated_from_an_array_follows_pytorchs_order,
     grads_accumulate, retain_graph_allows_a_second_backward, gradient_argument_weighs_the_output,
     gradient_keyword_on_a_scalar, backward_on_a_leaf, result_of_an_op, non_leaves_get_no_grad,
     inputs_without_requires_grad_get_no_grad, grad_is_a_plain_tensor, grad_set_to_none_starts_over,
@@ -646,6 +765,55 @@ AUTOGRAD = [
 def test_autograd_semantics(scenario):
     ours, theirs = both(scenario)
     assert ours == theirs
+
+
+# ---- edge cases that crashed or differed (issue 10): 0-d tensors, size-0 dims, pow, PyTorch's index order ----
+
+def _pow_0_gradient_at_inf(lib):
+    x = lib.tensor([np.inf, -np.inf, 0.0, 2.0], dtype=lib.float64, requires_grad=True)
+    y = lib.tensor([0.0, 0.0, 0.0, 0.0], dtype=lib.float64, requires_grad=True)
+    (x ** 0).sum().backward()
+    (x ** y).sum().backward()
+    return x.grad
+
+
+EDGE_CASES = {
+    "squeeze(0) of a 0-d tensor": lambda lib: lib.tensor(3.0).squeeze(0),
+    "squeeze(-1) of a 0-d tensor": lambda lib: lib.tensor(3.0).squeeze(-1),
+    "transpose(0, 0) of a 0-d tensor": lambda lib: lib.tensor(3.0).transpose(0, 0),
+    "transpose(-1, 0) of a 0-d tensor": lambda lib: lib.tensor(3.0).transpose(-1, 0),
+    "softmax over a size-0 dim": lambda lib: lib.zeros(0, 3).softmax(0),
+    "softmax beside a size-0 dim": lambda lib: lib.zeros(3, 0).softmax(1),
+    "log_softmax over a size-0 dim": lambda lib: lib.zeros(0, 3).log_softmax(0),
+    "logsumexp over a size-0 dim": lambda lib: lib.zeros(3, 0).logsumexp(1),
+    "flatten(1) of an empty batch": lambda lib: lib.zeros(0, 3, 4).flatten(1),
+    "nn.Flatten of an empty batch": lambda lib: lib.nn.Flatten()(lib.zeros(0, 3, 4)),
+    "x ** 0 and x ** y with y = 0: gradient 0 at +-inf": _pow_0_gradient_at_inf,
+    "int ** negative int tensor": lambda lib: lib.tensor([1, -1, 2, -1], dtype=lib.int64) ** lib.tensor(
+        [-2, -1, -3, -3], dtype=lib.int64),
+    "int ** a negative int tensor, reflected": lambda lib: 2 ** lib.tensor([-2, 3], dtype=lib.int64),
+    "int, slice, list: the int is taken first": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[0, :, [0, 1]],
+    "list, slice, int": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[[1, 0], :, 2],
+    "int, None, slice, list": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[1, None, :, [0, 3]],
+    "ellipsis, int, list": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[..., 1, [0, 2]],
+    "int beside lists": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[0, [1, 2], [0, 1]],
+    "sigmoid of very negative float64 inputs, down through the subnormals": lambda lib: lib.tensor(
+        [-700.0, -100.0, -20.0, 0.0, 30.0], dtype=lib.float64).sigmoid(),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # (log(-inf) in x ** y's exponent gradient, nan in both)
+@pytest.mark.parametrize("name", EDGE_CASES)
+def test_edge_cases_compute_what_pytorch_computes(name):
+    ours, theirs = both(EDGE_CASES[name])
+    assert_same_tensor(ours, theirs, rtol=1e-14)
+
+
+def test_an_int_index_separated_from_an_array_by_a_slice_sends_the_gradient_back_as_pytorch():
+    ours, theirs = both(lambda lib: lib.arange(24.0, dtype=lib.float64).reshape(2, 3, 4).requires_grad_())
+    for x in (ours, theirs):
+        (x[1, :, [0, 3, 3]] * x[1, :, [0, 3, 3]].detach()).sum().backward()
+    assert_same_tensor(ours.grad, theirs.grad)
 
 
 # ---- errors: ours is an instance of the class torch raises -----------------------------------------------
@@ -672,6 +840,34 @@ def gradient_of_the_wrong_shape(lib):
 def in_place_on_a_leaf_that_requires_grad(lib):
     x = lib.tensor([1.0, 2.0], requires_grad=True)
     x *= 2
+
+
+def _assign_grad(lib, value):
+    x = lib.ones(2, 3, requires_grad=True)
+    x.grad = value(lib)
+
+
+def saved_tensor_changed_in_place(lib):
+    a = lib.tensor([1.0, 2.0])
+    w = lib.tensor([1.0, 1.0], requires_grad=True)
+    y = (w * a).sum()
+    a += 10
+    y.backward()
+
+
+def saved_output_changed_in_place(lib):
+    y = lib.tensor([1.0, 2.0], requires_grad=True).exp()
+    y[0] = 0.0
+    y.sum().backward()
+
+
+def optimizer_step_between_backwards(lib):
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    opt = lib.optim.SGD([w], lr=0.1)
+    y = (w * w).sum()
+    y.backward(retain_graph=True)
+    opt.step()
+    y.backward()
 
 
 ERRORS = {
@@ -741,6 +937,17 @@ ERRORS = {
     "backward without grad": backward_without_grad,
     "backward gradient shape": gradient_of_the_wrong_shape,
     "in-place on a leaf requiring grad": in_place_on_a_leaf_that_requires_grad,
+    "int tensor ** negative int": lambda lib: lib.tensor([2], dtype=lib.int32) ** -2,
+    ".grad = a number": lambda lib: _assign_grad(lib, lambda lib: 0.0),
+    ".grad = an ndarray": lambda lib: _assign_grad(lib, lambda lib: np.zeros((2, 3), dtype=np.float32)),
+    ".grad of another shape": lambda lib: _assign_grad(lib, lambda lib: lib.zeros(3)),
+    ".grad of a shape that would broadcast": lambda lib: _assign_grad(lib, lambda lib: lib.zeros(1, 3)),
+    ".grad of another dtype": lambda lib: _assign_grad(lib, lambda lib: lib.zeros(2, 3, dtype=lib.float64)),
+    "bool tensor ** negative int": lambda lib: lib.tensor(True) ** -1,
+    "saved tensor changed in place": saved_tensor_changed_in_place,
+    "saved output changed in place": saved_output_changed_in_place,
+    "optimizer step between two backwards": optimizer_step_between_backwards,
+    "gather index larger in another dim": lambda lib: lib.ones(2, 3).gather(1, lib.tensor([[0], [1], [0]], dtype=lib.int64)),
 }
 
 
@@ -1044,6 +1251,7 @@ def test_loss_value_and_gradient(name, reduction):
 
 
 # A target that requires grad (e.g. a second output of the network) gets its gradient too.
+SPREAD = np.array([1.0, 2.0, 3.0])  # (N, C) -> (N, C, 3), for a loss with a class dimension in the middle
 TARGET_GRAD_LOSSES: dict[str, Callable[..., Any]] = {
     "mse": lambda lib, x, y, r: lib.nn.functional.mse_loss(x, y, reduction=r),
     "l1": lambda lib, x, y, r: lib.nn.L1Loss(reduction=r)(x, y),
@@ -1053,6 +1261,8 @@ TARGET_GRAD_LOSSES: dict[str, Callable[..., Any]] = {
         weight=t(lib, ELEMENT_WEIGHT), pos_weight=t(lib, POS_WEIGHT), reduction=r)(x, y.sigmoid()),
     "cross_entropy probabilities": lambda lib, x, y, r: lib.nn.functional.cross_entropy(
         x, y.softmax(1), weight=t(lib, CLASS_WEIGHT), label_smoothing=0.1, reduction=r),
+    "cross_entropy probabilities (N, C, d)": lambda lib, x, y, r: lib.nn.functional.cross_entropy(
+        x.reshape(N, C, 1) * t(lib, SPREAD), (y.reshape(N, C, 1) * t(lib, SPREAD)).softmax(1), reduction=r),
 }
 
 

@@ -80,7 +80,7 @@ def test_float64_training_matches_the_hand_written_numpy_version() -> None:
 
 def test_tutorial_a_starting_point_trains_like_the_reference() -> None:
     # Tutorial A: np.random.seed(42); W1 = randn(2, 4); W2 = randn(4, 1); zero biases; lr 0.1.
-    from tinygrad_edu.reference import TUTORIALS
+    from tinygrad_edu.apps.reference import TUTORIALS
 
     tutorial = TUTORIALS["A"]
     params = tutorial.init()

@@ -1,6 +1,6 @@
 """Autograd reproduces tutorials A-D exactly (gradients, training runs, published figures), and the checks can fail.
 
-The oracle is `tinygrad_edu.reference`: each tutorial's own hand-derived formulas in plain NumPy (itself
+The oracle is `tinygrad_edu.apps.reference`: each tutorial's own hand-derived formulas in plain NumPy (itself
 tested against central differences and a literal run of each tutorial in tests/test_reference.py).
 `tinygrad-edu check` runs once for the whole module (about 3 s: every full schedule), and the tests read
 its output and results.
@@ -14,9 +14,10 @@ import io
 import numpy as np
 import pytest
 
-from tinygrad_edu import check, optim
-from tinygrad_edu.reference import TUTORIALS
-from tinygrad_edu.tutorial_checks import (
+from tinygrad_edu import optim
+from tinygrad_edu.apps import check
+from tinygrad_edu.apps.reference import TUTORIALS
+from tinygrad_edu.apps.tutorial_checks import (
     GRAD_TOL, PUBLISHED_TOL, TRAJECTORY_TOL, build_autograd_model, check_gradients, half_summed_squared_error,
     mean_bce, mean_squared_error, to_state_dict, to_tutorial_params, train_twin,
 )
@@ -43,12 +44,17 @@ def checked():
 
 
 def table_rows(text: str) -> dict[str, list[str]]:
-    """The rows of the printed table, by tutorial name, split into their cells."""
-    rows = {}
+    """Each tutorial's row, split into cells: the name, then its cells from each printed table in turn.
+
+    The tables' columns, in that order: network, loss its text claims, loss its update descends (lr x steps);
+    seed, max|grad diff|, max|loss diff|, max|pred diff|; final predictions, published, max|diff| to
+    published, result.
+    """
+    rows: dict[str, list[str]] = {}
     for line in text.splitlines():
         cells = [cell.strip() for cell in line.split("|")]
         if len(cells) > 1 and cells[0] in TUTORIALS:
-            rows[cells[0]] = cells
+            rows.setdefault(cells[0], [cells[0]]).extend(cells[1:])
     return rows
 
 
@@ -183,8 +189,8 @@ def test_tutorials_without_published_figures_compare_nothing(name, checked):
 def test_seed_column_says_which_seeds_are_ours(checked):
     _, text, _ = checked
     rows = table_rows(text)
-    assert rows["C"][2] == "1 (ours)"  # tutorial C sets no seed
-    assert [rows[name][2] for name in "ABD"] == ["42 (tutorial's)", "0 (tutorial's)", "1 (tutorial's)"]
+    assert rows["C"][4] == "1 (ours)"  # tutorial C sets no seed
+    assert [rows[name][4] for name in "ABD"] == ["42 (tutorial's)", "0 (tutorial's)", "1 (tutorial's)"]
 
 
 # ---- the command ------------------------------------------------------------------------------------
@@ -192,14 +198,21 @@ def test_seed_column_says_which_seeds_are_ours(checked):
 def test_check_passes_and_prints_one_row_per_tutorial(checked):
     status, text, _ = checked
     assert status == 0
-    header = text.splitlines()[0]
+    header = " ".join(line for line in text.splitlines() if line.startswith("tutorial |"))
     for column in ("network", "loss its text claims", "loss its update descends", "max|grad diff|",
                    "final predictions", "published", "result"):
         assert column in header
     rows = table_rows(text)
     assert list(rows) == NAMES
+    assert all(len(cells) == 12 for cells in rows.values())  # a row in each of the three tables
     assert all(cells[-1] == "pass" for cells in rows.values())
     assert "all checks passed" in text
+
+
+def test_check_output_fits_a_terminal_of_110_columns(checked):
+    _, text, _ = checked
+    widest = max(text.splitlines(), key=len)
+    assert len(widest) <= 110, widest
 
 
 @pytest.mark.parametrize("name, claimed, descended", [
@@ -211,8 +224,8 @@ def test_check_passes_and_prints_one_row_per_tutorial(checked):
 def test_table_names_the_claimed_and_the_descended_loss(name, claimed, descended, checked):
     _, text, _ = checked
     cells = table_rows(text)[name]
-    assert cells[3] == claimed
-    assert cells[4].startswith(descended)
+    assert cells[2] == claimed
+    assert cells[3].startswith(descended)
 
 
 def test_unknown_tutorial_is_a_usage_error(capsys):

@@ -22,7 +22,7 @@ from tinygrad_edu.creation import (  # issue 13: torch's Generator and the rest 
     Generator, bernoulli, empty_like, get_rng_state, initial_seed, logspace, multinomial, normal, randint,
     randint_like, randperm, seed, set_rng_state,
 )
-from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
+from tinygrad_edu.errors import ArgumentError, DtypeError, SerializationError, ShapeError
 from tinygrad_edu.functional import (
     abs, cat, chunk, clamp, exp, log, log1p, log_softmax, logsumexp, matmul, maximum, mean, minimum, mm,
     relu, sigmoid, softmax, split, sqrt, stack, std, sum, tanh, var,
@@ -63,7 +63,7 @@ __all__ = [
     "ones", "ones_like", "rand", "rand_like", "randn", "randn_like", "zeros", "zeros_like",
     "Generator", "bernoulli", "empty_like", "get_rng_state", "initial_seed", "logspace", "multinomial", "normal",
     "randint", "randint_like", "randperm", "seed", "set_rng_state",
-    "ShapeError", "DtypeError", "ArgumentError", "GradcheckError", "gradcheck",
+    "ShapeError", "DtypeError", "ArgumentError", "SerializationError", "GradcheckError", "gradcheck",
     "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
     "locate_bad_backward",
     "nn", "optim", "utils", "save", "load", "draw_graph", "compile",

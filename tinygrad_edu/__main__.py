@@ -2,6 +2,6 @@
 
 import sys
 
-from tinygrad_edu.cli import main
+from tinygrad_edu.apps.cli import main
 
 sys.exit(main())

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import heapq
+import inspect
 import itertools
+import threading
 from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
@@ -46,16 +48,23 @@ _creation_order = itertools.count()
 # Function.apply makes every op's output with this: a module global is looked up faster than
 # object.__new__ or Tensor._from_op, and apply runs once per op.
 _new_tensor = object.__new__
+# The creation number at the latest in-place change of any tensor (see note_in_place): the backward
+# walk checks saved values only for ops recorded before it, so a walk with no change since costs nothing.
+_last_in_place = -1
 
 
 # ---------------------------------------------------------------------------------------------
 # Grad mode
 # ---------------------------------------------------------------------------------------------
 
-class _GradMode:
-    """Holds the one global switch that says whether ops record a graph."""
+class _GradModeState(threading.local):
+    """Whether ops record a graph: one switch per thread, as in PyTorch (a new thread starts with it on),
+    so `no_grad()` in one thread never turns recording off in another."""
 
     enabled = True
+
+
+_GradMode = _GradModeState()
 
 
 def is_grad_enabled() -> bool:
@@ -79,8 +88,29 @@ class _GradModeSwitch:
         _GradMode.enabled = self.previous.pop()
 
     def __call__(self, fn: F) -> F:
-        """Decorate fn: it runs with this grad mode, and the caller's mode comes back afterwards."""
+        """Decorate fn: it runs with this grad mode, and the caller's mode comes back afterwards.
+
+        A generator function runs with the mode each time it resumes, as PyTorch's decorators do
+        (a wrapper that only set the mode around the call would return before the body ever ran).
+        """
         mode = self.mode
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                inner = fn(*args, **kwargs)
+                sent = None
+                while True:
+                    previous = _GradMode.enabled
+                    _GradMode.enabled = mode
+                    try:
+                        item = inner.send(sent)
+                    except StopIteration as stop:
+                        return stop.value
+                    finally:
+                        _GradMode.enabled = previous
+                    sent = yield item
+
+            return generator  # type: ignore[return-value]
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -199,6 +229,14 @@ class Function:
     saved: tuple[Any, ...] = ()  # what forward kept for backward (see save())
     sequence: int  # creation order of recorded ops; the backward walk goes newest first
     released = False  # set once backward has freed what the op saved
+    # each input's _version when the op was recorded (0 for a non-tensor); () when all were 0, the common case
+    versions: Sequence[int] = ()
+    # In-place ops (see Tensor._in_place) give a tensor a new grad_fn. The op recorded then keeps the
+    # tensor's previous grad_fn, so an op recorded earlier can still find the grad_fn its input had when
+    # it was recorded (PyTorch records that edge at creation).
+    rebased_from: Any = None  # the grad_fn the output had before this in-place op
+    made_version = 0  # the _version of this op's output when it was made (for error messages)
+    output_changed: Any = None  # (array, version) once the output was changed in place after this op
     retained: Any = None  # a weak reference to the output, when the output called retain_grad()
 
     def forward(self, *args: Any, **kwargs: Any) -> np.ndarray:
@@ -228,10 +266,13 @@ class Function:
         # One pass over the inputs: their arrays for forward, and which of them want a gradient.
         arrays = []
         needs = []
+        changed = 0  # nonzero when an input was changed in place before: its version must be recorded
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
                 needs.append(x.requires_grad)
+                if x._version:
+                    changed = 1
             else:
                 arrays.append(x)
                 needs.append(False)
@@ -249,12 +290,15 @@ class Function:
             data = as_array(data)
         out = _new_tensor(Tensor)  # Tensor._from_op written out: this line runs for every op
         out.data = data
-        out.grad = None
+        out._grad = None
+        out._version = 0
         # Only floating-point results carry a gradient (an int or bool result is a constant).
         if record and data.dtype.kind == "f":
             ctx.inputs = inputs
             ctx.options = options  # so tinygrad_edu.debug can re-run this op on its own
             ctx.sequence = next(_creation_order)
+            if changed:  # (else every input is at version 0, what Function.versions = () stands for)
+                ctx.versions = [x._version if isinstance(x, Tensor) else 0 for x in inputs]
             out.requires_grad = True
             out.grad_fn = ctx
         else:
@@ -288,13 +332,15 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 def graph_functions(root: Tensor) -> list[Function]:
     """Every op in root's graph, in the order they were created (inputs' ops before their users')."""
-    found = {}
+    found: dict[Function, None] = {}  # an insertion-ordered set
     stack = [root.grad_fn] if root.grad_fn is not None else []
     while stack:
         fn = stack.pop()
         if fn not in found:
             found[fn] = None
-            stack.extend(x.grad_fn for x in fn.inputs if isinstance(x, Tensor) and x.grad_fn is not None)
+            # each input's grad_fn as it was when fn was recorded (an in-place op may have made a newer one)
+            parents = (_grad_fn_when(x, fn) for x in fn.inputs if isinstance(x, Tensor))
+            stack.extend(p for p in parents if p is not None)
     return sorted(found, key=lambda fn: fn.sequence)
 
 
@@ -308,14 +354,21 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
     (times a log factor from the heap, in C).
     """
     owned: set[int] = set()  # arrays already given to some leaf's .grad in this walk
+    watched = hooks.active  # (tested once here: a local costs less than hooks.active at every op)
+    if watched:
+        hooks.walk(root, gradient, True)
     if root.grad_fn is None:  # a leaf: its gradient is the seed itself
         _accumulate(root, gradient, owned)
+        if watched:
+            hooks.walk(root, gradient, False)
         return
     grads = {root.grad_fn: gradient}  # op -> the gradient of its output, summed over its users
     waiting = [(-root.grad_fn.sequence, root.grad_fn)]
     while waiting:
         fn = heapq.heappop(waiting)[1]
         grad_out = grads.pop(fn)
+        if watched:
+            hooks.grad_out(fn, grad_out)
         if fn.retained is not None and fn.retained() is not None:  # out.retain_grad() was called
             _accumulate(fn.retained(), grad_out, owned)
         if fn.released:
@@ -324,6 +377,9 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
                 "first backward(). Call backward(retain_graph=True) the first time if you need to "
                 "backward through the same graph twice."
             )
+        stale = fn.sequence < _last_in_place  # a tensor changed in place since fn was recorded (rare)
+        if stale:
+            _check_saved_unchanged(fn)
         grads_in = fn.backward(grad_out)
         if type(grads_in) is not tuple:
             grads_in = (grads_in,)
@@ -331,7 +387,7 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
             raise RuntimeError(
                 f"{fn.name}.backward returned {len(grads_in)} gradient(s) for {len(fn.inputs)} input(s)"
             )
-        if hooks.active:
+        if watched:
             hooks.backward(fn, grads_in)
         for parent, grad, needed in zip(fn.inputs, grads_in, fn.needs_input_grad):
             if not needed or grad is None:
@@ -340,6 +396,8 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
             if type(grad) is not np.ndarray or grad.shape != data.shape or grad.dtype != data.dtype:
                 grad = _fit(fn, grad, parent)
             parent_fn = parent.grad_fn
+            if stale:  # an in-place op may have given parent a newer grad_fn: take the one it had for fn
+                parent_fn = _grad_fn_when(parent, fn)
             if parent_fn is None:
                 _accumulate(parent, grad, owned)
             elif parent_fn in grads:
@@ -350,6 +408,51 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False) -> 
         if not retain_graph:
             fn.released = True  # let the saved arrays go with the graph, as PyTorch does
             fn.saved = ()
+    if watched:
+        hooks.walk(root, gradient, False)
+
+
+def note_in_place() -> None:
+    """Called by every in-place change of a tensor: ops recorded before it are checked in backward."""
+    global _last_in_place
+    _last_in_place = next(_creation_order)
+
+
+def _grad_fn_when(tensor: Tensor, user: Function) -> Any:
+    """The grad_fn `tensor` had when `user` was recorded: each in-place op since made a newer one."""
+    fn = tensor.grad_fn
+    while fn is not None and fn.sequence > user.sequence:
+        fn = fn.rebased_from
+    return fn
+
+
+def _saved_arrays(fn: Function) -> list[np.ndarray]:
+    """The arrays among what fn saved for backward."""
+    return [s for s in fn.saved if isinstance(s, np.ndarray)]
+
+
+def _modified_error(fn: Function, what: str, array: np.ndarray, version: int, expected: int) -> RuntimeError:
+    """PyTorch's error for a saved tensor changed in place, naming the op and what it saved."""
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"{what} of {fn.name} (a {array.dtype} tensor of shape {tuple(array.shape)}) is at version "
+        f"{version}; expected version {expected} instead. Change a copy (x = x.clone()) rather than the "
+        "tensor itself, or make the change before the op uses the tensor"
+    )
+
+
+def _check_saved_unchanged(fn: Function) -> None:
+    """Raise if an input or the output of fn that fn saved for backward was changed in place since."""
+    saved = _saved_arrays(fn)
+    if fn.output_changed is not None:
+        array, version = fn.output_changed
+        if any(np.may_share_memory(s, array) for s in saved):
+            raise _modified_error(fn, "output 0", array, version, fn.made_version)
+    versions = fn.versions or [0] * len(fn.inputs)
+    for i, (parent, version) in enumerate(zip(fn.inputs, versions)):
+        if isinstance(parent, Tensor) and parent._version != version and any(
+                np.may_share_memory(s, parent.data) for s in saved):
+            raise _modified_error(fn, f"input {i}", parent.data, parent._version, version)
 
 
 def _fit(fn: Function, grad: Any, parent: Tensor) -> np.ndarray:
@@ -378,14 +481,15 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
     """
     if not leaf.requires_grad:
         return
-    if leaf.grad is not None:
-        leaf.grad = Tensor._from_op(as_array(leaf.grad.data + grad), None)
+    # (the slot _grad, not the checked .grad property: the gradient has the leaf's shape and dtype already)
+    if leaf._grad is not None:
+        leaf._grad = Tensor._from_op(as_array(leaf._grad.data + grad), None)
         return
     base = grad if grad.base is None else grad.base
     if grad.base is not None or not grad.flags.writeable or id(base) in owned:
         grad = grad.copy()
     owned.add(id(grad))
-    leaf.grad = Tensor._from_op(grad, None)
+    leaf._grad = Tensor._from_op(grad, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,9 +501,11 @@ class EngineHooks:
 
     A watcher is any object with the methods `forward(fn, out)` (called after each op's forward,
     with its output array) and `backward(fn, grads)` (after each op's backward in the walk, with the
-    gradients it returned). `tg.detect_anomaly` is one; a tracer or a tool that names arrays can be
-    another. The engine tests `hooks.active` once per op: with no watcher installed that is all it
-    costs.
+    gradients it returned). It may also have `grad_out(fn, grad_out)` (before an op's backward, with
+    the gradient of its output) and `walk(root, gradient, starting)` (when a backward walk starts and
+    when it has ended). `tg.detect_anomaly` is one watcher; tg.compile's tracer, which names arrays
+    and sections after these events, is another. The engine tests `hooks.active` once per op: with no
+    watcher installed that is all it costs.
 
     Example:
         >>> class Count:
@@ -443,6 +549,18 @@ class EngineHooks:
         """Tell every watcher that fn's backward returned `grads` (one per input)."""
         for watcher in list(self.watchers):
             watcher.backward(fn, grads)
+
+    def grad_out(self, fn: Function, grad_out: Any) -> None:
+        """Tell the watchers that have the method that fn's backward is about to get `grad_out`."""
+        for watcher in list(self.watchers):
+            if hasattr(watcher, "grad_out"):
+                watcher.grad_out(fn, grad_out)
+
+    def walk(self, root: Tensor, gradient: Any, starting: bool) -> None:
+        """Tell the watchers that have the method that a backward walk from root starts (or has ended)."""
+        for watcher in list(self.watchers):
+            if hasattr(watcher, "walk"):
+                watcher.walk(root, gradient, starting)
 
 
 class _Watching:

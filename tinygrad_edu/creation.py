@@ -34,8 +34,10 @@ def manual_seed(seed: int) -> Generator:
     """Seed every random initialisation in the library (as `torch.manual_seed`); returns the generator.
 
     Example:
-        >>> tg.manual_seed(0); a = tg.randn(3)
-        >>> tg.manual_seed(0); b = tg.randn(3)      # a and b are equal
+        >>> _ = tg.manual_seed(0); a = tg.randn(3)
+        >>> _ = tg.manual_seed(0); b = tg.randn(3)
+        >>> np.array_equal(a.numpy(), b.numpy())
+        True
     """
     return _RandomState.generator.manual_seed(seed)
 

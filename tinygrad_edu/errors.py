@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ShapeError", "DtypeError", "ArgumentError"]
+__all__ = ["ShapeError", "DtypeError", "ArgumentError", "SerializationError"]
 
 
 class ShapeError(ValueError, RuntimeError):
@@ -26,4 +26,12 @@ class ArgumentError(ValueError, RuntimeError):
 
     Both a ValueError (what Python raises for a bad value) and a RuntimeError (what PyTorch raises),
     as ShapeError is.
+    """
+
+
+class SerializationError(ValueError, RuntimeError):
+    """A file `tg.load` cannot read (not an .npz, a malformed structure, pickled data), or a value
+    `tg.save` cannot write in a form that reads back the same (e.g. a key holding a NUL character).
+
+    A ValueError (what NumPy raises for a file it cannot parse) and a RuntimeError, as ShapeError is.
     """

@@ -22,6 +22,29 @@ class GradcheckError(RuntimeError):
     """Raised by gradcheck when an analytic gradient differs from the numerical one."""
 
 
+def central_difference(f: Callable[[], Any], x: np.ndarray, index: Any, eps: float) -> tuple[Any, Any, Any]:
+    """The central difference (f(x + eps) - f(x - eps)) / (2 eps) along the element x[index].
+
+    x is moved in place, f() is evaluated (without recording a graph) on each side, and x[index] is put
+    back. Returns (derivative, f at +eps, f at -eps): the two sides too, for one-sided differences.
+    The one finite-difference loop body that gradcheck, check_grads and locate_bad_backward share.
+
+    Example:
+        >>> x = np.array([1.0, 2.0])
+        >>> derivative, plus, minus = central_difference(lambda: float(np.sum(x**3)), x, 1, 1e-6)
+        >>> round(derivative, 5), x.tolist()
+        (12.0, [1.0, 2.0])
+    """
+    original = x[index]
+    with no_grad():
+        x[index] = original + eps
+        plus = f()
+        x[index] = original - eps
+        minus = f()
+    x[index] = original
+    return (plus - minus) / (2 * eps), plus, minus
+
+
 def _as_float64_inputs(inputs: Sequence[Any]) -> list[Any]:
     """Fresh float64 leaves for the tensor inputs (same requires_grad); other inputs pass through."""
     copies = []
@@ -73,15 +96,9 @@ def jacobians(fn: Callable[..., Any], inputs: Sequence[Any],
         for i in wrt:
             numerical = np.zeros_like(analytic[i])
             flat = xs[i].data.reshape(-1)  # a view: writing to it perturbs the input
+            output = lambda o=o: _outputs(fn, xs)[o].data.astype(np.float64).reshape(-1)  # noqa: E731
             for j in range(flat.size):
-                original = flat[j]
-                with no_grad():
-                    flat[j] = original + eps
-                    plus = _outputs(fn, xs)[o].data.astype(np.float64).reshape(-1)
-                    flat[j] = original - eps
-                    minus = _outputs(fn, xs)[o].data.astype(np.float64).reshape(-1)
-                flat[j] = original
-                numerical[:, j] = (plus - minus) / (2 * eps)
+                numerical[:, j] = central_difference(output, flat, j, eps)[0]
             results.append((o, i, analytic[i], numerical))
     return results
 
@@ -106,7 +123,9 @@ def gradcheck(fn: Callable[..., Any], inputs: Union[Tensor, Sequence[Any]], eps:
     if isinstance(inputs, Tensor):
         inputs = [inputs]
     for o, i, analytic, numerical in jacobians(fn, inputs, eps):
-        bad = np.abs(analytic - numerical) > atol + rtol * np.abs(numerical)
+        # np.isclose is |a - n| <= atol + rtol |n|, and also fails a NaN, or an inf the other side lacks
+        # (a plain `|a - n| > tol` test is False for NaN, and so would pass a backward returning NaN).
+        bad = ~np.isclose(analytic, numerical, rtol=rtol, atol=atol)
         if bad.any():
             if not raise_exception:
                 return False
@@ -116,7 +135,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Union[Tensor, Sequence[Any]], eps:
 
 def _mismatch_message(fn, inputs, o, i, analytic, numerical, bad, atol, rtol) -> str:
     """The GradcheckError text: where the worst entry of the Jacobian differs, and by how much."""
-    out_k, in_j = np.argwhere(bad)[np.argmax(np.abs(analytic - numerical)[bad])]
+    with np.errstate(invalid="ignore"):
+        difference = np.abs(analytic - numerical)
+    worst = np.where(np.isfinite(difference), difference, np.inf)  # a NaN or inf entry is the worst
+    out_k, in_j = np.argwhere(bad)[np.argmax(worst[bad])]
     x_shape = np.shape(inputs[i].data)
     element = np.unravel_index(in_j, x_shape) if x_shape else ()
     a, n = analytic[out_k, in_j], numerical[out_k, in_j]
@@ -126,7 +148,10 @@ def _mismatch_message(fn, inputs, o, i, analytic, numerical, bad, atol, rtol) ->
         f"is wrong at input element {tuple(int(e) for e in element)}, output element {int(out_k)}:\n"
         f"    analytic  (backward)          = {a:.10g}\n"
         f"    numerical (central difference) = {n:.10g}\n"
-        f"    |difference| = {abs(a - n):.3g} > atol + rtol * |numerical| = {atol + rtol * abs(n):.3g}\n"
-        f"    {int(bad.sum())} of {bad.size} Jacobian entries differ for this input; "
-        f"largest |difference| = {np.max(np.abs(analytic - numerical)):.3g}"
+        + (f"    |difference| = {abs(a - n):.3g} > atol + rtol * |numerical| = {atol + rtol * abs(n):.3g}\n"
+           if np.isfinite(a) and np.isfinite(n) else
+           "    one side is not finite (NaN or inf) where the other is, or both are NaN: a backward that\n"
+           "    returns NaN or inf, or a point where the function is not differentiable\n")
+        + f"    {int(bad.sum())} of {bad.size} Jacobian entries differ for this input; "
+        f"largest |difference| = {np.max(worst):.3g}"
     )

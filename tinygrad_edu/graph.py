@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,7 @@ _PARAMETER_COLOUR = "lightblue"  # a leaf that requires grad: what training chan
 _DATA_COLOUR = "white"  # a leaf that does not require grad: inputs, targets, constants
 
 
-def draw_graph(tensor: Tensor, path: Optional[str] = None, model: Any = None) -> str:
+def draw_graph(tensor: Tensor, path: str | None = None, model: Any = None) -> str:
     """The computation graph that ends at `tensor`, as Graphviz DOT text.
 
     One node per op (its name, its output's shape and dtype) and per leaf tensor (its shape and
@@ -63,7 +64,16 @@ def draw_graph(tensor: Tensor, path: Optional[str] = None, model: Any = None) ->
         >>> w = tg.tensor([1.0, 2.0], requires_grad=True)
         >>> loss = (w * 3).sum()
         >>> print(tg.draw_graph(loss))        # 3 nodes (w, Mul, Sum), 2 edges
-        >>> tg.draw_graph(loss, "loss.dot")   # also writes loss.dot; "loss.png" needs Graphviz
+        digraph computation {
+        ...
+            t0 [label="leaf\\n(2,) float32", fillcolor=lightblue];
+            t1 [label="Mul\\n(2,) float32\\nconst 3", fillcolor=lightgrey];
+            t2 [label="Sum\\nscalar float32", fillcolor=lightgrey, penwidth=2, peripheries=2];
+            t0 -> t1;
+            t1 -> t2;
+        }
+        <BLANKLINE>
+        >>> dot = tg.draw_graph(loss, "loss.dot")   # also writes loss.dot; "loss.png" needs Graphviz
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"draw_graph: expected a Tensor, got {type(tensor).__name__}")

@@ -29,10 +29,11 @@ import os
 import uuid
 import zipfile
 from collections import OrderedDict
-from typing import Any, BinaryIO, Union
+from typing import Any, BinaryIO, Union, cast
 
 import numpy as np
 
+from tinygrad_edu.errors import SerializationError
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["save", "load"]
@@ -57,7 +58,7 @@ def _flatten(obj: Any, path: list[str], arrays: dict[str, np.ndarray]) -> Any:
             n += 1
             key = f"{base}#{n}"
         arrays[key] = array
-        node = {"type": kind, "key": key}
+        node: dict[str, Any] = {"type": kind, "key": key}
         if isinstance(obj, Tensor) and obj.requires_grad:
             node["requires_grad"] = True
         return node
@@ -68,6 +69,9 @@ def _flatten(obj: Any, path: list[str], arrays: dict[str, np.ndarray]) -> Any:
         for key, value in obj.items():
             if isinstance(key, bool) or not isinstance(key, (str, int)):
                 raise TypeError(f"save: dict keys must be str or int, got {key!r} at {'/'.join(path) or 'the top'}")
+            if isinstance(key, str) and "\0" in key:  # a zip member's name ends at a NUL: it would not read back
+                raise SerializationError(f"save: dict key {key!r} at {'/'.join(path) or 'the top'} holds a NUL "
+                                         "character, which the .npz format cannot store; rename the key")
             items.append([key, _flatten(value, path + [str(key)], arrays)])
         return {"type": "OrderedDict" if isinstance(obj, OrderedDict) else "dict", "items": items}
     if isinstance(obj, (list, tuple)):
@@ -79,21 +83,36 @@ def _flatten(obj: Any, path: list[str], arrays: dict[str, np.ndarray]) -> Any:
 
 
 def _unflatten(node: Any, arrays: Any) -> Any:
-    """Rebuild the object that a JSON node describes, reading arrays from the open .npz."""
+    """Rebuild the object that a JSON node describes, reading arrays from the open .npz.
+
+    A node that is not what `_flatten` writes raises KeyError, TypeError or ValueError, which `load`
+    reports as a SerializationError.
+    """
     if not isinstance(node, dict):
+        if isinstance(node, list):
+            raise TypeError(f"a bare JSON list {node!r:.60} where a value or a node was expected")
         return node
     kind = node["type"]
     if kind in ("dict", "OrderedDict"):
-        pairs = [(key, _unflatten(value, arrays)) for key, value in node["items"]]
+        pairs = []
+        for key, value in node["items"]:
+            if isinstance(key, bool) or not isinstance(key, (str, int)):
+                raise TypeError(f"dict key {key!r} is not a str or an int")
+            pairs.append((key, _unflatten(value, arrays)))
         return OrderedDict(pairs) if kind == "OrderedDict" else dict(pairs)
     if kind in ("list", "tuple"):
         values = [_unflatten(value, arrays) for value in node["items"]]
         return tuple(values) if kind == "tuple" else values
-    array = arrays[node["key"]]
+    if kind not in ("ndarray", "scalar", "Tensor"):
+        raise ValueError(f"unknown node type {kind!r}")
+    key = node["key"]
+    if not isinstance(key, str) or key not in arrays.files:
+        raise KeyError(f"array {key!r} named by the structure is not in the file")
+    array = arrays[key]
     if kind == "scalar":
         return array[()]
-    if kind == "Tensor":
-        return Tensor(array, requires_grad=node.get("requires_grad", False))
+    if kind == "Tensor":  # its own dtype, whatever it is: an int64 or bool tensor comes back as it was
+        return Tensor(array, dtype=array.dtype, requires_grad=bool(node.get("requires_grad", False)))
     return array
 
 
@@ -122,8 +141,8 @@ def save(obj: Any, f: Union[PathLike, BinaryIO]) -> None:
     arrays: dict[str, np.ndarray] = {}
     structure = {"format": "tinygrad_edu", "version": FORMAT_VERSION, "root": _flatten(obj, [], arrays)}
     arrays[STRUCTURE_KEY] = np.array(json.dumps(structure))  # a unicode string array: no pickle needed
-    if hasattr(f, "write"):
-        _write_npz(f, arrays)
+    if hasattr(f, "write"):  # a file object (mypy cannot narrow the union by hasattr, hence the cast)
+        _write_npz(cast(BinaryIO, f), arrays)
         return
     path = os.fspath(f)
     # A fresh name in the same folder (os.replace is atomic only within one file system); opened
@@ -149,13 +168,38 @@ def load(f: Union[PathLike, BinaryIO]) -> Any:
     as an OrderedDict of name -> ndarray, ready for `model.load_state_dict`.
 
     Example:
-        >>> model.load_state_dict(tg.load("model.npz"))
+        >>> tg.save(model.state_dict(), "model.npz")
+        >>> missing, unexpected = model.load_state_dict(tg.load("model.npz"))
     """
-    with np.load(f, allow_pickle=False) as npz:
-        if STRUCTURE_KEY not in npz.files:  # a plain np.savez file: its arrays, in order
-            return OrderedDict((key, npz[key]) for key in npz.files)
-        structure = json.loads(str(npz[STRUCTURE_KEY][()]))
-        if structure.get("format") != "tinygrad_edu" or structure.get("version", 0) > FORMAT_VERSION:
-            raise ValueError(f"load: unsupported file format {structure.get('format')!r} "
-                             f"version {structure.get('version')!r}")
-        return _unflatten(structure["root"], npz)
+    name = f if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "the file object")
+    try:
+        npz = np.load(f, allow_pickle=False)
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise SerializationError(f"load: {name} is not a file tg.save wrote (an .npz) and cannot be read "
+                                 f"without pickle: {error}") from None
+    if not isinstance(npz, np.lib.npyio.NpzFile):  # an .npy file: np.load gave its one array
+        raise SerializationError(f"load: {name} is an .npy file (one array), not an .npz written by tg.save "
+                                 "or np.savez; read it with np.load")
+    with npz:
+        try:
+            if STRUCTURE_KEY not in npz.files:  # a plain np.savez file: its arrays, in order
+                return OrderedDict((key, npz[key]) for key in npz.files)
+            structure = json.loads(str(npz[STRUCTURE_KEY][()]))
+            if not isinstance(structure, dict):
+                raise TypeError("the structure is not a JSON object")
+        except SerializationError:
+            raise
+        except (ValueError, TypeError, KeyError, OSError, RecursionError, zipfile.BadZipFile) as error:
+            raise SerializationError(f"load: {name} is not a valid .npz: {error}") from None
+        if structure.get("format") != "tinygrad_edu" or not isinstance(structure.get("version", 0), int) \
+                or structure.get("version", 0) > FORMAT_VERSION:
+            raise SerializationError(f"load: unsupported file format {structure.get('format')!r} "
+                                     f"version {structure.get('version')!r}; this is tinygrad_edu's format "
+                                     f"version {FORMAT_VERSION}")
+        try:
+            return _unflatten(structure["root"], npz)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as error:
+            raise SerializationError(f"load: {name} has a malformed structure entry ({type(error).__name__}: "
+                                     f"{error}); was it written by tg.save?") from None

@@ -204,16 +204,21 @@ class Tensor(SurfaceMethods):
                 [6., 8.]], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "__weakref__")
+    # _version counts in-place changes (as PyTorch's): ops remember it for what they save, and backward
+    # refuses if it moved. _aliases (set by detach and by views) lists the tensors sharing this one's data;
+    # _view_of (set on a view) is (base, index), index None for a reshape or permute.
+    # .grad is a property over the slot _grad, so an assignment is checked as PyTorch checks it.
+    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_version", "_aliases", "_view_of", "__weakref__")
 
     data: np.ndarray
-    grad: Optional["Tensor"]
     requires_grad: bool
     grad_fn: Any  # the Function that made this tensor, or None for a leaf
+    _version: int
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
         self.data = _to_array(data, dtype)
-        self.grad = None
+        self._grad = None
+        self._version = 0
         self.grad_fn = None
         self.requires_grad = False
         if requires_grad:
@@ -225,9 +230,10 @@ class Tensor(SurfaceMethods):
         """Wrap an ndarray the library computed, with no conversion or copy (the fast path)."""
         out = object.__new__(cls)
         out.data = data
-        out.grad = None
+        out._grad = None
         out.grad_fn = grad_fn
         out.requires_grad = grad_fn is not None
+        out._version = 0
         return out
 
     # ---- what a tensor is -----------------------------------------------------------------------
@@ -331,6 +337,27 @@ class Tensor(SurfaceMethods):
 
     # ---- autograd ---------------------------------------------------------------------------
 
+    @property
+    def grad(self) -> Optional["Tensor"]:
+        """The gradient that backward() accumulated here (None until then), a tensor of self's shape and dtype."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Optional["Tensor"]) -> None:
+        # Checked as PyTorch checks it, so a wrong .grad fails here rather than at the next backward
+        # (or broadcasts silently into the next accumulation).
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}; wrap it: x.grad = tg.tensor(...)")
+            if value.data.dtype != self.data.dtype:
+                raise DtypeError(f"assigned grad has data of a different type: {value.data.dtype} for a tensor "
+                                 f"of dtype {self.data.dtype}; convert it first, e.g. g.to({self.data.dtype.name!r})")
+            if value.data.shape != self.data.shape:
+                raise ShapeError(f"assigned grad has data of a different size: shape {value.data.shape} for a "
+                                 f"tensor of shape {self.data.shape}")
+        self._grad = value
+
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires grad.
 
@@ -369,17 +396,23 @@ class Tensor(SurfaceMethods):
         return draw_graph(self, path, model=model)
 
     def detach(self) -> "Tensor":
-        """A tensor sharing this one's data, cut from the graph (requires_grad=False)."""
-        return Tensor._from_op(self.data, None)
+        """A tensor sharing this one's data, cut from the graph (requires_grad=False).
+
+        As in PyTorch the two share one version counter: changing either in place is seen by the
+        graphs that saved the other.
+        """
+        return _share_version(self, Tensor._from_op(self.data, None))
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in `.grad` at the next backward(), as PyTorch's retain_grad.
 
         Example:
+            >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
             >>> h = x * 2
             >>> h.retain_grad()
             >>> (h * h).sum().backward()
             >>> h.grad                     # d sum(h^2)/dh = 2h
+            tensor([4., 8.], dtype=float32)
         """
         if not self.requires_grad:
             raise RuntimeError("retain_grad(): this tensor does not require grad, so it has no gradient to keep")
@@ -405,10 +438,8 @@ class Tensor(SurfaceMethods):
         return _ops.Copy.apply(self)
 
     def zero_(self) -> "Tensor":
-        """Fill with zeros in place (outside the graph)."""
-        self._check_in_place("zero_")
-        self.data[...] = 0
-        return self
+        """Fill with zeros in place (recorded in the graph, as PyTorch, when self requires grad)."""
+        return self._in_place("zero_", _ops.SetItem, 0, index=Ellipsis)
 
     # ---- dtype --------------------------------------------------------------------------------
 
@@ -477,7 +508,7 @@ class Tensor(SurfaceMethods):
 
     def pow(self, exponent: Any) -> "Tensor":
         """self ** exponent, elementwise with broadcasting."""
-        return _binary(_ops.Pow, self, exponent)
+        return self ** exponent
 
     def neg(self) -> "Tensor":
         """-self, elementwise."""
@@ -635,7 +666,8 @@ class Tensor(SurfaceMethods):
         gradient goes to that one element (amax/amin share it between ties instead)."""
         axis = check_dim("max" if arg is np.argmax else "min", dim, self.data.ndim)
         indices = np.expand_dims(arg(self.data, axis=axis), axis) if self.data.ndim else np.asarray(0)
-        values = self.gather(axis, indices) if self.data.ndim else self.clone()
+        # (Gather itself: the indices of arg(), in range by construction, need none of gather's checks)
+        values = _ops.Gather.apply(self, index=indices, axis=axis) if self.data.ndim else self.clone()
         if not keepdim and self.data.ndim:
             values, indices = values.squeeze(axis), indices.squeeze(axis)
         return MinMax(values, Tensor._from_op(indices, None))
@@ -643,7 +675,9 @@ class Tensor(SurfaceMethods):
     def gather(self, dim: int, index: Any) -> "Tensor":
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on), as `torch.gather`.
 
-        `index` has as many dimensions as self; repeated indices accumulate their gradient.
+        `index` has as many dimensions as self, and may be smaller than self in every dimension but
+        `dim` (as PyTorch: only its first index.shape[d] positions are read); repeated indices
+        accumulate their gradient.
         """
         axis = check_dim("gather", dim, self.data.ndim)
         index = _data(index)
@@ -651,6 +685,16 @@ class Tensor(SurfaceMethods):
             index = integer_index(np.asarray(index))
         if index.ndim != self.data.ndim:
             raise ShapeError(f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}")
+        if index.dtype.kind not in "iu":
+            raise IndexError(f"gather: index must hold integers, got dtype {index.dtype}")
+        for d, (n, m) in enumerate(zip(index.shape, self.data.shape)):
+            if d != axis and n > m:
+                raise ShapeError(f"gather: index of shape {index.shape} is larger than the input {self.shape} in "
+                                 f"dimension {d} ({n} > {m}); it may only be larger in dimension dim={dim}")
+        size = self.data.shape[axis] if self.data.ndim else 1
+        if index.size and (index.min() < 0 or index.max() >= size):  # (PyTorch refuses negative ones too)
+            raise IndexError(f"gather: index out of range for dimension {dim} of size {size} "
+                             f"(index holds values from {index.min()} to {index.max()})")
         return _ops.Gather.apply(self, index=index, axis=axis)
 
     def amax(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
@@ -693,7 +737,7 @@ class Tensor(SurfaceMethods):
         as in PyTorch.
         """
         target = infer_shape(self.data.shape, shape_args(shape))
-        return _ops.Reshape.apply(self, shape=target)
+        return _view(self, _ops.Reshape.apply(self, shape=target))
 
     def view(self, *shape: Any) -> "Tensor":
         """reshape without a copy, as `torch.Tensor.view`: refused, as PyTorch refuses it, where the
@@ -710,7 +754,7 @@ class Tensor(SurfaceMethods):
                     "strides of a transposed or sliced tensor): at least one dimension spans two of its "
                     "dimensions. Use .reshape(...) instead, or .contiguous().view(...)"
                 ) from None
-        return _ops.Reshape.apply(self, shape=target)
+        return _view(self, _ops.Reshape.apply(self, shape=target))
 
     def view_as(self, other: "Tensor") -> "Tensor":
         """`view` to other's shape, as `torch.Tensor.view_as`."""
@@ -731,7 +775,8 @@ class Tensor(SurfaceMethods):
         if start == end:
             return self
         shape = self.data.shape
-        return self.reshape(*shape[:start], -1, *shape[end + 1:])
+        merged = int(np.prod(shape[start:end + 1]))  # (not -1: it cannot be inferred when a size is 0)
+        return self.reshape(*shape[:start], merged, *shape[end + 1:])
 
     def unsqueeze(self, dim: int) -> "Tensor":
         """Insert a dimension of size 1 at `dim`."""
@@ -742,6 +787,11 @@ class Tensor(SurfaceMethods):
     def squeeze(self, dim: Dim = None) -> "Tensor":
         """Remove dimensions of size 1 (all, or only `dim`; a `dim` whose size is not 1 is left alone)."""
         shape = self.data.shape
+        if self.data.ndim == 0:  # dim 0 or -1 of a 0-d tensor (check_dim allows those): nothing to remove
+            if dim is not None:
+                for d in as_tuple(dim):
+                    check_dim("squeeze", d, 0)
+            return self.reshape(())
         if dim is None:
             dims = {i for i, n in enumerate(shape) if n == 1}
         else:
@@ -754,26 +804,27 @@ class Tensor(SurfaceMethods):
         dims = tuple(shape_args(dims))
         if sorted(check_dim("permute", d, self.data.ndim) for d in dims) != list(range(self.data.ndim)):
             raise ShapeError(f"permute: {dims} is not a permutation of the {self.data.ndim} dimensions of {self.shape}")
-        return _ops.Permute.apply(self, dims=tuple(d % self.data.ndim for d in dims))
+        return _view(self, _ops.Permute.apply(self, dims=tuple(d % self.data.ndim for d in dims)))
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         """Swap two dimensions."""
         dims = list(range(self.data.ndim))
         d0 = check_dim("transpose", dim0, self.data.ndim)
         d1 = check_dim("transpose", dim1, self.data.ndim)
-        dims[d0], dims[d1] = dims[d1], dims[d0]
-        return _ops.Permute.apply(self, dims=tuple(dims))
+        if dims:  # (a 0-d tensor has nothing to swap: dims 0 and -1 both name the tensor itself)
+            dims[d0], dims[d1] = dims[d1], dims[d0]
+        return _view(self, _ops.Permute.apply(self, dims=tuple(dims)))
 
     def t(self) -> "Tensor":
         """Transpose a tensor of at most 2 dimensions (0-d and 1-d ones come back unchanged, as a new tensor)."""
         if self.data.ndim > 2:
             raise ShapeError(f"t(): expects a tensor of at most 2 dimensions, got shape {self.shape}")
-        return _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim))))
+        return _view(self, _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim)))))
 
     @property
     def T(self) -> "Tensor":
         """The dimensions in reverse order (the transpose of a matrix)."""
-        return _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim))))
+        return _view(self, _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim)))))
 
     def expand(self, *shape: Any) -> "Tensor":
         """Broadcast to `shape` without copying; -1 keeps a dimension. Gradients sum back."""
@@ -834,12 +885,20 @@ class Tensor(SurfaceMethods):
             self.data[index]
         except IndexError as error:
             raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {error}") from None
-        return _ops.Index.apply(self, index=index)
+        split = _ints_first(index)
+        if split is not None:  # PyTorch takes the ints first, then the arrays (see _ints_first)
+            return _view(self, _ops.Index.apply(_ops.Index.apply(self, index=split[0]), index=split[1]))
+        return _view(self, _ops.Index.apply(self, index=index), index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        """Write into the data in place; refused for tensors in a graph (no in-place autograd)."""
-        self._check_in_place("__setitem__")
-        self.data[_index_arrays(index)] = _data(value)
+        """Write `value` into self[index] in place. Recorded as an op (PyTorch's CopySlices) when self or
+        value requires grad, so `a[0] = w[0]` sends a[0]'s gradient to w."""
+        index = _index_arrays(index)
+        split = _ints_first(index)
+        if split is not None:  # as in __getitem__, PyTorch's order: the ints select first (a view), then the arrays
+            self[split[0]][split[1]] = value
+            return
+        self._in_place("__setitem__", _ops.SetItem, value, index=index)
 
     # ---- linear algebra -------------------------------------------------------------------
 
@@ -897,6 +956,9 @@ class Tensor(SurfaceMethods):
         return _binary(_ops.Div, self, other, reflected=True, true_divide=True)
 
     def __pow__(self, exponent: Any) -> "Tensor":  # self ** exponent
+        if type(exponent) is int and exponent < 0 and self.data.dtype.kind in "iub":
+            raise ArgumentError(f"pow: Integers to negative integer powers are not allowed (a {self.dtype} tensor "
+                                f"of shape {self.shape} ** {exponent}); convert first, e.g. x.float() ** {exponent}")
         return _binary(_ops.Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> "Tensor":  # base ** self
@@ -940,34 +1002,199 @@ class Tensor(SurfaceMethods):
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]  # self != other
         return _compare("!=", operator.ne, self, other)
 
-    # In-place updates, as used by optimizers under no_grad: `p -= lr * p.grad` changes p's data.
+    # In-place updates: `p -= lr * p.grad` changes p's data (see _in_place).
     def __iadd__(self, other: Any) -> "Tensor":  # self += other
-        self._check_in_place("+=")
-        self.data += _data(other)
-        return self
+        return self._in_place("+=", _ops.Add, other)
 
     def __isub__(self, other: Any) -> "Tensor":  # self -= other
-        self._check_in_place("-=")
-        self.data -= _data(other)
-        return self
+        return self._in_place("-=", _ops.Sub, other)
 
     def __imul__(self, other: Any) -> "Tensor":  # self *= other
-        self._check_in_place("*=")
-        self.data *= _data(other)
-        return self
+        return self._in_place("*=", _ops.Mul, other)
 
     def __itruediv__(self, other: Any) -> "Tensor":  # self /= other
-        self._check_in_place("/=")
-        self.data /= _data(other)
+        return self._in_place("/=", _ops.Div, other)
+
+    def _in_place(self, what: str, op: Any, other: Any, **options: Any) -> "Tensor":
+        """self <- op(self, other), written into self.data, as PyTorch's in-place methods.
+
+        Outside the graph (nothing requires grad, or under no_grad) this is one NumPy in-place write.
+        In the graph, the op is recorded on a copy of self's old value (its inputs must not change
+        under it), and self takes the op as its new grad_fn; ops recorded earlier keep sending their
+        gradient to the grad_fn self had then (see autograd's Function.rebased_from). Either way the
+        version goes up, so a graph that saved self's old value refuses backward.
+        """
+        record = _autograd.is_grad_enabled() and (
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
+        if record and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{what}: a leaf Variable that requires grad is being used in an in-place operation "
+                f"(a {self.dtype} tensor of shape {self.shape}); do it under `with tg.no_grad():` (as "
+                "optimizers do), or work on a copy: x = x.clone()"
+            )
+        if record:
+            old = Tensor._from_op(self.data.copy(), self.grad_fn)  # self's value before, at its grad_fn then
+            old.requires_grad = self.requires_grad
+            if op is _ops.SetItem:
+                out = op.apply(old, other, **options)
+            else:
+                out = _binary(op, old, other, true_divide=op is _ops.Div)
+            _check_cast(what, out.data, self.data)
+            bases = self._bases_to_update(what)
+            views = self._slices_to_update(bases)
+            if any(t.requires_grad and not any(t is v for v in views) for t in self._other_aliases(bases)):
+                raise RuntimeError(
+                    f"{what}: this in-place change of a tensor of shape {self.shape} also changes another tensor "
+                    "in the graph that shares its data (a view made by reshape, permute or detach), whose "
+                    "gradient would then be wrong. Change a copy instead (x = x.clone()), or make the view "
+                    "after the change"
+                )
+            self.data[...] = out.data
+        else:
+            out = None
+            value = _data(other)
+            if op is _ops.SetItem:
+                self.data[options["index"]] = value
+            else:
+                try:
+                    if op is _ops.Add:
+                        self.data += value
+                    elif op is _ops.Sub:
+                        self.data -= value
+                    elif op is _ops.Mul:
+                        self.data *= value
+                    else:
+                        self.data /= value
+                except TypeError:  # NumPy refuses e.g. float into int, as PyTorch does
+                    _check_cast(what, np.result_type(self.data, value), self.data)
+                    raise
+        previous_fn = self.grad_fn
+        self._bump_version()
+        if out is not None:
+            self._take_grad_fn(out, previous_fn)
+            # A slice written in place changes its base too: as PyTorch's CopySlices, each base (the
+            # slice's, then that one's, ...) takes the op "its old value with the slice written in".
+            view = self
+            for base, index, base_old in bases:
+                written = _ops.SetItem.apply(base_old, view, index=index)
+                # (base's data already holds these values, through NumPy's view; written again for
+                # tg.compile, whose traced arrays do not share memory as views do)
+                base.data[...] = written.data
+                base._take_grad_fn(written, base_old.grad_fn)
+                view = base
+            for view in views:
+                base, index = view._view_of
+                regenerated = _ops.Index.apply(base, index=index)
+                view.data[...] = regenerated.data  # (the same values already, but for tg.compile: see above)
+                view._take_grad_fn(regenerated, view.grad_fn)
         return self
 
-    def _check_in_place(self, what: str) -> None:
-        """Refuse an in-place change that would make a recorded graph's saved values wrong."""
-        if self.requires_grad and _autograd.is_grad_enabled():
-            raise RuntimeError(
-                f"{what}: a tensor that requires grad cannot be changed in place while the graph is "
-                "being recorded; do it under `with tg.no_grad():` (as optimizers do)"
-            )
+    def _take_grad_fn(self, out: "Tensor", previous_fn: Any) -> None:
+        """Make out's op (an in-place op recorded on a copy of self) self's grad_fn; it remembers the old one."""
+        if out.grad_fn is not None:
+            out.grad_fn.rebased_from = previous_fn
+            out.grad_fn.made_version = self._version
+            self.grad_fn = out.grad_fn
+            self.requires_grad = True
+
+    def _bases_to_update(self, what: str) -> list[tuple["Tensor", Any, "Tensor"]]:
+        """For an in-place op recorded on a view: (base, index, base's value before) for each tensor it
+        is a slice of, innermost first. A reshape or permute view cannot be written back: refused."""
+        bases = []
+        t = self
+        while getattr(t, "_view_of", None) is not None:
+            base, index = t._view_of
+            if index is None or (base.requires_grad and base.grad_fn is None):
+                kind = "a view of a leaf that requires grad" if index is not None else "a reshape or permute view"
+                raise RuntimeError(
+                    f"{what}: {kind} (shape {t.shape} of a tensor of shape {base.shape}) is being used in an "
+                    "in-place operation that autograd records; change a copy instead (x = x.clone())"
+                )
+            base_old = Tensor._from_op(base.data.copy(), base.grad_fn)  # base's value before, at its grad_fn
+            base_old.requires_grad = base.requires_grad
+            bases.append((base, index, base_old))
+            t = base
+        return bases
+
+    def _slices_to_update(self, bases: list[tuple["Tensor", Any, "Tensor"]]) -> list["Tensor"]:
+        """The live slices of self or of its bases (or slices of those, ...), which an in-place change of
+        self may change: each gets a fresh grad_fn afterwards, as PyTorch regenerates its views'."""
+        updated = {id(self)} | {id(base) for base, _, _ in bases}
+        pending = [t for t in self._other_aliases(bases)
+                   if getattr(t, "_view_of", None) is not None and t._view_of[1] is not None]
+        slices: list[Tensor] = []
+        found = True
+        while found:  # a slice of a slice after that slice: bases before their slices
+            found = False
+            for t in pending:
+                if id(t) not in updated and id(t._view_of[0]) in updated:
+                    slices.append(t)
+                    updated.add(id(t))
+                    found = True
+        return slices
+
+    def _other_aliases(self, bases: list[tuple["Tensor", Any, "Tensor"]]) -> list["Tensor"]:
+        """The other live tensors that share self's data, besides the bases updated with it."""
+        group = getattr(self, "_aliases", None)
+        if group is None:
+            return []
+        skip = {id(self)} | {id(base) for base, _, _ in bases}
+        return [t for t in (ref() for ref in group) if t is not None and id(t) not in skip]
+
+    def _bump_version(self) -> None:
+        """Count one in-place change of this tensor's data, on it and every tensor sharing its data.
+
+        Each op that made one of them and saved its output learns its output changed, so its backward
+        refuses (as PyTorch). Optimizers call this after updating `p.data` in place.
+        """
+        _autograd.note_in_place()
+        group = getattr(self, "_aliases", None)
+        tensors = [self] if group is None else [t for t in (ref() for ref in group) if t is not None]
+        for t in tensors:
+            t._version += 1
+            if t.grad_fn is not None:
+                t.grad_fn.output_changed = (t.data, t._version)
+
+
+def _check_cast(what: str, result: Any, target: np.ndarray) -> None:
+    """Refuse an in-place op whose result dtype cannot be stored in the target, as PyTorch does."""
+    dtype = result if isinstance(result, np.dtype) else result.dtype  # (.dtype: also for a traced array)
+    if not np.can_cast(dtype, target.dtype, casting="same_kind"):
+        raise DtypeError(
+            f"{what}: result type {dtype} can't be cast to the desired output type {target.dtype} "
+            "(an in-place op keeps the tensor's dtype); use the out-of-place form, e.g. x = x + y"
+        )
+
+
+def _share_version(base: Tensor, alias: Tensor) -> Tensor:
+    """Give `alias`, which holds (part of) base's data, base's version counter: an in-place change of
+    either counts for both, as for PyTorch's views. The tensors sharing data are a list of weak references."""
+    alias._version = base._version
+    group = getattr(base, "_aliases", None)  # (an unset slot: no alias yet)
+    if group is None:
+        group = base._aliases = [weakref.ref(base)]
+    elif len(group) >= 16 and len(group) & (len(group) - 1) == 0:  # now and then, forget the dead ones
+        group[:] = [ref for ref in group if ref() is not None]
+    group.append(weakref.ref(alias))
+    alias._aliases = group
+    return alias
+
+
+def _view(base: Tensor, out: Tensor, index: Any = None) -> Tensor:
+    """out, made from base by a reshape, permute or slice (index); when NumPy made it a view of base's
+    data (no copy), it shares base's version counter (see _share_version) and remembers base, so that
+    an in-place change of it is written back into base's graph too (see Tensor._in_place)."""
+    if index is not None:
+        # basic slicing (ints, slices, None, ...) always gives a view in NumPy; said so from the index,
+        # not from memory, so that tg.compile's traced arrays (which share no memory) follow it too
+        is_view = _ops.movement._is_basic(index)
+    else:
+        owner = out.data.base
+        is_view = owner is not None and (owner is base.data or owner is base.data.base)
+    if is_view:
+        out._view_of = (base, index)
+        return _share_version(base, out)
+    return out
 
 
 def _index_arrays(index: Any) -> Any:
@@ -979,6 +1206,23 @@ def _index_arrays(index: Any) -> Any:
     if isinstance(index, list):
         return integer_index(np.asarray(index))
     return index
+
+
+def _ints_first(index: Any) -> Optional[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """For an index mixing ints and arrays, the two indices that apply it as PyTorch does; else None.
+
+    NumPy counts an int as an advanced index alongside the arrays, so in x[0, :, [0, 1]] on shape (2, 3, 4)
+    the int and the array, separated by a slice, put their dimension first: (2, 3). PyTorch selects with
+    the ints first (basic indexing) and then applies the arrays: (3, 2). So: x[ints only][the rest].
+    """
+    if not isinstance(index, tuple):
+        return None
+    is_int = [_is_int(p) for p in index]
+    if not any(is_int) or not any(isinstance(p, (np.ndarray, list)) for p in index):
+        return None
+    first = tuple(p if i or p is None or p is Ellipsis else slice(None) for p, i in zip(index, is_int))
+    rest = tuple(slice(None) if p is None else p for p, i in zip(index, is_int) if not i)
+    return first, rest
 
 
 def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:

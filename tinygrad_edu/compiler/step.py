@@ -1,37 +1,36 @@
-"""CompiledStep: what `tg.compile(train_step)` returns; it traces on the first call and replays afterwards.
+"""CompiledStep, what `tg.compile(train_step)` returns: it traces on the first call and replays afterwards.
 
-A call goes through one cached trace whose guards accept the arguments (the same shapes, dtypes and
-Python values as when traced; the optimizer's hyper-parameters unchanged): it reads the current
-arrays of the parameters and the optimizer's state, runs the generated function, and writes the new
-gradients back to `.grad`. A call no trace accepts is traced anew (up to `max_traces` traces). Where
-the trace had to assume the *values* of an input (see `TracingError` and the module docstring of
-`tinygrad_edu.compiler`), a call with other values runs the original function instead.
+A call goes through the first cached trace that accepts it: the program state is as when traced
+(`StateGuard`) and the arguments have the same kinds, shapes and dtypes (or values, for plain Python
+values). The trace's generated `call` reads what it bound, runs the step's function and writes its
+outputs back. A call no trace accepts is traced anew (up to `max_traces`).
 """
-
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, Optional
 
 import numpy as np
 
-from tinygrad_edu.compiler.codegen import Generated, generate
-from tinygrad_edu.compiler.errors import TracingWarning
-from tinygrad_edu.compiler.guards import StateGuard, random_draws, random_states
-from tinygrad_edu.compiler.naming import argument_names, discover_names
-from tinygrad_edu.compiler.nodes import _ACTIVE
+from tinygrad_edu.autograd import note_in_place
+from tinygrad_edu.compiler.codegen import generate
+from tinygrad_edu.compiler.sym import _ACTIVE, TracingWarning
 from tinygrad_edu.compiler.tracer import Tracer
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["CompiledStep"]
+__all__ = ["CompiledStep", "StateGuard"]
 
 _COUNTER = itertools.count(1)
+_OPTIONS = (str, int, float, bool, type(None))  # a module's options and an optimizer's hyper-parameters
+_MISSING = object()
 
 
 class _Mismatch(Exception):
-    """The arguments or the state differ from the trace's in shape or structure: try another trace."""
+    """The arguments or state differ from the trace's in kind, shape or structure: try another trace."""
 
 
 class _ValueMismatch(Exception):
@@ -43,237 +42,195 @@ class CompiledStep:
 
     Attributes:
         source: the generated function of the latest trace (forward, backward and update).
-        traces: how many times it traced (1 unless shapes or structure changed).
+        traces: how many traces it keeps (1 unless shapes or the program's state changed).
 
     Example:
         >>> step = tg.compile(train_step)
-        >>> loss = step(X, y)          # traces, and trains once
-        >>> loss = step(X, y)          # replays the generated code
+        >>> loss = step(x, y)          # traces, and trains once
+        >>> loss = step(x, y)          # replays the generated code
         >>> print(step.source)
+        # Compiled by tg.compile from train_step ...
+        ...
     """
 
     def __init__(self, fn: Callable, names: Any = None, max_traces: int = 8) -> None:
-        self.fn = fn
-        self.names = names
-        self.max_traces = max_traces
-        self.traces = 0
-        self.eager_calls = 0
+        self.fn, self.names, self.max_traces = fn, names, max_traces
+        self.traces = self.eager_calls = 0
         self._entries: list[_Entry] = []
         self._warned: set[str] = set()
         self._guard = StateGuard(fn)
-        self.__wrapped__ = fn
-        self.__doc__ = getattr(fn, "__doc__", None)
+        self.__wrapped__, self.__doc__ = fn, getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", "step")
 
     @property
     def source(self) -> str:
-        """The source of the latest trace's function (empty before the first call)."""
+        """The source of the latest trace's function (empty before the first trace)."""
         return self._entries[0].generated.source if self._entries else ""
 
     @property
-    def function(self) -> Callable:
+    def function(self) -> Optional[Callable]:
         """The latest trace's generated function itself (inspect.getsource works on it)."""
         return self._entries[0].generated.fn if self._entries else None
 
     @property
     def call_source(self) -> str:
-        """The code around it: how arguments, parameters and state are read and gradients written back."""
+        """The code around it: how arguments, parameters and state are read and outputs written back."""
         return self._entries[0].call_source if self._entries else ""
 
     def __call__(self, *args: Any) -> Any:
         if _ACTIVE:  # called inside another step being traced: that trace follows it op by op
             return self.fn(*args)
         for entry in self._entries:
-            if not entry.unchanged(args):  # modes, requires_grad, module tree, param groups (guards.py)
-                continue
-            try:
-                return entry.call(args)
-            except _Mismatch:
-                continue
-            except _ValueMismatch:
-                self._warn_once("value", f"tg.compile: {entry.value_note}; this call runs eagerly")
-                self.eager_calls += 1
-                return self.fn(*args)
+            if entry.unchanged(args):
+                try:
+                    return entry.call(args)
+                except _Mismatch:
+                    continue
+                except _ValueMismatch:
+                    return self._eager("value", f"{entry.value_note}; this call runs eagerly", args)
         if self.traces >= self.max_traces:
-            self._warn_once("limit", f"tg.compile: {self.traces} traces already (max_traces); calls with new "
-                                     "shapes run eagerly")
-            self.eager_calls += 1
-            return self.fn(*args)
+            return self._eager("limit", f"{self.traces} traces already (max_traces); calls with new shapes run "
+                                        "eagerly", args)
         return self._trace(args)
+
+    def _eager(self, key: str, why: str, args: tuple) -> Any:
+        if key not in self._warned:
+            self._warned.add(key)
+            warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=3)
+        self.eager_calls += 1
+        return self.fn(*args)
 
     def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
-        names = discover_names(self.fn, self.names)
-        tracer = Tracer(self.fn, args, argument_names(self.fn, len(args)), names)
+        roots = [(name, value) for name, _, value in self._guard.roots(args)]
+        tracer = Tracer(self.fn, args, self.names, roots)
         unchanged = self._guard.check(args)  # the program state as the call found it
-        generators = random_states([value for _, value in self._guard.roots(args)])
+        generators = random_states([value for _, value in roots])
         tracer.run()
-        drawn = random_draws(generators)
+        drawn = [name for name, g, state in generators if not _equal(_state(g), state)]
         if drawn:
+            code = getattr(getattr(self.fn, "__func__", self.fn), "__code__", None)
             warnings.warn_explicit(
                 f"tg.compile: {self.__name__} drew random numbers ({', '.join(drawn)}) while traced: they are "
                 "drawn once, when traced; every compiled call reuses those numbers. Draw them outside and pass "
-                "them in as an argument.", TracingWarning, *_where(self.fn))
-        self.traces += 1
+                "them in as an argument.", TracingWarning, code.co_filename if code else "<tg.compile>",
+                code.co_firstlineno if code else 0)
         result = _rebuild(tracer.structure, [node.value for node in tracer.outputs])
-        shapes = ", ".join(f"{n}: {_describe(a)}" for n, a in zip(tracer.arg_names, args))
-        title = (f"Compiled by tg.compile from {self.__name__}{_location(self.fn)}, for {shapes or 'no arguments'}.\n"
+        if tracer.state_created:  # the optimizer made its state in this call (Adam's first step): trace the next
+            return result
+        self.traces += 1
+        code = getattr(getattr(self.fn, "__func__", self.fn), "__code__", None)
+        where = f" ({os.path.basename(code.co_filename)}:{code.co_firstlineno})" if code else ""
+        shapes = ", ".join(f"{n}: {_describe(a)}" for n, a in zip(tracer.arg_names, args)) or "no arguments"
+        title = (f"Compiled by tg.compile from {self.__name__}{where}, for {shapes}.\n"
                  "Each line is one op's forward, backward or update, in the order the engine runs them.")
-        filename = f"<tg.compile of {self.__name__} #{next(_COUNTER)}>"
         try:
-            generated = generate(tracer, title, filename)
-            self._entries.insert(0, _Entry(tracer, generated, args))
-            self._entries[0].unchanged = unchanged
+            entry = _Entry(tracer, generate(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>"), args)
         except Exception as error:  # a fault of tg.compile's, not of the step: keep training, eagerly
             self.max_traces = 0
-            self._warn_once("failed", f"tg.compile could not compile {self.__name__} ({type(error).__name__}: "
-                                      f"{error}); it runs eagerly. Please report this.")
+            warnings.warn(f"tg.compile could not compile {self.__name__} ({type(error).__name__}: {error}); it runs "
+                          "eagerly. Please report this.", TracingWarning, stacklevel=3)
             return result
+        entry.unchanged = unchanged
+        self._entries.insert(0, entry)
         for node in tracer.nodes:  # let the traced call's intermediate arrays go
             node.value, node.args, node.meta = None, (), {}
-        for binding in generated.bindings:
-            binding.node = None
         return result
-
-    def _warn_once(self, key: str, message: str) -> None:
-        if key not in self._warned:
-            self._warned.add(key)
-            warnings.warn(message, TracingWarning, stacklevel=3)
 
     def __repr__(self) -> str:
         return f"<CompiledStep of {self.__name__}: {self.traces} trace(s)>"
 
 
 class _Entry:
-    """One trace: its generated function, plus the generated code that checks, reads and writes back."""
+    """One trace: its generated function, and the generated `call` that checks, reads and writes back."""
 
-    def __init__(self, tracer: Tracer, generated: Generated, args: tuple) -> None:
-        self.generated = generated
-        self.value_note = ""
+    unchanged: Callable[[tuple], bool]  # the state guard's check for this trace, set once the trace is kept
+
+    def __init__(self, tracer: Tracer, generated: Any, args: tuple) -> None:
+        self.generated, self.structure = generated, tracer.structure
         ns: dict[str, Any] = {"_Mismatch": _Mismatch, "_ValueMismatch": _ValueMismatch, "_kernel": generated.fn,
-                              "_new": _new_tensor, "_array_equal": np.array_equal}
-        counter = itertools.count()
+                              "_new": _new_tensor, "_equal": np.array_equal, "_rebuild": _rebuild, "_s": self,
+                              "_note_in_place": note_in_place}
 
         def ref(value: Any) -> str:
-            name = f"_c{next(counter)}"
-            ns[name] = value
-            return name
+            ns[f"_c{len(ns)}"] = value
+            return f"_c{len(ns) - 1}"
 
-        def tensor(t: Tensor) -> str:
-            """How the call finds tensor t: the argument it was, or the tensor itself."""
-            binding = tracer.bound.get(id(t))
-            return f"_a{binding.key}" if binding is not None and binding.kind == "input" else ref(t)
+        def tensor(t: Any) -> str:  # how the call finds tensor t: the argument it was, or the tensor itself
+            b = tracer.bound.get(id(t))
+            return f"_a{b.key}" if b is not None and b.kind == "input" else ref(t)
 
-        lines = ["def call(_args):", f"    if len(_args) != {len(args)}:", "        raise _Mismatch"]
-        # 1. the arguments: the same kinds, shapes and dtypes (or values, for plain Python values)
-        for i, a in enumerate(args):
-            lines.append(f"    _a{i} = _args[{i}]")
+        lines = [f"if len(_args) != {len(args)}: raise _Mismatch"]
+        for i, a in enumerate(args):  # 1. the arguments: the same kinds, shapes and dtypes (values, for the rest)
+            lines.append(f"_a{i} = _args[{i}]")
             same = next((j for j in range(i) if args[j] is a and isinstance(a, Tensor)), None)
-            if same is not None:  # traced as one tensor passed twice: it must be again
-                lines.append(f"    if _a{i} is not _a{same}:")
-                lines.append("        raise _Mismatch")
-                continue
-            if isinstance(a, (Tensor, np.ndarray)):
+            if same is not None:  # one tensor passed twice when traced: it must be again
+                lines.append(f"if _a{i} is not _a{same}: raise _Mismatch")
+            elif isinstance(a, (Tensor, np.ndarray)):
                 array = a.data if isinstance(a, Tensor) else a
-                lines.append(f"    if type(_a{i}) is not {ref(type(a))}:")
-                lines.append("        raise _Mismatch")
-                lines.append(f"    _v{i} = _a{i}.data" if isinstance(a, Tensor) else f"    _v{i} = _a{i}")
-                # the array seen when tracing passes at once; any other must have its shape and dtype
-                lines.append(f"    if _v{i} is not {ref(array)} and "
-                             f"(_v{i}.shape != {array.shape!r} or _v{i}.dtype != {ref(array.dtype)}):")
-                lines.append("        raise _Mismatch")
+                lines += [f"if type(_a{i}) is not {ref(type(a))}: raise _Mismatch",
+                          f"_v{i} = _a{i}" + (".data" if isinstance(a, Tensor) else ""),
+                          f"if _v{i} is not {ref(array)} and (_v{i}.shape != {array.shape!r} or "
+                          f"_v{i}.dtype != {ref(array.dtype)}): raise _Mismatch"]
                 if isinstance(a, Tensor):
-                    lines.append(f"    if _a{i}.requires_grad is not {bool(a.requires_grad)}:")
-                    lines.append("        raise _Mismatch")
+                    lines.append(f"if _a{i}.requires_grad is not {bool(a.requires_grad)}: raise _Mismatch")
             elif type(a) is float:
-                lines.append(f"    if type(_a{i}) is not float:")
-                lines.append("        raise _Mismatch")
+                lines.append(f"if type(_a{i}) is not float: raise _Mismatch")
             else:
-                lines.append(f"    if type(_a{i}) is not {ref(type(a))} or _a{i} != {ref(a)}:")
-                lines.append("        raise _Mismatch")
-        # 2. what the trace assumed about gradients and hyper-parameters
-        for t in tracer.grad_none_guards:
-            lines.append(f"    if {tensor(t)}.grad is not None:")
-            lines.append("        raise _Mismatch")
-        for opt, group, key, value in tracer.hyper_guards:
-            lines.append(f"    if {ref(opt)}.param_groups[{group}][{key!r}] != {ref(value)}:")
-            lines.append("        raise _Mismatch")
-        # 3. the function's arguments, read now
-        reads = []
-        for b in generated.bindings:
+                lines.append(f"if type(_a{i}) is not {ref(type(a))} or _a{i} != {ref(a)}: raise _Mismatch")
+        lines += [f"if {tensor(t)}._grad is not None: raise _Mismatch" for t in tracer.grad_none]
+        for b in generated.bindings:  # 2. what the function receives, read now
             if b.kind == "input":
-                is_array = isinstance(args[b.key], (Tensor, np.ndarray))
-                reads.append(f"    {b.name} = {'_v' if is_array else '_a'}{b.key}")
+                lines.append(f"{b.name} = _{'v' if isinstance(args[b.key], (Tensor, np.ndarray)) else 'a'}{b.key}")
             elif b.kind == "tensor":
-                reads.append(f"    {b.name} = {ref(b.key)}.data")
-                reads.append(f"    if {b.name} is not {ref(b.value)} and ({b.name}.shape != {b.value.shape!r} "
-                             f"or {b.name}.dtype != {ref(b.value.dtype)}):")
-                reads.append("        raise _Mismatch")
+                lines += [f"{b.name} = {ref(b.key)}.data",
+                          f"if {b.name} is not {ref(b.value)} and ({b.name}.shape != {b.value.shape!r} or "
+                          f"{b.name}.dtype != {ref(b.value.dtype)}): raise _Mismatch"]
             elif b.kind == "grad":
-                reads.append(f"    _g = {tensor(b.key)}.grad")
-                reads.append("    if _g is None:")
-                reads.append("        raise _Mismatch")
-                reads.append(f"    {b.name} = _g.data")
+                lines += [f"_g = {tensor(b.key)}._grad", "if _g is None: raise _Mismatch", f"{b.name} = _g.data"]
             elif b.kind == "hyper":
-                opt, group, key = b.key
-                reads.append(f"    {b.name} = {ref(opt)}.param_groups[{group}][{key!r}]")
-            elif b.kind == "state":
-                opt, p, key = b.key
-                reads.append(f"    {b.name} = {ref(opt)}.state.get({ref(p)}, {{}}).get({key!r})")
-                reads.append(f"    if {b.name} is None:")
-                reads.append("        raise _Mismatch")
-        lines += reads
-        # 4. inputs whose values the trace had to assume (see TracingError): others run eagerly
-        notes = []
+                lines.append(f"{b.name} = {ref(b.key[0])}.param_groups[{b.key[1]}][{b.key[2]!r}]")
+            else:  # state
+                lines += [f"{b.name} = {ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})",
+                          f"if {b.name} is None: raise _Mismatch"]
+        notes = []  # 3. inputs whose values the trace assumed (see TracingError): others run eagerly
         for name, whys in tracer.value_guards.items():
             b = tracer.bindings[name]
-            if b not in generated.bindings and b.kind != "input":
-                continue
-            value = np.array(b.value, copy=True)
-            source = f"_v{b.key}" if b.kind == "input" else f"{ref(b.key)}.data"
-            lines.append(f"    if not _array_equal({source}, {ref(value)}):")
-            lines.append("        raise _ValueMismatch")
-            notes.append(f"the trace used the values of {name} ({whys[0]})")
+            if b in generated.bindings or b.kind == "input":
+                source = f"_v{b.key}" if b.kind == "input" else f"{ref(b.key)}.data"
+                lines.append(f"if not _equal({source}, {ref(np.array(b.value, copy=True))}): raise _ValueMismatch")
+                notes.append(f"the trace used the values of {name} ({whys[0]})")
         self.value_note = "; ".join(notes)
-        # 5. run, then write back gradients and data
-        lines.append(f"    _out = _kernel({', '.join(b.name for b in generated.bindings)})")
-        for (where, key), value in tracer.grad_writes:
-            target = f"_a{key}" if where == "input" else ref(key)
-            lines.append(f"    {target}.grad = {self._value(value, ref)}")
-        for (where, key), value in tracer.data_writes:
-            target = f"_a{key}" if where == "input" else ref(key)
-            lines.append(f"    {target}.data = {self._value(value, ref, copy=True)}")
-        lines.append(f"    return {self._structure(tracer.structure, ref)}")
-        self.call_source = "\n".join(lines) + "\n"
+        lines.append(f"_out = _kernel({', '.join(b.name for b in generated.bindings)})")
+        # 4. run, then write back gradients (to the slot under .grad, as the engine: they have t's shape and
+        # dtype), data and state; a tensor changed in place counts a new version, as eagerly
+        for t, value in tracer.grad_writes:
+            lines.append(f"{tensor(t)}._grad = {_value(value, ref, tensor=True)}")
+        for t, value in tracer.data_writes:
+            lines.append(f"{tensor(t)}.data = {_value(value, ref)}")
+        for opt, p, key, value in tracer.state_writes:
+            lines.append(f"{ref(opt)}.state[{ref(p)}][{key!r}] = {_value(value, ref)}")
+        if tracer.changed:  # (Tensor._bump_version written out for a leaf that shares its data with no view)
+            lines.append("_note_in_place()")
+        for t in tracer.changed:
+            lines += [f"_t = {tensor(t)}", "if _t.grad_fn is None and getattr(_t, '_aliases', None) is None: "
+                      "_t._version += 1", "else: _t._bump_version()"]
+        lines.append("return _rebuild(_s.structure, _out)")
+        self.call_source = "def call(_args):\n" + "".join(f"    {line}\n" for line in lines)
         exec(compile(self.call_source, generated.filename + ":call", "exec"), ns)
         self.call = ns["call"]
 
-    @staticmethod
-    def _value(value: Any, ref: Callable, copy: bool = False) -> str:
-        """The source of what a written-back attribute gets: an output of the function, a constant, or None."""
-        if value is None:
-            return "None"
-        if isinstance(value, tuple):  # ('const', array): the same value at every call, in a fresh array
-            return f"_new({ref(value[1])}.copy())" if not copy else f"{ref(value[1])}.copy()"
-        return f"_out[{value}]" if copy else f"_new(_out[{value}])"
 
-    def _structure(self, structure: Any, ref: Callable) -> str:
-        """The source of the call's return value, built from the function's outputs as `_rebuild` builds it."""
-        kind, body = structure
-        if kind == "tensor":
-            return f"_new(_out[{body}])"
-        if kind in ("float", "array"):
-            return f"_out[{body}]"
-        if kind in ("tuple", "list"):
-            items = ", ".join(self._structure(s, ref) for s in body)
-            return f"({items}{',' if len(body) == 1 else ''})" if kind == "tuple" else f"[{items}]"
-        if kind == "dict":
-            return "{" + ", ".join(f"{ref(k)}: {self._structure(v, ref)}" for k, v in body.items()) + "}"
-        return ref(body)
+def _value(value: Any, ref: Callable, tensor: bool = False) -> str:
+    """The source of what a written-back attribute gets: an output of the function, a constant (copied), or None."""
+    if value is None:
+        return "None"
+    text = f"{ref(value[1])}.copy()" if isinstance(value, tuple) else f"_out[{value}]"
+    return f"_new({text})" if tensor else text
 
 
-def _rebuild(structure: Any, values: list) -> Any:
-    """The traced call's return value, built as later calls build theirs."""
+def _rebuild(structure: Any, values: Any) -> Any:
+    """The step's return value from the function's outputs: a tensor as a new tensor outside the graph."""
     kind, body = structure
     if kind == "tensor":
         return _new_tensor(np.asarray(values[body]))
@@ -282,37 +239,133 @@ def _rebuild(structure: Any, values: list) -> Any:
     if kind in ("tuple", "list"):
         items = [_rebuild(s, values) for s in body]
         return tuple(items) if kind == "tuple" else items
-    if kind == "dict":
-        return {k: _rebuild(v, values) for k, v in body.items()}
-    return body
+    return {k: _rebuild(v, values) for k, v in body.items()} if kind == "dict" else body
 
 
 def _new_tensor(array: np.ndarray) -> Tensor:
-    """A tensor outside the graph holding `array` (what the step returns and what .grad gets)."""
     return Tensor._from_op(array, None)
 
 
 def _describe(a: Any) -> str:
     """An argument as the source's title names it: 'float64 (4, 2)', 'float', or its repr."""
-    if isinstance(a, Tensor):
-        a = a.data
-    if isinstance(a, np.ndarray):
-        return f"{a.dtype} {a.shape}"
-    if type(a) is float:
-        return "float"
-    return repr(a)
+    a = a.data if isinstance(a, Tensor) else a
+    return f"{a.dtype} {a.shape}" if isinstance(a, np.ndarray) else "float" if type(a) is float else repr(a)
 
 
-def _location(fn: Callable) -> str:
-    """' (file.py:12)', where fn is defined, for the source's title."""
-    try:
-        code = getattr(fn, "__func__", fn).__code__
-        return f" ({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
-    except AttributeError:
-        return ""
+# ---- the program state a trace was made under ----------------------------------------------------------
+
+class StateGuard:
+    """What a step refers to (its closure, globals, object and arguments), and the check that it is as it was.
+
+    A trace freezes what it saw: which modules train, which parameters require grad, the module tree,
+    each optimizer's param groups and hyper-parameters, a module's options (a loss's `reduction`). So
+    after `model.eval()`, `requires_grad_(False)`, a replaced sub-module, `add_param_group(...)` or
+    `loss_fn.reduction = 'sum'` the step traces again. `check` writes the test as generated code, one
+    line per fact, so a compiled call pays microseconds for it.
+    """
+
+    def __init__(self, fn: Callable) -> None:
+        self.func = func = getattr(fn, "__func__", fn)
+        self.owner = getattr(fn, "__self__", None)
+        self.cells = getattr(func, "__closure__", None) or ()
+        try:
+            self.global_names = sorted(inspect.getclosurevars(func).globals)
+        except (TypeError, ValueError):
+            self.global_names = []
+        self.globals = getattr(func, "__globals__", {})
+
+    def roots(self, args: tuple) -> list[tuple[str, str, Any]]:
+        """(name, how a call reaches it, value) for what the step refers to (not its tensor arguments,
+        which each trace checks itself)."""
+        found = []
+        for name, i, cell in zip(getattr(getattr(self.func, "__code__", None), "co_freevars", ()), itertools.count(),
+                                 self.cells):
+            try:
+                found.append((name, f"_cells[{i}].cell_contents", cell.cell_contents))
+            except ValueError:  # a cell not yet filled
+                pass
+        found += [(name, f"_globals.get({name!r})", self.globals.get(name)) for name in self.global_names]
+        if self.owner is not None:
+            found.append(("layer", "_owner", self.owner))
+            found += [(k, f"_owner.__dict__.get({k!r})", v) for k, v in getattr(self.owner, "__dict__", {}).items()]
+        return found + [(f"arg{i}", f"_args[{i}]", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
+
+    def check(self, args: tuple) -> Callable[[tuple], bool]:
+        """`unchanged(args)`: True while every module, optimizer and tensor the step refers to is as now."""
+        from tinygrad_edu.nn.module import Module
+        from tinygrad_edu.optim.optimizer import Optimizer
+
+        lines: list[str] = []
+        ns: dict[str, Any] = {"_cells": self.cells, "_globals": self.globals, "_owner": self.owner,
+                              "_missing": _MISSING}
+        seen: set[int] = set()
+
+        def ref(value: Any) -> str:
+            ns[f"_o{len(ns)}"] = value
+            return f"_o{len(ns) - 1}"
+
+        def value(expr: str, v: Any, depth: int, member: bool = False) -> None:
+            # a member (a module's parameter, in a param group) must be the same tensor; a variable may be rebound
+            if isinstance(v, Tensor) and member:
+                name = ref(v)
+                lines.append(f"{expr} is not {name} or {name}.requires_grad is not {v.requires_grad}")
+            elif isinstance(v, Tensor):
+                lines.append(f"getattr({expr}, 'requires_grad', None) is not {v.requires_grad}")
+            elif v is None and member:
+                lines.append(f"{expr} is not None")
+            elif isinstance(v, (Module, Optimizer)):
+                name = ref(v)
+                lines.append(f"{expr} is not {name}")
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    (module if isinstance(v, Module) else optimizer)(name, v)
+            elif depth == 0 and isinstance(v, (list, tuple, dict)) and any(
+                    isinstance(x, (Tensor, Module, Optimizer)) for x in (v.values() if isinstance(v, dict) else v)):
+                lines.append(f"not isinstance({expr}, {type(v).__name__}) or len({expr}) != {len(v)}")
+                for key, item in (v.items() if isinstance(v, dict) else enumerate(v)):
+                    value(f"{expr}[{key!r}]", item, depth + 1)
+
+        def module(m: str, mod: Any) -> None:  # its mode, options, sub-modules and parameters
+            lines.append(f"{m}.training is not {mod.training}")
+            lines.extend(f"{m}.__dict__.get({k!r}, _missing) != {ref(v)}" for k, v in vars(mod).items()
+                         if k != "training" and not k.startswith("_") and isinstance(v, _OPTIONS))
+            for registry in ("_modules", "_parameters"):
+                lines.append(f"len({m}.{registry}) != {len(getattr(mod, registry))}")
+                for name, member in getattr(mod, registry).items():
+                    value(f"{m}.{registry}.get({name!r}, _missing)", member, depth=1, member=True)
+
+        def optimizer(o: str, opt: Any) -> None:  # its param groups, their parameters and hyper-parameters but lr
+            lines.append(f"len({o}.param_groups) != {len(opt.param_groups)}")
+            for i, group in enumerate(opt.param_groups):
+                g = f"{o}.param_groups[{i}]"
+                lines.append(f"len({g}) != {len(group)} or len({g}['params']) != {len(group['params'])}")
+                lines.extend(f"{g}.get({k!r}, _missing) != {ref(v)}" for k, v in group.items()
+                             if k not in ("params", "lr") and isinstance(v, (*_OPTIONS, tuple)))
+                for j, p in enumerate(group["params"]):
+                    value(f"{g}['params'][{j}]", p, depth=1, member=True)
+
+        for _, expr, v in self.roots(args):
+            value(expr, v, depth=0)
+        source = "def unchanged(_args):\n" + "".join(f"    if {c}:\n        return False\n" for c in lines)
+        exec(compile(source + "    return True\n", "<tg.compile state check>", "exec"), ns)
+        return ns["unchanged"]
 
 
-def _where(fn: Callable) -> tuple[str, int]:
-    """(file, line) where fn is defined, for a warning about the step as a whole."""
-    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
-    return (code.co_filename, code.co_firstlineno) if code is not None else ("<tg.compile>", 0)
+def random_states(roots: list[Any]) -> list[tuple[str, Any, Any]]:
+    """(name, generator, its state now) for NumPy's global RandomState, tg's generator and every Generator or
+    RandomState the step refers to: a draw inside the traced call changes one of these states."""
+    from tinygrad_edu.creation import default_generator
+
+    generators = [("np.random", np.random.mtrand._rand), ("tg.manual_seed's generator", default_generator())]
+    generators += [(type(g).__name__, g) for g in roots if isinstance(g, (np.random.Generator, np.random.RandomState))]
+    return [(name, g, _state(g)) for name, g in generators]
+
+
+def _state(g: Any) -> Any:
+    return g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False)
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    return np.array_equal(a, b) if isinstance(a, np.ndarray) else bool(a == b)

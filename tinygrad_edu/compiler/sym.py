@@ -1,45 +1,220 @@
-"""The traced values: `Sym`, a real NumPy array plus the node that computes it, and `SymFloat`, its Python float.
+"""The traced values: `Sym`, a real NumPy array plus the `Node` that computes it, and `SymFloat`, a Python float.
 
-While a training step is traced, every array the engine sees is a `Sym`. Each operation on a Sym
-computes its real value at once (so shapes, dtypes and `if need_a:` resolve as in eager mode) and
-records a node (nodes.py) whose text computes the same value from the step's inputs: operators
-and ndarray methods here, NumPy's ufuncs and functions in numpy_protocol.py. `SymFloat` is what
-`loss.item()` returns while tracing: a float that remembers how it was computed.
+While a step is traced, the tensors hold Syms. Each operation on a Sym computes its real value at
+once (so shapes, dtypes and `if` on flags resolve as in eager mode) and records a `Node`: the source
+text that computes the same value from the step's inputs, built by `Builder` with parentheses only
+where Python's precedence needs them. NumPy hands every ufunc and array function with a Sym among
+its operands to `Sym.__array_ufunc__` / `__array_function__` (`array_ufunc`, `array_function`).
+The rule that keeps a compiled step exact: a node's value is computed by the very NumPy operation
+its text spells (`a * b` as `a * b`, `np.exp(a)` as `np.exp(a)`, `a += b` in place as `a += b`).
 """
 
 from __future__ import annotations
 
+import math
 import operator
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.tensor import Tensor
-from tinygrad_edu.compiler.nodes import ATOM, LOWEST, UNARY, Builder, Node, Traced, _ACTIVE, active, binary_node
 
-__all__ = ["Sym", "SymFloat", "real", "wrap", "in_place"]
+__all__ = ["Sym", "SymFloat", "Node", "Builder", "TracingError", "TracingWarning", "real", "const", "active"]
 
-PYTHON_BINARY = {  # operator -> function that computes it, for the dunder methods
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "//": operator.floordiv,
-    "%": operator.mod, "@": operator.matmul, "**": operator.pow, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne, "&": operator.and_,
-    "|": operator.or_, "^": operator.xor,
+
+class TracingError(RuntimeError):
+    """The step does something `tg.compile` cannot turn into straight-line code (the message says what)."""
+
+
+class TracingWarning(UserWarning):
+    """Something in the step is frozen at trace time (e.g. an `if` on a tensor's value)."""
+
+
+# Python's operator precedence: a child expression gets parentheses when it binds less tightly than its place needs.
+LOWEST, COMPARE, BOR, BXOR, BAND, ADD, MUL, UNARY, POW, ATOM = 0, 5, 6, 7, 8, 10, 11, 12, 13, 15
+BINARY = {  # ufunc name -> (operator, precedence)
+    "add": ("+", ADD), "subtract": ("-", ADD), "multiply": ("*", MUL), "divide": ("/", MUL),
+    "true_divide": ("/", MUL), "floor_divide": ("//", MUL), "remainder": ("%", MUL), "matmul": ("@", MUL),
+    "less": ("<", COMPARE), "less_equal": ("<=", COMPARE), "greater": (">", COMPARE),
+    "greater_equal": (">=", COMPARE), "equal": ("==", COMPARE), "not_equal": ("!=", COMPARE),
+    "bitwise_and": ("&", BAND), "bitwise_or": ("|", BOR), "bitwise_xor": ("^", BXOR),
 }
-IN_PLACE = {"+": operator.iadd, "-": operator.isub, "*": operator.imul, "/": operator.itruediv,
-            "//": operator.ifloordiv, "%": operator.imod, "**": operator.ipow, "@": operator.imatmul,
-            "&": operator.iand, "|": operator.ior, "^": operator.ixor}
+UNARY_OPS = {"negative": "-", "positive": "+", "invert": "~"}
+PRECEDENCE = {op: prec for op, prec in BINARY.values()} | {"**": POW}
+OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "//": operator.floordiv,
+             "%": operator.mod, "@": operator.matmul, "**": operator.pow, "<": operator.lt, "<=": operator.le,
+             ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne, "&": operator.and_,
+             "|": operator.or_, "^": operator.xor}
+
+_ACTIVE: list[Any] = []  # the tracers recording now (tracer.py), innermost last
+
+
+def active() -> Any:
+    """The trace being recorded now."""
+    if not _ACTIVE:
+        raise RuntimeError("tinygrad_edu.compiler: a traced value was used after its trace ended")
+    return _ACTIVE[-1]
+
+
+class Node:
+    """One recorded value: its source (`parts`: strings and (i, precedence) references to `args[i]`) and value.
+
+    Kinds: 'expr', 'arg' (a name the step receives), 'const' (fixed at trace time), 'stmt' (changes a
+    variable in place: `W -= lr * dW`), 'version' (the variable after such a statement, same name).
+    """
+
+    __slots__ = ("index", "kind", "parts", "args", "prec", "value", "hint", "priority", "must_name",
+                 "sources", "errstate", "phase", "variable", "stores", "meta")
+
+    def __init__(self, kind: str, parts: list, args: tuple, prec: int, value: Any = None,
+                 sources: frozenset | None = None) -> None:
+        trace = active()
+        self.index = len(trace.nodes)
+        trace.nodes.append(self)
+        trace.saw_node()
+        self.kind, self.parts, self.args, self.prec, self.value = kind, parts, args, prec, value
+        self.hint: str | None = None  # a name for its line
+        self.priority = 0  # how good the hint is: 3 a user's variable, 2 an op's output, 1 a library local
+        self.must_name = False  # op outputs and gradients always get a line
+        self.sources = sources if sources is not None else frozenset().union(*(a.sources for a in args))
+        err = tuple(sorted(np.geterr().items()))
+        self.errstate = None if err == trace.base_errstate else err
+        self.phase = trace.phase  # 'forward', 'backward' or 'update': the source's section
+        self.variable: Node = self  # for a 'version': the node that first held the variable
+        self.stores: Node | None = None  # for a 'stmt': the variable it changes
+        self.meta: dict = {}
+
+    def name_hint(self, hint: str, priority: int) -> None:
+        """Offer a name for this node's line; kept only if it beats the current hint's priority."""
+        if priority > self.priority:
+            self.hint, self.priority = hint, priority
+
+
+def literal(x: Any) -> tuple[str, int] | None:
+    """Source text and precedence that evaluate to exactly x (same type and value), or None."""
+    t = type(x)
+    if t in (type(None), bool, str) or x is Ellipsis:
+        return ("..." if x is Ellipsis else repr(x)), ATOM
+    if t is int or t is float:
+        if t is float and (math.isnan(x) or math.isinf(x)):
+            return ("np.nan", ATOM) if math.isnan(x) else ("np.inf", ATOM) if x > 0 else ("-np.inf", UNARY)
+        return repr(x), (UNARY if math.copysign(1, x) < 0 else ATOM)
+    if isinstance(x, np.dtype):
+        builtin = x.isbuiltin and getattr(np, x.name, None) is x.type  # np.float64 stands for np.dtype('float64')
+        return (f"np.{x.name}" if builtin else f"np.dtype({str(x)!r})"), ATOM
+    if isinstance(x, type) and issubclass(x, np.generic):
+        scalar_type: type = x
+        if getattr(np, scalar_type.__name__, None) is x:  # a scalar type NumPy exports by name: np.float32
+            return f"np.{scalar_type.__name__}", ATOM
+    if isinstance(x, np.generic) and x.dtype.kind in "biuf":
+        try:
+            back = eval(repr(x), {"np": np})  # a NumPy scalar's repr round-trips: np.float32(0.1)
+        except Exception:
+            return None
+        return (repr(x), ATOM) if type(back) is type(x) and (back == x or np.isnan(x)) else None
+    if t in (tuple, list):
+        items = [literal(v) for v in x]
+        if any(item is None for item in items):
+            return None
+        body = ", ".join(item[0] for item in items if item is not None)
+        return (f"({body}{',' if len(x) == 1 else ''})" if t is tuple else f"[{body}]"), ATOM
+    return None
+
+
+def const(x: Any, hint: str | None = None) -> Node:
+    """A node for a value fixed at trace time: a literal where it has one, else a named constant."""
+    text = literal(x)
+    node = Node("const", [text[0]] if text else [], (), text[1] if text else ATOM, x, frozenset())
+    node.meta["literal"] = text is not None
+    if hint and not text:
+        node.name_hint(hint, 1)
+    return node
+
+
+class Builder:
+    """Collects the parts and args of one node's source."""
+
+    def __init__(self) -> None:
+        self.parts: list = []
+        self.args: list[Node] = []
+
+    def text(self, s: str) -> Builder:
+        self.parts.append(s)
+        return self
+
+    def node(self, n: Node, prec: int) -> Builder:
+        """A reference to node n, in parentheses if it binds less tightly than `prec`."""
+        self.parts.append((len(self.args), prec))
+        self.args.append(n)
+        return self
+
+    def value(self, x: Any, prec: int = LOWEST) -> Builder:
+        """x: a traced value by reference, a literal inline, a container item by item, else a constant."""
+        if isinstance(x, (Sym, SymFloat)):
+            return self.node(x.node, prec)
+        if isinstance(x, (tuple, list)) and traced_in(x):
+            self.text("(" if isinstance(x, tuple) else "[").items(x, {})
+            return self.text((",)" if len(x) == 1 else ")") if isinstance(x, tuple) else "]")
+        lit = literal(x)
+        if lit is not None:
+            return self.text(lit[0] if lit[1] >= prec else f"({lit[0]})")
+        return self.node(const(x), prec)
+
+    def items(self, args: Any, kwargs: dict) -> Builder:
+        """A call's arguments: `a, b, key=value`."""
+        for i, (key, v) in enumerate([(None, a) for a in args] + list(kwargs.items())):
+            self.text(", " if i else "").text(f"{key}=" if key else "").value(v)
+        return self
+
+    def index(self, idx: Any) -> Builder:
+        """A subscript: a[1:, None], a[..., 0], a[rows, cols]."""
+        if isinstance(idx, tuple) and not idx:
+            return self.text("()")
+        for i, item in enumerate(idx if isinstance(idx, tuple) else (idx,)):
+            self.text(", " if i else "")
+            if isinstance(item, slice):
+                for j, part in enumerate((item.start, item.stop, item.step)):
+                    self.text(":" if j else "")
+                    if part is not None:
+                        self.value(part, UNARY)
+            else:
+                self.value(item)
+        return self
+
+    def build(self, prec: int, value: Any, kind: str = "expr") -> Node:
+        return Node(kind, self.parts, tuple(self.args), prec, value)
+
+
+def binary_node(op: str, a: Any, b: Any) -> Node:
+    """`a <op> b`, each side in parentheses only where Python's precedence needs them."""
+    prec = PRECEDENCE[op]
+    if op == "**":  # right-associative, and its left side must be a primary (-x ** 2 is -(x ** 2))
+        left, right = ATOM, UNARY
+    elif prec == COMPARE:  # comparisons chain in Python (a < b < c): never write one inside another
+        left = right = COMPARE + 1
+    else:
+        left, right = prec, prec + 1
+    return Builder().value(a, left).text(f" {op} ").value(b, right).build(prec, None)
+
+
+def traced_in(x: Any) -> bool:
+    """Whether x is, or holds (in tuples, lists, dicts, slices), a traced value."""
+    if isinstance(x, (Sym, SymFloat)):
+        return True
+    if isinstance(x, slice):
+        x = (x.start, x.stop, x.step)
+    return isinstance(x, (tuple, list, dict)) and any(traced_in(v) for v in (x.values() if isinstance(x, dict) else x))
 
 
 def real(x: Any) -> Any:
-    """x with every traced value replaced by its real value (recursively in tuples, lists, dicts, slices)."""
+    """x with every traced value replaced by its real value (in tuples, lists, dicts, slices too)."""
     if isinstance(x, Sym):
         return x.value
     if isinstance(x, SymFloat):
         return float.__float__(x)
-    if isinstance(x, tuple):
-        return tuple(real(v) for v in x)
-    if isinstance(x, list):
-        return [real(v) for v in x]
+    if isinstance(x, (tuple, list)):
+        return type(x)(real(v) for v in x)
     if isinstance(x, dict):
         return {k: real(v) for k, v in x.items()}
     if isinstance(x, slice):
@@ -52,57 +227,40 @@ def wrap(value: Any, node: Node) -> Any:
     node.value = value
     if isinstance(value, (np.ndarray, np.generic)):
         return Sym(value, node)
-    if type(value) is float:
-        return SymFloat(value, node)
-    return value
+    return SymFloat(value, node) if type(value) is float else value
 
 
-def in_place(target: "Sym", make_stmt: Callable[[Builder], None], compute: Callable[[], Any]) -> "Sym":
-    """Change `target` in place: compute the real value in place, record a statement and a new version.
-
-    The statement keeps the exact in-place semantics of NumPy (`a += b` keeps a's dtype), and every
-    later read of the variable reads the version node, which has the same name.
-    """
+def in_place(target: Sym, write: Callable[[Builder], Any], compute: Callable[[], Any]) -> Sym:
+    """Change `target` in place: the real value in place, a statement, and a new version of the variable."""
     old = target.node
-    result = compute()
+    target.value = compute()
     b = Builder()
-    make_stmt(b)
-    stmt = Node("stmt", b.parts, tuple(b.args), LOWEST, None)
+    write(b)
+    stmt = Node("stmt", b.parts, tuple(b.args), LOWEST)
     stmt.stores = old.variable
     old.variable.must_name = True
-    version = Node("version", [], (stmt,), ATOM, result, old.sources | stmt.sources)
-    version.variable = old.variable
-    target.node = version
-    target.value = result
+    target.node = Node("version", [], (stmt,), ATOM, target.value, old.sources | stmt.sources)
+    target.node.variable = old.variable
     return target
 
 
-# ---- the symbolic array ---------------------------------------------------------------------------
-
-class Sym(Traced):
+class Sym:
     """An ndarray stand-in during tracing: a real value (`.value`) and the node that computes it (`.node`).
 
-    Shapes, dtypes and sizes are real (a compiled step is specialised to them); every operation that
-    produces an array produces a Sym.
+    Shapes, dtypes, flags and views are the real value's: a compiled step is specialised to them.
     """
 
     __slots__ = ("value", "node")
     __array_priority__ = 1000.0
+    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, value: Any, node: Node) -> None:
-        self.value = value
-        self.node = node
+        self.value, self.node = value, node
 
-    # ---- what the array is (real: fixed at trace time) -------------------------------------------
-    shape = property(lambda self: self.value.shape)
-    dtype = property(lambda self: self.value.dtype)
-    ndim = property(lambda self: self.value.ndim)
-    size = property(lambda self: self.value.size)
-    itemsize = property(lambda self: self.value.itemsize)
-    nbytes = property(lambda self: self.value.nbytes)
-    strides = property(lambda self: np.asarray(self.value).strides)
     flags = property(lambda self: np.asarray(self.value).flags)
-    base = property(lambda self: None)
+    base = property(lambda self: getattr(self.value, "base", None))  # the engine copies a view, as eagerly
+    T = property(lambda self: self._attr("T"))
+    mT = property(lambda self: self._attr("mT"))
 
     def __len__(self) -> int:
         return len(self.value)
@@ -113,58 +271,35 @@ class Sym(Traced):
     def __repr__(self) -> str:
         return f"Sym({self.value!r})"
 
-    # ---- leaving the trace --------------------------------------------------------------------
+    # ---- leaving the trace: the tracer decides what that means (an error, or a guarded value) ----
+    def _out(self, what: str, convert: Callable) -> Any:
+        active().escape(self.node, what)
+        return convert(self.value)
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        active().escape(self.node, "converted to a NumPy array")
-        value = np.asarray(self.value)
-        return value if dtype is None else value.astype(dtype)
-
-    def __float__(self) -> float:
-        active().escape(self.node, "converted with float()")
-        return float(self.value)
-
-    def __int__(self) -> int:
-        active().escape(self.node, "converted with int()")
-        return int(self.value)
-
-    def __index__(self) -> int:
-        active().escape(self.node, "used as an integer index")
-        return operator.index(self.value)
-
-    def __complex__(self) -> complex:
-        active().escape(self.node, "converted with complex()")
-        return complex(self.value)
+        return self._out("converted to a NumPy array", lambda v: np.asarray(v, dtype=dtype))
 
     def __bool__(self) -> bool:
         active().decide(self.node, "bool()")
         return bool(self.value)
 
-    def tolist(self) -> Any:
-        """The real value as lists: it leaves the trace."""
-        active().escape(self.node, "converted with tolist()")
-        return self.value.tolist()
-
     def item(self, *args: Any) -> Any:
-        """One element as a Python number: a float stays traced (a SymFloat); anything else leaves the trace."""
+        """One element: a float stays traced (a SymFloat); anything else leaves the trace."""
         value = self.value.item(*args)
         if type(value) is float:
-            b = Builder().node(self.node, ATOM).text(".item(").call_args(args, {}).text(")")
-            return SymFloat(value, b.build(ATOM, value))
-        active().escape(self.node, "converted with item()")
-        return value
+            return SymFloat(value, Builder().node(self.node, ATOM).text(".item(").items(args, {}).text(")")
+                            .build(ATOM, value))
+        return self._out("converted with item()", lambda v: value)
 
-    # ---- NumPy's protocols: every ufunc and array function with a Sym argument (numpy_protocol.py) ----
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        return numpy_protocol.array_ufunc(ufunc, method, inputs, kwargs)
+        return array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func: Callable, types: Any, args: tuple, kwargs: dict) -> Any:
-        return numpy_protocol.array_function(func, args, kwargs)
+        return array_function(func, args, kwargs)
 
-    # ---- indexing -------------------------------------------------------------------------------
     def __getitem__(self, idx: Any) -> Any:
         value = self.value[real(idx)]
-        b = Builder().node(self.node, ATOM).text("[").index(idx).text("]")
-        return wrap(value, b.build(ATOM, value))
+        return wrap(value, Builder().node(self.node, ATOM).text("[").index(idx).text("]").build(ATOM, value))
 
     def __setitem__(self, idx: Any, new: Any) -> None:
         def compute():
@@ -173,186 +308,202 @@ class Sym(Traced):
 
         in_place(self, lambda b: b.node(self.node, ATOM).text("[").index(idx).text("] = ").value(new), compute)
 
-    # ---- attributes and methods of ndarray that make arrays -----------------------------------
-    @property
-    def T(self) -> "Sym":
-        """The transpose, recorded as `x.T`."""
-        return self._attr("T")
-
-    @property
-    def mT(self) -> "Sym":
-        """The transpose of the last two axes, recorded as `x.mT`."""
-        return self._attr("mT")
-
-    def _attr(self, name: str) -> "Sym":
+    def _attr(self, name: str) -> Sym:
         value = getattr(self.value, name)
         return wrap(value, Builder().node(self.node, ATOM).text("." + name).build(ATOM, value))
 
     def _method(self, name: str, args: tuple, kwargs: dict) -> Any:
         value = getattr(self.value, name)(*real(args), **real(kwargs))
-        b = Builder().node(self.node, ATOM).text(f".{name}(").call_args(args, kwargs).text(")")
-        return wrap(value, b.build(ATOM, value))
+        return wrap(value, Builder().node(self.node, ATOM).text(f".{name}(").items(args, kwargs).text(")")
+                    .build(ATOM, value))
 
     def fill(self, x: Any) -> None:
-        """Fill in place with x, recorded as the statement `a.fill(x)`."""
-        def compute():
-            self.value.fill(real(x))
-            return self.value
+        """Fill in place, recorded as `a.fill(x)`."""
+        in_place(self, lambda b: b.node(self.node, ATOM).text(".fill(").value(x).text(")"),
+                 lambda: (self.value.fill(real(x)), self.value)[1])
 
-        in_place(self, lambda b: b.node(self.node, ATOM).text(".fill(").value(x).text(")"), compute)
-
-    # ---- operators: each computes its real value with the operator it writes ------------------
     def _binary(self, op: str, other: Any, reflected: bool = False) -> Any:
         if isinstance(other, (list, dict, set, Tensor)) or other is None:
             return NotImplemented  # (a Tensor handles the operator itself, with its dtype rules)
         a, b = (other, self) if reflected else (self, other)
-        value = PYTHON_BINARY[op](real(a), real(b))
-        return wrap(value, binary_node(op, a, b))
+        return wrap(OPERATORS[op](real(a), real(b)), binary_node(op, a, b))
 
-    def _in_place(self, op: str, other: Any) -> "Sym":
-        def compute():
-            return IN_PLACE[op](self.value, real(other))
-
+    def _in_place(self, op: str, other: Any) -> Sym:
+        compute = lambda: getattr(operator, "i" + operator_name(op).rstrip("_"))(self.value, real(other))  # noqa: E731
         return in_place(self, lambda b: b.node(self.node, ATOM).text(f" {op}= ").value(other), compute)
 
-    def __neg__(self):
-        return wrap(-self.value, Builder().text("-").node(self.node, UNARY).build(UNARY, None))
-
-    def __pos__(self):
-        return wrap(+self.value, Builder().text("+").node(self.node, UNARY).build(UNARY, None))
-
-    def __invert__(self):
-        return wrap(~self.value, Builder().text("~").node(self.node, UNARY).build(UNARY, None))
+    def _unary(self, op: str, fn: Callable) -> Sym:
+        return wrap(fn(self.value), Builder().text(op).node(self.node, UNARY).build(UNARY, None))
 
     def __abs__(self):
         return wrap(abs(self.value), Builder().text("abs(").node(self.node, LOWEST).text(")").build(ATOM, None))
 
-    __hash__ = None  # type: ignore[assignment]
+
+def operator_name(op: str) -> str:
+    """'+' -> 'add', the name of Python's operator module function (and of the dunder methods)."""
+    return {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow",
+            "@": "matmul", "&": "and_", "|": "or_", "^": "xor", "<": "lt", "<=": "le", ">": "gt", ">=": "ge",
+            "==": "eq", "!=": "ne"}[op]
 
 
-# Python's operators: each one's three methods (a + b, b + a, a += b) call _binary or _in_place with its symbol.
-def _make_binary(op: str) -> tuple[Callable, Callable, Callable]:
-    def forward(self, other):
-        return self._binary(op, other)
-
-    def reflected(self, other):
-        return self._binary(op, other, reflected=True)
-
-    def in_place_op(self, other):
-        return self._in_place(op, other)
-
-    return forward, reflected, in_place_op
+def _operators(cls: type, ops: str, reflected: bool, in_place_too: bool, method: str = "_binary") -> None:
+    """Python's operators on cls, each calling cls._binary (or `method`) with its symbol: a + b, b + a, a += b."""
+    for op in ops.split():
+        name = operator_name(op).rstrip("_")
+        setattr(cls, f"__{name}__", (lambda op: lambda self, other: getattr(self, method)(op, other))(op))
+        if reflected:
+            setattr(cls, f"__r{name}__", (lambda op: lambda self, other: self._binary(op, other, True))(op))
+        if in_place_too:
+            setattr(cls, f"__i{name}__", (lambda op: lambda self, other: self._in_place(op, other))(op))
 
 
-for _op, _name in [("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "truediv"), ("//", "floordiv"), ("%", "mod"),
-                   ("**", "pow"), ("@", "matmul"), ("&", "and"), ("|", "or"), ("^", "xor")]:
-    _f, _r, _i = _make_binary(_op)
-    setattr(Sym, f"__{_name}__", _f)
-    setattr(Sym, f"__r{_name}__", _r)
-    setattr(Sym, f"__i{_name}__", _i)
-for _op, _name in [("<", "lt"), ("<=", "le"), (">", "gt"), (">=", "ge"), ("==", "eq"), ("!=", "ne")]:
-    setattr(Sym, f"__{_name}__", _make_binary(_op)[0])
-
-# ndarray methods that compute a new array (or a view): recorded as `x.name(...)`.
-ARRAY_METHODS = ("reshape", "transpose", "swapaxes", "squeeze", "sum", "mean", "max", "min", "prod", "any",
-                 "all", "argmax", "argmin", "astype", "copy", "ravel", "flatten", "clip", "dot", "cumsum",
-                 "std", "var", "round", "repeat", "take", "conj", "conjugate", "view", "nonzero", "trace",
-                 "diagonal", "cumprod", "ptp", "searchsorted")
-
-
-def _make_method(name: str) -> Callable:
-    def method(self, *args, **kwargs):
-        return self._method(name, args, kwargs)
-
-    method.__name__ = name
-    return method
+for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes"):  # facts of the real value
+    setattr(Sym, _name, property((lambda name: lambda self: getattr(self.value, name))(_name)))
+for _name, (_what, _convert) in {"__float__": ("converted with float()", float), "tolist": (
+        "converted with tolist()", lambda v: v.tolist()), "__int__": ("converted with int()", int),
+        "__index__": ("used as an integer index", operator.index)}.items():
+    setattr(Sym, _name, (lambda what, convert: lambda self: self._out(what, convert))(_what, _convert))
+for _op, _fn in (("-", operator.neg), ("+", operator.pos), ("~", operator.invert)):
+    setattr(Sym, {"-": "__neg__", "+": "__pos__", "~": "__invert__"}[_op],
+            (lambda op, fn: lambda self: self._unary(op, fn))(_op, _fn))
+_operators(Sym, "+ - * / // % ** @ & | ^", reflected=True, in_place_too=True)
+_operators(Sym, "< <= > >= == !=", reflected=False, in_place_too=False)
+for _name in ("reshape", "transpose", "swapaxes", "squeeze", "sum", "mean", "max", "min", "prod", "any", "all",
+              "argmax", "argmin", "astype", "copy", "ravel", "flatten", "clip", "dot", "cumsum", "std", "var",
+              "round", "repeat", "take", "conj", "view", "nonzero", "trace", "diagonal", "cumprod", "searchsorted"):
+    setattr(Sym, _name, (lambda name: lambda self, *args, **kwargs: self._method(name, args, kwargs))(_name))
 
 
-for _name in ARRAY_METHODS:
-    setattr(Sym, _name, _make_method(_name))
-
-
-# ---- the symbolic Python float ------------------------------------------------------------------
-
-class SymFloat(float, Traced):
-    """A Python float that remembers how it was computed: what `loss.item()` returns while tracing.
+class SymFloat(float):
+    """A Python float that remembers how it was computed: `loss.item()` and the learning rate while tracing.
 
     Arithmetic with numbers gives SymFloats (Python's float arithmetic, as the compiled code does);
-    comparisons give plain bools, and are reported as decisions frozen at trace time.
+    comparisons give plain bools, reported as decisions frozen at trace time.
     """
 
     node: Node
 
-    def __new__(cls, value: float, node: Node) -> "SymFloat":
+    def __new__(cls, value: float, node: Node) -> SymFloat:
         self = super().__new__(cls, value)
         self.node = node
         node.value = float(value)
         return self
 
-    @property
-    def value(self) -> float:
-        """The plain float, as a Sym's `.value` is its plain array."""
-        return float(self)
+    value = property(lambda self: float.__float__(self))
 
     def __float__(self) -> float:
-        # float(loss.item()) is still the traced value: remember which plain float stands for it.
-        plain = float.__float__(self)
-        try:
-            active().floats[id(plain)] = (plain, self.node)
-        except (RuntimeError, AttributeError):
-            pass
+        plain = float.__float__(self)  # float(loss.item()) is still the traced value: remember which float it is
+        if _ACTIVE:
+            _ACTIVE[-1].floats[id(plain)] = (plain, self.node)
         return plain
 
     def _binary(self, op: str, other: Any, reflected: bool = False) -> Any:
-        if not _ACTIVE:  # kept after its trace (e.g. in a list): an ordinary float
-            a, b = (other, float(self)) if reflected else (float(self), other)
-            return PYTHON_BINARY[op](a, real(b) if isinstance(b, SymFloat) else b)
-        if type(other) not in (int, float, bool, SymFloat):
-            return NotImplemented
         a, b = (other, self) if reflected else (self, other)
-        value = PYTHON_BINARY[op](real(a), real(b))
-        if type(value) is not float:
-            return value
-        return SymFloat(value, binary_node(op, a, b))
-
-    def __neg__(self):
-        if not _ACTIVE:
-            return -float(self)
-        return SymFloat(-float(self), Builder().text("-").node(self.node, UNARY).build(UNARY, None))
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        if not _ACTIVE:
-            return abs(float(self))
-        return SymFloat(abs(float(self)), Builder().text("abs(").node(self.node, LOWEST).text(")").build(ATOM, None))
+        if not _ACTIVE:  # kept after its trace (in a list, say): an ordinary float
+            return OPERATORS[op](real(a), real(b))
+        if type(other) not in (int, float, bool, SymFloat):
+            return NotImplemented  # (an array: its own operator records it)
+        value = OPERATORS[op](real(a), real(b))
+        return SymFloat(value, binary_node(op, a, b)) if type(value) is float else value
 
     def _compare(self, op: str, other: Any) -> Any:
-        result = PYTHON_BINARY[op](float(self), real(other))
+        result = OPERATORS[op](float.__float__(self), real(other))
         if type(result) is bool and _ACTIVE:
             active().decide(self.node, f"a comparison ({op})")
         return result
 
+    def __neg__(self):
+        value = -float.__float__(self)
+        return SymFloat(value, Builder().text("-").node(self.node, UNARY).build(UNARY, None)) if _ACTIVE else value
+
+    def __pos__(self):
+        return self
+
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        # NumPy would treat a float subclass as a float64 array; the compiled code will hold a plain
-        # Python float here (a "weak" scalar that takes the array's dtype), so compute as that.
+        # The compiled code holds a plain Python float here (a "weak" scalar that takes the array's dtype).
         if not _ACTIVE:
-            kwargs = {k: real(v) for k, v in kwargs.items()}
-            return getattr(ufunc, method)(*real(inputs), **kwargs)
-        return numpy_protocol.array_ufunc(ufunc, method, inputs, kwargs)
+            return getattr(ufunc, method)(*real(inputs), **real(kwargs))
+        return array_ufunc(ufunc, method, inputs, kwargs)
 
     __hash__ = float.__hash__
 
 
-for _op, _name in [("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "truediv"), ("//", "floordiv"), ("%", "mod"),
-                   ("**", "pow")]:
-    _f, _r, _ = _make_binary(_op)
-    setattr(SymFloat, f"__{_name}__", _f)
-    setattr(SymFloat, f"__r{_name}__", _r)
-for _op, _name in [("<", "lt"), ("<=", "le"), (">", "gt"), (">=", "ge"), ("==", "eq"), ("!=", "ne")]:
-    setattr(SymFloat, f"__{_name}__", (lambda op: lambda self, other: self._compare(op, other))(_op))
+_operators(SymFloat, "+ - * / // % **", reflected=True, in_place_too=False)
+_operators(SymFloat, "< <= > >= == !=", reflected=False, in_place_too=False, method="_compare")
 
 
-# The NumPy protocol handlers make Syms, so they are imported once Sym exists.
-from tinygrad_edu.compiler import numpy_protocol  # noqa: E402
+# ---- NumPy's protocols on traced values --------------------------------------------------------------
+
+def numpy_name(func: Callable) -> str | None:
+    """'np.exp' for np.exp, 'np.linalg.norm' for np.linalg.norm, else None."""
+    name = getattr(func, "__name__", None)
+    for prefix, module in (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft), ("np.random", np.random)):
+        if name and getattr(module, name, None) is func:
+            return f"{prefix}.{name}"
+    return None
+
+
+def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
+    """`ufunc.method(*inputs, **kwargs)` with a traced operand: its real result, traced (as its operator, if any)."""
+    out = kwargs.pop("out", None)
+    call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+    if method == "at":  # np.add.at(a, index, b) writes into a
+        out = inputs[0]
+    if out is not None:
+        target = out[0] if isinstance(out, tuple) else out
+        return _write_into(target, lambda *a, **k: getattr(ufunc, method)(*a, **k), call, inputs,
+                           kwargs if method == "at" else dict(kwargs, out=(target,)), method != "at")
+    value = getattr(ufunc, method)(*real(inputs), **real(kwargs))
+    name = ufunc.__name__
+    if method == "__call__" and not kwargs and name in BINARY and len(inputs) == 2:
+        return wrap(value, binary_node(BINARY[name][0], *inputs))
+    if method == "__call__" and not kwargs and name in UNARY_OPS and len(inputs) == 1:
+        return wrap(value, Builder().text(UNARY_OPS[name]).value(inputs[0], UNARY).build(UNARY, None))
+    return wrap(value, Builder().text(call + "(").items(inputs, kwargs).text(")").build(ATOM, None))
+
+
+def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
+    """`func(*args, **kwargs)`, a NumPy function given a traced array: its real result, traced where it is an array."""
+    name = func.__name__
+    if kwargs.get("out") is not None or name in ("copyto", "put", "place", "putmask", "fill_diagonal",
+                                                 "put_along_axis"):
+        target = kwargs["out"] if kwargs.get("out") is not None else args[0]
+        return _write_into(target, func, numpy_name(func) or name, args, kwargs, False)
+    value = func(*real(args), **real(kwargs))
+    b = Builder()
+    text = numpy_name(func)
+    (b.text(text) if text else b.node(const(func, name), ATOM)).text("(").items(args, kwargs).text(")")
+    if isinstance(value, (np.ndarray, np.generic)):
+        return wrap(value, b.build(ATOM, value))
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
+        whole = b.build(ATOM, value)  # np.split(...): a line of its own, then its items
+        whole.must_name = True
+        return type(value)(Sym(v, Node("expr", [(0, ATOM), f"[{i}]"], (whole,), ATOM, v)) for i, v in enumerate(value))
+    if type(value) is bool:  # np.allclose, np.array_equal...: a decision on values
+        active().decide(b.build(ATOM, value), f"np.{name}()")
+    return value  # dtypes, shapes, strings: facts fixed at trace time
+
+
+def _write_into(target: Any, fn: Callable, call: str, args: tuple, kwargs: dict, ufunc_out: bool) -> Any:
+    """A call that writes into `target` (`out=`, `np.add.at`, `np.copyto`): a statement on a traced target;
+    into an untraced array, the traced operands' values leave the trace."""
+    if not isinstance(target, Sym):
+        for x in [*args, *kwargs.values()]:
+            if isinstance(x, (Sym, SymFloat)):
+                active().escape(x.node, f"written into an untraced array by {call}()")
+        return fn(*real(args), **real(kwargs))
+    result: list = []
+
+    def compute():
+        result.append(fn(*real(args), **{k: (v[0].value,) if k == "out" and ufunc_out else real(v)
+                                          for k, v in kwargs.items()}))
+        return target.value
+
+    def write(b: Builder) -> None:
+        b.text(call + "(").items(args, {k: v for k, v in kwargs.items() if not (k == "out" and ufunc_out)})
+        if ufunc_out:
+            b.text(", out=").node(target.node, LOWEST)
+        b.text(")")
+
+    in_place(target, write, compute)
+    return target if ufunc_out or kwargs.get("out") is not None else result[0]

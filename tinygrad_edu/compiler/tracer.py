@@ -1,291 +1,507 @@
-"""Tracing a training step: run it once with Syms inside every tensor, recording forward, backward and update.
+"""Tracing a training step: the unmodified engine runs it once with traced arrays (Syms) inside the tensors.
 
-While tracing (`Tracer.run`) a few entry points of the engine are replaced, and put back
-afterwards (see patches.py):
-- `Function.apply` runs each op's own `forward` on Syms, so its NumPy code records its lines;
-- `Tensor.backward` walks the graph as the engine does, calling each op's own `backward` on Syms
-  (both in engine.py);
-- `Tensor.data` and `Tensor.grad` are watched (`read_data`, `write_data`, ... below), so that a
-  tensor the step reads (a parameter, the data it was given, a gradient left from the last call)
-  becomes an argument of the compiled step, and a tensor the step changes is written back after
-  each call (writeback.py);
-- `Optimizer.step` runs for real, then its update is recorded (`optimizer_step`, optimizers.py).
-The trace computes every real value, so the traced call is itself one ordinary training step.
+`Tracer.bind_all` puts Syms into what the step can reach (see the package docstring) by attribute
+writes that `restore` undoes; the engine runs as always and the tracer watches it on
+`autograd.hooks` (`forward`, `grad_out`, `backward`, `walk`) to name op outputs (`linear_1`) and
+gradients (`d_linear_1`) and to mark the forward, backward and update sections. `saw_node` names
+values after the locals that hold them, read from the frames on the stack (no sys.settrace or
+sys.setprofile). After the call, `find_writebacks` reads which Syms ended in `.data`, `.grad` and
+the optimizers' state: each compiled call writes those back.
 """
-
 from __future__ import annotations
 
+import inspect
 import keyword
+import os
+import re
 import sys
+import sysconfig
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from types import FrameType
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from tinygrad_edu.compiler.engine import _DATA, _GRAD, OpRecord, SymEngine, is_set, new_tensor, raw_data, raw_grad
-from tinygrad_edu.compiler.errors import TracingError, TracingWarning
-from tinygrad_edu.compiler.naming import RESERVED, LocalNames, caller, numbered
-from tinygrad_edu.compiler.nodes import ATOM, Node, Trace, _ACTIVE
-from tinygrad_edu.compiler.patches import engine_patches, install, uninstall
-from tinygrad_edu.compiler.sym import Sym, SymFloat, real
-from tinygrad_edu.compiler.writeback import WriteBack
+import tinygrad_edu
+from tinygrad_edu.autograd import Function, hooks
+from tinygrad_edu.compiler.sym import (
+    _ACTIVE,
+    ATOM,
+    Builder,
+    Node,
+    Sym,
+    SymFloat,
+    TracingError,
+    TracingWarning,
+    const,
+    real,
+)
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["Tracer", "Binding"]
+__all__ = ["Tracer", "Binding", "RESERVED", "numbered", "argument_names"]
+
+RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself uses
+# Short names for state arrays in the source: momentum_W1, m_W1, v_W1 (Adam's step count: step_W1).
+STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
+_LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
+_COMPILE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_SKIP = (os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
+         os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
+_KINDS: dict[str, str] = {}
 
 
 class Binding:
-    """Something the compiled step receives at each call: an input, a tensor's data, a gradient, state.
-
-    kind: 'input' (argument `key` of the call), 'tensor' (`key`.data of a tensor the step reads),
-    'grad' (`key`.grad.data, a gradient left from before the call), 'hyper' ((optimizer, group
-    index, name): a hyper-parameter read at each call, the learning rate), 'state' ((optimizer,
-    param, name): an array of the optimizer's state, such as Adam's moments and step count).
-    """
+    """An argument of the compiled step, read at each call: kind 'input' (argument `key` of the call),
+    'tensor' (`key`.data), 'grad' (`key`.grad.data), 'hyper' ((optimizer, group, 'lr')) or 'state'
+    ((optimizer, param, name): an array of the optimizer's state, such as Adam's moments)."""
 
     def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any) -> None:
         self.name, self.kind, self.key, self.node, self.value = name, kind, key, node, value
         # A value the step changes (a parameter, a gradient, the optimizer's state) cannot be guarded.
-        self.mutable = kind in ("grad", "hyper", "state") or (
-            kind == "tensor" and bool(getattr(key, "requires_grad", False)))
+        self.mutable = kind in ("grad", "hyper", "state") or (kind == "tensor" and key.requires_grad)
 
 
-class Tracer(SymEngine, WriteBack, Trace):
+class Tracer:
     """Runs `fn(*args)` once with traced values and keeps what the code generator needs."""
 
-    def __init__(self, fn: Callable, args: tuple, arg_names: list[str], names: dict[int, str]) -> None:
-        super().__init__()
-        self.fn, self.args, self.arg_names, self.names = fn, args, arg_names, names
+    def __init__(self, fn: Callable, args: tuple, names: Any, roots: list[tuple[str, Any]]) -> None:
+        self.fn, self.args, self.user_names, self.step_roots = fn, args, names, roots
+        self.arg_names = argument_names(fn, len(args))
+        self.nodes: list[Node] = []
+        self.phase = "forward"
+        self.base_errstate = tuple(sorted(np.geterr().items()))
+        self.floats: dict[int, tuple[float, Node]] = {}  # id of a plain float -> the traced float it came from
         self.bindings: dict[str, Binding] = {}
         self.bound: dict[int, Binding] = {}  # id(tensor) -> its 'tensor' or 'input' binding
-        self.created: set[int] = set()  # tensors made during the trace
-        self.keep: list[Any] = []  # keeps every tensor seen alive, so ids stay unique
-        self.data_written: dict[int, Tensor] = {}  # pre-existing tensors whose .data was rebound
-        self.grad_written: dict[int, Tensor] = {}  # pre-existing tensors whose .grad was set
-        self.grad_read: set[int] = set()
-        self.grad_originals: dict[int, tuple[Tensor, Any]] = {}
-        self.grad_none_guards: list[Any] = []  # tensors whose .grad was None when the call started
-        self.hyper_guards: list[tuple[Any, int, str, Any]] = []
+        self.tensors: list[Tensor] = []  # the bound tensors, in the order found
+        self.grads: dict[int, tuple[Tensor, Sym]] = {}  # id(tensor) -> (its .grad, the Sym put in it)
+        self.grad_none: list[Tensor] = []  # bound tensors whose .grad was None when the call started
+        self.pending: dict[int, tuple[Tensor, Tensor]] = {}  # (tensor, placeholder): see pending_grads
+        self.states: list[tuple[Any, Any, str, Sym]] = []  # (optimizer, param, key, Sym)
+        self.hypers: list[tuple[dict, str, Any, Any]] = []  # (group, key, original, traced stand-in)
+        self.optimizers: list[Any] = []
+        self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
         self.value_guards: dict[str, list[str]] = {}  # binding name -> why its value is guarded
-        self.ops: dict[int, OpRecord] = {}
+        self.ops: dict[int, Node] = {}  # id(op) -> its output's node, for the ops applied in this trace
         self.op_counts: dict[str, int] = {}
-        self.op_stack: list[OpRecord] = []
-        self.untraced = 0
-        self.in_update = False
+        self.keep: list[Any] = []  # the trace's ops, kept alive so ids stay unique
+        self.mark = 0  # the first node of the op whose backward runs now
+        self.last_backward: Any = None  # the op whose backward ran last
         self.outputs: list[Node] = []
-        self.structure: Any = None
-        self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> a variable that held it
-        self.local_names = LocalNames(self.array_names)
+        self.state_created = False
+        self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> (a variable that held it, priority)
+        self.params: dict[int, str] = {}  # id(tensor) -> its binding's name
         self.naming = False
 
-    # ---- arguments and their names ---------------------------------------------------------------
-    def track(self, t: Any) -> None:
-        """A tensor was made during the trace (engine.new_tensor tells): it is no argument of the step."""
-        self.created.add(id(t))
-        self.keep.append(t)
-
-    def unique(self, name: str) -> str:
-        """A name for an argument of the generated function: an identifier no other argument has."""
+    # ---- binding what the step reads ------------------------------------------------------------
+    def bind(self, name: str, kind: str, key: Any, value: Any) -> Any:
+        """A new argument of the generated function (see Binding): its value as a Sym or a SymFloat."""
         name = name.lstrip("_") or "arg"
-        if keyword.iskeyword(name) or name in RESERVED:
-            name += "_"
-        return numbered(name, self.bindings)
-
-    def bind(self, name: str, kind: str, key: Any, value: Any, wrap: bool = True) -> Any:
-        """A new argument of the generated function (see Binding): its value as a Sym or SymFloat, or its node."""
-        name = self.unique(name)
+        name = numbered(name + "_" if keyword.iskeyword(name) or name in RESERVED else name, self.bindings)
         node = Node("arg", [], (), ATOM, value, frozenset([name]))
         node.hint, node.priority = name, 99
-        binding = Binding(name, kind, key, node, value)
-        node.meta["binding"] = binding
-        self.bindings[name] = binding
-        if not wrap:
-            return node
-        if isinstance(value, (np.ndarray, np.generic)):
-            return Sym(value, node)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return SymFloat(float(value), node)
-        return node
+        node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value)
+        return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
 
-    def tensor_name(self, t: Tensor) -> str:
-        """What to call a tensor the step reads: its name in the user's code (naming.discover_names)."""
-        name = self.names.get(id(t))
-        if name:
-            return name
-        return "param" if t.requires_grad else "tensor"
+    def roots(self) -> list[tuple[str, Any]]:
+        """(name, value) for what the step refers to: `names=`, then its object, closure, globals, arguments."""
+        from tinygrad_edu.nn.module import Module
 
-    # ---- the hooks Syms call --------------------------------------------------------------------
+        names = self.user_names
+        found = [("layer", names)] if isinstance(names, Module) else [] if names is None else list(
+            names.items() if isinstance(names, Mapping) else names)
+        return found + [(self.arg_names[int(n[3:])] if n.startswith("arg") and n[3:].isdigit() else n, v)
+                        for n, v in self.step_roots]
+
+    def bind_all(self) -> list:
+        """Put Syms into everything the step reads (see the module docstring); returns the step's arguments."""
+        from tinygrad_edu.nn.module import Module
+        from tinygrad_edu.optim.optimizer import Optimizer
+
+        traced = []
+        for i, (name, a) in enumerate(zip(self.arg_names, self.args)):
+            if isinstance(a, Tensor):
+                self._bind_tensor(a, name, "input", i)
+            elif isinstance(a, np.ndarray) or type(a) is float:
+                a = self.bind(name, "input", i, a)
+            traced.append(a)
+        names: dict[int, str] = {}
+        seen: set[int] = set()
+
+        def reach(name: str, value: Any, depth: int, bind: bool) -> None:
+            if id(value) in seen:
+                return
+            seen.add(id(value))
+            if isinstance(value, Tensor):
+                if bind:
+                    self._bind_tensor(value, names.get(id(value), "tensor"), "tensor", value)
+                else:
+                    name = re.sub(r"\W", "_", name)
+                    names.setdefault(id(value), name if name and not name[0].isdigit() else "p" + name)
+            elif isinstance(value, Module):
+                for pname, t in [*value.named_parameters(), *value.named_buffers()]:
+                    reach((name + pname if pname[0].isdigit() else pname), t, 1, bind)
+            elif isinstance(value, Optimizer) and bind:
+                self.optimizers.append(value)
+                for group in value.param_groups:
+                    for p in group["params"]:
+                        reach("param", p, 1, bind)
+            elif hasattr(value, "_guard") and hasattr(value, "__wrapped__"):  # a compiled step it calls
+                for inner in value._guard.roots(()):
+                    reach(inner[0], inner[2], 0, bind)
+            elif depth == 0 and isinstance(value, (list, tuple, dict)):
+                for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+                    reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1, bind)
+
+        for bind in (False, True):  # names first (from modules and variables), then bind in the order found
+            seen.clear()
+            for name, value in self.roots():
+                reach(name, value, 0, bind)
+        for t in self.tensors:
+            g = t.grad
+            if g is None and t.requires_grad:  # see pending_grads
+                data: Any = t.data  # a Sym: the tracer bound every tensor it reaches
+                zero: Any = Sym(np.zeros_like(data.value), const(0.0))  # Tensor holds any array kind
+                self.pending[id(t)] = (t, Tensor._from_op(zero, None))
+                t.grad = self.pending[id(t)][1]
+            elif g is None:
+                self.grad_none.append(t)
+            elif type(g.data) is np.ndarray:
+                sym = self.bind("grad_" + self.bound[id(t)].name, "grad", t, g.data)
+                self.grads[id(t)] = (g, sym)
+                g.data = sym
+        for opt in self.optimizers:
+            self._bind_optimizer(opt)
+        return traced
+
+    def _bind_tensor(self, t: Tensor, name: str, kind: str, key: Any) -> None:
+        if id(t) not in self.bound and type(t.data) is np.ndarray:
+            sym = self.bind(name, kind, key, t.data)
+            self.bound[id(t)] = self.bindings[sym.node.hint]
+            self.params[id(t)] = sym.node.hint
+            self.tensors.append(t)
+            t.data = sym
+
+    def _bind_optimizer(self, opt: Any) -> None:
+        """lr is read at every call; other float hyper-parameters are literals (a change retraces: step.StateGuard)."""
+        for i, group in enumerate(opt.param_groups):
+            for key, value in list(group.items()):
+                if key == "lr" and type(value) is float:
+                    name = "lr" if len(opt.param_groups) == 1 else f"lr_{i}"
+                    stand_in = self.bind(name, "hyper", (opt, i, key), value)
+                elif type(value) is float:  # a literal that writes itself: (1 - 0.9) stays readable
+                    stand_in = SymFloat(value, const(value))
+                elif type(value) is tuple and all(type(v) is float for v in value):
+                    stand_in = tuple(SymFloat(v, const(v)) for v in value)
+                else:
+                    continue
+                self.hypers.append((group, key, value, stand_in))
+                group[key] = stand_in
+        self.state_keys[id(opt)] = {id(p): set(s) for p, s in opt.state.items()}
+        for p, entries in opt.state.items():
+            for key, value in list(entries.items()):
+                if type(value) is np.ndarray:
+                    name = f"{STATE_NAMES.get(key, key)}_{self.params.get(id(p), 'param')}"
+                    sym = entries[key] = self.bind(name, "state", (opt, p, key), value)
+                    self.states.append((opt, p, key, sym))
+
+    def pending_grads(self) -> None:
+        """At the first backward walk: does the trace depend on a gradient being None at the start?
+
+        A tensor that requires grad and has no gradient when the call starts holds a placeholder
+        until then. If the step cleared or replaced it (opt.zero_grad()), the trace holds whatever the
+        gradient is when a later call starts; if not, the placeholder goes and the trace holds only
+        for calls that start without one (a step without zero_grad traces again once there is one).
+        """
+        for t, placeholder in self.pending.values():
+            if t.grad is placeholder:
+                t.grad = None
+                self.grad_none.append(t)
+        self.pending.clear()
+
+    # ---- what the engine tells (autograd.hooks) ----------------------------------------------------
+    def forward(self, fn: Function, out: Any) -> None:
+        """An op's forward made `out`: a line of its own, named after the op (linear_1)."""
+        if not isinstance(out, Sym):
+            return
+        _as_array(out)
+        cls = type(fn).__name__
+        seq = self.op_counts[cls] = self.op_counts.get(cls, 0) + 1
+        if out.node.kind in ("expr", "version"):
+            snake = cls.lower() if len(cls) <= 6 else re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])",
+                                                              "_", cls).lower()
+            out.node.variable.name_hint(f"{snake}_{seq}", 2)
+        out.node.meta.setdefault("op", (cls, "forward", fn))
+        recorded = getattr(fn, "inputs", None) is not None
+        out.node.must_name = out.node.must_name or recorded or self.phase == "forward"
+        if recorded:
+            self.ops[id(fn)] = out.node
+            self.keep.append(fn)
+            for x in fn.inputs:
+                if isinstance(x, Tensor) and x.requires_grad and x.grad_fn is None and type(x.data) is np.ndarray:
+                    raise TracingError(
+                        f"tg.compile: {cls} reads a tensor of shape {x.shape} that requires grad, but the step "
+                        "cannot reach it (it is not in its closure, globals, object, arguments, modules or "
+                        "optimizers); pass it in as an argument or name it with tg.compile(..., names=...)")
+
+    def walk(self, root: Tensor, gradient: Any, starting: bool) -> None:
+        """A backward walk starts (the backward section) or has ended (the update follows, almost always)."""
+        if not starting:
+            self._claim(None)
+            self.phase = "update"
+            for t in self.tensors:
+                if t.grad is not None and isinstance(t.grad.data, Sym):
+                    _as_array(t.grad.data)
+                    self._grad_of(t.grad.data, t)
+            return
+        self.pending_grads()
+        self.phase = "backward"
+        if isinstance(gradient, Sym):
+            self._grad_of(gradient, root)
+            gradient.node.phase = "backward"
+            gradient.node.meta["seed"] = "".join(p for p in gradient.node.parts if isinstance(p, str)).startswith(
+                "np.ones_like(")
+        self.mark = len(self.nodes)
+
+    def grad_out(self, fn: Function, grad_out: Any) -> None:
+        """fn's backward is next: its grad_out is the gradient of fn's output (d_linear_1)."""
+        if id(fn) not in self.ops:
+            raise TracingError(f"tg.compile: {type(fn).__name__} was applied before tracing began; build the "
+                               "whole graph inside the step")
+        self._claim(None)  # (what the engine did with the last op's gradients: unbroadcast, sum, copy)
+        if isinstance(grad_out, Sym):
+            grad_out.node.variable.must_name = True
+            grad_out.node.variable.meta.setdefault("grad_of", self.ops[id(fn)])
+
+    def backward(self, fn: Function, grads: Any) -> None:
+        """fn's backward returned `grads`: its lines go under its heading, each gradient named after its input."""
+        self._claim(fn, [n for g in grads if isinstance(g, Sym) for n in (g.node, g.node.variable)])
+        for x, g in zip(fn.inputs, grads):
+            if isinstance(g, Sym):
+                _as_array(g)
+                if isinstance(x, Tensor):
+                    self._grad_of(g, x)
+
+    def _claim(self, fn: Any, extra: Sequence[Any] = ()) -> None:
+        """The nodes recorded since the last claim go under the heading of fn's backward (None: the last op's)."""
+        fn = self.last_backward = fn or self.last_backward
+        if fn is not None:
+            for node in self.nodes[self.mark:] + list(extra):
+                node.meta.setdefault("op", (type(fn).__name__, "backward", fn))
+                node.meta.setdefault("comment", _comment(type(fn)))
+        self.mark = len(self.nodes)
+
+    def _grad_of(self, grad: Sym, of: Tensor) -> None:
+        node = grad.node.variable  # (a gradient changed in place is named as the variable that holds it)
+        node.must_name = True
+        node.meta.setdefault("grad_of", of.data.node if isinstance(of.data, Sym) else None)
+
+    # ---- what Syms tell ---------------------------------------------------------------------------
     def saw_node(self) -> None:
-        """A node was recorded: name the values the locals on the stack hold (naming.LocalNames)."""
-        if self.naming:
-            self.local_names.read(sys._getframe(2))
+        """A node was recorded: name the values that the locals of the frames on the stack hold.
+
+        A user's variable gives its name (priority 3), a library's local a weaker one (1). In the
+        update, a library frame with a local holding a parameter is an optimizer's loop over its
+        parameters: there a local holds a new value at each turn, named `denom_W1` (priority 2).
+        """
+        if not self.naming:
+            return
+        params = self.params if self.phase == "update" else None
+        frame: Optional[FrameType] = sys._getframe(2)
+        while frame is not None:
+            kind, local = _kind(frame.f_code.co_filename), frame.f_locals
+            param = params and kind == "library" and next(
+                (params[id(v)] for v in local.values() if isinstance(v, Tensor) and id(v) in params), None)
+            for name, value in local.items() if kind in ("user", "library") else ():
+                if name.startswith("_") or name == "self" or not name.isidentifier():
+                    continue
+                data = getattr(value, "data", None) if isinstance(value, Tensor) else value
+                if isinstance(data, (Sym, SymFloat)) and data.node.kind in ("expr", "version"):
+                    if not param:
+                        data.node.variable.name_hint(name, 3 if kind == "user" else 1)
+                    elif data.node.phase == "update":
+                        data.node.variable.name_hint(f"{name}_{param}", 2)
+                elif isinstance(value, np.ndarray) and self.array_names.get(id(value), ("", 0))[1] < 3:
+                    self.array_names[id(value)] = (name, 3 if kind == "user" else 1)  # names constants: `rows`
+            frame = frame.f_back
 
     def escape(self, node: Node, what: str) -> None:
-        """A traced value left the trace: the op it is in runs as a call, or else the inputs' values are guarded.
+        """A traced value left NumPy's protocol: an error inside an op or an optimizer, or when the value
+        changes at every call (it comes from a parameter, a gradient, the state); else the value is guarded."""
+        from tinygrad_edu.optim.optimizer import Optimizer
 
-        Outside an op, a value computed from what the step changes (a parameter, a gradient, the state)
-        cannot be guarded: that is a TracingError.
-        """
-        if self.untraced:
-            return
-        if self.op_stack:
-            self.op_stack[-1].escaped = True  # the op will run as an opaque call instead
-            return
         if not node.sources:
             return  # a constant: nothing to follow
+        frame: Optional[FrameType] = sys._getframe(1)
+        while frame is not None:
+            owner = frame.f_locals.get("self")
+            if isinstance(owner, (Function, Optimizer)):
+                raise TracingError(
+                    f"tg.compile: {type(owner).__name__}.{frame.f_code.co_name} lets a traced array out of NumPy's "
+                    f"protocol (it is {what}, line {frame.f_lineno}); write it with NumPy calls that take the "
+                    "array as it is (np.copy(x) or x.copy() rather than np.array(x), x.item() rather than "
+                    "float(x)), or call the step without tg.compile")
+            frame = frame.f_back
         _, filename, line = caller()
-        where = f"{filename}:{line}"
         mutable = sorted(s for s in node.sources if self.bindings[s].mutable)
         if mutable:
             raise TracingError(
-                f"tg.compile: at {where} a value computed from {', '.join(mutable)} is {what}; the compiled "
-                "step cannot follow NumPy code outside tinygrad_edu's ops, and this value changes at every "
-                "call. Keep the computation in tensor operations (or use .item() for a number)."
-            )
+                f"tg.compile: at {filename}:{line} a value computed from {', '.join(mutable)} is {what}; the "
+                "compiled step cannot follow NumPy code outside tinygrad_edu's ops, and this value changes at "
+                "every call. Keep the computation in tensor operations (or use .item() for a number).")
         for source in node.sources:
-            self.value_guards.setdefault(source, []).append(f"{what} at {where}")
+            self.value_guards.setdefault(source, []).append(f"{what} at {filename}:{line}")
 
     def decide(self, node: Node, what: str) -> None:
         """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
-        if self.untraced or self.op_stack or not node.sources:
-            return
         kind, filename, line = caller()
-        if kind == "user":
+        if node.sources and kind == "user":
             warnings.warn_explicit(
                 f"tg.compile: {what} reads the value of a traced tensor here; Python control flow is frozen at "
-                "trace time, so the compiled step always does what this call did",
-                TracingWarning, filename, line)
+                "trace time, so the compiled step always does what this call did", TracingWarning, filename, line)
 
-    # ---- running the step -------------------------------------------------------------------------
+    # ---- running the step, and what it leaves ------------------------------------------------------
     def run(self) -> Any:
-        """Call the step once with the engine patched and the inputs traced; returns what it returned."""
+        """Call the step once with everything bound; returns what it returned."""
         _ACTIVE.append(self)
-        patches = engine_patches(self)
+        hooks.add(self)
         try:
-            install(patches)
-            traced = [self._input(i, a) for i, a in enumerate(self.args)]
+            traced = self.bind_all()
             self.naming = True
             result = self.fn(*traced)
             self.naming = False
+            self.pending_grads()
             self.structure = self.result_structure(result)
             self.find_writebacks()
             return result
         finally:
             self.naming = False
-            uninstall(patches)
+            hooks.remove(self)
+            self.pending_grads()
             self.restore()
             _ACTIVE.remove(self)
 
-    def _input(self, i: int, a: Any) -> Any:
-        """Argument i of the step as the traced call receives it: arrays and floats become arguments of the source."""
-        name = self.arg_names[i]
-        if isinstance(a, Tensor):
-            data = raw_data(a)
-            if isinstance(data, np.ndarray):
-                self._bind_data(a, name, "input", i, data)
-            return a
-        if isinstance(a, np.ndarray):
-            return self.bind(name, "input", i, a)
-        if type(a) is float:
-            return self.bind(name, "input", i, a)
-        return a  # ints, strings, None...: part of the cache key, fixed in the trace
+    def result_structure(self, result: Any) -> Any:
+        """What the step returned, as a structure whose leaves are output indices or constants."""
+        if isinstance(result, Tensor) and isinstance(result.data, Sym):
+            return ("tensor", self._out(result.data.node))
+        if isinstance(result, (Sym, SymFloat)):
+            return ("array" if isinstance(result, Sym) else "float", self._out(result.node))
+        if type(result) is float and self.floats.get(id(result), (None,))[0] is result:
+            return ("float", self._out(self.floats[id(result)][1]))
+        if isinstance(result, (tuple, list)):
+            return (type(result).__name__, [self.result_structure(r) for r in result])
+        if isinstance(result, dict):
+            return ("dict", {k: self.result_structure(v) for k, v in result.items()})
+        if type(result) is float:
+            warnings.warn("tg.compile: the step returns a float the trace cannot follow (return loss or "
+                          "loss.item()); the compiled step returns this value at every call", TracingWarning,
+                          stacklevel=2)
+        return ("const", result)
 
-    def _bind_data(self, t: Tensor, name: str, kind: str, key: Any, data: np.ndarray) -> Sym:
-        """t.data becomes an argument of the step ('input' or 'tensor'): a Sym inside t until the trace ends."""
-        sym = self.bind(name, kind, key, data)
-        self.bound[id(t)] = self.bindings[sym.node.hint]
-        self.keep.append(t)
-        _DATA.__set__(t, sym)
-        return sym
+    def _out(self, node: Node) -> int:
+        self.outputs.append(node)
+        return len(self.outputs) - 1
 
-    # ---- Tensor.data and Tensor.grad while tracing ---------------------------------------------
-    def read_data(self, t: Tensor) -> Any:
-        """`t.data` while tracing: a tensor from outside the step becomes an argument the first time it is read."""
-        data = raw_data(t)
-        if self.untraced or isinstance(data, Sym) or id(t) in self.created or id(t) in self.bound:
-            return data
-        if isinstance(data, np.ndarray):  # a tensor from outside the step: read at each call
-            return self._bind_data(t, self.tensor_name(t), "tensor", t, data)
-        return data
+    def _written(self, value: Any) -> Any:
+        """What an attribute gets after each call: an output of the function, or a constant."""
+        return self._out(value.node) if isinstance(value, Sym) else ("const", value)
 
-    def write_data(self, t: Tensor, value: Any) -> None:
-        """`t.data = value` while tracing: a tensor from before the step is noted for writing back."""
-        if not is_set(_DATA, t):  # a tensor being made right now
-            if not self.untraced:
-                self.created.add(id(t))
-                self.keep.append(t)
-        else:
-            self._note_write(t, self.data_written)
-        _DATA.__set__(t, value)
+    def find_writebacks(self) -> None:
+        """Which tensors' data and grads, and which state arrays, each call sets from the function's outputs."""
+        self.data_writes: list[tuple[Tensor, Any]] = []
+        self.grad_writes: list[tuple[Tensor, Any]] = []
+        self.state_writes: list[tuple[Any, Any, str, Any]] = []
+        self.changed = [t for t in self.tensors if isinstance(t.data, Sym) and t.data.node.kind == "version"
+                        and t.data.node.variable is self.bound[id(t)].node]  # changed in place: a new version
+        for t in self.tensors:
+            if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node):  # else: in place
+                self.data_writes.append((t, self._written(t.data)))
+            bound: tuple[Any, Any] = self.grads.get(id(t), (None, None))  # (None, None): no gradient was bound
+            g, (g0, sym) = t.grad, bound
+            if g is None and g0 is None and any(t is n for n in self.grad_none):
+                continue
+            if g is None or g is not g0 or g.data is not sym or sym.node.variable.kind != "arg":
+                self.grad_writes.append((t, None if g is None else self._written(g.data)))
+        for opt, p, key, sym in self.states:
+            value = opt.state.get(p, {}).get(key)
+            if not (value is sym and sym.node.variable.kind == "arg"):
+                self.state_writes.append((opt, p, key, self._written(value)))
+        for opt in self.optimizers:  # state made in this call (Adam's first step): the trace is not kept
+            self.state_created |= {id(p): set(s) for p, s in opt.state.items()} != self.state_keys[id(opt)]
+        for name in self.value_guards:  # a value the trace assumed must not be one the step changes
+            if any(t is self.bindings[name].key for t, _ in self.data_writes):
+                raise TracingError(
+                    f"tg.compile: the step changes {name}, whose value it also uses outside tinygrad_edu's ops")
 
-    def read_grad(self, t: Tensor) -> Any:
-        """`t.grad` while tracing: a gradient left from before the call becomes an argument of the source."""
-        grad = raw_grad(t)
-        key = id(t)
-        if self.untraced or key in self.created or key in self.grad_written or key in self.grad_read:
-            return grad
-        self.grad_read.add(key)
-        self.keep.append(t)
-        if grad is None:
-            self.grad_none_guards.append(t)  # the trace assumed no gradient at the start of the call
-            return None
-        data = raw_data(grad)
-        if isinstance(data, np.ndarray):  # a gradient left from before the call: read at each call
-            self.grad_originals[key] = (t, grad)
-            sym = self.bind("grad_" + self.tensor_name(t), "grad", t, data)
-            replacement = new_tensor(sym)
-            self.created.add(id(replacement))
-            self.keep.append(replacement)
-            _GRAD.__set__(t, replacement)
-            return replacement
-        return grad
+    def restore(self) -> None:
+        """Put real arrays back into every tensor, gradient, state entry and param group the trace bound."""
+        for t in self.tensors:
+            t.data = real(t.data)
+            if t.grad is not None:
+                t.grad.data = real(t.grad.data)
+        for g, _ in self.grads.values():
+            g.data = real(g.data)
+        for opt in self.optimizers:
+            for entries in opt.state.values():
+                entries.update({key: real(value) for key, value in entries.items()})
+        for group, key, original, stand_in in self.hypers:
+            group[key] = original if group.get(key) is stand_in else real(group.get(key))
 
-    def write_grad(self, t: Tensor, value: Any) -> None:
-        """`t.grad = value` while tracing: a tensor from before the step is noted for writing back."""
-        if is_set(_GRAD, t):
-            self._note_write(t, self.grad_written)
-        _GRAD.__set__(t, value)
 
-    def _note_write(self, t: Tensor, written: dict[int, Tensor]) -> None:
-        """A tensor from before the trace gets a new .data or .grad: the compiled step writes it back."""
-        if not self.untraced and id(t) not in self.created:
-            written[id(t)] = t
-            self.keep.append(t)
+def _as_array(x: Sym) -> None:
+    """A NumPy scalar as an op's output or a gradient becomes a 0-d array, as the engine's as_array makes it."""
+    if isinstance(x.value, np.generic):
+        x.value = np.asarray(x.value)
+        x.node = Builder().text("np.asarray(").node(x.node, 0).text(")").build(ATOM, x.value)
 
-    # ---- the optimizer ------------------------------------------------------------------------------
-    def optimizer_step(self, opt: Any, original: Callable, closure: Any) -> Any:
-        """optimizer.step() while tracing: the real update on real arrays, then its recording."""
-        if self.untraced or self.in_update:  # e.g. a subclass's step calling super().step()
-            return original(opt, closure) if closure is not None else original(opt)
-        if closure is not None:
-            raise TracingError("tg.compile: optimizer.step(closure) cannot be compiled; call backward() in the step")
-        phase, self.phase = self.phase, "update"
-        params = [p for group in opt.param_groups for p in group["params"]]
-        datas = [p.data for p in params]
-        grads = [p.grad for p in params]
-        # 1. the real step, on the real arrays: the traced call is an ordinary training step
-        arrays = [real(d) for d in datas]
-        for p, array, g in zip(params, arrays, grads):
-            _DATA.__set__(p, array)
-            _GRAD.__set__(p, None if g is None else new_tensor(real(g.data)))
-        self.untraced += 1
-        try:
-            original(opt)
-        finally:
-            self.untraced -= 1
-            changed = [p for p, array in zip(params, arrays) if raw_data(p) is not array]
-            for p, d, g in zip(params, datas, grads):
-                _DATA.__set__(p, d)
-                _GRAD.__set__(p, g)
-        if changed:
-            raise TracingError("tg.compile: the optimizer replaced parameter arrays instead of updating them in place")
-        # 2. its update as lines of the compiled step
-        from tinygrad_edu.compiler.optimizers import record_update
 
-        self.in_update = True
-        try:
-            record_update(self, opt, original, params, datas, grads)
-        finally:
-            self.in_update = False
-        self.phase = phase
-        return None
+def _comment(cls: type) -> str:
+    """The first comment line in an op's backward, up to its first sentence: 'd sigmoid/dx = s * (1 - s)'."""
+    try:
+        lines = [line.strip() for line in inspect.getsource(getattr(cls, "backward")).splitlines()]
+    except (OSError, TypeError):
+        return ""
+    text = next((line.lstrip("# ").strip() for line in lines if line.startswith("#")), "")
+    return re.split(r"[.;] ", text)[0].rstrip(".")
+
+
+def _kind(filename: str) -> str:
+    """'compile' (this package), 'library' (the rest of tinygrad_edu), 'skip' (NumPy, stdlib) or 'user'."""
+    if filename not in _KINDS:
+        path = os.path.abspath(filename)
+        _KINDS[filename] = ("compile" if path.startswith(_COMPILE) else "library" if path.startswith(_LIBRARY) else
+                            "skip" if path.startswith(_SKIP) or filename.startswith("<frozen") else "user")
+    return _KINDS[filename]
+
+
+def caller() -> tuple[str, str, int]:
+    """(kind, filename, line) of the innermost frame of the user's code or the library (but tensor.py's
+    methods: for `if loss > 1:`, Tensor.__bool__ runs, but the decision is its caller's)."""
+    frame: Optional[FrameType] = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        kind = _kind(filename)
+        if kind == "user" or (kind == "library" and os.path.abspath(filename) != _LIBRARY + "tensor.py"):
+            return kind, filename, frame.f_lineno
+        frame = frame.f_back
+    return "user", "<unknown>", 0
+
+
+def numbered(name: str, taken: Any) -> str:
+    """`name`, or the first of name_2, name_3, ... that is not in `taken`."""
+    base, k = name, 2
+    while name in taken:
+        name, k = f"{base}_{k}", k + 1
+    return name
+
+
+def argument_names(fn: Callable, count: int) -> list[str]:
+    """The names of fn's first `count` positional parameters (arg3 for the rest)."""
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:count]
+    except (TypeError, ValueError):
+        params = []
+    return params + [f"arg{i}" for i in range(len(params), count)]

@@ -12,7 +12,8 @@ import functools
 import linecache
 import os
 import sys
-from typing import Any, Callable, Optional, Sequence, TypeVar
+import threading
+from typing import Any, Callable, Optional, Sequence, TypeVar, cast
 
 import numpy as np
 
@@ -31,19 +32,34 @@ class AnomalyError(RuntimeError):
     """Raised under `detect_anomaly()` when an op's output or gradient holds NaN or inf."""
 
 
+class _AnomalyMode(threading.local):
+    """How many detect_anomaly() blocks this thread is inside: the mode is per thread, as PyTorch's,
+    so a block in one thread checks only that thread's ops."""
+
+    depth = 0
+
+
+_MODE = _AnomalyMode()
+_OPEN = [0]  # blocks open in all threads: the watcher stays installed while there is one
+_LOCK = threading.Lock()
+
+
 def is_anomaly_enabled() -> bool:
-    """True inside `detect_anomaly()` (as `torch.is_anomaly_enabled`)."""
-    return _ANOMALY in hooks.watchers
+    """True inside `detect_anomaly()` in this thread (as `torch.is_anomaly_enabled`)."""
+    return _MODE.depth > 0
 
 
 class _AnomalyWatcher:
-    """The watcher detect_anomaly installs on the engine's hooks: the two checks below."""
+    """The watcher detect_anomaly installs on the engine's hooks: the two checks below, for the ops
+    of the threads that are inside a block."""
 
     def forward(self, fn: Function, out: Any) -> None:
-        _check_forward(fn, out)
+        if _MODE.depth:
+            _check_forward(fn, out)
 
     def backward(self, fn: Function, grads: Sequence[Any]) -> None:
-        _check_backward(fn, grads)
+        if _MODE.depth:
+            _check_backward(fn, grads)
 
 
 _ANOMALY = _AnomalyWatcher()
@@ -61,22 +77,23 @@ class detect_anomaly:
         >>> x = tg.tensor([0.0, 1.0], requires_grad=True)
         >>> with tg.detect_anomaly():
         ...     y = x.log()
-        AnomalyError: Log produced inf in its output (input shapes (2,)) at example.py:3: y = x.log()
+        Traceback (most recent call last):
+        tinygrad_edu.debug.anomaly.AnomalyError: Log produced inf in its output (input shapes (2,)) at ...: y = x.log()
     """
 
-    def __init__(self) -> None:
-        self.previous: list[bool] = []
-
     def __enter__(self) -> None:
-        # Nested blocks check once: the watcher is installed by the outermost block only.
-        installed = is_anomaly_enabled()
-        self.previous.append(installed)
-        if not installed:
-            hooks.add(_ANOMALY)
+        _MODE.depth += 1
+        with _LOCK:  # the first block open in any thread installs the watcher (once: nested blocks check once)
+            _OPEN[0] += 1
+            if _OPEN[0] == 1:
+                hooks.add(_ANOMALY)
 
     def __exit__(self, *exc: object) -> None:
-        if not self.previous.pop():
-            hooks.remove(_ANOMALY)
+        _MODE.depth -= 1
+        with _LOCK:
+            _OPEN[0] -= 1
+            if _OPEN[0] == 0:
+                hooks.remove(_ANOMALY)
 
     def __call__(self, fn: F) -> F:
         """Decorate fn: every call of it runs inside `detect_anomaly()`."""
@@ -92,7 +109,8 @@ def _check_forward(fn: Function, out: np.ndarray) -> None:
     """After fn's forward: raise if its output is not finite; else remember where fn was created."""
     if _is_finite(out):
         if hasattr(fn, "inputs"):  # recorded in the graph: its backward may fail later
-            fn.created_at = _user_line()
+            # an attribute only this mode adds (and reads back with getattr), so Function does not declare it
+            cast(Any, fn).created_at = _user_line()
         return
     where = _user_line()
     shapes = f"input shapes {_input_shapes(fn)}" if hasattr(fn, "inputs") else f"output shape {out.shape}"

@@ -17,6 +17,7 @@ from typing import Any, Optional
 import numpy as np
 
 from tinygrad_edu.autograd import Function, graph_functions, unbroadcast
+from tinygrad_edu.gradcheck import central_difference
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["BadBackward", "locate_bad_backward"]
@@ -67,10 +68,18 @@ def locate_bad_backward(output: Tensor, eps: float = 1e-6, atol: float = 1e-5, r
     Each checked element costs two runs of that one op's forward.
 
     Example:
-        >>> loss = model(x).sum()
-        >>> bad = tg.locate_bad_backward(loss)
-        >>> print(bad)     # None when every op is right
+        >>> class BadSquare(tg.Function):      # a wrong backward: d a^2/da is 2a, not a
+        ...     def forward(self, a):
+        ...         self.save(a)
+        ...         return a * a
+        ...     def backward(self, grad_out):
+        ...         (a,) = self.saved
+        ...         return grad_out * a
+        >>> w = tg.randn(3, 4, dtype=tg.float64, requires_grad=True)
+        >>> print(tg.locate_bad_backward(BadSquare.apply(w).sum()))
         BadSquare (inputs of shape (3, 4)): backward disagrees with finite differences for input 0 ...
+        >>> print(tg.locate_bad_backward(model(x).sum()))     # None when every op is right
+        None
     """
     if not isinstance(output, Tensor):
         raise TypeError(f"locate_bad_backward: expected a Tensor, got {type(output).__name__}")
@@ -136,13 +145,7 @@ def _check_op(op: Function, eps: float, atol: float, rtol: float, max_elements: 
                 return None
         for flat in _elements(x.size, max_elements, rng):
             index = np.unravel_index(flat, x.shape) if x.shape else ()
-            original = x[index]
-            x[index] = original + eps
-            plus = weighted_output(arrays)
-            x[index] = original - eps
-            minus = weighted_output(arrays)
-            x[index] = original
-            central = (plus - minus) / (2 * eps)
+            central, plus, minus = central_difference(lambda: weighted_output(arrays), x, index, eps)
             a = float(analytic[index])
             if _disagrees(a, central, (plus - base) / eps, (base - minus) / eps, atol, rtol):
                 return BadBackward(op, shapes, i, tuple(int(k) for k in index), a, central)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator, Optional, Union
+from typing import Any, Iterable, Iterator, Optional, Union, ValuesView, cast
 
 import numpy as np
 
@@ -28,6 +28,16 @@ def _index(op: str, idx: Any, length: int) -> int:
     return idx % length
 
 
+def _members(container: Module) -> ValuesView[Module]:
+    """The container's modules, in order (a live view of its registry, `_modules.values()`).
+
+    Typed as Modules, which is what a container holds and what its users index it for. The registry's type
+    allows None because any Module may set a registered name to None (`seq[0] = None`); a container keeps
+    such a slot as PyTorch does (its forward then fails), without a None check PyTorch does not make.
+    """
+    return cast("ValuesView[Module]", container._modules.values())
+
+
 def _renumber(container: Module, modules: list[Module]) -> None:
     """Register `modules` as the container's only sub-modules, under the names '0', '1', ... in order.
 
@@ -42,7 +52,7 @@ def _renumber(container: Module, modules: list[Module]) -> None:
 
 def _without(op: str, container: Module, idx: Union[int, slice]) -> list[Module]:
     """The container's modules with those at `idx` (a position or a slice) left out: `del container[idx]`."""
-    modules = list(container._modules.values())
+    modules = list(_members(container))
     if isinstance(idx, slice):
         del modules[idx]
     else:
@@ -72,14 +82,14 @@ class Sequential(Module):
 
     def forward(self, input: Any) -> Any:
         """Each module applied in turn to the previous one's output."""
-        for module in self._modules.values():
+        for module in _members(self):
             input = module(input)
         return input
 
     def __getitem__(self, idx: Union[int, slice]) -> Union[Module, "Sequential"]:
         if isinstance(idx, slice):
             return Sequential(OrderedDict(list(self._modules.items())[idx]))
-        return list(self._modules.values())[_index("Sequential", idx, len(self._modules))]
+        return list(_members(self))[_index("Sequential", idx, len(self._modules))]
 
     def __setitem__(self, idx: int, module: Module) -> None:
         name = list(self._modules)[_index("Sequential", idx, len(self._modules))]
@@ -93,7 +103,7 @@ class Sequential(Module):
         return len(self._modules)
 
     def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+        return iter(_members(self))
 
     def append(self, module: Module) -> "Sequential":
         """Add a module at the end (named by its position); returns self."""
@@ -119,8 +129,8 @@ class ModuleList(Module):
 
     def __getitem__(self, idx: Union[int, slice]) -> Union[Module, "ModuleList"]:
         if isinstance(idx, slice):
-            return ModuleList(list(self._modules.values())[idx])
-        return self._modules[str(_index("ModuleList", idx, len(self._modules)))]
+            return ModuleList(list(_members(self))[idx])
+        return cast(Module, self._modules[str(_index("ModuleList", idx, len(self._modules)))])  # see _members
 
     def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, str(_index("ModuleList", idx, len(self._modules))), module)
@@ -132,7 +142,7 @@ class ModuleList(Module):
         return len(self._modules)
 
     def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+        return iter(_members(self))
 
     def append(self, module: Module) -> "ModuleList":
         """Add a module at the end; returns self."""
@@ -176,6 +186,6 @@ class ModuleList(Module):
         from the end; one past either end inserts there); the modules after it are renumbered."""
         if not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        modules = list(self._modules.values())
+        modules = list(_members(self))
         modules.insert(operator.index(index), module)
         _renumber(self, modules)

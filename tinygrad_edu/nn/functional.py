@@ -2,9 +2,8 @@
 
 Each loss checks its arguments here, with messages that name the shapes or values at fault, and
 then runs one fused op from `tinygrad_edu/ops/loss.py`, where its forward and gradient live.
-Targets may be Tensors, ndarrays or lists. A fused op treats the target as a constant; a target
-that requires grad (e.g. a second output of the network) gets its gradient as in PyTorch, from the
-same formula written with differentiable Tensor ops (`_target_needs_grad`).
+Targets may be Tensors, ndarrays or lists. A target that requires grad (e.g. a second output of the
+network) gets its gradient as in PyTorch, from the same fused op's backward (`_target_input`).
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from tinygrad_edu.autograd import is_grad_enabled
 from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.ops import elementwise, linalg
 from tinygrad_edu.ops import loss as loss_ops
-from tinygrad_edu.ops.loss import LOG_CLAMP
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
 __all__ = [
@@ -145,17 +143,10 @@ def _target_needs_grad(target: Any) -> bool:
     return isinstance(target, Tensor) and target.requires_grad and is_grad_enabled()
 
 
-def _reduced(losses: Tensor, reduction: str, count: float) -> Tensor:
-    """The per-element losses, their sum, or their sum divided by count (the Tensor-op form of the reduction)."""
-    if reduction == "none":
-        return losses
-    return losses.sum() if reduction == "sum" else losses.sum() / count
-
-
-def _softplus_neg(x: Tensor) -> Tensor:
-    """log(1 + exp(-x)) = max(-x, 0) + log1p(exp(-|x|)), which never overflows (and log1p keeps
-    float32's precision where exp(-|x|) is tiny)."""
-    return (-x).relu() + (-x.abs()).exp().log1p()
+def _target_input(target: Any, checked: np.ndarray, x: Tensor) -> Any:
+    """The target as the loss op's second input: a Tensor of the input's dtype when it requires grad (the
+    op's backward then gives its gradient, through the cast to its own dtype), else the checked array."""
+    return target.to(x.dtype) if _target_needs_grad(target) else checked
 
 
 def _weight(name: str, what: str, weight: Any, shape: tuple[int, ...], dtype: np.dtype) -> Optional[np.ndarray]:
@@ -187,9 +178,7 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     _check_reduction("mse_loss", reduction)
     x = _operand_tensor(input)
     t = _same_shape_target("mse_loss", x, target)
-    if _target_needs_grad(target):
-        return _reduced((x - target.to(x.dtype)) ** 2, reduction, x.data.size)
-    return loss_ops.MSELoss.apply(x, target=t, reduction=reduction)
+    return loss_ops.MSELoss.apply(x, _target_input(target, t, x), reduction=reduction)
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -202,9 +191,7 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     _check_reduction("l1_loss", reduction)
     x = _operand_tensor(input)
     t = _same_shape_target("l1_loss", x, target)
-    if _target_needs_grad(target):
-        return _reduced((x - target.to(x.dtype)).abs(), reduction, x.data.size)
-    return loss_ops.L1Loss.apply(x, target=t, reduction=reduction)
+    return loss_ops.L1Loss.apply(x, _target_input(target, t, x), reduction=reduction)
 
 
 # ---- binary classification ------------------------------------------------------------------------
@@ -225,12 +212,14 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reducti
     x = _operand_tensor(input)
     t = _same_shape_target("binary_cross_entropy", x, target)
     w = _weight("binary_cross_entropy", "weight", weight, x.data.shape, x.data.dtype)
-    if _target_needs_grad(target):
-        y = target.to(x.dtype)
-        losses = -(y * x.log().clamp(min=LOG_CLAMP) + (1 - y) * (1 - x).log().clamp(min=LOG_CLAMP))
-        loss = _reduced(losses if w is None else losses * w, reduction, x.data.size)
-    else:
-        loss = loss_ops.BCELoss.apply(x, target=t, weight=w, reduction=reduction)
+    if t.size and not (t.min() >= 0 and t.max() <= 1):  # (nan fails both comparisons too)
+        raise ArgumentError(
+            f"binary_cross_entropy: all elements of target should be between 0 and 1, got values from "
+            f"{t.min()} to {t.max()} (target shape {t.shape}); targets are probabilities, e.g. 0. or 1. labels"
+        )
+    # With a target that requires grad the op differentiates the target too, and the input's gradient
+    # stays the finite (x - y) / max(x (1 - x), 1e-12) at x = 0 or 1.
+    loss = loss_ops.BCELoss.apply(x, _target_input(target, t, x), weight=w, reduction=reduction)
     # A prediction outside [0, 1] (or nan) makes a log nan and so the loss nan: checking the loss,
     # often one number, is cheaper than scanning every prediction on every call.
     out = loss.data
@@ -262,12 +251,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     t = _same_shape_target("binary_cross_entropy_with_logits", x, target)
     w = _weight("binary_cross_entropy_with_logits", "weight", weight, x.data.shape, x.data.dtype)
     p = _weight("binary_cross_entropy_with_logits", "pos_weight", pos_weight, x.data.shape, x.data.dtype)
-    if _target_needs_grad(target):
-        y = target.to(x.dtype)
-        positive = 1 if p is None else 1 + (p - 1) * y
-        losses = (1 - y) * x + positive * _softplus_neg(x)
-        return _reduced(losses if w is None else losses * w, reduction, x.data.size)
-    return loss_ops.BCEWithLogitsLoss.apply(x, target=t, weight=w, pos_weight=p, reduction=reduction)
+    return loss_ops.BCEWithLogitsLoss.apply(x, _target_input(target, t, x), weight=w, pos_weight=p,
+                                            reduction=reduction)
 
 
 # ---- multi-class classification -------------------------------------------------------------------
@@ -356,18 +341,19 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
         if x.data.ndim > 2:
             q = np.moveaxis(q, 1, -1)
         q = q.reshape(-1, classes)
-        if _target_needs_grad(target):  # the same formula, with q a Tensor that gets its gradient
+        if _target_needs_grad(target):
+            # The same coefficients as below, as Tensor ops, so the fused op's gradient for them reaches q.
             q_t = target.to(dtype)
             if x.data.ndim > 2:
                 q_t = q_t.permute(0, *range(2, x.data.ndim), 1)
-            a = (1 - label_smoothing) * q_t.reshape(-1, classes) + label_smoothing / classes
-            losses = -((a if w is None else a * w) * scores.log_softmax(1)).sum(1)
-            return _per_sample(_reduced(losses, reduction, q.shape[0]), sample_shape, reduction)
-        coefficients = (1 - label_smoothing) * q + label_smoothing / classes
-        if w is not None:
-            coefficients *= w
-        loss = loss_ops.SoftCrossEntropyLoss.apply(scores, coefficients=coefficients, count=float(q.shape[0]),
-                                                   reduction=reduction)
+            coefficients = (1 - label_smoothing) * q_t.reshape(-1, classes) + label_smoothing / classes
+            if w is not None:
+                coefficients = coefficients * w
+        else:
+            coefficients = (1 - label_smoothing) * q + label_smoothing / classes
+            if w is not None:
+                coefficients *= w
+        loss = loss_ops.SoftCrossEntropyLoss.apply(scores, coefficients, count=float(q.shape[0]), reduction=reduction)
         return _per_sample(loss, sample_shape, reduction)
     # Class indices. 'mean' divides by the summed class weights of the kept samples (their number
     # without weights); a sample whose target is ignore_index has weight 0.
@@ -388,7 +374,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
             coefficients *= w
         if not everything_kept:
             coefficients *= keep[:, np.newaxis]
-        loss = loss_ops.SoftCrossEntropyLoss.apply(scores, coefficients=coefficients, count=count, reduction=reduction)
+        loss = loss_ops.SoftCrossEntropyLoss.apply(scores, coefficients, count=count, reduction=reduction)
     else:
         loss = loss_ops.CrossEntropyLoss.apply(scores, target=safe, sample_weight=sample_weight, count=count,
                                                reduction=reduction)

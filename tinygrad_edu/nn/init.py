@@ -39,6 +39,7 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
         raise TypeError(f"nn.init: expected a Tensor, got {type(tensor).__name__}")
     if tensor.data.flags.writeable:
         tensor.data[...] = values
+        tensor._bump_version()  # an in-place change, as PyTorch's init functions: saved graphs refuse backward
     else:  # e.g. a tensor made with from_numpy on a read-only array: give it its own data
         tensor.data = np.broadcast_to(np.asarray(values, dtype=tensor.data.dtype), tensor.data.shape).copy()
     return tensor
@@ -149,7 +150,7 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
     fan_in, fan_out = _fans(tensor)
     fan = fan_in if mode == "fan_in" else fan_out
     if fan == 0:  # only a tensor with no elements has a fan of 0: there is nothing to fill (as PyTorch)
-        warnings.warn("Initializing zero-element tensors is a no-op")
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)  # the line calling kaiming_*
         return 0.0
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
@@ -279,22 +280,22 @@ def tutorial_(tensor: Tensor, kind: str, rng: Union[int, np.random.RandomState, 
 
     Example:
         >>> rng = np.random.RandomState(42)                       # tutorial: np.random.seed(42)
-        >>> nn.init.tutorial_(net.fc1.weight, "randn", rng, transpose=True)   # W1 = randn(2, 4)
-        >>> nn.init.tutorial_(net.fc2.weight, "randn", rng, transpose=True)   # W2 = randn(4, 1)
+        >>> w1 = nn.init.tutorial_(net.fc1.weight, "randn", rng, transpose=True)   # W1 = randn(2, 4)
+        >>> w2 = nn.init.tutorial_(net.fc2.weight, "randn", rng, transpose=True)   # W2 = randn(4, 1)
     """
     if kind not in TUTORIAL_KINDS:
         raise ValueError(f"tutorial_: kind must be one of {TUTORIAL_KINDS}, got {kind!r}")
     shape = tensor.data.shape[::-1] if transpose else tensor.data.shape
-    if rng is None:
-        rng = np.random  # the module's randn/rand/random_sample draw from the global legacy stream
-    elif isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         rng = np.random.RandomState(rng)
     if isinstance(rng, np.random.Generator):
         draws = {"randn": lambda: rng.standard_normal(shape), "rand": lambda: rng.random(shape),
                  "uniform(-1,1)": lambda: 2 * rng.random(shape) - 1}
-    elif isinstance(rng, np.random.RandomState) or rng is np.random:
-        draws = {"randn": lambda: rng.randn(*shape), "rand": lambda: rng.rand(*shape),
-                 "uniform(-1,1)": lambda: 2 * rng.random_sample(shape) - 1}
+    elif rng is None or isinstance(rng, np.random.RandomState):
+        # None: the np.random module itself, whose randn/rand/random_sample draw from the global legacy stream
+        legacy = np.random if rng is None else rng
+        draws = {"randn": lambda: legacy.randn(*shape), "rand": lambda: legacy.rand(*shape),
+                 "uniform(-1,1)": lambda: 2 * legacy.random_sample(shape) - 1}
     else:
         raise TypeError(
             f"tutorial_: rng must be None, an int seed, a RandomState or a Generator, got {type(rng).__name__}"
@@ -311,8 +312,11 @@ def from_numpy_(tensor: Tensor, array: Any, transpose: bool = False) -> Tensor:
     loads into a Linear's (out,) bias.
 
     Example:
-        >>> nn.init.from_numpy_(net.fc1.weight, params["W1"], transpose=True)   # W1 is (2, 4)
-        >>> nn.init.from_numpy_(net.fc1.bias, params["b1"])                     # b1 is (1, 4)
+        >>> params = {"W1": np.ones((2, 4)), "b1": np.zeros((1, 4))}           # a tutorial's weights
+        >>> w1 = nn.init.from_numpy_(net.fc1.weight, params["W1"], transpose=True)   # W1 is (2, 4)
+        >>> b1 = nn.init.from_numpy_(net.fc1.bias, params["b1"])                     # b1 is (1, 4)
+        >>> net.fc1.weight.shape, net.fc1.bias.shape
+        ((4, 2), (4,))
     """
     values = array.data if isinstance(array, Tensor) else np.asarray(array)
     if transpose:

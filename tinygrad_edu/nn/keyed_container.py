@@ -8,8 +8,9 @@ its key (ModuleDict, ParameterDict) or its position "0", "1", ... (ParameterList
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator, Mapping, Optional, Union
+from typing import Any, ItemsView, Iterable, Iterator, Mapping, Optional, Union, cast
 
+from tinygrad_edu.nn.container import _members
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.tensor import Tensor
 
@@ -49,8 +50,9 @@ class ModuleDict(Module):
         if modules is not None:
             self.update(modules)
 
+    # Typed as Modules: a slot set to None is kept, as PyTorch does (see container._members).
     def __getitem__(self, key: str) -> Module:
-        return self._modules[key]
+        return cast(Module, self._modules[key])
 
     def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
@@ -72,10 +74,10 @@ class ModuleDict(Module):
         return self._modules.keys()
 
     def items(self) -> Iterable[tuple[str, Module]]:
-        return self._modules.items()
+        return cast("ItemsView[str, Module]", self._modules.items())
 
     def values(self) -> Iterable[Module]:
-        return self._modules.values()
+        return _members(self)
 
     def clear(self) -> None:
         for key in list(self._modules):

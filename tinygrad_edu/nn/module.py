@@ -46,8 +46,9 @@ class Parameter(Tensor):
         else:
             array = _to_array(data)
         self.data = array
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
+        self._version = 0
         self.requires_grad = False
         if requires_grad:
             _check_can_require_grad(array.dtype, "Parameter")
@@ -71,12 +72,11 @@ class _IncompatibleKeys(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
 
+    # print() shows this too: a tuple has no __str__ of its own, so object.__str__ calls __repr__.
     def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"  # what PyTorch prints
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
-
-    __str__ = __repr__
 
 
 def _is_float_dtype(dtype: Any) -> bool:
@@ -121,8 +121,9 @@ class Module:
         """The computation; every subclass defines it. Call the module (`net(x)`), not `forward`."""
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # No hooks machinery: calling a module is calling its forward.
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        # No hooks machinery: calling a module is calling its forward. Typed as what (nearly) every module
+        # returns, so a type checker sees `model(x)` as a Tensor; a forward returning something else still works.
         return self.forward(*args, **kwargs)
 
     # ---- registration ---------------------------------------------------------------------------
@@ -136,7 +137,7 @@ class Module:
         modules = self.__dict__.get("_modules")
         buffers = self.__dict__.get("_buffers")
         if isinstance(value, Parameter):
-            if params is None:
+            if params is None or modules is None:  # all three registries are made together, in __init__
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
             modules.pop(name, None)
             self._forget_buffer(name)
@@ -149,7 +150,7 @@ class Module:
                 )
             params[name] = None
         elif isinstance(value, Module):
-            if modules is None:
+            if modules is None or params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             params.pop(name, None)
             self._forget_buffer(name)
@@ -343,8 +344,11 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return value
 
-    def get_buffer(self, target: str) -> Tensor:
-        """The buffer at the dotted path `target`, e.g. 'bn.running_mean' (the names of named_buffers)."""
+    def get_buffer(self, target: str) -> Optional[Tensor]:
+        """The buffer at the dotted path `target`, e.g. 'bn.running_mean' (the names of named_buffers).
+
+        None for a buffer registered as None (e.g. BatchNorm's with track_running_stats=False), as PyTorch.
+        """
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         _attribute(module, name)  # no such attribute: the error names the module, as PyTorch's
@@ -504,6 +508,7 @@ class Module:
             param = own[key]
             if param.data.flags.writeable:
                 param.data[...] = array  # in place, cast to the parameter's dtype
+                param._bump_version()  # as PyTorch's copy_: graphs that saved the old weights refuse backward
             else:
                 param.data = array.astype(param.data.dtype)
         return _IncompatibleKeys(missing, unexpected)

@@ -30,7 +30,9 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[
     """Normalise over the last len(normalized_shape) dimensions of each sample, then weight * y + bias.
 
     Example:
-        >>> F.layer_norm(tg.randn(2, 5), (5,)).mean(-1)      # about 0 for each row
+        >>> y = F.layer_norm(tg.randn(2, 5), (5,))
+        >>> bool(y.mean(-1).abs().max() < 1e-6), bool((y.var(-1, unbiased=False) - 1).abs().max() < 1e-4)
+        (True, True)
     """
     x = _operand_tensor(input)
     shape = tuple(normalized_shape)
@@ -85,8 +87,8 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: eval mode needs running_mean and running_var (or training=True)")
-        mean = running_mean.data.reshape(channel_shape)
-        y = (x - mean) / np.sqrt(running_var.data.reshape(channel_shape) + eps).astype(x.data.dtype)
+        running = running_mean.data.reshape(channel_shape)
+        y = (x - running) / np.sqrt(running_var.data.reshape(channel_shape) + eps).astype(x.data.dtype)
     if weight is not None:
         y = y * weight.reshape(channel_shape)
     if bias is not None:
@@ -104,6 +106,10 @@ class LayerNorm(Module):
         >>> ln(tg.randn(4, 10, 16)).shape
         (4, 10, 16)
     """
+
+    # Registered in __init__ through register_parameter (None when absent); declared here for type checkers.
+    weight: Optional[Parameter]
+    bias: Optional[Parameter]
 
     def __init__(self, normalized_shape: Union[int, Sequence[int]], eps: float = 1e-5,
                  elementwise_affine: bool = True, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
@@ -129,6 +135,12 @@ class _BatchNorm(Module):
     """What BatchNorm1d and BatchNorm2d share; they differ only in the input shapes they accept."""
 
     _dims: tuple[int, ...] = ()
+    # Registered in __init__ (None when affine=False or track_running_stats=False); declared here for type checkers.
+    weight: Optional[Parameter]
+    bias: Optional[Parameter]
+    running_mean: Optional[Tensor]
+    running_var: Optional[Tensor]
+    num_batches_tracked: Optional[Tensor]
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: Optional[float] = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None) -> None:
@@ -156,13 +168,13 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            for buffer, value in ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0)):
+                if buffer is not None:  # None only if track_running_stats was switched on after __init__
+                    buffer.data[...] = value
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
+        if self.affine and self.weight is not None and self.bias is not None:
             self.weight.data[...] = 1
             self.bias.data[...] = 0
 
@@ -176,7 +188,7 @@ class _BatchNorm(Module):
                              f"{x.data.shape[1]} channels in dimension 1")
         use_batch_stats = self.training or not self.track_running_stats
         momentum = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:  # as PyTorch
             self.num_batches_tracked.data += 1
             if self.momentum is None:  # a cumulative average of all batches so far
                 momentum = 1.0 / float(self.num_batches_tracked.data)

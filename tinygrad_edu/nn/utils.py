@@ -33,7 +33,10 @@ def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: Union[fl
 
     Example:
         >>> loss.backward()
-        >>> nn.utils.clip_grad_norm_(net.parameters(), max_norm=1.0)
+        >>> total = nn.utils.clip_grad_norm_(net.parameters(), max_norm=0.01)   # the norm before clipping
+        >>> after = sum((p.grad ** 2).sum() for p in net.parameters()).sqrt()
+        >>> bool(total > 0.01), bool(abs(after.item() - 0.01) < 1e-6)
+        (True, True)
         >>> opt.step()
     """
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
@@ -91,7 +94,9 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     the parameter keeps working; PyTorch instead makes each parameter a view into vec.
 
     Example:
-        >>> nn.utils.vector_to_parameters(tg.zeros(8), net.parameters())
+        >>> nn.utils.vector_to_parameters(tg.zeros(17), net.parameters())   # 2x4 + 4 + 4x1 + 1 numbers
+        >>> float(net.fc1.weight.abs().sum())
+        0.0
     """
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected Tensor, but got: {type(vec).__name__}")

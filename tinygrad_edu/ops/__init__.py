@@ -6,7 +6,7 @@
 - `rounding.py`: floor ceil round trunc sign (gradient 0), fmod remainder copysign nan_to_num
 - `reduce.py`: sum mean max min, softmax log_softmax logsumexp
 - `scan.py`: prod, cumsum cumprod logcumsumexp
-- `movement.py`: reshape permute expand index gather cat stack
+- `movement.py`: reshape permute expand index setitem gather cat stack
 - `scatter.py`: scatter scatter_add scatter_reduce index_add index_copy: writing into a copy at indices
 - `linalg.py`: matmul, linear
 - `einsum.py`: einsum
@@ -20,7 +20,7 @@ from tinygrad_edu.ops.elementwise import (
 from tinygrad_edu.ops.einsum import Einsum
 from tinygrad_edu.ops.explog import Erf, Erfc, Exp2, Expm1, Log2, Log10, LogAddExp
 from tinygrad_edu.ops.linalg import Linear, MatMul
-from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, Stack
+from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, SetItem, Stack
 from tinygrad_edu.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
 from tinygrad_edu.ops.rounding import Ceil, Copysign, Floor, Fmod, NanToNum, Remainder, Round, Sign, Trunc
 from tinygrad_edu.ops.scatter import Scatter, ScatterAdd, ScatterReduce
@@ -34,7 +34,7 @@ __all__ = [
     "Exp2", "Expm1", "Log2", "Log10", "LogAddExp", "Erf", "Erfc",
     "Floor", "Ceil", "Round", "Trunc", "Sign", "Fmod", "Remainder", "Copysign", "NanToNum",
     "Linear", "MatMul",
-    "Cat", "Expand", "Gather", "Index", "Permute", "Reshape", "Stack",
+    "Cat", "Expand", "Gather", "Index", "Permute", "Reshape", "SetItem", "Stack",
     "LogSoftmax", "LogSumExp", "Max", "Mean", "Min", "Softmax", "Sum",
     "Prod", "Cumsum", "Cumprod", "LogCumSumExp",
     "Scatter", "ScatterAdd", "ScatterReduce", "Einsum",

@@ -42,7 +42,10 @@ class Mul(Function):
     """a * b."""
 
     def forward(self, a, b):
-        self.save(a, b)
+        # keep only what the needed gradients use: then changing a constant input in place after
+        # (x * c, c += 1) is as harmless as in PyTorch (autograd refuses when a saved input changed)
+        need_a, need_b = self.needs_input_grad
+        self.save(a if need_b else None, b if need_a else None)
         return a * b
 
     def backward(self, grad_out):
@@ -56,7 +59,7 @@ class Div(Function):
     """a / b."""
 
     def forward(self, a, b):
-        self.save(a, b)
+        self.save(a if self.needs_input_grad[1] else None, b)  # (a: only for b's gradient)
         return a / b
 
     def backward(self, grad_out):
@@ -72,7 +75,10 @@ class Pow(Function):
     """a ** b, with the edge cases a = 0 and b = 0 differentiated as PyTorch does."""
 
     def forward(self, a, b):
-        out = a ** b
+        try:
+            out = a ** b
+        except ValueError:  # NumPy refuses integers to negative integer powers; PyTorch computes them
+            out = _integer_power(a, b)
         self.save(a, b, out)
         return out
 
@@ -82,18 +88,30 @@ class Pow(Function):
         need_a, need_b = self.needs_input_grad
         grad_a = grad_b = None
         if need_a:
-            exponent = b - 1
             if np.any(b == 0):
-                # Where b == 0, a^b = 1 for every a and the gradient is 0, also at a = 0, where
-                # 0 * 0^(-1) would be nan: there a^1 stands in for a^(b-1), times b = 0 (as PyTorch).
-                exponent = np.where(b == 0, 1, exponent)
-            grad_a = grad_out * b * a ** exponent
+                # Where b == 0, a^b = 1 for every a and the gradient is 0 (as PyTorch), also at a = 0
+                # and a = +-inf, where b * a^(b-1) would be 0 * inf = nan.
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    grad_a = np.where(b == 0, 0, grad_out * b * a ** (b - 1))
+            else:
+                grad_a = grad_out * b * a ** (b - 1)
         if need_b:
             # Where a == 0 and b >= 0, a^b does not change with b (0 or 1): the gradient is 0,
             # not 0 * log(0) = nan. Where b < 0 it stays a^b log(a) = inf * -inf. As in PyTorch.
             safe_a = np.where((a == 0) & (b >= 0), 1, a)
             grad_b = grad_out * out * np.log(safe_a)
         return grad_a, grad_b
+
+
+def _integer_power(a, b):
+    """a ** b for integers where some b < 0, as C and PyTorch compute it: 1 ** b = 1, (-1) ** b = +-1 and
+    every other base to a negative power truncates to 0."""
+    a, b = np.asarray(a), np.asarray(b)
+    negative = b < 0
+    out = a ** np.where(negative, 0, b)
+    odd = (b % 2) != 0
+    reciprocal = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, reciprocal, out).astype(out.dtype)
 
 
 class Maximum(Function):
@@ -237,18 +255,15 @@ class ReLU(Function):
         return grad_out * (out > 0)
 
 
-# exp overflows past these arguments; sigmoid of anything beyond is 0 or 1 to the dtype's precision.
-_EXP_LIMIT = {np.dtype(t): float(np.log(np.finfo(t).max)) - 1 for t in (np.float16, np.float32, np.float64)}
-
-
 class Sigmoid(Function):
     """1 / (1 + e^-x)."""
 
     def forward(self, x):
-        # 1 / (1 + exp(-x)), the textbook formula, with -x capped where exp would overflow
-        # (sigmoid(-1000) is 0 to float precision either way, but without an overflow warning).
-        limit = _EXP_LIMIT.get(x.dtype, 700.0)
-        out = 1.0 / (1.0 + np.exp(np.minimum(-x, limit)))
+        # 1 / (1 + exp(-x)) for x >= 0 and the same value written exp(x) / (1 + exp(x)) for x < 0:
+        # exp(-|x|) never overflows, and for very negative x it goes down through the subnormals to 0,
+        # so log(sigmoid(-100)) is -100 in float32 too (a capped exp(-x) would stop at ~1e-38).
+        e = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1.0, e) / (1.0 + e)
         self.save(out)
         return out
 

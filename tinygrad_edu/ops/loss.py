@@ -3,8 +3,10 @@
 A loss written as a chain of small ops (log, mul, sub, mean, ...) costs one graph node per op and
 one backward call per node; here each loss is one node, and its backward is the textbook derivative.
 These ops take arrays and are called by `tinygrad_edu.nn.functional`, which checks shapes and
-ranges first. The target (and any weight) is passed as an option, not as an input, so it never
-receives a gradient; the only input is the prediction.
+ranges first. Each loss has this one formula: its inputs are the prediction and, for the losses
+with a real-valued target, the target, which gets its gradient from the same backward when it
+requires grad (gated by `needs_input_grad`, so a constant target costs nothing). Class indices,
+weights and counts are options: they never receive a gradient.
 
 Every op takes `reduction`: 'none' keeps one loss per element, 'sum' adds them, 'mean' divides the
 sum by a count (the number of elements, or for the classification losses the summed class weights).
@@ -55,37 +57,39 @@ def _grad_scale(grad_out: np.ndarray, reduction: str, count: float) -> np.ndarra
 class MSELoss(Function):
     """The squared error (x - y)^2 of each element, reduced."""
 
-    def forward(self, x, target=None, reduction: str = "mean"):
+    def forward(self, x, target, reduction: str = "mean"):
         # l_i = (x_i - y_i)^2
         diff = x - target
         self.save(diff, reduction)
         return _reduce(diff * diff, reduction, diff.size)
 
     def backward(self, grad_out):
-        # d l_i/dx_i = 2 (x_i - y_i)
+        # d l_i/dx_i = 2 (x_i - y_i), and d l_i/dy_i is its negative
         diff, reduction = self.saved
-        return (2 * _grad_scale(grad_out, reduction, diff.size)) * diff
+        grad_x = (2 * _grad_scale(grad_out, reduction, diff.size)) * diff
+        return grad_x, -grad_x if self.needs_input_grad[1] else None
 
 
 class L1Loss(Function):
     """The absolute error |x - y| of each element, reduced."""
 
-    def forward(self, x, target=None, reduction: str = "mean"):
+    def forward(self, x, target, reduction: str = "mean"):
         # l_i = |x_i - y_i|
         diff = x - target
         self.save(diff, reduction)
         return _reduce(np.abs(diff), reduction, diff.size)
 
     def backward(self, grad_out):
-        # d l_i/dx_i = sign(x_i - y_i), taken as 0 where x_i = y_i (as PyTorch)
+        # d l_i/dx_i = sign(x_i - y_i), taken as 0 where x_i = y_i (as PyTorch); d l_i/dy_i is its negative
         diff, reduction = self.saved
-        return _grad_scale(grad_out, reduction, diff.size) * np.sign(diff)
+        grad_x = _grad_scale(grad_out, reduction, diff.size) * np.sign(diff)
+        return grad_x, -grad_x if self.needs_input_grad[1] else None
 
 
 class BCELoss(Function):
     """Binary cross-entropy of probabilities x against targets y, each log clamped at -100, reduced."""
 
-    def forward(self, x, target=None, weight: Optional[np.ndarray] = None, reduction: str = "mean"):
+    def forward(self, x, target, weight: Optional[np.ndarray] = None, reduction: str = "mean"):
         # l_i = -w_i [y_i log(x_i) + (1 - y_i) log(1 - x_i)], each log clamped at -100 (as PyTorch).
         # log(0) = -inf is expected (the clamp handles it). An x outside [0, 1] gives log(negative) =
         # nan, and so a nan loss, which nn.functional.binary_cross_entropy reports as an error.
@@ -102,16 +106,23 @@ class BCELoss(Function):
         # d l_i/dx_i = w_i (x_i - y_i) / (x_i (1 - x_i)); PyTorch divides by at least 1e-12 so the
         # gradient stays finite at x_i = 0 or 1, and we do the same.
         x, target, weight, reduction = self.saved
-        grad = (x - target) / np.maximum(x * (1 - x), BCE_GRAD_EPS)
+        scale = _grad_scale(grad_out, reduction, x.size)
         if weight is not None:
-            grad = grad * weight
-        return _grad_scale(grad_out, reduction, x.size) * grad
+            scale = scale * weight
+        grad_x = scale * ((x - target) / np.maximum(x * (1 - x), BCE_GRAD_EPS))
+        grad_target = None
+        if self.needs_input_grad[1]:
+            # d l_i/dy_i = w_i (log(1 - x_i) - log(x_i)), with the logs not clamped: PyTorch's formula,
+            # so at x_i = 0 or 1 it is +-inf, as there
+            with np.errstate(divide="ignore"):
+                grad_target = scale * (np.log(1 - x) - np.log(x))
+        return grad_x, grad_target
 
 
 class BCEWithLogitsLoss(Function):
     """Binary cross-entropy of sigmoid(x) against targets y, computed stably from the logits x, reduced."""
 
-    def forward(self, x, target=None, weight: Optional[np.ndarray] = None,
+    def forward(self, x, target, weight: Optional[np.ndarray] = None,
                 pos_weight: Optional[np.ndarray] = None, reduction: str = "mean"):
         # With s = sigmoid(x): l_i = -w_i [p y_i log(s) + (1 - y_i) log(1 - s)], p = pos_weight.
         # Since -log(s) = softplus(-x) and -log(1 - s) = x + softplus(-x), this is
@@ -140,7 +151,15 @@ class BCEWithLogitsLoss(Function):
             grad = (1 + (pos_weight - 1) * target) * s - pos_weight * target
         if weight is not None:
             grad = grad * weight
-        return _grad_scale(grad_out, reduction, x.size) * grad
+        scale = _grad_scale(grad_out, reduction, x.size)
+        grad_target = None
+        if self.needs_input_grad[1]:
+            # d l_i/dy_i = w_i [(p - 1) softplus(-x) - x]   (= -w_i x when p = 1)
+            grad_target = -x if pos_weight is None else (pos_weight - 1) * (np.maximum(-x, 0) + np.log1p(e)) - x
+            if weight is not None:
+                grad_target = grad_target * weight
+            grad_target = scale * grad_target
+        return scale * grad, grad_target
 
 
 def _log_softmax_rows(x: np.ndarray) -> np.ndarray:
@@ -188,10 +207,10 @@ class SoftCrossEntropyLoss(Function):
     The target arrives as `coefficients` a of shape (M, C), built by `nn.functional.cross_entropy`:
     a row is the class weights times the target distribution, w_c q_ic (class probabilities, or
     class indices mixed with the uniform distribution by label smoothing), all zeros for an ignored
-    sample.
+    sample. It is an input: probabilities that require grad reach it through that affine map.
     """
 
-    def forward(self, x, coefficients=None, count: float = 1.0, reduction: str = "mean"):
+    def forward(self, x, coefficients, count: float = 1.0, reduction: str = "mean"):
         # l_i = -sum_c a_ic log p_ic, with p = softmax(x_i)
         log_p = _log_softmax_rows(x)
         loss = -np.sum(coefficients * log_p, axis=1)
@@ -202,7 +221,9 @@ class SoftCrossEntropyLoss(Function):
         # d l_i/dx_ic = p_ic sum_k a_ik - a_ic   (= p_ic - [c == y_i] for a one-hot row)
         log_p, a, count, reduction = self.saved
         grad = np.exp(log_p) * np.sum(a, axis=1, keepdims=True) - a
-        return grad * _per_row(_grad_scale(grad_out, reduction, count))
+        scale = _per_row(_grad_scale(grad_out, reduction, count))
+        # d l_i/da_ic = -log p_ic
+        return grad * scale, -log_p * scale if self.needs_input_grad[1] else None
 
 
 class NLLLoss(Function):

@@ -1,4 +1,4 @@
-"""Ops that move elements without doing arithmetic: reshape, permute, expand, index, cat, stack.
+"""Ops that move elements without doing arithmetic: reshape, permute, expand, index, setitem, cat, stack.
 
 Each backward moves the gradient back the way the forward moved the data.
 """
@@ -59,6 +59,11 @@ class Index(Function):
 
     def forward(self, x, index: Any = None):
         self.save(x.shape, x.dtype, index)
+        parts = index if isinstance(index, tuple) else (index,)
+        if all(isinstance(p, (int, np.integer)) and type(p) is not bool for p in parts):
+            # x[0] of a vector is a NumPy scalar (a copy); x[0, ...] is the same element as a 0-d view,
+            # as PyTorch's x[0] is a view (an in-place change of it changes x)
+            return x[parts + (Ellipsis,)]
         return x[index]
 
     def backward(self, grad_out):
@@ -70,6 +75,27 @@ class Index(Function):
             # An element picked k times gets k gradients: add.at accumulates repeated indices.
             np.add.at(grad, index, grad_out)
         return grad
+
+
+class SetItem(Function):
+    """x with x[index] replaced by value: an in-place write recorded as an op (PyTorch's CopySlices)."""
+
+    def forward(self, x, value, index: Any = None):
+        self.save(index)
+        out = x.copy()
+        out[index] = value
+        return out
+
+    def backward(self, grad_out):
+        # The written elements came from value (whose gradient the engine sums back over broadcasting);
+        # the rest came from x, whose overwritten elements no longer reach the output.
+        (index,) = self.saved
+        need_x, need_value = self.needs_input_grad
+        grad_x = None
+        if need_x:
+            grad_x = grad_out.copy()
+            grad_x[index] = 0
+        return grad_x, (grad_out[index] if need_value else None)
 
 
 class Cat(Function):
@@ -102,9 +128,11 @@ class Gather(Function):
     """The elements of x at `index` along `axis`, as torch.gather."""
 
     def forward(self, x, index=None, axis: int = 0):
-        # out[i][j] = x[index[i][j]][j] for axis 0 (and so on): torch.gather, np.take_along_axis
+        # out[i][j] = x[index[i][j]][j] for axis 0 (and so on): torch.gather, np.take_along_axis.
+        # index may be smaller than x in the other axes: only x's leading part there is read.
         self.save(x.shape, x.dtype, index, axis)
-        return np.take_along_axis(x, index, axis=axis)
+        part = tuple(slice(None) if a == axis else slice(0, n) for a, n in enumerate(index.shape))
+        return np.take_along_axis(x[part], index, axis=axis)
 
     def backward(self, grad_out):
         # each picked element gets the gradient of every place it was picked for (add.at accumulates)

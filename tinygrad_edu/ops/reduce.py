@@ -105,7 +105,8 @@ class Softmax(Function):
 
     def forward(self, x, axis: int = -1):
         # exp(x - max) / sum(exp(x - max)): the shift cancels and keeps exp from overflowing
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        # (initial=-inf: the max over a size-0 axis, where the result is empty, as in PyTorch)
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True, initial=-np.inf))
         out = e / np.sum(e, axis=axis, keepdims=True)
         self.save(out, axis)
         return out
@@ -121,8 +122,9 @@ class LogSoftmax(Function):
 
     def forward(self, x, axis: int = -1):
         # x - logsumexp(x), with the max shifted out first so nothing overflows or takes log(0)
-        shifted = x - np.max(x, axis=axis, keepdims=True)
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)  # (-inf: a size-0 axis)
+        with np.errstate(divide="ignore"):  # log(0): a size-0 axis, whose result is empty anyway
+            out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
         self.save(out, axis)
         return out
 
@@ -136,12 +138,14 @@ class LogSumExp(Function):
     """log(sum(exp(x))) over `axes`."""
 
     def forward(self, x, axes: Axes = None, keepdim: bool = False):
-        # m + log(sum(exp(x - m))) with m the max; an all -inf slice gives -inf, not nan
-        m = np.max(x, axis=axes, keepdims=True)
+        # m + log(sum(exp(x - m))) with m the max; an all -inf slice gives -inf, not nan, and so does
+        # a sum over nothing (a size-0 axis: m starts at -inf), as in PyTorch
+        m = np.max(x, axis=axes, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, 0)
         e = np.exp(x - m)
         total = np.sum(e, axis=axes, keepdims=True)
-        out = m + np.log(total)
+        with np.errstate(divide="ignore"):  # log(0) = -inf: an all -inf slice, or a sum over nothing
+            out = m + np.log(total)
         self.save(e, total, axes, keepdim)
         return out if keepdim else np.squeeze(out, axis=axes)
 

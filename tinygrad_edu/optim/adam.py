@@ -103,6 +103,7 @@ class Adam(Optimizer):
                 np.divide(m, denom, out=denom)  # denom now holds m / denom
                 denom *= step_size
                 p.data -= denom
+                p._bump_version()  # an in-place change, as PyTorch's: graphs that saved p refuse backward
         return loss
 
 

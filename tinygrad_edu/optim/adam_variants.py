@@ -76,6 +76,7 @@ class Adamax(_AdamFamily):
             for p in group["params"]:
                 if p.grad is None:
                     continue
+                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
                 g = self._gradient(group, p)
                 state = self.state.get(p)
                 if state is None:
@@ -136,6 +137,7 @@ class NAdam(_AdamFamily):
             for p in group["params"]:
                 if p.grad is None:
                     continue
+                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
                 g = self._gradient(group, p)
                 state = self.state.get(p)
                 if state is None:
@@ -193,6 +195,7 @@ class RAdam(_AdamFamily):
             for p in group["params"]:
                 if p.grad is None:
                     continue
+                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
                 g = self._gradient(group, p)
                 state = self.state.get(p)
                 if state is None:

@@ -10,7 +10,10 @@ Example:
     >>> opt = tg.optim.SGD(net.parameters(), lr=0.1)
     >>> sched = tg.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
     >>> for epoch in range(100):
-    ...     train_one_epoch(); sched.step()
+    ...     opt.step()                    # (a real program trains an epoch here)
+    ...     sched.step()
+    >>> round(sched.get_last_lr()[0], 6)  # 0.1, then 0.01 from epoch 30, 0.001 from 60, 0.0001 from 90
+    0.0001
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, TypedDict, Union
 
 from tinygrad_edu.optim.optimizer import Optimizer
 
@@ -349,7 +352,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_i = T_0
         self.T_mult = T_mult
         self.eta_min = eta_min
-        self.T_cur = last_epoch
+        self.T_cur: float = last_epoch  # epochs since the last restart: fractional after step(epoch=2.5)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -405,6 +408,19 @@ class _CyclesMomentum:
             group["momentum"] = momentum
 
 
+class _Phase(TypedDict):
+    """One phase of OneCycleLR: the step it ends at, and the group keys holding its start and end lr and momentum.
+
+    A plain dict at run time (as PyTorch's `_schedule_phases`, so state_dict() holds the same data).
+    """
+
+    end_step: float
+    start_lr: str
+    end_lr: str
+    start_momentum: str
+    end_momentum: str
+
+
 class OneCycleLR(_CyclesMomentum, LRScheduler):
     """The 1cycle policy (Smith and Topin, 2017): lr up from max_lr/div_factor to max_lr, then down to
     initial_lr/final_div_factor, over `total_steps` batches (step it every batch); momentum moves the other way.
@@ -443,22 +459,21 @@ class OneCycleLR(_CyclesMomentum, LRScheduler):
             raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
         self._anneal_func_type = anneal_strategy
         up = float(pct_start * self.total_steps) - 1
-        # Each phase: the step it ends at, and the group keys holding its start and end lr and momentum.
         if three_phase:
-            self._schedule_phases = [
-                dict(end_step=up, start_lr="initial_lr", end_lr="max_lr",
-                     start_momentum="max_momentum", end_momentum="base_momentum"),
-                dict(end_step=float(2 * pct_start * self.total_steps) - 2, start_lr="max_lr", end_lr="initial_lr",
-                     start_momentum="base_momentum", end_momentum="max_momentum"),
-                dict(end_step=self.total_steps - 1, start_lr="initial_lr", end_lr="min_lr",
-                     start_momentum="max_momentum", end_momentum="max_momentum"),
+            self._schedule_phases: list[_Phase] = [
+                _Phase(end_step=up, start_lr="initial_lr", end_lr="max_lr",
+                       start_momentum="max_momentum", end_momentum="base_momentum"),
+                _Phase(end_step=float(2 * pct_start * self.total_steps) - 2, start_lr="max_lr", end_lr="initial_lr",
+                       start_momentum="base_momentum", end_momentum="max_momentum"),
+                _Phase(end_step=self.total_steps - 1, start_lr="initial_lr", end_lr="min_lr",
+                       start_momentum="max_momentum", end_momentum="max_momentum"),
             ]
         else:
             self._schedule_phases = [
-                dict(end_step=up, start_lr="initial_lr", end_lr="max_lr",
-                     start_momentum="max_momentum", end_momentum="base_momentum"),
-                dict(end_step=self.total_steps - 1, start_lr="max_lr", end_lr="min_lr",
-                     start_momentum="base_momentum", end_momentum="max_momentum"),
+                _Phase(end_step=up, start_lr="initial_lr", end_lr="max_lr",
+                       start_momentum="max_momentum", end_momentum="base_momentum"),
+                _Phase(end_step=self.total_steps - 1, start_lr="max_lr", end_lr="min_lr",
+                       start_momentum="base_momentum", end_momentum="max_momentum"),
             ]
         max_lrs = _per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -591,8 +606,12 @@ class ReduceLROnPlateau(LRScheduler):
     bad epochs count again; no lr goes below min_lr, and changes smaller than eps are skipped.
 
     Example:
+        >>> opt = tg.optim.SGD(net.parameters(), lr=0.1)
         >>> sched = ReduceLROnPlateau(opt, mode="min", factor=0.5, patience=3)
-        >>> sched.step(val_loss)
+        >>> for val_loss in [1.0, 0.9, 0.9, 0.9, 0.9, 0.9]:    # no improvement after the second epoch
+        ...     sched.step(val_loss)
+        >>> sched.get_last_lr()                                # halved after 4 epochs without improving
+        [0.05]
     """
 
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,

@@ -52,7 +52,7 @@ class Optimizer:
                 "params argument given to the optimizer should be an iterable of Tensors or dicts, "
                 f"but got {type(params).__name__}; wrap it in a list: [tensor]"
             )
-        groups = list(params)
+        groups: list[Any] = list(params)  # tensors or group dicts; add_param_group checks each group
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -126,7 +126,7 @@ class Optimizer:
         Example:
             >>> tg.save(opt.state_dict(), "opt.npz")
         """
-        index = {}
+        index: dict[int, int] = {}  # id(parameter) -> its number in the state dict
         groups = []
         for group in self.param_groups:
             saved = {key: copy.deepcopy(value) for key, value in group.items() if key != "params"}

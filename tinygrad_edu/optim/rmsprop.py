@@ -68,6 +68,7 @@ class RMSprop(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
+                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
                 g = _gradient(group, p)
                 state = self.state.get(p)
                 if state is None:
@@ -144,6 +145,7 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
+                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
                 g = _gradient(group, p)
                 state = self.state.get(p)
                 if state is None:
@@ -195,6 +197,7 @@ class Adadelta(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
+                p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
                 g = _gradient(group, p)
                 state = self.state.get(p)
                 if state is None:

@@ -63,6 +63,7 @@ class SGD(Optimizer):
                 g = p.grad.data
                 if not (momentum or weight_decay or maximize):
                     p.data -= lr * g  # the plain rule, p <- p - lr g, in place
+                    p._bump_version()  # an in-place change, as PyTorch's: graphs that saved p refuse backward
                     continue
                 if maximize:
                     g = -g
@@ -79,4 +80,5 @@ class SGD(Optimizer):
                         buf += (1 - dampening) * g if dampening else g
                     g = g + momentum * buf if nesterov else buf
                 p.data -= lr * g
+                p._bump_version()
         return loss

@@ -12,7 +12,11 @@ Everything runs in the main process: `num_workers` is accepted and the batches a
 Example:
     >>> ds = TensorDataset(tg.randn(100, 3), tg.arange(100))
     >>> for x, y in DataLoader(ds, batch_size=32, shuffle=True):
-    ...     print(x.shape, y.shape)      # (32, 3) (32,), three times, then (4, 3) (4,)
+    ...     print(x.shape, y.shape)
+    (32, 3) (32,)
+    (32, 3) (32,)
+    (32, 3) (32,)
+    (4, 3) (4,)
 """
 
 from __future__ import annotations
@@ -61,6 +65,9 @@ class Dataset(Generic[T]):
         ...     def __len__(self): return 10
         ...     def __getitem__(self, i): return float(i), float(i * i)
     """
+
+    # No __len__ here, as in PyTorch: a subclass writes one if it can (an IterableDataset may not), so
+    # `len(dataset)` below carries `type: ignore[arg-type]` where the code needs a dataset that has one.
 
     def __getitem__(self, index: int) -> T:
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
@@ -117,7 +124,10 @@ class Subset(Dataset[T]):
     """The samples of `dataset` at `indices`, in that order: `Subset(ds, [3, 1])[0] is ds[3]`.
 
     Example:
+        >>> ds = TensorDataset(tg.arange(100))
         >>> first_ten = Subset(ds, range(10))
+        >>> len(first_ten), first_ten[3][0].item()
+        (10, 3)
     """
 
     def __init__(self, dataset: Dataset[T], indices: Sequence[int]) -> None:
@@ -125,8 +135,8 @@ class Subset(Dataset[T]):
         self.indices = indices
 
     def __getitem__(self, idx: Union[int, list]) -> Any:
-        if isinstance(idx, list):
-            return self.dataset[[self.indices[i] for i in idx]]
+        if isinstance(idx, list):  # a batch of indices, for datasets that take one (TensorDataset does)
+            return self.dataset[[self.indices[i] for i in idx]]  # type: ignore[index]  # Dataset declares int
         return self.dataset[self.indices[idx]]
 
     def __len__(self) -> int:
@@ -137,7 +147,9 @@ class ConcatDataset(Dataset[T]):
     """Datasets one after another: index len(a) of `ConcatDataset([a, b])` is b[0].
 
     Example:
-        >>> both = ConcatDataset([train_a, train_b])
+        >>> both = ConcatDataset([TensorDataset(tg.zeros(3)), TensorDataset(tg.ones(2))])
+        >>> len(both), both[3][0].item()            # index 3 is the second dataset's first sample
+        (5, 1.0)
     """
 
     def __init__(self, datasets: Iterable[Dataset]) -> None:
@@ -146,7 +158,8 @@ class ConcatDataset(Dataset[T]):
             raise ValueError("datasets should not be an empty iterable")
         if any(isinstance(d, IterableDataset) for d in self.datasets):
             raise TypeError("ConcatDataset does not support IterableDataset")
-        self.cumulative_sizes = list(accumulate(len(d) for d in self.datasets))
+        # map-style datasets, whose __len__ Dataset does not declare (see Dataset)
+        self.cumulative_sizes = list(accumulate(len(d) for d in self.datasets))  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return self.cumulative_sizes[-1]
@@ -171,9 +184,12 @@ def random_split(dataset: Dataset[T], lengths: Sequence[Union[int, float]],
     by one from the first subset on, as PyTorch.
 
     Example:
+        >>> ds = TensorDataset(tg.arange(10))
         >>> train, val = random_split(ds, [0.8, 0.2], generator=np.random.default_rng(0))
+        >>> len(train), len(val), sorted(train.indices + val.indices) == list(range(10))
+        (8, 2, True)
     """
-    n = len(dataset)  # type: ignore[arg-type]
+    n = len(dataset)  # type: ignore[arg-type]  # a map-style dataset has a length (see Dataset)
     lengths = list(lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         sizes = []
@@ -185,7 +201,8 @@ def random_split(dataset: Dataset[T], lengths: Sequence[Union[int, float]],
             sizes[i % len(sizes)] += 1
         for i, size in enumerate(sizes):
             if size == 0:
-                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.")
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                              stacklevel=2)
         lengths = sizes
     if sum(lengths) != n:
         raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! "
@@ -223,7 +240,8 @@ class RandomSampler(Sampler[int]):
     """A fresh random permutation of the indices at each pass (or num_samples draws with replacement).
 
     Example:
-        >>> list(RandomSampler(range(5), generator=np.random.default_rng(0)))   # a permutation of 0..4
+        >>> sorted(RandomSampler(range(5), generator=np.random.default_rng(0)))   # a permutation of 0..4
+        [0, 1, 2, 3, 4]
     """
 
     def __init__(self, data_source: Any, replacement: bool = False, num_samples: Optional[int] = None,
@@ -297,7 +315,7 @@ class BatchSampler(Sampler[list[int]]):
             yield batch
 
     def __len__(self) -> int:
-        n = len(self.sampler)  # type: ignore[arg-type]
+        n = len(self.sampler)  # type: ignore[arg-type]  # the sampler's length (TypeError if it has none, as PyTorch)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
@@ -313,9 +331,11 @@ def default_collate(batch: list) -> Any:
 
     Example:
         >>> default_collate([(tg.zeros(2), 0), (tg.ones(2), 1)])
-        [tensor([[0., 0.], [1., 1.]], dtype=float32), tensor([0, 1], dtype=int64)]
+        [tensor([[0., 0.],
+                [1., 1.]], dtype=float32), tensor([0, 1], dtype=int64)]
     """
     elem = batch[0]
+    elem_type = type(elem)  # to rebuild a container of the same type (a dict subclass, a namedtuple, a list)
     if isinstance(elem, Tensor):
         return stack(batch, 0)
     if isinstance(elem, np.ndarray) and elem.dtype.kind in "biufc":
@@ -333,11 +353,11 @@ def default_collate(batch: list) -> Any:
     if isinstance(elem, collections.abc.Mapping):
         collated = {key: default_collate([sample[key] for sample in batch]) for key in elem}
         try:
-            return type(elem)(collated)
+            return elem_type(collated)
         except TypeError:  # a mapping type that cannot be built from a dict
             return collated
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a namedtuple
-        return type(elem)(*(default_collate(list(samples)) for samples in zip(*batch)))
+        return elem_type(*(default_collate(list(samples)) for samples in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         if any(len(sample) != len(elem) for sample in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
@@ -345,7 +365,7 @@ def default_collate(batch: list) -> Any:
         if isinstance(elem, tuple):
             return columns
         try:
-            return type(elem)(columns)
+            return elem_type(columns)
         except TypeError:
             return columns
     raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
@@ -354,12 +374,13 @@ def default_collate(batch: list) -> Any:
 
 def default_convert(data: Any) -> Any:
     """Without batching (batch_size=None): each NumPy array becomes a Tensor, inside any structure."""
+    data_type = type(data)  # to rebuild a container of the same type (a dict subclass, a namedtuple)
     if isinstance(data, np.ndarray) and data.dtype.kind in "biufc":
         return from_numpy(data)
     if isinstance(data, collections.abc.Mapping):
-        return type(data)({key: default_convert(value) for key, value in data.items()})
+        return data_type({key: default_convert(value) for key, value in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
-        return type(data)(*(default_convert(d) for d in data))
+        return data_type(*(default_convert(d) for d in data))
     if isinstance(data, (list, tuple)):
         return [default_convert(d) for d in data]  # a tuple gives a list, as PyTorch
     return data
@@ -377,6 +398,7 @@ class DataLoader(Generic[T]):
     timeout and the other process options are accepted for PyTorch's signature; loading runs in this process.
 
     Example:
+        >>> ds = TensorDataset(tg.randn(100, 3))
         >>> loader = DataLoader(ds, batch_size=16, shuffle=True, drop_last=True)
         >>> len(loader) == len(ds) // 16
         True
@@ -423,7 +445,9 @@ class DataLoader(Generic[T]):
         self.batch_sampler = batch_sampler
         self.generator = generator
         self.num_workers = num_workers
-        self.collate_fn = collate_fn or (default_collate if batch_sampler is not None else default_convert)
+        # called with a list of samples, or (batch_size=None) with one sample
+        self.collate_fn: Callable[[Any], Any] = collate_fn or (
+            default_collate if batch_sampler is not None else default_convert)
 
     def __iter__(self) -> Iterator[Any]:
         if self._iterable:
@@ -439,11 +463,11 @@ class DataLoader(Generic[T]):
     def _iterate_stream(self) -> Iterator[Any]:
         """Batches of an IterableDataset: consecutive samples, in the order it yields them."""
         if self.batch_size is None:
-            for sample in self.dataset:  # type: ignore[attr-defined]
+            for sample in self.dataset:  # type: ignore[attr-defined]  # an IterableDataset: self._iterable
                 yield self.collate_fn(sample)
             return
         batch = []
-        for sample in self.dataset:  # type: ignore[attr-defined]
+        for sample in self.dataset:  # type: ignore[attr-defined]  # as above
             batch.append(sample)
             if len(batch) == self.batch_size:
                 yield self.collate_fn(batch)
@@ -453,10 +477,11 @@ class DataLoader(Generic[T]):
 
     def __len__(self) -> int:
         if self._iterable:  # only if the dataset knows its length (else TypeError, as PyTorch)
-            n = len(self.dataset)  # type: ignore[arg-type]
+            n = len(self.dataset)  # type: ignore[arg-type]  # (see Dataset)
             if self.batch_size is None:
                 return n
             return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        # typed as iterables, which may have no length: then len() raises TypeError, as in PyTorch
         if self.batch_sampler is not None:
             return len(self.batch_sampler)  # type: ignore[arg-type]
         return len(self.sampler)  # type: ignore[arg-type]

@@ -8,17 +8,20 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 # sub-command -> (module whose main(argv) runs it, one-line help)
 COMMANDS = {
-    "demo": ("tinygrad_edu.demo", "train the XOR network and show the loss and predictions"),
-    "check": ("tinygrad_edu.check", "reproduce tutorials A-D and compare their hand-derived gradients with autograd"),
-    "bench": ("tinygrad_edu.bench", "a quick benchmark of XOR and MLP steps against hand-written NumPy"),
+    "demo": ("tinygrad_edu.apps.demo", "train the XOR network and show the loss and predictions"),
+    "check": (
+        "tinygrad_edu.apps.check",
+        "reproduce tutorials A-D and compare their hand-derived gradients with autograd",
+    ),
+    "bench": ("tinygrad_edu.apps.bench", "a quick benchmark of XOR and MLP steps against hand-written NumPy"),
 }
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run a sub-command; returns its exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(

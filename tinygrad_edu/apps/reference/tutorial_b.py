@@ -7,7 +7,8 @@ import numpy as np
 from ._base import XOR_X, XOR_Y, Params, frozen, sigmoid
 
 TITLE = "Step-by-Step Guide to Building Neural Networks in Python"
-NETWORK = "2-3-1, sigmoid hidden, sigmoid output"
+LAYERS = (2, 3, 1)  # inputs, hidden sigmoid units, outputs
+OUTPUT_ACTIVATION = "sigmoid"
 
 X = XOR_X  # (4, 2), the tutorial's `inputs`
 Y = XOR_Y  # (4, 1), the tutorial's `actual`
@@ -39,6 +40,9 @@ DESCENDED_LOSS = (
     "half the summed squared error, 1/2 sum((out - y)^2), not averaged, lr 1 "
     "(equivalently lr 2 on the printed MSE, since 1/2 SSE = 2 MSE over 4 samples)"
 )
+# The two in a few words, for the table of `tinygrad-edu check`.
+CLAIMED_LABEL, DESCENDED_LABEL = "MSE (mean)", "1/2 SSE (sum)"
+PREDICTIONS_BEFORE_LAST_UPDATE = False  # (tutorial D's are)
 
 PUBLISHED_PREDICTIONS = None  # the text prints "Predictions after training:" but shows no numbers
 # train() from seed 0, rounded to 6 decimals; checked against a literal run of the tutorial's script.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable
 
 import numpy as np
 
@@ -49,7 +49,7 @@ class Tutorial:
     exactly `{k: params[k] - lr * gradients(params, X, y)[k]}`, and `gradients` is the gradient of `loss`
     (the loss the update really descends), which may differ from `reported_loss` (the one the text prints).
 
-    >>> from tinygrad_edu.reference import TUTORIALS
+    >>> from tinygrad_edu.apps.reference import TUTORIALS
     >>> t = TUTORIALS["A"]
     >>> params = t.init()
     >>> t.predict(params).shape
@@ -58,11 +58,14 @@ class Tutorial:
 
     name: str  # 'A', 'B', 'C' or 'D'
     title: str  # the tutorial's headline
-    network: str  # layer sizes and activations, e.g. '2-4-1, sigmoid hidden, sigmoid output'
+    layers: tuple[int, int, int]  # inputs, hidden sigmoid units, outputs
+    output_activation: str  # 'sigmoid' or 'linear'
     X: np.ndarray  # (n_samples, n_features) float64, read-only
     y: np.ndarray  # (n_samples, 1) float64, read-only
     claimed_loss: str  # the loss the text names and prints
     descended_loss: str  # the loss L whose gradient the update follows: params - lr * dL/dparams
+    claimed_label: str  # claimed_loss in a few words, e.g. 'BCE (mean)', for the check table
+    descended_label: str  # descended_loss in a few words, e.g. '1/2 SSE (sum)'
     lr: float  # the effective learning rate on `descended_loss`
     epochs: int  # the tutorial's number of full-batch updates
     seed: int  # the default seed of `init` and `train`
@@ -79,28 +82,41 @@ class Tutorial:
     train: Callable[..., tuple[np.ndarray, np.ndarray]]  # train(epochs=, seed=) -> (losses, predictions)
     published_predictions: np.ndarray | None  # transcribed from the text, or None if it prints none
     reproduced_predictions: np.ndarray  # what train() gives from the default seed (rounded to 6 decimals)
+    predictions_before_last_update: bool  # the printed predictions are from the forward pass before it
     published_verdict: str  # whether the published figures are what the tutorial's own code produces
     discrepancies: tuple[str, ...]  # places where the text and its formulas disagree
 
     @classmethod
-    def from_module(cls, name: str, module: ModuleType) -> "Tutorial":
+    def from_module(cls, name: str, module: ModuleType) -> Tutorial:
         """The record of one tutorial module: every tutorial_x.py defines the same constants and functions."""
         return cls(
-            name=name, title=module.TITLE, network=module.NETWORK, X=module.X, y=module.Y,
-            claimed_loss=module.CLAIMED_LOSS, descended_loss=module.DESCENDED_LOSS, lr=module.LR,
+            name=name, title=module.TITLE, layers=module.LAYERS, output_activation=module.OUTPUT_ACTIVATION,
+            X=module.X, y=module.Y, claimed_loss=module.CLAIMED_LOSS, descended_loss=module.DESCENDED_LOSS,
+            claimed_label=module.CLAIMED_LABEL, descended_label=module.DESCENDED_LABEL, lr=module.LR,
             epochs=module.EPOCHS, seed=module.SEED, seed_is_tutorials=module.SEED_IS_TUTORIALS,
             param_shapes=module.PARAM_SHAPES, param_doc=module.PARAM_DOC, init=module.init,
             forward=module.forward, gradients=module.gradients, step=module.step,
             loss=module.descended_loss, reported_loss=module.reported_loss, train=module.train,
             published_predictions=module.PUBLISHED_PREDICTIONS,
             reproduced_predictions=module.REPRODUCED_PREDICTIONS,
+            predictions_before_last_update=module.PREDICTIONS_BEFORE_LAST_UPDATE,
             published_verdict=module.PUBLISHED_VERDICT, discrepancies=module.DISCREPANCIES,
         )
+
+    @property
+    def network(self) -> str:
+        """Layer sizes and activations in a few words, e.g. '2-4-1 sigmoid/sigmoid'.
+
+        >>> from tinygrad_edu.apps.reference import TUTORIALS
+        >>> TUTORIALS["D"].network
+        '3-3-1 sigmoid/linear'
+        """
+        return f"{'-'.join(map(str, self.layers))} sigmoid/{self.output_activation}"
 
     def predict(self, params: Params, X: np.ndarray | None = None) -> np.ndarray:
         """The network's output for X (the tutorial's data by default), shape (n_samples, 1).
 
-        >>> from tinygrad_edu.reference import TUTORIALS
+        >>> from tinygrad_edu.apps.reference import TUTORIALS
         >>> TUTORIALS["D"].predict(TUTORIALS["D"].init()).shape
         (6, 1)
         """

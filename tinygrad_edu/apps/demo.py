@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Optional, Sequence, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class XORNet(nn.Module):
 
 # ---- the command line ------------------------------------------------------------------------
 
-def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The demo's options; a bad one exits with argparse's message and status 2."""
     parser = argparse.ArgumentParser(
         prog="tinygrad-edu demo",
@@ -136,6 +137,7 @@ class Progress:
     Example:
         >>> progress = Progress(total=100, stream=sys.stdout)
         >>> progress.update(epoch=0, loss=0.69)      # a line for the first epoch, then every 10th
+          epoch      1/100  loss 0.690000  ... steps/s
     """
 
     WIDTH = 30  # characters in the bar
@@ -179,17 +181,21 @@ def make_loss(name: str) -> nn.Module:
     return nn.BCELoss() if name == "bce" else nn.MSELoss()
 
 
-def train(args: argparse.Namespace, out: Optional[TextIO] = None) -> tuple[XORNet, list[float]]:
+def train(args: argparse.Namespace, out: TextIO | None = None) -> tuple[XORNet, list[float]]:
     """Train XORNet on the four XOR points as the options say; returns the model and each epoch's loss.
 
     Example:
-        >>> model, losses = train(parse_args(["--epochs", "100"]))
+        >>> import io
+        >>> model, losses = train(parse_args(["--epochs", "100"]), out=io.StringIO())
+        >>> len(losses), losses[-1] < losses[0]
+        (100, True)
     """
     out = sys.stdout if out is None else out
     tg.manual_seed(args.seed)
     model = XORNet(args.hidden)
     loss_fn = make_loss(args.loss)
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    optimizer: optim.Optimizer
     if args.optimizer == "sgd":
         optimizer = optim.SGD(model.parameters(), lr=lr)
     else:
@@ -210,13 +216,13 @@ def train(args: argparse.Namespace, out: Optional[TextIO] = None) -> tuple[XORNe
     return model, losses
 
 
-def report(model: XORNet, losses: list[float], out: Optional[TextIO] = None) -> int:
+def report(model: XORNet, losses: list[float], out: TextIO | None = None) -> int:
     """Print the predictions beside the targets, and the final loss; returns how many are right."""
     out = sys.stdout if out is None else out
     with tg.no_grad():
         predictions = model(tg.tensor(XOR_INPUTS)).numpy()[:, 0]
     out.write("\n  x1  x2 | target | prediction | rounded\n  -------+--------+------------+--------\n")
-    for (x1, x2), target, p in zip(XOR_INPUTS, XOR_TARGETS[:, 0], predictions):
+    for (x1, x2), target, p in zip(XOR_INPUTS, XOR_TARGETS[:, 0], predictions, strict=True):
         rounded = int(p >= 0.5)
         mark = "" if rounded == target else "  <- wrong"
         out.write(f"  {x1:2.0f}  {x2:2.0f} | {target:6.0f} | {p:10.4f} | {rounded:7d}{mark}\n")
@@ -225,7 +231,7 @@ def report(model: XORNet, losses: list[float], out: Optional[TextIO] = None) -> 
     return correct
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo with command-line arguments `argv` (sys.argv[1:] when None); returns the exit status."""
     args = parse_args(argv)
     start = time.perf_counter()

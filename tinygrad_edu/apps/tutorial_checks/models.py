@@ -10,20 +10,20 @@ with W of shape (out, in) and b of shape (out,). So:
     tutorial D (1 + in, out)       = Linear bias as row 0, then the Linear weight transposed
 
 The losses are written with tinygrad_edu's own losses, each exactly the loss whose gradient the
-tutorial's update follows (see `tinygrad_edu.reference` for the derivations).
+tutorial's update follows (see `tinygrad_edu.apps.reference` for the derivations).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 
 import tinygrad_edu as tg
 from tinygrad_edu import nn
+from tinygrad_edu.apps.reference import Params, Tutorial
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.reference import Params, Tutorial
 
 __all__ = [
     "TutorialNet", "NetSpec", "SPECS", "AutogradTutorial", "build_autograd_model",
@@ -91,52 +91,38 @@ Layout = dict[str, tuple[str, str]]  # tutorial name -> (layer name, part)
 
 @dataclass(frozen=True)
 class NetSpec:
-    """One tutorial's network, weight layout, losses, and the short labels the check table prints.
+    """What tinygrad_edu needs besides the tutorial's own facts (its `Tutorial` record: layer sizes, output
+    activation, the losses in words): where its arrays go in a `TutorialNet`, and its losses as functions.
 
     Example:
-        >>> SPECS["B"].descended, SPECS["B"].loss is half_summed_squared_error
-        ('1/2 SSE (sum)', True)
+        >>> SPECS["B"].loss is half_summed_squared_error
+        True
     """
 
-    n_hidden: int
-    sigmoid_output: bool
     layout: Layout
-    loss: LossFn  # the loss the tutorial's update descends
+    loss: LossFn  # the loss the tutorial's update descends (its Tutorial.descended_loss)
     reported_loss: LossFn  # the loss the tutorial prints (D prints none; we use its descended loss)
-    network: str  # e.g. '2-4-1 sigmoid/sigmoid'
-    claimed: str  # the loss its text claims, in a few words
-    descended: str  # the loss its update descends, in a few words
-    predictions_before_last_update: bool = False  # D prints the outputs of the last forward pass
 
 
 SPECS: dict[str, NetSpec] = {
     "A": NetSpec(
-        n_hidden=4, sigmoid_output=True,
         layout={"W1": ("hidden", "weight"), "b1": ("hidden", "bias"),
                 "W2": ("output", "weight"), "b2": ("output", "bias")},
         loss=mean_bce, reported_loss=mean_bce,
-        network="2-4-1 sigmoid/sigmoid", claimed="BCE (mean)", descended="BCE (mean)",
     ),
     "B": NetSpec(
-        n_hidden=3, sigmoid_output=True,
         layout={"weights_input_hidden": ("hidden", "weight"), "bias_hidden": ("hidden", "bias"),
                 "weights_hidden_output": ("output", "weight"), "bias_output": ("output", "bias")},
         loss=half_summed_squared_error, reported_loss=mean_squared_error,
-        network="2-3-1 sigmoid/sigmoid", claimed="MSE (mean)", descended="1/2 SSE (sum)",
     ),
     "C": NetSpec(
-        n_hidden=2, sigmoid_output=True,
         layout={"weights_input_hidden": ("hidden", "weight"), "weights_hidden_output": ("output", "weight"),
                 "bias_hidden": ("hidden", "bias"), "bias_output": ("output", "bias")},
         loss=half_summed_squared_error, reported_loss=mean_bce,
-        network="2-2-1 sigmoid/sigmoid", claimed="BCE (mean)", descended="1/2 SSE (sum)",
     ),
     "D": NetSpec(
-        n_hidden=3, sigmoid_output=False,
         layout={"hidden_weights": ("hidden", "bias_and_weight"), "output_weights": ("output", "bias_and_weight")},
         loss=half_mean_squared_error, reported_loss=half_mean_squared_error,
-        network="3-3-1 sigmoid/linear", claimed="none", descended="1/2 MSE (mean)",
-        predictions_before_last_update=True,
     ),
 }
 
@@ -174,13 +160,12 @@ def to_tutorial_params(layout: Layout, state: dict[str, np.ndarray]) -> Params:
     """
     params = {}
     for name, (layer, part) in layout.items():
-        weight, bias = state.get(f"{layer}.weight"), state.get(f"{layer}.bias")
         if part == "weight":
-            params[name] = weight.T
+            params[name] = state[f"{layer}.weight"].T
         elif part == "bias":
-            params[name] = bias[np.newaxis, :]
+            params[name] = state[f"{layer}.bias"][np.newaxis, :]
         else:
-            params[name] = np.vstack([bias[np.newaxis, :], weight.T])
+            params[name] = np.vstack([state[f"{layer}.bias"][np.newaxis, :], state[f"{layer}.weight"].T])
     return params
 
 
@@ -190,18 +175,18 @@ class AutogradTutorial:
     """A tutorial's network as a `TutorialNet`, its data as float64 tensors, and the loss it descends.
 
     Example:
-        >>> from tinygrad_edu.reference import TUTORIALS
+        >>> from tinygrad_edu.apps.reference import TUTORIALS
         >>> twin = build_autograd_model(TUTORIALS["B"])
         >>> grads = twin.gradients()          # d loss / d params, named and shaped as the tutorial's
         >>> grads["weights_input_hidden"].shape
         (2, 3)
     """
 
-    def __init__(self, tutorial: Tutorial, spec: NetSpec, loss: Optional[LossFn] = None) -> None:
+    def __init__(self, tutorial: Tutorial, spec: NetSpec, loss: LossFn | None = None) -> None:
         self.tutorial = tutorial
         self.spec = spec
         self.loss_fn = spec.loss if loss is None else loss
-        self.model = TutorialNet(tutorial.X.shape[1], spec.n_hidden, tutorial.y.shape[1], spec.sigmoid_output)
+        self.model = TutorialNet(*tutorial.layers, sigmoid_output=tutorial.output_activation == "sigmoid")
         self.X = tg.tensor(tutorial.X, dtype=tg.float64)
         self.y = tg.tensor(tutorial.y, dtype=tg.float64)
 
@@ -233,17 +218,20 @@ class AutogradTutorial:
         self.model.zero_grad()
         _, loss = self.forward_loss()
         loss.backward()
-        grads = {name: p.grad.data for name, p in self.model.named_parameters()}
+        grads = {}
+        for name, p in self.model.named_parameters():
+            assert p.grad is not None, f"{name} has no gradient: every parameter is on the loss's path"
+            grads[name] = p.grad.data
         return to_tutorial_params(self.spec.layout, grads)
 
 
-def build_autograd_model(tutorial: Tutorial, loss: Optional[LossFn] = None) -> AutogradTutorial:
+def build_autograd_model(tutorial: Tutorial, loss: LossFn | None = None) -> AutogradTutorial:
     """The autograd twin of `tutorial`, loaded with the tutorial's own initial weights (`tutorial.init()`).
 
     `loss` replaces the descended loss (a test uses it to show that a wrong loss fails the checks).
 
     Example:
-        >>> from tinygrad_edu.reference import TUTORIALS
+        >>> from tinygrad_edu.apps.reference import TUTORIALS
         >>> twin = build_autograd_model(TUTORIALS["A"])
         >>> bool(np.array_equal(twin.params()["W1"], TUTORIALS["A"].init()["W1"]))
         True

@@ -7,7 +7,8 @@ import numpy as np
 from ._base import XOR_X, XOR_Y, Params, frozen, sigmoid
 
 TITLE = "How to Implement a Basic Neural Network from Scratch Using Python"
-NETWORK = "2-2-1, sigmoid hidden, sigmoid output"
+LAYERS = (2, 2, 1)  # inputs, hidden sigmoid units, outputs
+OUTPUT_ACTIVATION = "sigmoid"
 
 X = XOR_X  # (4, 2)
 Y = XOR_Y  # (4, 1)
@@ -37,6 +38,9 @@ CLAIMED_LOSS = "binary cross-entropy, mean over the 4 samples: -(1/4) sum(y log 
 # output_delta = (out - y) * out (1 - out) is d/d output_input of 1/2 sum (out - y)^2; the cross-entropy's
 # would be (out - y) / 4. No mean is taken, and the update subtracts 0.1 times the gradient.
 DESCENDED_LOSS = "half the summed squared error, 1/2 sum((out - y)^2), not averaged, lr 0.1"
+# The two in a few words, for the table of `tinygrad-edu check`.
+CLAIMED_LABEL, DESCENDED_LABEL = "BCE (mean)", "1/2 SSE (sum)"
+PREDICTIONS_BEFORE_LAST_UPDATE = False  # (tutorial D's are)
 
 PUBLISHED_PREDICTIONS = None  # the text prints "Predictions:" but shows no numbers
 # train() from our seed 1, rounded to 6 decimals.

@@ -7,7 +7,8 @@ import numpy as np
 from ._base import XOR_X, XOR_Y, Params, frozen, sigmoid
 
 TITLE = "The Art of Building a Neural Network from Scratch - A Practical Guide"
-NETWORK = "2-4-1, sigmoid hidden, sigmoid output"
+LAYERS = (2, 4, 1)  # inputs, hidden sigmoid units, outputs
+OUTPUT_ACTIVATION = "sigmoid"
 
 X = XOR_X  # (4, 2)
 Y = XOR_Y  # (4, 1)
@@ -30,6 +31,9 @@ CLAIMED_LOSS = "binary cross-entropy, mean over the 4 samples: -(1/4) sum(y log 
 # dBCE/dZ2 of one sample is A2 - y (the sigmoid's A2 (1 - A2) cancels the log's 1 / (A2 (1 - A2))), and the
 # tutorial divides every gradient by m = 4, then subtracts 0.1 times it: so the claim is true.
 DESCENDED_LOSS = "binary cross-entropy, mean over the 4 samples (the claimed loss itself), lr 0.1"
+# The two in a few words, for the table of `tinygrad-edu check`.
+CLAIMED_LABEL, DESCENDED_LABEL = "BCE (mean)", "BCE (mean)"
+PREDICTIONS_BEFORE_LAST_UPDATE = False  # (tutorial D's are)
 
 # "Sample Output" after "Testing the Neural Network": print("Predictions:", A2) after 10000 epochs.
 PUBLISHED_PREDICTIONS = frozen([[0.01], [0.98], [0.98], [0.02]])

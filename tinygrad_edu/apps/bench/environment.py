@@ -16,7 +16,7 @@ import platform
 import subprocess
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -56,9 +56,9 @@ class benchmark_settings:
         self.n = n
         self.torch = torch
         self._limits: Any = None
-        self._torch_before: Optional[int] = None
+        self._torch_before: int | None = None
 
-    def __enter__(self) -> "benchmark_settings":
+    def __enter__(self) -> benchmark_settings:
         try:
             from threadpoolctl import threadpool_limits
         except ImportError:
@@ -97,7 +97,7 @@ def _blas_lines() -> list[str]:
         from threadpoolctl import threadpool_info
     except ImportError:
         try:
-            blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+            blas: Any = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
         except TypeError:  # NumPy before 1.26 prints its configuration and returns nothing
             blas = {}
         return [
@@ -149,6 +149,7 @@ def _pinning(threads: int) -> str:
 
 def describe_environment(threads: int, torch: Any = None, torch_mode: str = "auto") -> str:
     """The header every benchmark prints: date, machine, versions, BLAS kernel and threads."""
+    usable: int | None  # None: the OS does not say
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:

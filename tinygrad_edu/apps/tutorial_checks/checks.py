@@ -9,14 +9,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
 
 import numpy as np
 
 from tinygrad_edu import optim
-from tinygrad_edu.reference import TUTORIALS, Params, Tutorial
-from tinygrad_edu.tutorial_checks.models import AutogradTutorial, build_autograd_model
+from tinygrad_edu.apps.reference import TUTORIALS, Params, Tutorial
+from tinygrad_edu.apps.tutorial_checks.models import AutogradTutorial, build_autograd_model
 
 __all__ = [
     "GRAD_TOL", "GRAD_STEPS", "TRAJECTORY_TOL", "PUBLISHED_TOL", "HELD_TO_PUBLISHED", "Builder",
@@ -31,7 +31,7 @@ GRAD_STEPS = 100
 # Losses (all below 1) and predictions (in [0, 1]) after thousands of steps: absolute, too.
 TRAJECTORY_TOL = 1e-9
 # The published predictions are printed to 2 decimals. Tutorial A's are not exactly its code's result
-# rounded (0.9866 is printed as 0.98, see tinygrad_edu.reference.tutorial_a), so the honest bound is
+# rounded (0.9866 is printed as 0.98, see tinygrad_edu.apps.reference.tutorial_a), so the honest bound is
 # one unit of the last printed digit, 0.01, not the half-unit 0.005 of a true rounding.
 PUBLISHED_TOL = 0.01
 # Tutorials whose published predictions their own seeded code reproduces (to PUBLISHED_TOL): a failure
@@ -59,7 +59,7 @@ class CheckResult:
     loss_diff: float  # max |autograd - tutorial| over the reported loss of every epoch
     prediction_diff: float  # max |autograd - tutorial| over the final predictions
     predictions: np.ndarray  # the twin's final predictions, (n_samples, 1)
-    published_diff: Optional[float]  # max |ours - published|, None where nothing is published
+    published_diff: float | None  # max |ours - published|, None where nothing is published
     failures: list[str] = field(default_factory=list)  # one line per check that failed
 
     @property
@@ -133,16 +133,16 @@ def train_twin(twin: AutogradTutorial, lr: float, epochs: int) -> tuple[np.ndarr
         losses[epoch] = twin.reported_loss(predictions)
         loss.backward()
         optimizer.step()
-    if twin.spec.predictions_before_last_update and predictions is not None:
+    if twin.tutorial.predictions_before_last_update and predictions is not None:
         return losses, predictions.data.copy()
     return losses, twin.predict()
 
 
-def compare_published(tutorial: Tutorial, predictions: np.ndarray) -> Optional[float]:
+def compare_published(tutorial: Tutorial, predictions: np.ndarray) -> float | None:
     """max |predictions - published predictions|, or None where the tutorial publishes none.
 
     Example:
-        >>> from tinygrad_edu.reference import TUTORIALS
+        >>> from tinygrad_edu.apps.reference import TUTORIALS
         >>> compare_published(TUTORIALS["B"], np.zeros((4, 1))) is None
         True
     """
@@ -155,7 +155,7 @@ def run_check(tutorial: Tutorial, build: Builder = build_autograd_model) -> Chec
     """Run the three checks on one tutorial; `build` makes its autograd twin (a test injects a broken one).
 
     Example:
-        >>> from tinygrad_edu.tutorial_checks.models import mean_squared_error
+        >>> from tinygrad_edu.apps.tutorial_checks.models import mean_squared_error
         >>> wrong = run_check(TUTORIALS["B"], lambda t: build_autograd_model(t, loss=mean_squared_error))
         >>> wrong.passed, wrong.failures[0][:21]
         (False, 'max |grad difference|')

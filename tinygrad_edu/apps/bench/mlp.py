@@ -8,15 +8,27 @@ with the same 8 GEMMs timed alone beside them: the floor that BLAS sets.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 import tinygrad_edu as tg
 
 from .harness import (
-    Comparison, Implementations, Library, ModuleTrainer, Row, Trainer, compiled_goals, format_time,
-    implementation_rows, load_linear, run_comparison, speed_goals, time_steps,
+    Comparison,
+    Implementations,
+    Library,
+    ModuleTrainer,
+    Row,
+    Trainer,
+    compiled_goals,
+    format_time,
+    implementation_rows,
+    load_linear,
+    run_comparison,
+    speed_goals,
+    time_steps,
 )
 
 __all__ = [
@@ -38,11 +50,11 @@ def mlp_data(batch: int = MLP_BATCH, sizes: Sequence[int] = MLP_SIZES, seed: int
     Weights and biases are uniform in +-1/sqrt(fan_in), as torch.nn.Linear draws them; W is (in, out).
     """
     rng = np.random.default_rng(seed)
-    data = {
+    data: dict[str, np.ndarray] = {
         "x": rng.standard_normal((batch, sizes[0]), dtype=np.float32),
         "y": rng.integers(0, sizes[-1], size=batch),
     }
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
         bound = 1.0 / np.sqrt(fan_in)
         data[f"W{i}"] = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32)
         data[f"b{i}"] = rng.uniform(-bound, bound, fan_out).astype(np.float32)
@@ -103,7 +115,7 @@ class MlpTensors(Trainer):
         loss.backward()
         with tg.no_grad():
             for p in self.params:
-                p -= MLP_LR * p.grad
+                p -= MLP_LR * p.grad  # type: ignore[operator]  # set by loss.backward() just above
         self.last = loss
 
 
@@ -148,7 +160,7 @@ def mlp_gemms(d: dict[str, np.ndarray]) -> Callable[[], None]:
 
 def mlp_flops(batch: int, sizes: Sequence[int]) -> int:
     """2 x the multiply-adds of the 8 GEMMs: 3 forward, 3 backward dW, 2 backward dX (layers 2 and 3)."""
-    layers = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
+    layers = [a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
     return 2 * batch * (sum(layers) + sum(layers) + sum(layers[1:]))
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from ._base import Params, frozen, sigmoid
 
 TITLE = "Building a Simple Neural Network from Scratch with NumPy"
-NETWORK = "3-3-1, sigmoid hidden, linear output; biases as a leading column of ones"
+OUTPUT_ACTIVATION = "linear"
 
 # 6 samples of 3 binary features, and their labels (the tutorial's y = np.array([[0, 1, 0, 1, 1, 0]]).T).
 X = frozen([[0, 0, 1], [0, 1, 1], [1, 0, 0], [1, 1, 0], [1, 0, 1], [1, 1, 1]])  # (6, 3)
@@ -18,6 +18,9 @@ SEED_IS_TUTORIALS = True
 LR = 0.1  # alpha
 EPOCHS = 10_000  # "over 10,000 iterations"
 NUM_HIDDEN = 3  # printed inside a comment in the text ("# learning rate num_hidden = 3"); the text says 3
+# inputs, hidden sigmoid units, outputs; the biases are a leading column of ones in front of each layer's
+# input (see PARAM_DOC)
+LAYERS = (3, NUM_HIDDEN, 1)
 
 PARAM_SHAPES = {"hidden_weights": (4, NUM_HIDDEN), "output_weights": (NUM_HIDDEN + 1, 1)}
 PARAM_DOC = {
@@ -32,6 +35,10 @@ PARAM_DOC = {
 CLAIMED_LOSS = "none: the text names and prints no loss (it calls the update 'stochastic gradient descent')"
 # d/d out of (1/n) sum 1/2 (out - y)^2 is (out - y) / n: the tutorial's output_error, averaged by np.average.
 DESCENDED_LOSS = "half the mean squared error over the 6 samples, (1/6) sum(1/2 (out - y)^2), lr 0.1"
+# The two in a few words, for the table of `tinygrad-edu check`.
+CLAIMED_LABEL, DESCENDED_LABEL = "none", "1/2 MSE (mean)"
+# The printed predictions are those of the last forward pass, before the last update (see DISCREPANCIES).
+PREDICTIONS_BEFORE_LAST_UPDATE = True
 
 # "Example output (will vary depending on initial weights)" under Results, printed after training.
 PUBLISHED_PREDICTIONS = frozen([[0.01], [0.97], [0.03], [0.95], [0.98], [0.02]])
@@ -184,4 +191,5 @@ def train(epochs: int = EPOCHS, seed: int = SEED) -> tuple[np.ndarray, np.ndarra
         output_layer_outputs, _ = forward(params, X)
         losses[epoch] = reported_loss(params, X, Y)
         params = step(params, X, Y)
+    assert output_layer_outputs is not None, "train: epochs must be at least 1"
     return losses, output_layer_outputs

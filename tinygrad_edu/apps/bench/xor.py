@@ -15,8 +15,17 @@ import numpy as np
 import tinygrad_edu as tg
 
 from .harness import (
-    RTOL, Comparison, Implementations, Library, ModuleTrainer, Trainer, compiled_goals, implementation_rows,
-    load_linear, run_comparison, speed_goals,
+    RTOL,
+    Comparison,
+    Implementations,
+    Library,
+    ModuleTrainer,
+    Trainer,
+    compiled_goals,
+    implementation_rows,
+    load_linear,
+    run_comparison,
+    speed_goals,
 )
 
 __all__ = [
@@ -80,7 +89,7 @@ class XorTensors(Trainer):
         loss.backward()
         with tg.no_grad():
             for t in p.values():
-                t -= XOR_LR * t.grad
+                t -= XOR_LR * t.grad  # type: ignore[operator]  # set by loss.backward() just above
         self.last = loss
 
 

@@ -7,12 +7,14 @@ with the goals beside it. The workloads (xor.py, mlp.py) only supply the rows.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +58,7 @@ class Goal:
     """A target from issue 5, as met / not met / n/a with the measured value beside it."""
 
     text: str
-    met: Optional[bool]  # None: could not be measured in this run (e.g. PyTorch not installed)
+    met: bool | None  # None: could not be measured in this run (e.g. PyTorch not installed)
     measured: str
 
     def render(self) -> str:
@@ -77,7 +79,7 @@ def format_time(seconds: float) -> str:
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A Markdown table with aligned columns, readable in a terminal and pasteable into README.md."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"  # noqa: E731
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
@@ -156,10 +158,10 @@ def time_steps(
 
 def check_losses(
     name: str, losses: Sequence[float], reference: Sequence[float], rtol: float = RTOL
-) -> tuple[float, Optional[str]]:
+) -> tuple[float, str | None]:
     """Compare a row's losses, step by step, with the baseline's: (largest relative difference, failure or None)."""
     worst = 0.0
-    for i, (got, want) in enumerate(zip(losses, reference)):
+    for i, (got, want) in enumerate(zip(losses, reference, strict=True)):
         diff = abs(got - want) / max(abs(want), 1e-300)
         if not diff <= rtol:  # also catches nan
             return diff, (
@@ -214,12 +216,13 @@ class CompiledTrainer(Trainer):
     eagerly instead of replaying it: the row would otherwise time eager mode under the compiled name.
 
     Example:
-        >>> from tinygrad_edu.bench import xor_implementations
+        >>> from tinygrad_edu.apps.bench import xor_implementations
         >>> factories, _ = xor_implementations(torch_mode="no")
         >>> trainer = factories[COMPILED]()     # CompiledTrainer(xor_modules(...)) for tinygrad_edu
         >>> trainer.step()                      # traces (and trains once)
         >>> trainer.step()                      # replays the generated NumPy function
-        >>> print(trainer.compiled.source)      # doctest: +SKIP
+        >>> print(trainer.compiled.source)      # forward, backward and update as NumPy, one line per op
+        # Compiled by tg.compile from ...
     """
 
     def __init__(self, eager: ModuleTrainer) -> None:
@@ -281,7 +284,7 @@ Library = tuple[str, Any, Any, Callable[[np.ndarray], Any], Callable[[np.ndarray
 
 
 def implementation_rows(
-    by_hand: Callable[[], Trainer], tensors: Callable[[], Trainer], modules: Callable[[Library], Trainer],
+    by_hand: Callable[[], Trainer], tensors: Callable[[], Trainer], modules: Callable[[Library], ModuleTrainer],
     nn_names: Sequence[str], torch: Any = None, torch_mode: str = "auto",
 ) -> Implementations:
     """A workload's rows: NumPy by hand (the baseline, first), raw tensors, nn + optim, compiled, PyTorch.
@@ -292,7 +295,7 @@ def implementation_rows(
     tinygrad_edu.nn/optim lack one of `nn_names` or PyTorch is not installed (or not wanted).
 
     Example:
-        >>> from tinygrad_edu.bench import XorNumpy, XorTensors, xor_modules, xor_weights
+        >>> from tinygrad_edu.apps.bench import XorNumpy, XorTensors, xor_modules, xor_weights
         >>> w = xor_weights()
         >>> factories, unavailable = implementation_rows(
         ...     lambda: XorNumpy(w), lambda: XorTensors(w), lambda library: xor_modules(w, library),
@@ -315,9 +318,9 @@ def implementation_rows(
     else:
         libraries.append((PYTORCH, torch.nn, torch.optim, torch.from_numpy, torch.from_numpy))
     for library in libraries:
-        factories[library[0]] = lambda library=library: modules(library)  # binds this library, not the loop's last
+        factories[library[0]] = functools.partial(modules, library)  # binds this library, not the loop's last
         if library[0] == MODULES:  # the same trainer, its step compiled
-            factories[COMPILED] = lambda library=library: CompiledTrainer(modules(library))
+            factories[COMPILED] = functools.partial(_compiled, modules, library)
     return factories, unavailable
 
 
@@ -427,6 +430,11 @@ def compiled_goals(comparison: Comparison, limit: float, what: str, versus_eager
     return goals
 
 
+def _compiled(modules: Callable[[Library], ModuleTrainer], library: Library) -> Trainer:
+    """The nn + optim trainer of `library`, its step through tg.compile."""
+    return CompiledTrainer(modules(library))
+
+
 def print_comparisons(threads: int, torch_mode: str, run: Callable[[Any], Sequence[Comparison]]) -> int:
     """Print the machine's header, run `run(torch)` under `benchmark_settings`, print each table; 1 if a check failed.
 
@@ -434,7 +442,9 @@ def print_comparisons(threads: int, torch_mode: str, run: Callable[[Any], Sequen
     whole of a benchmark's main once its options are read.
 
     Example:
-        >>> print_comparisons(1, "no", lambda torch: [xor_comparison(3, 3, 3, torch, "no")])  # doctest: +SKIP
+        >>> from tinygrad_edu.apps.bench.xor import xor_comparison
+        >>> print_comparisons(1, "no", lambda torch: [xor_comparison(3, 3, 3, torch, "no")])
+        date: ...
         0
     """
     torch = load_torch(torch_mode)

@@ -13,8 +13,8 @@ The package, one file per part:
     harness.py      tables, goals, timing, result checks, trainers, run_comparison, print_comparisons
     xor.py          the XOR workload (tutorial A's network) and its comparison
     mlp.py          the MLP workload (784-256-256-10) and its comparison, with the GEMM floor
-    __init__.py     this command, and every name above, importable from `tinygrad_edu.bench`
-    __main__.py     `python -m tinygrad_edu.bench`, the same as `tinygrad-edu bench`
+    __init__.py     this command, and every name above, importable from `tinygrad_edu.apps.bench`
+    __main__.py     `python -m tinygrad_edu.apps.bench`, the same as `tinygrad-edu bench`
 
 The full-size scripts are in benchmarks/ (xor.py, mlp.py, overhead.py, memory.py, chain.py); they
 use these workloads and this harness, so the quick run and the full run measure the same code.
@@ -27,20 +27,61 @@ Example:
 from __future__ import annotations
 
 import argparse
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from .environment import benchmark_settings, common_arguments, describe_environment, load_torch, positive_int
 from .harness import (
-    BASELINE, COMPILED, MODULES, PYTORCH, RTOL, TENSORS, Comparison, CompiledTrainer, Goal, Implementations, Library,
-    ModuleTrainer, Row, Trainer, check_losses, compiled_goals, format_time, implementation_rows, load_linear,
-    markdown_table, print_comparisons, relative, run_comparison, speed_goals, time_steps, verdict_lines,
+    BASELINE,
+    COMPILED,
+    MODULES,
+    PYTORCH,
+    RTOL,
+    TENSORS,
+    Comparison,
+    CompiledTrainer,
+    Goal,
+    Implementations,
+    Library,
+    ModuleTrainer,
+    Row,
+    Trainer,
+    check_losses,
+    compiled_goals,
+    format_time,
+    implementation_rows,
+    load_linear,
+    markdown_table,
+    print_comparisons,
+    relative,
+    run_comparison,
+    speed_goals,
+    time_steps,
+    verdict_lines,
 )
 from .mlp import (
-    FLOAT32_DRIFT, MLP_BATCH, MLP_LR, MLP_SIZES, MlpNumpy, MlpTensors, mlp_comparison, mlp_data, mlp_flops,
-    mlp_gemms, mlp_implementations, mlp_modules,
+    FLOAT32_DRIFT,
+    MLP_BATCH,
+    MLP_LR,
+    MLP_SIZES,
+    MlpNumpy,
+    MlpTensors,
+    mlp_comparison,
+    mlp_data,
+    mlp_flops,
+    mlp_gemms,
+    mlp_implementations,
+    mlp_modules,
 )
 from .xor import (
-    XOR_LR, XOR_X, XOR_Y, XorNumpy, XorTensors, xor_comparison, xor_implementations, xor_modules, xor_weights,
+    XOR_LR,
+    XOR_X,
+    XOR_Y,
+    XorNumpy,
+    XorTensors,
+    xor_comparison,
+    xor_implementations,
+    xor_modules,
+    xor_weights,
 )
 
 __all__ = [
@@ -62,11 +103,12 @@ __all__ = [
 ]
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the quick XOR and MLP comparisons and print their tables; 1 if a result check failed.
 
     Example:
-        >>> main(["--tiny", "--torch", "no"])   # doctest: +SKIP
+        >>> main(["--tiny", "--torch", "no"])   # the machine, a table for each workload, the goals met
+        date: ...
         0
     """
     parser = argparse.ArgumentParser(
@@ -77,11 +119,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     common_arguments(parser)
     parser.add_argument("--tiny", action="store_true", help="a handful of steps, to check that it runs")
     args = parser.parse_args(argv)
-    xor_size = dict(repeat=3, block=3, check_steps=3) if args.tiny else dict(repeat=15, block=50, check_steps=10)
-    mlp_size = dict(repeat=3, block=1, check_steps=3) if args.tiny else dict(repeat=9, block=5, check_steps=5)
+    # (repeat, block, check_steps) of each workload
+    xor_size = (3, 3, 3) if args.tiny else (15, 50, 10)
+    mlp_size = (3, 1, 3) if args.tiny else (9, 5, 5)
     status = print_comparisons(args.threads, args.torch, lambda torch: [
-        xor_comparison(**xor_size, torch=torch, torch_mode=args.torch),
-        mlp_comparison(**mlp_size, torch=torch, torch_mode=args.torch),
+        xor_comparison(*xor_size, torch=torch, torch_mode=args.torch),
+        mlp_comparison(*mlp_size, torch=torch, torch_mode=args.torch),
     ])
     print("\nThe full benchmarks, with more repeats: benchmarks/ in the source tree (see its README.md).")
     return status

@@ -1,0 +1,239 @@
+"""In-place ops and autograd: version counters refuse a backward that would read changed values, and
+in-place writes into tensors in the graph are recorded (PyTorch's CopySlices) so gradients stay exact."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+
+
+# ---- a saved tensor changed in place: backward refuses (issue 10, item 1) -------------------------
+
+def _plus_10(a):
+    a += 10
+
+
+def _minus_1(a):
+    a -= 1
+
+
+def _times_2(a):
+    a *= 2
+
+
+def _divided_by_2(a):
+    a /= 2
+
+
+def _first_set(a):
+    a[0] = 5.0
+
+
+def _zeroed(a):
+    a.zero_()
+
+
+def _detached_zeroed(a):
+    a.detach().zero_()  # detach() shares the version counter, as in PyTorch
+
+
+CHANGES = {"+=": _plus_10, "-=": _minus_1, "*=": _times_2, "/=": _divided_by_2, "a[0] =": _first_set,
+           "zero_": _zeroed, "detach().zero_()": _detached_zeroed}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_backward_refuses_an_input_that_an_op_saved_and_that_changed_in_place(change):
+    a = tg.tensor([1.0, 2.0])
+    w = tg.tensor([1.0, 1.0], requires_grad=True)
+    y = (w * a).sum()  # Mul saves a for w's gradient
+    CHANGES[change](a)
+    with pytest.raises(RuntimeError) as error:
+        y.backward()
+    message = str(error.value)
+    for words in ("modified by an inplace operation", "input 1 of Mul", "shape (2,)", "float32",
+                  "is at version 1; expected version 0"):
+        assert words in message, message
+    assert w.grad is None
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_backward_refuses_an_output_that_an_op_saved_and_that_changed_in_place(change):
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # Exp saves its output
+    CHANGES[change](y)
+    with pytest.raises(RuntimeError, match=r"output 0 of Exp .*shape \(2,\).* is at version 1; expected version 0"):
+        y.sum().backward()
+
+
+def test_an_input_that_no_op_saved_may_change_in_place_after_use():
+    # as PyTorch: w + a saves nothing, and w * c saves only c (for w's gradient), so a may change
+    a = tg.tensor([1.0, 2.0])
+    c = tg.tensor([5.0, 7.0])
+    w = tg.tensor([3.0, 4.0], requires_grad=True)
+    y = (w + a).sum() + (w * c).sum()
+    a += 10
+    y.backward()
+    assert np.array_equal(w.grad.data, [6.0, 8.0])  # 1 + c
+
+
+def test_every_in_place_op_counts_one_version():
+    a = tg.zeros(3)
+    steps = [lambda: a.__iadd__(1), lambda: a.__isub__(1), lambda: a.__imul__(2), lambda: a.__itruediv__(2),
+             lambda: a.__setitem__(0, 1.0), lambda: a.zero_()]
+    for expected, step in enumerate(steps, start=1):
+        step()
+        assert a._version == expected
+    a.data[0] = 7.0  # writes through .data are not counted, as in PyTorch (the documented escape hatch)
+    assert a._version == len(steps)
+
+
+OPTIMIZERS = [name for name in tg.optim.__all__ if name not in ("Optimizer", "lr_scheduler")]
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_optimizer_step_between_two_backwards_of_a_retained_graph_is_refused(name):
+    # every optimizer's step changes the parameters in place, as PyTorch's do through p.add_(...)
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    opt = getattr(tg.optim, name)([w], lr=0.1)
+    y = (w * w).sum()
+    y.backward(retain_graph=True)
+    opt.step()
+    with pytest.raises(RuntimeError, match=r"Mul .* is at version [1-9]\d*; expected version 0"):
+        y.backward()
+
+
+# ---- in-place writes are recorded, so gradients reach what was written (issue 10, item 2) ---------
+
+def test_assigning_an_element_of_a_tensor_that_requires_grad_sends_the_gradient_to_it():
+    a = tg.zeros(3)
+    w = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a[0] = w[0]
+    assert a.requires_grad and not a.is_leaf
+    (a * 4).sum().backward()
+    assert np.array_equal(w.grad.data, [4.0, 0.0, 0.0])  # PyTorch gives 4 (it was dropped: 1 before)
+
+
+def test_a_mask_assignment_of_a_tensor_that_requires_grad_joins_the_graph():
+    t = tg.zeros(4)
+    v = tg.tensor(2.0, requires_grad=True)
+    t[tg.tensor([True, False, True, False])] = v
+    (t * tg.tensor([1.0, 10.0, 100.0, 1000.0])).sum().backward()
+    assert v.grad.item() == 101.0
+
+
+@pytest.mark.parametrize("name", ["h[0] = 0", "h[1] -= 1", "h *= 3", "h.zero_()"])
+def test_in_place_ops_on_an_intermediate_give_pytorchs_gradient(name):
+    # written out by hand: h = 2x, then the in-place change, then loss = sum(h * c)
+    c = np.array([1.0, 10.0, 100.0])
+    expected = {"h[0] = 0": [0.0, 20.0, 200.0], "h[1] -= 1": [2.0, 20.0, 200.0], "h *= 3": [6.0, 60.0, 600.0],
+                "h.zero_()": [0.0, 0.0, 0.0]}[name]
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2
+    exec(name, {"h": h})
+    (h * tg.tensor(c)).sum().backward()
+    assert np.array_equal(x.grad.data, expected)
+
+
+def test_ops_recorded_before_an_in_place_op_send_their_gradient_to_the_grad_fn_of_that_time():
+    # z used h before h[0] = 0: its gradient must go through h's old grad_fn (x * 2), not SetItem
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2
+    z = h + 1  # Add saves nothing, so the later change of h is allowed
+    h[0] = 0.0
+    (z.sum() + h.sum()).backward()
+    assert np.array_equal(x.grad.data, [2.0, 4.0, 4.0])
+
+
+def test_in_place_on_a_leaf_that_requires_grad_is_pytorchs_error_and_is_allowed_under_no_grad():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    for change in CHANGES.values():
+        if change is _detached_zeroed:
+            continue
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+            change(w)
+    with tg.no_grad():
+        w -= 1
+    assert np.array_equal(w.data, [0.0, 1.0]) and w.is_leaf and w._version == 1
+
+
+def test_an_in_place_op_that_would_change_the_dtype_is_refused():
+    a = tg.tensor([1, 2], dtype=tg.int64)
+    with pytest.raises(tg.DtypeError, match="can't be cast"):
+        a += 1.5
+
+
+def test_the_error_names_the_version_the_op_saved_and_the_version_now():
+    a = tg.tensor([1.0, 2.0, 3.0])
+    a += 1
+    a *= 2  # version 2 when the op saves it
+    w = tg.tensor([1.0, 1.0, 1.0], requires_grad=True)
+    y = (w * a).sum()
+    a[0] = 0.0
+    a.zero_()
+    a -= 1
+    with pytest.raises(RuntimeError, match=r"input 1 of Mul .*shape \(3,\).* is at version 5; expected version 2"):
+        y.backward()
+
+
+VIEWS = {
+    "a[0:1]": lambda a: a[0:1],
+    "a[0]": lambda a: a[0],
+    "a.reshape(2, 1)": lambda a: a.reshape(2, 1),
+    "a.view(-1)": lambda a: a.view(-1),
+    "a.unsqueeze(0)": lambda a: a.unsqueeze(0),
+    "a.T": lambda a: a.T,
+    "a.detach()": lambda a: a.detach(),
+    "a.reshape(2, 1)[1]": lambda a: a.reshape(2, 1)[1],
+}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_change_through_a_view_is_seen_by_the_graphs_that_saved_its_base(view):
+    # the view's data is base's memory (a NumPy view): as PyTorch, they share one version counter
+    a = tg.tensor([1.0, 2.0])
+    w = tg.tensor([1.0, 1.0], requires_grad=True)
+    y = (w * a).sum()
+    v = VIEWS[view](a)
+    v += 10
+    assert a.data[0] == 11.0 or a.data[1] == 12.0  # the write went into a's data
+    assert a._version == v._version == 1
+    with pytest.raises(RuntimeError, match="input 1 of Mul .* is at version 1; expected version 0"):
+        y.backward()
+
+
+def test_a_copy_made_by_advanced_indexing_has_its_own_version():
+    a = tg.tensor([1.0, 2.0, 3.0])
+    picked = a[[0, 2]]  # a copy, not a view: changing it leaves a alone
+    picked += 1
+    assert a._version == 0 and a.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_an_in_place_change_that_would_leave_a_reshaped_view_with_a_wrong_graph_is_refused_and_undone():
+    # PyTorch regenerates any view's graph; we do it for slices (see test_torch_parity) and refuse,
+    # rather than give a wrong gradient, for a reshape or permute view
+    x = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    h = x * 2
+    square = h.reshape(2, 2)
+    with pytest.raises(RuntimeError, match="also changes another tensor in the graph"):
+        h[0] = 5.0
+    assert h.tolist() == [2.0, 4.0, 6.0, 8.0] and square.tolist() == [[2.0, 4.0], [6.0, 8.0]]
+    with pytest.raises(RuntimeError, match="a reshape or permute view"):
+        square += 1
+    with pytest.raises(RuntimeError, match="a view of a leaf that requires grad"):
+        x[0:2].zero_()
+    with tg.no_grad():  # outside the graph every in-place change is allowed, as in PyTorch
+        square += 1
+    assert h.tolist() == [3.0, 5.0, 7.0, 9.0]
+
+
+def test_load_state_dict_and_nn_init_count_as_in_place_changes_of_the_weights():
+    for change in (lambda layer, saved: layer.load_state_dict(saved), lambda layer, saved: tg.nn.init.zeros_(layer.weight)):
+        layer = tg.nn.Linear(2, 1)
+        saved = {k: v.copy() for k, v in layer.state_dict().items()}
+        x = tg.tensor([[1.0, 2.0]], requires_grad=True)
+        y = layer(x).sum()  # saves the weight for x's gradient
+        change(layer, saved)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()

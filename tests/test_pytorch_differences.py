@@ -1,0 +1,112 @@
+"""README's table of deliberate differences from PyTorch stays true: each row's tinygrad_edu side is checked here.
+
+A row added to the table needs a check here, and a check whose row is gone fails, so the two cannot drift.
+"""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import nn, optim
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def table_rows() -> dict[str, str]:
+    """The table under the header `| what | tinygrad_edu | PyTorch |`: {what: what tinygrad_edu does}."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = lines.index("| what | tinygrad_edu | PyTorch |") + 2  # past the header and its |---| rule
+    rows = {}
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        what, ours, _theirs = (cell.strip() for cell in line.strip("|").split(" | "))
+        rows[what] = ours
+    return rows
+
+
+def _second_backward_without_saved_values():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x + 1).sum()
+    loss.backward()
+    loss.backward()
+
+
+def _in_place_on_a_reshape_view():
+    h = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True) * 2
+    view = h.reshape(2, 2)
+    view += 1
+
+
+def _adam_step_state():
+    p = nn.Parameter(tg.zeros(2))
+    opt = optim.Adam([p])
+    p.grad = tg.ones(2)
+    opt.step()
+    return opt.state[p]["step"]
+
+
+def _check_random_stream():
+    tg.manual_seed(0)
+    ours = tg.randn(3).numpy()
+    np.testing.assert_array_equal(ours, np.random.default_rng(0).standard_normal(3).astype(np.float32))
+
+
+def _check_save_never_unpickles(tmp_path):
+    path = tmp_path / "model.npz"
+    tg.save(nn.Linear(2, 1).state_dict(), path)
+    with np.load(path, allow_pickle=False) as archive:  # a pickled entry would raise here
+        assert archive.files
+    assert set(tg.load(path)) == {"weight", "bias"}
+
+
+def _check(what: str, tmp_path: Path) -> None:
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    if what.startswith("`nn.MSELoss` / `nn.L1Loss`"):
+        for loss in (nn.MSELoss(), nn.L1Loss()):
+            with pytest.raises(tg.ShapeError, match=r"\(4,\).*\(4, 1\)"):
+                loss(tg.zeros(4, 1), tg.zeros(4))
+    elif what.startswith("`nn.Softmax()`"):
+        with pytest.raises(ValueError, match="dim"):
+            nn.Softmax()(tg.zeros(2, 3))
+    elif what.startswith("`state_dict()` values"):
+        assert all(type(value) is np.ndarray for value in nn.Linear(2, 1).state_dict().values())
+        assert type(x.data) is np.ndarray
+    elif what.startswith("`repr(y.grad_fn)`"):
+        assert repr((x * 2).grad_fn) == "<MulBackward>"
+    elif what.startswith("an in-place op (`v += 1`) on a reshape"):
+        with pytest.raises(RuntimeError, match="reshape or permute view"):
+            _in_place_on_a_reshape_view()
+    elif what.startswith("a second `backward()`"):
+        with pytest.raises(RuntimeError, match="retain_graph=True"):
+            _second_backward_without_saved_values()
+    elif what.startswith("random numbers"):
+        _check_random_stream()
+    elif what == "devices":
+        with pytest.raises(Exception):  # noqa: B017 (any error: there is no CUDA to move to)
+            tg.zeros(2).to("cuda")
+    elif what.startswith("module hooks"):
+        assert not hasattr(nn.Module, "register_forward_hook")
+        assert not hasattr(nn.Module, "register_full_backward_hook")
+    elif what.startswith("`tg.save` / `tg.load`"):
+        _check_save_never_unpickles(tmp_path)
+    elif what.startswith("an Adam parameter's"):
+        step = _adam_step_state()
+        assert type(step) is np.ndarray and step.shape == () and step.dtype == np.float64 and step == 1
+    else:
+        pytest.fail(f"README's differences table has a row this file does not check: {what!r}")
+
+
+ROWS = table_rows() if README.exists() else {}
+
+
+def test_the_table_is_there_and_lists_the_known_differences():
+    assert len(ROWS) >= 11, "README.md lost rows of its table of differences from PyTorch"  # (issue 13 removed the int dtype row)
+
+
+@pytest.mark.parametrize("what", list(ROWS), ids=[re.sub(r"\W+", "_", what)[:40] for what in ROWS])
+def test_readme_difference_row_holds(what, tmp_path):
+    _check(what, tmp_path)
