@@ -585,3 +585,26 @@ def test_view_refuses_what_torch_refuses_and_says_to_reshape(name, call) -> None
 def test_view_allows_what_torch_allows(name, call) -> None:
     for o, t in zip(outputs(call(tg)), outputs(call(torch))):
         assert (tuple(o.shape) == tuple(t.shape)) if isinstance(t, torch.Tensor) else o == t
+
+
+GRAPH_IN_PLACE = [
+    ("add_, mul_, sub_, div_", lambda lib, h: h.add_(1).mul_(3).sub_(0.5).div_(2)),
+    ("pow_, clamp_", lambda lib, h: h.pow_(2).clamp_(0.5, 10.0)),
+    ("masked_fill_, fill_ of a slice", lambda lib, h: (h.masked_fill_(h > 3, 0.0), h[:1].fill_(7.0))),
+    ("index_add_, scatter_", lambda lib, h: h.index_add_(0, ix(lib, [1, 1]), lib.ones(2, 2, dtype=lib.float64))
+     .scatter_(1, ix(lib, [[0], [1]]), lib.full((2, 1), 5.0, dtype=lib.float64))),
+    ("copy_ of a broadcast row", lambda lib, h: h.copy_(lib.tensor([3.0, -1.0], dtype=lib.float64))),
+]
+
+
+@pytest.mark.parametrize("name, fn", GRAPH_IN_PLACE, ids=[g[0] for g in GRAPH_IN_PLACE])
+def test_in_place_methods_on_a_graph_tensor_give_torchs_gradients(name, fn) -> None:
+    grads = []
+    for lib in (tg, torch):
+        x = lib.tensor([[1.0, 2.0], [3.0, -1.5]], dtype=lib.float64, requires_grad=True)
+        h = x * 2
+        fn(lib, h)
+        (h * lib.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=lib.float64)).sum().backward()
+        grads.append((to_numpy(h), to_numpy(x.grad)))
+    np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-12)
+    np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-12)

@@ -948,11 +948,11 @@ class SurfaceMethods:
 
     def pow_(self, exponent: Any) -> Any:
         """self = self ** exponent, in place."""
-        return self._assign_(self ** exponent)
+        return self._assign_(self.clone() ** exponent)  # (of a copy: the write must not change what ** saved)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:
         """self = self.clamp(min, max), in place."""
-        return self._assign_(self.clamp(min, max))
+        return self._assign_(self.clone().clamp(min, max))  # (of a copy, as pow_)
 
     clip_ = clamp_
 
@@ -976,19 +976,19 @@ class SurfaceMethods:
 
     def masked_fill_(self, mask: Any, value: Any) -> Any:
         """value where mask is True, in place."""
-        return self._assign_(self.masked_fill(mask, value))
+        return self._assign_(self.clone().masked_fill(mask, value))
 
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Any:
         """source's slices added at index along dim, in place."""
-        return self._assign_(self.index_add(dim, index, source, alpha=alpha))
+        return self._assign_(self.clone().index_add(dim, index, source, alpha=alpha))
 
     def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Any:
         """scatter, in place."""
-        return self._assign_(self.scatter(dim, index, src, value=value))
+        return self._assign_(self.clone().scatter(dim, index, src, value=value))
 
     def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
         """scatter_add, in place."""
-        return self._assign_(self.scatter_add(dim, index, src))
+        return self._assign_(self.clone().scatter_add(dim, index, src))
 
     def detach_(self) -> Any:
         """Cut this tensor from the graph in place: it becomes a leaf that does not require grad."""
