@@ -30,8 +30,8 @@ import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import nn  # noqa: E402
 from tinygrad_edu.graph import draw_graph  # noqa: E402
 
-X = [[0, 0], [0, 1], [1, 0], [1, 1]]
-Y = [[0], [1], [1], [0]]
+X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]  # floats: float32 tensors, as in PyTorch
+Y = [[0.0], [1.0], [1.0], [0.0]]
 
 
 def tutorial_loss() -> tuple[tg.Tensor, dict[str, tg.Tensor]]:

@@ -36,9 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     # 1. The data: the four XOR points, one per row, and their targets as a column.
-    #    tg.tensor makes float32 tensors, as torch.tensor does.
-    X = tg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]])  # shape (4, 2)
-    y = tg.tensor([[0], [1], [1], [0]])  # shape (4, 1)
+    #    Written with floats: tg.tensor makes float32 tensors of them, as torch.tensor does (of Python
+    #    ints it would make int64 ones, which a Linear layer refuses, as PyTorch's does).
+    X = tg.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # shape (4, 2)
+    y = tg.tensor([[0.0], [1.0], [1.0], [0.0]])  # shape (4, 1)
 
     # 2. The model. nn.Linear(2, 4) holds the tutorial's W1 and b1: a weight of shape (4, 2) (out, in,
     #    PyTorch's layout, so it computes X @ W.T + b) and a bias of shape (4,). Its initial values are

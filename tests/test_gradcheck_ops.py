@@ -269,6 +269,102 @@ OPS = [
 ]
 
 
+# ---- the rest of PyTorch's surface (issue 13): trig, exp/log, rounding, scans, sorting, shape, indexing ----
+# Inputs are mapped into each op's domain inside the row (x * 0.5 for asin, 1 + x for acosh); the
+# piecewise-constant ops (floor, sign, ...) have gradient 0, which finite differences find too away
+# from the jumps, and the draws keep |x| >= 0.3 away from them.
+HALF = lambda x: x * 0.5  # noqa: E731  (|x * 0.5| <= 0.85: inside (-1, 1))
+INDEX_3x4 = np.array([[2, 0, 1, 1], [0, 2, 2, 0]])  # for scatter into (3, 4): rows picked along dim 0
+OPS += [
+    Op("tan", lambda x: x.tan(), UNARY),
+    Op("asin, acos", lambda x: HALF(x).asin() + HALF(x).acos() * 2, UNARY),
+    Op("atan", lambda x: x.atan(), UNARY),
+    Op("atan2", lambda a, b: tg.atan2(a, b), BINARY),
+    Op("hypot", lambda a, b: a.hypot(b), BINARY),
+    Op("sinh, cosh", lambda x: x.sinh() * 0.5 + x.cosh(), UNARY),
+    Op("asinh", lambda x: x.asinh(), UNARY),
+    Op("acosh of 1 + x", lambda x: (x + 1).acosh(), UNARY, positive=True),
+    Op("atanh", lambda x: HALF(x).atanh(), UNARY),
+    Op("exp2, expm1", lambda x: x.exp2() + tg.expm1(x), UNARY),
+    Op("log2, log10", lambda x: x.log2() + tg.log10(x) * 3, UNARY, positive=True),
+    Op("logaddexp", lambda a, b: tg.logaddexp(a, b), BINARY),
+    Op("erf", lambda x: x.erf(), UNARY),
+    Op("erf beyond the series (|x| > 2.5)", lambda x: (x * 2.5).erf() + (x * 2.5).erfc(), UNARY),
+    Op("erfc", lambda x: tg.erfc(x), UNARY),
+    Op("reciprocal, rsqrt", lambda x: x.reciprocal() + x.rsqrt(), UNARY, positive=True),
+    Op("lerp", lambda a, b: a.lerp(b, 0.3) + tg.lerp(b, a, b), BINARY),
+    Op("floor, ceil, round, trunc, sign (gradient 0)", lambda x: x.floor() + x.ceil() + x.round() + x.trunc()
+       + x.sign() + x * 0.5, UNARY),
+    Op("round decimals=1", lambda x: (x * 3.33).round(decimals=1) + x, UNARY),
+    Op("frac", lambda x: (x * 3).frac(), UNARY),
+    Op("copysign", lambda a, b: a.copysign(b), BINARY),
+    Op("fmod", lambda a, b: tg.fmod(a * 3, b), BINARY),
+    Op("remainder, %", lambda a, b: a.remainder(b) + (a * 3) % 0.7, BINARY),
+    Op("nan_to_num", lambda x: (x.log() * 3).nan_to_num(), UNARY, positive=True),
+    # reductions and scans
+    Op("prod", lambda x: x.prod(), UNARY),
+    Op("prod dim=1 keepdim", lambda x: x.prod(1, keepdim=True), MATRIX),
+    Op("prod dim=0 with a zero", lambda x: (x * np.array([1.0, 0.0, 1.0, 1.0])).prod(1), [((3, 4),)]),
+    Op("cumsum dim=1", lambda x: x.cumsum(1), MATRIX),
+    Op("cumsum dim=0", lambda x: tg.cumsum(x, 0), UNARY),
+    Op("cumprod dim=-1", lambda x: x.cumprod(-1), MATRIX),
+    Op("cumprod with a zero", lambda x: (x * np.array([1.0, 1.0, 0.0, 1.0])).cumprod(-1), [((3, 4),)]),
+    Op("logcumsumexp dim=1", lambda x: x.logcumsumexp(1), MATRIX),
+    Op("cummax, cummin", lambda x: x.cummax(1).values + x.cummin(1).values, MATRIX),
+    Op("std_mean, var_mean", lambda x: sum(tg.std_mean(x, 1)) + sum(tg.var_mean(x, correction=0)), MATRIX),
+    Op("norm, vector_norm ord=3, inf", lambda x: x.norm() + tg.linalg.vector_norm(x, 3, dim=-1).sum()
+       + tg.linalg.vector_norm(x, float("inf")), MATRIX),
+    # sorting and selection: a gather at the sorted places
+    Op("sort, argsort", lambda x: x.sort(1).values + x.sort(0, descending=True).values.sum(0), MATRIX),
+    Op("topk, kthvalue", lambda x: x.topk(2).values.sum(-1) + x.kthvalue(2, -1).values, MATRIX),
+    Op("median", lambda x: x.median() + x.median(0).values.sum(), MATRIX),
+    Op("mode (of distinct values: the smallest)", lambda x: x.mode(1).values, MATRIX),
+    Op("F.gelu exact (erf)", lambda x: F.gelu(x), UNARY),
+    # shape
+    Op("flip", lambda x: x.flip(0, -1), MATRIX),
+    Op("roll", lambda x: x.roll(1, 0) * x.roll((2, -1), (1, 0)) + x.roll(3), MATRIX),
+    Op("repeat, tile", lambda x: x.repeat(2, 1, 3).sum(0) + x.tile((1, 3)), [((3, 4),)]),
+    Op("repeat_interleave", lambda x: x.repeat_interleave(2, dim=1).sum() + x.repeat_interleave(
+        np.array([1, 0, 2])).sum(), [((3, 1),)]),
+    Op("tril, triu", lambda x: x.tril() + x.triu(1) * 2, MATRIX),
+    Op("diag, diagonal, trace", lambda x: x.diag(1).sum() + x.diagonal(-1).sum() + x.trace() + x.diag().diag(-1)
+       .sum(), [((4, 4),)]),
+    Op("unflatten, unfold, narrow", lambda x: x.unflatten(1, (2, 2)).sum(1) + x.unfold(1, 2, 2).sum(-1)
+       + x.narrow(1, 1, 2), [((3, 4),)]),
+    Op("movedim, swapaxes", lambda x: x.movedim(0, -1) + x.swapaxes(0, 2).swapaxes(0, 1), CUBE),
+    Op("meshgrid, broadcast_tensors", lambda a, b: sum(tg.meshgrid(a, b)) + sum(tg.meshgrid(a, b, indexing="xy")).T
+       + sum(tg.broadcast_tensors(a, b.reshape(4, 1))).T, [((3,), (4,))]),
+    Op("F.pad constant, reflect, replicate, circular", lambda x: F.pad(x, (1, 2)).sum() + F.pad(x, (2, 1, 1, 0),
+       "reflect").sum() + F.pad(x, (1, 1), "replicate").sum() + F.pad(x, (2, 3, 1, 1), "circular").sum()
+       * F.pad(x, (-1, 1), value=2.0).sum(), [((3, 4),)]),
+    # indexing: writing into a copy, masks, take
+    Op("scatter", lambda x, s: x.scatter(0, INDEX_3x4 % 3 + np.array([0, 1, 0, 1]) // 2, s), [((3, 4), (2, 4))]),
+    Op("scatter value=", lambda x: x.scatter(1, np.array([[1], [0], [3]]), value=2.0), [((3, 4),)]),
+    Op("scatter_reduce sum, mean, include_self=False", lambda x, s: x.scatter_reduce(0, INDEX_3x4, s, "sum")
+       + x.scatter_reduce(0, INDEX_3x4, s, "mean", include_self=False), [((3, 4), (2, 4))]),
+    Op("scatter_reduce amax, amin, prod", lambda x, s: x.scatter_reduce(0, INDEX_3x4, s, "amax")
+       + x.scatter_reduce(0, INDEX_3x4, s, "amin", include_self=False) + x.scatter_reduce(0, INDEX_3x4, s, "prod")
+       + x.scatter_reduce(0, INDEX_3x4, s, "prod", include_self=False), [((3, 4), (2, 4))]),
+    Op("scatter_add repeated", lambda x, s: x.scatter_add(0, INDEX_3x4, s), [((3, 4), (2, 4)), ((3, 4), (3, 5))]),
+    Op("index_select, index_add, index_copy", lambda x, s: x.index_select(1, [3, 0, 3]).sum(1)[:, None]
+       + x.index_add(0, [2, 2], s, alpha=2.0) + x.index_copy(0, np.array([1, 0]), s * 3), [((3, 4), (2, 4))]),
+    Op("masked_fill, masked_select, masked_scatter", lambda x, s: x.masked_fill(MASK, 0.5).sum()
+       + x.masked_select(MASK).sum() + x.masked_scatter(MASK, s), [((4, 5), (3, 5))]),
+    Op("einsum matmul, batch, outer", lambda a, b: tg.einsum("bij,jk->bik", a, b).sum(0) + tg.einsum(
+        "ij,kj", b, b).sum() * tg.einsum("bij->i", a)[:, None], [((2, 3, 4), (4, 5))]),
+    Op("einsum with ...", lambda a, b: tg.einsum("...ij,...jk->...ik", a, b).sum(-1) + tg.einsum("...i->...", a),
+       [((2, 3, 4), (2, 4, 5))]),
+    Op("einsum trace, diagonal, repeated label", lambda x: tg.einsum("ii->", x) + tg.einsum("ii->i", x) * tg.einsum(
+        "ij,ij->i", x, x), [((3, 3),)]),
+    # NumPy's forms of the surface ops (numpy_dispatch.py)
+    Op("np.tan, np.arcsinh, np.expm1, np.hypot, np.arctan2(ndarray, tensor)", lambda x: np.tan(x * 0.5) + np.arcsinh(x)
+       + np.expm1(x) + np.hypot(x, 0.5) + np.arctan2(np.linspace(-1.0, 1.0, x.shape[-1]), x), MATRIX),
+    Op("np.cumsum, np.prod, np.sort, np.flip, np.roll, np.trace", lambda x: np.cumsum(x, axis=1) + np.prod(x, axis=0)
+       + np.sort(x, axis=1) + np.flip(x) + np.roll(x, 1, 1) + np.trace(x), [((3, 4),)]),
+    Op("take, take_along_dim", lambda x: x.take(np.array([[0, 7], [7, 19]])).sum() + x.take_along_dim(
+        np.array([[1], [4], [0], [0]]), 1), GRID),
+]
+
 def draw(shape: Shape, positive: bool, rng: np.random.Generator) -> tg.Tensor:
     """A float64 input that requires grad, with values 0.3 <= |x| <= 1.7 (or in [0.5, 2] if positive).
 

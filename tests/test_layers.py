@@ -109,9 +109,10 @@ def test_activation_facts(name, compute, expected) -> None:
     assert compute() == pytest.approx(expected, rel=1e-6)
 
 
-def test_exact_gelu_names_the_missing_erf_and_the_alternative() -> None:
-    with pytest.raises(NotImplementedError, match="approximate='tanh'"):
-        nn.GELU()(tg.ones(2))
+def test_exact_gelu_is_x_times_the_normal_cdf() -> None:
+    # Phi(1) = 0.841344746068543 (the standard normal's CDF at 1, from tables); gelu(1) = 1 * Phi(1)
+    x = tg.tensor([1.0, -1.0], dtype=tg.float64)
+    np.testing.assert_allclose(nn.GELU()(x).numpy(), [0.841344746068543, -(1 - 0.841344746068543)], rtol=1e-14)
 
 
 def test_dropout_scales_kept_units_and_is_identity_in_eval() -> None:

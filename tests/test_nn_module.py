@@ -153,7 +153,9 @@ def test_parameter_repr_and_data_sharing() -> None:
     p = nn.Parameter(t)
     assert repr(p) == "Parameter containing:\ntensor([1., 2.], dtype=float32, requires_grad=True)"
     assert p.data is t.data  # shares, as torch.nn.Parameter
-    assert nn.Parameter([1, 2]).dtype == np.float32
+    assert nn.Parameter([1.0, 2]).dtype == np.float32
+    with pytest.raises(TypeError, match="floating-point"):
+        nn.Parameter([1, 2])  # Python ints are int64, as in PyTorch
     with pytest.raises(TypeError, match="floating-point"):
         nn.Parameter(tg.tensor([1, 2], dtype=np.int64))  # only floats can require grad
 
@@ -773,7 +775,7 @@ def test_softplus_leaky_relu_var_and_split_compile_to_the_same_steps_as_eager() 
             return loss
         return step
 
-    x = tg.tensor(np.random.default_rng(0).normal(size=(5, 3)))
+    x = tg.tensor(np.random.default_rng(0).normal(size=(5, 3)), dtype=tg.float32)
     compiled, eager = tg.compile(stepper(*make())), stepper(*make())
     for _ in range(3):
         assert compiled(x).item() == pytest.approx(eager(x).item(), rel=1e-12, abs=1e-12)

@@ -108,9 +108,9 @@ def test_a_tensor_as_out_is_refused_with_what_to_do() -> None:
 
 UNSUPPORTED = [
     ("np.linalg.inv", lambda t: np.linalg.inv(t)),
-    ("np.cumsum", lambda t: np.cumsum(t)),
+    ("np.fft.fft", lambda t: np.fft.fft(t)),
     ("np.add.reduce", lambda t: np.add.reduce(t)),
-    ("np.arctan2", lambda t: np.arctan2(t, t)),
+    ("np.ldexp", lambda t: np.ldexp(t, 2)),
 ]
 
 

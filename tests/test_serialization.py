@@ -34,7 +34,7 @@ def test_model_round_trip_gives_identical_outputs_in_a_fresh_model(tmp_path) -> 
         np.testing.assert_array_equal(loaded[key], value)
     fresh = model()  # other random weights
     fresh.load_state_dict(loaded)
-    x = tg.tensor(np.random.default_rng(0).normal(size=(5, 2)))
+    x = tg.tensor(np.random.default_rng(0).normal(size=(5, 2)), dtype=tg.float32)
     np.testing.assert_array_equal(fresh(x).data, trained(x).data)
 
 

@@ -13,16 +13,18 @@ from tinygrad_edu.ops import Linear
 
 # ---- construction and dtypes ------------------------------------------------------------------
 
-# (data, dtype argument, expected dtype, expected shape): PyTorch's rules. Python numbers, lists and
-# ints become float32; bools make bool tensors; floating-point NumPy data keeps its dtype; dtype= always wins.
+# (data, dtype argument, expected dtype, expected shape): PyTorch's rules. Python floats become float32
+# (the default dtype), ints int64, bools bool; NumPy data keeps its dtype; dtype= always wins.
 CONSTRUCTION = [
-    (3, None, np.float32, ()),
+    (3, None, np.int64, ()),
     (2.5, None, np.float32, ()),
     (True, None, np.bool_, ()),
-    ([1, 2, 3], None, np.float32, (3,)),
+    ([1, 2, 3], None, np.int64, (3,)),
     ([[1.0, 2.0], [3.0, 4.0]], None, np.float32, (2, 2)),
     ([[True], [False]], None, np.bool_, (2, 1)),
-    (np.array([1, 2], dtype=np.int64), None, np.float32, (2,)),
+    ([1, 2.5, True], None, np.float32, (3,)),
+    (np.array([1, 2], dtype=np.int64), None, np.int64, (2,)),
+    (np.array([1, 2], dtype=np.int32), None, np.int32, (2,)),
     (np.array([True, False]), None, np.bool_, (2,)),
     (np.array([1.0, 2.0], dtype=np.float64), None, np.float64, (2,)),
     (np.array([1.0, 2.0], dtype=np.float32), None, np.float32, (2,)),
@@ -74,9 +76,10 @@ def test_requires_grad_on_a_non_float_dtype_is_a_dtype_error(make):
     assert isinstance(caught.value, TypeError)
 
 
-def test_requires_grad_on_int_data_is_fine_because_ints_become_float32():
-    x = tg.tensor([1, 2], requires_grad=True)
-    assert x.dtype == np.float32 and x.requires_grad
+def test_requires_grad_on_int_data_is_refused_as_in_pytorch():
+    with pytest.raises(tg.DtypeError, match=r"only floating-point.*x\.float\(\)"):
+        tg.tensor([1, 2], requires_grad=True)
+    assert tg.tensor([1.0, 2], requires_grad=True).dtype == np.float32
 
 
 @pytest.mark.parametrize("ragged", [[[1, 2], [3]], [[1.0], [2.0, 3.0]], [[[1, 2]], [[3, 4], [5, 6]]]])
@@ -427,11 +430,11 @@ def test_numpy_axis_and_keepdims_are_accepted_as_aliases(name):
         getattr(x, name)(dim=0, axis=1)
 
 
-# ---- index tensors made from Python ints, and clamp with tensor bounds -------------------------
+# ---- index tensors of whole-number floats, and clamp with tensor bounds ------------------------
 
 def test_a_float_tensor_of_whole_numbers_indexes_like_the_integers_it_holds():
     x = tg.tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
-    picked = x[tg.tensor([0, 2, 2])]  # tg.tensor([0, 2, 2]) is float32, as all tensors from Python ints
+    picked = x[tg.tensor([0.0, 2, 2])]  # a float32 tensor of whole numbers (Python ints give int64)
     np.testing.assert_array_equal(picked.detach().numpy(), np.arange(12.0).reshape(4, 3)[[0, 2, 2]])
     picked.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy()[:, 0], [1, 0, 2, 0])  # row 2 picked twice

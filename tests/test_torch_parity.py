@@ -74,16 +74,16 @@ def test_tensor_construction_dtype_and_shape(data, dtype):
     assert_same_tensor(ours, theirs)
 
 
-# Deliberate (the project's dtype rule, until the Tensor-surface issue switches it): tensors made from
-# Python ints and integer arrays are float32, so they mix with float32 weights; torch keeps int64.
-DELIBERATE_FLOAT32 = [3, [1, 2], (1, 2), np.array([1, 2]), np.int64(3)]
+# PyTorch's rule (issue 13): tensors made from Python ints are int64, from bools bool; integer and bool
+# arrays keep their dtype.
+INT_AND_BOOL_DATA = [3, True, [1, 2], [True, False], (1, 2), np.array([1, 2]), np.array([True]), np.int64(3),
+                     np.array([1, 2], dtype=np.int32), np.array([1], dtype=np.uint8)]
 
 
-@pytest.mark.parametrize("data", DELIBERATE_FLOAT32, ids=[repr(d) for d in DELIBERATE_FLOAT32])
-def test_deliberate_ints_become_float32(data):
+@pytest.mark.parametrize("data", INT_AND_BOOL_DATA, ids=[repr(d) for d in INT_AND_BOOL_DATA])
+def test_ints_and_bools_keep_pytorchs_dtypes(data):
     ours, theirs = both(lambda lib: lib.tensor(data))
-    assert dtype_name(ours) == "float32" and dtype_name(theirs) == "int64"
-    np.testing.assert_array_equal(as_numpy(ours), as_numpy(theirs).astype(np.float32))
+    assert_same_tensor(ours, theirs)
 
 
 BOOLS = [True, [True, False], [[True], [False]], np.array([True]), np.bool_(False)]

@@ -44,7 +44,7 @@ def test_xor_is_learned_from_a_fixed_seed() -> None:
     net = XorNet()
     losses = train(net, lr=1.0, epochs=2000)
     with tg.no_grad():
-        predictions = net(tg.tensor(X)).data
+        predictions = net(tg.tensor(X, dtype=tg.float32)).data  # (X is float64: a float32 net refuses it, as torch)
     assert np.array_equal(np.round(predictions).ravel(), [0, 1, 1, 0])
     assert losses[-1] < 0.05 < losses[0]
     assert all(b <= a + 1e-6 for a, b in zip(losses[::100], losses[100::100]))  # steadily down

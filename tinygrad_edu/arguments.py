@@ -201,3 +201,13 @@ def chunk_sizes(shape: tuple[int, ...], dim: int, chunks: Any) -> tuple[int, lis
     if length == 0:
         return axis, [0] * chunks
     return split_sizes(shape, axis, -(-length // chunks))  # -(-n // c) is ceil(n / c)
+
+
+def check_same_dtype(op: str, a: Any, b: Any) -> None:
+    """Matrix products do not promote, as in PyTorch: both operands must have one dtype, with a hint."""
+    if a.dtype != b.dtype:
+        hint = "convert one with .to(other.dtype)"
+        if a.dtype.kind != "f" or b.dtype.kind != "f":
+            hint = "convert the integer side with .float() (e.g. x.float()), or make the data with floats"
+        raise DtypeError(f"{op}: both operands must have the same dtype, got {a.dtype} and {b.dtype} "
+                         f"(PyTorch: 'mat1 and mat2 must have the same dtype'); {hint}")

@@ -11,7 +11,7 @@ from typing import Any, Optional, Sequence, Union
 from tinygrad_edu import ops
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.arguments import Dim, check_dim
-from tinygrad_edu.tensor import DTypeLike, Tensor, _operand_tensor, _promote, where
+from tinygrad_edu.tensor import DTypeLike, Tensor, _cast, _operand_tensor, _promote, result_type, where
 
 __all__ = [
     "cat", "stack", "split", "chunk", "where", "maximum", "minimum", "matmul", "mm", "exp", "log", "log1p",
@@ -43,7 +43,7 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
         if t.ndim != len(first) or t.shape[:axis] + t.shape[axis + 1:] != first[:axis] + first[axis + 1:]:
             shapes = ", ".join(str(x.shape) for x in ts)
             raise ShapeError(f"cat: shapes {shapes} differ outside dimension {dim}")
-    return ops.Cat.apply(*ts, axis=axis)
+    return ops.Cat.apply(*_same_dtype(ts), axis=axis)
 
 
 def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
@@ -57,7 +57,14 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     if any(t.shape != ts[0].shape for t in ts):
         raise ShapeError(f"stack: all tensors must have the same shape, got {', '.join(str(t.shape) for t in ts)}")
     axis = check_dim("stack", dim, ts[0].ndim + 1)
-    return ops.Stack.apply(*ts, axis=axis)
+    return ops.Stack.apply(*_same_dtype(ts), axis=axis)
+
+
+def _same_dtype(ts: list[Tensor]) -> list:
+    """The tensors of cat or stack cast to PyTorch's promoted dtype (an int tensor joined to float32 ones
+    is float32; NumPy would give float64)."""
+    dtype = result_type(*ts)
+    return [_cast(t, dtype) for t in ts]
 
 
 def split(tensor: Tensor, split_size_or_sections: Union[int, list[int], tuple[int, ...]],

@@ -52,11 +52,59 @@ UFUNCS: dict[np.ufunc, tuple[str, ...]] = {
     np.tanh: ("tanh",),
     np.sin: ("sin",),
     np.cos: ("cos",),
+    # issue 13's surface (tensor_surface.py). A reflected name of None: the method has no reflected form,
+    # so in `ufunc(ndarray, tensor)` the ndarray becomes a Tensor first (see _reflected).
+    np.tan: ("tan",),
+    np.arcsin: ("asin",),
+    np.arccos: ("acos",),
+    np.arctan: ("atan",),
+    np.sinh: ("sinh",),
+    np.cosh: ("cosh",),
+    np.arcsinh: ("asinh",),
+    np.arccosh: ("acosh",),
+    np.arctanh: ("atanh",),
+    np.exp2: ("exp2",),
+    np.expm1: ("expm1",),
+    np.log2: ("log2",),
+    np.log10: ("log10",),
+    np.reciprocal: ("reciprocal",),
+    np.floor: ("floor",),
+    np.ceil: ("ceil",),
+    np.trunc: ("trunc",),
+    np.rint: ("round",),  # halves to even, as np.rint
+    np.sign: ("sign",),
+    np.isnan: ("isnan",),
+    np.isinf: ("isinf",),
+    np.isfinite: ("isfinite",),
+    np.logical_not: ("logical_not",),
+    np.invert: ("bitwise_not",),
+    np.arctan2: ("atan2", None),
+    np.hypot: ("hypot", "hypot"),
+    np.logaddexp: ("logaddexp", "logaddexp"),
+    np.copysign: ("copysign", None),
+    np.fmod: ("fmod", None),
+    np.remainder: ("__mod__", "__rmod__"),
+    np.floor_divide: ("__floordiv__", "__rfloordiv__"),
+    np.logical_and: ("logical_and", "logical_and"),
+    np.logical_or: ("logical_or", "logical_or"),
+    np.logical_xor: ("logical_xor", "logical_xor"),
+    np.bitwise_and: ("bitwise_and", "bitwise_and"),
+    np.bitwise_or: ("bitwise_or", "bitwise_or"),
+    np.bitwise_xor: ("bitwise_xor", "bitwise_xor"),
+    np.left_shift: ("bitwise_left_shift", None),
+    np.right_shift: ("bitwise_right_shift", None),
 }
 
 
 def _tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _reflected(names: tuple, tensor: Tensor, other: Any) -> Any:
+    """`ufunc(other, tensor)`: the reflected method, or (where there is none) other made a Tensor first."""
+    if names[1] is None:
+        return getattr(_tensor(other), names[0])(tensor)
+    return getattr(tensor, names[1])(other)
 
 
 def _sum(a, axis=None, dtype=None, out=None, keepdims=False):
@@ -141,12 +189,107 @@ def _size(a, axis=None):
     return a.numel() if axis is None else a.shape[axis]
 
 
+# issue 13's surface, under NumPy's argument names
+def _prod(a, axis=None, dtype=None, out=None, keepdims=False):
+    return _tensor(a).prod(axis, keepdims, dtype=dtype)
+
+
+def _cumsum(a, axis=None, dtype=None, out=None):
+    a = _tensor(a)
+    return (a.reshape(-1) if axis is None else a).cumsum(0 if axis is None else axis, dtype=dtype)
+
+
+def _cumprod(a, axis=None, dtype=None, out=None):
+    a = _tensor(a)
+    return (a.reshape(-1) if axis is None else a).cumprod(0 if axis is None else axis, dtype=dtype)
+
+
+def _all(a, axis=None, out=None, keepdims=False, *, where=None):
+    return _tensor(a).all(axis, keepdims)
+
+
+def _any(a, axis=None, out=None, keepdims=False, *, where=None):
+    return _tensor(a).any(axis, keepdims)
+
+
+def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    a = _tensor(a)
+    return (a.reshape(-1) if axis is None else a).sort(-1 if axis is None else axis).values
+
+
+def _argsort(a, axis=-1, kind=None, order=None, *, stable=None):
+    a = _tensor(a)
+    return (a.reshape(-1) if axis is None else a).argsort(-1 if axis is None else axis)
+
+
+def _flip(m, axis=None):
+    m = _tensor(m)
+    return m.flip(*(range(m.ndim) if axis is None else (axis if isinstance(axis, (tuple, list)) else (axis,))))
+
+
+def _roll(a, shift, axis=None):
+    return _tensor(a).roll(shift, axis)
+
+
+def _round(a, decimals=0, out=None):
+    return _tensor(a).round(decimals)
+
+
+def _argmax(a, axis=None, out=None, *, keepdims=False):
+    return _tensor(a).argmax(axis, keepdims)
+
+
+def _argmin(a, axis=None, out=None, *, keepdims=False):
+    return _tensor(a).argmin(axis, keepdims)
+
+
+def _tile(A, reps):
+    return _tensor(A).tile(reps if isinstance(reps, (tuple, list)) else (reps,))
+
+
+def _tril(m, k=0):
+    return _tensor(m).tril(k)
+
+
+def _triu(m, k=0):
+    return _tensor(m).triu(k)
+
+
+def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return _tensor(a).diagonal(offset, axis1, axis2).sum(-1, dtype=dtype)
+
+
+def _diagonal(a, offset=0, axis1=0, axis2=1):
+    return _tensor(a).diagonal(offset, axis1, axis2)
+
+
+def _moveaxis(a, source, destination):
+    return _tensor(a).movedim(source, destination)
+
+
+def _swapaxes(a, axis1, axis2):
+    return _tensor(a).swapaxes(axis1, axis2)
+
+
+def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    return _tensor(x).nan_to_num(nan, posinf, neginf)
+
+
+def _count_nonzero(a, axis=None, *, keepdims=False):
+    return _tensor(a).count_nonzero(axis)
+
+
 # NumPy function -> what it is on Tensors (with NumPy's own argument names).
 FUNCTIONS: dict[Callable, Callable] = {
     np.sum: _sum, np.mean: _mean, np.max: _max, np.amax: _max, np.min: _min, np.amin: _min,
     np.where: _where, np.concatenate: _concatenate, np.stack: _stack, np.reshape: _reshape,
     np.transpose: _transpose, np.clip: _clip, np.dot: _dot, np.squeeze: _squeeze, np.expand_dims: _expand_dims,
     np.broadcast_to: _broadcast_to, np.shape: _shape, np.ndim: _ndim, np.size: _size,
+    np.prod: _prod, np.cumsum: _cumsum, np.cumprod: _cumprod, np.all: _all, np.any: _any, np.sort: _sort,
+    np.argsort: _argsort, np.flip: _flip, np.roll: _roll, np.round: _round, np.around: _round,
+    np.argmax: _argmax, np.argmin: _argmin, np.tile: _tile, np.tril: _tril, np.triu: _triu, np.trace: _trace,
+    np.diagonal: _diagonal, np.moveaxis: _moveaxis, np.swapaxes: _swapaxes, np.nan_to_num: _nan_to_num,
+    np.count_nonzero: _count_nonzero,
 }
 
 
@@ -203,7 +346,7 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
         if isinstance(a, Tensor) and (isinstance(b, (Tensor,) + _PLAIN)):
             return getattr(a, names[0])(b)
         if isinstance(b, Tensor) and isinstance(a, _PLAIN):
-            return getattr(b, names[1])(a)
+            return _reflected(names, b, a)
     if _defers(inputs):
         return NotImplemented
     if kwargs.get("out") is not None and _writes_into_array(kwargs["out"]):
@@ -219,7 +362,7 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
     if len(inputs) == 1:
         return getattr(inputs[0], names[0])()
     a, b = inputs
-    return getattr(a, names[0])(b) if isinstance(a, Tensor) else getattr(b, names[1])(a)
+    return getattr(a, names[0])(b) if isinstance(a, Tensor) else _reflected(names, b, a)
 
 
 def array_function(func: Callable, types: tuple, args: tuple, kwargs: dict) -> Any:

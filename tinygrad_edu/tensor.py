@@ -3,6 +3,8 @@
 This file holds the Tensor's data model and its public methods. Each differentiable method is a
 one-line delegation to the op that computes it (forward and backward side by side, in
 `tinygrad_edu/ops/`); the backward walk itself lives in `tinygrad_edu/autograd.py`.
+The rest of PyTorch's surface (trig, rounding, bitwise, scans, sorting, more shape and indexing methods)
+is inherited from `SurfaceMethods` in `tinygrad_edu/tensor_surface.py`.
 """
 
 from __future__ import annotations
@@ -14,17 +16,40 @@ from typing import Any, Iterator, NamedTuple, Optional, Union
 import numpy as np
 
 from tinygrad_edu.arguments import (
-    Dim, arg_reduce, as_tuple, check_dim, check_matmul, check_mm, chunk_sizes, infer_shape, integer_index,
+    Dim, arg_reduce, as_tuple, check_dim, check_matmul, check_mm, check_same_dtype, chunk_sizes, infer_shape, integer_index,
     reduce_args, shape_args, split_sizes, variance_args,
 )
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
+from tinygrad_edu.device import check_device
+from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
 
-__all__ = ["Tensor", "tensor", "from_numpy"]
+__all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
 
 DTypeLike = Any  # anything np.dtype() accepts: np.float32, tg.float64, 'float32', a dtype
 
-# The dtype of tensors made from Python numbers, lists and integer arrays (bools make bool tensors).
+# The dtype of tensors made from Python floats, and of float results of int inputs, as in PyTorch.
+# tg.set_default_dtype changes it; code elsewhere reads it through get_default_dtype() at call time.
 DEFAULT_DTYPE = np.dtype(np.float32)
+
+
+def get_default_dtype() -> np.dtype:
+    """The default float dtype (float32 unless set_default_dtype changed it), as `torch.get_default_dtype`."""
+    return DEFAULT_DTYPE
+
+
+def set_default_dtype(dtype: DTypeLike) -> None:
+    """Make `dtype` (a float dtype) the default for Python floats, creation functions and new layers, as
+    `torch.set_default_dtype`.
+
+    Example:
+        >>> tg.set_default_dtype(tg.float64); tg.tensor(1.5).dtype
+        dtype('float64')
+    """
+    global DEFAULT_DTYPE
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise DtypeError(f"set_default_dtype: only floating-point dtypes can be the default, got {dtype}")
+    DEFAULT_DTYPE = dtype
 
 
 _PLAIN_DATA = (np.ndarray, list, tuple, float, int, bool)  # what tensors are usually made from: no other array kind
@@ -56,10 +81,13 @@ def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
             f"tensor: unsupported data of dtype {array.dtype} (from {type(data).__name__}); "
             "tensors hold numbers (float, int or bool)"
         )
-    if dtype is None and array.dtype.kind in "iu":
-        array = array.astype(DEFAULT_DTYPE)  # ints become float32 (bools stay bool, as in PyTorch)
-    elif dtype is None and array.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
-        array = array.astype(DEFAULT_DTYPE)  # Python floats become float32, as in PyTorch
+    if dtype is None and not isinstance(data, (np.ndarray, np.generic)):
+        # Python numbers and lists, as PyTorch: floats become the default dtype (float32), ints int64,
+        # bools bool (NumPy already gives int64 and bool for those)
+        if array.dtype.kind == "f":
+            array = array.astype(DEFAULT_DTYPE)
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64)
     return array
 
 
@@ -72,45 +100,72 @@ def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
         )
 
 
-def _promote(a: "Tensor", b: Any, true_divide: bool = False) -> tuple[Any, Any]:
-    """The operands of `a op b`, cast so that NumPy computes the dtype PyTorch's type promotion gives.
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's type categories: bool < integer < floating
 
-    NumPy and PyTorch agree when both sides are floats, or `a` is a float tensor and `b` a Python
-    number. Elsewhere NumPy gives float64 where PyTorch keeps the float side's dtype or uses float32:
-    float32 tensor with an int tensor -> float32; int tensor with a Python float -> float32; int / int
-    -> float32; float32 tensor with a NumPy number such as np.float64(2) -> float32 (a number, not an
-    array, as a Python float). Only the integer or bool side is ever cast, and it has no gradient.
+
+def _widest(dtypes: list) -> np.dtype:
+    """The dtype that holds every dtype of the highest category among `dtypes` (int + float16 is float16)."""
+    top = max(_CATEGORY[d.kind] for d in dtypes)
+    return np.result_type(*[d for d in dtypes if _CATEGORY[d.kind] == top])
+
+
+def result_type(*operands: Any) -> np.dtype:
+    """The dtype PyTorch's type promotion gives `operands` (tensors and Python numbers), as `torch.result_type`.
+
+    Tensors with dimensions decide; a 0-d tensor changes the result only when its category (bool < int <
+    float) is higher than theirs, and a Python number only when its category is higher than every
+    tensor's: then a float gives the default dtype, an int int64. So float16 tensor + float64 0-d tensor
+    is float16, int tensor + 0.5 is float32, uint8 tensor + 1000 stays uint8.
     """
-    a_float = a.data.dtype.kind == "f"
-    if a_float:  # the common cases first: float tensor with a float tensor or a Python number
-        if type(b) is Tensor:
-            if b.data.dtype.kind == "f":
-                return a, b
-        elif type(b) is float or type(b) is int:
-            return a, b
+    dims = [x.data.dtype for x in operands if isinstance(x, Tensor) and x.data.ndim]
+    zeros = [x.data.dtype for x in operands if isinstance(x, Tensor) and not x.data.ndim]
+    numbers = [x for x in operands if not isinstance(x, Tensor)]
+    dtype = _widest(dims) if dims else None
+    if zeros:
+        zero = _widest(zeros)
+        if dtype is None or _CATEGORY[zero.kind] > _CATEGORY[dtype.kind]:
+            dtype = zero
+    if numbers:
+        top = max(2 if isinstance(x, float) else 0 if isinstance(x, bool) else 1 for x in numbers)
+        if dtype is None or top > _CATEGORY[dtype.kind]:
+            dtype = (np.dtype(np.bool_), np.dtype(np.int64), DEFAULT_DTYPE)[top]
+    return dtype
+
+
+def _cast(x: "Tensor", dtype: np.dtype) -> Any:
+    """x as dtype for an op's input: between floats in the graph (Cast), else its plain cast data (no gradient)."""
+    if x.data.dtype == dtype:
+        return x
+    if x.data.dtype.kind == "f" and dtype.kind == "f":
+        return x.to(dtype)
+    return x.data.astype(dtype)
+
+
+def _promote(a: "Tensor", b: Any, true_divide: bool = False) -> tuple[Any, Any]:
+    """The operands of `a op b`, cast to the dtype PyTorch's type promotion gives (see result_type).
+
+    NumPy agrees with PyTorch when both sides are floats with dimensions, or `a` is a float tensor and
+    `b` a Python number; elsewhere NumPy would give another dtype (float64 for an int tensor with a Python
+    float, the wider dtype where PyTorch's 0-d tensor is "weak"), so both sides are cast first. A NumPy
+    number such as np.float64(2) counts as a Python number, as in PyTorch; true division of ints gives
+    the default float dtype.
+    """
     if isinstance(b, np.generic):
-        b = b.item()  # a NumPy number counts as a Python number, as in PyTorch
+        b = b.item()
     elif not isinstance(b, (Tensor, int, float)):
         b = Tensor(b)
-    if not isinstance(b, Tensor):  # a Python number
-        if not a_float and (isinstance(b, float) or true_divide):
-            return a.data.astype(DEFAULT_DTYPE), b
-        return a, b
-    b_float = b.data.dtype.kind == "f"
-    if a_float and not b_float:
-        return a, b.data.astype(a.data.dtype)
-    if b_float and not a_float:
-        return a.data.astype(b.data.dtype), b
-    if true_divide and not a_float:  # int / int
-        return a.data.astype(DEFAULT_DTYPE), b.data.astype(DEFAULT_DTYPE)
-    return a, b
+    dtype = result_type(a, b)
+    if true_divide and dtype.kind != "f":  # int / int
+        dtype = DEFAULT_DTYPE
+    return _cast(a, dtype), (_cast(b, dtype) if isinstance(b, Tensor) else b)
 
 
 def _binary(op: Any, a: "Tensor", b: Any, reflected: bool = False, true_divide: bool = False) -> "Tensor":
     """`a op b` (or `b op a` when reflected) with PyTorch's result dtype: the one call every operator makes."""
-    if not (a.data.dtype.kind == "f" and (type(b) is float or type(b) is int
-                                          or (type(b) is Tensor and b.data.dtype.kind == "f"))):
-        a, b = _promote(a, b, true_divide)  # the uncommon case: an int, bool or NumPy-number side
+    if not (a.data.dtype.kind == "f" and (type(b) is float or type(b) is int or (
+            type(b) is Tensor and b.data.dtype.kind == "f"
+            and (b.data.dtype == a.data.dtype or (b.data.ndim > 0) == (a.data.ndim > 0))))):
+        a, b = _promote(a, b, true_divide)  # the uncommon case: an int, bool, 0-d or NumPy-number side
     return op.apply(b, a) if reflected else op.apply(a, b)
 
 
@@ -131,15 +186,14 @@ def _is_int(dim: Any) -> bool:
     return isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
 
 
-class Tensor:
+class Tensor(SurfaceMethods):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 
     Args:
         data: a number, a (nested) list, an ndarray or a Tensor. The data is copied.
         requires_grad: record operations on this tensor so that `backward()` fills its `.grad`.
-        dtype: the NumPy dtype to store. By default floating-point arrays keep their dtype (float64
-            stays float64), bools make a bool tensor (as PyTorch), and everything else (Python
-            numbers, lists, ints) becomes float32.
+        dtype: the NumPy dtype to store. By default, as PyTorch: arrays keep their dtype (float64 stays
+            float64, int32 int32); Python floats become float32, Python ints int64, bools bool.
 
     Example:
         >>> x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -408,12 +462,21 @@ class Tensor:
 
     # ---- dtype --------------------------------------------------------------------------------
 
-    def to(self, dtype: DTypeLike) -> "Tensor":
+    def to(self, dtype: DTypeLike = None, device: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
         """Convert to `dtype`; between float dtypes the gradient flows back (cast to the input's dtype).
 
-        `x.to("cpu")` returns x, as in PyTorch for a tensor already on the CPU (the one device here).
+        `x.to("cpu")` returns x, as in PyTorch for a tensor already on the CPU (the one device here);
+        `x.to(other)` takes other's dtype; `x.to("cuda")` is a clear error. PyTorch's other forms,
+        `x.to(device, dtype)` and `x.to(dtype=..., device=...)`, work too.
         """
-        if isinstance(dtype, str) and dtype == "cpu":
+        dtype, device = kwargs.pop("dtype", dtype), kwargs.pop("device", device)
+        if isinstance(dtype, Tensor):
+            dtype = dtype.data.dtype
+        if _is_device(dtype):  # x.to(device) or x.to(device, dtype)
+            dtype, device = device, dtype
+        check_device("to", device)
+        if dtype is None or _is_device(dtype):
+            check_device("to", dtype)
             return self
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
@@ -472,19 +535,19 @@ class Tensor:
 
     def exp(self) -> "Tensor":
         """e^x, elementwise."""
-        return _ops.Exp.apply(self)
+        return _ops.Exp.apply(_floating(self))
 
     def log(self) -> "Tensor":
         """The natural logarithm, elementwise."""
-        return _ops.Log.apply(self)
+        return _ops.Log.apply(_floating(self))
 
     def log1p(self) -> "Tensor":
         """log(1 + x), elementwise, exact even where x is tiny (1 + x would round x away)."""
-        return _ops.Log1p.apply(self)
+        return _ops.Log1p.apply(_floating(self))
 
     def sqrt(self) -> "Tensor":
         """The square root, elementwise."""
-        return _ops.Sqrt.apply(self)
+        return _ops.Sqrt.apply(_floating(self))
 
     def abs(self) -> "Tensor":
         """|x|, elementwise (its gradient at 0 is taken as 0, as PyTorch)."""
@@ -496,24 +559,26 @@ class Tensor:
 
     def sigmoid(self) -> "Tensor":
         """1 / (1 + exp(-x)), elementwise."""
-        return _ops.Sigmoid.apply(self)
+        return _ops.Sigmoid.apply(_floating(self))
 
     def tanh(self) -> "Tensor":
         """The hyperbolic tangent, elementwise."""
-        return _ops.Tanh.apply(self)
+        return _ops.Tanh.apply(_floating(self))
 
     def sin(self) -> "Tensor":
         """The sine, elementwise (also reached as np.sin(x))."""
-        return _ops.Sin.apply(self)
+        return _ops.Sin.apply(_floating(self))
 
     def cos(self) -> "Tensor":
         """The cosine, elementwise (also reached as np.cos(x))."""
-        return _ops.Cos.apply(self)
+        return _ops.Cos.apply(_floating(self))
 
     def clamp(self, min: Optional[float] = None, max: Optional[float] = None) -> "Tensor":
         """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
         if min is None and max is None:
             raise ArgumentError("clamp: at least one of min and max must be given")
+        if self.data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
+            return self.to(DEFAULT_DTYPE).clamp(min, max)  # an int tensor clamped to float bounds: float32, as PyTorch
         return _ops.Clamp.apply(self, min=_data(min), max=_data(max))
 
     clip = clamp
@@ -544,6 +609,8 @@ class Tensor:
         """
         if dtype is not None:
             return self.to(dtype).sum(dim, keepdim, axis=axis, keepdims=keepdims)
+        if self.data.dtype.kind in "bu" or self.data.dtype.kind == "i" and self.data.dtype.itemsize < 8:
+            return self.to(np.int64).sum(dim, keepdim, axis=axis, keepdims=keepdims)  # as PyTorch: int64
         axes, keep = reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Sum.apply(self, axes=axes, keepdim=keep)
 
@@ -691,7 +758,22 @@ class Tensor:
         target = infer_shape(self.data.shape, shape_args(shape))
         return _view(self, _ops.Reshape.apply(self, shape=target))
 
-    view = reshape
+    def view(self, *shape: Any) -> "Tensor":
+        """reshape without a copy, as `torch.Tensor.view`: refused, as PyTorch refuses it, where the
+        elements are not laid out so that the new shape can read them in place (after a transpose)."""
+        if shape and not isinstance(shape[0], (int, np.integer, tuple, list)):
+            return self.to(shape[0])  # x.view(dtype) is a reinterpreting cast in PyTorch; here a conversion
+        target = infer_shape(self.data.shape, shape_args(shape))
+        if type(self.data) is np.ndarray and not self.data.flags.c_contiguous:
+            try:
+                np.reshape(self.data, target, copy=False)
+            except ValueError:
+                raise RuntimeError(
+                    f"view: the size {target} is not compatible with the input's layout (shape {self.shape}, "
+                    "strides of a transposed or sliced tensor): at least one dimension spans two of its "
+                    "dimensions. Use .reshape(...) instead, or .contiguous().view(...)"
+                ) from None
+        return _view(self, _ops.Reshape.apply(self, shape=target))
 
     def view_as(self, other: "Tensor") -> "Tensor":
         """`view` to other's shape, as `torch.Tensor.view_as`."""
@@ -843,6 +925,7 @@ class Tensor:
         """Matrix product with NumPy's rules: 1-D vectors, matrices and batches of matrices."""
         other = _operand_tensor(other)
         check_matmul(self.shape, other.shape)
+        check_same_dtype("matmul", self.data, other.data)
         return _ops.MatMul.apply(self, other)
 
     def dot(self, other: Any) -> "Tensor":
@@ -861,6 +944,7 @@ class Tensor:
         """
         mat2 = _operand_tensor(mat2)
         check_mm(self.data.shape, mat2.data.shape)
+        check_same_dtype("mm", self.data, mat2.data)
         return _ops.MatMul.apply(self, mat2)
 
     # ---- operator sugar: one line each, with the math it means ----------------------------
@@ -1169,6 +1253,12 @@ def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
         raise ShapeError(f"comparison {op}: shapes {shapes} do not broadcast ({error})") from None
 
 
+def _is_device(x: Any) -> bool:
+    """True for what names a device ("cpu", "cuda:0", tg.device) rather than a dtype."""
+    name = str(getattr(x, "type", x)) if isinstance(x, str) or hasattr(x, "index") else ""
+    return name.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta")
+
+
 def _shape_of(op: str, other: Any) -> tuple[int, ...]:
     """other's shape, for view_as and reshape_as; other must be a Tensor, as in PyTorch."""
     if not isinstance(other, Tensor):
@@ -1178,19 +1268,22 @@ def _shape_of(op: str, other: Any) -> tuple[int, ...]:
 
 
 def _operand_tensor(x: Any) -> Tensor:
-    """x itself if it is a Tensor, else a new Tensor made from it (numbers and lists become float32)."""
+    """x itself if it is a Tensor, else a new Tensor made from it (with tg.tensor's dtype rules)."""
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
 # ---- the tensor-making functions users call as tg.tensor(...) ------------------------------
 
-def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> Tensor:
+def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike = None, device: Any = None) -> Tensor:
     """Make a Tensor from data (copied), as `torch.tensor`.
 
     Example:
-        >>> tg.tensor([1, 2, 3])             # ints become float32
+        >>> tg.tensor([1.0, 2, 3])           # floats become float32, as in PyTorch
         tensor([1., 2., 3.], dtype=float32)
+        >>> tg.tensor([1, 2, 3]).dtype       # and ints int64
+        dtype('int64')
     """
+    check_device("tensor", device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 

@@ -65,16 +65,12 @@ def _where(condition: Tensor, a: Tensor, b: Any) -> Tensor:
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    """x Phi(x); with approximate='tanh': x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
-
-    The exact form ('none', PyTorch's default) needs the error function, which tinygrad_edu has no op
-    for yet: it raises NotImplementedError. Pass approximate='tanh' (within 1e-3 of the exact values).
+    """x Phi(x) = x/2 (1 + erf(x / sqrt 2)) (PyTorch's default, 'none'); with approximate='tanh':
+    x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
     """
     if approximate == "none":
-        raise NotImplementedError(
-            "gelu: the exact GELU needs erf, which tinygrad_edu does not implement; "
-            "use approximate='tanh' (GELU(approximate='tanh'))"
-        )
+        x = _operand_tensor(input)
+        return 0.5 * x * (1 + (x * (1 / math.sqrt(2))).erf())
     if approximate != "tanh":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     x = _operand_tensor(input)
@@ -184,7 +180,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 
 
 class GELU(Module):
-    """gelu(x, approximate): only approximate='tanh' is implemented (see `gelu`).
+    """gelu(x, approximate): the exact x Phi(x) by default, or its tanh approximation (see `gelu`).
 
     Example:
         >>> nn.GELU(approximate="tanh")(tg.tensor([1.0]))      # x * Phi(x), Phi by its tanh approximation

@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from tinygrad_edu.arguments import check_same_dtype
 from tinygrad_edu.autograd import is_grad_enabled
 from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.ops import elementwise, linalg
@@ -45,6 +46,7 @@ def linear(input: Any, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
             f"linear: input of shape {x.data.shape} and weight of shape {weight.data.shape} do not fit: "
             f"the input's last dimension must be in_features = {weight.data.shape[-1]}"
         )
+    check_same_dtype("linear", x.data, weight.data)
     return linalg.Linear.apply(x, weight, bias)
 
 
@@ -424,3 +426,6 @@ __all__ += [
     "embedding", "group_norm", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool2d",
 ]
+from tinygrad_edu.nn.padding import one_hot, pad  # noqa: E402
+
+__all__ += ["pad", "one_hot"]

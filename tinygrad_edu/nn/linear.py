@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.arguments import check_same_dtype
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.ops.linalg import Linear as LinearOp
-from tinygrad_edu.tensor import DTypeLike, Tensor
+from tinygrad_edu.tensor import DTypeLike, Tensor, get_default_dtype
 
 __all__ = ["Linear", "Identity", "Flatten", "Unflatten"]
 
@@ -22,7 +23,7 @@ class Linear(Module):
 
     Weights and bias start uniform in [-1/sqrt(in_features), 1/sqrt(in_features)), PyTorch's default,
     drawn from `tg.default_generator()` (so `tg.manual_seed(k)` makes them reproducible).
-    `dtype` is float32 unless given. The input has shape (..., in_features).
+    `dtype` is the default dtype (float32, see tg.set_default_dtype) unless given. The input has shape (..., in_features).
 
     Example:
         >>> layer = nn.Linear(2, 4)
@@ -34,7 +35,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: DTypeLike = None) -> None:
         super().__init__()
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
+        dtype = np.dtype(get_default_dtype() if dtype is None else dtype)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(Tensor._from_op(np.empty((out_features, in_features), dtype=dtype), None))
@@ -62,6 +63,7 @@ class Linear(Module):
                 f"{self!r}: input of shape {input.data.shape} should have in_features = {self.in_features} "
                 "in its last dimension"
             )
+        check_same_dtype(repr(self), input.data, self.weight.data)  # an int input is refused, as in PyTorch
         return LinearOp.apply(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:

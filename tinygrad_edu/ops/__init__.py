@@ -1,10 +1,16 @@
 """Where the forward and backward passes live: every differentiable op, one Function class each.
 
 - `elementwise.py`: + - * / ** maximum minimum where, exp log log1p sqrt abs relu sigmoid tanh sin cos clamp, casts
+- `trig.py`: tan, asin acos atan atan2 hypot, sinh cosh asinh acosh atanh
+- `explog.py`: exp2 expm1 log2 log10 logaddexp, erf erfc
+- `rounding.py`: floor ceil round trunc sign (gradient 0), fmod remainder copysign nan_to_num
 - `reduce.py`: sum mean max min, softmax log_softmax logsumexp
+- `scan.py`: prod, cumsum cumprod logcumsumexp
 - `movement.py`: reshape permute expand index setitem gather cat stack
+- `scatter.py`: scatter scatter_add scatter_reduce index_add index_copy: writing into a copy at indices
 - `linalg.py`: matmul, linear
 - `conv.py`: conv2d, max_pool2d, avg_pool2d (the 1-d forms are these at height 1), from strided windows
+- `einsum.py`: einsum
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
 """
 
@@ -13,15 +19,26 @@ from tinygrad_edu.ops.elementwise import (
     Abs, Add, Cast, Clamp, Copy, Cos, Div, Exp, Log, Log1p, Maximum, Minimum, Mul, Neg, Pow, ReLU,
     Sigmoid, Sin, Sqrt, Sub, Tanh, Where,
 )
+from tinygrad_edu.ops.einsum import Einsum
+from tinygrad_edu.ops.explog import Erf, Erfc, Exp2, Expm1, Log2, Log10, LogAddExp
 from tinygrad_edu.ops.linalg import Linear, MatMul
 from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, SetItem, Stack
 from tinygrad_edu.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
+from tinygrad_edu.ops.rounding import Ceil, Copysign, Floor, Fmod, NanToNum, Remainder, Round, Sign, Trunc
+from tinygrad_edu.ops.scatter import Scatter, ScatterAdd, ScatterReduce
+from tinygrad_edu.ops.scan import Cumprod, Cumsum, LogCumSumExp, Prod
+from tinygrad_edu.ops.trig import Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Cosh, Hypot, Sinh, Tan
 
 __all__ = [
     "Abs", "Add", "Cast", "Clamp", "Copy", "Div", "Exp", "Log", "Log1p", "Maximum", "Minimum", "Mul", "Neg",
     "Pow", "ReLU", "Sigmoid", "Sqrt", "Sub", "Tanh", "Where", "Sin", "Cos",
+    "Tan", "Asin", "Acos", "Atan", "Atan2", "Hypot", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
+    "Exp2", "Expm1", "Log2", "Log10", "LogAddExp", "Erf", "Erfc",
+    "Floor", "Ceil", "Round", "Trunc", "Sign", "Fmod", "Remainder", "Copysign", "NanToNum",
     "Linear", "MatMul",
     "AvgPool2d", "Conv2d", "MaxPool2d",
     "Cat", "Expand", "Gather", "Index", "Permute", "Reshape", "SetItem", "Stack",
     "LogSoftmax", "LogSumExp", "Max", "Mean", "Min", "Softmax", "Sum",
+    "Prod", "Cumsum", "Cumprod", "LogCumSumExp",
+    "Scatter", "ScatterAdd", "ScatterReduce", "Einsum",
 ]

@@ -5,9 +5,8 @@ them; the DataLoader fetches each group's samples and `collate_fn` (default_coll
 batch tensors, keeping the samples' structure (tuples, dicts, numbers, arrays).
 
 Randomness (shuffle, RandomSampler, random_split) comes from the library's generator (`tg.manual_seed`),
-or from `generator=`: a NumPy `np.random.Generator` (what `tg.manual_seed` returns and `tg.rand` accepts).
-The library has no Generator class of its own, so `torch.Generator().manual_seed(s)` is written
-`np.random.default_rng(s)` here; the orders drawn are reproducible but not torch's.
+or from `generator=`: a `tg.Generator` (`tg.Generator().manual_seed(s)`, as torch's) or any NumPy
+`np.random.Generator` (tg.Generator is one); the orders drawn are reproducible but not torch's.
 Everything runs in the main process: `num_workers` is accepted and the batches are the same as with 0.
 
 Example:

@@ -1,0 +1,49 @@
+"""tg.linalg, as torch.linalg: norms, made of differentiable ops so their gradients come with them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.arguments import Dim
+from tinygrad_edu.tensor import Tensor, _operand_tensor
+
+__all__ = ["vector_norm", "norm"]
+
+
+def vector_norm(x: Any, ord: Any = 2, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    """(sum |x|^ord)^(1/ord) over dim (None: every element); ord inf / -inf: the largest / smallest |x|,
+    ord 0: the number of nonzero elements.
+
+    Example:
+        >>> tg.linalg.vector_norm(tg.tensor([3.0, 4.0]))
+        tensor(5., dtype=float32)
+    """
+    x = _operand_tensor(x)
+    x = x if x.dtype.kind == "f" else x.float()
+    a = x.abs()
+    if ord == float("inf"):
+        return a.amax(dim, keepdim)
+    if ord == -float("inf"):
+        return a.amin(dim, keepdim)
+    if ord == 0:
+        return (a != 0).to(x.dtype).sum(dim, keepdim)
+    if ord == 1:
+        return a.sum(dim, keepdim)
+    if ord == 2:
+        return (x * x).sum(dim, keepdim).sqrt()
+    return (a ** ord).sum(dim, keepdim) ** (1.0 / ord)
+
+
+def norm(x: Any, ord: Any = None, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    """The vector 2-norm of every element (ord None), or vector_norm with ord over dim (matrix norms:
+    only 'fro', the 2-norm of all elements of the matrix)."""
+    if ord in (None, "fro"):
+        return vector_norm(x, 2, dim, keepdim)
+    if isinstance(ord, str):
+        raise NotImplementedError(f"linalg.norm: ord={ord!r} is not supported; use None, 'fro' or a number")
+    return vector_norm(x, ord, dim, keepdim)
+
+
+del np

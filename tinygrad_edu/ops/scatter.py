@@ -1,0 +1,93 @@
+"""Writing into a copy of x at indices: scatter, scatter_add, index_add, index_copy (gather's reverse).
+
+`where` is a tuple of index arrays that names the written elements of x, built by the Tensor method
+from PyTorch's (dim, index) form: for scatter it is index along `dim` and the position itself along
+every other dim, for index_add the index along `dim` and every position elsewhere. `src` holds one
+value per index (a number is broadcast). Each backward reads the gradient back at the same places.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu.autograd import Function
+
+
+class Scatter(Function):
+    """A copy of x with x[where] = src: each written element of x is replaced (index_copy, scatter)."""
+
+    def forward(self, x, src, where=()):
+        self.save(where)
+        out = x.copy()
+        out[where] = src
+        return out
+
+    def backward(self, grad_out):
+        # an overwritten element of x no longer reaches the output: gradient 0 there; src's element
+        # is now the output's, so it gets the gradient at its place
+        (where,) = self.saved
+        need_x, need_src = self.needs_input_grad
+        grad_x = None
+        if need_x:
+            grad_x = grad_out.copy()
+            grad_x[where] = 0
+        return grad_x, (grad_out[where] if need_src else None)
+
+
+class ScatterAdd(Function):
+    """A copy of x with src added at x[where]; repeated places add up (scatter_add, index_add)."""
+
+    def forward(self, x, src, where=()):
+        self.save(where)
+        out = x.copy()
+        np.add.at(out, where, src)
+        return out
+
+    def backward(self, grad_out):
+        # d out/dx = 1 everywhere; each src element was added to one place: it gets that place's gradient
+        (where,) = self.saved
+        need_x, need_src = self.needs_input_grad
+        return (grad_out if need_x else None), (grad_out[where] if need_src else None)
+
+
+# the value a place starts from when only src's values count (include_self=False)
+_START = {"amax": -np.inf, "amin": np.inf, "prod": 1.0}
+_UFUNC = {"amax": np.maximum, "amin": np.minimum, "prod": np.multiply}
+
+
+class ScatterReduce(Function):
+    """A copy of x where each place x[where] also takes src's values by `reduce`: "amax", "amin" or "prod"
+    (scatter_reduce; "sum" and "mean" are made of ScatterAdd). include_self=False leaves x's own value out
+    at the places written."""
+
+    def forward(self, x, src, where=(), reduce: str = "amax", include_self: bool = True):
+        written = np.zeros_like(x, dtype=bool)
+        written[where] = True
+        out = x.copy()
+        if not include_self:
+            start = _START[reduce]
+            if x.dtype.kind in "iu":  # (an integer dtype has no infinity: its extremes stand in)
+                start = {"amax": np.iinfo(x.dtype).min, "amin": np.iinfo(x.dtype).max, "prod": 1}[reduce]
+            elif x.dtype.kind == "b":
+                start = reduce != "amax"
+            out[written] = start
+        _UFUNC[reduce].at(out, where, src)
+        self.save(x, src, out, written, where, reduce, include_self)
+        return out
+
+    def backward(self, grad_out):
+        x, src, out, written, where, reduce, include_self = self.saved
+        need_x, need_src = self.needs_input_grad
+        counts_x = np.logical_not(written) if not include_self else np.ones_like(written)
+        if reduce == "prod":
+            # d(prod)/d(one factor) = the product of the others = out / that factor (no zero factors)
+            grad_x = grad_out * np.where(counts_x, out / np.where(counts_x, x, 1), 0) if need_x else None
+            grad_src = (grad_out * out)[where] / src if need_src else None
+            return grad_x, grad_src
+        # amax / amin: the gradient goes to every value equal to the result, shared evenly (as PyTorch)
+        hits_x = (x == out) & counts_x
+        hits_src = src == out[where]
+        count = hits_x.astype(grad_out.dtype)
+        np.add.at(count, where, hits_src.astype(grad_out.dtype))
+        share = grad_out / np.maximum(count, 1)
+        return (share * hits_x if need_x else None), (share[where] * hits_src if need_src else None)
