@@ -317,7 +317,8 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Opti
     """Normal samples with the given mean and std (numbers or tensors, which broadcast), as `torch.normal`.
 
     Example:
-        >>> tg.normal(2.0, 3.0, size=(1000,)).mean()          # about 2
+        >>> bool(abs(tg.normal(2.0, 3.0, size=(10000,)).mean().item() - 2.0) < 0.2)   # about 2
+        True
     """
     check_device("normal", device)
     means, stds = (m.data if isinstance(m, Tensor) else np.asarray(m, dtype=np.float64) for m in (mean, std))
@@ -353,7 +354,9 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
     drawn at most once per row, so num_samples may not exceed the number of categories with nonzero weight.
 
     Example:
-        >>> tg.multinomial(tg.tensor([0.0, 1.0, 3.0]), 4, replacement=True)   # only 1s and 2s, about 3 times more 2s
+        >>> draws = tg.multinomial(tg.tensor([0.0, 1.0, 3.0]), 4000, replacement=True)
+        >>> sorted(set(draws.tolist())), bool(2.5 < (draws == 2).sum().item() / (draws == 1).sum().item() < 3.5)
+        ([1, 2], True)
     """
     weights = np.asarray(input.data if isinstance(input, Tensor) else input, dtype=np.float64)
     if weights.ndim not in (1, 2):
