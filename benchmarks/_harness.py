@@ -64,10 +64,27 @@ from tinygrad_edu.apps.bench import (  # noqa: E402  (after the thread variables
 )
 
 __all__ = [
-    "BASELINE", "Comparison", "Goal", "Row", "benchmark_settings", "common_arguments", "describe_environment",
-    "format_time", "load_torch", "markdown_table", "positive_int", "print_comparisons", "relative", "time_steps",
+    "BASELINE",
+    "Comparison",
+    "Goal",
+    "Row",
+    "benchmark_settings",
+    "common_arguments",
+    "describe_environment",
+    "format_time",
+    "load_torch",
+    "markdown_table",
+    "positive_int",
+    "print_comparisons",
+    "relative",
+    "time_steps",
     "verdict_lines",
-    "rss_bytes", "peak_rss_bytes", "reset_peak_rss", "format_bytes", "run_child", "report_to_parent",
+    "rss_bytes",
+    "peak_rss_bytes",
+    "reset_peak_rss",
+    "format_bytes",
+    "run_child",
+    "report_to_parent",
 ]
 
 MB = 1024 * 1024

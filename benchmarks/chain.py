@@ -41,7 +41,10 @@ FACTOR, STEP = 1.0001, 0.0001
 # and of the departure from linear, is CPython's cyclic garbage collector walking the growing graph.
 NO_GC = "tinygrad_edu, gc.disable() during the chain (info)"
 IMPLEMENTATIONS = {
-    BASELINE: "numpy", "tinygrad_edu": "tinygrad_edu", NO_GC: "tinygrad_edu-nogc", "PyTorch eager": "torch",
+    BASELINE: "numpy",
+    "tinygrad_edu": "tinygrad_edu",
+    NO_GC: "tinygrad_edu-nogc",
+    "PyTorch eager": "torch",
 }
 
 
@@ -49,6 +52,7 @@ def chain_function(kind: str, length: int) -> Callable[[], Any] | None:
     """A function that runs the chain forward and backward and returns d y/d x as an ndarray."""
     x0 = np.random.default_rng(0).standard_normal((4, 4), dtype=np.float32)
     if kind == "numpy":
+
         def by_hand() -> Any:
             y = x0
             for i in range(length):
@@ -58,6 +62,7 @@ def chain_function(kind: str, length: int) -> Callable[[], Any] | None:
                 if i % 2 == 0:
                     grad = grad * FACTOR  # d(y a)/dy = a; d(y + b)/dy = 1 leaves grad as it is
             return grad
+
         return by_hand
     if kind.startswith("tinygrad_edu"):
         x, seed = tg.tensor(x0, requires_grad=True), tg.ones(4, 4)
@@ -72,6 +77,7 @@ def chain_function(kind: str, length: int) -> Callable[[], Any] | None:
             y.backward(seed)
             gc.enable()
             return x.grad.data
+
         return engine
     torch = load_torch("auto")
     if torch is None:
@@ -85,6 +91,7 @@ def chain_function(kind: str, length: int) -> Callable[[], Any] | None:
         tx.grad = None
         y.backward(tseed)
         return tx.grad.numpy()
+
     return pytorch
 
 
@@ -109,12 +116,23 @@ def child(kind: str, length: int, repeat: int, threads: int) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     _harness.common_arguments(parser)
-    parser.add_argument("--lengths", type=_harness.positive_int, nargs=2, default=[10_000, 100_000],
-                        metavar=("SHORT", "LONG"), help="the two chain lengths (default 10000 100000)")
-    parser.add_argument("--repeat", type=_harness.positive_int, default=3,
-                        help="runs of each chain in its process; growth is the first run's (default 3)")
-    parser.add_argument("--tiny", action="store_true",
-                        help="chains of 100 and 1000 ops, once: only checks that it runs")
+    parser.add_argument(
+        "--lengths",
+        type=_harness.positive_int,
+        nargs=2,
+        default=[10_000, 100_000],
+        metavar=("SHORT", "LONG"),
+        help="the two chain lengths (default 10000 100000)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=_harness.positive_int,
+        default=3,
+        help="runs of each chain in its process; growth is the first run's (default 3)",
+    )
+    parser.add_argument(
+        "--tiny", action="store_true", help="chains of 100 and 1000 ops, once: only checks that it runs"
+    )
     parser.add_argument("--child", choices=sorted(IMPLEMENTATIONS.values()), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.tiny:
@@ -131,16 +149,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results[name, length] = {"unavailable": "not used (--torch no)"}
                 continue
             # The child reads only the second length: it runs a chain of exactly that many ops.
-            results[name, length] = _harness.run_child("chain.py", [
-                "--child", kind, "--lengths", "1", str(length),
-                "--repeat", str(args.repeat), "--threads", str(args.threads),
-            ])
+            results[name, length] = _harness.run_child(
+                "chain.py",
+                [
+                    "--child",
+                    kind,
+                    "--lengths",
+                    "1",
+                    str(length),
+                    "--repeat",
+                    str(args.repeat),
+                    "--threads",
+                    str(args.threads),
+                ],
+            )
     table, goals, failures = summarise(results, args.lengths)
     short, long = args.lengths
     print(f"\n## A chain of {short:,} and {long:,} elementwise ops on a (4, 4) float32 tensor, forward + backward\n")
     print(table)
-    print(f"\nMedian of {args.repeat} run(s) per process; growth is the peak RSS during the first run minus the RSS "
-          f"before it. Linearity: time for {long:,} ops / time for {short:,} ops ({long // short} is linear).")
+    print(
+        f"\nMedian of {args.repeat} run(s) per process; growth is the peak RSS during the first run minus the RSS "
+        f"before it. Linearity: time for {long:,} ops / time for {short:,} ops ({long // short} is linear)."
+    )
     print("\n".join(_harness.verdict_lines(goals, failures)))
     return 1 if failures else 0
 
@@ -180,18 +210,42 @@ def summarise(
             linear = f"{r['median'] / statistics.median(results[name, short]['times']):.1f}"
         times = [format_time(t) for t in (r["median"], min(r["times"]), max(r["times"]))]
         rows.append([name, f"{length:,}", *times, ratio, format_bytes(r["growth"]), linear, note])
-    header = ["implementation", "ops", "median fwd+bwd", "min", "max", "x NumPy", "memory growth",
-              f"time {_count(long)} / {_count(short)}", "result check"]
+    header = [
+        "implementation",
+        "ops",
+        "median fwd+bwd",
+        "min",
+        "max",
+        "x NumPy",
+        "memory growth",
+        f"time {_count(long)} / {_count(short)}",
+        "result check",
+    ]
     r_long, r_short = results.get(("tinygrad_edu", long), {}), results.get(("tinygrad_edu", short), {})
     if "median" in r_long:
-        goals.append(Goal(f"tinygrad_edu, {long:,} ops forward + backward <= {TIME_GOAL:g} s",
-                          r_long["median"] <= TIME_GOAL, format_time(r_long["median"])))
-        goals.append(Goal(f"tinygrad_edu, {long:,} ops: memory growth <= {format_bytes(MEMORY_GOAL)}",
-                          r_long["growth"] <= MEMORY_GOAL, format_bytes(r_long["growth"])))
+        goals.append(
+            Goal(
+                f"tinygrad_edu, {long:,} ops forward + backward <= {TIME_GOAL:g} s",
+                r_long["median"] <= TIME_GOAL,
+                format_time(r_long["median"]),
+            )
+        )
+        goals.append(
+            Goal(
+                f"tinygrad_edu, {long:,} ops: memory growth <= {format_bytes(MEMORY_GOAL)}",
+                r_long["growth"] <= MEMORY_GOAL,
+                format_bytes(r_long["growth"]),
+            )
+        )
     if "median" in r_long and "median" in r_short:
         ratio, limit = r_long["median"] / r_short["median"], LINEAR_TOLERANCE * long / short
-        goals.append(Goal(f"tinygrad_edu linear in length: time ratio <= {limit:g} for {long // short}x the ops",
-                          ratio <= limit, f"{ratio:.1f}"))
+        goals.append(
+            Goal(
+                f"tinygrad_edu linear in length: time ratio <= {limit:g} for {long // short}x the ops",
+                ratio <= limit,
+                f"{ratio:.1f}",
+            )
+        )
     return _harness.markdown_table(header, rows), goals, failures
 
 

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
-
 import numpy as np
 
 import tinygrad_edu as tg
@@ -34,8 +33,18 @@ class LenetComparison(Comparison):
 def lenet(nn: Any) -> Any:
     """LeNet-5's shape in either library: 1x28x28 -> 6x24x24 -> 6x12x12 -> 16x8x8 -> 16x4x4 -> 120 -> 84 -> 10."""
     return nn.Sequential(
-        nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+        nn.Conv2d(1, 6, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(256, 120),
+        nn.ReLU(),
+        nn.Linear(120, 84),
+        nn.ReLU(),
+        nn.Linear(84, 10),
     )
 
 
@@ -43,8 +52,9 @@ def lenet_trainer(weights: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, 
     _, nn, optim, from_numpy, _ = library
     model = lenet(nn)
     model.load_state_dict({k: from_numpy(v.copy()) for k, v in weights.items()})
-    return ModuleTrainer(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.01),
-                         from_numpy(x), from_numpy(y))
+    return ModuleTrainer(
+        model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.01), from_numpy(x), from_numpy(y)
+    )
 
 
 def lenet_comparison(repeat: int, block: int, check_steps: int, torch: Any, torch_mode: str, batch: int) -> Any:
@@ -53,13 +63,16 @@ def lenet_comparison(repeat: int, block: int, check_steps: int, torch: Any, torc
     weights = {k: np.asarray(v, dtype=np.float32) for k, v in lenet(tg.nn).state_dict().items()}
     x = rng.normal(size=(batch, 1, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, size=batch).astype(np.int64)
-    factories = {MODULES: functools.partial(lenet_trainer, weights, x, y, (MODULES, tg.nn, tg.optim, tg.from_numpy, None))}
+    factories = {
+        MODULES: functools.partial(lenet_trainer, weights, x, y, (MODULES, tg.nn, tg.optim, tg.from_numpy, None))
+    }
     unavailable = {}
     if torch is None:
         unavailable[PYTORCH] = "not installed" if torch_mode == "auto" else "not used (--torch no)"
     else:
-        factories[PYTORCH] = functools.partial(lenet_trainer, weights, x, y,
-                                               (PYTORCH, torch.nn, torch.optim, torch.from_numpy, None))
+        factories[PYTORCH] = functools.partial(
+            lenet_trainer, weights, x, y, (PYTORCH, torch.nn, torch.optim, torch.from_numpy, None)
+        )
     # run_comparison checks rows against a hand-written NumPy baseline, which LeNet has none of: the
     # losses of every row are checked here instead, against tinygrad_edu's, before timing.
     losses = {}
@@ -69,8 +82,9 @@ def lenet_comparison(repeat: int, block: int, check_steps: int, torch: Any, torc
         for _ in range(check_steps):
             trainer.step()
             losses[name].append(trainer.loss())
-    comparison = run_comparison(f"LeNet-style CNN on 1x28x28, batch {batch}, float32: one SGD step",
-                                (factories, unavailable), repeat, block, 0)
+    comparison = run_comparison(
+        f"LeNet-style CNN on 1x28x28, batch {batch}, float32: one SGD step", (factories, unavailable), repeat, block, 0
+    )
     comparison.__class__ = LenetComparison  # the same result, its table relative to tinygrad_edu
     for name, got in losses.items():
         worst = max(abs(a - b) / abs(b) for a, b in zip(got, losses[MODULES]))
@@ -94,15 +108,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=_harness.positive_int, default=21, help="timed blocks per row (default 21)")
     parser.add_argument("--steps", type=_harness.positive_int, default=3, help="training steps per block (default 3)")
     parser.add_argument("--batch", type=_harness.positive_int, default=64, help="batch size (default 64)")
-    parser.add_argument("--check-steps", type=_harness.positive_int, default=5,
-                        help="steps whose losses are compared before timing (default 5)")
+    parser.add_argument(
+        "--check-steps",
+        type=_harness.positive_int,
+        default=5,
+        help="steps whose losses are compared before timing (default 5)",
+    )
     parser.add_argument("--tiny", action="store_true", help="3 blocks of 1 step: only checks that it runs")
     args = parser.parse_args(argv)
     if args.tiny:
         args.repeat, args.steps, args.check_steps = 3, 1, 3
-    return _harness.print_comparisons(args.threads, args.torch, lambda torch: [
-        lenet_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch, args.batch),
-    ])
+    return _harness.print_comparisons(
+        args.threads,
+        args.torch,
+        lambda torch: [
+            lenet_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch, args.batch),
+        ],
+    )
 
 
 if __name__ == "__main__":

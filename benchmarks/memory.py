@@ -29,8 +29,13 @@ GROWTH_TOLERANCE = 1024 * 1024  # "no growth": less than 1 MiB between the first
 CHECK_STEPS = 10
 
 # child kind -> the row of tinygrad_edu.apps.bench.mlp_implementations that it runs
-KINDS = {"numpy": bench.BASELINE, "tensors": bench.TENSORS, "modules": bench.MODULES, "compiled": bench.COMPILED,
-         "torch": bench.PYTORCH}
+KINDS = {
+    "numpy": bench.BASELINE,
+    "tensors": bench.TENSORS,
+    "modules": bench.MODULES,
+    "compiled": bench.COMPILED,
+    "torch": bench.PYTORCH,
+}
 
 
 def child(kind: str, steps: int, sample_every: int, threads: int) -> dict[str, Any]:
@@ -51,16 +56,25 @@ def child(kind: str, steps: int, sample_every: int, threads: int) -> dict[str, A
             if step % sample_every == 0 or step == steps:
                 samples[step] = _harness.rss_bytes()
         seconds = time.perf_counter() - start
-    return {"after_setup": after_setup, "samples": samples, "peak": _harness.peak_rss_bytes(),
-            "losses": losses, "seconds": seconds}
+    return {
+        "after_setup": after_setup,
+        "samples": samples,
+        "peak": _harness.peak_rss_bytes(),
+        "losses": losses,
+        "seconds": seconds,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     _harness.common_arguments(parser)
     parser.add_argument("--steps", type=_harness.positive_int, default=1000, help="training steps (default 1000)")
-    parser.add_argument("--sample-every", type=_harness.positive_int, default=100,
-                        help="read RSS every this many steps; growth is measured from the first sample (default 100)")
+    parser.add_argument(
+        "--sample-every",
+        type=_harness.positive_int,
+        default=100,
+        help="read RSS every this many steps; growth is measured from the first sample (default 100)",
+    )
     parser.add_argument("--tiny", action="store_true", help="30 steps, sampled every 10: only checks that it runs")
     parser.add_argument("--child", choices=sorted(KINDS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -77,18 +91,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         if kind == "torch" and args.torch == "no":
             results[name] = {"unavailable": "not used (--torch no)"}
             continue
-        results[name] = _harness.run_child("memory.py", [
-            "--child", kind, "--steps", str(args.steps), "--sample-every", str(args.sample_every),
-            "--threads", str(args.threads),
-        ])
+        results[name] = _harness.run_child(
+            "memory.py",
+            [
+                "--child",
+                kind,
+                "--steps",
+                str(args.steps),
+                "--sample-every",
+                str(args.sample_every),
+                "--threads",
+                str(args.threads),
+            ],
+        )
     table, goals, failures = summarise(results, args.steps, args.sample_every)
-    print(f"## Memory: {args.steps} MLP steps (784-256-256-10, batch 128, float32), "
-          "each implementation in its own process")
+    print(
+        f"## Memory: {args.steps} MLP steps (784-256-256-10, batch 128, float32), "
+        "each implementation in its own process"
+    )
     print()
     print(table)
     print()
-    print(f"RSS sampled every {args.sample_every} steps; growth is from step {args.sample_every} to step {args.steps}. "
-          f"Peak is the process's VmHWM (interpreter and imports included: importing PyTorch alone takes ~250 MiB).")
+    print(
+        f"RSS sampled every {args.sample_every} steps; growth is from step {args.sample_every} to step {args.steps}. "
+        f"Peak is the process's VmHWM (interpreter and imports included: importing PyTorch alone takes ~250 MiB)."
+    )
     print("\n".join(_harness.verdict_lines(goals, failures)))
     return 1 if failures else 0
 
@@ -113,22 +140,48 @@ def summarise(results: dict[str, dict[str, Any]], steps: int, first_sample: int)
                 note = "DIVERGED"
                 failures.append(failure)
         ratio = f"{r['peak'] / base['peak']:.2f}x" if "peak" in base else "-"
-        rows.append([
-            name, format_bytes(r["peak"]), ratio, format_bytes(r["after_setup"]),
-            format_bytes(first), format_bytes(last), f"{(last - first) / 1024:+.0f} KiB", note,
-        ])
+        rows.append(
+            [
+                name,
+                format_bytes(r["peak"]),
+                ratio,
+                format_bytes(r["after_setup"]),
+                format_bytes(first),
+                format_bytes(last),
+                f"{(last - first) / 1024:+.0f} KiB",
+                note,
+            ]
+        )
         r["growth"] = last - first
-    header = ["implementation", "peak RSS", "x NumPy", "RSS after setup", f"RSS at step {first_sample}",
-              f"RSS at step {steps}", "growth", "result check"]
+    header = [
+        "implementation",
+        "peak RSS",
+        "x NumPy",
+        "RSS after setup",
+        f"RSS at step {first_sample}",
+        f"RSS at step {steps}",
+        "growth",
+        "result check",
+    ]
     table = _harness.markdown_table(header, rows)
     for name in (bench.MODULES, bench.TENSORS, bench.COMPILED):
         r = results.get(name, {})
         if "peak" in r and "peak" in base:
             ratio = r["peak"] / base["peak"]
-            goals.append(Goal(f"peak RSS, {name}, <= {PEAK_GOAL}x NumPy's", ratio <= PEAK_GOAL,
-                              f"{ratio:.3f}x: {format_bytes(r['peak'])} vs {format_bytes(base['peak'])}"))
-            goals.append(Goal(f"no growth from the first sample to step {steps}, {name} (< 1 MiB)",
-                              r["growth"] < GROWTH_TOLERANCE, f"{r['growth'] / 1024:+.0f} KiB"))
+            goals.append(
+                Goal(
+                    f"peak RSS, {name}, <= {PEAK_GOAL}x NumPy's",
+                    ratio <= PEAK_GOAL,
+                    f"{ratio:.3f}x: {format_bytes(r['peak'])} vs {format_bytes(base['peak'])}",
+                )
+            )
+            goals.append(
+                Goal(
+                    f"no growth from the first sample to step {steps}, {name} (< 1 MiB)",
+                    r["growth"] < GROWTH_TOLERANCE,
+                    f"{r['growth'] / 1024:+.0f} KiB",
+                )
+            )
     return table, goals, failures
 
 

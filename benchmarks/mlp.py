@@ -30,15 +30,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=_harness.positive_int, default=51, help="timed blocks per row (default 51)")
     parser.add_argument("--steps", type=_harness.positive_int, default=10, help="training steps per block (default 10)")
     parser.add_argument("--batch", type=_harness.positive_int, default=128, help="batch size (default 128)")
-    parser.add_argument("--check-steps", type=_harness.positive_int, default=10,
-                        help="steps whose losses are compared with NumPy's before timing (default 10)")
+    parser.add_argument(
+        "--check-steps",
+        type=_harness.positive_int,
+        default=10,
+        help="steps whose losses are compared with NumPy's before timing (default 10)",
+    )
     parser.add_argument("--tiny", action="store_true", help="3 blocks of 1 step: only checks that it runs")
     args = parser.parse_args(argv)
     if args.tiny:
         args.repeat, args.steps, args.check_steps = 3, 1, 3
-    return _harness.print_comparisons(args.threads, args.torch, lambda torch: [
-        mlp_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch, batch=args.batch),
-    ])
+    return _harness.print_comparisons(
+        args.threads,
+        args.torch,
+        lambda torch: [
+            mlp_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch, batch=args.batch),
+        ],
+    )
 
 
 if __name__ == "__main__":

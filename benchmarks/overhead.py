@@ -75,8 +75,11 @@ def chains(op: str, n: int, torch: Any) -> dict[str, Callable[[], np.ndarray]]:
 def compare(op: str, n: int, repeat: int, torch: Any, torch_mode: str) -> Comparison:
     functions = chains(op, n, torch)
     what = "y * c, backward g * c" if op == "mul" else "y + c, backward passes g"
-    comparison = Comparison(f"Per-op overhead: (4, 4) float32 {op} ({what}), forward + backward",
-                            [Row(name) for name in functions], unit="per op")
+    comparison = Comparison(
+        f"Per-op overhead: (4, 4) float32 {op} ({what}), forward + backward",
+        [Row(name) for name in functions],
+        unit="per op",
+    )
     if torch is None:
         why = "not installed" if torch_mode == "auto" else "not used (--torch no)"
         comparison.rows.append(Row("PyTorch eager", note=why))
@@ -110,9 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.tiny:
         args.ops, args.repeat = 10, 3
-    return _harness.print_comparisons(args.threads, args.torch, lambda torch: [
-        compare(op, args.ops, args.repeat, torch, args.torch) for op in ("mul", "add")
-    ])
+    return _harness.print_comparisons(
+        args.threads,
+        args.torch,
+        lambda torch: [compare(op, args.ops, args.repeat, torch, args.torch) for op in ("mul", "add")],
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,9 @@ def workload(name: str) -> tuple[Callable[[], None], str]:
     """The function one "step" runs, and what a step is."""
     if name.startswith(("xor", "mlp")):
         row = bench.MODULES if name.endswith("-modules") else bench.TENSORS
-        factories, unavailable = (bench.xor_implementations() if name.startswith("xor")
-                                  else bench.mlp_implementations(bench.mlp_data()))
+        factories, unavailable = (
+            bench.xor_implementations() if name.startswith("xor") else bench.mlp_implementations(bench.mlp_data())
+        )
         if row not in factories:
             raise SystemExit(f"{row}: {unavailable[row]}")
         return factories[row]().step, f"{name.split('-')[0].upper()} training step, {row}"
@@ -55,8 +56,9 @@ def workload(name: str) -> tuple[Callable[[], None], str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", choices=["xor", "xor-modules", "mlp", "mlp-modules", "mul-chain", "add-chain"])
-    parser.add_argument("--steps", type=_harness.positive_int, default=None,
-                        help="steps to profile (default: about 2 s worth)")
+    parser.add_argument(
+        "--steps", type=_harness.positive_int, default=None, help="steps to profile (default: about 2 s worth)"
+    )
     parser.add_argument("--top", type=_harness.positive_int, default=18, help="lines per list (default 18)")
     _harness.common_arguments(parser)
     args = parser.parse_args(argv)
@@ -76,8 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         profiler.disable()
     stats = pstats.Stats(profiler)
     total = sum(entry[2] for entry in stats.stats.values())  # type: ignore[attr-defined]
-    print(f"{what}: {plain * 1e6:.1f} us per step without the profiler, "
-          f"{total / steps * 1e6:.1f} us with it; {steps} steps\n")
+    print(
+        f"{what}: {plain * 1e6:.1f} us per step without the profiler, "
+        f"{total / steps * 1e6:.1f} us with it; {steps} steps\n"
+    )
     for key, title in ((2, "own time (tottime)"), (3, "including callees (cumtime)")):
         rows = sorted(stats.stats.items(), key=lambda item: -item[1][key])[: args.top]  # type: ignore[attr-defined]
         table = [[f"{v[key] / steps * 1e6:.1f}", f"{v[1] / steps:.1f}", _where(k)] for k, v in rows]

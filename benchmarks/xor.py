@@ -27,17 +27,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     _harness.common_arguments(parser)
     parser.add_argument("--repeat", type=_harness.positive_int, default=101, help="timed blocks per row (default 101)")
-    parser.add_argument("--steps", type=_harness.positive_int, default=100,
-                        help="training steps per block (default 100)")
-    parser.add_argument("--check-steps", type=_harness.positive_int, default=10,
-                        help="steps whose losses are compared with NumPy's before timing (default 10)")
+    parser.add_argument(
+        "--steps", type=_harness.positive_int, default=100, help="training steps per block (default 100)"
+    )
+    parser.add_argument(
+        "--check-steps",
+        type=_harness.positive_int,
+        default=10,
+        help="steps whose losses are compared with NumPy's before timing (default 10)",
+    )
     parser.add_argument("--tiny", action="store_true", help="3 blocks of 3 steps: only checks that it runs")
     args = parser.parse_args(argv)
     if args.tiny:
         args.repeat, args.steps, args.check_steps = 3, 3, 3
-    return _harness.print_comparisons(args.threads, args.torch, lambda torch: [
-        xor_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch),
-    ])
+    return _harness.print_comparisons(
+        args.threads,
+        args.torch,
+        lambda torch: [
+            xor_comparison(args.repeat, args.steps, args.check_steps, torch, args.torch),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from tinygrad_edu.ops import Linear
 
 # ---- backward() -------------------------------------------------------------------------------
 
+
 def test_backward_of_a_non_scalar_without_gradient_is_a_runtime_error():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="scalar"):
@@ -80,6 +81,7 @@ def test_each_leaf_owns_its_gradient_array():
 
 # ---- graphs with shared parts -----------------------------------------------------------------
 
+
 def test_a_tensor_used_twice_gets_the_sum_of_both_gradients():
     x = tg.tensor([1.0, -2.0, 3.0], requires_grad=True)
     (x * x).sum().backward()  # d x^2 / dx = 2x
@@ -106,7 +108,7 @@ def test_deep_diamond_shares_one_intermediate_among_many_paths():
     x = tg.tensor([0.7, 1.3], requires_grad=True, dtype=tg.float64)
     h = x * x
     (h.exp() + h.log() + h * h).sum().backward()
-    hv = x.data ** 2
+    hv = x.data**2
     np.testing.assert_allclose(x.grad.data, (np.exp(hv) + 1 / hv + 2 * hv) * 2 * x.data)
 
 
@@ -126,14 +128,22 @@ KINKS = [
     ("abs at 0 gives 0", lambda x: x.abs(), [-1.0, 0.0, 2.0], [-1.0, 0.0, 1.0]),
     ("clamp passes its bounds", lambda x: x.clamp(0.0, 1.0), [-1.0, 0.0, 1.0, 2.0], [0.0, 1.0, 1.0, 0.0]),
     ("max shares ties evenly", lambda x: x.max(), [1.0, 3.0, 3.0], [0.0, 0.5, 0.5]),
-    ("amin over a dim shares ties evenly", lambda x: x.amin(dim=1),
-     [[2.0, 2.0, 2.0], [0.0, 1.0, 0.0]], [[1 / 3, 1 / 3, 1 / 3], [0.5, 0.0, 0.5]]),
-    ("min over a dim picks the first tied element", lambda x: x.min(dim=1).values,
-     [[2.0, 2.0, 2.0], [0.0, 1.0, 0.0]], [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]),
+    (
+        "amin over a dim shares ties evenly",
+        lambda x: x.amin(dim=1),
+        [[2.0, 2.0, 2.0], [0.0, 1.0, 0.0]],
+        [[1 / 3, 1 / 3, 1 / 3], [0.5, 0.0, 0.5]],
+    ),
+    (
+        "min over a dim picks the first tied element",
+        lambda x: x.min(dim=1).values,
+        [[2.0, 2.0, 2.0], [0.0, 1.0, 0.0]],
+        [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]],
+    ),
     ("maximum splits a tie", lambda x: tg.maximum(x, tg.tensor([1.0, 1.0])), [1.0, 2.0], [0.5, 1.0]),
     ("minimum splits a tie", lambda x: tg.minimum(x, 1.0), [1.0, 2.0], [0.5, 0.0]),
-    ("x ** 2 at 0 gives 0", lambda x: x ** 2, [0.0], [0.0]),
-    ("0 ** x: d/dx is 0, not nan", lambda x: 0.0 ** x, [2.0], [0.0]),
+    ("x ** 2 at 0 gives 0", lambda x: x**2, [0.0], [0.0]),
+    ("0 ** x: d/dx is 0, not nan", lambda x: 0.0**x, [2.0], [0.0]),
 ]
 
 
@@ -145,6 +155,7 @@ def test_gradients_at_kinks_follow_pytorch(name, fn, values, gradient):
 
 
 # ---- what records a graph -------------------------------------------------------------------
+
 
 def test_ops_on_constants_build_no_graph():
     c = tg.tensor([1.0, 2.0])
@@ -307,6 +318,7 @@ def test_detach_cuts_the_graph():
 
 # ---- retain_graph -------------------------------------------------------------------------
 
+
 def test_backward_twice_without_retain_graph_is_a_runtime_error():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()
@@ -325,6 +337,7 @@ def test_backward_twice_with_retain_graph_accumulates():
 
 # ---- a long chain: the backward walk is iterative -------------------------------------------
 
+
 def test_a_chain_of_100_000_ops_differentiates_without_recursion_error():
     n, c = 100_000, 1.00001
     x = tg.tensor(1.0, requires_grad=True, dtype=tg.float64)
@@ -332,10 +345,11 @@ def test_a_chain_of_100_000_ops_differentiates_without_recursion_error():
     for _ in range(n):
         y = y * c
     y.backward()
-    np.testing.assert_allclose(x.grad.item(), c ** n, rtol=1e-9)  # d (c^n x) / dx = c^n
+    np.testing.assert_allclose(x.grad.item(), c**n, rtol=1e-9)  # d (c^n x) / dx = c^n
 
 
 # ---- dtypes through the graph -----------------------------------------------------------
+
 
 def test_double_of_a_float32_leaf_sends_a_float32_gradient_back():
     x = tg.tensor([1.5, -0.5], requires_grad=True)
@@ -355,16 +369,17 @@ def test_a_float64_operand_does_not_change_the_dtype_of_a_float32_leafs_gradient
 
 # ---- a user's own op takes part like the engine's ----------------------------------------
 
+
 class Cube(tg.Function):
     """x^3, defined exactly as the library's own ops are."""
 
     def forward(self, x):
         self.save(x)
-        return x ** 3
+        return x**3
 
     def backward(self, grad_out):
         (x,) = self.saved
-        return grad_out * 3 * x ** 2  # d x^3 / dx = 3 x^2
+        return grad_out * 3 * x**2  # d x^3 / dx = 3 x^2
 
 
 class ScaledAdd(tg.Function):
@@ -475,12 +490,13 @@ def test_a_shape_error_in_a_custom_function_names_it():
 TORCH_CASES = [
     ("mlp", lambda x, w, b: ((x @ w + b).tanh() @ w.T).sigmoid().sum(), [(4, 3), (3, 3), (3,)]),
     ("softmax cross-entropy", lambda z, t: -(z.log_softmax(dim=1) * t).sum() / 4, [(4, 5), (4, 5)]),
-    ("reductions", lambda x: x.amax(dim=1).sum() + x.mean(dim=(0, 2)).exp().sum() + x.logsumexp(dim=2).sum(),
-     [(2, 3, 4)]),
-    ("indexing and broadcasting", lambda x, y: (x[:, [0, 0, 2]] * y[None, :3]).clamp(-1.0, 1.0).sum(),
-     [(4, 3), (5,)]),
-    ("maximum, where, abs, pow", lambda a, b: (a.maximum(b) + (a.abs() + 1.0) ** b - b.relu()).sum(),
-     [(3, 4), (4,)]),
+    (
+        "reductions",
+        lambda x: x.amax(dim=1).sum() + x.mean(dim=(0, 2)).exp().sum() + x.logsumexp(dim=2).sum(),
+        [(2, 3, 4)],
+    ),
+    ("indexing and broadcasting", lambda x, y: (x[:, [0, 0, 2]] * y[None, :3]).clamp(-1.0, 1.0).sum(), [(4, 3), (5,)]),
+    ("maximum, where, abs, pow", lambda a, b: (a.maximum(b) + (a.abs() + 1.0) ** b - b.relu()).sum(), [(3, 4), (4,)]),
 ]
 
 
@@ -499,10 +515,11 @@ def test_gradients_match_pytorch(name, fn, shapes):
 
 # ---- pow at 0: PyTorch's conventions where the formula has 0 * inf ---------------------------------
 
+
 def test_pow_with_exponent_0_has_gradient_0_everywhere_even_at_0():
     # x^0 = 1 for every x, so d/dx = 0; the formula 0 * x^(-1) would give nan at x = 0.
     x = tg.tensor([0.0, 2.0, -3.0], dtype=tg.float64, requires_grad=True)
-    (x ** 0).sum().backward()
+    (x**0).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0])
 
 
@@ -511,11 +528,12 @@ def test_pow_gradient_in_the_exponent_at_base_0():
     a = tg.tensor([0.0, 0.0, 0.0, 2.0], dtype=tg.float64)
     b = tg.tensor([0.0, 2.0, -1.0, 3.0], dtype=tg.float64, requires_grad=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        (a ** b).sum().backward()
+        (a**b).sum().backward()
     np.testing.assert_array_equal(b.grad.numpy(), [0.0, 0.0, -np.inf, 8.0 * np.log(2.0)])
 
 
 # ---- retain_grad: the gradient of an intermediate tensor -----------------------------------------
+
 
 def test_retain_grad_keeps_an_intermediate_gradient_and_accumulates_it():
     x = tg.tensor([1.0, -2.0, 3.0], requires_grad=True)
@@ -546,12 +564,15 @@ def test_retain_grad_on_a_tensor_without_grad_is_an_error():
         tg.ones(2).retain_grad()
 
 
-@pytest.mark.parametrize("value, error, words", [
-    (0.0, TypeError, "expected to be a Tensor or None but got grad of type float"),
-    (tg.zeros(3), tg.ShapeError, "different size: shape (3,) for a tensor of shape (2, 3)"),
-    (tg.zeros(1, 3), tg.ShapeError, "different size: shape (1, 3)"),
-    (tg.zeros(2, 3, dtype=tg.float64), tg.DtypeError, "different type: float64 for a tensor of dtype float32"),
-])
+@pytest.mark.parametrize(
+    "value, error, words",
+    [
+        (0.0, TypeError, "expected to be a Tensor or None but got grad of type float"),
+        (tg.zeros(3), tg.ShapeError, "different size: shape (3,) for a tensor of shape (2, 3)"),
+        (tg.zeros(1, 3), tg.ShapeError, "different size: shape (1, 3)"),
+        (tg.zeros(2, 3, dtype=tg.float64), tg.DtypeError, "different type: float64 for a tensor of dtype float32"),
+    ],
+)
 def test_assigning_a_wrong_grad_is_refused_at_once_as_pytorch(value, error, words):
     x = tg.ones(2, 3, requires_grad=True)
     with pytest.raises(error) as caught:

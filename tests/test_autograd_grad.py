@@ -17,9 +17,9 @@ def _graph():
 def test_grad_returns_a_tuple_and_leaves_dot_grad_alone():
     x, w, h, y = _graph()
     gx, gw, gh = tg.autograd.grad(y, [x, w, h])
-    assert np.array_equal(gx.numpy(), [18.0, 64.0])   # 2 x w^2
-    assert np.array_equal(gw.numpy(), [6.0, 32.0])    # 2 w x^2
-    assert np.array_equal(gh.numpy(), [6.0, 16.0])    # 2 h
+    assert np.array_equal(gx.numpy(), [18.0, 64.0])  # 2 x w^2
+    assert np.array_equal(gw.numpy(), [6.0, 32.0])  # 2 w x^2
+    assert np.array_equal(gh.numpy(), [6.0, 16.0])  # 2 h
     assert x.grad is None and w.grad is None
     assert not gx.requires_grad
 
@@ -42,7 +42,7 @@ def test_grad_outputs_weights_each_output_and_sums_over_outputs():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     a, b = x * 3, x * x
     (gx,) = tg.autograd.grad([a, b], x, grad_outputs=[tg.tensor([1.0, 10.0]), tg.tensor([2.0, 1.0])])
-    assert np.array_equal(gx.numpy(), [3.0 + 2 * 2 * 1.0, 30.0 + 2 * 2.0])   # v_a * 3 + v_b * 2x
+    assert np.array_equal(gx.numpy(), [3.0 + 2 * 2 * 1.0, 30.0 + 2 * 2.0])  # v_a * 3 + v_b * 2x
 
 
 def test_unused_input_raises_unless_allow_unused():
@@ -54,11 +54,14 @@ def test_unused_input_raises_unless_allow_unused():
     assert gz is None and gx is not None
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda x, y: tg.autograd.grad(y, tg.tensor([1.0])), "does not require grad"),
-    (lambda x, y: tg.autograd.grad(tg.tensor(1.0), x), "element 0 of outputs does not require grad"),
-    (lambda x, y: tg.autograd.grad(x * 2, x), "only for scalar outputs"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x, y: tg.autograd.grad(y, tg.tensor([1.0])), "does not require grad"),
+        (lambda x, y: tg.autograd.grad(tg.tensor(1.0), x), "element 0 of outputs does not require grad"),
+        (lambda x, y: tg.autograd.grad(x * 2, x), "only for scalar outputs"),
+    ],
+)
 def test_grad_errors(call, message):
     x, _, _, y = _graph()
     with pytest.raises(RuntimeError, match=message):
@@ -70,7 +73,7 @@ def test_backward_inputs_accumulates_only_into_those():
     y.backward(inputs=[w, h])
     assert x.grad is None
     assert np.array_equal(w.grad.numpy(), [6.0, 32.0])
-    assert np.array_equal(h.grad.numpy(), [6.0, 16.0])   # as in PyTorch, a non-leaf input gets .grad too
+    assert np.array_equal(h.grad.numpy(), [6.0, 16.0])  # as in PyTorch, a non-leaf input gets .grad too
 
 
 def test_backward_retain_graph_defaults_to_create_graph():
@@ -92,11 +95,14 @@ def test_grad_matches_torch():
         assert np.allclose(a.numpy(), b.numpy(), rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda x, y: y.backward(create_graph=True), NotImplementedError, "create_graph=True"),
-    (lambda x, y: tg.autograd.grad(y, x, create_graph=True), NotImplementedError, "create_graph=True"),
-    (lambda x, y: y.backward(inputs=[]), RuntimeError, "inputs= was given but is empty"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda x, y: y.backward(create_graph=True), NotImplementedError, "create_graph=True"),
+        (lambda x, y: tg.autograd.grad(y, x, create_graph=True), NotImplementedError, "create_graph=True"),
+        (lambda x, y: y.backward(inputs=[]), RuntimeError, "inputs= was given but is empty"),
+    ],
+)
 def test_what_is_refused_says_so(call, error, message):
     x, _, _, y = _graph()
     with pytest.raises(error, match=message):

@@ -112,17 +112,24 @@ def test_a_row_that_diverges_or_raises_is_named_and_not_timed():
     assert "RESULT CHECK FAILED" in result.render()
 
 
-@pytest.mark.parametrize("torch_mode, pytorch_row", [
-    ("no", "not used (--torch no)"),  # PyTorch is left out on request...
-    ("auto", "not installed"),  # ...or because it is not there (torch is None)
-    ("auto", "runs"),  # or it runs: a stand-in with torch's three names builds the row
-])
+@pytest.mark.parametrize(
+    "torch_mode, pytorch_row",
+    [
+        ("no", "not used (--torch no)"),  # PyTorch is left out on request...
+        ("auto", "not installed"),  # ...or because it is not there (torch is None)
+        ("auto", "runs"),  # or it runs: a stand-in with torch's three names builds the row
+    ],
+)
 def test_implementation_rows_put_numpy_first_and_give_each_library_its_own_row(torch_mode, pytorch_row):
     stand_in = SimpleNamespace(nn="torch.nn", optim="torch.optim", from_numpy=np.asarray)
     torch = stand_in if pytorch_row == "runs" else None
     factories, unavailable = bench.implementation_rows(
-        lambda: "by hand", lambda: "tensors", lambda library: library,  # modules(library) hands back its library
-        ["Sequential", "Linear", "SGD"], torch, torch_mode,
+        lambda: "by hand",
+        lambda: "tensors",
+        lambda library: library,  # modules(library) hands back its library
+        ["Sequential", "Linear", "SGD"],
+        torch,
+        torch_mode,
     )
     assert list(factories)[:4] == [BASELINE, TENSORS, MODULES, COMPILED]
     assert factories[BASELINE]() == "by hand" and factories[TENSORS]() == "tensors"
@@ -157,18 +164,22 @@ def test_a_compiled_row_that_ran_eagerly_is_a_failed_row_not_an_eager_timing():
     with pytest.warns(TracingWarning, match="run eagerly"):
         result = bench.run_comparison("XOR", implementations, repeat=2, block=2, check_steps=3)
     assert result.row(COMPILED).note == "RAISED RuntimeError" and not result.row(COMPILED).times
-    assert result.failures == [f"{COMPILED}: raised RuntimeError: tg.compile ran 1 step(s) eagerly instead of "
-                               "replaying its trace (0 trace(s))"]
+    assert result.failures == [
+        f"{COMPILED}: raised RuntimeError: tg.compile ran 1 step(s) eagerly instead of replaying its trace (0 trace(s))"
+    ]
 
 
 # (NumPy, eager nn + optim, compiled) medians in us -> the verdicts: <= 1.05x NumPy, no slower than eager
-@pytest.mark.parametrize("numpy_us, eager_us, compiled_us, verdicts", [
-    (100, 110, 104, [True, True]),  # 1.04x NumPy, faster than eager
-    (100, 110, 106, [False, True]),  # 1.06x NumPy: too slow, though faster than eager
-    (100, 103, 104, [True, False]),  # within 1.05x, but slower than eager
-    (100, None, 104, [True, None]),  # no eager row to compare with: n/a
-    (100, 110, None, [None]),  # the compiled row did not run: n/a
-])
+@pytest.mark.parametrize(
+    "numpy_us, eager_us, compiled_us, verdicts",
+    [
+        (100, 110, 104, [True, True]),  # 1.04x NumPy, faster than eager
+        (100, 110, 106, [False, True]),  # 1.06x NumPy: too slow, though faster than eager
+        (100, 103, 104, [True, False]),  # within 1.05x, but slower than eager
+        (100, None, 104, [True, None]),  # no eager row to compare with: n/a
+        (100, 110, None, [None]),  # the compiled row did not run: n/a
+    ],
+)
 def test_compiled_goals_judge_the_compiled_row_against_numpy_and_eager(numpy_us, eager_us, compiled_us, verdicts):
     def row(name, us):
         return bench.Row(name, [us * 1e-6] if us else [], note="" if us else "not available")
@@ -182,21 +193,25 @@ def test_compiled_goals_judge_the_compiled_row_against_numpy_and_eager(numpy_us,
 
 @pytest.mark.parametrize("failures, status", [([], 0), (["row: loss after step 1 is 0.5"], 1)])
 def test_print_comparisons_prints_header_and_tables_and_exits_1_on_a_failed_check(capsys, failures, status):
-    result = bench.Comparison("t", [bench.Row(BASELINE, [1e-6])], goals=[bench.Goal("goal", True, "1x")],
-                              failures=list(failures))
+    result = bench.Comparison(
+        "t", [bench.Row(BASELINE, [1e-6])], goals=[bench.Goal("goal", True, "1x")], failures=list(failures)
+    )
     assert bench.print_comparisons(1, "no", lambda torch: [result]) == status
     output = capsys.readouterr().out
     assert "machine:" in output and "## t" in output and "- goal: met (1x)" in output
     assert ("RESULT CHECK FAILED:\n- row: loss after step 1 is 0.5" in output) == bool(failures)
 
 
-@pytest.mark.parametrize("losses, reference, passes", [
-    ([0.5, 0.25], [0.5, 0.25], True),  # equal
-    ([0.5, 0.25 * (1 + 5e-7)], [0.5, 0.25], True),  # within 1e-6 relative
-    ([0.5, 0.25 * (1 + 2e-6)], [0.5, 0.25], False),  # outside it
-    ([0.5, float("nan")], [0.5, 0.25], False),  # nan never equals
-    ([-1e-9, -1e-9], [-1e-9, -1e-9 * (1 + 5e-7)], True),  # relative: small losses are judged fairly
-])
+@pytest.mark.parametrize(
+    "losses, reference, passes",
+    [
+        ([0.5, 0.25], [0.5, 0.25], True),  # equal
+        ([0.5, 0.25 * (1 + 5e-7)], [0.5, 0.25], True),  # within 1e-6 relative
+        ([0.5, 0.25 * (1 + 2e-6)], [0.5, 0.25], False),  # outside it
+        ([0.5, float("nan")], [0.5, 0.25], False),  # nan never equals
+        ([-1e-9, -1e-9], [-1e-9, -1e-9 * (1 + 5e-7)], True),  # relative: small losses are judged fairly
+    ],
+)
 def test_losses_must_equal_numpys_to_1e_6_relative(losses, reference, passes):
     worst, failure = bench.check_losses("row", losses, reference)
     assert (failure is None) == passes
@@ -217,15 +232,28 @@ def test_time_steps_runs_warmup_and_repeat_blocks_of_each_function_in_turn():
 def test_mlp_flops_count_the_eight_gemms_of_the_step():
     # (m, k, n) of each product, read off MlpNumpy.step: 2 m k n floating-point operations each.
     b = 128
-    gemms = [(b, 784, 256), (b, 256, 256), (b, 256, 10),  # forward
-             (b, 10, 256), (b, 256, 256),  # d_h2 = d_logits W3^T, d_h1 = d_z2 W2^T
-             (784, b, 256), (256, b, 256), (256, b, 10)]  # x^T d_z1, h1^T d_z2, h2^T d_logits
+    gemms = [
+        (b, 784, 256),
+        (b, 256, 256),
+        (b, 256, 10),  # forward
+        (b, 10, 256),
+        (b, 256, 256),  # d_h2 = d_logits W3^T, d_h1 = d_z2 W2^T
+        (784, b, 256),
+        (256, b, 256),
+        (256, b, 10),
+    ]  # x^T d_z1, h1^T d_z2, h2^T d_logits
     assert bench.mlp_flops(b, (784, 256, 256, 10)) == sum(2 * m * k * n for m, k, n in gemms)
 
 
-@pytest.mark.parametrize("argv, threads", [
-    ([], "1"), (["--threads", "2"], "2"), (["--repeat", "3", "--threads=4"], "4"), (["--threads"], "1"),
-])
+@pytest.mark.parametrize(
+    "argv, threads",
+    [
+        ([], "1"),
+        (["--threads", "2"], "2"),
+        (["--repeat", "3", "--threads=4"], "4"),
+        (["--threads"], "1"),
+    ],
+)
 def test_threads_are_read_from_argv_before_numpy_loads(argv, threads):
     sys.path.insert(0, str(BENCHMARKS))
     try:
@@ -236,8 +264,9 @@ def test_threads_are_read_from_argv_before_numpy_loads(argv, threads):
 
 
 def test_table_shows_ratio_to_numpy_and_a_dash_for_a_row_without_numbers():
-    result = bench.Comparison("t", [bench.Row(BASELINE, [2e-6, 1e-6, 3e-6]), bench.Row("x", [4e-6]),
-                                    bench.Row("y", note="not installed")])
+    result = bench.Comparison(
+        "t", [bench.Row(BASELINE, [2e-6, 1e-6, 3e-6]), bench.Row("x", [4e-6]), bench.Row("y", note="not installed")]
+    )
     rows = table_rows(result.table())
     assert rows[BASELINE][0][1:5] == ["2.00 us", "1.00 us", "3.00 us", "1.00x"]
     assert rows["x"][0][4] == "2.00x"

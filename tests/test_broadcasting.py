@@ -8,7 +8,7 @@ to, of (upstream gradient) * (local derivative), which `sum_into` computes with 
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
@@ -91,8 +91,11 @@ def test_binary_op_gradients_are_summed_back_to_each_input_shape(name, op, deriv
 
 
 @PROPERTY
-@given(pair=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
-       op_index=st.integers(0, len(BINARY_OPS) - 1), seed=seeds)
+@given(
+    pair=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+    op_index=st.integers(0, len(BINARY_OPS) - 1),
+    seed=seeds,
+)
 def test_binary_op_gradients_equal_finite_differences(pair, op_index, seed):
     (shape_a, shape_b), _ = pair
     name, op, _ = BINARY_OPS[op_index]
@@ -103,6 +106,7 @@ def test_binary_op_gradients_equal_finite_differences(pair, op_index, seed):
 
 
 # ---- shape round trips ---------------------------------------------------------------------------
+
 
 def prime_factors(n: int) -> list[int]:
     factors, p = [], 2
@@ -172,6 +176,7 @@ def test_permute_then_inverse_permute_is_the_identity_in_value_and_gradient(case
 
 # ---- reductions agree with NumPy ----------------------------------------------------------------
 
+
 @st.composite
 def shape_and_dims(draw) -> tuple[Shape, object]:
     """A shape of at least one dimension and a dim argument: None, an int or a tuple, maybe negative."""
@@ -217,6 +222,7 @@ def test_sum_gradient_copies_the_upstream_gradient_to_every_summed_element(case,
 
 
 # ---- unbroadcast, the one helper that undoes broadcasting ---------------------------------------
+
 
 @PROPERTY
 @given(pair=shape_pairs, seed=seeds)

@@ -10,9 +10,9 @@ import inspect
 import io
 import runpy
 import warnings
+from collections.abc import Callable
 from contextlib import redirect_stdout
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -20,11 +20,11 @@ import pytest
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 import tinygrad_edu.optim as optim
+from tinygrad_edu.apps.reference import tutorial_a
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.compiler import TracingError, TracingWarning
 from tinygrad_edu.compiler import compile as tg_compile
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.apps.reference import tutorial_a
 
 ROOT = Path(__file__).resolve().parent.parent
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -33,6 +33,7 @@ TOL = 1e-12
 
 
 # ---- models, each built twice from the same weights ---------------------------------------------------
+
 
 class XorNet(nn.Module):
     """Tutorial A's 2-4-1 sigmoid network, with named layers (their names appear in the compiled source)."""
@@ -54,8 +55,13 @@ class XorNet(nn.Module):
 def mlp(seed: int = 0) -> nn.Module:
     """A small 20-16-16-3 ReLU network in float64, the same weights for the same seed."""
     tg.manual_seed(seed)
-    return nn.Sequential(nn.Linear(20, 16, dtype=np.float64), nn.ReLU(), nn.Linear(16, 16, dtype=np.float64),
-                         nn.ReLU(), nn.Linear(16, 3, dtype=np.float64))
+    return nn.Sequential(
+        nn.Linear(20, 16, dtype=np.float64),
+        nn.ReLU(),
+        nn.Linear(16, 16, dtype=np.float64),
+        nn.ReLU(),
+        nn.Linear(16, 3, dtype=np.float64),
+    )
 
 
 def module_step(net: nn.Module, loss_fn: nn.Module, opt: optim.Optimizer) -> Callable:
@@ -90,12 +96,13 @@ def mlp_batches(steps: int, batch: int = 8, seed: int = 1):
     """Mini-batches of a fixed random data set: the same shapes, different values at every step."""
     rng = np.random.default_rng(seed)
     data, labels = rng.standard_normal((64, 20)), rng.integers(0, 3, 64)
-    for i in range(steps):
+    for _i in range(steps):
         rows = rng.permutation(64)[:batch]
         yield tg.tensor(data[rows], dtype=np.float64), tg.tensor(labels[rows])
 
 
 # ---- results identical to eager mode ----------------------------------------------------------------------
+
 
 def test_xor_1000_steps_match_eager():
     eager, compiled, net_e, net_c, _, _ = pair(XorNet, lambda p: optim.SGD(p, lr=0.1), nn.BCELoss())
@@ -107,15 +114,21 @@ def test_xor_1000_steps_match_eager():
     assert compiled.traces == 1 and compiled.eager_calls == 0
 
 
-@pytest.mark.parametrize("name, make_opt, steps", [
-    ("SGD with momentum", lambda p: optim.SGD(p, lr=0.05, momentum=0.9), 1000),
-    ("Adam", lambda p: optim.Adam(p, lr=1e-3), 1000),
-    ("SGD Nesterov, weight decay",
-     lambda p: optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-2), 100),
-    ("SGD dampening, maximize", lambda p: optim.SGD(p, lr=0.01, momentum=0.5, dampening=0.3, maximize=True), 100),
-    ("AdamW, amsgrad", lambda p: optim.AdamW(p, lr=1e-3, amsgrad=True), 100),
-    ("Adam, L2 weight decay", lambda p: optim.Adam(p, lr=1e-3, weight_decay=1e-2, maximize=True), 100),
-])
+@pytest.mark.parametrize(
+    "name, make_opt, steps",
+    [
+        ("SGD with momentum", lambda p: optim.SGD(p, lr=0.05, momentum=0.9), 1000),
+        ("Adam", lambda p: optim.Adam(p, lr=1e-3), 1000),
+        (
+            "SGD Nesterov, weight decay",
+            lambda p: optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-2),
+            100,
+        ),
+        ("SGD dampening, maximize", lambda p: optim.SGD(p, lr=0.01, momentum=0.5, dampening=0.3, maximize=True), 100),
+        ("AdamW, amsgrad", lambda p: optim.AdamW(p, lr=1e-3, amsgrad=True), 100),
+        ("Adam, L2 weight decay", lambda p: optim.Adam(p, lr=1e-3, weight_decay=1e-2, maximize=True), 100),
+    ],
+)
 def test_mlp_cross_entropy_matches_eager(name, make_opt, steps):
     eager, compiled, net_e, net_c, _, _ = pair(mlp, make_opt, nn.CrossEntropyLoss())
     for x, y in mlp_batches(steps):
@@ -277,6 +290,7 @@ def test_no_tensors_graph_or_backward_walk_at_run_time(monkeypatch):
 
 # ---- the source reads like the math ------------------------------------------------------------------------
 
+
 def xor_source() -> str:
     _, compiled, *_ = pair(XorNet, lambda p: optim.SGD(p, lr=0.1), nn.BCELoss())
     compiled(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
@@ -285,8 +299,11 @@ def xor_source() -> str:
 
 def assigned(source: str) -> list[str]:
     """The names the lines of a source assign, in order."""
-    return [line.split(" = ")[0].strip() for line in source.splitlines()
-            if " = " in line and not line.strip().startswith("#")]
+    return [
+        line.split(" = ")[0].strip()
+        for line in source.splitlines()
+        if " = " in line and not line.strip().startswith("#")
+    ]
 
 
 def test_source_has_a_line_per_op_and_the_parameters_names():
@@ -297,8 +314,16 @@ def test_source_has_a_line_per_op_and_the_parameters_names():
         assert names.count(op) == 1, op
     assert "def step(x, y, hidden_weight, hidden_bias, output_weight, output_bias, lr):" in source
     # the backward: a gradient per op input, named d<name>; the update: one line per parameter
-    for grad in ("d_sigmoid_2", "d_linear_2", "d_sigmoid_1", "d_linear_1",
-                 "d_hidden_weight", "d_hidden_bias", "d_output_weight", "d_output_bias"):
+    for grad in (
+        "d_sigmoid_2",
+        "d_linear_2",
+        "d_sigmoid_1",
+        "d_linear_1",
+        "d_hidden_weight",
+        "d_hidden_bias",
+        "d_output_weight",
+        "d_output_bias",
+    ):
         assert names.count(grad) == 1, grad
     for p in ("hidden_weight", "hidden_bias", "output_weight", "output_bias"):
         assert f"    {p} -= lr * d_{p}\n" in source
@@ -314,10 +339,18 @@ def test_adam_update_is_adams_own_code():
     assert compiled.traces == 1
     for p in ("hidden_weight", "hidden_bias", "output_weight", "output_bias"):
         # t <- t + 1, in the state's 0-d array; then p <- p - (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)
-        lines = [f"step_{p} += 1", f"t_{p} = step_{p}.item()", f"m_{p} *= 0.9", f"v_{p} *= 0.999",
-                 f"denom_{p} = np.sqrt(v_{p})", f"denom_{p} /= np.sqrt(1 - 0.999 ** t_{p}).item()",
-                 f"denom_{p} += 1e-08", f"np.divide(m_{p}, denom_{p}, out=denom_{p})",
-                 f"denom_{p} *= lr / (1 - 0.9 ** t_{p})", f"{p} -= denom_{p}"]
+        lines = [
+            f"step_{p} += 1",
+            f"t_{p} = step_{p}.item()",
+            f"m_{p} *= 0.9",
+            f"v_{p} *= 0.999",
+            f"denom_{p} = np.sqrt(v_{p})",
+            f"denom_{p} /= np.sqrt(1 - 0.999 ** t_{p}).item()",
+            f"denom_{p} += 1e-08",
+            f"np.divide(m_{p}, denom_{p}, out=denom_{p})",
+            f"denom_{p} *= lr / (1 - 0.9 ** t_{p})",
+            f"{p} -= denom_{p}",
+        ]
         at = [source.find(f"    {line}\n") for line in lines]
         assert -1 not in at and at == sorted(at), p
 
@@ -340,6 +373,7 @@ def test_tracebacks_and_inspect_show_the_generated_source():
 
 # ---- guards ----------------------------------------------------------------------------------------------
 
+
 def test_a_new_shape_traces_again_and_old_shapes_stay_compiled():
     eager, compiled, net_e, net_c, _, _ = pair(XorNet, lambda p: optim.SGD(p, lr=0.1), nn.BCELoss())
     batches = [(XOR_X, XOR_Y), (XOR_X[:3], XOR_Y[:3]), (XOR_X, XOR_Y), (XOR_X[1:3], XOR_Y[1:3])]
@@ -352,8 +386,9 @@ def test_a_new_shape_traces_again_and_old_shapes_stay_compiled():
 
 
 def test_a_changed_hyper_parameter_traces_again():
-    eager, compiled, net_e, net_c, opt_e, opt_c = pair(mlp, lambda p: optim.SGD(p, lr=0.05, momentum=0.9),
-                                                       nn.CrossEntropyLoss())
+    eager, compiled, net_e, net_c, opt_e, opt_c = pair(
+        mlp, lambda p: optim.SGD(p, lr=0.05, momentum=0.9), nn.CrossEntropyLoss()
+    )
     for i, (x, y) in enumerate(mlp_batches(10)):
         if i == 5:
             opt_e.param_groups[0]["momentum"] = opt_c.param_groups[0]["momentum"] = 0.5
@@ -372,6 +407,7 @@ def test_a_step_without_zero_grad_accumulates_as_eager_does():
             loss.backward()  # no zero_grad: gradients add up from call to call
             opt.step()
             return loss
+
         return train_step
 
     eager, compiled = steps(nets[0], opts[0]), tg_compile(steps(nets[1], opts[1]))
@@ -426,6 +462,7 @@ def test_numpy_code_on_an_input_holds_for_that_value_only():
             loss.backward()
             opt.step()
             return loss
+
         return train_step
 
     eager, compiled = steps(eager_net), tg_compile(steps(compiled_net))
@@ -454,6 +491,7 @@ def test_repeated_rows_add_their_gradients_as_in_eager():
             loss.backward()
             opt.step()
             return loss
+
         return train_step
 
     eager, compiled = steps(nets[0], opts[0]), tg_compile(steps(nets[1], opts[1]))
@@ -468,11 +506,11 @@ class Cube(Function):
 
     def forward(self, x):
         self.save(x)
-        return x ** 3
+        return x**3
 
     def backward(self, grad_out):
         (x,) = self.saved
-        return np.copy(grad_out) * 3 * x ** 2  # d x^3/dx = 3 x^2
+        return np.copy(grad_out) * 3 * x**2  # d x^3/dx = 3 x^2
 
 
 class CubeByConversion(Cube):
@@ -480,7 +518,7 @@ class CubeByConversion(Cube):
 
     def backward(self, grad_out):
         (x,) = self.saved
-        return np.array(grad_out) * 3 * x ** 2
+        return np.array(grad_out) * 3 * x**2
 
 
 def cube_step(op, w):
@@ -492,6 +530,7 @@ def cube_step(op, w):
             for p in (w,):
                 p -= 0.1 * p.grad
         return loss.item()
+
     return train_step
 
 
@@ -547,6 +586,7 @@ def test_the_example_runs():
 
 
 # ---- the backward walk goes in the engine's order ------------------------------------------------------------
+
 
 def three_uses_step(w: tg.Tensor) -> Callable:
     """h = x * w feeds three ops, made in the order exp, sigmoid, square; the loss reads them in another order."""
@@ -643,6 +683,7 @@ def test_where_as_a_method_with_a_condition_from_the_parameters_compiles():
 
 def _in_place_body(name: str) -> Callable[[tg.Tensor], None]:
     """h -> an in-place change of h, recorded by autograd (issue 10): each form a compiled step must follow."""
+
     def slice_times_3(h):
         h[1, 0:1] *= 3
 
@@ -684,13 +725,23 @@ def test_a_compiled_step_with_in_place_ops_matches_the_eager_one(name):
 
 # ---- tracing runs the engine as it is ------------------------------------------------------------------------
 
+
 def engine_entry_points() -> dict:
     """What a tracer could be tempted to replace: the engine's, the optimizers' and NumPy's own functions."""
-    found = {f"{cls.__name__}.{name}": cls.__dict__[name] for cls in (Function, tg.Tensor)
-             for name in ("apply", "backward", "data", "grad", "__init__") if name in cls.__dict__}
+    found = {
+        f"{cls.__name__}.{name}": cls.__dict__[name]
+        for cls in (Function, tg.Tensor)
+        for name in ("apply", "backward", "data", "grad", "__init__")
+        if name in cls.__dict__
+    }
     found["Optimizer.step"] = optim.Optimizer.__dict__["step"]  # the loop; each rule is its class's _update
-    found.update({f"{cls.__name__}.{name}": cls.__dict__[name] for cls in (optim.SGD, optim.Adam)
-                  for name in ("_init_state", "_update")})
+    found.update(
+        {
+            f"{cls.__name__}.{name}": cls.__dict__[name]
+            for cls in (optim.SGD, optim.Adam)
+            for name in ("_init_state", "_update")
+        }
+    )
     found.update({f"np.{name}": getattr(np, name) for name in ("zeros", "zeros_like", "empty", "ones", "asarray")})
     return found
 
@@ -729,6 +780,7 @@ def test_a_tensor_that_requires_grad_and_cannot_be_reached_is_an_error_unless_na
             loss = (x @ w).tanh().sum()
             loss.backward()
             return loss
+
         return train_step, hidden["w"]
 
     x = tg.tensor(XOR_X, dtype=np.float64)

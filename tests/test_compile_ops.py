@@ -12,11 +12,10 @@ import warnings
 
 import numpy as np
 import pytest
+from test_gradcheck_ops import CASES, draw
 
 import tinygrad_edu as tg
 from tinygrad_edu import optim
-
-from test_gradcheck_ops import CASES, draw
 
 TOL = 1e-12
 STEPS = 3
@@ -58,8 +57,9 @@ def test_every_op_trains_compiled_as_eagerly(op, shapes) -> None:
             assert abs(got - expected) <= TOL * max(1.0, abs(expected)), f"loss at step {step}"
             for i, (p, q) in enumerate(zip(eager_params, compiled_params)):
                 np.testing.assert_allclose(q.data, p.data, rtol=TOL, atol=TOL, err_msg=f"input {i} at step {step}")
-                np.testing.assert_allclose(q.grad.data, p.grad.data, rtol=TOL, atol=TOL,
-                                           err_msg=f"grad of input {i} at step {step}")
+                np.testing.assert_allclose(
+                    q.grad.data, p.grad.data, rtol=TOL, atol=TOL, err_msg=f"grad of input {i} at step {step}"
+                )
     assert compiled.traces == 1 and compiled.eager_calls == 0
 
 
@@ -94,6 +94,7 @@ def test_retain_grad_works_compiled() -> None:
 
 # ---- a compiled step follows the program's state: each change retraces ---------------------------------
 
+
 class HalfInTraining(tg.nn.Module):
     """Halves its input in training mode only: a forward that reads self.training."""
 
@@ -103,8 +104,9 @@ class HalfInTraining(tg.nn.Module):
 
 def _guarded_model():
     tg.manual_seed(3)
-    net = tg.nn.Sequential(tg.nn.Linear(2, 4, dtype=np.float64), HalfInTraining(), tg.nn.Tanh(),
-                           tg.nn.Linear(4, 1, dtype=np.float64))
+    net = tg.nn.Sequential(
+        tg.nn.Linear(2, 4, dtype=np.float64), HalfInTraining(), tg.nn.Tanh(), tg.nn.Linear(4, 1, dtype=np.float64)
+    )
     extra = tg.tensor([0.5, -0.25], dtype=tg.float64, requires_grad=True)
     opt = optim.SGD(net.parameters(), lr=0.1)
     loss_fn = tg.nn.MSELoss()

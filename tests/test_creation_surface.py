@@ -96,8 +96,15 @@ def test_bad_arguments_raise_errors_that_say_what_is_wrong(name, call, message) 
 
 
 def test_device_cpu_is_accepted_everywhere() -> None:
-    for make in (lambda: tg.zeros(2, device="cpu"), lambda: tg.ones(2, device="cpu"), lambda: tg.rand(2, device="cpu"),
-                 lambda: tg.arange(3, device="cpu"), lambda: tg.eye(2, device="cpu"),
-                 lambda: tg.full((2,), 1.0, device="cpu"), lambda: tg.randint(0, 3, (2,), device="cpu"),
-                 lambda: tg.linspace(0, 1, 3, device="cpu"), lambda: tg.logspace(0, 1, 3, device="cpu")):
+    for make in (
+        lambda: tg.zeros(2, device="cpu"),
+        lambda: tg.ones(2, device="cpu"),
+        lambda: tg.rand(2, device="cpu"),
+        lambda: tg.arange(3, device="cpu"),
+        lambda: tg.eye(2, device="cpu"),
+        lambda: tg.full((2,), 1.0, device="cpu"),
+        lambda: tg.randint(0, 3, (2,), device="cpu"),
+        lambda: tg.linspace(0, 1, 3, device="cpu"),
+        lambda: tg.logspace(0, 1, 3, device="cpu"),
+    ):
         assert make().shape[0] in (2, 3)

@@ -12,9 +12,18 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu.utils.data import (
-    BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler, Subset,
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    IterableDataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
     SubsetRandomSampler,
-    TensorDataset, default_collate, random_split,
+    TensorDataset,
+    default_collate,
+    random_split,
 )
 
 Pair = namedtuple("Pair", ["x", "y"])
@@ -37,14 +46,16 @@ class Numbers(Dataset):
 
 def test_tg_utils_data_is_importable_both_ways() -> None:
     import tinygrad_edu.utils.data as data
+
     assert tg.utils.data is data and data.DataLoader is DataLoader
 
 
 @settings(max_examples=60, deadline=None)
-@given(n=st.integers(1, 60), batch_size=st.integers(1, 17), drop_last=st.booleans(), seed=st.integers(0, 2 ** 31))
+@given(n=st.integers(1, 60), batch_size=st.integers(1, 17), drop_last=st.booleans(), seed=st.integers(0, 2**31))
 def test_an_epoch_visits_every_index_once(n: int, batch_size: int, drop_last: bool, seed: int) -> None:
-    loader = DataLoader(Numbers(n), batch_size=batch_size, shuffle=True, drop_last=drop_last,
-                        generator=np.random.default_rng(seed))
+    loader = DataLoader(
+        Numbers(n), batch_size=batch_size, shuffle=True, drop_last=drop_last, generator=np.random.default_rng(seed)
+    )
     batches = [b.tolist() for b in loader]
     seen = [i for b in batches for i in b]
     assert len(batches) == len(loader) == (n // batch_size if drop_last else -(-n // batch_size))
@@ -61,6 +72,7 @@ def test_shuffle_draws_a_new_order_each_epoch_reproducibly() -> None:
         tg.manual_seed(seed)
         loader = DataLoader(Numbers(20), batch_size=20, shuffle=True)
         return [next(iter(loader)).tolist() for _ in range(3)]
+
     first = epochs(1)
     assert first == epochs(1) and first != epochs(2)
     assert first[0] != first[1] and sorted(first[0]) == list(range(20))
@@ -216,6 +228,7 @@ def test_errors(name: str) -> None:
 
 # ---- torch.utils.data: the same batches, structures, lengths and errors ------------------------------------------
 
+
 @pytest.mark.parametrize("name", COLLATE)
 def test_collate_is_torchs(name: str) -> None:
     torch = pytest.importorskip("torch")
@@ -237,8 +250,9 @@ def test_unshuffled_loader_is_torchs(name: str) -> None:
     torch = pytest.importorskip("torch")
     x, y = np.arange(30.0).reshape(10, 3), np.arange(10)
     ours = DataLoader(TensorDataset(tg.tensor(x, dtype=tg.float64), tg.tensor(y, dtype=tg.int64)), **LOADERS[name])
-    theirs = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y)),
-                                         **LOADERS[name])
+    theirs = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y)), **LOADERS[name]
+    )
     assert len(ours) == len(theirs)
     assert [describe(b) for b in ours] == [describe(b) for b in theirs]
 
@@ -252,6 +266,7 @@ def test_iterable_dataset_batches_are_torchs() -> None:
 
         def __len__(self):
             return 8
+
     for options in (dict(batch_size=3), dict(batch_size=3, drop_last=True), dict(batch_size=None)):
         ours, theirs = DataLoader(Stream(8), **options), torch.utils.data.DataLoader(TorchStream(), **options)
         assert len(ours) == len(theirs)
@@ -261,8 +276,9 @@ def test_iterable_dataset_batches_are_torchs() -> None:
             torch.utils.data.DataLoader(TorchStream(), **options)
 
 
-@pytest.mark.parametrize("n, lengths", [(10, [0.3, 0.3, 0.4]), (11, [0.25, 0.25, 0.5]), (7, [0.5, 0.5]),
-                                        (100, [0.7, 0.2, 0.1]), (5, [2, 3])])
+@pytest.mark.parametrize(
+    "n, lengths", [(10, [0.3, 0.3, 0.4]), (11, [0.25, 0.25, 0.5]), (7, [0.5, 0.5]), (100, [0.7, 0.2, 0.1]), (5, [2, 3])]
+)
 def test_random_split_lengths_are_torchs(n: int, lengths: list) -> None:
     torch = pytest.importorskip("torch")
     ours = [len(p) for p in random_split(Numbers(n), lengths)]

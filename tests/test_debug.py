@@ -19,7 +19,12 @@ import tinygrad_edu as tg
 from tinygrad_edu import ops
 from tinygrad_edu.autograd import hooks
 from tinygrad_edu.debug import (
-    AnomalyError, BadBackward, GradReport, check_grads, detect_anomaly, is_anomaly_enabled,
+    AnomalyError,
+    BadBackward,
+    GradReport,
+    check_grads,
+    detect_anomaly,
+    is_anomaly_enabled,
     locate_bad_backward,
 )
 
@@ -72,7 +77,7 @@ class BadCube(tg.Function):
 
     def forward(self, x):
         self.save(x)
-        return x ** 3
+        return x**3
 
     def backward(self, grad_out):
         (x,) = self.saved
@@ -178,7 +183,11 @@ def test_check_grads_passes_a_correct_float32_model_and_reports_one_row_per_para
     assert isinstance(report, GradReport)
     assert report.ok and report.failed == [] and report.culprit is None
     assert [(row.name, row.shape) for row in report.rows] == [
-        ("w1", (3, 5)), ("b1", (5,)), ("w2", (5, 2)), ("b2", (2,))]
+        ("w1", (3, 5)),
+        ("b1", (5,)),
+        ("w2", (5, 2)),
+        ("b2", (2,)),
+    ]
     assert report.model_dtype == "float32" and report.checked_in == "float64"
     assert all(row.max_abs_err < 1e-6 for row in report.rows)
 
@@ -330,10 +339,13 @@ def test_float_inputs_become_float64_and_integer_inputs_are_passed_as_they_are()
     assert set(seen) == {(np.ndarray, np.dtype(np.float64), labels.dtype)}
 
 
-@pytest.mark.parametrize("bad_loss, message", [
-    (lambda model, x, y: model(x) - y, "one-element Tensor, got shape (4, 2)"),
-    (lambda model, x, y: 3.0, "one-element Tensor, got float"),
-])
+@pytest.mark.parametrize(
+    "bad_loss, message",
+    [
+        (lambda model, x, y: model(x) - y, "one-element Tensor, got shape (4, 2)"),
+        (lambda model, x, y: 3.0, "one-element Tensor, got float"),
+    ],
+)
 def test_loss_fn_must_return_a_one_element_tensor(bad_loss, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         check_grads(TinyNet(), bad_loss, X, Y)
@@ -412,8 +424,10 @@ def test_a_broken_op_is_named_with_its_shapes_and_input(op, inputs, wrong_input)
     assert bad.input_shapes == tuple(x.shape for x in inputs)
     assert bad.input_index == wrong_input
     assert abs(bad.analytic - bad.numerical) > 1e-3
-    assert str(bad).startswith(f"{op.__name__} (inputs of shape {', '.join(str(x.shape) for x in inputs)}): "
-                               f"backward disagrees with finite differences for input {wrong_input} at element (")
+    assert str(bad).startswith(
+        f"{op.__name__} (inputs of shape {', '.join(str(x.shape) for x in inputs)}): "
+        f"backward disagrees with finite differences for input {wrong_input} at element ("
+    )
 
 
 def test_the_message_gives_the_element_and_both_values():
@@ -459,10 +473,13 @@ def test_only_max_elements_are_checked_in_a_large_input():
     assert bad.name == "BadSquare"
 
 
-@pytest.mark.parametrize("value, expected", [
-    (tg.tensor([1.0], requires_grad=True), None),  # a leaf: no op to check
-    (tg.tensor([1.0]) * 2, None),  # made without grad: no graph
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (tg.tensor([1.0], requires_grad=True), None),  # a leaf: no op to check
+        (tg.tensor([1.0]) * 2, None),  # made without grad: no graph
+    ],
+)
 def test_nothing_to_check(value, expected):
     assert locate_bad_backward(value) is expected
 
@@ -503,19 +520,22 @@ def test_forward_stops_at_the_op_that_made_inf_and_names_the_line():
     with pytest.raises(AnomalyError) as error:
         with detect_anomaly():
             line = next_line()
-            y = (x + 1).log() * x.log()  # log(1 + x) is finite, log(0) = -inf
+            (x + 1).log() * x.log()  # log(1 + x) is finite, log(0) = -inf
     message = str(error.value)
     assert message.startswith("Log produced inf in its output (input shapes (2,)) at ")
-    assert f"{__file__}:{line}: y = (x + 1).log() * x.log()" in message
+    assert f"{__file__}:{line}: (x + 1).log() * x.log()" in message
     assert isinstance(error.value, RuntimeError)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("method, args, scale, op, what", [
-    ("sqrt", (), 1.0, "Sqrt", "inf"),  # d sqrt(x)/dx = 1 / (2 sqrt(0)) = inf
-    ("sqrt", (), 0.0, "Sqrt", "nan"),  # grad_out 0: 0 / (2 sqrt(0)) = nan
-    ("pow", (0.5,), 1.0, "Pow", "inf"),  # 0.5 * 0^(-0.5) = inf
-])
+@pytest.mark.parametrize(
+    "method, args, scale, op, what",
+    [
+        ("sqrt", (), 1.0, "Sqrt", "inf"),  # d sqrt(x)/dx = 1 / (2 sqrt(0)) = inf
+        ("sqrt", (), 0.0, "Sqrt", "nan"),  # grad_out 0: 0 / (2 sqrt(0)) = nan
+        ("pow", (0.5,), 1.0, "Pow", "inf"),  # 0.5 * 0^(-0.5) = inf
+    ],
+)
 def test_backward_stops_at_the_op_whose_gradient_is_not_finite(method, args, scale, op, what):
     x = tg.tensor([0.0, 4.0], requires_grad=True)
     with detect_anomaly():
@@ -536,8 +556,11 @@ def test_division_by_zero_in_backward_names_the_input():
     with detect_anomaly():
         line = next_line()
         y = a / b
-        with pytest.raises(AnomalyError, match=r"Div's backward produced inf in the gradient for input 1 "
-                                               rf"\(input shapes \(1,\), \(1,\)\), op created at .*:{line}:"):
+        with pytest.raises(
+            AnomalyError,
+            match=r"Div's backward produced inf in the gradient for input 1 "
+            rf"\(input shapes \(1,\), \(1,\)\), op created at .*:{line}:",
+        ):
             y.sum().backward()
 
 
@@ -622,6 +645,7 @@ def test_check_grads_runs_under_anomaly_mode():
 
 
 # ---- a report is usable in an assert, and raises with its table on request ----------------------
+
 
 def test_a_report_is_truthy_exactly_when_every_parameter_passes_and_raises_with_its_table():
     good = tg.check_grads(_SquareModel(), lambda m, x: m(x).sum(), np.array([[1.0, -2.0]]))

@@ -145,8 +145,20 @@ def test_graph_dot_saves_the_graph_of_one_step_with_parameter_names(tmp_path, ca
     edges = re.findall(r"^\s*t\d+ -> t\d+;$", text, re.MULTILINE)
     # Ops: Linear, Sigmoid, Linear, Sigmoid, BCELoss; leaves: the inputs and the 4 parameters.
     titles = sorted(label.split("\\n")[0] for label in labels)
-    assert titles == sorted(["Linear", "Sigmoid", "Linear", "Sigmoid", "BCELoss", "data",
-                             "hidden.weight", "hidden.bias", "output.weight", "output.bias"])
+    assert titles == sorted(
+        [
+            "Linear",
+            "Sigmoid",
+            "Linear",
+            "Sigmoid",
+            "BCELoss",
+            "data",
+            "hidden.weight",
+            "hidden.bias",
+            "output.weight",
+            "output.bias",
+        ]
+    )
     # Each Linear has 3 tensor inputs (x, W, b), each Sigmoid 1, the loss 1 (its target is an option).
     assert len(edges) == 3 + 1 + 3 + 1 + 1
     # The step's backward ran: every parameter shows its gradient norm.
@@ -165,7 +177,11 @@ def test_python_dash_m_runs_the_demo():
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     result = subprocess.run(
         [sys.executable, "-m", "tinygrad_edu", "demo", "--epochs", "50"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stdout  # a pipe: plain lines

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_gradcheck_ops import CASES, draw
 
 import tinygrad_edu as tg
 from tinygrad_edu.autograd import hooks
-
-from test_gradcheck_ops import CASES, draw
 
 
 class Leak(AssertionError):
@@ -129,8 +128,14 @@ def test_the_hook_object_sees_every_forward_and_backward() -> None:
     with hooks.watching(Watcher()):
         y = (x * 2).exp().sum()
         y.backward()
-    assert seen == [("forward", "Mul"), ("forward", "Exp"), ("forward", "Sum"),
-                    ("backward", "Sum"), ("backward", "Exp"), ("backward", "Mul")]
+    assert seen == [
+        ("forward", "Mul"),
+        ("forward", "Exp"),
+        ("forward", "Sum"),
+        ("backward", "Sum"),
+        ("backward", "Exp"),
+        ("backward", "Mul"),
+    ]
     assert not hooks.active and hooks.watchers == []
     (x * 2).sum().backward()
     assert len(seen) == 6  # uninstalled: nothing more is seen
@@ -138,8 +143,10 @@ def test_the_hook_object_sees_every_forward_and_backward() -> None:
 
 OPTIMIZERS = [
     ("SGD", lambda ps: tg.optim.SGD(ps, lr=0.1)),
-    ("SGD momentum, Nesterov, weight decay", lambda ps: tg.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True,
-                                                                      weight_decay=0.01)),
+    (
+        "SGD momentum, Nesterov, weight decay",
+        lambda ps: tg.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+    ),
     ("Adam", lambda ps: tg.optim.Adam(ps, lr=0.01)),
     ("AdamW, amsgrad, maximize", lambda ps: tg.optim.AdamW(ps, lr=0.01, amsgrad=True, maximize=True)),
 ]

@@ -43,6 +43,7 @@ def dot_counts(text: str) -> tuple[list[str], int]:
 
 # ---- xor.py -------------------------------------------------------------------------------------
 
+
 def test_xor_learns_all_four_points(capsys):
     assert load_example("xor").main([]) == 0
     out = capsys.readouterr().out
@@ -52,8 +53,14 @@ def test_xor_learns_all_four_points(capsys):
 
 def test_xor_runs_as_a_script_from_anywhere_without_installing(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    result = subprocess.run([sys.executable, str(EXAMPLES / "xor.py"), "--epochs", "100"],
-                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "xor.py"), "--epochs", "100"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "correct, final loss" in result.stdout
 
@@ -89,16 +96,29 @@ QUICK_RUNS = [
 @pytest.mark.parametrize("name, args, expected", QUICK_RUNS, ids=[run[0] for run in QUICK_RUNS])
 def test_example_runs_from_a_checkout_without_installing(name, args, expected, tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    hidden = subprocess.run([sys.executable, "-c", NOT_INSTALLED.replace("runpy.run_path(", "import tinygrad_edu #")],
-                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    hidden = subprocess.run(
+        [sys.executable, "-c", NOT_INSTALLED.replace("runpy.run_path(", "import tinygrad_edu #")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
     assert "No module named 'tinygrad_edu'" in hidden.stderr, "the installed package is not hidden"
-    result = subprocess.run([sys.executable, "-c", NOT_INSTALLED, str(EXAMPLES / f"{name}.py"), *args],
-                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", NOT_INSTALLED, str(EXAMPLES / f"{name}.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
 
 
 # ---- tutorials.py -------------------------------------------------------------------------------
+
 
 def test_tutorials_side_by_side_agree_to_rounding(capsys):
     assert load_example("tutorials").main(["--epochs", "200"]) == 0
@@ -119,6 +139,7 @@ def test_tutorials_side_by_side_catches_a_loss_the_update_does_not_descend(capsy
 
 
 # ---- moons.py -----------------------------------------------------------------------------------
+
 
 def test_moons_data_are_two_half_circles():
     moons = load_example("moons")
@@ -152,6 +173,7 @@ def test_moons_saves_the_decision_boundary_with_matplotlib(capsys, tmp_path):
 
 # ---- digits.py ----------------------------------------------------------------------------------
 
+
 def test_digits_without_scikit_learn_says_how_to_install_it(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
@@ -171,6 +193,7 @@ def test_digits_quick_run_with_scikit_learn(capsys):
 
 # ---- graph.py -----------------------------------------------------------------------------------
 
+
 def test_graph_prints_every_op_of_the_tutorial_loss(capsys):
     assert load_example("graph").main([]) == 0
     titles, edges = dot_counts(capsys.readouterr().out)
@@ -188,14 +211,16 @@ def test_graph_of_the_module_names_the_parameters_and_writes_a_dot_file(capsys, 
     path = tmp_path / "xor.dot"
     assert load_example("graph").main([str(path), "--nn"]) == 0
     titles, edges = dot_counts(path.read_text(encoding="utf-8"))
-    assert sorted(titles) == sorted(["Linear", "Sigmoid", "Linear", "Sigmoid", "BCELoss",
-                                     "data", "0.weight", "0.bias", "2.weight", "2.bias"])
+    assert sorted(titles) == sorted(
+        ["Linear", "Sigmoid", "Linear", "Sigmoid", "BCELoss", "data", "0.weight", "0.bias", "2.weight", "2.bias"]
+    )
     assert edges == 3 + 1 + 3 + 1 + 1
 
 
 def test_graph_png_without_graphviz_exits_1_saying_what_is_missing(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(graph_module, "_missing_graphviz",
-                        lambda: ["the Graphviz `dot` program (apt-get install graphviz)"])
+    monkeypatch.setattr(
+        graph_module, "_missing_graphviz", lambda: ["the Graphviz `dot` program (apt-get install graphviz)"]
+    )
     assert load_example("graph").main([str(tmp_path / "xor.png")]) == 1
     assert "apt-get install graphviz" in capsys.readouterr().err
     assert not (tmp_path / "xor.png").exists()

@@ -11,7 +11,8 @@ gradient legitimately disagree.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
@@ -59,8 +60,10 @@ def alternating(*shapes: Shape) -> np.ndarray:
 MASK = alternating((4, 5)) & (np.arange(5) != 3)  # a bool mask over GRID's shape
 CONDITION = np.array([True, False, False, True])  # broadcasts against (3, 4)
 
+
 def written(index: Any) -> Callable[[tg.Tensor, tg.Tensor], tg.Tensor]:
     """(x, v) -> a copy of x * 2 with v written into [index]: the in-place write recorded as SetItem."""
+
     def fn(x: tg.Tensor, v: tg.Tensor) -> tg.Tensor:
         h = x * 2  # a non-leaf: in-place ops are allowed on it, as in PyTorch
         h[index] = v
@@ -84,10 +87,10 @@ OPS = [
     Op("sub", lambda a, b: a - b, BINARY),
     Op("mul", lambda a, b: a * b, BINARY),
     Op("div", lambda a, b: a / b, BINARY),
-    Op("pow tensor**tensor", lambda a, b: a ** b, BINARY, positive=True),
-    Op("pow tensor**3", lambda x: x ** 3, UNARY),
-    Op("pow tensor**-1.5", lambda x: x ** -1.5, UNARY, positive=True),
-    Op("pow 2.5**tensor", lambda x: 2.5 ** x, UNARY),
+    Op("pow tensor**tensor", lambda a, b: a**b, BINARY, positive=True),
+    Op("pow tensor**3", lambda x: x**3, UNARY),
+    Op("pow tensor**-1.5", lambda x: x**-1.5, UNARY, positive=True),
+    Op("pow 2.5**tensor", lambda x: 2.5**x, UNARY),
     Op("neg", lambda x: -x, UNARY),
     # a Python number or an ndarray on either side
     Op("scalar - tensor", lambda x: 2.0 - x, UNARY),
@@ -113,12 +116,21 @@ OPS = [
     # NumPy's own functions on tensors (numpy_dispatch.py): the same ops, reached through NumPy's protocol
     Op("np.sin, np.cos, np.exp, np.tanh", lambda x: np.sin(x) * np.cos(x) + np.exp(np.tanh(x)), UNARY),
     Op("np.sum axis=0, np.mean, np.max", lambda x: np.sum(x, axis=0) + np.mean(x) + np.max(x), MATRIX),
-    Op("np.where, np.clip, np.maximum", lambda a, b: np.where(alternating(a.shape, b.shape), np.clip(a, -0.5, 0.8),
-                                                              np.maximum(a, b)), BINARY),
-    Op("np.matmul, ndarray @ tensor, np.transpose", lambda x: np.matmul(x, np.transpose(x)) + np.eye(3) @ x,
-       [((3, 3),)]),
-    Op("np.concatenate, np.stack, np.reshape", lambda a, b: np.reshape(np.concatenate([a, b]), (-1,)) +
-       np.stack([a, b]).sum(), [((2, 3), (2, 3))]),
+    Op(
+        "np.where, np.clip, np.maximum",
+        lambda a, b: np.where(alternating(a.shape, b.shape), np.clip(a, -0.5, 0.8), np.maximum(a, b)),
+        BINARY,
+    ),
+    Op(
+        "np.matmul, ndarray @ tensor, np.transpose",
+        lambda x: np.matmul(x, np.transpose(x)) + np.eye(3) @ x,
+        [((3, 3),)],
+    ),
+    Op(
+        "np.concatenate, np.stack, np.reshape",
+        lambda a, b: np.reshape(np.concatenate([a, b]), (-1,)) + np.stack([a, b]).sum(),
+        [((2, 3), (2, 3))],
+    ),
     Op("tg.log1p of values in (-1, 1)", lambda x: tg.log1p(x * 0.5), UNARY),
     # activations composed of the ops above (softplus' threshold is crossed at x = 0.5 for beta 2)
     Op("F.softplus", lambda x: F.softplus(x), UNARY),
@@ -129,8 +141,7 @@ OPS = [
     Op("minimum", lambda a, b: tg.minimum(a, b), BINARY),
     Op("maximum with a scalar", lambda x: x.maximum(0.25), UNARY),
     Op("where", lambda a, b: tg.where(alternating(a.shape, b.shape), a, b), BINARY),
-    Op("where with a broadcast condition", lambda a, b: tg.where(CONDITION, a, b),
-       [((3, 4), (3, 4)), ((4,), (3, 1))]),
+    Op("where with a broadcast condition", lambda a, b: tg.where(CONDITION, a, b), [((3, 4), (3, 4)), ((4,), (3, 1))]),
     # reductions: dim None, an int, a negative int, a tuple; keepdim False and True
     Op("sum", lambda x: x.sum(), UNARY),
     Op("sum dim=0", lambda x: x.sum(0), MATRIX),
@@ -157,7 +168,11 @@ OPS = [
     Op("max dim=(0, 2)", lambda x: x.max(dim=(0, 2)), CUBE),
     Op("amax dim=1", lambda x: x.amax(1), MATRIX),
     Op("amin dim=(0, 1) keepdim", lambda x: x.amin((0, 1), keepdim=True), CUBE),
-    Op("gather dim=1, repeated indices", lambda x: x.gather(1, np.array([[0, 0, 2], [1, 2, 2], [3, 3, 3]])), [((3, 4),)]),
+    Op(
+        "gather dim=1, repeated indices",
+        lambda x: x.gather(1, np.array([[0, 0, 2], [1, 2, 2], [3, 3, 3]])),
+        [((3, 4),)],
+    ),
     Op("gather dim=0", lambda x: x.gather(0, np.array([[2, 0, 1, 1]])), [((3, 4),)]),
     Op("gather index smaller than x in the other dim", lambda x: x.gather(1, np.array([[3, 0], [1, 1]])), [((3, 4),)]),
     Op("setitem slice (PyTorch's CopySlices)", written(slice(1, 3)), [((4, 5), (2, 5)), ((4, 5), (5,)), ((4, 5), ())]),
@@ -216,25 +231,33 @@ OPS = [
     Op("x[bool mask]", lambda x: x[MASK], GRID),
     Op("x[bool row mask]", lambda x: x[np.array([True, False, True, True])], GRID),
     # matrix products: every combination of 1-d, 2-d and batched operands
-    Op("matmul", lambda a, b: a @ b, [
-        ((3,), (3,)),  # dot product, a 0-d result
-        ((3,), (3, 4)),  # vector @ matrix
-        ((2, 3), (3,)),  # matrix @ vector
-        ((2, 3), (3, 4)),
-        ((5, 2, 3), (5, 3, 4)),  # batched @ batched
-        ((5, 2, 3), (3, 4)),  # batched @ matrix: the matrix's gradient sums over the batch
-        ((3,), (5, 3, 4)),  # vector @ batched
-        ((5, 2, 3), (3,)),  # batched @ vector
-        ((2, 1, 2, 3), (5, 3, 4)),  # batch dims (2, 1) and (5,) broadcast to (2, 5)
-    ]),
+    Op(
+        "matmul",
+        lambda a, b: a @ b,
+        [
+            ((3,), (3,)),  # dot product, a 0-d result
+            ((3,), (3, 4)),  # vector @ matrix
+            ((2, 3), (3,)),  # matrix @ vector
+            ((2, 3), (3, 4)),
+            ((5, 2, 3), (5, 3, 4)),  # batched @ batched
+            ((5, 2, 3), (3, 4)),  # batched @ matrix: the matrix's gradient sums over the batch
+            ((3,), (5, 3, 4)),  # vector @ batched
+            ((5, 2, 3), (3,)),  # batched @ vector
+            ((2, 1, 2, 3), (5, 3, 4)),  # batch dims (2, 1) and (5,) broadcast to (2, 5)
+        ],
+    ),
     Op("tg.matmul, ndarray @ tensor", lambda x: tg.matmul(x, x.T) + np.eye(3) @ x, [((3, 3),)]),
     Op("mm", lambda a, b: a.mm(b), [((2, 3), (3, 4)), ((1, 5), (5, 1))]),
     Op("tg.mm", lambda a, b: tg.mm(a, b), [((4, 2), (2, 3))]),
-    Op("Linear", lambda x, w, b: Linear.apply(x, w, b), [
-        ((5, 3), (4, 3), (4,)),
-        ((2, 5, 3), (4, 3), (4,)),  # leading batch dims
-        ((3,), (4, 3), (4,)),  # one sample
-    ]),
+    Op(
+        "Linear",
+        lambda x, w, b: Linear.apply(x, w, b),
+        [
+            ((5, 3), (4, 3), (4,)),
+            ((2, 5, 3), (4, 3), (4,)),  # leading batch dims
+            ((3,), (4, 3), (4,)),  # one sample
+        ],
+    ),
     Op("Linear without bias", lambda x, w: Linear.apply(x, w), [((5, 3), (4, 3)), ((2, 5, 3), (4, 3))]),
     # convolution: each option alone, then together (the kernel is small, so finite differences stay cheap)
     Op("Conv2d", lambda x, w, b: Conv2d.apply(x, w, b), [((2, 3, 5, 4), (4, 3, 3, 2), (4,))]),
@@ -243,18 +266,31 @@ OPS = [
     Op("Conv2d padding=(1, 2)", lambda x, w: Conv2d.apply(x, w, padding=(1, 2)), [((1, 2, 4, 3), (2, 2, 3, 3))]),
     Op("Conv2d dilation=2", lambda x, w: Conv2d.apply(x, w, dilation=(2, 2)), [((1, 2, 6, 6), (2, 2, 2, 3))]),
     Op("Conv2d groups=2", lambda x, w, b: Conv2d.apply(x, w, b, groups=2), [((2, 4, 4, 4), (6, 2, 2, 2), (6,))]),
-    Op("Conv2d all options", lambda x, w, b: Conv2d.apply(
-        x, w, b, stride=(2, 1), padding=(1, 1), dilation=(1, 2), groups=2), [((1, 4, 5, 6), (2, 2, 3, 2), (2,))]),
+    Op(
+        "Conv2d all options",
+        lambda x, w, b: Conv2d.apply(x, w, b, stride=(2, 1), padding=(1, 1), dilation=(1, 2), groups=2),
+        [((1, 4, 5, 6), (2, 2, 3, 2), (2,))],
+    ),
     # pooling: overlapping windows (stride < kernel) check that col2im adds where windows share a pixel
     Op("MaxPool2d", lambda x: MaxPool2d.apply(x, kernel_size=(2, 2), stride=(2, 2)), [((2, 3, 4, 6),)]),
-    Op("MaxPool2d overlapping, padded, dilated", lambda x: MaxPool2d.apply(
-        x, kernel_size=(3, 2), stride=(1, 2), padding=(1, 1), dilation=(1, 2)), [((1, 2, 5, 6),)]),
-    Op("MaxPool2d ceil_mode", lambda x: MaxPool2d.apply(x, kernel_size=(2, 2), stride=(2, 2), ceil_mode=True),
-       [((1, 2, 5, 5),)]),
+    Op(
+        "MaxPool2d overlapping, padded, dilated",
+        lambda x: MaxPool2d.apply(x, kernel_size=(3, 2), stride=(1, 2), padding=(1, 1), dilation=(1, 2)),
+        [((1, 2, 5, 6),)],
+    ),
+    Op(
+        "MaxPool2d ceil_mode",
+        lambda x: MaxPool2d.apply(x, kernel_size=(2, 2), stride=(2, 2), ceil_mode=True),
+        [((1, 2, 5, 5),)],
+    ),
     Op("AvgPool2d", lambda x: AvgPool2d.apply(x, kernel_size=(2, 3), stride=(1, 2)), [((2, 2, 4, 7),)]),
-    Op("AvgPool2d padded, ceil_mode, count_include_pad=False", lambda x: AvgPool2d.apply(
-        x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), ceil_mode=True, count_include_pad=False),
-       [((1, 2, 6, 5),)]),
+    Op(
+        "AvgPool2d padded, ceil_mode, count_include_pad=False",
+        lambda x: AvgPool2d.apply(
+            x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), ceil_mode=True, count_include_pad=False
+        ),
+        [((1, 2, 6, 5),)],
+    ),
     Op("F.group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), [((2, 4, 3), (4,), (4,))]),
     # joining tensors
     Op("cat dim=0", lambda *xs: tg.cat(xs), [((2, 3), (1, 3), (3, 3)), ((2,), (3,))]),
@@ -293,8 +329,11 @@ OPS += [
     Op("erfc", lambda x: tg.erfc(x), UNARY),
     Op("reciprocal, rsqrt", lambda x: x.reciprocal() + x.rsqrt(), UNARY, positive=True),
     Op("lerp", lambda a, b: a.lerp(b, 0.3) + tg.lerp(b, a, b), BINARY),
-    Op("floor, ceil, round, trunc, sign (gradient 0)", lambda x: x.floor() + x.ceil() + x.round() + x.trunc()
-       + x.sign() + x * 0.5, UNARY),
+    Op(
+        "floor, ceil, round, trunc, sign (gradient 0)",
+        lambda x: x.floor() + x.ceil() + x.round() + x.trunc() + x.sign() + x * 0.5,
+        UNARY,
+    ),
     Op("round decimals=1", lambda x: (x * 3.33).round(decimals=1) + x, UNARY),
     Op("frac", lambda x: (x * 3).frac(), UNARY),
     Op("copysign", lambda a, b: a.copysign(b), BINARY),
@@ -312,8 +351,11 @@ OPS += [
     Op("logcumsumexp dim=1", lambda x: x.logcumsumexp(1), MATRIX),
     Op("cummax, cummin", lambda x: x.cummax(1).values + x.cummin(1).values, MATRIX),
     Op("std_mean, var_mean", lambda x: sum(tg.std_mean(x, 1)) + sum(tg.var_mean(x, correction=0)), MATRIX),
-    Op("norm, vector_norm ord=3, inf", lambda x: x.norm() + tg.linalg.vector_norm(x, 3, dim=-1).sum()
-       + tg.linalg.vector_norm(x, float("inf")), MATRIX),
+    Op(
+        "norm, vector_norm ord=3, inf",
+        lambda x: x.norm() + tg.linalg.vector_norm(x, 3, dim=-1).sum() + tg.linalg.vector_norm(x, float("inf")),
+        MATRIX,
+    ),
     # sorting and selection: a gather at the sorted places
     Op("sort, argsort", lambda x: x.sort(1).values + x.sort(0, descending=True).values.sum(0), MATRIX),
     Op("topk, kthvalue", lambda x: x.topk(2).values.sum(-1) + x.kthvalue(2, -1).values, MATRIX),
@@ -324,46 +366,120 @@ OPS += [
     Op("flip", lambda x: x.flip(0, -1), MATRIX),
     Op("roll", lambda x: x.roll(1, 0) * x.roll((2, -1), (1, 0)) + x.roll(3), MATRIX),
     Op("repeat, tile", lambda x: x.repeat(2, 1, 3).sum(0) + x.tile((1, 3)), [((3, 4),)]),
-    Op("repeat_interleave", lambda x: x.repeat_interleave(2, dim=1).sum() + x.repeat_interleave(
-        np.array([1, 0, 2])).sum(), [((3, 1),)]),
+    Op(
+        "repeat_interleave",
+        lambda x: x.repeat_interleave(2, dim=1).sum() + x.repeat_interleave(np.array([1, 0, 2])).sum(),
+        [((3, 1),)],
+    ),
     Op("tril, triu", lambda x: x.tril() + x.triu(1) * 2, MATRIX),
-    Op("diag, diagonal, trace", lambda x: x.diag(1).sum() + x.diagonal(-1).sum() + x.trace() + x.diag().diag(-1)
-       .sum(), [((4, 4),)]),
-    Op("unflatten, unfold, narrow", lambda x: x.unflatten(1, (2, 2)).sum(1) + x.unfold(1, 2, 2).sum(-1)
-       + x.narrow(1, 1, 2), [((3, 4),)]),
+    Op(
+        "diag, diagonal, trace",
+        lambda x: x.diag(1).sum() + x.diagonal(-1).sum() + x.trace() + x.diag().diag(-1).sum(),
+        [((4, 4),)],
+    ),
+    Op(
+        "unflatten, unfold, narrow",
+        lambda x: x.unflatten(1, (2, 2)).sum(1) + x.unfold(1, 2, 2).sum(-1) + x.narrow(1, 1, 2),
+        [((3, 4),)],
+    ),
     Op("movedim, swapaxes", lambda x: x.movedim(0, -1) + x.swapaxes(0, 2).swapaxes(0, 1), CUBE),
-    Op("meshgrid, broadcast_tensors", lambda a, b: sum(tg.meshgrid(a, b)) + sum(tg.meshgrid(a, b, indexing="xy")).T
-       + sum(tg.broadcast_tensors(a, b.reshape(4, 1))).T, [((3,), (4,))]),
-    Op("F.pad constant, reflect, replicate, circular", lambda x: F.pad(x, (1, 2)).sum() + F.pad(x, (2, 1, 1, 0),
-       "reflect").sum() + F.pad(x, (1, 1), "replicate").sum() + F.pad(x, (2, 3, 1, 1), "circular").sum()
-       * F.pad(x, (-1, 1), value=2.0).sum(), [((3, 4),)]),
+    Op(
+        "meshgrid, broadcast_tensors",
+        lambda a, b: (
+            sum(tg.meshgrid(a, b))
+            + sum(tg.meshgrid(a, b, indexing="xy")).T
+            + sum(tg.broadcast_tensors(a, b.reshape(4, 1))).T
+        ),
+        [((3,), (4,))],
+    ),
+    Op(
+        "F.pad constant, reflect, replicate, circular",
+        lambda x: (
+            F.pad(x, (1, 2)).sum()
+            + F.pad(x, (2, 1, 1, 0), "reflect").sum()
+            + F.pad(x, (1, 1), "replicate").sum()
+            + F.pad(x, (2, 3, 1, 1), "circular").sum() * F.pad(x, (-1, 1), value=2.0).sum()
+        ),
+        [((3, 4),)],
+    ),
     # indexing: writing into a copy, masks, take
     Op("scatter", lambda x, s: x.scatter(0, INDEX_3x4 % 3 + np.array([0, 1, 0, 1]) // 2, s), [((3, 4), (2, 4))]),
     Op("scatter value=", lambda x: x.scatter(1, np.array([[1], [0], [3]]), value=2.0), [((3, 4),)]),
-    Op("scatter_reduce sum, mean, include_self=False", lambda x, s: x.scatter_reduce(0, INDEX_3x4, s, "sum")
-       + x.scatter_reduce(0, INDEX_3x4, s, "mean", include_self=False), [((3, 4), (2, 4))]),
-    Op("scatter_reduce amax, amin, prod", lambda x, s: x.scatter_reduce(0, INDEX_3x4, s, "amax")
-       + x.scatter_reduce(0, INDEX_3x4, s, "amin", include_self=False) + x.scatter_reduce(0, INDEX_3x4, s, "prod")
-       + x.scatter_reduce(0, INDEX_3x4, s, "prod", include_self=False), [((3, 4), (2, 4))]),
+    Op(
+        "scatter_reduce sum, mean, include_self=False",
+        lambda x, s: (
+            x.scatter_reduce(0, INDEX_3x4, s, "sum") + x.scatter_reduce(0, INDEX_3x4, s, "mean", include_self=False)
+        ),
+        [((3, 4), (2, 4))],
+    ),
+    Op(
+        "scatter_reduce amax, amin, prod",
+        lambda x, s: (
+            x.scatter_reduce(0, INDEX_3x4, s, "amax")
+            + x.scatter_reduce(0, INDEX_3x4, s, "amin", include_self=False)
+            + x.scatter_reduce(0, INDEX_3x4, s, "prod")
+            + x.scatter_reduce(0, INDEX_3x4, s, "prod", include_self=False)
+        ),
+        [((3, 4), (2, 4))],
+    ),
     Op("scatter_add repeated", lambda x, s: x.scatter_add(0, INDEX_3x4, s), [((3, 4), (2, 4)), ((3, 4), (3, 5))]),
-    Op("index_select, index_add, index_copy", lambda x, s: x.index_select(1, [3, 0, 3]).sum(1)[:, None]
-       + x.index_add(0, [2, 2], s, alpha=2.0) + x.index_copy(0, np.array([1, 0]), s * 3), [((3, 4), (2, 4))]),
-    Op("masked_fill, masked_select, masked_scatter", lambda x, s: x.masked_fill(MASK, 0.5).sum()
-       + x.masked_select(MASK).sum() + x.masked_scatter(MASK, s), [((4, 5), (3, 5))]),
-    Op("einsum matmul, batch, outer", lambda a, b: tg.einsum("bij,jk->bik", a, b).sum(0) + tg.einsum(
-        "ij,kj", b, b).sum() * tg.einsum("bij->i", a)[:, None], [((2, 3, 4), (4, 5))]),
-    Op("einsum with ...", lambda a, b: tg.einsum("...ij,...jk->...ik", a, b).sum(-1) + tg.einsum("...i->...", a),
-       [((2, 3, 4), (2, 4, 5))]),
-    Op("einsum trace, diagonal, repeated label", lambda x: tg.einsum("ii->", x) + tg.einsum("ii->i", x) * tg.einsum(
-        "ij,ij->i", x, x), [((3, 3),)]),
+    Op(
+        "index_select, index_add, index_copy",
+        lambda x, s: (
+            x.index_select(1, [3, 0, 3]).sum(1)[:, None]
+            + x.index_add(0, [2, 2], s, alpha=2.0)
+            + x.index_copy(0, np.array([1, 0]), s * 3)
+        ),
+        [((3, 4), (2, 4))],
+    ),
+    Op(
+        "masked_fill, masked_select, masked_scatter",
+        lambda x, s: x.masked_fill(MASK, 0.5).sum() + x.masked_select(MASK).sum() + x.masked_scatter(MASK, s),
+        [((4, 5), (3, 5))],
+    ),
+    Op(
+        "einsum matmul, batch, outer",
+        lambda a, b: (
+            tg.einsum("bij,jk->bik", a, b).sum(0) + tg.einsum("ij,kj", b, b).sum() * tg.einsum("bij->i", a)[:, None]
+        ),
+        [((2, 3, 4), (4, 5))],
+    ),
+    Op(
+        "einsum with ...",
+        lambda a, b: tg.einsum("...ij,...jk->...ik", a, b).sum(-1) + tg.einsum("...i->...", a),
+        [((2, 3, 4), (2, 4, 5))],
+    ),
+    Op(
+        "einsum trace, diagonal, repeated label",
+        lambda x: tg.einsum("ii->", x) + tg.einsum("ii->i", x) * tg.einsum("ij,ij->i", x, x),
+        [((3, 3),)],
+    ),
     # NumPy's forms of the surface ops (numpy_dispatch.py)
-    Op("np.tan, np.arcsinh, np.expm1, np.hypot, np.arctan2(ndarray, tensor)", lambda x: np.tan(x * 0.5) + np.arcsinh(x)
-       + np.expm1(x) + np.hypot(x, 0.5) + np.arctan2(np.linspace(-1.0, 1.0, x.shape[-1]), x), MATRIX),
-    Op("np.cumsum, np.prod, np.sort, np.flip, np.roll, np.trace", lambda x: np.cumsum(x, axis=1) + np.prod(x, axis=0)
-       + np.sort(x, axis=1) + np.flip(x) + np.roll(x, 1, 1) + np.trace(x), [((3, 4),)]),
-    Op("take, take_along_dim", lambda x: x.take(np.array([[0, 7], [7, 19]])).sum() + x.take_along_dim(
-        np.array([[1], [4], [0], [0]]), 1), GRID),
+    Op(
+        "np.tan, np.arcsinh, np.expm1, np.hypot, np.arctan2(ndarray, tensor)",
+        lambda x: (
+            np.tan(x * 0.5)
+            + np.arcsinh(x)
+            + np.expm1(x)
+            + np.hypot(x, 0.5)
+            + np.arctan2(np.linspace(-1.0, 1.0, x.shape[-1]), x)
+        ),
+        MATRIX,
+    ),
+    Op(
+        "np.cumsum, np.prod, np.sort, np.flip, np.roll, np.trace",
+        lambda x: (
+            np.cumsum(x, axis=1) + np.prod(x, axis=0) + np.sort(x, axis=1) + np.flip(x) + np.roll(x, 1, 1) + np.trace(x)
+        ),
+        [((3, 4),)],
+    ),
+    Op(
+        "take, take_along_dim",
+        lambda x: x.take(np.array([[0, 7], [7, 19]])).sum() + x.take_along_dim(np.array([[1], [4], [0], [0]]), 1),
+        GRID,
+    ),
 ]
+
 
 def draw(shape: Shape, positive: bool, rng: np.random.Generator) -> tg.Tensor:
     """A float64 input that requires grad, with values 0.3 <= |x| <= 1.7 (or in [0.5, 2] if positive).
@@ -379,9 +495,7 @@ def draw(shape: Shape, positive: bool, rng: np.random.Generator) -> tg.Tensor:
 
 
 CASES = [
-    pytest.param(op, shapes, id=f"{op.name}-{'&'.join(str(s) for s in shapes)}")
-    for op in OPS
-    for shapes in op.shapes
+    pytest.param(op, shapes, id=f"{op.name}-{'&'.join(str(s) for s in shapes)}") for op in OPS for shapes in op.shapes
 ]
 
 
@@ -412,6 +526,7 @@ def test_the_table_covers_every_op_the_engine_defines():
 
 
 # ---- gradcheck itself must catch a wrong backward, and say where ---------------------------------
+
 
 class WrongMul(tg.Function):
     """a * b, with a deliberately wrong gradient for b: a * a instead of a."""
@@ -474,11 +589,14 @@ class NanBackward(tg.Function):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("name, fn, values", [
-    ("a backward that returns NaN", lambda x: NanBackward.apply(x), [1.0, 2.0]),
-    ("x ** 0.5 at 0 (inf against a NaN difference)", lambda x: x ** 0.5, [0.0, 1.0]),
-    ("sqrt at 0", lambda x: x.sqrt(), [0.0, 1.0]),
-])
+@pytest.mark.parametrize(
+    "name, fn, values",
+    [
+        ("a backward that returns NaN", lambda x: NanBackward.apply(x), [1.0, 2.0]),
+        ("x ** 0.5 at 0 (inf against a NaN difference)", lambda x: x**0.5, [0.0, 1.0]),
+        ("sqrt at 0", lambda x: x.sqrt(), [0.0, 1.0]),
+    ],
+)
 def test_gradcheck_fails_where_one_jacobian_is_not_finite_and_the_other_differs(name, fn, values) -> None:
     x = tg.tensor(values, dtype=tg.float64, requires_grad=True)
     with pytest.raises(tg.GradcheckError, match="not finite") as caught:

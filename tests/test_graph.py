@@ -123,7 +123,9 @@ def test_gradient_norms_appear_after_backward():
     after, _ = parse(draw_graph(loss))
     norms = sorted(
         float(line.removeprefix("grad norm "))
-        for info in after.values() for line in info["lines"] if line.startswith("grad norm")
+        for info in after.values()
+        for line in info["lines"]
+        if line.startswith("grad norm")
     )
     expected = sorted([np.linalg.norm(w_values), np.linalg.norm(x_values)])  # sqrt(5), 5
     assert norms == pytest.approx(expected, rel=1e-3)

@@ -8,8 +8,8 @@ import pytest
 
 import tinygrad_edu as tg
 
-
 # ---- a saved tensor changed in place: backward refuses (issue 10, item 1) -------------------------
+
 
 def _plus_10(a):
     a += 10
@@ -39,8 +39,15 @@ def _detached_zeroed(a):
     a.detach().zero_()  # detach() shares the version counter, as in PyTorch
 
 
-CHANGES = {"+=": _plus_10, "-=": _minus_1, "*=": _times_2, "/=": _divided_by_2, "a[0] =": _first_set,
-           "zero_": _zeroed, "detach().zero_()": _detached_zeroed}
+CHANGES = {
+    "+=": _plus_10,
+    "-=": _minus_1,
+    "*=": _times_2,
+    "/=": _divided_by_2,
+    "a[0] =": _first_set,
+    "zero_": _zeroed,
+    "detach().zero_()": _detached_zeroed,
+}
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -52,8 +59,13 @@ def test_backward_refuses_an_input_that_an_op_saved_and_that_changed_in_place(ch
     with pytest.raises(RuntimeError) as error:
         y.backward()
     message = str(error.value)
-    for words in ("modified by an inplace operation", "input 1 of Mul", "shape (2,)", "float32",
-                  "is at version 1; expected version 0"):
+    for words in (
+        "modified by an inplace operation",
+        "input 1 of Mul",
+        "shape (2,)",
+        "float32",
+        "is at version 1; expected version 0",
+    ):
         assert words in message, message
     assert w.grad is None
 
@@ -80,8 +92,14 @@ def test_an_input_that_no_op_saved_may_change_in_place_after_use():
 
 def test_every_in_place_op_counts_one_version():
     a = tg.zeros(3)
-    steps = [lambda: a.__iadd__(1), lambda: a.__isub__(1), lambda: a.__imul__(2), lambda: a.__itruediv__(2),
-             lambda: a.__setitem__(0, 1.0), lambda: a.zero_()]
+    steps = [
+        lambda: a.__iadd__(1),
+        lambda: a.__isub__(1),
+        lambda: a.__imul__(2),
+        lambda: a.__itruediv__(2),
+        lambda: a.__setitem__(0, 1.0),
+        lambda: a.zero_(),
+    ]
     for expected, step in enumerate(steps, start=1):
         step()
         assert a._version == expected
@@ -106,6 +124,7 @@ def test_optimizer_step_between_two_backwards_of_a_retained_graph_is_refused(nam
 
 # ---- in-place writes are recorded, so gradients reach what was written (issue 10, item 2) ---------
 
+
 def test_assigning_an_element_of_a_tensor_that_requires_grad_sends_the_gradient_to_it():
     a = tg.zeros(3)
     w = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -127,8 +146,12 @@ def test_a_mask_assignment_of_a_tensor_that_requires_grad_joins_the_graph():
 def test_in_place_ops_on_an_intermediate_give_pytorchs_gradient(name):
     # written out by hand: h = 2x, then the in-place change, then loss = sum(h * c)
     c = np.array([1.0, 10.0, 100.0])
-    expected = {"h[0] = 0": [0.0, 20.0, 200.0], "h[1] -= 1": [2.0, 20.0, 200.0], "h *= 3": [6.0, 60.0, 600.0],
-                "h.zero_()": [0.0, 0.0, 0.0]}[name]
+    expected = {
+        "h[0] = 0": [0.0, 20.0, 200.0],
+        "h[1] -= 1": [2.0, 20.0, 200.0],
+        "h *= 3": [6.0, 60.0, 600.0],
+        "h.zero_()": [0.0, 0.0, 0.0],
+    }[name]
     x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     h = x * 2
     exec(name, {"h": h})
@@ -229,7 +252,10 @@ def test_an_in_place_change_that_would_leave_a_reshaped_view_with_a_wrong_graph_
 
 
 def test_load_state_dict_and_nn_init_count_as_in_place_changes_of_the_weights():
-    for change in (lambda layer, saved: layer.load_state_dict(saved), lambda layer, saved: tg.nn.init.zeros_(layer.weight)):
+    for change in (
+        lambda layer, saved: layer.load_state_dict(saved),
+        lambda layer, saved: tg.nn.init.zeros_(layer.weight),
+    ):
         layer = tg.nn.Linear(2, 1)
         saved = {k: v.copy() for k, v in layer.state_dict().items()}
         x = tg.tensor([[1.0, 2.0]], requires_grad=True)

@@ -5,7 +5,8 @@ keyed containers. Each is gradchecked in float64, checked against facts stated h
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -73,6 +74,7 @@ def with_random_weights(module: Any, lib: Any, seed: int = 0) -> Any:
             p.data[...] = values
         else:
             import torch
+
             with torch.no_grad():
                 p.copy_(torch.tensor(values))
     return module
@@ -98,8 +100,11 @@ FACTS = [
     ("relu6(7) = 6", lambda: F.relu6(tg.tensor([7.0])).item(), 6.0),
     ("logsigmoid(-800) = -800", lambda: F.logsigmoid(tg.tensor([-800.0], dtype=tg.float64)).item(), -800.0),
     ("mish(0) = 0", lambda: F.mish(tg.tensor([0.0])).item(), 0.0),
-    ("gelu tanh(1)", lambda: F.gelu(tg.tensor([1.0], dtype=tg.float64), approximate="tanh").item(),
-     0.5 * (1 + np.tanh(np.sqrt(2 / np.pi) * 1.044715))),
+    (
+        "gelu tanh(1)",
+        lambda: F.gelu(tg.tensor([1.0], dtype=tg.float64), approximate="tanh").item(),
+        0.5 * (1 + np.tanh(np.sqrt(2 / np.pi) * 1.044715)),
+    ),
     ("threshold(0.5; 1, 9) = 9", lambda: F.threshold(tg.tensor([0.5]), 1.0, 9.0).item(), 9.0),
 ]
 
@@ -210,6 +215,7 @@ def test_keyed_containers_register_their_entries() -> None:
 
 # ---- torch: the same outputs, gradients, state_dict keys, in train and in eval ---------------------------------
 
+
 def run_layer(lib: Any, name: str, train: bool, steps: int = 3) -> dict[str, Any]:
     make, shape = LAYERS[name]
     module = with_random_weights(make(lib), lib)
@@ -235,6 +241,7 @@ RTOL = {"Hardsigmoid": 1e-7}
 def test_layer_is_torchs(name: str, train: bool) -> None:
     pytest.importorskip("torch")
     import torch
+
     ours, theirs = run_layer(tg, name, train), run_layer(torch, name, train)
     for key in ("outs", "grads"):
         for a, b in zip(ours[key], theirs[key]):
@@ -266,9 +273,13 @@ def test_embedding_is_torchs(name: str) -> None:
 
 def test_default_initialisations_and_state_dict_keys_are_torchs() -> None:
     torch = pytest.importorskip("torch")
-    for make in (lambda lib: lib.nn.Embedding(300, 200, padding_idx=0), lambda lib: lib.nn.LayerNorm((2, 3)),
-                 lambda lib: lib.nn.BatchNorm2d(4), lambda lib: lib.nn.PReLU(3),
-                 lambda lib: lib.nn.ModuleDict({"x": lib.nn.LayerNorm(2), "y": lib.nn.BatchNorm1d(2)})):
+    for make in (
+        lambda lib: lib.nn.Embedding(300, 200, padding_idx=0),
+        lambda lib: lib.nn.LayerNorm((2, 3)),
+        lambda lib: lib.nn.BatchNorm2d(4),
+        lambda lib: lib.nn.PReLU(3),
+        lambda lib: lib.nn.ModuleDict({"x": lib.nn.LayerNorm(2), "y": lib.nn.BatchNorm1d(2)}),
+    ):
         ours, theirs = make(tg).state_dict(), make(torch).state_dict()
         assert list(ours) == list(theirs)
         for key in ours:

@@ -9,7 +9,8 @@ with every reduction. The module forms (nn.MSELoss, ...) are checked to give the
 from __future__ import annotations
 
 import warnings
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -94,38 +95,70 @@ class Loss(NamedTuple):
 
 
 LOSSES = [
-    Loss("mse", lambda x, r: F.mse_loss(x, SOFT, reduction=r),
-         lambda x: ((x - SOFT) ** 2, x.size), PROBS),
-    Loss("l1", lambda x, r: F.l1_loss(x, SOFT, reduction=r),
-         lambda x: (np.abs(x - SOFT), x.size), PROBS),
-    Loss("bce", lambda x, r: F.binary_cross_entropy(x, SOFT, reduction=r),
-         lambda x: (bce_np(x, SOFT), x.size), PROBS),
-    Loss("bce weight", lambda x, r: F.binary_cross_entropy(x, SOFT, weight=WEIGHT, reduction=r),
-         lambda x: (bce_np(x, SOFT, WEIGHT), x.size), PROBS),
-    Loss("bce row weight", lambda x, r: F.binary_cross_entropy(x, SOFT, weight=ROW_WEIGHT, reduction=r),
-         lambda x: (bce_np(x, SOFT, ROW_WEIGHT), x.size), PROBS),
-    Loss("bce logits", lambda x, r: F.binary_cross_entropy_with_logits(x, SOFT, reduction=r),
-         lambda x: (bce_logits_np(x, SOFT), x.size), LOGITS[:5, :3]),
-    Loss("bce logits weights",
-         lambda x, r: F.binary_cross_entropy_with_logits(x, SOFT, weight=WEIGHT, pos_weight=POS_WEIGHT, reduction=r),
-         lambda x: (bce_logits_np(x, SOFT, WEIGHT, POS_WEIGHT), x.size), LOGITS[:5, :3]),
-    Loss("cross entropy", lambda x, r: F.cross_entropy(x, CLASSES, reduction=r),
-         lambda x: ce_np(x, CLASSES), LOGITS),
-    Loss("cross entropy ignore", lambda x, r: F.cross_entropy(x, CLASSES_IGNORED, reduction=r),
-         lambda x: ce_np(x, CLASSES_IGNORED), LOGITS),
-    Loss("cross entropy weight", lambda x, r: F.cross_entropy(x, CLASSES, weight=CLASS_WEIGHT, reduction=r),
-         lambda x: ce_np(x, CLASSES, CLASS_WEIGHT), LOGITS),
-    Loss("cross entropy weight ignore",
-         lambda x, r: F.cross_entropy(x, CLASSES_IGNORED, weight=CLASS_WEIGHT, reduction=r),
-         lambda x: ce_np(x, CLASSES_IGNORED, CLASS_WEIGHT), LOGITS),
-    Loss("cross entropy smoothing",
-         lambda x, r: F.cross_entropy(x, CLASSES_IGNORED, weight=CLASS_WEIGHT, label_smoothing=0.1, reduction=r),
-         lambda x: ce_np(x, CLASSES_IGNORED, CLASS_WEIGHT, 0.1), LOGITS),
-    Loss("cross entropy probabilities",
-         lambda x, r: F.cross_entropy(x, CLASS_PROBS, weight=CLASS_WEIGHT, label_smoothing=0.2, reduction=r),
-         lambda x: ce_probs_np(x, CLASS_PROBS, CLASS_WEIGHT, 0.2), LOGITS),
-    Loss("nll", lambda x, r: F.nll_loss(x, CLASSES_IGNORED, weight=CLASS_WEIGHT, reduction=r),
-         lambda x: nll_np(x, CLASSES_IGNORED, CLASS_WEIGHT), log_softmax_np(LOGITS)),
+    Loss("mse", lambda x, r: F.mse_loss(x, SOFT, reduction=r), lambda x: ((x - SOFT) ** 2, x.size), PROBS),
+    Loss("l1", lambda x, r: F.l1_loss(x, SOFT, reduction=r), lambda x: (np.abs(x - SOFT), x.size), PROBS),
+    Loss("bce", lambda x, r: F.binary_cross_entropy(x, SOFT, reduction=r), lambda x: (bce_np(x, SOFT), x.size), PROBS),
+    Loss(
+        "bce weight",
+        lambda x, r: F.binary_cross_entropy(x, SOFT, weight=WEIGHT, reduction=r),
+        lambda x: (bce_np(x, SOFT, WEIGHT), x.size),
+        PROBS,
+    ),
+    Loss(
+        "bce row weight",
+        lambda x, r: F.binary_cross_entropy(x, SOFT, weight=ROW_WEIGHT, reduction=r),
+        lambda x: (bce_np(x, SOFT, ROW_WEIGHT), x.size),
+        PROBS,
+    ),
+    Loss(
+        "bce logits",
+        lambda x, r: F.binary_cross_entropy_with_logits(x, SOFT, reduction=r),
+        lambda x: (bce_logits_np(x, SOFT), x.size),
+        LOGITS[:5, :3],
+    ),
+    Loss(
+        "bce logits weights",
+        lambda x, r: F.binary_cross_entropy_with_logits(x, SOFT, weight=WEIGHT, pos_weight=POS_WEIGHT, reduction=r),
+        lambda x: (bce_logits_np(x, SOFT, WEIGHT, POS_WEIGHT), x.size),
+        LOGITS[:5, :3],
+    ),
+    Loss("cross entropy", lambda x, r: F.cross_entropy(x, CLASSES, reduction=r), lambda x: ce_np(x, CLASSES), LOGITS),
+    Loss(
+        "cross entropy ignore",
+        lambda x, r: F.cross_entropy(x, CLASSES_IGNORED, reduction=r),
+        lambda x: ce_np(x, CLASSES_IGNORED),
+        LOGITS,
+    ),
+    Loss(
+        "cross entropy weight",
+        lambda x, r: F.cross_entropy(x, CLASSES, weight=CLASS_WEIGHT, reduction=r),
+        lambda x: ce_np(x, CLASSES, CLASS_WEIGHT),
+        LOGITS,
+    ),
+    Loss(
+        "cross entropy weight ignore",
+        lambda x, r: F.cross_entropy(x, CLASSES_IGNORED, weight=CLASS_WEIGHT, reduction=r),
+        lambda x: ce_np(x, CLASSES_IGNORED, CLASS_WEIGHT),
+        LOGITS,
+    ),
+    Loss(
+        "cross entropy smoothing",
+        lambda x, r: F.cross_entropy(x, CLASSES_IGNORED, weight=CLASS_WEIGHT, label_smoothing=0.1, reduction=r),
+        lambda x: ce_np(x, CLASSES_IGNORED, CLASS_WEIGHT, 0.1),
+        LOGITS,
+    ),
+    Loss(
+        "cross entropy probabilities",
+        lambda x, r: F.cross_entropy(x, CLASS_PROBS, weight=CLASS_WEIGHT, label_smoothing=0.2, reduction=r),
+        lambda x: ce_probs_np(x, CLASS_PROBS, CLASS_WEIGHT, 0.2),
+        LOGITS,
+    ),
+    Loss(
+        "nll",
+        lambda x, r: F.nll_loss(x, CLASSES_IGNORED, weight=CLASS_WEIGHT, reduction=r),
+        lambda x: nll_np(x, CLASSES_IGNORED, CLASS_WEIGHT),
+        log_softmax_np(LOGITS),
+    ),
 ]
 CASES = [(loss, reduction) for loss in LOSSES for reduction in REDUCTIONS]
 IDS = [f"{loss.name}-{reduction}" for loss, reduction in CASES]
@@ -204,6 +237,7 @@ def test_hand_computed_values(name, make, expected) -> None:
 
 # ---- edge cases: predictions exactly 0 and 1, huge logits ----------------------------------------
 
+
 def test_bce_at_predictions_0_and_1_is_finite_and_clamped_at_100() -> None:
     # A confident wrong answer costs -log(0), clamped to 100; a confident right one costs 0.
     x = tg.tensor([0.0, 1.0, 0.0, 1.0], dtype=np.float64, requires_grad=True)
@@ -221,8 +255,9 @@ def test_bce_at_predictions_0_and_1_is_finite_and_clamped_at_100() -> None:
 def test_bce_just_inside_the_clamp() -> None:
     # log(1e-40) = -92.1 is above -100, so it is not clamped; log(1e-50) = -115.1 is.
     x = tg.tensor([1e-40, 1e-50], dtype=np.float64)
-    np.testing.assert_allclose(F.binary_cross_entropy(x, [1.0, 1.0], reduction="none").data,
-                               [-np.log(1e-40), 100.0], rtol=1e-12)
+    np.testing.assert_allclose(
+        F.binary_cross_entropy(x, [1.0, 1.0], reduction="none").data, [-np.log(1e-40), 100.0], rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -289,8 +324,10 @@ def test_targets_can_be_tensors_arrays_or_lists_and_one_that_requires_grad_gets_
     np.testing.assert_allclose(y.grad.data, (np.log(1 - x.data) - np.log(x.data)) / 2, rtol=1e-6)
     assert x.grad is not None
     # Float class indices (what tg.tensor([0, 2]) makes) are accepted when they are whole numbers.
-    assert F.cross_entropy(tg.tensor(LOGITS[:2]), tg.tensor([0, 3])).item() == \
-        F.cross_entropy(tg.tensor(LOGITS[:2]), [0, 3]).item()
+    assert (
+        F.cross_entropy(tg.tensor(LOGITS[:2]), tg.tensor([0, 3])).item()
+        == F.cross_entropy(tg.tensor(LOGITS[:2]), [0, 3]).item()
+    )
 
 
 # ---- errors name the shapes or values at fault ---------------------------------------------------
@@ -299,24 +336,51 @@ ERRORS = [
     ("mse (4,1) vs (4,)", lambda: F.mse_loss(tg.zeros(4, 1), np.zeros(4)), ValueError, r"\(4,\).*\(4, 1\)"),
     ("l1 shapes", lambda: F.l1_loss(tg.zeros(2, 3), np.zeros((3, 2))), ValueError, r"\(3, 2\).*\(2, 3\)"),
     ("bce shapes", lambda: F.binary_cross_entropy(tg.zeros(4, 1), np.zeros(4)), ValueError, r"\(4,\).*\(4, 1\)"),
-    ("bce above 1", lambda: F.binary_cross_entropy(tg.tensor([0.5, 1.5]), [0.0, 1.0]), ValueError,
-     r"\[0, 1\].*0\.5 to 1\.5"),
-    ("bce below 0", lambda: F.binary_cross_entropy(tg.tensor([-0.25, 0.5]), [0.0, 1.0]), ValueError,
-     r"-0\.25 to 0\.5"),
+    (
+        "bce above 1",
+        lambda: F.binary_cross_entropy(tg.tensor([0.5, 1.5]), [0.0, 1.0]),
+        ValueError,
+        r"\[0, 1\].*0\.5 to 1\.5",
+    ),
+    ("bce below 0", lambda: F.binary_cross_entropy(tg.tensor([-0.25, 0.5]), [0.0, 1.0]), ValueError, r"-0\.25 to 0\.5"),
     ("bce nan", lambda: F.binary_cross_entropy(tg.tensor([np.nan, 0.5]), [0.0, 1.0]), ValueError, "nan"),
-    ("bce weight shape", lambda: F.binary_cross_entropy(tg.zeros(2, 3), np.zeros((2, 3)), weight=np.ones(2)),
-     ValueError, r"weight of shape \(2,\)"),
-    ("bce logits shapes", lambda: F.binary_cross_entropy_with_logits(tg.zeros(3), np.zeros((3, 1))), ValueError,
-     r"\(3, 1\).*\(3,\)"),
-    ("ce target shape", lambda: F.cross_entropy(tg.zeros(4, 3), np.zeros((4, 1), dtype=int)), ValueError,
-     r"\(4,\).*\(4, 1\)"),
+    (
+        "bce weight shape",
+        lambda: F.binary_cross_entropy(tg.zeros(2, 3), np.zeros((2, 3)), weight=np.ones(2)),
+        ValueError,
+        r"weight of shape \(2,\)",
+    ),
+    (
+        "bce logits shapes",
+        lambda: F.binary_cross_entropy_with_logits(tg.zeros(3), np.zeros((3, 1))),
+        ValueError,
+        r"\(3, 1\).*\(3,\)",
+    ),
+    (
+        "ce target shape",
+        lambda: F.cross_entropy(tg.zeros(4, 3), np.zeros((4, 1), dtype=int)),
+        ValueError,
+        r"\(4,\).*\(4, 1\)",
+    ),
     ("ce target out of range", lambda: F.cross_entropy(tg.zeros(2, 3), [0, 3]), IndexError, "3 is out of bounds"),
-    ("ce fractional class", lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.5, 1.0])), ValueError,
-     "whole numbers"),
-    ("ce class weight shape", lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], weight=np.ones(2)), ValueError,
-     r"\(3,\)"),
-    ("ce label smoothing", lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], label_smoothing=1.5), ValueError,
-     "label_smoothing"),
+    (
+        "ce fractional class",
+        lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.5, 1.0])),
+        ValueError,
+        "whole numbers",
+    ),
+    (
+        "ce class weight shape",
+        lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], weight=np.ones(2)),
+        ValueError,
+        r"\(3,\)",
+    ),
+    (
+        "ce label smoothing",
+        lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], label_smoothing=1.5),
+        ValueError,
+        "label_smoothing",
+    ),
     ("nll target out of range", lambda: F.nll_loss(tg.zeros(2, 3), [-1, 0]), IndexError, "-1 is out of bounds"),
     ("bad reduction", lambda: F.mse_loss(tg.zeros(2), [0.0, 0.0], reduction="avg"), ValueError, "'avg'"),
     ("bad reduction in module", lambda: nn.MSELoss(reduction="avg"), ValueError, "'avg'"),
@@ -364,11 +428,16 @@ def test_same_values_and_gradients_as_torch(name, args, options, reduction) -> N
 
 # ---- as in PyTorch: range errors are RuntimeErrors too, and a target that requires grad gets one ------
 
-@pytest.mark.parametrize("make", [
-    lambda: F.binary_cross_entropy(tg.tensor([0.5, 1.5]), [0.0, 1.0]),
-    lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], label_smoothing=1.5),
-    lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.5, 1.0])),
-], ids=["bce above 1", "label smoothing", "fractional class"])
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: F.binary_cross_entropy(tg.tensor([0.5, 1.5]), [0.0, 1.0]),
+        lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], label_smoothing=1.5),
+        lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.5, 1.0])),
+    ],
+    ids=["bce above 1", "label smoothing", "fractional class"],
+)
 def test_value_errors_are_also_runtime_errors_as_pytorch_raises(make) -> None:
     with pytest.raises(ValueError) as caught:
         make()
@@ -382,13 +451,21 @@ Y_PROBABILITIES = np.array([[0.1, 0.3], [0.99, 0.5], [0.9, 0.2]])  # inside (0, 
 TARGET_GRADIENTS = [
     ("mse", lambda x, y, r: F.mse_loss(x, y, reduction=r), lambda x, y: -2 * (x - y)),
     ("l1", lambda x, y, r: F.l1_loss(x, y, reduction=r), lambda x, y: -np.sign(x - y)),
-    ("bce", lambda x, y, r: F.binary_cross_entropy(x.sigmoid(), y, reduction=r),
-     lambda x, y: np.log(1 - sigmoid_np(x)) - np.log(sigmoid_np(x))),  # = -x
-    ("bce with logits, pos_weight p", lambda x, y, r: F.binary_cross_entropy_with_logits(
-        x, y, pos_weight=np.array([2.0, 0.5]), reduction=r),
-     lambda x, y: -x + (np.array([2.0, 0.5]) - 1) * np.log1p(np.exp(-x))),  # -x + (p - 1) softplus(-x)
-    ("cross_entropy probabilities", lambda x, y, r: F.cross_entropy(x, y, reduction=r),
-     lambda x, y: -log_softmax_np(x, axis=1)),
+    (
+        "bce",
+        lambda x, y, r: F.binary_cross_entropy(x.sigmoid(), y, reduction=r),
+        lambda x, y: np.log(1 - sigmoid_np(x)) - np.log(sigmoid_np(x)),
+    ),  # = -x
+    (
+        "bce with logits, pos_weight p",
+        lambda x, y, r: F.binary_cross_entropy_with_logits(x, y, pos_weight=np.array([2.0, 0.5]), reduction=r),
+        lambda x, y: -x + (np.array([2.0, 0.5]) - 1) * np.log1p(np.exp(-x)),
+    ),  # -x + (p - 1) softplus(-x)
+    (
+        "cross_entropy probabilities",
+        lambda x, y, r: F.cross_entropy(x, y, reduction=r),
+        lambda x, y: -log_softmax_np(x, axis=1),
+    ),
 ]
 
 
@@ -421,13 +498,25 @@ TARGET_GRADCHECKS = [
     ("mse", lambda x, y, r: F.mse_loss(x, y, reduction=r), LOGITS, LOGITS[::-1].copy()),
     ("l1", lambda x, y, r: nn.L1Loss(reduction=r)(x, y), LOGITS, LOGITS[::-1] + 0.5),
     ("bce, weight", lambda x, y, r: F.binary_cross_entropy(x, y, weight=WEIGHT, reduction=r), PROBS, SOFT),
-    ("bce with logits, weight and pos_weight", lambda x, y, r: F.binary_cross_entropy_with_logits(
-        x, y, weight=ROW_WEIGHT, pos_weight=POS_WEIGHT, reduction=r), LOGITS[:5, :3], SOFT),
+    (
+        "bce with logits, weight and pos_weight",
+        lambda x, y, r: F.binary_cross_entropy_with_logits(x, y, weight=ROW_WEIGHT, pos_weight=POS_WEIGHT, reduction=r),
+        LOGITS[:5, :3],
+        SOFT,
+    ),
     ("bce with logits, no weights", lambda x, y, r: nn.BCEWithLogitsLoss(reduction=r)(x, y), LOGITS[:5, :3], SOFT),
-    ("cross_entropy probabilities, class weight and smoothing", lambda x, y, r: F.cross_entropy(
-        x, y, weight=CLASS_WEIGHT, label_smoothing=0.2, reduction=r), LOGITS, CLASS_PROBS),
-    ("cross_entropy probabilities, (N, C, d)", lambda x, y, r: F.cross_entropy(x, y, reduction=r),
-     LOGITS.reshape(2, 4, 3), CLASS_PROBS.reshape(2, 4, 3)),
+    (
+        "cross_entropy probabilities, class weight and smoothing",
+        lambda x, y, r: F.cross_entropy(x, y, weight=CLASS_WEIGHT, label_smoothing=0.2, reduction=r),
+        LOGITS,
+        CLASS_PROBS,
+    ),
+    (
+        "cross_entropy probabilities, (N, C, d)",
+        lambda x, y, r: F.cross_entropy(x, y, reduction=r),
+        LOGITS.reshape(2, 4, 3),
+        CLASS_PROBS.reshape(2, 4, 3),
+    ),
 ]
 
 

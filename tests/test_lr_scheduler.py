@@ -8,7 +8,8 @@ which are computed by the same recursive updates, so they agree to the last bit 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -47,41 +48,49 @@ SCHEDULERS: dict[str, Callable[[Any, Any], Any]] = {
     "CosineAnnealingLR": lambda L, o: L.CosineAnnealingLR(o, T_max=20),  # past T_max: back up, as PyTorch
     "CosineAnnealingLR eta_min": lambda L, o: L.CosineAnnealingLR(o, T_max=13, eta_min=0.01),
     "CosineAnnealingWarmRestarts": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=10),
-    "CosineAnnealingWarmRestarts T_mult": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2,
-                                                                                    eta_min=0.001),
+    "CosineAnnealingWarmRestarts T_mult": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.001),
     "LinearLR": lambda L, o: L.LinearLR(o),
     "LinearLR custom": lambda L, o: L.LinearLR(o, start_factor=0.2, end_factor=0.7, total_iters=17),
     "ConstantLR": lambda L, o: L.ConstantLR(o),
     "ConstantLR custom": lambda L, o: L.ConstantLR(o, factor=0.25, total_iters=11),
     "LambdaLR": lambda L, o: L.LambdaLR(o, lr_lambda=lambda epoch: 1 / (1 + epoch)),
-    "LambdaLR per group": lambda L, o: L.LambdaLR(o, lr_lambda=[lambda e: 0.9 ** e, Halve()]),
+    "LambdaLR per group": lambda L, o: L.LambdaLR(o, lr_lambda=[lambda e: 0.9**e, Halve()]),
     "MultiplicativeLR": lambda L, o: L.MultiplicativeLR(o, lr_lambda=lambda epoch: 0.95 if epoch % 2 else 1.02),
     "OneCycleLR": lambda L, o: L.OneCycleLR(o, max_lr=[1.0, 0.5], total_steps=STEPS),
-    "OneCycleLR linear three_phase": lambda L, o: L.OneCycleLR(o, max_lr=0.3, epochs=5, steps_per_epoch=10,
-                                                               anneal_strategy="linear", three_phase=True,
-                                                               pct_start=0.25),
-    "OneCycleLR no momentum": lambda L, o: L.OneCycleLR(o, max_lr=0.3, total_steps=60, cycle_momentum=False,
-                                                        div_factor=10.0, final_div_factor=100.0),
+    "OneCycleLR linear three_phase": lambda L, o: L.OneCycleLR(
+        o, max_lr=0.3, epochs=5, steps_per_epoch=10, anneal_strategy="linear", three_phase=True, pct_start=0.25
+    ),
+    "OneCycleLR no momentum": lambda L, o: L.OneCycleLR(
+        o, max_lr=0.3, total_steps=60, cycle_momentum=False, div_factor=10.0, final_div_factor=100.0
+    ),
     "CyclicLR": lambda L, o: L.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=6),
-    "CyclicLR triangular2": lambda L, o: L.CyclicLR(o, base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=4,
-                                                    step_size_down=7, mode="triangular2"),
-    "CyclicLR exp_range": lambda L, o: L.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=5, mode="exp_range",
-                                                  gamma=0.97),
-    "CyclicLR scale_fn": lambda L, o: L.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3,
-                                                 scale_fn=lambda x: 1 / (1 + x), scale_mode="iterations"),
+    "CyclicLR triangular2": lambda L, o: L.CyclicLR(
+        o, base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=4, step_size_down=7, mode="triangular2"
+    ),
+    "CyclicLR exp_range": lambda L, o: L.CyclicLR(
+        o, base_lr=0.01, max_lr=0.1, step_size_up=5, mode="exp_range", gamma=0.97
+    ),
+    "CyclicLR scale_fn": lambda L, o: L.CyclicLR(
+        o, base_lr=0.01, max_lr=0.1, step_size_up=3, scale_fn=lambda x: 1 / (1 + x), scale_mode="iterations"
+    ),
     "ReduceLROnPlateau": lambda L, o: L.ReduceLROnPlateau(o, patience=2),
-    "ReduceLROnPlateau max abs cooldown": lambda L, o: L.ReduceLROnPlateau(o, mode="max", factor=0.5, patience=1,
-                                                                           threshold=0.05, threshold_mode="abs",
-                                                                           cooldown=3, min_lr=[0.02, 0.0]),
-    "SequentialLR": lambda L, o: L.SequentialLR(o, [L.LinearLR(o, start_factor=0.1, total_iters=5),
-                                                    L.ExponentialLR(o, gamma=0.9)], milestones=[5]),
-    "SequentialLR three": lambda L, o: L.SequentialLR(o, [L.ConstantLR(o, factor=0.5, total_iters=3),
-                                                          L.CosineAnnealingLR(o, T_max=10),
-                                                          L.StepLR(o, step_size=4)], milestones=[8, 20]),
-    "ChainedScheduler": lambda L, o: L.ChainedScheduler([L.ConstantLR(o, factor=0.1, total_iters=4),
-                                                         L.ExponentialLR(o, gamma=0.9)]),
-    "ChainedScheduler cosine and step": lambda L, o: L.ChainedScheduler([L.CosineAnnealingLR(o, T_max=15),
-                                                                         L.StepLR(o, step_size=10, gamma=0.5)], o),
+    "ReduceLROnPlateau max abs cooldown": lambda L, o: L.ReduceLROnPlateau(
+        o, mode="max", factor=0.5, patience=1, threshold=0.05, threshold_mode="abs", cooldown=3, min_lr=[0.02, 0.0]
+    ),
+    "SequentialLR": lambda L, o: L.SequentialLR(
+        o, [L.LinearLR(o, start_factor=0.1, total_iters=5), L.ExponentialLR(o, gamma=0.9)], milestones=[5]
+    ),
+    "SequentialLR three": lambda L, o: L.SequentialLR(
+        o,
+        [L.ConstantLR(o, factor=0.5, total_iters=3), L.CosineAnnealingLR(o, T_max=10), L.StepLR(o, step_size=4)],
+        milestones=[8, 20],
+    ),
+    "ChainedScheduler": lambda L, o: L.ChainedScheduler(
+        [L.ConstantLR(o, factor=0.1, total_iters=4), L.ExponentialLR(o, gamma=0.9)]
+    ),
+    "ChainedScheduler cosine and step": lambda L, o: L.ChainedScheduler(
+        [L.CosineAnnealingLR(o, T_max=15), L.StepLR(o, step_size=10, gamma=0.5)], o
+    ),
 }
 
 # A metric for ReduceLROnPlateau that improves, stalls, improves a little, and stalls again.
@@ -109,6 +118,7 @@ def sequence(lib: Any, name: str, kind: str = "SGD") -> list[list[float]]:
 
 # ---- formulas: the closed forms the schedules follow, written out --------------------------------------------
 
+
 def cosine(base: float, t: float, T: float, eta_min: float = 0.0) -> float:
     return eta_min + (base - eta_min) * (1 + math.cos(math.pi * t / T)) / 2
 
@@ -116,18 +126,19 @@ def cosine(base: float, t: float, T: float, eta_min: float = 0.0) -> float:
 FORMULAS: dict[str, Callable[[float, int], float]] = {
     "StepLR gamma": lambda base, t: base * 0.5 ** (t // 3),
     "MultiStepLR": lambda base, t: base * 0.3 ** ((t >= 5) + 2 * (t >= 12) + (t >= 30)),
-    "ExponentialLR": lambda base, t: base * 0.93 ** t,
+    "ExponentialLR": lambda base, t: base * 0.93**t,
     "CosineAnnealingLR eta_min": lambda base, t: cosine(base, t, 13, 0.01),
     "CosineAnnealingWarmRestarts": lambda base, t: cosine(base, t % 10, 10),
     # cycles of 3, 6, 12, 24 epochs start at 0, 3, 9, 21, 45
     "CosineAnnealingWarmRestarts T_mult": lambda base, t: cosine(
-        base, *next((t - s, n) for s, n in ((45, 48), (21, 24), (9, 12), (3, 6), (0, 3)) if t >= s), 0.001),
+        base, *next((t - s, n) for s, n in ((45, 48), (21, 24), (9, 12), (3, 6), (0, 3)) if t >= s), 0.001
+    ),
     "LinearLR custom": lambda base, t: base * (0.2 + 0.5 * min(t, 17) / 17),
     "ConstantLR custom": lambda base, t: base * (0.25 if t < 11 else 1.0),
     "LambdaLR": lambda base, t: base / (1 + t),
     "CyclicLR": lambda base, t: 0.01 + 0.09 * (1 - abs(t % 12 - 6) / 6),
     "SequentialLR": lambda base, t: base * (0.1 + 0.9 * t / 5 if t < 5 else 0.9 ** (t - 5)),
-    "ChainedScheduler": lambda base, t: base * (0.1 if t < 4 else 1.0) * 0.9 ** t,
+    "ChainedScheduler": lambda base, t: base * (0.1 if t < 4 else 1.0) * 0.9**t,
 }
 
 
@@ -145,8 +156,8 @@ def test_one_cycle_rises_to_max_lr_then_falls_to_its_minimum_as_momentum_moves_t
     peak = int(0.3 * STEPS) - 1  # the end of phase one
     assert lrs[0] == pytest.approx(1.0 / 25) and lrs[peak] == pytest.approx(1.0)
     assert lrs[STEPS - 1] == pytest.approx(1.0 / 25 / 1e4)
-    assert all(a < b for a, b in zip(lrs[:peak], lrs[1:peak + 1]))
-    assert all(a > b for a, b in zip(lrs[peak:STEPS - 1], lrs[peak + 1:STEPS]))
+    assert all(a < b for a, b in zip(lrs[:peak], lrs[1 : peak + 1]))
+    assert all(a > b for a, b in zip(lrs[peak : STEPS - 1], lrs[peak + 1 : STEPS]))
     assert momenta[0] == pytest.approx(0.95) and momenta[peak] == pytest.approx(0.85)
     sched = lr_scheduler.OneCycleLR(make_optimizer(tg), max_lr=1.0, total_steps=STEPS)
     for _ in range(STEPS):
@@ -196,15 +207,22 @@ BAD = [
     ("LinearLR start 0", lambda lib, o: lib.optim.lr_scheduler.LinearLR(o, start_factor=0.0), ValueError),
     ("WarmRestarts T_0 0", lambda lib, o: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=0), ValueError),
     ("OneCycle no length", lambda lib, o: lib.optim.lr_scheduler.OneCycleLR(o, max_lr=0.1), ValueError),
-    ("OneCycle without momentum", lambda lib, o: lib.optim.lr_scheduler.OneCycleLR(
-        lib.optim.Adagrad([lib.nn.Parameter(lib.ones(1))]), max_lr=0.1, total_steps=5), ValueError),
+    (
+        "OneCycle without momentum",
+        lambda lib, o: lib.optim.lr_scheduler.OneCycleLR(
+            lib.optim.Adagrad([lib.nn.Parameter(lib.ones(1))]), max_lr=0.1, total_steps=5
+        ),
+        ValueError,
+    ),
     ("CyclicLR bad mode", lambda lib, o: lib.optim.lr_scheduler.CyclicLR(o, 0.01, 0.1, mode="sawtooth"), ValueError),
     ("Plateau factor 1", lambda lib, o: lib.optim.lr_scheduler.ReduceLROnPlateau(o, factor=1.0), ValueError),
-    ("resume without initial_lr", lambda lib, o: lib.optim.lr_scheduler.StepLR(o, step_size=1, last_epoch=3),
-     KeyError),
+    ("resume without initial_lr", lambda lib, o: lib.optim.lr_scheduler.StepLR(o, step_size=1, last_epoch=3), KeyError),
     ("one lr_lambda per group", lambda lib, o: lib.optim.lr_scheduler.LambdaLR(o, [lambda e: 1.0]), ValueError),
-    ("Sequential milestones", lambda lib, o: lib.optim.lr_scheduler.SequentialLR(
-        o, [lib.optim.lr_scheduler.StepLR(o, 2)], [3]), ValueError),
+    (
+        "Sequential milestones",
+        lambda lib, o: lib.optim.lr_scheduler.SequentialLR(o, [lib.optim.lr_scheduler.StepLR(o, 2)], [3]),
+        ValueError,
+    ),
 ]
 
 
@@ -216,6 +234,7 @@ def test_bad_arguments(name, build, error) -> None:
 
 # ---- the same sequences as torch ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["SGD", "Adam"])
 @pytest.mark.parametrize("name", SCHEDULERS)
 def test_same_sequence_as_torch(name: str, kind: str) -> None:
@@ -224,8 +243,9 @@ def test_same_sequence_as_torch(name: str, kind: str) -> None:
     np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=0)
 
 
-@pytest.mark.parametrize("name", ["StepLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "CyclicLR",
-                                  "ReduceLROnPlateau", "SequentialLR"])
+@pytest.mark.parametrize(
+    "name", ["StepLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "CyclicLR", "ReduceLROnPlateau", "SequentialLR"]
+)
 def test_state_dict_keys_are_torchs(name: str) -> None:
     torch = pytest.importorskip("torch")
     ours = set(SCHEDULERS[name](lr_scheduler, make_optimizer(tg)).state_dict())

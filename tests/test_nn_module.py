@@ -36,6 +36,7 @@ def arrays_of(model: nn.Module) -> dict[str, np.ndarray]:
 
 # ---- registration and names -------------------------------------------------------------------
 
+
 def test_attribute_assignment_registers_modules_and_parameters_in_order() -> None:
     net = Net()
     assert [name for name, _ in net.named_parameters()] == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
@@ -127,6 +128,7 @@ def test_module_without_forward_says_so() -> None:
 
 # ---- repr ------------------------------------------------------------------------------------------
 
+
 def test_repr_prints_the_tree_like_pytorch() -> None:
     assert repr(sequential()) == (
         "Sequential(\n"
@@ -161,6 +163,7 @@ def test_parameter_repr_and_data_sharing() -> None:
 
 
 # ---- train / eval, zero_grad, requires_grad_ --------------------------------------------------------
+
 
 def test_train_and_eval_propagate_to_every_submodule() -> None:
     net = Net()
@@ -199,6 +202,7 @@ def test_apply_visits_children_first_then_self() -> None:
 
 
 # ---- dtype: same Parameter objects, new dtype --------------------------------------------------------
+
 
 def test_double_keeps_parameter_identity_and_makes_a_float64_model() -> None:
     net = Net()
@@ -249,6 +253,7 @@ def test_float64_model_passes_gradcheck_with_respect_to_its_weights() -> None:
 
 # ---- state_dict / load_state_dict -------------------------------------------------------------------
 
+
 def test_state_dict_is_an_ordered_copy() -> None:
     net = Net()
     sd = net.state_dict()
@@ -274,14 +279,29 @@ def test_load_state_dict_copies_in_place_and_casts() -> None:
 
 BROKEN = [
     ("missing key", lambda sd: sd.pop("fc2.bias"), ['Missing key(s) in state_dict: "fc2.bias"']),
-    ("unexpected key", lambda sd: sd.update({"fc3.weight": np.zeros(2)}),
-     ['Unexpected key(s) in state_dict: "fc3.weight"']),
-    ("wrong shape", lambda sd: sd.update({"fc1.weight": np.zeros((3, 2))}),
-     ["size mismatch for fc1.weight: copying a param with shape (3, 2) from checkpoint, "
-      "the shape in current model is (4, 2)"]),
-    ("all three", lambda sd: (sd.pop("fc2.bias"), sd.pop("fc2.weight"), sd.update({"extra": np.zeros(1)}),
-                              sd.update({"fc1.bias": np.zeros(5)})),
-     ['"fc2.weight", "fc2.bias"', '"extra"', "size mismatch for fc1.bias"]),
+    (
+        "unexpected key",
+        lambda sd: sd.update({"fc3.weight": np.zeros(2)}),
+        ['Unexpected key(s) in state_dict: "fc3.weight"'],
+    ),
+    (
+        "wrong shape",
+        lambda sd: sd.update({"fc1.weight": np.zeros((3, 2))}),
+        [
+            "size mismatch for fc1.weight: copying a param with shape (3, 2) from checkpoint, "
+            "the shape in current model is (4, 2)"
+        ],
+    ),
+    (
+        "all three",
+        lambda sd: (
+            sd.pop("fc2.bias"),
+            sd.pop("fc2.weight"),
+            sd.update({"extra": np.zeros(1)}),
+            sd.update({"fc1.bias": np.zeros(5)}),
+        ),
+        ['"fc2.weight", "fc2.bias"', '"extra"', "size mismatch for fc1.bias"],
+    ),
 ]
 
 
@@ -323,6 +343,7 @@ def test_state_dict_loads_into_torch_with_the_same_outputs() -> None:
 
 # ---- layers ----------------------------------------------------------------------------------------
 
+
 def test_linear_computes_x_wt_plus_b() -> None:
     layer = nn.Linear(3, 2, dtype=np.float64)
     x = np.random.default_rng(0).normal(size=(4, 3))
@@ -341,7 +362,7 @@ def test_linear_default_init_is_uniform_in_one_over_sqrt_fan_in_and_seeded() -> 
     for p in (big.weight, big.bias):
         assert p.data.min() >= -bound and p.data.max() <= bound
     # uniform on [-b, b] has variance b^2 / 3
-    assert big.weight.data.var() == pytest.approx(bound ** 2 / 3, rel=0.05)
+    assert big.weight.data.var() == pytest.approx(bound**2 / 3, rel=0.05)
     tg.manual_seed(0)
     again = nn.Linear(64, 200)
     np.testing.assert_array_equal(again.weight.data, big.weight.data)
@@ -375,6 +396,7 @@ def test_activation_modules_and_functions() -> None:
 
 # ---- nn.init --------------------------------------------------------------------------------------
 
+
 def test_init_fills_in_place_with_pytorchs_formulas() -> None:
     w = tg.empty(300, 200)  # fan_in 200, fan_out 300
     array = w.data
@@ -400,7 +422,7 @@ def test_init_fills_in_place_with_pytorchs_formulas() -> None:
 
 def test_init_gains_and_errors() -> None:
     assert nn.init.calculate_gain("tanh") == 5 / 3
-    assert nn.init.calculate_gain("leaky_relu") == math.sqrt(2 / (1 + 0.01 ** 2))
+    assert nn.init.calculate_gain("leaky_relu") == math.sqrt(2 / (1 + 0.01**2))
     assert nn.init.calculate_gain("leaky_relu", math.sqrt(5)) == pytest.approx(math.sqrt(1 / 3))
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
         nn.init.xavier_uniform_(tg.empty(5))
@@ -410,10 +432,14 @@ def test_init_gains_and_errors() -> None:
 
 def test_init_draws_from_the_given_generator_or_the_seeded_one() -> None:
     w = tg.empty(2, 3)
-    np.testing.assert_array_equal(nn.init.uniform_(w, generator=np.random.default_rng(7)).data,
-                                  np.random.default_rng(7).uniform(0, 1, (2, 3)).astype(np.float32))
-    np.testing.assert_array_equal(nn.init.normal_(w, generator=np.random.RandomState(7)).data,
-                                  np.random.RandomState(7).normal(0, 1, (2, 3)).astype(np.float32))
+    np.testing.assert_array_equal(
+        nn.init.uniform_(w, generator=np.random.default_rng(7)).data,
+        np.random.default_rng(7).uniform(0, 1, (2, 3)).astype(np.float32),
+    )
+    np.testing.assert_array_equal(
+        nn.init.normal_(w, generator=np.random.RandomState(7)).data,
+        np.random.RandomState(7).normal(0, 1, (2, 3)).astype(np.float32),
+    )
     tg.manual_seed(11)
     first = nn.init.normal_(tg.empty(4)).data.copy()
     tg.manual_seed(11)
@@ -435,10 +461,13 @@ def test_tutorial_init_reproduces_the_tutorials_draws() -> None:
     nn.init.tutorial_(net.fc1.weight, "randn", transpose=True)
     np.testing.assert_array_equal(net.fc1.weight.data, W1.T)
     # 'rand' and 'uniform(-1,1)' (tutorial D: 2 * random_sample(shape) - 1), from an int seed
-    np.testing.assert_array_equal(nn.init.tutorial_(tg.empty(3, 2, dtype=np.float64), "rand", 0).data,
-                                  np.random.RandomState(0).rand(3, 2))
-    np.testing.assert_array_equal(nn.init.tutorial_(tg.empty(3, 2, dtype=np.float64), "uniform(-1,1)", 1).data,
-                                  2 * np.random.RandomState(1).random_sample((3, 2)) - 1)
+    np.testing.assert_array_equal(
+        nn.init.tutorial_(tg.empty(3, 2, dtype=np.float64), "rand", 0).data, np.random.RandomState(0).rand(3, 2)
+    )
+    np.testing.assert_array_equal(
+        nn.init.tutorial_(tg.empty(3, 2, dtype=np.float64), "uniform(-1,1)", 1).data,
+        2 * np.random.RandomState(1).random_sample((3, 2)) - 1,
+    )
     with pytest.raises(ValueError, match="kind"):
         nn.init.tutorial_(tg.empty(2), "normal")
 
@@ -456,6 +485,7 @@ def test_from_numpy_loads_a_tutorials_matrices_into_a_linear() -> None:
 
 
 # ---- PyTorch's printed text and names in the corners -----------------------------------------------
+
 
 def test_module_list_prints_a_run_of_equal_layers_once_like_pytorch() -> None:
     layers = nn.ModuleList([nn.Linear(1, 1), nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 1)])
@@ -492,7 +522,11 @@ def test_load_state_dict_result_prints_like_pytorch() -> None:
 
 def test_state_dict_prefix_is_put_in_front_of_every_key_as_given() -> None:
     assert list(sequential().state_dict(prefix="model.")) == [
-        "model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"]
+        "model.0.weight",
+        "model.0.bias",
+        "model.2.weight",
+        "model.2.bias",
+    ]
 
 
 def test_kaiming_init_of_a_tensor_with_no_elements_is_a_no_op_with_a_warning() -> None:
@@ -504,6 +538,7 @@ def test_kaiming_init_of_a_tensor_with_no_elements_is_a_no_op_with_a_warning() -
 
 
 # ---- buffers: a module's tensors that are saved but not trained -------------------------------------
+
 
 class Normalizer(nn.Module):
     """x -> (x - mean) * scale, with a running mean (saved), a step counter (int64, saved) and a scratch
@@ -537,8 +572,14 @@ def test_buffers_are_listed_and_saved_but_are_not_parameters() -> None:
     assert [name for name, _ in net.inner.named_buffers(prefix="inner")][0] == "inner.mean"
     assert [name for name, _ in net.named_parameters()] == ["inner.scale", "inner.fc.weight", "inner.fc.bias"]
     # PyTorch's state_dict order: module by module, its parameters then its persistent buffers
-    assert list(net.state_dict()) == ["offset", "inner.scale", "inner.mean", "inner.steps", "inner.fc.weight",
-                                      "inner.fc.bias"]
+    assert list(net.state_dict()) == [
+        "offset",
+        "inner.scale",
+        "inner.mean",
+        "inner.steps",
+        "inner.fc.weight",
+        "inner.fc.bias",
+    ]
     state = net.state_dict()
     assert state["inner.steps"].dtype == np.int64 and state["inner.steps"] == 3
     state["inner.mean"][...] = 9.0  # a copy, as for parameters
@@ -564,14 +605,17 @@ def test_a_buffer_is_an_attribute_and_reassigning_it_replaces_the_registered_ten
     assert "scratch" not in norm._buffers and not hasattr(norm, "scratch")
 
 
-@pytest.mark.parametrize("name, tensor, error", [
-    ("fc", tg.ones(1), KeyError),  # taken by a sub-module
-    ("scale", tg.ones(1), KeyError),  # taken by a parameter
-    ("a.b", tg.ones(1), KeyError),
-    ("", tg.ones(1), KeyError),
-    (3, tg.ones(1), TypeError),
-    ("counts", [1, 2], TypeError),  # a buffer is a Tensor (or None)
-])
+@pytest.mark.parametrize(
+    "name, tensor, error",
+    [
+        ("fc", tg.ones(1), KeyError),  # taken by a sub-module
+        ("scale", tg.ones(1), KeyError),  # taken by a parameter
+        ("a.b", tg.ones(1), KeyError),
+        ("", tg.ones(1), KeyError),
+        (3, tg.ones(1), TypeError),
+        ("counts", [1, 2], TypeError),  # a buffer is a Tensor (or None)
+    ],
+)
 def test_register_buffer_refuses_bad_names_and_values(name, tensor, error) -> None:
     with pytest.raises(error):
         Normalizer().register_buffer(name, tensor)
@@ -597,11 +641,14 @@ def test_load_state_dict_restores_persistent_buffers_in_place() -> None:
     np.testing.assert_array_equal(target.inner.fc.weight.data, source.inner.fc.weight.data)
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda sd: sd.pop("inner.mean"), 'Missing key(s) in state_dict: "inner.mean"'),
-    (lambda sd: sd.update({"inner.scratch": np.zeros(2)}), 'Unexpected key(s) in state_dict: "inner.scratch"'),
-    (lambda sd: sd.update({"inner.steps": np.zeros(2)}), "size mismatch for inner.steps"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda sd: sd.pop("inner.mean"), 'Missing key(s) in state_dict: "inner.mean"'),
+        (lambda sd: sd.update({"inner.scratch": np.zeros(2)}), 'Unexpected key(s) in state_dict: "inner.scratch"'),
+        (lambda sd: sd.update({"inner.steps": np.zeros(2)}), "size mismatch for inner.steps"),
+    ],
+)
 def test_a_failed_load_of_buffers_changes_nothing_either(damage, message) -> None:
     net = Outer()
     before = {k: v.copy() for k, v in net.state_dict().items()}
@@ -640,6 +687,7 @@ def test_a_buffer_shared_by_two_modules_is_listed_once_and_saved_under_both_name
 
 # ---- get_submodule, get_parameter, get_buffer: dotted names to objects ---------------------------------
 
+
 def test_get_submodule_parameter_and_buffer_follow_dotted_names() -> None:
     net = nn.Sequential(nn.Linear(2, 3), Outer())
     assert net.get_submodule("") is net
@@ -650,17 +698,20 @@ def test_get_submodule_parameter_and_buffer_follow_dotted_names() -> None:
     assert net[1].get_buffer("offset") is net[1].offset
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda net: net.get_submodule("2"), "Sequential has no attribute `2`"),
-    (lambda net: net.get_submodule("1.inner.nothing"), "Normalizer has no attribute `nothing`"),
-    (lambda net: net.get_submodule("0.weight"), "`weight` is not an nn.Module"),
-    (lambda net: net.get_submodule("training"), "`training` is not an nn.Module"),
-    (lambda net: net.get_parameter("0.foo"), "Linear has no attribute `foo`"),
-    (lambda net: net.get_parameter("1.inner"), "`inner` is not an nn.Parameter"),
-    (lambda net: net.get_parameter("1.inner.mean"), "`mean` is not an nn.Parameter"),
-    (lambda net: net.get_buffer("0.weight"), "`weight` is not a buffer"),
-    (lambda net: net.get_buffer("1.inner.nothing"), "Normalizer has no attribute `nothing`"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda net: net.get_submodule("2"), "Sequential has no attribute `2`"),
+        (lambda net: net.get_submodule("1.inner.nothing"), "Normalizer has no attribute `nothing`"),
+        (lambda net: net.get_submodule("0.weight"), "`weight` is not an nn.Module"),
+        (lambda net: net.get_submodule("training"), "`training` is not an nn.Module"),
+        (lambda net: net.get_parameter("0.foo"), "Linear has no attribute `foo`"),
+        (lambda net: net.get_parameter("1.inner"), "`inner` is not an nn.Parameter"),
+        (lambda net: net.get_parameter("1.inner.mean"), "`mean` is not an nn.Parameter"),
+        (lambda net: net.get_buffer("0.weight"), "`weight` is not a buffer"),
+        (lambda net: net.get_buffer("1.inner.nothing"), "Normalizer has no attribute `nothing`"),
+    ],
+)
 def test_get_submodule_parameter_and_buffer_name_what_is_missing(call, message) -> None:
     net = nn.Sequential(nn.Linear(2, 3), Outer())
     with pytest.raises(AttributeError) as error:
@@ -669,6 +720,7 @@ def test_get_submodule_parameter_and_buffer_name_what_is_missing(call, message) 
 
 
 # ---- ModuleList and Sequential: insert, extend, +=, del -----------------------------------------------
+
 
 def layer_types(container: nn.Module) -> list[str]:
     return [type(m).__name__ for m in container]
@@ -708,7 +760,11 @@ def test_del_removes_modules_and_renumbers_the_rest() -> None:
     net = sequential()  # Linear, Sigmoid, Linear
     del net[1]
     assert layer_types(net) == ["Linear", "Linear"] and list(net.state_dict()) == [
-        "0.weight", "0.bias", "1.weight", "1.bias"]
+        "0.weight",
+        "0.bias",
+        "1.weight",
+        "1.bias",
+    ]
     named = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.ReLU()), ("out", nn.Linear(2, 1))]))
     del named[-1]  # as PyTorch: the modules left are renamed 0, 1, ...
     assert list(named._modules) == ["0", "1"] and not hasattr(named, "fc")
@@ -717,10 +773,13 @@ def test_del_removes_modules_and_renumbers_the_rest() -> None:
 
 # ---- LeakyReLU and Softplus ----------------------------------------------------------------------------
 
+
 def test_leaky_relu_keeps_a_slope_on_the_negative_side_and_at_zero() -> None:
     x = tg.tensor([-2.0, -0.5, 0.0, 3.0], requires_grad=True)
-    for module, function, slope in [(nn.LeakyReLU(), lambda t: F.leaky_relu(t), 0.01),
-                                    (nn.LeakyReLU(0.2), lambda t: F.leaky_relu(t, negative_slope=0.2), 0.2)]:
+    for module, function, slope in [
+        (nn.LeakyReLU(), lambda t: F.leaky_relu(t), 0.01),
+        (nn.LeakyReLU(0.2), lambda t: F.leaky_relu(t, negative_slope=0.2), 0.2),
+    ]:
         expected = np.where(x.data > 0, x.data, slope * x.data)
         np.testing.assert_allclose(module(x).data, expected, rtol=1e-7)
         x.grad = None
@@ -754,8 +813,9 @@ def test_softplus_is_exact_in_both_tails_and_linear_past_the_threshold() -> None
     np.testing.assert_allclose(at_threshold.data, [np.log1p(np.exp(2.0)) / 2, np.log1p(np.exp(4.0)) / 2, 3.0])
     assert repr(nn.Softplus()) == "Softplus(beta=1.0, threshold=20.0)"
     assert repr(nn.Softplus(2, 5)) == "Softplus(beta=2, threshold=5)"
-    np.testing.assert_allclose(nn.Softplus(2.0, 4.0)(tg.tensor([1.0, 3.0])).data, [np.log1p(np.exp(2.0)) / 2, 3.0],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        nn.Softplus(2.0, 4.0)(tg.tensor([1.0, 3.0])).data, [np.log1p(np.exp(2.0)) / 2, 3.0], rtol=1e-6
+    )
 
 
 def test_softplus_leaky_relu_var_and_split_compile_to_the_same_steps_as_eager() -> None:
@@ -773,6 +833,7 @@ def test_softplus_leaky_relu_var_and_split_compile_to_the_same_steps_as_eager() 
             loss.backward()
             opt.step()
             return loss
+
         return step
 
     x = tg.tensor(np.random.default_rng(0).normal(size=(5, 3)), dtype=tg.float32)

@@ -44,8 +44,11 @@ def test_clip_grad_norm_scales_all_gradients_by_one_factor(norm_type, max_norm) 
         np.testing.assert_allclose(p.grad.data, before * factor, rtol=1e-12)
     if max_norm < norm:  # after clipping the joint norm is max_norm (less the 1e-6 guard)
         flat = np.concatenate([p.grad.data.ravel() for p in params])
-        after = np.max(np.abs(flat)) if math.isinf(float(norm_type)) else np.sum(np.abs(flat) ** float(norm_type)) ** (
-            1 / float(norm_type))
+        after = (
+            np.max(np.abs(flat))
+            if math.isinf(float(norm_type))
+            else np.sum(np.abs(flat) ** float(norm_type)) ** (1 / float(norm_type))
+        )
         assert after == pytest.approx(max_norm, rel=1e-5)
 
 
@@ -90,6 +93,7 @@ def test_parameters_to_vector_and_back() -> None:
 
 # ---- nn.init: eye_, dirac_, trunc_normal_, orthogonal_ ----------------------------------------------------------
 
+
 def test_eye_and_dirac() -> None:
     np.testing.assert_array_equal(nn.init.eye_(tg.empty(2, 3)).data, [[1, 0, 0], [0, 1, 0]])
     w = nn.init.dirac_(tg.empty(3, 2, 3, 3))
@@ -106,22 +110,23 @@ def test_eye_and_dirac() -> None:
 
 def truncated_normal_moments(mean: float, std: float, a: float, b: float) -> tuple[float, float]:
     """Mean and standard deviation of N(mean, std^2) truncated to [a, b] (the textbook formulas)."""
+
     def pdf(x):
         return math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
 
     def cdf(x):
         return (1 + math.erf(x / math.sqrt(2))) / 2
+
     alpha, beta = (a - mean) / std, (b - mean) / std
     z = cdf(beta) - cdf(alpha)
     m = mean + std * (pdf(alpha) - pdf(beta)) / z
-    var = std ** 2 * (1 + (alpha * pdf(alpha) - beta * pdf(beta)) / z - ((pdf(alpha) - pdf(beta)) / z) ** 2)
+    var = std**2 * (1 + (alpha * pdf(alpha) - beta * pdf(beta)) / z - ((pdf(alpha) - pdf(beta)) / z) ** 2)
     return m, math.sqrt(var)
 
 
 @pytest.mark.parametrize("mean, std, a, b", [(0.0, 1.0, -2.0, 2.0), (0.5, 0.02, 0.49, 0.6), (1.0, 2.0, 0.0, 10.0)])
 def test_trunc_normal_has_the_truncated_distribution(mean, std, a, b) -> None:
-    w = nn.init.trunc_normal_(tg.empty(300, 300, dtype=tg.float64), mean, std, a, b,
-                              generator=np.random.default_rng(0))
+    w = nn.init.trunc_normal_(tg.empty(300, 300, dtype=tg.float64), mean, std, a, b, generator=np.random.default_rng(0))
     assert w.data.min() >= a and w.data.max() <= b
     m, s = truncated_normal_moments(mean, std, a, b)
     assert w.data.mean() == pytest.approx(m, abs=5 * s / 300) and w.data.std() == pytest.approx(s, rel=0.01)
@@ -131,10 +136,11 @@ def test_trunc_normal_has_the_truncated_distribution(mean, std, a, b) -> None:
 def test_orthogonal_rows_or_columns_are_orthonormal_times_gain(shape, gain) -> None:
     w = nn.init.orthogonal_(tg.empty(*shape, dtype=tg.float64), gain=gain).data.reshape(shape[0], -1)
     small = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
-    np.testing.assert_allclose(small, gain ** 2 * np.eye(len(small)), atol=1e-12)
+    np.testing.assert_allclose(small, gain**2 * np.eye(len(small)), atol=1e-12)
 
 
 # ---- torch.nn.utils and torch.nn.init -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, math.inf])
@@ -158,8 +164,10 @@ def test_clip_grad_value_and_vectors_are_torchs() -> None:
     torch.nn.utils.clip_grad_value_(theirs, 0.3)
     for a, b in zip(ours, theirs):
         np.testing.assert_array_equal(a.grad.data, b.grad.numpy())
-    np.testing.assert_array_equal(nn.utils.parameters_to_vector([p.grad for p in ours]).numpy(),
-                                  torch.nn.utils.parameters_to_vector([p.grad for p in theirs]).numpy())
+    np.testing.assert_array_equal(
+        nn.utils.parameters_to_vector([p.grad for p in ours]).numpy(),
+        torch.nn.utils.parameters_to_vector([p.grad for p in theirs]).numpy(),
+    )
 
 
 FILLS = {
@@ -190,8 +198,11 @@ def test_trunc_normal_distribution_is_torchs(args) -> None:
 
 def test_init_errors_are_torchs() -> None:
     torch = pytest.importorskip("torch")
-    for call in (lambda init, lib: init.eye_(lib.empty(2)), lambda init, lib: init.dirac_(lib.empty(2, 2)),
-                 lambda init, lib: init.orthogonal_(lib.empty(3))):
+    for call in (
+        lambda init, lib: init.eye_(lib.empty(2)),
+        lambda init, lib: init.dirac_(lib.empty(2, 2)),
+        lambda init, lib: init.orthogonal_(lib.empty(3)),
+    ):
         with pytest.raises(ValueError):
             call(nn.init, tg)
         with pytest.raises(ValueError):

@@ -72,8 +72,12 @@ def test_ndarray_op_tensor_is_a_tensor_with_pytorchs_dtype(name, fn, dtype) -> N
 def test_ndarray_op_tensor_matches_the_reflected_operator() -> None:
     t = tg.tensor([1.0, 2.0, 4.0])
     a = np.array([3.0, 5.0, 7.0], dtype=np.float32)
-    for numpy_side, reflected in [(a * t, t.__rmul__(a)), (a - t, t.__rsub__(a)), (a ** t, t.__rpow__(a)),
-                                  (a < t, t > a)]:
+    for numpy_side, reflected in [
+        (a * t, t.__rmul__(a)),
+        (a - t, t.__rsub__(a)),
+        (a**t, t.__rpow__(a)),
+        (a < t, t > a),
+    ]:
         np.testing.assert_array_equal(numpy_side.numpy(), reflected.numpy())
         assert numpy_side.dtype == reflected.dtype
 

@@ -7,7 +7,7 @@ optimizer and to the reference and compares every step to 1e-12.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,11 +25,20 @@ GRADS = [[rng.normal(size=p.shape) for p in START] for _ in range(STEPS)]  # a g
 
 # ---- the update rules, written out ----------------------------------------------------------------
 
-def sgd_reference(p: np.ndarray, grads: list[np.ndarray], lr: float, momentum: float = 0.0, dampening: float = 0.0,
-                  weight_decay: float = 0.0, nesterov: bool = False, maximize: bool = False) -> list[np.ndarray]:
+
+def sgd_reference(
+    p: np.ndarray,
+    grads: list[np.ndarray],
+    lr: float,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    nesterov: bool = False,
+    maximize: bool = False,
+) -> list[np.ndarray]:
     """PyTorch's SGD. Returns the parameter after each step."""
     trajectory = []
-    b: Optional[np.ndarray] = None
+    b: np.ndarray | None = None
     for g in grads:
         if maximize:
             g = -g
@@ -42,9 +51,17 @@ def sgd_reference(p: np.ndarray, grads: list[np.ndarray], lr: float, momentum: f
     return trajectory
 
 
-def adam_reference(p: np.ndarray, grads: list[np.ndarray], lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                   weight_decay: float = 0.0, amsgrad: bool = False, maximize: bool = False,
-                   decoupled: bool = False) -> list[np.ndarray]:
+def adam_reference(
+    p: np.ndarray,
+    grads: list[np.ndarray],
+    lr: float = 1e-3,
+    betas=(0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    amsgrad: bool = False,
+    maximize: bool = False,
+    decoupled: bool = False,
+) -> list[np.ndarray]:
     """PyTorch's Adam (decoupled=False) and AdamW (decoupled=True). Returns the parameter after each step."""
     beta1, beta2 = betas
     m = np.zeros_like(p)
@@ -59,13 +76,13 @@ def adam_reference(p: np.ndarray, grads: list[np.ndarray], lr: float = 1e-3, bet
         else:
             g = g + weight_decay * p  # Adam: L2 penalty in the gradient
         m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g ** 2
-        m_hat = m / (1 - beta1 ** t)  # bias corrections: m and v started at 0
+        v = beta2 * v + (1 - beta2) * g**2
+        m_hat = m / (1 - beta1**t)  # bias corrections: m and v started at 0
         if amsgrad:
             v_max = np.maximum(v_max, v)
-            v_hat = v_max / (1 - beta2 ** t)
+            v_hat = v_max / (1 - beta2**t)
         else:
-            v_hat = v / (1 - beta2 ** t)
+            v_hat = v / (1 - beta2**t)
         p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
         trajectory.append(p)
     return trajectory
@@ -134,6 +151,7 @@ def test_adam_and_adamw_follow_pytorchs_rule(name: str, config: dict[str, Any]) 
 
 
 # ---- a few hand-checked facts about the rules -------------------------------------------------------
+
 
 def test_momentum_accumulates_a_constant_gradient() -> None:
     # g = 1 each step, lr 0.1, momentum 0.9: buffers 1, 1.9, 2.71, so p = -0.1 (1 + 1.9 + 2.71)

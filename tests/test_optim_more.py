@@ -18,22 +18,22 @@ from test_optim import START, run
 import tinygrad_edu as tg
 from tinygrad_edu import nn, optim
 
-
 # Twelve steps, so that RAdam's default (rectified from step 6 on) goes through both of its branches.
 _rng = np.random.default_rng(14)
 GRADS = [[_rng.normal(size=p.shape) for p in START] for _ in range(12)]
 
 
-def rmsprop_reference(p, grads, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
-                      maximize=False):
+def rmsprop_reference(
+    p, grads, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False, maximize=False
+):
     v, a, b = np.zeros_like(p), np.zeros_like(p), np.zeros_like(p)
     out = []
     for g in grads:
         g = (-g if maximize else g) + weight_decay * p
-        v = alpha * v + (1 - alpha) * g ** 2
+        v = alpha * v + (1 - alpha) * g**2
         if centered:
             a = alpha * a + (1 - alpha) * g
-            d = np.sqrt(v - a ** 2) + eps
+            d = np.sqrt(v - a**2) + eps
         else:
             d = np.sqrt(v) + eps
         if momentum > 0:
@@ -45,13 +45,14 @@ def rmsprop_reference(p, grads, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0,
     return out
 
 
-def adagrad_reference(p, grads, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
-                      maximize=False):
+def adagrad_reference(
+    p, grads, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10, maximize=False
+):
     s = np.full_like(p, initial_accumulator_value)
     out = []
     for t, g in enumerate(grads, start=1):
         g = (-g if maximize else g) + weight_decay * p
-        s = s + g ** 2
+        s = s + g**2
         p = p - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(s) + eps)
         out.append(p)
     return out
@@ -62,9 +63,9 @@ def adadelta_reference(p, grads, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, ma
     out = []
     for g in grads:
         g = (-g if maximize else g) + weight_decay * p
-        v = rho * v + (1 - rho) * g ** 2
+        v = rho * v + (1 - rho) * g**2
         delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
-        u = rho * u + (1 - rho) * delta ** 2
+        u = rho * u + (1 - rho) * delta**2
         p = p - lr * delta
         out.append(p)
     return out
@@ -78,7 +79,7 @@ def adamax_reference(p, grads, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_dec
         g = (-g if maximize else g) + weight_decay * p
         m = b1 * m + (1 - b1) * g
         u = np.maximum(b2 * u, np.abs(g) + eps)
-        p = p - lr / (1 - b1 ** t) * m / u
+        p = p - lr / (1 - b1**t) * m / u
         out.append(p)
     return out
 
@@ -88,8 +89,17 @@ def _decay(p, g, lr, weight_decay, decoupled):
     return (p * (1 - lr * weight_decay), g) if decoupled else (p, g + weight_decay * p)
 
 
-def nadam_reference(p, grads, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-                    decoupled_weight_decay=False, maximize=False):
+def nadam_reference(
+    p,
+    grads,
+    lr=2e-3,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+    momentum_decay=4e-3,
+    decoupled_weight_decay=False,
+    maximize=False,
+):
     b1, b2 = betas
     m, v, mu_product = np.zeros_like(p), np.zeros_like(p), 1.0
     out = []
@@ -99,15 +109,16 @@ def nadam_reference(p, grads, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_deca
         mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
         mu_product = mu_product * mu
         m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g ** 2
-        d = np.sqrt(v / (1 - b2 ** t)) + eps
+        v = b2 * v + (1 - b2) * g**2
+        d = np.sqrt(v / (1 - b2**t)) + eps
         p = p - lr * (1 - mu) / (1 - mu_product) * g / d - lr * mu_next / (1 - mu_product * mu_next) * m / d
         out.append(p)
     return out
 
 
-def radam_reference(p, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
-                    maximize=False):
+def radam_reference(
+    p, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False, maximize=False
+):
     b1, b2 = betas
     m, v = np.zeros_like(p), np.zeros_like(p)
     rho_inf = 2 / (1 - b2) - 1
@@ -115,20 +126,26 @@ def radam_reference(p, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_deca
     for t, g in enumerate(grads, start=1):
         p, g = _decay(p, -g if maximize else g, lr, weight_decay, decoupled_weight_decay)
         m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g ** 2
-        m_hat = m / (1 - b1 ** t)
-        rho_t = rho_inf - 2 * t * b2 ** t / (1 - b2 ** t)
+        v = b2 * v + (1 - b2) * g**2
+        m_hat = m / (1 - b1**t)
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
         if rho_t > 5:
             r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-            p = p - lr * m_hat * r * math.sqrt(1 - b2 ** t) / (np.sqrt(v) + eps)
+            p = p - lr * m_hat * r * math.sqrt(1 - b2**t) / (np.sqrt(v) + eps)
         else:
             p = p - lr * m_hat
         out.append(p)
     return out
 
 
-REFERENCES = {"RMSprop": rmsprop_reference, "Adagrad": adagrad_reference, "Adadelta": adadelta_reference,
-              "Adamax": adamax_reference, "NAdam": nadam_reference, "RAdam": radam_reference}
+REFERENCES = {
+    "RMSprop": rmsprop_reference,
+    "Adagrad": adagrad_reference,
+    "Adadelta": adadelta_reference,
+    "Adamax": adamax_reference,
+    "NAdam": nadam_reference,
+    "RAdam": radam_reference,
+}
 
 CONFIGS = [
     ("RMSprop", dict()),
@@ -174,7 +191,8 @@ def test_follows_the_published_rule(name: str, config: dict[str, Any]) -> None:
 def test_radams_two_branches_are_both_exercised() -> None:
     # rho_t = rho_inf - 2 t b2^t / (1 - b2^t), rho_inf = 2 / (1 - b2) - 1; rho_1 = 1 whatever b2.
     def rho(t, b2):
-        return 2 / (1 - b2) - 1 - 2 * t * b2 ** t / (1 - b2 ** t)
+        return 2 / (1 - b2) - 1 - 2 * t * b2**t / (1 - b2**t)
+
     assert all(rho(t, 0.6) <= 5 for t in range(1, 13))  # rho_inf = 4: never rectified
     assert [rho(t, 0.999) > 5 for t in range(1, 13)] == [False] * 5 + [True] * 7
     assert [rho(t, 0.8) > 5 for t in range(1, 13)] == [False] * 6 + [True] * 6
@@ -253,10 +271,13 @@ def test_bad_hyper_parameters_are_value_errors_naming_them(cls, options, word) -
 
 # ---- torch.optim: the same trajectory, the same defaults, and its state_dict loads into ours ---------------------
 
+
 def torch_state_dict_as_numpy(sd: dict) -> dict:
     """A torch optimizer state_dict with each tensor as an ndarray (what tg.load gives for a saved one)."""
-    state = {i: {k: (v.numpy() if hasattr(v, "numpy") else v) for k, v in entries.items()}
-             for i, entries in sd["state"].items()}
+    state = {
+        i: {k: (v.numpy() if hasattr(v, "numpy") else v) for k, v in entries.items()}
+        for i, entries in sd["state"].items()
+    }
     return {"state": state, "param_groups": sd["param_groups"]}
 
 
@@ -316,9 +337,18 @@ def test_torch_refuses_the_same_hyper_parameters(cls, options, word) -> None:
 
 # ---- tg.compile: a compiled training step with these optimizers gives the eager parameters ---------------------
 
-@pytest.mark.parametrize("name, config", [("RMSprop", dict(momentum=0.9, centered=True)), ("Adagrad", dict(lr=0.1)),
-                                          ("Adadelta", dict()), ("Adamax", dict()), ("NAdam", dict(lr=0.01)),
-                                          ("RAdam", dict(lr=0.01))])
+
+@pytest.mark.parametrize(
+    "name, config",
+    [
+        ("RMSprop", dict(momentum=0.9, centered=True)),
+        ("Adagrad", dict(lr=0.1)),
+        ("Adadelta", dict()),
+        ("Adamax", dict()),
+        ("NAdam", dict(lr=0.01)),
+        ("RAdam", dict(lr=0.01)),
+    ],
+)
 def test_compiled_step_matches_eager(name: str, config: dict[str, Any]) -> None:
     from test_compile import assert_same_parameters, mlp, mlp_batches, pair
 
@@ -343,9 +373,12 @@ def test_our_state_dict_loads_into_torch(torch64, name: str, config: dict[str, A
     saved = opt.state_dict()
     theirs = [torch.nn.Parameter(torch.tensor(p.data.copy())) for p in params]
     torch_opt = getattr(torch.optim, name)(theirs, **config)
-    torch_opt.load_state_dict({"state": {i: {k: torch.tensor(v) for k, v in entries.items()}
-                                         for i, entries in saved["state"].items()},
-                               "param_groups": saved["param_groups"]})
+    torch_opt.load_state_dict(
+        {
+            "state": {i: {k: torch.tensor(v) for k, v in entries.items()} for i, entries in saved["state"].items()},
+            "param_groups": saved["param_groups"],
+        }
+    )
     for step_grads in GRADS[3:]:
         for p, q, g in zip(params, theirs, step_grads):
             p.grad, q.grad = tg.tensor(g), torch.tensor(g)

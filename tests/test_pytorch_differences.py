@@ -104,7 +104,9 @@ ROWS = table_rows() if README.exists() else {}
 
 
 def test_the_table_is_there_and_lists_the_known_differences():
-    assert len(ROWS) >= 11, "README.md lost rows of its table of differences from PyTorch"  # (issue 13 removed the int dtype row)
+    assert len(ROWS) >= 11, (
+        "README.md lost rows of its table of differences from PyTorch"
+    )  # (issue 13 removed the int dtype row)
 
 
 @pytest.mark.parametrize("what", list(ROWS), ids=[re.sub(r"\W+", "_", what)[:40] for what in ROWS])

@@ -46,5 +46,6 @@ def test_readme_block_runs(line, source, tmp_path, monkeypatch):
     except Exception:  # noqa: BLE001  (any error is a failure; show the block's own traceback)
         error = traceback.format_exc()
     if error is not None:  # failed outside the except, so pytest shows this message alone
-        pytest.fail(f"the ```python block at README.md line {line} raised:\n{error}\nthe block:\n{source}",
-                    pytrace=False)
+        pytest.fail(
+            f"the ```python block at README.md line {line} raised:\n{error}\nthe block:\n{source}", pytrace=False
+        )

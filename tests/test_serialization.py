@@ -50,8 +50,9 @@ def test_the_file_is_a_plain_npz_that_numpy_reads_without_pickle(tmp_path) -> No
 
 def test_optimizer_state_dict_comes_back_with_its_structure_and_types(tmp_path) -> None:
     net = model().double()
-    opt = optim.Adam([{"params": list(net.parameters())[:2], "lr": 0.1}, {"params": list(net.parameters())[2:]}],
-                     amsgrad=True)
+    opt = optim.Adam(
+        [{"params": list(net.parameters())[:2], "lr": 0.1}, {"params": list(net.parameters())[2:]}], amsgrad=True
+    )
     F.mse_loss(net(tg.ones(3, 2, dtype=np.float64)), np.zeros((3, 1))).backward()
     opt.step()
     sd = opt.state_dict()
@@ -73,11 +74,14 @@ ODD = {
     "int and str keys that print alike": {0: np.ones(2), "0": np.zeros(2)},
     "a key with a slash": {"a/b": np.arange(3), "a": {"b": np.arange(4)}},
     "names np.savez would choke on": {"file": np.ones(1), "allow_pickle": np.zeros(1)},
-    "plain values": {"int": 3, "float": 0.1, "nan": float("nan"), "bool": True, "none": None, "str": "x",
-                     "big": 2 ** 70},
+    "plain values": {"int": 3, "float": 0.1, "nan": float("nan"), "bool": True, "none": None, "str": "x", "big": 2**70},
     "containers": {"list": [1, [2.5, np.ones(2)]], "tuple": (0.9, 0.999), "empty": {}, "empty list": []},
-    "numpy scalars and dtypes": {"f32": np.float32(1.5), "i8": np.int8(-3), "bool": np.zeros(2, dtype=bool),
-                                 "half": np.ones((2, 0), dtype=np.float16)},
+    "numpy scalars and dtypes": {
+        "f32": np.float32(1.5),
+        "i8": np.int8(-3),
+        "bool": np.zeros(2, dtype=bool),
+        "half": np.ones((2, 0), dtype=np.float16),
+    },
     "a top-level array": np.arange(6.0).reshape(2, 3),
     "a top-level list": [np.ones(1), 2],
 }
@@ -166,8 +170,20 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monk
     np.testing.assert_array_equal(load(path)["w"], np.ones(3))
 
 
-DTYPES = [np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
-          np.float16, np.float32, np.float64]
+DTYPES = [
+    np.bool_,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.uint8,
+    np.uint16,
+    np.uint32,
+    np.uint64,
+    np.float16,
+    np.float32,
+    np.float64,
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=[np.dtype(d).name for d in DTYPES])
@@ -210,7 +226,9 @@ def _npy() -> io.BytesIO:
 
 
 def _nested(depth: int) -> str:
-    return '{"format": "tinygrad_edu", "version": 1, "root": ' + '{"type": "list", "items": [' * depth + ']}' * depth + "}"
+    return (
+        '{"format": "tinygrad_edu", "version": 1, "root": ' + '{"type": "list", "items": [' * depth + "]}" * depth + "}"
+    )
 
 
 MALFORMED = {
@@ -218,12 +236,18 @@ MALFORMED = {
     "not a zip": lambda: io.BytesIO(b"this is not a checkpoint"),
     "structure not JSON": lambda: _npz_with_structure("{not json"),
     "structure a JSON list": lambda: _npz_with_structure("[1, 2]"),
-    "root node without a type": lambda: _npz_with_structure('{"format": "tinygrad_edu", "version": 1, "root": {"x": 1}}'),
-    "unknown node type": lambda: _npz_with_structure('{"format": "tinygrad_edu", "version": 1, "root": {"type": "set"}}'),
+    "root node without a type": lambda: _npz_with_structure(
+        '{"format": "tinygrad_edu", "version": 1, "root": {"x": 1}}'
+    ),
+    "unknown node type": lambda: _npz_with_structure(
+        '{"format": "tinygrad_edu", "version": 1, "root": {"type": "set"}}'
+    ),
     "array key missing": lambda: _npz_with_structure(
-        '{"format": "tinygrad_edu", "version": 1, "root": {"type": "ndarray", "key": "nope"}}'),
+        '{"format": "tinygrad_edu", "version": 1, "root": {"type": "ndarray", "key": "nope"}}'
+    ),
     "items not pairs": lambda: _npz_with_structure(
-        '{"format": "tinygrad_edu", "version": 1, "root": {"type": "dict", "items": [1, 2]}}'),
+        '{"format": "tinygrad_edu", "version": 1, "root": {"type": "dict", "items": [1, 2]}}'
+    ),
     "nested too deep": lambda: _npz_with_structure(_nested(5000)),
     "another format": lambda: _npz_with_structure('{"format": "other", "version": 1, "root": 1}'),
 }

@@ -62,13 +62,16 @@ def test_construction_copies_but_from_numpy_shares_memory():
     assert shared.data[0] == 7.0 and shared.dtype == np.float64
 
 
-@pytest.mark.parametrize("make", [
-    lambda: tg.tensor([1, 2], dtype=tg.int64, requires_grad=True),
-    lambda: tg.tensor([True], dtype=tg.bool, requires_grad=True),
-    lambda: tg.tensor([1, 2], dtype=tg.int32).requires_grad_(),
-    lambda: tg.zeros(3, dtype=tg.int64, requires_grad=True),
-    lambda: tg.arange(3, requires_grad=True),  # int64, as torch.arange of ints
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: tg.tensor([1, 2], dtype=tg.int64, requires_grad=True),
+        lambda: tg.tensor([True], dtype=tg.bool, requires_grad=True),
+        lambda: tg.tensor([1, 2], dtype=tg.int32).requires_grad_(),
+        lambda: tg.zeros(3, dtype=tg.int64, requires_grad=True),
+        lambda: tg.arange(3, requires_grad=True),  # int64, as torch.arange of ints
+    ],
+)
 def test_requires_grad_on_a_non_float_dtype_is_a_dtype_error(make):
     with pytest.raises(tg.DtypeError, match="floating-point") as caught:
         make()
@@ -95,6 +98,7 @@ def test_data_that_is_not_numbers_is_a_dtype_error(data):
 
 
 # ---- attributes and methods -------------------------------------------------------------------
+
 
 def test_shape_ndim_dtype_numel_describe_the_data():
     x = tg.zeros(2, 3, 4)
@@ -196,7 +200,10 @@ def test_repr_shows_data_dtype_and_grad_state():
 A = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
 B = np.array([2.0, -0.5, 1.25])
 ARITHMETIC = [
-    ("+", operator.add), ("-", operator.sub), ("*", operator.mul), ("/", operator.truediv),
+    ("+", operator.add),
+    ("-", operator.sub),
+    ("*", operator.mul),
+    ("/", operator.truediv),
 ]
 
 
@@ -225,9 +232,9 @@ def test_ndarray_on_the_left_of_a_tensor_gives_a_tensor_in_the_graph():
 
 def test_powers_and_matmul_with_numbers_and_arrays():
     x = tg.tensor(np.array([1.0, 2.0, 3.0]))
-    np.testing.assert_allclose((x ** 2).data, [1.0, 4.0, 9.0])
-    np.testing.assert_allclose((2 ** x).data, [2.0, 4.0, 8.0])
-    np.testing.assert_allclose((x ** x).data, [1.0, 4.0, 27.0])
+    np.testing.assert_allclose((x**2).data, [1.0, 4.0, 9.0])
+    np.testing.assert_allclose((2**x).data, [2.0, 4.0, 8.0])
+    np.testing.assert_allclose((x**x).data, [1.0, 4.0, 27.0])
     np.testing.assert_allclose((x ** np.array([0.5, 1.0, 2.0])).data, [1.0, 2.0, 9.0])
     np.testing.assert_allclose((A @ x).data, A @ x.data)  # ndarray @ Tensor
     np.testing.assert_allclose((tg.tensor(A) @ B).data, A @ B)  # Tensor @ ndarray
@@ -236,8 +243,12 @@ def test_powers_and_matmul_with_numbers_and_arrays():
 
 
 COMPARISONS = [
-    ("<", operator.lt), ("<=", operator.le), (">", operator.gt), (">=", operator.ge),
-    ("==", operator.eq), ("!=", operator.ne),
+    ("<", operator.lt),
+    ("<=", operator.le),
+    (">", operator.gt),
+    (">=", operator.ge),
+    ("==", operator.eq),
+    ("!=", operator.ne),
 ]
 
 
@@ -293,8 +304,7 @@ FORWARD = [
     ("matmul", lambda x, y: x @ y, lambda x, y: np.matmul(x, y)),
     ("Linear", lambda x, y: Linear.apply(x, tg.tensor(W), y[:2]), lambda x, y: x @ W.T + y[:2]),
     ("transpose", lambda x, y: x.transpose(0, 1), lambda x, y: x.T),
-    ("permute", lambda x, y: x.reshape(3, 2, 2).permute(2, 0, 1),
-     lambda x, y: x.reshape(3, 2, 2).transpose(2, 0, 1)),
+    ("permute", lambda x, y: x.reshape(3, 2, 2).permute(2, 0, 1), lambda x, y: x.reshape(3, 2, 2).transpose(2, 0, 1)),
     ("flatten", lambda x, y: x.flatten(), lambda x, y: x.ravel()),
     ("unsqueeze", lambda x, y: x.unsqueeze(1), lambda x, y: x[:, None, :]),
     ("squeeze", lambda x, y: x[:, :1].squeeze(), lambda x, y: x[:, 0]),
@@ -318,6 +328,7 @@ def test_forward_values_equal_numpy(name, ours, reference):
 
 
 # ---- creation functions ---------------------------------------------------------------------
+
 
 def test_zeros_ones_full_have_the_asked_shape_values_and_float32():
     for size in [(2, 3), ((2, 3),), ([2, 3],)]:  # zeros(2, 3), zeros((2, 3)), zeros([2, 3])
@@ -379,12 +390,15 @@ EXTREME = [-1000.0, -30.0, 0.0, 30.0, 1000.0]
 # logsumexp: 1000 for these inputs; its gradient is softmax(x) = (0, 0, 0, 0, 1).
 s30 = 1 / (1 + np.exp(-30.0))
 STABILITY = [
-    ("sigmoid", lambda x: x.sigmoid(),
-     [0.0, 1 - s30, 0.5, s30, 1.0], [0.0, s30 * (1 - s30), 0.25, s30 * (1 - s30), 0.0]),
+    (
+        "sigmoid",
+        lambda x: x.sigmoid(),
+        [0.0, 1 - s30, 0.5, s30, 1.0],
+        [0.0, s30 * (1 - s30), 0.25, s30 * (1 - s30), 0.0],
+    ),
     ("tanh", lambda x: x.tanh(), np.tanh(EXTREME), 1 - np.tanh(EXTREME) ** 2),
     ("softmax", lambda x: x.softmax(-1), [0.0, 0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0, 0.0]),
-    ("log_softmax", lambda x: x.log_softmax(-1),
-     [-2000.0, -1030.0, -1000.0, -970.0, 0.0], [1.0, 1.0, 1.0, 1.0, -4.0]),
+    ("log_softmax", lambda x: x.log_softmax(-1), [-2000.0, -1030.0, -1000.0, -970.0, 0.0], [1.0, 1.0, 1.0, 1.0, -4.0]),
     ("logsumexp", lambda x: x.logsumexp(-1), 1000.0, [0.0, 0.0, 0.0, 0.0, 1.0]),
 ]
 
@@ -418,6 +432,7 @@ def test_logsumexp_and_softmax_of_equal_huge_values(dtype):
 
 # ---- NumPy's spellings -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
 def test_numpy_axis_and_keepdims_are_accepted_as_aliases(name):
     data = np.arange(24.0).reshape(2, 3, 4) % 7
@@ -431,6 +446,7 @@ def test_numpy_axis_and_keepdims_are_accepted_as_aliases(name):
 
 
 # ---- index tensors of whole-number floats, and clamp with tensor bounds ------------------------
+
 
 def test_a_float_tensor_of_whole_numbers_indexes_like_the_integers_it_holds():
     x = tg.tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
@@ -493,10 +509,18 @@ def test_promotion_keeps_the_gradient_of_the_float_side():
 
 # ---- shape ops give new tensors; arguments checked as PyTorch does ------------------------------
 
-@pytest.mark.parametrize("view", [
-    lambda x: x.reshape(1, 2), lambda x: x.view(1, 2), lambda x: x.expand(1, 2), lambda x: x.squeeze(0),
-    lambda x: x.T, lambda x: x.t(),
-])
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        lambda x: x.reshape(1, 2),
+        lambda x: x.view(1, 2),
+        lambda x: x.expand(1, 2),
+        lambda x: x.squeeze(0),
+        lambda x: x.T,
+        lambda x: x.t(),
+    ],
+)
 def test_a_shape_op_is_a_new_node_even_when_the_shape_does_not_change(view):
     x = tg.tensor([[1.0, 2.0]], requires_grad=True)
     y = view(x)
@@ -512,23 +536,26 @@ def test_flatten_of_a_single_dimension_is_the_tensor_itself_and_start_after_end_
         x.flatten(1, 0)
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda: tg.ones(2, 3).reshape(2.5, 2), TypeError),  # not truncated to 2
-    (lambda: tg.zeros(-1), tg.ShapeError),
-    (lambda: tg.ones(2, -3), tg.ShapeError),
-    (lambda: tg.eye(-1), tg.ShapeError),
-    (lambda: tg.arange(0, 5, 0), RuntimeError),
-    (lambda: tg.linspace(0, 1, -1), RuntimeError),
-    (lambda: tg.rand(2, dtype=tg.int64), tg.DtypeError),
-    (lambda: tg.rand_like(tg.arange(3)), tg.DtypeError),
-    (lambda: tg.cat([]), tg.ShapeError),
-    (lambda: tg.stack([]), tg.ShapeError),
-    (lambda: tg.cat(tg.ones(2)), TypeError),
-    (lambda: tg.ones(2).clamp(), RuntimeError),
-    (lambda: tg.ones(2, 3).dot(tg.ones(3)), tg.ShapeError),
-    (lambda: tg.ones(2, 3) @ 2, TypeError),
-    (lambda: 2 @ tg.ones(2, 3), TypeError),
-])
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: tg.ones(2, 3).reshape(2.5, 2), TypeError),  # not truncated to 2
+        (lambda: tg.zeros(-1), tg.ShapeError),
+        (lambda: tg.ones(2, -3), tg.ShapeError),
+        (lambda: tg.eye(-1), tg.ShapeError),
+        (lambda: tg.arange(0, 5, 0), RuntimeError),
+        (lambda: tg.linspace(0, 1, -1), RuntimeError),
+        (lambda: tg.rand(2, dtype=tg.int64), tg.DtypeError),
+        (lambda: tg.rand_like(tg.arange(3)), tg.DtypeError),
+        (lambda: tg.cat([]), tg.ShapeError),
+        (lambda: tg.stack([]), tg.ShapeError),
+        (lambda: tg.cat(tg.ones(2)), TypeError),
+        (lambda: tg.ones(2).clamp(), RuntimeError),
+        (lambda: tg.ones(2, 3).dot(tg.ones(3)), tg.ShapeError),
+        (lambda: tg.ones(2, 3) @ 2, TypeError),
+        (lambda: 2 @ tg.ones(2, 3), TypeError),
+    ],
+)
 def test_bad_arguments_raise_what_pytorch_raises(call, error):
     with pytest.raises(error):
         call()
@@ -546,6 +573,7 @@ def test_to_cpu_and_cpu_return_the_tensor_itself():
 
 
 # ---- max and min over one dim: PyTorch's (values, indices) -------------------------------------
+
 
 def test_max_over_an_int_dim_is_a_values_indices_pair_and_over_a_tuple_the_values():
     x = tg.tensor([[1.0, 4.0, 2.0], [7.0, 0.0, 7.0]])
@@ -622,13 +650,16 @@ def test_var_with_no_degrees_of_freedom_warns_and_gives_nan_or_inf_as_pytorch():
         assert tg.tensor(3.0).var(correction=0).item() == 0.0
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda: tg.tensor([1, 2], dtype=tg.int64).var(), tg.DtypeError),  # as PyTorch: floats only
-    (lambda: tg.ones(3).var(unbiased=True, correction=1), TypeError),
-    (lambda: tg.ones(3).std(True, unbiased=False), TypeError),
-    (lambda: tg.ones(3).var(correction="1"), TypeError),
-    (lambda: tg.ones(2, 3).var(2), IndexError),
-])
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: tg.tensor([1, 2], dtype=tg.int64).var(), tg.DtypeError),  # as PyTorch: floats only
+        (lambda: tg.ones(3).var(unbiased=True, correction=1), TypeError),
+        (lambda: tg.ones(3).std(True, unbiased=False), TypeError),
+        (lambda: tg.ones(3).var(correction="1"), TypeError),
+        (lambda: tg.ones(2, 3).var(2), IndexError),
+    ],
+)
 def test_var_and_std_refuse_bad_arguments(call, error):
     with pytest.raises(error):
         call()
@@ -677,20 +708,23 @@ def test_each_pieces_gradient_goes_back_to_where_it_was_cut_from():
     np.testing.assert_array_equal(y.grad.numpy(), [[3, 3, 0, 0], [3, 3, 0, 0]])
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda: tg.ones(10).split([3, 6]), tg.ShapeError),  # sections must sum to the size
-    (lambda: tg.ones(10).split([-1, 11]), tg.ShapeError),
-    (lambda: tg.ones(10).split(0), tg.ShapeError),
-    (lambda: tg.ones(10).split(-1), tg.ShapeError),
-    (lambda: tg.tensor(1.0).split(1), tg.ShapeError),  # nothing to cut in a 0-d tensor
-    (lambda: tg.ones(10).split(3.0), TypeError),
-    (lambda: tg.ones(10).split(True), TypeError),
-    (lambda: tg.ones(10).split(2, dim=1), IndexError),
-    (lambda: tg.ones(10).chunk(0), tg.ArgumentError),
-    (lambda: tg.ones(10).chunk(-1), RuntimeError),
-    (lambda: tg.ones(10).chunk(2.0), TypeError),
-    (lambda: tg.tensor(1.0).chunk(1), tg.ShapeError),
-])
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: tg.ones(10).split([3, 6]), tg.ShapeError),  # sections must sum to the size
+        (lambda: tg.ones(10).split([-1, 11]), tg.ShapeError),
+        (lambda: tg.ones(10).split(0), tg.ShapeError),
+        (lambda: tg.ones(10).split(-1), tg.ShapeError),
+        (lambda: tg.tensor(1.0).split(1), tg.ShapeError),  # nothing to cut in a 0-d tensor
+        (lambda: tg.ones(10).split(3.0), TypeError),
+        (lambda: tg.ones(10).split(True), TypeError),
+        (lambda: tg.ones(10).split(2, dim=1), IndexError),
+        (lambda: tg.ones(10).chunk(0), tg.ArgumentError),
+        (lambda: tg.ones(10).chunk(-1), RuntimeError),
+        (lambda: tg.ones(10).chunk(2.0), TypeError),
+        (lambda: tg.tensor(1.0).chunk(1), tg.ShapeError),
+    ],
+)
 def test_split_and_chunk_refuse_bad_arguments(call, error):
     with pytest.raises(error):
         call()
@@ -698,12 +732,17 @@ def test_split_and_chunk_refuse_bad_arguments(call, error):
 
 # ---- mm, view_as, reshape_as ---------------------------------------------------------------------------
 
+
 def test_mm_is_the_product_of_two_matrices_only():
     a, b = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
     np.testing.assert_array_equal(tg.tensor(a).mm(tg.tensor(b)).numpy(), a @ b)
     np.testing.assert_array_equal(tg.mm(tg.tensor(a), b).numpy(), a @ b)
-    for left, right, message in [((3,), (3, 4), "self must be a matrix"), ((2, 3), (3,), "mat2 must be a matrix"),
-                                 ((2, 2, 3), (3, 4), "self must be a matrix"), ((2, 3), (4, 5), r"3 != 4")]:
+    for left, right, message in [
+        ((3,), (3, 4), "self must be a matrix"),
+        ((2, 3), (3,), "mat2 must be a matrix"),
+        ((2, 2, 3), (3, 4), "self must be a matrix"),
+        ((2, 3), (4, 5), r"3 != 4"),
+    ]:
         with pytest.raises(tg.ShapeError, match=message):
             tg.ones(*left).mm(tg.ones(*right))
 
@@ -720,6 +759,7 @@ def test_view_as_and_reshape_as_take_the_other_tensors_shape():
 
 
 # ---- sum and mean with dtype=: the input is cast first, as PyTorch --------------------------------------
+
 
 def test_sum_and_mean_with_dtype_cast_the_input_before_reducing():
     x = tg.tensor(np.array([1e8, 1.0, -1e8], dtype=np.float32), requires_grad=True)
@@ -738,6 +778,7 @@ def test_sum_and_mean_with_dtype_cast_the_input_before_reducing():
 
 
 # ---- log1p --------------------------------------------------------------------------------------------
+
 
 def test_log1p_keeps_tiny_values_that_log_of_one_plus_x_rounds_away():
     tiny = tg.tensor([1e-10, -1e-9], dtype=tg.float32, requires_grad=True)

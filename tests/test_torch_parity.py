@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 import warnings
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -27,6 +28,7 @@ torch.set_default_dtype(torch.float32)
 
 
 # ---- helpers ----------------------------------------------------------------------------------------
+
 
 def as_numpy(t: Any) -> np.ndarray:
     """The values of a tinygrad_edu or torch tensor as an ndarray."""
@@ -60,11 +62,25 @@ def raised(fn: Callable[[], Any]) -> BaseException:
 
 # (data, dtype argument): torch.tensor and tg.tensor must agree on the dtype and shape.
 CONSTRUCTION = [
-    (2.5, None), ([1.0, 2], None), ([1, 2.5, True], None), ([[1.0], [2.0]], None), ([], None), ([[]], None),
-    (np.array([1.0, 2.0]), None), (np.array([1.0], dtype=np.float32), None), (np.array([1.0], dtype=np.float16), None),
-    (np.array(5.0), None), (np.float32(1), None), (np.float64(1), None),
-    ([1, 2], "float64"), ([1, 2], "int64"), ([1, 2], "int32"), ([1.5, 0.0], "bool"), (np.array([1.5, 2.5]), "float32"),
-    (2.5, "float64"), (np.array([1, 2]), "float64"),
+    (2.5, None),
+    ([1.0, 2], None),
+    ([1, 2.5, True], None),
+    ([[1.0], [2.0]], None),
+    ([], None),
+    ([[]], None),
+    (np.array([1.0, 2.0]), None),
+    (np.array([1.0], dtype=np.float32), None),
+    (np.array([1.0], dtype=np.float16), None),
+    (np.array(5.0), None),
+    (np.float32(1), None),
+    (np.float64(1), None),
+    ([1, 2], "float64"),
+    ([1, 2], "int64"),
+    ([1, 2], "int32"),
+    ([1.5, 0.0], "bool"),
+    (np.array([1.5, 2.5]), "float32"),
+    (2.5, "float64"),
+    (np.array([1, 2]), "float64"),
 ]
 
 
@@ -76,8 +92,18 @@ def test_tensor_construction_dtype_and_shape(data, dtype):
 
 # PyTorch's rule (issue 13): tensors made from Python ints are int64, from bools bool; integer and bool
 # arrays keep their dtype.
-INT_AND_BOOL_DATA = [3, True, [1, 2], [True, False], (1, 2), np.array([1, 2]), np.array([True]), np.int64(3),
-                     np.array([1, 2], dtype=np.int32), np.array([1], dtype=np.uint8)]
+INT_AND_BOOL_DATA = [
+    3,
+    True,
+    [1, 2],
+    [True, False],
+    (1, 2),
+    np.array([1, 2]),
+    np.array([True]),
+    np.int64(3),
+    np.array([1, 2], dtype=np.int32),
+    np.array([1], dtype=np.uint8),
+]
 
 
 @pytest.mark.parametrize("data", INT_AND_BOOL_DATA, ids=[repr(d) for d in INT_AND_BOOL_DATA])
@@ -180,12 +206,12 @@ OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
     "sub method": (lambda lib, x, y: x.sub(y), (S, S), "any"),
     "mul method": (lambda lib, x, y: x.mul(y), (S, S), "any"),
     "div method": (lambda lib, x, y: x.div(y), (S, S), "positive"),
-    "pow int": (lambda lib, x: x ** 3, (S,), "any"),
-    "pow half": (lambda lib, x: x ** 0.5, (S,), "positive"),
-    "pow zero": (lambda lib, x: x ** 0, (S,), "any"),
-    "pow tensor": (lambda lib, x, y: x ** y, (S, S), "positive"),
+    "pow int": (lambda lib, x: x**3, (S,), "any"),
+    "pow half": (lambda lib, x: x**0.5, (S,), "positive"),
+    "pow zero": (lambda lib, x: x**0, (S,), "any"),
+    "pow tensor": (lambda lib, x, y: x**y, (S, S), "positive"),
     "pow method": (lambda lib, x: x.pow(2), (S,), "any"),
-    "rpow": (lambda lib, x: 2 ** x, (S,), "any"),
+    "rpow": (lambda lib, x: 2**x, (S,), "any"),
     "exp": (lambda lib, x: x.exp(), (S,), "any"),
     "log": (lambda lib, x: x.log(), (S,), "positive"),
     "sqrt": (lambda lib, x: x.sqrt(), (S,), "positive"),
@@ -274,9 +300,15 @@ OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
     # indexing
     "index int": (lambda lib, x: x[1], (S,), "any"),
     "gather index smaller in the other dim": (
-        lambda lib, x: x.gather(1, lib.tensor([[2, 0], [1, 1]], dtype=lib.int64)), (S,), "any"),
+        lambda lib, x: x.gather(1, lib.tensor([[2, 0], [1, 1]], dtype=lib.int64)),
+        (S,),
+        "any",
+    ),
     "gather index smaller in both dims": (
-        lambda lib, x: x.gather(0, lib.tensor([[2, 0, 1]], dtype=lib.int64)), (S,), "any"),
+        lambda lib, x: x.gather(0, lib.tensor([[2, 0, 1]], dtype=lib.int64)),
+        (S,),
+        "any",
+    ),
     "setitem of a tensor that requires grad": (lambda lib, x, w: _written(lib, x, w), (S, (4,)), "any"),
     "index negative": (lambda lib, x: x[-1], (S,), "any"),
     "index two negatives": (lambda lib, x: x[-1, -2], (S,), "any"),
@@ -408,7 +440,7 @@ def test_max_and_min_over_a_dim_return_values_and_indices(name, dim, keepdim):
 # ---- result dtypes (type promotion) --------------------------------------------------------------------
 
 DTYPES = ["float16", "float32", "float64", "int32", "int64", "bool"]
-ARITHMETIC = {"+": lambda a, b: a + b, "*": lambda a, b: a * b, "/": lambda a, b: a / b, "**": lambda a, b: a ** b}
+ARITHMETIC = {"+": lambda a, b: a + b, "*": lambda a, b: a * b, "/": lambda a, b: a / b, "**": lambda a, b: a**b}
 
 
 @pytest.mark.parametrize("symbol", ARITHMETIC)
@@ -433,9 +465,11 @@ SCALARS = [2, 2.5, np.float64(2.0), np.float32(2.0), np.int64(2)]
 def test_result_dtype_of_a_tensor_and_a_number(symbol, dtype, scalar):
     op = ARITHMETIC[symbol]
     for left_side in (True, False):
+
         def run(lib):
             x = lib.ones(3, dtype=getattr(lib, dtype))
             return op(x, scalar) if left_side else op(scalar, x)
+
         ours, theirs = both(run)
         assert_same_tensor(ours, theirs, rtol=1e-6)
 
@@ -490,6 +524,7 @@ def test_describing_a_tensor(name):
 
 
 # ---- autograd semantics ------------------------------------------------------------------------------------
+
 
 def grads_accumulate(lib):
     x = lib.tensor([1.0, 2.0], requires_grad=True)
@@ -747,16 +782,36 @@ def versions_count_in_place_changes(lib):
 
 
 AUTOGRAD = [
-    setitem_sends_the_gradient_to_what_was_written, mask_setitem_joins_the_graph, in_place_ops_on_an_intermediate,
-    versions_count_in_place_changes, views_share_the_version_counter,
-    in_place_through_a_slice_changes_its_base_in_the_graph, sibling_slices_after_an_in_place_change,
-    a_slice_of_a_plain_tensor_joins_the_graph_with_it, setitem_with_an_int_separated_from_an_array_follows_pytorchs_order,
-    grads_accumulate, retain_graph_allows_a_second_backward, gradient_argument_weighs_the_output,
-    gradient_keyword_on_a_scalar, backward_on_a_leaf, result_of_an_op, non_leaves_get_no_grad,
-    inputs_without_requires_grad_get_no_grad, grad_is_a_plain_tensor, grad_set_to_none_starts_over,
-    detach_shares_data_and_leaves_the_graph, requires_grad_underscore_on_a_result, shape_ops_make_new_nodes,
-    flatten_of_one_dimension_is_self, conversions_to_the_same_dtype_are_self, gradient_through_a_cast,
-    no_grad_block, enable_grad_inside_no_grad, set_grad_enabled_block, set_grad_enabled_call, no_grad_decorators,
+    setitem_sends_the_gradient_to_what_was_written,
+    mask_setitem_joins_the_graph,
+    in_place_ops_on_an_intermediate,
+    versions_count_in_place_changes,
+    views_share_the_version_counter,
+    in_place_through_a_slice_changes_its_base_in_the_graph,
+    sibling_slices_after_an_in_place_change,
+    a_slice_of_a_plain_tensor_joins_the_graph_with_it,
+    setitem_with_an_int_separated_from_an_array_follows_pytorchs_order,
+    grads_accumulate,
+    retain_graph_allows_a_second_backward,
+    gradient_argument_weighs_the_output,
+    gradient_keyword_on_a_scalar,
+    backward_on_a_leaf,
+    result_of_an_op,
+    non_leaves_get_no_grad,
+    inputs_without_requires_grad_get_no_grad,
+    grad_is_a_plain_tensor,
+    grad_set_to_none_starts_over,
+    detach_shares_data_and_leaves_the_graph,
+    requires_grad_underscore_on_a_result,
+    shape_ops_make_new_nodes,
+    flatten_of_one_dimension_is_self,
+    conversions_to_the_same_dtype_are_self,
+    gradient_through_a_cast,
+    no_grad_block,
+    enable_grad_inside_no_grad,
+    set_grad_enabled_block,
+    set_grad_enabled_call,
+    no_grad_decorators,
     in_place_update_under_no_grad,
 ]
 
@@ -769,11 +824,12 @@ def test_autograd_semantics(scenario):
 
 # ---- edge cases that crashed or differed (issue 10): 0-d tensors, size-0 dims, pow, PyTorch's index order ----
 
+
 def _pow_0_gradient_at_inf(lib):
     x = lib.tensor([np.inf, -np.inf, 0.0, 2.0], dtype=lib.float64, requires_grad=True)
     y = lib.tensor([0.0, 0.0, 0.0, 0.0], dtype=lib.float64, requires_grad=True)
-    (x ** 0).sum().backward()
-    (x ** y).sum().backward()
+    (x**0).sum().backward()
+    (x**y).sum().backward()
     return x.grad
 
 
@@ -789,8 +845,9 @@ EDGE_CASES = {
     "flatten(1) of an empty batch": lambda lib: lib.zeros(0, 3, 4).flatten(1),
     "nn.Flatten of an empty batch": lambda lib: lib.nn.Flatten()(lib.zeros(0, 3, 4)),
     "x ** 0 and x ** y with y = 0: gradient 0 at +-inf": _pow_0_gradient_at_inf,
-    "int ** negative int tensor": lambda lib: lib.tensor([1, -1, 2, -1], dtype=lib.int64) ** lib.tensor(
-        [-2, -1, -3, -3], dtype=lib.int64),
+    "int ** negative int tensor": lambda lib: (
+        lib.tensor([1, -1, 2, -1], dtype=lib.int64) ** lib.tensor([-2, -1, -3, -3], dtype=lib.int64)
+    ),
     "int ** a negative int tensor, reflected": lambda lib: 2 ** lib.tensor([-2, 3], dtype=lib.int64),
     "int, slice, list: the int is taken first": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[0, :, [0, 1]],
     "list, slice, int": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[[1, 0], :, 2],
@@ -798,7 +855,8 @@ EDGE_CASES = {
     "ellipsis, int, list": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[..., 1, [0, 2]],
     "int beside lists": lambda lib: lib.arange(24.0).reshape(2, 3, 4)[0, [1, 2], [0, 1]],
     "sigmoid of very negative float64 inputs, down through the subnormals": lambda lib: lib.tensor(
-        [-700.0, -100.0, -20.0, 0.0, 30.0], dtype=lib.float64).sigmoid(),
+        [-700.0, -100.0, -20.0, 0.0, 30.0], dtype=lib.float64
+    ).sigmoid(),
 }
 
 
@@ -817,6 +875,7 @@ def test_an_int_index_separated_from_an_array_by_a_slice_sends_the_gradient_back
 
 
 # ---- errors: ours is an instance of the class torch raises -----------------------------------------------
+
 
 def backward_twice(lib):
     x = lib.tensor([1.0, 2.0], requires_grad=True)
@@ -947,7 +1006,9 @@ ERRORS = {
     "saved tensor changed in place": saved_tensor_changed_in_place,
     "saved output changed in place": saved_output_changed_in_place,
     "optimizer step between two backwards": optimizer_step_between_backwards,
-    "gather index larger in another dim": lambda lib: lib.ones(2, 3).gather(1, lib.tensor([[0], [1], [0]], dtype=lib.int64)),
+    "gather index larger in another dim": lambda lib: lib.ones(2, 3).gather(
+        1, lib.tensor([[0], [1], [0]], dtype=lib.int64)
+    ),
 }
 
 
@@ -964,6 +1025,7 @@ def test_error_is_an_instance_of_the_class_torch_raises(name):
 
 
 # ---- nn.Module ---------------------------------------------------------------------------------------------
+
 
 def build_net(lib):
     nn = lib.nn
@@ -1006,10 +1068,19 @@ MODULE_QUERIES = {
     "named_parameters with a prefix": lambda net: [n for n, _ in net.head.named_parameters(prefix="head")],
     "named_parameters not recursing": lambda net: [n for n, _ in net.named_parameters(recurse=False)],
     "repr": repr,
-    "train and eval": lambda net: [net.training, net.eval() is net, [m.training for m in net.modules()],
-                                   net.train() is net, [m.training for m in net.modules()]],
-    "Sequential indexing": lambda net: [len(net.head), type(net.head[-1]).__name__, len(net.head[0:2]),
-                                        [n for n, _ in net.head[1:].named_parameters()]],
+    "train and eval": lambda net: [
+        net.training,
+        net.eval() is net,
+        [m.training for m in net.modules()],
+        net.train() is net,
+        [m.training for m in net.modules()],
+    ],
+    "Sequential indexing": lambda net: [
+        len(net.head),
+        type(net.head[-1]).__name__,
+        len(net.head[0:2]),
+        [n for n, _ in net.head[1:].named_parameters()],
+    ],
     "ModuleList indexing": lambda net: [len(net.blocks), type(net.blocks[-1]).__name__],
 }
 
@@ -1023,8 +1094,12 @@ def test_module_api(name):
 def shared_layer(lib):
     lin = lib.nn.Linear(2, 2)
     net = lib.nn.Sequential(lin, lin)
-    return [[n for n, _ in net.named_parameters()], list(net.state_dict()), [n for n, _ in net.named_modules()],
-            len(list(net.children()))]
+    return [
+        [n for n, _ in net.named_parameters()],
+        list(net.state_dict()),
+        [n for n, _ in net.named_modules()],
+        len(list(net.children())),
+    ]
 
 
 def zero_grad_set_to_none(lib):
@@ -1043,8 +1118,17 @@ def zero_grad_to_zeros(lib):
 
 def linear_attributes(lib):
     m = lib.nn.Linear(2, 3)
-    return [m.in_features, m.out_features, tuple(m.weight.shape), tuple(m.bias.shape), dtype_name(m.weight),
-            m.weight.requires_grad, m.weight.is_leaf, type(m.weight).__name__, isinstance(m.weight, lib.Tensor)]
+    return [
+        m.in_features,
+        m.out_features,
+        tuple(m.weight.shape),
+        tuple(m.bias.shape),
+        dtype_name(m.weight),
+        m.weight.requires_grad,
+        m.weight.is_leaf,
+        type(m.weight).__name__,
+        isinstance(m.weight, lib.Tensor),
+    ]
 
 
 def linear_without_bias(lib):
@@ -1081,8 +1165,15 @@ def module_apply_and_double(lib):
 
 
 MODULE_SCENARIOS = [
-    shared_layer, zero_grad_set_to_none, zero_grad_to_zeros, linear_attributes, linear_without_bias,
-    linear_input_shapes, parameter_basics, assigning_a_tensor_to_a_parameter_name, requires_grad_freezes,
+    shared_layer,
+    zero_grad_set_to_none,
+    zero_grad_to_zeros,
+    linear_attributes,
+    linear_without_bias,
+    linear_input_shapes,
+    parameter_basics,
+    assigning_a_tensor_to_a_parameter_name,
+    requires_grad_freezes,
     module_apply_and_double,
 ]
 
@@ -1138,16 +1229,39 @@ def test_deliberate_state_dict_values_are_numpy_copies():
 REPRS = {
     "Linear": lambda nn: nn.Linear(2, 3),
     "Linear without bias": lambda nn: nn.Linear(2, 3, bias=False),
-    "activations": lambda nn: nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.ReLU(), nn.Tanh(), nn.Softmax(dim=1),
-                                            nn.LogSoftmax(dim=-1), nn.Identity(), nn.Flatten(), nn.Flatten(0, 2)),
+    "activations": lambda nn: nn.Sequential(
+        nn.Linear(2, 4),
+        nn.Sigmoid(),
+        nn.ReLU(),
+        nn.Tanh(),
+        nn.Softmax(dim=1),
+        nn.LogSoftmax(dim=-1),
+        nn.Identity(),
+        nn.Flatten(),
+        nn.Flatten(0, 2),
+    ),
     "ReLU inplace": lambda nn: nn.ReLU(inplace=True),
-    "losses": lambda nn: nn.Sequential(nn.MSELoss(), nn.L1Loss(), nn.BCELoss(), nn.BCEWithLogitsLoss(),
-                                       nn.CrossEntropyLoss(), nn.NLLLoss(), nn.MSELoss(reduction="sum"),
-                                       nn.CrossEntropyLoss(label_smoothing=0.1)),
+    "losses": lambda nn: nn.Sequential(
+        nn.MSELoss(),
+        nn.L1Loss(),
+        nn.BCELoss(),
+        nn.BCEWithLogitsLoss(),
+        nn.CrossEntropyLoss(),
+        nn.NLLLoss(),
+        nn.MSELoss(reduction="sum"),
+        nn.CrossEntropyLoss(label_smoothing=0.1),
+    ),
     "empty containers": lambda nn: nn.Sequential(nn.Sequential(), nn.ModuleList()),
     "ModuleList runs of equal layers": lambda nn: nn.ModuleList(
-        [nn.Linear(1, 1), nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 1), nn.Sequential(nn.Tanh()),
-         nn.Sequential(nn.Tanh())]),
+        [
+            nn.Linear(1, 1),
+            nn.Linear(1, 1),
+            nn.ReLU(),
+            nn.Linear(1, 1),
+            nn.Sequential(nn.Tanh()),
+            nn.Sequential(nn.Tanh()),
+        ]
+    ),
     "Sequential does not group": lambda nn: nn.Sequential(nn.Linear(1, 1), nn.Linear(1, 1)),
     "named Sequential": lambda nn: nn.Sequential(OrderedDict([("lin", nn.Linear(1, 1)), ("act", nn.Tanh())])),
 }
@@ -1193,42 +1307,88 @@ LOSSES: dict[str, tuple[Callable[..., Any], np.ndarray]] = {
     "L1Loss at ties": (lambda lib, x, r: lib.nn.L1Loss(reduction=r)(x, t(lib, EXTREME_TARGETS)), EXTREME_TARGETS),
     "bce": (lambda lib, x, r: lib.nn.functional.binary_cross_entropy(x, t(lib, BINARY), reduction=r), PROBS),
     "bce soft": (lambda lib, x, r: lib.nn.functional.binary_cross_entropy(x, t(lib, SOFT), reduction=r), PROBS),
-    "bce weight": (lambda lib, x, r: lib.nn.BCELoss(weight=t(lib, ELEMENT_WEIGHT), reduction=r)(x, t(lib, SOFT)),
-                   PROBS),
-    "bce row weight": (lambda lib, x, r: lib.nn.functional.binary_cross_entropy(
-        x, t(lib, BINARY), weight=t(lib, CLASS_WEIGHT), reduction=r), PROBS),
-    "bce at 0 and 1": (lambda lib, x, r: lib.nn.functional.binary_cross_entropy(
-        x, t(lib, EXTREME_TARGETS), reduction=r), EXTREME_PROBS),
-    "bce with logits": (lambda lib, x, r: lib.nn.functional.binary_cross_entropy_with_logits(
-        x, t(lib, SOFT), reduction=r), 3 * LOGITS),
-    "bce with logits weight pos_weight": (lambda lib, x, r: lib.nn.BCEWithLogitsLoss(
-        weight=t(lib, ELEMENT_WEIGHT), pos_weight=t(lib, POS_WEIGHT), reduction=r)(x, t(lib, BINARY)), 3 * LOGITS),
-    "bce with logits at +-1000": (lambda lib, x, r: lib.nn.functional.binary_cross_entropy_with_logits(
-        x, t(lib, EXTREME_TARGETS), reduction=r), np.array([-1000.0, 1000.0, 0.0, 50.0, -50.0])),
+    "bce weight": (
+        lambda lib, x, r: lib.nn.BCELoss(weight=t(lib, ELEMENT_WEIGHT), reduction=r)(x, t(lib, SOFT)),
+        PROBS,
+    ),
+    "bce row weight": (
+        lambda lib, x, r: lib.nn.functional.binary_cross_entropy(
+            x, t(lib, BINARY), weight=t(lib, CLASS_WEIGHT), reduction=r
+        ),
+        PROBS,
+    ),
+    "bce at 0 and 1": (
+        lambda lib, x, r: lib.nn.functional.binary_cross_entropy(x, t(lib, EXTREME_TARGETS), reduction=r),
+        EXTREME_PROBS,
+    ),
+    "bce with logits": (
+        lambda lib, x, r: lib.nn.functional.binary_cross_entropy_with_logits(x, t(lib, SOFT), reduction=r),
+        3 * LOGITS,
+    ),
+    "bce with logits weight pos_weight": (
+        lambda lib, x, r: lib.nn.BCEWithLogitsLoss(
+            weight=t(lib, ELEMENT_WEIGHT), pos_weight=t(lib, POS_WEIGHT), reduction=r
+        )(x, t(lib, BINARY)),
+        3 * LOGITS,
+    ),
+    "bce with logits at +-1000": (
+        lambda lib, x, r: lib.nn.functional.binary_cross_entropy_with_logits(x, t(lib, EXTREME_TARGETS), reduction=r),
+        np.array([-1000.0, 1000.0, 0.0, 50.0, -50.0]),
+    ),
     "cross_entropy": (lambda lib, x, r: lib.nn.functional.cross_entropy(x, t(lib, CLASSES), reduction=r), LOGITS),
-    "CrossEntropyLoss weight": (lambda lib, x, r: lib.nn.CrossEntropyLoss(weight=t(lib, CLASS_WEIGHT), reduction=r)(
-        x, t(lib, CLASSES)), LOGITS),
-    "cross_entropy ignore_index": (lambda lib, x, r: lib.nn.functional.cross_entropy(
-        x, t(lib, IGNORED), weight=t(lib, CLASS_WEIGHT), reduction=r), LOGITS),
-    "cross_entropy own ignore_index": (lambda lib, x, r: lib.nn.functional.cross_entropy(
-        x, t(lib, CLASSES), ignore_index=int(CLASSES[0]), reduction=r), LOGITS),
-    "cross_entropy label_smoothing": (lambda lib, x, r: lib.nn.CrossEntropyLoss(
-        label_smoothing=0.2, reduction=r)(x, t(lib, CLASSES)), LOGITS),
-    "cross_entropy smoothing weight ignore": (lambda lib, x, r: lib.nn.functional.cross_entropy(
-        x, t(lib, IGNORED), weight=t(lib, CLASS_WEIGHT), label_smoothing=0.3, reduction=r), LOGITS),
-    "cross_entropy probabilities": (lambda lib, x, r: lib.nn.functional.cross_entropy(
-        x, t(lib, SOFT), weight=t(lib, CLASS_WEIGHT), label_smoothing=0.1, reduction=r), LOGITS),
-    "cross_entropy (N, C, d)": (lambda lib, x, r: lib.nn.functional.cross_entropy(
-        x, t(lib, CLASSES_3D), weight=t(lib, CLASS_WEIGHT), reduction=r), LOGITS_3D),
-    "cross_entropy one sample": (lambda lib, x, r: lib.nn.functional.cross_entropy(
-        x, t(lib, 2), reduction=r), LOGITS[0]),
-    "cross_entropy huge logits": (lambda lib, x, r: lib.nn.functional.cross_entropy(
-        x, t(lib, CLASSES), reduction=r), 1000 * LOGITS),
-    "cross_entropy all ignored": (lambda lib, x, r: lib.nn.functional.cross_entropy(
-        x, t(lib, ALL_IGNORED), reduction=r), LOGITS),
+    "CrossEntropyLoss weight": (
+        lambda lib, x, r: lib.nn.CrossEntropyLoss(weight=t(lib, CLASS_WEIGHT), reduction=r)(x, t(lib, CLASSES)),
+        LOGITS,
+    ),
+    "cross_entropy ignore_index": (
+        lambda lib, x, r: lib.nn.functional.cross_entropy(x, t(lib, IGNORED), weight=t(lib, CLASS_WEIGHT), reduction=r),
+        LOGITS,
+    ),
+    "cross_entropy own ignore_index": (
+        lambda lib, x, r: lib.nn.functional.cross_entropy(
+            x, t(lib, CLASSES), ignore_index=int(CLASSES[0]), reduction=r
+        ),
+        LOGITS,
+    ),
+    "cross_entropy label_smoothing": (
+        lambda lib, x, r: lib.nn.CrossEntropyLoss(label_smoothing=0.2, reduction=r)(x, t(lib, CLASSES)),
+        LOGITS,
+    ),
+    "cross_entropy smoothing weight ignore": (
+        lambda lib, x, r: lib.nn.functional.cross_entropy(
+            x, t(lib, IGNORED), weight=t(lib, CLASS_WEIGHT), label_smoothing=0.3, reduction=r
+        ),
+        LOGITS,
+    ),
+    "cross_entropy probabilities": (
+        lambda lib, x, r: lib.nn.functional.cross_entropy(
+            x, t(lib, SOFT), weight=t(lib, CLASS_WEIGHT), label_smoothing=0.1, reduction=r
+        ),
+        LOGITS,
+    ),
+    "cross_entropy (N, C, d)": (
+        lambda lib, x, r: lib.nn.functional.cross_entropy(
+            x, t(lib, CLASSES_3D), weight=t(lib, CLASS_WEIGHT), reduction=r
+        ),
+        LOGITS_3D,
+    ),
+    "cross_entropy one sample": (
+        lambda lib, x, r: lib.nn.functional.cross_entropy(x, t(lib, 2), reduction=r),
+        LOGITS[0],
+    ),
+    "cross_entropy huge logits": (
+        lambda lib, x, r: lib.nn.functional.cross_entropy(x, t(lib, CLASSES), reduction=r),
+        1000 * LOGITS,
+    ),
+    "cross_entropy all ignored": (
+        lambda lib, x, r: lib.nn.functional.cross_entropy(x, t(lib, ALL_IGNORED), reduction=r),
+        LOGITS,
+    ),
     "nll": (lambda lib, x, r: lib.nn.functional.nll_loss(x, t(lib, CLASSES), reduction=r), LOGITS),
-    "NLLLoss weight ignore": (lambda lib, x, r: lib.nn.NLLLoss(weight=t(lib, CLASS_WEIGHT), reduction=r)(
-        x, t(lib, IGNORED)), LOGITS),
+    "NLLLoss weight ignore": (
+        lambda lib, x, r: lib.nn.NLLLoss(weight=t(lib, CLASS_WEIGHT), reduction=r)(x, t(lib, IGNORED)),
+        LOGITS,
+    ),
     "nll (N, C, d)": (lambda lib, x, r: lib.nn.functional.nll_loss(x, t(lib, CLASSES_3D), reduction=r), LOGITS_3D),
     "nll all ignored": (lambda lib, x, r: lib.nn.functional.nll_loss(x, t(lib, ALL_IGNORED), reduction=r), LOGITS),
 }
@@ -1256,13 +1416,17 @@ TARGET_GRAD_LOSSES: dict[str, Callable[..., Any]] = {
     "mse": lambda lib, x, y, r: lib.nn.functional.mse_loss(x, y, reduction=r),
     "l1": lambda lib, x, y, r: lib.nn.L1Loss(reduction=r)(x, y),
     "bce": lambda lib, x, y, r: lib.nn.functional.binary_cross_entropy(
-        x.sigmoid(), y.sigmoid(), weight=t(lib, ELEMENT_WEIGHT), reduction=r),
+        x.sigmoid(), y.sigmoid(), weight=t(lib, ELEMENT_WEIGHT), reduction=r
+    ),
     "bce with logits": lambda lib, x, y, r: lib.nn.BCEWithLogitsLoss(
-        weight=t(lib, ELEMENT_WEIGHT), pos_weight=t(lib, POS_WEIGHT), reduction=r)(x, y.sigmoid()),
+        weight=t(lib, ELEMENT_WEIGHT), pos_weight=t(lib, POS_WEIGHT), reduction=r
+    )(x, y.sigmoid()),
     "cross_entropy probabilities": lambda lib, x, y, r: lib.nn.functional.cross_entropy(
-        x, y.softmax(1), weight=t(lib, CLASS_WEIGHT), label_smoothing=0.1, reduction=r),
+        x, y.softmax(1), weight=t(lib, CLASS_WEIGHT), label_smoothing=0.1, reduction=r
+    ),
     "cross_entropy probabilities (N, C, d)": lambda lib, x, y, r: lib.nn.functional.cross_entropy(
-        x.reshape(N, C, 1) * t(lib, SPREAD), (y.reshape(N, C, 1) * t(lib, SPREAD)).softmax(1), reduction=r),
+        x.reshape(N, C, 1) * t(lib, SPREAD), (y.reshape(N, C, 1) * t(lib, SPREAD)).softmax(1), reduction=r
+    ),
 }
 
 
@@ -1285,14 +1449,17 @@ LOSS_ERRORS = {
     "class out of range": lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 3])),
     "negative class": lambda lib: lib.nn.functional.nll_loss(lib.ones(2, 3), lib.tensor([0, -1])),
     "target batch size": lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 1, 2])),
-    "class weight size": lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 1]),
-                                                                     weight=lib.ones(2)),
-    "label_smoothing range": lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 1]),
-                                                                         label_smoothing=1.5),
+    "class weight size": lambda lib: lib.nn.functional.cross_entropy(
+        lib.ones(2, 3), lib.tensor([0, 1]), weight=lib.ones(2)
+    ),
+    "label_smoothing range": lambda lib: lib.nn.functional.cross_entropy(
+        lib.ones(2, 3), lib.tensor([0, 1]), label_smoothing=1.5
+    ),
     "reduction name": lambda lib: lib.nn.functional.mse_loss(lib.ones(2), lib.ones(2), reduction="avg"),
     "bce target shape": lambda lib: lib.nn.functional.binary_cross_entropy(lib.ones(2) / 2, lib.ones(3)),
-    "bce with logits target shape": lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(lib.ones(2),
-                                                                                                   lib.ones(3)),
+    "bce with logits target shape": lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.ones(2), lib.ones(3)
+    ),
 }
 
 
@@ -1319,8 +1486,7 @@ OPTIMIZERS = {
     "Adam amsgrad": lambda optim, params: optim.Adam(params, lr=0.01, amsgrad=True),
     "Adam amsgrad weight_decay": lambda optim, params: optim.Adam(params, lr=0.01, amsgrad=True, weight_decay=0.1),
     "Adam maximize": lambda optim, params: optim.Adam(params, lr=0.01, maximize=True),
-    "Adam decoupled": lambda optim, params: optim.Adam(params, lr=0.01, weight_decay=0.1,
-                                                       decoupled_weight_decay=True),
+    "Adam decoupled": lambda optim, params: optim.Adam(params, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
     "AdamW": lambda optim, params: optim.AdamW(params, lr=0.01),
     "AdamW weight_decay": lambda optim, params: optim.AdamW(params, lr=0.01, weight_decay=0.3),
     "AdamW amsgrad": lambda optim, params: optim.AdamW(params, lr=0.01, amsgrad=True),
@@ -1343,7 +1509,7 @@ def train(lib, make_optimizer, groups: bool, resume_after: int | None, steps: in
     x, y = lib.tensor(X_DATA), lib.tensor(Y_DATA)
     for step in range(steps):
         optimizer.zero_grad()
-        loss = ((x @ w + b - y) ** 2).mean() + 0.01 * (w ** 4).sum()
+        loss = ((x @ w + b - y) ** 2).mean() + 0.01 * (w**4).sum()
         loss.backward()
         optimizer.step()
         if step + 1 == resume_after:
@@ -1378,8 +1544,13 @@ def optimizer_state_layout(lib):
         (p.sum() + q.sum()).backward()
         optimizer.step()
         state = optimizer.state_dict()
-        layouts.append([sorted(state), {k: sorted(v) for k, v in state["state"].items()},
-                        [g["params"] for g in state["param_groups"]]])
+        layouts.append(
+            [
+                sorted(state),
+                {k: sorted(v) for k, v in state["state"].items()},
+                [g["params"] for g in state["param_groups"]],
+            ]
+        )
     return layouts
 
 
@@ -1471,9 +1642,19 @@ def test_init_distribution(name, shape):
     np.testing.assert_allclose(ours.mean(), theirs.mean(), atol=0.02 * max(theirs.std(), 1e-3))
 
 
-@pytest.mark.parametrize("nonlinearity, param", [("linear", None), ("sigmoid", None), ("tanh", None), ("relu", None),
-                                                 ("leaky_relu", None), ("leaky_relu", 0.2), ("selu", None),
-                                                 ("conv2d", None)])
+@pytest.mark.parametrize(
+    "nonlinearity, param",
+    [
+        ("linear", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("selu", None),
+        ("conv2d", None),
+    ],
+)
 def test_calculate_gain(nonlinearity, param):
     ours, theirs = both(lambda lib: lib.nn.init.calculate_gain(nonlinearity, param))
     assert ours == pytest.approx(theirs, rel=1e-15)
@@ -1499,6 +1680,7 @@ def test_init_of_a_zero_element_tensor_is_a_no_op_with_a_warning():
 
 
 # ---- var/std, split/chunk, mm, view_as, sum/mean dtype=, log1p, softplus, leaky_relu -----------------------
+
 
 # name: (fn(lib, *inputs), input shapes, "any" or "positive" inputs); pieces of split and chunk are weighted
 # differently before they are joined, so a gradient sent to the wrong piece would show.
@@ -1584,8 +1766,11 @@ def test_softplus_in_float32_agrees_with_torch_in_both_tails():
 
 
 def test_var_without_degrees_of_freedom_warns_and_gives_what_torch_gives():
-    for call in (lambda lib: lib.tensor([2.0]).var(), lambda lib: lib.tensor([1.0, 2.0]).var(correction=2),
-                 lambda lib: lib.tensor(1.0).std(0)):
+    for call in (
+        lambda lib: lib.tensor([2.0]).var(),
+        lambda lib: lib.tensor([1.0, 2.0]).var(correction=2),
+        lambda lib: lib.tensor(1.0).std(0),
+    ):
         results = []
         for lib in (tg, torch):
             with pytest.warns(UserWarning, match="degrees of freedom"):
@@ -1594,9 +1779,17 @@ def test_var_without_degrees_of_freedom_warns_and_gives_what_torch_gives():
 
 
 def test_split_and_chunk_give_torchs_number_and_shapes_of_pieces():
-    cases = [((10,), lambda x: x.split(3)), ((10,), lambda x: x.split(20)), ((0,), lambda x: x.split(2)),
-             ((0,), lambda x: x.split(0)), ((6,), lambda x: x.chunk(4)), ((6,), lambda x: x.chunk(5)),
-             ((3,), lambda x: x.chunk(20)), ((0,), lambda x: x.chunk(3)), ((2, 7), lambda x: x.chunk(3, 1))]
+    cases = [
+        ((10,), lambda x: x.split(3)),
+        ((10,), lambda x: x.split(20)),
+        ((0,), lambda x: x.split(2)),
+        ((0,), lambda x: x.split(0)),
+        ((6,), lambda x: x.chunk(4)),
+        ((6,), lambda x: x.chunk(5)),
+        ((3,), lambda x: x.chunk(20)),
+        ((0,), lambda x: x.chunk(3)),
+        ((2, 7), lambda x: x.chunk(3, 1)),
+    ]
     for shape, call in cases:
         ours, theirs = both(lambda lib: call(lib.zeros(*shape)))
         assert type(ours) is tuple and type(theirs) is tuple
@@ -1636,6 +1829,7 @@ def test_more_errors_are_instances_of_the_class_torch_raises(name):
 
 # ---- buffers, get_submodule/get_parameter/get_buffer, ModuleList/Sequential editing, the new activations --
 
+
 def buffered_net(lib):
     nn = lib.nn
 
@@ -1668,8 +1862,9 @@ def float64_of(net: Any) -> Any:
 
 
 BUFFER_QUERIES = {
-    "state_dict keys, shapes and dtypes": lambda net: [(k, tuple(v.shape), dtype_name(v))
-                                                       for k, v in net.state_dict().items()],
+    "state_dict keys, shapes and dtypes": lambda net: [
+        (k, tuple(v.shape), dtype_name(v)) for k, v in net.state_dict().items()
+    ],
     "state_dict with a prefix": lambda net: list(net.norm.state_dict(prefix="model.")),
     "named_buffers": lambda net: [name for name, _ in net.named_buffers()],
     "named_buffers not recursing": lambda net: [name for name, _ in net.named_buffers(recurse=False)],
@@ -1758,8 +1953,14 @@ def sequential_deletion(lib):
     del net[1]
     first = list(net.state_dict())
     del net[0:1]
-    return [first, list(net.state_dict()), repr(net), hasattr(net, "fc"), hasattr(net, "out"),
-            tuple(net(lib.ones(3, 2)).shape)]
+    return [
+        first,
+        list(net.state_dict()),
+        repr(net),
+        hasattr(net, "fc"),
+        hasattr(net, "out"),
+        tuple(net(lib.ones(3, 2)).shape),
+    ]
 
 
 BUFFER_SCENARIOS = [buffers_load_and_strictness, buffer_reassignment, module_list_editing, sequential_deletion]
@@ -1771,9 +1972,17 @@ def test_buffer_and_container_scenarios(scenario):
     assert ours == theirs
 
 
-@pytest.mark.parametrize("make", [lambda nn: nn.LeakyReLU(), lambda nn: nn.LeakyReLU(0.2, True),
-                                  lambda nn: nn.LeakyReLU(negative_slope=1e-3), lambda nn: nn.Softplus(),
-                                  lambda nn: nn.Softplus(2, 5), lambda nn: nn.Softplus(beta=0.5)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda nn: nn.LeakyReLU(),
+        lambda nn: nn.LeakyReLU(0.2, True),
+        lambda nn: nn.LeakyReLU(negative_slope=1e-3),
+        lambda nn: nn.Softplus(),
+        lambda nn: nn.Softplus(2, 5),
+        lambda nn: nn.Softplus(beta=0.5),
+    ],
+)
 def test_new_activation_reprs_are_torchs_text(make):
     ours, theirs = both(lambda lib: repr(make(lib.nn)))
     assert ours == theirs

@@ -1,4 +1,7 @@
-"""Convolution and pooling against PyTorch: outputs and input/weight/bias gradients for each option (skipped without torch)."""
+"""Convolution and pooling against PyTorch: outputs and input/weight/bias gradients for each option.
+
+Skipped without torch.
+"""
 
 from __future__ import annotations
 
@@ -51,8 +54,10 @@ AVG_POOLS = [
     ((1, 2, 7, 5), {"kernel_size": (3, 3), "stride": (2, 1), "padding": (1, 1)}),
     ((1, 2, 7, 5), {"kernel_size": (3, 3), "stride": (2, 1), "padding": (1, 1), "count_include_pad": False}),
     ((1, 2, 6, 5), {"kernel_size": (3, 2), "stride": (2, 2), "padding": (1, 1), "ceil_mode": True}),
-    ((1, 2, 6, 5), {"kernel_size": (3, 2), "stride": (2, 2), "padding": (1, 1), "ceil_mode": True,
-                    "count_include_pad": False}),
+    (
+        (1, 2, 6, 5),
+        {"kernel_size": (3, 2), "stride": (2, 2), "padding": (1, 1), "ceil_mode": True, "count_include_pad": False},
+    ),
 ]
 
 
@@ -135,14 +140,17 @@ def test_conv_initialisation_has_pytorchs_bounds() -> None:
         assert np.abs(values).max() > 0.8 / np.sqrt(fan_in)  # spread over the range, not a smaller one
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: tg.nn.Conv2d(3, 4, 3, groups=2), "divisible by groups"),
-    (lambda: tg.nn.Conv2d(3, 4, 3, padding_mode="reflect"), "padding_mode"),
-    (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(3, 5, 5)), "4-d input"),
-    (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(1, 2, 5, 5)), "conv2d"),
-    (lambda: tg.nn.functional.conv2d(tg.zeros(1, 1, 5, 5), tg.zeros(1, 1, 3, 3), stride=2, padding="same"), "same"),
-    (lambda: tg.nn.MaxPool2d(2, padding=2)(tg.zeros(1, 1, 5, 5)), "half of the kernel"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: tg.nn.Conv2d(3, 4, 3, groups=2), "divisible by groups"),
+        (lambda: tg.nn.Conv2d(3, 4, 3, padding_mode="reflect"), "padding_mode"),
+        (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(3, 5, 5)), "4-d input"),
+        (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(1, 2, 5, 5)), "conv2d"),
+        (lambda: tg.nn.functional.conv2d(tg.zeros(1, 1, 5, 5), tg.zeros(1, 1, 3, 3), stride=2, padding="same"), "same"),
+        (lambda: tg.nn.MaxPool2d(2, padding=2)(tg.zeros(1, 1, 5, 5)), "half of the kernel"),
+    ],
+)
 def test_errors_where_pytorch_raises(make, message) -> None:
     with pytest.raises((ValueError, NotImplementedError)) as caught:
         make()

@@ -8,7 +8,8 @@ sum(out * w) for a fixed w per float output. Skipped where torch is not installe
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
@@ -85,8 +86,11 @@ ROWS = [
     Row("erf", lambda lib, x: lib.erf(x * 3), ((4, 5),)),
     Row("erfc", lambda lib, x: lib.erfc(x * 3), ((4, 5),)),
     Row("erf, erfc far out", lambda lib, x: lib.erf(x * 6) + lib.erfc(x * 6) * 1e10, ((4, 5),)),
-    Row("floor, ceil, round, trunc", lambda lib, x: lib.floor(x * 3) + lib.ceil(x * 3) + lib.round(x * 3)
-        + lib.trunc(x * 3), ((4, 5),)),
+    Row(
+        "floor, ceil, round, trunc",
+        lambda lib, x: lib.floor(x * 3) + lib.ceil(x * 3) + lib.round(x * 3) + lib.trunc(x * 3),
+        ((4, 5),),
+    ),
     Row("round decimals=2", lambda lib, x: lib.round(x * 3, decimals=2), ((4, 5),)),
     Row("frac", lambda lib, x: lib.frac(x * 3), ((4, 5),)),
     Row("sign", lambda lib, x: lib.sign(x), ((4, 5),)),
@@ -100,18 +104,29 @@ ROWS = [
     Row("fmod", lambda lib, a, b: lib.fmod(a * 3, b), ((3, 4), (3, 4))),
     Row("remainder", lambda lib, a, b: lib.remainder(a * 3, b), ((3, 4), (3, 4))),
     Row("%", lambda lib, a, b: (a * 3) % b + a % 0.7, ((3, 4), (3, 4))),
-    Row("nan_to_num", lambda lib, x: (lib.nan_to_num(x + lib.tensor([np.inf, np.nan, -np.inf, 1.0], dtype=lib.float64)),
-                                     lib.nan_to_num(x - lib.tensor([np.inf, np.nan, 2.0, -np.inf], dtype=lib.float64),
-                                                    nan=0.5, posinf=3.0, neginf=-1.0)), ((3, 4),)),
+    Row(
+        "nan_to_num",
+        lambda lib, x: (
+            lib.nan_to_num(x + lib.tensor([np.inf, np.nan, -np.inf, 1.0], dtype=lib.float64)),
+            lib.nan_to_num(
+                x - lib.tensor([np.inf, np.nan, 2.0, -np.inf], dtype=lib.float64), nan=0.5, posinf=3.0, neginf=-1.0
+            ),
+        ),
+        ((3, 4),),
+    ),
     # reductions and scans
     Row("prod", lambda lib, x: lib.prod(x), ((3, 4),)),
     Row("prod dim=1 keepdim", lambda lib, x: x.prod(1, keepdim=True), ((3, 4),)),
-    Row("prod with zeros", lambda lib, x: (x * lib.tensor([1.0, 0.0, 0.0, 1.0], dtype=lib.float64)).prod(-1),
-        ((3, 4),)),
+    Row(
+        "prod with zeros", lambda lib, x: (x * lib.tensor([1.0, 0.0, 0.0, 1.0], dtype=lib.float64)).prod(-1), ((3, 4),)
+    ),
     Row("cumsum", lambda lib, x: lib.cumsum(x, 1), ((3, 4),)),
     Row("cumprod", lambda lib, x: lib.cumprod(x, 0), ((3, 4),)),
-    Row("cumprod with a zero", lambda lib, x: (x * lib.tensor([1.0, 1.0, 0.0, 1.0], dtype=lib.float64))
-        .cumprod(-1), ((3, 4),)),
+    Row(
+        "cumprod with a zero",
+        lambda lib, x: (x * lib.tensor([1.0, 1.0, 0.0, 1.0], dtype=lib.float64)).cumprod(-1),
+        ((3, 4),),
+    ),
     Row("logcumsumexp", lambda lib, x: lib.logcumsumexp(x * 50, 1), ((3, 4),)),
     Row("cummax", lambda lib, x: lib.cummax(x, 1), ((3, 4),)),
     Row("cummin", lambda lib, x: x.cummin(0), ((3, 4),)),
@@ -140,8 +155,11 @@ ROWS = [
     Row("median dim", lambda lib, x: x.median(1), ((3, 4),)),
     Row("mode with ties", lambda lib, x: lib.mode(lib.round(x * 2), 1), ((3, 8),)),
     Row("mode keepdim", lambda lib, x: lib.round(x).mode(0, keepdim=True), ((6, 4),)),
-    Row("F.gelu exact and tanh", lambda lib, x: (lib.nn.functional.gelu(x * 3), lib.nn.functional.gelu(
-        x, approximate="tanh")), ((3, 4),)),
+    Row(
+        "F.gelu exact and tanh",
+        lambda lib, x: (lib.nn.functional.gelu(x * 3), lib.nn.functional.gelu(x, approximate="tanh")),
+        ((3, 4),),
+    ),
     # shape
     Row("flip", lambda lib, x: lib.flip(x, (0, 2)), ((2, 3, 4),)),
     Row("roll", lambda lib, x: lib.roll(x, (1, -2), (0, 2)), ((2, 3, 4),)),
@@ -173,16 +191,36 @@ ROWS = [
     Row("scatter", lambda lib, x, s: x.scatter(1, ix(lib, [[0, 3], [1, 2], [3, 0]]), s), ((3, 4), (3, 2))),
     Row("scatter value", lambda lib, x: lib.scatter(x, 0, ix(lib, [[2, 0, 1, 1]]), value=1.5), ((3, 4),)),
     Row("scatter_add", lambda lib, x, s: lib.scatter_add(x, 0, ix(lib, IDX), s), ((3, 4), (2, 4))),
-    Row("scatter_reduce sum, mean", lambda lib, x, s: (lib.scatter_reduce(x, 0, ix(lib, IDX), s, "sum"), x.scatter_reduce(
-        0, ix(lib, IDX), s, "mean")), ((3, 4), (2, 4))),
-    Row("scatter_reduce include_self=False", lambda lib, x, s: (x.scatter_reduce(0, ix(lib, IDX), s, "sum", include_self=False),
-                                                                x.scatter_reduce(0, ix(lib, IDX), s, "mean",
-                                                                                 include_self=False)), ((3, 4), (2, 4))),
-    Row("scatter_reduce amax, amin, prod", lambda lib, x, s: tuple(
-        lib.scatter_reduce(x, 0, ix(lib, IDX), s, r, include_self=inc) for r in ("amax", "amin", "prod")
-        for inc in (True, False)), ((3, 4), (2, 4))),
-    Row("scatter_reduce amax with ties", lambda lib, x, s: lib.round(x).scatter_reduce(
-        0, ix(lib, IDX), lib.round(s), "amax") * x, ((3, 4), (2, 4))),
+    Row(
+        "scatter_reduce sum, mean",
+        lambda lib, x, s: (
+            lib.scatter_reduce(x, 0, ix(lib, IDX), s, "sum"),
+            x.scatter_reduce(0, ix(lib, IDX), s, "mean"),
+        ),
+        ((3, 4), (2, 4)),
+    ),
+    Row(
+        "scatter_reduce include_self=False",
+        lambda lib, x, s: (
+            x.scatter_reduce(0, ix(lib, IDX), s, "sum", include_self=False),
+            x.scatter_reduce(0, ix(lib, IDX), s, "mean", include_self=False),
+        ),
+        ((3, 4), (2, 4)),
+    ),
+    Row(
+        "scatter_reduce amax, amin, prod",
+        lambda lib, x, s: tuple(
+            lib.scatter_reduce(x, 0, ix(lib, IDX), s, r, include_self=inc)
+            for r in ("amax", "amin", "prod")
+            for inc in (True, False)
+        ),
+        ((3, 4), (2, 4)),
+    ),
+    Row(
+        "scatter_reduce amax with ties",
+        lambda lib, x, s: lib.round(x).scatter_reduce(0, ix(lib, IDX), lib.round(s), "amax") * x,
+        ((3, 4), (2, 4)),
+    ),
     Row("gather", lambda lib, x: lib.gather(x, 0, ix(lib, IDX)), ((3, 4),)),
     Row("index_select", lambda lib, x: lib.index_select(x, 1, ix(lib, [3, 0, 3])), ((3, 4),)),
     Row("index_add", lambda lib, x, s: x.index_add(0, ix(lib, [2, 2]), s, alpha=2.0), ((3, 4), (2, 4))),
@@ -194,12 +232,26 @@ ROWS = [
     Row("take", lambda lib, x: lib.take(x, ix(lib, [[0, 7], [7, 19]])), ((4, 5),)),
     Row("take_along_dim", lambda lib, x: lib.take_along_dim(x, ix(lib, [[1], [4], [0], [0]]), 1), ((4, 5),)),
     Row("einsum matmul", lambda lib, a, b: lib.einsum("ij,jk->ik", a, b), ((3, 4), (4, 2))),
-    Row("einsum batch, implicit output", lambda lib, a, b: (lib.einsum("bij,bjk->bik", a, b), lib.einsum("bij,bjk", a, b)),
-        ((2, 3, 4), (2, 4, 2))),
-    Row("einsum trace, diagonal, sum", lambda lib, x: (lib.einsum("ii", x), lib.einsum("ii->i", x), lib.einsum("ij->", x)),
-        ((3, 3),)),
-    Row("einsum ...", lambda lib, a, b: (lib.einsum("...ij,...jk->...ik", a, b), lib.einsum("...ij,...jk", a, b),
-                                         lib.einsum("b...,b...->...", a, a), lib.einsum("...i->...", b)), ((2, 3, 4), (2, 4, 5))),
+    Row(
+        "einsum batch, implicit output",
+        lambda lib, a, b: (lib.einsum("bij,bjk->bik", a, b), lib.einsum("bij,bjk", a, b)),
+        ((2, 3, 4), (2, 4, 2)),
+    ),
+    Row(
+        "einsum trace, diagonal, sum",
+        lambda lib, x: (lib.einsum("ii", x), lib.einsum("ii->i", x), lib.einsum("ij->", x)),
+        ((3, 3),),
+    ),
+    Row(
+        "einsum ...",
+        lambda lib, a, b: (
+            lib.einsum("...ij,...jk->...ik", a, b),
+            lib.einsum("...ij,...jk", a, b),
+            lib.einsum("b...,b...->...", a, a),
+            lib.einsum("...i->...", b),
+        ),
+        ((2, 3, 4), (2, 4, 5)),
+    ),
     Row("einsum three operands", lambda lib, a, b, c: lib.einsum("i,ij,jk->k", a, b, c), ((3,), (3, 4), (4, 2))),
     Row("nonzero", lambda lib, x: (lib.nonzero(x > 0), (x > 0).nonzero(as_tuple=True)), ((4, 5),)),
 ]
@@ -214,8 +266,9 @@ def run(lib, row: Row, seed: int = 0):
         rng = np.random.default_rng(1)
         np_errors = np.errstate(over="ignore")  # (nan_to_num's default posinf is the dtype's largest value)
         np_errors.__enter__()
-        total = sum((o * lib.tensor(rng.uniform(-1, 1, size=tuple(o.shape)), dtype=lib.float64)).sum()
-                    for o in float_outs)
+        total = sum(
+            (o * lib.tensor(rng.uniform(-1, 1, size=tuple(o.shape)), dtype=lib.float64)).sum() for o in float_outs
+        )
         total.backward()
         np_errors.__exit__(None, None, None)
     grads = [None if x.grad is None else to_numpy(x.grad) for x in xs]
@@ -253,8 +306,15 @@ DTYPE_ROWS = [
     ("// and % of int64", lambda lib, x: (x // 3, x % 3, 7 // (x + 10), lib.fmod(x, 3), lib.remainder(x, -3))),
     ("& | ^ ~ << >> of int64", lambda lib, x: (x & 6, x | 1, x ^ x, ~x, x << 2, x >> 1, 5 & x)),
     ("& | ^ ~ of bool", lambda lib, x: ((x > 0) & (x < 3), (x > 0) | (x < 0), (x > 0) ^ True, ~(x > 0))),
-    ("logical_*", lambda lib, x: (lib.logical_and(x, x > 1), lib.logical_or(x, x < 0), lib.logical_not(x),
-                                  lib.logical_xor(x, x > 1))),
+    (
+        "logical_*",
+        lambda lib, x: (
+            lib.logical_and(x, x > 1),
+            lib.logical_or(x, x < 0),
+            lib.logical_not(x),
+            lib.logical_xor(x, x > 1),
+        ),
+    ),
     ("isnan, isinf, isfinite", lambda lib, x: (lib.isnan(x), lib.isinf(x / 0.0), lib.isfinite(x / 0.0))),
     ("prod of int64, of bool", lambda lib, x: (lib.prod(x), (x > 0).prod(1))),
     ("cumsum of bool, cumprod of int64", lambda lib, x: ((x > 0).cumsum(1), lib.cumprod(x, 0))),
@@ -264,9 +324,14 @@ DTYPE_ROWS = [
     ("mode of int64", lambda lib, x: lib.mode(x, 1)),
     ("unique", lambda lib, x: lib.unique(x, return_inverse=True, return_counts=True)),
     ("nonzero", lambda lib, x: lib.nonzero(x)),
-    ("scatter_reduce of int64", lambda lib, x: tuple(x.scatter_reduce(1, ix(lib, [[0, 0], [3, 3]]), x[:, :2] * 3, r,
-                                                                      include_self=inc)
-                                                     for r in ("sum", "mean", "prod", "amax", "amin") for inc in (True, False))),
+    (
+        "scatter_reduce of int64",
+        lambda lib, x: tuple(
+            x.scatter_reduce(1, ix(lib, [[0, 0], [3, 3]]), x[:, :2] * 3, r, include_self=inc)
+            for r in ("sum", "mean", "prod", "amax", "amin")
+            for inc in (True, False)
+        ),
+    ),
     ("scatter int64", lambda lib, x: x.scatter(1, ix(lib, [[0], [3]]), 9)),
     ("masked_fill int64 with a float", lambda lib, x: x.masked_fill(x > 1, 2.7)),
     ("tril, flip, roll, repeat of int64", lambda lib, x: (x.tril(), x.flip(0), x.roll(1, 1), x.repeat(2, 1))),
@@ -347,25 +412,57 @@ METHODS = [
     ("type()", lambda lib, x: (x.type(), x.double().type(), x.long().type(), x.bool().type(), x.half().type())),
     ("type(dtype), type(name)", lambda lib, x: (x.type(lib.float64), x.type("torch.IntTensor"))),
     ("type_as", lambda lib, x: x.type_as(lib.zeros(1, dtype=lib.int64))),
-    ("new_zeros, new_ones, new_full, new_tensor, new_empty",
-     lambda lib, x: (x.new_zeros(2, 3), x.new_ones((2,)), x.new_full((2,), 7), x.new_tensor([1, 2]),
-                     x.new_zeros(2, dtype=lib.int64), x.new_empty(3).shape)),
-    ("to dtype, to cpu, to other, cpu", lambda lib, x: (x.to(lib.float64), x.to("cpu"), x.to("cpu", lib.int64),
-                                                        x.to(lib.zeros(1, dtype=lib.int32)), x.cpu(),
-                                                        x.to(dtype=lib.float16, device="cpu"))),
-    ("float, double, long, int, bool, half, short, byte",
-     lambda lib, x: (x.float(), x.double(), x.long(), x.int(), x.bool(), x.half(), x.short(), x.abs().byte())),
+    (
+        "new_zeros, new_ones, new_full, new_tensor, new_empty",
+        lambda lib, x: (
+            x.new_zeros(2, 3),
+            x.new_ones((2,)),
+            x.new_full((2,), 7),
+            x.new_tensor([1, 2]),
+            x.new_zeros(2, dtype=lib.int64),
+            x.new_empty(3).shape,
+        ),
+    ),
+    (
+        "to dtype, to cpu, to other, cpu",
+        lambda lib, x: (
+            x.to(lib.float64),
+            x.to("cpu"),
+            x.to("cpu", lib.int64),
+            x.to(lib.zeros(1, dtype=lib.int32)),
+            x.cpu(),
+            x.to(dtype=lib.float16, device="cpu"),
+        ),
+    ),
+    (
+        "float, double, long, int, bool, half, short, byte",
+        lambda lib, x: (x.float(), x.double(), x.long(), x.int(), x.bool(), x.half(), x.short(), x.abs().byte()),
+    ),
     ("tolist, item", lambda lib, x: (x.tolist(), x[0, 0].item(), x.long().tolist())),
     ("eq, ne, lt, le, gt, ge", lambda lib, x: (x.eq(0.5), x.ne(0.5), x.lt(0), x.le(0.5), x.gt(x.T.sum()), x.ge(1))),
     ("greater, less", lambda lib, x: (x.greater(0), x.less(0), x.greater_equal(0.5), x.less_equal(0.5))),
-    ("allclose, isclose, equal", lambda lib, x: (x.allclose(x + 1e-9), x.allclose(x + 1e-3), lib.allclose(x, x * 1.0),
-                                                 x.isclose(x + 1e-6), lib.isclose(x, x + 1e-2), x.equal(x * 1.0),
-                                                 lib.equal(x, x + 1), x.equal(x[:1]))),
+    (
+        "allclose, isclose, equal",
+        lambda lib, x: (
+            x.allclose(x + 1e-9),
+            x.allclose(x + 1e-3),
+            lib.allclose(x, x * 1.0),
+            x.isclose(x + 1e-6),
+            lib.isclose(x, x + 1e-2),
+            x.equal(x * 1.0),
+            lib.equal(x, x + 1),
+            x.equal(x[:1]),
+        ),
+    ),
     ("contiguous, clone", lambda lib, x: (x.T.contiguous(), x.clone())),
-    ("device", lambda lib, x: (str(x.device), x.device.type, x.device == lib.device("cpu"), x.device == "cpu",
-                               x.is_cuda)),
-    ("tg.eq, tg.gt, ...", lambda lib, x: (lib.eq(x, 0.5), lib.ne(x, x), lib.lt(x, 1), lib.le(x, 1), lib.gt(x, 0),
-                                          lib.ge(x, 0))),
+    (
+        "device",
+        lambda lib, x: (str(x.device), x.device.type, x.device == lib.device("cpu"), x.device == "cpu", x.is_cuda),
+    ),
+    (
+        "tg.eq, tg.gt, ...",
+        lambda lib, x: (lib.eq(x, 0.5), lib.ne(x, x), lib.lt(x, 1), lib.le(x, 1), lib.gt(x, 0), lib.ge(x, 0)),
+    ),
 ]
 
 
@@ -434,8 +531,12 @@ def test_uniform_and_normal_in_place_draw_from_the_generator() -> None:
 
 def test_cuda_is_a_clear_error_and_cpu_is_accepted() -> None:
     x = tg.tensor([1.0], device="cpu")
-    for call in (lambda: x.to("cuda"), lambda: x.cuda(), lambda: tg.tensor([1.0], device="cuda"),
-                 lambda: x.new_zeros(2, device="cuda:0")):
+    for call in (
+        lambda: x.to("cuda"),
+        lambda: x.cuda(),
+        lambda: tg.tensor([1.0], device="cuda"),
+        lambda: x.new_zeros(2, device="cuda:0"),
+    ):
         with pytest.raises(RuntimeError, match="CPU only"):
             call()
     assert x.to(tg.device("cpu")) is x and tg.device("cpu") == torch.device("cpu")
@@ -450,14 +551,31 @@ PROMOTION = [
     ("int tensor * Python int", lambda lib: lib.tensor([1, 2]) * 3),
     ("bool + bool, bool + int", lambda lib: (lib.tensor([True]) + lib.tensor([True]), lib.tensor([True]) + 1)),
     ("float32 tensor + int64 tensor", lambda lib: lib.ones(2) + lib.tensor([1, 2])),
-    ("sin, exp, sqrt, log, sigmoid, tanh, cos of ints", lambda lib: (
-        lib.tensor([1, 2]).sin(), lib.tensor([1, 2]).exp(), lib.tensor([1, 4]).sqrt(), lib.tensor([1, 2]).log(),
-        lib.tensor([1, 2]).sigmoid(), lib.tensor([1, 2]).tanh(), lib.tensor([1, 2]).cos())),
+    (
+        "sin, exp, sqrt, log, sigmoid, tanh, cos of ints",
+        lambda lib: (
+            lib.tensor([1, 2]).sin(),
+            lib.tensor([1, 2]).exp(),
+            lib.tensor([1, 4]).sqrt(),
+            lib.tensor([1, 2]).log(),
+            lib.tensor([1, 2]).sigmoid(),
+            lib.tensor([1, 2]).tanh(),
+            lib.tensor([1, 2]).cos(),
+        ),
+    ),
     ("mean of floats of ints", lambda lib: lib.tensor([1, 2]).float().mean()),
-    ("sum of uint8, int32, bool", lambda lib: (lib.tensor(np.array([200, 100], dtype=np.uint8)).sum(),
-                                               lib.tensor([1, 2], dtype=lib.int32).sum(), lib.tensor([True, True]).sum())),
-    ("where, clamp of ints", lambda lib: (lib.where(lib.tensor([True, False]), lib.tensor([1, 2]), 0.5),
-                                          lib.tensor([1, 5]).clamp(2, 3))),
+    (
+        "sum of uint8, int32, bool",
+        lambda lib: (
+            lib.tensor(np.array([200, 100], dtype=np.uint8)).sum(),
+            lib.tensor([1, 2], dtype=lib.int32).sum(),
+            lib.tensor([True, True]).sum(),
+        ),
+    ),
+    (
+        "where, clamp of ints",
+        lambda lib: (lib.where(lib.tensor([True, False]), lib.tensor([1, 2]), 0.5), lib.tensor([1, 5]).clamp(2, 3)),
+    ),
     ("cat of int64", lambda lib: lib.cat([lib.tensor([1]), lib.tensor([2, 3])])),
     ("bool mask picks rows", lambda lib: lib.tensor([[1.0], [2.0], [3.0]])[lib.tensor([True, False, True])]),
 ]
@@ -475,8 +593,11 @@ MIXED = [
     ("nn.Linear on an int tensor", lambda lib: lib.nn.Linear(2, 3)(lib.tensor([[1, 2]])), "x.float()"),
     ("float32 @ float64", lambda lib: lib.ones(2, 2) @ lib.ones(2, 2, dtype=lib.float64), "same dtype"),
     ("mm of int and float", lambda lib: lib.ones(2, 2).mm(lib.tensor([[1, 2], [3, 4]])), "x.float()"),
-    ("F.linear float64 input, float32 weight", lambda lib: lib.nn.functional.linear(
-        lib.ones(1, 2, dtype=lib.float64), lib.ones(3, 2)), "same dtype"),
+    (
+        "F.linear float64 input, float32 weight",
+        lambda lib: lib.nn.functional.linear(lib.ones(1, 2, dtype=lib.float64), lib.ones(3, 2)),
+        "same dtype",
+    ),
 ]
 
 
@@ -492,7 +613,10 @@ def test_matrix_products_of_mixed_dtypes_raise_as_torch_with_a_hint(name, call, 
 DEFAULT_DTYPE_USES = [
     ("Python floats", lambda lib: lib.tensor([1.5, 2.0])),
     ("zeros, rand", lambda lib: (lib.zeros(2), lib.rand(2).dtype == lib.get_default_dtype())),
-    ("arange of floats, linspace, full", lambda lib: (lib.arange(0, 1, 0.5), lib.linspace(0, 1, 3), lib.full((2,), 0.5))),
+    (
+        "arange of floats, linspace, full",
+        lambda lib: (lib.arange(0, 1, 0.5), lib.linspace(0, 1, 3), lib.full((2,), 0.5)),
+    ),
     ("int tensor + Python float, int / int", lambda lib: (lib.tensor([1]) + 0.5, lib.tensor([1]) / lib.tensor([2]))),
     ("sin of ints", lambda lib: lib.tensor([1, 2]).sin()),
     ("nn.Linear's weight", lambda lib: lib.nn.Linear(2, 3).weight),
@@ -548,7 +672,9 @@ def test_type_promotion_of_every_dtype_pair_matches_torch(op) -> None:
         for b in DTYPES:
             for sa, sb in PAIRINGS:
                 try:
-                    theirs = outputs(fn(torch, torch.ones(sa, dtype=getattr(torch, a)), torch.ones(sb, dtype=getattr(torch, b))))
+                    theirs = outputs(
+                        fn(torch, torch.ones(sa, dtype=getattr(torch, a)), torch.ones(sb, dtype=getattr(torch, b)))
+                    )
                 except RuntimeError:
                     continue  # torch refuses (e.g. bool - bool); not compared
                 with np.errstate(all="ignore"):
@@ -566,10 +692,19 @@ VIEWS = [
 VIEWS_OK = [
     ("view of a transposed matrix, same shape", lambda lib: lib.ones(2, 3).T.view(3, 2)),
     ("contiguous().view", lambda lib: lib.ones(2, 3).T.contiguous().view(6)),
-    ("view splitting the last dim of a permuted tensor", lambda lib: lib.ones(2, 3, 4).permute(1, 0, 2).view(3, 2, 2, 2)),
+    (
+        "view splitting the last dim of a permuted tensor",
+        lambda lib: lib.ones(2, 3, 4).permute(1, 0, 2).view(3, 2, 2, 2),
+    ),
     ("view of a row slice", lambda lib: lib.ones(4, 3)[1:3].view(6)),
-    ("is_contiguous", lambda lib: (lib.ones(2, 3).is_contiguous(), lib.ones(2, 3).T.is_contiguous(),
-                                   lib.ones(2, 3).T.contiguous().is_contiguous())),
+    (
+        "is_contiguous",
+        lambda lib: (
+            lib.ones(2, 3).is_contiguous(),
+            lib.ones(2, 3).T.is_contiguous(),
+            lib.ones(2, 3).T.contiguous().is_contiguous(),
+        ),
+    ),
 ]
 
 
@@ -591,8 +726,12 @@ GRAPH_IN_PLACE = [
     ("add_, mul_, sub_, div_", lambda lib, h: h.add_(1).mul_(3).sub_(0.5).div_(2)),
     ("pow_, clamp_", lambda lib, h: h.pow_(2).clamp_(0.5, 10.0)),
     ("masked_fill_, fill_ of a slice", lambda lib, h: (h.masked_fill_(h > 3, 0.0), h[:1].fill_(7.0))),
-    ("index_add_, scatter_", lambda lib, h: h.index_add_(0, ix(lib, [1, 1]), lib.ones(2, 2, dtype=lib.float64))
-     .scatter_(1, ix(lib, [[0], [1]]), lib.full((2, 1), 5.0, dtype=lib.float64))),
+    (
+        "index_add_, scatter_",
+        lambda lib, h: h.index_add_(0, ix(lib, [1, 1]), lib.ones(2, 2, dtype=lib.float64)).scatter_(
+            1, ix(lib, [[0], [1]]), lib.full((2, 1), 5.0, dtype=lib.float64)
+        ),
+    ),
     ("copy_ of a broadcast row", lambda lib, h: h.copy_(lib.tensor([3.0, -1.0], dtype=lib.float64))),
 ]
 

@@ -18,8 +18,17 @@ from tinygrad_edu import optim
 from tinygrad_edu.apps import check
 from tinygrad_edu.apps.reference import TUTORIALS
 from tinygrad_edu.apps.tutorial_checks import (
-    GRAD_TOL, PUBLISHED_TOL, TRAJECTORY_TOL, build_autograd_model, check_gradients, half_summed_squared_error,
-    mean_bce, mean_squared_error, to_state_dict, to_tutorial_params, train_twin,
+    GRAD_TOL,
+    PUBLISHED_TOL,
+    TRAJECTORY_TOL,
+    build_autograd_model,
+    check_gradients,
+    half_summed_squared_error,
+    mean_bce,
+    mean_squared_error,
+    to_state_dict,
+    to_tutorial_params,
+    train_twin,
 )
 
 NAMES = list(TUTORIALS)  # ['A', 'B', 'C', 'D']
@@ -60,6 +69,7 @@ def table_rows(text: str) -> dict[str, list[str]]:
 
 # ---- the twin: the same network, the same weights, the same loss -------------------------------
 
+
 @pytest.mark.parametrize("name", NAMES)
 def test_twin_starts_from_the_tutorials_own_weights_and_computes_its_forward_pass(name):
     tutorial = TUTORIALS[name]
@@ -78,16 +88,18 @@ def test_descended_and_reported_losses_are_the_tutorials(name):
     initial = tutorial.init()
     predictions, loss = twin.forward_loss()
     assert loss.item() == pytest.approx(tutorial.loss(initial, tutorial.X, tutorial.y), rel=1e-14)
-    assert twin.reported_loss(predictions) == pytest.approx(tutorial.reported_loss(initial, tutorial.X, tutorial.y),
-                                                            rel=1e-14)
+    assert twin.reported_loss(predictions) == pytest.approx(
+        tutorial.reported_loss(initial, tutorial.X, tutorial.y), rel=1e-14
+    )
 
 
 def test_tutorial_d_bias_is_row_0_and_matrices_are_linear_weights_transposed():
     # The ones column comes FIRST in tutorial D, so row 0 of each (1 + in, out) matrix is the bias.
     hidden = np.arange(12.0).reshape(4, 3)  # (1 + in, out)
     output = np.arange(4.0).reshape(4, 1)
-    state = to_state_dict(build_autograd_model(TUTORIALS["D"]).spec.layout,
-                          {"hidden_weights": hidden, "output_weights": output})
+    state = to_state_dict(
+        build_autograd_model(TUTORIALS["D"]).spec.layout, {"hidden_weights": hidden, "output_weights": output}
+    )
     np.testing.assert_array_equal(state["hidden.bias"], [0.0, 1.0, 2.0])
     np.testing.assert_array_equal(state["hidden.weight"], hidden[1:].T)  # (out, in)
     np.testing.assert_array_equal(state["output.bias"], [0.0])
@@ -105,6 +117,7 @@ def test_weight_map_round_trips(name):
 
 
 # ---- check 1: gradients ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_autograd_gradients_equal_the_hand_derived_ones_at_init(name):
@@ -136,6 +149,7 @@ def test_sgd_on_the_twin_takes_the_tutorials_steps(name):
 
 # ---- check 2: the full training run ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", NAMES)
 def test_full_schedule_reproduces_every_printed_loss_and_the_final_predictions(name, checked):
     _, _, results = checked
@@ -147,8 +161,9 @@ def test_full_schedule_reproduces_every_printed_loss_and_the_final_predictions(n
 def test_final_predictions_are_the_pinned_output_of_the_tutorials_code(name, checked):
     # reproduced_predictions: a literal run of the tutorial's script, rounded to 6 decimals.
     _, _, results = checked
-    np.testing.assert_allclose(results[name].predictions, TUTORIALS[name].reproduced_predictions,
-                               rtol=0, atol=5e-7 + 1e-12)
+    np.testing.assert_allclose(
+        results[name].predictions, TUTORIALS[name].reproduced_predictions, rtol=0, atol=5e-7 + 1e-12
+    )
 
 
 def test_tutorial_d_predictions_are_from_before_the_last_update(checked):
@@ -160,6 +175,7 @@ def test_tutorial_d_predictions_are_from_before_the_last_update(checked):
 
 
 # ---- check 3: published figures ------------------------------------------------------------------
+
 
 def test_tutorial_a_reproduces_its_published_predictions_to_the_printed_precision(checked):
     # Printed to 2 decimals, but not exactly rounded (0.9866 appears as 0.98): held to one unit, 0.01.
@@ -195,12 +211,20 @@ def test_seed_column_says_which_seeds_are_ours(checked):
 
 # ---- the command ------------------------------------------------------------------------------------
 
+
 def test_check_passes_and_prints_one_row_per_tutorial(checked):
     status, text, _ = checked
     assert status == 0
     header = " ".join(line for line in text.splitlines() if line.startswith("tutorial |"))
-    for column in ("network", "loss its text claims", "loss its update descends", "max|grad diff|",
-                   "final predictions", "published", "result"):
+    for column in (
+        "network",
+        "loss its text claims",
+        "loss its update descends",
+        "max|grad diff|",
+        "final predictions",
+        "published",
+        "result",
+    ):
         assert column in header
     rows = table_rows(text)
     assert list(rows) == NAMES
@@ -215,12 +239,15 @@ def test_check_output_fits_a_terminal_of_110_columns(checked):
     assert len(widest) <= 110, widest
 
 
-@pytest.mark.parametrize("name, claimed, descended", [
-    ("A", "BCE (mean)", "BCE (mean)"),
-    ("B", "MSE (mean)", "1/2 SSE (sum)"),
-    ("C", "BCE (mean)", "1/2 SSE (sum)"),
-    ("D", "none", "1/2 MSE (mean)"),
-])
+@pytest.mark.parametrize(
+    "name, claimed, descended",
+    [
+        ("A", "BCE (mean)", "BCE (mean)"),
+        ("B", "MSE (mean)", "1/2 SSE (sum)"),
+        ("C", "BCE (mean)", "1/2 SSE (sum)"),
+        ("D", "none", "1/2 MSE (mean)"),
+    ],
+)
 def test_table_names_the_claimed_and_the_descended_loss(name, claimed, descended, checked):
     _, text, _ = checked
     cells = table_rows(text)[name]
@@ -237,6 +264,7 @@ def test_unknown_tutorial_is_a_usage_error(capsys):
 
 # ---- the checks fail when the loss is wrong -------------------------------------------------------
 
+
 def wrong_loss_builder(loss):
     """A builder whose twin descends `loss` instead of the loss the tutorial's update really descends."""
     return lambda tutorial: build_autograd_model(tutorial, loss=loss)
@@ -251,11 +279,14 @@ def test_mean_squared_error_has_half_tutorial_bs_gradient():
         np.testing.assert_allclose(wrong[key], 0.5 * hand[key], rtol=1e-13, atol=0)
 
 
-@pytest.mark.parametrize("name, wrong_loss", [
-    ("B", mean_squared_error),  # what B's text claims
-    ("C", mean_bce),  # what C's text claims
-    ("A", half_summed_squared_error),
-])
+@pytest.mark.parametrize(
+    "name, wrong_loss",
+    [
+        ("B", mean_squared_error),  # what B's text claims
+        ("C", mean_bce),  # what C's text claims
+        ("A", half_summed_squared_error),
+    ],
+)
 def test_the_gradient_check_fails_on_a_loss_the_update_does_not_descend(name, wrong_loss):
     tutorial = TUTORIALS[name]
     grad_diff, _ = check_gradients(tutorial, wrong_loss_builder(wrong_loss), steps=3)

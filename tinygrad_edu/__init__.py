@@ -1,47 +1,103 @@
 """tinygrad_edu: a small, fast, exact reverse-mode autograd over NumPy, with a PyTorch-style API.
 
-    >>> import tinygrad_edu as tg
-    >>> x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    >>> (x ** 2).sum().backward()
-    >>> x.grad
-    tensor([2., 4., 6.], dtype=float32)
+>>> import tinygrad_edu as tg
+>>> x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x ** 2).sum().backward()
+>>> x.grad
+tensor([2., 4., 6.], dtype=float32)
 """
 
 import numpy as _np
 
-from tinygrad_edu.tensor import Tensor, from_numpy, tensor, where  # noqa: I001  (Tensor first: the rest build on it)
-from tinygrad_edu.tensor import get_default_dtype, result_type, set_default_dtype
-from tinygrad_edu.autograd import (
-    Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, unbroadcast,
-)
-from tinygrad_edu.creation import (
-    arange, default_generator, empty, eye, full, full_like, linspace, manual_seed, ones, ones_like,
-    rand, rand_like, randn, randn_like, zeros, zeros_like,
-)
-from tinygrad_edu.creation import (  # issue 13: torch's Generator and the rest of its random functions
-    Generator, bernoulli, empty_like, get_rng_state, initial_seed, logspace, multinomial, normal, randint,
-    randint_like, randperm, seed, set_rng_state,
-)
-from tinygrad_edu.errors import ArgumentError, DtypeError, SerializationError, ShapeError
-from tinygrad_edu.functional import (
-    abs, cat, chunk, clamp, exp, log, log1p, log_softmax, logsumexp, matmul, maximum, mean, minimum, mm,
-    relu, sigmoid, softmax, split, sqrt, stack, std, sum, tanh, var,
-)
-from tinygrad_edu.functional_surface import *  # noqa: F403  (tg.sin, tg.cumsum, ...: the list is its __all__)
 from tinygrad_edu import functional_surface as _functional_surface
-from tinygrad_edu.gradcheck import GradcheckError, gradcheck
-from tinygrad_edu.graph import draw_graph
+from tinygrad_edu import (  # noqa: E402  (they build on everything above)
+    linalg,  # noqa: E402  (tg.linalg, as torch.linalg)
+    nn,
+    optim,
+    utils,  # noqa: E402  (tg.utils.data, as torch.utils.data)
+)
+from tinygrad_edu.autograd import (
+    Function,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    unbroadcast,
+)
+from tinygrad_edu.compiler import compile  # noqa: A004, E402  (tg.compile, as torch.compile)
+from tinygrad_edu.creation import (  # issue 13: torch's Generator and the rest of its random functions
+    Generator,
+    arange,
+    bernoulli,
+    default_generator,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    get_rng_state,
+    initial_seed,
+    linspace,
+    logspace,
+    manual_seed,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+    zeros,
+    zeros_like,
+)
 from tinygrad_edu.debug import (
-    AnomalyError, BadBackward, GradReport, check_grads, detect_anomaly, is_anomaly_enabled,
+    AnomalyError,
+    BadBackward,
+    GradReport,
+    check_grads,
+    detect_anomaly,
+    is_anomaly_enabled,
     locate_bad_backward,
 )
-
-from tinygrad_edu import nn, optim  # noqa: E402  (they build on everything above)
-from tinygrad_edu import utils  # noqa: E402  (tg.utils.data, as torch.utils.data)
-from tinygrad_edu.serialization import load, save
-from tinygrad_edu import linalg  # noqa: E402  (tg.linalg, as torch.linalg)
 from tinygrad_edu.device import device  # noqa: E402
-from tinygrad_edu.compiler import compile  # noqa: A004, E402  (tg.compile, as torch.compile)
+from tinygrad_edu.errors import ArgumentError, DtypeError, SerializationError, ShapeError
+from tinygrad_edu.functional import (
+    abs,
+    cat,
+    chunk,
+    clamp,
+    exp,
+    log,
+    log1p,
+    log_softmax,
+    logsumexp,
+    matmul,
+    maximum,
+    mean,
+    minimum,
+    mm,
+    relu,
+    sigmoid,
+    softmax,
+    split,
+    sqrt,
+    stack,
+    std,
+    sum,
+    tanh,
+    var,
+)
+from tinygrad_edu.functional_surface import *  # noqa: F403  (tg.sin, tg.cumsum, ...: the list is its __all__)
+from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+from tinygrad_edu.graph import draw_graph
+from tinygrad_edu.serialization import load, save
+from tinygrad_edu.tensor import Tensor, from_numpy, get_default_dtype, result_type, set_default_dtype, tensor, where  # noqa: I001  (Tensor first: the rest build on it)
 
 __version__ = "0.1.0"
 
@@ -57,19 +113,105 @@ int64 = long = _np.int64
 bool = _np.bool_  # noqa: A001  (tg.bool, as torch.bool)
 
 __all__ = [
-    "Tensor", "tensor", "from_numpy", "where", "get_default_dtype", "set_default_dtype", "result_type",
-    "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "unbroadcast",
-    "arange", "default_generator", "empty", "eye", "full", "full_like", "linspace", "manual_seed",
-    "ones", "ones_like", "rand", "rand_like", "randn", "randn_like", "zeros", "zeros_like",
-    "Generator", "bernoulli", "empty_like", "get_rng_state", "initial_seed", "logspace", "multinomial", "normal",
-    "randint", "randint_like", "randperm", "seed", "set_rng_state",
-    "ShapeError", "DtypeError", "ArgumentError", "SerializationError", "GradcheckError", "gradcheck",
-    "AnomalyError", "BadBackward", "GradReport", "check_grads", "detect_anomaly", "is_anomaly_enabled",
+    "Tensor",
+    "tensor",
+    "from_numpy",
+    "where",
+    "get_default_dtype",
+    "set_default_dtype",
+    "result_type",
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "unbroadcast",
+    "arange",
+    "default_generator",
+    "empty",
+    "eye",
+    "full",
+    "full_like",
+    "linspace",
+    "manual_seed",
+    "ones",
+    "ones_like",
+    "rand",
+    "rand_like",
+    "randn",
+    "randn_like",
+    "zeros",
+    "zeros_like",
+    "Generator",
+    "bernoulli",
+    "empty_like",
+    "get_rng_state",
+    "initial_seed",
+    "logspace",
+    "multinomial",
+    "normal",
+    "randint",
+    "randint_like",
+    "randperm",
+    "seed",
+    "set_rng_state",
+    "ShapeError",
+    "DtypeError",
+    "ArgumentError",
+    "SerializationError",
+    "GradcheckError",
+    "gradcheck",
+    "AnomalyError",
+    "BadBackward",
+    "GradReport",
+    "check_grads",
+    "detect_anomaly",
+    "is_anomaly_enabled",
     "locate_bad_backward",
-    "nn", "optim", "utils", "save", "load", "draw_graph", "compile",
-    "abs", "cat", "chunk", "clamp", "exp", "log", "log1p", "log_softmax", "logsumexp", "matmul", "maximum",
-    "mean", "minimum", "mm", "relu", "sigmoid", "softmax", "split", "sqrt", "stack", "std", "sum", "tanh",
-    "var", "linalg", "device",
+    "nn",
+    "optim",
+    "utils",
+    "save",
+    "load",
+    "draw_graph",
+    "compile",
+    "abs",
+    "cat",
+    "chunk",
+    "clamp",
+    "exp",
+    "log",
+    "log1p",
+    "log_softmax",
+    "logsumexp",
+    "matmul",
+    "maximum",
+    "mean",
+    "minimum",
+    "mm",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "split",
+    "sqrt",
+    "stack",
+    "std",
+    "sum",
+    "tanh",
+    "var",
+    "linalg",
+    "device",
     *_functional_surface.__all__,
-    "float16", "float32", "float64", "int8", "uint8", "int16", "int32", "int64", "half", "double", "short", "long",
+    "float16",
+    "float32",
+    "float64",
+    "int8",
+    "uint8",
+    "int16",
+    "int32",
+    "int64",
+    "half",
+    "double",
+    "short",
+    "long",
 ]

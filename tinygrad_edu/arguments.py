@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import operator
 import warnings
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 
-Dim = Union[int, Sequence[int], None]  # a `dim` argument: one dimension, several, or None for all
+Dim = int | Sequence[int] | None  # a `dim` argument: one dimension, several, or None for all
 
 
 def as_tuple(dim: Any) -> tuple[int, ...]:
@@ -28,8 +29,9 @@ def check_dim(op: str, dim: int, ndim: int) -> int:
     return int(dim) % max(ndim, 1)
 
 
-def reduce_args(op: str, ndim: int, dim: Dim, keepdim: bool, axis: Dim,
-                keepdims: Optional[bool]) -> tuple[Optional[tuple[int, ...]], bool]:
+def reduce_args(
+    op: str, ndim: int, dim: Dim, keepdim: bool, axis: Dim, keepdims: bool | None
+) -> tuple[tuple[int, ...] | None, bool]:
     """Accept dim/keepdim (PyTorch) or axis/keepdims (NumPy); return sorted axes (None: all) and keepdim."""
     if axis is not None:
         if dim is not None:
@@ -45,7 +47,7 @@ def reduce_args(op: str, ndim: int, dim: Dim, keepdim: bool, axis: Dim,
     return axes, bool(keepdim)
 
 
-def arg_reduce(fn: Any, data: np.ndarray, dim: Optional[int], keepdim: bool) -> np.ndarray:
+def arg_reduce(fn: Any, data: np.ndarray, dim: int | None, keepdim: bool) -> np.ndarray:
     """fn (np.argmax or np.argmin) over dim, as an array; over the flattened data when dim is None."""
     if dim is None:
         result = fn(data)
@@ -107,14 +109,16 @@ def check_mm(a: tuple[int, ...], b: tuple[int, ...]) -> None:
     """Raise a ShapeError unless both shapes are matrices (2-D) whose inner sizes agree, as torch.mm wants."""
     for what, shape in (("self", a), ("mat2", b)):
         if len(shape) != 2:
-            raise ShapeError(f"mm: {what} must be a matrix (2-D), got shape {shape}; "
-                             "use matmul for vectors and batches")
+            raise ShapeError(
+                f"mm: {what} must be a matrix (2-D), got shape {shape}; use matmul for vectors and batches"
+            )
     if a[1] != b[0]:
         raise ShapeError(f"mm: shapes {a} and {b} cannot be multiplied ({a[1]} != {b[0]})")
 
 
-def variance_args(op: str, data: np.ndarray, dim: Any, unbiased: Optional[bool], keepdim: bool,
-                  correction: Optional[float]) -> tuple[Optional[tuple[int, ...]], bool, float]:
+def variance_args(
+    op: str, data: np.ndarray, dim: Any, unbiased: bool | None, keepdim: bool, correction: float | None
+) -> tuple[tuple[int, ...] | None, bool, float]:
     """var's and std's arguments as (axes, keepdim, divisor), where divisor = max(0, N - correction).
 
     N is the number of elements each result is computed from. PyTorch's older `unbiased=True/False`
@@ -122,8 +126,9 @@ def variance_args(op: str, data: np.ndarray, dim: Any, unbiased: Optional[bool],
     N <= correction there are no degrees of freedom left: the divisor is 0 and, as PyTorch, we warn.
     """
     if data.dtype.kind != "f":
-        raise DtypeError(f"{op}: std and var only support floating-point dtypes, got {data.dtype}; "
-                         "convert first, e.g. x.float()")
+        raise DtypeError(
+            f"{op}: std and var only support floating-point dtypes, got {data.dtype}; convert first, e.g. x.float()"
+        )
     if isinstance(dim, bool):  # x.var(True): PyTorch's var(unbiased) form
         if unbiased is not None:
             raise TypeError(f"{op}: unbiased given twice")
@@ -139,9 +144,12 @@ def variance_args(op: str, data: np.ndarray, dim: Any, unbiased: Optional[bool],
     axes, keep = reduce_args(op, data.ndim, dim, keepdim, None, None)
     count = data.size if axes is None else int(np.prod([data.shape[a] for a in axes]))
     if count - correction <= 0:
-        warnings.warn(f"{op}(): degrees of freedom is <= 0: correction ({correction}) should be less than "
-                      f"the number of elements reduced ({count}); the result is inf or nan", UserWarning,
-                      stacklevel=4)  # the user's line: it called var, which called _variance, which called us
+        warnings.warn(
+            f"{op}(): degrees of freedom is <= 0: correction ({correction}) should be less than "
+            f"the number of elements reduced ({count}); the result is inf or nan",
+            UserWarning,
+            stacklevel=4,
+        )  # the user's line: it called var, which called _variance, which called us
     return axes, keep, max(0, count - correction)
 
 
@@ -172,15 +180,19 @@ def split_sizes(shape: tuple[int, ...], dim: int, split_size_or_sections: Any) -
         if any(s < 0 for s in sizes):
             raise ShapeError(f"split: section sizes must not be negative, got {sizes}")
         if sum(sizes) != length:
-            raise ShapeError(f"split: section sizes {sizes} sum to {sum(sizes)}, but dimension {dim} of "
-                             f"shape {shape} has size {length}")
+            raise ShapeError(
+                f"split: section sizes {sizes} sum to {sum(sizes)}, but dimension {dim} of "
+                f"shape {shape} has size {length}"
+            )
         return axis, sizes
     size = _size("split", "split_size", split_size_or_sections)
     if size < 0:
         raise ShapeError(f"split: split_size must not be negative, got {size}")
     if size == 0 and length != 0:
-        raise ShapeError(f"split: split_size can only be 0 if the dimension is empty, but dimension {dim} "
-                         f"of shape {shape} has size {length}")
+        raise ShapeError(
+            f"split: split_size can only be 0 if the dimension is empty, but dimension {dim} "
+            f"of shape {shape} has size {length}"
+        )
     if length == 0:
         return axis, [0]
     full, rest = divmod(length, size)
@@ -209,5 +221,7 @@ def check_same_dtype(op: str, a: Any, b: Any) -> None:
         hint = "convert one with .to(other.dtype)"
         if a.dtype.kind != "f" or b.dtype.kind != "f":
             hint = "convert the integer side with .float() (e.g. x.float()), or make the data with floats"
-        raise DtypeError(f"{op}: both operands must have the same dtype, got {a.dtype} and {b.dtype} "
-                         f"(PyTorch: 'mat1 and mat2 must have the same dtype'); {hint}")
+        raise DtypeError(
+            f"{op}: both operands must have the same dtype, got {a.dtype} and {b.dtype} "
+            f"(PyTorch: 'mat1 and mat2 must have the same dtype'); {hint}"
+        )

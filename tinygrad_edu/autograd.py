@@ -19,7 +19,8 @@ import heapq
 import inspect
 import itertools
 import threading
-from typing import Any, Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -57,6 +58,7 @@ _last_in_place = -1
 # ---------------------------------------------------------------------------------------------
 # Grad mode
 # ---------------------------------------------------------------------------------------------
+
 
 class _GradModeState(threading.local):
     """Whether ops record a graph: one switch per thread, as in PyTorch (a new thread starts with it on),
@@ -96,6 +98,7 @@ class _GradModeSwitch:
         """
         mode = self.mode
         if inspect.isgeneratorfunction(fn):
+
             @functools.wraps(fn)
             def generator(*args: Any, **kwargs: Any) -> Any:
                 inner = fn(*args, **kwargs)
@@ -198,6 +201,7 @@ def is_other_array(x: Any) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Function: the one way an op is defined, for the engine's own ops and for users' ops alike
 # ---------------------------------------------------------------------------------------------
+
 
 class Function:
     """A differentiable op: `forward` computes the output, `backward` its vector-Jacobian product.
@@ -317,6 +321,7 @@ class Function:
 # The backward walk
 # ---------------------------------------------------------------------------------------------
 
+
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum `grad` over the axes that broadcasting added or stretched, so it gets `shape` back.
 
@@ -345,8 +350,9 @@ def graph_functions(root: Tensor) -> list[Function]:
     return sorted(found, key=lambda fn: fn.sequence)
 
 
-def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False,
-             targets: dict[int, list[Any]] | None = None) -> None:
+def backward(
+    root: Tensor, gradient: np.ndarray, retain_graph: bool = False, targets: dict[int, list[Any]] | None = None
+) -> None:
     """Accumulate d(root)/d(leaf), weighted by `gradient`, into `.grad` of every leaf that requires grad.
 
     With `targets` (id(tensor) -> [tensor, gradient so far]), as `grad()` and `Tensor.backward(inputs=...)`
@@ -398,9 +404,7 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False,
         if type(grads_in) is not tuple:
             grads_in = (grads_in,)
         if len(grads_in) != len(fn.inputs):
-            raise RuntimeError(
-                f"{fn.name}.backward returned {len(grads_in)} gradient(s) for {len(fn.inputs)} input(s)"
-            )
+            raise RuntimeError(f"{fn.name}.backward returned {len(grads_in)} gradient(s) for {len(fn.inputs)} input(s)")
         if watched:
             hooks.backward(fn, grads_in)
         for parent, grad, needed in zip(fn.inputs, grads_in, fn.needs_input_grad):
@@ -429,8 +433,14 @@ def backward(root: Tensor, gradient: np.ndarray, retain_graph: bool = False,
         hooks.walk(root, gradient, False)
 
 
-def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
     """The gradients of `outputs` with respect to `inputs`, as a tuple, as `torch.autograd.grad`.
 
     Nothing is added to any `.grad`. `outputs` and `inputs` are a tensor or a sequence of tensors;
@@ -514,8 +524,11 @@ def _check_saved_unchanged(fn: Function) -> None:
             raise _modified_error(fn, "output 0", array, version, fn.made_version)
     versions = fn.versions or [0] * len(fn.inputs)
     for i, (parent, version) in enumerate(zip(fn.inputs, versions)):
-        if isinstance(parent, Tensor) and parent._version != version and any(
-                np.may_share_memory(s, parent.data) for s in saved):
+        if (
+            isinstance(parent, Tensor)
+            and parent._version != version
+            and any(np.may_share_memory(s, parent.data) for s in saved)
+        ):
             raise _modified_error(fn, f"input {i}", parent.data, parent._version, version)
 
 
@@ -565,6 +578,7 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
 # The engine's one hook object: whatever watches the engine (anomaly detection, tracing, naming)
 # ---------------------------------------------------------------------------------------------
 
+
 class EngineHooks:
     """Where everything that watches the engine plugs in; nothing else about the engine is ever replaced.
 
@@ -605,7 +619,7 @@ class EngineHooks:
                 break
         self.active = bool(self.watchers)
 
-    def watching(self, watcher: Any) -> "_Watching":
+    def watching(self, watcher: Any) -> _Watching:
         """A context manager: `watcher` is installed inside the block."""
         return _Watching(self, watcher)
 

@@ -6,21 +6,46 @@ NumPy Generator, so `tg.manual_seed(n)` makes a whole run reproducible.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.arguments import shape_args
-from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.device import check_device
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.generator import Generator
 from tinygrad_edu.tensor import DTypeLike, Tensor, _check_can_require_grad, get_default_dtype
 
 __all__ = [
-    "manual_seed", "default_generator", "zeros", "ones", "full", "empty", "eye", "arange",
-    "linspace", "rand", "randn", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like",
-    "Generator", "seed", "initial_seed", "get_rng_state", "set_rng_state", "logspace", "randint", "randperm",
-    "multinomial", "normal", "bernoulli", "randint_like", "empty_like",
+    "manual_seed",
+    "default_generator",
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "eye",
+    "arange",
+    "linspace",
+    "rand",
+    "randn",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "rand_like",
+    "randn_like",
+    "Generator",
+    "seed",
+    "initial_seed",
+    "get_rng_state",
+    "set_rng_state",
+    "logspace",
+    "randint",
+    "randperm",
+    "multinomial",
+    "normal",
+    "bernoulli",
+    "randint_like",
+    "empty_like",
 ]
 
 
@@ -95,8 +120,9 @@ def empty(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False, devi
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
-def full(size: Any, fill_value: float, dtype: DTypeLike = None, requires_grad: bool = False,
-         device: Any = None) -> Tensor:
+def full(
+    size: Any, fill_value: float, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """A tensor of shape `size` filled with `fill_value`. Without dtype, as PyTorch: a bool fill gives
     bool, an int fill int64, a float fill float32 (the default dtype).
 
@@ -119,16 +145,23 @@ def _fill_dtype(value: Any) -> np.dtype:
     return get_default_dtype()
 
 
-def eye(n: int, m: Optional[int] = None, dtype: DTypeLike = None, requires_grad: bool = False,
-        device: Any = None) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """The n x m identity matrix."""
     check_device("eye", device)
     _size("eye", (n, n if m is None else m))  # only checks: negative sizes are a ShapeError, as for zeros
     return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
-def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: DTypeLike = None,
-           requires_grad: bool = False, device: Any = None) -> Tensor:
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: DTypeLike = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Values from start (inclusive) to end (exclusive) by step; int64 for int arguments, as in PyTorch.
 
     Example:
@@ -148,8 +181,9 @@ def arange(start: float, end: Optional[float] = None, step: float = 1, dtype: DT
     return _make(np.arange(start, end, step, dtype=np.dtype(dtype)), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: DTypeLike = None, requires_grad: bool = False,
-             device: Any = None) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """`steps` evenly spaced values from start to end, both included. With an integer dtype, as PyTorch:
     start and end become integers first, and each value is truncated toward zero (NumPy's linspace
     rounds down instead: -2.5 gives -3 there, -2 here)."""
@@ -163,8 +197,15 @@ def linspace(start: float, end: float, steps: int, dtype: DTypeLike = None, requ
     return _make(np.linspace(start, end, steps, dtype=dt), requires_grad)
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: DTypeLike = None,
-             requires_grad: bool = False, device: Any = None) -> Tensor:
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    dtype: DTypeLike = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """base ** linspace(start, end, steps), as `torch.logspace`.
 
     Example:
@@ -179,16 +220,26 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: DT
     return _make((np.trunc(values) if dt.kind in "iub" else values).astype(dt), requires_grad)
 
 
-def rand(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False,
-         generator: Optional[np.random.Generator] = None, device: Any = None) -> Tensor:
+def rand(
+    *size: Any,
+    dtype: DTypeLike = None,
+    requires_grad: bool = False,
+    generator: np.random.Generator | None = None,
+    device: Any = None,
+) -> Tensor:
     """Uniform samples from [0, 1), drawn from the library's generator (see `manual_seed`)."""
     check_device("rand", device)
     gen = generator or _RandomState.generator
     return _make(gen.random(_size("rand", size)).astype(_float_dtype("rand", dtype)), requires_grad)
 
 
-def randn(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False,
-          generator: Optional[np.random.Generator] = None, device: Any = None) -> Tensor:
+def randn(
+    *size: Any,
+    dtype: DTypeLike = None,
+    requires_grad: bool = False,
+    generator: np.random.Generator | None = None,
+    device: Any = None,
+) -> Tensor:
     """Standard normal samples, drawn from the library's generator (see `manual_seed`)."""
     check_device("randn", device)
     gen = generator or _RandomState.generator
@@ -215,24 +266,35 @@ def ones_like(x: Any, dtype: DTypeLike = None, requires_grad: bool = False, devi
     return _make(np.ones(shape, dtype=dt), requires_grad)
 
 
-def full_like(x: Any, fill_value: float, dtype: DTypeLike = None, requires_grad: bool = False,
-              device: Any = None) -> Tensor:
+def full_like(
+    x: Any, fill_value: float, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """`fill_value` with x's shape and dtype."""
     check_device("full_like", device)
     shape, dt = _like(x, dtype)
     return _make(np.full(shape, fill_value, dtype=dt), requires_grad)
 
 
-def rand_like(x: Any, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None,
-              generator: Optional[np.random.Generator] = None) -> Tensor:
+def rand_like(
+    x: Any,
+    dtype: DTypeLike = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     """Uniform [0, 1) samples with x's shape and dtype."""
     check_device("rand_like", device)
     shape, dt = _like(x, dtype)
     return rand(*shape, dtype=dt, requires_grad=requires_grad, generator=generator)
 
 
-def randn_like(x: Any, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None,
-               generator: Optional[np.random.Generator] = None) -> Tensor:
+def randn_like(
+    x: Any,
+    dtype: DTypeLike = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     """Standard normal samples with x's shape and dtype."""
     check_device("randn_like", device)
     shape, dt = _like(x, dtype)
@@ -246,7 +308,8 @@ def empty_like(x: Any, dtype: DTypeLike = None, requires_grad: bool = False, dev
 
 # ---- more of torch's random functions; each draws from `generator` or the library's --------------
 
-def _generator(generator: Optional[np.random.Generator]) -> np.random.Generator:
+
+def _generator(generator: np.random.Generator | None) -> np.random.Generator:
     """The generator given, else the library's default one (what tg.manual_seed seeds)."""
     return _RandomState.generator if generator is None else generator
 
@@ -271,8 +334,16 @@ def set_rng_state(state: dict) -> None:
     _RandomState.generator.set_state(state)
 
 
-def randint(low: int, high: Any = None, size: Any = None, *, generator: Optional[np.random.Generator] = None,
-            dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    *,
+    generator: np.random.Generator | None = None,
+    dtype: DTypeLike = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Integers drawn uniformly from [low, high) (int64), as `torch.randint(low=0, high, size)`.
 
     Example:
@@ -293,8 +364,16 @@ def randint(low: int, high: Any = None, size: Any = None, *, generator: Optional
     return _make(values.astype(dt), requires_grad)
 
 
-def randint_like(x: Any, low: int = 0, high: Any = None, *, dtype: DTypeLike = None, requires_grad: bool = False,
-                 device: Any = None, generator: Optional[np.random.Generator] = None) -> Tensor:
+def randint_like(
+    x: Any,
+    low: int = 0,
+    high: Any = None,
+    *,
+    dtype: DTypeLike = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     """randint with x's shape and dtype: `randint_like(x, high)` or `randint_like(x, low, high)`."""
     if high is None:
         low, high = 0, low
@@ -302,8 +381,14 @@ def randint_like(x: Any, low: int = 0, high: Any = None, *, dtype: DTypeLike = N
     return randint(low, high, shape, generator=generator, dtype=dt, requires_grad=requires_grad, device=device)
 
 
-def randperm(n: int, *, generator: Optional[np.random.Generator] = None, dtype: DTypeLike = None,
-             requires_grad: bool = False, device: Any = None) -> Tensor:
+def randperm(
+    n: int,
+    *,
+    generator: np.random.Generator | None = None,
+    dtype: DTypeLike = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """A random permutation of 0..n-1 (int64), as `torch.randperm`."""
     check_device("randperm", device)
     if n < 0:
@@ -312,8 +397,16 @@ def randperm(n: int, *, generator: Optional[np.random.Generator] = None, dtype: 
     return _make(_generator(generator).permutation(int(n)).astype(dt), requires_grad)
 
 
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Optional[np.random.Generator] = None,
-           dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: np.random.Generator | None = None,
+    dtype: DTypeLike = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Normal samples with the given mean and std (numbers or tensors, which broadcast), as `torch.normal`.
 
     Example:
@@ -336,7 +429,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Opti
     return _make((means + stds * draws).astype(_float_dtype("normal", dt)), requires_grad)
 
 
-def bernoulli(input: Any, p: Optional[float] = None, *, generator: Optional[np.random.Generator] = None) -> Tensor:
+def bernoulli(input: Any, p: float | None = None, *, generator: np.random.Generator | None = None) -> Tensor:
     """1 with probability input (elementwise), else 0, in input's dtype, as `torch.bernoulli`."""
     probs = input.data if isinstance(input, Tensor) else np.asarray(input, dtype=get_default_dtype())
     if p is not None:
@@ -347,8 +440,9 @@ def bernoulli(input: Any, p: Optional[float] = None, *, generator: Optional[np.r
     return _make(draws.astype(probs.dtype if probs.dtype.kind == "f" else get_default_dtype()), False)
 
 
-def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
-                generator: Optional[np.random.Generator] = None) -> Tensor:
+def multinomial(
+    input: Any, num_samples: int, replacement: bool = False, *, generator: np.random.Generator | None = None
+) -> Tensor:
     """Indices drawn with the (unnormalised, non-negative) weights in each row of input, as `torch.multinomial`:
     a 1-D input gives (num_samples,), a 2-D one (rows, num_samples), int64. Without replacement an index is
     drawn at most once per row, so num_samples may not exceed the number of categories with nonzero weight.
@@ -367,8 +461,10 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
     if np.any(rows.sum(axis=1) <= 0):
         raise ArgumentError("multinomial: every row of weights must have a positive sum")
     if not replacement and num_samples > np.min(np.count_nonzero(rows, axis=1)):
-        raise ArgumentError(f"multinomial: cannot draw {num_samples} samples without replacement from a row "
-                            f"with {np.min(np.count_nonzero(rows, axis=1))} categories of nonzero weight")
+        raise ArgumentError(
+            f"multinomial: cannot draw {num_samples} samples without replacement from a row "
+            f"with {np.min(np.count_nonzero(rows, axis=1))} categories of nonzero weight"
+        )
     gen = _generator(generator)
     picks = [gen.choice(row.size, size=num_samples, replace=replacement, p=row / row.sum()) for row in rows]
     out = np.array(picks, dtype=np.int64).reshape(weights.shape[:-1] + (num_samples,))

@@ -18,8 +18,10 @@ def check_device(op: str, device: Any) -> None:
         return
     name = str(getattr(device, "type", device))
     if name.split(":")[0] != "cpu":
-        raise RuntimeError(f"{op}: device {str(device)!r} is not available: tinygrad_edu runs on the CPU only "
-                           f"(NumPy); drop device= or pass device='cpu'")
+        raise RuntimeError(
+            f"{op}: device {str(device)!r} is not available: tinygrad_edu runs on the CPU only "
+            f"(NumPy); drop device= or pass device='cpu'"
+        )
 
 
 class device:  # noqa: N801  (torch.device's name)

@@ -6,16 +6,39 @@ and those that give several: `split`, `chunk`.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 from tinygrad_edu import ops
-from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.arguments import Dim, check_dim
+from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.tensor import DTypeLike, Tensor, _cast, _operand_tensor, _promote, result_type, where
 
 __all__ = [
-    "cat", "stack", "split", "chunk", "where", "maximum", "minimum", "matmul", "mm", "exp", "log", "log1p",
-    "sqrt", "abs", "relu", "sigmoid", "tanh", "clamp", "sum", "mean", "var", "std", "softmax", "log_softmax",
+    "cat",
+    "stack",
+    "split",
+    "chunk",
+    "where",
+    "maximum",
+    "minimum",
+    "matmul",
+    "mm",
+    "exp",
+    "log",
+    "log1p",
+    "sqrt",
+    "abs",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "clamp",
+    "sum",
+    "mean",
+    "var",
+    "std",
+    "softmax",
+    "log_softmax",
     "logsumexp",
 ]
 
@@ -40,7 +63,7 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     first = ts[0].shape
     axis = check_dim("cat", dim, len(first))
     for t in ts[1:]:
-        if t.ndim != len(first) or t.shape[:axis] + t.shape[axis + 1:] != first[:axis] + first[axis + 1:]:
+        if t.ndim != len(first) or t.shape[:axis] + t.shape[axis + 1 :] != first[:axis] + first[axis + 1 :]:
             shapes = ", ".join(str(x.shape) for x in ts)
             raise ShapeError(f"cat: shapes {shapes} differ outside dimension {dim}")
     return ops.Cat.apply(*_same_dtype(ts), axis=axis)
@@ -67,8 +90,9 @@ def _same_dtype(ts: list[Tensor]) -> list:
     return [_cast(t, dtype) for t in ts]
 
 
-def split(tensor: Tensor, split_size_or_sections: Union[int, list[int], tuple[int, ...]],
-          dim: int = 0) -> tuple[Tensor, ...]:
+def split(
+    tensor: Tensor, split_size_or_sections: int | list[int] | tuple[int, ...], dim: int = 0
+) -> tuple[Tensor, ...]:
     """Cut a tensor into pieces along `dim` (see `Tensor.split`).
 
     Example:
@@ -143,7 +167,7 @@ def tanh(x: Tensor) -> Tensor:
     return _operand_tensor(x).tanh()
 
 
-def clamp(x: Tensor, min: Optional[float] = None, max: Optional[float] = None) -> Tensor:
+def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
     """Every element limited to [min, max] (see `Tensor.clamp`)."""
     return _operand_tensor(x).clamp(min, max)
 
@@ -158,8 +182,9 @@ def mean(x: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: DTypeLike 
     return _operand_tensor(x).mean(dim, keepdim, dtype=dtype)
 
 
-def var(x: Tensor, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
-        correction: Optional[float] = None) -> Tensor:
+def var(
+    x: Tensor, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: float | None = None
+) -> Tensor:
     """The variance over `dim`, sum((x - mean)^2) / (N - correction) (see `Tensor.var`).
 
     Example:
@@ -169,8 +194,9 @@ def var(x: Tensor, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bo
     return _operand_tensor(x).var(dim, unbiased, keepdim, correction=correction)
 
 
-def std(x: Tensor, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
-        correction: Optional[float] = None) -> Tensor:
+def std(
+    x: Tensor, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: float | None = None
+) -> Tensor:
     """The standard deviation over `dim`, sqrt(var) (see `Tensor.std`)."""
     return _operand_tensor(x).std(dim, unbiased, keepdim, correction=correction)
 

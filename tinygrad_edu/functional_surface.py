@@ -6,7 +6,8 @@ take or give several tensors: atan2 & co., meshgrid, broadcast_tensors, std_mean
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -14,21 +15,118 @@ from tinygrad_edu.arguments import Dim
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
 __all__ = [
-    "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
-    "asinh", "acosh", "atanh", "hypot", "exp2", "expm1", "log2", "log10", "logaddexp", "erf", "erfc", "reciprocal",
-    "rsqrt", "square", "lerp", "floor", "ceil", "round", "trunc", "frac", "sign", "copysign", "fmod", "remainder",
-    "floor_divide", "nan_to_num", "isnan", "isinf", "isfinite", "logical_not", "logical_and", "logical_or",
-    "logical_xor", "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
-    "bitwise_right_shift", "prod", "all", "any", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin",
-    "logcumsumexp", "amax", "amin", "argmax", "argmin", "norm", "std_mean", "var_mean", "sort", "argsort", "topk",
-    "kthvalue", "median", "mode", "unique", "flip", "roll", "repeat_interleave", "tile", "tril", "triu", "diag",
-    "diagonal", "trace", "unflatten", "narrow", "movedim", "moveaxis", "swapaxes", "swapdims", "meshgrid",
-    "broadcast_tensors", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy", "masked_fill",
-    "masked_select", "masked_scatter", "nonzero", "argwhere", "take", "take_along_dim", "gather", "numel",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "arctan2",
+    "sinh",
+    "cosh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "hypot",
+    "exp2",
+    "expm1",
+    "log2",
+    "log10",
+    "logaddexp",
+    "erf",
+    "erfc",
+    "reciprocal",
+    "rsqrt",
+    "square",
+    "lerp",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "frac",
+    "sign",
+    "copysign",
+    "fmod",
+    "remainder",
+    "floor_divide",
+    "nan_to_num",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "logical_not",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "bitwise_not",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_left_shift",
+    "bitwise_right_shift",
+    "prod",
+    "all",
+    "any",
+    "count_nonzero",
+    "cumsum",
+    "cumprod",
+    "cummax",
+    "cummin",
+    "logcumsumexp",
+    "amax",
+    "amin",
+    "argmax",
+    "argmin",
+    "norm",
+    "std_mean",
+    "var_mean",
+    "sort",
+    "argsort",
+    "topk",
+    "kthvalue",
+    "median",
+    "mode",
+    "unique",
+    "flip",
+    "roll",
+    "repeat_interleave",
+    "tile",
+    "tril",
+    "triu",
+    "diag",
+    "diagonal",
+    "trace",
+    "unflatten",
+    "narrow",
+    "movedim",
+    "moveaxis",
+    "swapaxes",
+    "swapdims",
+    "meshgrid",
+    "broadcast_tensors",
+    "scatter",
+    "scatter_add",
+    "scatter_reduce",
+    "index_select",
+    "index_add",
+    "index_copy",
+    "masked_fill",
+    "masked_select",
+    "masked_scatter",
+    "nonzero",
+    "argwhere",
+    "take",
+    "take_along_dim",
+    "gather",
+    "numel",
 ]
 
 
 # ---- one tensor in: each is the method of the same name -------------------------------------------------
+
 
 def sin(input: Any) -> Tensor:
     """sin x (x.sin())."""
@@ -203,7 +301,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     return _operand_tensor(input).floor_divide(other)
 
 
-def nan_to_num(input: Any, nan: float = 0.0, posinf: Optional[float] = None, neginf: Optional[float] = None) -> Tensor:
+def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
     """nan, +inf and -inf replaced by numbers (x.nan_to_num())."""
     return _operand_tensor(input).nan_to_num(nan, posinf, neginf)
 
@@ -275,7 +373,8 @@ def bitwise_right_shift(input: Any, other: Any) -> Tensor:
 
 # ---- reductions, scans, sorting --------------------------------------------------------------------
 
-def prod(input: Any, dim: Optional[int] = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+
+def prod(input: Any, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """The product over dim (x.prod())."""
     return _operand_tensor(input).prod(dim, keepdim, dtype=dtype)
 
@@ -330,12 +429,12 @@ def amin(input: Any, dim: Dim = None, keepdim: bool = False) -> Tensor:
     return _operand_tensor(input).amin(dim, keepdim)
 
 
-def argmax(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
+def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Indices of the largest values (x.argmax())."""
     return _operand_tensor(input).argmax(dim, keepdim)
 
 
-def argmin(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
+def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Indices of the smallest values (x.argmin())."""
     return _operand_tensor(input).argmin(dim, keepdim)
 
@@ -345,13 +444,13 @@ def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False) -> 
     return _operand_tensor(input).norm(p, dim, keepdim)
 
 
-def std_mean(input: Any, dim: Dim = None, *, correction: Optional[float] = None, keepdim: bool = False) -> tuple:
+def std_mean(input: Any, dim: Dim = None, *, correction: float | None = None, keepdim: bool = False) -> tuple:
     """(std, mean) over dim, as torch.std_mean."""
     x = _operand_tensor(input)
     return x.std(dim, keepdim=keepdim, correction=correction), x.mean(dim, keepdim)
 
 
-def var_mean(input: Any, dim: Dim = None, *, correction: Optional[float] = None, keepdim: bool = False) -> tuple:
+def var_mean(input: Any, dim: Dim = None, *, correction: float | None = None, keepdim: bool = False) -> tuple:
     """(var, mean) over dim, as torch.var_mean."""
     x = _operand_tensor(input)
     return x.var(dim, keepdim=keepdim, correction=correction), x.mean(dim, keepdim)
@@ -377,7 +476,7 @@ def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     return _operand_tensor(input).kthvalue(k, dim, keepdim)
 
 
-def median(input: Any, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+def median(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:
     """The lower median (x.median())."""
     return _operand_tensor(input).median(dim, keepdim)
 
@@ -387,13 +486,15 @@ def mode(input: Any, dim: int = -1, keepdim: bool = False) -> Any:
     return _operand_tensor(input).mode(dim, keepdim)
 
 
-def unique(input: Any, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
-           dim: Optional[int] = None) -> Any:
+def unique(
+    input: Any, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None
+) -> Any:
     """The distinct values (x.unique())."""
     return _operand_tensor(input).unique(sorted, return_inverse, return_counts, dim)
 
 
 # ---- shape ----------------------------------------------------------------------------------------
+
 
 def flip(input: Any, dims: Sequence[int]) -> Tensor:
     """Reversed along dims (x.flip(dims))."""
@@ -405,7 +506,7 @@ def roll(input: Any, shifts: Any, dims: Any = None) -> Tensor:
     return _operand_tensor(input).roll(shifts, dims)
 
 
-def repeat_interleave(input: Any, repeats: Any, dim: Optional[int] = None) -> Tensor:
+def repeat_interleave(input: Any, repeats: Any, dim: int | None = None) -> Tensor:
     """Each element repeated in place (x.repeat_interleave(repeats, dim))."""
     return _operand_tensor(input).repeat_interleave(repeats, dim)
 
@@ -495,6 +596,7 @@ def broadcast_tensors(*tensors: Any) -> tuple:
 
 # ---- indexing -------------------------------------------------------------------------------------
 
+
 def scatter(input: Any, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
     """input.scatter(dim, index, src)."""
     return _operand_tensor(input).scatter(dim, index, src, value=value)
@@ -572,6 +674,7 @@ def numel(input: Any) -> int:
 
 # ---- einsum -------------------------------------------------------------------------------------
 
+
 def einsum(equation: str, *operands: Any) -> Tensor:
     """A sum of products named by index labels, as torch.einsum: "ij,jk->ik" is a matrix product,
     "ii->" a trace, "bi,bi->b" a batch of dot products, "...ij,...jk" a batched one. Without "->" the
@@ -603,8 +706,10 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             raise ShapeError(f"einsum: {spec!r} names {len(spec)} dims for an operand of shape {t.shape}")
         for c, n in zip(spec, t.shape):
             if sizes.setdefault(c, n) != n:
-                raise ShapeError(f"einsum: label {c!r} is {sizes[c]} in one place and {n} in another "
-                                 f"(shapes {', '.join(str(t.shape) for t in ts)})")
+                raise ShapeError(
+                    f"einsum: label {c!r} is {sizes[c]} in one place and {n} in another "
+                    f"(shapes {', '.join(str(t.shape) for t in ts)})"
+                )
     dtypes = {t.dtype for t in ts}
     if len(dtypes) > 1:  # as PyTorch: einsum does not promote
         raise ValueError(f"einsum: operands must have one dtype, got {sorted(str(d) for d in dtypes)}")
@@ -623,7 +728,7 @@ def _name_the_ellipsis(equation: str, ts: list) -> str:
     for spec, t in zip(specs, ts):
         if "..." in spec:
             k = t.ndim - (len(spec) - 3)
-            spec = spec.replace("...", letters[count - k:] if k else "")
+            spec = spec.replace("...", letters[count - k :] if k else "")
         named.append(spec)
     if arrow:
         output = output.replace("...", letters)
@@ -637,6 +742,7 @@ __all__ += ["einsum"]
 
 
 # ---- comparisons ---------------------------------------------------------------------------------
+
 
 def eq(input: Any, other: Any) -> Tensor:
     """input == other, elementwise."""

@@ -37,7 +37,7 @@ class Generator(np.random.Generator):
         self._initial_seed = seed
         self.device = "cpu"
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         """Reseed in place and return self: the draws that follow are those of np.random.default_rng(seed)."""
         seed = int(seed)
         self.bit_generator.state = np.random.PCG64(seed).state
@@ -59,7 +59,7 @@ class Generator(np.random.Generator):
         state = self.bit_generator.state
         return {k: (dict(v) if isinstance(v, dict) else v) for k, v in state.items()}
 
-    def set_state(self, state: dict) -> "Generator":
+    def set_state(self, state: dict) -> Generator:
         """Restore a state from get_state(): the same draws follow again."""
         self.bit_generator.state = state
         return self

@@ -8,7 +8,8 @@ element and both values, so a failing test says where to look.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence, Union
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -67,8 +68,9 @@ def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> tuple[Tensor, ...
     return tuple(outs)
 
 
-def jacobians(fn: Callable[..., Any], inputs: Sequence[Any],
-              eps: float = 1e-6) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+def jacobians(
+    fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6
+) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
     """Analytic and numerical Jacobians of every output with respect to every input that requires grad.
 
     Returns (output index, input index, analytic, numerical), each Jacobian shaped
@@ -103,8 +105,14 @@ def jacobians(fn: Callable[..., Any], inputs: Sequence[Any],
     return results
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Union[Tensor, Sequence[Any]], eps: float = 1e-6,
-              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Tensor | Sequence[Any],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """Check fn's gradients against central finite differences in float64, as `torch.autograd.gradcheck`.
 
     Args:
@@ -148,10 +156,12 @@ def _mismatch_message(fn, inputs, o, i, analytic, numerical, bad, atol, rtol) ->
         f"is wrong at input element {tuple(int(e) for e in element)}, output element {int(out_k)}:\n"
         f"    analytic  (backward)          = {a:.10g}\n"
         f"    numerical (central difference) = {n:.10g}\n"
-        + (f"    |difference| = {abs(a - n):.3g} > atol + rtol * |numerical| = {atol + rtol * abs(n):.3g}\n"
-           if np.isfinite(a) and np.isfinite(n) else
-           "    one side is not finite (NaN or inf) where the other is, or both are NaN: a backward that\n"
-           "    returns NaN or inf, or a point where the function is not differentiable\n")
+        + (
+            f"    |difference| = {abs(a - n):.3g} > atol + rtol * |numerical| = {atol + rtol * abs(n):.3g}\n"
+            if np.isfinite(a) and np.isfinite(n)
+            else "    one side is not finite (NaN or inf) where the other is, or both are NaN: a backward that\n"
+            "    returns NaN or inf, or a point where the function is not differentiable\n"
+        )
         + f"    {int(bad.sum())} of {bad.size} Jacobian entries differ for this input; "
         f"largest |difference| = {np.max(worst):.3g}"
     )

@@ -33,7 +33,7 @@ def vector_norm(x: Any, ord: Any = 2, dim: Dim = None, keepdim: bool = False) ->
         return a.sum(dim, keepdim)
     if ord == 2:
         return (x * x).sum(dim, keepdim).sqrt()
-    return (a ** ord).sum(dim, keepdim) ** (1.0 / ord)
+    return (a**ord).sum(dim, keepdim) ** (1.0 / ord)
 
 
 def norm(x: Any, ord: Any = None, dim: Dim = None, keepdim: bool = False) -> Tensor:

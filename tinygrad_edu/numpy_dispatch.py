@@ -16,7 +16,8 @@ The eager engine never comes here: ops compute on the ndarrays inside tensors, n
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -125,8 +126,10 @@ def _min(a, axis=None, out=None, keepdims=False):
 
 def _where(condition, x=None, y=None):
     if x is None or y is None:
-        raise TypeError("np.where(condition) with one argument (the indices) is not supported on Tensors; "
-                        "use np.nonzero(t.detach().numpy())")
+        raise TypeError(
+            "np.where(condition) with one argument (the indices) is not supported on Tensors; "
+            "use np.nonzero(t.detach().numpy())"
+        )
     from tinygrad_edu.tensor import where
 
     return where(condition, x, y)
@@ -281,14 +284,46 @@ def _count_nonzero(a, axis=None, *, keepdims=False):
 
 # NumPy function -> what it is on Tensors (with NumPy's own argument names).
 FUNCTIONS: dict[Callable, Callable] = {
-    np.sum: _sum, np.mean: _mean, np.max: _max, np.amax: _max, np.min: _min, np.amin: _min,
-    np.where: _where, np.concatenate: _concatenate, np.stack: _stack, np.reshape: _reshape,
-    np.transpose: _transpose, np.clip: _clip, np.dot: _dot, np.squeeze: _squeeze, np.expand_dims: _expand_dims,
-    np.broadcast_to: _broadcast_to, np.shape: _shape, np.ndim: _ndim, np.size: _size,
-    np.prod: _prod, np.cumsum: _cumsum, np.cumprod: _cumprod, np.all: _all, np.any: _any, np.sort: _sort,
-    np.argsort: _argsort, np.flip: _flip, np.roll: _roll, np.round: _round, np.around: _round,
-    np.argmax: _argmax, np.argmin: _argmin, np.tile: _tile, np.tril: _tril, np.triu: _triu, np.trace: _trace,
-    np.diagonal: _diagonal, np.moveaxis: _moveaxis, np.swapaxes: _swapaxes, np.nan_to_num: _nan_to_num,
+    np.sum: _sum,
+    np.mean: _mean,
+    np.max: _max,
+    np.amax: _max,
+    np.min: _min,
+    np.amin: _min,
+    np.where: _where,
+    np.concatenate: _concatenate,
+    np.stack: _stack,
+    np.reshape: _reshape,
+    np.transpose: _transpose,
+    np.clip: _clip,
+    np.dot: _dot,
+    np.squeeze: _squeeze,
+    np.expand_dims: _expand_dims,
+    np.broadcast_to: _broadcast_to,
+    np.shape: _shape,
+    np.ndim: _ndim,
+    np.size: _size,
+    np.prod: _prod,
+    np.cumsum: _cumsum,
+    np.cumprod: _cumprod,
+    np.all: _all,
+    np.any: _any,
+    np.sort: _sort,
+    np.argsort: _argsort,
+    np.flip: _flip,
+    np.roll: _roll,
+    np.round: _round,
+    np.around: _round,
+    np.argmax: _argmax,
+    np.argmin: _argmin,
+    np.tile: _tile,
+    np.tril: _tril,
+    np.triu: _triu,
+    np.trace: _trace,
+    np.diagonal: _diagonal,
+    np.moveaxis: _moveaxis,
+    np.swapaxes: _swapaxes,
+    np.nan_to_num: _nan_to_num,
     np.count_nonzero: _count_nonzero,
 }
 
@@ -296,7 +331,7 @@ FUNCTIONS: dict[Callable, Callable] = {
 def _numpy_name(fn: Any) -> str:
     """'np.linalg.inv' for numpy.linalg.inv, 'np.add.reduce' for a ufunc method."""
     module = getattr(fn, "__module__", None) or "numpy"
-    module = "np" + module[len("numpy"):] if module.startswith("numpy") else module
+    module = "np" + module[len("numpy") :] if module.startswith("numpy") else module
     module = "np" if module.startswith("np._core") or module.startswith("np.core") else module
     return f"{module}.{getattr(fn, '__name__', repr(fn))}"
 
@@ -305,7 +340,8 @@ def _unsupported(name: str) -> TypeError:
     return TypeError(
         f"{name} is not supported on a Tensor (the NumPy functions that work on Tensors are listed in "
         f"tinygrad_edu/numpy_dispatch.py); for the plain values without a gradient, call it on "
-        f"t.detach().numpy()")
+        f"t.detach().numpy()"
+    )
 
 
 def _detached(x: Any) -> Any:
@@ -321,16 +357,21 @@ def _writes_into_array(out: Any) -> bool:
     """True for out= holding ndarrays only: NumPy writes the values there, with no graph (see module doc)."""
     outs = out if isinstance(out, tuple) else (out,)
     if any(isinstance(o, Tensor) for o in outs):
-        raise TypeError("out=: a Tensor cannot receive NumPy's output; write into t.data (a plain ndarray, "
-                        "under tg.no_grad() for a tensor that requires grad) or use t += ...")
+        raise TypeError(
+            "out=: a Tensor cannot receive NumPy's output; write into t.data (a plain ndarray, "
+            "under tg.no_grad() for a tensor that requires grad) or use t += ..."
+        )
     return True
 
 
 def _defers(values: Any) -> bool:
     """True when another array kind with its own protocol (the compiler's traced arrays) is present."""
-    return any(not isinstance(x, (Tensor, np.ndarray, np.generic))
-               and type(x).__array_ufunc__ is not np.ndarray.__array_ufunc__
-               for x in values if hasattr(type(x), "__array_ufunc__"))
+    return any(
+        not isinstance(x, (Tensor, np.ndarray, np.generic))
+        and type(x).__array_ufunc__ is not np.ndarray.__array_ufunc__
+        for x in values
+        if hasattr(type(x), "__array_ufunc__")
+    )
 
 
 _PLAIN = (np.ndarray, np.generic, int, float, bool)  # what meets a Tensor in `ndarray * t` and `np.exp(t)`
@@ -357,8 +398,10 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
     if names is None or method != "__call__":
         raise _unsupported(name)
     if kwargs:
-        raise TypeError(f"{name}: the keyword argument(s) {', '.join(kwargs)} are not supported on a Tensor; "
-                        f"call it on t.detach().numpy() for the plain values")
+        raise TypeError(
+            f"{name}: the keyword argument(s) {', '.join(kwargs)} are not supported on a Tensor; "
+            f"call it on t.detach().numpy() for the plain values"
+        )
     if len(inputs) == 1:
         return getattr(inputs[0], names[0])()
     a, b = inputs

@@ -11,16 +11,29 @@ from __future__ import annotations
 
 import operator
 import weakref
-from typing import Any, Iterator, NamedTuple, Optional, Union
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from tinygrad_edu.arguments import (
-    Dim, arg_reduce, as_tuple, check_dim, check_matmul, check_mm, check_same_dtype, chunk_sizes, infer_shape, integer_index,
-    reduce_args, shape_args, split_sizes, variance_args,
+    Dim,
+    arg_reduce,
+    as_tuple,
+    check_dim,
+    check_matmul,
+    check_mm,
+    check_same_dtype,
+    chunk_sizes,
+    infer_shape,
+    integer_index,
+    reduce_args,
+    shape_args,
+    split_sizes,
+    variance_args,
 )
-from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.device import check_device
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
 
 __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
@@ -70,9 +83,7 @@ def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
         array = np.array(data, dtype=dtype)
     except ValueError as error:
         if isinstance(data, (list, tuple)):
-            raise ValueError(
-                f"tensor: ragged nested sequence: every row must have the same length ({error})"
-            ) from None
+            raise ValueError(f"tensor: ragged nested sequence: every row must have the same length ({error})") from None
         raise
     except TypeError as error:
         raise DtypeError(f"tensor: cannot make a tensor from {type(data).__name__}: {error}") from None
@@ -95,8 +106,7 @@ def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
     """Refuse requires_grad on a non-float dtype: only real-valued tensors have a derivative, as in PyTorch."""
     if dtype.kind != "f":
         raise DtypeError(
-            f"{where}: only floating-point tensors can require grad, got dtype {dtype}; "
-            "convert first, e.g. x.float()"
+            f"{where}: only floating-point tensors can require grad, got dtype {dtype}; convert first, e.g. x.float()"
         )
 
 
@@ -132,7 +142,7 @@ def result_type(*operands: Any) -> np.dtype:
     return dtype
 
 
-def _cast(x: "Tensor", dtype: np.dtype) -> Any:
+def _cast(x: Tensor, dtype: np.dtype) -> Any:
     """x as dtype for an op's input: between floats in the graph (Cast), else its plain cast data (no gradient)."""
     if x.data.dtype == dtype:
         return x
@@ -141,7 +151,7 @@ def _cast(x: "Tensor", dtype: np.dtype) -> Any:
     return x.data.astype(dtype)
 
 
-def _promote(a: "Tensor", b: Any, true_divide: bool = False) -> tuple[Any, Any]:
+def _promote(a: Tensor, b: Any, true_divide: bool = False) -> tuple[Any, Any]:
     """The operands of `a op b`, cast to the dtype PyTorch's type promotion gives (see result_type).
 
     NumPy agrees with PyTorch when both sides are floats with dimensions, or `a` is a float tensor and
@@ -160,11 +170,20 @@ def _promote(a: "Tensor", b: Any, true_divide: bool = False) -> tuple[Any, Any]:
     return _cast(a, dtype), (_cast(b, dtype) if isinstance(b, Tensor) else b)
 
 
-def _binary(op: Any, a: "Tensor", b: Any, reflected: bool = False, true_divide: bool = False) -> "Tensor":
+def _binary(op: Any, a: Tensor, b: Any, reflected: bool = False, true_divide: bool = False) -> Tensor:
     """`a op b` (or `b op a` when reflected) with PyTorch's result dtype: the one call every operator makes."""
-    if not (a.data.dtype.kind == "f" and (type(b) is float or type(b) is int or (
-            type(b) is Tensor and b.data.dtype.kind == "f"
-            and (b.data.dtype == a.data.dtype or (b.data.ndim > 0) == (a.data.ndim > 0))))):
+    if not (
+        a.data.dtype.kind == "f"
+        and (
+            type(b) is float
+            or type(b) is int
+            or (
+                type(b) is Tensor
+                and b.data.dtype.kind == "f"
+                and (b.data.dtype == a.data.dtype or (b.data.ndim > 0) == (a.data.ndim > 0))
+            )
+        )
+    ):
         a, b = _promote(a, b, true_divide)  # the uncommon case: an int, bool, 0-d or NumPy-number side
     return op.apply(b, a) if reflected else op.apply(a, b)
 
@@ -177,8 +196,8 @@ def _data(x: Any) -> Any:
 class MinMax(NamedTuple):
     """What `x.max(dim)` and `x.min(dim)` return for an int dim, as PyTorch's `torch.return_types.max`."""
 
-    values: "Tensor"
-    indices: "Tensor"
+    values: Tensor
+    indices: Tensor
 
 
 def _is_int(dim: Any) -> bool:
@@ -226,7 +245,7 @@ class Tensor(SurfaceMethods):
             self.requires_grad = True
 
     @classmethod
-    def _from_op(cls, data: np.ndarray, grad_fn: Any) -> "Tensor":
+    def _from_op(cls, data: np.ndarray, grad_fn: Any) -> Tensor:
         """Wrap an ndarray the library computed, with no conversion or copy (the fast path)."""
         out = object.__new__(cls)
         out.data = data
@@ -258,7 +277,7 @@ class Tensor(SurfaceMethods):
         """True for tensors the user made (no grad_fn); only leaves get `.grad` filled."""
         return self.grad_fn is None
 
-    def size(self, dim: Optional[int] = None) -> Union[tuple[int, ...], int]:
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or its length along `dim`, as `torch.Tensor.size`."""
         return self.data.shape if dim is None else self.data.shape[dim]
 
@@ -273,12 +292,10 @@ class Tensor(SurfaceMethods):
     def numpy(self) -> np.ndarray:
         """The data as an ndarray (shared, not copied). Refused while it requires grad, as in PyTorch."""
         if self.requires_grad:
-            raise RuntimeError(
-                "numpy(): this tensor requires grad; call tensor.detach().numpy() to get its data"
-            )
+            raise RuntimeError("numpy(): this tensor requires grad; call tensor.detach().numpy() to get its data")
         return self.data
 
-    def item(self) -> Union[float, int, bool]:
+    def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise ShapeError(f"item(): only one-element tensors can be converted, got shape {self.shape}")
@@ -293,19 +310,17 @@ class Tensor(SurfaceMethods):
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
-    def __iter__(self) -> Iterator["Tensor"]:
+    def __iter__(self) -> Iterator[Tensor]:
         if self.data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(len(self.data)))
 
-    def __array__(self, dtype: DTypeLike = None, copy: Optional[bool] = None) -> np.ndarray:
+    def __array__(self, dtype: DTypeLike = None, copy: bool | None = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise RuntimeError(
-                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
-            )
+            raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self.data)
 
     def __float__(self) -> float:
@@ -338,28 +353,35 @@ class Tensor(SurfaceMethods):
     # ---- autograd ---------------------------------------------------------------------------
 
     @property
-    def grad(self) -> Optional["Tensor"]:
+    def grad(self) -> Tensor | None:
         """The gradient that backward() accumulated here (None until then), a tensor of self's shape and dtype."""
         return self._grad
 
     @grad.setter
-    def grad(self, value: Optional["Tensor"]) -> None:
+    def grad(self, value: Tensor | None) -> None:
         # Checked as PyTorch checks it, so a wrong .grad fails here rather than at the next backward
         # (or broadcasts silently into the next accumulation).
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
-                                f"{type(value).__name__}; wrap it: x.grad = tg.tensor(...)")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}; wrap it: x.grad = tg.tensor(...)"
+                )
             if value.data.dtype != self.data.dtype:
-                raise DtypeError(f"assigned grad has data of a different type: {value.data.dtype} for a tensor "
-                                 f"of dtype {self.data.dtype}; convert it first, e.g. g.to({self.data.dtype.name!r})")
+                raise DtypeError(
+                    f"assigned grad has data of a different type: {value.data.dtype} for a tensor "
+                    f"of dtype {self.data.dtype}; convert it first, e.g. g.to({self.data.dtype.name!r})"
+                )
             if value.data.shape != self.data.shape:
-                raise ShapeError(f"assigned grad has data of a different size: shape {value.data.shape} for a "
-                                 f"tensor of shape {self.data.shape}")
+                raise ShapeError(
+                    f"assigned grad has data of a different size: shape {value.data.shape} for a "
+                    f"tensor of shape {self.data.shape}"
+                )
         self._grad = value
 
-    def backward(self, gradient: Any = None, retain_graph: Optional[bool] = None, create_graph: bool = False,
-                 inputs: Any = None) -> None:
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False, inputs: Any = None
+    ) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires grad.
 
         Gradients are added to each leaf's `.grad` (they accumulate until zeroed). A scalar needs no
@@ -403,18 +425,16 @@ class Tensor(SurfaceMethods):
         else:
             seed = np.array(seed, dtype=self.data.dtype)  # a copy: the walk may hand it to a leaf
         if seed.shape != self.data.shape:
-            raise ShapeError(
-                f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}"
-            )
+            raise ShapeError(f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}")
         return seed
 
-    def to_dot(self, path: Optional[str] = None, model: Any = None) -> str:
+    def to_dot(self, path: str | None = None, model: Any = None) -> str:
         """This tensor's computation graph as Graphviz DOT text (see `tg.draw_graph`)."""
         from tinygrad_edu.graph import draw_graph  # imported here: graph.py imports this file
 
         return draw_graph(self, path, model=model)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A tensor sharing this one's data, cut from the graph (requires_grad=False).
 
         As in PyTorch the two share one version counter: changing either in place is seen by the
@@ -443,7 +463,7 @@ class Tensor(SurfaceMethods):
         """True for a non-leaf tensor whose gradient backward() keeps (see retain_grad)."""
         return self.grad_fn is not None and self.grad_fn.retained is not None
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set requires_grad in place on a leaf and return self."""
         if requires_grad:
             _check_can_require_grad(self.data.dtype, "requires_grad_")
@@ -452,17 +472,17 @@ class Tensor(SurfaceMethods):
         self.requires_grad = bool(requires_grad)
         return self
 
-    def clone(self) -> "Tensor":
+    def clone(self) -> Tensor:
         """A copy of the data that stays in the graph (its gradient flows back to self)."""
         return _ops.Copy.apply(self)
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         """Fill with zeros in place (recorded in the graph, as PyTorch, when self requires grad)."""
         return self._in_place("zero_", _ops.SetItem, 0, index=Ellipsis)
 
     # ---- dtype --------------------------------------------------------------------------------
 
-    def to(self, dtype: DTypeLike = None, device: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
+    def to(self, dtype: DTypeLike = None, device: Any = None, *args: Any, **kwargs: Any) -> Tensor:
         """Convert to `dtype`; between float dtypes the gradient flows back (cast to the input's dtype).
 
         `x.to("cpu")` returns x, as in PyTorch for a tensor already on the CPU (the one device here);
@@ -483,97 +503,97 @@ class Tensor(SurfaceMethods):
             return self
         return _ops.Cast.apply(self, dtype=dtype)
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         """This tensor: it is already on the CPU (as `torch.Tensor.cpu` returns a CPU tensor as is)."""
         return self
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         """Convert to float32."""
         return self.to(np.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         """Convert to float64 (what gradient checks use)."""
         return self.to(np.float64)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         """Convert to int64 (no gradient)."""
         return self.to(np.int64)
 
-    def int(self) -> "Tensor":
+    def int(self) -> Tensor:
         """Convert to int32 (no gradient)."""
         return self.to(np.int32)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
         """Convert to bool (no gradient)."""
         return self.to(np.bool_)
 
     # ---- elementwise math: each line names the op in tinygrad_edu/ops/ that computes it ---------
 
-    def add(self, other: Any) -> "Tensor":
+    def add(self, other: Any) -> Tensor:
         """self + other, elementwise with broadcasting."""
         return _binary(_ops.Add, self, other)
 
-    def sub(self, other: Any) -> "Tensor":
+    def sub(self, other: Any) -> Tensor:
         """self - other, elementwise with broadcasting."""
         return _binary(_ops.Sub, self, other)
 
-    def mul(self, other: Any) -> "Tensor":
+    def mul(self, other: Any) -> Tensor:
         """self * other, elementwise with broadcasting."""
         return _binary(_ops.Mul, self, other)
 
-    def div(self, other: Any) -> "Tensor":
+    def div(self, other: Any) -> Tensor:
         """self / other, elementwise with broadcasting (true division: ints give float32)."""
         return _binary(_ops.Div, self, other, true_divide=True)
 
-    def pow(self, exponent: Any) -> "Tensor":
+    def pow(self, exponent: Any) -> Tensor:
         """self ** exponent, elementwise with broadcasting."""
-        return self ** exponent
+        return self**exponent
 
-    def neg(self) -> "Tensor":
+    def neg(self) -> Tensor:
         """-self, elementwise."""
         return _ops.Neg.apply(self)
 
-    def exp(self) -> "Tensor":
+    def exp(self) -> Tensor:
         """e^x, elementwise."""
         return _ops.Exp.apply(_floating(self))
 
-    def log(self) -> "Tensor":
+    def log(self) -> Tensor:
         """The natural logarithm, elementwise."""
         return _ops.Log.apply(_floating(self))
 
-    def log1p(self) -> "Tensor":
+    def log1p(self) -> Tensor:
         """log(1 + x), elementwise, exact even where x is tiny (1 + x would round x away)."""
         return _ops.Log1p.apply(_floating(self))
 
-    def sqrt(self) -> "Tensor":
+    def sqrt(self) -> Tensor:
         """The square root, elementwise."""
         return _ops.Sqrt.apply(_floating(self))
 
-    def abs(self) -> "Tensor":
+    def abs(self) -> Tensor:
         """|x|, elementwise (its gradient at 0 is taken as 0, as PyTorch)."""
         return _ops.Abs.apply(self)
 
-    def relu(self) -> "Tensor":
+    def relu(self) -> Tensor:
         """max(x, 0), elementwise."""
         return _ops.ReLU.apply(self)
 
-    def sigmoid(self) -> "Tensor":
+    def sigmoid(self) -> Tensor:
         """1 / (1 + exp(-x)), elementwise."""
         return _ops.Sigmoid.apply(_floating(self))
 
-    def tanh(self) -> "Tensor":
+    def tanh(self) -> Tensor:
         """The hyperbolic tangent, elementwise."""
         return _ops.Tanh.apply(_floating(self))
 
-    def sin(self) -> "Tensor":
+    def sin(self) -> Tensor:
         """The sine, elementwise (also reached as np.sin(x))."""
         return _ops.Sin.apply(_floating(self))
 
-    def cos(self) -> "Tensor":
+    def cos(self) -> Tensor:
         """The cosine, elementwise (also reached as np.cos(x))."""
         return _ops.Cos.apply(_floating(self))
 
-    def clamp(self, min: Optional[float] = None, max: Optional[float] = None) -> "Tensor":
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
         if min is None and max is None:
             raise ArgumentError("clamp: at least one of min and max must be given")
@@ -583,26 +603,33 @@ class Tensor(SurfaceMethods):
 
     clip = clamp
 
-    def maximum(self, other: Any) -> "Tensor":
+    def maximum(self, other: Any) -> Tensor:
         """The larger of self and other, elementwise; ties share the gradient equally."""
         return _binary(_ops.Maximum, self, other)
 
-    def minimum(self, other: Any) -> "Tensor":
+    def minimum(self, other: Any) -> Tensor:
         """The smaller of self and other, elementwise; ties share the gradient equally."""
         return _binary(_ops.Minimum, self, other)
 
-    def where(self, condition: Any, other: Any) -> "Tensor":
+    def where(self, condition: Any, other: Any) -> Tensor:
         """`self` where condition is true, else `other` (as `torch.Tensor.where`)."""
         return where(condition, self, other)
 
-    def square(self) -> "Tensor":
+    def square(self) -> Tensor:
         """x * x, elementwise."""
         return _ops.Mul.apply(self, self)
 
     # ---- reductions -------------------------------------------------------------------------
 
-    def sum(self, dim: Dim = None, keepdim: bool = False, *, dtype: DTypeLike = None, axis: Dim = None,
-            keepdims: Optional[bool] = None) -> "Tensor":
+    def sum(
+        self,
+        dim: Dim = None,
+        keepdim: bool = False,
+        *,
+        dtype: DTypeLike = None,
+        axis: Dim = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
         """Sum over `dim` (None: all; an int or a tuple). NumPy's axis=/keepdims= are accepted too.
 
         `dtype` casts the input first, as PyTorch: `x.sum(dtype=tg.float64)` adds float32 data in float64.
@@ -614,8 +641,15 @@ class Tensor(SurfaceMethods):
         axes, keep = reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Sum.apply(self, axes=axes, keepdim=keep)
 
-    def mean(self, dim: Dim = None, keepdim: bool = False, *, dtype: DTypeLike = None, axis: Dim = None,
-             keepdims: Optional[bool] = None) -> "Tensor":
+    def mean(
+        self,
+        dim: Dim = None,
+        keepdim: bool = False,
+        *,
+        dtype: DTypeLike = None,
+        axis: Dim = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
         """Mean over `dim` (None: all; an int or a tuple); `dtype` (a float dtype) casts the input first."""
         if dtype is not None:
             if np.dtype(dtype).kind != "f":
@@ -624,8 +658,9 @@ class Tensor(SurfaceMethods):
         axes, keep = reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
         return _ops.Mean.apply(self, axes=axes, keepdim=keep)
 
-    def var(self, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
-            correction: Optional[float] = None) -> "Tensor":
+    def var(
+        self, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: float | None = None
+    ) -> Tensor:
         """The variance over `dim`: sum((x - mean)^2) / (N - correction), as `torch.var`.
 
         N is the number of elements reduced. correction=1 (the default, Bessel's) is the unbiased
@@ -638,8 +673,9 @@ class Tensor(SurfaceMethods):
         """
         return self._variance("var", dim, unbiased, keepdim, correction)
 
-    def std(self, dim: Dim = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
-            correction: Optional[float] = None) -> "Tensor":
+    def std(
+        self, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: float | None = None
+    ) -> Tensor:
         """The standard deviation over `dim`: sqrt(var), with var's arguments, as `torch.std`.
 
         Example:
@@ -648,8 +684,7 @@ class Tensor(SurfaceMethods):
         """
         return self._variance("std", dim, unbiased, keepdim, correction).sqrt()
 
-    def _variance(self, op: str, dim: Dim, unbiased: Optional[bool], keepdim: bool,
-                  correction: Optional[float]) -> "Tensor":
+    def _variance(self, op: str, dim: Dim, unbiased: bool | None, keepdim: bool, correction: float | None) -> Tensor:
         """var's formula from differentiable ops, so its gradient, 2 (x - mean) / (N - correction), is automatic."""
         axes, keep, divisor = variance_args(op, self.data, dim, unbiased, keepdim, correction)
         centered = self - self.mean(axes, keepdim=True)  # (mean's own gradient term sums to 0)
@@ -660,7 +695,7 @@ class Tensor(SurfaceMethods):
         with np.errstate(divide="ignore", invalid="ignore"):
             return squares / divisor
 
-    def max(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> Any:
+    def max(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: bool | None = None) -> Any:
         """The largest value, or the largest values over `dim`, as `torch.max`.
 
         With no dim: a tensor. With an int `dim`: the named tuple `(values, indices)`, as PyTorch returns
@@ -673,7 +708,7 @@ class Tensor(SurfaceMethods):
             return self._pick(np.argmax, dim, keep)
         return _ops.Max.apply(self, axes=axes, keepdim=keep)
 
-    def min(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: Optional[bool] = None) -> Any:
+    def min(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: bool | None = None) -> Any:
         """The smallest value, or the smallest values over `dim`, as `torch.min` (see `max`)."""
         axes, keep = reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
         if _is_int(dim):
@@ -691,7 +726,7 @@ class Tensor(SurfaceMethods):
             values, indices = values.squeeze(axis), indices.squeeze(axis)
         return MinMax(values, Tensor._from_op(indices, None))
 
-    def gather(self, dim: int, index: Any) -> "Tensor":
+    def gather(self, dim: int, index: Any) -> Tensor:
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on), as `torch.gather`.
 
         `index` has as many dimensions as self, and may be smaller than self in every dimension but
@@ -703,53 +738,59 @@ class Tensor(SurfaceMethods):
         if not (_autograd.is_other_array(index) and index.dtype.kind in "iu"):  # (traced indices stay traced)
             index = integer_index(np.asarray(index))
         if index.ndim != self.data.ndim:
-            raise ShapeError(f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}")
+            raise ShapeError(
+                f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}"
+            )
         if index.dtype.kind not in "iu":
             raise IndexError(f"gather: index must hold integers, got dtype {index.dtype}")
         for d, (n, m) in enumerate(zip(index.shape, self.data.shape)):
             if d != axis and n > m:
-                raise ShapeError(f"gather: index of shape {index.shape} is larger than the input {self.shape} in "
-                                 f"dimension {d} ({n} > {m}); it may only be larger in dimension dim={dim}")
+                raise ShapeError(
+                    f"gather: index of shape {index.shape} is larger than the input {self.shape} in "
+                    f"dimension {d} ({n} > {m}); it may only be larger in dimension dim={dim}"
+                )
         size = self.data.shape[axis] if self.data.ndim else 1
         if index.size and (index.min() < 0 or index.max() >= size):  # (PyTorch refuses negative ones too)
-            raise IndexError(f"gather: index out of range for dimension {dim} of size {size} "
-                             f"(index holds values from {index.min()} to {index.max()})")
+            raise IndexError(
+                f"gather: index out of range for dimension {dim} of size {size} "
+                f"(index holds values from {index.min()} to {index.max()})"
+            )
         return _ops.Gather.apply(self, index=index, axis=axis)
 
-    def amax(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
+    def amax(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
         """The largest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
         axes, keep = reduce_args("amax", self.data.ndim, dim, keepdim, None, None)
         return _ops.Max.apply(self, axes=axes, keepdim=keep)
 
-    def amin(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
+    def amin(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
         """The smallest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
         axes, keep = reduce_args("amin", self.data.ndim, dim, keepdim, None, None)
         return _ops.Min.apply(self, axes=axes, keepdim=keep)
 
-    def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None."""
         return Tensor._from_op(arg_reduce(np.argmax, self.data, dim, keepdim), None)
 
-    def argmin(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Indices of the smallest values (int64, no gradient)."""
         return Tensor._from_op(arg_reduce(np.argmin, self.data, dim, keepdim), None)
 
-    def softmax(self, dim: int = -1) -> "Tensor":
+    def softmax(self, dim: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along `dim`, computed stably."""
         return _ops.Softmax.apply(self, axis=check_dim("softmax", dim, self.data.ndim))
 
-    def log_softmax(self, dim: int = -1) -> "Tensor":
+    def log_softmax(self, dim: int = -1) -> Tensor:
         """log(softmax(x)) along `dim`, computed stably (no log of 0)."""
         return _ops.LogSoftmax.apply(self, axis=check_dim("log_softmax", dim, self.data.ndim))
 
-    def logsumexp(self, dim: Dim = None, keepdim: bool = False) -> "Tensor":
+    def logsumexp(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
         """log(sum(exp(x))) over `dim`, computed stably."""
         axes, keep = reduce_args("logsumexp", self.data.ndim, dim, keepdim, None, None)
         return _ops.LogSumExp.apply(self, axes=axes, keepdim=keep)
 
     # ---- shape ------------------------------------------------------------------------------
 
-    def reshape(self, *shape: Any) -> "Tensor":
+    def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape; one dimension may be -1 (inferred).
 
         Always a new tensor (in the graph when self requires grad), even when the shape is unchanged,
@@ -758,7 +799,7 @@ class Tensor(SurfaceMethods):
         target = infer_shape(self.data.shape, shape_args(shape))
         return _view(self, _ops.Reshape.apply(self, shape=target))
 
-    def view(self, *shape: Any) -> "Tensor":
+    def view(self, *shape: Any) -> Tensor:
         """reshape without a copy, as `torch.Tensor.view`: refused, as PyTorch refuses it, where the
         elements are not laid out so that the new shape can read them in place (after a transpose)."""
         if shape and not isinstance(shape[0], (int, np.integer, tuple, list)):
@@ -775,15 +816,15 @@ class Tensor(SurfaceMethods):
                 ) from None
         return _view(self, _ops.Reshape.apply(self, shape=target))
 
-    def view_as(self, other: "Tensor") -> "Tensor":
+    def view_as(self, other: Tensor) -> Tensor:
         """`view` to other's shape, as `torch.Tensor.view_as`."""
         return self.view(_shape_of("view_as", other))
 
-    def reshape_as(self, other: "Tensor") -> "Tensor":
+    def reshape_as(self, other: Tensor) -> Tensor:
         """`reshape` to other's shape, as `torch.Tensor.reshape_as`."""
         return self.reshape(_shape_of("reshape_as", other))
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge the dimensions start_dim..end_dim into one (self itself if that is one dimension, as PyTorch)."""
         if self.data.ndim == 0:
             return self.reshape(1)
@@ -794,16 +835,16 @@ class Tensor(SurfaceMethods):
         if start == end:
             return self
         shape = self.data.shape
-        merged = int(np.prod(shape[start:end + 1]))  # (not -1: it cannot be inferred when a size is 0)
-        return self.reshape(*shape[:start], merged, *shape[end + 1:])
+        merged = int(np.prod(shape[start : end + 1]))  # (not -1: it cannot be inferred when a size is 0)
+        return self.reshape(*shape[:start], merged, *shape[end + 1 :])
 
-    def unsqueeze(self, dim: int) -> "Tensor":
+    def unsqueeze(self, dim: int) -> Tensor:
         """Insert a dimension of size 1 at `dim`."""
         dim = check_dim("unsqueeze", dim, self.data.ndim + 1)
         shape = self.data.shape
         return self.reshape(*shape[:dim], 1, *shape[dim:])
 
-    def squeeze(self, dim: Dim = None) -> "Tensor":
+    def squeeze(self, dim: Dim = None) -> Tensor:
         """Remove dimensions of size 1 (all, or only `dim`; a `dim` whose size is not 1 is left alone)."""
         shape = self.data.shape
         if self.data.ndim == 0:  # dim 0 or -1 of a 0-d tensor (check_dim allows those): nothing to remove
@@ -818,14 +859,14 @@ class Tensor(SurfaceMethods):
             dims = {d for d in dims if shape[d] == 1}
         return self.reshape(*[n for i, n in enumerate(shape) if i not in dims])
 
-    def permute(self, *dims: Any) -> "Tensor":
+    def permute(self, *dims: Any) -> Tensor:
         """Reorder the dimensions: the result's dimension i is the input's dims[i]."""
         dims = tuple(shape_args(dims))
         if sorted(check_dim("permute", d, self.data.ndim) for d in dims) != list(range(self.data.ndim)):
             raise ShapeError(f"permute: {dims} is not a permutation of the {self.data.ndim} dimensions of {self.shape}")
         return _view(self, _ops.Permute.apply(self, dims=tuple(d % self.data.ndim for d in dims)))
 
-    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dimensions."""
         dims = list(range(self.data.ndim))
         d0 = check_dim("transpose", dim0, self.data.ndim)
@@ -834,40 +875,37 @@ class Tensor(SurfaceMethods):
             dims[d0], dims[d1] = dims[d1], dims[d0]
         return _view(self, _ops.Permute.apply(self, dims=tuple(dims)))
 
-    def t(self) -> "Tensor":
+    def t(self) -> Tensor:
         """Transpose a tensor of at most 2 dimensions (0-d and 1-d ones come back unchanged, as a new tensor)."""
         if self.data.ndim > 2:
             raise ShapeError(f"t(): expects a tensor of at most 2 dimensions, got shape {self.shape}")
         return _view(self, _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim)))))
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         """The dimensions in reverse order (the transpose of a matrix)."""
         return _view(self, _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim)))))
 
-    def expand(self, *shape: Any) -> "Tensor":
+    def expand(self, *shape: Any) -> Tensor:
         """Broadcast to `shape` without copying; -1 keeps a dimension. Gradients sum back."""
         shape = tuple(shape_args(shape))
         offset = len(shape) - self.data.ndim
-        target = tuple(
-            self.data.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape)
-        )
+        target = tuple(self.data.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape))
         try:
             np.broadcast_to(np.empty(self.data.shape, dtype=np.bool_), target)
         except ValueError:
             raise ShapeError(f"expand: cannot expand shape {self.shape} to {shape}") from None
         return _ops.Expand.apply(self, shape=target)
 
-    def broadcast_to(self, *shape: Any) -> "Tensor":
+    def broadcast_to(self, *shape: Any) -> Tensor:
         """The same as `expand`, under NumPy's name."""
         return self.expand(*shape)
 
-    def expand_as(self, other: "Tensor") -> "Tensor":
+    def expand_as(self, other: Tensor) -> Tensor:
         """`expand` to other's shape."""
         return self.expand(*other.shape)
 
-    def split(self, split_size_or_sections: Union[int, list[int], tuple[int, ...]],
-              dim: int = 0) -> tuple["Tensor", ...]:
+    def split(self, split_size_or_sections: int | list[int] | tuple[int, ...], dim: int = 0) -> tuple[Tensor, ...]:
         """Cut into pieces along `dim`: of `split_size` elements each (the last may be smaller), or of
         the sizes in a list, as `torch.split`. Each piece is a slice of self, so gradients flow back.
 
@@ -877,7 +915,7 @@ class Tensor(SurfaceMethods):
         """
         return self._pieces(*split_sizes(self.data.shape, dim, split_size_or_sections))
 
-    def chunk(self, chunks: int, dim: int = 0) -> tuple["Tensor", ...]:
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """Cut into `chunks` pieces of ceil(n / chunks) elements along `dim` (fewer pieces when that is
         too many for n), as `torch.chunk`.
 
@@ -887,7 +925,7 @@ class Tensor(SurfaceMethods):
         """
         return self._pieces(*chunk_sizes(self.data.shape, dim, chunks))
 
-    def _pieces(self, axis: int, sizes: list[int]) -> tuple["Tensor", ...]:
+    def _pieces(self, axis: int, sizes: list[int]) -> tuple[Tensor, ...]:
         """self[..., start:start + size, ...] along `axis` for each size in turn."""
         before = (slice(None),) * axis
         pieces = []
@@ -897,7 +935,7 @@ class Tensor(SurfaceMethods):
             start += size
         return tuple(pieces)
 
-    def __getitem__(self, index: Any) -> "Tensor":
+    def __getitem__(self, index: Any) -> Tensor:
         """Basic slicing and integer-array (or bool mask) indexing; repeated indices accumulate gradient."""
         index = _index_arrays(index)
         try:
@@ -921,21 +959,21 @@ class Tensor(SurfaceMethods):
 
     # ---- linear algebra -------------------------------------------------------------------
 
-    def matmul(self, other: Any) -> "Tensor":
+    def matmul(self, other: Any) -> Tensor:
         """Matrix product with NumPy's rules: 1-D vectors, matrices and batches of matrices."""
         other = _operand_tensor(other)
         check_matmul(self.shape, other.shape)
         check_same_dtype("matmul", self.data, other.data)
         return _ops.MatMul.apply(self, other)
 
-    def dot(self, other: Any) -> "Tensor":
+    def dot(self, other: Any) -> Tensor:
         """The dot product of two 1-D tensors (use matmul for matrices), as `torch.dot`."""
         other = _operand_tensor(other)
         if self.data.ndim != 1 or other.data.ndim != 1:
             raise ShapeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and {other.shape}")
         return self.matmul(other)
 
-    def mm(self, mat2: Any) -> "Tensor":
+    def mm(self, mat2: Any) -> Tensor:
         """The product of two matrices (2-D tensors only, as `torch.mm`; matmul takes any shapes).
 
         Example:
@@ -950,91 +988,93 @@ class Tensor(SurfaceMethods):
     # ---- operator sugar: one line each, with the math it means ----------------------------
     # `_binary` gives each PyTorch's result dtype; the `r` methods are the reflected forms.
 
-    def __add__(self, other: Any) -> "Tensor":  # self + other
+    def __add__(self, other: Any) -> Tensor:  # self + other
         return _binary(_ops.Add, self, other)
 
-    def __radd__(self, other: Any) -> "Tensor":  # other + self
+    def __radd__(self, other: Any) -> Tensor:  # other + self
         return _binary(_ops.Add, self, other, reflected=True)
 
-    def __sub__(self, other: Any) -> "Tensor":  # self - other
+    def __sub__(self, other: Any) -> Tensor:  # self - other
         return _binary(_ops.Sub, self, other)
 
-    def __rsub__(self, other: Any) -> "Tensor":  # other - self
+    def __rsub__(self, other: Any) -> Tensor:  # other - self
         return _binary(_ops.Sub, self, other, reflected=True)
 
-    def __mul__(self, other: Any) -> "Tensor":  # self * other
+    def __mul__(self, other: Any) -> Tensor:  # self * other
         return _binary(_ops.Mul, self, other)
 
-    def __rmul__(self, other: Any) -> "Tensor":  # other * self
+    def __rmul__(self, other: Any) -> Tensor:  # other * self
         return _binary(_ops.Mul, self, other, reflected=True)
 
-    def __truediv__(self, other: Any) -> "Tensor":  # self / other
+    def __truediv__(self, other: Any) -> Tensor:  # self / other
         return _binary(_ops.Div, self, other, true_divide=True)
 
-    def __rtruediv__(self, other: Any) -> "Tensor":  # other / self
+    def __rtruediv__(self, other: Any) -> Tensor:  # other / self
         return _binary(_ops.Div, self, other, reflected=True, true_divide=True)
 
-    def __pow__(self, exponent: Any) -> "Tensor":  # self ** exponent
+    def __pow__(self, exponent: Any) -> Tensor:  # self ** exponent
         if type(exponent) is int and exponent < 0 and self.data.dtype.kind in "iub":
-            raise ArgumentError(f"pow: Integers to negative integer powers are not allowed (a {self.dtype} tensor "
-                                f"of shape {self.shape} ** {exponent}); convert first, e.g. x.float() ** {exponent}")
+            raise ArgumentError(
+                f"pow: Integers to negative integer powers are not allowed (a {self.dtype} tensor "
+                f"of shape {self.shape} ** {exponent}); convert first, e.g. x.float() ** {exponent}"
+            )
         return _binary(_ops.Pow, self, exponent)
 
-    def __rpow__(self, base: Any) -> "Tensor":  # base ** self
+    def __rpow__(self, base: Any) -> Tensor:  # base ** self
         return _binary(_ops.Pow, self, base, reflected=True)
 
-    def __matmul__(self, other: Any) -> "Tensor":  # self @ other
+    def __matmul__(self, other: Any) -> Tensor:  # self @ other
         if isinstance(other, (int, float)):
             return NotImplemented  # a number is not a matrix: Python raises TypeError, as PyTorch
         return self.matmul(other)
 
-    def __rmatmul__(self, other: Any) -> "Tensor":  # other @ self
+    def __rmatmul__(self, other: Any) -> Tensor:  # other @ self
         if isinstance(other, (int, float)):
             return NotImplemented
         return _operand_tensor(other).matmul(self)
 
-    def __neg__(self) -> "Tensor":  # -self
+    def __neg__(self) -> Tensor:  # -self
         return _ops.Neg.apply(self)
 
-    def __pos__(self) -> "Tensor":  # +self
+    def __pos__(self) -> Tensor:  # +self
         return self
 
-    def __abs__(self) -> "Tensor":  # |self|
+    def __abs__(self) -> Tensor:  # |self|
         return _ops.Abs.apply(self)
 
     # Comparisons give bool tensors that are outside the graph (they have no gradient).
-    def __lt__(self, other: Any) -> "Tensor":  # self < other
+    def __lt__(self, other: Any) -> Tensor:  # self < other
         return _compare("<", operator.lt, self, other)
 
-    def __le__(self, other: Any) -> "Tensor":  # self <= other
+    def __le__(self, other: Any) -> Tensor:  # self <= other
         return _compare("<=", operator.le, self, other)
 
-    def __gt__(self, other: Any) -> "Tensor":  # self > other
+    def __gt__(self, other: Any) -> Tensor:  # self > other
         return _compare(">", operator.gt, self, other)
 
-    def __ge__(self, other: Any) -> "Tensor":  # self >= other
+    def __ge__(self, other: Any) -> Tensor:  # self >= other
         return _compare(">=", operator.ge, self, other)
 
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]  # self == other
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]  # self == other
         return _compare("==", operator.eq, self, other)
 
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]  # self != other
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]  # self != other
         return _compare("!=", operator.ne, self, other)
 
     # In-place updates: `p -= lr * p.grad` changes p's data (see _in_place).
-    def __iadd__(self, other: Any) -> "Tensor":  # self += other
+    def __iadd__(self, other: Any) -> Tensor:  # self += other
         return self._in_place("+=", _ops.Add, other)
 
-    def __isub__(self, other: Any) -> "Tensor":  # self -= other
+    def __isub__(self, other: Any) -> Tensor:  # self -= other
         return self._in_place("-=", _ops.Sub, other)
 
-    def __imul__(self, other: Any) -> "Tensor":  # self *= other
+    def __imul__(self, other: Any) -> Tensor:  # self *= other
         return self._in_place("*=", _ops.Mul, other)
 
-    def __itruediv__(self, other: Any) -> "Tensor":  # self /= other
+    def __itruediv__(self, other: Any) -> Tensor:  # self /= other
         return self._in_place("/=", _ops.Div, other)
 
-    def _in_place(self, what: str, op: Any, other: Any, **options: Any) -> "Tensor":
+    def _in_place(self, what: str, op: Any, other: Any, **options: Any) -> Tensor:
         """self <- op(self, other), written into self.data, as PyTorch's in-place methods.
 
         Outside the graph (nothing requires grad, or under no_grad) this is one NumPy in-place write.
@@ -1044,7 +1084,8 @@ class Tensor(SurfaceMethods):
         version goes up, so a graph that saved self's old value refuses backward.
         """
         record = _autograd.is_grad_enabled() and (
-            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+        )
         if record and self.requires_grad and self.grad_fn is None:
             raise RuntimeError(
                 f"{what}: a leaf Variable that requires grad is being used in an in-place operation "
@@ -1108,7 +1149,7 @@ class Tensor(SurfaceMethods):
                 view._take_grad_fn(regenerated, view.grad_fn)
         return self
 
-    def _take_grad_fn(self, out: "Tensor", previous_fn: Any) -> None:
+    def _take_grad_fn(self, out: Tensor, previous_fn: Any) -> None:
         """Make out's op (an in-place op recorded on a copy of self) self's grad_fn; it remembers the old one."""
         if out.grad_fn is not None:
             out.grad_fn.rebased_from = previous_fn
@@ -1116,7 +1157,7 @@ class Tensor(SurfaceMethods):
             self.grad_fn = out.grad_fn
             self.requires_grad = True
 
-    def _bases_to_update(self, what: str) -> list[tuple["Tensor", Any, "Tensor"]]:
+    def _bases_to_update(self, what: str) -> list[tuple[Tensor, Any, Tensor]]:
         """For an in-place op recorded on a view: (base, index, base's value before) for each tensor it
         is a slice of, innermost first. A reshape or permute view cannot be written back: refused."""
         bases = []
@@ -1135,12 +1176,15 @@ class Tensor(SurfaceMethods):
             t = base
         return bases
 
-    def _slices_to_update(self, bases: list[tuple["Tensor", Any, "Tensor"]]) -> list["Tensor"]:
+    def _slices_to_update(self, bases: list[tuple[Tensor, Any, Tensor]]) -> list[Tensor]:
         """The live slices of self or of its bases (or slices of those, ...), which an in-place change of
         self may change: each gets a fresh grad_fn afterwards, as PyTorch regenerates its views'."""
         updated = {id(self)} | {id(base) for base, _, _ in bases}
-        pending = [t for t in self._other_aliases(bases)
-                   if getattr(t, "_view_of", None) is not None and t._view_of[1] is not None]
+        pending = [
+            t
+            for t in self._other_aliases(bases)
+            if getattr(t, "_view_of", None) is not None and t._view_of[1] is not None
+        ]
         slices: list[Tensor] = []
         found = True
         while found:  # a slice of a slice after that slice: bases before their slices
@@ -1152,7 +1196,7 @@ class Tensor(SurfaceMethods):
                     found = True
         return slices
 
-    def _other_aliases(self, bases: list[tuple["Tensor", Any, "Tensor"]]) -> list["Tensor"]:
+    def _other_aliases(self, bases: list[tuple[Tensor, Any, Tensor]]) -> list[Tensor]:
         """The other live tensors that share self's data, besides the bases updated with it."""
         group = getattr(self, "_aliases", None)
         if group is None:
@@ -1227,7 +1271,7 @@ def _index_arrays(index: Any) -> Any:
     return index
 
 
-def _ints_first(index: Any) -> Optional[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+def _ints_first(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
     """For an index mixing ints and arrays, the two indices that apply it as PyTorch does; else None.
 
     NumPy counts an int as an advanced index alongside the arrays, so in x[0, :, [0, 1]] on shape (2, 3, 4)
@@ -1262,8 +1306,10 @@ def _is_device(x: Any) -> bool:
 def _shape_of(op: str, other: Any) -> tuple[int, ...]:
     """other's shape, for view_as and reshape_as; other must be a Tensor, as in PyTorch."""
     if not isinstance(other, Tensor):
-        raise TypeError(f"{op}: other must be a Tensor, got {type(other).__name__}; to give a shape, use "
-                        f"{op.removesuffix('_as')}(shape)")
+        raise TypeError(
+            f"{op}: other must be a Tensor, got {type(other).__name__}; to give a shape, use "
+            f"{op.removesuffix('_as')}(shape)"
+        )
     return other.data.shape
 
 
@@ -1273,6 +1319,7 @@ def _operand_tensor(x: Any) -> Tensor:
 
 
 # ---- the tensor-making functions users call as tg.tensor(...) ------------------------------
+
 
 def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike = None, device: Any = None) -> Tensor:
     """Make a Tensor from data (copied), as `torch.tensor`.
@@ -1310,5 +1357,5 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 
 # These modules use Tensor, so they are imported once Tensor exists.
 from tinygrad_edu import autograd as _autograd  # noqa: E402
-from tinygrad_edu import ops as _ops  # noqa: E402
 from tinygrad_edu import numpy_dispatch as _numpy_dispatch  # noqa: E402
+from tinygrad_edu import ops as _ops  # noqa: E402

@@ -12,7 +12,8 @@ The free functions (`tg.sin(x)`, `tg.cumsum(x, 0)`, ...) are in functional_surfa
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -68,8 +69,10 @@ def _integer_only(op: str, *tensors: Any) -> None:
     for x in tensors:
         kind = np.asarray(_plain(x)).dtype.kind if not isinstance(x, _t().Tensor) else x.data.dtype.kind
         if kind not in "biu":
-            raise DtypeError(f"{op}: only integer and bool tensors are supported, got a {kind!r}-kind dtype "
-                             f"(float); cast first, e.g. x.long()")
+            raise DtypeError(
+                f"{op}: only integer and bool tensors are supported, got a {kind!r}-kind dtype "
+                f"(float); cast first, e.g. x.long()"
+            )
 
 
 class SurfaceMethods:
@@ -252,7 +255,7 @@ class SurfaceMethods:
         a, b = _t()._promote(self, other)
         return _no_grad(np.floor_divide(_plain(b), _plain(a)))
 
-    def nan_to_num(self, nan: float = 0.0, posinf: Optional[float] = None, neginf: Optional[float] = None) -> Any:
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
         """x with nan, +inf, -inf replaced by nan (0), posinf and neginf (the dtype's largest and smallest)."""
         if self.data.dtype.kind != "f":
             return self.clone()
@@ -348,7 +351,7 @@ class SurfaceMethods:
 
     # ---- reductions and scans (ops/scan.py; all/any/count_nonzero have no gradient) --------
 
-    def prod(self, dim: Optional[int] = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
         """The product over `dim` (None: all elements); ints and bools give int64, as PyTorch."""
         x = self.to(dtype) if dtype is not None else self
         if x.data.dtype.kind in "bu" or (x.data.dtype.kind == "i" and x.data.dtype != np.int64):
@@ -480,7 +483,7 @@ class SurfaceMethods:
             values, indices = values.squeeze(axis), np.squeeze(indices, axis)
         return ValuesIndices(values, _no_grad(indices))
 
-    def median(self, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
         """The lower median (the ((n + 1) // 2)-th smallest), as `torch.median`: of all elements when dim
         is None (a tensor), else (values, indices) along dim."""
         if dim is None:
@@ -507,8 +510,9 @@ class SurfaceMethods:
             values, indices = values.squeeze(axis), np.squeeze(indices, axis)
         return ValuesIndices(values, _no_grad(indices))
 
-    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
-               dim: Optional[int] = None) -> Any:
+    def unique(
+        self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None
+    ) -> Any:
         """The distinct values, sorted (no gradient); with return_inverse/return_counts also where each
         element went and how often each value occurs, as `torch.unique`."""
         values, inverse, counts = np.unique(self.data, return_inverse=True, return_counts=True, axis=dim)
@@ -563,8 +567,10 @@ class SurfaceMethods:
         """The tensor tiled sizes[i] times along dim i (as np.tile; leading sizes add new dims)."""
         sizes = shape_args(sizes)
         if len(sizes) < self.ndim:
-            raise ShapeError(f"repeat: {len(sizes)} repeat sizes for a tensor of {self.ndim} dimensions "
-                             f"(shape {self.shape}); give at least one per dimension")
+            raise ShapeError(
+                f"repeat: {len(sizes)} repeat sizes for a tensor of {self.ndim} dimensions "
+                f"(shape {self.shape}); give at least one per dimension"
+            )
         shape = (1,) * (len(sizes) - self.ndim) + self.shape
         # each dim n becomes (1, n), is expanded to (r, n) and merged into r * n: copies side by side
         split = self.reshape([m for n in shape for m in (1, n)])
@@ -576,7 +582,7 @@ class SurfaceMethods:
         dims = shape_args(dims)
         return self.repeat(*((1,) * (self.ndim - len(dims)) + tuple(dims)))
 
-    def repeat_interleave(self, repeats: Any, dim: Optional[int] = None) -> Any:
+    def repeat_interleave(self, repeats: Any, dim: int | None = None) -> Any:
         """Each element repeated `repeats` times in place along `dim` (flattened when dim is None)."""
         x = self.reshape(-1) if dim is None else self
         axis = 0 if dim is None else check_dim("repeat_interleave", dim, self.ndim)
@@ -633,15 +639,16 @@ class SurfaceMethods:
     def unflatten(self, dim: int, sizes: Sequence[int]) -> Any:
         """Split dim into several of the given sizes (one may be -1)."""
         axis = check_dim("unflatten", dim, self.ndim)
-        return self.reshape(*self.shape[:axis], *sizes, *self.shape[axis + 1:])
+        return self.reshape(*self.shape[:axis], *sizes, *self.shape[axis + 1 :])
 
     def unfold(self, dimension: int, size: int, step: int) -> Any:
         """Every window of `size` elements along `dimension`, `step` apart, as a new last dim."""
         axis = check_dim("unfold", dimension, max(self.ndim, 1))
         n = self.shape[axis] if self.ndim else 1
         if size > n or step <= 0:
-            raise ShapeError(f"unfold: size {size} must be <= {n} (dimension {dimension} of {self.shape}) "
-                             f"and step {step} > 0")
+            raise ShapeError(
+                f"unfold: size {size} must be <= {n} (dimension {dimension} of {self.shape}) and step {step} > 0"
+            )
         windows = (n - size) // step + 1
         where = np.arange(windows)[:, None] * step + np.arange(size)[None, :]  # (windows, size)
         x = self if self.ndim else self.reshape(1)
@@ -653,8 +660,9 @@ class SurfaceMethods:
         axis = check_dim("narrow", dim, self.ndim)
         start = start + self.shape[axis] if start < 0 else start
         if not 0 <= start <= start + length <= self.shape[axis]:
-            raise IndexError(f"narrow: start {start} + length {length} exceeds dimension {dim} of size "
-                             f"{self.shape[axis]}")
+            raise IndexError(
+                f"narrow: start {start} + length {length} exceeds dimension {dim} of size {self.shape[axis]}"
+            )
         return self[(slice(None),) * axis + (slice(start, start + length),)]
 
     def movedim(self, source: Any, destination: Any) -> Any:
@@ -722,8 +730,9 @@ class SurfaceMethods:
             raise ValueError(f"scatter_reduce: reduce must be 'sum', 'mean', 'prod', 'amax' or 'amin', got {reduce!r}")
         where, src = self._scatter_where("scatter_reduce", dim, index, src)
         if reduce in ("prod", "amax", "amin"):
-            return _ops().ScatterReduce.apply(self, self._same_dtype(src), where=where, reduce=reduce,
-                                              include_self=include_self)
+            return _ops().ScatterReduce.apply(
+                self, self._same_dtype(src), where=where, reduce=reduce, include_self=include_self
+            )
         base = self if include_self else _ops().Scatter.apply(self, np.zeros((), self.data.dtype), where=where)
         total = _ops().ScatterAdd.apply(base, self._same_dtype(src), where=where)
         if reduce == "sum":
@@ -755,8 +764,10 @@ class SurfaceMethods:
         if isinstance(src, _t().Tensor):
             if src.data.dtype != self.data.dtype:
                 if src.data.dtype.kind == "f" and self.data.dtype.kind == "f":
-                    raise DtypeError(f"scatter/index ops: self has dtype {self.data.dtype} and src {src.data.dtype}; "
-                                     f"they must match, as in PyTorch (cast one with .to())")
+                    raise DtypeError(
+                        f"scatter/index ops: self has dtype {self.data.dtype} and src {src.data.dtype}; "
+                        f"they must match, as in PyTorch (cast one with .to())"
+                    )
                 return src.to(self.data.dtype)
             return src
         return np.asarray(src, dtype=self.data.dtype)
@@ -866,8 +877,9 @@ class SurfaceMethods:
         """A tensor of the given size with this tensor's dtype (here zeros)."""
         return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
-    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> Any:
+    def new_full(
+        self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Any:
         """fill_value in the given size with this tensor's dtype (or dtype)."""
         _check_device("new_full", device)
         return self._new(np.full(shape_args((size,)), fill_value), dtype, requires_grad)
@@ -998,9 +1010,15 @@ class SurfaceMethods:
 
 
 _TYPE_NAMES = {
-    np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor", np.dtype(np.float16): "HalfTensor",
-    np.dtype(np.int64): "LongTensor", np.dtype(np.int32): "IntTensor", np.dtype(np.int16): "ShortTensor",
-    np.dtype(np.int8): "CharTensor", np.dtype(np.uint8): "ByteTensor", np.dtype(np.bool_): "BoolTensor",
+    np.dtype(np.float32): "FloatTensor",
+    np.dtype(np.float64): "DoubleTensor",
+    np.dtype(np.float16): "HalfTensor",
+    np.dtype(np.int64): "LongTensor",
+    np.dtype(np.int32): "IntTensor",
+    np.dtype(np.int16): "ShortTensor",
+    np.dtype(np.int8): "CharTensor",
+    np.dtype(np.uint8): "ByteTensor",
+    np.dtype(np.bool_): "BoolTensor",
 }
 
 

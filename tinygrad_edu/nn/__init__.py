@@ -3,7 +3,8 @@
 - `module.py`: Module, Parameter; `container.py`: Sequential, ModuleList
 - `linear.py`: Linear, Identity, Flatten, Unflatten; `activation.py`: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh,
   Softmax, LogSoftmax; `activation_extra.py`: GELU (tanh), SiLU, ELU, CELU, SELU, ..., PReLU
-- `conv.py`: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d; `dropout.py`: Dropout, Dropout1d/2d; `normalization.py`: LayerNorm, BatchNorm1d/2d; `sparse.py`: Embedding
+- `conv.py`: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d; `dropout.py`: Dropout, Dropout1d/2d
+- `normalization.py`: LayerNorm, BatchNorm1d/2d, GroupNorm; `sparse.py`: Embedding
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
 - `loss.py`: the losses as modules; `functional.py` (`nn.functional`, usually imported as F): the same as functions
 - `init.py` (`nn.init`): PyTorch's initialisations, and the tutorials' draws
@@ -18,8 +19,21 @@ Example:
 from tinygrad_edu.nn import functional, init, utils
 from tinygrad_edu.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from tinygrad_edu.nn.activation_extra import (
-    CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, SiLU, Softmin,
-    Softsign, Threshold,
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softsign,
+    Threshold,
 )
 from tinygrad_edu.nn.container import ModuleList, Sequential
 from tinygrad_edu.nn.conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
@@ -32,13 +46,61 @@ from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, L
 from tinygrad_edu.nn.sparse import Embedding
 
 __all__ = [
-    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-    "Linear", "Identity", "Flatten", "Unflatten", "Embedding", "Dropout", "Dropout1d", "Dropout2d",
-    "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d",
-    "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
-    "Sigmoid", "ReLU", "LeakyReLU", "Softplus", "Tanh", "Softmax", "LogSoftmax",
-    "GELU", "SiLU", "ELU", "CELU", "SELU", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Mish",
-    "LogSigmoid", "Softmin", "Threshold", "PReLU",
-    "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
-    "functional", "init", "utils",
+    "Module",
+    "Parameter",
+    "Sequential",
+    "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
+    "Linear",
+    "Identity",
+    "Flatten",
+    "Unflatten",
+    "Embedding",
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "LayerNorm",
+    "GroupNorm",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
+    "Sigmoid",
+    "ReLU",
+    "LeakyReLU",
+    "Softplus",
+    "Tanh",
+    "Softmax",
+    "LogSoftmax",
+    "GELU",
+    "SiLU",
+    "ELU",
+    "CELU",
+    "SELU",
+    "Softsign",
+    "Hardtanh",
+    "ReLU6",
+    "Hardsigmoid",
+    "Hardswish",
+    "Mish",
+    "LogSigmoid",
+    "Softmin",
+    "Threshold",
+    "PReLU",
+    "MSELoss",
+    "L1Loss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "functional",
+    "init",
+    "utils",
 ]

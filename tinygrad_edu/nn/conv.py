@@ -7,7 +7,7 @@ Each 1-d form is the 2-d op on an input of height 1: (N, C, L) -> (N, C, 1, L) a
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Union
+from typing import Any
 
 import numpy as np
 
@@ -19,11 +19,24 @@ from tinygrad_edu.ops.conv import Conv2d as Conv2dOp
 from tinygrad_edu.ops.conv import MaxPool2d as MaxPool2dOp
 from tinygrad_edu.tensor import DTypeLike, Tensor
 
-__all__ = ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
-           "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
-           "AdaptiveAvgPool2d", "adaptive_avg_pool2d"]
+__all__ = [
+    "Conv1d",
+    "Conv2d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "conv1d",
+    "conv2d",
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "AdaptiveAvgPool2d",
+    "adaptive_avg_pool2d",
+]
 
-IntOrPair = Union[int, tuple[int, int]]
+IntOrPair = int | tuple[int, int]
 
 
 def _pair(value: Any) -> tuple[int, int]:
@@ -36,12 +49,21 @@ def _as_tensor(x: Any) -> Tensor:
 
 def _check_rank(name: str, x: Tensor, rank: int) -> None:
     if x.ndim != rank:
-        raise ShapeError(f"{name}: expected a {rank}-d input (batch, channels, {'H, W' if rank == 4 else 'L'}), "
-                         f"got shape {tuple(x.shape)}; add a batch dimension with x.unsqueeze(0)")
+        raise ShapeError(
+            f"{name}: expected a {rank}-d input (batch, channels, {'H, W' if rank == 4 else 'L'}), "
+            f"got shape {tuple(x.shape)}; add a batch dimension with x.unsqueeze(0)"
+        )
 
 
-def conv2d(input: Any, weight: Tensor, bias: Optional[Tensor] = None, stride: IntOrPair = 1,
-           padding: Union[IntOrPair, str] = 0, dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
+def conv2d(
+    input: Any,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair | str = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+) -> Tensor:
     """2-d cross-correlation, as torch.nn.functional.conv2d; padding may be an int, a pair, "valid" or "same".
 
     Example:
@@ -54,28 +76,50 @@ def conv2d(input: Any, weight: Tensor, bias: Optional[Tensor] = None, stride: In
     if padding == "valid":
         padding = 0
     if padding != "same":
-        return Conv2dOp.apply(x, weight, *(() if bias is None else (bias,)), stride=stride, padding=_pair(padding),
-                              dilation=dilation, groups=groups)
+        return Conv2dOp.apply(
+            x,
+            weight,
+            *(() if bias is None else (bias,)),
+            stride=stride,
+            padding=_pair(padding),
+            dilation=dilation,
+            groups=groups,
+        )
     if stride != (1, 1):
         raise ValueError("conv2d: padding='same' is not supported for strided convolutions (as in PyTorch)")
     # PyTorch pads d (k - 1) in all, the odd one on the far side; we pad the larger half on both sides
     # and drop the one extra output at the start, which gives the same numbers.
     total = [d * (k - 1) for d, k in zip(dilation, weight.shape[2:])]
     pad = tuple(t - t // 2 for t in total)
-    out = Conv2dOp.apply(x, weight, *(() if bias is None else (bias,)), stride=stride, padding=pad,
-                         dilation=dilation, groups=groups)
+    out = Conv2dOp.apply(
+        x, weight, *(() if bias is None else (bias,)), stride=stride, padding=pad, dilation=dilation, groups=groups
+    )
     skip_h, skip_w = (t % 2 for t in total)
     return out[:, :, skip_h:, skip_w:] if skip_h or skip_w else out
 
 
-def conv1d(input: Any, weight: Tensor, bias: Optional[Tensor] = None, stride: int = 1,
-           padding: Union[int, str] = 0, dilation: int = 1, groups: int = 1) -> Tensor:
+def conv1d(
+    input: Any,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int = 1,
+    padding: int | str = 0,
+    dilation: int = 1,
+    groups: int = 1,
+) -> Tensor:
     """1-d cross-correlation, as torch.nn.functional.conv1d: conv2d at height 1."""
     x = _as_tensor(input)
     _check_rank("conv1d", x, 3)
     first = lambda v: v if isinstance(v, (int, str)) else v[0]  # noqa: E731  (PyTorch accepts (k,) too)
-    out = conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, (1, first(stride)),
-                 padding if isinstance(first(padding), str) else (0, first(padding)), (1, first(dilation)), groups)
+    out = conv2d(
+        x.unsqueeze(2),
+        weight.unsqueeze(2),
+        bias,
+        (1, first(stride)),
+        padding if isinstance(first(padding), str) else (0, first(padding)),
+        (1, first(dilation)),
+        groups,
+    )
     return out.squeeze(2)
 
 
@@ -84,8 +128,15 @@ def _pool_options(kernel_size: Any, stride: Any, padding: Any) -> tuple:
     return kernel, kernel if stride is None or stride == [] else _pair(stride), _pair(padding)
 
 
-def max_pool2d(input: Any, kernel_size: IntOrPair, stride: Optional[IntOrPair] = None, padding: IntOrPair = 0,
-               dilation: IntOrPair = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+def max_pool2d(
+    input: Any,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
     """The maximum of each window, as torch.nn.functional.max_pool2d (stride defaults to kernel_size)."""
     x = _as_tensor(input)
     _check_rank("max_pool2d", x, 4)
@@ -99,57 +150,106 @@ def max_pool2d(input: Any, kernel_size: IntOrPair, stride: Optional[IntOrPair] =
     return out, Tensor._from_op(pool.indices(), None)
 
 
-def max_pool1d(input: Any, kernel_size: int, stride: Optional[int] = None, padding: int = 0, dilation: int = 1,
-               ceil_mode: bool = False, return_indices: bool = False) -> Any:
+def max_pool1d(
+    input: Any,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
     """max_pool2d at height 1, as torch.nn.functional.max_pool1d."""
     x = _as_tensor(input)
     _check_rank("max_pool1d", x, 3)
-    out = max_pool2d(x.unsqueeze(2), (1, kernel_size), None if stride is None else (1, stride), (0, padding),
-                     (1, dilation), ceil_mode, return_indices)
+    out = max_pool2d(
+        x.unsqueeze(2),
+        (1, kernel_size),
+        None if stride is None else (1, stride),
+        (0, padding),
+        (1, dilation),
+        ceil_mode,
+        return_indices,
+    )
     if return_indices:
         return out[0].squeeze(2), out[1].squeeze(2)
     return out.squeeze(2)
 
 
-def avg_pool2d(input: Any, kernel_size: IntOrPair, stride: Optional[IntOrPair] = None, padding: IntOrPair = 0,
-               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+def avg_pool2d(
+    input: Any,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
     """The mean of each window, as torch.nn.functional.avg_pool2d (stride defaults to kernel_size)."""
     x = _as_tensor(input)
     _check_rank("avg_pool2d", x, 4)
     kernel, stride, padding = _pool_options(kernel_size, stride, padding)
-    return AvgPool2dOp.apply(x, kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
-                             count_include_pad=count_include_pad)
+    return AvgPool2dOp.apply(
+        x, kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode, count_include_pad=count_include_pad
+    )
 
 
-def avg_pool1d(input: Any, kernel_size: int, stride: Optional[int] = None, padding: int = 0,
-               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+def avg_pool1d(
+    input: Any,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
     """avg_pool2d at height 1, as torch.nn.functional.avg_pool1d."""
     x = _as_tensor(input)
     _check_rank("avg_pool1d", x, 3)
-    return avg_pool2d(x.unsqueeze(2), (1, kernel_size), None if stride is None else (1, stride), (0, padding),
-                      ceil_mode, count_include_pad).squeeze(2)
+    return avg_pool2d(
+        x.unsqueeze(2),
+        (1, kernel_size),
+        None if stride is None else (1, stride),
+        (0, padding),
+        ceil_mode,
+        count_include_pad,
+    ).squeeze(2)
 
 
 class _ConvNd(Module):
     """What Conv1d and Conv2d share: PyTorch's arguments, parameters and initialisation."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: tuple, stride: Any, padding: Any,
-                 dilation: Any, groups: int, bias: bool, padding_mode: str, dtype: DTypeLike) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: tuple,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        groups: int,
+        bias: bool,
+        padding_mode: str,
+        dtype: DTypeLike,
+    ) -> None:
         super().__init__()
         if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{type(self).__name__}: in_channels ({in_channels}) and out_channels ({out_channels}) "
-                             f"must both be divisible by groups ({groups})")
+            raise ValueError(
+                f"{type(self).__name__}: in_channels ({in_channels}) and out_channels ({out_channels}) "
+                f"must both be divisible by groups ({groups})"
+            )
         if padding_mode != "zeros":
-            raise NotImplementedError(f"{type(self).__name__}: padding_mode={padding_mode!r} is not implemented in "
-                                      "tinygrad_edu; only 'zeros' is")
+            raise NotImplementedError(
+                f"{type(self).__name__}: padding_mode={padding_mode!r} is not implemented in "
+                "tinygrad_edu; only 'zeros' is"
+            )
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"{type(self).__name__}: padding must be 'same', 'valid' or numbers, not {padding!r}")
         dtype = np.dtype(np.float32 if dtype is None else dtype)
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel_size
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.padding_mode = padding_mode
-        self.weight = Parameter(Tensor._from_op(np.empty((out_channels, in_channels // groups, *kernel_size),
-                                                         dtype=dtype), None))
+        self.weight = Parameter(
+            Tensor._from_op(np.empty((out_channels, in_channels // groups, *kernel_size), dtype=dtype), None)
+        )
         if bias:
             self.bias = Parameter(Tensor._from_op(np.empty((out_channels,), dtype=dtype), None))
         else:
@@ -183,12 +283,31 @@ class Conv2d(_ConvNd):
         (2, 6, 24, 24)
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair, stride: IntOrPair = 1,
-                 padding: Union[IntOrPair, str] = 0, dilation: IntOrPair = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: DTypeLike = None) -> None:
-        super().__init__(in_channels, out_channels, _pair(kernel_size), _pair(stride),
-                         padding if isinstance(padding, str) else _pair(padding), _pair(dilation), groups, bias,
-                         padding_mode, dtype)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrPair,
+        stride: IntOrPair = 1,
+        padding: IntOrPair | str = 0,
+        dilation: IntOrPair = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: DTypeLike = None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            _pair(kernel_size),
+            _pair(stride),
+            padding if isinstance(padding, str) else _pair(padding),
+            _pair(dilation),
+            groups,
+            bias,
+            padding_mode,
+            dtype,
+        )
 
     def forward(self, input: Any) -> Tensor:
         return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
@@ -197,12 +316,32 @@ class Conv2d(_ConvNd):
 class Conv1d(_ConvNd):
     """A 1-d convolution layer with PyTorch's arguments; weight (out, in/groups, k), bias (out,)."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
-                 padding: Union[int, str] = 0, dilation: int = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: DTypeLike = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int | str = 0,
+        dilation: int = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: DTypeLike = None,
+    ) -> None:
         one = lambda v: v if isinstance(v, str) else (v if isinstance(v, int) else v[0],)  # noqa: E731
-        super().__init__(in_channels, out_channels, one(kernel_size), one(stride), one(padding), one(dilation),
-                         groups, bias, padding_mode, dtype)
+        super().__init__(
+            in_channels,
+            out_channels,
+            one(kernel_size),
+            one(stride),
+            one(padding),
+            one(dilation),
+            groups,
+            bias,
+            padding_mode,
+            dtype,
+        )
 
     def forward(self, input: Any) -> Tensor:
         padding = self.padding if isinstance(self.padding, str) else self.padding[0]
@@ -212,30 +351,50 @@ class Conv1d(_ConvNd):
 class MaxPool2d(Module):
     """nn.MaxPool2d: max_pool2d with its arguments kept (no parameters)."""
 
-    def __init__(self, kernel_size: IntOrPair, stride: Optional[IntOrPair] = None, padding: IntOrPair = 0,
-                 dilation: IntOrPair = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
+    def __init__(
+        self,
+        kernel_size: IntOrPair,
+        stride: IntOrPair | None = None,
+        padding: IntOrPair = 0,
+        dilation: IntOrPair = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
         super().__init__()
-        self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride or kernel_size, padding, dilation
+        self.kernel_size, self.stride, self.padding, self.dilation = (
+            kernel_size,
+            stride or kernel_size,
+            padding,
+            dilation,
+        )
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, input: Any) -> Any:
-        return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                          self.return_indices)
+        return max_pool2d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
 
 class MaxPool1d(MaxPool2d):
     """nn.MaxPool1d: max_pool1d with its arguments kept."""
 
     def forward(self, input: Any) -> Any:
-        return max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                          self.return_indices)
+        return max_pool1d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
 
 class AvgPool2d(Module):
     """nn.AvgPool2d: avg_pool2d with its arguments kept (no parameters)."""
 
-    def __init__(self, kernel_size: IntOrPair, stride: Optional[IntOrPair] = None, padding: IntOrPair = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+    def __init__(
+        self,
+        kernel_size: IntOrPair,
+        stride: IntOrPair | None = None,
+        padding: IntOrPair = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
@@ -263,8 +422,10 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
     oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
     oh, ow = h if oh is None else oh, w if ow is None else ow
     if h % oh or w % ow:
-        raise NotImplementedError(f"adaptive_avg_pool2d: output size {(oh, ow)} does not divide the input's {(h, w)}; "
-                                  "tinygrad_edu implements only sizes that divide it")
+        raise NotImplementedError(
+            f"adaptive_avg_pool2d: output size {(oh, ow)} does not divide the input's {(h, w)}; "
+            "tinygrad_edu implements only sizes that divide it"
+        )
     return avg_pool2d(x, (h // oh, w // ow))
 
 

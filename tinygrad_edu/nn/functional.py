@@ -8,7 +8,7 @@ network) gets its gradient as in PyTorch, from the same fused op's backward (`_t
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -20,9 +20,20 @@ from tinygrad_edu.ops import loss as loss_ops
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
 __all__ = [
-    "linear", "sigmoid", "relu", "tanh", "softmax", "log_softmax", "softplus", "leaky_relu",
-    "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "cross_entropy", "nll_loss",
+    "linear",
+    "sigmoid",
+    "relu",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "softplus",
+    "leaky_relu",
+    "mse_loss",
+    "l1_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "nll_loss",
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -33,7 +44,8 @@ REDUCTIONS = ("mean", "sum", "none")
 
 # ---- layers and activations ------------------------------------------------------------------------
 
-def linear(input: Any, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+
+def linear(input: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, with W of shape (out, in) and b of shape (out,), as `torch.nn.functional.linear`.
 
     Example:
@@ -119,6 +131,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 # ---- argument checks shared by the losses -------------------------------------------------------
 
+
 def _check_reduction(name: str, reduction: str) -> None:
     """A ValueError unless reduction is 'mean', 'sum' or 'none'."""
     if reduction not in REDUCTIONS:
@@ -149,7 +162,7 @@ def _target_input(target: Any, checked: np.ndarray, x: Tensor) -> Any:
     return target.to(x.dtype) if _target_needs_grad(target) else checked
 
 
-def _weight(name: str, what: str, weight: Any, shape: tuple[int, ...], dtype: np.dtype) -> Optional[np.ndarray]:
+def _weight(name: str, what: str, weight: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | None:
     """An optional weight as an array of `dtype`; a ShapeError unless it broadcasts to `shape`."""
     if weight is None:
         return None
@@ -164,6 +177,7 @@ def _weight(name: str, what: str, weight: Any, shape: tuple[int, ...], dtype: np
 
 
 # ---- regression losses ------------------------------------------------------------------------------
+
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean squared error: mean((x - y)^2) (or the sum, or each (x_i - y_i)^2 with reduction='none').
@@ -195,6 +209,7 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 # ---- binary classification ------------------------------------------------------------------------
+
 
 def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities x in [0, 1]: -w [y log(x) + (1 - y) log(1 - x)].
@@ -234,8 +249,9 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reducti
     return loss
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None, reduction: str = "mean",
-                                     pos_weight: Any = None) -> Tensor:
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Any, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
+) -> Tensor:
     """Sigmoid and binary cross-entropy in one, computed stably from raw scores (logits) x.
 
     l = w [(1 - y) x + (1 + (p - 1) y) log(1 + exp(-x))], with log(1 + exp(-x)) evaluated as
@@ -251,11 +267,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     t = _same_shape_target("binary_cross_entropy_with_logits", x, target)
     w = _weight("binary_cross_entropy_with_logits", "weight", weight, x.data.shape, x.data.dtype)
     p = _weight("binary_cross_entropy_with_logits", "pos_weight", pos_weight, x.data.shape, x.data.dtype)
-    return loss_ops.BCEWithLogitsLoss.apply(x, _target_input(target, t, x), weight=w, pos_weight=p,
-                                            reduction=reduction)
+    return loss_ops.BCEWithLogitsLoss.apply(x, _target_input(target, t, x), weight=w, pos_weight=p, reduction=reduction)
 
 
 # ---- multi-class classification -------------------------------------------------------------------
+
 
 def _class_layout(name: str, x: Tensor) -> tuple[Tensor, int, tuple[int, ...]]:
     """Scores with the class dimension last, flattened to (M, C); also C and the per-sample shape.
@@ -281,8 +297,14 @@ def _per_sample(loss: Tensor, sample_shape: tuple[int, ...], reduction: str) -> 
     return loss
 
 
-def _class_targets(name: str, target: np.ndarray, sample_shape: tuple[int, ...], input_shape: tuple[int, ...],
-                   classes: int, ignore_index: int) -> np.ndarray:
+def _class_targets(
+    name: str,
+    target: np.ndarray,
+    sample_shape: tuple[int, ...],
+    input_shape: tuple[int, ...],
+    classes: int,
+    ignore_index: int,
+) -> np.ndarray:
     """Class indices as a flat int64 array, checked: the right shape, whole numbers, in range."""
     if target.shape != sample_shape:
         raise ShapeError(
@@ -297,12 +319,14 @@ def _class_targets(name: str, target: np.ndarray, sample_shape: tuple[int, ...],
     t = target.astype(np.int64).reshape(-1)
     bad = ((t < 0) | (t >= classes)) & (t != ignore_index)
     if bad.any():
-        raise IndexError(f"{name}: target {t[bad][0]} is out of bounds for {classes} classes "
-                         f"(valid: 0 to {classes - 1}, or ignore_index={ignore_index})")
+        raise IndexError(
+            f"{name}: target {t[bad][0]} is out of bounds for {classes} classes "
+            f"(valid: 0 to {classes - 1}, or ignore_index={ignore_index})"
+        )
     return t
 
 
-def _class_weight(name: str, weight: Any, classes: int, dtype: np.dtype) -> Optional[np.ndarray]:
+def _class_weight(name: str, weight: Any, classes: int, dtype: np.dtype) -> np.ndarray | None:
     """An optional per-class weight as an array of `dtype`; a ShapeError unless it has shape (classes,)."""
     if weight is None:
         return None
@@ -312,8 +336,14 @@ def _class_weight(name: str, weight: Any, classes: int, dtype: np.dtype) -> Opti
     return w.astype(dtype, copy=False)
 
 
-def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """Cross-entropy of raw scores (logits) against class indices or class probabilities.
 
     For class indices y (shape (N,) for input (N, C)): l_i = -w_{y_i} log softmax(x_i)_{y_i}, and
@@ -376,13 +406,15 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
             coefficients *= keep[:, np.newaxis]
         loss = loss_ops.SoftCrossEntropyLoss.apply(scores, coefficients, count=count, reduction=reduction)
     else:
-        loss = loss_ops.CrossEntropyLoss.apply(scores, target=safe, sample_weight=sample_weight, count=count,
-                                               reduction=reduction)
+        loss = loss_ops.CrossEntropyLoss.apply(
+            scores, target=safe, sample_weight=sample_weight, count=count, reduction=reduction
+        )
     return _per_sample(loss, sample_shape, reduction)
 
 
-def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(
+    input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
     """Negative log-likelihood of log-probabilities x at class indices y: l_i = -w_{y_i} x_{i, y_i}.
 
     Use it after `log_softmax` (cross_entropy does both at once). 'mean' divides by the summed
@@ -403,27 +435,70 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
     safe = np.where(keep, idx, 0)
     sample_weight = (np.ones(idx.size, dtype=x.data.dtype) if w is None else w[safe]) * keep
     count = float(np.sum(sample_weight))
-    loss = loss_ops.NLLLoss.apply(scores, target=safe, sample_weight=sample_weight, count=count,
-                                  reduction=reduction)
+    loss = loss_ops.NLLLoss.apply(scores, target=safe, sample_weight=sample_weight, count=count, reduction=reduction)
     return _per_sample(loss, sample_shape, reduction)
 
 
 # ---- re-exported from the layer files (see the note under REDUCTIONS) ---------------------------------------
 from tinygrad_edu.nn.activation_extra import (  # noqa: E402  (they import this module)
-    celu, elu, gelu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6, selu, silu, softmin, softsign,
+    celu,
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softsign,
     threshold,
 )
 from tinygrad_edu.nn.conv import (  # noqa: E402
-    adaptive_avg_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    max_pool1d,
+    max_pool2d,
 )
 from tinygrad_edu.nn.dropout import dropout, dropout1d, dropout2d  # noqa: E402
 from tinygrad_edu.nn.normalization import batch_norm, group_norm, layer_norm  # noqa: E402
 from tinygrad_edu.nn.sparse import embedding  # noqa: E402
 
 __all__ += [
-    "gelu", "silu", "elu", "celu", "selu", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish",
-    "logsigmoid", "softmin", "threshold", "prelu", "dropout", "dropout1d", "dropout2d", "layer_norm", "batch_norm",
-    "embedding", "group_norm", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "gelu",
+    "silu",
+    "elu",
+    "celu",
+    "selu",
+    "softsign",
+    "hardtanh",
+    "relu6",
+    "hardsigmoid",
+    "hardswish",
+    "mish",
+    "logsigmoid",
+    "softmin",
+    "threshold",
+    "prelu",
+    "dropout",
+    "dropout1d",
+    "dropout2d",
+    "layer_norm",
+    "batch_norm",
+    "embedding",
+    "group_norm",
+    "conv1d",
+    "conv2d",
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
     "adaptive_avg_pool2d",
 ]
 from tinygrad_edu.nn.padding import one_hot, pad  # noqa: E402

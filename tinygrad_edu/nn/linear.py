@@ -23,7 +23,8 @@ class Linear(Module):
 
     Weights and bias start uniform in [-1/sqrt(in_features), 1/sqrt(in_features)), PyTorch's default,
     drawn from `tg.default_generator()` (so `tg.manual_seed(k)` makes them reproducible).
-    `dtype` is the default dtype (float32, see tg.set_default_dtype) unless given. The input has shape (..., in_features).
+    `dtype` is the default dtype (float32, see tg.set_default_dtype) unless given.
+    The input has shape (..., in_features).
 
     Example:
         >>> layer = nn.Linear(2, 4)

@@ -153,8 +153,9 @@ class LayerNorm(Module):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
-def group_norm(input: Tensor, num_groups: int, weight: Optional[Tensor] = None, bias: Optional[Tensor] = None,
-               eps: float = 1e-5) -> Tensor:
+def group_norm(
+    input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5
+) -> Tensor:
     """Normalise each sample over groups of channels (and all positions), then a per-channel weight * y + bias.
 
     Example:
@@ -163,8 +164,10 @@ def group_norm(input: Tensor, num_groups: int, weight: Optional[Tensor] = None, 
     """
     x = _operand_tensor(input)
     if x.ndim < 2 or x.data.shape[1] % num_groups:
-        raise ShapeError(f"group_norm: expected an input (N, C, *) with C divisible by num_groups={num_groups}, "
-                         f"got shape {list(x.data.shape)}")
+        raise ShapeError(
+            f"group_norm: expected an input (N, C, *) with C divisible by num_groups={num_groups}, "
+            f"got shape {list(x.data.shape)}"
+        )
     n, c = x.data.shape[:2]
     grouped = x.reshape(n, num_groups, -1)  # each group's channels and positions: the values that share a mean
     mean = grouped.mean(-1, keepdim=True)
@@ -187,11 +190,18 @@ class GroupNorm(Module):
         (2, 4, 5)
     """
 
-    weight: Optional[Parameter]
-    bias: Optional[Parameter]
+    weight: Parameter | None
+    bias: Parameter | None
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")

@@ -9,7 +9,8 @@ so that an element copied into the border gets the border's gradient too.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,8 +31,9 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """
     indices = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if indices.dtype.kind not in "iu":
-        raise ArgumentError(f"one_hot: the indices must be an integer tensor (int64), got dtype {indices.dtype}; "
-                            f"convert with .long()")
+        raise ArgumentError(
+            f"one_hot: the indices must be an integer tensor (int64), got dtype {indices.dtype}; convert with .long()"
+        )
     if indices.size and indices.min() < 0:
         raise ArgumentError("one_hot: the indices must be non-negative")
     count = int(indices.max()) + 1 if num_classes == -1 and indices.size else int(num_classes)
@@ -63,8 +65,10 @@ def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: float = 0
     x = _operand_tensor(input)
     pad = [int(p) for p in pad]
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ShapeError(f"pad: {pad} must hold a (before, after) pair for each of at most {x.ndim} dims "
-                         f"(the input has shape {x.shape})")
+        raise ShapeError(
+            f"pad: {pad} must hold a (before, after) pair for each of at most {x.ndim} dims "
+            f"(the input has shape {x.shape})"
+        )
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise ArgumentError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
     if mode != "constant" and value != 0:
@@ -78,11 +82,15 @@ def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: float = 0
             continue
         n = out.shape[axis]
         if mode == "reflect" and (before >= n or after >= n):
-            raise ShapeError(f"pad: reflect padding ({before}, {after}) must be smaller than dimension {axis} "
-                             f"of size {n} (input shape {x.shape})")
+            raise ShapeError(
+                f"pad: reflect padding ({before}, {after}) must be smaller than dimension {axis} "
+                f"of size {n} (input shape {x.shape})"
+            )
         if mode == "circular" and (before > n or after > n):
-            raise ShapeError(f"pad: circular padding ({before}, {after}) must be at most dimension {axis} "
-                             f"of size {n} (input shape {x.shape})")
+            raise ShapeError(
+                f"pad: circular padding ({before}, {after}) must be at most dimension {axis} "
+                f"of size {n} (input shape {x.shape})"
+            )
         out = out.index_select(axis, _border_index(mode, n, before, after))
     return out
 

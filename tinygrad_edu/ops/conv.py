@@ -20,7 +20,7 @@ def _pad(x, padding, extra=(0, 0), value=0.0):
         return x
     n, c, h, w = x.shape
     out = np.full_like(x, value, shape=(n, c, h + 2 * ph + eh, w + 2 * pw + ew), order="C")
-    out[:, :, ph:ph + h, pw:pw + w] = x
+    out[:, :, ph : ph + h, pw : pw + w] = x
     return out
 
 
@@ -43,15 +43,19 @@ class Conv2d(Function):
         n, c, h, w = x.shape
         o, cg, kh, kw = weight.shape
         if c != cg * groups or o % groups:
-            raise ValueError(f"conv2d: input of {c} channels and weight of shape {tuple(weight.shape)} do not "
-                             f"fit groups={groups} (need C == weight.shape[1] * groups and O divisible by groups)")
+            raise ValueError(
+                f"conv2d: input of {c} channels and weight of shape {tuple(weight.shape)} do not "
+                f"fit groups={groups} (need C == weight.shape[1] * groups and O divisible by groups)"
+            )
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         xp = _pad(x, padding)
         win = _windows(xp, (kh, kw), stride, dilation)
         ho, wo = win.shape[2], win.shape[3]
         if ho < 1 or wo < 1:
-            raise ValueError(f"conv2d: input of size {(h, w)} (padded {tuple(xp.shape[2:])}) is smaller than the "
-                             f"dilated kernel; pass a larger input or more padding")
+            raise ValueError(
+                f"conv2d: input of size {(h, w)} (padded {tuple(xp.shape[2:])}) is smaller than the "
+                f"dilated kernel; pass a larger input or more padding"
+            )
         self.save(xp, weight)
         self.in_shape = x.shape
         win = win.reshape(n, groups, cg, ho, wo, kh, kw)
@@ -84,7 +88,7 @@ class Conv2d(Function):
                     _scatter(grad_xp, part, (i, j), self.stride, self.dilation, (ho, wo))
             ph, pw = self.padding
             h, w = self.in_shape[2:]
-            grad_x = grad_xp[:, :, ph:ph + h, pw:pw + w]
+            grad_x = grad_xp[:, :, ph : ph + h, pw : pw + w]
         if len(self.needs_input_grad) == 2:
             return grad_x, grad_w
         grad_b = grad_out.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
@@ -112,7 +116,7 @@ def _pool_size(size, kernel, stride, padding, dilation, ceil_mode):
 def _scatter(grad_xp, part, offset, stride, dilation, out_hw):
     """grad_xp[window offset (i, j) of every output pixel] += part: the col2im step for one kernel offset."""
     (i, j), (sh, sw), (dh, dw), (ho, wo) = offset, stride, dilation, out_hw
-    grad_xp[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw] += part
+    grad_xp[:, :, i * dh : i * dh + sh * (ho - 1) + 1 : sh, j * dw : j * dw + sw * (wo - 1) + 1 : sw] += part
 
 
 class _Pool2d(Function):
@@ -120,8 +124,9 @@ class _Pool2d(Function):
 
     def _windows_of(self, x, kernel, stride, padding, dilation, ceil_mode, value):
         h, w = x.shape[2:]
-        (ho, eh), (wo, ew) = (_pool_size(n, k, s, p, d, ceil_mode)
-                              for n, k, s, p, d in zip((h, w), kernel, stride, padding, dilation))
+        (ho, eh), (wo, ew) = (
+            _pool_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip((h, w), kernel, stride, padding, dilation)
+        )
         self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
         self.in_shape, self.out_hw = x.shape, (ho, wo)
         xp = _pad(x, padding, (eh, ew), value)
@@ -129,7 +134,7 @@ class _Pool2d(Function):
 
     def _crop(self, grad_xp):
         (ph, pw), (h, w) = self.padding, self.in_shape[2:]
-        return grad_xp[:, :, ph:ph + h, pw:pw + w]
+        return grad_xp[:, :, ph : ph + h, pw : pw + w]
 
 
 class MaxPool2d(_Pool2d):
@@ -175,9 +180,9 @@ class AvgPool2d(_Pool2d):
         (ph, pw), (h, w) = padding, x.shape[2:]
         mask = np.zeros(xp.shape[2:])
         if count_include_pad:
-            mask[:h + 2 * ph, :w + 2 * pw] = 1.0
+            mask[: h + 2 * ph, : w + 2 * pw] = 1.0
         else:
-            mask[ph:ph + h, pw:pw + w] = 1.0
+            mask[ph : ph + h, pw : pw + w] = 1.0
         ho, wo = self.out_hw
         counts = _windows(mask[np.newaxis, np.newaxis], kernel_size, stride, (1, 1))[0, 0, :ho, :wo].sum(axis=(-2, -1))
         self.divisor = counts.astype(x.dtype)

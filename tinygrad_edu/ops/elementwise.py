@@ -7,7 +7,7 @@ Gradients are only computed for inputs that need them (`self.needs_input_grad`).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +76,7 @@ class Pow(Function):
 
     def forward(self, a, b):
         try:
-            out = a ** b
+            out = a**b
         except ValueError:  # NumPy refuses integers to negative integer powers; PyTorch computes them
             out = _integer_power(a, b)
         self.save(a, b, out)
@@ -316,7 +316,7 @@ class Cos(Function):
 class Clamp(Function):
     """x limited to [min, max] (either bound may be None)."""
 
-    def forward(self, x, min: Optional[float] = None, max: Optional[float] = None):
+    def forward(self, x, min: float | None = None, max: float | None = None):
         self.save(x, min, max)
         return np.clip(x, min, max)
 

@@ -14,14 +14,18 @@ sum by a count (the number of elements, or for the classification losses the sum
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 
 from tinygrad_edu.autograd import Function
 
 __all__ = [
-    "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "SoftCrossEntropyLoss", "NLLLoss",
+    "MSELoss",
+    "L1Loss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "SoftCrossEntropyLoss",
+    "NLLLoss",
 ]
 
 # PyTorch clamps BCE's logs at -100, so a prediction of exactly 0 or 1 gives a loss of at most 100
@@ -89,7 +93,7 @@ class L1Loss(Function):
 class BCELoss(Function):
     """Binary cross-entropy of probabilities x against targets y, each log clamped at -100, reduced."""
 
-    def forward(self, x, target, weight: Optional[np.ndarray] = None, reduction: str = "mean"):
+    def forward(self, x, target, weight: np.ndarray | None = None, reduction: str = "mean"):
         # l_i = -w_i [y_i log(x_i) + (1 - y_i) log(1 - x_i)], each log clamped at -100 (as PyTorch).
         # log(0) = -inf is expected (the clamp handles it). An x outside [0, 1] gives log(negative) =
         # nan, and so a nan loss, which nn.functional.binary_cross_entropy reports as an error.
@@ -122,8 +126,9 @@ class BCELoss(Function):
 class BCEWithLogitsLoss(Function):
     """Binary cross-entropy of sigmoid(x) against targets y, computed stably from the logits x, reduced."""
 
-    def forward(self, x, target, weight: Optional[np.ndarray] = None,
-                pos_weight: Optional[np.ndarray] = None, reduction: str = "mean"):
+    def forward(
+        self, x, target, weight: np.ndarray | None = None, pos_weight: np.ndarray | None = None, reduction: str = "mean"
+    ):
         # With s = sigmoid(x): l_i = -w_i [p y_i log(s) + (1 - y_i) log(1 - s)], p = pos_weight.
         # Since -log(s) = softplus(-x) and -log(1 - s) = x + softplus(-x), this is
         #   l_i = w_i [(1 - y_i) x + (1 + (p - 1) y_i) softplus(-x)],

@@ -7,13 +7,11 @@ back over the axes it removed.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 
 from tinygrad_edu.autograd import Function
 
-Axes = Optional[tuple[int, ...]]
+Axes = tuple[int, ...] | None
 
 
 def _spread(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

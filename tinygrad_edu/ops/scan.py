@@ -6,8 +6,6 @@ gradients of every output j >= i (a cumulative sum from the end).
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 
 from tinygrad_edu.autograd import Function
@@ -28,7 +26,7 @@ def _exclusive_cumprod(x, axis: int):
 class Prod(Function):
     """The product of x's elements over `axis` (None: all of them)."""
 
-    def forward(self, x, axis: Optional[int] = None, keepdim: bool = False):
+    def forward(self, x, axis: int | None = None, keepdim: bool = False):
         self.save(x, axis, keepdim)
         return np.prod(x, axis=axis, keepdims=keepdim)
 
