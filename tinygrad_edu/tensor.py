@@ -2,7 +2,7 @@
 
 This file holds the Tensor's data model and its public methods. Each differentiable method is a
 one-line delegation to the op that computes it (forward and backward side by side, in
-`tinygrad_edu/ops/`); the backward walk itself lives in `tinygrad_edu/autograd.py`.
+`tinygrad_edu/ops/`); the backward walk itself lives in `tinygrad_edu/autograd/__init__.py`.
 The rest of PyTorch's surface (trig, rounding, bitwise, scans, sorting, more shape and indexing methods)
 is inherited from `SurfaceMethods` in `tinygrad_edu/tensor_surface.py`.
 """
