@@ -322,3 +322,12 @@ def test_error_is_an_instance_of_the_class_torch_raises(name: str) -> None:
     with pytest.raises(Exception) as ours:
         ERRORS[name](tg)
     assert isinstance(ours.value, type(theirs.value)), f"torch raises {type(theirs.value).__name__}: {theirs.value}"
+
+
+def test_one_d_options_take_a_number_or_a_one_tuple_as_pytorch() -> None:
+    x = tg.tensor(np.arange(20.0).reshape(1, 2, 10))
+    assert np.array_equal(F.max_pool1d(x, (3,), (2,)).numpy(), F.max_pool1d(x, 3, 2).numpy())
+    assert np.array_equal(F.avg_pool1d(x, (4,), padding=(1,)).numpy(), F.avg_pool1d(x, 4, padding=1).numpy())
+    assert nn.Conv1d(2, 3, (3,), padding="same")(x).shape == (1, 3, 10)
+    with pytest.raises(tg.ArgumentError, match=r"max_pool1d: a 1-d option takes one number or a 1-tuple"):
+        F.max_pool1d(x, (3, 3))

@@ -27,7 +27,7 @@ __all__ = ["UFUNCS", "FUNCTIONS", "array_ufunc", "array_function"]
 
 # ufunc -> (Tensor method for `ufunc(tensor, other)`, method for `ufunc(other, tensor)`); a unary
 # ufunc has one method. The reflected method keeps PyTorch's dtype rules for `ndarray * tensor`.
-UFUNCS: dict[np.ufunc, tuple[str, ...]] = {
+UFUNCS: dict[np.ufunc, tuple[str] | tuple[str, str | None]] = {
     np.add: ("__add__", "__radd__"),
     np.subtract: ("__sub__", "__rsub__"),
     np.multiply: ("__mul__", "__rmul__"),

@@ -9,10 +9,11 @@ is inherited from `SurfaceMethods` in `tinygrad_edu/tensor_surface.py`.
 
 from __future__ import annotations
 
+import builtins  # Tensor.float/int/bool (PyTorch's methods) hide the builtin types in the class body
 import operator
 import weakref
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 import numpy as np
 
@@ -139,6 +140,8 @@ def result_type(*operands: Any) -> np.dtype:
         top = max(2 if isinstance(x, float) else 0 if isinstance(x, bool) else 1 for x in numbers)
         if dtype is None or top > _CATEGORY[dtype.kind]:
             dtype = (np.dtype(np.bool_), np.dtype(np.int64), DEFAULT_DTYPE)[top]
+    if dtype is None:
+        raise ArgumentError("result_type needs at least one tensor or number")
     return dtype
 
 
@@ -200,7 +203,7 @@ class MinMax(NamedTuple):
     indices: Tensor
 
 
-def _is_int(dim: Any) -> bool:
+def _is_int(dim: Any) -> TypeGuard[int]:
     """True for a Python or NumPy integer, but not a bool (True is an int to Python, never a dim here)."""
     return isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
 
@@ -233,6 +236,9 @@ class Tensor(SurfaceMethods):
     requires_grad: bool
     grad_fn: Any  # the Function that made this tensor, or None for a leaf
     _version: int
+    _grad: Tensor | None
+    _aliases: Any  # (not set until a detach or a view shares the data: see _share_version)
+    _view_of: Any
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
         self.data = _to_array(data, dtype)
@@ -593,7 +599,7 @@ class Tensor(SurfaceMethods):
         """The cosine, elementwise (also reached as np.cos(x))."""
         return _ops.Cos.apply(_floating(self))
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+    def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
         """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
         if min is None and max is None:
             raise ArgumentError("clamp: at least one of min and max must be given")
@@ -624,11 +630,11 @@ class Tensor(SurfaceMethods):
     def sum(
         self,
         dim: Dim = None,
-        keepdim: bool = False,
+        keepdim: builtins.bool = False,
         *,
         dtype: DTypeLike = None,
         axis: Dim = None,
-        keepdims: bool | None = None,
+        keepdims: builtins.bool | None = None,
     ) -> Tensor:
         """Sum over `dim` (None: all; an int or a tuple). NumPy's axis=/keepdims= are accepted too.
 
@@ -644,11 +650,11 @@ class Tensor(SurfaceMethods):
     def mean(
         self,
         dim: Dim = None,
-        keepdim: bool = False,
+        keepdim: builtins.bool = False,
         *,
         dtype: DTypeLike = None,
         axis: Dim = None,
-        keepdims: bool | None = None,
+        keepdims: builtins.bool | None = None,
     ) -> Tensor:
         """Mean over `dim` (None: all; an int or a tuple); `dtype` (a float dtype) casts the input first."""
         if dtype is not None:
@@ -659,7 +665,12 @@ class Tensor(SurfaceMethods):
         return _ops.Mean.apply(self, axes=axes, keepdim=keep)
 
     def var(
-        self, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: float | None = None
+        self,
+        dim: Dim = None,
+        unbiased: builtins.bool | None = None,
+        keepdim: builtins.bool = False,
+        *,
+        correction: builtins.float | None = None,
     ) -> Tensor:
         """The variance over `dim`: sum((x - mean)^2) / (N - correction), as `torch.var`.
 
@@ -674,7 +685,12 @@ class Tensor(SurfaceMethods):
         return self._variance("var", dim, unbiased, keepdim, correction)
 
     def std(
-        self, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: float | None = None
+        self,
+        dim: Dim = None,
+        unbiased: builtins.bool | None = None,
+        keepdim: builtins.bool = False,
+        *,
+        correction: builtins.float | None = None,
     ) -> Tensor:
         """The standard deviation over `dim`: sqrt(var), with var's arguments, as `torch.std`.
 
@@ -684,7 +700,14 @@ class Tensor(SurfaceMethods):
         """
         return self._variance("std", dim, unbiased, keepdim, correction).sqrt()
 
-    def _variance(self, op: str, dim: Dim, unbiased: bool | None, keepdim: bool, correction: float | None) -> Tensor:
+    def _variance(
+        self,
+        op: str,
+        dim: Dim,
+        unbiased: builtins.bool | None,
+        keepdim: builtins.bool,
+        correction: builtins.float | None,
+    ) -> Tensor:
         """var's formula from differentiable ops, so its gradient, 2 (x - mean) / (N - correction), is automatic."""
         axes, keep, divisor = variance_args(op, self.data, dim, unbiased, keepdim, correction)
         centered = self - self.mean(axes, keepdim=True)  # (mean's own gradient term sums to 0)
@@ -695,7 +718,14 @@ class Tensor(SurfaceMethods):
         with np.errstate(divide="ignore", invalid="ignore"):
             return squares / divisor
 
-    def max(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: bool | None = None) -> Any:
+    def max(
+        self,
+        dim: Dim = None,
+        keepdim: builtins.bool = False,
+        *,
+        axis: Dim = None,
+        keepdims: builtins.bool | None = None,
+    ) -> Any:
         """The largest value, or the largest values over `dim`, as `torch.max`.
 
         With no dim: a tensor. With an int `dim`: the named tuple `(values, indices)`, as PyTorch returns
@@ -708,14 +738,21 @@ class Tensor(SurfaceMethods):
             return self._pick(np.argmax, dim, keep)
         return _ops.Max.apply(self, axes=axes, keepdim=keep)
 
-    def min(self, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None, keepdims: bool | None = None) -> Any:
+    def min(
+        self,
+        dim: Dim = None,
+        keepdim: builtins.bool = False,
+        *,
+        axis: Dim = None,
+        keepdims: builtins.bool | None = None,
+    ) -> Any:
         """The smallest value, or the smallest values over `dim`, as `torch.min` (see `max`)."""
         axes, keep = reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
         if _is_int(dim):
             return self._pick(np.argmin, dim, keep)
         return _ops.Min.apply(self, axes=axes, keepdim=keep)
 
-    def _pick(self, arg: Any, dim: int, keepdim: bool) -> MinMax:
+    def _pick(self, arg: Any, dim: builtins.int, keepdim: builtins.bool) -> MinMax:
         """max/min over one dim as PyTorch does it: the values at the first extreme index, whose
         gradient goes to that one element (amax/amin share it between ties instead)."""
         axis = check_dim("max" if arg is np.argmax else "min", dim, self.data.ndim)
@@ -726,7 +763,7 @@ class Tensor(SurfaceMethods):
             values, indices = values.squeeze(axis), indices.squeeze(axis)
         return MinMax(values, Tensor._from_op(indices, None))
 
-    def gather(self, dim: int, index: Any) -> Tensor:
+    def gather(self, dim: builtins.int, index: Any) -> Tensor:
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on), as `torch.gather`.
 
         `index` has as many dimensions as self, and may be smaller than self in every dimension but
@@ -757,33 +794,33 @@ class Tensor(SurfaceMethods):
             )
         return _ops.Gather.apply(self, index=index, axis=axis)
 
-    def amax(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    def amax(self, dim: Dim = None, keepdim: builtins.bool = False) -> Tensor:
         """The largest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
         axes, keep = reduce_args("amax", self.data.ndim, dim, keepdim, None, None)
         return _ops.Max.apply(self, axes=axes, keepdim=keep)
 
-    def amin(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    def amin(self, dim: Dim = None, keepdim: builtins.bool = False) -> Tensor:
         """The smallest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
         axes, keep = reduce_args("amin", self.data.ndim, dim, keepdim, None, None)
         return _ops.Min.apply(self, axes=axes, keepdim=keep)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
         """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None."""
         return Tensor._from_op(arg_reduce(np.argmax, self.data, dim, keepdim), None)
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
         """Indices of the smallest values (int64, no gradient)."""
         return Tensor._from_op(arg_reduce(np.argmin, self.data, dim, keepdim), None)
 
-    def softmax(self, dim: int = -1) -> Tensor:
+    def softmax(self, dim: builtins.int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along `dim`, computed stably."""
         return _ops.Softmax.apply(self, axis=check_dim("softmax", dim, self.data.ndim))
 
-    def log_softmax(self, dim: int = -1) -> Tensor:
+    def log_softmax(self, dim: builtins.int = -1) -> Tensor:
         """log(softmax(x)) along `dim`, computed stably (no log of 0)."""
         return _ops.LogSoftmax.apply(self, axis=check_dim("log_softmax", dim, self.data.ndim))
 
-    def logsumexp(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    def logsumexp(self, dim: Dim = None, keepdim: builtins.bool = False) -> Tensor:
         """log(sum(exp(x))) over `dim`, computed stably."""
         axes, keep = reduce_args("logsumexp", self.data.ndim, dim, keepdim, None, None)
         return _ops.LogSumExp.apply(self, axes=axes, keepdim=keep)
@@ -824,7 +861,7 @@ class Tensor(SurfaceMethods):
         """`reshape` to other's shape, as `torch.Tensor.reshape_as`."""
         return self.reshape(_shape_of("reshape_as", other))
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Merge the dimensions start_dim..end_dim into one (self itself if that is one dimension, as PyTorch)."""
         if self.data.ndim == 0:
             return self.reshape(1)
@@ -838,7 +875,7 @@ class Tensor(SurfaceMethods):
         merged = int(np.prod(shape[start : end + 1]))  # (not -1: it cannot be inferred when a size is 0)
         return self.reshape(*shape[:start], merged, *shape[end + 1 :])
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
         """Insert a dimension of size 1 at `dim`."""
         dim = check_dim("unsqueeze", dim, self.data.ndim + 1)
         shape = self.data.shape
@@ -866,7 +903,7 @@ class Tensor(SurfaceMethods):
             raise ShapeError(f"permute: {dims} is not a permutation of the {self.data.ndim} dimensions of {self.shape}")
         return _view(self, _ops.Permute.apply(self, dims=tuple(d % self.data.ndim for d in dims)))
 
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         """Swap two dimensions."""
         dims = list(range(self.data.ndim))
         d0 = check_dim("transpose", dim0, self.data.ndim)
@@ -905,7 +942,11 @@ class Tensor(SurfaceMethods):
         """`expand` to other's shape."""
         return self.expand(*other.shape)
 
-    def split(self, split_size_or_sections: int | list[int] | tuple[int, ...], dim: int = 0) -> tuple[Tensor, ...]:
+    def split(
+        self,
+        split_size_or_sections: builtins.int | list[builtins.int] | tuple[builtins.int, ...],
+        dim: builtins.int = 0,
+    ) -> tuple[Tensor, ...]:
         """Cut into pieces along `dim`: of `split_size` elements each (the last may be smaller), or of
         the sizes in a list, as `torch.split`. Each piece is a slice of self, so gradients flow back.
 
@@ -915,7 +956,7 @@ class Tensor(SurfaceMethods):
         """
         return self._pieces(*split_sizes(self.data.shape, dim, split_size_or_sections))
 
-    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         """Cut into `chunks` pieces of ceil(n / chunks) elements along `dim` (fewer pieces when that is
         too many for n), as `torch.chunk`.
 
@@ -925,7 +966,7 @@ class Tensor(SurfaceMethods):
         """
         return self._pieces(*chunk_sizes(self.data.shape, dim, chunks))
 
-    def _pieces(self, axis: int, sizes: list[int]) -> tuple[Tensor, ...]:
+    def _pieces(self, axis: builtins.int, sizes: list[builtins.int]) -> tuple[Tensor, ...]:
         """self[..., start:start + size, ...] along `axis` for each size in turn."""
         before = (slice(None),) * axis
         pieces = []

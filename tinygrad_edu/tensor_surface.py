@@ -12,8 +12,8 @@ The free functions (`tg.sin(x)`, `tg.cumsum(x, 0)`, ...) are in functional_surfa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -79,6 +79,34 @@ class SurfaceMethods:
     """Methods of Tensor (see the module docstring); `self` is always a Tensor."""
 
     __slots__ = ()
+
+    if TYPE_CHECKING:  # what these methods use of Tensor, declared for the type checker only
+        data: np.ndarray
+        requires_grad: bool
+        grad_fn: Any
+
+        def __getitem__(self, index: Any) -> Any: ...
+
+        def __setitem__(self, index: Any, value: Any) -> None: ...
+
+        def __mul__(self, other: Any) -> Any: ...
+
+        def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any: ...
+
+        @property
+        def shape(self) -> tuple[int, ...]: ...
+
+        @property
+        def ndim(self) -> int: ...
+
+        clone: Callable[..., Any]
+        to: Callable[..., Any]
+        reshape: Callable[..., Any]
+        gather: Callable[..., Any]
+        permute: Callable[..., Any]
+        transpose: Callable[..., Any]
+        numel: Callable[..., int]
+        expand: Callable[..., Any]
 
     # ---- trig and hyperbolic (ops/trig.py) --------------------------------------------------
 
@@ -1005,7 +1033,7 @@ class SurfaceMethods:
     def detach_(self) -> Any:
         """Cut this tensor from the graph in place: it becomes a leaf that does not require grad."""
         self.grad_fn = None
-        self.requires_grad = False
+        self.requires_grad = False  # type: ignore[misc]  # (a slot of Tensor, which this class is mixed into)
         return self
 
 

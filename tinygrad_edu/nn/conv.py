@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.ops.conv import AvgPool2d as AvgPool2dOp
@@ -98,6 +98,15 @@ def conv2d(
     return out[:, :, skip_h:, skip_w:] if skip_h or skip_w else out
 
 
+def _one(name: str, value: Any) -> Any:
+    """A 1-d option as PyTorch takes it, k or (k,), as the int k (a string such as "same" stays)."""
+    if isinstance(value, (int, str)) or value is None:
+        return value
+    if len(value) != 1:
+        raise ArgumentError(f"{name}: a 1-d option takes one number or a 1-tuple, got {value!r}")
+    return value[0]
+
+
 def conv1d(
     input: Any,
     weight: Tensor,
@@ -110,14 +119,14 @@ def conv1d(
     """1-d cross-correlation, as torch.nn.functional.conv1d: conv2d at height 1."""
     x = _as_tensor(input)
     _check_rank("conv1d", x, 3)
-    first = lambda v: v if isinstance(v, (int, str)) else v[0]  # noqa: E731  (PyTorch accepts (k,) too)
+    padding = _one("conv1d", padding)
     out = conv2d(
         x.unsqueeze(2),
         weight.unsqueeze(2),
         bias,
-        (1, first(stride)),
-        padding if isinstance(first(padding), str) else (0, first(padding)),
-        (1, first(dilation)),
+        (1, _one("conv1d", stride)),
+        padding if isinstance(padding, str) else (0, padding),
+        (1, _one("conv1d", dilation)),
         groups,
     )
     return out.squeeze(2)
@@ -152,22 +161,23 @@ def max_pool2d(
 
 def max_pool1d(
     input: Any,
-    kernel_size: int,
-    stride: int | None = None,
-    padding: int = 0,
-    dilation: int = 1,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+    dilation: int | tuple[int, ...] = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
     """max_pool2d at height 1, as torch.nn.functional.max_pool1d."""
     x = _as_tensor(input)
     _check_rank("max_pool1d", x, 3)
+    step = _one("max_pool1d", stride)
     out = max_pool2d(
         x.unsqueeze(2),
-        (1, kernel_size),
-        None if stride is None else (1, stride),
-        (0, padding),
-        (1, dilation),
+        (1, _one("max_pool1d", kernel_size)),
+        None if step is None else (1, step),
+        (0, _one("max_pool1d", padding)),
+        (1, _one("max_pool1d", dilation)),
         ceil_mode,
         return_indices,
     )
@@ -195,20 +205,21 @@ def avg_pool2d(
 
 def avg_pool1d(
     input: Any,
-    kernel_size: int,
-    stride: int | None = None,
-    padding: int = 0,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
     """avg_pool2d at height 1, as torch.nn.functional.avg_pool1d."""
     x = _as_tensor(input)
     _check_rank("avg_pool1d", x, 3)
+    step = _one("avg_pool1d", stride)
     return avg_pool2d(
         x.unsqueeze(2),
-        (1, kernel_size),
-        None if stride is None else (1, stride),
-        (0, padding),
+        (1, _one("avg_pool1d", kernel_size)),
+        None if step is None else (1, step),
+        (0, _one("avg_pool1d", padding)),
         ceil_mode,
         count_include_pad,
     ).squeeze(2)
@@ -329,7 +340,10 @@ class Conv1d(_ConvNd):
         padding_mode: str = "zeros",
         dtype: DTypeLike = None,
     ) -> None:
-        one = lambda v: v if isinstance(v, str) else (v if isinstance(v, int) else v[0],)  # noqa: E731
+        def one(v: Any) -> Any:  # the 1-d option as a 1-tuple (a string such as "same" stays)
+            v = _one("Conv1d", v)
+            return v if isinstance(v, str) else (v,)
+
         super().__init__(
             in_channels,
             out_channels,
