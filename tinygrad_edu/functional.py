@@ -11,8 +11,9 @@ from typing import Any
 
 from tinygrad_edu import ops
 from tinygrad_edu.arguments import Dim, check_dim
+from tinygrad_edu.dtypes import DTypeLike, _cast, _promote, result_type
 from tinygrad_edu.errors import ShapeError
-from tinygrad_edu.tensor import DTypeLike, Tensor, _cast, _operand_tensor, _promote, result_type, where
+from tinygrad_edu.tensor import Tensor, _operand_tensor, where
 
 __all__ = [
     "cat",

@@ -41,7 +41,7 @@ def _t() -> Any:
 def _floating(x: Any) -> Any:
     """x itself if it holds floats, else x as the default float dtype: int inputs to float math give
     float32, as in PyTorch (sin of an int tensor is a float tensor)."""
-    return x if x.data.dtype.kind == "f" else x.to(_t().DEFAULT_DTYPE)
+    return x if x.data.dtype.kind == "f" else x.to(_t().get_default_dtype())
 
 
 def _no_grad(data: Any) -> Any:
