@@ -13,7 +13,7 @@ import builtins  # Tensor.float/int/bool (PyTorch's methods) hide the builtin ty
 import operator
 import weakref
 from collections.abc import Iterator
-from typing import Any, NamedTuple, TypeGuard
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -31,7 +31,6 @@ from tinygrad_edu.arguments import (
     reduce_args,
     shape_args,
     split_sizes,
-    variance_args,
 )
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
@@ -61,13 +60,6 @@ def _binary(op: Any, a: Tensor, b: Any, reflected: bool = False, true_divide: bo
 def _data(x: Any) -> Any:
     """The ndarray inside a Tensor; anything else (a number, an array) as it is."""
     return x.data if isinstance(x, Tensor) else x
-
-
-class MinMax(NamedTuple):
-    """What `x.max(dim)` and `x.min(dim)` return for an int dim, as PyTorch's `torch.return_types.max`."""
-
-    values: Tensor
-    indices: Tensor
 
 
 def _is_int(dim: Any) -> TypeGuard[int]:
@@ -551,7 +543,7 @@ class Tensor(SurfaceMethods):
             >>> tg.tensor([1.0, 2.0, 3.0, 4.0]).var()     # (2.25 + 0.25 + 0.25 + 2.25) / 3
             tensor(1.6666666, dtype=float32)
         """
-        return self._variance("var", dim, unbiased, keepdim, correction)
+        return _ops.reduce.variance(self, "var", dim, unbiased, keepdim, correction)
 
     def std(
         self,
@@ -567,25 +559,7 @@ class Tensor(SurfaceMethods):
             >>> tg.tensor([1.0, 3.0]).std(correction=0)    # sqrt((1 + 1) / 2)
             tensor(1., dtype=float32)
         """
-        return self._variance("std", dim, unbiased, keepdim, correction).sqrt()
-
-    def _variance(
-        self,
-        op: str,
-        dim: Dim,
-        unbiased: builtins.bool | None,
-        keepdim: builtins.bool,
-        correction: builtins.float | None,
-    ) -> Tensor:
-        """var's formula from differentiable ops, so its gradient, 2 (x - mean) / (N - correction), is automatic."""
-        axes, keep, divisor = variance_args(op, self.data, dim, unbiased, keepdim, correction)
-        centered = self - self.mean(axes, keepdim=True)  # (mean's own gradient term sums to 0)
-        squares = (centered * centered).sum(axes, keepdim=keep)
-        if divisor > 0:
-            return squares / divisor
-        # No degrees of freedom left (N <= correction): s / 0 is inf, and 0 / 0 nan, as in PyTorch.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return squares / divisor
+        return _ops.reduce.variance(self, "std", dim, unbiased, keepdim, correction).sqrt()
 
     def max(
         self,
@@ -604,7 +578,7 @@ class Tensor(SurfaceMethods):
         """
         axes, keep = reduce_args("max", self.data.ndim, dim, keepdim, axis, keepdims)
         if _is_int(dim):
-            return self._pick(np.argmax, dim, keep)
+            return _ops.reduce.extreme_with_index(self, np.argmax, dim, keep)
         return _ops.Max.apply(self, axes=axes, keepdim=keep)
 
     def min(
@@ -618,19 +592,8 @@ class Tensor(SurfaceMethods):
         """The smallest value, or the smallest values over `dim`, as `torch.min` (see `max`)."""
         axes, keep = reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
         if _is_int(dim):
-            return self._pick(np.argmin, dim, keep)
+            return _ops.reduce.extreme_with_index(self, np.argmin, dim, keep)
         return _ops.Min.apply(self, axes=axes, keepdim=keep)
-
-    def _pick(self, arg: Any, dim: builtins.int, keepdim: builtins.bool) -> MinMax:
-        """max/min over one dim as PyTorch does it: the values at the first extreme index, whose
-        gradient goes to that one element (amax/amin share it between ties instead)."""
-        axis = check_dim("max" if arg is np.argmax else "min", dim, self.data.ndim)
-        indices = np.expand_dims(arg(self.data, axis=axis), axis) if self.data.ndim else np.asarray(0)
-        # (Gather itself: the indices of arg(), in range by construction, need none of gather's checks)
-        values = _ops.Gather.apply(self, index=indices, axis=axis) if self.data.ndim else self.clone()
-        if not keepdim and self.data.ndim:
-            values, indices = values.squeeze(axis), indices.squeeze(axis)
-        return MinMax(values, Tensor._from_op(indices, None))
 
     def gather(self, dim: builtins.int, index: Any) -> Tensor:
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on), as `torch.gather`.
@@ -823,7 +786,7 @@ class Tensor(SurfaceMethods):
             >>> [p.shape for p in tg.zeros(5, 2).split(2)]
             [(2, 2), (2, 2), (1, 2)]
         """
-        return self._pieces(*split_sizes(self.data.shape, dim, split_size_or_sections))
+        return _ops.movement.pieces(self, *split_sizes(self.data.shape, dim, split_size_or_sections))
 
     def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         """Cut into `chunks` pieces of ceil(n / chunks) elements along `dim` (fewer pieces when that is
@@ -833,17 +796,7 @@ class Tensor(SurfaceMethods):
             >>> [p.shape for p in tg.zeros(6).chunk(4)]     # pieces of ceil(6 / 4) = 2: only 3 of them
             [(2,), (2,), (2,)]
         """
-        return self._pieces(*chunk_sizes(self.data.shape, dim, chunks))
-
-    def _pieces(self, axis: builtins.int, sizes: list[builtins.int]) -> tuple[Tensor, ...]:
-        """self[..., start:start + size, ...] along `axis` for each size in turn."""
-        before = (slice(None),) * axis
-        pieces = []
-        start = 0
-        for size in sizes:
-            pieces.append(self[before + (slice(start, start + size),)])
-            start += size
-        return tuple(pieces)
+        return _ops.movement.pieces(self, *chunk_sizes(self.data.shape, dim, chunks))
 
     def __getitem__(self, index: Any) -> Tensor:
         """Basic slicing and integer-array (or bool mask) indexing; repeated indices accumulate gradient."""
