@@ -40,6 +40,7 @@ __all__ = [
     "log2",
     "log10",
     "logaddexp",
+    "xlogy",
     "erf",
     "erfc",
     "reciprocal",
@@ -229,6 +230,11 @@ def log10(input: Any) -> Tensor:
 def logaddexp(input: Any, other: Any) -> Tensor:
     """log(e^input + e^other) (input.logaddexp(other))."""
     return _operand_tensor(input).logaddexp(other)
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """input log(other), 0 where input is 0 (input.xlogy(other))."""
+    return _operand_tensor(input).xlogy(other)
 
 
 def erf(input: Any) -> Tensor:

@@ -198,6 +198,15 @@ class SurfaceMethods:
         """log(e^self + e^other), elementwise, without overflow."""
         return _t()._binary(_ops().LogAddExp, self, other, true_divide=True)
 
+    def xlogy(self, other: Any) -> Any:
+        """self * log(other), elementwise, and 0 where self is 0 (even where other is 0), as `torch.xlogy`.
+
+        Example:
+            >>> tg.tensor([0.0, 2.0]).xlogy(tg.tensor([0.0, 1.0]))   # 0 log 0 = 0, 2 log 1 = 0
+            tensor([0., 0.], dtype=float32)
+        """
+        return _t()._binary(_ops().Xlogy, self, other, true_divide=True)
+
     def erf(self) -> Any:
         """The error function, elementwise."""
         return _ops().Erf.apply(_floating(self))

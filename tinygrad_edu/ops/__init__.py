@@ -2,7 +2,7 @@
 
 - `elementwise.py`: + - * / ** maximum minimum where, exp log log1p sqrt abs relu sigmoid tanh sin cos clamp, casts
 - `trig.py`: tan, asin acos atan atan2 hypot, sinh cosh asinh acosh atanh
-- `explog.py`: exp2 expm1 log2 log10 logaddexp, erf erfc
+- `explog.py`: exp2 expm1 log2 log10 logaddexp xlogy, erf erfc
 - `rounding.py`: floor ceil round trunc sign (gradient 0), fmod remainder copysign nan_to_num
 - `reduce.py`: sum mean max min, softmax log_softmax logsumexp
 - `scan.py`: prod, cumsum cumprod logcumsumexp
@@ -40,7 +40,7 @@ from tinygrad_edu.ops.elementwise import (
     Tanh,
     Where,
 )
-from tinygrad_edu.ops.explog import Erf, Erfc, Exp2, Expm1, Log2, Log10, LogAddExp
+from tinygrad_edu.ops.explog import Erf, Erfc, Exp2, Expm1, Log2, Log10, LogAddExp, Xlogy
 from tinygrad_edu.ops.linalg import Linear, MatMul
 from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, SetItem, Stack
 from tinygrad_edu.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
@@ -88,6 +88,7 @@ __all__ = [
     "Log2",
     "Log10",
     "LogAddExp",
+    "Xlogy",
     "Erf",
     "Erfc",
     "Floor",
