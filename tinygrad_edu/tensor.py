@@ -4,7 +4,8 @@ This file holds the Tensor's data model and its public methods. Each differentia
 one-line delegation to the op that computes it (forward and backward side by side, in
 `tinygrad_edu/ops/`); the backward walk itself lives in `tinygrad_edu/autograd/__init__.py`.
 The rest of PyTorch's surface (trig, rounding, bitwise, scans, sorting, more shape and indexing methods)
-is inherited from `SurfaceMethods` in `tinygrad_edu/tensor_surface.py`.
+is inherited from `SurfaceMethods` in `tinygrad_edu/tensor_surface.py`. PyTorch's dtype rules (the default
+dtype, type promotion) live in `dtypes.py`, and writing into a tensor in place (`+=`, `x[i] = v`) in `in_place.py`.
 """
 
 from __future__ import annotations

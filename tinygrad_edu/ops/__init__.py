@@ -12,6 +12,11 @@
 - `conv.py`: conv2d, max_pool2d, avg_pool2d (the 1-d forms are these at height 1), from strided windows
 - `einsum.py`: einsum
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
+
+Composites, made of these ops so that their gradients need no formula of their own, sit at the end of their
+op's file: var/std and max/min with indices in `reduce.py`, split/chunk's pieces in `movement.py`, softplus
+and leaky_relu in `elementwise.py`. The import lines below and `__all__` are the list of op classes;
+tests/test_front_door.py fails, naming the class, when one is missing.
 """
 
 from tinygrad_edu.ops.conv import AvgPool2d, Conv2d, MaxPool2d
