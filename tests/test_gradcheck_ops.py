@@ -324,6 +324,7 @@ OPS += [
     Op("exp2, expm1", lambda x: x.exp2() + tg.expm1(x), UNARY),
     Op("log2, log10", lambda x: x.log2() + tg.log10(x) * 3, UNARY, positive=True),
     Op("logaddexp", lambda a, b: tg.logaddexp(a, b), BINARY),
+    Op("xlogy", lambda a, b: tg.xlogy(a, b), BINARY, positive=True),
     Op("erf", lambda x: x.erf(), UNARY),
     Op("erf beyond the series (|x| > 2.5)", lambda x: (x * 2.5).erf() + (x * 2.5).erfc(), UNARY),
     Op("erfc", lambda x: tg.erfc(x), UNARY),

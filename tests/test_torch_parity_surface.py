@@ -99,6 +99,13 @@ ROWS = [
     Row("lerp", lambda lib, a, b, w: lib.lerp(a, b, w), ((3, 4), (4,), (3, 1))),
     Row("lerp scalar weight", lambda lib, a, b: a.lerp(b, 0.25), ((3, 4), (3, 4))),
     Row("logaddexp", lambda lib, a, b: lib.logaddexp(a * 100, b), ((3, 4), (3, 4))),
+    Row("xlogy", lambda lib, a, b: lib.xlogy(a, b), ((3, 4), (4,)), domain="positive"),
+    Row(
+        "xlogy where x is 0",
+        lambda lib, a, b: lib.xlogy(a * lib.tensor([0.0, 1.0, 0.0, 1.0]), b),
+        ((3, 4), (4,)),
+        "positive",
+    ),
     Row("hypot", lambda lib, a, b: lib.hypot(a, b), ((3, 4), (1, 4))),
     Row("copysign", lambda lib, a, b: lib.copysign(a, b), ((3, 4), (3, 4))),
     Row("fmod", lambda lib, a, b: lib.fmod(a * 3, b), ((3, 4), (3, 4))),

@@ -31,12 +31,16 @@ __all__ = [
     "asinh",
     "acosh",
     "atanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
     "hypot",
     "exp2",
     "expm1",
     "log2",
     "log10",
     "logaddexp",
+    "xlogy",
     "erf",
     "erfc",
     "reciprocal",
@@ -47,8 +51,10 @@ __all__ = [
     "ceil",
     "round",
     "trunc",
+    "fix",
     "frac",
     "sign",
+    "sgn",
     "copysign",
     "fmod",
     "remainder",
@@ -91,6 +97,8 @@ __all__ = [
     "mode",
     "unique",
     "flip",
+    "fliplr",
+    "flipud",
     "roll",
     "repeat_interleave",
     "tile",
@@ -191,6 +199,9 @@ def atanh(input: Any) -> Tensor:
     return _operand_tensor(input).atanh()
 
 
+arcsinh, arccosh, arctanh = asinh, acosh, atanh  # NumPy's names, as PyTorch has them too
+
+
 def hypot(input: Any, other: Any) -> Tensor:
     """sqrt(input^2 + other^2) (input.hypot(other))."""
     return _operand_tensor(input).hypot(other)
@@ -219,6 +230,11 @@ def log10(input: Any) -> Tensor:
 def logaddexp(input: Any, other: Any) -> Tensor:
     """log(e^input + e^other) (input.logaddexp(other))."""
     return _operand_tensor(input).logaddexp(other)
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """input log(other), 0 where input is 0 (input.xlogy(other))."""
+    return _operand_tensor(input).xlogy(other)
 
 
 def erf(input: Any) -> Tensor:
@@ -271,6 +287,9 @@ def trunc(input: Any) -> Tensor:
     return _operand_tensor(input).trunc()
 
 
+fix = trunc  # PyTorch's other name
+
+
 def frac(input: Any) -> Tensor:
     """x - trunc(x) (x.frac())."""
     return _operand_tensor(input).frac()
@@ -279,6 +298,9 @@ def frac(input: Any) -> Tensor:
 def sign(input: Any) -> Tensor:
     """-1, 0 or 1 (x.sign())."""
     return _operand_tensor(input).sign()
+
+
+sgn = sign  # (for real tensors, as here, sgn is sign)
 
 
 def copysign(input: Any, other: Any) -> Tensor:
@@ -499,6 +521,16 @@ def unique(
 def flip(input: Any, dims: Sequence[int]) -> Tensor:
     """Reversed along dims (x.flip(dims))."""
     return _operand_tensor(input).flip(dims)
+
+
+def fliplr(input: Any) -> Tensor:
+    """Reversed left to right, along dim 1 (x.fliplr())."""
+    return _operand_tensor(input).fliplr()
+
+
+def flipud(input: Any) -> Tensor:
+    """Reversed upside down, along dim 0 (x.flipud())."""
+    return _operand_tensor(input).flipud()
 
 
 def roll(input: Any, shifts: Any, dims: Any = None) -> Tensor:
@@ -789,4 +821,7 @@ def equal(input: Any, other: Any) -> bool:
     return _operand_tensor(input).equal(other)
 
 
+less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne  # NumPy's names, as PyTorch has them
+
 __all__ += ["eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "equal"]
+__all__ += ["less", "less_equal", "greater", "greater_equal", "not_equal"]

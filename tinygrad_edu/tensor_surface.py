@@ -41,7 +41,7 @@ def _t() -> Any:
 def _floating(x: Any) -> Any:
     """x itself if it holds floats, else x as the default float dtype: int inputs to float math give
     float32, as in PyTorch (sin of an int tensor is a float tensor)."""
-    return x if x.data.dtype.kind == "f" else x.to(_t().DEFAULT_DTYPE)
+    return x if x.data.dtype.kind == "f" else x.to(_t().get_default_dtype())
 
 
 def _no_grad(data: Any) -> Any:
@@ -197,6 +197,15 @@ class SurfaceMethods:
     def logaddexp(self, other: Any) -> Any:
         """log(e^self + e^other), elementwise, without overflow."""
         return _t()._binary(_ops().LogAddExp, self, other, true_divide=True)
+
+    def xlogy(self, other: Any) -> Any:
+        """self * log(other), elementwise, and 0 where self is 0 (even where other is 0), as `torch.xlogy`.
+
+        Example:
+            >>> tg.tensor([0.0, 2.0]).xlogy(tg.tensor([0.0, 1.0]))   # 0 log 0 = 0, 2 log 1 = 0
+            tensor([0., 0.], dtype=float32)
+        """
+        return _t()._binary(_ops().Xlogy, self, other, true_divide=True)
 
     def erf(self) -> Any:
         """The error function, elementwise."""

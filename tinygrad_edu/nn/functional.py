@@ -102,17 +102,7 @@ def softplus(input: Tensor, beta: float = 1, threshold: float = 20) -> Tensor:
         >>> F.softplus(tg.tensor([0.0, 30.0]))          # log(2), and 30 past the threshold
         tensor([ 0.6931472, 30.       ], dtype=float32)
     """
-    x = _operand_tensor(input)
-    z = x if beta == 1 else x * beta
-    # log(1 + e^z) = max(z, 0) + log(1 + e^-|z|): e^-|z| <= 1 never overflows, and log1p keeps the
-    # tiny values for z << 0. max, not relu: at z = 0 a tie shares the gradient, 1/2 (and |z|'s
-    # gradient there is 0), which is softplus'(0) = sigmoid(0); relu's 0 would lose it.
-    smooth = z.maximum(0.0) + (-z.abs()).exp().log1p()
-    if beta != 1:
-        smooth = smooth / beta
-    # The Where op directly, on the bool tensor: the condition is not converted outside an op, so
-    # tg.compile traces it.
-    return elementwise.Where.apply(z > threshold, x, smooth)
+    return elementwise.softplus(_operand_tensor(input), beta, threshold)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -125,8 +115,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         >>> F.leaky_relu(tg.tensor([-2.0, 3.0]), 0.1)
         tensor([-0.2,  3. ], dtype=float32)
     """
-    x = _operand_tensor(input)
-    return elementwise.Where.apply(x > 0, x, x * negative_slope)
+    return elementwise.leaky_relu(_operand_tensor(input), negative_slope)
 
 
 # ---- argument checks shared by the losses -------------------------------------------------------
