@@ -19,7 +19,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.ops import AvgPool2d, Cast, Conv2d, Linear, MaxPool2d
+from tinygrad_edu.ops import AvgPool2d, Cast, Conv2d, ConvTranspose2d, Linear, MaxPool2d
 
 Shape = tuple[int, ...]
 
@@ -271,6 +271,35 @@ OPS = [
         lambda x, w, b: Conv2d.apply(x, w, b, stride=(2, 1), padding=(1, 1), dilation=(1, 2), groups=2),
         [((1, 4, 5, 6), (2, 2, 3, 2), (2,))],
     ),
+    # the transposed convolution: Conv2d's col2im as the forward, its correlation as the input gradient
+    Op("ConvTranspose2d", lambda x, w, b: ConvTranspose2d.apply(x, w, b), [((2, 3, 3, 4), (3, 2, 3, 2), (2,))]),
+    Op(
+        "ConvTranspose2d stride, output_padding",
+        lambda x, w: ConvTranspose2d.apply(x, w, stride=(2, 3), output_padding=(1, 2)),
+        [((1, 2, 3, 3), (2, 2, 2, 2))],
+    ),
+    Op(
+        "ConvTranspose2d all options",
+        lambda x, w, b: ConvTranspose2d.apply(
+            x, w, b, stride=(2, 1), padding=(1, 1), output_padding=(1, 0), groups=2, dilation=(1, 2)
+        ),
+        [((1, 4, 3, 4), (4, 1, 3, 2), (2,))],
+    ),
+    # resizing: index_select at PyTorch's source positions, blended for the linear modes
+    Op(
+        "F.interpolate nearest, nearest-exact",
+        lambda x: F.interpolate(x, scale_factor=(1.5, 0.7)) * 2 + F.interpolate(x, size=(4, 2), mode="nearest-exact"),
+        [((1, 2, 3, 4),)],
+    ),
+    Op(
+        "F.interpolate bilinear, align_corners",
+        lambda x: (
+            F.interpolate(x, size=(5, 3), mode="bilinear")
+            + F.interpolate(x, size=(5, 3), mode="bilinear", align_corners=True)
+        ),
+        [((2, 1, 3, 4),)],
+    ),
+    Op("F.interpolate linear", lambda x: F.interpolate(x, scale_factor=2.5, mode="linear"), [((2, 2, 3),)]),
     # pooling: overlapping windows (stride < kernel) check that col2im adds where windows share a pixel
     Op("MaxPool2d", lambda x: MaxPool2d.apply(x, kernel_size=(2, 2), stride=(2, 2)), [((2, 3, 4, 6),)]),
     Op(

@@ -3,7 +3,8 @@
 - `module.py`: Module, Parameter; `container.py`: Sequential, ModuleList
 - `linear.py`: Linear, Identity, Flatten, Unflatten; `activation.py`: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh,
   Softmax, LogSoftmax; `activation_extra.py`: GELU (tanh), SiLU, ELU, CELU, SELU, ..., PReLU
-- `conv.py`: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d; `dropout.py`: Dropout, Dropout1d/2d
+- `conv.py`: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool2d;
+  `conv_transpose.py`: ConvTranspose1d/2d; `upsample.py`: Upsample (interpolate); `dropout.py`: Dropout, Dropout1d/2d
 - `normalization.py`: LayerNorm, BatchNorm1d/2d, GroupNorm; `sparse.py`: Embedding
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
 - `loss.py`: the losses as modules; `functional.py` (`nn.functional`, usually imported as F): the same as functions
@@ -37,6 +38,7 @@ from tinygrad_edu.nn.activation_extra import (
 )
 from tinygrad_edu.nn.container import ModuleList, Sequential
 from tinygrad_edu.nn.conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+from tinygrad_edu.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.keyed_container import ModuleDict, ParameterDict, ParameterList
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
@@ -44,6 +46,7 @@ from tinygrad_edu.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.sparse import Embedding
+from tinygrad_edu.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "Module",
@@ -72,6 +75,11 @@ __all__ = [
     "AvgPool1d",
     "AvgPool2d",
     "AdaptiveAvgPool2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "Upsample",
+    "UpsamplingNearest2d",
+    "UpsamplingBilinear2d",
     "Sigmoid",
     "ReLU",
     "LeakyReLU",
