@@ -321,6 +321,21 @@ OPS = [
         [((1, 2, 6, 5),)],
     ),
     Op("F.group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), [((2, 4, 3), (4,), (4,))]),
+    # attention: softmax(q k^T / sqrt(E) + mask) v; the bool mask leaves query 1 nothing to attend (weights 0)
+    Op(
+        "F.scaled_dot_product_attention",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v),
+        [((2, 3, 4), (2, 5, 4), (2, 5, 3)), ((3, 4), (3, 4), (3, 2))],
+    ),
+    Op(
+        "F.scaled_dot_product_attention causal, bool mask, float mask",
+        lambda q, k, v, m: (
+            F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            + F.scaled_dot_product_attention(q, k, v, attn_mask=np.tril(np.ones((4, 4), bool), -1))
+            + F.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=0.5)
+        ),
+        [((2, 4, 3), (2, 4, 3), (2, 4, 2), (4, 4))],
+    ),
     # joining tensors
     Op("cat dim=0", lambda *xs: tg.cat(xs), [((2, 3), (1, 3), (3, 3)), ((2,), (3,))]),
     Op("cat dim=-1", lambda a, b: tg.cat([a, b], dim=-1), [((2, 3), (2, 4)), ((2, 2, 1), (2, 2, 3))]),

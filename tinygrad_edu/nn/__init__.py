@@ -6,6 +6,7 @@
 - `conv.py`: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool2d;
   `conv_transpose.py`: ConvTranspose1d/2d; `upsample.py`: Upsample (interpolate); `dropout.py`: Dropout, Dropout1d/2d
 - `normalization.py`: LayerNorm, BatchNorm1d/2d, GroupNorm; `sparse.py`: Embedding
+- `attention.py`: MultiheadAttention, TransformerEncoderLayer, TransformerEncoder (and F.scaled_dot_product_attention)
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
 - `loss.py`: the losses as modules; `functional.py` (`nn.functional`, usually imported as F): the same as functions
 - `init.py` (`nn.init`): PyTorch's initialisations, and the tutorials' draws
@@ -36,6 +37,7 @@ from tinygrad_edu.nn.activation_extra import (
     Softsign,
     Threshold,
 )
+from tinygrad_edu.nn.attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from tinygrad_edu.nn.container import ModuleList, Sequential
 from tinygrad_edu.nn.conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from tinygrad_edu.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
@@ -80,6 +82,9 @@ __all__ = [
     "Upsample",
     "UpsamplingNearest2d",
     "UpsamplingBilinear2d",
+    "MultiheadAttention",
+    "TransformerEncoderLayer",
+    "TransformerEncoder",
     "Sigmoid",
     "ReLU",
     "LeakyReLU",

@@ -504,7 +504,8 @@ __all__ += [
 from tinygrad_edu.nn.padding import one_hot, pad  # noqa: E402
 
 __all__ += ["pad", "one_hot"]
+from tinygrad_edu.nn.attention import scaled_dot_product_attention  # noqa: E402
 from tinygrad_edu.nn.conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
 from tinygrad_edu.nn.upsample import interpolate, upsample  # noqa: E402
 
-__all__ += ["conv_transpose1d", "conv_transpose2d", "interpolate", "upsample"]
+__all__ += ["conv_transpose1d", "conv_transpose2d", "interpolate", "upsample", "scaled_dot_product_attention"]
