@@ -159,6 +159,14 @@ LAYERS = [
     ("Upsample(size=7, mode='linear', align_corners=True)", (2, 3, 4)),
     ("UpsamplingBilinear2d(scale_factor=2)", (1, 2, 3, 3)),
     ("UpsamplingNearest2d(size=5)", (1, 2, 3, 3)),
+    ("AdaptiveAvgPool2d((3, 2))", (2, 3, 7, 5)),  # sizes that do not divide: cells overlap
+    ("AdaptiveAvgPool2d(4)", (3, 5, 6)),  # unbatched
+    ("AdaptiveAvgPool2d((7, 3))", (1, 2, 5, 5)),  # larger than the input
+    ("AdaptiveAvgPool1d(4)", (2, 3, 10)),
+    ("AdaptiveMaxPool2d((3, 2))", (2, 3, 7, 5)),
+    ("AdaptiveMaxPool2d((5, None))", (3, 7, 5)),
+    ("AdaptiveMaxPool2d((7, 6))", (1, 2, 4, 5)),
+    ("AdaptiveMaxPool1d(3)", (2, 3, 10)),
 ]
 
 
@@ -272,3 +280,18 @@ def test_interpolate_matches_torch(x_shape, options, dtype, tol) -> None:
     (out * tg.tensor(g)).sum().backward()
     expected.backward(torch.tensor(g))
     np.testing.assert_allclose(tx.grad.numpy(), px.grad.numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize(
+    "fn, x_shape, output_size",
+    [
+        ("adaptive_max_pool2d", (2, 3, 7, 5), (3, 2)),
+        ("adaptive_max_pool2d", (3, 4, 5), 6),
+        ("adaptive_max_pool1d", (2, 9), 4),
+    ],
+)
+def test_adaptive_max_pool_indices_are_torchs(fn, x_shape, output_size) -> None:
+    x = np.random.default_rng(7).normal(size=x_shape)
+    _, ours = getattr(tg.nn.functional, fn)(tg.tensor(x), output_size, return_indices=True)
+    _, theirs = getattr(torch.nn.functional, fn)(torch.tensor(x), output_size, return_indices=True)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

@@ -1,5 +1,5 @@
-"""Convolution and pooling layers and their nn.functional forms: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d,
-AdaptiveAvgPool2d.
+"""Convolution and pooling layers and their nn.functional forms: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d
+(the transposed convolutions are in conv_transpose.py, the adaptive pools in adaptive_pool.py).
 
 Each 1-d form is the 2-d op on an input of height 1: (N, C, L) -> (N, C, 1, L) and back.
 """
@@ -33,8 +33,6 @@ __all__ = [
     "max_pool2d",
     "avg_pool1d",
     "avg_pool2d",
-    "AdaptiveAvgPool2d",
-    "adaptive_avg_pool2d",
 ]
 
 IntOrPair = int | tuple[int, int]
@@ -445,33 +443,3 @@ class AvgPool1d(AvgPool2d):
 
     def forward(self, input: Any) -> Tensor:
         return avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
-
-
-def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
-    """The mean over an even split into output_size cells, as torch.nn.functional.adaptive_avg_pool2d.
-
-    Only sizes that divide the input's height and width (e.g. 1: global average pooling) are implemented;
-    they are avg_pool2d with kernel = stride = size // output_size.
-    """
-    x = _as_tensor(input)
-    _check_rank("adaptive_avg_pool2d", x, 4)
-    h, w = x.shape[2:]
-    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
-    oh, ow = h if oh is None else oh, w if ow is None else ow
-    if h % oh or w % ow:
-        raise NotImplementedError(
-            f"adaptive_avg_pool2d: output size {(oh, ow)} does not divide the input's {(h, w)}; "
-            "tinygrad_edu implements only sizes that divide it"
-        )
-    return avg_pool2d(x, (h // oh, w // ow))
-
-
-class AdaptiveAvgPool2d(Module):
-    """nn.AdaptiveAvgPool2d(output_size): adaptive_avg_pool2d with its size kept."""
-
-    def __init__(self, output_size: Any) -> None:
-        super().__init__()
-        self.output_size = output_size
-
-    def forward(self, input: Any) -> Tensor:
-        return adaptive_avg_pool2d(input, self.output_size)
