@@ -263,6 +263,9 @@ INTERPOLATIONS = [
     ((2, 2, 4, 5), {"scale_factor": (2.3, 0.7), "mode": "bilinear", "align_corners": True}),
     ((1, 2, 4, 5), {"scale_factor": 1.7, "mode": "bilinear", "recompute_scale_factor": True}),
     ((1, 1, 3, 4, 5), {"size": (4, 2, 7), "mode": "trilinear"}),
+    ((2, 2, 7, 5), {"size": (3, 4), "mode": "area"}),
+    ((2, 2, 9), {"scale_factor": 0.5, "mode": "area"}),
+    ((1, 1, 5, 4, 6), {"size": (2, 3, 4), "mode": "area"}),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Resizing: F.interpolate and nn.Upsample (modes "nearest", "nearest-exact", "linear", "bilinear", "trilinear").
+"""Resizing: F.interpolate and nn.Upsample (modes "nearest", "nearest-exact", "linear", "bilinear", "trilinear",
+"area").
 
 Every mode here is separable: the output along each spatial dim picks input positions with an index array
 (`index_select`, whose gradient adds back into the picked positions) and, for the linear modes, blends the two
@@ -7,6 +8,7 @@ neighbours with fixed weights. So the gradient comes from existing ops, and the 
 - nearest-exact: src = min(floor((dst + 0.5) * scale), in - 1);
 - linear: src = dst * (in - 1) / (out - 1) with align_corners, else (dst + 0.5) * scale - 0.5 clamped at 0,
   blended between floor(src) and the next position by the fraction;
+- area: the mean over each cell, as adaptive average pooling (adaptive_pool.py), one averaging matrix per dim;
 where scale = 1 / scale_factor when one is given (and recompute_scale_factor is not True), else in / out.
 """
 
@@ -19,13 +21,14 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.nn.adaptive_pool import _averaging
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
 __all__ = ["interpolate", "upsample", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
 
 LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}  # mode -> the spatial dims it takes
-IMPLEMENTED = ("nearest", "nearest-exact", *LINEAR_MODES)
+IMPLEMENTED = ("nearest", "nearest-exact", *LINEAR_MODES, "area")
 
 
 def _per_dim(name: str, value: Any, dims: int) -> list | None:
@@ -111,7 +114,10 @@ def interpolate(
     out = x
     for d, (n, m, scale) in enumerate(zip(in_sizes, sizes, scales)):
         axis = 2 + d
-        if mode in LINEAR_MODES:
+        if mode == "area":  # adaptive average pooling to the new size: one averaging matrix per dim
+            average = Tensor(_averaging(n, int(m), np.dtype(x.dtype)).T)
+            out = (out.movedim(axis, -1) @ average).movedim(-1, axis)
+        elif mode in LINEAR_MODES:
             i0, i1, t = _linear_source(int(m), n, scale, bool(align_corners), np.dtype(x.dtype))
             shape = [1] * x.ndim
             shape[axis] = -1
