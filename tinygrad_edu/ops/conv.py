@@ -111,18 +111,19 @@ def _correlate_grad_input(grad_out, weight, shape, stride, dilation, groups):
     """d out / d xp applied to grad_out, an array of `shape` made like grad_out.
 
     grad_out * w is scattered back onto the pixels each kernel offset (i, j) read (col2im), one offset at a time
-    (kh * kw einsums, no loop over pixels).
+    (no loop over pixels).
     """
     n, c = shape[:2]
     o, cg, kh, kw = weight.shape
     ho, wo = grad_out.shape[2:]
     g = grad_out.reshape(n, groups, o // groups, ho, wo)
     wg = weight.reshape(groups, o // groups, cg, kh, kw)
+    # every offset's contribution in one product (a matmul), then one strided add per offset
+    parts = np.einsum("ngohw,gocij->ijngchw", g, wg, optimize=True).reshape(kh, kw, n, c, ho, wo)
     grad_xp = np.zeros_like(grad_out, shape=shape, order="C")
     for i in range(kh):
         for j in range(kw):
-            part = np.einsum("ngohw,goc->ngchw", g, wg[:, :, :, i, j]).reshape(n, c, ho, wo)
-            _scatter(grad_xp, part, (i, j), stride, dilation, (ho, wo))
+            _scatter(grad_xp, parts[i, j], (i, j), stride, dilation, (ho, wo))
     return grad_xp
 
 
