@@ -236,12 +236,20 @@ def test_conv_transpose_initialisation_and_state_dict_are_pytorchs() -> None:
     assert bias.max() <= 1 / np.sqrt(fan_in)
 
 
-@pytest.mark.parametrize("output_size", [(9, 9), (10, 10), (1, 3, 9, 10)])
-def test_conv_transpose_output_size_picks_the_output_padding_as_pytorch(output_size) -> None:
-    ours = tg.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1).double()
-    theirs = torch.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1).double()
+@pytest.mark.parametrize(
+    "layer, x_shape, output_size",
+    [
+        ("ConvTranspose2d", (1, 3, 5, 5), (9, 9)),
+        ("ConvTranspose2d", (1, 3, 5, 5), (10, 10)),
+        ("ConvTranspose2d", (1, 3, 5, 5), (1, 3, 9, 10)),  # batch and channels may come too
+        ("ConvTranspose1d", (2, 3, 6), (12,)),
+    ],
+)
+def test_conv_transpose_output_size_picks_the_output_padding_as_pytorch(layer, x_shape, output_size) -> None:
+    ours = getattr(tg.nn, layer)(3, 2, 3, stride=2, padding=1).double()
+    theirs = getattr(torch.nn, layer)(3, 2, 3, stride=2, padding=1).double()
     theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
-    x = np.random.default_rng(5).normal(size=(1, 3, 5, 5))
+    x = np.random.default_rng(5).normal(size=x_shape)
     out, expected = ours(tg.tensor(x), output_size=output_size), theirs(torch.tensor(x), output_size=output_size)
     assert out.shape == tuple(expected.shape)
     np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-12)
