@@ -119,6 +119,14 @@ MHA = [
     ({"batch_first": True}, {"attn_mask": CAUSAL, "is_causal": True, "need_weights": False}, SELF),
     ({}, {}, ((4, 6), (5, 6), (5, 6))),  # unbatched
     ({}, {"key_padding_mask": PADDED[0]}, ((4, 6), (5, 6), (5, 6))),
+    ({"add_bias_kv": True}, {}, SEQ_FIRST),
+    ({"add_zero_attn": True}, {"need_weights": False}, SEQ_FIRST),
+    ({"add_bias_kv": True, "add_zero_attn": True}, {"attn_mask": SOME_HIDDEN, "key_padding_mask": PADDED}, SEQ_FIRST),
+    (
+        {"add_bias_kv": True, "kdim": 3, "vdim": 5},
+        {"attn_mask": RNG.normal(size=(4, 4, 5))},
+        ((4, 2, 6), (5, 2, 3), (5, 2, 5)),
+    ),
 ]
 
 
@@ -178,6 +186,7 @@ def test_multihead_attention_initialisation_is_torchs() -> None:
     """xavier_uniform_ on in_proj_weight (bound sqrt(6 / (E + 3E))), zero biases, out_proj's weight as Linear's."""
     torch = pytest.importorskip("torch")
     ours, theirs = nn.MultiheadAttention(16, 4), torch.nn.MultiheadAttention(16, 4)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
     for key, value in theirs.state_dict().items():
         a, b = np.asarray(ours.state_dict()[key]), value.numpy()
         assert a.shape == b.shape and a.dtype == b.dtype
@@ -186,6 +195,13 @@ def test_multihead_attention_initialisation_is_torchs() -> None:
     bound = np.sqrt(6 / (16 + 48))
     assert 0.95 * bound < np.abs(np.asarray(ours.state_dict()["in_proj_weight"])).max() <= bound
     assert np.abs(np.asarray(ours.state_dict()["out_proj.weight"])).max() <= 1 / np.sqrt(16)
+    # add_bias_kv: bias_k and bias_v (1, 1, E) from xavier_normal_, std sqrt(2 / (E + E))
+    ours = nn.MultiheadAttention(400, 4, add_bias_kv=True, kdim=3)
+    theirs = torch.nn.MultiheadAttention(400, 4, add_bias_kv=True, kdim=3)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    for name in ("bias_k", "bias_v"):
+        assert ours.state_dict()[name].shape == (1, 1, 400)
+        assert np.std(ours.state_dict()[name]) == pytest.approx(np.sqrt(2 / 800), rel=0.2)
 
 
 @pytest.mark.parametrize("options", [{}, {"key_padding_mask": PADDED}, {"attn_mask": SOME_HIDDEN}])
@@ -266,7 +282,6 @@ def test_transformer_encoder_stacks_copies_of_the_layer() -> None:
     "make, message",
     [
         (lambda: nn.MultiheadAttention(6, 4), "divisible by num_heads"),
-        (lambda: nn.MultiheadAttention(4, 2, add_bias_kv=True), "add_bias_kv"),
         (
             lambda: nn.MultiheadAttention(4, 2)(tg.ones(3, 2, 4), tg.ones(3, 2, 4), tg.ones(3, 2, 4), is_causal=True),
             "is_causal",

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.functional import cat
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.activation import ReLU
 from tinygrad_edu.nn.activation_extra import GELU
@@ -29,6 +30,7 @@ from tinygrad_edu.nn.functional import linear
 from tinygrad_edu.nn.linear import Linear
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.normalization import LayerNorm
+from tinygrad_edu.nn.padding import pad
 from tinygrad_edu.tensor import DTypeLike, Tensor, _operand_tensor, where
 
 __all__ = [
@@ -128,8 +130,10 @@ class MultiheadAttention(Module):
 
     Parameters: in_proj_weight (3E, E) and in_proj_bias (3E,) stacking the query, key and value projections
     (q_proj_weight, k_proj_weight, v_proj_weight instead when kdim or vdim differ from E), and out_proj, a
-    Linear(E, E). Inputs are (L, N, E) (or (N, L, E) with batch_first=True, or unbatched (L, E)); forward returns
-    (output, attention weights averaged over the heads (N, L, S), or per head (N, H, L, S), or None).
+    Linear(E, E); with add_bias_kv, bias_k and bias_v (1, 1, E), one more key and value for every sequence, and with
+    add_zero_attn a key and value of zeros after them. Inputs are (L, N, E) (or (N, L, E) with batch_first=True, or
+    unbatched (L, E)); forward returns (output, attention weights averaged over the heads (N, L, S), or per head
+    (N, H, L, S), or None).
 
     Example:
         >>> mha = nn.MultiheadAttention(8, 2, batch_first=True)
@@ -159,10 +163,6 @@ class MultiheadAttention(Module):
             raise ValueError(
                 f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads})"
             )
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError(
-                "MultiheadAttention: add_bias_kv and add_zero_attn are not implemented in tinygrad_edu"
-            )
         dtype = np.dtype(np.float32 if dtype is None else dtype)
         self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, dropout, batch_first
         self.kdim = embed_dim if kdim is None else kdim
@@ -186,6 +186,11 @@ class MultiheadAttention(Module):
             self.in_proj_bias = empty(3 * embed_dim)
         else:
             self.register_parameter("in_proj_bias", None)
+        self.bias_k: Parameter | None = None
+        self.bias_v: Parameter | None = None
+        if add_bias_kv:  # one learned key and value appended to every sequence's keys and values
+            self.bias_k, self.bias_v = empty(1, 1, embed_dim), empty(1, 1, embed_dim)
+        self.add_zero_attn = add_zero_attn  # a key and value of zeros appended after them
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
         self._reset_parameters()
 
@@ -199,6 +204,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None and self.bias_v is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def _projections(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         e = self.embed_dim
@@ -242,8 +250,14 @@ class MultiheadAttention(Module):
                 f"{tuple(value.shape)} (sequence-first) do not fit embed_dim={self.embed_dim}"
             )
         q, k, v = self._projections(query, key, value)
+        if self.bias_k is not None and self.bias_v is not None:
+            k = cat([k, self.bias_k.expand(1, batch, e)])
+            v = cat([v, self.bias_v.expand(1, batch, e)])
         # (L, N, E) -> (N, H, L, hd): each head attends on its own slice of the embedding
         q, k, v = (t.reshape(t.shape[0], batch, heads, hd).permute(1, 2, 0, 3) for t in (q, k, v))
+        if self.add_zero_attn:
+            zeros = Tensor(np.zeros((batch, heads, 1, hd), dtype=q.dtype))
+            k, v = cat([k, zeros], dim=2), cat([v, zeros], dim=2)
         mask = _float_mask("attn_mask", attn_mask, q.dtype)
         if mask is not None:
             mask = mask.reshape(batch, heads, length, source) if _plain(mask).ndim == 3 else mask
@@ -251,6 +265,9 @@ class MultiheadAttention(Module):
         if padding is not None:  # (N, S) -> (N, 1, 1, S): the same keys hidden from every head and query
             padding = padding.reshape(batch, 1, 1, source)
             mask = padding if mask is None else mask + padding
+        extra = k.shape[2] - source  # the keys appended above: every query may attend to them
+        if mask is not None and extra:
+            mask = pad(_operand_tensor(mask), (0, extra))
         p = self.dropout if self.training else 0.0
         if need_weights:
             scores = (q * math.sqrt(1.0 / hd)) @ k.transpose(-2, -1)
