@@ -301,6 +301,14 @@ OPS = [
     ),
     Op("F.interpolate linear", lambda x: F.interpolate(x, scale_factor=2.5, mode="linear"), [((2, 2, 3),)]),
     Op("F.interpolate area", lambda x: F.interpolate(x, size=(2, 3), mode="area"), [((1, 2, 5, 4),)]),
+    Op(
+        "F.interpolate bicubic, align_corners",
+        lambda x: (
+            F.interpolate(x, size=(5, 3), mode="bicubic")
+            + F.interpolate(x, size=(5, 3), mode="bicubic", align_corners=True)
+        ),
+        [((1, 2, 3, 4),)],
+    ),
     # pooling: overlapping windows (stride < kernel) check that col2im adds where windows share a pixel
     Op("MaxPool2d", lambda x: MaxPool2d.apply(x, kernel_size=(2, 2), stride=(2, 2)), [((2, 3, 4, 6),)]),
     Op(

@@ -208,7 +208,7 @@ def test_conv_initialisation_has_pytorchs_bounds() -> None:
         (lambda: tg.nn.ConvTranspose2d(3, 4, 3, padding_mode="reflect"), "padding_mode"),
         (lambda: tg.nn.ConvTranspose2d(3, 4, 3, stride=2, output_padding=2)(tg.zeros(1, 3, 4, 4)), "output_padding"),
         (lambda: tg.nn.ConvTranspose2d(3, 4, 3, stride=2)(tg.zeros(1, 3, 4, 4), output_size=(11, 11)), "range from"),
-        (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), scale_factor=2, mode="bicubic"), "bicubic"),
+        (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), scale_factor=2, mode="lanczos"), "lanczos"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), scale_factor=2, mode="bilinear"), "4-d input"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=3, scale_factor=2), "one of"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=3, align_corners=True), "align_corners"),
@@ -271,13 +271,16 @@ INTERPOLATIONS = [
     ((2, 2, 4, 5), {"scale_factor": (2.3, 0.7), "mode": "bilinear", "align_corners": True}),
     ((1, 2, 4, 5), {"scale_factor": 1.7, "mode": "bilinear", "recompute_scale_factor": True}),
     ((1, 1, 3, 4, 5), {"size": (4, 2, 7), "mode": "trilinear"}),
+    ((1, 2, 4, 5), {"size": (7, 3), "mode": "bicubic"}),
+    ((2, 1, 5, 6), {"scale_factor": (2.3, 0.6), "mode": "bicubic"}),
+    ((2, 1, 5, 6), {"scale_factor": (2.3, 0.6), "mode": "bicubic", "align_corners": True}),
     ((2, 2, 7, 5), {"size": (3, 4), "mode": "area"}),
     ((2, 2, 9), {"scale_factor": 0.5, "mode": "area"}),
     ((1, 1, 5, 4, 6), {"size": (2, 3, 4), "mode": "area"}),
 ]
 
 
-@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-14), (np.float32, 1e-6)], ids=["float64", "float32"])
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-14), (np.float32, 2e-6)], ids=["float64", "float32"])
 @pytest.mark.parametrize("x_shape, options", INTERPOLATIONS)
 def test_interpolate_matches_torch(x_shape, options, dtype, tol) -> None:
     rng = np.random.default_rng(6)

@@ -1,5 +1,5 @@
-"""Resizing: F.interpolate and nn.Upsample (modes "nearest", "nearest-exact", "linear", "bilinear", "trilinear",
-"area").
+"""Resizing: F.interpolate and nn.Upsample (modes "nearest", "nearest-exact", "linear", "bilinear", "bicubic",
+"trilinear", "area").
 
 Every mode here is separable: the output along each spatial dim picks input positions with an index array
 (`index_select`, whose gradient adds back into the picked positions) and, for the linear modes, blends the two
@@ -8,6 +8,8 @@ neighbours with fixed weights. So the gradient comes from existing ops, and the 
 - nearest-exact: src = min(floor((dst + 0.5) * scale), in - 1);
 - linear: src = dst * (in - 1) / (out - 1) with align_corners, else (dst + 0.5) * scale - 0.5 clamped at 0,
   blended between floor(src) and the next position by the fraction;
+- bicubic: src as linear but not clamped, four taps floor(src) - 1 ... floor(src) + 2 (clamped to the input)
+  weighted by Keys' cubic convolution (a = -0.75), as PyTorch;
 - area: the mean over each cell, as adaptive average pooling (adaptive_pool.py), one averaging matrix per dim;
 where scale = 1 / scale_factor when one is given (and recompute_scale_factor is not True), else in / out.
 """
@@ -27,8 +29,9 @@ from tinygrad_edu.tensor import Tensor, _operand_tensor
 
 __all__ = ["interpolate", "upsample", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
 
-LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}  # mode -> the spatial dims it takes
+LINEAR_MODES = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}  # mode -> the spatial dims it takes
 IMPLEMENTED = ("nearest", "nearest-exact", *LINEAR_MODES, "area")
+CUBIC_A = -0.75  # PyTorch's (and OpenCV's) cubic convolution parameter
 
 
 def _per_dim(name: str, value: Any, dims: int) -> list | None:
@@ -52,6 +55,27 @@ def _linear_source(out: int, size: int, scale: float | None, align_corners: bool
     i0 = np.minimum(src.astype(np.int64), size - 1)
     fraction = np.clip(src - i0, 0, 1).astype(dtype)
     return i0, np.minimum(i0 + 1, size - 1), fraction
+
+
+def _cubic_source(out: int, size: int, scale: float | None, align_corners: bool, dtype: np.dtype) -> tuple:
+    """(indices (out, 4), weights (out, 4)): out position d blends inputs floor(src) - 1 ... floor(src) + 2
+    (clamped to the input) with Keys' cubic convolution weights of the fraction t = src - floor(src)."""
+    dst = np.arange(out, dtype=dtype)
+    if align_corners:
+        src = dst * dtype.type((size - 1) / (out - 1) if out > 1 else 0.0)
+    else:  # as linear, but not clamped at 0
+        step = dtype.type(1.0 / scale if scale is not None and scale > 0 else size / out)
+        src = (dst + dtype.type(0.5)) * step - dtype.type(0.5)
+    i0 = np.floor(src)
+    t = (src - i0).astype(dtype)[:, np.newaxis]
+    a = dtype.type(CUBIC_A)
+    near = np.concatenate([t, 1 - t], axis=1)  # distances to the two inner taps, in [0, 1]
+    far = np.concatenate([t + 1, 2 - t], axis=1)  # and to the two outer ones, in [1, 2]
+    inner = ((a + 2) * near - (a + 3)) * near * near + 1
+    outer = ((a * far - 5 * a) * far + 8 * a) * far - 4 * a
+    weights = np.stack([outer[:, 0], inner[:, 0], inner[:, 1], outer[:, 1]], axis=1).astype(dtype)
+    indices = np.clip(i0.astype(np.int64)[:, np.newaxis] + np.arange(-1, 3), 0, size - 1)
+    return indices, weights
 
 
 def _nearest_source(out: int, size: int, scale: float | None, exact: bool) -> np.ndarray:
@@ -98,7 +122,7 @@ def interpolate(
     if align_corners is not None and mode not in LINEAR_MODES:
         raise ValueError(
             "interpolate: align_corners can only be set with the interpolating modes linear, bilinear, "
-            f"trilinear, not mode={mode!r}"
+            f"bicubic, trilinear, not mode={mode!r}"
         )
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: give exactly one of size and scale_factor")
@@ -117,6 +141,12 @@ def interpolate(
         if mode == "area":  # adaptive average pooling to the new size: one averaging matrix per dim
             average = Tensor(_averaging(n, int(m), np.dtype(x.dtype)).T)
             out = (out.movedim(axis, -1) @ average).movedim(-1, axis)
+        elif mode == "bicubic":
+            indices, weights = _cubic_source(int(m), n, scale, bool(align_corners), np.dtype(x.dtype))
+            shape = [1] * x.ndim
+            shape[axis] = -1
+            taps = [out.index_select(axis, indices[:, k]) * Tensor(weights[:, k].reshape(shape)) for k in range(4)]
+            out = taps[0] + taps[1] + taps[2] + taps[3]
         elif mode in LINEAR_MODES:
             i0, i1, t = _linear_source(int(m), n, scale, bool(align_corners), np.dtype(x.dtype))
             shape = [1] * x.ndim
