@@ -39,7 +39,8 @@ __all__ = [
 REDUCTIONS = ("mean", "sum", "none")
 
 # The functional forms of the newer layers live beside their modules (activation_extra.py, dropout.py,
-# normalization.py, sparse.py) and are re-exported here at the end of this file, so `F.gelu` etc. work.
+# normalization.py, sparse.py, conv.py, conv_transpose.py, adaptive_pool.py, upsample.py, attention.py, padding.py)
+# and are re-exported here at the end of this file, so `F.gelu`, `F.interpolate` etc. work.
 
 
 # ---- layers and activations ------------------------------------------------------------------------
