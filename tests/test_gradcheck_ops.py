@@ -19,7 +19,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.ops import AvgPool2d, Cast, Conv2d, Linear, MaxPool2d
+from tinygrad_edu.ops import AvgPool2d, Cast, Conv2d, ConvTranspose2d, Linear, MaxPool2d
 
 Shape = tuple[int, ...]
 
@@ -271,6 +271,44 @@ OPS = [
         lambda x, w, b: Conv2d.apply(x, w, b, stride=(2, 1), padding=(1, 1), dilation=(1, 2), groups=2),
         [((1, 4, 5, 6), (2, 2, 3, 2), (2,))],
     ),
+    # the transposed convolution: Conv2d's col2im as the forward, its correlation as the input gradient
+    Op("ConvTranspose2d", lambda x, w, b: ConvTranspose2d.apply(x, w, b), [((2, 3, 3, 4), (3, 2, 3, 2), (2,))]),
+    Op(
+        "ConvTranspose2d stride, output_padding",
+        lambda x, w: ConvTranspose2d.apply(x, w, stride=(2, 3), output_padding=(1, 2)),
+        [((1, 2, 3, 3), (2, 2, 2, 2))],
+    ),
+    Op(
+        "ConvTranspose2d all options",
+        lambda x, w, b: ConvTranspose2d.apply(
+            x, w, b, stride=(2, 1), padding=(1, 1), output_padding=(1, 0), groups=2, dilation=(1, 2)
+        ),
+        [((1, 4, 3, 4), (4, 1, 3, 2), (2,))],
+    ),
+    # resizing: index_select at PyTorch's source positions, blended for the linear modes
+    Op(
+        "F.interpolate nearest, nearest-exact",
+        lambda x: F.interpolate(x, scale_factor=(1.5, 0.7)) * 2 + F.interpolate(x, size=(4, 2), mode="nearest-exact"),
+        [((1, 2, 3, 4),)],
+    ),
+    Op(
+        "F.interpolate bilinear, align_corners",
+        lambda x: (
+            F.interpolate(x, size=(5, 3), mode="bilinear")
+            + F.interpolate(x, size=(5, 3), mode="bilinear", align_corners=True)
+        ),
+        [((2, 1, 3, 4),)],
+    ),
+    Op("F.interpolate linear", lambda x: F.interpolate(x, scale_factor=2.5, mode="linear"), [((2, 2, 3),)]),
+    Op("F.interpolate area", lambda x: F.interpolate(x, size=(2, 3), mode="area"), [((1, 2, 5, 4),)]),
+    Op(
+        "F.interpolate bicubic, align_corners",
+        lambda x: (
+            F.interpolate(x, size=(5, 3), mode="bicubic")
+            + F.interpolate(x, size=(5, 3), mode="bicubic", align_corners=True)
+        ),
+        [((1, 2, 3, 4),)],
+    ),
     # pooling: overlapping windows (stride < kernel) check that col2im adds where windows share a pixel
     Op("MaxPool2d", lambda x: MaxPool2d.apply(x, kernel_size=(2, 2), stride=(2, 2)), [((2, 3, 4, 6),)]),
     Op(
@@ -291,7 +329,33 @@ OPS = [
         ),
         [((1, 2, 6, 5),)],
     ),
+    # adaptive pooling: output sizes that do not divide the input, so neighbouring cells share an input
+    Op(
+        "F.adaptive_avg_pool2d, adaptive_avg_pool1d",
+        lambda x: F.adaptive_avg_pool2d(x, (3, 2)).sum(-1) + F.adaptive_avg_pool1d(x[:, :, 0], 3),
+        [((2, 2, 5, 7),)],
+    ),
+    Op(
+        "F.adaptive_max_pool2d, adaptive_max_pool1d",
+        lambda x: F.adaptive_max_pool2d(x, (3, 2)).sum(-1) + F.adaptive_max_pool1d(x[:, :, 0], 3),
+        [((2, 2, 5, 7),)],
+    ),
     Op("F.group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), [((2, 4, 3), (4,), (4,))]),
+    # attention: softmax(q k^T / sqrt(E) + mask) v; the bool mask leaves query 1 nothing to attend (weights 0)
+    Op(
+        "F.scaled_dot_product_attention",
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v),
+        [((2, 3, 4), (2, 5, 4), (2, 5, 3)), ((3, 4), (3, 4), (3, 2))],
+    ),
+    Op(
+        "F.scaled_dot_product_attention causal, bool mask, float mask",
+        lambda q, k, v, m: (
+            F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            + F.scaled_dot_product_attention(q, k, v, attn_mask=np.tril(np.ones((4, 4), bool), -1))
+            + F.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=0.5)
+        ),
+        [((2, 4, 3), (2, 4, 3), (2, 4, 2), (4, 4))],
+    ),
     # joining tensors
     Op("cat dim=0", lambda *xs: tg.cat(xs), [((2, 3), (1, 3), (3, 3)), ((2,), (3,))]),
     Op("cat dim=-1", lambda a, b: tg.cat([a, b], dim=-1), [((2, 3), (2, 4)), ((2, 2, 1), (2, 2, 3))]),

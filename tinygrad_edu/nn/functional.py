@@ -39,7 +39,8 @@ __all__ = [
 REDUCTIONS = ("mean", "sum", "none")
 
 # The functional forms of the newer layers live beside their modules (activation_extra.py, dropout.py,
-# normalization.py, sparse.py) and are re-exported here at the end of this file, so `F.gelu` etc. work.
+# normalization.py, sparse.py, conv.py, conv_transpose.py, adaptive_pool.py, upsample.py, attention.py, padding.py)
+# and are re-exported here at the end of this file, so `F.gelu`, `F.interpolate` etc. work.
 
 
 # ---- layers and activations ------------------------------------------------------------------------
@@ -447,7 +448,6 @@ from tinygrad_edu.nn.activation_extra import (  # noqa: E402  (they import this 
     threshold,
 )
 from tinygrad_edu.nn.conv import (  # noqa: E402
-    adaptive_avg_pool2d,
     avg_pool1d,
     avg_pool2d,
     conv1d,
@@ -493,3 +493,15 @@ __all__ += [
 from tinygrad_edu.nn.padding import one_hot, pad  # noqa: E402
 
 __all__ += ["pad", "one_hot"]
+from tinygrad_edu.nn.adaptive_pool import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+)
+from tinygrad_edu.nn.attention import scaled_dot_product_attention  # noqa: E402
+from tinygrad_edu.nn.conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+from tinygrad_edu.nn.upsample import interpolate, upsample  # noqa: E402
+
+__all__ += ["conv_transpose1d", "conv_transpose2d", "interpolate", "upsample", "scaled_dot_product_attention"]
+__all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d"]

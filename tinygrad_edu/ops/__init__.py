@@ -9,7 +9,8 @@
 - `movement.py`: reshape permute expand index setitem gather cat stack
 - `scatter.py`: scatter scatter_add scatter_reduce index_add index_copy: writing into a copy at indices
 - `linalg.py`: matmul, linear
-- `conv.py`: conv2d, max_pool2d, avg_pool2d (the 1-d forms are these at height 1), from strided windows
+- `conv.py`: conv2d, conv_transpose2d, max_pool2d, avg_pool2d (the 1-d forms are these at height 1), from strided
+  windows
 - `einsum.py`: einsum
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
 
@@ -19,7 +20,7 @@ and leaky_relu in `elementwise.py`. The import lines below and `__all__` are the
 tests/test_front_door.py fails, naming the class, when one is missing.
 """
 
-from tinygrad_edu.ops.conv import AvgPool2d, Conv2d, MaxPool2d
+from tinygrad_edu.ops.conv import AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d
 from tinygrad_edu.ops.einsum import Einsum
 from tinygrad_edu.ops.elementwise import (
     Abs,
@@ -109,6 +110,7 @@ __all__ = [
     "MatMul",
     "AvgPool2d",
     "Conv2d",
+    "ConvTranspose2d",
     "MaxPool2d",
     "Cat",
     "Expand",
