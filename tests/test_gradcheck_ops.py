@@ -311,6 +311,7 @@ OPS = [
 # from the jumps, and the draws keep |x| >= 0.3 away from them.
 HALF = lambda x: x * 0.5  # noqa: E731  (|x * 0.5| <= 0.85: inside (-1, 1))
 INDEX_3x4 = np.array([[2, 0, 1, 1], [0, 2, 2, 0]])  # for scatter into (3, 4): rows picked along dim 0
+ZEROS_2x4 = np.array([[0.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]])  # zero factors for scatter_reduce "prod"
 OPS += [
     Op("tan", lambda x: x.tan(), UNARY),
     Op("asin, acos", lambda x: HALF(x).asin() + HALF(x).acos() * 2, UNARY),
@@ -420,6 +421,11 @@ OPS += [
             + x.scatter_reduce(0, INDEX_3x4, s, "prod")
             + x.scatter_reduce(0, INDEX_3x4, s, "prod", include_self=False)
         ),
+        [((3, 4), (2, 4))],
+    ),
+    Op(
+        "scatter_reduce prod at zero factors",  # zeros: column 0 of self, src[0, 0] and src[0, 1]; (2, 0) has two
+        lambda x, s: (x * (INDEX_3x4[0] != 2)).scatter_reduce(0, INDEX_3x4, s * ZEROS_2x4, "prod"),
         [((3, 4), (2, 4))],
     ),
     Op("scatter_add repeated", lambda x, s: x.scatter_add(0, INDEX_3x4, s), [((3, 4), (2, 4)), ((3, 4), (3, 5))]),

@@ -753,7 +753,8 @@ class SurfaceMethods:
     def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Any:
         """src's values reduced into self at index along dim, as `torch.scatter_reduce`: reduce "sum", "mean",
         "prod", "amax" or "amin" over the values that land on a place, with self's own value unless
-        include_self=False. (prod's gradient divides by the factors: not for zeros.)"""
+        include_self=False. prod's gradient is the product of the other factors (zeros included), amax's and
+        amin's is shared evenly among the values equal to the result, as PyTorch."""
         if reduce not in ("sum", "mean", "prod", "amax", "amin"):
             raise ValueError(f"scatter_reduce: reduce must be 'sum', 'mean', 'prod', 'amax' or 'amin', got {reduce!r}")
         where, src = self._scatter_where("scatter_reduce", dim, index, src)
