@@ -60,3 +60,44 @@ def test_scatter_reduce_takes_torchs_arguments() -> None:
         np.testing.assert_allclose(as_numpy(out), [8 / 3, 2.0])
         with pytest.raises(TypeError):  # reduce comes after src, and is required
             x.scatter_reduce(0, lib.tensor([0]), "prod")
+
+
+# ---- view(dtype): the same bytes read as another dtype ----------------------------------------------
+
+BITS = np.array([[1.0, -2.0, 0.5, 3.25], [0.0, -0.0, 1e-3, 7.0]])
+
+VIEW_DTYPES = [
+    ("float32 as int32", lambda lib: lib.tensor(BITS, dtype=lib.float32).view(lib.int32)),
+    ("float64 as int64, dtype=", lambda lib: lib.tensor(BITS, dtype=lib.float64).view(dtype=lib.int64)),
+    ("float32 as int16: the last dim doubles", lambda lib: lib.tensor(BITS, dtype=lib.float32).view(lib.int16)),
+    ("float32 as float64: the last dim halves", lambda lib: lib.tensor(BITS, dtype=lib.float32).view(lib.float64)),
+    ("int64 as uint8", lambda lib: lib.tensor([[1, -1], [256, 3]]).view(lib.uint8)),
+    ("bool as uint8", lambda lib: lib.tensor([True, False]).view(lib.uint8)),
+    ("0-d, same size", lambda lib: lib.tensor(1.5, dtype=lib.float32).view(lib.int32)),
+    ("transposed, same size", lambda lib: lib.tensor(BITS, dtype=lib.float32).T.view(lib.int32)),
+    ("sliced rows, larger item", lambda lib: lib.tensor(BITS, dtype=lib.float32)[:, :2].view(lib.float64)),
+    ("of a tensor that requires grad", lambda lib: lib.tensor(BITS, requires_grad=True).view(lib.float32)),
+]
+
+
+@pytest.mark.parametrize("name, make", VIEW_DTYPES, ids=[v[0] for v in VIEW_DTYPES])
+def test_view_dtype_reinterprets_the_bits_as_torch(name, make) -> None:
+    ours, theirs = both(make)
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    assert ours.requires_grad == theirs.requires_grad  # (not differentiable in PyTorch)
+    np.testing.assert_array_equal(as_numpy(ours), as_numpy(theirs))
+
+
+VIEW_DTYPE_REFUSED = [
+    ("last dim not divisible", lambda lib: lib.ones(2, 3).view(lib.float64), "divisible by 2"),
+    ("transposed, other size", lambda lib: lib.ones(2, 3).T.view(lib.int16), "contiguous|stride"),
+    ("0-d, other size", lambda lib: lib.tensor(1.0).view(lib.int16), "0-d|dim"),
+]
+
+
+@pytest.mark.parametrize("name, call, match", VIEW_DTYPE_REFUSED, ids=[v[0] for v in VIEW_DTYPE_REFUSED])
+def test_view_dtype_refuses_what_torch_refuses(name, call, match) -> None:
+    for lib in (tg, torch):
+        with pytest.raises(RuntimeError, match=match):
+            call(lib)

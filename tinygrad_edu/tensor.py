@@ -836,11 +836,21 @@ class Tensor(SurfaceMethods):
         target = infer_shape(self.data.shape, shape_args(shape))
         return _view(self, _ops.Reshape.apply(self, shape=target))
 
-    def view(self, *shape: Any) -> Tensor:
+    def view(self, *shape: Any, dtype: DTypeLike = None) -> Tensor:
         """reshape without a copy, as `torch.Tensor.view`: refused, as PyTorch refuses it, where the
-        elements are not laid out so that the new shape can read them in place (after a transpose)."""
-        if shape and not isinstance(shape[0], (int, np.integer, tuple, list)):
-            return self.to(shape[0])  # x.view(dtype) is a reinterpreting cast in PyTorch; here a conversion
+        elements are not laid out so that the new shape can read them in place (after a transpose).
+
+        `x.view(dtype)` reads the same bytes as another dtype, as PyTorch (the bit pattern, not a
+        conversion; outside the graph): to a smaller item the last dimension grows, to a larger one it shrinks.
+
+        Example:
+            >>> tg.tensor([1.0, -2.0]).view(tg.int32).tolist()
+            [1065353216, -1073741824]
+        """
+        if dtype is None and shape and not isinstance(shape[0], (int, np.integer, tuple, list)):
+            dtype = shape[0]
+        if dtype is not None:
+            return Tensor._from_op(_bits_as(self.data, np.dtype(dtype)), None)
         target = infer_shape(self.data.shape, shape_args(shape))
         if type(self.data) is np.ndarray and not self.data.flags.c_contiguous:
             try:
@@ -1299,6 +1309,28 @@ def _view(base: Tensor, out: Tensor, index: Any = None) -> Tensor:
         out._view_of = (base, index)
         return _share_version(base, out)
     return out
+
+
+def _bits_as(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """data's bytes read as dtype (view(dtype)), refused where PyTorch refuses it."""
+    if dtype.itemsize != data.dtype.itemsize:
+        what = f"view {data.dtype} as {dtype} (different element sizes)"
+        if data.ndim == 0:
+            raise RuntimeError(f"view: a 0-d tensor cannot {what}, as in PyTorch; reshape it to 1-d first")
+        if data.strides[-1] != data.dtype.itemsize and data.shape[-1] != 1:
+            raise RuntimeError(
+                f"view: the last dimension must be contiguous to {what}, as in PyTorch (after a transpose "
+                "it is not); call .contiguous() first"
+            )
+        ratio = dtype.itemsize // data.dtype.itemsize
+        if ratio > 1 and data.shape[-1] % ratio:
+            raise RuntimeError(
+                f"view: the last dimension ({data.shape[-1]}) must be divisible by {ratio} to {what}, as in PyTorch"
+            )
+    try:
+        return data.view(dtype)
+    except ValueError as error:  # (other strides that the larger item does not divide, as PyTorch refuses)
+        raise RuntimeError(f"view: cannot view {data.dtype} as {dtype} with shape {data.shape}: {error}") from None
 
 
 def _index_arrays(index: Any) -> Any:
