@@ -528,7 +528,11 @@ def test_the_table_covers_every_op_the_engine_defines():
             for output in out if isinstance(out, tuple) else (out,):
                 if output.grad_fn is not None:
                     covered |= {fn.name for fn in graph_functions(output)}
-    assert defined - covered == set(), f"ops with no gradcheck row: {sorted(defined - covered)}"
+    assert defined - covered - NO_DERIVATIVE == set(), f"ops with no gradcheck row: {sorted(defined - covered)}"
+
+
+# ops whose backward raises, as PyTorch's (each with a test that it does: test_torch_parity_surface.py)
+NO_DERIVATIVE = {"FloorDivide"}
 
 
 # ---- gradcheck itself must catch a wrong backward, and say where ---------------------------------

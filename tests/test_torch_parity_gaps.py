@@ -7,6 +7,8 @@ and einsum's broadcast "...", diagonals and sublist form. Skipped where torch is
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -101,3 +103,104 @@ def test_view_dtype_refuses_what_torch_refuses(name, call, match) -> None:
     for lib in (tg, torch):
         with pytest.raises(RuntimeError, match=match):
             call(lib)
+
+
+# ---- indexing: the index dtypes PyTorch takes ------------------------------------------------------
+
+INDEX_REFUSED = [
+    ("float32 tensor", lambda lib: lib.tensor([0.0, 2.0])),
+    ("float64 tensor", lambda lib: lib.tensor([1.0], dtype=lib.float64)),
+    ("int16 tensor", lambda lib: lib.tensor([1], dtype=lib.int16)),
+]
+
+
+@pytest.mark.parametrize("name, make", INDEX_REFUSED, ids=[r[0] for r in INDEX_REFUSED])
+def test_indexing_with_a_float_tensor_is_an_index_error_as_torch(name, make) -> None:
+    for lib in (tg, torch):
+        x = lib.zeros(4, 3)
+        with pytest.raises(IndexError, match="tensors used as indices must be long, int, byte or bool tensors"):
+            x[make(lib)]
+        with pytest.raises(IndexError, match="tensors used as indices must be long, int, byte or bool tensors"):
+            x[:, make(lib)] = 1.0
+
+
+INDEX_TAKEN = [
+    ("int64 tensor", lambda lib: lib.tensor([3, 0, 3])),
+    ("int32 tensor", lambda lib: lib.tensor([3, 0], dtype=lib.int32)),
+    ("bool tensor", lambda lib: lib.tensor([True, False, False, True])),
+    ("uint8 tensor: a mask", lambda lib: lib.tensor([1, 0, 1, 1], dtype=lib.uint8)),
+    ("list of floats: truncated", lambda lib: [1.9, -1.5, 0.2]),
+    ("array of floats: truncated", lambda lib: np.array([2.7, 0.0])),
+]
+
+
+@pytest.mark.parametrize("name, make", INDEX_TAKEN, ids=[r[0] for r in INDEX_TAKEN])
+def test_the_index_dtypes_torch_takes_give_its_rows(name, make) -> None:
+    data = np.arange(12.0).reshape(4, 3)
+    with pytest.warns(UserWarning) if "uint8" in name else contextlib.nullcontext():
+        theirs = torch.tensor(data)[make(torch)]
+    np.testing.assert_array_equal(as_numpy(tg.tensor(data)[make(tg)]), as_numpy(theirs))
+
+
+def test_gather_refuses_a_float_index_as_torch() -> None:
+    for lib, error in ((tg, IndexError), (torch, RuntimeError)):
+        with pytest.raises(error, match="gather.*int"):
+            lib.zeros(3, 4).gather(1, lib.tensor([[0.0, 1.0]]))
+
+
+# ---- gather with an index smaller than the input ---------------------------------------------------
+
+GATHERS = [
+    ("smaller in the other dim", 1, [[0, 2], [1, 0]]),
+    ("smaller in both", 0, [[2, 0], [1, 1]]),
+    ("larger along dim", 0, [[0], [2], [1], [1], [2]]),
+    ("one row, repeats", 1, [[3, 3, 0, 3, 1]]),
+]
+
+
+@pytest.mark.parametrize("name, dim, index", GATHERS, ids=[g[0] for g in GATHERS])
+def test_gather_with_a_smaller_index_gives_torchs_values_and_gradient(name, dim, index) -> None:
+    results = []
+    for lib in (tg, torch):
+        x = lib.tensor(np.arange(12.0).reshape(3, 4) / 7, dtype=lib.float64, requires_grad=True)
+        out = lib.gather(x, dim, lib.tensor(index))
+        (out * lib.tensor(np.arange(out.numel()).reshape(tuple(out.shape)) + 1.0, dtype=lib.float64)).sum().backward()
+        results.append((as_numpy(out), as_numpy(x.grad)))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+@pytest.mark.parametrize("index", [[[0, 1], [0, 1], [0, 1], [0, 1]], [[0, 1, 2, 0, 1]]], ids=["rows", "columns"])
+def test_gather_refuses_an_index_larger_than_the_input_outside_dim(index) -> None:
+    dim = 1 if len(index) == 4 else 0
+    with pytest.raises(tg.ShapeError, match=f"larger than the input .* it may only be larger in dimension dim={dim}"):
+        tg.zeros(3, 4).gather(dim, tg.tensor(index))
+    with pytest.raises(RuntimeError, match="no larger than self"):
+        torch.zeros(3, 4).gather(dim, torch.tensor(index))
+
+
+# ---- // and % of tensors that require grad ---------------------------------------------------------
+
+REMAINDERS = [
+    ("x % y", lambda lib, x, y: x % y),
+    ("x % scalar", lambda lib, x, y: x % -0.4),
+    ("fmod", lambda lib, x, y: lib.fmod(x, y)),
+    ("fmod by a scalar", lambda lib, x, y: x.fmod(0.3)),
+    ("remainder", lambda lib, x, y: lib.remainder(x, y)),
+    ("remainder of a tensor by a tensor", lambda lib, x, y: y.remainder(x)),
+]
+
+
+@pytest.mark.parametrize("name, fn", REMAINDERS, ids=[r[0] for r in REMAINDERS])
+def test_remainder_and_fmod_give_torchs_values_and_gradients(name, fn) -> None:
+    results = []
+    for lib in (tg, torch):
+        x = lib.tensor([1.5, -2.5, 0.7, -0.9], dtype=lib.float64, requires_grad=True)
+        y = lib.tensor([0.4, 0.3, -0.6, -0.25], dtype=lib.float64, requires_grad=True)
+        out = fn(lib, x, y)
+        assert out.requires_grad
+        (out * lib.tensor([1.0, -2.0, 0.5, 3.0], dtype=lib.float64)).sum().backward()
+        results.append([as_numpy(out), as_numpy(x.grad)] + ([as_numpy(y.grad)] if y.grad is not None else []))
+    assert len(results[0]) == len(results[1])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)

@@ -359,11 +359,15 @@ def test_bitwise_ops_refuse_float_tensors_as_torch() -> None:
         torch.tensor([1.0]) & torch.tensor([1.0])
 
 
-def test_floor_divide_has_no_gradient() -> None:
-    # PyTorch raises at backward ("derivative for floor_divide is not implemented"); ours is outside the graph
-    x = tg.tensor([1.5, -2.5], requires_grad=True)
-    assert not (x // 2).requires_grad
-    np.testing.assert_array_equal((x // 2).numpy(), [0.0, -2.0])
+def test_floor_divide_has_no_derivative_as_torch() -> None:
+    # the result of a tensor that requires grad requires grad, and backward through it raises, as PyTorch
+    for lib in (tg, torch):
+        x = lib.tensor([1.5, -2.5], requires_grad=True)
+        for q in (x // 2, 7.0 // x, lib.floor_divide(x, x)):
+            assert q.requires_grad
+            with pytest.raises(RuntimeError, match="floor_divide.*not implemented"):
+                q.sum().backward()
+    np.testing.assert_array_equal((tg.tensor([1.5, -2.5]) // 2).numpy(), [0.0, -2.0])
 
 
 # ---- creation: deterministic values and dtypes as PyTorch's -----------------------------------------

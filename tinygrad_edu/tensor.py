@@ -27,7 +27,6 @@ from tinygrad_edu.arguments import (
     check_same_dtype,
     chunk_sizes,
     infer_shape,
-    integer_index,
     reduce_args,
     shape_args,
     split_sizes,
@@ -773,7 +772,7 @@ class Tensor(SurfaceMethods):
         axis = check_dim("gather", dim, self.data.ndim)
         index = _data(index)
         if not (_autograd.is_other_array(index) and index.dtype.kind in "iu"):  # (traced indices stay traced)
-            index = integer_index(np.asarray(index))
+            index = np.asarray(index)
         if index.ndim != self.data.ndim:
             raise ShapeError(
                 f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}"
@@ -1338,10 +1337,25 @@ def _index_arrays(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, Tensor):
-        return integer_index(index.data)
+        return _tensor_index(index.data)
     if isinstance(index, list):
-        return integer_index(np.asarray(index))
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+        return index.astype(np.int64)  # (a list or array of floats: truncated toward zero, as PyTorch)
     return index
+
+
+def _tensor_index(data: Any) -> Any:
+    """An index tensor's array as PyTorch takes it: int64, int32 and bool as they are, uint8 as a mask
+    (PyTorch's old byte masks); a float (or int8, int16) tensor is an IndexError, not its values truncated."""
+    if data.dtype == np.uint8:
+        return data.astype(bool)
+    if data.dtype.kind != "b" and (data.dtype.kind not in "iu" or data.dtype.itemsize < 4):
+        raise IndexError(
+            f"tensors used as indices must be long, int, byte or bool tensors (as in PyTorch), got a tensor of "
+            f"dtype {data.dtype}; convert it with .long()"
+        )
+    return data
 
 
 def _ints_first(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:

@@ -118,6 +118,6 @@ def _products_of_the_others(x, src, where, counts_x):
         left = np.cumprod(table, axis=1)
         right = np.cumprod(table[:, ::-1], axis=1)[:, ::-1]
         others[order] = left[row, col] * right[row, col + 2]
-    others_x = np.zeros_like(x, order="C")  # (C order, so that ravel() is a view to write through)
-    others_x.ravel()[own] = others[: own.size]
-    return others_x, others[own.size :].reshape(src.shape)
+    others_x = np.zeros_like(x, shape=(x.size,))  # (written flat, then shaped: no write through a view)
+    others_x[own] = others[: own.size]
+    return others_x.reshape(x.shape), others[own.size :].reshape(src.shape)
