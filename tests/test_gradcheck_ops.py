@@ -460,6 +460,16 @@ OPS += [
         lambda x: tg.einsum("ii->", x) + tg.einsum("ii->i", x) * tg.einsum("ij,ij->i", x, x),
         [((3, 3),)],
     ),
+    Op(
+        "einsum ... broadcast, size-1 labels, sublist form",
+        lambda a, b: (
+            tg.einsum("...ij,...jk->...ik", a, b).sum(0)
+            + tg.einsum("ij,jk->ik", a[0, 0, :, :1], b[0, :1])
+            + tg.einsum(a[0, 0], [0, 1], b[1], [1, 2], [0, 2])
+        ),
+        [((2, 1, 3, 4), (5, 4, 2))],
+    ),
+    Op("einsum diagonal of a batch", lambda x: tg.einsum("bii->bi", x) + tg.einsum("iij->j", x), [((3, 3, 3),)]),
     # NumPy's forms of the surface ops (numpy_dispatch.py)
     Op(
         "np.tan, np.arcsinh, np.expm1, np.hypot, np.arctan2(ndarray, tensor)",

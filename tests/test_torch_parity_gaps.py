@@ -204,3 +204,21 @@ def test_remainder_and_fmod_give_torchs_values_and_gradients(name, fn) -> None:
     assert len(results[0]) == len(results[1])
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+# ---- einsum: what PyTorch refuses ------------------------------------------------------------------
+
+EINSUM_REFUSED = [
+    ("sizes that do not broadcast", lambda lib: lib.einsum("ij,ij->ij", lib.ones(2, 3), lib.ones(3, 3))),
+    ("... that do not broadcast", lambda lib: lib.einsum("...i,...i", lib.ones(2, 3), lib.ones(3, 3))),
+    ("a diagonal of unequal sizes", lambda lib: lib.einsum("ii->i", lib.ones(1, 3))),
+    ("a sublist label out of range", lambda lib: lib.einsum(lib.ones(2), [52])),
+]
+
+
+@pytest.mark.parametrize("name, call", EINSUM_REFUSED, ids=[e[0] for e in EINSUM_REFUSED])
+def test_einsum_refuses_what_torch_refuses(name, call) -> None:
+    with pytest.raises((RuntimeError, ValueError)):
+        call(torch)
+    with pytest.raises((tg.ShapeError, ValueError), match="einsum: "):
+        call(tg)

@@ -252,6 +252,34 @@ ROWS = [
         ),
         ((2, 3, 4), (2, 4, 5)),
     ),
+    Row(
+        "einsum ... broadcast",
+        lambda lib, a, b: (
+            lib.einsum("...ij,...jk->...ik", a, b),
+            lib.einsum("...ij,...jk", b.transpose(-1, -2), a.transpose(-1, -2)),
+            lib.einsum("...,...->...", a[0, :, :, 0], b[:, 0, :1]),
+        ),
+        ((2, 1, 3, 4), (5, 4, 2)),
+    ),
+    Row(
+        "einsum size-1 labels broadcast",
+        lambda lib, a, b: (lib.einsum("ij,ij->ij", a[:1], b), lib.einsum("ij,jk->ik", a[:, :1], b[:1].T)),
+        ((3, 4), (3, 4)),
+    ),
+    Row(
+        "einsum diagonals",
+        lambda lib, x: (lib.einsum("bii->bi", x), lib.einsum("iij->", x[:3, :3]), lib.einsum("bii", x)),
+        ((3, 3, 3),),
+    ),
+    Row(
+        "einsum sublist form",
+        lambda lib, a, b: (
+            lib.einsum(a, [0, 1], b, [1, 2], [0, 2]),
+            lib.einsum(a, [27, 1], b, [1, 51]),
+            lib.einsum(a, [Ellipsis, 1], b, [1, 2], [Ellipsis, 2]),
+        ),
+        ((3, 4), (4, 2)),
+    ),
     Row("einsum three operands", lambda lib, a, b, c: lib.einsum("i,ij,jk->k", a, b, c), ((3,), (3, 4), (4, 2))),
     Row("nonzero", lambda lib, x: (lib.nonzero(x > 0), (x > 0).nonzero(as_tuple=True)), ((4, 5),)),
 ]
