@@ -383,6 +383,11 @@ OPS += [
         lambda x: x.unflatten(1, (2, 2)).sum(1) + x.unfold(1, 2, 2).sum(-1) + x.narrow(1, 1, 2),
         [((3, 4),)],
     ),
+    Op(
+        "square, view, contiguous, clone",
+        lambda x: x.square() + x.T.contiguous().view(4, 3).T * x.clone(),
+        [((3, 4),)],
+    ),
     Op("movedim, swapaxes", lambda x: x.movedim(0, -1) + x.swapaxes(0, 2).swapaxes(0, 1), CUBE),
     Op(
         "meshgrid, broadcast_tensors",

@@ -222,3 +222,21 @@ def test_einsum_refuses_what_torch_refuses(name, call) -> None:
         call(torch)
     with pytest.raises((tg.ShapeError, ValueError), match="einsum: "):
         call(tg)
+
+
+# ---- randint_like: the one creation function of the issue that no parity test called ----------------
+
+RANDINT_LIKE = [
+    ("high only, float64 input", lambda lib: lib.randint_like(lib.zeros(2, 3, dtype=lib.float64), 5), 0, 5),
+    ("low, high, dtype=", lambda lib: lib.randint_like(lib.zeros(4), 2, 7, dtype=lib.int64), 2, 7),
+    ("of an int32 tensor", lambda lib: lib.randint_like(lib.zeros(3, dtype=lib.int32), 3), 0, 3),
+]
+
+
+@pytest.mark.parametrize("name, make, low, high", RANDINT_LIKE, ids=[r[0] for r in RANDINT_LIKE])
+def test_randint_like_gives_torchs_shape_dtype_and_range(name, make, low, high) -> None:
+    ours, theirs = both(make)
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    values = as_numpy(ours)
+    assert values.min() >= low and values.max() < high and np.all(values == np.round(values))

@@ -177,6 +177,11 @@ ROWS = [
     Row("unfold", lambda lib, x: x.unfold(1, 2, 1), ((2, 5, 3),)),
     Row("unfold step 2", lambda lib, x: x.unfold(-1, 3, 2), ((2, 7),)),
     Row("narrow", lambda lib, x: lib.narrow(x, 1, 1, 2), ((3, 4),)),
+    Row(
+        "square, view, contiguous, clone",
+        lambda lib, x: (lib.square(x), x.T.contiguous().view(2, 6), x.view(-1), x.clone(), x.contiguous()),
+        ((3, 4),),
+    ),
     Row("movedim", lambda lib, x: lib.movedim(x, (0, 1), (2, 0)), ((2, 3, 4),)),
     Row("swapaxes", lambda lib, x: lib.swapaxes(x, 0, 2), ((2, 3, 4),)),
     Row("meshgrid ij", lambda lib, a, b: lib.meshgrid(a, b, indexing="ij"), ((3,), (4,))),
