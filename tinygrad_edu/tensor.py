@@ -28,7 +28,6 @@ from tinygrad_edu.arguments import (
     check_same_dtype,
     chunk_sizes,
     infer_shape,
-    integer_index,
     reduce_args,
     shape_args,
     split_sizes,
@@ -606,7 +605,7 @@ class Tensor(SurfaceMethods):
         axis = check_dim("gather", dim, self.data.ndim)
         index = _data(index)
         if not (_autograd.is_other_array(index) and index.dtype.kind in "iu"):  # (traced indices stay traced)
-            index = integer_index(np.asarray(index))
+            index = np.asarray(index)
         if index.ndim != self.data.ndim:
             raise ShapeError(
                 f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}"
@@ -669,11 +668,21 @@ class Tensor(SurfaceMethods):
         target = infer_shape(self.data.shape, shape_args(shape))
         return _view(self, _ops.Reshape.apply(self, shape=target))
 
-    def view(self, *shape: Any) -> Tensor:
+    def view(self, *shape: Any, dtype: DTypeLike = None) -> Tensor:
         """reshape without a copy, as `torch.Tensor.view`: refused, as PyTorch refuses it, where the
-        elements are not laid out so that the new shape can read them in place (after a transpose)."""
-        if shape and not isinstance(shape[0], (int, np.integer, tuple, list)):
-            return self.to(shape[0])  # x.view(dtype) is a reinterpreting cast in PyTorch; here a conversion
+        elements are not laid out so that the new shape can read them in place (after a transpose).
+
+        `x.view(dtype)` reads the same bytes as another dtype, as PyTorch (the bit pattern, not a
+        conversion; outside the graph): to a smaller item the last dimension grows, to a larger one it shrinks.
+
+        Example:
+            >>> tg.tensor([1.0, -2.0]).view(tg.int32).tolist()
+            [1065353216, -1073741824]
+        """
+        if dtype is None and shape and not isinstance(shape[0], (int, np.integer, tuple, list)):
+            dtype = shape[0]
+        if dtype is not None:
+            return Tensor._from_op(_bits_as(self.data, np.dtype(dtype)), None)
         target = infer_shape(self.data.shape, shape_args(shape))
         if type(self.data) is np.ndarray and not self.data.flags.c_contiguous:
             try:
@@ -947,15 +956,52 @@ class Tensor(SurfaceMethods):
         _bump_version(self)
 
 
+def _bits_as(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """data's bytes read as dtype (view(dtype)), refused where PyTorch refuses it."""
+    if dtype.itemsize != data.dtype.itemsize:
+        what = f"view {data.dtype} as {dtype} (different element sizes)"
+        if data.ndim == 0:
+            raise RuntimeError(f"view: a 0-d tensor cannot {what}, as in PyTorch; reshape it to 1-d first")
+        if data.strides[-1] != data.dtype.itemsize and data.shape[-1] != 1:
+            raise RuntimeError(
+                f"view: the last dimension must be contiguous to {what}, as in PyTorch (after a transpose "
+                "it is not); call .contiguous() first"
+            )
+        ratio = dtype.itemsize // data.dtype.itemsize
+        if ratio > 1 and data.shape[-1] % ratio:
+            raise RuntimeError(
+                f"view: the last dimension ({data.shape[-1]}) must be divisible by {ratio} to {what}, as in PyTorch"
+            )
+    try:
+        return data.view(dtype)
+    except ValueError as error:  # (other strides that the larger item does not divide, as PyTorch refuses)
+        raise RuntimeError(f"view: cannot view {data.dtype} as {dtype} with shape {data.shape}: {error}") from None
+
+
 def _index_arrays(index: Any) -> Any:
     """Replace tensors and lists inside an index by ndarrays, so NumPy does the indexing."""
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, Tensor):
-        return integer_index(index.data)
+        return _tensor_index(index.data)
     if isinstance(index, list):
-        return integer_index(np.asarray(index))
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+        return index.astype(np.int64)  # (a list or array of floats: truncated toward zero, as PyTorch)
     return index
+
+
+def _tensor_index(data: Any) -> Any:
+    """An index tensor's array as PyTorch takes it: int64, int32 and bool as they are, uint8 as a mask
+    (PyTorch's old byte masks); a float (or int8, int16) tensor is an IndexError, not its values truncated."""
+    if data.dtype == np.uint8:
+        return data.astype(bool)
+    if data.dtype.kind != "b" and (data.dtype.kind not in "iu" or data.dtype.itemsize < 4):
+        raise IndexError(
+            f"tensors used as indices must be long, int, byte or bool tensors (as in PyTorch), got a tensor of "
+            f"dtype {data.dtype}; convert it with .long()"
+        )
+    return data
 
 
 def _ints_first(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:

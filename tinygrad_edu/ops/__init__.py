@@ -3,7 +3,7 @@
 - `elementwise.py`: + - * / ** maximum minimum where, exp log log1p sqrt abs relu sigmoid tanh sin cos clamp, casts
 - `trig.py`: tan, asin acos atan atan2 hypot, sinh cosh asinh acosh atanh
 - `explog.py`: exp2 expm1 log2 log10 logaddexp xlogy, erf erfc
-- `rounding.py`: floor ceil round trunc sign (gradient 0), fmod remainder copysign nan_to_num
+- `rounding.py`: floor ceil round trunc sign (gradient 0), floor_divide (none), fmod remainder copysign nan_to_num
 - `reduce.py`: sum mean max min, softmax log_softmax logsumexp
 - `scan.py`: prod, cumsum cumprod logcumsumexp
 - `movement.py`: reshape permute expand index setitem gather cat stack
@@ -50,7 +50,18 @@ from tinygrad_edu.ops.explog import Erf, Erfc, Exp2, Expm1, Log2, Log10, LogAddE
 from tinygrad_edu.ops.linalg import Linear, MatMul
 from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, SetItem, Stack
 from tinygrad_edu.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
-from tinygrad_edu.ops.rounding import Ceil, Copysign, Floor, Fmod, NanToNum, Remainder, Round, Sign, Trunc
+from tinygrad_edu.ops.rounding import (
+    Ceil,
+    Copysign,
+    Floor,
+    FloorDivide,
+    Fmod,
+    NanToNum,
+    Remainder,
+    Round,
+    Sign,
+    Trunc,
+)
 from tinygrad_edu.ops.scan import Cumprod, Cumsum, LogCumSumExp, Prod
 from tinygrad_edu.ops.scatter import Scatter, ScatterAdd, ScatterReduce
 from tinygrad_edu.ops.trig import Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Cosh, Hypot, Sinh, Tan
@@ -102,6 +113,7 @@ __all__ = [
     "Round",
     "Trunc",
     "Sign",
+    "FloorDivide",
     "Fmod",
     "Remainder",
     "Copysign",
