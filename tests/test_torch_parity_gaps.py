@@ -240,3 +240,11 @@ def test_randint_like_gives_torchs_shape_dtype_and_range(name, make, low, high) 
     assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
     values = as_numpy(ours)
     assert values.min() >= low and values.max() < high and np.all(values == np.round(values))
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int64", "float16", "float32", "float64"])
+def test_tril_and_triu_keep_the_dtype_as_pytorch(dtype: str) -> None:
+    for method in ("tril", "triu"):
+        ours, theirs = both(lambda lib, m=method: getattr(lib.ones(3, 4, dtype=getattr(lib, dtype)), m)(1))
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+        assert np.array_equal(as_numpy(ours), as_numpy(theirs))

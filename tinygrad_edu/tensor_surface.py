@@ -630,7 +630,7 @@ class SurfaceMethods:
             raise ShapeError(f"{op}: expects a tensor of at least 2 dimensions, got shape {self.shape}")
         rows, cols = self.shape[-2:]
         mask = keep(np.arange(cols)[None, :] - np.arange(rows)[:, None], diagonal)  # col - row vs diagonal
-        return _t().where(mask, self, 0)
+        return _t().where(mask, self, np.zeros((), self.data.dtype))  # (a 0 of our dtype: bool stays bool)
 
     def tril(self, diagonal: int = 0) -> Any:
         """The lower triangle (col - row <= diagonal) of the last two dims, zeros above."""
