@@ -33,46 +33,24 @@ class TracingWarning(UserWarning):
 
 # Python's operator precedence: a child expression gets parentheses when it binds less tightly than its place needs.
 LOWEST, COMPARE, BOR, BXOR, BAND, ADD, MUL, UNARY, POW, ATOM = 0, 5, 6, 7, 8, 10, 11, 12, 13, 15
-BINARY = {  # ufunc name -> (operator, precedence)
-    "add": ("+", ADD),
-    "subtract": ("-", ADD),
-    "multiply": ("*", MUL),
-    "divide": ("/", MUL),
-    "true_divide": ("/", MUL),
-    "floor_divide": ("//", MUL),
-    "remainder": ("%", MUL),
-    "matmul": ("@", MUL),
-    "less": ("<", COMPARE),
-    "less_equal": ("<=", COMPARE),
-    "greater": (">", COMPARE),
-    "greater_equal": (">=", COMPARE),
-    "equal": ("==", COMPARE),
-    "not_equal": ("!=", COMPARE),
-    "bitwise_and": ("&", BAND),
-    "bitwise_or": ("|", BOR),
-    "bitwise_xor": ("^", BXOR),
-}
+# Python's binary operators: symbol -> the name of its function in `operator` (and of its dunder methods).
+OPERATOR_NAMES = dict(
+    zip(
+        "+ - * / // % ** @ & | ^ < <= > >= == !=".split(),
+        "add sub mul truediv floordiv mod pow matmul and_ or_ xor lt le gt ge eq ne".split(),
+    )
+)
+OPERATORS = {op: getattr(operator, name) for op, name in OPERATOR_NAMES.items()}
+PRECEDENCE = dict(zip(OPERATOR_NAMES, [ADD, ADD, MUL, MUL, MUL, MUL, POW, MUL, BAND, BOR, BXOR] + [COMPARE] * 6))
+# The ufuncs NumPy calls for those operators: np.add(a, b) is written a + b.
+BINARY = dict(
+    zip(
+        "add subtract multiply divide true_divide floor_divide remainder matmul less less_equal greater "
+        "greater_equal equal not_equal bitwise_and bitwise_or bitwise_xor".split(),
+        "+ - * / / // % @ < <= > >= == != & | ^".split(),
+    )
+)
 UNARY_OPS = {"negative": "-", "positive": "+", "invert": "~"}
-PRECEDENCE = {op: prec for op, prec in BINARY.values()} | {"**": POW}
-OPERATORS = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "@": operator.matmul,
-    "**": operator.pow,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-    "&": operator.and_,
-    "|": operator.or_,
-    "^": operator.xor,
-}
 
 _ACTIVE: list[Any] = []  # the tracers recording now (tracer.py), innermost last
 
@@ -91,22 +69,8 @@ class Node:
     variable in place: `W -= lr * dW`), 'version' (the variable after such a statement, same name).
     """
 
-    __slots__ = (
-        "index",
-        "kind",
-        "parts",
-        "args",
-        "prec",
-        "value",
-        "hint",
-        "priority",
-        "must_name",
-        "sources",
-        "errstate",
-        "phase",
-        "variable",
-        "stores",
-        "meta",
+    __slots__ = tuple(
+        "index kind parts args prec value hint priority must_name sources errstate phase variable stores meta".split()
     )
 
     def __init__(
@@ -377,7 +341,7 @@ class Sym:
         return wrap(OPERATORS[op](real(a), real(b)), binary_node(op, a, b))
 
     def _in_place(self, op: str, other: Any) -> Sym:
-        compute = lambda: getattr(operator, "i" + operator_name(op).rstrip("_"))(self.value, real(other))  # noqa: E731
+        compute = lambda: getattr(operator, "i" + OPERATOR_NAMES[op].rstrip("_"))(self.value, real(other))  # noqa: E731
         return in_place(self, lambda b: b.node(self.node, ATOM).text(f" {op}= ").value(other), compute)
 
     def _unary(self, op: str, fn: Callable) -> Sym:
@@ -385,29 +349,6 @@ class Sym:
 
     def __abs__(self):
         return wrap(abs(self.value), Builder().text("abs(").node(self.node, LOWEST).text(")").build(ATOM, None))
-
-
-def operator_name(op: str) -> str:
-    """'+' -> 'add', the name of Python's operator module function (and of the dunder methods)."""
-    return {
-        "+": "add",
-        "-": "sub",
-        "*": "mul",
-        "/": "truediv",
-        "//": "floordiv",
-        "%": "mod",
-        "**": "pow",
-        "@": "matmul",
-        "&": "and_",
-        "|": "or_",
-        "^": "xor",
-        "<": "lt",
-        "<=": "le",
-        ">": "gt",
-        ">=": "ge",
-        "==": "eq",
-        "!=": "ne",
-    }[op]
 
 
 def _operators(cls: type, ops: str, reflected: bool, in_place_too: bool, method: str = "_binary") -> None:
@@ -423,7 +364,7 @@ def _operators(cls: type, ops: str, reflected: bool, in_place_too: bool, method:
         return lambda self, other: self._in_place(op, other)
 
     for op in ops.split():
-        name = operator_name(op).rstrip("_")
+        name = OPERATOR_NAMES[op].rstrip("_")
         setattr(cls, f"__{name}__", forward(op))
         if reflected:
             setattr(cls, f"__r{name}__", reflect(op))
@@ -449,39 +390,9 @@ for _op, _fn in (("-", operator.neg), ("+", operator.pos), ("~", operator.invert
 _operators(Sym, "+ - * / // % ** @ & | ^", reflected=True, in_place_too=True)
 _operators(Sym, "< <= > >= == !=", reflected=False, in_place_too=False)
 for _name in (
-    "reshape",
-    "transpose",
-    "swapaxes",
-    "squeeze",
-    "sum",
-    "mean",
-    "max",
-    "min",
-    "prod",
-    "any",
-    "all",
-    "argmax",
-    "argmin",
-    "astype",
-    "copy",
-    "ravel",
-    "flatten",
-    "clip",
-    "dot",
-    "cumsum",
-    "std",
-    "var",
-    "round",
-    "repeat",
-    "take",
-    "conj",
-    "view",
-    "nonzero",
-    "trace",
-    "diagonal",
-    "cumprod",
-    "searchsorted",
-):
+    "reshape transpose swapaxes squeeze sum mean max min prod any all argmax argmin astype copy ravel flatten clip "
+    "dot cumsum std var round repeat take conj view nonzero trace diagonal cumprod searchsorted"
+).split():
     setattr(Sym, _name, (lambda name: lambda self, *args, **kwargs: self._method(name, args, kwargs))(_name))
 
 
@@ -574,7 +485,7 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
     value = getattr(ufunc, method)(*real(inputs), **real(kwargs))
     name = ufunc.__name__
     if method == "__call__" and not kwargs and name in BINARY and len(inputs) == 2:
-        return wrap(value, binary_node(BINARY[name][0], *inputs))
+        return wrap(value, binary_node(BINARY[name], *inputs))
     if method == "__call__" and not kwargs and name in UNARY_OPS and len(inputs) == 1:
         return wrap(value, Builder().text(UNARY_OPS[name]).value(inputs[0], UNARY).build(UNARY, None))
     return wrap(value, Builder().text(call + "(").items(inputs, kwargs).text(")").build(ATOM, None))
