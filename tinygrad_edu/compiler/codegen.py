@@ -1,9 +1,7 @@
-"""Code generation: from a finished trace to the source of one straight-line NumPy function, `def step(...)`.
+"""Code generation: a finished trace becomes the source of one straight-line NumPy function, `def step(...)`.
 
-Every op output, every gradient and every value read more than once gets a line of its own
-(`A1 = ...`, `dW1 = ...`); a value read once is written inside the expression that reads it; a value
-nothing reads is left out. Lines keep the order in which the engine computed them, so the function
-makes the same NumPy calls on the same operands as the eager step did.
+Op outputs, gradients and values read more than once get a line of their own; a value read once is
+written inside the line that reads it; one nothing reads is left out. Lines keep the engine's order.
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
-"""The traced values: `Sym`, a real NumPy array plus the `Node` that computes it, and `SymFloat`, a Python float.
+"""The traced values: `Sym` (a real NumPy array plus the `Node` that computes it) and `SymFloat` (a Python float).
 
-While a step is traced, the tensors hold Syms. Each operation on a Sym computes its real value at
-once (so shapes, dtypes and `if` on flags resolve as in eager mode) and records a `Node`: the source
-text that computes the same value from the step's inputs, built by `Builder` with parentheses only
-where Python's precedence needs them. NumPy hands every ufunc and array function with a Sym among
-its operands to `Sym.__array_ufunc__` / `__array_function__` (`array_ufunc`, `array_function`).
-The rule that keeps a compiled step exact: a node's value is computed by the very NumPy operation
-its text spells (`a * b` as `a * b`, `np.exp(a)` as `np.exp(a)`, `a += b` in place as `a += b`).
+Each operation on a Sym computes its real value at once (so shapes, dtypes and flags resolve as in
+eager mode) and records a Node whose source text computes it with the very NumPy operation it ran
+(`a * b` as `a * b`, `a += b` as `a += b`): that keeps a compiled step exact. NumPy hands ufuncs and
+array functions with a Sym operand to `array_ufunc` / `array_function`.
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
 """Tracing a training step: the unmodified engine runs it once with traced arrays (Syms) inside the tensors.
 
-`Tracer.bind_all` puts Syms into what the step can reach (see the package docstring) by attribute
-writes that `restore` undoes; the engine runs as always and the tracer watches it on
-`autograd.hooks` (`forward`, `grad_out`, `backward`, `walk`) to name op outputs (`linear_1`) and
-gradients (`d_linear_1`) and to mark the forward, backward and update sections. `saw_node` names
-values after the locals that hold them, read from the frames on the stack (no sys.settrace or
-sys.setprofile). After the call, `find_writebacks` reads which Syms ended in `.data`, `.grad` and
-the optimizers' state: each compiled call writes those back.
+`bind_all` puts Syms in (`restore` takes them out); the `autograd.hooks` callbacks name op outputs
+and gradients and mark the forward, backward and update sections; `saw_node` names values after the
+locals that hold them; `find_writebacks` reads what each compiled call must write back.
 """
 
 from __future__ import annotations
