@@ -33,8 +33,8 @@ What a compiled step guarantees, and what it does not:
 - A tensor the step cannot reach is a constant (one that requires grad stops the trace: pass it
   in, or name it with `names=`); so are NumPy arrays captured from outside.
 - An op or optimizer whose code takes a traced array out of NumPy's protocol (`np.array(x)`,
-  `float(x)`) stops the trace with a TracingError naming it; where the step's own code does that to
-  an input, the trace holds for that value only (others run eagerly, with a warning).
+  `float(x)`) stops the trace with a TracingError naming it. Where the step's own code does that,
+  the step runs eagerly from then on, with a warning naming the value and the line.
 - The step returns what train_step returned (a tensor as a new tensor outside the graph). Trace
   from one thread at a time; tg.detect_anomaly does not check compiled steps.
 """

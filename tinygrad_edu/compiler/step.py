@@ -34,10 +34,6 @@ class _Mismatch(Exception):
     """The arguments or state differ from the trace's in kind, shape or structure: try another trace."""
 
 
-class _ValueMismatch(Exception):
-    """An input whose value the trace assumed has another value: run the original function."""
-
-
 class CompiledStep:
     """A training step compiled to straight-line NumPy: call it as the original function.
 
@@ -87,8 +83,6 @@ class CompiledStep:
                     return entry.call(args)
                 except _Mismatch:
                     continue
-                except _ValueMismatch:
-                    return self._eager("value", f"{entry.value_note}; this call runs eagerly", args)
         if self.traces >= self.max_traces:
             return self._eager(
                 "limit", f"{self.traces} traces already (max_traces); calls with new shapes run eagerly", args
@@ -101,6 +95,13 @@ class CompiledStep:
             warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=3)
         self.eager_calls += 1
         return self.fn(*args)
+
+    def _give_up(self, why: str, result: Any) -> Any:
+        """Run every later call eagerly, with one warning saying why."""
+        self.max_traces = 0
+        self._warned.add("limit")
+        warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=4)
+        return result
 
     def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
@@ -121,6 +122,8 @@ class CompiledStep:
                 code.co_firstlineno if code else 0,
             )
         result = _rebuild(tracer.structure, [node.value for node in tracer.outputs])
+        if tracer.escaped:  # the trace would hold for this one value only
+            return self._give_up(f"{self.__name__} uses {tracer.escaped}; it runs eagerly", result)
         if tracer.state_created:  # the optimizer made its state in this call (Adam's first step): trace the next
             return result
         self.traces += 1
@@ -134,14 +137,8 @@ class CompiledStep:
         try:
             entry = _Entry(tracer, generate(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>"), args)
         except Exception as error:  # a fault of tg.compile's, not of the step: keep training, eagerly
-            self.max_traces = 0
-            warnings.warn(
-                f"tg.compile could not compile {self.__name__} ({type(error).__name__}: {error}); it runs "
-                "eagerly. Please report this.",
-                TracingWarning,
-                stacklevel=3,
-            )
-            return result
+            why = f"could not compile {self.__name__} ({type(error).__name__}: {error}); it runs eagerly"
+            return self._give_up(why + ". Please report this", result)
         entry.unchanged = unchanged
         self._entries.insert(0, entry)
         for node in tracer.nodes:  # let the traced call's intermediate arrays go
@@ -161,10 +158,8 @@ class _Entry:
         self.generated, self.structure = generated, tracer.structure
         ns: dict[str, Any] = {
             "_Mismatch": _Mismatch,
-            "_ValueMismatch": _ValueMismatch,
             "_kernel": generated.fn,
             "_new": _new_tensor,
-            "_equal": np.array_equal,
             "_rebuild": _rebuild,
             "_s": self,
             "_note_in_place": note_in_place,
@@ -217,16 +212,8 @@ class _Entry:
                     f"{b.name} = {ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})",
                     f"if {b.name} is None: raise _Mismatch",
                 ]
-        notes = []  # 3. inputs whose values the trace assumed (see TracingError): others run eagerly
-        for name, whys in tracer.value_guards.items():
-            b = tracer.bindings[name]
-            if b in generated.bindings or b.kind == "input":
-                source = f"_v{b.key}" if b.kind == "input" else f"{ref(b.key)}.data"
-                lines.append(f"if not _equal({source}, {ref(np.array(b.value, copy=True))}): raise _ValueMismatch")
-                notes.append(f"the trace used the values of {name} ({whys[0]})")
-        self.value_note = "; ".join(notes)
         lines.append(f"_out = _kernel({', '.join(b.name for b in generated.bindings)})")
-        # 4. run, then write back gradients (to the slot under .grad, as the engine: they have t's shape and
+        # 3. run, then write back gradients (to the slot under .grad, as the engine: they have t's shape and
         # dtype), data and state; a tensor changed in place counts a new version, as eagerly
         for t, value in tracer.grad_writes:
             lines.append(f"{tensor(t)}._grad = {_value(value, ref, tensor=True)}")

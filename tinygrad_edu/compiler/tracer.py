@@ -57,8 +57,6 @@ class Binding:
 
     def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any) -> None:
         self.name, self.kind, self.key, self.node, self.value = name, kind, key, node, value
-        # A value the step changes (a parameter, a gradient, the optimizer's state) cannot be guarded.
-        self.mutable = kind in ("grad", "hyper", "state") or (kind == "tensor" and key.requires_grad)
 
 
 class Tracer:
@@ -81,7 +79,7 @@ class Tracer:
         self.hypers: list[tuple[dict, str, Any, Any]] = []  # (group, key, original, traced stand-in)
         self.optimizers: list[Any] = []
         self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
-        self.value_guards: dict[str, list[str]] = {}  # binding name -> why its value is guarded
+        self.escaped = ""  # what of the step's own code took a traced value out of NumPy's protocol
         self.ops: dict[int, Node] = {}  # id(op) -> its output's node, for the ops applied in this trace
         self.op_counts: dict[str, int] = {}
         self.keep: list[Any] = []  # the trace's ops, kept alive so ids stay unique
@@ -340,8 +338,8 @@ class Tracer:
             frame = frame.f_back
 
     def escape(self, node: Node, what: str) -> None:
-        """A traced value left NumPy's protocol: an error inside an op or an optimizer, or when the value
-        changes at every call (it comes from a parameter, a gradient, the state); else the value is guarded."""
+        """A traced value left NumPy's protocol: an error inside an op or an optimizer; in the step's own
+        code, the step is not compiled (the trace would hold for this value only)."""
         from tinygrad_edu.optim.optimizer import Optimizer
 
         if not node.sources:
@@ -358,15 +356,8 @@ class Tracer:
                 )
             frame = frame.f_back
         _, filename, line = caller()
-        mutable = sorted(s for s in node.sources if self.bindings[s].mutable)
-        if mutable:
-            raise TracingError(
-                f"tg.compile: at {filename}:{line} a value computed from {', '.join(mutable)} is {what}; the "
-                "compiled step cannot follow NumPy code outside tinygrad_edu's ops, and this value changes at "
-                "every call. Keep the computation in tensor operations (or use .item() for a number)."
-            )
-        for source in node.sources:
-            self.value_guards.setdefault(source, []).append(f"{what} at {filename}:{line}")
+        if not self.escaped:
+            self.escaped = f"the value of {', '.join(sorted(node.sources))} ({what} at {filename}:{line})"
 
     def decide(self, node: Node, what: str) -> None:
         """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
@@ -457,11 +448,6 @@ class Tracer:
                 self.state_writes.append((opt, p, key, self._written(value)))
         for opt in self.optimizers:  # state made in this call (Adam's first step): the trace is not kept
             self.state_created |= {id(p): set(s) for p, s in opt.state.items()} != self.state_keys[id(opt)]
-        for name in self.value_guards:  # a value the trace assumed must not be one the step changes
-            if any(t is self.bindings[name].key for t, _ in self.data_writes):
-                raise TracingError(
-                    f"tg.compile: the step changes {name}, whose value it also uses outside tinygrad_edu's ops"
-                )
 
     def restore(self) -> None:
         """Put real arrays back into every tensor, gradient, state entry and param group the trace bound."""
