@@ -168,13 +168,10 @@ class _Entry:
             if same is not None:  # one tensor passed twice when traced: it must be again
                 lines.append(f"if _a{i} is not _a{same}: raise _Mismatch")
             elif isinstance(a, (Tensor, np.ndarray)):
-                t = isinstance(a, Tensor)
-                grad = f" or _a{i}.requires_grad is not {a.requires_grad}" if t else ""
+                grad = f" or _a{i}.requires_grad is not {a.requires_grad}" if isinstance(a, Tensor) else ""
+                data = ".data" if isinstance(a, Tensor) else ""
                 lines.append(f"if type(_a{i}) is not {ref(type(a))}{grad}: raise _Mismatch")
-                lines += [
-                    f"_v{i} = _a{i}{'.data' if t else ''}",
-                    f"if {same_array(f'_v{i}', a.data if t else a)}: raise _Mismatch",
-                ]
+                lines += [f"_v{i} = _a{i}{data}", f"if {same_array(f'_v{i}', np.asarray(a))}: raise _Mismatch"]
             elif type(a) is float:
                 lines.append(f"if type(_a{i}) is not float: raise _Mismatch")
             else:
