@@ -19,15 +19,8 @@ from tinygrad_edu.compiler.tracer import RESERVED, Binding, Tracer, numbered
 TAKEN = set(keyword.kwlist) | set(dir(builtins)) | RESERVED  # (builtins: so no line shadows one)
 
 
-class Generated:
-    """The compiled function, its source, and the bindings it takes (in order)."""
-
-    def __init__(self, source: str, fn: Any, bindings: list[Binding], filename: str) -> None:
-        self.source, self.fn, self.bindings, self.filename = source, fn, bindings, filename
-
-
-def generate(tracer: Tracer, title: str, filename: str) -> Generated:
-    """Turn the trace into `def step(<bindings>): ...` and compile it."""
+def generate(tracer: Tracer, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
+    """Turn the trace into `def step(<bindings>): ...` and compile it: (its source, the function, its bindings)."""
     _ACTIVE.append(tracer)  # the return statement joins the trace's list
     try:
         return _Generator(tracer).run(title, filename)
@@ -79,10 +72,9 @@ class _Generator:
             changed = False
             for node in [n for n in exprs if not self.named[id(n)]]:
                 position, consumer = self.position(node), self.consumer.get(id(node))
-                args = [a for a in node.args]
                 if (consumer is not None and consumer.errstate != node.errstate) or any(
                     a.index < i < position
-                    for a in args
+                    for a in node.args
                     if a.kind in ("arg", "expr", "version")
                     for i in changes.get(id(a.variable), ())
                 ):
@@ -109,7 +101,6 @@ class _Generator:
             best = max([node] + versions.get(id(node), []), key=lambda n: n.priority)  # (a version may hold the
             primal = node.meta.get("grad_of")  # user's name for it)
             if primal is not None and best.priority < 3:
-                primal = primal
                 base = self.names.get(id(primal.variable)) or primal.hint or "tmp"
                 return ("d" + base) if len(base) <= 3 and "_" not in base else "d_" + base
             return best.hint or "tmp"
@@ -117,31 +108,15 @@ class _Generator:
         lines = [n for n in self.nodes if n.kind == "expr" and self.named[id(n)]]
         for node in sorted(lines, key=lambda n: (n.meta.get("grad_of") is not None and n.priority < 3, n.index)):
             self.names[id(node)] = self.fresh(hint(node))
-        same: dict[tuple, str] = {}  # equal small arrays (np.arange(n) made twice) share one name
-        for node in self.nodes:
-            if node.kind != "const" or node.meta.get("literal"):
-                continue
-            value = node.value
-            key = (
-                (value.dtype.str, value.shape, value.tobytes())
-                if isinstance(value, np.ndarray) and value.size <= 4096 and not node.meta.get("grad_of")
-                else None
-            )
-            if key is not None and key in same:
-                self.names[id(node)] = same[key]
-                continue
-            name = hint(node) if node.meta.get("grad_of") is not None else node.hint
-            held = self.tracer.array_names.get(id(value))
-            if held and (not name or node.priority < held[1]):
-                name = held[0]
-            name = self.fresh(
-                name
-                or (value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c")
-            )
-            self.names[id(node)] = name
-            if key is not None:
-                same[key] = name
-            self.namespace[name] = value
+        for node in self.nodes:  # constants: named after a local that held them (`rows`), else by their kind
+            if node.kind == "const" and not node.meta.get("literal"):
+                value, held = node.value, self.tracer.array_names.get(id(node.value))
+                name = hint(node) if node.meta.get("grad_of") is not None else node.hint
+                if held and (not name or node.priority < held[1]):
+                    name = held[0]
+                kind = value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c"
+                self.names[id(node)] = name = self.fresh(name or kind)
+                self.namespace[name] = value
 
     def fresh(self, hint: str) -> str:
         name = numbered(hint if hint.isidentifier() else "tmp", self.taken)
@@ -150,7 +125,6 @@ class _Generator:
 
     def text(self, node: Node, prec: int = 0) -> str:
         """The source that reads node's value: its name, or its expression (in parentheses where `prec` needs)."""
-        node = node
         if node.kind == "version":
             return self.names[id(node.variable)]
         if id(node) in self.names:
@@ -158,7 +132,7 @@ class _Generator:
         body = _flat(node, self.text)
         return body if node.prec >= prec else f"({body})"
 
-    def run(self, title: str, filename: str) -> Generated:
+    def run(self, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
         outputs = self.tracer.outputs
         parts: list = ["return ("] + [x for i in range(len(outputs)) for x in ([", "] if i else []) + [(i, 0)]]
         self.ret = Node("stmt", parts + [",)" if len(outputs) == 1 else ")"], tuple(outputs), 0)
@@ -212,7 +186,7 @@ class _Generator:
         namespace = dict(self.namespace, np=np)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), namespace)
-        return Generated(source, namespace["step"], bindings, filename)
+        return source, namespace["step"], bindings
 
 
 def _describe(value: Any) -> str:

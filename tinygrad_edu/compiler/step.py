@@ -145,8 +145,8 @@ class _Entry:
     """One trace: its generated function, and the generated `call` that checks, reads and writes back."""
 
     def __init__(self, tracer: Tracer, title: str, filename: str, args: tuple, checks: tuple[list, dict]) -> None:
-        generated = generate(tracer, title, filename)
-        self.source, self.fn, self.structure = generated.source, generated.fn, tracer.structure
+        self.source, self.fn, bindings = generate(tracer, title, filename)
+        self.structure = tracer.structure
         lines = [f"if len(_args) != {len(args)}: raise _Mismatch"] + [f"if {c}: raise _Mismatch" for c in checks[0]]
         ns: dict[str, Any] = dict(checks[1], _Mismatch=_Mismatch, _kernel=self.fn, _new=_new_tensor, _s=self)
         ns.update(_rebuild=_rebuild, _note_in_place=note_in_place)
@@ -177,7 +177,7 @@ class _Entry:
             else:
                 lines.append(f"if type(_a{i}) is not {ref(type(a))} or _a{i} != {ref(a)}: raise _Mismatch")
         lines += [f"if {tensor(t)}._grad is not None: raise _Mismatch" for t in tracer.grad_none]
-        for b in generated.bindings:  # 2. what the function receives, read now
+        for b in bindings:  # 2. what the function receives, read now
             if b.kind == "input":
                 lines.append(f"{b.name} = _{'v' if isinstance(args[b.key], (Tensor, np.ndarray)) else 'a'}{b.key}")
             elif b.kind == "tensor":
@@ -189,7 +189,7 @@ class _Entry:
             else:  # state
                 state = f"{ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})"
                 lines += [f"{b.name} = {state}", f"if {b.name} is None: raise _Mismatch"]
-        lines.append(f"_out = _kernel({', '.join(b.name for b in generated.bindings)})")
+        lines.append(f"_out = _kernel({', '.join(b.name for b in bindings)})")
         # 3. write back gradients (to the slot under .grad, as the engine: they have t's shape and dtype), data
         # and state; a tensor changed in place counts a new version, as eagerly
         for t, value in tracer.grad_writes:
