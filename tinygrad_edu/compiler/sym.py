@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
+from functools import partialmethod
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ BINARY = dict(
     )
 )
 UNARY_OPS = {"negative": "-", "positive": "+", "invert": "~"}
+UNARY_FUNCTIONS: dict[str, Callable] = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
 
 _ACTIVE: list[Any] = []  # the tracers recording now (tracer.py), innermost last
 
@@ -337,36 +339,25 @@ class Sym:
         a, b = (other, self) if reflected else (self, other)
         return wrap(OPERATORS[op](real(a), real(b)), binary_node(op, a, b))
 
+    def _reflected(self, op: str, other: Any) -> Any:
+        return self._binary(op, other, True)
+
     def _in_place(self, op: str, other: Any) -> Sym:
         compute = lambda: getattr(operator, "i" + OPERATOR_NAMES[op].rstrip("_"))(self.value, real(other))  # noqa: E731
         return in_place(self, lambda b: b.node(self.node, ATOM).text(f" {op}= ").value(other), compute)
 
-    def _unary(self, op: str, fn: Callable) -> Sym:
-        return wrap(fn(self.value), Builder().text(op).node(self.node, UNARY).build(UNARY, None))
+    def _unary(self, op: str) -> Sym:
+        value = UNARY_FUNCTIONS[op](self.value)
+        return wrap(value, Builder().text(op).node(self.node, UNARY).build(UNARY, None))
 
     def __abs__(self):
         return wrap(abs(self.value), Builder().text("abs(").node(self.node, LOWEST).text(")").build(ATOM, None))
 
 
-def _operators(cls: type, ops: str, reflected: bool, in_place_too: bool, method: str = "_binary") -> None:
-    """Python's operators on cls, each calling cls._binary (or `method`) with its symbol: a + b, b + a, a += b."""
-
-    def forward(op: str) -> Any:  # each operator closes over its own symbol, not the loop's last one
-        return lambda self, other: getattr(self, method)(op, other)
-
-    def reflect(op: str) -> Any:
-        return lambda self, other: self._binary(op, other, True)
-
-    def in_place(op: str) -> Any:
-        return lambda self, other: self._in_place(op, other)
-
+def _operators(cls: type, ops: str, method: str, prefix: str = "") -> None:
+    """Python's operators on cls, each calling `method` with its symbol: a + b, b + a (prefix 'r'), a += b ('i')."""
     for op in ops.split():
-        name = OPERATOR_NAMES[op].rstrip("_")
-        setattr(cls, f"__{name}__", forward(op))
-        if reflected:
-            setattr(cls, f"__r{name}__", reflect(op))
-        if in_place_too:
-            setattr(cls, f"__i{name}__", in_place(op))
+        setattr(cls, f"__{prefix}{OPERATOR_NAMES[op].rstrip('_')}__", partialmethod(getattr(cls, method), op))
 
 
 for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes"):  # facts of the real value
@@ -378,14 +369,11 @@ for _name, (_what, _convert) in {
     "__index__": ("used as an integer index", operator.index),
 }.items():
     setattr(Sym, _name, (lambda what, convert: lambda self: self._out(what, convert))(_what, _convert))
-for _op, _fn in (("-", operator.neg), ("+", operator.pos), ("~", operator.invert)):
-    setattr(
-        Sym,
-        {"-": "__neg__", "+": "__pos__", "~": "__invert__"}[_op],
-        (lambda op, fn: lambda self: self._unary(op, fn))(_op, _fn),
-    )
-_operators(Sym, "+ - * / // % ** @ & | ^", reflected=True, in_place_too=True)
-_operators(Sym, "< <= > >= == !=", reflected=False, in_place_too=False)
+for _name, _op in {"__neg__": "-", "__pos__": "+", "__invert__": "~"}.items():
+    setattr(Sym, _name, partialmethod(Sym._unary, _op))
+_operators(Sym, "+ - * / // % ** @ & | ^ < <= > >= == !=", "_binary")
+_operators(Sym, "+ - * / // % ** @ & | ^", "_reflected", "r")
+_operators(Sym, "+ - * / // % ** @ & | ^", "_in_place", "i")
 for _name in (
     "reshape transpose swapaxes squeeze sum mean max min prod any all argmax argmin astype copy ravel flatten clip "
     "dot cumsum std var round repeat take conj view nonzero trace diagonal cumprod searchsorted"
@@ -425,6 +413,9 @@ class SymFloat(float):
         value = OPERATORS[op](real(a), real(b))
         return SymFloat(value, binary_node(op, a, b)) if type(value) is float else value
 
+    def _reflected(self, op: str, other: Any) -> Any:
+        return self._binary(op, other, True)
+
     def _compare(self, op: str, other: Any) -> Any:
         result = OPERATORS[op](float.__float__(self), real(other))
         if type(result) is bool and _ACTIVE:
@@ -447,8 +438,9 @@ class SymFloat(float):
     __hash__ = float.__hash__
 
 
-_operators(SymFloat, "+ - * / // % **", reflected=True, in_place_too=False)
-_operators(SymFloat, "< <= > >= == !=", reflected=False, in_place_too=False, method="_compare")
+_operators(SymFloat, "+ - * / // % **", "_binary")
+_operators(SymFloat, "+ - * / // % **", "_reflected", "r")
+_operators(SymFloat, "< <= > >= == !=", "_compare")
 
 
 # ---- NumPy's protocols on traced values --------------------------------------------------------------
