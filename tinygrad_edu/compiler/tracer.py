@@ -7,6 +7,7 @@ locals that hold them; `find_writebacks` reads what each compiled call must writ
 
 from __future__ import annotations
 
+import functools
 import inspect
 import keyword
 import os
@@ -47,7 +48,6 @@ _SKIP = (
     os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
     os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep,
 )
-_KINDS: dict[str, str] = {}
 
 
 class Binding:
@@ -481,20 +481,15 @@ def _comment(cls: type[Function]) -> str:
     return re.split(r"[.;] ", text)[0].rstrip(".")
 
 
+@functools.cache
 def _kind(filename: str) -> str:
     """'compile' (this package), 'library' (the rest of tinygrad_edu), 'skip' (NumPy, stdlib) or 'user'."""
-    if filename not in _KINDS:
-        path = os.path.abspath(filename)
-        _KINDS[filename] = (
-            "compile"
-            if path.startswith(_COMPILE)
-            else "library"
-            if path.startswith(_LIBRARY)
-            else "skip"
-            if path.startswith(_SKIP) or filename.startswith("<frozen")
-            else "user"
-        )
-    return _KINDS[filename]
+    path = os.path.abspath(filename)
+    if path.startswith(_COMPILE):
+        return "compile"
+    if path.startswith(_LIBRARY):
+        return "library"
+    return "skip" if path.startswith(_SKIP) or filename.startswith("<frozen") else "user"
 
 
 def caller() -> tuple[str, str, int]:
