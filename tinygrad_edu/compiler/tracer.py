@@ -88,7 +88,6 @@ class Tracer:
         self.outputs: list[Node] = []
         self.state_created = False
         self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> (a variable that held it, priority)
-        self.params: dict[int, str] = {}  # id(tensor) -> its binding's name
         self.naming = False
 
     # ---- binding what the step reads ------------------------------------------------------------
@@ -183,7 +182,6 @@ class Tracer:
         if id(t) not in self.bound and type(t.data) is np.ndarray:
             sym = self.bind(name, kind, key, t.data)
             self.bound[id(t)] = self.bindings[sym.node.hint]
-            self.params[id(t)] = sym.node.hint
             self.tensors.append(t)
             t.data = sym
 
@@ -206,7 +204,7 @@ class Tracer:
         for p, entries in opt.state.items():
             for key, value in list(entries.items()):
                 if type(value) is np.ndarray:
-                    name = f"{STATE_NAMES.get(key, key)}_{self.params.get(id(p), 'param')}"
+                    name = f"{STATE_NAMES.get(key, key)}_{self.bound[id(p)].name if id(p) in self.bound else 'param'}"
                     sym = entries[key] = self.bind(name, "state", (opt, p, key), value)
                     self.states.append((opt, p, key, sym))
 
@@ -315,14 +313,16 @@ class Tracer:
         """
         if not self.naming:
             return
-        params = self.params if self.phase == "update" else None
+        params = self.bound if self.phase == "update" else None
         frame: FrameType | None = sys._getframe(2)
         while frame is not None:
             kind, local = _kind(frame.f_code.co_filename), frame.f_locals
             param = (
                 params
                 and kind == "library"
-                and next((params[id(v)] for v in local.values() if isinstance(v, Tensor) and id(v) in params), None)
+                and next(
+                    (params[id(v)].name for v in local.values() if isinstance(v, Tensor) and id(v) in params), None
+                )
             )
             for name, value in local.items() if kind in ("user", "library") else ():
                 if name.startswith("_") or name == "self" or not name.isidentifier():
