@@ -49,6 +49,7 @@ BINARY = dict(
     )
 )
 UNARY_OPS = {"negative": "-", "positive": "+", "invert": "~"}
+WRITERS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"}  # functions that write into args[0]
 UNARY_FUNCTIONS: dict[str, Callable] = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
 
 _ACTIVE: list[Any] = []  # the tracers recording now (tracer.py), innermost last
@@ -463,14 +464,8 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
         out = inputs[0]
     if out is not None:
         target = out[0] if isinstance(out, tuple) else out
-        return _write_into(
-            target,
-            lambda *a, **k: getattr(ufunc, method)(*a, **k),
-            call,
-            inputs,
-            kwargs if method == "at" else dict(kwargs, out=(target,)),
-            method != "at",
-        )
+        writes = kwargs if method == "at" else dict(kwargs, out=(target,))
+        return _write_into(target, getattr(ufunc, method), call, inputs, writes, method != "at")
     value = getattr(ufunc, method)(*real(inputs), **real(kwargs))
     name = ufunc.__name__
     if method == "__call__" and not kwargs and name in BINARY and len(inputs) == 2:
@@ -483,14 +478,7 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
 def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
     """`func(*args, **kwargs)`, a NumPy function given a traced array: its real result, traced where it is an array."""
     name = func.__name__
-    if kwargs.get("out") is not None or name in (
-        "copyto",
-        "put",
-        "place",
-        "putmask",
-        "fill_diagonal",
-        "put_along_axis",
-    ):
+    if kwargs.get("out") is not None or name in WRITERS:
         target = kwargs["out"] if kwargs.get("out") is not None else args[0]
         return _write_into(target, func, numpy_name(func) or name, args, kwargs, False)
     value = func(*real(args), **real(kwargs))
