@@ -2,6 +2,7 @@
 
 Op outputs, gradients and values read more than once get a line of their own; a value read once is
 written inside the line that reads it; one nothing reads is left out. Lines keep the engine's order.
+An expression the trace computed twice on the same operands is computed once (`share_and_fold`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.compiler.sym import _ACTIVE, Node
+from tinygrad_edu.compiler.sym import _ACTIVE, ATOM, Node
 from tinygrad_edu.compiler.tracer import RESERVED, Binding, Tracer, numbered
 
 TAKEN = set(keyword.kwlist) | set(dir(builtins)) | RESERVED  # (builtins: so no line shadows one)
@@ -21,7 +22,7 @@ TAKEN = set(keyword.kwlist) | set(dir(builtins)) | RESERVED  # (builtins: so no 
 
 def generate(tracer: Tracer, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
     """Turn the trace into `def step(<bindings>): ...` and compile it: (its source, the function, its bindings)."""
-    _ACTIVE.append(tracer)  # the return statement joins the trace's list
+    _ACTIVE.append(tracer)  # new nodes (the return statement, folded constants) join the trace's list
     try:
         return _Generator(tracer).run(title, filename)
     finally:
@@ -34,10 +35,16 @@ def _flat(node: Node, text: Any) -> str:
 
 
 class _Generator:
-    """One run: decide which nodes get lines, name them, write them."""
+    """One run: share and fold, decide which nodes get lines, name them, write them."""
 
     def __init__(self, tracer: Tracer) -> None:
         self.tracer = tracer
+        self.alias: dict[int, Node] = {}  # a node -> the node that stands for it (shared or folded)
+
+    def resolve(self, node: Node) -> Node:
+        while id(node) in self.alias:
+            node = self.alias[id(node)]
+        return node
 
     def live(self) -> tuple[list[Node], dict[int, int]]:
         """The nodes the return value and the in-place updates of arguments need (in trace order), and their reads."""
@@ -50,33 +57,68 @@ class _Generator:
             node = stack.pop()
             if id(node) not in live:
                 live[id(node)] = node
-                for arg in node.args:
+                for arg in map(self.resolve, node.args):
                     uses[id(arg)] = uses.get(id(arg), 0) + 1
                     stack.append(arg)
                 if node.kind == "version":  # reading a variable after a statement reads the variable
-                    stack.append(node.variable)
+                    stack.append(self.resolve(node.variable))
         return sorted(live.values(), key=lambda n: n.index), uses
+
+    def share_and_fold(self) -> None:
+        """Compute an expression once where the trace computed it twice on the same operands (`1 - s` in both
+        BCE's and the sigmoid's backward: the same NumPy call on the same arrays gives the same array), but
+        not a value changed in place later nor one handed to the caller. And d_loss = np.ones_like(loss)
+        depends only on loss's shape: it becomes a constant, computed when traced."""
+        nodes, _ = self.live()
+        targets = {id(self.resolve(n.stores)) for n in nodes if n.kind == "stmt" and n.stores is not None}
+        outputs = {id(self.resolve(n)) for n in self.tracer.outputs}
+        seen: dict[tuple, Node] = {}
+        for node in nodes:
+            if node.kind != "expr" or id(node) in targets or id(node) in outputs:
+                continue
+            if node.meta.get("seed") and node.variable is node:
+                folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
+                folded.hint, folded.priority, folded.meta = node.hint, node.priority, dict(node.meta)
+                folded.meta["folded"] = _flat(node, lambda n, p: self.resolve(n).hint or "...")
+                continue
+            if any(isinstance(p, str) and "random" in p for p in node.parts) or any(
+                a.kind == "const" and not a.meta["literal"] and callable(a.value) for a in node.args
+            ):
+                continue  # a draw, or a call of a function NumPy does not own: each call counts
+            key = (
+                tuple(p if isinstance(p, str) else (id(self.resolve(node.args[p[0]])), p[1]) for p in node.parts),
+                node.errstate,
+            )
+            first = seen.setdefault(key, node)
+            if first is not node:
+                self.alias[id(node)] = first
+                first.must_name |= node.must_name
+                first.name_hint(node.hint or "", node.priority)
+                for k in ("grad_of", "op", "comment"):
+                    if k in node.meta:
+                        first.meta.setdefault(k, node.meta[k])
 
     def plan(self) -> None:
         """Which expressions get a line (self.named); the rest are written inside the line that reads them."""
         self.nodes, uses = self.live()
         exprs = [n for n in self.nodes if n.kind == "expr"]
         self.named = {id(n): n.must_name or uses.get(id(n), 0) > 1 or n.variable is not n for n in exprs}
-        self.consumer = {id(a): n for n in self.nodes for a in n.args}
+        self.consumer = {id(self.resolve(a)): n for n in self.nodes for a in n.args}
         changes: dict[int, list[int]] = {}  # variable -> where statements change it
         for n in self.nodes:
             if n.kind == "stmt" and n.stores is not None:
-                changes.setdefault(id(n.stores), []).append(n.index)
+                changes.setdefault(id(self.resolve(n.stores)), []).append(n.index)
         changed = True
         while changed:  # a value read inside a later line must not be read after a statement changed what it reads
             changed = False
             for node in [n for n in exprs if not self.named[id(n)]]:
                 position, consumer = self.position(node), self.consumer.get(id(node))
+                args = [self.resolve(a) for a in node.args]
                 if (consumer is not None and consumer.errstate != node.errstate) or any(
                     a.index < i < position
-                    for a in node.args
+                    for a in args
                     if a.kind in ("arg", "expr", "version")
-                    for i in changes.get(id(a.variable), ())
+                    for i in changes.get(id(self.resolve(a.variable)), ())
                 ):
                     self.named[id(node)] = changed = True
 
@@ -92,16 +134,18 @@ class _Generator:
         self.names: dict[int, str] = {id(n): n.hint or "" for n in self.nodes if n.kind == "arg"}
         self.taken = TAKEN | set(self.tracer.bindings)
         self.namespace: dict[str, Any] = {}
+        self.notes: dict[str, str | None] = {}
         versions: dict[int, list[Node]] = {}
         for node in self.nodes:
             if node.kind == "version":
-                versions.setdefault(id(node.variable), []).append(node)
+                versions.setdefault(id(self.resolve(node.variable)), []).append(node)
 
         def hint(node: Node) -> str:
             best = max([node] + versions.get(id(node), []), key=lambda n: n.priority)  # (a version may hold the
             primal = node.meta.get("grad_of")  # user's name for it)
             if primal is not None and best.priority < 3:
-                base = self.names.get(id(primal.variable)) or primal.hint or "tmp"
+                primal = self.resolve(primal)
+                base = self.names.get(id(self.resolve(primal.variable))) or primal.hint or "tmp"
                 return ("d" + base) if len(base) <= 3 and "_" not in base else "d_" + base
             return best.hint or "tmp"
 
@@ -116,7 +160,7 @@ class _Generator:
                     name = held[0]
                 kind = value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c"
                 self.names[id(node)] = name = self.fresh(name or kind)
-                self.namespace[name] = value
+                self.namespace[name], self.notes[name] = value, node.meta.get("folded")
 
     def fresh(self, hint: str) -> str:
         name = numbered(hint if hint.isidentifier() else "tmp", self.taken)
@@ -125,8 +169,9 @@ class _Generator:
 
     def text(self, node: Node, prec: int = 0) -> str:
         """The source that reads node's value: its name, or its expression (in parentheses where `prec` needs)."""
+        node = self.resolve(node)
         if node.kind == "version":
-            return self.names[id(node.variable)]
+            return self.names[id(self.resolve(node.variable))]
         if id(node) in self.names:
             return self.names[id(node)]
         body = _flat(node, self.text)
@@ -136,13 +181,14 @@ class _Generator:
         outputs = self.tracer.outputs
         parts: list = ["return ("] + [x for i in range(len(outputs)) for x in ([", "] if i else []) + [(i, 0)]]
         self.ret = Node("stmt", parts + [",)" if len(outputs) == 1 else ")"], tuple(outputs), 0)
+        self.share_and_fold()
         self.plan()
         self.assign_names()
         # The step's own arguments first, then what it reads (parameters, gradients, lr, state) in the order read.
         first_read: dict[int, int] = {}
         for node in self.nodes:
             for arg in node.args:
-                first_read.setdefault(id(arg), node.index)
+                first_read.setdefault(id(self.resolve(arg)), node.index)
         bindings = sorted(
             (n.meta["binding"] for n in self.nodes if n.kind == "arg"),
             key=lambda b: (b.kind != "input", b.key if b.kind == "input" else first_read.get(id(b.node), 0)),
@@ -177,7 +223,8 @@ class _Generator:
         header = [f"# {line}" for line in title.splitlines()]
         if self.namespace:
             header += ["# Constants, fixed when traced:"] + [
-                f"#   {name}: {_describe(value)}" for name, value in self.namespace.items()
+                f"#   {name}" + (f" = {self.notes[name]}" if self.notes.get(name) else "") + f": {_describe(value)}"
+                for name, value in self.namespace.items()
             ]
         source = (
             "\n".join(header + [f"def step({', '.join(b.name for b in bindings)}):"] + ["    " + line for line in body])
