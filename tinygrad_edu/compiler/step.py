@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import os
+import pickle
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -107,7 +108,7 @@ class CompiledStep:
         checks = self._guard.check(args)  # the program state as the call found it
         generators = random_states([value for _, value in roots])
         tracer.run()
-        drawn = [name for name, g, state in generators if not _equal(_state(g), state)]
+        drawn = [name for name, g, state in generators if _state(g) != state]
         if drawn:
             warnings.warn_explicit(
                 f"tg.compile: {self.__name__} drew random numbers ({', '.join(drawn)}) while traced: they are "
@@ -360,11 +361,6 @@ def random_states(roots: list[Any]) -> list[tuple[str, Any, Any]]:
     return [(name, g, _state(g)) for name, g in generators]
 
 
-def _state(g: Any) -> Any:
-    return g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False)
-
-
-def _equal(a: Any, b: Any) -> bool:
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    return np.array_equal(a, b) if isinstance(a, np.ndarray) else bool(a == b)
+def _state(g: Any) -> bytes:
+    """The generator's state as bytes, to compare (it is a dict of ints and arrays)."""
+    return pickle.dumps(g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False))
