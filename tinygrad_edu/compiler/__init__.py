@@ -8,48 +8,35 @@
     ...
 
 How it traces: nothing of Tensor, Function, Optimizer or NumPy is replaced, and no trace or profile
-hook is installed. `tracer.py` binds what the step reads to traced arrays (`Sym`, `sym.py`: a real
-value plus the NumPy source that computes it) by attribute writes it undoes after the call: the
-arguments, every tensor the step can reach through its closure, globals, object and arguments (and
-the parameters and buffers of the modules, the param groups of the optimizers found there), their
-gradients, the optimizers' state arrays and learning rates. The unmodified engine then runs the step;
-the tracer watches it on `autograd.hooks`. `codegen.py` writes `def step(...)`; `step.py` caches the
-traces, checks each call against them (`StateGuard`) and writes the outputs back.
+hook is installed. `tracer.py` puts traced arrays (`Sym`, `sym.py`: a real value plus the NumPy
+source that computes it) into what the step can reach (its arguments; the tensors, modules and
+optimizers in its closure, globals and object: parameters, buffers, gradients, optimizer state, lr)
+and undoes that after the call. The unmodified engine runs the step; the tracer watches it on
+`autograd.hooks`. `codegen.py` writes `def step(...)`; `step.py` keeps the traces, checks each call
+against them and writes the outputs back.
 
-Names in the source come from the module tree (`hidden.weight` -> `hidden_weight`; Sequential's
-`0.weight` of `net` -> `net0_weight`), the step's variables and arguments (`W1`, `x`), the ops
-(`linear_1`), the locals that hold a value when it is recorded (`A1`; in an optimizer's loop over
-its parameters `denom_hidden_weight`), and gradients are named after what they are the gradient of
-(`d_linear_1`, `dW1`); an existing `.grad` the step reads is `grad_hidden_weight`.
+Names in the source come from the module tree (`hidden.weight` -> `hidden_weight`, `0.weight` of
+`net` -> `net0_weight`), the ops (`linear_1`), the step's and the library's locals that hold a value
+(`A1`; `denom_hidden_weight` in an optimizer's loop), and gradients are named after what they are
+the gradient of (`d_linear_1`, `dW1`).
 
 What a compiled step guarantees, and what it does not:
-- The results of eager mode: the same NumPy calls on the same operands in the same order
-  (tests/test_compile.py checks 1,000 steps against eager mode to 1e-12). At run time: no Tensor,
-  no graph, no backward walk; one function of NumPy calls, and a few lines around it (which also
-  count a new version of each tensor the step changed in place, as the eager update does).
-- A call whose arguments differ in kind, shape or dtype is traced again, up to `max_traces` traces
-  (then such calls run eagerly), and so is a call after a change of the program state the step
-  reads: `model.eval()`, a parameter's `requires_grad`, a replaced sub-module, `add_param_group`,
-  a hyper-parameter other than lr (read at every call), a module's options such as a loss's
-  `reduction`. A gradient that is None when traced, in a step without zero_grad(), retraces once it
-  exists. `retain_grad()` works compiled as in eager mode.
-- An optimizer that makes its state in a call (Adam's first step) is traced in that call but the
-  trace is not kept: the next call traces with the state bound (`traces` counts kept traces).
+- Eager mode's results: the same NumPy calls on the same operands in the same order. At run time
+  there is no Tensor, graph or backward walk: one function of NumPy calls, and a few lines around it.
+- A call whose arguments differ in kind, shape or dtype traces again (up to `max_traces`, then
+  eagerly), and so does one after a change of the state the step reads: `model.eval()`, a
+  parameter's `requires_grad`, a replaced sub-module, `add_param_group`, a hyper-parameter other
+  than lr (read at every call), a module's options (a loss's `reduction`), a gradient that was None.
+  An optimizer that makes its state in a call (Adam's first step) traces again at the next call.
 - Python control flow on tensor values is frozen at trace time: `bool()` of a traced tensor or a
-  comparison of `loss.item()` in your code warns (TracingWarning), and so do random draws inside the
-  step (np.random, tg.rand..., a Generator the step refers to). Python side effects happen once.
-- Tensors the step can reach are read again at each call; a tensor it cannot reach is a constant
-  (one that requires grad stops the trace: pass it in, or give it with `names=`). So are plain
-  NumPy arrays captured from outside.
-- A user's Function subclass written with NumPy calls traces like the library's ops. An op or an
-  optimizer whose code takes a traced array's value out of NumPy's protocol (`np.array(x)`,
-  `float(x)`) stops the trace with a TracingError naming it and its line: write it with calls that
-  keep the array as it is (`np.copy(x)`, `x.item()`), or run the step uncompiled. Where the step's
-  own code uses an input's value that way, the trace holds for that value only (another runs
-  eagerly, with a warning); a parameter's, which changes at every call, is a TracingError.
-- The step returns what train_step returned (a tensor as a new tensor outside the graph,
-  `loss.item()` as a float). Trace from one thread at a time; tg.detect_anomaly does not check
-  compiled steps.
+  comparison of `loss.item()` warns (TracingWarning), and so do random draws inside the step.
+- A tensor the step cannot reach is a constant (one that requires grad stops the trace: pass it
+  in, or name it with `names=`); so are NumPy arrays captured from outside.
+- An op or optimizer whose code takes a traced array out of NumPy's protocol (`np.array(x)`,
+  `float(x)`) stops the trace with a TracingError naming it. Where the step's own code does that,
+  the step runs eagerly from then on, with a warning naming the value and the line.
+- The step returns what train_step returned (a tensor as a new tensor outside the graph). Trace
+  from one thread at a time; tg.detect_anomaly does not check compiled steps.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
-"""Code generation: from a finished trace to the source of one straight-line NumPy function, `def step(...)`.
+"""Code generation: a finished trace becomes the source of one straight-line NumPy function, `def step(...)`.
 
-Every op output, every gradient and every value read more than once gets a line of its own
-(`A1 = ...`, `dW1 = ...`); a value read once is written inside the expression that reads it; a value
-nothing reads is left out. Lines keep the order in which the engine computed them, so the function
-makes the same NumPy calls on the same operands as the eager step did.
+Op outputs, gradients and values read more than once get a line of their own; a value read once is
+written inside the line that reads it; one nothing reads is left out. Lines keep the engine's order.
+An expression the trace computed twice on the same operands is computed once (`share_and_fold`).
 """
 
 from __future__ import annotations
@@ -21,15 +20,8 @@ from tinygrad_edu.compiler.tracer import RESERVED, Binding, Tracer, numbered
 TAKEN = set(keyword.kwlist) | set(dir(builtins)) | RESERVED  # (builtins: so no line shadows one)
 
 
-class Generated:
-    """The compiled function, its source, and the bindings it takes (in order)."""
-
-    def __init__(self, source: str, fn: Any, bindings: list[Binding], filename: str) -> None:
-        self.source, self.fn, self.bindings, self.filename = source, fn, bindings, filename
-
-
-def generate(tracer: Tracer, title: str, filename: str) -> Generated:
-    """Turn the trace into `def step(<bindings>): ...` and compile it."""
+def generate(tracer: Tracer, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
+    """Turn the trace into `def step(<bindings>): ...` and compile it: (its source, the function, its bindings)."""
     _ACTIVE.append(tracer)  # new nodes (the return statement, folded constants) join the trace's list
     try:
         return _Generator(tracer).run(title, filename)
@@ -160,31 +152,15 @@ class _Generator:
         lines = [n for n in self.nodes if n.kind == "expr" and self.named[id(n)]]
         for node in sorted(lines, key=lambda n: (n.meta.get("grad_of") is not None and n.priority < 3, n.index)):
             self.names[id(node)] = self.fresh(hint(node))
-        same: dict[tuple, str] = {}  # equal small arrays (np.arange(n) made twice) share one name
-        for node in self.nodes:
-            if node.kind != "const" or node.meta.get("literal"):
-                continue
-            value = node.value
-            key = (
-                (value.dtype.str, value.shape, value.tobytes())
-                if isinstance(value, np.ndarray) and value.size <= 4096 and not node.meta.get("grad_of")
-                else None
-            )
-            if key is not None and key in same:
-                self.names[id(node)] = same[key]
-                continue
-            name = hint(node) if node.meta.get("grad_of") is not None else node.hint
-            held = self.tracer.array_names.get(id(value))
-            if held and (not name or node.priority < held[1]):
-                name = held[0]
-            name = self.fresh(
-                name
-                or (value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c")
-            )
-            self.names[id(node)] = name
-            if key is not None:
-                same[key] = name
-            self.namespace[name], self.notes[name] = value, node.meta.get("folded")
+        for node in self.nodes:  # constants: named after a local that held them (`rows`), else by their kind
+            if node.kind == "const" and not node.meta.get("literal"):
+                value, held = node.value, self.tracer.array_names.get(id(node.value))
+                name = hint(node) if node.meta.get("grad_of") is not None else node.hint
+                if held and (not name or node.priority < held[1]):
+                    name = held[0]
+                kind = value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c"
+                self.names[id(node)] = name = self.fresh(name or kind)
+                self.namespace[name], self.notes[name] = value, node.meta.get("folded")
 
     def fresh(self, hint: str) -> str:
         name = numbered(hint if hint.isidentifier() else "tmp", self.taken)
@@ -201,7 +177,7 @@ class _Generator:
         body = _flat(node, self.text)
         return body if node.prec >= prec else f"({body})"
 
-    def run(self, title: str, filename: str) -> Generated:
+    def run(self, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
         outputs = self.tracer.outputs
         parts: list = ["return ("] + [x for i in range(len(outputs)) for x in ([", "] if i else []) + [(i, 0)]]
         self.ret = Node("stmt", parts + [",)" if len(outputs) == 1 else ")"], tuple(outputs), 0)
@@ -257,7 +233,7 @@ class _Generator:
         namespace = dict(self.namespace, np=np)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), namespace)
-        return Generated(source, namespace["step"], bindings, filename)
+        return source, namespace["step"], bindings
 
 
 def _describe(value: Any) -> str:

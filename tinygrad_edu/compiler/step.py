@@ -1,9 +1,9 @@
 """CompiledStep, what `tg.compile(train_step)` returns: it traces on the first call and replays afterwards.
 
-A call goes through the first cached trace that accepts it: the program state is as when traced
-(`StateGuard`) and the arguments have the same kinds, shapes and dtypes (or values, for plain Python
-values). The trace's generated `call` reads what it bound, runs the step's function and writes its
-outputs back. A call no trace accepts is traced anew (up to `max_traces`).
+Each trace has a generated `call` (`call_source`): it checks that the program state is as when traced
+(`StateGuard`) and that the arguments have the same kinds, shapes and dtypes (values, for other Python
+values), reads what the trace bound, runs the step's function and writes its outputs back. A call that
+no trace accepts is traced anew (up to `max_traces`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import os
+import pickle
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -32,10 +33,6 @@ _MISSING = object()
 
 class _Mismatch(Exception):
     """The arguments or state differ from the trace's in kind, shape or structure: try another trace."""
-
-
-class _ValueMismatch(Exception):
-    """An input whose value the trace assumed has another value: run the original function."""
 
 
 class CompiledStep:
@@ -62,87 +59,80 @@ class CompiledStep:
         self._guard = StateGuard(fn)
         self.__wrapped__, self.__doc__ = fn, getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", "step")
+        code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+        self._where = (code.co_filename, code.co_firstlineno) if code else ("<tg.compile>", 0)
 
     @property
     def source(self) -> str:
         """The source of the latest trace's function (empty before the first trace)."""
-        return self._entries[0].generated.source if self._entries else ""
+        return self._entries[0].source if self._entries else ""
 
     @property
     def function(self) -> Callable | None:
         """The latest trace's generated function itself (inspect.getsource works on it)."""
-        return self._entries[0].generated.fn if self._entries else None
+        return self._entries[0].fn if self._entries else None
 
     @property
     def call_source(self) -> str:
-        """The code around it: how arguments, parameters and state are read and outputs written back."""
+        """The code around it: the checks, how arguments, parameters and state are read, what is written back."""
         return self._entries[0].call_source if self._entries else ""
 
     def __call__(self, *args: Any) -> Any:
         if _ACTIVE:  # called inside another step being traced: that trace follows it op by op
             return self.fn(*args)
         for entry in self._entries:
-            if entry.unchanged(args):
-                try:
-                    return entry.call(args)
-                except _Mismatch:
-                    continue
-                except _ValueMismatch:
-                    return self._eager("value", f"{entry.value_note}; this call runs eagerly", args)
+            try:
+                return entry.call(args)
+            except _Mismatch:
+                continue
         if self.traces >= self.max_traces:
-            return self._eager(
-                "limit", f"{self.traces} traces already (max_traces); calls with new shapes run eagerly", args
-            )
+            if "limit" not in self._warned:
+                self._warned.add("limit")
+                why = f"{self.traces} traces already (max_traces); calls with new shapes run eagerly"
+                warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=2)
+            self.eager_calls += 1
+            return self.fn(*args)
         return self._trace(args)
 
-    def _eager(self, key: str, why: str, args: tuple) -> Any:
-        if key not in self._warned:
-            self._warned.add(key)
-            warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=3)
-        self.eager_calls += 1
-        return self.fn(*args)
+    def _give_up(self, why: str, result: Any) -> Any:
+        """Run every later call eagerly, with one warning saying why."""
+        self.max_traces = 0
+        self._warned.add("limit")
+        warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=4)
+        return result
 
     def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
         roots = [(name, value) for name, _, value in self._guard.roots(args)]
         tracer = Tracer(self.fn, args, self.names, roots)
-        unchanged = self._guard.check(args)  # the program state as the call found it
+        checks = self._guard.check(args)  # the program state as the call found it
         generators = random_states([value for _, value in roots])
         tracer.run()
-        drawn = [name for name, g, state in generators if not _equal(_state(g), state)]
+        drawn = [name for name, g, state in generators if _state(g) != state]
         if drawn:
-            code = getattr(getattr(self.fn, "__func__", self.fn), "__code__", None)
             warnings.warn_explicit(
                 f"tg.compile: {self.__name__} drew random numbers ({', '.join(drawn)}) while traced: they are "
                 "drawn once, when traced; every compiled call reuses those numbers. Draw them outside and pass "
                 "them in as an argument.",
                 TracingWarning,
-                code.co_filename if code else "<tg.compile>",
-                code.co_firstlineno if code else 0,
+                *self._where,
             )
         result = _rebuild(tracer.structure, [node.value for node in tracer.outputs])
+        if tracer.escaped:  # the trace would hold for this one value only
+            return self._give_up(f"{self.__name__} uses {tracer.escaped}; it runs eagerly", result)
         if tracer.state_created:  # the optimizer made its state in this call (Adam's first step): trace the next
             return result
         self.traces += 1
-        code = getattr(getattr(self.fn, "__func__", self.fn), "__code__", None)
-        where = f" ({os.path.basename(code.co_filename)}:{code.co_firstlineno})" if code else ""
         shapes = ", ".join(f"{n}: {_describe(a)}" for n, a in zip(tracer.arg_names, args)) or "no arguments"
         title = (
-            f"Compiled by tg.compile from {self.__name__}{where}, for {shapes}.\n"
-            "Each line is one op's forward, backward or update, in the order the engine runs them."
+            f"Compiled by tg.compile from {self.__name__} ({os.path.basename(self._where[0])}:{self._where[1]}), "
+            f"for {shapes}.\nEach line is one op's forward, backward or update, in the order the engine runs them."
         )
         try:
-            entry = _Entry(tracer, generate(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>"), args)
+            entry = _Entry(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>", args, checks)
         except Exception as error:  # a fault of tg.compile's, not of the step: keep training, eagerly
-            self.max_traces = 0
-            warnings.warn(
-                f"tg.compile could not compile {self.__name__} ({type(error).__name__}: {error}); it runs "
-                "eagerly. Please report this.",
-                TracingWarning,
-                stacklevel=3,
-            )
-            return result
-        entry.unchanged = unchanged
+            why = f"could not compile {self.__name__} ({type(error).__name__}: {error}); it runs eagerly"
+            return self._give_up(why + ". Please report this", result)
         self._entries.insert(0, entry)
         for node in tracer.nodes:  # let the traced call's intermediate arrays go
             node.value, node.args, node.meta = None, (), {}
@@ -155,20 +145,12 @@ class CompiledStep:
 class _Entry:
     """One trace: its generated function, and the generated `call` that checks, reads and writes back."""
 
-    unchanged: Callable[[tuple], bool]  # the state guard's check for this trace, set once the trace is kept
-
-    def __init__(self, tracer: Tracer, generated: Any, args: tuple) -> None:
-        self.generated, self.structure = generated, tracer.structure
-        ns: dict[str, Any] = {
-            "_Mismatch": _Mismatch,
-            "_ValueMismatch": _ValueMismatch,
-            "_kernel": generated.fn,
-            "_new": _new_tensor,
-            "_equal": np.array_equal,
-            "_rebuild": _rebuild,
-            "_s": self,
-            "_note_in_place": note_in_place,
-        }
+    def __init__(self, tracer: Tracer, title: str, filename: str, args: tuple, checks: tuple[list, dict]) -> None:
+        self.source, self.fn, bindings = generate(tracer, title, filename)
+        self.structure = tracer.structure
+        lines = [f"if len(_args) != {len(args)}: raise _Mismatch"] + [f"if {c}: raise _Mismatch" for c in checks[0]]
+        ns: dict[str, Any] = dict(checks[1], _Mismatch=_Mismatch, _kernel=self.fn, _new=_new_tensor, _s=self)
+        ns.update(_rebuild=_rebuild, _note_in_place=note_in_place)
 
         def ref(value: Any) -> str:
             ns[f"_c{len(ns)}"] = value
@@ -178,56 +160,39 @@ class _Entry:
             b = tracer.bound.get(id(t))
             return f"_a{b.key}" if b is not None and b.kind == "input" else ref(t)
 
-        lines = [f"if len(_args) != {len(args)}: raise _Mismatch"]
+        def same_array(v: str, array: np.ndarray) -> str:
+            return f"{v} is not {ref(array)} and ({v}.shape != {array.shape!r} or {v}.dtype != {ref(array.dtype)})"
+
         for i, a in enumerate(args):  # 1. the arguments: the same kinds, shapes and dtypes (values, for the rest)
             lines.append(f"_a{i} = _args[{i}]")
             same = next((j for j in range(i) if args[j] is a and isinstance(a, Tensor)), None)
             if same is not None:  # one tensor passed twice when traced: it must be again
                 lines.append(f"if _a{i} is not _a{same}: raise _Mismatch")
             elif isinstance(a, (Tensor, np.ndarray)):
-                array = a.data if isinstance(a, Tensor) else a
-                lines += [
-                    f"if type(_a{i}) is not {ref(type(a))}: raise _Mismatch",
-                    f"_v{i} = _a{i}" + (".data" if isinstance(a, Tensor) else ""),
-                    f"if _v{i} is not {ref(array)} and (_v{i}.shape != {array.shape!r} or "
-                    f"_v{i}.dtype != {ref(array.dtype)}): raise _Mismatch",
-                ]
-                if isinstance(a, Tensor):
-                    lines.append(f"if _a{i}.requires_grad is not {bool(a.requires_grad)}: raise _Mismatch")
+                grad = f" or _a{i}.requires_grad is not {a.requires_grad}" if isinstance(a, Tensor) else ""
+                data = ".data" if isinstance(a, Tensor) else ""
+                lines.append(f"if type(_a{i}) is not {ref(type(a))}{grad}: raise _Mismatch")
+                lines += [f"_v{i} = _a{i}{data}", f"if {same_array(f'_v{i}', np.asarray(a))}: raise _Mismatch"]
             elif type(a) is float:
                 lines.append(f"if type(_a{i}) is not float: raise _Mismatch")
             else:
                 lines.append(f"if type(_a{i}) is not {ref(type(a))} or _a{i} != {ref(a)}: raise _Mismatch")
         lines += [f"if {tensor(t)}._grad is not None: raise _Mismatch" for t in tracer.grad_none]
-        for b in generated.bindings:  # 2. what the function receives, read now
+        for b in bindings:  # 2. what the function receives, read now
             if b.kind == "input":
                 lines.append(f"{b.name} = _{'v' if isinstance(args[b.key], (Tensor, np.ndarray)) else 'a'}{b.key}")
             elif b.kind == "tensor":
-                lines += [
-                    f"{b.name} = {ref(b.key)}.data",
-                    f"if {b.name} is not {ref(b.value)} and ({b.name}.shape != {b.value.shape!r} or "
-                    f"{b.name}.dtype != {ref(b.value.dtype)}): raise _Mismatch",
-                ]
+                lines += [f"{b.name} = {ref(b.key)}.data", f"if {same_array(b.name, b.value)}: raise _Mismatch"]
             elif b.kind == "grad":
                 lines += [f"_g = {tensor(b.key)}._grad", "if _g is None: raise _Mismatch", f"{b.name} = _g.data"]
             elif b.kind == "hyper":
                 lines.append(f"{b.name} = {ref(b.key[0])}.param_groups[{b.key[1]}][{b.key[2]!r}]")
             else:  # state
-                lines += [
-                    f"{b.name} = {ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})",
-                    f"if {b.name} is None: raise _Mismatch",
-                ]
-        notes = []  # 3. inputs whose values the trace assumed (see TracingError): others run eagerly
-        for name, whys in tracer.value_guards.items():
-            b = tracer.bindings[name]
-            if b in generated.bindings or b.kind == "input":
-                source = f"_v{b.key}" if b.kind == "input" else f"{ref(b.key)}.data"
-                lines.append(f"if not _equal({source}, {ref(np.array(b.value, copy=True))}): raise _ValueMismatch")
-                notes.append(f"the trace used the values of {name} ({whys[0]})")
-        self.value_note = "; ".join(notes)
-        lines.append(f"_out = _kernel({', '.join(b.name for b in generated.bindings)})")
-        # 4. run, then write back gradients (to the slot under .grad, as the engine: they have t's shape and
-        # dtype), data and state; a tensor changed in place counts a new version, as eagerly
+                state = f"{ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})"
+                lines += [f"{b.name} = {state}", f"if {b.name} is None: raise _Mismatch"]
+        lines.append(f"_out = _kernel({', '.join(b.name for b in bindings)})")
+        # 3. write back gradients (to the slot under .grad, as the engine: they have t's shape and dtype), data
+        # and state; a tensor changed in place counts a new version, as eagerly
         for t, value in tracer.grad_writes:
             lines.append(f"{tensor(t)}._grad = {_value(value, ref, tensor=True)}")
         for t, value in tracer.data_writes:
@@ -244,7 +209,7 @@ class _Entry:
             ]
         lines.append("return _rebuild(_s.structure, _out)")
         self.call_source = "def call(_args):\n" + "".join(f"    {line}\n" for line in lines)
-        exec(compile(self.call_source, generated.filename + ":call", "exec"), ns)
+        exec(compile(self.call_source, filename + ":call", "exec"), ns)
         self.call = ns["call"]
 
 
@@ -283,13 +248,13 @@ def _describe(a: Any) -> str:
 
 
 class StateGuard:
-    """What a step refers to (its closure, globals, object and arguments), and the check that it is as it was.
+    """What a step refers to (its closure, globals, object and arguments), and the checks that it is as it was.
 
     A trace freezes what it saw: which modules train, which parameters require grad, the module tree,
     each optimizer's param groups and hyper-parameters, a module's options (a loss's `reduction`). So
     after `model.eval()`, `requires_grad_(False)`, a replaced sub-module, `add_param_group(...)` or
-    `loss_fn.reduction = 'sum'` the step traces again. `check` writes the test as generated code, one
-    line per fact, so a compiled call pays microseconds for it.
+    `loss_fn.reduction = 'sum'` the step traces again. `check` writes the test as lines of the trace's
+    generated call, one per fact, so a compiled call pays microseconds for it.
     """
 
     def __init__(self, fn: Callable) -> None:
@@ -306,8 +271,8 @@ class StateGuard:
         """(name, how a call reaches it, value) for what the step refers to (not its tensor arguments,
         which each trace checks itself)."""
         found = []
-        for name, i, cell in zip(
-            getattr(getattr(self.func, "__code__", None), "co_freevars", ()), itertools.count(), self.cells
+        for i, (name, cell) in enumerate(
+            zip(getattr(getattr(self.func, "__code__", None), "co_freevars", ()), self.cells)
         ):
             try:
                 found.append((name, f"_cells[{i}].cell_contents", cell.cell_contents))
@@ -319,18 +284,15 @@ class StateGuard:
             found += [(k, f"_owner.__dict__.get({k!r})", v) for k, v in getattr(self.owner, "__dict__", {}).items()]
         return found + [(f"arg{i}", f"_args[{i}]", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
 
-    def check(self, args: tuple) -> Callable[[tuple], bool]:
-        """`unchanged(args)`: True while every module, optimizer and tensor the step refers to is as now."""
+    def check(self, args: tuple) -> tuple[list[str], dict[str, Any]]:
+        """Conditions that are True once a module, optimizer or tensor the step refers to has changed, and
+        the namespace they read."""
         from tinygrad_edu.nn.module import Module
         from tinygrad_edu.optim.optimizer import Optimizer
 
         lines: list[str] = []
-        ns: dict[str, Any] = {
-            "_cells": self.cells,
-            "_globals": self.globals,
-            "_owner": self.owner,
-            "_missing": _MISSING,
-        }
+        ns: dict[str, Any] = {"_cells": self.cells, "_globals": self.globals, "_owner": self.owner}
+        ns["_missing"] = _MISSING
         seen: set[int] = set()
 
         def ref(value: Any) -> str:
@@ -352,14 +314,12 @@ class StateGuard:
                 if id(v) not in seen:
                     seen.add(id(v))
                     (module if isinstance(v, Module) else optimizer)(name, v)
-            elif (
-                depth == 0
-                and isinstance(v, (list, tuple, dict))
-                and any(isinstance(x, (Tensor, Module, Optimizer)) for x in (v.values() if isinstance(v, dict) else v))
-            ):
-                lines.append(f"not isinstance({expr}, {type(v).__name__}) or len({expr}) != {len(v)}")
-                for key, item in v.items() if isinstance(v, dict) else enumerate(v):
-                    value(f"{expr}[{key!r}]", item, depth + 1)
+            elif depth == 0 and isinstance(v, (list, tuple, dict)):
+                items = list(v.items() if isinstance(v, dict) else enumerate(v))
+                if any(isinstance(x, (Tensor, Module, Optimizer)) for _, x in items):
+                    lines.append(f"not isinstance({expr}, {type(v).__name__}) or len({expr}) != {len(v)}")
+                    for key, item in items:
+                        value(f"{expr}[{key!r}]", item, depth + 1)
 
         def module(m: str, mod: Any) -> None:  # its mode, options, sub-modules and parameters
             lines.append(f"{m}.training is not {mod.training}")
@@ -388,9 +348,7 @@ class StateGuard:
 
         for _, expr, v in self.roots(args):
             value(expr, v, depth=0)
-        source = "def unchanged(_args):\n" + "".join(f"    if {c}:\n        return False\n" for c in lines)
-        exec(compile(source + "    return True\n", "<tg.compile state check>", "exec"), ns)
-        return ns["unchanged"]
+        return lines, ns
 
 
 def random_states(roots: list[Any]) -> list[tuple[str, Any, Any]]:
@@ -403,11 +361,6 @@ def random_states(roots: list[Any]) -> list[tuple[str, Any, Any]]:
     return [(name, g, _state(g)) for name, g in generators]
 
 
-def _state(g: Any) -> Any:
-    return g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False)
-
-
-def _equal(a: Any, b: Any) -> bool:
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    return np.array_equal(a, b) if isinstance(a, np.ndarray) else bool(a == b)
+def _state(g: Any) -> bytes:
+    """The generator's state as bytes, to compare (it is a dict of ints and arrays)."""
+    return pickle.dumps(g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False))

@@ -1,12 +1,9 @@
-"""The traced values: `Sym`, a real NumPy array plus the `Node` that computes it, and `SymFloat`, a Python float.
+"""The traced values: `Sym` (a real NumPy array plus the `Node` that computes it) and `SymFloat` (a Python float).
 
-While a step is traced, the tensors hold Syms. Each operation on a Sym computes its real value at
-once (so shapes, dtypes and `if` on flags resolve as in eager mode) and records a `Node`: the source
-text that computes the same value from the step's inputs, built by `Builder` with parentheses only
-where Python's precedence needs them. NumPy hands every ufunc and array function with a Sym among
-its operands to `Sym.__array_ufunc__` / `__array_function__` (`array_ufunc`, `array_function`).
-The rule that keeps a compiled step exact: a node's value is computed by the very NumPy operation
-its text spells (`a * b` as `a * b`, `np.exp(a)` as `np.exp(a)`, `a += b` in place as `a += b`).
+Each operation on a Sym computes its real value at once (so shapes, dtypes and flags resolve as in
+eager mode) and records a Node whose source text computes it with the very NumPy operation it ran
+(`a * b` as `a * b`, `a += b` as `a += b`): that keeps a compiled step exact. NumPy hands ufuncs and
+array functions with a Sym operand to `array_ufunc` / `array_function`.
 """
 
 from __future__ import annotations
@@ -14,6 +11,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
+from functools import partialmethod
 from typing import Any
 
 import numpy as np
@@ -33,46 +31,26 @@ class TracingWarning(UserWarning):
 
 # Python's operator precedence: a child expression gets parentheses when it binds less tightly than its place needs.
 LOWEST, COMPARE, BOR, BXOR, BAND, ADD, MUL, UNARY, POW, ATOM = 0, 5, 6, 7, 8, 10, 11, 12, 13, 15
-BINARY = {  # ufunc name -> (operator, precedence)
-    "add": ("+", ADD),
-    "subtract": ("-", ADD),
-    "multiply": ("*", MUL),
-    "divide": ("/", MUL),
-    "true_divide": ("/", MUL),
-    "floor_divide": ("//", MUL),
-    "remainder": ("%", MUL),
-    "matmul": ("@", MUL),
-    "less": ("<", COMPARE),
-    "less_equal": ("<=", COMPARE),
-    "greater": (">", COMPARE),
-    "greater_equal": (">=", COMPARE),
-    "equal": ("==", COMPARE),
-    "not_equal": ("!=", COMPARE),
-    "bitwise_and": ("&", BAND),
-    "bitwise_or": ("|", BOR),
-    "bitwise_xor": ("^", BXOR),
-}
+# Python's binary operators: symbol -> the name of its function in `operator` (and of its dunder methods).
+OPERATOR_NAMES = dict(
+    zip(
+        "+ - * / // % ** @ & | ^ < <= > >= == !=".split(),
+        "add sub mul truediv floordiv mod pow matmul and_ or_ xor lt le gt ge eq ne".split(),
+    )
+)
+OPERATORS = {op: getattr(operator, name) for op, name in OPERATOR_NAMES.items()}
+PRECEDENCE = dict(zip(OPERATOR_NAMES, [ADD, ADD, MUL, MUL, MUL, MUL, POW, MUL, BAND, BOR, BXOR] + [COMPARE] * 6))
+# The ufuncs NumPy calls for those operators: np.add(a, b) is written a + b.
+BINARY = dict(
+    zip(
+        "add subtract multiply divide true_divide floor_divide remainder matmul less less_equal greater "
+        "greater_equal equal not_equal bitwise_and bitwise_or bitwise_xor".split(),
+        "+ - * / / // % @ < <= > >= == != & | ^".split(),
+    )
+)
 UNARY_OPS = {"negative": "-", "positive": "+", "invert": "~"}
-PRECEDENCE = {op: prec for op, prec in BINARY.values()} | {"**": POW}
-OPERATORS = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "@": operator.matmul,
-    "**": operator.pow,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-    "&": operator.and_,
-    "|": operator.or_,
-    "^": operator.xor,
-}
+WRITERS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"}  # functions that write into args[0]
+UNARY_FUNCTIONS: dict[str, Callable] = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
 
 _ACTIVE: list[Any] = []  # the tracers recording now (tracer.py), innermost last
 
@@ -91,22 +69,8 @@ class Node:
     variable in place: `W -= lr * dW`), 'version' (the variable after such a statement, same name).
     """
 
-    __slots__ = (
-        "index",
-        "kind",
-        "parts",
-        "args",
-        "prec",
-        "value",
-        "hint",
-        "priority",
-        "must_name",
-        "sources",
-        "errstate",
-        "phase",
-        "variable",
-        "stores",
-        "meta",
+    __slots__ = tuple(
+        "index kind parts args prec value hint priority must_name sources errstate phase variable stores meta".split()
     )
 
     def __init__(
@@ -376,59 +340,25 @@ class Sym:
         a, b = (other, self) if reflected else (self, other)
         return wrap(OPERATORS[op](real(a), real(b)), binary_node(op, a, b))
 
+    def _reflected(self, op: str, other: Any) -> Any:
+        return self._binary(op, other, True)
+
     def _in_place(self, op: str, other: Any) -> Sym:
-        compute = lambda: getattr(operator, "i" + operator_name(op).rstrip("_"))(self.value, real(other))  # noqa: E731
+        compute = lambda: getattr(operator, "i" + OPERATOR_NAMES[op].rstrip("_"))(self.value, real(other))  # noqa: E731
         return in_place(self, lambda b: b.node(self.node, ATOM).text(f" {op}= ").value(other), compute)
 
-    def _unary(self, op: str, fn: Callable) -> Sym:
-        return wrap(fn(self.value), Builder().text(op).node(self.node, UNARY).build(UNARY, None))
+    def _unary(self, op: str) -> Sym:
+        value = UNARY_FUNCTIONS[op](self.value)
+        return wrap(value, Builder().text(op).node(self.node, UNARY).build(UNARY, None))
 
     def __abs__(self):
         return wrap(abs(self.value), Builder().text("abs(").node(self.node, LOWEST).text(")").build(ATOM, None))
 
 
-def operator_name(op: str) -> str:
-    """'+' -> 'add', the name of Python's operator module function (and of the dunder methods)."""
-    return {
-        "+": "add",
-        "-": "sub",
-        "*": "mul",
-        "/": "truediv",
-        "//": "floordiv",
-        "%": "mod",
-        "**": "pow",
-        "@": "matmul",
-        "&": "and_",
-        "|": "or_",
-        "^": "xor",
-        "<": "lt",
-        "<=": "le",
-        ">": "gt",
-        ">=": "ge",
-        "==": "eq",
-        "!=": "ne",
-    }[op]
-
-
-def _operators(cls: type, ops: str, reflected: bool, in_place_too: bool, method: str = "_binary") -> None:
-    """Python's operators on cls, each calling cls._binary (or `method`) with its symbol: a + b, b + a, a += b."""
-
-    def forward(op: str) -> Any:  # each operator closes over its own symbol, not the loop's last one
-        return lambda self, other: getattr(self, method)(op, other)
-
-    def reflect(op: str) -> Any:
-        return lambda self, other: self._binary(op, other, True)
-
-    def in_place(op: str) -> Any:
-        return lambda self, other: self._in_place(op, other)
-
+def _operators(cls: type, ops: str, method: str, prefix: str = "") -> None:
+    """Python's operators on cls, each calling `method` with its symbol: a + b, b + a (prefix 'r'), a += b ('i')."""
     for op in ops.split():
-        name = operator_name(op).rstrip("_")
-        setattr(cls, f"__{name}__", forward(op))
-        if reflected:
-            setattr(cls, f"__r{name}__", reflect(op))
-        if in_place_too:
-            setattr(cls, f"__i{name}__", in_place(op))
+        setattr(cls, f"__{prefix}{OPERATOR_NAMES[op].rstrip('_')}__", partialmethod(getattr(cls, method), op))
 
 
 for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes"):  # facts of the real value
@@ -440,48 +370,15 @@ for _name, (_what, _convert) in {
     "__index__": ("used as an integer index", operator.index),
 }.items():
     setattr(Sym, _name, (lambda what, convert: lambda self: self._out(what, convert))(_what, _convert))
-for _op, _fn in (("-", operator.neg), ("+", operator.pos), ("~", operator.invert)):
-    setattr(
-        Sym,
-        {"-": "__neg__", "+": "__pos__", "~": "__invert__"}[_op],
-        (lambda op, fn: lambda self: self._unary(op, fn))(_op, _fn),
-    )
-_operators(Sym, "+ - * / // % ** @ & | ^", reflected=True, in_place_too=True)
-_operators(Sym, "< <= > >= == !=", reflected=False, in_place_too=False)
+for _name, _op in {"__neg__": "-", "__pos__": "+", "__invert__": "~"}.items():
+    setattr(Sym, _name, partialmethod(Sym._unary, _op))
+_operators(Sym, "+ - * / // % ** @ & | ^ < <= > >= == !=", "_binary")
+_operators(Sym, "+ - * / // % ** @ & | ^", "_reflected", "r")
+_operators(Sym, "+ - * / // % ** @ & | ^", "_in_place", "i")
 for _name in (
-    "reshape",
-    "transpose",
-    "swapaxes",
-    "squeeze",
-    "sum",
-    "mean",
-    "max",
-    "min",
-    "prod",
-    "any",
-    "all",
-    "argmax",
-    "argmin",
-    "astype",
-    "copy",
-    "ravel",
-    "flatten",
-    "clip",
-    "dot",
-    "cumsum",
-    "std",
-    "var",
-    "round",
-    "repeat",
-    "take",
-    "conj",
-    "view",
-    "nonzero",
-    "trace",
-    "diagonal",
-    "cumprod",
-    "searchsorted",
-):
+    "reshape transpose swapaxes squeeze sum mean max min prod any all argmax argmin astype copy ravel flatten clip "
+    "dot cumsum std var round repeat take conj view nonzero trace diagonal cumprod searchsorted"
+).split():
     setattr(Sym, _name, (lambda name: lambda self, *args, **kwargs: self._method(name, args, kwargs))(_name))
 
 
@@ -517,6 +414,9 @@ class SymFloat(float):
         value = OPERATORS[op](real(a), real(b))
         return SymFloat(value, binary_node(op, a, b)) if type(value) is float else value
 
+    def _reflected(self, op: str, other: Any) -> Any:
+        return self._binary(op, other, True)
+
     def _compare(self, op: str, other: Any) -> Any:
         result = OPERATORS[op](float.__float__(self), real(other))
         if type(result) is bool and _ACTIVE:
@@ -539,8 +439,9 @@ class SymFloat(float):
     __hash__ = float.__hash__
 
 
-_operators(SymFloat, "+ - * / // % **", reflected=True, in_place_too=False)
-_operators(SymFloat, "< <= > >= == !=", reflected=False, in_place_too=False, method="_compare")
+_operators(SymFloat, "+ - * / // % **", "_binary")
+_operators(SymFloat, "+ - * / // % **", "_reflected", "r")
+_operators(SymFloat, "< <= > >= == !=", "_compare")
 
 
 # ---- NumPy's protocols on traced values --------------------------------------------------------------
@@ -563,18 +464,12 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
         out = inputs[0]
     if out is not None:
         target = out[0] if isinstance(out, tuple) else out
-        return _write_into(
-            target,
-            lambda *a, **k: getattr(ufunc, method)(*a, **k),
-            call,
-            inputs,
-            kwargs if method == "at" else dict(kwargs, out=(target,)),
-            method != "at",
-        )
+        writes = kwargs if method == "at" else dict(kwargs, out=(target,))
+        return _write_into(target, getattr(ufunc, method), call, inputs, writes, method != "at")
     value = getattr(ufunc, method)(*real(inputs), **real(kwargs))
     name = ufunc.__name__
     if method == "__call__" and not kwargs and name in BINARY and len(inputs) == 2:
-        return wrap(value, binary_node(BINARY[name][0], *inputs))
+        return wrap(value, binary_node(BINARY[name], *inputs))
     if method == "__call__" and not kwargs and name in UNARY_OPS and len(inputs) == 1:
         return wrap(value, Builder().text(UNARY_OPS[name]).value(inputs[0], UNARY).build(UNARY, None))
     return wrap(value, Builder().text(call + "(").items(inputs, kwargs).text(")").build(ATOM, None))
@@ -583,14 +478,7 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
 def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
     """`func(*args, **kwargs)`, a NumPy function given a traced array: its real result, traced where it is an array."""
     name = func.__name__
-    if kwargs.get("out") is not None or name in (
-        "copyto",
-        "put",
-        "place",
-        "putmask",
-        "fill_diagonal",
-        "put_along_axis",
-    ):
+    if kwargs.get("out") is not None or name in WRITERS:
         target = kwargs["out"] if kwargs.get("out") is not None else args[0]
         return _write_into(target, func, numpy_name(func) or name, args, kwargs, False)
     value = func(*real(args), **real(kwargs))

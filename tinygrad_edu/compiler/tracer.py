@@ -1,16 +1,13 @@
 """Tracing a training step: the unmodified engine runs it once with traced arrays (Syms) inside the tensors.
 
-`Tracer.bind_all` puts Syms into what the step can reach (see the package docstring) by attribute
-writes that `restore` undoes; the engine runs as always and the tracer watches it on
-`autograd.hooks` (`forward`, `grad_out`, `backward`, `walk`) to name op outputs (`linear_1`) and
-gradients (`d_linear_1`) and to mark the forward, backward and update sections. `saw_node` names
-values after the locals that hold them, read from the frames on the stack (no sys.settrace or
-sys.setprofile). After the call, `find_writebacks` reads which Syms ended in `.data`, `.grad` and
-the optimizers' state: each compiled call writes those back.
+`bind_all` puts Syms in (`restore` takes them out); the `autograd.hooks` callbacks name op outputs
+and gradients and mark the forward, backward and update sections; `saw_node` names values after the
+locals that hold them; `find_writebacks` reads what each compiled call must write back.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import keyword
 import os
@@ -51,7 +48,6 @@ _SKIP = (
     os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
     os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep,
 )
-_KINDS: dict[str, str] = {}
 
 
 class Binding:
@@ -61,8 +57,6 @@ class Binding:
 
     def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any) -> None:
         self.name, self.kind, self.key, self.node, self.value = name, kind, key, node, value
-        # A value the step changes (a parameter, a gradient, the optimizer's state) cannot be guarded.
-        self.mutable = kind in ("grad", "hyper", "state") or (kind == "tensor" and key.requires_grad)
 
 
 class Tracer:
@@ -85,7 +79,7 @@ class Tracer:
         self.hypers: list[tuple[dict, str, Any, Any]] = []  # (group, key, original, traced stand-in)
         self.optimizers: list[Any] = []
         self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
-        self.value_guards: dict[str, list[str]] = {}  # binding name -> why its value is guarded
+        self.escaped = ""  # what of the step's own code took a traced value out of NumPy's protocol
         self.ops: dict[int, Node] = {}  # id(op) -> its output's node, for the ops applied in this trace
         self.op_counts: dict[str, int] = {}
         self.keep: list[Any] = []  # the trace's ops, kept alive so ids stay unique
@@ -94,7 +88,6 @@ class Tracer:
         self.outputs: list[Node] = []
         self.state_created = False
         self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> (a variable that held it, priority)
-        self.params: dict[int, str] = {}  # id(tensor) -> its binding's name
         self.naming = False
 
     # ---- binding what the step reads ------------------------------------------------------------
@@ -189,7 +182,6 @@ class Tracer:
         if id(t) not in self.bound and type(t.data) is np.ndarray:
             sym = self.bind(name, kind, key, t.data)
             self.bound[id(t)] = self.bindings[sym.node.hint]
-            self.params[id(t)] = sym.node.hint
             self.tensors.append(t)
             t.data = sym
 
@@ -212,7 +204,7 @@ class Tracer:
         for p, entries in opt.state.items():
             for key, value in list(entries.items()):
                 if type(value) is np.ndarray:
-                    name = f"{STATE_NAMES.get(key, key)}_{self.params.get(id(p), 'param')}"
+                    name = f"{STATE_NAMES.get(key, key)}_{self.bound[id(p)].name if id(p) in self.bound else 'param'}"
                     sym = entries[key] = self.bind(name, "state", (opt, p, key), value)
                     self.states.append((opt, p, key, sym))
 
@@ -324,14 +316,16 @@ class Tracer:
         """
         if not self.naming:
             return
-        params = self.params if self.phase == "update" else None
+        params = self.bound if self.phase == "update" else None
         frame: FrameType | None = sys._getframe(2)
         while frame is not None:
             kind, local = _kind(frame.f_code.co_filename), frame.f_locals
             param = (
                 params
                 and kind == "library"
-                and next((params[id(v)] for v in local.values() if isinstance(v, Tensor) and id(v) in params), None)
+                and next(
+                    (params[id(v)].name for v in local.values() if isinstance(v, Tensor) and id(v) in params), None
+                )
             )
             for name, value in local.items() if kind in ("user", "library") else ():
                 if name.startswith("_") or name == "self" or not name.isidentifier():
@@ -347,8 +341,8 @@ class Tracer:
             frame = frame.f_back
 
     def escape(self, node: Node, what: str) -> None:
-        """A traced value left NumPy's protocol: an error inside an op or an optimizer, or when the value
-        changes at every call (it comes from a parameter, a gradient, the state); else the value is guarded."""
+        """A traced value left NumPy's protocol: an error inside an op or an optimizer; in the step's own
+        code, the step is not compiled (the trace would hold for this value only)."""
         from tinygrad_edu.optim.optimizer import Optimizer
 
         if not node.sources:
@@ -365,15 +359,8 @@ class Tracer:
                 )
             frame = frame.f_back
         _, filename, line = caller()
-        mutable = sorted(s for s in node.sources if self.bindings[s].mutable)
-        if mutable:
-            raise TracingError(
-                f"tg.compile: at {filename}:{line} a value computed from {', '.join(mutable)} is {what}; the "
-                "compiled step cannot follow NumPy code outside tinygrad_edu's ops, and this value changes at "
-                "every call. Keep the computation in tensor operations (or use .item() for a number)."
-            )
-        for source in node.sources:
-            self.value_guards.setdefault(source, []).append(f"{what} at {filename}:{line}")
+        if not self.escaped:
+            self.escaped = f"the value of {', '.join(sorted(node.sources))} ({what} at {filename}:{line})"
 
     def decide(self, node: Node, what: str) -> None:
         """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
@@ -464,11 +451,6 @@ class Tracer:
                 self.state_writes.append((opt, p, key, self._written(value)))
         for opt in self.optimizers:  # state made in this call (Adam's first step): the trace is not kept
             self.state_created |= {id(p): set(s) for p, s in opt.state.items()} != self.state_keys[id(opt)]
-        for name in self.value_guards:  # a value the trace assumed must not be one the step changes
-            if any(t is self.bindings[name].key for t, _ in self.data_writes):
-                raise TracingError(
-                    f"tg.compile: the step changes {name}, whose value it also uses outside tinygrad_edu's ops"
-                )
 
     def restore(self) -> None:
         """Put real arrays back into every tensor, gradient, state entry and param group the trace bound."""
@@ -502,20 +484,15 @@ def _comment(cls: type[Function]) -> str:
     return re.split(r"[.;] ", text)[0].rstrip(".")
 
 
+@functools.cache
 def _kind(filename: str) -> str:
     """'compile' (this package), 'library' (the rest of tinygrad_edu), 'skip' (NumPy, stdlib) or 'user'."""
-    if filename not in _KINDS:
-        path = os.path.abspath(filename)
-        _KINDS[filename] = (
-            "compile"
-            if path.startswith(_COMPILE)
-            else "library"
-            if path.startswith(_LIBRARY)
-            else "skip"
-            if path.startswith(_SKIP) or filename.startswith("<frozen")
-            else "user"
-        )
-    return _KINDS[filename]
+    path = os.path.abspath(filename)
+    if path.startswith(_COMPILE):
+        return "compile"
+    if path.startswith(_LIBRARY):
+        return "library"
+    return "skip" if path.startswith(_SKIP) or filename.startswith("<frozen") else "user"
 
 
 def caller() -> tuple[str, str, int]:
