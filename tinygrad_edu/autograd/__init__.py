@@ -244,6 +244,16 @@ class Function:
     output_changed: Any = None  # (array, version) once the output was changed in place after this op
     retained: Any = None  # a weak reference to the output, when the output called retain_grad()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass written PyTorch's way (a @staticmethod forward(ctx, ...) on Tensors) gets PyTorch's
+        `apply` (autograd/custom_function.py). This runs once per class, so the library's own ops keep
+        this class's `apply` with no per-call check."""
+        super().__init_subclass__(**kwargs)
+        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod) and "apply" not in cls.__dict__:
+            from tinygrad_edu.autograd import custom_function
+
+            cls.apply = classmethod(custom_function.apply)  # type: ignore[assignment,method-assign]
+
     def forward(self, *args: Any, **kwargs: Any) -> np.ndarray:
         """The op's output, computed from NumPy arrays (or numbers); every subclass defines it."""
         raise NotImplementedError(f"{type(self).__name__} must define forward(self, *arrays)")
