@@ -126,15 +126,15 @@ class CustomBackward(_autograd.Function):
     def name(self) -> str:
         return self.user.__name__
 
-    # The engine frees an op's saved values with `fn.saved = ()` after a backward without retain_graph;
-    # the user's saved tensors live on ctx, so freeing the node frees them too.
+    # The engine marks an op `released` once a backward without retain_graph has passed through it (and
+    # frees what the op saved); the user's saved tensors live on ctx, so they are freed then too.
     @property
-    def saved(self) -> tuple[Any, ...]:
-        return ()
+    def released(self) -> bool:
+        return self.ctx._freed
 
-    @saved.setter
-    def saved(self, value: tuple[Any, ...]) -> None:
-        if not value:
+    @released.setter
+    def released(self, value: bool) -> None:
+        if value:
             self.ctx._saved = ()
             self.ctx._freed = True
 
