@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tests.test_custom_function import ERRORS
+from tests.test_custom_function import ERRORS, create_graph_works
 
 torch = pytest.importorskip("torch")
 
@@ -202,18 +202,9 @@ def test_values_and_gradients_equal_torch(name, make, specs, kwargs):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
-def _create_graph_works() -> bool:
-    x = tg.tensor([1.0], requires_grad=True)
-    try:
-        tg.autograd.grad((x * x).sum(), x, create_graph=True)
-    except NotImplementedError:
-        return False
-    return True
-
-
 @pytest.mark.parametrize("name, make, specs, kwargs", ROWS, ids=[r[0] for r in ROWS])
 def test_second_derivatives_equal_torch(name, make, specs, kwargs):
-    if not _create_graph_works():
+    if not create_graph_works():
         pytest.skip("the engine has no create_graph yet (issue 15, branch i15core)")
     results = []
     for lib in (tg, torch):

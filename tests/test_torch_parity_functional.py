@@ -15,21 +15,13 @@ import pytest
 
 import tinygrad_edu as tg
 import tinygrad_edu.autograd.functional  # noqa: F401  (tg.autograd.functional)
+from tests.test_custom_function import create_graph_works
 
 torch = pytest.importorskip("torch")
 
 
-def _create_graph_works() -> bool:
-    x = tg.tensor([1.0], requires_grad=True)
-    try:
-        tg.autograd.grad((x * x).sum(), x, create_graph=True)
-    except NotImplementedError:
-        return False
-    return True
-
-
 needs_create_graph = pytest.mark.skipif(
-    not _create_graph_works(), reason="the engine has no create_graph yet (issue 15, branch i15core)"
+    not create_graph_works(), reason="the engine has no create_graph yet (issue 15, branch i15core)"
 )
 
 
@@ -110,7 +102,7 @@ def _inputs(lib: Any, shapes: Any, seed: int) -> Any:
 
 @pytest.mark.parametrize("name, call, shapes, v_shapes, second", ROWS, ids=[r[0] for r in ROWS])
 def test_same_structure_and_values_as_torch(name, call, shapes, v_shapes, second):
-    if second and not _create_graph_works():
+    if second and not create_graph_works():
         pytest.skip("the engine has no create_graph yet (issue 15, branch i15core)")
     results = []
     for lib in (tg, torch):
@@ -207,7 +199,7 @@ ERRORS = [
 
 @pytest.mark.parametrize("name, call, phrase", ERRORS, ids=[e[0] for e in ERRORS])
 def test_errors_as_torch(name, call, phrase):
-    if name.startswith("hessian") and not _create_graph_works():
+    if name.startswith("hessian") and not create_graph_works():
         pytest.skip("the engine has no create_graph yet (issue 15, branch i15core)")
     ours, theirs = _call_both(call)
     assert phrase in ours and phrase in theirs
