@@ -208,3 +208,48 @@ def test_library_ops_keep_the_fast_apply():
     assert {type(op).apply.__func__ for op in [(tg.tensor([1.0], requires_grad=True) * 2).grad_fn]} == {
         tg.Function.apply.__func__
     }
+
+
+class _Softplus(tg.Function):
+    """log(1 + e^x), saving its input; d/dx = sigmoid(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (x.exp() + 1).log()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * x.sigmoid()
+
+
+class _MinMax(tg.Function):
+    """Two outputs with gradients: the smaller and the larger of a and b, elementwise."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.a_smaller = a < b
+        return tg.minimum(a, b), tg.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad_min, grad_max):
+        s = ctx.a_smaller
+        return tg.where(s, grad_min, grad_max), tg.where(s, grad_max, grad_min)
+
+
+# (name, function, input shapes): gradcheck in float64, as the op table checks the library's ops
+GRADCHECK_ROWS = [
+    ("softplus", lambda x: _Softplus.apply(x), [(3, 4)]),
+    ("min_max", lambda a, b: _MinMax.apply(a, b), [(5,), (5,)]),
+    ("min_max_broadcast_used_once", lambda a, b: _MinMax.apply(a, b)[1] * 2, [(2, 3), (3,)]),
+]
+
+
+@pytest.mark.parametrize("name, fn, shapes", GRADCHECK_ROWS, ids=[r[0] for r in GRADCHECK_ROWS])
+def test_gradcheck_passes_for_pytorch_style_functions(name, fn, shapes):
+    rng = np.random.default_rng(0)
+    inputs = [tg.tensor(rng.uniform(-2, 2, s), dtype=tg.float64, requires_grad=True) for s in shapes]
+    assert tg.gradcheck(fn, inputs)
+    if hasattr(tg, "gradgradcheck") and create_graph_works():
+        assert tg.gradgradcheck(fn, inputs)
