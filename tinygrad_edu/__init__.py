@@ -94,7 +94,7 @@ from tinygrad_edu.functional import (
     var,
 )
 from tinygrad_edu.functional_surface import *  # noqa: F403  (tg.sin, tg.cumsum, ...: the list is its __all__)
-from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_edu.graph import draw_graph
 from tinygrad_edu.serialization import load, save
 from tinygrad_edu.tensor import Tensor, from_numpy, get_default_dtype, result_type, set_default_dtype, tensor, where  # noqa: I001  (Tensor first: the rest build on it)
@@ -161,6 +161,7 @@ __all__ = [
     "SerializationError",
     "GradcheckError",
     "gradcheck",
+    "gradgradcheck",
     "AnomalyError",
     "BadBackward",
     "GradReport",

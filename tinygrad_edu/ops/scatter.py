@@ -29,7 +29,7 @@ class Scatter(Function):
         need_x, need_src = self.needs_input_grad
         grad_x = None
         if need_x:
-            grad_x = grad_out.copy()
+            grad_x = np.copy(grad_out)
             grad_x[where] = 0
         return grad_x, (grad_out[where] if need_src else None)
 
@@ -87,7 +87,7 @@ class ScatterReduce(Function):
         # amax / amin: the gradient goes to every value equal to the result, shared evenly (as PyTorch)
         hits_x = (x == out) & counts_x
         hits_src = src == out[where]
-        count = hits_x.astype(grad_out.dtype)
-        np.add.at(count, where, hits_src.astype(grad_out.dtype))
+        count = hits_x * np.ones_like(grad_out)  # (a float copy of the mask, of grad_out's kind)
+        np.add.at(count, where, hits_src * np.ones_like(grad_out, shape=hits_src.shape))
         share = grad_out / np.maximum(count, 1)
         return (share * hits_x if need_x else None), (share[where] * hits_src if need_src else None)
