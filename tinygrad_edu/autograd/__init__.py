@@ -299,9 +299,7 @@ class Function:
             shapes = " and ".join(str(np.shape(a)) for a in arrays)
             raise ShapeError(f"{ctx.name}: cannot apply to inputs of shapes {shapes}: {error}") from None
         if type(data) is not np.ndarray:  # e.g. the NumPy scalar that a full reduction returns
-            raw, data = data, as_array(data)
-            if any(s is raw for s in ctx.saved):  # forward saved its output: keep the output's own array,
-                ctx.saved = tuple(data if s is raw else s for s in ctx.saved)  # which double backward finds
+            data = _output_array(ctx, data)
         out = _new_tensor(Tensor)  # Tensor._from_op written out: this line runs for every op
         out.data = data
         out._grad = None
@@ -324,6 +322,16 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"
+
+
+def _output_array(ctx: Function, data: Any) -> Any:
+    """A forward's result that is not an ndarray (a NumPy scalar) as the array the output keeps. Where the
+    forward saved that very scalar, the array replaces it in `saved`, so that double backward finds the
+    output there by identity. (A function of its own: a new local in `apply` would cost every op.)"""
+    array = as_array(data)
+    if any(s is data for s in ctx.saved):
+        ctx.saved = tuple(array if s is data else s for s in ctx.saved)
+    return array
 
 
 # ---------------------------------------------------------------------------------------------
