@@ -217,6 +217,12 @@ class Function:
     gradient. `backward` may return a gradient of the broadcast shape: the engine sums it back to
     each input's shape.
 
+    With `create_graph=True` (grad of grad) the same `backward` runs with `grad_out` a Tensor and, in
+    `self.saved`, the input and output Tensors in place of their arrays, under grad mode: written in
+    NumPy calls, it records the gradient's graph with no second formula. A float value saved that is
+    neither an input nor the output makes double backward refuse, unless `constant_saved()` names it
+    (a sign, a shift that cancels).
+
     Example:
         >>> class Cube(tg.Function):
         ...     def forward(self, x):
