@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.tensor import Tensor
 
 
 class Reshape(Function):
@@ -142,3 +143,17 @@ class Gather(Function):
         where[axis] = index
         np.add.at(grad, tuple(where), grad_out)
         return grad
+
+
+# ---- composites: made of the ops above ----------------------------------------------------------
+
+
+def pieces(x: Tensor, axis: int, sizes: list[int]) -> tuple[Tensor, ...]:
+    """x[..., start:start + size, ...] along `axis` for each size in turn."""
+    before = (slice(None),) * axis
+    out = []
+    start = 0
+    for size in sizes:
+        out.append(x[before + (slice(start, start + size),)])
+        start += size
+    return tuple(out)

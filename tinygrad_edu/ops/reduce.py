@@ -7,9 +7,14 @@ back over the axes it removed.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
+from tinygrad_edu.arguments import Dim, check_dim, variance_args
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.ops.movement import Gather
+from tinygrad_edu.tensor import Tensor
 
 Axes = tuple[int, ...] | None
 
@@ -163,3 +168,44 @@ class LogSumExp(Function):
         x, m, axes, keepdim = self.saved
         e = np.exp(x - m)
         return _keep_dims(grad_out, x.shape, axes, keepdim) * (e / np.sum(e, axis=axes, keepdims=True))
+
+
+# ---- composites: reductions made of the ops above, so their gradients need no formula of their own ----
+
+
+def variance(
+    x: Tensor,
+    op: str,
+    dim: Dim,
+    unbiased: bool | None,
+    keepdim: bool,
+    correction: float | None,
+) -> Tensor:
+    """var's formula from differentiable ops, so its gradient, 2 (x - mean) / (N - correction), is automatic."""
+    axes, keep, divisor = variance_args(op, x.data, dim, unbiased, keepdim, correction)
+    centered = x - x.mean(axes, keepdim=True)  # (mean's own gradient term sums to 0)
+    squares = (centered * centered).sum(axes, keepdim=keep)
+    if divisor > 0:
+        return squares / divisor
+    # No degrees of freedom left (N <= correction): s / 0 is inf, and 0 / 0 nan, as in PyTorch.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return squares / divisor
+
+
+class MinMax(NamedTuple):
+    """What `x.max(dim)` and `x.min(dim)` return for an int dim, as PyTorch's `torch.return_types.max`."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def extreme_with_index(x: Tensor, arg: Any, dim: int, keepdim: bool) -> MinMax:
+    """max/min over one dim as PyTorch does it: the values at the first extreme index, whose
+    gradient goes to that one element (amax/amin share it between ties instead)."""
+    axis = check_dim("max" if arg is np.argmax else "min", dim, x.data.ndim)
+    indices = np.expand_dims(arg(x.data, axis=axis), axis) if x.data.ndim else np.asarray(0)
+    # (Gather itself: the indices of arg(), in range by construction, need none of gather's checks)
+    values = Gather.apply(x, index=indices, axis=axis) if x.data.ndim else x.clone()
+    if not keepdim and x.data.ndim:
+        values, indices = values.squeeze(axis), indices.squeeze(axis)
+    return MinMax(values, Tensor._from_op(indices, None))
