@@ -255,10 +255,19 @@ def test_layer_is_torchs(name: str, train: bool) -> None:
         assert value.dtype == theirs["state"][key].dtype
 
 
-@pytest.mark.parametrize("name", ["Embedding", "Embedding padding", "Embedding max_norm"])
+EMBEDDINGS = {
+    "Embedding": {},
+    "Embedding padding": {"padding_idx": 2},
+    "Embedding max_norm": {"max_norm": 2.0},
+    "Embedding scale_grad_by_freq": {"scale_grad_by_freq": True},  # index 2 occurs 3 times: its grads / 3
+    "Embedding scale_grad_by_freq, padding": {"scale_grad_by_freq": True, "padding_idx": 0},
+}
+
+
+@pytest.mark.parametrize("name", EMBEDDINGS)
 def test_embedding_is_torchs(name: str) -> None:
     torch = pytest.importorskip("torch")
-    options = {"Embedding": {}, "Embedding padding": {"padding_idx": 2}, "Embedding max_norm": {"max_norm": 2.0}}[name]
+    options = EMBEDDINGS[name]
     table = np.random.default_rng(4).normal(size=(6, 4))
     idx = np.array([[0, 2, 5], [2, 2, 1]])
     results = []

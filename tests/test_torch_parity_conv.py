@@ -1,4 +1,5 @@
-"""Convolution and pooling against PyTorch: outputs and input/weight/bias gradients for each option.
+"""Convolution, transposed convolution, pooling and resizing against PyTorch: outputs and input/weight/bias
+gradients for each option.
 
 Skipped without torch.
 """
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu.ops import AvgPool2d, Conv2d, MaxPool2d
+from tinygrad_edu.ops import AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d
 
 torch = pytest.importorskip("torch")
 
@@ -32,6 +33,42 @@ def test_conv2d_matches_torch(x_shape, w_shape, options) -> None:
     out = Conv2d.apply(tx, tw, tb, **options)
     px, pw, pb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
     expected = torch.nn.functional.conv2d(px, pw, pb, **options)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    g = rng.normal(size=out.shape)
+    (out * tg.tensor(g, dtype=tg.float64)).sum().backward()
+    expected.backward(torch.tensor(g))
+    for ours, theirs in ((tx, px), (tw, pw), (tb, pb)):
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+# (x shape, weight shape (in, out/groups, kh, kw), options) for the transposed convolution: each option alone,
+# then together (output_padding must be below stride or dilation, as PyTorch checks)
+TRANSPOSED = [
+    ((2, 3, 4, 5), (3, 2, 3, 3), {}),
+    ((2, 3, 4, 5), (3, 2, 3, 2), {"stride": (2, 3)}),
+    ((1, 2, 5, 5), (2, 3, 3, 3), {"padding": (2, 1)}),
+    ((1, 2, 4, 3), (2, 3, 3, 2), {"stride": (2, 3), "output_padding": (1, 2)}),
+    ((1, 2, 4, 4), (2, 3, 2, 3), {"dilation": (2, 3)}),
+    ((1, 2, 4, 4), (2, 3, 2, 2), {"dilation": (3, 2), "output_padding": (2, 1)}),  # output_padding < dilation
+    ((2, 6, 3, 4), (6, 2, 2, 3), {"groups": 3}),
+    (
+        (2, 4, 5, 4),
+        (4, 3, 3, 3),
+        {"stride": (2, 2), "padding": (1, 2), "output_padding": (1, 0), "groups": 2, "dilation": (2, 1)},
+    ),
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, options", TRANSPOSED)
+def test_conv_transpose2d_matches_torch(x_shape, w_shape, options) -> None:
+    rng = np.random.default_rng(3)
+    groups = options.get("groups", 1)
+    x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[1] * groups)
+    tx, tw, tb = (tg.tensor(a, dtype=tg.float64, requires_grad=True) for a in (x, w, b))
+    out = ConvTranspose2d.apply(tx, tw, tb, **options)
+    px, pw, pb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    expected = torch.nn.functional.conv_transpose2d(px, pw, pb, **options)
     assert out.shape == tuple(expected.shape)
     np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
     g = rng.normal(size=out.shape)
@@ -107,6 +144,29 @@ LAYERS = [
     ("AdaptiveAvgPool2d(1)", (2, 3, 5, 4)),
     ("AdaptiveAvgPool2d((2, None))", (1, 2, 6, 5)),
     ("GroupNorm(3, 3, affine=False)", (2, 3, 5)),
+    ("ConvTranspose2d(3, 4, 3)", (2, 3, 5, 4)),
+    ("ConvTranspose2d(4, 6, (3, 2), stride=2, padding=1, output_padding=1, groups=2, dilation=(1, 2))", (1, 4, 4, 5)),
+    ("ConvTranspose2d(2, 3, 2, stride=2, bias=False)", (1, 2, 3, 3)),
+    ("ConvTranspose1d(3, 2, 4, stride=3, padding=1, output_padding=2)", (2, 3, 6)),
+    ("Conv2d(2, 3, 3, padding=1, padding_mode='reflect')", (1, 2, 5, 6)),
+    ("Conv2d(2, 3, (3, 4), padding='same', padding_mode='circular')", (1, 2, 5, 6)),
+    ("Conv2d(2, 4, 3, stride=2, padding=(2, 1), padding_mode='replicate', groups=2)", (1, 2, 7, 6)),
+    ("Conv1d(2, 3, 3, padding=2, padding_mode='replicate')", (2, 2, 7)),
+    ("Conv1d(2, 3, 4, padding='same', dilation=2, padding_mode='reflect')", (2, 2, 9)),
+    ("Upsample(scale_factor=2)", (1, 2, 3, 4)),
+    ("Upsample(size=(5, 7), mode='nearest')", (1, 2, 3, 4)),
+    ("Upsample(scale_factor=(1.5, 0.5), mode='bilinear')", (2, 2, 4, 6)),
+    ("Upsample(size=7, mode='linear', align_corners=True)", (2, 3, 4)),
+    ("UpsamplingBilinear2d(scale_factor=2)", (1, 2, 3, 3)),
+    ("UpsamplingNearest2d(size=5)", (1, 2, 3, 3)),
+    ("AdaptiveAvgPool2d((3, 2))", (2, 3, 7, 5)),  # sizes that do not divide: cells overlap
+    ("AdaptiveAvgPool2d(4)", (3, 5, 6)),  # unbatched
+    ("AdaptiveAvgPool2d((7, 3))", (1, 2, 5, 5)),  # larger than the input
+    ("AdaptiveAvgPool1d(4)", (2, 3, 10)),
+    ("AdaptiveMaxPool2d((3, 2))", (2, 3, 7, 5)),
+    ("AdaptiveMaxPool2d((5, None))", (3, 7, 5)),
+    ("AdaptiveMaxPool2d((7, 6))", (1, 2, 4, 5)),
+    ("AdaptiveMaxPool1d(3)", (2, 3, 10)),
 ]
 
 
@@ -144,7 +204,14 @@ def test_conv_initialisation_has_pytorchs_bounds() -> None:
     "make, message",
     [
         (lambda: tg.nn.Conv2d(3, 4, 3, groups=2), "divisible by groups"),
-        (lambda: tg.nn.Conv2d(3, 4, 3, padding_mode="reflect"), "padding_mode"),
+        (lambda: tg.nn.Conv2d(3, 4, 3, padding_mode="zero"), "padding_mode"),
+        (lambda: tg.nn.ConvTranspose2d(3, 4, 3, padding_mode="reflect"), "padding_mode"),
+        (lambda: tg.nn.ConvTranspose2d(3, 4, 3, stride=2, output_padding=2)(tg.zeros(1, 3, 4, 4)), "output_padding"),
+        (lambda: tg.nn.ConvTranspose2d(3, 4, 3, stride=2)(tg.zeros(1, 3, 4, 4), output_size=(11, 11)), "range from"),
+        (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), scale_factor=2, mode="lanczos"), "lanczos"),
+        (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), scale_factor=2, mode="bilinear"), "4-d input"),
+        (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=3, scale_factor=2), "one of"),
+        (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=3, align_corners=True), "align_corners"),
         (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(3, 5, 5)), "4-d input"),
         (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(1, 2, 5, 5)), "conv2d"),
         (lambda: tg.nn.functional.conv2d(tg.zeros(1, 1, 5, 5), tg.zeros(1, 1, 3, 3), stride=2, padding="same"), "same"),
@@ -155,3 +222,90 @@ def test_errors_where_pytorch_raises(make, message) -> None:
     with pytest.raises((ValueError, NotImplementedError)) as caught:
         make()
     assert message in str(caught.value)
+
+
+def test_conv_transpose_initialisation_and_state_dict_are_pytorchs() -> None:
+    """weight (in, out/groups, kh, kw), bounds +-1/sqrt(fan_in) with fan_in = out/groups * kh * kw, as PyTorch."""
+    tg.manual_seed(0)
+    ours, theirs = tg.nn.ConvTranspose2d(4, 6, (3, 5), groups=2), torch.nn.ConvTranspose2d(4, 6, (3, 5), groups=2)
+    assert {k: v.shape for k, v in ours.state_dict().items()} == {k: v.shape for k, v in theirs.state_dict().items()}
+    assert repr(ours) == repr(theirs)
+    fan_in = 3 * 3 * 5
+    weight, bias = np.abs(ours.weight.detach().numpy()), np.abs(ours.bias.detach().numpy())
+    assert 0.95 / np.sqrt(fan_in) < weight.max() <= 1 / np.sqrt(fan_in)  # 360 draws spread over the whole range
+    assert bias.max() <= 1 / np.sqrt(fan_in)
+
+
+@pytest.mark.parametrize(
+    "layer, x_shape, output_size",
+    [
+        ("ConvTranspose2d", (1, 3, 5, 5), (9, 9)),
+        ("ConvTranspose2d", (1, 3, 5, 5), (10, 10)),
+        ("ConvTranspose2d", (1, 3, 5, 5), (1, 3, 9, 10)),  # batch and channels may come too
+        ("ConvTranspose1d", (2, 3, 6), (12,)),
+    ],
+)
+def test_conv_transpose_output_size_picks_the_output_padding_as_pytorch(layer, x_shape, output_size) -> None:
+    ours = getattr(tg.nn, layer)(3, 2, 3, stride=2, padding=1).double()
+    theirs = getattr(torch.nn, layer)(3, 2, 3, stride=2, padding=1).double()
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(5).normal(size=x_shape)
+    out, expected = ours(tg.tensor(x), output_size=output_size), theirs(torch.tensor(x), output_size=output_size)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+# (x shape, options) for F.interpolate: every mode, by size and by scale_factor, float32 and float64
+INTERPOLATIONS = [
+    ((1, 2, 5), {"size": 8}),
+    ((1, 2, 10), {"size": 6}),  # PyTorch's float32 step 10/6 floors 3 * step to 4, not 5
+    ((1, 2, 5), {"scale_factor": 2.5}),
+    ((1, 2, 4, 5), {"size": (7, 3)}),
+    ((1, 2, 4, 5), {"scale_factor": (1.7, 0.6)}),
+    ((1, 2, 4, 5), {"scale_factor": 1.7, "mode": "nearest-exact"}),
+    ((1, 1, 3, 4, 5), {"size": (4, 2, 7)}),
+    ((1, 2, 5), {"size": 8, "mode": "linear"}),
+    ((1, 2, 5), {"size": 3, "mode": "linear", "align_corners": True}),
+    ((2, 2, 4, 5), {"size": (7, 3), "mode": "bilinear"}),
+    ((2, 2, 4, 5), {"scale_factor": (2.3, 0.7), "mode": "bilinear"}),
+    ((2, 2, 4, 5), {"scale_factor": (2.3, 0.7), "mode": "bilinear", "align_corners": True}),
+    ((1, 2, 4, 5), {"scale_factor": 1.7, "mode": "bilinear", "recompute_scale_factor": True}),
+    ((1, 1, 3, 4, 5), {"size": (4, 2, 7), "mode": "trilinear"}),
+    ((1, 2, 4, 5), {"size": (7, 3), "mode": "bicubic"}),
+    ((2, 1, 5, 6), {"scale_factor": (2.3, 0.6), "mode": "bicubic"}),
+    ((2, 1, 5, 6), {"scale_factor": (2.3, 0.6), "mode": "bicubic", "align_corners": True}),
+    ((2, 2, 7, 5), {"size": (3, 4), "mode": "area"}),
+    ((2, 2, 9), {"scale_factor": 0.5, "mode": "area"}),
+    ((1, 1, 5, 4, 6), {"size": (2, 3, 4), "mode": "area"}),
+]
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-14), (np.float32, 2e-6)], ids=["float64", "float32"])
+@pytest.mark.parametrize("x_shape, options", INTERPOLATIONS)
+def test_interpolate_matches_torch(x_shape, options, dtype, tol) -> None:
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=x_shape).astype(dtype)
+    tx, px = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out = tg.nn.functional.interpolate(tx, **options)
+    expected = torch.nn.functional.interpolate(px, **options)
+    assert out.shape == tuple(expected.shape) and out.dtype == x.dtype
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=tol, atol=tol)
+    g = rng.normal(size=out.shape).astype(dtype)
+    (out * tg.tensor(g)).sum().backward()
+    expected.backward(torch.tensor(g))
+    np.testing.assert_allclose(tx.grad.numpy(), px.grad.numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize(
+    "fn, x_shape, output_size",
+    [
+        ("adaptive_max_pool2d", (2, 3, 7, 5), (3, 2)),
+        ("adaptive_max_pool2d", (3, 4, 5), 6),
+        ("adaptive_max_pool1d", (2, 9), 4),
+    ],
+)
+def test_adaptive_max_pool_indices_are_torchs(fn, x_shape, output_size) -> None:
+    x = np.random.default_rng(7).normal(size=x_shape)
+    _, ours = getattr(tg.nn.functional, fn)(tg.tensor(x), output_size, return_indices=True)
+    _, theirs = getattr(torch.nn.functional, fn)(torch.tensor(x), output_size, return_indices=True)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

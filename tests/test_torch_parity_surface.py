@@ -99,6 +99,13 @@ ROWS = [
     Row("lerp", lambda lib, a, b, w: lib.lerp(a, b, w), ((3, 4), (4,), (3, 1))),
     Row("lerp scalar weight", lambda lib, a, b: a.lerp(b, 0.25), ((3, 4), (3, 4))),
     Row("logaddexp", lambda lib, a, b: lib.logaddexp(a * 100, b), ((3, 4), (3, 4))),
+    Row("xlogy", lambda lib, a, b: lib.xlogy(a, b), ((3, 4), (4,)), domain="positive"),
+    Row(
+        "xlogy where x is 0",
+        lambda lib, a, b: lib.xlogy(a * lib.tensor([0.0, 1.0, 0.0, 1.0]), b),
+        ((3, 4), (4,)),
+        "positive",
+    ),
     Row("hypot", lambda lib, a, b: lib.hypot(a, b), ((3, 4), (1, 4))),
     Row("copysign", lambda lib, a, b: lib.copysign(a, b), ((3, 4), (3, 4))),
     Row("fmod", lambda lib, a, b: lib.fmod(a * 3, b), ((3, 4), (3, 4))),
@@ -177,6 +184,11 @@ ROWS = [
     Row("unfold", lambda lib, x: x.unfold(1, 2, 1), ((2, 5, 3),)),
     Row("unfold step 2", lambda lib, x: x.unfold(-1, 3, 2), ((2, 7),)),
     Row("narrow", lambda lib, x: lib.narrow(x, 1, 1, 2), ((3, 4),)),
+    Row(
+        "square, view, contiguous, clone",
+        lambda lib, x: (lib.square(x), x.T.contiguous().view(2, 6), x.view(-1), x.clone(), x.contiguous()),
+        ((3, 4),),
+    ),
     Row("movedim", lambda lib, x: lib.movedim(x, (0, 1), (2, 0)), ((2, 3, 4),)),
     Row("swapaxes", lambda lib, x: lib.swapaxes(x, 0, 2), ((2, 3, 4),)),
     Row("meshgrid ij", lambda lib, a, b: lib.meshgrid(a, b, indexing="ij"), ((3,), (4,))),
@@ -251,6 +263,34 @@ ROWS = [
             lib.einsum("...i->...", b),
         ),
         ((2, 3, 4), (2, 4, 5)),
+    ),
+    Row(
+        "einsum ... broadcast",
+        lambda lib, a, b: (
+            lib.einsum("...ij,...jk->...ik", a, b),
+            lib.einsum("...ij,...jk", b.transpose(-1, -2), a.transpose(-1, -2)),
+            lib.einsum("...,...->...", a[0, :, :, 0], b[:, 0, :1]),
+        ),
+        ((2, 1, 3, 4), (5, 4, 2)),
+    ),
+    Row(
+        "einsum size-1 labels broadcast",
+        lambda lib, a, b: (lib.einsum("ij,ij->ij", a[:1], b), lib.einsum("ij,jk->ik", a[:, :1], b[:1].T)),
+        ((3, 4), (3, 4)),
+    ),
+    Row(
+        "einsum diagonals",
+        lambda lib, x: (lib.einsum("bii->bi", x), lib.einsum("iij->", x[:3, :3]), lib.einsum("bii", x)),
+        ((3, 3, 3),),
+    ),
+    Row(
+        "einsum sublist form",
+        lambda lib, a, b: (
+            lib.einsum(a, [0, 1], b, [1, 2], [0, 2]),
+            lib.einsum(a, [27, 1], b, [1, 51]),
+            lib.einsum(a, [Ellipsis, 1], b, [1, 2], [Ellipsis, 2]),
+        ),
+        ((3, 4), (4, 2)),
     ),
     Row("einsum three operands", lambda lib, a, b, c: lib.einsum("i,ij,jk->k", a, b, c), ((3,), (3, 4), (4, 2))),
     Row("nonzero", lambda lib, x: (lib.nonzero(x > 0), (x > 0).nonzero(as_tuple=True)), ((4, 5),)),
@@ -359,11 +399,15 @@ def test_bitwise_ops_refuse_float_tensors_as_torch() -> None:
         torch.tensor([1.0]) & torch.tensor([1.0])
 
 
-def test_floor_divide_has_no_gradient() -> None:
-    # PyTorch raises at backward ("derivative for floor_divide is not implemented"); ours is outside the graph
-    x = tg.tensor([1.5, -2.5], requires_grad=True)
-    assert not (x // 2).requires_grad
-    np.testing.assert_array_equal((x // 2).numpy(), [0.0, -2.0])
+def test_floor_divide_has_no_derivative_as_torch() -> None:
+    # the result of a tensor that requires grad requires grad, and backward through it raises, as PyTorch
+    for lib in (tg, torch):
+        x = lib.tensor([1.5, -2.5], requires_grad=True)
+        for q in (x // 2, 7.0 // x, lib.floor_divide(x, x)):
+            assert q.requires_grad
+            with pytest.raises(RuntimeError, match="floor_divide.*not implemented"):
+                q.sum().backward()
+    np.testing.assert_array_equal((tg.tensor([1.5, -2.5]) // 2).numpy(), [0.0, -2.0])
 
 
 # ---- creation: deterministic values and dtypes as PyTorch's -----------------------------------------

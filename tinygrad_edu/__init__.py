@@ -9,6 +9,7 @@ tensor([2., 4., 6.], dtype=float32)
 
 import numpy as _np
 
+from tinygrad_edu import functional as _functional
 from tinygrad_edu import functional_surface as _functional_surface
 from tinygrad_edu import (  # noqa: E402  (they build on everything above)
     linalg,  # noqa: E402  (tg.linalg, as torch.linalg)
@@ -68,37 +69,12 @@ from tinygrad_edu.debug import (
 )
 from tinygrad_edu.device import device  # noqa: E402
 from tinygrad_edu.errors import ArgumentError, DtypeError, SerializationError, ShapeError
-from tinygrad_edu.functional import (
-    abs,
-    cat,
-    chunk,
-    clamp,
-    exp,
-    log,
-    log1p,
-    log_softmax,
-    logsumexp,
-    matmul,
-    maximum,
-    mean,
-    minimum,
-    mm,
-    relu,
-    sigmoid,
-    softmax,
-    split,
-    sqrt,
-    stack,
-    std,
-    sum,
-    tanh,
-    var,
-)
+from tinygrad_edu.functional import *  # noqa: F403  (tg.exp, tg.cat, ...: the list is its __all__)
 from tinygrad_edu.functional_surface import *  # noqa: F403  (tg.sin, tg.cumsum, ...: the list is its __all__)
-from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_edu.graph import draw_graph
 from tinygrad_edu.serialization import load, save
-from tinygrad_edu.tensor import Tensor, from_numpy, get_default_dtype, result_type, set_default_dtype, tensor, where  # noqa: I001  (Tensor first: the rest build on it)
+from tinygrad_edu.tensor import Tensor, from_numpy, get_default_dtype, result_type, set_default_dtype, tensor  # noqa: I001  (Tensor first: the rest build on it)
 
 __version__ = "0.1.0"
 
@@ -117,7 +93,6 @@ __all__ = [
     "Tensor",
     "tensor",
     "from_numpy",
-    "where",
     "get_default_dtype",
     "set_default_dtype",
     "result_type",
@@ -162,6 +137,7 @@ __all__ = [
     "SerializationError",
     "GradcheckError",
     "gradcheck",
+    "gradgradcheck",
     "AnomalyError",
     "BadBackward",
     "GradReport",
@@ -176,30 +152,7 @@ __all__ = [
     "load",
     "draw_graph",
     "compile",
-    "abs",
-    "cat",
-    "chunk",
-    "clamp",
-    "exp",
-    "log",
-    "log1p",
-    "log_softmax",
-    "logsumexp",
-    "matmul",
-    "maximum",
-    "mean",
-    "minimum",
-    "mm",
-    "relu",
-    "sigmoid",
-    "softmax",
-    "split",
-    "sqrt",
-    "stack",
-    "std",
-    "sum",
-    "tanh",
-    "var",
+    *_functional.__all__,
     "linalg",
     "device",
     *_functional_surface.__all__,

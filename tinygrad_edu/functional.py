@@ -11,8 +11,9 @@ from typing import Any
 
 from tinygrad_edu import ops
 from tinygrad_edu.arguments import Dim, check_dim
+from tinygrad_edu.dtypes import DTypeLike, _cast, _promote, result_type
 from tinygrad_edu.errors import ShapeError
-from tinygrad_edu.tensor import DTypeLike, Tensor, _cast, _operand_tensor, _promote, result_type, where
+from tinygrad_edu.tensor import Tensor, _operand_tensor, where
 
 __all__ = [
     "cat",
@@ -40,6 +41,26 @@ __all__ = [
     "softmax",
     "log_softmax",
     "logsumexp",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "neg",
+    "clip",
+    "max",
+    "min",
+    "dot",
+    "reshape",
+    "flatten",
+    "squeeze",
+    "unsqueeze",
+    "permute",
+    "transpose",
+    "t",
+    "broadcast_to",
+    "clone",
+    "detach",
 ]
 
 
@@ -214,3 +235,115 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 def logsumexp(x: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over `dim`, computed stably (see `Tensor.logsumexp`)."""
     return _operand_tensor(x).logsumexp(dim, keepdim)
+
+
+# ---- the function forms of more Tensor methods, as torch.<name> (tests/test_front_door.py lists them) ----
+
+
+def add(input: Any, other: Any) -> Tensor:
+    """input + other, elementwise with broadcasting (see `Tensor.add`)."""
+    return _operand_tensor(input).add(other)
+
+
+def sub(input: Any, other: Any) -> Tensor:
+    """input - other, elementwise with broadcasting (see `Tensor.sub`)."""
+    return _operand_tensor(input).sub(other)
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """input * other, elementwise with broadcasting (see `Tensor.mul`)."""
+    return _operand_tensor(input).mul(other)
+
+
+def div(input: Any, other: Any) -> Tensor:
+    """input / other, elementwise with broadcasting, true division (see `Tensor.div`)."""
+    return _operand_tensor(input).div(other)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """input ** exponent, elementwise with broadcasting (see `Tensor.pow`)."""
+    return _operand_tensor(input).pow(exponent)
+
+
+def neg(input: Any) -> Tensor:
+    """-input, elementwise (see `Tensor.neg`)."""
+    return _operand_tensor(input).neg()
+
+
+clip = clamp  # NumPy's name, as PyTorch has it
+
+
+def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+    """The largest value; over an int `dim` the named tuple (values, indices); with a tensor as the second
+    argument the elementwise maximum, as `torch.max(a, b)` (see `Tensor.max`).
+
+    Example:
+        >>> tg.max(tg.tensor([[1.0, 5.0], [4.0, 2.0]]), 1).indices
+        tensor([1, 0], dtype=int64)
+    """
+    if isinstance(dim, Tensor):
+        return maximum(input, dim)
+    return _operand_tensor(input).max(dim, keepdim)
+
+
+def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+    """The smallest value; over an int `dim` the named tuple (values, indices); with a tensor as the second
+    argument the elementwise minimum, as `torch.min(a, b)` (see `Tensor.min`)."""
+    if isinstance(dim, Tensor):
+        return minimum(input, dim)
+    return _operand_tensor(input).min(dim, keepdim)
+
+
+def dot(input: Any, other: Any) -> Tensor:
+    """The inner product of two vectors (see `Tensor.dot`)."""
+    return _operand_tensor(input).dot(other)
+
+
+def reshape(input: Any, shape: Sequence[int]) -> Tensor:
+    """input's elements in a new shape (-1: inferred), as `torch.reshape` (see `Tensor.reshape`)."""
+    return _operand_tensor(input).reshape(shape)
+
+
+def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Dimensions start_dim to end_dim merged into one (see `Tensor.flatten`)."""
+    return _operand_tensor(input).flatten(start_dim, end_dim)
+
+
+def squeeze(input: Any, dim: Dim = None) -> Tensor:
+    """input without its size-1 dimensions (or only `dim`'s) (see `Tensor.squeeze`)."""
+    return _operand_tensor(input).squeeze(dim)
+
+
+def unsqueeze(input: Any, dim: int) -> Tensor:
+    """input with a new size-1 dimension at `dim` (see `Tensor.unsqueeze`)."""
+    return _operand_tensor(input).unsqueeze(dim)
+
+
+def permute(input: Any, dims: Sequence[int]) -> Tensor:
+    """input's dimensions in the order `dims` (see `Tensor.permute`)."""
+    return _operand_tensor(input).permute(*dims)
+
+
+def transpose(input: Any, dim0: int, dim1: int) -> Tensor:
+    """input with dimensions dim0 and dim1 swapped (see `Tensor.transpose`)."""
+    return _operand_tensor(input).transpose(dim0, dim1)
+
+
+def t(input: Any) -> Tensor:
+    """A matrix transposed; a vector or 0-d tensor as it is (see `Tensor.t`)."""
+    return _operand_tensor(input).t()
+
+
+def broadcast_to(input: Any, size: Sequence[int]) -> Tensor:
+    """input stretched to `size` by broadcasting (see `Tensor.broadcast_to`)."""
+    return _operand_tensor(input).broadcast_to(size)
+
+
+def clone(input: Any) -> Tensor:
+    """A copy of input that stays in the graph (see `Tensor.clone`)."""
+    return _operand_tensor(input).clone()
+
+
+def detach(input: Any) -> Tensor:
+    """input outside the graph, sharing its data (see `Tensor.detach`)."""
+    return _operand_tensor(input).detach()

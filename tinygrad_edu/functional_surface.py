@@ -31,12 +31,16 @@ __all__ = [
     "asinh",
     "acosh",
     "atanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
     "hypot",
     "exp2",
     "expm1",
     "log2",
     "log10",
     "logaddexp",
+    "xlogy",
     "erf",
     "erfc",
     "reciprocal",
@@ -47,8 +51,10 @@ __all__ = [
     "ceil",
     "round",
     "trunc",
+    "fix",
     "frac",
     "sign",
+    "sgn",
     "copysign",
     "fmod",
     "remainder",
@@ -91,6 +97,8 @@ __all__ = [
     "mode",
     "unique",
     "flip",
+    "fliplr",
+    "flipud",
     "roll",
     "repeat_interleave",
     "tile",
@@ -191,6 +199,9 @@ def atanh(input: Any) -> Tensor:
     return _operand_tensor(input).atanh()
 
 
+arcsinh, arccosh, arctanh = asinh, acosh, atanh  # NumPy's names, as PyTorch has them too
+
+
 def hypot(input: Any, other: Any) -> Tensor:
     """sqrt(input^2 + other^2) (input.hypot(other))."""
     return _operand_tensor(input).hypot(other)
@@ -219,6 +230,11 @@ def log10(input: Any) -> Tensor:
 def logaddexp(input: Any, other: Any) -> Tensor:
     """log(e^input + e^other) (input.logaddexp(other))."""
     return _operand_tensor(input).logaddexp(other)
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """input log(other), 0 where input is 0 (input.xlogy(other))."""
+    return _operand_tensor(input).xlogy(other)
 
 
 def erf(input: Any) -> Tensor:
@@ -271,6 +287,9 @@ def trunc(input: Any) -> Tensor:
     return _operand_tensor(input).trunc()
 
 
+fix = trunc  # PyTorch's other name
+
+
 def frac(input: Any) -> Tensor:
     """x - trunc(x) (x.frac())."""
     return _operand_tensor(input).frac()
@@ -279,6 +298,9 @@ def frac(input: Any) -> Tensor:
 def sign(input: Any) -> Tensor:
     """-1, 0 or 1 (x.sign())."""
     return _operand_tensor(input).sign()
+
+
+sgn = sign  # (for real tensors, as here, sgn is sign)
 
 
 def copysign(input: Any, other: Any) -> Tensor:
@@ -501,6 +523,16 @@ def flip(input: Any, dims: Sequence[int]) -> Tensor:
     return _operand_tensor(input).flip(dims)
 
 
+def fliplr(input: Any) -> Tensor:
+    """Reversed left to right, along dim 1 (x.fliplr())."""
+    return _operand_tensor(input).fliplr()
+
+
+def flipud(input: Any) -> Tensor:
+    """Reversed upside down, along dim 0 (x.flipud())."""
+    return _operand_tensor(input).flipud()
+
+
 def roll(input: Any, shifts: Any, dims: Any = None) -> Tensor:
     """Shifted with wrap-around (x.roll(shifts, dims))."""
     return _operand_tensor(input).roll(shifts, dims)
@@ -675,19 +707,24 @@ def numel(input: Any) -> int:
 # ---- einsum -------------------------------------------------------------------------------------
 
 
-def einsum(equation: str, *operands: Any) -> Tensor:
+def einsum(equation: Any, *operands: Any) -> Tensor:
     """A sum of products named by index labels, as torch.einsum: "ij,jk->ik" is a matrix product,
-    "ii->" a trace, "bi,bi->b" a batch of dot products, "...ij,...jk" a batched one. Without "->" the
-    output is the "..." dims, then the labels that occur once, in alphabetical order. (The "..." dims
-    must have equal sizes in every operand: they are not broadcast.)
+    "ii->" a trace, "ii->i" a diagonal, "bi,bi->b" a batch of dot products, "...ij,...jk" a batched one.
+    Without "->" the output is the "..." dims, then the labels that occur once, in alphabetical order.
+    A dim of size 1 is broadcast against the same label's size elsewhere, "..." dims as broadcasting
+    aligns them (from the right). PyTorch's sublist form, einsum(a, [0, 1], b, [1, 2], [0, 2]), works too.
 
     Example:
         >>> tg.einsum("ij,j->i", tg.ones(2, 3), tg.ones(3)).shape
         (2,)
+        >>> tg.einsum("...ij,...jk->...ik", tg.ones(2, 1, 3, 4), tg.ones(5, 4, 2)).shape
+        (2, 5, 3, 2)
     """
     from tinygrad_edu import ops
     from tinygrad_edu.errors import ShapeError
 
+    if not isinstance(equation, str):
+        equation, operands = _sublist_equation((equation, *operands))
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     equation = equation.replace(" ", "")
@@ -704,16 +741,46 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     for spec, t in zip(specs, ts):
         if len(spec) != t.ndim:
             raise ShapeError(f"einsum: {spec!r} names {len(spec)} dims for an operand of shape {t.shape}")
+        own: dict[str, int] = {}
         for c, n in zip(spec, t.shape):
-            if sizes.setdefault(c, n) != n:
+            if own.setdefault(c, n) != n:  # (a diagonal: no broadcasting within one operand, as PyTorch)
+                raise ShapeError(f"einsum: label {c!r} is repeated in {spec!r} with sizes {own[c]} and {n}")
+            m = sizes.get(c, n)
+            if m != n and 1 not in (m, n):
                 raise ShapeError(
-                    f"einsum: label {c!r} is {sizes[c]} in one place and {n} in another "
+                    f"einsum: label {c!r} is {m} in one place and {n} in another, and neither is 1 "
                     f"(shapes {', '.join(str(t.shape) for t in ts)})"
                 )
+            sizes[c] = n if m == 1 else m
     dtypes = {t.dtype for t in ts}
     if len(dtypes) > 1:  # as PyTorch: einsum does not promote
         raise ValueError(f"einsum: operands must have one dtype, got {sorted(str(d) for d in dtypes)}")
+    # dims of size 1 stretched to their label's size (in the graph: Expand sums their gradient back)
+    ts = [
+        t.expand(*(sizes[c] for c in spec)) if t.ndim and t.shape != tuple(sizes[c] for c in spec) else t
+        for spec, t in zip(specs, ts)
+    ]
     return ops.Einsum.apply(*ts, equation=equation)
+
+
+def _sublist_equation(args: tuple) -> tuple[str, tuple]:
+    """PyTorch's sublist form, (op1, [0, 1], op2, [1, 2], [0, 2]), as ("ab,bc->ac", (op1, op2)): labels
+    0 to 25 are a to z, 26 to 51 are A to Z, Ellipsis is "..."."""
+
+    def letters(sublist: Any) -> str:
+        out = ""
+        for label in sublist:
+            if label is Ellipsis:
+                out += "..."
+            elif isinstance(label, int) and 0 <= label < 52:
+                out += chr(ord("a") + label) if label < 26 else chr(ord("A") + label - 26)
+            else:
+                raise ValueError(f"einsum: a subscript in a sublist must be an int in [0, 52) or ..., got {label!r}")
+        return out
+
+    output = "->" + letters(args[-1]) if len(args) % 2 else ""
+    pairs = args[: len(args) - len(args) % 2]
+    return ",".join(letters(sub) for sub in pairs[1::2]) + output, tuple(pairs[0::2])
 
 
 def _name_the_ellipsis(equation: str, ts: list) -> str:
@@ -789,4 +856,7 @@ def equal(input: Any, other: Any) -> bool:
     return _operand_tensor(input).equal(other)
 
 
+less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne  # NumPy's names, as PyTorch has them
+
 __all__ += ["eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "equal"]
+__all__ += ["less", "less_equal", "greater", "greater_equal", "not_equal"]

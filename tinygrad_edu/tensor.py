@@ -4,7 +4,8 @@ This file holds the Tensor's data model and its public methods. Each differentia
 one-line delegation to the op that computes it (forward and backward side by side, in
 `tinygrad_edu/ops/`); the backward walk itself lives in `tinygrad_edu/autograd/__init__.py`.
 The rest of PyTorch's surface (trig, rounding, bitwise, scans, sorting, more shape and indexing methods)
-is inherited from `SurfaceMethods` in `tinygrad_edu/tensor_surface.py`.
+is inherited from `SurfaceMethods` in `tinygrad_edu/tensor_surface.py`. PyTorch's dtype rules (the default
+dtype, type promotion) live in `dtypes.py`, and writing into a tensor in place (`+=`, `x[i] = v`) in `in_place.py`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import builtins  # Tensor.float/int/bool (PyTorch's methods) hide the builtin ty
 import operator
 import weakref
 from collections.abc import Iterator
-from typing import Any, NamedTuple, TypeGuard
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -27,150 +28,15 @@ from tinygrad_edu.arguments import (
     check_same_dtype,
     chunk_sizes,
     infer_shape,
-    integer_index,
     reduce_args,
     shape_args,
     split_sizes,
-    variance_args,
 )
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
 
 __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
-
-DTypeLike = Any  # anything np.dtype() accepts: np.float32, tg.float64, 'float32', a dtype
-
-# The dtype of tensors made from Python floats, and of float results of int inputs, as in PyTorch.
-# tg.set_default_dtype changes it; code elsewhere reads it through get_default_dtype() at call time.
-DEFAULT_DTYPE = np.dtype(np.float32)
-
-
-def get_default_dtype() -> np.dtype:
-    """The default float dtype (float32 unless set_default_dtype changed it), as `torch.get_default_dtype`."""
-    return DEFAULT_DTYPE
-
-
-def set_default_dtype(dtype: DTypeLike) -> None:
-    """Make `dtype` (a float dtype) the default for Python floats, creation functions and new layers, as
-    `torch.set_default_dtype`.
-
-    Example:
-        >>> tg.set_default_dtype(tg.float64); tg.tensor(1.5).dtype
-        dtype('float64')
-    """
-    global DEFAULT_DTYPE
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise DtypeError(f"set_default_dtype: only floating-point dtypes can be the default, got {dtype}")
-    DEFAULT_DTYPE = dtype
-
-
-_PLAIN_DATA = (np.ndarray, list, tuple, float, int, bool)  # what tensors are usually made from: no other array kind
-
-
-def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
-    """Convert what a user hands us into a new ndarray, following PyTorch's dtype rules."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if dtype is not None:
-        dtype = np.dtype(dtype)
-    if type(data) not in _PLAIN_DATA and _autograd.is_other_array(data):
-        # a traced array: a copy of its own kind, with the same dtype rules
-        if dtype is None:
-            dtype = data.dtype if data.dtype.kind == "f" else DEFAULT_DTYPE
-        return data.astype(dtype)
-    try:
-        array = np.array(data, dtype=dtype)
-    except ValueError as error:
-        if isinstance(data, (list, tuple)):
-            raise ValueError(f"tensor: ragged nested sequence: every row must have the same length ({error})") from None
-        raise
-    except TypeError as error:
-        raise DtypeError(f"tensor: cannot make a tensor from {type(data).__name__}: {error}") from None
-    if array.dtype.kind not in "biuf":
-        raise DtypeError(
-            f"tensor: unsupported data of dtype {array.dtype} (from {type(data).__name__}); "
-            "tensors hold numbers (float, int or bool)"
-        )
-    if dtype is None and not isinstance(data, (np.ndarray, np.generic)):
-        # Python numbers and lists, as PyTorch: floats become the default dtype (float32), ints int64,
-        # bools bool (NumPy already gives int64 and bool for those)
-        if array.dtype.kind == "f":
-            array = array.astype(DEFAULT_DTYPE)
-        elif array.dtype.kind in "iu":
-            array = array.astype(np.int64)
-    return array
-
-
-def _check_can_require_grad(dtype: np.dtype, where: str) -> None:
-    """Refuse requires_grad on a non-float dtype: only real-valued tensors have a derivative, as in PyTorch."""
-    if dtype.kind != "f":
-        raise DtypeError(
-            f"{where}: only floating-point tensors can require grad, got dtype {dtype}; convert first, e.g. x.float()"
-        )
-
-
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's type categories: bool < integer < floating
-
-
-def _widest(dtypes: list) -> np.dtype:
-    """The dtype that holds every dtype of the highest category among `dtypes` (int + float16 is float16)."""
-    top = max(_CATEGORY[d.kind] for d in dtypes)
-    return np.result_type(*[d for d in dtypes if _CATEGORY[d.kind] == top])
-
-
-def result_type(*operands: Any) -> np.dtype:
-    """The dtype PyTorch's type promotion gives `operands` (tensors and Python numbers), as `torch.result_type`.
-
-    Tensors with dimensions decide; a 0-d tensor changes the result only when its category (bool < int <
-    float) is higher than theirs, and a Python number only when its category is higher than every
-    tensor's: then a float gives the default dtype, an int int64. So float16 tensor + float64 0-d tensor
-    is float16, int tensor + 0.5 is float32, uint8 tensor + 1000 stays uint8.
-    """
-    dims = [x.data.dtype for x in operands if isinstance(x, Tensor) and x.data.ndim]
-    zeros = [x.data.dtype for x in operands if isinstance(x, Tensor) and not x.data.ndim]
-    numbers = [x for x in operands if not isinstance(x, Tensor)]
-    dtype = _widest(dims) if dims else None
-    if zeros:
-        zero = _widest(zeros)
-        if dtype is None or _CATEGORY[zero.kind] > _CATEGORY[dtype.kind]:
-            dtype = zero
-    if numbers:
-        top = max(2 if isinstance(x, float) else 0 if isinstance(x, bool) else 1 for x in numbers)
-        if dtype is None or top > _CATEGORY[dtype.kind]:
-            dtype = (np.dtype(np.bool_), np.dtype(np.int64), DEFAULT_DTYPE)[top]
-    if dtype is None:
-        raise ArgumentError("result_type needs at least one tensor or number")
-    return dtype
-
-
-def _cast(x: Tensor, dtype: np.dtype) -> Any:
-    """x as dtype for an op's input: between floats in the graph (Cast), else its plain cast data (no gradient)."""
-    if x.data.dtype == dtype:
-        return x
-    if x.data.dtype.kind == "f" and dtype.kind == "f":
-        return x.to(dtype)
-    return x.data.astype(dtype)
-
-
-def _promote(a: Tensor, b: Any, true_divide: bool = False) -> tuple[Any, Any]:
-    """The operands of `a op b`, cast to the dtype PyTorch's type promotion gives (see result_type).
-
-    NumPy agrees with PyTorch when both sides are floats with dimensions, or `a` is a float tensor and
-    `b` a Python number; elsewhere NumPy would give another dtype (float64 for an int tensor with a Python
-    float, the wider dtype where PyTorch's 0-d tensor is "weak"), so both sides are cast first. A NumPy
-    number such as np.float64(2) counts as a Python number, as in PyTorch; true division of ints gives
-    the default float dtype.
-    """
-    if isinstance(b, np.generic):
-        b = b.item()
-    elif not isinstance(b, (Tensor, int, float)):
-        b = Tensor(b)
-    dtype = result_type(a, b)
-    if true_divide and dtype.kind != "f":  # int / int
-        dtype = DEFAULT_DTYPE
-    return _cast(a, dtype), (_cast(b, dtype) if isinstance(b, Tensor) else b)
 
 
 def _binary(op: Any, a: Tensor, b: Any, reflected: bool = False, true_divide: bool = False) -> Tensor:
@@ -194,13 +60,6 @@ def _binary(op: Any, a: Tensor, b: Any, reflected: bool = False, true_divide: bo
 def _data(x: Any) -> Any:
     """The ndarray inside a Tensor; anything else (a number, an array) as it is."""
     return x.data if isinstance(x, Tensor) else x
-
-
-class MinMax(NamedTuple):
-    """What `x.max(dim)` and `x.min(dim)` return for an int dim, as PyTorch's `torch.return_types.max`."""
-
-    values: Tensor
-    indices: Tensor
 
 
 def _is_int(dim: Any) -> TypeGuard[int]:
@@ -394,10 +253,9 @@ class Tensor(SurfaceMethods):
         `gradient`; any other shape needs one of its own shape (the vector in the vector-Jacobian
         product). The graph's saved arrays are freed afterwards unless `retain_graph=True` (its
         default is `create_graph`). With `inputs=` (a tensor or a sequence), only those tensors'
-        `.grad` receive a gradient, as in PyTorch.
+        `.grad` receive a gradient, as in PyTorch. With `create_graph=True` the gradients are recorded
+        too: `.grad` is then a tensor in a graph, which can be differentiated again.
         """
-        if create_graph:
-            raise NotImplementedError("backward(create_graph=True): double backward is not implemented yet (issue 15)")
         if retain_graph is None:
             retain_graph = create_graph
         if not self.requires_grad:
@@ -406,15 +264,21 @@ class Tensor(SurfaceMethods):
                 "did you forget requires_grad=True on an input, or call it under no_grad()?"
             )
         if inputs is None:
-            _autograd.backward(self, self._seed(gradient), retain_graph)
+            if create_graph:
+                _autograd.backward(self, _autograd.graph_seed(self, gradient), retain_graph, None, True)
+            else:
+                _autograd.backward(self, self._seed(gradient), retain_graph)
             return
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         if not inputs:
             raise RuntimeError("backward(): inputs= was given but is empty; pass the tensors to accumulate into")
-        grads = _autograd.grad(self, inputs, gradient, retain_graph=retain_graph, allow_unused=True)
+        grads = _autograd.grad(self, inputs, gradient, retain_graph, create_graph, allow_unused=True)
         for x, g in zip(inputs, grads):
             if g is not None:  # (as in PyTorch, .grad of a non-leaf input is filled too)
-                x._grad = g if x._grad is None else Tensor._from_op(x._grad.data + g.data, None)
+                if create_graph:
+                    x._grad = g if x._grad is None else x._grad + g  # recorded: the sum is in the graph
+                else:
+                    x._grad = g if x._grad is None else Tensor._from_op(x._grad.data + g.data, None)
 
     def _seed(self, gradient: Any) -> Any:
         """The array that starts a backward walk from this tensor: ones for a scalar, else `gradient`'s copy."""
@@ -604,7 +468,9 @@ class Tensor(SurfaceMethods):
         if min is None and max is None:
             raise ArgumentError("clamp: at least one of min and max must be given")
         if self.data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
-            return self.to(DEFAULT_DTYPE).clamp(min, max)  # an int tensor clamped to float bounds: float32, as PyTorch
+            return self.to(get_default_dtype()).clamp(
+                min, max
+            )  # an int tensor clamped to float bounds: float32, as PyTorch
         return _ops.Clamp.apply(self, min=_data(min), max=_data(max))
 
     clip = clamp
@@ -682,7 +548,7 @@ class Tensor(SurfaceMethods):
             >>> tg.tensor([1.0, 2.0, 3.0, 4.0]).var()     # (2.25 + 0.25 + 0.25 + 2.25) / 3
             tensor(1.6666666, dtype=float32)
         """
-        return self._variance("var", dim, unbiased, keepdim, correction)
+        return _ops.reduce.variance(self, "var", dim, unbiased, keepdim, correction)
 
     def std(
         self,
@@ -698,25 +564,7 @@ class Tensor(SurfaceMethods):
             >>> tg.tensor([1.0, 3.0]).std(correction=0)    # sqrt((1 + 1) / 2)
             tensor(1., dtype=float32)
         """
-        return self._variance("std", dim, unbiased, keepdim, correction).sqrt()
-
-    def _variance(
-        self,
-        op: str,
-        dim: Dim,
-        unbiased: builtins.bool | None,
-        keepdim: builtins.bool,
-        correction: builtins.float | None,
-    ) -> Tensor:
-        """var's formula from differentiable ops, so its gradient, 2 (x - mean) / (N - correction), is automatic."""
-        axes, keep, divisor = variance_args(op, self.data, dim, unbiased, keepdim, correction)
-        centered = self - self.mean(axes, keepdim=True)  # (mean's own gradient term sums to 0)
-        squares = (centered * centered).sum(axes, keepdim=keep)
-        if divisor > 0:
-            return squares / divisor
-        # No degrees of freedom left (N <= correction): s / 0 is inf, and 0 / 0 nan, as in PyTorch.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return squares / divisor
+        return _ops.reduce.variance(self, "std", dim, unbiased, keepdim, correction).sqrt()
 
     def max(
         self,
@@ -735,7 +583,7 @@ class Tensor(SurfaceMethods):
         """
         axes, keep = reduce_args("max", self.data.ndim, dim, keepdim, axis, keepdims)
         if _is_int(dim):
-            return self._pick(np.argmax, dim, keep)
+            return _ops.reduce.extreme_with_index(self, np.argmax, dim, keep)
         return _ops.Max.apply(self, axes=axes, keepdim=keep)
 
     def min(
@@ -749,19 +597,8 @@ class Tensor(SurfaceMethods):
         """The smallest value, or the smallest values over `dim`, as `torch.min` (see `max`)."""
         axes, keep = reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
         if _is_int(dim):
-            return self._pick(np.argmin, dim, keep)
+            return _ops.reduce.extreme_with_index(self, np.argmin, dim, keep)
         return _ops.Min.apply(self, axes=axes, keepdim=keep)
-
-    def _pick(self, arg: Any, dim: builtins.int, keepdim: builtins.bool) -> MinMax:
-        """max/min over one dim as PyTorch does it: the values at the first extreme index, whose
-        gradient goes to that one element (amax/amin share it between ties instead)."""
-        axis = check_dim("max" if arg is np.argmax else "min", dim, self.data.ndim)
-        indices = np.expand_dims(arg(self.data, axis=axis), axis) if self.data.ndim else np.asarray(0)
-        # (Gather itself: the indices of arg(), in range by construction, need none of gather's checks)
-        values = _ops.Gather.apply(self, index=indices, axis=axis) if self.data.ndim else self.clone()
-        if not keepdim and self.data.ndim:
-            values, indices = values.squeeze(axis), indices.squeeze(axis)
-        return MinMax(values, Tensor._from_op(indices, None))
 
     def gather(self, dim: builtins.int, index: Any) -> Tensor:
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on), as `torch.gather`.
@@ -773,7 +610,7 @@ class Tensor(SurfaceMethods):
         axis = check_dim("gather", dim, self.data.ndim)
         index = _data(index)
         if not (_autograd.is_other_array(index) and index.dtype.kind in "iu"):  # (traced indices stay traced)
-            index = integer_index(np.asarray(index))
+            index = np.asarray(index)
         if index.ndim != self.data.ndim:
             raise ShapeError(
                 f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}"
@@ -836,11 +673,21 @@ class Tensor(SurfaceMethods):
         target = infer_shape(self.data.shape, shape_args(shape))
         return _view(self, _ops.Reshape.apply(self, shape=target))
 
-    def view(self, *shape: Any) -> Tensor:
+    def view(self, *shape: Any, dtype: DTypeLike = None) -> Tensor:
         """reshape without a copy, as `torch.Tensor.view`: refused, as PyTorch refuses it, where the
-        elements are not laid out so that the new shape can read them in place (after a transpose)."""
-        if shape and not isinstance(shape[0], (int, np.integer, tuple, list)):
-            return self.to(shape[0])  # x.view(dtype) is a reinterpreting cast in PyTorch; here a conversion
+        elements are not laid out so that the new shape can read them in place (after a transpose).
+
+        `x.view(dtype)` reads the same bytes as another dtype, as PyTorch (the bit pattern, not a
+        conversion; outside the graph): to a smaller item the last dimension grows, to a larger one it shrinks.
+
+        Example:
+            >>> tg.tensor([1.0, -2.0]).view(tg.int32).tolist()
+            [1065353216, -1073741824]
+        """
+        if dtype is None and shape and not isinstance(shape[0], (int, np.integer, tuple, list)):
+            dtype = shape[0]
+        if dtype is not None:
+            return Tensor._from_op(_bits_as(self.data, np.dtype(dtype)), None)
         target = infer_shape(self.data.shape, shape_args(shape))
         if type(self.data) is np.ndarray and not self.data.flags.c_contiguous:
             try:
@@ -954,7 +801,7 @@ class Tensor(SurfaceMethods):
             >>> [p.shape for p in tg.zeros(5, 2).split(2)]
             [(2, 2), (2, 2), (1, 2)]
         """
-        return self._pieces(*split_sizes(self.data.shape, dim, split_size_or_sections))
+        return _ops.movement.pieces(self, *split_sizes(self.data.shape, dim, split_size_or_sections))
 
     def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         """Cut into `chunks` pieces of ceil(n / chunks) elements along `dim` (fewer pieces when that is
@@ -964,17 +811,7 @@ class Tensor(SurfaceMethods):
             >>> [p.shape for p in tg.zeros(6).chunk(4)]     # pieces of ceil(6 / 4) = 2: only 3 of them
             [(2,), (2,), (2,)]
         """
-        return self._pieces(*chunk_sizes(self.data.shape, dim, chunks))
-
-    def _pieces(self, axis: builtins.int, sizes: list[builtins.int]) -> tuple[Tensor, ...]:
-        """self[..., start:start + size, ...] along `axis` for each size in turn."""
-        before = (slice(None),) * axis
-        pieces = []
-        start = 0
-        for size in sizes:
-            pieces.append(self[before + (slice(start, start + size),)])
-            start += size
-        return tuple(pieces)
+        return _ops.movement.pieces(self, *chunk_sizes(self.data.shape, dim, chunks))
 
     def __getitem__(self, index: Any) -> Tensor:
         """Basic slicing and integer-array (or bool mask) indexing; repeated indices accumulate gradient."""
@@ -1116,189 +953,34 @@ class Tensor(SurfaceMethods):
         return self._in_place("/=", _ops.Div, other)
 
     def _in_place(self, what: str, op: Any, other: Any, **options: Any) -> Tensor:
-        """self <- op(self, other), written into self.data, as PyTorch's in-place methods.
-
-        Outside the graph (nothing requires grad, or under no_grad) this is one NumPy in-place write.
-        In the graph, the op is recorded on a copy of self's old value (its inputs must not change
-        under it), and self takes the op as its new grad_fn; ops recorded earlier keep sending their
-        gradient to the grad_fn self had then (see autograd's Function.rebased_from). Either way the
-        version goes up, so a graph that saved self's old value refuses backward.
-        """
-        record = _autograd.is_grad_enabled() and (
-            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
-        )
-        if record and self.requires_grad and self.grad_fn is None:
-            raise RuntimeError(
-                f"{what}: a leaf Variable that requires grad is being used in an in-place operation "
-                f"(a {self.dtype} tensor of shape {self.shape}); do it under `with tg.no_grad():` (as "
-                "optimizers do), or work on a copy: x = x.clone()"
-            )
-        if record:
-            old = Tensor._from_op(self.data.copy(), self.grad_fn)  # self's value before, at its grad_fn then
-            old.requires_grad = self.requires_grad
-            if op is _ops.SetItem:
-                out = op.apply(old, other, **options)
-            else:
-                out = _binary(op, old, other, true_divide=op is _ops.Div)
-            _check_cast(what, out.data, self.data)
-            bases = self._bases_to_update(what)
-            views = self._slices_to_update(bases)
-            if any(t.requires_grad and not any(t is v for v in views) for t in self._other_aliases(bases)):
-                raise RuntimeError(
-                    f"{what}: this in-place change of a tensor of shape {self.shape} also changes another tensor "
-                    "in the graph that shares its data (a view made by reshape, permute or detach), whose "
-                    "gradient would then be wrong. Change a copy instead (x = x.clone()), or make the view "
-                    "after the change"
-                )
-            self.data[...] = out.data
-        else:
-            out = None
-            value = _data(other)
-            if op is _ops.SetItem:
-                self.data[options["index"]] = value
-            else:
-                try:
-                    if op is _ops.Add:
-                        self.data += value
-                    elif op is _ops.Sub:
-                        self.data -= value
-                    elif op is _ops.Mul:
-                        self.data *= value
-                    else:
-                        self.data /= value
-                except TypeError:  # NumPy refuses e.g. float into int, as PyTorch does
-                    _check_cast(what, np.result_type(self.data, value), self.data)
-                    raise
-        previous_fn = self.grad_fn
-        self._bump_version()
-        if out is not None:
-            self._take_grad_fn(out, previous_fn)
-            # A slice written in place changes its base too: as PyTorch's CopySlices, each base (the
-            # slice's, then that one's, ...) takes the op "its old value with the slice written in".
-            view = self
-            for base, index, base_old in bases:
-                written = _ops.SetItem.apply(base_old, view, index=index)
-                # (base's data already holds these values, through NumPy's view; written again for
-                # tg.compile, whose traced arrays do not share memory as views do)
-                base.data[...] = written.data
-                base._take_grad_fn(written, base_old.grad_fn)
-                view = base
-            for view in views:
-                base, index = view._view_of
-                regenerated = _ops.Index.apply(base, index=index)
-                view.data[...] = regenerated.data  # (the same values already, but for tg.compile: see above)
-                view._take_grad_fn(regenerated, view.grad_fn)
-        return self
-
-    def _take_grad_fn(self, out: Tensor, previous_fn: Any) -> None:
-        """Make out's op (an in-place op recorded on a copy of self) self's grad_fn; it remembers the old one."""
-        if out.grad_fn is not None:
-            out.grad_fn.rebased_from = previous_fn
-            out.grad_fn.made_version = self._version
-            self.grad_fn = out.grad_fn
-            self.requires_grad = True
-
-    def _bases_to_update(self, what: str) -> list[tuple[Tensor, Any, Tensor]]:
-        """For an in-place op recorded on a view: (base, index, base's value before) for each tensor it
-        is a slice of, innermost first. A reshape or permute view cannot be written back: refused."""
-        bases = []
-        t = self
-        while getattr(t, "_view_of", None) is not None:
-            base, index = t._view_of
-            if index is None or (base.requires_grad and base.grad_fn is None):
-                kind = "a view of a leaf that requires grad" if index is not None else "a reshape or permute view"
-                raise RuntimeError(
-                    f"{what}: {kind} (shape {t.shape} of a tensor of shape {base.shape}) is being used in an "
-                    "in-place operation that autograd records; change a copy instead (x = x.clone())"
-                )
-            base_old = Tensor._from_op(base.data.copy(), base.grad_fn)  # base's value before, at its grad_fn
-            base_old.requires_grad = base.requires_grad
-            bases.append((base, index, base_old))
-            t = base
-        return bases
-
-    def _slices_to_update(self, bases: list[tuple[Tensor, Any, Tensor]]) -> list[Tensor]:
-        """The live slices of self or of its bases (or slices of those, ...), which an in-place change of
-        self may change: each gets a fresh grad_fn afterwards, as PyTorch regenerates its views'."""
-        updated = {id(self)} | {id(base) for base, _, _ in bases}
-        pending = [
-            t
-            for t in self._other_aliases(bases)
-            if getattr(t, "_view_of", None) is not None and t._view_of[1] is not None
-        ]
-        slices: list[Tensor] = []
-        found = True
-        while found:  # a slice of a slice after that slice: bases before their slices
-            found = False
-            for t in pending:
-                if id(t) not in updated and id(t._view_of[0]) in updated:
-                    slices.append(t)
-                    updated.add(id(t))
-                    found = True
-        return slices
-
-    def _other_aliases(self, bases: list[tuple[Tensor, Any, Tensor]]) -> list[Tensor]:
-        """The other live tensors that share self's data, besides the bases updated with it."""
-        group = getattr(self, "_aliases", None)
-        if group is None:
-            return []
-        skip = {id(self)} | {id(base) for base, _, _ in bases}
-        return [t for t in (ref() for ref in group) if t is not None and id(t) not in skip]
+        """self <- op(self, other), written into self.data, as PyTorch's in-place methods (see in_place.py)."""
+        return _in_place(self, what, op, other, **options)
 
     def _bump_version(self) -> None:
-        """Count one in-place change of this tensor's data, on it and every tensor sharing its data.
-
-        Each op that made one of them and saved its output learns its output changed, so its backward
-        refuses (as PyTorch). Optimizers call this after updating `p.data` in place.
-        """
-        _autograd.note_in_place()
-        group = getattr(self, "_aliases", None)
-        tensors = [self] if group is None else [t for t in (ref() for ref in group) if t is not None]
-        for t in tensors:
-            t._version += 1
-            if t.grad_fn is not None:
-                t.grad_fn.output_changed = (t.data, t._version)
+        """Count one in-place change of self's data (see in_place.py); optimizers call it after `p.data -= ...`."""
+        _bump_version(self)
 
 
-def _check_cast(what: str, result: Any, target: np.ndarray) -> None:
-    """Refuse an in-place op whose result dtype cannot be stored in the target, as PyTorch does."""
-    dtype = result if isinstance(result, np.dtype) else result.dtype  # (.dtype: also for a traced array)
-    if not np.can_cast(dtype, target.dtype, casting="same_kind"):
-        raise DtypeError(
-            f"{what}: result type {dtype} can't be cast to the desired output type {target.dtype} "
-            "(an in-place op keeps the tensor's dtype); use the out-of-place form, e.g. x = x + y"
-        )
-
-
-def _share_version(base: Tensor, alias: Tensor) -> Tensor:
-    """Give `alias`, which holds (part of) base's data, base's version counter: an in-place change of
-    either counts for both, as for PyTorch's views. The tensors sharing data are a list of weak references."""
-    alias._version = base._version
-    group = getattr(base, "_aliases", None)  # (an unset slot: no alias yet)
-    if group is None:
-        group = base._aliases = [weakref.ref(base)]
-    elif len(group) >= 16 and len(group) & (len(group) - 1) == 0:  # now and then, forget the dead ones
-        group[:] = [ref for ref in group if ref() is not None]
-    group.append(weakref.ref(alias))
-    alias._aliases = group
-    return alias
-
-
-def _view(base: Tensor, out: Tensor, index: Any = None) -> Tensor:
-    """out, made from base by a reshape, permute or slice (index); when NumPy made it a view of base's
-    data (no copy), it shares base's version counter (see _share_version) and remembers base, so that
-    an in-place change of it is written back into base's graph too (see Tensor._in_place)."""
-    if index is not None:
-        # basic slicing (ints, slices, None, ...) always gives a view in NumPy; said so from the index,
-        # not from memory, so that tg.compile's traced arrays (which share no memory) follow it too
-        is_view = _ops.movement._is_basic(index)
-    else:
-        owner = out.data.base
-        is_view = owner is not None and (owner is base.data or owner is base.data.base)
-    if is_view:
-        out._view_of = (base, index)
-        return _share_version(base, out)
-    return out
+def _bits_as(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """data's bytes read as dtype (view(dtype)), refused where PyTorch refuses it."""
+    if dtype.itemsize != data.dtype.itemsize:
+        what = f"view {data.dtype} as {dtype} (different element sizes)"
+        if data.ndim == 0:
+            raise RuntimeError(f"view: a 0-d tensor cannot {what}, as in PyTorch; reshape it to 1-d first")
+        if data.strides[-1] != data.dtype.itemsize and data.shape[-1] != 1:
+            raise RuntimeError(
+                f"view: the last dimension must be contiguous to {what}, as in PyTorch (after a transpose "
+                "it is not); call .contiguous() first"
+            )
+        ratio = dtype.itemsize // data.dtype.itemsize
+        if ratio > 1 and data.shape[-1] % ratio:
+            raise RuntimeError(
+                f"view: the last dimension ({data.shape[-1]}) must be divisible by {ratio} to {what}, as in PyTorch"
+            )
+    try:
+        return data.view(dtype)
+    except ValueError as error:  # (other strides that the larger item does not divide, as PyTorch refuses)
+        raise RuntimeError(f"view: cannot view {data.dtype} as {dtype} with shape {data.shape}: {error}") from None
 
 
 def _index_arrays(index: Any) -> Any:
@@ -1306,10 +988,25 @@ def _index_arrays(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, Tensor):
-        return integer_index(index.data)
+        return _tensor_index(index.data)
     if isinstance(index, list):
-        return integer_index(np.asarray(index))
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+        return index.astype(np.int64)  # (a list or array of floats: truncated toward zero, as PyTorch)
     return index
+
+
+def _tensor_index(data: Any) -> Any:
+    """An index tensor's array as PyTorch takes it: int64, int32 and bool as they are, uint8 as a mask
+    (PyTorch's old byte masks); a float (or int8, int16) tensor is an IndexError, not its values truncated."""
+    if data.dtype == np.uint8:
+        return data.astype(bool)
+    if data.dtype.kind != "b" and (data.dtype.kind not in "iu" or data.dtype.itemsize < 4):
+        raise IndexError(
+            f"tensors used as indices must be long, int, byte or bool tensors (as in PyTorch), got a tensor of "
+            f"dtype {data.dtype}; convert it with .long()"
+        )
+    return data
 
 
 def _ints_first(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
@@ -1400,3 +1097,13 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 from tinygrad_edu import autograd as _autograd  # noqa: E402
 from tinygrad_edu import numpy_dispatch as _numpy_dispatch  # noqa: E402
 from tinygrad_edu import ops as _ops  # noqa: E402
+from tinygrad_edu.dtypes import (  # noqa: E402  (PyTorch's dtype rules, re-exported: tg.result_type and friends)
+    DTypeLike,
+    _check_can_require_grad,
+    _promote,
+    _to_array,
+    get_default_dtype,
+    result_type,
+    set_default_dtype,
+)
+from tinygrad_edu.in_place import _bump_version, _in_place, _share_version, _view  # noqa: E402

@@ -41,7 +41,7 @@ def _t() -> Any:
 def _floating(x: Any) -> Any:
     """x itself if it holds floats, else x as the default float dtype: int inputs to float math give
     float32, as in PyTorch (sin of an int tensor is a float tensor)."""
-    return x if x.data.dtype.kind == "f" else x.to(_t().DEFAULT_DTYPE)
+    return x if x.data.dtype.kind == "f" else x.to(_t().get_default_dtype())
 
 
 def _no_grad(data: Any) -> Any:
@@ -198,6 +198,15 @@ class SurfaceMethods:
         """log(e^self + e^other), elementwise, without overflow."""
         return _t()._binary(_ops().LogAddExp, self, other, true_divide=True)
 
+    def xlogy(self, other: Any) -> Any:
+        """self * log(other), elementwise, and 0 where self is 0 (even where other is 0), as `torch.xlogy`.
+
+        Example:
+            >>> tg.tensor([0.0, 2.0]).xlogy(tg.tensor([0.0, 1.0]))   # 0 log 0 = 0, 2 log 1 = 0
+            tensor([0., 0.], dtype=float32)
+        """
+        return _t()._binary(_ops().Xlogy, self, other, true_divide=True)
+
     def erf(self) -> Any:
         """The error function, elementwise."""
         return _ops().Erf.apply(_floating(self))
@@ -266,9 +275,9 @@ class SurfaceMethods:
         return _t()._binary(_ops().Remainder, self, other)
 
     def floor_divide(self, other: Any) -> Any:
-        """floor(self / other), elementwise; no gradient (PyTorch has none either)."""
-        a, b = _t()._promote(self, other)
-        return _no_grad(np.floor_divide(_plain(a), _plain(b)))
+        """floor(self / other), elementwise. As in PyTorch it has no derivative: the result of a tensor that
+        requires grad requires grad too, and backward through it raises (use (a / b).floor() for 0)."""
+        return _t()._binary(_ops().FloorDivide, self, other)
 
     def __mod__(self, other: Any) -> Any:  # self % other
         return self.remainder(other)
@@ -280,8 +289,7 @@ class SurfaceMethods:
         return self.floor_divide(other)
 
     def __rfloordiv__(self, other: Any) -> Any:  # other // self
-        a, b = _t()._promote(self, other)
-        return _no_grad(np.floor_divide(_plain(b), _plain(a)))
+        return _t()._binary(_ops().FloorDivide, self, other, reflected=True)
 
     def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
         """x with nan, +inf, -inf replaced by nan (0), posinf and neginf (the dtype's largest and smallest)."""
@@ -753,7 +761,8 @@ class SurfaceMethods:
     def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True) -> Any:
         """src's values reduced into self at index along dim, as `torch.scatter_reduce`: reduce "sum", "mean",
         "prod", "amax" or "amin" over the values that land on a place, with self's own value unless
-        include_self=False. (prod's gradient divides by the factors: not for zeros.)"""
+        include_self=False. prod's gradient is the product of the other factors (zeros included), amax's and
+        amin's is shared evenly among the values equal to the result, as PyTorch."""
         if reduce not in ("sum", "mean", "prod", "amax", "amin"):
             raise ValueError(f"scatter_reduce: reduce must be 'sum', 'mean', 'prod', 'amax' or 'amin', got {reduce!r}")
         where, src = self._scatter_where("scatter_reduce", dim, index, src)

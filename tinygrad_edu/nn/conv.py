@@ -1,5 +1,5 @@
-"""Convolution and pooling layers and their nn.functional forms: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d,
-AdaptiveAvgPool2d.
+"""Convolution and pooling layers and their nn.functional forms: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d
+(the transposed convolutions are in conv_transpose.py, the adaptive pools in adaptive_pool.py).
 
 Each 1-d form is the 2-d op on an input of height 1: (N, C, L) -> (N, C, 1, L) and back.
 """
@@ -14,6 +14,7 @@ import numpy as np
 from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
+from tinygrad_edu.nn.padding import pad
 from tinygrad_edu.ops.conv import AvgPool2d as AvgPool2dOp
 from tinygrad_edu.ops.conv import Conv2d as Conv2dOp
 from tinygrad_edu.ops.conv import MaxPool2d as MaxPool2dOp
@@ -32,11 +33,10 @@ __all__ = [
     "max_pool2d",
     "avg_pool1d",
     "avg_pool2d",
-    "AdaptiveAvgPool2d",
-    "adaptive_avg_pool2d",
 ]
 
 IntOrPair = int | tuple[int, int]
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def _pair(value: Any) -> tuple[int, int]:
@@ -240,6 +240,7 @@ class _ConvNd(Module):
         bias: bool,
         padding_mode: str,
         dtype: DTypeLike,
+        transposed: bool = False,
     ) -> None:
         super().__init__()
         if in_channels % groups or out_channels % groups:
@@ -247,20 +248,18 @@ class _ConvNd(Module):
                 f"{type(self).__name__}: in_channels ({in_channels}) and out_channels ({out_channels}) "
                 f"must both be divisible by groups ({groups})"
             )
-        if padding_mode != "zeros":
-            raise NotImplementedError(
-                f"{type(self).__name__}: padding_mode={padding_mode!r} is not implemented in "
-                "tinygrad_edu; only 'zeros' is"
-            )
+        if padding_mode not in PADDING_MODES or (transposed and padding_mode != "zeros"):
+            allowed = "'zeros'" if transposed else ", ".join(map(repr, PADDING_MODES))
+            raise ValueError(f"{type(self).__name__}: padding_mode must be one of {allowed}, got {padding_mode!r}")
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"{type(self).__name__}: padding must be 'same', 'valid' or numbers, not {padding!r}")
         dtype = np.dtype(np.float32 if dtype is None else dtype)
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel_size
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.padding_mode = padding_mode
-        self.weight = Parameter(
-            Tensor._from_op(np.empty((out_channels, in_channels // groups, *kernel_size), dtype=dtype), None)
-        )
+        # a transposed convolution maps out -> in in the forward convolution's terms: (in, out/groups, k...)
+        shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
+        self.weight = Parameter(Tensor._from_op(np.empty((*shape, *kernel_size), dtype=dtype), None))
         if bias:
             self.bias = Parameter(Tensor._from_op(np.empty((out_channels,), dtype=dtype), None))
         else:
@@ -281,9 +280,29 @@ class _ConvNd(Module):
             text += f", padding={self.padding}"
         if self.dilation not in ((1,), (1, 1)):
             text += f", dilation={self.dilation}"
+        text += self._output_padding_repr()
         if self.groups != 1:
             text += f", groups={self.groups}"
-        return text + ("" if self.bias is not None else ", bias=False")
+        if self.bias is None:
+            text += ", bias=False"
+        return text + (f", padding_mode={self.padding_mode}" if self.padding_mode != "zeros" else "")
+
+    def _output_padding_repr(self) -> str:
+        return ""  # (the transposed convolutions show their output_padding here)
+
+    def _padded(self, input: Any) -> tuple[Any, Any]:
+        """(input, padding to give the convolution). With a padding_mode other than 'zeros', as PyTorch: the input
+        padded by F.pad in that mode ('same' puts the odd one on the far side) and no further padding."""
+        if self.padding_mode == "zeros":
+            return input, self.padding
+        pads: list[int] = []
+        for i in reversed(range(len(self.kernel_size))):  # F.pad takes the last dim first
+            if self.padding == "same":
+                total = self.dilation[i] * (self.kernel_size[i] - 1)
+                pads += [total // 2, total - total // 2]
+            elif self.padding != "valid":
+                pads += [self.padding[i], self.padding[i]]
+        return pad(_as_tensor(input), pads or [0, 0], mode=self.padding_mode), 0
 
 
 class Conv2d(_ConvNd):
@@ -321,7 +340,8 @@ class Conv2d(_ConvNd):
         )
 
     def forward(self, input: Any) -> Tensor:
-        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        input, padding = self._padded(input)
+        return conv2d(input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class Conv1d(_ConvNd):
@@ -358,7 +378,8 @@ class Conv1d(_ConvNd):
         )
 
     def forward(self, input: Any) -> Tensor:
-        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        input, padding = self._padded(input)
+        padding = padding if isinstance(padding, (int, str)) else padding[0]
         return conv1d(input, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
 
 
@@ -422,33 +443,3 @@ class AvgPool1d(AvgPool2d):
 
     def forward(self, input: Any) -> Tensor:
         return avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
-
-
-def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
-    """The mean over an even split into output_size cells, as torch.nn.functional.adaptive_avg_pool2d.
-
-    Only sizes that divide the input's height and width (e.g. 1: global average pooling) are implemented;
-    they are avg_pool2d with kernel = stride = size // output_size.
-    """
-    x = _as_tensor(input)
-    _check_rank("adaptive_avg_pool2d", x, 4)
-    h, w = x.shape[2:]
-    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
-    oh, ow = h if oh is None else oh, w if ow is None else ow
-    if h % oh or w % ow:
-        raise NotImplementedError(
-            f"adaptive_avg_pool2d: output size {(oh, ow)} does not divide the input's {(h, w)}; "
-            "tinygrad_edu implements only sizes that divide it"
-        )
-    return avg_pool2d(x, (h // oh, w // ow))
-
-
-class AdaptiveAvgPool2d(Module):
-    """nn.AdaptiveAvgPool2d(output_size): adaptive_avg_pool2d with its size kept."""
-
-    def __init__(self, output_size: Any) -> None:
-        super().__init__()
-        self.output_size = output_size
-
-    def forward(self, input: Any) -> Tensor:
-        return adaptive_avg_pool2d(input, self.output_size)

@@ -39,7 +39,8 @@ __all__ = [
 REDUCTIONS = ("mean", "sum", "none")
 
 # The functional forms of the newer layers live beside their modules (activation_extra.py, dropout.py,
-# normalization.py, sparse.py) and are re-exported here at the end of this file, so `F.gelu` etc. work.
+# normalization.py, sparse.py, conv.py, conv_transpose.py, adaptive_pool.py, upsample.py, attention.py, padding.py)
+# and are re-exported here at the end of this file, so `F.gelu`, `F.interpolate` etc. work.
 
 
 # ---- layers and activations ------------------------------------------------------------------------
@@ -102,17 +103,7 @@ def softplus(input: Tensor, beta: float = 1, threshold: float = 20) -> Tensor:
         >>> F.softplus(tg.tensor([0.0, 30.0]))          # log(2), and 30 past the threshold
         tensor([ 0.6931472, 30.       ], dtype=float32)
     """
-    x = _operand_tensor(input)
-    z = x if beta == 1 else x * beta
-    # log(1 + e^z) = max(z, 0) + log(1 + e^-|z|): e^-|z| <= 1 never overflows, and log1p keeps the
-    # tiny values for z << 0. max, not relu: at z = 0 a tie shares the gradient, 1/2 (and |z|'s
-    # gradient there is 0), which is softplus'(0) = sigmoid(0); relu's 0 would lose it.
-    smooth = z.maximum(0.0) + (-z.abs()).exp().log1p()
-    if beta != 1:
-        smooth = smooth / beta
-    # The Where op directly, on the bool tensor: the condition is not converted outside an op, so
-    # tg.compile traces it.
-    return elementwise.Where.apply(z > threshold, x, smooth)
+    return elementwise.softplus(_operand_tensor(input), beta, threshold)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -125,8 +116,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         >>> F.leaky_relu(tg.tensor([-2.0, 3.0]), 0.1)
         tensor([-0.2,  3. ], dtype=float32)
     """
-    x = _operand_tensor(input)
-    return elementwise.Where.apply(x > 0, x, x * negative_slope)
+    return elementwise.leaky_relu(_operand_tensor(input), negative_slope)
 
 
 # ---- argument checks shared by the losses -------------------------------------------------------
@@ -458,7 +448,6 @@ from tinygrad_edu.nn.activation_extra import (  # noqa: E402  (they import this 
     threshold,
 )
 from tinygrad_edu.nn.conv import (  # noqa: E402
-    adaptive_avg_pool2d,
     avg_pool1d,
     avg_pool2d,
     conv1d,
@@ -504,3 +493,15 @@ __all__ += [
 from tinygrad_edu.nn.padding import one_hot, pad  # noqa: E402
 
 __all__ += ["pad", "one_hot"]
+from tinygrad_edu.nn.adaptive_pool import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+)
+from tinygrad_edu.nn.attention import scaled_dot_product_attention  # noqa: E402
+from tinygrad_edu.nn.conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+from tinygrad_edu.nn.upsample import interpolate, upsample  # noqa: E402
+
+__all__ += ["conv_transpose1d", "conv_transpose2d", "interpolate", "upsample", "scaled_dot_product_attention"]
+__all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d"]

@@ -39,14 +39,13 @@ def embedding(
     """The rows of weight at the given integer indices: output shape indices.shape + (embedding_dim,).
 
     padding_idx: positions holding this index get the row's value but send no gradient to it.
+    scale_grad_by_freq: each position's gradient is divided by the number of times its index occurs in input.
     max_norm: rows looked up whose norm exceeds max_norm are first rescaled, in place, to norm max_norm.
 
     Example:
         >>> F.embedding(tg.tensor([[0, 2]], dtype=tg.int64), tg.randn(3, 4)).shape
         (1, 2, 4)
     """
-    if scale_grad_by_freq:
-        raise NotImplementedError("embedding: scale_grad_by_freq=True is not implemented in tinygrad_edu")
     indices = _indices(input)
     rows = weight.data.shape[0]
     if indices.size and (indices.min() < -rows or indices.max() >= rows):
@@ -62,6 +61,12 @@ def embedding(
             scale = max_norm / (norms[too_long] + 1e-7)
             weight.data[used[too_long]] *= scale[:, None].astype(weight.data.dtype)
     out = weight[indices]
+    if scale_grad_by_freq and out.requires_grad:
+        # each position's gradient divided by how often its index occurs in `indices`, as PyTorch; the value
+        # stays exactly out (out - out.detach() is 0), only the gradient is scaled
+        _, where_in, counts = np.unique(indices, return_inverse=True, return_counts=True)
+        scale = (1.0 / counts[where_in.reshape(indices.shape)])[..., None].astype(out.data.dtype)
+        out = out.detach() + (out - out.detach()) * Tensor._from_op(scale, None)
     if padding_idx is not None and out.requires_grad:
         if padding_idx < 0:
             padding_idx += rows

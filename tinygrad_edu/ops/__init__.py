@@ -2,19 +2,25 @@
 
 - `elementwise.py`: + - * / ** maximum minimum where, exp log log1p sqrt abs relu sigmoid tanh sin cos clamp, casts
 - `trig.py`: tan, asin acos atan atan2 hypot, sinh cosh asinh acosh atanh
-- `explog.py`: exp2 expm1 log2 log10 logaddexp, erf erfc
-- `rounding.py`: floor ceil round trunc sign (gradient 0), fmod remainder copysign nan_to_num
+- `explog.py`: exp2 expm1 log2 log10 logaddexp xlogy, erf erfc
+- `rounding.py`: floor ceil round trunc sign (gradient 0), floor_divide (none), fmod remainder copysign nan_to_num
 - `reduce.py`: sum mean max min, softmax log_softmax logsumexp
 - `scan.py`: prod, cumsum cumprod logcumsumexp
 - `movement.py`: reshape permute expand index setitem gather cat stack
 - `scatter.py`: scatter scatter_add scatter_reduce index_add index_copy: writing into a copy at indices
 - `linalg.py`: matmul, linear
-- `conv.py`: conv2d, max_pool2d, avg_pool2d (the 1-d forms are these at height 1), from strided windows
+- `conv.py`: conv2d, conv_transpose2d, max_pool2d, avg_pool2d (the 1-d forms are these at height 1), from strided
+  windows
 - `einsum.py`: einsum
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
+
+Composites, made of these ops so that their gradients need no formula of their own, sit at the end of their
+op's file: var/std and max/min with indices in `reduce.py`, split/chunk's pieces in `movement.py`, softplus
+and leaky_relu in `elementwise.py`. The import lines below and `__all__` are the list of op classes;
+tests/test_front_door.py fails, naming the class, when one is missing.
 """
 
-from tinygrad_edu.ops.conv import AvgPool2d, Conv2d, MaxPool2d
+from tinygrad_edu.ops.conv import AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d
 from tinygrad_edu.ops.einsum import Einsum
 from tinygrad_edu.ops.elementwise import (
     Abs,
@@ -40,11 +46,22 @@ from tinygrad_edu.ops.elementwise import (
     Tanh,
     Where,
 )
-from tinygrad_edu.ops.explog import Erf, Erfc, Exp2, Expm1, Log2, Log10, LogAddExp
+from tinygrad_edu.ops.explog import Erf, Erfc, Exp2, Expm1, Log2, Log10, LogAddExp, Xlogy
 from tinygrad_edu.ops.linalg import Linear, MatMul
 from tinygrad_edu.ops.movement import Cat, Expand, Gather, Index, Permute, Reshape, SetItem, Stack
 from tinygrad_edu.ops.reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
-from tinygrad_edu.ops.rounding import Ceil, Copysign, Floor, Fmod, NanToNum, Remainder, Round, Sign, Trunc
+from tinygrad_edu.ops.rounding import (
+    Ceil,
+    Copysign,
+    Floor,
+    FloorDivide,
+    Fmod,
+    NanToNum,
+    Remainder,
+    Round,
+    Sign,
+    Trunc,
+)
 from tinygrad_edu.ops.scan import Cumprod, Cumsum, LogCumSumExp, Prod
 from tinygrad_edu.ops.scatter import Scatter, ScatterAdd, ScatterReduce
 from tinygrad_edu.ops.trig import Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Cosh, Hypot, Sinh, Tan
@@ -88,6 +105,7 @@ __all__ = [
     "Log2",
     "Log10",
     "LogAddExp",
+    "Xlogy",
     "Erf",
     "Erfc",
     "Floor",
@@ -95,6 +113,7 @@ __all__ = [
     "Round",
     "Trunc",
     "Sign",
+    "FloorDivide",
     "Fmod",
     "Remainder",
     "Copysign",
@@ -103,6 +122,7 @@ __all__ = [
     "MatMul",
     "AvgPool2d",
     "Conv2d",
+    "ConvTranspose2d",
     "MaxPool2d",
     "Cat",
     "Expand",

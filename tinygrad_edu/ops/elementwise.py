@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.tensor import Tensor
 
 # ---- binary arithmetic ------------------------------------------------------------------------
 
@@ -91,8 +92,11 @@ class Pow(Function):
             if np.any(b == 0):
                 # Where b == 0, a^b = 1 for every a and the gradient is 0 (as PyTorch), also at a = 0
                 # and a = +-inf, where b * a^(b-1) would be 0 * inf = nan.
+                # (a ** (b - 1) is taken at a = 1 where b == 0, so that its own derivative there, which the
+                # where discards, is finite: 0 * inf would make a second derivative nan)
+                safe_a = np.where(b == 0, 1, a)
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    grad_a = np.where(b == 0, 0, grad_out * b * a ** (b - 1))
+                    grad_a = np.where(b == 0, 0, grad_out * b * safe_a ** (b - 1))
             else:
                 grad_a = grad_out * b * a ** (b - 1)
         if need_b:
@@ -350,3 +354,28 @@ class Copy(Function):
 
     def backward(self, grad_out):
         return grad_out
+
+
+# ---- composites: made of the ops above, so their gradients need no formula of their own ----------
+
+
+def softplus(x: Tensor, beta: float = 1, threshold: float = 20) -> Tensor:
+    """log(1 + exp(beta x)) / beta, elementwise, and x itself where beta x > threshold (F.softplus).
+
+    Its derivative is sigmoid(beta x); it comes from the ops it is made of.
+    """
+    z = x if beta == 1 else x * beta
+    # log(1 + e^z) = max(z, 0) + log(1 + e^-|z|): e^-|z| <= 1 never overflows, and log1p keeps the
+    # tiny values for z << 0. max, not relu: at z = 0 a tie shares the gradient, 1/2 (and |z|'s
+    # gradient there is 0), which is softplus'(0) = sigmoid(0); relu's 0 would lose it.
+    smooth = z.maximum(0.0) + (-z.abs()).exp().log1p()
+    if beta != 1:
+        smooth = smooth / beta
+    # The Where op directly, on the bool tensor: the condition is not converted outside an op, so
+    # tg.compile traces it.
+    return Where.apply(z > threshold, x, smooth)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope * x (F.leaky_relu): gradient 1, or negative_slope (at 0 too)."""
+    return Where.apply(x > 0, x, x * negative_slope)

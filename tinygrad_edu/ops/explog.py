@@ -85,6 +85,25 @@ class LogAddExp(Function):
         return (grad_out * np.exp(a - out) if need_a else None), (grad_out * np.exp(b - out) if need_b else None)
 
 
+class Xlogy(Function):
+    """x log y, and 0 where x == 0 (even where y == 0), as torch.xlogy: the x log x terms of an entropy."""
+
+    def forward(self, x, y):
+        self.save(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = x * np.log(y)
+        return np.where((x == 0) & (y == y), 0.0, out)  # (y == y: a nan y stays nan, as in PyTorch)
+
+    def backward(self, grad_out):
+        # d/dx = log y, and 0 where x == 0 (PyTorch's choice, xlogy(x != 0, y)); d/dy = x / y
+        x, y = self.saved
+        need_x, need_y = self.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_x = grad_out * np.where(x == 0, 0.0, np.log(y)) if need_x else None
+            grad_y = grad_out * x / y if need_y else None
+        return grad_x, grad_y
+
+
 def _erf_series(x):
     """erf x = 2/sqrt(pi) e^(-x^2) sum_n x (2x^2)^n / (1 3 5 ... (2n+1)): every term positive, so
     nothing cancels; 80 terms reach float64's precision for |x| < 2.5."""

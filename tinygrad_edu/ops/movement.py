@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.tensor import Tensor
 
 
 class Reshape(Function):
@@ -34,7 +35,7 @@ class Permute(Function):
     def backward(self, grad_out):
         # the inverse permutation puts every axis back where it came from
         (dims,) = self.saved
-        return grad_out.transpose(np.argsort(dims))
+        return np.transpose(grad_out, np.argsort(dims))
 
 
 class Expand(Function):
@@ -93,7 +94,7 @@ class SetItem(Function):
         need_x, need_value = self.needs_input_grad
         grad_x = None
         if need_x:
-            grad_x = grad_out.copy()
+            grad_x = np.copy(grad_out)
             grad_x[index] = 0
         return grad_x, (grad_out[index] if need_value else None)
 
@@ -142,3 +143,17 @@ class Gather(Function):
         where[axis] = index
         np.add.at(grad, tuple(where), grad_out)
         return grad
+
+
+# ---- composites: made of the ops above ----------------------------------------------------------
+
+
+def pieces(x: Tensor, axis: int, sizes: list[int]) -> tuple[Tensor, ...]:
+    """x[..., start:start + size, ...] along `axis` for each size in turn."""
+    before = (slice(None),) * axis
+    out = []
+    start = 0
+    for size in sizes:
+        out.append(x[before + (slice(start, start + size),)])
+        start += size
+    return tuple(out)

@@ -7,9 +7,14 @@ back over the axes it removed.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
+from tinygrad_edu.arguments import Dim, check_dim, variance_args
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.ops.movement import Gather
+from tinygrad_edu.tensor import Tensor
 
 Axes = tuple[int, ...] | None
 
@@ -71,6 +76,9 @@ class Max(Function):
         self.save(x, out, axes, keepdim)
         return out if keepdim else np.squeeze(out, axis=axes)
 
+    def constant_saved(self):
+        return (self.saved[1],)  # the max, kept dims: only compared with x, so a constant in double backward
+
     def backward(self, grad_out):
         # The gradient goes to the largest element; ties share it evenly (as torch.amax).
         x, out, axes, keepdim = self.saved
@@ -84,6 +92,9 @@ class Min(Function):
         out = np.min(x, axis=axes, keepdims=True)
         self.save(x, out, axes, keepdim)
         return out if keepdim else np.squeeze(out, axis=axes)
+
+    def constant_saved(self):
+        return (self.saved[1],)  # the min, kept dims: only compared with x, so a constant in double backward
 
     def backward(self, grad_out):
         # The gradient goes to the smallest element; ties share it evenly (as torch.amin).
@@ -144,12 +155,57 @@ class LogSumExp(Function):
         total = np.sum(e, axis=axes, keepdims=True)
         with np.errstate(divide="ignore"):  # log(0) = -inf: an all -inf slice, or a sum over nothing
             out = m + np.log(total)
-        self.save(e, total, axes, keepdim)
+        self.save(x, m, axes, keepdim)
         return out if keepdim else np.squeeze(out, axis=axes)
 
+    def constant_saved(self):
+        return (self.saved[1],)  # the shift m cancels in the gradient: a constant in double backward
+
     def backward(self, grad_out):
-        # d logsumexp/dx = softmax(x) = exp(x - m) / sum(exp(x - m)). (Not exp(x - logsumexp(x)):
-        # at |x| ~ 1000 logsumexp(x) is rounded to float32's spacing there, 6e-5, and so would be
-        # the gradient.)
-        e, total, axes, keepdim = self.saved
-        return _keep_dims(grad_out, e.shape, axes, keepdim) * (e / total)
+        # d logsumexp/dx = softmax(x) = exp(x - m) / sum(exp(x - m)), for any shift m. (Not
+        # exp(x - logsumexp(x)): at |x| ~ 1000 logsumexp(x) is rounded to float32's spacing there,
+        # 6e-5, and so would be the gradient.) Recomputed from x, so double backward records it.
+        x, m, axes, keepdim = self.saved
+        e = np.exp(x - m)
+        return _keep_dims(grad_out, x.shape, axes, keepdim) * (e / np.sum(e, axis=axes, keepdims=True))
+
+
+# ---- composites: reductions made of the ops above, so their gradients need no formula of their own ----
+
+
+def variance(
+    x: Tensor,
+    op: str,
+    dim: Dim,
+    unbiased: bool | None,
+    keepdim: bool,
+    correction: float | None,
+) -> Tensor:
+    """var's formula from differentiable ops, so its gradient, 2 (x - mean) / (N - correction), is automatic."""
+    axes, keep, divisor = variance_args(op, x.data, dim, unbiased, keepdim, correction)
+    centered = x - x.mean(axes, keepdim=True)  # (mean's own gradient term sums to 0)
+    squares = (centered * centered).sum(axes, keepdim=keep)
+    if divisor > 0:
+        return squares / divisor
+    # No degrees of freedom left (N <= correction): s / 0 is inf, and 0 / 0 nan, as in PyTorch.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return squares / divisor
+
+
+class MinMax(NamedTuple):
+    """What `x.max(dim)` and `x.min(dim)` return for an int dim, as PyTorch's `torch.return_types.max`."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def extreme_with_index(x: Tensor, arg: Any, dim: int, keepdim: bool) -> MinMax:
+    """max/min over one dim as PyTorch does it: the values at the first extreme index, whose
+    gradient goes to that one element (amax/amin share it between ties instead)."""
+    axis = check_dim("max" if arg is np.argmax else "min", dim, x.data.ndim)
+    indices = np.expand_dims(arg(x.data, axis=axis), axis) if x.data.ndim else np.asarray(0)
+    # (Gather itself: the indices of arg(), in range by construction, need none of gather's checks)
+    values = Gather.apply(x, index=indices, axis=axis) if x.data.ndim else x.clone()
+    if not keepdim and x.data.ndim:
+        values, indices = values.squeeze(axis), indices.squeeze(axis)
+    return MinMax(values, Tensor._from_op(indices, None))

@@ -1,7 +1,8 @@
 """Rounding, sign and remainder ops, and nan_to_num: the ops whose derivative is 0 or 1 almost everywhere.
 
 floor, ceil, round, trunc and sign are piecewise constant: PyTorch gives them a gradient of 0 (not
-an error), and so do we. fmod and remainder pass the gradient to the dividend unchanged.
+an error), and so do we. fmod and remainder pass the gradient to the dividend unchanged. floor_divide
+has no derivative in PyTorch: backward through it is an error there, and here.
 """
 
 from __future__ import annotations
@@ -52,6 +53,22 @@ class Sign(_PiecewiseConstant):
 
     def forward(self, x):
         return np.sign(x)
+
+
+class FloorDivide(Function):
+    """floor(a / b), elementwise (// and torch.floor_divide)."""
+
+    def forward(self, a, b):
+        return np.floor_divide(a, b)
+
+    def backward(self, grad_out):
+        # PyTorch defines no derivative here (not a zero one, as for floor): its result requires grad and
+        # backward through it raises; so does ours, so that a program that runs here runs there
+        raise RuntimeError(
+            "floor_divide (//): the derivative is not implemented, as in PyTorch, so backward cannot pass "
+            "through a // b of a tensor that requires grad; use (a / b).floor() for a gradient of 0, or "
+            "a.detach() // b to keep // out of the graph"
+        )
 
 
 class Fmod(Function):

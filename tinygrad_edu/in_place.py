@@ -1,0 +1,205 @@
+"""In-place ops and views: writing into a tensor's data while keeping its gradient right, as PyTorch does.
+
+A tensor changed in place takes the op as its new grad_fn (recorded on a copy of its old value); a slice
+written in place writes its bases' graphs too (PyTorch's CopySlices); and every tensor sharing the data
+counts the change in its version, so a graph that saved the old value refuses backward.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import autograd as _autograd
+from tinygrad_edu import ops as _ops
+from tinygrad_edu.errors import DtypeError
+from tinygrad_edu.tensor import Tensor, _binary, _data
+
+
+def _in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -> Tensor:
+    """x <- op(x, other), written into x.data, as PyTorch's in-place methods.
+
+    Outside the graph (nothing requires grad, or under no_grad) this is one NumPy in-place write.
+    In the graph, the op is recorded on a copy of x's old value (its inputs must not change
+    under it), and x takes the op as its new grad_fn; ops recorded earlier keep sending their
+    gradient to the grad_fn x had then (see autograd's Function.rebased_from). Either way the
+    version goes up, so a graph that saved x's old value refuses backward.
+    """
+    record = _autograd.is_grad_enabled() and (x.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
+    if record and x.requires_grad and x.grad_fn is None:
+        raise RuntimeError(
+            f"{what}: a leaf Variable that requires grad is being used in an in-place operation "
+            f"(a {x.dtype} tensor of shape {x.shape}); do it under `with tg.no_grad():` (as "
+            "optimizers do), or work on a copy: x = x.clone()"
+        )
+    if record:
+        old = Tensor._from_op(x.data.copy(), x.grad_fn)  # x's value before, at its grad_fn then
+        old.requires_grad = x.requires_grad
+        if op is _ops.SetItem:
+            out = op.apply(old, other, **options)
+        else:
+            out = _binary(op, old, other, true_divide=op is _ops.Div)
+        _check_cast(what, out.data, x.data)
+        bases = _bases_to_update(x, what)
+        views = _slices_to_update(x, bases)
+        if any(t.requires_grad and not any(t is v for v in views) for t in _other_aliases(x, bases)):
+            raise RuntimeError(
+                f"{what}: this in-place change of a tensor of shape {x.shape} also changes another tensor "
+                "in the graph that shares its data (a view made by reshape, permute or detach), whose "
+                "gradient would then be wrong. Change a copy instead (x = x.clone()), or make the view "
+                "after the change"
+            )
+        x.data[...] = out.data
+    else:
+        out = None
+        value = _data(other)
+        if op is _ops.SetItem:
+            x.data[options["index"]] = value
+        else:
+            try:
+                if op is _ops.Add:
+                    x.data += value
+                elif op is _ops.Sub:
+                    x.data -= value
+                elif op is _ops.Mul:
+                    x.data *= value
+                else:
+                    x.data /= value
+            except TypeError:  # NumPy refuses e.g. float into int, as PyTorch does
+                _check_cast(what, np.result_type(x.data, value), x.data)
+                raise
+    previous_fn = x.grad_fn
+    _bump_version(x)
+    if out is not None:
+        _take_grad_fn(x, out, previous_fn)
+        # A slice written in place changes its base too: as PyTorch's CopySlices, each base (the
+        # slice's, then that one's, ...) takes the op "its old value with the slice written in".
+        view = x
+        for base, index, base_old in bases:
+            written = _ops.SetItem.apply(base_old, view, index=index)
+            # (base's data already holds these values, through NumPy's view; written again for
+            # tg.compile, whose traced arrays do not share memory as views do)
+            base.data[...] = written.data
+            _take_grad_fn(base, written, base_old.grad_fn)
+            view = base
+        for view in views:
+            base, index = view._view_of
+            regenerated = _ops.Index.apply(base, index=index)
+            view.data[...] = regenerated.data  # (the same values already, but for tg.compile: see above)
+            _take_grad_fn(view, regenerated, view.grad_fn)
+    return x
+
+
+def _take_grad_fn(x: Tensor, out: Tensor, previous_fn: Any) -> None:
+    """Make out's op (an in-place op recorded on a copy of x) x's grad_fn; it remembers the old one."""
+    if out.grad_fn is not None:
+        out.grad_fn.rebased_from = previous_fn
+        out.grad_fn.made_version = x._version
+        x.grad_fn = out.grad_fn
+        x.requires_grad = True
+
+
+def _bases_to_update(x: Tensor, what: str) -> list[tuple[Tensor, Any, Tensor]]:
+    """For an in-place op recorded on a view: (base, index, base's value before) for each tensor it
+    is a slice of, innermost first. A reshape or permute view cannot be written back: refused."""
+    bases = []
+    t = x
+    while getattr(t, "_view_of", None) is not None:
+        base, index = t._view_of
+        if index is None or (base.requires_grad and base.grad_fn is None):
+            kind = "a view of a leaf that requires grad" if index is not None else "a reshape or permute view"
+            raise RuntimeError(
+                f"{what}: {kind} (shape {t.shape} of a tensor of shape {base.shape}) is being used in an "
+                "in-place operation that autograd records; change a copy instead (x = x.clone())"
+            )
+        base_old = Tensor._from_op(base.data.copy(), base.grad_fn)  # base's value before, at its grad_fn
+        base_old.requires_grad = base.requires_grad
+        bases.append((base, index, base_old))
+        t = base
+    return bases
+
+
+def _slices_to_update(x: Tensor, bases: list[tuple[Tensor, Any, Tensor]]) -> list[Tensor]:
+    """The live slices of x or of its bases (or slices of those, ...), which an in-place change of
+    x may change: each gets a fresh grad_fn afterwards, as PyTorch regenerates its views'."""
+    updated = {id(x)} | {id(base) for base, _, _ in bases}
+    pending = [
+        t for t in _other_aliases(x, bases) if getattr(t, "_view_of", None) is not None and t._view_of[1] is not None
+    ]
+    slices: list[Tensor] = []
+    found = True
+    while found:  # a slice of a slice after that slice: bases before their slices
+        found = False
+        for t in pending:
+            if id(t) not in updated and id(t._view_of[0]) in updated:
+                slices.append(t)
+                updated.add(id(t))
+                found = True
+    return slices
+
+
+def _other_aliases(x: Tensor, bases: list[tuple[Tensor, Any, Tensor]]) -> list[Tensor]:
+    """The other live tensors that share x's data, besides the bases updated with it."""
+    group = getattr(x, "_aliases", None)
+    if group is None:
+        return []
+    skip = {id(x)} | {id(base) for base, _, _ in bases}
+    return [t for t in (ref() for ref in group) if t is not None and id(t) not in skip]
+
+
+def _bump_version(x: Tensor) -> None:
+    """Count one in-place change of this tensor's data, on it and every tensor sharing its data.
+
+    Each op that made one of them and saved its output learns its output changed, so its backward
+    refuses (as PyTorch). Optimizers call this after updating `p.data` in place.
+    """
+    _autograd.note_in_place()
+    group = getattr(x, "_aliases", None)
+    tensors = [x] if group is None else [t for t in (ref() for ref in group) if t is not None]
+    for t in tensors:
+        t._version += 1
+        if t.grad_fn is not None:
+            t.grad_fn.output_changed = (t.data, t._version)
+
+
+def _check_cast(what: str, result: Any, target: np.ndarray) -> None:
+    """Refuse an in-place op whose result dtype cannot be stored in the target, as PyTorch does."""
+    dtype = result if isinstance(result, np.dtype) else result.dtype  # (.dtype: also for a traced array)
+    if not np.can_cast(dtype, target.dtype, casting="same_kind"):
+        raise DtypeError(
+            f"{what}: result type {dtype} can't be cast to the desired output type {target.dtype} "
+            "(an in-place op keeps the tensor's dtype); use the out-of-place form, e.g. x = x + y"
+        )
+
+
+def _share_version(base: Tensor, alias: Tensor) -> Tensor:
+    """Give `alias`, which holds (part of) base's data, base's version counter: an in-place change of
+    either counts for both, as for PyTorch's views. The tensors sharing data are a list of weak references."""
+    alias._version = base._version
+    group = getattr(base, "_aliases", None)  # (an unset slot: no alias yet)
+    if group is None:
+        group = base._aliases = [weakref.ref(base)]
+    elif len(group) >= 16 and len(group) & (len(group) - 1) == 0:  # now and then, forget the dead ones
+        group[:] = [ref for ref in group if ref() is not None]
+    group.append(weakref.ref(alias))
+    alias._aliases = group
+    return alias
+
+
+def _view(base: Tensor, out: Tensor, index: Any = None) -> Tensor:
+    """out, made from base by a reshape, permute or slice (index); when NumPy made it a view of base's
+    data (no copy), it shares base's version counter (see _share_version) and remembers base, so that
+    an in-place change of it is written back into base's graph too (see Tensor._in_place)."""
+    if index is not None:
+        # basic slicing (ints, slices, None, ...) always gives a view in NumPy; said so from the index,
+        # not from memory, so that tg.compile's traced arrays (which share no memory) follow it too
+        is_view = _ops.movement._is_basic(index)
+    else:
+        owner = out.data.base
+        is_view = owner is not None and (owner is base.data or owner is base.data.base)
+    if is_view:
+        out._view_of = (base, index)
+        return _share_version(base, out)
+    return out

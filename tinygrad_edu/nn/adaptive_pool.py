@@ -1,0 +1,170 @@
+"""Adaptive pooling: AdaptiveAvgPool1d/2d and AdaptiveMaxPool1d/2d, and their nn.functional forms.
+
+The output has a given size, whatever the input's; output cell i along a dim of size n -> m covers the inputs
+from start = floor(i * n / m) to end = ceil((i + 1) * n / m) (PyTorch's rule), so neighbouring cells may overlap
+by one input when m does not divide n.
+- average: the mean over a rectangle is the mean over its rows of the mean over its columns, so the average is
+  two matmuls with fixed (m, n) averaging matrices, and the gradient is theirs.
+- max: every cell's inputs are picked with an index array (padded to the widest cell by repeating its last
+  input, which cannot change a maximum), then a max over the picked values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.tensor import Tensor, _operand_tensor
+
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+]
+
+
+def _cells(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) of each of the m output cells over an input of size n, PyTorch's rule."""
+    i = np.arange(m)
+    return (i * n) // m, -((-(i + 1) * n) // m)
+
+
+def _averaging(n: int, m: int, dtype: np.dtype) -> np.ndarray:
+    """The (m, n) matrix whose row i averages the inputs of cell i."""
+    start, end = _cells(n, m)
+    j = np.arange(n)
+    inside = (j >= start[:, np.newaxis]) & (j < end[:, np.newaxis])
+    return (inside / (end - start)[:, np.newaxis]).astype(dtype)
+
+
+def _picks(n: int, m: int) -> np.ndarray:
+    """(m, widest cell) input positions of each cell, the last one repeated where a cell is narrower."""
+    start, end = _cells(n, m)
+    offsets = np.arange(int((end - start).max()))
+    return np.minimum(start[:, np.newaxis] + offsets, end[:, np.newaxis] - 1)
+
+
+def _sizes(name: str, x: Tensor, output_size: Any, dims: int) -> list[int]:
+    """output_size as one int per spatial dim (None keeps the input's size), checking the input's rank."""
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ShapeError(
+            f"{name}: expected a {dims + 1}-d (unbatched) or {dims + 2}-d (batched) input, got shape {x.shape}"
+        )
+    given = [output_size] * dims if output_size is None or isinstance(output_size, int) else list(output_size)
+    if len(given) != dims:
+        raise ValueError(f"{name}: output_size {output_size!r} must have {dims} entries")
+    sizes = [x.shape[-dims + d] if s is None else int(s) for d, s in enumerate(given)]
+    if any(s < 1 for s in sizes) or any(n < 1 for n in x.shape[-dims:]):
+        raise ValueError(f"{name}: output size {tuple(sizes)} and input shape {x.shape} must have no zero-size dim")
+    return sizes
+
+
+def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
+    """The mean over each of output_size cells (PyTorch's split), as torch.nn.functional.adaptive_avg_pool2d.
+
+    Example:
+        >>> F.adaptive_avg_pool2d(tg.arange(5.0).reshape(1, 1, 1, 5), (1, 2))   # cells [0, 3) and [2, 5)
+        tensor([[[[1., 3.]]]], dtype=float32)
+    """
+    x = _operand_tensor(input)
+    oh, ow = _sizes("adaptive_avg_pool2d", x, output_size, 2)
+    h, w = x.shape[-2:]
+    rows, cols = _averaging(h, oh, x.dtype), _averaging(w, ow, x.dtype)
+    return Tensor(rows) @ x @ Tensor(cols.T)  # mean over the rows of each cell, then over its columns
+
+
+def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:
+    """The mean over each of output_size cells of the last dim, as torch.nn.functional.adaptive_avg_pool1d."""
+    x = _operand_tensor(input)
+    (m,) = _sizes("adaptive_avg_pool1d", x, output_size, 1)
+    return x @ Tensor(_averaging(x.shape[-1], m, x.dtype).T)
+
+
+def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = False) -> Any:
+    """The maximum over each of output_size cells, as torch.nn.functional.adaptive_max_pool2d; with
+    return_indices, also where each came from, flat in its input plane (y * W + x).
+
+    Example:
+        >>> F.adaptive_max_pool2d(tg.arange(5.0).reshape(1, 1, 1, 5), (1, 2))
+        tensor([[[[2., 4.]]]], dtype=float32)
+    """
+    x = _operand_tensor(input)
+    oh, ow = _sizes("adaptive_max_pool2d", x, output_size, 2)
+    h, w = x.shape[-2:]
+    rows, cols = _picks(h, oh), _picks(w, ow)  # (oh, kh), (ow, kw)
+    kh, kw = rows.shape[1], cols.shape[1]
+    # (..., oh, kh, ow, kw): every cell's picked inputs, then the cell's two pick dims flattened last
+    picked = x[..., rows[:, :, np.newaxis, np.newaxis], cols[np.newaxis, np.newaxis]]
+    picked = picked.movedim(-3, -2).reshape(*x.shape[:-2], oh, ow, kh * kw)
+    out = picked.max(-1).values
+    if not return_indices:
+        return out
+    k = np.argmax(picked.data, axis=-1)  # the first maximum, as PyTorch
+    i, j = np.divmod(k, kw)
+    flat = rows[np.arange(oh)[:, np.newaxis], i] * w + cols[np.arange(ow), j]
+    return out, Tensor._from_op(flat.astype(np.int64), None)
+
+
+def adaptive_max_pool1d(input: Any, output_size: Any, return_indices: bool = False) -> Any:
+    """The maximum over each of output_size cells of the last dim, as torch.nn.functional.adaptive_max_pool1d."""
+    x = _operand_tensor(input)
+    (m,) = _sizes("adaptive_max_pool1d", x, output_size, 1)
+    out = adaptive_max_pool2d(x.unsqueeze(-2), (1, m), return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+class AdaptiveAvgPool2d(Module):
+    """nn.AdaptiveAvgPool2d(output_size): adaptive_avg_pool2d with its size kept (no parameters).
+
+    Example:
+        >>> nn.AdaptiveAvgPool2d((3, None))(tg.zeros(2, 4, 7, 5)).shape
+        (2, 4, 3, 5)
+    """
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Any) -> Tensor:
+        return adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """nn.AdaptiveAvgPool1d(output_size): adaptive_avg_pool1d with its size kept."""
+
+    def forward(self, input: Any) -> Tensor:
+        return adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveMaxPool2d(Module):
+    """nn.AdaptiveMaxPool2d(output_size, return_indices=False): adaptive_max_pool2d with its arguments kept."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Any) -> Any:
+        return adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """nn.AdaptiveMaxPool1d(output_size, return_indices=False): adaptive_max_pool1d with its arguments kept."""
+
+    def forward(self, input: Any) -> Any:
+        return adaptive_max_pool1d(input, self.output_size, self.return_indices)
