@@ -14,16 +14,6 @@ import pytest
 import tinygrad_edu as tg
 
 
-def create_graph_works() -> bool:
-    """Whether the engine can differentiate its own backward yet (tests of second derivatives skip until then)."""
-    x = tg.tensor([1.0], requires_grad=True)
-    try:
-        tg.autograd.grad((x * x).sum(), x, create_graph=True)
-    except NotImplementedError:
-        return False
-    return True
-
-
 def _function(lib: Any, backward: Any, forward: Any = None) -> Any:
     """A Function whose forward is x * y (or `forward`) and whose backward is `backward(ctx, grad_output)`."""
 
@@ -251,5 +241,4 @@ def test_gradcheck_passes_for_pytorch_style_functions(name, fn, shapes):
     rng = np.random.default_rng(0)
     inputs = [tg.tensor(rng.uniform(-2, 2, s), dtype=tg.float64, requires_grad=True) for s in shapes]
     assert tg.gradcheck(fn, inputs)
-    if hasattr(tg, "gradgradcheck") and create_graph_works():
-        assert tg.gradgradcheck(fn, inputs)
+    assert tg.gradgradcheck(fn, inputs)

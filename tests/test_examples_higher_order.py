@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from tests.test_custom_function import create_graph_works
 from tests.test_examples import load_example, number_after
-
-pytestmark = pytest.mark.skipif(
-    not create_graph_works(), reason="the engine has no create_graph yet (issue 15, branch i15core)"
-)
 
 
 def _torch_installed() -> bool:

@@ -2,8 +2,7 @@
 
 Each row is one call written once, `call(lib, F, inputs, v)` with F = lib.autograd.functional, run on the same
 float64 inputs under both libraries; the results (a Tensor, a tuple, a tuple of tuples) must have the same
-structure and agree to 1e-10. What needs second derivatives (jvp, hessian, hvp, vhp and create_graph) skips
-until the engine has create_graph.
+structure and agree to 1e-10, including the Hessian and Hessian-vector product of a 2-layer MLP's loss.
 """
 
 from __future__ import annotations
@@ -15,14 +14,8 @@ import pytest
 
 import tinygrad_edu as tg
 import tinygrad_edu.autograd.functional  # noqa: F401  (tg.autograd.functional)
-from tests.test_custom_function import create_graph_works
 
 torch = pytest.importorskip("torch")
-
-
-needs_create_graph = pytest.mark.skipif(
-    not create_graph_works(), reason="the engine has no create_graph yet (issue 15, branch i15core)"
-)
 
 
 def _lib_tensor(lib: Any, array: np.ndarray) -> Any:
@@ -72,7 +65,7 @@ def ignores_y(x, y):
     return x * 2
 
 
-# (name, the call, the input shapes (a tuple of shapes: a tuple of inputs), v's shapes or None, needs create_graph)
+# (name, the call, the input shapes (a tuple of shapes: a tuple of inputs), v's shapes or None, needs second derivatives)
 ROWS = [
     ("vjp_single", lambda F, i, v: F.vjp(elementwise, i, v), (3,), (3,), False),
     ("vjp_scalar_no_v", lambda F, i, v: F.vjp(cube_sum, i), (2, 2), None, False),
@@ -102,8 +95,6 @@ def _inputs(lib: Any, shapes: Any, seed: int) -> Any:
 
 @pytest.mark.parametrize("name, call, shapes, v_shapes, second", ROWS, ids=[r[0] for r in ROWS])
 def test_same_structure_and_values_as_torch(name, call, shapes, v_shapes, second):
-    if second and not create_graph_works():
-        pytest.skip("the engine has no create_graph yet (issue 15, branch i15core)")
     results = []
     for lib in (tg, torch):
         inputs = _inputs(lib, shapes, 0)
@@ -126,7 +117,6 @@ def _mlp_loss(lib: Any) -> Any:
     return loss, params
 
 
-@needs_create_graph
 @pytest.mark.parametrize("what", ["hessian", "hvp"])
 def test_mlp_loss_hessian_and_hvp_equal_torch_to_1e_10(what):
     results = []
@@ -140,7 +130,6 @@ def test_mlp_loss_hessian_and_hvp_equal_torch_to_1e_10(what):
     _assert_same(*results)
 
 
-@needs_create_graph
 def test_create_graph_results_can_be_differentiated_again():
     # d/dx of sum(J(x)) for elementwise(x) = sin(x) e^x: J is diagonal, so this is the derivative of f'(x)
     rows = []
@@ -199,8 +188,6 @@ ERRORS = [
 
 @pytest.mark.parametrize("name, call, phrase", ERRORS, ids=[e[0] for e in ERRORS])
 def test_errors_as_torch(name, call, phrase):
-    if name.startswith("hessian") and not create_graph_works():
-        pytest.skip("the engine has no create_graph yet (issue 15, branch i15core)")
     ours, theirs = _call_both(call)
     assert phrase in ours and phrase in theirs
 
