@@ -116,9 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # 1. The Hessian, and the two checks.
     loss, g, H = gradient_and_hessian(theta)
-    np.set_printoptions(precision=3, suppress=True, linewidth=150)
     print("\nthe Hessian at the start (17 x 17; rows and columns W1[0,0..3], W1[1,0..3], b1[0..3], W2[0..3], b2):")
-    print(H)
+    with np.printoptions(precision=3, suppress=True, linewidth=150):  # (only here: the caller's options stay)
+        print(H)
     fd_error = np.abs(H - finite_difference_hessian(theta)).max()
     print(f"\nlargest difference from finite differences of tutorial A's gradient: {fd_error:.2e}")
     theirs = torch_hessian(theta)
