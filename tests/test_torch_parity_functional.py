@@ -65,7 +65,7 @@ def ignores_y(x, y):
     return x * 2
 
 
-# (name, the call, the input shapes (a tuple of shapes: a tuple of inputs), v's shapes or None, needs second derivatives)
+# (name, the call, input shapes (a tuple of shapes: a tuple of inputs), v's shapes or None, needs second derivatives)
 ROWS = [
     ("vjp_single", lambda F, i, v: F.vjp(elementwise, i, v), (3,), (3,), False),
     ("vjp_scalar_no_v", lambda F, i, v: F.vjp(cube_sum, i), (2, 2), None, False),
