@@ -98,8 +98,6 @@ def test_grad_matches_torch():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda x, y: y.backward(create_graph=True), NotImplementedError, "create_graph=True"),
-        (lambda x, y: tg.autograd.grad(y, x, create_graph=True), NotImplementedError, "create_graph=True"),
         (lambda x, y: y.backward(inputs=[]), RuntimeError, "inputs= was given but is empty"),
     ],
 )
@@ -107,3 +105,59 @@ def test_what_is_refused_says_so(call, error, message):
     x, _, _, y = _graph()
     with pytest.raises(error, match=message):
         call(x, y)
+
+
+# ---- create_graph=True: the gradient is itself recorded (double backward) ----------------------------
+
+
+def test_grad_with_create_graph_gives_a_gradient_that_can_be_differentiated_again():
+    x = tg.tensor([1.0, 2.0, -0.5], dtype=tg.float64, requires_grad=True)
+    (g,) = tg.autograd.grad((x**3).sum(), x, create_graph=True)  # 3 x^2
+    assert g.requires_grad and g.grad_fn is not None
+    assert np.allclose(g.detach().numpy(), 3 * x.detach().numpy() ** 2)
+    (h,) = tg.autograd.grad(g.sum(), x, create_graph=True)  # d/dx sum(3 x^2) = 6 x
+    assert np.allclose(h.detach().numpy(), 6 * x.detach().numpy())
+    (third,) = tg.autograd.grad(h.sum(), x)  # 6
+    assert np.allclose(third.numpy(), 6.0)
+
+
+def test_a_gradient_that_does_not_depend_on_the_inputs_does_not_require_grad_as_in_pytorch():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = tg.autograd.grad((x * 2).sum(), x, create_graph=True)  # 2: a constant
+    assert np.array_equal(g.detach().numpy(), [2.0, 2.0]) and not g.requires_grad
+
+
+def test_backward_with_create_graph_accumulates_a_grad_that_has_a_graph():
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    (x.exp() * x).sum().backward(create_graph=True)  # .grad = e^x (1 + x)
+    first = x.grad
+    assert first.grad_fn is not None and np.allclose(first.detach().numpy(), np.exp([1, 2]) * [2, 3])
+    (x * x).sum().backward(create_graph=True)  # accumulates 2 x, recorded: .grad = e^x (1 + x) + 2 x
+    assert x.grad is not first and x.grad.grad_fn is not None
+    penalty = x.grad.sum()
+    x.grad = None
+    penalty.backward()  # d/dx [e^x (1 + x) + 2 x] = e^x (2 + x) + 2
+    assert np.allclose(x.grad.numpy(), np.exp([1, 2]) * [3, 4] + 2)
+
+
+def test_create_graph_records_the_gradient_even_under_no_grad():
+    x = tg.tensor([3.0], dtype=tg.float64, requires_grad=True)
+    y = (x * x * x).sum()
+    with tg.no_grad():
+        (g,) = tg.autograd.grad(y, x, create_graph=True)
+    assert g.requires_grad  # as in PyTorch, create_graph records regardless of grad mode
+    assert np.allclose(tg.autograd.grad(g.sum(), x)[0].numpy(), 18.0)  # 6 x
+
+
+def test_a_grad_output_that_requires_grad_is_part_of_the_gradients_graph():
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    v = tg.tensor([3.0, -1.0], dtype=tg.float64, requires_grad=True)
+    (g,) = tg.autograd.grad(x.sin(), x, v, create_graph=True)  # v cos x
+    (gv,) = tg.autograd.grad(g.sum(), v)  # cos x
+    assert np.allclose(gv.numpy(), np.cos([1.0, 2.0]))
+
+
+def test_create_graph_false_leaves_the_grad_without_a_graph():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    assert x.grad.grad_fn is None and not x.grad.requires_grad

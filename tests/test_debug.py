@@ -695,3 +695,19 @@ def test_a_loss_module_is_called_the_pytorch_way_on_the_model_output_and_the_tar
     assert report.loss == pytest.approx(expected, rel=1e-12)
     with pytest.raises(ValueError, match="target"):
         tg.check_grads(model, nn.MSELoss(), x)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_anomaly_mode_watches_double_backward_and_names_the_line_that_made_the_gradient():
+    # d/dx x^1.5 = 1.5 x^0.5 is 0 at x = 0, but its derivative 0.75 x^-0.5 is inf there: the second
+    # backward goes through the Pow that the first backward recorded (x^0.5), at the create_graph line.
+    x = tg.tensor([0.0, 4.0], dtype=tg.float64, requires_grad=True)
+    with detect_anomaly():
+        line = next_line()
+        (g,) = tg.autograd.grad((x**1.5).sum(), x, create_graph=True)
+        assert np.array_equal(g.detach().numpy(), [0.0, 3.0])  # the first gradient is finite
+        with pytest.raises(AnomalyError) as error:
+            g.sum().backward()
+    message = str(error.value)
+    assert message.startswith("Pow's backward produced inf in the gradient for input 0 (input shapes (2,), ())")
+    assert f"op created at {__file__}:{line}: (g,) = tg.autograd.grad(" in message

@@ -374,6 +374,8 @@ OPS = [
 # piecewise-constant ops (floor, sign, ...) have gradient 0, which finite differences find too away
 # from the jumps, and the draws keep |x| >= 0.3 away from them.
 HALF = lambda x: x * 0.5  # noqa: E731  (|x * 0.5| <= 0.85: inside (-1, 1))
+WEIGHT_4 = np.array([0.5, 1.0, 2.0, 1.5])  # class weights (and per-column weights for BCE)
+CLASSES = np.array([0, 3, 1, 3, 2])  # class indices for 5 samples of 4 classes
 INDEX_3x4 = np.array([[2, 0, 1, 1], [0, 2, 2, 0]])  # for scatter into (3, 4): rows picked along dim 0
 ZEROS_2x4 = np.array([[0.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]])  # zero factors for scatter_reduce "prod"
 OPS += [
@@ -559,6 +561,40 @@ OPS += [
         ),
         [((3, 4),)],
     ),
+    # the fused losses (ops/loss.py): targets that require grad get a gradient too; probabilities for BCE
+    # are drawn in [0.5, 2] and mapped into (0, 1)
+    Op("F.mse_loss", lambda x, y: F.mse_loss(x, y), [((3, 4), (3, 4))]),
+    Op(
+        "F.mse_loss sum, none",
+        lambda x, y: F.mse_loss(x, y, reduction="sum") + F.mse_loss(x, y, "none"),
+        [((5,), (5,))],
+    ),
+    Op("F.l1_loss", lambda x, y: F.l1_loss(x, y) + F.l1_loss(x, y, reduction="none"), [((3, 4), (3, 4))]),
+    Op(
+        "F.binary_cross_entropy, weight=",
+        lambda x, y: F.binary_cross_entropy(x / 2.5, y / 2.5) + F.binary_cross_entropy(x / 3, y / 3, WEIGHT_4, "sum"),
+        [((3, 4), (3, 4))],
+        positive=True,
+    ),
+    Op(
+        "F.binary_cross_entropy_with_logits, weight=, pos_weight=",
+        lambda x, y: (
+            F.binary_cross_entropy_with_logits(x, y.sigmoid())
+            + F.binary_cross_entropy_with_logits(x, y.sigmoid(), WEIGHT_4, "none", pos_weight=WEIGHT_4[::-1])
+        ),
+        [((3, 4), (3, 4))],
+    ),
+    Op(
+        "F.cross_entropy, weight=, ignore_index, label_smoothing",
+        lambda x: (
+            F.cross_entropy(x, CLASSES)
+            + F.cross_entropy(x, CLASSES, WEIGHT_4, reduction="sum", ignore_index=3)
+            + F.cross_entropy(x, CLASSES, label_smoothing=0.2, reduction="none").sum()
+        ),
+        [((5, 4),)],
+    ),
+    Op("F.cross_entropy of probabilities", lambda x, q: F.cross_entropy(x, q.softmax(-1)), [((5, 4), (5, 4))]),
+    Op("F.nll_loss", lambda x: F.nll_loss(x.log_softmax(-1), CLASSES, WEIGHT_4), [((5, 4),)]),
     Op(
         "take, take_along_dim",
         lambda x: x.take(np.array([[0, 7], [7, 19]])).sum() + x.take_along_dim(np.array([[1], [4], [0], [0]]), 1),
@@ -592,14 +628,41 @@ def test_gradient_matches_finite_differences(op: Op, shapes: tuple[Shape, ...]) 
     assert tg.gradcheck(op.fn, inputs, **op.options)
 
 
+# Rows whose ops cannot be differentiated twice, with the reason: gradgradcheck must raise the engine's clear
+# error for them (never a wrong second derivative). Every op of the library has double backward now, so the
+# list is empty; the custom ops below show what the error looks like.
+NO_DOUBLE_BACKWARD: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("op, shapes", CASES)
+def test_second_derivative_matches_finite_differences_of_the_gradient(op: Op, shapes: tuple[Shape, ...]) -> None:
+    rng = np.random.default_rng(0)
+    inputs = [draw(shape, op.positive, rng) for shape in shapes]
+    if op.name in NO_DOUBLE_BACKWARD:
+        with pytest.raises(RuntimeError, match="double backward through .* is not supported"):
+            tg.gradgradcheck(op.fn, inputs, **op.options)
+    else:
+        assert tg.gradgradcheck(op.fn, inputs, **op.options)
+
+
+def test_no_double_backward_names_only_rows_of_the_table():
+    assert set(NO_DOUBLE_BACKWARD) <= {op.name for op in OPS}
+
+
 def test_the_table_covers_every_op_the_engine_defines():
     """Adding an op class to tinygrad_edu/ops without a row here fails this test."""
     import inspect
 
     from tinygrad_edu import ops
     from tinygrad_edu.autograd import graph_functions
+    from tinygrad_edu.ops import loss
 
-    defined = {name for name, cls in vars(ops).items() if inspect.isclass(cls) and issubclass(cls, tg.Function)}
+    defined = {
+        name
+        for module in (ops, loss)  # (the fused losses are not re-exported by ops)
+        for name, cls in vars(module).items()
+        if inspect.isclass(cls) and issubclass(cls, tg.Function) and cls is not tg.Function
+    }
     covered = set()
     rng = np.random.default_rng(0)
     for op in OPS:
@@ -693,3 +756,83 @@ def test_gradcheck_fails_where_one_jacobian_is_not_finite_and_the_other_differs(
         tg.gradcheck(fn, [x])
     assert "(0,)" in str(caught.value)  # the element at fault
     assert tg.gradcheck(fn, [x], raise_exception=False) is False
+
+
+# ---- double backward: what the engine refuses, and gradgradcheck catching a wrong second derivative ----
+
+
+class SavesAnIntermediate(tg.Function):
+    """exp(x) * 2 that saves exp(x), which is neither its input nor its output, for backward."""
+
+    def forward(self, x):
+        e = np.exp(x)
+        self.save(e)
+        return e * 2
+
+    def backward(self, grad_out):
+        (e,) = self.saved
+        return grad_out * 2 * e
+
+
+class CallsNumPyTensorsLack(tg.Function):
+    """x * 2 whose backward calls np.kron, a NumPy function that has no Tensor form."""
+
+    def forward(self, x):
+        return x * 2
+
+    def backward(self, grad_out):
+        return np.kron(grad_out, np.ones(1)) * 2
+
+
+@pytest.mark.parametrize(
+    "op, why",
+    [
+        (SavesAnIntermediate, "neither an input nor the output"),
+        (CallsNumPyTensorsLack, "np.kron is not supported on a Tensor"),
+    ],
+)
+def test_double_backward_through_an_op_that_cannot_do_it_raises_naming_the_op(op, why) -> None:
+    x = tg.tensor([0.5, 1.5], dtype=tg.float64, requires_grad=True)
+    y = op.apply(x).sum()
+    assert tg.gradcheck(lambda x: op.apply(x), [x])  # its first derivative is right
+    with pytest.raises(RuntimeError, match=f"double backward through {op.__name__} is not supported: .*{why}"):
+        tg.autograd.grad(y, x, create_graph=True)
+    with pytest.raises(RuntimeError, match=f"double backward through {op.__name__} is not supported"):
+        tg.gradgradcheck(lambda x: op.apply(x), [x])
+
+
+class DetachedSquare(tg.Function):
+    """x^2 whose backward reads x through np.array: right first derivative, a constant in double backward."""
+
+    def forward(self, x):
+        self.save(x)
+        return x * x
+
+    def backward(self, grad_out):
+        (x,) = self.saved
+        return grad_out * 2 * np.array(x)  # (a copy of a Tensor is a plain array: its graph is lost)
+
+
+def detached_square(x: tg.Tensor) -> tg.Tensor:
+    return DetachedSquare.apply(x)
+
+
+def test_gradgradcheck_reports_a_wrong_second_derivative_with_input_element_and_both_values() -> None:
+    x = tg.tensor([1.0, -3.0], dtype=tg.float64, requires_grad=True)
+    assert tg.gradcheck(detached_square, [x])
+    # d/dx of (2 x v) is 2 v; the lost graph makes it 0. With grad_output v = (1, 1), the first
+    # gradient's Jacobian with respect to x is diag(2, 2) against 0 analytically.
+    with pytest.raises(tg.GradcheckError) as caught:
+        tg.gradgradcheck(detached_square, [x], grad_outputs=[tg.ones(2, dtype=tg.float64)])
+    message = str(caught.value)
+    assert message.startswith("gradgradcheck failed for the gradient of detached_square")
+    assert "d input[0]" in message and "input element (1,), output element 1" in message  # (ties: the last)
+    numbers = [float(n) for n in re.findall(r"= (-?[\d.]+(?:e[-+]?\d+)?)", message)]
+    assert numbers[:2] == [0.0, pytest.approx(2.0, abs=1e-6)], message  # analytic, numerical
+    assert tg.gradgradcheck(detached_square, [x], raise_exception=False) is False
+
+
+def test_gradgradcheck_refuses_grad_outputs_of_the_wrong_shape() -> None:
+    x = tg.tensor([0.5, 2.0], dtype=tg.float64, requires_grad=True)
+    with pytest.raises(ValueError, match=r"grad_outputs has shapes \[\(3,\)\] for outputs of shapes \[\(2,\)\]"):
+        tg.gradgradcheck(lambda x: x**3, [x], grad_outputs=[tg.ones(3, dtype=tg.float64)])

@@ -250,3 +250,20 @@ def test_tensor_to_dot_is_draw_graph():
         pytest.skip("Tensor.to_dot is not added yet")
     y = (tg.tensor([1.0, 2.0], requires_grad=True) * 3).sum()
     assert y.to_dot() == draw_graph(y)
+
+
+def test_the_graph_of_a_gradient_made_with_create_graph_is_drawn_back_to_the_leaf():
+    # g = d/dx sum(x^3) = 3 x^2, recorded: its graph is the first backward's ops (Pow's backward
+    # computes grad_out * 3 * x^2), ending at x itself, so its gradient can be drawn and taken again.
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    (g,) = tg.autograd.grad((x**3).sum(), x, create_graph=True)
+    nodes, edges = parse(draw_graph(g))
+    titles = by_title(nodes)
+    assert titles["leaf"] and len(titles["leaf"]) == 1  # x, the only leaf that requires grad
+    assert "Pow" in titles and "Mul" in titles  # x ** 2 and the products with grad_out and 3
+    (leaf,) = titles["leaf"]
+    (power,) = titles["Pow"]
+    assert (leaf, power) in edges  # x feeds the x ** 2 of the gradient
+    assert sum(info["root"] for info in nodes.values()) == 1 and nodes[next(n for n in nodes if nodes[n]["root"])][
+        "lines"
+    ][0] in ("Mul", "Add")

@@ -25,6 +25,7 @@ from tinygrad_edu.autograd import (
     set_grad_enabled,
     unbroadcast,
 )
+from tinygrad_edu.autograd import functional as _autograd_functional  # noqa: E402, F401  (tg.autograd.functional)
 from tinygrad_edu.compiler import compile  # noqa: A004, E402  (tg.compile, as torch.compile)
 from tinygrad_edu.creation import (  # issue 13: torch's Generator and the rest of its random functions
     Generator,
@@ -70,7 +71,7 @@ from tinygrad_edu.device import device  # noqa: E402
 from tinygrad_edu.errors import ArgumentError, DtypeError, SerializationError, ShapeError
 from tinygrad_edu.functional import *  # noqa: F403  (tg.exp, tg.cat, ...: the list is its __all__)
 from tinygrad_edu.functional_surface import *  # noqa: F403  (tg.sin, tg.cumsum, ...: the list is its __all__)
-from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_edu.graph import draw_graph
 from tinygrad_edu.serialization import load, save
 from tinygrad_edu.tensor import Tensor, from_numpy, get_default_dtype, result_type, set_default_dtype, tensor  # noqa: I001  (Tensor first: the rest build on it)
@@ -136,6 +137,7 @@ __all__ = [
     "SerializationError",
     "GradcheckError",
     "gradcheck",
+    "gradgradcheck",
     "AnomalyError",
     "BadBackward",
     "GradReport",

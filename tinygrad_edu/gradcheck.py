@@ -3,7 +3,8 @@
 For every input that requires grad and every element of it, the numerical derivative
 (f(x + eps) - f(x - eps)) / (2 eps) of every output element is compared with the analytic one
 that backward() computes. A mismatch raises `GradcheckError` naming the output, the input, the
-element and both values, so a failing test says where to look.
+element and both values, so a failing test says where to look. `gradgradcheck` does the same for the
+second derivatives: it gradchecks the first gradient, computed with create_graph=True.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd import enable_grad, no_grad
+from tinygrad_edu.autograd import enable_grad, grad, no_grad
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["gradcheck", "GradcheckError", "jacobians"]
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "jacobians"]
 
 
 class GradcheckError(RuntimeError):
@@ -139,6 +140,66 @@ def gradcheck(
                 return False
             raise GradcheckError(_mismatch_message(fn, inputs, o, i, analytic, numerical, bad, atol, rtol))
     return True
+
+
+def gradgradcheck(
+    fn: Callable[..., Any],
+    inputs: Tensor | Sequence[Any],
+    grad_outputs: Tensor | Sequence[Any] | None = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check fn's second derivatives against finite differences of its gradient, as `torch.autograd.gradgradcheck`.
+
+    The first gradient, d/d inputs of sum(output * grad_output), is computed with create_graph=True and
+    checked by `gradcheck` with respect to both the inputs and the grad_outputs: so the backward of every
+    op's backward is checked, also for the grad_output it receives. grad_outputs default to fixed random
+    float64 tensors of the outputs' shapes. On a mismatch the GradcheckError names the input (an index
+    past the inputs is a grad_output), the element and both values.
+
+    Example:
+        >>> x = tg.randn(3, dtype=tg.float64, requires_grad=True)
+        >>> tg.gradgradcheck(lambda x: (x * x * x).sum(), [x])
+        True
+    """
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    xs = _as_float64_inputs(inputs)
+    wrt = [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
+    if not wrt:
+        raise ValueError("gradgradcheck: no input requires grad; pass tensors with requires_grad=True")
+    with enable_grad():
+        outs = _outputs(fn, xs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        vs = [Tensor(rng.standard_normal(o.shape), dtype=np.float64) for o in outs]
+        for v in vs:
+            v.requires_grad = True
+    else:
+        vs = _as_float64_inputs([grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs))
+        if len(vs) != len(outs) or any(v.shape != o.shape for v, o in zip(vs, outs)):
+            raise ValueError(
+                f"gradgradcheck: grad_outputs has shapes {[tuple(v.shape) for v in vs]} for outputs of shapes "
+                f"{[tuple(o.shape) for o in outs]}; pass one tensor of each output's shape"
+            )
+    n = len(xs)
+
+    @enable_grad()
+    def first_gradient(*args: Any) -> tuple[Tensor, ...]:
+        # d/d x_i of sum_k output_k * grad_output_k, recorded: a function of the inputs and the grad_outputs
+        xs_, vs_ = args[:n], args[n:]
+        pairs = [(o, v) for o, v in zip(_outputs(fn, xs_), vs_) if o.requires_grad]
+        found = grad([o for o, _ in pairs], [xs_[i] for i in wrt], [v for _, v in pairs], None, True, True)
+        return tuple(Tensor(np.zeros_like(xs_[i].data)) if g is None else g for i, g in zip(wrt, found))
+
+    first_gradient.__name__ = f"the gradient of {getattr(fn, '__name__', type(fn).__name__)}"
+    try:
+        return gradcheck(first_gradient, [*xs, *vs], eps, atol, rtol, raise_exception)
+    except GradcheckError as error:
+        raise GradcheckError(
+            "grad" + str(error) + f"\n    (input i < {n} is fn's input i; input {n} + k is the grad_output of output k)"
+        ) from None
 
 
 def _mismatch_message(fn, inputs, o, i, analytic, numerical, bad, atol, rtol) -> str:

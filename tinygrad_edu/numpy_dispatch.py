@@ -172,7 +172,51 @@ def _squeeze(a, axis=None):
 
 
 def _expand_dims(a, axis):
+    if isinstance(axis, (tuple, list)):  # several new axes at once: the shape NumPy gives, by reshape
+        return _tensor(a).reshape(np.expand_dims(np.empty(np.shape(a), dtype=bool), axis).shape)
     return _tensor(a).unsqueeze(axis)
+
+
+def _copy(a, order="K", subok=False):
+    return _tensor(a).clone()
+
+
+def _split(ary, indices_or_sections, axis=0):
+    """np.split: pieces at the given indices (or that many equal pieces), each a slice of ary."""
+    t = _tensor(ary)
+    axis = axis % t.ndim
+    n = t.shape[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        if n % indices_or_sections:
+            raise ValueError(
+                f"np.split: array split does not result in an equal division ({n} by {indices_or_sections})"
+            )
+        indices_or_sections = range(n // indices_or_sections, n, n // indices_or_sections)
+    bounds = [0, *(int(i) for i in indices_or_sections), n]
+    return [t[(slice(None),) * axis + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _take(a, indices, axis=None, out=None, mode="raise"):
+    t = _tensor(a)
+    if axis is None:
+        return t.reshape(-1)[indices]
+    return t[(slice(None),) * (axis % t.ndim) + (indices,)]
+
+
+def _sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=False):
+    """Every window of `window_shape` along `axis`, the window's axes appended: Tensor.unfold once per axis."""
+    t = _tensor(x)
+    shape = (window_shape,) if isinstance(window_shape, int) else tuple(window_shape)
+    axes = tuple(range(t.ndim)) if axis is None else ((axis,) if isinstance(axis, int) else tuple(axis))
+    for a, n in zip(axes, shape):
+        t = t.unfold(a % x.ndim, n, 1)
+    return t
+
+
+def _einsum(*operands, out=None, optimize=False):
+    from tinygrad_edu.functional_surface import einsum  # (imported here: it imports tensor.py too)
+
+    return einsum(*operands)
 
 
 def _broadcast_to(array, shape, subok=False):
@@ -282,6 +326,17 @@ def _count_nonzero(a, axis=None, *, keepdims=False):
     return _tensor(a).count_nonzero(axis)
 
 
+def _filled(fill: Callable) -> Callable:
+    """np.zeros_like and its kin on a Tensor: a new constant Tensor (no graph) of its shape or `shape`, so an
+    op's backward that fills a fresh array and writes the gradient into it runs on Tensors too (double
+    backward). np.empty_like gives zeros: its contents are unspecified anyway."""
+
+    def like(a, *args, dtype=None, order="K", subok=True, shape=None, **kwargs):
+        return Tensor(fill(_detached(a), *args, dtype=dtype, order=order, shape=shape, **kwargs))
+
+    return like
+
+
 # NumPy function -> what it is on Tensors (with NumPy's own argument names).
 FUNCTIONS: dict[Callable, Callable] = {
     np.sum: _sum,
@@ -325,6 +380,15 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.swapaxes: _swapaxes,
     np.nan_to_num: _nan_to_num,
     np.count_nonzero: _count_nonzero,
+    np.copy: _copy,
+    np.split: _split,
+    np.take: _take,
+    np.einsum: _einsum,
+    np.lib.stride_tricks.sliding_window_view: _sliding_window_view,
+    np.zeros_like: _filled(np.zeros_like),
+    np.empty_like: _filled(np.zeros_like),
+    np.ones_like: _filled(np.ones_like),
+    np.full_like: _filled(np.full_like),
 }
 
 
@@ -377,6 +441,14 @@ def _defers(values: Any) -> bool:
 _PLAIN = (np.ndarray, np.generic, int, float, bool)  # what meets a Tensor in `ndarray * t` and `np.exp(t)`
 
 
+def _add_at(target: Tensor, index: Any, values: Any) -> None:
+    """np.add.at(t, index, v) into a Tensor: t[index] += v with repeated places adding up, in place and
+    recorded (ScatterAdd on t's value, written back into t), as an op's backward does it on Tensors."""
+    from tinygrad_edu.ops import ScatterAdd
+
+    target[...] = ScatterAdd.apply(target, values, where=index)
+
+
 def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
     """`Tensor.__array_ufunc__`: a table ufunc on Tensors as the Tensor method that computes it."""
     names = UFUNCS.get(ufunc)
@@ -394,6 +466,8 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
         return getattr(ufunc, method)(*_detached(inputs), **kwargs)
     if method == "at" and not isinstance(inputs[0], Tensor):  # np.add.at(array, index, t): into the array
         return ufunc.at(*_detached(inputs), **kwargs)
+    if method == "at" and ufunc is np.add and len(inputs) == 3 and not kwargs:
+        return _add_at(*inputs)
     name = _numpy_name(ufunc) + ("" if method == "__call__" else f".{method}")
     if names is None or method != "__call__":
         raise _unsupported(name)

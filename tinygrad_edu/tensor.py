@@ -253,10 +253,9 @@ class Tensor(SurfaceMethods):
         `gradient`; any other shape needs one of its own shape (the vector in the vector-Jacobian
         product). The graph's saved arrays are freed afterwards unless `retain_graph=True` (its
         default is `create_graph`). With `inputs=` (a tensor or a sequence), only those tensors'
-        `.grad` receive a gradient, as in PyTorch.
+        `.grad` receive a gradient, as in PyTorch. With `create_graph=True` the gradients are recorded
+        too: `.grad` is then a tensor in a graph, which can be differentiated again.
         """
-        if create_graph:
-            raise NotImplementedError("backward(create_graph=True): double backward is not implemented yet (issue 15)")
         if retain_graph is None:
             retain_graph = create_graph
         if not self.requires_grad:
@@ -265,15 +264,21 @@ class Tensor(SurfaceMethods):
                 "did you forget requires_grad=True on an input, or call it under no_grad()?"
             )
         if inputs is None:
-            _autograd.backward(self, self._seed(gradient), retain_graph)
+            if create_graph:
+                _autograd.backward(self, _autograd.graph_seed(self, gradient), retain_graph, None, True)
+            else:
+                _autograd.backward(self, self._seed(gradient), retain_graph)
             return
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         if not inputs:
             raise RuntimeError("backward(): inputs= was given but is empty; pass the tensors to accumulate into")
-        grads = _autograd.grad(self, inputs, gradient, retain_graph=retain_graph, allow_unused=True)
+        grads = _autograd.grad(self, inputs, gradient, retain_graph, create_graph, allow_unused=True)
         for x, g in zip(inputs, grads):
             if g is not None:  # (as in PyTorch, .grad of a non-leaf input is filled too)
-                x._grad = g if x._grad is None else Tensor._from_op(x._grad.data + g.data, None)
+                if create_graph:
+                    x._grad = g if x._grad is None else x._grad + g  # recorded: the sum is in the graph
+                else:
+                    x._grad = g if x._grad is None else Tensor._from_op(x._grad.data + g.data, None)
 
     def _seed(self, gradient: Any) -> Any:
         """The array that starts a backward walk from this tensor: ones for a scalar, else `gradient`'s copy."""

@@ -37,6 +37,7 @@ __all__ = [
     "backward",
     "grad",
     "graph_functions",
+    "graph_seed",
     "EngineHooks",
     "hooks",
     "as_array",
@@ -216,6 +217,12 @@ class Function:
     gradient. `backward` may return a gradient of the broadcast shape: the engine sums it back to
     each input's shape.
 
+    With `create_graph=True` (grad of grad) the same `backward` runs with `grad_out` a Tensor and, in
+    `self.saved`, the input and output Tensors in place of their arrays, under grad mode: written in
+    NumPy calls, it records the gradient's graph with no second formula. A float value saved that is
+    neither an input nor the output makes double backward refuse, unless `constant_saved()` names it
+    (a sign, a shift that cancels).
+
     Example:
         >>> class Cube(tg.Function):
         ...     def forward(self, x):
@@ -244,6 +251,16 @@ class Function:
     output_changed: Any = None  # (array, version) once the output was changed in place after this op
     retained: Any = None  # a weak reference to the output, when the output called retain_grad()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass written PyTorch's way (a @staticmethod forward(ctx, ...) on Tensors) gets PyTorch's
+        `apply` (autograd/custom_function.py). This runs once per class, so the library's own ops keep
+        this class's `apply` with no per-call check."""
+        super().__init_subclass__(**kwargs)
+        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod) and "apply" not in cls.__dict__:
+            from tinygrad_edu.autograd import custom_function
+
+            cls.apply = classmethod(custom_function.apply)  # type: ignore[assignment,method-assign]
+
     def forward(self, *args: Any, **kwargs: Any) -> np.ndarray:
         """The op's output, computed from NumPy arrays (or numbers); every subclass defines it."""
         raise NotImplementedError(f"{type(self).__name__} must define forward(self, *arrays)")
@@ -254,6 +271,12 @@ class Function:
         Returns one ndarray (or None) per input of forward, as a tuple when there are several.
         """
         raise NotImplementedError(f"{type(self).__name__} must define backward(self, grad_out)")
+
+    def constant_saved(self) -> tuple[Any, ...]:
+        """The float values among `saved` that backward uses only as constants (a sign, a scale that does
+        not depend on the inputs): double backward reads them as they are. Every other saved float value
+        must be an input or the output (see `autograd._recorded_backward`)."""
+        return ()
 
     def save(self, *values: Any) -> None:
         """Keep values (usually arrays) that backward needs; they come back as `self.saved`."""
@@ -292,7 +315,7 @@ class Function:
             shapes = " and ".join(str(np.shape(a)) for a in arrays)
             raise ShapeError(f"{ctx.name}: cannot apply to inputs of shapes {shapes}: {error}") from None
         if type(data) is not np.ndarray:  # e.g. the NumPy scalar that a full reduction returns
-            data = as_array(data)
+            data = _output_array(ctx, data)
         out = _new_tensor(Tensor)  # Tensor._from_op written out: this line runs for every op
         out.data = data
         out._grad = None
@@ -317,12 +340,22 @@ class Function:
         return f"<{self.name}Backward>"
 
 
+def _output_array(ctx: Function, data: Any) -> Any:
+    """A forward's result that is not an ndarray (a NumPy scalar) as the array the output keeps. Where the
+    forward saved that very scalar, the array replaces it in `saved`, so that double backward finds the
+    output there by identity. (A function of its own: a new local in `apply` would cost every op.)"""
+    array = as_array(data)
+    if any(s is data for s in ctx.saved):
+        ctx.saved = tuple(array if s is data else s for s in ctx.saved)
+    return array
+
+
 # ---------------------------------------------------------------------------------------------
 # The backward walk
 # ---------------------------------------------------------------------------------------------
 
 
-def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     """Sum `grad` over the axes that broadcasting added or stretched, so it gets `shape` back.
 
     Broadcasting copies an input along some axes; the gradient of a copy is the sum of the
@@ -351,7 +384,11 @@ def graph_functions(root: Tensor) -> list[Function]:
 
 
 def backward(
-    root: Tensor, gradient: np.ndarray, retain_graph: bool = False, targets: dict[int, list[Any]] | None = None
+    root: Tensor,
+    gradient: Any,
+    retain_graph: bool = False,
+    targets: dict[int, list[Any]] | None = None,
+    create_graph: bool = False,
 ) -> None:
     """Accumulate d(root)/d(leaf), weighted by `gradient`, into `.grad` of every leaf that requires grad.
 
@@ -364,7 +401,16 @@ def backward(
     already passed its gradient down: its grad_out is complete. No recursion and no separate
     topological sort: each op is pushed and popped once, so the walk is linear in the graph size
     (times a log factor from the heap, in C).
+
+    With `create_graph=True` the gradients are Tensors and each op's own backward runs on Tensors under
+    grad mode (see `_recorded_backward`), so the gradients are themselves recorded: they can be
+    differentiated again. `gradient` is then a Tensor (see `graph_seed`).
     """
+    if create_graph:
+        if not _GradMode.enabled:  # the gradient's graph is recorded even inside no_grad, as in PyTorch
+            with enable_grad():
+                return backward(root, gradient, retain_graph, targets, create_graph)
+        outputs = _outputs_of(root)
     owned: set[int] = set()  # arrays already given to some leaf's .grad in this walk
     watched = hooks.active  # (tested once here: a local costs less than hooks.active at every op)
     if watched:
@@ -400,7 +446,10 @@ def backward(
         stale = fn.sequence < _last_in_place  # a tensor changed in place since fn was recorded (rare)
         if stale:
             _check_saved_unchanged(fn)
-        grads_in = fn.backward(grad_out)
+        if create_graph:
+            grads_in = _recorded_backward(fn, grad_out, outputs.get(fn))
+        else:
+            grads_in = fn.backward(grad_out)
         if type(grads_in) is not tuple:
             grads_in = (grads_in,)
         if len(grads_in) != len(fn.inputs):
@@ -462,8 +511,6 @@ def grad(
         grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad: grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs")
-    if create_graph:
-        raise NotImplementedError("grad(create_graph=True): double backward is not implemented yet (issue 15)")
     if retain_graph is None:
         retain_graph = create_graph
     for x in inputs:
@@ -473,7 +520,8 @@ def grad(
     for i, (out, seed) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
             raise RuntimeError(f"grad: element {i} of outputs does not require grad and does not have a grad_fn")
-        backward(out, out._seed(seed), retain_graph or i < len(outputs) - 1, targets=targets)
+        start = graph_seed(out, seed) if create_graph else out._seed(seed)
+        backward(out, start, retain_graph or i < len(outputs) - 1, targets, create_graph)
     result = []
     for x in inputs:
         found = targets[id(x)][1]
@@ -482,14 +530,88 @@ def grad(
                 "grad: one of the differentiated tensors appears to not have been used in the graph; "
                 "pass allow_unused=True if this is what you want (its gradient is then None)"
             )
-        result.append(None if found is None else Tensor._from_op(found, None))
+        if found is not None and not isinstance(found, Tensor):
+            found = Tensor._from_op(found, None)
+        result.append(found)
     return tuple(result)
+
+
+def graph_seed(output: Tensor, gradient: Any) -> Tensor:
+    """The Tensor that starts a create_graph walk from `output`: `gradient` itself when it is a Tensor
+    (so the result depends on it in the graph, as in PyTorch), else the seed backward() would use."""
+    if isinstance(gradient, Tensor) and gradient.shape == output.shape:
+        return gradient if gradient.dtype == output.dtype else gradient.to(output.dtype)
+    return Tensor._from_op(output._seed(gradient), None)
 
 
 def note_in_place() -> None:
     """Called by every in-place change of a tensor: ops recorded before it are checked in backward."""
     global _last_in_place
     _last_in_place = next(_creation_order)
+
+
+def _outputs_of(root: Tensor) -> dict[Function, Tensor]:
+    """Each op in root's graph -> the Tensor it made (for double backward, which reads outputs as Tensors)."""
+    outputs = {root.grad_fn: root}
+    for fn in graph_functions(root):
+        for x in fn.inputs:
+            if isinstance(x, Tensor) and x.grad_fn is not None:
+                outputs.setdefault(x.grad_fn, x)
+    return outputs
+
+
+def _recorded_backward(fn: Function, grad_out: Any, output: Tensor | None) -> Any:
+    """fn.backward(grad_out) on Tensors, so that the gradients it returns are recorded (create_graph=True).
+
+    An op's backward reads what its forward saved. Here each saved array that is an input's data or the
+    output's data is swapped for that Tensor for the call, so the gradient depends on it in the graph;
+    int and bool arrays (indices, masks) and the ndarrays passed in as inputs are constants. A float
+    array that is neither (an intermediate of the forward) would be a constant that is not one: the
+    second derivative through it would be wrong, so it is refused, as is a backward that calls a NumPy
+    function that has no Tensor form.
+    """
+    saved = fn.saved
+    tensors = {id(x.data): x for x in fn.inputs if isinstance(x, Tensor)}
+    if output is not None:
+        tensors.setdefault(id(output.data), output)
+    # ndarrays passed as inputs or options (class weights, counts) never get a gradient: constants
+    constants = {id(x) for x in (*fn.inputs, *fn.options.values()) if isinstance(x, np.ndarray)}
+    fn.saved = tuple(_as_recorded(fn, value, tensors, constants) for value in saved)
+    try:
+        grads = fn.backward(grad_out)
+    except (TypeError, AttributeError) as error:  # a NumPy call or array method that Tensors do not have
+        raise _no_double_backward(fn, f"its backward calls NumPy in a way Tensors do not support ({error})") from None
+    finally:
+        fn.saved = saved
+    # a gradient computed from constants alone (an ndarray or a number) is a constant Tensor
+    if type(grads) is not tuple:
+        grads = (grads,)
+    return tuple(g if g is None or isinstance(g, Tensor) else Tensor._from_op(as_array(g), None) for g in grads)
+
+
+def _as_recorded(fn: Function, value: Any, tensors: dict[int, Tensor], constants: set[int]) -> Any:
+    """A saved value as double backward reads it: an input or the output as its Tensor (see _recorded_backward)."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_as_recorded(fn, v, tensors, constants) for v in value)
+    if not isinstance(value, (np.ndarray, np.generic)) or value.dtype.kind not in "fc":
+        return value  # shapes, options, numbers, int and bool arrays: constants
+    if id(value) in tensors:
+        return tensors[id(value)]
+    if id(value) in constants or any(value is saved for saved in fn.constant_saved()):
+        return value
+    raise _no_double_backward(
+        fn,
+        f"its backward reads a float value of shape {np.shape(value)} computed in forward that is neither an "
+        "input nor the output, so the second derivative through it cannot be recorded",
+    )
+
+
+def _no_double_backward(fn: Function, why: str) -> RuntimeError:
+    return RuntimeError(
+        f"double backward through {fn.name} is not supported: {why}. Compute this gradient with "
+        "create_graph=False, or write the function with ops that support it (tests/test_gradcheck_ops.py "
+        "lists them)"
+    )
 
 
 def _grad_fn_when(tensor: Tensor, user: Function) -> Any:
@@ -533,7 +655,14 @@ def _check_saved_unchanged(fn: Function) -> None:
 
 
 def _fit(fn: Function, grad: Any, parent: Tensor) -> np.ndarray:
-    """Give `grad` the parent's shape and dtype: undo broadcasting, cast float64 back to float32, etc."""
+    """Give `grad` the parent's shape and dtype: undo broadcasting, cast float64 back to float32, etc.
+
+    In double backward (create_graph=True) it is a Tensor, and stays one: summing and casting are recorded.
+    """
+    if isinstance(grad, Tensor):
+        if grad.shape != parent.data.shape:
+            grad = unbroadcast(grad, parent.data.shape)
+        return grad if grad.dtype == parent.data.dtype else grad.to(parent.data.dtype)
     grad = as_array(grad)
     if grad.shape != parent.data.shape:
         try:
@@ -550,6 +679,9 @@ def _fit(fn: Function, grad: Any, parent: Tensor) -> np.ndarray:
 
 def _capture(entry: list[Any], grad: Any) -> None:
     """Add grad into a target's entry [tensor, gradient so far] (a fresh array: see _accumulate)."""
+    if isinstance(grad, Tensor):  # double backward: the gradient and the sum stay in the graph
+        entry[1] = grad if entry[1] is None else entry[1] + grad
+        return
     entry[1] = as_array(grad).copy() if entry[1] is None else entry[1] + grad
 
 
@@ -562,6 +694,14 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
     fresh array (the common case: a matmul's result) is kept as it is, saving a copy per step.
     """
     if not leaf.requires_grad:
+        return
+    if isinstance(grad, Tensor):  # double backward: .grad is a Tensor in the graph, as in PyTorch
+        if leaf._grad is not None:
+            grad = leaf._grad + grad  # recorded (out of place), so the old .grad's graph is kept
+        elif id(grad) in owned or grad.grad_fn is None:
+            grad = grad.clone() if grad.requires_grad else Tensor._from_op(grad.data.copy(), None)
+        owned.add(id(grad))
+        leaf._grad = grad
         return
     # (the slot _grad, not the checked .grad property: the gradient has the leaf's shape and dtype already)
     if leaf._grad is not None:

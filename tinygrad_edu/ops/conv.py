@@ -57,7 +57,7 @@ class Conv2d(Function):
                 f"conv2d: input of size {(h, w)} (padded {tuple(xp.shape[2:])}) is smaller than the "
                 f"dilated kernel; pass a larger input or more padding"
             )
-        self.save(xp, weight)
+        self.save(x, weight)  # (x, not xp: backward pads again, so double backward records the padding)
         self.in_shape = x.shape
         out = _correlate(xp, weight, stride, dilation, groups, (ho, wo))
         if bias is not None:
@@ -67,7 +67,8 @@ class Conv2d(Function):
     def backward(self, grad_out):
         # out is linear in w and in x: dw is each window times grad_out, summed over batch and pixels;
         # dx scatters grad_out * w back onto the pixels each kernel offset (i, j) read (col2im).
-        xp, weight = self.saved
+        x, weight = self.saved
+        xp = _pad(x, self.padding)
         need_x, need_w = self.needs_input_grad[:2]
         grad_x = grad_w = None
         if need_w:
@@ -239,7 +240,7 @@ class MaxPool2d(_Pool2d):
         n, c, ho, wo, kh, kw = win.shape
         flat = win.reshape(n, c, ho, wo, kh * kw)
         self.argmax = np.argmax(flat, axis=-1)  # the first maximum, as PyTorch
-        self.save(xp)
+        self.save(xp.shape)  # (only its shape: the gradient is grad_out placed at the argmax)
         return np.take_along_axis(flat, self.argmax[..., np.newaxis], axis=-1)[..., 0]
 
     def indices(self):
@@ -252,9 +253,9 @@ class MaxPool2d(_Pool2d):
 
     def backward(self, grad_out):
         # d max / d x is 1 at the window's argmax and 0 elsewhere: each offset (i, j) gets grad_out where it won
-        (xp,) = self.saved
+        (padded_shape,) = self.saved
         kh, kw = self.kernel
-        grad_xp = np.zeros_like(xp, shape=xp.shape, order="C")
+        grad_xp = np.zeros_like(grad_out, shape=padded_shape, order="C")
         for k in range(kh * kw):
             part = np.where(self.argmax == k, grad_out, 0)
             _scatter(grad_xp, part, divmod(k, kw), self.stride, self.dilation, self.out_hw)
@@ -280,14 +281,14 @@ class AvgPool2d(_Pool2d):
         ho, wo = self.out_hw
         counts = _windows(mask[np.newaxis, np.newaxis], kernel_size, stride, (1, 1))[0, 0, :ho, :wo].sum(axis=(-2, -1))
         self.divisor = counts.astype(x.dtype)
-        self.save(xp)
+        self.save(xp.shape)  # (only its shape: the gradient is grad_out spread over each window)
         return win.sum(axis=(-2, -1)) / self.divisor
 
     def backward(self, grad_out):
         # each pixel of a window gets grad_out / divisor, once for every window it is in
-        (xp,) = self.saved
+        (padded_shape,) = self.saved
         kh, kw = self.kernel
-        grad_xp = np.zeros_like(xp, shape=xp.shape, order="C")
+        grad_xp = np.zeros_like(grad_out, shape=padded_shape, order="C")
         part = grad_out / self.divisor
         for k in range(kh * kw):
             _scatter(grad_xp, part, divmod(k, kw), self.stride, (1, 1), self.out_hw)

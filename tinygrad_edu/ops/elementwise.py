@@ -92,8 +92,11 @@ class Pow(Function):
             if np.any(b == 0):
                 # Where b == 0, a^b = 1 for every a and the gradient is 0 (as PyTorch), also at a = 0
                 # and a = +-inf, where b * a^(b-1) would be 0 * inf = nan.
+                # (a ** (b - 1) is taken at a = 1 where b == 0, so that its own derivative there, which the
+                # where discards, is finite: 0 * inf would make a second derivative nan)
+                safe_a = np.where(b == 0, 1, a)
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    grad_a = np.where(b == 0, 0, grad_out * b * a ** (b - 1))
+                    grad_a = np.where(b == 0, 0, grad_out * b * safe_a ** (b - 1))
             else:
                 grad_a = grad_out * b * a ** (b - 1)
         if need_b:

@@ -64,13 +64,15 @@ class MSELoss(Function):
     def forward(self, x, target, reduction: str = "mean"):
         # l_i = (x_i - y_i)^2
         diff = x - target
-        self.save(diff, reduction)
+        self.save(x, target, reduction)
         return _reduce(diff * diff, reduction, diff.size)
 
     def backward(self, grad_out):
-        # d l_i/dx_i = 2 (x_i - y_i), and d l_i/dy_i is its negative
-        diff, reduction = self.saved
-        grad_x = (2 * _grad_scale(grad_out, reduction, diff.size)) * diff
+        # d l_i/dx_i = 2 (x_i - y_i), and d l_i/dy_i is its negative (x - y recomputed from the inputs,
+        # so that double backward records it)
+        x, target, reduction = self.saved
+        diff = x - target
+        grad_x = (2 * _grad_scale(grad_out, reduction, np.size(diff))) * diff
         return grad_x, -grad_x if self.needs_input_grad[1] else None
 
 
@@ -83,10 +85,13 @@ class L1Loss(Function):
         self.save(diff, reduction)
         return _reduce(np.abs(diff), reduction, diff.size)
 
+    def constant_saved(self):
+        return (self.saved[0],)  # x - y, used only through its sign: a constant in double backward
+
     def backward(self, grad_out):
         # d l_i/dx_i = sign(x_i - y_i), taken as 0 where x_i = y_i (as PyTorch); d l_i/dy_i is its negative
         diff, reduction = self.saved
-        grad_x = _grad_scale(grad_out, reduction, diff.size) * np.sign(diff)
+        grad_x = _grad_scale(grad_out, reduction, np.size(diff)) * np.sign(diff)
         return grad_x, -grad_x if self.needs_input_grad[1] else None
 
 
@@ -110,7 +115,7 @@ class BCELoss(Function):
         # d l_i/dx_i = w_i (x_i - y_i) / (x_i (1 - x_i)); PyTorch divides by at least 1e-12 so the
         # gradient stays finite at x_i = 0 or 1, and we do the same.
         x, target, weight, reduction = self.saved
-        scale = _grad_scale(grad_out, reduction, x.size)
+        scale = _grad_scale(grad_out, reduction, np.size(x))  # (np.size: x may be a Tensor)
         if weight is not None:
             scale = scale * weight
         grad_x = scale * ((x - target) / np.maximum(x * (1 - x), BCE_GRAD_EPS))
@@ -142,13 +147,17 @@ class BCEWithLogitsLoss(Function):
             loss = (1 - target) * x + (1 + (pos_weight - 1) * target) * softplus_neg
         if weight is not None:
             loss = loss * weight
-        self.save(x, e, target, weight, pos_weight, reduction)
+        self.save(x, target, weight, pos_weight, reduction)
         return _reduce(loss, reduction, x.size)
 
     def backward(self, grad_out):
         # d l_i/dx_i = w_i [(1 + (p - 1) y_i) s - p y_i]   (= w_i (s - y_i) when p = 1),
-        # with s = sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, where e = exp(-|x|).
-        x, e, target, weight, pos_weight, reduction = self.saved
+        # with s = sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, where e = exp(-|x|)
+        # (recomputed from x, so that double backward records it).
+        x, target, weight, pos_weight, reduction = self.saved
+        # e = exp(-|x|), written as a choice between -x and x: the same values, and a derivative that is
+        # right at x = 0 too (that of -|x| is 0 there, which would make the second derivative 0 at x = 0)
+        e = np.exp(np.where(x >= 0, -x, x))
         s = np.where(x >= 0, 1, e) / (1 + e)
         if pos_weight is None:
             grad = s - target
@@ -156,11 +165,13 @@ class BCEWithLogitsLoss(Function):
             grad = (1 + (pos_weight - 1) * target) * s - pos_weight * target
         if weight is not None:
             grad = grad * weight
-        scale = _grad_scale(grad_out, reduction, x.size)
+        scale = _grad_scale(grad_out, reduction, np.size(x))  # (np.size: x may be a Tensor)
         grad_target = None
         if self.needs_input_grad[1]:
             # d l_i/dy_i = w_i [(p - 1) softplus(-x) - x]   (= -w_i x when p = 1)
-            grad_target = -x if pos_weight is None else (pos_weight - 1) * (np.maximum(-x, 0) + np.log1p(e)) - x
+            # (softplus(-x) = max(-x, 0) + log(1 + e), the max written as the choice between its sides, as e)
+            softplus_neg = np.where(x >= 0, np.log1p(e), np.log1p(e) - x)
+            grad_target = -x if pos_weight is None else (pos_weight - 1) * softplus_neg - x
             if weight is not None:
                 grad_target = grad_target * weight
             grad_target = scale * grad_target
@@ -192,13 +203,14 @@ class CrossEntropyLoss(Function):
         loss = -log_p[rows, target]
         if sample_weight is not None:
             loss *= sample_weight
-        self.save(log_p, rows, target, sample_weight, count, reduction)
+        self.save(x, rows, target, sample_weight, count, reduction)
         return _reduce(loss, reduction, count)
 
     def backward(self, grad_out):
-        # d l_i/dx_ic = w_i (p_ic - [c == y_i])
-        log_p, rows, target, sample_weight, count, reduction = self.saved
-        grad = np.exp(log_p)
+        # d l_i/dx_ic = w_i (p_ic - [c == y_i]), p recomputed from x so that double backward records it
+        x, rows, target, sample_weight, count, reduction = self.saved
+        # (a copy of p: in double backward p is Exp's output, which its backward reads, so not changed in place)
+        grad = np.copy(np.exp(_log_softmax_rows(x)))
         grad[rows, target] -= 1
         scale = _grad_scale(grad_out, reduction, count)  # a number, or one per sample for 'none'
         if sample_weight is not None:
@@ -219,12 +231,14 @@ class SoftCrossEntropyLoss(Function):
         # l_i = -sum_c a_ic log p_ic, with p = softmax(x_i)
         log_p = _log_softmax_rows(x)
         loss = -np.sum(coefficients * log_p, axis=1)
-        self.save(log_p, coefficients, count, reduction)
+        self.save(x, coefficients, count, reduction)
         return _reduce(loss, reduction, count)
 
     def backward(self, grad_out):
-        # d l_i/dx_ic = p_ic sum_k a_ik - a_ic   (= p_ic - [c == y_i] for a one-hot row)
-        log_p, a, count, reduction = self.saved
+        # d l_i/dx_ic = p_ic sum_k a_ik - a_ic   (= p_ic - [c == y_i] for a one-hot row), p recomputed
+        # from x so that double backward records it
+        x, a, count, reduction = self.saved
+        log_p = _log_softmax_rows(x)
         grad = np.exp(log_p) * np.sum(a, axis=1, keepdims=True) - a
         scale = _per_row(_grad_scale(grad_out, reduction, count))
         # d l_i/da_ic = -log p_ic
@@ -248,6 +262,6 @@ class NLLLoss(Function):
     def backward(self, grad_out):
         # d l_i/dx_ic = -w_i [c == y_i]
         shape, rows, target, sample_weight, count, reduction = self.saved
-        grad = np.zeros_like(grad_out, shape=shape, dtype=np.result_type(grad_out, sample_weight), order="C")
+        grad = np.zeros_like(grad_out, shape=shape, dtype=np.result_type(grad_out.dtype, sample_weight), order="C")
         grad[rows, target] = -sample_weight * _grad_scale(grad_out, reduction, count)
         return grad

@@ -35,7 +35,7 @@ class Permute(Function):
     def backward(self, grad_out):
         # the inverse permutation puts every axis back where it came from
         (dims,) = self.saved
-        return grad_out.transpose(np.argsort(dims))
+        return np.transpose(grad_out, np.argsort(dims))
 
 
 class Expand(Function):
@@ -94,7 +94,7 @@ class SetItem(Function):
         need_x, need_value = self.needs_input_grad
         grad_x = None
         if need_x:
-            grad_x = grad_out.copy()
+            grad_x = np.copy(grad_out)
             grad_x[index] = 0
         return grad_x, (grad_out[index] if need_value else None)
 

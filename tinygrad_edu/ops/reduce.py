@@ -76,6 +76,9 @@ class Max(Function):
         self.save(x, out, axes, keepdim)
         return out if keepdim else np.squeeze(out, axis=axes)
 
+    def constant_saved(self):
+        return (self.saved[1],)  # the max, kept dims: only compared with x, so a constant in double backward
+
     def backward(self, grad_out):
         # The gradient goes to the largest element; ties share it evenly (as torch.amax).
         x, out, axes, keepdim = self.saved
@@ -89,6 +92,9 @@ class Min(Function):
         out = np.min(x, axis=axes, keepdims=True)
         self.save(x, out, axes, keepdim)
         return out if keepdim else np.squeeze(out, axis=axes)
+
+    def constant_saved(self):
+        return (self.saved[1],)  # the min, kept dims: only compared with x, so a constant in double backward
 
     def backward(self, grad_out):
         # The gradient goes to the smallest element; ties share it evenly (as torch.amin).
@@ -149,15 +155,19 @@ class LogSumExp(Function):
         total = np.sum(e, axis=axes, keepdims=True)
         with np.errstate(divide="ignore"):  # log(0) = -inf: an all -inf slice, or a sum over nothing
             out = m + np.log(total)
-        self.save(e, total, axes, keepdim)
+        self.save(x, m, axes, keepdim)
         return out if keepdim else np.squeeze(out, axis=axes)
 
+    def constant_saved(self):
+        return (self.saved[1],)  # the shift m cancels in the gradient: a constant in double backward
+
     def backward(self, grad_out):
-        # d logsumexp/dx = softmax(x) = exp(x - m) / sum(exp(x - m)). (Not exp(x - logsumexp(x)):
-        # at |x| ~ 1000 logsumexp(x) is rounded to float32's spacing there, 6e-5, and so would be
-        # the gradient.)
-        e, total, axes, keepdim = self.saved
-        return _keep_dims(grad_out, e.shape, axes, keepdim) * (e / total)
+        # d logsumexp/dx = softmax(x) = exp(x - m) / sum(exp(x - m)), for any shift m. (Not
+        # exp(x - logsumexp(x)): at |x| ~ 1000 logsumexp(x) is rounded to float32's spacing there,
+        # 6e-5, and so would be the gradient.) Recomputed from x, so double backward records it.
+        x, m, axes, keepdim = self.saved
+        e = np.exp(x - m)
+        return _keep_dims(grad_out, x.shape, axes, keepdim) * (e / np.sum(e, axis=axes, keepdims=True))
 
 
 # ---- composites: reductions made of the ops above, so their gradients need no formula of their own ----

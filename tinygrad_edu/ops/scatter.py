@@ -29,7 +29,7 @@ class Scatter(Function):
         need_x, need_src = self.needs_input_grad
         grad_x = None
         if need_x:
-            grad_x = grad_out.copy()
+            grad_x = np.copy(grad_out)
             grad_x[where] = 0
         return grad_x, (grad_out[where] if need_src else None)
 
@@ -89,8 +89,8 @@ class ScatterReduce(Function):
         # amax / amin: the gradient goes to every value equal to the result, shared evenly (as PyTorch)
         hits_x = (x == out) & counts_x
         hits_src = src == out[where]
-        count = hits_x.astype(grad_out.dtype)
-        np.add.at(count, where, hits_src.astype(grad_out.dtype))
+        count = hits_x * np.ones_like(grad_out)  # (a float copy of the mask, of grad_out's kind)
+        np.add.at(count, where, hits_src * np.ones_like(grad_out, shape=hits_src.shape))
         share = grad_out / np.maximum(count, 1)
         return (share * hits_x if need_x else None), (share[where] * hits_src if need_src else None)
 
@@ -106,7 +106,7 @@ def _products_of_the_others(x, src, where, counts_x):
     own = np.flatnonzero(counts_x)
     src_places = np.ravel_multi_index(np.broadcast_arrays(*where), x.shape).ravel()
     places = np.concatenate([own, src_places])
-    values = np.concatenate([x.ravel()[own], src.ravel()])
+    values = np.concatenate([np.reshape(x, -1)[own], np.reshape(src, -1)])  # (np.reshape: x may be a Tensor)
     others = np.ones_like(values)
     if places.size:
         order = np.argsort(places, kind="stable")
@@ -118,6 +118,6 @@ def _products_of_the_others(x, src, where, counts_x):
         left = np.cumprod(table, axis=1)
         right = np.cumprod(table[:, ::-1], axis=1)[:, ::-1]
         others[order] = left[row, col] * right[row, col + 2]
-    others_x = np.zeros_like(x, shape=(x.size,))  # (written flat, then shaped: no write through a view)
+    others_x = np.zeros_like(x, shape=(np.size(x),))  # (written flat, then shaped: no write through a view)
     others_x[own] = others[: own.size]
     return others_x.reshape(x.shape), others[own.size :].reshape(src.shape)
