@@ -323,7 +323,7 @@ def test_targets_can_be_tensors_arrays_or_lists_and_one_that_requires_grad_gets_
     # As in PyTorch: d/dy of -[y log x + (1 - y) log(1 - x)] is log(1 - x) - log(x), here averaged over 2.
     np.testing.assert_allclose(y.grad.data, (np.log(1 - x.data) - np.log(x.data)) / 2, rtol=1e-6)
     assert x.grad is not None
-    # Float class indices (what tg.tensor([0, 2]) makes) are accepted when they are whole numbers.
+    # Class indices as an int64 Tensor (what tg.tensor([0, 3]) makes) or a list give the same loss.
     assert (
         F.cross_entropy(tg.tensor(LOGITS[:2]), tg.tensor([0, 3])).item()
         == F.cross_entropy(tg.tensor(LOGITS[:2]), [0, 3]).item()
@@ -363,12 +363,13 @@ ERRORS = [
         r"\(4,\).*\(4, 1\)",
     ),
     ("ce target out of range", lambda: F.cross_entropy(tg.zeros(2, 3), [0, 3]), IndexError, "3 is out of bounds"),
-    (
-        "ce fractional class",
-        lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.5, 1.0])),
-        ValueError,
-        "whole numbers",
+    (  # as PyTorch: float targets are probabilities, of the input's shape; indices are int64 (or uint8)
+        "ce float class indices",
+        lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.0, 1.0])),
+        TypeError,
+        r"int64.*got float32 target of shape \(2,\); convert it with target.long\(\).*\(2, 3\)",
     ),
+    ("nll int32 class indices", lambda: F.nll_loss(tg.zeros(2, 3), np.array([0, 1], np.int32)), TypeError, "int32"),
     (
         "ce class weight shape",
         lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], weight=np.ones(2)),
@@ -434,9 +435,8 @@ def test_same_values_and_gradients_as_torch(name, args, options, reduction) -> N
     [
         lambda: F.binary_cross_entropy(tg.tensor([0.5, 1.5]), [0.0, 1.0]),
         lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], label_smoothing=1.5),
-        lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.5, 1.0])),
     ],
-    ids=["bce above 1", "label smoothing", "fractional class"],
+    ids=["bce above 1", "label smoothing"],
 )
 def test_value_errors_are_also_runtime_errors_as_pytorch_raises(make) -> None:
     with pytest.raises(ValueError) as caught:

@@ -6,7 +6,8 @@
 - `conv.py`: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d; `dropout.py`: Dropout, Dropout1d/2d
 - `normalization.py`: LayerNorm, BatchNorm1d/2d, GroupNorm; `sparse.py`: Embedding
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
-- `loss.py`: the losses as modules; `functional.py` (`nn.functional`, usually imported as F): the same as functions
+- `loss.py`: the losses as modules (`loss_composite.py`: the functional forms of the newer ones)
+- `functional.py` (`nn.functional`, usually imported as F): the same as functions
 - `init.py` (`nn.init`): PyTorch's initialisations, and the tutorials' draws
 - `utils.py` (`nn.utils`): gradient clipping, parameters to and from one vector
 
@@ -40,7 +41,22 @@ from tinygrad_edu.nn.conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.keyed_container import ModuleDict, ParameterDict, ParameterList
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
-from tinygrad_edu.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from tinygrad_edu.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
+    CrossEntropyLoss,
+    GaussianNLLLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MarginRankingLoss,
+    MSELoss,
+    MultiLabelSoftMarginLoss,
+    NLLLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+)
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.sparse import Embedding
@@ -100,6 +116,14 @@ __all__ = [
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "NLLLoss",
+    "SmoothL1Loss",
+    "HuberLoss",
+    "KLDivLoss",
+    "MarginRankingLoss",
+    "CosineEmbeddingLoss",
+    "MultiLabelSoftMarginLoss",
+    "GaussianNLLLoss",
+    "PoissonNLLLoss",
     "functional",
     "init",
     "utils",
