@@ -60,6 +60,10 @@ from tinygrad_edu.nn.loss import (
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.sparse import Embedding
+from tinygrad_edu.torch_alias import torch_attribute_error
+
+# A missing name is an AttributeError that names the torch name we lack (as_torch maps torch's modules here).
+__getattr__ = torch_attribute_error(__name__)
 
 __all__ = [
     "Module",

@@ -18,6 +18,7 @@ from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.ops import elementwise, linalg
 from tinygrad_edu.ops import loss as loss_ops
 from tinygrad_edu.tensor import Tensor, _operand_tensor
+from tinygrad_edu.torch_alias import torch_attribute_error
 
 __all__ = [
     "linear",
@@ -37,6 +38,9 @@ __all__ = [
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
+
+# A missing name is an AttributeError that names the torch name we lack (as_torch maps torch's modules here).
+__getattr__ = torch_attribute_error(__name__)
 
 # The functional forms of the newer layers live beside their modules (activation_extra.py, dropout.py,
 # normalization.py, sparse.py) and are re-exported here at the end of this file, so `F.gelu` etc. work.
