@@ -73,7 +73,7 @@ def main():
     parser = argparse.ArgumentParser(
         description="A small CNN on the 8x8 digits (PyTorch, or tinygrad_edu via as-torch)."
     )
-    parser.add_argument("--steps", type=int, default=300, help="training steps (default 300)")
+    parser.add_argument("--steps", type=int, default=150, help="training steps (default 150)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=0.01, help="Adam's learning rate")
     parser.add_argument("--dropout", type=float, default=0.25, help="dropout before the last layer (0 turns it off)")
