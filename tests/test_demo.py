@@ -186,3 +186,32 @@ def test_python_dash_m_runs_the_demo():
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stdout  # a pipe: plain lines
     assert FINAL.search(result.stdout) and "50/50" in result.stdout
+
+
+EPOCH_LINE = re.compile(r"^  epoch (\d+)/(\d+)  (\d+)/(\d+) batches  loss ([\d.]+)$", re.MULTILINE)
+
+
+def test_minibatches_from_a_dataloader_print_one_line_per_epoch_when_not_a_terminal(capsys):
+    assert demo.main(["--batch-size", "32", "--epochs", "5", "--optimizer", "adam"]) == 0
+    out = capsys.readouterr().out
+    lines = EPOCH_LINE.findall(out)
+    # 256 points in batches of 32: 8 batches; one line at the end of each epoch, and nothing else of the bar
+    assert [(int(e), int(t), int(b), int(n)) for e, t, b, n, _ in lines] == [(e, 5, 8, 8) for e in range(1, 6)]
+    assert "\r" not in out and "#" not in out
+    epoch_losses = [float(loss) for *_, loss in lines]
+    assert epoch_losses[-1] < epoch_losses[0]
+    assert float(FINAL.search(out).group(1)) == pytest.approx(epoch_losses[-1], abs=1e-6)
+
+
+def test_on_a_terminal_the_epoch_bar_is_redrawn_per_batch_and_ends_each_epoch_with_a_newline():
+    stream = Terminal()
+    bar = demo.EpochBar(epochs=2, batches=4, stream=stream)
+    for epoch in range(2):
+        for batch in range(4):
+            bar.update(epoch, batch, loss=float(batch + 1))  # epoch means so far: 1, 1.5, 2, 2.5
+    lines = stream.getvalue().split("\n")
+    assert len(lines) == 3 and lines[2] == ""  # two epochs, each one line drawn in place
+    drawings = lines[0].split("\r")[1:]
+    assert len(drawings) == 4 and drawings[1].startswith("  epoch 1/2  2/4 batches  loss 1.500000 [")
+    assert drawings[-1] == "  epoch 1/2  4/4 batches  loss 2.500000 [" + "#" * demo.EpochBar.WIDTH + "]"
+    assert lines[1].split("\r")[-1].startswith("  epoch 2/2  4/4 batches  loss 2.500000")

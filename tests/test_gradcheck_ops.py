@@ -603,6 +603,48 @@ OPS += [
 ]
 
 
+# ---- the losses written as Tensor ops (nn/loss_composite.py): input and target both differentiated ----
+SIGNS = np.array([1.0, -1.0, -1.0])  # margin and embedding labels for 3 samples
+OPS += [
+    Op(
+        "smooth_l1_loss, huber_loss",
+        lambda x, y: F.smooth_l1_loss(x, y, beta=1.2) + F.huber_loss(x, y, reduction="sum", delta=0.8),
+        [((3, 4), (3, 4))],
+    ),
+    Op(
+        "kl_div batchmean, log_target",
+        lambda x, y: F.kl_div(x.log_softmax(1), y, reduction="batchmean") + F.kl_div(x, y.log(), log_target=True),
+        [((3, 4), (3, 4))],
+        positive=True,
+    ),
+    Op(
+        "margin_ranking_loss, cosine_embedding_loss",
+        lambda a, b: (
+            F.margin_ranking_loss(a[:, 0], b[:, 0], SIGNS, margin=0.2, reduction="sum")
+            + F.cosine_embedding_loss(a, b, SIGNS, margin=-0.5)
+        ),
+        [((3, 4), (3, 4))],
+    ),
+    Op(
+        "multilabel_soft_margin_loss",
+        lambda x, y: F.multilabel_soft_margin_loss(x, y.sigmoid(), weight=np.array([0.5, 1.0, 2.0, 1.5])),
+        [((3, 4), (3, 4))],
+    ),
+    Op(
+        "gaussian_nll_loss full, var per sample",
+        lambda x, y, v: F.gaussian_nll_loss(x, y, v, full=True) + F.gaussian_nll_loss(x, y, v[:, 0], reduction="sum"),
+        [((3, 4), (3, 4), (3, 4))],
+        positive=True,
+    ),
+    Op(
+        "poisson_nll_loss log_input, full",
+        lambda x, y: F.poisson_nll_loss(x, y * 2) + F.poisson_nll_loss(x, y * 2, log_input=False, full=True),
+        [((3, 4), (3, 4))],
+        positive=True,
+    ),
+]
+
+
 def draw(shape: Shape, positive: bool, rng: np.random.Generator) -> tg.Tensor:
     """A float64 input that requires grad, with values 0.3 <= |x| <= 1.7 (or in [0.5, 2] if positive).
 

@@ -160,6 +160,77 @@ LOSSES = [
         log_softmax_np(LOGITS),
     ),
 ]
+
+# The losses of nn/loss_composite.py, from their textbook definitions (PyTorch's documentation).
+X53, SIGNS5 = LOGITS[:5, :3], np.array([1.0, -1.0, 1.0, -1.0, -1.0])
+
+
+def huberish_np(d, beta):
+    """smooth L1: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    return np.where(np.abs(d) < beta, 0.5 * d**2 / beta, np.abs(d) - 0.5 * beta)
+
+
+def cos_np(a, b):
+    return (a * b).sum(1) / np.sqrt((a * a).sum(1) * (b * b).sum(1))
+
+
+def log_sigmoid_np(z):
+    return -np.logaddexp(0, -z)
+
+
+LOSSES += [
+    Loss(
+        "smooth l1 beta",
+        lambda x, r: F.smooth_l1_loss(x, SOFT, reduction=r, beta=0.3),
+        lambda x: (huberish_np(x - SOFT, 0.3), x.size),
+        X53,
+    ),
+    Loss(
+        "huber delta",
+        lambda x, r: F.huber_loss(x, SOFT, reduction=r, delta=0.3),
+        lambda x: (0.3 * huberish_np(x - SOFT, 0.3), x.size),
+        X53,
+    ),
+    Loss(
+        "kl div",
+        lambda x, r: F.kl_div(x, SOFT, reduction=r),
+        lambda x: (SOFT * (np.log(SOFT) - x), x.size),
+        np.log(PROBS),
+    ),
+    Loss(
+        "margin ranking",
+        lambda x, r: F.margin_ranking_loss(x[:, 0], x[:, 1], SIGNS5, margin=0.2, reduction=r),
+        lambda x: (np.maximum(0, -SIGNS5 * (x[:, 0] - x[:, 1]) + 0.2), 5),
+        X53,
+    ),
+    Loss(
+        "cosine embedding",
+        lambda x, r: F.cosine_embedding_loss(x, SOFT, SIGNS5, margin=-0.5, reduction=r),
+        lambda x: (np.where(SIGNS5 == 1, 1 - cos_np(x, SOFT), np.maximum(0, cos_np(x, SOFT) + 0.5)), 5),
+        X53,
+    ),
+    Loss(
+        "multilabel soft margin",
+        lambda x, r: F.multilabel_soft_margin_loss(x, SOFT, weight=ROW_WEIGHT, reduction=r),
+        lambda x: (
+            -(ROW_WEIGHT * (SOFT * log_sigmoid_np(x) + (1 - SOFT) * log_sigmoid_np(-x))).sum(1) / 3,
+            5,
+        ),
+        X53,
+    ),
+    Loss(
+        "gaussian nll full",
+        lambda x, r: F.gaussian_nll_loss(x, SOFT, WEIGHT, full=True, reduction=r),
+        lambda x: (0.5 * (np.log(WEIGHT) + (x - SOFT) ** 2 / WEIGHT) + 0.5 * np.log(2 * np.pi), x.size),
+        X53,
+    ),
+    Loss(
+        "poisson nll",
+        lambda x, r: F.poisson_nll_loss(x, SOFT * 3, reduction=r),
+        lambda x: (np.exp(x) - SOFT * 3 * x, x.size),
+        X53,
+    ),
+]
 CASES = [(loss, reduction) for loss in LOSSES for reduction in REDUCTIONS]
 IDS = [f"{loss.name}-{reduction}" for loss, reduction in CASES]
 
@@ -323,7 +394,7 @@ def test_targets_can_be_tensors_arrays_or_lists_and_one_that_requires_grad_gets_
     # As in PyTorch: d/dy of -[y log x + (1 - y) log(1 - x)] is log(1 - x) - log(x), here averaged over 2.
     np.testing.assert_allclose(y.grad.data, (np.log(1 - x.data) - np.log(x.data)) / 2, rtol=1e-6)
     assert x.grad is not None
-    # Float class indices (what tg.tensor([0, 2]) makes) are accepted when they are whole numbers.
+    # Class indices as an int64 Tensor (what tg.tensor([0, 3]) makes) or a list give the same loss.
     assert (
         F.cross_entropy(tg.tensor(LOGITS[:2]), tg.tensor([0, 3])).item()
         == F.cross_entropy(tg.tensor(LOGITS[:2]), [0, 3]).item()
@@ -363,12 +434,13 @@ ERRORS = [
         r"\(4,\).*\(4, 1\)",
     ),
     ("ce target out of range", lambda: F.cross_entropy(tg.zeros(2, 3), [0, 3]), IndexError, "3 is out of bounds"),
-    (
-        "ce fractional class",
-        lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.5, 1.0])),
-        ValueError,
-        "whole numbers",
+    (  # as PyTorch: float targets are probabilities, of the input's shape; indices are int64 (or uint8)
+        "ce float class indices",
+        lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.0, 1.0])),
+        TypeError,
+        r"int64.*got float32 target of shape \(2,\); convert it with target.long\(\).*\(2, 3\)",
     ),
+    ("nll int32 class indices", lambda: F.nll_loss(tg.zeros(2, 3), np.array([0, 1], np.int32)), TypeError, "int32"),
     (
         "ce class weight shape",
         lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], weight=np.ones(2)),
@@ -434,9 +506,8 @@ def test_same_values_and_gradients_as_torch(name, args, options, reduction) -> N
     [
         lambda: F.binary_cross_entropy(tg.tensor([0.5, 1.5]), [0.0, 1.0]),
         lambda: F.cross_entropy(tg.zeros(2, 3), [0, 1], label_smoothing=1.5),
-        lambda: F.cross_entropy(tg.zeros(2, 3), tg.tensor([0.5, 1.0])),
     ],
-    ids=["bce above 1", "label smoothing", "fractional class"],
+    ids=["bce above 1", "label smoothing"],
 )
 def test_value_errors_are_also_runtime_errors_as_pytorch_raises(make) -> None:
     with pytest.raises(ValueError) as caught:

@@ -75,8 +75,13 @@ from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_edu.graph import draw_graph
 from tinygrad_edu.serialization import load, save
 from tinygrad_edu.tensor import Tensor, from_numpy, get_default_dtype, result_type, set_default_dtype, tensor  # noqa: I001  (Tensor first: the rest build on it)
+from tinygrad_edu.torch_alias import as_torch
+from tinygrad_edu.torch_alias import torch_attribute_error as _torch_attribute_error
 
 __version__ = "0.1.0"
+
+# `tg.as_torch()` makes `import torch` give these modules; a name we lack says which torch name is missing.
+__getattr__ = _torch_attribute_error(__name__)
 
 # dtypes under PyTorch's names
 float16 = half = _np.float16
@@ -153,6 +158,7 @@ __all__ = [
     "draw_graph",
     "compile",
     *_functional.__all__,
+    "as_torch",
     "linalg",
     "device",
     *_functional_surface.__all__,

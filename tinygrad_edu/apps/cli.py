@@ -1,4 +1,4 @@
-"""The `tinygrad-edu` command (also `python -m tinygrad_edu`): demo, check and bench.
+"""The `tinygrad-edu` command (also `python -m tinygrad_edu`): demo, check, bench and as-torch.
 
 Each sub-command lives in its own module and takes its own arguments; this file only dispatches.
 """
@@ -18,6 +18,10 @@ COMMANDS = {
         "reproduce tutorials A-D and compare their hand-derived gradients with autograd",
     ),
     "bench": ("tinygrad_edu.apps.bench", "a quick benchmark of XOR and MLP steps against hand-written NumPy"),
+    "as-torch": (
+        "tinygrad_edu.apps.as_torch",
+        "run a PyTorch script unchanged on tinygrad_edu: as-torch SCRIPT [ARGS...]",
+    ),
 }
 
 

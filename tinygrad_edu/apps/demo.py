@@ -3,10 +3,13 @@
 The network is the one the four tutorials build by hand (2 inputs, a sigmoid hidden layer, one
 sigmoid output); here autograd derives the backward pass instead. The run prints a progress bar
 (plain lines when the output is not a terminal), the predictions beside the targets, and the loss.
+With --batch-size it trains on noisy XOR points in minibatches from a DataLoader instead, and the bar
+runs over each epoch's batches (one plain line per epoch when the output is not a terminal).
 
     tinygrad-edu demo                                   # BCE + SGD, 3000 epochs, well under a second
     tinygrad-edu demo --loss mse --optimizer adam
     tinygrad-edu demo --plot loss.png --graph step.dot  # the loss curve, the graph of one step
+    tinygrad-edu demo --batch-size 32 --epochs 20 --optimizer adam   # minibatches from a DataLoader
 
 Every --loss/--optimizer pair reaches 4/4 at its default epochs and learning rate from the default
 seed (and from most others: XOR has local minima, so a seed that lands in one is not a bug).
@@ -25,8 +28,9 @@ import numpy as np
 import tinygrad_edu as tg
 from tinygrad_edu import nn, optim
 from tinygrad_edu.graph import RENDER_FORMATS, _missing_graphviz, draw_graph
+from tinygrad_edu.utils.data import DataLoader, TensorDataset
 
-__all__ = ["XORNet", "main", "parse_args", "train", "report"]
+__all__ = ["XORNet", "EpochBar", "main", "parse_args", "train", "report"]
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 XOR_TARGETS = np.array([[0], [1], [1], [0]], dtype=np.float32)
@@ -86,6 +90,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="plain stochastic gradient descent (default) or Adam",
     )
     parser.add_argument("--seed", type=int, default=0, help="tg.manual_seed for the initial weights (default 0)")
+    parser.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=None,
+        help="train on 256 noisy XOR points in minibatches from a DataLoader, with a bar over each epoch "
+        "(default: the 4 corners, full batch)",
+    )
     parser.add_argument("--plot", metavar="FILE.png", help="save the loss curve (needs matplotlib)")
     parser.add_argument(
         "--graph",
@@ -183,6 +194,39 @@ class Progress:
             self.stream.write(f"  epoch {done:>6}/{self.total}  loss {loss:.6f}  {rate:,.0f} steps/s\n")
 
 
+class EpochBar:
+    """A bar over the batches of one DataLoader epoch, redrawn in place on a terminal; elsewhere one line per epoch.
+
+    The loss shown is the mean of the epoch's batch losses so far.
+
+    Example:
+        >>> bar = EpochBar(epochs=2, batches=3, stream=sys.stdout)
+        >>> for batch in range(3):
+        ...     bar.update(epoch=0, batch=batch, loss=0.5)
+          epoch 1/2  3/3 batches  loss 0.500000
+    """
+
+    WIDTH = 30  # characters in the bar
+
+    def __init__(self, epochs: int, batches: int, stream: TextIO) -> None:
+        self.epochs, self.batches, self.stream = epochs, batches, stream
+        self.live = _is_terminal(stream)
+        self.total = 0.0  # the sum of this epoch's batch losses
+
+    def update(self, epoch: int, batch: int, loss: float) -> None:
+        """Report that batch `batch` of epoch `epoch` (both counted from 0) had loss `loss`."""
+        self.total = loss if batch == 0 else self.total + loss
+        done = batch + 1
+        text = f"  epoch {epoch + 1}/{self.epochs}  {done}/{self.batches} batches  loss {self.total / done:.6f}"
+        if self.live:
+            filled = self.WIDTH * done // self.batches
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            self.stream.write(f"\r{text} [{bar}]" + ("\n" if done == self.batches else ""))
+            self.stream.flush()
+        elif done == self.batches:
+            self.stream.write(text + "\n")
+
+
 def _is_terminal(stream: TextIO) -> bool:
     """True when the stream is a terminal, where the progress bar redraws itself in place."""
     try:
@@ -220,6 +264,8 @@ def train(args: argparse.Namespace, out: TextIO | None = None) -> tuple[XORNet, 
     out.write(
         f"{model}\nloss {type(loss_fn).__name__}, optimizer {type(optimizer).__name__}(lr={lr}), seed {args.seed}\n\n"
     )
+    if args.batch_size is not None:
+        return model, _train_minibatches(model, loss_fn, optimizer, args, out)
     progress = Progress(args.epochs, out)
     losses = []
     for epoch in range(args.epochs):
@@ -230,6 +276,38 @@ def train(args: argparse.Namespace, out: TextIO | None = None) -> tuple[XORNet, 
         losses.append(loss.item())
         progress.update(epoch, losses[-1])
     return model, losses
+
+
+NOISY_POINTS = 256  # the minibatch data: XOR's corners, each drawn many times and jittered
+
+
+def _train_minibatches(
+    model: XORNet, loss_fn: nn.Module, optimizer: optim.Optimizer, args: argparse.Namespace, out: TextIO
+) -> list[float]:
+    """Train on noisy XOR points from a shuffling DataLoader; returns each epoch's mean batch loss."""
+    rng = np.random.default_rng(args.seed)
+    corners = XOR_INPUTS[rng.integers(0, 4, NOISY_POINTS)]
+    points = (corners + rng.normal(0.0, 0.1, corners.shape)).astype(np.float32)
+    targets = (corners[:, :1] != corners[:, 1:]).astype(np.float32)
+    loader = DataLoader(
+        TensorDataset(tg.tensor(points), tg.tensor(targets)),
+        batch_size=args.batch_size,
+        shuffle=True,
+        generator=tg.Generator().manual_seed(args.seed),
+    )
+    bar = EpochBar(args.epochs, len(loader), out)
+    losses = []
+    for epoch in range(args.epochs):
+        total = 0.0
+        for batch, (xb, yb) in enumerate(loader):
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+            bar.update(epoch, batch, loss.item())
+        losses.append(total / len(loader))
+    return losses
 
 
 def report(model: XORNet, losses: list[float], out: TextIO | None = None) -> int:

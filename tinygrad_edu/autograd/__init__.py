@@ -26,6 +26,10 @@ import numpy as np
 
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.torch_alias import torch_attribute_error
+
+# A missing name is an AttributeError that names the torch name we lack (as_torch maps torch's modules here).
+__getattr__ = torch_attribute_error(__name__)
 
 __all__ = [
     "Function",

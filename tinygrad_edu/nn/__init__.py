@@ -8,7 +8,8 @@
 - `normalization.py`: LayerNorm, BatchNorm1d/2d, GroupNorm; `sparse.py`: Embedding
 - `attention.py`: MultiheadAttention, TransformerEncoderLayer, TransformerEncoder (and F.scaled_dot_product_attention)
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
-- `loss.py`: the losses as modules; `functional.py` (`nn.functional`, usually imported as F): the same as functions
+- `loss.py`: the losses as modules (`loss_composite.py`: the functional forms of the newer ones)
+- `functional.py` (`nn.functional`, usually imported as F): the same as functions
 - `init.py` (`nn.init`): PyTorch's initialisations, and the tutorials' draws
 - `utils.py` (`nn.utils`): gradient clipping, parameters to and from one vector
 
@@ -45,11 +46,30 @@ from tinygrad_edu.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.keyed_container import ModuleDict, ParameterDict, ParameterList
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
-from tinygrad_edu.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from tinygrad_edu.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
+    CrossEntropyLoss,
+    GaussianNLLLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MarginRankingLoss,
+    MSELoss,
+    MultiLabelSoftMarginLoss,
+    NLLLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+)
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.sparse import Embedding
 from tinygrad_edu.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from tinygrad_edu.torch_alias import torch_attribute_error
+
+# A missing name is an AttributeError that names the torch name we lack (as_torch maps torch's modules here).
+__getattr__ = torch_attribute_error(__name__)
 
 __all__ = [
     "Module",
@@ -117,6 +137,14 @@ __all__ = [
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "NLLLoss",
+    "SmoothL1Loss",
+    "HuberLoss",
+    "KLDivLoss",
+    "MarginRankingLoss",
+    "CosineEmbeddingLoss",
+    "MultiLabelSoftMarginLoss",
+    "GaussianNLLLoss",
+    "PoissonNLLLoss",
     "functional",
     "init",
     "utils",

@@ -14,10 +14,11 @@ import numpy as np
 
 from tinygrad_edu.arguments import check_same_dtype
 from tinygrad_edu.autograd import is_grad_enabled
-from tinygrad_edu.errors import ArgumentError, ShapeError
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.ops import elementwise, linalg
 from tinygrad_edu.ops import loss as loss_ops
 from tinygrad_edu.tensor import Tensor, _operand_tensor
+from tinygrad_edu.torch_alias import torch_attribute_error
 
 __all__ = [
     "linear",
@@ -37,6 +38,9 @@ __all__ = [
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
+
+# A missing name is an AttributeError that names the torch name we lack (as_torch maps torch's modules here).
+__getattr__ = torch_attribute_error(__name__)
 
 # The functional forms of the newer layers live beside their modules (activation_extra.py, dropout.py,
 # normalization.py, sparse.py, conv.py, conv_transpose.py, adaptive_pool.py, upsample.py, attention.py, padding.py)
@@ -301,11 +305,14 @@ def _class_targets(
             f"{name}: for input of shape {input_shape} the target must hold one class index per sample, "
             f"shape {sample_shape}, or one probability per class, shape {input_shape}; got {target.shape}"
         )
-    if target.dtype.kind == "f":  # tg.tensor([0, 2]) is float32: accept whole numbers
-        if not np.all(np.isfinite(target)) or np.any(target != np.round(target)):
-            raise ArgumentError(f"{name}: class indices must be whole numbers, got {target.reshape(-1)[:8]}")
-    elif target.dtype.kind not in "iub":
-        raise ValueError(f"{name}: class indices must be integers, got dtype {target.dtype}")
+    if target.dtype not in (np.int64, np.uint8):
+        # As PyTorch (which names them Long and Byte): a float target of this shape is almost always a
+        # label array built with floats by mistake, and taking it as indices would hide that.
+        raise DtypeError(
+            f"{name}: class indices must have dtype int64 (or uint8), got {target.dtype} target of shape "
+            f"{target.shape}; convert it with target.long(). Float targets are class probabilities and "
+            f"must have the input's shape {input_shape}."
+        )
     t = target.astype(np.int64).reshape(-1)
     bad = ((t < 0) | (t >= classes)) & (t != ignore_index)
     if bad.any():
@@ -456,6 +463,16 @@ from tinygrad_edu.nn.conv import (  # noqa: E402
     max_pool2d,
 )
 from tinygrad_edu.nn.dropout import dropout, dropout1d, dropout2d  # noqa: E402
+from tinygrad_edu.nn.loss_composite import (  # noqa: E402
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    huber_loss,
+    kl_div,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    smooth_l1_loss,
+)
 from tinygrad_edu.nn.normalization import batch_norm, group_norm, layer_norm  # noqa: E402
 from tinygrad_edu.nn.sparse import embedding  # noqa: E402
 
@@ -505,3 +522,13 @@ from tinygrad_edu.nn.upsample import interpolate, upsample  # noqa: E402
 
 __all__ += ["conv_transpose1d", "conv_transpose2d", "interpolate", "upsample", "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
+__all__ += [
+    "smooth_l1_loss",
+    "huber_loss",
+    "kl_div",
+    "margin_ranking_loss",
+    "cosine_embedding_loss",
+    "multilabel_soft_margin_loss",
+    "gaussian_nll_loss",
+    "poisson_nll_loss",
+]

@@ -16,6 +16,10 @@ from tinygrad_edu.optim.adam_variants import Adamax, NAdam, RAdam
 from tinygrad_edu.optim.optimizer import Optimizer
 from tinygrad_edu.optim.rmsprop import Adadelta, Adagrad, RMSprop
 from tinygrad_edu.optim.sgd import SGD
+from tinygrad_edu.torch_alias import torch_attribute_error
+
+# A missing name is an AttributeError that names the torch name we lack (as_torch maps torch's modules here).
+__getattr__ = torch_attribute_error(__name__)
 
 __all__ = [
     "Optimizer",

@@ -33,6 +33,10 @@ import numpy as np
 from tinygrad_edu.creation import default_generator
 from tinygrad_edu.functional import stack
 from tinygrad_edu.tensor import Tensor, from_numpy
+from tinygrad_edu.torch_alias import torch_attribute_error
+
+# A missing name is an AttributeError that names the torch name we lack (as_torch maps torch's modules here).
+__getattr__ = torch_attribute_error(__name__)
 
 __all__ = [
     "Dataset",
