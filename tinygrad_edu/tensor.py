@@ -926,9 +926,11 @@ class Tensor(SurfaceMethods):
 
     def expand(self, *shape: Any) -> Tensor:
         """Broadcast to `shape` without copying; -1 keeps a dimension. Gradients sum back."""
-        shape = tuple(shape_args(shape))
+        shape = shape_args(shape)
         offset = len(shape) - self.data.ndim
-        target = tuple(self.data.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape))
+        target = shape  # (-1 keeps the input's size: filled in only where there is one)
+        if -1 in shape:
+            target = tuple(self.data.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape))
         # NumPy's broadcasting rule, checked on the shapes: each size kept, or a 1 stretched, and new leading
         # sizes added, none negative. (Broadcasting a scratch array to test it cost ~6 us of a ~12 us expand.)
         old = self.data.shape
