@@ -27,10 +27,9 @@ from typing import Any
 
 import _harness  # noqa: I001  (first: it pins BLAS threads before NumPy loads)
 import numpy as np
-from _harness import BASELINE, Comparison, Goal, Row, relative
+from _harness import BASELINE, Comparison, Goal, Row, describe_load, machine_load, noise_reasons, relative
 
 import tinygrad_edu as tg
-from tinygrad_edu.apps.bench.harness import describe_load, machine_load, noise_reasons
 
 GOAL = 0.5  # issue 16: each op, forward + backward, in at most half of PyTorch eager's time
 TOLERANCE = 1e-5  # float32: sums in another order (mean, matmul) round differently

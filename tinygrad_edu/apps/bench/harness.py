@@ -47,6 +47,7 @@ __all__ = [
     "time_steps",
     "timed_rows",
     "machine_load",
+    "describe_load",
     "noise_reasons",
     "check_losses",
     "relative",
