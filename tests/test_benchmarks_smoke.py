@@ -72,7 +72,7 @@ def test_each_script_runs_tiny_and_every_row_matches_numpy(script):
     # PyTorch is optional: with --torch no its row is there and says why it has no numbers.
     assert "not used (--torch no)" in output
     # The header names the machine and the versions; the goals are stated as met or not.
-    for label in ("machine:", "python:", "numpy:", "BLAS:", "OPENBLAS_CORETYPE=", "pytorch:"):
+    for label in ("machine:", "python:", "numpy:", "BLAS:", "OPENBLAS_CORETYPE=", "pytorch:", "load:"):
         assert label in output, f"{script}: the header lacks {label}"
     goals = [line for line in output.splitlines() if line.startswith("- ")]  # no failures, so only goals
     assert "Goals:" in output and goals

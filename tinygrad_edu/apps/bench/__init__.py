@@ -29,7 +29,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from .environment import benchmark_settings, common_arguments, describe_environment, load_torch, positive_int
+from .environment import (
+    benchmark_settings,
+    common_arguments,
+    describe_environment,
+    describe_load,
+    load_torch,
+    machine_load,
+    positive_int,
+)
 from .harness import (
     BASELINE,
     COMPILED,
@@ -48,11 +56,9 @@ from .harness import (
     Trainer,
     check_losses,
     compiled_goals,
-    describe_load,
     format_time,
     implementation_rows,
     load_linear,
-    machine_load,
     markdown_table,
     noise_reasons,
     print_comparisons,
@@ -96,6 +102,8 @@ __all__ = [
     # environment.py
     "load_torch",
     "benchmark_settings",
+    "machine_load",
+    "describe_load",
     "describe_environment",
     "positive_int",
     "common_arguments",
@@ -115,8 +123,6 @@ __all__ = [
     "Timing",
     "time_steps",
     "timed_rows",
-    "machine_load",
-    "describe_load",
     "noise_reasons",
     "check_losses",
     "relative",

@@ -16,19 +16,17 @@ import functools
 import importlib
 import importlib.util
 import math
-import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import tinygrad_edu as tg
 
-from .environment import benchmark_settings, describe_environment, load_torch
+from .environment import benchmark_settings, describe_environment, describe_load, load_torch, machine_load
 
 __all__ = [
     "RTOL",
@@ -46,8 +44,6 @@ __all__ = [
     "Timing",
     "time_steps",
     "timed_rows",
-    "machine_load",
-    "describe_load",
     "noise_reasons",
     "check_losses",
     "relative",
@@ -211,40 +207,6 @@ def time_steps(steps: dict[str, Callable[[], Any]], repeat: int, block: int, war
                 times[name].cpu.append(cpu / block)
                 times[name].wall.append(wall / block)
     return times
-
-
-def _cpu_pressure() -> float | None:
-    """Linux's CPU pressure: the share of the last 10 s in which some runnable task waited for a CPU (%)."""
-    try:
-        first = Path("/proc/pressure/cpu").read_text().splitlines()[0]  # "some avg10=1.23 avg60=... total=..."
-    except (OSError, IndexError):
-        return None
-    fields = dict(part.split("=", 1) for part in first.split()[1:])
-    return float(fields["avg10"]) if "avg10" in fields else None
-
-
-def machine_load() -> dict[str, float]:
-    """The machine's load now: 1-minute load average, usable cores and, where Linux has it, CPU pressure (%).
-
-    Example:
-        >>> sorted(machine_load())[-2:]
-        ['load1', 'usable_cores']
-    """
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count() or 1
-    load: dict[str, float] = {"load1": os.getloadavg()[0], "usable_cores": usable}
-    pressure = _cpu_pressure()
-    if pressure is not None:
-        load["cpu_pressure"] = pressure
-    return load
-
-
-def describe_load(load: dict[str, float]) -> str:
-    """One machine_load reading in words: 'load average 3.10 on 2 usable cores, CPU pressure 41.2%'."""
-    text = f"load average {load['load1']:.2f} on {load['usable_cores']:.0f} usable cores"
-    return text + (f", CPU pressure {load['cpu_pressure']:.1f}%" if "cpu_pressure" in load else "")
 
 
 # A run is too noisy to judge when the machine was busier than this. Wall over CPU time is the direct
