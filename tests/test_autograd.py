@@ -437,6 +437,11 @@ MISTAKES = [
     (lambda: Linear.apply(tg.ones(5, 3), tg.ones(4, 2)), tg.ShapeError, ["Linear", "(5, 3)", "(4, 2)"]),
     (lambda: tg.ones(2, 3).reshape(4, 2), tg.ShapeError, ["reshape", "(2, 3)", "(4, 2)"]),
     (lambda: tg.ones(2, 3).reshape(-1, 4), tg.ShapeError, ["reshape", "(2, 3)"]),
+    (lambda: tg.ones(2, 3).reshape(-1, -1), tg.ShapeError, ["reshape", "(2, 3)", "(-1, -1)"]),
+    (lambda: tg.ones(2, 3).reshape(-2, -3), tg.ShapeError, ["reshape", "(2, 3)", "(-2, -3)"]),
+    (lambda: tg.ones(0, 3).reshape(-1, 0), tg.ShapeError, ["reshape", "(0, 3)", "(-1, 0)"]),  # -1 could be anything
+    (lambda: tg.ones(3) @ tg.ones(4), tg.ShapeError, ["matmul", "(3,)", "(4,)"]),
+    (lambda: tg.ones(2, 3) @ tg.ones(2), tg.ShapeError, ["matmul", "(2, 3)", "(2,)"]),
     (lambda: tg.ones(2, 3).expand(4, 3), tg.ShapeError, ["expand", "(2, 3)", "(4, 3)"]),
     (lambda: tg.cat([tg.ones(2, 3), tg.ones(2, 4)]), tg.ShapeError, ["cat", "(2, 3)", "(2, 4)"]),
     (lambda: tg.cat([tg.ones(2, 3), tg.ones(3)]), tg.ShapeError, ["cat", "(2, 3)", "(3,)"]),
@@ -449,6 +454,9 @@ MISTAKES = [
     (lambda: tg.ones(2, 3).unsqueeze(3), IndexError, ["unsqueeze", "dim 3"]),
     (lambda: tg.cat([tg.ones(2), tg.ones(2)], dim=1), IndexError, ["cat", "dim 1"]),
     (lambda: tg.ones(2, 3)[5], IndexError, ["(2, 3)"]),
+    (lambda: tg.ones(2, 3)[0:1, 7], IndexError, ["(2, 3)", "7"]),
+    (lambda: tg.ones(2, 3)[[0, 5]], IndexError, ["(2, 3)"]),
+    (lambda: tg.ones(2, 3)[0, [0, 3]], IndexError, ["(2, 3)"]),  # ints first, then arrays, as PyTorch
     (lambda: tg.ones(2, 3).item(), tg.ShapeError, ["item", "(2, 3)"]),
 ]
 

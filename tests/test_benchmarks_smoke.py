@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,13 +21,21 @@ from tinygrad_edu.apps.bench import BASELINE, COMPILED, MODULES, PYTORCH, TENSOR
 from tinygrad_edu.compiler import TracingWarning
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-GEMMS = "the step's 8 GEMMs alone (NumPy)"
+GEMMS = bench.GEMMS
 
 # script -> the rows that must have run (numbers in their median column); PyTorch is off (--torch no).
 SCRIPTS = {
     "xor.py": [BASELINE, TENSORS, MODULES, COMPILED],
     "mlp.py": [BASELINE, TENSORS, MODULES, COMPILED, GEMMS],
-    "overhead.py": [BASELINE, "tinygrad_edu"],
+    "overhead.py": [  # one row per op, issue 16's table
+        "mul",
+        "add",
+        "matmul",
+        "getitem y[0:4]",
+        "reshape (16,) then (4, 4)",
+        "exp, then - 1",
+        "mean(1, keepdim) then expand",
+    ],
     "memory.py": [BASELINE, TENSORS, MODULES, COMPILED],
     "chain.py": [BASELINE, "tinygrad_edu"],
     "lenet.py": [MODULES],
@@ -63,11 +72,25 @@ def test_each_script_runs_tiny_and_every_row_matches_numpy(script):
     # PyTorch is optional: with --torch no its row is there and says why it has no numbers.
     assert "not used (--torch no)" in output
     # The header names the machine and the versions; the goals are stated as met or not.
-    for label in ("machine:", "python:", "numpy:", "BLAS:", "OPENBLAS_CORETYPE=", "pytorch:"):
+    for label in ("machine:", "python:", "numpy:", "BLAS:", "OPENBLAS_CORETYPE=", "pytorch:", "load:"):
         assert label in output, f"{script}: the header lacks {label}"
     goals = [line for line in output.splitlines() if line.startswith("- ")]  # no failures, so only goals
     assert "Goals:" in output and goals
     assert all(any(v in line for v in (": met (", ": NOT MET (", ": n/a (")) for line in goals), goals
+    if script in ("xor.py", "mlp.py", "overhead.py", "chain.py"):  # timed with the machine's load beside the times
+        assert "Machine load: " in output and "load average " in output
+
+
+def test_overhead_prints_issue_16s_columns_and_a_goal_per_op():
+    done = run_script("overhead.py", "--tiny", "--torch", "no")
+    header = next(line for line in done.stdout.splitlines() if line.startswith("| op "))
+    cells = [c.strip() for c in header.strip("|").split("|")]
+    assert cells[:5] == ["op", "NumPy fwd + hand bwd", "tinygrad_edu", "PyTorch eager", "ours / PyTorch"]
+    rows = table_rows(done.stdout)
+    for op in SCRIPTS["overhead.py"]:
+        assert rows[op][0][1].endswith(" us") and rows[op][0][2].endswith(" us")
+        assert rows[op][0][3] == "not used (--torch no)" and rows[op][0][4] == "-"  # no PyTorch, no ratio
+        assert f"- {op}, tinygrad_edu, <= 0.5x PyTorch eager's time: n/a (not used (--torch no))" in done.stdout
 
 
 def test_tinygrad_edu_bench_prints_both_comparisons_and_exits_0(capsys):
@@ -81,6 +104,11 @@ def test_tinygrad_edu_bench_prints_both_comparisons_and_exits_0(capsys):
     assert len(rows[PYTORCH]) == 2  # one per comparison: numbers, or "not installed"
     assert "XOR step, tinygrad_edu, compiled, <= 1.20x hand-written NumPy" in output
     assert "MLP step, tinygrad_edu, compiled, no slower than eager (nn + optim)" in output
+    # tg.compile's one-time cost and its pay-off, once per comparison; the GEMMs counted in the trace
+    assert output.count("tg.compile's trace: the first step took ") == 2
+    assert output.count("steps against eager nn + optim") + output.count("it never pays off here") == 2
+    assert "trace of the nn + optim step does 8 matrix products" in output
+    assert "threads:      --threads 1, applied with threadpoolctl" in output  # the bench extra is installed
 
 
 class TwoStepsAtOnce(bench.XorNumpy):
@@ -226,7 +254,75 @@ def test_time_steps_runs_warmup_and_repeat_blocks_of_each_function_in_turn():
     steps = {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}
     times = bench.time_steps(steps, repeat=3, block=2, warmup=1)
     assert calls == (["a", "a", "b", "b"] * 4)  # round robin: 1 warmup + 3 timed blocks
-    assert [len(v) for v in times.values()] == [3, 3] and all(t >= 0 for v in times.values() for t in v)
+    for timing in times.values():  # CPU time and wall time of each of the 3 timed blocks
+        assert len(timing.cpu) == len(timing.wall) == 3 and all(t >= 0 for t in timing.cpu + timing.wall)
+
+
+def test_cpu_time_leaves_out_sleeping_and_wall_time_counts_it():
+    times = bench.time_steps({"sleep": lambda: time.sleep(0.02)}, repeat=2, block=1, warmup=0)["sleep"]
+    assert min(times.wall) >= 0.02 and max(times.cpu) < 0.01  # a process waiting is not running
+
+
+# (CPU median, wall median, load average, CPU pressure) -> the reasons to call the run too noisy to judge
+@pytest.mark.parametrize(
+    "cpu, wall, load1, pressure, reasons",
+    [
+        (1.0, 1.05, 0.5, 3.0, []),  # quiet: wall within 1.15x of CPU, load below the cores, little pressure
+        (1.0, 1.30, 0.5, None, ["1 of 1 rows waited for a CPU (wall time up to 1.30x CPU time)"]),
+        (1.0, 1.0, 2.5, None, ["load average 2.50 > 2 usable cores"]),
+        (1.0, 1.0, 1.0, 40.0, ["CPU pressure 40.0% > 25%"]),  # /proc/pressure/cpu, where Linux has it
+    ],
+)
+def test_a_run_on_a_busy_machine_is_called_too_noisy_to_judge(cpu, wall, load1, pressure, reasons):
+    load = {"load1": load1, "usable_cores": 2}
+    if pressure is not None:
+        load["cpu_pressure"] = pressure
+    assert bench.noise_reasons([bench.Row("a", [cpu], wall=[wall])], [load]) == reasons
+    result = bench.Comparison("t", [bench.Row(BASELINE, [cpu], wall=[wall])], noisy=reasons)
+    assert ("TOO NOISY TO JUDGE: " in result.render()) == bool(reasons)
+
+
+def test_machine_load_reads_the_load_average_and_the_usable_cores():
+    load = bench.machine_load()
+    assert load["load1"] >= 0 and load["usable_cores"] >= 1
+    assert ("cpu_pressure" in load) == Path("/proc/pressure/cpu").exists()
+
+
+# (eager, compiled, first step) in us -> the steps after which compiling pays off, or why it never does
+@pytest.mark.parametrize(
+    "eager, compiled, first, says",
+    [
+        (30, 10, 2000, "pays for itself after 100 steps"),  # (2000 - 10) / (30 - 10) = 99.5
+        (30, 10, 30, "pays for itself after 1 steps"),
+        (10, 10, 2000, "it never pays off here"),  # replaying saves nothing
+        (None, 10, 2000, "no eager row to say when it pays off"),
+    ],
+)
+def test_trace_cost_says_after_how_many_steps_compiling_pays_off(eager, compiled, first, says):
+    rows = [bench.Row(MODULES, [eager * 1e-6] if eager else []), bench.Row(COMPILED, [compiled * 1e-6])]
+    assert says in bench.trace_cost(bench.Comparison("t", rows), first * 1e-6)
+
+
+def test_the_gemm_floor_is_timed_in_the_same_rounds_as_the_steps():
+    calls = []
+    w = bench.xor_weights()
+
+    class Logged(bench.XorNumpy):
+        def step(self) -> None:
+            calls.append("step")
+            super().step()
+
+    implementations = ({BASELINE: lambda: Logged(w)}, {})
+    result = bench.run_comparison("t", implementations, 2, 1, 1, warmup=0, alone={"floor": lambda: calls.append("f")})
+    assert calls == ["step", "step", "f", "step", "f"]  # 1 checked step, then 2 rounds: the step, then the floor
+    assert len(result.row("floor").times) == 2
+
+
+def test_traced_gemms_counts_the_matrix_products_of_a_compiled_step():
+    factories, _ = bench.mlp_implementations(bench.mlp_data(4, (6, 5, 4, 3)), torch_mode="no")
+    trainer = factories[COMPILED]()
+    trainer.step()
+    assert bench.traced_gemms(trainer.compiled.source) == 8  # 3 forward, 2 input gradients, 3 weight gradients
 
 
 def test_mlp_flops_count_the_eight_gemms_of_the_step():
@@ -268,9 +364,9 @@ def test_table_shows_ratio_to_numpy_and_a_dash_for_a_row_without_numbers():
         "t", [bench.Row(BASELINE, [2e-6, 1e-6, 3e-6]), bench.Row("x", [4e-6]), bench.Row("y", note="not installed")]
     )
     rows = table_rows(result.table())
-    assert rows[BASELINE][0][1:5] == ["2.00 us", "1.00 us", "3.00 us", "1.00x"]
-    assert rows["x"][0][4] == "2.00x"
-    assert rows["y"][0][1:] == ["-", "-", "-", "-", "not installed"]
+    assert rows[BASELINE][0][1:6] == ["2.00 us", "1.00 us", "3.00 us", "2.00 us", "1.00x"]  # wall: CPU's when absent
+    assert rows["x"][0][5] == "2.00x"
+    assert rows["y"][0][1:] == ["-", "-", "-", "-", "-", "not installed"]
     assert np.isclose(result.ratio("x"), 2.0)
 
 

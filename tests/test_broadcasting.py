@@ -8,6 +8,7 @@ to, of (upstream gradient) * (local derivative), which `sum_into` computes with 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import hypothesis.extra.numpy as hnp
@@ -251,3 +252,62 @@ def test_expand_gradient_counts_the_copies_of_each_element(pair):
     x = tg.ones(shape, requires_grad=True)
     x.expand(*out_shape).sum().backward()
     np.testing.assert_array_equal(x.grad.data, np.full(shape, math.prod(out_shape) / math.prod(shape)))
+
+
+# (gradient's shape, input's shape): the two short cuts in unbroadcast (nothing broadcast; leading axes only)
+# and the general path around them, each against the definition: sum over the added and stretched axes.
+@pytest.mark.parametrize(
+    "grad_shape, shape",
+    [
+        ((4, 4), (4, 4)),  # short cut: nothing was broadcast
+        ((128, 10), (10,)),  # short cut: a bias under a batch
+        ((2, 3, 4), (3, 4)),  # short cut: one leading axis of several
+        ((2, 3, 4), (4,)),  # short cut: two leading axes
+        ((2, 3, 4), (1, 4)),  # general: a leading axis and a stretched one
+        ((4, 4), (4, 1)),  # general: stretched only
+        ((3, 4), ()),  # general: to a 0-d input, which must stay a 0-d array, not a NumPy scalar
+        ((), ()),  # short cut: 0-d to 0-d
+    ],
+)
+def test_unbroadcast_short_cuts_give_the_definitions_sum_bit_for_bit(grad_shape, shape):
+    grad = np.random.default_rng(0).standard_normal(grad_shape)
+    extra = len(grad_shape) - len(shape)
+    axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad_shape[i + extra] != 1)
+    want = grad.sum(axis=axes, keepdims=True).reshape(shape)
+    got = tg.unbroadcast(grad, shape)
+    assert type(got) is np.ndarray and got.shape == shape and got.dtype == grad.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+# expand's check of the target shape, written on the shapes rather than by broadcasting a scratch array:
+# (input's shape, target, the result's shape or None where PyTorch refuses), PyTorch the oracle where installed.
+@pytest.mark.parametrize(
+    "shape, target, result",
+    [
+        ((3, 1), (3, 4), (3, 4)),
+        ((3, 1), (-1, 4), (3, 4)),  # -1 keeps a size
+        ((3,), (2, 3), (2, 3)),  # a new leading axis
+        ((1,), (0,), (0,)),  # a 1 stretched to 0
+        ((), (2, 2), (2, 2)),
+        ((3, 1), (2, 4), None),  # 3 is neither kept nor a 1
+        ((2, 3), (3,), None),  # fewer dimensions than the input
+        ((3,), (-1, 3), None),  # -1 for a new leading axis: there is no size to keep
+        ((3,), (-2, 3), None),  # a negative size
+    ],
+)
+def test_expand_accepts_and_refuses_targets_as_pytorch_does(shape, target, result):
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        try:
+            assert tuple(torch.zeros(shape).expand(*target).shape) == result
+        except RuntimeError:
+            assert result is None
+    x = tg.zeros(shape, requires_grad=True)
+    if result is not None:
+        assert x.expand(*target).shape == result
+    else:
+        with pytest.raises(tg.ShapeError, match=rf"expand: cannot expand shape {re.escape(str(shape))} to"):
+            x.expand(*target)

@@ -365,7 +365,15 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     Broadcasting copies an input along some axes; the gradient of a copy is the sum of the
     gradients of its copies. This is the only place in the library that undoes broadcasting.
     """
+    # Two short cuts, each the same sum without building the axis tuples and the reshape (measured: 0.7 -> 0.1 us
+    # when nothing was broadcast; 3.6 -> 2.9 us for a (128, 10) gradient of a (10,) bias):
+    if grad.shape == shape:  # nothing was broadcast
+        return grad
     extra = grad.ndim - len(shape)
+    # only leading axes were added (a bias (n,) under (batch, n)); shape () is left to the general path,
+    # whose reshape keeps a 0-d array where this sum would give a NumPy scalar
+    if extra > 0 and shape and grad.shape[extra:] == shape:
+        return grad.sum(axis=tuple(range(extra)))
     stretched = tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
     axes = tuple(range(extra)) + stretched
     if axes:

@@ -51,6 +51,8 @@ class Expand(Function):
 
 def _is_basic(index: Any) -> bool:
     """True for an index of ints, slices, None and Ellipsis: it selects each element at most once."""
+    if type(index) is slice:  # x[a:b], the most common index: answered without walking a tuple (~1 us)
+        return True
     parts = index if isinstance(index, tuple) else (index,)
     return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
 
@@ -60,6 +62,8 @@ class Index(Function):
 
     def forward(self, x, index: Any = None):
         self.save(x.shape, x.dtype, index)
+        if type(index) is slice:  # x[a:b]: a view, nothing to decide (saves the walk over the index below)
+            return x[index]
         parts = index if isinstance(index, tuple) else (index,)
         if all(isinstance(p, (int, np.integer)) and type(p) is not bool for p in parts):
             # x[0] of a vector is a NumPy scalar (a copy); x[0, ...] is the same element as a 0-d view,

@@ -7,6 +7,7 @@ back over the axes it removed.
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -56,7 +57,7 @@ class Mean(Function):
     """The mean of x over `axes` (None: all of them)."""
 
     def forward(self, x, axes: Axes = None, keepdim: bool = False):
-        count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        count = x.size if axes is None else math.prod(x.shape[a] for a in axes)  # (np.prod: ~4 us more)
         self.save(x.shape, axes, keepdim, count)
         if x.dtype == np.float16:  # np.mean accumulates float16 in float32
             return np.mean(x, axis=axes, keepdims=keepdim)

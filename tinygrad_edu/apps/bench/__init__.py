@@ -29,7 +29,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from .environment import benchmark_settings, common_arguments, describe_environment, load_torch, positive_int
+from .environment import (
+    benchmark_settings,
+    common_arguments,
+    describe_environment,
+    describe_load,
+    load_torch,
+    machine_load,
+    positive_int,
+)
 from .harness import (
     BASELINE,
     COMPILED,
@@ -44,6 +52,7 @@ from .harness import (
     Library,
     ModuleTrainer,
     Row,
+    Timing,
     Trainer,
     check_losses,
     compiled_goals,
@@ -51,15 +60,19 @@ from .harness import (
     implementation_rows,
     load_linear,
     markdown_table,
+    noise_reasons,
     print_comparisons,
     relative,
     run_comparison,
     speed_goals,
     time_steps,
+    timed_rows,
+    trace_cost,
     verdict_lines,
 )
 from .mlp import (
     FLOAT32_DRIFT,
+    GEMMS,
     MLP_BATCH,
     MLP_LR,
     MLP_SIZES,
@@ -71,6 +84,7 @@ from .mlp import (
     mlp_gemms,
     mlp_implementations,
     mlp_modules,
+    traced_gemms,
 )
 from .xor import (
     XOR_LR,
@@ -88,6 +102,8 @@ __all__ = [
     # environment.py
     "load_torch",
     "benchmark_settings",
+    "machine_load",
+    "describe_load",
     "describe_environment",
     "positive_int",
     "common_arguments",
@@ -104,7 +120,10 @@ __all__ = [
     "format_time",
     "markdown_table",
     "verdict_lines",
+    "Timing",
     "time_steps",
+    "timed_rows",
+    "noise_reasons",
     "check_losses",
     "relative",
     "Trainer",
@@ -115,6 +134,7 @@ __all__ = [
     "load_linear",
     "implementation_rows",
     "run_comparison",
+    "trace_cost",
     "speed_goals",
     "compiled_goals",
     "print_comparisons",
@@ -139,6 +159,8 @@ __all__ = [
     "mlp_modules",
     "mlp_implementations",
     "mlp_gemms",
+    "GEMMS",
+    "traced_gemms",
     "mlp_flops",
     "mlp_comparison",
     # this file

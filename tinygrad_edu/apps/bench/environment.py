@@ -1,7 +1,7 @@
 """The machine a benchmark runs on: optional PyTorch, pinned BLAS threads, the header that describes it all.
 
 Every table is printed under this header (date, CPU, versions, the BLAS kernel and the thread count in
-force), because a timing means nothing without the machine it was taken on. `--threads` and `--torch`,
+force, the load), because a timing means nothing without the machine it was taken on. `--threads` and `--torch`,
 the two options every benchmark takes, are defined here too.
 """
 
@@ -22,7 +22,15 @@ import numpy as np
 
 import tinygrad_edu as tg
 
-__all__ = ["load_torch", "benchmark_settings", "describe_environment", "positive_int", "common_arguments"]
+__all__ = [
+    "load_torch",
+    "benchmark_settings",
+    "machine_load",
+    "describe_load",
+    "describe_environment",
+    "positive_int",
+    "common_arguments",
+]
 
 
 def load_torch(mode: str = "auto") -> Any:
@@ -78,6 +86,40 @@ class benchmark_settings:
             self._limits.restore_original_limits()
         if self._torch_before is not None:
             self.torch.set_num_threads(self._torch_before)
+
+
+def _cpu_pressure() -> float | None:
+    """Linux's CPU pressure: the share of the last 10 s in which some runnable task waited for a CPU (%)."""
+    try:
+        first = Path("/proc/pressure/cpu").read_text().splitlines()[0]  # "some avg10=1.23 avg60=... total=..."
+    except (OSError, IndexError):
+        return None
+    fields = dict(part.split("=", 1) for part in first.split()[1:])
+    return float(fields["avg10"]) if "avg10" in fields else None
+
+
+def machine_load() -> dict[str, float]:
+    """The machine's load now: 1-minute load average, usable cores and, where Linux has it, CPU pressure (%).
+
+    Example:
+        >>> sorted(machine_load())[-2:]
+        ['load1', 'usable_cores']
+    """
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count() or 1
+    load: dict[str, float] = {"load1": os.getloadavg()[0], "usable_cores": usable}
+    pressure = _cpu_pressure()
+    if pressure is not None:
+        load["cpu_pressure"] = pressure
+    return load
+
+
+def describe_load(load: dict[str, float]) -> str:
+    """One machine_load reading in words: 'load average 3.10 on 2 usable cores, CPU pressure 41.2%'."""
+    text = f"load average {load['load1']:.2f} on {load['usable_cores']:.0f} usable cores"
+    return text + (f", CPU pressure {load['cpu_pressure']:.1f}%" if "cpu_pressure" in load else "")
 
 
 def _cpu_model() -> str:
@@ -178,6 +220,7 @@ def describe_environment(threads: int, torch: Any = None, torch_mode: str = "aut
     lines += [
         f"env:          {env} (as found; they pick OpenBLAS's kernel)",
         f"threads:      {_pinning(threads)}",
+        f"load:         {describe_load(machine_load())} (now; each table gives its own before and after)",
     ]
     return "\n".join(lines)
 

@@ -3,6 +3,11 @@
 A comparison trains the same network in several implementations (rows), checks every row's losses
 against hand-written NumPy's before timing anything, times the rows in turns, and renders a table
 with the goals beside it. The workloads (xor.py, mlp.py) only supply the rows.
+
+On a shared machine a wall-clock time also counts the time other processes held the CPU, so every
+row is timed twice: process CPU time (what the ratios and goals use) and wall time (shown beside it).
+The machine's load is read before and after each comparison, and a run whose wall time ran well past
+its CPU time, or that ran on an overloaded machine, says it is too noisy to judge.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +26,7 @@ import numpy as np
 
 import tinygrad_edu as tg
 
-from .environment import benchmark_settings, describe_environment, load_torch
+from .environment import benchmark_settings, describe_environment, describe_load, load_torch, machine_load
 
 __all__ = [
     "RTOL",
@@ -35,7 +41,10 @@ __all__ = [
     "format_time",
     "markdown_table",
     "verdict_lines",
+    "Timing",
     "time_steps",
+    "timed_rows",
+    "noise_reasons",
     "check_losses",
     "relative",
     "Trainer",
@@ -46,6 +55,7 @@ __all__ = [
     "load_linear",
     "implementation_rows",
     "run_comparison",
+    "trace_cost",
     "speed_goals",
     "compiled_goals",
     "print_comparisons",
@@ -66,13 +76,19 @@ class Row:
     """One line of a table: an implementation's seconds per step over repeats, or a note why none."""
 
     name: str
-    times: list[float] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # process CPU seconds per step, one per repeat
     note: str = ""  # e.g. "not installed", or the loss check: "loss = NumPy's (max rel diff 3e-16)"
+    wall: list[float] = field(default_factory=list)  # wall-clock seconds per step, the same repeats
 
     @property
     def median(self) -> float:
-        """The median of the timed seconds per step."""
+        """The median of the timed CPU seconds per step."""
         return statistics.median(self.times)
+
+    @property
+    def wall_median(self) -> float:
+        """The median of the wall-clock seconds per step (the CPU median when wall times were not kept)."""
+        return statistics.median(self.wall) if self.wall else self.median
 
 
 @dataclass
@@ -128,6 +144,8 @@ class Comparison:
     failures: list[str] = field(default_factory=list)  # a row that diverged or raised: exit non-zero
     notes: list[str] = field(default_factory=list)
     unit: str = "per step"
+    load: list[str] = field(default_factory=list)  # the machine's load before and after timing (machine_load)
+    noisy: list[str] = field(default_factory=list)  # why this run is too noisy to judge (noise_reasons)
 
     def row(self, name: str) -> Row:
         """The row of the implementation called `name`."""
@@ -138,43 +156,103 @@ class Comparison:
         return self.row(name).median / self.row(baseline).median
 
     def table(self, baseline: str = BASELINE) -> str:
-        """The rows as a Markdown table: median, min and max times, and each median's ratio to the baseline's."""
+        """The rows as a Markdown table: median, min and max CPU times, the median wall time, and each CPU
+        median's ratio to the baseline's."""
         base = self.row(baseline)
         body = []
         for r in self.rows:
             if r.times:
                 ratio = f"{r.median / base.median:.2f}x" if base.times else "-"
-                body.append(
-                    [r.name, format_time(r.median), format_time(min(r.times)), format_time(max(r.times)), ratio, r.note]
-                )
+                low, high = format_time(min(r.times)), format_time(max(r.times))
+                body.append([r.name, format_time(r.median), low, high, format_time(r.wall_median), ratio, r.note])
             else:
-                body.append([r.name, "-", "-", "-", "-", r.note])
-        header = ["implementation", f"median {self.unit}", "min", "max", "x NumPy", "result check"]
+                body.append([r.name, "-", "-", "-", "-", "-", r.note])
+        header = ["implementation", f"median CPU {self.unit}", "min", "max", "median wall", "x NumPy", "result check"]
         return markdown_table(header, body)
 
     def render(self) -> str:
-        """The whole report: title, table, notes, goals and any failed result check."""
+        """The whole report: title, table, notes, the machine's load, goals and any failed result check."""
         parts = [f"## {self.title}", "", self.table()]
         parts += [""] + self.notes if self.notes else []
+        parts += [f"Machine load: {'; '.join(self.load)}"] if self.load else []
+        if self.noisy:
+            parts.append(f"TOO NOISY TO JUDGE: {'; '.join(self.noisy)}. Rerun on a quieter machine.")
         return "\n".join(parts + verdict_lines(self.goals, self.failures))
 
 
-def time_steps(steps: dict[str, Callable[[], Any]], repeat: int, block: int, warmup: int = 2) -> dict[str, list[float]]:
+@dataclass
+class Timing:
+    """One function's seconds per call over the timed blocks: process CPU time and wall-clock time."""
+
+    cpu: list[float] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
+
+
+def time_steps(steps: dict[str, Callable[[], Any]], repeat: int, block: int, warmup: int = 2) -> dict[str, Timing]:
     """Seconds per call of each function: `repeat` timed blocks of `block` calls, after `warmup` blocks.
 
     The implementations take turns block by block (round robin), so a burst of load from another
     process slows them all alike rather than one of them. Each block's time is divided by `block`.
+    Each block is timed in process CPU time (time.process_time: what this process ran, not the time
+    other processes held the CPU) and in wall time (time.perf_counter).
     """
-    times: dict[str, list[float]] = {name: [] for name in steps}
+    times = {name: Timing() for name in steps}
     for r in range(warmup + repeat):
         for name, step in steps.items():
-            start = time.perf_counter()
+            cpu, wall = time.process_time(), time.perf_counter()
             for _ in range(block):
                 step()
-            elapsed = time.perf_counter() - start
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             if r >= warmup:
-                times[name].append(elapsed / block)
+                times[name].cpu.append(cpu / block)
+                times[name].wall.append(wall / block)
     return times
+
+
+# A run is too noisy to judge when the machine was busier than this. Wall over CPU time is the direct
+# measure: 1.15 means the benchmark waited for the CPU for 15% of its time, so its caches and its turn
+# on the core were shared with other work, which CPU time does not fully remove either.
+NOISY_WALL_OVER_CPU = 1.15
+NOISY_PRESSURE = 25.0  # % of the last 10 s in which some task waited for a CPU
+
+
+def noise_reasons(rows: Sequence[Row], loads: Sequence[dict[str, float]]) -> list[str]:
+    """Why a run is too noisy to judge ([] when it is not): waited-for CPU, load above the cores, CPU pressure.
+
+    Example:
+        >>> rows = [Row("a", [1.0], wall=[1.5]), Row("b", [1.0], wall=[1.0])]
+        >>> noise_reasons(rows, [{"load1": 3.0, "usable_cores": 2}])
+        ['1 of 2 rows waited for a CPU (wall time up to 1.50x CPU time)', 'load average 3.00 > 2 usable cores']
+    """
+    reasons = []
+    timed = [r for r in rows if r.times and r.wall]
+    waited = [r.wall_median / r.median for r in timed if r.wall_median > NOISY_WALL_OVER_CPU * r.median]
+    if waited:
+        reasons.append(
+            f"{len(waited)} of {len(timed)} rows waited for a CPU (wall time up to {max(waited):.2f}x CPU time)"
+        )
+    load1 = max(load["load1"] for load in loads) if loads else 0.0
+    if loads and load1 > loads[0]["usable_cores"]:
+        reasons.append(f"load average {load1:.2f} > {loads[0]['usable_cores']:.0f} usable cores")
+    pressure = max((load.get("cpu_pressure", 0.0) for load in loads), default=0.0)
+    if pressure > NOISY_PRESSURE:
+        reasons.append(f"CPU pressure {pressure:.1f}% > {NOISY_PRESSURE:g}%")
+    return reasons
+
+
+def timed_rows(
+    comparison: Comparison, steps: dict[str, Callable[[], Any]], repeat: int, block: int, warmup: int = 2
+) -> None:
+    """Time `steps` round robin (time_steps) into the comparison's rows of those names, with the machine's
+    load before and after, and the reasons, if any, that make the run too noisy to judge."""
+    before = machine_load()
+    times = time_steps(steps, repeat, block, warmup)
+    after = machine_load()
+    for name, timing in times.items():
+        row = comparison.row(name)
+        row.times, row.wall = timing.cpu, timing.wall
+    comparison.load = [f"before {describe_load(before)}", f"after {describe_load(after)}"]
+    comparison.noisy = noise_reasons([comparison.row(name) for name in steps], [before, after])
 
 
 def check_losses(
@@ -359,6 +437,7 @@ def run_comparison(
     check_steps: int,
     warmup: int = 2,
     final_rtol: float = RTOL,
+    alone: dict[str, Callable[[], Any]] | None = None,
 ) -> Comparison:
     """Check every implementation's losses against the baseline's, time them all round robin, check again.
 
@@ -367,6 +446,9 @@ def run_comparison(
     steps must equal NumPy's to 1e-6 relative. Every trainer then takes the same number of timed
     steps, so their last losses are compared too, to `final_rtol`: float32 rounding, which differs
     with the order of a sum, makes trajectories drift apart slowly over hundreds of steps.
+    `alone` (row name -> function) adds rows timed in the same rounds as the trainers, e.g. a floor
+    that bounds them: timed after them instead, it would see another machine load than they did.
+    The compiled row's first step (the trace) is timed too, and a note says when it pays off.
     """
     factories, unavailable = implementations
     rows = {name: Row(name) for name in [*factories, *unavailable]}
@@ -375,12 +457,16 @@ def run_comparison(
     comparison = Comparison(title, list(rows.values()))
     trainers: dict[str, Trainer] = {}
     reference: list[float] = []
+    first_step: dict[str, float] = {}  # CPU seconds of each trainer's first step (the compiled row's trace)
     for name, make in factories.items():
         try:
             trainer = make()
             losses = []
-            for _ in range(check_steps):
+            for i in range(check_steps):
+                start = time.process_time()
                 trainer.step()
+                if i == 0:
+                    first_step[name] = time.process_time() - start
                 losses.append(trainer.loss())
         except Exception as error:  # a broken implementation is a failed row, not a crashed benchmark
             rows[name].note = f"RAISED {type(error).__name__}"
@@ -397,21 +483,51 @@ def run_comparison(
                 comparison.failures.append(failure)
                 continue
         trainers[name] = trainer
-    times = time_steps({name: t.step for name, t in trainers.items()}, repeat, block, warmup)
-    for name, values in times.items():
-        rows[name].times = values
+    steps: dict[str, Callable[[], Any]] = {name: t.step for name, t in trainers.items()}
+    for name, fn in (alone or {}).items():
+        comparison.rows.append(Row(name))
+        steps[name] = fn
+    timed_rows(comparison, steps, repeat, block, warmup)
+    if COMPILED in first_step and comparison.row(COMPILED).times:
+        comparison.notes.append(trace_cost(comparison, first_step[COMPILED]))
     if BASELINE in trainers:
-        steps = check_steps + (warmup + repeat) * block
+        taken = check_steps + (warmup + repeat) * block
         final = trainers[BASELINE].loss()
         for name, trainer in trainers.items():
             if name == BASELINE:
                 continue
             worst, failure = check_losses(name, [trainer.loss()], [final], final_rtol)
-            rows[name].note += f", {relative(worst)} after {steps:,}"
+            rows[name].note += f", {relative(worst)} after {taken:,}"
             if failure:
                 rows[name].note = "DIVERGED while timed"
-                comparison.failures.append(failure.replace("step 1", f"step {steps:,}"))
+                comparison.failures.append(failure.replace("step 1", f"step {taken:,}"))
     return comparison
+
+
+def trace_cost(comparison: Comparison, first: float) -> str:
+    """tg.compile's one-time cost, in words: the first (traced) step's CPU time, its excess over a replayed
+    step, and the number of steps after which compiling has paid that back against eager nn + optim.
+
+    Example:
+        >>> result = Comparison("t", [Row(MODULES, [30e-6]), Row(COMPILED, [10e-6])])
+        >>> for part in trace_cost(result, 2e-3).split("; "):
+        ...     print(part)
+        tg.compile's trace: the first step took 2 ms CPU (200x a replayed step)
+        it pays for itself after 100 steps against eager nn + optim (saving 20.0 us a step).
+    """
+    compiled = comparison.row(COMPILED).median
+    text = f"tg.compile's trace: the first step took {format_time(first)} CPU ({first / compiled:.0f}x a replayed step)"
+    modules = comparison.row(MODULES) if any(r.name == MODULES for r in comparison.rows) else None
+    if modules is None or not modules.times:
+        return text + "; no eager row to say when it pays off."
+    saved = modules.median - compiled
+    if saved <= 0:
+        return text + "; it never pays off here: a replayed step is no faster than an eager one."
+    steps = math.ceil((first - compiled) / saved)
+    return (
+        text
+        + f"; it pays for itself after {steps:,} steps against eager nn + optim (saving {format_time(saved)} a step)."
+    )
 
 
 def speed_goals(comparison: Comparison, limit: float, what: str, versus_pytorch: bool = False) -> list[Goal]:
