@@ -130,8 +130,8 @@ def test_a_missing_torch_module_is_an_import_error_naming_it(tmp_path):
 
 
 def test_the_attribute_error_names_the_torch_name_also_without_as_torch():
-    with pytest.raises(AttributeError, match=r"tinygrad_edu does not implement torch\.nn\.TransformerEncoder \("):
-        tg.nn.TransformerEncoder  # noqa: B018
+    with pytest.raises(AttributeError, match=r"tinygrad_edu does not implement torch\.nn\.TransformerDecoder \("):
+        tg.nn.TransformerDecoder  # noqa: B018
     assert not hasattr(tg, "fft") and hasattr(tg, "nn")
 
 
