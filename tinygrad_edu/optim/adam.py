@@ -63,14 +63,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        self._check_non_negative(group, {"lr": "learning rate", "eps": "epsilon value"})
-        betas = group["betas"]
-        if len(betas) != 2:
-            raise ValueError(f"Invalid betas: {betas} (expected two numbers)")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (it must be in [0, 1))")
-        self._check_non_negative(group, {"weight_decay": "weight_decay value"})
+        check_adam_group(self, group)
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         # Made from p's array, so a parameter holding a traced array gets traced state too
@@ -139,3 +132,15 @@ class AdamW(Adam):
             maximize=maximize,
             decoupled_weight_decay=True,
         )
+
+
+def check_adam_group(optimizer: Optimizer, group: dict[str, Any]) -> None:
+    """The hyper-parameter checks of Adam and its variants (Adamax, NAdam, RAdam), with PyTorch's messages."""
+    optimizer._check_non_negative(group, {"lr": "learning rate", "eps": "epsilon value"})
+    betas = group["betas"]
+    if len(betas) != 2:
+        raise ValueError(f"Invalid betas: {betas} (expected two numbers)")
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta} (it must be in [0, 1))")
+    optimizer._check_non_negative(group, {"weight_decay": "weight_decay value"})

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.optim.adam import check_adam_group
 from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
 from tinygrad_edu.tensor import Tensor
 
@@ -16,14 +17,7 @@ class _AdamFamily(Optimizer):
     """What Adamax, NAdam and RAdam share: Adam's hyper-parameter checks, and PyTorch's lerp for running averages."""
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        self._check_non_negative(group, {"lr": "learning rate", "eps": "epsilon value"})
-        betas = group["betas"]
-        if len(betas) != 2:
-            raise ValueError(f"Invalid betas: {betas} (expected two numbers)")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (it must be in [0, 1))")
-        self._check_non_negative(group, {"weight_decay": "weight_decay value"})
+        check_adam_group(self, group)
 
     @staticmethod
     def _average(m: np.ndarray, g: np.ndarray, beta: float) -> None:
