@@ -435,6 +435,8 @@ def test_once_differentiable_backward_gives_first_derivatives_and_runs_with_grad
     (grad,) = tg.autograd.grad((Cube.apply(x) ** 2).sum(), x, create_graph=True)
     assert seen[-1] is False and grad.requires_grad  # ran with grad off; the result is marked, not recorded
     assert np.allclose(grad.detach().numpy(), 6 * x.detach().numpy() ** 5)  # d x^6/dx
+    with pytest.raises(RuntimeError, match="marked with @once_differentiable"):  # (torch's gradgradcheck fails too)
+        tg.gradgradcheck(Cube.apply, [x])
 
 
 def test_torch_autograd_function_imports_under_as_torch():
