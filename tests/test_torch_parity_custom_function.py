@@ -481,3 +481,24 @@ def _same(a: Any, b: Any) -> None:
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
 def test_in_place_materialize_and_once_differentiable_as_torch(scenario):
     _same(scenario(tg), scenario(torch))
+
+
+@pytest.mark.parametrize("lib", [tg, torch], ids=["tinygrad_edu", "torch"])
+def test_mark_dirty_of_a_tensor_that_is_not_an_input_warns_and_counts_the_change(lib):
+    class Fresh(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x * 2
+            ctx.mark_dirty(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output * 2
+
+    x = _new(lib, [1.0, 2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="mark_dirty\\(\\) received a tensor that was not an input"):
+        y = Fresh.apply(x)
+    assert y._version == 1 and _fn_name(y) == "FreshBackward"
+    y.sum().backward()
+    assert x.grad.numpy().tolist() == [2.0, 2.0]
