@@ -25,6 +25,7 @@ from tinygrad_edu.autograd import (
     set_grad_enabled,
     unbroadcast,
 )
+from tinygrad_edu.autograd import function as _autograd_function  # noqa: E402, F401  (tg.autograd.function)
 from tinygrad_edu.autograd import functional as _autograd_functional  # noqa: E402, F401  (tg.autograd.functional)
 from tinygrad_edu.compiler import compile  # noqa: A004, E402  (tg.compile, as torch.compile)
 from tinygrad_edu.creation import (  # issue 13: torch's Generator and the rest of its random functions

@@ -42,15 +42,7 @@ def _in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -> Tens
         else:
             out = _binary(op, old, other, true_divide=op is _ops.Div)
         _check_cast(what, out.data, x.data)
-        bases = _bases_to_update(x, what)
-        views = _slices_to_update(x, bases)
-        if any(t.requires_grad and not any(t is v for v in views) for t in _other_aliases(x, bases)):
-            raise RuntimeError(
-                f"{what}: this in-place change of a tensor of shape {x.shape} also changes another tensor "
-                "in the graph that shares its data (a view made by reshape, permute or detach), whose "
-                "gradient would then be wrong. Change a copy instead (x = x.clone()), or make the view "
-                "after the change"
-            )
+        bases, views = _aliases_to_update(x, what)
         x.data[...] = out.data
     else:
         out = None
@@ -74,22 +66,45 @@ def _in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -> Tens
     _bump_version(x)
     if out is not None:
         _take_grad_fn(x, out, previous_fn)
-        # A slice written in place changes its base too: as PyTorch's CopySlices, each base (the
-        # slice's, then that one's, ...) takes the op "its old value with the slice written in".
-        view = x
-        for base, index, base_old in bases:
-            written = _ops.SetItem.apply(base_old, view, index=index)
-            # (base's data already holds these values, through NumPy's view; written again for
-            # tg.compile, whose traced arrays do not share memory as views do)
-            base.data[...] = written.data
-            _take_grad_fn(base, written, base_old.grad_fn)
-            view = base
-        for view in views:
-            base, index = view._view_of
-            regenerated = _ops.Index.apply(base, index=index)
-            view.data[...] = regenerated.data  # (the same values already, but for tg.compile: see above)
-            _take_grad_fn(view, regenerated, view.grad_fn)
+        _update_aliases(x, bases, views)
     return x
+
+
+def _update_aliases(x: Tensor, bases: list[tuple[Tensor, Any, Tensor]], views: list[Tensor]) -> None:
+    """After x took a new grad_fn for an in-place change: give its bases and its slices theirs too.
+
+    (Also for a custom Function's ctx.mark_dirty, autograd/custom_function.py.)
+    """
+    # A slice written in place changes its base too: as PyTorch's CopySlices, each base (the
+    # slice's, then that one's, ...) takes the op "its old value with the slice written in".
+    view = x
+    for base, index, base_old in bases:
+        written = _ops.SetItem.apply(base_old, view, index=index)
+        # (base's data already holds these values, through NumPy's view; written again for
+        # tg.compile, whose traced arrays do not share memory as views do)
+        base.data[...] = written.data
+        _take_grad_fn(base, written, base_old.grad_fn)
+        view = base
+    for view in views:
+        base, index = view._view_of
+        regenerated = _ops.Index.apply(base, index=index)
+        view.data[...] = regenerated.data  # (the same values already, but for tg.compile: see above)
+        _take_grad_fn(view, regenerated, view.grad_fn)
+
+
+def _aliases_to_update(x: Tensor, what: str) -> tuple[list[tuple[Tensor, Any, Tensor]], list[Tensor]]:
+    """(the bases x is a slice of, the slices of x and of them) that an in-place change of x recorded in the
+    graph changes too (see _update_aliases); an alias in the graph that cannot follow the change is refused."""
+    bases = _bases_to_update(x, what)
+    views = _slices_to_update(x, bases)
+    if any(t.requires_grad and not any(t is v for v in views) for t in _other_aliases(x, bases)):
+        raise RuntimeError(
+            f"{what}: this in-place change of a tensor of shape {x.shape} also changes another tensor "
+            "in the graph that shares its data (a view made by reshape, permute or detach), whose "
+            "gradient would then be wrong. Change a copy instead (x = x.clone()), or make the view "
+            "after the change"
+        )
+    return bases, views
 
 
 def _take_grad_fn(x: Tensor, out: Tensor, previous_fn: Any) -> None:

@@ -32,6 +32,8 @@ TORCH_MODULES = {
     "torch.utils": "tinygrad_edu.utils",
     "torch.utils.data": "tinygrad_edu.utils.data",
     "torch.autograd": "tinygrad_edu.autograd",
+    "torch.autograd.function": "tinygrad_edu.autograd.function",
+    "torch.autograd.functional": "tinygrad_edu.autograd.functional",
     "torch.linalg": "tinygrad_edu.linalg",
 }
 _TORCH_NAMES = {ours: theirs for theirs, ours in TORCH_MODULES.items()}

@@ -112,6 +112,27 @@ def _grad(
     )
 
 
+def _vjp_filled(
+    outputs: tuple[Tensor | None, ...],
+    wrt: tuple[Tensor, ...],
+    vs: tuple[Any, ...],
+    refs: tuple[Tensor, ...],
+    strict: bool,
+    create_graph: bool,
+    stage: str,
+) -> tuple[Tensor, ...]:
+    """The last step of every product: v^T (d outputs / d wrt), zeros where wrt does not reach (see _zeros_for_none).
+
+    An output that is None (a gradient that did not exist, in the double-vjp trick) is left out with its v. It
+    runs with grad on only where the result is to stay in a graph (create_graph, or the caller's grad mode),
+    as PyTorch's functions do.
+    """
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        used = [(out, v) for out, v in zip(outputs, vs) if out is not None]
+        products = _grad(tuple(out for out, _ in used), wrt, tuple(v for _, v in used), create_graph=create_graph)
+        return _zeros_for_none(products, refs, strict, create_graph, stage)
+
+
 # What each stage's missing gradient means, for the strict-mode errors (PyTorch's words).
 _INDEPENDENT = {
     "back": "The output of the user-provided function is independent of input {i}. This is not allowed in strict mode.",
@@ -187,9 +208,7 @@ def vjp(
                     "a single element."
                 )
             vs = (None,)  # type: ignore[assignment]
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(outputs, inputs, vs, create_graph=create_graph)
-        result = _zeros_for_none(grads, inputs, strict, create_graph, "back")
+    result = _vjp_filled(outputs, inputs, vs, inputs, strict, create_graph, "back")
     return _unpack(_finish(outputs, create_graph), is_outputs_tuple), _unpack(
         _finish(result, create_graph), is_inputs_tuple
     )
@@ -230,15 +249,7 @@ def jvp(
         us = tuple(zeros_like(out, requires_grad=True) for out in outputs)
         grad_inputs = _grad(outputs, inputs, us, create_graph=True)
         _zeros_for_none(grad_inputs, inputs, strict, create_graph, "back")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        used = [(g, x) for g, x in zip(grad_inputs, vs) if g is not None]
-        products = _grad(
-            tuple(g for g, _ in used),
-            us,
-            tuple(x for _, x in used),
-            create_graph=create_graph,
-        )
-        result = _zeros_for_none(products, outputs, strict, create_graph, "back_trick")
+    result = _vjp_filled(grad_inputs, us, vs, outputs, strict, create_graph, "back_trick")  # the vjp of u -> u^T J
     return _unpack(_finish(outputs, create_graph), is_outputs_tuple), _unpack(
         _finish(result, create_graph), is_outputs_tuple
     )
@@ -422,9 +433,7 @@ def vhp(
         is_inputs_tuple, inputs, vs, output, gradient = _gradient_of_scalar(
             func, inputs, v, create_graph, strict, "vhp"
         )
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        products = _grad(gradient, inputs, vs, create_graph=create_graph)
-        result = _zeros_for_none(products, inputs, strict, create_graph, "double_back")
+    result = _vjp_filled(gradient, inputs, vs, inputs, strict, create_graph, "double_back")
     return _finish((output,), create_graph)[0], _unpack(_finish(result, create_graph), is_inputs_tuple)
 
 
@@ -450,13 +459,5 @@ def hvp(
         us = tuple(zeros_like(x, requires_grad=True) for x in inputs)
         double_back = _grad(gradient, inputs, us, create_graph=True)
         _zeros_for_none(double_back, inputs, strict, create_graph, "double_back")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        used = [(g, x) for g, x in zip(double_back, vs) if g is not None]
-        products = _grad(
-            tuple(g for g, _ in used),
-            us,
-            tuple(x for _, x in used),
-            create_graph=create_graph,
-        )
-        result = _zeros_for_none(products, inputs, strict, create_graph, "double_back_trick")
+    result = _vjp_filled(double_back, us, vs, inputs, strict, create_graph, "double_back_trick")  # of u -> u^T H
     return _finish((output,), create_graph)[0], _unpack(_finish(result, create_graph), is_inputs_tuple)
