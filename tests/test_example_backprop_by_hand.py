@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -85,3 +87,16 @@ def test_the_example_prints_the_differences(capsys) -> None:
     differences = [float(x) for x in re.findall(r"^\s+d\S+(?: \(closed form\))?\s+([\d.e+-]+)$", out, re.MULTILINE)]
     assert len(differences) == len(bbh.PARAMS) + len(INTERMEDIATES) + 2 and max(differences) < 1e-10
     assert "step    20  by hand" in out and "held-out loss (eval mode)" in out
+
+
+def test_it_runs_as_a_script_from_another_folder(tmp_path) -> None:
+    """`python examples/backprop_by_hand.py` finds char_words.py beside it whatever the working folder."""
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--steps", "10", "--print-every", "10"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "held-out loss (eval mode)" in done.stdout
