@@ -10,8 +10,9 @@ the concatenated embeddings through a Linear -> Tanh -> Linear network to scores
 marks the start and end of a word. It prints the training loss (cross-entropy in nats per character), the loss
 on held-out words, and a few words sampled from the trained model.
 
-The word list is made here, with no download: 2,000 made-up names built from a fixed set of syllables, so the
-model has real structure to learn (which letters follow which) and the script needs nothing but NumPy.
+The word list is made with no download by examples/char_words.py: 2,000 made-up names built from a fixed set of
+syllables, so the model has real structure to learn (which letters follow which) and the script needs nothing but
+NumPy.
 
 As in the CNN example, the weights and the batches come from NumPy, so both libraries start from the same
 weights, see the same batches and (with `--dtype float64`) print the same losses.
@@ -22,32 +23,14 @@ import argparse
 import numpy as np
 import torch
 import torch.nn.functional as F
+from char_words import contexts_and_targets, make_words, vocabulary
 from torch import nn
-
-SYLLABLES = ["ka", "ri", "mo", "le", "an", "na", "ti", "sa", "el", "jo", "ve", "lu", "ma", "de", "ro", "is", "th", "ia"]
-
-
-def make_words(rng, count=2000):
-    """Made-up names of two to four syllables, some ending in a final consonant."""
-    words = []
-    for _ in range(count):
-        word = "".join(rng.choice(SYLLABLES, size=rng.integers(2, 5)))
-        if rng.random() < 0.3:
-            word += rng.choice(list("nsy"))
-        words.append(word)
-    return words
 
 
 def build_dataset(words, stoi, block_size):
-    """Every (previous block_size characters, next character) pair in the words, as int64 arrays."""
-    contexts, targets = [], []
-    for word in words:
-        context = [0] * block_size  # 0 is ".": the start of the word
-        for ch in word + ".":
-            contexts.append(context)
-            targets.append(stoi[ch])
-            context = context[1:] + [stoi[ch]]
-    return torch.from_numpy(np.array(contexts, dtype=np.int64)), torch.from_numpy(np.array(targets, dtype=np.int64))
+    """Every (previous block_size characters, next character) pair in the words, as int64 tensors."""
+    contexts, targets = contexts_and_targets(words, stoi, block_size)
+    return torch.from_numpy(contexts), torch.from_numpy(targets)
 
 
 class CharMLP(nn.Module):
@@ -94,10 +77,7 @@ def main():
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     words = make_words(rng)
-    chars = sorted(set("".join(words)))
-    stoi = {ch: i + 1 for i, ch in enumerate(chars)}
-    stoi["."] = 0
-    itos = {i: ch for ch, i in stoi.items()}
+    stoi, itos = vocabulary(words)
     split = int(0.9 * len(words))
     x_train, y_train = build_dataset(words[:split], stoi, args.block_size)
     x_val, y_val = build_dataset(words[split:], stoi, args.block_size)

@@ -12,6 +12,7 @@ detail) changes the losses from the first printed step at the 1e-3 level or more
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 import subprocess
@@ -28,13 +29,23 @@ RTOL = 1e-9  # see the module docstring
 QUICK = {
     "torch_cnn_digits.py": ["--steps", "40", "--print-every", "10", "--dropout", "0", "--dtype", "float64"],
     "torch_char_lm.py": ["--steps", "120", "--print-every", "20", "--dtype", "float64", "--samples", "3"],
+    "torch_char_transformer.py": [
+        *("--steps", "60", "--print-every", "10", "--dtype", "float64", "--dropout", "0", "--samples", "3")
+    ],
 }
+CHAR_MODELS = ["torch_char_lm.py", "torch_char_transformer.py"]
 
 
 def run(command: list[str]) -> str:
     done = subprocess.run(command, cwd=EXAMPLES.parent, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+@functools.cache
+def quick_run_on_tinygrad_edu(script: str) -> str:
+    """The output of the QUICK run of examples/SCRIPT through as-torch, run once for all the tests that read it."""
+    return run([sys.executable, "-m", "tinygrad_edu", "as-torch", f"examples/{script}", *QUICK[script]])
 
 
 def losses(output: str) -> np.ndarray:
@@ -44,16 +55,15 @@ def losses(output: str) -> np.ndarray:
 
 @pytest.mark.parametrize("script", QUICK)
 def test_runs_unchanged_on_tinygrad_edu_and_learns(script):
-    output = run([sys.executable, "-m", "tinygrad_edu", "as-torch", f"examples/{script}", *QUICK[script]])
+    output = quick_run_on_tinygrad_edu(script)
     found = losses(output)
     assert len(found) >= 3 and np.all(np.isfinite(found))
     assert found[-2] < 0.9 * found[0]  # the last training loss is below the first
 
 
-def test_char_lm_beats_guessing_on_held_out_words():
-    output = run(
-        [sys.executable, "-m", "tinygrad_edu", "as-torch", "examples/torch_char_lm.py", *QUICK["torch_char_lm.py"]]
-    )
+@pytest.mark.parametrize("script", CHAR_MODELS)
+def test_char_models_beat_guessing_on_held_out_words(script):
+    output = quick_run_on_tinygrad_edu(script)
     assert losses(output)[-1] < np.log(18) - 0.5  # uniform guessing over the 18 characters costs log(18) = 2.89
 
 
@@ -66,10 +76,9 @@ def test_cnn_says_where_its_digits_came_from_and_classifies_them():
     assert accuracy > 0.8  # chance is 0.1; dropout on, evaluated in eval() mode
 
 
-def test_char_lm_samples_words_of_its_alphabet():
-    output = run(
-        [sys.executable, "-m", "tinygrad_edu", "as-torch", "examples/torch_char_lm.py", *QUICK["torch_char_lm.py"]]
-    )
+@pytest.mark.parametrize("script", CHAR_MODELS)
+def test_char_models_sample_words_of_their_alphabet(script):
+    output = quick_run_on_tinygrad_edu(script)
     samples = [line.removeprefix("sample: ") for line in output.splitlines() if line.startswith("sample: ")]
     assert len(samples) == 3 and all(set(word) <= set("adehijklmnorstuvy") for word in samples)
 
@@ -77,7 +86,7 @@ def test_char_lm_samples_words_of_its_alphabet():
 @pytest.mark.parametrize("script", QUICK)
 def test_real_torch_prints_the_same_losses(script):
     pytest.importorskip("torch")
-    ours = run([sys.executable, "-m", "tinygrad_edu", "as-torch", f"examples/{script}", *QUICK[script]])
+    ours = quick_run_on_tinygrad_edu(script)
     theirs = run([sys.executable, f"examples/{script}", *QUICK[script]])
     assert len(losses(ours)) == len(losses(theirs)) >= 3
     np.testing.assert_allclose(losses(ours), losses(theirs), rtol=RTOL)

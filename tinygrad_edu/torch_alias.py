@@ -43,7 +43,7 @@ README_HINT = "the README's section 'PyTorch scripts on tinygrad_edu' lists what
 
 def torch_attribute_error(module_name: str) -> Callable[[str], NoReturn]:
     """A module's `__getattr__` (PEP 562, called only for a name the module lacks) whose AttributeError says which
-    torch name tinygrad_edu does not implement: `tg.nn.Transformer` names `torch.nn.Transformer`."""
+    torch name tinygrad_edu does not implement: `tg.nn.LSTM` names `torch.nn.LSTM`."""
     torch_name = _TORCH_NAMES.get(module_name, module_name)
 
     def __getattr__(name: str) -> NoReturn:

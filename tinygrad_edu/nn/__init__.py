@@ -7,6 +7,7 @@
   `conv_transpose.py`: ConvTranspose1d/2d; `upsample.py`: Upsample (interpolate); `dropout.py`: Dropout, Dropout1d/2d
 - `normalization.py`: LayerNorm, BatchNorm1d/2d, GroupNorm; `sparse.py`: Embedding
 - `attention.py`: MultiheadAttention, TransformerEncoderLayer, TransformerEncoder (and F.scaled_dot_product_attention)
+- `transformer.py`: TransformerDecoderLayer, TransformerDecoder, Transformer
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
 - `loss.py`: the losses as modules (`loss_composite.py`: the functional forms of the newer ones)
 - `functional.py` (`nn.functional`, usually imported as F): the same as functions
@@ -65,6 +66,7 @@ from tinygrad_edu.nn.loss import (
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.sparse import Embedding
+from tinygrad_edu.nn.transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
 from tinygrad_edu.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from tinygrad_edu.torch_alias import torch_attribute_error
 
@@ -109,6 +111,9 @@ __all__ = [
     "MultiheadAttention",
     "TransformerEncoderLayer",
     "TransformerEncoder",
+    "TransformerDecoderLayer",
+    "TransformerDecoder",
+    "Transformer",
     "Sigmoid",
     "ReLU",
     "LeakyReLU",

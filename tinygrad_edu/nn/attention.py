@@ -290,14 +290,14 @@ class MultiheadAttention(Module):
         return out, weights if batched else weights.squeeze(0)
 
 
-def _activation(activation: str | Callable[[Tensor], Tensor]) -> Any:
+def _activation(activation: str | Callable[[Tensor], Tensor], layer: str = "TransformerEncoderLayer") -> Any:
     if activation == "relu":
         return ReLU()
     if activation == "gelu":
         return GELU()
     if callable(activation):
         return activation
-    raise ValueError(f"TransformerEncoderLayer: activation should be 'relu', 'gelu' or a callable, not {activation!r}")
+    raise ValueError(f"{layer}: activation should be 'relu', 'gelu' or a callable, not {activation!r}")
 
 
 class TransformerEncoderLayer(Module):
