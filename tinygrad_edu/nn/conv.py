@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.dtypes import dtype_or_default
 from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
@@ -253,7 +254,7 @@ class _ConvNd(Module):
             raise ValueError(f"{type(self).__name__}: padding_mode must be one of {allowed}, got {padding_mode!r}")
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"{type(self).__name__}: padding must be 'same', 'valid' or numbers, not {padding!r}")
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
+        dtype = dtype_or_default(dtype)
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel_size
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.padding_mode = padding_mode

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.dtypes import dtype_or_default
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.tensor import Tensor, _operand_tensor
@@ -141,7 +142,7 @@ class LayerNorm(Module):
         self.normalized_shape = shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = dtype or np.float32
+        dt = dtype_or_default(dtype)
         # None registers an absent parameter (as PyTorch), so a LayerNorm without bias has no 'bias' key
         self.register_parameter("weight", Parameter(np.ones(shape, dtype=dt)) if elementwise_affine else None)
         self.register_parameter("bias", Parameter(np.zeros(shape, dtype=dt)) if elementwise_affine and bias else None)
@@ -206,7 +207,7 @@ class GroupNorm(Module):
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        dt = dtype or np.float32
+        dt = dtype_or_default(dtype)
         self.register_parameter("weight", Parameter(np.ones(num_channels, dtype=dt)) if affine else None)
         self.register_parameter("bias", Parameter(np.zeros(num_channels, dtype=dt)) if affine else None)
 
@@ -244,7 +245,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        dt = dtype or np.float32
+        dt = dtype_or_default(dtype)
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=dt))
             self.bias = Parameter(np.zeros(num_features, dtype=dt))
