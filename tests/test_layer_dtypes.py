@@ -55,7 +55,7 @@ ARGS: dict[str, Any] = {
     "MultiheadAttention": lambda lib: ((4, 2), {"add_bias_kv": True}),
     "MultiheadAttention kdim": lambda lib: ((4, 2), {"kdim": 3, "vdim": 5}),
     "TransformerEncoderLayer": lambda lib: ((4, 2), {"dim_feedforward": 8}),
-    "TransformerEncoder": lambda lib: ((lib.nn.TransformerEncoderLayer(4, 2, dim_feedforward=8), 2), {}),
+    "TransformerEncoder": lambda lib: ((lib.nn.TransformerEncoderLayer(4, 2, 8, batch_first=True), 2), {}),
 }
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu.ops import AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d
+from tinygrad_edu.ops import AvgPool, Conv, ConvTranspose, MaxPool
 
 torch = pytest.importorskip("torch")
 
@@ -22,17 +22,26 @@ CASES = [
     ((1, 2, 8, 9), (3, 2, 3, 2), {"dilation": (2, 3)}),
     ((2, 6, 5, 5), (9, 2, 2, 3), {"groups": 3}),
     ((2, 4, 9, 8), (6, 2, 3, 3), {"stride": (2, 2), "padding": (1, 2), "dilation": (2, 1), "groups": 2}),
+    # the same op in 1 and 3 spatial dims
+    ((2, 3, 9), (4, 3, 3), {"stride": (2,), "padding": (1,), "dilation": (2,)}),
+    ((2, 3, 5, 4, 6), (4, 3, 3, 2, 3), {}),
+    ((1, 4, 6, 7, 5), (6, 2, 2, 3, 2), {"stride": (2, 1, 2), "padding": (1, 0, 2), "dilation": (1, 2, 1), "groups": 2}),
 ]
 
 
+def torch_fn(name: str, x_shape: tuple[int, ...]):
+    """torch.nn.functional's `name` for the input's number of spatial dims: conv -> conv3d for a 5-d input."""
+    return getattr(torch.nn.functional, f"{name}{len(x_shape) - 2}d")
+
+
 @pytest.mark.parametrize("x_shape, w_shape, options", CASES)
-def test_conv2d_matches_torch(x_shape, w_shape, options) -> None:
+def test_conv_matches_torch(x_shape, w_shape, options) -> None:
     rng = np.random.default_rng(0)
     x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0])
     tx, tw, tb = (tg.tensor(a, dtype=tg.float64, requires_grad=True) for a in (x, w, b))
-    out = Conv2d.apply(tx, tw, tb, **options)
+    out = Conv.apply(tx, tw, tb, **options)
     px, pw, pb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    expected = torch.nn.functional.conv2d(px, pw, pb, **options)
+    expected = torch_fn("conv", x_shape)(px, pw, pb, **options)
     assert out.shape == tuple(expected.shape)
     np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
     g = rng.normal(size=out.shape)
@@ -57,18 +66,25 @@ TRANSPOSED = [
         (4, 3, 3, 3),
         {"stride": (2, 2), "padding": (1, 2), "output_padding": (1, 0), "groups": 2, "dilation": (2, 1)},
     ),
+    ((2, 3, 5), (3, 2, 3), {"stride": (3,), "padding": (1,), "output_padding": (2,)}),
+    ((1, 2, 3, 2, 4), (2, 3, 2, 3, 2), {}),
+    (
+        (1, 4, 3, 4, 2),
+        (4, 1, 3, 2, 2),
+        {"stride": (2, 1, 3), "padding": (1, 0, 1), "output_padding": (1, 0, 2), "groups": 2, "dilation": (1, 2, 1)},
+    ),
 ]
 
 
 @pytest.mark.parametrize("x_shape, w_shape, options", TRANSPOSED)
-def test_conv_transpose2d_matches_torch(x_shape, w_shape, options) -> None:
+def test_conv_transpose_matches_torch(x_shape, w_shape, options) -> None:
     rng = np.random.default_rng(3)
     groups = options.get("groups", 1)
     x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[1] * groups)
     tx, tw, tb = (tg.tensor(a, dtype=tg.float64, requires_grad=True) for a in (x, w, b))
-    out = ConvTranspose2d.apply(tx, tw, tb, **options)
+    out = ConvTranspose.apply(tx, tw, tb, **options)
     px, pw, pb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    expected = torch.nn.functional.conv_transpose2d(px, pw, pb, **options)
+    expected = torch_fn("conv_transpose", x_shape)(px, pw, pb, **options)
     assert out.shape == tuple(expected.shape)
     np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
     g = rng.normal(size=out.shape)
@@ -85,6 +101,10 @@ MAX_POOLS = [
     ((1, 2, 8, 9), {"kernel_size": (2, 3), "stride": (2, 2), "dilation": (3, 2)}),
     ((1, 2, 5, 7), {"kernel_size": (2, 2), "stride": (2, 2), "ceil_mode": True}),
     ((1, 1, 6, 6), {"kernel_size": (3, 3), "stride": (2, 2), "padding": (1, 1), "ceil_mode": True}),
+    ((2, 3, 11), {"kernel_size": (3,), "stride": (2,), "padding": (1,), "dilation": (2,)}),
+    ((2, 2, 4, 6, 5), {"kernel_size": (2, 2, 2), "stride": (2, 2, 2)}),
+    ((1, 2, 5, 6, 7), {"kernel_size": (3, 2, 3), "stride": (2, 1, 2), "padding": (1, 1, 0), "dilation": (1, 2, 2)}),
+    ((1, 2, 5, 4, 5), {"kernel_size": (2, 2, 3), "stride": (2, 2, 2), "padding": (1, 0, 1), "ceil_mode": True}),
 ]
 AVG_POOLS = [
     ((2, 3, 6, 6), {"kernel_size": (2, 2), "stride": (2, 2)}),
@@ -94,6 +114,18 @@ AVG_POOLS = [
     (
         (1, 2, 6, 5),
         {"kernel_size": (3, 2), "stride": (2, 2), "padding": (1, 1), "ceil_mode": True, "count_include_pad": False},
+    ),
+    ((2, 3, 8), {"kernel_size": (3,), "stride": (2,), "padding": (1,), "count_include_pad": False}),
+    ((2, 2, 4, 6, 5), {"kernel_size": (2, 3, 2), "stride": (1, 2, 2)}),
+    (
+        (1, 2, 5, 6, 5),
+        {
+            "kernel_size": (3, 3, 2),
+            "stride": (2, 2, 2),
+            "padding": (1, 1, 1),
+            "ceil_mode": True,
+            "count_include_pad": False,
+        },
     ),
 ]
 
@@ -112,18 +144,18 @@ def _check_pool(op, torch_fn, x_shape, options):
 
 
 @pytest.mark.parametrize("x_shape, options", MAX_POOLS)
-def test_max_pool2d_matches_torch(x_shape, options) -> None:
-    _check_pool(MaxPool2d, torch.nn.functional.max_pool2d, x_shape, options)
+def test_max_pool_matches_torch(x_shape, options) -> None:
+    _check_pool(MaxPool, torch_fn("max_pool", x_shape), x_shape, options)
     x = np.random.default_rng(1).normal(size=x_shape)
-    pool = MaxPool2d()
+    pool = MaxPool()
     pool.forward(x, **options)
-    _, expected = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **options)
+    _, expected = torch_fn("max_pool", x_shape)(torch.tensor(x), return_indices=True, **options)
     np.testing.assert_array_equal(pool.indices(), expected.numpy())
 
 
 @pytest.mark.parametrize("x_shape, options", AVG_POOLS)
-def test_avg_pool2d_matches_torch(x_shape, options) -> None:
-    _check_pool(AvgPool2d, torch.nn.functional.avg_pool2d, x_shape, options)
+def test_avg_pool_matches_torch(x_shape, options) -> None:
+    _check_pool(AvgPool, torch_fn("avg_pool", x_shape), x_shape, options)
 
 
 # ---- the layers: PyTorch's constructor arguments, state_dict keys, and outputs from the same weights --------
@@ -167,6 +199,16 @@ LAYERS = [
     ("AdaptiveMaxPool2d((5, None))", (3, 7, 5)),
     ("AdaptiveMaxPool2d((7, 6))", (1, 2, 4, 5)),
     ("AdaptiveMaxPool1d(3)", (2, 3, 10)),
+    ("Conv3d(2, 4, 3)", (2, 2, 5, 4, 6)),
+    ("Conv3d(4, 6, (3, 2, 2), stride=(2, 1, 2), padding=1, dilation=(1, 2, 1), groups=2, bias=False)", (1, 4, 6, 7, 5)),
+    ("Conv3d(2, 3, (3, 2, 4), padding='same', padding_mode='reflect')", (1, 2, 5, 4, 6)),
+    ("ConvTranspose3d(2, 4, 3, stride=2, padding=1, output_padding=(1, 0, 1))", (1, 2, 3, 4, 2)),
+    ("MaxPool3d(2)", (2, 2, 4, 6, 5)),
+    ("MaxPool3d((3, 2, 2), stride=1, padding=1, ceil_mode=True)", (1, 2, 4, 5, 4)),
+    ("AvgPool3d(2, stride=1, padding=1, count_include_pad=False)", (1, 2, 3, 4, 5)),
+    ("AvgPool3d((2, 3, 2), ceil_mode=True)", (1, 2, 5, 7, 5)),
+    ("AdaptiveAvgPool3d((2, None, 3))", (2, 3, 5, 4, 7)),  # cells that overlap, a kept size
+    ("AdaptiveAvgPool3d(2)", (3, 5, 6, 4)),  # unbatched
 ]
 
 
