@@ -266,6 +266,105 @@ def test_errors_where_pytorch_raises(make, message) -> None:
     assert message in str(caught.value)
 
 
+# name: fn(lib) that raises in torch; ours must raise an instance of torch's class (RuntimeError, ValueError, ...)
+RAISES_AS_TORCH = {
+    "conv_transpose2d channels": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(2, 2, 3, 3)
+    ),
+    "conv_transpose2d groups": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(3, 2, 3, 3), groups=2
+    ),
+    "conv_transpose2d output_padding": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(3, 2, 3, 3), stride=2, output_padding=2
+    ),
+    "conv_transpose1d output_padding": lambda lib: lib.nn.functional.conv_transpose1d(
+        lib.zeros(1, 3, 4), lib.zeros(3, 2, 3), output_padding=1
+    ),
+    "conv_transpose3d output_padding": lambda lib: lib.nn.functional.conv_transpose3d(
+        lib.zeros(1, 3, 4, 4, 4), lib.zeros(3, 2, 3, 3, 3), stride=2, output_padding=2
+    ),
+    "conv_transpose2d output too small": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 1, 1), lib.zeros(3, 2, 2, 2), padding=3
+    ),
+    "conv_transpose2d rank": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(3, 4, 4, 4, 1), lib.zeros(3, 2, 3, 3)
+    ),
+    "conv_transpose2d stride of 3": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(3, 2, 3, 3), stride=(1, 1, 1)
+    ),
+    "conv_transpose2d padding 'same'": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(3, 2, 3, 3), padding="same"
+    ),
+    "ConvTranspose2d groups": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, groups=2),
+    "ConvTranspose2d padding_mode": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, padding_mode="reflect"),
+    "ConvTranspose2d output_padding": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, stride=2, output_padding=2)(
+        lib.zeros(1, 3, 4, 4)
+    ),
+    "ConvTranspose2d output_size": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, stride=2)(
+        lib.zeros(1, 3, 4, 4), output_size=(11, 11)
+    ),
+    "ConvTranspose2d output_size entries": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, stride=2)(
+        lib.zeros(1, 3, 4, 4), output_size=(11, 11, 1)
+    ),
+    "ConvTranspose2d channels": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3)(lib.zeros(1, 2, 4, 4)),
+    "ConvTranspose2d padding 'same'": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, padding="same")(
+        lib.zeros(1, 3, 4, 4)
+    ),
+    "conv2d channels": lambda lib: lib.nn.functional.conv2d(lib.zeros(1, 3, 4, 4), lib.zeros(2, 2, 3, 3)),
+    "conv2d kernel larger than input": lambda lib: lib.nn.functional.conv2d(
+        lib.zeros(1, 3, 2, 2), lib.zeros(2, 3, 3, 3)
+    ),
+    "conv2d same, strided": lambda lib: lib.nn.functional.conv2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(2, 3, 3, 3), stride=2, padding="same"
+    ),
+    "conv3d channels": lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 2, 3, 4, 4), lib.zeros(2, 3, 3, 3, 3)),
+    "max_pool3d padding": lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 1, 4, 4, 4), 2, padding=2),
+    "avg_pool3d kernel larger than input": lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 1, 1, 4, 4), 2),
+    "interpolate int64 nearest": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, 4, dtype=lib.int64), scale_factor=2
+    ),
+    "interpolate int64 bilinear": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, 4, dtype=lib.int64), scale_factor=2, mode="bilinear"
+    ),
+    "interpolate int32 linear": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, dtype=lib.int32), scale_factor=2, mode="linear"
+    ),
+    "interpolate uint8 linear": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, dtype=lib.uint8), scale_factor=2, mode="linear"
+    ),
+    "interpolate uint8 area": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, 4, dtype=lib.uint8), size=3, mode="area"
+    ),
+    "interpolate bool trilinear": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 2, 2, 4, dtype=lib.bool), scale_factor=2, mode="trilinear"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", RAISES_AS_TORCH)
+def test_error_is_an_instance_of_the_class_torch_raises(name: str) -> None:
+    with pytest.raises(Exception) as theirs:
+        RAISES_AS_TORCH[name](torch)
+    with pytest.raises(Exception) as ours:
+        RAISES_AS_TORCH[name](tg)
+    assert isinstance(ours.value, type(theirs.value)), f"torch raises {type(theirs.value).__name__}: {theirs.value}"
+
+
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+def test_interpolate_resizes_uint8_by_copying_in_the_nearest_modes_as_pytorch(mode: str) -> None:
+    x = np.random.default_rng(6).integers(0, 256, size=(1, 2, 3, 5)).astype(np.uint8)
+    ours = tg.nn.functional.interpolate(tg.tensor(x), size=(7, 4), mode=mode)
+    theirs = torch.nn.functional.interpolate(torch.tensor(x), size=(7, 4), mode=mode)
+    assert ours.dtype == np.uint8
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_interpolate_refuses_uint8_blending_that_pytorch_rounds_its_own_way() -> None:
+    x = tg.zeros(1, 2, 4, 4, dtype=tg.uint8)
+    with pytest.raises(NotImplementedError, match="fixed-point"):
+        tg.nn.functional.interpolate(x, scale_factor=2, mode="bilinear")
+
+
 def test_conv_transpose_initialisation_and_state_dict_are_pytorchs() -> None:
     """weight (in, out/groups, kh, kw), bounds +-1/sqrt(fan_in) with fan_in = out/groups * kh * kw, as PyTorch."""
     tg.manual_seed(0)

@@ -52,6 +52,8 @@ def _ntuple(name: str, value: Any, dims: int) -> tuple[int, ...]:
     """An option as PyTorch takes it, one number for every spatial dim or one per dim, as a dims-tuple."""
     if isinstance(value, (int, np.integer)):
         return (int(value),) * dims
+    if isinstance(value, str):  # ('same' and 'valid' are handled before, where a convolution takes them)
+        raise TypeError(f"{name}: this option must be numbers, not {value!r}")
     values = tuple(int(v) for v in value)
     if len(values) != dims:
         raise ArgumentError(f"{name}: a {dims}-d option takes one number or a {dims}-tuple, got {value!r}")
@@ -93,7 +95,7 @@ def _conv(
         pads = _ntuple(name, padding, dims)
         return ConvOp.apply(x, weight, *biases, stride=stride, padding=pads, dilation=dilation, groups=groups)
     if any(s != 1 for s in stride):
-        raise ValueError(f"{name}: padding='same' is not supported for strided convolutions (as in PyTorch)")
+        raise ArgumentError(f"{name}: padding='same' is not supported for strided convolutions (as in PyTorch)")
     # PyTorch pads d (k - 1) in all, the odd one on the far side; we pad the larger half on both sides
     # and drop the one extra output at the start, which gives the same numbers.
     total = [d * (k - 1) for d, k in zip(dilation, weight.shape[2:])]

@@ -114,6 +114,17 @@ def interpolate(
         )
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not implemented in tinygrad_edu")
+    dtype = np.dtype(x.dtype)
+    if dtype == np.uint8 and mode in ("bilinear", "bicubic") and dims == 2:
+        raise NotImplementedError(
+            f"interpolate: mode={mode!r} on uint8 input is not implemented in tinygrad_edu (PyTorch blends uint8 "
+            "images with a fixed-point rounding that we do not reproduce); convert the input with .float()"
+        )
+    if dtype.kind != "f" and not (dtype == np.uint8 and mode in ("nearest", "nearest-exact", "bilinear", "bicubic")):
+        raise NotImplementedError(  # as PyTorch, which resizes no integer dtype but uint8, and that not in every mode
+            f"interpolate: mode={mode!r} is not implemented for {dtype} input (as in PyTorch); convert the input "
+            "with .float()"
+        )
     if mode in LINEAR_MODES and dims != LINEAR_MODES[mode]:
         raise NotImplementedError(
             f"interpolate: got a {x.ndim}-d input (shape {x.shape}), but mode {mode!r} needs a "

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.errors import ArgumentError, ShapeError
 
 _ALL = slice(None)
 
@@ -83,15 +84,15 @@ class Conv(Function):
         name = f"conv{len(kernel)}d"
         stride, padding, dilation = _options(len(kernel), stride, padding, dilation)
         if c != cg * groups or o % groups:
-            raise ValueError(
+            raise ShapeError(
                 f"{name}: input of {c} channels and weight of shape {tuple(weight.shape)} do not "
                 f"fit groups={groups} (need C == weight.shape[1] * groups and O divisible by groups)"
             )
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         xp = _pad(x, padding)
-        out_size = _windows(xp, kernel, stride, dilation).shape[2 : 2 + len(kernel)]
+        out_size = tuple((m - d * (k - 1) - 1) // s + 1 for m, k, s, d in zip(xp.shape[2:], kernel, stride, dilation))
         if min(out_size) < 1:
-            raise ValueError(
+            raise ShapeError(
                 f"{name}: input of size {tuple(size)} (padded {tuple(xp.shape[2:])}) is smaller than the "
                 f"dilated kernel; pass a larger input or more padding"
             )
@@ -182,13 +183,13 @@ class ConvTranspose(Function):
         stride, padding, dilation = _options(len(kernel), stride, padding, dilation)
         output_padding = output_padding or (0,) * len(kernel)
         if c != cin or cin % groups:
-            raise ValueError(
+            raise ShapeError(
                 f"{name}: input of {c} channels and weight of shape {tuple(weight.shape)} do not "
                 f"fit groups={groups} (need C == weight.shape[0], divisible by groups)"
             )
         for op, s, d in zip(output_padding, stride, dilation):
             if op >= max(s, d):
-                raise ValueError(
+                raise ArgumentError(
                     f"{name}: output_padding {tuple(output_padding)} must be smaller than either "
                     f"stride {tuple(stride)} or dilation {tuple(dilation)}"
                 )
@@ -198,7 +199,7 @@ class ConvTranspose(Function):
         ]
         out_size = tuple(f - 2 * p for f, p in zip(full, padding))
         if min(out_size) < 1:
-            raise ValueError(
+            raise ShapeError(
                 f"{name}: input of size {tuple(size)} with padding {tuple(padding)} gives an output of "
                 f"size {out_size}; pass less padding"
             )
@@ -234,13 +235,13 @@ def _pool_size(name, size, kernel, stride, padding, dilation, ceil_mode):
     """
     span = dilation * (kernel - 1) + 1
     if padding > span // 2 and padding > kernel // 2:
-        raise ValueError(f"{name}: padding {padding} should be at most half of the kernel size {kernel}")
+        raise ArgumentError(f"{name}: padding {padding} should be at most half of the kernel size {kernel}")
     room = size + 2 * padding - span
     out = (-(-room // stride) if ceil_mode else room // stride) + 1
     if ceil_mode and (out - 1) * stride >= size + padding:
         out -= 1
     if out < 1:
-        raise ValueError(f"{name}: input size {size} with padding {padding} is smaller than the kernel {span}")
+        raise ShapeError(f"{name}: input size {size} with padding {padding} is smaller than the kernel {span}")
     return out, max(0, (out - 1) * stride + span - (size + 2 * padding))
 
 
