@@ -311,6 +311,14 @@ OPS = [
         [((2, 1, 3, 4),)],
     ),
     Op("F.interpolate linear", lambda x: F.interpolate(x, scale_factor=2.5, mode="linear"), [((2, 2, 3),)]),
+    Op(
+        "F.interpolate bilinear, bicubic antialias",
+        lambda x: (
+            F.interpolate(x, size=(3, 2), mode="bilinear", antialias=True)
+            + F.interpolate(x, size=(3, 2), mode="bicubic", antialias=True)
+        ),
+        [((1, 2, 7, 5),)],
+    ),
     Op("F.interpolate area", lambda x: F.interpolate(x, size=(2, 3), mode="area"), [((1, 2, 5, 4),)]),
     Op(
         "F.interpolate bicubic, align_corners",

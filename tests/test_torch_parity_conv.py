@@ -251,6 +251,8 @@ def test_conv_initialisation_has_pytorchs_bounds() -> None:
         (lambda: tg.nn.ConvTranspose2d(3, 4, 3, stride=2, output_padding=2)(tg.zeros(1, 3, 4, 4)), "output_padding"),
         (lambda: tg.nn.ConvTranspose2d(3, 4, 3, stride=2)(tg.zeros(1, 3, 4, 4), output_size=(11, 11)), "range from"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), scale_factor=2, mode="lanczos"), "lanczos"),
+        (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4, 4), size=2, antialias=True), "anti-alias"),
+        (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=2, mode="linear", antialias=True), "4-d"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), scale_factor=2, mode="bilinear"), "4-d input"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=3, scale_factor=2), "one of"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=3, align_corners=True), "align_corners"),
@@ -320,6 +322,12 @@ RAISES_AS_TORCH = {
     "conv3d channels": lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 2, 3, 4, 4), lib.zeros(2, 3, 3, 3, 3)),
     "max_pool3d padding": lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 1, 4, 4, 4), 2, padding=2),
     "avg_pool3d kernel larger than input": lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 1, 1, 4, 4), 2),
+    "interpolate antialias nearest": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, 4), size=2, antialias=True
+    ),
+    "interpolate antialias trilinear": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, 4, 4), size=2, mode="trilinear", antialias=True
+    ),
     "interpolate int64 nearest": lambda lib: lib.nn.functional.interpolate(
         lib.zeros(1, 2, 4, 4, dtype=lib.int64), scale_factor=2
     ),
@@ -418,6 +426,13 @@ INTERPOLATIONS = [
     ((2, 2, 7, 5), {"size": (3, 4), "mode": "area"}),
     ((2, 2, 9), {"scale_factor": 0.5, "mode": "area"}),
     ((1, 1, 5, 4, 6), {"size": (2, 3, 4), "mode": "area"}),
+    # antialias: downsampling widens the filter to cover every input (PyTorch's rule), upsampling keeps it
+    ((2, 2, 17, 23), {"size": (5, 7), "mode": "bilinear", "antialias": True}),
+    ((1, 2, 16, 9), {"scale_factor": (0.3, 0.5), "mode": "bilinear", "antialias": True}),
+    ((1, 2, 12, 10), {"size": (5, 3), "mode": "bilinear", "antialias": True, "align_corners": True}),
+    ((1, 2, 4, 9), {"size": (7, 4), "mode": "bilinear", "antialias": True}),  # up one dim, down the other
+    ((2, 1, 17, 13), {"size": (6, 4), "mode": "bicubic", "antialias": True}),
+    ((1, 2, 9, 12), {"scale_factor": 0.4, "mode": "bicubic", "antialias": True, "recompute_scale_factor": True}),
 ]
 
 
