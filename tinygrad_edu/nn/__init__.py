@@ -6,7 +6,7 @@
 - `conv.py`: Conv1d/2d/3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d; `adaptive_pool.py`: AdaptiveAvgPool1d/2d/3d,
   AdaptiveMaxPool1d/2d; `conv_transpose.py`: ConvTranspose1d/2d/3d; `upsample.py`: Upsample (interpolate);
   `dropout.py`: Dropout, Dropout1d/2d
-- `normalization.py`: LayerNorm, BatchNorm1d/2d, GroupNorm; `sparse.py`: Embedding
+- `normalization.py`: LayerNorm, BatchNorm1d/2d/3d, GroupNorm; `sparse.py`: Embedding
 - `attention.py`: MultiheadAttention, TransformerEncoderLayer, TransformerEncoder (and F.scaled_dot_product_attention)
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
 - `loss.py`: the losses as modules (`loss_composite.py`: the functional forms of the newer ones)
@@ -80,7 +80,7 @@ from tinygrad_edu.nn.loss import (
     SmoothL1Loss,
 )
 from tinygrad_edu.nn.module import Module, Parameter
-from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.sparse import Embedding
 from tinygrad_edu.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from tinygrad_edu.torch_alias import torch_attribute_error
@@ -108,6 +108,7 @@ __all__ = [
     "GroupNorm",
     "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
     "Conv1d",
     "Conv2d",
     "Conv3d",

@@ -1,6 +1,6 @@
-"""LayerNorm, BatchNorm1d and BatchNorm2d: normalise to mean 0 and variance 1, then scale and shift, as torch.nn.
+"""LayerNorm, GroupNorm and BatchNorm1d/2d/3d: normalise to mean 0 and variance 1, then scale and shift, as torch.nn.
 
-Both are composed of differentiable Tensor ops (mean, subtraction, square, sqrt, division), so their
+All are composed of differentiable Tensor ops (mean, subtraction, square, sqrt, division), so their
 gradients, through the batch statistics too, come from autograd:
 
     y = (x - mean) / sqrt(var + eps) * weight + bias       (var: the biased variance, divided by n)
@@ -24,7 +24,16 @@ from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
-__all__ = ["layer_norm", "batch_norm", "group_norm", "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d"]
+__all__ = [
+    "layer_norm",
+    "batch_norm",
+    "group_norm",
+    "LayerNorm",
+    "GroupNorm",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+]
 
 
 def layer_norm(
@@ -329,3 +338,14 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) inputs, per channel C (see BatchNorm1d). Example: `nn.BatchNorm2d(16)`."""
 
     _dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs, per channel C (see BatchNorm1d).
+
+    Example:
+        >>> nn.BatchNorm3d(4)(tg.randn(2, 4, 3, 5, 5)).shape
+        (2, 4, 3, 5, 5)
+    """
+
+    _dims = (5,)
