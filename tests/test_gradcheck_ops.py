@@ -373,6 +373,7 @@ OPS = [
         lambda x: F.adaptive_max_pool2d(x, (3, 2)).sum(-1) + F.adaptive_max_pool1d(x[:, :, 0], 3),
         [((2, 2, 5, 7),)],
     ),
+    Op("F.adaptive_max_pool3d", lambda x: F.adaptive_max_pool3d(x, (2, 3, 2)), [((1, 2, 3, 5, 4),)]),
     Op("F.group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), [((2, 4, 3), (4,), (4,))]),
     # attention: softmax(q k^T / sqrt(E) + mask) v; the bool mask leaves query 1 nothing to attend (weights 0)
     Op(

@@ -46,6 +46,7 @@ ARGS: dict[str, Any] = {
     "AdaptiveAvgPool3d": lambda lib: ((2,), {}),
     "AdaptiveMaxPool1d": lambda lib: ((2,), {}),
     "AdaptiveMaxPool2d": lambda lib: ((2,), {}),
+    "AdaptiveMaxPool3d": lambda lib: ((2,), {}),
     "Unflatten": lambda lib: ((1, (2, 2)), {}),
     "Threshold": lambda lib: ((0.1, 0.0), {}),
     "Softmax": lambda lib: ((), {"dim": 1}),

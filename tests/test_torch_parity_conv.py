@@ -209,6 +209,8 @@ LAYERS = [
     ("AvgPool3d((2, 3, 2), ceil_mode=True)", (1, 2, 5, 7, 5)),
     ("AdaptiveAvgPool3d((2, None, 3))", (2, 3, 5, 4, 7)),  # cells that overlap, a kept size
     ("AdaptiveAvgPool3d(2)", (3, 5, 6, 4)),  # unbatched
+    ("AdaptiveMaxPool3d((3, 2, 4))", (2, 3, 7, 5, 6)),
+    ("AdaptiveMaxPool3d((2, None, 5))", (3, 4, 6, 3)),  # unbatched, a kept size, larger than the input
 ]
 
 
@@ -458,6 +460,8 @@ def test_interpolate_matches_torch(x_shape, options, dtype, tol) -> None:
         ("adaptive_max_pool2d", (2, 3, 7, 5), (3, 2)),
         ("adaptive_max_pool2d", (3, 4, 5), 6),
         ("adaptive_max_pool1d", (2, 9), 4),
+        ("adaptive_max_pool3d", (2, 3, 7, 5, 6), (3, 2, 4)),
+        ("adaptive_max_pool3d", (3, 4, 5, 3), (6, None, 2)),
     ],
 )
 def test_adaptive_max_pool_indices_are_torchs(fn, x_shape, output_size) -> None:

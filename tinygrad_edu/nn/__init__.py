@@ -4,7 +4,7 @@
 - `linear.py`: Linear, Identity, Flatten, Unflatten; `activation.py`: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh,
   Softmax, LogSoftmax; `activation_extra.py`: GELU (tanh), SiLU, ELU, CELU, SELU, ..., PReLU
 - `conv.py`: Conv1d/2d/3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d; `adaptive_pool.py`: AdaptiveAvgPool1d/2d/3d,
-  AdaptiveMaxPool1d/2d; `conv_transpose.py`: ConvTranspose1d/2d/3d; `upsample.py`: Upsample (interpolate);
+  AdaptiveMaxPool1d/2d/3d; `conv_transpose.py`: ConvTranspose1d/2d/3d; `upsample.py`: Upsample (interpolate);
   `dropout.py`: Dropout, Dropout1d/2d
 - `normalization.py`: LayerNorm, BatchNorm1d/2d/3d, GroupNorm; `sparse.py`: Embedding
 - `attention.py`: MultiheadAttention, TransformerEncoderLayer, TransformerEncoder (and F.scaled_dot_product_attention)
@@ -45,6 +45,7 @@ from tinygrad_edu.nn.adaptive_pool import (
     AdaptiveAvgPool3d,
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
 )
 from tinygrad_edu.nn.attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from tinygrad_edu.nn.container import ModuleList, Sequential
@@ -123,6 +124,7 @@ __all__ = [
     "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
     "ConvTranspose1d",
     "ConvTranspose2d",
     "ConvTranspose3d",

@@ -519,6 +519,7 @@ from tinygrad_edu.nn.adaptive_pool import (  # noqa: E402
     adaptive_avg_pool3d,
     adaptive_max_pool1d,
     adaptive_max_pool2d,
+    adaptive_max_pool3d,
 )
 from tinygrad_edu.nn.attention import scaled_dot_product_attention  # noqa: E402
 from tinygrad_edu.nn.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
@@ -526,7 +527,7 @@ from tinygrad_edu.nn.upsample import interpolate, upsample  # noqa: E402
 
 __all__ += ["conv_transpose1d", "conv_transpose2d", "interpolate", "upsample", "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
-__all__ += ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d"]
+__all__ += ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]
 __all__ += [
     "smooth_l1_loss",
     "huber_loss",
