@@ -43,7 +43,6 @@ __all__ = [
     "avg_pool3d",
 ]
 
-IntOrPair = int | tuple[int, int]
 IntOrTuple = int | tuple[int, ...]
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
