@@ -19,7 +19,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.ops import AvgPool2d, Cast, Conv2d, ConvTranspose2d, Linear, MaxPool2d
+from tinygrad_edu.ops import AvgPool, Cast, Conv, ConvTranspose, Linear, MaxPool
 
 Shape = tuple[int, ...]
 
@@ -260,30 +260,41 @@ OPS = [
     ),
     Op("Linear without bias", lambda x, w: Linear.apply(x, w), [((5, 3), (4, 3)), ((2, 5, 3), (4, 3))]),
     # convolution: each option alone, then together (the kernel is small, so finite differences stay cheap)
-    Op("Conv2d", lambda x, w, b: Conv2d.apply(x, w, b), [((2, 3, 5, 4), (4, 3, 3, 2), (4,))]),
-    Op("Conv2d without bias", lambda x, w: Conv2d.apply(x, w), [((1, 2, 4, 4), (3, 2, 2, 2))]),
-    Op("Conv2d stride=2", lambda x, w: Conv2d.apply(x, w, stride=(2, 2)), [((1, 2, 6, 5), (3, 2, 3, 3))]),
-    Op("Conv2d padding=(1, 2)", lambda x, w: Conv2d.apply(x, w, padding=(1, 2)), [((1, 2, 4, 3), (2, 2, 3, 3))]),
-    Op("Conv2d dilation=2", lambda x, w: Conv2d.apply(x, w, dilation=(2, 2)), [((1, 2, 6, 6), (2, 2, 2, 3))]),
-    Op("Conv2d groups=2", lambda x, w, b: Conv2d.apply(x, w, b, groups=2), [((2, 4, 4, 4), (6, 2, 2, 2), (6,))]),
+    Op("Conv2d", lambda x, w, b: Conv.apply(x, w, b), [((2, 3, 5, 4), (4, 3, 3, 2), (4,))]),
+    Op("Conv2d without bias", lambda x, w: Conv.apply(x, w), [((1, 2, 4, 4), (3, 2, 2, 2))]),
+    Op("Conv2d stride=2", lambda x, w: Conv.apply(x, w, stride=(2, 2)), [((1, 2, 6, 5), (3, 2, 3, 3))]),
+    Op("Conv2d padding=(1, 2)", lambda x, w: Conv.apply(x, w, padding=(1, 2)), [((1, 2, 4, 3), (2, 2, 3, 3))]),
+    Op("Conv2d dilation=2", lambda x, w: Conv.apply(x, w, dilation=(2, 2)), [((1, 2, 6, 6), (2, 2, 2, 3))]),
+    Op("Conv2d groups=2", lambda x, w, b: Conv.apply(x, w, b, groups=2), [((2, 4, 4, 4), (6, 2, 2, 2), (6,))]),
     Op(
         "Conv2d all options",
-        lambda x, w, b: Conv2d.apply(x, w, b, stride=(2, 1), padding=(1, 1), dilation=(1, 2), groups=2),
+        lambda x, w, b: Conv.apply(x, w, b, stride=(2, 1), padding=(1, 1), dilation=(1, 2), groups=2),
         [((1, 4, 5, 6), (2, 2, 3, 2), (2,))],
     ),
+    Op("Conv 1-d", lambda x, w, b: Conv.apply(x, w, b, stride=(2,), padding=(1,)), [((2, 3, 7), (2, 3, 3), (2,))]),
+    Op(
+        "Conv 3-d all options",
+        lambda x, w, b: Conv.apply(x, w, b, stride=(2, 1, 1), padding=(1, 0, 1), dilation=(1, 2, 1), groups=2),
+        [((1, 4, 4, 5, 3), (2, 2, 2, 2, 2), (2,))],
+    ),
     # the transposed convolution: Conv2d's col2im as the forward, its correlation as the input gradient
-    Op("ConvTranspose2d", lambda x, w, b: ConvTranspose2d.apply(x, w, b), [((2, 3, 3, 4), (3, 2, 3, 2), (2,))]),
+    Op("ConvTranspose2d", lambda x, w, b: ConvTranspose.apply(x, w, b), [((2, 3, 3, 4), (3, 2, 3, 2), (2,))]),
     Op(
         "ConvTranspose2d stride, output_padding",
-        lambda x, w: ConvTranspose2d.apply(x, w, stride=(2, 3), output_padding=(1, 2)),
+        lambda x, w: ConvTranspose.apply(x, w, stride=(2, 3), output_padding=(1, 2)),
         [((1, 2, 3, 3), (2, 2, 2, 2))],
     ),
     Op(
         "ConvTranspose2d all options",
-        lambda x, w, b: ConvTranspose2d.apply(
+        lambda x, w, b: ConvTranspose.apply(
             x, w, b, stride=(2, 1), padding=(1, 1), output_padding=(1, 0), groups=2, dilation=(1, 2)
         ),
         [((1, 4, 3, 4), (4, 1, 3, 2), (2,))],
+    ),
+    Op(
+        "ConvTranspose 3-d",
+        lambda x, w, b: ConvTranspose.apply(x, w, b, stride=(2, 1, 2), padding=(1, 0, 0), output_padding=(1, 0, 0)),
+        [((1, 2, 3, 2, 2), (2, 2, 2, 2, 3), (2,))],
     ),
     # resizing: index_select at PyTorch's source positions, blended for the linear modes
     Op(
@@ -300,6 +311,14 @@ OPS = [
         [((2, 1, 3, 4),)],
     ),
     Op("F.interpolate linear", lambda x: F.interpolate(x, scale_factor=2.5, mode="linear"), [((2, 2, 3),)]),
+    Op(
+        "F.interpolate bilinear, bicubic antialias",
+        lambda x: (
+            F.interpolate(x, size=(3, 2), mode="bilinear", antialias=True)
+            + F.interpolate(x, size=(3, 2), mode="bicubic", antialias=True)
+        ),
+        [((1, 2, 7, 5),)],
+    ),
     Op("F.interpolate area", lambda x: F.interpolate(x, size=(2, 3), mode="area"), [((1, 2, 5, 4),)]),
     Op(
         "F.interpolate bicubic, align_corners",
@@ -310,25 +329,39 @@ OPS = [
         [((1, 2, 3, 4),)],
     ),
     # pooling: overlapping windows (stride < kernel) check that col2im adds where windows share a pixel
-    Op("MaxPool2d", lambda x: MaxPool2d.apply(x, kernel_size=(2, 2), stride=(2, 2)), [((2, 3, 4, 6),)]),
+    Op("MaxPool2d", lambda x: MaxPool.apply(x, kernel_size=(2, 2), stride=(2, 2)), [((2, 3, 4, 6),)]),
     Op(
         "MaxPool2d overlapping, padded, dilated",
-        lambda x: MaxPool2d.apply(x, kernel_size=(3, 2), stride=(1, 2), padding=(1, 1), dilation=(1, 2)),
+        lambda x: MaxPool.apply(x, kernel_size=(3, 2), stride=(1, 2), padding=(1, 1), dilation=(1, 2)),
         [((1, 2, 5, 6),)],
     ),
     Op(
         "MaxPool2d ceil_mode",
-        lambda x: MaxPool2d.apply(x, kernel_size=(2, 2), stride=(2, 2), ceil_mode=True),
+        lambda x: MaxPool.apply(x, kernel_size=(2, 2), stride=(2, 2), ceil_mode=True),
         [((1, 2, 5, 5),)],
     ),
-    Op("AvgPool2d", lambda x: AvgPool2d.apply(x, kernel_size=(2, 3), stride=(1, 2)), [((2, 2, 4, 7),)]),
+    Op("AvgPool2d", lambda x: AvgPool.apply(x, kernel_size=(2, 3), stride=(1, 2)), [((2, 2, 4, 7),)]),
     Op(
         "AvgPool2d padded, ceil_mode, count_include_pad=False",
-        lambda x: AvgPool2d.apply(
+        lambda x: AvgPool.apply(
             x, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), ceil_mode=True, count_include_pad=False
         ),
         [((1, 2, 6, 5),)],
     ),
+    Op(
+        "MaxPool 3-d, AvgPool 3-d",
+        lambda x: (
+            MaxPool.apply(x, kernel_size=(2, 2, 3), stride=(1, 2, 2), padding=(1, 0, 1))
+            + AvgPool.apply(x, kernel_size=(2, 2, 3), stride=(1, 2, 2), padding=(1, 0, 1), count_include_pad=False)
+        ),
+        [((1, 2, 3, 4, 5),)],
+    ),
+    Op(
+        "MaxPool 1-d, AvgPool 1-d",
+        lambda x: MaxPool.apply(x, kernel_size=(3,), stride=(2,)) + AvgPool.apply(x, kernel_size=(3,), stride=(2,)),
+        [((2, 2, 7),)],
+    ),
+    Op("F.adaptive_avg_pool3d", lambda x: F.adaptive_avg_pool3d(x, (2, 3, 2)), [((1, 2, 3, 5, 4),)]),
     # adaptive pooling: output sizes that do not divide the input, so neighbouring cells share an input
     Op(
         "F.adaptive_avg_pool2d, adaptive_avg_pool1d",
@@ -340,6 +373,7 @@ OPS = [
         lambda x: F.adaptive_max_pool2d(x, (3, 2)).sum(-1) + F.adaptive_max_pool1d(x[:, :, 0], 3),
         [((2, 2, 5, 7),)],
     ),
+    Op("F.adaptive_max_pool3d", lambda x: F.adaptive_max_pool3d(x, (2, 3, 2)), [((1, 2, 3, 5, 4),)]),
     Op("F.group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), [((2, 4, 3), (4,), (4,))]),
     # attention: softmax(q k^T / sqrt(E) + mask) v; the bool mask leaves query 1 nothing to attend (weights 0)
     Op(

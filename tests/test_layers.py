@@ -52,6 +52,7 @@ LAYERS: dict[str, tuple[Callable[[Any], Any], tuple[int, ...]]] = {
     "BatchNorm1d no running stats": (lambda lib: lib.nn.BatchNorm1d(3, track_running_stats=False), (4, 3, 5)),
     "BatchNorm1d cumulative": (lambda lib: lib.nn.BatchNorm1d(3, momentum=None), (4, 3, 5)),
     "BatchNorm2d": (lambda lib: lib.nn.BatchNorm2d(3, eps=1e-3), (2, 3, 4, 5)),
+    "BatchNorm3d": (lambda lib: lib.nn.BatchNorm3d(3, momentum=0.2), (2, 3, 2, 3, 4)),
     "Unflatten": (lambda lib: lib.nn.Unflatten(1, (3, 5)), (4, 15)),
     "Identity": (lambda lib: lib.nn.Identity(54, unused=True), (4, 3, 5)),
 }
@@ -313,6 +314,7 @@ ERRORS = {
     "BatchNorm1d channels": lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(4, 5)),
     "BatchNorm1d dims": lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(2, 3, 4, 5)),
     "BatchNorm2d dims": lambda lib: lib.nn.BatchNorm2d(3)(lib.ones(2, 3)),
+    "BatchNorm3d dims": lambda lib: lib.nn.BatchNorm3d(3)(lib.ones(2, 3, 4, 5)),
     "BatchNorm one value": lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(1, 3)),
     "Dropout p": lambda lib: lib.nn.Dropout(-0.1),
     "Dropout1d dims": lambda lib: lib.nn.Dropout1d()(lib.ones(2, 3, 4, 5)),

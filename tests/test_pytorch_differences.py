@@ -96,6 +96,12 @@ def _check(what: str, tmp_path: Path) -> None:
     elif what.startswith("an Adam parameter's"):
         step = _adam_step_state()
         assert type(step) is np.ndarray and step.shape == () and step.dtype == np.float64 and step == 1
+    elif what.startswith("`F.interpolate` of a uint8 image"):
+        image = tg.zeros(1, 3, 4, 4, dtype=tg.uint8)
+        for mode in ("bilinear", "bicubic"):
+            with pytest.raises(NotImplementedError, match=r"\.float\(\)"):
+                nn.functional.interpolate(image, scale_factor=2, mode=mode)
+        assert nn.functional.interpolate(image, scale_factor=2).dtype == np.uint8
     else:
         pytest.fail(f"README's differences table has a row this file does not check: {what!r}")
 

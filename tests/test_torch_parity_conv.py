@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu.ops import AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d
+from tinygrad_edu.ops import AvgPool, Conv, ConvTranspose, MaxPool
 
 torch = pytest.importorskip("torch")
 
@@ -22,17 +22,26 @@ CASES = [
     ((1, 2, 8, 9), (3, 2, 3, 2), {"dilation": (2, 3)}),
     ((2, 6, 5, 5), (9, 2, 2, 3), {"groups": 3}),
     ((2, 4, 9, 8), (6, 2, 3, 3), {"stride": (2, 2), "padding": (1, 2), "dilation": (2, 1), "groups": 2}),
+    # the same op in 1 and 3 spatial dims
+    ((2, 3, 9), (4, 3, 3), {"stride": (2,), "padding": (1,), "dilation": (2,)}),
+    ((2, 3, 5, 4, 6), (4, 3, 3, 2, 3), {}),
+    ((1, 4, 6, 7, 5), (6, 2, 2, 3, 2), {"stride": (2, 1, 2), "padding": (1, 0, 2), "dilation": (1, 2, 1), "groups": 2}),
 ]
 
 
+def torch_fn(name: str, x_shape: tuple[int, ...]):
+    """torch.nn.functional's `name` for the input's number of spatial dims: conv -> conv3d for a 5-d input."""
+    return getattr(torch.nn.functional, f"{name}{len(x_shape) - 2}d")
+
+
 @pytest.mark.parametrize("x_shape, w_shape, options", CASES)
-def test_conv2d_matches_torch(x_shape, w_shape, options) -> None:
+def test_conv_matches_torch(x_shape, w_shape, options) -> None:
     rng = np.random.default_rng(0)
     x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0])
     tx, tw, tb = (tg.tensor(a, dtype=tg.float64, requires_grad=True) for a in (x, w, b))
-    out = Conv2d.apply(tx, tw, tb, **options)
+    out = Conv.apply(tx, tw, tb, **options)
     px, pw, pb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    expected = torch.nn.functional.conv2d(px, pw, pb, **options)
+    expected = torch_fn("conv", x_shape)(px, pw, pb, **options)
     assert out.shape == tuple(expected.shape)
     np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
     g = rng.normal(size=out.shape)
@@ -57,18 +66,25 @@ TRANSPOSED = [
         (4, 3, 3, 3),
         {"stride": (2, 2), "padding": (1, 2), "output_padding": (1, 0), "groups": 2, "dilation": (2, 1)},
     ),
+    ((2, 3, 5), (3, 2, 3), {"stride": (3,), "padding": (1,), "output_padding": (2,)}),
+    ((1, 2, 3, 2, 4), (2, 3, 2, 3, 2), {}),
+    (
+        (1, 4, 3, 4, 2),
+        (4, 1, 3, 2, 2),
+        {"stride": (2, 1, 3), "padding": (1, 0, 1), "output_padding": (1, 0, 2), "groups": 2, "dilation": (1, 2, 1)},
+    ),
 ]
 
 
 @pytest.mark.parametrize("x_shape, w_shape, options", TRANSPOSED)
-def test_conv_transpose2d_matches_torch(x_shape, w_shape, options) -> None:
+def test_conv_transpose_matches_torch(x_shape, w_shape, options) -> None:
     rng = np.random.default_rng(3)
     groups = options.get("groups", 1)
     x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[1] * groups)
     tx, tw, tb = (tg.tensor(a, dtype=tg.float64, requires_grad=True) for a in (x, w, b))
-    out = ConvTranspose2d.apply(tx, tw, tb, **options)
+    out = ConvTranspose.apply(tx, tw, tb, **options)
     px, pw, pb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    expected = torch.nn.functional.conv_transpose2d(px, pw, pb, **options)
+    expected = torch_fn("conv_transpose", x_shape)(px, pw, pb, **options)
     assert out.shape == tuple(expected.shape)
     np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
     g = rng.normal(size=out.shape)
@@ -85,6 +101,10 @@ MAX_POOLS = [
     ((1, 2, 8, 9), {"kernel_size": (2, 3), "stride": (2, 2), "dilation": (3, 2)}),
     ((1, 2, 5, 7), {"kernel_size": (2, 2), "stride": (2, 2), "ceil_mode": True}),
     ((1, 1, 6, 6), {"kernel_size": (3, 3), "stride": (2, 2), "padding": (1, 1), "ceil_mode": True}),
+    ((2, 3, 11), {"kernel_size": (3,), "stride": (2,), "padding": (1,), "dilation": (2,)}),
+    ((2, 2, 4, 6, 5), {"kernel_size": (2, 2, 2), "stride": (2, 2, 2)}),
+    ((1, 2, 5, 6, 7), {"kernel_size": (3, 2, 3), "stride": (2, 1, 2), "padding": (1, 1, 0), "dilation": (1, 2, 2)}),
+    ((1, 2, 5, 4, 5), {"kernel_size": (2, 2, 3), "stride": (2, 2, 2), "padding": (1, 0, 1), "ceil_mode": True}),
 ]
 AVG_POOLS = [
     ((2, 3, 6, 6), {"kernel_size": (2, 2), "stride": (2, 2)}),
@@ -94,6 +114,18 @@ AVG_POOLS = [
     (
         (1, 2, 6, 5),
         {"kernel_size": (3, 2), "stride": (2, 2), "padding": (1, 1), "ceil_mode": True, "count_include_pad": False},
+    ),
+    ((2, 3, 8), {"kernel_size": (3,), "stride": (2,), "padding": (1,), "count_include_pad": False}),
+    ((2, 2, 4, 6, 5), {"kernel_size": (2, 3, 2), "stride": (1, 2, 2)}),
+    (
+        (1, 2, 5, 6, 5),
+        {
+            "kernel_size": (3, 3, 2),
+            "stride": (2, 2, 2),
+            "padding": (1, 1, 1),
+            "ceil_mode": True,
+            "count_include_pad": False,
+        },
     ),
 ]
 
@@ -112,18 +144,18 @@ def _check_pool(op, torch_fn, x_shape, options):
 
 
 @pytest.mark.parametrize("x_shape, options", MAX_POOLS)
-def test_max_pool2d_matches_torch(x_shape, options) -> None:
-    _check_pool(MaxPool2d, torch.nn.functional.max_pool2d, x_shape, options)
+def test_max_pool_matches_torch(x_shape, options) -> None:
+    _check_pool(MaxPool, torch_fn("max_pool", x_shape), x_shape, options)
     x = np.random.default_rng(1).normal(size=x_shape)
-    pool = MaxPool2d()
+    pool = MaxPool()
     pool.forward(x, **options)
-    _, expected = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **options)
+    _, expected = torch_fn("max_pool", x_shape)(torch.tensor(x), return_indices=True, **options)
     np.testing.assert_array_equal(pool.indices(), expected.numpy())
 
 
 @pytest.mark.parametrize("x_shape, options", AVG_POOLS)
-def test_avg_pool2d_matches_torch(x_shape, options) -> None:
-    _check_pool(AvgPool2d, torch.nn.functional.avg_pool2d, x_shape, options)
+def test_avg_pool_matches_torch(x_shape, options) -> None:
+    _check_pool(AvgPool, torch_fn("avg_pool", x_shape), x_shape, options)
 
 
 # ---- the layers: PyTorch's constructor arguments, state_dict keys, and outputs from the same weights --------
@@ -167,6 +199,18 @@ LAYERS = [
     ("AdaptiveMaxPool2d((5, None))", (3, 7, 5)),
     ("AdaptiveMaxPool2d((7, 6))", (1, 2, 4, 5)),
     ("AdaptiveMaxPool1d(3)", (2, 3, 10)),
+    ("Conv3d(2, 4, 3)", (2, 2, 5, 4, 6)),
+    ("Conv3d(4, 6, (3, 2, 2), stride=(2, 1, 2), padding=1, dilation=(1, 2, 1), groups=2, bias=False)", (1, 4, 6, 7, 5)),
+    ("Conv3d(2, 3, (3, 2, 4), padding='same', padding_mode='reflect')", (1, 2, 5, 4, 6)),
+    ("ConvTranspose3d(2, 4, 3, stride=2, padding=1, output_padding=(1, 0, 1))", (1, 2, 3, 4, 2)),
+    ("MaxPool3d(2)", (2, 2, 4, 6, 5)),
+    ("MaxPool3d((3, 2, 2), stride=1, padding=1, ceil_mode=True)", (1, 2, 4, 5, 4)),
+    ("AvgPool3d(2, stride=1, padding=1, count_include_pad=False)", (1, 2, 3, 4, 5)),
+    ("AvgPool3d((2, 3, 2), ceil_mode=True)", (1, 2, 5, 7, 5)),
+    ("AdaptiveAvgPool3d((2, None, 3))", (2, 3, 5, 4, 7)),  # cells that overlap, a kept size
+    ("AdaptiveAvgPool3d(2)", (3, 5, 6, 4)),  # unbatched
+    ("AdaptiveMaxPool3d((3, 2, 4))", (2, 3, 7, 5, 6)),
+    ("AdaptiveMaxPool3d((2, None, 5))", (3, 4, 6, 3)),  # unbatched, a kept size, larger than the input
 ]
 
 
@@ -209,6 +253,8 @@ def test_conv_initialisation_has_pytorchs_bounds() -> None:
         (lambda: tg.nn.ConvTranspose2d(3, 4, 3, stride=2, output_padding=2)(tg.zeros(1, 3, 4, 4)), "output_padding"),
         (lambda: tg.nn.ConvTranspose2d(3, 4, 3, stride=2)(tg.zeros(1, 3, 4, 4), output_size=(11, 11)), "range from"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), scale_factor=2, mode="lanczos"), "lanczos"),
+        (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4, 4), size=2, antialias=True), "anti-alias"),
+        (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=2, mode="linear", antialias=True), "4-d"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), scale_factor=2, mode="bilinear"), "4-d input"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=3, scale_factor=2), "one of"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=3, align_corners=True), "align_corners"),
@@ -222,6 +268,111 @@ def test_errors_where_pytorch_raises(make, message) -> None:
     with pytest.raises((ValueError, NotImplementedError)) as caught:
         make()
     assert message in str(caught.value)
+
+
+# name: fn(lib) that raises in torch; ours must raise an instance of torch's class (RuntimeError, ValueError, ...)
+RAISES_AS_TORCH = {
+    "conv_transpose2d channels": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(2, 2, 3, 3)
+    ),
+    "conv_transpose2d groups": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(3, 2, 3, 3), groups=2
+    ),
+    "conv_transpose2d output_padding": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(3, 2, 3, 3), stride=2, output_padding=2
+    ),
+    "conv_transpose1d output_padding": lambda lib: lib.nn.functional.conv_transpose1d(
+        lib.zeros(1, 3, 4), lib.zeros(3, 2, 3), output_padding=1
+    ),
+    "conv_transpose3d output_padding": lambda lib: lib.nn.functional.conv_transpose3d(
+        lib.zeros(1, 3, 4, 4, 4), lib.zeros(3, 2, 3, 3, 3), stride=2, output_padding=2
+    ),
+    "conv_transpose2d output too small": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 1, 1), lib.zeros(3, 2, 2, 2), padding=3
+    ),
+    "conv_transpose2d rank": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(3, 4, 4, 4, 1), lib.zeros(3, 2, 3, 3)
+    ),
+    "conv_transpose2d stride of 3": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(3, 2, 3, 3), stride=(1, 1, 1)
+    ),
+    "conv_transpose2d padding 'same'": lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(3, 2, 3, 3), padding="same"
+    ),
+    "ConvTranspose2d groups": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, groups=2),
+    "ConvTranspose2d padding_mode": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, padding_mode="reflect"),
+    "ConvTranspose2d output_padding": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, stride=2, output_padding=2)(
+        lib.zeros(1, 3, 4, 4)
+    ),
+    "ConvTranspose2d output_size": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, stride=2)(
+        lib.zeros(1, 3, 4, 4), output_size=(11, 11)
+    ),
+    "ConvTranspose2d output_size entries": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, stride=2)(
+        lib.zeros(1, 3, 4, 4), output_size=(11, 11, 1)
+    ),
+    "ConvTranspose2d channels": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3)(lib.zeros(1, 2, 4, 4)),
+    "ConvTranspose2d padding 'same'": lambda lib: lib.nn.ConvTranspose2d(3, 4, 3, padding="same")(
+        lib.zeros(1, 3, 4, 4)
+    ),
+    "conv2d channels": lambda lib: lib.nn.functional.conv2d(lib.zeros(1, 3, 4, 4), lib.zeros(2, 2, 3, 3)),
+    "conv2d kernel larger than input": lambda lib: lib.nn.functional.conv2d(
+        lib.zeros(1, 3, 2, 2), lib.zeros(2, 3, 3, 3)
+    ),
+    "conv2d same, strided": lambda lib: lib.nn.functional.conv2d(
+        lib.zeros(1, 3, 4, 4), lib.zeros(2, 3, 3, 3), stride=2, padding="same"
+    ),
+    "conv3d channels": lambda lib: lib.nn.functional.conv3d(lib.zeros(1, 2, 3, 4, 4), lib.zeros(2, 3, 3, 3, 3)),
+    "max_pool3d padding": lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 1, 4, 4, 4), 2, padding=2),
+    "avg_pool3d kernel larger than input": lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 1, 1, 4, 4), 2),
+    "interpolate antialias nearest": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, 4), size=2, antialias=True
+    ),
+    "interpolate antialias trilinear": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, 4, 4), size=2, mode="trilinear", antialias=True
+    ),
+    "interpolate int64 nearest": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, 4, dtype=lib.int64), scale_factor=2
+    ),
+    "interpolate int64 bilinear": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, 4, dtype=lib.int64), scale_factor=2, mode="bilinear"
+    ),
+    "interpolate int32 linear": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, dtype=lib.int32), scale_factor=2, mode="linear"
+    ),
+    "interpolate uint8 linear": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, dtype=lib.uint8), scale_factor=2, mode="linear"
+    ),
+    "interpolate uint8 area": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 4, 4, dtype=lib.uint8), size=3, mode="area"
+    ),
+    "interpolate bool trilinear": lambda lib: lib.nn.functional.interpolate(
+        lib.zeros(1, 2, 2, 2, 4, dtype=lib.bool), scale_factor=2, mode="trilinear"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", RAISES_AS_TORCH)
+def test_error_is_an_instance_of_the_class_torch_raises(name: str) -> None:
+    with pytest.raises(Exception) as theirs:
+        RAISES_AS_TORCH[name](torch)
+    with pytest.raises(Exception) as ours:
+        RAISES_AS_TORCH[name](tg)
+    assert isinstance(ours.value, type(theirs.value)), f"torch raises {type(theirs.value).__name__}: {theirs.value}"
+
+
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+def test_interpolate_resizes_uint8_by_copying_in_the_nearest_modes_as_pytorch(mode: str) -> None:
+    x = np.random.default_rng(6).integers(0, 256, size=(1, 2, 3, 5)).astype(np.uint8)
+    ours = tg.nn.functional.interpolate(tg.tensor(x), size=(7, 4), mode=mode)
+    theirs = torch.nn.functional.interpolate(torch.tensor(x), size=(7, 4), mode=mode)
+    assert ours.dtype == np.uint8
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_interpolate_refuses_uint8_blending_that_pytorch_rounds_its_own_way() -> None:
+    x = tg.zeros(1, 2, 4, 4, dtype=tg.uint8)
+    with pytest.raises(NotImplementedError, match="fixed-point"):
+        tg.nn.functional.interpolate(x, scale_factor=2, mode="bilinear")
 
 
 def test_conv_transpose_initialisation_and_state_dict_are_pytorchs() -> None:
@@ -277,6 +428,13 @@ INTERPOLATIONS = [
     ((2, 2, 7, 5), {"size": (3, 4), "mode": "area"}),
     ((2, 2, 9), {"scale_factor": 0.5, "mode": "area"}),
     ((1, 1, 5, 4, 6), {"size": (2, 3, 4), "mode": "area"}),
+    # antialias: downsampling widens the filter to cover every input (PyTorch's rule), upsampling keeps it
+    ((2, 2, 17, 23), {"size": (5, 7), "mode": "bilinear", "antialias": True}),
+    ((1, 2, 16, 9), {"scale_factor": (0.3, 0.5), "mode": "bilinear", "antialias": True}),
+    ((1, 2, 12, 10), {"size": (5, 3), "mode": "bilinear", "antialias": True, "align_corners": True}),
+    ((1, 2, 4, 9), {"size": (7, 4), "mode": "bilinear", "antialias": True}),  # up one dim, down the other
+    ((2, 1, 17, 13), {"size": (6, 4), "mode": "bicubic", "antialias": True}),
+    ((1, 2, 9, 12), {"scale_factor": 0.4, "mode": "bicubic", "antialias": True, "recompute_scale_factor": True}),
 ]
 
 
@@ -302,6 +460,8 @@ def test_interpolate_matches_torch(x_shape, options, dtype, tol) -> None:
         ("adaptive_max_pool2d", (2, 3, 7, 5), (3, 2)),
         ("adaptive_max_pool2d", (3, 4, 5), 6),
         ("adaptive_max_pool1d", (2, 9), 4),
+        ("adaptive_max_pool3d", (2, 3, 7, 5, 6), (3, 2, 4)),
+        ("adaptive_max_pool3d", (3, 4, 5, 3), (6, None, 2)),
     ],
 )
 def test_adaptive_max_pool_indices_are_torchs(fn, x_shape, output_size) -> None:

@@ -43,6 +43,12 @@ def set_default_dtype(dtype: DTypeLike) -> None:
     DEFAULT_DTYPE = dtype
 
 
+def dtype_or_default(dtype: DTypeLike) -> np.dtype:
+    """`dtype` as a NumPy dtype, or the default dtype when it is None: what a new layer's parameters and float
+    buffers get, as PyTorch's `dtype=None` factory argument (read at construction, so set_default_dtype counts)."""
+    return get_default_dtype() if dtype is None else np.dtype(dtype)
+
+
 _PLAIN_DATA = (np.ndarray, list, tuple, float, int, bool)  # what tensors are usually made from: no other array kind
 
 

@@ -3,9 +3,10 @@
 - `module.py`: Module, Parameter; `container.py`: Sequential, ModuleList
 - `linear.py`: Linear, Identity, Flatten, Unflatten; `activation.py`: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh,
   Softmax, LogSoftmax; `activation_extra.py`: GELU (tanh), SiLU, ELU, CELU, SELU, ..., PReLU
-- `conv.py`: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d; `adaptive_pool.py`: AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d;
-  `conv_transpose.py`: ConvTranspose1d/2d; `upsample.py`: Upsample (interpolate); `dropout.py`: Dropout, Dropout1d/2d
-- `normalization.py`: LayerNorm, BatchNorm1d/2d, GroupNorm; `sparse.py`: Embedding
+- `conv.py`: Conv1d/2d/3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d; `adaptive_pool.py`: AdaptiveAvgPool1d/2d/3d,
+  AdaptiveMaxPool1d/2d/3d; `conv_transpose.py`: ConvTranspose1d/2d/3d; `upsample.py`: Upsample (interpolate);
+  `dropout.py`: Dropout, Dropout1d/2d
+- `normalization.py`: LayerNorm, BatchNorm1d/2d/3d, GroupNorm; `sparse.py`: Embedding
 - `attention.py`: MultiheadAttention, TransformerEncoderLayer, TransformerEncoder (and F.scaled_dot_product_attention)
 - `transformer.py`: TransformerDecoderLayer, TransformerDecoder, Transformer
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
@@ -39,11 +40,28 @@ from tinygrad_edu.nn.activation_extra import (
     Softsign,
     Threshold,
 )
-from tinygrad_edu.nn.adaptive_pool import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from tinygrad_edu.nn.adaptive_pool import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
+)
 from tinygrad_edu.nn.attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from tinygrad_edu.nn.container import ModuleList, Sequential
-from tinygrad_edu.nn.conv import AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
-from tinygrad_edu.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
+from tinygrad_edu.nn.conv import (
+    AvgPool1d,
+    AvgPool2d,
+    AvgPool3d,
+    Conv1d,
+    Conv2d,
+    Conv3d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxPool3d,
+)
+from tinygrad_edu.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.keyed_container import ModuleDict, ParameterDict, ParameterList
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
@@ -64,7 +82,7 @@ from tinygrad_edu.nn.loss import (
     SmoothL1Loss,
 )
 from tinygrad_edu.nn.module import Module, Parameter
-from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.sparse import Embedding
 from tinygrad_edu.nn.transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
 from tinygrad_edu.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -93,18 +111,25 @@ __all__ = [
     "GroupNorm",
     "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
     "Conv1d",
     "Conv2d",
+    "Conv3d",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
     "ConvTranspose1d",
     "ConvTranspose2d",
+    "ConvTranspose3d",
     "Upsample",
     "UpsamplingNearest2d",
     "UpsamplingBilinear2d",

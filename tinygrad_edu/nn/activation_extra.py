@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.dtypes import dtype_or_default
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn.module import Module, Parameter
@@ -350,7 +351,7 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters = num_parameters
         self.init = init
-        self.weight = Parameter(np.full((num_parameters,), init, dtype=dtype or np.float32))
+        self.weight = Parameter(np.full((num_parameters,), init, dtype=dtype_or_default(dtype)))
 
     def reset_parameters(self) -> None:
         self.weight.data[...] = self.init

@@ -1,16 +1,17 @@
-"""Adaptive pooling: AdaptiveAvgPool1d/2d and AdaptiveMaxPool1d/2d, and their nn.functional forms.
+"""Adaptive pooling: AdaptiveAvgPool1d/2d/3d and AdaptiveMaxPool1d/2d/3d, and their nn.functional forms.
 
 The output has a given size, whatever the input's; output cell i along a dim of size n -> m covers the inputs
 from start = floor(i * n / m) to end = ceil((i + 1) * n / m) (PyTorch's rule), so neighbouring cells may overlap
 by one input when m does not divide n.
-- average: the mean over a rectangle is the mean over its rows of the mean over its columns, so the average is
-  two matmuls with fixed (m, n) averaging matrices, and the gradient is theirs.
+- average: the mean over a box is the mean along each of its dims in turn, so the average is one matmul per dim
+  with a fixed (m, n) averaging matrix, and the gradient is theirs.
 - max: every cell's inputs are picked with an index array (padded to the widest cell by repeating its last
   input, which cannot change a maximum), then a max over the picked values.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -22,12 +23,16 @@ from tinygrad_edu.tensor import Tensor, _operand_tensor
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
 ]
 
 
@@ -67,6 +72,22 @@ def _sizes(name: str, x: Tensor, output_size: Any, dims: int) -> list[int]:
     return sizes
 
 
+def _adaptive_avg_pool(dims: int, input: Any, output_size: Any) -> Tensor:
+    """The mean over each cell in `dims` trailing dims: one matmul with an averaging matrix per dim (the mean over
+    a box is the mean along each of its dims in turn)."""
+    x = _operand_tensor(input)
+    sizes = _sizes(f"adaptive_avg_pool{dims}d", x, output_size, dims)
+    for d, m in zip(range(-dims, 0), sizes):
+        averaging = Tensor(_averaging(x.shape[d], m, x.dtype).T)
+        x = x @ averaging if d == -1 else (x.movedim(d, -1) @ averaging).movedim(-1, d)
+    return x
+
+
+def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:
+    """The mean over each of output_size cells of the last dim, as torch.nn.functional.adaptive_avg_pool1d."""
+    return _adaptive_avg_pool(1, input, output_size)
+
+
 def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
     """The mean over each of output_size cells (PyTorch's split), as torch.nn.functional.adaptive_avg_pool2d.
 
@@ -74,18 +95,47 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
         >>> F.adaptive_avg_pool2d(tg.arange(5.0).reshape(1, 1, 1, 5), (1, 2))   # cells [0, 3) and [2, 5)
         tensor([[[[1., 3.]]]], dtype=float32)
     """
-    x = _operand_tensor(input)
-    oh, ow = _sizes("adaptive_avg_pool2d", x, output_size, 2)
-    h, w = x.shape[-2:]
-    rows, cols = _averaging(h, oh, x.dtype), _averaging(w, ow, x.dtype)
-    return Tensor(rows) @ x @ Tensor(cols.T)  # mean over the rows of each cell, then over its columns
+    return _adaptive_avg_pool(2, input, output_size)
 
 
-def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:
-    """The mean over each of output_size cells of the last dim, as torch.nn.functional.adaptive_avg_pool1d."""
+def adaptive_avg_pool3d(input: Any, output_size: Any) -> Tensor:
+    """The mean over each of output_size (D, H, W) cells, as torch.nn.functional.adaptive_avg_pool3d.
+
+    Example:
+        >>> F.adaptive_avg_pool3d(tg.arange(8.0).reshape(1, 1, 2, 2, 2), 1)
+        tensor([[[[[3.5]]]]], dtype=float32)
+    """
+    return _adaptive_avg_pool(3, input, output_size)
+
+
+def _adaptive_max_pool(dims: int, input: Any, output_size: Any, return_indices: bool) -> Any:
+    """The maximum over each cell in `dims` trailing dims: every cell's inputs picked with one index array per dim,
+    then a max over them; with return_indices, where each maximum came from, flat in its input plane or volume."""
     x = _operand_tensor(input)
-    (m,) = _sizes("adaptive_avg_pool1d", x, output_size, 1)
-    return x @ Tensor(_averaging(x.shape[-1], m, x.dtype).T)
+    sizes = _sizes(f"adaptive_max_pool{dims}d", x, output_size, dims)
+    lead, in_sizes = x.ndim - dims, x.shape[-dims:]
+    picks = [_picks(n, m) for n, m in zip(in_sizes, sizes)]  # per dim: (cells, widest cell)
+    # dim d's picks on axes 2d (its cell) and 2d + 1 (the input within it): together (m1, k1, m2, k2, ...)
+    index = [p.reshape([p.shape[i % 2] if i // 2 == d else 1 for i in range(2 * dims)]) for d, p in enumerate(picks)]
+    key = (Ellipsis, *index)
+    picked = x[key]
+    order = [*range(lead), *range(lead, lead + 2 * dims, 2), *range(lead + 1, lead + 2 * dims, 2)]
+    widths = [p.shape[1] for p in picks]
+    picked = picked.permute(*order).reshape(*x.shape[:lead], *sizes, math.prod(widths))
+    out = picked.max(-1).values
+    if not return_indices:
+        return out
+    offsets = np.unravel_index(np.argmax(picked.data, axis=-1), widths)  # the first maximum, as PyTorch
+    flat: Any = 0
+    for d, p in enumerate(picks):
+        cell = np.arange(sizes[d]).reshape([-1 if e == d else 1 for e in range(dims)])
+        flat = flat * in_sizes[d] + p[cell, offsets[d]]
+    return out, Tensor._from_op(np.asarray(flat).astype(np.int64), None)
+
+
+def adaptive_max_pool1d(input: Any, output_size: Any, return_indices: bool = False) -> Any:
+    """The maximum over each of output_size cells of the last dim, as torch.nn.functional.adaptive_max_pool1d."""
+    return _adaptive_max_pool(1, input, output_size, return_indices)
 
 
 def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = False) -> Any:
@@ -96,35 +146,22 @@ def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = Fal
         >>> F.adaptive_max_pool2d(tg.arange(5.0).reshape(1, 1, 1, 5), (1, 2))
         tensor([[[[2., 4.]]]], dtype=float32)
     """
-    x = _operand_tensor(input)
-    oh, ow = _sizes("adaptive_max_pool2d", x, output_size, 2)
-    h, w = x.shape[-2:]
-    rows, cols = _picks(h, oh), _picks(w, ow)  # (oh, kh), (ow, kw)
-    kh, kw = rows.shape[1], cols.shape[1]
-    # (..., oh, kh, ow, kw): every cell's picked inputs, then the cell's two pick dims flattened last
-    picked = x[..., rows[:, :, np.newaxis, np.newaxis], cols[np.newaxis, np.newaxis]]
-    picked = picked.movedim(-3, -2).reshape(*x.shape[:-2], oh, ow, kh * kw)
-    out = picked.max(-1).values
-    if not return_indices:
-        return out
-    k = np.argmax(picked.data, axis=-1)  # the first maximum, as PyTorch
-    i, j = np.divmod(k, kw)
-    flat = rows[np.arange(oh)[:, np.newaxis], i] * w + cols[np.arange(ow), j]
-    return out, Tensor._from_op(flat.astype(np.int64), None)
+    return _adaptive_max_pool(2, input, output_size, return_indices)
 
 
-def adaptive_max_pool1d(input: Any, output_size: Any, return_indices: bool = False) -> Any:
-    """The maximum over each of output_size cells of the last dim, as torch.nn.functional.adaptive_max_pool1d."""
-    x = _operand_tensor(input)
-    (m,) = _sizes("adaptive_max_pool1d", x, output_size, 1)
-    out = adaptive_max_pool2d(x.unsqueeze(-2), (1, m), return_indices)
-    if return_indices:
-        return out[0].squeeze(-2), out[1].squeeze(-2)
-    return out.squeeze(-2)
+def adaptive_max_pool3d(input: Any, output_size: Any, return_indices: bool = False) -> Any:
+    """The maximum over each of output_size (D, H, W) cells, as torch.nn.functional.adaptive_max_pool3d.
+
+    Example:
+        >>> F.adaptive_max_pool3d(tg.arange(8.0).reshape(1, 1, 2, 2, 2), (1, 1, 2))
+        tensor([[[[[6., 7.]]]]], dtype=float32)
+    """
+    return _adaptive_max_pool(3, input, output_size, return_indices)
 
 
 class AdaptiveAvgPool2d(Module):
-    """nn.AdaptiveAvgPool2d(output_size): adaptive_avg_pool2d with its size kept (no parameters).
+    """nn.AdaptiveAvgPool2d(output_size): adaptive_avg_pool2d with its size kept (no parameters); 1d and 3d are
+    this with their number of dims.
 
     Example:
         >>> nn.AdaptiveAvgPool2d((3, None))(tg.zeros(2, 4, 7, 5)).shape
@@ -135,8 +172,10 @@ class AdaptiveAvgPool2d(Module):
         super().__init__()
         self.output_size = output_size
 
+    dims = 2
+
     def forward(self, input: Any) -> Tensor:
-        return adaptive_avg_pool2d(input, self.output_size)
+        return _adaptive_avg_pool(self.dims, input, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
@@ -145,19 +184,32 @@ class AdaptiveAvgPool2d(Module):
 class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
     """nn.AdaptiveAvgPool1d(output_size): adaptive_avg_pool1d with its size kept."""
 
-    def forward(self, input: Any) -> Tensor:
-        return adaptive_avg_pool1d(input, self.output_size)
+    dims = 1
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """nn.AdaptiveAvgPool3d(output_size): adaptive_avg_pool3d with its size kept.
+
+    Example:
+        >>> nn.AdaptiveAvgPool3d((1, None, 2))(tg.zeros(2, 3, 5, 6, 7)).shape
+        (2, 3, 1, 6, 2)
+    """
+
+    dims = 3
 
 
 class AdaptiveMaxPool2d(Module):
-    """nn.AdaptiveMaxPool2d(output_size, return_indices=False): adaptive_max_pool2d with its arguments kept."""
+    """nn.AdaptiveMaxPool2d(output_size, return_indices=False): adaptive_max_pool2d with its arguments kept; 1d and
+    3d are this with their number of dims."""
+
+    dims = 2
 
     def __init__(self, output_size: Any, return_indices: bool = False) -> None:
         super().__init__()
         self.output_size, self.return_indices = output_size, return_indices
 
     def forward(self, input: Any) -> Any:
-        return adaptive_max_pool2d(input, self.output_size, self.return_indices)
+        return _adaptive_max_pool(self.dims, input, self.output_size, self.return_indices)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
@@ -166,5 +218,10 @@ class AdaptiveMaxPool2d(Module):
 class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
     """nn.AdaptiveMaxPool1d(output_size, return_indices=False): adaptive_max_pool1d with its arguments kept."""
 
-    def forward(self, input: Any) -> Any:
-        return adaptive_max_pool1d(input, self.output_size, self.return_indices)
+    dims = 1
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """nn.AdaptiveMaxPool3d(output_size, return_indices=False): adaptive_max_pool3d with its arguments kept."""
+
+    dims = 3

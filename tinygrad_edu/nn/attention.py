@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.dtypes import dtype_or_default
 from tinygrad_edu.functional import cat
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.activation import ReLU
@@ -163,7 +164,7 @@ class MultiheadAttention(Module):
             raise ValueError(
                 f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads})"
             )
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
+        dtype = dtype_or_default(dtype)
         self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, dropout, batch_first
         self.kdim = embed_dim if kdim is None else kdim
         self.vdim = embed_dim if vdim is None else vdim

@@ -1,7 +1,8 @@
-"""Convolution and pooling layers and their nn.functional forms: Conv1d/2d, MaxPool1d/2d, AvgPool1d/2d
+"""Convolution and pooling layers and their nn.functional forms: Conv1d/2d/3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d
 (the transposed convolutions are in conv_transpose.py, the adaptive pools in adaptive_pool.py).
 
-Each 1-d form is the 2-d op on an input of height 1: (N, C, L) -> (N, C, 1, L) and back.
+Each is one N-d op of ops/conv.py (Conv, MaxPool, AvgPool) told its number of spatial dims: the 1-, 2- and 3-d
+functions and classes differ only in that number.
 """
 
 from __future__ import annotations
@@ -11,36 +12,51 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.dtypes import dtype_or_default
 from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.padding import pad
-from tinygrad_edu.ops.conv import AvgPool2d as AvgPool2dOp
-from tinygrad_edu.ops.conv import Conv2d as Conv2dOp
-from tinygrad_edu.ops.conv import MaxPool2d as MaxPool2dOp
+from tinygrad_edu.ops.conv import AvgPool as AvgPoolOp
+from tinygrad_edu.ops.conv import Conv as ConvOp
+from tinygrad_edu.ops.conv import MaxPool as MaxPoolOp
 from tinygrad_edu.tensor import DTypeLike, Tensor
 
 __all__ = [
     "Conv1d",
     "Conv2d",
+    "Conv3d",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "conv1d",
     "conv2d",
+    "conv3d",
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
 ]
 
-IntOrPair = int | tuple[int, int]
+IntOrTuple = int | tuple[int, ...]
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _pair(value: Any) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
+def _ntuple(name: str, value: Any, dims: int) -> tuple[int, ...]:
+    """An option as PyTorch takes it, one number for every spatial dim or one per dim, as a dims-tuple."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * dims
+    if isinstance(value, str):  # ('same' and 'valid' are handled before, where a convolution takes them)
+        raise TypeError(f"{name}: this option must be numbers, not {value!r}")
+    values = tuple(int(v) for v in value)
+    if len(values) != dims:
+        raise ArgumentError(f"{name}: a {dims}-d option takes one number or a {dims}-tuple, got {value!r}")
+    return values
 
 
 def _as_tensor(x: Any) -> Tensor:
@@ -49,19 +65,70 @@ def _as_tensor(x: Any) -> Tensor:
 
 def _check_rank(name: str, x: Tensor, rank: int) -> None:
     if x.ndim != rank:
+        sizes = {3: "L", 4: "H, W", 5: "D, H, W"}[rank]
         raise ShapeError(
-            f"{name}: expected a {rank}-d input (batch, channels, {'H, W' if rank == 4 else 'L'}), "
-            f"got shape {tuple(x.shape)}; add a batch dimension with x.unsqueeze(0)"
+            f"{name}: expected a {rank}-d input (batch, channels, {sizes}), got shape {tuple(x.shape)}; "
+            f"add a batch dimension with x.unsqueeze(0)"
         )
+
+
+def _conv(
+    dims: int,
+    input: Any,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+) -> Tensor:
+    """The convolution in `dims` spatial dims: what conv1d, conv2d and conv3d are."""
+    name = f"conv{dims}d"
+    x = _as_tensor(input)
+    _check_rank(name, x, dims + 2)
+    stride, dilation = _ntuple(name, stride, dims), _ntuple(name, dilation, dims)
+    biases = () if bias is None else (bias,)
+    if padding == "valid":
+        padding = 0
+    if padding != "same":
+        pads = _ntuple(name, padding, dims)
+        return ConvOp.apply(x, weight, *biases, stride=stride, padding=pads, dilation=dilation, groups=groups)
+    if any(s != 1 for s in stride):
+        raise ArgumentError(f"{name}: padding='same' is not supported for strided convolutions (as in PyTorch)")
+    # PyTorch pads d (k - 1) in all, the odd one on the far side; we pad the larger half on both sides
+    # and drop the one extra output at the start, which gives the same numbers.
+    total = [d * (k - 1) for d, k in zip(dilation, weight.shape[2:])]
+    pads = tuple(t - t // 2 for t in total)
+    out = ConvOp.apply(x, weight, *biases, stride=stride, padding=pads, dilation=dilation, groups=groups)
+    skip = [t % 2 for t in total]
+    return out[(slice(None), slice(None)) + tuple(slice(s, None) for s in skip)] if any(skip) else out
+
+
+def conv1d(
+    input: Any,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple | str = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-d cross-correlation, as torch.nn.functional.conv1d; padding may be numbers, "valid" or "same".
+
+    Example:
+        >>> F.conv1d(tg.tensor([[[1.0, 2.0, 3.0]]]), tg.tensor([[[1.0, 10.0]]]))   # 1 + 20, 2 + 30
+        tensor([[[21., 32.]]], dtype=float32)
+    """
+    return _conv(1, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv2d(
     input: Any,
     weight: Tensor,
     bias: Tensor | None = None,
-    stride: IntOrPair = 1,
-    padding: IntOrPair | str = 0,
-    dilation: IntOrPair = 1,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple | str = 0,
+    dilation: IntOrTuple = 1,
     groups: int = 1,
 ) -> Tensor:
     """2-d cross-correlation, as torch.nn.functional.conv2d; padding may be an int, a pair, "valid" or "same".
@@ -70,169 +137,187 @@ def conv2d(
         >>> F.conv2d(tg.ones(1, 1, 4, 4), tg.ones(2, 1, 3, 3), padding="same").shape
         (1, 2, 4, 4)
     """
-    x = _as_tensor(input)
-    _check_rank("conv2d", x, 4)
-    stride, dilation = _pair(stride), _pair(dilation)
-    if padding == "valid":
-        padding = 0
-    if padding != "same":
-        return Conv2dOp.apply(
-            x,
-            weight,
-            *(() if bias is None else (bias,)),
-            stride=stride,
-            padding=_pair(padding),
-            dilation=dilation,
-            groups=groups,
-        )
-    if stride != (1, 1):
-        raise ValueError("conv2d: padding='same' is not supported for strided convolutions (as in PyTorch)")
-    # PyTorch pads d (k - 1) in all, the odd one on the far side; we pad the larger half on both sides
-    # and drop the one extra output at the start, which gives the same numbers.
-    total = [d * (k - 1) for d, k in zip(dilation, weight.shape[2:])]
-    pad = tuple(t - t // 2 for t in total)
-    out = Conv2dOp.apply(
-        x, weight, *(() if bias is None else (bias,)), stride=stride, padding=pad, dilation=dilation, groups=groups
-    )
-    skip_h, skip_w = (t % 2 for t in total)
-    return out[:, :, skip_h:, skip_w:] if skip_h or skip_w else out
+    return _conv(2, input, weight, bias, stride, padding, dilation, groups)
 
 
-def _one(name: str, value: Any) -> Any:
-    """A 1-d option as PyTorch takes it, k or (k,), as the int k (a string such as "same" stays)."""
-    if isinstance(value, (int, str)) or value is None:
-        return value
-    if len(value) != 1:
-        raise ArgumentError(f"{name}: a 1-d option takes one number or a 1-tuple, got {value!r}")
-    return value[0]
-
-
-def conv1d(
+def conv3d(
     input: Any,
     weight: Tensor,
     bias: Tensor | None = None,
-    stride: int = 1,
-    padding: int | str = 0,
-    dilation: int = 1,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple | str = 0,
+    dilation: IntOrTuple = 1,
     groups: int = 1,
 ) -> Tensor:
-    """1-d cross-correlation, as torch.nn.functional.conv1d: conv2d at height 1."""
-    x = _as_tensor(input)
-    _check_rank("conv1d", x, 3)
-    padding = _one("conv1d", padding)
-    out = conv2d(
-        x.unsqueeze(2),
-        weight.unsqueeze(2),
-        bias,
-        (1, _one("conv1d", stride)),
-        padding if isinstance(padding, str) else (0, padding),
-        (1, _one("conv1d", dilation)),
-        groups,
-    )
-    return out.squeeze(2)
+    """3-d cross-correlation over (D, H, W), as torch.nn.functional.conv3d.
+
+    Example:
+        >>> F.conv3d(tg.ones(1, 1, 4, 4, 4), tg.ones(2, 1, 3, 3, 3), padding=1).shape
+        (1, 2, 4, 4, 4)
+    """
+    return _conv(3, input, weight, bias, stride, padding, dilation, groups)
 
 
-def _pool_options(kernel_size: Any, stride: Any, padding: Any) -> tuple:
-    kernel = _pair(kernel_size)
-    return kernel, kernel if stride is None or stride == [] else _pair(stride), _pair(padding)
-
-
-def max_pool2d(
+def _max_pool(
+    dims: int,
     input: Any,
-    kernel_size: IntOrPair,
-    stride: IntOrPair | None = None,
-    padding: IntOrPair = 0,
-    dilation: IntOrPair = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+    return_indices: bool,
 ) -> Any:
-    """The maximum of each window, as torch.nn.functional.max_pool2d (stride defaults to kernel_size)."""
+    """Max pooling in `dims` spatial dims: what max_pool1d, max_pool2d and max_pool3d are."""
+    name = f"max_pool{dims}d"
     x = _as_tensor(input)
-    _check_rank("max_pool2d", x, 4)
-    kernel, stride, padding = _pool_options(kernel_size, stride, padding)
-    options = dict(kernel_size=kernel, stride=stride, padding=padding, dilation=_pair(dilation), ceil_mode=ceil_mode)
-    out = MaxPool2dOp.apply(x, **options)
+    _check_rank(name, x, dims + 2)
+    kernel = _ntuple(name, kernel_size, dims)
+    options = dict(
+        kernel_size=kernel,
+        stride=kernel if stride is None or stride == [] else _ntuple(name, stride, dims),
+        padding=_ntuple(name, padding, dims),
+        dilation=_ntuple(name, dilation, dims),
+        ceil_mode=ceil_mode,
+    )
+    out = MaxPoolOp.apply(x, **options)
     if not return_indices:
         return out
-    pool = MaxPool2dOp()  # the indices are not differentiable: the op's forward again, kept out of the graph
+    pool = MaxPoolOp()  # the indices are not differentiable: the op's forward again, kept out of the graph
     pool.forward(x.data, **options)
     return out, Tensor._from_op(pool.indices(), None)
 
 
 def max_pool1d(
     input: Any,
-    kernel_size: int | tuple[int, ...],
-    stride: int | tuple[int, ...] | None = None,
-    padding: int | tuple[int, ...] = 0,
-    dilation: int | tuple[int, ...] = 1,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
-    """max_pool2d at height 1, as torch.nn.functional.max_pool1d."""
-    x = _as_tensor(input)
-    _check_rank("max_pool1d", x, 3)
-    step = _one("max_pool1d", stride)
-    out = max_pool2d(
-        x.unsqueeze(2),
-        (1, _one("max_pool1d", kernel_size)),
-        None if step is None else (1, step),
-        (0, _one("max_pool1d", padding)),
-        (1, _one("max_pool1d", dilation)),
-        ceil_mode,
-        return_indices,
-    )
-    if return_indices:
-        return out[0].squeeze(2), out[1].squeeze(2)
-    return out.squeeze(2)
+    """The maximum of each window, as torch.nn.functional.max_pool1d (stride defaults to kernel_size)."""
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def avg_pool2d(
+def max_pool2d(
     input: Any,
-    kernel_size: IntOrPair,
-    stride: IntOrPair | None = None,
-    padding: IntOrPair = 0,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
-    count_include_pad: bool = True,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each window, as torch.nn.functional.max_pool2d (stride defaults to kernel_size)."""
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(
+    input: Any,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each window, as torch.nn.functional.max_pool3d (stride defaults to kernel_size).
+
+    Example:
+        >>> F.max_pool3d(tg.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
+        tensor([[[[[7.]]]]], dtype=float32)
+    """
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def _avg_pool(
+    dims: int, input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool, count_include_pad: bool
 ) -> Tensor:
-    """The mean of each window, as torch.nn.functional.avg_pool2d (stride defaults to kernel_size)."""
+    """Average pooling in `dims` spatial dims: what avg_pool1d, avg_pool2d and avg_pool3d are."""
+    name = f"avg_pool{dims}d"
     x = _as_tensor(input)
-    _check_rank("avg_pool2d", x, 4)
-    kernel, stride, padding = _pool_options(kernel_size, stride, padding)
-    return AvgPool2dOp.apply(
-        x, kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode, count_include_pad=count_include_pad
+    _check_rank(name, x, dims + 2)
+    kernel = _ntuple(name, kernel_size, dims)
+    return AvgPoolOp.apply(
+        x,
+        kernel_size=kernel,
+        stride=kernel if stride is None or stride == [] else _ntuple(name, stride, dims),
+        padding=_ntuple(name, padding, dims),
+        ceil_mode=ceil_mode,
+        count_include_pad=count_include_pad,
     )
 
 
 def avg_pool1d(
     input: Any,
-    kernel_size: int | tuple[int, ...],
-    stride: int | tuple[int, ...] | None = None,
-    padding: int | tuple[int, ...] = 0,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
-    """avg_pool2d at height 1, as torch.nn.functional.avg_pool1d."""
-    x = _as_tensor(input)
-    _check_rank("avg_pool1d", x, 3)
-    step = _one("avg_pool1d", stride)
-    return avg_pool2d(
-        x.unsqueeze(2),
-        (1, _one("avg_pool1d", kernel_size)),
-        None if step is None else (1, step),
-        (0, _one("avg_pool1d", padding)),
-        ceil_mode,
-        count_include_pad,
-    ).squeeze(2)
+    """The mean of each window, as torch.nn.functional.avg_pool1d (stride defaults to kernel_size)."""
+    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def avg_pool2d(
+    input: Any,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """The mean of each window, as torch.nn.functional.avg_pool2d (stride defaults to kernel_size)."""
+    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def avg_pool3d(
+    input: Any,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """The mean of each window, as torch.nn.functional.avg_pool3d (stride defaults to kernel_size).
+
+    Example:
+        >>> F.avg_pool3d(tg.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
+        tensor([[[[[3.5]]]]], dtype=float32)
+    """
+    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
 class _ConvNd(Module):
-    """What Conv1d and Conv2d share: PyTorch's arguments, parameters and initialisation."""
+    """What Conv1d, Conv2d and Conv3d share: PyTorch's arguments (each option one number, or one per spatial dim,
+    kept as a tuple), parameters, initialisation and forward. A subclass names its number of spatial dims."""
+
+    dims: int  # spatial dims: 1, 2 or 3
 
     def __init__(
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size: tuple,
+        kernel_size: IntOrTuple,
+        stride: IntOrTuple = 1,
+        padding: IntOrTuple | str = 0,
+        dilation: IntOrTuple = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: DTypeLike = None,
+    ) -> None:
+        self._init(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype)
+
+    def _init(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
         stride: Any,
         padding: Any,
         dilation: Any,
@@ -243,23 +328,26 @@ class _ConvNd(Module):
         transposed: bool = False,
     ) -> None:
         super().__init__()
+        name = type(self).__name__
         if in_channels % groups or out_channels % groups:
             raise ValueError(
-                f"{type(self).__name__}: in_channels ({in_channels}) and out_channels ({out_channels}) "
+                f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) "
                 f"must both be divisible by groups ({groups})"
             )
         if padding_mode not in PADDING_MODES or (transposed and padding_mode != "zeros"):
             allowed = "'zeros'" if transposed else ", ".join(map(repr, PADDING_MODES))
-            raise ValueError(f"{type(self).__name__}: padding_mode must be one of {allowed}, got {padding_mode!r}")
+            raise ValueError(f"{name}: padding_mode must be one of {allowed}, got {padding_mode!r}")
         if isinstance(padding, str) and padding not in ("same", "valid"):
-            raise ValueError(f"{type(self).__name__}: padding must be 'same', 'valid' or numbers, not {padding!r}")
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
-        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel_size
-        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
-        self.padding_mode = padding_mode
+            raise ValueError(f"{name}: padding must be 'same', 'valid' or numbers, not {padding!r}")
+        dtype = dtype_or_default(dtype)
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _ntuple(name, kernel_size, self.dims)
+        self.stride, self.dilation = _ntuple(name, stride, self.dims), _ntuple(name, dilation, self.dims)
+        self.padding = padding if isinstance(padding, str) else _ntuple(name, padding, self.dims)
+        self.groups, self.padding_mode = groups, padding_mode
         # a transposed convolution maps out -> in in the forward convolution's terms: (in, out/groups, k...)
         shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
-        self.weight = Parameter(Tensor._from_op(np.empty((*shape, *kernel_size), dtype=dtype), None))
+        self.weight = Parameter(Tensor._from_op(np.empty((*shape, *self.kernel_size), dtype=dtype), None))
         if bias:
             self.bias = Parameter(Tensor._from_op(np.empty((out_channels,), dtype=dtype), None))
         else:
@@ -276,9 +364,9 @@ class _ConvNd(Module):
 
     def extra_repr(self) -> str:
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding not in (0, (0,), (0, 0)):
+        if self.padding != (0,) * self.dims:
             text += f", padding={self.padding}"
-        if self.dilation not in ((1,), (1, 1)):
+        if self.dilation != (1,) * self.dims:
             text += f", dilation={self.dilation}"
         text += self._output_padding_repr()
         if self.groups != 1:
@@ -296,13 +384,28 @@ class _ConvNd(Module):
         if self.padding_mode == "zeros":
             return input, self.padding
         pads: list[int] = []
-        for i in reversed(range(len(self.kernel_size))):  # F.pad takes the last dim first
+        for i in reversed(range(self.dims)):  # F.pad takes the last dim first
             if self.padding == "same":
                 total = self.dilation[i] * (self.kernel_size[i] - 1)
                 pads += [total // 2, total - total // 2]
-            elif self.padding != "valid":
+            elif not isinstance(self.padding, str):  # ('valid': none)
                 pads += [self.padding[i], self.padding[i]]
         return pad(_as_tensor(input), pads or [0, 0], mode=self.padding_mode), 0
+
+    def forward(self, input: Any) -> Tensor:
+        input, padding = self._padded(input)
+        return _conv(self.dims, input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+
+
+class Conv1d(_ConvNd):
+    """A 1-d convolution layer with PyTorch's arguments; weight (out, in/groups, k), bias (out,).
+
+    Example:
+        >>> nn.Conv1d(3, 8, 5, padding="same")(tg.zeros(2, 3, 10)).shape
+        (2, 8, 10)
+    """
+
+    dims = 1
 
 
 class Conv2d(_ConvNd):
@@ -313,85 +416,31 @@ class Conv2d(_ConvNd):
         (2, 6, 24, 24)
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: IntOrPair,
-        stride: IntOrPair = 1,
-        padding: IntOrPair | str = 0,
-        dilation: IntOrPair = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        dtype: DTypeLike = None,
-    ) -> None:
-        super().__init__(
-            in_channels,
-            out_channels,
-            _pair(kernel_size),
-            _pair(stride),
-            padding if isinstance(padding, str) else _pair(padding),
-            _pair(dilation),
-            groups,
-            bias,
-            padding_mode,
-            dtype,
-        )
-
-    def forward(self, input: Any) -> Tensor:
-        input, padding = self._padded(input)
-        return conv2d(input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+    dims = 2
 
 
-class Conv1d(_ConvNd):
-    """A 1-d convolution layer with PyTorch's arguments; weight (out, in/groups, k), bias (out,)."""
+class Conv3d(_ConvNd):
+    """A 3-d convolution layer with PyTorch's arguments; weight (out, in/groups, kd, kh, kw), bias (out,).
+
+    Example:
+        >>> nn.Conv3d(2, 4, 3, stride=2)(tg.zeros(1, 2, 9, 9, 9)).shape
+        (1, 4, 4, 4, 4)
+    """
+
+    dims = 3
+
+
+class _MaxPoolNd(Module):
+    """nn.MaxPool1d/2d/3d: max pooling with its arguments kept (no parameters)."""
+
+    dims: int
 
     def __init__(
         self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int,
-        stride: int = 1,
-        padding: int | str = 0,
-        dilation: int = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        dtype: DTypeLike = None,
-    ) -> None:
-        def one(v: Any) -> Any:  # the 1-d option as a 1-tuple (a string such as "same" stays)
-            v = _one("Conv1d", v)
-            return v if isinstance(v, str) else (v,)
-
-        super().__init__(
-            in_channels,
-            out_channels,
-            one(kernel_size),
-            one(stride),
-            one(padding),
-            one(dilation),
-            groups,
-            bias,
-            padding_mode,
-            dtype,
-        )
-
-    def forward(self, input: Any) -> Tensor:
-        input, padding = self._padded(input)
-        padding = padding if isinstance(padding, (int, str)) else padding[0]
-        return conv1d(input, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
-
-
-class MaxPool2d(Module):
-    """nn.MaxPool2d: max_pool2d with its arguments kept (no parameters)."""
-
-    def __init__(
-        self,
-        kernel_size: IntOrPair,
-        stride: IntOrPair | None = None,
-        padding: IntOrPair = 0,
-        dilation: IntOrPair = 1,
+        kernel_size: IntOrTuple,
+        stride: IntOrTuple | None = None,
+        padding: IntOrTuple = 0,
+        dilation: IntOrTuple = 1,
         return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
@@ -405,28 +454,51 @@ class MaxPool2d(Module):
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, input: Any) -> Any:
-        return max_pool2d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        return _max_pool(
+            self.dims,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
         )
 
 
-class MaxPool1d(MaxPool2d):
+class MaxPool1d(_MaxPoolNd):
     """nn.MaxPool1d: max_pool1d with its arguments kept."""
 
-    def forward(self, input: Any) -> Any:
-        return max_pool1d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
-        )
+    dims = 1
 
 
-class AvgPool2d(Module):
-    """nn.AvgPool2d: avg_pool2d with its arguments kept (no parameters)."""
+class MaxPool2d(_MaxPoolNd):
+    """nn.MaxPool2d: max_pool2d with its arguments kept."""
+
+    dims = 2
+
+
+class MaxPool3d(_MaxPoolNd):
+    """nn.MaxPool3d: max_pool3d with its arguments kept.
+
+    Example:
+        >>> nn.MaxPool3d(2)(tg.zeros(1, 3, 4, 6, 8)).shape
+        (1, 3, 2, 3, 4)
+    """
+
+    dims = 3
+
+
+class _AvgPoolNd(Module):
+    """nn.AvgPool1d/2d/3d: average pooling with its arguments kept (no parameters)."""
+
+    dims: int
 
     def __init__(
         self,
-        kernel_size: IntOrPair,
-        stride: IntOrPair | None = None,
-        padding: IntOrPair = 0,
+        kernel_size: IntOrTuple,
+        stride: IntOrTuple | None = None,
+        padding: IntOrTuple = 0,
         ceil_mode: bool = False,
         count_include_pad: bool = True,
     ) -> None:
@@ -435,11 +507,29 @@ class AvgPool2d(Module):
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
     def forward(self, input: Any) -> Tensor:
-        return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+        return _avg_pool(
+            self.dims, input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad
+        )
 
 
-class AvgPool1d(AvgPool2d):
+class AvgPool1d(_AvgPoolNd):
     """nn.AvgPool1d: avg_pool1d with its arguments kept."""
 
-    def forward(self, input: Any) -> Tensor:
-        return avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+    dims = 1
+
+
+class AvgPool2d(_AvgPoolNd):
+    """nn.AvgPool2d: avg_pool2d with its arguments kept."""
+
+    dims = 2
+
+
+class AvgPool3d(_AvgPoolNd):
+    """nn.AvgPool3d: avg_pool3d with its arguments kept.
+
+    Example:
+        >>> nn.AvgPool3d(2, stride=1)(tg.zeros(1, 3, 4, 6, 8)).shape
+        (1, 3, 3, 5, 7)
+    """
+
+    dims = 3

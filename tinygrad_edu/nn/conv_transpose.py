@@ -1,8 +1,8 @@
-"""Transposed convolution layers and their nn.functional forms: ConvTranspose1d/2d, conv_transpose1d/2d.
+"""Transposed convolution layers and their nn.functional forms: ConvTranspose1d/2d/3d, conv_transpose1d/2d/3d.
 
 A transposed convolution is the gradient of a convolution with respect to its input (ops/conv.py), so it
-upsamples: each input pixel spreads itself, times the kernel, over a patch of the output, `stride` apart.
-The 1-d form is the 2-d op on an input of height 1, as in conv.py.
+upsamples: each input position spreads itself, times the kernel, over a patch of the output, `stride` apart.
+As in conv.py, the 1-, 2- and 3-d forms are one N-d op told its number of spatial dims.
 """
 
 from __future__ import annotations
@@ -10,22 +10,75 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tinygrad_edu.nn.conv import IntOrPair, _as_tensor, _check_rank, _ConvNd, _one, _pair
-from tinygrad_edu.ops.conv import ConvTranspose2d as ConvTranspose2dOp
+from tinygrad_edu.nn.conv import IntOrTuple, _as_tensor, _check_rank, _ConvNd, _ntuple
+from tinygrad_edu.ops.conv import ConvTranspose as ConvTransposeOp
 from tinygrad_edu.tensor import DTypeLike, Tensor
 
-__all__ = ["ConvTranspose1d", "ConvTranspose2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = [
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+]
+
+
+def _conv_transpose(
+    dims: int,
+    input: Any,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    output_padding: Any,
+    groups: int,
+    dilation: Any,
+) -> Tensor:
+    """The transposed convolution in `dims` spatial dims: what conv_transpose1d, 2d and 3d are."""
+    name = f"conv_transpose{dims}d"
+    x = _as_tensor(input)
+    _check_rank(name, x, dims + 2)
+    return ConvTransposeOp.apply(
+        x,
+        weight,
+        *(() if bias is None else (bias,)),
+        stride=_ntuple(name, stride, dims),
+        padding=_ntuple(name, padding, dims),
+        output_padding=_ntuple(name, output_padding, dims),
+        groups=groups,
+        dilation=_ntuple(name, dilation, dims),
+    )
+
+
+def conv_transpose1d(
+    input: Any,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    groups: int = 1,
+    dilation: IntOrTuple = 1,
+) -> Tensor:
+    """The transposed 1-d convolution, as torch.nn.functional.conv_transpose1d; weight (in, out/groups, k).
+
+    Example:
+        >>> F.conv_transpose1d(tg.tensor([[[1.0, 2.0]]]), tg.tensor([[[1.0, 10.0]]]))   # 1*[1, 10] + 2*[1, 10] shifted
+        tensor([[[ 1., 12., 20.]]], dtype=float32)
+    """
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
 def conv_transpose2d(
     input: Any,
     weight: Tensor,
     bias: Tensor | None = None,
-    stride: IntOrPair = 1,
-    padding: IntOrPair = 0,
-    output_padding: IntOrPair = 0,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
     groups: int = 1,
-    dilation: IntOrPair = 1,
+    dilation: IntOrTuple = 1,
 ) -> Tensor:
     """The transposed 2-d convolution, as torch.nn.functional.conv_transpose2d; weight (in, out/groups, kh, kw).
 
@@ -38,55 +91,61 @@ def conv_transpose2d(
                   [1., 1., 1., 1.],
                   [1., 1., 1., 1.]]]], dtype=float32)
     """
-    x = _as_tensor(input)
-    _check_rank("conv_transpose2d", x, 4)
-    return ConvTranspose2dOp.apply(
-        x,
-        weight,
-        *(() if bias is None else (bias,)),
-        stride=_pair(stride),
-        padding=_pair(padding),
-        output_padding=_pair(output_padding),
-        groups=groups,
-        dilation=_pair(dilation),
-    )
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
-def conv_transpose1d(
+def conv_transpose3d(
     input: Any,
     weight: Tensor,
     bias: Tensor | None = None,
-    stride: int = 1,
-    padding: int = 0,
-    output_padding: int = 0,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
     groups: int = 1,
-    dilation: int = 1,
+    dilation: IntOrTuple = 1,
 ) -> Tensor:
-    """The transposed 1-d convolution, as torch.nn.functional.conv_transpose1d: conv_transpose2d at height 1.
+    """The transposed 3-d convolution, as torch.nn.functional.conv_transpose3d; weight (in, out/groups, kd, kh, kw).
 
     Example:
-        >>> F.conv_transpose1d(tg.tensor([[[1.0, 2.0]]]), tg.tensor([[[1.0, 10.0]]]))   # 1*[1, 10] + 2*[1, 10] shifted
-        tensor([[[ 1., 12., 20.]]], dtype=float32)
+        >>> F.conv_transpose3d(tg.ones(1, 1, 2, 2, 2), tg.ones(1, 3, 2, 2, 2), stride=2).shape
+        (1, 3, 4, 4, 4)
     """
-    x = _as_tensor(input)
-    _check_rank("conv_transpose1d", x, 3)
-    out = conv_transpose2d(
-        x.unsqueeze(2),
-        weight.unsqueeze(2),
-        bias,
-        (1, _one("conv_transpose1d", stride)),
-        (0, _one("conv_transpose1d", padding)),
-        (0, _one("conv_transpose1d", output_padding)),
-        groups,
-        (1, _one("conv_transpose1d", dilation)),
-    )
-    return out.squeeze(2)
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
 class _ConvTransposeNd(_ConvNd):
-    """What ConvTranspose1d and ConvTranspose2d share: output_padding, and output_size in forward."""
+    """What ConvTranspose1d, 2d and 3d share: PyTorch's arguments (output_padding, and groups before bias and
+    dilation), and output_size in forward."""
 
-    output_padding: tuple[int, ...]
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrTuple,
+        stride: IntOrTuple = 1,
+        padding: IntOrTuple = 0,
+        output_padding: IntOrTuple = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: IntOrTuple = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: DTypeLike = None,
+    ) -> None:
+        self._init(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            dtype,
+            transposed=True,
+        )
+        self.output_padding = _ntuple(type(self).__name__, output_padding, self.dims)
 
     def _output_padding_repr(self) -> str:
         return f", output_padding={self.output_padding}" if any(self.output_padding) else ""
@@ -96,15 +155,16 @@ class _ConvTransposeNd(_ConvNd):
         PyTorch: each size must lie between the smallest output and that plus stride - 1 (or dilation - 1)."""
         if output_size is None:
             return self.output_padding
-        k = len(self.kernel_size)
+        k = self.dims
         sizes = [int(v) for v in output_size][-k:]
-        if len(sizes) != k:
+        if len(output_size) not in (k, k + 2):
             raise ValueError(f"{type(self).__name__}: output_size must have {k} or {k + 2} elements, got {output_size}")
+        given = _ntuple(type(self).__name__, self.padding, k)  # (never a string here: no 'same' when transposed)
         padding = []
         for d in range(k):
             smallest = (
                 (input.shape[-k + d] - 1) * self.stride[d]
-                - 2 * self.padding[d]
+                - 2 * given[d]
                 + self.dilation[d] * (self.kernel_size[d] - 1)
                 + 1
             )
@@ -116,6 +176,24 @@ class _ConvTransposeNd(_ConvNd):
                 )
             padding.append(sizes[d] - smallest)
         return tuple(padding)
+
+    def forward(self, input: Any, output_size: Sequence[int] | None = None) -> Tensor:
+        x = _as_tensor(input)
+        output_padding = self._output_padding(x, output_size)
+        return _conv_transpose(
+            self.dims, x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation
+        )
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """A transposed 1-d convolution layer with PyTorch's arguments; weight (in, out/groups, k), bias (out,).
+
+    Example:
+        >>> nn.ConvTranspose1d(3, 2, 4, stride=2)(tg.zeros(5, 3, 10)).shape
+        (5, 2, 22)
+    """
+
+    dims = 1
 
 
 class ConvTranspose2d(_ConvTransposeNd):
@@ -129,98 +207,15 @@ class ConvTranspose2d(_ConvTransposeNd):
         (2, 4, 13, 13)
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: IntOrPair,
-        stride: IntOrPair = 1,
-        padding: IntOrPair = 0,
-        output_padding: IntOrPair = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: IntOrPair = 1,
-        padding_mode: str = "zeros",
-        dtype: DTypeLike = None,
-    ) -> None:
-        super().__init__(
-            in_channels,
-            out_channels,
-            _pair(kernel_size),
-            _pair(stride),
-            _pair(padding),
-            _pair(dilation),
-            groups,
-            bias,
-            padding_mode,
-            dtype,
-            transposed=True,
-        )
-        self.output_padding = _pair(output_padding)
-
-    def forward(self, input: Any, output_size: Sequence[int] | None = None) -> Tensor:
-        x = _as_tensor(input)
-        return conv_transpose2d(
-            x,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.padding,
-            _pair(self._output_padding(x, output_size)),
-            self.groups,
-            self.dilation,
-        )
+    dims = 2
 
 
-class ConvTranspose1d(_ConvTransposeNd):
-    """A transposed 1-d convolution layer with PyTorch's arguments; weight (in, out/groups, k), bias (out,).
+class ConvTranspose3d(_ConvTransposeNd):
+    """A transposed 3-d convolution layer with PyTorch's arguments; weight (in, out/groups, kd, kh, kw), bias (out,).
 
     Example:
-        >>> nn.ConvTranspose1d(3, 2, 4, stride=2)(tg.zeros(5, 3, 10)).shape
-        (5, 2, 22)
+        >>> nn.ConvTranspose3d(2, 4, 2, stride=2)(tg.zeros(1, 2, 3, 3, 3)).shape
+        (1, 4, 6, 6, 6)
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int,
-        stride: int = 1,
-        padding: int = 0,
-        output_padding: int = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: int = 1,
-        padding_mode: str = "zeros",
-        dtype: DTypeLike = None,
-    ) -> None:
-        def one(v: Any) -> tuple[int]:  # the 1-d option as a 1-tuple, as PyTorch keeps it
-            return (_one(type(self).__name__, v),)
-
-        super().__init__(
-            in_channels,
-            out_channels,
-            one(kernel_size),
-            one(stride),
-            one(padding),
-            one(dilation),
-            groups,
-            bias,
-            padding_mode,
-            dtype,
-            transposed=True,
-        )
-        self.output_padding = one(output_padding)
-
-    def forward(self, input: Any, output_size: Sequence[int] | None = None) -> Tensor:
-        x = _as_tensor(input)
-        return conv_transpose1d(
-            x,
-            self.weight,
-            self.bias,
-            self.stride[0],
-            self.padding[0],
-            self._output_padding(x, output_size)[0],
-            self.groups,
-            self.dilation[0],
-        )
+    dims = 3

@@ -457,10 +457,13 @@ from tinygrad_edu.nn.activation_extra import (  # noqa: E402  (they import this 
 from tinygrad_edu.nn.conv import (  # noqa: E402
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     conv1d,
     conv2d,
+    conv3d,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
 )
 from tinygrad_edu.nn.dropout import dropout, dropout1d, dropout2d  # noqa: E402
 from tinygrad_edu.nn.loss_composite import (  # noqa: E402
@@ -513,15 +516,18 @@ __all__ += ["pad", "one_hot"]
 from tinygrad_edu.nn.adaptive_pool import (  # noqa: E402
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     adaptive_max_pool1d,
     adaptive_max_pool2d,
+    adaptive_max_pool3d,
 )
 from tinygrad_edu.nn.attention import scaled_dot_product_attention  # noqa: E402
-from tinygrad_edu.nn.conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+from tinygrad_edu.nn.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
 from tinygrad_edu.nn.upsample import interpolate, upsample  # noqa: E402
 
 __all__ += ["conv_transpose1d", "conv_transpose2d", "interpolate", "upsample", "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
+__all__ += ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]
 __all__ += [
     "smooth_l1_loss",
     "huber_loss",

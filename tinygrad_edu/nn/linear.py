@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.arguments import check_same_dtype
+from tinygrad_edu.dtypes import dtype_or_default
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.ops.linalg import Linear as LinearOp
-from tinygrad_edu.tensor import DTypeLike, Tensor, get_default_dtype
+from tinygrad_edu.tensor import DTypeLike, Tensor
 
 __all__ = ["Linear", "Identity", "Flatten", "Unflatten"]
 
@@ -36,7 +37,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: DTypeLike = None) -> None:
         super().__init__()
-        dtype = np.dtype(get_default_dtype() if dtype is None else dtype)
+        dtype = dtype_or_default(dtype)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(Tensor._from_op(np.empty((out_features, in_features), dtype=dtype), None))

@@ -1,6 +1,6 @@
-"""LayerNorm, BatchNorm1d and BatchNorm2d: normalise to mean 0 and variance 1, then scale and shift, as torch.nn.
+"""LayerNorm, GroupNorm and BatchNorm1d/2d/3d: normalise to mean 0 and variance 1, then scale and shift, as torch.nn.
 
-Both are composed of differentiable Tensor ops (mean, subtraction, square, sqrt, division), so their
+All are composed of differentiable Tensor ops (mean, subtraction, square, sqrt, division), so their
 gradients, through the batch statistics too, come from autograd:
 
     y = (x - mean) / sqrt(var + eps) * weight + bias       (var: the biased variance, divided by n)
@@ -19,11 +19,21 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.dtypes import dtype_or_default
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
-__all__ = ["layer_norm", "batch_norm", "group_norm", "LayerNorm", "GroupNorm", "BatchNorm1d", "BatchNorm2d"]
+__all__ = [
+    "layer_norm",
+    "batch_norm",
+    "group_norm",
+    "LayerNorm",
+    "GroupNorm",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+]
 
 
 def layer_norm(
@@ -141,7 +151,7 @@ class LayerNorm(Module):
         self.normalized_shape = shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = dtype or np.float32
+        dt = dtype_or_default(dtype)
         # None registers an absent parameter (as PyTorch), so a LayerNorm without bias has no 'bias' key
         self.register_parameter("weight", Parameter(np.ones(shape, dtype=dt)) if elementwise_affine else None)
         self.register_parameter("bias", Parameter(np.zeros(shape, dtype=dt)) if elementwise_affine and bias else None)
@@ -206,7 +216,7 @@ class GroupNorm(Module):
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        dt = dtype or np.float32
+        dt = dtype_or_default(dtype)
         self.register_parameter("weight", Parameter(np.ones(num_channels, dtype=dt)) if affine else None)
         self.register_parameter("bias", Parameter(np.zeros(num_channels, dtype=dt)) if affine else None)
 
@@ -244,7 +254,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        dt = dtype or np.float32
+        dt = dtype_or_default(dtype)
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=dt))
             self.bias = Parameter(np.zeros(num_features, dtype=dt))
@@ -328,3 +338,14 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) inputs, per channel C (see BatchNorm1d). Example: `nn.BatchNorm2d(16)`."""
 
     _dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs, per channel C (see BatchNorm1d).
+
+    Example:
+        >>> nn.BatchNorm3d(4)(tg.randn(2, 4, 3, 5, 5)).shape
+        (2, 4, 3, 5, 5)
+    """
+
+    _dims = (5,)

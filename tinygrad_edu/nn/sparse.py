@@ -12,6 +12,7 @@ import numpy as np
 
 from tinygrad_edu.autograd import no_grad
 from tinygrad_edu.creation import default_generator
+from tinygrad_edu.dtypes import dtype_or_default
 from tinygrad_edu.errors import DtypeError
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.ops import elementwise
@@ -117,7 +118,7 @@ class Embedding(Module):
         self.sparse = sparse
         if _weight is None:
             self.weight = Parameter(
-                default_generator().standard_normal((num_embeddings, embedding_dim)).astype(dtype or np.float32),
+                default_generator().standard_normal((num_embeddings, embedding_dim)).astype(dtype_or_default(dtype)),
                 requires_grad=not _freeze,
             )
             if padding_idx is not None:

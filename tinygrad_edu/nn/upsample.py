@@ -11,6 +11,8 @@ neighbours with fixed weights. So the gradient comes from existing ops, and the 
 - bicubic: src as linear but not clamped, four taps floor(src) - 1 ... floor(src) + 2 (clamped to the input)
   weighted by Keys' cubic convolution (a = -0.75), as PyTorch;
 - area: the mean over each cell, as adaptive average pooling (adaptive_pool.py), one averaging matrix per dim;
+- bilinear and bicubic with antialias=True: one fixed weight matrix per dim too, whose filter is widened when
+  downsampling so that every input counts (_antialias_weights);
 where scale = 1 / scale_factor when one is given (and recompute_scale_factor is not True), else in / out.
 """
 
@@ -78,6 +80,39 @@ def _cubic_source(out: int, size: int, scale: float | None, align_corners: bool,
     return indices, weights
 
 
+def _antialias_weights(
+    out: int, size: int, scale: float | None, align_corners: bool, mode: str, dtype: np.dtype
+) -> np.ndarray:
+    """The (out, size) matrix of antialiased resizing along one dim, PyTorch's antialias=True rule.
+
+    Downsampling by s widens the filter (the triangle of bilinear, the cubic of bicubic with a = -0.5) s times, so
+    each output averages every input it covers instead of sampling two or four: output i centred at
+    c = s (i + 0.5) weighs input j by filter((j + 0.5 - c) / max(s, 1)) over the inputs within the support
+    (max(s, 1) times 1 or 2), the weights normalised to sum to 1. Upsampling keeps the plain filter.
+    align_corners only changes the step s to (size - 1) / (out - 1).
+    """
+    if align_corners:
+        step = (size - 1) / (out - 1) if out > 1 else 0.0
+    else:
+        step = 1.0 / scale if scale is not None and scale > 0 else size / out
+    stretch = max(step, 1.0)
+    support = (1.0 if mode == "bilinear" else 2.0) * stretch
+    centre = step * (np.arange(out) + 0.5)
+    first = np.maximum((centre - support + 0.5).astype(np.int64), 0)
+    last = np.minimum((centre + support + 0.5).astype(np.int64), size)  # (exclusive)
+    j = np.arange(size)
+    distance = np.abs((j + 0.5 - centre[:, np.newaxis]) / stretch)
+    if mode == "bilinear":
+        weights = np.maximum(1 - distance, 0)
+    else:  # Keys' cubic with a = -0.5, PyTorch's antialiasing choice
+        a = -0.5
+        inner = ((a + 2) * distance - (a + 3)) * distance * distance + 1
+        outer = ((distance - 5) * distance + 8) * distance * a - 4 * a
+        weights = np.where(distance < 1, inner, np.where(distance < 2, outer, 0.0))
+    weights = np.where((j >= first[:, np.newaxis]) & (j < last[:, np.newaxis]), weights, 0.0)
+    return (weights / weights.sum(axis=1, keepdims=True)).astype(dtype)
+
+
 def _nearest_source(out: int, size: int, scale: float | None, exact: bool) -> np.ndarray:
     """For each output position, the input position it copies (PyTorch computes the step in float32)."""
     step = np.float32(1.0 / scale if scale is not None and scale > 0 else size / out)
@@ -97,12 +132,15 @@ def interpolate(
 ) -> Tensor:
     """Resize the spatial dims (all dims after batch and channels) to `size` or by `scale_factor`, as
     torch.nn.functional.interpolate; the output size is floor(in * scale_factor) when a factor is given.
+    antialias=True (bilinear and bicubic, 4-d inputs) averages every input a smaller output covers, as PyTorch.
 
     Example:
         >>> F.interpolate(tg.tensor([[[1.0, 2.0]]]), scale_factor=2)
         tensor([[[1., 1., 2., 2.]]], dtype=float32)
         >>> F.interpolate(tg.tensor([[[1.0, 2.0]]]), size=3, mode="linear", align_corners=True)
         tensor([[[1. , 1.5, 2. ]]], dtype=float32)
+        >>> F.interpolate(tg.tensor([[[[1.0, 2.0, 3.0, 4.0]]]]), size=(1, 1), mode="bilinear", antialias=True)
+        tensor([[[[2.5]]]], dtype=float32)
     """
     x = _operand_tensor(input)
     dims = x.ndim - 2
@@ -112,8 +150,22 @@ def interpolate(
         raise NotImplementedError(
             f"interpolate: mode={mode!r} is not implemented in tinygrad_edu; it has {', '.join(IMPLEMENTED)}"
         )
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not implemented in tinygrad_edu")
+    if antialias and (mode not in ("bilinear", "bicubic") or dims != 2):
+        raise ValueError(  # (PyTorch too: its antialiasing is for 4-d inputs in these two modes only)
+            f"interpolate: anti-alias is implemented for mode='bilinear' and 'bicubic' on 4-d inputs, "
+            f"not mode={mode!r} on a {x.ndim}-d input"
+        )
+    dtype = np.dtype(x.dtype)
+    if dtype == np.uint8 and mode in ("bilinear", "bicubic") and dims == 2:
+        raise NotImplementedError(
+            f"interpolate: mode={mode!r} on uint8 input is not implemented in tinygrad_edu (PyTorch blends uint8 "
+            "images with a fixed-point rounding that we do not reproduce); convert the input with .float()"
+        )
+    if dtype.kind != "f" and not (dtype == np.uint8 and mode in ("nearest", "nearest-exact", "bilinear", "bicubic")):
+        raise NotImplementedError(  # as PyTorch, which resizes no integer dtype but uint8, and that not in every mode
+            f"interpolate: mode={mode!r} is not implemented for {dtype} input (as in PyTorch); convert the input "
+            "with .float()"
+        )
     if mode in LINEAR_MODES and dims != LINEAR_MODES[mode]:
         raise NotImplementedError(
             f"interpolate: got a {x.ndim}-d input (shape {x.shape}), but mode {mode!r} needs a "
@@ -138,9 +190,12 @@ def interpolate(
     out = x
     for d, (n, m, scale) in enumerate(zip(in_sizes, sizes, scales)):
         axis = 2 + d
-        if mode == "area":  # adaptive average pooling to the new size: one averaging matrix per dim
-            average = Tensor(_averaging(n, int(m), np.dtype(x.dtype)).T)
-            out = (out.movedim(axis, -1) @ average).movedim(-1, axis)
+        if mode == "area" or antialias:  # one fixed (m, n) matrix per dim: adaptive averaging, or antialiasing
+            if mode == "area":
+                matrix = _averaging(n, int(m), np.dtype(x.dtype))
+            else:
+                matrix = _antialias_weights(int(m), n, scale, bool(align_corners), mode, np.dtype(x.dtype))
+            out = (out.movedim(axis, -1) @ Tensor(matrix.T)).movedim(-1, axis)
         elif mode == "bicubic":
             indices, weights = _cubic_source(int(m), n, scale, bool(align_corners), np.dtype(x.dtype))
             shape = [1] * x.ndim

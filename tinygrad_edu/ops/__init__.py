@@ -9,8 +9,7 @@
 - `movement.py`: reshape permute expand index setitem gather cat stack
 - `scatter.py`: scatter scatter_add scatter_reduce index_add index_copy: writing into a copy at indices
 - `linalg.py`: matmul, linear
-- `conv.py`: conv2d, conv_transpose2d, max_pool2d, avg_pool2d (the 1-d forms are these at height 1), from strided
-  windows
+- `conv.py`: conv, conv_transpose, max_pool, avg_pool in 1, 2 or 3 spatial dims, from strided windows
 - `einsum.py`: einsum
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
 
@@ -20,7 +19,7 @@ and leaky_relu in `elementwise.py`. The import lines below and `__all__` are the
 tests/test_front_door.py fails, naming the class, when one is missing.
 """
 
-from tinygrad_edu.ops.conv import AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d
+from tinygrad_edu.ops.conv import AvgPool, Conv, ConvTranspose, MaxPool
 from tinygrad_edu.ops.einsum import Einsum
 from tinygrad_edu.ops.elementwise import (
     Abs,
@@ -120,10 +119,10 @@ __all__ = [
     "NanToNum",
     "Linear",
     "MatMul",
-    "AvgPool2d",
-    "Conv2d",
-    "ConvTranspose2d",
-    "MaxPool2d",
+    "AvgPool",
+    "Conv",
+    "ConvTranspose",
+    "MaxPool",
     "Cat",
     "Expand",
     "Gather",
