@@ -454,6 +454,12 @@ ERRORS = [
         "label_smoothing",
     ),
     ("nll target out of range", lambda: F.nll_loss(tg.zeros(2, 3), [-1, 0]), IndexError, "-1 is out of bounds"),
+    (  # -100 is ignored only when it is the ignore_index
+        "ce -100 with another ignore_index",
+        lambda: F.cross_entropy(tg.zeros(2, 3), [-100, 0], ignore_index=1),
+        IndexError,
+        "-100 is out of bounds",
+    ),
     ("bad reduction", lambda: F.mse_loss(tg.zeros(2), [0.0, 0.0], reduction="avg"), ValueError, "'avg'"),
     ("bad reduction in module", lambda: nn.MSELoss(reduction="avg"), ValueError, "'avg'"),
 ]
@@ -474,6 +480,10 @@ TORCH_CASES = [
     ("binary_cross_entropy", (np.array([0.0, 1.0, 0.3, 1.0]), np.array([1.0, 0.0, 0.2, 1.0])), {}),
     ("binary_cross_entropy_with_logits", (LOGITS * 300, CLASS_PROBS), {"pos_weight": np.arange(1.0, 5.0)}),
     ("cross_entropy", (LOGITS, CLASSES_IGNORED), {"weight": CLASS_WEIGHT, "label_smoothing": 0.15}),
+    # an ignore_index that is a class: present in the targets, then absent (every sample kept)
+    ("cross_entropy", (LOGITS, CLASSES), {"ignore_index": 3}),
+    ("cross_entropy", (LOGITS, np.where(CLASSES == 1, 2, CLASSES)), {"ignore_index": 1, "weight": CLASS_WEIGHT}),
+    ("nll_loss", (log_softmax_np(LOGITS), CLASSES), {"ignore_index": 0}),
     ("cross_entropy", (LOGITS, CLASS_PROBS), {"label_smoothing": 0.15}),
     ("nll_loss", (log_softmax_np(LOGITS), CLASSES_IGNORED), {"weight": CLASS_WEIGHT}),
 ]

@@ -355,6 +355,23 @@ def test_linear_computes_x_wt_plus_b() -> None:
         layer(tg.ones(4, 2))
 
 
+@pytest.mark.parametrize(
+    "shape, dtype, error, message",
+    [
+        ((4, 2), np.float32, tg.ShapeError, r"^Linear\(in_features=3, out_features=2, bias=True\): input of shape "),
+        ((4, 3), np.float64, tg.DtypeError, r"^Linear\(in_features=3.*same dtype, got float64 and float32"),
+        ((4, 3), np.int64, tg.DtypeError, r"^Linear\(in_features=3.*got int64 and float32.*\.float\(\)"),
+    ],
+)
+def test_linear_refuses_an_input_it_cannot_take_naming_the_layer(
+    shape: tuple[int, ...], dtype: type, error: type[Exception], message: str
+) -> None:
+    # PyTorch refuses each (a RuntimeError: 'mat1 and mat2 shapes cannot be multiplied', '... same dtype');
+    # the checks are skipped cheaply when they pass, so each failing branch is pinned here.
+    with pytest.raises(error, match=message):
+        nn.Linear(3, 2)(tg.tensor(np.ones(shape, dtype=dtype)))
+
+
 def test_linear_default_init_is_uniform_in_one_over_sqrt_fan_in_and_seeded() -> None:
     tg.manual_seed(0)
     big = nn.Linear(64, 200)

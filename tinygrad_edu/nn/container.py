@@ -83,8 +83,8 @@ class Sequential(Module):
 
     def forward(self, input: Any) -> Any:
         """Each module applied in turn to the previous one's output."""
-        for module in _members(self):
-            input = module(input)
+        for module in self._modules.values():  # (the registry itself, not _members: no call per forward)
+            input = module(input)  # type: ignore[misc]  # None only in a slot set to None (see _members)
         return input
 
     def __getitem__(self, idx: int | slice) -> Module | Sequential:

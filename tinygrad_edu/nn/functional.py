@@ -298,8 +298,9 @@ def _class_targets(
     input_shape: tuple[int, ...],
     classes: int,
     ignore_index: int,
-) -> np.ndarray:
-    """Class indices as a flat int64 array, checked: the right shape, whole numbers, in range."""
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Class indices as a flat int64 array, checked (the right shape, whole numbers, in range), and the mask
+    of the samples kept (target != ignore_index), or None when every sample is kept."""
     if target.shape != sample_shape:
         raise ShapeError(
             f"{name}: for input of shape {input_shape} the target must hold one class index per sample, "
@@ -314,13 +315,21 @@ def _class_targets(
             f"must have the input's shape {input_shape}."
         )
     t = target.astype(np.int64).reshape(-1)
-    bad = ((t < 0) | (t >= classes)) & (t != ignore_index)
+    # The common case costs two reductions: every target a class, and an ignore_index (by default -100) that is
+    # none, so every sample is kept. The element-wise masks (five passes more) are made only otherwise.
+    if not t.size or (t.min() >= 0 and t.max() < classes):
+        if not 0 <= ignore_index < classes:
+            return t, None
+        keep = t != ignore_index
+        return t, None if keep.all() else keep
+    keep = t != ignore_index
+    bad = ((t < 0) | (t >= classes)) & keep
     if bad.any():
         raise IndexError(
             f"{name}: target {t[bad][0]} is out of bounds for {classes} classes "
             f"(valid: 0 to {classes - 1}, or ignore_index={ignore_index})"
         )
-    return t
+    return t, keep  # (some target is ignore_index, out of the classes' range)
 
 
 def _class_weight(name: str, weight: Any, classes: int, dtype: np.dtype) -> np.ndarray | None:
@@ -384,14 +393,12 @@ def cross_entropy(
         return _per_sample(loss, sample_shape, reduction)
     # Class indices. 'mean' divides by the summed class weights of the kept samples (their number
     # without weights); a sample whose target is ignore_index has weight 0.
-    idx = _class_targets(name, t, sample_shape, x.data.shape, classes, ignore_index)
-    keep = idx != ignore_index
-    everything_kept = bool(keep.all())
-    safe = idx if everything_kept else np.where(keep, idx, 0)
+    idx, keep = _class_targets(name, t, sample_shape, x.data.shape, classes, ignore_index)  # keep None: all kept
+    safe = idx if keep is None else np.where(keep, idx, 0)
     if w is not None:
-        sample_weight = w[safe] if everything_kept else w[safe] * keep
+        sample_weight = w[safe] if keep is None else w[safe] * keep
     else:
-        sample_weight = None if everything_kept else keep.astype(dtype)
+        sample_weight = None if keep is None else keep.astype(dtype)
     count = float(idx.size if sample_weight is None else np.sum(sample_weight))
     if label_smoothing:
         # a_ic = w_c ((1 - e) [c == y_i] + e / C), a row of zeros for an ignored sample
@@ -399,7 +406,7 @@ def cross_entropy(
         coefficients[np.arange(idx.size), safe] += 1 - label_smoothing
         if w is not None:
             coefficients *= w
-        if not everything_kept:
+        if keep is not None:
             coefficients *= keep[:, np.newaxis]
         loss = loss_ops.SoftCrossEntropyLoss.apply(scores, coefficients, count=count, reduction=reduction)
     else:
@@ -426,9 +433,10 @@ def nll_loss(
     x = _operand_tensor(input)
     scores, classes, sample_shape = _class_layout(name, x)
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    idx = _class_targets(name, t, sample_shape, x.data.shape, classes, ignore_index)
+    idx, keep = _class_targets(name, t, sample_shape, x.data.shape, classes, ignore_index)
     w = _class_weight(name, weight, classes, x.data.dtype)
-    keep = idx != ignore_index
+    if keep is None:
+        keep = np.ones(idx.size, dtype=bool)
     safe = np.where(keep, idx, 0)
     sample_weight = (np.ones(idx.size, dtype=x.data.dtype) if w is None else w[safe]) * keep
     count = float(np.sum(sample_weight))

@@ -60,12 +60,16 @@ class Linear(Module):
         """input @ weight.T + bias, for an input of shape (..., in_features)."""
         if not isinstance(input, Tensor):
             input = Tensor(input)
-        if input.data.shape[-1:] != (self.in_features,):
+        data = input.data
+        # The checks are two comparisons; the messages, which name the layer (repr: 0.7 us, as long as the op's
+        # own overhead), are built only when one fails.
+        if data.shape[-1:] != (self.in_features,):
             raise ShapeError(
-                f"{self!r}: input of shape {input.data.shape} should have in_features = {self.in_features} "
+                f"{self!r}: input of shape {data.shape} should have in_features = {self.in_features} "
                 "in its last dimension"
             )
-        check_same_dtype(repr(self), input.data, self.weight.data)  # an int input is refused, as in PyTorch
+        if data.dtype != self.weight.data.dtype:
+            check_same_dtype(repr(self), data, self.weight.data)  # an int input is refused, as in PyTorch
         return LinearOp.apply(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:

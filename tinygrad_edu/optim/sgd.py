@@ -73,7 +73,7 @@ class SGD(Optimizer):
         lr = group["lr"]
         momentum = group["momentum"]
         if not (momentum or group["weight_decay"] or group["maximize"]):
-            p.data -= lr * p.grad.data  # type: ignore[union-attr]  # the plain rule, p <- p - lr g, in place
+            p.data -= lr * p._grad.data  # type: ignore[union-attr]  # the plain rule, p <- p - lr g, in place
             return
         g = self._gradient(group, p)  # g <- -g if maximize; g <- g + lambda p if weight_decay (a new array)
         if momentum:
