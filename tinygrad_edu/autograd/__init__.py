@@ -412,7 +412,7 @@ def backward(
     so when the newest op still waiting is taken from the heap, every op that used its output has
     already passed its gradient down: its grad_out is complete. No recursion and no separate
     topological sort: each op is pushed and popped once, so the walk is linear in the graph size
-    (times a log factor from the heap, in C).
+    (times a log factor from the heap, in C). On a chain, where one op waits at a time, the heap stays empty.
 
     With `create_graph=True` the gradients are Tensors and each op's own backward runs on Tensors under
     grad mode (see `_recorded_backward`), so the gradients are themselves recorded: they can be
@@ -438,9 +438,16 @@ def backward(
             hooks.walk(root, gradient, False)
         return
     grads = {root.grad_fn: gradient}  # op -> the gradient of its output, summed over its users
-    waiting = [(-root.grad_fn.sequence, root.grad_fn)]
-    while waiting:
-        fn = heapq.heappop(waiting)[1]
+    # The ops waiting for their turn: a heap ordered newest first, except that while only one op waits
+    # (a chain, the common case) it is held in `single` and no heap entry is made (saves a tuple, a push
+    # and a pop per op: ~0.3 us).
+    waiting: list[tuple[int, Function]] = []
+    single: Function | None = root.grad_fn
+    while single is not None or waiting:
+        if single is not None:
+            fn, single = single, None
+        else:
+            fn = heapq.heappop(waiting)[1]
         grad_out = grads.pop(fn)
         if watched:
             hooks.grad_out(fn, grad_out)
@@ -486,7 +493,13 @@ def backward(
                 grads[parent_fn] = grads[parent_fn] + grad  # a second path into the same tensor
             else:
                 grads[parent_fn] = grad
-                heapq.heappush(waiting, (-parent_fn.sequence, parent_fn))
+                if single is None and not waiting:
+                    single = parent_fn  # the only op waiting: no need to order it
+                else:
+                    if single is not None:  # a second op waits: both go on the heap
+                        heapq.heappush(waiting, (-single.sequence, single))
+                        single = None
+                    heapq.heappush(waiting, (-parent_fn.sequence, parent_fn))
         if not retain_graph:
             fn.released = True  # let the saved arrays go with the graph, as PyTorch does
             fn.saved = ()
