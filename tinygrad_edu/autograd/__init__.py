@@ -295,21 +295,28 @@ class Function:
     def apply(cls, *inputs: Any, **options: Any) -> Tensor:
         """Run the op on `inputs` (tensors, arrays or numbers) and record it if a gradient is needed."""
         ctx = cls()
-        # One pass over the inputs: their arrays for forward, and which of them want a gradient.
-        arrays = []
-        needs = []
-        changed = 0  # nonzero when an input was changed in place before: its version must be recorded
-        for x in inputs:
-            if isinstance(x, Tensor):
-                arrays.append(x.data)
-                needs.append(x.requires_grad)
-                if x._version:
-                    changed = 1
-            else:
-                arrays.append(x)
-                needs.append(False)
+        # Which inputs want a gradient, and their arrays for forward. The common cases, one Tensor
+        # (x.exp()), two Tensors (a * b) and a Tensor and a number (a * 2.0), are read without a loop and
+        # lists (saves ~0.2 us of ~1.5 us an op).
+        n = len(inputs)
+        first = inputs[0] if n else None
+        if n == 1 and type(first) is Tensor:
+            arrays: Sequence[Any] = (first.data,)
+            needs: tuple[bool, ...] = (first.requires_grad,)
+            changed = first._version  # nonzero when changed in place before: its version must be recorded
+        elif n == 2 and type(first) is Tensor and type(inputs[1]) is Tensor:
+            second = inputs[1]
+            arrays = (first.data, second.data)
+            needs = (first.requires_grad, second.requires_grad)
+            changed = first._version or second._version
+        elif n == 2 and type(first) is Tensor and type(inputs[1]) in (float, int):
+            arrays = (first.data, inputs[1])
+            needs = (first.requires_grad, False)
+            changed = first._version
+        else:  # numbers, arrays, Parameters, more inputs
+            arrays, needs, changed = _unpack(inputs)
         record = _GradMode.enabled and True in needs
-        ctx.needs_input_grad = tuple(needs)  # before forward, so forward may skip saving what no one needs
+        ctx.needs_input_grad = needs  # before forward, so forward may skip saving what no one needs
         try:
             # (most ops take no options, and a call with **{} costs 0.07 us more than one without)
             data = ctx.forward(*arrays, **options) if options else ctx.forward(*arrays)
@@ -342,6 +349,23 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"
+
+
+def _unpack(inputs: tuple[Any, ...]) -> tuple[list[Any], tuple[bool, ...], bool]:
+    """apply's general case: each input's array for forward (a number or an array as it is), which inputs
+    want a gradient, and whether any input was changed in place before (its version is then recorded)."""
+    arrays = []
+    needs = []
+    changed = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            arrays.append(x.data)
+            needs.append(x.requires_grad)
+            changed = changed or x._version != 0
+        else:
+            arrays.append(x)
+            needs.append(False)
+    return arrays, tuple(needs), changed
 
 
 def _output_array(ctx: Function, data: Any) -> Any:
