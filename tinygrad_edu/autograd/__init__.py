@@ -58,6 +58,10 @@ _new_tensor = object.__new__
 # The creation number at the latest in-place change of any tensor (see note_in_place): the backward
 # walk checks saved values only for ops recorded before it, so a walk with no change since costs nothing.
 _last_in_place = -1
+# needs_input_grad of one and of two inputs, indexed by requires_grad: apply takes one of these rather than
+# making a tuple per op (one fewer object for the garbage collector to scan while the graph lives).
+_NEEDS_ONE = ((False,), (True,))
+_NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,16 +306,16 @@ class Function:
         first = inputs[0] if n else None
         if n == 1 and type(first) is Tensor:
             arrays: Sequence[Any] = (first.data,)
-            needs: tuple[bool, ...] = (first.requires_grad,)
+            needs: tuple[bool, ...] = _NEEDS_ONE[first.requires_grad]
             changed = first._version  # nonzero when changed in place before: its version must be recorded
         elif n == 2 and type(first) is Tensor and type(inputs[1]) is Tensor:
             second = inputs[1]
             arrays = (first.data, second.data)
-            needs = (first.requires_grad, second.requires_grad)
+            needs = _NEEDS_TWO[first.requires_grad][second.requires_grad]
             changed = first._version or second._version
         elif n == 2 and type(first) is Tensor and type(inputs[1]) in (float, int):
             arrays = (first.data, inputs[1])
-            needs = (first.requires_grad, False)
+            needs = _NEEDS_TWO[first.requires_grad][False]
             changed = first._version
         else:  # numbers, arrays, Parameters, more inputs
             arrays, needs, changed = _unpack(inputs)
