@@ -402,10 +402,14 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     # whose reshape keeps a 0-d array where this sum would give a NumPy scalar
     if extra > 0 and shape and grad.shape[extra:] == shape:
         return grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
-    axes = tuple(range(extra)) + stretched
+    # the added axes, and the axes of size 1 that were stretched (a loop: a generator cost ~0.4 us more)
+    axes = list(range(extra))
+    grad_shape = grad.shape
+    for i, n in enumerate(shape):
+        if n == 1 and grad_shape[i + extra] != 1:
+            axes.append(i + extra)
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+        grad = grad.sum(axis=tuple(axes), keepdims=True)
     return grad.reshape(shape)
 
 
