@@ -620,3 +620,12 @@ def test_assigning_a_wrong_grad_is_refused_at_once_as_pytorch(value, error, word
     x.grad = tg.full((2, 3), 5.0)  # a right one is kept, and backward adds to it
     (x * 2).sum().backward()
     assert x.grad.tolist() == [[7.0] * 3] * 2
+
+
+@pytest.mark.parametrize("flag", [True, np.True_, 1], ids=["bool", "numpy bool", "int"])
+def test_requires_grad_assigned_a_bool_like_value_records_one_and_two_input_ops(flag):
+    # apply looks requires_grad up in its table of needs_input_grad tuples: any value equal to True finds it
+    x = tg.tensor([1.0, 2.0])
+    x.requires_grad = flag
+    ((x * x).exp() * 2.0).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 4 * x.data * np.exp(x.data**2), rtol=1e-6)

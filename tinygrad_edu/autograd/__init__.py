@@ -58,10 +58,11 @@ _new_tensor = object.__new__
 # The creation number at the latest in-place change of any tensor (see note_in_place): the backward
 # walk checks saved values only for ops recorded before it, so a walk with no change since costs nothing.
 _last_in_place = -1
-# needs_input_grad of one and of two inputs, indexed by requires_grad: apply takes one of these rather than
-# making a tuple per op (one fewer object for the garbage collector to scan while the graph lives).
-_NEEDS_ONE = ((False,), (True,))
-_NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
+# needs_input_grad of one and of two inputs, looked up by requires_grad: apply keeps one of these rather than
+# a new tuple per op (one fewer object for the garbage collector to scan while the graph lives). (A dict, not
+# a tuple indexed by the flags: NumPy's bool, which a user may have assigned, is found as True is.)
+_NEEDS_ONE = {flag: (flag,) for flag in (False, True)}
+_NEEDS_TWO = {(a, b): (a, b) for a in (False, True) for b in (False, True)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,11 +312,11 @@ class Function:
         elif n == 2 and type(first) is Tensor and type(inputs[1]) is Tensor:
             second = inputs[1]
             arrays = (first.data, second.data)
-            needs = _NEEDS_TWO[first.requires_grad][second.requires_grad]
+            needs = _NEEDS_TWO[first.requires_grad, second.requires_grad]
             changed = first._version or second._version
         elif n == 2 and type(first) is Tensor and type(inputs[1]) in (float, int):
             arrays = (first.data, inputs[1])
-            needs = _NEEDS_TWO[first.requires_grad][False]
+            needs = _NEEDS_TWO[first.requires_grad, False]
             changed = first._version
         else:  # numbers, arrays, Parameters, more inputs
             arrays, needs, changed = _unpack(inputs)
