@@ -112,6 +112,37 @@ def test_deep_diamond_shares_one_intermediate_among_many_paths():
     np.testing.assert_allclose(x.grad.data, (np.exp(hv) + 1 / hv + 2 * hv) * 2 * x.data)
 
 
+def _chain_then_rejoin(x):
+    h = x * x
+    return h.exp().exp() * h  # h waits while the chain exp(exp(h)) is walked
+
+
+def _long_branch_first(x):
+    a = (x * 2).exp().sin()  # a chain of three ops, recorded before the other branch
+    return a + x.cos()
+
+
+def _short_branch_first(x):
+    b = x.cos()
+    return (x * 2).exp().sin() + b
+
+
+# The walk holds the one waiting op of a chain outside its heap and moves it onto the heap when a second op
+# waits: these graphs switch between the two, and each gradient is the formula's.
+WALK_CASES = [
+    (_chain_then_rejoin, lambda x: (np.exp(np.exp(x * x) + x * x) * x * x + np.exp(np.exp(x * x))) * 2 * x),
+    (_long_branch_first, lambda x: np.cos(np.exp(2 * x)) * np.exp(2 * x) * 2 - np.sin(x)),
+    (_short_branch_first, lambda x: np.cos(np.exp(2 * x)) * np.exp(2 * x) * 2 - np.sin(x)),
+]
+
+
+@pytest.mark.parametrize("build, derivative", WALK_CASES, ids=[f.__name__ for f, _ in WALK_CASES])
+def test_walk_of_chains_that_branch_and_rejoin(build, derivative):
+    x = tg.tensor([0.3, -0.8, 0.5], requires_grad=True, dtype=tg.float64)
+    build(x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, derivative(x.data), rtol=1e-12)
+
+
 def test_a_branch_that_does_not_reach_the_output_gets_no_gradient():
     x = tg.tensor([1.0], requires_grad=True)
     y = tg.tensor([2.0], requires_grad=True)
@@ -589,3 +620,12 @@ def test_assigning_a_wrong_grad_is_refused_at_once_as_pytorch(value, error, word
     x.grad = tg.full((2, 3), 5.0)  # a right one is kept, and backward adds to it
     (x * 2).sum().backward()
     assert x.grad.tolist() == [[7.0] * 3] * 2
+
+
+@pytest.mark.parametrize("flag", [True, np.True_, 1], ids=["bool", "numpy bool", "int"])
+def test_requires_grad_assigned_a_bool_like_value_records_one_and_two_input_ops(flag):
+    # apply looks requires_grad up in its table of needs_input_grad tuples: any value equal to True finds it
+    x = tg.tensor([1.0, 2.0])
+    x.requires_grad = flag
+    ((x * x).exp() * 2.0).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 4 * x.data * np.exp(x.data**2), rtol=1e-6)

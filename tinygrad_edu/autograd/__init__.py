@@ -58,6 +58,11 @@ _new_tensor = object.__new__
 # The creation number at the latest in-place change of any tensor (see note_in_place): the backward
 # walk checks saved values only for ops recorded before it, so a walk with no change since costs nothing.
 _last_in_place = -1
+# needs_input_grad of one and of two inputs, looked up by requires_grad: apply keeps one of these rather than
+# a new tuple per op (one fewer object for the garbage collector to scan while the graph lives). (A dict, not
+# a tuple indexed by the flags: NumPy's bool, which a user may have assigned, is found as True is.)
+_NEEDS_ONE = {flag: (flag,) for flag in (False, True)}
+_NEEDS_TWO = {(a, b): (a, b) for a in (False, True) for b in (False, True)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,21 +300,28 @@ class Function:
     def apply(cls, *inputs: Any, **options: Any) -> Tensor:
         """Run the op on `inputs` (tensors, arrays or numbers) and record it if a gradient is needed."""
         ctx = cls()
-        # One pass over the inputs: their arrays for forward, and which of them want a gradient.
-        arrays = []
-        needs = []
-        changed = 0  # nonzero when an input was changed in place before: its version must be recorded
-        for x in inputs:
-            if isinstance(x, Tensor):
-                arrays.append(x.data)
-                needs.append(x.requires_grad)
-                if x._version:
-                    changed = 1
-            else:
-                arrays.append(x)
-                needs.append(False)
+        # Which inputs want a gradient, and their arrays for forward. The common cases, one Tensor
+        # (x.exp()), two Tensors (a * b) and a Tensor and a number (a * 2.0), are read without a loop and
+        # lists (saves ~0.2 us of ~1.5 us an op).
+        n = len(inputs)
+        first = inputs[0] if n else None
+        if n == 1 and type(first) is Tensor:
+            arrays: Sequence[Any] = (first.data,)
+            needs: tuple[bool, ...] = _NEEDS_ONE[first.requires_grad]
+            changed = first._version  # nonzero when changed in place before: its version must be recorded
+        elif n == 2 and type(first) is Tensor and type(inputs[1]) is Tensor:
+            second = inputs[1]
+            arrays = (first.data, second.data)
+            needs = _NEEDS_TWO[first.requires_grad, second.requires_grad]
+            changed = first._version or second._version
+        elif n == 2 and type(first) is Tensor and type(inputs[1]) in (float, int):
+            arrays = (first.data, inputs[1])
+            needs = _NEEDS_TWO[first.requires_grad, False]
+            changed = first._version
+        else:  # numbers, arrays, Parameters, more inputs
+            arrays, needs, changed = _unpack(inputs)
         record = _GradMode.enabled and True in needs
-        ctx.needs_input_grad = tuple(needs)  # before forward, so forward may skip saving what no one needs
+        ctx.needs_input_grad = needs  # before forward, so forward may skip saving what no one needs
         try:
             # (most ops take no options, and a call with **{} costs 0.07 us more than one without)
             data = ctx.forward(*arrays, **options) if options else ctx.forward(*arrays)
@@ -344,6 +356,23 @@ class Function:
         return f"<{self.name}Backward>"
 
 
+def _unpack(inputs: tuple[Any, ...]) -> tuple[list[Any], tuple[bool, ...], bool]:
+    """apply's general case: each input's array for forward (a number or an array as it is), which inputs
+    want a gradient, and whether any input was changed in place before (its version is then recorded)."""
+    arrays = []
+    needs = []
+    changed = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            arrays.append(x.data)
+            needs.append(x.requires_grad)
+            changed = changed or x._version != 0
+        else:
+            arrays.append(x)
+            needs.append(False)
+    return arrays, tuple(needs), changed
+
+
 def _output_array(ctx: Function, data: Any) -> Any:
     """A forward's result that is not an ndarray (a NumPy scalar) as the array the output keeps. Where the
     forward saved that very scalar, the array replaces it in `saved`, so that double backward finds the
@@ -374,10 +403,14 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     # whose reshape keeps a 0-d array where this sum would give a NumPy scalar
     if extra > 0 and shape and grad.shape[extra:] == shape:
         return grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
-    axes = tuple(range(extra)) + stretched
+    # the added axes, and the axes of size 1 that were stretched (a loop: a generator cost ~0.4 us more)
+    axes = list(range(extra))
+    grad_shape = grad.shape
+    for i, n in enumerate(shape):
+        if n == 1 and grad_shape[i + extra] != 1:
+            axes.append(i + extra)
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+        grad = grad.sum(axis=tuple(axes), keepdims=True)
     return grad.reshape(shape)
 
 
@@ -412,7 +445,7 @@ def backward(
     so when the newest op still waiting is taken from the heap, every op that used its output has
     already passed its gradient down: its grad_out is complete. No recursion and no separate
     topological sort: each op is pushed and popped once, so the walk is linear in the graph size
-    (times a log factor from the heap, in C).
+    (times a log factor from the heap, in C). On a chain, where one op waits at a time, the heap stays empty.
 
     With `create_graph=True` the gradients are Tensors and each op's own backward runs on Tensors under
     grad mode (see `_recorded_backward`), so the gradients are themselves recorded: they can be
@@ -438,9 +471,16 @@ def backward(
             hooks.walk(root, gradient, False)
         return
     grads = {root.grad_fn: gradient}  # op -> the gradient of its output, summed over its users
-    waiting = [(-root.grad_fn.sequence, root.grad_fn)]
-    while waiting:
-        fn = heapq.heappop(waiting)[1]
+    # The ops waiting for their turn: a heap ordered newest first, except that while only one op waits
+    # (a chain, the common case) it is held in `single` and no heap entry is made (saves a tuple, a push
+    # and a pop per op: ~0.3 us).
+    waiting: list[tuple[int, Function]] = []
+    single: Function | None = root.grad_fn
+    while single is not None or waiting:
+        if single is not None:
+            fn, single = single, None
+        else:
+            fn = heapq.heappop(waiting)[1]
         grad_out = grads.pop(fn)
         if watched:
             hooks.grad_out(fn, grad_out)
@@ -486,7 +526,13 @@ def backward(
                 grads[parent_fn] = grads[parent_fn] + grad  # a second path into the same tensor
             else:
                 grads[parent_fn] = grad
-                heapq.heappush(waiting, (-parent_fn.sequence, parent_fn))
+                if single is None and not waiting:
+                    single = parent_fn  # the only op waiting: no need to order it
+                else:
+                    if single is not None:  # a second op waits: both go on the heap
+                        heapq.heappush(waiting, (-single.sequence, single))
+                        single = None
+                    heapq.heappush(waiting, (-parent_fn.sequence, parent_fn))
         if not retain_graph:
             fn.released = True  # let the saved arrays go with the graph, as PyTorch does
             fn.saved = ()

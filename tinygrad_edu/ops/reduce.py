@@ -57,7 +57,8 @@ class Mean(Function):
     """The mean of x over `axes` (None: all of them)."""
 
     def forward(self, x, axes: Axes = None, keepdim: bool = False):
-        count = x.size if axes is None else math.prod(x.shape[a] for a in axes)  # (np.prod: ~4 us more)
+        # (one axis, the usual case, is read directly: the generator cost ~0.7 us of a 4.6 us mean, np.prod ~4 us)
+        count = x.size if axes is None else x.shape[axes[0]] if len(axes) == 1 else math.prod(x.shape[a] for a in axes)
         self.save(x.shape, axes, keepdim, count)
         if x.dtype == np.float16:  # np.mean accumulates float16 in float32
             return np.mean(x, axis=axes, keepdims=keepdim)
