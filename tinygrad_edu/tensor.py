@@ -35,6 +35,7 @@ from tinygrad_edu.arguments import (
 )
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
+from tinygrad_edu.tensor_convert import ConvertMethods
 from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
 
 __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
@@ -68,7 +69,7 @@ def _is_int(dim: Any) -> TypeGuard[int]:
     return isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
 
 
-class Tensor(SurfaceMethods):
+class Tensor(ConvertMethods, SurfaceMethods):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 
     Args:
@@ -350,53 +351,6 @@ class Tensor(SurfaceMethods):
     def zero_(self) -> Tensor:
         """Fill with zeros in place (recorded in the graph, as PyTorch, when self requires grad)."""
         return self._in_place("zero_", _ops.SetItem, 0, index=Ellipsis)
-
-    # ---- dtype --------------------------------------------------------------------------------
-
-    def to(self, dtype: DTypeLike = None, device: Any = None, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert to `dtype`; between float dtypes the gradient flows back (cast to the input's dtype).
-
-        `x.to("cpu")` returns x, as in PyTorch for a tensor already on the CPU (the one device here);
-        `x.to(other)` takes other's dtype; `x.to("cuda")` is a clear error. PyTorch's other forms,
-        `x.to(device, dtype)` and `x.to(dtype=..., device=...)`, work too.
-        """
-        dtype, device = kwargs.pop("dtype", dtype), kwargs.pop("device", device)
-        if isinstance(dtype, Tensor):
-            dtype = dtype.data.dtype
-        if _is_device(dtype):  # x.to(device) or x.to(device, dtype)
-            dtype, device = device, dtype
-        check_device("to", device)
-        if dtype is None or _is_device(dtype):
-            check_device("to", dtype)
-            return self
-        dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
-        return _ops.Cast.apply(self, dtype=dtype)
-
-    def cpu(self) -> Tensor:
-        """This tensor: it is already on the CPU (as `torch.Tensor.cpu` returns a CPU tensor as is)."""
-        return self
-
-    def float(self) -> Tensor:
-        """Convert to float32."""
-        return self.to(np.float32)
-
-    def double(self) -> Tensor:
-        """Convert to float64 (what gradient checks use)."""
-        return self.to(np.float64)
-
-    def long(self) -> Tensor:
-        """Convert to int64 (no gradient)."""
-        return self.to(np.int64)
-
-    def int(self) -> Tensor:
-        """Convert to int32 (no gradient)."""
-        return self.to(np.int32)
-
-    def bool(self) -> Tensor:
-        """Convert to bool (no gradient)."""
-        return self.to(np.bool_)
 
     # ---- elementwise math: each line names the op in tinygrad_edu/ops/ that computes it ---------
 
@@ -1040,12 +994,6 @@ def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
     except ValueError as error:
         shapes = f"{a.shape} and {np.shape(_data(other))}"
         raise ShapeError(f"comparison {op}: shapes {shapes} do not broadcast ({error})") from None
-
-
-def _is_device(x: Any) -> bool:
-    """True for what names a device ("cpu", "cuda:0", tg.device) rather than a dtype."""
-    name = str(getattr(x, "type", x)) if isinstance(x, str) or hasattr(x, "index") else ""
-    return name.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta")
 
 
 def _shape_of(op: str, other: Any) -> tuple[int, ...]:

@@ -850,51 +850,7 @@ class SurfaceMethods:
         """nonzero(), as `torch.argwhere`."""
         return self.nonzero()
 
-    # ---- what a tensor is, and conversions, as PyTorch programs ask ---------------------------
-
-    @property
-    def device(self) -> Any:
-        """tg.device("cpu"): every tensor is on the CPU here."""
-        from tinygrad_edu.device import device
-
-        return device("cpu")
-
-    @property
-    def is_cuda(self) -> bool:
-        """False: every tensor is on the CPU here."""
-        return False
-
-    def cuda(self, *args: Any, **kwargs: Any) -> Any:
-        """Refused: there is no GPU here (tinygrad_edu runs on NumPy)."""
-        from tinygrad_edu.device import check_device
-
-        check_device("cuda()", "cuda")
-
-    def half(self) -> Any:
-        """Convert to float16."""
-        return self.to(np.float16)
-
-    def short(self) -> Any:
-        """Convert to int16 (no gradient)."""
-        return self.to(np.int16)
-
-    def byte(self) -> Any:
-        """Convert to uint8 (no gradient)."""
-        return self.to(np.uint8)
-
-    def type(self, dtype: Any = None) -> Any:
-        """With no argument, PyTorch's type name ('torch.FloatTensor'); else the tensor converted to dtype
-        (a dtype, or a name such as 'torch.DoubleTensor')."""
-        if dtype is None:
-            return "torch." + _TYPE_NAMES.get(self.data.dtype, "Tensor")
-        if isinstance(dtype, str) and dtype.removeprefix("torch.") in _TYPE_NAMES.values():
-            name = dtype.removeprefix("torch.")
-            dtype = next(k for k, v in _TYPE_NAMES.items() if v == name)
-        return self.to(dtype)
-
-    def type_as(self, other: Any) -> Any:
-        """This tensor converted to other's dtype."""
-        return self.to(other.dtype)
+    # ---- new tensors with this one's dtype (as PyTorch's new_zeros and friends) ----------------
 
     def _new(self, array: Any, dtype: Any, requires_grad: bool) -> Any:
         out = _t().Tensor(array, dtype=self.data.dtype if dtype is None else dtype)
@@ -1044,19 +1000,6 @@ class SurfaceMethods:
         self.grad_fn = None
         self.requires_grad = False  # type: ignore[misc]  # (a slot of Tensor, which this class is mixed into)
         return self
-
-
-_TYPE_NAMES = {
-    np.dtype(np.float32): "FloatTensor",
-    np.dtype(np.float64): "DoubleTensor",
-    np.dtype(np.float16): "HalfTensor",
-    np.dtype(np.int64): "LongTensor",
-    np.dtype(np.int32): "IntTensor",
-    np.dtype(np.int16): "ShortTensor",
-    np.dtype(np.int8): "CharTensor",
-    np.dtype(np.uint8): "ByteTensor",
-    np.dtype(np.bool_): "BoolTensor",
-}
 
 
 def _check_device(op: str, device: Any) -> None:
