@@ -14,22 +14,21 @@ import builtins  # Tensor.float/int/bool (PyTorch's methods) hide the builtin ty
 import operator
 import weakref
 from collections.abc import Iterator
-from typing import Any, TypeGuard
+from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.arguments import (
-    Dim,
-    arg_reduce,
     check_dim,
     check_matmul,
     check_mm,
     check_same_dtype,
-    reduce_args,
+    is_int,
 )
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.tensor_convert import ConvertMethods
+from tinygrad_edu.tensor_reductions import ReductionMethods
 from tinygrad_edu.tensor_shape import ShapeMethods
 from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
 
@@ -59,12 +58,7 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-def _is_int(dim: Any) -> TypeGuard[int]:
-    """True for a Python or NumPy integer, but not a bool (True is an int to Python, never a dim here)."""
-    return isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
-
-
-class Tensor(ConvertMethods, ShapeMethods, SurfaceMethods):
+class Tensor(ConvertMethods, ReductionMethods, ShapeMethods, SurfaceMethods):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 
     Args:
@@ -441,115 +435,6 @@ class Tensor(ConvertMethods, ShapeMethods, SurfaceMethods):
         """x * x, elementwise."""
         return _ops.Mul.apply(self, self)
 
-    # ---- reductions -------------------------------------------------------------------------
-
-    def sum(
-        self,
-        dim: Dim = None,
-        keepdim: builtins.bool = False,
-        *,
-        dtype: DTypeLike = None,
-        axis: Dim = None,
-        keepdims: builtins.bool | None = None,
-    ) -> Tensor:
-        """Sum over `dim` (None: all; an int or a tuple). NumPy's axis=/keepdims= are accepted too.
-
-        `dtype` casts the input first, as PyTorch: `x.sum(dtype=tg.float64)` adds float32 data in float64.
-        """
-        if dtype is not None:
-            return self.to(dtype).sum(dim, keepdim, axis=axis, keepdims=keepdims)
-        if self.data.dtype.kind in "bu" or self.data.dtype.kind == "i" and self.data.dtype.itemsize < 8:
-            return self.to(np.int64).sum(dim, keepdim, axis=axis, keepdims=keepdims)  # as PyTorch: int64
-        axes, keep = reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
-        return _ops.Sum.apply(self, axes=axes, keepdim=keep)
-
-    def mean(
-        self,
-        dim: Dim = None,
-        keepdim: builtins.bool = False,
-        *,
-        dtype: DTypeLike = None,
-        axis: Dim = None,
-        keepdims: builtins.bool | None = None,
-    ) -> Tensor:
-        """Mean over `dim` (None: all; an int or a tuple); `dtype` (a float dtype) casts the input first."""
-        if dtype is not None:
-            if np.dtype(dtype).kind != "f":
-                raise DtypeError(f"mean: dtype must be a floating-point dtype, got {np.dtype(dtype)}")
-            return self.to(dtype).mean(dim, keepdim, axis=axis, keepdims=keepdims)
-        axes, keep = reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
-        return _ops.Mean.apply(self, axes=axes, keepdim=keep)
-
-    def var(
-        self,
-        dim: Dim = None,
-        unbiased: builtins.bool | None = None,
-        keepdim: builtins.bool = False,
-        *,
-        correction: builtins.float | None = None,
-    ) -> Tensor:
-        """The variance over `dim`: sum((x - mean)^2) / (N - correction), as `torch.var`.
-
-        N is the number of elements reduced. correction=1 (the default, Bessel's) is the unbiased
-        estimate, correction=0 the population variance. PyTorch's older `unbiased=True/False` means
-        correction 1/0, and is the second positional argument as in PyTorch: `x.var(0, False)`.
-
-        Example:
-            >>> tg.tensor([1.0, 2.0, 3.0, 4.0]).var()     # (2.25 + 0.25 + 0.25 + 2.25) / 3
-            tensor(1.6666666, dtype=float32)
-        """
-        return _ops.reduce.variance(self, "var", dim, unbiased, keepdim, correction)
-
-    def std(
-        self,
-        dim: Dim = None,
-        unbiased: builtins.bool | None = None,
-        keepdim: builtins.bool = False,
-        *,
-        correction: builtins.float | None = None,
-    ) -> Tensor:
-        """The standard deviation over `dim`: sqrt(var), with var's arguments, as `torch.std`.
-
-        Example:
-            >>> tg.tensor([1.0, 3.0]).std(correction=0)    # sqrt((1 + 1) / 2)
-            tensor(1., dtype=float32)
-        """
-        return _ops.reduce.variance(self, "std", dim, unbiased, keepdim, correction).sqrt()
-
-    def max(
-        self,
-        dim: Dim = None,
-        keepdim: builtins.bool = False,
-        *,
-        axis: Dim = None,
-        keepdims: builtins.bool | None = None,
-    ) -> Any:
-        """The largest value, or the largest values over `dim`, as `torch.max`.
-
-        With no dim: a tensor. With an int `dim`: the named tuple `(values, indices)`, as PyTorch returns
-        it (`x.max(1).values`, `values, indices = x.max(1)`), the gradient going to the first largest
-        element. With a tuple of dims, or NumPy's `axis=`: the values only, as `amax`, ties sharing the
-        gradient evenly.
-        """
-        axes, keep = reduce_args("max", self.data.ndim, dim, keepdim, axis, keepdims)
-        if _is_int(dim):
-            return _ops.reduce.extreme_with_index(self, np.argmax, dim, keep)
-        return _ops.Max.apply(self, axes=axes, keepdim=keep)
-
-    def min(
-        self,
-        dim: Dim = None,
-        keepdim: builtins.bool = False,
-        *,
-        axis: Dim = None,
-        keepdims: builtins.bool | None = None,
-    ) -> Any:
-        """The smallest value, or the smallest values over `dim`, as `torch.min` (see `max`)."""
-        axes, keep = reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
-        if _is_int(dim):
-            return _ops.reduce.extreme_with_index(self, np.argmin, dim, keep)
-        return _ops.Min.apply(self, axes=axes, keepdim=keep)
-
     def gather(self, dim: builtins.int, index: Any) -> Tensor:
         """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on), as `torch.gather`.
 
@@ -580,37 +465,6 @@ class Tensor(ConvertMethods, ShapeMethods, SurfaceMethods):
                 f"(index holds values from {index.min()} to {index.max()})"
             )
         return _ops.Gather.apply(self, index=index, axis=axis)
-
-    def amax(self, dim: Dim = None, keepdim: builtins.bool = False) -> Tensor:
-        """The largest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
-        axes, keep = reduce_args("amax", self.data.ndim, dim, keepdim, None, None)
-        return _ops.Max.apply(self, axes=axes, keepdim=keep)
-
-    def amin(self, dim: Dim = None, keepdim: builtins.bool = False) -> Tensor:
-        """The smallest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
-        axes, keep = reduce_args("amin", self.data.ndim, dim, keepdim, None, None)
-        return _ops.Min.apply(self, axes=axes, keepdim=keep)
-
-    def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
-        """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None."""
-        return Tensor._from_op(arg_reduce(np.argmax, self.data, dim, keepdim), None)
-
-    def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
-        """Indices of the smallest values (int64, no gradient)."""
-        return Tensor._from_op(arg_reduce(np.argmin, self.data, dim, keepdim), None)
-
-    def softmax(self, dim: builtins.int = -1) -> Tensor:
-        """exp(x) / sum(exp(x)) along `dim`, computed stably."""
-        return _ops.Softmax.apply(self, axis=check_dim("softmax", dim, self.data.ndim))
-
-    def log_softmax(self, dim: builtins.int = -1) -> Tensor:
-        """log(softmax(x)) along `dim`, computed stably (no log of 0)."""
-        return _ops.LogSoftmax.apply(self, axis=check_dim("log_softmax", dim, self.data.ndim))
-
-    def logsumexp(self, dim: Dim = None, keepdim: builtins.bool = False) -> Tensor:
-        """log(sum(exp(x))) over `dim`, computed stably."""
-        axes, keep = reduce_args("logsumexp", self.data.ndim, dim, keepdim, None, None)
-        return _ops.LogSumExp.apply(self, axes=axes, keepdim=keep)
 
     def __getitem__(self, index: Any) -> Tensor:
         """Basic slicing and integer-array (or bool mask) indexing; repeated indices accumulate gradient."""
@@ -797,11 +651,11 @@ def _ints_first(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
     """
     if not isinstance(index, tuple):
         return None
-    is_int = [_is_int(p) for p in index]
-    if not any(is_int) or not any(isinstance(p, (np.ndarray, list)) for p in index):
+    ints = [is_int(p) for p in index]
+    if not any(ints) or not any(isinstance(p, (np.ndarray, list)) for p in index):
         return None
-    first = tuple(p if i or p is None or p is Ellipsis else slice(None) for p, i in zip(index, is_int))
-    rest = tuple(slice(None) if p is None else p for p, i in zip(index, is_int) if not i)
+    first = tuple(p if i or p is None or p is Ellipsis else slice(None) for p, i in zip(index, ints))
+    rest = tuple(slice(None) if p is None else p for p, i in zip(index, ints) if not i)
     return first, rest
 
 
