@@ -19,15 +19,14 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.arguments import (
-    check_dim,
     check_matmul,
     check_mm,
     check_same_dtype,
-    is_int,
 )
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.tensor_convert import ConvertMethods
+from tinygrad_edu.tensor_indexing import IndexingMethods
 from tinygrad_edu.tensor_reductions import ReductionMethods
 from tinygrad_edu.tensor_shape import ShapeMethods
 from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
@@ -58,7 +57,7 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-class Tensor(ConvertMethods, ReductionMethods, ShapeMethods, SurfaceMethods):
+class Tensor(ConvertMethods, IndexingMethods, ReductionMethods, ShapeMethods, SurfaceMethods):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 
     Args:
@@ -435,61 +434,6 @@ class Tensor(ConvertMethods, ReductionMethods, ShapeMethods, SurfaceMethods):
         """x * x, elementwise."""
         return _ops.Mul.apply(self, self)
 
-    def gather(self, dim: builtins.int, index: Any) -> Tensor:
-        """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on), as `torch.gather`.
-
-        `index` has as many dimensions as self, and may be smaller than self in every dimension but
-        `dim` (as PyTorch: only its first index.shape[d] positions are read); repeated indices
-        accumulate their gradient.
-        """
-        axis = check_dim("gather", dim, self.data.ndim)
-        index = _data(index)
-        if not (_autograd.is_other_array(index) and index.dtype.kind in "iu"):  # (traced indices stay traced)
-            index = np.asarray(index)
-        if index.ndim != self.data.ndim:
-            raise ShapeError(
-                f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}"
-            )
-        if index.dtype.kind not in "iu":
-            raise IndexError(f"gather: index must hold integers, got dtype {index.dtype}")
-        for d, (n, m) in enumerate(zip(index.shape, self.data.shape)):
-            if d != axis and n > m:
-                raise ShapeError(
-                    f"gather: index of shape {index.shape} is larger than the input {self.shape} in "
-                    f"dimension {d} ({n} > {m}); it may only be larger in dimension dim={dim}"
-                )
-        size = self.data.shape[axis] if self.data.ndim else 1
-        if index.size and (index.min() < 0 or index.max() >= size):  # (PyTorch refuses negative ones too)
-            raise IndexError(
-                f"gather: index out of range for dimension {dim} of size {size} "
-                f"(index holds values from {index.min()} to {index.max()})"
-            )
-        return _ops.Gather.apply(self, index=index, axis=axis)
-
-    def __getitem__(self, index: Any) -> Tensor:
-        """Basic slicing and integer-array (or bool mask) indexing; repeated indices accumulate gradient."""
-        index = _index_arrays(index)
-        split = _ints_first(index)
-        try:
-            if split is None:
-                # (indexed once, by the op: a trial x[index] first, to check it, cost ~1 us a call)
-                return _view(self, _ops.Index.apply(self, index=index), index)
-            self.data[index]  # checked whole, so that an error names the index the user wrote
-        except IndexError as error:
-            raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {error}") from None
-        # PyTorch takes the ints first, then the arrays (see _ints_first)
-        return _view(self, _ops.Index.apply(_ops.Index.apply(self, index=split[0]), index=split[1]))
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        """Write `value` into self[index] in place. Recorded as an op (PyTorch's CopySlices) when self or
-        value requires grad, so `a[0] = w[0]` sends a[0]'s gradient to w."""
-        index = _index_arrays(index)
-        split = _ints_first(index)
-        if split is not None:  # as in __getitem__, PyTorch's order: the ints select first (a view), then the arrays
-            self[split[0]][split[1]] = value
-            return
-        self._in_place("__setitem__", _ops.SetItem, value, index=index)
-
     # ---- linear algebra -------------------------------------------------------------------
 
     def matmul(self, other: Any) -> Tensor:
@@ -616,49 +560,6 @@ class Tensor(ConvertMethods, ReductionMethods, ShapeMethods, SurfaceMethods):
         _bump_version(self)
 
 
-def _index_arrays(index: Any) -> Any:
-    """Replace tensors and lists inside an index by ndarrays, so NumPy does the indexing."""
-    if isinstance(index, tuple):
-        return tuple(_index_arrays(i) for i in index)
-    if isinstance(index, Tensor):
-        return _tensor_index(index.data)
-    if isinstance(index, list):
-        index = np.asarray(index)
-    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
-        return index.astype(np.int64)  # (a list or array of floats: truncated toward zero, as PyTorch)
-    return index
-
-
-def _tensor_index(data: Any) -> Any:
-    """An index tensor's array as PyTorch takes it: int64, int32 and bool as they are, uint8 as a mask
-    (PyTorch's old byte masks); a float (or int8, int16) tensor is an IndexError, not its values truncated."""
-    if data.dtype == np.uint8:
-        return data.astype(bool)
-    if data.dtype.kind != "b" and (data.dtype.kind not in "iu" or data.dtype.itemsize < 4):
-        raise IndexError(
-            f"tensors used as indices must be long, int, byte or bool tensors (as in PyTorch), got a tensor of "
-            f"dtype {data.dtype}; convert it with .long()"
-        )
-    return data
-
-
-def _ints_first(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
-    """For an index mixing ints and arrays, the two indices that apply it as PyTorch does; else None.
-
-    NumPy counts an int as an advanced index alongside the arrays, so in x[0, :, [0, 1]] on shape (2, 3, 4)
-    the int and the array, separated by a slice, put their dimension first: (2, 3). PyTorch selects with
-    the ints first (basic indexing) and then applies the arrays: (3, 2). So: x[ints only][the rest].
-    """
-    if not isinstance(index, tuple):
-        return None
-    ints = [is_int(p) for p in index]
-    if not any(ints) or not any(isinstance(p, (np.ndarray, list)) for p in index):
-        return None
-    first = tuple(p if i or p is None or p is Ellipsis else slice(None) for p, i in zip(index, ints))
-    rest = tuple(slice(None) if p is None else p for p, i in zip(index, ints) if not i)
-    return first, rest
-
-
 def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
     """`a op other` as a bool tensor outside the graph; shapes that do not broadcast are a ShapeError."""
     try:
@@ -723,4 +624,4 @@ from tinygrad_edu.dtypes import (  # noqa: E402  (PyTorch's dtype rules, re-expo
     result_type,
     set_default_dtype,
 )
-from tinygrad_edu.in_place import _bump_version, _in_place, _share_version, _view  # noqa: E402
+from tinygrad_edu.in_place import _bump_version, _in_place, _share_version  # noqa: E402
