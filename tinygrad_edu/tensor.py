@@ -1,11 +1,20 @@
 """The Tensor: an ndarray that remembers the op that made it, so gradients can flow back.
 
-This file holds the Tensor's data model and its public methods. Each differentiable method is a
-one-line delegation to the op that computes it (forward and backward side by side, in
-`tinygrad_edu/ops/`); the backward walk itself lives in `tinygrad_edu/autograd/__init__.py`.
-The rest of PyTorch's surface (trig, rounding, bitwise, scans, sorting, more shape and indexing methods)
-is inherited from `SurfaceMethods` in `tinygrad_edu/tensor_surface.py`. PyTorch's dtype rules (the default
-dtype, type promotion) live in `dtypes.py`, and writing into a tensor in place (`+=`, `x[i] = v`) in `in_place.py`.
+This file holds the Tensor's data model (`__slots__`, `__init__`, data, grad, requires_grad, the version
+counter), the autograd plumbing (backward, detach, retain_grad, requires_grad_), the core elementwise math
+and matmul, and the operators. Each differentiable method is a one-line delegation to the op that computes
+it (forward and backward side by side, in `tinygrad_edu/ops/`); the backward walk itself lives in
+`tinygrad_edu/autograd/__init__.py`. Tensor's other methods, by group, are inherited from one mixin each:
+
+    tensor_shape.py       reshape, view, permute, transpose, expand, squeeze, flatten, split, chunk
+    tensor_reductions.py  sum, mean, var, std, max/min (with indices), amax, argmax, softmax, logsumexp
+    tensor_indexing.py    x[i], x[i] = v, gather
+    tensor_convert.py     to, float, double, long, type, half, cpu, device: dtype and device conversions
+    tensor_surface.py     the rest of PyTorch's surface: trig, rounding, bitwise, scans, sorting, more shape
+                          and indexing methods (flip, scatter, ...), comparisons by name, in-place methods (add_)
+
+PyTorch's dtype rules (the default dtype, type promotion) live in `dtypes.py`, writing into a tensor in place
+(`+=`, `x[i] = v`) and views in `in_place.py`, and NumPy's protocol (`np.exp(t)`) in `numpy_dispatch.py`.
 """
 
 from __future__ import annotations
@@ -18,11 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.arguments import (
-    check_matmul,
-    check_mm,
-    check_same_dtype,
-)
+from tinygrad_edu.arguments import check_matmul, check_mm, check_same_dtype
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.tensor_convert import ConvertMethods
