@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.dtypes import DTypeLike
 from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
@@ -18,7 +19,7 @@ from tinygrad_edu.nn.padding import pad
 from tinygrad_edu.ops.conv import AvgPool2d as AvgPool2dOp
 from tinygrad_edu.ops.conv import Conv2d as Conv2dOp
 from tinygrad_edu.ops.conv import MaxPool2d as MaxPool2dOp
-from tinygrad_edu.tensor import DTypeLike, Tensor
+from tinygrad_edu.tensor import Tensor
 
 __all__ = [
     "Conv1d",
