@@ -1,11 +1,12 @@
 """The Tensor: an ndarray that remembers the op that made it, so gradients can flow back.
 
 This file holds the Tensor's data model (`__slots__`, `__init__`, data, grad, requires_grad, the version
-counter), the autograd plumbing (backward, detach, retain_grad, requires_grad_), the core elementwise math
-and matmul, and the operators. Each differentiable method is a one-line delegation to the op that computes
-it (forward and backward side by side, in `tinygrad_edu/ops/`); the backward walk itself lives in
+counter), the autograd plumbing (backward, detach, retain_grad, requires_grad_), matmul, and the operators
+(`x + y`: one line each). Each differentiable method is a one-line delegation to the op that computes it
+(forward and backward side by side, in `tinygrad_edu/ops/`); the backward walk itself lives in
 `tinygrad_edu/autograd/__init__.py`. Tensor's other methods, by group, are inherited from one mixin each:
 
+    tensor_math.py        add, mul, div, pow, exp, log, sqrt, relu, sigmoid, tanh, sin, cos, clamp, maximum
     tensor_shape.py       reshape, view, permute, transpose, expand, squeeze, flatten, split, chunk
     tensor_reductions.py  sum, mean, var, std, max/min (with indices), amax, argmax, softmax, logsumexp
     tensor_indexing.py    x[i], x[i] = v, gather
@@ -19,7 +20,6 @@ PyTorch's dtype rules (the default dtype, type promotion) live in `dtypes.py`, w
 
 from __future__ import annotations
 
-import builtins  # Tensor.float/int/bool (PyTorch's methods) hide the builtin types in the class body
 import operator
 import weakref
 from collections.abc import Iterator
@@ -32,9 +32,10 @@ from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.tensor_convert import ConvertMethods
 from tinygrad_edu.tensor_indexing import IndexingMethods
+from tinygrad_edu.tensor_math import MathMethods
 from tinygrad_edu.tensor_reductions import ReductionMethods
 from tinygrad_edu.tensor_shape import ShapeMethods
-from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
+from tinygrad_edu.tensor_surface import SurfaceMethods
 
 __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
 
@@ -62,7 +63,7 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-class Tensor(ConvertMethods, IndexingMethods, ReductionMethods, ShapeMethods, SurfaceMethods):
+class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, ConvertMethods, SurfaceMethods):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 
     Args:
@@ -344,100 +345,6 @@ class Tensor(ConvertMethods, IndexingMethods, ReductionMethods, ShapeMethods, Su
     def zero_(self) -> Tensor:
         """Fill with zeros in place (recorded in the graph, as PyTorch, when self requires grad)."""
         return self._in_place("zero_", _ops.SetItem, 0, index=Ellipsis)
-
-    # ---- elementwise math: each line names the op in tinygrad_edu/ops/ that computes it ---------
-
-    def add(self, other: Any) -> Tensor:
-        """self + other, elementwise with broadcasting."""
-        return _binary(_ops.Add, self, other)
-
-    def sub(self, other: Any) -> Tensor:
-        """self - other, elementwise with broadcasting."""
-        return _binary(_ops.Sub, self, other)
-
-    def mul(self, other: Any) -> Tensor:
-        """self * other, elementwise with broadcasting."""
-        return _binary(_ops.Mul, self, other)
-
-    def div(self, other: Any) -> Tensor:
-        """self / other, elementwise with broadcasting (true division: ints give float32)."""
-        return _binary(_ops.Div, self, other, true_divide=True)
-
-    def pow(self, exponent: Any) -> Tensor:
-        """self ** exponent, elementwise with broadcasting."""
-        return self**exponent
-
-    def neg(self) -> Tensor:
-        """-self, elementwise."""
-        return _ops.Neg.apply(self)
-
-    def exp(self) -> Tensor:
-        """e^x, elementwise."""
-        return _ops.Exp.apply(_floating(self))
-
-    def log(self) -> Tensor:
-        """The natural logarithm, elementwise."""
-        return _ops.Log.apply(_floating(self))
-
-    def log1p(self) -> Tensor:
-        """log(1 + x), elementwise, exact even where x is tiny (1 + x would round x away)."""
-        return _ops.Log1p.apply(_floating(self))
-
-    def sqrt(self) -> Tensor:
-        """The square root, elementwise."""
-        return _ops.Sqrt.apply(_floating(self))
-
-    def abs(self) -> Tensor:
-        """|x|, elementwise (its gradient at 0 is taken as 0, as PyTorch)."""
-        return _ops.Abs.apply(self)
-
-    def relu(self) -> Tensor:
-        """max(x, 0), elementwise."""
-        return _ops.ReLU.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        """1 / (1 + exp(-x)), elementwise."""
-        return _ops.Sigmoid.apply(_floating(self))
-
-    def tanh(self) -> Tensor:
-        """The hyperbolic tangent, elementwise."""
-        return _ops.Tanh.apply(_floating(self))
-
-    def sin(self) -> Tensor:
-        """The sine, elementwise (also reached as np.sin(x))."""
-        return _ops.Sin.apply(_floating(self))
-
-    def cos(self) -> Tensor:
-        """The cosine, elementwise (also reached as np.cos(x))."""
-        return _ops.Cos.apply(_floating(self))
-
-    def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
-        """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
-        if min is None and max is None:
-            raise ArgumentError("clamp: at least one of min and max must be given")
-        if self.data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
-            return self.to(get_default_dtype()).clamp(
-                min, max
-            )  # an int tensor clamped to float bounds: float32, as PyTorch
-        return _ops.Clamp.apply(self, min=_data(min), max=_data(max))
-
-    clip = clamp
-
-    def maximum(self, other: Any) -> Tensor:
-        """The larger of self and other, elementwise; ties share the gradient equally."""
-        return _binary(_ops.Maximum, self, other)
-
-    def minimum(self, other: Any) -> Tensor:
-        """The smaller of self and other, elementwise; ties share the gradient equally."""
-        return _binary(_ops.Minimum, self, other)
-
-    def where(self, condition: Any, other: Any) -> Tensor:
-        """`self` where condition is true, else `other` (as `torch.Tensor.where`)."""
-        return where(condition, self, other)
-
-    def square(self) -> Tensor:
-        """x * x, elementwise."""
-        return _ops.Mul.apply(self, self)
 
     # ---- linear algebra -------------------------------------------------------------------
 

@@ -48,7 +48,14 @@ _COMPILE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # are not here): a decision made inside one of them is its caller's (see `caller`).
 _TENSOR_METHODS = {
     _LIBRARY + name
-    for name in ("tensor.py", "tensor_convert.py", "tensor_indexing.py", "tensor_reductions.py", "tensor_shape.py")
+    for name in (
+        "tensor.py",
+        "tensor_convert.py",
+        "tensor_indexing.py",
+        "tensor_math.py",
+        "tensor_reductions.py",
+        "tensor_shape.py",
+    )
 }
 _SKIP = (
     os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
