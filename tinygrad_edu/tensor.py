@@ -6,12 +6,13 @@ counter), the autograd plumbing (backward, detach, retain_grad, requires_grad_),
 (forward and backward side by side, in `tinygrad_edu/ops/`); the backward walk itself lives in
 `tinygrad_edu/autograd/__init__.py`. Tensor's other methods, by group, are inherited from one mixin each:
 
-    tensor_math.py        add, mul, div, pow, exp, log, sqrt, relu, sigmoid, tanh, sin, cos, clamp, maximum
+    tensor_math.py        elementwise math: add, mul, div, pow, exp, log, sqrt, relu, sigmoid, tanh, trig,
+                          exp2, erf, rounding, sign, remainders, clamp, maximum, minimum
     tensor_shape.py       reshape, view, permute, transpose, expand, squeeze, flatten, split, chunk
     tensor_reductions.py  sum, mean, var, std, max/min (with indices), amax, argmax, softmax, logsumexp
     tensor_indexing.py    x[i], x[i] = v, gather
     tensor_convert.py     to, float, double, long, type, half, cpu, device: dtype and device conversions
-    tensor_surface.py     the rest of PyTorch's surface: trig, rounding, bitwise, scans, sorting, more shape
+    tensor_surface.py     the rest of PyTorch's surface: logic and bitwise ops, scans, sorting, more shape
                           and indexing methods (flip, scatter, ...), comparisons by name, in-place methods (add_)
 
 PyTorch's dtype rules (the default dtype, type promotion) live in `dtypes.py`, writing into a tensor in place

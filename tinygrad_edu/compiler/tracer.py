@@ -44,8 +44,8 @@ RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself 
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
 _LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
 _COMPILE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-# tensor.py's methods, and those it moved to the mixins Tensor inherits from (tensor_surface.py's, never in it,
-# are not here): a decision made inside one of them is its caller's (see `caller`).
+# The files of Tensor's methods whose frames `caller` passes over (a decision made inside one is its caller's):
+# tensor.py and the mixins that took its methods. tensor_surface.py is not among them, as it was not before.
 _TENSOR_METHODS = {
     _LIBRARY + name
     for name in (
