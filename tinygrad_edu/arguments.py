@@ -7,7 +7,7 @@ import math
 import operator
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -19,6 +19,11 @@ Dim = int | Sequence[int] | None  # a `dim` argument: one dimension, several, or
 def as_tuple(dim: Any) -> tuple[int, ...]:
     """One dim or several as a tuple: 1 -> (1,), [0, 2] -> (0, 2)."""
     return tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+
+
+def is_int(dim: Any) -> TypeGuard[int]:
+    """True for a Python or NumPy integer, but not a bool (True is an int to Python, never a dim here)."""
+    return isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
 
 
 def check_dim(op: str, dim: int, ndim: int) -> int:

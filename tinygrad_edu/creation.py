@@ -12,9 +12,10 @@ import numpy as np
 
 from tinygrad_edu.arguments import shape_args
 from tinygrad_edu.device import check_device
+from tinygrad_edu.dtypes import DTypeLike, _check_can_require_grad, get_default_dtype
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.generator import Generator
-from tinygrad_edu.tensor import DTypeLike, Tensor, _check_can_require_grad, get_default_dtype
+from tinygrad_edu.tensor import Tensor
 
 __all__ = [
     "manual_seed",

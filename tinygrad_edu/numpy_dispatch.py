@@ -53,8 +53,8 @@ UFUNCS: dict[np.ufunc, tuple[str] | tuple[str, str | None]] = {
     np.tanh: ("tanh",),
     np.sin: ("sin",),
     np.cos: ("cos",),
-    # issue 13's surface (tensor_surface.py). A reflected name of None: the method has no reflected form,
-    # so in `ufunc(ndarray, tensor)` the ndarray becomes a Tensor first (see _reflected).
+    # issue 13's surface (tensor_math.py, tensor_surface.py). A reflected name of None: the method has no
+    # reflected form, so in `ufunc(ndarray, tensor)` the ndarray becomes a Tensor first (see _reflected).
     np.tan: ("tan",),
     np.arcsin: ("asin",),
     np.arccos: ("acos",),

@@ -1,41 +1,42 @@
 """The Tensor: an ndarray that remembers the op that made it, so gradients can flow back.
 
-This file holds the Tensor's data model and its public methods. Each differentiable method is a
-one-line delegation to the op that computes it (forward and backward side by side, in
-`tinygrad_edu/ops/`); the backward walk itself lives in `tinygrad_edu/autograd/__init__.py`.
-The rest of PyTorch's surface (trig, rounding, bitwise, scans, sorting, more shape and indexing methods)
-is inherited from `SurfaceMethods` in `tinygrad_edu/tensor_surface.py`. PyTorch's dtype rules (the default
-dtype, type promotion) live in `dtypes.py`, and writing into a tensor in place (`+=`, `x[i] = v`) in `in_place.py`.
+This file holds the Tensor's data model (`__slots__`, `__init__`, data, grad, requires_grad, the version
+counter), the autograd plumbing (backward, detach, retain_grad, requires_grad_), matmul, and the operators
+(`x + y`: one line each). Each differentiable method is a one-line delegation to the op that computes it
+(forward and backward side by side, in `tinygrad_edu/ops/`); the backward walk itself lives in
+`tinygrad_edu/autograd/__init__.py`. Tensor's other methods, by group, are inherited from one mixin each:
+
+    tensor_math.py        elementwise math: add, mul, div, pow, exp, log, sqrt, relu, sigmoid, tanh, trig,
+                          exp2, erf, rounding, sign, remainders, clamp, maximum, minimum
+    tensor_shape.py       reshape, view, permute, transpose, expand, squeeze, flatten, split, chunk
+    tensor_reductions.py  sum, mean, var, std, max/min (with indices), amax, argmax, softmax, logsumexp
+    tensor_indexing.py    x[i], x[i] = v, gather
+    tensor_convert.py     to, float, double, long, type, half, cpu, device: dtype and device conversions
+    tensor_surface.py     the rest of PyTorch's surface: logic and bitwise ops, scans, sorting, more shape
+                          and indexing methods (flip, scatter, ...), comparisons by name, in-place methods (add_)
+
+PyTorch's dtype rules (the default dtype, type promotion) live in `dtypes.py`, writing into a tensor in place
+(`+=`, `x[i] = v`) and views in `in_place.py`, and NumPy's protocol (`np.exp(t)`) in `numpy_dispatch.py`.
 """
 
 from __future__ import annotations
 
-import builtins  # Tensor.float/int/bool (PyTorch's methods) hide the builtin types in the class body
-import math
 import operator
 import weakref
 from collections.abc import Iterator
-from typing import Any, TypeGuard
+from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.arguments import (
-    Dim,
-    arg_reduce,
-    as_tuple,
-    check_dim,
-    check_matmul,
-    check_mm,
-    check_same_dtype,
-    chunk_sizes,
-    infer_shape,
-    reduce_args,
-    shape_args,
-    split_sizes,
-)
+from tinygrad_edu.arguments import check_matmul, check_mm, check_same_dtype
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
-from tinygrad_edu.tensor_surface import SurfaceMethods, _floating  # (ints into float math give float32)
+from tinygrad_edu.tensor_convert import ConvertMethods
+from tinygrad_edu.tensor_indexing import IndexingMethods
+from tinygrad_edu.tensor_math import MathMethods
+from tinygrad_edu.tensor_reductions import ReductionMethods
+from tinygrad_edu.tensor_shape import ShapeMethods
+from tinygrad_edu.tensor_surface import SurfaceMethods
 
 __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
 
@@ -63,12 +64,7 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-def _is_int(dim: Any) -> TypeGuard[int]:
-    """True for a Python or NumPy integer, but not a bool (True is an int to Python, never a dim here)."""
-    return isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
-
-
-class Tensor(SurfaceMethods):
+class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, ConvertMethods, SurfaceMethods):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 
     Args:
@@ -351,497 +347,6 @@ class Tensor(SurfaceMethods):
         """Fill with zeros in place (recorded in the graph, as PyTorch, when self requires grad)."""
         return self._in_place("zero_", _ops.SetItem, 0, index=Ellipsis)
 
-    # ---- dtype --------------------------------------------------------------------------------
-
-    def to(self, dtype: DTypeLike = None, device: Any = None, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert to `dtype`; between float dtypes the gradient flows back (cast to the input's dtype).
-
-        `x.to("cpu")` returns x, as in PyTorch for a tensor already on the CPU (the one device here);
-        `x.to(other)` takes other's dtype; `x.to("cuda")` is a clear error. PyTorch's other forms,
-        `x.to(device, dtype)` and `x.to(dtype=..., device=...)`, work too.
-        """
-        dtype, device = kwargs.pop("dtype", dtype), kwargs.pop("device", device)
-        if isinstance(dtype, Tensor):
-            dtype = dtype.data.dtype
-        if _is_device(dtype):  # x.to(device) or x.to(device, dtype)
-            dtype, device = device, dtype
-        check_device("to", device)
-        if dtype is None or _is_device(dtype):
-            check_device("to", dtype)
-            return self
-        dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
-        return _ops.Cast.apply(self, dtype=dtype)
-
-    def cpu(self) -> Tensor:
-        """This tensor: it is already on the CPU (as `torch.Tensor.cpu` returns a CPU tensor as is)."""
-        return self
-
-    def float(self) -> Tensor:
-        """Convert to float32."""
-        return self.to(np.float32)
-
-    def double(self) -> Tensor:
-        """Convert to float64 (what gradient checks use)."""
-        return self.to(np.float64)
-
-    def long(self) -> Tensor:
-        """Convert to int64 (no gradient)."""
-        return self.to(np.int64)
-
-    def int(self) -> Tensor:
-        """Convert to int32 (no gradient)."""
-        return self.to(np.int32)
-
-    def bool(self) -> Tensor:
-        """Convert to bool (no gradient)."""
-        return self.to(np.bool_)
-
-    # ---- elementwise math: each line names the op in tinygrad_edu/ops/ that computes it ---------
-
-    def add(self, other: Any) -> Tensor:
-        """self + other, elementwise with broadcasting."""
-        return _binary(_ops.Add, self, other)
-
-    def sub(self, other: Any) -> Tensor:
-        """self - other, elementwise with broadcasting."""
-        return _binary(_ops.Sub, self, other)
-
-    def mul(self, other: Any) -> Tensor:
-        """self * other, elementwise with broadcasting."""
-        return _binary(_ops.Mul, self, other)
-
-    def div(self, other: Any) -> Tensor:
-        """self / other, elementwise with broadcasting (true division: ints give float32)."""
-        return _binary(_ops.Div, self, other, true_divide=True)
-
-    def pow(self, exponent: Any) -> Tensor:
-        """self ** exponent, elementwise with broadcasting."""
-        return self**exponent
-
-    def neg(self) -> Tensor:
-        """-self, elementwise."""
-        return _ops.Neg.apply(self)
-
-    def exp(self) -> Tensor:
-        """e^x, elementwise."""
-        return _ops.Exp.apply(_floating(self))
-
-    def log(self) -> Tensor:
-        """The natural logarithm, elementwise."""
-        return _ops.Log.apply(_floating(self))
-
-    def log1p(self) -> Tensor:
-        """log(1 + x), elementwise, exact even where x is tiny (1 + x would round x away)."""
-        return _ops.Log1p.apply(_floating(self))
-
-    def sqrt(self) -> Tensor:
-        """The square root, elementwise."""
-        return _ops.Sqrt.apply(_floating(self))
-
-    def abs(self) -> Tensor:
-        """|x|, elementwise (its gradient at 0 is taken as 0, as PyTorch)."""
-        return _ops.Abs.apply(self)
-
-    def relu(self) -> Tensor:
-        """max(x, 0), elementwise."""
-        return _ops.ReLU.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        """1 / (1 + exp(-x)), elementwise."""
-        return _ops.Sigmoid.apply(_floating(self))
-
-    def tanh(self) -> Tensor:
-        """The hyperbolic tangent, elementwise."""
-        return _ops.Tanh.apply(_floating(self))
-
-    def sin(self) -> Tensor:
-        """The sine, elementwise (also reached as np.sin(x))."""
-        return _ops.Sin.apply(_floating(self))
-
-    def cos(self) -> Tensor:
-        """The cosine, elementwise (also reached as np.cos(x))."""
-        return _ops.Cos.apply(_floating(self))
-
-    def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
-        """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
-        if min is None and max is None:
-            raise ArgumentError("clamp: at least one of min and max must be given")
-        if self.data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
-            return self.to(get_default_dtype()).clamp(
-                min, max
-            )  # an int tensor clamped to float bounds: float32, as PyTorch
-        return _ops.Clamp.apply(self, min=_data(min), max=_data(max))
-
-    clip = clamp
-
-    def maximum(self, other: Any) -> Tensor:
-        """The larger of self and other, elementwise; ties share the gradient equally."""
-        return _binary(_ops.Maximum, self, other)
-
-    def minimum(self, other: Any) -> Tensor:
-        """The smaller of self and other, elementwise; ties share the gradient equally."""
-        return _binary(_ops.Minimum, self, other)
-
-    def where(self, condition: Any, other: Any) -> Tensor:
-        """`self` where condition is true, else `other` (as `torch.Tensor.where`)."""
-        return where(condition, self, other)
-
-    def square(self) -> Tensor:
-        """x * x, elementwise."""
-        return _ops.Mul.apply(self, self)
-
-    # ---- reductions -------------------------------------------------------------------------
-
-    def sum(
-        self,
-        dim: Dim = None,
-        keepdim: builtins.bool = False,
-        *,
-        dtype: DTypeLike = None,
-        axis: Dim = None,
-        keepdims: builtins.bool | None = None,
-    ) -> Tensor:
-        """Sum over `dim` (None: all; an int or a tuple). NumPy's axis=/keepdims= are accepted too.
-
-        `dtype` casts the input first, as PyTorch: `x.sum(dtype=tg.float64)` adds float32 data in float64.
-        """
-        if dtype is not None:
-            return self.to(dtype).sum(dim, keepdim, axis=axis, keepdims=keepdims)
-        if self.data.dtype.kind in "bu" or self.data.dtype.kind == "i" and self.data.dtype.itemsize < 8:
-            return self.to(np.int64).sum(dim, keepdim, axis=axis, keepdims=keepdims)  # as PyTorch: int64
-        axes, keep = reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
-        return _ops.Sum.apply(self, axes=axes, keepdim=keep)
-
-    def mean(
-        self,
-        dim: Dim = None,
-        keepdim: builtins.bool = False,
-        *,
-        dtype: DTypeLike = None,
-        axis: Dim = None,
-        keepdims: builtins.bool | None = None,
-    ) -> Tensor:
-        """Mean over `dim` (None: all; an int or a tuple); `dtype` (a float dtype) casts the input first."""
-        if dtype is not None:
-            if np.dtype(dtype).kind != "f":
-                raise DtypeError(f"mean: dtype must be a floating-point dtype, got {np.dtype(dtype)}")
-            return self.to(dtype).mean(dim, keepdim, axis=axis, keepdims=keepdims)
-        axes, keep = reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
-        return _ops.Mean.apply(self, axes=axes, keepdim=keep)
-
-    def var(
-        self,
-        dim: Dim = None,
-        unbiased: builtins.bool | None = None,
-        keepdim: builtins.bool = False,
-        *,
-        correction: builtins.float | None = None,
-    ) -> Tensor:
-        """The variance over `dim`: sum((x - mean)^2) / (N - correction), as `torch.var`.
-
-        N is the number of elements reduced. correction=1 (the default, Bessel's) is the unbiased
-        estimate, correction=0 the population variance. PyTorch's older `unbiased=True/False` means
-        correction 1/0, and is the second positional argument as in PyTorch: `x.var(0, False)`.
-
-        Example:
-            >>> tg.tensor([1.0, 2.0, 3.0, 4.0]).var()     # (2.25 + 0.25 + 0.25 + 2.25) / 3
-            tensor(1.6666666, dtype=float32)
-        """
-        return _ops.reduce.variance(self, "var", dim, unbiased, keepdim, correction)
-
-    def std(
-        self,
-        dim: Dim = None,
-        unbiased: builtins.bool | None = None,
-        keepdim: builtins.bool = False,
-        *,
-        correction: builtins.float | None = None,
-    ) -> Tensor:
-        """The standard deviation over `dim`: sqrt(var), with var's arguments, as `torch.std`.
-
-        Example:
-            >>> tg.tensor([1.0, 3.0]).std(correction=0)    # sqrt((1 + 1) / 2)
-            tensor(1., dtype=float32)
-        """
-        return _ops.reduce.variance(self, "std", dim, unbiased, keepdim, correction).sqrt()
-
-    def max(
-        self,
-        dim: Dim = None,
-        keepdim: builtins.bool = False,
-        *,
-        axis: Dim = None,
-        keepdims: builtins.bool | None = None,
-    ) -> Any:
-        """The largest value, or the largest values over `dim`, as `torch.max`.
-
-        With no dim: a tensor. With an int `dim`: the named tuple `(values, indices)`, as PyTorch returns
-        it (`x.max(1).values`, `values, indices = x.max(1)`), the gradient going to the first largest
-        element. With a tuple of dims, or NumPy's `axis=`: the values only, as `amax`, ties sharing the
-        gradient evenly.
-        """
-        axes, keep = reduce_args("max", self.data.ndim, dim, keepdim, axis, keepdims)
-        if _is_int(dim):
-            return _ops.reduce.extreme_with_index(self, np.argmax, dim, keep)
-        return _ops.Max.apply(self, axes=axes, keepdim=keep)
-
-    def min(
-        self,
-        dim: Dim = None,
-        keepdim: builtins.bool = False,
-        *,
-        axis: Dim = None,
-        keepdims: builtins.bool | None = None,
-    ) -> Any:
-        """The smallest value, or the smallest values over `dim`, as `torch.min` (see `max`)."""
-        axes, keep = reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
-        if _is_int(dim):
-            return _ops.reduce.extreme_with_index(self, np.argmin, dim, keep)
-        return _ops.Min.apply(self, axes=axes, keepdim=keep)
-
-    def gather(self, dim: builtins.int, index: Any) -> Tensor:
-        """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on), as `torch.gather`.
-
-        `index` has as many dimensions as self, and may be smaller than self in every dimension but
-        `dim` (as PyTorch: only its first index.shape[d] positions are read); repeated indices
-        accumulate their gradient.
-        """
-        axis = check_dim("gather", dim, self.data.ndim)
-        index = _data(index)
-        if not (_autograd.is_other_array(index) and index.dtype.kind in "iu"):  # (traced indices stay traced)
-            index = np.asarray(index)
-        if index.ndim != self.data.ndim:
-            raise ShapeError(
-                f"gather: index of shape {index.shape} must have as many dimensions as the input {self.shape}"
-            )
-        if index.dtype.kind not in "iu":
-            raise IndexError(f"gather: index must hold integers, got dtype {index.dtype}")
-        for d, (n, m) in enumerate(zip(index.shape, self.data.shape)):
-            if d != axis and n > m:
-                raise ShapeError(
-                    f"gather: index of shape {index.shape} is larger than the input {self.shape} in "
-                    f"dimension {d} ({n} > {m}); it may only be larger in dimension dim={dim}"
-                )
-        size = self.data.shape[axis] if self.data.ndim else 1
-        if index.size and (index.min() < 0 or index.max() >= size):  # (PyTorch refuses negative ones too)
-            raise IndexError(
-                f"gather: index out of range for dimension {dim} of size {size} "
-                f"(index holds values from {index.min()} to {index.max()})"
-            )
-        return _ops.Gather.apply(self, index=index, axis=axis)
-
-    def amax(self, dim: Dim = None, keepdim: builtins.bool = False) -> Tensor:
-        """The largest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
-        axes, keep = reduce_args("amax", self.data.ndim, dim, keepdim, None, None)
-        return _ops.Max.apply(self, axes=axes, keepdim=keep)
-
-    def amin(self, dim: Dim = None, keepdim: builtins.bool = False) -> Tensor:
-        """The smallest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
-        axes, keep = reduce_args("amin", self.data.ndim, dim, keepdim, None, None)
-        return _ops.Min.apply(self, axes=axes, keepdim=keep)
-
-    def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
-        """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None."""
-        return Tensor._from_op(arg_reduce(np.argmax, self.data, dim, keepdim), None)
-
-    def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
-        """Indices of the smallest values (int64, no gradient)."""
-        return Tensor._from_op(arg_reduce(np.argmin, self.data, dim, keepdim), None)
-
-    def softmax(self, dim: builtins.int = -1) -> Tensor:
-        """exp(x) / sum(exp(x)) along `dim`, computed stably."""
-        return _ops.Softmax.apply(self, axis=check_dim("softmax", dim, self.data.ndim))
-
-    def log_softmax(self, dim: builtins.int = -1) -> Tensor:
-        """log(softmax(x)) along `dim`, computed stably (no log of 0)."""
-        return _ops.LogSoftmax.apply(self, axis=check_dim("log_softmax", dim, self.data.ndim))
-
-    def logsumexp(self, dim: Dim = None, keepdim: builtins.bool = False) -> Tensor:
-        """log(sum(exp(x))) over `dim`, computed stably."""
-        axes, keep = reduce_args("logsumexp", self.data.ndim, dim, keepdim, None, None)
-        return _ops.LogSumExp.apply(self, axes=axes, keepdim=keep)
-
-    # ---- shape ------------------------------------------------------------------------------
-
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same elements in a new shape; one dimension may be -1 (inferred).
-
-        Always a new tensor (in the graph when self requires grad), even when the shape is unchanged,
-        as in PyTorch.
-        """
-        target = infer_shape(self.data.shape, shape_args(shape))
-        return _view(self, _ops.Reshape.apply(self, shape=target))
-
-    def view(self, *shape: Any, dtype: DTypeLike = None) -> Tensor:
-        """reshape without a copy, as `torch.Tensor.view`: refused, as PyTorch refuses it, where the
-        elements are not laid out so that the new shape can read them in place (after a transpose).
-
-        `x.view(dtype)` reads the same bytes as another dtype, as PyTorch (the bit pattern, not a
-        conversion; outside the graph): to a smaller item the last dimension grows, to a larger one it shrinks.
-
-        Example:
-            >>> tg.tensor([1.0, -2.0]).view(tg.int32).tolist()
-            [1065353216, -1073741824]
-        """
-        if dtype is None and shape and not isinstance(shape[0], (int, np.integer, tuple, list)):
-            dtype = shape[0]
-        if dtype is not None:
-            return Tensor._from_op(_bits_as(self.data, np.dtype(dtype)), None)
-        target = infer_shape(self.data.shape, shape_args(shape))
-        if type(self.data) is np.ndarray and not self.data.flags.c_contiguous:
-            try:
-                np.reshape(self.data, target, copy=False)
-            except ValueError:
-                raise RuntimeError(
-                    f"view: the size {target} is not compatible with the input's layout (shape {self.shape}, "
-                    "strides of a transposed or sliced tensor): at least one dimension spans two of its "
-                    "dimensions. Use .reshape(...) instead, or .contiguous().view(...)"
-                ) from None
-        return _view(self, _ops.Reshape.apply(self, shape=target))
-
-    def view_as(self, other: Tensor) -> Tensor:
-        """`view` to other's shape, as `torch.Tensor.view_as`."""
-        return self.view(_shape_of("view_as", other))
-
-    def reshape_as(self, other: Tensor) -> Tensor:
-        """`reshape` to other's shape, as `torch.Tensor.reshape_as`."""
-        return self.reshape(_shape_of("reshape_as", other))
-
-    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
-        """Merge the dimensions start_dim..end_dim into one (self itself if that is one dimension, as PyTorch)."""
-        if self.data.ndim == 0:
-            return self.reshape(1)
-        start = check_dim("flatten", start_dim, self.data.ndim)
-        end = check_dim("flatten", end_dim, self.data.ndim)
-        if start > end:
-            raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {self.shape}")
-        if start == end:
-            return self
-        shape = self.data.shape
-        merged = math.prod(shape[start : end + 1])  # (not -1: it cannot be inferred when a size is 0)
-        return self.reshape(*shape[:start], merged, *shape[end + 1 :])
-
-    def unsqueeze(self, dim: builtins.int) -> Tensor:
-        """Insert a dimension of size 1 at `dim`."""
-        dim = check_dim("unsqueeze", dim, self.data.ndim + 1)
-        shape = self.data.shape
-        return self.reshape(*shape[:dim], 1, *shape[dim:])
-
-    def squeeze(self, dim: Dim = None) -> Tensor:
-        """Remove dimensions of size 1 (all, or only `dim`; a `dim` whose size is not 1 is left alone)."""
-        shape = self.data.shape
-        if self.data.ndim == 0:  # dim 0 or -1 of a 0-d tensor (check_dim allows those): nothing to remove
-            if dim is not None:
-                for d in as_tuple(dim):
-                    check_dim("squeeze", d, 0)
-            return self.reshape(())
-        if dim is None:
-            dims = {i for i, n in enumerate(shape) if n == 1}
-        else:
-            dims = {check_dim("squeeze", d, self.data.ndim) for d in as_tuple(dim)}
-            dims = {d for d in dims if shape[d] == 1}
-        return self.reshape(*[n for i, n in enumerate(shape) if i not in dims])
-
-    def permute(self, *dims: Any) -> Tensor:
-        """Reorder the dimensions: the result's dimension i is the input's dims[i]."""
-        dims = tuple(shape_args(dims))
-        if sorted(check_dim("permute", d, self.data.ndim) for d in dims) != list(range(self.data.ndim)):
-            raise ShapeError(f"permute: {dims} is not a permutation of the {self.data.ndim} dimensions of {self.shape}")
-        return _view(self, _ops.Permute.apply(self, dims=tuple(d % self.data.ndim for d in dims)))
-
-    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
-        """Swap two dimensions."""
-        dims = list(range(self.data.ndim))
-        d0 = check_dim("transpose", dim0, self.data.ndim)
-        d1 = check_dim("transpose", dim1, self.data.ndim)
-        if dims:  # (a 0-d tensor has nothing to swap: dims 0 and -1 both name the tensor itself)
-            dims[d0], dims[d1] = dims[d1], dims[d0]
-        return _view(self, _ops.Permute.apply(self, dims=tuple(dims)))
-
-    def t(self) -> Tensor:
-        """Transpose a tensor of at most 2 dimensions (0-d and 1-d ones come back unchanged, as a new tensor)."""
-        if self.data.ndim > 2:
-            raise ShapeError(f"t(): expects a tensor of at most 2 dimensions, got shape {self.shape}")
-        return _view(self, _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim)))))
-
-    @property
-    def T(self) -> Tensor:
-        """The dimensions in reverse order (the transpose of a matrix)."""
-        return _view(self, _ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim)))))
-
-    def expand(self, *shape: Any) -> Tensor:
-        """Broadcast to `shape` without copying; -1 keeps a dimension. Gradients sum back."""
-        shape = shape_args(shape)
-        offset = len(shape) - self.data.ndim
-        target = shape  # (-1 keeps the input's size: filled in only where there is one)
-        if -1 in shape:
-            target = tuple(self.data.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape))
-        # NumPy's broadcasting rule, checked on the shapes: each size kept, or a 1 stretched, and new leading
-        # sizes added, none negative. (Broadcasting a scratch array to test it cost ~6 us of a ~12 us expand.)
-        old = self.data.shape
-        new = target[offset:]
-        if offset < 0 or min(target, default=0) < 0 or any(o != n and o != 1 for o, n in zip(old, new)):
-            raise ShapeError(f"expand: cannot expand shape {self.shape} to {shape}")
-        return _ops.Expand.apply(self, shape=target)
-
-    def broadcast_to(self, *shape: Any) -> Tensor:
-        """The same as `expand`, under NumPy's name."""
-        return self.expand(*shape)
-
-    def expand_as(self, other: Tensor) -> Tensor:
-        """`expand` to other's shape."""
-        return self.expand(*other.shape)
-
-    def split(
-        self,
-        split_size_or_sections: builtins.int | list[builtins.int] | tuple[builtins.int, ...],
-        dim: builtins.int = 0,
-    ) -> tuple[Tensor, ...]:
-        """Cut into pieces along `dim`: of `split_size` elements each (the last may be smaller), or of
-        the sizes in a list, as `torch.split`. Each piece is a slice of self, so gradients flow back.
-
-        Example:
-            >>> [p.shape for p in tg.zeros(5, 2).split(2)]
-            [(2, 2), (2, 2), (1, 2)]
-        """
-        return _ops.movement.pieces(self, *split_sizes(self.data.shape, dim, split_size_or_sections))
-
-    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
-        """Cut into `chunks` pieces of ceil(n / chunks) elements along `dim` (fewer pieces when that is
-        too many for n), as `torch.chunk`.
-
-        Example:
-            >>> [p.shape for p in tg.zeros(6).chunk(4)]     # pieces of ceil(6 / 4) = 2: only 3 of them
-            [(2,), (2,), (2,)]
-        """
-        return _ops.movement.pieces(self, *chunk_sizes(self.data.shape, dim, chunks))
-
-    def __getitem__(self, index: Any) -> Tensor:
-        """Basic slicing and integer-array (or bool mask) indexing; repeated indices accumulate gradient."""
-        index = _index_arrays(index)
-        split = _ints_first(index)
-        try:
-            if split is None:
-                # (indexed once, by the op: a trial x[index] first, to check it, cost ~1 us a call)
-                return _view(self, _ops.Index.apply(self, index=index), index)
-            self.data[index]  # checked whole, so that an error names the index the user wrote
-        except IndexError as error:
-            raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {error}") from None
-        # PyTorch takes the ints first, then the arrays (see _ints_first)
-        return _view(self, _ops.Index.apply(_ops.Index.apply(self, index=split[0]), index=split[1]))
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        """Write `value` into self[index] in place. Recorded as an op (PyTorch's CopySlices) when self or
-        value requires grad, so `a[0] = w[0]` sends a[0]'s gradient to w."""
-        index = _index_arrays(index)
-        split = _ints_first(index)
-        if split is not None:  # as in __getitem__, PyTorch's order: the ints select first (a view), then the arrays
-            self[split[0]][split[1]] = value
-            return
-        self._in_place("__setitem__", _ops.SetItem, value, index=index)
-
     # ---- linear algebra -------------------------------------------------------------------
 
     def matmul(self, other: Any) -> Tensor:
@@ -968,71 +473,6 @@ class Tensor(SurfaceMethods):
         _bump_version(self)
 
 
-def _bits_as(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """data's bytes read as dtype (view(dtype)), refused where PyTorch refuses it."""
-    if dtype.itemsize != data.dtype.itemsize:
-        what = f"view {data.dtype} as {dtype} (different element sizes)"
-        if data.ndim == 0:
-            raise RuntimeError(f"view: a 0-d tensor cannot {what}, as in PyTorch; reshape it to 1-d first")
-        if data.strides[-1] != data.dtype.itemsize and data.shape[-1] != 1:
-            raise RuntimeError(
-                f"view: the last dimension must be contiguous to {what}, as in PyTorch (after a transpose "
-                "it is not); call .contiguous() first"
-            )
-        ratio = dtype.itemsize // data.dtype.itemsize
-        if ratio > 1 and data.shape[-1] % ratio:
-            raise RuntimeError(
-                f"view: the last dimension ({data.shape[-1]}) must be divisible by {ratio} to {what}, as in PyTorch"
-            )
-    try:
-        return data.view(dtype)
-    except ValueError as error:  # (other strides that the larger item does not divide, as PyTorch refuses)
-        raise RuntimeError(f"view: cannot view {data.dtype} as {dtype} with shape {data.shape}: {error}") from None
-
-
-def _index_arrays(index: Any) -> Any:
-    """Replace tensors and lists inside an index by ndarrays, so NumPy does the indexing."""
-    if isinstance(index, tuple):
-        return tuple(_index_arrays(i) for i in index)
-    if isinstance(index, Tensor):
-        return _tensor_index(index.data)
-    if isinstance(index, list):
-        index = np.asarray(index)
-    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
-        return index.astype(np.int64)  # (a list or array of floats: truncated toward zero, as PyTorch)
-    return index
-
-
-def _tensor_index(data: Any) -> Any:
-    """An index tensor's array as PyTorch takes it: int64, int32 and bool as they are, uint8 as a mask
-    (PyTorch's old byte masks); a float (or int8, int16) tensor is an IndexError, not its values truncated."""
-    if data.dtype == np.uint8:
-        return data.astype(bool)
-    if data.dtype.kind != "b" and (data.dtype.kind not in "iu" or data.dtype.itemsize < 4):
-        raise IndexError(
-            f"tensors used as indices must be long, int, byte or bool tensors (as in PyTorch), got a tensor of "
-            f"dtype {data.dtype}; convert it with .long()"
-        )
-    return data
-
-
-def _ints_first(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
-    """For an index mixing ints and arrays, the two indices that apply it as PyTorch does; else None.
-
-    NumPy counts an int as an advanced index alongside the arrays, so in x[0, :, [0, 1]] on shape (2, 3, 4)
-    the int and the array, separated by a slice, put their dimension first: (2, 3). PyTorch selects with
-    the ints first (basic indexing) and then applies the arrays: (3, 2). So: x[ints only][the rest].
-    """
-    if not isinstance(index, tuple):
-        return None
-    is_int = [_is_int(p) for p in index]
-    if not any(is_int) or not any(isinstance(p, (np.ndarray, list)) for p in index):
-        return None
-    first = tuple(p if i or p is None or p is Ellipsis else slice(None) for p, i in zip(index, is_int))
-    rest = tuple(slice(None) if p is None else p for p, i in zip(index, is_int) if not i)
-    return first, rest
-
-
 def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
     """`a op other` as a bool tensor outside the graph; shapes that do not broadcast are a ShapeError."""
     try:
@@ -1040,22 +480,6 @@ def _compare(op: str, fn: Any, a: Tensor, other: Any) -> Tensor:
     except ValueError as error:
         shapes = f"{a.shape} and {np.shape(_data(other))}"
         raise ShapeError(f"comparison {op}: shapes {shapes} do not broadcast ({error})") from None
-
-
-def _is_device(x: Any) -> bool:
-    """True for what names a device ("cpu", "cuda:0", tg.device) rather than a dtype."""
-    name = str(getattr(x, "type", x)) if isinstance(x, str) or hasattr(x, "index") else ""
-    return name.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta")
-
-
-def _shape_of(op: str, other: Any) -> tuple[int, ...]:
-    """other's shape, for view_as and reshape_as; other must be a Tensor, as in PyTorch."""
-    if not isinstance(other, Tensor):
-        raise TypeError(
-            f"{op}: other must be a Tensor, got {type(other).__name__}; to give a shape, use "
-            f"{op.removesuffix('_as')}(shape)"
-        )
-    return other.data.shape
 
 
 def _operand_tensor(x: Any) -> Tensor:
@@ -1113,4 +537,4 @@ from tinygrad_edu.dtypes import (  # noqa: E402  (PyTorch's dtype rules, re-expo
     result_type,
     set_default_dtype,
 )
-from tinygrad_edu.in_place import _bump_version, _in_place, _share_version, _view  # noqa: E402
+from tinygrad_edu.in_place import _bump_version, _in_place, _share_version  # noqa: E402

@@ -1,11 +1,11 @@
-"""The rest of PyTorch's Tensor surface: trig, rounding, bitwise, scans, sorting, shape and indexing methods.
+"""The rest of PyTorch's Tensor surface: logic, bitwise, scans, sorting, more shape and indexing methods.
 
-`Tensor` (tensor.py) inherits these from `SurfaceMethods`, so `x.sin()`, `x.cumsum(0)`, `x.flip(0)` are
-ordinary Tensor methods; they live here to keep tensor.py readable in one sitting. Each method is a
-one-line delegation to its op in `tinygrad_edu/ops/` (trig.py, explog.py, rounding.py, scan.py,
-scatter.py), or a short composition of existing differentiable ops (a flip is an index with step -1,
-a sort is a gather at the argsort), so its gradient comes with it. Results that have no gradient in
-PyTorch (comparisons, logical and bitwise ops, indices) are made outside the graph.
+`Tensor` (tensor.py) inherits these from `SurfaceMethods`, so `x.cumsum(0)`, `x.flip(0)`, `x.sort()` are
+ordinary Tensor methods; they live here to keep tensor.py readable in one sitting (tensor.py's docstring
+lists the other groups: elementwise math is in tensor_math.py). Each method is a one-line delegation to
+its op in `tinygrad_edu/ops/` (scan.py, scatter.py), or a short composition of existing differentiable ops
+(a flip is an index with step -1, a sort is a gather at the argsort), so its gradient comes with it. Results
+that have no gradient in PyTorch (comparisons, logical and bitwise ops, indices) are made outside the graph.
 
 The free functions (`tg.sin(x)`, `tg.cumsum(x, 0)`, ...) are in functional_surface.py.
 """
@@ -21,6 +21,7 @@ import tinygrad_edu as _tg  # (still being imported when this runs: `_tg.ops` is
 from tinygrad_edu import tensor as _tensor_module  # (likewise: its names are read at call time)
 from tinygrad_edu.arguments import Dim, as_tuple, check_dim, integer_index, reduce_args, shape_args
 from tinygrad_edu.errors import DtypeError, ShapeError
+from tinygrad_edu.tensor_math import _floating  # (ints into float math give float32)
 
 
 class ValuesIndices(NamedTuple):
@@ -36,12 +37,6 @@ def _ops() -> Any:
 
 def _t() -> Any:
     return _tensor_module
-
-
-def _floating(x: Any) -> Any:
-    """x itself if it holds floats, else x as the default float dtype: int inputs to float math give
-    float32, as in PyTorch (sin of an int tensor is a float tensor)."""
-    return x if x.data.dtype.kind == "f" else x.to(_t().get_default_dtype())
 
 
 def _no_grad(data: Any) -> Any:
@@ -107,195 +102,6 @@ class SurfaceMethods:
         transpose: Callable[..., Any]
         numel: Callable[..., int]
         expand: Callable[..., Any]
-
-    # ---- trig and hyperbolic (ops/trig.py) --------------------------------------------------
-
-    def tan(self) -> Any:
-        """tan x, elementwise."""
-        return _ops().Tan.apply(_floating(self))
-
-    def asin(self) -> Any:
-        """arcsin x, elementwise (nan outside [-1, 1])."""
-        return _ops().Asin.apply(_floating(self))
-
-    def acos(self) -> Any:
-        """arccos x, elementwise (nan outside [-1, 1])."""
-        return _ops().Acos.apply(_floating(self))
-
-    def atan(self) -> Any:
-        """arctan x, elementwise."""
-        return _ops().Atan.apply(_floating(self))
-
-    def atan2(self, other: Any) -> Any:
-        """The angle of the point (other, self) in (-pi, pi], elementwise with broadcasting."""
-        return _t()._binary(_ops().Atan2, self, other, true_divide=True)
-
-    def sinh(self) -> Any:
-        """sinh x, elementwise."""
-        return _ops().Sinh.apply(_floating(self))
-
-    def cosh(self) -> Any:
-        """cosh x, elementwise."""
-        return _ops().Cosh.apply(_floating(self))
-
-    def asinh(self) -> Any:
-        """arsinh x, elementwise."""
-        return _ops().Asinh.apply(_floating(self))
-
-    def acosh(self) -> Any:
-        """arcosh x, elementwise (nan below 1)."""
-        return _ops().Acosh.apply(_floating(self))
-
-    def atanh(self) -> Any:
-        """artanh x, elementwise (nan outside [-1, 1])."""
-        return _ops().Atanh.apply(_floating(self))
-
-    def hypot(self, other: Any) -> Any:
-        """sqrt(self^2 + other^2), elementwise, without overflow."""
-        return _t()._binary(_ops().Hypot, self, other, true_divide=True)
-
-    # NumPy's names for the same ops, as PyTorch also has them
-    def arcsin(self) -> Any:  # asin
-        return self.asin()
-
-    def arccos(self) -> Any:  # acos
-        return self.acos()
-
-    def arctan(self) -> Any:  # atan
-        return self.atan()
-
-    def arctan2(self, other: Any) -> Any:  # atan2
-        return self.atan2(other)
-
-    def arcsinh(self) -> Any:  # asinh
-        return self.asinh()
-
-    def arccosh(self) -> Any:  # acosh
-        return self.acosh()
-
-    def arctanh(self) -> Any:  # atanh
-        return self.atanh()
-
-    # ---- exponentials, logarithms, erf (ops/explog.py) and compositions ---------------------
-
-    def exp2(self) -> Any:
-        """2^x, elementwise."""
-        return _ops().Exp2.apply(_floating(self))
-
-    def expm1(self) -> Any:
-        """e^x - 1, elementwise, exact for tiny x."""
-        return _ops().Expm1.apply(_floating(self))
-
-    def log2(self) -> Any:
-        """The base-2 logarithm, elementwise."""
-        return _ops().Log2.apply(_floating(self))
-
-    def log10(self) -> Any:
-        """The base-10 logarithm, elementwise."""
-        return _ops().Log10.apply(_floating(self))
-
-    def logaddexp(self, other: Any) -> Any:
-        """log(e^self + e^other), elementwise, without overflow."""
-        return _t()._binary(_ops().LogAddExp, self, other, true_divide=True)
-
-    def xlogy(self, other: Any) -> Any:
-        """self * log(other), elementwise, and 0 where self is 0 (even where other is 0), as `torch.xlogy`.
-
-        Example:
-            >>> tg.tensor([0.0, 2.0]).xlogy(tg.tensor([0.0, 1.0]))   # 0 log 0 = 0, 2 log 1 = 0
-            tensor([0., 0.], dtype=float32)
-        """
-        return _t()._binary(_ops().Xlogy, self, other, true_divide=True)
-
-    def erf(self) -> Any:
-        """The error function, elementwise."""
-        return _ops().Erf.apply(_floating(self))
-
-    def erfc(self) -> Any:
-        """1 - erf(x), elementwise, exact where erf(x) is near 1."""
-        return _ops().Erfc.apply(_floating(self))
-
-    def reciprocal(self) -> Any:
-        """1 / x, elementwise (ints give floats)."""
-        return 1.0 / _floating(self)
-
-    def rsqrt(self) -> Any:
-        """1 / sqrt(x), elementwise."""
-        return _floating(self).sqrt().reciprocal()
-
-    def lerp(self, end: Any, weight: Any) -> Any:
-        """self + weight * (end - self): the point a fraction `weight` of the way from self to end."""
-        return self + weight * (end - self)
-
-    # ---- rounding, sign, remainders (ops/rounding.py) ---------------------------------------
-    # On integer tensors the rounding ops return a copy with the same dtype, as PyTorch.
-
-    def floor(self) -> Any:
-        """The largest integer <= x, elementwise (gradient 0)."""
-        return self.clone() if self.data.dtype.kind != "f" else _ops().Floor.apply(self)
-
-    def ceil(self) -> Any:
-        """The smallest integer >= x, elementwise (gradient 0)."""
-        return self.clone() if self.data.dtype.kind != "f" else _ops().Ceil.apply(self)
-
-    def round(self, decimals: int = 0) -> Any:
-        """x rounded to `decimals` places, halves to even, elementwise (gradient 0)."""
-        if self.data.dtype.kind != "f" and decimals == 0:
-            return self.clone()
-        return _ops().Round.apply(_floating(self), decimals=int(decimals))
-
-    def trunc(self) -> Any:
-        """x rounded toward zero, elementwise (gradient 0)."""
-        return self.clone() if self.data.dtype.kind != "f" else _ops().Trunc.apply(self)
-
-    fix = trunc
-
-    def frac(self) -> Any:
-        """x - trunc(x): the fractional part, with x's sign (its gradient is 1)."""
-        return self - self.trunc()
-
-    def sign(self) -> Any:
-        """-1, 0 or 1 as x is negative, zero or positive (gradient 0)."""
-        if self.data.dtype == np.bool_:
-            return self.clone()
-        return _ops().Sign.apply(self)
-
-    sgn = sign
-
-    def copysign(self, other: Any) -> Any:
-        """|self| with the sign of other, elementwise (ints give floats)."""
-        return _t()._binary(_ops().Copysign, self, other, true_divide=True)
-
-    def fmod(self, other: Any) -> Any:
-        """self - trunc(self / other) * other: the remainder with self's sign, as C's fmod."""
-        return _t()._binary(_ops().Fmod, self, other)
-
-    def remainder(self, other: Any) -> Any:
-        """self - floor(self / other) * other: the remainder with other's sign, as Python's %."""
-        return _t()._binary(_ops().Remainder, self, other)
-
-    def floor_divide(self, other: Any) -> Any:
-        """floor(self / other), elementwise. As in PyTorch it has no derivative: the result of a tensor that
-        requires grad requires grad too, and backward through it raises (use (a / b).floor() for 0)."""
-        return _t()._binary(_ops().FloorDivide, self, other)
-
-    def __mod__(self, other: Any) -> Any:  # self % other
-        return self.remainder(other)
-
-    def __rmod__(self, other: Any) -> Any:  # other % self
-        return _t()._binary(_ops().Remainder, self, other, reflected=True)
-
-    def __floordiv__(self, other: Any) -> Any:  # self // other
-        return self.floor_divide(other)
-
-    def __rfloordiv__(self, other: Any) -> Any:  # other // self
-        return _t()._binary(_ops().FloorDivide, self, other, reflected=True)
-
-    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
-        """x with nan, +inf, -inf replaced by nan (0), posinf and neginf (the dtype's largest and smallest)."""
-        if self.data.dtype.kind != "f":
-            return self.clone()
-        return _ops().NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
 
     # ---- tests of values and logic: bool tensors outside the graph --------------------------
 
@@ -850,51 +656,7 @@ class SurfaceMethods:
         """nonzero(), as `torch.argwhere`."""
         return self.nonzero()
 
-    # ---- what a tensor is, and conversions, as PyTorch programs ask ---------------------------
-
-    @property
-    def device(self) -> Any:
-        """tg.device("cpu"): every tensor is on the CPU here."""
-        from tinygrad_edu.device import device
-
-        return device("cpu")
-
-    @property
-    def is_cuda(self) -> bool:
-        """False: every tensor is on the CPU here."""
-        return False
-
-    def cuda(self, *args: Any, **kwargs: Any) -> Any:
-        """Refused: there is no GPU here (tinygrad_edu runs on NumPy)."""
-        from tinygrad_edu.device import check_device
-
-        check_device("cuda()", "cuda")
-
-    def half(self) -> Any:
-        """Convert to float16."""
-        return self.to(np.float16)
-
-    def short(self) -> Any:
-        """Convert to int16 (no gradient)."""
-        return self.to(np.int16)
-
-    def byte(self) -> Any:
-        """Convert to uint8 (no gradient)."""
-        return self.to(np.uint8)
-
-    def type(self, dtype: Any = None) -> Any:
-        """With no argument, PyTorch's type name ('torch.FloatTensor'); else the tensor converted to dtype
-        (a dtype, or a name such as 'torch.DoubleTensor')."""
-        if dtype is None:
-            return "torch." + _TYPE_NAMES.get(self.data.dtype, "Tensor")
-        if isinstance(dtype, str) and dtype.removeprefix("torch.") in _TYPE_NAMES.values():
-            name = dtype.removeprefix("torch.")
-            dtype = next(k for k, v in _TYPE_NAMES.items() if v == name)
-        return self.to(dtype)
-
-    def type_as(self, other: Any) -> Any:
-        """This tensor converted to other's dtype."""
-        return self.to(other.dtype)
+    # ---- new tensors with this one's dtype (as PyTorch's new_zeros and friends) ----------------
 
     def _new(self, array: Any, dtype: Any, requires_grad: bool) -> Any:
         out = _t().Tensor(array, dtype=self.data.dtype if dtype is None else dtype)
@@ -1044,19 +806,6 @@ class SurfaceMethods:
         self.grad_fn = None
         self.requires_grad = False  # type: ignore[misc]  # (a slot of Tensor, which this class is mixed into)
         return self
-
-
-_TYPE_NAMES = {
-    np.dtype(np.float32): "FloatTensor",
-    np.dtype(np.float64): "DoubleTensor",
-    np.dtype(np.float16): "HalfTensor",
-    np.dtype(np.int64): "LongTensor",
-    np.dtype(np.int32): "IntTensor",
-    np.dtype(np.int16): "ShortTensor",
-    np.dtype(np.int8): "CharTensor",
-    np.dtype(np.uint8): "ByteTensor",
-    np.dtype(np.bool_): "BoolTensor",
-}
 
 
 def _check_device(op: str, device: Any) -> None:

@@ -44,6 +44,19 @@ RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself 
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
 _LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
 _COMPILE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# The files of Tensor's methods whose frames `caller` passes over (a decision made inside one is its caller's):
+# tensor.py and the mixins that took its methods. tensor_surface.py is not among them, as it was not before.
+_TENSOR_METHODS = {
+    _LIBRARY + name
+    for name in (
+        "tensor.py",
+        "tensor_convert.py",
+        "tensor_indexing.py",
+        "tensor_math.py",
+        "tensor_reductions.py",
+        "tensor_shape.py",
+    )
+}
 _SKIP = (
     os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
     os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep,
@@ -496,13 +509,13 @@ def _kind(filename: str) -> str:
 
 
 def caller() -> tuple[str, str, int]:
-    """(kind, filename, line) of the innermost frame of the user's code or the library (but tensor.py's
-    methods: for `if loss > 1:`, Tensor.__bool__ runs, but the decision is its caller's)."""
+    """(kind, filename, line) of the innermost frame of the user's code or the library (but Tensor's
+    methods, _TENSOR_METHODS: for `if loss > 1:`, Tensor.__bool__ runs, but the decision is its caller's)."""
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         kind = _kind(filename)
-        if kind == "user" or (kind == "library" and os.path.abspath(filename) != _LIBRARY + "tensor.py"):
+        if kind == "user" or (kind == "library" and os.path.abspath(filename) not in _TENSOR_METHODS):
             return kind, filename, frame.f_lineno
         frame = frame.f_back
     return "user", "<unknown>", 0

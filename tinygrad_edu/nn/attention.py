@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.dtypes import dtype_or_default
+from tinygrad_edu.dtypes import DTypeLike, dtype_or_default
 from tinygrad_edu.functional import cat
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.activation import ReLU
@@ -32,7 +32,7 @@ from tinygrad_edu.nn.linear import Linear
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.normalization import LayerNorm
 from tinygrad_edu.nn.padding import pad
-from tinygrad_edu.tensor import DTypeLike, Tensor, _operand_tensor, where
+from tinygrad_edu.tensor import Tensor, _operand_tensor, where
 
 __all__ = [
     "scaled_dot_product_attention",

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.dtypes import dtype_or_default
+from tinygrad_edu.dtypes import DTypeLike, dtype_or_default
 from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
@@ -20,7 +20,7 @@ from tinygrad_edu.nn.padding import pad
 from tinygrad_edu.ops.conv import AvgPool as AvgPoolOp
 from tinygrad_edu.ops.conv import Conv as ConvOp
 from tinygrad_edu.ops.conv import MaxPool as MaxPoolOp
-from tinygrad_edu.tensor import DTypeLike, Tensor
+from tinygrad_edu.tensor import Tensor
 
 __all__ = [
     "Conv1d",

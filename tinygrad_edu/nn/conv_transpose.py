@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tinygrad_edu.dtypes import DTypeLike
 from tinygrad_edu.nn.conv import IntOrTuple, _as_tensor, _check_rank, _ConvNd, _ntuple
 from tinygrad_edu.ops.conv import ConvTranspose as ConvTransposeOp
-from tinygrad_edu.tensor import DTypeLike, Tensor
+from tinygrad_edu.tensor import Tensor
 
 __all__ = [
     "ConvTranspose1d",

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.arguments import check_same_dtype
-from tinygrad_edu.dtypes import dtype_or_default
+from tinygrad_edu.dtypes import DTypeLike, dtype_or_default
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.ops.linalg import Linear as LinearOp
-from tinygrad_edu.tensor import DTypeLike, Tensor
+from tinygrad_edu.tensor import Tensor
 
 __all__ = ["Linear", "Identity", "Flatten", "Unflatten"]
 

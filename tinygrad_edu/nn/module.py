@@ -17,8 +17,9 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
+from tinygrad_edu.dtypes import _check_can_require_grad, _to_array
 from tinygrad_edu.errors import DtypeError
-from tinygrad_edu.tensor import Tensor, _check_can_require_grad, _to_array
+from tinygrad_edu.tensor import Tensor
 
 __all__ = ["Module", "Parameter"]
 

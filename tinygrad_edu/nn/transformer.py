@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.creation import full
+from tinygrad_edu.dtypes import DTypeLike
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer, _activation
 from tinygrad_edu.nn.container import ModuleList
@@ -22,7 +23,7 @@ from tinygrad_edu.nn.dropout import Dropout
 from tinygrad_edu.nn.linear import Linear
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import LayerNorm
-from tinygrad_edu.tensor import DTypeLike, Tensor, _operand_tensor
+from tinygrad_edu.tensor import Tensor, _operand_tensor
 
 __all__ = ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
 

@@ -1,0 +1,331 @@
+"""Elementwise math of a Tensor: arithmetic, exp and log, activations, trig, rounding, clamp, maximum.
+
+`Tensor` (tensor.py) inherits these from `MathMethods`. Each is a one-line delegation to its op in
+`tinygrad_edu/ops/` (elementwise.py, trig.py, explog.py, rounding.py; forward beside backward), or a short
+composition of them (`rsqrt` is `sqrt` then `reciprocal`). A binary op goes through tensor.py's `_binary`,
+which gives the result PyTorch's dtype, as the operators (`x + y`, in tensor.py) do; a float function of an
+int tensor computes in the default float dtype (`_floating`), as PyTorch does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import tinygrad_edu as _tinygrad_edu
+import tinygrad_edu.tensor as _tensor_module
+from tinygrad_edu.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from tinygrad_edu.tensor import Tensor
+
+# tensor.py is still being imported when this module runs (Tensor inherits from it), so what these methods
+# use of tensor.py (_tensor._binary) and of the package (_tg.ops) is read at call time. (Typed Any: the type
+# checker sees `self` as this mixin where those functions expect a Tensor.)
+_tensor: Any = _tensor_module
+_tg: Any = _tinygrad_edu
+
+
+def _floating(x: Any) -> Any:
+    """x itself if it holds floats, else x as the default float dtype: int inputs to float math give
+    float32, as in PyTorch (sin of an int tensor is a float tensor)."""
+    return x if x.data.dtype.kind == "f" else x.to(_tensor.get_default_dtype())
+
+
+class MathMethods:
+    """Methods of Tensor (see the module docstring); `self` is always a Tensor."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # what these methods use of Tensor, declared for the type checker only
+        data: np.ndarray
+
+        def __pow__(self, exponent: Any) -> Tensor: ...
+
+        def __sub__(self, other: Any) -> Tensor: ...
+
+        def clone(self) -> Tensor: ...
+
+        def to(self, dtype: Any = None, device: Any = None, *args: Any, **kwargs: Any) -> Tensor: ...
+
+    def add(self, other: Any) -> Tensor:
+        """self + other, elementwise with broadcasting."""
+        return _tensor._binary(_tg.ops.Add, self, other)
+
+    def sub(self, other: Any) -> Tensor:
+        """self - other, elementwise with broadcasting."""
+        return _tensor._binary(_tg.ops.Sub, self, other)
+
+    def mul(self, other: Any) -> Tensor:
+        """self * other, elementwise with broadcasting."""
+        return _tensor._binary(_tg.ops.Mul, self, other)
+
+    def div(self, other: Any) -> Tensor:
+        """self / other, elementwise with broadcasting (true division: ints give float32)."""
+        return _tensor._binary(_tg.ops.Div, self, other, true_divide=True)
+
+    def pow(self, exponent: Any) -> Tensor:
+        """self ** exponent, elementwise with broadcasting."""
+        return self**exponent
+
+    def neg(self) -> Tensor:
+        """-self, elementwise."""
+        return _tg.ops.Neg.apply(self)
+
+    def exp(self) -> Tensor:
+        """e^x, elementwise."""
+        return _tg.ops.Exp.apply(_floating(self))
+
+    def log(self) -> Tensor:
+        """The natural logarithm, elementwise."""
+        return _tg.ops.Log.apply(_floating(self))
+
+    def log1p(self) -> Tensor:
+        """log(1 + x), elementwise, exact even where x is tiny (1 + x would round x away)."""
+        return _tg.ops.Log1p.apply(_floating(self))
+
+    def sqrt(self) -> Tensor:
+        """The square root, elementwise."""
+        return _tg.ops.Sqrt.apply(_floating(self))
+
+    def abs(self) -> Tensor:
+        """|x|, elementwise (its gradient at 0 is taken as 0, as PyTorch)."""
+        return _tg.ops.Abs.apply(self)
+
+    def relu(self) -> Tensor:
+        """max(x, 0), elementwise."""
+        return _tg.ops.ReLU.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        """1 / (1 + exp(-x)), elementwise."""
+        return _tg.ops.Sigmoid.apply(_floating(self))
+
+    def tanh(self) -> Tensor:
+        """The hyperbolic tangent, elementwise."""
+        return _tg.ops.Tanh.apply(_floating(self))
+
+    def sin(self) -> Tensor:
+        """The sine, elementwise (also reached as np.sin(x))."""
+        return _tg.ops.Sin.apply(_floating(self))
+
+    def cos(self) -> Tensor:
+        """The cosine, elementwise (also reached as np.cos(x))."""
+        return _tg.ops.Cos.apply(_floating(self))
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Limit every element to [min, max]; the gradient flows where the input is inside the range."""
+        if min is None and max is None:
+            raise ArgumentError("clamp: at least one of min and max must be given")
+        if self.data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
+            return self.to(_tg.dtypes.get_default_dtype()).clamp(
+                min, max
+            )  # an int tensor clamped to float bounds: float32, as PyTorch
+        return _tg.ops.Clamp.apply(self, min=_tensor._data(min), max=_tensor._data(max))
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        """The larger of self and other, elementwise; ties share the gradient equally."""
+        return _tensor._binary(_tg.ops.Maximum, self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        """The smaller of self and other, elementwise; ties share the gradient equally."""
+        return _tensor._binary(_tg.ops.Minimum, self, other)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """`self` where condition is true, else `other` (as `torch.Tensor.where`)."""
+        return _tensor.where(condition, self, other)
+
+    def square(self) -> Tensor:
+        """x * x, elementwise."""
+        return _tg.ops.Mul.apply(self, self)
+
+    # ---- trig and hyperbolic (ops/trig.py) --------------------------------------------------
+
+    def tan(self) -> Any:
+        """tan x, elementwise."""
+        return _tg.ops.Tan.apply(_floating(self))
+
+    def asin(self) -> Any:
+        """arcsin x, elementwise (nan outside [-1, 1])."""
+        return _tg.ops.Asin.apply(_floating(self))
+
+    def acos(self) -> Any:
+        """arccos x, elementwise (nan outside [-1, 1])."""
+        return _tg.ops.Acos.apply(_floating(self))
+
+    def atan(self) -> Any:
+        """arctan x, elementwise."""
+        return _tg.ops.Atan.apply(_floating(self))
+
+    def atan2(self, other: Any) -> Any:
+        """The angle of the point (other, self) in (-pi, pi], elementwise with broadcasting."""
+        return _tensor._binary(_tg.ops.Atan2, self, other, true_divide=True)
+
+    def sinh(self) -> Any:
+        """sinh x, elementwise."""
+        return _tg.ops.Sinh.apply(_floating(self))
+
+    def cosh(self) -> Any:
+        """cosh x, elementwise."""
+        return _tg.ops.Cosh.apply(_floating(self))
+
+    def asinh(self) -> Any:
+        """arsinh x, elementwise."""
+        return _tg.ops.Asinh.apply(_floating(self))
+
+    def acosh(self) -> Any:
+        """arcosh x, elementwise (nan below 1)."""
+        return _tg.ops.Acosh.apply(_floating(self))
+
+    def atanh(self) -> Any:
+        """artanh x, elementwise (nan outside [-1, 1])."""
+        return _tg.ops.Atanh.apply(_floating(self))
+
+    def hypot(self, other: Any) -> Any:
+        """sqrt(self^2 + other^2), elementwise, without overflow."""
+        return _tensor._binary(_tg.ops.Hypot, self, other, true_divide=True)
+
+    # NumPy's names for the same ops, as PyTorch also has them
+    def arcsin(self) -> Any:  # asin
+        return self.asin()
+
+    def arccos(self) -> Any:  # acos
+        return self.acos()
+
+    def arctan(self) -> Any:  # atan
+        return self.atan()
+
+    def arctan2(self, other: Any) -> Any:  # atan2
+        return self.atan2(other)
+
+    def arcsinh(self) -> Any:  # asinh
+        return self.asinh()
+
+    def arccosh(self) -> Any:  # acosh
+        return self.acosh()
+
+    def arctanh(self) -> Any:  # atanh
+        return self.atanh()
+
+    # ---- exponentials, logarithms, erf (ops/explog.py) and compositions ---------------------
+
+    def exp2(self) -> Any:
+        """2^x, elementwise."""
+        return _tg.ops.Exp2.apply(_floating(self))
+
+    def expm1(self) -> Any:
+        """e^x - 1, elementwise, exact for tiny x."""
+        return _tg.ops.Expm1.apply(_floating(self))
+
+    def log2(self) -> Any:
+        """The base-2 logarithm, elementwise."""
+        return _tg.ops.Log2.apply(_floating(self))
+
+    def log10(self) -> Any:
+        """The base-10 logarithm, elementwise."""
+        return _tg.ops.Log10.apply(_floating(self))
+
+    def logaddexp(self, other: Any) -> Any:
+        """log(e^self + e^other), elementwise, without overflow."""
+        return _tensor._binary(_tg.ops.LogAddExp, self, other, true_divide=True)
+
+    def xlogy(self, other: Any) -> Any:
+        """self * log(other), elementwise, and 0 where self is 0 (even where other is 0), as `torch.xlogy`.
+
+        Example:
+            >>> tg.tensor([0.0, 2.0]).xlogy(tg.tensor([0.0, 1.0]))   # 0 log 0 = 0, 2 log 1 = 0
+            tensor([0., 0.], dtype=float32)
+        """
+        return _tensor._binary(_tg.ops.Xlogy, self, other, true_divide=True)
+
+    def erf(self) -> Any:
+        """The error function, elementwise."""
+        return _tg.ops.Erf.apply(_floating(self))
+
+    def erfc(self) -> Any:
+        """1 - erf(x), elementwise, exact where erf(x) is near 1."""
+        return _tg.ops.Erfc.apply(_floating(self))
+
+    def reciprocal(self) -> Any:
+        """1 / x, elementwise (ints give floats)."""
+        return 1.0 / _floating(self)
+
+    def rsqrt(self) -> Any:
+        """1 / sqrt(x), elementwise."""
+        return _floating(self).sqrt().reciprocal()
+
+    def lerp(self, end: Any, weight: Any) -> Any:
+        """self + weight * (end - self): the point a fraction `weight` of the way from self to end."""
+        return self + weight * (end - self)
+
+    # ---- rounding, sign, remainders (ops/rounding.py) ---------------------------------------
+    # On integer tensors the rounding ops return a copy with the same dtype, as PyTorch.
+
+    def floor(self) -> Any:
+        """The largest integer <= x, elementwise (gradient 0)."""
+        return self.clone() if self.data.dtype.kind != "f" else _tg.ops.Floor.apply(self)
+
+    def ceil(self) -> Any:
+        """The smallest integer >= x, elementwise (gradient 0)."""
+        return self.clone() if self.data.dtype.kind != "f" else _tg.ops.Ceil.apply(self)
+
+    def round(self, decimals: int = 0) -> Any:
+        """x rounded to `decimals` places, halves to even, elementwise (gradient 0)."""
+        if self.data.dtype.kind != "f" and decimals == 0:
+            return self.clone()
+        return _tg.ops.Round.apply(_floating(self), decimals=int(decimals))
+
+    def trunc(self) -> Any:
+        """x rounded toward zero, elementwise (gradient 0)."""
+        return self.clone() if self.data.dtype.kind != "f" else _tg.ops.Trunc.apply(self)
+
+    fix = trunc
+
+    def frac(self) -> Any:
+        """x - trunc(x): the fractional part, with x's sign (its gradient is 1)."""
+        return self - self.trunc()
+
+    def sign(self) -> Any:
+        """-1, 0 or 1 as x is negative, zero or positive (gradient 0)."""
+        if self.data.dtype == np.bool_:
+            return self.clone()
+        return _tg.ops.Sign.apply(self)
+
+    sgn = sign
+
+    def copysign(self, other: Any) -> Any:
+        """|self| with the sign of other, elementwise (ints give floats)."""
+        return _tensor._binary(_tg.ops.Copysign, self, other, true_divide=True)
+
+    def fmod(self, other: Any) -> Any:
+        """self - trunc(self / other) * other: the remainder with self's sign, as C's fmod."""
+        return _tensor._binary(_tg.ops.Fmod, self, other)
+
+    def remainder(self, other: Any) -> Any:
+        """self - floor(self / other) * other: the remainder with other's sign, as Python's %."""
+        return _tensor._binary(_tg.ops.Remainder, self, other)
+
+    def floor_divide(self, other: Any) -> Any:
+        """floor(self / other), elementwise. As in PyTorch it has no derivative: the result of a tensor that
+        requires grad requires grad too, and backward through it raises (use (a / b).floor() for 0)."""
+        return _tensor._binary(_tg.ops.FloorDivide, self, other)
+
+    def __mod__(self, other: Any) -> Any:  # self % other
+        return self.remainder(other)
+
+    def __rmod__(self, other: Any) -> Any:  # other % self
+        return _tensor._binary(_tg.ops.Remainder, self, other, reflected=True)
+
+    def __floordiv__(self, other: Any) -> Any:  # self // other
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other: Any) -> Any:  # other // self
+        return _tensor._binary(_tg.ops.FloorDivide, self, other, reflected=True)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
+        """x with nan, +inf, -inf replaced by nan (0), posinf and neginf (the dtype's largest and smallest)."""
+        if self.data.dtype.kind != "f":
+            return self.clone()
+        return _tg.ops.NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)

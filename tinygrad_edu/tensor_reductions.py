@@ -1,0 +1,179 @@
+"""Reductions of a Tensor: sum, mean, var, std, max/min (with indices), amax/amin, argmax, softmax, logsumexp.
+
+`Tensor` (tensor.py) inherits these from `ReductionMethods`. Each is a one-line delegation to its op in
+ops/reduce.py (Sum, Mean, Max, Min, Softmax, LogSoftmax, LogSumExp) after PyTorch's argument rules
+(arguments.py's `reduce_args`: `dim` an int or a tuple, NumPy's axis=/keepdims= accepted too). The composites
+live beside those ops: var/std in ops/reduce.py's `variance`, max/min over one dim with its indices in
+`extreme_with_index`. The other reductions and scans (prod, all, any, cumsum, norm, median, ...) are in
+tensor_surface.py.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import tinygrad_edu as _tinygrad_edu
+import tinygrad_edu.tensor as _tensor_module
+from tinygrad_edu.arguments import Dim, arg_reduce, check_dim, is_int, reduce_args
+from tinygrad_edu.errors import DtypeError
+
+if TYPE_CHECKING:
+    from tinygrad_edu.dtypes import DTypeLike
+    from tinygrad_edu.tensor import Tensor
+
+# tensor.py is still being imported when this module runs (Tensor inherits from it), so what these methods
+# use of tensor.py (_tensor.Tensor) and of the package (_tg.ops) is read at call time. (Typed Any: the type
+# checker sees `self` as this mixin where those functions expect a Tensor.)
+_tensor: Any = _tensor_module
+_tg: Any = _tinygrad_edu
+
+
+class ReductionMethods:
+    """Methods of Tensor (see the module docstring); `self` is always a Tensor."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # what these methods use of Tensor, declared for the type checker only
+        data: np.ndarray
+
+        def to(self, dtype: DTypeLike = None, device: Any = None, *args: Any, **kwargs: Any) -> Tensor: ...
+
+    def sum(
+        self,
+        dim: Dim = None,
+        keepdim: bool = False,
+        *,
+        dtype: DTypeLike = None,
+        axis: Dim = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """Sum over `dim` (None: all; an int or a tuple). NumPy's axis=/keepdims= are accepted too.
+
+        `dtype` casts the input first, as PyTorch: `x.sum(dtype=tg.float64)` adds float32 data in float64.
+        """
+        if dtype is not None:
+            return self.to(dtype).sum(dim, keepdim, axis=axis, keepdims=keepdims)
+        if self.data.dtype.kind in "bu" or self.data.dtype.kind == "i" and self.data.dtype.itemsize < 8:
+            return self.to(np.int64).sum(dim, keepdim, axis=axis, keepdims=keepdims)  # as PyTorch: int64
+        axes, keep = reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
+        return _tg.ops.Sum.apply(self, axes=axes, keepdim=keep)
+
+    def mean(
+        self,
+        dim: Dim = None,
+        keepdim: bool = False,
+        *,
+        dtype: DTypeLike = None,
+        axis: Dim = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """Mean over `dim` (None: all; an int or a tuple); `dtype` (a float dtype) casts the input first."""
+        if dtype is not None:
+            if np.dtype(dtype).kind != "f":
+                raise DtypeError(f"mean: dtype must be a floating-point dtype, got {np.dtype(dtype)}")
+            return self.to(dtype).mean(dim, keepdim, axis=axis, keepdims=keepdims)
+        axes, keep = reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
+        return _tg.ops.Mean.apply(self, axes=axes, keepdim=keep)
+
+    def var(
+        self,
+        dim: Dim = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> Tensor:
+        """The variance over `dim`: sum((x - mean)^2) / (N - correction), as `torch.var`.
+
+        N is the number of elements reduced. correction=1 (the default, Bessel's) is the unbiased
+        estimate, correction=0 the population variance. PyTorch's older `unbiased=True/False` means
+        correction 1/0, and is the second positional argument as in PyTorch: `x.var(0, False)`.
+
+        Example:
+            >>> tg.tensor([1.0, 2.0, 3.0, 4.0]).var()     # (2.25 + 0.25 + 0.25 + 2.25) / 3
+            tensor(1.6666666, dtype=float32)
+        """
+        return _tg.ops.reduce.variance(self, "var", dim, unbiased, keepdim, correction)
+
+    def std(
+        self,
+        dim: Dim = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> Tensor:
+        """The standard deviation over `dim`: sqrt(var), with var's arguments, as `torch.std`.
+
+        Example:
+            >>> tg.tensor([1.0, 3.0]).std(correction=0)    # sqrt((1 + 1) / 2)
+            tensor(1., dtype=float32)
+        """
+        return _tg.ops.reduce.variance(self, "std", dim, unbiased, keepdim, correction).sqrt()
+
+    def max(
+        self,
+        dim: Dim = None,
+        keepdim: bool = False,
+        *,
+        axis: Dim = None,
+        keepdims: bool | None = None,
+    ) -> Any:
+        """The largest value, or the largest values over `dim`, as `torch.max`.
+
+        With no dim: a tensor. With an int `dim`: the named tuple `(values, indices)`, as PyTorch returns
+        it (`x.max(1).values`, `values, indices = x.max(1)`), the gradient going to the first largest
+        element. With a tuple of dims, or NumPy's `axis=`: the values only, as `amax`, ties sharing the
+        gradient evenly.
+        """
+        axes, keep = reduce_args("max", self.data.ndim, dim, keepdim, axis, keepdims)
+        if is_int(dim):
+            return _tg.ops.reduce.extreme_with_index(self, np.argmax, dim, keep)
+        return _tg.ops.Max.apply(self, axes=axes, keepdim=keep)
+
+    def min(
+        self,
+        dim: Dim = None,
+        keepdim: bool = False,
+        *,
+        axis: Dim = None,
+        keepdims: bool | None = None,
+    ) -> Any:
+        """The smallest value, or the smallest values over `dim`, as `torch.min` (see `max`)."""
+        axes, keep = reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
+        if is_int(dim):
+            return _tg.ops.reduce.extreme_with_index(self, np.argmin, dim, keep)
+        return _tg.ops.Min.apply(self, axes=axes, keepdim=keep)
+
+    def amax(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
+        """The largest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
+        axes, keep = reduce_args("amax", self.data.ndim, dim, keepdim, None, None)
+        return _tg.ops.Max.apply(self, axes=axes, keepdim=keep)
+
+    def amin(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
+        """The smallest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
+        axes, keep = reduce_args("amin", self.data.ndim, dim, keepdim, None, None)
+        return _tg.ops.Min.apply(self, axes=axes, keepdim=keep)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None."""
+        return _tensor.Tensor._from_op(arg_reduce(np.argmax, self.data, dim, keepdim), None)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Indices of the smallest values (int64, no gradient)."""
+        return _tensor.Tensor._from_op(arg_reduce(np.argmin, self.data, dim, keepdim), None)
+
+    def softmax(self, dim: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along `dim`, computed stably."""
+        return _tg.ops.Softmax.apply(self, axis=check_dim("softmax", dim, self.data.ndim))
+
+    def log_softmax(self, dim: int = -1) -> Tensor:
+        """log(softmax(x)) along `dim`, computed stably (no log of 0)."""
+        return _tg.ops.LogSoftmax.apply(self, axis=check_dim("log_softmax", dim, self.data.ndim))
+
+    def logsumexp(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
+        """log(sum(exp(x))) over `dim`, computed stably."""
+        axes, keep = reduce_args("logsumexp", self.data.ndim, dim, keepdim, None, None)
+        return _tg.ops.LogSumExp.apply(self, axes=axes, keepdim=keep)
