@@ -78,7 +78,7 @@ class _Generator:
                 continue
             if node.meta.get("seed") and node.variable is node:
                 folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
-                folded.hint, folded.priority, folded.meta = node.hint, node.priority, dict(node.meta)
+                folded.hint, folded.meta = node.hint, dict(node.meta)
                 folded.meta["folded"] = _flat(node, lambda n, p: self.resolve(n).hint or "...")
                 continue
             if any(isinstance(p, str) and "random" in p for p in node.parts) or any(
@@ -93,7 +93,7 @@ class _Generator:
             if first is not node:
                 self.alias[id(node)] = first
                 first.must_name |= node.must_name
-                first.name_hint(node.hint or "", node.priority)
+                first.hint = first.hint or node.hint
                 for k in ("grad_of", "op", "comment"):
                     if k in node.meta:
                         first.meta.setdefault(k, node.meta[k])
@@ -135,29 +135,22 @@ class _Generator:
         self.taken = TAKEN | set(self.tracer.bindings)
         self.namespace: dict[str, Any] = {}
         self.notes: dict[str, str | None] = {}
-        versions: dict[int, list[Node]] = {}
-        for node in self.nodes:
-            if node.kind == "version":
-                versions.setdefault(id(self.resolve(node.variable)), []).append(node)
 
         def hint(node: Node) -> str:
-            best = max([node] + versions.get(id(node), []), key=lambda n: n.priority)  # (a version may hold the
-            primal = node.meta.get("grad_of")  # user's name for it)
-            if primal is not None and best.priority < 3:
+            primal = node.meta.get("grad_of")
+            if primal is not None:
                 primal = self.resolve(primal)
                 base = self.names.get(id(self.resolve(primal.variable))) or primal.hint or "tmp"
                 return ("d" + base) if len(base) <= 3 and "_" not in base else "d_" + base
-            return best.hint or "tmp"
+            return node.hint or "tmp"
 
         lines = [n for n in self.nodes if n.kind == "expr" and self.named[id(n)]]
-        for node in sorted(lines, key=lambda n: (n.meta.get("grad_of") is not None and n.priority < 3, n.index)):
+        for node in sorted(lines, key=lambda n: (n.meta.get("grad_of") is not None, n.index)):
             self.names[id(node)] = self.fresh(hint(node))
-        for node in self.nodes:  # constants: named after a local that held them (`rows`), else by their kind
+        for node in self.nodes:  # constants: named after their kind, a gradient after what it is the gradient of
             if node.kind == "const" and not node.meta.get("literal"):
-                value, held = node.value, self.tracer.array_names.get(id(node.value))
+                value = node.value
                 name = hint(node) if node.meta.get("grad_of") is not None else node.hint
-                if held and (not name or node.priority < held[1]):
-                    name = held[0]
                 kind = value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c"
                 self.names[id(node)] = name = self.fresh(name or kind)
                 self.namespace[name], self.notes[name] = value, node.meta.get("folded")
@@ -210,8 +203,6 @@ class _Generator:
             if node.phase == "backward" and op is not None and op[2] is not group:
                 group, errstate = op[2], None
                 body.append(f"# {op[0]} backward" + (f": {node.meta['comment']}" if node.meta.get("comment") else ""))
-            elif node.phase == "forward" and op is not None and op[1] == "forward" and node.priority >= 3:
-                text += f"  # {op[0]}"
             if node.errstate:  # the op ran inside np.errstate(...): so does its line
                 if node.errstate != errstate or not body[-1].startswith("    "):
                     base = dict(self.tracer.base_errstate)

@@ -20,7 +20,7 @@ import numpy as np
 
 from tinygrad_edu.autograd import note_in_place
 from tinygrad_edu.compiler.codegen import generate
-from tinygrad_edu.compiler.sym import _ACTIVE, TracingWarning
+from tinygrad_edu.compiler.sym import _ACTIVE, TracingError, TracingWarning
 from tinygrad_edu.compiler.tracer import Tracer
 from tinygrad_edu.tensor import Tensor
 
@@ -78,8 +78,11 @@ class CompiledStep:
         return self._entries[0].call_source if self._entries else ""
 
     def __call__(self, *args: Any) -> Any:
-        if _ACTIVE:  # called inside another step being traced: that trace follows it op by op
-            return self.fn(*args)
+        if _ACTIVE:
+            raise TracingError(
+                f"tg.compile: {self.__name__} is a compiled step, called while another step is traced; "
+                "compile only the outer step (call the inner one's .fn)"
+            )
         for entry in self._entries:
             try:
                 return entry.call(args)

@@ -70,7 +70,7 @@ class Node:
     """
 
     __slots__ = tuple(
-        "index kind parts args prec value hint priority must_name sources errstate phase variable stores meta".split()
+        "index kind parts args prec value hint must_name sources errstate phase variable stores meta".split()
     )
 
     def __init__(
@@ -79,10 +79,8 @@ class Node:
         trace = active()
         self.index = len(trace.nodes)
         trace.nodes.append(self)
-        trace.saw_node()
         self.kind, self.parts, self.args, self.prec, self.value = kind, parts, args, prec, value
-        self.hint: str | None = None  # a name for its line
-        self.priority = 0  # how good the hint is: 3 a user's variable, 2 an op's output, 1 a library local
+        self.hint: str | None = None  # a name for its line: a binding's, an op's (linear_1), a function's
         self.must_name = False  # op outputs and gradients always get a line
         self.sources = sources if sources is not None else frozenset().union(*(a.sources for a in args))
         err = tuple(sorted(np.geterr().items()))
@@ -91,11 +89,6 @@ class Node:
         self.variable: Node = self  # for a 'version': the node that first held the variable
         self.stores: Node | None = None  # for a 'stmt': the variable it changes
         self.meta: dict = {}
-
-    def name_hint(self, hint: str, priority: int) -> None:
-        """Offer a name for this node's line; kept only if it beats the current hint's priority."""
-        if priority > self.priority:
-            self.hint, self.priority = hint, priority
 
 
 def literal(x: Any) -> tuple[str, int] | None:
@@ -134,8 +127,7 @@ def const(x: Any, hint: str | None = None) -> Node:
     text = literal(x)
     node = Node("const", [text[0]] if text else [], (), text[1] if text else ATOM, x, frozenset())
     node.meta["literal"] = text is not None
-    if hint and not text:
-        node.name_hint(hint, 1)
+    node.hint = None if text else hint
     return node
 
 

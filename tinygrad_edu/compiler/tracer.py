@@ -87,8 +87,6 @@ class Tracer:
         self.last_backward: Any = None  # the op whose backward ran last
         self.outputs: list[Node] = []
         self.state_created = False
-        self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> (a variable that held it, priority)
-        self.naming = False
 
     # ---- binding what the step reads ------------------------------------------------------------
     def bind(self, name: str, kind: str, key: Any, value: Any) -> Any:
@@ -96,7 +94,7 @@ class Tracer:
         name = name.lstrip("_") or "arg"
         name = numbered(name + "_" if keyword.iskeyword(name) or name in RESERVED else name, self.bindings)
         node = Node("arg", [], (), ATOM, value, frozenset([name]))
-        node.hint, node.priority = name, 99
+        node.hint = name
         node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value)
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
 
@@ -150,9 +148,6 @@ class Tracer:
                 for group in value.param_groups:
                     for p in group["params"]:
                         reach("param", p, 1, bind)
-            elif hasattr(value, "_guard") and hasattr(value, "__wrapped__"):  # a compiled step it calls
-                for inner in value._guard.roots(()):
-                    reach(inner[0], inner[2], 0, bind)
             elif depth == 0 and isinstance(value, (list, tuple, dict)):
                 for key, item in value.items() if isinstance(value, dict) else enumerate(value):
                     reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1, bind)
@@ -236,7 +231,7 @@ class Tracer:
                 if len(cls) <= 6
                 else re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", cls).lower()
             )
-            out.node.variable.name_hint(f"{snake}_{seq}", 2)
+            out.node.variable.hint = out.node.variable.hint or f"{snake}_{seq}"
         out.node.meta.setdefault("op", (cls, "forward", fn))
         recorded = getattr(fn, "inputs", None) is not None
         out.node.must_name = out.node.must_name or recorded or self.phase == "forward"
@@ -307,39 +302,6 @@ class Tracer:
         node.meta.setdefault("grad_of", of.data.node if isinstance(of.data, Sym) else None)
 
     # ---- what Syms tell ---------------------------------------------------------------------------
-    def saw_node(self) -> None:
-        """A node was recorded: name the values that the locals of the frames on the stack hold.
-
-        A user's variable gives its name (priority 3), a library's local a weaker one (1). In the
-        update, a library frame with a local holding a parameter is an optimizer's loop over its
-        parameters: there a local holds a new value at each turn, named `denom_W1` (priority 2).
-        """
-        if not self.naming:
-            return
-        params = self.bound if self.phase == "update" else None
-        frame: FrameType | None = sys._getframe(2)
-        while frame is not None:
-            kind, local = _kind(frame.f_code.co_filename), frame.f_locals
-            param = (
-                params
-                and kind == "library"
-                and next(
-                    (params[id(v)].name for v in local.values() if isinstance(v, Tensor) and id(v) in params), None
-                )
-            )
-            for name, value in local.items() if kind in ("user", "library") else ():
-                if name.startswith("_") or name == "self" or not name.isidentifier():
-                    continue
-                data = getattr(value, "data", None) if isinstance(value, Tensor) else value
-                if isinstance(data, (Sym, SymFloat)) and data.node.kind in ("expr", "version"):
-                    if not param:
-                        data.node.variable.name_hint(name, 3 if kind == "user" else 1)
-                    elif data.node.phase == "update":
-                        data.node.variable.name_hint(f"{name}_{param}", 2)
-                elif isinstance(value, np.ndarray) and self.array_names.get(id(value), ("", 0))[1] < 3:
-                    self.array_names[id(value)] = (name, 3 if kind == "user" else 1)  # names constants: `rows`
-            frame = frame.f_back
-
     def escape(self, node: Node, what: str) -> None:
         """A traced value left NumPy's protocol: an error inside an op or an optimizer; in the step's own
         code, the step is not compiled (the trace would hold for this value only)."""
@@ -380,16 +342,12 @@ class Tracer:
         _ACTIVE.append(self)
         hooks.add(self)
         try:
-            traced = self.bind_all()
-            self.naming = True
-            result = self.fn(*traced)
-            self.naming = False
+            result = self.fn(*self.bind_all())
             self.pending_grads()
             self.structure = self.result_structure(result)
             self.find_writebacks()
             return result
         finally:
-            self.naming = False
             hooks.remove(self)
             self.pending_grads()
             self.restore()
