@@ -181,7 +181,7 @@ class Tracer:
             t.data = sym
 
     def _bind_optimizer(self, opt: Any) -> None:
-        """lr is read at every call; other float hyper-parameters are literals (a change retraces: step.StateGuard)."""
+        """lr is read at every call; other float hyper-parameters are literals (a change retraces: step.StateKey)."""
         for i, group in enumerate(opt.param_groups):
             for key, value in list(group.items()):
                 if key == "lr" and type(value) is float:
