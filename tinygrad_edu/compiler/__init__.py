@@ -35,6 +35,8 @@ What a compiled step guarantees, and what it does not:
 - An op or optimizer whose code takes a traced array out of NumPy's protocol (`np.array(x)`,
   `float(x)`) stops the trace with a TracingError naming it. Where the step's own code does that,
   the step runs eagerly from then on, with a warning naming the value and the line.
+- An op's `np.errstate(...)` is not carried into the source: NumPy may warn of a log(0) there
+  that the eager op silenced (the values are the same).
 - The step returns what train_step returned (a tensor as a new tensor outside the graph). Trace
   from one thread at a time; tg.detect_anomaly does not check compiled steps. A compiled step
   called while another is traced raises a TracingError (compile the outer step only).

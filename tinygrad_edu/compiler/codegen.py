@@ -85,10 +85,7 @@ class _Generator:
                 a.kind == "const" and not a.meta["literal"] and callable(a.value) for a in node.args
             ):
                 continue  # a draw, or a call of a function NumPy does not own: each call counts
-            key = (
-                tuple(p if isinstance(p, str) else (id(self.resolve(node.args[p[0]])), p[1]) for p in node.parts),
-                node.errstate,
-            )
+            key = tuple(p if isinstance(p, str) else (id(self.resolve(node.args[p[0]])), p[1]) for p in node.parts)
             first = seen.setdefault(key, node)
             if first is not node:
                 self.alias[id(node)] = first
@@ -112,9 +109,8 @@ class _Generator:
         while changed:  # a value read inside a later line must not be read after a statement changed what it reads
             changed = False
             for node in [n for n in exprs if not self.named[id(n)]]:
-                position, consumer = self.position(node), self.consumer.get(id(node))
-                args = [self.resolve(a) for a in node.args]
-                if (consumer is not None and consumer.errstate != node.errstate) or any(
+                position, args = self.position(node), [self.resolve(a) for a in node.args]
+                if any(
                     a.index < i < position
                     for a in args
                     if a.kind in ("arg", "expr", "version")
@@ -187,30 +183,19 @@ class _Generator:
             key=lambda b: (b.kind != "input", b.key if b.kind == "input" else first_read.get(id(b.node), 0)),
         )
         body: list[str] = []
-        phase = group = errstate = None
+        phase = group = None
         for node in self.nodes:
             if node.kind not in ("expr", "stmt") or (node.kind == "expr" and not self.named[id(node)]):
                 continue
             text = _flat(node, self.text)
-            text = text if node.kind == "stmt" else f"{self.names[id(node)]} = {text}"
-            if node is self.ret:
-                body.append(text)
-                continue
-            if node.phase != phase:
-                phase, group, errstate = node.phase, None, None
-                body.append(f"# {phase}")
             op = node.meta.get("op")
-            if node.phase == "backward" and op is not None and op[2] is not group:
-                group, errstate = op[2], None
+            if node.phase != phase and node is not self.ret:
+                phase, group = node.phase, None
+                body.append(f"# {phase}")
+            if node.phase == "backward" and op is not None and op[1] is not group and node is not self.ret:
+                group = op[1]
                 body.append(f"# {op[0]} backward" + (f": {node.meta['comment']}" if node.meta.get("comment") else ""))
-            if node.errstate:  # the op ran inside np.errstate(...): so does its line
-                if node.errstate != errstate or not body[-1].startswith("    "):
-                    base = dict(self.tracer.base_errstate)
-                    changed = ", ".join(f"{k}={v!r}" for k, v in node.errstate if base[k] != v)
-                    body.append(f"with np.errstate({changed}):")
-                text = "    " + text
-            errstate = node.errstate
-            body.append(text)
+            body.append(text if node.kind == "stmt" else f"{self.names[id(node)]} = {text}")
         header = [f"# {line}" for line in title.splitlines()]
         if self.namespace:
             header += ["# Constants, fixed when traced:"] + [

@@ -69,9 +69,7 @@ class Node:
     variable in place: `W -= lr * dW`), 'version' (the variable after such a statement, same name).
     """
 
-    __slots__ = tuple(
-        "index kind parts args prec value hint must_name sources errstate phase variable stores meta".split()
-    )
+    __slots__ = tuple("index kind parts args prec value hint must_name sources phase variable stores meta".split())
 
     def __init__(
         self, kind: str, parts: list, args: tuple, prec: int, value: Any = None, sources: frozenset | None = None
@@ -83,8 +81,6 @@ class Node:
         self.hint: str | None = None  # a name for its line: a binding's, an op's (linear_1), a function's
         self.must_name = False  # op outputs and gradients always get a line
         self.sources = sources if sources is not None else frozenset().union(*(a.sources for a in args))
-        err = tuple(sorted(np.geterr().items()))
-        self.errstate = None if err == trace.base_errstate else err
         self.phase = trace.phase  # 'forward', 'backward' or 'update': the source's section
         self.variable: Node = self  # for a 'version': the node that first held the variable
         self.stores: Node | None = None  # for a 'stmt': the variable it changes
