@@ -90,9 +90,9 @@ class CompiledStep:
                 f"tg.compile: {self.__name__} is a compiled step, called while another step is traced; "
                 "compile only the outer step (call the inner one's .fn)"
             )
-        roots = self._roots(args)
+        roots, signature = self._roots(args), _signature(args)
         for entry in self._entries:
-            if entry.state.key(roots) == entry.key:
+            if entry.signature == signature and entry.state.key(roots) == entry.key:
                 try:
                     return entry.call(args)
                 except _Mismatch:
@@ -130,7 +130,7 @@ class CompiledStep:
         key = state.key(roots)  # the program state as the call found it
         generators = random_states([value for _, value in roots])
         tracer.run()
-        drawn = [name for name, g, state in generators if _state(g) != state]
+        drawn = [name for name, g, before in generators if _state(g) != before]
         if drawn:
             warnings.warn_explicit(
                 f"tg.compile: {self.__name__} drew random numbers ({', '.join(drawn)}) while traced: they are "
@@ -170,7 +170,7 @@ class _Entry:
     def __init__(self, tracer: Tracer, title: str, filename: str, args: tuple, state: StateKey, key: list) -> None:
         self.source, self.fn, bindings = generate(tracer, title, filename)
         self.structure, self.state, self.key = tracer.structure, state, key
-        lines = [f"if len(_args) != {len(args)}: raise _Mismatch"]
+        self.signature, lines = _signature(args), [f"_a{i} = _args[{i}]" for i in range(len(args))]
         ns: dict[str, Any] = dict(_Mismatch=_Mismatch, _kernel=self.fn, _new=_new_tensor, _s=self)
         ns.update(_rebuild=_rebuild, _note_in_place=note_in_place)
 
@@ -185,24 +185,10 @@ class _Entry:
         def same_array(v: str, array: np.ndarray) -> str:
             return f"{v} is not {ref(array)} and ({v}.shape != {array.shape!r} or {v}.dtype != {ref(array.dtype)})"
 
-        for i, a in enumerate(args):  # 1. the arguments: the same kinds, shapes and dtypes (values, for the rest)
-            lines.append(f"_a{i} = _args[{i}]")
-            same = next((j for j in range(i) if args[j] is a and isinstance(a, Tensor)), None)
-            if same is not None:  # one tensor passed twice when traced: it must be again
-                lines.append(f"if _a{i} is not _a{same}: raise _Mismatch")
-            elif isinstance(a, (Tensor, np.ndarray)):
-                grad = f" or _a{i}.requires_grad is not {a.requires_grad}" if isinstance(a, Tensor) else ""
-                data = ".data" if isinstance(a, Tensor) else ""
-                lines.append(f"if type(_a{i}) is not {ref(type(a))}{grad}: raise _Mismatch")
-                lines += [f"_v{i} = _a{i}{data}", f"if {same_array(f'_v{i}', np.asarray(a))}: raise _Mismatch"]
-            elif type(a) is float:
-                lines.append(f"if type(_a{i}) is not float: raise _Mismatch")
-            else:
-                lines.append(f"if type(_a{i}) is not {ref(type(a))} or _a{i} != {ref(a)}: raise _Mismatch")
         lines += [f"if {tensor(t)}._grad is not None: raise _Mismatch" for t in tracer.grad_none]
-        for b in bindings:  # 2. what the function receives, read now
+        for b in bindings:  # 1. what the function receives, read now
             if b.kind == "input":
-                lines.append(f"{b.name} = _{'v' if isinstance(args[b.key], (Tensor, np.ndarray)) else 'a'}{b.key}")
+                lines.append(f"{b.name} = _a{b.key}{'.data' if isinstance(args[b.key], Tensor) else ''}")
             elif b.kind == "tensor":
                 lines += [f"{b.name} = {ref(b.key)}.data", f"if {same_array(b.name, b.value)}: raise _Mismatch"]
             elif b.kind == "grad":
@@ -213,7 +199,7 @@ class _Entry:
                 read = f"{ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})"
                 lines += [f"{b.name} = {read}", f"if {b.name} is None: raise _Mismatch"]
         lines.append(f"_out = _kernel({', '.join(b.name for b in bindings)})")
-        # 3. write back gradients (to the slot under .grad, as the engine: they have t's shape and dtype), data
+        # 2. write back gradients (to the slot under .grad, as the engine: they have t's shape and dtype), data
         # and state; a tensor changed in place counts a new version, as eagerly
         for t, value in tracer.grad_writes:
             lines.append(f"{tensor(t)}._grad = {_value(value, ref, tensor=True)}")
@@ -254,6 +240,19 @@ def _rebuild(structure: Any, values: Any) -> Any:
         items = [_rebuild(s, values) for s in body]
         return tuple(items) if kind == "tuple" else items
     return {k: _rebuild(v, values) for k, v in body.items()} if kind == "dict" else body
+
+
+def _signature(args: tuple) -> list:
+    """What a trace is specialised to in its arguments: kinds, shapes, dtypes, requires_grad and which tensor
+    is passed twice; a float's type only (it is traced); the value of anything else."""
+    found: list[Any] = []
+    for a in args:
+        data = a.data if isinstance(a, Tensor) else a
+        if isinstance(data, np.ndarray):
+            found.append((type(a), getattr(a, "requires_grad", None), data.shape, data.dtype, [a is b for b in args]))
+        else:
+            found.append(float if type(a) is float else (type(a), a))
+    return found
 
 
 def _contents(cell: Any) -> Any:
