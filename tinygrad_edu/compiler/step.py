@@ -58,10 +58,10 @@ class CompiledStep:
         self._entries: list[_Entry] = []
         self._warned: set[str] = set()
         func = getattr(fn, "__func__", fn)
-        self._owner = getattr(fn, "__self__", None)
+        self._owner, self._namespace = getattr(fn, "__self__", None), getattr(func, "__globals__", {})
         self._cells = list(zip(getattr(getattr(func, "__code__", None), "co_freevars", ()), func.__closure__ or ()))
         try:
-            self._globals = sorted(inspect.getclosurevars(func).globals)
+            self._globals = sorted(inspect.getclosurevars(func).globals)  # the global names it reads
         except (TypeError, ValueError):
             self._globals = []
         self.__wrapped__, self.__doc__ = fn, getattr(fn, "__doc__", None)
@@ -110,8 +110,7 @@ class CompiledStep:
         """(name, value) for what the step refers to: its closure, the globals it names, its object (and
         that object's attributes) and its arguments that are not tensors (each trace checks those itself)."""
         found = [(name, _contents(cell)) for name, cell in self._cells]
-        namespace = getattr(getattr(self.fn, "__func__", self.fn), "__globals__", {})
-        found += [(name, namespace.get(name)) for name in self._globals]
+        found += [(name, self._namespace.get(name)) for name in self._globals]
         if self._owner is not None:
             found += [("layer", self._owner), *getattr(self._owner, "__dict__", {}).items()]
         return found + [(f"arg{i}", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
@@ -311,20 +310,23 @@ class StateKey:
                 stack += list(v.values() if isinstance(v, dict) else v)
         # (attrgetter and itemgetter read many attributes in one call: the key costs a few microseconds)
         self.modules = [(m, attrgetter(*[k for k, v in vars(m).items() if type(v) in _OPTIONS])) for m in modules]
-        self.hyper = [
-            [(g, itemgetter(*[k for k in g if k not in ("params", "lr")], "params")) for g in o.param_groups]
+        self.groups = [
+            (g, itemgetter(*[k for k in g if k not in ("params", "lr")], "params"))
             for o in self.optimizers
+            for g in o.param_groups
         ]
 
     def key(self, roots: list[tuple[str, Any]]) -> list:
         """The state now (see the class docstring), as a list to compare."""
-        return [
-            [id(value) for _, value in roots if isinstance(value, self.kinds)],
-            [(options(m), *m._modules.values(), *map(id, m._parameters.values())) for m, options in self.modules],
-            [*map(_REQUIRES_GRAD, self.tensors)],
-            [len(o.param_groups) for o in self.optimizers],
-            [(len(g), *hyper(g)[:-1], *map(id, hyper(g)[-1])) for groups in self.hyper for g, hyper in groups],
-        ]
+        key: list[Any] = [id(value) for _, value in roots if isinstance(value, self.kinds)]
+        for m, options in self.modules:
+            key += (options(m), *m._modules.values(), *map(id, m._parameters.values()))
+        key += map(_REQUIRES_GRAD, self.tensors)
+        key += [len(o.param_groups) for o in self.optimizers]
+        for g, hyper in self.groups:
+            values = hyper(g)
+            key += (len(g), *values[:-1], *map(id, values[-1]))
+        return key
 
 
 def random_states(roots: list[Any]) -> list[tuple[str, Any, Any]]:
