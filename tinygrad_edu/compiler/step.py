@@ -37,19 +37,12 @@ class _Mismatch(Exception):
 
 
 class CompiledStep:
-    """A training step compiled to straight-line NumPy: call it as the original function.
+    """A training step compiled to straight-line NumPy (see tg.compile): call it as the original function.
 
     Attributes:
         source: the generated function of the latest trace (forward, backward and update).
         traces: how many traces it keeps (1 unless shapes or the program's state changed).
-
-    Example:
-        >>> step = tg.compile(train_step)
-        >>> loss = step(x, y)          # traces, and trains once
-        >>> loss = step(x, y)          # replays the generated code
-        >>> print(step.source)
-        # Compiled by tg.compile from train_step ...
-        ...
+        eager_calls: how many calls ran eagerly (after max_traces, or when the step cannot be compiled).
     """
 
     def __init__(self, fn: Callable, names: Any = None, max_traces: int = 8) -> None:
