@@ -66,9 +66,11 @@ class _Generator:
 
     def share_and_fold(self) -> None:
         """Compute an expression once where the trace computed it twice on the same operands (`1 - s` in both
-        BCE's and the sigmoid's backward: the same NumPy call on the same arrays gives the same array), but
-        not a value changed in place later nor one handed to the caller. And d_loss = np.ones_like(loss)
-        depends only on loss's shape: it becomes a constant, computed when traced."""
+        BCE's forward and the sigmoid's backward: the same NumPy call on the same arrays gives the same array),
+        but not a value changed in place later nor one handed to the caller. Fold what every call computes
+        alike into a constant computed when traced: d_loss = np.ones_like(loss) (it depends only on loss's
+        shape) and a NumPy scalar made of constants only (d_loss / 4). A call that returned its operand
+        itself (y.astype(np.float64, copy=False) of a float64 y) is that operand."""
         nodes, _ = self.live()
         targets = {id(self.resolve(n.stores)) for n in nodes if n.kind == "stmt" and n.stores is not None}
         outputs = {id(self.resolve(n)) for n in self.tracer.outputs}
@@ -76,16 +78,21 @@ class _Generator:
         for node in nodes:
             if node.kind != "expr" or id(node) in targets or id(node) in outputs:
                 continue
-            if node.meta.get("seed") and node.variable is node:
-                folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
-                folded.hint, folded.meta = node.hint, dict(node.meta)
-                folded.meta["folded"] = _flat(node, lambda n, p: self.resolve(n).hint or "...")
-                continue
+            args = [self.resolve(a) for a in node.args]
             if any(isinstance(p, str) and "random" in p for p in node.parts) or any(
-                a.kind == "const" and not a.meta["literal"] and callable(a.value) for a in node.args
+                a.kind == "const" and not a.meta.get("literal") and callable(a.value) for a in args
             ):
                 continue  # a draw, or a call of a function NumPy does not own: each call counts
-            key = tuple(p if isinstance(p, str) else (id(self.resolve(node.args[p[0]])), p[1]) for p in node.parts)
+            scalar = isinstance(node.value, np.generic) and args and all(a.kind == "const" for a in args)
+            if node.variable is node and (node.meta.get("seed") or scalar):
+                folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
+                folded.hint, folded.meta = node.hint, dict(node.meta)
+                folded.meta["folded"] = node  # (its source goes in the header, once every line has its name)
+                continue
+            if node.value is not None and args and args[0].value is node.value:
+                self.alias[id(node)] = args[0]
+                continue
+            key = tuple(p if isinstance(p, str) else (id(args[p[0]]), p[1]) for p in node.parts)
             first = seen.setdefault(key, node)
             if first is not node:
                 self.alias[id(node)] = first
@@ -130,7 +137,7 @@ class _Generator:
         self.names: dict[int, str] = {id(n): n.hint or "" for n in self.nodes if n.kind == "arg"}
         self.taken = TAKEN | set(self.tracer.bindings)
         self.namespace: dict[str, Any] = {}
-        self.notes: dict[str, str | None] = {}
+        self.notes: dict[str, Node | None] = {}
 
         def hint(node: Node) -> str:
             primal = node.meta.get("grad_of")
@@ -166,6 +173,12 @@ class _Generator:
         body = _flat(node, self.text)
         return body if node.prec >= prec else f"({body})"
 
+    def note(self, node: Node, prec: int) -> str:
+        """How a folded constant's source reads an operand: its name, or the source of what was folded into it."""
+        node = self.resolve(node)
+        folded = node.meta.get("folded") if id(node) not in self.names else None
+        return _flat(folded, self.note) if folded is not None else self.text(node, prec)
+
     def run(self, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
         outputs = self.tracer.outputs
         parts: list = ["return ("] + [x for i in range(len(outputs)) for x in ([", "] if i else []) + [(i, 0)]]
@@ -199,7 +212,9 @@ class _Generator:
         header = [f"# {line}" for line in title.splitlines()]
         if self.namespace:
             header += ["# Constants, fixed when traced:"] + [
-                f"#   {name}" + (f" = {self.notes[name]}" if self.notes.get(name) else "") + f": {_describe(value)}"
+                f"#   {name}"
+                + (f" = {_flat(note, self.note)}" if (note := self.notes.get(name)) else "")
+                + f": {_describe(value)}"
                 for name, value in self.namespace.items()
             ]
         source = (
@@ -214,7 +229,7 @@ class _Generator:
 
 def _describe(value: Any) -> str:
     """A constant as the source's header lists it: its dtype and shape, or its value for a 0-d array."""
-    if isinstance(value, np.ndarray):
+    if isinstance(value, (np.ndarray, np.generic)):
         return f"{value.dtype} {value.item()!r}" if value.ndim == 0 else f"{value.dtype} array of shape {value.shape}"
     if isinstance(value, type):
         return f"the class {value.__module__}.{value.__qualname__}"
