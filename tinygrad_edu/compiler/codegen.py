@@ -2,7 +2,8 @@
 
 Op outputs, gradients and values read more than once get a line of their own; a value read once is
 written inside the line that reads it; one nothing reads is left out. Lines keep the engine's order.
-An expression the trace computed twice on the same operands is computed once (`share_and_fold`).
+An expression the trace computed twice on the same operands is computed once, and one that every call
+computes alike is a constant (`share_and_fold`).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class _Generator:
         BCE's forward and the sigmoid's backward: the same NumPy call on the same arrays gives the same array),
         but not a value changed in place later nor one handed to the caller. Fold what every call computes
         alike into a constant computed when traced: d_loss = np.ones_like(loss) (it depends only on loss's
-        shape) and a NumPy scalar made of constants only (d_loss / 4). A call that returned its operand
+        shape) and a NumPy scalar made of folded constants only (d_loss / 4). A call that returned its operand
         itself (y.astype(np.float64, copy=False) of a float64 y) is that operand."""
         nodes, _ = self.live()
         targets = {id(self.resolve(n.stores)) for n in nodes if n.kind == "stmt" and n.stores is not None}
@@ -83,7 +84,7 @@ class _Generator:
                 a.kind == "const" and not a.meta.get("literal") and callable(a.value) for a in args
             ):
                 continue  # a draw, or a call of a function NumPy does not own: each call counts
-            scalar = isinstance(node.value, np.generic) and args and all(a.kind == "const" for a in args)
+            scalar = isinstance(node.value, np.generic) and args and all("folded" in a.meta for a in args)
             if node.variable is node and (node.meta.get("seed") or scalar):
                 folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
                 folded.hint, folded.meta = node.hint, dict(node.meta)

@@ -237,14 +237,17 @@ def _rebuild(structure: Any, values: Any) -> Any:
 def _signature(args: tuple) -> list:
     """What a trace is specialised to in its arguments: kinds, shapes, dtypes, requires_grad and which tensor
     is passed twice; a float's type only (it is traced); the value of anything else."""
-    found: list[Any] = []
-    for a in args:
-        data = a.data if isinstance(a, Tensor) else a
-        if isinstance(data, np.ndarray):
-            found.append((type(a), getattr(a, "requires_grad", None), data.shape, data.dtype, [a is b for b in args]))
-        else:
-            found.append(float if type(a) is float else (type(a), a))
-    return found
+    ids = [*map(id, args)]
+    return [
+        (type(a), a.requires_grad, a.data.shape, a.data.dtype, ids.index(id(a)))
+        if isinstance(a, Tensor)
+        else (type(a), a.shape, a.dtype, ids.index(id(a)))
+        if isinstance(a, np.ndarray)
+        else float
+        if type(a) is float
+        else (type(a), a)
+        for a in args
+    ]
 
 
 def _contents(cell: Any) -> Any:
@@ -313,7 +316,9 @@ class StateKey:
         """The state now (see the class docstring), as a list to compare."""
         key: list[Any] = [id(value) for _, value in roots if isinstance(value, self.kinds)]
         for m, options in self.modules:
-            key += (options(m), *m._modules.values(), *map(id, m._parameters.values()))
+            key.append(options(m))
+            key += m._modules.values()
+            key += map(id, m._parameters.values())
         key += map(_REQUIRES_GRAD, self.tensors)
         key += [len(o.param_groups) for o in self.optimizers]
         for g, hyper in self.groups:
