@@ -26,7 +26,8 @@ What a compiled step guarantees, and what it does not:
 - A call whose arguments differ in kind, shape or dtype traces again (up to `max_traces`, then
   eagerly), and so does one after a change of the state the step reads: `model.eval()`, a
   parameter's `requires_grad`, a replaced sub-module, `add_param_group`, a hyper-parameter other
-  than lr (read at every call), a module's options (a loss's `reduction`), a gradient that was None.
+  than lr (read at every call), a module's options (a loss's `reduction`), a gradient that was None,
+  a variable of the step's rebound to another module, optimizer or tensor (one key, `step.StateKey`).
   An optimizer that makes its state in a call (Adam's first step) traces again at the next call.
 - Python control flow on tensor values is frozen at trace time: `bool()` of a traced tensor or a
   comparison of `loss.item()` warns (TracingWarning), and so do random draws inside the step.
