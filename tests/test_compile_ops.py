@@ -156,6 +156,18 @@ def test_a_change_of_program_state_retraces_and_stays_eager_exact(name, change) 
     assert compiled.traces == traces + 1 and compiled.eager_calls == 0  # the change, and only it, retraced
 
 
+def test_a_variable_rebound_to_another_tensor_retraces() -> None:
+    w = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+
+    def train_step():
+        return (w * w).sum()
+
+    compiled = tg.compile(train_step)
+    assert [compiled().item() for _ in range(2)] == [5.0, 5.0] and compiled.traces == 1
+    w = tg.tensor([3.0, 0.0], dtype=tg.float64, requires_grad=True)  # the step's closure now holds another tensor
+    assert [compiled().item() for _ in range(2)] == [9.0, 9.0] and compiled.traces == 2
+
+
 DRAWS = [
     ("np.random.randn", lambda rng: np.random.randn(2)),
     ("a Generator the step refers to", lambda rng: rng.standard_normal(2)),
