@@ -3,9 +3,10 @@
 Tutorial A ("The Art of Building a Neural Network from Scratch") trains a 2-4-1 sigmoid network on
 XOR and derives every gradient by hand. Here the same network is a few tensor operations, and
 `tg.compile` turns one training step (forward, loss.backward(), the SGD update) into NumPy source.
-The two are printed side by side, matched by variable name: the compiled step names each gradient
-after what it is the gradient of (dZ2 is d loss / d Z2), so tutorial A's dZ2, dW2, db2, dA1, dZ1,
-dW1 and db1 each have a line of their own on the right. The right side takes more lines: where the
+The two are printed side by side, matched by variable name: the compiled step names a value after
+the op that made it (Z1 = X @ W1 + b1 is `add_1`, A1 is `sigmoid_1`) and each gradient after what it
+is the gradient of (dZ2 is `d_add_2`, dW2 is `dW2`), so tutorial A's dZ2, dW2, db2, dA1, dZ1, dW1
+and db1 each have a line of their own on the right. The right side takes more lines: where the
 tutorial uses dZ2 = A2 - y (the sigmoid's derivative cancelled by hand against the loss's), the
 engine applies the chain rule op by op; both give the same numbers, which the last lines check.
 
@@ -30,6 +31,9 @@ from tinygrad_edu.compiler import compile as tg_compile  # noqa: E402
 from tinygrad_edu.nn import functional as F  # noqa: E402
 
 LR = tutorial_a.LR
+# tutorial A's names for what the compiled step names after its ops (the parameters keep their names)
+COMPILED_NAMES = {"Z1": "add_1", "A1": "sigmoid_1", "Z2": "add_2", "A2": "sigmoid_2"}
+COMPILED_NAMES.update({f"d{k}": f"d_{v}" for k, v in COMPILED_NAMES.items()})
 
 
 def make_step() -> tuple[tg_compile, dict[str, tg.Tensor]]:
@@ -61,7 +65,8 @@ def assigned_name(line: str) -> str:
 
 
 def side_by_side(left: list[str], right: list[str], width: int) -> str:
-    """Two columns in the right column's order, each left line beside the right line assigning the same name.
+    """Two columns in the right column's order, each left line beside the right line assigning the same name
+    (tutorial A's name, as COMPILED_NAMES translates it).
 
     A left line with no partner goes just before the partner of the next left line that has one.
     """
@@ -72,7 +77,8 @@ def side_by_side(left: list[str], right: list[str], width: int) -> str:
     before: dict[int, list[str]] = {}
     waiting: list[str] = []
     for line in left:
-        i = right_index.get(assigned_name(line)) if assigned_name(line) else None
+        name = assigned_name(line)
+        i = right_index.get(COMPILED_NAMES.get(name, name)) if name else None
         if i is None or i in beside:
             waiting.append(line)
             continue

@@ -15,10 +15,10 @@ and undoes that after the call. The unmodified engine runs the step; the tracer 
 `autograd.hooks`. `codegen.py` writes `def step(...)`; `step.py` keeps the traces, checks each call
 against them and writes the outputs back.
 
-Names in the source come from the module tree (`hidden.weight` -> `hidden_weight`, `0.weight` of
-`net` -> `net0_weight`), the ops (`linear_1`), the step's and the library's locals that hold a value
-(`A1`; `denom_hidden_weight` in an optimizer's loop), and gradients are named after what they are
-the gradient of (`d_linear_1`, `dW1`).
+Names in the source come from the module tree or `names=` (`hidden.weight` -> `hidden_weight`,
+`0.weight` of `net` -> `net0_weight`; optimizer state `m_hidden_weight`), the step's arguments, and
+the op that made a value (`linear_1`); gradients are named after what they are the gradient of
+(`d_linear_1`, `dW1`). Local variables give no names (the step's or the library's: `tmp`, `tmp_2`).
 
 What a compiled step guarantees, and what it does not:
 - Eager mode's results: the same NumPy calls on the same operands in the same order. At run time
@@ -26,7 +26,8 @@ What a compiled step guarantees, and what it does not:
 - A call whose arguments differ in kind, shape or dtype traces again (up to `max_traces`, then
   eagerly), and so does one after a change of the state the step reads: `model.eval()`, a
   parameter's `requires_grad`, a replaced sub-module, `add_param_group`, a hyper-parameter other
-  than lr (read at every call), a module's options (a loss's `reduction`), a gradient that was None.
+  than lr (read at every call), a module's options (a loss's `reduction`), a gradient that was None,
+  a variable of the step's rebound to another module, optimizer or tensor (one key, `step.StateKey`).
   An optimizer that makes its state in a call (Adam's first step) traces again at the next call.
 - Python control flow on tensor values is frozen at trace time: `bool()` of a traced tensor or a
   comparison of `loss.item()` warns (TracingWarning), and so do random draws inside the step.
@@ -35,8 +36,11 @@ What a compiled step guarantees, and what it does not:
 - An op or optimizer whose code takes a traced array out of NumPy's protocol (`np.array(x)`,
   `float(x)`) stops the trace with a TracingError naming it. Where the step's own code does that,
   the step runs eagerly from then on, with a warning naming the value and the line.
+- An op's `np.errstate(...)` is not carried into the source: NumPy may warn of a log(0) there
+  that the eager op silenced (the values are the same).
 - The step returns what train_step returned (a tensor as a new tensor outside the graph). Trace
-  from one thread at a time; tg.detect_anomaly does not check compiled steps.
+  from one thread at a time; tg.detect_anomaly does not check compiled steps. A compiled step
+  called while another is traced raises a TracingError (compile the outer step only).
 """
 
 from __future__ import annotations
@@ -58,7 +62,8 @@ def compile(fn: Callable, *, names: Any = None, max_traces: int = 8) -> Compiled
             `loss.backward()` and `optimizer.step()`, and returns the loss. It takes positional
             arguments: tensors, arrays, Python floats (traced) or other values (fixed per trace).
         names: how to name the tensors it reads in the source: a Module (its named_parameters) or
-            a mapping of name -> tensor. By default names come from the variables `fn` refers to.
+            a mapping of name -> tensor. By default names come from the variables `fn` refers to
+            (a module's parameters from the module tree: `net0_weight`).
         max_traces: how many shape or structure variants to compile before running eagerly.
 
     Example:

@@ -2,7 +2,8 @@
 
 Op outputs, gradients and values read more than once get a line of their own; a value read once is
 written inside the line that reads it; one nothing reads is left out. Lines keep the engine's order.
-An expression the trace computed twice on the same operands is computed once (`share_and_fold`).
+An expression the trace computed twice on the same operands is computed once, and one that every call
+computes alike is a constant (`share_and_fold`).
 """
 
 from __future__ import annotations
@@ -66,9 +67,11 @@ class _Generator:
 
     def share_and_fold(self) -> None:
         """Compute an expression once where the trace computed it twice on the same operands (`1 - s` in both
-        BCE's and the sigmoid's backward: the same NumPy call on the same arrays gives the same array), but
-        not a value changed in place later nor one handed to the caller. And d_loss = np.ones_like(loss)
-        depends only on loss's shape: it becomes a constant, computed when traced."""
+        BCE's forward and the sigmoid's backward: the same NumPy call on the same arrays gives the same array),
+        but not a value changed in place later nor one handed to the caller. Fold what every call computes
+        alike into a constant computed when traced: d_loss = np.ones_like(loss) (it depends only on loss's
+        shape) and a NumPy scalar made of folded constants only (d_loss / 4). A call that returned its operand
+        itself (y.astype(np.float64, copy=False) of a float64 y) is that operand."""
         nodes, _ = self.live()
         targets = {id(self.resolve(n.stores)) for n in nodes if n.kind == "stmt" and n.stores is not None}
         outputs = {id(self.resolve(n)) for n in self.tracer.outputs}
@@ -76,24 +79,26 @@ class _Generator:
         for node in nodes:
             if node.kind != "expr" or id(node) in targets or id(node) in outputs:
                 continue
-            if node.meta.get("seed") and node.variable is node:
-                folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
-                folded.hint, folded.priority, folded.meta = node.hint, node.priority, dict(node.meta)
-                folded.meta["folded"] = _flat(node, lambda n, p: self.resolve(n).hint or "...")
-                continue
+            args = [self.resolve(a) for a in node.args]
             if any(isinstance(p, str) and "random" in p for p in node.parts) or any(
-                a.kind == "const" and not a.meta["literal"] and callable(a.value) for a in node.args
+                a.kind == "const" and not a.meta.get("literal") and callable(a.value) for a in args
             ):
                 continue  # a draw, or a call of a function NumPy does not own: each call counts
-            key = (
-                tuple(p if isinstance(p, str) else (id(self.resolve(node.args[p[0]])), p[1]) for p in node.parts),
-                node.errstate,
-            )
+            scalar = isinstance(node.value, np.generic) and args and all("folded" in a.meta for a in args)
+            if node.variable is node and (node.meta.get("seed") or scalar):
+                folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
+                folded.hint, folded.meta = node.hint, dict(node.meta)
+                folded.meta["folded"] = node  # (its source goes in the header, once every line has its name)
+                continue
+            if node.value is not None and args and args[0].value is node.value:
+                self.alias[id(node)] = args[0]
+                continue
+            key = tuple(p if isinstance(p, str) else (id(args[p[0]]), p[1]) for p in node.parts)
             first = seen.setdefault(key, node)
             if first is not node:
                 self.alias[id(node)] = first
                 first.must_name |= node.must_name
-                first.name_hint(node.hint or "", node.priority)
+                first.hint = first.hint or node.hint
                 for k in ("grad_of", "op", "comment"):
                     if k in node.meta:
                         first.meta.setdefault(k, node.meta[k])
@@ -112,9 +117,8 @@ class _Generator:
         while changed:  # a value read inside a later line must not be read after a statement changed what it reads
             changed = False
             for node in [n for n in exprs if not self.named[id(n)]]:
-                position, consumer = self.position(node), self.consumer.get(id(node))
-                args = [self.resolve(a) for a in node.args]
-                if (consumer is not None and consumer.errstate != node.errstate) or any(
+                position, args = self.position(node), [self.resolve(a) for a in node.args]
+                if any(
                     a.index < i < position
                     for a in args
                     if a.kind in ("arg", "expr", "version")
@@ -134,30 +138,23 @@ class _Generator:
         self.names: dict[int, str] = {id(n): n.hint or "" for n in self.nodes if n.kind == "arg"}
         self.taken = TAKEN | set(self.tracer.bindings)
         self.namespace: dict[str, Any] = {}
-        self.notes: dict[str, str | None] = {}
-        versions: dict[int, list[Node]] = {}
-        for node in self.nodes:
-            if node.kind == "version":
-                versions.setdefault(id(self.resolve(node.variable)), []).append(node)
+        self.notes: dict[str, Node | None] = {}
 
         def hint(node: Node) -> str:
-            best = max([node] + versions.get(id(node), []), key=lambda n: n.priority)  # (a version may hold the
-            primal = node.meta.get("grad_of")  # user's name for it)
-            if primal is not None and best.priority < 3:
+            primal = node.meta.get("grad_of")
+            if primal is not None:
                 primal = self.resolve(primal)
                 base = self.names.get(id(self.resolve(primal.variable))) or primal.hint or "tmp"
                 return ("d" + base) if len(base) <= 3 and "_" not in base else "d_" + base
-            return best.hint or "tmp"
+            return node.hint or "tmp"
 
         lines = [n for n in self.nodes if n.kind == "expr" and self.named[id(n)]]
-        for node in sorted(lines, key=lambda n: (n.meta.get("grad_of") is not None and n.priority < 3, n.index)):
+        for node in sorted(lines, key=lambda n: (n.meta.get("grad_of") is not None, n.index)):
             self.names[id(node)] = self.fresh(hint(node))
-        for node in self.nodes:  # constants: named after a local that held them (`rows`), else by their kind
+        for node in self.nodes:  # constants: named after their kind, a gradient after what it is the gradient of
             if node.kind == "const" and not node.meta.get("literal"):
-                value, held = node.value, self.tracer.array_names.get(id(node.value))
+                value = node.value
                 name = hint(node) if node.meta.get("grad_of") is not None else node.hint
-                if held and (not name or node.priority < held[1]):
-                    name = held[0]
                 kind = value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c"
                 self.names[id(node)] = name = self.fresh(name or kind)
                 self.namespace[name], self.notes[name] = value, node.meta.get("folded")
@@ -177,6 +174,12 @@ class _Generator:
         body = _flat(node, self.text)
         return body if node.prec >= prec else f"({body})"
 
+    def note(self, node: Node, prec: int) -> str:
+        """How a folded constant's source reads an operand: its name, or the source of what was folded into it."""
+        node = self.resolve(node)
+        folded = node.meta.get("folded") if id(node) not in self.names else None
+        return _flat(folded, self.note) if folded is not None else self.text(node, prec)
+
     def run(self, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
         outputs = self.tracer.outputs
         parts: list = ["return ("] + [x for i in range(len(outputs)) for x in ([", "] if i else []) + [(i, 0)]]
@@ -194,36 +197,25 @@ class _Generator:
             key=lambda b: (b.kind != "input", b.key if b.kind == "input" else first_read.get(id(b.node), 0)),
         )
         body: list[str] = []
-        phase = group = errstate = None
+        phase = group = None
         for node in self.nodes:
             if node.kind not in ("expr", "stmt") or (node.kind == "expr" and not self.named[id(node)]):
                 continue
             text = _flat(node, self.text)
-            text = text if node.kind == "stmt" else f"{self.names[id(node)]} = {text}"
-            if node is self.ret:
-                body.append(text)
-                continue
-            if node.phase != phase:
-                phase, group, errstate = node.phase, None, None
-                body.append(f"# {phase}")
             op = node.meta.get("op")
-            if node.phase == "backward" and op is not None and op[2] is not group:
-                group, errstate = op[2], None
+            if node.phase != phase and node is not self.ret:
+                phase, group = node.phase, None
+                body.append(f"# {phase}")
+            if node.phase == "backward" and op is not None and op[1] is not group and node is not self.ret:
+                group = op[1]
                 body.append(f"# {op[0]} backward" + (f": {node.meta['comment']}" if node.meta.get("comment") else ""))
-            elif node.phase == "forward" and op is not None and op[1] == "forward" and node.priority >= 3:
-                text += f"  # {op[0]}"
-            if node.errstate:  # the op ran inside np.errstate(...): so does its line
-                if node.errstate != errstate or not body[-1].startswith("    "):
-                    base = dict(self.tracer.base_errstate)
-                    changed = ", ".join(f"{k}={v!r}" for k, v in node.errstate if base[k] != v)
-                    body.append(f"with np.errstate({changed}):")
-                text = "    " + text
-            errstate = node.errstate
-            body.append(text)
+            body.append(text if node.kind == "stmt" else f"{self.names[id(node)]} = {text}")
         header = [f"# {line}" for line in title.splitlines()]
         if self.namespace:
             header += ["# Constants, fixed when traced:"] + [
-                f"#   {name}" + (f" = {self.notes[name]}" if self.notes.get(name) else "") + f": {_describe(value)}"
+                f"#   {name}"
+                + (f" = {_flat(note, self.note)}" if (note := self.notes.get(name)) else "")
+                + f": {_describe(value)}"
                 for name, value in self.namespace.items()
             ]
         source = (
@@ -238,7 +230,7 @@ class _Generator:
 
 def _describe(value: Any) -> str:
     """A constant as the source's header lists it: its dtype and shape, or its value for a 0-d array."""
-    if isinstance(value, np.ndarray):
+    if isinstance(value, (np.ndarray, np.generic)):
         return f"{value.dtype} {value.item()!r}" if value.ndim == 0 else f"{value.dtype} array of shape {value.shape}"
     if isinstance(value, type):
         return f"the class {value.__module__}.{value.__qualname__}"

@@ -1,9 +1,9 @@
 """CompiledStep, what `tg.compile(train_step)` returns: it traces on the first call and replays afterwards.
 
-Each trace has a generated `call` (`call_source`): it checks that the program state is as when traced
-(`StateGuard`) and that the arguments have the same kinds, shapes and dtypes (values, for other Python
-values), reads what the trace bound, runs the step's function and writes its outputs back. A call that
-no trace accepts is traced anew (up to `max_traces`).
+A trace is kept with the program state it froze (`StateKey`) and a generated `call` (`call_source`)
+that checks the arguments' kinds, shapes and dtypes (values, for other Python values), reads what the
+trace bound, runs the step's function and writes its outputs back. A call whose state key or
+arguments no trace accepts is traced anew (up to `max_traces`).
 """
 
 from __future__ import annotations
@@ -14,21 +14,22 @@ import os
 import pickle
 import warnings
 from collections.abc import Callable
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.autograd import note_in_place
 from tinygrad_edu.compiler.codegen import generate
-from tinygrad_edu.compiler.sym import _ACTIVE, TracingWarning
+from tinygrad_edu.compiler.sym import _ACTIVE, TracingError, TracingWarning
 from tinygrad_edu.compiler.tracer import Tracer
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["CompiledStep", "StateGuard"]
+__all__ = ["CompiledStep", "StateKey"]
 
 _COUNTER = itertools.count(1)
-_OPTIONS = (str, int, float, bool, type(None))  # a module's options and an optimizer's hyper-parameters
-_MISSING = object()
+_OPTIONS = {str, int, float, bool, type(None)}  # the types of a module's options
+_REQUIRES_GRAD = attrgetter("requires_grad")
 
 
 class _Mismatch(Exception):
@@ -36,19 +37,12 @@ class _Mismatch(Exception):
 
 
 class CompiledStep:
-    """A training step compiled to straight-line NumPy: call it as the original function.
+    """A training step compiled to straight-line NumPy (see tg.compile): call it as the original function.
 
     Attributes:
         source: the generated function of the latest trace (forward, backward and update).
         traces: how many traces it keeps (1 unless shapes or the program's state changed).
-
-    Example:
-        >>> step = tg.compile(train_step)
-        >>> loss = step(x, y)          # traces, and trains once
-        >>> loss = step(x, y)          # replays the generated code
-        >>> print(step.source)
-        # Compiled by tg.compile from train_step ...
-        ...
+        eager_calls: how many calls ran eagerly (after max_traces, or when the step cannot be compiled).
     """
 
     def __init__(self, fn: Callable, names: Any = None, max_traces: int = 8) -> None:
@@ -56,7 +50,13 @@ class CompiledStep:
         self.traces = self.eager_calls = 0
         self._entries: list[_Entry] = []
         self._warned: set[str] = set()
-        self._guard = StateGuard(fn)
+        func = getattr(fn, "__func__", fn)
+        self._owner, self._namespace = getattr(fn, "__self__", None), getattr(func, "__globals__", {})
+        self._cells = list(zip(getattr(getattr(func, "__code__", None), "co_freevars", ()), func.__closure__ or ()))
+        try:
+            self._globals = sorted(inspect.getclosurevars(func).globals)  # the global names it reads
+        except (TypeError, ValueError):
+            self._globals = []
         self.__wrapped__, self.__doc__ = fn, getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", "step")
         code = getattr(getattr(fn, "__func__", fn), "__code__", None)
@@ -78,13 +78,18 @@ class CompiledStep:
         return self._entries[0].call_source if self._entries else ""
 
     def __call__(self, *args: Any) -> Any:
-        if _ACTIVE:  # called inside another step being traced: that trace follows it op by op
-            return self.fn(*args)
+        if _ACTIVE:
+            raise TracingError(
+                f"tg.compile: {self.__name__} is a compiled step, called while another step is traced; "
+                "compile only the outer step (call the inner one's .fn)"
+            )
+        roots, signature = self._roots(args), _signature(args)
         for entry in self._entries:
-            try:
-                return entry.call(args)
-            except _Mismatch:
-                continue
+            if entry.signature == signature and entry.state.key(roots) == entry.key:
+                try:
+                    return entry.call(args)
+                except _Mismatch:
+                    continue
         if self.traces >= self.max_traces:
             if "limit" not in self._warned:
                 self._warned.add("limit")
@@ -92,7 +97,16 @@ class CompiledStep:
                 warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=2)
             self.eager_calls += 1
             return self.fn(*args)
-        return self._trace(args)
+        return self._trace(args, roots)
+
+    def _roots(self, args: tuple) -> list[tuple[str, Any]]:
+        """(name, value) for what the step refers to: its closure, the globals it names, its object (and
+        that object's attributes) and its arguments that are not tensors (each trace checks those itself)."""
+        found = [(name, _contents(cell)) for name, cell in self._cells]
+        found += [(name, self._namespace.get(name)) for name in self._globals]
+        if self._owner is not None:
+            found += [("layer", self._owner), *getattr(self._owner, "__dict__", {}).items()]
+        return found + [(f"arg{i}", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
 
     def _give_up(self, why: str, result: Any) -> Any:
         """Run every later call eagerly, with one warning saying why."""
@@ -101,14 +115,14 @@ class CompiledStep:
         warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=4)
         return result
 
-    def _trace(self, args: tuple) -> Any:
+    def _trace(self, args: tuple, roots: list[tuple[str, Any]]) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
-        roots = [(name, value) for name, _, value in self._guard.roots(args)]
         tracer = Tracer(self.fn, args, self.names, roots)
-        checks = self._guard.check(args)  # the program state as the call found it
+        state = StateKey(roots)
+        key = state.key(roots)  # the program state as the call found it
         generators = random_states([value for _, value in roots])
         tracer.run()
-        drawn = [name for name, g, state in generators if _state(g) != state]
+        drawn = [name for name, g, before in generators if _state(g) != before]
         if drawn:
             warnings.warn_explicit(
                 f"tg.compile: {self.__name__} drew random numbers ({', '.join(drawn)}) while traced: they are "
@@ -129,7 +143,7 @@ class CompiledStep:
             f"for {shapes}.\nEach line is one op's forward, backward or update, in the order the engine runs them."
         )
         try:
-            entry = _Entry(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>", args, checks)
+            entry = _Entry(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>", args, state, key)
         except Exception as error:  # a fault of tg.compile's, not of the step: keep training, eagerly
             why = f"could not compile {self.__name__} ({type(error).__name__}: {error}); it runs eagerly"
             return self._give_up(why + ". Please report this", result)
@@ -145,11 +159,11 @@ class CompiledStep:
 class _Entry:
     """One trace: its generated function, and the generated `call` that checks, reads and writes back."""
 
-    def __init__(self, tracer: Tracer, title: str, filename: str, args: tuple, checks: tuple[list, dict]) -> None:
+    def __init__(self, tracer: Tracer, title: str, filename: str, args: tuple, state: StateKey, key: list) -> None:
         self.source, self.fn, bindings = generate(tracer, title, filename)
-        self.structure = tracer.structure
-        lines = [f"if len(_args) != {len(args)}: raise _Mismatch"] + [f"if {c}: raise _Mismatch" for c in checks[0]]
-        ns: dict[str, Any] = dict(checks[1], _Mismatch=_Mismatch, _kernel=self.fn, _new=_new_tensor, _s=self)
+        self.structure, self.state, self.key = tracer.structure, state, key
+        self.signature, lines = _signature(args), [f"_a{i} = _args[{i}]" for i in range(len(args))]
+        ns: dict[str, Any] = dict(_Mismatch=_Mismatch, _kernel=self.fn, _new=_new_tensor, _s=self)
         ns.update(_rebuild=_rebuild, _note_in_place=note_in_place)
 
         def ref(value: Any) -> str:
@@ -163,24 +177,10 @@ class _Entry:
         def same_array(v: str, array: np.ndarray) -> str:
             return f"{v} is not {ref(array)} and ({v}.shape != {array.shape!r} or {v}.dtype != {ref(array.dtype)})"
 
-        for i, a in enumerate(args):  # 1. the arguments: the same kinds, shapes and dtypes (values, for the rest)
-            lines.append(f"_a{i} = _args[{i}]")
-            same = next((j for j in range(i) if args[j] is a and isinstance(a, Tensor)), None)
-            if same is not None:  # one tensor passed twice when traced: it must be again
-                lines.append(f"if _a{i} is not _a{same}: raise _Mismatch")
-            elif isinstance(a, (Tensor, np.ndarray)):
-                grad = f" or _a{i}.requires_grad is not {a.requires_grad}" if isinstance(a, Tensor) else ""
-                data = ".data" if isinstance(a, Tensor) else ""
-                lines.append(f"if type(_a{i}) is not {ref(type(a))}{grad}: raise _Mismatch")
-                lines += [f"_v{i} = _a{i}{data}", f"if {same_array(f'_v{i}', np.asarray(a))}: raise _Mismatch"]
-            elif type(a) is float:
-                lines.append(f"if type(_a{i}) is not float: raise _Mismatch")
-            else:
-                lines.append(f"if type(_a{i}) is not {ref(type(a))} or _a{i} != {ref(a)}: raise _Mismatch")
         lines += [f"if {tensor(t)}._grad is not None: raise _Mismatch" for t in tracer.grad_none]
-        for b in bindings:  # 2. what the function receives, read now
+        for b in bindings:  # 1. what the function receives, read now
             if b.kind == "input":
-                lines.append(f"{b.name} = _{'v' if isinstance(args[b.key], (Tensor, np.ndarray)) else 'a'}{b.key}")
+                lines.append(f"{b.name} = _a{b.key}{'.data' if isinstance(args[b.key], Tensor) else ''}")
             elif b.kind == "tensor":
                 lines += [f"{b.name} = {ref(b.key)}.data", f"if {same_array(b.name, b.value)}: raise _Mismatch"]
             elif b.kind == "grad":
@@ -188,17 +188,17 @@ class _Entry:
             elif b.kind == "hyper":
                 lines.append(f"{b.name} = {ref(b.key[0])}.param_groups[{b.key[1]}][{b.key[2]!r}]")
             else:  # state
-                state = f"{ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})"
-                lines += [f"{b.name} = {state}", f"if {b.name} is None: raise _Mismatch"]
+                read = f"{ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})"
+                lines += [f"{b.name} = {read}", f"if {b.name} is None: raise _Mismatch"]
         lines.append(f"_out = _kernel({', '.join(b.name for b in bindings)})")
-        # 3. write back gradients (to the slot under .grad, as the engine: they have t's shape and dtype), data
+        # 2. write back gradients (to the slot under .grad, as the engine: they have t's shape and dtype), data
         # and state; a tensor changed in place counts a new version, as eagerly
         for t, value in tracer.grad_writes:
             lines.append(f"{tensor(t)}._grad = {_value(value, ref, tensor=True)}")
         for t, value in tracer.data_writes:
             lines.append(f"{tensor(t)}.data = {_value(value, ref)}")
-        for opt, p, key, value in tracer.state_writes:
-            lines.append(f"{ref(opt)}.state[{ref(p)}][{key!r}] = {_value(value, ref)}")
+        for opt, p, name, value in tracer.state_writes:
+            lines.append(f"{ref(opt)}.state[{ref(p)}][{name!r}] = {_value(value, ref)}")
         if tracer.changed:  # (Tensor._bump_version written out for a leaf that shares its data with no view)
             lines.append("_note_in_place()")
         for t in tracer.changed:
@@ -234,6 +234,29 @@ def _rebuild(structure: Any, values: Any) -> Any:
     return {k: _rebuild(v, values) for k, v in body.items()} if kind == "dict" else body
 
 
+def _signature(args: tuple) -> list:
+    """What a trace is specialised to in its arguments: kinds, shapes, dtypes, requires_grad and which tensor
+    is passed twice; a float's type only (it is traced); the value of anything else."""
+    ids = [*map(id, args)]
+    return [
+        (type(a), a.requires_grad, a.data.shape, a.data.dtype, ids.index(id(a)))
+        if isinstance(a, Tensor)
+        else (type(a), a.shape, a.dtype, ids.index(id(a)))
+        if isinstance(a, np.ndarray)
+        else float
+        if type(a) is float
+        else (type(a), a)
+        for a in args
+    ]
+
+
+def _contents(cell: Any) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:  # a cell not yet filled
+        return None
+
+
 def _new_tensor(array: np.ndarray) -> Tensor:
     return Tensor._from_op(array, None)
 
@@ -247,108 +270,61 @@ def _describe(a: Any) -> str:
 # ---- the program state a trace was made under ----------------------------------------------------------
 
 
-class StateGuard:
-    """What a step refers to (its closure, globals, object and arguments), and the checks that it is as it was.
+class StateKey:
+    """What a trace froze of the program state: `key()` at each call must equal the trace's, or it traces again.
 
-    A trace freezes what it saw: which modules train, which parameters require grad, the module tree,
-    each optimizer's param groups and hyper-parameters, a module's options (a loss's `reduction`). So
-    after `model.eval()`, `requires_grad_(False)`, a replaced sub-module, `add_param_group(...)` or
-    `loss_fn.reduction = 'sum'` the step traces again. `check` writes the test as lines of the trace's
-    generated call, one per fact, so a compiled call pays microseconds for it.
+    The objects to read are found once, by walking what the step refers to (and lists, tuples and dicts
+    of those): the modules (each one's `training` and options that are plain Python values, such as a
+    loss's `reduction`; its sub-modules and parameters by identity), the optimizers (each param group's
+    parameters by identity, and its hyper-parameters but lr, which every call reads) and the tensors
+    (requires_grad). The roots are in the key by identity, so a rebound variable or a replaced
+    sub-module changes the key, and the next trace walks again. Grads being None or not are checked by
+    each trace's call, for the tensors whose gradient it reads (see tracer.pending_grads).
     """
 
-    def __init__(self, fn: Callable) -> None:
-        self.func = func = getattr(fn, "__func__", fn)
-        self.owner = getattr(fn, "__self__", None)
-        self.cells = getattr(func, "__closure__", None) or ()
-        try:
-            self.global_names = sorted(inspect.getclosurevars(func).globals)
-        except (TypeError, ValueError):
-            self.global_names = []
-        self.globals = getattr(func, "__globals__", {})
-
-    def roots(self, args: tuple) -> list[tuple[str, str, Any]]:
-        """(name, how a call reaches it, value) for what the step refers to (not its tensor arguments,
-        which each trace checks itself)."""
-        found = []
-        for i, (name, cell) in enumerate(
-            zip(getattr(getattr(self.func, "__code__", None), "co_freevars", ()), self.cells)
-        ):
-            try:
-                found.append((name, f"_cells[{i}].cell_contents", cell.cell_contents))
-            except ValueError:  # a cell not yet filled
-                pass
-        found += [(name, f"_globals.get({name!r})", self.globals.get(name)) for name in self.global_names]
-        if self.owner is not None:
-            found.append(("layer", "_owner", self.owner))
-            found += [(k, f"_owner.__dict__.get({k!r})", v) for k, v in getattr(self.owner, "__dict__", {}).items()]
-        return found + [(f"arg{i}", f"_args[{i}]", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
-
-    def check(self, args: tuple) -> tuple[list[str], dict[str, Any]]:
-        """Conditions that are True once a module, optimizer or tensor the step refers to has changed, and
-        the namespace they read."""
+    def __init__(self, roots: list[tuple[str, Any]]) -> None:
         from tinygrad_edu.nn.module import Module
         from tinygrad_edu.optim.optimizer import Optimizer
 
-        lines: list[str] = []
-        ns: dict[str, Any] = {"_cells": self.cells, "_globals": self.globals, "_owner": self.owner}
-        ns["_missing"] = _MISSING
-        seen: set[int] = set()
+        self.kinds = (Tensor, Module, Optimizer, list, tuple, dict)
+        modules, self.optimizers, self.tensors, found = [], [], [], set()
+        stack = [value for _, value in roots]
+        while stack:
+            v = stack.pop()
+            if id(v) in found or not isinstance(v, self.kinds):
+                continue
+            found.add(id(v))
+            if isinstance(v, Tensor):
+                self.tensors.append(v)
+            elif isinstance(v, Module):
+                modules.append(v)
+                stack += [*v._modules.values(), *v._parameters.values()]
+            elif isinstance(v, Optimizer):
+                self.optimizers.append(v)
+                stack += [p for group in v.param_groups for p in group["params"]]
+            else:
+                stack += list(v.values() if isinstance(v, dict) else v)
+        # (attrgetter and itemgetter read many attributes in one call: the key costs a few microseconds)
+        self.modules = [(m, attrgetter(*[k for k, v in vars(m).items() if type(v) in _OPTIONS])) for m in modules]
+        self.groups = [
+            (g, itemgetter(*[k for k in g if k not in ("params", "lr")], "params"))
+            for o in self.optimizers
+            for g in o.param_groups
+        ]
 
-        def ref(value: Any) -> str:
-            ns[f"_o{len(ns)}"] = value
-            return f"_o{len(ns) - 1}"
-
-        def value(expr: str, v: Any, depth: int, member: bool = False) -> None:
-            # a member (a module's parameter, in a param group) must be the same tensor; a variable may be rebound
-            if isinstance(v, Tensor) and member:
-                name = ref(v)
-                lines.append(f"{expr} is not {name} or {name}.requires_grad is not {v.requires_grad}")
-            elif isinstance(v, Tensor):
-                lines.append(f"getattr({expr}, 'requires_grad', None) is not {v.requires_grad}")
-            elif v is None and member:
-                lines.append(f"{expr} is not None")
-            elif isinstance(v, (Module, Optimizer)):
-                name = ref(v)
-                lines.append(f"{expr} is not {name}")
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    (module if isinstance(v, Module) else optimizer)(name, v)
-            elif depth == 0 and isinstance(v, (list, tuple, dict)):
-                items = list(v.items() if isinstance(v, dict) else enumerate(v))
-                if any(isinstance(x, (Tensor, Module, Optimizer)) for _, x in items):
-                    lines.append(f"not isinstance({expr}, {type(v).__name__}) or len({expr}) != {len(v)}")
-                    for key, item in items:
-                        value(f"{expr}[{key!r}]", item, depth + 1)
-
-        def module(m: str, mod: Any) -> None:  # its mode, options, sub-modules and parameters
-            lines.append(f"{m}.training is not {mod.training}")
-            lines.extend(
-                f"{m}.__dict__.get({k!r}, _missing) != {ref(v)}"
-                for k, v in vars(mod).items()
-                if k != "training" and not k.startswith("_") and isinstance(v, _OPTIONS)
-            )
-            for registry in ("_modules", "_parameters"):
-                lines.append(f"len({m}.{registry}) != {len(getattr(mod, registry))}")
-                for name, member in getattr(mod, registry).items():
-                    value(f"{m}.{registry}.get({name!r}, _missing)", member, depth=1, member=True)
-
-        def optimizer(o: str, opt: Any) -> None:  # its param groups, their parameters and hyper-parameters but lr
-            lines.append(f"len({o}.param_groups) != {len(opt.param_groups)}")
-            for i, group in enumerate(opt.param_groups):
-                g = f"{o}.param_groups[{i}]"
-                lines.append(f"len({g}) != {len(group)} or len({g}['params']) != {len(group['params'])}")
-                lines.extend(
-                    f"{g}.get({k!r}, _missing) != {ref(v)}"
-                    for k, v in group.items()
-                    if k not in ("params", "lr") and isinstance(v, (*_OPTIONS, tuple))
-                )
-                for j, p in enumerate(group["params"]):
-                    value(f"{g}['params'][{j}]", p, depth=1, member=True)
-
-        for _, expr, v in self.roots(args):
-            value(expr, v, depth=0)
-        return lines, ns
+    def key(self, roots: list[tuple[str, Any]]) -> list:
+        """The state now (see the class docstring), as a list to compare."""
+        key: list[Any] = [id(value) for _, value in roots if isinstance(value, self.kinds)]
+        for m, options in self.modules:
+            key.append(options(m))
+            key += m._modules.values()
+            key += map(id, m._parameters.values())
+        key += map(_REQUIRES_GRAD, self.tensors)
+        key += [len(o.param_groups) for o in self.optimizers]
+        for g, hyper in self.groups:
+            values = hyper(g)
+            key += (len(g), *values[:-1], *map(id, values[-1]))
+        return key
 
 
 def random_states(roots: list[Any]) -> list[tuple[str, Any, Any]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from functools import partialmethod
 from typing import Any
 
 import numpy as np
@@ -50,7 +49,6 @@ BINARY = dict(
 )
 UNARY_OPS = {"negative": "-", "positive": "+", "invert": "~"}
 WRITERS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"}  # functions that write into args[0]
-UNARY_FUNCTIONS: dict[str, Callable] = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
 
 _ACTIVE: list[Any] = []  # the tracers recording now (tracer.py), innermost last
 
@@ -69,33 +67,20 @@ class Node:
     variable in place: `W -= lr * dW`), 'version' (the variable after such a statement, same name).
     """
 
-    __slots__ = tuple(
-        "index kind parts args prec value hint priority must_name sources errstate phase variable stores meta".split()
-    )
+    __slots__ = tuple("index kind parts args prec value hint must_name sources phase variable stores meta".split())
 
-    def __init__(
-        self, kind: str, parts: list, args: tuple, prec: int, value: Any = None, sources: frozenset | None = None
-    ) -> None:
+    def __init__(self, kind: str, parts: list, args: tuple, prec: int, value: Any = None, sources: Any = None) -> None:
         trace = active()
         self.index = len(trace.nodes)
         trace.nodes.append(self)
-        trace.saw_node()
         self.kind, self.parts, self.args, self.prec, self.value = kind, parts, args, prec, value
-        self.hint: str | None = None  # a name for its line
-        self.priority = 0  # how good the hint is: 3 a user's variable, 2 an op's output, 1 a library local
+        self.hint: str | None = None  # a name for its line: a binding's, an op's (linear_1), a function's
         self.must_name = False  # op outputs and gradients always get a line
         self.sources = sources if sources is not None else frozenset().union(*(a.sources for a in args))
-        err = tuple(sorted(np.geterr().items()))
-        self.errstate = None if err == trace.base_errstate else err
         self.phase = trace.phase  # 'forward', 'backward' or 'update': the source's section
         self.variable: Node = self  # for a 'version': the node that first held the variable
         self.stores: Node | None = None  # for a 'stmt': the variable it changes
         self.meta: dict = {}
-
-    def name_hint(self, hint: str, priority: int) -> None:
-        """Offer a name for this node's line; kept only if it beats the current hint's priority."""
-        if priority > self.priority:
-            self.hint, self.priority = hint, priority
 
 
 def literal(x: Any) -> tuple[str, int] | None:
@@ -103,30 +88,27 @@ def literal(x: Any) -> tuple[str, int] | None:
     t = type(x)
     if t in (type(None), bool, str) or x is Ellipsis:
         return ("..." if x is Ellipsis else repr(x)), ATOM
+    if t is float and (math.isnan(x) or math.isinf(x)):
+        return ("np.nan", ATOM) if math.isnan(x) else ("np.inf", ATOM) if x > 0 else ("-np.inf", UNARY)
     if t is int or t is float:
-        if t is float and (math.isnan(x) or math.isinf(x)):
-            return ("np.nan", ATOM) if math.isnan(x) else ("np.inf", ATOM) if x > 0 else ("-np.inf", UNARY)
         return repr(x), (UNARY if math.copysign(1, x) < 0 else ATOM)
     if isinstance(x, np.dtype):
         builtin = x.isbuiltin and getattr(np, x.name, None) is x.type  # np.float64 stands for np.dtype('float64')
         return (f"np.{x.name}" if builtin else f"np.dtype({str(x)!r})"), ATOM
-    if isinstance(x, type) and issubclass(x, np.generic):
-        scalar_type: type = x
-        if getattr(np, scalar_type.__name__, None) is x:  # a scalar type NumPy exports by name: np.float32
-            return f"np.{scalar_type.__name__}", ATOM
+    name = getattr(x, "__name__", "")
+    if isinstance(x, type) and issubclass(x, np.generic) and getattr(np, name, None) is x:
+        return f"np.{name}", ATOM  # a scalar type NumPy exports by name: np.float32
     if isinstance(x, np.generic) and x.dtype.kind in "biuf":
         try:
             back = eval(repr(x), {"np": np})  # a NumPy scalar's repr round-trips: np.float32(0.1)
         except Exception:
             return None
         return (repr(x), ATOM) if type(back) is type(x) and (back == x or np.isnan(x)) else None
-    if t in (tuple, list):
-        items = [literal(v) for v in x]
-        if any(item is None for item in items):
-            return None
-        body = ", ".join(item[0] for item in items if item is not None)
-        return (f"({body}{',' if len(x) == 1 else ''})" if t is tuple else f"[{body}]"), ATOM
-    return None
+    items = [literal(v) for v in x] if t in (tuple, list) else [None]
+    if any(item is None for item in items):
+        return None
+    body = ", ".join(item[0] for item in items if item is not None)
+    return (f"({body}{',' if len(x) == 1 else ''})" if t is tuple else f"[{body}]"), ATOM
 
 
 def const(x: Any, hint: str | None = None) -> Node:
@@ -134,8 +116,7 @@ def const(x: Any, hint: str | None = None) -> Node:
     text = literal(x)
     node = Node("const", [text[0]] if text else [], (), text[1] if text else ATOM, x, frozenset())
     node.meta["literal"] = text is not None
-    if hint and not text:
-        node.name_hint(hint, 1)
+    node.hint = None if text else hint
     return node
 
 
@@ -180,13 +161,13 @@ class Builder:
             return self.text("()")
         for i, item in enumerate(idx if isinstance(idx, tuple) else (idx,)):
             self.text(", " if i else "")
-            if isinstance(item, slice):
-                for j, part in enumerate((item.start, item.stop, item.step)):
-                    self.text(":" if j else "")
-                    if part is not None:
-                        self.value(part, UNARY)
-            else:
+            if not isinstance(item, slice):
                 self.value(item)
+                continue
+            for j, part in enumerate((item.start, item.stop, item.step)):
+                self.text(":" if j else "")
+                if part is not None:
+                    self.value(part, UNARY)
         return self
 
     def build(self, prec: int, value: Any, kind: str = "expr") -> Node:
@@ -216,17 +197,13 @@ def traced_in(x: Any) -> bool:
 
 def real(x: Any) -> Any:
     """x with every traced value replaced by its real value (in tuples, lists, dicts, slices too)."""
-    if isinstance(x, Sym):
+    if isinstance(x, (Sym, SymFloat)):
         return x.value
-    if isinstance(x, SymFloat):
-        return float.__float__(x)
     if isinstance(x, (tuple, list)):
         return type(x)(real(v) for v in x)
     if isinstance(x, dict):
         return {k: real(v) for k, v in x.items()}
-    if isinstance(x, slice):
-        return slice(real(x.start), real(x.stop), real(x.step))
-    return x
+    return slice(real(x.start), real(x.stop), real(x.step)) if isinstance(x, slice) else x
 
 
 def wrap(value: Any, node: Node) -> Any:
@@ -293,11 +270,11 @@ class Sym:
     def item(self, *args: Any) -> Any:
         """One element: a float stays traced (a SymFloat); anything else leaves the trace."""
         value = self.value.item(*args)
-        if type(value) is float:
-            return SymFloat(
-                value, Builder().node(self.node, ATOM).text(".item(").items(args, {}).text(")").build(ATOM, value)
-            )
-        return self._out("converted with item()", lambda v: value)
+        if type(value) is not float:
+            return self._out("converted with item()", lambda v: value)
+        return SymFloat(
+            value, Builder().node(self.node, ATOM).text(".item(").items(args, {}).text(")").build(ATOM, value)
+        )
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         return array_ufunc(ufunc, method, inputs, kwargs)
@@ -322,17 +299,13 @@ class Sym:
 
     def _method(self, name: str, args: tuple, kwargs: dict) -> Any:
         value = getattr(self.value, name)(*real(args), **real(kwargs))
-        return wrap(
-            value, Builder().node(self.node, ATOM).text(f".{name}(").items(args, kwargs).text(")").build(ATOM, value)
-        )
+        b = Builder().node(self.node, ATOM).text(f".{name}(").items(args, kwargs).text(")")
+        return wrap(value, b.build(ATOM, value))
 
     def fill(self, x: Any) -> None:
         """Fill in place, recorded as `a.fill(x)`."""
-        in_place(
-            self,
-            lambda b: b.node(self.node, ATOM).text(".fill(").value(x).text(")"),
-            lambda: (self.value.fill(real(x)), self.value)[1],
-        )
+        write = lambda b: b.node(self.node, ATOM).text(".fill(").value(x).text(")")  # noqa: E731
+        in_place(self, write, lambda: (self.value.fill(real(x)), self.value)[1])
 
     def _binary(self, op: str, other: Any, reflected: bool = False) -> Any:
         if isinstance(other, (list, dict, set, Tensor)) or other is None:
@@ -340,25 +313,23 @@ class Sym:
         a, b = (other, self) if reflected else (self, other)
         return wrap(OPERATORS[op](real(a), real(b)), binary_node(op, a, b))
 
-    def _reflected(self, op: str, other: Any) -> Any:
-        return self._binary(op, other, True)
-
     def _in_place(self, op: str, other: Any) -> Sym:
         compute = lambda: getattr(operator, "i" + OPERATOR_NAMES[op].rstrip("_"))(self.value, real(other))  # noqa: E731
         return in_place(self, lambda b: b.node(self.node, ATOM).text(f" {op}= ").value(other), compute)
 
-    def _unary(self, op: str) -> Sym:
-        value = UNARY_FUNCTIONS[op](self.value)
-        return wrap(value, Builder().text(op).node(self.node, UNARY).build(UNARY, None))
+    # -x, +x, ~x and abs(x) are the ufuncs NumPy runs for them on an ndarray
+    __neg__ = lambda self: np.negative(self)  # noqa: E731
+    __pos__ = lambda self: np.positive(self)  # noqa: E731
+    __invert__ = lambda self: np.invert(self)  # noqa: E731
+    __abs__ = lambda self: np.absolute(self)  # noqa: E731
 
-    def __abs__(self):
-        return wrap(abs(self.value), Builder().text("abs(").node(self.node, LOWEST).text(")").build(ATOM, None))
 
-
-def _operators(cls: type, ops: str, method: str, prefix: str = "") -> None:
+def _operators(cls: type, ops: str, method: str, prefix: str = "", reflected: bool = False) -> None:
     """Python's operators on cls, each calling `method` with its symbol: a + b, b + a (prefix 'r'), a += b ('i')."""
+    extra = (True,) if reflected else ()
     for op in ops.split():
-        setattr(cls, f"__{prefix}{OPERATOR_NAMES[op].rstrip('_')}__", partialmethod(getattr(cls, method), op))
+        call = (lambda symbol: lambda self, other: getattr(self, method)(symbol, other, *extra))(op)
+        setattr(cls, f"__{prefix}{OPERATOR_NAMES[op].rstrip('_')}__", call)
 
 
 for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes"):  # facts of the real value
@@ -370,10 +341,8 @@ for _name, (_what, _convert) in {
     "__index__": ("used as an integer index", operator.index),
 }.items():
     setattr(Sym, _name, (lambda what, convert: lambda self: self._out(what, convert))(_what, _convert))
-for _name, _op in {"__neg__": "-", "__pos__": "+", "__invert__": "~"}.items():
-    setattr(Sym, _name, partialmethod(Sym._unary, _op))
 _operators(Sym, "+ - * / // % ** @ & | ^ < <= > >= == !=", "_binary")
-_operators(Sym, "+ - * / // % ** @ & | ^", "_reflected", "r")
+_operators(Sym, "+ - * / // % ** @ & | ^", "_binary", "r", reflected=True)
 _operators(Sym, "+ - * / // % ** @ & | ^", "_in_place", "i")
 for _name in (
     "reshape transpose swapaxes squeeze sum mean max min prod any all argmax argmin astype copy ravel flatten clip "
@@ -414,9 +383,6 @@ class SymFloat(float):
         value = OPERATORS[op](real(a), real(b))
         return SymFloat(value, binary_node(op, a, b)) if type(value) is float else value
 
-    def _reflected(self, op: str, other: Any) -> Any:
-        return self._binary(op, other, True)
-
     def _compare(self, op: str, other: Any) -> Any:
         result = OPERATORS[op](float.__float__(self), real(other))
         if type(result) is bool and _ACTIVE:
@@ -440,7 +406,7 @@ class SymFloat(float):
 
 
 _operators(SymFloat, "+ - * / // % **", "_binary")
-_operators(SymFloat, "+ - * / // % **", "_reflected", "r")
+_operators(SymFloat, "+ - * / // % **", "_binary", "r", reflected=True)
 _operators(SymFloat, "< <= > >= == !=", "_compare")
 
 
@@ -458,19 +424,17 @@ def numpy_name(func: Callable) -> str | None:
 
 def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
     """`ufunc.method(*inputs, **kwargs)` with a traced operand: its real result, traced (as its operator, if any)."""
-    out = kwargs.pop("out", None)
+    out = inputs[0] if method == "at" else kwargs.pop("out", None)  # np.add.at(a, index, b) writes into a
     call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
-    if method == "at":  # np.add.at(a, index, b) writes into a
-        out = inputs[0]
     if out is not None:
         target = out[0] if isinstance(out, tuple) else out
         writes = kwargs if method == "at" else dict(kwargs, out=(target,))
         return _write_into(target, getattr(ufunc, method), call, inputs, writes, method != "at")
     value = getattr(ufunc, method)(*real(inputs), **real(kwargs))
-    name = ufunc.__name__
-    if method == "__call__" and not kwargs and name in BINARY and len(inputs) == 2:
+    name, plain = ufunc.__name__, method == "__call__" and not kwargs
+    if plain and name in BINARY and len(inputs) == 2:
         return wrap(value, binary_node(BINARY[name], *inputs))
-    if method == "__call__" and not kwargs and name in UNARY_OPS and len(inputs) == 1:
+    if plain and name in UNARY_OPS and len(inputs) == 1:
         return wrap(value, Builder().text(UNARY_OPS[name]).value(inputs[0], UNARY).build(UNARY, None))
     return wrap(value, Builder().text(call + "(").items(inputs, kwargs).text(")").build(ATOM, None))
 

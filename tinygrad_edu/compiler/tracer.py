@@ -1,13 +1,12 @@
 """Tracing a training step: the unmodified engine runs it once with traced arrays (Syms) inside the tensors.
 
-`bind_all` puts Syms in (`restore` takes them out); the `autograd.hooks` callbacks name op outputs
-and gradients and mark the forward, backward and update sections; `saw_node` names values after the
-locals that hold them; `find_writebacks` reads what each compiled call must write back.
+`bind_all` puts Syms in (`restore` takes them out); the `autograd.hooks` callbacks name op outputs and
+gradients and mark the forward, backward and update sections; `find_writebacks` reads what each
+compiled call must write back.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 import keyword
 import os
@@ -15,8 +14,7 @@ import re
 import sys
 import sysconfig
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from types import FrameType
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -37,30 +35,16 @@ from tinygrad_edu.compiler.sym import (
 )
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["Tracer", "Binding", "RESERVED", "numbered", "argument_names"]
+__all__ = ["Tracer", "Binding", "RESERVED", "numbered"]
 
 RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself uses
 # Short names for state arrays in the source: momentum_W1, m_W1, v_W1 (Adam's step count: step_W1).
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
 _LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
-_COMPILE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-# The files of Tensor's methods whose frames `caller` passes over (a decision made inside one is its caller's):
-# tensor.py and the mixins that took its methods. tensor_surface.py is not among them, as it was not before.
-_TENSOR_METHODS = {
-    _LIBRARY + name
-    for name in (
-        "tensor.py",
-        "tensor_convert.py",
-        "tensor_indexing.py",
-        "tensor_math.py",
-        "tensor_reductions.py",
-        "tensor_shape.py",
-    )
-}
-_SKIP = (
-    os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
-    os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep,
-)
+_COMPILER = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# Tensor's methods: tensor.py and the mixins that took its methods (not tensor_surface.py, as before the move)
+_TENSOR = {_LIBRARY + f"tensor{part}.py" for part in ("", "_convert", "_indexing", "_math", "_reductions", "_shape")}
+_OUTSIDE = (os.path.dirname(np.__file__) + os.sep, sysconfig.get_paths()["stdlib"] + os.sep, "<frozen")
 
 
 class Binding:
@@ -77,10 +61,13 @@ class Tracer:
 
     def __init__(self, fn: Callable, args: tuple, names: Any, roots: list[tuple[str, Any]]) -> None:
         self.fn, self.args, self.user_names, self.step_roots = fn, args, names, roots
-        self.arg_names = argument_names(fn, len(args))
+        try:
+            params = [p.name for p in inspect.signature(fn).parameters.values() if p.kind <= p.POSITIONAL_OR_KEYWORD]
+        except (TypeError, ValueError):
+            params = []
+        self.arg_names = (params + [f"arg{i}" for i in range(len(params), len(args))])[: len(args)]
         self.nodes: list[Node] = []
         self.phase = "forward"
-        self.base_errstate = tuple(sorted(np.geterr().items()))
         self.floats: dict[int, tuple[float, Node]] = {}  # id of a plain float -> the traced float it came from
         self.bindings: dict[str, Binding] = {}
         self.bound: dict[int, Binding] = {}  # id(tensor) -> its 'tensor' or 'input' binding
@@ -100,8 +87,6 @@ class Tracer:
         self.last_backward: Any = None  # the op whose backward ran last
         self.outputs: list[Node] = []
         self.state_created = False
-        self.array_names: dict[int, tuple[str, int]] = {}  # id of an array -> (a variable that held it, priority)
-        self.naming = False
 
     # ---- binding what the step reads ------------------------------------------------------------
     def bind(self, name: str, kind: str, key: Any, value: Any) -> Any:
@@ -109,26 +94,9 @@ class Tracer:
         name = name.lstrip("_") or "arg"
         name = numbered(name + "_" if keyword.iskeyword(name) or name in RESERVED else name, self.bindings)
         node = Node("arg", [], (), ATOM, value, frozenset([name]))
-        node.hint, node.priority = name, 99
+        node.hint = name
         node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value)
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
-
-    def roots(self) -> list[tuple[str, Any]]:
-        """(name, value) for what the step refers to: `names=`, then its object, closure, globals, arguments."""
-        from tinygrad_edu.nn.module import Module
-
-        names = self.user_names
-        found = (
-            [("layer", names)]
-            if isinstance(names, Module)
-            else []
-            if names is None
-            else list(names.items() if isinstance(names, Mapping) else names)
-        )
-        return found + [
-            (self.arg_names[int(n[3:])] if n.startswith("arg") and n[3:].isdigit() else n, v)
-            for n, v in self.step_roots
-        ]
 
     def bind_all(self) -> list:
         """Put Syms into everything the step reads (see the module docstring); returns the step's arguments."""
@@ -163,22 +131,21 @@ class Tracer:
                 for group in value.param_groups:
                     for p in group["params"]:
                         reach("param", p, 1, bind)
-            elif hasattr(value, "_guard") and hasattr(value, "__wrapped__"):  # a compiled step it calls
-                for inner in value._guard.roots(()):
-                    reach(inner[0], inner[2], 0, bind)
             elif depth == 0 and isinstance(value, (list, tuple, dict)):
                 for key, item in value.items() if isinstance(value, dict) else enumerate(value):
                     reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1, bind)
 
+        user = self.user_names
+        roots = [("layer", user)] if isinstance(user, Module) else list(dict(user or {}).items())
+        roots += [(self.arg_names[int(n[3:])] if re.fullmatch(r"arg\d+", n) else n, v) for n, v in self.step_roots]
         for bind in (False, True):  # names first (from modules and variables), then bind in the order found
             seen.clear()
-            for name, value in self.roots():
+            for name, value in roots:
                 reach(name, value, 0, bind)
         for t in self.tensors:
             g = t.grad
             if g is None and t.requires_grad:  # see pending_grads
-                data: Any = t.data  # a Sym: the tracer bound every tensor it reaches
-                zero: Any = Sym(np.zeros_like(data.value), const(0.0))  # Tensor holds any array kind
+                zero: Any = Sym(np.zeros_like(real(t.data)), const(0.0))  # Tensor holds any array kind
                 self.pending[id(t)] = (t, Tensor._from_op(zero, None))
                 t.grad = self.pending[id(t)][1]
             elif g is None:
@@ -199,12 +166,13 @@ class Tracer:
             t.data = sym
 
     def _bind_optimizer(self, opt: Any) -> None:
-        """lr is read at every call; other float hyper-parameters are literals (a change retraces: step.StateGuard)."""
+        """lr is read at every call; other float hyper-parameters are literals (a change retraces: step.StateKey)."""
         for i, group in enumerate(opt.param_groups):
             for key, value in list(group.items()):
                 if key == "lr" and type(value) is float:
-                    name = "lr" if len(opt.param_groups) == 1 else f"lr_{i}"
-                    stand_in = self.bind(name, "hyper", (opt, i, key), value)
+                    stand_in = self.bind(
+                        "lr" if len(opt.param_groups) == 1 else f"lr_{i}", "hyper", (opt, i, key), value
+                    )
                 elif type(value) is float:  # a literal that writes itself: (1 - 0.9) stays readable
                     stand_in = SymFloat(value, const(value))
                 elif type(value) is tuple and all(type(v) is float for v in value):
@@ -244,13 +212,8 @@ class Tracer:
         cls = type(fn).__name__
         seq = self.op_counts[cls] = self.op_counts.get(cls, 0) + 1
         if out.node.kind in ("expr", "version"):
-            snake = (
-                cls.lower()
-                if len(cls) <= 6
-                else re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", cls).lower()
-            )
-            out.node.variable.name_hint(f"{snake}_{seq}", 2)
-        out.node.meta.setdefault("op", (cls, "forward", fn))
+            snake = cls if len(cls) <= 6 else re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", cls)
+            out.node.variable.hint = out.node.variable.hint or f"{snake.lower()}_{seq}"
         recorded = getattr(fn, "inputs", None) is not None
         out.node.must_name = out.node.must_name or recorded or self.phase == "forward"
         if recorded:
@@ -279,17 +242,15 @@ class Tracer:
         if isinstance(gradient, Sym):
             self._grad_of(gradient, root)
             gradient.node.phase = "backward"
-            gradient.node.meta["seed"] = "".join(p for p in gradient.node.parts if isinstance(p, str)).startswith(
-                "np.ones_like("
-            )
+            text = "".join(p for p in gradient.node.parts if isinstance(p, str))
+            gradient.node.meta["seed"] = text.startswith("np.ones_like(")
         self.mark = len(self.nodes)
 
     def grad_out(self, fn: Function, grad_out: Any) -> None:
         """fn's backward is next: its grad_out is the gradient of fn's output (d_linear_1)."""
         if id(fn) not in self.ops:
             raise TracingError(
-                f"tg.compile: {type(fn).__name__} was applied before tracing began; build the "
-                "whole graph inside the step"
+                f"tg.compile: {type(fn).__name__} was applied before tracing began; build it in the step"
             )
         self._claim(None)  # (what the engine did with the last op's gradients: unbroadcast, sum, copy)
         if isinstance(grad_out, Sym):
@@ -305,12 +266,12 @@ class Tracer:
                 if isinstance(x, Tensor):
                     self._grad_of(g, x)
 
-    def _claim(self, fn: Any, extra: Sequence[Any] = ()) -> None:
+    def _claim(self, fn: Any, extra: list[Node] | None = None) -> None:
         """The nodes recorded since the last claim go under the heading of fn's backward (None: the last op's)."""
         fn = self.last_backward = fn or self.last_backward
         if fn is not None:
-            for node in self.nodes[self.mark :] + list(extra):
-                node.meta.setdefault("op", (type(fn).__name__, "backward", fn))
+            for node in self.nodes[self.mark :] + (extra or []):
+                node.meta.setdefault("op", (type(fn).__name__, fn))
                 node.meta.setdefault("comment", _comment(type(fn)))
         self.mark = len(self.nodes)
 
@@ -320,48 +281,14 @@ class Tracer:
         node.meta.setdefault("grad_of", of.data.node if isinstance(of.data, Sym) else None)
 
     # ---- what Syms tell ---------------------------------------------------------------------------
-    def saw_node(self) -> None:
-        """A node was recorded: name the values that the locals of the frames on the stack hold.
-
-        A user's variable gives its name (priority 3), a library's local a weaker one (1). In the
-        update, a library frame with a local holding a parameter is an optimizer's loop over its
-        parameters: there a local holds a new value at each turn, named `denom_W1` (priority 2).
-        """
-        if not self.naming:
-            return
-        params = self.bound if self.phase == "update" else None
-        frame: FrameType | None = sys._getframe(2)
-        while frame is not None:
-            kind, local = _kind(frame.f_code.co_filename), frame.f_locals
-            param = (
-                params
-                and kind == "library"
-                and next(
-                    (params[id(v)].name for v in local.values() if isinstance(v, Tensor) and id(v) in params), None
-                )
-            )
-            for name, value in local.items() if kind in ("user", "library") else ():
-                if name.startswith("_") or name == "self" or not name.isidentifier():
-                    continue
-                data = getattr(value, "data", None) if isinstance(value, Tensor) else value
-                if isinstance(data, (Sym, SymFloat)) and data.node.kind in ("expr", "version"):
-                    if not param:
-                        data.node.variable.name_hint(name, 3 if kind == "user" else 1)
-                    elif data.node.phase == "update":
-                        data.node.variable.name_hint(f"{name}_{param}", 2)
-                elif isinstance(value, np.ndarray) and self.array_names.get(id(value), ("", 0))[1] < 3:
-                    self.array_names[id(value)] = (name, 3 if kind == "user" else 1)  # names constants: `rows`
-            frame = frame.f_back
-
     def escape(self, node: Node, what: str) -> None:
         """A traced value left NumPy's protocol: an error inside an op or an optimizer; in the step's own
         code, the step is not compiled (the trace would hold for this value only)."""
         from tinygrad_edu.optim.optimizer import Optimizer
 
-        if not node.sources:
-            return  # a constant: nothing to follow
-        frame: FrameType | None = sys._getframe(1)
-        while frame is not None:
+        frame = sys._getframe(1)
+        while node.sources and frame.f_back is not None:  # (a constant has no sources: nothing to follow)
+            frame = frame.f_back
             owner = frame.f_locals.get("self")
             if isinstance(owner, (Function, Optimizer)):
                 raise TracingError(
@@ -370,22 +297,17 @@ class Tracer:
                     "array as it is (np.copy(x) or x.copy() rather than np.array(x), x.item() rather than "
                     "float(x)), or call the step without tg.compile"
                 )
-            frame = frame.f_back
-        _, filename, line = caller()
-        if not self.escaped:
+        if node.sources and not self.escaped:
+            filename, line = _caller()
             self.escaped = f"the value of {', '.join(sorted(node.sources))} ({what} at {filename}:{line})"
 
     def decide(self, node: Node, what: str) -> None:
         """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
-        kind, filename, line = caller()
-        if node.sources and kind == "user":
-            warnings.warn_explicit(
-                f"tg.compile: {what} reads the value of a traced tensor here; Python control flow is frozen at "
-                "trace time, so the compiled step always does what this call did",
-                TracingWarning,
-                filename,
-                line,
-            )
+        filename, line = _caller()
+        if node.sources and not filename.startswith(_LIBRARY):
+            message = f"tg.compile: {what} reads the value of a traced tensor here; Python control flow is frozen "
+            message += "at trace time, so the compiled step always does what this call did"
+            warnings.warn_explicit(message, TracingWarning, filename, line)
 
     # ---- running the step, and what it leaves ------------------------------------------------------
     def run(self) -> Any:
@@ -393,16 +315,12 @@ class Tracer:
         _ACTIVE.append(self)
         hooks.add(self)
         try:
-            traced = self.bind_all()
-            self.naming = True
-            result = self.fn(*traced)
-            self.naming = False
+            result = self.fn(*self.bind_all())
             self.pending_grads()
             self.structure = self.result_structure(result)
             self.find_writebacks()
             return result
         finally:
-            self.naming = False
             hooks.remove(self)
             self.pending_grads()
             self.restore()
@@ -421,12 +339,8 @@ class Tracer:
         if isinstance(result, dict):
             return ("dict", {k: self.result_structure(v) for k, v in result.items()})
         if type(result) is float:
-            warnings.warn(
-                "tg.compile: the step returns a float the trace cannot follow (return loss or "
-                "loss.item()); the compiled step returns this value at every call",
-                TracingWarning,
-                stacklevel=2,
-            )
+            message = "tg.compile: the step returns a float the trace cannot follow (return loss or loss.item()); "
+            warnings.warn(message + "the compiled step returns this value at every call", TracingWarning, 2)
         return ("const", result)
 
     def _out(self, node: Node) -> int:
@@ -442,21 +356,17 @@ class Tracer:
         self.data_writes: list[tuple[Tensor, Any]] = []
         self.grad_writes: list[tuple[Tensor, Any]] = []
         self.state_writes: list[tuple[Any, Any, str, Any]] = []
-        self.changed = [
-            t
-            for t in self.tensors
-            if isinstance(t.data, Sym)
-            and t.data.node.kind == "version"
-            and t.data.node.variable is self.bound[id(t)].node
-        ]  # changed in place: a new version
+        self.changed: list[Tensor] = []  # changed in place: a new version
         for t in self.tensors:
-            if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node):  # else: in place
+            if isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node:
+                if t.data.node.kind == "version":
+                    self.changed.append(t)
+            else:
                 self.data_writes.append((t, self._written(t.data)))
-            bound: tuple[Any, Any] = self.grads.get(id(t), (None, None))  # (None, None): no gradient was bound
-            g, (g0, sym) = t.grad, bound
+            g, (g0, sym) = t.grad, self.grads.get(id(t), (None, None))  # (None, None): no gradient was bound
             if g is None and g0 is None and any(t is n for n in self.grad_none):
                 continue
-            if g is None or g is not g0 or g.data is not sym or sym.node.variable.kind != "arg":
+            if g is None or g is not g0 or g.data is not sym or sym.node.variable.kind != "arg":  # type: ignore
                 self.grad_writes.append((t, None if g is None else self._written(g.data)))
         for opt, p, key, sym in self.states:
             value = opt.state.get(p, {}).get(key)
@@ -497,28 +407,18 @@ def _comment(cls: type[Function]) -> str:
     return re.split(r"[.;] ", text)[0].rstrip(".")
 
 
-@functools.cache
-def _kind(filename: str) -> str:
-    """'compile' (this package), 'library' (the rest of tinygrad_edu), 'skip' (NumPy, stdlib) or 'user'."""
-    path = os.path.abspath(filename)
-    if path.startswith(_COMPILE):
-        return "compile"
-    if path.startswith(_LIBRARY):
-        return "library"
-    return "skip" if path.startswith(_SKIP) or filename.startswith("<frozen") else "user"
-
-
-def caller() -> tuple[str, str, int]:
-    """(kind, filename, line) of the innermost frame of the user's code or the library (but Tensor's
-    methods, _TENSOR_METHODS: for `if loss > 1:`, Tensor.__bool__ runs, but the decision is its caller's)."""
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        kind = _kind(filename)
-        if kind == "user" or (kind == "library" and os.path.abspath(filename) not in _TENSOR_METHODS):
-            return kind, filename, frame.f_lineno
+def _caller() -> tuple[str, int]:
+    """(file, line) of the innermost frame of the user's code or the library (but Tensor's methods, _TENSOR: for
+    `if loss > 1:`, Tensor.__bool__ runs, but the decision is its caller's)."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and _passing(frame.f_code.co_filename):
         frame = frame.f_back
-    return "user", "<unknown>", 0
+    return frame.f_code.co_filename, frame.f_lineno
+
+
+def _passing(f: str) -> bool:
+    """Whether a frame of this file only passes a value on: tg.compile's, tensor.py's, NumPy's, Python's."""
+    return f.startswith(_COMPILER) or f in _TENSOR or (f.startswith(_OUTSIDE) and not f.startswith(_LIBRARY))
 
 
 def numbered(name: str, taken: Any) -> str:
@@ -527,16 +427,3 @@ def numbered(name: str, taken: Any) -> str:
     while name in taken:
         name, k = f"{base}_{k}", k + 1
     return name
-
-
-def argument_names(fn: Callable, count: int) -> list[str]:
-    """The names of fn's first `count` positional parameters (arg3 for the rest)."""
-    try:
-        params = [
-            p.name
-            for p in inspect.signature(fn).parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        ][:count]
-    except (TypeError, ValueError):
-        params = []
-    return params + [f"arg{i}" for i in range(len(params), count)]
