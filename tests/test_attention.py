@@ -301,3 +301,33 @@ def test_errors_say_what_to_do(make, message) -> None:
     with pytest.raises((ValueError, NotImplementedError)) as caught:
         make()
     assert message in str(caught.value)
+
+
+def _error_class(call: Any) -> type[BaseException]:
+    try:
+        call()
+    except Exception as error:  # the class is what is compared
+        return type(error)
+    raise AssertionError("expected an error")
+
+
+# (what is called, with the library as `lib` and `fn` its functional module): each raises a RuntimeError in torch
+ATTENTION_RUNTIME_ERRORS = {
+    "sdpa with a mask and is_causal": lambda lib, fn: fn.scaled_dot_product_attention(
+        lib.ones(2, 3, 4), lib.ones(2, 3, 4), lib.ones(2, 3, 4), attn_mask=lib.ones(3, 3).bool(), is_causal=True
+    ),
+    "sdpa with query and key of other widths": lambda lib, fn: fn.scaled_dot_product_attention(
+        lib.ones(2, 3, 4), lib.ones(2, 3, 5), lib.ones(2, 3, 4)
+    ),
+    "MultiheadAttention is_causal without a mask": lambda lib, fn: lib.nn.MultiheadAttention(4, 2)(
+        lib.ones(3, 2, 4), lib.ones(3, 2, 4), lib.ones(3, 2, 4), is_causal=True
+    ),
+    "an unknown activation": lambda lib, fn: lib.nn.TransformerEncoderLayer(4, 2, activation="foo"),
+}
+
+
+@pytest.mark.parametrize("call", ATTENTION_RUNTIME_ERRORS.values(), ids=ATTENTION_RUNTIME_ERRORS.keys())
+def test_attention_errors_are_runtime_errors_as_in_torch(call: Any) -> None:
+    torch = pytest.importorskip("torch")
+    assert issubclass(_error_class(lambda: call(torch, torch.nn.functional)), RuntimeError)
+    assert issubclass(_error_class(lambda: call(tg, F)), RuntimeError)

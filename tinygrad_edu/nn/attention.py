@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.dtypes import DTypeLike, dtype_or_default
+from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.functional import cat
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.activation import ReLU
@@ -72,15 +73,15 @@ def scaled_dot_product_attention(
     """
     q, k, v = _operand_tensor(query), _operand_tensor(key), _operand_tensor(value)
     if q.ndim < 2 or k.ndim < 2 or v.ndim < 2 or q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
-        raise ValueError(
+        raise ShapeError(
             f"scaled_dot_product_attention: query {q.shape}, key {k.shape} and value {v.shape} do not fit: need "
             "(..., L, E), (..., S, E) and (..., S, Ev)"
         )
     if is_causal and attn_mask is not None:
-        raise ValueError("scaled_dot_product_attention: pass attn_mask or is_causal=True, not both (as PyTorch)")
+        raise ArgumentError("scaled_dot_product_attention: pass attn_mask or is_causal=True, not both (as PyTorch)")
     if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
         if q.shape[-3] % k.shape[-3]:
-            raise ValueError(
+            raise ShapeError(
                 f"scaled_dot_product_attention: {q.shape[-3]} query heads are not a multiple of {k.shape[-3]} key heads"
             )
         k = k.repeat_interleave(q.shape[-3] // k.shape[-3], dim=-3)
@@ -232,7 +233,7 @@ class MultiheadAttention(Module):
     ) -> tuple[Tensor, Tensor | None]:
         query, key, value = _operand_tensor(query), _operand_tensor(key), _operand_tensor(value)
         if is_causal and attn_mask is None:
-            raise ValueError(
+            raise ArgumentError(
                 "MultiheadAttention: is_causal=True is a hint that attn_mask is the causal mask; pass that mask "
                 "too (True above the diagonal: tg.ones(L, L).triu(1).bool()), as PyTorch requires"
             )
@@ -246,7 +247,7 @@ class MultiheadAttention(Module):
         length, batch, e = query.shape
         source, heads, hd = key.shape[0], self.num_heads, self.head_dim
         if e != self.embed_dim or key.shape[:2] != value.shape[:2] or key.shape[1] != batch:
-            raise ValueError(
+            raise ShapeError(
                 f"MultiheadAttention: query {tuple(query.shape)}, key {tuple(key.shape)} and value "
                 f"{tuple(value.shape)} (sequence-first) do not fit embed_dim={self.embed_dim}"
             )
@@ -298,7 +299,7 @@ def _activation(activation: str | Callable[[Tensor], Tensor], layer: str = "Tran
         return GELU()
     if callable(activation):
         return activation
-    raise ValueError(f"{layer}: activation should be 'relu', 'gelu' or a callable, not {activation!r}")
+    raise ArgumentError(f"{layer}: activation should be 'relu', 'gelu' or a callable, not {activation!r}")
 
 
 class TransformerEncoderLayer(Module):
