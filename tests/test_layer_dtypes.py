@@ -57,6 +57,12 @@ ARGS: dict[str, Any] = {
     "MultiheadAttention kdim": lambda lib: ((4, 2), {"kdim": 3, "vdim": 5}),
     "TransformerEncoderLayer": lambda lib: ((4, 2), {"dim_feedforward": 8}),
     "TransformerEncoder": lambda lib: ((lib.nn.TransformerEncoderLayer(4, 2, 8, batch_first=True), 2), {}),
+    "TransformerDecoderLayer": lambda lib: ((4, 2), {"dim_feedforward": 8}),
+    "TransformerDecoder": lambda lib: ((lib.nn.TransformerDecoderLayer(4, 2, 8, batch_first=True), 2), {}),
+    "Transformer": lambda lib: (
+        (),
+        {"d_model": 4, "nhead": 2, "num_encoder_layers": 1, "num_decoder_layers": 1, "dim_feedforward": 8},
+    ),
 }
 
 
