@@ -1,10 +1,5 @@
-"""CompiledStep, what `tg.compile(train_step)` returns: it traces on the first call and replays afterwards.
-
-A trace is kept with the program state it froze (`StateKey`) and a generated `call` (`call_source`)
-that checks the arguments' kinds, shapes and dtypes (values, for other Python values), reads what the
-trace bound, runs the step's function and writes its outputs back. A call whose state key or
-arguments no trace accepts is traced anew (up to `max_traces`).
-"""
+"""CompiledStep, what `tg.compile(train_step)` returns: each trace with its `StateKey` and its generated `call`
+(checks, reads, the step's function, write-back); a call no trace accepts traces anew (up to `max_traces`)."""
 
 from __future__ import annotations
 
@@ -107,13 +102,6 @@ class CompiledStep:
             found += [("layer", self._owner), *getattr(self._owner, "__dict__", {}).items()]
         return found + [(f"arg{i}", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
 
-    def _give_up(self, why: str, result: Any) -> Any:
-        """Run every later call eagerly, with one warning saying why."""
-        self.max_traces = 0
-        self._warned.add("limit")
-        warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=4)
-        return result
-
     def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
         roots = self._roots(args)
@@ -132,7 +120,10 @@ class CompiledStep:
             )
         result = _rebuild(tracer.structure, [node.value for node in tracer.outputs])
         if tracer.escaped:  # the trace would hold for this one value only
-            return self._give_up(f"{self.__name__} uses {tracer.escaped}; it runs eagerly", result)
+            self.max_traces = 0  # every later call runs eagerly, with this one warning
+            self._warned.add("limit")
+            warnings.warn(f"tg.compile: {self.__name__} uses {tracer.escaped}; it runs eagerly", TracingWarning, 3)
+            return result
         if tracer.state_created:  # the optimizer made its state in this call (Adam's first step): trace the next
             return result
         self.traces += 1
@@ -141,12 +132,9 @@ class CompiledStep:
             f"Compiled by tg.compile from {self.__name__} ({os.path.basename(self._where[0])}:{self._where[1]}), "
             f"for {shapes}.\nEach line is one op's forward, backward or update, in the order the engine runs them."
         )
-        try:
-            entry = _Entry(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>", args, state)
-        except Exception as error:  # a fault of tg.compile's, not of the step: keep training, eagerly
-            why = f"could not compile {self.__name__} ({type(error).__name__}: {error}); it runs eagerly"
-            return self._give_up(why + ". Please report this", result)
-        self._entries.insert(0, entry)
+        self._entries.insert(
+            0, _Entry(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>", args, state)
+        )
         for node in tracer.nodes:  # let the traced call's intermediate arrays go
             node.value, node.args, node.meta = None, (), {}
         return result
@@ -270,16 +258,12 @@ def _describe(a: Any) -> str:
 
 
 class StateKey:
-    """What a trace froze of the program state: `read(args)` at each call must equal the trace's `key`.
+    """What a trace froze of the program state, as one generated expression (`source`) of the facts to read.
 
-    The objects to read are found once, by walking what the step refers to (and lists, tuples and dicts
-    of those): the modules (each one's `training` and options that are plain Python values, such as a
-    loss's `reduction`; its sub-modules and parameters by identity), the optimizers (each param group's
-    parameters by identity, and its hyper-parameters but lr, which every call reads) and the tensors
-    (requires_grad). The step's variables are in the key by identity, so a rebound variable or a replaced
-    sub-module changes the key, and the next trace walks again. `read` is one generated expression
-    (`source`) that reads those facts into a flat tuple: no walk at each call. Grads being None or not
-    are checked by each trace's call, for the tensors whose gradient it reads (see tracer.pending_grads).
+    The objects are found once, by walking what the step refers to: its variables (by identity), the
+    modules (`training`, options that are plain values such as `reduction`, sub-modules and parameters
+    by identity), the optimizers (param groups, their parameters, hyper-parameters but lr) and the
+    tensors (requires_grad). `matches(args)` at each call reads them, with no walk.
     """
 
     def __init__(self, step: CompiledStep, args: tuple) -> None:
