@@ -93,21 +93,11 @@ class CompiledStep:
             return self.fn(*args)
         return self._trace(args)
 
-    def _roots(self, args: tuple) -> list[tuple[str, Any]]:
-        """(name, value) for what the step refers to: its closure, the globals it names, its object (and
-        that object's attributes) and its arguments that are not tensors (each trace checks those itself)."""
-        found = [(name, _contents(cell)) for name, cell in self._cells]
-        found += [(name, self._namespace.get(name)) for name in self._globals]
-        if self._owner is not None:
-            found += [("layer", self._owner), *getattr(self._owner, "__dict__", {}).items()]
-        return found + [(f"arg{i}", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
-
     def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
-        roots = self._roots(args)
-        tracer = Tracer(self.fn, args, self.names, roots)
         state = StateKey(self, args)
-        generators = random_states([value for _, value in roots])
+        tracer = Tracer(self.fn, args, self.names, state.roots)
+        generators = random_states([value for _, value in state.roots])
         tracer.run()
         drawn = [name for name, g, before in generators if _state(g) != before]
         if drawn:
@@ -285,14 +275,19 @@ class StateKey:
         def root(read: str, value: Any) -> str:  # a variable of the step: the same object, or still none of kinds
             return same(read, value) if isinstance(value, kinds) else f"not isinstance({read}, _kinds)"
 
-        reads = [root(f"_contents({ref(cell)})", _contents(cell)) for _, cell in step._cells]
-        reads += [root(f"{ref(step._namespace)}.get({name!r})", step._namespace.get(name)) for name in step._globals]
+        # the step's variables: its closure, the globals it names, its arguments that are not tensors (each trace
+        # checks those itself), its object and that object's attributes; the tracer binds what they reach
+        roots = [(name, _contents(cell), f"_contents({ref(cell)})") for name, cell in step._cells]
+        roots += [(name, step._namespace.get(name), f"{ref(step._namespace)}.get({name!r})") for name in step._globals]
+        roots += [(f"arg{i}", a, f"_args[{i}]") for i, a in enumerate(args) if not isinstance(a, Tensor)]
+        reads = [root(read, value) for _, value, read in roots]
+        self.roots = [(name, value) for name, value, _ in roots]
         if step._owner is not None:
+            self.roots += [("layer", step._owner), *vars(step._owner).items()]
             mine = [id(v) for v in vars(step._owner).values() if isinstance(v, kinds)]
             reads.append(f"[id(v) for v in {ref(step._owner)}.__dict__.values() if isinstance(v, _kinds)] == {mine}")
-        reads += [root(f"_args[{i}]", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
         found: set[int] = set()
-        stack = [value for _, value in step._roots(args)]
+        stack = [value for _, value in self.roots]
         while stack:
             v = stack.pop()
             if id(v) in found or not isinstance(v, kinds):
