@@ -168,6 +168,56 @@ def test_a_variable_rebound_to_another_tensor_retraces() -> None:
     assert [compiled().item() for _ in range(2)] == [9.0, 9.0] and compiled.traces == 2
 
 
+class _Trainer:
+    """A step as a bound method: what it reads comes through self."""
+
+    def __init__(self, seed: int) -> None:
+        tg.manual_seed(seed)
+        self.model = tg.nn.Linear(2, 1, dtype=np.float64)
+        self.opt = optim.SGD(self.model.parameters(), lr=0.1)
+        self.calls = 0
+
+    def step(self, x, y, scale):
+        self.calls += 1  # a plain attribute that changes at every call: not program state
+        self.opt.zero_grad()
+        loss = ((self.model(x) - y) ** 2).mean() * scale
+        loss.backward()
+        self.opt.step()
+        return loss
+
+
+def _swap_model(t: _Trainer) -> None:
+    t.model = tg.nn.Linear(2, 1, dtype=np.float64)
+    t.opt = optim.SGD(t.model.parameters(), lr=0.1)
+
+
+# (what changes between calls 2 and 3, the change, how many traces it leaves)
+OWNER_CHANGES = [
+    ("nothing but a counter attribute", lambda t: None, 1),
+    ("the object's model and optimizer replaced", _swap_model, 2),
+    ("the object's model in eval mode", lambda t: t.model.eval(), 2),
+    ("an optimizer hyper-parameter but lr", lambda t: t.opt.param_groups[0].update(momentum=0.5), 2),
+    ("lr (read at every call)", lambda t: t.opt.param_groups[0].update(lr=0.01), 1),
+]
+
+
+@pytest.mark.parametrize("name, change, traces", OWNER_CHANGES, ids=[c[0] for c in OWNER_CHANGES])
+def test_a_bound_method_step_retraces_only_when_its_object_state_changes(name, change, traces) -> None:
+    eager, traced = _Trainer(5), _Trainer(5)
+    compiled = tg.compile(traced.step)
+    x = tg.tensor(np.array([[0.0, 1.0], [1.0, 0.5], [-1.0, 2.0]]), dtype=tg.float64)
+    y = tg.tensor(np.array([[0.5], [-0.5], [1.0]]), dtype=tg.float64)
+    for call in range(4):
+        if call == 2:
+            tg.manual_seed(6)
+            change(eager)
+            tg.manual_seed(6)
+            change(traced)
+        assert abs(compiled(x, y, 2).item() - eager.step(x, y, 2).item()) <= TOL
+    np.testing.assert_allclose(traced.model.weight.data, eager.model.weight.data, rtol=0, atol=TOL)
+    assert compiled.traces == traces and compiled.eager_calls == 0
+
+
 DRAWS = [
     ("np.random.randn", lambda rng: np.random.randn(2)),
     ("a Generator the step refers to", lambda rng: rng.standard_normal(2)),

@@ -1,12 +1,5 @@
 """tinygrad_edu.compiler, behind tg.compile: one training step traced into straight-line NumPy source.
 
-    >>> step = tg.compile(train_step)   # train_step(x, y): forward, loss.backward(), opt.step(); returns loss
-    >>> loss = step(x, y)               # the first call traces (and trains once, as train_step would)
-    >>> loss = step(x, y)               # later calls run the generated NumPy function
-    >>> print(step.source)              # the forward, the backward and the update, one line per op
-    # Compiled by tg.compile from train_step ...
-    ...
-
 How it traces: nothing of Tensor, Function, Optimizer or NumPy is replaced, and no trace or profile
 hook is installed. `tracer.py` puts traced arrays (`Sym`, `sym.py`: a real value plus the NumPy
 source that computes it) into what the step can reach (its arguments; the tensors, modules and

@@ -1,20 +1,15 @@
-"""CompiledStep, what `tg.compile(train_step)` returns: it traces on the first call and replays afterwards.
-
-A trace is kept with the program state it froze (`StateKey`) and a generated `call` (`call_source`)
-that checks the arguments' kinds, shapes and dtypes (values, for other Python values), reads what the
-trace bound, runs the step's function and writes its outputs back. A call whose state key or
-arguments no trace accepts is traced anew (up to `max_traces`).
-"""
+"""CompiledStep, what `tg.compile(train_step)` returns: each trace with its `StateKey` and its generated `call`
+(checks, reads, the step's function, write-back); a call no trace accepts traces anew (up to `max_traces`)."""
 
 from __future__ import annotations
 
 import inspect
 import itertools
+import math
 import os
 import pickle
 import warnings
 from collections.abc import Callable
-from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -29,7 +24,6 @@ __all__ = ["CompiledStep", "StateKey"]
 
 _COUNTER = itertools.count(1)
 _OPTIONS = {str, int, float, bool, type(None)}  # the types of a module's options
-_REQUIRES_GRAD = attrgetter("requires_grad")
 
 
 class _Mismatch(Exception):
@@ -83,9 +77,9 @@ class CompiledStep:
                 f"tg.compile: {self.__name__} is a compiled step, called while another step is traced; "
                 "compile only the outer step (call the inner one's .fn)"
             )
-        roots, signature = self._roots(args), _signature(args)
+        signature = _signature(args)
         for entry in self._entries:
-            if entry.signature == signature and entry.state.key(roots) == entry.key:
+            if entry.signature == signature and entry.state.matches(args):
                 try:
                     return entry.call(args)
                 except _Mismatch:
@@ -97,30 +91,13 @@ class CompiledStep:
                 warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=2)
             self.eager_calls += 1
             return self.fn(*args)
-        return self._trace(args, roots)
+        return self._trace(args)
 
-    def _roots(self, args: tuple) -> list[tuple[str, Any]]:
-        """(name, value) for what the step refers to: its closure, the globals it names, its object (and
-        that object's attributes) and its arguments that are not tensors (each trace checks those itself)."""
-        found = [(name, _contents(cell)) for name, cell in self._cells]
-        found += [(name, self._namespace.get(name)) for name in self._globals]
-        if self._owner is not None:
-            found += [("layer", self._owner), *getattr(self._owner, "__dict__", {}).items()]
-        return found + [(f"arg{i}", a) for i, a in enumerate(args) if not isinstance(a, Tensor)]
-
-    def _give_up(self, why: str, result: Any) -> Any:
-        """Run every later call eagerly, with one warning saying why."""
-        self.max_traces = 0
-        self._warned.add("limit")
-        warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=4)
-        return result
-
-    def _trace(self, args: tuple, roots: list[tuple[str, Any]]) -> Any:
+    def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
-        tracer = Tracer(self.fn, args, self.names, roots)
-        state = StateKey(roots)
-        key = state.key(roots)  # the program state as the call found it
-        generators = random_states([value for _, value in roots])
+        state = StateKey(self, args)
+        tracer = Tracer(self.fn, args, self.names, state.roots)
+        generators = random_states([value for _, value in state.roots])
         tracer.run()
         drawn = [name for name, g, before in generators if _state(g) != before]
         if drawn:
@@ -133,7 +110,10 @@ class CompiledStep:
             )
         result = _rebuild(tracer.structure, [node.value for node in tracer.outputs])
         if tracer.escaped:  # the trace would hold for this one value only
-            return self._give_up(f"{self.__name__} uses {tracer.escaped}; it runs eagerly", result)
+            self.max_traces = 0  # every later call runs eagerly, with this one warning
+            self._warned.add("limit")
+            warnings.warn(f"tg.compile: {self.__name__} uses {tracer.escaped}; it runs eagerly", TracingWarning, 3)
+            return result
         if tracer.state_created:  # the optimizer made its state in this call (Adam's first step): trace the next
             return result
         self.traces += 1
@@ -142,12 +122,9 @@ class CompiledStep:
             f"Compiled by tg.compile from {self.__name__} ({os.path.basename(self._where[0])}:{self._where[1]}), "
             f"for {shapes}.\nEach line is one op's forward, backward or update, in the order the engine runs them."
         )
-        try:
-            entry = _Entry(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>", args, state, key)
-        except Exception as error:  # a fault of tg.compile's, not of the step: keep training, eagerly
-            why = f"could not compile {self.__name__} ({type(error).__name__}: {error}); it runs eagerly"
-            return self._give_up(why + ". Please report this", result)
-        self._entries.insert(0, entry)
+        self._entries.insert(
+            0, _Entry(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>", args, state)
+        )
         for node in tracer.nodes:  # let the traced call's intermediate arrays go
             node.value, node.args, node.meta = None, (), {}
         return result
@@ -159,9 +136,9 @@ class CompiledStep:
 class _Entry:
     """One trace: its generated function, and the generated `call` that checks, reads and writes back."""
 
-    def __init__(self, tracer: Tracer, title: str, filename: str, args: tuple, state: StateKey, key: list) -> None:
+    def __init__(self, tracer: Tracer, title: str, filename: str, args: tuple, state: StateKey) -> None:
         self.source, self.fn, bindings = generate(tracer, title, filename)
-        self.structure, self.state, self.key = tracer.structure, state, key
+        self.structure, self.state = tracer.structure, state
         self.signature, lines = _signature(args), [f"_a{i} = _args[{i}]" for i in range(len(args))]
         ns: dict[str, Any] = dict(_Mismatch=_Mismatch, _kernel=self.fn, _new=_new_tensor, _s=self)
         ns.update(_rebuild=_rebuild, _note_in_place=note_in_place)
@@ -271,60 +248,85 @@ def _describe(a: Any) -> str:
 
 
 class StateKey:
-    """What a trace froze of the program state: `key()` at each call must equal the trace's, or it traces again.
+    """What a trace froze of the program state, as one generated expression (`source`) of the facts to read.
 
-    The objects to read are found once, by walking what the step refers to (and lists, tuples and dicts
-    of those): the modules (each one's `training` and options that are plain Python values, such as a
-    loss's `reduction`; its sub-modules and parameters by identity), the optimizers (each param group's
-    parameters by identity, and its hyper-parameters but lr, which every call reads) and the tensors
-    (requires_grad). The roots are in the key by identity, so a rebound variable or a replaced
-    sub-module changes the key, and the next trace walks again. Grads being None or not are checked by
-    each trace's call, for the tensors whose gradient it reads (see tracer.pending_grads).
+    The objects are found once, by walking what the step refers to: its variables (by identity), the
+    modules (`training`, options that are plain values such as `reduction`, sub-modules and parameters
+    by identity), the optimizers (param groups, their parameters, hyper-parameters but lr) and the
+    tensors (requires_grad). `matches(args)` at each call reads them, with no walk.
     """
 
-    def __init__(self, roots: list[tuple[str, Any]]) -> None:
+    def __init__(self, step: CompiledStep, args: tuple) -> None:
         from tinygrad_edu.nn.module import Module
         from tinygrad_edu.optim.optimizer import Optimizer
 
-        self.kinds = (Tensor, Module, Optimizer, list, tuple, dict)
-        modules, self.optimizers, self.tensors, found = [], [], [], set()
-        stack = [value for _, value in roots]
+        kinds = (Tensor, Module, Optimizer, list, tuple, dict)
+        ns: dict[str, Any] = dict(_contents=_contents, _kinds=kinds)
+
+        def ref(value: Any) -> str:
+            ns[f"_o{len(ns)}"] = value
+            return f"_o{len(ns) - 1}"
+
+        def same(read: str, value: Any) -> str:  # a plain value as a literal (but nan, inf); an object by identity
+            if type(value) not in _OPTIONS or (type(value) is float and not math.isfinite(value)):
+                return f"{read} is {ref(value)}"
+            return f"{read} {'is' if value is None or type(value) is bool else '=='} {value!r}"
+
+        def root(read: str, value: Any) -> str:  # a variable of the step: the same object, or still none of kinds
+            return same(read, value) if isinstance(value, kinds) else f"not isinstance({read}, _kinds)"
+
+        # the step's variables: its closure, the globals it names, its arguments that are not tensors (each trace
+        # checks those itself), its object and that object's attributes; the tracer binds what they reach
+        roots = [(name, _contents(cell), f"_contents({ref(cell)})") for name, cell in step._cells]
+        roots += [(name, step._namespace.get(name), f"{ref(step._namespace)}.get({name!r})") for name in step._globals]
+        roots += [(f"arg{i}", a, f"_args[{i}]") for i, a in enumerate(args) if not isinstance(a, Tensor)]
+        reads = [root(read, value) for _, value, read in roots]
+        self.roots = [(name, value) for name, value, _ in roots]
+        if step._owner is not None:
+            self.roots += [("layer", step._owner), *vars(step._owner).items()]
+            mine = [id(v) for v in vars(step._owner).values() if isinstance(v, kinds)]
+            reads.append(f"[id(v) for v in {ref(step._owner)}.__dict__.values() if isinstance(v, _kinds)] == {mine}")
+        found: set[int] = set()
+        stack = [value for _, value in self.roots]
         while stack:
             v = stack.pop()
-            if id(v) in found or not isinstance(v, self.kinds):
+            if id(v) in found or not isinstance(v, kinds):
                 continue
             found.add(id(v))
             if isinstance(v, Tensor):
-                self.tensors.append(v)
+                reads.append(same(f"{ref(v)}.requires_grad", v.requires_grad))
             elif isinstance(v, Module):
-                modules.append(v)
+                m = ref(v)
+                reads += [same(f"{m}.{k}", option) for k, option in vars(v).items() if type(option) in _OPTIONS]
+                for slot in ("_modules", "_parameters"):  # the same sub-modules and parameters, by identity
+                    items = getattr(v, slot)
+                    reads += [f"len({m}.{slot}) == {len(items)}"]
+                    reads += [f"{m}.{slot}[{k!r}] is {ref(item)}" for k, item in items.items()]
                 stack += [*v._modules.values(), *v._parameters.values()]
             elif isinstance(v, Optimizer):
-                self.optimizers.append(v)
+                o = ref(v)
+                reads.append(f"len({o}.param_groups) == {len(v.param_groups)}")
+                for i, g in enumerate(v.param_groups):
+                    params = [id(p) for p in g["params"]]
+                    reads += [
+                        f"len({o}.param_groups[{i}]) == {len(g)}",
+                        f"[*map(id, {o}.param_groups[{i}]['params'])] == {params}",
+                    ]
+                    reads += [
+                        same(f"{o}.param_groups[{i}][{k!r}]", h) for k, h in g.items() if k not in ("params", "lr")
+                    ]
                 stack += [p for group in v.param_groups for p in group["params"]]
             else:
                 stack += list(v.values() if isinstance(v, dict) else v)
-        # (attrgetter and itemgetter read many attributes in one call: the key costs a few microseconds)
-        self.modules = [(m, attrgetter(*[k for k, v in vars(m).items() if type(v) in _OPTIONS])) for m in modules]
-        self.groups = [
-            (g, itemgetter(*[k for k in g if k not in ("params", "lr")], "params"))
-            for o in self.optimizers
-            for g in o.param_groups
-        ]
+        self.source = "lambda _args: (\n    " + "\n    and ".join(reads or ["True"]) + "\n)"
+        self.read = eval(compile(self.source, "<tg.compile state key>", "eval"), ns)
 
-    def key(self, roots: list[tuple[str, Any]]) -> list:
-        """The state now (see the class docstring), as a list to compare."""
-        key: list[Any] = [id(value) for _, value in roots if isinstance(value, self.kinds)]
-        for m, options in self.modules:
-            key.append(options(m))
-            key += m._modules.values()
-            key += map(id, m._parameters.values())
-        key += map(_REQUIRES_GRAD, self.tensors)
-        key += [len(o.param_groups) for o in self.optimizers]
-        for g, hyper in self.groups:
-            values = hyper(g)
-            key += (len(g), *values[:-1], *map(id, values[-1]))
-        return key
+    def matches(self, args: tuple) -> bool:
+        """Whether the state now is the trace's (a param group, option or sub-module that is gone: it is not)."""
+        try:
+            return self.read(args)
+        except (IndexError, KeyError, AttributeError):
+            return False
 
 
 def random_states(roots: list[Any]) -> list[tuple[str, Any, Any]]:
