@@ -311,3 +311,37 @@ def test_expand_accepts_and_refuses_targets_as_pytorch_does(shape, target, resul
     else:
         with pytest.raises(tg.ShapeError, match=rf"expand: cannot expand shape {re.escape(str(shape))} to"):
             x.expand(*target)
+
+
+# (input's shape, target, layout): Expand builds its view with zero strides itself for a C-contiguous ndarray
+# (np.broadcast_to elsewhere); either way it must be np.broadcast_to's view: the same strides and values,
+# read-only, over the input's memory (an in-place change of x shows through, as in PyTorch).
+@pytest.mark.parametrize(
+    "shape, target, layout",
+    [
+        ((4, 1), (4, 4), "C"),
+        ((1,), (3,), "C"),
+        ((), (2, 3), "C"),
+        ((3,), (2, 3), "C"),
+        ((2, 1, 3), (4, 2, 5, 3), "C"),
+        ((1, 1), (0, 5), "C"),  # a 1 stretched to 0
+        ((4, 4), (4, 4), "C"),  # nothing stretched
+        ((2, 1, 3), (2, 4, 3), "F"),  # not C-contiguous: np.broadcast_to's path
+        ((4, 2), (3, 4, 2), "transposed"),
+    ],
+)
+def test_expand_is_numpys_read_only_broadcast_view_of_the_input(shape, target, layout):
+    data = np.arange(math.prod(shape), dtype=np.float32).reshape(shape)
+    if layout == "F":
+        data = np.asfortranarray(data)
+    elif layout == "transposed":
+        data = np.ascontiguousarray(data.T).T
+    x = tg.tensor(0.0)
+    x.data = data  # (tg.tensor would copy into C order)
+    got = x.expand(*target).data
+    want = np.broadcast_to(data, target)
+    assert got.shape == want.shape and got.strides == want.strides and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    assert not got.flags.writeable
+    if got.size:
+        assert np.shares_memory(got, data)

@@ -70,6 +70,10 @@ class ReductionMethods:
         keepdims: bool | None = None,
     ) -> Tensor:
         """Mean over `dim` (None: all; an int or a tuple); `dtype` (a float dtype) casts the input first."""
+        ndim = self.data.ndim
+        if type(dim) is int and -ndim <= dim < ndim and dtype is None and axis is None and keepdims is None:
+            # mean(dim) of one dim in range, the usual call: reduce_args's answer without its checks (~0.5 us)
+            return _tg.ops.Mean.apply(self, axes=(dim % ndim,), keepdim=bool(keepdim))
         if dtype is not None:
             if np.dtype(dtype).kind != "f":
                 raise DtypeError(f"mean: dtype must be a floating-point dtype, got {np.dtype(dtype)}")

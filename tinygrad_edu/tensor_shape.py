@@ -156,9 +156,12 @@ class ShapeMethods:
             target = tuple(self.data.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape))
         # NumPy's broadcasting rule, checked on the shapes: each size kept, or a 1 stretched, and new leading
         # sizes added, none negative. (Broadcasting a scratch array to test it cost ~6 us of a ~12 us expand.)
-        old = self.data.shape
-        new = target[offset:]
-        if offset < 0 or min(target, default=0) < 0 or any(o != n and o != 1 for o, n in zip(old, new)):
+        # (a loop, and min without default=: the any() generator and the default cost ~0.5 us of a ~3.7 us expand)
+        fits = offset >= 0 and not (target and min(target) < 0)
+        for o, n in zip(self.data.shape, target[offset:]):
+            if o != n and o != 1:
+                fits = False
+        if not fits:
             raise ShapeError(f"expand: cannot expand shape {self.shape} to {shape}")
         return _tg.ops.Expand.apply(self, shape=target)
 
