@@ -12,7 +12,7 @@ import numpy as np
 
 from tinygrad_edu.arguments import shape_args
 from tinygrad_edu.device import check_device
-from tinygrad_edu.dtypes import DTypeLike, _check_can_require_grad, get_default_dtype
+from tinygrad_edu.dtypes import DTypeLike, _check_can_require_grad, dtype_or_default, get_default_dtype
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.generator import Generator
 from tinygrad_edu.tensor import Tensor
@@ -82,11 +82,6 @@ def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
     return out
 
 
-def _dtype(dtype: DTypeLike) -> np.dtype:
-    """The dtype asked for, float32 when none is."""
-    return get_default_dtype() if dtype is None else np.dtype(dtype)
-
-
 def _size(op: str, size: tuple[Any, ...]) -> tuple[int, ...]:
     """The shape asked for, as `zeros(2, 3)` or `zeros((2, 3))`; a negative size is a ShapeError (as PyTorch)."""
     shape = shape_args(size)
@@ -97,7 +92,7 @@ def _size(op: str, size: tuple[Any, ...]) -> tuple[int, ...]:
 
 def _float_dtype(op: str, dtype: DTypeLike) -> np.dtype:
     """Random samples are floats: an integer or bool dtype is refused, as in PyTorch."""
-    dt = _dtype(dtype)
+    dt = dtype_or_default(dtype)
     if dt.kind != "f":
         raise DtypeError(f"{op}: random samples need a floating-point dtype, got {dt}")
     return dt
@@ -106,13 +101,13 @@ def _float_dtype(op: str, dtype: DTypeLike) -> np.dtype:
 def zeros(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of zeros, e.g. `tg.zeros(2, 3)` or `tg.zeros((2, 3))` (float32 by default)."""
     check_device("zeros", device)
-    return _make(np.zeros(_size("zeros", size), dtype=_dtype(dtype)), requires_grad)
+    return _make(np.zeros(_size("zeros", size), dtype=dtype_or_default(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ones (float32 by default)."""
     check_device("ones", device)
-    return _make(np.ones(_size("ones", size), dtype=_dtype(dtype)), requires_grad)
+    return _make(np.ones(_size("ones", size), dtype=dtype_or_default(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None) -> Tensor:
@@ -134,7 +129,7 @@ def full(
     check_device("full", device)
     if dtype is None:
         dtype = _fill_dtype(fill_value)
-    return _make(np.full(_size("full", (size,)), fill_value, dtype=_dtype(dtype)), requires_grad)
+    return _make(np.full(_size("full", (size,)), fill_value, dtype=dtype_or_default(dtype)), requires_grad)
 
 
 def _fill_dtype(value: Any) -> np.dtype:
@@ -152,7 +147,7 @@ def eye(
     """The n x m identity matrix."""
     check_device("eye", device)
     _size("eye", (n, n if m is None else m))  # only checks: negative sizes are a ShapeError, as for zeros
-    return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    return _make(np.eye(n, m, dtype=dtype_or_default(dtype)), requires_grad)
 
 
 def arange(
@@ -191,7 +186,7 @@ def linspace(
     check_device("linspace", device)
     if steps < 0:
         raise ArgumentError(f"linspace: number of steps must be non-negative, got {steps}")
-    dt = _dtype(dtype)
+    dt = dtype_or_default(dtype)
     if dt.kind in "iub":
         values = np.linspace(np.trunc(start), np.trunc(end), steps)
         return _make(np.trunc(values).astype(dt), requires_grad)
@@ -217,7 +212,7 @@ def logspace(
     if steps < 0:
         raise ArgumentError(f"logspace: number of steps must be non-negative, got {steps}")
     values = np.power(float(base), np.linspace(start, end, steps))
-    dt = _dtype(dtype)
+    dt = dtype_or_default(dtype)
     return _make((np.trunc(values) if dt.kind in "iub" else values).astype(dt), requires_grad)
 
 
