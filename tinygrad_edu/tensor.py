@@ -352,8 +352,12 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
     def matmul(self, other: Any) -> Tensor:
         """Matrix product with NumPy's rules: 1-D vectors, matrices and batches of matrices."""
         other = _operand_tensor(other)
-        check_matmul(self.shape, other.shape)
-        check_same_dtype("matmul", self.data, other.data)
+        a, b = self.data, other.data
+        # Two matrices of one dtype whose inner sizes agree, the usual case, need no more checking (~0.4 us a call)
+        if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype:
+            return _ops.MatMul.apply(self, other)
+        check_matmul(a.shape, b.shape)
+        check_same_dtype("matmul", a, b)
         return _ops.MatMul.apply(self, other)
 
     def dot(self, other: Any) -> Tensor:

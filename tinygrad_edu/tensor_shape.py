@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # Any: the type checker sees `self` as this mixin where those functions expect a Tensor.)
 _tensor: Any = _tensor_module
 _tg: Any = _tinygrad_edu
+_INT = {int}  # (reshape's fast path: a set of the one type its sizes may have)
 
 
 class ShapeMethods:
@@ -47,7 +48,13 @@ class ShapeMethods:
         Always a new tensor (in the graph when self requires grad), even when the shape is unchanged,
         as in PyTorch.
         """
-        target = infer_shape(self.data.shape, shape_args(shape))
+        # Sizes given as Python ints that hold every element, the usual call, are the target as they are:
+        # what shape_args and infer_shape would return (0.50 -> 0.25 us of a ~2.4 us reshape).
+        sizes = shape[0] if len(shape) == 1 and type(shape[0]) is tuple else shape  # reshape(4, 4) or reshape((4, 4))
+        if _INT.issuperset(map(type, sizes)) and sizes and math.prod(sizes) == self.data.size and min(sizes) >= 0:
+            target = sizes
+        else:
+            target = infer_shape(self.data.shape, shape_args(shape))
         return _tg.in_place._view(self, _tg.ops.Reshape.apply(self, shape=target))
 
     def view(self, *shape: Any, dtype: DTypeLike = None) -> Tensor:

@@ -19,6 +19,8 @@ class MatMul(Function):
         # (on the right) for the product, so it is promoted to 2-D here and squeezed back after.
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:  # two matrices, the usual case: .T is swapaxes's view (0.4 -> 0.05 us)
+            return (grad_out @ b.T if need_a else None), (a.T @ grad_out if need_b else None)
         a2 = a[np.newaxis, :] if a.ndim == 1 else a
         b2 = b[:, np.newaxis] if b.ndim == 1 else b
         g = grad_out

@@ -45,9 +45,11 @@ class Expand(Function):
         if type(x) is np.ndarray and x.flags.c_contiguous and not x.dtype.hasobject:
             # The same read-only view as np.broadcast_to (of x's memory, x its base), built directly: a stretched
             # or added axis steps 0 bytes. np.broadcast_to runs an nditer to find these strides (2.1 -> 0.8 us).
-            strides = (0,) * (len(shape) - x.ndim) + tuple([0 if n == 1 else s for n, s in zip(x.shape, x.strides)])
-            out = np.ndarray(shape, x.dtype, x, 0, strides)
-            out.flags.writeable = False
+            strides = [0] * (len(shape) - x.ndim)
+            for n, s in zip(x.shape, x.strides):
+                strides.append(0 if n == 1 else s)
+            out = np.ndarray(shape, x.dtype, x, 0, tuple(strides))
+            out.setflags(write=False)  # (0.07 us less than out.flags.writeable = False, which makes a flags object)
             return out
         return np.broadcast_to(x, shape)  # other strides, and other array kinds (tg.compile's traced arrays)
 
