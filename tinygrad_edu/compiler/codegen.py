@@ -75,23 +75,15 @@ class _Generator:
                 a.kind == "const" and not a.meta["literal"] and callable(a.value) for a in args
             ):
                 continue  # a draw, or a call of a function NumPy does not own: each call counts
-            if (
-                node.meta.get("seed")
-                or isinstance(node.value, np.generic)
-                and args
-                and all("folded" in a.meta for a in args)
-            ):
+            scalar = isinstance(node.value, np.generic) and args and all("folded" in a.meta for a in args)
+            if node.meta.get("seed") or scalar:  # (the header shows the folded node's source: see note)
                 folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
-                folded.hint, folded.meta = (
-                    node.hint,
-                    dict(node.meta, folded=node, literal=False),
-                )  # (its source: see note)
+                folded.hint, folded.meta = node.hint, dict(node.meta, folded=node, literal=False)
             elif node.value is not None and args and args[0].value is node.value:
                 self.alias[id(node)] = args[0]
             else:
-                first = seen.setdefault(
-                    tuple((id(args[p[0]]), p[1]) if type(p) is tuple else p for p in node.parts), node
-                )
+                key = tuple((id(args[p[0]]), p[1]) if type(p) is tuple else p for p in node.parts)
+                first = seen.setdefault(key, node)
                 if first is not node:
                     self.alias[id(node)] = first
                     first.must_name |= node.must_name
@@ -112,20 +104,11 @@ class _Generator:
         self.named: dict[int, bool] = {}
         for node in reversed(self.nodes):
             line[id(node)] = node.index
-            if node.kind != "expr":
-                continue
-            where = line[id(reader[id(node)])] if id(node) in reader else node.index
-            self.named[id(node)] = named = (
-                node.must_name
-                or uses.get(id(node), 0) > 1
-                or any(
-                    a.index < i < where
-                    for a in node.args
-                    if a.kind in ("arg", "expr", "version")
-                    for i in changes.get(id(a.variable), ())
-                )
-            )
-            line[id(node)] = node.index if named else where
+            if node.kind == "expr":
+                where = line[id(reader[id(node)])]
+                changed = any(a.index < i < where for a in node.args for i in changes.get(id(a.variable), ()))
+                self.named[id(node)] = named = node.must_name or uses.get(id(node), 0) > 1 or changed
+                line[id(node)] = node.index if named else where
 
     def assign_names(self) -> None:
         """A distinct Python name for every argument, line and named constant; gradients are named last,
@@ -196,7 +179,7 @@ class _Generator:
             if node.phase != phase and node is not self.ret:
                 phase, group = node.phase, None
                 body.append(f"# {phase}")
-            if node.phase == "backward" and op is not None and op[1] is not group and node is not self.ret:
+            if node.phase == "backward" and op is not None and op[1] is not group:
                 group = op[1]
                 body.append(f"# {op[0]} backward" + (f": {node.meta['comment']}" if node.meta.get("comment") else ""))
             text = _flat(node, self.text)
