@@ -71,10 +71,6 @@ class _Generator:
             node.args = args = tuple(self.alias.get(id(a), a) for a in node.args)
             if node.kind != "expr" or id(node) in kept:
                 continue
-            if any(isinstance(p, str) and "random" in p for p in node.parts) or any(
-                a.kind == "const" and not a.meta["literal"] and callable(a.value) for a in args
-            ):
-                continue  # a draw, or a call of a function NumPy does not own: each call counts
             scalar = isinstance(node.value, np.generic) and args and all("folded" in a.meta for a in args)
             if node.meta.get("seed") or scalar:  # (the header shows the folded node's source: see note)
                 folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())

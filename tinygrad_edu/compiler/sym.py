@@ -226,8 +226,6 @@ class Sym:
     def __init__(self, value: Any, node: Node) -> None:
         self.value, self.node = value, node
 
-    flags = property(lambda self: np.asarray(self.value).flags)
-    base = property(lambda self: getattr(self.value, "base", None))  # the engine copies a view, as eagerly
     T = property(lambda self: self._attr("T"))
     mT = property(lambda self: self._attr("mT"))
 
@@ -297,7 +295,8 @@ class Sym:
     __abs__ = lambda self: np.absolute(self)  # noqa: E731
 
 
-for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes"):  # facts of the real value
+# Facts of the real value (a view's base too: the engine copies a view, as eagerly)
+for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes", "flags", "base"):
     setattr(Sym, _name, property((lambda name: lambda self: getattr(self.value, name))(_name)))
 for _name, (_what, _convert) in {
     "__float__": ("converted with float()", float),
@@ -382,7 +381,7 @@ for _op, _name in OPERATOR_NAMES.items():
 def numpy_name(func: Callable) -> str | None:
     """'np.exp' for np.exp, 'np.linalg.norm' for np.linalg.norm, else None."""
     name = getattr(func, "__name__", None)
-    for prefix, module in (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft), ("np.random", np.random)):
+    for prefix, module in (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft)):
         if name and getattr(module, name, None) is func:
             return f"{prefix}.{name}"
     return None
