@@ -393,9 +393,8 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
     call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
     if out is not None:
         target = out[0] if isinstance(out, tuple) else out
-        return _write_into(
-            target, getattr(ufunc, method), call, inputs, kwargs if method == "at" else dict(kwargs, out=target)
-        )
+        writes = kwargs if method == "at" else dict(kwargs, out=target)
+        return _write_into(target, getattr(ufunc, method), call, inputs, writes)
     value = getattr(ufunc, method)(*real(inputs), **real(kwargs))
     name, plain = ufunc.__name__, method == "__call__" and not kwargs
     if plain and name in BINARY and len(inputs) == 2:
@@ -407,11 +406,9 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
 
 def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
     """`func(*args, **kwargs)`, a NumPy function given a traced array: its real result, traced where it is an array."""
-    name, text = func.__name__, numpy_name(func)
-    if kwargs.get("out") is not None or name in WRITERS:
-        return _write_into(
-            kwargs["out"] if kwargs.get("out") is not None else args[0], func, text or name, args, kwargs
-        )
+    name, text, out = func.__name__, numpy_name(func), kwargs.get("out")
+    if out is not None or name in WRITERS:
+        return _write_into(args[0] if out is None else out, func, text or name, args, kwargs)
     value = func(*real(args), **real(kwargs))
     b = Builder()
     (b.text(text) if text else b.node(const(func, name), ATOM)).text("(").items(args, kwargs).text(")")
