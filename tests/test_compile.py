@@ -561,6 +561,114 @@ def test_an_op_whose_numpy_code_takes_the_value_out_is_an_error_naming_it():
     assert type(w.data) is np.ndarray  # the real arrays are back in the tensors
 
 
+# A user's op whose backward writes d x^3/dx = 3 x^2 * grad_out in one NumPy form: (form, a line the source has).
+# Each form is written as the op wrote it, so the compiled step is exact; where it writes into an array, a
+# statement on that array.
+def _fill(g, x):
+    out = np.empty_like(g)
+    out.fill(3.0)  # recorded as out[...] = 3.0
+    return out * g * x**2
+
+
+def _copyto(g, x):
+    out = np.zeros_like(g)
+    np.copyto(out, g * 3 * x**2)
+    return out
+
+
+def _slices(g, x):
+    out = np.zeros_like(g)
+    out[:, 0:2] = (g * 3 * x**2)[:, 0:2]
+    out[:, 2:] = (g * 3 * x**2)[:, 2:]
+    return out
+
+
+def _add_at(g, x):
+    out = np.zeros_like(g)
+    np.add.at(out, (slice(None), np.array([2, 0, 1])), (g * 3 * x**2)[:, [2, 0, 1]])
+    return out
+
+
+def _bool_dtype(g, x):
+    return np.where(np.ones_like(g, dtype=bool), g * 3 * x**2, 0.0)
+
+
+def _float_item(g, x):
+    return g * (3 * x**2).sum().item() / (3 * x**2).sum().item() * 3 * x**2  # (a float kept traced: a SymFloat)
+
+
+NUMPY_FORMS = [
+    (_fill, "[...] = 3.0"),
+    (_copyto, "np.copyto("),
+    (_slices, "[:, 0:2] = "),  # slices as Python writes them
+    (_add_at, "np.add.at(d_matmul_1, np.s_[:, const], "),  # an index passed to a function reads as np.s_[...]
+    (_bool_dtype, "np.ones_like(d_cube_form_1, dtype=bool)"),  # a class by its name, not a constant
+    (_float_item, ".item()"),
+]
+
+
+@pytest.mark.parametrize("backward, line", NUMPY_FORMS, ids=[f.__name__.strip("_") for f, _ in NUMPY_FORMS])
+def test_a_users_op_traces_each_numpy_form_exactly(backward, line):
+    class CubeForm(Cube):
+        def backward(self, grad_out):
+            (x,) = self.saved
+            return backward(grad_out, x)
+
+    params = [tg.tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True, dtype=np.float64) for _ in range(2)]
+    eager, compiled = cube_step(CubeForm, params[0]), tg_compile(cube_step(CubeForm, params[1]))
+    x = tg.tensor(XOR_X[:, :2] + 0.5, dtype=np.float64)
+    for _ in range(3):
+        assert abs(compiled(x) - eager(x)) <= TOL
+    assert compiled.traces == 1 and line in compiled.source
+    np.testing.assert_allclose(params[1].data, params[0].data, rtol=0, atol=TOL)
+
+
+def test_the_learning_rate_negated_stays_read_at_every_call():
+    """-lr is traced as a float (not folded into a constant): the compiled step follows a changed lr."""
+    nets = [XorNet(), XorNet()]
+    opts = [optim.SGD(net.parameters(), lr=0.5) for net in nets]
+
+    def steps(net, opt):
+        def train_step(x, y):
+            opt.zero_grad()
+            loss = F.binary_cross_entropy(net(x), y)
+            loss.backward()
+            with tg.no_grad():
+                for p in net.parameters():
+                    p.data += -opt.param_groups[0]["lr"] * p.grad.data
+            return loss
+
+        return train_step
+
+    eager, compiled = steps(nets[0], opts[0]), tg_compile(steps(nets[1], opts[1]))
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    for lr in (0.5, 0.5, 0.1, 0.1):
+        for opt in opts:
+            opt.param_groups[0]["lr"] = lr
+        assert abs(compiled(x, y).item() - eager(x, y).item()) <= TOL
+    negated = re.search(r"    (tmp\w*) = -lr\n", compiled.source)  # (one line: the four parameters read it)
+    assert (
+        compiled.traces == 1
+        and negated
+        and f"    hidden_weight += {negated.group(1)} * d_hidden_weight\n" in compiled.source
+    )
+    assert_same_parameters(nets[0], nets[1])
+
+
+def test_a_numpy_decision_on_a_traced_value_warns():
+    net = XorNet()
+
+    def train_step(x, y):
+        loss = F.binary_cross_entropy(net(x), y)
+        if np.allclose(net.hidden.weight.data, 0.0):  # frozen at trace time
+            return loss
+        loss.backward()
+        return loss
+
+    with pytest.warns(TracingWarning, match=r"np.allclose\(\) reads the value of a traced tensor"):
+        tg_compile(train_step)(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
+
+
 def test_return_values_keep_their_kind():
     net = XorNet()
     opt = optim.SGD(net.parameters(), lr=0.1)

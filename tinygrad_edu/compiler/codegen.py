@@ -42,27 +42,18 @@ class _Generator:
         self.tracer = tracer
         self.alias: dict[int, Node] = {}  # a node -> the node that stands for it (shared or folded)
 
-    def resolve(self, node: Node) -> Node:
-        while id(node) in self.alias:
-            node = self.alias[id(node)]
-        return node
-
     def live(self) -> tuple[list[Node], dict[int, int]]:
         """The nodes the return value and the in-place updates of arguments need (in trace order), and their reads."""
-        stack = [self.ret] + [
-            n for n in self.tracer.nodes if n.kind == "stmt" and n.stores is not None and n.stores.kind == "arg"
-        ]  # W -= lr * dW
+        stack = [self.ret] + [n for n in self.tracer.nodes if n.kind == "stmt" and n.stores and n.stores.kind == "arg"]
         live: dict[int, Node] = {}
         uses: dict[int, int] = {}
         while stack:
             node = stack.pop()
             if id(node) not in live:
                 live[id(node)] = node
-                for arg in map(self.resolve, node.args):
+                for arg in node.args:
                     uses[id(arg)] = uses.get(id(arg), 0) + 1
-                    stack.append(arg)
-                if node.kind == "version":  # reading a variable after a statement reads the variable
-                    stack.append(self.resolve(node.variable))
+                stack += [*node.args, node.variable]  # (reading a version reads its variable)
         return sorted(live.values(), key=lambda n: n.index), uses
 
     def share_and_fold(self) -> None:
@@ -71,66 +62,49 @@ class _Generator:
         but not a value changed in place later nor one handed to the caller. Fold what every call computes
         alike into a constant computed when traced: d_loss = np.ones_like(loss) (it depends only on loss's
         shape) and a NumPy scalar made of folded constants only (d_loss / 4). A call that returned its operand
-        itself (y.astype(np.float64, copy=False) of a float64 y) is that operand."""
+        itself (y.astype(np.float64, copy=False) of a float64 y) is that operand. Each node's arguments are
+        rewritten to the nodes that stand for them, in trace order (a node only reads earlier ones)."""
         nodes, _ = self.live()
-        targets = {id(self.resolve(n.stores)) for n in nodes if n.kind == "stmt" and n.stores is not None}
-        outputs = {id(self.resolve(n)) for n in self.tracer.outputs}
+        kept = {id(n.stores) for n in nodes if n.stores} | {id(n) for n in self.tracer.outputs}
         seen: dict[tuple, Node] = {}
         for node in nodes:
-            if node.kind != "expr" or id(node) in targets or id(node) in outputs:
+            node.args = args = tuple(self.alias.get(id(a), a) for a in node.args)
+            if node.kind != "expr" or id(node) in kept:
                 continue
-            args = [self.resolve(a) for a in node.args]
-            if any(isinstance(p, str) and "random" in p for p in node.parts) or any(
-                a.kind == "const" and not a.meta.get("literal") and callable(a.value) for a in args
-            ):
-                continue  # a draw, or a call of a function NumPy does not own: each call counts
             scalar = isinstance(node.value, np.generic) and args and all("folded" in a.meta for a in args)
-            if node.variable is node and (node.meta.get("seed") or scalar):
+            if node.meta.get("seed") or scalar:  # (the header shows the folded node's source: see note)
                 folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
-                folded.hint, folded.meta = node.hint, dict(node.meta)
-                folded.meta["folded"] = node  # (its source goes in the header, once every line has its name)
-                continue
-            if node.value is not None and args and args[0].value is node.value:
+                folded.hint, folded.meta = node.hint, dict(node.meta, folded=node, literal=False)
+            elif node.value is not None and args and args[0].value is node.value:
                 self.alias[id(node)] = args[0]
-                continue
-            key = tuple(p if isinstance(p, str) else (id(args[p[0]]), p[1]) for p in node.parts)
-            first = seen.setdefault(key, node)
-            if first is not node:
-                self.alias[id(node)] = first
-                first.must_name |= node.must_name
-                first.hint = first.hint or node.hint
-                for k in ("grad_of", "op", "comment"):
-                    if k in node.meta:
-                        first.meta.setdefault(k, node.meta[k])
+            else:
+                key = tuple((id(args[p[0]]), p[1]) if type(p) is tuple else p for p in node.parts)
+                first = seen.setdefault(key, node)
+                if first is not node:
+                    self.alias[id(node)] = first
+                    first.must_name |= node.must_name
+                    first.hint, first.meta = first.hint or node.hint, {**node.meta, **first.meta}
 
     def plan(self) -> None:
-        """Which expressions get a line (self.named); the rest are written inside the line that reads them."""
+        """Which expressions get a line (self.named); the rest are written inside the line that reads them.
+
+        From the last node back, so that where a node's reader is written is known: a value read once is
+        named all the same when a statement between its operands and that line changes what it reads."""
         self.nodes, uses = self.live()
-        exprs = [n for n in self.nodes if n.kind == "expr"]
-        self.named = {id(n): n.must_name or uses.get(id(n), 0) > 1 or n.variable is not n for n in exprs}
-        self.consumer = {id(self.resolve(a)): n for n in self.nodes for a in n.args}
         changes: dict[int, list[int]] = {}  # variable -> where statements change it
         for n in self.nodes:
-            if n.kind == "stmt" and n.stores is not None:
-                changes.setdefault(id(self.resolve(n.stores)), []).append(n.index)
-        changed = True
-        while changed:  # a value read inside a later line must not be read after a statement changed what it reads
-            changed = False
-            for node in [n for n in exprs if not self.named[id(n)]]:
-                position, args = self.position(node), [self.resolve(a) for a in node.args]
-                if any(
-                    a.index < i < position
-                    for a in args
-                    if a.kind in ("arg", "expr", "version")
-                    for i in changes.get(id(self.resolve(a.variable)), ())
-                ):
-                    self.named[id(node)] = changed = True
-
-    def position(self, node: Node) -> int:
-        """Where a node is computed: its own line, or inside the line of the node that reads it."""
-        while node.kind == "expr" and not self.named.get(id(node), True) and id(node) in self.consumer:
-            node = self.consumer[id(node)]
-        return node.index
+            if n.stores:
+                changes.setdefault(id(n.stores), []).append(n.index)
+        reader = {id(a): n for n in self.nodes for a in n.args}
+        line: dict[int, int] = {}  # node -> the index of the line that computes it
+        self.named: dict[int, bool] = {}
+        for node in reversed(self.nodes):
+            line[id(node)] = node.index
+            if node.kind == "expr":
+                where = line[id(reader[id(node)])]
+                changed = any(a.index < i < where for a in node.args for i in changes.get(id(a.variable), ()))
+                self.named[id(node)] = named = node.must_name or uses.get(id(node), 0) > 1 or changed
+                line[id(node)] = node.index if named else where
 
     def assign_names(self) -> None:
         """A distinct Python name for every argument, line and named constant; gradients are named last,
@@ -143,16 +117,16 @@ class _Generator:
         def hint(node: Node) -> str:
             primal = node.meta.get("grad_of")
             if primal is not None:
-                primal = self.resolve(primal)
-                base = self.names.get(id(self.resolve(primal.variable))) or primal.hint or "tmp"
+                primal = self.alias.get(id(primal), primal)
+                base = self.names.get(id(primal.variable)) or primal.hint or "tmp"
                 return ("d" + base) if len(base) <= 3 and "_" not in base else "d_" + base
             return node.hint or "tmp"
 
-        lines = [n for n in self.nodes if n.kind == "expr" and self.named[id(n)]]
+        lines = [n for n in self.nodes if self.named.get(id(n))]
         for node in sorted(lines, key=lambda n: (n.meta.get("grad_of") is not None, n.index)):
             self.names[id(node)] = self.fresh(hint(node))
         for node in self.nodes:  # constants: named after their kind, a gradient after what it is the gradient of
-            if node.kind == "const" and not node.meta.get("literal"):
+            if node.kind == "const" and not node.meta["literal"]:
                 value = node.value
                 name = hint(node) if node.meta.get("grad_of") is not None else node.hint
                 kind = value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c"
@@ -166,17 +140,13 @@ class _Generator:
 
     def text(self, node: Node, prec: int = 0) -> str:
         """The source that reads node's value: its name, or its expression (in parentheses where `prec` needs)."""
-        node = self.resolve(node)
-        if node.kind == "version":
-            return self.names[id(self.resolve(node.variable))]
-        if id(node) in self.names:
-            return self.names[id(node)]
+        if id(node.variable) in self.names:  # (a version reads as its variable)
+            return self.names[id(node.variable)]
         body = _flat(node, self.text)
         return body if node.prec >= prec else f"({body})"
 
     def note(self, node: Node, prec: int) -> str:
         """How a folded constant's source reads an operand: its name, or the source of what was folded into it."""
-        node = self.resolve(node)
         folded = node.meta.get("folded") if id(node) not in self.names else None
         return _flat(folded, self.note) if folded is not None else self.text(node, prec)
 
@@ -191,7 +161,7 @@ class _Generator:
         first_read: dict[int, int] = {}
         for node in self.nodes:
             for arg in node.args:
-                first_read.setdefault(id(self.resolve(arg)), node.index)
+                first_read.setdefault(id(arg), node.index)
         bindings = sorted(
             (n.meta["binding"] for n in self.nodes if n.kind == "arg"),
             key=lambda b: (b.kind != "input", b.key if b.kind == "input" else first_read.get(id(b.node), 0)),
@@ -199,29 +169,25 @@ class _Generator:
         body: list[str] = []
         phase = group = None
         for node in self.nodes:
-            if node.kind not in ("expr", "stmt") or (node.kind == "expr" and not self.named[id(node)]):
+            if node.kind != "stmt" and not self.named.get(id(node)):
                 continue
-            text = _flat(node, self.text)
             op = node.meta.get("op")
             if node.phase != phase and node is not self.ret:
                 phase, group = node.phase, None
                 body.append(f"# {phase}")
-            if node.phase == "backward" and op is not None and op[1] is not group and node is not self.ret:
+            if node.phase == "backward" and op is not None and op[1] is not group:
                 group = op[1]
                 body.append(f"# {op[0]} backward" + (f": {node.meta['comment']}" if node.meta.get("comment") else ""))
+            text = _flat(node, self.text)
             body.append(text if node.kind == "stmt" else f"{self.names[id(node)]} = {text}")
         header = [f"# {line}" for line in title.splitlines()]
         if self.namespace:
-            header += ["# Constants, fixed when traced:"] + [
-                f"#   {name}"
-                + (f" = {_flat(note, self.note)}" if (note := self.notes.get(name)) else "")
-                + f": {_describe(value)}"
-                for name, value in self.namespace.items()
-            ]
-        source = (
-            "\n".join(header + [f"def step({', '.join(b.name for b in bindings)}):"] + ["    " + line for line in body])
-            + "\n"
-        )
+            header.append("# Constants, fixed when traced:")
+        for name, value in self.namespace.items():
+            note = self.notes[name]
+            header.append(f"#   {name}" + (f" = {_flat(note, self.note)}" if note else "") + f": {_describe(value)}")
+        lines = header + [f"def step({', '.join(b.name for b in bindings)}):"] + ["    " + line for line in body]
+        source = "\n".join(lines) + "\n"
         namespace = dict(self.namespace, np=np)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), namespace)
@@ -232,6 +198,4 @@ def _describe(value: Any) -> str:
     """A constant as the source's header lists it: its dtype and shape, or its value for a 0-d array."""
     if isinstance(value, (np.ndarray, np.generic)):
         return f"{value.dtype} {value.item()!r}" if value.ndim == 0 else f"{value.dtype} array of shape {value.shape}"
-    if isinstance(value, type):
-        return f"the class {value.__module__}.{value.__qualname__}"
-    return type(value).__name__
+    return f"the class {value.__module__}.{value.__qualname__}" if isinstance(value, type) else type(value).__name__

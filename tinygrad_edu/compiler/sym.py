@@ -8,6 +8,7 @@ array functions with a Sym operand to `array_ufunc` / `array_function`.
 
 from __future__ import annotations
 
+import builtins
 import math
 import operator
 from collections.abc import Callable
@@ -85,30 +86,20 @@ class Node:
 
 def literal(x: Any) -> tuple[str, int] | None:
     """Source text and precedence that evaluate to exactly x (same type and value), or None."""
-    t = type(x)
-    if t in (type(None), bool, str) or x is Ellipsis:
+    if x is Ellipsis or type(x) in (type(None), bool, str):
         return ("..." if x is Ellipsis else repr(x)), ATOM
-    if t is float and (math.isnan(x) or math.isinf(x)):
+    if type(x) is float and not math.isfinite(x):
         return ("np.nan", ATOM) if math.isnan(x) else ("np.inf", ATOM) if x > 0 else ("-np.inf", UNARY)
-    if t is int or t is float:
+    if type(x) in (int, float):
         return repr(x), (UNARY if math.copysign(1, x) < 0 else ATOM)
-    if isinstance(x, np.dtype):
-        builtin = x.isbuiltin and getattr(np, x.name, None) is x.type  # np.float64 stands for np.dtype('float64')
-        return (f"np.{x.name}" if builtin else f"np.dtype({str(x)!r})"), ATOM
-    name = getattr(x, "__name__", "")
-    if isinstance(x, type) and issubclass(x, np.generic) and getattr(np, name, None) is x:
-        return f"np.{name}", ATOM  # a scalar type NumPy exports by name: np.float32
-    if isinstance(x, np.generic) and x.dtype.kind in "biuf":
-        try:
-            back = eval(repr(x), {"np": np})  # a NumPy scalar's repr round-trips: np.float32(0.1)
-        except Exception:
-            return None
-        return (repr(x), ATOM) if type(back) is type(x) and (back == x or np.isnan(x)) else None
-    items = [literal(v) for v in x] if t in (tuple, list) else [None]
-    if any(item is None for item in items):
-        return None
-    body = ", ".join(item[0] for item in items if item is not None)
-    return (f"({body}{',' if len(x) == 1 else ''})" if t is tuple else f"[{body}]"), ATOM
+    if isinstance(x, np.dtype) and x.isbuiltin and getattr(np, x.name, None) is x.type:
+        return f"np.{x.name}", ATOM  # np.float64 stands for np.dtype('float64')
+    name, builtin = getattr(x, "__name__", ""), getattr(x, "__module__", "") == "builtins"
+    if isinstance(x, type) and getattr(builtins if builtin else np, name, None) is x:
+        return ("" if builtin else "np.") + name, ATOM  # a class by its name: float, np.float32
+    if isinstance(x, np.generic) and x.dtype.kind in "biuf" and np.isfinite(x) and repr(x).startswith("np."):
+        return repr(x), ATOM  # NumPy 2's repr of a scalar round-trips: np.float32(0.1)
+    return None
 
 
 def const(x: Any, hint: str | None = None) -> Node:
@@ -121,7 +112,7 @@ def const(x: Any, hint: str | None = None) -> Node:
 
 
 class Builder:
-    """Collects the parts and args of one node's source."""
+    """The source of one node, piece by piece: text, and references to the nodes it reads."""
 
     def __init__(self) -> None:
         self.parts: list = []
@@ -138,15 +129,18 @@ class Builder:
         return self
 
     def value(self, x: Any, prec: int = LOWEST) -> Builder:
-        """x: a traced value by reference, a literal inline, a container item by item, else a constant."""
+        """x: a traced value by reference, a literal inline, an index as np.s_[...], a tuple or list item by item,
+        else a constant."""
         if isinstance(x, (Sym, SymFloat)):
             return self.node(x.node, prec)
-        if isinstance(x, (tuple, list)) and traced_in(x):
+        text = literal(x)
+        if text is not None:
+            return self.text(text[0] if text[1] >= prec else f"({text[0]})")
+        if isinstance(x, slice) or isinstance(x, tuple) and any(isinstance(v, slice) for v in x):
+            return self.text("np.s_[").index(x).text(",]" if isinstance(x, tuple) and len(x) == 1 else "]")  # an index
+        if isinstance(x, (tuple, list)):
             self.text("(" if isinstance(x, tuple) else "[").items(x, {})
             return self.text((",)" if len(x) == 1 else ")") if isinstance(x, tuple) else "]")
-        lit = literal(x)
-        if lit is not None:
-            return self.text(lit[0] if lit[1] >= prec else f"({lit[0]})")
         return self.node(const(x), prec)
 
     def items(self, args: Any, kwargs: dict) -> Builder:
@@ -156,7 +150,7 @@ class Builder:
         return self
 
     def index(self, idx: Any) -> Builder:
-        """A subscript: a[1:, None], a[..., 0], a[rows, cols]."""
+        """A subscript as Python writes it: a[1:, None], a[..., 0], a[::-1], a[rows, cols]."""
         if isinstance(idx, tuple) and not idx:
             return self.text("()")
         for i, item in enumerate(idx if isinstance(idx, tuple) else (idx,)):
@@ -164,13 +158,13 @@ class Builder:
             if not isinstance(item, slice):
                 self.value(item)
                 continue
-            for j, part in enumerate((item.start, item.stop, item.step)):
+            for j, part in enumerate((item.start, item.stop) + (() if item.step is None else (item.step,))):
                 self.text(":" if j else "")
                 if part is not None:
                     self.value(part, UNARY)
         return self
 
-    def build(self, prec: int, value: Any, kind: str = "expr") -> Node:
+    def build(self, prec: int, value: Any = None, kind: str = "expr") -> Node:
         return Node(kind, self.parts, tuple(self.args), prec, value)
 
 
@@ -183,16 +177,7 @@ def binary_node(op: str, a: Any, b: Any) -> Node:
         left = right = COMPARE + 1
     else:
         left, right = prec, prec + 1
-    return Builder().value(a, left).text(f" {op} ").value(b, right).build(prec, None)
-
-
-def traced_in(x: Any) -> bool:
-    """Whether x is, or holds (in tuples, lists, dicts, slices), a traced value."""
-    if isinstance(x, (Sym, SymFloat)):
-        return True
-    if isinstance(x, slice):
-        x = (x.start, x.stop, x.step)
-    return isinstance(x, (tuple, list, dict)) and any(traced_in(v) for v in (x.values() if isinstance(x, dict) else x))
+    return Builder().value(a, left).text(f" {op} ").value(b, right).build(prec)
 
 
 def real(x: Any) -> Any:
@@ -214,18 +199,18 @@ def wrap(value: Any, node: Node) -> Any:
     return SymFloat(value, node) if type(value) is float else value
 
 
-def in_place(target: Sym, write: Callable[[Builder], Any], compute: Callable[[], Any]) -> Sym:
-    """Change `target` in place: the real value in place, a statement, and a new version of the variable."""
+def in_place(target: Sym, statement: Builder, write: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Change `target` in place: `write(*args, **kwargs)` on the real values, recorded as `statement`; target
+    becomes a new version of its variable (same name). Returns what `write` returned."""
     old = target.node
-    target.value = compute()
-    b = Builder()
-    write(b)
-    stmt = Node("stmt", b.parts, tuple(b.args), LOWEST)
+    result = write(*real(args), **real(kwargs))
+    target.value = target.value if result is None else result  # (`s += 1` on a NumPy scalar makes a new one)
+    stmt = statement.build(LOWEST, kind="stmt")
     stmt.stores = old.variable
     old.variable.must_name = True
     target.node = Node("version", [], (stmt,), ATOM, target.value, old.sources | stmt.sources)
     target.node.variable = old.variable
-    return target
+    return result
 
 
 class Sym:
@@ -241,8 +226,6 @@ class Sym:
     def __init__(self, value: Any, node: Node) -> None:
         self.value, self.node = value, node
 
-    flags = property(lambda self: np.asarray(self.value).flags)
-    base = property(lambda self: getattr(self.value, "base", None))  # the engine copies a view, as eagerly
     T = property(lambda self: self._attr("T"))
     mT = property(lambda self: self._attr("mT"))
 
@@ -269,12 +252,9 @@ class Sym:
 
     def item(self, *args: Any) -> Any:
         """One element: a float stays traced (a SymFloat); anything else leaves the trace."""
-        value = self.value.item(*args)
-        if type(value) is not float:
-            return self._out("converted with item()", lambda v: value)
-        return SymFloat(
-            value, Builder().node(self.node, ATOM).text(".item(").items(args, {}).text(")").build(ATOM, value)
-        )
+        if type(self.value.item(*args)) is float:
+            return self._method("item", args, {})
+        return self._out("converted with item()", lambda v: v.item(*args))
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         return array_ufunc(ufunc, method, inputs, kwargs)
@@ -287,11 +267,12 @@ class Sym:
         return wrap(value, Builder().node(self.node, ATOM).text("[").index(idx).text("]").build(ATOM, value))
 
     def __setitem__(self, idx: Any, new: Any) -> None:
-        def compute():
-            self.value[real(idx)] = real(new)
-            return self.value
+        statement = Builder().node(self.node, ATOM).text("[").index(idx).text("] = ").value(new)
+        in_place(self, statement, operator.setitem, self, idx, new)
 
-        in_place(self, lambda b: b.node(self.node, ATOM).text("[").index(idx).text("] = ").value(new), compute)
+    def fill(self, x: Any) -> None:
+        """Fill in place, recorded as `a[...] = x`."""
+        self[...] = x
 
     def _attr(self, name: str) -> Sym:
         value = getattr(self.value, name)
@@ -302,20 +283,10 @@ class Sym:
         b = Builder().node(self.node, ATOM).text(f".{name}(").items(args, kwargs).text(")")
         return wrap(value, b.build(ATOM, value))
 
-    def fill(self, x: Any) -> None:
-        """Fill in place, recorded as `a.fill(x)`."""
-        write = lambda b: b.node(self.node, ATOM).text(".fill(").value(x).text(")")  # noqa: E731
-        in_place(self, write, lambda: (self.value.fill(real(x)), self.value)[1])
-
-    def _binary(self, op: str, other: Any, reflected: bool = False) -> Any:
-        if isinstance(other, (list, dict, set, Tensor)) or other is None:
-            return NotImplemented  # (a Tensor handles the operator itself, with its dtype rules)
-        a, b = (other, self) if reflected else (self, other)
-        return wrap(OPERATORS[op](real(a), real(b)), binary_node(op, a, b))
-
     def _in_place(self, op: str, other: Any) -> Sym:
-        compute = lambda: getattr(operator, "i" + OPERATOR_NAMES[op].rstrip("_"))(self.value, real(other))  # noqa: E731
-        return in_place(self, lambda b: b.node(self.node, ATOM).text(f" {op}= ").value(other), compute)
+        iop = getattr(operator, "i" + OPERATOR_NAMES[op].rstrip("_"))  # a += b is operator.iadd(a, b)
+        in_place(self, Builder().node(self.node, ATOM).text(f" {op}= ").value(other), iop, self, other)
+        return self
 
     # -x, +x, ~x and abs(x) are the ufuncs NumPy runs for them on an ndarray
     __neg__ = lambda self: np.negative(self)  # noqa: E731
@@ -324,15 +295,8 @@ class Sym:
     __abs__ = lambda self: np.absolute(self)  # noqa: E731
 
 
-def _operators(cls: type, ops: str, method: str, prefix: str = "", reflected: bool = False) -> None:
-    """Python's operators on cls, each calling `method` with its symbol: a + b, b + a (prefix 'r'), a += b ('i')."""
-    extra = (True,) if reflected else ()
-    for op in ops.split():
-        call = (lambda symbol: lambda self, other: getattr(self, method)(symbol, other, *extra))(op)
-        setattr(cls, f"__{prefix}{OPERATOR_NAMES[op].rstrip('_')}__", call)
-
-
-for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes"):  # facts of the real value
+# Facts of the real value (a view's base too: the engine copies a view, as eagerly)
+for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes", "flags", "base"):
     setattr(Sym, _name, property((lambda name: lambda self: getattr(self.value, name))(_name)))
 for _name, (_what, _convert) in {
     "__float__": ("converted with float()", float),
@@ -341,9 +305,6 @@ for _name, (_what, _convert) in {
     "__index__": ("used as an integer index", operator.index),
 }.items():
     setattr(Sym, _name, (lambda what, convert: lambda self: self._out(what, convert))(_what, _convert))
-_operators(Sym, "+ - * / // % ** @ & | ^ < <= > >= == !=", "_binary")
-_operators(Sym, "+ - * / // % ** @ & | ^", "_binary", "r", reflected=True)
-_operators(Sym, "+ - * / // % ** @ & | ^", "_in_place", "i")
 for _name in (
     "reshape transpose swapaxes squeeze sum mean max min prod any all argmax argmin astype copy ravel flatten clip "
     "dot cumsum std var round repeat take conj view nonzero trace diagonal cumprod searchsorted"
@@ -354,8 +315,8 @@ for _name in (
 class SymFloat(float):
     """A Python float that remembers how it was computed: `loss.item()` and the learning rate while tracing.
 
-    Arithmetic with numbers gives SymFloats (Python's float arithmetic, as the compiled code does);
-    comparisons give plain bools, reported as decisions frozen at trace time.
+    Arithmetic gives SymFloats (Python's float arithmetic, as the compiled code does); comparisons give
+    plain bools, reported as decisions frozen at trace time. After its trace it is an ordinary float.
     """
 
     node: Node
@@ -367,6 +328,7 @@ class SymFloat(float):
         return self
 
     value = property(lambda self: float.__float__(self))
+    __hash__ = float.__hash__
 
     def __float__(self) -> float:
         plain = float.__float__(self)  # float(loss.item()) is still the traced value: remember which float it is
@@ -374,24 +336,9 @@ class SymFloat(float):
             _ACTIVE[-1].floats[id(plain)] = (plain, self.node)
         return plain
 
-    def _binary(self, op: str, other: Any, reflected: bool = False) -> Any:
-        a, b = (other, self) if reflected else (self, other)
-        if not _ACTIVE:  # kept after its trace (in a list, say): an ordinary float
-            return OPERATORS[op](real(a), real(b))
-        if type(other) not in (int, float, bool, SymFloat):
-            return NotImplemented  # (an array: its own operator records it)
-        value = OPERATORS[op](real(a), real(b))
-        return SymFloat(value, binary_node(op, a, b)) if type(value) is float else value
-
-    def _compare(self, op: str, other: Any) -> Any:
-        result = OPERATORS[op](float.__float__(self), real(other))
-        if type(result) is bool and _ACTIVE:
-            active().decide(self.node, f"a comparison ({op})")
-        return result
-
     def __neg__(self):
         value = -float.__float__(self)
-        return SymFloat(value, Builder().text("-").node(self.node, UNARY).build(UNARY, None)) if _ACTIVE else value
+        return SymFloat(value, Builder().text("-").node(self.node, UNARY).build(UNARY)) if _ACTIVE else value
 
     def __pos__(self):
         return self
@@ -402,12 +349,30 @@ class SymFloat(float):
             return getattr(ufunc, method)(*real(inputs), **real(kwargs))
         return array_ufunc(ufunc, method, inputs, kwargs)
 
-    __hash__ = float.__hash__
+
+def _binary(self: Any, op: str, other: Any, reflected: bool = False) -> Any:
+    """`self <op> other` (reflected: `other <op> self`) on the real values, recorded as Python writes it."""
+    if isinstance(other, (list, dict, set, Tensor)) or other is None:
+        return NotImplemented  # (a Tensor handles the operator itself, with its dtype rules)
+    a, b = (other, self) if reflected else (self, other)
+    value = OPERATORS[op](real(a), real(b))
+    if isinstance(self, SymFloat) and not _ACTIVE:  # kept after its trace (in a list, say): an ordinary float
+        return value
+    if type(value) is bool:  # comparing floats: Python control flow will read it
+        active().decide(self.node, f"a comparison ({op})")
+        return value
+    return wrap(value, binary_node(op, a, b))
 
 
-_operators(SymFloat, "+ - * / // % **", "_binary")
-_operators(SymFloat, "+ - * / // % **", "_binary", "r", reflected=True)
-_operators(SymFloat, "< <= > >= == !=", "_compare")
+# Python's operators: a + b, b + a (reflected: comparisons need none) and, on an array, a += b
+for _op, _name in OPERATOR_NAMES.items():
+    _name = _name.rstrip("_")
+    for _cls in (Sym, SymFloat):
+        setattr(_cls, f"__{_name}__", (lambda op: lambda self, other: _binary(self, op, other))(_op))
+        if PRECEDENCE[_op] != COMPARE:
+            setattr(_cls, f"__r{_name}__", (lambda op: lambda self, other: _binary(self, op, other, True))(_op))
+    if PRECEDENCE[_op] != COMPARE:
+        setattr(Sym, f"__i{_name}__", (lambda op: lambda self, other: self._in_place(op, other))(_op))
 
 
 # ---- NumPy's protocols on traced values --------------------------------------------------------------
@@ -416,7 +381,7 @@ _operators(SymFloat, "< <= > >= == !=", "_compare")
 def numpy_name(func: Callable) -> str | None:
     """'np.exp' for np.exp, 'np.linalg.norm' for np.linalg.norm, else None."""
     name = getattr(func, "__name__", None)
-    for prefix, module in (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft), ("np.random", np.random)):
+    for prefix, module in (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft)):
         if name and getattr(module, name, None) is func:
             return f"{prefix}.{name}"
     return None
@@ -428,26 +393,24 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
     call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
     if out is not None:
         target = out[0] if isinstance(out, tuple) else out
-        writes = kwargs if method == "at" else dict(kwargs, out=(target,))
-        return _write_into(target, getattr(ufunc, method), call, inputs, writes, method != "at")
+        writes = kwargs if method == "at" else dict(kwargs, out=target)
+        return _write_into(target, getattr(ufunc, method), call, inputs, writes)
     value = getattr(ufunc, method)(*real(inputs), **real(kwargs))
     name, plain = ufunc.__name__, method == "__call__" and not kwargs
     if plain and name in BINARY and len(inputs) == 2:
         return wrap(value, binary_node(BINARY[name], *inputs))
     if plain and name in UNARY_OPS and len(inputs) == 1:
-        return wrap(value, Builder().text(UNARY_OPS[name]).value(inputs[0], UNARY).build(UNARY, None))
-    return wrap(value, Builder().text(call + "(").items(inputs, kwargs).text(")").build(ATOM, None))
+        return wrap(value, Builder().text(UNARY_OPS[name]).value(inputs[0], UNARY).build(UNARY))
+    return wrap(value, Builder().text(call + "(").items(inputs, kwargs).text(")").build(ATOM))
 
 
 def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
     """`func(*args, **kwargs)`, a NumPy function given a traced array: its real result, traced where it is an array."""
-    name = func.__name__
-    if kwargs.get("out") is not None or name in WRITERS:
-        target = kwargs["out"] if kwargs.get("out") is not None else args[0]
-        return _write_into(target, func, numpy_name(func) or name, args, kwargs, False)
+    name, text, out = func.__name__, numpy_name(func), kwargs.get("out")
+    if out is not None or name in WRITERS:
+        return _write_into(args[0] if out is None else out, func, text or name, args, kwargs)
     value = func(*real(args), **real(kwargs))
     b = Builder()
-    text = numpy_name(func)
     (b.text(text) if text else b.node(const(func, name), ATOM)).text("(").items(args, kwargs).text(")")
     if isinstance(value, (np.ndarray, np.generic)):
         return wrap(value, b.build(ATOM, value))
@@ -460,27 +423,13 @@ def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
     return value  # dtypes, shapes, strings: facts fixed at trace time
 
 
-def _write_into(target: Any, fn: Callable, call: str, args: tuple, kwargs: dict, ufunc_out: bool) -> Any:
+def _write_into(target: Any, fn: Callable, call: str, args: tuple, kwargs: dict) -> Any:
     """A call that writes into `target` (`out=`, `np.add.at`, `np.copyto`): a statement on a traced target;
     into an untraced array, the traced operands' values leave the trace."""
-    if not isinstance(target, Sym):
-        for x in [*args, *kwargs.values()]:
-            if isinstance(x, (Sym, SymFloat)):
-                active().escape(x.node, f"written into an untraced array by {call}()")
-        return fn(*real(args), **real(kwargs))
-    result: list = []
-
-    def compute():
-        result.append(
-            fn(*real(args), **{k: (v[0].value,) if k == "out" and ufunc_out else real(v) for k, v in kwargs.items()})
-        )
-        return target.value
-
-    def write(b: Builder) -> None:
-        b.text(call + "(").items(args, {k: v for k, v in kwargs.items() if not (k == "out" and ufunc_out)})
-        if ufunc_out:
-            b.text(", out=").node(target.node, LOWEST)
-        b.text(")")
-
-    in_place(target, write, compute)
-    return target if ufunc_out or kwargs.get("out") is not None else result[0]
+    if isinstance(target, Sym):
+        result = in_place(target, Builder().text(call + "(").items(args, kwargs).text(")"), fn, *args, **kwargs)
+        return target if kwargs.get("out") is not None else result
+    for x in [*args, *kwargs.values()]:
+        if isinstance(x, (Sym, SymFloat)):
+            active().escape(x.node, f"written into an untraced array by {call}()")
+    return fn(*real(args), **real(kwargs))
