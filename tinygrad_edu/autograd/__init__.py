@@ -459,7 +459,9 @@ def backward(
             with enable_grad():
                 return backward(root, gradient, retain_graph, targets, create_graph)
         outputs = _outputs_of(root)
-    owned: set[int] = set()  # arrays already given to some leaf's .grad in this walk
+    # arrays already given to some leaf's .grad in this walk, by id; kept here so that no id is reused for a new
+    # array while the walk runs (a freed gradient's id given to a fresh one would cost a needless copy)
+    owned: dict[int, Any] = {}
     watched = hooks.active  # (tested once here: a local costs less than hooks.active at every op)
     if watched:
         hooks.walk(root, gradient, True)
@@ -746,7 +748,7 @@ def _capture(entry: list[Any], grad: Any) -> None:
     entry[1] = as_array(grad).copy() if entry[1] is None else entry[1] + grad
 
 
-def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
+def _accumulate(leaf: Tensor, grad: np.ndarray, owned: dict[int, Any]) -> None:
     """Add grad into leaf.grad (or a retain_grad() tensor's), in an array no other gradient or user array shares.
 
     An op's backward may hand the same array to two inputs (Add does), a view of another array
@@ -761,7 +763,7 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
             grad = leaf._grad + grad  # recorded (out of place), so the old .grad's graph is kept
         elif id(grad) in owned or grad.grad_fn is None:
             grad = grad.clone() if grad.requires_grad else Tensor._from_op(grad.data.copy(), None)
-        owned.add(id(grad))
+        owned[id(grad)] = grad
         leaf._grad = grad
         return
     # (the slot _grad, not the checked .grad property: the gradient has the leaf's shape and dtype already)
@@ -771,7 +773,7 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: set[int]) -> None:
     base = grad if grad.base is None else grad.base
     if grad.base is not None or not grad.flags.writeable or id(base) in owned:
         grad = grad.copy()
-    owned.add(id(grad))
+    owned[id(grad)] = grad
     leaf._grad = Tensor._from_op(grad, None)
 
 
