@@ -6,10 +6,17 @@ including what they call (cumtime), each divided by the number of steps, so a li
 cProfile's own bookkeeping inflates every call by roughly 0.1-0.3 us, so small functions called
 many times look costlier than they are: compare with the un-profiled medians of xor.py / mlp.py.
 
+With --phases (xor-modules and mlp-modules) no profiler runs: each phase of the PyTorch-style step
+(zero_grad, model(x), loss_fn, backward, optimizer.step) is timed inside real training steps and its
+median reported. Time a piece of the step there rather than alone in a loop: inside a step, where the
+caches and branch predictors hold the rest of the step, a small NumPy call costs about 1 us, two to three
+times what it costs in a loop of its own, so isolated timings underestimate what a change saves.
+
 Run from the repository root:
     python benchmarks/profile_steps.py xor
     python benchmarks/profile_steps.py mlp --steps 300
     python benchmarks/profile_steps.py mul-chain --top 25
+    python benchmarks/profile_steps.py xor-modules --phases
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -60,8 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--steps", type=_harness.positive_int, default=None, help="steps to profile (default: about 2 s worth)"
     )
     parser.add_argument("--top", type=_harness.positive_int, default=18, help="lines per list (default 18)")
+    parser.add_argument(
+        "--phases", action="store_true", help="time each phase of an nn + optim step inside real steps (no profiler)"
+    )
     _harness.common_arguments(parser)
     args = parser.parse_args(argv)
+    if args.phases:
+        return phases(args.workload, args.steps or 20000, args.threads)
     step, what = workload(args.workload)
     with _harness.benchmark_settings(args.threads):
         for _ in range(20):  # warm up
@@ -88,6 +101,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"### top {args.top} by {title}, us per step\n")
         print(_harness.markdown_table(["us/step", "calls/step", "function"], table))
         print()
+    return 0
+
+
+def phases(name: str, steps: int, threads: int) -> int:
+    """The median time of each phase of ModuleTrainer.step, measured inside whole steps; the steps' median beside."""
+    if not name.endswith("-modules"):
+        raise SystemExit(f"--phases times the phases of an nn + optim step: use xor-modules or mlp-modules, not {name}")
+    step, what = workload(name)
+    trainer = step.__self__  # the ModuleTrainer whose step() this is
+    model, loss_fn, optimizer, x, y = trainer.model, trainer.loss_fn, trainer.optimizer, trainer.x, trainer.y
+    names = ["optimizer.zero_grad()", "model(x)", "loss_fn(out, y)", "loss.backward()", "optimizer.step()"]
+    times: list[list[int]] = [[] for _ in range(len(names) + 1)]
+    clock = time.perf_counter_ns
+    with _harness.benchmark_settings(threads):
+        for i in range(steps + 20):  # (the first 20 warm up)
+            t0 = clock()
+            optimizer.zero_grad()
+            t1 = clock()
+            out = model(x)
+            t2 = clock()
+            loss = loss_fn(out, y)
+            t3 = clock()
+            loss.backward()
+            t4 = clock()
+            optimizer.step()
+            t5 = clock()
+            if i >= 20:
+                for j, (start, end) in enumerate(zip((t0, t1, t2, t3, t4, t0), (t1, t2, t3, t4, t5, t5))):
+                    times[j].append(end - start)
+    medians = [statistics.median(t) / 1e3 for t in times]
+    print(f"{what}: median of each phase over {steps} steps (wall clock, inside whole steps)\n")
+    table = [[label, f"{us:.2f}"] for label, us in zip(names, medians)]
+    table.append(["whole step (median of the sums)", f"{medians[-1]:.2f}"])
+    print(_harness.markdown_table(["phase", "us"], table))
     return 0
 
 

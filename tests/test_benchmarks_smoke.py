@@ -381,3 +381,14 @@ def test_profile_steps_reports_microseconds_per_step_by_function():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "us per step without the profiler" in done.stdout
     assert "autograd/__init__.py" in done.stdout  # the engine's own functions are among the costs listed
+
+
+def test_profile_steps_phases_times_each_phase_of_an_nn_optim_step_inside_whole_steps():
+    done = run_script("profile_steps.py", "xor-modules", "--phases", "--steps", "50")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {name: float(cells[0][1]) for name, cells in table_rows(done.stdout).items() if name != "phase"}
+    phases = ["optimizer.zero_grad()", "model(x)", "loss_fn(out, y)", "loss.backward()", "optimizer.step()"]
+    assert list(rows) == [*phases, "whole step (median of the sums)"]
+    assert all(rows[p] > 0 for p in phases)
+    refused = run_script("profile_steps.py", "xor", "--phases")
+    assert refused.returncode != 0 and "use xor-modules or mlp-modules" in refused.stderr

@@ -656,3 +656,26 @@ def test_bce_refuses_a_target_outside_0_and_1_as_pytorch(target):
     for loss in (lambda x, y: F.binary_cross_entropy(x, y), lambda x, y: tg.nn.BCELoss()(x, y)):
         with pytest.raises(tg.ArgumentError, match="all elements of target should be between 0 and 1"):
             loss(tg.tensor([0.3]), tg.tensor(target))
+
+
+CROSS_ENTROPY_FORMS = [
+    ("class indices", lambda x: F.cross_entropy(x, CLASSES, CLASS_WEIGHT)),
+    ("probabilities", lambda x: F.cross_entropy(x, CLASS_PROBS)),
+    ("label smoothing", lambda x: F.cross_entropy(x, CLASSES, label_smoothing=0.1)),
+]
+
+
+@pytest.mark.parametrize("name, loss", CROSS_ENTROPY_FORMS, ids=[c[0] for c in CROSS_ENTROPY_FORMS])
+def test_cross_entropy_backward_reuses_the_forwards_log_softmax_except_in_double_backward(name, loss, monkeypatch):
+    from tinygrad_edu.ops import loss as loss_ops
+
+    calls = []
+    log_softmax = loss_ops._log_softmax_rows
+    monkeypatch.setattr(loss_ops, "_log_softmax_rows", lambda z: calls.append(1) or log_softmax(z))
+    x = tg.tensor(LOGITS, dtype=tg.float64, requires_grad=True)
+    loss(x).backward()
+    assert len(calls) == 1  # the forward's; a plain backward reads what it saved
+    # Double backward recomputes log p from x, so that the graph records it: the same first derivative.
+    (recorded,) = tg.autograd.grad(loss(x), x, create_graph=True)
+    assert len(calls) == 3
+    np.testing.assert_array_equal(recorded.data, x.grad.data)

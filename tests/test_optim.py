@@ -174,11 +174,22 @@ def test_adams_first_step_moves_every_weight_by_lr_whatever_the_gradient_scale()
 
 def test_parameters_without_gradients_are_skipped() -> None:
     a, b = nn.Parameter(tg.ones(2)), nn.Parameter(tg.ones(2))
-    for opt in (optim.SGD([a, b], lr=0.1, momentum=0.9), optim.Adam([a, b], lr=0.1)):
+    # (plain SGD updates a whole group in one loop; with momentum, and Adam, each parameter keeps state)
+    for opt in (optim.SGD([a, b], lr=0.1), optim.SGD([a, b], lr=0.1, momentum=0.9), optim.Adam([a, b], lr=0.1)):
         a.grad, b.grad = tg.ones(2), None
+        versions = a._version, b._version
         opt.step()
         assert np.all(b.data == 1) and np.all(a.data != 1)
         assert b not in opt.state  # no state made for it either
+        assert (a._version, b._version) == (versions[0] + 1, versions[1])  # only a changed in place
+
+
+def test_plain_sgd_keeps_no_state_as_pytorch() -> None:
+    p = nn.Parameter(tg.ones(2, dtype=np.float64))
+    opt = optim.SGD([p], lr=0.5)
+    p.grad = tg.tensor([1.0, -2.0], dtype=np.float64)
+    opt.step()
+    assert p.data.tolist() == [0.5, 2.0] and opt.state == {} and opt.state_dict()["state"] == {}
 
 
 def test_param_groups_have_their_own_hyper_parameters() -> None:

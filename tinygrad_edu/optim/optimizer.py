@@ -108,22 +108,31 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns closure() if a closure is given.
 
-        The loop every optimizer shares: each rule itself is the subclass's `_update`, and the state it
-        keeps for a parameter is made by its `_init_state` at that parameter's first step.
+        The loop every optimizer shares: each rule itself is the subclass's `_update` (applied to a group's
+        parameters by `_update_group`), and the state it keeps for a parameter is made by its `_init_state`
+        at that parameter's first step.
         """
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is None:  # (the slot behind the .grad property: a call less per parameter)
-                    continue
+            params = [p for p in group["params"] if p._grad is not None]  # (the slot behind .grad: a call less)
+            for p in params:
                 p._bump_version()  # this step changes p in place, as PyTorch's: graphs that saved p refuse backward
-                state = self.state.get(p)
-                if state is None:
-                    state = self._init_state(group, p)
-                    if state is not None:  # (None: this group keeps nothing for p, e.g. SGD without momentum)
-                        self.state[p] = state
-                self._update(group, p, state)
+            self._update_group(group, params)
         return loss
+
+    def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        """Apply the rule to each parameter of a group that has a gradient, making its state at its first step.
+
+        An optimizer may replace this loop by one that updates the whole group at once (SGD does for its
+        plain rule), as PyTorch's `foreach` implementations do.
+        """
+        for p in params:
+            state = self.state.get(p)
+            if state is None:
+                state = self._init_state(group, p)
+                if state is not None:  # (None: this group keeps nothing for p, e.g. SGD without momentum)
+                    self.state[p] = state
+            self._update(group, p, state)
 
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any] | None:
         """The state a parameter starts with at its first step (e.g. Adam's zero averages); None keeps none."""

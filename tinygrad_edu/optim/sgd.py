@@ -68,13 +68,20 @@ class SGD(Optimizer):
         # Only momentum keeps state; its buffer is made from the first gradient, in _update.
         return {} if group["momentum"] else None
 
+    def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        if group["momentum"] or group["weight_decay"] or group["maximize"]:
+            super()._update_group(group, params)  # each parameter by _update, with its momentum buffer
+            return
+        # The plain rule p <- p - lr g for the whole group in one loop: no state to look up, no call per
+        # parameter (1-2 us of a 2-4-1 XOR step with its 4 parameters).
+        lr = group["lr"]
+        for p in params:
+            p.data -= lr * p._grad.data  # type: ignore[union-attr]  # (step passes only parameters with a gradient)
+
     def _update(self, group: dict[str, Any], p: Tensor, state: dict[str, Any] | None) -> None:
         """One update of p (see the class docstring for the rule)."""
         lr = group["lr"]
         momentum = group["momentum"]
-        if not (momentum or group["weight_decay"] or group["maximize"]):
-            p.data -= lr * p._grad.data  # type: ignore[union-attr]  # the plain rule, p <- p - lr g, in place
-            return
         g = self._gradient(group, p)  # g <- -g if maximize; g <- g + lambda p if weight_decay (a new array)
         if momentum:
             assert state is not None  # (_init_state made it)
