@@ -59,8 +59,8 @@ class Binding:
 class Tracer:
     """Runs `fn(*args)` once with traced values and keeps what the code generator needs."""
 
-    def __init__(self, fn: Callable, args: tuple, names: Any, roots: list[tuple[str, Any]]) -> None:
-        self.fn, self.args, self.user_names, self.step_roots = fn, args, names, roots
+    def __init__(self, fn: Callable, args: tuple, names: Any) -> None:
+        self.fn, self.args, self.user_names = fn, args, names
         try:
             params = [p.name for p in inspect.signature(fn).parameters.values() if p.kind <= p.POSITIONAL_OR_KEYWORD]
         except (TypeError, ValueError):
@@ -80,12 +80,13 @@ class Tracer:
         self.optimizers: list[Any] = []
         self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
         self.escaped = ""  # what of the step's own code took a traced value out of NumPy's protocol
-        self.ops: dict[int, Node] = {}  # id(op) -> its output's node, for the ops applied in this trace
+        self.ops: dict[Function, Node] = {}  # the ops applied in this trace -> their outputs' nodes
         self.op_counts: dict[str, int] = {}
-        self.keep: list[Any] = []  # the trace's ops, kept alive so ids stay unique
         self.mark = 0  # the first node of the op whose backward runs now
         self.last_backward: Any = None  # the op whose backward ran last
-        self.outputs: list[Node] = []
+        self.outputs: list[Node] = []  # what the generated function returns: `_out` of the call
+        self.constants: dict[str, Any] = {}  # the objects the generated call refers to (see ref)
+        self.writes: list[str] = []  # the call's lines after the function (see write_back)
         self.state_created = False
 
     # ---- binding what the step reads ------------------------------------------------------------
@@ -98,8 +99,9 @@ class Tracer:
         node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value)
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
 
-    def bind_all(self) -> list:
-        """Put Syms into everything the step reads (see the module docstring); returns the step's arguments."""
+    def bind_all(self, roots: list[tuple[str, Any]]) -> list:
+        """Put Syms into everything the step reads from its arguments and `roots`, its variables (see the
+        package docstring); returns the step's arguments."""
         from tinygrad_edu.nn.module import Module
         from tinygrad_edu.optim.optimizer import Optimizer
 
@@ -110,38 +112,39 @@ class Tracer:
             elif isinstance(a, np.ndarray) or type(a) is float:
                 a = self.bind(name, "input", i, a)
             traced.append(a)
-        names: dict[int, str] = {}
+        names: dict[int, str] = {}  # a tensor's name from a module or a variable (but an optimizer's: 'tensor')
+        found: dict[int, Tensor] = {}  # the tensors, in the order found
         seen: set[int] = set()
 
-        def reach(name: str, value: Any, depth: int, bind: bool) -> None:
+        def reach(name: str | None, value: Any, depth: int) -> None:
+            if isinstance(value, Tensor):
+                found.setdefault(id(value), value)
+                if name is not None:
+                    name = re.sub(r"\W", "_", name)
+                    names.setdefault(id(value), name if name and not name[0].isdigit() else "p" + name)
+                return
             if id(value) in seen:
                 return
             seen.add(id(value))
-            if isinstance(value, Tensor):
-                if bind:
-                    self._bind_tensor(value, names.get(id(value), "tensor"), "tensor", value)
-                else:
-                    name = re.sub(r"\W", "_", name)
-                    names.setdefault(id(value), name if name and not name[0].isdigit() else "p" + name)
-            elif isinstance(value, Module):
+            if isinstance(value, Module):
                 for pname, t in [*value.named_parameters(), *value.named_buffers()]:
-                    reach((name + pname if pname[0].isdigit() else pname), t, 1, bind)
-            elif isinstance(value, Optimizer) and bind:
+                    reach((name or "") + pname if pname[0].isdigit() else pname, t, 1)
+            elif isinstance(value, Optimizer):
                 self.optimizers.append(value)
-                for group in value.param_groups:
-                    for p in group["params"]:
-                        reach("param", p, 1, bind)
+                for p in (p for group in value.param_groups for p in group["params"]):
+                    reach(None, p, 1)
             elif depth == 0 and isinstance(value, (list, tuple, dict)):
                 for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-                    reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1, bind)
+                    reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1)
 
         user = self.user_names
-        roots = [("layer", user)] if isinstance(user, Module) else list(dict(user or {}).items())
-        roots += [(self.arg_names[int(n[3:])] if re.fullmatch(r"arg\d+", n) else n, v) for n, v in self.step_roots]
-        for bind in (False, True):  # names first (from modules and variables), then bind in the order found
-            seen.clear()
-            for name, value in roots:
-                reach(name, value, 0, bind)
+        named = [("layer", user)] if isinstance(user, Module) else list(dict(user or {}).items())
+        for name, value in named + [
+            (self.arg_names[int(n[3:])] if re.fullmatch(r"arg\d+", n) else n, v) for n, v in roots
+        ]:
+            reach(name, value, 0)
+        for t in found.values():
+            self._bind_tensor(t, names.get(id(t), "tensor"), "tensor", t)
         for t in self.tensors:
             g = t.grad
             if g is None and t.requires_grad:  # see pending_grads
@@ -217,8 +220,7 @@ class Tracer:
         recorded = getattr(fn, "inputs", None) is not None
         out.node.must_name = out.node.must_name or recorded or self.phase == "forward"
         if recorded:
-            self.ops[id(fn)] = out.node
-            self.keep.append(fn)
+            self.ops[fn] = out.node
             for x in fn.inputs:
                 if isinstance(x, Tensor) and x.requires_grad and x.grad_fn is None and type(x.data) is np.ndarray:
                     raise TracingError(
@@ -248,14 +250,14 @@ class Tracer:
 
     def grad_out(self, fn: Function, grad_out: Any) -> None:
         """fn's backward is next: its grad_out is the gradient of fn's output (d_linear_1)."""
-        if id(fn) not in self.ops:
+        if fn not in self.ops:
             raise TracingError(
                 f"tg.compile: {type(fn).__name__} was applied before tracing began; build it in the step"
             )
         self._claim(None)  # (what the engine did with the last op's gradients: unbroadcast, sum, copy)
         if isinstance(grad_out, Sym):
             grad_out.node.variable.must_name = True
-            grad_out.node.variable.meta.setdefault("grad_of", self.ops[id(fn)])
+            grad_out.node.variable.meta.setdefault("grad_of", self.ops[fn])
 
     def backward(self, fn: Function, grads: Any) -> None:
         """fn's backward returned `grads`: its lines go under its heading, each gradient named after its input."""
@@ -310,68 +312,85 @@ class Tracer:
             warnings.warn_explicit(message, TracingWarning, filename, line)
 
     # ---- running the step, and what it leaves ------------------------------------------------------
-    def run(self) -> Any:
-        """Call the step once with everything bound; returns what it returned."""
+    def run(self, roots: list[tuple[str, Any]]) -> None:
+        """Call the step once with everything bound (see bind_all); `returns` and `writes` say what each call
+        returns and writes back, as source."""
         _ACTIVE.append(self)
         hooks.add(self)
         try:
-            result = self.fn(*self.bind_all())
+            result = self.fn(*self.bind_all(roots))
             self.pending_grads()
-            self.structure = self.result_structure(result)
-            self.find_writebacks()
-            return result
+            self.returns = self.returned(result)
+            self.write_back()
         finally:
             hooks.remove(self)
             self.pending_grads()
             self.restore()
             _ACTIVE.remove(self)
 
-    def result_structure(self, result: Any) -> Any:
-        """What the step returned, as a structure whose leaves are output indices or constants."""
+    def ref(self, value: Any) -> str:
+        """A name for `value` in the generated call's namespace."""
+        name = f"_k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def tensor(self, t: Tensor) -> str:
+        """How the generated call finds tensor t: the argument it was, or the tensor itself."""
+        b = self.bound.get(id(t))
+        return f"_args[{b.key}]" if b is not None and b.kind == "input" else self.ref(t)
+
+    def returned(self, result: Any) -> str:
+        """What the step returned, as source from the function's outputs `_out` (a tensor: a new tensor outside
+        the graph) and constants."""
         if isinstance(result, Tensor) and isinstance(result.data, Sym):
-            return ("tensor", self._out(result.data.node))
+            return f"_new(np.asarray({self._written(result.data)}))"
         if isinstance(result, (Sym, SymFloat)):
-            return ("array" if isinstance(result, Sym) else "float", self._out(result.node))
+            return self._written(result)
         if type(result) is float and self.floats.get(id(result), (None,))[0] is result:
-            return ("float", self._out(self.floats[id(result)][1]))
-        if isinstance(result, (tuple, list)):
-            return (type(result).__name__, [self.result_structure(r) for r in result])
-        if isinstance(result, dict):
-            return ("dict", {k: self.result_structure(v) for k, v in result.items()})
+            return f"_out[{self._out(self.floats[id(result)][1])}]"
+        if type(result) in (tuple, list):
+            items = "".join(f"{self.returned(r)}, " for r in result)
+            return f"({items})" if type(result) is tuple else f"[{items}]"
+        if type(result) is dict:
+            return "{" + "".join(f"{self.ref(k)}: {self.returned(v)}, " for k, v in result.items()) + "}"
         if type(result) is float:
             message = "tg.compile: the step returns a float the trace cannot follow (return loss or loss.item()); "
             warnings.warn(message + "the compiled step returns this value at every call", TracingWarning, 2)
-        return ("const", result)
+        return self.ref(result)
 
     def _out(self, node: Node) -> int:
         self.outputs.append(node)
         return len(self.outputs) - 1
 
-    def _written(self, value: Any) -> Any:
-        """What an attribute gets after each call: an output of the function, or a constant."""
-        return self._out(value.node) if isinstance(value, Sym) else ("const", value)
+    def _written(self, value: Any) -> str:
+        """What a slot gets at each call: an output of the function, or a constant (a copy of it)."""
+        return f"_out[{self._out(value.node)}]" if isinstance(value, (Sym, SymFloat)) else f"{self.ref(value)}.copy()"
 
-    def find_writebacks(self) -> None:
-        """Which tensors' data and grads, and which state arrays, each call sets from the function's outputs."""
-        self.data_writes: list[tuple[Tensor, Any]] = []
-        self.grad_writes: list[tuple[Tensor, Any]] = []
-        self.state_writes: list[tuple[Any, Any, str, Any]] = []
-        self.changed: list[Tensor] = []  # changed in place: a new version
-        for t in self.tensors:
-            if isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node:
-                if t.data.node.kind == "version":
-                    self.changed.append(t)
-            else:
-                self.data_writes.append((t, self._written(t.data)))
+    def write_back(self) -> None:
+        """The lines each call runs after the function: the gradients, data and state arrays the step set; a new
+        version of each tensor it changed in place, as eagerly."""
+        for t in self.tensors:  # (a gradient goes to the slot under .grad, as the engine's: it has t's shape)
             g, (g0, sym) = t.grad, self.grads.get(id(t), (None, None))  # (None, None): no gradient was bound
             if g is None and g0 is None and any(t is n for n in self.grad_none):
                 continue
             if g is None or g is not g0 or g.data is not sym or sym.node.variable.kind != "arg":  # type: ignore
-                self.grad_writes.append((t, None if g is None else self._written(g.data)))
+                self.writes.append(
+                    f"{self.tensor(t)}._grad = {'None' if g is None else f'_new({self._written(g.data)})'}"
+                )
+        changed: list[str] = []
+        for t in self.tensors:
+            if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node):
+                self.writes.append(f"{self.tensor(t)}.data = {self._written(t.data)}")
+            elif t.data.node.kind == "version":
+                changed.append(self.tensor(t))
         for opt, p, key, sym in self.states:
             value = opt.state.get(p, {}).get(key)
             if not (value is sym and sym.node.variable.kind == "arg"):
-                self.state_writes.append((opt, p, key, self._written(value)))
+                self.writes.append(f"{self.ref(opt)}.state[{self.ref(p)}][{key!r}] = {self._written(value)}")
+        if changed:  # (Tensor._bump_version written out for a leaf that shares its data with no view)
+            self.writes += ["_note_in_place()", f"for _t in [{', '.join(changed)}]:"]
+            self.writes.append("    if _t.grad_fn is None and getattr(_t, '_aliases', None) is None: _t._version += 1")
+            self.writes.append("    else: _t._bump_version()")
         for opt in self.optimizers:  # state made in this call (Adam's first step): the trace is not kept
             self.state_created |= {id(p): set(s) for p, s in opt.state.items()} != self.state_keys[id(opt)]
 
