@@ -87,7 +87,7 @@ class CompiledStep:
     def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
         tracer = Tracer(self.fn, args, self.names)
-        guards, roots = _guards(self, args, tracer.ref)  # the state now, before the step changes it
+        guards, roots = _guards(self, args, tracer)  # the state now, before the step changes it
         generators = random_states([value for _, value in roots])
         tracer.run(roots)
         drawn = [name for name, g, before in generators if _state(g) != before]
@@ -116,19 +116,12 @@ class CompiledStep:
         filename = f"<tg.compile of {self.__name__} #{next(_COUNTER)}>"
         source, fn, bindings = generate(tracer, title, filename)
         guards += [f"{tracer.tensor(t)}._grad is None" for t in tracer.grad_none]
-        reads = []  # what the function receives, read at each call (a slot that is gone: a KeyError, a mismatch)
-        for b in bindings:
-            if b.kind == "input":
-                reads.append(f"{b.name} = _args[{b.key}]{'.data' if isinstance(args[b.key], Tensor) else ''}")
-            elif b.kind == "tensor":
-                reads.append(f"{b.name} = {tracer.ref(b.key)}.data")
-                guards.append(f"({b.name} is {tracer.ref(b.value)} or {_same_array(b.name, b.value, tracer.ref)})")
-            elif b.kind == "grad":
-                reads.append(f"{b.name} = {tracer.tensor(b.key)}._grad.data")  # (None: an AttributeError)
-            elif b.kind == "hyper":
-                reads.append(f"{b.name} = {tracer.ref(b.key[0])}.param_groups[{b.key[1]}][{b.key[2]!r}]")
-            else:  # state
-                reads.append(f"{b.name} = {tracer.ref(b.key[0])}.state[{tracer.ref(b.key[1])}][{b.key[2]!r}]")
+        reads = [f"{b.name} = {b.read}" for b in bindings]  # (a slot that is gone: a KeyError, a mismatch)
+        guards += [
+            f"({b.name} is {tracer.ref(b.value)} or {_same_array(b.name, b.value, tracer.ref)})"
+            for b in bindings
+            if b.kind == "tensor"
+        ]
         lines = ["try:", *[f"    {read}" for read in reads], "    if not (", "        " + guards[0]]
         lines += [*[f"        and {g}" for g in guards[1:]], "    ):", "        raise _Mismatch"]
         lines += ["except (IndexError, KeyError, AttributeError):", "    raise _Mismatch from None"]
@@ -149,9 +142,9 @@ def _same_array(read: str, array: np.ndarray, ref: Callable) -> str:
     return f"({read}.shape == {array.shape!r} and {read}.dtype == {ref(array.dtype)})"
 
 
-def _guards(step: CompiledStep, args: tuple, ref: Callable) -> tuple[list[str], list[tuple[str, Any]]]:
-    """What a trace is specialised to, as expressions true at the trace's call (`ref` names an object in the
-    call's namespace), and the roots the tracer binds from: (name, value) of the step's variables.
+def _guards(step: CompiledStep, args: tuple, tracer: Tracer) -> tuple[list[str], list[tuple[str, Any]]]:
+    """What a trace is specialised to, as expressions true now (`ref` names an object in the call's namespace),
+    and the roots the tracer binds from: (name, value) of the step's variables.
 
     The arguments: kinds, shapes, dtypes, requires_grad and which array is passed twice; a float's type only
     (it is traced); the value of anything else. The program state, found once by walking what the step refers
@@ -162,7 +155,7 @@ def _guards(step: CompiledStep, args: tuple, ref: Callable) -> tuple[list[str], 
     from tinygrad_edu.nn.module import Module
     from tinygrad_edu.optim.optimizer import Optimizer
 
-    kinds = (Tensor, Module, Optimizer, list, tuple, dict)
+    kinds, ref = (Tensor, Module, Optimizer, list, tuple, dict), tracer.ref
     guards = [f"len(_args) == {len(args)}"]
     for i, a in enumerate(args):
         guards.append(f"type(_args[{i}]) is {ref(type(a))}")
@@ -192,7 +185,7 @@ def _guards(step: CompiledStep, args: tuple, ref: Callable) -> tuple[list[str], 
     # that object's attributes (a variable of the step: the same object, or still none of `kinds`)
     roots = [(name, _contents(cell), f"{ref(_contents)}({ref(cell)})") for name, cell in step._cells]
     roots += [(name, step._namespace.get(name), f"{ref(step._namespace)}.get({name!r})") for name in step._globals]
-    roots += [(f"arg{i}", a, f"_args[{i}]") for i, a in enumerate(args) if not isinstance(a, Tensor)]
+    roots += [(tracer.arg_names[i], a, f"_args[{i}]") for i, a in enumerate(args) if not isinstance(a, Tensor)]
     guards += [
         same(read, v) if isinstance(v, kinds) else f"not isinstance({read}, {ref(kinds)})" for _, v, read in roots
     ]

@@ -48,16 +48,15 @@ _OUTSIDE = (os.path.dirname(np.__file__) + os.sep, sysconfig.get_paths()["stdlib
 
 
 class Binding:
-    """An argument of the compiled step, read at each call: kind 'input' (argument `key` of the call),
-    'tensor' (`key`.data), 'grad' (`key`.grad.data), 'hyper' ((optimizer, group, 'lr')) or 'state'
-    ((optimizer, param, name): an array of the optimizer's state, such as Adam's moments)."""
+    """An argument of the generated function: `read`, the source that reads it at each call; kind 'input'
+    (argument `key` of the call), 'tensor' (`key`.data), 'grad', 'hyper' (lr) or 'state' (an optimizer's)."""
 
-    def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any) -> None:
-        self.name, self.kind, self.key, self.node, self.value = name, kind, key, node, value
+    def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any, read: str) -> None:
+        self.name, self.kind, self.key, self.node, self.value, self.read = name, kind, key, node, value, read
 
 
 class Tracer:
-    """Runs `fn(*args)` once with traced values and keeps what the code generator needs."""
+    """Runs `fn(*args)` once with traced values and keeps what the code generator and the call need."""
 
     def __init__(self, fn: Callable, args: tuple, names: Any) -> None:
         self.fn, self.args, self.user_names = fn, args, names
@@ -74,11 +73,12 @@ class Tracer:
         self.tensors: list[Tensor] = []  # the bound tensors, in the order found
         self.grads: dict[int, tuple[Tensor, Sym]] = {}  # id(tensor) -> (its .grad, the Sym put in it)
         self.grad_none: list[Tensor] = []  # bound tensors whose .grad was None when the call started
-        self.pending: dict[int, tuple[Tensor, Tensor]] = {}  # (tensor, placeholder): see pending_grads
+        self.pending: list[tuple[Tensor, Tensor]] = []  # (tensor, placeholder gradient): see pending_grads
         self.states: list[tuple[Any, Any, str, Sym]] = []  # (optimizer, param, key, Sym)
         self.hypers: list[tuple[dict, str, Any, Any]] = []  # (group, key, original, traced stand-in)
         self.optimizers: list[Any] = []
         self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
+        self.state_created = False  # (Adam's first step: the trace is not kept)
         self.escaped = ""  # what of the step's own code took a traced value out of NumPy's protocol
         self.ops: dict[Function, Node] = {}  # the ops applied in this trace -> their outputs' nodes
         self.op_counts: dict[str, int] = {}
@@ -87,21 +87,31 @@ class Tracer:
         self.outputs: list[Node] = []  # what the generated function returns: `_out` of the call
         self.constants: dict[str, Any] = {}  # the objects the generated call refers to (see ref)
         self.writes: list[str] = []  # the call's lines after the function (see write_back)
-        self.state_created = False
+
+    def ref(self, value: Any) -> str:
+        """A name for `value` in the generated call's namespace."""
+        name = f"_k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def tensor(self, t: Tensor) -> str:
+        """How the generated call finds tensor t: the argument it was, or the tensor itself."""
+        b = self.bound.get(id(t))
+        return f"_args[{b.key}]" if b is not None and b.kind == "input" else self.ref(t)
 
     # ---- binding what the step reads ------------------------------------------------------------
-    def bind(self, name: str, kind: str, key: Any, value: Any) -> Any:
+    def bind(self, name: str, kind: str, key: Any, value: Any, read: str) -> Any:
         """A new argument of the generated function (see Binding): its value as a Sym or a SymFloat."""
         name = name.lstrip("_") or "arg"
         name = numbered(name + "_" if keyword.iskeyword(name) or name in RESERVED else name, self.bindings)
         node = Node("arg", [], (), ATOM, value, frozenset([name]))
         node.hint = name
-        node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value)
+        node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value, read)
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
 
     def bind_all(self, roots: list[tuple[str, Any]]) -> list:
-        """Put Syms into everything the step reads from its arguments and `roots`, its variables (see the
-        package docstring); returns the step's arguments."""
+        """Put Syms into what the step reads from its arguments and `roots`, its variables (see the package
+        docstring; restore takes them out); returns the step's arguments."""
         from tinygrad_edu.nn.module import Module
         from tinygrad_edu.optim.optimizer import Optimizer
 
@@ -110,9 +120,9 @@ class Tracer:
             if isinstance(a, Tensor):
                 self._bind_tensor(a, name, "input", i)
             elif isinstance(a, np.ndarray) or type(a) is float:
-                a = self.bind(name, "input", i, a)
+                a = self.bind(name, "input", i, a, f"_args[{i}]")
             traced.append(a)
-        names: dict[int, str] = {}  # a tensor's name from a module or a variable (but an optimizer's: 'tensor')
+        names: dict[int, str] = {}  # a tensor's name from a module or a variable (an optimizer's only: 'tensor')
         found: dict[int, Tensor] = {}  # the tensors, in the order found
         seen: set[int] = set()
 
@@ -122,26 +132,21 @@ class Tracer:
                 if name is not None:
                     name = re.sub(r"\W", "_", name)
                     names.setdefault(id(value), name if name and not name[0].isdigit() else "p" + name)
-                return
-            if id(value) in seen:
-                return
-            seen.add(id(value))
-            if isinstance(value, Module):
-                for pname, t in [*value.named_parameters(), *value.named_buffers()]:
-                    reach((name or "") + pname if pname[0].isdigit() else pname, t, 1)
-            elif isinstance(value, Optimizer):
-                self.optimizers.append(value)
-                for p in (p for group in value.param_groups for p in group["params"]):
-                    reach(None, p, 1)
-            elif depth == 0 and isinstance(value, (list, tuple, dict)):
-                for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-                    reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1)
+            elif id(value) not in seen:
+                seen.add(id(value))
+                if isinstance(value, Module):
+                    for pname, t in [*value.named_parameters(), *value.named_buffers()]:
+                        reach((name or "") + pname if pname[0].isdigit() else pname, t, 1)
+                elif isinstance(value, Optimizer):
+                    self.optimizers.append(value)
+                    for p in (p for group in value.param_groups for p in group["params"]):
+                        reach(None, p, 1)
+                elif depth == 0 and isinstance(value, (list, tuple, dict)):
+                    for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+                        reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1)
 
         user = self.user_names
-        named = [("layer", user)] if isinstance(user, Module) else list(dict(user or {}).items())
-        for name, value in named + [
-            (self.arg_names[int(n[3:])] if re.fullmatch(r"arg\d+", n) else n, v) for n, v in roots
-        ]:
+        for name, value in ([("layer", user)] if isinstance(user, Module) else [*dict(user or {}).items()]) + roots:
             reach(name, value, 0)
         for t in found.values():
             self._bind_tensor(t, names.get(id(t), "tensor"), "tensor", t)
@@ -149,33 +154,31 @@ class Tracer:
             g = t.grad
             if g is None and t.requires_grad:  # see pending_grads
                 zero: Any = Sym(np.zeros_like(real(t.data)), const(0.0))  # Tensor holds any array kind
-                self.pending[id(t)] = (t, Tensor._from_op(zero, None))
-                t.grad = self.pending[id(t)][1]
+                self.pending.append((t, Tensor._from_op(zero, None)))
+                t.grad = self.pending[-1][1]
             elif g is None:
                 self.grad_none.append(t)
-            elif type(g.data) is np.ndarray:
-                sym = self.bind("grad_" + self.bound[id(t)].name, "grad", t, g.data)
-                self.grads[id(t)] = (g, sym)
-                g.data = sym
+            elif type(g.data) is np.ndarray:  # (a gradient that is None at a later call: an AttributeError)
+                sym = self.bind("grad_" + self.bound[id(t)].name, "grad", t, g.data, f"{self.tensor(t)}._grad.data")
+                self.grads[id(t)], g.data = (g, sym), sym
         for opt in self.optimizers:
             self._bind_optimizer(opt)
         return traced
 
     def _bind_tensor(self, t: Tensor, name: str, kind: str, key: Any) -> None:
         if id(t) not in self.bound and type(t.data) is np.ndarray:
-            sym = self.bind(name, kind, key, t.data)
+            read = f"_args[{key}].data" if kind == "input" else f"{self.ref(t)}.data"
+            t.data = sym = self.bind(name, kind, key, t.data, read)
             self.bound[id(t)] = self.bindings[sym.node.hint]
             self.tensors.append(t)
-            t.data = sym
 
     def _bind_optimizer(self, opt: Any) -> None:
-        """lr is read at every call; other float hyper-parameters are literals (a change retraces: step.StateKey)."""
+        """lr is read at every call; other float hyper-parameters are literals (a change retraces)."""
         for i, group in enumerate(opt.param_groups):
             for key, value in list(group.items()):
                 if key == "lr" and type(value) is float:
-                    stand_in = self.bind(
-                        "lr" if len(opt.param_groups) == 1 else f"lr_{i}", "hyper", (opt, i, key), value
-                    )
+                    name, read = "lr" if len(opt.param_groups) == 1 else f"lr_{i}", f"{self.ref(opt)}.param_groups"
+                    stand_in = self.bind(name, "hyper", (opt, i, key), value, f"{read}[{i}]['lr']")
                 elif type(value) is float:  # a literal that writes itself: (1 - 0.9) stays readable
                     stand_in = SymFloat(value, const(value))
                 elif type(value) is tuple and all(type(v) is float for v in value):
@@ -189,7 +192,8 @@ class Tracer:
             for key, value in list(entries.items()):
                 if type(value) is np.ndarray:
                     name = f"{STATE_NAMES.get(key, key)}_{self.bound[id(p)].name if id(p) in self.bound else 'param'}"
-                    sym = entries[key] = self.bind(name, "state", (opt, p, key), value)
+                    read = f"{self.ref(opt)}.state[{self.ref(p)}][{key!r}]"
+                    sym = entries[key] = self.bind(name, "state", (opt, p, key), value, read)
                     self.states.append((opt, p, key, sym))
 
     def pending_grads(self) -> None:
@@ -200,7 +204,7 @@ class Tracer:
         gradient is when a later call starts; if not, the placeholder goes and the trace holds only
         for calls that start without one (a step without zero_grad traces again once there is one).
         """
-        for t, placeholder in self.pending.values():
+        for t, placeholder in self.pending:
             if t.grad is placeholder:
                 t.grad = None
                 self.grad_none.append(t)
@@ -327,17 +331,6 @@ class Tracer:
             self.pending_grads()
             self.restore()
             _ACTIVE.remove(self)
-
-    def ref(self, value: Any) -> str:
-        """A name for `value` in the generated call's namespace."""
-        name = f"_k{len(self.constants)}"
-        self.constants[name] = value
-        return name
-
-    def tensor(self, t: Tensor) -> str:
-        """How the generated call finds tensor t: the argument it was, or the tensor itself."""
-        b = self.bound.get(id(t))
-        return f"_args[{b.key}]" if b is not None and b.kind == "input" else self.ref(t)
 
     def returned(self, result: Any) -> str:
         """What the step returned, as source from the function's outputs `_out` (a tensor: a new tensor outside
