@@ -48,16 +48,9 @@ class CompiledStep:
         self.traces = self.eager_calls = 0
         self._entries: list[SimpleNamespace] = []  # newest first
         self._warned = False  # about running eagerly
-        func = getattr(fn, "__func__", fn)
-        self._owner, self._namespace = getattr(fn, "__self__", None), getattr(func, "__globals__", {})
-        self._cells = list(zip(getattr(getattr(func, "__code__", None), "co_freevars", ()), func.__closure__ or ()))
-        try:
-            self._globals = sorted(inspect.getclosurevars(func).globals)  # the global names it reads
-        except (TypeError, ValueError):
-            self._globals = []
         self.__wrapped__, self.__doc__ = fn, getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", "step")
-        code = getattr(func, "__code__", None)
+        code = getattr(getattr(fn, "__func__", fn), "__code__", None)
         self._where = (code.co_filename, code.co_firstlineno) if code else ("<tg.compile>", 0)
 
     source = property(lambda self: self._entries[0].source if self._entries else "")
@@ -159,22 +152,16 @@ def _guards(step: CompiledStep, args: tuple, tracer: Tracer) -> tuple[list[str],
     guards = [f"len(_args) == {len(args)}"]
     for i, a in enumerate(args):
         guards.append(f"type(_args[{i}]) is {ref(type(a))}")
-        if isinstance(a, (Tensor, np.ndarray)):
-            if isinstance(a, Tensor):
-                guards.append(f"_args[{i}].requires_grad is {a.requires_grad}")
-            guards.append(
-                _same_array(
-                    f"_args[{i}]{'.data' if isinstance(a, Tensor) else ''}", a.data if isinstance(a, Tensor) else a, ref
-                )
-            )
-            first = next(j for j, b in enumerate(args) if b is a)
-            guards += [
-                f"_args[{i}] {'is' if j == first else 'is not'} _args[{j}]"
-                for j, b in enumerate(args[:i])
-                if isinstance(b, (Tensor, np.ndarray)) and (j == first or first == i)
-            ]
+        if isinstance(a, Tensor):
+            guards += [f"_args[{i}].requires_grad is {a.requires_grad}", _same_array(f"_args[{i}].data", a.data, ref)]
+        elif isinstance(a, np.ndarray):
+            guards.append(_same_array(f"_args[{i}]", a, ref))
         elif type(a) is not float:
             guards.append(f"(_args[{i}] is {ref(a)} or _args[{i}] == {ref(a)})")
+        if isinstance(a, (Tensor, np.ndarray)):  # which array is passed twice
+            first = next(j for j, b in enumerate(args) if b is a)
+            arrays = [j for j, b in enumerate(args[:i]) if isinstance(b, (Tensor, np.ndarray)) and first in (i, j)]
+            guards += [f"_args[{i}] {'is' if j == first else 'is not'} _args[{j}]" for j in arrays]
 
     def same(read: str, value: Any) -> str:  # a plain value as a literal (but nan, inf); an object by identity
         if type(value) not in _OPTIONS or (type(value) is float and not math.isfinite(value)):
@@ -183,17 +170,23 @@ def _guards(step: CompiledStep, args: tuple, tracer: Tracer) -> tuple[list[str],
 
     # the step's variables: its closure, the globals it names, its arguments that are not tensors, its object and
     # that object's attributes (a variable of the step: the same object, or still none of `kinds`)
-    roots = [(name, _contents(cell), f"{ref(_contents)}({ref(cell)})") for name, cell in step._cells]
-    roots += [(name, step._namespace.get(name), f"{ref(step._namespace)}.get({name!r})") for name in step._globals]
+    func, owner = getattr(step.fn, "__func__", step.fn), getattr(step.fn, "__self__", None)
+    cells = zip(getattr(getattr(func, "__code__", None), "co_freevars", ()), getattr(func, "__closure__", None) or ())
+    try:
+        names, namespace = sorted(inspect.getclosurevars(func).globals), func.__globals__  # the globals it reads
+    except (TypeError, ValueError):
+        names, namespace = [], {}
+    roots = [(name, _contents(cell), f"{ref(_contents)}({ref(cell)})") for name, cell in cells]
+    roots += [(name, namespace.get(name), f"{ref(namespace)}.get({name!r})") for name in names]
     roots += [(tracer.arg_names[i], a, f"_args[{i}]") for i, a in enumerate(args) if not isinstance(a, Tensor)]
     guards += [
         same(read, v) if isinstance(v, kinds) else f"not isinstance({read}, {ref(kinds)})" for _, v, read in roots
     ]
     named = [(name, value) for name, value, _ in roots]
-    if step._owner is not None:
-        named += [("layer", step._owner), *vars(step._owner).items()]
-        mine = [id(v) for v in vars(step._owner).values() if isinstance(v, kinds)]
-        guards.append(f"[id(v) for v in {ref(step._owner)}.__dict__.values() if isinstance(v, {ref(kinds)})] == {mine}")
+    if owner is not None:
+        named += [("layer", owner), *vars(owner).items()]
+        mine = [id(v) for v in vars(owner).values() if isinstance(v, kinds)]
+        guards.append(f"[id(v) for v in {ref(owner)}.__dict__.values() if isinstance(v, {ref(kinds)})] == {mine}")
     found: set[int] = set()
     stack = [value for _, value in named]
     while stack:

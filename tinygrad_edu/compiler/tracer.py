@@ -1,8 +1,8 @@
 """Tracing a training step: the unmodified engine runs it once with traced arrays (Syms) inside the tensors.
 
 `bind_all` puts Syms in (`restore` takes them out); the `autograd.hooks` callbacks name op outputs and
-gradients and mark the forward, backward and update sections; `find_writebacks` reads what each
-compiled call must write back.
+gradients and mark the forward, backward and update sections; `returned` and `write_back` give, as source,
+what each compiled call returns and writes back.
 """
 
 from __future__ import annotations
@@ -197,13 +197,9 @@ class Tracer:
                     self.states.append((opt, p, key, sym))
 
     def pending_grads(self) -> None:
-        """At the first backward walk: does the trace depend on a gradient being None at the start?
-
-        A tensor that requires grad and has no gradient when the call starts holds a placeholder
-        until then. If the step cleared or replaced it (opt.zero_grad()), the trace holds whatever the
-        gradient is when a later call starts; if not, the placeholder goes and the trace holds only
-        for calls that start without one (a step without zero_grad traces again once there is one).
-        """
+        """At the first backward walk: a gradient that was None at the start holds a placeholder until then. If
+        the step cleared or replaced it (zero_grad), the trace holds whatever gradient a call starts with; if
+        not, it holds for calls that start with None (a step without zero_grad traces again once there is one)."""
         for t, placeholder in self.pending:
             if t.grad is placeholder:
                 t.grad = None
@@ -292,9 +288,10 @@ class Tracer:
         code, the step is not compiled (the trace would hold for this value only)."""
         from tinygrad_edu.optim.optimizer import Optimizer
 
-        frame = sys._getframe(1)
-        while node.sources and frame.f_back is not None:  # (a constant has no sources: nothing to follow)
-            frame = frame.f_back
+        if not node.sources:  # a constant: nothing to follow
+            return
+        frame: Any = sys._getframe(1)
+        while frame := frame.f_back:
             owner = frame.f_locals.get("self")
             if isinstance(owner, (Function, Optimizer)):
                 raise TracingError(
@@ -303,9 +300,8 @@ class Tracer:
                     "array as it is (np.copy(x) or x.copy() rather than np.array(x), x.item() rather than "
                     "float(x)), or call the step without tg.compile"
                 )
-        if node.sources and not self.escaped:
-            filename, line = _caller()
-            self.escaped = f"the value of {', '.join(sorted(node.sources))} ({what} at {filename}:{line})"
+        filename, line = _caller()
+        self.escaped = self.escaped or f"the value of {', '.join(sorted(node.sources))} ({what} at {filename}:{line})"
 
     def decide(self, node: Node, what: str) -> None:
         """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
@@ -420,17 +416,17 @@ def _comment(cls: type[Function]) -> str:
 
 
 def _caller() -> tuple[str, int]:
-    """(file, line) of the innermost frame of the user's code or the library (but Tensor's methods, _TENSOR: for
-    `if loss > 1:`, Tensor.__bool__ runs, but the decision is its caller's)."""
+    """(file, line) of the innermost frame of the user's code or the library, passing over the frames that only
+    pass a value on: tg.compile's, Tensor's methods (for `if loss > 1:` the decision is __bool__'s caller's),
+    NumPy's and Python's."""
     frame = sys._getframe(1)
-    while frame.f_back is not None and _passing(frame.f_code.co_filename):
+    while frame.f_back is not None and (
+        (f := frame.f_code.co_filename).startswith(_COMPILER)
+        or f in _TENSOR
+        or (f.startswith(_OUTSIDE) and not f.startswith(_LIBRARY))
+    ):
         frame = frame.f_back
     return frame.f_code.co_filename, frame.f_lineno
-
-
-def _passing(f: str) -> bool:
-    """Whether a frame of this file only passes a value on: tg.compile's, tensor.py's, NumPy's, Python's."""
-    return f.startswith(_COMPILER) or f in _TENSOR or (f.startswith(_OUTSIDE) and not f.startswith(_LIBRARY))
 
 
 def numbered(name: str, taken: Any) -> str:
