@@ -92,7 +92,7 @@ class CompiledStep:
                 TracingWarning,
                 *self._where,
             )
-        ns: dict[str, Any] = dict(tracer.constants, np=np, _new=_new_tensor, _note_in_place=note_in_place)
+        ns: dict[str, Any] = dict(tracer.constants, np=np, _tensor=Tensor._from_op, _note_in_place=note_in_place)
         result = eval(tracer.returns, ns, {"_out": [node.value for node in tracer.outputs]})
         if tracer.escaped:  # the trace would hold for this one value only
             self.max_traces, self._warned = 0, True  # every later call runs eagerly, with this one warning
@@ -201,18 +201,16 @@ def _guards(step: CompiledStep, args: tuple, tracer: Tracer) -> tuple[list[str],
             guards += [same(f"{m}.{k}", option) for k, option in vars(v).items() if type(option) in _OPTIONS]
             for slot in ("_modules", "_parameters"):  # the same sub-modules and parameters, by identity
                 items = getattr(v, slot)
-                guards += [f"len({m}.{slot}) == {len(items)}"]
+                guards += [f"len({m}.{slot}) == {len(items)}" if items else f"not {m}.{slot}"]
                 guards += [f"{m}.{slot}[{k!r}] is {ref(item)}" for k, item in items.items()]
             stack += [*v._modules.values(), *v._parameters.values()]
         elif isinstance(v, Optimizer):
             o = ref(v)
             guards.append(f"len({o}.param_groups) == {len(v.param_groups)}")
             for i, g in enumerate(v.param_groups):
-                params = [id(p) for p in g["params"]]
-                guards += [
-                    f"len({o}.param_groups[{i}]) == {len(g)}",
-                    f"[*map(id, {o}.param_groups[{i}]['params'])] == {params}",
-                ]
+                params = f"{o}.param_groups[{i}]['params']"
+                guards += [f"len({o}.param_groups[{i}]) == {len(g)}", f"len({params}) == {len(g['params'])}"]
+                guards += [f"{params}[{j}] is {ref(p)}" for j, p in enumerate(g["params"])]
                 guards += [same(f"{o}.param_groups[{i}][{k!r}]", h) for k, h in g.items() if k not in ("params", "lr")]
             stack += [p for group in v.param_groups for p in group["params"]]
         else:
@@ -225,10 +223,6 @@ def _contents(cell: Any) -> Any:
         return cell.cell_contents
     except ValueError:  # a cell not yet filled
         return None
-
-
-def _new_tensor(array: np.ndarray) -> Tensor:
-    return Tensor._from_op(array, None)
 
 
 def _describe(a: Any) -> str:

@@ -332,7 +332,7 @@ class Tracer:
         """What the step returned, as source from the function's outputs `_out` (a tensor: a new tensor outside
         the graph) and constants."""
         if isinstance(result, Tensor) and isinstance(result.data, Sym):
-            return f"_new(np.asarray({self._written(result.data)}))"
+            return f"_tensor(np.asarray({self._written(result.data)}), None)"
         if isinstance(result, (Sym, SymFloat)):
             return self._written(result)
         if type(result) is float and self.floats.get(id(result), (None,))[0] is result:
@@ -364,7 +364,7 @@ class Tracer:
                 continue
             if g is None or g is not g0 or g.data is not sym or sym.node.variable.kind != "arg":  # type: ignore
                 self.writes.append(
-                    f"{self.tensor(t)}._grad = {'None' if g is None else f'_new({self._written(g.data)})'}"
+                    f"{self.tensor(t)}._grad = {'None' if g is None else f'_tensor({self._written(g.data)}, None)'}"
                 )
         changed: list[str] = []
         for t in self.tensors:
