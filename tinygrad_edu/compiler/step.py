@@ -81,9 +81,10 @@ class CompiledStep:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
         tracer = Tracer(self.fn, args, self.names)
         guards, roots = _guards(self, args, tracer)  # the state now, before the step changes it
-        generators = random_states([value for _, value in roots])
+        values = [value for _, value in roots]
+        before = _random_states(values)
         tracer.run(roots)
-        drawn = [name for name, g, before in generators if _state(g) != before]
+        drawn = [name for (name, state), (_, after) in zip(before, _random_states(values)) if state != after]
         if drawn:
             warnings.warn_explicit(
                 f"tg.compile: {self.__name__} drew random numbers ({', '.join(drawn)}) while traced: they are "
@@ -231,16 +232,14 @@ def _describe(a: Any) -> str:
     return f"{a.dtype} {a.shape}" if isinstance(a, np.ndarray) else "float" if type(a) is float else repr(a)
 
 
-def random_states(roots: list[Any]) -> list[tuple[str, Any, Any]]:
-    """(name, generator, its state now) for NumPy's global RandomState, tg's generator and every Generator or
-    RandomState the step refers to: a draw inside the traced call changes one of these states."""
+def _random_states(values: list[Any]) -> list[tuple[str, bytes]]:
+    """(name, state) of NumPy's global RandomState, tg's generator and each Generator or RandomState among
+    `values`, the step's variables: a draw inside the traced call changes one of these states."""
     from tinygrad_edu.creation import default_generator
 
     generators = [("np.random", np.random.mtrand._rand), ("tg.manual_seed's generator", default_generator())]
-    generators += [(type(g).__name__, g) for g in roots if isinstance(g, (np.random.Generator, np.random.RandomState))]
-    return [(name, g, _state(g)) for name, g in generators]
-
-
-def _state(g: Any) -> bytes:
-    """The generator's state as bytes, to compare (it is a dict of ints and arrays)."""
-    return pickle.dumps(g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False))
+    generators += [(type(g).__name__, g) for g in values if isinstance(g, (np.random.Generator, np.random.RandomState))]
+    return [
+        (name, pickle.dumps(g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False)))
+        for name, g in generators
+    ]
