@@ -86,11 +86,12 @@ class Tracer:
         self.last_backward: Any = None  # the op whose backward ran last
         self.outputs: list[Node] = []  # what the generated function returns: `_out` of the call
         self.constants: dict[str, Any] = {}  # the objects the generated call refers to (see ref)
+        self.refs: dict[int, str] = {}  # id -> its name in constants
         self.writes: list[str] = []  # the call's lines after the function (see write_back)
 
     def ref(self, value: Any) -> str:
-        """A name for `value` in the generated call's namespace."""
-        name = f"_k{len(self.constants)}"
+        """The name of `value` in the generated call's namespace (the constants keep it alive: ids stay unique)."""
+        name = self.refs.setdefault(id(value), f"_k{len(self.refs)}")
         self.constants[name] = value
         return name
 
