@@ -237,7 +237,10 @@ def _random_states(values: list[Any]) -> list[tuple[str, bytes]]:
     `values`, the step's variables: a draw inside the traced call changes one of these states."""
     from tinygrad_edu.creation import default_generator
 
-    generators = [("np.random", np.random.mtrand._rand), ("tg.manual_seed's generator", default_generator())]
+    generators: list[tuple[str, Any]] = [
+        ("np.random", np.random.mtrand._rand),
+        ("tg.manual_seed's generator", default_generator()),
+    ]
     generators += [(type(g).__name__, g) for g in values if isinstance(g, (np.random.Generator, np.random.RandomState))]
     return [
         (name, pickle.dumps(g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False)))
