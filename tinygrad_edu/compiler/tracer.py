@@ -332,8 +332,13 @@ class Tracer:
     def returned(self, result: Any) -> str:
         """What the step returned, as source from the function's outputs `_out` (a tensor: a new tensor outside
         the graph) and constants."""
-        if isinstance(result, Tensor) and isinstance(result.data, Sym):
-            return f"_tensor(np.asarray({self._written(result.data)}), None)"
+        if isinstance(result, Tensor) and isinstance(result.data, Sym):  # (an ndarray, as each call computes it)
+            out = self._written(result.data)
+            return (
+                f"_tensor({out}, None)"
+                if type(result.data.value) is np.ndarray
+                else f"_tensor(np.asarray({out}), None)"
+            )
         if isinstance(result, (Sym, SymFloat)):
             return self._written(result)
         if type(result) is float and self.floats.get(id(result), (None,))[0] is result:
