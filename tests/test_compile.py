@@ -390,6 +390,34 @@ def test_a_new_shape_traces_again_and_old_shapes_stay_compiled():
     assert_same_parameters(net_e, net_c)
 
 
+def test_past_max_traces_new_shapes_run_eagerly_with_one_warning():
+    """ndarray arguments are traced like tensors: a new shape is a new trace, up to max_traces."""
+    nets = [XorNet(), XorNet()]
+    opts = [optim.SGD(n.parameters(), lr=0.1) for n in nets]
+
+    def steps(net, opt):
+        def train_step(x, y):  # x, y: ndarrays
+            opt.zero_grad()
+            loss = F.binary_cross_entropy(net(tg.tensor(x)), tg.tensor(y))
+            loss.backward()
+            opt.step()
+            return loss
+
+        return train_step
+
+    eager, compiled = steps(nets[0], opts[0]), tg_compile(steps(nets[1], opts[1]), max_traces=1)
+    batches = [(XOR_X, XOR_Y), (XOR_X[:3], XOR_Y[:3]), (XOR_X, XOR_Y), (XOR_X[1:3], XOR_Y[1:3])]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for x, y in batches:
+            assert abs(compiled(x, y).item() - eager(x, y).item()) <= TOL
+    assert compiled.traces == 1 and compiled.eager_calls == 2
+    assert [str(w.message) for w in caught] == [
+        "tg.compile: 1 traces already (max_traces); calls with new shapes run eagerly"
+    ]
+    assert_same_parameters(nets[0], nets[1])
+
+
 def test_a_changed_hyper_parameter_traces_again():
     eager, compiled, net_e, net_c, opt_e, opt_c = pair(
         mlp, lambda p: optim.SGD(p, lr=0.05, momentum=0.9), nn.CrossEntropyLoss()

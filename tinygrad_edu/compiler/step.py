@@ -1,5 +1,5 @@
-"""CompiledStep, what `tg.compile(train_step)` returns: each trace with its `StateKey` and its generated `call`
-(checks, reads, the step's function, write-back); a call no trace accepts traces anew (up to `max_traces`)."""
+"""CompiledStep, what `tg.compile(train_step)` returns: its traces, each one generated `call` (guards, reads,
+the step's function, write-back); a call that no trace's guards accept traces anew (up to `max_traces`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import pickle
 import warnings
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from tinygrad_edu.compiler.sym import _ACTIVE, TracingError, TracingWarning
 from tinygrad_edu.compiler.tracer import Tracer
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["CompiledStep", "StateKey"]
+__all__ = ["CompiledStep"]
 
 _COUNTER = itertools.count(1)
 _OPTIONS = {str, int, float, bool, type(None)}  # the types of a module's options
@@ -35,6 +36,9 @@ class CompiledStep:
 
     Attributes:
         source: the generated function of the latest trace (forward, backward and update).
+        call_source: the code around it: the guards, how arguments, parameters and state are read, what is
+            written back.
+        function: the latest trace's generated function itself (inspect.getsource works on it).
         traces: how many traces it keeps (1 unless shapes or the program's state changed).
         eager_calls: how many calls ran eagerly (after max_traces, or when the step cannot be compiled).
     """
@@ -42,34 +46,16 @@ class CompiledStep:
     def __init__(self, fn: Callable, names: Any = None, max_traces: int = 8) -> None:
         self.fn, self.names, self.max_traces = fn, names, max_traces
         self.traces = self.eager_calls = 0
-        self._entries: list[_Entry] = []
-        self._warned: set[str] = set()
-        func = getattr(fn, "__func__", fn)
-        self._owner, self._namespace = getattr(fn, "__self__", None), getattr(func, "__globals__", {})
-        self._cells = list(zip(getattr(getattr(func, "__code__", None), "co_freevars", ()), func.__closure__ or ()))
-        try:
-            self._globals = sorted(inspect.getclosurevars(func).globals)  # the global names it reads
-        except (TypeError, ValueError):
-            self._globals = []
+        self._entries: list[SimpleNamespace] = []  # newest first
+        self._warned = False  # about running eagerly
         self.__wrapped__, self.__doc__ = fn, getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", "step")
         code = getattr(getattr(fn, "__func__", fn), "__code__", None)
         self._where = (code.co_filename, code.co_firstlineno) if code else ("<tg.compile>", 0)
 
-    @property
-    def source(self) -> str:
-        """The source of the latest trace's function (empty before the first trace)."""
-        return self._entries[0].source if self._entries else ""
-
-    @property
-    def function(self) -> Callable | None:
-        """The latest trace's generated function itself (inspect.getsource works on it)."""
-        return self._entries[0].fn if self._entries else None
-
-    @property
-    def call_source(self) -> str:
-        """The code around it: the checks, how arguments, parameters and state are read, what is written back."""
-        return self._entries[0].call_source if self._entries else ""
+    source = property(lambda self: self._entries[0].source if self._entries else "")
+    call_source = property(lambda self: self._entries[0].call_source if self._entries else "")
+    function = property(lambda self: self._entries[0].fn if self._entries else None)
 
     def __call__(self, *args: Any) -> Any:
         if _ACTIVE:
@@ -77,16 +63,14 @@ class CompiledStep:
                 f"tg.compile: {self.__name__} is a compiled step, called while another step is traced; "
                 "compile only the outer step (call the inner one's .fn)"
             )
-        signature = _signature(args)
         for entry in self._entries:
-            if entry.signature == signature and entry.state.matches(args):
-                try:
-                    return entry.call(args)
-                except _Mismatch:
-                    continue
+            try:
+                return entry.call(args)
+            except _Mismatch:
+                continue
         if self.traces >= self.max_traces:
-            if "limit" not in self._warned:
-                self._warned.add("limit")
+            if not self._warned:
+                self._warned = True
                 why = f"{self.traces} traces already (max_traces); calls with new shapes run eagerly"
                 warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=2)
             self.eager_calls += 1
@@ -95,11 +79,12 @@ class CompiledStep:
 
     def _trace(self, args: tuple) -> Any:
         """Run the step once, traced (a TracingError stops it there); compile what it did."""
-        state = StateKey(self, args)
-        tracer = Tracer(self.fn, args, self.names, state.roots)
-        generators = random_states([value for _, value in state.roots])
-        tracer.run()
-        drawn = [name for name, g, before in generators if _state(g) != before]
+        tracer = Tracer(self.fn, args, self.names)
+        guards, roots = _guards(self, args, tracer)  # the state now, before the step changes it
+        values = [value for _, value in roots]
+        before = _random_states(values)
+        tracer.run(roots)
+        drawn = [name for (name, state), (_, after) in zip(before, _random_states(values)) if state != after]
         if drawn:
             warnings.warn_explicit(
                 f"tg.compile: {self.__name__} drew random numbers ({', '.join(drawn)}) while traced: they are "
@@ -108,10 +93,10 @@ class CompiledStep:
                 TracingWarning,
                 *self._where,
             )
-        result = _rebuild(tracer.structure, [node.value for node in tracer.outputs])
+        ns: dict[str, Any] = dict(tracer.constants, np=np, _tensor=Tensor._from_op, _note_in_place=note_in_place)
+        result = eval(tracer.returns, ns, {"_out": [node.value for node in tracer.outputs]})
         if tracer.escaped:  # the trace would hold for this one value only
-            self.max_traces = 0  # every later call runs eagerly, with this one warning
-            self._warned.add("limit")
+            self.max_traces, self._warned = 0, True  # every later call runs eagerly, with this one warning
             warnings.warn(f"tg.compile: {self.__name__} uses {tracer.escaped}; it runs eagerly", TracingWarning, 3)
             return result
         if tracer.state_created:  # the optimizer made its state in this call (Adam's first step): trace the next
@@ -122,9 +107,23 @@ class CompiledStep:
             f"Compiled by tg.compile from {self.__name__} ({os.path.basename(self._where[0])}:{self._where[1]}), "
             f"for {shapes}.\nEach line is one op's forward, backward or update, in the order the engine runs them."
         )
-        self._entries.insert(
-            0, _Entry(tracer, title, f"<tg.compile of {self.__name__} #{next(_COUNTER)}>", args, state)
-        )
+        filename = f"<tg.compile of {self.__name__} #{next(_COUNTER)}>"
+        source, fn, bindings = generate(tracer, title, filename)
+        guards += [f"{tracer.tensor(t)}._grad is None" for t in tracer.grad_none]
+        reads = [f"{b.name} = {b.read}" for b in bindings]  # (a slot that is gone: a KeyError, a mismatch)
+        guards += [
+            f"({b.name} is {tracer.ref(b.value)} or {_same_array(b.name, b.value, tracer.ref)})"
+            for b in bindings
+            if b.kind == "tensor"
+        ]
+        lines = ["try:", *[f"    {read}" for read in reads], "    if not (", "        " + guards[0]]
+        lines += [*[f"        and {g}" for g in guards[1:]], "    ):", "        raise _Mismatch"]
+        lines += ["except (IndexError, KeyError, AttributeError):", "    raise _Mismatch from None"]
+        lines += [f"_out = _kernel({', '.join(b.name for b in bindings)})", *tracer.writes, f"return {tracer.returns}"]
+        call_source = "def call(_args):\n" + "".join(f"    {line}\n" for line in lines)
+        ns.update(tracer.constants, _Mismatch=_Mismatch, _kernel=fn)
+        exec(compile(call_source, filename + ":call", "exec"), ns)
+        self._entries.insert(0, SimpleNamespace(source=source, fn=fn, call_source=call_source, call=ns["call"]))
         for node in tracer.nodes:  # let the traced call's intermediate arrays go
             node.value, node.args, node.meta = None, (), {}
         return result
@@ -133,98 +132,91 @@ class CompiledStep:
         return f"<CompiledStep of {self.__name__}: {self.traces} trace(s)>"
 
 
-class _Entry:
-    """One trace: its generated function, and the generated `call` that checks, reads and writes back."""
-
-    def __init__(self, tracer: Tracer, title: str, filename: str, args: tuple, state: StateKey) -> None:
-        self.source, self.fn, bindings = generate(tracer, title, filename)
-        self.structure, self.state = tracer.structure, state
-        self.signature, lines = _signature(args), [f"_a{i} = _args[{i}]" for i in range(len(args))]
-        ns: dict[str, Any] = dict(_Mismatch=_Mismatch, _kernel=self.fn, _new=_new_tensor, _s=self)
-        ns.update(_rebuild=_rebuild, _note_in_place=note_in_place)
-
-        def ref(value: Any) -> str:
-            ns[f"_c{len(ns)}"] = value
-            return f"_c{len(ns) - 1}"
-
-        def tensor(t: Any) -> str:  # how the call finds tensor t: the argument it was, or the tensor itself
-            b = tracer.bound.get(id(t))
-            return f"_a{b.key}" if b is not None and b.kind == "input" else ref(t)
-
-        def same_array(v: str, array: np.ndarray) -> str:
-            return f"{v} is not {ref(array)} and ({v}.shape != {array.shape!r} or {v}.dtype != {ref(array.dtype)})"
-
-        lines += [f"if {tensor(t)}._grad is not None: raise _Mismatch" for t in tracer.grad_none]
-        for b in bindings:  # 1. what the function receives, read now
-            if b.kind == "input":
-                lines.append(f"{b.name} = _a{b.key}{'.data' if isinstance(args[b.key], Tensor) else ''}")
-            elif b.kind == "tensor":
-                lines += [f"{b.name} = {ref(b.key)}.data", f"if {same_array(b.name, b.value)}: raise _Mismatch"]
-            elif b.kind == "grad":
-                lines += [f"_g = {tensor(b.key)}._grad", "if _g is None: raise _Mismatch", f"{b.name} = _g.data"]
-            elif b.kind == "hyper":
-                lines.append(f"{b.name} = {ref(b.key[0])}.param_groups[{b.key[1]}][{b.key[2]!r}]")
-            else:  # state
-                read = f"{ref(b.key[0])}.state.get({ref(b.key[1])}, {{}}).get({b.key[2]!r})"
-                lines += [f"{b.name} = {read}", f"if {b.name} is None: raise _Mismatch"]
-        lines.append(f"_out = _kernel({', '.join(b.name for b in bindings)})")
-        # 2. write back gradients (to the slot under .grad, as the engine: they have t's shape and dtype), data
-        # and state; a tensor changed in place counts a new version, as eagerly
-        for t, value in tracer.grad_writes:
-            lines.append(f"{tensor(t)}._grad = {_value(value, ref, tensor=True)}")
-        for t, value in tracer.data_writes:
-            lines.append(f"{tensor(t)}.data = {_value(value, ref)}")
-        for opt, p, name, value in tracer.state_writes:
-            lines.append(f"{ref(opt)}.state[{ref(p)}][{name!r}] = {_value(value, ref)}")
-        if tracer.changed:  # (Tensor._bump_version written out for a leaf that shares its data with no view)
-            lines.append("_note_in_place()")
-        for t in tracer.changed:
-            lines += [
-                f"_t = {tensor(t)}",
-                "if _t.grad_fn is None and getattr(_t, '_aliases', None) is None: _t._version += 1",
-                "else: _t._bump_version()",
-            ]
-        lines.append("return _rebuild(_s.structure, _out)")
-        self.call_source = "def call(_args):\n" + "".join(f"    {line}\n" for line in lines)
-        exec(compile(self.call_source, filename + ":call", "exec"), ns)
-        self.call = ns["call"]
+def _same_array(read: str, array: np.ndarray, ref: Callable) -> str:
+    return f"({read}.shape == {array.shape!r} and {read}.dtype == {ref(array.dtype)})"
 
 
-def _value(value: Any, ref: Callable, tensor: bool = False) -> str:
-    """The source of what a written-back attribute gets: an output of the function, a constant (copied), or None."""
-    if value is None:
-        return "None"
-    text = f"{ref(value[1])}.copy()" if isinstance(value, tuple) else f"_out[{value}]"
-    return f"_new({text})" if tensor else text
+def _guards(step: CompiledStep, args: tuple, tracer: Tracer) -> tuple[list[str], list[tuple[str, Any]]]:
+    """What a trace is specialised to, as expressions true now (`ref` names an object in the call's namespace),
+    and the roots the tracer binds from: (name, value) of the step's variables.
 
+    The arguments: kinds, shapes, dtypes, requires_grad and which array is passed twice; a float's type only
+    (it is traced); the value of anything else. The program state, found once by walking what the step refers
+    to: its variables (by identity), the modules (`training`, options that are plain values such as
+    `reduction`, sub-modules and parameters by identity), the optimizers (param groups, their parameters,
+    hyper-parameters but lr) and the tensors (requires_grad). Each call reads them, with no walk.
+    """
+    from tinygrad_edu.nn.module import Module
+    from tinygrad_edu.optim.optimizer import Optimizer
 
-def _rebuild(structure: Any, values: Any) -> Any:
-    """The step's return value from the function's outputs: a tensor as a new tensor outside the graph."""
-    kind, body = structure
-    if kind == "tensor":
-        return _new_tensor(np.asarray(values[body]))
-    if kind in ("float", "array"):
-        return values[body]
-    if kind in ("tuple", "list"):
-        items = [_rebuild(s, values) for s in body]
-        return tuple(items) if kind == "tuple" else items
-    return {k: _rebuild(v, values) for k, v in body.items()} if kind == "dict" else body
+    kinds, ref = (Tensor, Module, Optimizer, list, tuple, dict), tracer.ref
+    guards = [f"len(_args) == {len(args)}"]
+    for i, a in enumerate(args):
+        guards.append(f"type(_args[{i}]) is {ref(type(a))}")
+        if isinstance(a, Tensor):
+            guards += [f"_args[{i}].requires_grad is {a.requires_grad}", _same_array(f"_args[{i}].data", a.data, ref)]
+        elif isinstance(a, np.ndarray):
+            guards.append(_same_array(f"_args[{i}]", a, ref))
+        elif type(a) is not float:
+            guards.append(f"(_args[{i}] is {ref(a)} or _args[{i}] == {ref(a)})")
+        if isinstance(a, (Tensor, np.ndarray)):  # which array is passed twice
+            first = next(j for j, b in enumerate(args) if b is a)
+            arrays = [j for j, b in enumerate(args[:i]) if isinstance(b, (Tensor, np.ndarray)) and first in (i, j)]
+            guards += [f"_args[{i}] {'is' if j == first else 'is not'} _args[{j}]" for j in arrays]
 
+    def same(read: str, value: Any) -> str:  # a plain value as a literal (but nan, inf); an object by identity
+        if type(value) not in _OPTIONS or (type(value) is float and not math.isfinite(value)):
+            return f"{read} is {ref(value)}"
+        return f"{read} {'is' if value is None or type(value) is bool else '=='} {value!r}"
 
-def _signature(args: tuple) -> list:
-    """What a trace is specialised to in its arguments: kinds, shapes, dtypes, requires_grad and which tensor
-    is passed twice; a float's type only (it is traced); the value of anything else."""
-    ids = [*map(id, args)]
-    return [
-        (type(a), a.requires_grad, a.data.shape, a.data.dtype, ids.index(id(a)))
-        if isinstance(a, Tensor)
-        else (type(a), a.shape, a.dtype, ids.index(id(a)))
-        if isinstance(a, np.ndarray)
-        else float
-        if type(a) is float
-        else (type(a), a)
-        for a in args
+    # the step's variables: its closure, the globals it names, its arguments that are not tensors, its object and
+    # that object's attributes (a variable of the step: the same object, or still none of `kinds`)
+    func, owner = getattr(step.fn, "__func__", step.fn), getattr(step.fn, "__self__", None)
+    cells = zip(getattr(getattr(func, "__code__", None), "co_freevars", ()), getattr(func, "__closure__", None) or ())
+    try:
+        names, namespace = sorted(inspect.getclosurevars(func).globals), func.__globals__  # the globals it reads
+    except (TypeError, ValueError):
+        names, namespace = [], {}
+    roots = [(name, _contents(cell), f"{ref(_contents)}({ref(cell)})") for name, cell in cells]
+    roots += [(name, namespace.get(name), f"{ref(namespace)}.get({name!r})") for name in names]
+    roots += [(tracer.arg_names[i], a, f"_args[{i}]") for i, a in enumerate(args) if not isinstance(a, Tensor)]
+    guards += [
+        same(read, v) if isinstance(v, kinds) else f"not isinstance({read}, {ref(kinds)})" for _, v, read in roots
     ]
+    named = [(name, value) for name, value, _ in roots]
+    if owner is not None:
+        named += [("layer", owner), *vars(owner).items()]
+        mine = [id(v) for v in vars(owner).values() if isinstance(v, kinds)]
+        guards.append(f"[id(v) for v in {ref(owner)}.__dict__.values() if isinstance(v, {ref(kinds)})] == {mine}")
+    found: set[int] = set()
+    stack = [value for _, value in named]
+    while stack:
+        v = stack.pop()
+        if id(v) in found or not isinstance(v, kinds):
+            continue
+        found.add(id(v))
+        if isinstance(v, Tensor):
+            guards.append(same(f"{ref(v)}.requires_grad", v.requires_grad))
+        elif isinstance(v, Module):
+            m = ref(v)
+            guards += [same(f"{m}.{k}", option) for k, option in vars(v).items() if type(option) in _OPTIONS]
+            for slot in ("_modules", "_parameters"):  # the same sub-modules and parameters, by identity
+                items = getattr(v, slot)
+                guards += [f"len({m}.{slot}) == {len(items)}" if items else f"not {m}.{slot}"]
+                guards += [f"{m}.{slot}[{k!r}] is {ref(item)}" for k, item in items.items()]
+            stack += [*v._modules.values(), *v._parameters.values()]
+        elif isinstance(v, Optimizer):
+            o = ref(v)
+            guards.append(f"len({o}.param_groups) == {len(v.param_groups)}")
+            for i, g in enumerate(v.param_groups):
+                params = f"{o}.param_groups[{i}]['params']"
+                guards += [f"len({o}.param_groups[{i}]) == {len(g)}", f"len({params}) == {len(g['params'])}"]
+                guards += [f"{params}[{j}] is {ref(p)}" for j, p in enumerate(g["params"])]
+                guards += [same(f"{o}.param_groups[{i}][{k!r}]", h) for k, h in g.items() if k not in ("params", "lr")]
+            stack += [p for group in v.param_groups for p in group["params"]]
+        else:
+            stack += list(v.values() if isinstance(v, dict) else v)
+    return guards, named
 
 
 def _contents(cell: Any) -> Any:
@@ -234,111 +226,23 @@ def _contents(cell: Any) -> Any:
         return None
 
 
-def _new_tensor(array: np.ndarray) -> Tensor:
-    return Tensor._from_op(array, None)
-
-
 def _describe(a: Any) -> str:
     """An argument as the source's title names it: 'float64 (4, 2)', 'float', or its repr."""
     a = a.data if isinstance(a, Tensor) else a
     return f"{a.dtype} {a.shape}" if isinstance(a, np.ndarray) else "float" if type(a) is float else repr(a)
 
 
-# ---- the program state a trace was made under ----------------------------------------------------------
-
-
-class StateKey:
-    """What a trace froze of the program state, as one generated expression (`source`) of the facts to read.
-
-    The objects are found once, by walking what the step refers to: its variables (by identity), the
-    modules (`training`, options that are plain values such as `reduction`, sub-modules and parameters
-    by identity), the optimizers (param groups, their parameters, hyper-parameters but lr) and the
-    tensors (requires_grad). `matches(args)` at each call reads them, with no walk.
-    """
-
-    def __init__(self, step: CompiledStep, args: tuple) -> None:
-        from tinygrad_edu.nn.module import Module
-        from tinygrad_edu.optim.optimizer import Optimizer
-
-        kinds = (Tensor, Module, Optimizer, list, tuple, dict)
-        ns: dict[str, Any] = dict(_contents=_contents, _kinds=kinds)
-
-        def ref(value: Any) -> str:
-            ns[f"_o{len(ns)}"] = value
-            return f"_o{len(ns) - 1}"
-
-        def same(read: str, value: Any) -> str:  # a plain value as a literal (but nan, inf); an object by identity
-            if type(value) not in _OPTIONS or (type(value) is float and not math.isfinite(value)):
-                return f"{read} is {ref(value)}"
-            return f"{read} {'is' if value is None or type(value) is bool else '=='} {value!r}"
-
-        def root(read: str, value: Any) -> str:  # a variable of the step: the same object, or still none of kinds
-            return same(read, value) if isinstance(value, kinds) else f"not isinstance({read}, _kinds)"
-
-        # the step's variables: its closure, the globals it names, its arguments that are not tensors (each trace
-        # checks those itself), its object and that object's attributes; the tracer binds what they reach
-        roots = [(name, _contents(cell), f"_contents({ref(cell)})") for name, cell in step._cells]
-        roots += [(name, step._namespace.get(name), f"{ref(step._namespace)}.get({name!r})") for name in step._globals]
-        roots += [(f"arg{i}", a, f"_args[{i}]") for i, a in enumerate(args) if not isinstance(a, Tensor)]
-        reads = [root(read, value) for _, value, read in roots]
-        self.roots = [(name, value) for name, value, _ in roots]
-        if step._owner is not None:
-            self.roots += [("layer", step._owner), *vars(step._owner).items()]
-            mine = [id(v) for v in vars(step._owner).values() if isinstance(v, kinds)]
-            reads.append(f"[id(v) for v in {ref(step._owner)}.__dict__.values() if isinstance(v, _kinds)] == {mine}")
-        found: set[int] = set()
-        stack = [value for _, value in self.roots]
-        while stack:
-            v = stack.pop()
-            if id(v) in found or not isinstance(v, kinds):
-                continue
-            found.add(id(v))
-            if isinstance(v, Tensor):
-                reads.append(same(f"{ref(v)}.requires_grad", v.requires_grad))
-            elif isinstance(v, Module):
-                m = ref(v)
-                reads += [same(f"{m}.{k}", option) for k, option in vars(v).items() if type(option) in _OPTIONS]
-                for slot in ("_modules", "_parameters"):  # the same sub-modules and parameters, by identity
-                    items = getattr(v, slot)
-                    reads += [f"len({m}.{slot}) == {len(items)}"]
-                    reads += [f"{m}.{slot}[{k!r}] is {ref(item)}" for k, item in items.items()]
-                stack += [*v._modules.values(), *v._parameters.values()]
-            elif isinstance(v, Optimizer):
-                o = ref(v)
-                reads.append(f"len({o}.param_groups) == {len(v.param_groups)}")
-                for i, g in enumerate(v.param_groups):
-                    params = [id(p) for p in g["params"]]
-                    reads += [
-                        f"len({o}.param_groups[{i}]) == {len(g)}",
-                        f"[*map(id, {o}.param_groups[{i}]['params'])] == {params}",
-                    ]
-                    reads += [
-                        same(f"{o}.param_groups[{i}][{k!r}]", h) for k, h in g.items() if k not in ("params", "lr")
-                    ]
-                stack += [p for group in v.param_groups for p in group["params"]]
-            else:
-                stack += list(v.values() if isinstance(v, dict) else v)
-        self.source = "lambda _args: (\n    " + "\n    and ".join(reads or ["True"]) + "\n)"
-        self.read = eval(compile(self.source, "<tg.compile state key>", "eval"), ns)
-
-    def matches(self, args: tuple) -> bool:
-        """Whether the state now is the trace's (a param group, option or sub-module that is gone: it is not)."""
-        try:
-            return self.read(args)
-        except (IndexError, KeyError, AttributeError):
-            return False
-
-
-def random_states(roots: list[Any]) -> list[tuple[str, Any, Any]]:
-    """(name, generator, its state now) for NumPy's global RandomState, tg's generator and every Generator or
-    RandomState the step refers to: a draw inside the traced call changes one of these states."""
+def _random_states(values: list[Any]) -> list[tuple[str, bytes]]:
+    """(name, state) of NumPy's global RandomState, tg's generator and each Generator or RandomState among
+    `values`, the step's variables: a draw inside the traced call changes one of these states."""
     from tinygrad_edu.creation import default_generator
 
-    generators = [("np.random", np.random.mtrand._rand), ("tg.manual_seed's generator", default_generator())]
-    generators += [(type(g).__name__, g) for g in roots if isinstance(g, (np.random.Generator, np.random.RandomState))]
-    return [(name, g, _state(g)) for name, g in generators]
-
-
-def _state(g: Any) -> bytes:
-    """The generator's state as bytes, to compare (it is a dict of ints and arrays)."""
-    return pickle.dumps(g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False))
+    generators: list[tuple[str, Any]] = [
+        ("np.random", np.random.mtrand._rand),
+        ("tg.manual_seed's generator", default_generator()),
+    ]
+    generators += [(type(g).__name__, g) for g in values if isinstance(g, (np.random.Generator, np.random.RandomState))]
+    return [
+        (name, pickle.dumps(g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False)))
+        for name, g in generators
+    ]

@@ -1,8 +1,8 @@
 """Tracing a training step: the unmodified engine runs it once with traced arrays (Syms) inside the tensors.
 
 `bind_all` puts Syms in (`restore` takes them out); the `autograd.hooks` callbacks name op outputs and
-gradients and mark the forward, backward and update sections; `find_writebacks` reads what each
-compiled call must write back.
+gradients and mark the forward, backward and update sections; `returned` and `write_back` give, as source,
+what each compiled call returns and writes back.
 """
 
 from __future__ import annotations
@@ -48,19 +48,18 @@ _OUTSIDE = (os.path.dirname(np.__file__) + os.sep, sysconfig.get_paths()["stdlib
 
 
 class Binding:
-    """An argument of the compiled step, read at each call: kind 'input' (argument `key` of the call),
-    'tensor' (`key`.data), 'grad' (`key`.grad.data), 'hyper' ((optimizer, group, 'lr')) or 'state'
-    ((optimizer, param, name): an array of the optimizer's state, such as Adam's moments)."""
+    """An argument of the generated function: `read`, the source that reads it at each call; kind 'input'
+    (argument `key` of the call), 'tensor' (`key`.data), 'grad', 'hyper' (lr) or 'state' (an optimizer's)."""
 
-    def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any) -> None:
-        self.name, self.kind, self.key, self.node, self.value = name, kind, key, node, value
+    def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any, read: str) -> None:
+        self.name, self.kind, self.key, self.node, self.value, self.read = name, kind, key, node, value, read
 
 
 class Tracer:
-    """Runs `fn(*args)` once with traced values and keeps what the code generator needs."""
+    """Runs `fn(*args)` once with traced values and keeps what the code generator and the call need."""
 
-    def __init__(self, fn: Callable, args: tuple, names: Any, roots: list[tuple[str, Any]]) -> None:
-        self.fn, self.args, self.user_names, self.step_roots = fn, args, names, roots
+    def __init__(self, fn: Callable, args: tuple, names: Any) -> None:
+        self.fn, self.args, self.user_names = fn, args, names
         try:
             params = [p.name for p in inspect.signature(fn).parameters.values() if p.kind <= p.POSITIONAL_OR_KEYWORD]
         except (TypeError, ValueError):
@@ -74,32 +73,46 @@ class Tracer:
         self.tensors: list[Tensor] = []  # the bound tensors, in the order found
         self.grads: dict[int, tuple[Tensor, Sym]] = {}  # id(tensor) -> (its .grad, the Sym put in it)
         self.grad_none: list[Tensor] = []  # bound tensors whose .grad was None when the call started
-        self.pending: dict[int, tuple[Tensor, Tensor]] = {}  # (tensor, placeholder): see pending_grads
+        self.pending: list[tuple[Tensor, Tensor]] = []  # (tensor, placeholder gradient): see pending_grads
         self.states: list[tuple[Any, Any, str, Sym]] = []  # (optimizer, param, key, Sym)
         self.hypers: list[tuple[dict, str, Any, Any]] = []  # (group, key, original, traced stand-in)
         self.optimizers: list[Any] = []
         self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
+        self.state_created = False  # (Adam's first step: the trace is not kept)
         self.escaped = ""  # what of the step's own code took a traced value out of NumPy's protocol
-        self.ops: dict[int, Node] = {}  # id(op) -> its output's node, for the ops applied in this trace
+        self.ops: dict[Function, Node] = {}  # the ops applied in this trace -> their outputs' nodes
         self.op_counts: dict[str, int] = {}
-        self.keep: list[Any] = []  # the trace's ops, kept alive so ids stay unique
         self.mark = 0  # the first node of the op whose backward runs now
         self.last_backward: Any = None  # the op whose backward ran last
-        self.outputs: list[Node] = []
-        self.state_created = False
+        self.outputs: list[Node] = []  # what the generated function returns: `_out` of the call
+        self.constants: dict[str, Any] = {}  # the objects the generated call refers to (see ref)
+        self.refs: dict[int, str] = {}  # id -> its name in constants
+        self.writes: list[str] = []  # the call's lines after the function (see write_back)
+
+    def ref(self, value: Any) -> str:
+        """The name of `value` in the generated call's namespace (the constants keep it alive: ids stay unique)."""
+        name = self.refs.setdefault(id(value), f"_k{len(self.refs)}")
+        self.constants[name] = value
+        return name
+
+    def tensor(self, t: Tensor) -> str:
+        """How the generated call finds tensor t: the argument it was, or the tensor itself."""
+        b = self.bound.get(id(t))
+        return f"_args[{b.key}]" if b is not None and b.kind == "input" else self.ref(t)
 
     # ---- binding what the step reads ------------------------------------------------------------
-    def bind(self, name: str, kind: str, key: Any, value: Any) -> Any:
+    def bind(self, name: str, kind: str, key: Any, value: Any, read: str) -> Any:
         """A new argument of the generated function (see Binding): its value as a Sym or a SymFloat."""
         name = name.lstrip("_") or "arg"
         name = numbered(name + "_" if keyword.iskeyword(name) or name in RESERVED else name, self.bindings)
         node = Node("arg", [], (), ATOM, value, frozenset([name]))
         node.hint = name
-        node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value)
+        node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value, read)
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
 
-    def bind_all(self) -> list:
-        """Put Syms into everything the step reads (see the module docstring); returns the step's arguments."""
+    def bind_all(self, roots: list[tuple[str, Any]]) -> list:
+        """Put Syms into what the step reads from its arguments and `roots`, its variables (see the package
+        docstring; restore takes them out); returns the step's arguments."""
         from tinygrad_edu.nn.module import Module
         from tinygrad_edu.optim.optimizer import Optimizer
 
@@ -108,71 +121,65 @@ class Tracer:
             if isinstance(a, Tensor):
                 self._bind_tensor(a, name, "input", i)
             elif isinstance(a, np.ndarray) or type(a) is float:
-                a = self.bind(name, "input", i, a)
+                a = self.bind(name, "input", i, a, f"_args[{i}]")
             traced.append(a)
-        names: dict[int, str] = {}
+        names: dict[int, str] = {}  # a tensor's name from a module or a variable (an optimizer's only: 'tensor')
+        found: dict[int, Tensor] = {}  # the tensors, in the order found
         seen: set[int] = set()
 
-        def reach(name: str, value: Any, depth: int, bind: bool) -> None:
-            if id(value) in seen:
-                return
-            seen.add(id(value))
+        def reach(name: str | None, value: Any, depth: int) -> None:
             if isinstance(value, Tensor):
-                if bind:
-                    self._bind_tensor(value, names.get(id(value), "tensor"), "tensor", value)
-                else:
+                found.setdefault(id(value), value)
+                if name is not None:
                     name = re.sub(r"\W", "_", name)
                     names.setdefault(id(value), name if name and not name[0].isdigit() else "p" + name)
-            elif isinstance(value, Module):
-                for pname, t in [*value.named_parameters(), *value.named_buffers()]:
-                    reach((name + pname if pname[0].isdigit() else pname), t, 1, bind)
-            elif isinstance(value, Optimizer) and bind:
-                self.optimizers.append(value)
-                for group in value.param_groups:
-                    for p in group["params"]:
-                        reach("param", p, 1, bind)
-            elif depth == 0 and isinstance(value, (list, tuple, dict)):
-                for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-                    reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1, bind)
+            elif id(value) not in seen:
+                seen.add(id(value))
+                if isinstance(value, Module):
+                    for pname, t in [*value.named_parameters(), *value.named_buffers()]:
+                        reach((name or "") + pname if pname[0].isdigit() else pname, t, 1)
+                elif isinstance(value, Optimizer):
+                    self.optimizers.append(value)
+                    for p in (p for group in value.param_groups for p in group["params"]):
+                        reach(None, p, 1)
+                elif depth == 0 and isinstance(value, (list, tuple, dict)):
+                    for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+                        reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1)
 
         user = self.user_names
-        roots = [("layer", user)] if isinstance(user, Module) else list(dict(user or {}).items())
-        roots += [(self.arg_names[int(n[3:])] if re.fullmatch(r"arg\d+", n) else n, v) for n, v in self.step_roots]
-        for bind in (False, True):  # names first (from modules and variables), then bind in the order found
-            seen.clear()
-            for name, value in roots:
-                reach(name, value, 0, bind)
+        for name, value in ([("layer", user)] if isinstance(user, Module) else [*dict(user or {}).items()]) + roots:
+            reach(name, value, 0)
+        for t in found.values():
+            self._bind_tensor(t, names.get(id(t), "tensor"), "tensor", t)
         for t in self.tensors:
             g = t.grad
             if g is None and t.requires_grad:  # see pending_grads
                 zero: Any = Sym(np.zeros_like(real(t.data)), const(0.0))  # Tensor holds any array kind
-                self.pending[id(t)] = (t, Tensor._from_op(zero, None))
-                t.grad = self.pending[id(t)][1]
+                self.pending.append((t, Tensor._from_op(zero, None)))
+                t.grad = self.pending[-1][1]
             elif g is None:
                 self.grad_none.append(t)
-            elif type(g.data) is np.ndarray:
-                sym = self.bind("grad_" + self.bound[id(t)].name, "grad", t, g.data)
-                self.grads[id(t)] = (g, sym)
-                g.data = sym
+            elif type(g.data) is np.ndarray:  # (a gradient that is None at a later call: an AttributeError)
+                sym = self.bind("grad_" + self.bound[id(t)].name, "grad", t, g.data, f"{self.tensor(t)}._grad.data")
+                self.grads[id(t)], g.data = (g, sym), sym
         for opt in self.optimizers:
             self._bind_optimizer(opt)
         return traced
 
     def _bind_tensor(self, t: Tensor, name: str, kind: str, key: Any) -> None:
         if id(t) not in self.bound and type(t.data) is np.ndarray:
-            sym = self.bind(name, kind, key, t.data)
+            read = f"_args[{key}].data" if kind == "input" else f"{self.ref(t)}.data"
+            t.data = sym = self.bind(name, kind, key, t.data, read)
             self.bound[id(t)] = self.bindings[sym.node.hint]
             self.tensors.append(t)
-            t.data = sym
 
     def _bind_optimizer(self, opt: Any) -> None:
-        """lr is read at every call; other float hyper-parameters are literals (a change retraces: step.StateKey)."""
+        """lr is read at every call; other float hyper-parameters are literals (a change retraces)."""
         for i, group in enumerate(opt.param_groups):
             for key, value in list(group.items()):
                 if key == "lr" and type(value) is float:
-                    stand_in = self.bind(
-                        "lr" if len(opt.param_groups) == 1 else f"lr_{i}", "hyper", (opt, i, key), value
-                    )
+                    name, read = "lr" if len(opt.param_groups) == 1 else f"lr_{i}", f"{self.ref(opt)}.param_groups"
+                    stand_in = self.bind(name, "hyper", (opt, i, key), value, f"{read}[{i}]['lr']")
                 elif type(value) is float:  # a literal that writes itself: (1 - 0.9) stays readable
                     stand_in = SymFloat(value, const(value))
                 elif type(value) is tuple and all(type(v) is float for v in value):
@@ -186,18 +193,15 @@ class Tracer:
             for key, value in list(entries.items()):
                 if type(value) is np.ndarray:
                     name = f"{STATE_NAMES.get(key, key)}_{self.bound[id(p)].name if id(p) in self.bound else 'param'}"
-                    sym = entries[key] = self.bind(name, "state", (opt, p, key), value)
+                    read = f"{self.ref(opt)}.state[{self.ref(p)}][{key!r}]"
+                    sym = entries[key] = self.bind(name, "state", (opt, p, key), value, read)
                     self.states.append((opt, p, key, sym))
 
     def pending_grads(self) -> None:
-        """At the first backward walk: does the trace depend on a gradient being None at the start?
-
-        A tensor that requires grad and has no gradient when the call starts holds a placeholder
-        until then. If the step cleared or replaced it (opt.zero_grad()), the trace holds whatever the
-        gradient is when a later call starts; if not, the placeholder goes and the trace holds only
-        for calls that start without one (a step without zero_grad traces again once there is one).
-        """
-        for t, placeholder in self.pending.values():
+        """At the first backward walk: a gradient that was None at the start holds a placeholder until then. If
+        the step cleared or replaced it (zero_grad), the trace holds whatever gradient a call starts with; if
+        not, it holds for calls that start with None (a step without zero_grad traces again once there is one)."""
+        for t, placeholder in self.pending:
             if t.grad is placeholder:
                 t.grad = None
                 self.grad_none.append(t)
@@ -217,8 +221,7 @@ class Tracer:
         recorded = getattr(fn, "inputs", None) is not None
         out.node.must_name = out.node.must_name or recorded or self.phase == "forward"
         if recorded:
-            self.ops[id(fn)] = out.node
-            self.keep.append(fn)
+            self.ops[fn] = out.node
             for x in fn.inputs:
                 if isinstance(x, Tensor) and x.requires_grad and x.grad_fn is None and type(x.data) is np.ndarray:
                     raise TracingError(
@@ -248,14 +251,14 @@ class Tracer:
 
     def grad_out(self, fn: Function, grad_out: Any) -> None:
         """fn's backward is next: its grad_out is the gradient of fn's output (d_linear_1)."""
-        if id(fn) not in self.ops:
+        if fn not in self.ops:
             raise TracingError(
                 f"tg.compile: {type(fn).__name__} was applied before tracing began; build it in the step"
             )
         self._claim(None)  # (what the engine did with the last op's gradients: unbroadcast, sum, copy)
         if isinstance(grad_out, Sym):
             grad_out.node.variable.must_name = True
-            grad_out.node.variable.meta.setdefault("grad_of", self.ops[id(fn)])
+            grad_out.node.variable.meta.setdefault("grad_of", self.ops[fn])
 
     def backward(self, fn: Function, grads: Any) -> None:
         """fn's backward returned `grads`: its lines go under its heading, each gradient named after its input."""
@@ -286,9 +289,10 @@ class Tracer:
         code, the step is not compiled (the trace would hold for this value only)."""
         from tinygrad_edu.optim.optimizer import Optimizer
 
-        frame = sys._getframe(1)
-        while node.sources and frame.f_back is not None:  # (a constant has no sources: nothing to follow)
-            frame = frame.f_back
+        if not node.sources:  # a constant: nothing to follow
+            return
+        frame: Any = sys._getframe(1)
+        while frame := frame.f_back:
             owner = frame.f_locals.get("self")
             if isinstance(owner, (Function, Optimizer)):
                 raise TracingError(
@@ -297,9 +301,8 @@ class Tracer:
                     "array as it is (np.copy(x) or x.copy() rather than np.array(x), x.item() rather than "
                     "float(x)), or call the step without tg.compile"
                 )
-        if node.sources and not self.escaped:
-            filename, line = _caller()
-            self.escaped = f"the value of {', '.join(sorted(node.sources))} ({what} at {filename}:{line})"
+        filename, line = _caller()
+        self.escaped = self.escaped or f"the value of {', '.join(sorted(node.sources))} ({what} at {filename}:{line})"
 
     def decide(self, node: Node, what: str) -> None:
         """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
@@ -310,68 +313,79 @@ class Tracer:
             warnings.warn_explicit(message, TracingWarning, filename, line)
 
     # ---- running the step, and what it leaves ------------------------------------------------------
-    def run(self) -> Any:
-        """Call the step once with everything bound; returns what it returned."""
+    def run(self, roots: list[tuple[str, Any]]) -> None:
+        """Call the step once with everything bound (see bind_all); `returns` and `writes` say what each call
+        returns and writes back, as source."""
         _ACTIVE.append(self)
         hooks.add(self)
         try:
-            result = self.fn(*self.bind_all())
+            result = self.fn(*self.bind_all(roots))
             self.pending_grads()
-            self.structure = self.result_structure(result)
-            self.find_writebacks()
-            return result
+            self.returns = self.returned(result)
+            self.write_back()
         finally:
             hooks.remove(self)
             self.pending_grads()
             self.restore()
             _ACTIVE.remove(self)
 
-    def result_structure(self, result: Any) -> Any:
-        """What the step returned, as a structure whose leaves are output indices or constants."""
-        if isinstance(result, Tensor) and isinstance(result.data, Sym):
-            return ("tensor", self._out(result.data.node))
+    def returned(self, result: Any) -> str:
+        """What the step returned, as source from the function's outputs `_out` (a tensor: a new tensor outside
+        the graph) and constants."""
+        if isinstance(result, Tensor) and isinstance(result.data, Sym):  # (an ndarray, as each call computes it)
+            out = self._written(result.data)
+            return (
+                f"_tensor({out}, None)"
+                if type(result.data.value) is np.ndarray
+                else f"_tensor(np.asarray({out}), None)"
+            )
         if isinstance(result, (Sym, SymFloat)):
-            return ("array" if isinstance(result, Sym) else "float", self._out(result.node))
+            return self._written(result)
         if type(result) is float and self.floats.get(id(result), (None,))[0] is result:
-            return ("float", self._out(self.floats[id(result)][1]))
-        if isinstance(result, (tuple, list)):
-            return (type(result).__name__, [self.result_structure(r) for r in result])
-        if isinstance(result, dict):
-            return ("dict", {k: self.result_structure(v) for k, v in result.items()})
+            return f"_out[{self._out(self.floats[id(result)][1])}]"
+        if type(result) in (tuple, list):
+            items = "".join(f"{self.returned(r)}, " for r in result)
+            return f"({items})" if type(result) is tuple else f"[{items}]"
+        if type(result) is dict:
+            return "{" + "".join(f"{self.ref(k)}: {self.returned(v)}, " for k, v in result.items()) + "}"
         if type(result) is float:
             message = "tg.compile: the step returns a float the trace cannot follow (return loss or loss.item()); "
             warnings.warn(message + "the compiled step returns this value at every call", TracingWarning, 2)
-        return ("const", result)
+        return self.ref(result)
 
     def _out(self, node: Node) -> int:
         self.outputs.append(node)
         return len(self.outputs) - 1
 
-    def _written(self, value: Any) -> Any:
-        """What an attribute gets after each call: an output of the function, or a constant."""
-        return self._out(value.node) if isinstance(value, Sym) else ("const", value)
+    def _written(self, value: Any) -> str:
+        """What a slot gets at each call: an output of the function, or a constant (a copy of it)."""
+        return f"_out[{self._out(value.node)}]" if isinstance(value, (Sym, SymFloat)) else f"{self.ref(value)}.copy()"
 
-    def find_writebacks(self) -> None:
-        """Which tensors' data and grads, and which state arrays, each call sets from the function's outputs."""
-        self.data_writes: list[tuple[Tensor, Any]] = []
-        self.grad_writes: list[tuple[Tensor, Any]] = []
-        self.state_writes: list[tuple[Any, Any, str, Any]] = []
-        self.changed: list[Tensor] = []  # changed in place: a new version
-        for t in self.tensors:
-            if isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node:
-                if t.data.node.kind == "version":
-                    self.changed.append(t)
-            else:
-                self.data_writes.append((t, self._written(t.data)))
+    def write_back(self) -> None:
+        """The lines each call runs after the function: the gradients, data and state arrays the step set; a new
+        version of each tensor it changed in place, as eagerly."""
+        for t in self.tensors:  # (a gradient goes to the slot under .grad, as the engine's: it has t's shape)
             g, (g0, sym) = t.grad, self.grads.get(id(t), (None, None))  # (None, None): no gradient was bound
             if g is None and g0 is None and any(t is n for n in self.grad_none):
                 continue
             if g is None or g is not g0 or g.data is not sym or sym.node.variable.kind != "arg":  # type: ignore
-                self.grad_writes.append((t, None if g is None else self._written(g.data)))
+                self.writes.append(
+                    f"{self.tensor(t)}._grad = {'None' if g is None else f'_tensor({self._written(g.data)}, None)'}"
+                )
+        changed: list[str] = []
+        for t in self.tensors:
+            if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node):
+                self.writes.append(f"{self.tensor(t)}.data = {self._written(t.data)}")
+            elif t.data.node.kind == "version":
+                changed.append(self.tensor(t))
         for opt, p, key, sym in self.states:
             value = opt.state.get(p, {}).get(key)
             if not (value is sym and sym.node.variable.kind == "arg"):
-                self.state_writes.append((opt, p, key, self._written(value)))
+                self.writes.append(f"{self.ref(opt)}.state[{self.ref(p)}][{key!r}] = {self._written(value)}")
+        if changed:  # (Tensor._bump_version written out for a leaf that shares its data with no view)
+            self.writes += ["_note_in_place()", f"for _t in [{', '.join(changed)}]:"]
+            self.writes.append("    if _t.grad_fn is None and getattr(_t, '_aliases', None) is None: _t._version += 1")
+            self.writes.append("    else: _t._bump_version()")
         for opt in self.optimizers:  # state made in this call (Adam's first step): the trace is not kept
             self.state_created |= {id(p): set(s) for p, s in opt.state.items()} != self.state_keys[id(opt)]
 
@@ -408,17 +422,17 @@ def _comment(cls: type[Function]) -> str:
 
 
 def _caller() -> tuple[str, int]:
-    """(file, line) of the innermost frame of the user's code or the library (but Tensor's methods, _TENSOR: for
-    `if loss > 1:`, Tensor.__bool__ runs, but the decision is its caller's)."""
+    """(file, line) of the innermost frame of the user's code or the library, passing over the frames that only
+    pass a value on: tg.compile's, Tensor's methods (for `if loss > 1:` the decision is __bool__'s caller's),
+    NumPy's and Python's."""
     frame = sys._getframe(1)
-    while frame.f_back is not None and _passing(frame.f_code.co_filename):
+    while frame.f_back is not None and (
+        (f := frame.f_code.co_filename).startswith(_COMPILER)
+        or f in _TENSOR
+        or (f.startswith(_OUTSIDE) and not f.startswith(_LIBRARY))
+    ):
         frame = frame.f_back
     return frame.f_code.co_filename, frame.f_lineno
-
-
-def _passing(f: str) -> bool:
-    """Whether a frame of this file only passes a value on: tg.compile's, tensor.py's, NumPy's, Python's."""
-    return f.startswith(_COMPILER) or f in _TENSOR or (f.startswith(_OUTSIDE) and not f.startswith(_LIBRARY))
 
 
 def numbered(name: str, taken: Any) -> str:
