@@ -19,8 +19,8 @@ What a compiled step guarantees, and what it does not:
   gradient that was None, a variable rebound; and after an optimizer made its state (Adam's first step).
 - Python control flow on a traced value (`if loss.item() > 1:`) and random draws are frozen at trace time,
   with a TracingWarning. A tensor the step cannot reach is a constant (one that requires grad: an error).
-- An op or optimizer that takes a traced array out of NumPy (`np.array(x)`, `float(x)`) is a TracingError
-  naming it; where the step's own code does that, the step runs eagerly, with a warning naming the value.
+- Code that takes a traced array out of NumPy (`np.array(x)`, `float(x)`), in an op, an optimizer or the step
+  itself, is a TracingError naming the function, line and value: the trace would hold for that value only.
 - Not carried: an op's `np.errstate` (NumPy may warn of a log(0) the eager op silenced; the values are the
   same), tg.detect_anomaly. Trace from one thread; a compiled step called while another traces is an error.
 """

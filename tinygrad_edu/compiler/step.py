@@ -95,10 +95,6 @@ class CompiledStep:
             )
         ns: dict[str, Any] = dict(tracer.constants, np=np, _tensor=Tensor._from_op, _note_in_place=note_in_place)
         result = eval(tracer.returns, ns, {"_out": [node.value for node in tracer.outputs]})
-        if tracer.escaped:  # the trace would hold for this one value only
-            self.max_traces, self._warned = 0, True  # every later call runs eagerly, with this one warning
-            warnings.warn(f"tg.compile: {self.__name__} uses {tracer.escaped}; it runs eagerly", TracingWarning, 3)
-            return result
         if tracer.state_created:  # the optimizer made its state in this call (Adam's first step): trace the next
             return result
         self.traces += 1

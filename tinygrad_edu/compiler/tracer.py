@@ -79,7 +79,6 @@ class Tracer:
         self.optimizers: list[Any] = []
         self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
         self.state_created = False  # (Adam's first step: the trace is not kept)
-        self.escaped = ""  # what of the step's own code took a traced value out of NumPy's protocol
         self.ops: dict[Function, Node] = {}  # the ops applied in this trace -> their outputs' nodes
         self.op_counts: dict[str, int] = {}
         self.mark = 0  # the first node of the op whose backward runs now
@@ -285,32 +284,23 @@ class Tracer:
 
     # ---- what Syms tell ---------------------------------------------------------------------------
     def escape(self, node: Node, what: str) -> None:
-        """A traced value left NumPy's protocol: an error inside an op or an optimizer; in the step's own
-        code, the step is not compiled (the trace would hold for this value only)."""
-        from tinygrad_edu.optim.optimizer import Optimizer
-
-        if not node.sources:  # a constant: nothing to follow
-            return
-        frame: Any = sys._getframe(1)
-        while frame := frame.f_back:
-            owner = frame.f_locals.get("self")
-            if isinstance(owner, (Function, Optimizer)):
-                raise TracingError(
-                    f"tg.compile: {type(owner).__name__}.{frame.f_code.co_name} lets a traced array out of NumPy's "
-                    f"protocol (it is {what}, line {frame.f_lineno}); write it with NumPy calls that take the "
-                    "array as it is (np.copy(x) or x.copy() rather than np.array(x), x.item() rather than "
-                    "float(x)), or call the step without tg.compile"
-                )
-        filename, line = _caller()
-        self.escaped = self.escaped or f"the value of {', '.join(sorted(node.sources))} ({what} at {filename}:{line})"
+        """A traced value left NumPy's protocol: the trace would hold for this value only, so it stops here."""
+        if node.sources:  # (a constant: nothing to follow)
+            code, line = _caller()
+            raise TracingError(
+                f"tg.compile: {code.co_qualname} ({code.co_filename}:{line}) takes the value of "
+                f"{', '.join(sorted(node.sources))} out of NumPy's protocol (it is {what}); write it with NumPy "
+                "calls that take the array as it is (np.copy(x) or x.copy() rather than np.array(x), x.item() "
+                "rather than float(x)), or call the step without tg.compile"
+            )
 
     def decide(self, node: Node, what: str) -> None:
         """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
-        filename, line = _caller()
-        if node.sources and not filename.startswith(_LIBRARY):
+        code, line = _caller()
+        if node.sources and not code.co_filename.startswith(_LIBRARY):
             message = f"tg.compile: {what} reads the value of a traced tensor here; Python control flow is frozen "
             message += "at trace time, so the compiled step always does what this call did"
-            warnings.warn_explicit(message, TracingWarning, filename, line)
+            warnings.warn_explicit(message, TracingWarning, code.co_filename, line)
 
     # ---- running the step, and what it leaves ------------------------------------------------------
     def run(self, roots: list[tuple[str, Any]]) -> None:
@@ -421,8 +411,8 @@ def _comment(cls: type[Function]) -> str:
     return re.split(r"[.;] ", text)[0].rstrip(".")
 
 
-def _caller() -> tuple[str, int]:
-    """(file, line) of the innermost frame of the user's code or the library, passing over the frames that only
+def _caller() -> tuple[Any, int]:
+    """(code, line) of the innermost frame of the user's code or the library, passing over the frames that only
     pass a value on: tg.compile's, Tensor's methods (for `if loss > 1:` the decision is __bool__'s caller's),
     NumPy's and Python's."""
     frame = sys._getframe(1)
@@ -432,7 +422,7 @@ def _caller() -> tuple[str, int]:
         or (f.startswith(_OUTSIDE) and not f.startswith(_LIBRARY))
     ):
         frame = frame.f_back
-    return frame.f_code.co_filename, frame.f_lineno
+    return frame.f_code, frame.f_lineno
 
 
 def numbered(name: str, taken: Any) -> str:
