@@ -8,7 +8,9 @@ wraps it in a generated `call` that checks, reads and writes back (`CompiledStep
 
 Names in the source come from the module tree or `names=` (`0.weight` of `net` -> `net0_weight`, Adam's state
 `m_net0_weight`), the step's arguments and the op that made a value (`linear_1`, its gradient `d_linear_1`);
-not from local variables (the step's or the library's values are `tmp`, `tmp_2`).
+not from local variables (the step's or the library's values are `tmp`, `tmp_2`). A value every call computes
+alike (the seed gradient, the mean's 1/N) is a constant the header lists by value (`c: float32 0.25`), not by
+the expression it was folded from.
 
 What a compiled step guarantees, and what it does not:
 - Eager mode's results: the same NumPy calls on the same operands in the same order, with no Tensor, graph or
