@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import keyword
+import math
 import os
 import re
 import sys
@@ -40,6 +41,7 @@ __all__ = ["Tracer", "Binding", "RESERVED", "numbered"]
 RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself uses
 # Short names for state arrays in the source: momentum_W1, m_W1, v_W1 (Adam's step count: step_W1).
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
+_OPTIONS = {str, int, float, bool, type(None)}  # the types of a module's options
 _LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
 _COMPILER = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Tensor's methods: tensor.py and the mixins that took its methods (not tensor_surface.py, as before the move)
@@ -86,6 +88,7 @@ class Tracer:
         self.outputs: list[Node] = []  # what the generated function returns: `_out` of the call
         self.constants: dict[str, Any] = {}  # the objects the generated call refers to (see ref)
         self.refs: dict[int, str] = {}  # id -> its name in constants
+        self.guards: list[str] = []  # the state the trace is specialised to, as expressions true now
         self.writes: list[str] = []  # the call's lines after the function (see write_back)
 
     def ref(self, value: Any) -> str:
@@ -93,6 +96,12 @@ class Tracer:
         name = self.refs.setdefault(id(value), f"_k{len(self.refs)}")
         self.constants[name] = value
         return name
+
+    def same(self, read: str, value: Any) -> str:
+        """A guard that `read` is still `value`: a plain value as a literal (but nan, inf), an object by identity."""
+        if type(value) not in _OPTIONS or (type(value) is float and not math.isfinite(value)):
+            return f"{read} is {self.ref(value)}"
+        return f"{read} {'is' if value is None or type(value) is bool else '=='} {value!r}"
 
     def tensor(self, t: Tensor) -> str:
         """How the generated call finds tensor t: the argument it was, or the tensor itself."""
@@ -126,21 +135,43 @@ class Tracer:
         found: dict[int, Tensor] = {}  # the tensors, in the order found
         seen: set[int] = set()
 
+        same, guards = self.same, self.guards
+
         def reach(name: str | None, value: Any, depth: int) -> None:
+            """Find the tensors (named by the module tree) and guard the state they are traced under: a module's
+            options (`training`, `reduction`), sub-modules and parameters, an optimizer's param groups and
+            hyper-parameters but lr, each tensor's requires_grad."""
             if isinstance(value, Tensor):
-                found.setdefault(id(value), value)
+                if id(value) not in found:
+                    found[id(value)] = value
+                    guards.append(same(f"{self.ref(value)}.requires_grad", value.requires_grad))
                 if name is not None:
                     name = re.sub(r"\W", "_", name)
                     names.setdefault(id(value), name if name and not name[0].isdigit() else "p" + name)
             elif id(value) not in seen:
                 seen.add(id(value))
                 if isinstance(value, Module):
+                    for m in (m for m in value.modules() if m is value or id(m) not in seen):
+                        seen.add(id(m))
+                        r = self.ref(m)
+                        guards.extend(same(f"{r}.{k}", v) for k, v in vars(m).items() if type(v) in _OPTIONS)
+                        for slot in ("_modules", "_parameters"):  # the same sub-modules and parameters, by identity
+                            items = getattr(m, slot)
+                            guards.append(f"len({r}.{slot}) == {len(items)}" if items else f"not {r}.{slot}")
+                            guards.extend(f"{r}.{slot}[{k!r}] is {self.ref(item)}" for k, item in items.items())
                     for pname, t in [*value.named_parameters(), *value.named_buffers()]:
                         reach((name or "") + pname if pname[0].isdigit() else pname, t, 1)
                 elif isinstance(value, Optimizer):
                     self.optimizers.append(value)
-                    for p in (p for group in value.param_groups for p in group["params"]):
-                        reach(None, p, 1)
+                    o = self.ref(value)
+                    guards.append(f"len({o}.param_groups) == {len(value.param_groups)}")
+                    for i, group in enumerate(value.param_groups):
+                        g, params = f"{o}.param_groups[{i}]", group["params"]
+                        guards.extend([f"len({g}) == {len(group)}", f"len({g}['params']) == {len(params)}"])
+                        guards.extend(f"{g}['params'][{j}] is {self.ref(p)}" for j, p in enumerate(params))
+                        guards.extend(same(f"{g}[{k!r}]", h) for k, h in group.items() if k not in ("params", "lr"))
+                        for p in params:
+                            reach(None, p, 1)
                 elif depth == 0 and isinstance(value, (list, tuple, dict)):
                     for key, item in value.items() if isinstance(value, dict) else enumerate(value):
                         reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1)
