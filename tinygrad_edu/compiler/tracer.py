@@ -10,17 +10,14 @@ from __future__ import annotations
 import inspect
 import keyword
 import math
-import os
 import re
 import sys
-import sysconfig
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-import tinygrad_edu
 from tinygrad_edu.autograd import Function, hooks
 from tinygrad_edu.compiler.sym import (
     _ACTIVE,
@@ -40,13 +37,10 @@ __all__ = ["Tracer", "Binding", "RESERVED", "numbered"]
 
 RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself uses
 # Short names for state arrays in the source: momentum_W1, m_W1, v_W1 (Adam's step count: step_W1).
+# Tensor's methods: tensor.py and the mixins that took its methods (not tensor_surface.py, as before the move)
+_TENSOR = {f"tinygrad_edu.tensor{part}" for part in ("", "_convert", "_indexing", "_math", "_reductions", "_shape")}
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
 _OPTIONS = {str, int, float, bool, type(None)}  # the types of a module's options
-_LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
-_COMPILER = os.path.dirname(os.path.abspath(__file__)) + os.sep
-# Tensor's methods: tensor.py and the mixins that took its methods (not tensor_surface.py, as before the move)
-_TENSOR = {_LIBRARY + f"tensor{part}.py" for part in ("", "_convert", "_indexing", "_math", "_reductions", "_shape")}
-_OUTSIDE = (os.path.dirname(np.__file__) + os.sep, sysconfig.get_paths()["stdlib"] + os.sep, "<frozen")
 
 
 class Binding:
@@ -317,7 +311,7 @@ class Tracer:
     def escape(self, node: Node, what: str) -> None:
         """A traced value left NumPy's protocol: the trace would hold for this value only, so it stops here."""
         if node.sources:  # (a constant: nothing to follow)
-            code, line = _caller()
+            code, line = (frame := _caller()).f_code, frame.f_lineno
             raise TracingError(
                 f"tg.compile: {code.co_qualname} ({code.co_filename}:{line}) takes the value of "
                 f"{', '.join(sorted(node.sources))} out of NumPy's protocol (it is {what}); write it with NumPy "
@@ -327,11 +321,11 @@ class Tracer:
 
     def decide(self, node: Node, what: str) -> None:
         """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
-        code, line = _caller()
-        if node.sources and not code.co_filename.startswith(_LIBRARY):
+        frame = _caller()
+        if node.sources and not frame.f_globals.get("__name__", "").startswith("tinygrad_edu."):
             message = f"tg.compile: {what} reads the value of a traced tensor here; Python control flow is frozen "
             message += "at trace time, so the compiled step always does what this call did"
-            warnings.warn_explicit(message, TracingWarning, code.co_filename, line)
+            warnings.warn_explicit(message, TracingWarning, frame.f_code.co_filename, frame.f_lineno)
 
     # ---- running the step, and what it leaves ------------------------------------------------------
     def run(self, roots: list[tuple[str, Any]]) -> None:
@@ -442,18 +436,17 @@ def _comment(cls: type[Function]) -> str:
     return re.split(r"[.;] ", text)[0].rstrip(".")
 
 
-def _caller() -> tuple[Any, int]:
-    """(code, line) of the innermost frame of the user's code or the library, passing over the frames that only
-    pass a value on: tg.compile's, Tensor's methods (for `if loss > 1:` the decision is __bool__'s caller's),
-    NumPy's and Python's."""
+def _caller() -> Any:
+    """The innermost frame of the user's code or the library, passing over the frames that only pass a value on:
+    tg.compile's, Tensor's methods (for `if loss > 1:` the decision is __bool__'s caller's), NumPy's and Python's."""
     frame = sys._getframe(1)
     while frame.f_back is not None and (
-        (f := frame.f_code.co_filename).startswith(_COMPILER)
-        or f in _TENSOR
-        or (f.startswith(_OUTSIDE) and not f.startswith(_LIBRARY))
+        (module := frame.f_globals.get("__name__", "")).startswith(("tinygrad_edu.compiler.", "numpy"))
+        or module in _TENSOR
+        or module.split(".")[0] in sys.stdlib_module_names
     ):
         frame = frame.f_back
-    return frame.f_code, frame.f_lineno
+    return frame
 
 
 def numbered(name: str, taken: Any) -> str:
