@@ -194,16 +194,10 @@ def _describe(a: Any) -> str:
 
 
 def _random_states(values: list[Any]) -> list[tuple[str, bytes]]:
-    """(name, state) of NumPy's global RandomState, tg's generator and each Generator or RandomState among
-    `values`, the step's variables: a draw inside the traced call changes one of these states."""
+    """(name, pickled state) of NumPy's global RandomState, tg's generator and each Generator or RandomState
+    among `values`, the step's variables: a draw inside the traced call changes one of these."""
     from tinygrad_edu.creation import default_generator
 
-    generators: list[tuple[str, Any]] = [
-        ("np.random", np.random.mtrand._rand),
-        ("tg.manual_seed's generator", default_generator()),
-    ]
+    generators = [("np.random", np.random.mtrand._rand), ("tg.manual_seed's generator", default_generator())]
     generators += [(type(g).__name__, g) for g in values if isinstance(g, (np.random.Generator, np.random.RandomState))]
-    return [
-        (name, pickle.dumps(g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False)))
-        for name, g in generators
-    ]
+    return [(name, pickle.dumps(g)) for name, g in generators]
