@@ -74,7 +74,7 @@ class _Generator:
             scalar = isinstance(node.value, np.generic) and args and all("folded" in a.meta for a in args)
             if node.meta.get("seed") or scalar:  # (the header lists its value)
                 folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
-                folded.hint, folded.meta = node.hint, dict(node.meta, folded=True, literal=False)
+                folded.hint, folded.meta = node.hint, dict(node.meta, folded=True)
             elif node.value is not None and args and args[0].value is node.value:
                 self.alias[id(node)] = args[0]
             else:
@@ -125,7 +125,7 @@ class _Generator:
         for node in sorted(lines, key=lambda n: (n.meta.get("grad_of") is not None, n.index)):
             self.names[id(node)] = self.fresh(hint(node))
         for node in self.nodes:  # constants: named after their kind, a gradient after what it is the gradient of
-            if node.kind == "const" and not node.meta["literal"]:
+            if node.kind == "const" and not node.parts:  # (a literal is its own source)
                 value = node.value
                 name = hint(node) if node.meta.get("grad_of") is not None else node.hint
                 kind = value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c"

@@ -106,7 +106,6 @@ def const(x: Any, hint: str | None = None) -> Node:
     """A node for a value fixed at trace time: a literal where it has one, else a named constant."""
     text = literal(x)
     node = Node("const", [text[0]] if text else [], (), text[1] if text else ATOM, x, frozenset())
-    node.meta["literal"] = text is not None
     node.hint = None if text else hint
     return node
 
