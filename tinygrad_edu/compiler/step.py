@@ -38,14 +38,13 @@ class CompiledStep:
             written back.
         function: the latest trace's generated function itself (inspect.getsource works on it).
         traces: how many traces it keeps (1 unless shapes or the program's state changed).
-        eager_calls: how many calls ran eagerly (after max_traces, or when the step cannot be compiled).
+        eager_calls: how many calls ran eagerly (those after max_traces traces).
     """
 
     def __init__(self, fn: Callable, names: Any = None, max_traces: int = 8) -> None:
         self.fn, self.names, self.max_traces = fn, names, max_traces
         self.traces = self.eager_calls = 0
         self._entries: list[SimpleNamespace] = []  # newest first
-        self._warned = False  # about running eagerly
         self.__wrapped__, self.__doc__ = fn, getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", "step")
         code = getattr(getattr(fn, "__func__", fn), "__code__", None)
@@ -67,8 +66,7 @@ class CompiledStep:
             except _Mismatch:
                 continue
         if self.traces >= self.max_traces:
-            if not self._warned:
-                self._warned = True
+            if not self.eager_calls:  # (warn once)
                 why = f"{self.traces} traces already (max_traces); calls with new shapes run eagerly"
                 warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=2)
             self.eager_calls += 1
