@@ -311,9 +311,11 @@ class Tracer:
     def escape(self, node: Node, what: str) -> None:
         """A traced value left NumPy's protocol: the trace would hold for this value only, so it stops here."""
         if node.sources:  # (a constant: nothing to follow)
-            code, line = (frame := _caller()).f_code, frame.f_lineno
+            frame = _caller()
+            owner, code = frame.f_locals.get("self"), frame.f_code  # (co_qualname: Python 3.11 on)
+            where = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
             raise TracingError(
-                f"tg.compile: {code.co_qualname} ({code.co_filename}:{line}) takes the value of "
+                f"tg.compile: {where} ({code.co_filename}:{frame.f_lineno}) takes the value of "
                 f"{', '.join(sorted(node.sources))} out of NumPy's protocol (it is {what}); write it with NumPy "
                 "calls that take the array as it is (np.copy(x) or x.copy() rather than np.array(x), x.item() "
                 "rather than float(x)), or call the step without tg.compile"
@@ -349,11 +351,7 @@ class Tracer:
         the graph) and constants."""
         if isinstance(result, Tensor) and isinstance(result.data, Sym):  # (an ndarray, as each call computes it)
             out = self._written(result.data)
-            return (
-                f"_tensor({out}, None)"
-                if type(result.data.value) is np.ndarray
-                else f"_tensor(np.asarray({out}), None)"
-            )
+            return f"_tensor({out if type(result.data.value) is np.ndarray else f'np.asarray({out})'}, None)"
         if isinstance(result, (Sym, SymFloat)):
             return self._written(result)
         if type(result) is float and self.floats.get(id(result), (None,))[0] is result:
