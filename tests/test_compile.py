@@ -370,6 +370,15 @@ def test_xor_backward_shows_the_sigmoid_derivative():
     assert "d_add_1 = d_sigmoid_1 * sigmoid_1 * (1 - sigmoid_1)" in compiled.source
 
 
+def test_the_header_lists_a_folded_constant_by_its_value():
+    """BCE's mean over the 4 rows of XOR seeds the backward with 1/4: one constant, listed with its dtype and value
+    (a decision: not with the expression np.ones_like(loss) / 4 it was folded from)."""
+    source = xor_source()
+    header = source[: source.index("def step(")]
+    assert f"#   c: float64 {1 / len(XOR_X)!r}\n" in header and "ones_like" not in header
+    assert " c * " in source  # the backward reads it by its name
+
+
 def test_tracebacks_and_inspect_show_the_generated_source():
     _, compiled, *_ = pair(XorNet, lambda p: optim.SGD(p, lr=0.1), nn.BCELoss())
     compiled(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
