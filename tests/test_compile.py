@@ -370,6 +370,15 @@ def test_xor_backward_shows_the_sigmoid_derivative():
     assert "d_add_1 = d_sigmoid_1 * sigmoid_1 * (1 - sigmoid_1)" in compiled.source
 
 
+def test_the_header_lists_a_folded_constant_by_its_value():
+    """BCE's mean over the 4 rows of XOR seeds the backward with 1/4: one constant, listed with its dtype and value
+    (a decision: not with the expression np.ones_like(loss) / 4 it was folded from)."""
+    source = xor_source()
+    header = source[: source.index("def step(")]
+    assert f"#   c: float64 {1 / len(XOR_X)!r}\n" in header and "ones_like" not in header
+    assert " c * " in source  # the backward reads it by its name
+
+
 def test_tracebacks_and_inspect_show_the_generated_source():
     _, compiled, *_ = pair(XorNet, lambda p: optim.SGD(p, lr=0.1), nn.BCELoss())
     compiled(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
@@ -468,51 +477,30 @@ def test_control_flow_on_a_traced_value_warns():
         tg_compile(train_step)(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
 
 
-def test_numpy_code_on_a_parameter_outside_the_ops_runs_eagerly_with_a_warning():
+def test_numpy_code_that_takes_a_traced_value_out_is_an_error_naming_the_line():
+    """NumPy on a parameter or an input outside the ops: a trace would hold for that value only, so it stops there
+    (a decision: the step does not run eagerly behind the user's back), with the real arrays back in place."""
     net = XorNet()
 
-    def train_step(x, y):
-        scale = np.asarray(net.hidden.weight.data).max()  # NumPy on a parameter: the trace cannot follow
-        loss = F.binary_cross_entropy(net(x * float(scale)), y)
+    def on_a_parameter(x, y):
+        loss = F.binary_cross_entropy(net(x * float(np.asarray(net.hidden.weight.data).max())), y)
         loss.backward()
         return loss
 
-    compiled = tg_compile(train_step)
-    with pytest.warns(TracingWarning, match=r"the value of hidden_weight .*runs eagerly"):
-        compiled(tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64))
-    assert compiled.traces == 0 and type(net.hidden.weight.data) is np.ndarray
+    def on_an_input(x, y):
+        weight = tg.tensor(np.asarray(y.data) + 1.0)  # computed outside the ops
+        return F.binary_cross_entropy(net(x), y, weight=weight)
 
-
-def test_numpy_code_on_an_input_runs_eagerly_with_the_same_results():
-    """The value of y is used outside the ops: a trace would hold for that value only, so every call runs eagerly."""
-    eager_net, compiled_net = XorNet(), XorNet()
-
-    def steps(net):
-        opt = optim.SGD(net.parameters(), lr=0.1)
-
-        def train_step(x, y):
-            opt.zero_grad()
-            weight = tg.tensor(np.asarray(y.data) + 1.0)  # computed outside the ops
-            loss = F.binary_cross_entropy(net(x), y, weight=weight)
-            loss.backward()
-            opt.step()
-            return loss
-
-        return train_step
-
-    eager, compiled = steps(eager_net), tg_compile(steps(compiled_net))
-    x = tg.tensor(XOR_X, dtype=np.float64)
-    ys = [XOR_Y, XOR_Y, 1 - XOR_Y, XOR_Y]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        for y in ys:
-            y = tg.tensor(y, dtype=np.float64)
-            assert abs(compiled(x, y).item() - eager(x, y).item()) <= TOL
-    assert compiled.eager_calls == 3 and compiled.traces == 0
-    assert [str(w.message) for w in caught if "runs eagerly" in str(w.message)][0].startswith(
-        "tg.compile: train_step uses the value of y ("
-    )
-    assert_same_parameters(eager_net, compiled_net)
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    for step, value in ((on_a_parameter, "hidden_weight"), (on_an_input, "y")):
+        line = step.__code__.co_firstlineno + 1
+        compiled = tg_compile(step)
+        with pytest.raises(
+            TracingError, match=rf"{step.__name__} \(.*test_compile.py:{line}\) takes the value of {value}"
+        ):
+            compiled(x, y)
+        assert compiled.traces == 0 and type(net.hidden.weight.data) is np.ndarray and type(y.data) is np.ndarray
+        assert net.hidden.weight.grad is None
 
 
 def test_repeated_rows_add_their_gradients_as_in_eager():

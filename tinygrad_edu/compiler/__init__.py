@@ -8,7 +8,9 @@ wraps it in a generated `call` that checks, reads and writes back (`CompiledStep
 
 Names in the source come from the module tree or `names=` (`0.weight` of `net` -> `net0_weight`, Adam's state
 `m_net0_weight`), the step's arguments and the op that made a value (`linear_1`, its gradient `d_linear_1`);
-not from local variables (the step's or the library's values are `tmp`, `tmp_2`).
+not from local variables (the step's or the library's values are `tmp`, `tmp_2`). A value every call computes
+alike (the seed gradient, the mean's 1/N) is a constant the header lists by value (`c: float32 0.25`), not by
+the expression it was folded from.
 
 What a compiled step guarantees, and what it does not:
 - Eager mode's results: the same NumPy calls on the same operands in the same order, with no Tensor, graph or
@@ -19,8 +21,8 @@ What a compiled step guarantees, and what it does not:
   gradient that was None, a variable rebound; and after an optimizer made its state (Adam's first step).
 - Python control flow on a traced value (`if loss.item() > 1:`) and random draws are frozen at trace time,
   with a TracingWarning. A tensor the step cannot reach is a constant (one that requires grad: an error).
-- An op or optimizer that takes a traced array out of NumPy (`np.array(x)`, `float(x)`) is a TracingError
-  naming it; where the step's own code does that, the step runs eagerly, with a warning naming the value.
+- Code that takes a traced array out of NumPy (`np.array(x)`, `float(x)`), in an op, an optimizer or the step
+  itself, is a TracingError naming the function, line and value: the trace would hold for that value only.
 - Not carried: an op's `np.errstate` (NumPy may warn of a log(0) the eager op silenced; the values are the
   same), tg.detect_anomaly. Trace from one thread; a compiled step called while another traces is an error.
 """

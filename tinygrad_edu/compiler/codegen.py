@@ -72,9 +72,9 @@ class _Generator:
             if node.kind != "expr" or id(node) in kept:
                 continue
             scalar = isinstance(node.value, np.generic) and args and all("folded" in a.meta for a in args)
-            if node.meta.get("seed") or scalar:  # (the header shows the folded node's source: see note)
+            if node.meta.get("seed") or scalar:  # (the header lists its value)
                 folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
-                folded.hint, folded.meta = node.hint, dict(node.meta, folded=node, literal=False)
+                folded.hint, folded.meta = node.hint, dict(node.meta, folded=True)
             elif node.value is not None and args and args[0].value is node.value:
                 self.alias[id(node)] = args[0]
             else:
@@ -112,7 +112,6 @@ class _Generator:
         self.names: dict[int, str] = {id(n): n.hint or "" for n in self.nodes if n.kind == "arg"}
         self.taken = TAKEN | set(self.tracer.bindings)
         self.namespace: dict[str, Any] = {}
-        self.notes: dict[str, Node | None] = {}
 
         def hint(node: Node) -> str:
             primal = node.meta.get("grad_of")
@@ -126,12 +125,12 @@ class _Generator:
         for node in sorted(lines, key=lambda n: (n.meta.get("grad_of") is not None, n.index)):
             self.names[id(node)] = self.fresh(hint(node))
         for node in self.nodes:  # constants: named after their kind, a gradient after what it is the gradient of
-            if node.kind == "const" and not node.meta["literal"]:
+            if node.kind == "const" and not node.parts:  # (a literal is its own source)
                 value = node.value
                 name = hint(node) if node.meta.get("grad_of") is not None else node.hint
                 kind = value.__name__ if isinstance(value, type) else "const" if isinstance(value, np.ndarray) else "c"
                 self.names[id(node)] = name = self.fresh(name or kind)
-                self.namespace[name], self.notes[name] = value, node.meta.get("folded")
+                self.namespace[name] = value
 
     def fresh(self, hint: str) -> str:
         name = numbered(hint if hint.isidentifier() else "tmp", self.taken)
@@ -144,11 +143,6 @@ class _Generator:
             return self.names[id(node.variable)]
         body = _flat(node, self.text)
         return body if node.prec >= prec else f"({body})"
-
-    def note(self, node: Node, prec: int) -> str:
-        """How a folded constant's source reads an operand: its name, or the source of what was folded into it."""
-        folded = node.meta.get("folded") if id(node) not in self.names else None
-        return _flat(folded, self.note) if folded is not None else self.text(node, prec)
 
     def run(self, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
         outputs = self.tracer.outputs
@@ -183,9 +177,7 @@ class _Generator:
         header = [f"# {line}" for line in title.splitlines()]
         if self.namespace:
             header.append("# Constants, fixed when traced:")
-        for name, value in self.namespace.items():
-            note = self.notes[name]
-            header.append(f"#   {name}" + (f" = {_flat(note, self.note)}" if note else "") + f": {_describe(value)}")
+        header += [f"#   {name}: {_describe(value)}" for name, value in self.namespace.items()]
         lines = header + [f"def step({', '.join(b.name for b in bindings)}):"] + ["    " + line for line in body]
         source = "\n".join(lines) + "\n"
         namespace = dict(self.namespace, np=np)

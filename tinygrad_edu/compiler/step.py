@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import math
 import os
 import pickle
 import warnings
@@ -24,7 +23,6 @@ from tinygrad_edu.tensor import Tensor
 __all__ = ["CompiledStep"]
 
 _COUNTER = itertools.count(1)
-_OPTIONS = {str, int, float, bool, type(None)}  # the types of a module's options
 
 
 class _Mismatch(Exception):
@@ -40,14 +38,13 @@ class CompiledStep:
             written back.
         function: the latest trace's generated function itself (inspect.getsource works on it).
         traces: how many traces it keeps (1 unless shapes or the program's state changed).
-        eager_calls: how many calls ran eagerly (after max_traces, or when the step cannot be compiled).
+        eager_calls: how many calls ran eagerly (those after max_traces traces).
     """
 
     def __init__(self, fn: Callable, names: Any = None, max_traces: int = 8) -> None:
         self.fn, self.names, self.max_traces = fn, names, max_traces
         self.traces = self.eager_calls = 0
         self._entries: list[SimpleNamespace] = []  # newest first
-        self._warned = False  # about running eagerly
         self.__wrapped__, self.__doc__ = fn, getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", "step")
         code = getattr(getattr(fn, "__func__", fn), "__code__", None)
@@ -69,8 +66,7 @@ class CompiledStep:
             except _Mismatch:
                 continue
         if self.traces >= self.max_traces:
-            if not self._warned:
-                self._warned = True
+            if not self.eager_calls:  # (warn once)
                 why = f"{self.traces} traces already (max_traces); calls with new shapes run eagerly"
                 warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=2)
             self.eager_calls += 1
@@ -95,10 +91,6 @@ class CompiledStep:
             )
         ns: dict[str, Any] = dict(tracer.constants, np=np, _tensor=Tensor._from_op, _note_in_place=note_in_place)
         result = eval(tracer.returns, ns, {"_out": [node.value for node in tracer.outputs]})
-        if tracer.escaped:  # the trace would hold for this one value only
-            self.max_traces, self._warned = 0, True  # every later call runs eagerly, with this one warning
-            warnings.warn(f"tg.compile: {self.__name__} uses {tracer.escaped}; it runs eagerly", TracingWarning, 3)
-            return result
         if tracer.state_created:  # the optimizer made its state in this call (Adam's first step): trace the next
             return result
         self.traces += 1
@@ -109,7 +101,7 @@ class CompiledStep:
         )
         filename = f"<tg.compile of {self.__name__} #{next(_COUNTER)}>"
         source, fn, bindings = generate(tracer, title, filename)
-        guards += [f"{tracer.tensor(t)}._grad is None" for t in tracer.grad_none]
+        guards += tracer.guards + [f"{tracer.tensor(t)}._grad is None" for t in tracer.grad_none]
         reads = [f"{b.name} = {b.read}" for b in bindings]  # (a slot that is gone: a KeyError, a mismatch)
         guards += [
             f"({b.name} is {tracer.ref(b.value)} or {_same_array(b.name, b.value, tracer.ref)})"
@@ -141,10 +133,9 @@ def _guards(step: CompiledStep, args: tuple, tracer: Tracer) -> tuple[list[str],
     and the roots the tracer binds from: (name, value) of the step's variables.
 
     The arguments: kinds, shapes, dtypes, requires_grad and which array is passed twice; a float's type only
-    (it is traced); the value of anything else. The program state, found once by walking what the step refers
-    to: its variables (by identity), the modules (`training`, options that are plain values such as
-    `reduction`, sub-modules and parameters by identity), the optimizers (param groups, their parameters,
-    hyper-parameters but lr) and the tensors (requires_grad). Each call reads them, with no walk.
+    (it is traced); the value of anything else. The step's variables, by identity; the state below them (modules,
+    optimizers, tensors) is guarded by the tracer's walk as it binds (Tracer.bind_all). Each call reads the
+    guards, with no walk.
     """
     from tinygrad_edu.nn.module import Module
     from tinygrad_edu.optim.optimizer import Optimizer
@@ -164,11 +155,6 @@ def _guards(step: CompiledStep, args: tuple, tracer: Tracer) -> tuple[list[str],
             arrays = [j for j, b in enumerate(args[:i]) if isinstance(b, (Tensor, np.ndarray)) and first in (i, j)]
             guards += [f"_args[{i}] {'is' if j == first else 'is not'} _args[{j}]" for j in arrays]
 
-    def same(read: str, value: Any) -> str:  # a plain value as a literal (but nan, inf); an object by identity
-        if type(value) not in _OPTIONS or (type(value) is float and not math.isfinite(value)):
-            return f"{read} is {ref(value)}"
-        return f"{read} {'is' if value is None or type(value) is bool else '=='} {value!r}"
-
     # the step's variables: its closure, the globals it names, its arguments that are not tensors, its object and
     # that object's attributes (a variable of the step: the same object, or still none of `kinds`)
     func, owner = getattr(step.fn, "__func__", step.fn), getattr(step.fn, "__self__", None)
@@ -181,41 +167,14 @@ def _guards(step: CompiledStep, args: tuple, tracer: Tracer) -> tuple[list[str],
     roots += [(name, namespace.get(name), f"{ref(namespace)}.get({name!r})") for name in names]
     roots += [(tracer.arg_names[i], a, f"_args[{i}]") for i, a in enumerate(args) if not isinstance(a, Tensor)]
     guards += [
-        same(read, v) if isinstance(v, kinds) else f"not isinstance({read}, {ref(kinds)})" for _, v, read in roots
+        tracer.same(read, v) if isinstance(v, kinds) else f"not isinstance({read}, {ref(kinds)})"
+        for _, v, read in roots
     ]
     named = [(name, value) for name, value, _ in roots]
     if owner is not None:
         named += [("layer", owner), *vars(owner).items()]
         mine = [id(v) for v in vars(owner).values() if isinstance(v, kinds)]
         guards.append(f"[id(v) for v in {ref(owner)}.__dict__.values() if isinstance(v, {ref(kinds)})] == {mine}")
-    found: set[int] = set()
-    stack = [value for _, value in named]
-    while stack:
-        v = stack.pop()
-        if id(v) in found or not isinstance(v, kinds):
-            continue
-        found.add(id(v))
-        if isinstance(v, Tensor):
-            guards.append(same(f"{ref(v)}.requires_grad", v.requires_grad))
-        elif isinstance(v, Module):
-            m = ref(v)
-            guards += [same(f"{m}.{k}", option) for k, option in vars(v).items() if type(option) in _OPTIONS]
-            for slot in ("_modules", "_parameters"):  # the same sub-modules and parameters, by identity
-                items = getattr(v, slot)
-                guards += [f"len({m}.{slot}) == {len(items)}" if items else f"not {m}.{slot}"]
-                guards += [f"{m}.{slot}[{k!r}] is {ref(item)}" for k, item in items.items()]
-            stack += [*v._modules.values(), *v._parameters.values()]
-        elif isinstance(v, Optimizer):
-            o = ref(v)
-            guards.append(f"len({o}.param_groups) == {len(v.param_groups)}")
-            for i, g in enumerate(v.param_groups):
-                params = f"{o}.param_groups[{i}]['params']"
-                guards += [f"len({o}.param_groups[{i}]) == {len(g)}", f"len({params}) == {len(g['params'])}"]
-                guards += [f"{params}[{j}] is {ref(p)}" for j, p in enumerate(g["params"])]
-                guards += [same(f"{o}.param_groups[{i}][{k!r}]", h) for k, h in g.items() if k not in ("params", "lr")]
-            stack += [p for group in v.param_groups for p in group["params"]]
-        else:
-            stack += list(v.values() if isinstance(v, dict) else v)
     return guards, named
 
 
@@ -233,16 +192,10 @@ def _describe(a: Any) -> str:
 
 
 def _random_states(values: list[Any]) -> list[tuple[str, bytes]]:
-    """(name, state) of NumPy's global RandomState, tg's generator and each Generator or RandomState among
-    `values`, the step's variables: a draw inside the traced call changes one of these states."""
+    """(name, pickled state) of NumPy's global RandomState, tg's generator and each Generator or RandomState
+    among `values`, the step's variables: a draw inside the traced call changes one of these."""
     from tinygrad_edu.creation import default_generator
 
-    generators: list[tuple[str, Any]] = [
-        ("np.random", np.random.mtrand._rand),
-        ("tg.manual_seed's generator", default_generator()),
-    ]
+    generators = [("np.random", np.random.mtrand._rand), ("tg.manual_seed's generator", default_generator())]
     generators += [(type(g).__name__, g) for g in values if isinstance(g, (np.random.Generator, np.random.RandomState))]
-    return [
-        (name, pickle.dumps(g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state(legacy=False)))
-        for name, g in generators
-    ]
+    return [(name, pickle.dumps(g)) for name, g in generators]

@@ -106,7 +106,6 @@ def const(x: Any, hint: str | None = None) -> Node:
     """A node for a value fixed at trace time: a literal where it has one, else a named constant."""
     text = literal(x)
     node = Node("const", [text[0]] if text else [], (), text[1] if text else ATOM, x, frozenset())
-    node.meta["literal"] = text is not None
     node.hint = None if text else hint
     return node
 
@@ -378,15 +377,6 @@ for _op, _name in OPERATOR_NAMES.items():
 # ---- NumPy's protocols on traced values --------------------------------------------------------------
 
 
-def numpy_name(func: Callable) -> str | None:
-    """'np.exp' for np.exp, 'np.linalg.norm' for np.linalg.norm, else None."""
-    name = getattr(func, "__name__", None)
-    for prefix, module in (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft)):
-        if name and getattr(module, name, None) is func:
-            return f"{prefix}.{name}"
-    return None
-
-
 def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
     """`ufunc.method(*inputs, **kwargs)` with a traced operand: its real result, traced (as its operator, if any)."""
     out = inputs[0] if method == "at" else kwargs.pop("out", None)  # np.add.at(a, index, b) writes into a
@@ -406,7 +396,9 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
 
 def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
     """`func(*args, **kwargs)`, a NumPy function given a traced array: its real result, traced where it is an array."""
-    name, text, out = func.__name__, numpy_name(func), kwargs.get("out")
+    name, out = func.__name__, kwargs.get("out")
+    modules = (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft))  # np.exp, np.linalg.norm: by its name
+    text = next((f"{prefix}.{name}" for prefix, m in modules if getattr(m, name, None) is func), None)
     if out is not None or name in WRITERS:
         return _write_into(args[0] if out is None else out, func, text or name, args, kwargs)
     value = func(*real(args), **real(kwargs))

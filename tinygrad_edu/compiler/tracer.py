@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import inspect
 import keyword
-import os
+import math
 import re
 import sys
-import sysconfig
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-import tinygrad_edu
 from tinygrad_edu.autograd import Function, hooks
 from tinygrad_edu.compiler.sym import (
     _ACTIVE,
@@ -39,12 +37,10 @@ __all__ = ["Tracer", "Binding", "RESERVED", "numbered"]
 
 RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself uses
 # Short names for state arrays in the source: momentum_W1, m_W1, v_W1 (Adam's step count: step_W1).
-STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
-_LIBRARY = os.path.dirname(os.path.abspath(tinygrad_edu.__file__)) + os.sep
-_COMPILER = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Tensor's methods: tensor.py and the mixins that took its methods (not tensor_surface.py, as before the move)
-_TENSOR = {_LIBRARY + f"tensor{part}.py" for part in ("", "_convert", "_indexing", "_math", "_reductions", "_shape")}
-_OUTSIDE = (os.path.dirname(np.__file__) + os.sep, sysconfig.get_paths()["stdlib"] + os.sep, "<frozen")
+_TENSOR = {f"tinygrad_edu.tensor{part}" for part in ("", "_convert", "_indexing", "_math", "_reductions", "_shape")}
+STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
+_OPTIONS = {str, int, float, bool, type(None)}  # the types of a module's options
 
 
 class Binding:
@@ -79,7 +75,6 @@ class Tracer:
         self.optimizers: list[Any] = []
         self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
         self.state_created = False  # (Adam's first step: the trace is not kept)
-        self.escaped = ""  # what of the step's own code took a traced value out of NumPy's protocol
         self.ops: dict[Function, Node] = {}  # the ops applied in this trace -> their outputs' nodes
         self.op_counts: dict[str, int] = {}
         self.mark = 0  # the first node of the op whose backward runs now
@@ -87,6 +82,7 @@ class Tracer:
         self.outputs: list[Node] = []  # what the generated function returns: `_out` of the call
         self.constants: dict[str, Any] = {}  # the objects the generated call refers to (see ref)
         self.refs: dict[int, str] = {}  # id -> its name in constants
+        self.guards: list[str] = []  # the state the trace is specialised to, as expressions true now
         self.writes: list[str] = []  # the call's lines after the function (see write_back)
 
     def ref(self, value: Any) -> str:
@@ -94,6 +90,12 @@ class Tracer:
         name = self.refs.setdefault(id(value), f"_k{len(self.refs)}")
         self.constants[name] = value
         return name
+
+    def same(self, read: str, value: Any) -> str:
+        """A guard that `read` is still `value`: a plain value as a literal (but nan, inf), an object by identity."""
+        if type(value) not in _OPTIONS or (type(value) is float and not math.isfinite(value)):
+            return f"{read} is {self.ref(value)}"
+        return f"{read} {'is' if value is None or type(value) is bool else '=='} {value!r}"
 
     def tensor(self, t: Tensor) -> str:
         """How the generated call finds tensor t: the argument it was, or the tensor itself."""
@@ -127,21 +129,43 @@ class Tracer:
         found: dict[int, Tensor] = {}  # the tensors, in the order found
         seen: set[int] = set()
 
+        same, guards = self.same, self.guards
+
         def reach(name: str | None, value: Any, depth: int) -> None:
+            """Find the tensors (named by the module tree) and guard the state they are traced under: a module's
+            options (`training`, `reduction`), sub-modules and parameters, an optimizer's param groups and
+            hyper-parameters but lr, each tensor's requires_grad."""
             if isinstance(value, Tensor):
-                found.setdefault(id(value), value)
+                if id(value) not in found:
+                    found[id(value)] = value
+                    guards.append(same(f"{self.ref(value)}.requires_grad", value.requires_grad))
                 if name is not None:
                     name = re.sub(r"\W", "_", name)
                     names.setdefault(id(value), name if name and not name[0].isdigit() else "p" + name)
             elif id(value) not in seen:
                 seen.add(id(value))
                 if isinstance(value, Module):
+                    for m in (m for m in value.modules() if m is value or id(m) not in seen):
+                        seen.add(id(m))
+                        r = self.ref(m)
+                        guards.extend(same(f"{r}.{k}", v) for k, v in vars(m).items() if type(v) in _OPTIONS)
+                        for slot in ("_modules", "_parameters"):  # the same sub-modules and parameters, by identity
+                            items = getattr(m, slot)
+                            guards.append(f"len({r}.{slot}) == {len(items)}" if items else f"not {r}.{slot}")
+                            guards.extend(f"{r}.{slot}[{k!r}] is {self.ref(item)}" for k, item in items.items())
                     for pname, t in [*value.named_parameters(), *value.named_buffers()]:
                         reach((name or "") + pname if pname[0].isdigit() else pname, t, 1)
                 elif isinstance(value, Optimizer):
                     self.optimizers.append(value)
-                    for p in (p for group in value.param_groups for p in group["params"]):
-                        reach(None, p, 1)
+                    o = self.ref(value)
+                    guards.append(f"len({o}.param_groups) == {len(value.param_groups)}")
+                    for i, group in enumerate(value.param_groups):
+                        g, params = f"{o}.param_groups[{i}]", group["params"]
+                        guards.extend([f"len({g}) == {len(group)}", f"len({g}['params']) == {len(params)}"])
+                        guards.extend(f"{g}['params'][{j}] is {self.ref(p)}" for j, p in enumerate(params))
+                        guards.extend(same(f"{g}[{k!r}]", h) for k, h in group.items() if k not in ("params", "lr"))
+                        for p in params:
+                            reach(None, p, 1)
                 elif depth == 0 and isinstance(value, (list, tuple, dict)):
                     for key, item in value.items() if isinstance(value, dict) else enumerate(value):
                         reach(key if isinstance(key, str) and key.isidentifier() else f"{name}{key}", item, 1)
@@ -285,32 +309,25 @@ class Tracer:
 
     # ---- what Syms tell ---------------------------------------------------------------------------
     def escape(self, node: Node, what: str) -> None:
-        """A traced value left NumPy's protocol: an error inside an op or an optimizer; in the step's own
-        code, the step is not compiled (the trace would hold for this value only)."""
-        from tinygrad_edu.optim.optimizer import Optimizer
-
-        if not node.sources:  # a constant: nothing to follow
-            return
-        frame: Any = sys._getframe(1)
-        while frame := frame.f_back:
-            owner = frame.f_locals.get("self")
-            if isinstance(owner, (Function, Optimizer)):
-                raise TracingError(
-                    f"tg.compile: {type(owner).__name__}.{frame.f_code.co_name} lets a traced array out of NumPy's "
-                    f"protocol (it is {what}, line {frame.f_lineno}); write it with NumPy calls that take the "
-                    "array as it is (np.copy(x) or x.copy() rather than np.array(x), x.item() rather than "
-                    "float(x)), or call the step without tg.compile"
-                )
-        filename, line = _caller()
-        self.escaped = self.escaped or f"the value of {', '.join(sorted(node.sources))} ({what} at {filename}:{line})"
+        """A traced value left NumPy's protocol: the trace would hold for this value only, so it stops here."""
+        if node.sources:  # (a constant: nothing to follow)
+            frame = _caller()
+            owner, code = frame.f_locals.get("self"), frame.f_code  # (co_qualname: Python 3.11 on)
+            where = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
+            raise TracingError(
+                f"tg.compile: {where} ({code.co_filename}:{frame.f_lineno}) takes the value of "
+                f"{', '.join(sorted(node.sources))} out of NumPy's protocol (it is {what}); write it with NumPy "
+                "calls that take the array as it is (np.copy(x) or x.copy() rather than np.array(x), x.item() "
+                "rather than float(x)), or call the step without tg.compile"
+            )
 
     def decide(self, node: Node, what: str) -> None:
         """Python control flow in the user's code read a traced value: warn that it is frozen at trace time."""
-        filename, line = _caller()
-        if node.sources and not filename.startswith(_LIBRARY):
+        frame = _caller()
+        if node.sources and not frame.f_globals.get("__name__", "").startswith("tinygrad_edu."):
             message = f"tg.compile: {what} reads the value of a traced tensor here; Python control flow is frozen "
             message += "at trace time, so the compiled step always does what this call did"
-            warnings.warn_explicit(message, TracingWarning, filename, line)
+            warnings.warn_explicit(message, TracingWarning, frame.f_code.co_filename, frame.f_lineno)
 
     # ---- running the step, and what it leaves ------------------------------------------------------
     def run(self, roots: list[tuple[str, Any]]) -> None:
@@ -334,11 +351,7 @@ class Tracer:
         the graph) and constants."""
         if isinstance(result, Tensor) and isinstance(result.data, Sym):  # (an ndarray, as each call computes it)
             out = self._written(result.data)
-            return (
-                f"_tensor({out}, None)"
-                if type(result.data.value) is np.ndarray
-                else f"_tensor(np.asarray({out}), None)"
-            )
+            return f"_tensor({out if type(result.data.value) is np.ndarray else f'np.asarray({out})'}, None)"
         if isinstance(result, (Sym, SymFloat)):
             return self._written(result)
         if type(result) is float and self.floats.get(id(result), (None,))[0] is result:
@@ -421,18 +434,17 @@ def _comment(cls: type[Function]) -> str:
     return re.split(r"[.;] ", text)[0].rstrip(".")
 
 
-def _caller() -> tuple[str, int]:
-    """(file, line) of the innermost frame of the user's code or the library, passing over the frames that only
-    pass a value on: tg.compile's, Tensor's methods (for `if loss > 1:` the decision is __bool__'s caller's),
-    NumPy's and Python's."""
+def _caller() -> Any:
+    """The innermost frame of the user's code or the library, passing over the frames that only pass a value on:
+    tg.compile's, Tensor's methods (for `if loss > 1:` the decision is __bool__'s caller's), NumPy's and Python's."""
     frame = sys._getframe(1)
     while frame.f_back is not None and (
-        (f := frame.f_code.co_filename).startswith(_COMPILER)
-        or f in _TENSOR
-        or (f.startswith(_OUTSIDE) and not f.startswith(_LIBRARY))
+        (module := frame.f_globals.get("__name__", "")).startswith(("tinygrad_edu.compiler.", "numpy"))
+        or module in _TENSOR
+        or module.split(".")[0] in sys.stdlib_module_names
     ):
         frame = frame.f_back
-    return frame.f_code.co_filename, frame.f_lineno
+    return frame
 
 
 def numbered(name: str, taken: Any) -> str:
