@@ -230,6 +230,7 @@ OPS = [
     Op("x[int64 tensor]", lambda x: x[tg.tensor([3, 0, 3], dtype=tg.int64)], GRID),
     Op("x[bool mask]", lambda x: x[MASK], GRID),
     Op("x[bool row mask]", lambda x: x[np.array([True, False, True, True])], GRID),
+    Op("outer", lambda a, b: a.outer(b), [((3,), (4,))]),
     # matrix products: every combination of 1-d, 2-d and batched operands
     Op(
         "matmul",

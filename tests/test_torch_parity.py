@@ -346,6 +346,8 @@ OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
     "matmul function": (lambda lib, x, y: lib.matmul(x, y), ((3, 4), (4, 2)), "any"),
     "matmul method": (lambda lib, x, y: x.matmul(y), ((3, 4), (4, 2)), "any"),
     "dot": (lambda lib, x, y: x.dot(y), ((4,), (4,)), "any"),
+    "outer": (lambda lib, x, y: lib.outer(x, y), ((4,), (3,)), "any"),
+    "outer method": (lambda lib, x, y: x.outer(y), ((2,), (3,)), "any"),
     "F.linear": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), ((5, 3), (4, 3), (4,)), "any"),
     "F.linear batch": (lambda lib, x, w: lib.nn.functional.linear(x, w), ((2, 5, 3), (4, 3)), "any"),
     # free functions
@@ -514,6 +516,9 @@ DESCRIPTIONS = {
     "float()": lambda lib: float(lib.tensor(2.5)),
     "int()": lambda lib: int(lib.tensor(2.5)),
     "bool()": lambda lib: bool(lib.tensor(0.0)),
+    "f-string of a 0-d tensor": lambda lib: f"{lib.tensor(2.0) / 3:.4f} {lib.tensor(7):+d} {lib.tensor(0.5)}",
+    "index by an int tensor": lambda lib: ["a", "b", "c"][lib.tensor(2)] + "xyz"[lib.tensor([1])],
+    "range of an int tensor": lambda lib: list(range(lib.tensor(3, dtype=lib.int32))),
 }
 
 
@@ -937,6 +942,7 @@ ERRORS = {
     "number matmul": lambda lib: 2 @ lib.ones(2, 3),
     "dot of a matrix": lambda lib: lib.ones(2, 3).dot(lib.ones(3)),
     "dot lengths": lambda lib: lib.ones(3).dot(lib.ones(4)),
+    "outer of a matrix": lambda lib: lib.outer(lib.ones(2, 3), lib.ones(3)),
     "reshape size": lambda lib: lib.ones(2, 3).reshape(4, 2),
     "reshape two -1": lambda lib: lib.ones(2, 3).view(-1, -1),
     "reshape float size": lambda lib: lib.ones(2, 3).reshape(2.5, 2),
@@ -976,6 +982,9 @@ ERRORS = {
     "item of none": lambda lib: lib.ones(0).item(),
     "bool of many": lambda lib: bool(lib.ones(2)),
     "len of 0-d": lambda lib: len(lib.tensor(1.0)),
+    "format spec on a 1-d tensor": lambda lib: f"{lib.ones(2):.2f}",
+    "index by a float tensor": lambda lib: [1, 2][lib.tensor(1.0)],
+    "index by a two-element tensor": lambda lib: [1, 2][lib.tensor([0, 1])],
     "iterate 0-d": lambda lib: iter(lib.tensor(1.0)),
     "size dim range": lambda lib: lib.ones(1, 1).size(2),
     "numpy of a tensor requiring grad": lambda lib: lib.tensor([1.0], requires_grad=True).numpy(),

@@ -51,6 +51,7 @@ __all__ = [
     "max",
     "min",
     "dot",
+    "outer",
     "reshape",
     "flatten",
     "squeeze",
@@ -297,6 +298,11 @@ def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
 def dot(input: Any, other: Any) -> Tensor:
     """The inner product of two vectors (see `Tensor.dot`)."""
     return _operand_tensor(input).dot(other)
+
+
+def outer(input: Any, vec2: Any) -> Tensor:
+    """The outer product of two vectors (see `Tensor.outer`)."""
+    return _operand_tensor(input).outer(vec2)
 
 
 def reshape(input: Any, shape: Sequence[int]) -> Tensor:
