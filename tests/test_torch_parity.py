@@ -691,6 +691,28 @@ def no_grad_decorators(lib):
     return [called(x).requires_grad, bare(x).requires_grad, switched(x).requires_grad, inside, lib.is_grad_enabled()]
 
 
+def inference_mode_forms(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+
+    @lib.inference_mode()
+    def called(v):
+        return v * 2
+
+    @lib.inference_mode
+    def bare(v):
+        return v * 2
+
+    @lib.inference_mode(False)
+    def off(v):
+        return v * 2
+
+    with lib.inference_mode():
+        inside = (x * 2).requires_grad
+    with lib.inference_mode(mode=False):
+        kept = (x * 2).requires_grad
+    return [called(x).requires_grad, bare(x).requires_grad, off(x).requires_grad, inside, kept, lib.is_grad_enabled()]
+
+
 def in_place_update_under_no_grad(lib):
     x = lib.tensor([1.0, 2.0], requires_grad=True)
     with lib.no_grad():
@@ -817,6 +839,7 @@ AUTOGRAD = [
     set_grad_enabled_block,
     set_grad_enabled_call,
     no_grad_decorators,
+    inference_mode_forms,
     in_place_update_under_no_grad,
 ]
 
@@ -943,6 +966,9 @@ ERRORS = {
     "dot of a matrix": lambda lib: lib.ones(2, 3).dot(lib.ones(3)),
     "dot lengths": lambda lib: lib.ones(3).dot(lib.ones(4)),
     "outer of a matrix": lambda lib: lib.outer(lib.ones(2, 3), lib.ones(3)),
+    "unbind of a 0-d tensor": lambda lib: lib.tensor(1.0).unbind(),
+    "unbind dim range": lambda lib: lib.ones(2).unbind(1),
+    "histogram of ints": lambda lib: lib.histogram(lib.tensor([1, 2]), 3),
     "reshape size": lambda lib: lib.ones(2, 3).reshape(4, 2),
     "reshape two -1": lambda lib: lib.ones(2, 3).view(-1, -1),
     "reshape float size": lambda lib: lib.ones(2, 3).reshape(2.5, 2),
@@ -1717,6 +1743,8 @@ MORE_OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]]
     "split sections": (lambda lib, x: weighted(lib, x.split([1, 0, 3], -1), -1), (S,), "any"),
     "split function": (lambda lib, x: weighted(lib, lib.split(x, [2, 1])), (S,), "any"),
     "chunk": (lambda lib, x: weighted(lib, x.chunk(4)), ((6,),), "any"),
+    "unbind": (lambda lib, x: weighted(lib, x.unbind()), (S,), "any"),
+    "unbind function dim": (lambda lib, x: weighted(lib, lib.unbind(x, -1)), ((2, 3, 4),), "any"),
     "chunk dim": (lambda lib, x: weighted(lib, x.chunk(3, dim=-1), -1), (S,), "any"),
     "chunk function": (lambda lib, x: weighted(lib, lib.chunk(x, 2, 1), 1), (S,), "any"),
     "mm": (lambda lib, x, y: x.mm(y), ((3, 4), (4, 2)), "any"),

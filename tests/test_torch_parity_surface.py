@@ -452,6 +452,9 @@ def test_torchs_generator_surface_is_ours() -> None:
 X = np.array([[1.5, -2.0, 0.25], [3.0, 0.5, -1.0]])
 
 METHODS = [
+    ("histogram", lambda lib, x: (x.histogram(4), lib.histogram(x, 3, range=(0.0, 1.0), density=True))),
+    ("histogram edges", lambda lib, x: x.histogram(lib.tensor([-2.0, 0.0, 0.5, 3.0]), weight=x.abs())),
+    ("is_tensor", lambda lib, x: (lib.is_tensor(x), lib.is_tensor(X), lib.is_tensor(1.0))),
     ("nelement, numel, dim, size(d)", lambda lib, x: (x.nelement(), x.numel(), x.dim(), x.size(1), x.size(-2))),
     ("type()", lambda lib, x: (x.type(), x.double().type(), x.long().type(), x.bool().type(), x.half().type())),
     ("type(dtype), type(name)", lambda lib, x: (x.type(lib.float64), x.type("torch.IntTensor"))),
@@ -584,6 +587,10 @@ def test_cuda_is_a_clear_error_and_cpu_is_accepted() -> None:
         with pytest.raises(RuntimeError, match="CPU only"):
             call()
     assert x.to(tg.device("cpu")) is x and tg.device("cpu") == torch.device("cpu")
+    # programs ask torch.cuda before they choose: here the answer is always the CPU
+    device = "cuda" if tg.cuda.is_available() else "cpu"
+    assert device == "cpu" and tg.cuda.device_count() == 0 and tg.cuda.manual_seed_all(0) is None
+    assert tg.ones(2, device=device).to(device).device == torch.device("cpu")
 
 
 # ---- PyTorch's dtype rules (issue 13): construction, promotion, and what matrix products refuse ----------

@@ -9,6 +9,7 @@ tensor([2., 4., 6.], dtype=float32)
 
 import numpy as _np
 
+from tinygrad_edu import cuda as cuda  # (tg.cuda.is_available() is False: no GPU, as torch.cuda without CUDA)
 from tinygrad_edu import functional as _functional
 from tinygrad_edu import functional_surface as _functional_surface
 from tinygrad_edu import (  # noqa: E402  (they build on everything above)
@@ -20,6 +21,7 @@ from tinygrad_edu import (  # noqa: E402  (they build on everything above)
 from tinygrad_edu.autograd import (
     Function,
     enable_grad,
+    inference_mode,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,
@@ -104,6 +106,7 @@ __all__ = [
     "result_type",
     "Function",
     "no_grad",
+    "inference_mode",
     "enable_grad",
     "set_grad_enabled",
     "is_grad_enabled",
@@ -161,6 +164,7 @@ __all__ = [
     *_functional.__all__,
     "as_torch",
     "linalg",
+    "cuda",
     "device",
     *_functional_surface.__all__,
     "float16",

@@ -20,6 +20,8 @@ __all__ = [
     "stack",
     "split",
     "chunk",
+    "unbind",
+    "is_tensor",
     "where",
     "maximum",
     "minimum",
@@ -127,6 +129,11 @@ def split(
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Cut a tensor into at most `chunks` pieces of equal size along `dim` (see `Tensor.chunk`)."""
     return _operand_tensor(input).chunk(chunks, dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of a tensor along `dim`, that dimension removed (see `Tensor.unbind`)."""
+    return _operand_tensor(input).unbind(dim)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -353,3 +360,8 @@ def clone(input: Any) -> Tensor:
 def detach(input: Any) -> Tensor:
     """input outside the graph, sharing its data (see `Tensor.detach`)."""
     return _operand_tensor(input).detach()
+
+
+def is_tensor(obj: Any) -> bool:
+    """True when obj is a Tensor, as `torch.is_tensor`."""
+    return isinstance(obj, Tensor)

@@ -77,6 +77,7 @@ __all__ = [
     "all",
     "any",
     "count_nonzero",
+    "histogram",
     "cumsum",
     "cumprod",
     "cummax",
@@ -414,6 +415,11 @@ def any(input: Any, dim: Dim = None, keepdim: bool = False) -> Tensor:  # noqa: 
 def count_nonzero(input: Any, dim: Dim = None) -> Tensor:
     """The number of nonzero elements over dim (x.count_nonzero())."""
     return _operand_tensor(input).count_nonzero(dim)
+
+
+def histogram(input: Any, bins: Any = 100, *, range: Any = None, weight: Any = None, density: bool = False) -> Any:
+    """(counts, bin edges) of input's values (x.histogram(bins))."""
+    return _operand_tensor(input).histogram(bins, range=range, weight=weight, density=density)
 
 
 def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Tensor:

@@ -24,6 +24,13 @@ from tinygrad_edu.errors import DtypeError, ShapeError
 from tinygrad_edu.tensor_math import _floating  # (ints into float math give float32)
 
 
+class HistogramBins(NamedTuple):
+    """What histogram returns, as torch.return_types.histogram."""
+
+    hist: Any
+    bin_edges: Any
+
+
 class ValuesIndices(NamedTuple):
     """What sort, topk, kthvalue, median(dim), mode, cummax and cummin return, as torch.return_types."""
 
@@ -217,6 +224,19 @@ class SurfaceMethods:
         """The number of nonzero elements over `dim` (int64, no gradient)."""
         axes, _ = reduce_args("count_nonzero", self.ndim, dim, False, None, None)
         return _no_grad(np.asarray(np.count_nonzero(self.data, axis=axes), dtype=np.int64))
+
+    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Any = None, density: bool = False) -> Any:
+        """(counts, bin edges) of the values in `bins` equal bins over `range` (default: min to max) or between
+        the edges in a tensor `bins`, as `torch.histogram`; float tensors only, no gradient.
+
+        Example:
+            >>> tg.tensor([0.0, 1.0, 1.0, 4.0]).histogram(2)
+            HistogramBins(hist=tensor([3., 1.], dtype=float32), bin_edges=tensor([0., 2., 4.], dtype=float32))
+        """
+        if self.data.dtype.kind != "f":
+            raise DtypeError(f"histogram: takes a float tensor, got dtype {self.data.dtype}; convert it with .float()")
+        hist, edges = np.histogram(self.data, bins=_plain(bins), range=range, weights=_plain(weight), density=density)
+        return HistogramBins(_no_grad(hist.astype(self.data.dtype)), _no_grad(edges.astype(self.data.dtype)))
 
     def nelement(self) -> int:
         """The number of elements, as `torch.Tensor.nelement` (the same as numel)."""

@@ -35,6 +35,7 @@ TORCH_MODULES = {
     "torch.autograd.function": "tinygrad_edu.autograd.function",
     "torch.autograd.functional": "tinygrad_edu.autograd.functional",
     "torch.linalg": "tinygrad_edu.linalg",
+    "torch.cuda": "tinygrad_edu.cuda",
 }
 _TORCH_NAMES = {ours: theirs for theirs, ours in TORCH_MODULES.items()}
 

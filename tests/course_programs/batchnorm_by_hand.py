@@ -157,6 +157,8 @@ for i, layer in enumerate(layers[:-1]):
         )
         g = layer.out.grad
         print(f"layer {i} grad mean {g.mean():+.8f} std {g.std():.8f}", g.shape == t.shape)
+        hy, hx = torch.histogram(t, density=True)
+        print(f"layer {i} histogram {hy.shape[0]} {hx.shape[0]} {hx[0]:.4f} {hx[-1]:.4f} {hy.max():.4f}")
 for p in parameters:
     if p.ndim == 2:
         print(f"weight {tuple(p.shape)} | grad:data ratio {p.grad.std() / p.std():.6f}")
@@ -164,8 +166,14 @@ print("ud", len(ud), len(ud[0]), f"{ud[-1][1]:.4f}")
 
 for layer in layers:
     layer.training = False
-with torch.no_grad():
+
+
+@torch.inference_mode()
+def evaluate():
     x = C[X].view(X.shape[0], -1)
     for layer in layers:
         x = layer(x)
-    print("eval loss", f"{F.cross_entropy(x, Y).item():.5f}")
+    print("eval loss", f"{F.cross_entropy(x, Y).item():.5f}", x.requires_grad)
+
+
+evaluate()

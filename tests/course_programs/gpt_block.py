@@ -6,6 +6,7 @@ import torch.nn as nn
 from torch.nn import functional as F
 
 batch_size, block_size, n_embd, n_head, n_layer = 4, 8, 16, 2, 2
+device = "cuda" if torch.cuda.is_available() else "cpu"
 torch.manual_seed(1337)
 
 text = "first citizen: before we proceed any further, hear me speak. all: speak, speak. " * 4
@@ -28,6 +29,7 @@ def get_batch(split):
     ix = torch.tensor(batch_rng.integers(0, len(d) - block_size, (batch_size,)))
     x = torch.stack([d[i : i + block_size] for i in ix])
     y = torch.stack([d[i + 1 : i + block_size + 1] for i in ix])
+    x, y = x.to(device), y.to(device)
     return x, y
 
 
@@ -127,6 +129,7 @@ class GPTLanguageModel(nn.Module):
 
 
 model = GPTLanguageModel()
+m = model.to(device)
 # the same starting weights in both libraries: every parameter redrawn with NumPy, in state_dict order
 init_rng = np.random.default_rng(1)
 with torch.no_grad():
@@ -134,7 +137,7 @@ with torch.no_grad():
         p.copy_(torch.tensor(init_rng.standard_normal(tuple(p.shape)) * 0.1, dtype=torch.float32))
 print(sum(p.numel() for p in model.parameters()) / 1e3, "K parameters")
 print("buffers", [name for name, _ in model.named_buffers()][:2], len(list(model.named_buffers())))
-print("training", model.training, model.blocks[0].sa.heads[1].training)
+print("device", device, m is model, "training", model.training, model.blocks[0].sa.heads[1].training)
 
 
 @torch.no_grad()
@@ -164,6 +167,6 @@ for iter in range(30):
     optimizer.step()
 print("grad after set_to_none", model.lm_head.weight.grad is not None, f"{loss.item():.5f}")
 
-context = torch.zeros((1, 1), dtype=torch.long)
+context = torch.zeros((1, 1), dtype=torch.long, device=device)
 out = model.generate(context, max_new_tokens=12)
 print("generated", out.shape, out.dtype, len(decode(out[0].tolist())))

@@ -55,6 +55,7 @@ emb = C[Xtr]
 print("emb", emb.shape)
 h = torch.tanh(emb.view(-1, 30) @ W1 + b1)
 print("h", h.shape, torch.cat([emb[:, 0, :], emb[:, 1, :], emb[:, 2, :]], 1).shape)
+print("unbind", torch.equal(torch.cat(torch.unbind(emb, 1), 1), emb.view(-1, 30)))
 
 lossi = []
 stepi = []
