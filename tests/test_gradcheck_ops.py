@@ -233,6 +233,7 @@ OPS = [
     Op("x[bool mask]", lambda x: x[MASK], GRID),
     Op("x[bool row mask]", lambda x: x[np.array([True, False, True, True])], GRID),
     Op("outer", lambda a, b: a.outer(b), [((3,), (4,))]),
+    Op("mv", lambda a, b: a.mv(b), [((2, 3), (3,))]),
     # matrix products: every combination of 1-d, 2-d and batched operands
     Op(
         "matmul",

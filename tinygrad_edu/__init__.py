@@ -97,6 +97,9 @@ int32 = int = _np.int32  # noqa: A001  (tg.int, as torch.int)
 int64 = long = _np.int64
 bool = _np.bool_  # noqa: A001  (tg.bool, as torch.bool)
 
+# PyTorch's constants (torch.pi, torch.inf, ...): Python floats, as there
+pi, e, inf, nan = _np.pi, _np.e, _np.inf, _np.nan
+
 __all__ = [
     "Tensor",
     "tensor",

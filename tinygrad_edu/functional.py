@@ -54,6 +54,7 @@ __all__ = [
     "min",
     "dot",
     "outer",
+    "mv",
     "reshape",
     "flatten",
     "squeeze",
@@ -305,6 +306,11 @@ def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
 def dot(input: Any, other: Any) -> Tensor:
     """The inner product of two vectors (see `Tensor.dot`)."""
     return _operand_tensor(input).dot(other)
+
+
+def mv(input: Any, vec: Any) -> Tensor:
+    """The product of a matrix and a vector (see `Tensor.mv`)."""
+    return _operand_tensor(input).mv(vec)
 
 
 def outer(input: Any, vec2: Any) -> Tensor:

@@ -422,14 +422,14 @@ def histogram(input: Any, bins: Any = 100, *, range: Any = None, weight: Any = N
     return _operand_tensor(input).histogram(bins, range=range, weight=weight, density=density)
 
 
-def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Tensor:
+def cumsum(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Tensor:
     """Running sums along dim (x.cumsum(dim))."""
-    return _operand_tensor(input).cumsum(dim, dtype=dtype)
+    return _operand_tensor(input).cumsum(dim, dtype=dtype, axis=axis)
 
 
-def cumprod(input: Any, dim: int, *, dtype: Any = None) -> Tensor:
+def cumprod(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Tensor:
     """Running products along dim (x.cumprod(dim))."""
-    return _operand_tensor(input).cumprod(dim, dtype=dtype)
+    return _operand_tensor(input).cumprod(dim, dtype=dtype, axis=axis)
 
 
 def cummax(input: Any, dim: int) -> Any:
@@ -457,14 +457,14 @@ def amin(input: Any, dim: Dim = None, keepdim: bool = False) -> Tensor:
     return _operand_tensor(input).amin(dim, keepdim)
 
 
-def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmax(input: Any, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
     """Indices of the largest values (x.argmax())."""
-    return _operand_tensor(input).argmax(dim, keepdim)
+    return _operand_tensor(input).argmax(dim, keepdim, axis=axis)
 
 
-def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmin(input: Any, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
     """Indices of the smallest values (x.argmin())."""
-    return _operand_tensor(input).argmin(dim, keepdim)
+    return _operand_tensor(input).argmin(dim, keepdim, axis=axis)
 
 
 def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False) -> Tensor:

@@ -387,6 +387,19 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
             raise ShapeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and {other.shape}")
         return self.matmul(other)
 
+    def mv(self, vec: Any) -> Tensor:
+        """The product of a matrix and a vector, as `torch.mv` (matmul takes any shapes).
+
+        Example:
+            >>> tg.ones(2, 3).mv(tg.tensor([1.0, 2.0, 3.0])).tolist()
+            [6.0, 6.0]
+        """
+        vec = _operand_tensor(vec)
+        if self.data.ndim != 2 or vec.data.ndim != 1 or self.data.shape[1] != vec.data.shape[0]:
+            raise ShapeError(f"mv: expects a matrix (n, m) and a vector (m,), got shapes {self.shape} and {vec.shape}")
+        check_same_dtype("mv", self.data, vec.data)
+        return _ops.MatMul.apply(self, vec)
+
     def outer(self, vec2: Any) -> Tensor:
         """The outer product of two 1-D tensors: out[i, j] = self[i] * vec2[j], as `torch.outer`.
 

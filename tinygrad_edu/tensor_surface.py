@@ -19,7 +19,7 @@ import numpy as np
 
 import tinygrad_edu as _tg  # (still being imported when this runs: `_tg.ops` is read at call time)
 from tinygrad_edu import tensor as _tensor_module  # (likewise: its names are read at call time)
-from tinygrad_edu.arguments import Dim, as_tuple, check_dim, integer_index, reduce_args, shape_args
+from tinygrad_edu.arguments import Dim, as_tuple, check_dim, dim_or_axis, integer_index, reduce_args, shape_args
 from tinygrad_edu.errors import DtypeError, ShapeError
 from tinygrad_edu.tensor_math import _floating  # (ints into float math give float32)
 
@@ -252,15 +252,17 @@ class SurfaceMethods:
             x = x.to(np.int64)
         return x
 
-    def cumsum(self, dim: int, *, dtype: Any = None) -> Any:
-        """out_j = x_0 + ... + x_j along `dim`."""
+    def cumsum(self, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:
+        """out_j = x_0 + ... + x_j along `dim` (or NumPy's `axis=`, as PyTorch takes it)."""
+        dim = dim_or_axis("cumsum", dim, axis)
         x = self._scan_input(dtype)
         if x.ndim == 0:
             return x.clone()
         return _ops().Cumsum.apply(x, axis=self._scan_axis("cumsum", dim))
 
-    def cumprod(self, dim: int, *, dtype: Any = None) -> Any:
-        """out_j = x_0 * ... * x_j along `dim`."""
+    def cumprod(self, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:
+        """out_j = x_0 * ... * x_j along `dim` (or `axis=`)."""
+        dim = dim_or_axis("cumprod", dim, axis)
         x = self._scan_input(dtype)
         if x.ndim == 0:
             return x.clone()

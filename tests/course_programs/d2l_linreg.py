@@ -3,6 +3,7 @@
 Data and starting weights come from NumPy; torch.normal and random.shuffle draws are checked for shape only.
 """
 
+import math
 import random
 
 import numpy as np
@@ -94,3 +95,24 @@ for epoch in range(3):
     l = loss(net(features), labels)  # noqa: E741
     print(f"epoch {epoch + 1}, loss {l:f}")
 print("weight", net[0].weight.shape, [f"{v:.4f}" for v in net[0].weight.detach().reshape(-1).tolist()])
+
+
+# d2l's classification helpers: NumPy-style axis= keywords, torch.mv, a scalar drawn with size=()
+def accuracy(y_hat, y):
+    if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(axis=1)
+    cmp = y_hat.type(y.dtype) == y
+    return float(cmp.type(y.dtype).sum())
+
+
+y_hat = torch.tensor(rng.random((6, 3)), dtype=torch.float32)
+y = torch.tensor([0, 2, 1, 1, 0, 2])
+print(
+    "accuracy",
+    accuracy(y_hat, y) / len(y),
+    y_hat.sum(axis=0).shape,
+    torch.allclose(y_hat.cumsum(axis=0)[-1], y_hat.sum(0)),
+)
+print("mv", torch.mv(y_hat, torch.ones(3)).shape, f"{torch.mv(y_hat, torch.arange(3.0)).sum().item():.5f}")
+a = torch.randn(size=(), requires_grad=True)
+print("scalar", a.shape, a.requires_grad, torch.pi > 3, math.isinf(torch.inf))
