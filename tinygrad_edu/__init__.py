@@ -9,6 +9,7 @@ tensor([2., 4., 6.], dtype=float32)
 
 import numpy as _np
 
+from tinygrad_edu import backends as backends  # (torch.backends.mps.is_available() is False: the CPU only)
 from tinygrad_edu import cuda as cuda  # (tg.cuda.is_available() is False: no GPU, as torch.cuda without CUDA)
 from tinygrad_edu import functional as _functional
 from tinygrad_edu import functional_surface as _functional_surface
@@ -168,6 +169,7 @@ __all__ = [
     "as_torch",
     "linalg",
     "cuda",
+    "backends",
     "device",
     *_functional_surface.__all__,
     "float16",

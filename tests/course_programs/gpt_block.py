@@ -6,7 +6,9 @@ import torch.nn as nn
 from torch.nn import functional as F
 
 batch_size, block_size, n_embd, n_head, n_layer = 4, 8, 16, 2, 2
-device = "cuda" if torch.cuda.is_available() else "cpu"
+device = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+torch.backends.cuda.matmul.allow_tf32 = True
+torch.backends.cudnn.allow_tf32 = True
 torch.manual_seed(1337)
 
 text = "first citizen: before we proceed any further, hear me speak. all: speak, speak. " * 4
