@@ -602,7 +602,7 @@ def test_cuda_is_a_clear_error_and_cpu_is_accepted() -> None:
     device = "cuda" if tg.cuda.is_available() else "mps" if tg.backends.mps.is_available() else "cpu"
     assert device == "cpu" and not tg.backends.cudnn.is_available()
     tg.backends.cudnn.benchmark = True  # a switch that programs set: accepted, nothing to switch here
-    assert tg.backends.cudnn.benchmark and tg.backends.cuda.matmul.allow_tf32 is torch.backends.cuda.matmul.allow_tf32
+    assert tg.backends.cudnn.benchmark and tg.backends.cuda.matmul.allow_tf32 is False  # (PyTorch's default)
 
 
 # ---- PyTorch's dtype rules (issue 13): construction, promotion, and what matrix products refuse ----------
