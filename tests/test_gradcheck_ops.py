@@ -216,6 +216,8 @@ OPS = [
     Op("tg.split sections dim=1 (an empty one)", lambda x: tg.split(x, [1, 0, 3], dim=1), [((3, 4),), ((2, 4, 2),)]),
     Op("chunk 3 dim=-1", lambda x: x.chunk(3, dim=-1), [((3, 4),)]),
     Op("tg.chunk", lambda x: tg.chunk(x, 2), [((5, 2),)]),
+    Op("unbind dim=1", lambda x: x.unbind(1), [((3, 4),), ((2, 3, 2),)]),
+    Op("tg.unbind", lambda x: tg.unbind(x), [((3,),)]),
     # indexing: slices, ints, negative steps, integer arrays (repeats add up), bool masks
     Op("x[1:3]", lambda x: x[1:3], GRID),
     Op("x[:, ::-1]", lambda x: x[:, ::-1], GRID),
@@ -230,6 +232,8 @@ OPS = [
     Op("x[int64 tensor]", lambda x: x[tg.tensor([3, 0, 3], dtype=tg.int64)], GRID),
     Op("x[bool mask]", lambda x: x[MASK], GRID),
     Op("x[bool row mask]", lambda x: x[np.array([True, False, True, True])], GRID),
+    Op("outer", lambda a, b: a.outer(b), [((3,), (4,))]),
+    Op("mv", lambda a, b: a.mv(b), [((2, 3), (3,))]),
     # matrix products: every combination of 1-d, 2-d and batched operands
     Op(
         "matmul",

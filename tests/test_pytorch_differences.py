@@ -75,6 +75,13 @@ def _check(what: str, tmp_path: Path) -> None:
     elif what.startswith("`state_dict()` values"):
         assert all(type(value) is np.ndarray for value in nn.Linear(2, 1).state_dict().values())
         assert type(x.data) is np.ndarray
+        assert x.data.std() == 0.5 and np.isclose(x.std().item(), 0.5**0.5)  # NumPy divides by n, PyTorch by n - 1
+        assert not any(hasattr(x.data, name) for name in ("normal_", "fill_", "zero_"))
+    elif what.startswith("printing a tensor"):
+        assert repr(tg.tensor([1.0, 2.0])) == "tensor([1., 2.], dtype=float32)"
+        assert type(tg.zeros(2, 3).shape) is tuple and str(tg.zeros(2).dtype) == "float32"
+    elif what.startswith("`Tensor(data)`"):
+        assert tg.Tensor([1, 2]).dtype == np.int64 and tg.Tensor([1.0, 2.0]).dtype == np.float32
     elif what.startswith("`repr(y.grad_fn)`"):
         assert repr((x * 2).grad_fn) == "<MulBackward>"
     elif what.startswith("an in-place op (`v += 1`) on a reshape"):

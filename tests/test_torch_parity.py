@@ -346,6 +346,10 @@ OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
     "matmul function": (lambda lib, x, y: lib.matmul(x, y), ((3, 4), (4, 2)), "any"),
     "matmul method": (lambda lib, x, y: x.matmul(y), ((3, 4), (4, 2)), "any"),
     "dot": (lambda lib, x, y: x.dot(y), ((4,), (4,)), "any"),
+    "mv": (lambda lib, x, y: lib.mv(x, y), ((3, 4), (4,)), "any"),
+    "mv method": (lambda lib, x, y: x.mv(y), ((2, 3), (3,)), "any"),
+    "outer": (lambda lib, x, y: lib.outer(x, y), ((4,), (3,)), "any"),
+    "outer method": (lambda lib, x, y: x.outer(y), ((2,), (3,)), "any"),
     "F.linear": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), ((5, 3), (4, 3), (4,)), "any"),
     "F.linear batch": (lambda lib, x, w: lib.nn.functional.linear(x, w), ((2, 5, 3), (4, 3)), "any"),
     # free functions
@@ -514,6 +518,9 @@ DESCRIPTIONS = {
     "float()": lambda lib: float(lib.tensor(2.5)),
     "int()": lambda lib: int(lib.tensor(2.5)),
     "bool()": lambda lib: bool(lib.tensor(0.0)),
+    "f-string of a 0-d tensor": lambda lib: f"{lib.tensor(2.0) / 3:.4f} {lib.tensor(7):+d} {lib.tensor(0.5)}",
+    "index by an int tensor": lambda lib: ["a", "b", "c"][lib.tensor(2)] + "xyz"[lib.tensor([1])],
+    "range of an int tensor": lambda lib: list(range(lib.tensor(3, dtype=lib.int32))),
 }
 
 
@@ -686,6 +693,28 @@ def no_grad_decorators(lib):
     return [called(x).requires_grad, bare(x).requires_grad, switched(x).requires_grad, inside, lib.is_grad_enabled()]
 
 
+def inference_mode_forms(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+
+    @lib.inference_mode()
+    def called(v):
+        return v * 2
+
+    @lib.inference_mode
+    def bare(v):
+        return v * 2
+
+    @lib.inference_mode(False)
+    def off(v):
+        return v * 2
+
+    with lib.inference_mode():
+        inside = (x * 2).requires_grad
+    with lib.inference_mode(mode=False):
+        kept = (x * 2).requires_grad
+    return [called(x).requires_grad, bare(x).requires_grad, off(x).requires_grad, inside, kept, lib.is_grad_enabled()]
+
+
 def in_place_update_under_no_grad(lib):
     x = lib.tensor([1.0, 2.0], requires_grad=True)
     with lib.no_grad():
@@ -812,6 +841,7 @@ AUTOGRAD = [
     set_grad_enabled_block,
     set_grad_enabled_call,
     no_grad_decorators,
+    inference_mode_forms,
     in_place_update_under_no_grad,
 ]
 
@@ -937,6 +967,13 @@ ERRORS = {
     "number matmul": lambda lib: 2 @ lib.ones(2, 3),
     "dot of a matrix": lambda lib: lib.ones(2, 3).dot(lib.ones(3)),
     "dot lengths": lambda lib: lib.ones(3).dot(lib.ones(4)),
+    "outer of a matrix": lambda lib: lib.outer(lib.ones(2, 3), lib.ones(3)),
+    "mv lengths": lambda lib: lib.mv(lib.ones(2, 3), lib.ones(2)),
+    "mv of two vectors": lambda lib: lib.ones(3).mv(lib.ones(3)),
+    "mv of a column": lambda lib: lib.ones(2, 3).mv(lib.ones(3, 1)),
+    "unbind of a 0-d tensor": lambda lib: lib.tensor(1.0).unbind(),
+    "unbind dim range": lambda lib: lib.ones(2).unbind(1),
+    "histogram of ints": lambda lib: lib.histogram(lib.tensor([1, 2]), 3),
     "reshape size": lambda lib: lib.ones(2, 3).reshape(4, 2),
     "reshape two -1": lambda lib: lib.ones(2, 3).view(-1, -1),
     "reshape float size": lambda lib: lib.ones(2, 3).reshape(2.5, 2),
@@ -976,6 +1013,9 @@ ERRORS = {
     "item of none": lambda lib: lib.ones(0).item(),
     "bool of many": lambda lib: bool(lib.ones(2)),
     "len of 0-d": lambda lib: len(lib.tensor(1.0)),
+    "format spec on a 1-d tensor": lambda lib: f"{lib.ones(2):.2f}",
+    "index by a float tensor": lambda lib: [1, 2][lib.tensor(1.0)],
+    "index by a two-element tensor": lambda lib: [1, 2][lib.tensor([0, 1])],
     "iterate 0-d": lambda lib: iter(lib.tensor(1.0)),
     "size dim range": lambda lib: lib.ones(1, 1).size(2),
     "numpy of a tensor requiring grad": lambda lib: lib.tensor([1.0], requires_grad=True).numpy(),
@@ -1708,6 +1748,8 @@ MORE_OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]]
     "split sections": (lambda lib, x: weighted(lib, x.split([1, 0, 3], -1), -1), (S,), "any"),
     "split function": (lambda lib, x: weighted(lib, lib.split(x, [2, 1])), (S,), "any"),
     "chunk": (lambda lib, x: weighted(lib, x.chunk(4)), ((6,),), "any"),
+    "unbind": (lambda lib, x: weighted(lib, x.unbind()), (S,), "any"),
+    "unbind function dim": (lambda lib, x: weighted(lib, lib.unbind(x, -1)), ((2, 3, 4),), "any"),
     "chunk dim": (lambda lib, x: weighted(lib, x.chunk(3, dim=-1), -1), (S,), "any"),
     "chunk function": (lambda lib, x: weighted(lib, lib.chunk(x, 2, 1), 1), (S,), "any"),
     "mm": (lambda lib, x, y: x.mm(y), ((3, 4), (4, 2)), "any"),

@@ -128,6 +128,7 @@ ROWS = [
         "prod with zeros", lambda lib, x: (x * lib.tensor([1.0, 0.0, 0.0, 1.0], dtype=lib.float64)).prod(-1), ((3, 4),)
     ),
     Row("cumsum", lambda lib, x: lib.cumsum(x, 1), ((3, 4),)),
+    Row("cumsum, cumprod axis=", lambda lib, x: (x.cumsum(axis=0), lib.cumprod(x, axis=1)), ((3, 4),)),
     Row("cumprod", lambda lib, x: lib.cumprod(x, 0), ((3, 4),)),
     Row(
         "cumprod with a zero",
@@ -148,6 +149,7 @@ ROWS = [
     Row("linalg.vector_norm ord=inf", lambda lib, x: lib.linalg.vector_norm(x, float("inf")), ((3, 4),)),
     Row("amax, amin", lambda lib, x: (lib.amax(x, 1), lib.amin(x, (0, 1))), ((3, 4),)),
     Row("argmax, argmin", lambda lib, x: (lib.argmax(x), lib.argmin(x, 1, keepdim=True)), ((3, 4),)),
+    Row("argmax, argmin axis=", lambda lib, x: (x.argmax(axis=1), lib.argmin(x, axis=0)), ((3, 4),)),
     Row("all, any", lambda lib, x: (lib.all(x > 0), lib.any(x > 0, 1), (x > 0).all(0)), ((3, 4),)),
     Row("count_nonzero", lambda lib, x: (lib.count_nonzero(x > 0), lib.count_nonzero(x > 0, 1)), ((3, 4),)),
     # sorting and selection
@@ -430,6 +432,11 @@ CREATION = [
     ("multinomial dtype", lambda lib: lib.multinomial(lib.tensor([0.0, 1.0]), 2, replacement=True)),
     ("bernoulli dtype", lambda lib: lib.bernoulli(lib.ones(3, dtype=lib.float64))),
     ("normal of tensors", lambda lib: lib.normal(lib.ones(3), lib.zeros(3))),
+    ("zeros size=", lambda lib: lib.zeros(size=(2, 3))),
+    ("ones size= list", lambda lib: lib.ones(size=[2])),
+    ("empty size=", lambda lib: lib.empty(size=(2,), dtype=lib.int64) * 0),
+    ("randn size= 0-d", lambda lib: lib.randn(size=(), dtype=lib.float64) * 0),
+    ("rand size=", lambda lib: lib.rand(size=(2, 1)) * 0),
 ]
 
 
@@ -452,6 +459,10 @@ def test_torchs_generator_surface_is_ours() -> None:
 X = np.array([[1.5, -2.0, 0.25], [3.0, 0.5, -1.0]])
 
 METHODS = [
+    ("histogram", lambda lib, x: (x.histogram(4), lib.histogram(x, 3, range=(0.0, 1.0), density=True))),
+    ("histogram edges", lambda lib, x: x.histogram(lib.tensor([-2.0, 0.0, 0.5, 3.0]), weight=x.abs())),
+    ("is_tensor", lambda lib, x: (lib.is_tensor(x), lib.is_tensor(X), lib.is_tensor(1.0))),
+    ("pi, e, inf, nan", lambda lib, x: (lib.pi, lib.e, lib.inf, str(lib.nan), type(lib.pi))),
     ("nelement, numel, dim, size(d)", lambda lib, x: (x.nelement(), x.numel(), x.dim(), x.size(1), x.size(-2))),
     ("type()", lambda lib, x: (x.type(), x.double().type(), x.long().type(), x.bool().type(), x.half().type())),
     ("type(dtype), type(name)", lambda lib, x: (x.type(lib.float64), x.type("torch.IntTensor"))),
@@ -584,6 +595,14 @@ def test_cuda_is_a_clear_error_and_cpu_is_accepted() -> None:
         with pytest.raises(RuntimeError, match="CPU only"):
             call()
     assert x.to(tg.device("cpu")) is x and tg.device("cpu") == torch.device("cpu")
+    # programs ask torch.cuda before they choose: here the answer is always the CPU
+    device = "cuda" if tg.cuda.is_available() else "cpu"
+    assert device == "cpu" and tg.cuda.device_count() == 0 and tg.cuda.manual_seed_all(0) is None
+    assert tg.ones(2, device=device).to(device).device == torch.device("cpu")
+    device = "cuda" if tg.cuda.is_available() else "mps" if tg.backends.mps.is_available() else "cpu"
+    assert device == "cpu" and not tg.backends.cudnn.is_available()
+    tg.backends.cudnn.benchmark = True  # a switch that programs set: accepted, nothing to switch here
+    assert tg.backends.cudnn.benchmark and tg.backends.cuda.matmul.allow_tf32 is False  # (PyTorch's default)
 
 
 # ---- PyTorch's dtype rules (issue 13): construction, promotion, and what matrix products refuse ----------

@@ -9,6 +9,8 @@ tensor([2., 4., 6.], dtype=float32)
 
 import numpy as _np
 
+from tinygrad_edu import backends as backends  # (torch.backends.mps.is_available() is False: the CPU only)
+from tinygrad_edu import cuda as cuda  # (tg.cuda.is_available() is False: no GPU, as torch.cuda without CUDA)
 from tinygrad_edu import functional as _functional
 from tinygrad_edu import functional_surface as _functional_surface
 from tinygrad_edu import (  # noqa: E402  (they build on everything above)
@@ -20,6 +22,7 @@ from tinygrad_edu import (  # noqa: E402  (they build on everything above)
 from tinygrad_edu.autograd import (
     Function,
     enable_grad,
+    inference_mode,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,
@@ -95,6 +98,9 @@ int32 = int = _np.int32  # noqa: A001  (tg.int, as torch.int)
 int64 = long = _np.int64
 bool = _np.bool_  # noqa: A001  (tg.bool, as torch.bool)
 
+# PyTorch's constants (torch.pi, torch.inf, ...): Python floats, as there
+pi, e, inf, nan = _np.pi, _np.e, _np.inf, _np.nan
+
 __all__ = [
     "Tensor",
     "tensor",
@@ -104,6 +110,7 @@ __all__ = [
     "result_type",
     "Function",
     "no_grad",
+    "inference_mode",
     "enable_grad",
     "set_grad_enabled",
     "is_grad_enabled",
@@ -161,6 +168,8 @@ __all__ = [
     *_functional.__all__,
     "as_torch",
     "linalg",
+    "cuda",
+    "backends",
     "device",
     *_functional_surface.__all__,
     "float16",

@@ -35,6 +35,15 @@ def check_dim(op: str, dim: int, ndim: int) -> int:
     return int(dim) % max(ndim, 1)
 
 
+def dim_or_axis(op: str, dim: Any, axis: Any) -> Any:
+    """dim, or NumPy's name for it, axis: PyTorch takes either (`y_hat.argmax(axis=1)`); both is an error."""
+    if axis is None:
+        return dim
+    if dim is not None:
+        raise TypeError(f"{op}: give dim or axis, not both")
+    return axis
+
+
 def reduce_args(
     op: str, ndim: int, dim: Dim, keepdim: bool, axis: Dim, keepdims: bool | None
 ) -> tuple[tuple[int, ...] | None, bool]:

@@ -82,8 +82,13 @@ def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
     return out
 
 
-def _size(op: str, size: tuple[Any, ...]) -> tuple[int, ...]:
-    """The shape asked for, as `zeros(2, 3)` or `zeros((2, 3))`; a negative size is a ShapeError (as PyTorch)."""
+def _size(op: str, size: tuple[Any, ...], keyword: Any = None) -> tuple[int, ...]:
+    """The shape asked for, as `zeros(2, 3)`, `zeros((2, 3))` or `zeros(size=(2, 3))` (the keyword); a negative
+    size is a ShapeError (as PyTorch)."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{op}: give the size as arguments or as size=, not both")
+        size = (keyword,)
     shape = shape_args(size)
     if any(n < 0 for n in shape):
         raise ShapeError(f"{op}: sizes must be non-negative, got {shape}")
@@ -98,22 +103,28 @@ def _float_dtype(op: str, dtype: DTypeLike) -> np.dtype:
     return dt
 
 
-def zeros(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def zeros(
+    *sizes: Any, size: Any = None, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """A tensor of zeros, e.g. `tg.zeros(2, 3)` or `tg.zeros((2, 3))` (float32 by default)."""
     check_device("zeros", device)
-    return _make(np.zeros(_size("zeros", size), dtype=dtype_or_default(dtype)), requires_grad)
+    return _make(np.zeros(_size("zeros", sizes, size), dtype=dtype_or_default(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def ones(
+    *sizes: Any, size: Any = None, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """A tensor of ones (float32 by default)."""
     check_device("ones", device)
-    return _make(np.ones(_size("ones", size), dtype=dtype_or_default(dtype)), requires_grad)
+    return _make(np.ones(_size("ones", sizes, size), dtype=dtype_or_default(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def empty(
+    *sizes: Any, size: Any = None, dtype: DTypeLike = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """A tensor whose values are not initialised (here: zeros, so results never depend on garbage)."""
     check_device("empty", device)
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    return zeros(*sizes, size=size, dtype=dtype, requires_grad=requires_grad)
 
 
 def full(
@@ -217,7 +228,8 @@ def logspace(
 
 
 def rand(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     dtype: DTypeLike = None,
     requires_grad: bool = False,
     generator: np.random.Generator | None = None,
@@ -226,11 +238,12 @@ def rand(
     """Uniform samples from [0, 1), drawn from the library's generator (see `manual_seed`)."""
     check_device("rand", device)
     gen = generator or _RandomState.generator
-    return _make(gen.random(_size("rand", size)).astype(_float_dtype("rand", dtype)), requires_grad)
+    return _make(gen.random(_size("rand", sizes, size)).astype(_float_dtype("rand", dtype)), requires_grad)
 
 
 def randn(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     dtype: DTypeLike = None,
     requires_grad: bool = False,
     generator: np.random.Generator | None = None,
@@ -239,7 +252,7 @@ def randn(
     """Standard normal samples, drawn from the library's generator (see `manual_seed`)."""
     check_device("randn", device)
     gen = generator or _RandomState.generator
-    return _make(gen.standard_normal(_size("randn", size)).astype(_float_dtype("randn", dtype)), requires_grad)
+    return _make(gen.standard_normal(_size("randn", sizes, size)).astype(_float_dtype("randn", dtype)), requires_grad)
 
 
 def _like(x: Any, dtype: DTypeLike) -> tuple[tuple[int, ...], np.dtype]:

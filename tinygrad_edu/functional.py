@@ -20,6 +20,8 @@ __all__ = [
     "stack",
     "split",
     "chunk",
+    "unbind",
+    "is_tensor",
     "where",
     "maximum",
     "minimum",
@@ -51,6 +53,8 @@ __all__ = [
     "max",
     "min",
     "dot",
+    "outer",
+    "mv",
     "reshape",
     "flatten",
     "squeeze",
@@ -126,6 +130,11 @@ def split(
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Cut a tensor into at most `chunks` pieces of equal size along `dim` (see `Tensor.chunk`)."""
     return _operand_tensor(input).chunk(chunks, dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of a tensor along `dim`, that dimension removed (see `Tensor.unbind`)."""
+    return _operand_tensor(input).unbind(dim)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -299,6 +308,16 @@ def dot(input: Any, other: Any) -> Tensor:
     return _operand_tensor(input).dot(other)
 
 
+def mv(input: Any, vec: Any) -> Tensor:
+    """The product of a matrix and a vector (see `Tensor.mv`)."""
+    return _operand_tensor(input).mv(vec)
+
+
+def outer(input: Any, vec2: Any) -> Tensor:
+    """The outer product of two vectors (see `Tensor.outer`)."""
+    return _operand_tensor(input).outer(vec2)
+
+
 def reshape(input: Any, shape: Sequence[int]) -> Tensor:
     """input's elements in a new shape (-1: inferred), as `torch.reshape` (see `Tensor.reshape`)."""
     return _operand_tensor(input).reshape(shape)
@@ -347,3 +366,8 @@ def clone(input: Any) -> Tensor:
 def detach(input: Any) -> Tensor:
     """input outside the graph, sharing its data (see `Tensor.detach`)."""
     return _operand_tensor(input).detach()
+
+
+def is_tensor(obj: Any) -> bool:
+    """True when obj is a Tensor, as `torch.is_tensor`."""
+    return isinstance(obj, Tensor)

@@ -77,6 +77,7 @@ __all__ = [
     "all",
     "any",
     "count_nonzero",
+    "histogram",
     "cumsum",
     "cumprod",
     "cummax",
@@ -416,14 +417,19 @@ def count_nonzero(input: Any, dim: Dim = None) -> Tensor:
     return _operand_tensor(input).count_nonzero(dim)
 
 
-def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Tensor:
+def histogram(input: Any, bins: Any = 100, *, range: Any = None, weight: Any = None, density: bool = False) -> Any:
+    """(counts, bin edges) of input's values (x.histogram(bins))."""
+    return _operand_tensor(input).histogram(bins, range=range, weight=weight, density=density)
+
+
+def cumsum(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Tensor:
     """Running sums along dim (x.cumsum(dim))."""
-    return _operand_tensor(input).cumsum(dim, dtype=dtype)
+    return _operand_tensor(input).cumsum(dim, dtype=dtype, axis=axis)
 
 
-def cumprod(input: Any, dim: int, *, dtype: Any = None) -> Tensor:
+def cumprod(input: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Tensor:
     """Running products along dim (x.cumprod(dim))."""
-    return _operand_tensor(input).cumprod(dim, dtype=dtype)
+    return _operand_tensor(input).cumprod(dim, dtype=dtype, axis=axis)
 
 
 def cummax(input: Any, dim: int) -> Any:
@@ -451,14 +457,14 @@ def amin(input: Any, dim: Dim = None, keepdim: bool = False) -> Tensor:
     return _operand_tensor(input).amin(dim, keepdim)
 
 
-def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmax(input: Any, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
     """Indices of the largest values (x.argmax())."""
-    return _operand_tensor(input).argmax(dim, keepdim)
+    return _operand_tensor(input).argmax(dim, keepdim, axis=axis)
 
 
-def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmin(input: Any, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
     """Indices of the smallest values (x.argmin())."""
-    return _operand_tensor(input).argmin(dim, keepdim)
+    return _operand_tensor(input).argmin(dim, keepdim, axis=axis)
 
 
 def norm(input: Any, p: Any = "fro", dim: Dim = None, keepdim: bool = False) -> Tensor:

@@ -191,6 +191,26 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        # `names[ix]`, `range(n)`: PyTorch lets a one-element integer (or bool) tensor stand for a Python int
+        if self.data.size != 1 or self.data.dtype.kind not in "iub":
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index, got shape "
+                f"{self.shape} and dtype {self.data.dtype}"
+            )
+        return int(self.data.item())
+
+    def __format__(self, format_spec: str) -> str:
+        # f"{loss:.4f}" formats the number of a 0-d tensor, as PyTorch; other tensors take no format spec
+        if self.data.ndim == 0:
+            return format(self.item(), format_spec)
+        if format_spec:
+            raise TypeError(
+                f"unsupported format string {format_spec!r} passed to Tensor.__format__: only a 0-d tensor "
+                f"formats as a number, this one has shape {self.shape} (format t.item() of a one-element tensor)"
+            )
+        return str(self)
+
     __hash__ = object.__hash__  # == builds a tensor, so identity is the hash, as in PyTorch
 
     def __repr__(self) -> str:
@@ -366,6 +386,31 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
         if self.data.ndim != 1 or other.data.ndim != 1:
             raise ShapeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and {other.shape}")
         return self.matmul(other)
+
+    def mv(self, vec: Any) -> Tensor:
+        """The product of a matrix and a vector, as `torch.mv` (matmul takes any shapes).
+
+        Example:
+            >>> tg.ones(2, 3).mv(tg.tensor([1.0, 2.0, 3.0])).tolist()
+            [6.0, 6.0]
+        """
+        vec = _operand_tensor(vec)
+        if self.data.ndim != 2 or vec.data.ndim != 1 or self.data.shape[1] != vec.data.shape[0]:
+            raise ShapeError(f"mv: expects a matrix (n, m) and a vector (m,), got shapes {self.shape} and {vec.shape}")
+        check_same_dtype("mv", self.data, vec.data)
+        return _ops.MatMul.apply(self, vec)
+
+    def outer(self, vec2: Any) -> Tensor:
+        """The outer product of two 1-D tensors: out[i, j] = self[i] * vec2[j], as `torch.outer`.
+
+        Example:
+            >>> tg.tensor([1.0, 2.0]).outer(tg.tensor([1.0, 10.0, 100.0])).tolist()
+            [[1.0, 10.0, 100.0], [2.0, 20.0, 200.0]]
+        """
+        vec2 = _operand_tensor(vec2)
+        if self.data.ndim != 1 or vec2.data.ndim != 1:
+            raise ShapeError(f"outer: expects two 1-D tensors, got shapes {self.shape} and {vec2.shape}")
+        return self.reshape(-1, 1) * vec2  # a column times a row: broadcasting makes the table
 
     def mm(self, mat2: Any) -> Tensor:
         """The product of two matrices (2-D tensors only, as `torch.mm`; matmul takes any shapes).

@@ -16,7 +16,7 @@ import numpy as np
 
 import tinygrad_edu as _tinygrad_edu
 import tinygrad_edu.tensor as _tensor_module
-from tinygrad_edu.arguments import Dim, arg_reduce, check_dim, is_int, reduce_args
+from tinygrad_edu.arguments import Dim, arg_reduce, check_dim, dim_or_axis, is_int, reduce_args
 from tinygrad_edu.errors import DtypeError
 
 if TYPE_CHECKING:
@@ -161,12 +161,15 @@ class ReductionMethods:
         axes, keep = reduce_args("amin", self.data.ndim, dim, keepdim, None, None)
         return _tg.ops.Min.apply(self, axes=axes, keepdim=keep)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None."""
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
+        """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None.
+        NumPy's `axis=` names dim too, as in PyTorch (`y_hat.argmax(axis=1)`)."""
+        dim = dim_or_axis("argmax", dim, axis)
         return _tensor.Tensor._from_op(arg_reduce(np.argmax, self.data, dim, keepdim), None)
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        """Indices of the smallest values (int64, no gradient)."""
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
+        """Indices of the smallest values (int64, no gradient); `axis=` names dim too."""
+        dim = dim_or_axis("argmin", dim, axis)
         return _tensor.Tensor._from_op(arg_reduce(np.argmin, self.data, dim, keepdim), None)
 
     def softmax(self, dim: int = -1) -> Tensor:

@@ -204,6 +204,20 @@ class ShapeMethods:
         """
         return _tg.ops.movement.pieces(self, *chunk_sizes(self.data.shape, dim, chunks))
 
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along `dim`, that dimension removed, as `torch.unbind`: each is self[..., i, ...], so
+        gradients flow back.
+
+        Example:
+            >>> [p.tolist() for p in tg.tensor([[1, 2], [3, 4]]).unbind(1)]
+            [[1, 3], [2, 4]]
+        """
+        if self.data.ndim == 0:
+            raise IndexError("unbind: a 0-d tensor has no dimension to unbind")
+        dim = check_dim("unbind", dim, self.data.ndim)
+        before = (slice(None),) * dim
+        return tuple(self[before + (i,)] for i in range(self.data.shape[dim]))  # type: ignore[index]
+
 
 def _bits_as(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """data's bytes read as dtype (view(dtype)), refused where PyTorch refuses it."""

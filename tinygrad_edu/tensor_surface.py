@@ -19,9 +19,16 @@ import numpy as np
 
 import tinygrad_edu as _tg  # (still being imported when this runs: `_tg.ops` is read at call time)
 from tinygrad_edu import tensor as _tensor_module  # (likewise: its names are read at call time)
-from tinygrad_edu.arguments import Dim, as_tuple, check_dim, integer_index, reduce_args, shape_args
+from tinygrad_edu.arguments import Dim, as_tuple, check_dim, dim_or_axis, integer_index, reduce_args, shape_args
 from tinygrad_edu.errors import DtypeError, ShapeError
 from tinygrad_edu.tensor_math import _floating  # (ints into float math give float32)
+
+
+class HistogramBins(NamedTuple):
+    """What histogram returns, as torch.return_types.histogram."""
+
+    hist: Any
+    bin_edges: Any
 
 
 class ValuesIndices(NamedTuple):
@@ -218,6 +225,19 @@ class SurfaceMethods:
         axes, _ = reduce_args("count_nonzero", self.ndim, dim, False, None, None)
         return _no_grad(np.asarray(np.count_nonzero(self.data, axis=axes), dtype=np.int64))
 
+    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Any = None, density: bool = False) -> Any:
+        """(counts, bin edges) of the values in `bins` equal bins over `range` (default: min to max) or between
+        the edges in a tensor `bins`, as `torch.histogram`; float tensors only, no gradient.
+
+        Example:
+            >>> tg.tensor([0.0, 1.0, 1.0, 4.0]).histogram(2)
+            HistogramBins(hist=tensor([3., 1.], dtype=float32), bin_edges=tensor([0., 2., 4.], dtype=float32))
+        """
+        if self.data.dtype.kind != "f":
+            raise DtypeError(f"histogram: takes a float tensor, got dtype {self.data.dtype}; convert it with .float()")
+        hist, edges = np.histogram(self.data, bins=_plain(bins), range=range, weights=_plain(weight), density=density)
+        return HistogramBins(_no_grad(hist.astype(self.data.dtype)), _no_grad(edges.astype(self.data.dtype)))
+
     def nelement(self) -> int:
         """The number of elements, as `torch.Tensor.nelement` (the same as numel)."""
         return self.numel()
@@ -232,15 +252,17 @@ class SurfaceMethods:
             x = x.to(np.int64)
         return x
 
-    def cumsum(self, dim: int, *, dtype: Any = None) -> Any:
-        """out_j = x_0 + ... + x_j along `dim`."""
+    def cumsum(self, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:
+        """out_j = x_0 + ... + x_j along `dim` (or NumPy's `axis=`, as PyTorch takes it)."""
+        dim = dim_or_axis("cumsum", dim, axis)
         x = self._scan_input(dtype)
         if x.ndim == 0:
             return x.clone()
         return _ops().Cumsum.apply(x, axis=self._scan_axis("cumsum", dim))
 
-    def cumprod(self, dim: int, *, dtype: Any = None) -> Any:
-        """out_j = x_0 * ... * x_j along `dim`."""
+    def cumprod(self, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:
+        """out_j = x_0 * ... * x_j along `dim` (or `axis=`)."""
+        dim = dim_or_axis("cumprod", dim, axis)
         x = self._scan_input(dtype)
         if x.ndim == 0:
             return x.clone()

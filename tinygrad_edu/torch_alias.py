@@ -35,6 +35,8 @@ TORCH_MODULES = {
     "torch.autograd.function": "tinygrad_edu.autograd.function",
     "torch.autograd.functional": "tinygrad_edu.autograd.functional",
     "torch.linalg": "tinygrad_edu.linalg",
+    "torch.cuda": "tinygrad_edu.cuda",
+    "torch.backends": "tinygrad_edu.backends",
 }
 _TORCH_NAMES = {ours: theirs for theirs, ours in TORCH_MODULES.items()}
 

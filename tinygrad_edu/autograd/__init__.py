@@ -35,6 +35,7 @@ __all__ = [
     "Function",
     "no_grad",
     "enable_grad",
+    "inference_mode",
     "set_grad_enabled",
     "is_grad_enabled",
     "unbroadcast",
@@ -158,6 +159,35 @@ class no_grad(_GradModeSwitch):
 
     def __init__(self, fn: Any = None) -> None:
         super().__init__()
+
+
+class inference_mode(no_grad):
+    """`no_grad` under PyTorch's other name (`torch.inference_mode`): record nothing inside the block or the
+    decorated function. PyTorch's inference tensors also refuse later use in autograd; here they are ordinary
+    tensors made without a graph. `inference_mode(False)` leaves the grad mode as it is, as in PyTorch.
+
+    Example:
+        >>> with tg.inference_mode():
+        ...     (tg.ones(2, requires_grad=True) * 2).requires_grad
+        False
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # used bare, as @tg.inference_mode: decorate the function straight away
+            return cls()(mode)
+        return object.__new__(cls)
+
+    def __init__(self, mode: Any = True) -> None:
+        super().__init__()
+        self.inference = mode is not False
+
+    def __enter__(self) -> None:
+        self.previous.append(_GradMode.enabled)
+        if self.inference:
+            _GradMode.enabled = False
+
+    def __call__(self, fn: F) -> F:
+        return super().__call__(fn) if self.inference else fn
 
 
 class enable_grad(no_grad):
