@@ -81,6 +81,9 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
         (3, 3)
     """
     ts = _tensors("cat", tensors)
+    for i, t in enumerate(ts):
+        if t.ndim == 0:  # it has no dimension to join along
+            raise ShapeError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated; use stack")
     first = ts[0].shape
     axis = check_dim("cat", dim, len(first))
     for t in ts[1:]:

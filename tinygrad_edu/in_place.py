@@ -34,6 +34,16 @@ def _in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -> Tens
             f"(a {x.dtype} tensor of shape {x.shape}); do it under `with tg.no_grad():` (as "
             "optimizers do), or work on a copy: x = x.clone()"
         )
+    if not x.data.flags.writeable:  # expand()'s NumPy broadcast view, or a view of one: read-only
+        written = x.data[options["index"]] if op is _ops.SetItem else x.data
+        if any(stride == 0 and n > 1 for stride, n in zip(written.strides, written.shape)):
+            raise RuntimeError(  # writing one element would write all that share it: PyTorch refuses too
+                f"{what}: unsupported operation: more than one element of the written-to tensor (shape {x.shape}) "
+                "refers to a single memory location, as after expand(); clone() it first"
+            )
+        raise RuntimeError(  # PyTorch writes through to the expanded tensor's base; NumPy's view is read-only
+            f"{what}: a view of an expand()ed tensor is read-only here (shape {x.shape}); clone() it first"
+        )
     if record:
         old = Tensor._from_op(x.data.copy(), x.grad_fn)  # x's value before, at its grad_fn then
         old.requires_grad = x.requires_grad
