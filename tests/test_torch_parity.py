@@ -791,8 +791,26 @@ def retain_grad_is_kept_by_autograd_grad(lib):
     return [h.grad.tolist(), root.grad.item(), x.grad is None]
 
 
+def prod_of_an_empty_tensor(lib):
+    x = lib.zeros(0, 1, 1, requires_grad=True)
+    x.prod().backward()
+    y = lib.zeros(2, 0, requires_grad=True)
+    y.prod(1).sum().backward()
+    return [tuple(x.grad.shape), tuple(y.grad.shape)]
+
+
+def square_changed_in_place_before_backward(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x**2  # saves x, not y (y is saved only for a tensor exponent's gradient, as in PyTorch)
+    y += 1
+    y.sum().backward()
+    return x.grad.tolist()
+
+
 AUTOGRAD = [
     retain_grad_is_kept_by_autograd_grad,
+    square_changed_in_place_before_backward,
+    prod_of_an_empty_tensor,
     setitem_sends_the_gradient_to_what_was_written,
     mask_setitem_joins_the_graph,
     in_place_ops_on_an_intermediate,
@@ -854,6 +872,7 @@ EDGE_CASES = {
     # found by tests/test_torch_parity_random.py:
     "a list of lists indexes as a tuple of lists": _list_of_lists_index,
     "bool ** True stays bool": lambda lib: lib.tensor([True, False]) ** True,
+    "cat skips a 1-D empty tensor": lambda lib: lib.cat([lib.zeros(0, dtype=lib.float64), lib.ones(2, 1)], dim=-1),
     "squeeze(0) of a 0-d tensor": lambda lib: lib.tensor(3.0).squeeze(0),
     "squeeze(-1) of a 0-d tensor": lambda lib: lib.tensor(3.0).squeeze(-1),
     "transpose(0, 0) of a 0-d tensor": lambda lib: lib.tensor(3.0).transpose(0, 0),

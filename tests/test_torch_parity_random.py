@@ -66,7 +66,8 @@ UNARY: dict[str, Callable[[Any, Any], Any]] = {
     "sigmoid": lambda lib, x: x.sigmoid(),
     "relu": lambda lib, x: x.relu(),
     "sin": lambda lib, x: x.sin(),
-    "reciprocal": lambda lib, x: x.reciprocal(),
+    # (not reciprocal: torch's backward saves 1/x and ours x, so which in-place change before backward raises
+    # differs; the values and gradients agree)
     "float": lambda lib, x: x.float(),
     "double": lambda lib, x: x.double(),
     "detach": lambda lib, x: x.detach(),

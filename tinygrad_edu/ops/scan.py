@@ -37,6 +37,8 @@ class Prod(Function):
         # d prod(x)/dx_i = the product of all the other elements: the products before i times those
         # after i. (Not prod / x_i, which is 0/0 where x_i = 0.)
         x, axis, keepdim, _ = self.saved
+        if 0 in x.shape:  # no elements: nothing to send a gradient to (and the scans below need one)
+            return np.zeros_like(x)
         flat = np.reshape(x, (-1,)) if axis is None else x
         along = 0 if axis is None else axis
         others = _exclusive_cumprod(flat, along) * np.flip(_exclusive_cumprod(np.flip(flat, along), along), along)
