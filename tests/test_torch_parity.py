@@ -868,10 +868,17 @@ def _list_of_lists_index(lib):
         return lib.arange(6.0).reshape(2, 3)[[[0, 1], [1, 2]]]
 
 
+def _setitem_drops_leading_ones(lib):
+    x = lib.zeros(2, 2)
+    x[0] = lib.tensor([[[1.0, 2.0]]])
+    return x
+
+
 EDGE_CASES = {
     # found by tests/test_torch_parity_random.py:
     "a list of lists indexes as a tuple of lists": _list_of_lists_index,
     "bool ** True stays bool": lambda lib: lib.tensor([True, False]) ** True,
+    "setitem drops the value's leading 1s": lambda lib: _setitem_drops_leading_ones(lib),
     "cat skips a 1-D empty tensor": lambda lib: lib.cat([lib.zeros(0, dtype=lib.float64), lib.ones(2, 1)], dim=-1),
     "squeeze(0) of a 0-d tensor": lambda lib: lib.tensor(3.0).squeeze(0),
     "squeeze(-1) of a 0-d tensor": lambda lib: lib.tensor(3.0).squeeze(-1),
@@ -1080,6 +1087,10 @@ ERRORS = {
     "int64 clamp_ to a float bound": lambda lib: lib.tensor([2]).clamp_(0.5),
     "setitem into a 0-d leaf that requires grad": lambda lib: lib.tensor(1.0, requires_grad=True).__setitem__(0, 2.0),
     "prod changed in place before backward": prod_changed_in_place,
+    "int64 div_": lambda lib: lib.tensor([2]).div_(2),
+    "in-place add of a larger tensor": lambda lib: lib.ones(3).add_(lib.ones(2, 3)),
+    "setitem of a value that does not fit": lambda lib: lib.ones(2, 3).__setitem__(0, lib.ones(2, 3)),
+    "pow_ to a larger exponent tensor": lambda lib: lib.tensor(1.5).pow_(lib.tensor([2.0])),
     "amax of a 0-d tensor changed in place before backward": amax_of_0d_changed_in_place,
 }
 

@@ -87,7 +87,9 @@ BINARY: dict[str, Callable[[Any, Any, Any], Any]] = {
     "where": lambda lib, a, b: lib.where(a > 0, a, b),
     "matmul": lambda lib, a, b: a @ b,
     "cat": lambda lib, a, b: lib.cat([a, b], dim=-1),
+    "cat dim 0": lambda lib, a, b: lib.cat([a, b]),
     "stack": lambda lib, a, b: lib.stack([a, b]),
+    "stack dim -1": lambda lib, a, b: lib.stack([a, b], dim=-1),
 }
 
 # a Python number on the right (`x + 2`) or on the left (`2 - x`)
@@ -126,6 +128,8 @@ MOVEMENT: dict[str, Callable[[Any, Any, Any], Any]] = {
 # in place on a node or on a basic-slice view of it (`x[0]`); the node then holds the changed values
 IN_PLACE: dict[str, Callable[[Any, Any, Any], Any]] = {
     "add_": lambda lib, x, s: x.add_(s),
+    "sub_": lambda lib, x, s: x.sub_(s),
+    "div_": lambda lib, x, s: x.div_(s),
     "mul_": lambda lib, x, s: x.mul_(s),
     "pow_": lambda lib, x, s: x.pow_(s),
     "setitem": lambda lib, x, s: x.__setitem__(0, s),
@@ -289,6 +293,8 @@ def run_program(data: st.DataObject) -> None:
                 loosen(leaves)
             else:
                 y = data.draw(st.sampled_from(nodes), label="y")
+            if name == "pow" and y[1].dtype == torch.bool:
+                continue  # (torch's backward of x ** bool_tensor fails on its own bool subtraction: a torch bug)
             fn = lambda lib, name=name, x=x, y=y: BINARY[name](lib, x[lib is torch], y[lib is torch])  # noqa: E731
         elif kind == "scalar":
             name = data.draw(st.sampled_from(sorted(WITH_SCALAR)))
@@ -307,9 +313,11 @@ def run_program(data: st.DataObject) -> None:
             fn = lambda lib, name=name, x=x, a=arg: MOVEMENT[name](lib, x[lib is torch], a)  # noqa: E731
         else:
             name = data.draw(st.sampled_from(sorted(IN_PLACE)))
-            s = data.draw(st.sampled_from(SCALARS), label="scalar")
+            s = data.draw(st.sampled_from(SCALARS) | st.sampled_from(nodes), label="scalar or node")
             on_view = data.draw(st.booleans(), label="on x[0]")
-            fn = lambda lib, name=name, x=x, s=s, v=on_view: in_place(lib, name, x[lib is torch], s, v)  # noqa: E731
+            if isinstance(s, tuple) and s[1].untyped_storage().data_ptr() == x[1].untyped_storage().data_ptr():
+                continue  # (x += a view of x: torch refuses overlapping memory, we do not check it yet)
+            fn = lambda lib, name=name, x=x, s=s, v=on_view: in_place(lib, name, x[lib is torch], pick(lib, s), v)  # noqa: E731
         if under_no_grad:
             fn = lambda lib, fn=fn: no_grad_call(lib, fn)  # noqa: E731
         result = run_both(fn, f"step {step}: {kind} {name}")
@@ -335,6 +343,11 @@ def in_place(lib: Any, name: str, x: Any, s: Any, on_view: bool) -> Any:
     target = x[0] if on_view else x
     IN_PLACE[name](lib, target, s)
     return x
+
+
+def pick(lib: Any, value: Any) -> Any:
+    """A number as it is; a node (ours, theirs) as the library's tensor."""
+    return value[lib is torch] if isinstance(value, tuple) else value
 
 
 def no_grad_call(lib: Any, fn: Callable[[Any], Any]) -> Any:

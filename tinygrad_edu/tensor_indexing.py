@@ -66,7 +66,11 @@ class IndexingMethods:
         if split is not None:  # as in __getitem__, PyTorch's order: the ints select first (a view), then the arrays
             self[split[0]][split[1]] = value
             return
-        self.data[index]  # an index out of range is PyTorch's IndexError, before any in-place check
+        target = self.data[index]  # an index out of range is PyTorch's IndexError, before any in-place check
+        shape = value.shape if isinstance(value, (_tensor.Tensor, np.ndarray)) else ()
+        extra = len(shape) - np.ndim(target)
+        if extra > 0 and all(n == 1 for n in shape[:extra]):  # PyTorch drops a value's leading 1s: x[0] = y[None]
+            value = value.reshape(shape[extra:])
         self._in_place("__setitem__", _tg.ops.SetItem, value, index=index)
 
     def gather(self, dim: int, index: Any) -> Tensor:

@@ -760,6 +760,8 @@ class SurfaceMethods:
     def _assign_result_(self, what: str, result: Any) -> Any:
         # an op's result written back: unlike copy_, a result that needs a wider dtype (int ** 0.5) is refused
         _tg.in_place._check_cast(what, result.data, self.data)
+        if result.shape != self.shape:  # (x.pow_(y) with y larger than x): copy_ would squeeze it in
+            raise ShapeError(f"{what}: the result's shape {result.shape} is not the tensor's own {self.shape}")
         return self._assign_(result)
 
     def pow_(self, exponent: Any) -> Any:
