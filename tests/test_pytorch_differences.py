@@ -87,6 +87,14 @@ def _check(what: str, tmp_path: Path) -> None:
     elif what.startswith("an in-place op (`v += 1`) on a reshape"):
         with pytest.raises(RuntimeError, match="reshape or permute view"):
             _in_place_on_a_reshape_view()
+    elif what.startswith("an in-place write into a slice of an `expand()`ed"):
+        with pytest.raises(RuntimeError, match="clone"):
+            tg.tensor([1.0, 2.0]).expand(2, 2)[0][0] = 1.0
+    elif what.startswith("a view (`x[0]`, `x.t()`"):
+        h = x * 2
+        with tg.no_grad():
+            views = [x[0], x.view(-1), x.unsqueeze(0).t(), h[0], h.view(-1)]
+        assert not any(v.requires_grad for v in views) and all(v.is_leaf for v in views)
     elif what.startswith("a second `backward()`"):
         with pytest.raises(RuntimeError, match="retain_graph=True"):
             _second_backward_without_saved_values()

@@ -810,7 +810,36 @@ def versions_count_in_place_changes(lib):
     return [a._version, b._version]
 
 
+def retain_grad_is_kept_by_autograd_grad(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    h.retain_grad()
+    root = (h * 3).sum()
+    root.retain_grad()
+    lib.autograd.grad(root, [x])  # (found by tests/test_torch_parity_random.py)
+    return [h.grad.tolist(), root.grad.item(), x.grad is None]
+
+
+def prod_of_an_empty_tensor(lib):
+    x = lib.zeros(0, 1, 1, requires_grad=True)
+    x.prod().backward()
+    y = lib.zeros(2, 0, requires_grad=True)
+    y.prod(1).sum().backward()
+    return [tuple(x.grad.shape), tuple(y.grad.shape)]
+
+
+def square_changed_in_place_before_backward(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x**2  # saves x, not y (y is saved only for a tensor exponent's gradient, as in PyTorch)
+    y += 1
+    y.sum().backward()
+    return x.grad.tolist()
+
+
 AUTOGRAD = [
+    retain_grad_is_kept_by_autograd_grad,
+    square_changed_in_place_before_backward,
+    prod_of_an_empty_tensor,
     setitem_sends_the_gradient_to_what_was_written,
     mask_setitem_joins_the_graph,
     in_place_ops_on_an_intermediate,
@@ -863,7 +892,24 @@ def _pow_0_gradient_at_inf(lib):
     return x.grad
 
 
+def _list_of_lists_index(lib):
+    with warnings.catch_warnings():  # (torch warns that it may read it as one array some day; 2.13 does not)
+        warnings.simplefilter("ignore")
+        return lib.arange(6.0).reshape(2, 3)[[[0, 1], [1, 2]]]
+
+
+def _setitem_drops_leading_ones(lib):
+    x = lib.zeros(2, 2)
+    x[0] = lib.tensor([[[1.0, 2.0]]])
+    return x
+
+
 EDGE_CASES = {
+    # found by tests/test_torch_parity_random.py:
+    "a list of lists indexes as a tuple of lists": _list_of_lists_index,
+    "bool ** True stays bool": lambda lib: lib.tensor([True, False]) ** True,
+    "setitem drops the value's leading 1s": lambda lib: _setitem_drops_leading_ones(lib),
+    "cat skips a 1-D empty tensor": lambda lib: lib.cat([lib.zeros(0, dtype=lib.float64), lib.ones(2, 1)], dim=-1),
     "squeeze(0) of a 0-d tensor": lambda lib: lib.tensor(3.0).squeeze(0),
     "squeeze(-1) of a 0-d tensor": lambda lib: lib.tensor(3.0).squeeze(-1),
     "transpose(0, 0) of a 0-d tensor": lambda lib: lib.tensor(3.0).transpose(0, 0),
@@ -948,6 +994,19 @@ def saved_output_changed_in_place(lib):
     y = lib.tensor([1.0, 2.0], requires_grad=True).exp()
     y[0] = 0.0
     y.sum().backward()
+
+
+def prod_changed_in_place(lib):
+    y = lib.tensor([1.0, 2.0], requires_grad=True).prod()
+    y += 1
+    y.backward()
+
+
+def amax_of_0d_changed_in_place(lib):
+    y = lib.tensor(1.0, requires_grad=True).amax()
+    with lib.no_grad():
+        y += 1
+    y.backward()
 
 
 def optimizer_step_between_backwards(lib):
@@ -1049,6 +1108,30 @@ ERRORS = {
     "gather index larger in another dim": lambda lib: lib.ones(2, 3).gather(
         1, lib.tensor([[0], [1], [0]], dtype=lib.int64)
     ),
+    # found by tests/test_torch_parity_random.py:
+    "mean of int64": lambda lib: lib.tensor([1, 2]).mean(),
+    "mean of bool over a dim": lambda lib: lib.tensor([[True]]).mean(0),
+    "cat of a 0-d tensor": lambda lib: lib.cat([lib.ones(1), lib.tensor(2.0)]),
+    "max over an empty dim": lambda lib: lib.zeros(0, 2).max(0),
+    "amin over an empty dim": lambda lib: lib.zeros(2, 0).amin(1),
+    "minus a bool tensor": lambda lib: -lib.tensor([True]),
+    "bool tensor minus an int": lambda lib: lib.tensor([True]) - 1,
+    "float tensor minus True": lambda lib: lib.ones(2) - True,
+    "abs of bool": lambda lib: lib.tensor([True]).abs(),
+    "relu of bool": lambda lib: lib.tensor([True]).relu(),
+    "bool tensor ** bool tensor": lambda lib: lib.tensor([True]) ** lib.tensor([True]),
+    "True ** a bool tensor": lambda lib: True ** lib.tensor([True]),
+    "matmul of bool matrices": lambda lib: lib.ones(2, 2, dtype=lib.bool) @ lib.ones(2, 2, dtype=lib.bool),
+    "in-place add on an expanded tensor": lambda lib: lib.ones(1).expand(3).add_(1),
+    "int64 pow_ to a float power": lambda lib: lib.tensor([2]).pow_(0.5),
+    "int64 clamp_ to a float bound": lambda lib: lib.tensor([2]).clamp_(0.5),
+    "setitem into a 0-d leaf that requires grad": lambda lib: lib.tensor(1.0, requires_grad=True).__setitem__(0, 2.0),
+    "prod changed in place before backward": prod_changed_in_place,
+    "int64 div_": lambda lib: lib.tensor([2]).div_(2),
+    "in-place add of a larger tensor": lambda lib: lib.ones(3).add_(lib.ones(2, 3)),
+    "setitem of a value that does not fit": lambda lib: lib.ones(2, 3).__setitem__(0, lib.ones(2, 3)),
+    "pow_ to a larger exponent tensor": lambda lib: lib.tensor(1.5).pow_(lib.tensor([2.0])),
+    "amax of a 0-d tensor changed in place before backward": amax_of_0d_changed_in_place,
 }
 
 

@@ -85,8 +85,15 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
         (3, 3)
     """
     ts = _tensors("cat", tensors)
-    first = ts[0].shape
+    for i, t in enumerate(ts):
+        if t.ndim == 0:  # it has no dimension to join along
+            raise ShapeError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated; use stack")
+    sized = [t for t in ts if t.shape != (0,)]
+    first = sized[0].shape if sized else ts[0].shape
     axis = check_dim("cat", dim, len(first))
+    if sized and len(sized) < len(ts):  # PyTorch's legacy rule: a 1-D empty tensor joins any cat, as nothing
+        nothing = first[:axis] + (0,) + first[axis + 1 :]
+        ts = [t.reshape(nothing) if t.shape == (0,) else t for t in ts]  # (its gradient: empty, via reshape)
     for t in ts[1:]:
         if t.ndim != len(first) or t.shape[:axis] + t.shape[axis + 1 :] != first[:axis] + first[axis + 1 :]:
             shapes = ", ".join(str(x.shape) for x in ts)

@@ -14,12 +14,31 @@ import numpy as np
 
 from tinygrad_edu import autograd as _autograd
 from tinygrad_edu import ops as _ops
-from tinygrad_edu.errors import DtypeError
+from tinygrad_edu.errors import DtypeError, ShapeError
 from tinygrad_edu.tensor import Tensor, _binary, _data
 
 
 def _in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -> Tensor:
-    """x <- op(x, other), written into x.data, as PyTorch's in-place methods.
+    """x <- op(x, other), written into x.data, as PyTorch's in-place methods (see _write_in_place).
+
+    A value that does not broadcast to x's own shape (x += y with y larger) is a ShapeError, PyTorch's
+    RuntimeError, where NumPy's write raises a plain ValueError (nothing was written then).
+    """
+    try:
+        return _write_in_place(x, what, op, other, **options)
+    except ValueError as error:
+        if isinstance(error, RuntimeError):  # ours (ShapeError, ArgumentError): already says what went wrong
+            raise
+        shape = other.shape if isinstance(other, Tensor) else np.shape(other)
+        raise ShapeError(
+            f"{what}: a value of shape {shape} cannot be written in place into "
+            f"{'the indexed part of ' if op is _ops.SetItem else ''}a tensor of shape {x.shape} "
+            f"(an in-place op keeps the tensor's shape): {error}"
+        ) from None
+
+
+def _write_in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -> Tensor:
+    """x <- op(x, other), written into x.data.
 
     Outside the graph (nothing requires grad, or under no_grad) this is one NumPy in-place write.
     In the graph, the op is recorded on a copy of x's old value (its inputs must not change
@@ -33,6 +52,16 @@ def _in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -> Tens
             f"{what}: a leaf Variable that requires grad is being used in an in-place operation "
             f"(a {x.dtype} tensor of shape {x.shape}); do it under `with tg.no_grad():` (as "
             "optimizers do), or work on a copy: x = x.clone()"
+        )
+    if not x.data.flags.writeable:  # expand()'s NumPy broadcast view, or a view of one: read-only
+        written = x.data[options["index"]] if op is _ops.SetItem else x.data
+        if written.size and any(stride == 0 and n > 1 for stride, n in zip(written.strides, written.shape)):
+            raise RuntimeError(  # writing one element would write all that share it: PyTorch refuses too
+                f"{what}: unsupported operation: more than one element of the written-to tensor (shape {x.shape}) "
+                "refers to a single memory location, as after expand(); clone() it first"
+            )
+        raise RuntimeError(  # PyTorch writes through to the expanded tensor's base; NumPy's view is read-only
+            f"{what}: a view of an expand()ed tensor is read-only here (shape {x.shape}); clone() it first"
         )
     if record:
         old = Tensor._from_op(x.data.copy(), x.grad_fn)  # x's value before, at its grad_fn then
@@ -60,7 +89,10 @@ def _in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -> Tens
                 else:
                     x.data /= value
             except TypeError:  # NumPy refuses e.g. float into int, as PyTorch does
-                _check_cast(what, np.result_type(x.data, value), x.data)
+                result = np.result_type(x.data, value)
+                if op is _ops.Div and result.kind in "biu":  # true division: a float even of ints
+                    result = np.dtype(np.float32)
+                _check_cast(what, result, x.data)
                 raise
     previous_fn = x.grad_fn
     _bump_version(x)

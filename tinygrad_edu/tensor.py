@@ -59,6 +59,17 @@ def _binary(op: Any, a: Tensor, b: Any, reflected: bool = False, true_divide: bo
     return op.apply(b, a) if reflected else op.apply(a, b)
 
 
+def _no_bool_minus(a: Tensor, b: Any = None) -> None:
+    """PyTorch refuses `-` (negation, subtraction) on bools, a bool tensor or a Python bool: on a mask
+    it is a mistake for `~` or `^`, not the integer arithmetic NumPy would do."""
+    if a.data.dtype.kind == "b" or type(b) is bool or (type(b) is Tensor and b.data.dtype.kind == "b"):
+        what = "Negation, the `-` operator, on" if b is None else "Subtraction, the `-` operator, with"
+        raise DtypeError(
+            f"{what} a bool tensor is not supported (PyTorch refuses it too); to invert a mask use `~` or "
+            "logical_not(), to compare two masks `^`; for arithmetic convert first, e.g. x.long()"
+        )
+
+
 def _data(x: Any) -> Any:
     """The ndarray inside a Tensor; anything else (a number, an array) as it is."""
     return x.data if isinstance(x, Tensor) else x
@@ -374,10 +385,12 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
         other = _operand_tensor(other)
         a, b = self.data, other.data
         # Two matrices of one dtype whose inner sizes agree, the usual case, need no more checking (~0.4 us a call)
-        if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype:
+        if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype and a.dtype.kind != "b":
             return _ops.MatMul.apply(self, other)
         check_matmul(a.shape, b.shape)
         check_same_dtype("matmul", a, b)
+        if a.dtype.kind == "b":
+            raise DtypeError("matmul: bool tensors are not supported (nor in PyTorch); convert first, x.long()")
         return _ops.MatMul.apply(self, other)
 
     def dot(self, other: Any) -> Tensor:
@@ -434,9 +447,11 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
         return _binary(_ops.Add, self, other, reflected=True)
 
     def __sub__(self, other: Any) -> Tensor:  # self - other
+        _no_bool_minus(self, other)
         return _binary(_ops.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:  # other - self
+        _no_bool_minus(self, other)
         return _binary(_ops.Sub, self, other, reflected=True)
 
     def __mul__(self, other: Any) -> Tensor:  # self * other
@@ -457,9 +472,15 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
                 f"pow: Integers to negative integer powers are not allowed (a {self.dtype} tensor "
                 f"of shape {self.shape} ** {exponent}); convert first, e.g. x.float() ** {exponent}"
             )
+        if self.data.dtype.kind == "b" and type(exponent) is Tensor and exponent.data.dtype.kind == "b":
+            raise DtypeError("pow: a bool tensor to a bool tensor's powers is not supported (nor in PyTorch); x.long()")
+        if type(exponent) is bool and self.data.dtype.kind == "b":  # stays bool, as PyTorch (NumPy's is int8)
+            return _binary(_ops.Pow, self, exponent).bool()
         return _binary(_ops.Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:  # base ** self
+        if type(base) is bool and self.data.dtype.kind == "b":
+            raise DtypeError("pow: a bool base to a bool tensor's powers is not supported (nor in PyTorch); x.long()")
         return _binary(_ops.Pow, self, base, reflected=True)
 
     def __matmul__(self, other: Any) -> Tensor:  # self @ other
@@ -473,13 +494,14 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
         return _operand_tensor(other).matmul(self)
 
     def __neg__(self) -> Tensor:  # -self
+        _no_bool_minus(self)
         return _ops.Neg.apply(self)
 
     def __pos__(self) -> Tensor:  # +self
         return self
 
     def __abs__(self) -> Tensor:  # |self|
-        return _ops.Abs.apply(self)
+        return self.abs()  # (tensor_math's, which refuses bools as PyTorch)
 
     # Comparisons give bool tensors that are outside the graph (they have no gradient).
     def __lt__(self, other: Any) -> Tensor:  # self < other
@@ -505,6 +527,7 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
         return self._in_place("+=", _ops.Add, other)
 
     def __isub__(self, other: Any) -> Tensor:  # self -= other
+        _no_bool_minus(self, other)
         return self._in_place("-=", _ops.Sub, other)
 
     def __imul__(self, other: Any) -> Tensor:  # self *= other

@@ -66,6 +66,11 @@ class IndexingMethods:
         if split is not None:  # as in __getitem__, PyTorch's order: the ints select first (a view), then the arrays
             self[split[0]][split[1]] = value
             return
+        target = self.data[index]  # an index out of range is PyTorch's IndexError, before any in-place check
+        shape = value.shape if isinstance(value, (_tensor.Tensor, np.ndarray)) else ()
+        extra = len(shape) - np.ndim(target)
+        if extra > 0 and all(n == 1 for n in shape[:extra]):  # PyTorch drops a value's leading 1s: x[0] = y[None]
+            value = value.reshape(shape[extra:])
         self._in_place("__setitem__", _tg.ops.SetItem, value, index=index)
 
     def gather(self, dim: int, index: Any) -> Tensor:
@@ -107,10 +112,20 @@ def _index_arrays(index: Any) -> Any:
     if isinstance(index, _tensor.Tensor):
         return _tensor_index(index.data)
     if isinstance(index, list):
+        if _list_as_tuple(index):
+            return tuple(_index_arrays(i) for i in index)
         index = np.asarray(index)
     if isinstance(index, np.ndarray) and index.dtype.kind == "f":
         return index.astype(np.int64)  # (a list or array of floats: truncated toward zero, as PyTorch)
     return index
+
+
+def _list_as_tuple(index: list[Any]) -> bool:
+    """PyTorch's (and old NumPy's) rule: a list shorter than 32 that holds a list, tensor, slice, None or
+    Ellipsis is a tuple of indices, so x[[[0, 1], [1, 2]]] is x[[0, 1], [1, 2]], two elements of a matrix."""
+    return len(index) < 32 and any(
+        isinstance(i, (list, tuple, _tensor.Tensor, np.ndarray, slice)) or i is None or i is Ellipsis for i in index
+    )
 
 
 def _tensor_index(data: Any) -> Any:

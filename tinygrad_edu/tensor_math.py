@@ -15,7 +15,7 @@ import numpy as np
 
 import tinygrad_edu as _tinygrad_edu
 import tinygrad_edu.tensor as _tensor_module
-from tinygrad_edu.errors import ArgumentError
+from tinygrad_edu.errors import ArgumentError, DtypeError
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -55,6 +55,7 @@ class MathMethods:
 
     def sub(self, other: Any) -> Tensor:
         """self - other, elementwise with broadcasting."""
+        _tensor._no_bool_minus(self, other)
         return _tensor._binary(_tg.ops.Sub, self, other)
 
     def mul(self, other: Any) -> Tensor:
@@ -71,6 +72,7 @@ class MathMethods:
 
     def neg(self) -> Tensor:
         """-self, elementwise."""
+        _tensor._no_bool_minus(self)
         return _tg.ops.Neg.apply(self)
 
     def exp(self) -> Tensor:
@@ -91,10 +93,14 @@ class MathMethods:
 
     def abs(self) -> Tensor:
         """|x|, elementwise (its gradient at 0 is taken as 0, as PyTorch)."""
+        if self.data.dtype.kind == "b":
+            raise DtypeError("abs: a bool tensor is not supported (nor in PyTorch); convert first, x.long()")
         return _tg.ops.Abs.apply(self)
 
     def relu(self) -> Tensor:
         """max(x, 0), elementwise."""
+        if self.data.dtype.kind == "b":
+            raise DtypeError("relu: bool inputs are not supported (nor in PyTorch); convert first, x.float()")
         return _tg.ops.ReLU.apply(self)
 
     def sigmoid(self) -> Tensor:

@@ -71,6 +71,11 @@ class ReductionMethods:
     ) -> Tensor:
         """Mean over `dim` (None: all; an int or a tuple); `dtype` (a float dtype) casts the input first."""
         ndim = self.data.ndim
+        if dtype is None and self.data.dtype.kind not in "fc":  # PyTorch will not pick a float dtype for you
+            raise DtypeError(
+                f"mean(): could not infer output dtype: the input is {self.data.dtype}, not a floating-point dtype; "
+                "convert it first (x.float().mean()) or pass dtype=tg.float32"
+            )
         if type(dim) is int and -ndim <= dim < ndim and dtype is None and axis is None and keepdims is None:
             # mean(dim) of one dim in range, the usual call: reduce_args's answer without its checks (~0.5 us)
             return _tg.ops.Mean.apply(self, axes=(dim % ndim,), keepdim=bool(keepdim))
@@ -154,11 +159,15 @@ class ReductionMethods:
     def amax(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
         """The largest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
         axes, keep = reduce_args("amax", self.data.ndim, dim, keepdim, None, None)
+        if dim is not None and axes is not None:
+            _tg.ops.reduce.reducible("amax", self.data.shape, axes)
         return _tg.ops.Max.apply(self, axes=axes, keepdim=keep)
 
     def amin(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
         """The smallest values over `dim` (None: all; an int or a tuple); ties share the gradient evenly."""
         axes, keep = reduce_args("amin", self.data.ndim, dim, keepdim, None, None)
+        if dim is not None and axes is not None:
+            _tg.ops.reduce.reducible("amin", self.data.shape, axes)
         return _tg.ops.Min.apply(self, axes=axes, keepdim=keep)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:

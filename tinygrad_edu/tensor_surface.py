@@ -779,13 +779,20 @@ class SurfaceMethods:
         self[...] = value
         return self
 
+    def _assign_result_(self, what: str, result: Any) -> Any:
+        # an op's result written back: unlike copy_, a result that needs a wider dtype (int ** 0.5) is refused
+        _tg.in_place._check_cast(what, result.data, self.data)
+        if result.shape != self.shape:  # (x.pow_(y) with y larger than x): copy_ would squeeze it in
+            raise ShapeError(f"{what}: the result's shape {result.shape} is not the tensor's own {self.shape}")
+        return self._assign_(result)
+
     def pow_(self, exponent: Any) -> Any:
         """self = self ** exponent, in place."""
-        return self._assign_(self.clone() ** exponent)  # (of a copy: the write must not change what ** saved)
+        return self._assign_result_("pow_", self.clone() ** exponent)  # (of a copy: must not change what ** saved)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:
         """self = self.clamp(min, max), in place."""
-        return self._assign_(self.clone().clamp(min, max))  # (of a copy, as pow_)
+        return self._assign_result_("clamp_", self.clone().clamp(min, max))  # (of a copy, as pow_)
 
     clip_ = clamp_
 

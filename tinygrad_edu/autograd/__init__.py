@@ -522,8 +522,8 @@ def backward(
         if targets is not None:
             if id(fn) in made_by:  # a target that is not a leaf: fn's grad_out is complete now
                 _capture(made_by[id(fn)], grad_out)
-        elif fn.retained is not None and fn.retained() is not None:  # out.retain_grad() was called
-            _accumulate(fn.retained(), grad_out, owned)
+        if fn.retained is not None and fn.retained() is not None:  # out.retain_grad() was called: kept
+            _accumulate(fn.retained(), grad_out, owned)  # by autograd.grad too, as PyTorch's hook does
         if fn.released:
             raise RuntimeError(
                 f"backward through {fn.name} a second time: its saved values were freed after the "

@@ -80,7 +80,9 @@ class Pow(Function):
             out = a**b
         except ValueError:  # NumPy refuses integers to negative integer powers; PyTorch computes them
             out = _integer_power(a, b)
-        self.save(a, b, out)
+        # out only where b's gradient needs it, as PyTorch saves it: then x ** 2 changed in place
+        # before backward is as harmless as there
+        self.save(a, b, out if self.needs_input_grad[1] else None)
         return out
 
     def backward(self, grad_out):

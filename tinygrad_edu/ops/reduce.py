@@ -76,7 +76,9 @@ class Max(Function):
     def forward(self, x, axes: Axes = None, keepdim: bool = False):
         out = np.max(x, axis=axes, keepdims=True)
         self.save(x, out, axes, keepdim)
-        return out if keepdim else np.squeeze(out, axis=axes)
+        # (of a 0-d x, out itself: squeeze would copy NumPy's scalar, and backward would no longer see
+        # that the output it saved was changed in place)
+        return out if keepdim or x.ndim == 0 else np.squeeze(out, axis=axes)
 
     def constant_saved(self):
         return (self.saved[1],)  # the max, kept dims: only compared with x, so a constant in double backward
@@ -93,7 +95,7 @@ class Min(Function):
     def forward(self, x, axes: Axes = None, keepdim: bool = False):
         out = np.min(x, axis=axes, keepdims=True)
         self.save(x, out, axes, keepdim)
-        return out if keepdim else np.squeeze(out, axis=axes)
+        return out if keepdim or x.ndim == 0 else np.squeeze(out, axis=axes)  # (0-d x: as Max)
 
     def constant_saved(self):
         return (self.saved[1],)  # the min, kept dims: only compared with x, so a constant in double backward
@@ -201,10 +203,20 @@ class MinMax(NamedTuple):
     indices: Tensor
 
 
+def reducible(name: str, shape: tuple[int, ...], axes: Any) -> None:
+    """max/min over a named dim of size 0 has no value to give: PyTorch's IndexError, naming the dim."""
+    for axis in axes:
+        if shape[axis] == 0:
+            raise IndexError(f"{name}(): expected reduction dim {axis} of shape {shape} to have non-zero size")
+
+
 def extreme_with_index(x: Tensor, arg: Any, dim: int, keepdim: bool) -> MinMax:
     """max/min over one dim as PyTorch does it: the values at the first extreme index, whose
     gradient goes to that one element (amax/amin share it between ties instead)."""
-    axis = check_dim("max" if arg is np.argmax else "min", dim, x.data.ndim)
+    name = "max" if arg is np.argmax else "min"
+    axis = check_dim(name, dim, x.data.ndim)
+    if x.data.ndim:
+        reducible(name, x.data.shape, (axis,))
     indices = np.expand_dims(arg(x.data, axis=axis), axis) if x.data.ndim else np.asarray(0)
     # (Gather itself: the indices of arg(), in range by construction, need none of gather's checks)
     values = Gather.apply(x, index=indices, axis=axis) if x.data.ndim else x.clone()

@@ -27,13 +27,18 @@ class Prod(Function):
     """The product of x's elements over `axis` (None: all of them)."""
 
     def forward(self, x, axis: int | None = None, keepdim: bool = False):
-        self.save(x, axis, keepdim)
-        return np.prod(x, axis=axis, keepdims=keepdim)
+        out = np.prod(x, axis=axis, keepdims=keepdim)
+        # (out is saved, unused, as PyTorch's ProdBackward saves it: changing the product in place before
+        # backward is then the same "modified by an inplace operation" error)
+        self.save(x, axis, keepdim, out)
+        return out
 
     def backward(self, grad_out):
         # d prod(x)/dx_i = the product of all the other elements: the products before i times those
         # after i. (Not prod / x_i, which is 0/0 where x_i = 0.)
-        x, axis, keepdim = self.saved
+        x, axis, keepdim, _ = self.saved
+        if 0 in x.shape:  # no elements: nothing to send a gradient to (and the scans below need one)
+            return np.zeros_like(x)
         flat = np.reshape(x, (-1,)) if axis is None else x
         along = 0 if axis is None else axis
         others = _exclusive_cumprod(flat, along) * np.flip(_exclusive_cumprod(np.flip(flat, along), along), along)
