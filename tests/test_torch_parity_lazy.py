@@ -136,3 +136,34 @@ def test_uninitialized_parameter_is_listed_and_keeps_its_dtype():
 def test_lazy_linear_refuses_a_0d_input():
     with pytest.raises(tg.ShapeError, match="0-d input"):
         tg.nn.LazyLinear(3)(tg.tensor(1.0))
+
+
+# ---- Size ----------------------------------------------------------------------------------------------------
+
+SIZE_CASES: list[tuple[str, Callable[[Any], Any]]] = [
+    ("repr", lambda lib: repr(lib.Size([2, 3])).replace("torch.", "")),
+    ("numel", lambda lib: lib.Size([2, 3, 4]).numel()),
+    ("empty numel", lambda lib: lib.Size([]).numel()),
+    ("a tuple", lambda lib: (isinstance(lib.Size((2, 3)), tuple), lib.Size([2, 3]) == (2, 3))),
+    ("from a tuple", lambda lib: list(lib.Size((5, 1)))),
+    ("item", lambda lib: lib.Size([2, 3])[1]),
+    ("slice", lambda lib: repr(lib.Size([2, 3, 4])[1:]).replace("torch.", "")),
+    ("add", lambda lib: repr(lib.Size([2, 3]) + (4,)).replace("torch.", "")),
+    ("radd", lambda lib: repr((1,) + lib.Size([2, 3])).replace("torch.", "")),
+    ("repeat", lambda lib: repr(lib.Size([2]) * 3).replace("torch.", "")),
+    ("hash", lambda lib: hash(lib.Size([2, 3])) == hash((2, 3))),
+    ("from numpy ints", lambda lib: list(lib.Size(np.array([2, 3])))),
+    ("shape is one", lambda lib: lib.zeros(2, 3).shape == lib.Size([2, 3])),
+]
+
+
+@pytest.mark.parametrize("name, fn", SIZE_CASES, ids=[c[0] for c in SIZE_CASES])
+def test_size_is_torchs(name, fn):
+    assert fn(tg) == fn(torch)
+
+
+def test_size_refuses_a_float_as_torch():
+    with pytest.raises(TypeError, match="item 1 is 'float'"):
+        tg.Size([2, 2.5])
+    with pytest.raises(TypeError):
+        torch.Size([2, 2.5])

@@ -79,6 +79,7 @@ from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_edu.graph import draw_graph
 from tinygrad_edu.serialization import load, save
 from tinygrad_edu.tensor import Tensor, from_numpy, get_default_dtype, result_type, set_default_dtype, tensor  # noqa: I001  (Tensor first: the rest build on it)
+from tinygrad_edu.tensor_shape import Size
 from tinygrad_edu.torch_alias import as_torch
 from tinygrad_edu.torch_alias import torch_attribute_error as _torch_attribute_error
 
@@ -103,6 +104,7 @@ pi, e, inf, nan = _np.pi, _np.e, _np.inf, _np.nan
 
 __all__ = [
     "Tensor",
+    "Size",
     "tensor",
     "from_numpy",
     "get_default_dtype",
