@@ -6,6 +6,7 @@ shapes, state_dict keys, parameters, trained weights, error classes, printed num
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -167,3 +168,69 @@ def test_size_refuses_a_float_as_torch():
         tg.Size([2, 2.5])
     with pytest.raises(TypeError):
         torch.Size([2, 2.5])
+
+
+# ---- set_printoptions ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def print_options():
+    """Puts both libraries' print options back as they were."""
+    yield
+    tg.set_printoptions(profile="default")
+    torch.set_printoptions(profile="default")
+
+
+def numbers(text: str) -> list[float]:
+    """The numbers a printed tensor shows, in order (its dtype's digits left out)."""
+    body = text.split("dtype=")[0]
+    return [float(s) for s in re.findall(r"-?\d+\.?\d*(?:e[+-]\d+)?", body.replace("tensor(", ""))]
+
+
+# (options, values): what torch prints with the options, our repr shows the same numbers
+PRINT_CASES = [
+    ({"precision": 2}, [1 / 3, 2 / 3, -1.125]),
+    ({"precision": 6}, [1 / 3, 2 / 3, 10.5]),
+    ({"precision": 3, "sci_mode": True}, [1 / 3, 250.0]),
+    ({"precision": 2, "sci_mode": True}, [1e-5, 1.0]),
+    ({"precision": 4, "sci_mode": False}, [1e-5, 123.0]),
+    ({"profile": "short"}, [1 / 3, 2 / 3]),
+]
+
+
+@pytest.mark.parametrize("options, values", PRINT_CASES)
+def test_printoptions_show_torchs_numbers(print_options, options, values):
+    tg.set_printoptions(**options)
+    torch.set_printoptions(**options)
+    ours, theirs = str(tg.tensor(values, dtype=tg.float64)), str(torch.tensor(values, dtype=torch.float64))
+    assert numbers(ours) == numbers(theirs), (ours, theirs)
+
+
+def test_precision_changes_what_print_shows(print_options, capsys):
+    t = tg.tensor([1 / 3, 2 / 3])
+    print(t)
+    tg.set_printoptions(precision=2)
+    print(t)
+    default, two = capsys.readouterr().out.splitlines()
+    assert "0.33333334" in default
+    assert two == "tensor([0.33, 0.67], dtype=float32)"
+
+
+def test_summary_options_show_torchs_items(print_options):
+    tg.set_printoptions(threshold=5, edgeitems=2)
+    torch.set_printoptions(threshold=5, edgeitems=2)
+    ours, theirs = str(tg.arange(10.0)), str(torch.arange(10.0))
+    assert "..." in ours and numbers(ours) == numbers(theirs) == [0.0, 1.0, 8.0, 9.0]
+    tg.set_printoptions(profile="full")
+    assert "..." not in str(tg.arange(2000.0))
+
+
+def test_linewidth_wraps_and_numpy_is_left_alone(print_options):
+    tg.set_printoptions(linewidth=20)
+    assert len(str(tg.arange(10.0)).splitlines()) > 1
+    assert len(str(np.arange(10.0)).splitlines()) == 1  # NumPy's own printing is not ours to change
+
+
+def test_unknown_profile_names_the_choices(print_options):
+    with pytest.raises(ValueError, match="unknown profile 'ful'.*default, short, full"):
+        tg.set_printoptions(profile="ful")
