@@ -94,6 +94,32 @@ def test_a_training_script_runs_and_learns(tmp_path):
     assert out.stdout.split() == ["[0,", "1,", "1,", "0]", "True", "[0.025]"]
 
 
+def test_d2l_names_resolve_to_tinygrad_edus(tmp_path):
+    """torch.nn.LazyLinear, torch.Size and torch.set_printoptions, as a d2l script uses them."""
+    write(
+        tmp_path,
+        """
+        import torch
+        from torch import nn
+        import tinygrad_edu
+
+        net = nn.Sequential(nn.LazyLinear(8), nn.ReLU(), nn.LazyLinear(1))
+        net(torch.rand(2, 20))  # d2l's dry run
+        print(nn.LazyLinear is tinygrad_edu.nn.LazyLinear, [type(m).__name__ for m in net], net[0].weight.shape)
+        print(torch.Size is tinygrad_edu.Size, torch.Size([2, 3]).numel(), isinstance(torch.Size([2]), torch.Size))
+        torch.set_printoptions(precision=2)
+        print(torch.tensor([1 / 3]))
+        """,
+    )
+    out = run(["-m", "tinygrad_edu", "as-torch", "script.py"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "True ['Linear', 'ReLU', 'Linear'] (8, 20)",
+        "True 6 True",
+        "tensor([0.33], dtype=float32)",
+    ]
+
+
 def test_as_torch_inside_a_running_program(tmp_path):
     source = (
         "import tinygrad_edu; t = tinygrad_edu.as_torch(); import torch.nn as nn; print(t is tinygrad_edu, nn.ReLU)"

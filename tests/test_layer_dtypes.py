@@ -23,6 +23,7 @@ NOT_LAYERS = {"Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList
 # name: fn(lib) -> (args, kwargs) for the classes that need arguments (the rest are built with none)
 ARGS: dict[str, Any] = {
     "Linear": lambda lib: ((3, 2), {}),
+    "LazyLinear": lambda lib: ((3,), {}),
     "Embedding": lambda lib: ((5, 3), {"padding_idx": 0}),
     "LayerNorm": lambda lib: ((4,), {}),
     "GroupNorm": lambda lib: ((2, 4), {}),
@@ -77,7 +78,10 @@ def takes_dtype(lib: Any, name: str) -> bool:
 
 def build(lib: Any, name: str, **extra: Any) -> Any:
     args, kwargs = ARGS[name](lib) if name in ARGS else ((), {})
-    return getattr(lib.nn, name.split()[0])(*args, **kwargs, **extra)
+    module = getattr(lib.nn, name.split()[0])(*args, **kwargs, **extra)
+    if name.startswith("Lazy"):  # a dry run gives the weights their shape (the dtype is already set, as in torch)
+        module(lib.zeros(1, 2, dtype=module.weight.dtype))
+    return module
 
 
 def tensors(module: Any) -> Iterator[tuple[str, np.dtype]]:

@@ -80,6 +80,8 @@ def _check(what: str, tmp_path: Path) -> None:
     elif what.startswith("printing a tensor"):
         assert repr(tg.tensor([1.0, 2.0])) == "tensor([1., 2.], dtype=float32)"
         assert type(tg.zeros(2, 3).shape) is tuple and str(tg.zeros(2).dtype) == "float32"
+        assert repr(tg.Size([2, 3])) == "Size([2, 3])"
+        assert str(tg.tensor([1 / 3])) == "tensor([0.33333334], dtype=float32)"  # 8 digits, torch's 4
     elif what.startswith("`Tensor(data)`"):
         assert tg.Tensor([1, 2]).dtype == np.int64 and tg.Tensor([1.0, 2.0]).dtype == np.float32
     elif what.startswith("`repr(y.grad_fn)`"):

@@ -77,8 +77,10 @@ from tinygrad_edu.functional import *  # noqa: F403  (tg.exp, tg.cat, ...: the l
 from tinygrad_edu.functional_surface import *  # noqa: F403  (tg.sin, tg.cumsum, ...: the list is its __all__)
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_edu.graph import draw_graph
+from tinygrad_edu.printing import set_printoptions
 from tinygrad_edu.serialization import load, save
 from tinygrad_edu.tensor import Tensor, from_numpy, get_default_dtype, result_type, set_default_dtype, tensor  # noqa: I001  (Tensor first: the rest build on it)
+from tinygrad_edu.tensor_shape import Size
 from tinygrad_edu.torch_alias import as_torch
 from tinygrad_edu.torch_alias import torch_attribute_error as _torch_attribute_error
 
@@ -103,6 +105,7 @@ pi, e, inf, nan = _np.pi, _np.e, _np.inf, _np.nan
 
 __all__ = [
     "Tensor",
+    "Size",
     "tensor",
     "from_numpy",
     "get_default_dtype",
@@ -164,6 +167,7 @@ __all__ = [
     "save",
     "load",
     "draw_graph",
+    "set_printoptions",
     "compile",
     *_functional.__all__,
     "as_torch",

@@ -31,6 +31,7 @@ import numpy as np
 from tinygrad_edu.arguments import check_matmul, check_mm, check_same_dtype
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
+from tinygrad_edu.printing import array_text
 from tinygrad_edu.tensor_convert import ConvertMethods
 from tinygrad_edu.tensor_indexing import IndexingMethods
 from tinygrad_edu.tensor_math import MathMethods
@@ -225,7 +226,7 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
     __hash__ = object.__hash__  # == builds a tensor, so identity is the hash, as in PyTorch
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = array_text(self.data, prefix="tensor(")  # (printing.py: NumPy's text, under tg.set_printoptions)
         extras = [f"dtype={self.data.dtype}"]
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")

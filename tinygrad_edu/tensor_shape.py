@@ -10,6 +10,7 @@ compositions of these (flip, roll, repeat, movedim, narrow, ...) are in tensor_s
 from __future__ import annotations
 
 import math
+import operator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +30,53 @@ if TYPE_CHECKING:
 _tensor: Any = _tensor_module
 _tg: Any = _tinygrad_edu
 _INT = {int}  # (reshape's fast path: a set of the one type its sizes may have)
+
+
+class Size(tuple):
+    """A shape as torch.Size: a tuple of ints with `numel()`. `x.shape` and `x.size()` stay plain tuples (see the
+    README's table of differences); Size is for scripts that build one or test `isinstance(s, torch.Size)`.
+
+    Example:
+        >>> s = tg.Size([2, 3])
+        >>> s, s.numel(), s == (2, 3), s[1:]
+        (Size([2, 3]), 6, True, Size([3]))
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, sizes: Any = ()) -> Size:
+        items = tuple(sizes)
+        for position, item in enumerate(items):
+            try:
+                operator.index(item)  # an int, a NumPy int, a 0-d int tensor; never a float
+            except TypeError:
+                raise TypeError(
+                    f"Size() takes an iterable of 'int' (item {position} is {type(item).__name__!r})"
+                ) from None
+        return super().__new__(cls, (operator.index(item) for item in items))
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds: the product of the sizes (1 for ())."""
+        return math.prod(self)
+
+    # a slice, a sum or a repeat of a Size is a Size, as in PyTorch
+    def __getitem__(self, index: Any) -> Any:
+        item = super().__getitem__(index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: Any) -> Size:
+        return Size(super().__add__(tuple(other)))
+
+    def __radd__(self, other: Any) -> Size:
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, count: Any) -> Size:
+        return Size(super().__mul__(count))
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return f"Size({list(self)})"
 
 
 class ShapeMethods:

@@ -1,8 +1,9 @@
 """tinygrad_edu.nn: define networks PyTorch-style, from Modules holding Parameters, layers, activations and losses.
 
 - `module.py`: Module, Parameter; `container.py`: Sequential, ModuleList
-- `linear.py`: Linear, Identity, Flatten, Unflatten; `activation.py`: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh,
-  Softmax, LogSoftmax; `activation_extra.py`: GELU (tanh), SiLU, ELU, CELU, SELU, ..., PReLU
+- `linear.py`: Linear, Identity, Flatten, Unflatten; `lazy.py`: LazyLinear (in_features read from its first input)
+- `activation.py`: Sigmoid, ReLU, LeakyReLU, Softplus, Tanh, Softmax, LogSoftmax; `activation_extra.py`: GELU (tanh),
+  SiLU, ELU, CELU, SELU, ..., PReLU
 - `conv.py`: Conv1d/2d/3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d; `adaptive_pool.py`: AdaptiveAvgPool1d/2d/3d,
   AdaptiveMaxPool1d/2d/3d; `conv_transpose.py`: ConvTranspose1d/2d/3d; `upsample.py`: Upsample (interpolate);
   `dropout.py`: Dropout, Dropout1d/2d
@@ -64,6 +65,7 @@ from tinygrad_edu.nn.conv import (
 from tinygrad_edu.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.keyed_container import ModuleDict, ParameterDict, ParameterList
+from tinygrad_edu.nn.lazy import LazyLinear, UninitializedParameter
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import (
     BCELoss,
@@ -100,6 +102,8 @@ __all__ = [
     "ParameterList",
     "ParameterDict",
     "Linear",
+    "LazyLinear",
+    "UninitializedParameter",
     "Identity",
     "Flatten",
     "Unflatten",
