@@ -313,6 +313,8 @@ OVERLAPS_ALLOWED = {
     "x[:2] += x[2:]": (lambda x: x[:2].add_(x[2:]), [4.0, 6.0, 3.0, 4.0]),
     "x[:] = x": (lambda x: x.__setitem__(slice(None), x), [1.0, 2.0, 3.0, 4.0]),
     "x[:2] = x[2:]": (lambda x: x.__setitem__(slice(None, 2), x[2:]), [3.0, 4.0, 3.0, 4.0]),
+    # PyTorch drops the value's leading 1s: (1, 4) -> (4,), laid out as the written y[0]
+    "y[0] = y, y of shape (1, 4)": (lambda x: (lambda y: y.__setitem__(0, y))(x.view(1, 4)), [1.0, 2.0, 3.0, 4.0]),
 }
 
 OVERLAPS_REFUSED = {
@@ -320,8 +322,14 @@ OVERLAPS_REFUSED = {
     "x += x[0]": (lambda x: x.__iadd__(x[0]), "+=: "),
     "x /= x[1:2]": (lambda x: x.div_(x[1:2]), "/=: "),
     "y += y.T": (lambda x: x.view(2, 2).add_(x.view(2, 2).T), "+=: "),
+    "y.T.pow_(y)": (lambda x: x.view(2, 2).T.pow_(x.view(2, 2)), "pow_: "),
     "x[1:] = x[:-1]": (lambda x: x.__setitem__(slice(1, None), x[:-1]), "__setitem__: "),
     "x[[0, 1, 2, 3]] = x": (lambda x: x.__setitem__([0, 1, 2, 3], x), "__setitem__: "),
+    # y[0] of shape (1,) expanded to (1, 1): the new dim's stride is not y[0:1]'s, so PyTorch calls it partial
+    "y[0:1] = y[0], y of shape (4, 1)": (
+        lambda x: (lambda y: y.__setitem__(slice(0, 1), y[0]))(x.view(4, 1)),
+        "__setitem__: ",
+    ),
 }
 
 

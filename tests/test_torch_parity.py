@@ -1151,6 +1151,8 @@ ERRORS = {
     "x[1:] = x[:-1]": lambda lib: (lambda x: x.__setitem__(slice(1, None), x[:-1]))(lib.arange(4.0)),
     "x[[1, 2]] = x[:2]": lambda lib: (lambda x: x.__setitem__([1, 2], x[:2]))(lib.arange(4.0)),
     "x[[0, 1, 2, 3]] = x": lambda lib: (lambda x: x.__setitem__([0, 1, 2, 3], x))(lib.arange(4.0)),
+    "y[0] = y, y of shape (1, 1)": lambda lib: (lambda y: y.__setitem__(0, y))(lib.ones(1, 1)),
+    "y[0:1] = y[0], y of shape (3, 1)": lambda lib: (lambda y: y.__setitem__(slice(0, 1), y[0]))(lib.ones(3, 1)),
 }
 
 
