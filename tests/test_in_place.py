@@ -90,6 +90,38 @@ def test_an_input_that_no_op_saved_may_change_in_place_after_use():
     assert np.array_equal(w.grad.data, [6.0, 8.0])  # 1 + c
 
 
+@pytest.mark.parametrize(
+    "b",
+    [
+        pytest.param(lambda: tg.tensor(2.0, dtype=tg.float64, requires_grad=True), id="0-d float64 leaf"),
+        pytest.param(lambda: tg.tensor(2.0, dtype=tg.float64), id="0-d float64 constant"),
+        pytest.param(lambda: tg.tensor([2, 2]), id="int64"),
+    ],
+)
+def test_backward_refuses_a_saved_input_changed_in_place_when_the_op_saw_a_copy_cast_by_promotion(b):
+    # a / b casts b to float32 first; Div saves that copy, PyTorch the tensor itself (a regression: the
+    # change of b went unseen)
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    b = b()
+    y = (a / b).sum()
+    with tg.no_grad():
+        b *= 3
+    with pytest.raises(RuntimeError) as error:
+        y.backward()
+    message = str(error.value)
+    for words in ("input 1 of Div", f"a {b.dtype} tensor of shape {b.shape}", "is at version 1; expected version 0"):
+        assert words in message, message
+
+
+def test_a_copy_cast_by_promotion_gives_the_same_gradient_when_nothing_changed():
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    b = tg.tensor(4.0, dtype=tg.float64, requires_grad=True)
+    c = tg.tensor([5.0, 6.0])  # changed in place, but no op saved it
+    (a / b + c).sum().backward()
+    assert np.array_equal(a.grad.data, [0.25, 0.25]) and a.grad.dtype == np.float32  # 1 / b
+    assert np.array_equal(b.grad.data, -3.0 / 16.0) and b.grad.dtype == np.float64  # -sum(a) / b^2
+
+
 def test_every_in_place_op_counts_one_version():
     a = tg.zeros(3)
     steps = [
@@ -263,3 +295,59 @@ def test_load_state_dict_and_nn_init_count_as_in_place_changes_of_the_weights():
         change(layer, saved)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             y.backward()
+
+
+# ---- an in-place op whose input overlaps the written memory: PyTorch's rule ------------------------------
+
+
+def _ramp():
+    return tg.arange(4.0) + 1  # [1, 2, 3, 4], a tensor of its own
+
+
+# (what it does, the result PyTorch gives): the same memory laid out the same way, or none in common
+OVERLAPS_ALLOWED = {
+    "x += x": (lambda x: x.add_(x), [2.0, 4.0, 6.0, 8.0]),
+    "x *= x[:]": (lambda x: x.mul_(x[:]), [1.0, 4.0, 9.0, 16.0]),
+    "x -= x.detach()": (lambda x: x.sub_(x.detach()), [0.0, 0.0, 0.0, 0.0]),
+    "x += x.flip(0)": (lambda x: x.add_(x.flip(0)), [5.0, 5.0, 5.0, 5.0]),  # flip: a copy in PyTorch
+    "x[:2] += x[2:]": (lambda x: x[:2].add_(x[2:]), [4.0, 6.0, 3.0, 4.0]),
+    "x[:] = x": (lambda x: x.__setitem__(slice(None), x), [1.0, 2.0, 3.0, 4.0]),
+    "x[:2] = x[2:]": (lambda x: x.__setitem__(slice(None, 2), x[2:]), [3.0, 4.0, 3.0, 4.0]),
+    # PyTorch drops the value's leading 1s: (1, 4) -> (4,), laid out as the written y[0]
+    "y[0] = y, y of shape (1, 4)": (lambda x: (lambda y: y.__setitem__(0, y))(x.view(1, 4)), [1.0, 2.0, 3.0, 4.0]),
+}
+
+OVERLAPS_REFUSED = {
+    "x[1:] += x[:-1]": (lambda x: x[1:].add_(x[:-1]), "+=: "),
+    "x += x[0]": (lambda x: x.__iadd__(x[0]), "+=: "),
+    "x /= x[1:2]": (lambda x: x.div_(x[1:2]), "/=: "),
+    "y += y.T": (lambda x: x.view(2, 2).add_(x.view(2, 2).T), "+=: "),
+    "y.T.pow_(y)": (lambda x: x.view(2, 2).T.pow_(x.view(2, 2)), "pow_: "),
+    "x[1:] = x[:-1]": (lambda x: x.__setitem__(slice(1, None), x[:-1]), "__setitem__: "),
+    "x[[0, 1, 2, 3]] = x": (lambda x: x.__setitem__([0, 1, 2, 3], x), "__setitem__: "),
+    # y[0] of shape (1,) expanded to (1, 1): the new dim's stride is not y[0:1]'s, so PyTorch calls it partial
+    "y[0:1] = y[0], y of shape (4, 1)": (
+        lambda x: (lambda y: y.__setitem__(slice(0, 1), y[0]))(x.view(4, 1)),
+        "__setitem__: ",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", OVERLAPS_ALLOWED)
+def test_an_in_place_op_on_the_same_memory_or_none_in_common_computes_as_pytorch(name):
+    change, expected = OVERLAPS_ALLOWED[name]
+    x = _ramp()
+    change(x)
+    assert np.array_equal(x.data, expected)
+
+
+@pytest.mark.parametrize("name", OVERLAPS_REFUSED)
+def test_an_in_place_op_whose_input_overlaps_the_written_memory_in_part_is_refused(name):
+    change, op = OVERLAPS_REFUSED[name]
+    x = _ramp()
+    with pytest.raises(RuntimeError) as error:
+        change(x)
+    message = str(error.value)
+    for words in (op, "refer to a single memory location", "clone()"):
+        assert words in message, message
+    assert np.array_equal(x.data, [1.0, 2.0, 3.0, 4.0])  # nothing was written

@@ -990,6 +990,15 @@ def saved_tensor_changed_in_place(lib):
     y.backward()
 
 
+def saved_tensor_cast_by_promotion_changed_in_place(lib):
+    a = lib.tensor([1.0, 2.0], requires_grad=True)
+    b = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)  # 0-d: a / b is float32, b is cast
+    y = (a / b).sum()  # Div saves b (PyTorch the tensor itself, we its float32 copy)
+    with lib.no_grad():
+        b.mul_(3)
+    y.backward()
+
+
 def saved_output_changed_in_place(lib):
     y = lib.tensor([1.0, 2.0], requires_grad=True).exp()
     y[0] = 0.0
@@ -1104,6 +1113,7 @@ ERRORS = {
     "bool tensor ** negative int": lambda lib: lib.tensor(True) ** -1,
     "saved tensor changed in place": saved_tensor_changed_in_place,
     "saved output changed in place": saved_output_changed_in_place,
+    "saved tensor cast by promotion changed in place": saved_tensor_cast_by_promotion_changed_in_place,
     "optimizer step between two backwards": optimizer_step_between_backwards,
     "gather index larger in another dim": lambda lib: lib.ones(2, 3).gather(
         1, lib.tensor([[0], [1], [0]], dtype=lib.int64)
@@ -1132,6 +1142,17 @@ ERRORS = {
     "setitem of a value that does not fit": lambda lib: lib.ones(2, 3).__setitem__(0, lib.ones(2, 3)),
     "pow_ to a larger exponent tensor": lambda lib: lib.tensor(1.5).pow_(lib.tensor([2.0])),
     "amax of a 0-d tensor changed in place before backward": amax_of_0d_changed_in_place,
+    # an in-place op whose input overlaps the written memory in part (the same memory whole is allowed)
+    "x[1:] += x[:-1]": lambda lib: (lambda x: x[1:].add_(x[:-1]))(lib.arange(4.0)),
+    "x += x[0]": lambda lib: (lambda x: x.add_(x[0]))(lib.arange(4.0)),
+    "x[:2] -= x[1:3]": lambda lib: (lambda x: x[:2].sub_(x[1:3]))(lib.arange(4.0)),
+    "y *= y.T": lambda lib: (lambda y: y.mul_(y.t()))(lib.ones(3, 3)),
+    "x /= x[:1]": lambda lib: (lambda x: x.div_(x[:1]))(lib.ones(4)),
+    "x[1:] = x[:-1]": lambda lib: (lambda x: x.__setitem__(slice(1, None), x[:-1]))(lib.arange(4.0)),
+    "x[[1, 2]] = x[:2]": lambda lib: (lambda x: x.__setitem__([1, 2], x[:2]))(lib.arange(4.0)),
+    "x[[0, 1, 2, 3]] = x": lambda lib: (lambda x: x.__setitem__([0, 1, 2, 3], x))(lib.arange(4.0)),
+    "y[0] = y, y of shape (1, 1)": lambda lib: (lambda y: y.__setitem__(0, y))(lib.ones(1, 1)),
+    "y[0:1] = y[0], y of shape (3, 1)": lambda lib: (lambda y: y.__setitem__(slice(0, 1), y[0]))(lib.ones(3, 1)),
 }
 
 

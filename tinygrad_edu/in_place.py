@@ -63,6 +63,8 @@ def _write_in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -
         raise RuntimeError(  # PyTorch writes through to the expanded tensor's base; NumPy's view is read-only
             f"{what}: a view of an expand()ed tensor is read-only here (shape {x.shape}); clone() it first"
         )
+    if op is not _ops.SetItem and isinstance(other, Tensor):  # (x[index] = value: checked by __setitem__)
+        _check_no_overlap(x, what, op, other)
     if record:
         old = Tensor._from_op(x.data.copy(), x.grad_fn)  # x's value before, at its grad_fn then
         old.requires_grad = x.requires_grad
@@ -100,6 +102,90 @@ def _write_in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -
         _take_grad_fn(x, out, previous_fn)
         _update_aliases(x, bases, views)
     return x
+
+
+def _check_no_overlap(x: Tensor, what: str, op: Any, other: Tensor, index: Any = None) -> None:
+    """Refuse, as PyTorch does, an in-place write whose input overlaps the written memory in part
+    (`x[1:] += x[:-1]`, `x += x[0]`, `y += y.T`): PyTorch's kernels read while they write, so it refuses
+    rather than compute a result that depends on the order of the loop. The same memory laid out the
+    same way (`x += x`, `x[:] = x`) is allowed, and so is what PyTorch cannot judge cheaply (a strided
+    or broadcast view, which it computes as it goes, where NumPy buffers the input).
+    """
+    written, value = x.data, other.data
+    # memory is an ndarray's property (a traced array of tg.compile shares none); np.may_share_memory only
+    # compares the two arrays' bounds, so the exact test below runs only for a tensor and a view of it
+    if not (isinstance(written, np.ndarray) and isinstance(value, np.ndarray)):
+        return
+    if not np.may_share_memory(written, value):
+        return
+    advanced = op is _ops.SetItem and not _ops.movement._is_basic(index)
+    if op is _ops.SetItem and not advanced:
+        written = written[index]  # x[index] = value copies into the view x[index], as PyTorch's copy_to:
+        if not isinstance(written, np.ndarray):  # one element (NumPy's scalar): the same as value's or none
+            return
+        if value.shape != written.shape:
+            if value.ndim == 0:  # a fill with the number it holds, read first
+                return
+            expanded = _expanded_as_pytorch(value, written.shape)
+            if expanded is None:  # it does not fit: the write says so (_in_place)
+                return
+            value = expanded
+    overlap = _overlap(written, value)
+    # index_put_ (an advanced index) refuses even the whole tensor written into itself; the others a part
+    if overlap == "partial" or (advanced and overlap == "full"):
+        raise RuntimeError(
+            f"{what}: unsupported operation: some elements of the input tensor (shape {other.shape}) and the "
+            f"written-to tensor (shape {written.shape}) refer to a single memory location. Please clone() the "
+            "tensor before performing the operation, e.g. x += y.clone()"
+        )
+
+
+def _expanded_as_pytorch(value: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """value as PyTorch's setitem hands it to copy_: without all its leading 1s, then expanded to shape. The
+    strides matter (the overlap test compares them): a new dim of size 1 takes the stride of a contiguous
+    layout (the next size times the next stride), an expanded one 0; None when value does not fit."""
+    ones = next((i for i, n in enumerate(value.shape) if n != 1), value.ndim)
+    value = value[(0,) * ones + (Ellipsis,)]
+    if value.ndim > len(shape):
+        return None
+    sizes, strides = list(value.shape), list(value.strides)
+    for _ in range(len(shape) - value.ndim):
+        # (a 0-d value's first new dim: stride 0, as PyTorch's expand of a 0-d tensor gives)
+        strides.insert(0, sizes[0] * strides[0] if sizes else 0)
+        sizes.insert(0, 1)
+    for i, (n, target) in enumerate(zip(sizes, shape)):
+        if n != target:
+            if n != 1:
+                return None
+            strides[i] = 0
+    return np.lib.stride_tricks.as_strided(value, shape=shape, strides=strides, writeable=False)
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> str:
+    """How two arrays' memory overlaps, as PyTorch judges it: "full" (the same elements, laid out the same
+    way), "partial", "none", or "unknown" when one of them is not dense (strided, broadcast, reversed)."""
+    if a is b:
+        return "full"
+    if a.size == 0 or b.size == 0:
+        return "none"
+    if not (_dense(a) and _dense(b)):
+        return "unknown"
+    a_begin, b_begin = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    a_end, b_end = a_begin + a.nbytes, b_begin + b.nbytes
+    if a_begin == b_begin and a_end == b_end:
+        return "full" if a.strides == b.strides else "partial"
+    return "partial" if a_begin < b_end and b_begin < a_end else "none"
+
+
+def _dense(a: np.ndarray) -> bool:
+    """Do a's elements fill one block of memory with no gap and no repeat, in some order of its dims
+    (PyTorch's is_non_overlapping_and_dense)? Negative strides count as not dense: PyTorch has none."""
+    expected = a.itemsize
+    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
 
 
 def _update_aliases(x: Tensor, bases: list[tuple[Tensor, Any, Tensor]], views: list[Tensor]) -> None:

@@ -56,8 +56,25 @@ def _binary(op: Any, a: Tensor, b: Any, reflected: bool = False, true_divide: bo
             )
         )
     ):
-        a, b = _promote(a, b, true_divide)  # the uncommon case: an int, bool, 0-d or NumPy-number side
+        return _binary_promoted(op, a, b, reflected, true_divide)  # uncommon: an int, bool, 0-d or NumPy-number side
     return op.apply(b, a) if reflected else op.apply(a, b)
+
+
+def _binary_promoted(op: Any, a: Tensor, b: Any, reflected: bool, true_divide: bool) -> Tensor:
+    """_binary where an operand is first cast to the promoted dtype. The op then holds (and may save) a cast
+    copy, where PyTorch saves the tensor itself: the op is told which tensors its inputs stand for, so that
+    an in-place change of one of them still makes backward refuse (see autograd's _check_saved_unchanged)."""
+    cast_a, cast_b = _promote(a, b, true_divide)
+    out = op.apply(cast_b, cast_a) if reflected else op.apply(cast_a, cast_b)
+    if out.grad_fn is not None:
+        pairs = ((cast_a, a), (cast_b, b))
+        out.grad_fn.cast_from = [
+            (i, original, original._version)
+            for i, x in enumerate(out.grad_fn.inputs)
+            for cast, original in pairs
+            if x is cast and cast is not original and isinstance(original, Tensor)
+        ]
+    return out
 
 
 def _no_bool_minus(a: Tensor, b: Any = None) -> None:

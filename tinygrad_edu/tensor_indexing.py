@@ -67,6 +67,8 @@ class IndexingMethods:
             self[split[0]][split[1]] = value
             return
         target = self.data[index]  # an index out of range is PyTorch's IndexError, before any in-place check
+        if isinstance(value, _tensor.Tensor):  # on the value as given: PyTorch's rule reads its shape
+            _tg.in_place._check_no_overlap(self, "__setitem__", _tg.ops.SetItem, value, index)
         shape = value.shape if isinstance(value, (_tensor.Tensor, np.ndarray)) else ()
         extra = len(shape) - np.ndim(target)
         if extra > 0 and all(n == 1 for n in shape[:extra]):  # PyTorch drops a value's leading 1s: x[0] = y[None]

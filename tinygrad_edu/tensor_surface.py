@@ -788,6 +788,8 @@ class SurfaceMethods:
 
     def pow_(self, exponent: Any) -> Any:
         """self = self ** exponent, in place."""
+        if isinstance(exponent, _t().Tensor):  # (x.pow_(x.T): PyTorch refuses an exponent overlapping x in part)
+            _tg.in_place._check_no_overlap(self, "pow_", _tg.ops.Pow, exponent)  # type: ignore[arg-type]
         return self._assign_result_("pow_", self.clone() ** exponent)  # (of a copy: must not change what ** saved)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:

@@ -287,6 +287,9 @@ class Function:
     # tensor's previous grad_fn, so an op recorded earlier can still find the grad_fn its input had when
     # it was recorded (PyTorch records that edge at creation).
     rebased_from: Any = None  # the grad_fn the output had before this in-place op
+    # (input index, tensor, its _version then) for each input that is a copy cast to the promoted dtype
+    # (a_f32 / b_f64), so that an in-place change of the tensor itself is seen as PyTorch sees it
+    cast_from: Sequence[tuple[int, Tensor, int]] = ()
     made_version = 0  # the _version of this op's output when it was made (for error messages)
     output_changed: Any = None  # (array, version) once the output was changed in place after this op
     retained: Any = None  # a weak reference to the output, when the output called retain_grad()
@@ -745,6 +748,11 @@ def _check_saved_unchanged(fn: Function) -> None:
             and any(np.may_share_memory(s, parent.data) for s in saved)
         ):
             raise _modified_error(fn, f"input {i}", parent.data, parent._version, version)
+    for i, original, version in fn.cast_from:
+        cast = fn.inputs[i]
+        cast_data = cast.data if isinstance(cast, Tensor) else cast
+        if original._version != version and any(np.may_share_memory(s, cast_data) for s in saved):
+            raise _modified_error(fn, f"input {i}", original.data, original._version, version)
 
 
 def _fit(fn: Function, grad: Any, parent: Tensor) -> np.ndarray:
