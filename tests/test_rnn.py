@@ -62,11 +62,11 @@ def layer_pair(name: str, kwargs: dict, seed: int = 0):
     return ours, theirs
 
 
-def states_shapes(layer, batched: bool) -> list[tuple[int, ...]]:
-    """Shapes of hx (h_0, or h_0 and c_0), from the layer's documented layout."""
+def states_shapes(layer, batch_size: int | None) -> list[tuple[int, ...]]:
+    """Shapes of hx (h_0, or h_0 and c_0), from the layer's documented layout; unbatched: batch_size None."""
     directions = 2 if layer.bidirectional else 1
     h = layer.proj_size if getattr(layer, "proj_size", 0) else layer.hidden_size
-    batch = (BATCH,) if batched else ()
+    batch = () if batch_size is None else (batch_size,)
     shapes = [(layer.num_layers * directions, *batch, h)]
     if isinstance(layer, torch.nn.LSTM):
         shapes.append((layer.num_layers * directions, *batch, layer.hidden_size))
@@ -121,7 +121,7 @@ def test_layer_matches_torch(layer, layout):
     shape = (SEQ, IN) if not batched else (BATCH, SEQ, IN) if theirs.batch_first else (SEQ, BATCH, IN)
     arrays = [rng.standard_normal(shape)]
     if with_hx:
-        arrays += [rng.standard_normal(s) for s in states_shapes(theirs, batched)]
+        arrays += [rng.standard_normal(s) for s in states_shapes(theirs, BATCH if batched else None)]
 
     def call(layer):
         def run(inputs):
@@ -330,12 +330,105 @@ def test_an_input_of_another_dtype_is_refused_with_both_conversions_named():
         nn.GRUCell(3, 4, dtype=tg.float64)(tg.zeros(2, 3))
 
 
-def test_packed_sequences_raise_and_say_what_to_do():
-    with pytest.raises(NotImplementedError, match=r"pack_padded_sequence: .*does not implement packed.*pad_sequence"):
-        nn.utils.rnn.pack_padded_sequence(tg.zeros(3, 2, 1), [3, 2])
-    for fn in (nn.utils.rnn.pad_packed_sequence, nn.utils.rnn.pack_sequence, nn.utils.rnn.unpack_sequence):
-        with pytest.raises(NotImplementedError, match="packed sequences"):
-            fn(None)
+def packed_arrays(rng, lengths, batch_first=False):
+    """A padded batch with garbage (not zeros) after each sequence's end: packing must never read it."""
+    shape = (len(lengths), max(lengths), IN) if batch_first else (max(lengths), len(lengths), IN)
+    return rng.standard_normal(shape) * 100
+
+
+# lengths, enforce_sorted, batch_first, total_length for pad_packed_sequence
+PACKINGS = [
+    ([4, 2, 1], True, False, None),
+    ([2, 4, 1, 4], False, False, None),
+    ([1, 3, 2], False, True, 5),
+    ([3], True, True, None),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("lengths, enforce_sorted, batch_first, total_length", PACKINGS)
+def test_pack_and_unpack_as_torch(lengths, enforce_sorted, batch_first, total_length):
+    rng = np.random.default_rng(6)
+    ours_in, theirs_in = both([packed_arrays(rng, lengths, batch_first)])
+    kwargs = {"batch_first": batch_first, "enforce_sorted": enforce_sorted}
+    ours = nn.utils.rnn.pack_padded_sequence(ours_in[0], lengths, **kwargs)
+    theirs = torch.nn.utils.rnn.pack_padded_sequence(theirs_in[0], torch.tensor(lengths), **kwargs)
+    assert_close(ours.data, theirs.data, "data")
+    assert ours.batch_sizes.tolist() == theirs.batch_sizes.tolist() and ours.batch_sizes.dtype == np.int64
+    for a, b in ((ours.sorted_indices, theirs.sorted_indices), (ours.unsorted_indices, theirs.unsorted_indices)):
+        assert (a is None and b is None) or a.tolist() == b.tolist()
+    unpack = {"batch_first": batch_first, "padding_value": -1.5, "total_length": total_length}
+    (ours_padded, ours_lengths) = nn.utils.rnn.pad_packed_sequence(ours, **unpack)
+    (theirs_padded, theirs_lengths) = torch.nn.utils.rnn.pad_packed_sequence(theirs, **unpack)
+    assert_close(ours_padded, theirs_padded, "padded")
+    assert ours_lengths.tolist() == theirs_lengths.tolist() == lengths and ours_lengths.dtype == np.int64
+    weights = rng.standard_normal(theirs_padded.shape)
+    (ours_padded * tg.tensor(weights)).sum().backward()
+    (theirs_padded * torch.tensor(weights)).sum().backward()
+    assert_close(ours_in[0].grad, theirs_in[0].grad, "grad through pack and unpack")
+    sequences = [rng.standard_normal((n, 2)) for n in lengths]
+    ours_seq = nn.utils.rnn.unpack_sequence(nn.utils.rnn.pack_sequence([tg.tensor(a) for a in sequences], False))
+    theirs_seq = torch.nn.utils.rnn.unpack_sequence(
+        torch.nn.utils.rnn.pack_sequence([torch.tensor(a) for a in sequences], False)
+    )
+    for a, b in zip(ours_seq, theirs_seq, strict=True):
+        assert_close(a, b, "unpack_sequence")
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "lengths, kwargs",
+    [
+        ([4, 2, 1], {}),
+        ([2, 4, 1, 4], {"num_layers": 2, "bidirectional": True}),
+        ([1, 3, 2], {"bidirectional": True, "batch_first": True}),
+        ([3, 1], {"num_layers": 2, "bias": False}),
+    ],
+)
+@pytest.mark.parametrize("with_hx", [False, True])
+@pytest.mark.parametrize("layer", LAYERS, ids=lambda r: f"{r[0]}{r[1]}")
+def test_layer_over_a_packed_sequence_matches_torch(layer, lengths, kwargs, with_hx):
+    """Each sequence steps exactly its own length: the packed output, h_n (in the batch's own order, every
+    sequence's state at its own last step) and all gradients are torch's."""
+    (name, own_kwargs) = layer
+    ours, theirs = layer_pair(name, {**own_kwargs, **kwargs})
+    rng = np.random.default_rng(7)
+    batch_first = kwargs.get("batch_first", False)
+    arrays = [packed_arrays(rng, lengths, batch_first)]
+    if with_hx:
+        arrays += [rng.standard_normal(s) for s in states_shapes(theirs, len(lengths))]
+
+    def call(layer, utils):
+        def run(inputs):
+            x, *hx = inputs
+            packed = utils.pack_padded_sequence(x, lengths, batch_first=batch_first, enforce_sorted=False)
+            output, state = layer(packed, (hx[0] if len(hx) == 1 else tuple(hx)) if hx else None)
+            padded, _ = utils.pad_packed_sequence(output, batch_first=batch_first)
+            return flat((padded, state)) + [output.data]
+
+        return run
+
+    compare_forward_backward(ours, theirs, call(ours, nn.utils.rnn), call(theirs, torch.nn.utils.rnn), arrays, rng)
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "call, says",
+    [
+        (lambda m, x: m.pack_padded_sequence(x, [2, 4, 1]), "must be sorted in decreasing order"),
+        (lambda m, x: m.pack_padded_sequence(x, [4, 0, 0], enforce_sorted=False), "greater than 0"),
+        (lambda m, x: m.pack_padded_sequence(x, [4, 2]), "Expected `len(lengths)` to be equal to batch_size"),
+        (lambda m, x: m.pad_packed_sequence(m.pack_padded_sequence(x, [4, 2, 1]), total_length=3), "total_length"),
+    ],
+)
+def test_packing_errors_as_torch(call, says):
+    x = np.zeros((4, 3, 2))
+    with pytest.raises((RuntimeError, ValueError)) as theirs:
+        call(torch.nn.utils.rnn, torch.tensor(x))
+    with pytest.raises(theirs.type, match=re.escape(says)) as ours:
+        call(nn.utils.rnn, tg.tensor(x))
+    assert says in str(theirs.value)
+    assert str(ours.value).startswith(("pack_padded_sequence: ", "pad_packed_sequence: "))  # names the function
 
 
 @needs_torch
@@ -423,10 +516,10 @@ def test_as_torch_resolves_the_layers_and_nn_utils_rnn(tmp_path):
     script.write_text(
         "import torch\nfrom torch.nn.utils.rnn import pad_sequence\nimport torch.nn.utils.rnn as rnn_utils\n"
         "print(torch.nn.LSTM.__module__, torch.nn.GRUCell(2, 3), rnn_utils.pad_sequence is pad_sequence)\n"
-        "torch.nn.utils.rnn.pack_padded_sequence(torch.zeros(2, 1, 1), [2])\n"
+        "torch.nn.utils.rnn.invert_permutation(None)\n"
     )
     done = subprocess.run(
         [sys.executable, "-m", "tinygrad_edu", "as-torch", str(script)], capture_output=True, text=True, timeout=120
     )
     assert done.stdout == "tinygrad_edu.nn.rnn GRUCell(2, 3) True\n", done.stderr
-    assert re.search(r"NotImplementedError: pack_padded_sequence: tinygrad_edu does not implement", done.stderr)
+    assert "tinygrad_edu does not implement torch.nn.utils.rnn.invert_permutation" in done.stderr

@@ -27,7 +27,7 @@ TORCH_MODULES = {
     "torch.nn.functional": "tinygrad_edu.nn.functional",
     "torch.nn.init": "tinygrad_edu.nn.init",
     "torch.nn.utils": "tinygrad_edu.nn.utils",
-    "torch.nn.utils.rnn": "tinygrad_edu.nn.rnn",
+    "torch.nn.utils.rnn": "tinygrad_edu.nn.rnn_utils",
     "torch.optim": "tinygrad_edu.optim",
     "torch.optim.lr_scheduler": "tinygrad_edu.optim.lr_scheduler",
     "torch.utils": "tinygrad_edu.utils",

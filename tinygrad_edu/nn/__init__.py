@@ -10,7 +10,7 @@
 - `normalization.py`: LayerNorm, BatchNorm1d/2d/3d, GroupNorm; `sparse.py`: Embedding
 - `attention.py`: MultiheadAttention, TransformerEncoderLayer, TransformerEncoder (and F.scaled_dot_product_attention)
 - `transformer.py`: TransformerDecoderLayer, TransformerDecoder, Transformer
-- `rnn.py`: RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell (and `nn.utils.rnn`: pad_sequence; no PackedSequence)
+- `rnn.py`: RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell; `rnn_utils.py` (`nn.utils.rnn`): pad_sequence, PackedSequence
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
 - `loss.py`: the losses as modules (`loss_composite.py`: the functional forms of the newer ones)
 - `functional.py` (`nn.functional`, usually imported as F): the same as functions

@@ -15,8 +15,8 @@ layer); the input's part of the gates (W_ih x + b_ih) is one matmul for the whol
 step. The names of the parameters, their shapes, their initialisation (uniform in +-1/sqrt(hidden_size)), the
 inputs' layouts, the outputs and the repr are PyTorch's, so a PyTorch state_dict loads as it is.
 
-PackedSequence (nn.utils.rnn.pack_padded_sequence and its kin) is not implemented: the functions are here under
-PyTorch's names and raise NotImplementedError saying what to do instead.
+A PackedSequence (nn.utils.rnn.pack_padded_sequence; nn/rnn_utils.py) steps each sequence of the batch as far as its
+own length: at step t only the batch_sizes[t] sequences still running take a step, the others keep their state.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 
@@ -35,8 +35,8 @@ from tinygrad_edu.nn import init
 from tinygrad_edu.nn.dropout import dropout
 from tinygrad_edu.nn.functional import linear
 from tinygrad_edu.nn.module import Module, Parameter
+from tinygrad_edu.nn.rnn_utils import PackedSequence
 from tinygrad_edu.tensor import Tensor, _operand_tensor
-from tinygrad_edu.torch_alias import torch_attribute_error
 
 __all__ = [
     "RNNBase",
@@ -47,12 +47,6 @@ __all__ = [
     "RNNCell",
     "LSTMCell",
     "GRUCell",
-    "PackedSequence",
-    "pack_padded_sequence",
-    "pad_packed_sequence",
-    "pack_sequence",
-    "unpack_sequence",
-    "pad_sequence",
 ]
 
 State = Any  # a Tensor h, or a tuple (h, c) for the LSTM
@@ -89,6 +83,18 @@ def _step(mode: str, x_part: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | 
 def _hidden(state: State) -> Tensor:
     """The hidden state h of a step's state: what the layer outputs at that step."""
     return state[0] if isinstance(state, tuple) else state
+
+
+def _rows(state: State, start: int, stop: int | None) -> State:
+    """Rows start:stop of a state (of h, and of c for the LSTM): some of the batch's sequences."""
+    return tuple(s[start:stop] for s in state) if isinstance(state, tuple) else state[start:stop]
+
+
+def _join(first: State, rest: State) -> State:
+    """Two states' rows one after the other."""
+    if isinstance(first, tuple):
+        return tuple(cat([a, b]) for a, b in zip(first, rest))
+    return cat([first, rest])
 
 
 def _check_dropout(dropout: Any, num_layers: int) -> float:
@@ -228,7 +234,7 @@ class RNNBase(Module):
 
     # ---- forward ----
 
-    def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Any]:
+    def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
         """(output, h_n) for RNN and GRU, (output, (h_n, c_n)) for the LSTM.
 
         input (L, N, input_size), or (N, L, input_size) with batch_first, or one unbatched sequence
@@ -237,25 +243,60 @@ class RNNBase(Module):
         hidden_size) (or batch first, or unbatched), the last layer's h at every step; h_n (and c_n) each layer's
         and direction's last state, as hx.
         """
-        if _is_packed(input):
-            _packed_sequences_missing(type(self).__name__)
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        x = self._checked_input(input, 2, 3)
+        batched = x.ndim == 3
+        if not batched:
+            x = x.unsqueeze(1)  # one sequence: a batch of one, taken off at the end
+        elif self.batch_first:
+            x = x.transpose(0, 1)  # the loop below is sequence-first, as PyTorch's
+        output, h_n = self._layers(x, self._initial_states(x, x.shape[1], hx, batched), None)
+        if not batched:
+            return output.squeeze(1), tuple(h.squeeze(1) for h in h_n) if self.mode == "LSTM" else h_n.squeeze(1)
+        return (output.transpose(0, 1) if self.batch_first else output), h_n
+
+    def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """The same layers over a PackedSequence: its batch in sorted order (longest first) inside, hx and h_n in
+        the batch's own order outside."""
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        x = self._checked_input(data, 2, 2)
+        sizes = [int(size) for size in batch_sizes.data]
+        if hx is not None and sorted_indices is not None:  # the caller's order -> the packed (sorted) order
+            order = sorted_indices.data
+            hx = (
+                tuple(_operand_tensor(h)[:, order] for h in hx)
+                if self.mode == "LSTM"
+                else _operand_tensor(hx)[:, order]
+            )
+        output, h_n = self._layers(x, self._initial_states(x, sizes[0], hx, True), sizes)
+        if unsorted_indices is not None:
+            back = unsorted_indices.data
+            h_n = tuple(h[:, back] for h in h_n) if self.mode == "LSTM" else h_n[:, back]
+        return PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices), h_n
+
+    def _checked_input(self, input: Any, min_dim: int, max_dim: int) -> Tensor:
         x = _operand_tensor(input)
-        name = type(self).__name__
-        if x.ndim not in (2, 3):
-            raise ShapeError(f"{name}: Expected input to be 2D or 3D, got {x.ndim}D tensor instead (shape {x.shape})")
+        if not min_dim <= x.ndim <= max_dim:
+            expected = f"{min_dim}D" if min_dim == max_dim else f"{min_dim}D or {max_dim}D"
+            what = "a PackedSequence's data" if min_dim == max_dim else "input"
+            raise ShapeError(
+                f"{type(self).__name__}: Expected {what} to be {expected}, got {x.ndim}D tensor instead "
+                f"(shape {x.shape})"
+            )
         _check_dtype(self, x, self.all_weights[0][0])
         if x.shape[-1] != self.input_size:
             raise ShapeError(
                 f"{self!r}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                 f"got {x.shape[-1]} (input of shape {x.shape})"
             )
-        batched = x.ndim == 3
-        if not batched:
-            x = x.unsqueeze(1)  # one sequence: a batch of one, taken off at the end
-        elif self.batch_first:
-            x = x.transpose(0, 1)  # the loop below is sequence-first, as PyTorch's
-        states = self._initial_states(x, hx, batched)
+        return x
 
+    def _layers(self, x: Tensor, states: list[State], batch_sizes: list[int] | None) -> tuple[Tensor, Any]:
+        """Every layer and direction over x: (the last layer's output, h_n or (h_n, c_n)).
+
+        x is (L, N, features), or a PackedSequence's data (rows of all steps, features) with its batch_sizes.
+        """
         directions = 2 if self.bidirectional else 1
         last_states = []
         for layer in range(self.num_layers):
@@ -264,35 +305,42 @@ class RNNBase(Module):
             outputs = []
             for direction in range(directions):
                 k = layer * directions + direction
-                out, last = self._run(x, states[k], self.all_weights[k], reverse=direction == 1)
+                out, last = self._run(x, batch_sizes, states[k], self.all_weights[k], reverse=direction == 1)
                 outputs.append(out)
                 last_states.append(last)
             x = outputs[0] if directions == 1 else cat(outputs, -1)
-
-        output = x if batched and not self.batch_first else x.transpose(0, 1) if batched else x.squeeze(1)
         if self.mode == "LSTM":
-            h_n, c_n = stack([h for h, _ in last_states]), stack([c for _, c in last_states])
-            return output, (h_n, c_n) if batched else (h_n.squeeze(1), c_n.squeeze(1))
-        h_n = stack(last_states)
-        return output, h_n if batched else h_n.squeeze(1)
+            return x, (stack([h for h, _ in last_states]), stack([c for _, c in last_states]))
+        return x, stack(last_states)
 
-    def _run(self, x: Tensor, state: State, weights: list[Parameter], reverse: bool) -> tuple[Tensor, State]:
-        """One layer in one direction over the whole sequence x (L, N, features): (its h at every step, last state)."""
+    def _run(
+        self, x: Tensor, batch_sizes: list[int] | None, state: State, weights: list[Parameter], reverse: bool
+    ) -> tuple[Tensor, State]:
+        """One layer in one direction over the whole sequence: (its h at every step, its last state).
+
+        Packed, step t has the first batch_sizes[t] sequences only: they step, the others keep their state (in
+        the reverse direction, a sequence starts when its own last step comes, from its initial state).
+        """
         w_ih, w_hh = weights[0], weights[1]
         b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
         w_hr = weights[-1] if self.proj_size > 0 else None
-        x_parts = linear(x, w_ih, b_ih).unbind(0)  # W_ih x_t + b_ih for every t, one matmul
+        x_all = linear(x, w_ih, b_ih)  # W_ih x_t + b_ih for every step, one matmul
+        x_parts = x_all.unbind(0) if batch_sizes is None else x_all.split(batch_sizes, 0)
         hidden: list[Tensor] = [None] * len(x_parts)  # type: ignore[list-item]
         for t in reversed(range(len(x_parts))) if reverse else range(len(x_parts)):
-            state = _step(self.mode, x_parts[t], state, w_hh, b_hh, w_hr)
-            hidden[t] = _hidden(state)
-        return stack(hidden), state
+            running = x_parts[t].shape[0]
+            if running == _hidden(state).shape[0]:
+                state = _step(self.mode, x_parts[t], state, w_hh, b_hh, w_hr)
+            else:
+                stepped = _step(self.mode, x_parts[t], _rows(state, 0, running), w_hh, b_hh, w_hr)
+                state = _join(stepped, _rows(state, running, None))
+            hidden[t] = _hidden(state)[:running]
+        return (stack(hidden) if batch_sizes is None else cat(hidden)), state
 
-    def _initial_states(self, x: Tensor, hx: Any, batched: bool) -> list[State]:
+    def _initial_states(self, x: Tensor, batch: int, hx: Any, batched: bool) -> list[State]:
         """hx checked against the shapes PyTorch expects, and cut into one state per layer and direction."""
         name = type(self).__name__
         directions = 2 if self.bidirectional else 1
-        batch = x.shape[1]
         h_size = self.proj_size if self.proj_size > 0 else self.hidden_size
         expected_h = (self.num_layers * directions, batch, h_size)
         expected_c = (self.num_layers * directions, batch, self.hidden_size)
@@ -589,85 +637,3 @@ class GRUCell(RNNCellBase):
         self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: DTypeLike = None
     ) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
-
-
-# ---- nn.utils.rnn: packed sequences are not implemented --------------------------------------------------
-
-
-class PackedSequence(tuple):
-    """PyTorch's packed batch of variable-length sequences: not implemented here; making one raises."""
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> PackedSequence:
-        _packed_sequences_missing("PackedSequence")
-
-
-def _is_packed(input: Any) -> bool:
-    return isinstance(input, PackedSequence)
-
-
-def _packed_sequences_missing(name: str) -> NoReturn:
-    raise NotImplementedError(
-        f"{name}: tinygrad_edu does not implement packed sequences (torch.nn.utils.rnn.PackedSequence). Pad the "
-        "sequences to one length and pass the padded tensor (nn.utils.rnn.pad_sequence), then read each sequence's "
-        "output at its own last step (output[length - 1, i]) instead of h_n"
-    )
-
-
-def pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False, enforce_sorted: bool = True) -> Any:
-    """Not implemented: raises NotImplementedError (see PackedSequence)."""
-    return _packed_sequences_missing("pack_padded_sequence")
-
-
-def pad_packed_sequence(
-    sequence: Any, batch_first: bool = False, padding_value: float = 0.0, total_length: int | None = None
-) -> Any:
-    """Not implemented: raises NotImplementedError (see PackedSequence)."""
-    return _packed_sequences_missing("pad_packed_sequence")
-
-
-def pack_sequence(sequences: Any, enforce_sorted: bool = True) -> Any:
-    """Not implemented: raises NotImplementedError (see PackedSequence)."""
-    return _packed_sequences_missing("pack_sequence")
-
-
-def unpack_sequence(packed_sequences: Any) -> Any:
-    """Not implemented: raises NotImplementedError (see PackedSequence)."""
-    return _packed_sequences_missing("unpack_sequence")
-
-
-def pad_sequence(
-    sequences: Any, batch_first: bool = False, padding_value: float = 0.0, padding_side: str = "right"
-) -> Tensor:
-    """Stack sequences of different lengths (each (L_i, *)) into one (L_max, B, *) tensor (or (B, L_max, *) with
-    batch_first), padding_value after each (before it with padding_side="left"), as torch's pad_sequence.
-
-    Example:
-        >>> nn.utils.rnn.pad_sequence([tg.ones(3, 2), tg.ones(1, 2)]).shape
-        (3, 2, 2)
-        >>> nn.utils.rnn.pad_sequence([tg.tensor([1, 2, 3]), tg.tensor([4])], batch_first=True).tolist()
-        [[1, 2, 3], [4, 0, 0]]
-    """
-    if padding_side not in ("left", "right"):
-        raise ValueError(f'pad_sequence: padding_side must be "left" or "right", got {padding_side!r}')
-    tensors = [_operand_tensor(t) for t in sequences]
-    if not tensors:
-        raise ShapeError("pad_sequence: received an empty list of sequences")
-    rest = tensors[0].shape[1:]
-    if any(t.ndim == 0 or t.shape[1:] != rest for t in tensors):
-        raise ShapeError(
-            "pad_sequence: every sequence must be (L_i, *) with the same trailing sizes, got shapes "
-            + ", ".join(str(t.shape) for t in tensors)
-        )
-    longest = max(t.shape[0] for t in tensors)
-    padded = []
-    for t in tensors:
-        missing = longest - t.shape[0]
-        if missing:
-            fill = Tensor._from_op(np.full_like(t.data, padding_value, shape=(missing, *rest)), None)
-            t = cat([t, fill] if padding_side == "right" else [fill, t])
-        padded.append(t)
-    return stack(padded, 1 if not batch_first else 0)
-
-
-# A missing name is an AttributeError naming the torch.nn.utils.rnn name we lack (as_torch maps that module here).
-__getattr__ = torch_attribute_error(__name__)

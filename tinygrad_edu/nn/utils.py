@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from tinygrad_edu.functional import cat
-from tinygrad_edu.nn import rnn  # nn.utils.rnn, as torch.nn.utils.rnn: pad_sequence (packed sequences raise)
+from tinygrad_edu.nn import rnn_utils as rnn  # nn.utils.rnn, as torch.nn.utils.rnn: padding and packing
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["rnn", "clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
