@@ -11,8 +11,7 @@ steps. The three steps, with x W^T + b for every gate at once (PyTorch's gate or
           r = sigmoid(x_r + h_r),  z = sigmoid(x_z + h_z),  n = tanh(x_n + r h_n),  h' = (1 - z) n + z h
 
 A layer runs one step per time step, left to right (and right to left for the second direction of a bidirectional
-layer); the input's part of the gates (W_ih x + b_ih) is one matmul for the whole sequence, the hidden part one per
-step. The names of the parameters, their shapes, their initialisation (uniform in +-1/sqrt(hidden_size)), the
+layer). The names of the parameters, their shapes, their initialisation (uniform in +-1/sqrt(hidden_size)), the
 inputs' layouts, the outputs and the repr are PyTorch's, so a PyTorch state_dict loads as it is.
 
 A PackedSequence (nn.utils.rnn.pack_padded_sequence; nn/rnn_utils.py) steps each sequence of the batch as far as its
@@ -295,28 +294,32 @@ class RNNBase(Module):
     def _layers(self, x: Tensor, states: list[State], batch_sizes: list[int] | None) -> tuple[Tensor, Any]:
         """Every layer and direction over x: (the last layer's output, h_n or (h_n, c_n)).
 
-        x is (L, N, features), or a PackedSequence's data (rows of all steps, features) with its batch_sizes.
+        x is (L, N, features), or a PackedSequence's data (rows of all steps, features) with its batch_sizes. It is
+        cut into its steps once, and the layers pass lists of steps to each other: a slice's backward writes into
+        an array of the whole sequence, so slicing every layer's output again would cost time quadratic in L.
         """
+        steps = list(x.unbind(0) if batch_sizes is None else x.split(batch_sizes, 0))
         directions = 2 if self.bidirectional else 1
         last_states = []
         for layer in range(self.num_layers):
             if layer > 0 and self.dropout > 0:  # between layers only, in training only
-                x = dropout(x, self.dropout, training=self.training)
+                steps = [dropout(step, self.dropout, training=self.training) for step in steps]
             outputs = []
             for direction in range(directions):
                 k = layer * directions + direction
-                out, last = self._run(x, batch_sizes, states[k], self.all_weights[k], reverse=direction == 1)
+                out, last = self._run(steps, states[k], self.all_weights[k], reverse=direction == 1)
                 outputs.append(out)
                 last_states.append(last)
-            x = outputs[0] if directions == 1 else cat(outputs, -1)
+            steps = outputs[0] if directions == 1 else [cat(both, -1) for both in zip(*outputs)]
+        output = stack(steps) if batch_sizes is None else cat(steps)
         if self.mode == "LSTM":
-            return x, (stack([h for h, _ in last_states]), stack([c for _, c in last_states]))
-        return x, stack(last_states)
+            return output, (stack([h for h, _ in last_states]), stack([c for _, c in last_states]))
+        return output, stack(last_states)
 
     def _run(
-        self, x: Tensor, batch_sizes: list[int] | None, state: State, weights: list[Parameter], reverse: bool
-    ) -> tuple[Tensor, State]:
-        """One layer in one direction over the whole sequence: (its h at every step, its last state).
+        self, steps: list[Tensor], state: State, weights: list[Parameter], reverse: bool
+    ) -> tuple[list[Tensor], State]:
+        """One layer in one direction over the steps of a sequence: (its h at every step, its last state).
 
         Packed, step t has the first batch_sizes[t] sequences only: they step, the others keep their state (in
         the reverse direction, a sequence starts when its own last step comes, from its initial state).
@@ -324,18 +327,18 @@ class RNNBase(Module):
         w_ih, w_hh = weights[0], weights[1]
         b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
         w_hr = weights[-1] if self.proj_size > 0 else None
-        x_all = linear(x, w_ih, b_ih)  # W_ih x_t + b_ih for every step, one matmul
-        x_parts = x_all.unbind(0) if batch_sizes is None else x_all.split(batch_sizes, 0)
-        hidden: list[Tensor] = [None] * len(x_parts)  # type: ignore[list-item]
-        for t in reversed(range(len(x_parts))) if reverse else range(len(x_parts)):
-            running = x_parts[t].shape[0]
+        hidden: list[Tensor] = [None] * len(steps)  # type: ignore[list-item]
+        for t in reversed(range(len(steps))) if reverse else range(len(steps)):
+            x_part = linear(steps[t], w_ih, b_ih)  # the input's part of the gates
+            running = x_part.shape[0]
             if running == _hidden(state).shape[0]:
-                state = _step(self.mode, x_parts[t], state, w_hh, b_hh, w_hr)
-            else:
-                stepped = _step(self.mode, x_parts[t], _rows(state, 0, running), w_hh, b_hh, w_hr)
+                state = _step(self.mode, x_part, state, w_hh, b_hh, w_hr)
+                hidden[t] = _hidden(state)
+            else:  # packed: the sequences that have ended (or, reversed, not begun) keep their state
+                stepped = _step(self.mode, x_part, _rows(state, 0, running), w_hh, b_hh, w_hr)
                 state = _join(stepped, _rows(state, running, None))
-            hidden[t] = _hidden(state)[:running]
-        return (stack(hidden) if batch_sizes is None else cat(hidden)), state
+                hidden[t] = _hidden(stepped)
+        return hidden, state
 
     def _initial_states(self, x: Tensor, batch: int, hx: Any, batched: bool) -> list[State]:
         """hx checked against the shapes PyTorch expects, and cut into one state per layer and direction."""
