@@ -261,14 +261,8 @@ class RNNBase(Module):
         data, batch_sizes, sorted_indices, unsorted_indices = input
         x = self._checked_input(data, 2, 2)
         sizes = [int(size) for size in batch_sizes.data]
-        if hx is not None and sorted_indices is not None:  # the caller's order -> the packed (sorted) order
-            order = sorted_indices.data
-            hx = (
-                tuple(_operand_tensor(h)[:, order] for h in hx)
-                if self.mode == "LSTM"
-                else _operand_tensor(hx)[:, order]
-            )
-        output, h_n = self._layers(x, self._initial_states(x, sizes[0], hx, True), sizes)
+        order = None if sorted_indices is None else sorted_indices.data
+        output, h_n = self._layers(x, self._initial_states(x, sizes[0], hx, True, order), sizes)
         if unsorted_indices is not None:
             back = unsorted_indices.data
             h_n = tuple(h[:, back] for h in h_n) if self.mode == "LSTM" else h_n[:, back]
@@ -340,8 +334,13 @@ class RNNBase(Module):
                 hidden[t] = _hidden(stepped)
         return hidden, state
 
-    def _initial_states(self, x: Tensor, batch: int, hx: Any, batched: bool) -> list[State]:
-        """hx checked against the shapes PyTorch expects, and cut into one state per layer and direction."""
+    def _initial_states(
+        self, x: Tensor, batch: int, hx: Any, batched: bool, order: np.ndarray | None = None
+    ) -> list[State]:
+        """hx checked against the shapes PyTorch expects, and cut into one state per layer and direction.
+
+        order: a packed batch's sorted_indices, to take hx from the caller's order to the packed one.
+        """
         name = type(self).__name__
         directions = 2 if self.bidirectional else 1
         h_size = self.proj_size if self.proj_size > 0 else self.hidden_size
@@ -368,6 +367,8 @@ class RNNBase(Module):
             )
         if not batched:
             given = [t.unsqueeze(1) for t in given]
+        if order is not None:  # before the check of the sizes, as PyTorch (which then takes any larger batch too)
+            given = [t[:, order] for t in given]
         for i, (t, expected) in enumerate(zip(given, (expected_h, expected_c))):
             if t.shape != expected:
                 which = f"hidden[{i}]" if lstm else "hidden"
