@@ -1,6 +1,7 @@
 """nn.utils: gradient clipping, and parameters as one flat vector, as torch.nn.utils.
 
-Clipping works on the gradients in place, after `backward()` and before `optimizer.step()`.
+Clipping works on the gradients in place, after `backward()` and before `optimizer.step()`. `nn.utils.rnn`
+(padded and packed batches of sequences for the recurrent layers) is the module rnn_utils.py.
 """
 
 from __future__ import annotations
