@@ -134,7 +134,7 @@ MISSING = [
         "torch.fft.fft",
         "AttributeError: module 'tinygrad_edu' has no attribute 'fft': tinygrad_edu does not implement torch.fft",
     ),
-    ("torch.nn.GRU", "tinygrad_edu does not implement torch.nn.GRU"),
+    ("torch.nn.SyncBatchNorm", "tinygrad_edu does not implement torch.nn.SyncBatchNorm"),
     ("torch.nn.functional.ctc_loss", "tinygrad_edu does not implement torch.nn.functional.ctc_loss"),
     ("torch.optim.LBFGS", "tinygrad_edu does not implement torch.optim.LBFGS"),
 ]
@@ -156,8 +156,8 @@ def test_a_missing_torch_module_is_an_import_error_naming_it(tmp_path):
 
 
 def test_the_attribute_error_names_the_torch_name_also_without_as_torch():
-    with pytest.raises(AttributeError, match=r"tinygrad_edu does not implement torch\.nn\.LSTM \("):
-        tg.nn.LSTM  # noqa: B018
+    with pytest.raises(AttributeError, match=r"tinygrad_edu does not implement torch\.nn\.SyncBatchNorm \("):
+        tg.nn.SyncBatchNorm  # noqa: B018
     assert not hasattr(tg, "fft") and hasattr(tg, "nn")
 
 

@@ -2,8 +2,9 @@
 
 Each script is a short PyTorch program written with the idioms from-scratch courses use (a bigram counting LM, an
 MLP LM with hand-made parameters, batchnorm and backprop by hand, a char-level GPT block, d2l's linear
-regression). The data and starting weights come from NumPy, so both libraries compute from the same numbers;
-what a script draws with torch's own generator it prints only as shapes, dtypes and behaviour.
+regression, d2l's char-level LSTM with truncated backpropagation through time). The data and starting weights come
+from NumPy, so both libraries compute from the same numbers; what a script draws with torch's own generator it
+prints only as shapes, dtypes and behaviour.
 
 Printed lines are compared token by token: numbers within float32 rounding carried through a few dozen training
 steps (rtol 1e-4, and 2e-5 absolute for the values printed near 0), everything else exactly, after the two
@@ -41,6 +42,13 @@ EXPECTED = {
         r"generated \(1, 13\) int64",
     ],
     "d2l_linreg.py": [r"leaf True True True", r"batch \(10, 2\) \(10, 1\) 10"],
+    "char_lstm.py": [
+        r"\(rnn\): LSTM\(8, 16, num_layers=2, batch_first=True\)",
+        r"forward \(4, 8\) \(4, 8, 28\) state \(2, 4, 16\) \(2, 4, 16\) float32",
+        r"unbatched \(8, 16\) \(2, 16\) 0.000000",
+        r"predict 'the ",
+        r"gru GRUCell\(8, 16\) \(4, 8, 16\) \(1, 4, 16\) True True",
+    ],
 }
 
 # script: the start of lines whose numbers differ by a documented difference (README: `tensor.data` is an ndarray,

@@ -64,6 +64,14 @@ ARGS: dict[str, Any] = {
         (),
         {"d_model": 4, "nhead": 2, "num_encoder_layers": 1, "num_decoder_layers": 1, "dim_feedforward": 8},
     ),
+    "RNNBase": lambda lib: (("GRU", 3, 4), {}),
+    "RNN": lambda lib: ((3, 4), {"num_layers": 2, "bidirectional": True}),
+    "LSTM": lambda lib: ((3, 4), {"proj_size": 2}),
+    "GRU": lambda lib: ((3, 4), {}),
+    "RNNCellBase": lambda lib: ((3, 4, True, 2), {}),
+    "RNNCell": lambda lib: ((3, 4), {}),
+    "LSTMCell": lambda lib: ((3, 4), {}),
+    "GRUCell": lambda lib: ((3, 4), {}),
 }
 
 
@@ -73,7 +81,12 @@ def layer_names() -> list[str]:
 
 
 def takes_dtype(lib: Any, name: str) -> bool:
-    return "dtype" in inspect.signature(getattr(lib.nn, name.split()[0])).parameters
+    # A class whose __init__ is (*args, **kwargs) passes them on (torch's RNN, LSTM, GRU to RNNBase): ask its base.
+    for cls in getattr(lib.nn, name.split()[0]).__mro__:
+        parameters = inspect.signature(cls).parameters
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+            return "dtype" in parameters
+    return False
 
 
 def build(lib: Any, name: str, **extra: Any) -> Any:

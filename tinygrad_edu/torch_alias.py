@@ -27,6 +27,7 @@ TORCH_MODULES = {
     "torch.nn.functional": "tinygrad_edu.nn.functional",
     "torch.nn.init": "tinygrad_edu.nn.init",
     "torch.nn.utils": "tinygrad_edu.nn.utils",
+    "torch.nn.utils.rnn": "tinygrad_edu.nn.rnn_utils",
     "torch.optim": "tinygrad_edu.optim",
     "torch.optim.lr_scheduler": "tinygrad_edu.optim.lr_scheduler",
     "torch.utils": "tinygrad_edu.utils",
@@ -45,7 +46,7 @@ README_HINT = "the README's section 'PyTorch scripts on tinygrad_edu' lists what
 
 def torch_attribute_error(module_name: str) -> Callable[[str], NoReturn]:
     """A module's `__getattr__` (PEP 562, called only for a name the module lacks) whose AttributeError says which
-    torch name tinygrad_edu does not implement: `tg.nn.LSTM` names `torch.nn.LSTM`."""
+    torch name tinygrad_edu does not implement: `tg.nn.SyncBatchNorm` names `torch.nn.SyncBatchNorm`."""
     torch_name = _TORCH_NAMES.get(module_name, module_name)
 
     def __getattr__(name: str) -> NoReturn:

@@ -10,6 +10,7 @@
 - `normalization.py`: LayerNorm, BatchNorm1d/2d/3d, GroupNorm; `sparse.py`: Embedding
 - `attention.py`: MultiheadAttention, TransformerEncoderLayer, TransformerEncoder (and F.scaled_dot_product_attention)
 - `transformer.py`: TransformerDecoderLayer, TransformerDecoder, Transformer
+- `rnn.py`: RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell; `rnn_utils.py` (`nn.utils.rnn`): pad_sequence, PackedSequence
 - `keyed_container.py`: ModuleDict, ParameterList, ParameterDict
 - `loss.py`: the losses as modules (`loss_composite.py`: the functional forms of the newer ones)
 - `functional.py` (`nn.functional`, usually imported as F): the same as functions
@@ -85,6 +86,7 @@ from tinygrad_edu.nn.loss import (
 )
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
+from tinygrad_edu.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from tinygrad_edu.nn.sparse import Embedding
 from tinygrad_edu.nn.transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
 from tinygrad_edu.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -143,6 +145,14 @@ __all__ = [
     "TransformerDecoderLayer",
     "TransformerDecoder",
     "Transformer",
+    "RNNBase",
+    "RNN",
+    "LSTM",
+    "GRU",
+    "RNNCellBase",
+    "RNNCell",
+    "LSTMCell",
+    "GRUCell",
     "Sigmoid",
     "ReLU",
     "LeakyReLU",

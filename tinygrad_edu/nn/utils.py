@@ -1,6 +1,7 @@
 """nn.utils: gradient clipping, and parameters as one flat vector, as torch.nn.utils.
 
-Clipping works on the gradients in place, after `backward()` and before `optimizer.step()`.
+Clipping works on the gradients in place, after `backward()` and before `optimizer.step()`. `nn.utils.rnn`
+(padded and packed batches of sequences for the recurrent layers) is the module rnn_utils.py.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Iterable
 import numpy as np
 
 from tinygrad_edu.functional import cat
+from tinygrad_edu.nn import rnn_utils as rnn  # nn.utils.rnn, as torch.nn.utils.rnn: padding and packing
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+__all__ = ["rnn", "clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
 
 Parameters = Tensor | Iterable[Tensor]
 
