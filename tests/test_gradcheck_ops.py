@@ -253,6 +253,7 @@ OPS = [
     Op("tg.matmul, ndarray @ tensor", lambda x: tg.matmul(x, x.T) + np.eye(3) @ x, [((3, 3),)]),
     Op("mm", lambda a, b: a.mm(b), [((2, 3), (3, 4)), ((1, 5), (5, 1))]),
     Op("tg.mm", lambda a, b: tg.mm(a, b), [((4, 2), (2, 3))]),
+    Op("bmm", lambda a, b: a.bmm(b), [((3, 2, 4), (3, 4, 2)), ((1, 1, 3), (1, 3, 1))]),
     Op(
         "Linear",
         lambda x, w, b: Linear.apply(x, w, b),

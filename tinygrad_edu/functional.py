@@ -1,6 +1,6 @@
 """Free-function forms of the Tensor's ops, as PyTorch has them: `tg.exp(x)` is `x.exp()`.
 
-Also the ops that take several tensors at once: `cat`, `stack`, `maximum`, `minimum`, `matmul`, `mm`,
+Also the ops that take several tensors at once: `cat`, `stack`, `maximum`, `minimum`, `matmul`, `mm`, `bmm`,
 and those that give several: `split`, `chunk`.
 """
 
@@ -27,6 +27,7 @@ __all__ = [
     "minimum",
     "matmul",
     "mm",
+    "bmm",
     "exp",
     "log",
     "log1p",
@@ -162,6 +163,11 @@ def matmul(a: Any, b: Any) -> Tensor:
 def mm(input: Any, mat2: Any) -> Tensor:
     """The product of two matrices, 2-D only (see `Tensor.mm`)."""
     return _operand_tensor(input).mm(mat2)
+
+
+def bmm(input: Any, mat2: Any) -> Tensor:
+    """A batch of matrix products, (b, n, m) by (b, m, p), as `torch.bmm` (see `Tensor.bmm`)."""
+    return _operand_tensor(input).bmm(mat2)
 
 
 def exp(x: Tensor) -> Tensor:

@@ -1,10 +1,11 @@
-"""Elementwise math of a Tensor: arithmetic, exp and log, activations, trig, rounding, clamp, maximum.
+"""Elementwise math of a Tensor: arithmetic, exp and log, activations, trig, rounding, clamp, maximum; products.
 
 `Tensor` (tensor.py) inherits these from `MathMethods`. Each is a one-line delegation to its op in
 `tinygrad_edu/ops/` (elementwise.py, trig.py, explog.py, rounding.py; forward beside backward), or a short
 composition of them (`rsqrt` is `sqrt` then `reciprocal`). A binary op goes through tensor.py's `_binary`,
 which gives the result PyTorch's dtype, as the operators (`x + y`, in tensor.py) do; a float function of an
-int tensor computes in the default float dtype (`_floating`), as PyTorch does.
+int tensor computes in the default float dtype (`_floating`), as PyTorch does. matmul's relatives are here too
+(dot, mv, mm, bmm, outer: the shapes their PyTorch namesakes take, then the op MatMul); matmul is in tensor.py.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import numpy as np
 
 import tinygrad_edu as _tinygrad_edu
 import tinygrad_edu.tensor as _tensor_module
-from tinygrad_edu.errors import ArgumentError, DtypeError
+from tinygrad_edu.arguments import check_mm, check_same_dtype
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -25,6 +27,14 @@ if TYPE_CHECKING:
 # checker sees `self` as this mixin where those functions expect a Tensor.)
 _tensor: Any = _tensor_module
 _tg: Any = _tinygrad_edu
+
+
+def _check_product_dtypes(op: str, a: np.ndarray, b: np.ndarray) -> None:
+    """Matrix products neither promote nor take bools, as in PyTorch (where matmul is in tensor.py, mm and its
+    relatives here)."""
+    check_same_dtype(op, a, b)
+    if a.dtype.kind == "b":
+        raise DtypeError(f"{op}: bool tensors are not supported (nor in PyTorch); convert first, x.long()")
 
 
 def _floating(x: Any) -> Any:
@@ -48,6 +58,13 @@ class MathMethods:
         def clone(self) -> Tensor: ...
 
         def to(self, dtype: Any = None, device: Any = None, *args: Any, **kwargs: Any) -> Tensor: ...
+
+        def matmul(self, other: Any) -> Tensor: ...
+
+        def reshape(self, *shape: Any) -> Tensor: ...
+
+        @property
+        def shape(self) -> tuple[int, ...]: ...
 
     def add(self, other: Any) -> Tensor:
         """self + other, elementwise with broadcasting."""
@@ -146,6 +163,73 @@ class MathMethods:
     def square(self) -> Tensor:
         """x * x, elementwise."""
         return _tg.ops.Mul.apply(self, self)
+
+    # ---- products of vectors and matrices: matmul's relatives (matmul itself, and `@`, are in tensor.py) ----
+    # Each takes only the shapes its PyTorch namesake takes, then is the one op MatMul (ops/linalg.py).
+
+    def dot(self, other: Any) -> Tensor:
+        """The dot product of two 1-D tensors (use matmul for matrices), as `torch.dot`."""
+        other = _tensor._operand_tensor(other)
+        if self.data.ndim != 1 or other.data.ndim != 1:
+            raise ShapeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and {other.shape}")
+        return self.matmul(other)
+
+    def mv(self, vec: Any) -> Tensor:
+        """The product of a matrix and a vector, as `torch.mv` (matmul takes any shapes).
+
+        Example:
+            >>> tg.ones(2, 3).mv(tg.tensor([1.0, 2.0, 3.0])).tolist()
+            [6.0, 6.0]
+        """
+        vec = _tensor._operand_tensor(vec)
+        if self.data.ndim != 2 or vec.data.ndim != 1 or self.data.shape[1] != vec.data.shape[0]:
+            raise ShapeError(f"mv: expects a matrix (n, m) and a vector (m,), got shapes {self.shape} and {vec.shape}")
+        _check_product_dtypes("mv", self.data, vec.data)
+        return _tg.ops.MatMul.apply(self, vec)
+
+    def mm(self, mat2: Any) -> Tensor:
+        """The product of two matrices (2-D tensors only, as `torch.mm`; matmul takes any shapes).
+
+        Example:
+            >>> tg.ones(2, 3).mm(tg.ones(3, 4)).shape
+            (2, 4)
+        """
+        mat2 = _tensor._operand_tensor(mat2)
+        check_mm(self.data.shape, mat2.data.shape)
+        _check_product_dtypes("mm", self.data, mat2.data)
+        return _tg.ops.MatMul.apply(self, mat2)
+
+    def bmm(self, mat2: Any) -> Tensor:
+        """A batch of matrix products: (b, n, m) by (b, m, p) gives (b, n, p), as `torch.bmm` (no broadcasting
+        of the batch; matmul broadcasts).
+
+        Example:
+            >>> tg.ones(5, 2, 3).bmm(tg.ones(5, 3, 4)).shape
+            (5, 2, 4)
+        """
+        mat2 = _tensor._operand_tensor(mat2)
+        a, b = self.data.shape, mat2.data.shape
+        if len(a) != 3 or len(b) != 3:
+            raise ShapeError(f"bmm: expects two 3-D tensors (b, n, m) and (b, m, p), got shapes {a} and {b}")
+        if b[:2] != (a[0], a[2]):
+            raise ShapeError(
+                f"bmm: shapes {a} and {b} cannot be multiplied: mat2 must start ({a[0]}, {a[2]}), as PyTorch "
+                "asks (the batch sizes equal, the inner sizes agree); matmul broadcasts the batch"
+            )
+        _check_product_dtypes("bmm", self.data, mat2.data)
+        return _tg.ops.MatMul.apply(self, mat2)
+
+    def outer(self, vec2: Any) -> Tensor:
+        """The outer product of two 1-D tensors: out[i, j] = self[i] * vec2[j], as `torch.outer`.
+
+        Example:
+            >>> tg.tensor([1.0, 2.0]).outer(tg.tensor([1.0, 10.0, 100.0])).tolist()
+            [[1.0, 10.0, 100.0], [2.0, 20.0, 200.0]]
+        """
+        vec2 = _tensor._operand_tensor(vec2)
+        if self.data.ndim != 1 or vec2.data.ndim != 1:
+            raise ShapeError(f"outer: expects two 1-D tensors, got shapes {self.shape} and {vec2.shape}")
+        return self.reshape(-1, 1) * vec2  # a column times a row: broadcasting makes the table
 
     # ---- trig and hyperbolic (ops/trig.py) --------------------------------------------------
 
