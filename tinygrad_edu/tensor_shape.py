@@ -19,6 +19,7 @@ import tinygrad_edu as _tinygrad_edu
 import tinygrad_edu.tensor as _tensor_module
 from tinygrad_edu.arguments import Dim, as_tuple, check_dim, chunk_sizes, infer_shape, shape_args, split_sizes
 from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.torch_alias import torch_prefix
 
 if TYPE_CHECKING:
     from tinygrad_edu.dtypes import DTypeLike
@@ -76,7 +77,7 @@ class Size(tuple):
     __rmul__ = __mul__
 
     def __repr__(self) -> str:
-        return f"Size({list(self)})"
+        return f"{torch_prefix()}Size({list(self)})"  # torch.Size([2, 3]) under as-torch, as PyTorch prints it
 
 
 class ShapeMethods:
