@@ -163,6 +163,8 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
         """The number of dimensions, as `torch.Tensor.dim` (the same as `ndim`)."""
         return self.data.ndim
 
+    ndimension = dim  # (torch's older name)
+
     def numel(self) -> int:
         """Number of elements."""
         return self.data.size

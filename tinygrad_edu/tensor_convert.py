@@ -48,7 +48,7 @@ class ConvertMethods:
         @property
         def shape(self) -> tuple[int, ...]: ...
 
-    # ---- the device: the CPU, the one there is -------------------------------------------------
+    # ---- the device (the CPU, the one there is) and what the dtype says ------------------------
 
     @property
     def device(self) -> Any:
@@ -61,6 +61,29 @@ class ConvertMethods:
     def is_cuda(self) -> bool:
         """False: every tensor is on the CPU here."""
         return False
+
+    @property
+    def is_cpu(self) -> bool:
+        """True: every tensor is on the CPU here."""
+        return True
+
+    def is_floating_point(self) -> bool:
+        """True for a float dtype (float16, float32, float64), as `torch.is_floating_point`."""
+        return self.data.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        """The bytes of one element, e.g. 4 for float32 (as `torch.Tensor.element_size`; also `itemsize`)."""
+        return self.data.dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        """The bytes of one element, e.g. 4 for float32."""
+        return self.data.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of all elements: numel() * itemsize."""
+        return self.data.size * self.data.dtype.itemsize
 
     def cuda(self, *args: Any, **kwargs: Any) -> Any:
         """Refused: there is no GPU here (tinygrad_edu runs on NumPy)."""

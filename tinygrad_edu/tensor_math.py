@@ -63,17 +63,19 @@ class MathMethods:
 
         def reshape(self, *shape: Any) -> Tensor: ...
 
+        def __add__(self, other: Any) -> Tensor: ...
+
         @property
         def shape(self) -> tuple[int, ...]: ...
 
-    def add(self, other: Any) -> Tensor:
-        """self + other, elementwise with broadcasting."""
-        return _tensor._binary(_tg.ops.Add, self, other)
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self + alpha * other, elementwise with broadcasting (alpha as `torch.add`'s)."""
+        return _tensor._binary(_tg.ops.Add, self, other if alpha == 1 else other * alpha)
 
-    def sub(self, other: Any) -> Tensor:
-        """self - other, elementwise with broadcasting."""
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self - alpha * other, elementwise with broadcasting (alpha as `torch.sub`'s)."""
         _tensor._no_bool_minus(self, other)
-        return _tensor._binary(_tg.ops.Sub, self, other)
+        return _tensor._binary(_tg.ops.Sub, self, other if alpha == 1 else other * alpha)
 
     def mul(self, other: Any) -> Tensor:
         """self * other, elementwise with broadcasting."""
@@ -164,6 +166,43 @@ class MathMethods:
         """x * x, elementwise."""
         return _tg.ops.Mul.apply(self, self)
 
+    # torch's other names for the methods above
+    multiply = mul
+    subtract = sub
+    divide = div
+    true_divide = div
+    negative = neg
+    absolute = abs
+
+    def clamp_min(self, min: Any) -> Tensor:
+        """The larger of self and min, elementwise: clamp(min=min), as `torch.clamp_min`."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        """The smaller of self and max, elementwise: clamp(max=max), as `torch.clamp_max`."""
+        return self.clamp(max=max)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        """self + value * tensor1 * tensor2, as `torch.addcmul` (the update of optimizers written by hand)."""
+        product = _tensor._operand_tensor(tensor1) * tensor2
+        return self + (product if value == 1 else value * product)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        """self + value * tensor1 / tensor2, as `torch.addcdiv` (Adam's step: p.addcdiv(m, v.sqrt() + eps)).
+
+        Example:
+            >>> tg.zeros(2).addcdiv(tg.tensor([1.0, 2.0]), tg.tensor([4.0, 4.0]), value=-2).tolist()
+            [-0.5, -1.0]
+        """
+        tensor1, tensor2 = _tensor._operand_tensor(tensor1), _tensor._operand_tensor(tensor2)
+        if tensor1.data.dtype.kind in "iub" and tensor2.data.dtype.kind in "iub":
+            raise DtypeError(
+                f"addcdiv: integer division of {tensor1.dtype} by {tensor2.dtype} is not supported (nor in PyTorch); "
+                "convert first, e.g. tensor1.float()"
+            )
+        quotient = tensor1 / tensor2
+        return self + (quotient if value == 1 else value * quotient)
+
     # ---- products of vectors and matrices: matmul's relatives (matmul itself, and `@`, are in tensor.py) ----
     # Each takes only the shapes its PyTorch namesake takes, then is the one op MatMul (ops/linalg.py).
 
@@ -218,6 +257,22 @@ class MathMethods:
             )
         _check_product_dtypes("bmm", self.data, mat2.data)
         return _tg.ops.MatMul.apply(self, mat2)
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """beta * self + alpha * (mat1 @ mat2), for matrices, as `torch.addmm` (self broadcasts to the product's
+        shape; with beta=0 self's values are not used, so a nan in self does not spread, as in PyTorch).
+
+        Example:
+            >>> tg.ones(3).addmm(tg.ones(2, 4), tg.ones(4, 3), alpha=0.5).tolist()
+            [[3.0, 3.0, 3.0], [3.0, 3.0, 3.0]]
+        """
+        product = _tensor._operand_tensor(mat1).mm(mat2)
+        if np.broadcast_shapes(self.shape, product.shape) != product.shape:
+            raise ShapeError(f"addmm: self of shape {self.shape} does not broadcast to the product's {product.shape}")
+        product = product if alpha == 1 else product * alpha
+        if beta == 0:  # self's values unused, its gradient zeros (as PyTorch's): `where` picks the product everywhere
+            return _tensor.where(np.zeros(product.shape, dtype=bool), self, product)
+        return (self if beta == 1 else self * beta) + product
 
     def outer(self, vec2: Any) -> Tensor:
         """The outer product of two 1-D tensors: out[i, j] = self[i] * vec2[j], as `torch.outer`.
