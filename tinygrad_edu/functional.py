@@ -291,9 +291,9 @@ def mul(input: Any, other: Any) -> Tensor:
     return _operand_tensor(input).mul(other)
 
 
-def div(input: Any, other: Any) -> Tensor:
-    """input / other, elementwise with broadcasting, true division (see `Tensor.div`)."""
-    return _operand_tensor(input).div(other)
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """input / other, elementwise with broadcasting: true division, or rounded (see `Tensor.div`)."""
+    return _operand_tensor(input).div(other, rounding_mode=rounding_mode)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:

@@ -81,9 +81,28 @@ class MathMethods:
         """self * other, elementwise with broadcasting."""
         return _tensor._binary(_tg.ops.Mul, self, other)
 
-    def div(self, other: Any) -> Tensor:
-        """self / other, elementwise with broadcasting (true division: ints give float32)."""
-        return _tensor._binary(_tg.ops.Div, self, other, true_divide=True)
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """self / other, elementwise with broadcasting: true division (ints give float32), or with rounding_mode
+        "floor" or "trunc" the quotient rounded down or toward zero, as `torch.div` (ints then stay ints; the
+        gradient of a rounded quotient is 0, as in PyTorch).
+
+        Example:
+            >>> tg.tensor([5, -5]).div(2, rounding_mode="trunc").tolist(), tg.tensor([5, -5]).div(2).tolist()
+            ([2, -2], [2.5, -2.5])
+        """
+        if rounding_mode is None:
+            return _tensor._binary(_tg.ops.Div, self, other, true_divide=True)
+        if rounding_mode not in ("floor", "trunc"):
+            raise ArgumentError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+        if _tensor.result_type(self, _tensor._operand_tensor(other)).kind == "f":
+            quotient = _tensor._binary(_tg.ops.Div, self, other, true_divide=True)
+            return quotient.floor() if rounding_mode == "floor" else quotient.trunc()
+        # integers, exactly (they have no gradient): floor division, then one up where trunc rounds toward zero
+        floor = _tensor._binary(_tg.ops.FloorDivide, self, other)
+        if rounding_mode == "floor":
+            return floor
+        inexact_negative = (floor < 0) & (floor * other != self)
+        return floor + inexact_negative.to(floor.dtype)
 
     def pow(self, exponent: Any) -> Tensor:
         """self ** exponent, elementwise with broadcasting."""

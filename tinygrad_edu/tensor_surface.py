@@ -770,8 +770,10 @@ class SurfaceMethods:
         self *= other
         return self
 
-    def div_(self, other: Any) -> Any:
-        """self /= other, in place."""
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        """self /= other, in place (rounding_mode: see div)."""
+        if rounding_mode is not None:
+            return self._assign_result_("div_", self.clone().div(other, rounding_mode=rounding_mode))
         self /= other
         return self
 
