@@ -12,6 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import tinygrad_edu as tg
@@ -118,6 +119,34 @@ def test_d2l_names_resolve_to_tinygrad_edus(tmp_path):
         "True 6 True",
         "tensor([0.33], dtype=float32)",
     ]
+
+
+def test_torch_tensor_is_the_legacy_constructor_and_size_prints_as_torchs(tmp_path):
+    """torch.Tensor(...) gives the default dtype, as PyTorch's legacy constructor; every tensor is a torch.Tensor;
+    a Size prints as `torch.Size([...])` (tests/test_torch_parity_as_torch.py compares with PyTorch itself)."""
+    write(
+        tmp_path,
+        """
+        import sys
+        import torch
+        import tinygrad_edu
+
+        print(torch.Tensor([1, 2]), torch.Tensor(2, 3).shape, torch.Tensor().shape, torch.tensor([1, 2]).dtype)
+        print(isinstance(torch.zeros(1), torch.Tensor), issubclass(torch.nn.Parameter, torch.Tensor))
+        print(torch.Tensor is tinygrad_edu.Tensor, type(torch.Tensor([1])) is sys.modules["tinygrad_edu.tensor"].Tensor)
+        print(torch.Size([2, 3]), torch.Size([2, 3])[1:])
+        """,
+    )
+    out = run(["-m", "tinygrad_edu", "as-torch", "script.py"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "tensor([1., 2.], dtype=float32) (2, 3) (0,) int64",
+        "True True",
+        "True True",
+        "torch.Size([2, 3]) torch.Size([3])",
+    ]
+    # this process never called as_torch: tinygrad_edu's own names are as they were
+    assert repr(tg.Size([2, 3])) == "Size([2, 3])" and tg.Tensor([1, 2]).dtype == np.int64
 
 
 def test_as_torch_inside_a_running_program(tmp_path):

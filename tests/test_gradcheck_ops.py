@@ -253,6 +253,13 @@ OPS = [
     Op("tg.matmul, ndarray @ tensor", lambda x: tg.matmul(x, x.T) + np.eye(3) @ x, [((3, 3),)]),
     Op("mm", lambda a, b: a.mm(b), [((2, 3), (3, 4)), ((1, 5), (5, 1))]),
     Op("tg.mm", lambda a, b: tg.mm(a, b), [((4, 2), (2, 3))]),
+    Op("bmm", lambda a, b: a.bmm(b), [((3, 2, 4), (3, 4, 2)), ((1, 1, 3), (1, 3, 1))]),
+    Op("addmm", lambda x, a, b: x.addmm(a, b, beta=0.5, alpha=2), [((4,), (3, 2), (2, 4)), ((3, 1), (3, 2), (2, 1))]),
+    Op("tg.addmm beta=0", lambda x, a, b: tg.addmm(x, a, b, beta=0), [((3, 4), (3, 2), (2, 4))]),
+    Op("addcmul", lambda x, a, b: x.addcmul(a, b, value=-0.5), [((3, 4), (3, 4), (3, 4)), ((3, 1), (4,), (3, 4))]),
+    Op("addcdiv", lambda x, a, b: tg.addcdiv(x, a, b, value=2), [((3, 4), (4,), (3, 4))], positive=True),
+    Op("mT", lambda x: x.mT, MATRIX),
+    Op("select", lambda x: x.select(1, -2), GRID),
     Op(
         "Linear",
         lambda x, w, b: Linear.apply(x, w, b),

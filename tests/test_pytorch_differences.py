@@ -11,6 +11,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import nn, optim
+from tinygrad_edu.torch_tensor import TorchTensor
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -80,10 +81,12 @@ def _check(what: str, tmp_path: Path) -> None:
     elif what.startswith("printing a tensor"):
         assert repr(tg.tensor([1.0, 2.0])) == "tensor([1., 2.], dtype=float32)"
         assert type(tg.zeros(2, 3).shape) is tuple and str(tg.zeros(2).dtype) == "float32"
-        assert repr(tg.Size([2, 3])) == "Size([2, 3])"
+        assert repr(tg.Size([2, 3])) == "Size([2, 3])" and str(tg.float32) == "<class 'numpy.float32'>"
         assert str(tg.tensor([1 / 3])) == "tensor([0.33333334], dtype=float32)"  # 8 digits, torch's 4
     elif what.startswith("`Tensor(data)`"):
         assert tg.Tensor([1, 2]).dtype == np.int64 and tg.Tensor([1.0, 2.0]).dtype == np.float32
+        # (as-torch's torch.Tensor: tests/test_torch_parity_as_torch.py and tests/test_as_torch.py run a script)
+        assert TorchTensor([1, 2]).dtype == np.float32 and TorchTensor(2, 3).numpy().tolist() == [[0.0] * 3] * 2
     elif what.startswith("`repr(y.grad_fn)`"):
         assert repr((x * 2).grad_fn) == "<MulBackward>"
     elif what.startswith("an in-place op (`v += 1`) on a reshape"):

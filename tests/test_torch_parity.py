@@ -350,6 +350,41 @@ OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
     "mv method": (lambda lib, x, y: x.mv(y), ((2, 3), (3,)), "any"),
     "outer": (lambda lib, x, y: lib.outer(x, y), ((4,), (3,)), "any"),
     "outer method": (lambda lib, x, y: x.outer(y), ((2,), (3,)), "any"),
+    "bmm": (lambda lib, x, y: x.bmm(y), ((2, 3, 4), (2, 4, 5)), "any"),
+    "bmm function": (lambda lib, x, y: lib.bmm(x, y), ((1, 2, 3), (1, 3, 1)), "any"),
+    "addmm beta alpha": (lambda lib, x, y, z: x.addmm(y, z, beta=0.5, alpha=2), ((4,), (3, 2), (2, 4)), "any"),
+    "addmm function": (lambda lib, x, y, z: lib.addmm(x, y, z), ((3, 4), (3, 2), (2, 4)), "any"),
+    "addmm beta=0": (lambda lib, x, y, z: lib.addmm(x, y, z, beta=0), ((3, 1), (3, 2), (2, 4)), "any"),
+    # torch's other names, alpha= and value= arguments, clamp_min/max, addcmul/addcdiv
+    "add alpha": (lambda lib, x, y: x.add(y, alpha=-0.5), (S, S), "any"),
+    "sub alpha function": (lambda lib, x, y: lib.sub(x, y, alpha=2), (S, (4,)), "any"),
+    "multiply, subtract": (lambda lib, x, y: x.multiply(y) + lib.subtract(x, y), (S, S), "any"),
+    "divide, true_divide": (lambda lib, x, y: x.divide(y) + lib.true_divide(x, y), (S, S), "positive"),
+    "div rounding_mode floor": (lambda lib, x, y: x.div(y * 0.3, rounding_mode="floor"), (S, S), "any"),
+    "div rounding_mode trunc": (lambda lib, x, y: lib.div(x * 3, y, rounding_mode="trunc"), (S, (4,)), "any"),
+    "divide trunc by a number": (lambda lib, x: x.divide(0.25, rounding_mode="trunc"), (S,), "any"),
+    "negative, absolute": (lambda lib, x: x.negative() * lib.absolute(x), (S,), "any"),
+    "clamp_min, clamp_max": (lambda lib, x: x.clamp_min(-0.3) + lib.clamp_max(x, 0.2), (S,), "any"),
+    "addcmul value": (lambda lib, x, y, z: x.addcmul(y, z, value=0.5), (S, S, S), "any"),
+    "addcmul function broadcast": (lambda lib, x, y, z: lib.addcmul(x, y, z), ((3, 1), (4,), S), "any"),
+    "addcdiv value": (lambda lib, x, y, z: x.addcdiv(y, z, value=-2), (S, S, S), "positive"),
+    "addcdiv function": (lambda lib, x, y, z: lib.addcdiv(x, y, z), (S, (4,), S), "positive"),
+    # shape: mT, select, ravel
+    "mT": (lambda lib, x: x.mT, ((2, 3, 4),), "any"),
+    "select": (lambda lib, x: x.select(1, -1), (S,), "any"),
+    "select function": (lambda lib, x: lib.select(x, 0, 1), ((2, 3, 4),), "any"),
+    "ravel": (lambda lib, x: x.mT.ravel() + lib.ravel(x.mT), (S,), "any"),
+    # in-place methods on an intermediate: the gradient flows through each
+    "relu_, sigmoid_, tanh_, exp_": (
+        lambda lib, x: (x * 1).sigmoid_() + (x * 2).tanh_() + (x * 0.5).exp_() + (x * 1).relu_(),
+        (S,),
+        "any",
+    ),
+    "addcmul_ addcdiv_ clamp_min_ clamp_max_": (
+        lambda lib, x, y, z: (x * 1).addcmul_(y, z, value=0.5).addcdiv_(y, z).clamp_min_(1.0).clamp_max_(3.0),
+        (S, S, S),
+        "positive",
+    ),
     "F.linear": (lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), ((5, 3), (4, 3), (4,)), "any"),
     "F.linear batch": (lambda lib, x, w: lib.nn.functional.linear(x, w), ((2, 5, 3), (4, 3)), "any"),
     # free functions
@@ -485,6 +520,13 @@ PROMOTING_FUNCTIONS = {
     "maximum float32 int64": lambda lib: lib.maximum(lib.ones(2), lib.ones(2, dtype=lib.int64)),
     "minimum int64 float64": lambda lib: lib.minimum(lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.float64)),
     "arange times a float": lambda lib: lib.arange(4) * 0.5,
+    "div trunc of ints": lambda lib: lib.tensor([5, -5, 7, -7, 0, 6, -6]).div(
+        lib.tensor([2, 2, -2, -2, 3, -3, 3]), rounding_mode="trunc"
+    ),
+    "div floor of ints": lambda lib: lib.div(lib.tensor([5, -5, 7, -7, 0, 1]), -2, rounding_mode="floor"),
+    "div trunc of int32 by an int": lambda lib: lib.tensor([-7, 7], dtype=lib.int32).div(2, rounding_mode="trunc"),
+    "div floor of ints by a float": lambda lib: lib.tensor([-7, 7]).div(2.0, rounding_mode="floor"),
+    "div_ trunc of ints": lambda lib: lib.tensor([-7, 7]).div_(lib.tensor([2, -2]), rounding_mode="trunc"),
     "arange divided": lambda lib: lib.arange(4) / 2,
     "sum of bools": lambda lib: (lib.ones(3) > 0).sum(),
     "sum of int32": lambda lib: lib.ones(3, dtype=lib.int32).sum(),
@@ -521,6 +563,15 @@ DESCRIPTIONS = {
     "f-string of a 0-d tensor": lambda lib: f"{lib.tensor(2.0) / 3:.4f} {lib.tensor(7):+d} {lib.tensor(0.5)}",
     "index by an int tensor": lambda lib: ["a", "b", "c"][lib.tensor(2)] + "xyz"[lib.tensor([1])],
     "range of an int tensor": lambda lib: list(range(lib.tensor(3, dtype=lib.int32))),
+    "is_floating_point": lambda lib: (
+        [lib.ones(1, dtype=d).is_floating_point() for d in (lib.float16, lib.int64)]
+        + [lib.is_floating_point(lib.tensor([True]))]
+    ),
+    "element_size, itemsize, nbytes": lambda lib: [
+        (x.element_size(), x.itemsize, x.nbytes)
+        for x in (lib.ones(2, 3, dtype=lib.float64), lib.ones(5, dtype=lib.int32), lib.ones(2, 3).expand(4, 2, 3))
+    ],
+    "ndimension, is_cpu": lambda lib: (lib.ones(2, 3).ndimension(), lib.ones(1).is_cpu),
 }
 
 
@@ -1039,6 +1090,22 @@ ERRORS = {
     "mv lengths": lambda lib: lib.mv(lib.ones(2, 3), lib.ones(2)),
     "mv of two vectors": lambda lib: lib.ones(3).mv(lib.ones(3)),
     "mv of a column": lambda lib: lib.ones(2, 3).mv(lib.ones(3, 1)),
+    "bmm of matrices": lambda lib: lib.ones(2, 3).bmm(lib.ones(3, 2)),
+    "bmm batch sizes": lambda lib: lib.bmm(lib.ones(2, 3, 4), lib.ones(1, 4, 5)),
+    "bmm inner sizes": lambda lib: lib.ones(2, 3, 4).bmm(lib.ones(2, 3, 5)),
+    "bmm of mixed dtypes": lambda lib: lib.ones(2, 3, 4).bmm(lib.ones(2, 4, 5, dtype=lib.float64)),
+    "bmm of bools": lambda lib: lib.ones(2, 3, 4, dtype=lib.bool).bmm(lib.ones(2, 4, 5, dtype=lib.bool)),
+    "mm of bools": lambda lib: lib.ones(2, 2, dtype=lib.bool).mm(lib.ones(2, 2, dtype=lib.bool)),
+    "mv of bools": lambda lib: lib.ones(2, 2, dtype=lib.bool).mv(lib.ones(2, dtype=lib.bool)),
+    "addmm self larger than the product": lambda lib: lib.ones(2, 3, 3).addmm(lib.ones(3, 4), lib.ones(4, 3)),
+    "addcdiv of ints": lambda lib: lib.tensor([1, 2]).addcdiv(lib.tensor([1, 2]), lib.tensor([1, 2])),
+    "div rounding_mode round": lambda lib: lib.ones(2).div(2, rounding_mode="round"),
+    "mT of a vector": lambda lib: lib.ones(3).mT,
+    "select dim range": lambda lib: lib.ones(2, 3).select(2, 0),
+    "select of a 0-d tensor": lambda lib: lib.tensor(1.0).select(0, 0),
+    "select index range": lambda lib: lib.ones(2, 3).select(1, 5),
+    "exp_ of an int tensor": lambda lib: lib.tensor([1]).exp_(),
+    "relu_ of a leaf that requires grad": lambda lib: lib.ones(2, requires_grad=True).relu_(),
     "unbind of a 0-d tensor": lambda lib: lib.tensor(1.0).unbind(),
     "unbind dim range": lambda lib: lib.ones(2).unbind(1),
     "histogram of ints": lambda lib: lib.histogram(lib.tensor([1, 2]), 3),

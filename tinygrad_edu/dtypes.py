@@ -1,7 +1,9 @@
 """PyTorch's dtype rules: the default float dtype, turning user data into arrays, and type promotion.
 
 Every op that mixes dtypes asks `result_type` (or `_promote`) here, so `int tensor + 0.5` is float32 and
-`uint8 tensor + 1000` stays uint8, as in PyTorch, where NumPy alone would say float64 and int64.
+`uint8 tensor + 1000` stays uint8, as in PyTorch, where NumPy alone would say float64 and int64. The operators
+(`x + y`, tensor.py's `_binary`) take a fast path when NumPy already gives PyTorch's dtype, and otherwise
+`_binary_promoted` here, which casts first.
 """
 
 from __future__ import annotations
@@ -154,3 +156,24 @@ def _promote(a: Tensor, b: Any, true_divide: bool = False) -> tuple[Any, Any]:
     if true_divide and dtype.kind != "f":  # int / int
         dtype = DEFAULT_DTYPE
     return _cast(a, dtype), (_cast(b, dtype) if isinstance(b, Tensor) else b)
+
+
+def _binary_promoted(op: Any, a: Tensor, b: Any, reflected: bool, true_divide: bool) -> Tensor:
+    """tensor.py's `_binary` (`a op b`, or `b op a` when reflected) where an operand is first cast to the
+    promoted dtype: an int, bool, 0-d or NumPy-number side, the uncommon path of the operators.
+
+    The op then holds (and may save) a cast copy, where PyTorch saves the tensor itself: the op is told which
+    tensors its inputs stand for, so that an in-place change of one of them still makes backward refuse (see
+    autograd's _check_saved_unchanged).
+    """
+    cast_a, cast_b = _promote(a, b, true_divide)
+    out = op.apply(cast_b, cast_a) if reflected else op.apply(cast_a, cast_b)
+    if out.grad_fn is not None:
+        pairs = ((cast_a, a), (cast_b, b))
+        out.grad_fn.cast_from = [
+            (i, original, original._version)
+            for i, x in enumerate(out.grad_fn.inputs)
+            for cast, original in pairs
+            if x is cast and cast is not original and isinstance(original, Tensor)
+        ]
+    return out

@@ -1,6 +1,6 @@
 """Free-function forms of the Tensor's ops, as PyTorch has them: `tg.exp(x)` is `x.exp()`.
 
-Also the ops that take several tensors at once: `cat`, `stack`, `maximum`, `minimum`, `matmul`, `mm`,
+Also the ops that take several tensors at once: `cat`, `stack`, `maximum`, `minimum`, `matmul`, `mm`, `bmm`,
 and those that give several: `split`, `chunk`.
 """
 
@@ -27,6 +27,7 @@ __all__ = [
     "minimum",
     "matmul",
     "mm",
+    "bmm",
     "exp",
     "log",
     "log1p",
@@ -65,6 +66,20 @@ __all__ = [
     "broadcast_to",
     "clone",
     "detach",
+    "multiply",
+    "subtract",
+    "divide",
+    "true_divide",
+    "negative",
+    "absolute",
+    "clamp_min",
+    "clamp_max",
+    "addcmul",
+    "addcdiv",
+    "addmm",
+    "select",
+    "ravel",
+    "is_floating_point",
 ]
 
 
@@ -164,6 +179,11 @@ def mm(input: Any, mat2: Any) -> Tensor:
     return _operand_tensor(input).mm(mat2)
 
 
+def bmm(input: Any, mat2: Any) -> Tensor:
+    """A batch of matrix products, (b, n, m) by (b, m, p), as `torch.bmm` (see `Tensor.bmm`)."""
+    return _operand_tensor(input).bmm(mat2)
+
+
 def exp(x: Tensor) -> Tensor:
     """e^x, elementwise (see `Tensor.exp`)."""
     return _operand_tensor(x).exp()
@@ -256,14 +276,14 @@ def logsumexp(x: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
 # ---- the function forms of more Tensor methods, as torch.<name> (tests/test_front_door.py lists them) ----
 
 
-def add(input: Any, other: Any) -> Tensor:
-    """input + other, elementwise with broadcasting (see `Tensor.add`)."""
-    return _operand_tensor(input).add(other)
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """input + alpha * other, elementwise with broadcasting (see `Tensor.add`)."""
+    return _operand_tensor(input).add(other, alpha=alpha)
 
 
-def sub(input: Any, other: Any) -> Tensor:
-    """input - other, elementwise with broadcasting (see `Tensor.sub`)."""
-    return _operand_tensor(input).sub(other)
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """input - alpha * other, elementwise with broadcasting (see `Tensor.sub`)."""
+    return _operand_tensor(input).sub(other, alpha=alpha)
 
 
 def mul(input: Any, other: Any) -> Tensor:
@@ -271,9 +291,9 @@ def mul(input: Any, other: Any) -> Tensor:
     return _operand_tensor(input).mul(other)
 
 
-def div(input: Any, other: Any) -> Tensor:
-    """input / other, elementwise with broadcasting, true division (see `Tensor.div`)."""
-    return _operand_tensor(input).div(other)
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """input / other, elementwise with broadcasting: true division, or rounded (see `Tensor.div`)."""
+    return _operand_tensor(input).div(other, rounding_mode=rounding_mode)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -378,3 +398,52 @@ def detach(input: Any) -> Tensor:
 def is_tensor(obj: Any) -> bool:
     """True when obj is a Tensor, as `torch.is_tensor`."""
     return isinstance(obj, Tensor)
+
+
+# ---- torch's other names, and compositions PyTorch programs call as functions -------------------------------
+multiply = mul
+subtract = sub
+divide = div
+true_divide = div
+negative = neg
+absolute = abs
+
+
+def clamp_min(input: Any, min: Any) -> Tensor:
+    """The larger of input and min, elementwise (see `Tensor.clamp_min`)."""
+    return _operand_tensor(input).clamp_min(min)
+
+
+def clamp_max(input: Any, max: Any) -> Tensor:
+    """The smaller of input and max, elementwise (see `Tensor.clamp_max`)."""
+    return _operand_tensor(input).clamp_max(max)
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    """input + value * tensor1 * tensor2 (see `Tensor.addcmul`)."""
+    return _operand_tensor(input).addcmul(tensor1, tensor2, value=value)
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    """input + value * tensor1 / tensor2 (see `Tensor.addcdiv`)."""
+    return _operand_tensor(input).addcdiv(tensor1, tensor2, value=value)
+
+
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """beta * input + alpha * (mat1 @ mat2), for matrices (see `Tensor.addmm`)."""
+    return _operand_tensor(input).addmm(mat1, mat2, beta=beta, alpha=alpha)
+
+
+def select(input: Any, dim: int, index: int) -> Tensor:
+    """The slice at index along dim, that dimension removed (see `Tensor.select`)."""
+    return _operand_tensor(input).select(dim, index)
+
+
+def ravel(input: Any) -> Tensor:
+    """The elements as one dimension (see `Tensor.ravel`)."""
+    return _operand_tensor(input).ravel()
+
+
+def is_floating_point(input: Any) -> bool:
+    """True when input is a tensor of a float dtype (see `Tensor.is_floating_point`)."""
+    return _operand_tensor(input).is_floating_point()

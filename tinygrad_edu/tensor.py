@@ -1,22 +1,27 @@
 """The Tensor: an ndarray that remembers the op that made it, so gradients can flow back.
 
-This file holds the Tensor's data model (`__slots__`, `__init__`, data, grad, requires_grad, the version
+This file holds the Tensor's data model (`__slots__`, `__init__`, data, grad, requires_grad, shape, the version
 counter), the autograd plumbing (backward, detach, retain_grad, requires_grad_), matmul, and the operators
-(`x + y`: one line each). Each differentiable method is a one-line delegation to the op that computes it
-(forward and backward side by side, in `tinygrad_edu/ops/`); the backward walk itself lives in
-`tinygrad_edu/autograd/__init__.py`. Tensor's other methods, by group, are inherited from one mixin each:
+(`x + y`: one line each, through `_binary`, which gives PyTorch's result dtype). Each differentiable method is a
+one-line delegation to the op that computes it (forward and backward side by side, in `tinygrad_edu/ops/`); the
+backward walk itself lives in `tinygrad_edu/autograd/__init__.py`. Tensor's other methods, by group, are
+inherited from one mixin each:
 
     tensor_math.py        elementwise math: add, mul, div, pow, exp, log, sqrt, relu, sigmoid, tanh, trig,
-                          exp2, erf, rounding, sign, remainders, clamp, maximum, minimum
+                          exp2, erf, rounding, sign, remainders, clamp, maximum, minimum; and matmul's
+                          relatives: dot, mv, mm, bmm, outer
     tensor_shape.py       reshape, view, permute, transpose, expand, squeeze, flatten, split, chunk
     tensor_reductions.py  sum, mean, var, std, max/min (with indices), amax, argmax, softmax, logsumexp
     tensor_indexing.py    x[i], x[i] = v, gather
-    tensor_convert.py     to, float, double, long, type, half, cpu, device: dtype and device conversions
+    tensor_convert.py     conversions: to, float, double, long, type, half, cpu, device (dtype and device);
+                          numpy, item, tolist, float(t), int(t), bool(t), an index (to NumPy and Python);
+                          repr(t), f"{t:.4f}" (to text, with printing.py's options)
     tensor_surface.py     the rest of PyTorch's surface: logic and bitwise ops, scans, sorting, more shape
                           and indexing methods (flip, scatter, ...), comparisons by name, in-place methods (add_)
 
-PyTorch's dtype rules (the default dtype, type promotion) live in `dtypes.py`, writing into a tensor in place
-(`+=`, `x[i] = v`) and views in `in_place.py`, and NumPy's protocol (`np.exp(t)`) in `numpy_dispatch.py`.
+PyTorch's dtype rules (the default dtype, type promotion, and `_binary_promoted`, the operators' path when an
+operand must be cast first) live in `dtypes.py`, writing into a tensor in place (`+=`, `x[i] = v`) and views in
+`in_place.py`, and NumPy's protocol (`np.exp(t)`) in `numpy_dispatch.py`.
 """
 
 from __future__ import annotations
@@ -28,13 +33,12 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.arguments import check_matmul, check_mm, check_same_dtype
+from tinygrad_edu.arguments import check_matmul
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
-from tinygrad_edu.printing import array_text
 from tinygrad_edu.tensor_convert import ConvertMethods
 from tinygrad_edu.tensor_indexing import IndexingMethods
-from tinygrad_edu.tensor_math import MathMethods
+from tinygrad_edu.tensor_math import MathMethods, _check_product_dtypes
 from tinygrad_edu.tensor_reductions import ReductionMethods
 from tinygrad_edu.tensor_shape import ShapeMethods
 from tinygrad_edu.tensor_surface import SurfaceMethods
@@ -58,23 +62,6 @@ def _binary(op: Any, a: Tensor, b: Any, reflected: bool = False, true_divide: bo
     ):
         return _binary_promoted(op, a, b, reflected, true_divide)  # uncommon: an int, bool, 0-d or NumPy-number side
     return op.apply(b, a) if reflected else op.apply(a, b)
-
-
-def _binary_promoted(op: Any, a: Tensor, b: Any, reflected: bool, true_divide: bool) -> Tensor:
-    """_binary where an operand is first cast to the promoted dtype. The op then holds (and may save) a cast
-    copy, where PyTorch saves the tensor itself: the op is told which tensors its inputs stand for, so that
-    an in-place change of one of them still makes backward refuse (see autograd's _check_saved_unchanged)."""
-    cast_a, cast_b = _promote(a, b, true_divide)
-    out = op.apply(cast_b, cast_a) if reflected else op.apply(cast_a, cast_b)
-    if out.grad_fn is not None:
-        pairs = ((cast_a, a), (cast_b, b))
-        out.grad_fn.cast_from = [
-            (i, original, original._version)
-            for i, x in enumerate(out.grad_fn.inputs)
-            for cast, original in pairs
-            if x is cast and cast is not original and isinstance(original, Tensor)
-        ]
-    return out
 
 
 def _no_bool_minus(a: Tensor, b: Any = None) -> None:
@@ -176,25 +163,11 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
         """The number of dimensions, as `torch.Tensor.dim` (the same as `ndim`)."""
         return self.data.ndim
 
+    ndimension = dim  # (torch's older name)
+
     def numel(self) -> int:
         """Number of elements."""
         return self.data.size
-
-    def numpy(self) -> np.ndarray:
-        """The data as an ndarray (shared, not copied). Refused while it requires grad, as in PyTorch."""
-        if self.requires_grad:
-            raise RuntimeError("numpy(): this tensor requires grad; call tensor.detach().numpy() to get its data")
-        return self.data
-
-    def item(self) -> float | int | bool:
-        """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ShapeError(f"item(): only one-element tensors can be converted, got shape {self.shape}")
-        return self.data.item()
-
-    def tolist(self) -> Any:
-        """The data as (nested) Python lists of Python numbers, e.g. [[1.0, 2.0]]."""
-        return self.data.tolist()
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -206,52 +179,14 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(len(self.data)))
 
-    def __array__(self, dtype: DTypeLike = None, copy: bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
-
-    def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
-        return bool(self.data)
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __index__(self) -> int:
-        # `names[ix]`, `range(n)`: PyTorch lets a one-element integer (or bool) tensor stand for a Python int
-        if self.data.size != 1 or self.data.dtype.kind not in "iub":
-            raise TypeError(
-                f"only integer tensors of a single element can be converted to an index, got shape "
-                f"{self.shape} and dtype {self.data.dtype}"
-            )
-        return int(self.data.item())
-
-    def __format__(self, format_spec: str) -> str:
-        # f"{loss:.4f}" formats the number of a 0-d tensor, as PyTorch; other tensors take no format spec
-        if self.data.ndim == 0:
-            return format(self.item(), format_spec)
-        if format_spec:
-            raise TypeError(
-                f"unsupported format string {format_spec!r} passed to Tensor.__format__: only a 0-d tensor "
-                f"formats as a number, this one has shape {self.shape} (format t.item() of a one-element tensor)"
-            )
-        return str(self)
-
     __hash__ = object.__hash__  # == builds a tensor, so identity is the hash, as in PyTorch
 
-    def __repr__(self) -> str:
-        body = array_text(self.data, prefix="tensor(")  # (printing.py: NumPy's text, under tg.set_printoptions)
-        extras = [f"dtype={self.data.dtype}"]
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn={self.grad_fn!r}")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return f"tensor({body}, {', '.join(extras)})"
+    # (numpy(), item(), tolist(), float(t), int(t), bool(t), repr(t), f"{t:.4f}": tensor_convert.py)
 
     # ---- NumPy's protocol: np.exp(t), np.sum(t, axis=0), ndarray * t (tinygrad_edu/numpy_dispatch.py) ----
+
+    def __array__(self, dtype: DTypeLike = None, copy: bool | None = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """A NumPy ufunc with a Tensor argument: the Tensor op that computes it, so it joins the graph."""
@@ -396,7 +331,7 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
         """Fill with zeros in place (recorded in the graph, as PyTorch, when self requires grad)."""
         return self._in_place("zero_", _ops.SetItem, 0, index=Ellipsis)
 
-    # ---- linear algebra -------------------------------------------------------------------
+    # ---- linear algebra: matmul (its relatives dot, mv, mm, bmm and outer are in tensor_math.py) --------
 
     def matmul(self, other: Any) -> Tensor:
         """Matrix product with NumPy's rules: 1-D vectors, matrices and batches of matrices."""
@@ -406,54 +341,8 @@ class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, Conve
         if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype == b.dtype and a.dtype.kind != "b":
             return _ops.MatMul.apply(self, other)
         check_matmul(a.shape, b.shape)
-        check_same_dtype("matmul", a, b)
-        if a.dtype.kind == "b":
-            raise DtypeError("matmul: bool tensors are not supported (nor in PyTorch); convert first, x.long()")
+        _check_product_dtypes("matmul", a, b)  # one dtype, not bool
         return _ops.MatMul.apply(self, other)
-
-    def dot(self, other: Any) -> Tensor:
-        """The dot product of two 1-D tensors (use matmul for matrices), as `torch.dot`."""
-        other = _operand_tensor(other)
-        if self.data.ndim != 1 or other.data.ndim != 1:
-            raise ShapeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and {other.shape}")
-        return self.matmul(other)
-
-    def mv(self, vec: Any) -> Tensor:
-        """The product of a matrix and a vector, as `torch.mv` (matmul takes any shapes).
-
-        Example:
-            >>> tg.ones(2, 3).mv(tg.tensor([1.0, 2.0, 3.0])).tolist()
-            [6.0, 6.0]
-        """
-        vec = _operand_tensor(vec)
-        if self.data.ndim != 2 or vec.data.ndim != 1 or self.data.shape[1] != vec.data.shape[0]:
-            raise ShapeError(f"mv: expects a matrix (n, m) and a vector (m,), got shapes {self.shape} and {vec.shape}")
-        check_same_dtype("mv", self.data, vec.data)
-        return _ops.MatMul.apply(self, vec)
-
-    def outer(self, vec2: Any) -> Tensor:
-        """The outer product of two 1-D tensors: out[i, j] = self[i] * vec2[j], as `torch.outer`.
-
-        Example:
-            >>> tg.tensor([1.0, 2.0]).outer(tg.tensor([1.0, 10.0, 100.0])).tolist()
-            [[1.0, 10.0, 100.0], [2.0, 20.0, 200.0]]
-        """
-        vec2 = _operand_tensor(vec2)
-        if self.data.ndim != 1 or vec2.data.ndim != 1:
-            raise ShapeError(f"outer: expects two 1-D tensors, got shapes {self.shape} and {vec2.shape}")
-        return self.reshape(-1, 1) * vec2  # a column times a row: broadcasting makes the table
-
-    def mm(self, mat2: Any) -> Tensor:
-        """The product of two matrices (2-D tensors only, as `torch.mm`; matmul takes any shapes).
-
-        Example:
-            >>> tg.ones(2, 3).mm(tg.ones(3, 4)).shape
-            (2, 4)
-        """
-        mat2 = _operand_tensor(mat2)
-        check_mm(self.data.shape, mat2.data.shape)
-        check_same_dtype("mm", self.data, mat2.data)
-        return _ops.MatMul.apply(self, mat2)
 
     # ---- operator sugar: one line each, with the math it means ----------------------------
     # `_binary` gives each PyTorch's result dtype; the `r` methods are the reflected forms.
@@ -620,6 +509,7 @@ from tinygrad_edu import numpy_dispatch as _numpy_dispatch  # noqa: E402
 from tinygrad_edu import ops as _ops  # noqa: E402
 from tinygrad_edu.dtypes import (  # noqa: E402  (PyTorch's dtype rules, re-exported: tg.result_type and friends)
     DTypeLike,
+    _binary_promoted,
     _check_can_require_grad,
     _promote,
     _to_array,

@@ -1,14 +1,19 @@
-"""dtype and device conversions of a Tensor: to(), float(), double(), long(), type(), cpu(), as PyTorch's.
+"""How a Tensor converts: to another dtype or device, to NumPy and Python, and to text, as PyTorch's.
 
-`Tensor` (tensor.py) inherits these from `ConvertMethods`. Between float dtypes a conversion is the op `Cast`
-(ops/elementwise.py), so the gradient flows back cast to the input's dtype; to an int or bool dtype it has no
-gradient, as in PyTorch. There is one device, the CPU: `to("cpu")` and `cpu()` return the tensor itself, and
-`to("cuda")` or `cuda()` is a clear error. PyTorch's dtype rules (the default dtype, type promotion) are in
-dtypes.py; numpy(), item() and tolist(), which leave the Tensor for NumPy or Python, are in tensor.py.
+`Tensor` (tensor.py) inherits these from `ConvertMethods`:
+- dtype and device: to(), float(), double(), long(), type(), cpu(). Between float dtypes a conversion is the op
+  `Cast` (ops/elementwise.py), so the gradient flows back cast to the input's dtype; to an int or bool dtype it
+  has no gradient, as in PyTorch. There is one device, the CPU: `to("cpu")` and `cpu()` return the tensor itself,
+  and `to("cuda")` or `cuda()` is a clear error.
+- leaving the Tensor for NumPy or Python: numpy(), item(), tolist(), and Python's own conversions of a
+  one-element tensor: `float(t)`, `int(t)`, `bool(t)` (`if t:`), `operator.index(t)` (`names[t]`, `range(t)`).
+- text: `repr(t)` (the numbers formatted by printing.py, under tg.set_printoptions) and `f"{loss:.4f}"`.
+PyTorch's dtype rules (the default dtype, type promotion) are in dtypes.py.
 """
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +21,8 @@ import numpy as np
 import tinygrad_edu as _tinygrad_edu
 import tinygrad_edu.tensor as _tensor_module
 from tinygrad_edu.device import check_device
+from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.printing import array_text
 
 if TYPE_CHECKING:
     from tinygrad_edu.dtypes import DTypeLike
@@ -35,8 +42,13 @@ class ConvertMethods:
 
     if TYPE_CHECKING:  # what these methods use of Tensor, declared for the type checker only
         data: np.ndarray
+        requires_grad: bool
+        grad_fn: Any
 
-    # ---- the device: the CPU, the one there is -------------------------------------------------
+        @property
+        def shape(self) -> tuple[int, ...]: ...
+
+    # ---- the device (the CPU, the one there is) and what the dtype says ------------------------
 
     @property
     def device(self) -> Any:
@@ -49,6 +61,29 @@ class ConvertMethods:
     def is_cuda(self) -> bool:
         """False: every tensor is on the CPU here."""
         return False
+
+    @property
+    def is_cpu(self) -> bool:
+        """True: every tensor is on the CPU here."""
+        return True
+
+    def is_floating_point(self) -> bool:
+        """True for a float dtype (float16, float32, float64), as `torch.is_floating_point`."""
+        return self.data.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        """The bytes of one element, e.g. 4 for float32 (as `torch.Tensor.element_size`; also `itemsize`)."""
+        return self.data.dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        """The bytes of one element, e.g. 4 for float32."""
+        return self.data.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of all elements: numel() * itemsize."""
+        return self.data.size * self.data.dtype.itemsize
 
     def cuda(self, *args: Any, **kwargs: Any) -> Any:
         """Refused: there is no GPU here (tinygrad_edu runs on NumPy)."""
@@ -126,6 +161,67 @@ class ConvertMethods:
     def type_as(self, other: Any) -> Any:
         """This tensor converted to other's dtype."""
         return self.to(other.dtype)
+
+    # ---- leaving the Tensor: NumPy's array, Python's numbers and lists -------------------------
+    # (`builtins.int` in the annotations: in this class `int` is the method int(), a conversion to int32)
+
+    def numpy(self) -> np.ndarray:
+        """The data as an ndarray (shared, not copied). Refused while it requires grad, as in PyTorch."""
+        if self.requires_grad:
+            raise RuntimeError("numpy(): this tensor requires grad; call tensor.detach().numpy() to get its data")
+        return self.data
+
+    def item(self) -> builtins.float | builtins.int | builtins.bool:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ShapeError(f"item(): only one-element tensors can be converted, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        """The data as (nested) Python lists of Python numbers, e.g. [[1.0, 2.0]]."""
+        return self.data.tolist()
+
+    def __bool__(self) -> builtins.bool:  # `if t:`, `while t:`
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
+        return bool(self.data)
+
+    def __float__(self) -> builtins.float:  # float(t)
+        return float(self.item())
+
+    def __int__(self) -> builtins.int:  # int(t)
+        return int(self.item())
+
+    def __index__(self) -> builtins.int:  # operator.index(t)
+        # `names[ix]`, `range(n)`: PyTorch lets a one-element integer (or bool) tensor stand for a Python int
+        if self.data.size != 1 or self.data.dtype.kind not in "iub":
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index, got shape "
+                f"{self.shape} and dtype {self.data.dtype}"
+            )
+        return int(self.data.item())
+
+    # ---- text --------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        body = array_text(self.data, prefix="tensor(")  # (printing.py: NumPy's text, under tg.set_printoptions)
+        extras = [f"dtype={self.data.dtype}"]
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return f"tensor({body}, {', '.join(extras)})"
+
+    def __format__(self, format_spec: str) -> str:
+        # f"{loss:.4f}" formats the number of a 0-d tensor, as PyTorch; other tensors take no format spec
+        if self.data.ndim == 0:
+            return format(self.item(), format_spec)
+        if format_spec:
+            raise TypeError(
+                f"unsupported format string {format_spec!r} passed to Tensor.__format__: only a 0-d tensor "
+                f"formats as a number, this one has shape {self.shape} (format t.item() of a one-element tensor)"
+            )
+        return str(self)
 
 
 def _is_device(x: Any) -> bool:

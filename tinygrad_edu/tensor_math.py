@@ -1,10 +1,11 @@
-"""Elementwise math of a Tensor: arithmetic, exp and log, activations, trig, rounding, clamp, maximum.
+"""Elementwise math of a Tensor: arithmetic, exp and log, activations, trig, rounding, clamp, maximum; products.
 
 `Tensor` (tensor.py) inherits these from `MathMethods`. Each is a one-line delegation to its op in
 `tinygrad_edu/ops/` (elementwise.py, trig.py, explog.py, rounding.py; forward beside backward), or a short
 composition of them (`rsqrt` is `sqrt` then `reciprocal`). A binary op goes through tensor.py's `_binary`,
 which gives the result PyTorch's dtype, as the operators (`x + y`, in tensor.py) do; a float function of an
-int tensor computes in the default float dtype (`_floating`), as PyTorch does.
+int tensor computes in the default float dtype (`_floating`), as PyTorch does. matmul's relatives are here too
+(dot, mv, mm, bmm, outer: the shapes their PyTorch namesakes take, then the op MatMul); matmul is in tensor.py.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import numpy as np
 
 import tinygrad_edu as _tinygrad_edu
 import tinygrad_edu.tensor as _tensor_module
-from tinygrad_edu.errors import ArgumentError, DtypeError
+from tinygrad_edu.arguments import check_mm, check_same_dtype
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -25,6 +27,14 @@ if TYPE_CHECKING:
 # checker sees `self` as this mixin where those functions expect a Tensor.)
 _tensor: Any = _tensor_module
 _tg: Any = _tinygrad_edu
+
+
+def _check_product_dtypes(op: str, a: np.ndarray, b: np.ndarray) -> None:
+    """Matrix products neither promote nor take bools, as in PyTorch (where matmul is in tensor.py, mm and its
+    relatives here)."""
+    check_same_dtype(op, a, b)
+    if a.dtype.kind == "b":
+        raise DtypeError(f"{op}: bool tensors are not supported (nor in PyTorch); convert first, x.long()")
 
 
 def _floating(x: Any) -> Any:
@@ -49,22 +59,50 @@ class MathMethods:
 
         def to(self, dtype: Any = None, device: Any = None, *args: Any, **kwargs: Any) -> Tensor: ...
 
-    def add(self, other: Any) -> Tensor:
-        """self + other, elementwise with broadcasting."""
-        return _tensor._binary(_tg.ops.Add, self, other)
+        def matmul(self, other: Any) -> Tensor: ...
 
-    def sub(self, other: Any) -> Tensor:
-        """self - other, elementwise with broadcasting."""
+        def reshape(self, *shape: Any) -> Tensor: ...
+
+        def __add__(self, other: Any) -> Tensor: ...
+
+        @property
+        def shape(self) -> tuple[int, ...]: ...
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self + alpha * other, elementwise with broadcasting (alpha as `torch.add`'s)."""
+        return _tensor._binary(_tg.ops.Add, self, other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self - alpha * other, elementwise with broadcasting (alpha as `torch.sub`'s)."""
         _tensor._no_bool_minus(self, other)
-        return _tensor._binary(_tg.ops.Sub, self, other)
+        return _tensor._binary(_tg.ops.Sub, self, other if alpha == 1 else other * alpha)
 
     def mul(self, other: Any) -> Tensor:
         """self * other, elementwise with broadcasting."""
         return _tensor._binary(_tg.ops.Mul, self, other)
 
-    def div(self, other: Any) -> Tensor:
-        """self / other, elementwise with broadcasting (true division: ints give float32)."""
-        return _tensor._binary(_tg.ops.Div, self, other, true_divide=True)
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """self / other, elementwise with broadcasting: true division (ints give float32), or with rounding_mode
+        "floor" or "trunc" the quotient rounded down or toward zero, as `torch.div` (ints then stay ints; the
+        gradient of a rounded quotient is 0, as in PyTorch).
+
+        Example:
+            >>> tg.tensor([5, -5]).div(2, rounding_mode="trunc").tolist(), tg.tensor([5, -5]).div(2).tolist()
+            ([2, -2], [2.5, -2.5])
+        """
+        if rounding_mode is None:
+            return _tensor._binary(_tg.ops.Div, self, other, true_divide=True)
+        if rounding_mode not in ("floor", "trunc"):
+            raise ArgumentError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+        if _tensor.result_type(self, _tensor._operand_tensor(other)).kind == "f":
+            quotient = _tensor._binary(_tg.ops.Div, self, other, true_divide=True)
+            return quotient.floor() if rounding_mode == "floor" else quotient.trunc()
+        # integers, exactly (they have no gradient): floor division, then one up where trunc rounds toward zero
+        floor = _tensor._binary(_tg.ops.FloorDivide, self, other)
+        if rounding_mode == "floor":
+            return floor
+        inexact_negative = (floor < 0) & (floor * other != self)
+        return floor + inexact_negative.to(floor.dtype)
 
     def pow(self, exponent: Any) -> Tensor:
         """self ** exponent, elementwise with broadcasting."""
@@ -146,6 +184,126 @@ class MathMethods:
     def square(self) -> Tensor:
         """x * x, elementwise."""
         return _tg.ops.Mul.apply(self, self)
+
+    # torch's other names for the methods above
+    multiply = mul
+    subtract = sub
+    divide = div
+    true_divide = div
+    negative = neg
+    absolute = abs
+
+    def clamp_min(self, min: Any) -> Tensor:
+        """The larger of self and min, elementwise: clamp(min=min), as `torch.clamp_min`."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        """The smaller of self and max, elementwise: clamp(max=max), as `torch.clamp_max`."""
+        return self.clamp(max=max)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        """self + value * tensor1 * tensor2, as `torch.addcmul` (the update of optimizers written by hand)."""
+        product = _tensor._operand_tensor(tensor1) * tensor2
+        return self + (product if value == 1 else value * product)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        """self + value * tensor1 / tensor2, as `torch.addcdiv` (Adam's step: p.addcdiv(m, v.sqrt() + eps)).
+
+        Example:
+            >>> tg.zeros(2).addcdiv(tg.tensor([1.0, 2.0]), tg.tensor([4.0, 4.0]), value=-2).tolist()
+            [-0.5, -1.0]
+        """
+        tensor1, tensor2 = _tensor._operand_tensor(tensor1), _tensor._operand_tensor(tensor2)
+        if tensor1.data.dtype.kind in "iub" and tensor2.data.dtype.kind in "iub":
+            raise DtypeError(
+                f"addcdiv: integer division of {tensor1.dtype} by {tensor2.dtype} is not supported (nor in PyTorch); "
+                "convert first, e.g. tensor1.float()"
+            )
+        quotient = tensor1 / tensor2
+        return self + (quotient if value == 1 else value * quotient)
+
+    # ---- products of vectors and matrices: matmul's relatives (matmul itself, and `@`, are in tensor.py) ----
+    # Each takes only the shapes its PyTorch namesake takes, then is the one op MatMul (ops/linalg.py).
+
+    def dot(self, other: Any) -> Tensor:
+        """The dot product of two 1-D tensors (use matmul for matrices), as `torch.dot`."""
+        other = _tensor._operand_tensor(other)
+        if self.data.ndim != 1 or other.data.ndim != 1:
+            raise ShapeError(f"dot: expects two 1-D tensors, got shapes {self.shape} and {other.shape}")
+        return self.matmul(other)
+
+    def mv(self, vec: Any) -> Tensor:
+        """The product of a matrix and a vector, as `torch.mv` (matmul takes any shapes).
+
+        Example:
+            >>> tg.ones(2, 3).mv(tg.tensor([1.0, 2.0, 3.0])).tolist()
+            [6.0, 6.0]
+        """
+        vec = _tensor._operand_tensor(vec)
+        if self.data.ndim != 2 or vec.data.ndim != 1 or self.data.shape[1] != vec.data.shape[0]:
+            raise ShapeError(f"mv: expects a matrix (n, m) and a vector (m,), got shapes {self.shape} and {vec.shape}")
+        _check_product_dtypes("mv", self.data, vec.data)
+        return _tg.ops.MatMul.apply(self, vec)
+
+    def mm(self, mat2: Any) -> Tensor:
+        """The product of two matrices (2-D tensors only, as `torch.mm`; matmul takes any shapes).
+
+        Example:
+            >>> tg.ones(2, 3).mm(tg.ones(3, 4)).shape
+            (2, 4)
+        """
+        mat2 = _tensor._operand_tensor(mat2)
+        check_mm(self.data.shape, mat2.data.shape)
+        _check_product_dtypes("mm", self.data, mat2.data)
+        return _tg.ops.MatMul.apply(self, mat2)
+
+    def bmm(self, mat2: Any) -> Tensor:
+        """A batch of matrix products: (b, n, m) by (b, m, p) gives (b, n, p), as `torch.bmm` (no broadcasting
+        of the batch; matmul broadcasts).
+
+        Example:
+            >>> tg.ones(5, 2, 3).bmm(tg.ones(5, 3, 4)).shape
+            (5, 2, 4)
+        """
+        mat2 = _tensor._operand_tensor(mat2)
+        a, b = self.data.shape, mat2.data.shape
+        if len(a) != 3 or len(b) != 3:
+            raise ShapeError(f"bmm: expects two 3-D tensors (b, n, m) and (b, m, p), got shapes {a} and {b}")
+        if b[:2] != (a[0], a[2]):
+            raise ShapeError(
+                f"bmm: shapes {a} and {b} cannot be multiplied: mat2 must start ({a[0]}, {a[2]}), as PyTorch "
+                "asks (the batch sizes equal, the inner sizes agree); matmul broadcasts the batch"
+            )
+        _check_product_dtypes("bmm", self.data, mat2.data)
+        return _tg.ops.MatMul.apply(self, mat2)
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """beta * self + alpha * (mat1 @ mat2), for matrices, as `torch.addmm` (self broadcasts to the product's
+        shape; with beta=0 self's values are not used, so a nan in self does not spread, as in PyTorch).
+
+        Example:
+            >>> tg.ones(3).addmm(tg.ones(2, 4), tg.ones(4, 3), alpha=0.5).tolist()
+            [[3.0, 3.0, 3.0], [3.0, 3.0, 3.0]]
+        """
+        product = _tensor._operand_tensor(mat1).mm(mat2)
+        if np.broadcast_shapes(self.shape, product.shape) != product.shape:
+            raise ShapeError(f"addmm: self of shape {self.shape} does not broadcast to the product's {product.shape}")
+        product = product if alpha == 1 else product * alpha
+        if beta == 0:  # self's values unused, its gradient zeros (as PyTorch's): `where` picks the product everywhere
+            return _tensor.where(np.zeros(product.shape, dtype=bool), self, product)
+        return (self if beta == 1 else self * beta) + product
+
+    def outer(self, vec2: Any) -> Tensor:
+        """The outer product of two 1-D tensors: out[i, j] = self[i] * vec2[j], as `torch.outer`.
+
+        Example:
+            >>> tg.tensor([1.0, 2.0]).outer(tg.tensor([1.0, 10.0, 100.0])).tolist()
+            [[1.0, 10.0, 100.0], [2.0, 20.0, 200.0]]
+        """
+        vec2 = _tensor._operand_tensor(vec2)
+        if self.data.ndim != 1 or vec2.data.ndim != 1:
+            raise ShapeError(f"outer: expects two 1-D tensors, got shapes {self.shape} and {vec2.shape}")
+        return self.reshape(-1, 1) * vec2  # a column times a row: broadcasting makes the table
 
     # ---- trig and hyperbolic (ops/trig.py) --------------------------------------------------
 

@@ -19,6 +19,7 @@ import tinygrad_edu as _tinygrad_edu
 import tinygrad_edu.tensor as _tensor_module
 from tinygrad_edu.arguments import Dim, as_tuple, check_dim, chunk_sizes, infer_shape, shape_args, split_sizes
 from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.torch_alias import torch_prefix
 
 if TYPE_CHECKING:
     from tinygrad_edu.dtypes import DTypeLike
@@ -76,7 +77,7 @@ class Size(tuple):
     __rmul__ = __mul__
 
     def __repr__(self) -> str:
-        return f"Size({list(self)})"
+        return f"{torch_prefix()}Size({list(self)})"  # torch.Size([2, 3]) under as-torch, as PyTorch prints it
 
 
 class ShapeMethods:
@@ -89,6 +90,8 @@ class ShapeMethods:
 
         @property
         def shape(self) -> tuple[int, ...]: ...
+
+        def __getitem__(self, index: Any) -> Tensor: ...
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape; one dimension may be -1 (inferred).
@@ -202,6 +205,24 @@ class ShapeMethods:
         """The dimensions in reverse order (the transpose of a matrix)."""
         return _tg.in_place._view(self, _tg.ops.Permute.apply(self, dims=tuple(reversed(range(self.data.ndim)))))
 
+    @property
+    def mT(self) -> Tensor:  # noqa: N802  (torch's name)
+        """The last two dimensions swapped: each matrix of a batch transposed, as `torch.Tensor.mT`."""
+        if self.data.ndim < 2:
+            raise ShapeError(f"mT: expects a matrix or a batch of matrices, got shape {self.shape}")
+        return self.transpose(-2, -1)
+
+    def select(self, dim: int, index: int) -> Tensor:
+        """The slice at `index` along `dim`, that dimension removed: x.select(1, 0) is x[:, 0], as PyTorch's."""
+        dim = check_dim("select", dim, self.data.ndim)
+        if self.data.ndim == 0:
+            raise IndexError("select: cannot select from a 0-d tensor")
+        return self[(slice(None),) * dim + (index,)]
+
+    def ravel(self) -> Tensor:
+        """The elements as one dimension, as `torch.ravel` (the same as flatten())."""
+        return self.reshape(-1)
+
     def expand(self, *shape: Any) -> Tensor:
         """Broadcast to `shape` without copying; -1 keeps a dimension. Gradients sum back."""
         shape = shape_args(shape)
@@ -264,7 +285,7 @@ class ShapeMethods:
             raise IndexError("unbind: a 0-d tensor has no dimension to unbind")
         dim = check_dim("unbind", dim, self.data.ndim)
         before = (slice(None),) * dim
-        return tuple(self[before + (i,)] for i in range(self.data.shape[dim]))  # type: ignore[index]
+        return tuple(self[before + (i,)] for i in range(self.data.shape[dim]))
 
 
 def _bits_as(data: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -770,8 +770,10 @@ class SurfaceMethods:
         self *= other
         return self
 
-    def div_(self, other: Any) -> Any:
-        """self /= other, in place."""
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        """self /= other, in place (rounding_mode: see div)."""
+        if rounding_mode is not None:
+            return self._assign_result_("div_", self.clone().div(other, rounding_mode=rounding_mode))
         self /= other
         return self
 
@@ -797,6 +799,38 @@ class SurfaceMethods:
         return self._assign_result_("clamp_", self.clone().clamp(min, max))  # (of a copy, as pow_)
 
     clip_ = clamp_
+
+    def clamp_min_(self, min: Any) -> Any:
+        """self = self.clamp_min(min), in place."""
+        return self._assign_result_("clamp_min_", self.clone().clamp(min=min))
+
+    def clamp_max_(self, max: Any) -> Any:
+        """self = self.clamp_max(max), in place."""
+        return self._assign_result_("clamp_max_", self.clone().clamp(max=max))
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        """self += value * tensor1 * tensor2, in place (the update of optimizers written by hand)."""
+        return self._assign_result_("addcmul_", self.clone().addcmul(tensor1, tensor2, value=value))
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        """self += value * tensor1 / tensor2, in place (Adam's step written by hand)."""
+        return self._assign_result_("addcdiv_", self.clone().addcdiv(tensor1, tensor2, value=value))
+
+    def relu_(self) -> Any:
+        """self = self.relu(), in place."""
+        return self._assign_result_("relu_", self.clone().relu())
+
+    def sigmoid_(self) -> Any:
+        """self = self.sigmoid(), in place."""
+        return self._assign_result_("sigmoid_", self.clone().sigmoid())
+
+    def tanh_(self) -> Any:
+        """self = self.tanh(), in place."""
+        return self._assign_result_("tanh_", self.clone().tanh())
+
+    def exp_(self) -> Any:
+        """self = self.exp(), in place."""
+        return self._assign_result_("exp_", self.clone().exp())
 
     def fill_(self, value: Any) -> Any:
         """Every element set to value, in place."""

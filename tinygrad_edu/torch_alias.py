@@ -6,6 +6,12 @@ object `tinygrad_edu.nn`, so there is no second copy and `torch.nn.Linear is tg.
 tinygrad_edu lacks fails where it is used, with its name: `torch.fft` is an AttributeError (from the modules'
 `__getattr__`, `torch_attribute_error` below) and `import torch.distributions` an ImportError (from the import
 finder below), never a confusing failure later.
+
+One name is not tinygrad_edu's own: `torch.Tensor`, called, is PyTorch's legacy constructor (`torch.Tensor([1, 2])`
+is float32, `torch.Tensor(2, 3)` a (2, 3) float tensor), where `tg.Tensor(data)` keeps the data's dtype as
+`tg.tensor` does. So as_torch makes `tinygrad_edu.Tensor` (the same name: `torch` is `tinygrad_edu`) `TorchTensor`
+(torch_tensor.py), a subclass that every tensor counts as an instance of; the library's own code uses
+`tinygrad_edu.tensor.Tensor`, which stays as it is.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import NoReturn
 
-__all__ = ["as_torch", "TORCH_MODULES", "torch_attribute_error"]
+__all__ = ["as_torch", "TORCH_MODULES", "torch_attribute_error", "torch_prefix"]
 
 # torch's module -> the tinygrad_edu module it becomes
 TORCH_MODULES = {
@@ -85,7 +91,8 @@ def as_torch() -> ModuleType:
 
     Call it before the first `import torch` (in a notebook: first cell). If the real PyTorch is already
     imported, its modules stay where earlier code holds them, and mixing the two would fail in confusing
-    ways, so that is a RuntimeError. Calling it twice is harmless.
+    ways, so that is a RuntimeError. Calling it twice is harmless. From then on `torch.Tensor`, which is
+    `tinygrad_edu.Tensor`, is `TorchTensor`: PyTorch's legacy constructor.
 
     Example:
         >>> import subprocess, sys
@@ -101,6 +108,15 @@ def as_torch() -> ModuleType:
         )
     for theirs, ours in TORCH_MODULES.items():
         sys.modules[theirs] = importlib.import_module(ours)
+    from tinygrad_edu.torch_tensor import TorchTensor  # (imported here: this module loads before Tensor exists)
+
+    sys.modules["torch"].Tensor = TorchTensor  # type: ignore[attr-defined]  # torch.Tensor(...): see above
     if not any(isinstance(finder, _MissingTorchModules) for finder in sys.meta_path):
         sys.meta_path.insert(0, _MissingTorchModules())
     return sys.modules["torch"]
+
+
+def torch_prefix() -> str:
+    """`torch.` while as_torch is in force (`import torch` gives tinygrad_edu), else nothing: what is printed before
+    a name such as Size, so that an as-torch script prints `torch.Size([2, 3])` as PyTorch does."""
+    return "torch." if sys.modules.get("torch") is sys.modules.get("tinygrad_edu") else ""
