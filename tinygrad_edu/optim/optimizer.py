@@ -157,7 +157,9 @@ class Optimizer:
             if group.get("decoupled_weight_decay", False):
                 p.data *= 1 - group["lr"] * weight_decay
             else:
-                g = g + weight_decay * p.data
+                decayed = weight_decay * p.data  # g + lambda p, summed into lambda p's array: the same bits,
+                decayed += g  # with one temporary instead of two alive at once (see _average_square)
+                g = decayed
         return g
 
     @staticmethod
