@@ -6,6 +6,10 @@ including what they call (cumtime), each divided by the number of steps, so a li
 cProfile's own bookkeeping inflates every call by roughly 0.1-0.3 us, so small functions called
 many times look costlier than they are: compare with the un-profiled medians of xor.py / mlp.py.
 
+With --layouts (mlp, mlp-modules) no profiler runs either: the MLP step's 8 GEMMs are timed, interleaved, with
+each weight stored (in, out), as the hand-written NumPy step keeps it, and (out, in), as nn.Linear (and
+PyTorch) keep it, so that x W^T is a GEMM of a transposed operand: what that layout alone costs the step.
+
 With --phases (xor-modules and mlp-modules) no profiler runs: each phase of the PyTorch-style step
 (zero_grad, model(x), loss_fn, backward, optimizer.step) is timed inside real training steps and its
 median reported. Time a piece of the step there rather than alone in a loop: inside a step, where the
@@ -17,12 +21,14 @@ Run from the repository root:
     python benchmarks/profile_steps.py mlp --steps 300
     python benchmarks/profile_steps.py mul-chain --top 25
     python benchmarks/profile_steps.py xor-modules --phases
+    python benchmarks/profile_steps.py mlp --layouts
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import pstats
 import statistics
 import sys
@@ -71,8 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--phases", action="store_true", help="time each phase of an nn + optim step inside real steps (no profiler)"
     )
+    parser.add_argument(
+        "--layouts", action="store_true", help="time the MLP step's 8 GEMMs with W as (in, out) and as (out, in)"
+    )
     _harness.common_arguments(parser)
     args = parser.parse_args(argv)
+    if args.layouts:
+        return layouts(args.workload, args.steps or 41, args.threads)
     if args.phases:
         return phases(args.workload, args.steps or 20000, args.threads)
     step, what = workload(args.workload)
@@ -135,6 +146,39 @@ def phases(name: str, steps: int, threads: int) -> int:
     table = [[label, f"{us:.2f}"] for label, us in zip(names, medians)]
     table.append(["whole step (median of the sums)", f"{medians[-1]:.2f}"])
     print(_harness.markdown_table(["phase", "us"], table))
+    return 0
+
+
+def layouts(name: str, repeat: int, threads: int) -> int:
+    """The MLP step's 8 GEMMs, each timed with W as (in, out) and as (out, in), interleaved; medians in us."""
+    if not name.startswith("mlp"):
+        raise SystemExit(f"--layouts times the MLP step's GEMMs: use mlp or mlp-modules, not {name}")
+    d = bench.mlp_data()
+    x = d["x"]
+    acts = [x] + [np.ones((x.shape[0], d[f"W{i}"].shape[1]), np.float32) for i in (1, 2, 3)]  # layer inputs, grads
+    gemms: dict[str, Callable[[], None]] = {}
+    for i in (1, 2, 3):
+        w_in_out = d[f"W{i}"]  # the hand-written step's layout
+        w_out_in = np.ascontiguousarray(w_in_out.T)  # nn.Linear's
+        h, g, size = acts[i - 1], acts[i], f"{w_in_out.shape[0]}x{w_in_out.shape[1]}"
+        # forward h W, backward dX = g W^T (not for layer 1: its input needs no gradient) and dW = h^T g
+        gemms[f"layer {i} ({size}) forward, W (in, out): h @ W"] = functools.partial(np.matmul, h, w_in_out)
+        gemms[f"layer {i} ({size}) forward, W (out, in): h @ W.T"] = functools.partial(np.matmul, h, w_out_in.T)
+        if i > 1:
+            gemms[f"layer {i} ({size}) dX, W (in, out): g @ W.T"] = functools.partial(np.matmul, g, w_in_out.T)
+            gemms[f"layer {i} ({size}) dX, W (out, in): g @ W"] = functools.partial(np.matmul, g, w_out_in)
+        gemms[f"layer {i} ({size}) dW, W (in, out): h.T @ g"] = functools.partial(np.matmul, h.T, g)
+        gemms[f"layer {i} ({size}) dW, W (out, in): g.T @ h"] = functools.partial(np.matmul, g.T, h)
+    with _harness.benchmark_settings(threads):
+        times = _harness.time_steps(gemms, repeat, 10)
+    medians = {label: statistics.median(t.cpu) * 1e6 for label, t in times.items()}
+    print(
+        f"The MLP step's 8 GEMMs (batch {x.shape[0]}, float32): median CPU time of {repeat} blocks of 10, interleaved\n"
+    )
+    print(_harness.markdown_table(["GEMM", "us"], [[label, f"{us:.1f}"] for label, us in medians.items()]))
+    for layout in ("(in, out)", "(out, in)"):
+        total = sum(us for label, us in medians.items() if f"W {layout}" in label)
+        print(f"all 8 with W {layout}: {total:.1f} us")
     return 0
 
 

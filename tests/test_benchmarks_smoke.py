@@ -392,3 +392,16 @@ def test_profile_steps_phases_times_each_phase_of_an_nn_optim_step_inside_whole_
     assert all(rows[p] > 0 for p in phases)
     refused = run_script("profile_steps.py", "xor", "--phases")
     assert refused.returncode != 0 and "use xor-modules or mlp-modules" in refused.stderr
+
+
+def test_profile_steps_layouts_times_the_8_gemms_of_an_mlp_step_in_both_weight_layouts():
+    done = run_script("profile_steps.py", "mlp", "--layouts", "--steps", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {name: float(cells[0][1]) for name, cells in table_rows(done.stdout).items() if name != "GEMM"}
+    # 3 forward, 2 input gradients (layer 1's input needs none), 3 weight gradients: 8, each in both layouts
+    for layout in ("W (in, out)", "W (out, in)"):
+        assert sum(layout in name for name in rows) == 8
+        assert f"all 8 with {layout}: " in done.stdout
+    assert all(us > 0 for us in rows.values())
+    refused = run_script("profile_steps.py", "xor", "--layouts")
+    assert refused.returncode != 0 and "use mlp or mlp-modules" in refused.stderr

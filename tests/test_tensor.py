@@ -796,3 +796,15 @@ def test_sigmoid_of_very_negative_float32_inputs_goes_down_through_the_subnormal
     x = tg.tensor([-100.0], dtype=tg.float64, requires_grad=True)
     x.sigmoid().log().backward()
     assert x.grad.item() == pytest.approx(1.0, rel=1e-12)  # d log(sigmoid(x))/dx = 1 - sigmoid(x)
+
+
+@pytest.mark.parametrize("dtype", [tg.float16, tg.float32, tg.float64])
+def test_sigmoid_at_infinities_signed_zeros_and_nan(dtype):
+    # sigmoid(-inf) = 0, sigmoid(inf) = 1, sigmoid(+-0) = 1/2 (either zero is x >= 0 or its mirror), nan stays nan:
+    # the forward picks its numerator by the sign of x, so these are the cases that pick wrong if it does
+    x = tg.tensor([-np.inf, np.inf, -0.0, 0.0, np.nan], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = x.sigmoid()
+    assert s.dtype == dtype
+    np.testing.assert_array_equal(s.numpy(), np.array([0.0, 1.0, 0.5, 0.5, np.nan], dtype=dtype))

@@ -51,6 +51,10 @@ class Parameter(Tensor):
         self._grad = None
         self.grad_fn = None
         self._version = 0
+        # No view shares the data yet (what an unset _aliases slot means too, see in_place._share_version).
+        # Set, so that the version bump of every optimizer step reads None instead of catching the
+        # AttributeError of an unset slot: 0.39 -> 0.19 us a parameter.
+        self._aliases = None
         self.requires_grad = False
         if requires_grad:
             _check_can_require_grad(array.dtype, "Parameter")

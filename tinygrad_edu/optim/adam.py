@@ -91,8 +91,7 @@ class Adam(Optimizer):
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= beta1
         m += (1 - beta1) * g  # m <- b1 m + (1 - b1) g
-        v *= beta2
-        v += (1 - beta2) * (g * g)  # v <- b2 v + (1 - b2) g^2
+        self._average_square(v, g, beta2)  # v <- b2 v + (1 - b2) g^2
         if group["amsgrad"]:
             v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         step_size = lr / (1 - beta1**t)

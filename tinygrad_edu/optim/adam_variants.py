@@ -144,8 +144,7 @@ class NAdam(_AdamFamily):
         mu_product = state["mu_product"].item()
         m, v = state["exp_avg"], state["exp_avg_sq"]
         self._average(m, g, beta1)
-        v *= beta2
-        v += (1 - beta2) * (g * g)
+        self._average_square(v, g, beta2)  # v <- b2 v + (1 - b2) g^2
         denom = np.sqrt(v / (1 - beta2**t)) + eps
         p.data -= (lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
         p.data -= (lr * mu_next / (1.0 - mu_product * mu_next)) * (m / denom)
@@ -205,8 +204,7 @@ class RAdam(_AdamFamily):
         t = state["step"].item()
         m, v = state["exp_avg"], state["exp_avg_sq"]
         self._average(m, g, beta1)
-        v *= beta2
-        v += (1 - beta2) * (g * g)
+        self._average_square(v, g, beta2)  # v <- b2 v + (1 - b2) g^2
         correction2 = 1 - beta2**t
         m_hat = m / (1 - beta1**t)
         rho_inf = 2 / (1 - beta2) - 1

@@ -88,8 +88,7 @@ class RMSprop(Optimizer):
         g = self._gradient(group, p)  # g <- -g if maximize; g <- g + lambda p if weight_decay (a new array)
         state["step"] += 1
         v = state["square_avg"]
-        v *= alpha
-        v += (1 - alpha) * (g * g)  # v <- alpha v + (1 - alpha) g^2
+        self._average_square(v, g, alpha)  # v <- alpha v + (1 - alpha) g^2
         if group["centered"]:
             a = state["grad_avg"]
             a *= alpha
@@ -229,9 +228,7 @@ class Adadelta(Optimizer):
         g = self._gradient(group, p)  # g <- -g if maximize; g <- g + lambda p if weight_decay (a new array)
         state["step"] += 1
         v, u = state["square_avg"], state["acc_delta"]
-        v *= rho
-        v += (1 - rho) * (g * g)  # v <- rho v + (1 - rho) g^2
+        self._average_square(v, g, rho)  # v <- rho v + (1 - rho) g^2
         delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
-        u *= rho
-        u += (1 - rho) * (delta * delta)  # u <- rho u + (1 - rho) delta^2
+        self._average_square(u, delta, rho)  # u <- rho u + (1 - rho) delta^2
         p.data -= lr * delta

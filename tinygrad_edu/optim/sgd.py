@@ -93,5 +93,11 @@ class SGD(Optimizer):
                 dampening = group["dampening"]
                 buf *= momentum
                 buf += (1 - dampening) * g if dampening else g  # b <- mu b + (1 - tau) g
-            g = g + momentum * buf if group["nesterov"] else buf  # g <- g + mu b if nesterov, else g <- b
+            if group["nesterov"]:  # g <- g + mu b, then p <- p - gamma g, all in mu b's array (the same bits,
+                step = momentum * buf  # one temporary instead of two alive at once: see _average_square)
+                step += g
+                step *= lr
+                p.data -= step
+                return
+            g = buf  # g <- b
         p.data -= lr * g  # p <- p - gamma g
