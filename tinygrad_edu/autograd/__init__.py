@@ -508,18 +508,20 @@ def backward(
         if watched:
             hooks.walk(root, gradient, False)
         return
-    grads = {root.grad_fn: gradient}  # op -> the gradient of its output, summed over its users
-    # The ops waiting for their turn: a heap ordered newest first, except that while only one op waits
-    # (a chain, the common case) it is held in `single` and no heap entry is made (saves a tuple, a push
-    # and a pop per op: ~0.3 us).
+    # The ops waiting for their turn: a heap ordered newest first, each with the gradient of its output summed
+    # over its users so far in `grads`; except that while only one op waits (a chain, the common case) it is
+    # held in `single`, its gradient in `single_grad`, and no heap entry is made (saves a tuple, a push, a pop
+    # and three dict operations per op: ~0.4 us).
+    grads: dict[Function, Any] = {}
     waiting: list[tuple[int, Function]] = []
     single: Function | None = root.grad_fn
+    single_grad = gradient
     while single is not None or waiting:
         if single is not None:
-            fn, single = single, None
+            fn, single, grad_out = single, None, single_grad
         else:
             fn = heapq.heappop(waiting)[1]
-        grad_out = grads.pop(fn)
+            grad_out = grads.pop(fn)
         if watched:
             hooks.grad_out(fn, grad_out)
         if targets is not None:
@@ -560,17 +562,19 @@ def backward(
                     _accumulate(parent, grad, owned)
                 elif id(parent) in targets:
                     _capture(targets[id(parent)], grad)
+            elif parent_fn is single:  # a second path into the same tensor (x * x)
+                single_grad = single_grad + grad
             elif parent_fn in grads:
-                grads[parent_fn] = grads[parent_fn] + grad  # a second path into the same tensor
+                grads[parent_fn] = grads[parent_fn] + grad  # (the same, for an op on the heap)
+            elif single is None and not waiting:
+                single, single_grad = parent_fn, grad  # the only op waiting: no need to order it
             else:
+                if single is not None:  # a second op waits: both go on the heap
+                    grads[single] = single_grad
+                    heapq.heappush(waiting, (-single.sequence, single))
+                    single = None
                 grads[parent_fn] = grad
-                if single is None and not waiting:
-                    single = parent_fn  # the only op waiting: no need to order it
-                else:
-                    if single is not None:  # a second op waits: both go on the heap
-                        heapq.heappush(waiting, (-single.sequence, single))
-                        single = None
-                    heapq.heappush(waiting, (-parent_fn.sequence, parent_fn))
+                heapq.heappush(waiting, (-parent_fn.sequence, parent_fn))
         if not retain_graph:
             fn.released = True  # let the saved arrays go with the graph, as PyTorch does
             fn.saved = ()
