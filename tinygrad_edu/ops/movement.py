@@ -82,9 +82,11 @@ class Index(Function):
 
     def backward(self, grad_out):
         shape, dtype, index = self.saved
-        # zeros of grad_out's kind; (np.zeros_like costs ~0.4 us more than this, a quarter of this backward)
-        grad = np.empty_like(grad_out, shape=shape, dtype=dtype, order="C")
-        grad[...] = 0
+        if type(grad_out) is np.ndarray:  # (np.zeros: ~0.35 us less than the two lines below, a fifth of this backward)
+            grad = np.zeros(shape, dtype)
+        else:  # zeros of grad_out's kind (a traced array stays traced); np.zeros_like costs ~0.4 us more than this
+            grad = np.empty_like(grad_out, shape=shape, dtype=dtype, order="C")
+            grad[...] = 0
         if _is_basic(index):
             grad[index] = grad_out
         else:
