@@ -223,9 +223,11 @@ class ShapeMethods:
         for n in target:
             if n < 0:
                 fits = False
-        for o, n in zip(old, target[offset:]):
-            if o != n and o != 1:
+        i = offset
+        for o in old:  # (with target[i], by index: zip() costs ~0.2 us in CPython 3.11)
+            if fits and o != target[i] and o != 1:
                 fits = False
+            i += 1
         if not fits:
             raise ShapeError(f"expand: cannot expand shape {self.shape} to {shape}")
         return _tg.ops.Expand.apply(self, shape=target)
