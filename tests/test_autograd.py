@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 
@@ -377,6 +379,48 @@ def test_a_chain_of_100_000_ops_differentiates_without_recursion_error():
         y = y * c
     y.backward()
     np.testing.assert_allclose(x.grad.item(), c**n, rtol=1e-9)  # d (c^n x) / dx = c^n
+
+
+CHAIN_STEPS = [  # (one step of a chain, the ops it records)
+    ("x * c", lambda y, c: y * c, 1),
+    ("x * 0.5 + 1.0", lambda y, c: y * 0.5 + 1.0, 2),
+    ("x.exp()", lambda y, c: y.exp(), 1),
+    ("x @ c", lambda y, c: y @ c, 1),
+]
+
+
+@pytest.mark.parametrize("step, ops", [row[1:] for row in CHAIN_STEPS], ids=[row[0] for row in CHAIN_STEPS])
+def test_each_op_leaves_two_objects_for_the_cycle_collector(step, ops):
+    # the output Tensor and the op, which keeps its inputs itself rather than in a tuple of their own:
+    # the collector's time on a long graph grows with this count (issue 16)
+    x = tg.tensor(np.ones((2, 2), np.float32), requires_grad=True)
+    c = tg.tensor(np.ones((2, 2), np.float32))
+    gc.collect()
+    before = len(gc.get_objects())
+    y = x
+    for _ in range(1000):
+        y = step(y, c)
+    gc.collect()  # (which also untracks the tuples that hold only arrays: what each op saved)
+    assert (len(gc.get_objects()) - before) / (1000 * ops) == pytest.approx(2, abs=0.01)
+
+
+@pytest.mark.parametrize("inputs", [(1.0,), (1.0, 2.0), (1.0, 2.0, 3.0)], ids=["one", "two", "three"])
+def test_an_op_gives_back_its_inputs_as_the_tuple_it_was_applied_to(inputs):
+    class Total(tg.Function):
+        def forward(self, *xs):
+            return sum(xs)
+
+        def backward(self, grad_out):
+            return (grad_out,) * len(self.inputs)
+
+    given = [tg.tensor(v, requires_grad=True) for v in inputs]
+    out = Total.apply(*given)
+    assert type(out.grad_fn.inputs) is tuple and len(out.grad_fn.inputs) == len(given)
+    assert all(a is b for a, b in zip(out.grad_fn.inputs, given))
+    out.backward()
+    assert [t.grad.item() for t in given] == [1.0] * len(given)
+    out.grad_fn.inputs = given[:1]  # set from outside (as a PyTorch-style Function's node is): read back as set
+    assert out.grad_fn.inputs == (given[0],)
 
 
 # ---- dtypes through the graph -----------------------------------------------------------

@@ -30,9 +30,10 @@ def check_dim(op: str, dim: int, ndim: int) -> int:
     """A dimension index in range(ndim), negative counting from the end; else an error naming the op."""
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    if not -max(ndim, 1) <= dim < max(ndim, 1):
+    n = ndim or 1  # (a 0-d tensor takes dim 0 and -1; not max(ndim, 1): Python 3.11's max() costs ~0.3 us)
+    if not -n <= dim < n:
         raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimension(s)")
-    return int(dim) % max(ndim, 1)
+    return int(dim) % n
 
 
 def dim_or_axis(op: str, dim: Any, axis: Any) -> Any:

@@ -45,9 +45,12 @@ class Expand(Function):
         if type(x) is np.ndarray and x.flags.c_contiguous and not x.dtype.hasobject:
             # The same read-only view as np.broadcast_to (of x's memory, x its base), built directly: a stretched
             # or added axis steps 0 bytes. np.broadcast_to runs an nditer to find these strides (2.1 -> 0.8 us).
-            strides = [0] * (len(shape) - x.ndim)
-            for n, s in zip(x.shape, x.strides):
-                strides.append(0 if n == 1 else s)
+            sizes = x.shape
+            strides = [0] * (len(shape) - len(sizes))
+            i = 0
+            for s in x.strides:  # (with sizes[i], by index: zip() costs ~0.2 us in CPython 3.11)
+                strides.append(0 if sizes[i] == 1 else s)
+                i += 1
             out = np.ndarray(shape, x.dtype, x, 0, tuple(strides))
             out.setflags(write=False)  # (0.07 us less than out.flags.writeable = False, which makes a flags object)
             return out
@@ -82,9 +85,11 @@ class Index(Function):
 
     def backward(self, grad_out):
         shape, dtype, index = self.saved
-        # zeros of grad_out's kind; (np.zeros_like costs ~0.4 us more than this, a quarter of this backward)
-        grad = np.empty_like(grad_out, shape=shape, dtype=dtype, order="C")
-        grad[...] = 0
+        if type(grad_out) is np.ndarray:  # (np.zeros: ~0.35 us less than the two lines below, a fifth of this backward)
+            grad = np.zeros(shape, dtype)
+        else:  # zeros of grad_out's kind (a traced array stays traced); np.zeros_like costs ~0.4 us more than this
+            grad = np.empty_like(grad_out, shape=shape, dtype=dtype, order="C")
+            grad[...] = 0
         if _is_basic(index):
             grad[index] = grad_out
         else:

@@ -26,7 +26,10 @@ def _spread(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     (np.broadcast_to would give a read-only view that the engine must copy before a leaf keeps it;
     filling a fresh array costs less than that copy.)
     """
-    out = np.empty_like(grad, shape=shape, order="C")  # (an array of grad's kind: traced arrays stay traced)
+    if type(grad) is np.ndarray:  # (np.empty: ~0.15 us less than np.empty_like)
+        out = np.empty(shape, grad.dtype)
+    else:  # an array of grad's kind: traced arrays stay traced
+        out = np.empty_like(grad, shape=shape, order="C")
     out[...] = grad
     return out
 
