@@ -32,7 +32,7 @@ def generate(tracer: Tracer, title: str, filename: str) -> tuple[str, Any, list[
 
 def _flat(node: Node, text: Any) -> str:
     """A node's source, each reference to another node written by `text(node, precedence)`."""
-    return "".join(p if isinstance(p, str) else text(node.args[p[0]], p[1]) for p in node.parts)
+    return "".join(p if isinstance(p, str) else text(*p) for p in node.parts)
 
 
 class _Generator:
@@ -68,17 +68,18 @@ class _Generator:
         kept = {id(n.stores) for n in nodes if n.stores} | {id(n) for n in self.tracer.outputs}
         seen: dict[tuple, Node] = {}
         for node in nodes:
-            node.args = args = tuple(self.alias.get(id(a), a) for a in node.args)
+            node.parts = [(self.alias.get(id(p[0]), p[0]), p[1]) if type(p) is tuple else p for p in node.parts]
+            args = node.args
             if node.kind != "expr" or id(node) in kept:
                 continue
             scalar = isinstance(node.value, np.generic) and args and all("folded" in a.meta for a in args)
             if node.meta.get("seed") or scalar:  # (the header lists its value)
-                folded = self.alias[id(node)] = Node("const", [], (), ATOM, node.value, frozenset())
+                folded = self.alias[id(node)] = Node("const", [], ATOM, node.value, frozenset())
                 folded.hint, folded.meta = node.hint, dict(node.meta, folded=True)
             elif node.value is not None and args and args[0].value is node.value:
                 self.alias[id(node)] = args[0]
             else:
-                key = tuple((id(args[p[0]]), p[1]) if type(p) is tuple else p for p in node.parts)
+                key = tuple((id(p[0]), p[1]) if type(p) is tuple else p for p in node.parts)
                 first = seen.setdefault(key, node)
                 if first is not node:
                     self.alias[id(node)] = first
@@ -146,8 +147,8 @@ class _Generator:
 
     def run(self, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
         outputs = self.tracer.outputs
-        parts: list = ["return ("] + [x for i in range(len(outputs)) for x in ([", "] if i else []) + [(i, 0)]]
-        self.ret = Node("stmt", parts + [",)" if len(outputs) == 1 else ")"], tuple(outputs), 0)
+        parts = [part for i, node in enumerate(outputs) for part in [", "] * (i > 0) + [(node, 0)]]
+        self.ret = Node("stmt", ["return (", *parts, ",)" if len(outputs) == 1 else ")"], 0)
         self.share_and_fold()
         self.plan()
         self.assign_names()

@@ -117,7 +117,7 @@ class CompiledStep:
         exec(compile(call_source, filename + ":call", "exec"), ns)
         self._entries.insert(0, SimpleNamespace(source=source, fn=fn, call_source=call_source, call=ns["call"]))
         for node in tracer.nodes:  # let the traced call's intermediate arrays go
-            node.value, node.args, node.meta = None, (), {}
+            node.value, node.parts, node.meta = None, [], {}
         return result
 
     def __repr__(self) -> str:

@@ -22,7 +22,6 @@ from tinygrad_edu.autograd import Function, hooks
 from tinygrad_edu.compiler.sym import (
     _ACTIVE,
     ATOM,
-    Builder,
     Node,
     Sym,
     SymFloat,
@@ -107,7 +106,7 @@ class Tracer:
         """A new argument of the generated function (see Binding): its value as a Sym or a SymFloat."""
         name = name.lstrip("_") or "arg"
         name = numbered(name + "_" if keyword.iskeyword(name) or name in RESERVED else name, self.bindings)
-        node = Node("arg", [], (), ATOM, value, frozenset([name]))
+        node = Node("arg", [], ATOM, value, frozenset([name]))
         node.hint = name
         node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value, read)
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
@@ -421,7 +420,7 @@ def _as_array(x: Sym) -> None:
     """A NumPy scalar as an op's output or a gradient becomes a 0-d array, as the engine's as_array makes it."""
     if isinstance(x.value, np.generic):
         x.value = np.asarray(x.value)
-        x.node = Builder().text("np.asarray(").node(x.node, 0).text(")").build(ATOM, x.value)
+        x.node = Node("expr", ["np.asarray(", (x.node, 0), ")"], ATOM, x.value)
 
 
 def _comment(cls: type[Function]) -> str:
