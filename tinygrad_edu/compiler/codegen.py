@@ -3,31 +3,64 @@
 Op outputs, gradients and values read more than once get a line of their own; a value read once is
 written inside the line that reads it; one nothing reads is left out. Lines keep the engine's order.
 An expression the trace computed twice on the same operands is computed once, and one that every call
-computes alike is a constant (`share_and_fold`).
+computes alike is a constant (`share_and_fold`). Around it, `def call(_args)`: the guards, the reads of its
+arguments, the call, the write-back.
 """
 
 from __future__ import annotations
 
 import builtins
+import itertools
 import keyword
 import linecache
+import os
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd import note_in_place
 from tinygrad_edu.compiler.sym import _ACTIVE, ATOM, Node
-from tinygrad_edu.compiler.tracer import RESERVED, Binding, Tracer, numbered
+from tinygrad_edu.compiler.tracer import RESERVED, Binding, Tracer, numbered, same_array
+from tinygrad_edu.tensor import Tensor
 
+_COUNTER = itertools.count(1)
 TAKEN = set(keyword.kwlist) | set(dir(builtins)) | RESERVED  # (builtins: so no line shadows one)
 
 
-def generate(tracer: Tracer, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
-    """Turn the trace into `def step(<bindings>): ...` and compile it: (its source, the function, its bindings)."""
+class Mismatch(Exception):
+    """The arguments or state differ from the trace's in kind, shape or structure: try another trace."""
+
+
+def generate(tracer: Tracer) -> SimpleNamespace:
+    """Turn the trace into `def step(<bindings>): ...` and the `def call(_args):` around it (the guards, the
+    reads, the write-back), and compile both: (source, fn, call_source, call)."""
+    shapes = ", ".join(f"{n}: {_describe_argument(a)}" for n, a in zip(tracer.arg_names, tracer.args)) or "no arguments"
+    title = (
+        f"Compiled by tg.compile from {tracer.name} ({os.path.basename(tracer.where[0])}:{tracer.where[1]}), "
+        f"for {shapes}.\nEach line is one op's forward, backward or update, in the order the engine runs them."
+    )
+    filename = f"<tg.compile of {tracer.name} #{next(_COUNTER)}>"
     _ACTIVE.append(tracer)  # new nodes (the return statement, folded constants) join the trace's list
     try:
-        return _Generator(tracer).run(title, filename)
+        source, fn, bindings = _Generator(tracer).run(title, filename)
     finally:
         _ACTIVE.remove(tracer)
+    guards = tracer.guards + [f"{tracer.tensor(t)}._grad is None" for t in tracer.grad_none]
+    guards += [
+        f"({b.name} is {tracer.ref(b.value)} or {same_array(b.name, b.value, tracer.ref)})"
+        for b in bindings
+        if b.kind == "tensor"
+    ]
+    lines = ["try:", *[f"    {b.name} = {b.read}" for b in bindings], "    if not (", "        " + guards[0]]
+    lines += [*[f"        and {g}" for g in guards[1:]], "    ):", "        raise _Mismatch"]
+    lines += ["except (IndexError, KeyError, AttributeError):", "    raise _Mismatch from None"]  # (a slot gone)
+    lines += [f"_out = _kernel({', '.join(b.name for b in bindings)})", *tracer.writes, f"return {tracer.returns}"]
+    call_source = "def call(_args):\n" + "".join(f"    {line}\n" for line in lines)
+    ns = dict(tracer.constants, np=np, _tensor=Tensor._from_op, _note_in_place=note_in_place)
+    ns.update(_Mismatch=Mismatch, _kernel=fn)
+    exec(compile(call_source, filename + ":call", "exec"), ns)
+    return SimpleNamespace(source=source, fn=fn, call_source=call_source, call=ns["call"])
 
 
 def _flat(node: Node, text: Any) -> str:
@@ -192,3 +225,9 @@ def _describe(value: Any) -> str:
     if isinstance(value, (np.ndarray, np.generic)):
         return f"{value.dtype} {value.item()!r}" if value.ndim == 0 else f"{value.dtype} array of shape {value.shape}"
     return f"the class {value.__module__}.{value.__qualname__}" if isinstance(value, type) else type(value).__name__
+
+
+def _describe_argument(a: Any) -> str:
+    """An argument as the source's title names it: 'float64 (4, 2)', 'float', or its repr."""
+    a = a.data if isinstance(a, Tensor) else a
+    return f"{a.dtype} {a.shape}" if isinstance(a, np.ndarray) else "float" if type(a) is float else repr(a)

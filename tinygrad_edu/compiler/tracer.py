@@ -1,8 +1,8 @@
 """Tracing a training step: the unmodified engine runs it once with traced arrays (Syms) inside the tensors.
 
-`bind_all` puts Syms in (`restore` takes them out); the `autograd.hooks` callbacks name op outputs and
-gradients and mark the forward, backward and update sections; `returned` and `write_back` give, as source,
-what each compiled call returns and writes back.
+`roots` finds the step's variables and guards them, `bind_all` puts Syms in (`restore` takes them out); the
+`autograd.hooks` callbacks name op outputs and gradients and mark the forward, backward and update sections;
+`returned` and `write_back` give, as source, what each compiled call returns and writes back.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import math
+import pickle
 import re
 import sys
 import warnings
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, hooks
+from tinygrad_edu.autograd import Function, hooks, note_in_place
 from tinygrad_edu.compiler.sym import (
     _ACTIVE,
     ATOM,
@@ -53,8 +54,9 @@ class Binding:
 class Tracer:
     """Runs `fn(*args)` once with traced values and keeps what the code generator and the call need."""
 
-    def __init__(self, fn: Callable, args: tuple, names: Any) -> None:
-        self.fn, self.args, self.user_names = fn, args, names
+    def __init__(self, fn: Callable, args: tuple, names: Any, where: tuple[str, int]) -> None:
+        self.fn, self.args, self.user_names, self.where = fn, args, names, where
+        self.name = getattr(fn, "__name__", "step")
         try:
             params = [p.name for p in inspect.signature(fn).parameters.values() if p.kind <= p.POSITIONAL_OR_KEYWORD]
         except (TypeError, ValueError):
@@ -329,9 +331,11 @@ class Tracer:
             warnings.warn_explicit(message, TracingWarning, frame.f_code.co_filename, frame.f_lineno)
 
     # ---- running the step, and what it leaves ------------------------------------------------------
-    def run(self, roots: list[tuple[str, Any]]) -> None:
-        """Call the step once with everything bound (see bind_all); `returns` and `writes` say what each call
-        returns and writes back, as source."""
+    def run(self) -> Any:
+        """Call the step once with everything bound (see bind_all) and return what it returned; `returns` and
+        `writes` say what each call returns and writes back, as source. A random draw inside warns."""
+        roots = self.roots()  # the state now, before the step changes it
+        before = _random_states([value for _, value in roots])
         _ACTIVE.append(self)
         hooks.add(self)
         try:
@@ -344,6 +348,69 @@ class Tracer:
             self.pending_grads()
             self.restore()
             _ACTIVE.remove(self)
+        after = _random_states([value for _, value in roots])
+        drawn = [name for (name, state), (_, later) in zip(before, after) if state != later]
+        if drawn:
+            warnings.warn_explicit(
+                f"tg.compile: {self.name} drew random numbers ({', '.join(drawn)}) while traced: they are "
+                "drawn once, when traced; every compiled call reuses those numbers. Draw them outside and pass "
+                "them in as an argument.",
+                TracingWarning,
+                *self.where,
+            )
+        namespace = dict(self.constants, np=np, _tensor=Tensor._from_op, _note_in_place=note_in_place)
+        return eval(self.returns, namespace, {"_out": [node.value for node in self.outputs]})
+
+    def roots(self) -> list[tuple[str, Any]]:
+        """The step's variables, (name, value), that bind_all binds from; guards what a trace is specialised to.
+
+        The arguments: kinds, shapes, dtypes, requires_grad and which array is passed twice; a float's type only
+        (it is traced); the value of anything else. The step's variables (its closure, the globals it names, its
+        arguments that are not tensors, its object and that object's attributes), by identity, or that they are
+        still none of the kinds the trace follows; the state below them (modules, optimizers, tensors) is
+        guarded by bind_all's walk. Each call reads the guards, with no walk.
+        """
+        from tinygrad_edu.nn.module import Module
+        from tinygrad_edu.optim.optimizer import Optimizer
+
+        args, ref, guards = self.args, self.ref, self.guards
+        kinds = (Tensor, Module, Optimizer, list, tuple, dict)
+        guards.append(f"len(_args) == {len(args)}")
+        for i, a in enumerate(args):
+            guards.append(f"type(_args[{i}]) is {ref(type(a))}")
+            if isinstance(a, Tensor):
+                guards += [
+                    f"_args[{i}].requires_grad is {a.requires_grad}",
+                    same_array(f"_args[{i}].data", a.data, ref),
+                ]
+            elif isinstance(a, np.ndarray):
+                guards.append(same_array(f"_args[{i}]", a, ref))
+            elif type(a) is not float:
+                guards.append(f"(_args[{i}] is {ref(a)} or _args[{i}] == {ref(a)})")
+            if isinstance(a, (Tensor, np.ndarray)):  # which array is passed twice
+                first = next(j for j, b in enumerate(args) if b is a)
+                arrays = [j for j, b in enumerate(args[:i]) if isinstance(b, (Tensor, np.ndarray)) and first in (i, j)]
+                guards += [f"_args[{i}] {'is' if j == first else 'is not'} _args[{j}]" for j in arrays]
+        func, owner = getattr(self.fn, "__func__", self.fn), getattr(self.fn, "__self__", None)
+        code = getattr(func, "__code__", None)
+        cells = zip(getattr(code, "co_freevars", ()), getattr(func, "__closure__", None) or ())
+        try:
+            names, namespace = sorted(inspect.getclosurevars(func).globals), func.__globals__  # the globals it reads
+        except (TypeError, ValueError):
+            names, namespace = [], {}
+        roots = [(name, _contents(cell), f"{ref(_contents)}({ref(cell)})") for name, cell in cells]
+        roots += [(name, namespace.get(name), f"{ref(namespace)}.get({name!r})") for name in names]
+        roots += [(self.arg_names[i], a, f"_args[{i}]") for i, a in enumerate(args) if not isinstance(a, Tensor)]
+        guards += [
+            self.same(read, v) if isinstance(v, kinds) else f"not isinstance({read}, {ref(kinds)})"
+            for _, v, read in roots
+        ]
+        named = [(name, value) for name, value, _ in roots]
+        if owner is not None:
+            named += [("layer", owner), *vars(owner).items()]
+            mine = [id(v) for v in vars(owner).values() if isinstance(v, kinds)]
+            guards.append(f"[id(v) for v in {ref(owner)}.__dict__.values() if isinstance(v, {ref(kinds)})] == {mine}")
+        return named
 
     def returned(self, result: Any) -> str:
         """What the step returned, as source from the function's outputs `_out` (a tensor: a new tensor outside
@@ -444,6 +511,28 @@ def _caller() -> Any:
     ):
         frame = frame.f_back
     return frame
+
+
+def same_array(read: str, array: np.ndarray, ref: Callable) -> str:
+    """A guard that the array `read` has array's shape and dtype."""
+    return f"({read}.shape == {array.shape!r} and {read}.dtype == {ref(array.dtype)})"
+
+
+def _contents(cell: Any) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:  # a cell not yet filled
+        return None
+
+
+def _random_states(values: list[Any]) -> list[tuple[str, bytes]]:
+    """(name, pickled state) of NumPy's global RandomState, tg's generator and each Generator or RandomState
+    among `values`, the step's variables: a draw inside the traced call changes one of these."""
+    from tinygrad_edu.creation import default_generator
+
+    generators = [("np.random", np.random.mtrand._rand), ("tg.manual_seed's generator", default_generator())]
+    generators += [(type(g).__name__, g) for g in values if isinstance(g, (np.random.Generator, np.random.RandomState))]
+    return [(name, pickle.dumps(g)) for name, g in generators]
 
 
 def numbered(name: str, taken: Any) -> str:
