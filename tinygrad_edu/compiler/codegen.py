@@ -10,10 +10,12 @@ arguments, the call, the write-back.
 from __future__ import annotations
 
 import builtins
+import inspect
 import itertools
 import keyword
 import linecache
 import os
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,7 +23,7 @@ import numpy as np
 
 from tinygrad_edu.autograd import note_in_place
 from tinygrad_edu.compiler.sym import _ACTIVE, ATOM, Node
-from tinygrad_edu.compiler.tracer import RESERVED, Binding, Tracer, numbered, same_array
+from tinygrad_edu.compiler.tracer import RESERVED, Tracer, numbered, same_array
 from tinygrad_edu.tensor import Tensor
 
 _COUNTER = itertools.count(1)
@@ -46,16 +48,22 @@ def generate(tracer: Tracer) -> SimpleNamespace:
         source, fn, bindings = _Generator(tracer).run(title, filename)
     finally:
         _ACTIVE.remove(tracer)
+    names = [str(b.hint) for b in bindings]
     guards = tracer.guards + [f"{tracer.tensor(t)}._grad is None" for t in tracer.grad_none]
     guards += [
-        f"({b.name} is {tracer.ref(b.value)} or {same_array(b.name, b.value, tracer.ref)})"
-        for b in bindings
-        if b.kind == "tensor"
+        f"({name} is {tracer.ref(b.value)} or {same_array(name, b.value, tracer.ref)})"
+        for name, b in zip(names, bindings)
+        if b.meta["role"] == "tensor"
     ]
-    lines = ["try:", *[f"    {b.name} = {b.read}" for b in bindings], "    if not (", "        " + guards[0]]
+    lines = [
+        "try:",
+        *[f"    {name} = {b.meta['read']}" for name, b in zip(names, bindings)],
+        "    if not (",
+        "        " + guards[0],
+    ]
     lines += [*[f"        and {g}" for g in guards[1:]], "    ):", "        raise _Mismatch"]
     lines += ["except (IndexError, KeyError, AttributeError):", "    raise _Mismatch from None"]  # (a slot gone)
-    lines += [f"_out = _kernel({', '.join(b.name for b in bindings)})", *tracer.writes, f"return {tracer.returns}"]
+    lines += [f"_out = _kernel({', '.join(names)})", *tracer.writes, f"return {tracer.returns}"]
     call_source = "def call(_args):\n" + "".join(f"    {line}\n" for line in lines)
     ns = dict(tracer.constants, np=np, _tensor=Tensor._from_op, _note_in_place=note_in_place)
     ns.update(_Mismatch=Mismatch, _kernel=fn)
@@ -178,7 +186,7 @@ class _Generator:
         body = _flat(node, self.text)
         return body if node.prec >= prec else f"({body})"
 
-    def run(self, title: str, filename: str) -> tuple[str, Any, list[Binding]]:
+    def run(self, title: str, filename: str) -> tuple[str, Any, list[Node]]:
         outputs = self.tracer.outputs
         parts = [part for i, node in enumerate(outputs) for part in [", "] * (i > 0) + [(node, 0)]]
         self.ret = Node("stmt", ["return (", *parts, ",)" if len(outputs) == 1 else ")"], 0)
@@ -186,38 +194,48 @@ class _Generator:
         self.plan()
         self.assign_names()
         # The step's own arguments first, then what it reads (parameters, gradients, lr, state) in the order read.
-        first_read: dict[int, int] = {}
-        for node in self.nodes:
-            for arg in node.args:
-                first_read.setdefault(id(arg), node.index)
+        first_read = {id(arg): node.index for node in reversed(self.nodes) for arg in node.args}
         bindings = sorted(
-            (n.meta["binding"] for n in self.nodes if n.kind == "arg"),
-            key=lambda b: (b.kind != "input", b.key if b.kind == "input" else first_read.get(id(b.node), 0)),
+            (n for n in self.nodes if n.kind == "arg"),
+            key=lambda b: (
+                b.meta["role"] != "input",
+                b.meta["index"] if b.meta["role"] == "input" else first_read.get(id(b), 0),
+            ),
         )
         body: list[str] = []
         phase = group = None
         for node in self.nodes:
             if node.kind != "stmt" and not self.named.get(id(node)):
                 continue
-            op = node.meta.get("op")
+            op = node.meta.get("op")  # (the op whose backward wrote the line)
             if node.phase != phase and node is not self.ret:
                 phase, group = node.phase, None
                 body.append(f"# {phase}")
-            if node.phase == "backward" and op is not None and op[1] is not group:
-                group = op[1]
-                body.append(f"# {op[0]} backward" + (f": {node.meta['comment']}" if node.meta.get("comment") else ""))
+            if node.phase == "backward" and op is not None and op is not group:
+                group, comment = op, _comment(type(op))
+                body.append(f"# {type(op).__name__} backward" + (f": {comment}" if comment else ""))
             text = _flat(node, self.text)
             body.append(text if node.kind == "stmt" else f"{self.names[id(node)]} = {text}")
         header = [f"# {line}" for line in title.splitlines()]
         if self.namespace:
             header.append("# Constants, fixed when traced:")
         header += [f"#   {name}: {_describe(value)}" for name, value in self.namespace.items()]
-        lines = header + [f"def step({', '.join(b.name for b in bindings)}):"] + ["    " + line for line in body]
+        lines = header + [f"def step({', '.join(str(b.hint) for b in bindings)}):"] + ["    " + line for line in body]
         source = "\n".join(lines) + "\n"
         namespace = dict(self.namespace, np=np)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), namespace)
         return source, namespace["step"], bindings
+
+
+def _comment(cls: Any) -> str:
+    """The first comment line in an op's backward, up to its first sentence: 'd sigmoid/dx = s * (1 - s)'."""
+    try:
+        lines = [line.strip() for line in inspect.getsource(cls.backward).splitlines()]
+    except (OSError, TypeError):
+        return ""
+    text = next((line.lstrip("# ").strip() for line in lines if line.startswith("#")), "")
+    return re.split(r"[.;] ", text)[0].rstrip(".")
 
 
 def _describe(value: Any) -> str:

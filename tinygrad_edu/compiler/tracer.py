@@ -33,7 +33,7 @@ from tinygrad_edu.compiler.sym import (
 )
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["Tracer", "Binding", "RESERVED", "numbered"]
+__all__ = ["Tracer", "RESERVED", "numbered"]
 
 RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself uses
 # Short names for state arrays in the source: momentum_W1, m_W1, v_W1 (Adam's step count: step_W1).
@@ -41,14 +41,6 @@ RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself 
 _TENSOR = {f"tinygrad_edu.tensor{part}" for part in ("", "_convert", "_indexing", "_math", "_reductions", "_shape")}
 STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
 _OPTIONS = {str, int, float, bool, type(None)}  # the types of a module's options
-
-
-class Binding:
-    """An argument of the generated function: `read`, the source that reads it at each call; kind 'input'
-    (argument `key` of the call), 'tensor' (`key`.data), 'grad', 'hyper' (lr) or 'state' (an optimizer's)."""
-
-    def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any, read: str) -> None:
-        self.name, self.kind, self.key, self.node, self.value, self.read = name, kind, key, node, value, read
 
 
 class Tracer:
@@ -65,8 +57,8 @@ class Tracer:
         self.nodes: list[Node] = []
         self.phase = "forward"
         self.floats: dict[int, tuple[float, Node]] = {}  # id of a plain float -> the traced float it came from
-        self.bindings: dict[str, Binding] = {}
-        self.bound: dict[int, Binding] = {}  # id(tensor) -> its 'tensor' or 'input' binding
+        self.bindings: dict[str, Node] = {}  # the generated function's arguments (see bind), by name
+        self.bound: dict[int, Node] = {}  # id(tensor) -> the argument that holds its data
         self.tensors: list[Tensor] = []  # the bound tensors, in the order found
         self.grads: dict[int, tuple[Tensor, Sym]] = {}  # id(tensor) -> (its .grad, the Sym put in it)
         self.grad_none: list[Tensor] = []  # bound tensors whose .grad was None when the call started
@@ -101,16 +93,19 @@ class Tracer:
     def tensor(self, t: Tensor) -> str:
         """How the generated call finds tensor t: the argument it was, or the tensor itself."""
         b = self.bound.get(id(t))
-        return f"_args[{b.key}]" if b is not None and b.kind == "input" else self.ref(t)
+        return f"_args[{b.meta['index']}]" if b is not None and b.meta["role"] == "input" else self.ref(t)
 
     # ---- binding what the step reads ------------------------------------------------------------
-    def bind(self, name: str, kind: str, key: Any, value: Any, read: str) -> Any:
-        """A new argument of the generated function (see Binding): its value as a Sym or a SymFloat."""
+    def bind(self, name: str, role: str, value: Any, read: str, index: int | None = None) -> Any:
+        """A new argument of the generated function: its value as a Sym or a SymFloat. Its node (kind 'arg')
+        keeps `read`, the source that reads it at each call, and its role: 'input' (argument `index` of the
+        call), 'tensor' (a tensor's .data), 'grad', 'hyper' (lr) or 'state' (an optimizer's)."""
         name = name.lstrip("_") or "arg"
         name = numbered(name + "_" if keyword.iskeyword(name) or name in RESERVED else name, self.bindings)
         node = Node("arg", [], ATOM, value, frozenset([name]))
         node.hint = name
-        node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value, read)
+        node.meta.update(read=read, role=role, index=index)
+        self.bindings[name] = node
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
 
     def bind_all(self, roots: list[tuple[str, Any]]) -> list:
@@ -122,9 +117,9 @@ class Tracer:
         traced = []
         for i, (name, a) in enumerate(zip(self.arg_names, self.args)):
             if isinstance(a, Tensor):
-                self._bind_tensor(a, name, "input", i)
+                self._bind_tensor(a, name, i)
             elif isinstance(a, np.ndarray) or type(a) is float:
-                a = self.bind(name, "input", i, a, f"_args[{i}]")
+                a = self.bind(name, "input", a, f"_args[{i}]", i)
             traced.append(a)
         names: dict[int, str] = {}  # a tensor's name from a module or a variable (an optimizer's only: 'tensor')
         found: dict[int, Tensor] = {}  # the tensors, in the order found
@@ -175,7 +170,7 @@ class Tracer:
         for name, value in ([("layer", user)] if isinstance(user, Module) else [*dict(user or {}).items()]) + roots:
             reach(name, value, 0)
         for t in found.values():
-            self._bind_tensor(t, names.get(id(t), "tensor"), "tensor", t)
+            self._bind_tensor(t, names.get(id(t), "tensor"))
         for t in self.tensors:
             g = t.grad
             if g is None and t.requires_grad:  # see pending_grads
@@ -185,17 +180,17 @@ class Tracer:
             elif g is None:
                 self.grad_none.append(t)
             elif type(g.data) is np.ndarray:  # (a gradient that is None at a later call: an AttributeError)
-                sym = self.bind("grad_" + self.bound[id(t)].name, "grad", t, g.data, f"{self.tensor(t)}._grad.data")
+                sym = self.bind(f"grad_{self.bound[id(t)].hint}", "grad", g.data, f"{self.tensor(t)}._grad.data")
                 self.grads[id(t)], g.data = (g, sym), sym
         for opt in self.optimizers:
             self._bind_optimizer(opt)
         return traced
 
-    def _bind_tensor(self, t: Tensor, name: str, kind: str, key: Any) -> None:
+    def _bind_tensor(self, t: Tensor, name: str, index: int | None = None) -> None:
         if id(t) not in self.bound and type(t.data) is np.ndarray:
-            read = f"_args[{key}].data" if kind == "input" else f"{self.ref(t)}.data"
-            t.data = sym = self.bind(name, kind, key, t.data, read)
-            self.bound[id(t)] = self.bindings[sym.node.hint]
+            read = f"{self.ref(t) if index is None else f'_args[{index}]'}.data"
+            t.data = sym = self.bind(name, "tensor" if index is None else "input", t.data, read, index)
+            self.bound[id(t)] = sym.node
             self.tensors.append(t)
 
     def _bind_optimizer(self, opt: Any) -> None:
@@ -204,7 +199,7 @@ class Tracer:
             for key, value in list(group.items()):
                 if key == "lr" and type(value) is float:
                     name, read = "lr" if len(opt.param_groups) == 1 else f"lr_{i}", f"{self.ref(opt)}.param_groups"
-                    stand_in = self.bind(name, "hyper", (opt, i, key), value, f"{read}[{i}]['lr']")
+                    stand_in = self.bind(name, "hyper", value, f"{read}[{i}]['lr']")
                 elif type(value) is float:  # a literal that writes itself: (1 - 0.9) stays readable
                     stand_in = SymFloat(value, const(value))
                 elif type(value) is tuple and all(type(v) is float for v in value):
@@ -217,9 +212,9 @@ class Tracer:
         for p, entries in opt.state.items():
             for key, value in list(entries.items()):
                 if type(value) is np.ndarray:
-                    name = f"{STATE_NAMES.get(key, key)}_{self.bound[id(p)].name if id(p) in self.bound else 'param'}"
+                    name = f"{STATE_NAMES.get(key, key)}_{self.bound[id(p)].hint if id(p) in self.bound else 'param'}"
                     read = f"{self.ref(opt)}.state[{self.ref(p)}][{key!r}]"
-                    sym = entries[key] = self.bind(name, "state", (opt, p, key), value, read)
+                    sym = entries[key] = self.bind(name, "state", value, read)
                     self.states.append((opt, p, key, sym))
 
     def pending_grads(self) -> None:
@@ -299,8 +294,7 @@ class Tracer:
         fn = self.last_backward = fn or self.last_backward
         if fn is not None:
             for node in self.nodes[self.mark :] + (extra or []):
-                node.meta.setdefault("op", (type(fn).__name__, fn))
-                node.meta.setdefault("comment", _comment(type(fn)))
+                node.meta.setdefault("op", fn)
         self.mark = len(self.nodes)
 
     def _grad_of(self, grad: Sym, of: Tensor) -> None:
@@ -453,7 +447,7 @@ class Tracer:
                 )
         changed: list[str] = []
         for t in self.tensors:
-            if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node):
+            if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)]):
                 self.writes.append(f"{self.tensor(t)}.data = {self._written(t.data)}")
             elif t.data.node.kind == "version":
                 changed.append(self.tensor(t))
@@ -488,16 +482,6 @@ def _as_array(x: Sym) -> None:
     if isinstance(x.value, np.generic):
         x.value = np.asarray(x.value)
         x.node = Node("expr", ["np.asarray(", (x.node, 0), ")"], ATOM, x.value)
-
-
-def _comment(cls: type[Function]) -> str:
-    """The first comment line in an op's backward, up to its first sentence: 'd sigmoid/dx = s * (1 - s)'."""
-    try:
-        lines = [line.strip() for line in inspect.getsource(cls.backward).splitlines()]
-    except (OSError, TypeError):
-        return ""
-    text = next((line.lstrip("# ").strip() for line in lines if line.startswith("#")), "")
-    return re.split(r"[.;] ", text)[0].rstrip(".")
 
 
 def _caller() -> Any:
