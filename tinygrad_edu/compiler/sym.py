@@ -82,7 +82,7 @@ class Node:
         self.phase = trace.phase  # 'forward', 'backward' or 'update': the source's section
         self.variable: Node = self  # for a 'version': the node that first held the variable
         self.stores: Node | None = None  # for a 'stmt': the variable it changes
-        self.meta: dict = {}
+        self.meta: dict = {} if trace.op is None else {"op": trace.op}  # op: the backward that made it
 
     @property
     def args(self) -> list[Node]:

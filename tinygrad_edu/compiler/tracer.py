@@ -70,8 +70,7 @@ class Tracer:
         self.state_created = False  # (Adam's first step: the trace is not kept)
         self.ops: dict[Function, Node] = {}  # the ops applied in this trace -> their outputs' nodes
         self.op_counts: dict[str, int] = {}
-        self.mark = 0  # the first node of the op whose backward runs now
-        self.last_backward: Any = None  # the op whose backward ran last
+        self.op: Function | None = None  # the op whose backward runs now (then the engine fits its gradients)
         self.outputs: list[Node] = []  # what the generated function returns: `_out` of the call
         self.constants: dict[str, Any] = {}  # the objects the generated call refers to (see ref)
         self.refs: dict[int, str] = {}  # id -> its name in constants
@@ -253,8 +252,7 @@ class Tracer:
     def walk(self, root: Tensor, gradient: Any, starting: bool) -> None:
         """A backward walk starts (the backward section) or has ended (the update follows, almost always)."""
         if not starting:
-            self._claim(None)
-            self.phase = "update"
+            self.op, self.phase = None, "update"
             for t in self.tensors:
                 if t.grad is not None and isinstance(t.grad.data, Sym):
                     _as_array(t.grad.data)
@@ -267,7 +265,6 @@ class Tracer:
             gradient.node.phase = "backward"
             text = "".join(p for p in gradient.node.parts if isinstance(p, str))
             gradient.node.meta["seed"] = text.startswith("np.ones_like(")
-        self.mark = len(self.nodes)
 
     def grad_out(self, fn: Function, grad_out: Any) -> None:
         """fn's backward is next: its grad_out is the gradient of fn's output (d_linear_1)."""
@@ -275,27 +272,18 @@ class Tracer:
             raise TracingError(
                 f"tg.compile: {type(fn).__name__} was applied before tracing began; build it in the step"
             )
-        self._claim(None)  # (what the engine did with the last op's gradients: unbroadcast, sum, copy)
+        self.op = fn  # the nodes made from now on go under the heading of its backward (see Node.meta)
         if isinstance(grad_out, Sym):
             grad_out.node.variable.must_name = True
             grad_out.node.variable.meta.setdefault("grad_of", self.ops[fn])
 
     def backward(self, fn: Function, grads: Any) -> None:
         """fn's backward returned `grads`: its lines go under its heading, each gradient named after its input."""
-        self._claim(fn, [n for g in grads if isinstance(g, Sym) for n in (g.node, g.node.variable)])
         for x, g in zip(fn.inputs, grads):
             if isinstance(g, Sym):
                 _as_array(g)
                 if isinstance(x, Tensor):
                     self._grad_of(g, x)
-
-    def _claim(self, fn: Any, extra: list[Node] | None = None) -> None:
-        """The nodes recorded since the last claim go under the heading of fn's backward (None: the last op's)."""
-        fn = self.last_backward = fn or self.last_backward
-        if fn is not None:
-            for node in self.nodes[self.mark :] + (extra or []):
-                node.meta.setdefault("op", fn)
-        self.mark = len(self.nodes)
 
     def _grad_of(self, grad: Sym, of: Tensor) -> None:
         node = grad.node.variable  # (a gradient changed in place is named as the variable that holds it)
