@@ -85,7 +85,7 @@ class _Generator:
 
     def live(self) -> tuple[list[Node], dict[int, int]]:
         """The nodes the return value and the in-place updates of arguments need (in trace order), and their reads."""
-        stack = [self.ret] + [n for n in self.tracer.nodes if n.kind == "stmt" and n.stores and n.stores.kind == "arg"]
+        stack = [self.ret] + [n for n in self.tracer.nodes if n.kind == "stmt" and n.variable.kind == "arg"]
         live: dict[int, Node] = {}
         uses: dict[int, int] = {}
         while stack:
@@ -94,7 +94,7 @@ class _Generator:
                 live[id(node)] = node
                 for arg in node.args:
                     uses[id(arg)] = uses.get(id(arg), 0) + 1
-                stack += [*node.args, node.variable]  # (reading a version reads its variable)
+                stack += [*node.args, node.variable]  # (reading a statement's value reads its variable)
         return sorted(live.values(), key=lambda n: n.index), uses
 
     def share_and_fold(self) -> None:
@@ -106,7 +106,7 @@ class _Generator:
         itself (y.astype(np.float64, copy=False) of a float64 y) is that operand. Each node's arguments are
         rewritten to the nodes that stand for them, in trace order (a node only reads earlier ones)."""
         nodes, _ = self.live()
-        kept = {id(n.stores) for n in nodes if n.stores} | {id(n) for n in self.tracer.outputs}
+        kept = {id(n.variable) for n in nodes if n.kind == "stmt"} | {id(n) for n in self.tracer.outputs}
         seen: dict[tuple, Node] = {}
         for node in nodes:
             node.parts = [(self.alias.get(id(p[0]), p[0]), p[1]) if type(p) is tuple else p for p in node.parts]
@@ -135,8 +135,8 @@ class _Generator:
         self.nodes, uses = self.live()
         changes: dict[int, list[int]] = {}  # variable -> where statements change it
         for n in self.nodes:
-            if n.stores:
-                changes.setdefault(id(n.stores), []).append(n.index)
+            if n.kind == "stmt":
+                changes.setdefault(id(n.variable), []).append(n.index)
         reader = {id(a): n for n in self.nodes for a in n.args}
         line: dict[int, int] = {}  # node -> the index of the line that computes it
         self.named: dict[int, bool] = {}
@@ -181,7 +181,7 @@ class _Generator:
 
     def text(self, node: Node, prec: int = 0) -> str:
         """The source that reads node's value: its name, or its expression (in parentheses where `prec` needs)."""
-        if id(node.variable) in self.names:  # (a version reads as its variable)
+        if id(node.variable) in self.names:  # (a statement's value reads as its variable)
             return self.names[id(node.variable)]
         body = _flat(node, self.text)
         return body if node.prec >= prec else f"({body})"

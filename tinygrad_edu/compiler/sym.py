@@ -66,10 +66,10 @@ class Node:
     value, in parentheses where it binds less tightly than the precedence needs) and its value.
 
     Kinds: 'expr', 'arg' (a name the step receives), 'const' (fixed at trace time), 'stmt' (changes a
-    variable in place: `W -= lr * dW`), 'version' (the variable after such a statement, same name).
+    variable in place, `W -= lr * dW`; its value is the variable's after it, read by the variable's name).
     """
 
-    __slots__ = tuple("index kind parts prec value hint must_name sources phase variable stores meta".split())
+    __slots__ = tuple("index kind parts prec value hint must_name sources phase variable meta".split())
 
     def __init__(self, kind: str, parts: list, prec: int = ATOM, value: Any = None, sources: Any = None) -> None:
         trace = active()
@@ -80,8 +80,7 @@ class Node:
         self.must_name = False  # op outputs and gradients always get a line
         self.sources: frozenset = sources if sources is not None else frozenset().union(*(a.sources for a in self.args))
         self.phase = trace.phase  # 'forward', 'backward' or 'update': the source's section
-        self.variable: Node = self  # for a 'version': the node that first held the variable
-        self.stores: Node | None = None  # for a 'stmt': the variable it changes
+        self.variable: Node = self  # for a 'stmt': the node that first held the variable it changes
         self.meta: dict = {} if trace.op is None else {"op": trace.op}  # op: the backward that made it
 
     @property
@@ -188,15 +187,13 @@ def wrap(value: Any, node: Node | list) -> Any:
 
 def in_place(target: Sym, statement: list, write: Callable, *args: Any, **kwargs: Any) -> Any:
     """Change `target` in place: `write(*args, **kwargs)` on the real values, recorded as the `statement` parts;
-    target becomes a new version of its variable (same name). Returns what `write` returned."""
+    target's node is that statement now. Returns what `write` returned."""
     old = target.node
     result = write(*real(args), **real(kwargs))
     target.value = target.value if result is None else result  # (`s += 1` on a NumPy scalar makes a new one)
-    stmt = Node("stmt", statement, LOWEST)
-    stmt.stores = old.variable
+    target.node = stmt = Node("stmt", statement, LOWEST, target.value)
+    stmt.variable = old.variable
     old.variable.must_name = True
-    target.node = Node("version", [(stmt, ATOM)], ATOM, target.value)  # (a dependency: it reads as its variable)
-    target.node.variable = old.variable
     return result
 
 

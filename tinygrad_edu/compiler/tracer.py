@@ -234,7 +234,7 @@ class Tracer:
         _as_array(out)
         cls = type(fn).__name__
         seq = self.op_counts[cls] = self.op_counts.get(cls, 0) + 1
-        if out.node.kind in ("expr", "version"):
+        if out.node.kind in ("expr", "stmt"):
             snake = cls if len(cls) <= 6 else re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", cls)
             out.node.variable.hint = out.node.variable.hint or f"{snake.lower()}_{seq}"
         recorded = getattr(fn, "inputs", None) is not None
@@ -437,7 +437,7 @@ class Tracer:
         for t in self.tensors:
             if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)]):
                 self.writes.append(f"{self.tensor(t)}.data = {self._written(t.data)}")
-            elif t.data.node.kind == "version":
+            elif t.data.node.kind == "stmt":
                 changed.append(self.tensor(t))
         for opt, p, key, sym in self.states:
             value = opt.state.get(p, {}).get(key)
