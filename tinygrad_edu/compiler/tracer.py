@@ -63,7 +63,9 @@ class Tracer:
         self.grads: dict[int, tuple[Tensor, Sym]] = {}  # id(tensor) -> (its .grad, the Sym put in it)
         self.grad_none: list[Tensor] = []  # bound tensors whose .grad was None when the call started
         self.pending: list[tuple[Tensor, Tensor]] = []  # (tensor, placeholder gradient): see pending_grads
-        self.states: list[tuple[Any, Any, str, Sym]] = []  # (optimizer, param, key, Sym)
+        # (what the slot holds now, its argument node, its tensor): a tensor's data or a state array, written
+        # back (to the argument's `read`) when the step replaced it
+        self.slots: list[tuple[Callable, Node, Tensor | None]] = []
         self.hypers: list[tuple[dict, str, Any, Any]] = []  # (group, key, original, traced stand-in)
         self.optimizers: list[Any] = []
         self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
@@ -190,6 +192,7 @@ class Tracer:
             read = f"{self.ref(t) if index is None else f'_args[{index}]'}.data"
             t.data = sym = self.bind(name, "tensor" if index is None else "input", t.data, read, index)
             self.bound[id(t)] = sym.node
+            self.slots.append((lambda: t.data, sym.node, t))
             self.tensors.append(t)
 
     def _bind_optimizer(self, opt: Any) -> None:
@@ -214,7 +217,7 @@ class Tracer:
                     name = f"{STATE_NAMES.get(key, key)}_{self.bound[id(p)].hint if id(p) in self.bound else 'param'}"
                     read = f"{self.ref(opt)}.state[{self.ref(p)}][{key!r}]"
                     sym = entries[key] = self.bind(name, "state", value, read)
-                    self.states.append((opt, p, key, sym))
+                    self.slots.append((lambda s=entries, k=key: s.get(k), sym.node, None))
 
     def pending_grads(self) -> None:
         """At the first backward walk: a gradient that was None at the start holds a placeholder until then. If
@@ -434,15 +437,12 @@ class Tracer:
                     f"{self.tensor(t)}._grad = {'None' if g is None else f'_tensor({self._written(g.data)}, None)'}"
                 )
         changed: list[str] = []
-        for t in self.tensors:
-            if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)]):
-                self.writes.append(f"{self.tensor(t)}.data = {self._written(t.data)}")
-            elif t.data.node.kind == "stmt":
-                changed.append(self.tensor(t))
-        for opt, p, key, sym in self.states:
-            value = opt.state.get(p, {}).get(key)
-            if not (value is sym and sym.node.variable.kind == "arg"):
-                self.writes.append(f"{self.ref(opt)}.state[{self.ref(p)}][{key!r}] = {self._written(value)}")
+        for get, node, owner in self.slots:
+            value = get()
+            if not (isinstance(value, Sym) and value.node.variable is node):
+                self.writes.append(f"{node.meta['read']} = {self._written(value)}")
+            elif value.node.kind == "stmt" and owner is not None:
+                changed.append(self.tensor(owner))
         if changed:  # (Tensor._bump_version written out for a leaf that shares its data with no view)
             self.writes += ["_note_in_place()", f"for _t in [{', '.join(changed)}]:"]
             self.writes.append("    if _t.grad_fn is None and getattr(_t, '_aliases', None) is None: _t._version += 1")
