@@ -20,17 +20,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import Function, hooks, note_in_place
-from tinygrad_edu.compiler.sym import (
-    _ACTIVE,
-    ATOM,
-    Node,
-    Sym,
-    SymFloat,
-    TracingError,
-    TracingWarning,
-    const,
-    real,
-)
+from tinygrad_edu.compiler.sym import _ACTIVE, ATOM, Node, Sym, SymFloat, TracingError, TracingWarning, const, real
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["Tracer", "RESERVED", "numbered"]
