@@ -1,11 +1,14 @@
 """tinygrad_edu.compiler, behind tg.compile: one training step traced into straight-line NumPy source.
 
-The unmodified engine runs the step once with traced arrays (`Sym`, sym.py: a value and the NumPy source that
-computes it) inside what the step can reach: its arguments and the parameters, buffers, gradients, optimizer
-state and lr of the modules and optimizers in its closure, globals and object (tracer.py binds them up front
-and watches the engine on `autograd.hooks`; nothing is patched). codegen.py writes `def step(...)` and the
-`call` around it that checks, reads and writes back (`CompiledStep.call_source`); CompiledStep, below, keeps
-the traces and picks the one whose guards a call passes.
+The unmodified engine runs the step once with traced arrays inside what the step can reach: its arguments and
+the parameters, buffers, gradients, optimizer state and lr of the modules and optimizers in its closure,
+globals and object (bound up front; the engine is watched on `autograd.hooks`; nothing is patched). The data:
+- sym.py: a traced value (`Sym`, `SymFloat`) is a real value and the `Node` that computes it: a kind ('expr',
+  'arg', 'const', 'stmt') and its source as parts, text and (node, precedence) references to the nodes it reads.
+- tracer.py: the step's arguments are 'arg' nodes, each with the source that reads it at each call; the guards
+  are expressions true now; the slots, the arrays to write back; the engine's hooks name values and sections.
+- codegen.py: shares and folds, picks the lines, names each once, writes `def step(...)` and the `call` around
+  it (reads, guards, the step, write-back: `CompiledStep.call_source`). CompiledStep, below, keeps the traces.
 
 Names in the source come from the module tree or `names=` (`0.weight` of `net` -> `net0_weight`, Adam's state
 `m_net0_weight`), the step's arguments and the op that made a value (`linear_1`, its gradient `d_linear_1`);

@@ -197,10 +197,7 @@ class _Generator:
         first_read = {id(arg): node.index for node in reversed(self.nodes) for arg in node.args}
         bindings = sorted(
             (n for n in self.nodes if n.kind == "arg"),
-            key=lambda b: (
-                b.meta["role"] != "input",
-                b.meta["index"] if b.meta["role"] == "input" else first_read.get(id(b), 0),
-            ),
+            key=lambda b: (0, b.meta["index"]) if b.meta["role"] == "input" else (1, first_read.get(id(b), 0)),
         )
         body: list[str] = []
         phase = group = None
