@@ -247,8 +247,7 @@ class Sym:
         return array_function(func, args, kwargs)
 
     def __getitem__(self, idx: Any) -> Any:
-        value = self.value[real(idx)]
-        return wrap(value, [(self.node, ATOM), "[", *index(idx), "]"])
+        return wrap(self.value[real(idx)], [(self.node, ATOM), "[", *index(idx), "]"])
 
     def __setitem__(self, idx: Any, new: Any) -> None:
         in_place(self, [(self.node, ATOM), "[", *index(idx), "] = ", *src(new)], operator.setitem, self, idx, new)
@@ -258,8 +257,7 @@ class Sym:
         self[...] = x
 
     def _attr(self, name: str) -> Sym:
-        value = getattr(self.value, name)
-        return wrap(value, [(self.node, ATOM), "." + name])
+        return wrap(getattr(self.value, name), [(self.node, ATOM), "." + name])
 
     def _method(self, name: str, args: tuple, kwargs: dict) -> Any:
         value = getattr(self.value, name)(*real(args), **real(kwargs))
@@ -270,13 +268,10 @@ class Sym:
         in_place(self, [(self.node, ATOM), f" {op}= ", *src(other)], iop, self, other)
         return self
 
-    # -x, +x, ~x and abs(x) are the ufuncs NumPy runs for them on an ndarray
-    __neg__ = lambda self: np.negative(self)  # noqa: E731
-    __pos__ = lambda self: np.positive(self)  # noqa: E731
-    __invert__ = lambda self: np.invert(self)  # noqa: E731
-    __abs__ = lambda self: np.absolute(self)  # noqa: E731
 
-
+# -x, +x, ~x and abs(x) are the ufuncs NumPy runs for them on an ndarray
+for _name, _ufunc in {"neg": np.negative, "pos": np.positive, "invert": np.invert, "abs": np.absolute}.items():
+    setattr(Sym, f"__{_name}__", (lambda ufunc: lambda self: ufunc(self))(_ufunc))
 # Facts of the real value (a view's base too: the engine copies a view, as eagerly)
 for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes", "flags", "base"):
     setattr(Sym, _name, property((lambda name: lambda self: getattr(self.value, name))(_name)))
