@@ -249,12 +249,12 @@ class Tracer:
             for t in self.tensors:
                 if t.grad is not None and isinstance(t.grad.data, Sym):
                     _as_array(t.grad.data)
-                    self._grad_of(t.grad.data, t)
+                    self._grad_of(t.grad.data, getattr(t.data, "node", None))
             return
         self.pending_grads()
         self.phase = "backward"
         if isinstance(gradient, Sym):
-            self._grad_of(gradient, root)
+            self._grad_of(gradient, getattr(root.data, "node", None))
             gradient.node.phase = "backward"
             text = "".join(p for p in gradient.node.parts if isinstance(p, str))
             gradient.node.meta["seed"] = text.startswith("np.ones_like(")
@@ -266,9 +266,7 @@ class Tracer:
                 f"tg.compile: {type(fn).__name__} was applied before tracing began; build it in the step"
             )
         self.op = fn  # the nodes made from now on go under the heading of its backward (see Node.meta)
-        if isinstance(grad_out, Sym):
-            grad_out.node.variable.must_name = True
-            grad_out.node.variable.meta.setdefault("grad_of", self.ops[fn])
+        self._grad_of(grad_out, self.ops[fn])
 
     def backward(self, fn: Function, grads: Any) -> None:
         """fn's backward returned `grads`: its lines go under its heading, each gradient named after its input."""
@@ -276,12 +274,14 @@ class Tracer:
             if isinstance(g, Sym):
                 _as_array(g)
                 if isinstance(x, Tensor):
-                    self._grad_of(g, x)
+                    self._grad_of(g, getattr(x.data, "node", None))
 
-    def _grad_of(self, grad: Sym, of: Tensor) -> None:
-        node = grad.node.variable  # (a gradient changed in place is named as the variable that holds it)
-        node.must_name = True
-        node.meta.setdefault("grad_of", of.data.node if isinstance(of.data, Sym) else None)
+    def _grad_of(self, grad: Any, of: Node | None) -> None:
+        """grad, if traced, is the gradient of the value `of` computes: a line named d<its name>."""
+        if isinstance(grad, Sym):
+            node = grad.node.variable  # (a gradient changed in place is named as the variable that holds it)
+            node.must_name = True
+            node.meta.setdefault("grad_of", of)
 
     # ---- what Syms tell ---------------------------------------------------------------------------
     def escape(self, node: Node, what: str) -> None:
