@@ -99,19 +99,35 @@ class Tracer:
         self.bindings[name] = node
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
 
-    def bind_all(self, roots: list[tuple[str, Any]]) -> list:
-        """Put Syms into what the step reads from its arguments and `roots`, its variables (see the package
-        docstring; restore takes them out); returns the step's arguments."""
+    def bind_all(self) -> list:
+        """Put Syms into what the step reads from its arguments and its variables (`roots`; see the package
+        docstring; restore takes them out), and guard the state they are traced under; returns the step's
+        arguments. An argument's guards: its kind, shape, dtype, requires_grad and which array is passed twice;
+        a float's type only (it is traced); the value of anything else."""
         from tinygrad_edu.nn.module import Module
         from tinygrad_edu.optim.optimizer import Optimizer
 
+        args, guards, ref = self.args, self.guards, self.ref
+        guards.append(f"len(_args) == {len(args)}")
         traced = []
-        for i, (name, a) in enumerate(zip(self.arg_names, self.args)):
+        for i, (name, a) in enumerate(zip(self.arg_names, args)):
+            read = f"_args[{i}]"
+            guards.append(f"type({read}) is {ref(type(a))}")
+            if isinstance(a, (Tensor, np.ndarray)):  # which array is passed twice
+                first = next(j for j, b in enumerate(args) if b is a)
+                arrays = [j for j, b in enumerate(args[:i]) if isinstance(b, (Tensor, np.ndarray)) and first in (i, j)]
+                guards += [f"{read} {'is' if j == first else 'is not'} _args[{j}]" for j in arrays]
             if isinstance(a, Tensor):
+                guards += [f"{read}.requires_grad is {a.requires_grad}", same_array(f"{read}.data", a.data, ref)]
                 self._bind_tensor(a, name, i)
             elif isinstance(a, np.ndarray) or type(a) is float:
-                a = self.bind(name, "input", a, f"_args[{i}]", i)
+                guards += [same_array(read, a, ref)] if isinstance(a, np.ndarray) else []
+                a = self.bind(name, "input", a, read, i)
+            else:
+                guards.append(f"({read} is {ref(a)} or {read} == {ref(a)})")
             traced.append(a)
+        roots = self.roots()
+        self.variables = [value for _, value in roots]
         names: dict[int, str] = {}  # a tensor's name from a module or a variable (an optimizer's only: 'tensor')
         found: dict[int, Tensor] = {}  # the tensors, in the order found
         seen: set[int] = set()
@@ -309,12 +325,12 @@ class Tracer:
     def run(self) -> Any:
         """Call the step once with everything bound (see bind_all) and return what it returned; `returns` and
         `writes` say what each call returns and writes back, as source. A random draw inside warns."""
-        roots = self.roots()  # the state now, before the step changes it
-        before = _random_states([value for _, value in roots])
         _ACTIVE.append(self)
         hooks.add(self)
         try:
-            result = self.fn(*self.bind_all(roots))
+            traced = self.bind_all()  # (the state now, before the step changes it)
+            before = _random_states(self.variables)
+            result = self.fn(*traced)
             self.pending_grads()
             self.returns = self.returned(result)
             self.write_back()
@@ -323,7 +339,7 @@ class Tracer:
             self.pending_grads()
             self.restore()
             _ACTIVE.remove(self)
-        after = _random_states([value for _, value in roots])
+        after = _random_states(self.variables)
         drawn = [name for (name, state), (_, later) in zip(before, after) if state != later]
         if drawn:
             warnings.warn_explicit(
@@ -337,12 +353,9 @@ class Tracer:
         return eval(self.returns, namespace, {"_out": [node.value for node in self.outputs]})
 
     def roots(self) -> list[tuple[str, Any]]:
-        """The step's variables, (name, value), that bind_all binds from; guards what a trace is specialised to.
-
-        The arguments: kinds, shapes, dtypes, requires_grad and which array is passed twice; a float's type only
-        (it is traced); the value of anything else. The step's variables (its closure, the globals it names, its
-        arguments that are not tensors, its object and that object's attributes), by identity, or that they are
-        still none of the kinds the trace follows; the state below them (modules, optimizers, tensors) is
+        """The step's variables, (name, value), that bind_all binds from: its closure, the globals it names, its
+        arguments that are not tensors, its object and that object's attributes. Each is guarded by identity, or
+        as still none of the kinds the trace follows; the state below them (modules, optimizers, tensors) is
         guarded by bind_all's walk. Each call reads the guards, with no walk.
         """
         from tinygrad_edu.nn.module import Module
@@ -350,22 +363,6 @@ class Tracer:
 
         args, ref, guards = self.args, self.ref, self.guards
         kinds = (Tensor, Module, Optimizer, list, tuple, dict)
-        guards.append(f"len(_args) == {len(args)}")
-        for i, a in enumerate(args):
-            guards.append(f"type(_args[{i}]) is {ref(type(a))}")
-            if isinstance(a, Tensor):
-                guards += [
-                    f"_args[{i}].requires_grad is {a.requires_grad}",
-                    same_array(f"_args[{i}].data", a.data, ref),
-                ]
-            elif isinstance(a, np.ndarray):
-                guards.append(same_array(f"_args[{i}]", a, ref))
-            elif type(a) is not float:
-                guards.append(f"(_args[{i}] is {ref(a)} or _args[{i}] == {ref(a)})")
-            if isinstance(a, (Tensor, np.ndarray)):  # which array is passed twice
-                first = next(j for j, b in enumerate(args) if b is a)
-                arrays = [j for j, b in enumerate(args[:i]) if isinstance(b, (Tensor, np.ndarray)) and first in (i, j)]
-                guards += [f"_args[{i}] {'is' if j == first else 'is not'} _args[{j}]" for j in arrays]
         func, owner = getattr(self.fn, "__func__", self.fn), getattr(self.fn, "__self__", None)
         code = getattr(func, "__code__", None)
         cells = zip(getattr(code, "co_freevars", ()), getattr(func, "__closure__", None) or ())
