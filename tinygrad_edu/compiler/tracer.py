@@ -67,6 +67,7 @@ class Tracer:
         self.constants: dict[str, Any] = {}  # the objects the generated call refers to (see ref)
         self.refs: dict[int, str] = {}  # id -> its name in constants
         self.guards: list[str] = []  # the state the trace is specialised to, as expressions true now
+        self.variables: list[Any] = []  # the values of the step's variables (see roots)
         self.writes: list[str] = []  # the call's lines after the function (see write_back)
 
     def ref(self, value: Any) -> str:
@@ -441,9 +442,7 @@ class Tracer:
         """Put real arrays back into every tensor, gradient, state entry and param group the trace bound."""
         for t in self.tensors:
             t.data = real(t.data)
-            if t.grad is not None:
-                t.grad.data = real(t.grad.data)
-        for g, _ in self.grads.values():
+        for g in [t.grad for t in self.tensors if t.grad is not None] + [g for g, _ in self.grads.values()]:
             g.data = real(g.data)
         for opt in self.optimizers:
             for entries in opt.state.values():
