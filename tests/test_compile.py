@@ -460,6 +460,30 @@ def test_a_step_without_zero_grad_accumulates_as_eager_does():
     assert_same_parameters(nets[0], nets[1])
 
 
+def test_a_step_that_gives_a_parameter_a_new_array_writes_it_back():
+    """p.data = p.data - lr * grad (a new array, not an in-place update): each call puts the new array in p."""
+    nets = [XorNet(), XorNet()]
+
+    def steps(net):
+        def train_step(x, y):
+            net.zero_grad()
+            loss = F.binary_cross_entropy(net(x), y)
+            loss.backward()
+            with tg.no_grad():
+                for p in net.parameters():
+                    p.data = p.data - 0.1 * p.grad.data
+            return loss
+
+        return train_step
+
+    eager, compiled = steps(nets[0]), tg_compile(steps(nets[1]))
+    x, y = tg.tensor(XOR_X, dtype=np.float64), tg.tensor(XOR_Y, dtype=np.float64)
+    for _ in range(5):
+        assert abs(compiled(x, y).item() - eager(x, y).item()) <= TOL
+    assert compiled.traces == 1 and compiled.call_source.count(".data = _out[") == 4
+    assert_same_parameters(nets[0], nets[1])
+
+
 def test_control_flow_on_a_traced_value_warns():
     net = XorNet()
     opt = optim.SGD(net.parameters(), lr=0.1)

@@ -1,10 +1,14 @@
 """tinygrad_edu.compiler, behind tg.compile: one training step traced into straight-line NumPy source.
 
-The unmodified engine runs the step once with traced arrays (`Sym`, sym.py: a value and the NumPy source that
-computes it) inside what the step can reach: its arguments and the parameters, buffers, gradients, optimizer
-state and lr of the modules and optimizers in its closure, globals and object (tracer.py binds them up front
-and watches the engine on `autograd.hooks`; nothing is patched). codegen.py writes `def step(...)`; step.py
-wraps it in a generated `call` that checks, reads and writes back (`CompiledStep.call_source`).
+The unmodified engine runs the step once with traced arrays inside what the step can reach: its arguments and
+the parameters, buffers, gradients, optimizer state and lr of the modules and optimizers in its closure,
+globals and object (bound up front; the engine is watched on `autograd.hooks`; nothing is patched). The data:
+- sym.py: a traced value (`Sym`, `SymFloat`) is a real value and the `Node` that computes it: a kind ('expr',
+  'arg', 'const', 'stmt') and its source as parts, text and (node, precedence) references to the nodes it reads.
+- tracer.py: the step's arguments are 'arg' nodes, each with the source that reads it at each call; the guards
+  are expressions true now; the slots, the arrays to write back; the engine's hooks name values and sections.
+- codegen.py: shares and folds, picks the lines, names each once, writes `def step(...)` and the `call` around
+  it (reads, guards, the step, write-back: `CompiledStep.call_source`). CompiledStep, below, keeps the traces.
 
 Names in the source come from the module tree or `names=` (`0.weight` of `net` -> `net0_weight`, Adam's state
 `m_net0_weight`), the step's arguments and the op that made a value (`linear_1`, its gradient `d_linear_1`);
@@ -29,11 +33,14 @@ What a compiled step guarantees, and what it does not:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
-from tinygrad_edu.compiler.step import CompiledStep
-from tinygrad_edu.compiler.sym import TracingError, TracingWarning
+from tinygrad_edu.compiler.codegen import Mismatch, generate
+from tinygrad_edu.compiler.sym import _ACTIVE, TracingError, TracingWarning
+from tinygrad_edu.compiler.tracer import Tracer
 
 __all__ = ["compile", "CompiledStep", "TracingError", "TracingWarning"]
 
@@ -71,3 +78,60 @@ def compile(fn: Callable, *, names: Any = None, max_traces: int = 8) -> Compiled
         ...
     """
     return CompiledStep(fn, names=names, max_traces=max_traces)
+
+
+class CompiledStep:
+    """A training step compiled to straight-line NumPy (see tg.compile): call it as the original function.
+
+    Attributes:
+        source: the generated function of the latest trace (forward, backward and update).
+        call_source: the code around it: the guards, how arguments, parameters and state are read, what is
+            written back.
+        function: the latest trace's generated function itself (inspect.getsource works on it).
+        traces: how many traces it keeps (1 unless shapes or the program's state changed).
+        eager_calls: how many calls ran eagerly (those after max_traces traces).
+    """
+
+    def __init__(self, fn: Callable, names: Any = None, max_traces: int = 8) -> None:
+        self.fn, self.names, self.max_traces = fn, names, max_traces
+        self.traces = self.eager_calls = 0
+        self._entries: list[SimpleNamespace] = []  # newest first
+        self.__wrapped__, self.__doc__ = fn, getattr(fn, "__doc__", None)
+        self.__name__ = getattr(fn, "__name__", "step")
+        code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+        self._where = (code.co_filename, code.co_firstlineno) if code else ("<tg.compile>", 0)
+
+    source = property(lambda self: self._entries[0].source if self._entries else "")
+    call_source = property(lambda self: self._entries[0].call_source if self._entries else "")
+    function = property(lambda self: self._entries[0].fn if self._entries else None)
+
+    def __call__(self, *args: Any) -> Any:
+        if _ACTIVE:
+            raise TracingError(
+                f"tg.compile: {self.__name__} is a compiled step, called while another step is traced; "
+                "compile only the outer step (call the inner one's .fn)"
+            )
+        for entry in self._entries:
+            try:
+                return entry.call(args)
+            except Mismatch:
+                continue
+        if self.traces >= self.max_traces:
+            if not self.eager_calls:  # (warn once)
+                why = f"{self.traces} traces already (max_traces); calls with new shapes run eagerly"
+                warnings.warn(f"tg.compile: {why}", TracingWarning, stacklevel=2)
+            self.eager_calls += 1
+            return self.fn(*args)
+        # Run the step once, traced (a TracingError stops it there), and compile what it did, unless an
+        # optimizer made its state in this call (Adam's first step): then the next call traces.
+        tracer = Tracer(self.fn, args, self.names, self._where)
+        result = tracer.run()
+        if not tracer.state_created:
+            self.traces += 1
+            self._entries.insert(0, generate(tracer))
+        for node in tracer.nodes:  # let the traced call's intermediate arrays go
+            node.value, node.parts, node.meta = None, [], {}
+        return result
+
+    def __repr__(self) -> str:
+        return f"<CompiledStep of {self.__name__}: {self.traces} trace(s)>"

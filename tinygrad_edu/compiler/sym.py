@@ -18,7 +18,7 @@ import numpy as np
 
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["Sym", "SymFloat", "Node", "Builder", "TracingError", "TracingWarning", "real", "const", "active"]
+__all__ = ["Sym", "SymFloat", "Node", "TracingError", "TracingWarning", "real", "const", "active"]
 
 
 class TracingError(RuntimeError):
@@ -62,26 +62,31 @@ def active() -> Any:
 
 
 class Node:
-    """One recorded value: its source (`parts`: strings and (i, precedence) references to `args[i]`) and value.
+    """One recorded value: its source (`parts`: strings, and (node, precedence) pairs that read another node's
+    value, in parentheses where it binds less tightly than the precedence needs) and its value.
 
     Kinds: 'expr', 'arg' (a name the step receives), 'const' (fixed at trace time), 'stmt' (changes a
-    variable in place: `W -= lr * dW`), 'version' (the variable after such a statement, same name).
+    variable in place, `W -= lr * dW`; its value is the variable's after it, read by the variable's name).
     """
 
-    __slots__ = tuple("index kind parts args prec value hint must_name sources phase variable stores meta".split())
+    __slots__ = tuple("index kind parts prec value hint must_name sources phase variable meta".split())
 
-    def __init__(self, kind: str, parts: list, args: tuple, prec: int, value: Any = None, sources: Any = None) -> None:
+    def __init__(self, kind: str, parts: list, prec: int = ATOM, value: Any = None, sources: Any = None) -> None:
         trace = active()
         self.index = len(trace.nodes)
         trace.nodes.append(self)
-        self.kind, self.parts, self.args, self.prec, self.value = kind, parts, args, prec, value
+        self.kind, self.parts, self.prec, self.value = kind, parts, prec, value
         self.hint: str | None = None  # a name for its line: a binding's, an op's (linear_1), a function's
         self.must_name = False  # op outputs and gradients always get a line
-        self.sources = sources if sources is not None else frozenset().union(*(a.sources for a in args))
+        self.sources: frozenset = sources if sources is not None else frozenset().union(*(a.sources for a in self.args))
         self.phase = trace.phase  # 'forward', 'backward' or 'update': the source's section
-        self.variable: Node = self  # for a 'version': the node that first held the variable
-        self.stores: Node | None = None  # for a 'stmt': the variable it changes
-        self.meta: dict = {}
+        self.variable: Node = self  # for a 'stmt': the node that first held the variable it changes
+        self.meta: dict = {} if trace.op is None else {"op": trace.op}  # op: the backward that made it
+
+    @property
+    def args(self) -> list[Node]:
+        """The nodes it reads."""
+        return [p[0] for p in self.parts if type(p) is tuple]
 
 
 def literal(x: Any) -> tuple[str, int] | None:
@@ -105,69 +110,49 @@ def literal(x: Any) -> tuple[str, int] | None:
 def const(x: Any, hint: str | None = None) -> Node:
     """A node for a value fixed at trace time: a literal where it has one, else a named constant."""
     text = literal(x)
-    node = Node("const", [text[0]] if text else [], (), text[1] if text else ATOM, x, frozenset())
+    node = Node("const", [text[0]] if text else [], text[1] if text else ATOM, x, frozenset())
     node.hint = None if text else hint
     return node
 
 
-class Builder:
-    """The source of one node, piece by piece: text, and references to the nodes it reads."""
-
-    def __init__(self) -> None:
-        self.parts: list = []
-        self.args: list[Node] = []
-
-    def text(self, s: str) -> Builder:
-        self.parts.append(s)
-        return self
-
-    def node(self, n: Node, prec: int) -> Builder:
-        """A reference to node n, in parentheses if it binds less tightly than `prec`."""
-        self.parts.append((len(self.args), prec))
-        self.args.append(n)
-        return self
-
-    def value(self, x: Any, prec: int = LOWEST) -> Builder:
-        """x: a traced value by reference, a literal inline, an index as np.s_[...], a tuple or list item by item,
-        else a constant."""
-        if isinstance(x, (Sym, SymFloat)):
-            return self.node(x.node, prec)
-        text = literal(x)
-        if text is not None:
-            return self.text(text[0] if text[1] >= prec else f"({text[0]})")
-        if isinstance(x, slice) or isinstance(x, tuple) and any(isinstance(v, slice) for v in x):
-            return self.text("np.s_[").index(x).text(",]" if isinstance(x, tuple) and len(x) == 1 else "]")  # an index
-        if isinstance(x, (tuple, list)):
-            self.text("(" if isinstance(x, tuple) else "[").items(x, {})
-            return self.text((",)" if len(x) == 1 else ")") if isinstance(x, tuple) else "]")
-        return self.node(const(x), prec)
-
-    def items(self, args: Any, kwargs: dict) -> Builder:
-        """A call's arguments: `a, b, key=value`."""
-        for i, (key, v) in enumerate([(None, a) for a in args] + list(kwargs.items())):
-            self.text(", " if i else "").text(f"{key}=" if key else "").value(v)
-        return self
-
-    def index(self, idx: Any) -> Builder:
-        """A subscript as Python writes it: a[1:, None], a[..., 0], a[::-1], a[rows, cols]."""
-        if isinstance(idx, tuple) and not idx:
-            return self.text("()")
-        for i, item in enumerate(idx if isinstance(idx, tuple) else (idx,)):
-            self.text(", " if i else "")
-            if not isinstance(item, slice):
-                self.value(item)
-                continue
-            for j, part in enumerate((item.start, item.stop) + (() if item.step is None else (item.step,))):
-                self.text(":" if j else "")
-                if part is not None:
-                    self.value(part, UNARY)
-        return self
-
-    def build(self, prec: int, value: Any = None, kind: str = "expr") -> Node:
-        return Node(kind, self.parts, tuple(self.args), prec, value)
+def src(x: Any, prec: int = LOWEST) -> list:
+    """The parts of the source of x: a traced value by reference, a literal inline, an index as np.s_[...], a
+    tuple or list item by item, else a constant."""
+    if isinstance(x, (Sym, SymFloat)):
+        return [(x.node, prec)]
+    text = literal(x)
+    if text is not None:
+        return [text[0] if text[1] >= prec else f"({text[0]})"]
+    one = isinstance(x, tuple) and len(x) == 1
+    if isinstance(x, slice) or isinstance(x, tuple) and any(isinstance(v, slice) for v in x):
+        return ["np.s_[", *index(x), ",]" if one else "]"]  # an index passed to a function
+    if isinstance(x, (tuple, list)):
+        return ["(" if isinstance(x, tuple) else "[", *items(x), ",)" if one else ")" if type(x) is tuple else "]"]
+    return [(const(x), prec)]
 
 
-def binary_node(op: str, a: Any, b: Any) -> Node:
+def items(args: Any, kwargs: dict | None = None) -> list:
+    """A call's arguments: `a, b, key=value`."""
+    pairs = [(None, a) for a in args] + list((kwargs or {}).items())
+    return [part for i, (key, v) in enumerate(pairs) for part in [", "] * (i > 0) + [f"{key}="] * bool(key) + src(v)]
+
+
+def index(idx: Any) -> list:
+    """A subscript as Python writes it: a[1:, None], a[..., 0], a[::-1], a[rows, cols]."""
+    if isinstance(idx, tuple) and not idx:
+        return ["()"]
+    parts: list = []
+    for i, item in enumerate(idx if isinstance(idx, tuple) else (idx,)):
+        parts += [", "] if i else []
+        if not isinstance(item, slice):
+            parts += src(item)
+            continue
+        for j, bound in enumerate((item.start, item.stop) + (() if item.step is None else (item.step,))):
+            parts += ([":"] if j else []) + ([] if bound is None else src(bound, UNARY))
+    return parts
+
+
+def binary(op: str, a: Any, b: Any) -> Node:
     """`a <op> b`, each side in parentheses only where Python's precedence needs them."""
     prec = PRECEDENCE[op]
     if op == "**":  # right-associative, and its left side must be a primary (-x ** 2 is -(x ** 2))
@@ -176,7 +161,7 @@ def binary_node(op: str, a: Any, b: Any) -> Node:
         left = right = COMPARE + 1
     else:
         left, right = prec, prec + 1
-    return Builder().value(a, left).text(f" {op} ").value(b, right).build(prec)
+    return Node("expr", [*src(a, left), f" {op} ", *src(b, right)], prec)
 
 
 def real(x: Any) -> Any:
@@ -190,25 +175,25 @@ def real(x: Any) -> Any:
     return slice(real(x.start), real(x.stop), real(x.step)) if isinstance(x, slice) else x
 
 
-def wrap(value: Any, node: Node) -> Any:
-    """The traced form of a result: arrays and NumPy scalars become Syms, Python floats SymFloats."""
+def wrap(value: Any, node: Node | list) -> Any:
+    """The traced form of a result (computed by `node`, or by an expression of these parts): arrays and NumPy
+    scalars become Syms, Python floats SymFloats."""
+    node = node if isinstance(node, Node) else Node("expr", node)
     node.value = value
     if isinstance(value, (np.ndarray, np.generic)):
         return Sym(value, node)
     return SymFloat(value, node) if type(value) is float else value
 
 
-def in_place(target: Sym, statement: Builder, write: Callable, *args: Any, **kwargs: Any) -> Any:
-    """Change `target` in place: `write(*args, **kwargs)` on the real values, recorded as `statement`; target
-    becomes a new version of its variable (same name). Returns what `write` returned."""
+def in_place(target: Sym, statement: list, write: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Change `target` in place: `write(*args, **kwargs)` on the real values, recorded as the `statement` parts;
+    target's node is that statement now. Returns what `write` returned."""
     old = target.node
     result = write(*real(args), **real(kwargs))
     target.value = target.value if result is None else result  # (`s += 1` on a NumPy scalar makes a new one)
-    stmt = statement.build(LOWEST, kind="stmt")
-    stmt.stores = old.variable
+    target.node = stmt = Node("stmt", statement, LOWEST, target.value)
+    stmt.variable = old.variable
     old.variable.must_name = True
-    target.node = Node("version", [], (stmt,), ATOM, target.value, old.sources | stmt.sources)
-    target.node.variable = old.variable
     return result
 
 
@@ -262,38 +247,31 @@ class Sym:
         return array_function(func, args, kwargs)
 
     def __getitem__(self, idx: Any) -> Any:
-        value = self.value[real(idx)]
-        return wrap(value, Builder().node(self.node, ATOM).text("[").index(idx).text("]").build(ATOM, value))
+        return wrap(self.value[real(idx)], [(self.node, ATOM), "[", *index(idx), "]"])
 
     def __setitem__(self, idx: Any, new: Any) -> None:
-        statement = Builder().node(self.node, ATOM).text("[").index(idx).text("] = ").value(new)
-        in_place(self, statement, operator.setitem, self, idx, new)
+        in_place(self, [(self.node, ATOM), "[", *index(idx), "] = ", *src(new)], operator.setitem, self, idx, new)
 
     def fill(self, x: Any) -> None:
         """Fill in place, recorded as `a[...] = x`."""
         self[...] = x
 
     def _attr(self, name: str) -> Sym:
-        value = getattr(self.value, name)
-        return wrap(value, Builder().node(self.node, ATOM).text("." + name).build(ATOM, value))
+        return wrap(getattr(self.value, name), [(self.node, ATOM), "." + name])
 
     def _method(self, name: str, args: tuple, kwargs: dict) -> Any:
         value = getattr(self.value, name)(*real(args), **real(kwargs))
-        b = Builder().node(self.node, ATOM).text(f".{name}(").items(args, kwargs).text(")")
-        return wrap(value, b.build(ATOM, value))
+        return wrap(value, [(self.node, ATOM), f".{name}(", *items(args, kwargs), ")"])
 
     def _in_place(self, op: str, other: Any) -> Sym:
         iop = getattr(operator, "i" + OPERATOR_NAMES[op].rstrip("_"))  # a += b is operator.iadd(a, b)
-        in_place(self, Builder().node(self.node, ATOM).text(f" {op}= ").value(other), iop, self, other)
+        in_place(self, [(self.node, ATOM), f" {op}= ", *src(other)], iop, self, other)
         return self
 
-    # -x, +x, ~x and abs(x) are the ufuncs NumPy runs for them on an ndarray
-    __neg__ = lambda self: np.negative(self)  # noqa: E731
-    __pos__ = lambda self: np.positive(self)  # noqa: E731
-    __invert__ = lambda self: np.invert(self)  # noqa: E731
-    __abs__ = lambda self: np.absolute(self)  # noqa: E731
 
-
+# -x, +x, ~x and abs(x) are the ufuncs NumPy runs for them on an ndarray
+for _name, _ufunc in {"neg": np.negative, "pos": np.positive, "invert": np.invert, "abs": np.absolute}.items():
+    setattr(Sym, f"__{_name}__", (lambda ufunc: lambda self: ufunc(self))(_ufunc))
 # Facts of the real value (a view's base too: the engine copies a view, as eagerly)
 for _name in ("shape", "dtype", "ndim", "size", "itemsize", "nbytes", "flags", "base"):
     setattr(Sym, _name, property((lambda name: lambda self: getattr(self.value, name))(_name)))
@@ -337,7 +315,7 @@ class SymFloat(float):
 
     def __neg__(self):
         value = -float.__float__(self)
-        return SymFloat(value, Builder().text("-").node(self.node, UNARY).build(UNARY)) if _ACTIVE else value
+        return SymFloat(value, Node("expr", ["-", (self.node, UNARY)], UNARY)) if _ACTIVE else value
 
     def __pos__(self):
         return self
@@ -360,7 +338,7 @@ def _binary(self: Any, op: str, other: Any, reflected: bool = False) -> Any:
     if type(value) is bool:  # comparing floats: Python control flow will read it
         active().decide(self.node, f"a comparison ({op})")
         return value
-    return wrap(value, binary_node(op, a, b))
+    return wrap(value, binary(op, a, b))
 
 
 # Python's operators: a + b, b + a (reflected: comparisons need none) and, on an array, a += b
@@ -388,10 +366,10 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
     value = getattr(ufunc, method)(*real(inputs), **real(kwargs))
     name, plain = ufunc.__name__, method == "__call__" and not kwargs
     if plain and name in BINARY and len(inputs) == 2:
-        return wrap(value, binary_node(BINARY[name], *inputs))
+        return wrap(value, binary(BINARY[name], *inputs))
     if plain and name in UNARY_OPS and len(inputs) == 1:
-        return wrap(value, Builder().text(UNARY_OPS[name]).value(inputs[0], UNARY).build(UNARY))
-    return wrap(value, Builder().text(call + "(").items(inputs, kwargs).text(")").build(ATOM))
+        return wrap(value, Node("expr", [UNARY_OPS[name], *src(inputs[0], UNARY)], UNARY))
+    return wrap(value, [call + "(", *items(inputs, kwargs), ")"])
 
 
 def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
@@ -402,16 +380,15 @@ def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
     if out is not None or name in WRITERS:
         return _write_into(args[0] if out is None else out, func, text or name, args, kwargs)
     value = func(*real(args), **real(kwargs))
-    b = Builder()
-    (b.text(text) if text else b.node(const(func, name), ATOM)).text("(").items(args, kwargs).text(")")
+    call = [text or (const(func, name), ATOM), "(", *items(args, kwargs), ")"]
     if isinstance(value, (np.ndarray, np.generic)):
-        return wrap(value, b.build(ATOM, value))
+        return wrap(value, call)
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
-        whole = b.build(ATOM, value)  # np.split(...): a line of its own, then its items
+        whole = Node("expr", call, ATOM, value)  # np.split(...): a line of its own, then its items
         whole.must_name = True
-        return type(value)(Sym(v, Node("expr", [(0, ATOM), f"[{i}]"], (whole,), ATOM, v)) for i, v in enumerate(value))
+        return type(value)(Sym(v, Node("expr", [(whole, ATOM), f"[{i}]"], ATOM, v)) for i, v in enumerate(value))
     if type(value) is bool:  # np.allclose, np.array_equal...: a decision on values
-        active().decide(b.build(ATOM, value), f"np.{name}()")
+        active().decide(Node("expr", call, ATOM, value), f"np.{name}()")
     return value  # dtypes, shapes, strings: facts fixed at trace time
 
 
@@ -419,7 +396,7 @@ def _write_into(target: Any, fn: Callable, call: str, args: tuple, kwargs: dict)
     """A call that writes into `target` (`out=`, `np.add.at`, `np.copyto`): a statement on a traced target;
     into an untraced array, the traced operands' values leave the trace."""
     if isinstance(target, Sym):
-        result = in_place(target, Builder().text(call + "(").items(args, kwargs).text(")"), fn, *args, **kwargs)
+        result = in_place(target, [call + "(", *items(args, kwargs), ")"], fn, *args, **kwargs)
         return target if kwargs.get("out") is not None else result
     for x in [*args, *kwargs.values()]:
         if isinstance(x, (Sym, SymFloat)):

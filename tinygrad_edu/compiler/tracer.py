@@ -1,8 +1,8 @@
 """Tracing a training step: the unmodified engine runs it once with traced arrays (Syms) inside the tensors.
 
-`bind_all` puts Syms in (`restore` takes them out); the `autograd.hooks` callbacks name op outputs and
-gradients and mark the forward, backward and update sections; `returned` and `write_back` give, as source,
-what each compiled call returns and writes back.
+`roots` finds the step's variables and guards them, `bind_all` puts Syms in (`restore` takes them out); the
+`autograd.hooks` callbacks name op outputs and gradients and mark the forward, backward and update sections;
+`returned` and `write_back` give, as source, what each compiled call returns and writes back.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import math
+import pickle
 import re
 import sys
 import warnings
@@ -18,22 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, hooks
-from tinygrad_edu.compiler.sym import (
-    _ACTIVE,
-    ATOM,
-    Builder,
-    Node,
-    Sym,
-    SymFloat,
-    TracingError,
-    TracingWarning,
-    const,
-    real,
-)
+from tinygrad_edu.autograd import Function, hooks, note_in_place
+from tinygrad_edu.compiler.sym import _ACTIVE, ATOM, Node, Sym, SymFloat, TracingError, TracingWarning, const, real
 from tinygrad_edu.tensor import Tensor
 
-__all__ = ["Tracer", "Binding", "RESERVED", "numbered"]
+__all__ = ["Tracer", "RESERVED", "numbered"]
 
 RESERVED = {"np", "abs", "dict", "step"}  # names the generated function itself uses
 # Short names for state arrays in the source: momentum_W1, m_W1, v_W1 (Adam's step count: step_W1).
@@ -43,19 +33,12 @@ STATE_NAMES = {"momentum_buffer": "momentum", "exp_avg": "m", "exp_avg_sq": "v",
 _OPTIONS = {str, int, float, bool, type(None)}  # the types of a module's options
 
 
-class Binding:
-    """An argument of the generated function: `read`, the source that reads it at each call; kind 'input'
-    (argument `key` of the call), 'tensor' (`key`.data), 'grad', 'hyper' (lr) or 'state' (an optimizer's)."""
-
-    def __init__(self, name: str, kind: str, key: Any, node: Node, value: Any, read: str) -> None:
-        self.name, self.kind, self.key, self.node, self.value, self.read = name, kind, key, node, value, read
-
-
 class Tracer:
     """Runs `fn(*args)` once with traced values and keeps what the code generator and the call need."""
 
-    def __init__(self, fn: Callable, args: tuple, names: Any) -> None:
-        self.fn, self.args, self.user_names = fn, args, names
+    def __init__(self, fn: Callable, args: tuple, names: Any, where: tuple[str, int]) -> None:
+        self.fn, self.args, self.user_names, self.where = fn, args, names, where
+        self.name = getattr(fn, "__name__", "step")
         try:
             params = [p.name for p in inspect.signature(fn).parameters.values() if p.kind <= p.POSITIONAL_OR_KEYWORD]
         except (TypeError, ValueError):
@@ -64,25 +47,27 @@ class Tracer:
         self.nodes: list[Node] = []
         self.phase = "forward"
         self.floats: dict[int, tuple[float, Node]] = {}  # id of a plain float -> the traced float it came from
-        self.bindings: dict[str, Binding] = {}
-        self.bound: dict[int, Binding] = {}  # id(tensor) -> its 'tensor' or 'input' binding
+        self.bindings: dict[str, Node] = {}  # the generated function's arguments (see bind), by name
+        self.bound: dict[int, Node] = {}  # id(tensor) -> the argument that holds its data
         self.tensors: list[Tensor] = []  # the bound tensors, in the order found
         self.grads: dict[int, tuple[Tensor, Sym]] = {}  # id(tensor) -> (its .grad, the Sym put in it)
         self.grad_none: list[Tensor] = []  # bound tensors whose .grad was None when the call started
         self.pending: list[tuple[Tensor, Tensor]] = []  # (tensor, placeholder gradient): see pending_grads
-        self.states: list[tuple[Any, Any, str, Sym]] = []  # (optimizer, param, key, Sym)
+        # (what the slot holds now, its argument node, its tensor): a tensor's data or a state array, written
+        # back (to the argument's `read`) when the step replaced it
+        self.slots: list[tuple[Callable, Node, Tensor | None]] = []
         self.hypers: list[tuple[dict, str, Any, Any]] = []  # (group, key, original, traced stand-in)
         self.optimizers: list[Any] = []
         self.state_keys: dict[int, dict] = {}  # id(optimizer) -> the keys of its state when the call started
         self.state_created = False  # (Adam's first step: the trace is not kept)
         self.ops: dict[Function, Node] = {}  # the ops applied in this trace -> their outputs' nodes
         self.op_counts: dict[str, int] = {}
-        self.mark = 0  # the first node of the op whose backward runs now
-        self.last_backward: Any = None  # the op whose backward ran last
+        self.op: Function | None = None  # the op whose backward runs now (then the engine fits its gradients)
         self.outputs: list[Node] = []  # what the generated function returns: `_out` of the call
         self.constants: dict[str, Any] = {}  # the objects the generated call refers to (see ref)
         self.refs: dict[int, str] = {}  # id -> its name in constants
         self.guards: list[str] = []  # the state the trace is specialised to, as expressions true now
+        self.variables: list[Any] = []  # the values of the step's variables (see roots)
         self.writes: list[str] = []  # the call's lines after the function (see write_back)
 
     def ref(self, value: Any) -> str:
@@ -100,31 +85,50 @@ class Tracer:
     def tensor(self, t: Tensor) -> str:
         """How the generated call finds tensor t: the argument it was, or the tensor itself."""
         b = self.bound.get(id(t))
-        return f"_args[{b.key}]" if b is not None and b.kind == "input" else self.ref(t)
+        return f"_args[{b.meta['index']}]" if b is not None and b.meta["role"] == "input" else self.ref(t)
 
     # ---- binding what the step reads ------------------------------------------------------------
-    def bind(self, name: str, kind: str, key: Any, value: Any, read: str) -> Any:
-        """A new argument of the generated function (see Binding): its value as a Sym or a SymFloat."""
+    def bind(self, name: str, role: str, value: Any, read: str, index: int | None = None) -> Any:
+        """A new argument of the generated function: its value as a Sym or a SymFloat. Its node (kind 'arg')
+        keeps `read`, the source that reads it at each call, and its role: 'input' (argument `index` of the
+        call), 'tensor' (a tensor's .data), 'grad', 'hyper' (lr) or 'state' (an optimizer's)."""
         name = name.lstrip("_") or "arg"
         name = numbered(name + "_" if keyword.iskeyword(name) or name in RESERVED else name, self.bindings)
-        node = Node("arg", [], (), ATOM, value, frozenset([name]))
+        node = Node("arg", [], ATOM, value, frozenset([name]))
         node.hint = name
-        node.meta["binding"] = self.bindings[name] = Binding(name, kind, key, node, value, read)
+        node.meta.update(read=read, role=role, index=index)
+        self.bindings[name] = node
         return SymFloat(float(value), node) if type(value) is float else Sym(value, node)
 
-    def bind_all(self, roots: list[tuple[str, Any]]) -> list:
-        """Put Syms into what the step reads from its arguments and `roots`, its variables (see the package
-        docstring; restore takes them out); returns the step's arguments."""
+    def bind_all(self) -> list:
+        """Put Syms into what the step reads from its arguments and its variables (`roots`; see the package
+        docstring; restore takes them out), and guard the state they are traced under; returns the step's
+        arguments. An argument's guards: its kind, shape, dtype, requires_grad and which array is passed twice;
+        a float's type only (it is traced); the value of anything else."""
         from tinygrad_edu.nn.module import Module
         from tinygrad_edu.optim.optimizer import Optimizer
 
+        args, guards, ref = self.args, self.guards, self.ref
+        guards.append(f"len(_args) == {len(args)}")
         traced = []
-        for i, (name, a) in enumerate(zip(self.arg_names, self.args)):
+        for i, (name, a) in enumerate(zip(self.arg_names, args)):
+            read = f"_args[{i}]"
+            guards.append(f"type({read}) is {ref(type(a))}")
+            if isinstance(a, (Tensor, np.ndarray)):  # which array is passed twice
+                first = next(j for j, b in enumerate(args) if b is a)
+                arrays = [j for j, b in enumerate(args[:i]) if isinstance(b, (Tensor, np.ndarray)) and first in (i, j)]
+                guards += [f"{read} {'is' if j == first else 'is not'} _args[{j}]" for j in arrays]
             if isinstance(a, Tensor):
-                self._bind_tensor(a, name, "input", i)
+                guards += [f"{read}.requires_grad is {a.requires_grad}", same_array(f"{read}.data", a.data, ref)]
+                self._bind_tensor(a, name, i)
             elif isinstance(a, np.ndarray) or type(a) is float:
-                a = self.bind(name, "input", i, a, f"_args[{i}]")
+                guards += [same_array(read, a, ref)] if isinstance(a, np.ndarray) else []
+                a = self.bind(name, "input", a, read, i)
+            else:
+                guards.append(f"({read} is {ref(a)} or {read} == {ref(a)})")
             traced.append(a)
+        roots = self.roots()
+        self.variables = [value for _, value in roots]
         names: dict[int, str] = {}  # a tensor's name from a module or a variable (an optimizer's only: 'tensor')
         found: dict[int, Tensor] = {}  # the tensors, in the order found
         seen: set[int] = set()
@@ -174,7 +178,7 @@ class Tracer:
         for name, value in ([("layer", user)] if isinstance(user, Module) else [*dict(user or {}).items()]) + roots:
             reach(name, value, 0)
         for t in found.values():
-            self._bind_tensor(t, names.get(id(t), "tensor"), "tensor", t)
+            self._bind_tensor(t, names.get(id(t), "tensor"))
         for t in self.tensors:
             g = t.grad
             if g is None and t.requires_grad:  # see pending_grads
@@ -184,17 +188,18 @@ class Tracer:
             elif g is None:
                 self.grad_none.append(t)
             elif type(g.data) is np.ndarray:  # (a gradient that is None at a later call: an AttributeError)
-                sym = self.bind("grad_" + self.bound[id(t)].name, "grad", t, g.data, f"{self.tensor(t)}._grad.data")
+                sym = self.bind(f"grad_{self.bound[id(t)].hint}", "grad", g.data, f"{self.tensor(t)}._grad.data")
                 self.grads[id(t)], g.data = (g, sym), sym
         for opt in self.optimizers:
             self._bind_optimizer(opt)
         return traced
 
-    def _bind_tensor(self, t: Tensor, name: str, kind: str, key: Any) -> None:
+    def _bind_tensor(self, t: Tensor, name: str, index: int | None = None) -> None:
         if id(t) not in self.bound and type(t.data) is np.ndarray:
-            read = f"_args[{key}].data" if kind == "input" else f"{self.ref(t)}.data"
-            t.data = sym = self.bind(name, kind, key, t.data, read)
-            self.bound[id(t)] = self.bindings[sym.node.hint]
+            read = f"{self.ref(t) if index is None else f'_args[{index}]'}.data"
+            t.data = sym = self.bind(name, "tensor" if index is None else "input", t.data, read, index)
+            self.bound[id(t)] = sym.node
+            self.slots.append((lambda: t.data, sym.node, t))
             self.tensors.append(t)
 
     def _bind_optimizer(self, opt: Any) -> None:
@@ -203,7 +208,7 @@ class Tracer:
             for key, value in list(group.items()):
                 if key == "lr" and type(value) is float:
                     name, read = "lr" if len(opt.param_groups) == 1 else f"lr_{i}", f"{self.ref(opt)}.param_groups"
-                    stand_in = self.bind(name, "hyper", (opt, i, key), value, f"{read}[{i}]['lr']")
+                    stand_in = self.bind(name, "hyper", value, f"{read}[{i}]['lr']")
                 elif type(value) is float:  # a literal that writes itself: (1 - 0.9) stays readable
                     stand_in = SymFloat(value, const(value))
                 elif type(value) is tuple and all(type(v) is float for v in value):
@@ -216,10 +221,10 @@ class Tracer:
         for p, entries in opt.state.items():
             for key, value in list(entries.items()):
                 if type(value) is np.ndarray:
-                    name = f"{STATE_NAMES.get(key, key)}_{self.bound[id(p)].name if id(p) in self.bound else 'param'}"
+                    name = f"{STATE_NAMES.get(key, key)}_{self.bound[id(p)].hint if id(p) in self.bound else 'param'}"
                     read = f"{self.ref(opt)}.state[{self.ref(p)}][{key!r}]"
-                    sym = entries[key] = self.bind(name, "state", (opt, p, key), value, read)
-                    self.states.append((opt, p, key, sym))
+                    sym = entries[key] = self.bind(name, "state", value, read)
+                    self.slots.append((lambda s=entries, k=key: s.get(k), sym.node, None))
 
     def pending_grads(self) -> None:
         """At the first backward walk: a gradient that was None at the start holds a placeholder until then. If
@@ -239,7 +244,7 @@ class Tracer:
         _as_array(out)
         cls = type(fn).__name__
         seq = self.op_counts[cls] = self.op_counts.get(cls, 0) + 1
-        if out.node.kind in ("expr", "version"):
+        if out.node.kind in ("expr", "stmt"):
             snake = cls if len(cls) <= 6 else re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", cls)
             out.node.variable.hint = out.node.variable.hint or f"{snake.lower()}_{seq}"
         recorded = getattr(fn, "inputs", None) is not None
@@ -257,21 +262,19 @@ class Tracer:
     def walk(self, root: Tensor, gradient: Any, starting: bool) -> None:
         """A backward walk starts (the backward section) or has ended (the update follows, almost always)."""
         if not starting:
-            self._claim(None)
-            self.phase = "update"
+            self.op, self.phase = None, "update"
             for t in self.tensors:
                 if t.grad is not None and isinstance(t.grad.data, Sym):
                     _as_array(t.grad.data)
-                    self._grad_of(t.grad.data, t)
+                    self._grad_of(t.grad.data, getattr(t.data, "node", None))
             return
         self.pending_grads()
         self.phase = "backward"
         if isinstance(gradient, Sym):
-            self._grad_of(gradient, root)
+            self._grad_of(gradient, getattr(root.data, "node", None))
             gradient.node.phase = "backward"
             text = "".join(p for p in gradient.node.parts if isinstance(p, str))
             gradient.node.meta["seed"] = text.startswith("np.ones_like(")
-        self.mark = len(self.nodes)
 
     def grad_out(self, fn: Function, grad_out: Any) -> None:
         """fn's backward is next: its grad_out is the gradient of fn's output (d_linear_1)."""
@@ -279,33 +282,23 @@ class Tracer:
             raise TracingError(
                 f"tg.compile: {type(fn).__name__} was applied before tracing began; build it in the step"
             )
-        self._claim(None)  # (what the engine did with the last op's gradients: unbroadcast, sum, copy)
-        if isinstance(grad_out, Sym):
-            grad_out.node.variable.must_name = True
-            grad_out.node.variable.meta.setdefault("grad_of", self.ops[fn])
+        self.op = fn  # the nodes made from now on go under the heading of its backward (see Node.meta)
+        self._grad_of(grad_out, self.ops[fn])
 
     def backward(self, fn: Function, grads: Any) -> None:
         """fn's backward returned `grads`: its lines go under its heading, each gradient named after its input."""
-        self._claim(fn, [n for g in grads if isinstance(g, Sym) for n in (g.node, g.node.variable)])
         for x, g in zip(fn.inputs, grads):
             if isinstance(g, Sym):
                 _as_array(g)
                 if isinstance(x, Tensor):
-                    self._grad_of(g, x)
+                    self._grad_of(g, getattr(x.data, "node", None))
 
-    def _claim(self, fn: Any, extra: list[Node] | None = None) -> None:
-        """The nodes recorded since the last claim go under the heading of fn's backward (None: the last op's)."""
-        fn = self.last_backward = fn or self.last_backward
-        if fn is not None:
-            for node in self.nodes[self.mark :] + (extra or []):
-                node.meta.setdefault("op", (type(fn).__name__, fn))
-                node.meta.setdefault("comment", _comment(type(fn)))
-        self.mark = len(self.nodes)
-
-    def _grad_of(self, grad: Sym, of: Tensor) -> None:
-        node = grad.node.variable  # (a gradient changed in place is named as the variable that holds it)
-        node.must_name = True
-        node.meta.setdefault("grad_of", of.data.node if isinstance(of.data, Sym) else None)
+    def _grad_of(self, grad: Any, of: Node | None) -> None:
+        """grad, if traced, is the gradient of the value `of` computes: a line named d<its name>."""
+        if isinstance(grad, Sym):
+            node = grad.node.variable  # (a gradient changed in place is named as the variable that holds it)
+            node.must_name = True
+            node.meta.setdefault("grad_of", of)
 
     # ---- what Syms tell ---------------------------------------------------------------------------
     def escape(self, node: Node, what: str) -> None:
@@ -330,13 +323,15 @@ class Tracer:
             warnings.warn_explicit(message, TracingWarning, frame.f_code.co_filename, frame.f_lineno)
 
     # ---- running the step, and what it leaves ------------------------------------------------------
-    def run(self, roots: list[tuple[str, Any]]) -> None:
-        """Call the step once with everything bound (see bind_all); `returns` and `writes` say what each call
-        returns and writes back, as source."""
+    def run(self) -> Any:
+        """Call the step once with everything bound (see bind_all) and return what it returned; `returns` and
+        `writes` say what each call returns and writes back, as source. A random draw inside warns."""
         _ACTIVE.append(self)
         hooks.add(self)
         try:
-            result = self.fn(*self.bind_all(roots))
+            traced = self.bind_all()  # (the state now, before the step changes it)
+            before = _random_states(self.variables)
+            result = self.fn(*traced)
             self.pending_grads()
             self.returns = self.returned(result)
             self.write_back()
@@ -345,6 +340,50 @@ class Tracer:
             self.pending_grads()
             self.restore()
             _ACTIVE.remove(self)
+        after = _random_states(self.variables)
+        drawn = [name for (name, state), (_, later) in zip(before, after) if state != later]
+        if drawn:
+            warnings.warn_explicit(
+                f"tg.compile: {self.name} drew random numbers ({', '.join(drawn)}) while traced: they are "
+                "drawn once, when traced; every compiled call reuses those numbers. Draw them outside and pass "
+                "them in as an argument.",
+                TracingWarning,
+                *self.where,
+            )
+        namespace = dict(self.constants, np=np, _tensor=Tensor._from_op, _note_in_place=note_in_place)
+        return eval(self.returns, namespace, {"_out": [node.value for node in self.outputs]})
+
+    def roots(self) -> list[tuple[str, Any]]:
+        """The step's variables, (name, value), that bind_all binds from: its closure, the globals it names, its
+        arguments that are not tensors, its object and that object's attributes. Each is guarded by identity, or
+        as still none of the kinds the trace follows; the state below them (modules, optimizers, tensors) is
+        guarded by bind_all's walk. Each call reads the guards, with no walk.
+        """
+        from tinygrad_edu.nn.module import Module
+        from tinygrad_edu.optim.optimizer import Optimizer
+
+        args, ref, guards = self.args, self.ref, self.guards
+        kinds = (Tensor, Module, Optimizer, list, tuple, dict)
+        func, owner = getattr(self.fn, "__func__", self.fn), getattr(self.fn, "__self__", None)
+        code = getattr(func, "__code__", None)
+        cells = zip(getattr(code, "co_freevars", ()), getattr(func, "__closure__", None) or ())
+        try:
+            names, namespace = sorted(inspect.getclosurevars(func).globals), func.__globals__  # the globals it reads
+        except (TypeError, ValueError):
+            names, namespace = [], {}
+        roots = [(name, _contents(cell), f"{ref(_contents)}({ref(cell)})") for name, cell in cells]
+        roots += [(name, namespace.get(name), f"{ref(namespace)}.get({name!r})") for name in names]
+        roots += [(self.arg_names[i], a, f"_args[{i}]") for i, a in enumerate(args) if not isinstance(a, Tensor)]
+        guards += [
+            self.same(read, v) if isinstance(v, kinds) else f"not isinstance({read}, {ref(kinds)})"
+            for _, v, read in roots
+        ]
+        named = [(name, value) for name, value, _ in roots]
+        if owner is not None:
+            named += [("layer", owner), *vars(owner).items()]
+            mine = [id(v) for v in vars(owner).values() if isinstance(v, kinds)]
+            guards.append(f"[id(v) for v in {ref(owner)}.__dict__.values() if isinstance(v, {ref(kinds)})] == {mine}")
+        return named
 
     def returned(self, result: Any) -> str:
         """What the step returned, as source from the function's outputs `_out` (a tensor: a new tensor outside
@@ -386,15 +425,12 @@ class Tracer:
                     f"{self.tensor(t)}._grad = {'None' if g is None else f'_tensor({self._written(g.data)}, None)'}"
                 )
         changed: list[str] = []
-        for t in self.tensors:
-            if not (isinstance(t.data, Sym) and t.data.node.variable is self.bound[id(t)].node):
-                self.writes.append(f"{self.tensor(t)}.data = {self._written(t.data)}")
-            elif t.data.node.kind == "version":
-                changed.append(self.tensor(t))
-        for opt, p, key, sym in self.states:
-            value = opt.state.get(p, {}).get(key)
-            if not (value is sym and sym.node.variable.kind == "arg"):
-                self.writes.append(f"{self.ref(opt)}.state[{self.ref(p)}][{key!r}] = {self._written(value)}")
+        for get, node, owner in self.slots:
+            value = get()
+            if not (isinstance(value, Sym) and value.node.variable is node):
+                self.writes.append(f"{node.meta['read']} = {self._written(value)}")
+            elif value.node.kind == "stmt" and owner is not None:
+                changed.append(self.tensor(owner))
         if changed:  # (Tensor._bump_version written out for a leaf that shares its data with no view)
             self.writes += ["_note_in_place()", f"for _t in [{', '.join(changed)}]:"]
             self.writes.append("    if _t.grad_fn is None and getattr(_t, '_aliases', None) is None: _t._version += 1")
@@ -406,9 +442,7 @@ class Tracer:
         """Put real arrays back into every tensor, gradient, state entry and param group the trace bound."""
         for t in self.tensors:
             t.data = real(t.data)
-            if t.grad is not None:
-                t.grad.data = real(t.grad.data)
-        for g, _ in self.grads.values():
+        for g in [t.grad for t in self.tensors if t.grad is not None] + [g for g, _ in self.grads.values()]:
             g.data = real(g.data)
         for opt in self.optimizers:
             for entries in opt.state.values():
@@ -421,17 +455,7 @@ def _as_array(x: Sym) -> None:
     """A NumPy scalar as an op's output or a gradient becomes a 0-d array, as the engine's as_array makes it."""
     if isinstance(x.value, np.generic):
         x.value = np.asarray(x.value)
-        x.node = Builder().text("np.asarray(").node(x.node, 0).text(")").build(ATOM, x.value)
-
-
-def _comment(cls: type[Function]) -> str:
-    """The first comment line in an op's backward, up to its first sentence: 'd sigmoid/dx = s * (1 - s)'."""
-    try:
-        lines = [line.strip() for line in inspect.getsource(cls.backward).splitlines()]
-    except (OSError, TypeError):
-        return ""
-    text = next((line.lstrip("# ").strip() for line in lines if line.startswith("#")), "")
-    return re.split(r"[.;] ", text)[0].rstrip(".")
+        x.node = Node("expr", ["np.asarray(", (x.node, 0), ")"], ATOM, x.value)
 
 
 def _caller() -> Any:
@@ -445,6 +469,28 @@ def _caller() -> Any:
     ):
         frame = frame.f_back
     return frame
+
+
+def same_array(read: str, array: np.ndarray, ref: Callable) -> str:
+    """A guard that the array `read` has array's shape and dtype."""
+    return f"({read}.shape == {array.shape!r} and {read}.dtype == {ref(array.dtype)})"
+
+
+def _contents(cell: Any) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:  # a cell not yet filled
+        return None
+
+
+def _random_states(values: list[Any]) -> list[tuple[str, bytes]]:
+    """(name, pickled state) of NumPy's global RandomState, tg's generator and each Generator or RandomState
+    among `values`, the step's variables: a draw inside the traced call changes one of these."""
+    from tinygrad_edu.creation import default_generator
+
+    generators = [("np.random", np.random.mtrand._rand), ("tg.manual_seed's generator", default_generator())]
+    generators += [(type(g).__name__, g) for g in values if isinstance(g, (np.random.Generator, np.random.RandomState))]
+    return [(name, pickle.dumps(g)) for name, g in generators]
 
 
 def numbered(name: str, taken: Any) -> str:
