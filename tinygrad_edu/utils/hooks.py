@@ -244,7 +244,7 @@ class _Gather(Function):
 
     def forward(self, *arrays: Any, done: Callable[[list[Any]], list[Any]]) -> Any:
         self.done, self.grads = done, [None] * len(arrays)
-        return np.zeros((), dtype=arrays[0].dtype)
+        return np.zeros_like(arrays[0], shape=())  # (_like: a traced array stays one)
 
     def backward(self, grad_out: Any) -> Any:
         grads, self.grads = self.grads, [None] * len(self.grads)  # (fresh for a second backward)
