@@ -293,6 +293,16 @@ def hooks_removed_and_copied(lib: Any) -> Any:  # deepcopy copies the hooks; a h
     return [layer(batch(lib)), twin(batch(lib)), sorted(twin.state_dict())]
 
 
+def hooks_shared_by_copy_kept_by_load(lib: Any) -> Any:  # copy.copy shares the hooks; load_state_dict keeps them
+    layer = linear(lib)
+    handle = layer.register_forward_pre_hook(lambda m, args: (args[0] + 1,))
+    twin = copy.copy(layer)
+    layer.load_state_dict(linear(lib, 3, 2).state_dict())
+    found = [layer(batch(lib)), twin(batch(lib))]
+    handle.remove()
+    return [*found, twin(batch(lib))]
+
+
 def backward_hook_shapes(lib: Any, requires_grad: bool) -> Any:
     layer, relu = linear(lib), lib.nn.ReLU()
     log: list[Any] = []
@@ -349,6 +359,7 @@ MODULE_CASES = [
     forward_hooks_order,
     forward_hook_always_call,
     hooks_removed_and_copied,
+    hooks_shared_by_copy_kept_by_load,
     backward_hook_input_grad,
     backward_hook_no_input_grad,
     backward_hook_replaces_grad_input,

@@ -10,6 +10,8 @@ One engine for every kind of array: `apply` and the walk make no assumption that
 ndarrays, so an array of another kind that speaks NumPy's protocol (the compiler's traced arrays)
 flows through every op's forward and backward unchanged (tests/test_engine_seam.py). Whatever
 watches the engine (anomaly detection, a tracer) installs a watcher on the one hook object, `hooks`.
+A user's hooks on one tensor (`Tensor.register_hook`) are another thing: a `TensorHooks`, which the walk runs
+where that tensor's gradient is complete.
 """
 
 from __future__ import annotations
