@@ -108,9 +108,13 @@ def _check(what: str, tmp_path: Path) -> None:
     elif what == "devices":
         with pytest.raises(Exception):  # noqa: B017 (any error: there is no CUDA to move to)
             tg.zeros(2).to("cuda")
-    elif what.startswith("module hooks"):
-        assert not hasattr(nn.Module, "register_forward_hook")
-        assert not hasattr(nn.Module, "register_full_backward_hook")
+    elif what.startswith("the order in which the `register_hook` hooks"):
+        assert _hook_order() == ["z", "y", "x", "weight", "bias"]
+    elif what.startswith("`autograd.grad(out, [y, x])` with a `register_hook`"):
+        y = x * 1
+        y.register_hook(lambda g: g * 5)
+        grad_y, grad_x = tg.autograd.grad((y * y).sum(), [y, x])
+        np.testing.assert_array_equal(grad_y.numpy(), grad_x.numpy())  # both after the hook: 5 * 2y
     elif what.startswith("`tg.save` / `tg.load`"):
         _check_save_never_unpickles(tmp_path)
     elif what.startswith("an Adam parameter's"):
@@ -138,3 +142,18 @@ def test_the_table_is_there_and_lists_the_known_differences():
 @pytest.mark.parametrize("what", list(ROWS), ids=[re.sub(r"\W+", "_", what)[:40] for what in ROWS])
 def test_readme_difference_row_holds(what, tmp_path):
     _check(what, tmp_path)
+
+
+def _hook_order() -> list[str]:
+    """Which tensors' hooks ran, in order, in the backward of exp(Linear(x)) (see the README row)."""
+    layer, log = nn.Linear(2, 2), []
+    layer.weight.register_hook(lambda g: log.append("weight"))
+    layer.bias.register_hook(lambda g: log.append("bias"))
+    x = tg.ones(1, 2, requires_grad=True)
+    x.register_hook(lambda g: log.append("x"))
+    y = layer(x)
+    y.register_hook(lambda g: log.append("y"))
+    z = y.exp()
+    z.register_hook(lambda g: log.append("z"))
+    z.sum().backward()
+    return log

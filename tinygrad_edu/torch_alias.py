@@ -38,6 +38,7 @@ TORCH_MODULES = {
     "torch.optim.lr_scheduler": "tinygrad_edu.optim.lr_scheduler",
     "torch.utils": "tinygrad_edu.utils",
     "torch.utils.data": "tinygrad_edu.utils.data",
+    "torch.utils.hooks": "tinygrad_edu.utils.hooks",
     "torch.autograd": "tinygrad_edu.autograd",
     "torch.autograd.function": "tinygrad_edu.autograd.function",
     "torch.autograd.functional": "tinygrad_edu.autograd.functional",

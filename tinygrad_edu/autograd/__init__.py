@@ -10,6 +10,8 @@ One engine for every kind of array: `apply` and the walk make no assumption that
 ndarrays, so an array of another kind that speaks NumPy's protocol (the compiler's traced arrays)
 flows through every op's forward and backward unchanged (tests/test_engine_seam.py). Whatever
 watches the engine (anomaly detection, a tracer) installs a watcher on the one hook object, `hooks`.
+A user's hooks on one tensor (`Tensor.register_hook`) are another thing: a `TensorHooks`, which the walk runs
+where that tensor's gradient is complete.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ __all__ = [
     "graph_seed",
     "EngineHooks",
     "hooks",
+    "TensorHooks",
     "as_array",
     "is_other_array",
 ]
@@ -323,7 +326,7 @@ class Function:
     cast_from: Sequence[tuple[int, Tensor, int]] = ()
     made_version = 0  # the _version of this op's output when it was made (for error messages)
     output_changed: Any = None  # (array, version) once the output was changed in place after this op
-    retained: Any = None  # a weak reference to the output, when the output called retain_grad()
+    output_hooks: Any = None  # the output's TensorHooks (register_hook, retain_grad), when it has any
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A subclass written PyTorch's way (a @staticmethod forward(ctx, ...) on Tensors) gets PyTorch's
@@ -536,15 +539,21 @@ def backward(
     # array while the walk runs (a freed gradient's id given to a fresh one would cost a needless copy)
     owned: dict[int, Any] = {}
     watched = hooks.active  # (tested once here: a local costs less than hooks.active at every op)
+    # a leaf with tensor hooks gets its gradient once it is summed (see _LeafHooks); until any leaf has a hook,
+    # the walk adds into .grad directly
+    leaf_hooks = _LeafHooks() if TensorHooks.on_leaves else None
+    accumulate = _accumulate if leaf_hooks is None else leaf_hooks.add
     if watched:
         hooks.walk(root, gradient, True)
     if targets is not None:
         made_by = {id(e[0].grad_fn): e for e in targets.values() if e[0].grad_fn is not None}
     if root.grad_fn is None:  # a leaf: its gradient is the seed itself
         if targets is None:
-            _accumulate(root, gradient, owned)
+            accumulate(root, gradient, owned)
         elif id(root) in targets:
             _capture(targets[id(root)], gradient)
+        if leaf_hooks is not None:
+            leaf_hooks.finish(owned)
         if watched:
             hooks.walk(root, gradient, False)
         return
@@ -564,11 +573,11 @@ def backward(
             grad_out = grads.pop(fn)
         if watched:
             hooks.grad_out(fn, grad_out)
+        if fn.output_hooks is not None:  # the output's tensor hooks, then retain_grad (by autograd.grad too)
+            grad_out = fn.output_hooks.run(grad_out, owned)
         if targets is not None:
             if id(fn) in made_by:  # a target that is not a leaf: fn's grad_out is complete now
                 _capture(made_by[id(fn)], grad_out)
-        if fn.retained is not None and fn.retained() is not None:  # out.retain_grad() was called: kept
-            _accumulate(fn.retained(), grad_out, owned)  # by autograd.grad too, as PyTorch's hook does
         if fn.released:
             raise RuntimeError(
                 f"backward through {fn.name} a second time: its saved values were freed after the "
@@ -606,7 +615,7 @@ def backward(
                 parent_fn = _grad_fn_when(parent, fn)
             if parent_fn is None:
                 if targets is None:
-                    _accumulate(parent, grad, owned)
+                    accumulate(parent, grad, owned)
                 elif id(parent) in targets:
                     _capture(targets[id(parent)], grad)
             elif parent_fn is single:  # a second path into the same tensor (x * x)
@@ -625,6 +634,8 @@ def backward(
         if not retain_graph:
             fn.released = True  # let the saved arrays go with the graph, as PyTorch does
             fn.saved = ()
+    if leaf_hooks is not None:
+        leaf_hooks.finish(owned)
     if watched:
         hooks.walk(root, gradient, False)
 
@@ -672,6 +683,8 @@ def grad(
     result = []
     for x in inputs:
         found = targets[id(x)][1]
+        if found is not None and x.grad_fn is None and getattr(x, "_hooks", None) is not None:
+            found = x._hooks.apply(found)  # a leaf's hooks see its whole gradient, as in PyTorch
         if found is None and not allow_unused:
             raise RuntimeError(
                 "grad: one of the differentiated tensors appears to not have been used in the graph; "
@@ -864,6 +877,85 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, owned: dict[int, Any]) -> None:
         grad = grad.copy()
     owned[id(grad)] = grad
     leaf._grad = Tensor._from_op(grad, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tensor hooks: Tensor.register_hook and register_post_accumulate_grad_hook
+# ---------------------------------------------------------------------------------------------
+
+
+class TensorHooks:
+    """One tensor's hooks: each `fn(grad)` in `pre` may return a new gradient, which is what flows on.
+
+    A non-leaf keeps them in its grad_fn (`Function.output_hooks`), so the walk tests one attribute per op,
+    which is None unless hooks or retain_grad were asked for, and runs them when that op's grad_out is
+    complete; `retained` is then the weak reference that retain_grad() set: .grad keeps the gradient after
+    the hooks, as in PyTorch. A leaf keeps them in its `_hooks` slot (unset otherwise), with `post`, the
+    hooks called with the leaf once its .grad has been updated; the walk looks for them only once some leaf
+    has had a hook (`on_leaves`).
+    """
+
+    on_leaves = False  # set at the first hook on a leaf, and kept: walks since then look for leaves' hooks
+
+    def __init__(self) -> None:
+        self.pre: dict[int, Callable[[Tensor], Any]] = {}
+        self.post: dict[int, Callable[[Tensor], Any]] = {}
+        self.retained: Any = None
+
+    def apply(self, grad: Any) -> Any:
+        """grad after each hook in `pre`, in the order they were registered."""
+        for hook in list(self.pre.values()):
+            given = grad if isinstance(grad, Tensor) else Tensor._from_op(grad, None)
+            result = hook(given)
+            if result is None:
+                continue
+            new = result.data if isinstance(result, Tensor) and not isinstance(grad, Tensor) else result
+            if np.shape(new) != np.shape(grad):
+                name = getattr(hook, "__name__", type(hook).__name__)
+                raise RuntimeError(
+                    f"hook '{name}' has changed the size of value: it returned shape {tuple(np.shape(new))} for "
+                    f"a gradient of shape {tuple(np.shape(grad))}; return a gradient of the tensor's shape"
+                )
+            grad = new
+        return grad
+
+    def run(self, grad_out: Any, owned: dict[int, Any]) -> Any:
+        """A non-leaf's gradient after its hooks, kept in its .grad when it called retain_grad()."""
+        if self.pre:
+            grad_out = self.apply(grad_out)
+        tensor = self.retained() if self.retained is not None else None
+        if tensor is not None:
+            _accumulate(tensor, grad_out, owned)
+        return grad_out
+
+
+class _LeafHooks:
+    """The leaves' gradients held back in one walk until they are summed, for leaves that have hooks.
+
+    PyTorch runs a leaf's hooks once, on its whole gradient, before adding it to .grad; the walk reaches a
+    leaf once per use, so a leaf with hooks has its parts summed here and is finished at the end of the walk.
+    """
+
+    def __init__(self) -> None:
+        self.pending: dict[int, list[Any]] = {}
+
+    def add(self, leaf: Tensor, grad: Any, owned: dict[int, Any]) -> None:
+        """The walk's _accumulate, for leaves with hooks."""
+        if getattr(leaf, "_hooks", None) is None or not leaf.requires_grad:
+            return _accumulate(leaf, grad, owned)
+        entry = self.pending.get(id(leaf))
+        if entry is None:
+            self.pending[id(leaf)] = [leaf, grad]
+        else:
+            entry[1] = entry[1] + grad
+
+    def finish(self, owned: dict[int, Any]) -> None:
+        """Run each held leaf's hooks, add the result to its .grad, then call its post-accumulate hooks."""
+        for leaf, grad in self.pending.values():
+            table: TensorHooks = leaf._hooks
+            _accumulate(leaf, table.apply(grad), owned)
+            for hook in list(table.post.values()):
+                hook(leaf)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import numpy as np
 from tinygrad_edu.dtypes import _check_can_require_grad, _to_array
 from tinygrad_edu.errors import DtypeError
 from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.utils.hooks import ModuleHooks, RemovableHandle
 
 __all__ = ["Module", "Parameter"]
 
@@ -114,6 +115,8 @@ class Module:
     _buffers: dict[str, Tensor | None]
     _non_persistent_buffers_set: set[str]
     _modules: dict[str, Module | None]
+    # this module's hooks (register_forward_hook and friends), made at the first; None: the call is just forward
+    _module_hooks: ModuleHooks | None = None
 
     def __init__(self) -> None:
         # object.__setattr__: these are the registries themselves, not things to register
@@ -128,9 +131,88 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
-        # No hooks machinery: calling a module is calling its forward. Typed as what (nearly) every module
-        # returns, so a type checker sees `model(x)` as a Tensor; a forward returning something else still works.
-        return self.forward(*args, **kwargs)
+        # Without hooks, calling a module is calling its forward: one test is all the hooks cost (see
+        # utils/hooks.py). Typed as what (nearly) every module returns, so a type checker sees `model(x)` as a
+        # Tensor; a forward returning something else still works.
+        if self._module_hooks is None:
+            return self.forward(*args, **kwargs)
+        return self._module_hooks.call(self, args, kwargs)
+
+    # ---- hooks, as PyTorch's (kept in one ModuleHooks: utils/hooks.py) ----------------------------
+
+    def _hook_table(self) -> ModuleHooks:
+        if self._module_hooks is None:
+            object.__setattr__(self, "_module_hooks", ModuleHooks())
+        assert self._module_hooks is not None
+        return self._module_hooks
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call `hook(module, args)` before each forward; a value it returns replaces the positional arguments
+        (a tuple, or one value that becomes a 1-tuple). With `with_kwargs=True` it is `hook(module, args,
+        kwargs)` and may return a pair `(args, kwargs)`. `prepend=True` runs it before the hooks already there.
+
+        Example:
+            >>> layer = nn.Identity()
+            >>> _ = layer.register_forward_pre_hook(lambda module, args: (args[0] * 2,))
+            >>> layer(tg.tensor([1.0, 2.0]))
+            tensor([2., 4.], dtype=float32)
+        """
+        hooks = self._hook_table()
+        flags = [hooks.forward_pre_kwargs] if with_kwargs else []
+        return hooks.add(hooks.forward_pre, hook, prepend, *flags)
+
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """Call `hook(module, args, output)` after each forward; a value it returns replaces the output.
+
+        With `with_kwargs=True` it is `hook(module, args, kwargs, output)`; with `always_call=True` it runs
+        even when forward raises (output None then); `prepend=True` runs it before the hooks already there.
+
+        Example:
+            >>> layer = nn.Linear(3, 2)
+            >>> shapes = []
+            >>> handle = layer.register_forward_hook(lambda module, args, output: shapes.append(output.shape))
+            >>> _ = layer(tg.ones(4, 3))
+            >>> handle.remove()
+            >>> _ = layer(tg.ones(4, 3))
+            >>> shapes
+            [(4, 2)]
+        """
+        hooks = self._hook_table()
+        flags = ([hooks.forward_kwargs] if with_kwargs else []) + ([hooks.always_call] if always_call else [])
+        return hooks.add(hooks.forward, hook, prepend, *flags)
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call `hook(module, grad_output)` once the gradients of the module's outputs are complete; a tuple it
+        returns replaces grad_output (what flows into the module's ops), as PyTorch's."""
+        hooks = self._hook_table()
+        return hooks.add(hooks.backward_pre, hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call `hook(module, grad_input, grad_output)` once the gradients of the module's inputs are complete.
+
+        As PyTorch's: grad_input has one entry per positional argument of the call (None where it is not a
+        tensor that requires grad; the weights are not inputs), grad_output one per output; a tuple the hook
+        returns replaces grad_input. When no input requires grad the hook runs as soon as grad_output is
+        known, with grad_input all None.
+
+        Example:
+            >>> layer = nn.Linear(3, 2)
+            >>> _ = layer.register_full_backward_hook(
+            ...     lambda module, grad_input, grad_output: print(grad_input[0].shape, grad_output[0].shape))
+            >>> layer(tg.ones(4, 3, requires_grad=True)).sum().backward()
+            (4, 3) (4, 2)
+        """
+        hooks = self._hook_table()
+        return hooks.add(hooks.backward, hook, prepend)
 
     # ---- registration ---------------------------------------------------------------------------
 
