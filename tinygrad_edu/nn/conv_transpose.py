@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tinygrad_edu.dtypes import DTypeLike
-from tinygrad_edu.nn.conv import IntOrTuple, _as_tensor, _check_rank, _ConvNd, _ntuple
+from tinygrad_edu.nn.conv import IntOrTuple, _as_tensor, _batched, _ConvNd, _ntuple, _unbatched
 from tinygrad_edu.ops.conv import ConvTranspose as ConvTransposeOp
 from tinygrad_edu.tensor import Tensor
 
@@ -38,9 +38,8 @@ def _conv_transpose(
 ) -> Tensor:
     """The transposed convolution in `dims` spatial dims: what conv_transpose1d, 2d and 3d are."""
     name = f"conv_transpose{dims}d"
-    x = _as_tensor(input)
-    _check_rank(name, x, dims + 2)
-    return ConvTransposeOp.apply(
+    x, unbatched = _batched(name, _as_tensor(input), dims)
+    out = ConvTransposeOp.apply(
         x,
         weight,
         *(() if bias is None else (bias,)),
@@ -50,6 +49,7 @@ def _conv_transpose(
         groups=groups,
         dilation=_ntuple(name, dilation, dims),
     )
+    return _unbatched(out, unbatched)
 
 
 def conv_transpose1d(

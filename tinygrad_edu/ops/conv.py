@@ -234,7 +234,7 @@ def _pool_size(name, size, kernel, stride, padding, dilation, ceil_mode):
     the last window must still start inside the input or the left padding.
     """
     span = dilation * (kernel - 1) + 1
-    if padding > span // 2 and padding > kernel // 2:
+    if padding > kernel // 2:  # (PyTorch's rule: half the kernel, not of the dilated span)
         raise ArgumentError(f"{name}: padding {padding} should be at most half of the kernel size {kernel}")
     room = size + 2 * padding - span
     out = (-(-room // stride) if ceil_mode else room // stride) + 1
