@@ -179,6 +179,12 @@ def group_norm(
             f"got shape {list(x.data.shape)}"
         )
     n, c = x.data.shape[:2]
+    if n * c // num_groups * int(np.prod(x.data.shape[2:])) == 1:
+        # (PyTorch's check, as batch_norm's in training: one value per group normalises to 0 whatever it is)
+        raise ValueError(
+            f"group_norm: expected more than 1 value per group, got input of shape {list(x.data.shape)} "
+            f"with num_groups={num_groups}"
+        )
     grouped = x.reshape(n, num_groups, -1)  # each group's channels and positions: the values that share a mean
     mean = grouped.mean(-1, keepdim=True)
     centred = grouped - mean
