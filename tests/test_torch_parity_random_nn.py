@@ -239,7 +239,8 @@ def draw_conv(data: st.DataObject) -> Case:
     if kwargs["padding"] == "same" and data.draw(st.booleans(), label="stride 1 for 'same'"):
         kwargs["stride"] = 1  # ('same' with a stride above 1 is an error in both: drawn half the time)
     kernel = per_dim(data, d, 1, 3, "kernel_size")
-    x = normal(data, batch_shape(data, cin, spatial(data, d)))
+    wrong = data.draw(st.integers(0, 15), label="wrong channels") == 0  # (an error in both)
+    x = normal(data, batch_shape(data, cin + wrong, spatial(data, d)))
     return module_case(f"Conv{d}d", (cin, cout, kernel), kwargs, x)
 
 
@@ -295,6 +296,8 @@ def draw_avg_pool(data: st.DataObject) -> Case:
         "ceil_mode": data.draw(st.booleans(), label="ceil_mode"),
         "count_include_pad": data.draw(st.booleans(), label="count_include_pad"),
     }
+    if d > 1 and data.draw(st.integers(0, 3), label="divisor_override given") == 0:
+        kwargs["divisor_override"] = data.draw(st.sampled_from([1, 3, 0]), label="divisor_override")
     kernel = per_dim(data, d, 1, 4, "kernel_size")
     x = normal(data, batch_shape(data, 2, spatial(data, d)))
     return module_case(f"AvgPool{d}d", (kernel,), kwargs, x)
@@ -322,7 +325,8 @@ def draw_batch_norm(data: st.DataObject) -> Case:
         "track_running_stats": data.draw(st.booleans(), label="track_running_stats"),
     }
     rest = {1: data.draw(st.sampled_from([(), (3,)]), label="length"), 2: (2, 3), 3: (2, 2, 2)}[d]
-    x = normal(data, (data.draw(st.integers(1, 3), label="batch"), channels, *rest))
+    wrong = data.draw(st.integers(0, 15), label="wrong channels") == 0  # (an error in both)
+    x = normal(data, (data.draw(st.integers(1, 3), label="batch"), channels + wrong, *rest))
     training = data.draw(st.booleans(), label="training")
     steps = data.draw(st.integers(1, 2), label="steps")
     case = module_case(f"BatchNorm{d}d", (channels,), kwargs, x, training=training)
@@ -372,13 +376,14 @@ def draw_group_norm(data: st.DataObject) -> Case:
 def draw_embedding(data: st.DataObject) -> Case:
     num, dim = data.draw(st.integers(2, 6), label="num_embeddings"), data.draw(st.integers(1, 4), label="dim")
     kwargs: dict[str, Any] = {
-        "padding_idx": data.draw(st.none() | st.integers(-num, num - 1), label="padding_idx"),
+        "padding_idx": data.draw(st.none() | st.integers(-num - 1, num), label="padding_idx"),  # (ends: errors)
         "max_norm": data.draw(st.sampled_from([None, None, 0.5, 1.5]), label="max_norm"),
         "norm_type": data.draw(st.sampled_from([2.0, 1.0, 3.0]), label="norm_type"),
     }
     shape = data.draw(st.sampled_from([(4,), (2, 3), ()]), label="index shape")
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
-    indices = rng.integers(0, num, size=shape).astype(np.int64)
+    indices = rng.integers(0, num + (data.draw(st.integers(0, 9), label="index too large") == 0), size=shape)
+    indices = indices.astype(np.int64)
     text = f"nn.Embedding({num}, {dim}, {kwargs_text(kwargs)}) on {indices.tolist()!r}"
     return Case(
         config=text,
@@ -539,9 +544,53 @@ def draw_kl_div(data: st.DataObject) -> Case:
     )
 
 
+def draw_other_loss(data: st.DataObject) -> Case:
+    """The less common losses: Gaussian and Poisson NLL, margin ranking, cosine embedding, multilabel soft margin."""
+    name = data.draw(
+        st.sampled_from(
+            [
+                "gaussian_nll_loss",
+                "poisson_nll_loss",
+                "margin_ranking_loss",
+                "cosine_embedding_loss",
+                "multilabel_soft_margin_loss",
+            ]
+        ),
+        label="loss",
+    )
+    n, c = data.draw(st.integers(1, 3), label="N"), data.draw(st.integers(1, 4), label="C")
+    kwargs: dict[str, Any] = {"reduction": data.draw(st.sampled_from(REDUCTIONS), label="reduction")}
+    signs = np.where(normal(data, (n,)) > 0, 1.0, -1.0)
+    if name == "gaussian_nll_loss":
+        kwargs["full"] = data.draw(st.booleans(), label="full")
+        var_shape = data.draw(st.sampled_from([(n, c), (n, 1), (n,)]), label="var shape")
+        inputs = [(normal(data, (n, c)), True), (normal(data, (n, c)), True), (normal(data, var_shape, 0.1, 2), True)]
+    elif name == "poisson_nll_loss":
+        kwargs["log_input"] = data.draw(st.booleans(), label="log_input")
+        kwargs["full"] = data.draw(st.booleans(), label="full")
+        x = normal(data, (n, c)) if kwargs["log_input"] else normal(data, (n, c), 0.1, 3)
+        inputs = [(x, True), (np.floor(normal(data, (n, c), 0, 5)), False)]
+    elif name == "margin_ranking_loss":
+        kwargs["margin"] = data.draw(st.sampled_from([0.0, 0.5]), label="margin")
+        inputs = [(normal(data, (n,)), True), (normal(data, (n,)), True), (signs, False)]
+    elif name == "cosine_embedding_loss":
+        kwargs["margin"] = data.draw(st.sampled_from([0.0, 0.5, -0.5]), label="margin")
+        inputs = [(normal(data, (n, c)), True), (normal(data, (n, c)), True), (signs, False)]
+    else:
+        inputs = [(normal(data, (n, c)), True), ((normal(data, (n, c)) > 0).astype(np.float64), False)]
+        if data.draw(st.booleans(), label="weight"):
+            inputs.append((normal(data, (c,), 0.1, 2), False))
+    shapes = ", ".join(str(a.shape) for a, _ in inputs)
+    return Case(
+        config=f"F.{name}({shapes}, {kwargs_text(kwargs)})",
+        call=lambda lib, m, t: getattr(lib.nn.functional, name)(*t, **kwargs),
+        inputs=inputs,
+    )
+
+
 def draw_dropout(data: st.DataObject) -> Case:
     name = data.draw(st.sampled_from(["Dropout", "Dropout", "Dropout1d", "Dropout2d"]), label="dropout")
-    p = data.draw(st.sampled_from([0.0, 0.5, 0.9, 1.0]), label="p")
+    p = data.draw(st.sampled_from([0.0, 0.5, 0.9, 1.0, 1.5, -0.1]), label="p")  # (outside [0, 1]: ValueError)
     ndim = {"Dropout": data.draw(st.integers(1, 4)), "Dropout1d": 3, "Dropout2d": 4}[name]
     x = normal(data, tuple(data.draw(st.integers(1, 3)) for _ in range(ndim)))
     training = p == 0.0 and data.draw(st.booleans(), label="training")  # (dropping is random: p=0 or eval only)
@@ -667,6 +716,7 @@ CASES: list[tuple[int, Callable[[st.DataObject], Case]]] = [
     (2, draw_binary_loss),
     (4, draw_class_loss),
     (1, draw_kl_div),
+    (1, draw_other_loss),
     (1, draw_dropout),
     (3, draw_activation),
     (3, draw_attention),
@@ -753,6 +803,22 @@ FOUND: list[tuple[str, Callable[[], Case]]] = [
         "interpolate area to size 0",
         lambda: functional_case(
             "interpolate", (), {"scale_factor": 0.5, "mode": "area"}, _X(size=(1, 2, 1, 3)), grad=False
+        ),
+    ),
+    # AvgPool2d/3d's divisor_override (we had none), and a zero one refused
+    (
+        "AvgPool2d divisor_override",
+        lambda: module_case("AvgPool2d", (2,), {"padding": 1, "divisor_override": 3}, _X(size=(1, 2, 3, 4))),
+    ),
+    (
+        "AvgPool3d divisor_override 0",
+        lambda: module_case("AvgPool3d", (1,), {"divisor_override": 0}, _X(size=(1, 1, 2, 2, 2))),
+    ),
+    # BatchNorm with no weight and no running statistics normalises whatever channels it is given
+    (
+        "BatchNorm2d bare, other channels",
+        lambda: module_case(
+            "BatchNorm2d", (1,), {"affine": False, "track_running_stats": False}, _X(size=(2, 3, 2, 2))
         ),
     ),
     # PyTorch's gradients where piecewise activations change formula (ours halved ties or used clamp's)

@@ -261,7 +261,14 @@ def max_pool3d(
 
 
 def _avg_pool(
-    dims: int, input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool, count_include_pad: bool
+    dims: int,
+    input: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """Average pooling in `dims` spatial dims: what avg_pool1d, avg_pool2d and avg_pool3d are."""
     name = f"avg_pool{dims}d"
@@ -280,6 +287,7 @@ def _avg_pool(
         padding=_ntuple(name, padding, dims),
         ceil_mode=ceil_mode,
         count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
     )
     return _unbatched(out, unbatched)
 
@@ -303,9 +311,10 @@ def avg_pool2d(
     padding: IntOrTuple = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """The mean of each window, as torch.nn.functional.avg_pool2d (stride defaults to kernel_size)."""
-    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 def avg_pool3d(
@@ -315,6 +324,7 @@ def avg_pool3d(
     padding: IntOrTuple = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """The mean of each window, as torch.nn.functional.avg_pool3d (stride defaults to kernel_size).
 
@@ -322,7 +332,7 @@ def avg_pool3d(
         >>> F.avg_pool3d(tg.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
         tensor([[[[[3.5]]]]], dtype=float32)
     """
-    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 class _ConvNd(Module):
@@ -538,21 +548,40 @@ class _AvgPoolNd(Module):
         padding: IntOrTuple = 0,
         ceil_mode: bool = False,
         count_include_pad: bool = True,
+        divisor_override: int | None = None,
     ) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+        self.divisor_override = divisor_override
 
     def forward(self, input: Any) -> Tensor:
         return _avg_pool(
-            self.dims, input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad
+            self.dims,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
         )
 
 
 class AvgPool1d(_AvgPoolNd):
-    """nn.AvgPool1d: avg_pool1d with its arguments kept."""
+    """nn.AvgPool1d: avg_pool1d with its arguments kept (no divisor_override, as in PyTorch)."""
 
     dims = 1
+
+    def __init__(
+        self,
+        kernel_size: IntOrTuple,
+        stride: IntOrTuple | None = None,
+        padding: IntOrTuple = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
 class AvgPool2d(_AvgPoolNd):

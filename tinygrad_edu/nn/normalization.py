@@ -295,7 +295,9 @@ class _BatchNorm(Module):
                 f"{type(self).__name__}: expected {' or '.join(f'{d}D' for d in self._dims)} input "
                 f"(got {x.ndim}D input of shape {x.data.shape})"
             )
-        if x.data.shape[1] != self.num_features:
+        # (with no weight and no running statistics nothing has num_features entries: PyTorch normalises the
+        # channels the input has, and so do we)
+        if x.data.shape[1] != self.num_features and (self.affine or self.track_running_stats):
             raise ShapeError(
                 f"{type(self).__name__}({self.num_features}): the input of shape {x.data.shape} has "
                 f"{x.data.shape[1]} channels in dimension 1"
