@@ -264,7 +264,16 @@ def draw_conv_transpose(data: st.DataObject) -> Case:
     for n, s, p, dil, k, op in zip(sizes, *options, padding_out):
         assume((n - 1) * s - 2 * p + dil * (k - 1) + op + 1 != 0)
     x = normal(data, batch_shape(data, cin, sizes))
-    return module_case(f"ConvTranspose{d}d", (cin, cout, kernel), kwargs, x)
+    case = module_case(f"ConvTranspose{d}d", (cin, cout, kernel), kwargs, x)
+    if data.draw(st.integers(0, 3), label="output_size given") == 0:  # the output_padding that gives this size
+        smallest = [(n - 1) * s - 2 * p + dil * (k - 1) + 1 for n, s, p, dil, k in zip(sizes, *options)]
+        output_size = [m + data.draw(st.integers(0, 2), label="over smallest") for m in smallest]
+        assume(min(output_size) > 0)
+        if data.draw(st.booleans(), label="with batch and channels"):
+            output_size = [*x.shape[: x.ndim - d], *output_size]
+        case.call = lambda lib, m, inputs: m(inputs[0], output_size=output_size)
+        case.config += f", output_size={output_size}"
+    return case
 
 
 def per_axis(value: Any, d: int) -> tuple[Any, ...]:
@@ -306,7 +315,7 @@ def draw_avg_pool(data: st.DataObject) -> Case:
 def draw_adaptive_pool(data: st.DataObject) -> Case:
     d = data.draw(st.sampled_from([1, 2, 2, 3]), label="spatial dims")
     kind = data.draw(st.sampled_from(["Avg", "Max"]), label="kind")
-    sizes = [data.draw(st.none() | st.integers(1, 5), label="output size") for _ in range(d)]
+    sizes = [data.draw(st.none() | st.integers(1, 8), label="output size") for _ in range(d)]  # (above: repeats)
     output_size: Any = sizes[0] if d == 1 or data.draw(st.booleans(), label="one int") else tuple(sizes)
     if output_size is None:
         output_size = 1
@@ -344,6 +353,8 @@ def draw_layer_norm(data: st.DataObject) -> Case:
     normalized: Any = shape[-k:]
     if k == 1 and data.draw(st.booleans(), label="as int"):
         normalized = shape[-1]
+    if data.draw(st.integers(0, 15), label="wrong normalized_shape") == 0:  # (an error in both)
+        normalized = (*shape[-k:-1], shape[-1] + 1)
     kwargs: dict[str, Any] = {
         "eps": data.draw(st.sampled_from([1e-5, 0.1]), label="eps"),
         "elementwise_affine": data.draw(st.booleans(), label="elementwise_affine"),
@@ -404,6 +415,8 @@ def draw_interpolate(data: st.DataObject) -> Case:
     kwargs: dict[str, Any] = {"mode": mode}
     if "linear" in mode or mode == "bicubic" or data.draw(st.integers(0, 5), label="align_corners anyway") == 0:
         kwargs["align_corners"] = data.draw(st.sampled_from([None, True, False]), label="align_corners")
+    if mode in ("bilinear", "bicubic") and data.draw(st.integers(0, 3), label="antialias given") == 0:
+        kwargs["antialias"] = True
     if data.draw(st.booleans(), label="size or scale_factor"):
         sizes = tuple(data.draw(st.integers(1, 7), label="size") for _ in range(d))
         kwargs["size"] = sizes[0] if data.draw(st.booleans(), label="one int") else sizes
@@ -413,11 +426,13 @@ def draw_interpolate(data: st.DataObject) -> Case:
         if data.draw(st.booleans(), label="recompute_scale_factor given"):
             kwargs["recompute_scale_factor"] = data.draw(st.booleans(), label="recompute_scale_factor")
     sizes = spatial(data, d, 1, 5)
+    # (torch 2.13's antialiased kernel copies the first row everywhere when a dim of the input is 1: not drawn)
+    assume("antialias" not in kwargs or min(sizes) > 1)
     if mode == "area" and "scale_factor" in kwargs:  # (an empty area result: torch's forward gives it, its
         factors = per_axis(kwargs["scale_factor"], d)  # backward refuses it; not drawn)
         assume(all(int(n * f) >= 1 for n, f in zip(sizes, factors)))
     x = normal(data, (data.draw(st.integers(1, 2), label="batch"), 2, *sizes))
-    as_module = data.draw(st.booleans(), label="nn.Upsample")
+    as_module = "antialias" not in kwargs and data.draw(st.booleans(), label="nn.Upsample")
     if as_module:
         case = module_case("Upsample", (), kwargs, x)
     else:
@@ -616,7 +631,7 @@ ACTIVATIONS: dict[str, Callable[[st.DataObject], tuple[tuple, dict[str, Any]]]] 
     "LogSigmoid": lambda data: ((), {}),
     "Softsign": lambda data: ((), {}),
     "Threshold": lambda data: ((data.draw(st.sampled_from([0.1, -0.5])), data.draw(st.sampled_from([0.0, 2.0]))), {}),
-    "PReLU": lambda data: ((), {"num_parameters": data.draw(st.sampled_from([1, 2])), "init": 0.1}),
+    "PReLU": lambda data: ((), {"num_parameters": data.draw(st.sampled_from([1, 2, 3])), "init": 0.1}),  # 3: error
     "Softmax": lambda data: ((), {"dim": data.draw(st.integers(-2, 1))}),
     "LogSoftmax": lambda data: ((), {"dim": data.draw(st.integers(-2, 1))}),
     "Softmin": lambda data: ((), {"dim": data.draw(st.integers(-2, 1))}),
@@ -747,6 +762,16 @@ def functional_case(name: str, args: tuple, kwargs: dict[str, Any], x: np.ndarra
 
 
 _X = np.random.default_rng(7).normal
+
+
+def transposed_with_output_size(d: int, shape: tuple[int, ...], output_size: list[int], kwargs: dict[str, Any]) -> Case:
+    """ConvTranspose{d}d(channels, 2, 2, **kwargs)(x, output_size=output_size)."""
+    channels = shape[0] if len(shape) == d + 1 else shape[1]
+    case = module_case(f"ConvTranspose{d}d", (channels, 2, 2), kwargs, _X(size=shape))
+    case.call = lambda lib, m, inputs: m(inputs[0], output_size=output_size)
+    return case
+
+
 JOINS = np.array([-4.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 7.0])  # where piecewise formulas meet
 FOUND: list[tuple[str, Callable[[], Case]]] = [
     # an unbatched input (channels, *spatial), which PyTorch takes: we refused it
@@ -820,6 +845,13 @@ FOUND: list[tuple[str, Callable[[], Case]]] = [
         lambda: module_case(
             "BatchNorm2d", (1,), {"affine": False, "track_running_stats": False}, _X(size=(2, 3, 2, 2))
         ),
+    ),
+    # output_size for an unbatched input may name its channel dim; it may exceed the smallest output by
+    # stride - 1 only, whatever the dilation (we allowed dilation - 1)
+    ("ConvTranspose1d output_size unbatched", lambda: transposed_with_output_size(1, (2, 3), [2, 7], {"stride": 2})),
+    (
+        "ConvTranspose2d output_size vs dilation",
+        lambda: transposed_with_output_size(2, (1, 2, 3, 3), [4, 4], {"dilation": 2, "padding": 1}),
     ),
     # PyTorch's gradients where piecewise activations change formula (ours halved ties or used clamp's)
     *[
