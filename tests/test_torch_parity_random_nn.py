@@ -390,6 +390,7 @@ def draw_embedding(data: st.DataObject) -> Case:
         "padding_idx": data.draw(st.none() | st.integers(-num - 1, num), label="padding_idx"),  # (ends: errors)
         "max_norm": data.draw(st.sampled_from([None, None, 0.5, 1.5]), label="max_norm"),
         "norm_type": data.draw(st.sampled_from([2.0, 1.0, 3.0]), label="norm_type"),
+        "scale_grad_by_freq": data.draw(st.booleans(), label="scale_grad_by_freq"),
     }
     shape = data.draw(st.sampled_from([(4,), (2, 3), ()]), label="index shape")
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
@@ -688,8 +689,12 @@ def draw_attention(data: st.DataObject) -> Case:
         mask = rng.random(size=(src,) if unbatched else (n, src)) < 0.3
         mask[..., 0] = False  # (a query with every key masked is nan in torch: keep one)
         inputs.append((mask if kind == "bool" else np.where(mask, -np.inf, 0.0), False))
-    attn = data.draw(st.sampled_from([None, kind, "3-d"]), label="attn_mask")
-    if attn is not None:
+    attn = data.draw(st.sampled_from([None, kind, "3-d", "causal"]), label="attn_mask")
+    if attn == "causal":  # is_causal=True with the causal mask it stands for (torch wants both)
+        call_kwargs["is_causal"] = True
+        causal = np.triu(np.ones((tgt, src), dtype=bool), 1)
+        inputs.append((causal if kind == "bool" else np.where(causal, -np.inf, 0.0), False))
+    if attn in (kind, "3-d"):
         shape = (tgt, src) if attn != "3-d" else ((1 if unbatched else n) * heads, tgt, src)
         mask = rng.random(size=shape) < 0.3
         mask[..., 0] = False
@@ -762,6 +767,17 @@ def functional_case(name: str, args: tuple, kwargs: dict[str, Any], x: np.ndarra
 
 
 _X = np.random.default_rng(7).normal
+
+
+def causal_hint_with_extra_keys() -> Case:
+    causal = np.triu(np.ones((3, 3), dtype=bool), 1)
+    kwargs = {"add_bias_kv": True, "add_zero_attn": True}
+    return Case(
+        config=f"nn.MultiheadAttention(4, 2, {kwargs_text(kwargs)})(x, x, x, attn_mask=causal, is_causal=True)",
+        build=lambda lib: lib.nn.MultiheadAttention(4, 2, **kwargs),
+        call=lambda lib, m, t: m(t[0], t[0], t[0], attn_mask=t[1], is_causal=True, need_weights=False),
+        inputs=[(_X(size=(3, 2, 4)), True), (causal, False)],
+    )
 
 
 def transposed_with_output_size(d: int, shape: tuple[int, ...], output_size: list[int], kwargs: dict[str, Any]) -> Case:
@@ -853,6 +869,9 @@ FOUND: list[tuple[str, Callable[[], Case]]] = [
         "ConvTranspose2d output_size vs dilation",
         lambda: transposed_with_output_size(2, (1, 2, 3, 3), [4, 4], {"dilation": 2, "padding": 1}),
     ),
+    # is_causal=True with need_weights=False and no key_padding_mask: PyTorch's causal mask over every key,
+    # the bias_kv and zero_attn ones included (we applied the given mask and let every query see those)
+    ("MultiheadAttention is_causal hint, bias_kv", causal_hint_with_extra_keys),
     # PyTorch's gradients where piecewise activations change formula (ours halved ties or used clamp's)
     *[
         (f"{name} at its joins", lambda name=name: module_case(name, (), {}, JOINS))
