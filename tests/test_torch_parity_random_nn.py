@@ -427,8 +427,17 @@ def draw_interpolate(data: st.DataObject) -> Case:
         if data.draw(st.booleans(), label="recompute_scale_factor given"):
             kwargs["recompute_scale_factor"] = data.draw(st.booleans(), label="recompute_scale_factor")
     sizes = spatial(data, d, 1, 5)
-    # (torch 2.13's antialiased kernel copies the first row everywhere when a dim of the input is 1: not drawn)
-    assume("antialias" not in kwargs or min(sizes) > 1)
+    if mode == "nearest" and d != 2 and "scale_factor" in kwargs and not kwargs.get("recompute_scale_factor"):
+        # (torch's 1-d and 3-d nearest backward copies i // 2 (or i) when the output is twice (or once) the input,
+        # where its forward steps by 1 / scale_factor: its gradient is not its forward's; not drawn)
+        factors = per_axis(kwargs["scale_factor"], d)
+        assume(all(int(n * f) not in (n, 2 * n) or f in (1, 2) for n, f in zip(sizes, factors)))
+    if "antialias" in kwargs:  # (torch 2.13's antialiased kernel copies the first output row everywhere when
+        # a dim of the input or of the output is 1: not drawn)
+        out_sizes = per_axis(kwargs["size"], d) if "size" in kwargs else [0] * d
+        if "scale_factor" in kwargs:
+            out_sizes = [int(n * f) for n, f in zip(sizes, per_axis(kwargs["scale_factor"], d))]
+        assume(min(sizes) > 1 and min(out_sizes) > 1)
     if mode == "area" and "scale_factor" in kwargs:  # (an empty area result: torch's forward gives it, its
         factors = per_axis(kwargs["scale_factor"], d)  # backward refuses it; not drawn)
         assume(all(int(n * f) >= 1 for n, f in zip(sizes, factors)))
@@ -833,10 +842,26 @@ FOUND: list[tuple[str, Callable[[], Case]]] = [
     ("F.pad replicate, 1-d", lambda: functional_case("pad", ((1, 1),), {"mode": "replicate"}, _X(size=(3,)))),
     # constant padding cuts (negative pads) before it pads: cutting more than there is is an error
     ("F.pad cut beyond size", lambda: functional_case("pad", ((1, 1, -1, -1),), {"value": -1.5}, _X(size=(1, 1, 4)))),
-    # nearest: output i copies input i // 2 when the output is twice the input, whatever scale_factor says
+    # 2-d nearest: output i copies input i // 2 when the output is twice the input (i when the same size),
+    # whatever scale_factor says; 1-d and 3-d nearest take no such shortcut forward (forward only: their
+    # backward takes it, see draw_interpolate)
     (
         "interpolate nearest x2.3 on 2",
         lambda: functional_case("interpolate", (), {"scale_factor": 2.3}, _X(size=(1, 1, 2, 3))),
+    ),
+    (
+        "interpolate nearest x1.2 on 3",
+        lambda: functional_case("interpolate", (), {"scale_factor": 1.2}, _X(size=(1, 1, 3, 2))),
+    ),
+    (
+        "interpolate nearest 1-d x2.3",
+        lambda: functional_case("interpolate", (), {"scale_factor": 2.3}, _X(size=(1, 1, 3)), grad=False),
+    ),
+    (
+        "interpolate nearest 3-d",
+        lambda: functional_case(
+            "interpolate", (), {"scale_factor": (2.3, 1.2, 1)}, _X(size=(1, 1, 3, 3, 1)), grad=False
+        ),
     ),
     # area (adaptive averaging) to an empty output: an empty result, not an error (forward only: torch's
     # backward refuses it)
