@@ -32,7 +32,7 @@ torch = pytest.importorskip("torch")
 
 _EXTRA = os.environ.get("TG_FUZZ_EXAMPLES")
 EXAMPLES = settings(
-    max_examples=int(_EXTRA) if _EXTRA else 700,
+    max_examples=int(_EXTRA) if _EXTRA else 900,
     derandomize=not _EXTRA,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
@@ -530,7 +530,8 @@ def draw_class_loss(data: st.DataObject) -> Case:
         target = rng.dirichlet(np.ones(classes), size=target_shape)  # (..., C): move C to dim 1
         target = np.moveaxis(target, -1, 0 if layout == "(C,)" else 1).copy()
     else:
-        target = rng.integers(0, classes, size=target_shape).astype(np.int64)
+        too_large = data.draw(st.integers(0, 15), label="class index too large") == 0  # (an error in both)
+        target = rng.integers(0, classes + too_large, size=target_shape).astype(np.int64)
         if data.draw(st.booleans(), label="ignore_index"):
             kwargs["ignore_index"] = data.draw(st.sampled_from([0, classes - 1, -100, -1]), label="ignore_index")
             if kwargs["ignore_index"] < 0 and target.size:
