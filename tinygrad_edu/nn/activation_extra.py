@@ -171,6 +171,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x for x > 0, else a x, with a learned a per channel (dimension 1 of the input) or one a for all."""
     x = _operand_tensor(input)
+    F._check_layer_dtypes("prelu", x, weight=weight)
     n = weight.data.size
     if n != 1:
         channels = x.data.shape[1] if x.ndim >= 2 else None

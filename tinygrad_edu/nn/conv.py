@@ -14,6 +14,7 @@ import numpy as np
 
 from tinygrad_edu.dtypes import DTypeLike, dtype_or_default
 from tinygrad_edu.errors import ArgumentError, ShapeError
+from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.padding import pad
@@ -101,6 +102,7 @@ def _conv(
     """The convolution in `dims` spatial dims: what conv1d, conv2d and conv3d are."""
     name = f"conv{dims}d"
     x, unbatched = _batched(name, _as_tensor(input), dims)
+    F._check_layer_dtypes(name, x, weight=weight, bias=bias)
     return _unbatched(_conv_batched(name, dims, x, weight, bias, stride, padding, dilation, groups), unbatched)
 
 

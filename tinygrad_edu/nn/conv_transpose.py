@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tinygrad_edu.dtypes import DTypeLike
+from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn.conv import IntOrTuple, _as_tensor, _batched, _ConvNd, _ntuple, _unbatched
 from tinygrad_edu.ops.conv import ConvTranspose as ConvTransposeOp
 from tinygrad_edu.tensor import Tensor
@@ -39,6 +40,7 @@ def _conv_transpose(
     """The transposed convolution in `dims` spatial dims: what conv_transpose1d, 2d and 3d are."""
     name = f"conv_transpose{dims}d"
     x, unbatched = _batched(name, _as_tensor(input), dims)
+    F._check_layer_dtypes(name, x, weight=weight, bias=bias)
     out = ConvTransposeOp.apply(
         x,
         weight,
