@@ -800,7 +800,8 @@ def test_random_layer_agrees_with_torch(data: st.DataObject) -> None:
     draw = data.draw(st.sampled_from(WEIGHTED), label="layer")
     case = draw(data)
     dtype = data.draw(st.sampled_from(case.dtypes), label="dtype")
-    mixed = case.build is not None and data.draw(st.integers(0, 19), label="input of the other dtype") == 0
+    mixed = case.build is not None and len(case.dtypes) == 2  # (a row held to one dtype is held to it here too)
+    mixed = mixed and data.draw(st.integers(0, 19), label="input of the other dtype") == 0
     input_dtype = {"float64": "float32", "float32": "float64"}[dtype] if mixed else dtype
     note(f"{case.config}, {dtype}" + (f", the input {input_dtype}" if mixed else ""))
     run_case(case, dtype, seed=data.draw(st.integers(0, 2**16), label="grad seed"), input_dtype=input_dtype)
