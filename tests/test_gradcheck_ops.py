@@ -514,9 +514,9 @@ OPS += [
         "F.pad constant, reflect, replicate, circular",
         lambda x: (
             F.pad(x, (1, 2)).sum()
-            + F.pad(x, (2, 1, 1, 0), "reflect").sum()
+            + F.pad(x[None], (2, 1, 1, 0), "reflect").sum()  # (4 pads: a 3-d or 4-d input, as PyTorch)
             + F.pad(x, (1, 1), "replicate").sum()
-            + F.pad(x, (2, 3, 1, 1), "circular").sum() * F.pad(x, (-1, 1), value=2.0).sum()
+            + F.pad(x[None], (2, 3, 1, 1), "circular").sum() * F.pad(x, (-1, 1), value=2.0).sum()
         ),
         [((3, 4),)],
     ),

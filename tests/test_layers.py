@@ -152,7 +152,7 @@ def test_dropout_gradient_is_the_mask() -> None:
 def test_batchnorm_running_statistics_and_eval() -> None:
     bn = nn.BatchNorm1d(2, momentum=0.5)
     x = np.array([[1.0, 10.0], [3.0, 20.0], [5.0, 60.0]])
-    y = bn(tg.tensor(x)).data
+    y = bn(tg.tensor(x, dtype=tg.float32)).data  # (a float64 input to a float32 layer: an error, as PyTorch)
     np.testing.assert_allclose(y.mean(0), 0, atol=1e-6)
     np.testing.assert_allclose(y.var(0), x.var(0) / (x.var(0) + 1e-5), rtol=1e-5)  # biased variance in training
     # running = (1 - m) running + m batch, with the unbiased variance n / (n - 1) var
@@ -160,7 +160,7 @@ def test_batchnorm_running_statistics_and_eval() -> None:
     np.testing.assert_allclose(bn.running_var.data, 0.5 * 1 + 0.5 * x.var(0, ddof=1), rtol=1e-6)
     assert bn.num_batches_tracked.item() == 1 and bn.num_batches_tracked.dtype == np.int64
     bn.eval()
-    z = bn(tg.tensor(x)).data
+    z = bn(tg.tensor(x, dtype=tg.float32)).data
     np.testing.assert_allclose(z, (x - bn.running_mean.data) / np.sqrt(bn.running_var.data + 1e-5), rtol=1e-5)
     assert bn.num_batches_tracked.item() == 1  # eval leaves the statistics alone
     assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
@@ -336,7 +336,7 @@ def test_error_is_an_instance_of_the_class_torch_raises(name: str) -> None:
 
 
 def test_one_d_options_take_a_number_or_a_one_tuple_as_pytorch() -> None:
-    x = tg.tensor(np.arange(20.0).reshape(1, 2, 10))
+    x = tg.tensor(np.arange(20.0).reshape(1, 2, 10), dtype=tg.float32)  # (the Conv1d's dtype, as PyTorch needs)
     assert np.array_equal(F.max_pool1d(x, (3,), (2,)).numpy(), F.max_pool1d(x, 3, 2).numpy())
     assert np.array_equal(F.avg_pool1d(x, (4,), padding=(1,)).numpy(), F.avg_pool1d(x, 4, padding=1).numpy())
     assert nn.Conv1d(2, 3, (3,), padding="same")(x).shape == (1, 3, 10)

@@ -258,7 +258,7 @@ def test_conv_initialisation_has_pytorchs_bounds() -> None:
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), scale_factor=2, mode="bilinear"), "4-d input"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=3, scale_factor=2), "one of"),
         (lambda: tg.nn.functional.interpolate(tg.zeros(1, 1, 4), size=3, align_corners=True), "align_corners"),
-        (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(3, 5, 5)), "4-d input"),
+        (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(5, 5)), "4-d input"),  # (3-d: unbatched, as in PyTorch)
         (lambda: tg.nn.Conv2d(3, 4, 3)(tg.zeros(1, 2, 5, 5)), "conv2d"),
         (lambda: tg.nn.functional.conv2d(tg.zeros(1, 1, 5, 5), tg.zeros(1, 1, 3, 3), stride=2, padding="same"), "same"),
         (lambda: tg.nn.MaxPool2d(2, padding=2)(tg.zeros(1, 1, 5, 5)), "half of the kernel"),

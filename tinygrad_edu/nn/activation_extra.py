@@ -86,8 +86,9 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def _exp_minus_one(x: Tensor) -> Tensor:
-    """e^min(x, 0) - 1: the negative branch of elu, without overflow where x is large (the branch is unused there)."""
-    return x.minimum(0.0).exp() - 1
+    """e^x - 1 for x <= 0: the negative branch of elu, without overflow where x is large (the branch is unused
+    there). x itself at 0 (not min(x, 0), which halves a tie's gradient): PyTorch's gradient at 0 is this branch's."""
+    return _where(x <= 0, x, 0.0).exp() - 1
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -116,10 +117,12 @@ def softsign(input: Tensor) -> Tensor:
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
-    """x clamped to [min_val, max_val]; its gradient is 1 strictly inside, 0 outside."""
+    """x clamped to [min_val, max_val]; its gradient is 1 strictly inside, 0 outside and on the bounds themselves
+    (PyTorch's; clamp's is 1 on the bounds)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _operand_tensor(input).clamp(min_val, max_val)
+    x = _operand_tensor(input)
+    return _where(x > min_val, _where(x < max_val, x, max_val), min_val)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
@@ -128,14 +131,17 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    """0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between: a piecewise-linear sigmoid."""
-    return relu6(_operand_tensor(input) + 3) / 6
+    """0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between: a piecewise-linear sigmoid. Its gradient is 1/6 strictly
+    between, 0 at -3 and 3 themselves, as PyTorch's."""
+    x = _operand_tensor(input)
+    return _where(x > -3, _where(x < 3, x / 6 + 0.5, 1.0), 0.0)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
-    """x hardsigmoid(x) (MobileNetV3)."""
+    """x hardsigmoid(x) (MobileNetV3): 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between. Its gradient,
+    (2x + 3) / 6 between, is PyTorch's at the joins too: 0 at -3 and 1 at 3."""
     x = _operand_tensor(input)
-    return x * hardsigmoid(x)
+    return _where(x > -3, _where(x < 3, x * (x + 3) / 6, x), 0.0)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -165,6 +171,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x for x > 0, else a x, with a learned a per channel (dimension 1 of the input) or one a for all."""
     x = _operand_tensor(input)
+    F._check_layer_dtypes("prelu", x, weight=weight)
     n = weight.data.size
     if n != 1:
         channels = x.data.shape[1] if x.ndim >= 2 else None

@@ -260,6 +260,12 @@ class MultiheadAttention(Module):
         if self.add_zero_attn:
             zeros = Tensor(np.zeros((batch, heads, 1, hd), dtype=q.dtype))
             k, v = cat([k, zeros], dim=2), cat([v, zeros], dim=2)
+        if is_causal and key_padding_mask is None and not need_weights:
+            # PyTorch then drops attn_mask and takes the hint: the causal mask over all keys, the bias_kv and
+            # zero_attn keys included (hidden from the first queries), as scaled_dot_product_attention builds it
+            attn_mask = None
+        else:
+            is_causal = False
         mask = _float_mask("attn_mask", attn_mask, q.dtype)
         if mask is not None:
             mask = mask.reshape(batch, heads, length, source) if _plain(mask).ndim == 3 else mask
@@ -278,7 +284,7 @@ class MultiheadAttention(Module):
                 weights = dropout(weights, p)
             out = weights @ v
         else:
-            out = scaled_dot_product_attention(q, k, v, mask, p)
+            out = scaled_dot_product_attention(q, k, v, mask, p, is_causal=is_causal)
         # (N, H, L, hd) -> (L, N, E), then the output projection
         out = self.out_proj(out.permute(2, 0, 1, 3).reshape(length, batch, e))
         if self.batch_first and batched:

@@ -14,6 +14,7 @@ import numpy as np
 
 from tinygrad_edu.dtypes import DTypeLike, dtype_or_default
 from tinygrad_edu.errors import ArgumentError, ShapeError
+from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.padding import pad
@@ -67,9 +68,25 @@ def _check_rank(name: str, x: Tensor, rank: int) -> None:
     if x.ndim != rank:
         sizes = {3: "L", 4: "H, W", 5: "D, H, W"}[rank]
         raise ShapeError(
-            f"{name}: expected a {rank}-d input (batch, channels, {sizes}), got shape {tuple(x.shape)}; "
-            f"add a batch dimension with x.unsqueeze(0)"
+            f"{name}: expected a {rank - 1}-d (unbatched) or {rank}-d input ([batch,] channels, {sizes}), "
+            f"got shape {tuple(x.shape)}"
         )
+
+
+def _batched(name: str, x: Tensor, dims: int) -> tuple[Tensor, bool]:
+    """(x with a batch dim, whether it had none): PyTorch takes an unbatched (channels, *spatial) input too,
+    computes it as a batch of one and returns the result without the batch dim."""
+    if x.ndim == dims + 1:
+        return x.unsqueeze(0), True
+    _check_rank(name, x, dims + 2)
+    return x, False
+
+
+def _unbatched(out: Any, unbatched: bool) -> Any:
+    """The batch dim _batched added, dropped again (from each result: return_indices gives two)."""
+    if not unbatched:
+        return out
+    return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
 
 
 def _conv(
@@ -84,8 +101,22 @@ def _conv(
 ) -> Tensor:
     """The convolution in `dims` spatial dims: what conv1d, conv2d and conv3d are."""
     name = f"conv{dims}d"
-    x = _as_tensor(input)
-    _check_rank(name, x, dims + 2)
+    x, unbatched = _batched(name, _as_tensor(input), dims)
+    F._check_layer_dtypes(name, x, weight=weight, bias=bias)
+    return _unbatched(_conv_batched(name, dims, x, weight, bias, stride, padding, dilation, groups), unbatched)
+
+
+def _conv_batched(
+    name: str,
+    dims: int,
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+) -> Tensor:
     stride, dilation = _ntuple(name, stride, dims), _ntuple(name, dilation, dims)
     biases = () if bias is None else (bias,)
     if padding == "valid":
@@ -170,8 +201,7 @@ def _max_pool(
 ) -> Any:
     """Max pooling in `dims` spatial dims: what max_pool1d, max_pool2d and max_pool3d are."""
     name = f"max_pool{dims}d"
-    x = _as_tensor(input)
-    _check_rank(name, x, dims + 2)
+    x, unbatched = _batched(name, _as_tensor(input), dims)
     kernel = _ntuple(name, kernel_size, dims)
     options = dict(
         kernel_size=kernel,
@@ -182,10 +212,10 @@ def _max_pool(
     )
     out = MaxPoolOp.apply(x, **options)
     if not return_indices:
-        return out
+        return _unbatched(out, unbatched)
     pool = MaxPoolOp()  # the indices are not differentiable: the op's forward again, kept out of the graph
     pool.forward(x.data, **options)
-    return out, Tensor._from_op(pool.indices(), None)
+    return _unbatched((out, Tensor._from_op(pool.indices(), None)), unbatched)
 
 
 def max_pool1d(
@@ -233,21 +263,35 @@ def max_pool3d(
 
 
 def _avg_pool(
-    dims: int, input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool, count_include_pad: bool
+    dims: int,
+    input: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """Average pooling in `dims` spatial dims: what avg_pool1d, avg_pool2d and avg_pool3d are."""
     name = f"avg_pool{dims}d"
-    x = _as_tensor(input)
-    _check_rank(name, x, dims + 2)
+    x, unbatched = _batched(name, _as_tensor(input), dims)
     kernel = _ntuple(name, kernel_size, dims)
-    return AvgPoolOp.apply(
+    if dims == 3 and any(n < k for n, k in zip(x.shape[2:], kernel)):
+        # (PyTorch's avg_pool3d, unlike 1d and 2d, refuses this even where the padding would make room)
+        raise ShapeError(
+            f"{name}: input sizes {tuple(x.shape[2:])} are smaller than the kernel {kernel} (PyTorch requires "
+            "each to be at least the kernel size, padding aside)"
+        )
+    out = AvgPoolOp.apply(
         x,
         kernel_size=kernel,
         stride=kernel if stride is None or stride == [] else _ntuple(name, stride, dims),
         padding=_ntuple(name, padding, dims),
         ceil_mode=ceil_mode,
         count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
     )
+    return _unbatched(out, unbatched)
 
 
 def avg_pool1d(
@@ -269,9 +313,10 @@ def avg_pool2d(
     padding: IntOrTuple = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """The mean of each window, as torch.nn.functional.avg_pool2d (stride defaults to kernel_size)."""
-    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 def avg_pool3d(
@@ -281,6 +326,7 @@ def avg_pool3d(
     padding: IntOrTuple = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """The mean of each window, as torch.nn.functional.avg_pool3d (stride defaults to kernel_size).
 
@@ -288,7 +334,7 @@ def avg_pool3d(
         >>> F.avg_pool3d(tg.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
         tensor([[[[[3.5]]]]], dtype=float32)
     """
-    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 class _ConvNd(Module):
@@ -339,6 +385,9 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: padding_mode must be one of {allowed}, got {padding_mode!r}")
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"{name}: padding must be 'same', 'valid' or numbers, not {padding!r}")
+        if padding == "same" and any(s != 1 for s in _ntuple(name, stride, self.dims)):
+            # (checked here, as PyTorch does, since a padding_mode other than 'zeros' never reaches _conv's check)
+            raise ValueError(f"{name}: padding='same' is not supported for strided convolutions (stride={stride})")
         dtype = dtype_or_default(dtype)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _ntuple(name, kernel_size, self.dims)
@@ -381,7 +430,7 @@ class _ConvNd(Module):
     def _padded(self, input: Any) -> tuple[Any, Any]:
         """(input, padding to give the convolution). With a padding_mode other than 'zeros', as PyTorch: the input
         padded by F.pad in that mode ('same' puts the odd one on the far side) and no further padding."""
-        if self.padding_mode == "zeros":
+        if self.padding_mode == "zeros" or self.padding == "valid":
             return input, self.padding
         pads: list[int] = []
         for i in reversed(range(self.dims)):  # F.pad takes the last dim first
@@ -390,7 +439,7 @@ class _ConvNd(Module):
                 pads += [total // 2, total - total // 2]
             elif not isinstance(self.padding, str):  # ('valid': none)
                 pads += [self.padding[i], self.padding[i]]
-        return pad(_as_tensor(input), pads or [0, 0], mode=self.padding_mode), 0
+        return pad(_as_tensor(input), pads, mode=self.padding_mode), 0
 
     def forward(self, input: Any) -> Tensor:
         input, padding = self._padded(input)
@@ -501,21 +550,40 @@ class _AvgPoolNd(Module):
         padding: IntOrTuple = 0,
         ceil_mode: bool = False,
         count_include_pad: bool = True,
+        divisor_override: int | None = None,
     ) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+        self.divisor_override = divisor_override
 
     def forward(self, input: Any) -> Tensor:
         return _avg_pool(
-            self.dims, input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad
+            self.dims,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
         )
 
 
 class AvgPool1d(_AvgPoolNd):
-    """nn.AvgPool1d: avg_pool1d with its arguments kept."""
+    """nn.AvgPool1d: avg_pool1d with its arguments kept (no divisor_override, as in PyTorch)."""
 
     dims = 1
+
+    def __init__(
+        self,
+        kernel_size: IntOrTuple,
+        stride: IntOrTuple | None = None,
+        padding: IntOrTuple = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
 class AvgPool2d(_AvgPoolNd):

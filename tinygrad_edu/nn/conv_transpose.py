@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from tinygrad_edu.dtypes import DTypeLike
-from tinygrad_edu.nn.conv import IntOrTuple, _as_tensor, _check_rank, _ConvNd, _ntuple
+from tinygrad_edu.nn import functional as F
+from tinygrad_edu.nn.conv import IntOrTuple, _as_tensor, _batched, _ConvNd, _ntuple, _unbatched
 from tinygrad_edu.ops.conv import ConvTranspose as ConvTransposeOp
 from tinygrad_edu.tensor import Tensor
 
@@ -38,9 +39,9 @@ def _conv_transpose(
 ) -> Tensor:
     """The transposed convolution in `dims` spatial dims: what conv_transpose1d, 2d and 3d are."""
     name = f"conv_transpose{dims}d"
-    x = _as_tensor(input)
-    _check_rank(name, x, dims + 2)
-    return ConvTransposeOp.apply(
+    x, unbatched = _batched(name, _as_tensor(input), dims)
+    F._check_layer_dtypes(name, x, weight=weight, bias=bias)
+    out = ConvTransposeOp.apply(
         x,
         weight,
         *(() if bias is None else (bias,)),
@@ -50,6 +51,7 @@ def _conv_transpose(
         groups=groups,
         dilation=_ntuple(name, dilation, dims),
     )
+    return _unbatched(out, unbatched)
 
 
 def conv_transpose1d(
@@ -152,14 +154,19 @@ class _ConvTransposeNd(_ConvNd):
         return f", output_padding={self.output_padding}" if any(self.output_padding) else ""
 
     def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple[int, ...]:
-        """output_padding, or the one that gives output_size (which may include the batch and channel dims), as
-        PyTorch: each size must lie between the smallest output and that plus stride - 1 (or dilation - 1)."""
+        """output_padding, or the one that gives output_size (which may include the batch and channel dims, or the
+        channel dim of an unbatched input), as PyTorch: each size must lie between the smallest output and that
+        plus stride - 1 (PyTorch's check here, though the op itself allows output_padding up to dilation - 1)."""
         if output_size is None:
             return self.output_padding
         k = self.dims
         sizes = [int(v) for v in output_size][-k:]
-        if len(output_size) not in (k, k + 2):
-            raise ValueError(f"{type(self).__name__}: output_size must have {k} or {k + 2} elements, got {output_size}")
+        around = k + (1 if input.ndim == k + 1 else 2)  # the spatial sizes and the dims around them
+        if len(output_size) not in (k, around):
+            raise ValueError(
+                f"{type(self).__name__}: output_size must have {k} or {around} elements for an input of shape "
+                f"{tuple(input.shape)}, got {output_size}"
+            )
         given = _ntuple(type(self).__name__, self.padding, k)  # (never a string here: no 'same' when transposed)
         padding = []
         for d in range(k):
@@ -169,7 +176,7 @@ class _ConvTransposeNd(_ConvNd):
                 + self.dilation[d] * (self.kernel_size[d] - 1)
                 + 1
             )
-            largest = smallest + max(self.stride[d], self.dilation[d]) - 1
+            largest = smallest + self.stride[d] - 1
             if not smallest <= sizes[d] <= largest:
                 raise ValueError(
                     f"{type(self).__name__}: requested an output size of {sizes}, but valid sizes for input of "

@@ -444,6 +444,19 @@ def nll_loss(
     return _per_sample(loss, sample_shape, reduction)
 
 
+def _check_layer_dtypes(name: str, input: Any, **others: Any) -> None:
+    """PyTorch's convolution, normalisation and prelu kernels take no mix of dtypes (a float64 input to a float32
+    layer is a RuntimeError there, not a promotion): each of `others` given (weight, bias, running statistics)
+    must have the input's dtype."""
+    dtype = np.dtype(input.dtype)
+    for what, other in others.items():
+        if other is not None and np.dtype(other.dtype) != dtype:
+            raise DtypeError(
+                f"{name}: the input is {dtype} but the {what} is {np.dtype(other.dtype)} (PyTorch does not mix "
+                f"them here); convert the layer with .to({dtype}) or the input with .to({np.dtype(other.dtype)})"
+            )
+
+
 # ---- re-exported from the layer files (see the note under REDUCTIONS) ---------------------------------------
 from tinygrad_edu.nn.activation_extra import (  # noqa: E402  (they import this module)
     celu,

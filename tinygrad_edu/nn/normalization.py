@@ -21,6 +21,7 @@ import numpy as np
 from tinygrad_edu.autograd import no_grad
 from tinygrad_edu.dtypes import dtype_or_default
 from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
@@ -57,6 +58,7 @@ def layer_norm(
             f"layer_norm: given normalized_shape={list(shape)}, expected input with shape "
             f"[*, {', '.join(map(str, shape))}], but got input of size {list(x.data.shape)}"
         )
+    F._check_layer_dtypes("layer_norm", x, weight=weight, bias=bias)
     dims = tuple(range(x.ndim - len(shape), x.ndim))
     mean = x.mean(dims, keepdim=True)
     centred = x - mean
@@ -90,6 +92,7 @@ def batch_norm(
     x = _operand_tensor(input)
     if x.ndim < 2:
         raise ShapeError(f"batch_norm: expected an input of shape (N, C, *), got {x.data.shape}")
+    F._check_layer_dtypes("batch_norm", x, weight=weight, bias=bias, running_mean=running_mean, running_var=running_var)
     dims = (0,) + tuple(range(2, x.ndim))
     channel_shape = (1, x.data.shape[1]) + (1,) * (x.ndim - 2)
     if training:
@@ -178,7 +181,14 @@ def group_norm(
             f"group_norm: expected an input (N, C, *) with C divisible by num_groups={num_groups}, "
             f"got shape {list(x.data.shape)}"
         )
+    F._check_layer_dtypes("group_norm", x, weight=weight, bias=bias)
     n, c = x.data.shape[:2]
+    if n * c // num_groups * int(np.prod(x.data.shape[2:])) == 1:
+        # (PyTorch's check, as batch_norm's in training: one value per group normalises to 0 whatever it is)
+        raise ValueError(
+            f"group_norm: expected more than 1 value per group, got input of shape {list(x.data.shape)} "
+            f"with num_groups={num_groups}"
+        )
     grouped = x.reshape(n, num_groups, -1)  # each group's channels and positions: the values that share a mean
     mean = grouped.mean(-1, keepdim=True)
     centred = grouped - mean
@@ -289,7 +299,9 @@ class _BatchNorm(Module):
                 f"{type(self).__name__}: expected {' or '.join(f'{d}D' for d in self._dims)} input "
                 f"(got {x.ndim}D input of shape {x.data.shape})"
             )
-        if x.data.shape[1] != self.num_features:
+        # (with no weight and no running statistics nothing has num_features entries: PyTorch normalises the
+        # channels the input has, and so do we)
+        if x.data.shape[1] != self.num_features and (self.affine or self.track_running_stats):
             raise ShapeError(
                 f"{type(self).__name__}({self.num_features}): the input of shape {x.data.shape} has "
                 f"{x.data.shape[1]} channels in dimension 1"

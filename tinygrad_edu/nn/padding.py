@@ -73,6 +73,13 @@ def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: float = 0
         raise ArgumentError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
     if mode != "constant" and value != 0:
         raise ArgumentError(f"pad: value= is only for mode='constant', got mode={mode!r}")
+    dims = len(pad) // 2
+    if mode != "constant" and (dims > 3 or x.ndim not in (dims + 1, dims + 2)):
+        # (PyTorch's kernels for these modes take a batch dim or none, then 1 to 3 padded dims: nothing else)
+        raise NotImplementedError(
+            f"pad: mode={mode!r} pads the last 1, 2 or 3 dims of an input with one or two dims more "
+            f"(2-d or 3-d for 2 pads, 3-d or 4-d for 4, 4-d or 5-d for 6), got {len(pad)} pads for shape {x.shape}"
+        )
     out = x
     for k in range(len(pad) // 2):
         axis = x.ndim - 1 - k
@@ -100,7 +107,10 @@ def _constant(x: Tensor, axis: int, before: int, after: int, value: float) -> Te
     from tinygrad_edu.functional import cat
 
     n = x.shape[axis]
-    x = x.narrow(axis, max(-before, 0), n - max(-before, 0) - max(-after, 0))
+    kept = n - max(-before, 0) - max(-after, 0)
+    if kept < 0:  # (PyTorch cuts before it pads: cutting more than there is fails, whatever is added after)
+        raise ShapeError(f"pad: padding ({before}, {after}) cuts more than dimension {axis} of size {n} holds")
+    x = x.narrow(axis, max(-before, 0), kept)
     parts = []
     for count in (before, after):
         shape = list(x.shape)

@@ -113,10 +113,13 @@ def _antialias_weights(
     return (weights / weights.sum(axis=1, keepdims=True)).astype(dtype)
 
 
-def _nearest_source(out: int, size: int, scale: float | None, exact: bool) -> np.ndarray:
+def _nearest_source(out: int, size: int, scale: float | None, exact: bool, dims: int) -> np.ndarray:
     """For each output position, the input position it copies (PyTorch computes the step in float32)."""
-    step = np.float32(1.0 / scale if scale is not None and scale > 0 else size / out)
     dst = np.arange(out)
+    if not exact and dims == 2 and out in (size, 2 * size):
+        # PyTorch's 2-d nearest kernel (not its 1-d nor 3-d) takes shortcuts, whatever scale_factor says: i, i // 2
+        return dst if out == size else dst // 2
+    step = np.float32(1.0 / scale if scale is not None and scale > 0 else size / out)
     src = np.floor((dst + 0.5) * np.float64(step)) if exact else np.floor(dst.astype(np.float32) * step)
     return np.minimum(src.astype(np.int64), size - 1)
 
@@ -183,8 +186,8 @@ def interpolate(
     if factors is not None:
         sizes = [math.floor(n * float(f)) for n, f in zip(in_sizes, factors)]
     assert sizes is not None
-    if any(int(s) < 1 for s in sizes):
-        raise ValueError(f"interpolate: output size {tuple(sizes)} for input of shape {x.shape} must be positive")
+    if any(int(s) < 1 for s in sizes) and mode != "area":  # (area, adaptive pooling, gives an empty result)
+        raise ShapeError(f"interpolate: output size {tuple(sizes)} for input of shape {x.shape} must be positive")
     # PyTorch steps by 1 / scale_factor unless told to recompute the step from the sizes
     scales = factors if factors is not None and not recompute_scale_factor else [None] * dims
     out = x
@@ -209,7 +212,7 @@ def interpolate(
             weight = Tensor(t.reshape(shape))
             out = out.index_select(axis, i0) * (1 - weight) + out.index_select(axis, i1) * weight
         else:
-            out = out.index_select(axis, _nearest_source(int(m), n, scale, mode == "nearest-exact"))
+            out = out.index_select(axis, _nearest_source(int(m), n, scale, mode == "nearest-exact", dims))
     return out
 
 

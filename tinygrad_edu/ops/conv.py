@@ -234,7 +234,7 @@ def _pool_size(name, size, kernel, stride, padding, dilation, ceil_mode):
     the last window must still start inside the input or the left padding.
     """
     span = dilation * (kernel - 1) + 1
-    if padding > span // 2 and padding > kernel // 2:
+    if padding > kernel // 2:  # (PyTorch's rule: half the kernel, not of the dilated span)
         raise ArgumentError(f"{name}: padding {padding} should be at most half of the kernel size {kernel}")
     room = size + 2 * padding - span
     out = (-(-room // stride) if ceil_mode else room // stride) + 1
@@ -296,11 +296,16 @@ class AvgPool(_Pool):
     """The mean of each window, as torch.nn.functional.avg_pool1d/2d/3d.
 
     count_include_pad=True divides by the window's size within the padded input (PyTorch: not the extra
-    ceil_mode border); False divides by the number of real input positions in the window.
+    ceil_mode border); False divides by the number of real input positions in the window; divisor_override, when
+    given, by that number everywhere.
     """
 
-    def forward(self, x, *, kernel_size, stride, padding=None, ceil_mode=False, count_include_pad=True):
+    def forward(
+        self, x, *, kernel_size, stride, padding=None, ceil_mode=False, count_include_pad=True, divisor_override=None
+    ):
         k = len(kernel_size)
+        if divisor_override is not None and int(divisor_override) == 0:
+            raise ArgumentError(f"avg_pool{k}d: divisor_override must not be zero")
         stride, padding, _ = _options(k, stride, padding, None)
         ones = (1,) * k
         xp, win = self._windows_of(f"avg_pool{k}d", x, kernel_size, stride, padding, ones, ceil_mode, 0.0)
@@ -310,6 +315,8 @@ class AvgPool(_Pool):
         mask[tuple(slice(p - q, p + n + q) for p, q, n in zip(padding, inside, x.shape[2:]))] = 1.0
         mask_windows = _first(_windows(mask[np.newaxis, np.newaxis], kernel_size, stride, ones), self.out_size)
         self.divisor = mask_windows[0, 0].sum(axis=tuple(range(-k, 0))).astype(x.dtype)
+        if divisor_override is not None:
+            self.divisor = np.full_like(self.divisor, int(divisor_override))
         self.save(xp.shape)  # (only its shape: the gradient is grad_out spread over each window)
         return win.sum(axis=tuple(range(-k, 0))) / self.divisor
 
