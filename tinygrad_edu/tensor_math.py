@@ -43,6 +43,17 @@ def _floating(x: Any) -> Any:
     return x if x.data.dtype.kind == "f" else x.to(_tensor.get_default_dtype())
 
 
+def _float_only(op: str, x: Any) -> Any:
+    """x itself if it holds floats, else the error PyTorch raises: the activations PyTorch has no integer
+    kernel for (elu, softplus, softmax, ...) refuse ints, where sigmoid and tanh convert them (`_floating`)."""
+    if x.data.dtype.kind != "f":
+        raise DtypeError(
+            f"{op}: not implemented for dtype {x.data.dtype} (PyTorch refuses it too); convert the input "
+            "with .float() first"
+        )
+    return x
+
+
 class MathMethods:
     """Methods of Tensor (see the module docstring); `self` is always a Tensor."""
 

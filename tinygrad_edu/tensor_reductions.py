@@ -18,6 +18,7 @@ import tinygrad_edu as _tinygrad_edu
 import tinygrad_edu.tensor as _tensor_module
 from tinygrad_edu.arguments import Dim, arg_reduce, check_dim, dim_or_axis, is_int, reduce_args
 from tinygrad_edu.errors import DtypeError
+from tinygrad_edu.tensor_math import _float_only
 
 if TYPE_CHECKING:
     from tinygrad_edu.dtypes import DTypeLike
@@ -181,13 +182,15 @@ class ReductionMethods:
         dim = dim_or_axis("argmin", dim, axis)
         return _tensor.Tensor._from_op(arg_reduce(np.argmin, self.data, dim, keepdim), None)
 
-    def softmax(self, dim: int = -1) -> Tensor:
-        """exp(x) / sum(exp(x)) along `dim`, computed stably."""
-        return _tg.ops.Softmax.apply(self, axis=check_dim("softmax", dim, self.data.ndim))
+    def softmax(self, dim: int = -1, dtype: Any = None) -> Tensor:
+        """exp(x) / sum(exp(x)) along `dim`, computed stably (in `dtype` if given: the input is cast first)."""
+        x = _float_only("softmax", self if dtype is None else self.to(dtype))
+        return _tg.ops.Softmax.apply(x, axis=check_dim("softmax", dim, self.data.ndim))
 
-    def log_softmax(self, dim: int = -1) -> Tensor:
-        """log(softmax(x)) along `dim`, computed stably (no log of 0)."""
-        return _tg.ops.LogSoftmax.apply(self, axis=check_dim("log_softmax", dim, self.data.ndim))
+    def log_softmax(self, dim: int = -1, dtype: Any = None) -> Tensor:
+        """log(softmax(x)) along `dim`, computed stably (no log of 0; in `dtype` if given)."""
+        x = _float_only("log_softmax", self if dtype is None else self.to(dtype))
+        return _tg.ops.LogSoftmax.apply(x, axis=check_dim("log_softmax", dim, self.data.ndim))
 
     def logsumexp(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
         """log(sum(exp(x))) over `dim`, computed stably."""

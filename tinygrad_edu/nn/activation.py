@@ -20,7 +20,7 @@ class Sigmoid(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """sigmoid(input), elementwise."""
-        return elementwise.Sigmoid.apply(input)
+        return F.sigmoid(input)
 
 
 class ReLU(Module):
@@ -98,7 +98,7 @@ class Tanh(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """tanh(input), elementwise."""
-        return elementwise.Tanh.apply(input)
+        return F.tanh(input)
 
 
 def _require_dim(name: str, dim: int | None) -> int:
