@@ -136,3 +136,201 @@ def test_binary_cross_entropy_range_checks_match_torch(name: str, x: list, y: li
 def test_bce_loss_module_checks_as_the_function() -> None:
     with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
         tg.nn.BCELoss()(tg.tensor([1.2]), tg.tensor([1.0]))
+
+
+# ---- 4. Tensor methods and functions courses use: values and dtypes as torch's ------------------------------
+
+A = np.array([[0.5, -1.5, 2.0, 0.25], [3.0, -0.25, 1.0, -2.0], [1.5, 0.75, -0.5, 4.0]])
+WITH_NAN = np.array([[1.0, np.nan, 2.0], [np.nan, np.nan, 3.0]])
+INTS = np.array([[3, 1, 4, 1], [5, 9, 2, 6]])
+
+
+def t(lib: Any, array: np.ndarray) -> Any:
+    return lib.tensor(array)
+
+
+METHODS = [
+    ("diff", lambda lib: t(lib, A).diff()),
+    ("diff n=2 dim=0", lambda lib: t(lib, A).diff(n=2, dim=0)),
+    ("diff prepend append", lambda lib: lib.diff(t(lib, A), dim=1, prepend=t(lib, A[:, :1]), append=t(lib, A))),
+    ("diff int", lambda lib: t(lib, INTS).diff()),
+    ("diff bool", lambda lib: t(lib, INTS > 3).diff()),
+    ("nansum", lambda lib: t(lib, WITH_NAN).nansum()),
+    ("nansum dim keepdim", lambda lib: lib.nansum(t(lib, WITH_NAN), 1, keepdim=True)),
+    ("nansum int", lambda lib: t(lib, INTS).nansum(0)),
+    ("nanmean", lambda lib: t(lib, WITH_NAN).nanmean(0)),
+    ("nanmean all", lambda lib: lib.nanmean(t(lib, WITH_NAN))),
+    ("nanmean int", lambda lib: t(lib, INTS).nanmean()),
+    ("nanmean dtype", lambda lib: t(lib, INTS).nanmean(dtype=lib.float64)),
+    ("rot90", lambda lib: t(lib, A).rot90()),
+    ("rot90 k=2", lambda lib: t(lib, A).rot90(2)),
+    ("rot90 k=-1 dims", lambda lib: lib.rot90(t(lib, A), -1, [1, 0])),
+    ("rot90 k=5 3-d", lambda lib: t(lib, A.reshape(3, 2, 2)).rot90(5, [0, 2])),
+    ("rot90 1-d", lambda lib: t(lib, A[0]).rot90()),
+    ("rot90 same dims", lambda lib: t(lib, A).rot90(1, [1, 1])),
+    ("tensor_split 3", lambda lib: t(lib, A).tensor_split(3, 1)),
+    ("tensor_split 5", lambda lib: lib.tensor_split(t(lib, A), 5, dim=1)),
+    ("tensor_split indices", lambda lib: t(lib, A).tensor_split([1, 3], 1)),
+    ("tensor_split unsorted", lambda lib: t(lib, A).tensor_split([3, 1, 9])),
+    ("tensor_split tensor", lambda lib: t(lib, A).tensor_split(lib.tensor([2]), 1)),
+    ("index_fill", lambda lib: t(lib, A).index_fill(1, lib.tensor([0, 2]), -1.0)),
+    ("index_fill int", lambda lib: lib.index_fill(t(lib, INTS), 0, lib.tensor([1]), 7)),
+    (
+        "index_fill 0-d tensor",
+        lambda lib: t(lib, A).index_fill(0, lib.tensor([2, 0]), lib.tensor(9.0, dtype=lib.float64)),
+    ),
+    ("aminmax", lambda lib: t(lib, A).aminmax()),
+    ("aminmax dim", lambda lib: lib.aminmax(t(lib, A), dim=0, keepdim=True)),
+    ("aminmax int", lambda lib: t(lib, INTS).aminmax(dim=1)),
+    ("cov", lambda lib: t(lib, A).cov()),
+    ("cov 1-d", lambda lib: t(lib, A[1]).cov()),
+    ("cov correction=0", lambda lib: lib.cov(t(lib, A), correction=0)),
+    ("cov int", lambda lib: t(lib, INTS).cov()),
+    (
+        "cov weights",
+        lambda lib: t(lib, A).cov(fweights=lib.tensor([1, 2, 1, 3]), aweights=lib.tensor([0.5, 1.0, 2.0, 1.5])),
+    ),
+    ("corrcoef", lambda lib: t(lib, A).corrcoef()),
+    ("corrcoef int", lambda lib: lib.corrcoef(t(lib, INTS))),
+    ("count_nonzero", lambda lib: t(lib, INTS > 3).count_nonzero(1)),
+    ("stride", lambda lib: t(lib, A).stride()),
+    ("stride of t()", lambda lib: t(lib, A).t().stride()),
+    ("stride dim", lambda lib: t(lib, A).stride(-1)),
+    ("stride of expand", lambda lib: t(lib, A[:1]).expand(3, 4).stride()),
+    ("stride 3-d", lambda lib: t(lib, np.zeros((2, 3, 4), np.float32)).stride()),
+    ("is_contiguous of t()", lambda lib: t(lib, A).t().is_contiguous()),
+    ("cumsum dtype", lambda lib: t(lib, INTS).cumsum(1, dtype=lib.float32)),
+    ("cumsum int32", lambda lib: lib.tensor(INTS, dtype=lib.int32).cumsum(0)),
+    ("tril diagonal", lambda lib: t(lib, A).tril(-1)),
+    ("triu diagonal", lambda lib: t(lib, A).triu(2)),
+    ("repeat_interleave tensor", lambda lib: t(lib, A[0]).repeat_interleave(lib.tensor([1, 0, 2, 1]))),
+]
+
+
+def as_numpy_tree(out: Any) -> Any:
+    """A result as NumPy values and dtype names: a tensor, a tuple of them, or a plain Python value."""
+    if isinstance(out, (tuple, list)):
+        return [as_numpy_tree(o) for o in out]
+    if isinstance(out, (tg.Tensor, torch.Tensor)):
+        return (to_numpy(out), dtype_name(out))
+    return out
+
+
+def assert_same(ours: Any, theirs: Any) -> None:
+    if isinstance(theirs, list):
+        assert isinstance(ours, list) and len(ours) == len(theirs), (ours, theirs)
+        for a, b in zip(ours, theirs):
+            assert_same(a, b)
+    elif isinstance(theirs, tuple) and len(theirs) == 2 and isinstance(theirs[0], np.ndarray):
+        assert ours[1] == theirs[1], f"dtype {ours[1]}, torch {theirs[1]}"
+        assert ours[0].shape == theirs[0].shape, f"shape {ours[0].shape}, torch {theirs[0].shape}"
+        np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6, atol=1e-12)
+    else:
+        assert ours == theirs
+
+
+@pytest.mark.parametrize("name, call", METHODS, ids=[row[0] for row in METHODS])
+def test_methods_courses_use_match_torch(name: str, call: Any) -> None:
+    try:
+        expected = as_numpy_tree(call(torch))
+    except Exception as error:  # noqa: BLE001 (PyTorch refuses: so must we, as a RuntimeError-compatible error)
+        with pytest.raises((RuntimeError, ValueError, IndexError)) as ours:
+            call(tg)
+        assert name.split()[0] in str(ours.value), f"the error does not name the op: {ours.value} (torch: {error})"
+        return
+    assert_same(as_numpy_tree(call(tg)), expected)
+
+
+# In-place methods: (name, call on a tensor that changes it): the values, dtype and identity as torch's.
+IN_PLACE = [
+    ("abs_", lambda x: x.abs_()),
+    ("neg_", lambda x: x.neg_()),
+    ("negative_", lambda x: x.negative_()),
+    ("sqrt_ of |x|", lambda x: x.abs_().sqrt_()),
+    ("rsqrt_ of |x|", lambda x: x.abs_().rsqrt_()),
+    ("log_ of |x|", lambda x: x.abs_().log_()),
+    ("log2_ log10_ log1p_", lambda x: x.abs_().log2_().abs_().log10_().abs_().log1p_()),
+    ("exp2_ expm1_", lambda x: x.exp2_().expm1_()),
+    ("sin_ cos_ tan_", lambda x: x.sin_().cos_().tan_()),
+    ("asin_ acos_ atan_", lambda x: x.sin_().asin_().cos_().acos_().atan_()),
+    ("arcsin_ arctan_", lambda x: x.sin_().arcsin_().arctan_()),
+    ("sinh_ cosh_ asinh_ acosh_ atanh_", lambda x: x.sinh_().asinh_().cosh_().acosh_().tanh_().atanh_()),
+    ("floor_ ceil_ trunc_ round_", lambda x: x.mul_(3).floor_().div_(2).ceil_().div_(3).trunc_().add_(0.5).round_()),
+    ("round_ decimals frac_ fix_", lambda x: x.round_(decimals=1).frac_().mul_(5).fix_()),
+    ("sign_ sgn_", lambda x: x.sign_().sgn_()),
+    ("reciprocal_ square_", lambda x: x.reciprocal_().square_()),
+    ("erf_ erfc_", lambda x: x.erf_().erfc_()),
+    ("nan_to_num_", lambda x: x.log_().nan_to_num_(nan=7.0)),
+    ("clamp_ clamp_min_ clamp_max_", lambda x: x.clamp_(-1, 1.5).clamp_min_(-0.5).clamp_max_(1.0)),
+    ("remainder_ fmod_", lambda x: x.remainder_(0.7).fmod_(-0.4)),
+    ("atan2_ arctan2_ hypot_", lambda x: x.atan2_(torch_or_tg(x).ones_like(x) * 2).arctan2_(x * 0 + 0.5).hypot_(x)),
+    ("copysign_ xlogy_", lambda x: x.copysign_(-1.0).xlogy_(x.abs() + 1)),
+    ("lerp_", lambda x: x.lerp_(x * 0 + 1, 0.25)),
+    ("floor_divide_ true_divide_ divide_", lambda x: x.floor_divide_(0.3).true_divide_(4).divide_(2)),
+    ("multiply_ subtract_", lambda x: x.multiply_(3).subtract_(x * 0 + 1, alpha=2)),
+    ("logical_and_ logical_or_", lambda x: x.logical_and_(x > 0).logical_or_(x * 0)),
+    ("logical_xor_ logical_not_", lambda x: x.logical_xor_(x > 1).logical_not_()),
+    ("lt_ ge_", lambda x: x.lt_(1.0).ge_(0.5)),
+    ("eq_ ne_ le_ gt_", lambda x: x.clamp_(0, 1).eq_(1.0).ne_(0.0).le_(0.5).gt_(0.5)),
+    ("less_ greater_equal_ not_equal_", lambda x: x.less_(1.0).greater_equal_(1.0).not_equal_(1.0)),
+    ("tril_ triu_", lambda x: x.tril_(1).triu_(-1)),
+    ("cumsum_ cumprod_", lambda x: x.cumsum_(1).cumprod_(0)),
+    ("index_fill_", lambda x: x.index_fill_(1, index_of(x, [0, 3]), -2.0)),
+    ("index_copy_", lambda x: x.index_copy_(0, index_of(x, [2, 0]), x[:2] * 10)),
+    ("masked_fill_", lambda x: x.masked_fill_(x > 1, 0.0)),
+    ("masked_scatter_", lambda x: x.masked_scatter_(x > 1, x * 100)),
+    ("scatter_reduce_", lambda x: x.scatter_reduce_(1, index_of(x, [[0, 0], [1, 1], [3, 0]]), x[:, :2], "amax")),
+]
+INT_IN_PLACE = [
+    ("bitwise_and_ bitwise_or_", lambda x: x.bitwise_and_(6).bitwise_or_(8)),
+    ("bitwise_xor_ bitwise_not_", lambda x: x.bitwise_xor_(5).bitwise_not_()),
+    ("bitwise shifts_", lambda x: x.bitwise_left_shift_(2).bitwise_right_shift_(1)),
+    ("abs_ neg_ square_ of ints", lambda x: x.neg_().abs_().square_()),
+    ("sqrt_ of ints (refused)", lambda x: x.sqrt_()),
+    ("cumsum_ of ints", lambda x: x.cumsum_(0)),
+    ("tril_ of ints", lambda x: x.tril_()),
+]
+
+
+def torch_or_tg(x: Any) -> Any:
+    return torch if isinstance(x, torch.Tensor) else tg
+
+
+def index_of(x: Any, data: Any) -> Any:
+    return torch_or_tg(x).tensor(data)
+
+
+def run_in_place(lib: Any, call: Any, array: np.ndarray) -> tuple[str, Any]:
+    x = lib.tensor(array)
+    try:
+        out = call(x)
+    except Exception as error:  # noqa: BLE001 (compared below)
+        return "error", error
+    assert out is x, "an in-place method returns self"
+    return "ok", (to_numpy(x).copy(), dtype_name(x))
+
+
+@pytest.mark.parametrize(
+    "name, call, array",
+    [(n, c, A) for n, c in IN_PLACE] + [(n, c, INTS) for n, c in INT_IN_PLACE],
+    ids=[n for n, _ in IN_PLACE + INT_IN_PLACE],
+)
+def test_in_place_methods_match_torch(name: str, call: Any, array: np.ndarray) -> None:
+    ours, theirs = run_in_place(tg, call, array), run_in_place(torch, call, array)
+    assert ours[0] == theirs[0], f"{name}: tinygrad_edu {ours[1]!r}, torch {theirs[1]!r}"
+    if ours[0] == "error":
+        assert isinstance(ours[1], RuntimeError)
+        return
+    assert ours[1][1] == theirs[1][1]
+    np.testing.assert_allclose(ours[1][0], theirs[1][0], rtol=1e-6, atol=1e-12, equal_nan=True)
+
+
+def test_in_place_method_in_the_graph_sends_the_gradient_of_its_op() -> None:
+    grads = []
+    for lib in (tg, torch):
+        w = lib.tensor(A, requires_grad=True)
+        h = w * 1.0
+        h.abs_().tril_().sqrt_()
+        h.sum().backward()
+        grads.append(to_numpy(w.grad))
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)

@@ -559,6 +559,70 @@ class SurfaceMethods:
         """True if the elements are laid out in row-major order (False after a transpose)."""
         return type(self.data) is not np.ndarray or bool(self.data.flags.c_contiguous)
 
+    def stride(self, dim: int | None = None) -> Any:
+        """The step in elements from one index to the next along each dim (or along `dim`), as
+        `torch.Tensor.stride`: NumPy's byte strides over the item size, so (3, 1) for a row-major (2, 3)
+        tensor and (1, 3) after .t(). (Where NumPy makes a view and PyTorch a copy, e.g. a flip, they differ.)"""
+        strides = tuple(step // self.data.itemsize for step in self.data.strides)
+        return strides if dim is None else strides[check_dim("stride", dim, max(self.ndim, 1))]
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Any:
+        """out_i = x_(i+1) - x_i along `dim`, n times over (after prepend and append are joined on), as
+        `torch.diff`; for bools x_(i+1) != x_i.
+
+        Example:
+            >>> tg.tensor([1, 4, 9, 16]).diff()
+            tensor([3, 5, 7], dtype=int64)
+        """
+        if self.ndim == 0:
+            raise ShapeError("diff: expects input to be at least one-dimensional, got a 0-d tensor")
+        axis = check_dim("diff", dim, self.ndim)
+        x = self
+        if prepend is not None or append is not None:
+            parts = [
+                p if isinstance(p, _t().Tensor) else _t().tensor(p) for p in (prepend, self, append) if p is not None
+            ]
+            x = _tg.cat(parts, axis)
+        before = (slice(None),) * axis
+        for _ in range(n):
+            later, earlier = x[before + (slice(1, None),)], x[before + (slice(None, -1),)]
+            x = later.ne(earlier) if x.data.dtype.kind == "b" else later - earlier
+        return x
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Any:
+        """The tensor turned by k quarter turns in the plane of `dims`, from dims[0] towards dims[1]."""
+        if len(dims) != 2:
+            raise ValueError(f"rot90: expected total rotation dims == 2, but got dims = {len(dims)}")
+        if self.ndim < 2:
+            raise ShapeError(f"rot90: expected total dims >= 2, but got total dims = {self.ndim}")
+        a, b = (check_dim("rot90", d, self.ndim) for d in dims)
+        if a == b:
+            raise ValueError(f"rot90: expected rotation dims to be different, but got dim0 = {a} and dim1 = {b}")
+        k = k % 4
+        if k == 1:
+            return self.flip(b).transpose(a, b)
+        if k == 2:
+            return self.flip(a, b)
+        if k == 3:
+            return self.flip(a).transpose(a, b)
+        return self.clone()
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple:
+        """Views of self split along `dim`: into n parts (the first n % size ones one longer), or at the
+        given indices, as `torch.tensor_split` (and np.array_split)."""
+        axis = check_dim("tensor_split", dim, max(self.ndim, 1))
+        size = self.shape[axis]
+        cuts = _plain(indices_or_sections)
+        if isinstance(cuts, (int, np.integer)) or (np.ndim(cuts) == 0 and np.asarray(cuts).dtype.kind in "iu"):
+            sections = int(cuts)
+            if sections <= 0:
+                raise ValueError(f"tensor_split: number of sections must be larger than 0, got {sections}")
+            small, extra = divmod(size, sections)
+            cuts = np.cumsum([small + 1] * extra + [small] * (sections - extra))[:-1]
+        bounds = [0, *[int(c) for c in np.reshape(cuts, -1)], size]
+        before = (slice(None),) * axis
+        return tuple(self[before + (slice(lo, max(lo, hi)),)] for lo, hi in zip(bounds, bounds[1:]))
+
     # ---- indexing: writing into a copy (ops/scatter.py), masks, take ------------------------
 
     def _scatter_where(self, op: str, dim: int, index: Any, src: Any) -> tuple:
@@ -617,6 +681,17 @@ class SurfaceMethods:
         where = (slice(None),) * axis + (np.reshape(_index_array("index_add", index), (-1,)),)
         source = source * alpha if alpha != 1 else source
         return _ops().ScatterAdd.apply(self, self._same_dtype(source), where=where)
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> Any:
+        """A copy of self with value in the slices `index` along dim; their gradient goes to value (a 0-d
+        tensor) rather than to self."""
+        axis = check_dim("index_fill", dim, max(self.ndim, 1))
+        chosen = np.zeros(self.shape[axis] if self.ndim else 1, dtype=np.bool_)
+        chosen[np.reshape(_index_array("index_fill", index), (-1,))] = True
+        if isinstance(value, _t().Tensor) and value.ndim != 0:
+            raise ShapeError(f"index_fill: only supports a 0-dimensional value tensor, got shape {value.shape}")
+        mask = np.reshape(chosen, (-1,) + (1,) * (self.ndim - axis - 1)) if self.ndim else chosen.reshape(())
+        return self.masked_fill(mask, value)
 
     def index_copy(self, dim: int, index: Any, source: Any) -> Any:
         """A copy of self with self's slice index[i] along dim replaced by source's slice i."""
@@ -750,127 +825,6 @@ class SurfaceMethods:
         """True if other has the same shape and the same values (a Python bool)."""
         other = _plain(other)
         return tuple(np.shape(other)) == self.shape and bool(np.all(self.data == other))
-
-    # ---- in-place methods, as PyTorch's (name_): each goes through the one in-place path --------
-    # +=, -=, *=, /= (Tensor.__iadd__ ...) or item assignment (Tensor.__setitem__), so the rule on
-    # what may change in place, and how a change is recorded, lives in one place.
-
-    def add_(self, other: Any, *, alpha: Any = 1) -> Any:
-        """self += alpha * other, in place; returns self."""
-        self += other if alpha == 1 else other * alpha
-        return self
-
-    def sub_(self, other: Any, *, alpha: Any = 1) -> Any:
-        """self -= alpha * other, in place."""
-        self -= other if alpha == 1 else other * alpha
-        return self
-
-    def mul_(self, other: Any) -> Any:
-        """self *= other, in place."""
-        self *= other
-        return self
-
-    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
-        """self /= other, in place (rounding_mode: see div)."""
-        if rounding_mode is not None:
-            return self._assign_result_("div_", self.clone().div(other, rounding_mode=rounding_mode))
-        self /= other
-        return self
-
-    def _assign_(self, value: Any) -> Any:
-        self[...] = value
-        return self
-
-    def _assign_result_(self, what: str, result: Any) -> Any:
-        # an op's result written back: unlike copy_, a result that needs a wider dtype (int ** 0.5) is refused
-        _tg.in_place._check_cast(what, result.data, self.data)
-        if result.shape != self.shape:  # (x.pow_(y) with y larger than x): copy_ would squeeze it in
-            raise ShapeError(f"{what}: the result's shape {result.shape} is not the tensor's own {self.shape}")
-        return self._assign_(result)
-
-    def pow_(self, exponent: Any) -> Any:
-        """self = self ** exponent, in place."""
-        if isinstance(exponent, _t().Tensor):  # (x.pow_(x.T): PyTorch refuses an exponent overlapping x in part)
-            _tg.in_place._check_no_overlap(self, "pow_", _tg.ops.Pow, exponent)  # type: ignore[arg-type]
-        return self._assign_result_("pow_", self.clone() ** exponent)  # (of a copy: must not change what ** saved)
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Any:
-        """self = self.clamp(min, max), in place."""
-        return self._assign_result_("clamp_", self.clone().clamp(min, max))  # (of a copy, as pow_)
-
-    clip_ = clamp_
-
-    def clamp_min_(self, min: Any) -> Any:
-        """self = self.clamp_min(min), in place."""
-        return self._assign_result_("clamp_min_", self.clone().clamp(min=min))
-
-    def clamp_max_(self, max: Any) -> Any:
-        """self = self.clamp_max(max), in place."""
-        return self._assign_result_("clamp_max_", self.clone().clamp(max=max))
-
-    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
-        """self += value * tensor1 * tensor2, in place (the update of optimizers written by hand)."""
-        return self._assign_result_("addcmul_", self.clone().addcmul(tensor1, tensor2, value=value))
-
-    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
-        """self += value * tensor1 / tensor2, in place (Adam's step written by hand)."""
-        return self._assign_result_("addcdiv_", self.clone().addcdiv(tensor1, tensor2, value=value))
-
-    def relu_(self) -> Any:
-        """self = self.relu(), in place."""
-        return self._assign_result_("relu_", self.clone().relu())
-
-    def sigmoid_(self) -> Any:
-        """self = self.sigmoid(), in place."""
-        return self._assign_result_("sigmoid_", self.clone().sigmoid())
-
-    def tanh_(self) -> Any:
-        """self = self.tanh(), in place."""
-        return self._assign_result_("tanh_", self.clone().tanh())
-
-    def exp_(self) -> Any:
-        """self = self.exp(), in place."""
-        return self._assign_result_("exp_", self.clone().exp())
-
-    def fill_(self, value: Any) -> Any:
-        """Every element set to value, in place."""
-        return self._assign_(value)
-
-    def copy_(self, src: Any) -> Any:
-        """self's values replaced by src's (broadcast to self's shape, cast to self's dtype), in place."""
-        return self._assign_(src)
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
-        """Filled with uniform samples from [a, b), in place."""
-        gen = _tg.default_generator() if generator is None else generator
-        return self._assign_(a + (b - a) * gen.random(self.shape))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
-        """Filled with normal samples, in place."""
-        gen = _tg.default_generator() if generator is None else generator
-        return self._assign_(mean + std * gen.standard_normal(self.shape))
-
-    def masked_fill_(self, mask: Any, value: Any) -> Any:
-        """value where mask is True, in place."""
-        return self._assign_(self.clone().masked_fill(mask, value))
-
-    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Any:
-        """source's slices added at index along dim, in place."""
-        return self._assign_(self.clone().index_add(dim, index, source, alpha=alpha))
-
-    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Any:
-        """scatter, in place."""
-        return self._assign_(self.clone().scatter(dim, index, src, value=value))
-
-    def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
-        """scatter_add, in place."""
-        return self._assign_(self.clone().scatter_add(dim, index, src))
-
-    def detach_(self) -> Any:
-        """Cut this tensor from the graph in place: it becomes a leaf that does not require grad."""
-        self.grad_fn = None
-        self.requires_grad = False  # type: ignore[misc]  # (a slot of Tensor, which this class is mixed into)
-        return self
 
 
 def _check_device(op: str, device: Any) -> None:
