@@ -67,6 +67,19 @@ def _index_array(op: str, index: Any) -> Any:
     return integer_index(index)
 
 
+def _elementwise_no_grad(op: str, ufunc: Any, x: Any, other: Any) -> Any:
+    """ufunc(x, other) outside the graph, with an error naming the op and both shapes where they do not
+    broadcast (PyTorch's "The size of tensor a must match ...")."""
+    other = _plain(other)
+    try:
+        return _no_grad(ufunc(x.data, other))
+    except ValueError:
+        raise ShapeError(
+            f"{op}: shapes {x.shape} and {tuple(np.shape(other))} do not broadcast (the size of tensor a must "
+            "match the size of tensor b, or be 1, in each dimension counted from the right)"
+        ) from None
+
+
 def _integer_only(op: str, *tensors: Any) -> None:
     for x in tensors:
         kind = np.asarray(_plain(x)).dtype.kind if not isinstance(x, _t().Tensor) else x.data.dtype.kind
@@ -130,15 +143,15 @@ class SurfaceMethods:
 
     def logical_and(self, other: Any) -> Any:
         """x and other, elementwise (nonzero is True)."""
-        return _no_grad(np.logical_and(self.data, _plain(other)))
+        return _elementwise_no_grad("logical_and", np.logical_and, self, other)
 
     def logical_or(self, other: Any) -> Any:
         """x or other, elementwise."""
-        return _no_grad(np.logical_or(self.data, _plain(other)))
+        return _elementwise_no_grad("logical_or", np.logical_or, self, other)
 
     def logical_xor(self, other: Any) -> Any:
         """x xor other, elementwise."""
-        return _no_grad(np.logical_xor(self.data, _plain(other)))
+        return _elementwise_no_grad("logical_xor", np.logical_xor, self, other)
 
     # Bitwise ops, on integer and bool tensors only (as PyTorch): no gradient.
     def bitwise_not(self) -> Any:
@@ -149,27 +162,27 @@ class SurfaceMethods:
     def bitwise_and(self, other: Any) -> Any:
         """x & other, elementwise."""
         _integer_only("bitwise_and", self, other)
-        return _no_grad(np.bitwise_and(self.data, _plain(other)))
+        return _elementwise_no_grad("bitwise_and", np.bitwise_and, self, other)
 
     def bitwise_or(self, other: Any) -> Any:
         """x | other, elementwise."""
         _integer_only("bitwise_or", self, other)
-        return _no_grad(np.bitwise_or(self.data, _plain(other)))
+        return _elementwise_no_grad("bitwise_or", np.bitwise_or, self, other)
 
     def bitwise_xor(self, other: Any) -> Any:
         """x ^ other, elementwise."""
         _integer_only("bitwise_xor", self, other)
-        return _no_grad(np.bitwise_xor(self.data, _plain(other)))
+        return _elementwise_no_grad("bitwise_xor", np.bitwise_xor, self, other)
 
     def bitwise_left_shift(self, other: Any) -> Any:
         """x << other, elementwise."""
         _integer_only("bitwise_left_shift", self, other)
-        return _no_grad(np.left_shift(self.data, _plain(other)))
+        return _elementwise_no_grad("bitwise_left_shift", np.left_shift, self, other)
 
     def bitwise_right_shift(self, other: Any) -> Any:
         """x >> other, elementwise (arithmetic: the sign is kept)."""
         _integer_only("bitwise_right_shift", self, other)
-        return _no_grad(np.right_shift(self.data, _plain(other)))
+        return _elementwise_no_grad("bitwise_right_shift", np.right_shift, self, other)
 
     def __invert__(self) -> Any:  # ~self
         return self.bitwise_not()
