@@ -715,6 +715,23 @@ OPS += [
         [((3, 4), ())],
     ),
     Op("aminmax", lambda x: (lambda m: m.min + 2 * m.max)(x.aminmax(dim=1)) + tg.aminmax(x).max, MATRIX),
+    Op("logit, logit eps", lambda x: (x.abs() / 2).logit() + tg.logit(x.abs() / 2, eps=0.3), [((3, 4),)]),
+    Op("deg2rad, rad2deg, dist", lambda x, y: tg.deg2rad(x) * x.rad2deg() + x.dist(y) + tg.dist(x, y, 3), BINARY[:2]),
+    Op(
+        "cdist p=2, p=1",
+        lambda a, b: tg.cdist(a, b) + tg.cdist(a, b, p=1.0),
+        [((3, 4), (2, 4)), ((2, 3, 4), (2, 5, 4))],
+    ),
+    Op(
+        "hstack, vstack, dstack, column_stack",
+        lambda x, y: (
+            tg.hstack([x, y]).sum(1)
+            + tg.vstack([x, y]).sum(0).sum()
+            + tg.dstack([x, y]).sum((1, 2))
+            + tg.column_stack([x[:, 0], y]).sum(0).sum()
+        ),
+        [((3, 4), (3, 4))],
+    ),
     Op(
         "cov, corrcoef, weights",
         lambda x: (

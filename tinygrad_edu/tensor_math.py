@@ -415,6 +415,21 @@ class MathMethods:
         """
         return _tensor._binary(_tg.ops.Xlogy, self, other, true_divide=True)
 
+    def logit(self, eps: float | None = None) -> Any:
+        """log(x / (1 - x)), sigmoid's inverse; with eps, x is first clamped to [eps, 1 - eps], as PyTorch."""
+        x = _floating(self)
+        if eps is not None:
+            x = x.clamp(eps, 1 - eps)
+        return (x / (1 - x)).log()
+
+    def deg2rad(self) -> Any:
+        """x * pi / 180: degrees to radians."""
+        return _floating(self) * (np.pi / 180)
+
+    def rad2deg(self) -> Any:
+        """x * 180 / pi: radians to degrees."""
+        return _floating(self) * (180 / np.pi)
+
     def erf(self) -> Any:
         """The error function, elementwise."""
         return _tg.ops.Erf.apply(_floating(self))

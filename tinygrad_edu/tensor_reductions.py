@@ -179,6 +179,10 @@ class ReductionMethods:
             _tg.ops.reduce.reducible("amin", self.data.shape, axes)
         return _tg.ops.Min.apply(self, axes=axes, keepdim=keep)
 
+    def dist(self, other: Any, p: float = 2) -> Tensor:
+        """The p-norm of self - other (broadcast), over all elements, as `torch.dist`."""
+        return _tg.linalg.vector_norm(self - other, p)
+
     def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
         """(amin, amax) over `dim` (None: all elements), as `torch.aminmax`."""
         return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))

@@ -238,6 +238,24 @@ class SurfaceMethods:
         axes, _ = reduce_args("count_nonzero", self.ndim, dim, False, None, None)
         return _no_grad(np.asarray(np.count_nonzero(self.data, axis=axes), dtype=np.int64))
 
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Any:
+        """How often each value 0, 1, ..., max occurs in a 1-D non-negative int tensor (or the sum of the
+        weights of its places), as `torch.bincount`; no gradient."""
+        if self.ndim != 1 or self.data.dtype.kind not in "iu":
+            raise DtypeError(
+                f"bincount: only supports 1-d non-negative integral inputs, got {self.data.dtype} {self.shape}"
+            )
+        if self.numel() and self.data.min() < 0:
+            raise ValueError(
+                f"bincount: only supports 1-d non-negative integral inputs, got the value {self.data.min()}"
+            )
+        w = None if weights is None else np.asarray(_plain(weights))
+        counts = np.bincount(self.data, weights=w, minlength=minlength)
+        if w is None:
+            return _no_grad(counts.astype(np.int64))
+        # sums of float weights keep the weights' dtype (int weights sum in float64), as PyTorch
+        return _no_grad(counts.astype(w.dtype if w.dtype.kind == "f" else np.float64))
+
     def histogram(self, bins: Any = 100, *, range: Any = None, weight: Any = None, density: bool = False) -> Any:
         """(counts, bin edges) of the values in `bins` equal bins over `range` (default: min to max) or between
         the edges in a tensor `bins`, as `torch.histogram`; float tensors only, no gradient.
