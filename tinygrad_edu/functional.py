@@ -1,7 +1,8 @@
 """Free-function forms of the Tensor's ops, as PyTorch has them: `tg.exp(x)` is `x.exp()`.
 
-Also the ops that take several tensors at once: `cat`, `stack`, `maximum`, `minimum`, `matmul`, `mm`, `bmm`,
-and those that give several: `split`, `chunk`.
+Also the ops that take several tensors at once: `cat`, `stack`, `hstack` & co., `maximum`, `minimum`, `matmul`,
+`mm`, `bmm`, `cdist`, and those that give several: `split`, `chunk`, `tensor_split`. (The free functions of
+tensor_surface.py's methods are in functional_surface.py.)
 """
 
 from __future__ import annotations
@@ -556,3 +557,54 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype: DTypeLike = None
 
 __all__ += ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "dstack", "column_stack", "row_stack"]
 __all__ += ["logit", "deg2rad", "rad2deg", "dist", "bincount", "cdist", "tril_indices", "triu_indices"]
+
+
+# ---- reductions, splits and turns courses use (issue surface16) -------------------------------------------
+
+
+def diff(input: Any, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+    """x_(i+1) - x_i along dim, n times over (see `Tensor.diff`)."""
+    return _operand_tensor(input).diff(n, dim, prepend, append)
+
+
+def nansum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The sum with nan counted as 0 (see `Tensor.nansum`)."""
+    return _operand_tensor(input).nansum(dim, keepdim, dtype=dtype)
+
+
+def nanmean(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The mean of the elements that are not nan (see `Tensor.nanmean`)."""
+    return _operand_tensor(input).nanmean(dim, keepdim, dtype=dtype)
+
+
+def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """(amin, amax) over dim (see `Tensor.aminmax`)."""
+    return _operand_tensor(input).aminmax(dim=dim, keepdim=keepdim)
+
+
+def cov(input: Any, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+    """The covariance matrix of the rows (see `Tensor.cov`)."""
+    return _operand_tensor(input).cov(correction=correction, fweights=fweights, aweights=aweights)
+
+
+def corrcoef(input: Any) -> Tensor:
+    """The correlation coefficients of the rows (see `Tensor.corrcoef`)."""
+    return _operand_tensor(input).corrcoef()
+
+
+def rot90(input: Any, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """k quarter turns in the plane of dims (see `Tensor.rot90`)."""
+    return _operand_tensor(input).rot90(k, dims)
+
+
+def tensor_split(input: Any, indices_or_sections: Any, dim: int = 0) -> tuple:
+    """Views split into n parts or at indices (see `Tensor.tensor_split`)."""
+    return _operand_tensor(input).tensor_split(indices_or_sections, dim)
+
+
+def index_fill(input: Any, dim: int, index: Any, value: Any) -> Tensor:
+    """A copy with value in the slices index along dim (see `Tensor.index_fill`)."""
+    return _operand_tensor(input).index_fill(dim, index, value)
+
+
+__all__ += ["diff", "nansum", "nanmean", "aminmax", "cov", "corrcoef", "rot90", "tensor_split", "index_fill"]
