@@ -717,6 +717,7 @@ OPS += [
     Op("aminmax", lambda x: (lambda m: m.min + 2 * m.max)(x.aminmax(dim=1)) + tg.aminmax(x).max, MATRIX),
     Op("logit, logit eps", lambda x: (x.abs() / 2).logit() + tg.logit(x.abs() / 2, eps=0.3), [((3, 4),)]),
     Op("deg2rad, rad2deg, dist", lambda x, y: tg.deg2rad(x) * x.rad2deg() + x.dist(y) + tg.dist(x, y, 3), BINARY[:2]),
+    Op("inner", lambda a, b: a.inner(b) + tg.inner(a[0], b[1]).sum(), [((3, 4), (2, 4)), ((2, 3, 4), (4,))]),
     Op(
         "cdist p=2, p=1",
         lambda a, b: tg.cdist(a, b) + tg.cdist(a, b, p=1.0),

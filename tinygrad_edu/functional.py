@@ -608,3 +608,46 @@ def index_fill(input: Any, dim: int, index: Any, value: Any) -> Tensor:
 
 
 __all__ += ["diff", "nansum", "nanmean", "aminmax", "cov", "corrcoef", "rot90", "tensor_split", "index_fill"]
+
+
+def inner(input: Any, other: Any) -> Tensor:
+    """Sums of products over the last dims (see `Tensor.inner`)."""
+    return _operand_tensor(input).inner(other)
+
+
+def positive(input: Any) -> Tensor:
+    """input itself (see `Tensor.positive`)."""
+    return _operand_tensor(input).positive()
+
+
+def signbit(input: Any) -> Tensor:
+    """True where the sign bit is set (see `Tensor.signbit`)."""
+    return _operand_tensor(input).signbit()
+
+
+def isposinf(input: Any) -> Tensor:
+    """True where input is +inf."""
+    return _operand_tensor(input).isposinf()
+
+
+def isneginf(input: Any) -> Tensor:
+    """True where input is -inf."""
+    return _operand_tensor(input).isneginf()
+
+
+def msort(input: Any) -> Tensor:
+    """The values sorted along dim 0 (see `Tensor.msort`)."""
+    return _operand_tensor(input).msort()
+
+
+def is_nonzero(input: Any) -> bool:
+    """The truth of a one-element tensor (see `Tensor.is_nonzero`)."""
+    return _operand_tensor(input).is_nonzero()
+
+
+def is_same_size(input: Any, other: Any) -> bool:
+    """True if both have the same shape."""
+    return _operand_tensor(input).is_same_size(other)
+
+
+__all__ += ["inner", "positive", "signbit", "isposinf", "isneginf", "msort", "is_nonzero", "is_same_size"]

@@ -269,6 +269,28 @@ class SurfaceMethods:
         hist, edges = np.histogram(self.data, bins=_plain(bins), range=range, weights=_plain(weight), density=density)
         return HistogramBins(_no_grad(hist.astype(self.data.dtype)), _no_grad(edges.astype(self.data.dtype)))
 
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Any:
+        """Indices drawn with this tensor's weights (see `tg.multinomial`)."""
+        return _tg.multinomial(self, num_samples, replacement, generator=generator)
+
+    def bernoulli(self, *, generator: Any = None) -> Any:
+        """1 with probability self, elementwise, else 0 (see `tg.bernoulli`)."""
+        return _tg.bernoulli(self, generator=generator)
+
+    def msort(self) -> Any:
+        """The values sorted along dim 0, as `torch.msort`."""
+        return self.sort(0).values
+
+    def is_nonzero(self) -> bool:
+        """The truth of a one-element tensor, as `torch.is_nonzero` (an error for any other size)."""
+        if self.numel() != 1:
+            raise RuntimeError(f"is_nonzero: Boolean value of Tensor with {self.numel()} values is ambiguous")
+        return bool(self.data.reshape(()))
+
+    def is_same_size(self, other: Any) -> bool:
+        """True if other has this tensor's shape."""
+        return tuple(other.shape) == self.shape
+
     def nelement(self) -> int:
         """The number of elements, as `torch.Tensor.nelement` (the same as numel)."""
         return self.numel()
