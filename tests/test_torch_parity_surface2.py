@@ -432,3 +432,14 @@ def test_parameter_shares_its_tensors_version_counter_as_torch() -> None:
         t.add_(1)  # changes the data p holds: backward must refuse, as in PyTorch
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             loss.backward()
+
+
+def test_abs_sends_no_nan_back_from_a_nan_input_as_torch() -> None:
+    # d|x|/dx = sgn(x), and PyTorch's sgn(nan) is 0: |log(-1)|'s gradient is 0 * (1 / -1) = -0, not nan
+    grads = []
+    for lib in (tg, torch):
+        x = lib.tensor([-1.0, 2.0], requires_grad=True)
+        with np.errstate(invalid="ignore"):
+            x.log().abs().sum().backward()
+        grads.append(to_numpy(x.grad))
+    np.testing.assert_array_equal(grads[0], grads[1])
