@@ -690,6 +690,61 @@ OPS += [
 ]
 
 
+# ---- compositions courses use (issue surface16): diff, nansum, rot90, cov, ... -----------------------------
+NAN_AT = np.array([[True, False, False, False], [False, False, True, False], [False] * 4])  # over (3, 4)
+OPS += [
+    Op(
+        "diff, diff n=2 prepend append",
+        lambda x: x.diff() * 2 + tg.diff(x, 2, 0, prepend=x[:1] * 3, append=x[-1:]).sum(),
+        [((3, 4),)],
+    ),
+    Op(
+        "nansum, nanmean (nan where NAN_AT)",
+        lambda x: (lambda y: y.nansum(1) + tg.nanmean(y, 1) + y.nanmean())(x.masked_fill(NAN_AT, float("nan"))),
+        [((3, 4),)],
+    ),
+    Op("rot90 k=1, 2, 3", lambda x: x.rot90() * 1 + x.rot90(2, (1, 0)).t() * 2 + tg.rot90(x, -1) * 3, [((4, 4),)]),
+    Op(
+        "tensor_split sections, indices",
+        lambda x: x.tensor_split(3, 1)[1].sum(1) * tg.tensor_split(x, [1, 2], 0)[2].sum(),
+        [((3, 5),)],
+    ),
+    Op(
+        "index_fill number, 0-d tensor",
+        lambda x, v: x.index_fill(1, np.array([0, 2]), -1.0) * tg.index_fill(x, 0, np.array([1]), v),
+        [((3, 4), ())],
+    ),
+    Op("aminmax", lambda x: (lambda m: m.min + 2 * m.max)(x.aminmax(dim=1)) + tg.aminmax(x).max, MATRIX),
+    Op("logit, logit eps", lambda x: (x.abs() / 2).logit() + tg.logit(x.abs() / 2, eps=0.3), [((3, 4),)]),
+    Op("deg2rad, rad2deg, dist", lambda x, y: tg.deg2rad(x) * x.rad2deg() + x.dist(y) + tg.dist(x, y, 3), BINARY[:2]),
+    Op("inner", lambda a, b: a.inner(b) + tg.inner(a[0], b[1]).sum(), [((3, 4), (2, 4)), ((2, 3, 4), (4,))]),
+    Op(
+        "cdist p=2, p=1",
+        lambda a, b: tg.cdist(a, b) + tg.cdist(a, b, p=1.0),
+        [((3, 4), (2, 4)), ((2, 3, 4), (2, 5, 4))],
+    ),
+    Op(
+        "hstack, vstack, dstack, column_stack",
+        lambda x, y: (
+            tg.hstack([x, y]).sum(1)
+            + tg.vstack([x, y]).sum(0).sum()
+            + tg.dstack([x, y]).sum((1, 2))
+            + tg.column_stack([x[:, 0], y]).sum(0).sum()
+        ),
+        [((3, 4), (3, 4))],
+    ),
+    Op(
+        "cov, corrcoef, weights",
+        lambda x: (
+            x.cov()
+            + tg.corrcoef(x)
+            + x.cov(correction=0, fweights=np.array([1, 2, 1, 3]), aweights=np.array([0.5, 1.0, 2.0, 1.5]))
+        ),
+        [((3, 4),)],
+    ),
+]
+
+
 def draw(shape: Shape, positive: bool, rng: np.random.Generator) -> tg.Tensor:
     """A float64 input that requires grad, with values 0.3 <= |x| <= 1.7 (or in [0.5, 2] if positive).
 

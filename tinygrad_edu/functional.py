@@ -1,13 +1,16 @@
 """Free-function forms of the Tensor's ops, as PyTorch has them: `tg.exp(x)` is `x.exp()`.
 
-Also the ops that take several tensors at once: `cat`, `stack`, `maximum`, `minimum`, `matmul`, `mm`, `bmm`,
-and those that give several: `split`, `chunk`.
+Also the ops that take several tensors at once: `cat`, `stack`, `hstack` & co., `maximum`, `minimum`, `matmul`,
+`mm`, `bmm`, `cdist`, and those that give several: `split`, `chunk`, `tensor_split`. (The free functions of
+tensor_surface.py's methods are in functional_surface.py.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from tinygrad_edu import ops
 from tinygrad_edu.arguments import Dim, check_dim
@@ -447,3 +450,204 @@ def ravel(input: Any) -> Tensor:
 def is_floating_point(input: Any) -> bool:
     """True when input is a tensor of a float dtype (see `Tensor.is_floating_point`)."""
     return _operand_tensor(input).is_floating_point()
+
+
+# ---- more joins, and functions of the methods added with them (issue surface16) ---------------------------
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least 1 dimension (a 0-d one becomes shape (1,)); one tensor, or a tuple."""
+    out = tuple(t.reshape(1) if t.ndim == 0 else t for t in _tensors("atleast_1d", _one_or_many(tensors)))
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least 2 dimensions: () becomes (1, 1), (n,) becomes (1, n)."""
+    out = tuple(t.reshape(1, -1) if t.ndim < 2 else t for t in _tensors("atleast_2d", _one_or_many(tensors)))
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least 3 dimensions: () is (1, 1, 1), (n,) is (1, n, 1), (m, n) is (m, n, 1)."""
+    shapes = {0: lambda t: (1, 1, 1), 1: lambda t: (1, t.shape[0], 1), 2: lambda t: (*t.shape, 1)}
+    out = tuple(
+        t.reshape(shapes[t.ndim](t)) if t.ndim < 3 else t for t in _tensors("atleast_3d", _one_or_many(tensors))
+    )
+    return out[0] if len(out) == 1 else out
+
+
+def _one_or_many(tensors: tuple) -> Sequence[Any]:
+    """atleast_nd(a, b) and atleast_nd([a, b]) both mean the tensors a and b."""
+    return tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+
+
+def hstack(tensors: Sequence[Any]) -> Tensor:
+    """cat along dim 1, or along dim 0 when the tensors are 1-D (0-d ones count as 1-D), as `torch.hstack`."""
+    ts = [atleast_1d(t) for t in _tensors("hstack", tensors)]
+    return cat(ts, 0 if ts[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Any]) -> Tensor:
+    """cat along dim 0 of the tensors made at least 2-D (a vector is a row)."""
+    return cat([atleast_2d(t) for t in _tensors("vstack", tensors)], 0)
+
+
+def dstack(tensors: Sequence[Any]) -> Tensor:
+    """cat along dim 2 of the tensors made at least 3-D."""
+    return cat([atleast_3d(t) for t in _tensors("dstack", tensors)], 2)
+
+
+def column_stack(tensors: Sequence[Any]) -> Tensor:
+    """The tensors side by side as columns: a vector (or a number) is one column, a matrix its columns."""
+    return cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in _tensors("column_stack", tensors)], 1)
+
+
+row_stack = vstack  # PyTorch's other name
+
+
+def logit(input: Any, eps: float | None = None) -> Tensor:
+    """log(x / (1 - x)) (see `Tensor.logit`)."""
+    return _operand_tensor(input).logit(eps)
+
+
+def deg2rad(input: Any) -> Tensor:
+    """Degrees to radians (see `Tensor.deg2rad`)."""
+    return _operand_tensor(input).deg2rad()
+
+
+def rad2deg(input: Any) -> Tensor:
+    """Radians to degrees (see `Tensor.rad2deg`)."""
+    return _operand_tensor(input).rad2deg()
+
+
+def dist(input: Any, other: Any, p: float = 2) -> Tensor:
+    """The p-norm of input - other (see `Tensor.dist`)."""
+    return _operand_tensor(input).dist(other, p)
+
+
+def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Tensor:
+    """How often each value occurs (see `Tensor.bincount`)."""
+    return _operand_tensor(input).bincount(weights, minlength)
+
+
+def cdist(x1: Any, x2: Any, p: float = 2.0) -> Tensor:
+    """The p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M): (..., P, R).
+
+    Example:
+        >>> tg.cdist(tg.tensor([[0.0, 0.0]]), tg.tensor([[3.0, 4.0], [0.0, 1.0]]))
+        tensor([[5., 1.]], dtype=float32)
+    """
+    a, b = _operand_tensor(x1), _operand_tensor(x2)
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-1]:
+        raise ShapeError(
+            f"cdist: x1 {a.shape} and x2 {b.shape} must be at least 2-D with the same last dimension (the features)"
+        )
+    return (a.unsqueeze(-2) - b.unsqueeze(-3)).norm(p, dim=-1)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: DTypeLike = None) -> Tensor:
+    """The (row, col) indices of the lower triangle of a row x col matrix, as a 2 x N int64 tensor."""
+    return Tensor(np.stack(np.tril_indices(row, offset, col)), dtype="int64" if dtype is None else dtype)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: DTypeLike = None) -> Tensor:
+    """The (row, col) indices of the upper triangle of a row x col matrix, as a 2 x N int64 tensor."""
+    return Tensor(np.stack(np.triu_indices(row, offset, col)), dtype="int64" if dtype is None else dtype)
+
+
+__all__ += ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "dstack", "column_stack", "row_stack"]
+__all__ += ["logit", "deg2rad", "rad2deg", "dist", "bincount", "cdist", "tril_indices", "triu_indices"]
+
+
+# ---- reductions, splits and turns courses use (issue surface16) -------------------------------------------
+
+
+def diff(input: Any, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+    """x_(i+1) - x_i along dim, n times over (see `Tensor.diff`)."""
+    return _operand_tensor(input).diff(n, dim, prepend, append)
+
+
+def nansum(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The sum with nan counted as 0 (see `Tensor.nansum`)."""
+    return _operand_tensor(input).nansum(dim, keepdim, dtype=dtype)
+
+
+def nanmean(input: Any, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The mean of the elements that are not nan (see `Tensor.nanmean`)."""
+    return _operand_tensor(input).nanmean(dim, keepdim, dtype=dtype)
+
+
+def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """(amin, amax) over dim (see `Tensor.aminmax`)."""
+    return _operand_tensor(input).aminmax(dim=dim, keepdim=keepdim)
+
+
+def cov(input: Any, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+    """The covariance matrix of the rows (see `Tensor.cov`)."""
+    return _operand_tensor(input).cov(correction=correction, fweights=fweights, aweights=aweights)
+
+
+def corrcoef(input: Any) -> Tensor:
+    """The correlation coefficients of the rows (see `Tensor.corrcoef`)."""
+    return _operand_tensor(input).corrcoef()
+
+
+def rot90(input: Any, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """k quarter turns in the plane of dims (see `Tensor.rot90`)."""
+    return _operand_tensor(input).rot90(k, dims)
+
+
+def tensor_split(input: Any, indices_or_sections: Any, dim: int = 0) -> tuple:
+    """Views split into n parts or at indices (see `Tensor.tensor_split`)."""
+    return _operand_tensor(input).tensor_split(indices_or_sections, dim)
+
+
+def index_fill(input: Any, dim: int, index: Any, value: Any) -> Tensor:
+    """A copy with value in the slices index along dim (see `Tensor.index_fill`)."""
+    return _operand_tensor(input).index_fill(dim, index, value)
+
+
+__all__ += ["diff", "nansum", "nanmean", "aminmax", "cov", "corrcoef", "rot90", "tensor_split", "index_fill"]
+
+
+def inner(input: Any, other: Any) -> Tensor:
+    """Sums of products over the last dims (see `Tensor.inner`)."""
+    return _operand_tensor(input).inner(other)
+
+
+def positive(input: Any) -> Tensor:
+    """input itself (see `Tensor.positive`)."""
+    return _operand_tensor(input).positive()
+
+
+def signbit(input: Any) -> Tensor:
+    """True where the sign bit is set (see `Tensor.signbit`)."""
+    return _operand_tensor(input).signbit()
+
+
+def isposinf(input: Any) -> Tensor:
+    """True where input is +inf."""
+    return _operand_tensor(input).isposinf()
+
+
+def isneginf(input: Any) -> Tensor:
+    """True where input is -inf."""
+    return _operand_tensor(input).isneginf()
+
+
+def msort(input: Any) -> Tensor:
+    """The values sorted along dim 0 (see `Tensor.msort`)."""
+    return _operand_tensor(input).msort()
+
+
+def is_nonzero(input: Any) -> bool:
+    """The truth of a one-element tensor (see `Tensor.is_nonzero`)."""
+    return _operand_tensor(input).is_nonzero()
+
+
+def is_same_size(input: Any, other: Any) -> bool:
+    """True if both have the same shape."""
+    return _operand_tensor(input).is_same_size(other)
+
+
+__all__ += ["inner", "positive", "signbit", "isposinf", "isneginf", "msort", "is_nonzero", "is_same_size"]

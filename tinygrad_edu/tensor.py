@@ -17,7 +17,9 @@ inherited from one mixin each:
                           numpy, item, tolist, float(t), int(t), bool(t), an index (to NumPy and Python);
                           repr(t), f"{t:.4f}" (to text, with printing.py's options)
     tensor_surface.py     the rest of PyTorch's surface: logic and bitwise ops, scans, sorting, more shape
-                          and indexing methods (flip, scatter, ...), comparisons by name, in-place methods (add_)
+                          and indexing methods (flip, scatter, diff, rot90, ...), comparisons by name
+    tensor_in_place.py    in-place methods (add_, abs_, clamp_, tril_, fill_, ...), each written back through
+                          the one in-place path
 
 PyTorch's dtype rules (the default dtype, type promotion, and `_binary_promoted`, the operators' path when an
 operand must be cast first) live in `dtypes.py`, writing into a tensor in place (`+=`, `x[i] = v`) and views in
@@ -37,6 +39,7 @@ from tinygrad_edu.arguments import check_matmul
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.tensor_convert import ConvertMethods
+from tinygrad_edu.tensor_in_place import InPlaceMethods
 from tinygrad_edu.tensor_indexing import IndexingMethods
 from tinygrad_edu.tensor_math import MathMethods, _check_product_dtypes
 from tinygrad_edu.tensor_reductions import ReductionMethods
@@ -83,7 +86,9 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-class Tensor(MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, ConvertMethods, SurfaceMethods):
+class Tensor(
+    MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, ConvertMethods, SurfaceMethods, InPlaceMethods
+):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 
     Args:

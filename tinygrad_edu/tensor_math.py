@@ -43,6 +43,17 @@ def _floating(x: Any) -> Any:
     return x if x.data.dtype.kind == "f" else x.to(_tensor.get_default_dtype())
 
 
+def _float_only(op: str, x: Any) -> Any:
+    """x itself if it holds floats, else the error PyTorch raises: the activations PyTorch has no integer
+    kernel for (elu, softplus, softmax, ...) refuse ints, where sigmoid and tanh convert them (`_floating`)."""
+    if x.data.dtype.kind != "f":
+        raise DtypeError(
+            f"{op}: not implemented for dtype {x.data.dtype} (PyTorch refuses it too); convert the input "
+            "with .float() first"
+        )
+    return x
+
+
 class MathMethods:
     """Methods of Tensor (see the module docstring); `self` is always a Tensor."""
 
@@ -293,6 +304,20 @@ class MathMethods:
             return _tensor.where(np.zeros(product.shape, dtype=bool), self, product)
         return (self if beta == 1 else self * beta) + product
 
+    def inner(self, other: Any) -> Tensor:
+        """The sums of products over the last dim of both: out[i.., j..] = sum_k self[i.., k] other[j.., k], as
+        `torch.inner` (a product when either is 0-d)."""
+        other = _tensor._operand_tensor(other)
+        if self.data.ndim == 0 or other.data.ndim == 0:
+            return self * other
+        k, m = self.data.shape[-1], other.data.shape[-1]
+        if k != m:
+            raise ShapeError(
+                f"inner: the last dimensions of {self.data.shape} and {other.data.shape} differ ({k} != {m})"
+            )
+        flat = self.reshape(-1, k) @ other.reshape(-1, k).t()  # every row of self against every row of other
+        return flat.reshape(*self.data.shape[:-1], *other.data.shape[:-1])
+
     def outer(self, vec2: Any) -> Tensor:
         """The outer product of two 1-D tensors: out[i, j] = self[i] * vec2[j], as `torch.outer`.
 
@@ -403,6 +428,39 @@ class MathMethods:
             tensor([0., 0.], dtype=float32)
         """
         return _tensor._binary(_tg.ops.Xlogy, self, other, true_divide=True)
+
+    def positive(self) -> Any:
+        """self itself, as `torch.positive` (+x); PyTorch refuses it for bools."""
+        if self.data.dtype.kind == "b":
+            raise DtypeError("positive: the `+` operator, on a bool tensor is not supported (PyTorch refuses it too)")
+        return self
+
+    def signbit(self) -> Any:
+        """True where the sign bit is set (x < 0, and -0.0), as a bool tensor outside the graph."""
+        return _tensor.Tensor._from_op(np.signbit(self.data), None)
+
+    def isposinf(self) -> Any:
+        """True where x is +inf."""
+        return _tensor.Tensor._from_op(np.isposinf(self.data), None)
+
+    def isneginf(self) -> Any:
+        """True where x is -inf."""
+        return _tensor.Tensor._from_op(np.isneginf(self.data), None)
+
+    def logit(self, eps: float | None = None) -> Any:
+        """log(x / (1 - x)), sigmoid's inverse; with eps, x is first clamped to [eps, 1 - eps], as PyTorch."""
+        x = _floating(self)
+        if eps is not None:
+            x = x.clamp(eps, 1 - eps)
+        return (x / (1 - x)).log()
+
+    def deg2rad(self) -> Any:
+        """x * pi / 180: degrees to radians."""
+        return _floating(self) * (np.pi / 180)
+
+    def rad2deg(self) -> Any:
+        """x * 180 / pi: radians to degrees."""
+        return _floating(self) * (180 / np.pi)
 
     def erf(self) -> Any:
         """The error function, elementwise."""

@@ -1,4 +1,5 @@
-"""Reductions of a Tensor: sum, mean, var, std, max/min (with indices), amax/amin, argmax, softmax, logsumexp.
+"""Reductions of a Tensor: sum, mean, var, std, max/min (with indices), amax/amin, argmax, softmax, logsumexp,
+nansum/nanmean, cov/corrcoef.
 
 `Tensor` (tensor.py) inherits these from `ReductionMethods`. Each is a one-line delegation to its op in
 ops/reduce.py (Sum, Mean, Max, Min, Softmax, LogSoftmax, LogSumExp) after PyTorch's argument rules
@@ -10,14 +11,15 @@ tensor_surface.py.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 import tinygrad_edu as _tinygrad_edu
 import tinygrad_edu.tensor as _tensor_module
 from tinygrad_edu.arguments import Dim, arg_reduce, check_dim, dim_or_axis, is_int, reduce_args
-from tinygrad_edu.errors import DtypeError
+from tinygrad_edu.errors import DtypeError, ShapeError
+from tinygrad_edu.tensor_math import _float_only
 
 if TYPE_CHECKING:
     from tinygrad_edu.dtypes import DTypeLike
@@ -28,6 +30,13 @@ if TYPE_CHECKING:
 # checker sees `self` as this mixin where those functions expect a Tensor.)
 _tensor: Any = _tensor_module
 _tg: Any = _tinygrad_edu
+
+
+class MinMax(NamedTuple):
+    """What aminmax returns, as torch.return_types.aminmax."""
+
+    min: Any
+    max: Any
 
 
 class ReductionMethods:
@@ -170,6 +179,83 @@ class ReductionMethods:
             _tg.ops.reduce.reducible("amin", self.data.shape, axes)
         return _tg.ops.Min.apply(self, axes=axes, keepdim=keep)
 
+    def dist(self, other: Any, p: float = 2) -> Tensor:
+        """The p-norm of self - other (broadcast), over all elements, as `torch.dist`."""
+        return _tg.linalg.vector_norm(self - other, p)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
+        """(amin, amax) over `dim` (None: all elements), as `torch.aminmax`."""
+        return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))
+
+    def nansum(self, dim: Dim = None, keepdim: bool = False, *, dtype: DTypeLike = None) -> Tensor:
+        """The sum over `dim` with nan counted as 0; a nan's gradient is 0, as PyTorch.
+
+        Example:
+            >>> tg.tensor([1.0, float("nan"), 2.0]).nansum()
+            tensor(3., dtype=float32)
+        """
+        x = self.to(dtype) if dtype is not None else self
+        if x.data.dtype.kind == "f":
+            x = _tensor.where(np.isnan(x.data), np.zeros((), x.data.dtype), x)
+        return x.sum(dim, keepdim)
+
+    def nanmean(self, dim: Dim = None, keepdim: bool = False, *, dtype: DTypeLike = None) -> Tensor:
+        """The mean over `dim` of the elements that are not nan (nansum / their count), as `torch.nanmean`."""
+        if self.data.dtype.kind != "f":  # (even with a float dtype=, as PyTorch)
+            raise DtypeError(
+                f"nanmean(): expected input to have floating point dtype but got {self.data.dtype}; convert it "
+                "first: x.float().nanmean()"
+            )
+        x: Any = self.to(dtype) if dtype is not None else self
+        counted = x.isnan().logical_not().to(x.data.dtype)  # 1 where x is a number, 0 where nan
+        return x.nansum(dim, keepdim) / counted.sum(dim, keepdim)
+
+    def cov(self, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+        """The covariance matrix of the variables in the rows (observations in the columns), as `torch.cov`:
+        sum_k w_k (x_ik - m_i)(x_jk - m_j) / (sum w - correction ...), the weighted mean m, numpy.cov's formula.
+
+        Example:
+            >>> tg.tensor([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]).cov()
+            tensor([[ 1., -1.],
+                    [-1.,  1.]], dtype=float32)
+        """
+        if self.data.ndim > 2:
+            raise ShapeError(f"cov(): expected input to have two or fewer dimensions but got shape {self.data.shape}")
+        x: Any = self if self.data.dtype.kind == "f" else self.to(_tensor.get_default_dtype())
+        x = x.reshape(1, -1) if x.data.ndim < 2 else x
+        weights = None
+        for name, w in (("fweights", fweights), ("aweights", aweights)):
+            if w is not None:
+                w = w.data if isinstance(w, _tensor.Tensor) else np.asarray(w)
+                if w.shape != (x.data.shape[1],):
+                    raise ShapeError(f"cov(): {name} must be 1-D of {x.data.shape[1]} observations, got {w.shape}")
+                weights = w if weights is None else weights * w
+        if weights is None:
+            mean = x.mean(1, keepdim=True)
+            centred = x - mean
+            scale = x.data.shape[1] - correction
+            out = (centred @ centred.t()) / max(scale, 0)
+        else:
+            weights = np.asarray(weights, dtype=x.data.dtype)
+            total = weights.sum()
+            centred = x - (x * weights).sum(1, keepdim=True) / total
+            # numpy.cov's normalisation: sum w - correction, or with aweights sum w - correction sum(w a) / sum w
+            if aweights is None:
+                scale = total - correction
+            else:
+                a = np.asarray(aweights.data if isinstance(aweights, _tensor.Tensor) else aweights, x.data.dtype)
+                scale = total - correction * (weights * a).sum() / total
+            out = ((centred * weights) @ centred.t()) / np.maximum(scale, 0)
+        return out.reshape(()) if self.data.ndim < 2 else out
+
+    def corrcoef(self) -> Tensor:
+        """Pearson's correlation coefficients of the rows, cov_ij / sqrt(cov_ii cov_jj), clipped to [-1, 1]."""
+        c = self.cov()
+        if c.data.ndim == 0:
+            return c / c
+        d = c.diagonal().sqrt()
+        return (c / d.reshape(-1, 1) / d.reshape(1, -1)).clamp(-1, 1)
+
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """Indices of the largest values (int64, no gradient); over the flattened tensor when dim is None.
         NumPy's `axis=` names dim too, as in PyTorch (`y_hat.argmax(axis=1)`)."""
@@ -181,13 +267,15 @@ class ReductionMethods:
         dim = dim_or_axis("argmin", dim, axis)
         return _tensor.Tensor._from_op(arg_reduce(np.argmin, self.data, dim, keepdim), None)
 
-    def softmax(self, dim: int = -1) -> Tensor:
-        """exp(x) / sum(exp(x)) along `dim`, computed stably."""
-        return _tg.ops.Softmax.apply(self, axis=check_dim("softmax", dim, self.data.ndim))
+    def softmax(self, dim: int = -1, dtype: Any = None) -> Tensor:
+        """exp(x) / sum(exp(x)) along `dim`, computed stably (in `dtype` if given: the input is cast first)."""
+        x = _float_only("softmax", self if dtype is None else self.to(dtype))
+        return _tg.ops.Softmax.apply(x, axis=check_dim("softmax", dim, self.data.ndim))
 
-    def log_softmax(self, dim: int = -1) -> Tensor:
-        """log(softmax(x)) along `dim`, computed stably (no log of 0)."""
-        return _tg.ops.LogSoftmax.apply(self, axis=check_dim("log_softmax", dim, self.data.ndim))
+    def log_softmax(self, dim: int = -1, dtype: Any = None) -> Tensor:
+        """log(softmax(x)) along `dim`, computed stably (no log of 0; in `dtype` if given)."""
+        x = _float_only("log_softmax", self if dtype is None else self.to(dtype))
+        return _tg.ops.LogSoftmax.apply(x, axis=check_dim("log_softmax", dim, self.data.ndim))
 
     def logsumexp(self, dim: Dim = None, keepdim: bool = False) -> Tensor:
         """log(sum(exp(x))) over `dim`, computed stably."""

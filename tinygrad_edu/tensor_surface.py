@@ -67,6 +67,19 @@ def _index_array(op: str, index: Any) -> Any:
     return integer_index(index)
 
 
+def _elementwise_no_grad(op: str, ufunc: Any, x: Any, other: Any) -> Any:
+    """ufunc(x, other) outside the graph, with an error naming the op and both shapes where they do not
+    broadcast (PyTorch's "The size of tensor a must match ...")."""
+    other = _plain(other)
+    try:
+        return _no_grad(ufunc(x.data, other))
+    except ValueError:
+        raise ShapeError(
+            f"{op}: shapes {x.shape} and {tuple(np.shape(other))} do not broadcast (the size of tensor a must "
+            "match the size of tensor b, or be 1, in each dimension counted from the right)"
+        ) from None
+
+
 def _integer_only(op: str, *tensors: Any) -> None:
     for x in tensors:
         kind = np.asarray(_plain(x)).dtype.kind if not isinstance(x, _t().Tensor) else x.data.dtype.kind
@@ -130,15 +143,15 @@ class SurfaceMethods:
 
     def logical_and(self, other: Any) -> Any:
         """x and other, elementwise (nonzero is True)."""
-        return _no_grad(np.logical_and(self.data, _plain(other)))
+        return _elementwise_no_grad("logical_and", np.logical_and, self, other)
 
     def logical_or(self, other: Any) -> Any:
         """x or other, elementwise."""
-        return _no_grad(np.logical_or(self.data, _plain(other)))
+        return _elementwise_no_grad("logical_or", np.logical_or, self, other)
 
     def logical_xor(self, other: Any) -> Any:
         """x xor other, elementwise."""
-        return _no_grad(np.logical_xor(self.data, _plain(other)))
+        return _elementwise_no_grad("logical_xor", np.logical_xor, self, other)
 
     # Bitwise ops, on integer and bool tensors only (as PyTorch): no gradient.
     def bitwise_not(self) -> Any:
@@ -149,27 +162,27 @@ class SurfaceMethods:
     def bitwise_and(self, other: Any) -> Any:
         """x & other, elementwise."""
         _integer_only("bitwise_and", self, other)
-        return _no_grad(np.bitwise_and(self.data, _plain(other)))
+        return _elementwise_no_grad("bitwise_and", np.bitwise_and, self, other)
 
     def bitwise_or(self, other: Any) -> Any:
         """x | other, elementwise."""
         _integer_only("bitwise_or", self, other)
-        return _no_grad(np.bitwise_or(self.data, _plain(other)))
+        return _elementwise_no_grad("bitwise_or", np.bitwise_or, self, other)
 
     def bitwise_xor(self, other: Any) -> Any:
         """x ^ other, elementwise."""
         _integer_only("bitwise_xor", self, other)
-        return _no_grad(np.bitwise_xor(self.data, _plain(other)))
+        return _elementwise_no_grad("bitwise_xor", np.bitwise_xor, self, other)
 
     def bitwise_left_shift(self, other: Any) -> Any:
         """x << other, elementwise."""
         _integer_only("bitwise_left_shift", self, other)
-        return _no_grad(np.left_shift(self.data, _plain(other)))
+        return _elementwise_no_grad("bitwise_left_shift", np.left_shift, self, other)
 
     def bitwise_right_shift(self, other: Any) -> Any:
         """x >> other, elementwise (arithmetic: the sign is kept)."""
         _integer_only("bitwise_right_shift", self, other)
-        return _no_grad(np.right_shift(self.data, _plain(other)))
+        return _elementwise_no_grad("bitwise_right_shift", np.right_shift, self, other)
 
     def __invert__(self) -> Any:  # ~self
         return self.bitwise_not()
@@ -225,6 +238,24 @@ class SurfaceMethods:
         axes, _ = reduce_args("count_nonzero", self.ndim, dim, False, None, None)
         return _no_grad(np.asarray(np.count_nonzero(self.data, axis=axes), dtype=np.int64))
 
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Any:
+        """How often each value 0, 1, ..., max occurs in a 1-D non-negative int tensor (or the sum of the
+        weights of its places), as `torch.bincount`; no gradient."""
+        if self.ndim != 1 or self.data.dtype.kind not in "iu":
+            raise DtypeError(
+                f"bincount: only supports 1-d non-negative integral inputs, got {self.data.dtype} {self.shape}"
+            )
+        if self.numel() and self.data.min() < 0:
+            raise ValueError(
+                f"bincount: only supports 1-d non-negative integral inputs, got the value {self.data.min()}"
+            )
+        w = None if weights is None else np.asarray(_plain(weights))
+        counts = np.bincount(self.data, weights=w, minlength=minlength)
+        if w is None:
+            return _no_grad(counts.astype(np.int64))
+        # sums of float weights keep the weights' dtype (int weights sum in float64), as PyTorch
+        return _no_grad(counts.astype(w.dtype if w.dtype.kind == "f" else np.float64))
+
     def histogram(self, bins: Any = 100, *, range: Any = None, weight: Any = None, density: bool = False) -> Any:
         """(counts, bin edges) of the values in `bins` equal bins over `range` (default: min to max) or between
         the edges in a tensor `bins`, as `torch.histogram`; float tensors only, no gradient.
@@ -237,6 +268,28 @@ class SurfaceMethods:
             raise DtypeError(f"histogram: takes a float tensor, got dtype {self.data.dtype}; convert it with .float()")
         hist, edges = np.histogram(self.data, bins=_plain(bins), range=range, weights=_plain(weight), density=density)
         return HistogramBins(_no_grad(hist.astype(self.data.dtype)), _no_grad(edges.astype(self.data.dtype)))
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Any:
+        """Indices drawn with this tensor's weights (see `tg.multinomial`)."""
+        return _tg.multinomial(self, num_samples, replacement, generator=generator)
+
+    def bernoulli(self, *, generator: Any = None) -> Any:
+        """1 with probability self, elementwise, else 0 (see `tg.bernoulli`)."""
+        return _tg.bernoulli(self, generator=generator)
+
+    def msort(self) -> Any:
+        """The values sorted along dim 0, as `torch.msort`."""
+        return self.sort(0).values
+
+    def is_nonzero(self) -> bool:
+        """The truth of a one-element tensor, as `torch.is_nonzero` (an error for any other size)."""
+        if self.numel() != 1:
+            raise RuntimeError(f"is_nonzero: Boolean value of Tensor with {self.numel()} values is ambiguous")
+        return bool(self.data.reshape(()))
+
+    def is_same_size(self, other: Any) -> bool:
+        """True if other has this tensor's shape."""
+        return tuple(other.shape) == self.shape
 
     def nelement(self) -> int:
         """The number of elements, as `torch.Tensor.nelement` (the same as numel)."""
@@ -559,6 +612,70 @@ class SurfaceMethods:
         """True if the elements are laid out in row-major order (False after a transpose)."""
         return type(self.data) is not np.ndarray or bool(self.data.flags.c_contiguous)
 
+    def stride(self, dim: int | None = None) -> Any:
+        """The step in elements from one index to the next along each dim (or along `dim`), as
+        `torch.Tensor.stride`: NumPy's byte strides over the item size, so (3, 1) for a row-major (2, 3)
+        tensor and (1, 3) after .t(). (Where NumPy makes a view and PyTorch a copy, e.g. a flip, they differ.)"""
+        strides = tuple(step // self.data.itemsize for step in self.data.strides)
+        return strides if dim is None else strides[check_dim("stride", dim, max(self.ndim, 1))]
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Any:
+        """out_i = x_(i+1) - x_i along `dim`, n times over (after prepend and append are joined on), as
+        `torch.diff`; for bools x_(i+1) != x_i.
+
+        Example:
+            >>> tg.tensor([1, 4, 9, 16]).diff()
+            tensor([3, 5, 7], dtype=int64)
+        """
+        if self.ndim == 0:
+            raise ShapeError("diff: expects input to be at least one-dimensional, got a 0-d tensor")
+        axis = check_dim("diff", dim, self.ndim)
+        x = self
+        if prepend is not None or append is not None:
+            parts = [
+                p if isinstance(p, _t().Tensor) else _t().tensor(p) for p in (prepend, self, append) if p is not None
+            ]
+            x = _tg.cat(parts, axis)
+        before = (slice(None),) * axis
+        for _ in range(n):
+            later, earlier = x[before + (slice(1, None),)], x[before + (slice(None, -1),)]
+            x = later.ne(earlier) if x.data.dtype.kind == "b" else later - earlier
+        return x
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Any:
+        """The tensor turned by k quarter turns in the plane of `dims`, from dims[0] towards dims[1]."""
+        if len(dims) != 2:
+            raise ValueError(f"rot90: expected total rotation dims == 2, but got dims = {len(dims)}")
+        if self.ndim < 2:
+            raise ShapeError(f"rot90: expected total dims >= 2, but got total dims = {self.ndim}")
+        a, b = (check_dim("rot90", d, self.ndim) for d in dims)
+        if a == b:
+            raise ValueError(f"rot90: expected rotation dims to be different, but got dim0 = {a} and dim1 = {b}")
+        k = k % 4
+        if k == 1:
+            return self.flip(b).transpose(a, b)
+        if k == 2:
+            return self.flip(a, b)
+        if k == 3:
+            return self.flip(a).transpose(a, b)
+        return self.clone()
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple:
+        """Views of self split along `dim`: into n parts (the first n % size ones one longer), or at the
+        given indices, as `torch.tensor_split` (and np.array_split)."""
+        axis = check_dim("tensor_split", dim, max(self.ndim, 1))
+        size = self.shape[axis]
+        cuts = _plain(indices_or_sections)
+        if isinstance(cuts, (int, np.integer)) or (np.ndim(cuts) == 0 and np.asarray(cuts).dtype.kind in "iu"):
+            sections = int(cuts)
+            if sections <= 0:
+                raise ValueError(f"tensor_split: number of sections must be larger than 0, got {sections}")
+            small, extra = divmod(size, sections)
+            cuts = np.cumsum([small + 1] * extra + [small] * (sections - extra))[:-1]
+        bounds = [0, *[int(c) for c in np.reshape(cuts, -1)], size]
+        before = (slice(None),) * axis
+        return tuple(self[before + (slice(lo, max(lo, hi)),)] for lo, hi in zip(bounds, bounds[1:]))
+
     # ---- indexing: writing into a copy (ops/scatter.py), masks, take ------------------------
 
     def _scatter_where(self, op: str, dim: int, index: Any, src: Any) -> tuple:
@@ -617,6 +734,17 @@ class SurfaceMethods:
         where = (slice(None),) * axis + (np.reshape(_index_array("index_add", index), (-1,)),)
         source = source * alpha if alpha != 1 else source
         return _ops().ScatterAdd.apply(self, self._same_dtype(source), where=where)
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> Any:
+        """A copy of self with value in the slices `index` along dim; their gradient goes to value (a 0-d
+        tensor) rather than to self."""
+        axis = check_dim("index_fill", dim, max(self.ndim, 1))
+        chosen = np.zeros(self.shape[axis] if self.ndim else 1, dtype=np.bool_)
+        chosen[np.reshape(_index_array("index_fill", index), (-1,))] = True
+        if isinstance(value, _t().Tensor) and value.ndim != 0:
+            raise ShapeError(f"index_fill: only supports a 0-dimensional value tensor, got shape {value.shape}")
+        mask = np.reshape(chosen, (-1,) + (1,) * (self.ndim - axis - 1)) if self.ndim else chosen.reshape(())
+        return self.masked_fill(mask, value)
 
     def index_copy(self, dim: int, index: Any, source: Any) -> Any:
         """A copy of self with self's slice index[i] along dim replaced by source's slice i."""
@@ -750,127 +878,6 @@ class SurfaceMethods:
         """True if other has the same shape and the same values (a Python bool)."""
         other = _plain(other)
         return tuple(np.shape(other)) == self.shape and bool(np.all(self.data == other))
-
-    # ---- in-place methods, as PyTorch's (name_): each goes through the one in-place path --------
-    # +=, -=, *=, /= (Tensor.__iadd__ ...) or item assignment (Tensor.__setitem__), so the rule on
-    # what may change in place, and how a change is recorded, lives in one place.
-
-    def add_(self, other: Any, *, alpha: Any = 1) -> Any:
-        """self += alpha * other, in place; returns self."""
-        self += other if alpha == 1 else other * alpha
-        return self
-
-    def sub_(self, other: Any, *, alpha: Any = 1) -> Any:
-        """self -= alpha * other, in place."""
-        self -= other if alpha == 1 else other * alpha
-        return self
-
-    def mul_(self, other: Any) -> Any:
-        """self *= other, in place."""
-        self *= other
-        return self
-
-    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
-        """self /= other, in place (rounding_mode: see div)."""
-        if rounding_mode is not None:
-            return self._assign_result_("div_", self.clone().div(other, rounding_mode=rounding_mode))
-        self /= other
-        return self
-
-    def _assign_(self, value: Any) -> Any:
-        self[...] = value
-        return self
-
-    def _assign_result_(self, what: str, result: Any) -> Any:
-        # an op's result written back: unlike copy_, a result that needs a wider dtype (int ** 0.5) is refused
-        _tg.in_place._check_cast(what, result.data, self.data)
-        if result.shape != self.shape:  # (x.pow_(y) with y larger than x): copy_ would squeeze it in
-            raise ShapeError(f"{what}: the result's shape {result.shape} is not the tensor's own {self.shape}")
-        return self._assign_(result)
-
-    def pow_(self, exponent: Any) -> Any:
-        """self = self ** exponent, in place."""
-        if isinstance(exponent, _t().Tensor):  # (x.pow_(x.T): PyTorch refuses an exponent overlapping x in part)
-            _tg.in_place._check_no_overlap(self, "pow_", _tg.ops.Pow, exponent)  # type: ignore[arg-type]
-        return self._assign_result_("pow_", self.clone() ** exponent)  # (of a copy: must not change what ** saved)
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Any:
-        """self = self.clamp(min, max), in place."""
-        return self._assign_result_("clamp_", self.clone().clamp(min, max))  # (of a copy, as pow_)
-
-    clip_ = clamp_
-
-    def clamp_min_(self, min: Any) -> Any:
-        """self = self.clamp_min(min), in place."""
-        return self._assign_result_("clamp_min_", self.clone().clamp(min=min))
-
-    def clamp_max_(self, max: Any) -> Any:
-        """self = self.clamp_max(max), in place."""
-        return self._assign_result_("clamp_max_", self.clone().clamp(max=max))
-
-    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
-        """self += value * tensor1 * tensor2, in place (the update of optimizers written by hand)."""
-        return self._assign_result_("addcmul_", self.clone().addcmul(tensor1, tensor2, value=value))
-
-    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
-        """self += value * tensor1 / tensor2, in place (Adam's step written by hand)."""
-        return self._assign_result_("addcdiv_", self.clone().addcdiv(tensor1, tensor2, value=value))
-
-    def relu_(self) -> Any:
-        """self = self.relu(), in place."""
-        return self._assign_result_("relu_", self.clone().relu())
-
-    def sigmoid_(self) -> Any:
-        """self = self.sigmoid(), in place."""
-        return self._assign_result_("sigmoid_", self.clone().sigmoid())
-
-    def tanh_(self) -> Any:
-        """self = self.tanh(), in place."""
-        return self._assign_result_("tanh_", self.clone().tanh())
-
-    def exp_(self) -> Any:
-        """self = self.exp(), in place."""
-        return self._assign_result_("exp_", self.clone().exp())
-
-    def fill_(self, value: Any) -> Any:
-        """Every element set to value, in place."""
-        return self._assign_(value)
-
-    def copy_(self, src: Any) -> Any:
-        """self's values replaced by src's (broadcast to self's shape, cast to self's dtype), in place."""
-        return self._assign_(src)
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
-        """Filled with uniform samples from [a, b), in place."""
-        gen = _tg.default_generator() if generator is None else generator
-        return self._assign_(a + (b - a) * gen.random(self.shape))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
-        """Filled with normal samples, in place."""
-        gen = _tg.default_generator() if generator is None else generator
-        return self._assign_(mean + std * gen.standard_normal(self.shape))
-
-    def masked_fill_(self, mask: Any, value: Any) -> Any:
-        """value where mask is True, in place."""
-        return self._assign_(self.clone().masked_fill(mask, value))
-
-    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Any:
-        """source's slices added at index along dim, in place."""
-        return self._assign_(self.clone().index_add(dim, index, source, alpha=alpha))
-
-    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Any:
-        """scatter, in place."""
-        return self._assign_(self.clone().scatter(dim, index, src, value=value))
-
-    def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
-        """scatter_add, in place."""
-        return self._assign_(self.clone().scatter_add(dim, index, src))
-
-    def detach_(self) -> Any:
-        """Cut this tensor from the graph in place: it becomes a leaf that does not require grad."""
-        self.grad_fn = None
-        self.requires_grad = False  # type: ignore[misc]  # (a slot of Tensor, which this class is mixed into)
-        return self
 
 
 def _check_device(op: str, device: Any) -> None:

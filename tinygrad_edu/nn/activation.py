@@ -6,6 +6,7 @@ from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.ops import elementwise
 from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor_math import _floating
 
 __all__ = ["Sigmoid", "ReLU", "LeakyReLU", "Softplus", "Tanh", "Softmax", "LogSoftmax"]
 
@@ -20,7 +21,7 @@ class Sigmoid(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """sigmoid(input), elementwise."""
-        return elementwise.Sigmoid.apply(input)
+        return elementwise.Sigmoid.apply(_floating(input))  # (F.sigmoid's rule, without its two calls)
 
 
 class ReLU(Module):
@@ -98,7 +99,7 @@ class Tanh(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """tanh(input), elementwise."""
-        return elementwise.Tanh.apply(input)
+        return elementwise.Tanh.apply(_floating(input))  # (F.tanh's rule: ints give the default float dtype)
 
 
 def _require_dim(name: str, dim: int | None) -> int:

@@ -19,6 +19,7 @@ from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.ops import elementwise
 from tinygrad_edu.tensor import Tensor, _operand_tensor
+from tinygrad_edu.tensor_math import _float_only
 
 __all__ = [
     "gelu",
@@ -69,19 +70,18 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x Phi(x) = x/2 (1 + erf(x / sqrt 2)) (PyTorch's default, 'none'); with approximate='tanh':
     x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
     """
+    x = _float_only("gelu", _operand_tensor(input))
     if approximate == "none":
-        x = _operand_tensor(input)
         return 0.5 * x * (1 + (x * (1 / math.sqrt(2))).erf())
     if approximate != "tanh":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    x = _operand_tensor(input)
     inner = (x + 0.044715 * x**3) * math.sqrt(2 / math.pi)
     return 0.5 * x * (1 + inner.tanh())
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x sigmoid(x) (also called swish)."""
-    x = _operand_tensor(input)
+    x = _float_only("silu", _operand_tensor(input))
     return x * x.sigmoid()
 
 
@@ -93,7 +93,7 @@ def _exp_minus_one(x: Tensor) -> Tensor:
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else alpha (e^x - 1)."""
-    x = _operand_tensor(input)
+    x = _float_only("elu", _operand_tensor(input))
     return _where(x > 0, x, alpha * _exp_minus_one(x))
 
 
@@ -101,13 +101,13 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """max(0, x) + min(0, alpha (e^(x/alpha) - 1))."""
     if alpha == 0:
         raise ValueError("celu: ZeroDivisionError, alpha cannot be 0 (it divides x)")
-    x = _operand_tensor(input)
+    x = _float_only("celu", _operand_tensor(input))
     return _where(x > 0, x, alpha * _exp_minus_one(x / alpha))
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale (x for x > 0, else alpha (e^x - 1)), with scale = 1.0507..., alpha = 1.6732...."""
-    return SELU_SCALE * elu(input, SELU_ALPHA)
+    return SELU_SCALE * elu(_float_only("selu", _operand_tensor(input)), SELU_ALPHA)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -122,6 +122,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     x = _operand_tensor(input)
+    if x.data.dtype.kind in "iu":  # an int tensor stays int, its bounds truncated to ints, as PyTorch
+        return x.clamp(int(min_val), int(max_val))
     return _where(x > min_val, _where(x < max_val, x, max_val), min_val)
 
 
@@ -133,33 +135,33 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between: a piecewise-linear sigmoid. Its gradient is 1/6 strictly
     between, 0 at -3 and 3 themselves, as PyTorch's."""
-    x = _operand_tensor(input)
+    x = _float_only("hardsigmoid", _operand_tensor(input))
     return _where(x > -3, _where(x < 3, x / 6 + 0.5, 1.0), 0.0)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x hardsigmoid(x) (MobileNetV3): 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between. Its gradient,
     (2x + 3) / 6 between, is PyTorch's at the joins too: 0 at -3 and 1 at 3."""
-    x = _operand_tensor(input)
+    x = _float_only("hardswish", _operand_tensor(input))
     return _where(x > -3, _where(x < 3, x * (x + 3) / 6, x), 0.0)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x))."""
-    x = _operand_tensor(input)
+    x = _float_only("mish", _operand_tensor(input))
     return x * F.softplus(x).tanh()
 
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), computed so that it neither overflows nor takes log(0)."""
-    return -F.softplus(-_operand_tensor(input))
+    return -F.softplus(-_float_only("logsigmoid", _operand_tensor(input)))
 
 
 def softmin(input: Tensor, dim: int | None = None) -> Tensor:
     """softmax(-x) along dim."""
     if dim is None:
         raise TypeError("softmin: give dim, the dimension to normalise over (PyTorch's implicit choice is deprecated)")
-    return (-_operand_tensor(input)).softmax(dim)
+    return (-_float_only("softmin", _operand_tensor(input))).softmax(dim)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

@@ -242,9 +242,9 @@ class Abs(Function):
         return np.abs(x)
 
     def backward(self, grad_out):
-        # d|x|/dx = sign(x), taken as 0 at x = 0 (as PyTorch)
+        # d|x|/dx = sign(x), taken as 0 at x = 0 and at nan (as PyTorch's sgn: a nan input sends no nan back)
         (x,) = self.saved
-        return grad_out * np.sign(x)
+        return grad_out * np.where(x == x, np.sign(x), 0)  # (x == x: False only at nan)
 
 
 class ReLU(Function):
