@@ -351,3 +351,17 @@ def test_an_in_place_op_whose_input_overlaps_the_written_memory_in_part_is_refus
     for words in (op, "refer to a single memory location", "clone()"):
         assert words in message, message
     assert np.array_equal(x.data, [1.0, 2.0, 3.0, 4.0])  # nothing was written
+
+
+@pytest.mark.parametrize("grad", [False, True], ids=["outside-the-graph", "in-the-graph"])
+@pytest.mark.parametrize(
+    ("shape", "other_shape"),
+    [((), (1,)), ((1,), (2, 1)), ((3,), (1, 3))],
+    ids=["0-d -= (1,)", "(1,) += (2,1)", "(3,) += (1,3)"],
+)
+def test_an_in_place_op_whose_broadcast_shape_is_larger_than_the_tensor_is_refused(shape, other_shape, grad):
+    # NumPy would write a (1,) value into a 0-d array by dropping the size-1 dim; PyTorch refuses.
+    x = tg.ones(shape, requires_grad=grad).clone() if grad else tg.ones(shape)
+    with pytest.raises(RuntimeError, match=r"doesn't match the broadcast shape"):
+        x.sub_(tg.ones(other_shape))
+    assert x.shape == shape and np.all(x.detach().numpy() == 1.0)  # nothing was written

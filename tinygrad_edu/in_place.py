@@ -64,6 +64,12 @@ def _write_in_place(x: Tensor, what: str, op: Any, other: Any, **options: Any) -
             f"{what}: a view of an expand()ed tensor is read-only here (shape {x.shape}); clone() it first"
         )
     if op is not _ops.SetItem and isinstance(other, Tensor):  # (x[index] = value: checked by __setitem__)
+        if other.shape != x.shape and np.broadcast_shapes(x.shape, other.shape) != x.shape:
+            # NumPy drops a leading size-1 dim when it writes ((1,) into a 0-d x); PyTorch refuses, as here
+            raise ShapeError(
+                f"{what}: output with shape {list(x.shape)} doesn't match the broadcast shape "
+                f"{list(np.broadcast_shapes(x.shape, other.shape))} (an in-place op keeps the tensor's shape)"
+            )
         _check_no_overlap(x, what, op, other)
     if record:
         old = Tensor._from_op(x.data.copy(), x.grad_fn)  # x's value before, at its grad_fn then
