@@ -20,6 +20,7 @@ inherited from one mixin each:
                           and indexing methods (flip, scatter, diff, rot90, ...), comparisons by name
     tensor_in_place.py    in-place methods (add_, abs_, clamp_, tril_, fill_, ...), each written back through
                           the one in-place path
+    tensor_hooks.py       register_hook, register_post_accumulate_grad_hook: gradient hooks
 
 PyTorch's dtype rules (the default dtype, type promotion, and `_binary_promoted`, the operators' path when an
 operand must be cast first) live in `dtypes.py`, writing into a tensor in place (`+=`, `x[i] = v`) and views in
@@ -30,8 +31,8 @@ from __future__ import annotations
 
 import operator
 import weakref
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -39,15 +40,13 @@ from tinygrad_edu.arguments import check_matmul
 from tinygrad_edu.device import check_device
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.tensor_convert import ConvertMethods
+from tinygrad_edu.tensor_hooks import HookMethods
 from tinygrad_edu.tensor_in_place import InPlaceMethods
 from tinygrad_edu.tensor_indexing import IndexingMethods
 from tinygrad_edu.tensor_math import MathMethods, _check_product_dtypes
 from tinygrad_edu.tensor_reductions import ReductionMethods
 from tinygrad_edu.tensor_shape import ShapeMethods
 from tinygrad_edu.tensor_surface import SurfaceMethods
-
-if TYPE_CHECKING:  # (imported where used: tinygrad_edu.utils imports utils.data, which needs this module)
-    from tinygrad_edu.utils.hooks import RemovableHandle
 
 __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
 
@@ -87,7 +86,14 @@ def _data(x: Any) -> Any:
 
 
 class Tensor(
-    MathMethods, ShapeMethods, ReductionMethods, IndexingMethods, ConvertMethods, SurfaceMethods, InPlaceMethods
+    MathMethods,
+    ShapeMethods,
+    ReductionMethods,
+    IndexingMethods,
+    ConvertMethods,
+    SurfaceMethods,
+    InPlaceMethods,
+    HookMethods,
 ):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 
@@ -334,72 +340,6 @@ class Tensor(
         """True for a non-leaf tensor whose gradient backward() keeps (see retain_grad)."""
         hooks = self.grad_fn.output_hooks if self.grad_fn is not None else None
         return hooks is not None and hooks.retained is not None
-
-    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
-        """Call `hook(grad)` with this tensor's gradient in every backward; a Tensor it returns replaces the gradient.
-
-        As `torch.Tensor.register_hook`: on a leaf the hook sees the whole gradient (summed over every use)
-        before it is added to `.grad`; on a non-leaf, once its gradient is complete, and what it returns is
-        what flows on to the ops that made it (and what retain_grad() keeps). Hooks run in the order they
-        were registered, in `backward()` and in `tg.autograd.grad` alike. Returns a handle whose `remove()`
-        unregisters the hook.
-
-        Example:
-            >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
-            >>> h = x * 3
-            >>> seen = []
-            >>> _ = h.register_hook(lambda grad: seen.append(grad.numpy()))   # observe: returns None
-            >>> _ = x.register_hook(lambda grad: grad * 0.5)                   # scale x's gradient
-            >>> h.sum().backward()
-            >>> seen, x.grad
-            ([array([1., 1.], dtype=float32)], tensor([1.5, 1.5], dtype=float32))
-        """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "cannot register a hook on a tensor that doesn't require gradient (its shape is "
-                f"{self.shape}); set requires_grad=True on it, or register the hook on a tensor computed from one"
-            )
-        from tinygrad_edu.utils.hooks import RemovableHandle
-
-        table = self._tensor_hooks()
-        handle = RemovableHandle(table.pre)
-        table.pre[handle.id] = hook
-        return handle
-
-    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
-        """Call `hook(tensor)` on this leaf once backward() has added its gradient to `.grad`, as PyTorch.
-
-        Example:
-            >>> w = tg.tensor([1.0, 2.0], requires_grad=True)
-            >>> _ = w.register_post_accumulate_grad_hook(lambda t: print("grad", t.grad))
-            >>> (w * w).sum().backward()
-            grad tensor([2., 4.], dtype=float32)
-        """
-        if not self.requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:
-            raise RuntimeError(
-                "post accumulate grad hooks cannot be registered on non-leaf tensors: only leaves have .grad "
-                "accumulated; use register_hook on this tensor instead"
-            )
-        from tinygrad_edu.utils.hooks import RemovableHandle
-
-        table = self._tensor_hooks()
-        handle = RemovableHandle(table.post)
-        table.post[handle.id] = hook
-        return handle
-
-    def _tensor_hooks(self) -> Any:
-        """This tensor's TensorHooks, made on first use: in its grad_fn for a non-leaf, in its slot for a leaf."""
-        if self.grad_fn is not None:
-            if self.grad_fn.output_hooks is None:
-                self.grad_fn.output_hooks = _autograd.TensorHooks()
-            return self.grad_fn.output_hooks
-        table = getattr(self, "_hooks", None)
-        if table is None:
-            table = self._hooks = _autograd.TensorHooks()
-            _autograd.TensorHooks.on_leaves = True
-        return table
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set requires_grad in place on a leaf and return self."""
