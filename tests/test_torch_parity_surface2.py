@@ -419,11 +419,6 @@ def test_in_place_method_in_the_graph_sends_the_gradient_of_its_op() -> None:
 # ---- 2. nn.Parameter(t) shares t's data; PyTorch's also shares its version counter ----------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs Parameter.__init__ (nn/module.py, another engineer's file) to call in_place._share_version(data, "
-    "self) for a Tensor argument: proposed to the lead, with _bump_version dropping a group whose others are gone",
-)
 def test_parameter_shares_its_tensors_version_counter_as_torch() -> None:
     for lib in (torch, tg):
         t = lib.tensor([1.0, 2.0])

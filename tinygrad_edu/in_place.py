@@ -300,6 +300,8 @@ def _bump_version(x: Tensor) -> None:
         x._version += 1  # optimizer step): the loop below for it alone, without the list (0.40 -> 0.34 us a call)
         return
     tensors = [x] if group is None else [t for t in (ref() for ref in group) if t is not None]
+    if len(tensors) == 1 and group is not None:  # the others are gone (nn.Linear's temporary tensor): back to
+        x._aliases = None  # the fast path above at the next optimizer step
     for t in tensors:
         t._version += 1
         if t.grad_fn is not None:

@@ -19,6 +19,7 @@ import numpy as np
 
 from tinygrad_edu.dtypes import _check_can_require_grad, _to_array
 from tinygrad_edu.errors import DtypeError
+from tinygrad_edu.in_place import _share_version
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.utils.hooks import ModuleHooks, RemovableHandle
 
@@ -60,6 +61,8 @@ class Parameter(Tensor):
         if requires_grad:
             _check_can_require_grad(array.dtype, "Parameter")
             self.requires_grad = True
+        if isinstance(data, Tensor):  # same memory, so one version counter: an in-place change of either is seen
+            _share_version(data, self)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
