@@ -566,10 +566,8 @@ def draw_class_loss(data: st.DataObject) -> Case:
         return getattr(lib.nn.functional, name)(x, t[1], weight=t[2] if with_weight else None, **kwargs)
 
     what = "probabilities" if probabilities else f"indices {target.tolist()}"
-    # nn.CrossEntropyLoss(weight=...) keeps its weight as a buffer, in its state_dict: ours keeps a plain
-    # attribute (nn/loss.py, not ours to change here: test_loss_weight_is_a_buffer), so the module form is drawn
-    # without a weight for now
-    if not with_weight and data.draw(st.integers(0, 2), label="as a module") == 0:
+    # the module form keeps its weight as a buffer, in its state_dict, as PyTorch's (test_loss_weight_is_a_buffer)
+    if data.draw(st.integers(0, 2), label="as a module") == 0:
         module = {"cross_entropy": "CrossEntropyLoss", "nll_loss": "NLLLoss"}[name]
         weight = inputs.pop()[0] if with_weight else None
 
@@ -955,7 +953,6 @@ def test_found_cases_agree_with_torch(make: Callable[[], Case], dtype: str) -> N
     run_case(make(), dtype, seed=0)
 
 
-@pytest.mark.xfail(strict=True, reason="nn/loss.py keeps weight and pos_weight as attributes, not buffers")
 @pytest.mark.parametrize("dtype", ["float64"])
 def test_loss_weight_is_a_buffer(dtype: str) -> None:
     """nn.CrossEntropyLoss(weight=w): w is a buffer, in state_dict and converted by .double(), as PyTorch's."""

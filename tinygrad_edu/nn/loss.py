@@ -35,10 +35,21 @@ __all__ = [
 class _Loss(Module):
     """What every loss module has: a checked `reduction` ('mean', 'sum' or 'none')."""
 
+    weight: Any  # (set by _register_weight, in the losses that take a class weight)
+    pos_weight: Any
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         F._check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
+
+    def _register_weight(self, name: str, weight: Any) -> None:
+        """A class weight as PyTorch keeps it: a buffer (in state_dict, converted by .double() and .to()).
+        Anything else F's loss accepts as a weight (a list, an ndarray) stays a plain attribute."""
+        if weight is None or isinstance(weight, Tensor):
+            self.register_buffer(name, weight)
+        else:
+            setattr(self, name, weight)
 
 
 class MSELoss(_Loss):
@@ -77,7 +88,7 @@ class BCELoss(_Loss):
 
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.weight = weight
+        self._register_weight("weight", weight)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         """The loss of `input` against `target`, with this module's weight and reduction."""
@@ -94,8 +105,8 @@ class BCEWithLogitsLoss(_Loss):
 
     def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
         super().__init__(reduction)
-        self.weight = weight
-        self.pos_weight = pos_weight
+        self._register_weight("weight", weight)
+        self._register_weight("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         """The loss of `input` against `target`, with this module's weights and reduction."""
@@ -116,7 +127,7 @@ class CrossEntropyLoss(_Loss):
         self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0
     ) -> None:
         super().__init__(reduction)
-        self.weight = weight
+        self._register_weight("weight", weight)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
@@ -142,7 +153,7 @@ class NLLLoss(_Loss):
 
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.weight = weight
+        self._register_weight("weight", weight)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -248,7 +259,7 @@ class MultiLabelSoftMarginLoss(_Loss):
 
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.weight = weight
+        self._register_weight("weight", weight)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         """The loss of the logits `input` against 0/1 `target`, with this module's weight and reduction."""
