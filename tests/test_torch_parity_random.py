@@ -17,7 +17,6 @@ with a random seed (the way the disagreements fixed so far were found, each now 
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -25,20 +24,14 @@ from typing import Any
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import fuzz_settings
+from hypothesis import given
 
 import tinygrad_edu as tg
 
 torch = pytest.importorskip("torch")
 
-_EXTRA = os.environ.get("TG_FUZZ_EXAMPLES")
-PROGRAMS = settings(
-    max_examples=int(_EXTRA) if _EXTRA else 800,
-    derandomize=not _EXTRA,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    database=None,
-)
+PROGRAMS = fuzz_settings(800)
 
 VALUES = np.array([-2.0, -1.0, -0.5, 0.0, 0.0, 0.5, 1.0, 1.5, 3.0])
 DTYPES = ["float32", "float64", "int64", "bool"]

@@ -15,7 +15,6 @@ the disagreements fixed so far were found, each now a row in test_found_cases_ag
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,20 +23,14 @@ from typing import Any
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, note, settings
+from fuzzing import fuzz_settings
+from hypothesis import HealthCheck, assume, given, note
 
 import tinygrad_edu as tg
 
 torch = pytest.importorskip("torch")
 
-_EXTRA = os.environ.get("TG_FUZZ_EXAMPLES")
-EXAMPLES = settings(
-    max_examples=int(_EXTRA) if _EXTRA else 900,
-    derandomize=not _EXTRA,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
-    database=None,
-)
+EXAMPLES = fuzz_settings(900, HealthCheck.filter_too_much)
 TOLERANCE = {"float32": 1e-5, "float64": 1e-10}
 
 
