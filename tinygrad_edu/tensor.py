@@ -53,20 +53,26 @@ __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_d
 
 def _binary(op: Any, a: Tensor, b: Any, reflected: bool = False, true_divide: bool = False) -> Tensor:
     """`a op b` (or `b op a` when reflected) with PyTorch's result dtype: the one call every operator makes."""
-    if not (
-        a.data.dtype.kind == "f"
-        and (
-            type(b) is float
-            or type(b) is int
-            or (
-                type(b) is Tensor
-                and b.data.dtype.kind == "f"
-                and (b.data.dtype == a.data.dtype or (b.data.ndim > 0) == (a.data.ndim > 0))
-            )
-        )
+    # The usual case first, in as few tests as possible (~0.1 us of a ~1.8 us a * b): two tensors of one float
+    # dtype, or a float tensor and a Python number; the result is then that dtype. (A dtype is compared by
+    # identity: NumPy keeps one object per builtin dtype, and an equal one that is not it takes the long way.)
+    dtype = a.data.dtype
+    if type(b) is Tensor:
+        usual = b.data.dtype is dtype and dtype in _FLOATS
+    else:
+        usual = (type(b) is float or type(b) is int) and dtype in _FLOATS
+    if not usual and not (
+        dtype.kind == "f"
+        and type(b) is Tensor
+        and b.data.dtype.kind == "f"
+        and (b.data.ndim > 0) == (a.data.ndim > 0)  # float tensors of two dtypes: the wider one
     ):
         return _binary_promoted(op, a, b, reflected, true_divide)  # uncommon: an int, bool, 0-d or NumPy-number side
     return op.apply(b, a) if reflected else op.apply(a, b)
+
+
+# the usual float dtypes, tested first (a frozenset lookup, 0.03 us, costs less than `dtype.kind == "f"`, 0.05 us)
+_FLOATS = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.float16))
 
 
 def _no_bool_minus(a: Tensor, b: Any = None) -> None:
