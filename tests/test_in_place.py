@@ -365,3 +365,53 @@ def test_an_in_place_op_whose_broadcast_shape_is_larger_than_the_tensor_is_refus
     with pytest.raises(RuntimeError, match=r"doesn't match the broadcast shape"):
         x.sub_(tg.ones(other_shape))
     assert x.shape == shape and np.all(x.detach().numpy() == 1.0)  # nothing was written
+
+
+# ---- ops that PyTorch computes into a new tensor: their results share nothing with the input ----------------
+
+NEW_TENSOR_OPS = {
+    "flip(1)": lambda x: x.flip(1),
+    "flip(0, 1)": lambda x: x.flip(0, 1),
+    "fliplr()": lambda x: x.fliplr(),
+    "flipud()": lambda x: x.flipud(),
+    "rot90(1)": lambda x: x.rot90(1, (0, 1)),
+    "rot90(2)": lambda x: x.rot90(2, (0, 1)),
+    "roll(1, 1)": lambda x: x.roll(1, 1),
+}
+
+
+@pytest.mark.parametrize("name", NEW_TENSOR_OPS)
+def test_changing_a_flipped_or_rotated_tensor_in_place_leaves_its_input_as_it_was(name):
+    x = tg.arange(6.0).reshape(2, 3)
+    before = x.numpy().copy()
+    y = NEW_TENSOR_OPS[name](x)
+    y.add_(100.0)
+    np.testing.assert_array_equal(x.numpy(), before)
+    assert x._version == 0  # not a view of x: x itself was not changed
+
+
+@pytest.mark.parametrize("name", NEW_TENSOR_OPS)
+def test_a_flipped_or_rotated_tensor_has_pytorchs_strides(name):
+    torch = pytest.importorskip("torch")
+    ours = NEW_TENSOR_OPS[name](tg.arange(6.0).reshape(2, 3))
+    theirs = NEW_TENSOR_OPS[name](torch.arange(6.0).reshape(2, 3))
+    assert ours.stride() == theirs.stride()
+    assert ours.is_contiguous() == theirs.is_contiguous()
+
+
+INDEXING_RESULTS = {
+    "x[:, [2, 0, 1]]": lambda x, t: x[:, t([2, 0, 1])],
+    "x[..., [3, 1]]": lambda x, t: x[..., t([3, 1])],
+    "x[:, [2, 0], [1, 1]]": lambda x, t: x[:, t([2, 0]), t([1, 1])],
+    "x.index_select(2, [1, 0])": lambda x, t: x.index_select(2, t([1, 0])),
+    "x.roll(1, 1)": lambda x, t: x.roll(1, 1),
+}
+
+
+@pytest.mark.parametrize("name", INDEXING_RESULTS)
+def test_an_integer_array_index_gives_a_contiguous_tensor_as_in_pytorch(name):
+    torch = pytest.importorskip("torch")
+    ours = INDEXING_RESULTS[name](tg.arange(24.0).reshape(2, 3, 4), tg.tensor)
+    theirs = INDEXING_RESULTS[name](torch.arange(24.0).reshape(2, 3, 4), torch.tensor)
+    assert ours.stride() == theirs.stride()
+    np.testing.assert_array_equal(ours.view(-1).numpy(), theirs.view(-1).numpy())  # view needs the layout

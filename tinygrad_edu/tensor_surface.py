@@ -443,9 +443,10 @@ class SurfaceMethods:
     # ---- shape: compositions of index, reshape, permute, expand and cat ---------------------
 
     def flip(self, *dims: Any) -> Any:
-        """The elements in reverse order along each of `dims`."""
+        """The elements in reverse order along each of `dims`: a new tensor, as in PyTorch (a copy, not a view:
+        changing it in place leaves self as it was, and its strides are a contiguous tensor's)."""
         flipped = {check_dim("flip", d, self.ndim) for d in shape_args(dims)}
-        return self[tuple(slice(None, None, -1) if i in flipped else slice(None) for i in range(self.ndim))]
+        return self[tuple(slice(None, None, -1) if i in flipped else slice(None) for i in range(self.ndim))].clone()
 
     def fliplr(self) -> Any:
         """flip(1)."""
@@ -615,7 +616,8 @@ class SurfaceMethods:
     def stride(self, dim: int | None = None) -> Any:
         """The step in elements from one index to the next along each dim (or along `dim`), as
         `torch.Tensor.stride`: NumPy's byte strides over the item size, so (3, 1) for a row-major (2, 3)
-        tensor and (1, 3) after .t(). (Where NumPy makes a view and PyTorch a copy, e.g. a flip, they differ.)"""
+        tensor and (1, 3) after .t(). Ops that PyTorch computes into a new tensor (flip, x[:, [2, 0]]) give a new
+        contiguous one here too."""
         strides = tuple(step // self.data.itemsize for step in self.data.strides)
         return strides if dim is None else strides[check_dim("stride", dim, max(self.ndim, 1))]
 

@@ -81,7 +81,12 @@ class Index(Function):
             # x[0] of a vector is a NumPy scalar (a copy); x[0, ...] is the same element as a 0-d view,
             # as PyTorch's x[0] is a view (an in-place change of it changes x)
             return x[parts + (Ellipsis,)]
-        return x[index]
+        out = x[index]
+        if type(out) is np.ndarray and not out.flags.c_contiguous and not _is_basic(index):
+            # Integer-array indexing makes a new tensor, which PyTorch lays out contiguously; NumPy may not
+            # (x[:, [2, 0]] comes out transposed in memory), and then x[:, [2, 0]].view(-1) would be refused.
+            out = np.ascontiguousarray(out)
+        return out
 
     def backward(self, grad_out):
         shape, dtype, index = self.saved
