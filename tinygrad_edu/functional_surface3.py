@@ -280,12 +280,9 @@ def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
         if dims > a.ndim or dims > b.ndim:
             raise ShapeError(f"tensordot: dims={dims} is more than the dims of shapes {a.shape} and {b.shape}")
         dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
-    elif (
-        isinstance(dims, (list, tuple))
-        and len(dims) == 2
-        and all(isinstance(d, (list, tuple)) for d in dims)
-        and len(dims[0]) == len(dims[1])
-    ):
+    elif isinstance(dims, (list, tuple)) and len(dims) == 2 and all(isinstance(d, (list, tuple)) for d in dims):
+        if len(dims[0]) != len(dims[1]):
+            raise ShapeError(f"tensordot: both dimension lists should have same length, got {dims[0]} and {dims[1]}")
         dims_a = [check_dim("tensordot", d, a.ndim) for d in dims[0]]
         dims_b = [check_dim("tensordot", d, b.ndim) for d in dims[1]]
     else:

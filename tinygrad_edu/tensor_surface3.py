@@ -53,7 +53,11 @@ def _float_input(op: str, x: Any) -> None:
 def _add_scaled(op: str, x: Any, product: Any, beta: Any, alpha: Any) -> Any:
     """beta * x + alpha * product, x broadcast to the product's shape; beta = 0 ignores x's values (a nan in x
     does not spread, its gradient is zeros), as PyTorch's addmm family."""
-    if np.broadcast_shapes(x.shape, product.shape) != product.shape:
+    try:
+        fits = np.broadcast_shapes(x.shape, product.shape) == product.shape
+    except ValueError:
+        fits = False
+    if not fits:
         raise ShapeError(f"{op}: self of shape {x.shape} does not broadcast to the product's shape {product.shape}")
     product = product if alpha == 1 else product * alpha
     if beta == 0:
