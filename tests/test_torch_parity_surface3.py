@@ -114,15 +114,25 @@ QUANTILES = [
     Row("quantile of a 0-d tensor dim=0", lambda lib, x: x.quantile(lib.tensor(Q), dim=0), [np.array(1.5)]),
     Row("quantile nan in a row", lambda lib, x: x.quantile(0.5, dim=1), [with_nans(X34, (1, 2))], grad=False),
     *[
-        Row(f"quantile interpolation={how}", lambda lib, x, how=how: x.quantile(lib.tensor(Q), 1, interpolation=how), [X34])
+        Row(
+            f"quantile interpolation={how}",
+            lambda lib, x, how=how: x.quantile(lib.tensor(Q), 1, interpolation=how),
+            [X34],
+        )
         for how in ("linear", "lower", "higher", "midpoint", "nearest")
     ],
     Row("nanquantile no nans", lambda lib, x: lib.nanquantile(x, 0.3, dim=0), [X34]),
-    Row("nanquantile nans", lambda lib, x: x.nanquantile(lib.tensor(Q), dim=1), [with_nans(X35, (0, 1), (2, 0), (2, 4))]),
+    Row(
+        "nanquantile nans", lambda lib, x: x.nanquantile(lib.tensor(Q), dim=1), [with_nans(X35, (0, 1), (2, 0), (2, 4))]
+    ),
     Row("nanquantile all-nan row", lambda lib, x: x.nanquantile(0.5, dim=1), [with_nans(X34, (1,))], grad=False),
     Row("nanquantile dim=None", lambda lib, x: x.nanquantile(0.8), [with_nans(X34, (0, 0))]),
     *[
-        Row(f"nanquantile interpolation={how}", lambda lib, x, how=how: x.nanquantile(lib.tensor(Q), 1, interpolation=how), [with_nans(X35, (1, 3))])
+        Row(
+            f"nanquantile interpolation={how}",
+            lambda lib, x, how=how: x.nanquantile(lib.tensor(Q), 1, interpolation=how),
+            [with_nans(X35, (1, 3))],
+        )
         for how in ("lower", "higher", "midpoint", "nearest")
     ],
     Row("nanmedian", lambda lib, x: x.nanmedian(), [with_nans(X34, (0, 1), (2, 2))]),
@@ -142,7 +152,9 @@ COUNTING = [
         [np.array([[1, 1, 2], [2, 3, 3], [1, 1, 1]])],
         grad=False,
     ),
-    Row("unique_consecutive values only", lambda lib, x: x.unique_consecutive(), [np.array([5, 5, 1, 1, 5])], grad=False),
+    Row(
+        "unique_consecutive values only", lambda lib, x: x.unique_consecutive(), [np.array([5, 5, 1, 1, 5])], grad=False
+    ),
     Row(
         "unique_consecutive dim=0",
         lambda lib, x: x.unique_consecutive(True, True, dim=0),
@@ -161,9 +173,21 @@ SEQ = np.array([-1.0, 0.0, 0.5, 0.5, 2.0])
 SEQ2 = np.sort(distinct(2, 4), axis=1)
 SEARCHING = [
     Row("searchsorted", lambda lib, s, v: lib.searchsorted(s, v), [SEQ, np.array([[0.5, -3.0], [1.0, 2.0]])], False),
-    Row("searchsorted right", lambda lib, s, v: lib.searchsorted(s, v, right=True), [SEQ, np.array([0.5, 2.0, 0.0])], False),
-    Row("searchsorted side", lambda lib, s, v: lib.searchsorted(s, v, side="right"), [SEQ, np.array([0.5, 9.0])], False),
-    Row("searchsorted out_int32", lambda lib, s, v: lib.searchsorted(s, v, out_int32=True), [SEQ, np.array([0.5])], False),
+    Row(
+        "searchsorted right",
+        lambda lib, s, v: lib.searchsorted(s, v, right=True),
+        [SEQ, np.array([0.5, 2.0, 0.0])],
+        False,
+    ),
+    Row(
+        "searchsorted side", lambda lib, s, v: lib.searchsorted(s, v, side="right"), [SEQ, np.array([0.5, 9.0])], False
+    ),
+    Row(
+        "searchsorted out_int32",
+        lambda lib, s, v: lib.searchsorted(s, v, out_int32=True),
+        [SEQ, np.array([0.5])],
+        False,
+    ),
     Row("searchsorted scalar", lambda lib, s: lib.searchsorted(s, 0.5), [SEQ], False),
     Row("searchsorted rows", lambda lib, s, v: lib.searchsorted(s, v), [SEQ2, distinct(2, 3)], False),
     Row(
@@ -174,7 +198,12 @@ SEARCHING = [
     ),
     Row("searchsorted ints", lambda lib, s, v: lib.searchsorted(s, v), [np.array([1, 3, 5]), np.array([3, 4])], False),
     Row("bucketize", lambda lib, v, b: lib.bucketize(v, b), [np.array([[0.5, -3.0], [0.0, 2.5]]), SEQ], False),
-    Row("bucketize right out_int32", lambda lib, v, b: lib.bucketize(v, b, out_int32=True, right=True), [np.array([0.5, 0.0]), SEQ], False),
+    Row(
+        "bucketize right out_int32",
+        lambda lib, v, b: lib.bucketize(v, b, out_int32=True, right=True),
+        [np.array([0.5, 0.0]), SEQ],
+        False,
+    ),
     Row("isin", lambda lib, a, b: lib.isin(a, b), [np.array([[1, 2], [3, 4]]), np.array([4, 1, 7])], False),
     Row("isin invert", lambda lib, a, b: lib.isin(a, b, invert=True), [np.array([1, 2, 3]), np.array([2])], False),
     Row("isin number", lambda lib, a: lib.isin(a, 2), [np.array([1, 2, 3])], False),
@@ -192,15 +221,42 @@ PRODUCTS = [
     Row("tensordot lists", lambda lib, a, b: lib.tensordot(a, b, dims=([0, 2], [2, 0])), [X234, distinct(4, 5, 2)]),
     Row("tensordot one pair", lambda lib, a, b: lib.tensordot(a, b, dims=([1], [0])), [X34, distinct(4, 3)]),
     Row("addbmm", lambda lib, x, a, b: x.addbmm(a, b), [distinct(2, 4), distinct(3, 2, 5), distinct(3, 5, 4)]),
-    Row("addbmm beta alpha", lambda lib, x, a, b: lib.addbmm(x, a, b, beta=0.5, alpha=2), [distinct(4), distinct(3, 2, 5), distinct(3, 5, 4)]),
-    Row("baddbmm", lambda lib, x, a, b: lib.baddbmm(x, a, b, alpha=-1.5), [distinct(3, 2, 4), distinct(3, 2, 5), distinct(3, 5, 4)]),
-    Row("baddbmm broadcast", lambda lib, x, a, b: x.baddbmm(a, b, beta=3), [distinct(2, 1), distinct(3, 2, 5), distinct(3, 5, 4)]),
+    Row(
+        "addbmm beta alpha",
+        lambda lib, x, a, b: lib.addbmm(x, a, b, beta=0.5, alpha=2),
+        [distinct(4), distinct(3, 2, 5), distinct(3, 5, 4)],
+    ),
+    Row(
+        "baddbmm",
+        lambda lib, x, a, b: lib.baddbmm(x, a, b, alpha=-1.5),
+        [distinct(3, 2, 4), distinct(3, 2, 5), distinct(3, 5, 4)],
+    ),
+    Row(
+        "baddbmm broadcast",
+        lambda lib, x, a, b: x.baddbmm(a, b, beta=3),
+        [distinct(2, 1), distinct(3, 2, 5), distinct(3, 5, 4)],
+    ),
     Row("addmv", lambda lib, x, m, v: x.addmv(m, v, beta=2, alpha=0.5), [distinct(3), distinct(3, 4), distinct(4)]),
-    Row("addmv beta=0 ignores nan", lambda lib, x, m, v: lib.addmv(x, m, v, beta=0), [np.full(3, NAN), distinct(3, 4), distinct(4)]),
+    Row(
+        "addmv beta=0 ignores nan",
+        lambda lib, x, m, v: lib.addmv(x, m, v, beta=0),
+        [np.full(3, NAN), distinct(3, 4), distinct(4)],
+    ),
     Row("addr", lambda lib, x, a, b: lib.addr(x, a, b), [distinct(3, 4), distinct(3), distinct(4)]),
-    Row("addr beta alpha", lambda lib, x, a, b: x.addr(a, b, beta=-1, alpha=2.5), [distinct(4), distinct(3), distinct(4)]),
-    Row("addr ints", lambda lib, x, a, b: lib.addr(x, a, b, alpha=2), [np.ones((2, 2), np.int64), np.array([1, 2]), np.array([3, 4])], False),
-    Row("chain_matmul", lambda lib, a, b, c: lib.chain_matmul(a, b, c), [distinct(2, 3), distinct(3, 4), distinct(4, 2)]),
+    Row(
+        "addr beta alpha",
+        lambda lib, x, a, b: x.addr(a, b, beta=-1, alpha=2.5),
+        [distinct(4), distinct(3), distinct(4)],
+    ),
+    Row(
+        "addr ints",
+        lambda lib, x, a, b: lib.addr(x, a, b, alpha=2),
+        [np.ones((2, 2), np.int64), np.array([1, 2]), np.array([3, 4])],
+        False,
+    ),
+    Row(
+        "chain_matmul", lambda lib, a, b, c: lib.chain_matmul(a, b, c), [distinct(2, 3), distinct(3, 4), distinct(4, 2)]
+    ),
     Row("chain_matmul one", lambda lib, a: lib.chain_matmul(a), [distinct(2, 3)]),
 ]
 
@@ -209,7 +265,9 @@ INTEGRALS = [
     Row("trapezoid", lambda lib, y: lib.trapezoid(y), [X34]),
     Row("trapezoid dx", lambda lib, y: lib.trapezoid(y, dx=0.5, dim=0), [X34]),
     Row("trapezoid x 1-D", lambda lib, y, x: lib.trapezoid(y, x), [X34, X_POINTS]),
-    Row("trapezoid x like y", lambda lib, y, x: lib.trapezoid(y, x, dim=1), [X34, np.cumsum(np.abs(distinct(3, 4)), 1)]),
+    Row(
+        "trapezoid x like y", lambda lib, y, x: lib.trapezoid(y, x, dim=1), [X34, np.cumsum(np.abs(distinct(3, 4)), 1)]
+    ),
     Row("trapezoid x along dim 0", lambda lib, y, x: lib.trapezoid(y, x, dim=0), [X234, np.array([0.0, 2.0])]),
     Row("trapezoid ints", lambda lib, y: lib.trapezoid(y), [np.array([1, 2, 4])], False),
     Row("trapezoid int x", lambda lib, y, x: lib.trapezoid(y, x), [np.array([1, 2, 4]), np.array([1, 2, 5])], False),
@@ -217,7 +275,11 @@ INTEGRALS = [
     Row("trapz dx", lambda lib, y: lib.trapz(y, dx=2.0), [V5]),
     Row("trapz x", lambda lib, y, x: lib.trapz(y, x), [X34, X_POINTS]),
     Row("cumulative_trapezoid", lambda lib, y: lib.cumulative_trapezoid(y), [X34]),
-    Row("cumulative_trapezoid x dim=0", lambda lib, y, x: lib.cumulative_trapezoid(y, x, dim=0), [X34, np.array([0.0, 1.0, 3.0])]),
+    Row(
+        "cumulative_trapezoid x dim=0",
+        lambda lib, y, x: lib.cumulative_trapezoid(y, x, dim=0),
+        [X34, np.array([0.0, 1.0, 3.0])],
+    ),
     Row("cumulative_trapezoid dx", lambda lib, y: lib.cumulative_trapezoid(y, dx=0.25), [X234]),
     Row("gradient 1-D", lambda lib, y: lib.gradient(y), [V5]),
     Row("gradient 2-D", lambda lib, y: lib.gradient(y), [X34]),
@@ -243,11 +305,20 @@ INTEGRALS = [
 BUILDING = [
     Row("block_diag", lambda lib, a, b, c: lib.block_diag(a, b, c), [distinct(2, 3), distinct(2), np.array(1.5)]),
     Row("block_diag one", lambda lib, a: lib.block_diag(a), [X34]),
-    Row("block_diag dtypes", lambda lib, a, b: lib.block_diag(a, b), [np.array([[1, 2]]), np.array([[0.5], [2.5]])], False),
+    Row(
+        "block_diag dtypes",
+        lambda lib, a, b: lib.block_diag(a, b),
+        [np.array([[1, 2]]), np.array([[0.5], [2.5]])],
+        False,
+    ),
     Row("block_diag float32 float64", lambda lib, a, b: lib.block_diag(a.float(), b), [X34, distinct(2, 2)], False),
     Row("block_diag empty", lambda lib: lib.block_diag(), [], False),
     Row("cartesian_prod", lambda lib, a, b: lib.cartesian_prod(a, b), [distinct(3), distinct(2)]),
-    Row("cartesian_prod three", lambda lib, a, b, c: lib.cartesian_prod(a, b, c), [distinct(2), distinct(3), distinct(2)]),
+    Row(
+        "cartesian_prod three",
+        lambda lib, a, b, c: lib.cartesian_prod(a, b, c),
+        [distinct(2), distinct(3), distinct(2)],
+    ),
     Row("cartesian_prod one", lambda lib, a: lib.cartesian_prod(a), [V5]),
     Row("combinations", lambda lib, x: lib.combinations(x), [V5]),
     Row("combinations r=3", lambda lib, x: lib.combinations(x, r=3), [V5]),
@@ -283,8 +354,14 @@ INDEX_PUT = [
         [X34, distinct(3)],
     ),
     Row("index_put rows", lambda lib, x, v: x.index_put((lib.tensor([2, 0]),), v), [X34, distinct(4)]),
-    Row("index_put rows accumulate", lambda lib, x, v: x.index_put((lib.tensor(INDEX),), v, True), [X34, distinct(3, 4)]),
-    Row("index_put 0-d value", lambda lib, x, v: x.index_put((lib.tensor([1]), lib.tensor([0])), v), [X34, np.array(0.5)]),
+    Row(
+        "index_put rows accumulate", lambda lib, x, v: x.index_put((lib.tensor(INDEX),), v, True), [X34, distinct(3, 4)]
+    ),
+    Row(
+        "index_put 0-d value",
+        lambda lib, x, v: x.index_put((lib.tensor([1]), lib.tensor([0])), v),
+        [X34, np.array(0.5)],
+    ),
     Row("index_put mask", lambda lib, x, v: x.index_put((lib.tensor(X34 > 0),), v), [X34, np.array(2.0)]),
     Row(
         "index_put_ on an intermediate",
@@ -321,8 +398,16 @@ IN_PLACE = [
     Row("renorm_", lambda lib, x: (x * 1).renorm_(2, 1, 1.0), [X34]),
     Row("ldexp_", lambda lib, x, e: (x * 1).ldexp_(e), [X34, np.array([1, 0, 2, 1])]),
     Row("float_power_", lambda lib, x: (x * 1).float_power_(2.5), [np.abs(X34)]),
-    Row("addbmm_", lambda lib, x, a, b: (x * 1).addbmm_(a, b, alpha=2), [distinct(2, 4), distinct(3, 2, 5), distinct(3, 5, 4)]),
-    Row("baddbmm_", lambda lib, x, a, b: (x * 1).baddbmm_(a, b, beta=0.5), [distinct(3, 2, 4), distinct(3, 2, 5), distinct(3, 5, 4)]),
+    Row(
+        "addbmm_",
+        lambda lib, x, a, b: (x * 1).addbmm_(a, b, alpha=2),
+        [distinct(2, 4), distinct(3, 2, 5), distinct(3, 5, 4)],
+    ),
+    Row(
+        "baddbmm_",
+        lambda lib, x, a, b: (x * 1).baddbmm_(a, b, beta=0.5),
+        [distinct(3, 2, 4), distinct(3, 2, 5), distinct(3, 5, 4)],
+    ),
     Row("addmv_", lambda lib, x, m, v: (x * 1).addmv_(m, v), [distinct(3), distinct(3, 4), distinct(4)]),
     Row("addr_", lambda lib, x, a, b: (x * 1).addr_(a, b, beta=2), [distinct(3, 4), distinct(3), distinct(4)]),
     Row("nextafter_", lambda lib, a, b: a.clone().nextafter_(b), [X34, np.zeros(4)], False),
@@ -353,16 +438,25 @@ ERRORS = [
     ("histc bins=0", lambda lib: lib.histc(lib.tensor(F), 0)),
     ("histc min > max", lambda lib: lib.histc(lib.tensor(F), 3, min=5, max=1)),
     ("searchsorted side", lambda lib: lib.searchsorted(lib.tensor(SEQ), lib.tensor([1.0]), side="middle")),
-    ("searchsorted side and right", lambda lib: lib.searchsorted(lib.tensor(SEQ), lib.tensor([1.0]), right=True, side="left")),
+    (
+        "searchsorted side and right",
+        lambda lib: lib.searchsorted(lib.tensor(SEQ), lib.tensor([1.0]), right=True, side="left"),
+    ),
     ("searchsorted leading dims", lambda lib: lib.searchsorted(lib.tensor(F), lib.tensor(np.ones((3, 1))))),
     ("searchsorted scalar with rows", lambda lib: lib.searchsorted(lib.tensor(F), 1.0)),
-    ("searchsorted sorter shape", lambda lib: lib.searchsorted(lib.tensor(SEQ), lib.tensor([1.0]), sorter=lib.tensor([0, 1]))),
+    (
+        "searchsorted sorter shape",
+        lambda lib: lib.searchsorted(lib.tensor(SEQ), lib.tensor([1.0]), sorter=lib.tensor([0, 1])),
+    ),
     ("bucketize 2-D boundaries", lambda lib: lib.bucketize(lib.tensor([1.0]), lib.tensor(F))),
     ("tensordot dims < 0", lambda lib: lib.tensordot(lib.tensor(F), lib.tensor(F), dims=-1)),
     ("tensordot sizes", lambda lib: lib.tensordot(lib.tensor(F), lib.tensor(F), dims=1)),
     ("tensordot pair of ints", lambda lib: lib.tensordot(lib.tensor(F), lib.tensor(F.T), dims=(1, 0))),
     ("tensordot dtypes", lambda lib: lib.tensordot(lib.tensor(F), lib.tensor(F.T).float(), dims=1)),
-    ("tensordot lists of different lengths", lambda lib: lib.tensordot(lib.tensor(F), lib.tensor(F), dims=([0, 1], [0]))),
+    (
+        "tensordot lists of different lengths",
+        lambda lib: lib.tensordot(lib.tensor(F), lib.tensor(F), dims=([0, 1], [0])),
+    ),
     ("trapezoid x and dx", lambda lib: lib.trapezoid(lib.tensor(F), lib.tensor([1.0, 2.0, 3.0]), dx=2)),
     ("trapezoid x length", lambda lib: lib.trapezoid(lib.tensor(F), lib.tensor([1.0, 2.0]))),
     ("gradient edge_order=3", lambda lib: lib.gradient(lib.tensor(F), edge_order=3)),
@@ -385,11 +479,23 @@ ERRORS = [
     ("float_power_ on float32", lambda lib: lib.tensor([1.0, 2.0]).float_power_(2)),
     ("index_put dtype", lambda lib: lib.tensor(F).index_put((lib.tensor([0]),), lib.tensor(1.0))),
     ("index_put int values into floats", lambda lib: lib.tensor(F).index_put((lib.tensor([0]),), lib.tensor(1))),
-    ("index_put float index", lambda lib: lib.tensor(F).index_put((lib.tensor([0.0]),), lib.tensor(1.0, dtype=lib.float64))),
-    ("index_put too many indices", lambda lib: lib.tensor([1.0]).index_put((lib.tensor([0]), lib.tensor([0])), lib.tensor(1.0))),
+    (
+        "index_put float index",
+        lambda lib: lib.tensor(F).index_put((lib.tensor([0.0]),), lib.tensor(1.0, dtype=lib.float64)),
+    ),
+    (
+        "index_put too many indices",
+        lambda lib: lib.tensor([1.0]).index_put((lib.tensor([0]), lib.tensor([0])), lib.tensor(1.0)),
+    ),
     ("addmv shapes", lambda lib: lib.addmv(lib.tensor(np.zeros(2)), lib.tensor(F), lib.tensor([1.0, 2.0]))),
-    ("addbmm self shape", lambda lib: lib.addbmm(lib.tensor(np.zeros(3)), lib.tensor(np.ones((2, 2, 3))), lib.tensor(np.ones((2, 3, 2))))),
-    ("addr float alpha on ints", lambda lib: lib.addr(lib.tensor([[0, 0]]), lib.tensor([1]), lib.tensor([1, 2]), alpha=0.5)),
+    (
+        "addbmm self shape",
+        lambda lib: lib.addbmm(lib.tensor(np.zeros(3)), lib.tensor(np.ones((2, 2, 3))), lib.tensor(np.ones((2, 3, 2)))),
+    ),
+    (
+        "addr float alpha on ints",
+        lambda lib: lib.addr(lib.tensor([[0, 0]]), lib.tensor([1]), lib.tensor([1, 2]), alpha=0.5),
+    ),
     ("chain_matmul none", lambda lib: lib.chain_matmul()),
     ("chain_matmul 1-D", lambda lib: lib.chain_matmul(lib.tensor([1.0, 2.0]))),
     ("narrow_copy out of range", lambda lib: lib.narrow_copy(lib.tensor(F), 1, 2, 2)),
@@ -406,7 +512,9 @@ def test_refused_where_pytorch_refuses(call: Any) -> None:
         call(tg)
     # the same family as PyTorch's: its RuntimeErrors are RuntimeErrors here too (our errors are both kinds)
     if isinstance(theirs.value, (RuntimeError, IndexError)) and not isinstance(theirs.value, NotImplementedError):
-        assert isinstance(ours.value, (RuntimeError, IndexError)), f"{type(ours.value)} for torch's {type(theirs.value)}"
+        assert isinstance(ours.value, (RuntimeError, IndexError)), (
+            f"{type(ours.value)} for torch's {type(theirs.value)}"
+        )
 
 
 # ---- poisson: random, so its statistics, dtype and gradient --------------------------------------------------

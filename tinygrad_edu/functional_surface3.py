@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from functools import reduce
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -73,7 +73,9 @@ def _no_grad(data: Any) -> Tensor:
 # ---- the forms of tensor_surface3.py's methods -------------------------------------------------------
 
 
-def quantile(input: Any, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear") -> Any:
+def quantile(
+    input: Any, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear"
+) -> Any:
     """input.quantile(q, dim, keepdim, interpolation=...)."""
     return _operand_tensor(input).quantile(q, dim, keepdim, interpolation=interpolation)
 
@@ -202,7 +204,9 @@ def searchsorted(
         if side not in ("left", "right"):
             raise ArgumentError(f"searchsorted: side can only be 'left' or 'right' but got {side}")
         if right and side == "left":
-            raise ArgumentError("searchsorted: side and right can't be set to opposites, got side of left while right was True")
+            raise ArgumentError(
+                "searchsorted: side and right can't be set to opposites, got side of left while right was True"
+            )
         right = side == "right"
     seq = np.asarray(_plain(sorted_sequence))
     if sorter is not None:
@@ -214,7 +218,7 @@ def searchsorted(
             )
         seq = np.take_along_axis(seq, order.astype(np.int64), -1)
     values = np.asarray(_plain(input))
-    kind = "right" if right else "left"
+    kind: Literal["left", "right"] = "right" if right else "left"
     if seq.ndim == 1:
         out = np.searchsorted(seq, values, side=kind)
     elif values.ndim == 0:
@@ -241,7 +245,9 @@ def bucketize(input: Any, boundaries: Any, *, out_int32: bool = False, right: bo
         tensor([0, 0, 2], dtype=int64)
     """
     if np.ndim(_plain(boundaries)) != 1:
-        raise ShapeError(f"bucketize: boundaries tensor must be 1 dimension, but got dim({np.ndim(_plain(boundaries))})")
+        raise ShapeError(
+            f"bucketize: boundaries tensor must be 1 dimension, but got dim({np.ndim(_plain(boundaries))})"
+        )
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
@@ -446,9 +452,15 @@ def _derivative(f: Tensor, axis: int, h: Any, edge_order: int) -> Tensor:
         last = (at(-1, 1) - at(-2, 1)) / float(step[-1])
     else:  # second-order one-sided differences through the first (last) three points
         a, b = step[0], step[1]
-        first = at(0, 1) * (-(2 * a + b) / (a * (a + b))) + at(1, 1) * ((a + b) / (a * b)) + at(2, 1) * (-a / (b * (a + b)))
+        first = (
+            at(0, 1) * (-(2 * a + b) / (a * (a + b))) + at(1, 1) * ((a + b) / (a * b)) + at(2, 1) * (-a / (b * (a + b)))
+        )
         a, b = step[-2], step[-1]
-        last = at(-3, 1) * (b / (a * (a + b))) + at(-2, 1) * (-(a + b) / (a * b)) + at(-1, 1) * ((2 * b + a) / (b * (a + b)))
+        last = (
+            at(-3, 1) * (b / (a * (a + b)))
+            + at(-2, 1) * (-(a + b) / (a * b))
+            + at(-1, 1) * ((2 * b + a) / (b * (a + b)))
+        )
     return cat([first, inside, last], axis)
 
 

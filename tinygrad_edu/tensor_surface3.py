@@ -85,6 +85,8 @@ class Surface3Methods:
         def ndim(self) -> int: ...
 
         clone: Callable[..., Any]
+        numel: Callable[..., int]
+        abs: Callable[..., Any]
         to: Callable[..., Any]
         reshape: Callable[..., Any]
         gather: Callable[..., Any]
@@ -448,7 +450,7 @@ class Surface3Methods:
             >>> tg.zeros(3).index_put((tg.tensor([0, 0, 2]),), tg.tensor(1.0), accumulate=True)
             tensor([2., 0., 1.], dtype=float32)
         """
-        where = []
+        where: list[Any] = []
         for index in indices if isinstance(indices, (tuple, list)) else (indices,):
             array = np.asarray(_plain(index))
             if array.dtype.kind == "b":
