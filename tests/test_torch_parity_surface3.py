@@ -470,6 +470,7 @@ ERRORS = [
     ("vander 2-D", lambda lib: lib.vander(lib.tensor(F))),
     ("vander N < 0", lambda lib: lib.vander(lib.tensor([1.0, 2.0]), N=-1)),
     ("renorm of ints", lambda lib: lib.renorm(lib.tensor([[1, 2]]), 2, 0, 1.0)),
+    ("renorm 1-D", lambda lib: lib.renorm(lib.tensor([1.0, 2.0]), 2, 0, 1.0)),
     ("renorm p=0", lambda lib: lib.renorm(lib.tensor(F), 0, 0, 1.0)),
     ("renorm maxnorm < 0", lambda lib: lib.renorm(lib.tensor(F), 2, 0, -1.0)),
     ("diag_embed same dims", lambda lib: lib.diag_embed(lib.tensor(F), dim1=0, dim2=0)),

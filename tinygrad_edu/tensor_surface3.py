@@ -86,7 +86,6 @@ class Surface3Methods:
 
         clone: Callable[..., Any]
         numel: Callable[..., int]
-        abs: Callable[..., Any]
         to: Callable[..., Any]
         reshape: Callable[..., Any]
         gather: Callable[..., Any]
@@ -329,9 +328,11 @@ class Surface3Methods:
             raise ArgumentError(f"renorm: non-positive-norm not supported, got p={p}")
         if maxnorm < 0:
             raise ArgumentError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
-        axis = check_dim("renorm", dim, max(self.ndim, 1))
+        if self.ndim < 2:
+            raise ShapeError(f"renorm: input needs at least 2 dimensions, got {self.ndim} dimensions")
+        axis = check_dim("renorm", dim, self.ndim)
         others = tuple(d for d in range(self.ndim) if d != axis)
-        norm = _tg.linalg.vector_norm(self, p, others, keepdim=True) if others else self.abs()
+        norm = _tg.linalg.vector_norm(self, p, others, keepdim=True)
         big = norm.data > maxnorm
         factor = _t().where(big, maxnorm / (norm + 1e-7), np.ones((), self.data.dtype))
         return self * factor
