@@ -197,6 +197,12 @@ SEARCHING = [
         False,
     ),
     Row("searchsorted ints", lambda lib, s, v: lib.searchsorted(s, v), [np.array([1, 3, 5]), np.array([3, 4])], False),
+    Row(
+        "searchsorted nans (PyTorch's order: nan compares False)",
+        lambda lib, s, v: lib.searchsorted(s, v),
+        [np.array([1.0, 2.0, NAN]), np.array([NAN, 5.0, 1.5])],
+        False,
+    ),
     Row("bucketize", lambda lib, v, b: lib.bucketize(v, b), [np.array([[0.5, -3.0], [0.0, 2.5]]), SEQ], False),
     Row(
         "bucketize right out_int32",
@@ -576,3 +582,22 @@ def test_ldexp_gradient_is_two_to_the_exponent_for_negative_int_exponents_too() 
     x = tg.tensor(X34, requires_grad=True)
     tg.ldexp(x, tg.tensor(e)).sum().backward()
     np.testing.assert_allclose(x.grad.data, np.broadcast_to(2.0**e, X34.shape))
+
+
+def test_searchsorted_matches_pytorch_on_random_rows_with_ties_and_nans() -> None:
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        n, m = rng.integers(0, 8), rng.integers(0, 6)
+        lead = tuple(rng.integers(1, 3, size=rng.integers(0, 3)))
+        seq = np.sort(rng.integers(-3, 4, size=(*lead, n)).astype(float), axis=-1)  # with ties
+        if rng.random() < 0.3 and n:
+            seq[..., -1] = NAN
+        values = rng.integers(-4, 5, size=(*lead, m)).astype(float)
+        if rng.random() < 0.3 and m:
+            values[..., 0] = NAN
+        if not lead and rng.random() < 0.5:
+            seq = seq.reshape(-1)
+        for side in ("left", "right"):
+            ours = tg.searchsorted(tg.tensor(seq), tg.tensor(values), side=side)
+            theirs = torch.searchsorted(torch.tensor(seq), torch.tensor(values), side=side)
+            np.testing.assert_array_equal(ours.data, theirs.numpy(), err_msg=f"{seq} {values} {side}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from functools import reduce
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -218,9 +218,8 @@ def searchsorted(
             )
         seq = np.take_along_axis(seq, order.astype(np.int64), -1)
     values = np.asarray(_plain(input))
-    kind: Literal["left", "right"] = "right" if right else "left"
     if seq.ndim == 1:
-        out = np.searchsorted(seq, values, side=kind)
+        rows, wanted = seq.reshape(1, -1), values.reshape(1, -1)
     elif values.ndim == 0:
         raise ShapeError("searchsorted: input value can be a scalar only when boundaries tensor dimension is 1")
     elif seq.shape[:-1] != values.shape[:-1]:
@@ -229,11 +228,29 @@ def searchsorted(
             f"and input value tensor must match, but we got boundaries tensor {list(seq.shape)} and input value "
             f"tensor {list(values.shape)}"
         )
-    else:  # row by row: row r of the sequence for row r of the values
-        rows = seq.reshape(-1, seq.shape[-1])
-        wanted = values.reshape(len(rows), -1)
-        out = np.stack([np.searchsorted(s, v, side=kind) for s, v in zip(rows, wanted)]).reshape(values.shape)
+    else:  # row r of the sequence for row r of the values
+        count = int(np.prod(seq.shape[:-1]))
+        rows, wanted = seq.reshape(count, seq.shape[-1]), values.reshape(count, values.shape[-1])
+    out = _binary_search(rows, wanted, right).reshape(values.shape)
     return _no_grad(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+def _binary_search(rows: np.ndarray, values: np.ndarray, right: bool) -> np.ndarray:
+    """For each value of row r of `values`, the first place i of row r of `rows` with rows[r, i] >= value
+    (> value if right), by bisection, all values at once. Written as PyTorch's search (move right while
+    not(middle >= value)), so a nan lands where PyTorch puts it: comparisons with nan are False."""
+    n = rows.shape[1]
+    start = np.zeros(values.shape, dtype=np.int64)
+    end = np.full(values.shape, n, dtype=np.int64)
+    while np.any(start < end):
+        searching = start < end
+        middle = (start + end) // 2
+        middle_value = np.take_along_axis(rows, np.minimum(middle, max(n - 1, 0)), axis=1)
+        with np.errstate(invalid="ignore"):
+            below = ~(middle_value > values) if right else ~(middle_value >= values)
+        start = np.where(searching & below, middle + 1, start)
+        end = np.where(searching & ~below, middle, end)
+    return start
 
 
 def bucketize(input: Any, boundaries: Any, *, out_int32: bool = False, right: bool = False) -> Tensor:
