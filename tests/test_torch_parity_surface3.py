@@ -419,7 +419,35 @@ IN_PLACE = [
     Row("nextafter_", lambda lib, a, b: a.clone().nextafter_(b), [X34, np.zeros(4)], False),
 ]
 
-ROWS = QUANTILES + COUNTING + SEARCHING + PRODUCTS + INTEGRALS + BUILDING + INDEX_PUT + NORMS + ELEMENTWISE + IN_PLACE
+# quantile and nanquantile over shapes, dims, keepdim and the five interpolations (nans for nanquantile)
+QUANTILE_SWEEP = [
+    Row(
+        f"{op} {shape} dim={dim} keepdim={keepdim} {how}",
+        lambda lib, x, op=op, dim=dim, keepdim=keepdim, how=how: getattr(x, op)(
+            lib.tensor(Q), dim, keepdim, interpolation=how
+        ),
+        [with_nans(distinct(*shape), (0,) * len(shape)) if op == "nanquantile" else distinct(*shape)],
+    )
+    for op in ("quantile", "nanquantile")
+    for shape in ((7,), (3, 4), (2, 3, 5))
+    for dim in (None, 0, -1)
+    for keepdim in (False, True)
+    for how in ("linear", "lower", "higher", "midpoint", "nearest")
+]
+
+ROWS = (
+    QUANTILE_SWEEP
+    + QUANTILES
+    + COUNTING
+    + SEARCHING
+    + PRODUCTS
+    + INTEGRALS
+    + BUILDING
+    + INDEX_PUT
+    + NORMS
+    + ELEMENTWISE
+    + IN_PLACE
+)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
