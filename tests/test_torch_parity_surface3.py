@@ -136,6 +136,13 @@ QUANTILES = [
         for how in ("lower", "higher", "midpoint", "nearest")
     ],
     Row("nanmedian", lambda lib, x: x.nanmedian(), [with_nans(X34, (0, 1), (2, 2))]),
+    Row("nanmedian of an empty tensor", lambda lib, x: x.nanmedian(), [np.zeros(0)], False),
+    Row(
+        "addr promotes",
+        lambda lib, x, a, b: lib.addr(x.float(), a, b),
+        [distinct(2, 3), distinct(2), distinct(3)],
+        False,
+    ),
     Row("nanmedian no nans", lambda lib, x: lib.nanmedian(x), [X34]),
     Row("nanmedian dim=1", lambda lib, x: x.nanmedian(1), [with_nans(X35, (0, 1), (2, 2), (2, 3))]),
     Row("nanmedian dim=0 keepdim", lambda lib, x: lib.nanmedian(x, 0, keepdim=True), [with_nans(X34, (1, 1))]),
@@ -527,6 +534,15 @@ ERRORS = [
         "addbmm self shape",
         lambda lib: lib.addbmm(lib.tensor(np.zeros(3)), lib.tensor(np.ones((2, 2, 3))), lib.tensor(np.ones((2, 3, 2)))),
     ),
+    (
+        "addmv dtypes",
+        lambda lib: lib.addmv(lib.ones(2), lib.ones(2, 2, dtype=lib.float64), lib.ones(2, dtype=lib.float64)),
+    ),
+    (
+        "addbmm dtypes",
+        lambda lib: lib.ones(2, 2).addbmm(lib.ones(1, 2, 2, dtype=lib.float64), lib.ones(1, 2, 2, dtype=lib.float64)),
+    ),
+    ("baddbmm dtypes", lambda lib: lib.baddbmm(lib.ones(2, 2, dtype=lib.int64), lib.ones(1, 2, 2), lib.ones(1, 2, 2))),
     (
         "addr float alpha on ints",
         lambda lib: lib.addr(lib.tensor([[0, 0]]), lib.tensor([1]), lib.tensor([1, 2]), alpha=0.5),

@@ -50,9 +50,15 @@ def _float_input(op: str, x: Any) -> None:
         raise DtypeError(f"{op}: expects a floating point tensor, got dtype {x.data.dtype} (convert with .float())")
 
 
-def _add_scaled(op: str, x: Any, product: Any, beta: Any, alpha: Any) -> Any:
+def _add_scaled(op: str, x: Any, product: Any, beta: Any, alpha: Any, same_dtype: bool = True) -> Any:
     """beta * x + alpha * product, x broadcast to the product's shape; beta = 0 ignores x's values (a nan in x
-    does not spread, its gradient is zeros), as PyTorch's addmm family."""
+    does not spread, its gradient is zeros), as PyTorch's addmm family. PyTorch's addbmm, baddbmm and addmv
+    refuse a self whose dtype is not the product's (addr promotes: same_dtype=False)."""
+    if same_dtype and x.data.dtype != product.data.dtype:
+        raise DtypeError(
+            f"{op}: input tensors must have the same dtype, got {x.data.dtype} for self and {product.data.dtype} "
+            "for the product"
+        )
     try:
         fits = np.broadcast_shapes(x.shape, product.shape) == product.shape
     except ValueError:
@@ -194,8 +200,9 @@ class Surface3Methods:
             tensor(2., dtype=float32)
         """
         if dim is None:
-            flat = self.reshape(-1)
-            return flat.nanmedian(0).values.reshape(())
+            if self.numel() == 0:  # (nothing to take the median of: nan, as PyTorch)
+                return _no_grad(np.full((), np.nan, dtype=self.data.dtype))
+            return self.reshape(-1).nanmedian(0).values.reshape(())
         axis = check_dim("nanmedian", dim, max(self.ndim, 1))
         if self.ndim == 0:
             return _tg.tensor_surface.ValuesIndices(self.clone(), _no_grad(np.zeros((), dtype=np.int64)))
@@ -438,7 +445,7 @@ class Surface3Methods:
         vec1 = _t()._operand_tensor(vec1)
         if vec1.data.dtype.kind in "biu" and (isinstance(alpha, float) or isinstance(beta, float)):
             raise DtypeError("addr: for integral input tensors, argument alpha and beta must not be floating point")
-        return _add_scaled("addr", self, vec1.outer(vec2), beta, alpha)
+        return _add_scaled("addr", self, vec1.outer(vec2), beta, alpha, same_dtype=False)
 
     # ---- index_put: writing values at a tuple of index tensors ----------------------------------
 
