@@ -791,6 +791,14 @@ OPS += [
         ),
         [((3, 4),)],
     ),
+    Op(
+        "gradient at coordinates that require grad",
+        lambda y, c: (
+            tg.gradient(y, spacing=[c.abs().cumsum(0)], dim=1)[0]
+            + tg.gradient(y, spacing=[c.abs().cumsum(0)], dim=1, edge_order=2)[0]
+        ),
+        [((3, 4), (4,))],
+    ),
     Op("block_diag", lambda a, b, c: tg.block_diag(a, b, c), [((2, 3), (2,), ())]),
     Op("cartesian_prod", lambda a, b: tg.cartesian_prod(a, b), [((3,), (2,))]),
     Op(

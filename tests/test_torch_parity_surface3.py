@@ -312,6 +312,16 @@ INTEGRALS = [
         lambda lib, y: lib.gradient(y, spacing=(lib.tensor([0.0, 0.4, 1.5, 2.5, 2.75]),), dim=1, edge_order=2),
         [X35],
     ),
+    Row(
+        "gradient coordinates that require grad",
+        lambda lib, y, c: lib.gradient(y, spacing=[c], dim=0, edge_order=2),
+        [X34, np.array([0.0, 0.5, 1.75])],
+    ),
+    Row(
+        "gradient float32 with float64 coordinates",
+        lambda lib, y, c: lib.gradient(y.float(), spacing=(c,), dim=1),
+        [X34, np.array([0.0, 1.0, 1.5, 3.0])],
+    ),
     Row("gradient ints", lambda lib, y: lib.gradient(y), [np.array([1, 2, 4, 8])], False),
 ]
 
@@ -502,6 +512,8 @@ ERRORS = [
     ("trapezoid x length", lambda lib: lib.trapezoid(lib.tensor(F), lib.tensor([1.0, 2.0]))),
     ("gradient edge_order=3", lambda lib: lib.gradient(lib.tensor(F), edge_order=3)),
     ("gradient too short", lambda lib: lib.gradient(lib.tensor([1.0, 2.0]), edge_order=2)),
+    ("gradient 0-d tensor spacing", lambda lib: lib.gradient(lib.tensor([1.0, 2.0, 3.0]), spacing=[lib.tensor(2.0)])),
+    ("gradient list of coordinates", lambda lib: lib.gradient(lib.tensor([1.0, 2.0, 3.0]), spacing=[[0.0, 1.0, 2.0]])),
     ("gradient spacing length", lambda lib: lib.gradient(lib.tensor([1.0, 2.0, 3.0]), spacing=[1.0, 2.0])),
     ("block_diag 3-D", lambda lib: lib.block_diag(lib.tensor(np.zeros((1, 1, 1))))),
     ("cartesian_prod 2-D", lambda lib: lib.cartesian_prod(lib.tensor(F), lib.tensor([1.0]))),

@@ -435,17 +435,14 @@ def gradient(input: Any, *, spacing: Any = 1, dim: Any = None, edge_order: int =
 
 
 def _derivative(f: Tensor, axis: int, h: Any, edge_order: int) -> Tensor:
-    """df/dx along axis from samples f at coordinates (uniform step h, or a 1-D tensor of coordinates)."""
+    """df/dx along axis from samples f at coordinates: a uniform step h (a number), or a 1-D tensor of the
+    coordinates themselves (then the gradient reaches them too, as PyTorch's)."""
     n = f.shape[axis]
 
     def at(start: int, length: int) -> Tensor:
         return f.narrow(axis, start % n, length)
 
-    def along(c: np.ndarray) -> np.ndarray:  # coefficients that broadcast along axis, in f's dtype
-        return np.reshape(c, [len(c) if i == axis else 1 for i in range(f.ndim)]).astype(f.data.dtype)
-
-    h = _plain(h)
-    if np.ndim(h) == 0:
+    if isinstance(h, (int, float, np.integer, np.floating)) and not isinstance(h, bool):
         h = float(h)
         inside = (at(2, n - 2) - at(0, n - 2)) / (2 * h)
         if edge_order == 1:
@@ -454,28 +451,38 @@ def _derivative(f: Tensor, axis: int, h: Any, edge_order: int) -> Tensor:
             first = (at(0, 1) * -1.5 + at(1, 1) * 2.0 - at(2, 1) * 0.5) / h
             last = (at(-3, 1) * 0.5 - at(-2, 1) * 2.0 + at(-1, 1) * 1.5) / h
         return cat([first, inside, last], axis)
-    c = np.asarray(h, dtype=np.float64)
-    if c.shape != (n,):
-        raise ShapeError(f"gradient: coordinates of shape {c.shape} for a dim of size {n}")
-    step = np.diff(c)
-    hl, hr = step[:-1], step[1:]  # the steps left and right of each inner point
+    if not isinstance(h, Tensor):
+        raise TypeError(f"gradient: each element of spacing must be a number or a 1-D tensor, got {type(h).__name__}")
+    if h.ndim != 1:
+        raise ShapeError(
+            f"torch.gradient expected each element of spacing to have one dimension, but got an element with "
+            f"{h.ndim} dimensions"
+        )
+    if h.shape[0] != n:
+        raise ShapeError(f"gradient: {h.shape[0]} coordinates for a dim of size {n}")
+    step = h.diff()
+    hl, hr = step.narrow(0, 0, n - 2), step.narrow(0, 1, n - 2)  # the steps left and right of each inner point
+
+    def along(c: Tensor) -> Tensor:  # coefficients that broadcast along axis
+        return c.reshape(*[n - 2 if i == axis else 1 for i in range(f.ndim)])
+
     inside = (
         at(0, n - 2) * along(-hr / (hl * (hl + hr)))
         + at(1, n - 2) * along((hr - hl) / (hl * hr))
         + at(2, n - 2) * along(hl / (hr * (hl + hr)))
     )
     if edge_order == 1:
-        first = (at(1, 1) - at(0, 1)) / float(step[0])
-        last = (at(-1, 1) - at(-2, 1)) / float(step[-1])
+        first = (at(1, 1) - at(0, 1)) / step[0]
+        last = (at(-1, 1) - at(-2, 1)) / step[-1]
     else:  # second-order one-sided differences through the first (last) three points
         a, b = step[0], step[1]
         first = (
-            at(0, 1) * (-(2 * a + b) / (a * (a + b))) + at(1, 1) * ((a + b) / (a * b)) + at(2, 1) * (-a / (b * (a + b)))
+            at(0, 1) * (-(2 * a + b) / (a * (a + b))) + at(1, 1) * ((a + b) / (a * b)) - at(2, 1) * (a / (b * (a + b)))
         )
         a, b = step[-2], step[-1]
         last = (
             at(-3, 1) * (b / (a * (a + b)))
-            + at(-2, 1) * (-(a + b) / (a * b))
+            - at(-2, 1) * ((a + b) / (a * b))
             + at(-1, 1) * ((2 * b + a) / (b * (a + b)))
         )
     return cat([first, inside, last], axis)
