@@ -838,6 +838,11 @@ OPS += [
         [((3, 4), (3, 4), (4,))],
     ),
     Op("chain_matmul", lambda a, b, c: tg.chain_matmul(a, b, c), [((2, 3), (3, 4), (4, 2))]),
+    Op(
+        "take_along_dim broadcast, dim=None",
+        lambda x: x.take_along_dim(np.array([[0, 2, 2]]), 1).sum(0) + tg.take_along_dim(x, np.array([5, 0, 5])),
+        [((3, 4),)],
+    ),
 ]
 
 

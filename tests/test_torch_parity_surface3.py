@@ -393,6 +393,14 @@ INDEX_PUT = [
     ),
 ]
 
+# take_along_dim (tensor_surface.py) broadcasts self and indices outside dim, and flattens both with dim=None
+TAKE_ALONG_DIM = [
+    Row("take_along_dim broadcast", lambda lib, x: lib.take_along_dim(x, lib.tensor([[0, 2]]), 1), [X34]),
+    Row("take_along_dim broadcast self", lambda lib, x: x[:, None].take_along_dim(lib.tensor([[[1], [3]]]), 2), [X34]),
+    Row("take_along_dim dim=None", lambda lib, x: lib.take_along_dim(x, lib.tensor([[5, 0], [11, 5]])), [X34]),
+    Row("take_along_dim sorted", lambda lib, x: x.take_along_dim(x.argsort(1), dim=1), [X34]),
+]
+
 NORMS = [
     Row("renorm p=2 dim=0", lambda lib, x: x.renorm(2, 0, 1.5), [X34]),
     Row("renorm p=1 dim=1", lambda lib, x: lib.renorm(x, 1, 1, 2.0), [X34]),
@@ -461,6 +469,7 @@ ROWS = (
     + INTEGRALS
     + BUILDING
     + INDEX_PUT
+    + TAKE_ALONG_DIM
     + NORMS
     + ELEMENTWISE
     + IN_PLACE
@@ -523,6 +532,8 @@ ERRORS = [
     ("vander 2-D", lambda lib: lib.vander(lib.tensor(F))),
     ("vander N < 0", lambda lib: lib.vander(lib.tensor([1.0, 2.0]), N=-1)),
     ("renorm of ints", lambda lib: lib.renorm(lib.tensor([[1, 2]]), 2, 0, 1.0)),
+    ("take_along_dim ndim", lambda lib: lib.take_along_dim(lib.tensor(F), lib.tensor([1]), 0)),
+    ("take_along_dim broadcast", lambda lib: lib.take_along_dim(lib.tensor(F), lib.tensor([[0], [2], [1]]), 1)),
     ("renorm 1-D", lambda lib: lib.renorm(lib.tensor([1.0, 2.0]), 2, 0, 1.0)),
     ("renorm p=0", lambda lib: lib.renorm(lib.tensor(F), 0, 0, 1.0)),
     ("renorm maxnorm < 0", lambda lib: lib.renorm(lib.tensor(F), 2, 0, -1.0)),
