@@ -187,8 +187,6 @@ class Surface3Methods:
             shape = (1,) * self.ndim if keepdim else ()
         else:
             shape = tuple(1 if i == axis else s for i, s in enumerate(self.shape)) if keepdim else x.shape[:-1]
-        if dim is not None and not keepdim and self.ndim == 0:
-            shape = ()
         return value.reshape(*((qs.size,) if qs.ndim else ()), *shape)
 
     def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
