@@ -160,3 +160,14 @@ def test_function_forms_match_torch(name, args) -> None:
     for a, b in pairs:
         assert a.shape == tuple(b.shape)
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+
+
+# ---- issue isurf3's free functions (functional_surface3.py): the same checks as the modules above -------------
+
+
+def test_functional_surface3_lists_every_function_in_its_all_and_tg_exports_each() -> None:
+    from tinygrad_edu import functional_surface3
+
+    test_every_public_function_of_a_functional_module_is_in_its_all(functional_surface3)
+    missing = [n for n in functional_surface3.__all__ if getattr(tg, n, None) is not getattr(functional_surface3, n)]
+    assert not missing, f"tg.{missing[0]} is not functional_surface3.{missing[0]}: see tinygrad_edu/__init__.py"

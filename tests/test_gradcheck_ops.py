@@ -745,6 +745,107 @@ OPS += [
 ]
 
 
+# ---- issue isurf3: quantiles, kron, tensordot, integrals, block_diag, index_put, renorm, the addmm family, ... --
+QS = np.array([0.0, 0.3, 0.5, 1.0])
+NAN_AT_3x5 = np.zeros((3, 5), dtype=bool)
+NAN_AT_3x5[0, 1] = NAN_AT_3x5[2, 3] = NAN_AT_3x5[2, 4] = True
+OPS += [
+    Op(
+        "quantile linear, q tensor, midpoint, nearest",
+        lambda x: (
+            x.quantile(0.3)
+            + tg.quantile(x, tg.tensor(QS), dim=1).sum(0)[0]
+            + x.quantile(0.5, dim=0, interpolation="midpoint").sum()
+            + x.quantile(0.6, dim=-1, keepdim=True, interpolation="nearest").sum()
+        ),
+        [((3, 5),), ((2, 3, 5),)],
+    ),
+    Op(
+        "nanquantile, nanmedian (nan where NAN_AT_3x5)",
+        lambda x: (lambda y: y.nanquantile(0.4, dim=1) + tg.nanmedian(y, 1).values + y.nanmedian())(
+            x.masked_fill(NAN_AT_3x5, float("nan"))
+        ),
+        [((3, 5),)],
+    ),
+    Op("kron", lambda a, b: a.kron(b), [((2, 3), (2, 2)), ((2,), (3, 2)), ((), (3,))]),
+    Op(
+        "tensordot dims=2, dims=lists",
+        lambda a, b: tg.tensordot(a, b) + tg.tensordot(a, b, dims=([0, 2], [2, 1])).sum(),
+        [((2, 3, 4), (3, 4, 2))],
+    ),
+    Op("tensordot dims=0", lambda a, b: tg.tensordot(a, b, 0), [((3,), (2,))]),
+    Op(
+        "trapezoid dx, x; cumulative_trapezoid",
+        lambda y, x: (
+            tg.trapezoid(y, dx=0.5) + tg.trapezoid(y, x.abs().cumsum(0)) + tg.cumulative_trapezoid(y, dim=1).sum(1)
+        ),
+        [((3, 4), (4,))],
+    ),
+    Op(
+        "gradient spacing, coordinates, edge_order=2",
+        lambda y: (
+            tg.gradient(y)[0]
+            + tg.gradient(y, spacing=0.5, dim=1)[0] * 2
+            + tg.gradient(y, spacing=(tg.tensor([0.0, 0.5, 1.5, 1.75]),), dim=1, edge_order=2)[0]
+            + tg.gradient(y, spacing=[2.0, 3.0], edge_order=2)[1]
+        ),
+        [((3, 4),)],
+    ),
+    Op(
+        "gradient at coordinates that require grad",
+        lambda y, c: (
+            tg.gradient(y, spacing=[c.abs().cumsum(0)], dim=1)[0]
+            + tg.gradient(y, spacing=[c.abs().cumsum(0)], dim=1, edge_order=2)[0]
+        ),
+        [((3, 4), (4,))],
+    ),
+    Op("block_diag", lambda a, b, c: tg.block_diag(a, b, c), [((2, 3), (2,), ())]),
+    Op("cartesian_prod", lambda a, b: tg.cartesian_prod(a, b), [((3,), (2,))]),
+    Op(
+        "combinations r=2, r=3 with_replacement",
+        lambda x: tg.combinations(x).sum(1) * 2 + tg.combinations(x, 3, True).sum(),
+        [((4,),)],
+    ),
+    Op("vander", lambda x: tg.vander(x) + tg.vander(x, increasing=True), [((4,),)]),
+    Op(
+        "index_put, accumulate, index_put_",
+        lambda x, v: (
+            x.index_put((np.array([0, 2]), np.array([1, 3])), v)
+            + tg.index_put(x, (np.array([1, 1]), np.array([0, 0])), v[0] * v, accumulate=True)
+            + (x * 2).index_put_((np.array([2]),), v.sum(), accumulate=True)
+        ),
+        [((3, 4), (2,))],
+    ),
+    Op("renorm p=2, p=1", lambda x: x.renorm(2, 0, 1.5) + tg.renorm(x, 1, 1, 2.0), [((3, 4),)]),
+    Op("renorm p=inf", lambda x: x.renorm(float("inf"), 2, 1.0), [((2, 3, 4),)]),
+    Op(
+        "diag_embed, diagflat",
+        lambda x: x.diag_embed(1).sum(0) + tg.diag_embed(x[0], -1) + tg.diagflat(x[:, :2], 1)[:5, :5],
+        [((3, 4),)],
+    ),
+    Op("narrow_copy", lambda x: x.narrow_copy(1, 1, 2) * tg.narrow_copy(x, 1, 0, 2), [((3, 4),)]),
+    Op("ldexp", lambda x, e: x.ldexp(e) + tg.ldexp(x, np.array([1, -2, 0, 3])), [((3, 4), (4,))]),
+    Op("logaddexp2", lambda a, b: a.logaddexp2(b) + tg.logaddexp2(b, a), BINARY[:3]),
+    Op("float_power", lambda x, e: x.float_power(e) + tg.float_power(x, 3), [((3, 4), (4,))], positive=True),
+    Op(
+        "addbmm, baddbmm",
+        lambda x, a, b: x.addbmm(a, b, beta=0.5, alpha=2) + tg.baddbmm(x, a, b, alpha=-1).sum(0),
+        [((2, 4), (3, 2, 5), (3, 5, 4))],
+    ),
+    Op(
+        "addmv, addr",
+        lambda x, m, v: tg.addmv(x[:, 0], m, v, beta=2) + x.addr(m[:, 0], v, alpha=0.5).sum(1),
+        [((3, 4), (3, 4), (4,))],
+    ),
+    Op("chain_matmul", lambda a, b, c: tg.chain_matmul(a, b, c), [((2, 3), (3, 4), (4, 2))]),
+    Op(
+        "take_along_dim broadcast, dim=None",
+        lambda x: x.take_along_dim(np.array([[0, 2, 2]]), 1).sum(0) + tg.take_along_dim(x, np.array([5, 0, 5])),
+        [((3, 4),)],
+    ),
+]
+
+
 def draw(shape: Shape, positive: bool, rng: np.random.Generator) -> tg.Tensor:
     """A float64 input that requires grad, with values 0.3 <= |x| <= 1.7 (or in [0.5, 2] if positive).
 

@@ -13,6 +13,7 @@ from tinygrad_edu import backends as backends  # (torch.backends.mps.is_availabl
 from tinygrad_edu import cuda as cuda  # (tg.cuda.is_available() is False: no GPU, as torch.cuda without CUDA)
 from tinygrad_edu import functional as _functional
 from tinygrad_edu import functional_surface as _functional_surface
+from tinygrad_edu import functional_surface3 as _functional_surface3
 from tinygrad_edu import (  # noqa: E402  (they build on everything above)
     linalg,  # noqa: E402  (tg.linalg, as torch.linalg)
     nn,
@@ -75,6 +76,7 @@ from tinygrad_edu.device import device  # noqa: E402
 from tinygrad_edu.errors import ArgumentError, DtypeError, SerializationError, ShapeError
 from tinygrad_edu.functional import *  # noqa: F403  (tg.exp, tg.cat, ...: the list is its __all__)
 from tinygrad_edu.functional_surface import *  # noqa: F403  (tg.sin, tg.cumsum, ...: the list is its __all__)
+from tinygrad_edu.functional_surface3 import *  # noqa: F403  (tg.quantile, tg.searchsorted, ...: its __all__)
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_edu.graph import draw_graph
 from tinygrad_edu.printing import set_printoptions
@@ -188,4 +190,5 @@ __all__ = [
     "double",
     "short",
     "long",
+    *_functional_surface3.__all__,
 ]

@@ -695,7 +695,7 @@ def take(input: Any, index: Any) -> Tensor:
     return _operand_tensor(input).take(index)
 
 
-def take_along_dim(input: Any, indices: Any, dim: int) -> Tensor:
+def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Tensor:
     """input.take_along_dim(indices, dim)."""
     return _operand_tensor(input).take_along_dim(indices, dim)
 

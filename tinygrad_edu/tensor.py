@@ -47,6 +47,7 @@ from tinygrad_edu.tensor_math import MathMethods, _check_product_dtypes
 from tinygrad_edu.tensor_reductions import ReductionMethods
 from tinygrad_edu.tensor_shape import ShapeMethods
 from tinygrad_edu.tensor_surface import SurfaceMethods
+from tinygrad_edu.tensor_surface3 import Surface3Methods
 
 __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
 
@@ -100,6 +101,7 @@ class Tensor(
     SurfaceMethods,
     InPlaceMethods,
     HookMethods,
+    Surface3Methods,
 ):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 

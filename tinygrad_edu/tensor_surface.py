@@ -794,9 +794,34 @@ class SurfaceMethods:
         """The elements of the flattened self at `index`, in index's shape."""
         return self.reshape(-1)[_index_array("take", index)]
 
-    def take_along_dim(self, indices: Any, dim: int) -> Any:
-        """gather along dim with indices that broadcast, as `torch.take_along_dim`."""
-        return self.gather(dim, indices)
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> Any:
+        """gather along dim, self and indices broadcast against each other in the other dims, as
+        `torch.take_along_dim`; with dim=None, of the flattened self at the flattened indices.
+
+        Example:
+            >>> tg.tensor([[10, 30, 20], [60, 40, 50]]).take_along_dim(tg.tensor([[0, 2]]), 1)
+            tensor([[10, 20],
+                    [60, 50]], dtype=int64)
+        """
+        index = _index_array("take_along_dim", indices)
+        if dim is None:
+            return self.reshape(-1).gather(0, np.reshape(index, (-1,)))
+        axis = check_dim("take_along_dim", dim, max(self.ndim, 1))
+        if index.ndim != self.ndim:
+            raise ShapeError(
+                f"take_along_dim: input {self.shape} and indices {index.shape} should have the same number of dims"
+            )
+        # every dim but `dim` broadcast: self keeps its length along dim, the indices theirs
+        try:
+            rest = np.broadcast_shapes(
+                self.shape[:axis] + (1,) + self.shape[axis + 1 :], index.shape[:axis] + (1,) + index.shape[axis + 1 :]
+            )
+        except ValueError:
+            raise ShapeError(
+                f"take_along_dim: input {self.shape} and indices {index.shape} do not broadcast outside dim {dim}"
+            ) from None
+        x = self.expand(*rest[:axis], self.shape[axis], *rest[axis + 1 :])
+        return x.gather(axis, np.broadcast_to(index, rest[:axis] + (index.shape[axis],) + rest[axis + 1 :]))
 
     def nonzero(self, as_tuple: bool = False) -> Any:
         """The indices of the nonzero elements: an (n, ndim) int64 tensor, or a tuple of ndim 1-D ones."""
