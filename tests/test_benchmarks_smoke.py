@@ -94,10 +94,16 @@ def test_overhead_prints_issue_16s_columns_and_a_goal_per_op():
         assert f"- {op}, tinygrad_edu, <= 0.5x PyTorch eager's time: n/a (not used (--torch no))" in done.stdout
 
 
-def test_tinygrad_edu_bench_prints_both_comparisons_and_exits_0(capsys):
+def test_tinygrad_edu_bench_prints_the_three_comparisons_and_exits_0(capsys):
     assert bench.main(["--tiny"]) == 0  # PyTorch too when it is installed
     output = capsys.readouterr().out
-    assert output.count("## ") == 2
+    assert output.count("## ") == 3
+    # issue 16's per-op table, with a PyTorch column (numbers, or "not installed") and a goal per op
+    header = next(line for line in output.splitlines() if line.startswith("| op "))
+    assert [c.strip() for c in header.strip("|").split("|")][2:5] == ["tinygrad_edu", "PyTorch eager", "ours / PyTorch"]
+    for op in SCRIPTS["overhead.py"]:
+        assert table_rows(output)[op][0][1].endswith(" us")
+        assert f"- {op}, tinygrad_edu, <= 0.5x PyTorch eager's time: " in output
     rows = table_rows(output)
     for name in (BASELINE, TENSORS, MODULES, COMPILED, GEMMS):
         assert all(cells[1] != "-" for cells in rows[name])

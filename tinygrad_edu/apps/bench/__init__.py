@@ -1,4 +1,4 @@
-"""`tinygrad-edu bench`: a seconds-long XOR and MLP comparison, and the harness that benchmarks/ shares.
+"""`tinygrad-edu bench`: a seconds-long XOR, MLP and per-op comparison, and the harness that benchmarks/ shares.
 
 Each comparison trains the same network from the same initial weights in several implementations:
 hand-written NumPy (the baseline), tinygrad_edu with raw tensors, tinygrad_edu with `nn` and
@@ -13,6 +13,7 @@ The package, one file per part:
     harness.py      tables, goals, timing, result checks, trainers, run_comparison, print_comparisons
     xor.py          the XOR workload (tutorial A's network) and its comparison
     mlp.py          the MLP workload (784-256-256-10) and its comparison, with the GEMM floor
+    overhead.py     the per-op overhead table (issue 16): chains of small ops, forward + backward, per op
     __init__.py     this command, and every name above, importable from `tinygrad_edu.apps.bench`
     __main__.py     `python -m tinygrad_edu.apps.bench`, the same as `tinygrad-edu bench`
 
@@ -20,7 +21,7 @@ The full-size scripts are in benchmarks/ (xor.py, mlp.py, overhead.py, memory.py
 use these workloads and this harness, so the quick run and the full run measure the same code.
 
 Example:
-    $ tinygrad-edu bench              # XOR and MLP, one BLAS thread, a few seconds
+    $ tinygrad-edu bench              # XOR, MLP and per-op overhead, one BLAS thread, a few seconds
     $ tinygrad-edu bench --threads 2 --torch no
 """
 
@@ -86,6 +87,7 @@ from .mlp import (
     mlp_modules,
     traced_gemms,
 )
+from .overhead import OverheadTable, overhead_comparison
 from .xor import (
     XOR_LR,
     XOR_X,
@@ -163,13 +165,16 @@ __all__ = [
     "traced_gemms",
     "mlp_flops",
     "mlp_comparison",
+    # overhead.py
+    "OverheadTable",
+    "overhead_comparison",
     # this file
     "main",
 ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the quick XOR and MLP comparisons and print their tables; 1 if a result check failed.
+    """Run the quick XOR, MLP and per-op comparisons and print their tables; 1 if a result check failed.
 
     Example:
         >>> main(["--tiny", "--torch", "no"])   # the machine, a table for each workload, the goals met
@@ -178,8 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         prog="tinygrad-edu bench",
-        description="A quick (seconds) benchmark of XOR and MLP training steps: hand-written NumPy, "
-        "tinygrad_edu and PyTorch (when installed), side by side. The full benchmarks are in benchmarks/.",
+        description="A quick (seconds) benchmark of XOR and MLP training steps and of the per-op overhead: "
+        "hand-written NumPy, tinygrad_edu and PyTorch (when installed), side by side. The full benchmarks are in "
+        "benchmarks/.",
     )
     common_arguments(parser)
     parser.add_argument("--tiny", action="store_true", help="a handful of steps, to check that it runs")
@@ -187,12 +193,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # (repeat, block, check_steps) of each workload
     xor_size = (3, 3, 3) if args.tiny else (15, 50, 10)
     mlp_size = (3, 1, 3) if args.tiny else (9, 5, 5)
+    overhead_size = (10, 3) if args.tiny else (300, 15)  # (ops per chain, chains per row)
     status = print_comparisons(
         args.threads,
         args.torch,
         lambda torch: [
             xor_comparison(*xor_size, torch=torch, torch_mode=args.torch),
             mlp_comparison(*mlp_size, torch=torch, torch_mode=args.torch),
+            overhead_comparison(*overhead_size, torch=torch, torch_mode=args.torch),
         ],
     )
     print("\nThe full benchmarks, with more repeats: benchmarks/ in the source tree (see its README.md).")
