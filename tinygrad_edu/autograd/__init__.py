@@ -375,6 +375,8 @@ class Function:
         n = len(inputs)
         first = inputs[0] if n else None
         second = inputs[1] if n == 2 else None
+        x0: Any  # the first input's array (or number), and x1 the second's
+        x1: Any
         if n == 1 and type(first) is Tensor:
             x0 = first.data
             needs: tuple[bool, ...] = _NEEDS_ONE[first.requires_grad]

@@ -108,6 +108,7 @@ def chains(op: Op, n: int, torch: Any) -> dict[str, Callable[[], np.ndarray]]:
             y = op.step(y, c)
         x.grad = None
         y.backward(seed)
+        assert x.grad is not None
         return x.grad.data
 
     rows = {BASELINE: numpy_by_hand, OURS: tinygrad_edu}
@@ -141,11 +142,14 @@ class OverheadTable(Comparison):
         body = []
         for name, rows in self.ops:
             ours, base, theirs = rows.get(OURS), rows[BASELINE], rows.get(PYTORCH)
-            timed = ours is not None and ours.times
-            vs_torch = f"{ours.median / theirs.median:.2f}" if timed and theirs and theirs.times else "-"
-            wall = f"{ours.wall_median / theirs.wall_median:.2f}" if timed and theirs and theirs.times else "-"
-            vs_numpy = f"{ours.median / base.median:.1f}" if timed and base.times else "-"
-            check = ours.note if ours is not None else "-"
+            vs_torch = vs_numpy = wall = check = "-"
+            if ours is not None:
+                check = ours.note
+                if ours.times and theirs is not None and theirs.times:
+                    vs_torch = f"{ours.median / theirs.median:.2f}"
+                    wall = f"{ours.wall_median / theirs.wall_median:.2f}"
+                if ours.times and base.times:
+                    vs_numpy = f"{ours.median / base.median:.1f}"
             torch_cell = us(theirs) if theirs is not None else self.torch_note
             body.append([name, us(base), us(ours), torch_cell, vs_torch, vs_numpy, wall, check])
         header = [
