@@ -46,6 +46,7 @@ from tinygrad_edu.tensor_indexing import IndexingMethods
 from tinygrad_edu.tensor_math import MathMethods, _check_product_dtypes
 from tinygrad_edu.tensor_reductions import ReductionMethods
 from tinygrad_edu.tensor_shape import ShapeMethods
+from tinygrad_edu.tensor_special import SpecialMethods
 from tinygrad_edu.tensor_surface import SurfaceMethods
 
 __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
@@ -94,6 +95,7 @@ class Tensor(
     SurfaceMethods,
     InPlaceMethods,
     HookMethods,
+    SpecialMethods,
 ):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 

@@ -28,7 +28,7 @@ def _bernoulli(count: int) -> list[float]:
     """B_0, B_1, ..., B_(count-1), from B_m = -1/(m+1) sum_(k<m) C(m+1, k) B_k, in exact fractions."""
     b = [Fraction(1)]
     for m in range(1, count):
-        b.append(-sum(math.comb(m + 1, k) * b[k] for k in range(m)) / (m + 1))
+        b.append(-sum((math.comb(m + 1, k) * b[k] for k in range(m)), Fraction(0)) / (m + 1))
     return [float(v) for v in b]
 
 
@@ -179,7 +179,7 @@ def _lgamma_near_two(z: np.ndarray) -> np.ndarray:
 def _lgamma_positive(x: np.ndarray) -> np.ndarray:
     """lgamma x for x > 0 (and inf at inf)."""
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        # (0, 2.5): the series about 2, with lgamma(1 + z) = lgamma(2 + z) - log1p(z) and lgamma(x) = lgamma(x+1) - log x
+        # (0, 2.5): the series about 2, with lgamma(1 + z) = lgamma(2 + z) - log1p(z), lgamma(x) = lgamma(x+1) - log x
         y = np.where(x < 0.5, x + 1, x)
         z = np.where(y >= 1.5, y - 2, y - 1)
         small = _lgamma_near_two(np.where(y < 2.5, z, 0.0)) - np.where(y >= 1.5, 0.0, np.log1p(z))
@@ -362,7 +362,8 @@ def _gammaincc_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
 @_quiet
 def gammainc(a: np.ndarray, x: np.ndarray, upper: bool) -> np.ndarray:
     """P(a, x) (upper False) or Q(a, x) (upper True), each from the expansion that converges where (a, x) is
-    (P's series for x < a + 1, Q's fraction beyond), and the other as 1 minus it. Edge values as torch (Cephes): nan for a < 0 or x < 0, and for a = x = 0."""
+    (P's series for x < a + 1, Q's fraction beyond), and the other as 1 minus it. Edge values as torch (Cephes):
+    nan for a < 0 or x < 0, and for a = x = 0."""
     a, x = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64))
     interior = (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
     aa = np.where(interior, a, 1.0)
