@@ -51,7 +51,7 @@ class SpecialMethods:
 
         Example:
             >>> tg.tensor([1.0], dtype=tg.float64).polygamma(1)   # pi^2 / 6
-            tensor([1.6449], dtype=float64)
+            tensor([1.64493407], dtype=float64)
         """
         n = int(n)
         if n < 0:
@@ -61,13 +61,11 @@ class SpecialMethods:
 
     def mvlgamma(self, p: int) -> Any:
         """The log of the multivariate gamma function of dimension p, elementwise:
-        sum_(i < p) lgamma(x - i/2) + p (p - 1)/4 log(pi). Every element must exceed (p - 1)/2, as in PyTorch."""
+        sum_(i < p) lgamma(x - i/2) + p (p - 1)/4 log(pi); p >= 1, as in PyTorch."""
         p = int(p)
         if p < 1:
             raise ArgumentError(f"mvlgamma: p has to be greater than or equal to 1 (got p={p}), as in PyTorch")
-        x = _floating(self)
-        if not np.all(x.data > (p - 1) / 2):
-            raise ArgumentError(f"mvlgamma: all elements must be greater than (p-1)/2 = {(p - 1) / 2}, as in PyTorch")
+        x = _floating(self)  # (PyTorch no longer refuses elements <= (p - 1)/2: lgamma of negatives is defined)
         total = x.lgamma()
         for i in range(1, p):
             total = total + (x - i / 2).lgamma()

@@ -95,11 +95,11 @@ class Xlogy(Function):
         return np.where((x == 0) & (y == y), 0.0, out)  # (y == y: a nan y stays nan, as in PyTorch)
 
     def backward(self, grad_out):
-        # d/dx = log y, and 0 where x == 0 (PyTorch's choice, xlogy(x != 0, y)); d/dy = x / y
+        # d/dx = log y, and 0 where x == 0 and y <= 0 (PyTorch's choice: there log y is -inf or nan); d/dy = x / y
         x, y = self.saved
         need_x, need_y = self.needs_input_grad
         with np.errstate(divide="ignore", invalid="ignore"):
-            grad_x = grad_out * np.where(x == 0, 0.0, np.log(y)) if need_x else None
+            grad_x = grad_out * np.where((x == 0) & (y <= 0), 0.0, np.log(y)) if need_x else None
             grad_y = grad_out * x / y if need_y else None
         return grad_x, grad_y
 

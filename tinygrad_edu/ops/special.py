@@ -27,7 +27,8 @@ def _in_float64(fn: Callable[..., np.ndarray], *arrays: Any) -> np.ndarray:
     """fn of the arrays, computed in float64 and returned in the first array's float dtype (float32 stays float32)."""
     dtype = np.result_type(*arrays)
     out = fn(*(np.asarray(a, dtype=np.float64) for a in arrays))
-    return np.asarray(out).astype(dtype, copy=False)
+    with np.errstate(over="ignore"):  # (a float64 value beyond float32's range is inf in float32, as in PyTorch)
+        return np.asarray(out).astype(dtype, copy=False)
 
 
 def _special(name: str, *args: Any) -> Any:
@@ -217,11 +218,14 @@ class Sinc(Function):
             return np.where(at_zero, 1.0, np.sin(safe) / safe).astype(x.dtype, copy=False)
 
     def backward(self, grad_out):
-        # d/dx sin(pi x)/(pi x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0 (sinc is even)
+        # d/dx sin(pi x)/(pi x) = (cos(pi x) - sinc(x)) / x; near 0, where that cancels, the derivative of
+        # sinc's series 1 - (pi x)^2/6 + (pi x)^4/120 - (pi x)^6/5040: -pi^2 x/3 + pi^4 x^3/30 - pi^6 x^5/840,
+        # exact there to float64 and right at 0 in its own derivative too (-pi^2/3, where PyTorch gives nan)
         (x,) = self.saved
-        at_zero = x == 0
-        safe = np.where(at_zero, 1.0, x)
-        return grad_out * np.where(at_zero, 0.0, (np.cos(np.pi * safe) - np.sin(np.pi * safe) / (np.pi * safe)) / safe)
+        near = np.abs(x) < 0.01
+        safe = np.where(near, 1.0, x)
+        series = x * (-(np.pi**2) / 3 + x * x * (np.pi**4 / 30 - x * x * np.pi**6 / 840))
+        return grad_out * np.where(near, series, (np.cos(np.pi * safe) - np.sin(np.pi * safe) / (np.pi * safe)) / safe)
 
 
 class Entr(Function):
