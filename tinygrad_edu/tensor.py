@@ -21,6 +21,8 @@ inherited from one mixin each:
     tensor_in_place.py    in-place methods (add_, abs_, clamp_, tril_, fill_, ...), each written back through
                           the one in-place path
     tensor_hooks.py       register_hook, register_post_accumulate_grad_hook: gradient hooks
+    tensor_special.py     special functions: lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, igamma,
+                          igammac (ops/special.py; the rest of torch.special is tg.special, special.py)
 
 PyTorch's dtype rules (the default dtype, type promotion, and `_binary_promoted`, the operators' path when an
 operand must be cast first) live in `dtypes.py`, writing into a tensor in place (`+=`, `x[i] = v`) and views in

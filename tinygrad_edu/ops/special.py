@@ -23,12 +23,14 @@ _SQRT_PI = math.sqrt(math.pi)
 _SQRT_2PI = math.sqrt(2 * math.pi)
 
 
-def _in_float64(fn: Callable[..., np.ndarray], *arrays: Any) -> np.ndarray:
-    """fn of the arrays, computed in float64 and returned in the first array's float dtype (float32 stays float32)."""
-    dtype = np.result_type(*arrays)
-    out = fn(*(np.asarray(a, dtype=np.float64) for a in arrays))
+def _in_float64(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn of the arguments computed in float64, returned in their float dtype (float32 stays float32). Arrays are
+    converted with .astype, numbers (an order n, a constant s) passed as they are, so that a traced array
+    (tg.compile) stays traced."""
+    dtype = np.result_type(*(getattr(a, "dtype", a) for a in args))
+    out = fn(*(a.astype(np.float64) if hasattr(a, "astype") else a for a in args))
     with np.errstate(over="ignore"):  # (a float64 value beyond float32's range is inf in float32, as in PyTorch)
-        return np.asarray(out).astype(dtype, copy=False)
+        return out.astype(dtype, copy=False)
 
 
 def _special(name: str, *args: Any) -> Any:
@@ -36,13 +38,12 @@ def _special(name: str, *args: Any) -> Any:
     function of the arrays from the numerics (first backward: plain NumPy)."""
     if any(hasattr(a, "grad_fn") for a in args):
         return getattr(_tg.special, name)(*args)
-    arrays = [a for a in args if isinstance(a, np.ndarray) or isinstance(a, np.generic)]
-    return _in_float64(_NUMERICS[name], *args) if arrays else _NUMERICS[name](*args)
+    return _in_float64(_NUMERICS[name], *args)
 
 
 _NUMERICS: dict[str, Callable[..., Any]] = {
     "digamma": numerics.digamma,
-    "polygamma": lambda n, x: numerics.polygamma(int(n), x),
+    "polygamma": numerics.polygamma,
     "i0": lambda x: numerics.bessel_i(0, x),
     "i1": lambda x: numerics.bessel_i(1, x),
     "i0e": lambda x: numerics.bessel_i_scaled(0, x),

@@ -52,10 +52,10 @@ _B = _bernoulli(32)  # B_2k for 2k <= 30: the Euler-Maclaurin and Stirling corre
 
 
 def _erfcx_fraction(x: np.ndarray) -> np.ndarray:
-    """e^(x^2) erfc x = 1/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), for x >= 1.5 (explog.py's
+    """e^(x^2) erfc x = 1/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), for x >= 2 (explog.py's
     fraction without its e^(-x^2)): no exp at all, so it neither overflows nor underflows however large x is."""
     tail = x
-    for k in range(120, 0, -1):
+    for k in range(60, 0, -1):
         tail = x + (k / 2) / tail
     return 1 / (_SQRT_PI * tail)
 
@@ -117,7 +117,7 @@ def erfinv(y: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         tails = np.sign(y) * _erfcinv(np.where(center | (a >= 1), 0.5, 1 - a))
     out = np.where(center, _erfinv_center(np.where(center, y, 0.0)), tails)
-    out = np.where(a == 1, np.sign(y) * np.inf, out)
+    out = np.where(a == 1, np.copysign(np.inf, y), out)
     return np.where(a > 1, np.nan, out)
 
 
@@ -140,31 +140,62 @@ def _sinpi_reduced(x: np.ndarray) -> np.ndarray:
     return x - np.round(x)
 
 
+def _largest(values: Any, default: float) -> float:
+    """The largest finite element of `values` (a number or an array), for a loop's length: it must be known before
+    the loop, so it is read from the argument itself (under tg.compile, an argument that is a traced array would
+    be an error that says so; the ops pass the order s and the shape a, constants in practice)."""
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    return float(finite.max(initial=default))
+
+
+def _cot_derivative(n: int, c: np.ndarray) -> np.ndarray:
+    """d^n/dt^n cot(t) as a polynomial in c = cot t: P_0 = c, P_(k+1) = -(1 + c^2) P_k'(c), as d cot/dt = -(1 + c^2)."""
+    p = np.array([0.0, 1.0])  # coefficients, lowest power first
+    for _ in range(n):
+        p = -np.polynomial.polynomial.polymul([1.0, 0.0, 1.0], np.polynomial.polynomial.polyder(p))
+    return np.polynomial.polynomial.polyval(c, p)
+
+
+_ZETA_TERMS = 70  # at most this many terms are summed one by one (s > 60 needs no more: see zeta)
+
+
 @_quiet
-def zeta(s: np.ndarray, q: np.ndarray) -> np.ndarray:
+def zeta(s: Any, q: Any) -> np.ndarray:
     """Hurwitz's zeta(s, q) = sum_(k >= 0) (q + k)^-s, s > 1: the terms while q + k < 10 + s, then the rest by
-    Euler-Maclaurin, int_a^inf t^-s dt + a^-s / 2 + sum_j B_2j / (2j)! s (s+1) ... (s+2j-2) a^(-s-2j+1).
+    Euler-Maclaurin, int_a^inf t^-s dt + a^-s / 2 + sum_j B_2j / (2j)! s (s+1) ... (s+2j-2) a^(-s-2j+1), whose
+    corrections shrink like ((s + 2j) / (2 pi a))^2j. (For s > 60 the first 70 terms are summed: what is left is
+    below 70^-60 of them, so the corrections' slower fall does not matter.) For q < 0 (s an integer n + 1), the
+    reflection of polygamma's: zeta(s, q) = (-1)^n [zeta(s, 1 - q) + pi^s P_n(cot(pi q)) / n!] (_cot_derivative).
     As torch (Cephes): inf at s = 1 and at the poles q = 0, -1, ..., -inf; nan for s < 1, for q < 0 with s
-    fractional, and for s or q +inf."""
-    s, q = np.broadcast_arrays(np.asarray(s, dtype=np.float64), np.asarray(q, dtype=np.float64))
+    fractional, and for s or q +inf; here also nan for q < 0 with s > 71."""
+    most = min(_largest(s, 2.0), _ZETA_TERMS + 1)  # (the loops' lengths, from s alone)
+    s, q = s + np.zeros_like(q), q + np.zeros_like(s)  # (one shape: s and q broadcast)
     pole = (s == 1) | ((q <= 0) & (q == np.floor(q)))
     bad = (s < 1) | ((q <= 0) & (s != np.floor(s))) | np.isnan(s) | np.isnan(q) | np.isinf(s) | (q == np.inf)
+    bad = bad | ((q < 0) & (s > _ZETA_TERMS + 1))
     ok = ~(pole | bad)
     s = np.where(ok, s, 2.0)
     q = np.where(ok, q, 1.0)
-    cut = 10 + s
-    count = np.where(np.isfinite(q), np.maximum(np.ceil(cut - q), 0), 0)
-    total = np.zeros_like(q)
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        for k in range(int(count.max(initial=0))):
-            total = total + np.where(k < count, (q + k) ** -s, 0.0)
-        a = q + count
-        power = a**-s  # a^-s; each correction below is the last one times (s+2j-2)(s+2j-1) / ((2j-1) 2j a^2)
-        total = total + a ** (1 - s) / (s - 1) + power / 2
-        factor = s * power / a
-        for j in range(1, 14):
-            total = total + _B[2 * j] / math.factorial(2 * j) * factor
-            factor = factor * (s + 2 * j - 1) * (s + 2 * j) / (a * a)
+    reflect = q < 0
+    y = np.where(reflect, 1 - q, q)  # > 0
+    count = np.minimum(np.maximum(np.ceil(10 + s - y), 0), _ZETA_TERMS)
+    total = np.zeros_like(y)
+    for k in range(int(np.ceil(10 + most))):
+        total = total + np.where(k < count, (y + k) ** -s, 0.0)
+    a = y + count
+    power = a**-s  # a^-s; each correction below is the last one times (s+2j-1)(s+2j) / ((2j+1)(2j+2) a^2)
+    total = total + a ** (1 - s) / (s - 1) + power / 2
+    factor = s * power / a
+    for j in range(1, 14):
+        total = total + _B[2 * j] / math.factorial(2 * j) * factor
+        factor = factor * (s + 2 * j - 1) * (s + 2 * j) / (a * a)
+    cot = 1 / np.tan(np.pi * np.where(reflect, _sinpi_reduced(q), 0.5))
+    derivative = np.zeros_like(y)
+    for n in range(1, int(most)):
+        derivative = np.where(s == n + 1, np.pi ** (n + 1) * _cot_derivative(n, cot) / math.factorial(n), derivative)
+    sign = np.where(np.floor(s / 2) * 2 == s, -1.0, 1.0)  # (-1)^n, n = s - 1
+    total = np.where(reflect, sign * (total + derivative), total)
     return np.where(pole, np.inf, np.where(bad, np.nan, total))
 
 
@@ -211,9 +242,9 @@ def _lgamma1p(a: np.ndarray) -> np.ndarray:
 def lgamma(x: np.ndarray) -> np.ndarray:
     """log |Gamma(x)|: for x < 0 by reflection, Gamma(x) Gamma(1 - x) = pi / sin(pi x); inf at 0, -1, -2, ..."""
     negative = x < 0
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        positive = _lgamma_positive(np.where(negative, 1 - x, x))
-        reflected = np.log(np.pi / np.abs(np.sin(np.pi * _sinpi_reduced(x)))) - positive
+    positive = _lgamma_positive(np.where(negative, 1 - x, x))
+    r = _sinpi_reduced(np.where(negative, x, 0.5))  # (0.5 where unused: no 1/sin(0) computed for nothing)
+    reflected = np.log(np.pi / np.abs(np.sin(np.pi * np.where(r == 0, 0.5, r)))) - positive
     out = np.where(negative, reflected, positive)
     out = np.where((x <= 0) & (x == np.floor(x)) | np.isinf(x), np.inf, out)
     return np.where(np.isnan(x), x, out)
@@ -246,11 +277,12 @@ def digamma(x: np.ndarray) -> np.ndarray:
 
 @_quiet
 def polygamma(n: int, x: np.ndarray) -> np.ndarray:
-    """The n-th derivative of digamma: psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x) for n >= 1. At +-inf as
-    torch, whose n = 1 (trigamma) has its own kernel: 0 at inf and nan at -inf, where n >= 2 give nan and -+inf."""
+    """The n-th derivative of digamma: psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x) for n >= 1 (for x < 0, zeta's
+    reflection is polygamma's). At +-inf as torch, whose n = 1 (trigamma) has its own kernel: 0 at inf and nan at
+    -inf, where n >= 2 give nan and -+inf."""
     if n == 0:
         return digamma(x)
-    out = (-1) ** (n + 1) * float(math.factorial(n)) * zeta(np.full_like(x, n + 1.0), x)
+    out = (-1) ** (n + 1) * float(math.factorial(n)) * zeta(float(n + 1), x)
     if n == 1:
         out = np.where(x == np.inf, 0.0, np.where(x == -np.inf, np.nan, out))
     return out
@@ -309,16 +341,14 @@ def bessel_i(order: int, x: np.ndarray) -> np.ndarray:
 # ---- the regularized incomplete gamma functions P(a, x) and Q(a, x) = 1 - P(a, x) ---------------------------
 
 
-def _log_gammainc_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _log_gammainc_series(a: np.ndarray, x: np.ndarray, steps: int) -> np.ndarray:
     """log P(a, x), P = x^a e^-x / Gamma(a + 1) sum_n x^n / ((a + 1)...(a + n)), used where x < a + 1 (the terms
     shrink). As a log, so that Q = 1 - P = -expm1(log P) keeps its digits where P is near 1 (tiny a)."""
     term = np.ones_like(x)
     rest = np.zeros_like(x)  # the sum less its first term, 1: log1p(rest) keeps a rest below 1e-16
-    for n in range(1, 5000):
+    for n in range(1, steps):
         term = term * x / (a + n)
         rest = rest + term
-        if n % 20 == 0 and np.all(term <= 1e-17 * (1 + rest)):
-            break
     return a * np.log(x) - x - _lgamma1p(a) + np.log1p(rest)
 
 
@@ -335,7 +365,7 @@ def _gammaincc_small_x(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     return -np.expm1(log_lead) - np.exp(log_lead) * a * total
 
 
-def _gammaincc_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _gammaincc_fraction(a: np.ndarray, x: np.ndarray, steps: int) -> np.ndarray:
     """Q(a, x) = x^a e^-x / Gamma(a) / (x + 1 - a - 1 (1 - a) / (x + 3 - a - 2 (2 - a) / (x + 5 - a - ...))),
     used where x >= a + 1, evaluated front to back by the modified Lentz method."""
     tiny = 1e-300
@@ -343,7 +373,7 @@ def _gammaincc_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     c = np.full_like(x, 1 / tiny)
     d = 1 / b
     h = d
-    for i in range(1, 5000):
+    for i in range(1, steps):
         an = -i * (i - a)
         b = b + 2
         d = an * d + b
@@ -353,8 +383,6 @@ def _gammaincc_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
         d = 1 / d
         delta = d * c
         h = h * delta
-        if i % 10 == 0 and np.all(np.abs(delta - 1) <= 1e-16):
-            break
     with np.errstate(divide="ignore", under="ignore"):
         return np.exp(a * np.log(x) - x - lgamma(a)) * h
 
@@ -364,13 +392,16 @@ def gammainc(a: np.ndarray, x: np.ndarray, upper: bool) -> np.ndarray:
     """P(a, x) (upper False) or Q(a, x) (upper True), each from the expansion that converges where (a, x) is
     (P's series for x < a + 1, Q's fraction beyond), and the other as 1 minus it. Edge values as torch (Cephes):
     nan for a < 0 or x < 0, and for a = x = 0."""
-    a, x = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64))
+    # Both expansions' terms fall like e^(-k^2 / 2a) at worst (x ~ a), so 10 sqrt(a) + 40 of them reach float64; a
+    # fixed count, from a alone (the shape, a constant in practice: see _largest), so the loops are straight-line
+    steps = int(min(40 + 10 * np.sqrt(_largest(a, 1.0)), 20000))
+    a, x = a + np.zeros_like(x), x + np.zeros_like(a)  # (one shape)
     interior = (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
     aa = np.where(interior, a, 1.0)
     xx = np.where(interior, x, 1.0)
     use_series = xx < aa + 1
-    log_series = _log_gammainc_series(np.where(use_series, aa, 1.0), np.where(use_series, xx, 0.5))
-    fraction = _gammaincc_fraction(np.where(use_series, 1.0, aa), np.where(use_series, 2.0, xx))
+    log_series = _log_gammainc_series(np.where(use_series, aa, 1.0), np.where(use_series, xx, 0.5), steps)
+    fraction = _gammaincc_fraction(np.where(use_series, 1.0, aa), np.where(use_series, 2.0, xx), steps)
     if upper:
         small_x = _gammaincc_small_x(np.where(use_series, aa, 1.0), np.where(use_series, np.minimum(xx, 1.0), 0.5))
         out = np.where(use_series, np.where(xx <= 1, small_x, -np.expm1(log_series)), fraction)
