@@ -69,8 +69,7 @@ def erf_erfc(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def erfcx(x: np.ndarray) -> np.ndarray:
     """e^(x^2) erfc x: the fraction for x >= 2.5, e^(x^2) (1 - erf x) below (inf once e^(x^2) is, x < -26.6)."""
     small = x < _ERF_SWITCH
-    with np.errstate(over="ignore", invalid="ignore"):
-        near = np.exp(np.square(np.where(small, x, 0.0))) * erf_erfc(np.where(small, x, 0.0))[1]
+    near = np.exp(np.square(np.where(small, x, 0.0))) * erf_erfc(np.where(small, x, 0.0))[1]
     far = _erfcx_fraction(np.where(small, _ERF_SWITCH, x))
     return np.where(small, near, far)
 
@@ -82,8 +81,7 @@ def log_ndtr(x: np.ndarray) -> np.ndarray:
     left = x < -1
     xl = np.where(left, x, -1.0)
     xr = np.where(left, -1.0, x)
-    with np.errstate(divide="ignore"):
-        low = np.log(erfcx(-xl / math.sqrt(2)) / 2) - xl * xl / 2
+    low = np.log(erfcx(-xl / math.sqrt(2)) / 2) - xl * xl / 2
     high = np.log1p(-erf_erfc(xr / math.sqrt(2))[1] / 2)
     return np.where(left, low, high)
 
@@ -114,8 +112,7 @@ def erfinv(y: np.ndarray) -> np.ndarray:
     """The x with erf x = y; |y| > 1/2 from erfc x = 1 - |y| (exact there), so the tails keep their digits."""
     a = np.abs(y)
     center = a <= 0.5
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tails = np.sign(y) * _erfcinv(np.where(center | (a >= 1), 0.5, 1 - a))
+    tails = np.sign(y) * _erfcinv(np.where(center | (a >= 1), 0.5, 1 - a))
     out = np.where(center, _erfinv_center(np.where(center, y, 0.0)), tails)
     out = np.where(a == 1, np.copysign(np.inf, y), out)
     return np.where(a > 1, np.nan, out)
@@ -125,8 +122,7 @@ def erfinv(y: np.ndarray) -> np.ndarray:
 def ndtri(p: np.ndarray) -> np.ndarray:
     """The x with Phi(x) = p: sqrt 2 erfinv(2p - 1) where 2p - 1 is exact (p >= 1/4), else -sqrt 2 erfcinv(2p)."""
     low = p < 0.25
-    with np.errstate(divide="ignore", invalid="ignore"):
-        left = -math.sqrt(2) * _erfcinv(np.where(low & (p > 0), 2 * p, 0.5))
+    left = -math.sqrt(2) * _erfcinv(np.where(low & (p > 0), 2 * p, 0.5))
     out = np.where(low, left, math.sqrt(2) * erfinv(np.where(low, 0.0, 2 * p - 1)))
     out = np.where(p == 0, -np.inf, out)
     return np.where((p < 0) | (p > 1), np.nan, out)
@@ -209,26 +205,25 @@ def _lgamma_near_two(z: np.ndarray) -> np.ndarray:
 
 def _lgamma_positive(x: np.ndarray) -> np.ndarray:
     """lgamma x for x > 0 (and inf at inf)."""
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        # (0, 2.5): the series about 2, with lgamma(1 + z) = lgamma(2 + z) - log1p(z), lgamma(x) = lgamma(x+1) - log x
-        y = np.where(x < 0.5, x + 1, x)
-        z = np.where(y >= 1.5, y - 2, y - 1)
-        small = _lgamma_near_two(np.where(y < 2.5, z, 0.0)) - np.where(y >= 1.5, 0.0, np.log1p(z))
-        small = small - np.where(x < 0.5, np.log(x), 0.0)
-        # [2.5, 20): Gamma(x) = (x-1)(x-2)...(x-n) Gamma(x-n) down to x - n in [1.5, 2.5), all factors > 1
-        n = np.where((x >= 2.5) & (x < 20), np.floor(x - 1.5), 0.0)
-        product = np.ones_like(x)
-        for k in range(1, 19):
-            product = product * np.where(k <= n, x - k, 1.0)
-        middle = np.log(product) + _lgamma_near_two(np.where(n > 0, x - n - 2, 0.0))
-        # [20, inf): Stirling, (x - 1/2) log x - x + log sqrt(2 pi) + sum_k B_2k / (2k (2k-1) x^(2k-1))
-        big = np.where(x >= 20, x, 20.0)
-        total = np.zeros_like(x)
-        for k in range(8, 0, -1):
-            total = total / (big * big) + _B[2 * k] / (2 * k * (2 * k - 1))
-        series = total / big
-        stirling = (big - 0.5) * np.log(big) - big + _LOG_SQRT_2PI + series
-        stirling = np.where(np.isinf(big), np.inf, stirling)
+    # (0, 2.5): the series about 2, with lgamma(1 + z) = lgamma(2 + z) - log1p(z), lgamma(x) = lgamma(x+1) - log x
+    y = np.where(x < 0.5, x + 1, x)
+    z = np.where(y >= 1.5, y - 2, y - 1)
+    small = _lgamma_near_two(np.where(y < 2.5, z, 0.0)) - np.where(y >= 1.5, 0.0, np.log1p(z))
+    small = small - np.where(x < 0.5, np.log(x), 0.0)
+    # [2.5, 20): Gamma(x) = (x-1)(x-2)...(x-n) Gamma(x-n) down to x - n in [1.5, 2.5), all factors > 1
+    n = np.where((x >= 2.5) & (x < 20), np.floor(x - 1.5), 0.0)
+    product = np.ones_like(x)
+    for k in range(1, 19):
+        product = product * np.where(k <= n, x - k, 1.0)
+    middle = np.log(product) + _lgamma_near_two(np.where(n > 0, x - n - 2, 0.0))
+    # [20, inf): Stirling, (x - 1/2) log x - x + log sqrt(2 pi) + sum_k B_2k / (2k (2k-1) x^(2k-1))
+    big = np.where(x >= 20, x, 20.0)
+    total = np.zeros_like(x)
+    for k in range(8, 0, -1):
+        total = total / (big * big) + _B[2 * k] / (2 * k * (2 * k - 1))
+    series = total / big
+    stirling = (big - 0.5) * np.log(big) - big + _LOG_SQRT_2PI + series
+    stirling = np.where(np.isinf(big), np.inf, stirling)
     return np.where(x < 2.5, small, np.where(x < 20, middle, stirling))
 
 
@@ -266,10 +261,9 @@ def digamma(x: np.ndarray) -> np.ndarray:
     series = np.zeros_like(y)
     for k in range(8, 0, -1):
         series = (series + _B[2 * k] / (2 * k)) / (big * big)
-    with np.errstate(invalid="ignore"):
-        out = np.where(np.isinf(big), np.inf, np.log(big) - 0.5 / big - series) - shift
-        r = _sinpi_reduced(x)
-        out = np.where(negative, out - np.pi / np.tan(np.pi * np.where(r == 0, 0.5, r)), out)
+    out = np.where(np.isinf(big), np.inf, np.log(big) - 0.5 / big - series) - shift
+    r = _sinpi_reduced(x)
+    out = np.where(negative, out - np.pi / np.tan(np.pi * np.where(r == 0, 0.5, r)), out)
     out = np.where(negative & ((r == 0) | np.isinf(x)), np.nan, out)
     out = np.where(x == 0, np.copysign(np.inf, -x), out)
     return np.where(np.isnan(x), x, out)
@@ -322,8 +316,7 @@ def bessel_i_scaled(order: int, x: np.ndarray) -> np.ndarray:
     a = np.abs(x)
     near = a <= _BESSEL_SWITCH
     series = _bessel_series(order, np.where(near, a, 0.0)) * np.exp(-np.where(near, a, 0.0))
-    with np.errstate(invalid="ignore"):
-        far = _bessel_scaled_asymptotic(order, np.where(near, _BESSEL_SWITCH, a))
+    far = _bessel_scaled_asymptotic(order, np.where(near, _BESSEL_SWITCH, a))
     out = np.where(near, series, far)
     return out if order == 0 else np.sign(x) * out
 
@@ -333,8 +326,7 @@ def bessel_i(order: int, x: np.ndarray) -> np.ndarray:
     """I_v(x) for v = 0, 1 (i0, i1): e^|x| times the scaled value, inf where I_v is beyond float64."""
     a = np.abs(x)
     near = a <= _BESSEL_SWITCH
-    with np.errstate(over="ignore", invalid="ignore"):
-        far = bessel_i_scaled(order, np.where(near, _BESSEL_SWITCH, x)) * np.exp(np.where(near, 0.0, a))
+    far = bessel_i_scaled(order, np.where(near, _BESSEL_SWITCH, x)) * np.exp(np.where(near, 0.0, a))
     return np.where(near, _bessel_series(order, np.where(near, x, 0.0)), far)
 
 
@@ -383,8 +375,7 @@ def _gammaincc_fraction(a: np.ndarray, x: np.ndarray, steps: int) -> np.ndarray:
         d = 1 / d
         delta = d * c
         h = h * delta
-    with np.errstate(divide="ignore", under="ignore"):
-        return np.exp(a * np.log(x) - x - lgamma(a)) * h
+    return np.exp(a * np.log(x) - x - lgamma(a)) * h
 
 
 @_quiet
