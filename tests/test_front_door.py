@@ -162,7 +162,7 @@ def test_function_forms_match_torch(name, args) -> None:
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
 
 
-# ---- issue isurf3's free functions (functional_surface3.py): the same checks as the modules above -------------
+# ---- the free functions of functional_surface3.py: the same checks as the modules above --------------------------
 
 
 def test_functional_surface3_lists_every_function_in_its_all_and_tg_exports_each() -> None:

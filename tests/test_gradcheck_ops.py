@@ -745,7 +745,7 @@ OPS += [
 ]
 
 
-# ---- issue isurf3: quantiles, kron, tensordot, integrals, block_diag, index_put, renorm, the addmm family, ... --
+# ---- tensor_surface3.py: quantiles, kron, tensordot, integrals, block_diag, index_put, renorm, the addmm family --
 QS = np.array([0.0, 0.3, 0.5, 1.0])
 NAN_AT_3x5 = np.zeros((3, 5), dtype=bool)
 NAN_AT_3x5[0, 1] = NAN_AT_3x5[2, 3] = NAN_AT_3x5[2, 4] = True
@@ -842,6 +842,48 @@ OPS += [
         "take_along_dim broadcast, dim=None",
         lambda x: x.take_along_dim(np.array([[0, 2, 2]]), 1).sum(0) + tg.take_along_dim(x, np.array([5, 0, 5])),
         [((3, 4),)],
+    ),
+]
+
+
+# ---- torch.special (ops/special.py): each op's gradient, and through _special its second derivative too -----
+OPS += [
+    Op(
+        "lgamma, special.gammaln of negatives",
+        lambda x: x.lgamma() + tg.special.gammaln(x * 0.4 - 1),
+        UNARY,
+        positive=True,
+    ),
+    Op(
+        "digamma, special.psi of negatives", lambda x: tg.digamma(x) + tg.special.psi(x * 0.4 - 1), UNARY, positive=True
+    ),
+    Op("polygamma n=1, 2", lambda x: tg.polygamma(1, x) + x.polygamma(2) * 0.5, UNARY, positive=True),
+    Op(
+        "mvlgamma p=2, multigammaln p=3",
+        lambda x: (x + 0.5).mvlgamma(2) + tg.special.multigammaln(x + 1.5, 3),
+        UNARY,
+        positive=True,
+    ),
+    Op("erfinv center and tails", lambda x: (x / 2).erfinv() + tg.erfinv(x / 1.8), UNARY),
+    Op("special.erfcx both branches", lambda x: tg.special.erfcx(x * 3), UNARY),
+    Op("special.log_ndtr, ndtr", lambda x: tg.special.log_ndtr(x * 3) + tg.special.ndtr(x * 2), UNARY),
+    Op("special.ndtri", lambda x: tg.special.ndtri(x / 2.5), UNARY, positive=True),
+    Op("i0, special.i1", lambda x: tg.i0(x * 2) + tg.special.i1(x * 3), UNARY),
+    Op("special.i0e, i1e, series and asymptotic", lambda x: tg.special.i0e(x * 25) + tg.special.i1e(x * 24), UNARY),
+    Op("sinc", lambda x: x.sinc() + tg.special.sinc(x * 3), UNARY),
+    Op("special.entr", lambda x: tg.special.entr(x), UNARY, positive=True),
+    Op("special.xlog1py", lambda a, b: tg.special.xlog1py(a, b), BINARY, positive=True),
+    Op(
+        "igamma, special.gammaincc (gradient in x)",
+        lambda x: tg.igamma(tg.tensor(2.5, dtype=tg.float64), x * 2) + tg.special.gammaincc(0.7, x * 4),
+        UNARY,
+        positive=True,
+    ),
+    Op(
+        "special.zeta (gradient in q)",
+        lambda q: tg.special.zeta(3.0, q) + tg.special.zeta(2.5, q + 1),
+        UNARY,
+        positive=True,
     ),
 ]
 

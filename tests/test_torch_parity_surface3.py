@@ -1,4 +1,4 @@
-"""Issue isurf3's functions next to PyTorch: quantile, searchsorted, kron, tensordot, trapezoid, gradient,
+"""More of torch's functions next to PyTorch: quantile, searchsorted, kron, tensordot, trapezoid, gradient,
 block_diag, index_put, renorm, the addmm family and the rest (tinygrad_edu/tensor_surface3.py and
 functional_surface3.py).
 

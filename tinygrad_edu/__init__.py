@@ -192,3 +192,14 @@ __all__ = [
     "long",
     *_functional_surface3.__all__,
 ]
+
+# torch.special (special.py: tg.special.gammaln, ...), and the names PyTorch also gives some of its functions at the
+# top level (torch.lgamma is torch.special.gammaln)
+from tinygrad_edu import special  # noqa: E402
+from tinygrad_edu.special import digamma, erfinv, i0, polygamma, sinc  # noqa: E402
+from tinygrad_edu.special import gammainc as igamma  # noqa: E402
+from tinygrad_edu.special import gammaincc as igammac  # noqa: E402
+from tinygrad_edu.special import gammaln as lgamma  # noqa: E402
+from tinygrad_edu.special import multigammaln as mvlgamma  # noqa: E402
+
+__all__ += ["special", "lgamma", "digamma", "polygamma", "mvlgamma", "erfinv", "i0", "sinc", "igamma", "igammac"]

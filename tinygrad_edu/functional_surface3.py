@@ -1,4 +1,4 @@
-"""Free functions of issue isurf3: the forms of tensor_surface3.py's methods (`tg.quantile(x, q)` is
+"""More of torch's free functions: the forms of tensor_surface3.py's methods (`tg.quantile(x, q)` is
 `x.quantile(q)`), and the functions PyTorch has only as functions: searchsorted, bucketize, tensordot,
 trapezoid, gradient, block_diag, cartesian_prod, combinations, vander, isin, poisson, chain_matmul.
 

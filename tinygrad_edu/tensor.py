@@ -21,6 +21,8 @@ inherited from one mixin each:
     tensor_in_place.py    in-place methods (add_, abs_, clamp_, tril_, fill_, ...), each written back through
                           the one in-place path
     tensor_hooks.py       register_hook, register_post_accumulate_grad_hook: gradient hooks
+    tensor_special.py     special functions: lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, igamma,
+                          igammac (ops/special.py; the rest of torch.special is tg.special, special.py)
 
 PyTorch's dtype rules (the default dtype, type promotion, and `_binary_promoted`, the operators' path when an
 operand must be cast first) live in `dtypes.py`, writing into a tensor in place (`+=`, `x[i] = v`) and views in
@@ -46,6 +48,7 @@ from tinygrad_edu.tensor_indexing import IndexingMethods
 from tinygrad_edu.tensor_math import MathMethods, _check_product_dtypes
 from tinygrad_edu.tensor_reductions import ReductionMethods
 from tinygrad_edu.tensor_shape import ShapeMethods
+from tinygrad_edu.tensor_special import SpecialMethods
 from tinygrad_edu.tensor_surface import SurfaceMethods
 from tinygrad_edu.tensor_surface3 import Surface3Methods
 
@@ -102,6 +105,7 @@ class Tensor(
     InPlaceMethods,
     HookMethods,
     Surface3Methods,
+    SpecialMethods,
 ):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 

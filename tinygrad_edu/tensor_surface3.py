@@ -1,4 +1,4 @@
-"""More of PyTorch's Tensor surface (issue isurf3): quantiles, histc, kron, renorm, index_put, diag_embed, frexp,
+"""More of PyTorch's Tensor surface: quantiles, histc, kron, renorm, index_put, diag_embed, frexp,
 ldexp, float_power, the add-and-multiply family (addbmm, baddbmm, addmv, addr), and their in-place forms.
 
 `Tensor` (tensor.py) inherits these from `Surface3Methods`. Each differentiable method is a composition of

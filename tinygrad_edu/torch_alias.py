@@ -45,6 +45,7 @@ TORCH_MODULES = {
     "torch.linalg": "tinygrad_edu.linalg",
     "torch.cuda": "tinygrad_edu.cuda",
     "torch.backends": "tinygrad_edu.backends",
+    "torch.special": "tinygrad_edu.special",
 }
 _TORCH_NAMES = {ours: theirs for theirs, ours in TORCH_MODULES.items()}
 

@@ -11,6 +11,8 @@
 - `linalg.py`: matmul, linear
 - `conv.py`: conv, conv_transpose, max_pool, avg_pool in 1, 2 or 3 spatial dims, from strided windows
 - `einsum.py`: einsum
+- `special.py`: torch.special's lgamma digamma polygamma erfinv erfcx log_ndtr ndtri i0 i0e i1 i1e sinc entr xlog1py
+  igamma igammac zeta (their NumPy numerics: `special_numerics.py`)
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
 
 Composites, made of these ops so that their gradients need no formula of their own, sit at the end of their
@@ -63,6 +65,25 @@ from tinygrad_edu.ops.rounding import (
 )
 from tinygrad_edu.ops.scan import Cumprod, Cumsum, LogCumSumExp, Prod
 from tinygrad_edu.ops.scatter import Scatter, ScatterAdd, ScatterReduce
+from tinygrad_edu.ops.special import (
+    I0,
+    I1,
+    Digamma,
+    Entr,
+    Erfcx,
+    Erfinv,
+    I0e,
+    I1e,
+    Igamma,
+    Igammac,
+    Lgamma,
+    LogNdtr,
+    Ndtri,
+    Polygamma,
+    Sinc,
+    Xlog1py,
+    Zeta,
+)
 from tinygrad_edu.ops.trig import Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Cosh, Hypot, Sinh, Tan
 
 __all__ = [
@@ -146,4 +167,22 @@ __all__ = [
     "ScatterAdd",
     "ScatterReduce",
     "Einsum",
+    # torch.special (special.py)
+    "Lgamma",
+    "Digamma",
+    "Polygamma",
+    "Erfinv",
+    "Erfcx",
+    "LogNdtr",
+    "Ndtri",
+    "I0",
+    "I0e",
+    "I1",
+    "I1e",
+    "Sinc",
+    "Entr",
+    "Xlog1py",
+    "Igamma",
+    "Igammac",
+    "Zeta",
 ]

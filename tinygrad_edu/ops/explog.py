@@ -13,7 +13,7 @@ from tinygrad_edu.autograd import Function
 _LN2 = float(np.log(2.0))
 _LN10 = float(np.log(10.0))
 _TWO_OVER_SQRT_PI = float(2.0 / np.sqrt(np.pi))
-_ERF_SWITCH = 2.5  # below: the series; above: the continued fraction (both exact to ~1e-15 there)
+_ERF_SWITCH = 2.0  # below: the series; above: the continued fraction (both exact to ~1e-15 there)
 
 
 class Exp2(Function):
@@ -95,18 +95,18 @@ class Xlogy(Function):
         return np.where((x == 0) & (y == y), 0.0, out)  # (y == y: a nan y stays nan, as in PyTorch)
 
     def backward(self, grad_out):
-        # d/dx = log y, and 0 where x == 0 (PyTorch's choice, xlogy(x != 0, y)); d/dy = x / y
+        # d/dx = log y, and 0 where x == 0 and y <= 0 (PyTorch's choice: there log y is -inf or nan); d/dy = x / y
         x, y = self.saved
         need_x, need_y = self.needs_input_grad
         with np.errstate(divide="ignore", invalid="ignore"):
-            grad_x = grad_out * np.where(x == 0, 0.0, np.log(y)) if need_x else None
+            grad_x = grad_out * np.where((x == 0) & (y <= 0), 0.0, np.log(y)) if need_x else None
             grad_y = grad_out * x / y if need_y else None
         return grad_x, grad_y
 
 
 def _erf_series(x):
     """erf x = 2/sqrt(pi) e^(-x^2) sum_n x (2x^2)^n / (1 3 5 ... (2n+1)): every term positive, so
-    nothing cancels; 80 terms reach float64's precision for |x| < 2.5."""
+    nothing cancels; 80 terms reach float64's precision for |x| < 2.5 (it is used below 2)."""
     x2 = x * x
     term = x
     total = x
@@ -117,16 +117,22 @@ def _erf_series(x):
 
 
 def _erfc_fraction(x):
-    """erfc x = e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) for x >= 2.5, where
-    60 levels of the continued fraction reach float64's precision (evaluated from the inside out)."""
+    """erfc x = e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) for x >= 2, where
+    60 levels of the continued fraction reach float64's precision (evaluated from the inside out). (From 2
+    rather than 2.5: 1 - erf x up to 2.5 lost three digits to cancellation, erfc(2.49) ~ 4e-4; more levels, to
+    start lower, would nest too deep for tg.compile's source.)"""
     tail = x
     for k in range(60, 0, -1):
         tail = x + (k / 2) / tail
-    return np.exp(-x * x) / np.sqrt(np.pi) / tail
+    with np.errstate(over="ignore", under="ignore"):  # (x * x of a huge x is inf: e^-inf = 0, the answer)
+        return np.exp(-x * x) / np.sqrt(np.pi) / tail
 
 
 def _erf_parts(x):
-    """(erf x, erfc x), each from the expansion that is exact where x is (see the two above)."""
+    """(erf x, erfc x), each from the expansion that is exact where x is (see the two above), computed in float64
+    and returned in x's dtype (in float32, 1 - series near the switch would lose erfc's last digits)."""
+    dtype = x.dtype
+    x = x.astype(np.float64)
     a = np.abs(x)
     small = a < _ERF_SWITCH
     series = _erf_series(np.where(small, x, 0))  # (each expansion sees only values it converges for)
@@ -134,7 +140,7 @@ def _erf_parts(x):
     sign = np.where(x < 0, -1, 1)
     erf = np.where(small, series, sign * (1 - tail))
     erfc = np.where(small, 1 - series, np.where(x < 0, 2 - tail, tail))  # erfc(-a) = 2 - erfc(a)
-    return erf.astype(x.dtype), erfc.astype(x.dtype)
+    return erf.astype(dtype), erfc.astype(dtype)
 
 
 class Erf(Function):
