@@ -34,3 +34,10 @@ __all__ = [
     "RAdam",
     "lr_scheduler",
 ]
+
+# Appended: LBFGS (closure-driven quasi-Newton), Rprop and ASGD, each in its own file.
+from tinygrad_edu.optim.asgd import ASGD  # noqa: E402
+from tinygrad_edu.optim.lbfgs import LBFGS  # noqa: E402
+from tinygrad_edu.optim.rprop import Rprop  # noqa: E402
+
+__all__ += ["LBFGS", "Rprop", "ASGD"]
