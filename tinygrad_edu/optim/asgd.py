@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.dtypes import get_default_dtype
 from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
 from tinygrad_edu.tensor import Tensor
 
@@ -26,7 +27,8 @@ class ASGD(Optimizer):
         mu <- 1 / max(1, t - t0)                     (averaging starts after t0 steps)
 
     The parameters themselves are plain SGD's (with a decay); the average is in `state[p]['ax']`.
-    State under PyTorch's names: 'step', 'eta', 'mu' (0-d float64 arrays) and 'ax'. `foreach`, `capturable`
+    State under PyTorch's names: 'step', 'eta', 'mu' (0-d float64 arrays; eta and mu rounded to the default
+    dtype, as PyTorch's) and 'ax'. `foreach`, `capturable`
     and `differentiable` are accepted for PyTorch's signature and ignored.
 
     Example:
@@ -57,7 +59,7 @@ class ASGD(Optimizer):
     def _init_state(self, group: dict[str, Any], p: Tensor) -> dict[str, Any]:
         return {
             "step": np.array(0.0),
-            "eta": np.array(float(group["lr"])),
+            "eta": np.array(get_default_dtype().type(group["lr"]), dtype=np.float64),
             "mu": np.array(1.0),
             "ax": np.zeros_like(p.data),
         }
@@ -76,5 +78,7 @@ class ASGD(Optimizer):
             ax += (p.data - ax) * mu
         else:
             ax[...] = p.data
-        state["eta"] = np.array(lr / (1 + lambd * lr * t) ** alpha)
-        state["mu"] = np.array(1 / max(1, t - t0))
+        # eta and mu rounded to the default dtype, as PyTorch keeps them (its scalar dtype), for the same bits
+        scalar = get_default_dtype()
+        state["eta"] = np.array(scalar.type(lr / (1 + lambd * lr * t) ** alpha), dtype=np.float64)
+        state["mu"] = np.array(scalar.type(1 / max(1, t - t0)), dtype=np.float64)

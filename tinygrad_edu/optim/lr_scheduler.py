@@ -892,3 +892,9 @@ class ChainedScheduler(_Composite):
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _lrs(self.optimizer)
+
+
+# Appended: schedules kept in their own file (it imports LRScheduler from this module, defined above).
+from tinygrad_edu.optim.lr_scheduler_extra import PolynomialLR  # noqa: E402
+
+__all__ += ["PolynomialLR"]
