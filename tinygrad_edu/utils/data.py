@@ -111,7 +111,7 @@ class IterableDataset(Dataset[T]):
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
 
     def __add__(self, other: Any) -> Any:
-        raise TypeError("ConcatDataset does not support IterableDataset; chain the iterators instead")
+        return ChainDataset([self, other])  # one stream after the other, as PyTorch
 
 
 class TensorDataset(Dataset[tuple]):
@@ -530,3 +530,9 @@ class DataLoader(Generic[T]):
         if self.batch_sampler is not None:
             return len(self.batch_sampler)  # type: ignore[arg-type]
         return len(self.sampler)  # type: ignore[arg-type]
+
+
+# Appended: more samplers and datasets, in their own file (it imports the base classes defined above).
+from tinygrad_edu.utils.data_extra import ChainDataset, StackDataset, WeightedRandomSampler  # noqa: E402
+
+__all__ += ["WeightedRandomSampler", "ChainDataset", "StackDataset"]
