@@ -118,3 +118,26 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         n = p.data.size
         p.data[...] = vec.data[start : start + n].reshape(p.data.shape)
         start += n
+
+
+# Appended: norms, clipping by a given norm, the old hook-based weight_norm and spectral_norm (utils_norms.py),
+# and the parametrization API (parametrize.py, parametrizations.py), each in its own file.
+from tinygrad_edu.nn.utils_norms import (  # noqa: E402
+    clip_grad_norm,
+    clip_grads_with_norm_,
+    get_total_norm,
+    remove_spectral_norm,
+    remove_weight_norm,
+    spectral_norm,
+    weight_norm,
+)
+
+__all__ += [
+    "get_total_norm",
+    "clip_grads_with_norm_",
+    "clip_grad_norm",
+    "weight_norm",
+    "remove_weight_norm",
+    "spectral_norm",
+    "remove_spectral_norm",
+]
