@@ -141,3 +141,7 @@ __all__ += [
     "spectral_norm",
     "remove_spectral_norm",
 ]
+
+from tinygrad_edu.nn import parametrizations, parametrize  # noqa: E402  # nn.utils.parametrize[ations]
+
+__all__ += ["parametrize", "parametrizations"]
