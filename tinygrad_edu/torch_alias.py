@@ -46,6 +46,8 @@ TORCH_MODULES = {
     "torch.cuda": "tinygrad_edu.cuda",
     "torch.backends": "tinygrad_edu.backends",
     "torch.special": "tinygrad_edu.special",
+    "torch.nn.utils.parametrize": "tinygrad_edu.nn.parametrize",
+    "torch.nn.utils.parametrizations": "tinygrad_edu.nn.parametrizations",
 }
 _TORCH_NAMES = {ours: theirs for theirs, ours in TORCH_MODULES.items()}
 
