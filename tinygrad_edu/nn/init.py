@@ -367,3 +367,35 @@ def from_numpy_(tensor: Tensor, array: Any, transpose: bool = False) -> Tensor:
             )
         values = values.reshape(target)
     return _fill(tensor, values)
+
+
+# Appended: sparse_ and PyTorch's deprecated names without the underscore, in their own file.
+from tinygrad_edu.nn.init_extra import (  # noqa: E402
+    constant,
+    dirac,
+    eye,
+    kaiming_normal,
+    kaiming_uniform,
+    normal,
+    orthogonal,
+    sparse,
+    sparse_,
+    uniform,
+    xavier_normal,
+    xavier_uniform,
+)
+
+__all__ += [
+    "sparse_",
+    "uniform",
+    "normal",
+    "constant",
+    "eye",
+    "dirac",
+    "xavier_uniform",
+    "xavier_normal",
+    "kaiming_uniform",
+    "kaiming_normal",
+    "orthogonal",
+    "sparse",
+]
