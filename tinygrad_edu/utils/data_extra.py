@@ -16,13 +16,13 @@ __all__ = ["WeightedRandomSampler", "ChainDataset", "StackDataset"]
 class WeightedRandomSampler(Sampler[int]):
     """`num_samples` indices into 0..len(weights)-1, index i drawn with probability weights[i] / sum(weights).
 
-    With replacement=True (the default) an index may come many times; without it each comes at most once,
-    so num_samples can be at most the number of non-zero weights. The weights need not sum to 1. As the
-    other samplers, draws come from `generator` (else the library's); they are reproducible but not torch's.
+    With replacement=True (the default) an index may come many times; without it each comes at most once
+    (so num_samples can be at most len(weights)), and zero-weight indices only after all the others, as torch's.
+    The weights need not sum to 1. As the other samplers, draws come from `generator` (else the library's);
+    they are reproducible but not torch's.
 
     Example:
-        >>> sampler = WeightedRandomSampler([0.0, 1.0, 3.0], num_samples=1000, generator=np.random.default_rng(0))
-        >>> draws = list(sampler)
+        >>> draws = list(WeightedRandomSampler([0.0, 1.0, 3.0], 1000, generator=np.random.default_rng(0)))
         >>> 0 in draws, 650 < draws.count(2) < 850   # index 2 three times as often as index 1; index 0 never
         (False, True)
     """
@@ -52,10 +52,17 @@ class WeightedRandomSampler(Sampler[int]):
         total = w.sum()
         if total <= 0:
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        if not self.replacement and self.num_samples > np.count_nonzero(w):
+        rng = _rng(self.generator)
+        if self.replacement:
+            return iter(rng.choice(len(w), size=self.num_samples, p=w / total).tolist())
+        if self.num_samples > len(w):
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-        draws = _rng(self.generator).choice(len(w), size=self.num_samples, replace=self.replacement, p=w / total)
-        return iter(draws.tolist())
+        # Without replacement, as torch.multinomial: the weighted indices first, in a weighted order; past
+        # those, the zero-weight ones, in a uniform order.
+        nonzero = np.flatnonzero(w)
+        first = rng.choice(nonzero, size=min(self.num_samples, len(nonzero)), replace=False, p=w[nonzero] / total)
+        rest = rng.permutation(np.flatnonzero(w == 0))[: self.num_samples - len(first)]
+        return iter(np.concatenate([first, rest]).astype(np.int64).tolist())
 
     def __len__(self) -> int:
         return self.num_samples
