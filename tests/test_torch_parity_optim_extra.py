@@ -337,6 +337,7 @@ def test_polynomial_lr_formula_state_dict_and_epoch_argument():
     for T in (tg, torch):
         o = T.optim.SGD([T.zeros(1, requires_grad=True)], lr=2.0)
         s = T.optim.lr_scheduler.PolynomialLR(o, total_iters=4, power=2.0)
+        o.step()
         with pytest.warns(UserWarning, match="epoch parameter"):
             s.step(2)
         assert o.param_groups[0]["lr"] == pytest.approx(2.0 * 0.25)
