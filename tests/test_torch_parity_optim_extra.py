@@ -855,3 +855,65 @@ def test_sparse_init_as_torch():
     for T, f in ((tg, nn.init.sparse_), (torch, torch.nn.init.sparse_)):
         with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
             f(T.empty(2, 3, 4), 0.1)
+
+
+# ---- Adafactor -----------------------------------------------------------------------------------------------
+
+_W0, _b0, _K0 = _rng.standard_normal((3, 4)), _rng.standard_normal(3), _rng.standard_normal((2, 3, 4))
+_XA = _rng.standard_normal((5, 4))
+
+
+def _run_adafactor(name: str, kwargs: dict, steps: int = 20, load: Any = None) -> tuple:
+    """A matrix, a vector, a 3-d and a 0-d parameter: the factored and the unfactored second moments."""
+    T = _lib(name)
+    W, b, K = (T.tensor(v.copy(), requires_grad=True) for v in (_W0, _b0, _K0))
+    s = T.tensor(0.7, dtype=T.float64, requires_grad=True)
+    opt = T.optim.Adafactor([W, b, K, s], **kwargs)
+    history = []
+    for step in range(steps):
+        if load is not None and step == steps // 2:
+            opt.load_state_dict(load)
+        opt.zero_grad()
+        ((((T.tensor(_XA) @ W.T + b) * s) ** 2).sum() + (K**3).sum() * s).backward()
+        opt.step()
+        history.append(np.concatenate([v.detach().numpy().ravel() for v in (W, b, K)] + [[s.item()]]))
+    return np.array(history), opt
+
+
+ADAFACTOR_CASES = [
+    {},
+    {"lr": 0.05, "beta2_decay": -0.5, "eps": (1e-20, 1e-2), "d": 1.5, "weight_decay": 0.1},
+    {"lr": 1e-3, "maximize": True},
+]
+
+
+@pytest.mark.parametrize("kwargs", ADAFACTOR_CASES)
+def test_adafactor_matches_torch_and_resumes_from_its_state(kwargs):
+    ours, opt = _run_adafactor("tg", kwargs)
+    theirs, topt = _run_adafactor("torch", kwargs)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+    ours_state, theirs_state = opt.state_dict()["state"], _np(topt.state_dict()["state"])
+    for i in theirs_state:
+        assert set(ours_state[i]) == set(theirs_state[i])
+        for key in theirs_state[i]:
+            np.testing.assert_allclose(ours_state[i][key], theirs_state[i][key], rtol=1e-10, atol=1e-14)
+    assert ours_state[0]["row_var"].shape == (3, 1) and ours_state[2]["col_var"].shape == (2, 1, 4)
+    _, half = _run_adafactor("torch", kwargs, 10)
+    resumed, _ = _run_adafactor("tg", kwargs, 20, load=_np(half.state_dict()))
+    np.testing.assert_allclose(resumed, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_adafactor_errors_as_torch():
+    bad = [{"lr": -1.0}, {"beta2_decay": 0.5}, {"eps": (-1.0, 1e-3)}, {"eps": (None, -1.0)}, {"d": 0.5}]
+    bad.append({"weight_decay": -0.1})
+    for kwargs in bad:
+        with pytest.raises(ValueError) as ours:
+            tg.optim.Adafactor([tg.zeros(2, requires_grad=True)], **kwargs)
+        with pytest.raises(ValueError) as theirs:
+            torch.optim.Adafactor([torch.zeros(2, requires_grad=True)], **kwargs)
+        assert str(ours.value) == str(theirs.value)
+    _, opt = _run_adafactor("tg", {}, 2)
+    saved = opt.state_dict()
+    saved["state"][0]["row_var"] = np.zeros((4, 1))
+    with pytest.raises(ValueError, match="row_var"):
+        opt.load_state_dict(saved)

@@ -41,3 +41,6 @@ from tinygrad_edu.optim.lbfgs import LBFGS  # noqa: E402
 from tinygrad_edu.optim.rprop import Rprop  # noqa: E402
 
 __all__ += ["LBFGS", "Rprop", "ASGD"]
+from tinygrad_edu.optim.adafactor import Adafactor  # noqa: E402
+
+__all__ += ["Adafactor"]
