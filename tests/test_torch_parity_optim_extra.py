@@ -917,3 +917,18 @@ def test_adafactor_errors_as_torch():
     saved["state"][0]["row_var"] = np.zeros((4, 1))
     with pytest.raises(ValueError, match="row_var"):
         opt.load_state_dict(saved)
+
+
+def test_parametrized_module_deepcopies_but_does_not_pickle_as_torch():
+    import pickle
+
+    for lib in (tg, torch):
+        layer = lib.nn.utils.parametrizations.weight_norm(lib.nn.Linear(2, 2))
+        twin = copy.deepcopy(layer)
+        assert type(twin).__name__ == "ParametrizedLinear"
+        assert list(twin.state_dict()) == list(layer.state_dict())
+        with lib.no_grad():
+            twin.parametrizations.weight.original0.mul_(2.0)  # the norms: the copy is independent of the layer
+        assert not np.allclose(twin.weight.detach().numpy(), layer.weight.detach().numpy())
+        with pytest.raises(RuntimeError, match="only supported through state_dict"):
+            pickle.dumps(layer)

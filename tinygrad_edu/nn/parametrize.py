@@ -10,6 +10,7 @@ property computing P(original) at every read, so the graph reaches the originals
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -202,8 +203,18 @@ def _inject_new_class(module: Module) -> None:
             "See: https://pytorch.org/tutorials/beginner/saving_loading_models.html"
         )
 
+    def __deepcopy__(self: Module, memo: dict[int, Any]) -> Module:
+        # copy.deepcopy works (as PyTorch's): a new object of the same class, with a deep copy of its attributes
+        replica = memo.get(id(self))
+        if replica is None:
+            replica = memo[id(self)] = type(self).__new__(type(self))
+            replica.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return replica
+
     module.__class__ = type(
-        f"Parametrized{cls.__name__}", (cls,), {"__setattr__": __setattr__, "__getstate__": __getstate__}
+        f"Parametrized{cls.__name__}",
+        (cls,),
+        {"__setattr__": __setattr__, "__getstate__": __getstate__, "__deepcopy__": __deepcopy__},
     )
 
 
