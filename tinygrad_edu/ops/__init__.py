@@ -11,6 +11,7 @@
 - `linalg.py`: matmul, linear
 - `conv.py`: conv, conv_transpose, max_pool, avg_pool in 1, 2 or 3 spatial dims, from strided windows
 - `einsum.py`: einsum
+- `decompositions.py`: torch.linalg's inv det log|det| solve cholesky qr eigh svd (several results packed in one)
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
 
 Composites, made of these ops so that their gradients need no formula of their own, sit at the end of their
@@ -20,6 +21,7 @@ tests/test_front_door.py fails, naming the class, when one is missing.
 """
 
 from tinygrad_edu.ops.conv import AvgPool, Conv, ConvTranspose, MaxPool
+from tinygrad_edu.ops.decompositions import QR, SVD, Cholesky, Det, Eigh, Inv, LogAbsDet, Solve
 from tinygrad_edu.ops.einsum import Einsum
 from tinygrad_edu.ops.elementwise import (
     Abs,
@@ -146,4 +148,12 @@ __all__ = [
     "ScatterAdd",
     "ScatterReduce",
     "Einsum",
+    "Inv",
+    "Det",
+    "LogAbsDet",
+    "Solve",
+    "Cholesky",
+    "QR",
+    "Eigh",
+    "SVD",
 ]
