@@ -346,6 +346,13 @@ def _linalg_det(a):
     return det(a)
 
 
+def _linalg_svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    from tinygrad_edu.linalg_decompositions import svd
+
+    u, s, vh = svd(a, full_matrices=full_matrices)
+    return (u, s, vh) if compute_uv else s
+
+
 def _filled(fill: Callable) -> Callable:
     """np.zeros_like and its kin on a Tensor: a new constant Tensor (no graph) of its shape or `shape`, so an
     op's backward that fills a fresh array and writes the gradient into it runs on Tensors too (double
@@ -413,6 +420,7 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.linalg.inv: _linalg_inv,
     np.linalg.solve: _linalg_solve,
     np.linalg.det: _linalg_det,
+    np.linalg.svd: _linalg_svd,
 }
 
 

@@ -80,13 +80,15 @@ class Inv(Function):
 def _cofactor(a: Any, det: Any) -> Any:
     """det(A) A^-T, the matrix of cofactors (d det(A)/dA). Where some matrix of the batch is singular (det 0,
     no inverse), every cofactor comes from the SVD A = U S Vh instead: cof(A) = det(U Vh) U diag(prod_{j!=i}
-    s_j) Vh, which is right for any A (for rank n-1 it is the one nonzero term). That branch reads the values,
-    so double backward through it is not recorded (NumPy's svd on a Tensor raises, naming np.linalg.svd)."""
+    s_j) Vh, which is right for any A (for rank n-1 it is the one nonzero term). (np.linalg.svd on Tensors is
+    tg.linalg.svd, so double backward goes through the SVD's gradient: right where the s_j are distinct.)"""
     if bool(np.all(det != 0)):
         return np.expand_dims(det, (-1, -2)) * mT(np.linalg.inv(a))
     u, s, vh = np.linalg.svd(a)
     n = s.shape[-1]
-    others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], axis=-1)
+    others = np.stack(
+        [np.prod(np.concatenate([s[..., :i], s[..., i + 1 :]], axis=-1), axis=-1) for i in range(n)], axis=-1
+    )
     sign = np.linalg.det(u) * np.linalg.det(vh)
     return np.expand_dims(sign, (-1, -2)) * (u * np.expand_dims(others, -2)) @ vh
 
