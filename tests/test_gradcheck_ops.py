@@ -852,7 +852,7 @@ OPS += [
             tg.linalg.cross(a, b) * tg.linalg.vecdot(a, b).unsqueeze(-1)
             + tg.linalg.diagonal(a.unsqueeze(-1) * b.unsqueeze(-2))
         ),
-        [((3,), (3,)), ((2, 3), (3,)), ((4, 1, 3), (2, 3))],
+        [((3,), (3,)), ((2, 3), (1, 3)), ((4, 1, 3), (1, 2, 3))],
     ),
     Op(
         "linalg.multi_dot (vector ends)", lambda a, b, c: tg.linalg.multi_dot([a, b, c, b.mT]), [((3,), (3, 4), (4, 4))]

@@ -337,7 +337,7 @@ def eigvalsh(A: Any, UPLO: str = "L") -> Tensor:  # noqa: N803
         >>> tg.linalg.eigvalsh(tg.tensor([[2.0, 0.0], [0.0, 1.0]], dtype=tg.float64))
         tensor([1., 2.], dtype=float64)
     """
-    return eigh(A, UPLO).eigenvalues
+    return eigh(_float_matrices("linalg.eigvalsh", A), UPLO).eigenvalues
 
 
 def svd(A: Any, full_matrices: bool = True, *, driver: Any = None) -> SVDResult:  # noqa: N803
@@ -365,7 +365,7 @@ def svdvals(A: Any, *, driver: Any = None) -> Tensor:  # noqa: N803
         >>> tg.linalg.svdvals(tg.tensor([[0.0, 2.0], [1.0, 0.0]], dtype=tg.float64))
         tensor([2., 1.], dtype=float64)
     """
-    return svd(A, full_matrices=False).S
+    return svd(_float_matrices("linalg.svdvals", A, square=False), full_matrices=False).S
 
 
 def _tolerance(op: str, s: np.ndarray, m: int, n: int, atol: Any, rtol: Any, dtype: Any) -> np.ndarray:
@@ -460,7 +460,7 @@ def lstsq(A: Any, B: Any, rcond: float | None = None, *, driver: str | None = No
     values = Tensor(s) if driver in ("gelsd", "gelss") else empty
     residuals = empty
     if driver != "gelsy" and m > n and bool(np.all(rank_v == n)):
-        residuals = ((A @ x - b) ** 2).sum(-2).detach()
+        residuals = ((A @ x - b) ** 2).sum(-2)
         residuals = residuals.squeeze(-1) if vector else residuals
     return LstsqResult(x.squeeze(-1) if vector else x, residuals, rank, values)
 
@@ -531,7 +531,7 @@ def matrix_power(A: Any, n: int) -> Tensor:  # noqa: N803
 
 
 def cross(input: Any, other: Any, *, dim: int = -1) -> Tensor:  # noqa: A002  (torch's argument name)
-    """The cross product of 3-vectors along `dim`, the inputs broadcast against each other.
+    """The cross product of 3-vectors along `dim`, the inputs (of one rank, as PyTorch asks) broadcast.
 
     Example:
         >>> tg.linalg.cross(tg.tensor([1.0, 0.0, 0.0]), tg.tensor([0.0, 1.0, 0.0]))
@@ -541,6 +541,11 @@ def cross(input: Any, other: Any, *, dim: int = -1) -> Tensor:  # noqa: A002  (t
     if a.ndim == 0 or b.ndim == 0 or a.shape[dim] != 3 or b.shape[dim] != 3:
         raise ShapeError(
             f"linalg.cross: inputs dimension {dim} must have length 3. Got shapes {tuple(a.shape)} and {tuple(b.shape)}"
+        )
+    if a.ndim != b.ndim:
+        raise ShapeError(
+            f"linalg.cross: inputs must have the same number of dimensions, got shapes {tuple(a.shape)} and "
+            f"{tuple(b.shape)}"
         )
     shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
     a, b = a.expand(*shape).movedim(dim, -1), b.expand(*shape).movedim(dim, -1)
