@@ -177,6 +177,7 @@ CASES: list[tuple[str, Callable, list[tuple[int, ...]]]] = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:torch.(cholesky|svd|qr) is deprecated:UserWarning")  # (torch's own forms)
 @pytest.mark.parametrize("name, fn, shapes", CASES, ids=[c[0] for c in CASES])
 def test_values_and_gradients_match_torch(name: str, fn: Callable, shapes: list[tuple[int, ...]]) -> None:
     arrays = [random(shape, seed=i) for i, shape in enumerate(shapes)]
@@ -282,6 +283,7 @@ def test_det_gradient_at_a_singular_matrix_is_the_cofactor_matrix() -> None:
     np.testing.assert_allclose(rank1.grad.numpy(), np.zeros((3, 3)), atol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore:torch.(cholesky|svd|qr) is deprecated:UserWarning")
 def test_result_fields_are_torchs() -> None:
     a = random((3, 3)) + 3 * np.eye(3)
     s = a @ a.T + 3 * np.eye(3)
