@@ -766,7 +766,11 @@ def _svd_abs_product(r: Any) -> tg.Tensor:
 
 OPS += [
     Op("linalg.inv", lambda a: tg.linalg.inv(a + EYE3), [((3, 3),), ((2, 3, 3),)]),
-    Op("linalg.det, Tensor.det", lambda a: tg.linalg.det(a + EYE3) * (a + EYE3).det(), [((3, 3),), ((2, 3, 3),)]),
+    Op(
+        "linalg.det, Tensor.det",
+        lambda a: tg.linalg.det(a + EYE3) + (a / 2 + np.eye(3)).det(),
+        [((3, 3),), ((2, 3, 3),)],
+    ),
     Op(
         "linalg.det of a singular matrix (row 2 = 2 * row 1)",
         lambda a: tg.linalg.det(tg.stack([a[0], a[1], a[1] * 2])),

@@ -123,6 +123,12 @@ def _is_vector_rhs(a: Tensor, b: Tensor) -> bool:
     return b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
 
 
+def _constant(values: Any, shape: tuple[int, ...], dtype: Any) -> Tensor:
+    """A tensor outside the graph (a sign, a rank) from values computed with NumPy calls only, so that a
+    traced step (tg.compile) records them too."""
+    return Tensor._from_op(np.reshape(values, shape).astype(dtype), None)
+
+
 def _eye(n: int, like: Tensor) -> np.ndarray:
     return np.eye(n, dtype=like.dtype)
 
@@ -204,8 +210,8 @@ def slogdet(A: Any) -> SlogdetResult:  # noqa: N803
         tensor(-1., dtype=float64)
     """
     A = _float_matrices("linalg.slogdet", A)
-    sign, _ = np.linalg.slogdet(A.data)
-    return SlogdetResult(Tensor(np.asarray(sign)), LogAbsDet.apply(A))
+    sign = np.linalg.slogdet(np.expand_dims(A.data, 0)).sign[0]  # (as LogAbsDet: arrays, so tg.compile traces them)
+    return SlogdetResult(_constant(sign, A.shape[:-2], A.dtype), LogAbsDet.apply(A))
 
 
 def solve(A: Any, B: Any, *, left: bool = True) -> Tensor:  # noqa: N803
@@ -391,7 +397,7 @@ def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool =
     a = A.data
     s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
     tol = _tolerance("linalg.matrix_rank", s, a.shape[-2], a.shape[-1], atol, rtol, a.dtype)
-    return Tensor(np.asarray(np.sum(s > np.expand_dims(tol, -1), axis=-1), dtype=np.int64))
+    return _constant(np.sum(s > np.expand_dims(tol, -1), axis=-1), a.shape[:-2], np.int64)
 
 
 def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:  # noqa: N803
@@ -456,8 +462,8 @@ def lstsq(A: Any, B: Any, rcond: float | None = None, *, driver: str | None = No
     empty = Tensor(np.zeros(0, dtype=A.dtype))
     s = np.linalg.svd(A.data, compute_uv=False)
     rank_v = np.sum(s > np.expand_dims(_tolerance("", s, m, n, None, rtol, A.dtype), -1), axis=-1)
-    rank = Tensor(np.asarray(rank_v, dtype=np.int64)) if driver != "gels" else Tensor(np.zeros(0, dtype=np.int64))
-    values = Tensor(s) if driver in ("gelsd", "gelss") else empty
+    rank = _constant(rank_v, A.shape[:-2], np.int64) if driver != "gels" else Tensor(np.zeros(0, dtype=np.int64))
+    values = _constant(s, s.shape, A.dtype) if driver in ("gelsd", "gelss") else empty
     residuals = empty
     if driver != "gelsy" and m > n and bool(np.all(rank_v == n)):
         residuals = ((A @ x - b) ** 2).sum(-2)

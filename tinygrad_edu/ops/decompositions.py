@@ -111,7 +111,7 @@ class LogAbsDet(Function):
     """log |det(A)|, slogdet's differentiable half (its sign is a constant: its gradient is 0 where defined)."""
 
     def forward(self, a):
-        _, out = np.linalg.slogdet(a)
+        out = np.linalg.slogdet(np.expand_dims(a, 0)).logabsdet[0]  # (a batch of one: arrays, even for one matrix)
         self.save(a)
         return out
 
