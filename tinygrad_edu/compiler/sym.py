@@ -388,7 +388,7 @@ def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
         whole.must_name = True
         pieces = (Sym(v, Node("expr", [(whole, ATOM), f"[{i}]"], ATOM, v)) for i, v in enumerate(value))
         # (a named tuple, as np.linalg.qr's and svd's results, is made from its fields, not from one iterable)
-        return type(value)._make(pieces) if hasattr(value, "_fields") else type(value)(pieces)
+        return value._make(pieces) if hasattr(value, "_fields") else type(value)(pieces)  # type: ignore[union-attr]
     if type(value) is bool:  # np.allclose, np.array_equal...: a decision on values
         active().decide(Node("expr", call, ATOM, value), f"np.{name}()")
     return value  # dtypes, shapes, strings: facts fixed at trace time
