@@ -862,6 +862,16 @@ OPS += [
         "linalg.multi_dot (vector ends)", lambda a, b, c: tg.linalg.multi_dot([a, b, c, b.mT]), [((3,), (3, 4), (4, 4))]
     ),
     Op(
+        "np.linalg.inv, solve, det, svd on tensors (numpy_dispatch.py)",
+        lambda a, b: (
+            np.linalg.inv(a + EYE3)
+            + np.linalg.solve(a + EYE3, b)
+            + np.expand_dims(np.linalg.det(a + EYE3), (-1, -2))
+            + np.linalg.svd(a, full_matrices=False)[1].sum()
+        ),
+        [((3, 3), (3, 3)), ((3, 3), (3,)), ((2, 3, 3), (2, 3, 1))],
+    ),
+    Op(
         "Tensor.inverse, matrix_power, cholesky, qr, svd",
         lambda a: (
             (a + EYE3).inverse()

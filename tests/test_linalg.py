@@ -421,3 +421,18 @@ def test_linalg_error_is_exported_as_torch_exports_it() -> None:
     for name in functional_linalg.__all__:
         assert getattr(tg, name) is getattr(functional_linalg, name) and callable(getattr(torch, name)), name
         assert callable(getattr(tg.Tensor, name)) and callable(getattr(torch.Tensor, name)), name
+
+
+@pytest.mark.parametrize("name", ["cholesky", "eigh", "eigvalsh", "inv", "det", "slogdet"])
+def test_gradients_on_a_symmetric_positive_definite_leaf_match_torch(name: str) -> None:
+    """The input itself (not a function of it) is the leaf: cholesky's and eigh's symmetric gradients are torch's."""
+    m = random((2, 3, 3), seed=1)
+    a = m @ np.swapaxes(m, -1, -2) + 3 * np.eye(3)
+    grads = []
+    for L in (tg, torch):
+        x = L.tensor(a, dtype=L.float64, requires_grad=True)
+        out = getattr(L.linalg, name)(x)
+        out = {"eigh": lambda r: r[1].abs() + r[0].unsqueeze(-1), "slogdet": lambda r: r[1]}.get(name, lambda r: r)(out)
+        (out * L.tensor(random(tuple(out.shape), seed=2))).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-9, atol=1e-12)
