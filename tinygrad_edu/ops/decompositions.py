@@ -54,10 +54,13 @@ def _off_diagonal_reciprocal(d: Any) -> Any:
 
 
 def _raise_singular(op: str, a: np.ndarray, what: str = "singular") -> None:
-    raise LinAlgError(
-        f"{op}: the input of shape {a.shape} is {what}; torch raises here too "
-        f"(use {op}_ex, or tg.linalg.pinv / lstsq for a matrix that is not invertible)"
-    )
+    """PyTorch's LinAlgError for a matrix the op cannot take, naming the op, the shape, and a way out."""
+    way_out = {
+        "linalg.inv": "linalg.inv_ex reports it in `info` instead; linalg.pinv takes any matrix",
+        "linalg.solve": "linalg.lstsq takes any matrix",
+        "linalg.cholesky": "linalg.cholesky_ex reports it in `info` instead; linalg.eigvalsh shows the eigenvalues",
+    }[op]
+    raise LinAlgError(f"{op}: the input of shape {tuple(a.shape)} is {what} (PyTorch raises here too); {way_out}")
 
 
 class Inv(Function):
