@@ -1,4 +1,5 @@
-"""tg.linalg, as torch.linalg: norms, made of differentiable ops so their gradients come with them."""
+"""tg.linalg, as torch.linalg: the vector norms here; inverses, solves, decompositions, matrix norms in
+linalg_decompositions.py (re-exported: `__all__` lists both)."""
 
 from __future__ import annotations
 
