@@ -436,3 +436,24 @@ def test_gradients_on_a_symmetric_positive_definite_leaf_match_torch(name: str) 
         (out * L.tensor(random(tuple(out.shape), seed=2))).sum().backward()
         grads.append(x.grad.numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "name, fn",
+    [
+        ("svdvals", lambda L, x: L.linalg.svdvals(x)),
+        ("eigvalsh", lambda L, x: L.linalg.eigvalsh(x)),
+        ("matrix_norm nuc", lambda L, x: L.linalg.matrix_norm(x, "nuc")),
+        ("det", lambda L, x: L.linalg.det(x)),
+    ],
+)
+def test_repeated_eigen_and_singular_values_give_torchs_finite_gradient(name: str, fn: Callable) -> None:
+    a = np.diag([2.0, 2.0, 1.0, 1.0])  # each value twice: the vectors are not unique, the values' gradient is
+    grads = []
+    for L in (tg, torch):
+        x = L.tensor(a, dtype=L.float64, requires_grad=True)
+        out = fn(L, x)
+        (out * L.tensor(np.arange(1.0, out.numel() + 1).reshape(tuple(out.shape)))).sum().backward()
+        grads.append(x.grad.numpy())
+    assert np.isfinite(grads[0]).all()
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-12)

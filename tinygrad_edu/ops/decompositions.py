@@ -47,8 +47,10 @@ def _diag_embed(v: Any) -> Any:
 
 
 def _off_diagonal_reciprocal(d: Any) -> Any:
-    """1 / d off the diagonal, 0 on it and wherever d is 0 (a repeated eigen- or singular value, whose
-    term the formula leaves out, as PyTorch's does: the gradient is then that of the distinct case)."""
+    """1 / d off the diagonal, 0 on it and wherever d is 0. d is 0 off the diagonal at a repeated eigen- or
+    singular value, where the vectors are not unique: leaving the term out keeps the gradient finite (PyTorch
+    divides by 0 there), and right for functions that do not depend on the vectors' choice, such as the
+    values themselves (svdvals, eigvalsh, matrix norms) or U diag(S) Vh."""
     keep = (d != 0) & ~np.eye(d.shape[-1], dtype=bool)
     return np.where(keep, 1.0 / np.where(keep, d, 1.0), 0.0)
 
