@@ -862,6 +862,16 @@ OPS += [
         "linalg.multi_dot (vector ends)", lambda a, b, c: tg.linalg.multi_dot([a, b, c, b.mT]), [((3,), (3, 4), (4, 4))]
     ),
     Op(
+        "linalg.cond 2, 1; solve_triangular upper, unitriangular; vander",
+        lambda a, b: (
+            (tg.linalg.cond(a) + tg.linalg.cond(a + EYE3, 1))[..., None, None]
+            + tg.linalg.solve_triangular(a + EYE3, b, upper=True)
+            + tg.linalg.solve_triangular(a, b, upper=False, unitriangular=True)
+            + tg.linalg.vander(b[..., 0])
+        ),
+        [((3, 3), (3, 3)), ((2, 3, 3), (3, 3))],
+    ),
+    Op(
         "np.linalg.inv, solve, det, svd on tensors (numpy_dispatch.py)",
         lambda a, b: (
             np.linalg.inv(a + EYE3)

@@ -157,6 +157,35 @@ CASES: list[tuple[str, Callable, list[tuple[int, ...]]]] = [
         [(3, 4, 4)],
     ),
     (
+        "cond p None, -2 (tall), fro, nuc, 1, inf",
+        lambda L, a, b: [
+            L.linalg.cond(b),
+            L.linalg.cond(b, -2),
+            # (values only: torch 2.13's backward of cond for these p fails, an in-place error inside torch)
+            *[L.linalg.cond(a + 3 * eye(L, 3), p).detach() for p in ("fro", "nuc", 1, INF)],
+        ],
+        [(2, 3, 3), (4, 3)],
+    ),
+    (
+        "solve_triangular upper, lower unitriangular",
+        lambda L, a, b: [
+            L.linalg.solve_triangular(a + 3 * eye(L, 3), b, upper=True),
+            L.linalg.solve_triangular(a + 3 * eye(L, 3), b, upper=False, unitriangular=True),
+        ],
+        [(2, 3, 3), (3, 2)],
+    ),
+    (
+        "solve_triangular left=False, batches broadcast",
+        lambda L, a, b: L.linalg.solve_triangular(a + 3 * eye(L, 3), b, upper=False, left=False),
+        [(2, 1, 3, 3), (4, 2, 3)],
+    ),
+    (
+        "vander (a 0 in x), N",
+        lambda L, x: [L.linalg.vander(x * L.tensor([0.0, 1.0, 1.0, 1.0], dtype=L.float64)), L.linalg.vander(x, N=2)],
+        [(2, 4)],
+    ),
+    ("linalg.matmul", lambda L, a, b: L.linalg.matmul(a, b), [(2, 3, 4), (4,)]),
+    (
         "Tensor.inverse, tg.inverse",
         lambda L, a: (a + 3 * eye(L, 3)).inverse() + L.inverse(a + 3 * eye(L, 3)),
         [(2, 3, 3)],

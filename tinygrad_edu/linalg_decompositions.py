@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tinygrad_edu.errors import DtypeError, LinAlgError, ShapeError
-from tinygrad_edu.functional import stack
+from tinygrad_edu.functional import cat, stack
 from tinygrad_edu.ops.decompositions import QR, SVD, Cholesky, Det, Eigh, Inv, LogAbsDet, Solve, unpack
 from tinygrad_edu.tensor import Tensor, _operand_tensor, where
 
@@ -44,6 +44,10 @@ __all__ = [
     "eigvalsh",
     "pinv",
     "lstsq",
+    "cond",
+    "solve_triangular",
+    "vander",
+    "matmul",
 ]
 
 
@@ -607,3 +611,92 @@ def diagonal(A: Any, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tens
         tensor([1., 4.], dtype=float32)
     """
     return _operand_tensor(A).diagonal(offset, dim1, dim2)
+
+
+# ---- more of torch.linalg, made of the above ---------------------------------------------------------------
+
+
+def cond(A: Any, p: Any = None) -> Tensor:  # noqa: N803
+    """The condition number of each matrix in the norm p: |A|_p |A^-1|_p. p None or 2: the largest singular
+    value over the smallest (any m x n matrix; -2: the inverse ratio); 'fro', 'nuc', 1, -1, inf, -inf: the
+    matrix norms of A and inv(A) (square A only).
+
+    Example:
+        >>> tg.linalg.cond(tg.tensor([[4.0, 0.0], [0.0, 0.5]], dtype=tg.float64))
+        tensor(8., dtype=float64)
+    """
+    if p in (None, 2, -2):
+        s = svdvals(_float_matrices("linalg.cond", A, square=False))
+        ratio = s[..., 0] / s[..., -1]
+        return 1.0 / ratio if p == -2 else ratio
+    A = _float_matrices(f"linalg.cond(ord={p})", A)
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+def solve_triangular(
+    A: Any,  # noqa: N803
+    B: Any,  # noqa: N803
+    *,
+    upper: bool,
+    left: bool = True,
+    unitriangular: bool = False,
+) -> Tensor:
+    """X with A X = B (left=False: X A = B) for a triangular A: only its upper (upper=True) or lower triangle
+    is read, and with unitriangular its diagonal is taken as ones. B is a matrix (..., n, k) (no vector form,
+    as PyTorch); the batch axes broadcast. A's gradient lands on the triangle it reads.
+
+    Example:
+        >>> tg.linalg.solve_triangular(tg.tensor([[2.0, 1.0], [0.0, 4.0]]), tg.tensor([[3.0], [4.0]]), upper=True)
+        tensor([[1.],
+                [1.]], dtype=float32)
+    """
+    A = _float_matrices("linalg.solve_triangular", A)
+    B = _operand_tensor(B)
+    _same_dtype("linalg.solve_triangular", A, B)
+    if B.ndim < 2:
+        raise ShapeError(
+            f"linalg.solve_triangular: The input tensor B must have at least 2 dimensions, got shape {tuple(B.shape)}"
+        )
+    tri = A.triu() if upper else A.tril()
+    if unitriangular:  # the diagonal replaced by ones
+        n = A.shape[-1]
+        tri = where(np.eye(n, dtype=bool), _eye(n, A), tri)
+    rows = B.shape[-2] if left else B.shape[-1]
+    if rows != A.shape[-1]:
+        raise ShapeError(
+            f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
+            f"{'AX = B' if left else 'XA = B'}: A {tuple(A.shape)}, B {tuple(B.shape)}"
+        )
+    return Solve.apply(tri, B) if left else Solve.apply(tri.mT, B.mT).mT  # X A = B <=> A^T X^T = B^T
+
+
+def vander(x: Any, *, N: int | None = None) -> Tensor:  # noqa: N803
+    """The Vandermonde matrix of x (..., n): columns x^0, x^1, ..., x^(N-1) (N = n by default), as running
+    products, so the gradient is exact at x = 0 too.
+
+    Example:
+        >>> tg.linalg.vander(tg.tensor([2.0, 3.0]), N=3)
+        tensor([[1., 2., 4.],
+                [1., 3., 9.]], dtype=float32)
+    """
+    x = _operand_tensor(x)
+    if x.ndim == 0:
+        raise ShapeError("linalg.vander: x must have at least one dimension")
+    n = x.shape[-1] if N is None else N
+    if n < 0:
+        raise ValueError(f"linalg.vander: N must be non-negative, got {n}")
+    if n == 0:
+        return x.unsqueeze(-1)[..., :0]
+    columns = x.unsqueeze(-1).expand(*x.shape, n - 1)
+    ones = Tensor(np.ones(tuple(x.shape) + (1,), dtype=x.dtype))
+    return cat([ones, columns], dim=-1).cumprod(-1)
+
+
+def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input @ other, as torch.linalg.matmul (an alias of torch.matmul).
+
+    Example:
+        >>> tg.linalg.matmul(tg.tensor([[1.0, 2.0]]), tg.tensor([[3.0], [4.0]]))
+        tensor([[11.]], dtype=float32)
+    """
+    return _operand_tensor(input) @ other
