@@ -932,3 +932,22 @@ def test_parametrized_module_deepcopies_but_does_not_pickle_as_torch():
         assert not np.allclose(twin.weight.detach().numpy(), layer.weight.detach().numpy())
         with pytest.raises(RuntimeError, match="only supported through state_dict"):
             pickle.dumps(layer)
+
+
+@pytest.mark.parametrize("line_search", [None, "strong_wolfe"])
+def test_lbfgs_step_between_two_backwards_of_a_retained_graph_is_refused(line_search):
+    # LBFGS changes the parameters in place, as the other optimizers (tests/test_in_place.py) and as torch's
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    opt = tg.optim.LBFGS([w], line_search_fn=line_search)
+    y = (w * w).sum()
+    y.backward(retain_graph=True)
+
+    def closure() -> Any:
+        opt.zero_grad()
+        loss = ((w - 3) ** 2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    with pytest.raises(RuntimeError, match=r"Mul .* is at version [1-9]\d*; expected version 0"):
+        y.backward()
