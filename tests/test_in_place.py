@@ -140,7 +140,7 @@ def test_every_in_place_op_counts_one_version():
 
 
 # (LBFGS steps only with a closure: tests/test_torch_parity_optim_extra.py checks it the same way)
-OPTIMIZERS = [name for name in tg.optim.__all__ if name not in ("Optimizer", "lr_scheduler", "LBFGS")]
+OPTIMIZERS = [name for name in tg.optim.__all__ if name not in ("Optimizer", "lr_scheduler", "swa_utils", "LBFGS")]
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)

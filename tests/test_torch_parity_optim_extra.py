@@ -951,3 +951,102 @@ def test_lbfgs_step_between_two_backwards_of_a_retained_graph_is_refused(line_se
     opt.step(closure)
     with pytest.raises(RuntimeError, match=r"Mul .* is at version [1-9]\d*; expected version 0"):
         y.backward()
+
+
+# ---- optim.swa_utils -------------------------------------------------------------------------------------------
+
+
+def _averaging_run(lib: Any, make_avg: Any, steps: int = 5) -> tuple[Any, Any]:
+    """Train a small net with BatchNorm (the same weights and data in both libraries), averaging it each step."""
+    net = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.BatchNorm1d(4), lib.nn.Linear(4, 1)).double()
+    for p, value in zip(net.parameters(), _NET0):
+        with lib.no_grad():
+            p.copy_(lib.tensor(value))
+    averaged = make_avg(lib, net)
+    opt = lib.optim.SGD(net.parameters(), lr=0.1)
+    for step in range(steps):
+        opt.zero_grad()
+        (net(lib.tensor(_XS[step])) ** 2).mean().backward()
+        opt.step()
+        averaged.update_parameters(net)
+    return averaged, net
+
+
+_NET0 = [_rng.standard_normal(s) for s in [(4, 3), (4,), (4,), (4,), (1, 4), (1,)]]
+_XS = [_rng.standard_normal((6, 3)) for _ in range(6)]
+AVERAGES = {
+    "swa": lambda lib, net: lib.optim.swa_utils.AveragedModel(net),
+    "ema_multi": lambda lib, net: lib.optim.swa_utils.AveragedModel(
+        net, multi_avg_fn=lib.optim.swa_utils.get_ema_multi_avg_fn(0.7)
+    ),
+    "ema_fn": lambda lib, net: lib.optim.swa_utils.AveragedModel(net, avg_fn=lib.optim.swa_utils.get_ema_avg_fn(0.7)),
+    "swa_fn_buffers": lambda lib, net: lib.optim.swa_utils.AveragedModel(
+        net, avg_fn=lib.optim.swa_utils.get_swa_avg_fn(), use_buffers=True
+    ),
+    "ema_buffers": lambda lib, net: lib.optim.swa_utils.AveragedModel(
+        net, multi_avg_fn=lib.optim.swa_utils.get_ema_multi_avg_fn(0.5), use_buffers=True
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(AVERAGES))
+def test_averaged_model_matches_torch(kind):
+    ours, _ = _averaging_run(tg, AVERAGES[kind])
+    theirs, _ = _averaging_run(torch, AVERAGES[kind])
+    their_state = theirs.state_dict()
+    assert list(ours.state_dict()) == list(their_state)
+    for key, value in their_state.items():
+        np.testing.assert_allclose(ours.state_dict()[key], value.numpy(), rtol=1e-10, atol=1e-12, err_msg=key)
+    x = _XS[5]
+    ours.eval()
+    theirs.eval()
+    np.testing.assert_allclose(
+        ours(tg.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10
+    )
+
+
+def test_averaged_model_is_the_mean_of_the_updates():
+    w = nn.Linear(2, 1).double()
+    swa = tg.optim.swa_utils.AveragedModel(w)
+    seen = []
+    for k in range(4):
+        w.weight.data[...] = k * k
+        seen.append(w.weight.detach().numpy().copy())
+        swa.update_parameters(w)
+    np.testing.assert_allclose(swa.module.weight.detach().numpy(), np.mean(seen, axis=0), rtol=1e-12)
+    assert int(swa.n_averaged.item()) == 4
+    with pytest.raises(AssertionError, match="Only one of avg_fn and multi_avg_fn"):
+        tg.optim.swa_utils.AveragedModel(w, avg_fn=lambda *a: a[0], multi_avg_fn=lambda *a: None)
+    for f in (tg.optim.swa_utils.get_ema_avg_fn, tg.optim.swa_utils.get_ema_multi_avg_fn):
+        with pytest.raises(ValueError, match="Invalid decay value 1.5"):
+            f(1.5)
+
+
+def test_update_bn_matches_torch():
+    _, net = _averaging_run(tg, AVERAGES["swa"])
+    _, tnet = _averaging_run(torch, AVERAGES["swa"])
+    net.eval()
+    tnet.eval()
+    loader = [(tg.tensor(x), 0) for x in _XS]
+    tg.optim.swa_utils.update_bn(loader, net)
+    torch.optim.swa_utils.update_bn([(torch.tensor(x), 0) for x in _XS], tnet)
+    assert not net.training and net[1].momentum == 0.1
+    for key, value in tnet.state_dict().items():
+        np.testing.assert_allclose(net.state_dict()[key], value.numpy(), rtol=1e-10, atol=1e-12, err_msg=key)
+
+
+@pytest.mark.parametrize("strategy, anneal_epochs", [("cos", 10), ("linear", 3), ("cos", 0), ("linear", 1)])
+def test_swalr_matches_torch(strategy, anneal_epochs):
+    def build(T: Any, opt: Any) -> Any:
+        return T.optim.swa_utils.SWALR(opt, swa_lr=[0.05, 0.01], anneal_epochs=anneal_epochs, anneal_strategy=strategy)
+
+    np.testing.assert_allclose(_schedule(tg, build, 14), _schedule(torch, build, 14), rtol=1e-12, atol=1e-15)
+
+
+def test_swalr_errors_as_torch():
+    for T in (tg, torch):
+        opt = T.optim.SGD([T.zeros(1, requires_grad=True)], lr=0.1)
+        with pytest.raises(ValueError, match="anneal_strategy must be one of 'cos' or 'linear'"):
+            T.optim.swa_utils.SWALR(opt, 0.05, anneal_strategy="step")
+        with pytest.raises(ValueError, match="anneal_epochs must be equal or greater than 0"):
+            T.optim.swa_utils.SWALR(opt, 0.05, anneal_epochs=-1)

@@ -48,6 +48,7 @@ TORCH_MODULES = {
     "torch.special": "tinygrad_edu.special",
     "torch.nn.utils.parametrize": "tinygrad_edu.nn.parametrize",
     "torch.nn.utils.parametrizations": "tinygrad_edu.nn.parametrizations",
+    "torch.optim.swa_utils": "tinygrad_edu.optim.swa_utils",
 }
 _TORCH_NAMES = {ours: theirs for theirs, ours in TORCH_MODULES.items()}
 

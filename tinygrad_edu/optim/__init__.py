@@ -44,3 +44,6 @@ __all__ += ["LBFGS", "Rprop", "ASGD"]
 from tinygrad_edu.optim.adafactor import Adafactor  # noqa: E402
 
 __all__ += ["Adafactor"]
+from tinygrad_edu.optim import swa_utils  # noqa: E402  # optim.swa_utils: AveragedModel, SWALR, update_bn
+
+__all__ += ["swa_utils"]
