@@ -1050,3 +1050,46 @@ def test_swalr_errors_as_torch():
             T.optim.swa_utils.SWALR(opt, 0.05, anneal_strategy="step")
         with pytest.raises(ValueError, match="anneal_epochs must be equal or greater than 0"):
             T.optim.swa_utils.SWALR(opt, 0.05, anneal_epochs=-1)
+
+
+# ---- nn.utils.stateless ----------------------------------------------------------------------------------------
+
+
+def test_functional_call_matches_torch():
+    ours, theirs = _pair(lambda L: L.Sequential(L.Linear(3, 4), L.BatchNorm1d(4), L.Linear(4, 2)))
+    w = _rng.standard_normal((4, 3))
+    mean = _rng.standard_normal(4)
+    x = _rng.standard_normal((5, 3))
+    results = []
+    for lib, module in ((tg, ours), (torch, theirs)):
+        module.eval()
+        weight = lib.tensor(w, requires_grad=True)
+        with pytest.warns(FutureWarning, match="torch.func.functional_call"):
+            out = lib.nn.utils.stateless.functional_call(
+                module, {"0.weight": weight, "1.running_mean": lib.tensor(mean)}, (lib.tensor(x),)
+            )
+        out.pow(2).sum().backward()
+        assert module[0].weight.grad is None  # the gradient went to the stand-in, not to the module's own
+        results.append((out.detach().numpy(), weight.grad.numpy(), module[0].weight.detach().numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+    assert not np.allclose(results[0][2], w)  # the module's own weight is back
+
+
+def test_functional_call_tied_weights_and_strict_as_torch():
+    for lib in (tg, torch):
+        shared = lib.nn.Linear(2, 2, bias=False).double()
+        net = lib.nn.Sequential(shared, shared)
+        x = lib.ones(1, 2, dtype=lib.float64)
+        call = lib.nn.utils.stateless.functional_call
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            eye = lib.eye(2, dtype=lib.float64)
+            assert call(net, {"0.weight": eye}, x).tolist() == [[1.0, 1.0]]  # both uses of the tied weight
+            # untied, the two names are swapped one after the other in the one shared module: the last wins
+            untied = call(net, {"0.weight": eye, "1.weight": 2 * eye}, x, tie_weights=False)
+            assert untied.tolist() == [[4.0, 4.0]]
+            with pytest.raises(ValueError, match="which are tied"):
+                call(net, {"0.weight": eye, "1.weight": 2 * eye}, x)
+            with pytest.raises(RuntimeError, match=r"Unexpected key\(s\): 'nope'"):
+                call(net, {"0.weight": eye, "nope": eye}, x, strict=True)

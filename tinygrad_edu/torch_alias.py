@@ -49,6 +49,7 @@ TORCH_MODULES = {
     "torch.nn.utils.parametrize": "tinygrad_edu.nn.parametrize",
     "torch.nn.utils.parametrizations": "tinygrad_edu.nn.parametrizations",
     "torch.optim.swa_utils": "tinygrad_edu.optim.swa_utils",
+    "torch.nn.utils.stateless": "tinygrad_edu.nn.stateless",
 }
 _TORCH_NAMES = {ours: theirs for theirs, ours in TORCH_MODULES.items()}
 

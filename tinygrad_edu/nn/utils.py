@@ -145,3 +145,6 @@ __all__ += [
 from tinygrad_edu.nn import parametrizations, parametrize  # noqa: E402  # nn.utils.parametrize[ations]
 
 __all__ += ["parametrize", "parametrizations"]
+from tinygrad_edu.nn import stateless  # noqa: E402  # nn.utils.stateless.functional_call
+
+__all__ += ["stateless"]
