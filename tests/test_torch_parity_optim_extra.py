@@ -1093,3 +1093,52 @@ def test_functional_call_tied_weights_and_strict_as_torch():
                 call(net, {"0.weight": eye, "1.weight": 2 * eye}, x)
             with pytest.raises(RuntimeError, match=r"Unexpected key\(s\): 'nope'"):
                 call(net, {"0.weight": eye, "nope": eye}, x, strict=True)
+
+
+# ---- nn.utils fusion -------------------------------------------------------------------------------------------
+
+
+def _trained_bn(ours: Any, theirs: Any, shape: tuple) -> None:
+    """Give both BatchNorms the same non-trivial running statistics and affine parameters, then eval mode."""
+    stats = np.random.default_rng(11)
+    for value_key in ("weight", "bias", "running_mean"):
+        value = stats.standard_normal(ours.num_features)
+        getattr(ours, value_key).data[...] = value
+        with torch.no_grad():
+            getattr(theirs, value_key).copy_(torch.tensor(value))
+    var = stats.uniform(0.5, 2.0, ours.num_features)
+    ours.running_var.data[...] = var
+    theirs.running_var.copy_(torch.tensor(var))
+    ours.eval()
+    theirs.eval()
+
+
+@pytest.mark.parametrize("layer", ["conv", "conv_transpose", "linear"])
+def test_fuse_bn_matches_torch(layer):
+    build, shape = LAYERS[layer]
+    (conv, tconv), x = _pair(build), np.random.default_rng(12).standard_normal(shape)
+    channels = 3
+    bn_build = {"linear": lambda L: L.BatchNorm1d(channels)}.get(layer, lambda L: L.BatchNorm2d(channels))
+    bn, tbn = _pair(bn_build)
+    _trained_bn(bn, tbn, shape)
+    conv.eval()
+    tconv.eval()
+    if layer == "linear":
+        fused, tfused = nn.utils.fuse_linear_bn_eval(conv, bn), torch.nn.utils.fuse_linear_bn_eval(tconv, tbn)
+    else:
+        transpose = layer == "conv_transpose"
+        fused = nn.utils.fuse_conv_bn_eval(conv, bn, transpose=transpose)
+        tfused = torch.nn.utils.fuse_conv_bn_eval(tconv, tbn, transpose=transpose)
+    np.testing.assert_allclose(fused.weight.detach().numpy(), tfused.weight.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(fused.bias.detach().numpy(), tfused.bias.detach().numpy(), rtol=1e-12, atol=1e-14)
+    assert isinstance(fused.weight, nn.Parameter) and fused is not conv
+    expected = bn(conv(tg.tensor(x))).detach().numpy()
+    np.testing.assert_allclose(fused(tg.tensor(x)).detach().numpy(), expected, rtol=1e-10, atol=1e-12)
+    conv.train()
+    with pytest.raises(AssertionError, match="Fusion only for eval!"):
+        nn.utils.fuse_conv_bn_eval(conv, bn)
+
+
+def test_get_worker_info_in_the_main_process_as_torch():
+    assert tg.utils.data.get_worker_info() is None
+    assert torch.utils.data.get_worker_info() is None

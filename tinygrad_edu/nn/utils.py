@@ -148,3 +148,11 @@ __all__ += ["parametrize", "parametrizations"]
 from tinygrad_edu.nn import stateless  # noqa: E402  # nn.utils.stateless.functional_call
 
 __all__ += ["stateless"]
+from tinygrad_edu.nn.fusion import (  # noqa: E402  # fold an eval-mode BatchNorm into the layer before it
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+)
+
+__all__ += ["fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights"]

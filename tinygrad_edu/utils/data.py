@@ -533,6 +533,11 @@ class DataLoader(Generic[T]):
 
 
 # Appended: more samplers and datasets, in their own file (it imports the base classes defined above).
-from tinygrad_edu.utils.data_extra import ChainDataset, StackDataset, WeightedRandomSampler  # noqa: E402
+from tinygrad_edu.utils.data_extra import (  # noqa: E402
+    ChainDataset,
+    StackDataset,
+    WeightedRandomSampler,
+    get_worker_info,
+)
 
-__all__ += ["WeightedRandomSampler", "ChainDataset", "StackDataset"]
+__all__ += ["WeightedRandomSampler", "ChainDataset", "StackDataset", "get_worker_info"]

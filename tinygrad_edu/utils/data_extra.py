@@ -10,7 +10,7 @@ import numpy as np
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.utils.data import Dataset, Generator, IterableDataset, Sampler, _rng
 
-__all__ = ["WeightedRandomSampler", "ChainDataset", "StackDataset"]
+__all__ = ["WeightedRandomSampler", "ChainDataset", "StackDataset", "get_worker_info"]
 
 
 class WeightedRandomSampler(Sampler[int]):
@@ -136,3 +136,16 @@ class StackDataset(Dataset):
 
     def __len__(self) -> int:
         return self._length
+
+
+def get_worker_info() -> None:
+    """Information about the DataLoader worker process this code runs in: None, as PyTorch's in the main process.
+
+    Loading always runs in the main process here (num_workers is accepted and ignored), so an IterableDataset
+    that splits its stream by worker sees the whole stream, as PyTorch's with num_workers=0.
+
+    Example:
+        >>> get_worker_info() is None
+        True
+    """
+    return None
