@@ -2,6 +2,8 @@
 
 Clipping works on the gradients in place, after `backward()` and before `optimizer.step()`. `nn.utils.rnn`
 (padded and packed batches of sequences for the recurrent layers) is the module rnn_utils.py.
+The rest lives in files of its own, exported at the end: utils_norms.py (get_total_norm, the old weight_norm and
+spectral_norm), parametrize.py and parametrizations.py (`nn.utils.parametrize[ations]`), stateless.py, fusion.py.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 - `sgd.py`: SGD (momentum, dampening, Nesterov, weight decay); `adam.py`: Adam, AdamW
 - `rmsprop.py`: RMSprop, Adagrad, Adadelta; `adam_variants.py`: Adamax, NAdam, RAdam
 - `lr_scheduler.py` (`optim.lr_scheduler`): learning-rate schedules, as torch.optim.lr_scheduler
+- `lbfgs.py`: LBFGS (closure-driven, strong Wolfe line search); `rprop.py`: Rprop; `asgd.py`: ASGD;
+  `adafactor.py`: Adafactor; `lr_scheduler_extra.py`: PolynomialLR; `swa_utils.py` (`optim.swa_utils`): weight averaging
 
 Example:
     >>> opt = tg.optim.SGD(net.parameters(), lr=0.1)
