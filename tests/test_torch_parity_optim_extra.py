@@ -1142,3 +1142,23 @@ def test_fuse_bn_matches_torch(layer):
 def test_get_worker_info_in_the_main_process_as_torch():
     assert tg.utils.data.get_worker_info() is None
     assert torch.utils.data.get_worker_info() is None
+
+
+def test_transfer_parametrizations_and_params_as_torch():
+    results = []
+    for lib in (tg, torch):
+        a = lib.nn.Linear(3, 2).double()
+        b = lib.nn.Linear(3, 2).double()
+        P = lib.nn.utils.parametrize
+        lib.nn.utils.parametrizations.weight_norm(a)
+        P.register_parametrization(a, "bias", _scale(lib))
+        P.transfer_parametrizations_and_params(a, b)
+        assert type(b).__name__ == "ParametrizedLinear"
+        assert b.parametrizations.weight.original0 is a.parametrizations.weight.original0
+        assert b.parametrizations.bias.original is a.parametrizations.bias.original
+        results.append((sorted(b.state_dict()), b.weight.detach().numpy(), a.weight.detach().numpy()))
+        only_weight = P.transfer_parametrizations_and_params(a, lib.nn.Linear(3, 2).double(), "weight")
+        assert P.is_parametrized(only_weight, "weight") and not P.is_parametrized(only_weight, "bias")
+    assert results[0][0] == results[1][0]
+    for ours in results:
+        np.testing.assert_array_equal(ours[1], ours[2])  # b computes a's weight from the shared originals

@@ -27,6 +27,7 @@ __all__ = [
     "is_parametrized",
     "type_before_parametrizations",
     "cached",
+    "transfer_parametrizations_and_params",
 ]
 
 M = TypeVar("M", bound=Module)
@@ -356,3 +357,30 @@ def type_before_parametrizations(module: Module) -> type:
     if is_parametrized(module):
         return type(module).__bases__[0]
     return type(module)
+
+
+def transfer_parametrizations_and_params(from_module: Module, to_module: M, tensor_name: str | None = None) -> M:
+    """Register on `to_module` the parametrizations of `from_module` (all, or those of `tensor_name`), sharing
+    the original tensors: both modules then train the same originals. As PyTorch, a name `to_module` lacks is
+    first made a Parameter holding from_module's parametrized value.
+
+    Example:
+        >>> a, b = nn.Linear(2, 2), nn.Linear(2, 2)
+        >>> _ = nn.utils.parametrizations.weight_norm(a)
+        >>> _ = nn.utils.parametrize.transfer_parametrizations_and_params(a, b)
+        >>> b.parametrizations.weight.original0 is a.parametrizations.weight.original0
+        True
+    """
+    if not is_parametrized(from_module):
+        return to_module
+    source = _table(from_module)
+    for name in list(source) if tensor_name is None else [tensor_name]:
+        if not hasattr(to_module, name):
+            to_module.register_parameter(name, Parameter(getattr(from_module, name).detach().data.copy()))
+        for parametrization in source[name]:
+            register_parametrization(to_module, name, parametrization)
+        target = _table(to_module)[name]
+        for i, original in enumerate(source[name].originals()):
+            key = "original" if source[name].is_tensor else f"original{i}"
+            setattr(target, key, original)
+    return to_module
