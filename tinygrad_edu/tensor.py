@@ -51,6 +51,7 @@ from tinygrad_edu.tensor_shape import ShapeMethods
 from tinygrad_edu.tensor_special import SpecialMethods
 from tinygrad_edu.tensor_surface import SurfaceMethods
 from tinygrad_edu.tensor_surface3 import Surface3Methods
+from tinygrad_edu.tensor_top import TopMethods
 
 __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
 
@@ -106,6 +107,7 @@ class Tensor(
     HookMethods,
     Surface3Methods,
     SpecialMethods,
+    TopMethods,
 ):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 

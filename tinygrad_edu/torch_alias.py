@@ -46,6 +46,7 @@ TORCH_MODULES = {
     "torch.cuda": "tinygrad_edu.cuda",
     "torch.backends": "tinygrad_edu.backends",
     "torch.special": "tinygrad_edu.special",
+    "torch.func": "tinygrad_edu.func",
 }
 _TORCH_NAMES = {ours: theirs for theirs, ours in TORCH_MODULES.items()}
 
