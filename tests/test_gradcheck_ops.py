@@ -888,6 +888,57 @@ OPS += [
 ]
 
 
+# ---- torch's remaining top-level functions (functional_top*.py, func.py): compositions of the ops above --------
+OPS += [
+    Op("fmax, fmin", lambda a, b: tg.fmax(a, b) + tg.fmin(a, b) * 0.5, BINARY),
+    Op("angle (gradient zero), times x", lambda x: x * tg.angle(x) + x, UNARY),
+    Op("vdot", lambda a, b: tg.vdot(a, b), [((5,), (5,))]),
+    Op("ger", lambda a, b: tg.ger(a, b), [((3,), (4,))]),
+    Op("rsub alpha=2, tensor and number", lambda a, b: tg.rsub(a, b, alpha=2) + tg.rsub(a, 3.0), BINARY),
+    Op(
+        "hsplit, vsplit, dsplit",
+        lambda x: tg.hsplit(x, 3)[1].exp().sum() + (tg.vsplit(x, 2)[0] ** 2).sum() + tg.dsplit(x, [1])[1].sin().sum(),
+        CUBE,
+    ),
+    Op("select_scatter dim=1", lambda x, s: tg.select_scatter(x, s, 1, -1) * x, [((3, 4), (3,))]),
+    Op(
+        "slice_scatter start, end, step",
+        lambda x, s: tg.slice_scatter(x, s, dim=1, start=1, end=None, step=2) * x,
+        [((3, 5), (3, 2))],
+    ),
+    Op("diagonal_scatter offset=1", lambda x, s: tg.diagonal_scatter(x, s, 1) * x, [((3, 4), (3,))]),
+    Op("diagonal_scatter dims 0, 2", lambda x, s: tg.diagonal_scatter(x, s, -1, 0, 2), [((3, 2, 3), (2, 2))]),
+    Op(
+        "index_reduce prod, mean (include_self both)",
+        lambda x, s: (
+            tg.index_reduce(x, 0, tg.tensor([0, 2, 0]), s, "prod")
+            + tg.index_reduce(x, 0, tg.tensor([1, 1, 3]), s, "mean", include_self=False)
+        ),
+        [((4, 5), (3, 5))],
+    ),
+    Op(
+        "index_reduce amax, amin along dim 1",
+        lambda x, s: (
+            x.index_reduce(1, tg.tensor([2, 0]), s, "amax")
+            + tg.index_reduce(x, 1, tg.tensor([1, 1]), s, "amin", include_self=False)
+        ),
+        [((3, 4), (3, 2))],
+    ),
+    Op(
+        "put, accumulate both",
+        lambda x, s: tg.put(x, tg.tensor([0, 5, -1]), s) + x.put(tg.tensor([1, 1, 2]), s * s, accumulate=True),
+        [((3, 4), (3,))],
+    ),
+    Op("fill with a tensor value", lambda x, v: tg.fill(x, v) * x, [((3, 4), ())]),
+    Op("vmap of a row function", lambda x, w: tg.vmap(lambda r, v: (r * v).sum().sin())(x, w), [((3, 4), (3, 4))]),
+    Op(
+        "vmap in_dims=(1, None), out_dims=1",
+        lambda x, w: tg.vmap(lambda c, v: c * v.sum(), in_dims=(1, None), out_dims=1)(x, w),
+        [((3, 4), (2,))],
+    ),
+]
+
+
 def draw(shape: Shape, positive: bool, rng: np.random.Generator) -> tg.Tensor:
     """A float64 input that requires grad, with values 0.3 <= |x| <= 1.7 (or in [0.5, 2] if positive).
 
