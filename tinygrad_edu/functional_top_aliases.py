@@ -5,8 +5,9 @@ are `x.exp_()`.
 The top-level forms are ATen's own signatures, which sometimes differ from nn.functional's: `torch.dropout(input,
 p, train)` has no defaults, `torch.embedding(weight, indices)` takes the weight first, `torch.batch_norm` puts the
 weight and bias before the running statistics, the losses take `reduction` as ATen's int (0 "none", 1 "mean", 2
-"sum"), `torch.max_pool2d` has no return_indices and `torch.adaptive_max_pool1d` always returns the indices too,
-and layer_norm, group_norm, batch_norm accept a cudnn flag that changes nothing. Each function here converts its
+"sum"; left out, it is 0, as in PyTorch's Python binding of these names, though ATen's schema says 1),
+`torch.max_pool2d` has no return_indices and `torch.adaptive_max_pool1d` always returns the indices too, and
+layer_norm, group_norm, batch_norm accept a cudnn flag that changes nothing. Each function here converts its
 arguments and calls nn.functional's, so there is one implementation (and one gradient) of each op.
 """
 
@@ -75,6 +76,11 @@ def _reduction(op: str, reduction: Any) -> str:
     return _REDUCTIONS[reduction]
 
 
+def _in_place(what: str, input: Any, result: Any) -> Any:
+    """result (computed from a clone of input) written back into input through the one in-place path."""
+    return input._assign_result_(what, result)
+
+
 def dropout(input: Any, p: float, train: bool) -> Any:
     """torch.dropout(input, p, train): F.dropout(input, p, training=train) (no defaults, as ATen's).
 
@@ -87,7 +93,7 @@ def dropout(input: Any, p: float, train: bool) -> Any:
 
 def dropout_(input: Any, p: float, train: bool) -> Any:
     """torch.dropout_: dropout in place."""
-    return F.dropout(input, p, train, inplace=True)
+    return _in_place("dropout_", input, F.dropout(input.clone(), p, train))
 
 
 def embedding(
@@ -174,8 +180,8 @@ def adaptive_max_pool1d(input: Any, output_size: Any) -> Any:
     return F.adaptive_max_pool1d(input, output_size, return_indices=True)
 
 
-def kl_div(input: Any, target: Any, reduction: Any = 1, *, log_target: bool = False) -> Any:
-    """torch.kl_div: F.kl_div with ATen's int reduction (1, "mean", by default: over all elements)."""
+def kl_div(input: Any, target: Any, reduction: Any = 0, *, log_target: bool = False) -> Any:
+    """torch.kl_div: F.kl_div with ATen's int reduction (0, "none", by default; 1 is the mean over all elements)."""
     return F.kl_div(input, target, reduction=_reduction("kl_div", reduction), log_target=log_target)
 
 
@@ -186,7 +192,7 @@ def threshold(input: Any, threshold: float, value: float) -> Any:
 
 def threshold_(input: Any, threshold: float, value: float) -> Any:
     """torch.threshold_: threshold in place."""
-    return F.threshold(input, threshold, value, inplace=True)
+    return _in_place("threshold_", input, F.threshold(input.clone(), threshold, value))
 
 
 def selu(input: Any) -> Any:
@@ -196,7 +202,7 @@ def selu(input: Any) -> Any:
 
 def selu_(input: Any) -> Any:
     """torch.selu_: selu in place."""
-    return F.selu(input, inplace=True)
+    return _in_place("selu_", input, F.selu(input.clone()))
 
 
 def celu(input: Any, alpha: float = 1.0) -> Any:
@@ -206,13 +212,14 @@ def celu(input: Any, alpha: float = 1.0) -> Any:
 
 def celu_(input: Any, alpha: float = 1.0) -> Any:
     """torch.celu_: celu in place."""
-    return F.celu(input, alpha, inplace=True)
+    return _in_place("celu_", input, F.celu(input.clone(), alpha))
 
 
 def binary_cross_entropy_with_logits(
-    input: Any, target: Any, weight: Any = None, pos_weight: Any = None, reduction: Any = 1
+    input: Any, target: Any, weight: Any = None, pos_weight: Any = None, reduction: Any = 0
 ) -> Any:
-    """torch.binary_cross_entropy_with_logits: pos_weight before reduction, reduction as ATen's int."""
+    """torch.binary_cross_entropy_with_logits: pos_weight before reduction, reduction as ATen's int (0, "none",
+    by default)."""
     return F.binary_cross_entropy_with_logits(
         input,
         target,
@@ -227,13 +234,13 @@ def poisson_nll_loss(input: Any, target: Any, log_input: bool, full: bool, eps: 
     return F.poisson_nll_loss(input, target, log_input, full, eps, _reduction("poisson_nll_loss", reduction))
 
 
-def margin_ranking_loss(input1: Any, input2: Any, target: Any, margin: float = 0.0, reduction: Any = 1) -> Any:
-    """torch.margin_ranking_loss: reduction as ATen's int."""
+def margin_ranking_loss(input1: Any, input2: Any, target: Any, margin: float = 0.0, reduction: Any = 0) -> Any:
+    """torch.margin_ranking_loss: reduction as ATen's int (0, "none", by default)."""
     return F.margin_ranking_loss(input1, input2, target, margin, _reduction("margin_ranking_loss", reduction))
 
 
-def cosine_embedding_loss(input1: Any, input2: Any, target: Any, margin: float = 0.0, reduction: Any = 1) -> Any:
-    """torch.cosine_embedding_loss: reduction as ATen's int."""
+def cosine_embedding_loss(input1: Any, input2: Any, target: Any, margin: float = 0.0, reduction: Any = 0) -> Any:
+    """torch.cosine_embedding_loss: reduction as ATen's int (0, "none", by default)."""
     return F.cosine_embedding_loss(input1, input2, target, margin, _reduction("cosine_embedding_loss", reduction))
 
 

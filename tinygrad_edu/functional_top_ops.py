@@ -9,13 +9,14 @@ backward come with it. gcd, lcm, heaviside and unravel_index give integers or st
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.arguments import check_dim
 from tinygrad_edu.dtypes import result_type
-from tinygrad_edu.errors import DtypeError, ShapeError
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.tensor import Tensor, _operand_tensor, where
 from tinygrad_edu.tensor_shape import Size
 
@@ -243,11 +244,14 @@ def unravel_index(indices: Any, shape: Any) -> tuple:
     dims = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
     if any(d < 0 for d in dims):
         raise ValueError("unravel_index: 'shape' cannot have negative values, but got " + str(dims))
-    size = int(np.prod(dims))
-    if flat.size and (flat.min() < -size or flat.max() >= size):
-        raise IndexError(f"unravel_index: index out of bounds for a tensor of shape {dims}")
-    flat = np.where(flat < 0, flat + size, flat).astype(np.int64)
-    return tuple(_no_grad(np.asarray(c, dtype=np.int64)) for c in np.unravel_index(flat, dims))
+    if flat.size and 0 in dims:
+        raise IndexError(f"unravel_index: no index exists in a tensor of shape {dims}")
+    # PyTorch checks no bounds: the coordinates are those of the index modulo the size (-1 is the last element)
+    strides = [int(np.prod(dims[i + 1 :])) for i in builtins.range(len(dims))]
+    flat = flat.astype(np.int64)
+    return tuple(
+        _no_grad(np.asarray((flat // stride) % d, dtype=np.int64)) for stride, d in zip(strides, dims, strict=True)
+    )
 
 
 # ---- writing into a copy -------------------------------------------------------------------------------
@@ -357,7 +361,7 @@ def index_reduce(input: Any, dim: int, index: Any, source: Any, reduce: str, *, 
     """
     x, s = _operand_tensor(input), _operand_tensor(source)
     if reduce not in REDUCTIONS:
-        raise ValueError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+        raise ArgumentError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     axis = check_dim("index_reduce", dim, x.ndim)
     idx = np.asarray(index.data if isinstance(index, Tensor) else index)
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
