@@ -201,6 +201,11 @@ ROWS = [
         [distinct(1, 2, 4), distinct(2, 3, 3)],
     ),
     Row("conv_transpose2d", lambda lib, x, w: lib.conv_transpose2d(x, w), [distinct(1, 2, 3, 3), distinct(2, 1, 2, 2)]),
+    Row(
+        "conv_transpose3d",
+        lambda lib, x, w: lib.conv_transpose3d(x, w, stride=2),
+        [distinct(1, 2, 2, 2, 2), distinct(2, 1, 2, 2, 2)],
+    ),
     Row("max_pool1d", lambda lib, x: lib.max_pool1d(x, 2), [distinct(2, 3, 6)]),
     Row("max_pool2d stride padding", lambda lib, x: lib.max_pool2d(x, 3, 2, 1), [distinct(1, 2, 5, 5)]),
     Row("max_pool3d", lambda lib, x: lib.max_pool3d(x, 2), [distinct(1, 1, 4, 4, 4)]),
@@ -284,6 +289,21 @@ def test_every_in_place_alias_is_a_torch_function_and_a_tinygrad_edu_method() ->
         n for n in dir(tg.Tensor) if n.endswith("_") and not n.startswith("_") and callable(getattr(torch, n, None))
     }
     assert sorted(ours - set(names) - set(functional_top_aliases.__all__)) == []
+
+
+def test_every_nn_functional_op_that_torch_has_at_the_top_level_is_there() -> None:
+    names = [n for n in dir(tg.nn.functional) if not n.startswith("_") and callable(getattr(torch, n, None))]
+    assert [n for n in names if not hasattr(tg, n)] == []
+
+
+def test_star_import_keeps_python_range_and_func_names_what_it_lacks() -> None:
+    namespace: dict = {}
+    exec("from tinygrad_edu import *", namespace)  # noqa: S102
+    assert "range" not in namespace and "vmap" in namespace and "fmax" in namespace
+    assert tg.range is functional_top.range
+    assert tg.func.vmap is tg.vmap
+    with pytest.raises(AttributeError, match=r"does not implement torch\.func\.jacrev"):
+        tg.func.jacrev  # noqa: B018
 
 
 def test_each_new_name_is_a_torch_name() -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "max_pool1d",
     "max_pool2d",
     "max_pool3d",
@@ -58,6 +59,7 @@ conv2d = F.conv2d
 conv3d = F.conv3d
 conv_transpose1d = F.conv_transpose1d
 conv_transpose2d = F.conv_transpose2d
+conv_transpose3d = F.conv_transpose3d
 avg_pool1d = F.avg_pool1d
 adaptive_avg_pool1d = F.adaptive_avg_pool1d
 prelu = F.prelu
