@@ -322,7 +322,12 @@ def can_cast(from_: Any, to: Any) -> bool:
 
 
 def is_signed(input: Tensor) -> bool:
-    """Whether input's dtype holds negative numbers (not bool nor uint8), as `torch.is_signed`."""
+    """Whether input's dtype holds negative numbers (not bool nor uint8), as `torch.is_signed`.
+
+    Example:
+        >>> tg.is_signed(tg.ones(1)), tg.is_signed(tg.ones(1, dtype=tg.uint8))
+        (True, False)
+    """
     return input.data.dtype.kind in "if"
 
 
@@ -360,12 +365,25 @@ def typename(obj: Any) -> str:
 
 
 def real(input: Tensor) -> Tensor:
-    """input itself: a real tensor is its own real part, as `torch.real` gives for real tensors."""
+    """input itself: a real tensor is its own real part, as `torch.real` gives for real tensors.
+
+    Example:
+        >>> x = tg.ones(2)
+        >>> tg.real(x) is x, tg.conj(x) is x, tg.is_complex(x)
+        (True, True, False)
+    """
     return input
 
 
 def imag(input: Tensor) -> Tensor:
-    """A RuntimeError, as `torch.imag` for a real tensor (tinygrad_edu has no complex dtypes)."""
+    """A RuntimeError, as `torch.imag` for a real tensor (tinygrad_edu has no complex dtypes).
+
+    Example:
+        >>> tg.imag(tg.ones(2))
+        Traceback (most recent call last):
+        ...
+        tinygrad_edu.errors.DtypeError: imag is not implemented for tensors with non-complex dtypes.
+    """
     raise DtypeError("imag is not implemented for tensors with non-complex dtypes.")
 
 

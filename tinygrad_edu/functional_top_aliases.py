@@ -148,7 +148,13 @@ def batch_norm(
     cudnn_enabled: bool,
 ) -> Any:
     """torch.batch_norm: ATen's order (weight and bias before the running statistics; every argument required),
-    then F.batch_norm."""
+    then F.batch_norm.
+
+    Example:
+        >>> x = tg.tensor([[1.0], [3.0]])
+        >>> tg.batch_norm(x, None, None, None, None, True, 0.1, 0.0, False).tolist()
+        [[-1.0], [1.0]]
+    """
     return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
@@ -166,7 +172,12 @@ def max_pool1d(
 def max_pool2d(
     input: Any, kernel_size: Any, stride: Any = (), padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False
 ) -> Any:
-    """torch.max_pool2d: F.max_pool2d without return_indices (an empty stride means the kernel size)."""
+    """torch.max_pool2d: F.max_pool2d without return_indices (an empty stride means the kernel size).
+
+    Example:
+        >>> tg.max_pool2d(tg.arange(16.0).reshape(1, 4, 4), 2).tolist()
+        [[[5.0, 7.0], [13.0, 15.0]]]
+    """
     return F.max_pool2d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
@@ -178,17 +189,33 @@ def max_pool3d(
 
 
 def adaptive_max_pool1d(input: Any, output_size: Any) -> Any:
-    """torch.adaptive_max_pool1d: (values, indices), always both, as ATen's."""
+    """torch.adaptive_max_pool1d: (values, indices), always both, as ATen's.
+
+    Example:
+        >>> values, indices = tg.adaptive_max_pool1d(tg.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)
+        >>> values.tolist(), indices.tolist()
+        ([[3.0, 2.0]], [[1, 2]])
+    """
     return F.adaptive_max_pool1d(input, output_size, return_indices=True)
 
 
 def kl_div(input: Any, target: Any, reduction: Any = 0, *, log_target: bool = False) -> Any:
-    """torch.kl_div: F.kl_div with ATen's int reduction (0, "none", by default; 1 is the mean over all elements)."""
+    """torch.kl_div: F.kl_div with ATen's int reduction (0, "none", by default; 1 is the mean over all elements).
+
+    Example:
+        >>> tg.kl_div(tg.zeros(2), tg.ones(2), 2).item()  # sum of t (log t - x) with t = 1, x = 0
+        0.0
+    """
     return F.kl_div(input, target, reduction=_reduction("kl_div", reduction), log_target=log_target)
 
 
 def threshold(input: Any, threshold: float, value: float) -> Any:
-    """torch.threshold: F.threshold."""
+    """torch.threshold: F.threshold (x where x > threshold, else value).
+
+    Example:
+        >>> tg.threshold(tg.tensor([0.5, 2.0]), 1.0, -1.0).tolist()
+        [-1.0, 2.0]
+    """
     return F.threshold(input, threshold, value)
 
 
@@ -203,7 +230,13 @@ def selu(input: Any) -> Any:
 
 
 def selu_(input: Any) -> Any:
-    """torch.selu_: selu in place."""
+    """torch.selu_: selu in place.
+
+    Example:
+        >>> x = tg.tensor([1.0])
+        >>> tg.selu_(x) is x, round(x.item(), 4)
+        (True, 1.0507)
+    """
     return _in_place("selu_", input, F.selu(input.clone()))
 
 

@@ -46,7 +46,14 @@ class TopMethods:
         return _tg.functional_top_ops.index_reduce(self, dim, index, source, reduce, include_self=include_self)
 
     def index_reduce_(self, dim: int, index: Any, source: Any, reduce: str, *, include_self: bool = True) -> Any:
-        """index_reduce, in place."""
+        """index_reduce, in place.
+
+        Example:
+            >>> x = tg.ones(2)
+            >>> _ = x.index_reduce_(0, tg.tensor([0, 0]), tg.tensor([2.0, 4.0]), "mean", include_self=False)
+            >>> x.tolist()
+            [3.0, 1.0]
+        """
         this: Any = self  # (a Tensor: the mixin itself has no clone)
         return this._assign_(
             _tg.functional_top_ops.index_reduce(this.clone(), dim, index, source, reduce, include_self=include_self)
