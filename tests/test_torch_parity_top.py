@@ -345,6 +345,10 @@ def test_asarray_shares_copies_and_refuses_as_pytorch() -> None:
         assert lib.asarray(np.ones(2, dtype=np.float32), requires_grad=True).requires_grad
         with pytest.raises(ValueError):  # noqa: PT011
             lib.asarray(np.ones(2), dtype=lib.float32, copy=False)
+        x = lib.ones(2, requires_grad=True) * 2
+        assert lib.asarray(x, requires_grad=None).grad_fn is not None, lib.__name__  # the graph kept
+        assert not lib.asarray(x, requires_grad=False).requires_grad
+        assert lib.asarray(x, copy=True, requires_grad=None).requires_grad
 
 
 def test_range_includes_end_has_the_float_dtype_and_warns() -> None:

@@ -87,10 +87,11 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 
 def asarray(
-    obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None, requires_grad: bool = False
+    obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None, requires_grad: bool | None = None
 ) -> Tensor:
     """obj as a tensor, as `torch.asarray`: shares memory with a tensor or ndarray of the asked dtype unless
-    copy=True; copy=False where a copy is needed (another dtype, a list) is a ValueError.
+    copy=True; copy=False where a copy is needed (another dtype, a list) is a ValueError. A tensor keeps its graph
+    unless requires_grad says otherwise (False: detached; True: a leaf that requires grad, if it is not in a graph).
 
     Example:
         >>> a = np.arange(3.0)
@@ -105,15 +106,15 @@ def asarray(
     if copy is False and not shares:
         raise ValueError(f"asarray: can't alias {type(obj).__name__} of this dtype without a copy (copy=False)")
     if shares and not copy:
-        if isinstance(obj, Tensor):
-            out = obj if not requires_grad else obj.detach()
-        else:
-            out = from_numpy(array)
+        out = obj if isinstance(obj, Tensor) else from_numpy(array)
     elif isinstance(obj, Tensor):
         out = obj.clone() if _same_dtype(array, dtype) else obj.to(dtype)
     else:
         out = Tensor(np.array(array, copy=True) if isinstance(array, np.ndarray) else array, dtype=dtype)
-    if requires_grad:
+    if requires_grad is False and out.requires_grad:
+        out = out.detach()
+    elif requires_grad and not out.requires_grad:
+        out = out.detach() if out is obj else out
         out.requires_grad_(True)
     return out
 
