@@ -26,7 +26,7 @@ def _unbox(x):
     if isinstance(x, Box):
         return x.a
     if isinstance(x, (list, tuple)):
-        return type(x)(_unbox(v) for v in x)
+        return _same_kind(x, [_unbox(v) for v in x])
     if isinstance(x, dict):
         return {k: _unbox(v) for k, v in x.items()}
     return x
@@ -36,8 +36,13 @@ def _box(x):
     if isinstance(x, (np.ndarray, np.generic)):
         return Box(x)
     if isinstance(x, (list, tuple)):
-        return type(x)(_box(v) for v in x)
+        return _same_kind(x, [_box(v) for v in x])
     return x
+
+
+def _same_kind(x, items):
+    """items as a sequence of x's type: a named tuple (np.linalg.svd's result) is made from its fields."""
+    return x._make(items) if hasattr(x, "_fields") else type(x)(items)
 
 
 class Box(np.lib.mixins.NDArrayOperatorsMixin):

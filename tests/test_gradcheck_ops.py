@@ -888,6 +888,156 @@ OPS += [
 ]
 
 
+# ---- torch.linalg's matrix functions (ops/decompositions.py, linalg_decompositions.py) ----------------------
+# Inputs kept well-conditioned: a random A + 3 I is far from singular; M M^T + 3 I (or M + M^T for eigh) is
+# symmetric (positive-definite), as cholesky and eigh ask. eigh's and svd's vectors have arbitrary signs: each
+# row checks functions that do not depend on them (the values, U diag(S) Vh, |U|, |V|).
+EYE3 = 3 * np.eye(3)
+
+
+def _svd_rebuilt(r: Any) -> tg.Tensor:
+    """U diag(S) Vh: the input again, from the reduced SVD (sign-free)."""
+    return r.U * r.S.unsqueeze(-2) @ r.Vh
+
+
+def _svd_abs_product(r: Any) -> tg.Tensor:
+    """|U| diag(S) |Vh| over the first k = len(S) columns of U and rows of Vh (with full_matrices, the rest are
+    any basis of their subspace: no gradient flows to them)."""
+    k = r.S.shape[-1]
+    return r.U[..., :, :k].abs() * r.S.unsqueeze(-2) @ r.Vh[..., :k, :].abs()
+
+
+OPS += [
+    Op("linalg.inv", lambda a: tg.linalg.inv(a + EYE3), [((3, 3),), ((2, 3, 3),)]),
+    Op(
+        "linalg.det, Tensor.det",
+        lambda a: tg.linalg.det(a + EYE3) + (a / 2 + np.eye(3)).det(),
+        [((3, 3),), ((2, 3, 3),)],
+    ),
+    Op(
+        "linalg.det of a singular matrix (row 2 = 2 * row 1)",
+        lambda a: tg.linalg.det(tg.stack([a[0], a[1], a[1] * 2])),
+        [((3, 3),)],
+    ),
+    Op(
+        "linalg.slogdet logabsdet, logdet of M M^T + I",
+        lambda a: tg.linalg.slogdet(a + EYE3).logabsdet + (a @ a.mT + np.eye(3)).logdet(),
+        [((3, 3),), ((2, 3, 3),)],
+    ),
+    Op(
+        "linalg.solve B a matrix, batches broadcast",
+        lambda a, b: tg.linalg.solve(a + EYE3, b),
+        [((3, 3), (3, 2)), ((2, 3, 3), (3, 2)), ((3, 3), (2, 3, 2)), ((2, 1, 3, 3), (4, 3, 1))],
+    ),
+    Op("linalg.solve B a vector", lambda a, b: tg.linalg.solve(a + EYE3, b), [((3, 3), (3,)), ((2, 3, 3), (2, 3))]),
+    Op("linalg.solve left=False", lambda a, b: tg.linalg.solve(a + EYE3, b, left=False), [((3, 3), (2, 3))]),
+    Op(
+        "linalg.cholesky of M M^T + 3I, upper=True",
+        lambda m: tg.linalg.cholesky(m @ m.mT + EYE3) + 2 * tg.linalg.cholesky(m @ m.mT + EYE3, upper=True),
+        [((3, 3),), ((2, 3, 3),)],
+    ),
+    Op(
+        "linalg.qr reduced Q and R (tall, square, wide)",
+        lambda a: (lambda r: r.Q.sum(-1) * 2 + r.R.sum(-2).sum(-1, keepdim=True))(tg.linalg.qr(a)),
+        [((4, 3),), ((3, 3),), ((2, 3, 5),)],
+    ),
+    Op(
+        "linalg.qr complete (square), mode r",
+        lambda a: tg.linalg.qr(a, "complete").Q * 2 + tg.linalg.qr(a, "r").R,
+        [((3, 3),)],
+    ),
+    Op(
+        "linalg.eigh values, |vectors| of M + M^T; eigvalsh UPLO=U",
+        lambda m: (
+            (lambda r: r.eigenvalues.unsqueeze(-2) * r.eigenvectors.abs())(tg.linalg.eigh(m + m.mT))
+            + tg.linalg.eigvalsh(m + m.mT, UPLO="U").unsqueeze(-1)
+        ),
+        [((3, 3),), ((2, 4, 4),)],
+    ),
+    Op(
+        "linalg.svd U diag(S) Vh, |U| @ |Vh|, S (tall, wide)",
+        lambda a: _svd_rebuilt(tg.linalg.svd(a, full_matrices=False)) + _svd_abs_product(tg.linalg.svd(a)),
+        [((4, 3),), ((3, 5),), ((2, 3, 4),)],
+    ),
+    Op(
+        "linalg.svdvals, matrix_norm nuc, 2, -2",
+        lambda a: (
+            tg.linalg.svdvals(a).sum(-1)
+            + tg.linalg.matrix_norm(a, "nuc")
+            + tg.linalg.matrix_norm(a, 2)
+            + tg.linalg.matrix_norm(a, -2, keepdim=True).reshape(a.shape[:-2])
+        ),
+        [((3, 4),), ((2, 4, 3),)],
+    ),
+    Op("linalg.pinv, Tensor.pinverse", lambda a: tg.linalg.pinv(a) + a.pinverse(), [((4, 3),), ((2, 3, 5),)]),
+    Op(
+        "linalg.pinv hermitian of M M^T + I",
+        lambda m: tg.linalg.pinv(m @ m.mT + np.eye(3), hermitian=True),
+        [((3, 3),)],
+    ),
+    Op("linalg.lstsq solution", lambda a, b: tg.linalg.lstsq(a, b).solution, [((4, 3), (4, 2)), ((2, 5, 3), (5,))]),
+    Op(
+        "linalg.matrix_norm fro, 1, -1, inf, -inf; norm with a 2-tuple dim",
+        lambda a: (
+            tg.linalg.matrix_norm(a)
+            + tg.linalg.matrix_norm(a, 1)
+            + tg.linalg.matrix_norm(a, -1)
+            + tg.linalg.matrix_norm(a, float("inf"))
+            + tg.linalg.matrix_norm(a, -float("inf"))
+            + tg.linalg.norm(a, 1, dim=(-1, -2))
+        ),
+        [((3, 4),), ((2, 3, 4),)],
+    ),
+    Op(
+        "linalg.matrix_power 0, 1, 3, -2",
+        lambda a: sum(tg.linalg.matrix_power(a + EYE3, n) for n in (0, 1, 3, -2)),
+        [((3, 3),), ((2, 3, 3),)],
+    ),
+    Op(
+        "linalg.cross, vecdot, diagonal",
+        lambda a, b: (
+            tg.linalg.cross(a, b) * tg.linalg.vecdot(a, b).unsqueeze(-1)
+            + tg.linalg.diagonal(a.unsqueeze(-1) * b.unsqueeze(-2))
+        ),
+        [((3,), (3,)), ((2, 3), (1, 3)), ((4, 1, 3), (1, 2, 3))],
+    ),
+    Op(
+        "linalg.multi_dot (vector ends)", lambda a, b, c: tg.linalg.multi_dot([a, b, c, b.mT]), [((3,), (3, 4), (4, 4))]
+    ),
+    Op(
+        "linalg.cond 2, 1; solve_triangular upper, unitriangular; vander",
+        lambda a, b: (
+            (tg.linalg.cond(a) + tg.linalg.cond(a + EYE3, 1))[..., None, None]
+            + tg.linalg.solve_triangular(a + EYE3, b, upper=True)
+            + tg.linalg.solve_triangular(a, b, upper=False, unitriangular=True)
+            + tg.linalg.vander(b[..., 0])
+        ),
+        [((3, 3), (3, 3)), ((2, 3, 3), (3, 3))],
+    ),
+    Op(
+        "np.linalg.inv, solve, det, svd on tensors (numpy_dispatch.py)",
+        lambda a, b: (
+            np.linalg.inv(a + EYE3)
+            + np.linalg.solve(a + EYE3, b)
+            + np.expand_dims(np.linalg.det(a + EYE3), (-1, -2))
+            + np.linalg.svd(a, full_matrices=False)[1].sum()
+        ),
+        [((3, 3), (3, 3)), ((3, 3), (3,)), ((2, 3, 3), (2, 3, 1))],
+    ),
+    Op(
+        "Tensor.inverse, matrix_power, cholesky, qr, svd",
+        lambda a: (
+            (a + EYE3).inverse()
+            + (a + EYE3).matrix_power(2)
+            + (a @ a.mT + EYE3).cholesky()
+            + a.qr().R
+            + (lambda r: r.U * r.S.unsqueeze(-2) @ r.V.mT)(a.svd())
+        ),
+        [((3, 3),)],
+    ),
+]
+
+
 # ---- torch's remaining top-level functions (functional_top*.py, func.py): compositions of the ops above --------
 OPS += [
     Op("fmax, fmin", lambda a, b: tg.fmax(a, b) + tg.fmin(a, b) * 0.5, BINARY),

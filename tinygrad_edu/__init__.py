@@ -12,6 +12,7 @@ import numpy as _np
 from tinygrad_edu import backends as backends  # (torch.backends.mps.is_available() is False: the CPU only)
 from tinygrad_edu import cuda as cuda  # (tg.cuda.is_available() is False: no GPU, as torch.cuda without CUDA)
 from tinygrad_edu import functional as _functional
+from tinygrad_edu import functional_linalg as _functional_linalg
 from tinygrad_edu import functional_surface as _functional_surface
 from tinygrad_edu import functional_surface3 as _functional_surface3
 from tinygrad_edu import (  # noqa: E402  (they build on everything above)
@@ -75,6 +76,7 @@ from tinygrad_edu.debug import (
 from tinygrad_edu.device import device  # noqa: E402
 from tinygrad_edu.errors import ArgumentError, DtypeError, SerializationError, ShapeError
 from tinygrad_edu.functional import *  # noqa: F403  (tg.exp, tg.cat, ...: the list is its __all__)
+from tinygrad_edu.functional_linalg import *  # noqa: F403  (tg.inverse, tg.det, tg.svd, ...: its __all__)
 from tinygrad_edu.functional_surface import *  # noqa: F403  (tg.sin, tg.cumsum, ...: the list is its __all__)
 from tinygrad_edu.functional_surface3 import *  # noqa: F403  (tg.quantile, tg.searchsorted, ...: its __all__)
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -191,6 +193,7 @@ __all__ = [
     "short",
     "long",
     *_functional_surface3.__all__,
+    *_functional_linalg.__all__,
 ]
 
 # torch.special (special.py: tg.special.gammaln, ...), and the names PyTorch also gives some of its functions at the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ShapeError", "DtypeError", "ArgumentError", "SerializationError"]
+__all__ = ["ShapeError", "DtypeError", "ArgumentError", "SerializationError", "LinAlgError"]
 
 
 class ShapeError(ValueError, RuntimeError):
@@ -34,4 +34,11 @@ class SerializationError(ValueError, RuntimeError):
     `tg.save` cannot write in a form that reads back the same (e.g. a key holding a NUL character).
 
     A ValueError (what NumPy raises for a file it cannot parse) and a RuntimeError, as ShapeError is.
+    """
+
+
+class LinAlgError(RuntimeError):
+    """A matrix a linear-algebra op cannot take: singular for inv and solve, not positive-definite for
+    cholesky, e.g. `linalg.inv: the input of shape (2, 2) is singular`. A RuntimeError, as PyTorch's
+    torch.linalg.LinAlgError is (tg.linalg.LinAlgError is this class).
     """

@@ -1,4 +1,5 @@
-"""tg.linalg, as torch.linalg: norms, made of differentiable ops so their gradients come with them."""
+"""tg.linalg, as torch.linalg: the vector norms here; inverses, solves, decompositions, matrix norms in
+linalg_decompositions.py (re-exported: `__all__` lists both)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu import linalg_decompositions as _decompositions
 from tinygrad_edu.arguments import Dim
+from tinygrad_edu.linalg_decompositions import *  # noqa: F403  (inv, det, solve, svd, ...: the list is its __all__)
+from tinygrad_edu.linalg_decompositions import matrix_norm
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
-__all__ = ["vector_norm", "norm"]
+__all__ = ["vector_norm", "norm", *_decompositions.__all__]
 
 
 def vector_norm(x: Any, ord: Any = 2, dim: Dim = None, keepdim: bool = False) -> Tensor:
@@ -37,8 +41,13 @@ def vector_norm(x: Any, ord: Any = 2, dim: Dim = None, keepdim: bool = False) ->
 
 
 def norm(x: Any, ord: Any = None, dim: Dim = None, keepdim: bool = False) -> Tensor:
-    """The vector 2-norm of every element (ord None), or vector_norm with ord over dim (matrix norms:
-    only 'fro', the 2-norm of all elements of the matrix)."""
+    """The vector 2-norm of every element (ord None), vector_norm with ord over an int dim, or matrix_norm
+    with ord over a 2-tuple dim (or over a 2-D input's two axes when ord is given and dim is None)."""
+    x = _operand_tensor(x)
+    if isinstance(dim, (tuple, list)) and len(dim) == 2 or (dim is None and ord is not None and x.ndim == 2):
+        return matrix_norm(x, "fro" if ord is None else ord, (-2, -1) if dim is None else tuple(dim), keepdim)
+    if dim is None and ord is not None and x.ndim != 1:
+        raise ValueError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {x.ndim}D")
     if ord in (None, "fro"):
         return vector_norm(x, 2, dim, keepdim)
     if isinstance(ord, str):

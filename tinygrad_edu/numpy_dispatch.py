@@ -326,6 +326,33 @@ def _count_nonzero(a, axis=None, *, keepdims=False):
     return _tensor(a).count_nonzero(axis)
 
 
+def _linalg_inv(a):
+    from tinygrad_edu.linalg_decompositions import inv  # (imported here: it imports tensor.py too)
+
+    return inv(a)
+
+
+def _linalg_solve(a, b):
+    """np.linalg.solve's rule (NumPy 2): b is a vector only when 1-D, else a matrix (or a batch of them)."""
+    from tinygrad_edu.ops.decompositions import Solve
+
+    b = _tensor(b)
+    return Solve.apply(a, b.unsqueeze(-1)).squeeze(-1) if b.ndim == 1 else Solve.apply(a, b)
+
+
+def _linalg_det(a):
+    from tinygrad_edu.linalg_decompositions import det
+
+    return det(a)
+
+
+def _linalg_svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    from tinygrad_edu.linalg_decompositions import svd
+
+    u, s, vh = svd(a, full_matrices=full_matrices)
+    return (u, s, vh) if compute_uv else s
+
+
 def _filled(fill: Callable) -> Callable:
     """np.zeros_like and its kin on a Tensor: a new constant Tensor (no graph) of its shape or `shape`, so an
     op's backward that fills a fresh array and writes the gradient into it runs on Tensors too (double
@@ -389,6 +416,11 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.empty_like: _filled(np.zeros_like),
     np.ones_like: _filled(np.ones_like),
     np.full_like: _filled(np.full_like),
+    # the matrix functions that linear-algebra ops' backward formulas call (ops/decompositions.py)
+    np.linalg.inv: _linalg_inv,
+    np.linalg.solve: _linalg_solve,
+    np.linalg.det: _linalg_det,
+    np.linalg.svd: _linalg_svd,
 }
 
 

@@ -45,6 +45,7 @@ from tinygrad_edu.tensor_convert import ConvertMethods
 from tinygrad_edu.tensor_hooks import HookMethods
 from tinygrad_edu.tensor_in_place import InPlaceMethods
 from tinygrad_edu.tensor_indexing import IndexingMethods
+from tinygrad_edu.tensor_linalg import LinalgMethods
 from tinygrad_edu.tensor_math import MathMethods, _check_product_dtypes
 from tinygrad_edu.tensor_reductions import ReductionMethods
 from tinygrad_edu.tensor_shape import ShapeMethods
@@ -107,6 +108,7 @@ class Tensor(
     HookMethods,
     Surface3Methods,
     SpecialMethods,
+    LinalgMethods,
     TopMethods,
 ):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.

@@ -386,7 +386,9 @@ def array_function(func: Callable, args: tuple, kwargs: dict) -> Any:
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
         whole = Node("expr", call, ATOM, value)  # np.split(...): a line of its own, then its items
         whole.must_name = True
-        return type(value)(Sym(v, Node("expr", [(whole, ATOM), f"[{i}]"], ATOM, v)) for i, v in enumerate(value))
+        pieces = (Sym(v, Node("expr", [(whole, ATOM), f"[{i}]"], ATOM, v)) for i, v in enumerate(value))
+        # (a named tuple, as np.linalg.qr's and svd's results, is made from its fields, not from one iterable)
+        return value._make(pieces) if hasattr(value, "_fields") else type(value)(pieces)  # type: ignore[union-attr]
     if type(value) is bool:  # np.allclose, np.array_equal...: a decision on values
         active().decide(Node("expr", call, ATOM, value), f"np.{name}()")
     return value  # dtypes, shapes, strings: facts fixed at trace time

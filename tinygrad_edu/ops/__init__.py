@@ -13,6 +13,7 @@
 - `einsum.py`: einsum
 - `special.py`: torch.special's lgamma digamma polygamma erfinv erfcx log_ndtr ndtri i0 i0e i1 i1e sinc entr xlog1py
   igamma igammac zeta (their NumPy numerics: `special_numerics.py`)
+- `decompositions.py`: torch.linalg's inv det log|det| solve cholesky qr eigh svd (several results packed in one)
 - `loss.py`: each loss as one fused op (called by `nn.functional`, so not re-exported here)
 
 Composites, made of these ops so that their gradients need no formula of their own, sit at the end of their
@@ -22,6 +23,7 @@ tests/test_front_door.py fails, naming the class, when one is missing.
 """
 
 from tinygrad_edu.ops.conv import AvgPool, Conv, ConvTranspose, MaxPool
+from tinygrad_edu.ops.decompositions import QR, SVD, Cholesky, Det, Eigh, Inv, LogAbsDet, Solve
 from tinygrad_edu.ops.einsum import Einsum
 from tinygrad_edu.ops.elementwise import (
     Abs,
@@ -185,4 +187,12 @@ __all__ = [
     "Igamma",
     "Igammac",
     "Zeta",
+    "Inv",
+    "Det",
+    "LogAbsDet",
+    "Solve",
+    "Cholesky",
+    "QR",
+    "Eigh",
+    "SVD",
 ]
