@@ -203,3 +203,9 @@ from tinygrad_edu.special import gammaln as lgamma  # noqa: E402
 from tinygrad_edu.special import multigammaln as mvlgamma  # noqa: E402
 
 __all__ += ["special", "lgamma", "digamma", "polygamma", "mvlgamma", "erfinv", "i0", "sinc", "igamma", "igammac"]
+
+# the names PyTorch also gives some nn.functional functions at the top level (torch.cosine_similarity, ...)
+from tinygrad_edu import functional_nn as _functional_nn  # noqa: E402
+from tinygrad_edu.functional_nn import *  # noqa: E402, F403  (tg.cosine_similarity, tg.pdist, ...: its __all__)
+
+__all__ += [*_functional_nn.__all__]
