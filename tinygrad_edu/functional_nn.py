@@ -4,6 +4,8 @@ torch.pixel_shuffle, torch.hinge_embedding_loss, ...
 Most take F's arguments and are F's functions themselves. A few have torch's own top-level signature, which
 differs from F's: the losses take `reduction` as an int (0 'none', 1 'mean', 2 'sum'), the dropouts
 (input, p, train) with no defaults, and instance_norm puts weight and bias before the running statistics.
+Called without `reduction`, torch.hinge_embedding_loss and torch.triplet_margin_loss return the unreduced
+losses (PyTorch 2.x's binding reads their default as 0), and so do these.
 """
 
 from __future__ import annotations
@@ -101,8 +103,8 @@ def feature_alpha_dropout(input: Any, p: float, train: bool) -> Tensor:
     return F.feature_alpha_dropout(input, p, train)
 
 
-def hinge_embedding_loss(input: Any, target: Any, margin: float = 1.0, reduction: int | str = 1) -> Tensor:
-    """F.hinge_embedding_loss with torch's int reduction (1: 'mean').
+def hinge_embedding_loss(input: Any, target: Any, margin: float = 1.0, reduction: int | str = 0) -> Tensor:
+    """F.hinge_embedding_loss with torch's int reduction (0: 'none', 1: 'mean', 2: 'sum').
 
     Example:
         >>> tg.hinge_embedding_loss(tg.tensor([0.25, 2.0]), tg.tensor([1, -1]), 1.0, 2)   # 0.25 + 0
@@ -119,7 +121,7 @@ def triplet_margin_loss(
     p: float = 2,
     eps: float = 1e-6,
     swap: bool = False,
-    reduction: int | str = 1,
+    reduction: int | str = 0,
 ) -> Tensor:
-    """F.triplet_margin_loss with torch's int reduction (1: 'mean')."""
+    """F.triplet_margin_loss with torch's int reduction (0: 'none', 1: 'mean', 2: 'sum')."""
     return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, _reduction(reduction))

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.creation import default_generator
-from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.errors import ArgumentError, ShapeError
 from tinygrad_edu.nn.activation_extra import celu, elu, hardtanh, selu, threshold
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor, _operand_tensor, where
@@ -67,7 +67,7 @@ def softshrink(input: Any, lambd: float = 0.5) -> Tensor:
         tensor([-1.5,  0. ,  0.5], dtype=float32)
     """
     if lambd < 0:
-        raise ValueError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+        raise ArgumentError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     x = _operand_tensor(input)
     return where(x > lambd, x - lambd, where(x < -lambd, x + lambd, 0.0))
 

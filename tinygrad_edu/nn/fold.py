@@ -50,7 +50,8 @@ def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, st
     """
     x = _operand_tensor(input)
     if x.ndim not in (3, 4):
-        raise ShapeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {x.ndim}D)")
+        # (IndexError, as PyTorch's im2col raises here)
+        raise IndexError(f"Input Error: Only 3D or 4D input Tensors are supported (got {x.ndim}D)")
     kernel, dilation, padding, stride = _options("unfold", kernel_size, dilation, padding, stride)
     unbatched = x.ndim == 3
     if unbatched:

@@ -153,6 +153,8 @@ class _InstanceNorm(Module):
         track_running_stats: bool = False,
         device: Any = None,
         dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         self.num_features = num_features
@@ -162,7 +164,7 @@ class _InstanceNorm(Module):
         self.track_running_stats = track_running_stats
         dt = dtype_or_default(dtype)
         self.register_parameter("weight", Parameter(np.ones(num_features, dtype=dt)) if affine else None)
-        self.register_parameter("bias", Parameter(np.zeros(num_features, dtype=dt)) if affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(num_features, dtype=dt)) if affine and bias else None)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor._from_op(np.zeros(num_features, dtype=dt), None))
             self.register_buffer("running_var", Tensor._from_op(np.ones(num_features, dtype=dt), None))
@@ -180,8 +182,9 @@ class _InstanceNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.weight is not None and self.bias is not None:
+        if self.weight is not None:
             self.weight.data[...] = 1
+        if self.bias is not None:
             self.bias.data[...] = 0
 
     def forward(self, input: Any) -> Tensor:
@@ -210,7 +213,7 @@ class _InstanceNorm(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"track_running_stats={self.track_running_stats}"
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
         )
 
 
