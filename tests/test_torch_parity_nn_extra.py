@@ -497,3 +497,64 @@ def test_cosine_similarity_of_zero_vectors_is_0_with_finite_gradients_as_torch()
         out.sum().backward()
         assert np.all(out.detach().numpy() == 0)
         assert np.all(np.isfinite(a.grad.numpy())) and np.all(np.isfinite(b.grad.numpy()))
+
+
+# ---- signatures: the same argument names and defaults, so positional and keyword calls mean the same -----------
+
+NEW_MODULES = sorted({m[0] for m in MODULES})
+NEW_FUNCTIONS = [
+    "normalize",
+    "glu",
+    "tanhshrink",
+    "instance_norm",
+    "rms_norm",
+    "local_response_norm",
+    "unfold",
+    "fold",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+    "max_unpool1d",
+    "max_unpool2d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "gumbel_softmax",
+    "rrelu",
+    "alpha_dropout",
+    "feature_alpha_dropout",
+    "dropout3d",
+    "hinge_embedding_loss",
+    "soft_margin_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+]  # (the others are C builtins in torch, with no Python signature to read)
+
+
+def _signature(fn: Any) -> list[tuple[str, Any]]:
+    import inspect
+
+    return [(p.name, p.default) for p in inspect.signature(fn).parameters.values() if p.name != "self"]
+
+
+@pytest.mark.parametrize("name", NEW_MODULES)
+def test_module_constructor_and_forward_take_torchs_arguments(name: str) -> None:
+    ours, theirs = getattr(tnn, name), getattr(torch.nn, name)
+    if "args" not in dict(_signature(theirs.__init__)):  # (torch's Tanhshrink and Softmax2d take *args, **kwargs)
+        assert _signature(ours.__init__) == _signature(theirs.__init__)
+    assert [n for n, _ in _signature(ours.forward)] == [n for n, _ in _signature(theirs.forward)]
+
+
+@pytest.mark.parametrize("name", NEW_FUNCTIONS)
+def test_function_takes_torchs_arguments(name: str) -> None:
+    assert _signature(getattr(TF, name)) == _signature(getattr(TORCH_F, name))
+
+
+def test_the_deprecated_size_average_and_reduce_mean_what_they_mean_in_torch() -> None:
+    x = np.random.default_rng(5).standard_normal((3, 4))
+    for size_average, reduce in ((None, False), (False, None), (True, True), (False, True)):
+        ours = TF.soft_margin_loss(tg.tensor(x), tg.tensor(np.sign(x)), size_average, reduce)
+        theirs = TORCH_F.soft_margin_loss(torch.tensor(x), torch.tensor(np.sign(x)), size_average, reduce)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+        module = tnn.MultiLabelMarginLoss(size_average, reduce)
+        assert module.reduction == torch.nn.MultiLabelMarginLoss(size_average, reduce).reduction

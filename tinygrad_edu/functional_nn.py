@@ -110,7 +110,7 @@ def hinge_embedding_loss(input: Any, target: Any, margin: float = 1.0, reduction
         >>> tg.hinge_embedding_loss(tg.tensor([0.25, 2.0]), tg.tensor([1, -1]), 1.0, 2)   # 0.25 + 0
         tensor(0.25, dtype=float32)
     """
-    return F.hinge_embedding_loss(input, target, margin, _reduction(reduction))
+    return F.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
 
 
 def triplet_margin_loss(
@@ -124,4 +124,4 @@ def triplet_margin_loss(
     reduction: int | str = 0,
 ) -> Tensor:
     """F.triplet_margin_loss with torch's int reduction (0: 'none', 1: 'mean', 2: 'sum')."""
-    return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, _reduction(reduction))
+    return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=_reduction(reduction))

@@ -117,7 +117,7 @@ def _rrelu(x: Tensor, lower: float, upper: float, training: bool, generator: Any
         slope: Any = Tensor._from_op(np.asarray(slopes), None)
     else:
         slope = (lower + upper) / 2
-    return where(x >= 0, x, x * slope)
+    return where(x > 0, x, x * slope)  # (x = 0 takes the slope branch, as PyTorch: gradient = slope there)
 
 
 def gumbel_softmax(logits: Any, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:

@@ -57,13 +57,21 @@ def _class_indices(name: str, target: Any) -> np.ndarray:
 # ---- two classes, labels y = +-1 --------------------------------------------------------------------------
 
 
-def hinge_embedding_loss(input: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Tensor:
+def hinge_embedding_loss(
+    input: Any,
+    target: Any,
+    margin: float = 1.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
     """x where y = 1, max(0, margin - x) where y = -1 (x typically a distance), as `F.hinge_embedding_loss`.
 
     Example:
         >>> F.hinge_embedding_loss(tg.tensor([0.3, 0.4]), [1, -1], reduction="none")
         tensor([0.3, 0.6], dtype=float32)
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check("hinge_embedding_loss", reduction)
     x = _operand_tensor(input)
     y = _like(target, x)
@@ -72,13 +80,16 @@ def hinge_embedding_loss(input: Any, target: Any, margin: float = 1.0, reduction
     return _reduce(loss, reduction)
 
 
-def soft_margin_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def soft_margin_loss(
+    input: Any, target: Any, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
+) -> Tensor:
     """log(1 + exp(-y x)), the logistic loss for labels y = +-1, as `F.soft_margin_loss`.
 
     Example:
         >>> F.soft_margin_loss(tg.tensor([0.0]), [1])         # log 2
         tensor(0.6931472, dtype=float32)
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check("soft_margin_loss", reduction)
     x = _operand_tensor(input)
     y = _like(target, x)
@@ -96,6 +107,8 @@ def multi_margin_loss(
     p: int = 1,
     margin: float = 1.0,
     weight: Any = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
     """sum over i != y of max(0, margin - x[y] + x[i])^p / C per sample, each term times weight[y]: the
@@ -106,6 +119,7 @@ def multi_margin_loss(
         tensor(0.325, dtype=float32)
     """
     name = "multi_margin_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check(name, reduction)
     if p not in (1, 2):
         raise ArgumentError(f"{name}: only p == 1 and p == 2 supported, got p={p}")
@@ -134,7 +148,9 @@ def multi_margin_loss(
     return _reduce(loss, reduction)
 
 
-def multilabel_margin_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def multilabel_margin_loss(
+    input: Any, target: Any, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
+) -> Tensor:
     """sum over target classes j and non-target classes i of max(0, 1 - (x[j] - x[i])) / C per sample, as
     `F.multilabel_margin_loss`. Each target row lists class indices and ends at the first -1.
 
@@ -142,6 +158,7 @@ def multilabel_margin_loss(input: Any, target: Any, reduction: str = "mean") -> 
         >>> F.multilabel_margin_loss(tg.tensor([[0.1, 0.2, 0.4, 0.8]]), [[3, 0, -1, 1]])
         tensor(0.85, dtype=float32)
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     name = "multilabel_margin_loss"
     _check(name, reduction)
     x = _operand_tensor(input)
@@ -213,6 +230,8 @@ def triplet_margin_loss(
     p: float = 2,
     eps: float = 1e-6,
     swap: bool = False,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
     """max(0, ||a - p + eps||_p - ||a - n + eps||_p + margin), as `F.triplet_margin_loss`.
@@ -222,6 +241,7 @@ def triplet_margin_loss(
         >>> F.triplet_margin_loss(a, p, n, eps=0.0)          # 1 - 1.5 + 1
         tensor(0.5, dtype=float32)
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check("triplet_margin_loss", reduction)
     a, pos, neg = _operand_tensor(anchor), _operand_tensor(positive), _operand_tensor(negative)
     if not (a.ndim == pos.ndim == neg.ndim):

@@ -49,11 +49,11 @@ class _PadNd(Module):
     mode = "constant"
     dims = 1
 
-    def __init__(self, padding: int | Sequence[int], value: float = 0.0) -> None:
+    value = 0.0  # (the constant modes' fill)
+
+    def __init__(self, padding: int | Sequence[int]) -> None:
         super().__init__()
         self.padding = _padding(padding, self.dims)
-        if self.mode == "constant":
-            self.value = value
 
     def forward(self, input: Any) -> Tensor:
         x = _operand_tensor(input)
@@ -69,7 +69,8 @@ class _PadNd(Module):
 
 class _ConstantPadNd(_PadNd):
     def __init__(self, padding: int | Sequence[int], value: float) -> None:
-        super().__init__(padding, value)
+        super().__init__(padding)
+        self.value = value
 
     def extra_repr(self) -> str:
         return f"padding={self.padding}, value={self.value}"
@@ -92,6 +93,10 @@ class ConstantPad3d(_ConstantPadNd):
 
 
 class _ZeroPadNd(_PadNd):
+    def __init__(self, padding: int | Sequence[int]) -> None:
+        super().__init__(padding)
+        self.value = 0.0
+
     def extra_repr(self) -> str:
         return f"{self.padding}"
 

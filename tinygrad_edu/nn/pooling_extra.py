@@ -37,9 +37,9 @@ def max_pool1d_with_indices(
     padding: Any = 0,
     dilation: Any = 1,
     ceil_mode: bool = False,
-    return_indices: bool = True,
+    return_indices: bool = False,
 ) -> Any:
-    """(values, indices) of max_pool1d: F.max_pool1d with return_indices=True."""
+    """(values, indices) of max_pool1d: F.max_pool1d with return_indices=True (the argument is ignored, as torch's)."""
     return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
@@ -50,9 +50,9 @@ def max_pool2d_with_indices(
     padding: Any = 0,
     dilation: Any = 1,
     ceil_mode: bool = False,
-    return_indices: bool = True,
+    return_indices: bool = False,
 ) -> Any:
-    """(values, indices) of max_pool2d: F.max_pool2d with return_indices=True.
+    """(values, indices) of max_pool2d: F.max_pool2d with return_indices=True (the argument is ignored, as torch's).
 
     Example:
         >>> values, indices = F.max_pool2d_with_indices(tg.tensor([[[[1.0, 4.0], [3.0, 2.0]]]]), 2)
