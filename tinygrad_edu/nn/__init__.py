@@ -16,6 +16,12 @@
 - `functional.py` (`nn.functional`, usually imported as F): the same as functions
 - `init.py` (`nn.init`): PyTorch's initialisations, and the tutorials' draws
 - `utils.py` (`nn.utils`): gradient clipping, parameters to and from one vector
+- more of torch.nn, each file its functions beside its modules: `distance.py` (CosineSimilarity, PairwiseDistance,
+  F.normalize, F.pdist), `padding_modules.py` (ZeroPad, ConstantPad, ReflectionPad, ReplicationPad, CircularPad 1d-3d),
+  `activation_more.py` (GLU, the shrinks, Softmax2d, RReLU, F.gumbel_softmax, F.relu_ & co.), `shuffle.py`
+  (PixelShuffle, PixelUnshuffle, ChannelShuffle), `normalization_extra.py` (InstanceNorm1d/2d/3d, RMSNorm,
+  LocalResponseNorm), `fold.py` (Unfold, Fold), `pooling_extra.py` (MaxUnpool1d/2d, LPPool1d/2d), `dropout_extra.py`
+  (Dropout3d, AlphaDropout, FeatureAlphaDropout), `bilinear.py` (Bilinear), `loss_margin.py` (the margin losses)
 
 Example:
     >>> from tinygrad_edu import nn
