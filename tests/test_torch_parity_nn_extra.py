@@ -383,6 +383,9 @@ ERRORS = [
     ("fold kernel", lambda L, F: F.fold(const(L, np.ones((1, 5, 4))), (3, 3), 2)),
     ("unfold 2-d", lambda L, F: F.unfold(const(L, np.ones((3, 3))), 2)),
     ("pdist 3-d", lambda L, F: F.pdist(const(L, np.ones((2, 3, 4))))),
+    ("pdist of ints", lambda L, F: F.pdist(const(L, [[1, 2], [3, 4]]))),
+    ("normalize of ints", lambda L, F: F.normalize(const(L, [[1, 2], [3, 4]]))),
+    ("cosine_similarity of ints", lambda L, F: F.cosine_similarity(const(L, [[1, 2]]), const(L, [[3, 4]]))),
     ("softshrink negative", lambda L, F: F.softshrink(const(L, np.ones(3)), -1.0)),
     ("multi_margin_loss p=3", lambda L, F: F.multi_margin_loss(const(L, np.ones((2, 3))), const(L, [0, 1]), p=3)),
     ("local_response_norm 2-d", lambda L, F: F.local_response_norm(const(L, np.ones((2, 3))), 2)),
@@ -558,3 +561,29 @@ def test_the_deprecated_size_average_and_reduce_mean_what_they_mean_in_torch() -
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
         module = tnn.MultiLabelMarginLoss(size_average, reduce)
         assert module.reduction == torch.nn.MultiLabelMarginLoss(size_average, reduce).reduction
+
+
+# ---- the corners of the distance functions: zero vectors, norms below eps, repeated rows, p = 0 and inf ----------
+
+CORNERS = [
+    ("normalize with a zero row", lambda L, F, x: F.normalize(x * const(L, [[0.0], [1.0]]))),
+    ("cosine_similarity below eps", lambda L, F, x: F.cosine_similarity(x * 1e-9, x.flip(0), eps=1e-6)),
+    ("cosine_similarity of a zero vector", lambda L, F, x: F.cosine_similarity(x * 0, x)),
+    ("pdist of repeated rows", lambda L, F, x: F.pdist(L.cat([x, x[:1]]))),
+    ("pdist p=0 and p=inf", lambda L, F, x: F.pdist(x, 0) + F.pdist(x, float("inf"))),
+    ("pairwise_distance of a vector and a batch", lambda L, F, x: F.pairwise_distance(x[0], x)),
+]
+
+
+@pytest.mark.parametrize("fn", [c[1] for c in CORNERS], ids=[c[0] for c in CORNERS])
+def test_distance_corners_match_torch(fn: Callable[..., Any]) -> None:
+    data = np.random.default_rng(6).standard_normal((2, 3))
+    results = []
+    for lib, F in ((tg, TF), (torch, TORCH_F)):
+        x = (tg.tensor if lib is tg else torch.tensor)(data, requires_grad=True)
+        out = fn(lib, F, x)
+        out.sum().backward()
+        results.append((out.detach().numpy(), x.grad.numpy()))
+    (ours, our_grad), (theirs, their_grad) = results
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(our_grad, their_grad, rtol=1e-9, atol=1e-12)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.dtypes import get_default_dtype
-from tinygrad_edu.errors import ArgumentError, ShapeError
+from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor, _operand_tensor, where
 
@@ -34,6 +34,14 @@ def _float(x: Any) -> Tensor:
     return x if x.data.dtype.kind == "f" else x.to(get_default_dtype())
 
 
+def _floating(name: str, x: Any) -> Tensor:
+    """x as a Tensor, which must be floating point (PyTorch refuses integers here)."""
+    x = _operand_tensor(x)
+    if x.data.dtype.kind != "f":
+        raise DtypeError(f"{name}: expected a floating point input, got dtype {x.dtype}; convert with .float()")
+    return x
+
+
 def _norm(x: Tensor, p: float, dim: Any, keepdim: bool) -> Tensor:
     """(sum |x|^p)^(1/p) over dim, with gradient 0 where the whole slice is 0 (PyTorch's subgradient there).
 
@@ -43,8 +51,8 @@ def _norm(x: Tensor, p: float, dim: Any, keepdim: bool) -> Tensor:
     if math.isinf(p):
         a = x.abs()
         return a.amax(dim, keepdim) if p > 0 else a.amin(dim, keepdim)
-    if p == 0:
-        return (x != 0).to(x.dtype).sum(dim, keepdim=keepdim)
+    if p == 0:  # (x * 0 keeps the count in the graph, with gradient 0, as PyTorch's)
+        return (x * 0 + (x != 0).to(x.dtype)).sum(dim, keepdim=keepdim)
     powered = (x * x) if p == 2 else x.abs() ** p
     total = powered.sum(dim, keepdim=keepdim)
     positive = total > 0
@@ -62,7 +70,7 @@ def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out:
     """
     if out is not None:
         raise ArgumentError("normalize: out= is not supported; use the returned tensor")
-    x = _float(input)
+    x = _floating("normalize", input)
     return x / _norm(x, p, dim, True).clamp_min(eps)
 
 
@@ -77,7 +85,10 @@ def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tens
         >>> F.cosine_similarity(tg.tensor([[1.0, 0.0]]), tg.tensor([[1.0, 1.0]]))
         tensor([0.70710677], dtype=float32)
     """
-    a, b = _float(x1), _float(x2)
+    a, b = _operand_tensor(x1), _operand_tensor(x2)
+    if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":
+        raise DtypeError(f"cosine_similarity: expected a floating point input, got dtypes {a.dtype} and {b.dtype}")
+    a, b = _float(a), _float(b)
     if a.dtype != b.dtype:
         wider = np.promote_types(a.dtype, b.dtype)
         a, b = a.to(wider), b.to(wider)
@@ -116,7 +127,7 @@ def pdist(input: Any, p: float = 2.0) -> Tensor:
         >>> F.pdist(tg.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]]))
         tensor([5.       , 1.       , 4.2426405], dtype=float32)
     """
-    x = _float(input)
+    x = _floating("pdist", input)
     if x.ndim != 2:
         raise ShapeError(f"pdist: the input must be a 2-D tensor (N, M), got shape {tuple(x.shape)}")
     if p < 0:
