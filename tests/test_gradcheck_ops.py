@@ -891,6 +891,7 @@ OPS += [
 
 # ---- the nn-extra block (nn/distance.py, activation_more.py, shuffle.py, normalization_extra.py, fold.py, ...) ----
 MARGIN_CLASSES = np.array([3, 0, 2])  # class targets for 3 samples of 4 classes
+UNPOOL_IMAGE = tg.tensor(np.random.default_rng(7).standard_normal((1, 2, 4, 4)))  # where max_unpool puts values
 MARGIN_LABELS = np.array([[3, 0, -1, 1], [1, 2, 0, 3], [2, -1, 0, 0]])  # multi-label targets, each row ends at -1
 
 
@@ -970,9 +971,10 @@ OPS += [
     Op("fold overlapping", lambda c: F.fold(c, (3, 3), 2), [((1, 4, 4),)]),
     Op(
         "max_unpool2d, max_unpool1d",
+        # (the indices come from a fixed image: max_pool's indices are data, which tg.compile cannot trace)
         lambda x: (
-            F.max_unpool2d(*F.max_pool2d_with_indices(x, 2), 2).sum()
-            + F.max_unpool1d(*F.max_pool1d_with_indices(x[0], 2), 2)
+            F.max_unpool2d(F.max_pool2d(x, 2), F.max_pool2d_with_indices(UNPOOL_IMAGE, 2)[1], 2).sum()
+            + F.max_unpool1d(F.max_pool1d(x[0], 2), F.max_pool1d_with_indices(UNPOOL_IMAGE[0], 2)[1], 2)
         ),
         [((1, 2, 4, 4),)],
     ),

@@ -107,7 +107,8 @@ def fold(
             f"blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got input.size(2)={length}."
         )
     c = ckk // per_channel
-    canvas = Tensor._from_op(np.zeros((n, c, size[0] * size[1]), dtype=cols.dtype), None)
+    # (zeros_like of the input's own array: under tg.compile the canvas is traced too, as the columns added into it)
+    canvas = Tensor._from_op(np.zeros_like(cols.data, shape=(n, c, size[0] * size[1])), None)
     image = canvas.index_add(2, index, cols.reshape(n, c, per_channel * length)).reshape(n, c, *size)
     image = image.narrow(2, padding[0], out_size[0]).narrow(3, padding[1], out_size[1])
     return image.squeeze(0) if unbatched else image

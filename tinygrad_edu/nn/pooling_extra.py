@@ -87,7 +87,7 @@ def _max_unpool(
     if idx.size and (idx.min() < 0 or idx.max() >= total):
         raise ShapeError(f"{name}: Found an invalid max index: {int(idx.max())} (output volumes are of size {total})")
     flat_x = x.reshape(*leading, -1)
-    canvas = Tensor._from_op(np.zeros(leading + (total,), dtype=x.dtype), None)
+    canvas = Tensor._from_op(np.zeros_like(x.data, shape=leading + (total,)), None)  # (traced under tg.compile)
     out = canvas.scatter(len(leading), idx.reshape(*leading, -1).astype(np.int64), flat_x)
     return out.reshape(*leading, *spatial)
 
