@@ -226,3 +226,9 @@ __all__ += [
     *_functional_top_ops.__all__,
     *_functional_top_aliases.__all__,
 ]
+
+# the names PyTorch also gives some nn.functional functions at the top level (torch.cosine_similarity, ...)
+from tinygrad_edu import functional_nn as _functional_nn  # noqa: E402
+from tinygrad_edu.functional_nn import *  # noqa: E402, F403  (tg.cosine_similarity, tg.pdist, ...: its __all__)
+
+__all__ += [*_functional_nn.__all__]
