@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from tinygrad_edu import nn
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.ops import AvgPool, Cast, Conv, ConvTranspose, Linear, MaxPool
 
@@ -1034,6 +1035,180 @@ OPS += [
             + (lambda r: r.U * r.S.unsqueeze(-2) @ r.V.mT)(a.svd())
         ),
         [((3, 3),)],
+    ),
+]
+
+
+# ---- torch's remaining top-level functions (functional_top*.py, func.py): compositions of the ops above --------
+OPS += [
+    Op("fmax, fmin", lambda a, b: tg.fmax(a, b) + tg.fmin(a, b) * 0.5, BINARY),
+    Op("angle (gradient zero), times x", lambda x: x * tg.angle(x) + x, UNARY),
+    Op("vdot", lambda a, b: tg.vdot(a, b), [((5,), (5,))]),
+    Op("ger", lambda a, b: tg.ger(a, b), [((3,), (4,))]),
+    Op("rsub alpha=2, tensor and number", lambda a, b: tg.rsub(a, b, alpha=2) + tg.rsub(a, 3.0), BINARY),
+    Op(
+        "hsplit, vsplit, dsplit",
+        lambda x: tg.hsplit(x, 3)[1].exp().sum() + (tg.vsplit(x, 2)[0] ** 2).sum() + tg.dsplit(x, [1])[1].sin().sum(),
+        CUBE,
+    ),
+    Op("select_scatter dim=1", lambda x, s: tg.select_scatter(x, s, 1, -1) * x, [((3, 4), (3,))]),
+    Op(
+        "slice_scatter start, end, step",
+        lambda x, s: tg.slice_scatter(x, s, dim=1, start=1, end=None, step=2) * x,
+        [((3, 5), (3, 2))],
+    ),
+    Op("diagonal_scatter offset=1", lambda x, s: tg.diagonal_scatter(x, s, 1) * x, [((3, 4), (3,))]),
+    Op("diagonal_scatter dims 0, 2", lambda x, s: tg.diagonal_scatter(x, s, -1, 0, 2), [((3, 2, 3), (2, 2))]),
+    Op(
+        "index_reduce prod, mean (include_self both)",
+        lambda x, s: (
+            tg.index_reduce(x, 0, tg.tensor([0, 2, 0]), s, "prod")
+            + tg.index_reduce(x, 0, tg.tensor([1, 1, 3]), s, "mean", include_self=False)
+        ),
+        [((4, 5), (3, 5))],
+    ),
+    Op(
+        "index_reduce amax, amin along dim 1",
+        lambda x, s: (
+            x.index_reduce(1, tg.tensor([2, 0]), s, "amax")
+            + tg.index_reduce(x, 1, tg.tensor([1, 1]), s, "amin", include_self=False)
+        ),
+        [((3, 4), (3, 2))],
+    ),
+    Op(
+        "put, accumulate both",
+        lambda x, s: tg.put(x, tg.tensor([0, 5, -1]), s) + x.put(tg.tensor([1, 1, 2]), s * s, accumulate=True),
+        [((3, 4), (3,))],
+    ),
+    Op("fill with a tensor value", lambda x, v: tg.fill(x, v) * x, [((3, 4), ())]),
+    Op("vmap of a row function", lambda x, w: tg.vmap(lambda r, v: (r * v).sum().sin())(x, w), [((3, 4), (3, 4))]),
+    Op(
+        "vmap in_dims=(1, None), out_dims=1",
+        lambda x, w: tg.vmap(lambda c, v: c * v.sum(), in_dims=(1, None), out_dims=1)(x, w),
+        [((3, 4), (2,))],
+    ),
+]
+
+
+# ---- the nn-extra block (nn/distance.py, activation_more.py, shuffle.py, normalization_extra.py, fold.py, ...) ----
+MARGIN_CLASSES = np.array([3, 0, 2])  # class targets for 3 samples of 4 classes
+UNPOOL_IMAGE = tg.tensor(np.random.default_rng(7).standard_normal((1, 2, 4, 4)))  # where max_unpool puts values
+MARGIN_LABELS = np.array([[3, 0, -1, 1], [1, 2, 0, 3], [2, -1, 0, 0]])  # multi-label targets, each row ends at -1
+
+
+def seeded(fn: Callable[..., tg.Tensor], seed: int = 0) -> Callable[..., tg.Tensor]:
+    """fn with the generator reseeded before each call: a random op draws the same noise for every evaluation."""
+
+    def call(*inputs: Any, **options: Any) -> tg.Tensor:
+        tg.manual_seed(seed)
+        return fn(*inputs, **options)
+
+    return call
+
+
+OPS += [
+    Op("normalize p=2, p=3", lambda x: F.normalize(x, dim=-1) + F.normalize(x, 3.0, dim=0), MATRIX),
+    Op(
+        "cosine_similarity broadcast",
+        lambda a, b: F.cosine_similarity(a, b, dim=-1),
+        [((3, 4), (3, 4)), ((3, 4), (4,))],
+    ),
+    Op(
+        "pairwise_distance p=2, p=1 keepdim",
+        lambda a, b: F.pairwise_distance(a, b) + F.pairwise_distance(a, b, 1.0, keepdim=True).sum(),
+        [((3, 4), (3, 4))],
+    ),
+    Op("pdist p=2, p=3", lambda x: F.pdist(x) + F.pdist(x, 3.0), [((4, 3),)]),
+    Op("glu", lambda x: F.glu(x, 1), [((3, 4),), ((2, 6, 3),)]),
+    Op(
+        "softshrink, hardshrink, tanhshrink",
+        lambda x: F.softshrink(x, 0.25) + F.hardshrink(x, 1.0) + F.tanhshrink(x),
+        UNARY,
+    ),
+    Op("rrelu eval, training (seeded)", lambda x: F.rrelu(x) + seeded(F.rrelu)(x, 0.1, 0.3, True), UNARY),
+    Op(
+        # (hard=True passes the soft sample's gradient through a one-hot value on purpose, so finite differences,
+        # which see the constant one-hot, cannot check it: test_torch_parity_nn_extra.py checks it instead)
+        "gumbel_softmax tau=0.5, dim=0 (seeded)",
+        lambda x: seeded(F.gumbel_softmax)(x, 0.5) * seeded(F.gumbel_softmax, 1)(x, dim=0),
+        MATRIX,
+    ),
+    Op("alpha_dropout training (seeded)", lambda x: seeded(F.alpha_dropout)(x, 0.3, True), CUBE),
+    Op(
+        "pixel_shuffle, pixel_unshuffle, channel_shuffle",
+        lambda x: (
+            F.pixel_shuffle(x, 2).reshape(1, 4, 2, 2) * F.pixel_unshuffle(x, 2).reshape(1, 4, 2, 2)
+            + F.channel_shuffle(x, 2)
+        ),
+        [((1, 4, 2, 2),)],
+    ),
+    Op(
+        "padding modules reflect, replicate, circular, constant",
+        lambda x: (
+            nn.ReflectionPad2d((1, 2, 0, 1))(x).sum()
+            + nn.ReplicationPad1d(2)(x) * 2
+            + nn.CircularPad1d((1, 3))(x)
+            + nn.ConstantPad1d((2, 2), 0.5)(x)
+        ),
+        [((1, 3, 4),)],
+    ),
+    Op(
+        "instance_norm affine, rms_norm, local_response_norm",
+        lambda x, w: (
+            F.instance_norm(x, weight=w, bias=w * 2)
+            + F.rms_norm(x, (4,), w[:1].expand(4) + 1)
+            + F.local_response_norm(x, 2, 0.5, 0.75, 1.0)
+        ),
+        [((2, 3, 4), (3,))],
+    ),
+    Op(
+        "unfold, fold",
+        lambda x: (
+            F.unfold(x, 2, padding=1, stride=(1, 2)).sum()
+            + F.fold(F.unfold(x, 2, dilation=(1, 2)), (3, 4), 2, dilation=(1, 2))
+        ),
+        [((1, 2, 3, 4),)],
+    ),
+    Op("fold overlapping", lambda c: F.fold(c, (3, 3), 2), [((1, 4, 4),)]),
+    Op(
+        "max_unpool2d, max_unpool1d",
+        # (the indices come from a fixed image: max_pool's indices are data, which tg.compile cannot trace)
+        lambda x: (
+            F.max_unpool2d(F.max_pool2d(x, 2), F.max_pool2d_with_indices(UNPOOL_IMAGE, 2)[1], 2).sum()
+            + F.max_unpool1d(F.max_pool1d(x[0], 2), F.max_pool1d_with_indices(UNPOOL_IMAGE[0], 2)[1], 2)
+        ),
+        [((1, 2, 4, 4),)],
+    ),
+    Op(
+        "lp_pool1d p=2, lp_pool2d p=3",
+        lambda x: F.lp_pool1d(x[0], 2, 2).sum() + F.lp_pool2d(x, 3, 2),
+        [((1, 2, 4, 4),)],
+        positive=True,
+    ),
+    Op("bilinear", lambda a, b, w, c: F.bilinear(a, b, w, c), [((3, 2), (3, 4), (5, 2, 4), (5,))]),
+    Op(
+        "hinge_embedding_loss, soft_margin_loss",
+        lambda x: F.hinge_embedding_loss(x, SIGNS, margin=0.9) + F.soft_margin_loss(x, SIGNS, reduction="sum"),
+        [((3,),)],
+    ),
+    Op(
+        "multi_margin_loss p=1, p=2 weight; multilabel_margin_loss",
+        lambda x: (
+            F.multi_margin_loss(x, MARGIN_CLASSES)
+            + F.multi_margin_loss(x, MARGIN_CLASSES, p=2, margin=0.5, weight=np.array([0.5, 1.0, 2.0, 1.5]))
+            + F.multilabel_margin_loss(x, MARGIN_LABELS, reduction="sum")
+        ),
+        [((3, 4),)],
+    ),
+    Op(
+        "triplet_margin_loss swap, triplet_margin_with_distance_loss",
+        lambda a, p, n: (
+            F.triplet_margin_loss(a, p, n, margin=2.0, swap=True)
+            + F.triplet_margin_with_distance_loss(
+                a, p, n, distance_function=lambda u, v: 1 - F.cosine_similarity(u, v), margin=1.5
+            )
+        ),
+        [((3, 4), (3, 4), (3, 4))],
     ),
 ]
 

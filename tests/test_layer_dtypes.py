@@ -74,6 +74,33 @@ ARGS: dict[str, Any] = {
     "GRUCell": lambda lib: ((3, 4), {}),
 }
 
+# the nn-extra block (padding layers, shuffles, instance/RMS/local response norm, fold, unpooling, lp pooling, bilinear)
+ARGS.update(
+    {
+        **{
+            f"{kind}Pad{d}d": lambda lib: ((1,), {})
+            for kind in ("Zero", "Reflection", "Replication", "Circular")
+            for d in (1, 2, 3)
+        },
+        **{f"ConstantPad{d}d": lambda lib: ((1, 0.5), {}) for d in (1, 2, 3)},
+        "PixelShuffle": lambda lib: ((2,), {}),
+        "PixelUnshuffle": lambda lib: ((2,), {}),
+        "ChannelShuffle": lambda lib: ((2,), {}),
+        "InstanceNorm1d": lambda lib: ((3,), {"affine": True, "track_running_stats": True}),
+        "InstanceNorm2d": lambda lib: ((3,), {"affine": True}),
+        "InstanceNorm3d": lambda lib: ((3,), {"track_running_stats": True}),
+        "RMSNorm": lambda lib: ((4,), {}),
+        "LocalResponseNorm": lambda lib: ((2,), {}),
+        "Unfold": lambda lib: ((2,), {}),
+        "Fold": lambda lib: ((4, 2), {}),
+        "MaxUnpool1d": lambda lib: ((2,), {}),
+        "MaxUnpool2d": lambda lib: ((2,), {}),
+        "LPPool1d": lambda lib: ((2, 2), {}),
+        "LPPool2d": lambda lib: ((2, 2), {}),
+        "Bilinear": lambda lib: ((3, 2, 4), {}),
+    }
+)
+
 
 def layer_names() -> list[str]:
     names = [n for n in nn.__all__ if isinstance(getattr(nn, n), type) and issubclass(getattr(nn, n), nn.Module)]

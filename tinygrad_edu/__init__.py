@@ -206,3 +206,29 @@ from tinygrad_edu.special import gammaln as lgamma  # noqa: E402
 from tinygrad_edu.special import multigammaln as mvlgamma  # noqa: E402
 
 __all__ += ["special", "lgamma", "digamma", "polygamma", "mvlgamma", "erfinv", "i0", "sinc", "igamma", "igammac"]
+
+# torch's remaining top-level functions (functional_top.py, functional_top_ops.py, functional_top_aliases.py) and
+# torch.func / torch.vmap (func.py); torch.range by name only, so `from tinygrad_edu import *` keeps Python's range
+from tinygrad_edu import func  # noqa: E402
+from tinygrad_edu import functional_top as _functional_top  # noqa: E402
+from tinygrad_edu import functional_top_aliases as _functional_top_aliases  # noqa: E402
+from tinygrad_edu import functional_top_ops as _functional_top_ops  # noqa: E402
+from tinygrad_edu.func import vmap  # noqa: E402
+from tinygrad_edu.functional_top import *  # noqa: E402, F403
+from tinygrad_edu.functional_top import range as range  # noqa: A004, E402  (tg.range; see above)
+from tinygrad_edu.functional_top_aliases import *  # noqa: E402, F403
+from tinygrad_edu.functional_top_ops import *  # noqa: E402, F403
+
+__all__ += [
+    "func",
+    "vmap",
+    *_functional_top.__all__,
+    *_functional_top_ops.__all__,
+    *_functional_top_aliases.__all__,
+]
+
+# the names PyTorch also gives some nn.functional functions at the top level (torch.cosine_similarity, ...)
+from tinygrad_edu import functional_nn as _functional_nn  # noqa: E402
+from tinygrad_edu.functional_nn import *  # noqa: E402, F403  (tg.cosine_similarity, tg.pdist, ...: its __all__)
+
+__all__ += [*_functional_nn.__all__]

@@ -52,6 +52,7 @@ from tinygrad_edu.tensor_shape import ShapeMethods
 from tinygrad_edu.tensor_special import SpecialMethods
 from tinygrad_edu.tensor_surface import SurfaceMethods
 from tinygrad_edu.tensor_surface3 import Surface3Methods
+from tinygrad_edu.tensor_top import TopMethods
 
 __all__ = ["Tensor", "tensor", "from_numpy", "get_default_dtype", "set_default_dtype", "result_type"]
 
@@ -108,6 +109,7 @@ class Tensor(
     Surface3Methods,
     SpecialMethods,
     LinalgMethods,
+    TopMethods,
 ):
     """An n-dimensional array of numbers that records how it was computed, for reverse-mode autograd.
 

@@ -16,6 +16,12 @@
 - `functional.py` (`nn.functional`, usually imported as F): the same as functions
 - `init.py` (`nn.init`): PyTorch's initialisations, and the tutorials' draws
 - `utils.py` (`nn.utils`): gradient clipping, parameters to and from one vector
+- more of torch.nn, each file its functions beside its modules: `distance.py` (CosineSimilarity, PairwiseDistance,
+  F.normalize, F.pdist), `padding_modules.py` (ZeroPad, ConstantPad, ReflectionPad, ReplicationPad, CircularPad 1d-3d),
+  `activation_more.py` (GLU, the shrinks, Softmax2d, RReLU, F.gumbel_softmax, F.relu_ & co.), `shuffle.py`
+  (PixelShuffle, PixelUnshuffle, ChannelShuffle), `normalization_extra.py` (InstanceNorm1d/2d/3d, RMSNorm,
+  LocalResponseNorm), `fold.py` (Unfold, Fold), `pooling_extra.py` (MaxUnpool1d/2d, LPPool1d/2d), `dropout_extra.py`
+  (Dropout3d, AlphaDropout, FeatureAlphaDropout), `bilinear.py` (Bilinear), `loss_margin.py` (the margin losses)
 
 Example:
     >>> from tinygrad_edu import nn
@@ -42,6 +48,7 @@ from tinygrad_edu.nn.activation_extra import (
     Softsign,
     Threshold,
 )
+from tinygrad_edu.nn.activation_more import GLU, Hardshrink, RReLU, Softmax2d, Softshrink, Tanhshrink
 from tinygrad_edu.nn.adaptive_pool import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -51,6 +58,7 @@ from tinygrad_edu.nn.adaptive_pool import (
     AdaptiveMaxPool3d,
 )
 from tinygrad_edu.nn.attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
+from tinygrad_edu.nn.bilinear import Bilinear
 from tinygrad_edu.nn.container import ModuleList, Sequential
 from tinygrad_edu.nn.conv import (
     AvgPool1d,
@@ -64,7 +72,10 @@ from tinygrad_edu.nn.conv import (
     MaxPool3d,
 )
 from tinygrad_edu.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from tinygrad_edu.nn.distance import CosineSimilarity, PairwiseDistance
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
+from tinygrad_edu.nn.dropout_extra import AlphaDropout, Dropout3d, FeatureAlphaDropout
+from tinygrad_edu.nn.fold import Fold, Unfold
 from tinygrad_edu.nn.keyed_container import ModuleDict, ParameterDict, ParameterList
 from tinygrad_edu.nn.lazy import LazyLinear, UninitializedParameter
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
@@ -84,9 +95,43 @@ from tinygrad_edu.nn.loss import (
     PoissonNLLLoss,
     SmoothL1Loss,
 )
+from tinygrad_edu.nn.loss_margin import (
+    HingeEmbeddingLoss,
+    MultiLabelMarginLoss,
+    MultiMarginLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
+)
 from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
+from tinygrad_edu.nn.normalization_extra import (
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LocalResponseNorm,
+    RMSNorm,
+)
+from tinygrad_edu.nn.padding_modules import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+from tinygrad_edu.nn.pooling_extra import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d
 from tinygrad_edu.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from tinygrad_edu.nn.shuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from tinygrad_edu.nn.sparse import Embedding
 from tinygrad_edu.nn.transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
 from tinygrad_edu.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -193,3 +238,14 @@ __all__ = [
     "init",
     "utils",
 ]
+__all__ += ["CosineSimilarity", "PairwiseDistance"]
+__all__ += ["GLU", "Softshrink", "Hardshrink", "Tanhshrink", "Softmax2d", "RReLU"]
+__all__ += ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d"]
+__all__ += ["ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d"]
+__all__ += ["ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d"]
+__all__ += ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
+__all__ += ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "LocalResponseNorm"]
+__all__ += ["Unfold", "Fold", "MaxUnpool1d", "MaxUnpool2d", "LPPool1d", "LPPool2d"]
+__all__ += ["AlphaDropout", "FeatureAlphaDropout", "Dropout3d", "Bilinear"]
+__all__ += ["HingeEmbeddingLoss", "SoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss"]
+__all__ += ["TripletMarginLoss", "TripletMarginWithDistanceLoss"]

@@ -572,3 +572,53 @@ __all__ += [
     "gaussian_nll_loss",
     "poisson_nll_loss",
 ]
+from tinygrad_edu.nn.activation_more import (  # noqa: E402
+    celu_,
+    elu_,
+    glu,
+    gumbel_softmax,
+    hardshrink,
+    hardtanh_,
+    leaky_relu_,
+    relu_,
+    rrelu,
+    rrelu_,
+    selu_,
+    softshrink,
+    tanhshrink,
+    threshold_,
+)
+from tinygrad_edu.nn.distance import cosine_similarity, normalize, pairwise_distance, pdist  # noqa: E402
+from tinygrad_edu.nn.normalization_extra import instance_norm, local_response_norm, rms_norm  # noqa: E402
+from tinygrad_edu.nn.shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+
+__all__ += ["normalize", "cosine_similarity", "pairwise_distance", "pdist"]
+__all__ += ["glu", "softshrink", "hardshrink", "tanhshrink", "rrelu", "rrelu_", "gumbel_softmax"]
+__all__ += ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_"]
+__all__ += ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+__all__ += ["instance_norm", "rms_norm", "local_response_norm"]
+from tinygrad_edu.nn.bilinear import bilinear  # noqa: E402
+from tinygrad_edu.nn.dropout_extra import alpha_dropout, dropout3d, feature_alpha_dropout  # noqa: E402
+from tinygrad_edu.nn.fold import fold, unfold  # noqa: E402
+from tinygrad_edu.nn.loss_margin import (  # noqa: E402
+    hinge_embedding_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
+from tinygrad_edu.nn.pooling_extra import (  # noqa: E402
+    lp_pool1d,
+    lp_pool2d,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_unpool1d,
+    max_unpool2d,
+)
+
+__all__ += ["unfold", "fold", "bilinear", "alpha_dropout", "feature_alpha_dropout", "dropout3d"]
+__all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d"]
+__all__ += ["lp_pool1d", "lp_pool2d"]
+__all__ += ["hinge_embedding_loss", "soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss"]
+__all__ += ["triplet_margin_loss", "triplet_margin_with_distance_loss"]
