@@ -68,9 +68,10 @@ class Linear(Module):
                 f"{self!r}: input of shape {data.shape} should have in_features = {self.in_features} "
                 "in its last dimension"
             )
-        if data.dtype != self.weight.data.dtype:
-            check_same_dtype(repr(self), data, self.weight.data)  # an int input is refused, as in PyTorch
-        return LinearOp.apply(input, self.weight, self.bias)
+        weight = self.weight  # read once: a parametrized weight (spectral_norm) is recomputed at each read
+        if data.dtype != weight.data.dtype:
+            check_same_dtype(repr(self), data, weight.data)  # an int input is refused, as in PyTorch
+        return LinearOp.apply(input, weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
