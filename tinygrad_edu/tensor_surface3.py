@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 import tinygrad_edu as _tg  # (still being imported when this runs: its names are read at call time)
-from tinygrad_edu import tensor as _tensor_module  # (likewise)
 from tinygrad_edu.arguments import check_dim
 from tinygrad_edu.errors import ArgumentError, DtypeError, ShapeError
+from tinygrad_edu.tensor_surface import _no_grad, _plain, _t
 
 INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -29,20 +29,6 @@ class MantissaExponent(NamedTuple):
 
     mantissa: Any
     exponent: Any
-
-
-def _t() -> Any:
-    return _tensor_module
-
-
-def _no_grad(data: Any) -> Any:
-    """A tensor outside the graph holding data."""
-    return _t().Tensor._from_op(_tg.autograd.as_array(data), None)
-
-
-def _plain(x: Any) -> Any:
-    """The array inside a Tensor; anything else as it is."""
-    return x.data if isinstance(x, _t().Tensor) else x
 
 
 def _float_input(op: str, x: Any) -> None:

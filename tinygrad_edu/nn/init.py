@@ -369,33 +369,8 @@ def from_numpy_(tensor: Tensor, array: Any, transpose: bool = False) -> Tensor:
     return _fill(tensor, values)
 
 
-# Appended: sparse_ and PyTorch's deprecated names without the underscore, in their own file.
-from tinygrad_edu.nn.init_extra import (  # noqa: E402
-    constant,
-    dirac,
-    eye,
-    kaiming_normal,
-    kaiming_uniform,
-    normal,
-    orthogonal,
-    sparse,
-    sparse_,
-    uniform,
-    xavier_normal,
-    xavier_uniform,
-)
+# sparse_ and PyTorch's deprecated names without the underscore (uniform, xavier_normal, ...), in their own file
+from tinygrad_edu.nn import init_extra as _init_extra  # noqa: E402
+from tinygrad_edu.nn.init_extra import *  # noqa: E402, F403  (the list is its __all__)
 
-__all__ += [
-    "sparse_",
-    "uniform",
-    "normal",
-    "constant",
-    "eye",
-    "dirac",
-    "xavier_uniform",
-    "xavier_normal",
-    "kaiming_uniform",
-    "kaiming_normal",
-    "orthogonal",
-    "sparse",
-]
+__all__ += _init_extra.__all__
