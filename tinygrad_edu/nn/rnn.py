@@ -174,6 +174,8 @@ class RNNBase(Module):
             raise ValueError("num_layers must be greater than zero")
         if proj_size < 0:
             raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
         dtype = dtype_or_default(dtype)
@@ -408,13 +410,25 @@ class RNN(RNNBase):
         bidirectional: bool = False,
         device: Any = None,
         dtype: DTypeLike = None,
+        *,
+        proj_size: int = 0,  # (torch accepts it, and refuses any but 0: only the LSTM projects)
     ) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
         self.nonlinearity = nonlinearity
         mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
         super().__init__(
-            mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0, device, dtype
+            mode,
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device,
+            dtype,
         )
 
 
@@ -481,9 +495,21 @@ class GRU(RNNBase):
         bidirectional: bool = False,
         device: Any = None,
         dtype: DTypeLike = None,
+        *,
+        proj_size: int = 0,  # (torch accepts it, and refuses any but 0: only the LSTM projects)
     ) -> None:
         super().__init__(
-            "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0, device, dtype
+            "GRU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device,
+            dtype,
         )
 
 
