@@ -67,6 +67,25 @@ BINARY_OPS: list[tuple[str, Callable[[tg.Tensor, tg.Tensor], tg.Tensor], Derivat
     ("div", lambda a, b: a / b, lambda A, B: (1 / B, -A / B**2)),
     ("maximum", tg.maximum, lambda A, B: ((A > B) * 1.0, (B > A) * 1.0)),
     ("where", where_op, lambda A, B: (checkerboard(A.shape) * 1.0, (~checkerboard(A.shape)) * 1.0)),
+    ("minimum", tg.minimum, lambda A, B: ((A < B) * 1.0, (B < A) * 1.0)),
+    ("fmax", tg.fmax, lambda A, B: ((A > B) * 1.0, (B > A) * 1.0)),
+    ("fmin", tg.fmin, lambda A, B: ((A < B) * 1.0, (B < A) * 1.0)),
+    # |a| ** b: d/da = b |a|^(b-1) sign(a), d/db = |a|^b log|a|
+    ("pow", lambda a, b: a.abs() ** b, lambda A, B: (B * abs(A) ** (B - 1) * np.sign(A), abs(A) ** B * np.log(abs(A)))),
+    (
+        "float_power",
+        lambda a, b: tg.float_power(a.abs(), b),
+        lambda A, B: (B * abs(A) ** (B - 1) * np.sign(A), abs(A) ** B * np.log(abs(A))),
+    ),
+    ("atan2", tg.atan2, lambda A, B: (B / (A**2 + B**2), -A / (A**2 + B**2))),
+    ("hypot", tg.hypot, lambda A, B: (A / np.hypot(A, B), B / np.hypot(A, B))),
+    # the weights of a softmax over the pair, in base e and in base 2
+    ("logaddexp", tg.logaddexp, lambda A, B: (1 / (1 + np.exp(B - A)), 1 / (1 + np.exp(A - B)))),
+    ("logaddexp2", tg.logaddexp2, lambda A, B: (1 / (1 + 2 ** (B - A)), 1 / (1 + 2 ** (A - B)))),
+    # a log|b|: d/da = log|b|, d/db = a / b
+    ("xlogy", lambda a, b: tg.xlogy(a, b.abs()), lambda A, B: (np.log(abs(B)), A / B)),
+    # |a| sign(b): d/da = sign(a) sign(b); b only lends its sign, so d/db = 0
+    ("copysign", tg.copysign, lambda A, B: (np.sign(A) * np.sign(B), np.zeros_like(B))),
 ]
 
 
