@@ -701,3 +701,27 @@ def test_second_derivatives_match_pytorch(row: Row) -> None:
     ours, theirs = second_derivatives(tg, row), second_derivatives(torch, row)
     for i, (a, b) in enumerate(zip(ours, theirs)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6, err_msg=f"{row.name}: second derivative {i}")
+
+
+# ---- method forms that take a tensor or a probability where a dim usually goes ------------------------------
+
+
+@pytest.mark.parametrize("method", ["max", "min"])
+def test_max_and_min_of_another_tensor_are_elementwise_with_pytorchs_gradients(method):
+    torch = pytest.importorskip("torch")
+    a, b = np.array([[0.5, 2.0, -1.0], [3.0, 0.0, 1.5]]), np.array([1.0, -2.0, 0.25])
+    ours_a, ours_b = tg.tensor(a, requires_grad=True), tg.tensor(b, requires_grad=True)
+    theirs_a, theirs_b = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    ours, theirs = getattr(ours_a, method)(ours_b), getattr(theirs_a, method)(theirs_b)
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+    (ours * tg.tensor(a)).sum().backward()
+    (theirs * torch.tensor(a)).sum().backward()
+    np.testing.assert_array_equal(ours_a.grad.numpy(), theirs_a.grad.numpy())
+    np.testing.assert_array_equal(ours_b.grad.numpy(), theirs_b.grad.numpy())
+
+
+def test_bernoulli_method_with_a_probability_draws_every_element_with_it():
+    draws = tg.zeros(20000, dtype=tg.float64).bernoulli(0.25, generator=tg.Generator().manual_seed(3))
+    assert draws.dtype == tg.float64 and draws.shape == (20000,)
+    assert set(np.unique(draws.numpy()).tolist()) == {0.0, 1.0}
+    assert abs(draws.mean().item() - 0.25) < 0.02  # 0.25 +- 4.6 standard deviations of the mean

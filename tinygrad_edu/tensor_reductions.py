@@ -144,8 +144,10 @@ class ReductionMethods:
         With no dim: a tensor. With an int `dim`: the named tuple `(values, indices)`, as PyTorch returns
         it (`x.max(1).values`, `values, indices = x.max(1)`), the gradient going to the first largest
         element. With a tuple of dims, or NumPy's `axis=`: the values only, as `amax`, ties sharing the
-        gradient evenly.
+        gradient evenly. With a tensor in place of dim, `x.max(other)`: the elementwise maximum, as PyTorch.
         """
+        if isinstance(dim, _tensor.Tensor):
+            return _tg.maximum(self, dim)
         axes, keep = reduce_args("max", self.data.ndim, dim, keepdim, axis, keepdims)
         if is_int(dim):
             return _tg.ops.reduce.extreme_with_index(self, np.argmax, dim, keep)
@@ -159,7 +161,10 @@ class ReductionMethods:
         axis: Dim = None,
         keepdims: bool | None = None,
     ) -> Any:
-        """The smallest value, or the smallest values over `dim`, as `torch.min` (see `max`)."""
+        """The smallest value, or the smallest values over `dim`, as `torch.min` (see `max`); `x.min(other)` is the
+        elementwise minimum."""
+        if isinstance(dim, _tensor.Tensor):
+            return _tg.minimum(self, dim)
         axes, keep = reduce_args("min", self.data.ndim, dim, keepdim, axis, keepdims)
         if is_int(dim):
             return _tg.ops.reduce.extreme_with_index(self, np.argmin, dim, keep)

@@ -273,9 +273,9 @@ class SurfaceMethods:
         """Indices drawn with this tensor's weights (see `tg.multinomial`)."""
         return _tg.multinomial(self, num_samples, replacement, generator=generator)
 
-    def bernoulli(self, *, generator: Any = None) -> Any:
-        """1 with probability self, elementwise, else 0 (see `tg.bernoulli`)."""
-        return _tg.bernoulli(self, generator=generator)
+    def bernoulli(self, p: float | None = None, *, generator: Any = None) -> Any:
+        """1 with probability self (or p, for every element), elementwise, else 0 (see `tg.bernoulli`)."""
+        return _tg.bernoulli(self, p, generator=generator)
 
     def msort(self) -> Any:
         """The values sorted along dim 0, as `torch.msort`."""
