@@ -110,6 +110,7 @@ OPS = [
     Op("clamp(min, max)", lambda x: x.clamp(-0.5, 0.8), UNARY),
     Op("clamp(min)", lambda x: x.clamp(min=-0.5), UNARY),
     Op("clamp(max)", lambda x: x.clamp(max=0.5), UNARY),
+    Op("clamp with tensor bounds", lambda x, lo: x.clamp(lo, lo + 0.8), BINARY[:3]),
     Op("tg.exp, tg.log, tg.sqrt", lambda x: tg.sqrt(tg.log(tg.exp(x))), UNARY, positive=True),
     Op("log1p", lambda x: x.log1p(), UNARY, positive=True),
     Op("sin", lambda x: x.sin(), UNARY),

@@ -225,6 +225,10 @@ OPS: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = {
     "clamp min": (lambda lib, x: x.clamp(min=0.1), (S,), "any"),
     "clamp max": (lambda lib, x: x.clamp(max=0.1), (S,), "any"),
     "clip": (lambda lib, x: x.clip(-0.5, 0.5), (S,), "any"),
+    # bounds that are tensors in the graph: each gets the gradient where it is the result
+    "clamp tensor min": (lambda lib, x, lo: x.clamp(min=lo), (S, S), "any"),
+    "clamp tensor min and max": (lambda lib, x, lo: x.clamp(lo, lo + 0.5), (S, S), "any"),
+    "clamp_max tensor broadcast": (lambda lib, x, hi: lib.clamp_max(x, hi), (S, (4,)), "any"),
     "maximum": (lambda lib, x, y: lib.maximum(x, y), (S, S), "any"),
     "minimum broadcast": (lambda lib, x, y: lib.minimum(x, y), (S, (4,)), "any"),
     "maximum method": (lambda lib, x, y: x.maximum(y), (S, S), "any"),

@@ -176,6 +176,15 @@ class MathMethods:
             return self.to(_tg.dtypes.get_default_dtype()).clamp(
                 min, max
             )  # an int tensor clamped to float bounds: float32, as PyTorch
+        if _bound_needs_grad(min) or _bound_needs_grad(max):
+            # A bound that requires grad gets the gradient where it is the result (x < min, x > max), and x where
+            # it is inside, as in PyTorch: written with where, which sends each element's gradient to one side.
+            out = self
+            if min is not None:
+                out = _tensor.where(out < min, min, out)
+            if max is not None:
+                out = _tensor.where(out > max, max, out)
+            return out
         return _tg.ops.Clamp.apply(self, min=_tensor._data(min), max=_tensor._data(max))
 
     clip = clamp
@@ -551,3 +560,8 @@ class MathMethods:
         if self.data.dtype.kind != "f":
             return self.clone()
         return _tg.ops.NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
+
+
+def _bound_needs_grad(bound: Any) -> bool:
+    """True for a clamp bound that is a tensor requiring grad (the Clamp op takes its bounds as constants)."""
+    return isinstance(bound, _tensor.Tensor) and bound.requires_grad
