@@ -165,7 +165,7 @@ MISSING = [
     ),
     ("torch.nn.SyncBatchNorm", "tinygrad_edu does not implement torch.nn.SyncBatchNorm"),
     ("torch.nn.functional.ctc_loss", "tinygrad_edu does not implement torch.nn.functional.ctc_loss"),
-    ("torch.optim.LBFGS", "tinygrad_edu does not implement torch.optim.LBFGS"),
+    ("torch.optim.SparseAdam", "tinygrad_edu does not implement torch.optim.SparseAdam"),
 ]
 
 
