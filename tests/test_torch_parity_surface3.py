@@ -725,3 +725,12 @@ def test_bernoulli_method_with_a_probability_draws_every_element_with_it():
     assert draws.dtype == tg.float64 and draws.shape == (20000,)
     assert set(np.unique(draws.numpy()).tolist()) == {0.0, 1.0}
     assert abs(draws.mean().item() - 0.25) < 0.02  # 0.25 +- 4.6 standard deviations of the mean
+
+
+@pytest.mark.parametrize("condition", [[[True, False], [False, True]], [0.0, 2.0, 3.0], [[0, 0], [0, 0]]])
+def test_where_of_a_condition_alone_is_nonzero_as_a_tuple(condition):
+    torch = pytest.importorskip("torch")
+    ours, theirs = tg.where(tg.tensor(condition)), torch.where(torch.tensor(condition))
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        assert o.dtype == tg.int64 and o.tolist() == t.tolist()

@@ -532,8 +532,18 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._from_op(array, None)
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:
-    """Elementwise `input if condition else other`, with broadcasting; gradients flow to the chosen side."""
+_NOT_GIVEN: Any = object()  # where()'s input and other when left out
+
+
+def where(condition: Any, input: Any = _NOT_GIVEN, other: Any = _NOT_GIVEN) -> Any:
+    """Elementwise `input if condition else other`, with broadcasting; gradients flow to the chosen side.
+
+    `where(condition)` alone is `nonzero(condition, as_tuple=True)`, as in PyTorch: one index tensor per dim.
+    """
+    if input is _NOT_GIVEN and other is _NOT_GIVEN:
+        return _operand_tensor(condition).nonzero(as_tuple=True)
+    if input is _NOT_GIVEN or other is _NOT_GIVEN:
+        raise TypeError("where() takes a condition alone, or a condition, input and other")
     cond = _data(condition)
     if not _autograd.is_other_array(cond):
         cond = np.asarray(cond, dtype=np.bool_)

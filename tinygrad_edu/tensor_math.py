@@ -179,7 +179,7 @@ class MathMethods:
         if _bound_needs_grad(min) or _bound_needs_grad(max):
             # A bound that requires grad gets the gradient where it is the result (x < min, x > max), and x where
             # it is inside, as in PyTorch: written with where, which sends each element's gradient to one side.
-            out = self
+            out: Any = self
             if min is not None:
                 out = _tensor.where(out < min, min, out)
             if max is not None:
