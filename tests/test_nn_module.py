@@ -407,8 +407,14 @@ def test_activation_modules_and_functions() -> None:
     for module, function, expected in cases:
         np.testing.assert_allclose(module(tg.tensor(x)).data, expected, rtol=1e-12, err_msg=repr(module))
         np.testing.assert_allclose(function(tg.tensor(x)).data, expected, rtol=1e-12, err_msg=repr(module))
-    with pytest.raises(ValueError, match="dim"):
-        nn.Softmax()
+    # no dim: PyTorch's deprecated guess (0 for 0-, 1- and 3-d inputs, else 1), with PyTorch's warning
+    for shape, dim in (((4,), 0), ((2, 4), 1), ((2, 3, 4), 0), ((2, 3, 4, 5), 1)):
+        x = tg.tensor(np.arange(np.prod(shape), dtype=np.float64).reshape(shape) / 10)
+        pairs = ((nn.Softmax(), F.softmax), (nn.LogSoftmax(), F.log_softmax), (nn.Softmin(), F.softmin))
+        for module, function in pairs:
+            with pytest.warns(UserWarning, match="Implicit dimension choice"):
+                guessed = module(x)
+            np.testing.assert_allclose(guessed.data, function(x, dim).data, rtol=1e-12, err_msg=repr(module))
 
 
 # ---- nn.init --------------------------------------------------------------------------------------

@@ -102,18 +102,10 @@ class Tanh(Module):
         return elementwise.Tanh.apply(_floating(input))  # (F.tanh's rule: ints give the default float dtype)
 
 
-def _require_dim(name: str, dim: int | None) -> int:
-    """`dim` itself; a ValueError when it is None."""
-    if dim is None:
-        # PyTorch guesses a dim (with a deprecation warning); a wrong guess is a silent bug, so we ask.
-        raise ValueError(f"{name}: pass the dimension to normalise over, e.g. {name}(dim=1) for (batch, classes)")
-    return dim
-
-
 class Softmax(Module):
     """exp(x) / sum(exp(x)) along `dim`, so each slice along dim sums to 1.
 
-    `dim` must be given (PyTorch's implicit choice is deprecated there).
+    With no `dim`, PyTorch's deprecated guess, with its warning (see `nn.functional._implicit_dim`).
 
     Example:
         >>> nn.Softmax(dim=1)(tg.zeros(1, 4))
@@ -122,11 +114,11 @@ class Softmax(Module):
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
-        self.dim = _require_dim("Softmax", dim)
+        self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
         """softmax(input) along `self.dim`."""
-        return input.softmax(self.dim)
+        return F.softmax(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -142,11 +134,11 @@ class LogSoftmax(Module):
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
-        self.dim = _require_dim("LogSoftmax", dim)
+        self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
         """log_softmax(input) along `self.dim`."""
-        return input.log_softmax(self.dim)
+        return F.log_softmax(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

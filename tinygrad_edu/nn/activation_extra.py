@@ -158,10 +158,9 @@ def logsigmoid(input: Tensor) -> Tensor:
 
 
 def softmin(input: Tensor, dim: int | None = None) -> Tensor:
-    """softmax(-x) along dim."""
-    if dim is None:
-        raise TypeError("softmin: give dim, the dimension to normalise over (PyTorch's implicit choice is deprecated)")
-    return (-_float_only("softmin", _operand_tensor(input))).softmax(dim)
+    """softmax(-x) along dim (no dim: PyTorch's deprecated guess, with its warning; see F._implicit_dim)."""
+    x = _float_only("softmin", _operand_tensor(input))
+    return (-x).softmax(F._implicit_dim("softmin", x.ndim) if dim is None else dim)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

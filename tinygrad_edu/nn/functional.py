@@ -8,6 +8,7 @@ network) gets its gradient as in PyTorch, from the same fused op's backward (`_t
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -83,19 +84,35 @@ def tanh(input: Tensor) -> Tensor:
     return _operand_tensor(input).tanh()
 
 
-def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+def softmax(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:
     """exp(x) / sum(exp(x)) along `dim`: each slice along dim becomes a probability distribution.
+
+    With no dim, PyTorch's deprecated choice, with its warning (see `_implicit_dim`).
 
     Example:
         >>> F.softmax(tg.tensor([[0.0, 0.0]]), dim=1)
         tensor([[0.5, 0.5]], dtype=float32)
     """
-    return _operand_tensor(input).softmax(dim, dtype=dtype)
+    x = _operand_tensor(input)
+    return x.softmax(_implicit_dim("softmax", x.ndim) if dim is None else dim, dtype=dtype)
 
 
-def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
-    """log(softmax(x)) along `dim`, computed without taking the log of 0."""
-    return _operand_tensor(input).log_softmax(dim, dtype=dtype)
+def log_softmax(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:
+    """log(softmax(x)) along `dim`, computed without taking the log of 0 (no dim: see `_implicit_dim`)."""
+    x = _operand_tensor(input)
+    return x.log_softmax(_implicit_dim("log_softmax", x.ndim) if dim is None else dim, dtype=dtype)
+
+
+def _implicit_dim(name: str, ndim: int) -> int:
+    """The dim PyTorch normalises over when softmax, log_softmax or softmin is given none: 0 for a 0-, 1- or 3-d
+    input, else 1 (the classes of a (batch, classes, ...) input). PyTorch has deprecated the guess and warns, with
+    this UserWarning; so do we, as a guess can be wrong for the shape at hand."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
 
 
 def softplus(input: Tensor, beta: float = 1, threshold: float = 20) -> Tensor:
