@@ -734,3 +734,20 @@ def test_where_of_a_condition_alone_is_nonzero_as_a_tuple(condition):
     assert len(ours) == len(theirs)
     for o, t in zip(ours, theirs):
         assert o.dtype == tg.int64 and o.tolist() == t.tolist()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: x.squeeze(0, 2),
+        lambda x: x.squeeze((0, 2)),
+        lambda x: x.count_nonzero(3, 1),
+        lambda x: x.count_nonzero((0, 1)),
+        lambda x: x.clone().copy_(x * 2, True),
+    ],
+)
+def test_dims_as_separate_arguments_and_copy_non_blocking_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    data = np.arange(6.0).reshape(1, 3, 1, 2) % 4
+    ours, theirs = call(tg.tensor(data)), call(torch.tensor(data))
+    assert ours.shape == tuple(theirs.shape) and ours.tolist() == theirs.tolist()

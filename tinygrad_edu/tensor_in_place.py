@@ -130,8 +130,9 @@ class InPlaceMethods:
         """Every element set to value, in place."""
         return self._assign_(value)
 
-    def copy_(self, src: Any) -> Any:
-        """self's values replaced by src's (broadcast to self's shape, cast to self's dtype), in place."""
+    def copy_(self, src: Any, non_blocking: bool = False) -> Any:
+        """self's values replaced by src's (broadcast to self's shape, cast to self's dtype), in place.
+        (`non_blocking` is accepted, as in PyTorch; on the CPU every copy is done when it returns.)"""
         return self._assign_(src)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:

@@ -169,8 +169,11 @@ class ShapeMethods:
         shape = self.data.shape
         return self.reshape(*shape[:dim], 1, *shape[dim:])
 
-    def squeeze(self, dim: Dim = None) -> Tensor:
-        """Remove dimensions of size 1 (all, or only `dim`; a `dim` whose size is not 1 is left alone)."""
+    def squeeze(self, dim: Dim = None, *more_dims: int) -> Tensor:
+        """Remove dimensions of size 1 (all, or only `dim`; a `dim` whose size is not 1 is left alone). Several dims
+        are a tuple or, as in PyTorch, separate arguments: x.squeeze(0, 2)."""
+        if more_dims:
+            dim = (*as_tuple(dim), *more_dims)
         shape = self.data.shape
         if self.data.ndim == 0:  # dim 0 or -1 of a 0-d tensor (check_dim allows those): nothing to remove
             if dim is not None:

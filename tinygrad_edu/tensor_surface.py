@@ -233,8 +233,10 @@ class SurfaceMethods:
         axes, keep = reduce_args("any", self.ndim, dim, keepdim, None, None)
         return _no_grad(np.any(self.data, axis=axes, keepdims=keep))
 
-    def count_nonzero(self, dim: Dim = None) -> Any:
-        """The number of nonzero elements over `dim` (int64, no gradient)."""
+    def count_nonzero(self, dim: Dim = None, *more_dims: int) -> Any:
+        """The number of nonzero elements over `dim` (int64, no gradient); several dims as a tuple or as arguments."""
+        if more_dims:
+            dim = (*as_tuple(dim), *more_dims)
         axes, _ = reduce_args("count_nonzero", self.ndim, dim, False, None, None)
         return _no_grad(np.asarray(np.count_nonzero(self.data, axis=axes), dtype=np.int64))
 
