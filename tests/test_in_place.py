@@ -416,3 +416,32 @@ def test_an_integer_array_index_gives_a_contiguous_tensor_as_in_pytorch(name):
     theirs = INDEXING_RESULTS[name](torch.arange(24.0).reshape(2, 3, 4), torch.tensor)
     assert ours.stride() == theirs.stride()
     np.testing.assert_array_equal(ours.view(-1).numpy(), theirs.view(-1).numpy())  # view needs the layout
+
+
+# ---- shape changes in place ------------------------------------------------------------------------------------
+
+SHAPE_IN_PLACE = {
+    "unsqueeze_(1)": lambda x: x.unsqueeze_(1),
+    "squeeze_()": lambda x: x.unsqueeze_(0).squeeze_(),
+    "squeeze_(0)": lambda x: x.unsqueeze_(0).squeeze_(0),
+    "t_()": lambda x: x.t_(),
+    "transpose_(0, 1)": lambda x: x.transpose_(0, 1),
+    "swapdims_(1, 0)": lambda x: x.swapdims_(1, 0),
+}
+
+
+@pytest.mark.parametrize("name", SHAPE_IN_PLACE)
+def test_a_shape_change_in_place_returns_the_tensor_reshaped_as_pytorchs(name):
+    torch = pytest.importorskip("torch")
+    ours, theirs = tg.arange(6.0).reshape(2, 3), torch.arange(6.0).reshape(2, 3)
+    assert SHAPE_IN_PLACE[name](ours) is ours
+    SHAPE_IN_PLACE[name](theirs)
+    assert ours.shape == tuple(theirs.shape) and ours.tolist() == theirs.tolist()
+    assert ours.stride() == theirs.stride()
+
+
+def test_a_shape_change_in_place_of_a_tensor_that_requires_grad_is_refused_with_what_to_write():
+    x = tg.ones(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"x = x\.unsqueeze"):
+        x.unsqueeze_(0)
+    assert x.shape == (2, 3)

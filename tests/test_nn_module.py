@@ -864,3 +864,17 @@ def test_softplus_leaky_relu_var_and_split_compile_to_the_same_steps_as_eager() 
     for _ in range(3):
         assert compiled(x).item() == pytest.approx(eager(x).item(), rel=1e-12, abs=1e-12)
     assert "np.log1p" in compiled.source and "np.where" in compiled.source
+
+
+def test_module_to_takes_pytorchs_forms_device_dtype_tensor_and_keywords() -> None:
+    net = nn.Linear(2, 1)
+    assert net.to(tg.device("cpu")) is net and net.to("cpu", non_blocking=True) is net
+    assert net.to(tg.device("cpu"), tg.float64).weight.dtype == np.float64
+    assert net.to(dtype=tg.float32, device="cpu").weight.dtype == np.float32
+    assert net.to(tg.zeros(1, dtype=tg.float64)).bias.dtype == np.float64
+    with pytest.raises(RuntimeError, match="cuda"):
+        net.to("cuda")
+    with pytest.raises(tg.DtypeError, match="floating point"):
+        net.to(tg.int64)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'copy'"):
+        net.to(copy=True)

@@ -597,3 +597,59 @@ def test_a_pytorch_script_using_them_prints_the_same_under_as_torch(tmp_path: Pa
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout.splitlines() == theirs.stdout.splitlines()
     assert len(ours.stdout.splitlines()) == 3
+
+
+# ---- what older PyTorch programs write: Variable, torch.FloatTensor and its kin -------------------------------
+
+LEGACY_CALLS = {
+    "FloatTensor([1, 2])": lambda lib: lib.FloatTensor([1, 2]),
+    "LongTensor([1.0, 2.0])": lambda lib: lib.LongTensor([1.0, 2.0]),
+    "DoubleTensor(2, 3)": lambda lib: lib.DoubleTensor(2, 3).zero_(),
+    "ByteTensor([1, 0])": lambda lib: lib.ByteTensor([1, 0]),
+    "BoolTensor([1, 0])": lambda lib: lib.BoolTensor([1, 0]),
+    "IntTensor(ndarray)": lambda lib: lib.IntTensor(np.array([[1, 2]])),
+    "x.type(DoubleTensor)": lambda lib: lib.ones(2).type(lib.DoubleTensor),
+}
+
+
+@pytest.mark.parametrize("name", LEGACY_CALLS)
+def test_the_legacy_typed_constructors_make_pytorchs_tensors(name):
+    ours, theirs = LEGACY_CALLS[name](tg), LEGACY_CALLS[name](torch)
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    assert ours.tolist() == theirs.tolist()
+    assert isinstance(ours, getattr(tg, ours.type().removeprefix("torch.")))  # a FloatTensor is one, as in PyTorch
+    assert not isinstance(tg.ones(1), tg.LongTensor)
+
+
+def test_variable_is_a_new_leaf_sharing_memory_and_every_tensor_is_one():
+    from tinygrad_edu.autograd import Variable
+
+    x = tg.ones(2)
+    v = Variable(x, requires_grad=True)
+    assert v is not x and v.requires_grad and v.is_leaf and isinstance(x, Variable)
+    (v * 3).sum().backward()
+    assert v.grad.tolist() == [3.0, 3.0]
+    x.add_(1)  # the memory is shared, as torch's Variable(x) shares it
+    assert v.tolist() == [2.0, 2.0]
+    assert Variable(x * 2).grad_fn is None
+    with pytest.raises(TypeError, match="Variable data has to be a tensor"):
+        Variable([1.0, 2.0])
+    with pytest.warns(UserWarning, match="volatile was removed"):
+        Variable(x, volatile=True)
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64", None])
+def test_finfo_gives_pytorchs_limits_as_python_floats(name):
+    ours = tg.finfo(getattr(tg, name)) if name else tg.finfo()
+    theirs = torch.finfo(getattr(torch, name)) if name else torch.finfo()
+    for field in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution"):
+        mine, torchs = getattr(ours, field), getattr(theirs, field)
+        assert mine == torchs and type(mine) is type(torchs), field
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo_gives_pytorchs_limits_as_python_ints(name):
+    ours, theirs = tg.iinfo(getattr(tg, name)), torch.iinfo(getattr(torch, name))
+    assert (ours.bits, ours.max, ours.min) == (theirs.bits, theirs.max, theirs.min)
+    with pytest.raises(TypeError):
+        tg.iinfo(tg.float32)

@@ -232,3 +232,33 @@ from tinygrad_edu import functional_nn as _functional_nn  # noqa: E402
 from tinygrad_edu.functional_nn import *  # noqa: E402, F403  (tg.cosine_similarity, tg.pdist, ...: its __all__)
 
 __all__ += [*_functional_nn.__all__]
+
+# torch.FloatTensor, torch.LongTensor, ...: PyTorch's legacy constructors of one dtype each (torch_tensor.py)
+from tinygrad_edu.torch_tensor import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+
+__all__ += [
+    "BoolTensor",
+    "ByteTensor",
+    "CharTensor",
+    "DoubleTensor",
+    "FloatTensor",
+    "HalfTensor",
+    "IntTensor",
+    "LongTensor",
+    "ShortTensor",
+]
+
+# torch.finfo and torch.iinfo (dtypes.py)
+from tinygrad_edu.dtypes import finfo, iinfo  # noqa: E402
+
+__all__ += ["finfo", "iinfo"]

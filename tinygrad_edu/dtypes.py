@@ -177,3 +177,56 @@ def _binary_promoted(op: Any, a: Tensor, b: Any, reflected: bool, true_divide: b
             if x is cast and cast is not original and isinstance(original, Tensor)
         ]
     return out
+
+
+# ---- torch.finfo and torch.iinfo: a dtype's limits, as Python numbers -------------------------------------------
+
+
+class finfo:  # noqa: N801  (torch.finfo's name)
+    """The limits of a float dtype (the default one if none is given), as `torch.finfo`: bits, eps, max, min,
+    tiny (= smallest_normal) and resolution, as Python floats (NumPy's np.finfo gives NumPy scalars).
+
+    Example:
+        >>> tg.finfo(tg.float32).eps, tg.finfo(tg.float64).bits
+        (1.1920928955078125e-07, 64)
+    """
+
+    def __init__(self, type: DTypeLike = None) -> None:  # noqa: A002  (torch's argument name)
+        dtype = DEFAULT_DTYPE if type is None else np.dtype(type)
+        if dtype.kind != "f":
+            raise TypeError(f"torch.finfo() requires a floating point input type, got {dtype}; use iinfo for ints")
+        info = np.finfo(dtype)
+        self.dtype = str(dtype)
+        self.bits = int(info.bits)
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.tiny)
+        self.resolution = 10.0 ** -int(info.precision)  # (exactly, as torch; NumPy rounds it to the dtype)
+
+    def __repr__(self) -> str:
+        return (
+            f"finfo(resolution={self.resolution}, min={self.min}, max={self.max}, eps={self.eps}, "
+            f"smallest_normal={self.smallest_normal}, tiny={self.tiny}, dtype={self.dtype})"
+        )
+
+
+class iinfo:  # noqa: N801  (torch.iinfo's name)
+    """The limits of an integer dtype, as `torch.iinfo`: bits, max and min as Python ints.
+
+    Example:
+        >>> tg.iinfo(tg.int32).max, tg.iinfo(tg.uint8).min
+        (2147483647, 0)
+    """
+
+    def __init__(self, type: DTypeLike) -> None:  # noqa: A002  (torch's argument name)
+        dtype = np.dtype(type)
+        if dtype.kind not in "iu":
+            raise TypeError(f"torch.iinfo() requires an integer input type, got {dtype}; use finfo for floats")
+        info = np.iinfo(dtype)  # type: ignore[type-var]  # (an integer dtype, checked above)
+        self.dtype = str(dtype)
+        self.bits, self.max, self.min = int(info.bits), int(info.max), int(info.min)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+__all__ += ["finfo", "iinfo"]

@@ -153,6 +153,7 @@ class ConvertMethods:
         (a dtype, or a name such as 'torch.DoubleTensor')."""
         if dtype is None:
             return "torch." + _TYPE_NAMES.get(self.data.dtype, "Tensor")
+        dtype = getattr(dtype, "_legacy_dtype", dtype)  # torch.FloatTensor and its kin (torch_tensor.py)
         if isinstance(dtype, str) and dtype.removeprefix("torch.") in _TYPE_NAMES.values():
             name = dtype.removeprefix("torch.")
             dtype = next(k for k, v in _TYPE_NAMES.items() if v == name)

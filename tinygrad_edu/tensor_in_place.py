@@ -47,6 +47,40 @@ class InPlaceMethods:
 
         clone: Callable[..., Any]
 
+    # ---- shape changes in place: the same memory seen in a new shape ------------------------------------
+
+    def _reshape_in_place(self, what: str, reshaped: Any) -> Any:
+        """self now holds `reshaped`, a view of its data in another shape (unsqueeze_, t_, ...); returns self.
+
+        Only outside the graph: the ops that used self earlier send its gradient back in its old shape, so a
+        tensor that requires grad is refused (PyTorch refuses a leaf, and rewrites a non-leaf's graph)."""
+        if self.requires_grad:
+            raise RuntimeError(
+                f"{what}: changing the shape in place of a tensor that requires grad is not supported here (PyTorch "
+                f"refuses it for a leaf too); write x = x.{what.rstrip('_')}(...) instead"
+            )
+        self.data = reshaped.data
+        return self
+
+    def unsqueeze_(self, dim: int) -> Any:
+        """x.unsqueeze(dim), in place: a new dimension of size 1 at dim."""
+        return self._reshape_in_place("unsqueeze_", _t().Tensor._from_op(self.data, None).unsqueeze(dim))
+
+    def squeeze_(self, dim: Any = None) -> Any:
+        """x.squeeze(dim), in place: the dimensions of size 1 (all, or dim) removed."""
+        return self._reshape_in_place("squeeze_", _t().Tensor._from_op(self.data, None).squeeze(dim))
+
+    def t_(self) -> Any:
+        """x.t(), in place: a matrix transposed."""
+        return self._reshape_in_place("t_", _t().Tensor._from_op(self.data, None).t())
+
+    def transpose_(self, dim0: int, dim1: int) -> Any:
+        """x.transpose(dim0, dim1), in place."""
+        return self._reshape_in_place("transpose_", _t().Tensor._from_op(self.data, None).transpose(dim0, dim1))
+
+    swapdims_ = transpose_
+    swapaxes_ = transpose_
+
     # ---- arithmetic and the writes every other method uses ----------------------------------------
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Any:

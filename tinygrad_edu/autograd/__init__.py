@@ -1057,3 +1057,8 @@ class _Watching:
 
 
 hooks = EngineHooks()
+
+# torch.autograd.Variable, for old PyTorch programs (it needs Tensor's methods, so it comes last)
+from tinygrad_edu.autograd.variable import Variable  # noqa: E402
+
+__all__ += ["Variable"]

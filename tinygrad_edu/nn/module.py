@@ -17,10 +17,12 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
+from tinygrad_edu.device import check_device
 from tinygrad_edu.dtypes import _check_can_require_grad, _to_array
 from tinygrad_edu.errors import DtypeError
 from tinygrad_edu.in_place import _share_version
 from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor_convert import _is_device
 from tinygrad_edu.utils.hooks import ModuleHooks, RemovableHandle
 
 __all__ = ["Module", "Parameter"]
@@ -490,22 +492,35 @@ class Module:
 
     # ---- dtype: the same Parameter objects, new data --------------------------------------------
 
-    def to(self: M, dtype: Any = None) -> M:
+    def to(self: M, *args: Any, **kwargs: Any) -> M:
         """Convert every parameter (and gradient) and floating buffer to a floating dtype, in place; returns self.
 
-        The Parameter and buffer objects stay the same (an optimizer built on them keeps working); only
-        their `.data` is replaced. Integer and bool buffers (counters, masks) keep their dtype, as in
-        PyTorch. 'cpu' and None are accepted and change nothing (there is one device).
+        PyTorch's forms all work: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)` (its dtype),
+        `to(device=..., dtype=...)`, with `non_blocking=` accepted. The CPU is the one device here: "cpu",
+        `tg.device("cpu")` and None change nothing, "cuda" is a clear error. The Parameter and buffer objects stay
+        the same (an optimizer built on them keeps working); only their `.data` is replaced. Integer and bool
+        buffers (counters, masks) keep their dtype, as in PyTorch.
 
         Example:
-            >>> net = nn.Linear(2, 1).to(tg.float64)
+            >>> net = nn.Linear(2, 1).to(tg.device("cpu"), tg.float64)
             >>> net.weight.dtype
             dtype('float64')
         """
-        if dtype is None or (isinstance(dtype, str) and dtype == "cpu"):
+        dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)  # (nothing runs asynchronously on the CPU)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"nn.Module.to() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif _is_device(arg):
+                device = arg
+            elif not isinstance(arg, bool):  # (a bool is the positional non_blocking)
+                dtype = arg
+        check_device("nn.Module.to", device)
+        if dtype is None:
             return self
-        if isinstance(dtype, Tensor):
-            dtype = dtype.dtype
         if not _is_float_dtype(dtype):
             raise DtypeError(f"nn.Module.to only accepts floating point dtypes, but got {dtype!r}")
         dtype = np.dtype(dtype)
