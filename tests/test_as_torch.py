@@ -178,10 +178,10 @@ def test_a_missing_torch_name_fails_where_it_is_used_with_its_name(tmp_path, exp
 
 
 def test_a_missing_torch_module_is_an_import_error_naming_it(tmp_path):
-    write(tmp_path, "import torch.distributions\n")
+    write(tmp_path, "import torch.fft\n")
     out = run(["-m", "tinygrad_edu", "as-torch", "script.py"], tmp_path)
     assert out.returncode == 1
-    assert "ModuleNotFoundError: tinygrad_edu does not implement torch.distributions" in out.stderr
+    assert "ModuleNotFoundError: tinygrad_edu does not implement torch.fft" in out.stderr
 
 
 def test_the_attribute_error_names_the_torch_name_also_without_as_torch():

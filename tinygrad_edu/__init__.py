@@ -262,3 +262,8 @@ __all__ += [
 from tinygrad_edu.dtypes import finfo, iinfo  # noqa: E402
 
 __all__ += ["finfo", "iinfo"]
+
+# torch.distributions: Categorical, Bernoulli, Normal, Uniform, kl_divergence (distributions.py)
+from tinygrad_edu import distributions  # noqa: E402
+
+__all__ += ["distributions"]

@@ -46,6 +46,7 @@ TORCH_MODULES = {
     "torch.cuda": "tinygrad_edu.cuda",
     "torch.backends": "tinygrad_edu.backends",
     "torch.special": "tinygrad_edu.special",
+    "torch.distributions": "tinygrad_edu.distributions",
     "torch.func": "tinygrad_edu.func",
     "torch.nn.utils.parametrize": "tinygrad_edu.nn.parametrize",
     "torch.nn.utils.parametrizations": "tinygrad_edu.nn.parametrizations",
