@@ -23,6 +23,9 @@ inherited from one mixin each:
     tensor_hooks.py       register_hook, register_post_accumulate_grad_hook: gradient hooks
     tensor_special.py     special functions: lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, igamma,
                           igammac (ops/special.py; the rest of torch.special is tg.special, special.py)
+    tensor_surface3.py    more of PyTorch's surface: quantile, histc, kron, renorm, index_put, the addmm family
+    tensor_linalg.py      inverse, det, logdet, slogdet, cholesky, pinverse, matrix_power, qr, svd (tg.linalg)
+    tensor_top.py         put, put_, index_reduce, index_reduce_
 
 PyTorch's dtype rules (the default dtype, type promotion, and `_binary_promoted`, the operators' path when an
 operand must be cast first) live in `dtypes.py`, writing into a tensor in place (`+=`, `x[i] = v`) and views in
