@@ -878,3 +878,39 @@ def test_module_to_takes_pytorchs_forms_device_dtype_tensor_and_keywords() -> No
         net.to(tg.int64)
     with pytest.raises(TypeError, match="unexpected keyword argument 'copy'"):
         net.to(copy=True)
+
+
+def test_init_functions_fill_a_parameters_data_in_place_as_the_dcgan_tutorial_writes_them() -> None:
+    # PyTorch's DCGAN tutorial: nn.init.normal_(m.weight.data, 0.0, 0.02) and nn.init.constant_(m.bias.data, 0),
+    # where .data is the parameter's ndarray here: the parameter itself is filled
+    def weights_init(m: nn.Module) -> None:
+        classname = m.__class__.__name__
+        if classname.find("Conv") != -1:
+            nn.init.normal_(m.weight.data, 0.0, 0.02)
+        elif classname.find("BatchNorm") != -1:
+            nn.init.normal_(m.weight.data, 1.0, 0.02)
+            nn.init.constant_(m.bias.data, 0)
+
+    tg.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 64, 4), nn.BatchNorm2d(64), nn.ConvTranspose2d(64, 64, 4))
+    for layer in net:
+        layer.bias.data[...] = 5.0
+    net.apply(weights_init)
+    conv, bn, convt = net
+    for weights, mean in ((conv.weight, 0.0), (convt.weight, 0.0), (bn.weight, 1.0)):
+        assert abs(float(weights.data.mean()) - mean) < 0.01 and 0.015 < float(weights.data.std()) < 0.025
+    assert bn.bias.data.tolist() == [0.0] * 64 and conv.bias.data.tolist() == [5.0] * 64  # only what was asked
+
+
+def test_trunc_normal_far_in_the_tail_ends_with_values_in_the_interval_and_warns_as_pytorch() -> None:
+    with pytest.warns(UserWarning, match="more than 2 std"):
+        w = nn.init.trunc_normal_(tg.empty(1000), mean=10.0, std=1.0, a=-2.0, b=2.0)  # drew forever by rejection
+    assert float(w.min()) >= -2.0 and float(w.max()) <= 2.0
+    tg.manual_seed(0)
+    w = nn.init.trunc_normal_(tg.empty(200000, dtype=tg.float64), mean=0.5, std=1.0, a=-1.0, b=1.5)
+    # the truncated normal's mean: mean + std (phi(alpha) - phi(beta)) / (Phi(beta) - Phi(alpha))
+    alpha, beta = -1.5, 1.0
+    phi = lambda z: np.exp(-z * z / 2) / np.sqrt(2 * np.pi)  # noqa: E731
+    Phi = lambda z: 0.5 * (1 + math.erf(z / np.sqrt(2)))  # noqa: E731, N806
+    expected = 0.5 + (phi(alpha) - phi(beta)) / (Phi(beta) - Phi(alpha))
+    assert abs(float(w.mean()) - expected) < 0.01

@@ -14,14 +14,17 @@ draws the same numbers into a Linear's (out, in) weight, and `from_numpy_` copie
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from tinygrad_edu.creation import default_generator
 from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.ops.special_numerics import erfinv
 from tinygrad_edu.tensor import Tensor
 
 __all__ = [
@@ -44,6 +47,7 @@ __all__ = [
 ]
 
 Generator = np.random.Generator | np.random.RandomState | None
+InitFunction = TypeVar("InitFunction", bound=Callable[..., Any])
 
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
@@ -56,6 +60,20 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     else:  # e.g. a tensor made with from_numpy on a read-only array: give it its own data
         tensor.data = np.broadcast_to(np.asarray(values, dtype=tensor.data.dtype), tensor.data.shape).copy()
     return tensor
+
+
+def _accepts_data(init: InitFunction) -> InitFunction:
+    """Let an init function take `p.data` too. Here `.data` is the parameter's ndarray: it is filled in place through
+    a tensor sharing its memory, so `nn.init.normal_(m.weight.data, 0.0, 0.02)` (PyTorch's DCGAN tutorial) fills
+    the parameter, as in PyTorch."""
+
+    @functools.wraps(init)
+    def wrapper(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(tensor, np.ndarray):
+            tensor = Tensor._from_op(tensor, None)
+        return init(tensor, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _generator(generator: Generator) -> Any:
@@ -109,6 +127,7 @@ def _fans(tensor: Tensor) -> tuple[int, int]:
     return shape[1] * receptive, shape[0] * receptive
 
 
+@_accepts_data
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator = None) -> Tensor:
     """Fill with samples from the uniform distribution on [a, b).
 
@@ -118,6 +137,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generato
     return _fill(tensor, _generator(generator).uniform(a, b, tensor.data.shape))
 
 
+@_accepts_data
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator = None) -> Tensor:
     """Fill with samples from the normal distribution N(mean, std^2).
 
@@ -127,6 +147,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Gene
     return _fill(tensor, _generator(generator).normal(mean, std, tensor.data.shape))
 
 
+@_accepts_data
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with the value `val`.
 
@@ -136,16 +157,19 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     return _fill(tensor, val)
 
 
+@_accepts_data
 def zeros_(tensor: Tensor) -> Tensor:
     """Fill with zeros."""
     return _fill(tensor, 0)
 
 
+@_accepts_data
 def ones_(tensor: Tensor) -> Tensor:
     """Fill with ones."""
     return _fill(tensor, 1)
 
 
+@_accepts_data
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator = None) -> Tensor:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)).
 
@@ -158,6 +182,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator = No
     return uniform_(tensor, -bound, bound, generator)
 
 
+@_accepts_data
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator = None) -> Tensor:
     """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(tensor)
@@ -171,11 +196,13 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
     fan_in, fan_out = _fans(tensor)
     fan = fan_in if mode == "fan_in" else fan_out
     if fan == 0:  # only a tensor with no elements has a fan of 0: there is nothing to fill (as PyTorch)
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)  # the line calling kaiming_*
+        # (stacklevel: the line calling kaiming_*, past _accepts_data)
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=4)
         return 0.0
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
+@_accepts_data
 def kaiming_uniform_(
     tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator: Generator = None
 ) -> Tensor:
@@ -190,6 +217,7 @@ def kaiming_uniform_(
     return uniform_(tensor, -bound, bound, generator)
 
 
+@_accepts_data
 def kaiming_normal_(
     tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator: Generator = None
 ) -> Tensor:
@@ -197,6 +225,7 @@ def kaiming_normal_(
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
 
+@_accepts_data
 def eye_(tensor: Tensor) -> Tensor:
     """Fill a 2-D tensor with the identity matrix (ones on the diagonal, as many as fit).
 
@@ -209,6 +238,7 @@ def eye_(tensor: Tensor) -> Tensor:
     return _fill(tensor, np.eye(*tensor.data.shape))
 
 
+@_accepts_data
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     """Fill a convolution weight (out, in, *kernel) so the convolution passes its input through unchanged.
 
@@ -232,14 +262,15 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     return _fill(tensor, values)
 
 
+@_accepts_data
 def trunc_normal_(
     tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator: Generator = None
 ) -> Tensor:
     """Fill with samples from N(mean, std^2) truncated to [a, b] (a and b are values, not numbers of std).
 
-    Drawn by rejection: values outside [a, b] are drawn again until none is left, which gives exactly the
-    truncated distribution. (PyTorch inverts the CDF instead: the same distribution, other numbers.)
-    As PyTorch, a mean more than 2 std outside [a, b] gives a warning.
+    Drawn as PyTorch draws them, by inverting the CDF: u uniform between the CDF's values at a and b, then
+    mean + std sqrt(2) erfinv(2u - 1), clipped to [a, b] (so it ends even when [a, b] is far in the tail). As
+    PyTorch, a mean more than 2 std outside [a, b] gives a warning (the values then pile up at a bound).
 
     Example:
         >>> w = nn.init.trunc_normal_(tg.empty(3, 5), std=0.02, a=-0.04, b=0.04)
@@ -248,19 +279,21 @@ def trunc_normal_(
         warnings.warn(
             "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
             "The distribution of values may be incorrect.",
-            stacklevel=2,
+            stacklevel=3,  # the line calling trunc_normal_ (past _accepts_data)
         )
     if not a <= b:
         raise ValueError(f"trunc_normal_: the interval [a, b] = [{a}, {b}] is empty")
-    rng = _generator(generator)
-    values = rng.normal(mean, std, tensor.data.shape)
-    outside = (values < a) | (values > b)
-    while outside.any():
-        values[outside] = rng.normal(mean, std, int(outside.sum()))
-        outside = (values < a) | (values > b)
-    return _fill(tensor, values)
+
+    def cdf(x: float) -> float:  # of the standard normal, at x's distance from the mean in std
+        return 0.5 * (1 + math.erf((x - mean) / std / math.sqrt(2)))
+
+    low, high = cdf(a), cdf(b)
+    u = _generator(generator).uniform(2 * low - 1, 2 * high - 1, tensor.data.shape)
+    values = mean + std * math.sqrt(2) * erfinv(u)
+    return _fill(tensor, np.clip(values, a, b))
 
 
+@_accepts_data
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator = None) -> Tensor:
     """Fill with a (semi-)orthogonal matrix times gain (Saxe et al., 2013); dimensions after the first are flattened.
 

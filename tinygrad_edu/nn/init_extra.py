@@ -11,6 +11,7 @@ from typing import Any
 
 from tinygrad_edu.nn.init import (
     Generator,
+    _accepts_data,
     _fill,
     _generator,
     constant_,
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 
+@_accepts_data
 def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Generator = None) -> Tensor:
     """Fill a 2-D tensor from N(0, std^2), then zero ceil(sparsity * rows) random rows of each column.
 
