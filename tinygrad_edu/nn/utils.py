@@ -124,25 +124,10 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
 
 # Appended: norms, clipping by a given norm, the old hook-based weight_norm and spectral_norm (utils_norms.py),
 # and the parametrization API (parametrize.py, parametrizations.py), each in its own file.
-from tinygrad_edu.nn.utils_norms import (  # noqa: E402
-    clip_grad_norm,
-    clip_grads_with_norm_,
-    get_total_norm,
-    remove_spectral_norm,
-    remove_weight_norm,
-    spectral_norm,
-    weight_norm,
-)
+from tinygrad_edu.nn import utils_norms as _utils_norms  # noqa: E402
+from tinygrad_edu.nn.utils_norms import *  # noqa: E402, F403  (get_total_norm, weight_norm, ...: its __all__)
 
-__all__ += [
-    "get_total_norm",
-    "clip_grads_with_norm_",
-    "clip_grad_norm",
-    "weight_norm",
-    "remove_weight_norm",
-    "spectral_norm",
-    "remove_spectral_norm",
-]
+__all__ += _utils_norms.__all__
 
 from tinygrad_edu.nn import parametrizations, parametrize  # noqa: E402  # nn.utils.parametrize[ations]
 
