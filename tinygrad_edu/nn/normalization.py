@@ -237,10 +237,10 @@ class GroupNorm(Module):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
-class _BatchNorm(Module):
-    """What BatchNorm1d and BatchNorm2d share; they differ only in the input shapes they accept."""
+class _NormBase(Module):
+    """What the batch and instance norms share, as PyTorch's _NormBase: num_features, eps, momentum, the affine
+    weight (ones) and bias (zeros), and the running statistics with their counter."""
 
-    _dims: tuple[int, ...] = ()
     # Registered in __init__ (None when affine=False or track_running_stats=False); declared here for type checkers.
     weight: Parameter | None
     bias: Parameter | None
@@ -251,12 +251,12 @@ class _BatchNorm(Module):
     def __init__(
         self,
         num_features: int,
-        eps: float = 1e-5,
-        momentum: float | None = 0.1,
-        affine: bool = True,
-        track_running_stats: bool = True,
-        device: Any = None,
-        dtype: Any = None,
+        eps: float,
+        momentum: float | None,
+        affine: bool,
+        track_running_stats: bool,
+        dtype: Any,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         self.num_features = num_features
@@ -265,12 +265,8 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         dt = dtype_or_default(dtype)
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dt))
-            self.bias = Parameter(np.zeros(num_features, dtype=dt))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.register_parameter("weight", Parameter(np.ones(num_features, dtype=dt)) if affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(num_features, dtype=dt)) if affine and bias else None)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor._from_op(np.zeros(num_features, dtype=dt), None))
             self.register_buffer("running_var", Tensor._from_op(np.ones(num_features, dtype=dt), None))
@@ -288,9 +284,28 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine and self.weight is not None and self.bias is not None:
+        if self.weight is not None:
             self.weight.data[...] = 1
+        if self.bias is not None:
             self.bias.data[...] = 0
+
+
+class _BatchNorm(_NormBase):
+    """What BatchNorm1d and BatchNorm2d share; they differ only in the input shapes they accept."""
+
+    _dims: tuple[int, ...] = ()
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         x = _operand_tensor(input)

@@ -16,6 +16,7 @@ from tinygrad_edu.autograd import no_grad
 from tinygrad_edu.dtypes import dtype_or_default
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn.module import Module, Parameter
+from tinygrad_edu.nn.normalization import _NormBase
 from tinygrad_edu.nn.padding import pad
 from tinygrad_edu.tensor import Tensor, _operand_tensor
 
@@ -134,15 +135,10 @@ def local_response_norm(input: Any, size: int, alpha: float = 1e-4, beta: float 
 # ---- the modules -----------------------------------------------------------------------------------------
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(_NormBase):
     """What InstanceNorm1d/2d/3d share; they differ in the number of spatial dims."""
 
     spatial = 1
-    weight: Parameter | None
-    bias: Parameter | None
-    running_mean: Tensor | None
-    running_var: Tensor | None
-    num_batches_tracked: Tensor | None
 
     def __init__(
         self,
@@ -156,36 +152,7 @@ class _InstanceNorm(Module):
         *,
         bias: bool = True,
     ) -> None:
-        super().__init__()
-        self.num_features = num_features
-        self.eps = eps
-        self.momentum = momentum
-        self.affine = affine
-        self.track_running_stats = track_running_stats
-        dt = dtype_or_default(dtype)
-        self.register_parameter("weight", Parameter(np.ones(num_features, dtype=dt)) if affine else None)
-        self.register_parameter("bias", Parameter(np.zeros(num_features, dtype=dt)) if affine and bias else None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor._from_op(np.zeros(num_features, dtype=dt), None))
-            self.register_buffer("running_var", Tensor._from_op(np.ones(num_features, dtype=dt), None))
-            self.register_buffer("num_batches_tracked", Tensor._from_op(np.array(0, dtype=np.int64), None))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
-
-    def reset_running_stats(self) -> None:
-        if self.track_running_stats:
-            for buffer, value in ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0)):
-                if buffer is not None:
-                    buffer.data[...] = value
-
-    def reset_parameters(self) -> None:
-        self.reset_running_stats()
-        if self.weight is not None:
-            self.weight.data[...] = 1
-        if self.bias is not None:
-            self.bias.data[...] = 0
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, bias)
 
     def forward(self, input: Any) -> Tensor:
         x = _operand_tensor(input)
