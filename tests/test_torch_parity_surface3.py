@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from tests.parity import assert_refused_as_pytorch
 
 torch = pytest.importorskip("torch")
 
@@ -580,15 +581,7 @@ ERRORS = [
 @pytest.mark.filterwarnings("ignore::UserWarning")  # (torch.chain_matmul's deprecation warning)
 @pytest.mark.parametrize("call", [c for _, c in ERRORS], ids=[name for name, _ in ERRORS])
 def test_refused_where_pytorch_refuses(call: Any) -> None:
-    with pytest.raises(Exception) as theirs:  # noqa: PT011, B017  (torch's own error classes vary)
-        call(torch)
-    with pytest.raises((RuntimeError, TypeError, ValueError, IndexError)) as ours:
-        call(tg)
-    # the same family as PyTorch's: its RuntimeErrors are RuntimeErrors here too (our errors are both kinds)
-    if isinstance(theirs.value, (RuntimeError, IndexError)) and not isinstance(theirs.value, NotImplementedError):
-        assert isinstance(ours.value, (RuntimeError, IndexError)), (
-            f"{type(ours.value)} for torch's {type(theirs.value)}"
-        )
+    assert_refused_as_pytorch(call, torch)
 
 
 # ---- poisson: random, so its statistics, dtype and gradient --------------------------------------------------

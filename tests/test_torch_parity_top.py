@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from tests.parity import assert_refused_as_pytorch
 from tinygrad_edu import functional_top, functional_top_aliases, functional_top_ops
 
 torch = pytest.importorskip("torch")
@@ -465,14 +466,7 @@ ERRORS = [
 
 @pytest.mark.parametrize("call", [c for _, c in ERRORS], ids=[name for name, _ in ERRORS])
 def test_refused_where_pytorch_refuses(call: Any) -> None:
-    with pytest.raises(Exception) as theirs:  # noqa: PT011, B017  (torch's own error classes vary)
-        call(torch)
-    with pytest.raises((RuntimeError, TypeError, ValueError, IndexError)) as ours:
-        call(tg)
-    if isinstance(theirs.value, (RuntimeError, IndexError)) and not isinstance(theirs.value, NotImplementedError):
-        assert isinstance(ours.value, (RuntimeError, IndexError)), (
-            f"{type(ours.value)} for torch's {type(theirs.value)}"
-        )
+    assert_refused_as_pytorch(call, torch)
 
 
 # ---- in place: put_ and index_reduce_ ------------------------------------------------------------------------
