@@ -437,7 +437,13 @@ class Tensor(
         return _binary(_ops.Pow, self, base, reflected=True)
 
     def __matmul__(self, other: Any) -> Tensor:  # self @ other
-        if isinstance(other, (int, float)):
+        if type(other) is Tensor:
+            # two matrices of one float dtype whose inner sizes agree, the usual case: matmul's checks
+            # answered here, without two more calls (~0.6 us of a ~2.4 us x @ w)
+            a, b = self.data, other.data
+            if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype is b.dtype and a.dtype in _FLOATS:
+                return _ops.MatMul.apply(self, other)
+        elif isinstance(other, (int, float)):
             return NotImplemented  # a number is not a matrix: Python raises TypeError, as PyTorch
         return self.matmul(other)
 

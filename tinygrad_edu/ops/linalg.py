@@ -12,6 +12,8 @@ class MatMul(Function):
 
     def forward(self, a, b):
         self.save(a, b)
+        if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2:
+            return np.dot(a, b)  # the same product of two matrices; np.dot calls BLAS with less setup (0.69 -> 0.48 us)
         return np.matmul(a, b)
 
     def backward(self, grad_out):
@@ -20,6 +22,8 @@ class MatMul(Function):
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:  # two matrices, the usual case: .T is swapaxes's view (0.4 -> 0.05 us)
+            if type(grad_out) is np.ndarray and type(a) is np.ndarray and type(b) is np.ndarray:  # np.dot: see forward
+                return (np.dot(grad_out, b.T) if need_a else None), (np.dot(a.T, grad_out) if need_b else None)
             return (grad_out @ b.T if need_a else None), (a.T @ grad_out if need_b else None)
         a2 = a[np.newaxis, :] if a.ndim == 1 else a
         b2 = b[:, np.newaxis] if b.ndim == 1 else b
