@@ -3,6 +3,7 @@ turned into one canonical form, with errors that name the op and the shapes."""
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import warnings
@@ -100,6 +101,23 @@ def infer_shape(old: tuple[int, ...], new: tuple[int, ...]) -> tuple[int, ...]:
     if math.prod(new) != size or (new and min(new) < 0):  # (min(new, default=0) costs 0.15 us more)
         raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} ({size} elements) into {new}")
     return new
+
+
+@functools.lru_cache(maxsize=1024)
+def expand_target(old: tuple[int, ...], shape: tuple[Any, ...]) -> tuple[int, ...]:
+    """The shape `expand(*shape)` of a tensor of shape `old` gives: -1 keeps the input's size there. A ShapeError
+    unless NumPy's broadcasting rule allows it (each size kept or a 1 stretched, new sizes added in front, none
+    negative); a TypeError for a size that is not an integer.
+
+    Remembered per (old, shape): a model expands the same shapes at every step, and the answer from the
+    cache costs ~0.15 us where working it out costs ~1 us (a miss, or an error, costs that once more).
+    """
+    shape = shape_args(shape)
+    offset = len(shape) - len(old)
+    target = tuple(old[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape))
+    if offset < 0 or any(n < 0 for n in target) or any(o not in (n, 1) for o, n in zip(old, target[offset:])):
+        raise ShapeError(f"expand: cannot expand shape {old} to {shape}")
+    return target
 
 
 def integer_index(array: np.ndarray) -> np.ndarray:

@@ -373,36 +373,36 @@ class Function:
         # and forward gets their arrays as arguments written out: packing them into a tuple for
         # forward(*arrays) and unpacking it again costs ~0.1 us an op.
         n = len(inputs)
-        first = inputs[0] if n else None
-        second = inputs[1] if n == 2 else None
         x0: Any  # the first input's array (or number), and x1 the second's
         x1: Any
-        if n == 1 and type(first) is Tensor:
+        if n == 2:
+            first, second = inputs
+            if type(first) is Tensor and type(second) is Tensor:
+                x0, x1 = first.data, second.data
+                needs: tuple[bool, ...] = _NEEDS_TWO[first.requires_grad][second.requires_grad]
+                changed = first._version or second._version  # nonzero when changed in place before (see below)
+            elif type(first) is Tensor and (type(second) is float or type(second) is int):
+                x0, x1 = first.data, second
+                needs = _NEEDS_TWO[first.requires_grad][False]
+                changed = first._version
+            else:
+                (x0, x1), needs, changed = _unpack(inputs)
+        elif n == 1 and type(inputs[0]) is Tensor:
+            first = inputs[0]
             x0 = first.data
-            needs: tuple[bool, ...] = _NEEDS_ONE[first.requires_grad]
-            changed = first._version  # nonzero when changed in place before: its version must be recorded
-        elif type(second) is Tensor and type(first) is Tensor:
-            x0, x1 = first.data, second.data
-            needs = _NEEDS_TWO[first.requires_grad][second.requires_grad]
-            changed = first._version or second._version
-        elif (type(second) is float or type(second) is int) and type(first) is Tensor:
-            x0, x1 = first.data, second
-            needs = _NEEDS_TWO[first.requires_grad][False]
+            needs = _NEEDS_ONE[first.requires_grad]
             changed = first._version
         else:  # numbers, arrays, Parameters, more inputs
             arrays, needs, changed = _unpack(inputs)
             if n == 1:
                 x0 = arrays[0]
-            elif n == 2:
-                x0, x1 = arrays
-        record = _GradMode.enabled and True in needs
         ctx.needs_input_grad = needs  # before forward, so forward may skip saving what no one needs
         try:
             # (most ops take no options, and a call with **{} costs 0.07 us more than one without)
-            if n == 1:
-                data = ctx.forward(x0, **options) if options else ctx.forward(x0)
-            elif n == 2:
+            if n == 2:
                 data = ctx.forward(x0, x1, **options) if options else ctx.forward(x0, x1)
+            elif n == 1:
+                data = ctx.forward(x0, **options) if options else ctx.forward(x0)
             else:
                 data = ctx.forward(*arrays, **options)
         except ShapeError:
@@ -417,11 +417,11 @@ class Function:
         out._grad = None
         out._version = 0
         # Only floating-point results carry a gradient (an int or bool result is a constant).
-        if record and (data.dtype in _FLOATS or data.dtype.kind == "f"):
-            if n == 1:  # (the fields that Function.inputs reads: see _Inputs)
-                ctx._in0, ctx._in1 = first, _ONE_INPUT
-            elif n == 2:
+        if True in needs and _GradMode.enabled and (data.dtype in _FLOATS or data.dtype.kind == "f"):
+            if n == 2:  # (the fields that Function.inputs reads: see _Inputs)
                 ctx._in0, ctx._in1 = first, second
+            elif n == 1:
+                ctx._in0, ctx._in1 = inputs[0], _ONE_INPUT
             else:
                 ctx._in0 = inputs
             if options:
@@ -480,29 +480,37 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     Broadcasting copies an input along some axes; the gradient of a copy is the sum of the
     gradients of its copies. This is the only place in the library that undoes broadcasting.
     """
-    # Two short cuts, each the same sum without building the axis tuples and the reshape (measured: 0.7 -> 0.1 us
-    # when nothing was broadcast; 3.6 -> 2.9 us for a (128, 10) gradient of a (10,) bias):
-    if grad.shape == shape:  # nothing was broadcast
-        return grad
-    extra = grad.ndim - len(shape)
-    # only leading axes were added (a bias (n,) under (batch, n)); shape () is left to the general path,
-    # whose reshape keeps a 0-d array where this sum would give a NumPy scalar
-    if extra > 0 and shape and grad.shape[extra:] == shape:
-        return grad.sum(axis=tuple(range(extra)))
-    # the added axes, and the axes of size 1 that were stretched (a loop: a generator cost ~0.4 us more; by
-    # index, as range() and enumerate() cost ~0.2 us each in CPython 3.11)
-    axes = list(range(extra)) if extra else []
     grad_shape = grad.shape
-    i = extra
-    for n in shape:
-        if n == 1 and grad_shape[i] != 1:
-            axes.append(i)
-        i += 1
+    if grad_shape == shape:  # nothing was broadcast
+        return grad
+    axes, how = _summed_axes(grad_shape, shape)
+    if how == "drop":  # only leading axes were added: their sum has the shape
+        return grad.sum(axis=axes)
     if axes:
-        grad = grad.sum(axis=tuple(axes), keepdims=True)
-        if not extra and grad.shape == shape:  # only stretched axes: the kept dims are the shape (no reshape: ~0.1 us)
+        grad = grad.sum(axis=axes, keepdims=True)
+        if how == "keep":  # only stretched axes: the kept dims are the shape
             return grad
     return grad.reshape(shape)  # (also the ValueError for a gradient that does not broadcast to shape)
+
+
+@functools.lru_cache(maxsize=1024)
+def _summed_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[tuple[int, ...], str]:
+    """How unbroadcast sums a gradient of grad_shape back to shape: the axes broadcasting added or stretched,
+    and what follows their sum: "drop" (summed without keeping dims, only leading axes were added), "keep"
+    (summed keeping dims, only axes of size 1 were stretched) or "reshape" (both). Remembered per pair of
+    shapes: a model sends the same shapes back at every step (~1 us of Python a call -> ~0.15 us)."""
+    extra = len(grad_shape) - len(shape)
+    # a bias (n,) under (batch, n); shape () is left to the general case, whose reshape keeps a 0-d array where
+    # this sum would give a NumPy scalar
+    if extra > 0 and shape and grad_shape[extra:] == shape:
+        return tuple(range(extra)), "drop"
+    axes = list(range(extra)) if extra else []
+    for i, n in enumerate(shape, start=extra):
+        if n == 1 and grad_shape[i] != 1:
+            axes.append(i)
+    # (a size that differs and is not a stretched 1 is a gradient that does not fit: the reshape refuses it)
+    fits = all(n == grad_shape[i] for i, n in enumerate(shape) if i not in axes)
+    return tuple(axes), "keep" if not extra and axes and fits else "reshape"
 
 
 def graph_functions(root: Tensor) -> list[Function]:
@@ -620,7 +628,12 @@ def backward(
             if not needs[i] or grad is None:
                 continue
             data = parent.data
-            if type(grad) is not np.ndarray or grad.shape != data.shape or grad.dtype != data.dtype:
+            # (dtypes by identity first: NumPy keeps one object per builtin dtype, and `is` costs less than `!=`)
+            if (
+                type(grad) is not np.ndarray
+                or grad.shape != data.shape
+                or (grad.dtype is not data.dtype and grad.dtype != data.dtype)
+            ):
                 grad = _fit(fn, grad, parent)
             parent_fn = parent.grad_fn
             if stale:  # an in-place op may have given parent a newer grad_fn: take the one it had for fn
@@ -632,10 +645,10 @@ def backward(
                     _capture(targets[id(parent)], grad)
             elif parent_fn is single:  # a second path into the same tensor (x * x)
                 single_grad = single_grad + grad
+            elif single is None and not waiting:  # (then grads is empty too: no need to look parent_fn up there)
+                single, single_grad = parent_fn, grad  # the only op waiting: no need to order it
             elif parent_fn in grads:
                 grads[parent_fn] = grads[parent_fn] + grad  # (the same, for an op on the heap)
-            elif single is None and not waiting:
-                single, single_grad = parent_fn, grad  # the only op waiting: no need to order it
             else:
                 if single is not None:  # a second op waits: both go on the heap
                     grads[single] = single_grad
@@ -836,18 +849,20 @@ def _fit(fn: Function, grad: Any, parent: Tensor) -> np.ndarray:
 
     In double backward (create_graph=True) it is a Tensor, and stays one: summing and casting are recorded.
     """
+    shape = parent.data.shape
     if isinstance(grad, Tensor):
-        if grad.shape != parent.data.shape:
-            grad = unbroadcast(grad, parent.data.shape)
+        if grad.shape != shape:
+            grad = unbroadcast(grad, shape)
         return grad if grad.dtype == parent.data.dtype else grad.to(parent.data.dtype)
-    grad = as_array(grad)
-    if grad.shape != parent.data.shape:
+    if type(grad) is not np.ndarray:
+        grad = as_array(grad)
+    if grad.shape != shape:
         try:
-            grad = unbroadcast(grad, parent.data.shape)
+            grad = unbroadcast(grad, shape)
         except (ValueError, IndexError):
             raise RuntimeError(
                 f"{fn.name}.backward returned a gradient of shape {grad.shape} for an input of "
-                f"shape {parent.data.shape}; it must have the input's shape or broadcast to it"
+                f"shape {shape}; it must have the input's shape or broadcast to it"
             ) from None
     if grad.dtype != parent.data.dtype:
         grad = grad.astype(parent.data.dtype)

@@ -5,6 +5,7 @@ Each backward moves the gradient back the way the forward moved the data.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -43,15 +44,9 @@ class Expand(Function):
 
     def forward(self, x, shape: tuple[int, ...] = ()):
         if type(x) is np.ndarray and x.flags.c_contiguous and not x.dtype.hasobject:
-            # The same read-only view as np.broadcast_to (of x's memory, x its base), built directly: a stretched
-            # or added axis steps 0 bytes. np.broadcast_to runs an nditer to find these strides (2.1 -> 0.8 us).
-            sizes = x.shape
-            strides = [0] * (len(shape) - len(sizes))
-            i = 0
-            for s in x.strides:  # (with sizes[i], by index: zip() costs ~0.2 us in CPython 3.11)
-                strides.append(0 if sizes[i] == 1 else s)
-                i += 1
-            out = np.ndarray(shape, x.dtype, x, 0, tuple(strides))
+            # The same read-only view as np.broadcast_to (of x's memory, x its base), built directly: np.broadcast_to
+            # runs an nditer to find the strides (2.1 -> 0.6 us).
+            out = np.ndarray(shape, x.dtype, x, 0, _broadcast_strides(x.shape, x.strides, len(shape)))
             out.setflags(write=False)  # (0.07 us less than out.flags.writeable = False, which makes a flags object)
             return out
         return np.broadcast_to(x, shape)  # other strides, and other array kinds (tg.compile's traced arrays)
@@ -59,6 +54,13 @@ class Expand(Function):
     def backward(self, grad_out):
         # Expanding copies x; the engine sums the copies' gradients back (unbroadcast).
         return grad_out
+
+
+@functools.lru_cache(maxsize=1024)
+def _broadcast_strides(sizes: tuple[int, ...], strides: tuple[int, ...], ndim: int) -> tuple[int, ...]:
+    """The strides of an array of these sizes and strides broadcast to `ndim` dims: an added or stretched axis
+    steps 0 bytes. (Remembered: the same shapes come back at every step, and a loop in Python costs ~0.5 us.)"""
+    return (0,) * (ndim - len(sizes)) + tuple(0 if n == 1 else s for n, s in zip(sizes, strides))
 
 
 def _is_basic(index: Any) -> bool:

