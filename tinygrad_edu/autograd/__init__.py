@@ -484,13 +484,18 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     if grad_shape == shape:  # nothing was broadcast
         return grad
     axes, how = _summed_axes(grad_shape, shape)
-    if how == "drop":  # only leading axes were added: their sum has the shape
-        return grad.sum(axis=axes)
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-        if how == "keep":  # only stretched axes: the kept dims are the shape
+        keep = how != "drop"  # (only leading axes were added: their sum without them has the shape)
+        if type(grad) is np.ndarray:  # NumPy's sum itself: ndarray.sum calls it through a Python wrapper (~0.1 us)
+            grad = _add_reduce(grad, axes, None, None, keep)
+        else:  # a Tensor (double backward) or a traced array sums itself, so the sum is recorded
+            grad = grad.sum(axis=axes, keepdims=keep)
+        if how != "reshape":  # the kept dims are the shape, or the leading axes are gone
             return grad
     return grad.reshape(shape)  # (also the ValueError for a gradient that does not broadcast to shape)
+
+
+_add_reduce: Any = np.add.reduce  # (a module global: np.add.reduce is two attribute lookups more)
 
 
 @functools.lru_cache(maxsize=1024)
