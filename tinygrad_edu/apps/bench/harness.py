@@ -93,7 +93,7 @@ class Row:
 
 @dataclass
 class Goal:
-    """A target from issue 5, as met / not met / n/a with the measured value beside it."""
+    """A target from an issue (5, 7 or 16), as met / not met / n/a with the measured value beside it."""
 
     text: str
     met: bool | None  # None: could not be measured in this run (e.g. PyTorch not installed)
@@ -531,7 +531,8 @@ def trace_cost(comparison: Comparison, first: float) -> str:
 
 
 def speed_goals(comparison: Comparison, limit: float, what: str, versus_pytorch: bool = False) -> list[Goal]:
-    """Issue 5's speed goals: at most `limit` x hand-written NumPy's time and, if asked, faster than PyTorch.
+    """Speed goals (issue 5's; issue 16 tightens the limits): at most `limit` x hand-written NumPy's time and, if
+    asked, faster than PyTorch.
 
     The goal is judged on the nn + optim row (what users write) when it ran, else on raw tensors.
     """
