@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from tinygrad_edu.errors import ShapeError
-from tinygrad_edu.tensor import _FLOATS, Tensor
+from tinygrad_edu.tensor import _FLOATS, _TENSOR_TYPES, Tensor
 from tinygrad_edu.torch_alias import torch_attribute_error
 
 # A missing name is an AttributeError that names the torch name we lack (as_torch maps torch's modules here).
@@ -377,17 +377,17 @@ class Function:
         x1: Any
         if n == 2:
             first, second = inputs
-            if type(first) is Tensor and type(second) is Tensor:
+            if type(first) in _TENSOR_TYPES and type(second) in _TENSOR_TYPES:  # (Tensor or a subclass: a Parameter)
                 x0, x1 = first.data, second.data
                 needs: tuple[bool, ...] = _NEEDS_TWO[first.requires_grad][second.requires_grad]
                 changed = first._version or second._version  # nonzero when changed in place before (see below)
-            elif type(first) is Tensor and (type(second) is float or type(second) is int):
+            elif type(first) in _TENSOR_TYPES and (type(second) is float or type(second) is int):
                 x0, x1 = first.data, second
                 needs = _NEEDS_TWO[first.requires_grad][False]
                 changed = first._version
             else:
                 (x0, x1), needs, changed = _unpack(inputs)
-        elif n == 1 and type(inputs[0]) is Tensor:
+        elif n == 1 and type(inputs[0]) in _TENSOR_TYPES:
             first = inputs[0]
             x0 = first.data
             needs = _NEEDS_ONE[first.requires_grad]
