@@ -162,6 +162,33 @@ def test_parameter_repr_and_data_sharing() -> None:
         nn.Parameter(tg.tensor([1, 2], dtype=np.int64))  # only floats can require grad
 
 
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "/", "@"])
+@pytest.mark.parametrize("dtypes", [("float32", "float32"), ("float32", "float64"), ("float64", "float32")])
+def test_a_parameter_operand_computes_as_a_tensor_does(op: str, dtypes: tuple[str, str]) -> None:
+    # A Parameter is a Tensor: with one on either side, the value, its dtype and both gradients are those of the
+    # same expression on plain tensors (the operators' fast paths take Tensor subclasses too)
+    rng = np.random.default_rng(0)
+    a0, b0 = (rng.uniform(0.5, 1.5, (3, 3)).astype(d) for d in dtypes)
+    fn = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y, "/": lambda x, y: x / y}
+    fn["@"] = lambda x, y: x @ y
+    if op == "@" and dtypes[0] != dtypes[1]:
+        with pytest.raises(tg.DtypeError):  # matmul does not promote, with or without a Parameter
+            fn[op](tg.tensor(a0), nn.Parameter(tg.tensor(b0)))
+        return
+    results = []
+    for make_a, make_b in [(tg.tensor, tg.tensor), (tg.tensor, nn.Parameter), (nn.Parameter, tg.tensor)]:
+        a = make_a(tg.tensor(a0)) if make_a is nn.Parameter else tg.tensor(a0, requires_grad=True)
+        b = make_b(tg.tensor(b0)) if make_b is nn.Parameter else tg.tensor(b0, requires_grad=True)
+        out = fn[op](a, b)
+        out.sum().backward()
+        assert a.grad is not None and b.grad is not None
+        results.append((out.detach().numpy(), a.grad.numpy(), b.grad.numpy()))
+    for value, grad_a, grad_b in results[1:]:
+        for got, want in zip((value, grad_a, grad_b), results[0]):
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
+
 # ---- train / eval, zero_grad, requires_grad_ --------------------------------------------------------
 
 
