@@ -162,7 +162,6 @@ def test_parameter_repr_and_data_sharing() -> None:
         nn.Parameter(tg.tensor([1, 2], dtype=np.int64))  # only floats can require grad
 
 
-
 @pytest.mark.parametrize("op", ["+", "-", "*", "/", "@"])
 @pytest.mark.parametrize("dtypes", [("float32", "float32"), ("float32", "float64"), ("float64", "float32")])
 def test_a_parameter_operand_computes_as_a_tensor_does(op: str, dtypes: tuple[str, str]) -> None:
@@ -188,6 +187,7 @@ def test_a_parameter_operand_computes_as_a_tensor_does(op: str, dtypes: tuple[st
         for got, want in zip((value, grad_a, grad_b), results[0]):
             assert got.dtype == want.dtype
             np.testing.assert_array_equal(got, want)
+
 
 # ---- train / eval, zero_grad, requires_grad_ --------------------------------------------------------
 
