@@ -8,7 +8,6 @@ spectral_norm), parametrize.py and parametrizations.py (`nn.utils.parametrize[at
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -48,30 +47,11 @@ def clip_grad_norm_(
         (True, True)
         >>> opt.step()
     """
-    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
-    norm_type = float(norm_type)
-    if not grads:
-        return Tensor._from_op(np.array(0.0, dtype=np.float32), None)
-    dtype = grads[0].data.dtype
-    # The norm of each gradient, then the norm of those norms: the norm of everything concatenated.
-    if math.isinf(norm_type):
-        norms = np.array([np.max(np.abs(g.data)) if g.data.size else 0.0 for g in grads], dtype=dtype)
-        total = norms.max()
-    else:
-        norms = np.array([np.sum(np.abs(g.data) ** norm_type) ** (1.0 / norm_type) for g in grads], dtype=dtype)
-        total = np.sum(norms**norm_type) ** (1.0 / norm_type)
-    total = np.asarray(total, dtype=dtype)
-    if error_if_nonfinite and not np.isfinite(total):
-        raise RuntimeError(
-            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot be "
-            "clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
-            "`error_if_nonfinite=False`"
-        )
-    scale = np.minimum(np.asarray(max_norm, dtype=dtype) / (total + np.asarray(1e-6, dtype=dtype)), 1.0)
-    with np.errstate(invalid="ignore"):  # an inf norm makes 0 * inf = nan, silently, as PyTorch
-        for g in grads:
-            g.data *= scale.astype(g.data.dtype)  # in place, as PyTorch (the gradient tensors stay the same)
-    return Tensor._from_op(total, None)
+    # as PyTorch's: the total norm of the gradients (utils_norms.get_total_norm), then clipping by it
+    params = _as_list(parameters)
+    total = _utils_norms.get_total_norm([p.grad for p in params if p.grad is not None], norm_type, error_if_nonfinite)
+    _utils_norms.clip_grads_with_norm_(params, max_norm, total)
+    return total
 
 
 def clip_grad_value_(parameters: Parameters, clip_value: float, foreach: bool | None = None) -> None:
