@@ -233,9 +233,11 @@ def as_array(x: Any) -> Any:
     `__array_function__`, as the compiler's traced arrays do) is kept as it is: converting it would
     stop it flowing through the engine. The eager path never gets here with an ndarray.
     """
-    if type(x) is np.ndarray or is_other_array(x):
+    if type(x) is np.ndarray:
         return x
-    return np.asarray(x)
+    if isinstance(x, np.generic):  # a full reduction's NumPy scalar, the usual case here: asked first, as the
+        return np.asarray(x)  # hasattr in is_other_array fails slowly for it (an AttributeError: 0.3 us)
+    return x if is_other_array(x) else np.asarray(x)
 
 
 def is_other_array(x: Any) -> bool:
@@ -464,8 +466,10 @@ def _output_array(ctx: Function, data: Any) -> Any:
     forward saved that very scalar, the array replaces it in `saved`, so that double backward finds the
     output there by identity. (A function of its own: a new local in `apply` would cost every op.)"""
     array = as_array(data)
-    if any(s is data for s in ctx.saved):
-        ctx.saved = tuple(array if s is data else s for s in ctx.saved)
+    for value in ctx.saved:  # (a loop, not any() over a generator: ~0.3 us less, and no saved value is the usual case)
+        if value is data:
+            ctx.saved = tuple(array if s is data else s for s in ctx.saved)
+            break
     return array
 
 
