@@ -326,7 +326,9 @@ class Tensor(
                     f"backward(): grad can be implicitly created only for scalar outputs, this "
                     f"tensor has shape {self.shape}; pass gradient= of that shape"
                 )
-            return np.ones_like(self.data)
+            if self.data.shape == () and type(self.data) is np.ndarray:  # a loss, the usual case: np.ones_like
+                return np.array(1, self.data.dtype)  # is NumPy-level Python (~1.4 us; this ~0.3 us)
+            return np.ones_like(self.data)  # (a traced array's ones are traced too)
         seed = _data(gradient)
         if _autograd.is_other_array(seed):  # (a traced array: a copy of its own kind)
             seed = seed.astype(self.data.dtype)
