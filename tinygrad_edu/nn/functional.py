@@ -44,6 +44,9 @@ REDUCTIONS = ("mean", "sum", "none")
 # A missing name is an AttributeError that names the torch name we lack (as_torch maps torch's modules here).
 __getattr__ = torch_attribute_error(__name__)
 
+# NumPy's min and max reductions, called directly by the loss checks below (see binary_cross_entropy)
+_min_of, _max_of = np.minimum.reduce, np.maximum.reduce
+
 # The functional forms of the newer layers live beside their modules (activation_extra.py, dropout.py,
 # normalization.py, sparse.py, conv.py, conv_transpose.py, adaptive_pool.py, upsample.py, attention.py, padding.py)
 # and are re-exported here at the end of this file, so `F.gelu`, `F.interpolate` etc. work.
@@ -242,7 +245,8 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reducti
     w = _weight("binary_cross_entropy", "weight", weight, x.data.shape, x.data.dtype)
     # PyTorch checks each element's input, then its target, is in [0, 1]. The target here by its min and
     # max: NumPy's two fastest reductions, faster than any one-expression test (t * (1 - t) >= 0, ...).
-    target_ok = t.size == 0 or (t.min() >= 0 and t.max() <= 1)  # (nan fails both comparisons)
+    # (NumPy's reductions called directly: t.min() and t.max() add a Python wrapper each, ~0.15 us)
+    target_ok = t.size == 0 or (_min_of(t, None) >= 0 and _max_of(t, None) <= 1)  # (nan fails both comparisons)
     # With a target that requires grad the op differentiates the target too, and the input's gradient
     # stays the finite (x - y) / max(x (1 - x), 1e-12) at x = 0 or 1.
     loss = loss_ops.BCELoss.apply(x, _target_input(target, t, x), weight=w, reduction=reduction)
