@@ -222,6 +222,42 @@ def test_arithmetic_with_a_tensor_number_or_ndarray_on_either_side(symbol, op, o
         np.testing.assert_allclose(result.data, op(np.asarray(other, dtype=np.float64), A))
 
 
+# Python numbers as operands, including the ones an operator's constant cache must keep apart or never keep
+# (-0.0 beside 0.0, nan), ints that float32 rounds, and numbers that overflow float32
+NUMBERS = [2.0, 0.1, 1 / 3, 7, -3, 0.0, -0.0, float("nan"), float("inf"), -float("inf"), 2**24 + 1, 2**70, 1e-45, 1e300]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("symbol, op", [*ARITHMETIC, ("**", operator.pow)], ids=[*(s for s, _ in ARITHMETIC), "**"])
+def test_a_python_number_operand_gives_numpys_result_to_the_bit_each_time(symbol, op, dtype):
+    x = np.array([1.5, -2.0, 0.0, -0.0, 3e-39, 6e4, np.inf], dtype=dtype)
+    t = tg.tensor(x)
+    with np.errstate(all="ignore"):
+        for number in NUMBERS * 2:  # twice: the second time each number may come from the cache
+            for ours, numpys in ((op(t, number), op(x, number)), (op(number, t), op(number, x))):
+                assert ours.dtype == numpys.dtype
+                assert ours.data.tobytes() == numpys.tobytes(), f"{x.dtype} {symbol} {number!r}"
+
+
+def test_a_python_number_gives_the_gradient_of_its_value_in_the_tensors_dtype():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)  # float32
+    (x * 0.1 + (1 - x) / 3).sum().backward()
+    expected = np.float32(0.1) - np.float32(1) / np.float32(3)  # d/dx (0.1 x + (1 - x) / 3), in float32
+    np.testing.assert_array_equal(x.grad.data, np.full(2, expected, dtype=np.float32))
+
+
+def test_the_kept_0d_arrays_of_python_numbers_are_read_only_and_bounded():
+    from tinygrad_edu.tensor import _CONSTANTS
+
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 0.25
+    kept = y.grad_fn.inputs[1]
+    assert kept.shape == () and kept.dtype == np.float32 and not kept.flags.writeable
+    for i in range(1000):  # a program that uses many different numbers (a decaying learning rate)
+        x * (1 + i / 1000)
+    assert len(_CONSTANTS[np.dtype(np.float32)]) <= 256
+
+
 def test_ndarray_on_the_left_of_a_tensor_gives_a_tensor_in_the_graph():
     x = tg.tensor(B, requires_grad=True)
     y = A * x

@@ -69,6 +69,9 @@ _last_in_place = -1
 # _NEEDS_TWO[a][b] is (a, b): two lookups by one flag each cost less than one by a tuple built per call.
 _NEEDS_ONE = {flag: (flag,) for flag in (False, True)}
 _NEEDS_TWO = {a: {b: (a, b) for b in (False, True)} for a in (False, True)}
+# the kinds of constant operand that apply's two-input fast path takes beside a tensor: a Python number, or the
+# 0-d ndarray that an operator makes of it (tensor.py's _constant)
+_CONSTANT_TYPES = frozenset((float, int, np.ndarray))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,6 +332,10 @@ class Function:
     made_version = 0  # the _version of this op's output when it was made (for error messages)
     output_changed: Any = None  # (array, version) once the output was changed in place after this op
     output_hooks: Any = None  # the output's TensorHooks (register_hook, retain_grad), when it has any
+    # True for an op whose result is the same to the bit when a Python number operand comes as the 0-d array of the
+    # tensor's dtype that NumPy would cast it to (+ - * /): the operators then pass it so (see tensor._constant).
+    # Not **: NumPy computes x ** 2 as x * x, and x ** 0.5 as a square root, only for a number.
+    number_as_array = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A subclass written PyTorch's way (a @staticmethod forward(ctx, ...) on Tensors) gets PyTorch's
@@ -383,10 +390,14 @@ class Function:
                 x0, x1 = first.data, second.data
                 needs: tuple[bool, ...] = _NEEDS_TWO[first.requires_grad][second.requires_grad]
                 changed = first._version or second._version  # nonzero when changed in place before (see below)
-            elif type(first) in _TENSOR_TYPES and (type(second) is float or type(second) is int):
+            elif type(first) in _TENSOR_TYPES and type(second) in _CONSTANT_TYPES:  # (x * 2.0: tensor.py's _constant)
                 x0, x1 = first.data, second
                 needs = _NEEDS_TWO[first.requires_grad][False]
                 changed = first._version
+            elif type(second) in _TENSOR_TYPES and type(first) in _CONSTANT_TYPES:  # (1 - x)
+                x0, x1 = first, second.data
+                needs = _NEEDS_TWO[False][second.requires_grad]
+                changed = second._version
             else:
                 (x0, x1), needs, changed = _unpack(inputs)
         elif n == 1 and type(inputs[0]) in _TENSOR_TYPES:

@@ -20,6 +20,8 @@ from tinygrad_edu.tensor import Tensor
 class Add(Function):
     """a + b."""
 
+    number_as_array = True  # (see Function.number_as_array)
+
     def forward(self, a, b):
         return a + b
 
@@ -31,6 +33,8 @@ class Add(Function):
 class Sub(Function):
     """a - b."""
 
+    number_as_array = True  # (see Function.number_as_array)
+
     def forward(self, a, b):
         return a - b
 
@@ -41,6 +45,8 @@ class Sub(Function):
 
 class Mul(Function):
     """a * b."""
+
+    number_as_array = True  # (see Function.number_as_array)
 
     def forward(self, a, b):
         # keep only what the needed gradients use: then changing a constant input in place after
@@ -58,6 +64,8 @@ class Mul(Function):
 
 class Div(Function):
     """a / b."""
+
+    number_as_array = True  # (see Function.number_as_array)
 
     def forward(self, a, b):
         self.save(a if self.needs_input_grad[1] else None, b)  # (a: only for b's gradient)
