@@ -123,6 +123,24 @@ def test_tinygrad_edu_bench_prints_the_three_comparisons_and_exits_0(capsys):
         )
 
 
+def test_compare_commits_times_two_versions_side_by_side_and_checks_they_agree():
+    # HEAD against this checkout: the same library on both sides (or HEAD's and the working tree's)
+    done = run_script("compare_commits.py", "HEAD", "--tiny")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "## Before: HEAD (" in done.stdout and "load:" in done.stdout
+    rows = table_rows(done.stdout)
+    for name in (
+        "mul (per op)",
+        "reshape (16,) then (4, 4) (per op)",
+        "y * 1.0001, y + 0.0001 (per op)",
+        "XOR step, nn + optim",
+        "MLP step, tensors + manual SGD",
+    ):
+        workload, before, after, ratio, check = rows[name][0]
+        assert before.endswith((" us", " ms")) and after.endswith((" us", " ms")), rows[name]
+        assert float(ratio) > 0 and check.startswith("same result"), rows[name]
+
+
 class TwoStepsAtOnce(bench.XorNumpy):
     """A wrong implementation: it trains twice per step, so its losses leave NumPy's from step 1."""
 
