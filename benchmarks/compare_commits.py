@@ -143,21 +143,13 @@ def training_step(workload: str, row: str, steps: int) -> Workload:
     return make
 
 
-def workloads(tiny: bool, only: str) -> dict[str, Workload]:
-    """Row name -> workload, in the order of the table."""
+def workloads(current: Version, tiny: bool, only: str) -> dict[str, Workload]:
+    """Row name -> workload, in the order of the table: overhead.py's ops as this checkout defines them."""
     length = 20 if tiny else 1000
     rows: dict[str, Workload] = {}
     if only in ("all", "chains"):
-        for name in (
-            "mul",
-            "add",
-            "matmul",
-            "getitem y[0:4]",
-            "reshape (16,) then (4, 4)",
-            "exp, then - 1",
-            "mean(1, keepdim) then expand",
-        ):
-            rows[f"{name} (per op)"] = overhead_chain(name, length)
+        for op in current.overhead.OPS:
+            rows[f"{op.name} (per op)"] = overhead_chain(op.name, length)
         rows["y * 1.0001, y + 0.0001 (per op)"] = number_chain(length)
     if only in ("all", "steps"):
         from_bench = [("xor", 3 if tiny else 100), ("mlp", 1 if tiny else 5)]
@@ -237,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(after.bench.describe_environment(int(args.threads), None, "no"))
         print(f"\n## Before: {before.label}; after: this checkout ({head.stdout.strip()})\n")
         with after.bench.benchmark_settings(int(args.threads)):  # (threadpoolctl's limit, the collector frozen)
-            table = compare(before, after, workloads(args.tiny, args.only), rounds)
+            table = compare(before, after, workloads(after, args.tiny, args.only), rounds)
     header = ["workload", "before, median CPU", "after, median CPU", "after / before", "check"]
     print(after.bench.markdown_table(header, table))
     print(
